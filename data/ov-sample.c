@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Samples, and the one place where region vectors are built.
+ */
+#define G_LOG_DOMAIN "ov-sample"
+
+#include <math.h>
+#include <string.h>
+
+#include "model/ov-error.h"
+#include "ov-sample.h"
+
+static void
+ov_question_free (OvQuestion *q)
+{
+  if (q == NULL)
+    return;
+  g_free (q->question);
+  g_free (q->answer);
+  g_free (q->type);
+  g_free (q);
+}
+
+OvSample *
+ov_sample_new (const char *key)
+{
+  OvSample *sample = g_new0 (OvSample, 1);
+
+  sample->key = g_strdup (key);
+  sample->captions = g_ptr_array_new_with_free_func (g_free);
+  sample->questions = g_ptr_array_new_with_free_func ((GDestroyNotify) ov_question_free);
+  return sample;
+}
+
+void
+ov_sample_free (OvSample *sample)
+{
+  if (sample == NULL)
+    return;
+
+  for (guint i = 0; i < sample->n_regions; i++)
+    {
+      g_free (sample->regions[i].cls);
+      g_strfreev (sample->regions[i].attributes);
+      g_free (sample->regions[i].attr_scores);
+    }
+  g_free (sample->regions);
+  g_free (sample->features);
+  g_free (sample->key);
+  g_free (sample->image_path);
+  g_free (sample->tags);
+  g_clear_pointer (&sample->captions, g_ptr_array_unref);
+  g_clear_pointer (&sample->questions, g_ptr_array_unref);
+  g_free (sample);
+}
+
+OvSample *
+ov_sample_copy (const OvSample *sample)
+{
+  OvSample *copy;
+
+  g_return_val_if_fail (sample != NULL, NULL);
+
+  copy = ov_sample_new (sample->key);
+  copy->image_path = g_strdup (sample->image_path);
+  copy->width = sample->width;
+  copy->height = sample->height;
+  copy->n_regions = sample->n_regions;
+  copy->regions = g_new0 (OvRegion, MAX (sample->n_regions, 1));
+  for (guint i = 0; i < sample->n_regions; i++)
+    {
+      const OvRegion *r = &sample->regions[i];
+      OvRegion *c = &copy->regions[i];
+      guint n_attr = r->attributes ? g_strv_length (r->attributes) : 0;
+
+      *c = *r;
+      c->cls = g_strdup (r->cls);
+      c->attributes = g_strdupv (r->attributes);
+      c->attr_scores = r->attr_scores ? g_memdup2 (r->attr_scores, n_attr * sizeof (double)) : NULL;
+    }
+  if (sample->features != NULL)
+    copy->features = g_memdup2 (sample->features,
+                                (gsize) sample->n_features * sample->feature_dim * sizeof (float));
+  copy->n_features = sample->n_features;
+  copy->feature_dim = sample->feature_dim;
+  copy->tags = g_strdup (sample->tags);
+  for (guint i = 0; i < sample->captions->len; i++)
+    g_ptr_array_add (copy->captions, g_strdup (g_ptr_array_index (sample->captions, i)));
+  for (guint i = 0; i < sample->questions->len; i++)
+    {
+      const OvQuestion *q = g_ptr_array_index (sample->questions, i);
+      OvQuestion *c = g_new0 (OvQuestion, 1);
+
+      c->question = g_strdup (q->question);
+      c->answer = g_strdup (q->answer);
+      c->type = g_strdup (q->type);
+      g_ptr_array_add (copy->questions, c);
+    }
+  return copy;
+}
+
+char *
+ov_sample_dup_tag_string (const OvSample *sample)
+{
+  GString *s;
+
+  g_return_val_if_fail (sample != NULL, NULL);
+
+  if (sample->tags != NULL)
+    return g_strdup (sample->tags);
+
+  s = g_string_new (NULL);
+  for (guint i = 0; i < sample->n_regions; i++)
+    {
+      if (sample->regions[i].cls == NULL || sample->regions[i].cls[0] == '\0')
+        continue;
+      if (s->len > 0)
+        g_string_append_c (s, ' ');
+      g_string_append (s, sample->regions[i].cls);
+    }
+  return g_string_free (s, FALSE);
+}
+
+gboolean
+ov_sample_build_region_vectors (OvSample *sample,
+                                GError  **error)
+{
+  g_autofree float *out = NULL;
+  gsize n_values;
+
+  g_return_val_if_fail (sample != NULL, FALSE);
+
+  if (sample->features == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                   "Sample “%s” has no region features", sample->key);
+      return FALSE;
+    }
+
+  n_values = (gsize) sample->n_features * sample->feature_dim;
+  for (gsize i = 0; i < n_values; i++)
+    if (!isfinite (sample->features[i]))
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                     "Sample “%s”: region %zu has a non-finite feature value at column %zu",
+                     sample->key, i / sample->feature_dim, i % sample->feature_dim);
+        return FALSE;
+      }
+
+  if (sample->feature_dim == OV_REGION_DIM)
+    return TRUE;
+
+  if (sample->feature_dim != OV_REGION_APPEARANCE_DIM)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   "Sample “%s”: region features are %u wide; expected %d (appearance) "
+                   "or %d (appearance and box)",
+                   sample->key, sample->feature_dim, OV_REGION_APPEARANCE_DIM, OV_REGION_DIM);
+      return FALSE;
+    }
+
+  /* 2048-wide features need the box values, hence boxes and the image size. */
+  if (sample->n_features != sample->n_regions)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   "Sample “%s”: %u feature rows but %u boxes; cannot add box values",
+                   sample->key, sample->n_features, sample->n_regions);
+      return FALSE;
+    }
+  if (sample->width <= 0 || sample->height <= 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                   "Sample “%s”: the image size is unknown; cannot normalise the boxes",
+                   sample->key);
+      return FALSE;
+    }
+
+  out = g_new (float, (gsize) sample->n_features * OV_REGION_DIM);
+  for (guint i = 0; i < sample->n_features; i++)
+    {
+      const OvRegion *r = &sample->regions[i];
+      float *row = out + (gsize) i * OV_REGION_DIM;
+      double w = sample->width, h = sample->height;
+
+      memcpy (row, sample->features + (gsize) i * OV_REGION_APPEARANCE_DIM,
+              OV_REGION_APPEARANCE_DIM * sizeof (float));
+      /* §7.4: x1/W, y1/H, x2/W, y2/H, (x2-x1)/W, (y2-y1)/H */
+      row[2048] = (float) (r->x1 / w);
+      row[2049] = (float) (r->y1 / h);
+      row[2050] = (float) (r->x2 / w);
+      row[2051] = (float) (r->y2 / h);
+      row[2052] = (float) ((r->x2 - r->x1) / w);
+      row[2053] = (float) ((r->y2 - r->y1) / h);
+    }
+
+  g_free (sample->features);
+  sample->features = g_steal_pointer (&out);
+  sample->feature_dim = OV_REGION_DIM;
+  return TRUE;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * A sample: one image with its detected regions, their tags and feature
+ * vectors, and optional reference captions and questions. Every reader in
+ * data/ produces these; the engine takes the tag string and the region
+ * vectors built here.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define OV_REGION_APPEARANCE_DIM 2048
+#define OV_REGION_BOX_DIM        6
+#define OV_REGION_DIM            (OV_REGION_APPEARANCE_DIM + OV_REGION_BOX_DIM)
+
+typedef struct {
+  double  x1, y1, x2, y2;   /* pixels in the frame the detector saw */
+  char   *cls;              /* class name, e.g. "cutting board" */
+  double  conf;             /* NaN when unknown */
+  char  **attributes;       /* NULL-terminated, may be NULL */
+  double *attr_scores;      /* one per attribute, may be NULL */
+} OvRegion;
+
+typedef struct {
+  char     *question;
+  char     *answer;         /* may be NULL */
+  char     *type;           /* may be NULL: "color", "count", ... */
+} OvQuestion;
+
+typedef struct {
+  char      *key;           /* image id */
+  char      *image_path;    /* may be NULL */
+  int        width, height; /* image size the boxes refer to; 0 when unknown */
+  guint      n_regions;
+  OvRegion  *regions;       /* (n_regions) */
+  /* Region vectors ready for the model: (n_features, feature_dim), row-major;
+   * feature_dim is OV_REGION_DIM after ov_sample_build_region_vectors, or
+   * the file's own width. NULL when the sources carry no features. */
+  float     *features;
+  guint      n_features;
+  guint      feature_dim;
+  char      *tags;          /* tag string given to the model; NULL = classes joined */
+  GPtrArray *captions;      /* char*, may be empty */
+  GPtrArray *questions;     /* OvQuestion*, may be empty */
+} OvSample;
+
+OvSample *ov_sample_new   (const char *key);
+void      ov_sample_free  (OvSample   *sample);
+OvSample *ov_sample_copy  (const OvSample *sample);
+/* The detector classes joined by single spaces, in region order. */
+char     *ov_sample_dup_tag_string (const OvSample *sample);
+/* Appends the 6 box values x1/W y1/H x2/W y2/H (x2-x1)/W (y2-y1)/H to
+ * 2048-wide features; 2054-wide ones are left as they are. Fails when the
+ * width is neither, when counts disagree, or on NaN/inf. */
+gboolean  ov_sample_build_region_vectors (OvSample *sample,
+                                          GError  **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvSample, ov_sample_free)
+
+G_END_DECLS

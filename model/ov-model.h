@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The OSCAR engine's public face: load a checkpoint folder, build the inputs
+ * of each task exactly as the original code does, run the encoder (every
+ * layer's hidden states and attention probabilities on request) and the task
+ * heads, and decode captions. Nothing here knows about files other than the
+ * checkpoint folder, nor about GTK.
+ *
+ * Shapes: T text positions, N region rows, S = T + N, H hidden, A heads,
+ * L layers, V vocabulary, D region feature width (img_feature_dim).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ov-tokenizer.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  OV_MODEL_KIND_ENCODER,     /* bare BertImgModel */
+  OV_MODEL_KIND_CAPTION,     /* BertForImageCaptioning */
+  OV_MODEL_KIND_CLASSIFIER,  /* ImageBertForSequenceClassification (VQA, GQA, retrieval) */
+  OV_MODEL_KIND_PRETRAIN,    /* BertImgForPreTraining */
+} OvModelKind;
+
+typedef enum {
+  OV_TASK_ENCODE,
+  OV_TASK_CAPTION,
+  OV_TASK_VQA,
+  OV_TASK_MASK,
+  OV_TASK_MATCH,
+} OvTask;
+
+typedef enum {
+  OV_DEVICE_AUTO,
+  OV_DEVICE_CPU,
+  OV_DEVICE_CUDA,
+} OvDevice;
+
+typedef enum {
+  OV_PRECISION_EXACT,   /* fp32 everywhere */
+  OV_PRECISION_FAST,    /* TF32/bf16 matrix products where the backend has them */
+} OvPrecision;
+
+typedef struct {
+  OvDevice    device;
+  OvPrecision precision;
+  int         n_threads;      /* 0 = all cores */
+} OvModelOptions;
+
+/* config.json, with the constructor defaults for absent keys. */
+typedef struct {
+  int      vocab_size;
+  int      hidden_size;
+  int      num_hidden_layers;
+  int      num_attention_heads;
+  int      intermediate_size;
+  int      max_position_embeddings;
+  int      type_vocab_size;
+  double   layer_norm_eps;
+  char    *hidden_act;
+  int      img_feature_dim;
+  char    *img_feature_type;
+  gboolean use_img_layernorm;
+  double   img_layer_norm_eps;
+  int      num_labels;
+  char    *classifier;          /* "linear" or "mlp" */
+  int      cls_hidden_scale;
+  int      num_contrast_classes;
+  gboolean tie_weights;
+} OvConfig;
+
+/* What decides input assembly: training_args.bin when present, else the
+ * documented defaults. Callers may change these after loading. */
+typedef struct {
+  int      max_seq_a_length;      /* caption slots in training; tag positions start here (40) */
+  int      train_max_seq_length;  /* 70 */
+  int      max_gen_length;        /* 20 */
+  int      max_img_seq_length;    /* 50 */
+  gboolean add_od_labels;
+  gboolean do_lower_case;
+  int      vqa_max_seq_length;    /* 128 */
+  int      pretrain_max_seq_length; /* 35 */
+} OvTaskSettings;
+
+typedef struct _OvModel OvModel;
+
+void              ov_model_options_init  (OvModelOptions *opts);
+OvModel          *ov_model_load          (const char           *dir,
+                                          const OvModelOptions *opts,    /* NULL = defaults */
+                                          GError              **error);
+void              ov_model_free          (OvModel        *model);
+OvModelKind       ov_model_get_kind      (OvModel        *model);
+const char       *ov_model_kind_name     (OvModelKind     kind);
+const char       *ov_model_get_path      (OvModel        *model);
+const OvConfig   *ov_model_get_config    (OvModel        *model);
+OvTaskSettings   *ov_model_get_settings  (OvModel        *model);
+OvTokenizer      *ov_model_get_tokenizer (OvModel        *model);
+/* e.g. "CPU (2 threads, OpenBLAS)" or "CUDA: NVIDIA H200 (exact)". */
+const char       *ov_model_get_backend_description (OvModel *model);
+/* Warnings found while loading (unexpected weights, an image LayerNorm the
+ * config disables, ...), or NULL. */
+const char *const *ov_model_get_warnings (OvModel        *model);
+/* FALSE with an error saying why when the checkpoint cannot do the task. */
+gboolean          ov_model_supports      (OvModel        *model,
+                                          OvTask          task,
+                                          GError        **error);
+
+/* Region vectors of one image: (n_regions, dim) row-major, dim = D. */
+typedef struct {
+  const float *features;
+  int          n_regions;
+  int          dim;
+} OvRegions;
+
+/* One example exactly as the encoder takes it. */
+typedef struct {
+  int           n_text;           /* T */
+  const gint32 *input_ids;        /* (T) */
+  const gint32 *token_type_ids;   /* (T), NULL = all 0 */
+  const gint32 *position_ids;     /* (T), NULL = 0..T-1 */
+  int           n_regions;        /* N, zero rows included */
+  const float  *img_feats;        /* (N, D) */
+  const float  *attention_mask;   /* (S) when !mask_2d, (S, S) when mask_2d; 1 = attend */
+  gboolean      mask_2d;
+} OvInputs;
+
+typedef enum {
+  OV_SEGMENT_SPECIAL,   /* [CLS], [SEP], [MASK] slots */
+  OV_SEGMENT_WORD,      /* caption or question word pieces */
+  OV_SEGMENT_TAG,       /* object-tag word pieces */
+  OV_SEGMENT_REGION,    /* real region rows */
+  OV_SEGMENT_PAD,       /* text padding or zero region rows */
+} OvSegment;
+
+/* Inputs built by a task, owning their arrays, with a label per position
+ * for the views. */
+typedef struct {
+  OvInputs   inputs;
+  gint32    *input_ids;
+  gint32    *token_type_ids;
+  gint32    *position_ids;
+  float     *img_feats;
+  float     *attention_mask;
+  OvSegment *segments;      /* (S) */
+  char     **labels;        /* (S) word piece, or "region k" */
+  int        query_index;   /* caption step: the appended [MASK]; else 0 */
+} OvEncoding;
+
+void        ov_encoding_free (OvEncoding *enc);
+
+/* VQA: [CLS] question [SEP] tags [SEP] + regions, 1-D mask (§5). */
+OvEncoding *ov_model_prepare_vqa      (OvModel          *model,
+                                       const char       *question,
+                                       const char       *tags,
+                                       const OvRegions  *regions,
+                                       GError          **error);
+/* Pre-training / matching: [CLS] text [SEP] tags [SEP] + regions (§6). */
+OvEncoding *ov_model_prepare_pretrain (OvModel          *model,
+                                       const char       *text,
+                                       const char       *tags,
+                                       const OvRegions  *regions,
+                                       GError          **error);
+/* The uncached caption step that follows prefix_ids ([CLS] w1..wk): text
+ * [CLS] w1..wk [MASK] + tag slots at positions max_seq_a_length.. + regions,
+ * seq2seq mask with unused caption slots removed (§4.3). */
+OvEncoding *ov_model_prepare_caption_step (OvModel        *model,
+                                           const gint32   *prefix_ids,
+                                           int             n_prefix,
+                                           const char     *tags,
+                                           const OvRegions *regions,
+                                           GError        **error);
+
+typedef enum {
+  OV_FORWARD_HIDDEN_STATES = 1 << 0,
+  OV_FORWARD_ATTENTIONS    = 1 << 1,
+  OV_FORWARD_HEAD          = 1 << 2,   /* run the checkpoint's task head */
+} OvForwardFlags;
+
+typedef struct {
+  int     n_layers, n_heads, seq_len, hidden, vocab_size;
+  float **hidden_states;     /* L+1 arrays (S, H), index 0 = embeddings; NULL unless asked */
+  float **attentions;        /* L arrays (A, S, S); NULL unless asked */
+  float  *sequence_output;   /* (S, H) */
+  float  *pooled;            /* (H) */
+  float  *lm_logits;         /* (T, V): caption and pre-training heads */
+  int     n_classes;
+  float  *class_logits;      /* (n_classes): classifier or contrastive head */
+} OvForward;
+
+OvForward  *ov_model_forward (OvModel         *model,
+                              const OvInputs  *inputs,
+                              OvForwardFlags   flags,
+                              GCancellable    *cancellable,
+                              GError         **error);
+void        ov_forward_free  (OvForward *fwd);
+
+/* Captioning (§4.3). */
+typedef struct {
+  int      num_beams;            /* 1 = greedy */
+  int      max_length;           /* max_gen_length, [CLS] included */
+  int      n_best;               /* num_keep_best */
+  double   length_penalty;
+  double   repetition_penalty;
+  gboolean use_cache;            /* FALSE runs the original's uncached path */
+} OvCaptionOptions;
+
+typedef struct {
+  GArray *ids;        /* gint32: [CLS] w1..wk [SEP], as the original returns them, unpadded */
+  char   *text;       /* decoded with skip_special_tokens */
+  double  score;      /* mean log-probability; confidence = exp(score) */
+} OvCaption;
+
+void        ov_caption_options_init (OvCaptionOptions *opts);
+void        ov_caption_free         (OvCaption *caption);
+/* Returns n_best OvCaption, best first. */
+GPtrArray  *ov_model_caption        (OvModel                *model,
+                                     const char             *tags,
+                                     const OvRegions        *regions,
+                                     const OvCaptionOptions *opts,
+                                     GCancellable           *cancellable,
+                                     GError                **error);
+
+/* VQA / classification: the raw logits over the answer list. */
+float      *ov_model_classify       (OvModel          *model,
+                                     const char       *question,
+                                     const char       *tags,
+                                     const OvRegions  *regions,
+                                     int              *n_logits,
+                                     GCancellable     *cancellable,
+                                     GError          **error);
+
+/* Masked-token predictions at every [MASK] of text and tags. */
+typedef struct {
+  int     position;      /* index in the text sequence */
+  int     n;
+  gint32 *ids;           /* (n), most probable first */
+  float  *probs;         /* (n), softmax over V */
+} OvMaskPrediction;
+
+void        ov_mask_prediction_free (OvMaskPrediction *p);
+GPtrArray  *ov_model_predict_masks  (OvModel          *model,
+                                     const char       *text,
+                                     const char       *tags,
+                                     const OvRegions  *regions,
+                                     int               top_k,
+                                     GCancellable     *cancellable,
+                                     GError          **error);
+
+/* Contrastive head: logits (C) and P(class 0 = matched). */
+gboolean    ov_model_match          (OvModel          *model,
+                                     const char       *text,
+                                     const char       *tags,
+                                     const OvRegions  *regions,
+                                     float            *logits,       /* (C), C <= 8 */
+                                     int              *n_classes,
+                                     double           *match_probability,
+                                     GCancellable     *cancellable,
+                                     GError          **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvModel, ov_model_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvEncoding, ov_encoding_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvForward, ov_forward_free)
+
+G_END_DECLS

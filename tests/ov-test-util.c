@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "ov-test-util.h"
+
+static char *
+build_path_va (const char *root, const char *first, va_list ap)
+{
+  GPtrArray *parts = g_ptr_array_new ();
+  char *path;
+
+  g_ptr_array_add (parts, (gpointer) root);
+  for (const char *p = first; p != NULL; p = va_arg (ap, const char *))
+    g_ptr_array_add (parts, (gpointer) p);
+  g_ptr_array_add (parts, NULL);
+  path = g_build_filenamev ((char **) parts->pdata);
+  g_ptr_array_free (parts, TRUE);
+  return path;
+}
+
+char *
+ov_test_shared_path (const char *first, ...)
+{
+  va_list ap;
+  char *path;
+
+  va_start (ap, first);
+  path = build_path_va (OV_SHARED_DIR, first, ap);
+  va_end (ap);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    g_error ("shared test file missing: %s", path);
+  return path;
+}
+
+char *
+ov_test_source_path (const char *first, ...)
+{
+  va_list ap;
+  char *path;
+
+  va_start (ap, first);
+  path = build_path_va (OV_SOURCE_DIR, first, ap);
+  va_end (ap);
+  return path;
+}
+
+char *
+ov_test_oscarviz_path (void)
+{
+  return g_build_filename (OV_BUILD_DIR, "app", "oscarviz", NULL);
+}
+
+JsonNode *
+ov_test_load_json (const char *path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (!json_parser_load_from_file (parser, path, &error))
+    g_error ("cannot parse %s: %s", path, error->message);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static gsize
+descr_size (const char *descr)
+{
+  if (strcmp (descr, "<f4") == 0 || strcmp (descr, "<i4") == 0)
+    return 4;
+  if (strcmp (descr, "<i8") == 0 || strcmp (descr, "<f8") == 0)
+    return 8;
+  if (strcmp (descr, "|b1") == 0 || strcmp (descr, "|u1") == 0)
+    return 1;
+  g_error ("unsupported npy dtype %s", descr);
+  return 0;
+}
+
+OvTestNpy *
+ov_test_npy_load (const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *header = NULL;
+  OvTestNpy *npy;
+  gsize len, hlen, off, esize;
+  const char *p, *shape;
+
+  if (!g_file_get_contents (path, &contents, &len, &error))
+    g_error ("%s", error->message);
+  if (len < 10 || memcmp (contents, "\x93NUMPY", 6) != 0)
+    g_error ("%s is not a .npy file", path);
+  if (contents[6] == 1)
+    {
+      hlen = (guint8) contents[8] | ((gsize) (guint8) contents[9] << 8);
+      off = 10;
+    }
+  else
+    {
+      hlen = (guint8) contents[8] | ((gsize) (guint8) contents[9] << 8)
+             | ((gsize) (guint8) contents[10] << 16) | ((gsize) (guint8) contents[11] << 24);
+      off = 12;
+    }
+  g_assert_cmpuint (off + hlen, <=, len);
+  header = g_strndup (contents + off, hlen);
+
+  npy = g_new0 (OvTestNpy, 1);
+  p = strstr (header, "'descr':");
+  g_assert_nonnull (p);
+  p = strchr (p + 8, '\'');
+  g_assert_nonnull (p);
+  g_strlcpy (npy->descr, p + 1, MIN (sizeof npy->descr, (gsize) (strchr (p + 1, '\'') - p)));
+  g_assert_null (strstr (header, "'fortran_order': True"));
+  shape = strstr (header, "'shape':");
+  g_assert_nonnull (shape);
+  shape = strchr (shape, '(') + 1;
+  npy->n_elements = 1;
+  while (*shape != ')')
+    {
+      char *end;
+      gint64 v = g_ascii_strtoll (shape, &end, 10);
+
+      if (end == shape)
+        {
+          shape++;
+          continue;
+        }
+      npy->shape[npy->n_dims++] = v;
+      npy->n_elements *= v;
+      shape = end;
+    }
+
+  esize = descr_size (npy->descr);
+  g_assert_cmpuint (off + hlen + npy->n_elements * esize, <=, len);
+  npy->data = g_memdup2 (contents + off + hlen, npy->n_elements * esize);
+  return npy;
+}
+
+void
+ov_test_npy_free (OvTestNpy *npy)
+{
+  if (npy == NULL)
+    return;
+  g_free (npy->data);
+  g_free (npy);
+}
+
+gint32 *
+ov_test_npy_as_i32 (const OvTestNpy *npy)
+{
+  gint32 *out = g_new (gint32, MAX (npy->n_elements, 1));
+
+  for (gint64 i = 0; i < npy->n_elements; i++)
+    {
+      if (strcmp (npy->descr, "<i8") == 0)
+        out[i] = (gint32) ((const gint64 *) npy->data)[i];
+      else if (strcmp (npy->descr, "<i4") == 0)
+        out[i] = ((const gint32 *) npy->data)[i];
+      else if (strcmp (npy->descr, "|b1") == 0 || strcmp (npy->descr, "|u1") == 0)
+        out[i] = ((const guint8 *) npy->data)[i];
+      else
+        g_error ("npy dtype %s is not an integer type", npy->descr);
+    }
+  return out;
+}
+
+float *
+ov_test_npy_as_f32 (const OvTestNpy *npy)
+{
+  float *out = g_new (float, MAX (npy->n_elements, 1));
+
+  for (gint64 i = 0; i < npy->n_elements; i++)
+    {
+      if (strcmp (npy->descr, "<f4") == 0)
+        out[i] = ((const float *) npy->data)[i];
+      else if (strcmp (npy->descr, "<f8") == 0)
+        out[i] = (float) ((const double *) npy->data)[i];
+      else if (strcmp (npy->descr, "<i8") == 0)
+        out[i] = (float) ((const gint64 *) npy->data)[i];
+      else if (strcmp (npy->descr, "<i4") == 0)
+        out[i] = (float) ((const gint32 *) npy->data)[i];
+      else if (strcmp (npy->descr, "|b1") == 0 || strcmp (npy->descr, "|u1") == 0)
+        out[i] = ((const guint8 *) npy->data)[i];
+      else
+        g_error ("npy dtype %s unsupported", npy->descr);
+    }
+  return out;
+}
+
+gboolean
+ov_test_allclose (const float *a, const float *b, gsize n,
+                  double rtol, double atol, double *max_abs_diff)
+{
+  gboolean ok = TRUE;
+  double worst = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double d = fabs ((double) a[i] - (double) b[i]);
+
+      if (!(d <= atol + rtol * fabs ((double) b[i])))
+        ok = FALSE;
+      if (d > worst || isnan (d))
+        worst = isnan (d) ? INFINITY : d;
+    }
+  if (max_abs_diff != NULL)
+    *max_abs_diff = worst;
+  return ok;
+}

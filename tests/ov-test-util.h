@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Helpers shared by the test programs: paths into ../shared and the build
+ * tree, and .npy / JSON readers for the oracle files.
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Path below ../shared; aborts the test when the file is missing, since the
+ * oracle is part of the test environment. */
+char      *ov_test_shared_path (const char *first, ...) G_GNUC_NULL_TERMINATED;
+char      *ov_test_source_path (const char *first, ...) G_GNUC_NULL_TERMINATED;
+/* The built oscarviz binary. */
+char      *ov_test_oscarviz_path (void);
+JsonNode  *ov_test_load_json   (const char *path);
+
+typedef struct {
+  char    descr[8];       /* "<f4", "<i8", "<i4" */
+  int     n_dims;
+  gint64  shape[8];
+  gint64  n_elements;
+  void   *data;           /* owned */
+} OvTestNpy;
+
+OvTestNpy *ov_test_npy_load    (const char *path);
+void       ov_test_npy_free    (OvTestNpy  *npy);
+/* Copies any integer npy as gint32 / any float npy as float. */
+gint32    *ov_test_npy_as_i32  (const OvTestNpy *npy);
+float     *ov_test_npy_as_f32  (const OvTestNpy *npy);
+
+/* max |a-b| and whether every element satisfies |a-b| <= atol + rtol*|b|. */
+gboolean   ov_test_allclose    (const float *a, const float *b, gsize n,
+                                double rtol, double atol, double *max_abs_diff);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvTestNpy, ov_test_npy_free)
+
+G_END_DECLS
