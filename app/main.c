@@ -16,6 +16,7 @@
 
 static const OvCommand commands[] = {
   { "version", ov_cmd_version, N_("Print the version") },
+  { "tsne", ov_cmd_tsne, N_("Embed vectors in 2-D with t-SNE and plot them") },
 };
 
 int
