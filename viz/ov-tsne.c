@@ -114,11 +114,33 @@ ov_tsne_params_init (OvTsneParams *params)
 /* ---------------------------------------------------------------------- */
 /* Small helpers: squared distance, bounded max-heaps                      */
 
-__attribute__ ((target_clones ("arch=haswell", "default")))
-static float
-sq_dist (const float *a,
-         const float *b,
-         gsize        dim)
+/* The hot kernels are compiled twice, for AVX2 + FMA and for the baseline,
+ * and picked at run time (the body is inlined into both). */
+static gboolean
+have_avx2_fma (void)
+{
+  static int have = -1;
+
+  if (have < 0)
+    {
+      __builtin_cpu_init ();
+      have = __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+    }
+  return have;
+}
+
+#define OV_KERNEL_PAIR(ret, name, params, args)                                 \
+  __attribute__ ((target ("avx2,fma"))) static ret name##_avx2 params          \
+  { return name##_body args; }                                                 \
+  static ret name##_plain params                                               \
+  { return name##_body args; }                                                 \
+  static inline ret name params                                                \
+  { return have_avx2_fma () ? name##_avx2 args : name##_plain args; }
+
+static inline __attribute__ ((always_inline)) float
+sq_dist_body (const float *a,
+              const float *b,
+              gsize        dim)
 {
   float s = 0.f;
 
@@ -131,11 +153,12 @@ sq_dist (const float *a,
   return s;
 }
 
-__attribute__ ((target_clones ("arch=haswell", "default")))
-static float
-dot (const float *a,
-     const float *b,
-     gsize        dim)
+OV_KERNEL_PAIR (float, sq_dist, (const float *a, const float *b, gsize dim), (a, b, dim))
+
+static inline __attribute__ ((always_inline)) float
+dot_body (const float *a,
+          const float *b,
+          gsize        dim)
 {
   float s = 0.f;
 
@@ -144,6 +167,8 @@ dot (const float *a,
     s += a[d] * b[d];
   return s;
 }
+
+OV_KERNEL_PAIR (float, dot, (const float *a, const float *b, gsize dim), (a, b, dim))
 
 /* A max-heap of k (distance, index) pairs kept in key/val; key[0] is the
  * largest. Empty slots hold +inf. */
@@ -1578,9 +1603,8 @@ fft_repulsion (Fft          *f,
 /* One row of the exact repulsion in float: sums over 1024-column blocks are
  * folded into double. Includes j = i (w = 1, no force): the caller
  * subtracts it from Z. */
-__attribute__ ((target_clones ("arch=haswell", "default")))
-static void
-exact_row (const float *yx,
+static inline __attribute__ ((always_inline)) void
+exact_row_body (const float *yx,
            const float *yy,
            gsize        n,
            float        xi,
@@ -1615,6 +1639,11 @@ exact_row (const float *yx,
   *fx = fxs;
   *fy = fys;
 }
+
+OV_KERNEL_PAIR (void, exact_row,
+                (const float *yx, const float *yy, gsize n, float xi, float yi, double *z,
+                 double *fx, double *fy),
+                (yx, yy, n, xi, yi, z, fx, fy))
 
 static double
 exact_repulsion (Grad         *g,
@@ -1710,9 +1739,8 @@ grad_free (Grad *g)
 }
 
 /* sum_j p_ij w_ij (y_i - y_j) over one row of P: gathers of Y, 4 lanes. */
-__attribute__ ((target_clones ("arch=haswell", "default")))
-static void
-attract_row (const OvTsneEntry *ent,
+static inline __attribute__ ((always_inline)) void
+attract_row_body (const OvTsneEntry *ent,
              gsize              m,
              const double      *Y,
              double             yi0,
@@ -1735,6 +1763,11 @@ attract_row (const OvTsneEntry *ent,
   *ax_out = ax;
   *ay_out = ay;
 }
+
+OV_KERNEL_PAIR (void, attract_row,
+                (const OvTsneEntry *ent, gsize m, const double *Y, double yi0, double yi1,
+                 double *ax_out, double *ay_out),
+                (ent, m, Y, yi0, yi1, ax_out, ay_out))
 
 /* grad (n, 2) without the factor 4; returns KL when want_kl, else 0. */
 static double

@@ -176,6 +176,7 @@ main (int argc, char **argv)
       gsize ny, d2;
       double kle, klf, num = 0, den = 0;
       GArray *rel = g_array_new (FALSE, FALSE, sizeof (double));
+      double exag = g_getenv ("BENCH_TSNE_EXAG") ? g_ascii_strtod (g_getenv ("BENCH_TSNE_EXAG"), NULL) : 1.0;
       gint64 t0;
 
       X = ov_tsne_load_vectors (argv[2], &n, &dim, NULL, &error);
@@ -195,9 +196,9 @@ main (int argc, char **argv)
       gf = g_new (double, 2 * n);
       for (gsize a = 0; a < 2 * n; a++)
         Y[a] = Yf[a];
-      kle = ov_tsne_objective (P, Y, OV_TSNE_GRADIENT_EXACT, 1.0, &params, ge);
+      kle = ov_tsne_objective (P, Y, OV_TSNE_GRADIENT_EXACT, exag, &params, ge);
       t0 = g_get_monotonic_time ();
-      klf = ov_tsne_objective (P, Y, OV_TSNE_GRADIENT_FFT, 1.0, &params, gf);
+      klf = ov_tsne_objective (P, Y, OV_TSNE_GRADIENT_FFT, exag, &params, gf);
       for (gsize i = 0; i < n; i++)
         {
           double ex = ge[2 * i] - gf[2 * i], ey = ge[2 * i + 1] - gf[2 * i + 1];
