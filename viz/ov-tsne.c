@@ -1400,7 +1400,8 @@ fft_setup (Fft    *f,
       dims[0] = dims[1] = nf;
       g_mutex_lock (&fftw_planner_lock);
 #ifdef OV_HAVE_FFTW_OMP
-      fftw_plan_with_nthreads (f->nt);
+      /* Threads pay off only on the larger grids. */
+      fftw_plan_with_nthreads (nf >= 512 ? f->nt : 1);
 #endif
       f->fwd = fftw_plan_many_dft_r2c (2, dims, 4, f->in, NULL, 1, nf * nf,
                                        f->spec, NULL, 1, nf * nh, FFTW_ESTIMATE);
@@ -1430,7 +1431,7 @@ fft_setup (Fft    *f,
     }
   g_mutex_lock (&fftw_planner_lock);
 #ifdef OV_HAVE_FFTW_OMP
-  fftw_plan_with_nthreads (f->nt);
+  fftw_plan_with_nthreads (nf >= 512 ? f->nt : 1);
 #endif
   kplan = fftw_plan_dft_r2c_2d (nf, nf, kr, f->khat, FFTW_ESTIMATE);
   g_mutex_unlock (&fftw_planner_lock);
