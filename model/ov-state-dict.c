@@ -617,6 +617,31 @@ zip_resolve (OvStateDict *sd,
   return TRUE;
 }
 
+/* torch >= 2.1 records the byte order of the storages; older files are
+ * little-endian. */
+static gboolean
+zip_check_byteorder (ZipCtx  *z,
+                     GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("%sbyteorder", z->prefix);
+  g_autofree guint8 *buf = NULL;
+  zip_int64_t index = zip_name_locate (z->za, name, 0);
+  gsize len = 0;
+
+  if (index < 0)
+    return TRUE;
+  buf = zip_read_member (z, index, name, 64, &len, error);
+  if (buf == NULL)
+    return FALSE;
+  if (len != strlen ("little") || memcmp (buf, "little", len) != 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED, "%s: storages are not "
+                   "little-endian (%s)", z->path, name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static OvPickleValue *
 zip_load_pickle (ZipCtx  *z,
                  GError **error)
@@ -662,7 +687,8 @@ load_zip (const char  *path,
       zip_ctx_close (&z);
       return NULL;
     }
-  root = zip_load_pickle (&z, error);
+  if (zip_check_byteorder (&z, error))
+    root = zip_load_pickle (&z, error);
   if (root == NULL)
     {
       zip_ctx_close (&z);
