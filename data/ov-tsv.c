@@ -281,15 +281,28 @@ finish_row (OvTsv   *tsv,
             GError **error)
 {
   char *nl;
+  gboolean stale = FALSE;
 
+  /* With offsets from a .lineidx, a row must start after a newline and end
+   * with one (the last row may end at the end of the file). */
+  if (tsv->offsets[row] > 0)
+    {
+      char before = 0;
+
+      if (!pread_all (tsv, &before, 1, tsv->offsets[row] - 1, error))
+        return FALSE;
+      stale |= before != '\n';
+    }
   if (!is_prefix && *len > 0 && buf[*len - 1] == '\n')
     (*len)--;
+  else if (!is_prefix && row + 1 < tsv->n_rows)
+    stale = TRUE;
   nl = memchr (buf, '\n', *len);
-  if (nl != NULL)
+  if (nl != NULL || stale)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: row %u holds more than one line; the .lineidx does not match the "
-                   "file (regenerate it)", tsv->path, row);
+                   "%s: row %u does not start and end at line breaks; the .lineidx does "
+                   "not match the file (regenerate it)", tsv->path, row);
       return FALSE;
     }
   if (*len > 0 && buf[*len - 1] == '\r')
