@@ -126,7 +126,8 @@ ov_file_sniff_tsv_row (const char *row)
     c1++;
   if (*c1 == '{')
     {
-      if (strstr (c1, "\"num_boxes\"") && strstr (c1, "\"features\""))
+      /* Only a prefix may be here: a long base64 value can hide later keys. */
+      if (strstr (c1, "\"num_boxes\"") || g_str_has_prefix (c1, "{\"features\""))
         return OV_FILE_FEATURE_TSV;
       if (strstr (c1, "\"objects\"") || strstr (c1, "\"rect\""))
         return OV_FILE_DETECTIONS_TSV;
@@ -226,7 +227,8 @@ ov_file_sniff (const char *path,
         return OV_FILE_VQA_JSON;
       if (strstr (p, "\"image_id\"") && strstr (p, "\"caption\""))
         return OV_FILE_CAPTIONS_JSON;
-      if (strstr (p, "\"boxes\"") || strstr (p, "\"image\"") || strstr (p, "\"samples\""))
+      if (strstr (p, "\"boxes\"") || strstr (p, "\"image\"") || strstr (p, "\"samples\"")
+          || strstr (p, "\"rect\""))
         return OV_FILE_SAMPLE_JSON;
       goto unknown;
     }
@@ -715,6 +717,11 @@ take_objects (OvSample   *sample,
   return TRUE;
 }
 
+static gboolean take_detections_node (OvSample   *sample,
+                                      JsonNode   *root,
+                                      const char *where,
+                                      GError    **error);
+
 gboolean
 ov_parse_detections_row (OvSample   *sample,
                          char       *row,
@@ -723,7 +730,6 @@ ov_parse_detections_row (OvSample   *sample,
 {
   char *cols[3];
   g_autoptr(JsonNode) root = NULL;
-  JsonArray *objects;
 
   if (split_columns (row, cols, 3) < 2)
     {
@@ -736,6 +742,18 @@ ov_parse_detections_row (OvSample   *sample,
   root = parse_json (cols[1], where, error);
   if (root == NULL)
     return FALSE;
+  return take_detections_node (sample, root, where, error);
+}
+
+/* A list of objects, or {"objects": [...], "image_w": W, "image_h": H}. */
+static gboolean
+take_detections_node (OvSample   *sample,
+                      JsonNode   *root,
+                      const char *where,
+                      GError    **error)
+{
+  JsonArray *objects;
+
   if (JSON_NODE_HOLDS_OBJECT (root))
     {
       JsonObject *o = json_node_get_object (root);
@@ -1059,6 +1077,27 @@ ov_parse_butd_row (OvSample          *sample,
 
 /* Our own JSON ------------------------------------------------------------------- */
 
+/* {"key": [...], ...} or {"key": {"objects": [...]}, ...}: no sample fields. */
+static gboolean
+is_detections_map (JsonNode *root)
+{
+  JsonObject *o = json_node_get_object (root);
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+
+  if (json_object_has_member (o, "boxes") || json_object_has_member (o, "image")
+      || json_object_has_member (o, "key") || json_object_get_size (o) == 0)
+    return FALSE;
+  json_object_iter_init (&iter, o);
+  while (json_object_iter_next (&iter, &key, &value))
+    if (!JSON_NODE_HOLDS_ARRAY (value)
+        && !(JSON_NODE_HOLDS_OBJECT (value)
+             && json_object_has_member (json_node_get_object (value), "objects")))
+      return FALSE;
+  return TRUE;
+}
+
 OvSample *
 ov_sample_from_json (JsonNode   *node,
                      const char *base_dir,
@@ -1226,6 +1265,24 @@ ov_sample_json_load (const char *path,
           if (s == NULL)
             return NULL;
           g_ptr_array_add (samples, s);
+        }
+    }
+  else if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) && is_detections_map (root))
+    {
+      /* Detections keyed by image: {"key": [objects] or {"objects": [...]}}. */
+      JsonObjectIter iter;
+      const char *key;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, json_node_get_object (root));
+      while (json_object_iter_next (&iter, &key, &value))
+        {
+          g_autofree char *where = g_strdup_printf ("%s: image “%s”", path, key);
+          g_autoptr(OvSample) s = ov_sample_new (key);
+
+          if (!take_detections_node (s, value, where, error))
+            return NULL;
+          g_ptr_array_add (samples, g_steal_pointer (&s));
         }
     }
   else

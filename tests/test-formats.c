@@ -555,6 +555,23 @@ test_sample_json_round_trip (void)
   g_assert_cmpuint (t->feature_dim, ==, 2054);
   g_assert_cmpint (memcmp (t->features, s->features, 2 * 2054 * sizeof (float)), ==, 0);
   g_assert_cmpstr (g_ptr_array_index (t->captions, 0), ==, "a white kitchen");
+
+  /* Detections in JSON keyed by image, both row shapes of predictions.tsv. */
+  {
+    g_autofree char *map = write_file (dir, "predictions.json",
+      "{\"img1\": [{\"rect\": [1, 2, 3, 4], \"class\": \"cat\"}],\n"
+      " \"img2\": {\"objects\": [{\"rect\": [5, 6, 7, 8], \"class\": \"dog\", \"conf\": 1}],"
+      " \"image_w\": 10, \"image_h\": 20}}\n");
+    g_autoptr(OvDataset) ds = ov_dataset_open (map, NULL, &error);
+    g_autoptr(OvSample) d = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (ov_dataset_get_n_samples (ds), ==, 2);
+    d = ov_dataset_load_key (ds, "img2", NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (d->regions[0].cls, ==, "dog");
+    g_assert_cmpint (d->height, ==, 20);
+  }
   remove_tree (dir);
 }
 
