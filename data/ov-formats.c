@@ -879,6 +879,29 @@ ov_parse_features_row (OvSample   *sample,
           return FALSE;
         }
       b64_len = end - b64;
+      if (memchr (b64, '\\', b64_len) != NULL)
+        {
+          /* JSON escapes ("\/") inside the base64: let a JSON parser undo them. */
+          g_autoptr(JsonNode) root = parse_json (cell, where, error);
+          const char *text;
+
+          if (root == NULL)
+            return FALSE;
+          text = JSON_NODE_HOLDS_OBJECT (root)
+                 ? json_object_get_string_member_with_default (json_node_get_object (root),
+                                                               "features", NULL)
+                 : NULL;
+          if (text == NULL)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: \"features\" is not a string",
+                           where);
+              return FALSE;
+            }
+          values = ov_base64_decode_floats (text, strlen (text), &n_values, where, error);
+          if (values == NULL)
+            return FALSE;
+          return take_features (sample, values, n_values, n_boxes, where, error);
+        }
     }
 
   values = ov_base64_decode_floats (b64, b64_len, &n_values, where, error);

@@ -448,6 +448,25 @@ test_oscar_pairing (void)
   g_assert_no_error (error);
   g_assert_cmpstr (s->regions[0].cls, ==, "y");
   g_assert_cmpuint (s->n_features, ==, 1);
+  g_clear_pointer (&s, ov_sample_free);
+
+  /* JSON writers may escape '/' as "\/" inside the base64 string. */
+  {
+    g_autoptr(GString) escaped = g_string_new (b);
+    g_autofree char *row = NULL;
+    g_autofree char *path = NULL;
+    g_autoptr(OvDataset) eds = NULL;
+
+    g_assert_nonnull (strchr (b, '/'));
+    g_string_replace (escaped, "/", "\\/", 0);
+    row = g_strdup_printf ("k9\t{\"num_boxes\": 1, \"features\": \"%s\"}\n", escaped->str);
+    path = write_file (dir, "escaped.feature.tsv", row);
+    eds = ov_dataset_open (path, NULL, &error);
+    g_assert_no_error (error);
+    s = ov_dataset_load_sample (eds, 0, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (memcmp (s->features, f, 2054 * sizeof (float)), ==, 0);
+  }
   remove_tree (dir);
 }
 

@@ -240,6 +240,18 @@ main (int argc, char **argv)
            "included), ov_image_load median %.3f s (to Cairo ARGB32), %d runs each\n",
            st.st_size / 1e6, median (t_djpeg, n_decode), median (t_ours, n_decode), n_decode);
   g_print ("peak RSS at the end: %.1f MiB\n", max_rss_kib () / 1024.0);
-  g_print ("files left in %s (delete them when done)\n", dir);
+  {
+    const char *names[] = { "test.feature.tsv", "test.label.tsv", "test.hw.tsv",
+                            "test.feature.lineidx", "test.label.lineidx", "test.hw.lineidx",
+                            "test.yaml", "12mp.jpg" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autofree char *p = g_build_filename (dir, names[i], NULL);
+
+        g_remove (p);
+      }
+    g_rmdir (dir);
+  }
   return 0;
 }
