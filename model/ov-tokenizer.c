@@ -552,15 +552,23 @@ lower_and_strip_accents (const char *word)
 {
   g_autofree gunichar *chars = NULL;
   g_autofree char *nfd = NULL;
-  g_autoptr(GString) lowered = g_string_new (NULL);
+  g_autoptr(GString) lowered = NULL;
   GString *out;
   glong n;
+  const char *p;
+
+  /* Plain ASCII, the usual case: lowering is all there is to do. */
+  for (p = word; *p != '\0' && (guchar) *p < 0x80; p++)
+    ;
+  if (*p == '\0')
+    return g_ascii_strdown (word, -1);
 
   chars = g_utf8_to_ucs4_fast (word, -1, &n);
+  lowered = g_string_sized_new (strlen (word) + 8);
   append_py_lower (lowered, chars, n);
   nfd = g_utf8_normalize (lowered->str, lowered->len, G_NORMALIZE_NFD);
   out = g_string_sized_new (lowered->len);
-  for (const char *p = nfd; *p != '\0'; p = g_utf8_next_char (p))
+  for (p = nfd; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
 
