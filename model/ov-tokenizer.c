@@ -55,6 +55,7 @@ struct _OvTokenizer
  *    context (Unicode's Final_Sigma rule), which needs the Cased and
  *    Case_Ignorable properties that GLib does not expose.
  * NFD (g_utf8_normalize) and the general categories otherwise agree.
+ * tools/check-tokenizer-unicode.py repeats the comparison against these tables.
  * TODO: characters that a later GLib assigns beyond Unicode 15.0 are not
  * yet treated as unassigned. */
 
