@@ -22,7 +22,9 @@
 
 #define UNK_TOKEN "[UNK]"
 
-/* The five special tokens, in the order Python's BertTokenizer names them. */
+/* The five special tokens, in the order Python's BertTokenizer names them.
+ * TODO: special_tokens_map.json may rename them; Oscar's checkpoints keep
+ * these names, and the file is not read yet. */
 static const char *const special_tokens[] = {
   "[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]",
 };
