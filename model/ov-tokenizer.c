@@ -327,7 +327,7 @@ load_vocab (OvTokenizer  *tok,
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *display = g_filename_display_name (path);
-  const char *end_valid;
+  const char *end_valid, *nul;
   char *bytes, *p, *end;
   gsize length;
   guint n_duplicates = 0;
@@ -346,19 +346,21 @@ load_vocab (OvTokenizer  *tok,
                    display, length, MAX_VOCAB_BYTES);
       return FALSE;
     }
-  if (memchr (bytes, '\0', length) != NULL)
+  nul = memchr (bytes, '\0', length);
+  if (nul != NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
                    "vocabulary %s holds a NUL byte at offset %td: not a vocab.txt text file",
-                   display, (char *) memchr (bytes, '\0', length) - bytes);
+                   display, nul - bytes);
       return FALSE;
     }
   if (!g_utf8_validate_len (bytes, length, &end_valid))
     {
       guint line = 1;
 
+      /* Lines end as below: "\n", "\r\n" or a lone "\r". */
       for (const char *q = bytes; q < end_valid; q++)
-        line += *q == '\n';
+        line += *q == '\n' || (*q == '\r' && (q + 1 == end_valid || q[1] != '\n'));
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
                    "vocabulary %s is not valid UTF-8 (line %u, byte offset %td)",
                    display, line, end_valid - bytes);
