@@ -256,6 +256,13 @@ unknown:
 
 /* Base64 ---------------------------------------------------------------------- */
 
+static inline gboolean
+is_base64_char (char c)
+{
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+         || c == '+' || c == '/';
+}
+
 static gboolean
 check_base64 (const char *text,
               gsize       len,
@@ -270,22 +277,16 @@ check_base64 (const char *text,
                    "%s: bad base64 (%zu characters, not a multiple of 4; truncated?)", what, len);
       return FALSE;
     }
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = text[i];
-
-      if (c == '=' && i + 2 >= len && pad < 2)
-        {
-          pad++;
-          continue;
-        }
-      if (pad > 0 || !(g_ascii_isalnum (c) || c == '+' || c == '/'))
-        {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: bad base64 character 0x%02x at position %zu", what, (guchar) c, i);
-          return FALSE;
-        }
-    }
+  if (len >= 1 && text[len - 1] == '=')
+    pad = (len >= 2 && text[len - 2] == '=') ? 2 : 1;
+  for (gsize i = 0; i < len - pad; i++)
+    if (!is_base64_char (text[i]))
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                     "%s: bad base64 character 0x%02x at position %zu", what,
+                     (guchar) text[i], i);
+        return FALSE;
+      }
   return TRUE;
 }
 

@@ -26,6 +26,24 @@ max_rss_kib (void)
   return ru.ru_maxrss;
 }
 
+/* User + system CPU seconds of this process: the machine may be shared, so
+ * wall time alone can mislead. */
+static double
+cpu_seconds_of (int who)
+{
+  struct rusage ru;
+
+  getrusage (who, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6
+         + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static double
+cpu_seconds (void)
+{
+  return cpu_seconds_of (RUSAGE_SELF);
+}
+
 static long
 current_rss_kib (void)
 {
@@ -165,7 +183,7 @@ main (int argc, char **argv)
   guint n_boxes = argc > 4 ? atoi (argv[4]) : 2;
   const guint n_random = 10000;
   const int n_decode = 5;
-  double t0, t_open, t_samples, t_djpeg[5], t_ours[5];
+  double t0, c0, t_open, c_open, t_samples, c_samples, t_djpeg[5], c_djpeg[5], t_ours[5], c_ours[5];
   long rss_before, rss_open;
   GStatBuf st;
   GRand *rand;
@@ -184,15 +202,18 @@ main (int argc, char **argv)
 
   rss_before = current_rss_kib ();
   t0 = g_get_monotonic_time ();
+  c0 = cpu_seconds ();
   ds = ov_dataset_open (yaml, NULL, &error);
   t_open = (g_get_monotonic_time () - t0) / 1e6;
+  c_open = cpu_seconds () - c0;
   g_assert_no_error (error);
   rss_open = current_rss_kib ();
-  g_print ("open test.yaml (3 TSVs, %u rows each): %.3f s, RSS +%.1f MiB\n",
-           ov_dataset_get_n_samples (ds), t_open, (rss_open - rss_before) / 1024.0);
+  g_print ("open test.yaml (3 TSVs, %u rows each): %.3f s wall, %.3f s CPU, RSS +%.1f MiB\n",
+           ov_dataset_get_n_samples (ds), t_open, c_open, (rss_open - rss_before) / 1024.0);
 
   rand = g_rand_new_with_seed (11);
   t0 = g_get_monotonic_time ();
+  c0 = cpu_seconds ();
   for (guint i = 0; i < n_random; i++)
     {
       guint idx = g_rand_int_range (rand, 0, ov_dataset_get_n_samples (ds));
@@ -203,9 +224,10 @@ main (int argc, char **argv)
       checksum += s->n_regions + s->n_features;
     }
   t_samples = (g_get_monotonic_time () - t0) / 1e6;
-  g_print ("%u random samples (labels + features + hw, region vectors): %.2f s, %.0f µs each "
-           "(checksum %" G_GUINT64_FORMAT ")\n", n_random, t_samples, t_samples / n_random * 1e6,
-           checksum);
+  c_samples = cpu_seconds () - c0;
+  g_print ("%u random samples (labels + features + hw, region vectors): %.2f s wall, %.2f s "
+           "CPU, %.0f µs CPU each (checksum %" G_GUINT64_FORMAT ")\n", n_random, t_samples,
+           c_samples, c_samples / n_random * 1e6, checksum);
   t0 = g_get_monotonic_time ();
   g_assert (ov_dataset_find_key (ds, "img0099999", NULL, NULL) >= 0
             || ov_dataset_get_n_samples (ds) < 100000);
@@ -222,12 +244,15 @@ main (int argc, char **argv)
       int status;
 
       t0 = g_get_monotonic_time ();
+      c0 = cpu_seconds_of (RUSAGE_CHILDREN);
       g_spawn_sync (NULL, (char **) djpeg_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
                     &status, &error);
       t_djpeg[r] = (g_get_monotonic_time () - t0) / 1e6;
+      c_djpeg[r] = cpu_seconds_of (RUSAGE_CHILDREN) - c0;
       g_assert_no_error (error);
 
       t0 = g_get_monotonic_time ();
+      c0 = cpu_seconds ();
       {
         g_autoptr(OvImage) img = ov_image_load (jpeg, NULL, NULL, &error);
 
@@ -235,10 +260,13 @@ main (int argc, char **argv)
         g_assert (img->width == 4000);
       }
       t_ours[r] = (g_get_monotonic_time () - t0) / 1e6;
+      c_ours[r] = cpu_seconds () - c0;
     }
-  g_print ("12 MP JPEG (4000×3000, %.1f MB): djpeg -ppm >/dev/null median %.3f s (process "
-           "included), ov_image_load median %.3f s (to Cairo ARGB32), %d runs each\n",
-           st.st_size / 1e6, median (t_djpeg, n_decode), median (t_ours, n_decode), n_decode);
+  g_print ("12 MP JPEG (4000×3000, %.1f MB): djpeg -ppm >/dev/null median %.3f s wall, "
+           "%.3f s CPU (process start included); ov_image_load median %.3f s wall, %.3f s CPU "
+           "(to Cairo ARGB32); %d runs each\n", st.st_size / 1e6, median (t_djpeg, n_decode),
+           median (c_djpeg, n_decode), median (t_ours, n_decode), median (c_ours, n_decode),
+           n_decode);
   g_print ("peak RSS at the end: %.1f MiB\n", max_rss_kib () / 1024.0);
   {
     const char *names[] = { "test.feature.tsv", "test.label.tsv", "test.hw.tsv",
