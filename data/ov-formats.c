@@ -533,7 +533,8 @@ parse_region (OvRegion   *r,
   n = json_object_get_member (o, "rect");
   if (n == NULL)
     n = json_object_get_member (o, "box");
-  if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n) || json_array_get_length (rect = json_node_get_array (n)) != 4)
+  rect = n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+  if (rect == NULL || json_array_get_length (rect) != 4)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
                    "%s: object %u has no \"rect\" [x1, y1, x2, y2]", where, index);

@@ -428,8 +428,8 @@ test_oscar_pairing (void)
   g_autofree char *labels = write_file (dir, "test.label.tsv",
                                         "k2\t[{\"class\": \"x\", \"rect\": [0, 0, 5, 5]}]\n"
                                         "k1\t[{\"class\": \"y\", \"rect\": [0, 0, 5, 5]}]\n");
-  g_autofree char *yaml = write_file (dir, "test.yaml",
-                                      "# split\nfeature: test.feature.tsv\nlabel: 'test.label.tsv'\n");
+  g_autofree char *yaml = write_file (dir, "test.yaml", "# split\nfeature: test.feature.tsv\n"
+                                                       "label: 'test.label.tsv'\n");
   g_autoptr(GError) error = NULL;
   g_autoptr(OvDataset) ds = ov_dataset_open (yaml, NULL, &error);
   g_autoptr(OvSample) s = NULL;
@@ -608,7 +608,8 @@ test_progress_and_cancel (void)
   guint n = 700;                       /* 700 × 2054 floats: 7.7 MB of base64 */
   g_autofree float *f = make_features (n, 2054);
   g_autofree char *b = b64_floats (f, (gsize) n * 2054);
-  g_autofree char *text = g_strdup_printf ("big\t{\"num_boxes\": %u, \"features\": \"%s\"}\n", n, b);
+  g_autofree char *text = g_strdup_printf ("big\t{\"num_boxes\": %u, \"features\": \"%s\"}\n",
+                                           n, b);
   g_autofree char *path = write_file (dir, "big.feature.tsv", text);
   g_autoptr(GError) error = NULL;
   g_autoptr(OvDataset) ds = ov_dataset_open (path, NULL, &error);
