@@ -563,12 +563,10 @@ test_answers_oracle (void)
 static void
 test_answers_shared_data (void)
 {
-  g_autofree char *a2l = ov_test_shared_path ("data", "vqa",
-                                              "vqa2-trainval-ans2label.bottom-up-attention-vqa-order.json",
-                                              NULL);
-  g_autofree char *l2a = ov_test_shared_path ("data", "vqa",
-                                              "vqa2-trainval-label2ans.bottom-up-attention-vqa-order.json",
-                                              NULL);
+  g_autofree char *a2l = ov_test_shared_path
+    ("data", "vqa", "vqa2-trainval-ans2label.bottom-up-attention-vqa-order.json", NULL);
+  g_autofree char *l2a = ov_test_shared_path
+    ("data", "vqa", "vqa2-trainval-label2ans.bottom-up-attention-vqa-order.json", NULL);
   g_autofree char *lx = ov_test_shared_path ("data", "vqa", "lxmert-vqa-trainval_label2ans.json",
                                              NULL);
   g_autoptr (OvAnswerList) a = load_answers (a2l);
@@ -825,7 +823,8 @@ test_missing_and_unknown (void)
   g_clear_error (&error);
 
   /* A plain pickle of a dict of ints is no state dict. */
-  g_assert_true (g_file_set_contents (path, "\x80\x02}q\x00X\x01\x00\x00\x00" "aK\x01s.", 16, NULL));
+  g_assert_true (g_file_set_contents (path, "\x80\x02}q\x00X\x01\x00\x00\x00" "aK\x01s.", 16,
+                                      NULL));
   sd = ov_state_dict_load (path, &error);
   g_assert_null (sd);
   g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);

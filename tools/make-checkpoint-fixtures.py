@@ -64,7 +64,8 @@ def expected_entries(sd):
     out = []
     seen = {}
     for name, t in sd.items():
-        key = t.untyped_storage().data_ptr() if hasattr(t, "untyped_storage") else t.storage().data_ptr()
+        storage = t.untyped_storage() if hasattr(t, "untyped_storage") else t.storage()
+        key = storage.data_ptr()
         shares = seen.get(key)
         seen.setdefault(key, renamed(name))
         values = t.to(torch.float64).reshape(-1).tolist() if t.dtype != torch.bool \
