@@ -277,6 +277,30 @@ test_fixture_zip (void)
 }
 
 static void
+test_fixture_wrapped (void)
+{
+  g_autofree char *path = fixture ("wrapped.pt");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OvStateDict) sd = ov_state_dict_load (path, &error);
+  g_autoptr (OvStateDict) full = NULL;
+  g_autofree char *full_path = fixture ("zip.pt");
+
+  g_assert_no_error (error);
+  full = ov_state_dict_load (full_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ov_state_dict_get_n_tensors (sd), ==, 2);
+  g_assert_cmpstr (ov_state_dict_get_nth (sd, 0)->name, ==, "encoder.weight");
+  g_assert_cmpstr (ov_state_dict_get_nth (sd, 1)->name, ==, "half");
+  for (guint i = 0; i < 2; i++)
+    {
+      const OvTensor *t = ov_state_dict_get_nth (sd, i);
+      const OvTensor *u = ov_state_dict_lookup (full, t->name);
+      g_assert_cmpmem (t->data, t->n_elements * ov_dtype_size (t->dtype),
+                       u->data, u->n_elements * ov_dtype_size (u->dtype));
+    }
+}
+
+static void
 test_fixture_safetensors (void)
 {
   g_autofree char *path = fixture ("small.safetensors");
@@ -899,6 +923,7 @@ main (int   argc,
   g_test_add_func ("/model/checkpoint/fixtures/legacy", test_fixture_legacy);
   g_test_add_func ("/model/checkpoint/fixtures/zip", test_fixture_zip);
   g_test_add_func ("/model/checkpoint/fixtures/safetensors", test_fixture_safetensors);
+  g_test_add_func ("/model/checkpoint/fixtures/wrapped", test_fixture_wrapped);
   g_test_add_func ("/model/checkpoint/safetensors-roundtrip", test_safetensors_roundtrip);
   g_test_add_func ("/model/checkpoint/missing-and-unknown", test_missing_and_unknown);
   g_test_add_func ("/model/pickle/values", test_pickle_values);

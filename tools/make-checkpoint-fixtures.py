@@ -108,6 +108,10 @@ def main():
     sd = state_dict()
     torch.save(sd, os.path.join(out, "legacy.pt"), _use_new_zipfile_serialization=False)
     torch.save(sd, os.path.join(out, "zip.pt"))
+    # A training checkpoint that wraps the state dict.
+    torch.save({"epoch": 3, "model": collections.OrderedDict(
+        (k, sd[k]) for k in ("module.encoder.weight", "module.half"))},
+        os.path.join(out, "wrapped.pt"))
 
     # The same archive with every member deflated: the loader must copy.
     with zipfile.ZipFile(os.path.join(out, "zip.pt")) as src, \
