@@ -1295,18 +1295,24 @@ _ov_torch_file_load_pickle (const char *path,
 OvStateDictFormat
 ov_state_dict_get_format (OvStateDict *sd)
 {
+  g_return_val_if_fail (sd != NULL, OV_STATE_DICT_FORMAT_TORCH_ZIP);
+
   return sd->format;
 }
 
 const char *
 ov_state_dict_get_path (OvStateDict *sd)
 {
+  g_return_val_if_fail (sd != NULL, NULL);
+
   return sd->path;
 }
 
 guint
 ov_state_dict_get_n_tensors (OvStateDict *sd)
 {
+  g_return_val_if_fail (sd != NULL, 0);
+
   return sd->tensors->len;
 }
 
@@ -1331,6 +1337,8 @@ ov_state_dict_lookup (OvStateDict *sd,
 gsize
 ov_state_dict_get_mapped_bytes (OvStateDict *sd)
 {
+  g_return_val_if_fail (sd != NULL, 0);
+
   return sd->mapped_bytes;
 }
 

@@ -650,6 +650,22 @@ test_answers_formats (void)
   g_assert_cmpstr (ov_answer_list_get (list, 2), ==, "two");
   g_clear_pointer (&list, ov_answer_list_free);
 
+  /* Python 2 era text pickles (protocol 0) of a list and of a dict. */
+  g_assert_true (g_file_set_contents (path, "(lp0\nVyes\np1\naVno\np2\na.", -1, NULL));
+  list = ov_answer_list_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ov_answer_list_get_n (list), ==, 2);
+  g_assert_cmpstr (ov_answer_list_get (list, 1), ==, "no");
+  g_clear_pointer (&list, ov_answer_list_free);
+  g_assert_true (g_file_set_contents (path, "(dp0\nS'no'\np1\nI1\nsS'yes'\np2\nI0\ns.", -1,
+                                      NULL));
+  list = ov_answer_list_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ov_answer_list_get_n (list), ==, 2);
+  g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "yes");
+  g_assert_cmpstr (ov_answer_list_get (list, 1), ==, "no");
+  g_clear_pointer (&list, ov_answer_list_free);
+
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       gsize len = i == G_N_ELEMENTS (bad) - 1 ? 10 : strlen (bad[i]);
