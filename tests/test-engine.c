@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "ov-test-util.h"
+#include "model/ov-error.h"
 #include "model/ov-model.h"
 #include "model/ov-backend-private.h"
 #include "model/ov-state-dict.h"
