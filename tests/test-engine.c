@@ -9,6 +9,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 
 #include "ov-test-util.h"
@@ -944,6 +946,158 @@ edit_bare (OvTensorView *views, guint *n, gpointer data)
   return TRUE;
 }
 
+/* A folder of symbolic links to caption_tiny's files plus the given
+ * training_args.bin. */
+static char *
+caption_variant_with_args (const char *args_file)
+{
+  g_autofree char *src = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autofree char *args = ov_test_source_path ("tests", "fixtures", "training_args", args_file,
+                                               NULL);
+  g_autofree char *args_text = NULL;
+  g_autofree char *args_to = NULL;
+  const char *files[] = { "config.json", "vocab.txt", "added_tokens.json", "pytorch_model.bin" };
+  char *dir = g_dir_make_tmp ("ov-engine-XXXXXX", NULL);
+  gsize len;
+
+  g_assert_nonnull (dir);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *from = g_build_filename (src, files[i], NULL);
+      g_autofree char *to = g_build_filename (dir, files[i], NULL);
+
+      g_assert_cmpint (symlink (from, to), ==, 0);
+    }
+  g_assert_true (g_file_get_contents (args, &args_text, &len, NULL));
+  args_to = g_build_filename (dir, "training_args.bin", NULL);
+  g_assert_true (g_file_set_contents (args_to, args_text, len, NULL));
+  return dir;
+}
+
+/* /model/engine/training-args: restore_training_settings (§4.3) */
+static void
+test_training_args (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree float *feats = g_new0 (float, 45 * 2054);
+  OvRegions regions = { feats, 45, 2054 };
+  gint32 prefix[] = { 101, 2000, 2001 };
+
+  /* XE run: tag slots = 60 - 33; tags off; 40 regions */
+  {
+    g_autofree char *dir = caption_variant_with_args ("xe.bin");
+    g_autoptr(OvModel) m = ov_model_load (dir, NULL, &error);
+    OvTaskSettings *st;
+    g_autoptr(OvEncoding) enc = NULL;
+
+    g_assert_no_error (error);
+    st = ov_model_get_settings (m);
+    g_assert_cmpint (st->max_seq_a_length, ==, 33);
+    g_assert_cmpint (st->train_max_seq_length, ==, 60);
+    g_assert_cmpint (st->od_labels_len, ==, 27);
+    g_assert_cmpint (st->max_img_seq_length, ==, 40);
+    g_assert_false (st->add_od_labels);
+    g_assert_true (st->do_lower_case);
+    g_assert_cmpint (st->max_gen_length, ==, 20);
+    enc = ov_model_prepare_caption_step (m, prefix, 3, "dog cat", &regions, &error);
+    g_assert_no_error (error);
+    /* no tag block without add_od_labels; regions cut to 40 */
+    g_assert_cmpint (enc->inputs.n_text, ==, 4);
+    g_assert_cmpint (enc->inputs.n_regions, ==, 40);
+    g_clear_pointer (&enc, ov_encoding_free);
+    /* tags back on: 27 slots at positions max (33, 20) = 33.. */
+    st->add_od_labels = TRUE;
+    enc = ov_model_prepare_caption_step (m, prefix, 3, "dog cat", &regions, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (enc->inputs.n_text, ==, 4 + 27);
+    g_assert_cmpint (enc->position_ids[4], ==, 33);
+    g_assert_cmpint (enc->position_ids[4 + 26], ==, 59);
+    g_assert_cmpint (enc->token_type_ids[4 + 2], ==, 1);        /* the tags' [SEP] */
+    g_assert_cmpint (enc->input_ids[4 + 2], ==, 102);
+    g_assert_cmpint (enc->token_type_ids[4 + 3], ==, 0);        /* padding */
+    remove_dir (dir);
+  }
+  /* SCST run: tag slots = max_seq_length - max_gen_length of training = 45 - 15 */
+  {
+    g_autofree char *dir = caption_variant_with_args ("scst.bin");
+    g_autoptr(OvModel) m = ov_model_load (dir, NULL, &error);
+    OvTaskSettings *st;
+
+    g_assert_no_error (error);
+    st = ov_model_get_settings (m);
+    g_assert_cmpint (st->od_labels_len, ==, 30);
+    g_assert_cmpint (st->max_seq_a_length, ==, 40);
+    g_assert_true (st->add_od_labels);
+    remove_dir (dir);
+  }
+}
+
+/* /model/engine/cache-equivalence: the cached and the uncached decoder give
+ * the same captions and scores under every option */
+static void
+test_cache_equivalence (void)
+{
+  g_autoptr(OvModel) model = load_oracle_model ("caption_tiny");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autofree float *feats = g_new (float, 30 * 2054);
+  struct {
+    int beams, n_best, max_length;
+    double lp, rp;
+    const char *tags;
+    int n_regions;
+  } cases[] = {
+    { 1, 1, 0, 1.0, 1.0, "man surfboard wave water", 30 },
+    { 1, 1, 0, 1.0, 1.3, "man surfboard wave water", 30 },
+    { 5, 3, 0, 1.0, 1.0, "man surfboard wave water", 30 },
+    { 2, 2, 9, 2.0, 1.2, "man surfboard wave water", 30 },
+    { 4, 1, 0, 0.5, 1.0, "", 30 },
+    { 3, 1, 0, 1.0, 1.0, "dog dog dog", 0 },
+    { 3, 2, 6, 1.0, 1.0, "", 0 },
+  };
+
+  for (int i = 0; i < 30 * 2054; i++)
+    feats[i] = g_rand_double (rand) < 0.5 ? 0.0f : (float) g_rand_double_range (rand, 0, 3);
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GPtrArray) res0 = NULL;
+      g_autoptr(GPtrArray) res1 = NULL;
+      GPtrArray **res[2] = { &res0, &res1 };
+      OvRegions regions = { feats, cases[c].n_regions, 2054 };
+
+      for (int cached = 0; cached < 2; cached++)
+        {
+          g_autoptr(GError) error = NULL;
+          OvCaptionOptions opts;
+
+          ov_caption_options_init (&opts);
+          opts.num_beams = cases[c].beams;
+          opts.n_best = cases[c].n_best;
+          opts.max_length = cases[c].max_length;
+          opts.length_penalty = cases[c].lp;
+          opts.repetition_penalty = cases[c].rp;
+          opts.use_cache = cached;
+          *res[cached] = ov_model_caption (model, cases[c].tags, &regions, &opts, NULL, &error);
+          g_assert_no_error (error);
+        }
+      g_assert_cmpuint (res0->len, ==, cases[c].n_best);
+      g_assert_cmpuint (res0->len, ==, res1->len);
+      for (guint k = 0; k < res0->len; k++)
+        {
+          OvCaption *a = res0->pdata[k], *b = res1->pdata[k];
+
+          g_test_message ("case %u #%u: \"%s\" %.7f / %.7f", c, k, a->text, a->score, b->score);
+          g_assert_cmpuint (a->ids->len, ==, b->ids->len);
+          g_assert_cmpmem (a->ids->data, a->ids->len * 4, b->ids->data, b->ids->len * 4);
+          g_assert_cmpfloat_with_epsilon (a->score, b->score, 1e-5);
+          g_assert_cmpint (g_array_index (a->ids, gint32, 0), ==, 101);
+          g_assert_cmpint (g_array_index (a->ids, gint32, a->ids->len - 1), ==, 102);
+          g_assert_cmpuint (a->ids->len, <=, cases[c].max_length > 0 ? cases[c].max_length : 20);
+          if (k > 0)
+            g_assert_cmpfloat (((OvCaption *) res0->pdata[k - 1])->score, >=, a->score);
+        }
+    }
+}
+
 /* /model/engine/errors */
 static void
 test_errors (void)
@@ -1087,5 +1241,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/engine/caption-regions", test_caption_region_truncation);
   g_test_add_func ("/model/engine/pretrain", test_pretrain);
   g_test_add_func ("/model/engine/errors", test_errors);
+  g_test_add_func ("/model/engine/training-args", test_training_args);
+  g_test_add_func ("/model/engine/cache-equivalence", test_cache_equivalence);
   return g_test_run ();
 }

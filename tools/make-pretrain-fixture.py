@@ -9,8 +9,13 @@
 # description (no model classes), as an independent reference for the C
 # engine's pre-training heads.
 #
+# It also writes two training_args.bin files (argparse.Namespace pickled by
+# torch.save, as the captioning script saves them) with unusual lengths, one
+# of an XE run and one of an SCST run, into tests/fixtures/training_args/.
+#
 # Run: /usr/bin/python3 tools/make-pretrain-fixture.py tests/fixtures/pretrain_tiny
 
+import argparse
 import collections
 import json
 import math
@@ -125,8 +130,21 @@ def forward(w, ids, types, mask, feats):
     return x, pooled, lm, contrast
 
 
+def write_training_args(folder):
+    os.makedirs(folder, exist_ok=True)
+    common = dict(do_lower_case=True, img_feature_dim=2054, img_feature_type="frcnn",
+                  device=torch.device("cpu"), num_beams=5, loss_type="sfmx")
+    xe = argparse.Namespace(max_seq_length=60, max_seq_a_length=33, max_gen_length=20,
+                            max_img_seq_length=40, add_od_labels=False, scst=False, **common)
+    scst = argparse.Namespace(max_seq_length=45, max_seq_a_length=40, max_gen_length=15,
+                              max_img_seq_length=50, add_od_labels=True, scst=True, **common)
+    torch.save(xe, os.path.join(folder, "xe.bin"))
+    torch.save(scst, os.path.join(folder, "scst.bin"))
+
+
 def main():
     out = sys.argv[1]
+    write_training_args(os.path.join(os.path.dirname(os.path.abspath(out)), "training_args"))
     os.makedirs(out, exist_ok=True)
     g = torch.Generator().manual_seed(20261204)
     w = make_weights(g)
