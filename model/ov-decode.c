@@ -299,7 +299,7 @@ log_softmax (float *out, const float *x, int n)
   for (int i = 0; i < n; i++)
     max = MAX (max, x[i]);
   for (int i = 0; i < n; i++)
-    sum += exp ((double) x[i] - max);
+    sum += expf (x[i] - max);
   lse = (float) log (sum);
   for (int i = 0; i < n; i++)
     out[i] = (x[i] - max) - lse;

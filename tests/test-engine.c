@@ -69,7 +69,7 @@ random_fill (float *x, gsize n, GRand *rand)
 static void
 test_backend_reference (void)
 {
-  const OvBackend *be = ov_backend_cpu_get (0);
+  g_autofree OvBackend *be = ov_backend_cpu_new (2);
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   int ms[] = { 1, 3, 10, 37 };
   int n = 48, k = 40;
