@@ -184,12 +184,33 @@ layer_norm_row (float *x, const float *r, const float *g, const float *b, int n,
     x[j] = (float) (x[j] - mean) * inv * g[j] + b[j];
 }
 
+/* ov_backend_ref_layer_norm: the plain loop, in double, for the tests */
 void
 ov_backend_ref_layer_norm (float *x, const float *r, const float *g, const float *b,
                            int m, int n, float eps)
 {
   for (int i = 0; i < m; i++)
-    layer_norm_row (x + (gsize) i * n, r != NULL ? r + (gsize) i * n : NULL, g, b, n, eps);
+    {
+      float *row = x + (gsize) i * n;
+      double mean = 0.0, var = 0.0;
+
+      for (int j = 0; j < n; j++)
+        mean += (double) row[j] + (r != NULL ? r[(gsize) i * n + j] : 0.0);
+      mean /= n;
+      for (int j = 0; j < n; j++)
+        {
+          double v = (double) row[j] + (r != NULL ? r[(gsize) i * n + j] : 0.0) - mean;
+
+          var += v * v;
+        }
+      var /= n;
+      for (int j = 0; j < n; j++)
+        {
+          double v = (double) row[j] + (r != NULL ? r[(gsize) i * n + j] : 0.0);
+
+          row[j] = (float) ((v - mean) / sqrt (var + eps) * g[j] + b[j]);
+        }
+    }
 }
 
 static void
@@ -251,6 +272,7 @@ attention_row (float *ctx_row, float *p, const float *q_row, const float *k,
       const float *k_j = k + (gsize) j * kv_stride;
       float s = 0.0f;
 
+#pragma omp simd reduction(+:s)
       for (int d = 0; d < head_dim; d++)
         s += q_row[d] * k_j[d];
       s = s / scale_div;
@@ -275,31 +297,58 @@ attention_row (float *ctx_row, float *p, const float *q_row, const float *k,
 
       if (pj == 0.0f)
         continue;
+#pragma omp simd
       for (int d = 0; d < head_dim; d++)
         ctx_row[d] += pj * v_j[d];
     }
 }
 
+/* ov_backend_ref_attention: the plain loops, in double, for the tests */
 void
 ov_backend_ref_attention (float *ctx, float *probs, const float *q, int q_stride,
                           const float *k, const float *v, int kv_stride,
                           const float *add_mask, int mask_stride,
                           int lq, int lk, int n_heads, int head_dim)
 {
-  int h_total = n_heads * head_dim;
-  float scale = sqrtf ((float) head_dim);
-  g_autofree float *scratch = g_new (float, MAX (lk, 1));
+  g_autofree double *p = g_new (double, MAX (lk, 1));
 
   for (int h = 0; h < n_heads; h++)
     for (int i = 0; i < lq; i++)
       {
-        float *p = probs != NULL ? probs + ((gsize) h * lq + i) * lk : scratch;
-        const float *mrow = add_mask != NULL ? add_mask + (gsize) i * mask_stride : NULL;
+        double max = -G_MAXDOUBLE, sum = 0.0;
 
-        attention_row (ctx + (gsize) i * h_total + h * head_dim, p,
-                       q + (gsize) i * q_stride + h * head_dim,
-                       k + h * head_dim, v + h * head_dim, kv_stride, mrow, lk,
-                       head_dim, scale);
+        for (int j = 0; j < lk; j++)
+          {
+            double s = 0.0;
+
+            for (int d = 0; d < head_dim; d++)
+              s += (double) q[(gsize) i * q_stride + h * head_dim + d]
+                   * k[(gsize) j * kv_stride + h * head_dim + d];
+            s /= sqrt (head_dim);
+            if (add_mask != NULL)
+              s += add_mask[(gsize) i * mask_stride + j];
+            p[j] = s;
+            max = MAX (max, s);
+          }
+        for (int j = 0; j < lk; j++)
+          {
+            p[j] = exp (p[j] - max);
+            sum += p[j];
+          }
+        for (int j = 0; j < lk; j++)
+          {
+            p[j] /= sum;
+            if (probs != NULL)
+              probs[((gsize) h * lq + i) * lk + j] = (float) p[j];
+          }
+        for (int d = 0; d < head_dim; d++)
+          {
+            double c = 0.0;
+
+            for (int j = 0; j < lk; j++)
+              c += p[j] * v[(gsize) j * kv_stride + h * head_dim + d];
+            ctx[(gsize) i * n_heads * head_dim + h * head_dim + d] = (float) c;
+          }
       }
 }
 

@@ -71,12 +71,13 @@ test_backend_reference (void)
 {
   g_autofree OvBackend *be = ov_backend_cpu_new (2);
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
-  int ms[] = { 1, 3, 10, 37 };
-  int n = 48, k = 40;
+  /* small M (multi-row GEMV, serial and threaded) and sgemm */
+  int shapes[][3] = { { 1, 48, 40 }, { 3, 48, 40 }, { 10, 48, 40 }, { 37, 48, 40 },
+                      { 5, 2100, 131 }, { 16, 700, 77 }, { 17, 300, 65 } };
 
-  for (guint c = 0; c < G_N_ELEMENTS (ms); c++)
+  for (guint c = 0; c < G_N_ELEMENTS (shapes); c++)
     {
-      int m = ms[c];
+      int m = shapes[c][0], n = shapes[c][1], k = shapes[c][2];
       g_autofree float *x = g_new (float, m * k);
       g_autofree float *w = g_new (float, n * k);
       g_autofree float *b = g_new (float, n);
@@ -112,8 +113,11 @@ test_backend_reference (void)
     check_close ("layer norm", x, x2, m * h, 1e-6, 1e-6);
   }
 
+  /* a causal 2-D mask (serial), then a broadcast 1-D mask (threaded) */
+  for (int c = 0; c < 2; c++)
   {
-    int lq = 5, lk = 11, heads = 3, dh = 6, hh = heads * dh;
+    int lq = c == 0 ? 5 : 64, lk = c == 0 ? 11 : 80, heads = c == 0 ? 3 : 4;
+    int dh = c == 0 ? 6 : 16, hh = heads * dh, mstride = c == 0 ? lk : 0;
     g_autofree float *q = g_new (float, lq * hh);
     g_autofree float *kk = g_new (float, lk * hh);
     g_autofree float *v = g_new (float, lk * hh);
@@ -128,15 +132,16 @@ test_backend_reference (void)
     random_fill (v, lk * hh, rand);
     for (int i = 0; i < lq; i++)
       for (int j = 0; j < lk; j++)
-        mask[i * lk + j] = j > i + 4 ? -10000.0f : 0.0f;
-    be->attention (be, ctx, p, q, hh, kk, v, hh, mask, lk, lq, lk, heads, dh);
-    ov_backend_ref_attention (ctx_ref, p_ref, q, hh, kk, v, hh, mask, lk, lq, lk, heads, dh);
+        mask[i * lk + j] = j > (c == 0 ? i : 0) + 4 ? -10000.0f : 0.0f;
+    be->attention (be, ctx, p, q, hh, kk, v, hh, mask, mstride, lq, lk, heads, dh);
+    ov_backend_ref_attention (ctx_ref, p_ref, q, hh, kk, v, hh, mask, mstride, lq, lk, heads,
+                              dh);
     check_close ("attention context", ctx, ctx_ref, lq * hh, 1e-6, 1e-6);
     check_close ("attention probabilities", p, p_ref, heads * lq * lk, 1e-6, 1e-7);
     /* masked keys get exactly zero weight */
     for (int hd = 0; hd < heads; hd++)
       for (int i = 0; i < lq; i++)
-        for (int j = i + 5; j < lk; j++)
+        for (int j = (c == 0 ? i : 0) + 5; j < lk; j++)
           g_assert_cmpfloat (p[(hd * lq + i) * lk + j], ==, 0.0f);
   }
 }
