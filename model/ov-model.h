@@ -229,6 +229,12 @@ typedef struct {
   GArray *ids;        /* gint32: [CLS] w1..wk [SEP], as the original returns them, unpadded */
   char   *text;       /* decoded with skip_special_tokens */
   double  score;      /* mean log-probability; confidence = exp(score) */
+  /* double, one per token after [CLS] (ids->len - 1): the log-probability
+   * the model gave it when it was chosen. A caption that ran to max_length
+   * ends in [SEP] carrying the log-prob of the word it replaced, as the
+   * score counts it. With length_penalty 1, score = their mean. A value near
+   * log (1 / vocabulary) flags weights that did not load. */
+  GArray *token_logprobs;
 } OvCaption;
 
 void        ov_caption_options_init (OvCaptionOptions *opts);

@@ -633,6 +633,28 @@ run_caption_case (const char *case_name, int num_beams)
           g_assert_cmpfloat_with_epsilon (cap->score,
                                           json_object_get_double_member (hyp, "logprob"), 1e-4);
           g_assert_cmpfloat_with_epsilon (exp (cap->score) / conf, 1.0, 1e-4);
+
+          /* per-token log-probs: their mean is the score; in greedy decoding
+           * each is the best log-prob of its step in the trace */
+          {
+            JsonArray *steps = json_object_get_array_member (json_node_get_object (trace),
+                                                             "steps");
+            double sum = 0;
+
+            g_assert_cmpuint (cap->token_logprobs->len, ==, cap->ids->len - 1);
+            for (guint i = 0; i < cap->token_logprobs->len; i++)
+              {
+                double lp = g_array_index (cap->token_logprobs, double, i);
+
+                sum += lp;
+                if (num_beams == 1)
+                  g_assert_cmpfloat_with_epsilon (
+                    lp, json_array_get_double_element (json_array_get_array_element (
+                      json_object_get_array_member (json_array_get_object_element (steps, i),
+                                                    "top10_logprobs"), 0), 0), 1e-4);
+              }
+            g_assert_cmpfloat_with_epsilon (sum / cap->token_logprobs->len, cap->score, 1e-5);
+          }
         }
     }
 }
