@@ -7,6 +7,10 @@
  * and a cached one that keeps every layer's keys and values of the tags,
  * the regions and the finished caption words, so a step only runs the last
  * word and the new [MASK] of each beam.
+ *
+ * TODO: the cached step keeps its activations and the key/value cache in
+ * host memory and copies with memcpy, which holds for the CPU backend only;
+ * a device backend needs them in its own buffers.
  */
 #define G_LOG_DOMAIN "ov-decode"
 
