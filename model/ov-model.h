@@ -90,8 +90,8 @@ typedef struct {
 } OvTaskSettings;
 
 /* A loaded checkpoint. Forward passes, decoding and the task calls only read
- * it, so several threads may run them at once; changing the settings while
- * they run is not safe. */
+ * it; use it from one thread at a time (any thread, e.g. a GTask worker), and
+ * do not change the settings while a call runs. */
 typedef struct _OvModel OvModel;
 
 void              ov_model_options_init  (OvModelOptions *opts);
