@@ -17,6 +17,7 @@
 static const OvCommand commands[] = {
   { "version", ov_cmd_version, N_("Print the version") },
   { "tsne", ov_cmd_tsne, N_("Embed vectors in 2-D with t-SNE and plot them") },
+  { "inspect", ov_cmd_inspect, N_("Say what files are and summarise them") },
 };
 
 int
