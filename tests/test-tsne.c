@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "model/ov-state-dict.h"
 #include "ov-test-util.h"
 #include "viz/ov-tsne-io.h"
 #include "viz/ov-tsne-plot.h"
@@ -488,12 +489,12 @@ test_readers (void)
     "\x93NUMPY\x01\x00\x76\x00{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }";
   GString *s = g_string_new_len (npy_header, sizeof npy_header - 1);
   static const double vals[6] = { 1, 2, 3, 4, 5, -6.5 };
-  const char *st_json = "{\"__metadata__\":{\"labels\":\"cat\\ndog\\ncat\\n\"},"
-                        "\"vectors\":{\"dtype\":\"F32\",\"shape\":[3,2],"
-                        "\"data_offsets\":[0,24]}}";
   static const float fvals[6] = { 0.5f, 1, 2, 3, 4, 5 };
-  guint64 hl = strlen (st_json);
-  GString *t = g_string_new_len ((const char *) &hl, 8);
+  static const gint64 lvals[3] = { 7, 3, 7 };
+  OvTensorView views[2] = {
+    { "vectors", OV_DTYPE_F32, 2, { 3, 2 }, fvals },
+    { "labels", OV_DTYPE_I64, 1, { 3 }, lvals },
+  };
 
   g_assert_true (g_file_set_contents (csv, "a,b,c\n1, 2, 3\n4,5,6.5\n\n", -1, NULL));
   X = ov_tsne_load_vectors (csv, &n, &dim, NULL, &error);
@@ -522,9 +523,8 @@ test_readers (void)
   g_clear_error (&error);
   g_string_free (s, TRUE);
 
-  g_string_append (t, st_json);
-  g_string_append_len (t, (const char *) fvals, sizeof fvals);
-  g_assert_true (g_file_set_contents (st, t->str, (gssize) t->len, NULL));
+  g_assert_true (ov_safetensors_write (st, views, 2, &error));
+  g_assert_no_error (error);
   X = ov_tsne_load_vectors (st, &n, &dim, &labels, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 3);
@@ -533,8 +533,8 @@ test_readers (void)
   g_assert_nonnull (labels);
   g_assert_cmpuint (labels->n_names, ==, 2);
   g_assert_cmpuint (labels->ids[2], ==, 0);
-  g_assert_cmpstr (labels->names[1], ==, "dog");
-  g_string_free (t, TRUE);
+  g_assert_cmpstr (labels->names[0], ==, "7");
+  g_assert_cmpstr (labels->names[1], ==, "3");
 
   g_assert_true (g_file_set_contents (csv, "1,2\n3\n", -1, NULL));
   g_assert_null (ov_tsne_load_vectors (csv, &n, &dim, NULL, &error));
