@@ -24,11 +24,13 @@
 #include "viz/ov-tsne-io.h"
 
 static long
-peak_rss_mb (void)
+peak_rss_mb (double *cpu_s)
 {
   struct rusage ru;
 
   getrusage (RUSAGE_SELF, &ru);
+  *cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec
+           + ru.ru_stime.tv_usec / 1e6;
   return ru.ru_maxrss / 1024;
 }
 
@@ -82,7 +84,7 @@ main (int argc, char **argv)
       OvTsneStats stats;
       g_autofree float *Y = NULL;
       gint64 t0;
-      double wall;
+      double wall, cpu;
       long rss;
 
       X = ov_tsne_load_vectors (argv[2], &n, &dim, NULL, &error);
@@ -106,11 +108,11 @@ main (int argc, char **argv)
       if (!ov_tsne_run_full (X, n, dim, &params, Y, NULL, NULL, NULL, &stats, &error))
         goto fail;
       wall = (g_get_monotonic_time () - t0) / 1e6;
-      rss = peak_rss_mb ();
-      printf ("n=%" G_GSIZE_FORMAT " dim=%" G_GSIZE_FORMAT " threads=%d wall_s=%.2f knn_s=%.2f"
+      rss = peak_rss_mb (&cpu);
+      printf ("n=%" G_GSIZE_FORMAT " dim=%" G_GSIZE_FORMAT " threads=%d wall_s=%.2f cpu_s=%.1f knn_s=%.2f"
               " affinity_s=%.2f init_s=%.2f optimise_s=%.2f peak_mb=%ld gradient=%s knn=%s"
               " nnz=%" G_GSIZE_FORMAT " kl_opt=%.4f",
-              n, dim, threads, wall, stats.knn_seconds, stats.affinity_seconds,
+              n, dim, threads, wall, cpu, stats.knn_seconds, stats.affinity_seconds,
               stats.init_seconds, stats.optimise_seconds, rss,
               stats.gradient_used == OV_TSNE_GRADIENT_FFT ? "fft" : "exact",
               stats.knn_used == OV_TSNE_KNN_FOREST ? "forest" : "exact", stats.nnz, stats.kl);
