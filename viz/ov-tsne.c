@@ -104,7 +104,7 @@ ov_tsne_params_init (OvTsneParams *params)
   params->gradient = OV_TSNE_GRADIENT_AUTO;
   params->knn = OV_TSNE_KNN_AUTO;
   params->exact_max_n = 5000;
-  params->knn_exact_max_n = 60000;
+  params->knn_exact_max_n = 20000;
   params->fft_max_boxes = 128;
   params->fft_nodes = 3;
   params->progress_every = 0;
