@@ -336,6 +336,23 @@ typedef struct {
   GArray  *leaves;   /* guint32 start of each leaf, then n */
 } RpTree;
 
+typedef struct {
+  float   s;
+  guint32 p;
+} SideEntry;
+
+/* By side value, then by point index, so the order is total. */
+static int
+cmp_side (const void *a,
+          const void *b)
+{
+  const SideEntry *x = a, *y = b;
+
+  if (x->s != y->s)
+    return x->s < y->s ? -1 : 1;
+  return x->p < y->p ? -1 : x->p > y->p;
+}
+
 static void
 rp_tree_build (RpTree      *tree,
                const float *X,
@@ -409,9 +426,24 @@ rp_tree_build (RpTree      *tree,
           }
       }
       mid = i;
-      /* A degenerate split (duplicates, a zero normal) halves the range. */
-      if (mid - lo < m / 8 || hi - mid < m / 8)
-        mid = lo + m / 2;
+      /* A very uneven split (an outlier picked, duplicates, a zero normal)
+       * is replaced by the median split along the same direction, so the
+       * tree stays shallow and its leaves stay local. */
+      if (mid - lo < m / 16 || hi - mid < m / 16)
+        {
+          SideEntry *e = g_new (SideEntry, m);
+
+          for (guint32 a2 = 0; a2 < m; a2++)
+            {
+              e[a2].s = side[lo + a2];
+              e[a2].p = tree->perm[lo + a2];
+            }
+          qsort (e, m, sizeof *e, cmp_side);
+          for (guint32 a2 = 0; a2 < m; a2++)
+            tree->perm[lo + a2] = e[a2].p;
+          g_free (e);
+          mid = lo + m / 2;
+        }
 
       left[0] = lo;
       left[1] = mid;
