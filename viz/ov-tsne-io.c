@@ -327,7 +327,8 @@ load_csv (const char  *path,
               else
                 {
                   g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                               "%s:%" G_GSIZE_FORMAT ": not a number: “%.20s”", path, line_no, s);
+                               "%s:%" G_GSIZE_FORMAT ": not a number: “%.20s”", path,
+                               line_no, s);
                   g_array_free (vals, TRUE);
                   return NULL;
                 }

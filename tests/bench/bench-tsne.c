@@ -109,7 +109,8 @@ main (int argc, char **argv)
         goto fail;
       wall = (g_get_monotonic_time () - t0) / 1e6;
       rss = peak_rss_mb (&cpu);
-      printf ("n=%" G_GSIZE_FORMAT " dim=%" G_GSIZE_FORMAT " threads=%d wall_s=%.2f cpu_s=%.1f knn_s=%.2f"
+      printf ("n=%" G_GSIZE_FORMAT " dim=%" G_GSIZE_FORMAT " threads=%d wall_s=%.2f cpu_s=%.1f"
+              " knn_s=%.2f"
               " affinity_s=%.2f init_s=%.2f optimise_s=%.2f peak_mb=%ld gradient=%s knn=%s"
               " nnz=%" G_GSIZE_FORMAT " kl_opt=%.4f",
               n, dim, threads, wall, cpu, stats.knn_seconds, stats.affinity_seconds,
@@ -178,7 +179,8 @@ main (int argc, char **argv)
       gsize ny, d2;
       double kle, klf, num = 0, den = 0;
       GArray *rel = g_array_new (FALSE, FALSE, sizeof (double));
-      double exag = g_getenv ("BENCH_TSNE_EXAG") ? g_ascii_strtod (g_getenv ("BENCH_TSNE_EXAG"), NULL) : 1.0;
+      const char *exag_env = g_getenv ("BENCH_TSNE_EXAG");
+      double exag = exag_env != NULL ? g_ascii_strtod (exag_env, NULL) : 1.0;
       gint64 t0;
 
       X = ov_tsne_load_vectors (argv[2], &n, &dim, NULL, &error);
