@@ -1914,13 +1914,88 @@ ov_tsne_objective (const OvTsneAffinities *P,
 /* ---------------------------------------------------------------------- */
 /* Optimiser and the whole run                                             */
 
+/* Y (n, 2) in the optimiser's order back to the caller's: out[old] =
+ * Y[inv[old]]. */
 static void
-to_float (const double *Y,
-          gsize         n,
-          float        *out)
+to_float (const double  *Y,
+          gsize          n,
+          const guint32 *inv,
+          float         *out)
 {
-  for (gsize a = 0; a < 2 * n; a++)
-    out[a] = (float) Y[a];
+  for (gsize i = 0; i < n; i++)
+    {
+      out[2 * i] = (float) Y[2 * (gsize) inv[i]];
+      out[2 * i + 1] = (float) Y[2 * (gsize) inv[i] + 1];
+    }
+}
+
+/* A breadth-first order of the graph of P (order[new] = old): points that
+ * are neighbours in P get nearby indices, so the attraction's reads of Y and
+ * the spreading onto the grid stay in cache. On a shuffled 200 000-point set
+ * this made the attraction several times faster. */
+static guint32 *
+bfs_order (const OvTsneAffinities *P)
+{
+  gsize n = P->n, head = 0, tail = 0;
+  guint32 *order = g_new (guint32, n);
+  guint8 *seen = g_new0 (guint8, n);
+
+  for (gsize start = 0; start < n; start++)
+    {
+      if (seen[start])
+        continue;
+      seen[start] = 1;
+      order[tail++] = (guint32) start;
+      while (head < tail)
+        {
+          gsize i = order[head++];
+
+          for (gsize a = P->row[i]; a < P->row[i + 1]; a++)
+            {
+              guint32 j = P->ent[a].col;
+
+              if (!seen[j])
+                {
+                  seen[j] = 1;
+                  order[tail++] = j;
+                }
+            }
+        }
+    }
+  g_free (seen);
+  return order;
+}
+
+/* P with rows and columns renumbered: new index = inv[old]. */
+static OvTsneAffinities *
+affinities_permute (const OvTsneAffinities *P,
+                    const guint32          *order,
+                    const guint32          *inv)
+{
+  OvTsneAffinities *Q = g_new0 (OvTsneAffinities, 1);
+  gsize n = P->n;
+
+  Q->n = n;
+  Q->nnz = P->nnz;
+  Q->sum = P->sum;
+  Q->plogp = P->plogp;
+  Q->row = g_new (gsize, n + 1);
+  Q->ent = g_new (OvTsneEntry, P->nnz);
+  Q->row[0] = 0;
+  for (gsize r = 0; r < n; r++)
+    {
+      gsize i = order[r], m = P->row[i + 1] - P->row[i];
+
+      for (gsize a = 0; a < m; a++)
+        {
+          OvTsneEntry e = P->ent[P->row[i] + a];
+
+          e.col = inv[e.col];
+          Q->ent[Q->row[r] + a] = e;
+        }
+      Q->row[r + 1] = Q->row[r] + m;
+    }
+  return Q;
 }
 
 gboolean
@@ -1939,6 +2014,9 @@ ov_tsne_run_full (const float         *X,
   OvTsneStats local_stats;
   g_autoptr (OvTsneAffinities) P = NULL;
   g_autofree double *Y = NULL;
+  g_autofree double *Y0 = NULL;
+  g_autofree guint32 *order = NULL;
+  g_autofree guint32 *inv = NULL;
   g_autofree double *grad = NULL;
   g_autofree double *upd = NULL;
   g_autofree double *gains = NULL;
@@ -1977,13 +2055,30 @@ ov_tsne_run_full (const float         *X,
   if (P == NULL)
     return FALSE;
 
-  /* 2. Initial map. */
+  /* 2. Initial map, then everything renumbered in breadth-first order. */
   t0 = g_get_monotonic_time ();
-  Y = g_new (double, 2 * n);
+  Y0 = g_new (double, 2 * n);
   if (params->pca_init)
-    ov_tsne_pca_init (X, n, dim, params->seed, nt, Y);
+    ov_tsne_pca_init (X, n, dim, params->seed, nt, Y0);
   else
-    random_init (n, params->seed, Y);
+    random_init (n, params->seed, Y0);
+  order = bfs_order (P);
+  inv = g_new (guint32, n);
+  for (gsize r = 0; r < n; r++)
+    inv[order[r]] = (guint32) r;
+  {
+    OvTsneAffinities *Q = affinities_permute (P, order, inv);
+
+    ov_tsne_affinities_free (P);
+    P = Q;
+  }
+  Y = g_new (double, 2 * n);
+  for (gsize r = 0; r < n; r++)
+    {
+      Y[2 * r] = Y0[2 * (gsize) order[r]];
+      Y[2 * r + 1] = Y0[2 * (gsize) order[r] + 1];
+    }
+  g_clear_pointer (&Y0, g_free);
   stats->init_seconds = seconds_since (t0);
 
   /* 3. Gradient descent with momentum and per-coordinate gains. */
@@ -2078,7 +2173,7 @@ ov_tsne_run_full (const float         *X,
         }
       if (report)
         {
-          to_float (Y, n, Y_out);
+          to_float (Y, n, inv, Y_out);
           if (!progress (it + 1, params->n_iter, Y_out, n, kl, user_data))
             {
               ok = FALSE;
@@ -2088,7 +2183,7 @@ ov_tsne_run_full (const float         *X,
     }
   grad_free (g);
   stats->optimise_seconds = seconds_since (t0);
-  to_float (Y, n, Y_out);
+  to_float (Y, n, inv, Y_out);
   if (!ok)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "t-SNE cancelled");
