@@ -9,6 +9,7 @@
  */
 #include <math.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/ov-error.h"
@@ -1173,6 +1174,158 @@ test_tag_classes (void)
   g_assert_cmpstr (g_ptr_array_index (b, 2), ==, "board");
 }
 
+/* ---- commands ---- */
+
+static char *
+run_oscarviz (const char *const *args, int *exit_status)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  int wait_status;
+
+  g_ptr_array_add (argv, ov_test_oscarviz_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err, &wait_status, &error));
+  g_assert_no_error (error);
+  *exit_status = g_spawn_check_wait_status (wait_status, NULL) ? 0 : 1;
+  if (*exit_status != 0)
+    g_test_message ("oscarviz %s failed: %s", args[0], err);
+  return out;
+}
+
+static void
+test_commands (void)
+{
+  g_autofree char *model = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autofree char *yaml = ov_test_shared_path ("oracle", "data", "test.yaml", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("ov-viz-cmd-XXXXXX", NULL);
+  g_autofree char *svg = g_build_filename (dir, "heat.svg", NULL);
+  g_autofree char *csv = g_build_filename (dir, "heat.csv", NULL);
+  g_autofree char *cap = g_build_filename (dir, "cap.png", NULL);
+  g_autofree char *cap_csv = g_build_filename (dir, "cap.csv", NULL);
+  g_autofree char *vec = g_build_filename (dir, "e.safetensors", NULL);
+  g_autofree char *vec_meta = g_strconcat (vec, ".json", NULL);
+  g_autofree char *fig = g_build_filename (dir, "align.pdf", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  /* Heat map of the beach image: the SVG carries the tokens as text, and
+   * every shown query row of the CSV sums to one (padding keys are masked,
+   * so the left-out columns hold no mass). */
+  {
+    const char *args[] = { "attention", "--model", model, "--dataset", yaml, "--key",
+                           "coco_beach", "--layer", "0", "--head", "1", "--out", svg, "--csv",
+                           csv, NULL };
+    g_auto(GStrv) lines = NULL;
+    double sums[512] = { 0 };
+    int max_q = -1;
+
+    g_free (run_oscarviz (args, &status));
+    g_assert_cmpint (status, ==, 0);
+    g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, ">[CLS]</text>"));
+    g_assert_nonnull (strstr (text, ">r0 "));
+    g_clear_pointer (&text, g_free);
+    g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+    lines = g_strsplit (text, "\r\n", -1);
+    g_assert_cmpstr (lines[0], ==, "query_position,query,key_position,key,value");
+    for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+      {
+        g_auto(GStrv) f = g_strsplit (lines[i], ",", -1);
+        int q = atoi (f[0]);
+
+        g_assert_cmpint (q, <, 512);
+        sums[q] += g_ascii_strtod (f[4], NULL);
+        max_q = MAX (max_q, q);
+      }
+    g_assert_cmpint (max_q, >, 20);
+    for (int q = 0; q <= max_q; q++)
+      if (sums[q] != 0.0)
+        g_assert_cmpfloat_with_epsilon (sums[q], 1.0, 1e-5);
+    g_clear_pointer (&text, g_free);
+  }
+
+  /* Caption rows: one per generated word, tag and region columns. */
+  {
+    const char *args[] = { "attention", "--model", model, "--dataset", yaml, "--key",
+                           "coco_beach", "--layer", "1", "--head", "mean", "--view", "caption",
+                           "--out", cap, "--csv", cap_csv, NULL };
+    g_auto(GStrv) lines = NULL;
+    cairo_surface_t *png;
+
+    g_free (run_oscarviz (args, &status));
+    g_assert_cmpint (status, ==, 0);
+    png = cairo_image_surface_create_from_png (cap);
+    g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy (png);
+    g_assert_true (g_file_get_contents (cap_csv, &text, NULL, NULL));
+    lines = g_strsplit (text, "\r\n", -1);
+    g_assert_cmpstr (lines[0], ==, "step,word,column,label,value");
+    g_assert_nonnull (strstr (text, ",r4 "));
+    g_clear_pointer (&text, g_free);
+  }
+
+  /* Bad input is refused with a message, not drawn. */
+  {
+    const char *args[] = { "attention", "--model", model, "--dataset", yaml, "--layer", "7",
+                           "--out", svg, NULL };
+
+    g_free (run_oscarviz (args, &status));
+    g_assert_cmpint (status, !=, 0);
+  }
+
+  /* Embeddings of all four images at every layer, then the alignment. */
+  {
+    const char *args[] = { "embed", "--model", model, "--dataset", yaml, "--layer", "all",
+                           "--quiet", "--out", vec, NULL };
+    g_autoptr(OvEmbeddings) emb = NULL;
+    guint n_regions = 0;
+
+    g_free (run_oscarviz (args, &status));
+    g_assert_cmpint (status, ==, 0);
+    emb = ov_embeddings_load (vec, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (emb->n_layers, ==, 3);
+    g_assert_cmpint (emb->layers[0], ==, 2);
+    g_assert_cmpuint (emb->image_keys->len, ==, 4);
+    for (guint i = 0; i < emb->n; i++)
+      n_regions += emb->modality[i] == OV_EMBED_REGION;
+    /* 12 + 27 + 50 (of 60: the model takes 50) + 5 */
+    g_assert_cmpuint (n_regions, ==, 94);
+  }
+  {
+    const char *args[] = { "align", vec, vec, "--json", "--out", fig, NULL };
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonArray *models;
+
+    out = run_oscarviz (args, &status);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+    models = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "models");
+    g_assert_cmpuint (json_array_get_length (models), ==, 2);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_array_get_object_element (models, 0), "layers")), ==, 3);
+    g_assert_true (g_file_test (fig, G_FILE_TEST_IS_REGULAR));
+  }
+
+  g_remove (svg);
+  g_remove (csv);
+  g_remove (cap);
+  g_remove (cap_csv);
+  g_remove (vec);
+  g_remove (vec_meta);
+  g_remove (fig);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1193,5 +1346,6 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/embed/file", test_embeddings_file);
   g_test_add_func ("/viz/embed/tag-classes", test_tag_classes);
   g_test_add_func ("/viz/embed/oracle-states", test_embed_oracle);
+  g_test_add_func ("/viz/commands/attention-embed-align", test_commands);
   return g_test_run ();
 }
