@@ -267,9 +267,10 @@ ov_heatmap_view_layout (OvHeatmapView *view, double width, double height)
   view->label_step = MAX (1, (int) ceil ((LABEL_FONT + 1) / view->cell));
 }
 
+/* Thin white lines between segments across an n x n matrix. */
 static void
 draw_boundaries (cairo_t *cr, const OvSegment *segments, int n, double x0, double y0,
-                 double cell, gboolean rows, gboolean cols)
+                 double cell)
 {
   cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
   cairo_set_line_width (cr, 1.0);
@@ -277,16 +278,10 @@ draw_boundaries (cairo_t *cr, const OvSegment *segments, int n, double x0, doubl
     {
       if (segments[a] == segments[a - 1])
         continue;
-      if (cols)
-        {
-          cairo_move_to (cr, x0 + a * cell, y0);
-          cairo_line_to (cr, x0 + a * cell, y0 + (rows ? n : 1) * cell);
-        }
-      if (rows)
-        {
-          cairo_move_to (cr, x0, y0 + a * cell);
-          cairo_line_to (cr, x0 + (cols ? n : 1) * cell, y0 + a * cell);
-        }
+      cairo_move_to (cr, x0 + a * cell, y0);
+      cairo_line_to (cr, x0 + a * cell, y0 + n * cell);
+      cairo_move_to (cr, x0, y0 + a * cell);
+      cairo_line_to (cr, x0 + n * cell, y0 + a * cell);
     }
   cairo_stroke (cr);
 }
@@ -307,7 +302,7 @@ ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
 
   paint_matrix (cr, view->values, view->n, view->n, &view->scale, view->x0, view->y0, side,
                 side);
-  draw_boundaries (cr, view->segments, view->n, view->x0, view->y0, view->cell, TRUE, TRUE);
+  draw_boundaries (cr, view->segments, view->n, view->x0, view->y0, view->cell);
 
   /* Segment strips along both axes, then the labels. */
   for (int a = 0; a < view->n; a++)
@@ -636,8 +631,8 @@ ov_flow_view_layout (OvFlowView *view, double width, double height)
 
   view->width = width;
   view->height = height;
-  view->x0 = MARGIN + 28;
-  view->y0 = TITLE_H + 16;
+  view->x0 = MARGIN + 40;
+  view->y0 = TITLE_H + 26;
   view->gap = 10;
   avail_w = width - view->x0 - FLOW_LEGEND_W - MARGIN;
   avail_h = height - view->y0 - MARGIN;
@@ -656,6 +651,7 @@ flow_cell_origin (OvFlowView *view, int layer, int head, double *x, double *y)
 void
 ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
 {
+  static const char *const group_letter[G3] = { "w", "t", "r" };
   double sub = view->cell_w / G3;
   double lx, ly;
 
@@ -670,7 +666,12 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
 
       flow_cell_origin (view, 0, h, &x, &y);
       g_snprintf (buf, sizeof buf, "H%d", h);
-      ov_draw_text (cr, x + view->cell_w / 2, view->y0 - 3, 0.5, 1.0, buf);
+      ov_draw_text (cr, x + view->cell_w / 2, view->y0 - 13, 0.5, 1.0, buf);
+      /* key groups over the columns of the top row */
+      ov_draw_set_font (cr, 8, FALSE);
+      for (int k = 0; k < G3; k++)
+        ov_draw_text (cr, x + (k + 0.5) * sub, view->y0 - 2, 0.5, 1.0, group_letter[k]);
+      ov_draw_set_font (cr, 10, FALSE);
     }
   for (int l = 0; l < view->n_layers; l++)
     for (int h = 0; h < view->n_heads; h++)
@@ -685,7 +686,11 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
             g_snprintf (buf, sizeof buf, "L%d", l);
             cairo_set_source_rgb (cr, 0, 0, 0);
             ov_draw_set_font (cr, 10, FALSE);
-            ov_draw_text (cr, view->x0 - 4, y + view->cell_w / 2, 1.0, 0.5, buf);
+            ov_draw_text (cr, view->x0 - 14, y + view->cell_w / 2, 1.0, 0.5, buf);
+            /* query groups beside the rows of the first column */
+            ov_draw_set_font (cr, 8, FALSE);
+            for (int q = 0; q < G3; q++)
+              ov_draw_text (cr, view->x0 - 3, y + (q + 0.5) * sub, 1.0, 0.5, group_letter[q]);
           }
         for (int q = 0; q < G3; q++)
           for (int k = 0; k < G3; k++)
@@ -731,8 +736,8 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
   {
     static const char *const lines[] = {
       "cell: rows = from (query),",
-      "columns = to (key), in order",
-      "words, tags, regions.",
+      "columns = to (key): w = words,",
+      "t = tags, r = regions.",
       "value = mean over the query rows",
       "of the group of the attention",
       "summed over the key group;",
@@ -786,6 +791,8 @@ ov_flow_view_paint (cairo_t *cr, double width, double height, gpointer view)
 struct _OvAttentionImageView
 {
   OvRegionView *regions;
+  OvPalette    *palette;
+  OvPalette    *own_palette;
   const OvSample *sample;
   gboolean      reverse;
   int           n_weights;
@@ -816,6 +823,9 @@ image_view_new (const float       *matrix,
 {
   OvAttentionImageView *v = g_new0 (OvAttentionImageView, 1);
 
+  if (palette == NULL)
+    palette = v->own_palette = ov_palette_new ();
+  v->palette = palette;
   v->regions = ov_region_view_new (sample, image, palette);
   ov_region_view_set_show_labels (v->regions, FALSE);
   v->sample = sample;
@@ -914,6 +924,7 @@ ov_attention_image_view_free (OvAttentionImageView *view)
   if (view == NULL)
     return;
   ov_region_view_free (view->regions);
+  ov_palette_free (view->own_palette);
   g_free (view->weights);
   g_free (view->segments);
   g_strfreev (view->labels);
@@ -1058,13 +1069,25 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
     }
   else
     {
-      /* The chosen region only, outlined in its class colour. */
-      ov_region_view_set_show_labels (view->regions, FALSE);
-      for (guint i = 0; i < s->n_regions; i++)
-        ov_region_view_set_hidden (view->regions, i, (int) i != view->subject);
-      ov_region_view_draw (view->regions, cr);
-      for (guint i = 0; i < s->n_regions; i++)
-        ov_region_view_set_hidden (view->regions, i, FALSE);
+      /* The other regions thin and grey for context, the chosen one thick
+       * in its class colour. */
+      OvColor c = ov_palette_color (view->palette, s->regions[view->subject].cls);
+      OvRect b;
+
+      cairo_set_source_rgba (cr, 0.3, 0.3, 0.3, 0.6);
+      cairo_set_line_width (cr, 1.0);
+      for (guint k = 0; k < n; k++)
+        if ((int) order[k] != view->subject)
+          {
+            ov_region_view_get_box (view->regions, order[k], &b);
+            cairo_rectangle (cr, b.x, b.y, b.width, b.height);
+          }
+      cairo_stroke (cr);
+      ov_region_view_get_box (view->regions, view->subject, &b);
+      cairo_set_source_rgb (cr, c.r, c.g, c.b);
+      cairo_set_line_width (cr, 4.0);
+      cairo_rectangle (cr, b.x, b.y, b.width, b.height);
+      cairo_stroke (cr);
     }
   cairo_restore (cr);
 
@@ -1224,7 +1247,6 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
     }
   paint_matrix (cr, ca->values, ca->n_steps, ca->n_cols, &view->scale, view->x0, view->y0,
                 ca->n_cols * view->cw, ca->n_steps * view->ch);
-  draw_boundaries (cr, ca->col_segments, ca->n_cols, view->x0, view->y0, view->cw, FALSE, TRUE);
   cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
   for (int c = 1; c < ca->n_cols; c++)
     if (ca->col_segments[c] != ca->col_segments[c - 1])
