@@ -194,7 +194,8 @@ namespace_get (const OvPickleValue *root, const char *key)
 {
   if (root == NULL)
     return NULL;
-  if (ov_pickle_value_kind (root) != OV_PICKLE_DICT && ov_pickle_value_kind (root) != OV_PICKLE_OBJECT)
+  if (ov_pickle_value_kind (root) != OV_PICKLE_DICT
+      && ov_pickle_value_kind (root) != OV_PICKLE_OBJECT)
     return NULL;
   return ov_pickle_value_lookup (root, key);
 }
@@ -634,8 +635,8 @@ ov_model_load (const char *dir, const OvModelOptions *opts, GError **error)
   if (!load_weights (model, error))
     return NULL;
 
-  model->backend = ov_backend_cpu_get (opts->n_threads);
-  model->backend_desc = ov_backend_cpu_describe ();
+  model->backend = ov_backend_cpu_new (opts->n_threads);
+  model->backend_desc = ov_backend_cpu_describe (model->backend);
   return g_steal_pointer (&model);
 }
 
@@ -654,6 +655,7 @@ ov_model_free (OvModel *model)
   g_clear_pointer (&model->warnings, g_ptr_array_unref);
   g_free (model->layers);
   g_free (model->backend_desc);
+  g_free (model->backend);
   g_free (model);
 }
 
