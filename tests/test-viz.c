@@ -1047,6 +1047,38 @@ test_embeddings_file (void)
   g_assert_cmpstr (g_ptr_array_index (back->image_keys, 1), ==, "B");
   g_assert_cmpstr (g_ptr_array_index (back->tokens, 1), ==, "dog");
   g_assert_cmpstr (back->model_path, ==, "/models/x");
+  /* A loaded set grows like a new one. */
+  for (int k = 0; k < 20; k++)
+    {
+      float v[2] = { (float) k, -1.0f };
+      const float *rows[2] = { v, v };
+
+      ov_embeddings_append (back, rows, 0, OV_EMBED_TAG, 0, k, "x");
+    }
+  g_assert_cmpuint (back->n, ==, 27);
+  g_assert_cmpfloat (back->vectors[1][2 * 26], ==, 19.0f);
+  g_assert_cmpfloat (back->vectors[0][2 * 6], ==, 22.0f);   /* old point kept: (11, 10) x 2 */
+  g_assert_cmpint (back->positions[26], ==, 19);
+
+  /* An empty set round-trips. */
+  {
+    const int one_layer[] = { 1 };
+    g_autoptr(OvEmbeddings) empty = ov_embeddings_new (4, one_layer, 1);
+    g_autoptr(OvEmbeddings) empty_back = NULL;
+    g_autofree char *epath = g_build_filename (dir, "empty.safetensors", NULL);
+    g_autofree char *emeta = g_strconcat (epath, ".json", NULL);
+    g_autofree char *elabels = g_strconcat (epath, ".labels.txt", NULL);
+
+    g_assert_true (ov_embeddings_save (empty, epath, &error));
+    g_assert_no_error (error);
+    empty_back = ov_embeddings_load (epath, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (empty_back->n, ==, 0);
+    g_assert_cmpuint (empty_back->hidden, ==, 4);
+    g_remove (epath);
+    g_remove (emeta);
+    g_remove (elabels);
+  }
 
   /* The primary layer is the plain "vectors" tensor other readers use. */
   {
@@ -1076,6 +1108,14 @@ test_embeddings_file (void)
     g_assert_null (none);
     g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
     g_clear_error (&error);
+  }
+  {
+    g_autofree char *labels_path = g_strconcat (path, ".labels.txt", NULL);
+    g_autofree char *labels = NULL;
+
+    g_assert_true (g_file_get_contents (labels_path, &labels, NULL, NULL));
+    g_assert_cmpstr (labels, ==, "dog\ndog\ncat\ncat\ndog\ndog\ncat\n");
+    g_remove (labels_path);
   }
   g_remove (meta);
   g_remove (path);
@@ -1361,6 +1401,11 @@ test_commands (void)
   g_remove (cap_csv);
   g_remove (vec);
   g_remove (vec_meta);
+  {
+    g_autofree char *vec_labels = g_strconcat (vec, ".labels.txt", NULL);
+
+    g_remove (vec_labels);
+  }
   g_remove (fig);
   g_rmdir (dir);
 }

@@ -27,12 +27,14 @@
  *   "modality"        I32 (n)     0 = tag word piece, 1 = region
  *   "image"           I32 (n)     index into "images"
  *   "position"        I32 (n)     sequence position in the encoding
- * and FILE.json beside it (the safetensors writer keeps no metadata):
+ * FILE.json beside it (the safetensors writer keeps no metadata):
  *   { "format": "oscarviz-embeddings", "version": 1,
  *     "model": path, "model_kind": "caption"|..., "input": "caption-step"|"vqa"|"pretrain",
  *     "layer": primary l, "layers": [l, ...], "hidden": H, "count": n,
  *     "classes": [names], "images": [keys], "modalities": ["tag", "region"],
  *     "tokens": [word piece or "region k", one per vector] }
+ * and FILE.labels.txt: the class name of every vector, one a line (what
+ * `oscarviz tsne FILE` colours by).
  * Layer l is the hidden-state index: 0 = embedding output, l = output of
  * encoder layer l (1-based), so a 12-layer model has l = 0..12.
  */
@@ -69,6 +71,7 @@ typedef struct {
   char      *model_path;
   char      *model_kind;
   char      *input;
+  guint      capacity;      /* rows allocated in the per-vector arrays */
 } OvEmbeddings;
 
 OvEmbeddings *ov_embeddings_new       (guint               hidden,
