@@ -898,6 +898,25 @@ test_export (void)
     g_assert_true (ov_csv_write (csv, csv_path, &error));
     g_assert_true (g_file_get_contents (csv_path, &back_text, NULL, NULL));
     g_assert_cmpstr (back_text, ==, "query,\"say \"\"hi\"\", ok\",0.25,,-3\r\n");
+
+    /* As JSON the first row names the fields (a field whose name is not text
+     * is "columnN"); numbers stay numbers, NaN is null. */
+    ov_csv_add_text (csv, "x");
+    ov_csv_add_text (csv, "y");
+    ov_csv_add_number (csv, 1.5);
+    ov_csv_add_number (csv, NAN);
+    ov_csv_add_int (csv, 7);
+    ov_csv_end_row (csv);
+    {
+      g_autoptr(JsonNode) json = ov_csv_to_json (csv);
+      JsonObject *o = json_array_get_object_element (json_node_get_array (json), 0);
+
+      g_assert_cmpuint (json_array_get_length (json_node_get_array (json)), ==, 1);
+      g_assert_cmpstr (json_object_get_string_member (o, "query"), ==, "x");
+      g_assert_cmpfloat (json_object_get_double_member (o, "column2"), ==, 1.5);
+      g_assert_true (json_object_get_null_member (o, "column3"));
+      g_assert_cmpint (json_object_get_int_member (o, "column4"), ==, 7);
+    }
   }
 
   g_remove (png);
