@@ -447,6 +447,17 @@ test_heatmap (void)
         assert_color_near (pixel (surface, x, y), ov_color_scale_map (scale, value), 1.5 / 255);
       }
   g_assert_false (ov_heatmap_view_hit (view, 2, 2, &hit));
+  /* A second paint at another size (the cell image is reused) is just as exact. */
+  {
+    cairo_surface_t *again = render (ov_heatmap_view_paint, view, 400, 380);
+    float value = att[0][T_S * T_S + 7 * T_S + 15];
+
+    g_assert_true (ov_heatmap_view_cell_center (view, 7, 15, &x, &y));
+    assert_color_near (pixel (again, x, y), ov_color_scale_map (scale, value), 1.5 / 255);
+    g_assert_true (ov_heatmap_view_hit (view, x, y, &hit));
+    g_assert_cmpint (hit.col, ==, 15);
+    cairo_surface_destroy (again);
+  }
   /* The legend's colour bar (64 steps, the top one at 63.5/64) lies right of
    * the matrix; nothing of that colour is left of it. */
   g_assert_true (region_has_color (surface, (OvRect) { 540, 0, 100, 560 },
@@ -803,7 +814,7 @@ static void
 test_export (void)
 {
   g_autoptr(OvSample) sample = make_sample ();
-  g_autoptr(OvRegionView) view = ov_region_view_new (sample, NULL, NULL);
+  g_autoptr(OvRegionView) view = NULL;
   g_autofree char *dir = g_dir_make_tmp ("ov-viz-XXXXXX", NULL);
   g_autofree char *png = g_build_filename (dir, "regions.png", NULL);
   g_autofree char *svg = g_build_filename (dir, "regions.svg", NULL);
@@ -812,6 +823,11 @@ test_export (void)
   g_autoptr(GError) error = NULL;
   OvExportFormat format;
   cairo_surface_t *back;
+
+  /* An attribute goes before the class in the label. */
+  sample->regions[2].attributes = g_new0 (char *, 2);
+  sample->regions[2].attributes[0] = g_strdup ("white");
+  view = ov_region_view_new (sample, NULL, NULL);
 
   g_assert_true (ov_export_format_from_path ("a/B.PDF", &format, &error));
   g_assert_cmpint (format, ==, OV_EXPORT_PDF);
@@ -847,6 +863,7 @@ test_export (void)
     g_assert_true (has_string (scan.texts, "dog 0.95"));
     g_assert_true (has_string (scan.texts, "couch 0.80"));
     g_assert_true (has_string (scan.texts, "pillow"));     /* the one without confidence */
+    g_assert_true (has_string (scan.texts, "white pillow 0.70"));
     g_markup_parse_context_free (ctx);
     g_ptr_array_unref (scan.texts);
   }

@@ -83,7 +83,7 @@ matrix_surface (const float *values, int rows, int cols, const OvColorScale *sca
  * is replicated into a block of pixels about twice its drawn size. */
 static void
 paint_matrix (cairo_t *cr, const float *values, int rows, int cols, const OvColorScale *scale,
-              double x, double y, double w, double h)
+              double x, double y, double w, double h, cairo_surface_t **cache)
 {
   int f = 1;
   cairo_surface_t *img;
@@ -97,7 +97,16 @@ paint_matrix (cairo_t *cr, const float *values, int rows, int cols, const OvColo
       while (f > 1 && (gint64) MAX (rows, cols) * f > 4096)
         f--;
     }
-  img = matrix_surface (values, rows, cols, scale, f);
+  /* The one-pixel-per-cell image does not change with the size: keep it
+   * for the next frame of a window. */
+  if (f == 1 && cache != NULL)
+    {
+      if (*cache == NULL)
+        *cache = matrix_surface (values, rows, cols, scale, 1);
+      img = cairo_surface_reference (*cache);
+    }
+  else
+    img = matrix_surface (values, rows, cols, scale, f);
   cairo_save (cr);
   cairo_translate (cr, x, y);
   cairo_scale (cr, w / (cols * f), h / (rows * f));
@@ -155,6 +164,7 @@ struct _OvHeatmapView
   char         *title;
   OvColorScale  scale;
   gboolean      diverging;
+  cairo_surface_t *cache;      /* the matrix image, made on first paint */
 
   /* layout */
   double        width, height;
@@ -213,6 +223,7 @@ ov_heatmap_view_free (OvHeatmapView *view)
 {
   if (view == NULL)
     return;
+  g_clear_pointer (&view->cache, cairo_surface_destroy);
   g_free (view->pos);
   g_free (view->values);
   g_free (view->segments);
@@ -301,7 +312,7 @@ ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
     }
 
   paint_matrix (cr, view->values, view->n, view->n, &view->scale, view->x0, view->y0, side,
-                side);
+                side, &view->cache);
   draw_boundaries (cr, view->segments, view->n, view->x0, view->y0, view->cell);
 
   /* Segment strips along both axes, then the labels. */
@@ -394,6 +405,7 @@ struct _OvAttentionGridView
   int           n_layers, n_heads, n;
   int          *pos;              /* (n) */
   float        *values;           /* (L, A, n, n) */
+  cairo_surface_t **cache;        /* (L * A) map images, made on first paint */
   char         *title;
   OvColorScale  scale;
   double        width, height, x0, y0, cell_w, gap;
@@ -439,6 +451,7 @@ ov_attention_grid_view_new (const float *const *attentions,
             }
       }
   v->scale = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi > 0 ? hi : 1e-6 };
+  v->cache = g_new0 (cairo_surface_t *, MAX (n_layers * n_heads, 1));
   v->title = g_strdup (title);
   return v;
 }
@@ -448,6 +461,9 @@ ov_attention_grid_view_free (OvAttentionGridView *view)
 {
   if (view == NULL)
     return;
+  for (int k = 0; k < view->n_layers * view->n_heads; k++)
+    g_clear_pointer (&view->cache[k], cairo_surface_destroy);
+  g_free (view->cache);
   g_free (view->pos);
   g_free (view->values);
   g_free (view->title);
@@ -514,7 +530,8 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
 
         ov_attention_grid_view_cell_rect (view, l, h, &r);
         paint_matrix (cr, view->values + ((gsize) l * view->n_heads + h) * nn, view->n, view->n,
-                      &view->scale, r.x, r.y, r.width, r.height);
+                      &view->scale, r.x, r.y, r.width, r.height,
+                      &view->cache[l * view->n_heads + h]);
       }
   {
     OvRect last;
@@ -1172,6 +1189,7 @@ ov_attention_image_view_paint (cairo_t *cr, double width, double height, gpointe
 struct _OvCaptionView
 {
   OvCaptionAttention *ca;
+  cairo_surface_t    *cache;    /* the matrix image, made on first paint */
   char               *title;
   OvColorScale        scale;
   double              width, height, x0, y0, cw, ch, label_w;
@@ -1210,6 +1228,7 @@ ov_caption_view_free (OvCaptionView *view)
   if (view == NULL)
     return;
   ov_caption_attention_free (view->ca);
+  g_clear_pointer (&view->cache, cairo_surface_destroy);
   g_free (view->title);
   g_free (view);
 }
@@ -1246,7 +1265,7 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
       return;
     }
   paint_matrix (cr, ca->values, ca->n_steps, ca->n_cols, &view->scale, view->x0, view->y0,
-                ca->n_cols * view->cw, ca->n_steps * view->ch);
+                ca->n_cols * view->cw, ca->n_steps * view->ch, &view->cache);
   cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
   for (int c = 1; c < ca->n_cols; c++)
     if (ca->col_segments[c] != ca->col_segments[c - 1])
