@@ -508,6 +508,19 @@ test_grid_and_flow (void)
   g_assert_cmpint (gh.row, ==, 0);
   g_assert_cmpint (gh.col, ==, 0);
   g_assert_cmpfloat (gh.value, ==, att[2][1 * T_S * T_S]);
+  /* coloured on the map's own scale: 0 .. the largest value of layer 2, head 1 */
+  {
+    const OvColorScale *sc = ov_attention_grid_view_get_scale (grid, 2, 1);
+    float hi = 0.0f;
+
+    for (int i = 0; i < T_S; i++)
+      for (int j = 0; j < T_S; j++)
+        if (t_segments[i] != OV_SEGMENT_PAD && t_segments[j] != OV_SEGMENT_PAD)
+          hi = MAX (hi, att[2][T_S * T_S + i * T_S + j]);
+    g_assert_cmpfloat (sc->hi, ==, hi);
+    assert_color_near (pixel (surface, r.x + 1, r.y + 1), ov_color_scale_map (sc, gh.value),
+                       1.5 / 255);
+  }
   /* bottom-right corner of the cell: the last shown query and key */
   g_assert_true (ov_attention_grid_view_hit (grid, r.x + r.width - 0.5, r.y + r.height - 0.5,
                                              &gh));

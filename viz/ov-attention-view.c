@@ -405,9 +405,9 @@ struct _OvAttentionGridView
   int           n_layers, n_heads, n;
   int          *pos;              /* (n) */
   float        *values;           /* (L, A, n, n) */
+  OvColorScale *scales;           /* (L * A): 0 .. each map's own maximum */
   cairo_surface_t **cache;        /* (L * A) map images, made on first paint */
   char         *title;
-  OvColorScale  scale;
   double        width, height, x0, y0, cell_w, gap;
 };
 
@@ -421,7 +421,6 @@ ov_attention_grid_view_new (const float *const *attentions,
 {
   OvAttentionGridView *v;
   gsize nn;
-  double hi = 0.0;
 
   g_return_val_if_fail (attentions != NULL && segments != NULL, NULL);
 
@@ -434,11 +433,13 @@ ov_attention_grid_view_new (const float *const *attentions,
       v->pos[v->n++] = i;
   nn = (gsize) v->n * v->n;
   v->values = g_new (float, MAX ((gsize) n_layers * n_heads * nn, 1));
+  v->scales = g_new (OvColorScale, MAX (n_layers * n_heads, 1));
   for (int l = 0; l < n_layers; l++)
     for (int h = 0; h < n_heads; h++)
       {
         const float *att_lh = attentions[l] + (gsize) h * seq_len * seq_len;
         float *out_lh = v->values + ((gsize) l * n_heads + h) * nn;
+        double hi = 0.0;
 
         for (int a = 0; a < v->n; a++)
           for (int b = 0; b < v->n; b++)
@@ -449,8 +450,9 @@ ov_attention_grid_view_new (const float *const *attentions,
               if (isfinite (x))
                 hi = MAX (hi, x);
             }
+        v->scales[l * n_heads + h] = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0,
+                                                      hi > 0 ? hi : 1e-6 };
       }
-  v->scale = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi > 0 ? hi : 1e-6 };
   v->cache = g_new0 (cairo_surface_t *, MAX (n_layers * n_heads, 1));
   v->title = g_strdup (title);
   return v;
@@ -464,10 +466,19 @@ ov_attention_grid_view_free (OvAttentionGridView *view)
   for (int k = 0; k < view->n_layers * view->n_heads; k++)
     g_clear_pointer (&view->cache[k], cairo_surface_destroy);
   g_free (view->cache);
+  g_free (view->scales);
   g_free (view->pos);
   g_free (view->values);
   g_free (view->title);
   g_free (view);
+}
+
+const OvColorScale *
+ov_attention_grid_view_get_scale (OvAttentionGridView *view, int layer, int head)
+{
+  g_return_val_if_fail (layer >= 0 && layer < view->n_layers, NULL);
+  g_return_val_if_fail (head >= 0 && head < view->n_heads, NULL);
+  return &view->scales[layer * view->n_heads + head];
 }
 
 void
@@ -530,15 +541,20 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
 
         ov_attention_grid_view_cell_rect (view, l, h, &r);
         paint_matrix (cr, view->values + ((gsize) l * view->n_heads + h) * nn, view->n, view->n,
-                      &view->scale, r.x, r.y, r.width, r.height,
+                      &view->scales[l * view->n_heads + h], r.x, r.y, r.width, r.height,
                       &view->cache[l * view->n_heads + h]);
       }
   {
     OvRect last;
 
+    /* Each map has its own range (a few peaked heads would leave the others
+     * dark on a shared one); the legend reads as a share of the map's
+     * maximum, and hovering gives the value. */
+    static const OvColorScale relative = { OV_COLOR_SCALE_SEQUENTIAL, 0.0, 1.0 };
+
     ov_attention_grid_view_cell_rect (view, 0, view->n_heads - 1, &last);
-    ov_draw_color_bar (cr, &view->scale, last.x + last.width + 16, view->y0 + 16, 14,
-                       MIN (160, MAX (60, view->height * 0.4)), "attention");
+    ov_draw_color_bar (cr, &relative, last.x + last.width + 16, view->y0 + 16, 14,
+                       MIN (160, MAX (60, view->height * 0.4)), "÷ map max");
   }
   cairo_restore (cr);
 }

@@ -94,6 +94,10 @@ OvAttentionGridView *ov_attention_grid_view_new  (const float *const *attentions
                                                   const OvSegment    *segments,
                                                   const char         *title);
 void     ov_attention_grid_view_free   (OvAttentionGridView *view);
+/* Each map is coloured from 0 to its own maximum. */
+const OvColorScale *ov_attention_grid_view_get_scale (OvAttentionGridView *view,
+                                                      int                  layer,
+                                                      int                  head);
 void     ov_attention_grid_view_layout (OvAttentionGridView *view,
                                         double               width,
                                         double               height);
