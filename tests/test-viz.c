@@ -661,6 +661,22 @@ test_attention_image (void)
                                            NULL, "attention of “dog”");
   for (int k = 0; k < 4; k++)
     g_assert_cmpfloat (ov_attention_image_view_get_weight (fwd, k), ==, att[0][5 * T_S + 14 + k]);
+  /* A fifth detection the model was not given has no weight. */
+  {
+    g_autoptr(OvSample) five = make_sample ();
+    g_autoptr(OvAttentionImageView) v5 = NULL;
+    cairo_surface_t *s5;
+
+    five->regions = g_renew (OvRegion, five->regions, 5);
+    five->regions[4] = (OvRegion) { 5, 5, 60, 60, g_strdup ("lamp"), 0.3, NULL, NULL };
+    five->n_regions = 5;
+    v5 = ov_attention_image_view_new_query (att[0], T_S, t_segments, t_labels, 5, five, image,
+                                            NULL, NULL);
+    g_assert_true (isnan (ov_attention_image_view_get_weight (v5, 4)));
+    g_assert_cmpfloat (ov_attention_image_view_get_weight (v5, 3), ==, att[0][5 * T_S + 17]);
+    s5 = render (ov_attention_image_view_paint, v5, 700, 420);
+    cairo_surface_destroy (s5);
+  }
   surface = render (ov_attention_image_view_paint, fwd, 700, 420);
   g_assert_true (ov_region_view_get_box (ov_attention_image_view_get_region_view (fwd), 3, &box));
   g_assert_true (ov_attention_image_view_hit (fwd, box.x + box.width / 2,

@@ -907,9 +907,11 @@ ov_attention_image_view_new_query (const float       *matrix,
     {
       int p = region_position (segments, seq_len, k);
 
-      /* Regions past the model's region limit were not seen: weight 0. */
-      v->weights[k] = p >= 0 ? matrix[(gsize) query * seq_len + p] : 0.0f;
-      hi = MAX (hi, v->weights[k]);
+      /* Regions past the model's region limit were not seen: NaN, drawn
+       * as a dashed outline. */
+      v->weights[k] = p >= 0 ? matrix[(gsize) query * seq_len + p] : NAN;
+      if (p >= 0)
+        hi = MAX (hi, v->weights[k]);
     }
   v->scale = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi > 0 ? hi : 1e-6 };
   return v;
@@ -1030,6 +1032,13 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
     g_array_index (view->chips, OvRect, c).y += TITLE_H + view->image_h + 20;
 }
 
+/* Unseen regions (NaN) rank below every weight. */
+static double
+rank_key (float w)
+{
+  return isnan (w) ? -1.0 : w;
+}
+
 void
 ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
 {
@@ -1057,7 +1066,19 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
           OvRect b;
 
           ov_region_view_get_box (view->regions, i, &b);
-          cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.10 + 0.55 * t);
+          if (isnan (view->weights[i]))
+            {
+              static const double dash[] = { 4.0, 3.0 };
+
+              cairo_set_source_rgba (cr, 0.4, 0.4, 0.4, 0.8);
+              cairo_set_line_width (cr, 1.0);
+              cairo_set_dash (cr, dash, 2, 0);
+              cairo_rectangle (cr, b.x, b.y, b.width, b.height);
+              cairo_stroke (cr);
+              cairo_set_dash (cr, NULL, 0, 0);
+              continue;
+            }
+          cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.08 + 0.45 * t);
           cairo_rectangle (cr, b.x, b.y, b.width, b.height);
           cairo_fill (cr);
           cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.5 + 0.5 * t);
@@ -1073,8 +1094,8 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
         for (guint i = 0; i < s->n_regions; i++)
           by_weight[i] = i;
         for (guint i = 1; i < s->n_regions; i++)
-          for (guint j = i; j > 0 && view->weights[by_weight[j]] > view->weights[by_weight[j - 1]];
-               j--)
+          for (guint j = i; j > 0 && rank_key (view->weights[by_weight[j]])
+                                     > rank_key (view->weights[by_weight[j - 1]]); j--)
             {
               guint tmp = by_weight[j];
 
@@ -1087,6 +1108,9 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
             OvRect b;
             char buf[128];
             double tw;
+
+            if (isnan (view->weights[i]))
+              break;
 
             ov_region_view_get_box (view->regions, i, &b);
             g_snprintf (buf, sizeof buf, "%s %.3f", s->regions[i].cls ? s->regions[i].cls : "?",
