@@ -792,6 +792,34 @@ test_scatter (void)
   cairo_surface_destroy (surface);
   dump ("scatter", ov_scatter_view_paint, view, 600, 400);
 
+  /* 40 classes in a short view: the legend lists what fits and keeps its
+   * last row for "+ N more", which is not a class. */
+  {
+    g_autoptr(GPtrArray) many = g_ptr_array_new_with_free_func (g_free);
+    guint cls[40];
+    float pts[80];
+    g_autoptr(OvScatterView) crowded = NULL;
+    int last_class = -1;
+
+    for (guint c = 0; c < 40; c++)
+      {
+        g_ptr_array_add (many, g_strdup_printf ("class %u", c));
+        cls[c] = c;
+        pts[2 * c] = (float) c;
+        pts[2 * c + 1] = 0.0f;
+      }
+    crowded = ov_scatter_view_new (pts, 40, cls, (const char *const *) many->pdata, 40, NULL,
+                                   NULL, NULL);
+    ov_scatter_view_layout (crowded, 600, 200);
+    for (int yy = 0; yy < 200; yy++)
+      last_class = MAX (last_class, ov_scatter_view_legend_hit (crowded, 500, yy));
+    g_assert_cmpint (last_class, >, 0);
+    g_assert_cmpint (last_class, <, 39);
+    /* rows are 15 points apart from y = 12 + 24 + 2 * 15 + 6 = 72: (200 - 12 - 72) / 15 = 7
+     * rows, 6 of them classes */
+    g_assert_cmpint (last_class, ==, 5);
+  }
+
   {
     const double square[] = { 0, 0, 1, 0, 1, 1, 0, 1 };
 
@@ -1145,6 +1173,40 @@ test_embeddings_file (void)
     g_remove (elabels);
   }
 
+  /* As a scatter: regions are squares, tags circles, colours by class. */
+  {
+    float xy[14] = { 0, 0, 1, 0, 0, 3, 0, 2, 10, 10, 10, 12, 11, 10 };
+    g_autoptr(OvScatterView) sv = ov_embeddings_scatter_view_new (emb, xy, NULL, NULL);
+    cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 2000, 1200);
+    cairo_t *cr = cairo_create (surface);
+    const double k = 4.0;   /* pixels per point, so a marker spans 28 pixels */
+    double x, y;
+
+    cairo_scale (cr, k, k);
+    cairo_set_source_rgb (cr, 1, 1, 1);
+    cairo_paint (cr);
+    ov_scatter_view_paint (cr, 500, 300, sv);
+    cairo_destroy (cr);
+    cairo_surface_flush (surface);
+    /* Markers have a radius of 3.5 points and a 0.6-point outline: at
+     * (+2.9, +2.9) a square is filled, a circle is not (4.1 from its centre). */
+    ov_scatter_view_data_to_view (sv, 0, 0, &x, &y);     /* a dog region */
+    g_assert_cmpint (ov_scatter_view_hit (sv, x, y, 3), ==, 0);
+    {
+      OvColor c = ov_viz_class_color (0);
+      OvColor bg = { 0.97, 0.97, 0.97 };
+      OvColor want = { 0.85 * c.r + 0.15 * bg.r, 0.85 * c.g + 0.15 * bg.g,
+                       0.85 * c.b + 0.15 * bg.b };
+
+      assert_color_near (pixel (surface, k * (x + 2.9), k * (y + 2.9)), want, 2.0 / 255);
+      assert_color_near (pixel (surface, k * x, k * y), want, 2.0 / 255);
+    }
+    ov_scatter_view_data_to_view (sv, 1, 0, &x, &y);     /* a dog tag */
+    assert_color_near (pixel (surface, k * (x + 2.9), k * (y + 2.9)),
+                       (OvColor) { 0.97, 0.97, 0.97 }, 2.0 / 255);
+    cairo_surface_destroy (surface);
+  }
+
   /* The primary layer is the plain "vectors" tensor other readers use. */
   {
     g_autoptr(OvStateDict) sd = ov_state_dict_load (path, &error);
@@ -1427,13 +1489,20 @@ test_commands (void)
 
   /* Embeddings of all four images at every layer, then the alignment. */
   {
+    g_autofree char *tsne = g_build_filename (dir, "tsne.png", NULL);
     const char *args[] = { "embed", "--model", model, "--dataset", yaml, "--layer", "all",
-                           "--quiet", "--out", vec, NULL };
+                           "--quiet", "--out", vec, "--tsne", tsne, NULL };
     g_autoptr(OvEmbeddings) emb = NULL;
     guint n_regions = 0;
+    cairo_surface_t *png;
 
     g_free (run_oscarviz (args, &status));
     g_assert_cmpint (status, ==, 0);
+    png = cairo_image_surface_create_from_png (tsne);
+    g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+    g_assert_cmpint (cairo_image_surface_get_width (png), ==, 1800);
+    cairo_surface_destroy (png);
+    g_remove (tsne);
     emb = ov_embeddings_load (vec, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (emb->n_layers, ==, 3);

@@ -721,3 +721,23 @@ ov_embed_collect_dataset (OvModel            *model,
   return ov_embed_collect (model, layers, n_layers, dataset_sample, dataset, n, progress,
                            progress_data, cancellable, error);
 }
+
+OvScatterView *
+ov_embeddings_scatter_view_new (const OvEmbeddings *emb,
+                                const float        *xy,
+                                OvPalette          *palette,
+                                const char         *title)
+{
+  g_autofree guint *classes = g_new (guint, MAX (emb->n, 1));
+  g_autofree guint8 *markers = g_new (guint8, MAX (emb->n, 1));
+
+  g_return_val_if_fail (emb != NULL && (xy != NULL || emb->n == 0), NULL);
+
+  for (guint i = 0; i < emb->n; i++)
+    {
+      classes[i] = emb->classes[i];
+      markers[i] = emb->modality[i] == OV_EMBED_REGION ? OV_MARKER_SQUARE : OV_MARKER_CIRCLE;
+    }
+  return ov_scatter_view_new (xy, emb->n, classes, (const char *const *) emb->class_names->pdata,
+                              emb->class_names->len, markers, palette, title);
+}

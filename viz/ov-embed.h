@@ -44,6 +44,7 @@
 
 #include "data/ov-dataset.h"
 #include "model/ov-model.h"
+#include "ov-scatter-view.h"
 
 G_BEGIN_DECLS
 
@@ -145,6 +146,14 @@ OvEmbeddings *ov_embed_collect_dataset (OvModel           *model,
                                         gpointer           progress_data,
                                         GCancellable      *cancellable,
                                         GError           **error);
+
+/* A scatter view of 2-D coordinates xy (n, 2) of the points of emb (a
+ * t-SNE of one of its layers): colour by class, circle = tag piece, square =
+ * region. palette may be NULL. */
+OvScatterView *ov_embeddings_scatter_view_new (const OvEmbeddings *emb,
+                                               const float        *xy,
+                                               OvPalette          *palette,
+                                               const char         *title);
 
 /* Word pieces of the tag positions of an encoding -> class name per piece,
  * as described above. tag_pieces are the labels at the tag positions in
