@@ -176,7 +176,9 @@ OvEncoding *ov_model_prepare_pretrain (OvModel          *model,
                                        GError          **error);
 /* The uncached caption step that follows prefix_ids ([CLS] w1..wk): text
  * [CLS] w1..wk [MASK] + tag slots at positions max_seq_a_length.. + regions,
- * seq2seq mask with unused caption slots removed (§4.3). */
+ * seq2seq mask with unused caption slots removed (§4.3). For the attention
+ * behind a generated word w_{k+1}, run ov_model_forward on this with
+ * OV_FORWARD_ATTENTIONS and read row query_index (the [MASK]). */
 OvEncoding *ov_model_prepare_caption_step (OvModel        *model,
                                            const gint32   *prefix_ids,
                                            int             n_prefix,
