@@ -1437,8 +1437,8 @@ fft_setup (Fft    *f,
       f->grids = g_new (double, (gsize) f->nt * 4 * f->nn * f->nn);
       g_mutex_lock (&fftwf_planner_lock);
 #ifdef OV_HAVE_FFTW_OMP
-      /* Threads pay off only on the larger grids. */
-      fftwf_plan_with_nthreads (nf >= 512 ? f->nt : 1);
+      /* Both cores on the FFTs; otherwise the second thread idles meanwhile. */
+      fftwf_plan_with_nthreads (f->nt);
 #endif
       /* One 2-D plan run on each of the 4 charge grids: with estimated plans
        * this was faster here than a single plan over all four. */
@@ -1468,7 +1468,7 @@ fft_setup (Fft    *f,
     }
   g_mutex_lock (&fftwf_planner_lock);
 #ifdef OV_HAVE_FFTW_OMP
-  fftwf_plan_with_nthreads (nf >= 512 ? f->nt : 1);
+  fftwf_plan_with_nthreads (f->nt);
 #endif
   kplan = fftwf_plan_dft_r2c_2d (nf, nf, kr, f->khat, FFTW_ESTIMATE);
   g_mutex_unlock (&fftwf_planner_lock);
