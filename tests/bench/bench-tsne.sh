@@ -22,7 +22,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 export OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2
-echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Waiting threads sleep instead of spinning: on a shared machine a spinning
+# thread takes the core its partner needs. Override for an idle machine.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, OMP_WAIT_POLICY=$OMP_WAIT_POLICY, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in $sizes; do
   /usr/bin/python3 "$here/tools/tsne-mixture.py" "$n" 128 50 0 "$work/x.npy" "$work/labels.txt"
   printf 'oscarviz  '
