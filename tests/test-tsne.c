@@ -574,7 +574,7 @@ test_command (void)
       g_autofree char *data = NULL;
       g_autoptr (GError) error = NULL;
       const char *argv[] = { exe, "tsne", xp, "--out", fig, "--csv", csv, "--labels", lp,
-                             "--iterations", "300", "--threads", "2", "--quiet", NULL };
+                             "--iterations", "100", "--threads", "2", "--quiet", NULL };
       int status;
       gsize len;
 

@@ -75,7 +75,8 @@ void      ov_tsne_params_init        (OvTsneParams *params);
 
 /* X: (n, dim) float32 row-major. Y_out: (n, 2). On cancellation Y_out holds
  * the last embedding reached. Same seed and thread count give bit-identical
- * output. */
+ * output, provided OpenBLAS (exact kNN, PCA) also runs with the same number
+ * of threads (OPENBLAS_NUM_THREADS). */
 gboolean  ov_tsne_run                (const float         *X,
                                       gsize                n,
                                       gsize                dim,
