@@ -41,8 +41,8 @@ typedef struct {
   int      n_threads;          /* <= 0: all processors */
   OvTsneGradientMethod gradient;
   OvTsneKnnMethod      knn;
-  gsize    exact_max_n;        /* AUTO gradient switch, 5000 */
-  gsize    knn_exact_max_n;    /* AUTO kNN switch */
+  gsize    exact_max_n;        /* AUTO gradient switch, 10000 */
+  gsize    knn_exact_max_n;    /* AUTO kNN switch, 20000 */
   int      fft_max_boxes;      /* cap on grid boxes per side, 128 */
   int      fft_nodes;          /* interpolation nodes per box and dimension, 3 */
   int      progress_every;     /* call the progress function every k iterations, 0 = never */

@@ -35,10 +35,11 @@ for n in $sizes; do
     "$work/time"
   if [ "$n" -le "$sk_max" ]; then
     printf 'sklearn   n=%s ' "$n"
-    /usr/bin/time -f '%e %M' -o "$work/time" \
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time" \
       /usr/bin/python3 "$here/tests/bench/bench-tsne-sklearn.py" "$work/x.npy" "$work/y.npy" \
       | tr -d '\n'
-    awk '{ printf " process_wall_s=%s process_peak_mb=%d", $1, $2 / 1024 }' "$work/time"
+    awk '{ printf " process_wall_s=%s cpu_s=%.1f process_peak_mb=%d", $1, $2 + $3, $4 / 1024 }' \
+      "$work/time"
     "$build/tests/bench-tsne" score "$work/x.npy" "$work/y.npy" 2 30 | sed 's/^n=[0-9]*//'
   fi
   echo "#   load average after N=$n: $(cut -d' ' -f1-3 /proc/loadavg)"
