@@ -7,10 +7,8 @@
  * and a cached one that keeps every layer's keys and values of the tags,
  * the regions and the finished caption words, so a step only runs the last
  * word and the new [MASK] of each beam.
- *
- * TODO: the cached step keeps its activations and the key/value cache in
- * host memory and copies with memcpy, which holds for the CPU backend only;
- * a device backend needs them in its own buffers.
+ * The cache and the step's activations are backend buffers, so on a device
+ * only the token ids, the mask and the logits cross the bus.
  */
 #define G_LOG_DOMAIN "ov-decode"
 
@@ -50,13 +48,14 @@ typedef struct {
   int                max_len;
   gboolean           use_cache;
 
-  /* Cache: for each beam and layer, K then V, each (n_keys, H) with rows
-   * [0, max_len) for caption positions and [max_len, n_keys) for the valid
-   * tags and regions. kv_spare is the second set used while reordering. */
+  /* Cache, one backend buffer (B, L, 2, n_keys, H): for each beam and
+   * layer, K then V, each (n_keys, H) with rows [0, max_len) for caption
+   * positions and [max_len, n_keys) for the valid tags and regions.
+   * kv_spare is the second buffer used while reordering. */
   int                n_ctx;
   int                n_keys;
-  float            **kv;
-  float            **kv_spare;
+  float             *kv;
+  float             *kv_spare;
 } Decoder;
 
 static gsize
@@ -65,17 +64,20 @@ kv_layer_floats (Decoder *dec)
   return (gsize) 2 * dec->n_keys * dec->model->config.hidden_size;
 }
 
+static gsize
+kv_beam_floats (Decoder *dec)
+{
+  return kv_layer_floats (dec) * dec->model->config.num_hidden_layers;
+}
+
 static void
 decoder_clear (Decoder *dec)
 {
-  if (dec->kv != NULL)
-    for (int b = 0; b < dec->n_beams; b++)
-      {
-        g_free (dec->kv[b]);
-        g_free (dec->kv_spare[b]);
-      }
-  g_clear_pointer (&dec->kv, g_free);
-  g_clear_pointer (&dec->kv_spare, g_free);
+  const OvBackend *be = dec->model->backend;
+
+  be->free (be, dec->kv);
+  be->free (be, dec->kv_spare);
+  dec->kv = dec->kv_spare = NULL;
 }
 
 /* Runs the tags and regions alone once: they never see the caption, so
@@ -85,21 +87,30 @@ static gboolean
 decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
 {
   OvModel *model = dec->model;
+  const OvBackend *be = model->backend;
   const OvCaptionContext *ctx = dec->ctx;
   int h = model->config.hidden_size, n_layers = model->config.num_hidden_layers;
-  int nt = ctx->n_tags_valid, nr = ctx->n_img_valid;
-  gsize layer = 0;
+  int nt = ctx->n_tags_valid, nr = ctx->n_img_valid, nb = dec->n_beams;
+  gsize layer = 0, beam = 0, caption_rows;
+  g_autofree float *zeros = NULL;
+  float *zeros_be;
+  gboolean ok = TRUE;
 
   dec->n_ctx = nt + nr;
   dec->n_keys = dec->max_len + dec->n_ctx;
   layer = kv_layer_floats (dec);
-  dec->kv = g_new0 (float *, dec->n_beams);
-  dec->kv_spare = g_new0 (float *, dec->n_beams);
-  for (int b = 0; b < dec->n_beams; b++)
-    {
-      dec->kv[b] = g_new0 (float, layer * n_layers);
-      dec->kv_spare[b] = g_new0 (float, layer * n_layers);
-    }
+  beam = kv_beam_floats (dec);
+  dec->kv = be->alloc (be, beam * nb);
+  dec->kv_spare = be->alloc (be, beam * nb);
+  /* Caption rows not yet written are masked out, but must be numbers: zero
+   * them in every (beam, layer, K or V) block. */
+  caption_rows = (gsize) dec->max_len * h;
+  zeros = g_new0 (float, caption_rows);
+  zeros_be = be->alloc (be, caption_rows);
+  be->upload (be, zeros_be, zeros, caption_rows);
+  be->copy_runs (be, dec->kv, (gsize) dec->n_keys * h, zeros_be, 0, NULL,
+                 nb * n_layers * 2, 1, 0, caption_rows);
+  be->free (be, zeros_be);
   if (dec->n_ctx > 0)
     {
       g_autofree float *mask = g_new (float, dec->n_ctx);
@@ -115,31 +126,29 @@ decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
         .attention_mask = mask,
         .mask_2d = FALSE,
       };
-      gboolean ok;
 
       for (int i = 0; i < dec->n_ctx; i++)
         mask[i] = 1.0f;
       ok = _ov_model_encode (model, &in, 0, &fwd, kv, cancellable, error);
+      /* the same tag and region rows in every beam */
       for (int l = 0; l < n_layers && ok; l++)
-        for (int b = 0; b < dec->n_beams; b++)
-          {
-            float *kb = dec->kv[b] + layer * l;
-            float *vb = kb + (gsize) dec->n_keys * h;
+        {
+          float *kb = dec->kv + layer * l + caption_rows;
 
-            memcpy (kb + (gsize) dec->max_len * h, kv[l].k, (gsize) dec->n_ctx * h * 4);
-            memcpy (vb + (gsize) dec->max_len * h, kv[l].v, (gsize) dec->n_ctx * h * 4);
-            memcpy (dec->kv_spare[b] + layer * l, kb, layer * 4);
-          }
+          be->copy_runs (be, kb, beam, kv[l].k, 0, NULL, nb, 1, 0, (gsize) dec->n_ctx * h);
+          be->copy_runs (be, kb + (gsize) dec->n_keys * h, beam, kv[l].v, 0, NULL, nb, 1, 0,
+                         (gsize) dec->n_ctx * h);
+        }
       for (int l = 0; l < n_layers; l++)
         {
-          g_free (kv[l].k);
-          g_free (kv[l].v);
+          be->free (be, kv[l].k);
+          be->free (be, kv[l].v);
         }
       g_free (fwd.sequence_output);
       g_free (fwd.pooled);
-      return ok;
     }
-  return TRUE;
+  be->copy_runs (be, dec->kv_spare, 0, dec->kv, 0, NULL, 1, 1, 0, beam * nb);
+  return ok && ov_backend_check (be, error);
 }
 
 /* The cached step at cur_len: each beam's rows are its last token at
@@ -160,15 +169,18 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
   g_autofree gint32 *ids = g_new (gint32, m);
   g_autofree gint32 *pos = g_new (gint32, m);
   g_autofree gint32 *types = g_new0 (gint32, m);
+  gsize beam = kv_beam_floats (dec);
   g_autofree float *mask = g_new (float, (gsize) 2 * nk);
-  g_autofree float *x = g_new (float, (gsize) m * h);
-  g_autofree float *q = g_new (float, (gsize) m * h);
-  g_autofree float *k = g_new (float, (gsize) m * h);
-  g_autofree float *v = g_new (float, (gsize) m * h);
-  g_autofree float *cx = g_new (float, (gsize) m * h);
-  g_autofree float *a1 = g_new (float, (gsize) m * h);
-  g_autofree float *f = g_new (float, (gsize) m * inter);
-  g_autofree float *last = g_new (float, (gsize) nb * h);
+  float *mask_be = be->alloc (be, (gsize) 2 * nk);
+  float *x = be->alloc (be, (gsize) m * h);
+  float *q = be->alloc (be, (gsize) m * h);
+  float *k = be->alloc (be, (gsize) m * h);
+  float *v = be->alloc (be, (gsize) m * h);
+  float *cx = be->alloc (be, (gsize) m * h);
+  float *a1 = be->alloc (be, (gsize) m * h);
+  float *f = be->alloc (be, (gsize) m * inter);
+  float *last = be->alloc (be, (gsize) nb * h);
+  float *logits_be = be->alloc (be, (gsize) nb * c->vocab_size);
 
   for (int b = 0; b < nb; b++)
     {
@@ -182,6 +194,7 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
   for (int r = 0; r < 2; r++)
     for (int j = 0; j < nk; j++)
       mask[(gsize) r * nk + j] = j >= dec->max_len || j <= cur_len - 1 + r ? 0.0f : -10000.0f;
+  be->upload (be, mask_be, mask, (gsize) 2 * nk);
 
   be->embed (be, x, model->word_emb, model->pos_emb, model->type_emb, ids, pos, types, m, h);
   be->add_layer_norm (be, x, NULL, model->emb_ln_g, model->emb_ln_b, m, h,
@@ -193,15 +206,18 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
       be->linear (be, q, x, w->q_w, w->q_b, m, h, h);
       be->linear (be, k, x, w->k_w, w->k_b, m, h, h);
       be->linear (be, v, x, w->v_w, w->v_b, m, h, h);
+      /* each beam's two rows join its cache at caption rows cur_len - 1, cur_len */
+      be->copy_runs (be, dec->kv + layer * l + (gsize) (cur_len - 1) * h, beam, k,
+                     (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
+      be->copy_runs (be, dec->kv + layer * l + (gsize) (nk + cur_len - 1) * h, beam, v,
+                     (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
       for (int b = 0; b < nb; b++)
         {
-          float *kb = dec->kv[b] + layer * l;
+          float *kb = dec->kv + beam * b + layer * l;
           float *vb = kb + (gsize) nk * h;
 
-          memcpy (kb + (gsize) (cur_len - 1) * h, k + (gsize) 2 * b * h, (gsize) 2 * h * 4);
-          memcpy (vb + (gsize) (cur_len - 1) * h, v + (gsize) 2 * b * h, (gsize) 2 * h * 4);
           be->attention (be, cx + (gsize) 2 * b * h, NULL, q + (gsize) 2 * b * h, h,
-                         kb, vb, h, mask, nk, 2, nk, n_heads, head_dim);
+                         kb, vb, h, mask_be, nk, 2, nk, n_heads, head_dim);
         }
       be->linear (be, a1, cx, w->ao_w, w->ao_b, m, h, h);
       be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, m, h, (float) c->layer_norm_eps);
@@ -210,10 +226,14 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
       be->linear (be, x, f, w->o_w, w->o_b, m, h, inter);
       be->add_layer_norm (be, x, a1, w->oln_g, w->oln_b, m, h, (float) c->layer_norm_eps);
     }
-  for (int b = 0; b < nb; b++)
-    memcpy (last + (gsize) b * h, x + (gsize) (2 * b + 1) * h, (gsize) h * 4);
-  _ov_model_lm_head (model, last, nb, logits);
-  return TRUE;
+  /* the [MASK] row of each beam */
+  be->copy_runs (be, last, h, x + h, (gsize) 2 * h, NULL, nb, 1, 0, h);
+  _ov_model_lm_head_be (model, last, nb, logits_be);
+  be->download (be, logits, logits_be, (gsize) nb * c->vocab_size);
+  be->free (be, mask_be); be->free (be, x); be->free (be, q); be->free (be, k);
+  be->free (be, v); be->free (be, cx); be->free (be, a1); be->free (be, f);
+  be->free (be, last); be->free (be, logits_be);
+  return ov_backend_check (be, error);
 }
 
 /* The original's step: [CLS] w1..wk [MASK] + tag slots + regions, whole. */
@@ -236,7 +256,7 @@ step_uncached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
       g_free (fwd.sequence_output);
       g_free (fwd.pooled);
     }
-  return TRUE;
+  return ov_backend_check (model->backend, error);
 }
 
 static gboolean
@@ -265,20 +285,17 @@ decoder_step (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
 static void
 decoder_reorder (Decoder *dec, const int *src, int n_rows)
 {
+  const OvBackend *be = dec->model->backend;
   int h = dec->model->config.hidden_size;
-  gsize layer = kv_layer_floats (dec);
-  float **tmp;
+  gsize beam = kv_beam_floats (dec);
+  float *tmp;
 
   if (!dec->use_cache)
     return;
-  for (int b = 0; b < dec->n_beams; b++)
-    for (int l = 0; l < dec->model->config.num_hidden_layers; l++)
-      for (int kv = 0; kv < 2; kv++)
-        {
-          gsize off = layer * l + (gsize) kv * dec->n_keys * h;
-
-          memcpy (dec->kv_spare[b] + off, dec->kv[src[b]] + off, (gsize) n_rows * h * 4);
-        }
+  /* every (layer, K or V) block of beam b from beam src[b]: one call */
+  be->copy_runs (be, dec->kv_spare, beam, dec->kv, beam, src, dec->n_beams,
+                 2 * dec->model->config.num_hidden_layers, (gsize) dec->n_keys * h,
+                 (gsize) n_rows * h);
   tmp = dec->kv;
   dec->kv = dec->kv_spare;
   dec->kv_spare = tmp;
