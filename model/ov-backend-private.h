@@ -82,6 +82,7 @@ ov_backend_check (const OvBackend *be, GError **error)
 
 /* Frees a backend made by any ov_backend_*_new. */
 void             ov_backend_free           (OvBackend *be);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvBackend, ov_backend_free)
 
 /* The CPU backend: OpenBLAS sgemm plus OpenMP loops. n_threads 0 = all
  * cores. The thread count travels with the backend, so a model used from
