@@ -32,6 +32,8 @@ typedef struct {
   cudaStream_t    stream;
   cublasHandle_t  blas;
   GHashTable     *weights;      /* host pointer → device copy */
+  guint64         weight_bytes; /* held by the weights */
+  guint64         weight_limit; /* OV_CUDA_WEIGHT_LIMIT_MB, for tests; 0 = none */
   GError         *error;        /* the first failure, until check() */
 } OvCudaBackend;
 
@@ -340,7 +342,11 @@ cuda_weight (const OvBackend *be, const float *host, gsize n, GError **error)
     return dev;
   if (!ov_backend_check (be, error))
     return NULL;
-  err = cudaMalloc (&dev, MAX (n, 1) * sizeof (float));
+  /* the limit lets the tests run out of memory on purpose */
+  if (cb->weight_limit > 0 && cb->weight_bytes + n * sizeof (float) > cb->weight_limit)
+    err = cudaErrorMemoryAllocation;
+  else
+    err = cudaMalloc (&dev, MAX (n, 1) * sizeof (float));
   if (err == cudaSuccess)
     {
       err = cudaMemcpy (dev, host, n * sizeof (float), cudaMemcpyHostToDevice);
@@ -361,6 +367,7 @@ cuda_weight (const OvBackend *be, const float *host, gsize n, GError **error)
       return NULL;
     }
   g_hash_table_insert (cb->weights, (gpointer) host, dev);
+  cb->weight_bytes += n * sizeof (float);
   return dev;
 }
 
@@ -469,6 +476,9 @@ ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
   cb->device = device;
   cb->precision = precision;
   cb->weights = g_hash_table_new_full (NULL, NULL, NULL, free_device);
+  if (g_getenv ("OV_CUDA_WEIGHT_LIMIT_MB") != NULL)
+    cb->weight_limit = g_ascii_strtoull (g_getenv ("OV_CUDA_WEIGHT_LIMIT_MB"), NULL, 10)
+                       * 1048576;
   if (CUDA_CHECK (cb, cudaSetDevice (device))
       && CUDA_CHECK (cb, cudaGetDeviceProperties (&prop, device))
       && CUDA_CHECK (cb, cudaStreamCreateWithFlags (&cb->stream, cudaStreamNonBlocking))

@@ -711,6 +711,32 @@ test_oracle_cap_beam3 (void)
   run_caption_case ("cap_beam3", 3);
 }
 
+/* /cuda/oracle/out-of-memory: weights that do not fit the device run on
+ * the CPU, with the reason, even when CUDA was asked for by name */
+static void
+test_out_of_memory (void)
+{
+  g_autoptr(OvBackend) probe = cuda_or_skip (OV_PRECISION_EXACT);
+  g_autoptr(OvModel) model = NULL;
+  g_autofree char *dir = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autoptr(GError) error = NULL;
+  OvModelOptions opts;
+
+  if (probe == NULL)
+    return;
+  /* caption_tiny's word embeddings alone are 2.8 MiB */
+  g_setenv ("OV_CUDA_WEIGHT_LIMIT_MB", "1", TRUE);
+  ov_model_options_init (&opts);
+  opts.device = OV_DEVICE_CUDA;
+  model = ov_model_load (dir, &opts, &error);
+  g_unsetenv ("OV_CUDA_WEIGHT_LIMIT_MB");
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (ov_model_get_backend_description (model), "CPU"));
+  g_assert_nonnull (ov_model_get_device_fallback (model));
+  g_test_message ("%s", ov_model_get_device_fallback (model));
+  g_assert_nonnull (strstr (ov_model_get_device_fallback (model), "cannot hold"));
+}
+
 /* /cuda/devices: the report agrees with the backend: a device answers
  * exactly when there is no reason given; AUTO follows it */
 static void
@@ -767,5 +793,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cuda/oracle/vqa_logits-fast", test_oracle_vqa_fast);
   g_test_add_func ("/cuda/oracle/cap_greedy", test_oracle_cap_greedy);
   g_test_add_func ("/cuda/oracle/cap_beam3", test_oracle_cap_beam3);
+  g_test_add_func ("/cuda/oracle/out-of-memory", test_out_of_memory);
   return g_test_run ();
 }
