@@ -408,6 +408,11 @@ cuda_destroy (OvBackend *be)
   g_free (cb);
 }
 
+static gboolean cuda_log_softmax_topk (const OvBackend *be, const float *logits,
+                                       const float *beam_scores, int nb, int v, int k,
+                                       float *row_max, float *row_lse, float *top_scores,
+                                       gint32 *top_words, float *top_lps, GError **error);
+
 static const OvBackend cuda_table = {
   .name = "cuda",
   .n_threads = 1,
@@ -424,6 +429,7 @@ static const OvBackend cuda_table = {
   .attention = cuda_attention,
   .copy_runs = cuda_copy_runs,
   .weight = cuda_weight,
+  .log_softmax_topk = cuda_log_softmax_topk,
   .check = cuda_check_error,
   .destroy = cuda_destroy,
 };
@@ -508,23 +514,21 @@ ov_backend_cuda_describe (const OvBackend *be)
                           cb->precision == OV_PRECISION_FAST ? "fast, TF32" : "exact");
 }
 
-gboolean
-ov_backend_cuda_log_softmax_topk (const OvBackend *be, const float *logits,
-                                  const float *beam_scores, int nb, int v, int k,
-                                  float *row_max, float *row_lse, float *top_scores,
-                                  gint32 *top_words, GError **error)
+static gboolean
+cuda_log_softmax_topk (const OvBackend *be, const float *logits, const float *beam_scores,
+                       int nb, int v, int k, float *row_max, float *row_lse,
+                       float *top_scores, gint32 *top_words, float *top_lps, GError **error)
 {
   OvCudaBackend *cb = CUDA_BE (be);
   gsize n_top = (gsize) nb * k;
-  float *scores_dev = NULL, *out = NULL;
+  float *scores_dev, *out;
   gint32 *words_dev = NULL;
-
-  g_return_val_if_fail (be->destroy == cuda_destroy, FALSE);
 
   if (nb <= 0 || k <= 0)
     return TRUE;
+  /* out: max (B), lse (B), scores (B, k), lps (B, k) */
   scores_dev = cuda_alloc (be, nb);
-  out = cuda_alloc (be, (gsize) 2 * nb + n_top);
+  out = cuda_alloc (be, (gsize) 2 * nb + 2 * n_top);
   if (scores_dev != NULL && out != NULL)
     {
       cuda_upload (be, scores_dev, beam_scores, nb);
@@ -533,13 +537,15 @@ ov_backend_cuda_log_softmax_topk (const OvBackend *be, const float *logits,
         {
           CUDA_CHECK (cb, ov_cuda_log_softmax_topk (logits, scores_dev, nb, v, k, out,
                                                     out + nb, out + 2 * nb, words_dev,
-                                                    cb->stream));
+                                                    out + 2 * nb + n_top, cb->stream));
+          if (cb->error == NULL)
+            CUDA_CHECK (cb, cudaMemcpyAsync (top_words, words_dev, n_top * sizeof (gint32),
+                                             cudaMemcpyDeviceToHost, cb->stream));
+          /* downloads synchronise the stream, the word copy included */
           cuda_download (be, row_max, out, nb);
           cuda_download (be, row_lse, out + nb, nb);
           cuda_download (be, top_scores, out + 2 * nb, n_top);
-          if (cb->error == NULL)
-            CUDA_CHECK (cb, cudaMemcpy (top_words, words_dev, n_top * sizeof (gint32),
-                                        cudaMemcpyDeviceToHost));
+          cuda_download (be, top_lps, out + 2 * nb + n_top, n_top);
           cuda_free (be, (float *) words_dev);
         }
     }

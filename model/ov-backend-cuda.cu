@@ -376,7 +376,7 @@ ranks_before (float s, int w, float best_s, int best_w)
 static __global__ void
 log_softmax_topk_kernel (const float *logits, const float *beam_scores, int v, int k,
                          float *row_max, float *row_lse, float *top_scores,
-                         int32_t *top_words)
+                         int32_t *top_words, float *top_lps)
 {
   __shared__ float scratch_f[OV_WARP];
   __shared__ double scratch_d[OV_WARP];
@@ -395,9 +395,9 @@ log_softmax_topk_kernel (const float *logits, const float *beam_scores, int v, i
     if (!isnan (x[i]))
       max = fmaxf (max, x[i]);
   max = block_max_f (max, scratch_f);
+  /* a NaN entry makes the sum NaN, which the caller reports */
   for (int i = threadIdx.x; i < v; i += blockDim.x)
-    if (!isnan (x[i]))
-      sum += expf (x[i] - max);
+    sum += expf (x[i] - max);
   sum = block_sum_d (sum, scratch_d);
   lse = (float) log (sum);
   if (threadIdx.x == 0)
@@ -456,6 +456,7 @@ log_softmax_topk_kernel (const float *logits, const float *beam_scores, int v, i
               }
           top_scores[(size_t) b * k + r] = best_w >= 0 ? best_s : -INFINITY;
           top_words[(size_t) b * k + r] = best_w;
+          top_lps[(size_t) b * k + r] = best_w >= 0 ? (x[best_w] - max) - lse : -INFINITY;
           if (best_w >= 0)
             {
               prev_s = best_s;
@@ -471,6 +472,7 @@ log_softmax_topk_kernel (const float *logits, const float *beam_scores, int v, i
             {
               top_scores[(size_t) b * k + rr] = -INFINITY;
               top_words[(size_t) b * k + rr] = -1;
+              top_lps[(size_t) b * k + rr] = -INFINITY;
             }
           return;
         }
@@ -480,13 +482,13 @@ log_softmax_topk_kernel (const float *logits, const float *beam_scores, int v, i
 extern "C" cudaError_t
 ov_cuda_log_softmax_topk (const float *logits, const float *beam_scores, int nb, int v,
                           int k, float *row_max, float *row_lse, float *top_scores,
-                          int32_t *top_words, cudaStream_t stream)
+                          int32_t *top_words, float *top_lps, cudaStream_t stream)
 {
   if (nb <= 0 || v <= 0 || k <= 0)
     return cudaSuccess;
   if (k > 1024 || nb > 2147483647)
     return cudaErrorInvalidValue;
   log_softmax_topk_kernel<<<nb, OV_TOPK_THREADS, 0, stream>>> (
-    logits, beam_scores, v, k, row_max, row_lse, top_scores, top_words);
+    logits, beam_scores, v, k, row_max, row_lse, top_scores, top_words, top_lps);
   return cudaGetLastError ();
 }

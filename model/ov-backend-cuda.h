@@ -23,15 +23,6 @@ OvBackend *ov_backend_cuda_new      (int device, OvPrecision precision, GError *
 /* e.g. "CUDA: NVIDIA H200 (device 0, exact)". */
 char      *ov_backend_cuda_describe (const OvBackend *be);
 
-/* Beam scoring on the device (see ov_cuda_log_softmax_topk): logits (B, V)
- * are backend memory; beam_scores (B) and every output are host arrays:
- * row_max, row_lse (B), top_scores, top_words (B, k). */
-gboolean   ov_backend_cuda_log_softmax_topk (const OvBackend *be, const float *logits,
-                                             const float *beam_scores, int nb, int v, int k,
-                                             float *row_max, float *row_lse,
-                                             float *top_scores, gint32 *top_words,
-                                             GError **error);
-
 /* Fills the CUDA part of a device report (ov-device.c). */
 void       _ov_backend_cuda_probe   (OvDeviceReport *report);
 

@@ -68,6 +68,17 @@ struct _OvBackend
   /* The backend's own copy of a weight of n floats, kept until destroy();
    * the same host pointer gives the same copy. NULL with an error. */
   const float *(*weight) (const OvBackend *be, const float *host, gsize n, GError **error);
+  /* Beam scoring without bringing the logits to the host: for each row b of
+   * logits (B, V) (backend memory), row_max[b] and
+   * row_lse[b] = log Σ exp (x - max) (NaN when the row holds a NaN), and
+   * its k best ((x - max) - lse) + beam_scores[b], highest first, the lower
+   * word first among equals: top_scores, top_words and the log-probability
+   * (x - max) - lse of each in top_lps, all (B, k). beam_scores and the
+   * outputs are host arrays. FALSE with an error. */
+  gboolean (*log_softmax_topk) (const OvBackend *be, const float *logits,
+                                const float *beam_scores, int nb, int v, int k,
+                                float *row_max, float *row_lse, float *top_scores,
+                                gint32 *top_words, float *top_lps, GError **error);
   /* FALSE with the first error recorded since the last call, which clears it. */
   gboolean (*check)     (const OvBackend *be, GError **error);
   void     (*destroy)   (OvBackend *be);

@@ -56,6 +56,12 @@ typedef struct {
   int                n_keys;
   float             *kv;
   float             *kv_spare;
+
+  /* With device_scores the cached step leaves its logits (B, V) in
+   * logits_be and the backend picks the candidates (log_softmax_topk), so
+   * only 2·B candidates cross to the host. */
+  gboolean           device_scores;
+  float             *logits_be;
 } Decoder;
 
 static gsize
@@ -77,7 +83,8 @@ decoder_clear (Decoder *dec)
 
   be->free (be, dec->kv);
   be->free (be, dec->kv_spare);
-  dec->kv = dec->kv_spare = NULL;
+  be->free (be, dec->logits_be);
+  dec->kv = dec->kv_spare = dec->logits_be = NULL;
 }
 
 /* Runs the tags and regions alone once: they never see the caption, so
@@ -102,6 +109,7 @@ decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
   beam = kv_beam_floats (dec);
   dec->kv = be->alloc (be, beam * nb);
   dec->kv_spare = be->alloc (be, beam * nb);
+  dec->logits_be = be->alloc (be, (gsize) nb * model->config.vocab_size);
   /* Caption rows not yet written are masked out, but must be numbers: zero
    * them in every (beam, layer, K or V) block. */
   caption_rows = (gsize) dec->max_len * h;
@@ -180,7 +188,6 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
   float *a1 = be->alloc (be, (gsize) m * h);
   float *f = be->alloc (be, (gsize) m * inter);
   float *last = be->alloc (be, (gsize) nb * h);
-  float *logits_be = be->alloc (be, (gsize) nb * c->vocab_size);
 
   for (int b = 0; b < nb; b++)
     {
@@ -228,11 +235,12 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
     }
   /* the [MASK] row of each beam */
   be->copy_runs (be, last, h, x + h, (gsize) 2 * h, NULL, nb, 1, 0, h);
-  _ov_model_lm_head_be (model, last, nb, logits_be);
-  be->download (be, logits, logits_be, (gsize) nb * c->vocab_size);
+  _ov_model_lm_head_be (model, last, nb, dec->logits_be);
+  if (!dec->device_scores)
+    be->download (be, logits, dec->logits_be, (gsize) nb * c->vocab_size);
   be->free (be, mask_be); be->free (be, x); be->free (be, q); be->free (be, k);
   be->free (be, v); be->free (be, cx); be->free (be, a1); be->free (be, f);
-  be->free (be, last); be->free (be, logits_be);
+  be->free (be, last);
   return ov_backend_check (be, error);
 }
 
@@ -263,12 +271,16 @@ static gboolean
 decoder_step (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
               GCancellable *cancellable, GError **error)
 {
+  gsize n_logits;
+
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
   if (dec->use_cache ? !step_cached (dec, seqs, cur_len, logits, error)
                      : !step_uncached (dec, seqs, cur_len, logits, cancellable, error))
     return FALSE;
-  for (gsize i = 0; i < (gsize) dec->n_beams * dec->model->config.vocab_size; i++)
+  /* device scoring checks its rows itself (device_candidates) */
+  n_logits = dec->device_scores ? 0 : (gsize) dec->n_beams * dec->model->config.vocab_size;
+  for (gsize i = 0; i < n_logits; i++)
     if (!isfinite (logits[i]))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_FAILED,
@@ -359,6 +371,68 @@ caption_new (OvModel *model, const gint32 *ids, const float *lps, int n, double 
   return cap;
 }
 
+typedef struct {
+  float  score;
+  int    index;     /* beam · V + word */
+  float  lp;        /* its log-probability (device scoring only) */
+} Candidate;
+
+static int
+candidate_compare (gconstpointer a, gconstpointer b)
+{
+  const Candidate *x = a, *y = b;
+
+  if (x->score != y->score)
+    return x->score > y->score ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The k best candidates over all beams, as top_k picks them from the host
+ * scores, from the backend's k best of each beam (a beam's share of the
+ * overall best is among its own k best). */
+static gboolean
+device_candidates (Decoder *dec, int cur_len, const float *beam_scores, int k,
+                   Candidate *out, GError **error)
+{
+  const OvBackend *be = dec->model->backend;
+  int nb = dec->n_beams, v = dec->model->config.vocab_size, n = 0;
+  g_autofree float *row_max = g_new (float, nb);
+  g_autofree float *row_lse = g_new (float, nb);
+  g_autofree float *scores = g_new (float, (gsize) nb * k);
+  g_autofree gint32 *words = g_new (gint32, (gsize) nb * k);
+  g_autofree float *lps = g_new (float, (gsize) nb * k);
+  g_autofree Candidate *all = g_new (Candidate, (gsize) nb * k);
+
+  if (!be->log_softmax_topk (be, dec->logits_be, beam_scores, nb, v, k, row_max, row_lse,
+                             scores, words, lps, error))
+    return FALSE;
+  for (int b = 0; b < nb; b++)
+    if (!isfinite (row_max[b]) || !isfinite (row_lse[b]))
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_FAILED,
+                     "%s: the model gave a score that is not a finite number at step %d "
+                     "(are the weights corrupt?)", dec->model->path, cur_len);
+        return FALSE;
+      }
+  for (int i = 0; i < nb * k; i++)
+    if (words[i] >= 0)
+      {
+        all[n].score = scores[i];
+        all[n].index = (i / k) * v + words[i];
+        all[n].lp = lps[i];
+        n++;
+      }
+  qsort (all, n, sizeof (Candidate), candidate_compare);
+  if (n < k)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FAILED, "%s: only %d candidates at step %d",
+                   dec->model->path, n, cur_len);
+      return FALSE;
+    }
+  memcpy (out, all, (gsize) k * sizeof (Candidate));
+  return TRUE;
+}
+
 /* _generate_no_beam_search */
 static GPtrArray *
 decode_greedy (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellable,
@@ -380,20 +454,34 @@ decode_greedy (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancell
   while (cur_len < dec->max_len)
     {
       int best = 0;
-      float max, lse;
+      float max, lse, lp_best;
 
       if (!decoder_step (dec, &seq, cur_len, logits, cancellable, error))
         return NULL;
-      if (opts->repetition_penalty != 1.0)
-        apply_repetition_penalty (logits, seq, cur_len, opts->repetition_penalty);
-      for (int i = 1; i < vsize; i++)
-        if (logits[i] > logits[best])
-          best = i;
-      log_softmax (lp, logits, vsize, &max, &lse);
+      if (dec->device_scores)
+        {
+          const float zero = 0.0f;
+          Candidate c;
+
+          if (!device_candidates (dec, cur_len, &zero, 1, &c, error))
+            return NULL;
+          best = c.index;
+          lp_best = c.lp;
+        }
+      else
+        {
+          if (opts->repetition_penalty != 1.0)
+            apply_repetition_penalty (logits, seq, cur_len, opts->repetition_penalty);
+          for (int i = 1; i < vsize; i++)
+            if (logits[i] > logits[best])
+              best = i;
+          log_softmax (lp, logits, vsize, &max, &lse);
+          lp_best = lp[best];
+        }
       /* the log-prob counts while the sequence was unfinished, the [SEP]
        * step included */
-      sum += lp[best];
-      lps[cur_len - 1] = lp[best];
+      sum += lp_best;
+      lps[cur_len - 1] = lp_best;
       n_steps++;
       seq[cur_len++] = best;
       if (best == sep)
@@ -481,11 +569,6 @@ hyp_compare (gconstpointer a, gconstpointer b)
   return ha->order < hb->order ? -1 : 1;
 }
 
-typedef struct {
-  float  score;
-  int    index;     /* beam · V + word */
-} Candidate;
-
 /* Keeps the k best of n scores, sorted descending, lower index first on ties. */
 static void
 top_k (const float *scores, gsize n, int k, Candidate *out)
@@ -551,24 +634,34 @@ decode_beam (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellab
 
       if (!decoder_step (dec, seqs, cur_len, logits, cancellable, error))
         goto out;
-      for (int b = 0; b < nb; b++)
+      if (dec->device_scores)
         {
-          float *row = logits + (gsize) b * vsize, *srow = scores + (gsize) b * vsize;
-
-          if (opts->repetition_penalty != 1.0)
-            apply_repetition_penalty (row, seqs[b], cur_len, opts->repetition_penalty);
-          log_softmax (srow, row, vsize, &row_max[b], &row_lse[b]);
-          for (int i = 0; i < vsize; i++)
-            srow[i] += beam_scores[b];
+          if (!device_candidates (dec, cur_len, beam_scores, 2 * nb, cand, error))
+            goto out;
         }
-      top_k (scores, (gsize) nb * vsize, 2 * nb, cand);
+      else
+        {
+          for (int b = 0; b < nb; b++)
+            {
+              float *row = logits + (gsize) b * vsize, *srow = scores + (gsize) b * vsize;
+
+              if (opts->repetition_penalty != 1.0)
+                apply_repetition_penalty (row, seqs[b], cur_len, opts->repetition_penalty);
+              log_softmax (srow, row, vsize, &row_max[b], &row_lse[b]);
+              for (int i = 0; i < vsize; i++)
+                srow[i] += beam_scores[b];
+            }
+          top_k (scores, (gsize) nb * vsize, 2 * nb, cand);
+        }
 
       if (hyps_is_done (&bh, cand[0].score, max_len, opts->length_penalty))
         break;
       for (int i = 0; i < 2 * nb; i++)
         {
           int beam = cand[i].index / vsize, word = cand[i].index % vsize;
-          float lp = (logits[(gsize) beam * vsize + word] - row_max[beam]) - row_lse[beam];
+          float lp = dec->device_scores
+                     ? cand[i].lp
+                     : (logits[(gsize) beam * vsize + word] - row_max[beam]) - row_lse[beam];
 
           if (word == sep || cur_len + 1 == max_len)
             hyps_add (&bh, seqs[beam], lp_data + (gsize) beam * max_len, lp, cur_len,
@@ -661,6 +754,9 @@ ov_model_caption (OvModel *model, const char *tags, const OvRegions *regions,
   dec.ctx = ctx;
   dec.n_beams = opts->num_beams;
   dec.use_cache = opts->use_cache;
+  /* the backend scores the beams when it can and nothing else needs the logits */
+  dec.device_scores = dec.use_cache && model->backend->log_softmax_topk != NULL
+                      && opts->repetition_penalty == 1.0;
   if (dec.use_cache && !decoder_init_cache (&dec, cancellable, error))
     {
       decoder_clear (&dec);

@@ -35,16 +35,6 @@ ov_backend_cuda_describe (const OvBackend *be)
   return g_strdup ("CUDA (not built)");
 }
 
-gboolean
-ov_backend_cuda_log_softmax_topk (const OvBackend *be, const float *logits,
-                                  const float *beam_scores, int nb, int v, int k,
-                                  float *row_max, float *row_lse, float *top_scores,
-                                  gint32 *top_words, GError **error)
-{
-  g_set_error (error, OV_ERROR, OV_ERROR_DEVICE, "%s", OV_NOT_BUILT);
-  return FALSE;
-}
-
 void
 _ov_backend_cuda_probe (OvDeviceReport *r)
 {

@@ -16,6 +16,7 @@
 #include "model/ov-device.h"
 #include "model/ov-error.h"
 #include "model/ov-model.h"
+#include "model/ov-model-private.h"
 
 /* exact mode: fp32 products, other summation orders */
 #define EXACT_RTOL 1e-5
@@ -396,7 +397,7 @@ test_log_softmax_topk (void)
   int nb = 3, v = 30522, k = 6;
   g_autofree float *logits = g_new (float, (gsize) nb * v);
   float beam_scores[] = { 0.0f, -1.5f, -1e9f };
-  float row_max[3], row_lse[3], top_s[18];
+  float row_max[3], row_lse[3], top_s[18], top_lp[18];
   gint32 top_w[18];
   g_autofree Scored *all = g_new (Scored, v);
   g_autoptr(GError) error = NULL;
@@ -409,8 +410,8 @@ test_log_softmax_topk (void)
   /* ties at the top of row 1: the lower word comes first */
   logits[(gsize) v + 900] = logits[(gsize) v + 17] = logits[(gsize) v + 30000] = 40.0f;
   dl = to_dev (be, logits, (gsize) nb * v);
-  g_assert_true (ov_backend_cuda_log_softmax_topk (be, dl, beam_scores, nb, v, k, row_max,
-                                                   row_lse, top_s, top_w, &error));
+  g_assert_true (be->log_softmax_topk (be, dl, beam_scores, nb, v, k, row_max, row_lse, top_s,
+                                       top_w, top_lp, &error));
   g_assert_no_error (error);
   for (int b = 0; b < nb; b++)
     {
@@ -436,6 +437,8 @@ test_log_softmax_topk (void)
           g_assert_cmpint (top_w[b * k + r], ==, all[r].word);
           g_assert_cmpfloat_with_epsilon (top_s[b * k + r], all[r].score,
                                           1e-5 * MAX (1.0, fabs (all[r].score)));
+          g_assert_cmpfloat_with_epsilon (top_lp[b * k + r],
+                                          (x[all[r].word] - max) - lse, 1e-5);
         }
     }
   g_assert_cmpint (top_w[k], ==, 17);
@@ -632,19 +635,14 @@ load_tags (void)
 /* /cuda/oracle/cap_greedy, cap_beam3: the original code's captions, token
  * for token, cached and uncached, on the device */
 static void
-run_caption_case (const char *case_name, int num_beams)
+run_caption_cases (OvModel *gpu, const char *case_name, int num_beams)
 {
-  g_autoptr(OvBackend) probe = cuda_or_skip (OV_PRECISION_EXACT);
-  g_autoptr(OvModel) gpu = NULL;
   g_autoptr(GHashTable) tags = NULL;
   g_autofree char *epath = ov_test_shared_path ("oracle", "cases", case_name, "expected.json",
                                                 NULL);
   g_autoptr(JsonNode) expected = NULL;
   JsonArray *images;
 
-  if (probe == NULL)
-    return;
-  gpu = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
   tags = load_tags ();
   expected = ov_test_load_json (epath);
   images = json_object_get_array_member (json_node_get_object (expected), "images");
@@ -700,6 +698,18 @@ run_caption_case (const char *case_name, int num_beams)
 }
 
 static void
+run_caption_case (const char *case_name, int num_beams)
+{
+  g_autoptr(OvBackend) probe = cuda_or_skip (OV_PRECISION_EXACT);
+  g_autoptr(OvModel) gpu = NULL;
+
+  if (probe == NULL)
+    return;
+  gpu = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
+  run_caption_cases (gpu, case_name, num_beams);
+}
+
+static void
 test_oracle_cap_greedy (void)
 {
   run_caption_case ("cap_greedy", 1);
@@ -735,6 +745,62 @@ test_out_of_memory (void)
   g_assert_nonnull (ov_model_get_device_fallback (model));
   g_test_message ("%s", ov_model_get_device_fallback (model));
   g_assert_nonnull (strstr (ov_model_get_device_fallback (model), "cannot hold"));
+}
+
+/* The backend scoring op computed on the host, in the words of its
+ * definition: what the CUDA kernel must give. */
+static int host_scoring_calls;
+
+static gboolean
+host_log_softmax_topk (const OvBackend *be, const float *logits, const float *beam_scores,
+                       int nb, int v, int k, float *row_max, float *row_lse,
+                       float *top_scores, gint32 *top_words, float *top_lps, GError **error)
+{
+  g_autofree Scored *all = g_new (Scored, v);
+
+  host_scoring_calls++;
+  for (int b = 0; b < nb; b++)
+    {
+      const float *x = logits + (gsize) b * v;
+      float max = -G_MAXFLOAT;
+      double sum = 0.0;
+
+      for (int i = 0; i < v; i++)
+        max = MAX (max, x[i]);
+      for (int i = 0; i < v; i++)
+        sum += expf (x[i] - max);
+      row_max[b] = max;
+      row_lse[b] = (float) log (sum);
+      for (int i = 0; i < v; i++)
+        {
+          all[i].score = ((x[i] - max) - row_lse[b]) + beam_scores[b];
+          all[i].word = i;
+        }
+      qsort (all, v, sizeof (Scored), scored_compare);
+      for (int r = 0; r < k; r++)
+        {
+          top_scores[b * k + r] = all[r].score;
+          top_words[b * k + r] = all[r].word;
+          top_lps[b * k + r] = (x[all[r].word] - max) - row_lse[b];
+        }
+    }
+  return TRUE;
+}
+
+/* /cuda/decoder/device-scoring: the decoder's path for a backend that
+ * scores the beams itself, run on the CPU backend with the scoring done by
+ * host_log_softmax_topk: the original code's captions, token for token.
+ * Runs without a device. */
+static void
+test_device_scoring (void)
+{
+  g_autoptr(OvModel) model = load_model ("caption_tiny", OV_DEVICE_CPU, OV_PRECISION_EXACT);
+
+  /* the model's backend is its own copy of the table */
+  model->backend->log_softmax_topk = host_log_softmax_topk;
+  run_caption_cases (model, "cap_greedy", 1);
+  g_assert_cmpint (host_scoring_calls, >, 0);
+  run_caption_cases (model, "cap_beam3", 3);
 }
 
 /* /cuda/devices: the report agrees with the backend: a device answers
@@ -794,5 +860,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cuda/oracle/cap_greedy", test_oracle_cap_greedy);
   g_test_add_func ("/cuda/oracle/cap_beam3", test_oracle_cap_beam3);
   g_test_add_func ("/cuda/oracle/out-of-memory", test_out_of_memory);
+  g_test_add_func ("/cuda/decoder/device-scoring", test_device_scoring);
   return g_test_run ();
 }
