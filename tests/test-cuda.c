@@ -840,11 +840,48 @@ test_devices (void)
     }
 }
 
+/* /cuda/devices-command: `oscarviz devices --json` says what the report
+ * says; the text form names both backends */
+static void
+test_devices_command (void)
+{
+  g_autoptr(OvDeviceReport) r = ov_device_report_new ();
+  g_autofree char *exe = ov_test_oscarviz_path ();
+  char *argv_json[] = { exe, (char *) "devices", (char *) "--json", NULL };
+  char *argv_text[] = { exe, (char *) "devices", NULL };
+  g_autofree char *out = NULL, *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root, *cuda;
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, argv_json, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (root, "cpu"),
+                                               "threads"), ==, r->cpu_threads);
+  cuda = json_object_get_object_member (root, "cuda");
+  g_assert_cmpint (json_object_get_boolean_member (cuda, "built"), ==, r->cuda_built);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (cuda, "devices")), ==,
+                    r->cuda_devices->len);
+  g_assert_true (json_object_get_null_member (cuda, "reason") == (r->cuda_reason == NULL));
+
+  g_assert_true (g_spawn_sync (NULL, argv_text, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               &text, NULL, &status, &error));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_str_has_prefix (text, "CPU: "));
+  g_assert_nonnull (strstr (text, "\nCUDA: "));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cuda/devices", test_devices);
+  g_test_add_func ("/cuda/devices-command", test_devices_command);
   g_test_add_func ("/cuda/kernels/linear-exact", test_linear_exact);
   g_test_add_func ("/cuda/kernels/linear-fast", test_linear_fast);
   g_test_add_func ("/cuda/kernels/layer-norm", test_layer_norm);
