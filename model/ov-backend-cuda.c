@@ -208,9 +208,10 @@ cuda_linear (const OvBackend *be, float *y, const float *x, const float *w, cons
 
   if (m <= 0 || n <= 0 || !enter (cb))
     return;
-  if (!CUBLAS_CHECK (cb, cublas_library ()->gemm_ex (cb->blas, CUBLAS_OP_T, CUBLAS_OP_N, n, m, k, &one,
-                                       w, CUDA_R_32F, k, x, CUDA_R_32F, k, &zero,
-                                       y, CUDA_R_32F, n, compute, CUBLAS_GEMM_DEFAULT)))
+  if (!CUBLAS_CHECK (cb, cublas_library ()->gemm_ex (cb->blas, CUBLAS_OP_T, CUBLAS_OP_N,
+                                                     n, m, k, &one, w, CUDA_R_32F, k,
+                                                     x, CUDA_R_32F, k, &zero, y, CUDA_R_32F,
+                                                     n, compute, CUBLAS_GEMM_DEFAULT)))
     return;
   if (b != NULL)
     CUDA_CHECK (cb, ov_cuda_bias (y, b, m, n, cb->stream));
