@@ -75,7 +75,7 @@ load (const char *dir, const OvModelOptions *opts, double *seconds)
 
   *seconds = now_s () - t0;
   if (model == NULL)
-    die (dir, error);
+    die ("load", error);
   return model;
 }
 

@@ -57,7 +57,7 @@ mkdir -p "$out"
 bench () {
   timeout 200 "$build/tests/bench-gpu" "$scratch/caption_base" "$scratch/vqa_base" \
     "$scratch/regions.f32" "$@" "$out" >> "$out/engine.jsonl" \
-    || { echo "bench-gpu $1 $2 failed" >&2; status=1; }
+    || { rc=$?; echo "bench-gpu $1 $2 failed (exit $rc; 124 = out of time)" >&2; status=1; }
 }
 step "benchmark: CPU backend (fewer runs)"
 bench cpu exact 1 3
