@@ -7,8 +7,10 @@
  * and a cached one that keeps every layer's keys and values of the tags,
  * the regions and the finished caption words, so a step only runs the last
  * word and the new [MASK] of each beam.
- * The cache and the step's activations are backend buffers, so on a device
- * only the token ids, the mask and the logits cross the bus.
+ *
+ * The cached step here works in host memory (the CPU backend); a device
+ * backend runs ov-decode-device.c's instead. A backend that can score the
+ * beams itself (log_softmax_topk) does, and only the candidates come back.
  */
 #define G_LOG_DOMAIN "ov-decode"
 
@@ -48,43 +50,53 @@ typedef struct {
   int                max_len;
   gboolean           use_cache;
 
-  /* Cache, one backend buffer (B, L, 2, n_keys, H): for each beam and
-   * layer, K then V, each (n_keys, H) with rows [0, max_len) for caption
-   * positions and [max_len, n_keys) for the valid tags and regions.
-   * kv_spare is the second buffer used while reordering. */
+  /* Cache, sized exactly. The tags and regions never see the caption, so
+   * their keys and values are the same in every beam and every step:
+   * ctx_k[l], ctx_v[l] (n_ctx, H), once. Each beam keeps its caption rows:
+   * cap[b] holds, per layer, K then V, each (max_len, H); cap_spare is the
+   * second set used while reordering the beams. */
   int                n_ctx;
-  int                n_keys;
-  float             *kv;
-  float             *kv_spare;
+  float            **ctx_k;
+  float            **ctx_v;
+  float            **cap;
+  float            **cap_spare;
 
-  /* With device_scores the cached step leaves its logits (B, V) in
-   * logits_be and the backend picks the candidates (log_softmax_topk), so
-   * only 2·B candidates cross to the host. */
+  /* The cache of a device backend (ov-decode-device.c), else NULL. */
+  OvDeviceCache     *dev;
+  /* The backend picks the candidates (log_softmax_topk) from the logits
+   * where they are: the device cache's, or the host array. */
   gboolean           device_scores;
-  float             *logits_be;
 } Decoder;
 
+/* Floats of one beam's caption rows in one layer: K and V. */
 static gsize
-kv_layer_floats (Decoder *dec)
+cap_layer_floats (Decoder *dec)
 {
-  return (gsize) 2 * dec->n_keys * dec->model->config.hidden_size;
-}
-
-static gsize
-kv_beam_floats (Decoder *dec)
-{
-  return kv_layer_floats (dec) * dec->model->config.num_hidden_layers;
+  return (gsize) 2 * dec->max_len * dec->model->config.hidden_size;
 }
 
 static void
 decoder_clear (Decoder *dec)
 {
-  const OvBackend *be = dec->model->backend;
+  int n_layers = dec->model->config.num_hidden_layers;
 
-  be->free (be, dec->kv);
-  be->free (be, dec->kv_spare);
-  be->free (be, dec->logits_be);
-  dec->kv = dec->kv_spare = dec->logits_be = NULL;
+  g_clear_pointer (&dec->dev, _ov_device_cache_free);
+  if (dec->cap != NULL)
+    for (int b = 0; b < dec->n_beams; b++)
+      {
+        g_free (dec->cap[b]);
+        g_free (dec->cap_spare[b]);
+      }
+  if (dec->ctx_k != NULL)
+    for (int l = 0; l < n_layers; l++)
+      {
+        g_free (dec->ctx_k[l]);
+        g_free (dec->ctx_v[l]);
+      }
+  g_clear_pointer (&dec->cap, g_free);
+  g_clear_pointer (&dec->cap_spare, g_free);
+  g_clear_pointer (&dec->ctx_k, g_free);
+  g_clear_pointer (&dec->ctx_v, g_free);
 }
 
 /* Runs the tags and regions alone once: they never see the caption, so
@@ -94,31 +106,26 @@ static gboolean
 decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
 {
   OvModel *model = dec->model;
-  const OvBackend *be = model->backend;
   const OvCaptionContext *ctx = dec->ctx;
-  int h = model->config.hidden_size, n_layers = model->config.num_hidden_layers;
-  int nt = ctx->n_tags_valid, nr = ctx->n_img_valid, nb = dec->n_beams;
-  gsize layer = 0, beam = 0, caption_rows;
-  g_autofree float *zeros = NULL;
-  float *zeros_be;
-  gboolean ok = TRUE;
+  int n_layers = model->config.num_hidden_layers;
+  int nt = ctx->n_tags_valid, nr = ctx->n_img_valid;
 
+  if (!model->backend->host_memory)
+    {
+      dec->dev = _ov_device_cache_new (model, ctx, dec->n_beams, dec->max_len, cancellable,
+                                       error);
+      return dec->dev != NULL;
+    }
   dec->n_ctx = nt + nr;
-  dec->n_keys = dec->max_len + dec->n_ctx;
-  layer = kv_layer_floats (dec);
-  beam = kv_beam_floats (dec);
-  dec->kv = be->alloc (be, beam * nb);
-  dec->kv_spare = be->alloc (be, beam * nb);
-  dec->logits_be = be->alloc (be, (gsize) nb * model->config.vocab_size);
-  /* Caption rows not yet written are masked out, but must be numbers: zero
-   * them in every (beam, layer, K or V) block. */
-  caption_rows = (gsize) dec->max_len * h;
-  zeros = g_new0 (float, caption_rows);
-  zeros_be = be->alloc (be, caption_rows);
-  be->upload (be, zeros_be, zeros, caption_rows);
-  be->copy_runs (be, dec->kv, (gsize) dec->n_keys * h, zeros_be, 0, NULL,
-                 nb * n_layers * 2, 1, 0, caption_rows);
-  be->free (be, zeros_be);
+  dec->cap = g_new0 (float *, dec->n_beams);
+  dec->cap_spare = g_new0 (float *, dec->n_beams);
+  dec->ctx_k = g_new0 (float *, n_layers);
+  dec->ctx_v = g_new0 (float *, n_layers);
+  for (int b = 0; b < dec->n_beams; b++)
+    {
+      dec->cap[b] = g_new0 (float, cap_layer_floats (dec) * n_layers);
+      dec->cap_spare[b] = g_new0 (float, cap_layer_floats (dec) * n_layers);
+    }
   if (dec->n_ctx > 0)
     {
       g_autofree float *mask = g_new (float, dec->n_ctx);
@@ -134,29 +141,63 @@ decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
         .attention_mask = mask,
         .mask_2d = FALSE,
       };
+      gboolean ok;
 
       for (int i = 0; i < dec->n_ctx; i++)
         mask[i] = 1.0f;
       ok = _ov_model_encode (model, &in, 0, &fwd, kv, cancellable, error);
-      /* the same tag and region rows in every beam */
-      for (int l = 0; l < n_layers && ok; l++)
-        {
-          float *kb = dec->kv + layer * l + caption_rows;
-
-          be->copy_runs (be, kb, beam, kv[l].k, 0, NULL, nb, 1, 0, (gsize) dec->n_ctx * h);
-          be->copy_runs (be, kb + (gsize) dec->n_keys * h, beam, kv[l].v, 0, NULL, nb, 1, 0,
-                         (gsize) dec->n_ctx * h);
-        }
+      /* the layers' K and V become the cache as they are */
       for (int l = 0; l < n_layers; l++)
         {
-          be->free (be, kv[l].k);
-          be->free (be, kv[l].v);
+          dec->ctx_k[l] = kv[l].k;
+          dec->ctx_v[l] = kv[l].v;
         }
       g_free (fwd.sequence_output);
       g_free (fwd.pooled);
+      return ok;
     }
-  be->copy_runs (be, dec->kv_spare, 0, dec->kv, 0, NULL, 1, 1, 0, beam * nb);
-  return ok && ov_backend_check (be, error);
+  return TRUE;
+}
+
+/* Attention of the cached step for one beam, head and row, over the context
+ * keys (shared) and the caption keys 0..n_cap-1 of the beam: the keys the
+ * uncached step's mask lets this row see, and no others. p is scratch of
+ * n_ctx + n_cap floats. */
+static void
+cached_attention_row (float *out, float *p, const float *q, const float *ck, const float *cv,
+                      int n_ctx, const float *k, const float *v, int n_cap, int h,
+                      int head_dim)
+{
+  float scale = sqrtf ((float) head_dim), max = -G_MAXFLOAT, sum = 0.0f;
+  int n = n_cap + n_ctx;
+
+  for (int j = 0; j < n; j++)
+    {
+      const float *kj = j < n_cap ? k + (gsize) j * h : ck + (gsize) (j - n_cap) * h;
+      float s = 0.0f;
+
+#pragma omp simd reduction(+:s)
+      for (int d = 0; d < head_dim; d++)
+        s += q[d] * kj[d];
+      p[j] = s / scale;
+      max = MAX (max, p[j]);
+    }
+  for (int j = 0; j < n; j++)
+    {
+      p[j] = expf (p[j] - max);
+      sum += p[j];
+    }
+  for (int d = 0; d < head_dim; d++)
+    out[d] = 0.0f;
+  for (int j = 0; j < n; j++)
+    {
+      const float *vj = j < n_cap ? v + (gsize) j * h : cv + (gsize) (j - n_cap) * h;
+      float pj = p[j] / sum;
+
+#pragma omp simd
+      for (int d = 0; d < head_dim; d++)
+        out[d] += pj * vj[d];
+    }
 }
 
 /* The cached step at cur_len: each beam's rows are its last token at
@@ -172,22 +213,20 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
   const OvConfig *c = &model->config;
   int h = c->hidden_size, inter = c->intermediate_size, nb = dec->n_beams;
   int n_heads = c->num_attention_heads, head_dim = h / n_heads;
-  int m = 2 * nb, nk = dec->n_keys;
-  gsize layer = kv_layer_floats (dec);
+  int m = 2 * nb, n_ctx = dec->n_ctx, max_len = dec->max_len;
+  gsize layer = cap_layer_floats (dec);
   g_autofree gint32 *ids = g_new (gint32, m);
   g_autofree gint32 *pos = g_new (gint32, m);
   g_autofree gint32 *types = g_new0 (gint32, m);
-  gsize beam = kv_beam_floats (dec);
-  g_autofree float *mask = g_new (float, (gsize) 2 * nk);
-  float *mask_be = be->alloc (be, (gsize) 2 * nk);
-  float *x = be->alloc (be, (gsize) m * h);
-  float *q = be->alloc (be, (gsize) m * h);
-  float *k = be->alloc (be, (gsize) m * h);
-  float *v = be->alloc (be, (gsize) m * h);
-  float *cx = be->alloc (be, (gsize) m * h);
-  float *a1 = be->alloc (be, (gsize) m * h);
-  float *f = be->alloc (be, (gsize) m * inter);
-  float *last = be->alloc (be, (gsize) nb * h);
+  g_autofree float *x = g_new (float, (gsize) m * h);
+  g_autofree float *q = g_new (float, (gsize) m * h);
+  g_autofree float *k = g_new (float, (gsize) m * h);
+  g_autofree float *v = g_new (float, (gsize) m * h);
+  g_autofree float *cx = g_new (float, (gsize) m * h);
+  g_autofree float *a1 = g_new (float, (gsize) m * h);
+  g_autofree float *f = g_new (float, (gsize) m * inter);
+  g_autofree float *last = g_new (float, (gsize) nb * h);
+  int n_tasks = nb * n_heads * 2;
 
   for (int b = 0; b < nb; b++)
     {
@@ -196,12 +235,6 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
       ids[2 * b + 1] = ov_tokenizer_mask_id (model->tokenizer);
       pos[2 * b + 1] = cur_len;
     }
-  /* row 0 sees caption slots 0..cur_len-1, row 1 also cur_len; both see
-   * the tags and regions */
-  for (int r = 0; r < 2; r++)
-    for (int j = 0; j < nk; j++)
-      mask[(gsize) r * nk + j] = j >= dec->max_len || j <= cur_len - 1 + r ? 0.0f : -10000.0f;
-  be->upload (be, mask_be, mask, (gsize) 2 * nk);
 
   be->embed (be, x, model->word_emb, model->pos_emb, model->type_emb, ids, pos, types, m, h);
   be->add_layer_norm (be, x, NULL, model->emb_ln_g, model->emb_ln_b, m, h,
@@ -209,23 +242,39 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
   for (int l = 0; l < c->num_hidden_layers; l++)
     {
       const OvLayerWeights *w = &model->layers[l];
+      const float *ck = dec->ctx_k[l], *cv = dec->ctx_v[l];
 
       be->linear (be, q, x, w->q_w, w->q_b, m, h, h);
       be->linear (be, k, x, w->k_w, w->k_b, m, h, h);
       be->linear (be, v, x, w->v_w, w->v_b, m, h, h);
-      /* each beam's two rows join its cache at caption rows cur_len - 1, cur_len */
-      be->copy_runs (be, dec->kv + layer * l + (gsize) (cur_len - 1) * h, beam, k,
-                     (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
-      be->copy_runs (be, dec->kv + layer * l + (gsize) (nk + cur_len - 1) * h, beam, v,
-                     (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
       for (int b = 0; b < nb; b++)
         {
-          float *kb = dec->kv + beam * b + layer * l;
-          float *vb = kb + (gsize) nk * h;
+          float *kb = dec->cap[b] + layer * l;
+          float *vb = kb + (gsize) max_len * h;
 
-          be->attention (be, cx + (gsize) 2 * b * h, NULL, q + (gsize) 2 * b * h, h,
-                         kb, vb, h, mask_be, nk, 2, nk, n_heads, head_dim);
+          memcpy (kb + (gsize) (cur_len - 1) * h, k + (gsize) 2 * b * h, (gsize) 2 * h * 4);
+          memcpy (vb + (gsize) (cur_len - 1) * h, v + (gsize) 2 * b * h, (gsize) 2 * h * 4);
         }
+      /* row 0 of a beam sees caption slots 0..cur_len-1, row 1 also cur_len */
+#pragma omp parallel num_threads(be->n_threads) \
+  if ((gint64) n_tasks * (n_ctx + cur_len) * head_dim > (1 << 18))
+      {
+        float *p = g_new (float, n_ctx + max_len);
+
+#pragma omp for schedule(static)
+        for (int t = 0; t < n_tasks; t++)
+          {
+            int b = t / (2 * n_heads), hd = (t / 2) % n_heads, r = t % 2;
+            const float *kb = dec->cap[b] + layer * l;
+            gsize row = (gsize) (2 * b + r) * h + hd * head_dim;
+
+            cached_attention_row (cx + row, p, q + row, n_ctx > 0 ? ck + hd * head_dim : NULL,
+                                  n_ctx > 0 ? cv + hd * head_dim : NULL, n_ctx, kb + hd * head_dim,
+                                  kb + (gsize) max_len * h + hd * head_dim, cur_len + r, h,
+                                  head_dim);
+          }
+        g_free (p);
+      }
       be->linear (be, a1, cx, w->ao_w, w->ao_b, m, h, h);
       be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, m, h, (float) c->layer_norm_eps);
       be->linear (be, f, a1, w->i_w, w->i_b, m, inter, h);
@@ -233,15 +282,10 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
       be->linear (be, x, f, w->o_w, w->o_b, m, h, inter);
       be->add_layer_norm (be, x, a1, w->oln_g, w->oln_b, m, h, (float) c->layer_norm_eps);
     }
-  /* the [MASK] row of each beam */
-  be->copy_runs (be, last, h, x + h, (gsize) 2 * h, NULL, nb, 1, 0, h);
-  _ov_model_lm_head_be (model, last, nb, dec->logits_be);
-  if (!dec->device_scores)
-    be->download (be, logits, dec->logits_be, (gsize) nb * c->vocab_size);
-  be->free (be, mask_be); be->free (be, x); be->free (be, q); be->free (be, k);
-  be->free (be, v); be->free (be, cx); be->free (be, a1); be->free (be, f);
-  be->free (be, last);
-  return ov_backend_check (be, error);
+  for (int b = 0; b < nb; b++)
+    memcpy (last + (gsize) b * h, x + (gsize) (2 * b + 1) * h, (gsize) h * 4);
+  _ov_model_lm_head (model, last, nb, logits);
+  return TRUE;
 }
 
 /* The original's step: [CLS] w1..wk [MASK] + tag slots + regions, whole. */
@@ -271,12 +315,19 @@ static gboolean
 decoder_step (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
               GCancellable *cancellable, GError **error)
 {
+  gboolean ok;
   gsize n_logits;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  if (dec->use_cache ? !step_cached (dec, seqs, cur_len, logits, error)
-                     : !step_uncached (dec, seqs, cur_len, logits, cancellable, error))
+  if (dec->dev != NULL)
+    ok = _ov_device_cache_step (dec->dev, seqs, cur_len, dec->device_scores ? NULL : logits,
+                                error);
+  else if (dec->use_cache)
+    ok = step_cached (dec, seqs, cur_len, logits, error);
+  else
+    ok = step_uncached (dec, seqs, cur_len, logits, cancellable, error);
+  if (!ok)
     return FALSE;
   /* device scoring checks its rows itself (device_candidates) */
   n_logits = dec->device_scores ? 0 : (gsize) dec->n_beams * dec->model->config.vocab_size;
@@ -292,25 +343,32 @@ decoder_step (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
 }
 
 /* Reorders the cache by surviving beam: beam b continues beam src[b], whose
- * caption rows 0..n_rows-1 it takes over (the tag and region rows are the
- * same in every beam). */
+ * caption rows 0..n_rows-1 it takes over (the context rows are shared). */
 static void
 decoder_reorder (Decoder *dec, const int *src, int n_rows)
 {
-  const OvBackend *be = dec->model->backend;
   int h = dec->model->config.hidden_size;
-  gsize beam = kv_beam_floats (dec);
-  float *tmp;
+  gsize layer = cap_layer_floats (dec);
+  float **tmp;
 
   if (!dec->use_cache)
     return;
-  /* every (layer, K or V) block of beam b from beam src[b]: one call */
-  be->copy_runs (be, dec->kv_spare, beam, dec->kv, beam, src, dec->n_beams,
-                 2 * dec->model->config.num_hidden_layers, (gsize) dec->n_keys * h,
-                 (gsize) n_rows * h);
-  tmp = dec->kv;
-  dec->kv = dec->kv_spare;
-  dec->kv_spare = tmp;
+  if (dec->dev != NULL)
+    {
+      _ov_device_cache_reorder (dec->dev, src, n_rows);
+      return;
+    }
+  for (int b = 0; b < dec->n_beams; b++)
+    for (int l = 0; l < dec->model->config.num_hidden_layers; l++)
+      for (int kv = 0; kv < 2; kv++)
+        {
+          gsize off = layer * l + (gsize) kv * dec->max_len * h;
+
+          memcpy (dec->cap_spare[b] + off, dec->cap[src[b]] + off, (gsize) n_rows * h * 4);
+        }
+  tmp = dec->cap;
+  dec->cap = dec->cap_spare;
+  dec->cap_spare = tmp;
 }
 
 static void
@@ -389,13 +447,15 @@ candidate_compare (gconstpointer a, gconstpointer b)
 
 /* The k best candidates over all beams, as top_k picks them from the host
  * scores, from the backend's k best of each beam (a beam's share of the
- * overall best is among its own k best). */
+ * overall best is among its own k best). host_logits are the step's logits
+ * when the cache keeps none on the backend. */
 static gboolean
-device_candidates (Decoder *dec, int cur_len, const float *beam_scores, int k,
-                   Candidate *out, GError **error)
+device_candidates (Decoder *dec, const float *host_logits, int cur_len,
+                   const float *beam_scores, int k, Candidate *out, GError **error)
 {
   const OvBackend *be = dec->model->backend;
   int nb = dec->n_beams, v = dec->model->config.vocab_size, n = 0;
+  const float *logits = dec->dev != NULL ? _ov_device_cache_logits (dec->dev) : host_logits;
   g_autofree float *row_max = g_new (float, nb);
   g_autofree float *row_lse = g_new (float, nb);
   g_autofree float *scores = g_new (float, (gsize) nb * k);
@@ -403,8 +463,8 @@ device_candidates (Decoder *dec, int cur_len, const float *beam_scores, int k,
   g_autofree float *lps = g_new (float, (gsize) nb * k);
   g_autofree Candidate *all = g_new (Candidate, (gsize) nb * k);
 
-  if (!be->log_softmax_topk (be, dec->logits_be, beam_scores, nb, v, k, row_max, row_lse,
-                             scores, words, lps, error))
+  if (!be->log_softmax_topk (be, logits, beam_scores, nb, v, k, row_max, row_lse, scores,
+                             words, lps, error))
     return FALSE;
   for (int b = 0; b < nb; b++)
     if (!isfinite (row_max[b]) || !isfinite (row_lse[b]))
@@ -463,7 +523,7 @@ decode_greedy (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancell
           const float zero = 0.0f;
           Candidate c;
 
-          if (!device_candidates (dec, cur_len, &zero, 1, &c, error))
+          if (!device_candidates (dec, logits, cur_len, &zero, 1, &c, error))
             return NULL;
           best = c.index;
           lp_best = c.lp;
@@ -636,7 +696,7 @@ decode_beam (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellab
         goto out;
       if (dec->device_scores)
         {
-          if (!device_candidates (dec, cur_len, beam_scores, 2 * nb, cand, error))
+          if (!device_candidates (dec, logits, cur_len, beam_scores, 2 * nb, cand, error))
             goto out;
         }
       else

@@ -118,6 +118,30 @@ OvEncoding       *_ov_caption_step_encoding (OvModel                *model,
                                              const gint32           *prefix_ids,
                                              int                     n_prefix);
 
+/* The cached caption step of a backend whose buffers are not host memory
+ * (ov-decode-device.c): every beam's key/value cache, the activations and
+ * the step's logits (B, V) stay in backend buffers. */
+typedef struct _OvDeviceCache OvDeviceCache;
+
+OvDeviceCache *_ov_device_cache_new     (OvModel                *model,
+                                         const OvCaptionContext *ctx,
+                                         int                     n_beams,
+                                         int                     max_len,
+                                         GCancellable           *cancellable,
+                                         GError                **error);
+void           _ov_device_cache_free    (OvDeviceCache *cache);
+/* Runs the step at cur_len; the logits stay on the backend and are also
+ * copied to host_logits unless it is NULL. */
+gboolean       _ov_device_cache_step    (OvDeviceCache  *cache,
+                                         gint32 *const  *seqs,
+                                         int             cur_len,
+                                         float          *host_logits,
+                                         GError        **error);
+const float   *_ov_device_cache_logits  (OvDeviceCache *cache);
+/* Beam b continues beam src[b] (host array), whose first n_rows caption
+ * rows it takes over. */
+void           _ov_device_cache_reorder (OvDeviceCache *cache, const int *src, int n_rows);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvCaptionContext, _ov_caption_context_free)
 
 G_END_DECLS

@@ -522,9 +522,10 @@ load_case_npy (const char *case_name, const char *file)
  * on both backends: every hidden state, every attention map, the logits;
  * and the logits against the original code's. */
 static void
-run_forward_case (const char *checkpoint, OvPrecision precision, double rtol, double atol)
+run_forward_case (const char *checkpoint, OvPrecision precision, double rtol, double atol,
+                  gboolean device_path_on_cpu)
 {
-  g_autoptr(OvBackend) probe = cuda_or_skip (precision);
+  g_autoptr(OvBackend) probe = device_path_on_cpu ? NULL : cuda_or_skip (precision);
   g_autoptr(OvModel) cpu = NULL;
   g_autoptr(OvModel) gpu = NULL;
   g_autoptr(OvTestNpy) ids_npy = load_case_npy ("vqa_logits", "in_input_ids.npy");
@@ -541,10 +542,16 @@ run_forward_case (const char *checkpoint, OvPrecision precision, double rtol, do
   int t = 128, nimg = 50, d = 2054, n_examples = (int) ids_npy->shape[0];
   OvForwardFlags flags = OV_FORWARD_HIDDEN_STATES | OV_FORWARD_ATTENTIONS | OV_FORWARD_HEAD;
 
-  if (probe == NULL)
+  if (probe == NULL && !device_path_on_cpu)
     return;
   cpu = load_model (checkpoint, OV_DEVICE_CPU, OV_PRECISION_EXACT);
-  gpu = load_model (checkpoint, OV_DEVICE_CUDA, precision);
+  if (device_path_on_cpu)
+    {
+      gpu = load_model (checkpoint, OV_DEVICE_CPU, OV_PRECISION_EXACT);
+      gpu->backend->host_memory = FALSE;
+    }
+  else
+    gpu = load_model (checkpoint, OV_DEVICE_CUDA, precision);
   for (int e = 0; e < n_examples; e++)
     {
       OvInputs in = {
@@ -584,19 +591,19 @@ run_forward_case (const char *checkpoint, OvPrecision precision, double rtol, do
 static void
 test_oracle_encoder (void)
 {
-  run_forward_case ("caption_tiny", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL);
+  run_forward_case ("caption_tiny", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL, FALSE);
 }
 
 static void
 test_oracle_vqa (void)
 {
-  run_forward_case ("vqa_tiny_imgln", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL);
+  run_forward_case ("vqa_tiny_imgln", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL, FALSE);
 }
 
 static void
 test_oracle_vqa_fast (void)
 {
-  run_forward_case ("vqa_tiny_imgln", OV_PRECISION_FAST, FAST_RTOL, FAST_ATOL);
+  run_forward_case ("vqa_tiny_imgln", OV_PRECISION_FAST, FAST_RTOL, FAST_ATOL, FALSE);
 }
 
 /* labels.tsv: image key → its classes joined by spaces */
@@ -798,9 +805,31 @@ test_device_scoring (void)
 
   /* the model's backend is its own copy of the table */
   model->backend->log_softmax_topk = host_log_softmax_topk;
+  host_scoring_calls = 0;
   run_caption_cases (model, "cap_greedy", 1);
   g_assert_cmpint (host_scoring_calls, >, 0);
   run_caption_cases (model, "cap_beam3", 3);
+}
+
+/* /cuda/decoder/device-path: the engine's paths for a backend whose
+ * buffers are not host memory (device key/value cache, attention
+ * probabilities and heads through backend buffers), run with the CPU
+ * backend's operations, with and without the backend's beam scoring: the
+ * original code's captions and VQA logits. Runs without a device. */
+static void
+test_device_path (void)
+{
+  g_autoptr(OvModel) model = load_model ("caption_tiny", OV_DEVICE_CPU, OV_PRECISION_EXACT);
+
+  model->backend->host_memory = FALSE;
+  run_caption_cases (model, "cap_greedy", 1);
+  run_caption_cases (model, "cap_beam3", 3);
+  model->backend->log_softmax_topk = host_log_softmax_topk;
+  host_scoring_calls = 0;
+  run_caption_cases (model, "cap_beam3", 3);
+  g_assert_cmpint (host_scoring_calls, >, 0);
+  run_forward_case ("vqa_tiny_imgln", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL, TRUE);
+  run_forward_case ("caption_tiny", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL, TRUE);
 }
 
 /* /cuda/devices: the report agrees with the backend: a device answers
@@ -898,5 +927,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cuda/oracle/cap_beam3", test_oracle_cap_beam3);
   g_test_add_func ("/cuda/oracle/out-of-memory", test_out_of_memory);
   g_test_add_func ("/cuda/decoder/device-scoring", test_device_scoring);
+  g_test_add_func ("/cuda/decoder/device-path", test_device_path);
   return g_test_run ();
 }
