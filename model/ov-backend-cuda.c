@@ -299,6 +299,20 @@ cuda_attention (const OvBackend *be, float *ctx, float *probs, const float *q, i
 }
 
 static void
+cuda_attention_batch (const OvBackend *be, float *ctx, const float *q, int q_stride,
+                      const float *k, const float *v, int kv_stride, const float *add_mask,
+                      int mask_stride, int lq, int lk, int n_heads, int head_dim, int n_batch,
+                      gsize io_batch, gsize kv_batch)
+{
+  OvCudaBackend *cb = CUDA_BE (be);
+
+  if (enter (cb))
+    CUDA_CHECK (cb, ov_cuda_attention_batch (ctx, q, q_stride, k, v, kv_stride, add_mask,
+                                             mask_stride, lq, lk, n_heads, head_dim, n_batch,
+                                             io_batch, kv_batch, cb->stream));
+}
+
+static void
 cuda_copy_runs (const OvBackend *be, float *dst, gsize dst_outer, const float *src,
                 gsize src_outer, const int *src_index, int n_outer, int n_inner,
                 gsize inner, gsize n)
@@ -429,6 +443,7 @@ static const OvBackend cuda_table = {
   .embed = cuda_embed,
   .attention = cuda_attention,
   .copy_runs = cuda_copy_runs,
+  .attention_batch = cuda_attention_batch,
   .weight = cuda_weight,
   .log_softmax_topk = cuda_log_softmax_topk,
   .check = cuda_check_error,

@@ -224,7 +224,7 @@ ov_cuda_tanh (float *x, size_t n, cudaStream_t stream)
   return cudaGetLastError ();
 }
 
-/* ov_cuda_attention: one block per (query row, head); 128 threads.
+/* ov_cuda_attention: one block per (query row, head[, sequence]); 128 threads.
  * Shared memory: the row's scores p (Lk), the query qs (dh), and one
  * partial context per warp (4 · dh).
  *   1. each warp takes keys j = warp, warp + 4, ...: s_j = (q · k_j) / √dh
@@ -237,7 +237,8 @@ ov_cuda_tanh (float *x, size_t n, cudaStream_t stream)
 static __global__ void
 attention_kernel (float *ctx, float *probs, const float *q, int q_stride, const float *k,
                   const float *v, int kv_stride, const float *add_mask, int mask_stride,
-                  int lq, int lk, int n_heads, int head_dim, float scale_div)
+                  int lq, int lk, int n_heads, int head_dim, float scale_div, size_t io_batch,
+                  size_t kv_batch)
 {
   extern __shared__ float shared[];
   __shared__ float scratch[OV_WARP];
@@ -251,6 +252,11 @@ attention_kernel (float *ctx, float *probs, const float *q, int q_stride, const 
   const float *mask_row = add_mask != NULL ? add_mask + (size_t) i * mask_stride : NULL;
   float max = -FLT_MAX, sum = 0.0f;
 
+  /* the sequence of a batched call (blockIdx.z; 0 otherwise) */
+  q_row += blockIdx.z * io_batch;
+  ctx += blockIdx.z * io_batch;
+  k += blockIdx.z * kv_batch;
+  v += blockIdx.z * kv_batch;
   for (int d = threadIdx.x; d < head_dim; d += blockDim.x)
     qs[d] = q_row[d];
   __syncthreads ();
@@ -326,7 +332,27 @@ ov_cuda_attention (float *ctx, float *probs, const float *q, int q_stride, const
     return cudaErrorInvalidValue;
   attention_kernel<<<grid, OV_ATT_THREADS, shared, stream>>> (
     ctx, probs, q, q_stride, k, v, kv_stride, add_mask, mask_stride, lq, lk, n_heads,
-    head_dim, sqrtf ((float) head_dim));
+    head_dim, sqrtf ((float) head_dim), 0, 0);
+  return cudaGetLastError ();
+}
+
+extern "C" cudaError_t
+ov_cuda_attention_batch (float *ctx, const float *q, int q_stride, const float *k,
+                         const float *v, int kv_stride, const float *add_mask, int mask_stride,
+                         int lq, int lk, int n_heads, int head_dim, int n_batch,
+                         size_t io_batch, size_t kv_batch, cudaStream_t stream)
+{
+  size_t shared = ((size_t) lk + (size_t) head_dim * (1 + OV_ATT_THREADS / OV_WARP))
+                  * sizeof (float);
+  dim3 grid (lq, n_heads, n_batch);
+
+  if (lq <= 0 || n_heads <= 0 || head_dim <= 0 || n_batch <= 0)
+    return cudaSuccess;
+  if (lk <= 0 || n_heads > 65535 || n_batch > 65535 || shared > 48 * 1024)
+    return cudaErrorInvalidValue;
+  attention_kernel<<<grid, OV_ATT_THREADS, shared, stream>>> (
+    ctx, NULL, q, q_stride, k, v, kv_stride, add_mask, mask_stride, lq, lk, n_heads,
+    head_dim, sqrtf ((float) head_dim), io_batch, kv_batch);
   return cudaGetLastError ();
 }
 

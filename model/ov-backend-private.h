@@ -65,6 +65,14 @@ struct _OvBackend
                          gsize inner, gsize n);
 
   /* Optional (NULL on the CPU backend). */
+  /* attention() of n_batch sequences in one call, without probabilities:
+   * sequence i reads q and writes ctx at offset i · io_batch floats, and
+   * reads k and v at offset i · kv_batch; the mask is shared. */
+  void    (*attention_batch) (const OvBackend *be, float *ctx, const float *q, int q_stride,
+                              const float *k, const float *v, int kv_stride,
+                              const float *add_mask, int mask_stride, int lq, int lk,
+                              int n_heads, int head_dim, int n_batch, gsize io_batch,
+                              gsize kv_batch);
   /* The backend's own copy of a weight of n floats, kept until destroy();
    * the same host pointer gives the same copy. NULL with an error. */
   const float *(*weight) (const OvBackend *be, const float *host, gsize n, GError **error);

@@ -45,6 +45,13 @@ cudaError_t ov_cuda_attention (float *ctx, float *probs, const float *q, int q_s
                                const float *k, const float *v, int kv_stride,
                                const float *add_mask, int mask_stride, int lq, int lk,
                                int n_heads, int head_dim, cudaStream_t stream);
+/* The same for n_batch sequences at once (no probabilities): sequence i
+ * with q and ctx offset by i · io_batch floats, k and v by i · kv_batch. */
+cudaError_t ov_cuda_attention_batch (float *ctx, const float *q, int q_stride, const float *k,
+                                     const float *v, int kv_stride, const float *add_mask,
+                                     int mask_stride, int lq, int lk, int n_heads, int head_dim,
+                                     int n_batch, size_t io_batch, size_t kv_batch,
+                                     cudaStream_t stream);
 
 /* For o < n_outer, i < n_inner: dst + o·dst_outer + i·inner gets n floats
  * from src + s·src_outer + i·inner, s = src_index[o] (device int32) or o. */

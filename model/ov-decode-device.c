@@ -196,14 +196,21 @@ _ov_device_cache_step (OvDeviceCache *dc, gint32 *const *seqs, int cur_len,
                      (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
       be->copy_runs (be, dc->kv + layer * l + (gsize) (nk + cur_len - 1) * h, beam, v,
                      (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
-      for (int b = 0; b < nb; b++)
-        {
-          float *kb = dc->kv + beam * b + layer * l;
-          float *vb = kb + (gsize) nk * h;
+      /* each beam's two rows against its own cache: one call when the
+       * backend can batch sequences */
+      if (be->attention_batch != NULL)
+        be->attention_batch (be, cx, q, h, dc->kv + layer * l,
+                             dc->kv + layer * l + (gsize) nk * h, h, mask_be, nk, 2, nk,
+                             n_heads, head_dim, nb, (gsize) 2 * h, beam);
+      else
+        for (int b = 0; b < nb; b++)
+          {
+            float *kb = dc->kv + beam * b + layer * l;
+            float *vb = kb + (gsize) nk * h;
 
-          be->attention (be, cx + (gsize) 2 * b * h, NULL, q + (gsize) 2 * b * h, h,
-                         kb, vb, h, mask_be, nk, 2, nk, n_heads, head_dim);
-        }
+            be->attention (be, cx + (gsize) 2 * b * h, NULL, q + (gsize) 2 * b * h, h,
+                           kb, vb, h, mask_be, nk, 2, nk, n_heads, head_dim);
+          }
       be->linear (be, a1, cx, w->ao_w, w->ao_b, m, h, h);
       be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, m, h, (float) c->layer_norm_eps);
       be->linear (be, f, a1, w->i_w, w->i_b, m, inter, h);

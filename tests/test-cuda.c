@@ -337,6 +337,46 @@ test_attention (void)
   ov_backend_free (be);
 }
 
+/* /cuda/kernels/attention-batch: three sequences in one call, as the
+ * decoder lays out its beams, against the reference per sequence */
+static void
+test_attention_batch (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (18);
+  OvBackend *be = cuda_or_skip (OV_PRECISION_EXACT);
+  int nb = 3, lq = 2, lk = 77, heads = 12, dh = 64, hh = heads * dh;
+  gsize io = (gsize) lq * hh, kvb = (gsize) lk * hh * 2 + 5;
+  gsize nq = io * nb, nkv = kvb * nb, nm = (gsize) lq * lk;
+  g_autofree float *q = g_new (float, nq);
+  g_autofree float *kv = g_new (float, nkv);
+  g_autofree float *mask = g_new (float, nm);
+  g_autofree float *want = g_new (float, nq);
+  g_autofree float *got = NULL;
+  float *dq, *dkv, *dm, *dctx;
+
+  if (be == NULL)
+    return;
+  random_fill (q, nq, rand);
+  random_fill (kv, nkv, rand);
+  for (gsize i = 0; i < nm; i++)
+    mask[i] = (i % lk) > 60 && i < (gsize) lk ? -10000.0f : 0.0f;
+  dq = to_dev (be, q, nq);
+  dkv = to_dev (be, kv, nkv);
+  dm = to_dev (be, mask, nm);
+  dctx = poisoned (be, nq);
+  /* K then V in each sequence's block, as the cache keeps them */
+  be->attention_batch (be, dctx, dq, hh, dkv, dkv + (gsize) lk * hh, hh, dm, lk, lq, lk,
+                       heads, dh, nb, io, kvb);
+  got = from_dev (be, dctx, nq);
+  for (int b = 0; b < nb; b++)
+    ov_backend_ref_attention (want + b * io, NULL, q + b * io, hh, kv + b * kvb,
+                              kv + b * kvb + (gsize) lk * hh, hh, mask, lk, lq, lk, heads, dh);
+  assert_close ("batched attention", got, want, nq, EXACT_RTOL, EXACT_ATOL);
+  be->free (be, dq); be->free (be, dkv); be->free (be, dm); be->free (be, dctx);
+  assert_backend_ok (be);
+  ov_backend_free (be);
+}
+
 /* /cuda/kernels/copy-runs: cache appends and beam reordering */
 static void
 test_copy_runs (void)
@@ -811,6 +851,22 @@ test_device_scoring (void)
   run_caption_cases (model, "cap_beam3", 3);
 }
 
+static int host_batch_calls;
+
+/* attention_batch in the words of its definition, one sequence at a time */
+static void
+host_attention_batch (const OvBackend *be, float *ctx, const float *q, int q_stride,
+                      const float *k, const float *v, int kv_stride, const float *add_mask,
+                      int mask_stride, int lq, int lk, int n_heads, int head_dim, int n_batch,
+                      gsize io_batch, gsize kv_batch)
+{
+  host_batch_calls++;
+  for (int i = 0; i < n_batch; i++)
+    be->attention (be, ctx + i * io_batch, NULL, q + i * io_batch, q_stride, k + i * kv_batch,
+                   v + i * kv_batch, kv_stride, add_mask, mask_stride, lq, lk, n_heads,
+                   head_dim);
+}
+
 /* /cuda/decoder/device-path: the engine's paths for a backend whose
  * buffers are not host memory (device key/value cache, attention
  * probabilities and heads through backend buffers), run with the CPU
@@ -828,6 +884,9 @@ test_device_path (void)
   host_scoring_calls = 0;
   run_caption_cases (model, "cap_beam3", 3);
   g_assert_cmpint (host_scoring_calls, >, 0);
+  model->backend->attention_batch = host_attention_batch;
+  run_caption_cases (model, "cap_beam3", 3);
+  g_assert_cmpint (host_batch_calls, >, 0);
   run_forward_case ("vqa_tiny_imgln", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL, TRUE);
   run_forward_case ("caption_tiny", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL, TRUE);
 }
@@ -917,6 +976,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cuda/kernels/elementwise", test_elementwise);
   g_test_add_func ("/cuda/kernels/embed", test_embed);
   g_test_add_func ("/cuda/kernels/attention", test_attention);
+  g_test_add_func ("/cuda/kernels/attention-batch", test_attention_batch);
   g_test_add_func ("/cuda/kernels/copy-runs", test_copy_runs);
   g_test_add_func ("/cuda/kernels/log-softmax-topk", test_log_softmax_topk);
   g_test_add_func ("/cuda/errors", test_errors);
