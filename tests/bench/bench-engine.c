@@ -224,9 +224,10 @@ load_timed (const char *dir, int n_loads, GString *out)
   for (int i = 0; i < n_loads; i++)
     {
       g_autoptr(GError) error = NULL;
-      double t0 = now_s ();
+      double t0;
 
       g_clear_pointer (&model, ov_model_free);
+      t0 = now_s ();
       model = ov_model_load (dir, NULL, &error);
       t[i] = now_s () - t0;
       if (model == NULL)

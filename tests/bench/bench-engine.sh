@@ -7,10 +7,11 @@
 # machine rates, PyTorch reference and engine back to back, each in its own
 # process, and prints the comparison (tools/bench/engine-summary.py).
 #
-# Usage: tests/bench/bench-engine.sh [BUILD_DIR] [ROUNDS] [RUNS]
+# Usage: tests/bench/bench-engine.sh [BUILD_DIR] [ROUNDS] [RUNS] [REF_RUNS]
 #   BUILD_DIR defaults to ./build, ROUNDS to 3, RUNS (timed runs of each
-#   caption setting in each process) to 5; the reference times 3 captions of
-#   each kind and 10 VQA forwards a round.
+#   caption setting in each engine process, after one warm-up) to 5,
+#   REF_RUNS (timed captions of each kind in each reference process, after
+#   one warm-up) to 3. VQA: 10 timed forwards a process on both sides.
 # Threads: the engine and the rates run with OMP_NUM_THREADS=2; the reference
 # with 2 threads everywhere and OMP_WAIT_POLICY=PASSIVE (the fastest
 # 2-thread setting of Debian's torch; torch.set_num_threads alone does not
@@ -21,6 +22,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 rounds=${2:-3}
 runs=${3:-5}
+ref_runs=${4:-3}
 shared=${OV_SHARED_DIR:-$src/../shared}
 scratch=$build/bench-engine
 py=/usr/bin/python3
@@ -51,7 +53,7 @@ while [ "$i" -le "$rounds" ]; do
   mkdir -p "$d"
   echo "round $i of $rounds ($(cut -d' ' -f1-3 /proc/loadavg))" >&2
   load "$d"; "$bench" rates > "$d/rates.json"
-  load "$d"; ref caption "$scratch/caption_base" "$regions" 3 > "$d/ref-caption.json"
+  load "$d"; ref caption "$scratch/caption_base" "$regions" "$ref_runs" > "$d/ref-caption.json"
   if [ "$i" -eq 1 ]; then mode=""; else mode=cached-only; fi
   load "$d"; "$bench" caption "$scratch/caption_base" "$regions" "$runs" $mode > "$d/eng-caption.json"
   load "$d"; ref vqa "$scratch/vqa_base" "$regions" 10 > "$d/ref-vqa.json"
