@@ -16,6 +16,7 @@
 
 static const OvCommand commands[] = {
   { "version", ov_cmd_version, N_("Print the version") },
+  { "inspect", ov_cmd_inspect, N_("Say what files are and summarise them") },
 };
 
 int

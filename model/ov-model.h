@@ -83,6 +83,10 @@ typedef struct {
   gboolean do_lower_case;
   int      vqa_max_seq_length;    /* 128 */
   int      pretrain_max_seq_length; /* 35 */
+  /* Tag slots of a caption step, [SEP] included: train max_seq_length minus
+   * max_seq_a_length (max_gen_length for SCST runs); 30. The caption text is
+   * max_gen_length + od_labels_len long (§4.3). */
+  int      od_labels_len;
 } OvTaskSettings;
 
 typedef struct _OvModel OvModel;
