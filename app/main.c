@@ -17,6 +17,11 @@
 static const OvCommand commands[] = {
   { "version", ov_cmd_version, N_("Print the version") },
   { "inspect", ov_cmd_inspect, N_("Say what files are and summarise them") },
+  { "caption", ov_cmd_caption, N_("Caption one image") },
+  { "vqa", ov_cmd_vqa, N_("Answer a question about one image") },
+  { "mask", ov_cmd_mask, N_("Predict the [MASK] words of a text about one image") },
+  { "match", ov_cmd_match, N_("Say how well a text matches one image") },
+  { "encode", ov_cmd_encode, N_("Write every layer's states for one input (safetensors)") },
 };
 
 int
