@@ -276,6 +276,26 @@ make_bool (Parser  *P,
   return v;
 }
 
+/* Valid UTF-8, where (unlike g_utf8_validate_len) U+0000 is allowed: Python
+ * strings may hold it. */
+static gboolean
+utf8_ok (const guint8 *s,
+         gsize         n)
+{
+  while (n > 0)
+    {
+      const guint8 *nul = memchr (s, '\0', n);
+      gsize seg = nul != NULL ? (gsize) (nul - s) : n;
+      if (!g_utf8_validate_len ((const char *) s, seg, NULL))
+        return FALSE;
+      if (nul == NULL)
+        break;
+      s += seg + 1;
+      n -= seg + 1;
+    }
+  return TRUE;
+}
+
 /* Text (str) from UTF-8 bytes; refuses invalid UTF-8. */
 static OvPickleValue *
 make_text (Parser       *P,
@@ -284,7 +304,7 @@ make_text (Parser       *P,
 {
   OvPickleValue *v;
 
-  if (!g_utf8_validate_len ((const char *) s, n, NULL))
+  if (!utf8_ok (s, n))
     {
       fail (P, OV_ERROR_FORMAT, "a string is not valid UTF-8");
       return NULL;
@@ -590,7 +610,7 @@ codecs_encode (Parser        *P,
       return NULL;
     }
   out = g_byte_array_new ();
-  for (const char *s = text->str; *s != '\0'; s = g_utf8_next_char (s))
+  for (const char *s = text->str; s < text->str + text->len; s = g_utf8_next_char (s))
     {
       gunichar c = g_utf8_get_char (s);
       guint8 b = (guint8) c;
@@ -896,7 +916,7 @@ text_string (Parser *P,
           return NULL;
         }
     }
-  if (g_utf8_validate_len (out->str, out->len, NULL))
+  if (utf8_ok ((const guint8 *) out->str, out->len))
     v = make_text (P, (const guint8 *) out->str, out->len);
   else
     v = make_bytes (P, (const guint8 *) out->str, out->len);
@@ -1135,7 +1155,7 @@ run (Parser *P)
               return NULL;
             if (op == 'X' || op == 0x8c || op == 0x8d)
               a = make_text (P, P->p, n);
-            else if ((op == 'T' || op == 'U') && g_utf8_validate_len ((const char *) P->p, n, NULL))
+            else if ((op == 'T' || op == 'U') && utf8_ok (P->p, n))
               a = make_text (P, P->p, n);
             else
               a = make_bytes (P, P->p, n);

@@ -834,7 +834,22 @@ legacy_read_storages (LegacyCtx   *L,
       st->data = L->data + L->pos;
       st->n_bytes = numel * elsize;
       L->pos += st->n_bytes;
-      sd->mapped_bytes += st->n_bytes;
+      if (((guintptr) st->data) % elsize != 0)
+        {
+          /* The counts before each storage leave it unaligned: copy the
+           * whole storage once so tensors sharing it still share. */
+          void *buf = take_buffer (sd, st->n_bytes);
+          if (buf == NULL)
+            {
+              g_free (st);
+              g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: out of memory", L->path);
+              return FALSE;
+            }
+          memcpy (buf, st->data, st->n_bytes);
+          st->data = buf;
+        }
+      else
+        sd->mapped_bytes += st->n_bytes;
       g_hash_table_insert (sd->storages, g_strdup (key), st);
     }
   return TRUE;
@@ -1043,17 +1058,14 @@ load_safetensors (const char  *path,
     {
       SafeEntry *e = &g_array_index (entries, SafeEntry, i);
       OvTensor *t = e->t;
-      const char *key = g_hash_table_lookup (by_begin, &e->begin);
+      const OvTensor *first = g_hash_table_lookup (by_begin, &e->begin);
       gsize elsize = ov_dtype_size (t->dtype);
 
       e->t = NULL;
-      if (key == NULL)
-        {
-          key = intern_key (sd, t->name);
-          g_hash_table_insert (by_begin, &e->begin, (gpointer) key);
-        }
-      t->storage_key = key;
-      if (((guintptr) (base + e->begin)) % elsize == 0)
+      t->storage_key = first != NULL ? first->storage_key : intern_key (sd, t->name);
+      if (first != NULL && first->dtype == t->dtype && first->n_elements == t->n_elements)
+        t->data = first->data;
+      else if (((guintptr) (base + e->begin)) % elsize == 0)
         {
           t->data = base + e->begin;
           sd->mapped_bytes += e->end - e->begin;
@@ -1065,6 +1077,8 @@ load_safetensors (const char  *path,
             memcpy (buf, base + e->begin, e->end - e->begin);
           t->data = buf;
         }
+      if (first == NULL)
+        g_hash_table_insert (by_begin, &e->begin, t);
       if (t->data == NULL || !add_tensor (sd, t, error))
         {
           if (t->data == NULL)
@@ -1194,7 +1208,11 @@ _ov_torch_file_load_pickle (const char *path,
       OvPickleValue *root = NULL;
       if (legacy_read_header (&L, error))
         {
-          root = g_steal_pointer (&L.pickles[3]);
+          /* The storages must be there too, even if only the object is wanted. */
+          OvStateDict *scratch = state_dict_new (path, OV_STATE_DICT_FORMAT_TORCH_LEGACY, NULL);
+          if (legacy_read_storages (&L, scratch, error))
+            root = g_steal_pointer (&L.pickles[3]);
+          ov_state_dict_free (scratch);
         }
       else if (L.pickles[0] != NULL && !_ov_pickle_is_torch_legacy_magic (L.pickles[0]))
         {
