@@ -32,6 +32,8 @@ struct _OvTsv {
   guint64    *offsets;      /* (n_rows + 1): start of each row, then the file size */
   gboolean    from_lineidx;
   GHashTable *key_index;    /* key -> row + 1; NULL until first needed */
+  GHashTable *json_index;   /* imageid2idx.json, key -> row + 1 */
+  gboolean    json_tried;
 };
 
 void
@@ -44,6 +46,7 @@ ov_tsv_free (OvTsv *tsv)
   g_free (tsv->path);
   g_free (tsv->offsets);
   g_clear_pointer (&tsv->key_index, g_hash_table_unref);
+  g_clear_pointer (&tsv->json_index, g_hash_table_unref);
   g_free (tsv);
 }
 
@@ -463,11 +466,14 @@ ov_tsv_find_key (OvTsv        *tsv,
 
   g_return_val_if_fail (tsv != NULL && key != NULL, -1);
 
+  if (!tsv->json_tried)
+    {
+      tsv->json_index = load_imageid2idx (tsv);
+      tsv->json_tried = TRUE;
+    }
   if (tsv->key_index == NULL)
     {
-      g_autoptr(GHashTable) from_json = load_imageid2idx (tsv);
-
-      if (from_json != NULL && (hit = g_hash_table_lookup (from_json, key)) != NULL)
+      if (tsv->json_index != NULL && (hit = g_hash_table_lookup (tsv->json_index, key)) != NULL)
         {
           guint row = GPOINTER_TO_SIZE (hit) - 1;
           g_autofree char *found = ov_tsv_read_key (tsv, row, NULL);

@@ -428,8 +428,8 @@ test_oscar_pairing (void)
   g_autofree char *labels = write_file (dir, "test.label.tsv",
                                         "k2\t[{\"class\": \"x\", \"rect\": [0, 0, 5, 5]}]\n"
                                         "k1\t[{\"class\": \"y\", \"rect\": [0, 0, 5, 5]}]\n");
-  g_autofree char *yaml = write_file (dir, "test.yaml",
-                                      "# split\nfeature: test.feature.tsv\nlabel: 'test.label.tsv'\n");
+  g_autofree char *yaml = write_file (dir, "test.yaml", "# split\nfeature: test.feature.tsv\n"
+                                                       "label: 'test.label.tsv'\n");
   g_autoptr(GError) error = NULL;
   g_autoptr(OvDataset) ds = ov_dataset_open (yaml, NULL, &error);
   g_autoptr(OvSample) s = NULL;
@@ -448,6 +448,25 @@ test_oscar_pairing (void)
   g_assert_no_error (error);
   g_assert_cmpstr (s->regions[0].cls, ==, "y");
   g_assert_cmpuint (s->n_features, ==, 1);
+  g_clear_pointer (&s, ov_sample_free);
+
+  /* JSON writers may escape '/' as "\/" inside the base64 string. */
+  {
+    g_autoptr(GString) escaped = g_string_new (b);
+    g_autofree char *row = NULL;
+    g_autofree char *path = NULL;
+    g_autoptr(OvDataset) eds = NULL;
+
+    g_assert_nonnull (strchr (b, '/'));
+    g_string_replace (escaped, "/", "\\/", 0);
+    row = g_strdup_printf ("k9\t{\"num_boxes\": 1, \"features\": \"%s\"}\n", escaped->str);
+    path = write_file (dir, "escaped.feature.tsv", row);
+    eds = ov_dataset_open (path, NULL, &error);
+    g_assert_no_error (error);
+    s = ov_dataset_load_sample (eds, 0, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (memcmp (s->features, f, 2054 * sizeof (float)), ==, 0);
+  }
   remove_tree (dir);
 }
 
@@ -555,6 +574,23 @@ test_sample_json_round_trip (void)
   g_assert_cmpuint (t->feature_dim, ==, 2054);
   g_assert_cmpint (memcmp (t->features, s->features, 2 * 2054 * sizeof (float)), ==, 0);
   g_assert_cmpstr (g_ptr_array_index (t->captions, 0), ==, "a white kitchen");
+
+  /* Detections in JSON keyed by image, both row shapes of predictions.tsv. */
+  {
+    g_autofree char *map = write_file (dir, "predictions.json",
+      "{\"img1\": [{\"rect\": [1, 2, 3, 4], \"class\": \"cat\"}],\n"
+      " \"img2\": {\"objects\": [{\"rect\": [5, 6, 7, 8], \"class\": \"dog\", \"conf\": 1}],"
+      " \"image_w\": 10, \"image_h\": 20}}\n");
+    g_autoptr(OvDataset) ds = ov_dataset_open (map, NULL, &error);
+    g_autoptr(OvSample) d = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (ov_dataset_get_n_samples (ds), ==, 2);
+    d = ov_dataset_load_key (ds, "img2", NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (d->regions[0].cls, ==, "dog");
+    g_assert_cmpint (d->height, ==, 20);
+  }
   remove_tree (dir);
 }
 
@@ -572,7 +608,8 @@ test_progress_and_cancel (void)
   guint n = 700;                       /* 700 × 2054 floats: 7.7 MB of base64 */
   g_autofree float *f = make_features (n, 2054);
   g_autofree char *b = b64_floats (f, (gsize) n * 2054);
-  g_autofree char *text = g_strdup_printf ("big\t{\"num_boxes\": %u, \"features\": \"%s\"}\n", n, b);
+  g_autofree char *text = g_strdup_printf ("big\t{\"num_boxes\": %u, \"features\": \"%s\"}\n",
+                                           n, b);
   g_autofree char *path = write_file (dir, "big.feature.tsv", text);
   g_autoptr(GError) error = NULL;
   g_autoptr(OvDataset) ds = ov_dataset_open (path, NULL, &error);
