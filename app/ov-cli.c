@@ -68,11 +68,13 @@ ov_cli_parse (OvCliOptions       *opts,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (parameter_string);
   g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("oscarviz %s", opts->command);
 
   g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_group (context, ov_sample_source_option_group (&opts->sample));
+  g_set_prgname (prgname);   /* "Usage: oscarviz vqa [OPTION…]" */
   if (!g_option_context_parse (context, argc, argv, &error))
     {
       g_printerr ("oscarviz %s: %s\n", opts->command, error->message);

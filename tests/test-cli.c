@@ -195,6 +195,7 @@ test_caption_nbest (void)
   g_autoptr(JsonNode) doc = run_json (run);
   JsonObject *o = json_node_get_object (doc);
   JsonArray *caps = json_object_get_array_member (o, "captions");
+  g_autofree char *yaml = oracle ("data", "test.yaml", NULL);
   g_autoptr(Run) text = NULL;
   double prev = G_MAXDOUBLE;
 
@@ -214,8 +215,9 @@ test_caption_nbest (void)
                    "brew 1870 brew nigeria brew cumulative brew photographs nigeria brew nigeria "
                    "helped cooperation cartridge brew brew cumulative brew");
 
-  text = run_oscarviz ("caption", "--model", model, "--features", feats, "--labels", labels,
-                       "--row", "2", "--beams", "1", NULL);
+  /* the same image through the split yaml, greedy, as text */
+  text = run_oscarviz ("caption", "--model", model, "--dataset", yaml, "--row", "2", "--beams",
+                       "1", NULL);
   g_assert_cmpint (text->status, ==, 0);
   g_assert_nonnull (strstr (text->out, "brew 1870 brew nigeria brew cumulative brew nigeria"));
 }
