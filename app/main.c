@@ -22,6 +22,7 @@ static const OvCommand commands[] = {
   { "mask", ov_cmd_mask, N_("Predict the [MASK] words of a text about one image") },
   { "match", ov_cmd_match, N_("Say how well a text matches one image") },
   { "encode", ov_cmd_encode, N_("Write every layer's states for one input (safetensors)") },
+  { "demo-world", ov_cmd_demo_world, N_("Generate synthetic demo scenes") },
 };
 
 int

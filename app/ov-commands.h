@@ -26,5 +26,6 @@ int ov_cmd_vqa     (int argc, char **argv);
 int ov_cmd_mask    (int argc, char **argv);
 int ov_cmd_match   (int argc, char **argv);
 int ov_cmd_encode  (int argc, char **argv);
+int ov_cmd_demo_world (int argc, char **argv);
 
 G_END_DECLS
