@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "data/ov-demo.h"
 #include "model/ov-state-dict.h"
 #include "ov-cli.h"
 
@@ -152,11 +153,13 @@ resolve_model (const char *name,
   if (name == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   _("No model: give --model DIR (a checkpoint folder)"));
+                   _("No model: give --model DIR (a checkpoint folder) or --model demo"));
       return NULL;
     }
   if (!g_file_test (name, G_FILE_TEST_EXISTS))
     {
+      if (g_strv_contains (ov_demo_model_names (), name))
+        return ov_demo_find (name, error);
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _("%s: no such checkpoint folder"), name);
       return NULL;
     }
@@ -365,6 +368,42 @@ load_tensor_features (const OvSampleSourceOptions *so,
   return g_steal_pointer (&sample);
 }
 
+/* A split yaml may name an Oscar VQA json (`qla:`); the data layer reads
+ * captions but not those questions, so they are added here. */
+static gboolean
+add_yaml_questions (OvSample   *sample,
+                    const char *yaml_path,
+                    GError    **error)
+{
+  g_autoptr(GHashTable) yaml = NULL;
+  g_autoptr(GPtrArray) qla = NULL;
+  const char *qla_path;
+
+  if (sample->questions->len > 0 || ov_file_sniff (yaml_path, NULL) != OV_FILE_DATASET_YAML)
+    return TRUE;
+  yaml = ov_dataset_yaml_load (yaml_path, error);
+  if (yaml == NULL)
+    return FALSE;
+  qla_path = g_hash_table_lookup (yaml, "qla");
+  if (qla_path == NULL)
+    return TRUE;
+  qla = ov_vqa_json_load (qla_path, error);
+  if (qla == NULL)
+    return FALSE;
+  for (guint i = 0; i < qla->len; i++)
+    {
+      OvSample *s = g_ptr_array_index (qla, i);
+
+      if (g_str_equal (s->key, sample->key))
+        {
+          g_ptr_array_unref (sample->questions);
+          sample->questions = g_ptr_array_ref (s->questions);
+          break;
+        }
+    }
+  return TRUE;
+}
+
 /* Whether a message already names one of the sample's files. */
 static gboolean
 names_any_file (const GError                *error,
@@ -429,6 +468,17 @@ ov_cli_load_sample (OvCliOptions *opts,
                      "--image FILE --detections FILE, or --inputs FILE.safetensors"));
       return NULL;
     }
+  /* --dataset demo: the bundled held-out scenes */
+  if (so->dataset != NULL && !g_file_test (so->dataset, G_FILE_TEST_EXISTS)
+      && g_str_equal (so->dataset, "demo"))
+    {
+      char *yaml = ov_demo_find_dataset ("demo", error);
+
+      if (yaml == NULL)
+        return NULL;
+      g_free (opts->sample.dataset);
+      opts->sample.dataset = yaml;
+    }
   out->source = g_strdup (sample_source (so));
   if (so->features != NULL && is_tensor_dict (so->features))
     out->sample = load_tensor_features (so, ov_model_get_config (model)->img_feature_dim, error);
@@ -439,6 +489,8 @@ ov_cli_load_sample (OvCliOptions *opts,
         name_file (error, out->source);
     }
   if (out->sample == NULL)
+    return NULL;
+  if (so->dataset != NULL && !add_yaml_questions (out->sample, so->dataset, error))
     return NULL;
 
   if (out->sample->features == NULL)
