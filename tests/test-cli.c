@@ -233,7 +233,7 @@ test_vqa (void)
   g_autofree char *epath = oracle ("cases", "vqa_logits", "expected.json", NULL);
   g_autofree char *lpath = oracle ("cases", "vqa_logits", "out_logits.npy", NULL);
   /* every answer-list format: pickles both ways round and the JSON list */
-  g_autofree char *lists[3] = {
+  char *lists[3] = {
     oracle ("data", "vqa", "label2ans.pkl", NULL),
     oracle ("data", "vqa", "ans2label.pkl", NULL),
     oracle ("data", "vqa", "label2ans.json", NULL),
@@ -285,6 +285,8 @@ test_vqa (void)
             }
         }
     }
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    g_free (lists[i]);
 }
 
 /* /cli/vqa/shipped-list: without --answers, a label2ans.json in the
@@ -915,6 +917,79 @@ test_errors (void)
   g_unlink (bad_inputs);
 }
 
+/* /cli/demo-names: --model demo, demo-vqa and --dataset demo are looked up
+ * under $OSCARVIZ_DATADIR/demo; here that folder holds the oracle
+ * checkpoints and a split yaml over the oracle files with a qla question
+ * file, whose question vqa asks when given none. */
+static void
+test_demo_names (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("ov-cli-demo-XXXXXX", NULL);
+  g_autofree char *models = g_build_filename (root, "demo", "models", NULL);
+  g_autofree char *scenes = g_build_filename (root, "demo", "scenes", NULL);
+  g_autofree char *cap = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *vqa = oracle ("checkpoints", "vqa_tiny_imgln", NULL);
+  g_autofree char *feats = oracle ("data", "features.tsv", NULL);
+  g_autofree char *labels = oracle ("data", "labels.tsv", NULL);
+  g_autofree char *l2a = oracle ("data", "vqa", "label2ans.json", NULL);
+  g_autofree char *cap_link = g_build_filename (models, "demo", NULL);
+  g_autofree char *vqa_link = g_build_filename (models, "demo-vqa", NULL);
+  g_autofree char *yaml = g_build_filename (scenes, "test.yaml", NULL);
+  g_autofree char *qla = g_build_filename (scenes, "test_qla.json", NULL);
+  g_autofree char *yaml_text = g_strdup_printf ("feature: %s\nlabel: %s\nqla: test_qla.json\n",
+                                                feats, labels);
+  g_autoptr(Run) crun = NULL;
+  g_autoptr(Run) vrun = NULL;
+  g_autoptr(JsonNode) cdoc = NULL;
+  g_autoptr(JsonNode) vdoc = NULL;
+  JsonObject *cap0, *ans0;
+
+  g_assert_cmpint (g_mkdir_with_parents (models, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (scenes, 0700), ==, 0);
+  g_assert_cmpint (symlink (cap, cap_link), ==, 0);
+  g_assert_cmpint (symlink (vqa, vqa_link), ==, 0);
+  g_assert_true (g_file_set_contents (yaml, yaml_text, -1, NULL));
+  g_assert_true (g_file_set_contents (qla, "[{\"q\": \"What animal is lying on the couch?\", "
+                                      "\"o\": \"dog couch\", \"img_id\": \"coco_dog_couch\", "
+                                      "\"q_id\": 1, \"an\": [], \"s\": []}]", -1, NULL));
+  g_setenv ("OSCARVIZ_DATADIR", root, TRUE);
+
+  crun = run_oscarviz ("caption", "--model", "demo", "--dataset", "demo", "--row", "1",
+                       "--beams", "1", "--json", NULL);
+  cdoc = run_json (crun);
+  cap0 = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (cdoc), "captions"), 0);
+  g_assert_cmpstr (json_object_get_string_member (cap0, "text"), ==,
+                   "brew paler brew 1775 brew offenses brew ensembles pitching brew");
+
+  /* the tags of labels.tsv, not the qla "o" field, as the oracle ran it */
+  vrun = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo", "--key",
+                       "coco_dog_couch", "--answers", l2a, "--top", "1", "--json", NULL);
+  vdoc = run_json (vrun);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (vdoc), "question"), ==,
+                   "What animal is lying on the couch?");
+  ans0 = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (vdoc), "answers"), 0);
+  g_assert_cmpstr (json_object_get_string_member (ans0, "answer"), ==, "red");
+  g_assert_cmpint (json_object_get_int_member (ans0, "index"), ==, 10);
+
+  expect_failure ("demo-pretrain", "match", "--model", "demo-pretrain", "--dataset", "demo",
+                  "--text", "a dog", NULL);
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  g_unlink (cap_link);
+  g_unlink (vqa_link);
+  g_unlink (yaml);
+  g_unlink (qla);
+  g_rmdir (models);
+  g_rmdir (scenes);
+  {
+    g_autofree char *demo = g_build_filename (root, "demo", NULL);
+
+    g_rmdir (demo);
+  }
+  g_rmdir (root);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -929,5 +1004,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/encode/caption-step", test_encode_caption_step);
   g_test_add_func ("/cli/pretrain", test_pretrain);
   g_test_add_func ("/cli/errors", test_errors);
+  g_test_add_func ("/cli/demo-names", test_demo_names);
   return g_test_run ();
 }
