@@ -448,6 +448,7 @@ static const struct {
   { "torch.CharStorage", G_KIND_STORAGE_TYPE, OV_DTYPE_I8 },
   { "torch.ByteStorage", G_KIND_STORAGE_TYPE, OV_DTYPE_U8 },
   { "torch.BoolStorage", G_KIND_STORAGE_TYPE, OV_DTYPE_BOOL },
+  { "torch.UntypedStorage", G_KIND_STORAGE_TYPE, OV_DTYPE_U8 },
   { "torch.float32", G_KIND_DTYPE, OV_DTYPE_F32 },
   { "torch.float16", G_KIND_DTYPE, OV_DTYPE_F16 },
   { "torch.bfloat16", G_KIND_DTYPE, OV_DTYPE_BF16 },

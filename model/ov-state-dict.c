@@ -265,13 +265,15 @@ tensor_from_pickle (OvStateDict         *sd,
   gsize elsize = ov_dtype_size (s->dtype);
   OvStorage *st = NULL;
   OvTensor *t;
-  gint64 offset = s->view_offset + v->offset;
-  gint64 expect = 1, last = 0;
-  gboolean contiguous = TRUE;
+  /* Both are checked non-negative by the pickle reader: no wrap-around. */
+  guint64 offset = (guint64) s->view_offset + (guint64) v->offset;
+  guint64 last = 0, storage_bytes = 0;
+  gint64 expect = 1;
+  gboolean contiguous = TRUE, overflow = FALSE;
 
   if (!resolve (sd, ctx, s->str, &st, error))
     return FALSE;
-  if (st->n_bytes != (guint64) s->numel * elsize)
+  if (!g_uint64_checked_mul (&storage_bytes, s->numel, elsize) || st->n_bytes != storage_bytes)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: tensor \"%s\": storage \"%s\" holds %"
                    G_GSIZE_FORMAT " bytes, its header says %" G_GINT64_FORMAT " x %" G_GSIZE_FORMAT,
@@ -301,11 +303,17 @@ tensor_from_pickle (OvStateDict         *sd,
         contiguous = FALSE;
       expect *= t->shape[d];
       if (t->shape[d] > 0)
-        last += (t->shape[d] - 1) * v->stride[d];
+        {
+          guint64 reach;
+          if (!g_uint64_checked_mul (&reach, t->shape[d] - 1, v->stride[d])
+              || !g_uint64_checked_add (&last, last, reach))
+            overflow = TRUE;
+        }
     }
-  if (t->n_elements > 0 && (offset > s->numel || last >= s->numel - offset))
+  if (t->n_elements > 0
+      && (overflow || offset > (guint64) s->numel || last >= (guint64) s->numel - offset))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: tensor \"%s\" (offset %" G_GINT64_FORMAT
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: tensor \"%s\" (offset %" G_GUINT64_FORMAT
                    ", %" G_GINT64_FORMAT " elements) lies outside its storage of %"
                    G_GINT64_FORMAT " elements", sd->path, key, offset, t->n_elements, s->numel);
       tensor_free (t);
@@ -314,6 +322,14 @@ tensor_from_pickle (OvStateDict         *sd,
 
   if (t->n_elements == 0)
     t->data = st->data;
+  else if (!contiguous && (guint64) t->n_elements / 1024 > (guint64) s->numel)
+    {
+      /* Expanded (stride 0) views could ask for any amount of memory. */
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: tensor \"%s\" repeats its storage "
+                   "more than 1024 times", sd->path, key);
+      tensor_free (t);
+      return FALSE;
+    }
   else if (!contiguous)
     t->data = gather_strided (sd, st->data, elsize, offset, t->n_dims, t->shape, v->stride,
                               t->n_elements);
@@ -467,6 +483,13 @@ zip_read_member (ZipCtx      *z,
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: cannot stat member %s", z->path, name);
       return NULL;
     }
+  /* Deflate expands at most about 1032 times; a header that claims more is
+   * corrupt, and we would not want to allocate what it claims. */
+  if ((st.valid & ZIP_STAT_COMP_SIZE) && st.comp_size <= z->file_len)
+    limit = MIN (limit, st.comp_method == ZIP_CM_STORE ? st.comp_size
+                                                       : st.comp_size * 1032 + 1024);
+  else
+    limit = 0;
   if (st.size > limit)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: member %s is %" G_GUINT64_FORMAT
@@ -617,6 +640,31 @@ zip_resolve (OvStateDict *sd,
   return TRUE;
 }
 
+/* torch >= 2.1 records the byte order of the storages; older files are
+ * little-endian. */
+static gboolean
+zip_check_byteorder (ZipCtx  *z,
+                     GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("%sbyteorder", z->prefix);
+  g_autofree guint8 *buf = NULL;
+  zip_int64_t index = zip_name_locate (z->za, name, 0);
+  gsize len = 0;
+
+  if (index < 0)
+    return TRUE;
+  buf = zip_read_member (z, index, name, 64, &len, error);
+  if (buf == NULL)
+    return FALSE;
+  if (len != strlen ("little") || memcmp (buf, "little", len) != 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED, "%s: storages are not "
+                   "little-endian (%s)", z->path, name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static OvPickleValue *
 zip_load_pickle (ZipCtx  *z,
                  GError **error)
@@ -662,7 +710,8 @@ load_zip (const char  *path,
       zip_ctx_close (&z);
       return NULL;
     }
-  root = zip_load_pickle (&z, error);
+  if (zip_check_byteorder (&z, error))
+    root = zip_load_pickle (&z, error);
   if (root == NULL)
     {
       zip_ctx_close (&z);

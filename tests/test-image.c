@@ -133,6 +133,7 @@ check_case (const ImageCase *c)
   g_assert_cmpint (image->height, ==, c->height);
   g_assert_cmpint (image->orientation, ==, c->orientation);
   g_assert_cmpint (image->scale_denom, ==, 1);
+  g_assert_null (image->note);
   g_assert_cmpint (image->stride, >=, image->width * 4);
   for (guint i = 0; i < G_N_ELEMENTS (c->pixels); i++)
     if (c->pixels[i].rgb != 0 || c->pixels[i].x != 0 || c->pixels[i].y != 0 || i == 0)
@@ -495,6 +496,18 @@ test_corrupt_and_cancel (void)
   g_assert_error (error, OV_ERROR, OV_ERROR_TRUNCATED);
   g_assert_nonnull (strstr (error->message, "half.jpg"));
   g_clear_error (&error);
+
+  /* Damaged scan data decodes, but with a note that says so. */
+  {
+    g_autofree guchar *bad = g_memdup2 (data, len);
+    g_autoptr(OvImage) damaged = NULL;
+
+    memset (bad + len / 2, 0x00, 64);
+    damaged = ov_image_load_from_data (bad, len, "damaged.jpg", NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (damaged->note);
+    g_assert_nonnull (strstr (damaged->note, "damaged"));
+  }
 
   image = ov_image_load_from_data ((guchar *) png, png_len / 2, "half.png", NULL, NULL, &error);
   g_assert_null (image);
