@@ -222,6 +222,65 @@ test_caption_nbest (void)
   g_assert_nonnull (strstr (text->out, "brew 1870 brew nigeria brew cumulative brew nigeria"));
 }
 
+/* /cli/caption/vinvl: the oracle features rewritten as a VinVL
+ * three-column features.tsv (key, num_boxes, base64) and the labels as a
+ * VinVL predictions.tsv ({"objects": [...]}), neither with a .lineidx. */
+static void
+test_caption_vinvl (void)
+{
+  g_autofree char *model = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *feats = oracle ("data", "features.tsv", NULL);
+  g_autofree char *labels = oracle ("data", "labels.tsv", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-vinvl-XXXXXX", NULL);
+  g_autofree char *vfeats = g_build_filename (dir, "features.tsv", NULL);
+  g_autofree char *vpreds = g_build_filename (dir, "predictions.tsv", NULL);
+  g_autofree char *ftext = NULL, *ltext = NULL;
+  g_auto(GStrv) frows = NULL, lrows = NULL;
+  g_autoptr(GString) fout = g_string_new (NULL);
+  g_autoptr(GString) lout = g_string_new (NULL);
+  g_autoptr(Run) run = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  JsonObject *cap;
+
+  g_assert_true (g_file_get_contents (feats, &ftext, NULL, NULL));
+  g_assert_true (g_file_get_contents (labels, &ltext, NULL, NULL));
+  frows = g_strsplit (ftext, "\n", -1);
+  lrows = g_strsplit (ltext, "\n", -1);
+  for (guint i = 0; frows[i] != NULL && *frows[i] != '\0'; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (frows[i], "\t", 2);
+      g_autoptr(JsonNode) node = json_from_string (cols[1], NULL);
+      JsonObject *o = json_node_get_object (node);
+
+      g_string_append_printf (fout, "%s\t%" G_GINT64_FORMAT "\t%s\n", cols[0],
+                              json_object_get_int_member (o, "num_boxes"),
+                              json_object_get_string_member (o, "features"));
+    }
+  for (guint i = 0; lrows[i] != NULL && *lrows[i] != '\0'; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (lrows[i], "\t", 2);
+
+      g_string_append_printf (lout, "%s\t{\"objects\": %s}\n", cols[0], cols[1]);
+    }
+  g_assert_true (g_file_set_contents (vfeats, fout->str, -1, NULL));
+  g_assert_true (g_file_set_contents (vpreds, lout->str, -1, NULL));
+
+  run = run_oscarviz ("caption", "--model", model, "--features", vfeats, "--labels", vpreds,
+                      "--key", "coco_beach", "--beams", "1", "--json", NULL);
+  doc = run_json (run);
+  cap = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (doc), "captions"), 0);
+  g_assert_cmpstr (json_object_get_string_member (cap, "text"), ==,
+                   "brew 1870 brew nigeria brew offenses brew 1870 1870 challenger photographs "
+                   "challenger 1870 1870 1870 resigned cumulative challenger");
+  assert_close ("vinvl greedy score", json_object_get_double_member (cap, "score"),
+                -4.491606712341309, 0.0, LOGPROB_TOL);
+
+  g_unlink (vfeats);
+  g_unlink (vpreds);
+  g_rmdir (dir);
+}
+
 /* /cli/vqa: the three oracle questions, from the .pt features ------------ */
 
 static void
@@ -997,6 +1056,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/caption/greedy", test_caption_greedy);
   g_test_add_func ("/cli/caption/beam3", test_caption_beam3);
   g_test_add_func ("/cli/caption/n-best", test_caption_nbest);
+  g_test_add_func ("/cli/caption/vinvl", test_caption_vinvl);
   g_test_add_func ("/cli/vqa/oracle", test_vqa);
   g_test_add_func ("/cli/vqa/shipped-list", test_vqa_shipped_list);
   g_test_add_func ("/cli/vqa/inputs", test_vqa_inputs);
