@@ -757,7 +757,12 @@ ov_cli_inputs_load (const char *path,
                    types_t != NULL && types_shape[0] != t ? types_shape[0] : pos_shape[0], t);
       return NULL;
     }
-  /* (S) or (S, S) with S = T + N. */
+  /* (S) or (S, S) with S = T + N; (1, S) is a batch of one 1-D mask. */
+  if (mask_dims == 2 && mask_shape[0] == 1 && mask_shape[1] == s && s > 1)
+    {
+      mask_dims = 1;
+      mask_shape[0] = s;
+    }
   if (mask_shape[0] != s || (mask_dims == 2 && mask_shape[1] != s))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,

@@ -680,6 +680,14 @@ test_vqa_inputs (void)
 
       for (guint i = 0; i < 4; i++)
         views[i] = view_of_npy (names[i], in[i], 1, q);
+      /* the second example as a batch of one: ids (1, T), mask (1, S) */
+      if (q == 1)
+        for (guint i = 0; i < 3; i++)
+          {
+            views[i].n_dims = 2;
+            views[i].shape[1] = views[i].shape[0];
+            views[i].shape[0] = 1;
+          }
       g_assert_true (ov_safetensors_write (in_path, views, 4, &error));
       g_assert_no_error (error);
       run = run_oscarviz ("vqa", "--model", model, "--inputs", in_path, "--top", "100",
