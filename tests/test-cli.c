@@ -844,6 +844,90 @@ test_pretrain (void)
   g_unlink (out_path);
 }
 
+/* /cli/pretrain/inputs: the fixture's own input tensors through --inputs;
+ * mask against its top-5 lists, match against its probability. */
+static void
+test_pretrain_inputs (void)
+{
+  g_autofree char *model = ov_test_source_path ("tests", "fixtures", "pretrain_tiny", NULL);
+  g_autofree char *epath = g_build_filename (model, "expected.json", NULL);
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  JsonObject *eo = json_node_get_object (expected);
+  JsonArray *feats_arr = json_object_get_array_member (eo, "region_features");
+  JsonArray *ids_arr = json_object_get_array_member (eo, "input_ids");
+  JsonArray *types_arr = json_object_get_array_member (eo, "token_type_ids");
+  JsonArray *mask_arr = json_object_get_array_member (eo, "attention_mask");
+  JsonArray *positions = json_object_get_array_member (eo, "mask_positions");
+  gint64 t = json_array_get_length (ids_arr), s = json_array_get_length (mask_arr), n = s - t;
+  int d = 16;
+  g_autofree gint64 *ids = g_new (gint64, t);
+  g_autofree gint64 *types = g_new (gint64, t);
+  g_autofree float *mask = g_new (float, s);
+  g_autofree float *feats = g_new0 (float, n * d);   /* zero rows pad to N */
+  g_autofree char *in_path = tmp_path ("ov-cli-pretrain-inputs.safetensors");
+  OvTensorView views[4] = {
+    { "input_ids", OV_DTYPE_I64, 1, { t }, ids },
+    { "token_type_ids", OV_DTYPE_I64, 1, { t }, types },
+    { "attention_mask", OV_DTYPE_F32, 1, { s }, mask },
+    { "img_feats", OV_DTYPE_F32, 2, { n, d }, feats },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Run) mrun = NULL;
+  g_autoptr(Run) crun = NULL;
+  g_autoptr(JsonNode) mdoc = NULL;
+  g_autoptr(JsonNode) cdoc = NULL;
+  JsonArray *masks;
+
+  for (gint64 i = 0; i < t; i++)
+    {
+      ids[i] = json_array_get_int_element (ids_arr, i);
+      types[i] = json_array_get_int_element (types_arr, i);
+    }
+  for (gint64 i = 0; i < s; i++)
+    mask[i] = (float) json_array_get_double_element (mask_arr, i);
+  for (guint i = 0; i < json_array_get_length (feats_arr); i++)
+    for (int j = 0; j < d; j++)
+      feats[i * d + j] = (float) json_array_get_double_element (
+        json_array_get_array_element (feats_arr, i), j);
+  g_assert_true (ov_safetensors_write (in_path, views, 4, &error));
+  g_assert_no_error (error);
+
+  mrun = run_oscarviz ("mask", "--model", model, "--inputs", in_path, "--top", "5", "--json",
+                       NULL);
+  mdoc = run_json (mrun);
+  masks = json_object_get_array_member (json_node_get_object (mdoc), "masks");
+  g_assert_cmpuint (json_array_get_length (masks), ==, json_array_get_length (positions));
+  for (guint m = 0; m < json_array_get_length (masks); m++)
+    {
+      JsonObject *o = json_array_get_object_element (masks, m);
+      JsonArray *preds = json_object_get_array_member (o, "predictions");
+      JsonArray *want_ids = json_array_get_array_element (
+        json_object_get_array_member (eo, "mask_top5_ids"), m);
+      JsonArray *want_probs = json_array_get_array_element (
+        json_object_get_array_member (eo, "mask_top5_probs"), m);
+
+      g_assert_cmpint (json_object_get_int_member (o, "position"), ==,
+                       json_array_get_int_element (positions, m));
+      g_assert_cmpuint (json_array_get_length (preds), ==, 5);
+      for (guint k = 0; k < 5; k++)
+        {
+          JsonObject *p = json_array_get_object_element (preds, k);
+
+          g_assert_cmpint (json_object_get_int_member (p, "id"), ==,
+                           json_array_get_int_element (want_ids, k));
+          assert_close ("mask --inputs prob", json_object_get_double_member (p, "prob"),
+                        json_array_get_double_element (want_probs, k), 1e-4, 1e-6);
+        }
+    }
+
+  crun = run_oscarviz ("match", "--model", model, "--inputs", in_path, "--json", NULL);
+  cdoc = run_json (crun);
+  assert_close ("match --inputs probability",
+                json_object_get_double_member (json_node_get_object (cdoc), "match_probability"),
+                json_object_get_double_member (eo, "match_probability"), 0.0, 1e-5);
+  g_unlink (in_path);
+}
+
 /* /cli/errors: bad input exits non-zero (no signal) and names the file --- */
 
 static void
@@ -1071,6 +1155,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/encode/inputs", test_encode_inputs);
   g_test_add_func ("/cli/encode/caption-step", test_encode_caption_step);
   g_test_add_func ("/cli/pretrain", test_pretrain);
+  g_test_add_func ("/cli/pretrain/inputs", test_pretrain_inputs);
   g_test_add_func ("/cli/errors", test_errors);
   g_test_add_func ("/cli/demo-names", test_demo_names);
   return g_test_run ();
