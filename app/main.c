@@ -23,6 +23,10 @@ static const OvCommand commands[] = {
   { "match", ov_cmd_match, N_("Say how well a text matches one image") },
   { "encode", ov_cmd_encode, N_("Write every layer's states for one input (safetensors)") },
   { "demo-world", ov_cmd_demo_world, N_("Generate synthetic demo scenes") },
+  { "attention", ov_cmd_attention, N_("Draw attention maps of one sample") },
+  { "embed", ov_cmd_embed, N_("Collect tag and region embeddings over a dataset") },
+  { "align", ov_cmd_align, N_("Tag-region alignment numbers and figure from embeddings") },
+  { "tsne", ov_cmd_tsne, N_("Embed vectors in 2-D with t-SNE and plot them") },
 };
 
 int

@@ -27,5 +27,9 @@ int ov_cmd_mask    (int argc, char **argv);
 int ov_cmd_match   (int argc, char **argv);
 int ov_cmd_encode  (int argc, char **argv);
 int ov_cmd_demo_world (int argc, char **argv);
+int ov_cmd_attention (int argc, char **argv);
+int ov_cmd_embed (int argc, char **argv);
+int ov_cmd_align (int argc, char **argv);
+int ov_cmd_tsne    (int argc, char **argv);
 
 G_END_DECLS
