@@ -1124,8 +1124,7 @@ test_demo_names (void)
   g_assert_cmpstr (json_object_get_string_member (ans0, "answer"), ==, "red");
   g_assert_cmpint (json_object_get_int_member (ans0, "index"), ==, 10);
 
-  expect_failure ("demo-pretrain", "match", "--model", "demo-pretrain", "--dataset", "demo",
-                  "--text", "a dog", NULL);
+  expect_failure ("demo-large", "caption", "--model", "demo-large", "--dataset", "demo", NULL);
   g_unsetenv ("OSCARVIZ_DATADIR");
   g_unlink (cap_link);
   g_unlink (vqa_link);
@@ -1139,6 +1138,86 @@ test_demo_names (void)
     g_rmdir (demo);
   }
   g_rmdir (root);
+}
+
+/* /cli/demo/shipped: the bundled demo by name: greedy captions of the first
+ * scenes with and without tags against the PyTorch references shipped beside
+ * them, and the VQA logits of scene 300001, answers named by the
+ * label2ans.json the demo-vqa folder ships. */
+static void
+test_demo_shipped (void)
+{
+  g_autofree char *cpath = ov_test_source_path ("data", "demo", "scenes",
+                                                "expected_captions.json", NULL);
+  g_autofree char *ipath = ov_test_source_path ("data", "demo", "scenes", "reference",
+                                                "index.json", NULL);
+  g_autofree char *lpath = ov_test_source_path ("data", "demo", "scenes", "reference",
+                                                "vqa_logits.npy", NULL);
+  g_autoptr(JsonNode) caps = ov_test_load_json (cpath);
+  g_autoptr(JsonNode) index = ov_test_load_json (ipath);
+  g_autoptr(OvTestNpy) npy = ov_test_npy_load (lpath);      /* (questions, answers) */
+  g_autofree float *want = ov_test_npy_as_f32 (npy);
+  JsonArray *entries = json_object_get_array_member (json_node_get_object (caps), "captions");
+  JsonObject *io = json_node_get_object (index);
+  JsonArray *questions = json_object_get_array_member (io, "vqa_questions");
+  JsonArray *answers = json_object_get_array_member (io, "vqa_answers");
+  int n_answers = (int) npy->shape[1];
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  for (guint i = 0; i < MIN (json_array_get_length (entries), 4); i++)
+    {
+      JsonObject *e = json_array_get_object_element (entries, i);
+      const char *key = json_object_get_string_member (e, "image_id");
+
+      for (guint m = 0; m < 2; m++)
+        {
+          const char *suffix = m == 0 ? "" : "_notags";
+          g_autofree char *ids_name = g_strconcat ("token_ids", suffix, NULL);
+          g_autofree char *cap_name = g_strconcat ("caption", suffix, NULL);
+          g_autofree char *lp_name = g_strconcat ("logprob", suffix, NULL);
+          JsonArray *want_ids = json_object_get_array_member (e, ids_name);
+          g_autoptr(Run) run = run_oscarviz ("caption", "--model",
+                                             m == 0 ? "demo" : "demo-notags", "--dataset",
+                                             "demo", "--key", key, "--beams", "1", "--json",
+                                             NULL);
+          g_autoptr(JsonNode) doc = run_json (run);
+          JsonObject *cap = json_array_get_object_element (
+            json_object_get_array_member (json_node_get_object (doc), "captions"), 0);
+          JsonArray *ids = json_object_get_array_member (cap, "ids");
+
+          g_assert_cmpuint (json_array_get_length (ids), ==, json_array_get_length (want_ids));
+          for (guint j = 0; j < json_array_get_length (ids); j++)
+            g_assert_cmpint (json_array_get_int_element (ids, j), ==,
+                             json_array_get_int_element (want_ids, j));
+          g_assert_cmpstr (json_object_get_string_member (cap, "text"), ==,
+                           json_object_get_string_member (e, cap_name));
+          assert_close ("demo caption score", json_object_get_double_member (cap, "score"),
+                        json_object_get_double_member (e, lp_name), 0.0, LOGPROB_TOL);
+        }
+    }
+
+  for (guint q = 0; q < json_array_get_length (questions); q++)
+    {
+      g_autoptr(Run) run = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo",
+                                         "--key", json_object_get_string_member (io, "image_id"),
+                                         "--question", json_array_get_string_element (questions, q),
+                                         "--top", "1000", "--json", NULL);
+      g_autoptr(JsonNode) doc = run_json (run);
+      JsonArray *got = json_object_get_array_member (json_node_get_object (doc), "answers");
+
+      g_assert_cmpint (json_array_get_length (got), ==, n_answers);
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (got, 0),
+                                                      "answer"), ==,
+                       json_array_get_string_element (answers, q));
+      for (int r = 0; r < n_answers; r++)
+        {
+          JsonObject *a = json_array_get_object_element (got, r);
+
+          assert_close ("demo vqa logit", json_object_get_double_member (a, "logit"),
+                        want[q * n_answers + json_object_get_int_member (a, "index")],
+                        LOGIT_TOL, LOGIT_TOL);
+        }
+    }
 }
 
 int
@@ -1158,5 +1237,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/pretrain/inputs", test_pretrain_inputs);
   g_test_add_func ("/cli/errors", test_errors);
   g_test_add_func ("/cli/demo-names", test_demo_names);
+  g_test_add_func ("/cli/demo/shipped", test_demo_shipped);
   return g_test_run ();
 }
