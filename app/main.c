@@ -27,6 +27,7 @@ static const OvCommand commands[] = {
   { "embed", ov_cmd_embed, N_("Collect tag and region embeddings over a dataset") },
   { "align", ov_cmd_align, N_("Tag-region alignment numbers and figure from embeddings") },
   { "tsne", ov_cmd_tsne, N_("Embed vectors in 2-D with t-SNE and plot them") },
+  { "devices", ov_cmd_devices, N_("List the backends and the devices they find") },
 };
 
 int
