@@ -222,6 +222,55 @@ test_caption_nbest (void)
   g_assert_nonnull (strstr (text->out, "brew 1870 brew nigeria brew cumulative brew nigeria"));
 }
 
+/* /cli/caption/cuda: --device cuda gives the oracle's beam-3 captions (ids
+ * exact, scores to 1e-4) in exact precision; skipped when the build has no
+ * CUDA backend or no device answers. */
+static void
+test_caption_cuda (void)
+{
+  g_autofree char *model = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *feats = oracle ("data", "features.tsv", NULL);
+  g_autofree char *labels = oracle ("data", "labels.tsv", NULL);
+  g_autofree char *epath = oracle ("cases", "cap_beam3", "expected.json", NULL);
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  JsonArray *images = json_object_get_array_member (json_node_get_object (expected), "images");
+
+  for (guint i = 0; i < json_array_get_length (images); i++)
+    {
+      JsonObject *im = json_array_get_object_element (images, i);
+      JsonObject *hyp = json_array_get_object_element (
+        json_object_get_array_member (im, "hypotheses"), 0);
+      JsonArray *want_ids = json_object_get_array_member (hyp, "token_ids");
+      g_autoptr(Run) run = run_oscarviz ("caption", "--model", model, "--features", feats,
+                                         "--labels", labels, "--key",
+                                         json_object_get_string_member (im, "key"), "--beams",
+                                         "3", "--device", "cuda", "--precision", "exact",
+                                         "--json", NULL);
+      g_autoptr(JsonNode) doc = NULL;
+      JsonObject *cap;
+      JsonArray *ids;
+
+      if (run->exited && run->status != 0
+          && (strstr (run->err, "no CUDA device") != NULL
+              || strstr (run->err, "no CUDA backend") != NULL))
+        {
+          g_test_skip (run->err);
+          return;
+        }
+      doc = run_json (run);
+      cap = json_array_get_object_element (
+        json_object_get_array_member (json_node_get_object (doc), "captions"), 0);
+      ids = json_object_get_array_member (cap, "ids");
+      g_assert_cmpint (json_array_get_length (ids), ==,
+                       json_object_get_int_member (hyp, "sep_index") + 1);
+      for (guint j = 0; j < json_array_get_length (ids); j++)
+        g_assert_cmpint (json_array_get_int_element (ids, j), ==,
+                         json_array_get_int_element (want_ids, j));
+      assert_close ("cuda caption score", json_object_get_double_member (cap, "score"),
+                    json_object_get_double_member (hyp, "logprob"), 0.0, LOGPROB_TOL);
+    }
+}
+
 /* /cli/caption/vinvl: the oracle features rewritten as a VinVL
  * three-column features.tsv (key, num_boxes, base64) and the labels as a
  * VinVL predictions.tsv ({"objects": [...]}), neither with a .lineidx. */
@@ -1228,6 +1277,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/caption/beam3", test_caption_beam3);
   g_test_add_func ("/cli/caption/n-best", test_caption_nbest);
   g_test_add_func ("/cli/caption/vinvl", test_caption_vinvl);
+  g_test_add_func ("/cli/caption/cuda", test_caption_cuda);
   g_test_add_func ("/cli/vqa/oracle", test_vqa);
   g_test_add_func ("/cli/vqa/shipped-list", test_vqa_shipped_list);
   g_test_add_func ("/cli/vqa/inputs", test_vqa_inputs);
