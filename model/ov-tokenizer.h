@@ -13,26 +13,42 @@ G_BEGIN_DECLS
 typedef struct _OvTokenizer OvTokenizer;
 
 /* vocab.txt is required; added_tokens_path may be NULL or a missing file.
- * The vocabulary must hold [PAD] [UNK] [CLS] [SEP] [MASK]. */
+ * The vocabulary must hold [PAD] [UNK] [CLS] [SEP] [MASK]. Lines are read as
+ * Python reads them: UTF-8, "\n", "\r\n" or a lone "\r" end a line, any other
+ * character (spaces too) is part of the token, line n is id n, and a token
+ * repeated on a later line takes that later id. added_tokens.json is an
+ * object of token -> id; those ids win over the vocabulary's.
+ * The tokenizer never changes after loading, so threads may share it. */
 OvTokenizer *ov_tokenizer_new_from_files (const char   *vocab_path,
                                           const char   *added_tokens_path,
                                           gboolean      do_lower_case,
                                           GError      **error);
 void         ov_tokenizer_free           (OvTokenizer  *tok);
 
-/* Word pieces of text, as strings (special tokens in the text pass through). */
+/* Word pieces of text, as strings (special tokens in the text pass through).
+ * text is UTF-8; invalid sequences count as U+FFFD, which BERT's clean-up
+ * deletes. Returns a new array of strings (free with g_ptr_array_unref). */
 GPtrArray   *ov_tokenizer_tokenize       (OvTokenizer  *tok,
+                                          const char   *text);
+/* The basic tokenizer's words of text (before WordPiece), same rules. */
+GPtrArray   *ov_tokenizer_basic_tokenize (OvTokenizer  *tok,
                                           const char   *text);
 /* Word piece ids of text (tokenize + lookup). */
 GArray      *ov_tokenizer_encode         (OvTokenizer  *tok,
                                           const char   *text);   /* of gint32 */
 gint32       ov_tokenizer_token_to_id    (OvTokenizer  *tok,
                                           const char   *token);  /* [UNK]'s id if absent */
+/* Added tokens first, then the vocabulary line; a line whose token a later
+ * line took over reads "[UNK]", as in Python. */
 const char  *ov_tokenizer_id_to_token    (OvTokenizer  *tok,
                                           gint32        id);     /* NULL if out of range */
+/* Lines of vocab.txt (ids 0 .. n-1). Python's vocab_size counts distinct
+ * tokens instead, which differs only when a vocabulary repeats a line. */
 guint        ov_tokenizer_get_vocab_size (OvTokenizer  *tok);
+guint        ov_tokenizer_get_n_added_tokens (OvTokenizer *tok);
 
-/* decode(ids, skip_special_tokens) with clean_up_tokenization. */
+/* decode(ids, skip_special_tokens) with clean_up_tokenization. Ids outside
+ * the vocabulary decode as "[UNK]". Returns a new string. */
 char        *ov_tokenizer_decode         (OvTokenizer  *tok,
                                           const gint32 *ids,
                                           gsize         n_ids,
