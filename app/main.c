@@ -16,6 +16,7 @@
 
 static const OvCommand commands[] = {
   { "version", ov_cmd_version, N_("Print the version") },
+  { "demo-world", ov_cmd_demo_world, N_("Generate synthetic demo scenes") },
 };
 
 int
