@@ -17,6 +17,7 @@
 static const OvCommand commands[] = {
   { "version", ov_cmd_version, N_("Print the version") },
   { "demo-world", ov_cmd_demo_world, N_("Generate synthetic demo scenes") },
+  { "inspect", ov_cmd_inspect, N_("Say what files are and summarise them") },
 };
 
 int

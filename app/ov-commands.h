@@ -21,5 +21,6 @@ typedef struct {
 /* The table lives in main.c; each command in its own cmd-*.c. */
 int ov_cmd_version (int argc, char **argv);
 int ov_cmd_demo_world (int argc, char **argv);
+int ov_cmd_inspect (int argc, char **argv);
 
 G_END_DECLS

@@ -30,6 +30,7 @@ ov_sample_new (const char *key)
   sample->key = g_strdup (key);
   sample->captions = g_ptr_array_new_with_free_func (g_free);
   sample->questions = g_ptr_array_new_with_free_func ((GDestroyNotify) ov_question_free);
+  sample->warnings = g_ptr_array_new_with_free_func (g_free);
   return sample;
 }
 
@@ -52,6 +53,7 @@ ov_sample_free (OvSample *sample)
   g_free (sample->tags);
   g_clear_pointer (&sample->captions, g_ptr_array_unref);
   g_clear_pointer (&sample->questions, g_ptr_array_unref);
+  g_clear_pointer (&sample->warnings, g_ptr_array_unref);
   g_free (sample);
 }
 
@@ -97,7 +99,23 @@ ov_sample_copy (const OvSample *sample)
       c->type = g_strdup (q->type);
       g_ptr_array_add (copy->questions, c);
     }
+  for (guint i = 0; i < sample->warnings->len; i++)
+    g_ptr_array_add (copy->warnings, g_strdup (g_ptr_array_index (sample->warnings, i)));
   return copy;
+}
+
+void
+ov_sample_add_warning (OvSample   *sample,
+                       const char *format,
+                       ...)
+{
+  va_list args;
+
+  g_return_if_fail (sample != NULL);
+
+  va_start (args, format);
+  g_ptr_array_add (sample->warnings, g_strdup_vprintf (format, args));
+  va_end (args);
 }
 
 char *
@@ -197,5 +215,46 @@ ov_sample_build_region_vectors (OvSample *sample,
   g_free (sample->features);
   sample->features = g_steal_pointer (&out);
   sample->feature_dim = OV_REGION_DIM;
+  return TRUE;
+}
+
+gboolean
+ov_sample_check_boxes (const OvSample *sample,
+                       const char     *source,
+                       GError        **error)
+{
+  g_return_val_if_fail (sample != NULL, FALSE);
+
+  for (guint i = 0; i < sample->n_regions; i++)
+    {
+      const OvRegion *r = &sample->regions[i];
+      const double slack = 1.0;
+
+      if (!isfinite (r->x1) || !isfinite (r->y1) || !isfinite (r->x2) || !isfinite (r->y2))
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       "%s: image “%s”, box %u has a non-finite coordinate",
+                       source, sample->key, i);
+          return FALSE;
+        }
+      if (r->x2 < r->x1 || r->y2 < r->y1)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       "%s: image “%s”, box %u [%g, %g, %g, %g] has its corners swapped "
+                       "(expected x1 y1 x2 y2)", source, sample->key, i,
+                       r->x1, r->y1, r->x2, r->y2);
+          return FALSE;
+        }
+      if (sample->width > 0 && sample->height > 0
+          && (r->x1 < -slack || r->y1 < -slack
+              || r->x2 > sample->width + slack || r->y2 > sample->height + slack))
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       "%s: image “%s”, box %u [%g, %g, %g, %g] lies outside the %d×%d image",
+                       source, sample->key, i, r->x1, r->y1, r->x2, r->y2,
+                       sample->width, sample->height);
+          return FALSE;
+        }
+    }
   return TRUE;
 }

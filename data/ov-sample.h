@@ -45,11 +45,16 @@ typedef struct {
   char      *tags;          /* tag string given to the model; NULL = classes joined */
   GPtrArray *captions;      /* char*, may be empty */
   GPtrArray *questions;     /* OvQuestion*, may be empty */
+  GPtrArray *warnings;      /* char*: problems found that did not stop loading */
 } OvSample;
 
 OvSample *ov_sample_new   (const char *key);
 void      ov_sample_free  (OvSample   *sample);
 OvSample *ov_sample_copy  (const OvSample *sample);
+/* Records a problem that did not stop loading (printf-style). */
+void      ov_sample_add_warning (OvSample   *sample,
+                                 const char *format,
+                                 ...) G_GNUC_PRINTF (2, 3);
 /* The detector classes joined by single spaces, in region order. */
 char     *ov_sample_dup_tag_string (const OvSample *sample);
 /* Appends the 6 box values x1/W y1/H x2/W y2/H (x2-x1)/W (y2-y1)/H to
@@ -57,6 +62,12 @@ char     *ov_sample_dup_tag_string (const OvSample *sample);
  * width is neither, when counts disagree, or on NaN/inf. */
 gboolean  ov_sample_build_region_vectors (OvSample *sample,
                                           GError  **error);
+
+/* Checks the boxes: finite, x1 <= x2 and y1 <= y2, and inside the image
+ * (1 pixel of slack) when its size is known. */
+gboolean  ov_sample_check_boxes (const OvSample *sample,
+                                 const char     *source,
+                                 GError        **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvSample, ov_sample_free)
 

@@ -1,0 +1,872 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Lazily read datasets over the files of §7, pairing rows by index with a
+ * key check (as Oscar does) or by key, and the sample loader shared by the
+ * command-line commands.
+ */
+#define G_LOG_DOMAIN "ov-dataset"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "model/ov-error.h"
+#include "ov-dataset.h"
+
+typedef enum {
+  PRIMARY_LABELS,
+  PRIMARY_FEATURES,
+  PRIMARY_MEMORY,
+  PRIMARY_HW,
+  PRIMARY_IMAGES,
+} Primary;
+
+struct _OvDataset {
+  char       *path;
+  OvFileKind  kind;
+  Primary     primary;
+  guint       n_samples;
+
+  OvTsv      *labels;
+  OvFileKind  labels_kind;
+  OvTsv      *features;
+  OvFileKind  features_kind;
+  OvTsv      *hw;
+  OvTsv      *images;
+  GPtrArray  *memory;        /* OvSample*: sample JSON or VQA json, read whole */
+  GHashTable *memory_index;  /* key -> index + 1 */
+  OvFileKind  memory_kind;
+  GHashTable *captions;      /* key -> GPtrArray of char* */
+  char      **class_names;
+  char      **attr_names;
+};
+
+void
+ov_dataset_free (OvDataset *ds)
+{
+  if (ds == NULL)
+    return;
+  g_free (ds->path);
+  g_clear_pointer (&ds->labels, ov_tsv_free);
+  g_clear_pointer (&ds->features, ov_tsv_free);
+  g_clear_pointer (&ds->hw, ov_tsv_free);
+  g_clear_pointer (&ds->images, ov_tsv_free);
+  g_clear_pointer (&ds->memory, g_ptr_array_unref);
+  g_clear_pointer (&ds->memory_index, g_hash_table_unref);
+  g_clear_pointer (&ds->captions, g_hash_table_unref);
+  g_strfreev (ds->class_names);
+  g_strfreev (ds->attr_names);
+  g_free (ds);
+}
+
+const char *
+ov_dataset_get_path (OvDataset *ds)
+{
+  return ds->path;
+}
+
+OvFileKind
+ov_dataset_get_kind (OvDataset *ds)
+{
+  return ds->kind;
+}
+
+guint
+ov_dataset_get_n_samples (OvDataset *ds)
+{
+  return ds->n_samples;
+}
+
+static gboolean
+is_feature_kind (OvFileKind k)
+{
+  return k == OV_FILE_FEATURE_TSV || k == OV_FILE_VINVL_FEATURES || k == OV_FILE_BUTD_TSV
+         || k == OV_FILE_LXMERT_TSV;
+}
+
+static OvTsv *
+open_tsv_as (const char   *path,
+             const char   *role,
+             gboolean    (*accept) (OvFileKind),
+             OvFileKind   *kind_out,
+             GCancellable *cancellable,
+             GError      **error)
+{
+  OvFileKind kind = ov_file_sniff (path, error);
+
+  if (kind == OV_FILE_UNKNOWN)
+    return NULL;
+  if (!accept (kind))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s is a %s file, not a %s file", path,
+                   ov_file_kind_to_string (kind), role);
+      return NULL;
+    }
+  if (kind_out != NULL)
+    *kind_out = kind;
+  return ov_tsv_open (path, cancellable, error);
+}
+
+static gboolean accept_hw (OvFileKind k) { return k == OV_FILE_HW_TSV; }
+static gboolean accept_images (OvFileKind k) { return k == OV_FILE_IMAGE_TSV; }
+
+static gboolean
+load_captions (OvDataset  *ds,
+               const char *path,
+               GError    **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local = NULL;
+  JsonNode *root;
+  JsonArray *list;
+
+  if (!json_parser_load_from_mapped_file (parser, path, &local))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: %s", path, local->message);
+      return FALSE;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "%s: expected a list of {\"image_id\", \"caption\"}", path);
+      return FALSE;
+    }
+  list = json_node_get_array (root);
+  ds->captions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_ptr_array_unref);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonNode *en = json_array_get_element (list, i);
+      JsonNode *idn;
+      const char *caption;
+      g_autofree char *id = NULL;
+      GPtrArray *arr;
+
+      if (!JSON_NODE_HOLDS_OBJECT (en))
+        continue;
+      idn = json_object_get_member (json_node_get_object (en), "image_id");
+      caption = json_object_get_string_member_with_default (json_node_get_object (en),
+                                                             "caption", NULL);
+      if (idn == NULL || !JSON_NODE_HOLDS_VALUE (idn) || caption == NULL)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       "%s: entry %u needs \"image_id\" and \"caption\"", path, i);
+          return FALSE;
+        }
+      if (json_node_get_value_type (idn) == G_TYPE_INT64)
+        id = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (idn));
+      else
+        id = g_strdup (json_node_get_string (idn));
+      if (id == NULL)
+        continue;
+      arr = g_hash_table_lookup (ds->captions, id);
+      if (arr == NULL)
+        {
+          arr = g_ptr_array_new_with_free_func (g_free);
+          g_hash_table_insert (ds->captions, g_strdup (id), arr);
+        }
+      g_ptr_array_add (arr, g_strdup (caption));
+    }
+  return TRUE;
+}
+
+static gboolean
+open_labels (OvDataset    *ds,
+             const char   *path,
+             GCancellable *cancellable,
+             GError      **error)
+{
+  OvFileKind kind = ov_file_sniff (path, error);
+
+  switch (kind)
+    {
+    case OV_FILE_DETECTIONS_TSV:
+      ds->labels_kind = kind;
+      ds->labels = ov_tsv_open (path, cancellable, error);
+      return ds->labels != NULL;
+    case OV_FILE_SAMPLE_JSON:
+    case OV_FILE_VQA_JSON:
+      ds->memory_kind = kind;
+      ds->memory = kind == OV_FILE_SAMPLE_JSON ? ov_sample_json_load (path, error)
+                                               : ov_vqa_json_load (path, error);
+      if (ds->memory == NULL)
+        return FALSE;
+      ds->memory_index = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < ds->memory->len; i++)
+        {
+          OvSample *s = g_ptr_array_index (ds->memory, i);
+
+          if (!g_hash_table_contains (ds->memory_index, s->key))
+            g_hash_table_insert (ds->memory_index, s->key, GSIZE_TO_POINTER ((gsize) i + 1));
+        }
+      return TRUE;
+    case OV_FILE_BUTD_TSV:
+    case OV_FILE_LXMERT_TSV:
+      /* These carry boxes and features in one row. */
+      if (ds->features != NULL)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       "%s carries its own features; give it alone, not with another "
+                       "feature file", path);
+          return FALSE;
+        }
+      ds->features_kind = kind;
+      ds->features = ov_tsv_open (path, cancellable, error);
+      return ds->features != NULL;
+    case OV_FILE_UNKNOWN:
+      return FALSE;
+    default:
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s is a %s file, not a detection file",
+                   path, ov_file_kind_to_string (kind));
+      return FALSE;
+    }
+}
+
+OvDataset *
+ov_dataset_open_files (const OvDatasetFiles *files,
+                       GCancellable         *cancellable,
+                       GError              **error)
+{
+  g_autoptr(OvDataset) ds = g_new0 (OvDataset, 1);
+
+  g_return_val_if_fail (files != NULL, NULL);
+
+  if (files->features != NULL)
+    {
+      ds->features = open_tsv_as (files->features, "feature", is_feature_kind,
+                                  &ds->features_kind, cancellable, error);
+      if (ds->features == NULL)
+        return NULL;
+    }
+  if (files->labels != NULL && !open_labels (ds, files->labels, cancellable, error))
+    return NULL;
+  if (files->hw != NULL
+      && (ds->hw = open_tsv_as (files->hw, "hw", accept_hw, NULL, cancellable, error)) == NULL)
+    return NULL;
+  if (files->images != NULL
+      && (ds->images = open_tsv_as (files->images, "image TSV", accept_images, NULL,
+                                    cancellable, error)) == NULL)
+    return NULL;
+  if (files->captions != NULL && !load_captions (ds, files->captions, error))
+    return NULL;
+  if (files->class_names != NULL
+      && (ds->class_names = ov_class_names_load (files->class_names, error)) == NULL)
+    return NULL;
+  if (files->attr_names != NULL
+      && (ds->attr_names = ov_class_names_load (files->attr_names, error)) == NULL)
+    return NULL;
+
+  /* Oscar iterates the label file and fetches feature row i for label row i. */
+  if (ds->labels != NULL)
+    {
+      ds->primary = PRIMARY_LABELS;
+      ds->n_samples = ov_tsv_get_n_rows (ds->labels);
+      ds->kind = ds->labels_kind;
+      ds->path = g_strdup (ov_tsv_get_path (ds->labels));
+    }
+  else if (ds->memory != NULL)
+    {
+      ds->primary = PRIMARY_MEMORY;
+      ds->n_samples = ds->memory->len;
+      ds->kind = ds->memory_kind;
+      ds->path = g_strdup (files->labels);
+    }
+  else if (ds->features != NULL)
+    {
+      ds->primary = PRIMARY_FEATURES;
+      ds->n_samples = ov_tsv_get_n_rows (ds->features);
+      ds->kind = ds->features_kind;
+      ds->path = g_strdup (ov_tsv_get_path (ds->features));
+    }
+  else if (ds->hw != NULL)
+    {
+      ds->primary = PRIMARY_HW;
+      ds->n_samples = ov_tsv_get_n_rows (ds->hw);
+      ds->kind = OV_FILE_HW_TSV;
+      ds->path = g_strdup (ov_tsv_get_path (ds->hw));
+    }
+  else if (ds->images != NULL)
+    {
+      ds->primary = PRIMARY_IMAGES;
+      ds->n_samples = ov_tsv_get_n_rows (ds->images);
+      ds->kind = OV_FILE_IMAGE_TSV;
+      ds->path = g_strdup (ov_tsv_get_path (ds->images));
+    }
+  else
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                   "No detection, feature, size or image file was given");
+      return NULL;
+    }
+
+  /* Row pairing needs equal lengths; say so now rather than at row N. */
+  if (ds->labels != NULL && ds->features != NULL
+      && ov_tsv_get_n_rows (ds->labels) != ov_tsv_get_n_rows (ds->features))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   "%s has %u rows but %s has %u; Oscar pairs them row by row, so they must "
+                   "list the same images in the same order", ov_tsv_get_path (ds->labels),
+                   ov_tsv_get_n_rows (ds->labels), ov_tsv_get_path (ds->features),
+                   ov_tsv_get_n_rows (ds->features));
+      return NULL;
+    }
+  return g_steal_pointer (&ds);
+}
+
+OvDataset *
+ov_dataset_open (const char   *path,
+                 GCancellable *cancellable,
+                 GError      **error)
+{
+  OvDatasetFiles files = { NULL };
+  OvFileKind kind;
+  OvDataset *ds;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  kind = ov_file_sniff (path, error);
+  switch (kind)
+    {
+    case OV_FILE_DATASET_YAML:
+      {
+        g_autoptr(GHashTable) yaml = ov_dataset_yaml_load (path, error);
+
+        if (yaml == NULL)
+          return NULL;
+        files.features = g_hash_table_lookup (yaml, "feature");
+        files.labels = g_hash_table_lookup (yaml, "label");
+        files.hw = g_hash_table_lookup (yaml, "hw");
+        files.images = g_hash_table_lookup (yaml, "img");
+        files.captions = g_hash_table_lookup (yaml, "caption");
+        /* TODO: "linelist" (a subset of rows) and the NoCaps cbs_* keys are ignored. */
+        if (files.features == NULL && files.labels == NULL && files.hw == NULL
+            && files.images == NULL)
+          {
+            g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                         "%s names none of feature:, label:, hw:, img:", path);
+            return NULL;
+          }
+        ds = ov_dataset_open_files (&files, cancellable, error);
+        if (ds != NULL)
+          {
+            g_free (ds->path);
+            ds->path = g_strdup (path);
+            ds->kind = OV_FILE_DATASET_YAML;
+          }
+        return ds;
+      }
+    case OV_FILE_DETECTIONS_TSV:
+    case OV_FILE_SAMPLE_JSON:
+    case OV_FILE_VQA_JSON:
+    case OV_FILE_BUTD_TSV:
+    case OV_FILE_LXMERT_TSV:
+      files.labels = path;
+      break;
+    case OV_FILE_FEATURE_TSV:
+    case OV_FILE_VINVL_FEATURES:
+      files.features = path;
+      break;
+    case OV_FILE_HW_TSV:
+      files.hw = path;
+      break;
+    case OV_FILE_IMAGE_TSV:
+      files.images = path;
+      break;
+    case OV_FILE_UNKNOWN:
+      return NULL;
+    case OV_FILE_IMAGE:
+    case OV_FILE_CAPTIONS_JSON:
+    default:
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "%s is a %s file, which does not make a dataset by itself", path,
+                   ov_file_kind_to_string (kind));
+      return NULL;
+    }
+  return ov_dataset_open_files (&files, cancellable, error);
+}
+
+static OvTsv *
+primary_tsv (OvDataset *ds)
+{
+  switch (ds->primary)
+    {
+    case PRIMARY_LABELS:   return ds->labels;
+    case PRIMARY_FEATURES: return ds->features;
+    case PRIMARY_HW:       return ds->hw;
+    case PRIMARY_IMAGES:   return ds->images;
+    case PRIMARY_MEMORY:
+    default:               return NULL;
+    }
+}
+
+char *
+ov_dataset_dup_key (OvDataset *ds,
+                    guint      index,
+                    GError   **error)
+{
+  if (index >= ds->n_samples)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s has %u samples; there is no sample %u",
+                   ds->path, ds->n_samples, index);
+      return NULL;
+    }
+  if (ds->primary == PRIMARY_MEMORY)
+    return g_strdup (((OvSample *) g_ptr_array_index (ds->memory, index))->key);
+  return ov_tsv_read_key (primary_tsv (ds), index, error);
+}
+
+gint64
+ov_dataset_find_key (OvDataset    *ds,
+                     const char   *key,
+                     GCancellable *cancellable,
+                     GError      **error)
+{
+  if (ds->primary == PRIMARY_MEMORY)
+    {
+      gpointer hit = g_hash_table_lookup (ds->memory_index, key);
+
+      if (hit == NULL)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s has no sample with key “%s”",
+                       ds->path, key);
+          return -1;
+        }
+      return GPOINTER_TO_SIZE (hit) - 1;
+    }
+  return ov_tsv_find_key (primary_tsv (ds), key, cancellable, error);
+}
+
+/* Reads row `row` of one TSV into the sample with the parser of its kind. */
+static gboolean
+read_part (OvDataset      *ds,
+           OvSample       *sample,
+           OvTsv          *tsv,
+           OvFileKind      kind,
+           guint           row,
+           OvProgressFunc  progress,
+           gpointer        progress_data,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  g_autofree char *line = NULL;
+  g_autofree char *where = NULL;
+
+  line = ov_tsv_read_row (tsv, row, progress, progress_data, cancellable, error);
+  if (line == NULL)
+    return FALSE;
+  where = g_strdup_printf ("%s, row %u", ov_tsv_get_path (tsv), row);
+  switch (kind)
+    {
+    case OV_FILE_DETECTIONS_TSV:
+      return ov_parse_detections_row (sample, line, where, error);
+    case OV_FILE_FEATURE_TSV:
+    case OV_FILE_VINVL_FEATURES:
+      return ov_parse_features_row (sample, kind, line, where, error);
+    case OV_FILE_BUTD_TSV:
+    case OV_FILE_LXMERT_TSV:
+      return ov_parse_butd_row (sample, kind, line, (const char *const *) ds->class_names,
+                                (const char *const *) ds->attr_names, where, error);
+    case OV_FILE_HW_TSV:
+      return ov_parse_hw_row (sample, line, where, error);
+    default:
+      g_set_error (error, OV_ERROR, OV_ERROR_FAILED, "%s: cannot read rows of this kind", where);
+      return FALSE;
+    }
+}
+
+/* Row of `key` in a secondary file: the same row when it holds the key
+ * (the usual case), else a key search. */
+static gint64
+row_for_key (OvTsv        *tsv,
+             guint         hint,
+             const char   *key,
+             GCancellable *cancellable,
+             GError      **error)
+{
+  if (hint < ov_tsv_get_n_rows (tsv))
+    {
+      g_autofree char *k = ov_tsv_read_key (tsv, hint, NULL);
+
+      if (g_strcmp0 (k, key) == 0)
+        return hint;
+    }
+  return ov_tsv_find_key (tsv, key, cancellable, error);
+}
+
+static OvSample *
+load_sample (OvDataset      *ds,
+             guint           index,
+             gboolean        by_key,
+             OvProgressFunc  progress,
+             gpointer        progress_data,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  g_autoptr(OvSample) sample = NULL;
+  g_autofree char *key = NULL;
+  int labels_w = 0, labels_h = 0;
+  guint n_label_regions;
+
+  key = ov_dataset_dup_key (ds, index, error);
+  if (key == NULL)
+    return NULL;
+
+  if (ds->primary == PRIMARY_MEMORY)
+    sample = ov_sample_copy (g_ptr_array_index (ds->memory, index));
+  else
+    sample = ov_sample_new (key);
+
+  if (ds->labels != NULL
+      && !read_part (ds, sample, ds->labels, ds->labels_kind, index, NULL, NULL,
+                     cancellable, error))
+    return NULL;
+  labels_w = sample->width;
+  labels_h = sample->height;
+  n_label_regions = sample->n_regions;
+
+  if (ds->features != NULL)
+    {
+      gint64 row = index;
+      gboolean has_labels = ds->labels != NULL || ds->memory != NULL;
+      g_autoptr(OvSample) part = ov_sample_new (key);
+
+      if (by_key && ds->primary != PRIMARY_FEATURES)
+        row = row_for_key (ds->features, index, key, cancellable, error);
+      else if (ds->primary == PRIMARY_MEMORY)
+        row = ov_tsv_find_key (ds->features, key, cancellable, error);
+      if (row < 0)
+        return NULL;
+      if (!read_part (ds, part, ds->features, ds->features_kind, row, progress, progress_data,
+                      cancellable, error))
+        return NULL;
+      g_clear_pointer (&sample->features, g_free);
+      sample->features = g_steal_pointer (&part->features);
+      sample->n_features = part->n_features;
+      sample->feature_dim = part->feature_dim;
+      if (ds->features_kind == OV_FILE_BUTD_TSV || ds->features_kind == OV_FILE_LXMERT_TSV)
+        {
+          /* Boxes and size come from the same row. */
+          if (!has_labels)
+            {
+              OvRegion *tmp = sample->regions;
+
+              sample->regions = part->regions;
+              sample->n_regions = part->n_regions;
+              part->regions = tmp;
+              part->n_regions = 0;
+              n_label_regions = sample->n_regions;
+            }
+          labels_w = part->width;
+          labels_h = part->height;
+          sample->width = part->width;
+          sample->height = part->height;
+        }
+      if (has_labels && sample->n_features != n_label_regions)
+        {
+          if (sample->feature_dim != OV_REGION_DIM)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                           "%s, image “%s”: %u feature rows but %u boxes; 2048-wide features "
+                           "need one box each to get their box values",
+                           ov_tsv_get_path (ds->features), key, sample->n_features,
+                           n_label_regions);
+              return NULL;
+            }
+          /* §7.2: Oscar allows this (tags are not tied to regions). */
+          ov_sample_add_warning (sample, "%s, image “%s”: %u feature rows but %u labelled "
+                                 "boxes; tags are not tied to regions",
+                                 ov_tsv_get_path (ds->features), key, sample->n_features,
+                                 n_label_regions);
+        }
+    }
+
+  if (ds->hw != NULL)
+    {
+      g_autoptr(OvSample) part = ov_sample_new (key);
+      gint64 row = ds->primary == PRIMARY_HW ? (gint64) index
+                                              : row_for_key (ds->hw, index, key, cancellable,
+                                                             error);
+
+      if (row < 0)
+        return NULL;
+      if (!read_part (ds, part, ds->hw, OV_FILE_HW_TSV, row, NULL, NULL, cancellable, error))
+        return NULL;
+      if (labels_w > 0 && (labels_w != part->width || labels_h != part->height))
+        ov_sample_add_warning (sample, "image “%s”: the detections say %d×%d but %s says %d×%d; "
+                               "the detections' size is used", key, labels_w, labels_h,
+                               ov_tsv_get_path (ds->hw), part->width, part->height);
+      else
+        {
+          sample->width = part->width;
+          sample->height = part->height;
+        }
+    }
+
+  if (ds->captions != NULL)
+    {
+      GPtrArray *caps = g_hash_table_lookup (ds->captions, key);
+
+      for (guint i = 0; caps != NULL && i < caps->len; i++)
+        g_ptr_array_add (sample->captions, g_strdup (g_ptr_array_index (caps, i)));
+    }
+
+  if (!ov_sample_check_boxes (sample, ds->path, error))
+    return NULL;
+  return g_steal_pointer (&sample);
+}
+
+OvSample *
+ov_dataset_load_sample (OvDataset      *ds,
+                        guint           index,
+                        OvProgressFunc  progress,
+                        gpointer        progress_data,
+                        GCancellable   *cancellable,
+                        GError        **error)
+{
+  g_return_val_if_fail (ds != NULL, NULL);
+
+  return load_sample (ds, index, FALSE, progress, progress_data, cancellable, error);
+}
+
+OvSample *
+ov_dataset_load_key (OvDataset      *ds,
+                     const char     *key,
+                     OvProgressFunc  progress,
+                     gpointer        progress_data,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  gint64 index;
+
+  g_return_val_if_fail (ds != NULL && key != NULL, NULL);
+
+  index = ov_dataset_find_key (ds, key, cancellable, error);
+  if (index < 0)
+    return NULL;
+  return load_sample (ds, index, TRUE, progress, progress_data, cancellable, error);
+}
+
+OvImage *
+ov_dataset_load_image (OvDataset                *ds,
+                       const char               *key,
+                       const OvImageLoadOptions *options,
+                       GCancellable             *cancellable,
+                       GError                  **error)
+{
+  g_autofree char *line = NULL;
+  g_autofree char *name = NULL;
+  g_autofree guchar *bytes = NULL;
+  gsize n_bytes;
+  gint64 row;
+  char *tab;
+
+  if (ds->images == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s has no image file", ds->path);
+      return NULL;
+    }
+  row = ov_tsv_find_key (ds->images, key, cancellable, error);
+  if (row < 0)
+    return NULL;
+  line = ov_tsv_read_row (ds->images, row, NULL, NULL, cancellable, error);
+  if (line == NULL)
+    return NULL;
+  name = g_strdup_printf ("%s, row %" G_GINT64_FORMAT, ov_tsv_get_path (ds->images), row);
+  tab = strchr (line, '\t');
+  if (tab == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: no image column", name);
+      return NULL;
+    }
+  /* Some image TSVs add a third column; the image is the second. */
+  if (strchr (tab + 1, '\t') != NULL)
+    *strchr (tab + 1, '\t') = '\0';
+  bytes = ov_base64_decode_strict (tab + 1, strlen (tab + 1), &n_bytes, name, error);
+  if (bytes == NULL)
+    return NULL;
+  return ov_image_load_from_data (bytes, n_bytes, name, options, cancellable, error);
+}
+
+/* Sample source --------------------------------------------------------------- */
+
+void
+ov_sample_source_options_init (OvSampleSourceOptions *opts)
+{
+  memset (opts, 0, sizeof *opts);
+  opts->row = -1;
+}
+
+void
+ov_sample_source_options_clear (OvSampleSourceOptions *opts)
+{
+  g_clear_pointer (&opts->features, g_free);
+  g_clear_pointer (&opts->labels, g_free);
+  g_clear_pointer (&opts->detections, g_free);
+  g_clear_pointer (&opts->image, g_free);
+  g_clear_pointer (&opts->dataset, g_free);
+  g_clear_pointer (&opts->hw, g_free);
+  g_clear_pointer (&opts->class_names, g_free);
+  g_clear_pointer (&opts->key, g_free);
+  g_clear_pointer (&opts->box_frame, g_free);
+  opts->row = -1;
+}
+
+GOptionGroup *
+ov_sample_source_option_group (OvSampleSourceOptions *opts)
+{
+  const GOptionEntry entries[] = {
+    { "features", 0, 0, G_OPTION_ARG_FILENAME, &opts->features,
+      "Region features (Oscar/VinVL feature TSV, bottom-up-attention or LXMERT TSV)", "FILE" },
+    { "labels", 0, 0, G_OPTION_ARG_FILENAME, &opts->labels,
+      "Object tags and boxes (label or predictions TSV, sample JSON, VQA json)", "FILE" },
+    { "detections", 0, 0, G_OPTION_ARG_FILENAME, &opts->detections,
+      "Same as --labels", "FILE" },
+    { "image", 0, 0, G_OPTION_ARG_FILENAME, &opts->image, "The image (JPEG or PNG)", "FILE" },
+    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &opts->dataset,
+      "A dataset: split yaml (test.yaml) or any one detection/feature file", "FILE" },
+    { "hw", 0, 0, G_OPTION_ARG_FILENAME, &opts->hw, "Image sizes (hw.tsv)", "FILE" },
+    { "class-names", 0, 0, G_OPTION_ARG_FILENAME, &opts->class_names,
+      "Class names for numeric class ids, one a line", "FILE" },
+    { "key", 0, 0, G_OPTION_ARG_STRING, &opts->key, "Image key of the sample", "KEY" },
+    { "row", 0, 0, G_OPTION_ARG_INT64, &opts->row, "Row of the sample (from 0)", "N" },
+    { "box-frame", 0, 0, G_OPTION_ARG_STRING, &opts->box_frame,
+      "Whether boxes refer to the image as stored (default) or as displayed after "
+      "EXIF orientation", "stored|displayed" },
+    { NULL }
+  };
+  GOptionGroup *group = g_option_group_new ("sample", "Sample options:",
+                                            "Show the options that choose the input sample",
+                                            NULL, NULL);
+
+  g_option_group_add_entries (group, entries);
+  return group;
+}
+
+OvSample *
+ov_sample_source_load (const OvSampleSourceOptions *opts,
+                       GCancellable                *cancellable,
+                       GError                     **error)
+{
+  g_autoptr(OvDataset) ds = NULL;
+  g_autoptr(OvSample) sample = NULL;
+  const char *labels;
+  OvBoxFrame frame = OV_BOX_FRAME_STORED;
+
+  g_return_val_if_fail (opts != NULL, NULL);
+
+  if (opts->box_frame != NULL)
+    {
+      if (g_str_equal (opts->box_frame, "displayed"))
+        frame = OV_BOX_FRAME_DISPLAYED;
+      else if (!g_str_equal (opts->box_frame, "stored"))
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       "--box-frame must be “stored” or “displayed”, not “%s”",
+                       opts->box_frame);
+          return NULL;
+        }
+    }
+  if (opts->labels != NULL && opts->detections != NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   "Give either --labels or --detections, not both");
+      return NULL;
+    }
+  if (opts->key != NULL && opts->row >= 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, "Give either --key or --row, not both");
+      return NULL;
+    }
+  labels = opts->labels != NULL ? opts->labels : opts->detections;
+
+  if (opts->dataset != NULL)
+    {
+      if (opts->features != NULL || labels != NULL || opts->hw != NULL)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       "--dataset names its own files; do not add --features, --labels or --hw");
+          return NULL;
+        }
+      ds = ov_dataset_open (opts->dataset, cancellable, error);
+      if (ds == NULL)
+        return NULL;
+    }
+  else if (opts->features != NULL || labels != NULL || opts->hw != NULL)
+    {
+      OvDatasetFiles files = { NULL };
+
+      files.features = opts->features;
+      files.labels = labels;
+      files.hw = opts->hw;
+      files.class_names = opts->class_names;
+      ds = ov_dataset_open_files (&files, cancellable, error);
+      if (ds == NULL)
+        return NULL;
+    }
+
+  if (ds != NULL)
+    {
+      if (opts->key != NULL)
+        sample = ov_dataset_load_key (ds, opts->key, opts->progress, opts->progress_data,
+                                      cancellable, error);
+      else if (opts->row >= G_MAXUINT)
+        g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s: there is no row %" G_GINT64_FORMAT,
+                     ov_dataset_get_path (ds), opts->row);
+      else
+        sample = ov_dataset_load_sample (ds, opts->row >= 0 ? (guint) opts->row : 0,
+                                         opts->progress, opts->progress_data, cancellable,
+                                         error);
+      if (sample == NULL)
+        return NULL;
+    }
+  else if (opts->image != NULL)
+    {
+      g_autofree char *base = g_path_get_basename (opts->image);
+      char *dot = strrchr (base, '.');
+
+      if (dot != NULL && dot != base)
+        *dot = '\0';
+      sample = ov_sample_new (opts->key != NULL ? opts->key : base);
+    }
+  else
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                   "No input: give --image, --features, --labels/--detections or --dataset");
+      return NULL;
+    }
+
+  if (opts->image != NULL)
+    {
+      g_autofree char *format = NULL;
+      int sw, sh, dw, dh, w, h;
+      OvOrientation orientation;
+
+      if (!ov_image_read_info (opts->image, &format, &sw, &sh, &orientation, error))
+        return NULL;
+      ov_orientation_apply_size (orientation, sw, sh, &dw, &dh);
+      w = frame == OV_BOX_FRAME_DISPLAYED ? dw : sw;
+      h = frame == OV_BOX_FRAME_DISPLAYED ? dh : sh;
+      g_free (sample->image_path);
+      sample->image_path = g_strdup (opts->image);
+      if (sample->width <= 0)
+        {
+          sample->width = w;
+          sample->height = h;
+          if (!ov_sample_check_boxes (sample, opts->image, error))
+            return NULL;
+        }
+      else if (sample->width != w || sample->height != h)
+        ov_sample_add_warning (sample, "image “%s”: the detection files give %d×%d but %s is "
+                               "%d×%d (%s); boxes are read in the detection files' size",
+                               sample->key, sample->width, sample->height, opts->image, w, h,
+                               frame == OV_BOX_FRAME_DISPLAYED ? "as displayed" : "as stored");
+    }
+
+  if (sample->features != NULL && !ov_sample_build_region_vectors (sample, error))
+    return NULL;
+  if (sample->tags == NULL)
+    sample->tags = ov_sample_dup_tag_string (sample);
+  return g_steal_pointer (&sample);
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * A dataset: an ordered set of samples read lazily from detection, feature,
+ * image-size, image and caption files (an Oscar split yaml, or the files
+ * given one by one). Opening reads only indexes; a sample is read when it
+ * is asked for, by row or by key. Also the one entry point the command-line
+ * commands use to get a ready sample from their options.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ov-formats.h"
+#include "ov-image.h"
+#include "ov-sample.h"
+#include "ov-tsv.h"
+
+G_BEGIN_DECLS
+
+typedef struct _OvDataset OvDataset;
+
+typedef struct {
+  const char *features;     /* Oscar/VinVL feature TSV, or bottom-up/LXMERT TSV */
+  const char *labels;       /* detections: label/prediction TSV, sample JSON, VQA json */
+  const char *hw;           /* hw.tsv */
+  const char *images;       /* image TSV (key, base64 JPEG) */
+  const char *captions;     /* [{"image_id", "caption"}] */
+  const char *class_names;  /* objects vocab for LXMERT ids (one name a line) */
+  const char *attr_names;   /* attributes vocab for LXMERT ids */
+} OvDatasetFiles;
+
+/* Opens any one file oscarviz reads as a dataset: a split yaml, a
+ * detection/feature/hw TSV, a sample JSON, an Oscar VQA json. */
+OvDataset  *ov_dataset_open          (const char           *path,
+                                      GCancellable         *cancellable,
+                                      GError              **error);
+/* Opens a set of files that describe the same images. Samples follow the
+ * order of labels (else features); rows are paired by index, as Oscar
+ * does, and a row whose key differs is an error. */
+OvDataset  *ov_dataset_open_files    (const OvDatasetFiles *files,
+                                      GCancellable         *cancellable,
+                                      GError              **error);
+void        ov_dataset_free          (OvDataset  *dataset);
+const char *ov_dataset_get_path      (OvDataset  *dataset);
+/* OvFileKind of the file that orders the samples (for a yaml: its kind). */
+OvFileKind  ov_dataset_get_kind      (OvDataset  *dataset);
+guint       ov_dataset_get_n_samples (OvDataset  *dataset);
+char       *ov_dataset_dup_key       (OvDataset  *dataset,
+                                      guint       index,
+                                      GError    **error);
+/* Index of a key; -1 with OV_ERROR_MISSING when absent. */
+gint64      ov_dataset_find_key      (OvDataset    *dataset,
+                                      const char   *key,
+                                      GCancellable *cancellable,
+                                      GError      **error);
+/* Reads sample `index`: regions, tags, features (as stored: 2048 or 2054
+ * wide, use ov_sample_build_region_vectors), size, captions, questions.
+ * Boxes are checked against the image size. */
+OvSample   *ov_dataset_load_sample   (OvDataset      *dataset,
+                                      guint           index,
+                                      OvProgressFunc  progress,
+                                      gpointer        progress_data,
+                                      GCancellable   *cancellable,
+                                      GError        **error);
+/* Same by key: each file is searched for the key, so files in different
+ * orders pair correctly. */
+OvSample   *ov_dataset_load_key      (OvDataset      *dataset,
+                                      const char     *key,
+                                      OvProgressFunc  progress,
+                                      gpointer        progress_data,
+                                      GCancellable   *cancellable,
+                                      GError        **error);
+/* The image of a sample from the dataset's image TSV; NULL with
+ * OV_ERROR_MISSING when the dataset has none. */
+OvImage    *ov_dataset_load_image    (OvDataset                *dataset,
+                                      const char               *key,
+                                      const OvImageLoadOptions *options,
+                                      GCancellable             *cancellable,
+                                      GError                  **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvDataset, ov_dataset_free)
+
+/* The shared sample options of the command-line commands --------------- */
+
+typedef enum {
+  OV_BOX_FRAME_STORED,      /* boxes were measured on the pixels as stored (cv2, plain PIL) */
+  OV_BOX_FRAME_DISPLAYED,   /* boxes were measured after EXIF orientation */
+} OvBoxFrame;
+
+typedef struct {
+  char       *features;     /* --features FILE */
+  char       *labels;       /* --labels FILE */
+  char       *detections;   /* --detections FILE (same role as --labels) */
+  char       *image;        /* --image FILE */
+  char       *dataset;      /* --dataset FILE (yaml or any file ov_dataset_open reads) */
+  char       *hw;           /* --hw FILE */
+  char       *class_names;  /* --class-names FILE */
+  char       *key;          /* --key KEY */
+  gint64      row;          /* --row N; -1 when not given */
+  char       *box_frame;    /* --box-frame stored|displayed */
+  OvProgressFunc progress;
+  gpointer       progress_data;
+} OvSampleSourceOptions;
+
+void      ov_sample_source_options_init  (OvSampleSourceOptions *opts);
+void      ov_sample_source_options_clear (OvSampleSourceOptions *opts);
+/* GOptionEntry rows for the options above, to add to a command's context. */
+GOptionGroup *ov_sample_source_option_group (OvSampleSourceOptions *opts);
+/* Loads one sample as described by the options: region vectors built
+ * (2054 wide) when there are features, tags set, image path and size
+ * filled in. Needs at least one of the files. */
+OvSample *ov_sample_source_load          (const OvSampleSourceOptions *opts,
+                                          GCancellable                *cancellable,
+                                          GError                     **error);
+
+G_END_DECLS

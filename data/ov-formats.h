@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The detection and feature file formats of §7 and their row parsers:
+ * VinVL predictions and Oscar label TSVs, Oscar feature TSVs, VinVL
+ * three-column features, bottom-up-attention and LXMERT TSVs, hw.tsv,
+ * image TSVs, Oscar VQA json and our own sample JSON. Each parser fills
+ * part of an OvSample and names the file and row when the data is wrong.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "ov-sample.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  OV_FILE_UNKNOWN,
+  OV_FILE_IMAGE,            /* a JPEG or PNG */
+  OV_FILE_DETECTIONS_TSV,   /* key \t [objects] or {"objects": [...]} (labels, predictions) */
+  OV_FILE_FEATURE_TSV,      /* key \t {"num_boxes": n, "features": b64} (Oscar captioning) */
+  OV_FILE_VINVL_FEATURES,   /* key \t n \t b64 (VinVL features.tsv) */
+  OV_FILE_HW_TSV,           /* key \t [{"height": h, "width": w}] */
+  OV_FILE_IMAGE_TSV,        /* key \t b64(JPEG/PNG bytes) */
+  OV_FILE_BUTD_TSV,         /* image_id, image_w, image_h, num_boxes, boxes, features */
+  OV_FILE_LXMERT_TSV,       /* img_id, img_h, img_w, objects_id, ..., boxes, features */
+  OV_FILE_VQA_JSON,         /* Oscar *_qla_mrcnn.json: [{q, o, img_id, q_id, an, s}] */
+  OV_FILE_SAMPLE_JSON,      /* our own hand-writable sample JSON (README.md) */
+  OV_FILE_DATASET_YAML,     /* test.yaml: feature:, label:, hw:, caption:, img: */
+  OV_FILE_CAPTIONS_JSON,    /* [{"image_id": key, "caption": text}] */
+} OvFileKind;
+
+/* Short machine name, e.g. "vinvl-features-tsv". */
+const char *ov_file_kind_to_string (OvFileKind kind);
+/* "image", "detections", "features", "dataset", "image-sizes", "images",
+ * "questions", "captions", or "unknown". */
+const char *ov_file_kind_role      (OvFileKind kind);
+/* What a file is, from its first bytes or first row (not from its name). */
+OvFileKind  ov_file_sniff          (const char *path,
+                                    GError    **error);
+/* Same from the first row of a TSV (possibly only its beginning). */
+OvFileKind  ov_file_sniff_tsv_row  (const char *row);
+
+/* Base64 that must be well formed (GLib's decoder skips bad characters
+ * silently). Returns the decoded bytes; what names the data in errors. */
+guchar     *ov_base64_decode_strict (const char *text,
+                                     gsize       text_len,
+                                     gsize      *out_len,
+                                     const char *what,
+                                     GError    **error);
+/* Little-endian float32 values from base64; n_values is their count. */
+float      *ov_base64_decode_floats (const char *text,
+                                     gsize       text_len,
+                                     gsize      *n_values,
+                                     const char *what,
+                                     GError    **error);
+
+/* Row parsers. `where` names the file and row in messages. `row` is the
+ * whole TSV line, modified in place (split at tabs). Each one checks that
+ * the key of the row matches sample->key when that is set. */
+gboolean    ov_parse_detections_row (OvSample   *sample,
+                                     char       *row,
+                                     const char *where,
+                                     GError    **error);
+/* Any feature row (Oscar, VinVL three-column): fills features, n_features,
+ * feature_dim (2048 or 2054). */
+gboolean    ov_parse_features_row   (OvSample   *sample,
+                                     OvFileKind  kind,
+                                     char       *row,
+                                     const char *where,
+                                     GError    **error);
+gboolean    ov_parse_hw_row         (OvSample   *sample,
+                                     char       *row,
+                                     const char *where,
+                                     GError    **error);
+/* bottom-up-attention and LXMERT rows carry boxes and features together.
+ * class_names / attr_names (may be NULL) turn LXMERT ids into names. */
+gboolean    ov_parse_butd_row       (OvSample    *sample,
+                                     OvFileKind   kind,
+                                     char        *row,
+                                     const char  *const *class_names,
+                                     const char  *const *attr_names,
+                                     const char  *where,
+                                     GError     **error);
+/* Key of the row (its first column), or NULL when it is empty. */
+char       *ov_row_dup_key          (const char *row);
+
+/* Our own sample JSON: one object or {"samples": [...]} or a list. Image
+ * paths are made absolute against the file's folder. */
+GPtrArray  *ov_sample_json_load     (const char *path,
+                                     GError    **error);
+OvSample   *ov_sample_from_json     (JsonNode   *node,
+                                     const char *base_dir,
+                                     const char *where,
+                                     GError    **error);
+JsonNode   *ov_sample_to_json       (const OvSample *sample);
+gboolean    ov_sample_json_save     (const OvSample *sample,
+                                     const char     *path,
+                                     GError        **error);
+/* Oscar VQA json: one sample per img_id (first-appearance order), tags
+ * from "o", one OvQuestion per entry. */
+GPtrArray  *ov_vqa_json_load        (const char *path,
+                                     GError    **error);
+
+/* The key: value lines of a dataset yaml, values made absolute against the
+ * yaml's folder (only for keys whose value names a file). */
+GHashTable *ov_dataset_yaml_load    (const char *path,
+                                     GError    **error);
+
+/* One class name per line; the part before the first comma is kept. */
+char      **ov_class_names_load     (const char *path,
+                                     GError    **error);
+
+G_END_DECLS

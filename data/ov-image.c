@@ -1,0 +1,719 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * JPEG (libjpeg-turbo) and PNG (libpng) decoding into Cairo's ARGB32
+ * layout, with EXIF orientation, a pixel limit that shrinks huge JPEGs
+ * while decoding, and errors that name the file.
+ */
+#define G_LOG_DOMAIN "ov-image"
+
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <jerror.h>
+#include <png.h>
+
+#include "model/ov-error.h"
+#include "ov-image.h"
+
+/* Cairo's ARGB32 is a native-endian 32-bit word 0xAARRGGBB. */
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+#define OV_JCS_NATIVE JCS_EXT_BGRA
+#else
+#define OV_JCS_NATIVE JCS_EXT_ARGB
+#endif
+
+#define CANCEL_EVERY_ROWS 64
+
+void
+ov_image_free (OvImage *image)
+{
+  if (image == NULL)
+    return;
+  g_free (image->format);
+  g_free (image->data);
+  g_free (image->note);
+  g_free (image);
+}
+
+guint32
+ov_image_get_pixel (const OvImage *image,
+                    int            x,
+                    int            y)
+{
+  g_return_val_if_fail (image != NULL, 0);
+  g_return_val_if_fail (x >= 0 && x < image->width && y >= 0 && y < image->height, 0);
+
+  return *(const guint32 *) (image->data + (gsize) y * image->stride + (gsize) x * 4);
+}
+
+cairo_surface_t *
+ov_image_create_surface (const OvImage *image)
+{
+  g_return_val_if_fail (image != NULL, NULL);
+
+  return cairo_image_surface_create_for_data (image->data,
+                                              image->has_alpha ? CAIRO_FORMAT_ARGB32
+                                                               : CAIRO_FORMAT_RGB24,
+                                              image->width, image->height, image->stride);
+}
+
+/* Orientation ------------------------------------------------------------ */
+
+static gboolean
+orientation_swaps_axes (OvOrientation o)
+{
+  return o >= OV_ORIENTATION_TRANSPOSE && o <= OV_ORIENTATION_ROTATE_270_CW;
+}
+
+void
+ov_orientation_apply_size (OvOrientation orientation,
+                           int           stored_w,
+                           int           stored_h,
+                           int          *out_w,
+                           int          *out_h)
+{
+  gboolean swap = orientation_swaps_axes (orientation);
+
+  *out_w = swap ? stored_h : stored_w;
+  *out_h = swap ? stored_w : stored_h;
+}
+
+void
+ov_orientation_apply_point (OvOrientation orientation,
+                            int           stored_w,
+                            int           stored_h,
+                            double        x,
+                            double        y,
+                            double       *out_x,
+                            double       *out_y)
+{
+  double w = stored_w, h = stored_h;
+
+  switch (orientation)
+    {
+    case OV_ORIENTATION_FLIP_H:       *out_x = w - x; *out_y = y; break;
+    case OV_ORIENTATION_ROTATE_180:   *out_x = w - x; *out_y = h - y; break;
+    case OV_ORIENTATION_FLIP_V:       *out_x = x; *out_y = h - y; break;
+    case OV_ORIENTATION_TRANSPOSE:    *out_x = y; *out_y = x; break;
+    case OV_ORIENTATION_ROTATE_90_CW: *out_x = h - y; *out_y = x; break;
+    case OV_ORIENTATION_TRANSVERSE:   *out_x = h - y; *out_y = w - x; break;
+    case OV_ORIENTATION_ROTATE_270_CW: *out_x = y; *out_y = w - x; break;
+    case OV_ORIENTATION_NORMAL:
+    default:                          *out_x = x; *out_y = y; break;
+    }
+}
+
+void
+ov_orientation_apply_box (OvOrientation orientation,
+                          int           stored_w,
+                          int           stored_h,
+                          double        box[4])
+{
+  double ax, ay, bx, by;
+
+  ov_orientation_apply_point (orientation, stored_w, stored_h, box[0], box[1], &ax, &ay);
+  ov_orientation_apply_point (orientation, stored_w, stored_h, box[2], box[3], &bx, &by);
+  box[0] = MIN (ax, bx);
+  box[1] = MIN (ay, by);
+  box[2] = MAX (ax, bx);
+  box[3] = MAX (ay, by);
+}
+
+/* Rewrites image->data (stored frame) into the displayed frame. */
+static void
+apply_orientation (OvImage *image)
+{
+  int w = image->width, h = image->height, ow, oh, ostride;
+  guchar *out;
+
+  if (image->orientation == OV_ORIENTATION_NORMAL)
+    return;
+
+  ov_orientation_apply_size (image->orientation, w, h, &ow, &oh);
+  ostride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, ow);
+  out = g_malloc ((gsize) ostride * oh);
+  for (int y = 0; y < h; y++)
+    {
+      const guint32 *src = (const guint32 *) (image->data + (gsize) y * image->stride);
+
+      for (int x = 0; x < w; x++)
+        {
+          int dx, dy;
+
+          /* Pixel centres: the discrete form of ov_orientation_apply_point. */
+          switch (image->orientation)
+            {
+            case OV_ORIENTATION_FLIP_H:        dx = w - 1 - x; dy = y; break;
+            case OV_ORIENTATION_ROTATE_180:    dx = w - 1 - x; dy = h - 1 - y; break;
+            case OV_ORIENTATION_FLIP_V:        dx = x; dy = h - 1 - y; break;
+            case OV_ORIENTATION_TRANSPOSE:     dx = y; dy = x; break;
+            case OV_ORIENTATION_ROTATE_90_CW:  dx = h - 1 - y; dy = x; break;
+            case OV_ORIENTATION_TRANSVERSE:    dx = h - 1 - y; dy = w - 1 - x; break;
+            case OV_ORIENTATION_ROTATE_270_CW: dx = y; dy = w - 1 - x; break;
+            case OV_ORIENTATION_NORMAL:
+            default:                           dx = x; dy = y; break;
+            }
+          *(guint32 *) (out + (gsize) dy * ostride + (gsize) dx * 4) = src[x];
+        }
+    }
+  g_free (image->data);
+  image->data = out;
+  image->width = ow;
+  image->height = oh;
+  image->stride = ostride;
+  image->orientation_applied = TRUE;
+}
+
+/* Finds tag 0x0112 in IFD0 of an APP1 "Exif" block; 1 when absent. */
+static OvOrientation
+exif_orientation (const guchar *p,
+                  gsize         len)
+{
+  const guchar *tiff;
+  gsize tlen, ifd;
+  gboolean le;
+  guint n;
+
+#define RD16(q) (le ? (guint) ((q)[0] | ((q)[1] << 8)) : (guint) (((q)[0] << 8) | (q)[1]))
+#define RD32(q) (le ? ((guint32) (q)[0] | ((guint32) (q)[1] << 8) | ((guint32) (q)[2] << 16) \
+                       | ((guint32) (q)[3] << 24))                                         \
+                    : (((guint32) (q)[0] << 24) | ((guint32) (q)[1] << 16)                 \
+                       | ((guint32) (q)[2] << 8) | (guint32) (q)[3]))
+  if (len < 14 || memcmp (p, "Exif\0\0", 6) != 0)
+    return OV_ORIENTATION_NORMAL;
+  tiff = p + 6;
+  tlen = len - 6;
+  if (memcmp (tiff, "II", 2) == 0)
+    le = TRUE;
+  else if (memcmp (tiff, "MM", 2) == 0)
+    le = FALSE;
+  else
+    return OV_ORIENTATION_NORMAL;
+  ifd = RD32 (tiff + 4);
+  if (ifd + 2 > tlen)
+    return OV_ORIENTATION_NORMAL;
+  n = RD16 (tiff + ifd);
+  for (guint i = 0; i < n; i++)
+    {
+      const guchar *e = tiff + ifd + 2 + (gsize) i * 12;
+      guint value;
+
+      if ((gsize) (e - tiff) + 12 > tlen)
+        break;
+      if (RD16 (e) != 0x0112)
+        continue;
+      value = RD16 (e + 8);
+      if (value >= 1 && value <= 8)
+        return (OvOrientation) value;
+      return OV_ORIENTATION_NORMAL;
+    }
+  return OV_ORIENTATION_NORMAL;
+#undef RD16
+#undef RD32
+}
+
+/* JPEG ---------------------------------------------------------------------- */
+
+typedef struct {
+  struct jpeg_error_mgr pub;
+  jmp_buf               jump;
+  gboolean              hit_eof;
+  char                  message[JMSG_LENGTH_MAX];
+} JpegErr;
+
+static void
+jpeg_error_exit_cb (j_common_ptr cinfo)
+{
+  JpegErr *err = (JpegErr *) cinfo->err;
+
+  (*cinfo->err->format_message) (cinfo, err->message);
+  longjmp (err->jump, 1);
+}
+
+static void
+jpeg_emit_message_cb (j_common_ptr cinfo,
+                      int          level)
+{
+  JpegErr *err = (JpegErr *) cinfo->err;
+
+  if (level >= 0)
+    return;
+  /* libjpeg pads a file that ends early with gray and only warns; we
+   * refuse, so no half-decoded picture is shown as if it were whole. */
+  if (err->pub.msg_code == JWRN_JPEG_EOF)
+    err->hit_eof = TRUE;
+  err->pub.num_warnings++;
+}
+
+static void
+cmyk_to_native (const guchar *cmyk,
+                guint32      *out,
+                int           width,
+                gboolean      inverted)
+{
+  for (int x = 0; x < width; x++)
+    {
+      guint c = cmyk[4 * x], m = cmyk[4 * x + 1], y = cmyk[4 * x + 2], k = cmyk[4 * x + 3];
+      guint r, g, b;
+
+      /* Adobe files store 255 - ink: then R = C'·K'/255 directly. */
+      if (!inverted)
+        {
+          c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k;
+        }
+      r = (c * k + 127) / 255;
+      g = (m * k + 127) / 255;
+      b = (y * k + 127) / 255;
+      out[x] = 0xff000000u | (r << 16) | (g << 8) | b;
+    }
+}
+
+static guint64
+limit_pixels (const OvImageLoadOptions *options)
+{
+  if (options != NULL && options->max_pixels > 0)
+    return options->max_pixels;
+  return OV_IMAGE_DEFAULT_MAX_PIXELS;
+}
+
+static OvImage *
+load_jpeg (const guchar             *data,
+           gsize                     len,
+           const char               *name,
+           const OvImageLoadOptions *options,
+           GCancellable             *cancellable,
+           GError                  **error)
+{
+  struct jpeg_decompress_struct cinfo;
+  JpegErr jerr;
+  OvImage *volatile image = NULL;
+  guchar *volatile cmyk_row = NULL;
+  volatile guint64 max_pixels = limit_pixels (options);
+  int denom;
+  gboolean cmyk;
+
+  memset (&cinfo, 0, sizeof cinfo);
+  memset (&jerr, 0, sizeof jerr);
+  cinfo.err = jpeg_std_error (&jerr.pub);
+  jerr.pub.error_exit = jpeg_error_exit_cb;
+  jerr.pub.emit_message = jpeg_emit_message_cb;
+
+  if (setjmp (jerr.jump))
+    {
+      if (jerr.hit_eof)
+        g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
+                     "%s: the JPEG file ends early (truncated): %s", name, jerr.message);
+      else if (strstr (jerr.message, "precision") != NULL)
+        g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
+                     "%s: %s (only 8-bit JPEG is supported; 12-bit files are not)",
+                     name, jerr.message);
+      else
+        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                     "%s: cannot decode the JPEG file: %s", name, jerr.message);
+      jpeg_destroy_decompress (&cinfo);
+      g_free (cmyk_row);
+      ov_image_free (image);
+      return NULL;
+    }
+
+  jpeg_create_decompress (&cinfo);
+  jpeg_mem_src (&cinfo, data, len);
+  jpeg_save_markers (&cinfo, JPEG_APP0 + 1, 0xffff);
+  if (jpeg_read_header (&cinfo, TRUE) != JPEG_HEADER_OK || jerr.hit_eof)
+    {
+      g_set_error (error, OV_ERROR, jerr.hit_eof ? OV_ERROR_TRUNCATED : OV_ERROR_FORMAT,
+                   "%s: the JPEG file ends before its image data (truncated)", name);
+      jpeg_destroy_decompress (&cinfo);
+      return NULL;
+    }
+
+  image = g_new0 (OvImage, 1);
+  image->format = g_strdup ("jpeg");
+  image->orientation = OV_ORIENTATION_NORMAL;
+  for (jpeg_saved_marker_ptr m = cinfo.marker_list; m != NULL; m = m->next)
+    if (m->marker == JPEG_APP0 + 1)
+      {
+        OvOrientation o = exif_orientation (m->data, m->data_length);
+
+        if (o != OV_ORIENTATION_NORMAL)
+          {
+            image->orientation = o;
+            break;
+          }
+      }
+  image->stored_width = cinfo.image_width;
+  image->stored_height = cinfo.image_height;
+
+  /* Shrink while decoding (DCT scaling is nearly free) until under the limit. */
+  for (denom = 1; denom <= 8; denom *= 2)
+    {
+      guint64 w = (cinfo.image_width + denom - 1) / denom;
+      guint64 h = (cinfo.image_height + denom - 1) / denom;
+
+      if (w * h <= max_pixels && w <= 32767 && h <= 32767)
+        break;
+    }
+  if (denom > 8)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                   "%s: the image is %u×%u pixels, too large to show even at 1/8 size "
+                   "(limit %" G_GUINT64_FORMAT " pixels)",
+                   name, cinfo.image_width, cinfo.image_height, max_pixels);
+      jpeg_destroy_decompress (&cinfo);
+      ov_image_free (image);
+      return NULL;
+    }
+  cinfo.scale_num = 1;
+  cinfo.scale_denom = denom;
+  image->scale_denom = denom;
+
+  cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
+  cinfo.out_color_space = cmyk ? JCS_CMYK : OV_JCS_NATIVE;
+  jpeg_start_decompress (&cinfo);
+
+  image->width = cinfo.output_width;
+  image->height = cinfo.output_height;
+  image->stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, image->width);
+  if (denom > 1)
+    image->note = g_strdup_printf ("%s: the image is %u×%u pixels; shown at 1/%d size (%d×%d)",
+                                   name, cinfo.image_width, cinfo.image_height, denom,
+                                   image->width, image->height);
+  image->data = g_try_malloc ((gsize) image->stride * image->height);
+  if (image->data == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                   "%s: not enough memory for a %d×%d image", name, image->width, image->height);
+      jpeg_destroy_decompress (&cinfo);
+      ov_image_free (image);
+      return NULL;
+    }
+  if (cmyk)
+    cmyk_row = g_malloc ((gsize) image->width * 4);
+
+  while (cinfo.output_scanline < cinfo.output_height)
+    {
+      guchar *row = image->data + (gsize) cinfo.output_scanline * image->stride;
+      JSAMPROW rows[1] = { cmyk ? cmyk_row : row };
+
+      if (cinfo.output_scanline % CANCEL_EVERY_ROWS == 0
+          && g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          jpeg_destroy_decompress (&cinfo);
+          g_free (cmyk_row);
+          ov_image_free (image);
+          return NULL;
+        }
+      jpeg_read_scanlines (&cinfo, rows, 1);
+      if (jerr.hit_eof)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
+                       "%s: the JPEG file ends early (truncated) at row %u of %u",
+                       name, cinfo.output_scanline, cinfo.output_height);
+          jpeg_destroy_decompress (&cinfo);
+          g_free (cmyk_row);
+          ov_image_free (image);
+          return NULL;
+        }
+      if (cmyk)
+        cmyk_to_native (cmyk_row, (guint32 *) row, image->width, cinfo.saw_Adobe_marker);
+    }
+  jpeg_finish_decompress (&cinfo);
+  jpeg_destroy_decompress (&cinfo);
+  g_free (cmyk_row);
+
+  if (options == NULL || !options->ignore_orientation)
+    apply_orientation (image);
+  return image;
+}
+
+/* PNG ------------------------------------------------------------------------ */
+
+typedef struct {
+  const guchar *data;
+  gsize         len, pos;
+  jmp_buf       jump;
+  gboolean      truncated;
+  char          message[256];
+} PngReader;
+
+static void
+png_read_cb (png_structp png,
+             png_bytep   out,
+             png_size_t  n)
+{
+  PngReader *r = png_get_io_ptr (png);
+
+  if (n > r->len - r->pos)
+    {
+      r->truncated = TRUE;
+      png_error (png, "file ends early");
+    }
+  memcpy (out, r->data + r->pos, n);
+  r->pos += n;
+}
+
+static void
+png_error_cb (png_structp     png,
+              png_const_charp msg)
+{
+  PngReader *r = png_get_error_ptr (png);
+
+  g_strlcpy (r->message, msg, sizeof r->message);
+  longjmp (r->jump, 1);
+}
+
+static void
+png_warning_cb (png_structp     png,
+                png_const_charp msg)
+{
+  g_debug ("libpng: %s", msg);
+}
+
+static OvImage *
+load_png (const guchar             *data,
+          gsize                     len,
+          const char               *name,
+          const OvImageLoadOptions *options,
+          GCancellable             *cancellable,
+          GError                  **error)
+{
+  PngReader reader = { data, len, 0 };
+  png_structp png;
+  png_infop info = NULL;
+  OvImage *volatile image = NULL;
+  png_uint_32 w, h;
+  int depth, color, passes;
+  gboolean alpha;
+
+  png = png_create_read_struct (PNG_LIBPNG_VER_STRING, &reader, png_error_cb, png_warning_cb);
+  if (png == NULL || (info = png_create_info_struct (png)) == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FAILED, "%s: cannot start libpng", name);
+      png_destroy_read_struct (&png, NULL, NULL);
+      return NULL;
+    }
+  if (setjmp (reader.jump))
+    {
+      g_set_error (error, OV_ERROR, reader.truncated ? OV_ERROR_TRUNCATED : OV_ERROR_FORMAT,
+                   "%s: cannot decode the PNG file%s: %s", name,
+                   reader.truncated ? " (truncated)" : "", reader.message);
+      png_destroy_read_struct (&png, &info, NULL);
+      ov_image_free (image);
+      return NULL;
+    }
+  png_set_read_fn (png, &reader, png_read_cb);
+  /* Our own limit is checked below; lift libpng's 1M-pixel-side default. */
+  png_set_user_limits (png, 0x7fffffff, 0x7fffffff);
+  png_read_info (png, info);
+  png_get_IHDR (png, info, &w, &h, &depth, &color, NULL, NULL, NULL);
+
+  if ((guint64) w * h > limit_pixels (options) || w > 32767 || h > 32767)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                   "%s: the PNG image is %u×%u pixels, more than the %" G_GUINT64_FORMAT
+                   " pixels oscarviz accepts", name, (guint) w, (guint) h, limit_pixels (options));
+      png_destroy_read_struct (&png, &info, NULL);
+      return NULL;
+    }
+
+  alpha = (color & PNG_COLOR_MASK_ALPHA) || png_get_valid (png, info, PNG_INFO_tRNS);
+  png_set_expand (png);
+#ifdef PNG_READ_SCALE_16_TO_8_SUPPORTED
+  png_set_scale_16 (png);
+#else
+  png_set_strip_16 (png);
+#endif
+  if (!(color & PNG_COLOR_MASK_COLOR))
+    png_set_gray_to_rgb (png);
+  if (!alpha)
+    png_set_filler (png, 0xff, PNG_FILLER_AFTER);
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  png_set_bgr (png);
+#else
+  png_set_swap_alpha (png);
+#endif
+  passes = png_set_interlace_handling (png);
+  png_read_update_info (png, info);
+
+  image = g_new0 (OvImage, 1);
+  image->format = g_strdup ("png");
+  image->orientation = OV_ORIENTATION_NORMAL;
+  image->scale_denom = 1;
+  image->has_alpha = alpha;
+  image->width = image->stored_width = w;
+  image->height = image->stored_height = h;
+  image->stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, w);
+  image->data = g_try_malloc0 ((gsize) image->stride * h);
+  if (image->data == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                   "%s: not enough memory for a %u×%u image", name, (guint) w, (guint) h);
+      png_destroy_read_struct (&png, &info, NULL);
+      ov_image_free (image);
+      return NULL;
+    }
+  for (int pass = 0; pass < passes; pass++)
+    for (png_uint_32 y = 0; y < h; y++)
+      {
+        if (y % CANCEL_EVERY_ROWS == 0
+            && g_cancellable_set_error_if_cancelled (cancellable, error))
+          {
+            png_destroy_read_struct (&png, &info, NULL);
+            ov_image_free (image);
+            return NULL;
+          }
+        png_read_row (png, image->data + (gsize) y * image->stride, NULL);
+      }
+  png_read_end (png, NULL);
+  png_destroy_read_struct (&png, &info, NULL);
+
+  /* Cairo wants premultiplied alpha. */
+  if (alpha)
+    for (png_uint_32 y = 0; y < h; y++)
+      {
+        guint32 *row = (guint32 *) (image->data + (gsize) y * image->stride);
+
+        for (png_uint_32 x = 0; x < w; x++)
+          {
+            guint32 p = row[x], a = p >> 24;
+            guint32 r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
+
+            if (a == 255)
+              continue;
+            r = (r * a + 127) / 255;
+            g = (g * a + 127) / 255;
+            b = (b * a + 127) / 255;
+            row[x] = (a << 24) | (r << 16) | (g << 8) | b;
+          }
+      }
+  /* TODO: PNG eXIf orientation chunks are not read; PNG is shown as stored. */
+  return image;
+}
+
+/* Entry points ---------------------------------------------------------------- */
+
+static const guchar png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+OvImage *
+ov_image_load_from_data (const guchar             *data,
+                         gsize                     len,
+                         const char               *name,
+                         const OvImageLoadOptions *options,
+                         GCancellable             *cancellable,
+                         GError                  **error)
+{
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  if (name == NULL)
+    name = "image";
+  if (len >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+    return load_jpeg (data, len, name, options, cancellable, error);
+  if (len >= 8 && memcmp (data, png_magic, 8) == 0)
+    return load_png (data, len, name, options, cancellable, error);
+  g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+               "%s: not a JPEG or PNG image", name);
+  return NULL;
+}
+
+OvImage *
+ov_image_load (const char               *path,
+               const OvImageLoadOptions *options,
+               GCancellable             *cancellable,
+               GError                  **error)
+{
+  g_autoptr(GMappedFile) map = NULL;
+  g_autoptr(GError) local = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  map = g_mapped_file_new (path, FALSE, &local);
+  if (map == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);
+      return NULL;
+    }
+  return ov_image_load_from_data ((const guchar *) g_mapped_file_get_contents (map),
+                                  g_mapped_file_get_length (map), path, options,
+                                  cancellable, error);
+}
+
+gboolean
+ov_image_read_info (const char    *path,
+                    char         **format,
+                    int           *stored_width,
+                    int           *stored_height,
+                    OvOrientation *orientation,
+                    GError       **error)
+{
+  g_autoptr(GMappedFile) map = NULL;
+  g_autoptr(GError) local = NULL;
+  const guchar *data;
+  gsize len;
+
+  map = g_mapped_file_new (path, FALSE, &local);
+  if (map == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);
+      return FALSE;
+    }
+  data = (const guchar *) g_mapped_file_get_contents (map);
+  len = g_mapped_file_get_length (map);
+  *orientation = OV_ORIENTATION_NORMAL;
+
+  if (len >= 24 && memcmp (data, png_magic, 8) == 0 && memcmp (data + 12, "IHDR", 4) == 0)
+    {
+      *format = g_strdup ("png");
+      *stored_width = (int) GUINT32_FROM_BE (*(const guint32 *) (data + 16));
+      *stored_height = (int) GUINT32_FROM_BE (*(const guint32 *) (data + 20));
+      return TRUE;
+    }
+  if (len >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+    {
+      struct jpeg_decompress_struct cinfo;
+      JpegErr jerr;
+
+      memset (&jerr, 0, sizeof jerr);
+      cinfo.err = jpeg_std_error (&jerr.pub);
+      jerr.pub.error_exit = jpeg_error_exit_cb;
+      jerr.pub.emit_message = jpeg_emit_message_cb;
+      if (setjmp (jerr.jump))
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: cannot read the JPEG header: %s",
+                       path, jerr.message);
+          jpeg_destroy_decompress (&cinfo);
+          return FALSE;
+        }
+      jpeg_create_decompress (&cinfo);
+      jpeg_mem_src (&cinfo, data, len);
+      jpeg_save_markers (&cinfo, JPEG_APP0 + 1, 0xffff);
+      if (jpeg_read_header (&cinfo, TRUE) != JPEG_HEADER_OK)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
+                       "%s: the JPEG file ends before its image data (truncated)", path);
+          jpeg_destroy_decompress (&cinfo);
+          return FALSE;
+        }
+      for (jpeg_saved_marker_ptr m = cinfo.marker_list; m != NULL; m = m->next)
+        {
+          OvOrientation o = exif_orientation (m->data, m->data_length);
+
+          if (o != OV_ORIENTATION_NORMAL)
+            {
+              *orientation = o;
+              break;
+            }
+        }
+      *format = g_strdup ("jpeg");
+      *stored_width = cinfo.image_width;
+      *stored_height = cinfo.image_height;
+      jpeg_destroy_decompress (&cinfo);
+      return TRUE;
+    }
+  g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: not a JPEG or PNG image", path);
+  return FALSE;
+}
