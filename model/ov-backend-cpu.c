@@ -18,6 +18,10 @@
 
 #include "ov-backend-private.h"
 
+/* Below about this many multiply-adds a loop runs on one thread: waking the
+ * OpenMP team costs more than it saves, and much more on a loaded machine. */
+#define OV_PARALLEL_WORK (1 << 18)
+
 /* Up to this many rows, linear() streams the weights row by row itself
  * instead of calling sgemm, which reads them far below bandwidth for small M. */
 #define OV_SMALL_M 16
@@ -63,7 +67,7 @@ static void
 linear_small_m (float *y, const float *x, const float *w, const float *b,
                 int m, int n, int k)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((gint64) m * n * k > OV_PARALLEL_WORK)
   for (int o = 0; o < n; o++)
     {
       const float *w_o = w + (gsize) o * k;
@@ -133,7 +137,7 @@ static void
 cpu_add_layer_norm (const OvBackend *be, float *x, const float *r, const float *g,
                     const float *b, int m, int n, float eps)
 {
-#pragma omp parallel for schedule(static) if (m > 16)
+#pragma omp parallel for schedule(static) if ((gint64) m * n > OV_PARALLEL_WORK / 8)
   for (int i = 0; i < m; i++)
     layer_norm_row (x + (gsize) i * n, r != NULL ? r + (gsize) i * n : NULL, g, b, n, eps);
 }
@@ -141,7 +145,7 @@ cpu_add_layer_norm (const OvBackend *be, float *x, const float *r, const float *
 static void
 cpu_gelu (const OvBackend *be, float *x, gsize n)
 {
-#pragma omp parallel for schedule(static) if (n > 65536)
+#pragma omp parallel for schedule(static) if (n > OV_PARALLEL_WORK / 8)
   for (gsize i = 0; i < n; i++)
     x[i] = 0.5f * x[i] * (1.0f + erff (x[i] * (float) M_SQRT1_2));
 }
@@ -247,7 +251,7 @@ cpu_attention (const OvBackend *be, float *ctx, float *probs, const float *q, in
   int n_rows = n_heads * lq;
   float scale = sqrtf ((float) head_dim);
 
-#pragma omp parallel if (n_rows * (gint64) lk > 4096)
+#pragma omp parallel if ((gint64) n_rows * lk * head_dim > OV_PARALLEL_WORK)
   {
     float *scratch = probs == NULL ? g_new (float, MAX (lk, 1)) : NULL;
 
