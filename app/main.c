@@ -13,6 +13,9 @@
 #include <string.h>
 
 #include "ov-commands.h"
+#if OV_HAVE_GUI
+#include "ui/ov-application.h"
+#endif
 
 static const OvCommand commands[] = {
   { "version", ov_cmd_version, N_("Print the version") },
@@ -58,8 +61,14 @@ main (int argc, char **argv)
           return commands[i].func (argc - 1, argv + 1);
     }
 
-  /* TODO: open the window here once ui/ exists; until then the program is
-   * command-line only. */
+#if OV_HAVE_GUI
+  {
+    g_autoptr(OvApplication) app = ov_application_new ();
+
+    return g_application_run (G_APPLICATION (app), argc, argv);
+  }
+#else
   print_usage (stderr);
   return 2;
+#endif
 }

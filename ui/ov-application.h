@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The GtkApplication: command line, application actions, settings.
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define OV_TYPE_APPLICATION (ov_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (OvApplication, ov_application, OV, APPLICATION, AdwApplication)
+
+OvApplication *ov_application_new          (void);
+GSettings     *ov_application_get_settings (OvApplication *self);
+
+G_END_DECLS

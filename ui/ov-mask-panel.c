@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The masked-word and match panel. The entry holds the caption; the word
+ * buttons below it replace a word by [MASK] and back. Predictions run on the
+ * masked text, the match on the text with every clicked word restored.
+ */
+#define G_LOG_DOMAIN "ov-mask-panel"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "ov-mask-panel.h"
+#include "ov-panel-util.h"
+
+#define MASK_TOKEN "[MASK]"
+#define TOP_K      5
+
+struct _OvMaskPanel
+{
+  GtkWidget    parent_instance;
+
+  GtkLabel    *reason_label;
+  GtkWidget   *content;
+  GtkEntry    *text_entry;
+  GtkFlowBox  *words_box;
+  GtkListBox  *predictions_list;
+  GtkLevelBar *match_bar;
+  GtkLabel    *match_label;
+  GtkSpinner  *spinner;
+  GtkEntry    *other_tags_entry;
+  GtkLabel    *swapped_label;
+
+  OvSession   *session;
+  OvRunner     mask_runner;
+  OvRunner     match_runner;
+  GPtrArray   *originals;     /* char* per word: what a clicked [MASK] replaced, or NULL */
+  gboolean     rewriting;     /* the entry is being changed by a word click */
+};
+
+enum {
+  RUN_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (OvMaskPanel, ov_mask_panel, GTK_TYPE_WIDGET)
+
+static GStrv
+split_words (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit_set (text, " \t\n", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (parts[i][0] != '\0')
+      g_strv_builder_add (builder, parts[i]);
+  return g_strv_builder_end (builder);
+}
+
+/* The text with clicked words put back: what the match is computed on. */
+static char *
+dup_unmasked_text (OvMaskPanel *self)
+{
+  g_auto(GStrv) words = split_words (gtk_editable_get_text (GTK_EDITABLE (self->text_entry)));
+
+  for (guint i = 0; words[i] != NULL && i < self->originals->len; i++)
+    {
+      const char *original = g_ptr_array_index (self->originals, i);
+
+      if (original != NULL && g_strcmp0 (words[i], MASK_TOKEN) == 0)
+        {
+          g_free (words[i]);
+          words[i] = g_strdup (original);
+        }
+    }
+  return g_strjoinv (" ", words);
+}
+
+static void
+word_clicked_cb (GtkButton   *button,
+                 OvMaskPanel *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "word-index"));
+  g_auto(GStrv) words = split_words (gtk_editable_get_text (GTK_EDITABLE (self->text_entry)));
+  g_autofree char *text = NULL;
+
+  if (index >= g_strv_length (words))
+    return;
+  if (self->originals->len < g_strv_length (words))
+    g_ptr_array_set_size (self->originals, g_strv_length (words));
+
+  if (g_strcmp0 (words[index], MASK_TOKEN) == 0)
+    {
+      const char *original = g_ptr_array_index (self->originals, index);
+
+      if (original == NULL)
+        return;
+      g_free (words[index]);
+      words[index] = g_strdup (original);
+      g_ptr_array_index (self->originals, index) = NULL;
+      g_free ((char *) original);
+    }
+  else
+    {
+      g_free (g_ptr_array_index (self->originals, index));
+      g_ptr_array_index (self->originals, index) = words[index];
+      words[index] = g_strdup (MASK_TOKEN);
+    }
+
+  text = g_strjoinv (" ", words);
+  self->rewriting = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->text_entry), text);
+  self->rewriting = FALSE;
+}
+
+static void
+rebuild_words (OvMaskPanel *self)
+{
+  g_auto(GStrv) words = split_words (gtk_editable_get_text (GTK_EDITABLE (self->text_entry)));
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->words_box))) != NULL)
+    gtk_flow_box_remove (self->words_box, child);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      GtkWidget *button = gtk_button_new_with_label (words[i]);
+
+      g_object_set_data (G_OBJECT (button), "word-index", GUINT_TO_POINTER (i));
+      if (g_strcmp0 (words[i], MASK_TOKEN) == 0)
+        gtk_widget_add_css_class (button, "masked-word");
+      else
+        gtk_widget_add_css_class (button, "flat");
+      g_signal_connect (button, "clicked", G_CALLBACK (word_clicked_cb), self);
+      gtk_flow_box_append (self->words_box, button);
+    }
+}
+
+static void
+show_predictions (OvMaskPanel *self,
+                  GPtrArray   *predictions)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->predictions_list))) != NULL)
+    gtk_list_box_remove (self->predictions_list, child);
+
+  for (guint i = 0; predictions != NULL && i < predictions->len; i++)
+    {
+      OvMaskPrediction *p = g_ptr_array_index (predictions, i);
+      GtkWidget *row = adw_action_row_new ();
+      GString *line = g_string_new (NULL);
+      g_autofree char *title = NULL;
+
+      for (int k = 0; k < p->n; k++)
+        {
+          const char *token = ov_session_id_to_token (self->session, p->ids[k]);
+
+          g_string_append_printf (line, "%s%s %.2f", k > 0 ? "   " : "",
+                                  token != NULL ? token : "?", p->probs[k]);
+        }
+      /* Translators: a [MASK] at position %d of the word pieces. */
+      title = g_strdup_printf (_("Mask at position %d"), p->position);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), line->str);
+      gtk_list_box_append (self->predictions_list, row);
+      g_string_free (line, TRUE);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->predictions_list),
+                          predictions != NULL && predictions->len > 0);
+}
+
+static void
+masks_ready_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(OvMaskPanel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) predictions = NULL;
+
+  predictions = ov_session_predict_masks_finish (OV_SESSION (source), result, &error);
+  if (ov_error_is_cancelled (error))
+    return;
+  if (predictions == NULL)
+    g_signal_emit (self, signals[RUN_FAILED], 0, error->message);
+  show_predictions (self, predictions);
+}
+
+static void
+match_ready_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(OvMaskPanel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  OvMatchResult match;
+  g_autofree char *text = NULL;
+
+  if (!ov_session_match_finish (OV_SESSION (source), result, &match, &error))
+    {
+      if (ov_error_is_cancelled (error))
+        return;
+      gtk_spinner_stop (self->spinner);
+      g_signal_emit (self, signals[RUN_FAILED], 0, error->message);
+      return;
+    }
+  gtk_spinner_stop (self->spinner);
+  gtk_level_bar_set_value (self->match_bar, match.probability);
+  /* Translators: probability that the caption matches the image. */
+  text = g_strdup_printf (_("P(match) %.2f"), match.probability);
+  gtk_label_set_text (self->match_label, text);
+  if (isnan (match.swapped_probability))
+    gtk_label_set_text (self->swapped_label, "");
+  else
+    {
+      g_autofree char *swapped =
+        /* Translators: match probability after swapping in another image's
+         * tags, and its change. */
+        g_strdup_printf (_("With the other image’s tags: %.2f (%+.2f)"),
+                         match.swapped_probability,
+                         match.swapped_probability - match.probability);
+
+      gtk_label_set_text (self->swapped_label, swapped);
+    }
+}
+
+static void
+run (OvMaskPanel *self)
+{
+  const char *text;
+  g_autofree char *unmasked = NULL;
+
+  if (self->session == NULL)
+    return;
+  text = gtk_editable_get_text (GTK_EDITABLE (self->text_entry));
+  if (*text == '\0')
+    return;
+
+  if (ov_session_supports (self->session, OV_TASK_MASK, NULL) && strstr (text, MASK_TOKEN))
+    ov_session_predict_masks_async (self->session, text, TOP_K,
+                                    ov_runner_begin (&self->mask_runner),
+                                    masks_ready_cb, g_object_ref (self));
+  else
+    show_predictions (self, NULL);
+
+  if (ov_session_supports (self->session, OV_TASK_MATCH, NULL))
+    {
+      unmasked = dup_unmasked_text (self);
+      gtk_spinner_start (self->spinner);
+      ov_session_match_async (self->session, unmasked,
+                              gtk_editable_get_text (GTK_EDITABLE (self->other_tags_entry)),
+                              ov_runner_begin (&self->match_runner),
+                              match_ready_cb, g_object_ref (self));
+    }
+}
+
+static gboolean
+debounced_run_cb (gpointer user_data)
+{
+  OvMaskPanel *self = user_data;
+
+  self->mask_runner.timeout_id = 0;
+  run (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_run (OvMaskPanel *self)
+{
+  ov_runner_schedule (&self->mask_runner, debounced_run_cb, self);
+}
+
+static void
+text_changed_cb (OvMaskPanel *self)
+{
+  /* Typing shifts words about, so clicked masks forget their words. */
+  if (!self->rewriting)
+    g_ptr_array_set_size (self->originals, 0);
+  rebuild_words (self);
+  schedule_run (self);
+}
+
+static void
+update_support (OvMaskPanel *self)
+{
+  ov_panel_update_support (self->session, OV_TASK_MASK, self->content, self->reason_label);
+}
+
+static void
+ov_mask_panel_dispose (GObject *object)
+{
+  OvMaskPanel *self = OV_MASK_PANEL (object);
+
+  ov_runner_clear (&self->mask_runner);
+  ov_runner_clear (&self->match_runner);
+  ov_mask_panel_set_session (self, NULL);
+  g_clear_pointer (&self->originals, g_ptr_array_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_MASK_PANEL);
+  G_OBJECT_CLASS (ov_mask_panel_parent_class)->dispose (object);
+}
+
+static void
+ov_mask_panel_class_init (OvMaskPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ov_mask_panel_dispose;
+
+  /* A run ended with an error; the argument is its message. */
+  signals[RUN_FAILED] =
+    g_signal_new ("run-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/oscarviz/Oscarviz/ov-mask-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, reason_label);
+  gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, content);
+  gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, text_entry);
+  gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, words_box);
+  gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, predictions_list);
+  gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, match_bar);
+  gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, match_label);
+  gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, spinner);
+  gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, other_tags_entry);
+  gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, swapped_label);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "ov-mask-panel");
+}
+
+static void
+ov_mask_panel_init (OvMaskPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->originals = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect_swapped (self->text_entry, "changed", G_CALLBACK (text_changed_cb), self);
+  g_signal_connect_swapped (self->other_tags_entry, "changed", G_CALLBACK (schedule_run), self);
+  update_support (self);
+}
+
+void
+ov_mask_panel_set_session (OvMaskPanel *self,
+                           OvSession   *session)
+{
+  g_return_if_fail (OV_IS_MASK_PANEL (self));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "input-changed", G_CALLBACK (schedule_run), self);
+      g_signal_connect_swapped (session, "notify::has-model", G_CALLBACK (update_support), self);
+    }
+  update_support (self);
+}
+
+void
+ov_mask_panel_set_text (OvMaskPanel *self,
+                        const char  *text)
+{
+  g_return_if_fail (OV_IS_MASK_PANEL (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->text_entry), text != NULL ? text : "");
+}
+
+void
+ov_mask_panel_set_other_tags (OvMaskPanel *self,
+                              const char  *tags)
+{
+  g_return_if_fail (OV_IS_MASK_PANEL (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->other_tags_entry), tags != NULL ? tags : "");
+}

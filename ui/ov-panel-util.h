@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * What the task panels share: a debounced, cancellable run, and greying a
+ * panel out with the reason its checkpoint cannot do the task.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ov-session.h"
+
+G_BEGIN_DECLS
+
+/* Milliseconds of quiet after an edit before the model runs again. */
+#define OV_DEBOUNCE_MS 300
+
+typedef struct {
+  guint         timeout_id;
+  GCancellable *cancellable;
+} OvRunner;
+
+/* (Re)starts the quiet period; func runs once it ends. */
+void          ov_runner_schedule  (OvRunner    *runner,
+                                   GSourceFunc  func,
+                                   gpointer     data);
+/* Cancels the run in flight and any pending one, and returns the
+ * cancellable of a new run (owned by the runner). */
+GCancellable *ov_runner_begin     (OvRunner    *runner);
+/* Whether error only says that a newer run replaced this one. */
+gboolean      ov_error_is_cancelled (GError    *error);
+void          ov_runner_clear     (OvRunner    *runner);
+
+/* Makes content sensitive when the session can do task; otherwise greys it
+ * out and shows the reason in reason_label. Returns whether it can. */
+gboolean      ov_panel_update_support (OvSession *session,
+                                       OvTask     task,
+                                       GtkWidget *content,
+                                       GtkLabel  *reason_label);
+
+G_END_DECLS

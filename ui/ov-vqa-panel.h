@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Questions about the image: an entry with history, and the top answers as
+ * bars, refreshed while the user types.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ov-session.h"
+
+G_BEGIN_DECLS
+
+#define OV_TYPE_VQA_PANEL (ov_vqa_panel_get_type ())
+
+G_DECLARE_FINAL_TYPE (OvVqaPanel, ov_vqa_panel, OV, VQA_PANEL, GtkWidget)
+
+void        ov_vqa_panel_set_session   (OvVqaPanel *self,
+                                        OvSession  *session);
+void        ov_vqa_panel_set_question  (OvVqaPanel *self,
+                                        const char *question);
+void        ov_vqa_panel_focus         (OvVqaPanel *self);
+/* The best answer shown, or NULL. */
+const char *ov_vqa_panel_get_top_answer (OvVqaPanel *self);
+guint       ov_vqa_panel_get_n_runs    (OvVqaPanel *self);
+
+G_END_DECLS
