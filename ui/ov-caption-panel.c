@@ -233,6 +233,7 @@ ov_caption_panel_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->caption, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_CAPTION_PANEL);
+  ov_widget_unparent_children (GTK_WIDGET (self));
   G_OBJECT_CLASS (ov_caption_panel_parent_class)->dispose (object);
 }
 

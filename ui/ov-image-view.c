@@ -113,7 +113,8 @@ rebuild_view (OvImageView *self)
       return;
     }
 
-  self->view = ov_region_view_new (sample, self->image, NULL);
+  self->view = ov_region_view_new (sample, self->image,
+                                   ov_session_get_palette (self->session));
   if (sample->width > 0 && sample->height > 0)
     {
       self->frame_w = sample->width;

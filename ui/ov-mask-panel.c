@@ -303,6 +303,7 @@ ov_mask_panel_dispose (GObject *object)
   ov_mask_panel_set_session (self, NULL);
   g_clear_pointer (&self->originals, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_MASK_PANEL);
+  ov_widget_unparent_children (GTK_WIDGET (self));
   G_OBJECT_CLASS (ov_mask_panel_parent_class)->dispose (object);
 }
 

@@ -60,3 +60,12 @@ ov_panel_update_support (OvSession *session,
     gtk_label_set_text (reason_label, error != NULL ? error->message : "");
   return ok;
 }
+
+void
+ov_widget_unparent_children (GtkWidget *widget)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (widget)) != NULL)
+    gtk_widget_unparent (child);
+}

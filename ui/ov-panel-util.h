@@ -38,4 +38,8 @@ gboolean      ov_panel_update_support (OvSession *session,
                                        GtkWidget *content,
                                        GtkLabel  *reason_label);
 
+/* Unparents what a template left in a widget with a layout manager (the
+ * unnamed top child), which dispose must do before chaining up. */
+void          ov_widget_unparent_children (GtkWidget *widget);
+
 G_END_DECLS

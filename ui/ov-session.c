@@ -16,6 +16,7 @@
 
 #include "model/ov-answers.h"
 #include "model/ov-error.h"
+#include "viz/ov-draw.h"
 #include "ov-session.h"
 
 /* A model shared by the session and the jobs still running on it. */
@@ -64,11 +65,12 @@ struct _OvSession
   char         *model_paths[N_KINDS];
   OvAnswerList *answers;
   char         *answers_path;
-  OvSample    *sample;
-  GListStore  *tags;
-  double       threshold;
-  double       last_run_seconds;
-  guint        input_serial;
+  OvSample     *sample;
+  OvPalette    *palette;     /* class name -> colour, kept across samples */
+  GListStore   *tags;
+  double        threshold;
+  double        last_run_seconds;
+  guint         input_serial;
 };
 
 enum {
@@ -155,6 +157,7 @@ ov_session_finalize (GObject *object)
   g_clear_pointer (&self->answers, ov_answer_list_free);
   g_clear_pointer (&self->answers_path, g_free);
   g_clear_pointer (&self->sample, ov_sample_free);
+  g_clear_pointer (&self->palette, ov_palette_free);
   G_OBJECT_CLASS (ov_session_parent_class)->finalize (object);
 }
 
@@ -235,6 +238,7 @@ static void
 ov_session_init (OvSession *self)
 {
   self->tags = g_list_store_new (OV_TYPE_TAG_ITEM);
+  self->palette = ov_palette_new ();
   self->last_run_seconds = -1.0;
   g_signal_connect_object (self->tags, "items-changed",
                            G_CALLBACK (tags_items_changed_cb), self, 0);
@@ -516,35 +520,31 @@ ov_session_set_sample (OvSession *self,
   g_clear_pointer (&self->sample, ov_sample_free);
   self->sample = sample;
 
-  /* Class colours follow the order in which classes first appear. */
   items = g_ptr_array_new_with_free_func (g_object_unref);
-  if (sample != NULL)
+  for (guint i = 0; sample != NULL && i < sample->n_regions; i++)
     {
-      g_autoptr(GHashTable) classes = g_hash_table_new (g_str_hash, g_str_equal);
+      const OvRegion *r = &sample->regions[i];
+      const char *cls = r->cls != NULL ? r->cls : "";
+      g_autofree char *attrs = NULL;
 
-      for (guint i = 0; i < sample->n_regions; i++)
-        {
-          const OvRegion *r = &sample->regions[i];
-          const char *cls = r->cls != NULL ? r->cls : "";
-          g_autofree char *attrs = NULL;
-          gpointer index;
-
-          if (!g_hash_table_lookup_extended (classes, cls, NULL, &index))
-            {
-              index = GUINT_TO_POINTER (g_hash_table_size (classes));
-              g_hash_table_insert (classes, (gpointer) cls, index);
-            }
-          if (r->attributes != NULL)
-            attrs = g_strjoinv (", ", r->attributes);
-          g_ptr_array_add (items, ov_tag_item_new (cls, (int) i, GPOINTER_TO_UINT (index),
-                                                   r->conf, attrs));
-        }
+      if (r->attributes != NULL)
+        attrs = g_strjoinv (", ", r->attributes);
+      g_ptr_array_add (items, ov_tag_item_new (cls, (int) i,
+                                               ov_palette_index (self->palette, cls),
+                                               r->conf, attrs));
     }
 
   /* One splice, so listeners see one change. */
   g_list_store_splice (self->tags, 0, g_list_model_get_n_items (G_LIST_MODEL (self->tags)),
                        items->pdata, items->len);
   g_signal_emit (self, signals[SAMPLE_CHANGED], 0);
+}
+
+OvPalette *
+ov_session_get_palette (OvSession *self)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+  return self->palette;
 }
 
 const OvSample *

@@ -11,6 +11,7 @@
 
 #include "data/ov-sample.h"
 #include "model/ov-model.h"
+#include "viz/ov-draw.h"
 #include "ov-tag-item.h"
 
 G_BEGIN_DECLS
@@ -70,6 +71,9 @@ const char    *ov_session_get_answer_list_path  (OvSession            *self);
 void           ov_session_set_sample            (OvSession            *self,
                                                  OvSample             *sample);
 const OvSample *ov_session_get_sample           (OvSession            *self);
+
+/* Class colours shared by the picture and the tag list. */
+OvPalette     *ov_session_get_palette           (OvSession            *self);
 
 /* The tags: a GListModel of OvTagItem in input order. */
 GListModel    *ov_session_get_tags              (OvSession            *self);

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ov-panel-util.h"
 #include "ov-tag-list.h"
 #include "ov-tag-row.h"
 
@@ -135,6 +136,7 @@ ov_tag_list_dispose (GObject *object)
   ov_tag_list_set_session (self, NULL);
   g_clear_object (&self->selected);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_TAG_LIST);
+  ov_widget_unparent_children (GTK_WIDGET (self));
   G_OBJECT_CLASS (ov_tag_list_parent_class)->dispose (object);
 }
 

@@ -243,6 +243,7 @@ ov_vqa_panel_dispose (GObject *object)
   ov_vqa_panel_set_session (self, NULL);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_VQA_PANEL);
+  ov_widget_unparent_children (GTK_WIDGET (self));
   G_OBJECT_CLASS (ov_vqa_panel_parent_class)->dispose (object);
 }
 

@@ -19,7 +19,7 @@
 #include "ov-mask-panel.h"
 #include "ov-tag-list.h"
 #include "ov-vqa-panel.h"
-#include "ov-window.h"
+#include "ov-window-private.h"
 
 #define RECENT_MAX 10
 
@@ -960,4 +960,44 @@ ov_window_is_loading (OvWindow *self)
 {
   g_return_val_if_fail (OV_IS_WINDOW (self), FALSE);
   return self->n_loading > 0;
+}
+
+OvImageView *
+_ov_window_get_image_view (OvWindow *self)
+{
+  return self->image_view;
+}
+
+OvCaptionPanel *
+_ov_window_get_caption_panel (OvWindow *self)
+{
+  return self->caption_panel;
+}
+
+OvVqaPanel *
+_ov_window_get_vqa_panel (OvWindow *self)
+{
+  return self->vqa_panel;
+}
+
+OvMaskPanel *
+_ov_window_get_mask_panel (OvWindow *self)
+{
+  return self->mask_panel;
+}
+
+const char *
+_ov_window_get_banner_text (OvWindow *self)
+{
+  if (!gtk_revealer_get_reveal_child (self->banner_revealer))
+    return NULL;
+  return gtk_label_get_text (self->banner_label);
+}
+
+char *
+_ov_window_dup_status_text (OvWindow *self)
+{
+  return g_strjoin ("  ", gtk_label_get_text (self->models_label),
+                    gtk_label_get_text (self->backend_label),
+                    gtk_label_get_text (self->timing_label), NULL);
 }
