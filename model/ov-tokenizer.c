@@ -22,7 +22,9 @@
 
 #define UNK_TOKEN "[UNK]"
 
-/* The five special tokens, in the order Python's BertTokenizer names them. */
+/* The five special tokens, in the order Python's BertTokenizer names them.
+ * TODO: special_tokens_map.json may rename them; Oscar's checkpoints keep
+ * these names, and the file is not read yet. */
 static const char *const special_tokens[] = {
   "[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]",
 };
@@ -55,6 +57,7 @@ struct _OvTokenizer
  *    context (Unicode's Final_Sigma rule), which needs the Cased and
  *    Case_Ignorable properties that GLib does not expose.
  * NFD (g_utf8_normalize) and the general categories otherwise agree.
+ * tools/check-tokenizer-unicode.py repeats the comparison against these tables.
  * TODO: characters that a later GLib assigns beyond Unicode 15.0 are not
  * yet treated as unassigned. */
 
@@ -324,7 +327,7 @@ load_vocab (OvTokenizer  *tok,
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *display = g_filename_display_name (path);
-  const char *end_valid;
+  const char *end_valid, *nul;
   char *bytes, *p, *end;
   gsize length;
   guint n_duplicates = 0;
@@ -343,19 +346,21 @@ load_vocab (OvTokenizer  *tok,
                    display, length, MAX_VOCAB_BYTES);
       return FALSE;
     }
-  if (memchr (bytes, '\0', length) != NULL)
+  nul = memchr (bytes, '\0', length);
+  if (nul != NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
                    "vocabulary %s holds a NUL byte at offset %td: not a vocab.txt text file",
-                   display, (char *) memchr (bytes, '\0', length) - bytes);
+                   display, nul - bytes);
       return FALSE;
     }
   if (!g_utf8_validate_len (bytes, length, &end_valid))
     {
       guint line = 1;
 
+      /* Lines end as below: "\n", "\r\n" or a lone "\r". */
       for (const char *q = bytes; q < end_valid; q++)
-        line += *q == '\n';
+        line += *q == '\n' || (*q == '\r' && (q + 1 == end_valid || q[1] != '\n'));
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
                    "vocabulary %s is not valid UTF-8 (line %u, byte offset %td)",
                    display, line, end_valid - bytes);
@@ -552,15 +557,23 @@ lower_and_strip_accents (const char *word)
 {
   g_autofree gunichar *chars = NULL;
   g_autofree char *nfd = NULL;
-  g_autoptr(GString) lowered = g_string_new (NULL);
+  g_autoptr(GString) lowered = NULL;
   GString *out;
   glong n;
+  const char *p;
+
+  /* Plain ASCII, the usual case: lowering is all there is to do. */
+  for (p = word; *p != '\0' && (guchar) *p < 0x80; p++)
+    ;
+  if (*p == '\0')
+    return g_ascii_strdown (word, -1);
 
   chars = g_utf8_to_ucs4_fast (word, -1, &n);
+  lowered = g_string_sized_new (strlen (word) + 8);
   append_py_lower (lowered, chars, n);
   nfd = g_utf8_normalize (lowered->str, lowered->len, G_NORMALIZE_NFD);
   out = g_string_sized_new (lowered->len);
-  for (const char *p = nfd; *p != '\0'; p = g_utf8_next_char (p))
+  for (p = nfd; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
 

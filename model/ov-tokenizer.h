@@ -27,7 +27,8 @@ void         ov_tokenizer_free           (OvTokenizer  *tok);
 
 /* Word pieces of text, as strings (special tokens in the text pass through).
  * text is UTF-8; invalid sequences count as U+FFFD, which BERT's clean-up
- * deletes. Returns a new array of strings (free with g_ptr_array_unref). */
+ * deletes (as NUL-terminated text it cannot hold U+0000, which BERT deletes
+ * too). Returns a new array of strings (free with g_ptr_array_unref). */
 GPtrArray   *ov_tokenizer_tokenize       (OvTokenizer  *tok,
                                           const char   *text);
 /* The basic tokenizer's words of text (before WordPiece), same rules. */
@@ -54,6 +55,8 @@ char        *ov_tokenizer_decode         (OvTokenizer  *tok,
                                           gsize         n_ids,
                                           gboolean      skip_special_tokens);
 
+/* Ids of the special tokens: an added token's id if one has their name,
+ * else the vocabulary line's. */
 gint32       ov_tokenizer_pad_id         (OvTokenizer  *tok);
 gint32       ov_tokenizer_unk_id         (OvTokenizer  *tok);
 gint32       ov_tokenizer_cls_id         (OvTokenizer  *tok);

@@ -325,7 +325,8 @@ test_python_unicode (void)
   g_autoptr(OvTokenizer) tok = load_real_vocab ();
   static const struct { const char *text; const char *basic_json; } cases[] = {
     /* Final sigma depends on the letters around it, skipping ignorables. */
-    { "ΟΔΟΣ ΣΟΦΙΑΣ Σ ΑΣ'Σ ΑΣ.Β", "[\"οδος\",\"σοφιας\",\"σ\",\"ασ\",\"'\",\"ς\",\"ασ\",\".\",\"β\"]" },
+    { "ΟΔΟΣ ΣΟΦΙΑΣ Σ ΑΣ'Σ ΑΣ.Β",
+      "[\"οδος\",\"σοφιας\",\"σ\",\"ασ\",\"'\",\"ς\",\"ασ\",\".\",\"β\"]" },
     { "ΑΣΑ ᾼΣ ªΣ", "[\"ασα\",\"ας\",\"ªς\"]" },
     /* Roman numerals and circled letters lower in Python, not in GLib. */
     { "Ⅲ Ⓐⓑ", "[\"ⅲ\",\"ⓐⓑ\"]" },
