@@ -17,6 +17,7 @@ typedef struct _OvBackend OvBackend;
 struct _OvBackend
 {
   const char *name;
+  int         n_threads;    /* threads of the parallel loops, >= 1 */
 
   float  *(*alloc)      (const OvBackend *be, gsize n_floats);
   void    (*free)       (const OvBackend *be, float *p);
@@ -52,9 +53,11 @@ struct _OvBackend
                          int lq, int lk, int n_heads, int head_dim);
 };
 
-/* The CPU backend: OpenBLAS sgemm plus OpenMP loops. n_threads 0 = all. */
-const OvBackend *ov_backend_cpu_get        (int n_threads);
-char            *ov_backend_cpu_describe   (void);
+/* The CPU backend: OpenBLAS sgemm plus OpenMP loops. n_threads 0 = all
+ * cores. The thread count travels with the backend, so a model used from
+ * another thread keeps it. Free with g_free. */
+OvBackend       *ov_backend_cpu_new        (int n_threads);
+char            *ov_backend_cpu_describe   (const OvBackend *be);
 
 /* Plain loops computing the same thing as the CPU fast paths; the tests
  * compare the two. */

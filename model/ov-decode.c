@@ -240,9 +240,18 @@ decoder_step (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
 {
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  if (dec->use_cache)
-    return step_cached (dec, seqs, cur_len, logits, error);
-  return step_uncached (dec, seqs, cur_len, logits, cancellable, error);
+  if (dec->use_cache ? !step_cached (dec, seqs, cur_len, logits, error)
+                     : !step_uncached (dec, seqs, cur_len, logits, cancellable, error))
+    return FALSE;
+  for (gsize i = 0; i < (gsize) dec->n_beams * dec->model->config.vocab_size; i++)
+    if (!isfinite (logits[i]))
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_FAILED,
+                     "%s: the model gave a score that is not a finite number at step %d "
+                     "(are the weights corrupt?)", dec->model->path, cur_len);
+        return FALSE;
+      }
+  return TRUE;
 }
 
 /* Reorders the cache by surviving beam: beam b continues beam src[b], whose
@@ -299,7 +308,7 @@ log_softmax (float *out, const float *x, int n)
   for (int i = 0; i < n; i++)
     max = MAX (max, x[i]);
   for (int i = 0; i < n; i++)
-    sum += exp ((double) x[i] - max);
+    sum += expf (x[i] - max);
   lse = (float) log (sum);
   for (int i = 0; i < n; i++)
     out[i] = (x[i] - max) - lse;
@@ -578,7 +587,7 @@ ov_model_caption (OvModel *model, const char *tags, const OvRegions *regions,
     }
   dec.max_len = opts->max_length > 0 ? opts->max_length : model->settings.max_gen_length;
   if (opts->num_beams < 1 || opts->num_beams > 64 || opts->n_best < 1
-      || (opts->num_beams == 1 && opts->n_best != 1) || opts->n_best > 2 * opts->num_beams
+      || (opts->num_beams == 1 && opts->n_best != 1) || opts->n_best > 64
       || dec.max_len < 2 || dec.max_len > model->settings.max_gen_length
       || !(opts->repetition_penalty > 0.0) || !isfinite (opts->length_penalty))
     {

@@ -12,6 +12,9 @@
 
 #include "ov-model-private.h"
 
+/* More region rows than any detector keeps; a guard against absurd settings. */
+#define OV_MAX_REGION_ROWS 4096
+
 void
 ov_encoding_free (OvEncoding *enc)
 {
@@ -143,10 +146,17 @@ prepare_pair (OvModel *model, const char *text_a, const char *text_b,
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, "the text is empty");
       return NULL;
     }
-  if (max_seq_length < 3)
+  if (max_seq_length < 3 || max_seq_length > model->config.max_position_embeddings)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "a sequence length of %d leaves no room for text", max_seq_length);
+                   "a text length of %d does not fit (3 to max_position_embeddings %d)",
+                   max_seq_length, model->config.max_position_embeddings);
+      return NULL;
+    }
+  if (max_img < 0 || max_img > OV_MAX_REGION_ROWS)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                   "max_img_seq_length %d is outside 0 to %d", max_img, OV_MAX_REGION_ROWS);
       return NULL;
     }
   if (!check_regions (model, regions, max_img, &n_keep, error))
@@ -267,7 +277,8 @@ _ov_caption_context_new (OvModel *model, const char *tags, const OvRegions *regi
   g_autoptr(OvCaptionContext) ctx = g_new0 (OvCaptionContext, 1);
   int start = MAX (st->max_seq_a_length, st->max_gen_length);
 
-  if (st->max_gen_length < 2 || st->od_labels_len < 0 || st->max_img_seq_length < 0)
+  if (st->max_gen_length < 2 || st->od_labels_len < 0 || st->max_img_seq_length < 0
+      || st->max_img_seq_length > OV_MAX_REGION_ROWS)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
                    "caption settings out of range (max_gen_length %d, tag slots %d, "

@@ -33,7 +33,7 @@ struct _OvModel
   OvStateDict    *state_dict;
   GPtrArray      *owned;        /* float arrays converted from fp16/bf16 */
   GPtrArray      *warnings;     /* char *, NULL-terminated */
-  const OvBackend *backend;
+  OvBackend      *backend;
   char           *backend_desc;
 
   /* Encoder (§2.1). */

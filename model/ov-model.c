@@ -634,8 +634,8 @@ ov_model_load (const char *dir, const OvModelOptions *opts, GError **error)
   if (!load_weights (model, error))
     return NULL;
 
-  model->backend = ov_backend_cpu_get (opts->n_threads);
-  model->backend_desc = ov_backend_cpu_describe ();
+  model->backend = ov_backend_cpu_new (opts->n_threads);
+  model->backend_desc = ov_backend_cpu_describe (model->backend);
   return g_steal_pointer (&model);
 }
 
@@ -654,6 +654,7 @@ ov_model_free (OvModel *model)
   g_clear_pointer (&model->warnings, g_ptr_array_unref);
   g_free (model->layers);
   g_free (model->backend_desc);
+  g_free (model->backend);
   g_free (model);
 }
 

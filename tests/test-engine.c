@@ -69,14 +69,15 @@ random_fill (float *x, gsize n, GRand *rand)
 static void
 test_backend_reference (void)
 {
-  const OvBackend *be = ov_backend_cpu_get (0);
+  g_autofree OvBackend *be = ov_backend_cpu_new (2);
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
-  int ms[] = { 1, 3, 10, 37 };
-  int n = 48, k = 40;
+  /* small M (multi-row GEMV, serial and threaded) and sgemm */
+  int shapes[][3] = { { 1, 48, 40 }, { 3, 48, 40 }, { 10, 48, 40 }, { 37, 48, 40 },
+                      { 5, 2100, 131 }, { 16, 700, 77 }, { 17, 300, 65 } };
 
-  for (guint c = 0; c < G_N_ELEMENTS (ms); c++)
+  for (guint c = 0; c < G_N_ELEMENTS (shapes); c++)
     {
-      int m = ms[c];
+      int m = shapes[c][0], n = shapes[c][1], k = shapes[c][2];
       g_autofree float *x = g_new (float, m * k);
       g_autofree float *w = g_new (float, n * k);
       g_autofree float *b = g_new (float, n);
@@ -112,8 +113,11 @@ test_backend_reference (void)
     check_close ("layer norm", x, x2, m * h, 1e-6, 1e-6);
   }
 
+  /* a causal 2-D mask (serial), then a broadcast 1-D mask (threaded) */
+  for (int c = 0; c < 2; c++)
   {
-    int lq = 5, lk = 11, heads = 3, dh = 6, hh = heads * dh;
+    int lq = c == 0 ? 5 : 64, lk = c == 0 ? 11 : 80, heads = c == 0 ? 3 : 4;
+    int dh = c == 0 ? 6 : 16, hh = heads * dh, mstride = c == 0 ? lk : 0;
     g_autofree float *q = g_new (float, lq * hh);
     g_autofree float *kk = g_new (float, lk * hh);
     g_autofree float *v = g_new (float, lk * hh);
@@ -128,15 +132,16 @@ test_backend_reference (void)
     random_fill (v, lk * hh, rand);
     for (int i = 0; i < lq; i++)
       for (int j = 0; j < lk; j++)
-        mask[i * lk + j] = j > i + 4 ? -10000.0f : 0.0f;
-    be->attention (be, ctx, p, q, hh, kk, v, hh, mask, lk, lq, lk, heads, dh);
-    ov_backend_ref_attention (ctx_ref, p_ref, q, hh, kk, v, hh, mask, lk, lq, lk, heads, dh);
+        mask[i * lk + j] = j > (c == 0 ? i : 0) + 4 ? -10000.0f : 0.0f;
+    be->attention (be, ctx, p, q, hh, kk, v, hh, mask, mstride, lq, lk, heads, dh);
+    ov_backend_ref_attention (ctx_ref, p_ref, q, hh, kk, v, hh, mask, mstride, lq, lk, heads,
+                              dh);
     check_close ("attention context", ctx, ctx_ref, lq * hh, 1e-6, 1e-6);
     check_close ("attention probabilities", p, p_ref, heads * lq * lk, 1e-6, 1e-7);
     /* masked keys get exactly zero weight */
     for (int hd = 0; hd < heads; hd++)
       for (int i = 0; i < lq; i++)
-        for (int j = i + 5; j < lk; j++)
+        for (int j = (c == 0 ? i : 0) + 5; j < lk; j++)
           g_assert_cmpfloat (p[(hd * lq + i) * lk + j], ==, 0.0f);
   }
 }
@@ -1098,6 +1103,103 @@ test_cache_equivalence (void)
     }
 }
 
+static float *
+json_floats (JsonObject *o, const char *member, int *n)
+{
+  JsonArray *a = json_object_get_array_member (o, member);
+  float *out;
+
+  *n = a != NULL ? (int) json_array_get_length (a) : 0;
+  out = g_new (float, MAX (*n, 1));
+  for (int i = 0; i < *n; i++)
+    out[i] = (float) json_array_get_double_element (a, i);
+  return out;
+}
+
+/* /model/engine/variants: fp16 and bf16 storage, an MLP classifier in the
+ * legacy container, an untied captioning decoder; each against our float64
+ * reference of the same input */
+static void
+test_variants (void)
+{
+  struct {
+    const char *dir;
+    OvModelKind kind;
+    gboolean lm;
+    int n_classes;
+  } variants[] = {
+    { "pretrain_tiny_f16", OV_MODEL_KIND_PRETRAIN, TRUE, 3 },
+    { "pretrain_tiny_bf16", OV_MODEL_KIND_PRETRAIN, TRUE, 3 },
+    { "classifier_mlp_tiny", OV_MODEL_KIND_CLASSIFIER, FALSE, 5 },
+    { "caption_untied_tiny", OV_MODEL_KIND_CAPTION, TRUE, 0 },
+  };
+  g_autofree char *ipath = ov_test_source_path ("tests", "fixtures", "pretrain_tiny",
+                                                "expected.json", NULL);
+  g_autoptr(JsonNode) input = ov_test_load_json (ipath);
+  JsonObject *io = json_node_get_object (input);
+  JsonArray *feats_arr = json_object_get_array_member (io, "region_features");
+  int n_reg = json_array_get_length (feats_arr), d = 16;
+  g_autofree float *feats = g_new (float, n_reg * d);
+  OvRegions regions = { feats, n_reg, d };
+
+  for (int i = 0; i < n_reg; i++)
+    for (int j = 0; j < d; j++)
+      feats[i * d + j] = (float) json_array_get_double_element (
+        json_array_get_array_element (feats_arr, i), j);
+  for (guint c = 0; c < G_N_ELEMENTS (variants); c++)
+    {
+      g_autofree char *dir = ov_test_source_path ("tests", "fixtures", variants[c].dir, NULL);
+      g_autofree char *epath = g_build_filename (dir, "expected.json", NULL);
+      g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+      JsonObject *eo = json_node_get_object (expected);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OvModel) model = ov_model_load (dir, NULL, &error);
+      g_autoptr(OvEncoding) enc = NULL;
+      g_autoptr(OvForward) fwd = NULL;
+      g_autofree float *want = NULL;
+      char what[128];
+      int n;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (ov_model_get_kind (model), ==, variants[c].kind);
+      g_assert_null (ov_model_get_warnings (model));
+      enc = ov_model_prepare_pretrain (model, json_object_get_string_member (io, "text"),
+                                       json_object_get_string_member (io, "tags"), &regions,
+                                       &error);
+      g_assert_no_error (error);
+      fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_HEAD, NULL, &error);
+      g_assert_no_error (error);
+
+      want = json_floats (eo, "sequence_output", &n);
+      g_assert_cmpint (n, ==, fwd->seq_len * fwd->hidden);
+      g_snprintf (what, sizeof what, "%s sequence output", variants[c].dir);
+      check_close (what, fwd->sequence_output, want, n, HID_RTOL, HID_ATOL);
+      g_free (want);
+      want = json_floats (eo, "pooled", &n);
+      g_snprintf (what, sizeof what, "%s pooled", variants[c].dir);
+      check_close (what, fwd->pooled, want, n, HID_RTOL, HID_ATOL);
+      g_free (want);
+      want = json_floats (eo, "lm_logits", &n);
+      if (variants[c].lm)
+        {
+          g_assert_cmpint (n, ==, enc->inputs.n_text * fwd->vocab_size);
+          g_snprintf (what, sizeof what, "%s LM logits", variants[c].dir);
+          check_close (what, fwd->lm_logits, want, n, LOGIT_TOL, LOGIT_TOL);
+        }
+      else
+        g_assert_null (fwd->lm_logits);
+      g_free (want);
+      want = json_floats (eo, "class_logits", &n);
+      g_assert_cmpint (fwd->n_classes, ==, variants[c].n_classes);
+      g_assert_cmpint (n, ==, variants[c].n_classes);
+      if (n > 0)
+        {
+          g_snprintf (what, sizeof what, "%s class logits", variants[c].dir);
+          check_close (what, fwd->class_logits, want, n, LOGIT_TOL, LOGIT_TOL);
+        }
+    }
+}
+
 /* /model/engine/errors */
 static void
 test_errors (void)
@@ -1240,6 +1342,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/engine/cap_beam3", test_cap_beam3);
   g_test_add_func ("/model/engine/caption-regions", test_caption_region_truncation);
   g_test_add_func ("/model/engine/pretrain", test_pretrain);
+  g_test_add_func ("/model/engine/variants", test_variants);
   g_test_add_func ("/model/engine/errors", test_errors);
   g_test_add_func ("/model/engine/training-args", test_training_args);
   g_test_add_func ("/model/engine/cache-equivalence", test_cache_equivalence);

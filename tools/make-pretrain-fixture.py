@@ -89,7 +89,9 @@ def linear(x, w, b):
     return x @ w.t() + b
 
 
-def forward(w, ids, types, mask, feats):
+def forward(w, ids, types, mask, feats, tied=True):
+    """Encoder plus every head present in w: returns (sequence output, pooled,
+    LM logits or None, contrastive / classifier logits or None)."""
     t = ids.shape[0]
     pos = torch.arange(t)
     e = (w["bert.embeddings.word_embeddings.weight"][ids]
@@ -98,7 +100,8 @@ def forward(w, ids, types, mask, feats):
     e = layer_norm(e, w["bert.embeddings.LayerNorm.weight"], w["bert.embeddings.LayerNorm.bias"],
                    EPS)
     r = linear(feats, w["bert.img_embedding.weight"], w["bert.img_embedding.bias"])
-    r = layer_norm(r, w["bert.LayerNorm.weight"], w["bert.LayerNorm.bias"], IMG_EPS)
+    if "bert.LayerNorm.weight" in w:
+        r = layer_norm(r, w["bert.LayerNorm.weight"], w["bert.LayerNorm.bias"], IMG_EPS)
     x = torch.cat([e, r], 0)
     add = (1.0 - mask) * -10000.0
     dh = H // A
@@ -121,13 +124,49 @@ def forward(w, ids, types, mask, feats):
         x = layer_norm(linear(f, w[p + "output.dense.weight"], w[p + "output.dense.bias"]) + a1,
                        w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], EPS)
     pooled = torch.tanh(linear(x[0], w["bert.pooler.dense.weight"], w["bert.pooler.dense.bias"]))
-    tr = gelu(linear(x[:t], w["cls.predictions.transform.dense.weight"],
-                     w["cls.predictions.transform.dense.bias"]))
-    tr = layer_norm(tr, w["cls.predictions.transform.LayerNorm.weight"],
-                    w["cls.predictions.transform.LayerNorm.bias"], EPS)
-    lm = tr @ w["bert.embeddings.word_embeddings.weight"].t() + w["cls.predictions.bias"]
-    contrast = linear(pooled, w["cls.seq_relationship.weight"], w["cls.seq_relationship.bias"])
-    return x, pooled, lm, contrast
+    lm = classes = None
+    if "cls.predictions.bias" in w:
+        tr = gelu(linear(x[:t], w["cls.predictions.transform.dense.weight"],
+                         w["cls.predictions.transform.dense.bias"]))
+        tr = layer_norm(tr, w["cls.predictions.transform.LayerNorm.weight"],
+                        w["cls.predictions.transform.LayerNorm.bias"], EPS)
+        dec = (w["bert.embeddings.word_embeddings.weight"] if tied
+               else w["cls.predictions.decoder.weight"])
+        lm = tr @ dec.t() + w["cls.predictions.bias"]
+    if "cls.seq_relationship.weight" in w:
+        classes = linear(pooled, w["cls.seq_relationship.weight"], w["cls.seq_relationship.bias"])
+    if "classifier.weight" in w:
+        classes = linear(pooled, w["classifier.weight"], w["classifier.bias"])
+    if "classifier.0.weight" in w:
+        mid = torch.relu(linear(pooled, w["classifier.0.weight"], w["classifier.0.bias"]))
+        classes = linear(mid, w["classifier.2.weight"], w["classifier.2.bias"])
+    return x, pooled, lm, classes
+
+
+def write_variant(folder, weights, config, inputs, tied=True, legacy=False):
+    """A checkpoint folder of the shared vocabulary with its own weights and
+    the float64 outputs of the shared input (the stored weights, rounded to
+    their dtype, are what the reference uses)."""
+    os.makedirs(folder, exist_ok=True)
+    torch.save(weights, os.path.join(folder, "pytorch_model.bin"),
+               _use_new_zipfile_serialization=not legacy)
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(config, f, indent=2, sort_keys=True)
+    with open(os.path.join(folder, "vocab.txt"), "w") as f:
+        f.write("\n".join(VOCAB) + "\n")
+    ids, types, mask, padded = inputs
+    with torch.no_grad():
+        x, pooled, lm, classes = forward({k: v.double() for k, v in weights.items()},
+                                         ids, types, mask.double(), padded.double(), tied)
+    expected = {
+        "note": "computed in float64 by tools/make-pretrain-fixture.py with plain torch ops",
+        "sequence_output": x.flatten().tolist(),
+        "pooled": pooled.tolist(),
+        "lm_logits": lm.flatten().tolist() if lm is not None else None,
+        "class_logits": classes.tolist() if classes is not None else None,
+    }
+    with open(os.path.join(folder, "expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
 
 
 def write_training_args(folder):
@@ -198,6 +237,38 @@ def main():
     }
     with open(os.path.join(out, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1)
+
+    # Variants on the same input, each in its own folder beside pretrain_tiny:
+    # half and bfloat16 storage, an MLP classifier in the legacy container,
+    # and a captioning model with its own (untied) decoder.
+    root = os.path.dirname(os.path.abspath(out))
+    inputs = (torch.tensor(ids), torch.tensor(types), mask, padded)
+    write_variant(os.path.join(root, "pretrain_tiny_f16"),
+                  collections.OrderedDict((k, v.half()) for k, v in w.items()), config, inputs)
+    write_variant(os.path.join(root, "pretrain_tiny_bf16"),
+                  collections.OrderedDict((k, v.bfloat16()) for k, v in w.items()), config,
+                  inputs)
+    g2 = torch.Generator().manual_seed(77)
+    enc = collections.OrderedDict((k, v) for k, v in w.items() if k.startswith("bert."))
+    mlp = collections.OrderedDict(enc)
+    mlp["classifier.0.weight"] = torch.randn(3 * H, H, generator=g2) / math.sqrt(H)
+    mlp["classifier.0.bias"] = torch.randn(3 * H, generator=g2) * 0.1
+    mlp["classifier.2.weight"] = torch.randn(5, 3 * H, generator=g2) / math.sqrt(3 * H)
+    mlp["classifier.2.bias"] = torch.randn(5, generator=g2) * 0.1
+    mlp_config = dict(config, classifier="mlp", cls_hidden_scale=3, num_labels=5)
+    del mlp_config["num_contrast_classes"]
+    write_variant(os.path.join(root, "classifier_mlp_tiny"), mlp, mlp_config, inputs,
+                  legacy=True)
+    cap = collections.OrderedDict((k, v) for k, v in enc.items()
+                                  if not k.startswith("bert.LayerNorm."))
+    for k, v in w.items():
+        if k.startswith("cls.predictions."):
+            cap[k] = v
+    cap["cls.predictions.decoder.weight"] = torch.randn(V, H, generator=g2) * 0.3
+    cap_config = dict(config, tie_weights=False)
+    del cap_config["use_img_layernorm"]
+    del cap_config["num_contrast_classes"]
+    write_variant(os.path.join(root, "caption_untied_tiny"), cap, cap_config, inputs, tied=False)
 
 
 if __name__ == "__main__":
