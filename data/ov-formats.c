@@ -126,7 +126,8 @@ ov_file_sniff_tsv_row (const char *row)
     c1++;
   if (*c1 == '{')
     {
-      if (strstr (c1, "\"num_boxes\"") && strstr (c1, "\"features\""))
+      /* Only a prefix may be here: a long base64 value can hide later keys. */
+      if (strstr (c1, "\"num_boxes\"") || g_str_has_prefix (c1, "{\"features\""))
         return OV_FILE_FEATURE_TSV;
       if (strstr (c1, "\"objects\"") || strstr (c1, "\"rect\""))
         return OV_FILE_DETECTIONS_TSV;
@@ -226,7 +227,8 @@ ov_file_sniff (const char *path,
         return OV_FILE_VQA_JSON;
       if (strstr (p, "\"image_id\"") && strstr (p, "\"caption\""))
         return OV_FILE_CAPTIONS_JSON;
-      if (strstr (p, "\"boxes\"") || strstr (p, "\"image\"") || strstr (p, "\"samples\""))
+      if (strstr (p, "\"boxes\"") || strstr (p, "\"image\"") || strstr (p, "\"samples\"")
+          || strstr (p, "\"rect\""))
         return OV_FILE_SAMPLE_JSON;
       goto unknown;
     }
@@ -254,6 +256,13 @@ unknown:
 
 /* Base64 ---------------------------------------------------------------------- */
 
+static inline gboolean
+is_base64_char (char c)
+{
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+         || c == '+' || c == '/';
+}
+
 static gboolean
 check_base64 (const char *text,
               gsize       len,
@@ -268,22 +277,16 @@ check_base64 (const char *text,
                    "%s: bad base64 (%zu characters, not a multiple of 4; truncated?)", what, len);
       return FALSE;
     }
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = text[i];
-
-      if (c == '=' && i + 2 >= len && pad < 2)
-        {
-          pad++;
-          continue;
-        }
-      if (pad > 0 || !(g_ascii_isalnum (c) || c == '+' || c == '/'))
-        {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: bad base64 character 0x%02x at position %zu", what, (guchar) c, i);
-          return FALSE;
-        }
-    }
+  if (len >= 1 && text[len - 1] == '=')
+    pad = (len >= 2 && text[len - 2] == '=') ? 2 : 1;
+  for (gsize i = 0; i < len - pad; i++)
+    if (!is_base64_char (text[i]))
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                     "%s: bad base64 character 0x%02x at position %zu", what,
+                     (guchar) text[i], i);
+        return FALSE;
+      }
   return TRUE;
 }
 
@@ -715,6 +718,11 @@ take_objects (OvSample   *sample,
   return TRUE;
 }
 
+static gboolean take_detections_node (OvSample   *sample,
+                                      JsonNode   *root,
+                                      const char *where,
+                                      GError    **error);
+
 gboolean
 ov_parse_detections_row (OvSample   *sample,
                          char       *row,
@@ -723,7 +731,6 @@ ov_parse_detections_row (OvSample   *sample,
 {
   char *cols[3];
   g_autoptr(JsonNode) root = NULL;
-  JsonArray *objects;
 
   if (split_columns (row, cols, 3) < 2)
     {
@@ -736,6 +743,18 @@ ov_parse_detections_row (OvSample   *sample,
   root = parse_json (cols[1], where, error);
   if (root == NULL)
     return FALSE;
+  return take_detections_node (sample, root, where, error);
+}
+
+/* A list of objects, or {"objects": [...], "image_w": W, "image_h": H}. */
+static gboolean
+take_detections_node (OvSample   *sample,
+                      JsonNode   *root,
+                      const char *where,
+                      GError    **error)
+{
+  JsonArray *objects;
+
   if (JSON_NODE_HOLDS_OBJECT (root))
     {
       JsonObject *o = json_node_get_object (root);
@@ -861,6 +880,29 @@ ov_parse_features_row (OvSample   *sample,
           return FALSE;
         }
       b64_len = end - b64;
+      if (memchr (b64, '\\', b64_len) != NULL)
+        {
+          /* JSON escapes ("\/") inside the base64: let a JSON parser undo them. */
+          g_autoptr(JsonNode) root = parse_json (cell, where, error);
+          const char *text;
+
+          if (root == NULL)
+            return FALSE;
+          text = JSON_NODE_HOLDS_OBJECT (root)
+                 ? json_object_get_string_member_with_default (json_node_get_object (root),
+                                                               "features", NULL)
+                 : NULL;
+          if (text == NULL)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: \"features\" is not a string",
+                           where);
+              return FALSE;
+            }
+          values = ov_base64_decode_floats (text, strlen (text), &n_values, where, error);
+          if (values == NULL)
+            return FALSE;
+          return take_features (sample, values, n_values, n_boxes, where, error);
+        }
     }
 
   values = ov_base64_decode_floats (b64, b64_len, &n_values, where, error);
@@ -1059,6 +1101,27 @@ ov_parse_butd_row (OvSample          *sample,
 
 /* Our own JSON ------------------------------------------------------------------- */
 
+/* {"key": [...], ...} or {"key": {"objects": [...]}, ...}: no sample fields. */
+static gboolean
+is_detections_map (JsonNode *root)
+{
+  JsonObject *o = json_node_get_object (root);
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+
+  if (json_object_has_member (o, "boxes") || json_object_has_member (o, "image")
+      || json_object_has_member (o, "key") || json_object_get_size (o) == 0)
+    return FALSE;
+  json_object_iter_init (&iter, o);
+  while (json_object_iter_next (&iter, &key, &value))
+    if (!JSON_NODE_HOLDS_ARRAY (value)
+        && !(JSON_NODE_HOLDS_OBJECT (value)
+             && json_object_has_member (json_node_get_object (value), "objects")))
+      return FALSE;
+  return TRUE;
+}
+
 OvSample *
 ov_sample_from_json (JsonNode   *node,
                      const char *base_dir,
@@ -1226,6 +1289,24 @@ ov_sample_json_load (const char *path,
           if (s == NULL)
             return NULL;
           g_ptr_array_add (samples, s);
+        }
+    }
+  else if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) && is_detections_map (root))
+    {
+      /* Detections keyed by image: {"key": [objects] or {"objects": [...]}}. */
+      JsonObjectIter iter;
+      const char *key;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, json_node_get_object (root));
+      while (json_object_iter_next (&iter, &key, &value))
+        {
+          g_autofree char *where = g_strdup_printf ("%s: image “%s”", path, key);
+          g_autoptr(OvSample) s = ov_sample_new (key);
+
+          if (!take_detections_node (s, value, where, error))
+            return NULL;
+          g_ptr_array_add (samples, g_steal_pointer (&s));
         }
     }
   else

@@ -591,7 +591,8 @@ load_png (const guchar             *data,
             row[x] = (a << 24) | (r << 16) | (g << 8) | b;
           }
       }
-  /* TODO: PNG eXIf orientation chunks are not read; PNG is shown as stored. */
+  /* TODO: PNG eXIf orientation chunks and embedded ICC profiles (JPEG and
+   * PNG) are not applied; pixels are taken as sRGB as stored. */
   return image;
 }
 
@@ -668,8 +669,12 @@ ov_image_read_info (const char    *path,
   if (len >= 24 && memcmp (data, png_magic, 8) == 0 && memcmp (data + 12, "IHDR", 4) == 0)
     {
       *format = g_strdup ("png");
-      *stored_width = (int) GUINT32_FROM_BE (*(const guint32 *) (data + 16));
-      *stored_height = (int) GUINT32_FROM_BE (*(const guint32 *) (data + 20));
+      guint32 w, h;
+
+      memcpy (&w, data + 16, 4);
+      memcpy (&h, data + 20, 4);
+      *stored_width = (int) MIN (GUINT32_FROM_BE (w), (guint32) G_MAXINT);
+      *stored_height = (int) MIN (GUINT32_FROM_BE (h), (guint32) G_MAXINT);
       return TRUE;
     }
   if (len >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)

@@ -32,6 +32,8 @@ struct _OvTsv {
   guint64    *offsets;      /* (n_rows + 1): start of each row, then the file size */
   gboolean    from_lineidx;
   GHashTable *key_index;    /* key -> row + 1; NULL until first needed */
+  GHashTable *json_index;   /* imageid2idx.json, key -> row + 1 */
+  gboolean    json_tried;
 };
 
 void
@@ -44,6 +46,7 @@ ov_tsv_free (OvTsv *tsv)
   g_free (tsv->path);
   g_free (tsv->offsets);
   g_clear_pointer (&tsv->key_index, g_hash_table_unref);
+  g_clear_pointer (&tsv->json_index, g_hash_table_unref);
   g_free (tsv);
 }
 
@@ -281,15 +284,28 @@ finish_row (OvTsv   *tsv,
             GError **error)
 {
   char *nl;
+  gboolean stale = FALSE;
 
+  /* With offsets from a .lineidx, a row must start after a newline and end
+   * with one (the last row may end at the end of the file). */
+  if (tsv->offsets[row] > 0)
+    {
+      char before = 0;
+
+      if (!pread_all (tsv, &before, 1, tsv->offsets[row] - 1, error))
+        return FALSE;
+      stale |= before != '\n';
+    }
   if (!is_prefix && *len > 0 && buf[*len - 1] == '\n')
     (*len)--;
+  else if (!is_prefix && row + 1 < tsv->n_rows)
+    stale = TRUE;
   nl = memchr (buf, '\n', *len);
-  if (nl != NULL)
+  if (nl != NULL || stale)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: row %u holds more than one line; the .lineidx does not match the "
-                   "file (regenerate it)", tsv->path, row);
+                   "%s: row %u does not start and end at line breaks; the .lineidx does "
+                   "not match the file (regenerate it)", tsv->path, row);
       return FALSE;
     }
   if (*len > 0 && buf[*len - 1] == '\r')
@@ -450,11 +466,14 @@ ov_tsv_find_key (OvTsv        *tsv,
 
   g_return_val_if_fail (tsv != NULL && key != NULL, -1);
 
+  if (!tsv->json_tried)
+    {
+      tsv->json_index = load_imageid2idx (tsv);
+      tsv->json_tried = TRUE;
+    }
   if (tsv->key_index == NULL)
     {
-      g_autoptr(GHashTable) from_json = load_imageid2idx (tsv);
-
-      if (from_json != NULL && (hit = g_hash_table_lookup (from_json, key)) != NULL)
+      if (tsv->json_index != NULL && (hit = g_hash_table_lookup (tsv->json_index, key)) != NULL)
         {
           guint row = GPOINTER_TO_SIZE (hit) - 1;
           g_autofree char *found = ov_tsv_read_key (tsv, row, NULL);

@@ -1,0 +1,911 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Detection, feature and dataset files: the oracle's Oscar split and the
+ * scene_graph_benchmark mini TSV read in place, features compared with the
+ * tensors Oscar's own loader produced, small files in every format written
+ * here and read back, and corrupt variants of each for the error paths.
+ */
+#define G_LOG_DOMAIN "test-formats"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "data/ov-dataset.h"
+#include "model/ov-error.h"
+#include "ov-test-util.h"
+
+/* Helpers ---------------------------------------------------------------------- */
+
+static char *
+b64_floats (const float *v,
+            gsize        n)
+{
+  g_autofree guint32 *le = g_new (guint32, MAX (n, 1));
+
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 bits;
+
+      memcpy (&bits, &v[i], 4);
+      le[i] = GUINT32_TO_LE (bits);
+    }
+  return g_base64_encode ((const guchar *) le, n * 4);
+}
+
+static char *
+b64_int64s (const gint64 *v,
+            gsize         n)
+{
+  g_autofree gint64 *le = g_new (gint64, MAX (n, 1));
+
+  for (gsize i = 0; i < n; i++)
+    le[i] = GINT64_TO_LE (v[i]);
+  return g_base64_encode ((const guchar *) le, n * 8);
+}
+
+/* n rows of `dim` values: value (i, j) = i + j / 4096. */
+static float *
+make_features (guint n,
+               guint dim)
+{
+  float *f = g_new (float, (gsize) MAX (n, 1) * dim);
+
+  for (guint i = 0; i < n; i++)
+    for (guint j = 0; j < dim; j++)
+      f[(gsize) i * dim + j] = (float) i + (float) j / 4096.0f;
+  return f;
+}
+
+static char *
+tmp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("ov-formats-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static char *
+write_file (const char *dir,
+            const char *name,
+            const char *text)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+
+      g_remove (p);
+    }
+  g_rmdir (dir);
+}
+
+/* Loads row 0 of a one-file dataset and expects an error of `code` whose
+ * message holds `needle`. */
+static void
+expect_load_error (const char *path,
+                   int         code,
+                   const char *needle)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvDataset) ds = ov_dataset_open (path, NULL, &error);
+  g_autoptr(OvSample) s = NULL;
+
+  if (ds != NULL)
+    s = ov_dataset_load_sample (ds, 0, NULL, NULL, NULL, &error);
+  g_assert_null (s);
+  g_assert_nonnull (error);
+  g_test_message ("expected error: %s", error->message);
+  g_assert_error (error, OV_ERROR, code);
+  if (needle != NULL && strstr (error->message, needle) == NULL)
+    g_error ("“%s” does not mention “%s”", error->message, needle);
+}
+
+/* The oracle split --------------------------------------------------------------- */
+
+static void
+test_oracle_split (void)
+{
+  g_autofree char *yaml = ov_test_shared_path ("oracle", "data", "test.yaml", NULL);
+  g_autofree char *index_path = ov_test_shared_path ("oracle", "data", "caption_tensorized",
+                                                     "index.json", NULL);
+  g_autoptr(JsonNode) index = ov_test_load_json (index_path);
+  JsonArray *images = json_object_get_array_member (json_node_get_object (index), "images");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvDataset) ds = ov_dataset_open (yaml, NULL, &error);
+  const char *keys[] = { "coco_dog_couch", "coco_kitchen", "coco_street", "coco_beach" };
+  const int sizes[][3] = { { 640, 480, 12 }, { 800, 600, 27 }, { 1024, 768, 60 }, { 500, 375, 5 } };
+
+  g_assert_no_error (error);
+  g_assert_cmpint (ov_dataset_get_kind (ds), ==, OV_FILE_DATASET_YAML);
+  g_assert_cmpuint (ov_dataset_get_n_samples (ds), ==, 4);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(OvSample) s = ov_dataset_load_sample (ds, i, NULL, NULL, NULL, &error);
+      g_autoptr(OvSample) rebuilt = NULL;
+      g_autofree char *npy_path = NULL;
+      g_autoptr(OvTestNpy) npy = NULL;
+      JsonObject *entry = NULL;
+      guint n_used;
+      double max_diff;
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (s->key, ==, keys[i]);
+      g_assert_cmpint (s->width, ==, sizes[i][0]);
+      g_assert_cmpint (s->height, ==, sizes[i][1]);
+      g_assert_cmpuint (s->n_regions, ==, sizes[i][2]);
+      g_assert_cmpuint (s->n_features, ==, sizes[i][2]);
+      g_assert_cmpuint (s->feature_dim, ==, 2054);
+      g_assert_cmpuint (s->warnings->len, ==, 0);
+
+      /* Oscar's loader keeps the first 50 rows and zero-pads (§7.5). */
+      for (guint k = 0; k < json_array_get_length (images); k++)
+        if (g_str_equal (json_object_get_string_member (
+                           json_array_get_object_element (images, k), "key"), keys[i]))
+          entry = json_array_get_object_element (images, k);
+      g_assert_nonnull (entry);
+      npy_path = ov_test_shared_path ("oracle", "data", "caption_tensorized",
+                                      json_object_get_string_member (
+                                        json_object_get_object_member (entry, "img_feats"),
+                                        "file"), NULL);
+      npy = ov_test_npy_load (npy_path);
+      g_assert_cmpint (npy->shape[1], ==, 50);
+      g_assert_cmpint (npy->shape[2], ==, 2054);
+      n_used = MIN (s->n_features, 50);
+      g_assert_true (ov_test_allclose (s->features, npy->data, (gsize) n_used * 2054, 0, 0,
+                                       &max_diff));
+      for (gsize k = (gsize) n_used * 2054; k < 50 * 2054; k++)
+        g_assert_cmpfloat (((float *) npy->data)[k], ==, 0.0f);
+
+      /* The box values stored in the file equal those built from the label
+       * rects and hw.tsv (§7.4): labels, features and sizes pair up. */
+      rebuilt = ov_sample_copy (s);
+      for (guint r = 0; r < rebuilt->n_features; r++)
+        memmove (rebuilt->features + (gsize) r * 2048, s->features + (gsize) r * 2054,
+                 2048 * sizeof (float));
+      rebuilt->feature_dim = 2048;
+      g_assert_true (ov_sample_build_region_vectors (rebuilt, &error));
+      g_assert_no_error (error);
+      g_assert_true (ov_test_allclose (rebuilt->features, s->features,
+                                       (gsize) s->n_features * 2054, 1e-5, 1e-6, &max_diff));
+    }
+
+  /* By key, and the tag string Oscar builds. */
+  {
+    g_autoptr(OvSample) s = ov_dataset_load_key (ds, "coco_kitchen", NULL, NULL, NULL, &error);
+    g_autofree char *tags = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (s->regions[7].cls, ==, "cutting board");
+    g_assert_cmpfloat_with_epsilon (s->regions[0].conf, 0.9352, 1e-9);
+    g_assert_cmpfloat_with_epsilon (s->regions[0].x1, 86.33, 1e-9);
+    tags = ov_sample_dup_tag_string (s);
+    g_assert_true (g_str_has_prefix (tags, "oven cabinet counter sink faucet microwave "
+                                           "refrigerator cutting board"));
+    g_assert_cmpint (ov_dataset_find_key (ds, "coco_beach", NULL, NULL), ==, 3);
+    g_assert_cmpint (ov_dataset_find_key (ds, "nope", NULL, &error), ==, -1);
+    g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  }
+}
+
+static void
+test_oracle_captions_and_vqa (void)
+{
+  g_autofree char *yaml = ov_test_shared_path ("oracle", "data", "train.yaml", NULL);
+  g_autofree char *vqa = ov_test_shared_path ("oracle", "data", "vqa", "test2015_qla_mrcnn.json",
+                                              NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvDataset) ds = ov_dataset_open (yaml, NULL, &error);
+  g_autoptr(OvDataset) q = NULL;
+  g_autoptr(OvSample) s = NULL;
+  g_autoptr(OvSample) v = NULL;
+  const OvQuestion *question;
+
+  g_assert_no_error (error);
+  s = ov_dataset_load_sample (ds, 0, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (s->captions->len, >=, 1);
+
+  q = ov_dataset_open (vqa, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ov_dataset_get_kind (q), ==, OV_FILE_VQA_JSON);
+  g_assert_cmpuint (ov_dataset_get_n_samples (q), ==, 2);
+  v = ov_dataset_load_key (q, "1001", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (v->questions->len, ==, 2);
+  question = g_ptr_array_index (v->questions, 1);
+  g_assert_cmpstr (question->question, ==, "How many pillows are there?");
+  g_assert_cmpstr (v->tags, ==, "dog couch pillow pillow blanket lamp window curtain table "
+                                "remote rug plant");
+}
+
+static void
+test_mini_tsv (void)
+{
+  g_autofree char *yaml = ov_test_shared_path ("data", "formats", "scene_graph_benchmark-mini_tsv",
+                                               "train.yaml", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvDataset) ds = ov_dataset_open (yaml, NULL, &error);
+  g_autoptr(OvSample) s = NULL;
+  g_autoptr(OvImage) image = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (ov_dataset_get_n_samples (ds), ==, 3);
+  s = ov_dataset_load_sample (ds, 1, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s->key, ==, "000000184613");
+  g_assert_cmpint (s->width, ==, 500);
+  g_assert_cmpint (s->height, ==, 336);
+  g_assert_cmpuint (s->n_regions, ==, 2);
+  g_assert_cmpstr (s->regions[1].cls, ==, "Cat");
+  g_assert_cmpfloat (s->regions[1].x2, ==, 100);
+  g_assert_true (isnan (s->regions[1].conf));
+  g_assert_null (s->features);
+
+  /* The re-encoded COCO image inside train.tsv. */
+  image = ov_dataset_load_image (ds, "000000391895", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (image->width, ==, 640);
+  g_assert_cmpint (image->height, ==, 360);
+}
+
+static void
+test_sniff (void)
+{
+  struct { const char *path[4]; OvFileKind kind; } cases[] = {
+    { { "oracle", "data", "test.yaml" }, OV_FILE_DATASET_YAML },
+    { { "oracle", "data", "features.tsv" }, OV_FILE_FEATURE_TSV },
+    { { "oracle", "data", "labels.tsv" }, OV_FILE_DETECTIONS_TSV },
+    { { "oracle", "data", "hw.tsv" }, OV_FILE_HW_TSV },
+    { { "oracle", "data", "train_captions.json" }, OV_FILE_CAPTIONS_JSON },
+    { { "data", "formats", "scene_graph_benchmark-mini_tsv", "train.tsv" }, OV_FILE_IMAGE_TSV },
+    { { "data", "images", "skimage-coffee.png" }, OV_FILE_IMAGE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *p = ov_test_shared_path (cases[i].path[0], cases[i].path[1],
+                                                cases[i].path[2], cases[i].path[3], NULL);
+
+      g_assert_cmpstr (ov_file_kind_to_string (ov_file_sniff (p, NULL)), ==,
+                       ov_file_kind_to_string (cases[i].kind));
+    }
+}
+
+/* Files written here ------------------------------------------------------------ */
+
+static void
+test_vinvl_predictions (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree float *f = make_features (2, 2048);
+  g_autofree char *f0 = b64_floats (f, 2048);
+  g_autofree char *f1 = b64_floats (f + 2048, 2048);
+  g_autofree char *text = g_strdup_printf (
+    "img_a\t{\"objects\": [{\"rect\": [10, 20, 110, 70], \"bbox_id\": 0, \"class\": \"dog\", "
+    "\"conf\": 0.9, \"attributes\": [\"brown\", \"furry\"], \"attr_scores\": [0.8, 0.5], "
+    "\"feature\": \"%s\"}, {\"rect\": [0, 0, 200, 100], \"bbox_id\": 1, \"class\": \"cutting "
+    "board\", \"conf\": 0.5, \"feature\": \"%s\"}], \"relations\": null, \"image_h\": 100, "
+    "\"image_w\": 200}\n"
+    "img_b\t[{\"rect\": [1.5, 2.5, 3.5, 4.5], \"class\": \"cat\", \"conf\": 0.25}]\n", f0, f1);
+  g_autofree char *path = write_file (dir, "predictions.tsv", text);
+  g_autofree char *hw = write_file (dir, "hw.tsv", "img_b\t[{\"height\": 10, \"width\": 20}]\n"
+                                                   "img_a\t[{\"height\": 100, \"width\": 200}]\n");
+  g_autoptr(GError) error = NULL;
+  OvSampleSourceOptions opts;
+  g_autoptr(OvSample) s = NULL;
+
+  ov_sample_source_options_init (&opts);
+  opts.detections = g_strdup (path);
+  opts.key = g_strdup ("img_a");
+  s = ov_sample_source_load (&opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (s->n_regions, ==, 2);
+  g_assert_cmpstr (s->regions[0].attributes[1], ==, "furry");
+  g_assert_cmpfloat (s->regions[0].attr_scores[0], ==, 0.8);
+  g_assert_cmpuint (s->feature_dim, ==, 2054);
+  g_assert_cmpstr (s->tags, ==, "dog cutting board");
+  /* Appearance values kept bit for bit, box values from rect and image_w/h. */
+  g_assert_cmpfloat (s->features[2054 + 100], ==, f[2048 + 100]);
+  g_assert_cmpfloat_with_epsilon (s->features[2048], 10.0 / 200, 1e-7);
+  g_assert_cmpfloat_with_epsilon (s->features[2053], 50.0 / 100, 1e-7);
+  ov_sample_source_options_clear (&opts);
+  g_clear_pointer (&s, ov_sample_free);
+
+  /* A bare-list row: size from hw.tsv (rows in another order, found by key). */
+  ov_sample_source_options_init (&opts);
+  opts.labels = g_strdup (path);
+  opts.hw = g_strdup (hw);
+  opts.row = 1;
+  s = ov_sample_source_load (&opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s->key, ==, "img_b");
+  g_assert_cmpint (s->width, ==, 20);
+  g_assert_cmpfloat (s->regions[0].y2, ==, 4.5);
+  g_assert_null (s->features);
+  ov_sample_source_options_clear (&opts);
+  remove_tree (dir);
+}
+
+static void
+test_vinvl_features_and_lineidx (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autoptr(GString) tsv = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *labels = NULL;
+  g_autoptr(OvTsv) t = NULL;
+  g_autoptr(OvDataset) ds = NULL;
+  g_autoptr(OvSample) s = NULL;
+  g_autofree char *idx = NULL;
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree float *f = make_features (i + 1, 2054);
+      g_autofree char *b = b64_floats (f, (gsize) (i + 1) * 2054);
+
+      g_string_append_printf (tsv, "%u\t%u\t%s\n", 100 + i, i + 1, b);
+    }
+  path = write_file (dir, "features.tsv", tsv->str);
+  g_assert_true (ov_tsv_write_lineidx (path, &error));
+  g_assert_no_error (error);
+  idx = ov_tsv_lineidx_path (path);
+  g_assert_true (g_str_has_suffix (idx, "features.lineidx"));
+  /* Deliberately stale entry for 104: the key check rejects it. */
+  g_free (write_file (dir, "imageid2idx.json", "{\"103\": 3, \"104\": 0}"));
+
+  t = ov_tsv_open (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ov_tsv_has_lineidx (t));
+  g_assert_cmpuint (ov_tsv_get_n_rows (t), ==, 5);
+  g_assert_cmpint (ov_tsv_find_key (t, "103", NULL, &error), ==, 3);
+  g_assert_cmpint (ov_tsv_find_key (t, "104", NULL, &error), ==, 4);
+  g_assert_cmpint (ov_tsv_find_key (t, "999", NULL, &error), ==, -1);
+  g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  g_clear_error (&error);
+
+  ds = ov_dataset_open (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ov_dataset_get_kind (ds), ==, OV_FILE_VINVL_FEATURES);
+  s = ov_dataset_load_key (ds, "102", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (s->n_features, ==, 3);
+  g_assert_cmpuint (s->feature_dim, ==, 2054);
+  g_assert_cmpfloat (s->features[2 * 2054 + 5], ==, 2.0f + 5.0f / 4096.0f);
+  g_clear_pointer (&s, ov_sample_free);
+
+  /* Labels with fewer boxes than feature rows: allowed for 2054-wide
+   * features (§7.2), reported as a warning. */
+  labels = write_file (dir, "labels.tsv",
+                       "100\t[{\"class\": \"a\", \"rect\": [0, 0, 1, 1]}]\n"
+                       "101\t[{\"class\": \"b\", \"rect\": [0, 0, 1, 1]}]\n"
+                       "102\t[{\"class\": \"c\", \"rect\": [0, 0, 1, 1]}]\n"
+                       "103\t[]\n104\t[]\n");
+  {
+    OvDatasetFiles files = { .features = path, .labels = labels };
+    g_autoptr(OvDataset) both = ov_dataset_open_files (&files, NULL, &error);
+
+    g_assert_no_error (error);
+    s = ov_dataset_load_sample (both, 2, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (s->n_regions, ==, 1);
+    g_assert_cmpuint (s->n_features, ==, 3);
+    g_assert_cmpuint (s->warnings->len, ==, 1);
+    g_assert_nonnull (strstr (g_ptr_array_index (s->warnings, 0), "3 feature rows but 1"));
+  }
+  remove_tree (dir);
+}
+
+static void
+test_oscar_pairing (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree float *f = make_features (1, 2054);
+  g_autofree char *b = b64_floats (f, 2054);
+  g_autofree char *feat_text = g_strdup_printf (
+    "k1\t{\"num_boxes\": 1, \"features\": \"%s\"}\nk2\t{\"features\": \"%s\", \"num_boxes\": 1}\n",
+    b, b);
+  g_autofree char *feats = write_file (dir, "test.feature.tsv", feat_text);
+  g_autofree char *labels = write_file (dir, "test.label.tsv",
+                                        "k2\t[{\"class\": \"x\", \"rect\": [0, 0, 5, 5]}]\n"
+                                        "k1\t[{\"class\": \"y\", \"rect\": [0, 0, 5, 5]}]\n");
+  g_autofree char *yaml = write_file (dir, "test.yaml",
+                                      "# split\nfeature: test.feature.tsv\nlabel: 'test.label.tsv'\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvDataset) ds = ov_dataset_open (yaml, NULL, &error);
+  g_autoptr(OvSample) s = NULL;
+
+  g_assert_no_error (error);
+  /* By row, as Oscar pairs them: different keys are an error, not a silent mix-up. */
+  s = ov_dataset_load_sample (ds, 0, NULL, NULL, NULL, &error);
+  g_assert_null (s);
+  g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "k1"));
+  g_assert_nonnull (strstr (error->message, "k2"));
+  g_clear_error (&error);
+
+  /* By key each file is searched, so the right rows meet. */
+  s = ov_dataset_load_key (ds, "k1", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s->regions[0].cls, ==, "y");
+  g_assert_cmpuint (s->n_features, ==, 1);
+  g_clear_pointer (&s, ov_sample_free);
+
+  /* JSON writers may escape '/' as "\/" inside the base64 string. */
+  {
+    g_autoptr(GString) escaped = g_string_new (b);
+    g_autofree char *row = NULL;
+    g_autofree char *path = NULL;
+    g_autoptr(OvDataset) eds = NULL;
+
+    g_assert_nonnull (strchr (b, '/'));
+    g_string_replace (escaped, "/", "\\/", 0);
+    row = g_strdup_printf ("k9\t{\"num_boxes\": 1, \"features\": \"%s\"}\n", escaped->str);
+    path = write_file (dir, "escaped.feature.tsv", row);
+    eds = ov_dataset_open (path, NULL, &error);
+    g_assert_no_error (error);
+    s = ov_dataset_load_sample (eds, 0, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (memcmp (s->features, f, 2054 * sizeof (float)), ==, 0);
+  }
+  remove_tree (dir);
+}
+
+static void
+test_butd_and_lxmert (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  float boxes[8] = { 1, 2, 30, 40, 5, 6, 50, 60 };
+  gint64 obj_id[2] = { 0, 2 }, attr_id[2] = { 1, 0 };
+  float obj_conf[2] = { 0.75f, 0.5f }, attr_conf[2] = { 0.25f, 0.125f };
+  g_autofree float *f = make_features (2, 2048);
+  g_autofree char *bb = b64_floats (boxes, 8), *fb = b64_floats (f, 2 * 2048);
+  g_autofree char *oi = b64_int64s (obj_id, 2), *ai = b64_int64s (attr_id, 2);
+  g_autofree char *oc = b64_floats (obj_conf, 2), *ac = b64_floats (attr_conf, 2);
+  g_autofree char *butd_text = g_strdup_printf ("42\t100\t80\t2\t%s\t%s\n", bb, fb);
+  g_autofree char *lx_text = g_strdup_printf ("COCO_val_42\t80\t100\t%s\t%s\t%s\t%s\t2\t%s\t%s\n",
+                                              oi, oc, ai, ac, bb, fb);
+  g_autofree char *butd = write_file (dir, "butd.tsv", butd_text);
+  g_autofree char *lx = write_file (dir, "lxmert.tsv", lx_text);
+  g_autofree char *names = write_file (dir, "objects_vocab.txt", "yolk\nstop sign,stopsign\ndog\n");
+  g_autoptr(GError) error = NULL;
+  OvSampleSourceOptions opts;
+  g_autoptr(OvSample) s = NULL;
+
+  ov_sample_source_options_init (&opts);
+  opts.features = g_strdup (butd);
+  s = ov_sample_source_load (&opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s->key, ==, "42");
+  g_assert_cmpint (s->width, ==, 100);
+  g_assert_cmpint (s->height, ==, 80);
+  g_assert_cmpuint (s->n_regions, ==, 2);
+  g_assert_cmpfloat (s->regions[1].y2, ==, 60);
+  g_assert_cmpuint (s->feature_dim, ==, 2054);
+  g_assert_cmpfloat_with_epsilon (s->features[2054 + 2051], 60.0 / 80, 1e-7);
+  ov_sample_source_options_clear (&opts);
+  g_clear_pointer (&s, ov_sample_free);
+
+  ov_sample_source_options_init (&opts);
+  opts.labels = g_strdup (lx);
+  opts.class_names = g_strdup (names);
+  s = ov_sample_source_load (&opts, NULL, &error);
+  g_assert_no_error (error);
+  /* LXMERT writes img_h before img_w. */
+  g_assert_cmpint (s->width, ==, 100);
+  g_assert_cmpint (s->height, ==, 80);
+  g_assert_cmpstr (s->regions[0].cls, ==, "yolk");
+  g_assert_cmpstr (s->regions[1].cls, ==, "dog");
+  g_assert_cmpfloat (s->regions[0].conf, ==, 0.75);
+  g_assert_cmpstr (s->regions[0].attributes[0], ==, "attr1");
+  g_assert_cmpfloat (s->regions[1].attr_scores[0], ==, 0.125);
+  g_assert_cmpstr (s->tags, ==, "yolk dog");
+  ov_sample_source_options_clear (&opts);
+  remove_tree (dir);
+}
+
+static void
+test_sample_json_round_trip (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *hand = write_file (dir, "hand.json",
+    "{\n"
+    "  \"image\": \"kitchen.jpg\",\n"
+    "  \"width\": 640, \"height\": 480,\n"
+    "  \"boxes\": [\n"
+    "    {\"rect\": [10, 20, 200, 300], \"class\": \"oven\", \"conf\": 0.9,\n"
+    "     \"attributes\": [\"white\"], \"attr_scores\": [0.7]},\n"
+    "    {\"rect\": [300, 40, 400, 100], \"class\": \"cutting board\"}\n"
+    "  ],\n"
+    "  \"captions\": [\"a white kitchen\"],\n"
+    "  \"questions\": [{\"question\": \"Is the oven white?\", \"answer\": \"yes\"}]\n"
+    "}\n");
+  g_autofree char *saved = g_build_filename (dir, "saved.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = ov_sample_json_load (hand, &error);
+  g_autoptr(GPtrArray) again = NULL;
+  g_autofree char *expect_image = g_build_filename (dir, "kitchen.jpg", NULL);
+  OvSample *s, *t;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  s = g_ptr_array_index (list, 0);
+  g_assert_cmpstr (s->key, ==, "kitchen");
+  g_assert_cmpstr (s->image_path, ==, expect_image);
+  g_assert_cmpuint (s->n_regions, ==, 2);
+  g_assert_true (isnan (s->regions[1].conf));
+  g_assert_cmpstr (((OvQuestion *) g_ptr_array_index (s->questions, 0))->answer, ==, "yes");
+
+  /* With 2054-wide features, saved and read back bit for bit. */
+  s->features = make_features (2, 2054);
+  s->features[7] = -1.2345678e-30f;
+  s->n_features = 2;
+  s->feature_dim = 2054;
+  g_assert_true (ov_sample_json_save (s, saved, &error));
+  g_assert_no_error (error);
+  again = ov_sample_json_load (saved, &error);
+  g_assert_no_error (error);
+  t = g_ptr_array_index (again, 0);
+  g_assert_cmpstr (t->key, ==, s->key);
+  g_assert_cmpstr (t->image_path, ==, s->image_path);
+  g_assert_cmpint (t->width, ==, 640);
+  g_assert_cmpuint (t->n_regions, ==, 2);
+  g_assert_cmpstr (t->regions[1].cls, ==, "cutting board");
+  g_assert_cmpfloat (t->regions[0].attr_scores[0], ==, 0.7);
+  g_assert_cmpuint (t->feature_dim, ==, 2054);
+  g_assert_cmpint (memcmp (t->features, s->features, 2 * 2054 * sizeof (float)), ==, 0);
+  g_assert_cmpstr (g_ptr_array_index (t->captions, 0), ==, "a white kitchen");
+
+  /* Detections in JSON keyed by image, both row shapes of predictions.tsv. */
+  {
+    g_autofree char *map = write_file (dir, "predictions.json",
+      "{\"img1\": [{\"rect\": [1, 2, 3, 4], \"class\": \"cat\"}],\n"
+      " \"img2\": {\"objects\": [{\"rect\": [5, 6, 7, 8], \"class\": \"dog\", \"conf\": 1}],"
+      " \"image_w\": 10, \"image_h\": 20}}\n");
+    g_autoptr(OvDataset) ds = ov_dataset_open (map, NULL, &error);
+    g_autoptr(OvSample) d = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (ov_dataset_get_n_samples (ds), ==, 2);
+    d = ov_dataset_load_key (ds, "img2", NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (d->regions[0].cls, ==, "dog");
+    g_assert_cmpint (d->height, ==, 20);
+  }
+  remove_tree (dir);
+}
+
+static void
+progress_cb (double   fraction,
+             gpointer data)
+{
+  g_array_append_val ((GArray *) data, fraction);
+}
+
+static void
+test_progress_and_cancel (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  guint n = 700;                       /* 700 × 2054 floats: 7.7 MB of base64 */
+  g_autofree float *f = make_features (n, 2054);
+  g_autofree char *b = b64_floats (f, (gsize) n * 2054);
+  g_autofree char *text = g_strdup_printf ("big\t{\"num_boxes\": %u, \"features\": \"%s\"}\n", n, b);
+  g_autofree char *path = write_file (dir, "big.feature.tsv", text);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvDataset) ds = ov_dataset_open (path, NULL, &error);
+  g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  g_autoptr(OvSample) s = NULL;
+
+  g_assert_no_error (error);
+  s = ov_dataset_load_sample (ds, 0, progress_cb, fractions, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (s->n_features, ==, n);
+  g_assert_cmpuint (fractions->len, >=, 2);
+  g_assert_cmpfloat (g_array_index (fractions, double, fractions->len - 1), ==, 1.0);
+  g_clear_pointer (&s, ov_sample_free);
+
+  g_cancellable_cancel (cancel);
+  s = ov_dataset_load_sample (ds, 0, NULL, NULL, cancel, &error);
+  g_assert_null (s);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  remove_tree (dir);
+}
+
+/* Corrupt files ------------------------------------------------------------------ */
+
+static void
+test_corrupt_features (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree float *f = make_features (2, 2054);
+  g_autofree char *good = b64_floats (f, 2 * 2054);
+  g_autofree float *narrow = make_features (2, 1000);
+  g_autofree char *narrow_b = b64_floats (narrow, 2 * 1000);
+  g_autofree char *nan_b = NULL;
+  g_autofree char *bad_char = g_strdup (good);
+  struct { const char *name; char *text; int code; const char *needle; } cases[] = {
+    { "truncated.tsv", g_strdup_printf ("k\t{\"num_boxes\": 2, \"features\": \"%.*s",
+                                        (int) strlen (good) / 2, good),
+      OV_ERROR_TRUNCATED, "truncated" },
+    { "short.tsv", g_strdup_printf ("k\t{\"num_boxes\": 2, \"features\": \"%.*s\"}",
+                                    (int) strlen (good) - 5, good), OV_ERROR_FORMAT, "base64" },
+    { "badchar.tsv", NULL, OV_ERROR_FORMAT, "base64 character" },
+    { "count.tsv", g_strdup_printf ("k\t{\"num_boxes\": 3, \"features\": \"%s\"}", good),
+      OV_ERROR_SHAPE, "num_boxes" },
+    { "width.tsv", g_strdup_printf ("k\t{\"num_boxes\": 2, \"features\": \"%s\"}", narrow_b),
+      OV_ERROR_SHAPE, "1000 wide" },
+    { "nan.tsv", NULL, OV_ERROR_INVALID_INPUT, "non-finite" },
+    { "vinvl-cols.tsv", g_strdup_printf ("k\tx2\t%s\n", good), OV_ERROR_FORMAT, NULL },
+    { "nokey.tsv", g_strdup_printf ("\t2\t%s\n", good), OV_ERROR_FORMAT, "key" },
+  };
+
+  bad_char[10] = '*';
+  f[2054 + 17] = NAN;
+  nan_b = b64_floats (f, 2 * 2054);
+  cases[2].text = g_strdup_printf ("k\t{\"num_boxes\": 2, \"features\": \"%s\"}", bad_char);
+  cases[5].text = g_strdup_printf ("k\t2\t%s\n", nan_b);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = write_file (dir, cases[i].name, cases[i].text);
+
+      g_test_message ("%s", cases[i].name);
+      if (g_str_equal (cases[i].name, "vinvl-cols.tsv"))
+        {
+          /* Not recognisable as any format: refused when opening. */
+          g_autoptr(GError) error = NULL;
+
+          g_assert_null (ov_dataset_open (path, NULL, &error));
+          g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+        }
+      else
+        expect_load_error (path, cases[i].code, cases[i].needle);
+      g_free (cases[i].text);
+    }
+  remove_tree (dir);
+}
+
+static void
+test_corrupt_detections (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree float *f = make_features (1, 2048);
+  g_autofree char *fb = b64_floats (f, 2048);
+  g_autofree char *boxes_b = NULL;
+  g_autofree char *feat2 = NULL;
+  float boxes[8] = { 1, 2, 30, 40, 5, 6, 50, 60 };
+  g_autofree float *ff = make_features (2, 2048);
+  struct { const char *name; char *text; int code; const char *needle; } cases[] = {
+    { "json.tsv", g_strdup ("k\t[{\"rect\": [1, 2, 3, 4], \"class\": \"a\"\n"), OV_ERROR_FORMAT,
+      "invalid JSON" },
+    { "nan.tsv", g_strdup ("k\t[{\"rect\": [1, 2, NaN, 4], \"class\": \"a\"}]\n"),
+      OV_ERROR_FORMAT, NULL },
+    { "rect.tsv", g_strdup ("k\t[{\"rect\": [1, 2, 3], \"class\": \"a\"}]\n"), OV_ERROR_FORMAT,
+      "rect" },
+    { "outside.tsv", g_strdup ("k\t{\"objects\": [{\"rect\": [1, 2, 300, 4], \"class\": \"a\"}], "
+                               "\"image_w\": 100, \"image_h\": 50}\n"),
+      OV_ERROR_INVALID_INPUT, "outside" },
+    { "swapped.tsv", g_strdup ("k\t[{\"rect\": [30, 2, 3, 4], \"class\": \"a\"}]\n"),
+      OV_ERROR_INVALID_INPUT, "swapped" },
+    { "attrs.tsv", g_strdup ("k\t[{\"rect\": [1, 2, 3, 4], \"class\": \"a\", \"attributes\": "
+                             "[\"x\", \"y\"], \"attr_scores\": [0.5]}]\n"), OV_ERROR_FORMAT,
+      "attr_scores" },
+    { "somefeat.tsv", g_strdup_printf ("k\t[{\"rect\": [1, 2, 3, 4], \"feature\": \"%s\"}, "
+                                       "{\"rect\": [1, 2, 3, 4]}]\n", fb), OV_ERROR_FORMAT,
+      "some objects" },
+    { "butd-count.tsv", NULL, OV_ERROR_SHAPE, "box values" },
+    { "butd-cols.tsv", NULL, OV_ERROR_FORMAT, "columns" },
+  };
+
+  boxes_b = b64_floats (boxes, 8);
+  feat2 = b64_floats (ff, 2 * 2048);
+  cases[7].text = g_strdup_printf ("7\t100\t80\t3\t%s\t%s\n", boxes_b, feat2);
+  cases[8].text = g_strdup_printf ("7\t100\t80\t2\t%s\t%s\textra\n", boxes_b, feat2);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = write_file (dir, cases[i].name, cases[i].text);
+
+      g_test_message ("%s", cases[i].name);
+      if (g_str_equal (cases[i].name, "butd-cols.tsv"))
+        {
+          /* Seven columns: neither layout. */
+          g_autoptr(GError) error = NULL;
+
+          g_assert_null (ov_dataset_open (path, NULL, &error));
+          g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+        }
+      else
+        expect_load_error (path, cases[i].code, cases[i].needle);
+      g_free (cases[i].text);
+    }
+  remove_tree (dir);
+}
+
+static void
+test_corrupt_lineidx_and_pairs (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *labels = write_file (dir, "a.label.tsv",
+                                        "k1\t[{\"class\": \"a\", \"rect\": [0, 0, 1, 1]}]\n"
+                                        "k2\t[{\"class\": \"b\", \"rect\": [0, 0, 1, 1]}]\n");
+  g_autofree char *idx = write_file (dir, "a.label.lineidx", "0\n10\n");
+  g_autofree char *beyond = write_file (dir, "b.label.tsv", "k1\t[]\n");
+  g_autofree char *beyond_idx = write_file (dir, "b.label.lineidx", "0\n999\n");
+  g_autofree char *f = NULL;
+  g_autofree float *v = make_features (1, 2054);
+  g_autofree char *vb = b64_floats (v, 2054);
+  g_autofree char *ftext = g_strdup_printf ("k1\t1\t%s\n", vb);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvDataset) ds = NULL;
+  g_autoptr(OvSample) s = NULL;
+
+  /* A .lineidx whose offsets do not fall on line starts. */
+  ds = ov_dataset_open (labels, NULL, &error);
+  g_assert_no_error (error);
+  s = ov_dataset_load_sample (ds, 0, NULL, NULL, NULL, &error);
+  g_assert_null (s);
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "lineidx"));
+  g_clear_error (&error);
+
+  g_assert_null (ov_dataset_open (beyond, NULL, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "999"));
+  g_clear_error (&error);
+
+  /* Row counts that differ cannot be paired row by row. */
+  g_remove (idx);
+  f = write_file (dir, "a.features.tsv", ftext);
+  {
+    OvDatasetFiles files = { .features = f, .labels = labels };
+
+    g_assert_null (ov_dataset_open_files (&files, NULL, &error));
+    g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+    g_assert_nonnull (strstr (error->message, "2 rows"));
+    g_clear_error (&error);
+  }
+  /* A feature file given as labels is refused with both names. */
+  {
+    OvDatasetFiles files = { .features = labels };
+
+    g_assert_null (ov_dataset_open_files (&files, NULL, &error));
+    g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+    g_clear_error (&error);
+  }
+  remove_tree (dir);
+}
+
+/* Sample source options ----------------------------------------------------------- */
+
+static void
+test_sample_source (void)
+{
+  g_autofree char *yaml = ov_test_shared_path ("oracle", "data", "test.yaml", NULL);
+  g_autofree char *feats = ov_test_shared_path ("oracle", "data", "features.tsv", NULL);
+  g_autofree char *labels = ov_test_shared_path ("oracle", "data", "labels.tsv", NULL);
+  g_autofree char *img = ov_test_shared_path ("data", "images", "edge-cases",
+                                              "pillow-hopper_orientation_6-exif.jpg", NULL);
+  g_autofree char *coco = ov_test_shared_path ("data", "images", "coco-000000391895.jpg", NULL);
+  g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvSample) s = NULL;
+  OvSampleSourceOptions opts;
+  g_autofree char *hw = ov_test_shared_path ("oracle", "data", "hw.tsv", NULL);
+  char *args[] = { "cmd", "--features", feats, "--labels", labels, "--key", "coco_street",
+                   "--image", coco, "--hw", hw, NULL };
+  char **argv = args;
+  int argc = G_N_ELEMENTS (args) - 1;
+
+  ov_sample_source_options_init (&opts);
+  g_option_context_add_group (ctx, ov_sample_source_option_group (&opts));
+  g_assert_true (g_option_context_parse (ctx, &argc, &argv, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (opts.key, ==, "coco_street");
+  s = ov_sample_source_load (&opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (s->n_regions, ==, 60);
+  g_assert_cmpuint (s->feature_dim, ==, 2054);
+  g_assert_nonnull (s->tags);
+  g_assert_true (g_str_has_prefix (s->tags, "car street building traffic light"));
+  /* hw.tsv says 1024×768 (synthetic detections), the photo is 640×360:
+   * the boxes keep hw's frame and the difference is reported. */
+  g_assert_cmpstr (s->image_path, ==, coco);
+  g_assert_cmpint (s->width, ==, 1024);
+  g_assert_cmpuint (s->warnings->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (s->warnings, 0), "640×360"));
+  g_clear_pointer (&s, ov_sample_free);
+
+  /* Without hw.tsv the photo's size is all there is, and boxes fall outside it. */
+  g_clear_pointer (&opts.hw, g_free);
+  g_assert_null (ov_sample_source_load (&opts, NULL, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "outside"));
+  g_clear_error (&error);
+  ov_sample_source_options_clear (&opts);
+
+  ov_sample_source_options_init (&opts);
+  opts.dataset = g_strdup (yaml);
+  opts.row = 3;
+  s = ov_sample_source_load (&opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s->key, ==, "coco_beach");
+  {
+    g_autofree char *joined = ov_sample_dup_tag_string (s);
+
+    g_assert_cmpstr (s->tags, ==, joined);
+  }
+  ov_sample_source_options_clear (&opts);
+  g_clear_pointer (&s, ov_sample_free);
+
+  /* An image alone: size from the header, in the chosen frame. */
+  ov_sample_source_options_init (&opts);
+  opts.image = g_strdup (img);
+  opts.box_frame = g_strdup ("displayed");
+  s = ov_sample_source_load (&opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s->key, ==, "pillow-hopper_orientation_6-exif");
+  g_assert_cmpint (s->width, ==, 128);
+  g_assert_null (s->features);
+  ov_sample_source_options_clear (&opts);
+  g_clear_pointer (&s, ov_sample_free);
+
+  /* Errors. */
+  ov_sample_source_options_init (&opts);
+  g_assert_null (ov_sample_source_load (&opts, NULL, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  g_clear_error (&error);
+  opts.dataset = g_strdup (yaml);
+  opts.row = 4;
+  g_assert_null (ov_sample_source_load (&opts, NULL, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  g_clear_error (&error);
+  opts.key = g_strdup ("coco_beach");
+  g_assert_null (ov_sample_source_load (&opts, NULL, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  opts.row = -1;
+  opts.box_frame = g_strdup ("sideways");
+  g_assert_null (ov_sample_source_load (&opts, NULL, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+  ov_sample_source_options_clear (&opts);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/data/formats/oracle-split", test_oracle_split);
+  g_test_add_func ("/data/formats/oracle-captions-and-vqa", test_oracle_captions_and_vqa);
+  g_test_add_func ("/data/formats/mini-tsv", test_mini_tsv);
+  g_test_add_func ("/data/formats/sniff", test_sniff);
+  g_test_add_func ("/data/formats/vinvl-predictions", test_vinvl_predictions);
+  g_test_add_func ("/data/formats/vinvl-features-lineidx", test_vinvl_features_and_lineidx);
+  g_test_add_func ("/data/formats/oscar-pairing", test_oscar_pairing);
+  g_test_add_func ("/data/formats/butd-and-lxmert", test_butd_and_lxmert);
+  g_test_add_func ("/data/formats/sample-json-round-trip", test_sample_json_round_trip);
+  g_test_add_func ("/data/formats/progress-and-cancel", test_progress_and_cancel);
+  g_test_add_func ("/data/formats/corrupt-features", test_corrupt_features);
+  g_test_add_func ("/data/formats/corrupt-detections", test_corrupt_detections);
+  g_test_add_func ("/data/formats/corrupt-lineidx-and-pairs", test_corrupt_lineidx_and_pairs);
+  g_test_add_func ("/data/formats/sample-source", test_sample_source);
+  return g_test_run ();
+}
