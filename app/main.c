@@ -21,6 +21,9 @@ static const OvCommand commands[] = {
   { "version", ov_cmd_version, N_("Print the version") },
   { "demo-world", ov_cmd_demo_world, N_("Generate synthetic demo scenes") },
   { "inspect", ov_cmd_inspect, N_("Say what files are and summarise them") },
+  { "attention", ov_cmd_attention, N_("Draw attention maps of one sample") },
+  { "embed", ov_cmd_embed, N_("Collect tag and region embeddings over a dataset") },
+  { "align", ov_cmd_align, N_("Tag-region alignment numbers and figure from embeddings") },
 };
 
 int

@@ -22,5 +22,8 @@ typedef struct {
 int ov_cmd_version (int argc, char **argv);
 int ov_cmd_demo_world (int argc, char **argv);
 int ov_cmd_inspect (int argc, char **argv);
+int ov_cmd_attention (int argc, char **argv);
+int ov_cmd_embed (int argc, char **argv);
+int ov_cmd_align (int argc, char **argv);
 
 G_END_DECLS

@@ -9,12 +9,17 @@
  */
 #include <math.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "data/ov-image.h"
 #include "model/ov-error.h"
+#include "model/ov-state-dict.h"
 #include "ov-test-util.h"
 #include "viz/ov-attention-view.h"
+#include "viz/ov-align.h"
 #include "viz/ov-attention.h"
+#include "viz/ov-embed.h"
 #include "viz/ov-export.h"
 #include "viz/ov-region-view.h"
 #include "viz/ov-scatter-view.h"
@@ -578,6 +583,44 @@ test_region_view (void)
 }
 
 static void
+test_region_view_real_image (void)
+{
+  /* A real photo (boy with an umbrella among cattle, 500x336) with boxes
+   * placed by hand: at one point per pixel the image shows through
+   * unchanged outside the boxes. */
+  g_autofree char *path = ov_test_shared_path ("data", "images", "coco-000000184613.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvImage) image = ov_image_load (path, NULL, NULL, &error);
+  g_autoptr(OvSample) s = ov_sample_new ("000000184613");
+  g_autoptr(OvRegionView) view = NULL;
+  cairo_surface_t *img_surface, *surface;
+  guint32 px;
+
+  g_assert_no_error (error);
+  s->width = image->width;
+  s->height = image->height;
+  s->n_regions = 3;
+  s->regions = g_new0 (OvRegion, 3);
+  s->regions[0] = (OvRegion) { 215, 95, 300, 300, g_strdup ("person"), 0.91, NULL, NULL };
+  s->regions[1] = (OvRegion) { 170, 40, 330, 130, g_strdup ("umbrella"), 0.88, NULL, NULL };
+  s->regions[2] = (OvRegion) { 10, 120, 200, 330, g_strdup ("cow"), 0.75, NULL, NULL };
+  img_surface = ov_image_create_surface (image);
+  view = ov_region_view_new (s, img_surface, NULL);
+  surface = render (ov_region_view_paint, view, image->width, image->height);
+  px = ov_image_get_pixel (image, 450, 300);
+  assert_color_near (pixel (surface, 450, 300),
+                     (OvColor) { ((px >> 16) & 0xff) / 255.0, ((px >> 8) & 0xff) / 255.0,
+                                 (px & 0xff) / 255.0 }, 1.0 / 255);
+  g_assert_cmpint (ov_region_view_hit (view, 250, 200), ==, 0);
+  /* in both person (85 x 205) and umbrella (160 x 90): the smaller box wins */
+  g_assert_cmpint (ov_region_view_hit (view, 250, 110), ==, 1);
+  g_assert_cmpint (ov_region_view_hit (view, 180, 60), ==, 1);
+  cairo_surface_destroy (surface);
+  dump ("regions-photo", ov_region_view_paint, view, image->width, image->height);
+  cairo_surface_destroy (img_surface);
+}
+
+static void
 test_attention_image (void)
 {
   g_autoptr(OvSample) sample = make_sample ();
@@ -864,6 +907,464 @@ test_export (void)
   g_rmdir (dir);
 }
 
+
+/* ---- embeddings and alignment ---- */
+
+/* Two images, H = 2 (see the derivation in test_align_hand). Layer 3 holds
+ * the points, layer 5 the same points doubled. */
+static OvEmbeddings *
+make_embeddings (void)
+{
+  static const struct { float x, y; const char *cls; OvEmbedModality m; const char *img; } p[] = {
+    { 0, 0, "dog", OV_EMBED_REGION, "A" }, { 1, 0, "dog", OV_EMBED_TAG, "A" },
+    { 0, 3, "cat", OV_EMBED_TAG, "A" }, { 0, 2, "cat", OV_EMBED_REGION, "A" },
+    { 10, 10, "dog", OV_EMBED_REGION, "B" }, { 10, 12, "dog", OV_EMBED_TAG, "B" },
+    { 11, 10, "cat", OV_EMBED_TAG, "B" },
+  };
+  const int layers[] = { 5, 3 };
+  OvEmbeddings *emb = ov_embeddings_new (2, layers, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (p); i++)
+    {
+      float v3[2] = { p[i].x, p[i].y }, v5[2] = { 2 * p[i].x, 2 * p[i].y };
+      const float *rows[2] = { v5, v3 };
+
+      ov_embeddings_append (emb, rows, ov_embeddings_class_index (emb, p[i].cls), p[i].m,
+                            ov_embeddings_image_index (emb, p[i].img), (int) i,
+                            p[i].m == OV_EMBED_TAG ? p[i].cls : "region");
+    }
+  return emb;
+}
+
+static void
+test_align_hand (void)
+{
+  /* Image A: dog region (0,0), dog tag (1,0), cat tag (0,3), cat region (0,2).
+   * Image B: dog region (10,10), dog tag (10,12), cat tag (11,10).
+   * dog regions: own-tag distances 1 and 2, other-tag 3 and 1 -> intra 1.5,
+   * inter 2; nearest tag in the image: dog, then cat -> 1/2.
+   * cat region: own 1, other sqrt(5); nearest cat -> 1.
+   * The whole set gives the same nearest tags. Means over regions: intra
+   * 4/3, inter (3 + 1 + sqrt 5)/3, agreement 2/3; chance: 1/2 in the image
+   * (each region sees one own tag of two), sum_c P_r(c) P_t(c) = 2/3 * 1/2 +
+   * 1/3 * 1/2 = 1/2 over the set. */
+  g_autoptr(OvEmbeddings) emb = make_embeddings ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvAlignment) a = ov_align_compute (emb, "hand", &error);
+  const OvAlignLayer *l3, *l5;
+  guint dog = 0, cat = 1;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (a->n_layers, ==, 2);
+  l3 = &a->layers[0];
+  l5 = &a->layers[1];
+  g_assert_cmpint (l3->layer, ==, 3);
+  g_assert_cmpint (l5->layer, ==, 5);
+  g_assert_cmpstr (a->class_names[dog], ==, "dog");
+  g_assert_cmpfloat_with_epsilon (l3->intra[dog], 1.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->inter[dog], 2.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->intra[cat], 1.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->inter[cat], sqrt (5.0), 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_image[dog], 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_image[cat], 1.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_dataset[dog], 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_dataset[cat], 1.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->intra_mean, 4.0 / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->inter_mean, (4.0 + sqrt (5.0)) / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_image_rate, 2.0 / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_dataset_rate, 2.0 / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_image_chance, 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_dataset_chance, 0.5, 1e-12);
+  /* Doubling every vector doubles the distances and keeps the neighbours. */
+  g_assert_cmpfloat_with_epsilon (l5->intra_mean, 8.0 / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l5->nn_dataset_rate, 2.0 / 3, 1e-12);
+
+  /* Figure: draws, and its hit-test finds the intra point of layer 3. */
+  {
+    OvAlignment *models[2] = { a, a };
+    g_autoptr(OvAlignView) view = ov_align_view_new (models, 2);
+    cairo_surface_t *surface = render (ov_align_view_paint, view, 800, 600);
+    gboolean found = FALSE;
+
+    for (int y = 0; y < 600 && !found; y += 1)
+      for (int x = 0; x < 800 && !found; x += 1)
+        {
+          guint m;
+          int layer;
+          const char *name;
+          double value;
+
+          if (ov_align_view_hit (view, x, y, &m, &layer, &name, &value) && layer == 3
+              && g_str_has_prefix (name, "intra"))
+            {
+              found = TRUE;
+              g_assert_cmpfloat_with_epsilon (value, 4.0 / 3, 1e-12);
+            }
+        }
+    g_assert_true (found);
+    cairo_surface_destroy (surface);
+    dump ("align", ov_align_view_paint, view, 800, 600);
+  }
+  {
+    g_autofree char *table = ov_align_format_table (a);
+    g_autoptr(JsonNode) json = ov_align_to_json ((OvAlignment *const *) &a, 1);
+    JsonObject *m0 = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (json), "models"), 0);
+    JsonObject *l0 = json_array_get_object_element (json_object_get_array_member (m0, "layers"),
+                                                    0);
+
+    g_assert_nonnull (strstr (table, "dog"));
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (l0, "intra"), 4.0 / 3, 1e-12);
+  }
+}
+
+static void
+test_embeddings_file (void)
+{
+  g_autoptr(OvEmbeddings) emb = make_embeddings ();
+  g_autoptr(OvEmbeddings) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ov-embed-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "e.safetensors", NULL);
+  g_autofree char *meta = g_strconcat (path, ".json", NULL);
+  g_autofree char *text = NULL;
+
+  emb->model_path = g_strdup ("/models/x");
+  g_assert_true (ov_embeddings_save (emb, path, &error));
+  g_assert_no_error (error);
+  back = ov_embeddings_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->n, ==, 7);
+  g_assert_cmpuint (back->n_layers, ==, 2);
+  g_assert_cmpint (back->layers[0], ==, 5);
+  g_assert_cmpmem (back->vectors[0], 14 * sizeof (float), emb->vectors[0], 14 * sizeof (float));
+  g_assert_cmpmem (ov_embeddings_get_layer (back, 3), 14 * sizeof (float),
+                   ov_embeddings_get_layer (emb, 3), 14 * sizeof (float));
+  g_assert_cmpmem (back->classes, 7 * 4, emb->classes, 7 * 4);
+  g_assert_cmpmem (back->modality, 7 * 4, emb->modality, 7 * 4);
+  g_assert_cmpmem (back->images, 7 * 4, emb->images, 7 * 4);
+  g_assert_cmpstr (g_ptr_array_index (back->class_names, 1), ==, "cat");
+  g_assert_cmpstr (g_ptr_array_index (back->image_keys, 1), ==, "B");
+  g_assert_cmpstr (g_ptr_array_index (back->tokens, 1), ==, "dog");
+  g_assert_cmpstr (back->model_path, ==, "/models/x");
+
+  /* The primary layer is the plain "vectors" tensor other readers use. */
+  {
+    g_autoptr(OvStateDict) sd = ov_state_dict_load (path, &error);
+    const OvTensor *t;
+
+    g_assert_no_error (error);
+    t = ov_state_dict_lookup (sd, "vectors");
+    g_assert_nonnull (t);
+    g_assert_cmpint (t->shape[0], ==, 7);
+    g_assert_cmpint (t->shape[1], ==, 2);
+    g_assert_cmpfloat (((const float *) t->data)[8], ==, 20.0f);
+  }
+
+  /* A class index out of range in the metadata is refused. */
+  g_assert_true (g_file_get_contents (meta, &text, NULL, NULL));
+  {
+    g_autofree char *broken = NULL;
+    char *p = strstr (text, "\"classes\"");
+    g_autoptr(OvEmbeddings) none = NULL;
+
+    g_assert_nonnull (p);
+    broken = g_strdup (text);
+    memcpy (broken + (p - text), "\"classez\"", 9);
+    g_assert_true (g_file_set_contents (meta, broken, -1, NULL));
+    none = ov_embeddings_load (path, &error);
+    g_assert_null (none);
+    g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+    g_clear_error (&error);
+  }
+  g_remove (meta);
+  g_remove (path);
+  g_rmdir (dir);
+
+  {
+    guint n;
+    g_autofree int *all = ov_embed_parse_layers ("all", 2, &n, NULL);
+    g_autofree int *list = ov_embed_parse_layers ("0,2", 2, &n, NULL);
+    g_autofree int *bad = ov_embed_parse_layers ("3", 2, &n, &error);
+
+    g_assert_cmpint (all[0], ==, 2);
+    g_assert_cmpint (list[1], ==, 2);
+    g_assert_null (bad);
+    g_clear_error (&error);
+  }
+}
+
+static OvModel *
+load_caption_model (void)
+{
+  g_autofree char *dir = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autoptr(GError) error = NULL;
+  OvModelOptions opts;
+  OvModel *model;
+
+  ov_model_options_init (&opts);
+  opts.device = OV_DEVICE_CPU;
+  model = ov_model_load (dir, &opts, &error);
+  g_assert_no_error (error);
+  return model;
+}
+
+static void
+test_embed_oracle (void)
+{
+  /* The oracle's encoder case is coco_kitchen in the captioning training
+   * layout: 29 tag pieces at 40..68, 27 regions at 70..96. Tags and regions
+   * never see the caption, so the embedding pass (a caption step with [CLS]
+   * alone) must give the oracle's hidden states there, at every layer. */
+  g_autofree char *yaml = ov_test_shared_path ("oracle", "data", "test.yaml", NULL);
+  g_autofree char *hs_path = ov_test_shared_path ("oracle", "cases", "enc_imgln_off",
+                                                  "out_all_hidden_states.npy", NULL);
+  g_autoptr(OvTestNpy) npy = ov_test_npy_load (hs_path);
+  g_autofree float *hs = ov_test_npy_as_f32 (npy);    /* (3, 1, 120, 24) */
+  g_autoptr(OvModel) model = load_caption_model ();
+  g_autoptr(OvDataset) dataset = NULL;
+  g_autoptr(OvSample) sample = NULL;
+  g_autoptr(OvEmbeddings) emb = NULL;
+  g_autoptr(GError) error = NULL;
+  const int layers[] = { 2, 0, 1 };
+  guint n_tags = 0, n_regions = 0;
+  double max_diff = 0.0;
+  gint64 row;
+
+  dataset = ov_dataset_open (yaml, NULL, &error);
+  g_assert_no_error (error);
+  row = ov_dataset_find_key (dataset, "coco_kitchen", NULL, &error);
+  g_assert_no_error (error);
+  sample = ov_dataset_load_sample (dataset, row, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  emb = ov_embeddings_new (24, layers, 3);
+  g_assert_true (ov_embed_add_sample (emb, model, sample, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (emb->input, ==, "caption-step");
+  for (guint i = 0; i < emb->n; i++)
+    {
+      int oracle_pos = emb->modality[i] == OV_EMBED_TAG ? 40 + n_tags++ : 70 + n_regions++;
+
+      for (guint k = 0; k < 3; k++)
+        {
+          const float *got = emb->vectors[k] + (gsize) i * 24;
+          const float *want = hs + ((gsize) layers[k] * 120 + oracle_pos) * 24;
+          double d;
+
+          g_assert_true (ov_test_allclose (got, want, 24, 1e-4, 1e-5, &d));
+          max_diff = MAX (max_diff, d);
+        }
+    }
+  g_test_message ("max |embedding - oracle hidden state| = %.3g", max_diff);
+  g_assert_cmpuint (n_tags, ==, 29);
+  g_assert_cmpuint (n_regions, ==, 27);
+  /* Labels: region k carries detection k's class; "faucet" is cut into
+   * fa ##uce ##t and each piece carries "faucet"; "cutting board" pieces
+   * carry "cutting board". */
+  for (guint i = 0; i < emb->n; i++)
+    {
+      const char *cls = g_ptr_array_index (emb->class_names, emb->classes[i]);
+      const char *tok = g_ptr_array_index (emb->tokens, i);
+
+      if (emb->modality[i] == OV_EMBED_REGION)
+        {
+          guint k = (guint) (emb->positions[i] - emb->positions[n_tags]);
+
+          g_assert_cmpstr (cls, ==, sample->regions[k].cls);
+        }
+      else if (strcmp (tok, "##uce") == 0)
+        g_assert_cmpstr (cls, ==, "faucet");
+      else if (strcmp (tok, "cutting") == 0 || strcmp (tok, "board") == 0)
+        g_assert_cmpstr (cls, ==, "cutting board");
+    }
+}
+
+static void
+test_tag_classes (void)
+{
+  g_autoptr(OvModel) model = load_caption_model ();
+  OvTokenizer *tok = ov_model_get_tokenizer (model);
+  g_autoptr(OvSample) s = ov_sample_new ("x");
+  const char *const pieces[] = { "dog", "cutting", "board", "fa", "##uce", "##t" };
+  const char *const other[] = { "red", "cutting", "board" };
+  g_autoptr(GPtrArray) a = NULL;
+  g_autoptr(GPtrArray) b = NULL;
+
+  s->n_regions = 3;
+  s->regions = g_new0 (OvRegion, 3);
+  s->regions[0].cls = g_strdup ("dog");
+  s->regions[1].cls = g_strdup ("cutting board");
+  s->regions[2].cls = g_strdup ("faucet");
+  a = ov_embed_tag_classes (tok, s, pieces, 6);
+  g_assert_cmpstr (g_ptr_array_index (a, 0), ==, "dog");
+  g_assert_cmpstr (g_ptr_array_index (a, 2), ==, "cutting board");
+  g_assert_cmpstr (g_ptr_array_index (a, 5), ==, "faucet");
+  /* Truncated tags still match the classes in order. */
+  g_ptr_array_unref (a);
+  a = ov_embed_tag_classes (tok, s, pieces, 4);
+  g_assert_cmpuint (a->len, ==, 4);
+  g_assert_cmpstr (g_ptr_array_index (a, 3), ==, "faucet");
+  /* A tag string of its own: each word is a tag. */
+  s->tags = g_strdup ("red cutting board");
+  b = ov_embed_tag_classes (tok, s, other, 3);
+  g_assert_cmpstr (g_ptr_array_index (b, 0), ==, "red");
+  g_assert_cmpstr (g_ptr_array_index (b, 1), ==, "cutting");
+  g_assert_cmpstr (g_ptr_array_index (b, 2), ==, "board");
+}
+
+/* ---- commands ---- */
+
+static char *
+run_oscarviz (const char *const *args, int *exit_status)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  int wait_status;
+
+  g_ptr_array_add (argv, ov_test_oscarviz_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err, &wait_status, &error));
+  g_assert_no_error (error);
+  *exit_status = g_spawn_check_wait_status (wait_status, NULL) ? 0 : 1;
+  if (*exit_status != 0)
+    g_test_message ("oscarviz %s failed: %s", args[0], err);
+  return out;
+}
+
+static void
+test_commands (void)
+{
+  g_autofree char *model = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autofree char *yaml = ov_test_shared_path ("oracle", "data", "test.yaml", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("ov-viz-cmd-XXXXXX", NULL);
+  g_autofree char *svg = g_build_filename (dir, "heat.svg", NULL);
+  g_autofree char *csv = g_build_filename (dir, "heat.csv", NULL);
+  g_autofree char *cap = g_build_filename (dir, "cap.png", NULL);
+  g_autofree char *cap_csv = g_build_filename (dir, "cap.csv", NULL);
+  g_autofree char *vec = g_build_filename (dir, "e.safetensors", NULL);
+  g_autofree char *vec_meta = g_strconcat (vec, ".json", NULL);
+  g_autofree char *fig = g_build_filename (dir, "align.pdf", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  /* Heat map of the beach image: the SVG carries the tokens as text, and
+   * every shown query row of the CSV sums to one (padding keys are masked,
+   * so the left-out columns hold no mass). */
+  {
+    const char *args[] = { "attention", "--model", model, "--dataset", yaml, "--key",
+                           "coco_beach", "--layer", "0", "--head", "1", "--out", svg, "--csv",
+                           csv, NULL };
+    g_auto(GStrv) lines = NULL;
+    double sums[512] = { 0 };
+    int max_q = -1;
+
+    g_free (run_oscarviz (args, &status));
+    g_assert_cmpint (status, ==, 0);
+    g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, ">[CLS]</text>"));
+    g_assert_nonnull (strstr (text, ">r0 "));
+    g_clear_pointer (&text, g_free);
+    g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+    lines = g_strsplit (text, "\r\n", -1);
+    g_assert_cmpstr (lines[0], ==, "query_position,query,key_position,key,value");
+    for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+      {
+        g_auto(GStrv) f = g_strsplit (lines[i], ",", -1);
+        int q = atoi (f[0]);
+
+        g_assert_cmpint (q, <, 512);
+        sums[q] += g_ascii_strtod (f[4], NULL);
+        max_q = MAX (max_q, q);
+      }
+    g_assert_cmpint (max_q, >, 20);
+    for (int q = 0; q <= max_q; q++)
+      if (sums[q] != 0.0)
+        g_assert_cmpfloat_with_epsilon (sums[q], 1.0, 1e-5);
+    g_clear_pointer (&text, g_free);
+  }
+
+  /* Caption rows: one per generated word, tag and region columns. */
+  {
+    const char *args[] = { "attention", "--model", model, "--dataset", yaml, "--key",
+                           "coco_beach", "--layer", "1", "--head", "mean", "--view", "caption",
+                           "--out", cap, "--csv", cap_csv, NULL };
+    g_auto(GStrv) lines = NULL;
+    cairo_surface_t *png;
+
+    g_free (run_oscarviz (args, &status));
+    g_assert_cmpint (status, ==, 0);
+    png = cairo_image_surface_create_from_png (cap);
+    g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy (png);
+    g_assert_true (g_file_get_contents (cap_csv, &text, NULL, NULL));
+    lines = g_strsplit (text, "\r\n", -1);
+    g_assert_cmpstr (lines[0], ==, "step,word,column,label,value");
+    g_assert_nonnull (strstr (text, ",r4 "));
+    g_clear_pointer (&text, g_free);
+  }
+
+  /* Bad input is refused with a message, not drawn. */
+  {
+    const char *args[] = { "attention", "--model", model, "--dataset", yaml, "--layer", "7",
+                           "--out", svg, NULL };
+
+    g_free (run_oscarviz (args, &status));
+    g_assert_cmpint (status, !=, 0);
+  }
+
+  /* Embeddings of all four images at every layer, then the alignment. */
+  {
+    const char *args[] = { "embed", "--model", model, "--dataset", yaml, "--layer", "all",
+                           "--quiet", "--out", vec, NULL };
+    g_autoptr(OvEmbeddings) emb = NULL;
+    guint n_regions = 0;
+
+    g_free (run_oscarviz (args, &status));
+    g_assert_cmpint (status, ==, 0);
+    emb = ov_embeddings_load (vec, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (emb->n_layers, ==, 3);
+    g_assert_cmpint (emb->layers[0], ==, 2);
+    g_assert_cmpuint (emb->image_keys->len, ==, 4);
+    for (guint i = 0; i < emb->n; i++)
+      n_regions += emb->modality[i] == OV_EMBED_REGION;
+    /* 12 + 27 + 50 (of 60: the model takes 50) + 5 */
+    g_assert_cmpuint (n_regions, ==, 94);
+  }
+  {
+    const char *args[] = { "align", vec, vec, "--json", "--out", fig, NULL };
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonArray *models;
+
+    out = run_oscarviz (args, &status);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+    models = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "models");
+    g_assert_cmpuint (json_array_get_length (models), ==, 2);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_array_get_object_element (models, 0), "layers")), ==, 3);
+    g_assert_true (g_file_test (fig, G_FILE_TEST_IS_REGULAR));
+  }
+
+  g_remove (svg);
+  g_remove (csv);
+  g_remove (cap);
+  g_remove (cap_csv);
+  g_remove (vec);
+  g_remove (vec_meta);
+  g_remove (fig);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -877,8 +1378,14 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/heatmap/cells", test_heatmap);
   g_test_add_func ("/viz/grid-flow/cells", test_grid_and_flow);
   g_test_add_func ("/viz/region-view/boxes", test_region_view);
+  g_test_add_func ("/viz/region-view/photo", test_region_view_real_image);
   g_test_add_func ("/viz/attention-image/weights", test_attention_image);
   g_test_add_func ("/viz/scatter/select", test_scatter);
   g_test_add_func ("/viz/export/formats", test_export);
+  g_test_add_func ("/viz/align/hand", test_align_hand);
+  g_test_add_func ("/viz/embed/file", test_embeddings_file);
+  g_test_add_func ("/viz/embed/tag-classes", test_tag_classes);
+  g_test_add_func ("/viz/embed/oracle-states", test_embed_oracle);
+  g_test_add_func ("/viz/commands/attention-embed-align", test_commands);
   return g_test_run ();
 }

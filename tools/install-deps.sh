@@ -11,6 +11,7 @@ packages="
   libgtk-4-dev libadwaita-1-dev
   appstream desktop-file-utils
   xvfb xauth
+  fonts-dejavu-core poppler-utils
 "
 for group in "$@"; do
   case "$group" in

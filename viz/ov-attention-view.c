@@ -19,7 +19,7 @@
 #define LABEL_FONT 9.0
 #define LABEL_MAX_W 110.0
 #define STRIP_W 5.0
-#define LEGEND_W 78.0
+#define LEGEND_W 100.0
 
 OvColor
 ov_attention_segment_color (OvSegment segment)
