@@ -194,6 +194,8 @@ ov_image_view_snapshot (GtkWidget   *widget,
   if (self->view == NULL || w <= 0 || h <= 0)
     return;
 
+  /* Zoom and pan may have changed since the allocation; the fit zoom was
+   * settled there. */
   place_frame (self);
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   cairo_translate (cr, self->ox, self->oy);
@@ -385,7 +387,7 @@ ov_image_view_size_allocate (GtkWidget *widget,
                              int        height,
                              int        baseline)
 {
-  gtk_widget_queue_draw (widget);
+  place_frame (OV_IMAGE_VIEW (widget));
 }
 
 static void

@@ -48,12 +48,15 @@ struct _OvWindow
   GtkLabel        *backend_label;
   GtkLabel        *timing_label;
   GMenu           *recent_section;
+  GtkPaned        *outer_paned;
+  GtkPaned        *side_paned;
 
   GSettings       *settings;
   OvSession       *session;
   GCancellable    *load_cancellable;
   guint            n_loading;
   guint            pulse_id;
+  guint            zoom_label_id;
 
   /* The files the current sample came from, to step through a dataset and
    * to restore the session. */
@@ -218,13 +221,25 @@ update_status (OvWindow *self)
     }
 }
 
-static void
-zoom_changed_cb (OvWindow *self)
+static gboolean
+update_zoom_label_cb (gpointer user_data)
 {
+  OvWindow *self = user_data;
   g_autofree char *label =
     g_strdup_printf ("%.0f%%", ov_image_view_get_zoom (self->image_view) * 100.0);
 
+  self->zoom_label_id = 0;
   gtk_button_set_label (self->zoom_button, label);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+zoom_changed_cb (OvWindow *self)
+{
+  /* The fit zoom changes while the view is allocated; relabelling the
+   * button then would resize the toolbar in the middle of the layout. */
+  if (self->zoom_label_id == 0)
+    self->zoom_label_id = g_idle_add (update_zoom_label_cb, self);
 }
 
 /* Checkpoints */
@@ -454,8 +469,8 @@ sample_loaded_cb (GObject      *source,
   gtk_widget_set_visible (self->sample_nav, TRUE);
   {
     /* Translators: the sample shown, counted from 1. */
-    g_autofree char *label = g_strdup_printf (_("Sample %" G_GINT64_FORMAT),
-                                              MAX (self->sample_row, 0) + 1);
+    g_autofree char *label = g_strdup_printf (_("Sample %u"),
+                                              (guint) MAX (self->sample_row, 0) + 1);
 
     gtk_label_set_text (self->sample_label, label);
   }
@@ -780,6 +795,7 @@ ov_window_dispose (GObject *object)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
   g_clear_handle_id (&self->pulse_id, g_source_remove);
+  g_clear_handle_id (&self->zoom_label_id, g_source_remove);
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_WINDOW);
@@ -828,6 +844,8 @@ ov_window_class_init (OvWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvWindow, backend_label);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, timing_label);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, recent_section);
+  gtk_widget_class_bind_template_child (widget_class, OvWindow, outer_paned);
+  gtk_widget_class_bind_template_child (widget_class, OvWindow, side_paned);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, open_model_action);
@@ -936,6 +954,13 @@ ov_window_init (OvWindow *self)
                            G_CALLBACK (panel_failed_cb), self, G_CONNECT_SWAPPED);
   update_status (self);
   zoom_changed_cb (self);
+
+  /* The image takes a little over half the width it opens with; the tags
+   * a little under half of the side's height. */
+  gtk_paned_set_position (self->outer_paned,
+                          g_settings_get_int (self->settings, "window-width") * 55 / 100);
+  gtk_paned_set_position (self->side_paned,
+                          (g_settings_get_int (self->settings, "window-height") - 100) * 42 / 100);
 
   target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (target, "drop", G_CALLBACK (drop_cb), self);
