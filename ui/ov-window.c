@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "data/ov-dataset.h"
+#include "data/ov-demo.h"
 #include "model/ov-error.h"
 #include "ov-caption-panel.h"
 #include "ov-image-view.h"
@@ -505,9 +506,42 @@ load_sample (OvWindow           *self,
 static void
 open_demo (OvWindow *self)
 {
-  /* TODO: open the bundled demo checkpoints and scenes (data/demo) once
-   * they are in the tree; until then the window starts empty and says so. */
-  show_toast (self, _("The demo model is not installed; open a checkpoint folder."));
+  /* The demo's captioning, VQA and pre-training models side by side, so
+   * every panel works, on its held-out scenes. */
+  static const char *const models[] = { "demo", "demo-vqa", "demo-pretrain" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dataset = NULL;
+  guint n_found = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (models); i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *dir = ov_demo_find (models[i], &local_error);
+
+      if (dir == NULL)
+        {
+          if (error == NULL)
+            error = g_steal_pointer (&local_error);
+          continue;
+        }
+      load_model (self, dir, FALSE);
+      n_found++;
+    }
+  dataset = ov_demo_find_dataset ("demo", error == NULL ? &error : NULL);
+  if (dataset != NULL)
+    {
+      const char *files[] = { dataset, NULL };
+
+      load_sample (self, files, 0);
+    }
+  if (n_found == 0 || dataset == NULL)
+    {
+      /* Translators: %s says which folders were searched. */
+      g_autofree char *message = g_strdup_printf (_("The bundled demo could not be opened: %s"),
+                                                  error->message);
+
+      show_banner (self, message);
+    }
 }
 
 void
