@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "data/ov-dataset.h"
+#include "data/ov-demo.h"
 #include "model/ov-answers.h"
 #include "ui/ov-application.h"
 #include "ui/ov-panel-util.h"
@@ -434,6 +435,102 @@ test_bad_checkpoint (void)
   g_rmdir (dir);
 }
 
+/* Distinct colours in a rectangle of the rendering: a photograph or a demo
+ * scene has hundreds, a flat canvas with boxes a handful. */
+static guint
+count_distinct_colors (const Pixels *p,
+                       int           x0,
+                       int           y0,
+                       int           x1,
+                       int           y1)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  for (int y = MAX (y0, 0); y < MIN (y1, p->height); y++)
+    for (int x = MAX (x0, 0); x < MIN (x1, p->width); x++)
+      {
+        guint32 px;
+
+        memcpy (&px, p->data + (gsize) y * p->stride + x * 4, 4);
+        g_hash_table_add (seen, GUINT_TO_POINTER (px | 1));
+      }
+  return g_hash_table_size (seen);
+}
+
+/* An image opened on its own is drawn, in a window of its own. */
+static void
+test_image (void)
+{
+  g_autofree char *path = ov_test_shared_path ("data", "images", "coco-000000391895.jpg", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  OvWindow *second = ov_window_new (app);
+  GtkWidget *view = GTK_WIDGET (_ov_window_get_image_view (second));
+  Pixels p;
+  guint n;
+
+  gtk_window_present (GTK_WINDOW (second));
+  ov_window_open (second, caption_dir, &file, 1);
+  WAIT_UNTIL (!ov_window_is_loading (second), 60);
+  g_assert_null (_ov_window_get_banner_text (second));
+  iterate (300);
+
+  p = render_widget (view);
+  n = count_distinct_colors (&p, p.width / 4, p.height / 4, 3 * p.width / 4, 3 * p.height / 4);
+  g_test_message ("distinct colours in the middle of the photograph: %u", n);
+  g_assert_cmpuint (n, >, 500);
+  pixels_free (&p);
+  gtk_window_destroy (GTK_WINDOW (second));
+  iterate (100);
+}
+
+/* A window opened with nothing opens the bundled demo: its three models,
+ * a scene with its picture and regions, and a caption. Where the demo is
+ * not installed the window says so in its banner and stays usable. */
+static void
+test_demo (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *demo = ov_demo_find ("demo", &error);
+  OvWindow *fresh = ov_window_new (app);
+  OvSession *session = ov_window_get_session (fresh);
+  OvCaptionPanel *panel = _ov_window_get_caption_panel (fresh);
+  Pixels p;
+  guint n;
+
+  gtk_window_present (GTK_WINDOW (fresh));
+  ov_window_open (fresh, NULL, NULL, 0);
+  WAIT_UNTIL (!ov_window_is_loading (fresh), 120);
+
+  if (demo == NULL)
+    {
+      g_test_message ("demo not installed: %s", error->message);
+      g_assert_nonnull (_ov_window_get_banner_text (fresh));
+      g_assert_nonnull (strstr (_ov_window_get_banner_text (fresh), "demo"));
+      gtk_window_destroy (GTK_WINDOW (fresh));
+      iterate (100);
+      return;
+    }
+
+  g_assert_null (_ov_window_get_banner_text (fresh));
+  g_assert_true (ov_session_supports (session, OV_TASK_CAPTION, NULL));
+  g_assert_true (ov_session_supports (session, OV_TASK_VQA, NULL));
+  g_assert_nonnull (ov_session_get_sample (session));
+  g_assert_nonnull (ov_session_get_sample (session)->image_path);
+  g_assert_cmpuint (ov_session_get_input_region_count (session), >, 0);
+
+  iterate (300);
+  p = render_widget (GTK_WIDGET (_ov_window_get_image_view (fresh)));
+  n = count_distinct_colors (&p, 0, 0, p.width, p.height);
+  g_test_message ("distinct colours in the demo scene: %u", n);
+  g_assert_cmpuint (n, >, 100);
+  pixels_free (&p);
+
+  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+  g_assert_nonnull (ov_caption_panel_get_caption (panel));
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  iterate (100);
+}
+
 static void
 skip_all (const char *path)
 {
@@ -450,6 +547,8 @@ main (int argc, char **argv)
     { "/ui/window/tag-off-reruns", test_tag_off_reruns },
     { "/ui/window/question", test_question },
     { "/ui/window/bad-checkpoint", test_bad_checkpoint },
+    { "/ui/window/image", test_image },
+    { "/ui/window/demo", test_demo },
   };
   int status;
 

@@ -302,6 +302,7 @@ typedef struct {
   OvSample *sample;     /* result */
   OvImage  *image;      /* result, may be NULL */
   char     *image_error;
+  char     *answers;    /* result: the dataset's answer list, or NULL */
 } SampleLoad;
 
 static void
@@ -311,6 +312,7 @@ sample_load_free (SampleLoad *load)
   g_clear_pointer (&load->sample, ov_sample_free);
   g_clear_pointer (&load->image, ov_image_free);
   g_free (load->image_error);
+  g_free (load->answers);
   g_free (load);
 }
 
@@ -360,6 +362,53 @@ fill_source_options (OvSampleSourceOptions *opts,
   return TRUE;
 }
 
+/* A path named by a dataset yaml key, made absolute against the yaml. */
+static char *
+dup_yaml_path (GHashTable *yaml,
+               const char *key,
+               const char *yaml_path)
+{
+  const char *value = g_hash_table_lookup (yaml, key);
+  g_autofree char *dir = NULL;
+
+  if (value == NULL || *value == '\0')
+    return NULL;
+  if (g_path_is_absolute (value))
+    return g_strdup (value);
+  dir = g_path_get_dirname (yaml_path);
+  return g_build_filename (dir, value, NULL);
+}
+
+/* What a split yaml adds beyond the sample: an answer list (label2ans),
+ * and pictures kept as <key>.png or .jpg beside it or in images/. */
+static void
+find_dataset_extras (SampleLoad *load,
+                     const char *dataset)
+{
+  static const char *const folders[] = { ".", "images" };
+  static const char *const extensions[] = { "png", "jpg", "jpeg" };
+  g_autoptr(GHashTable) yaml = NULL;
+  g_autofree char *dir = g_path_get_dirname (dataset);
+
+  if (g_str_has_suffix (dataset, ".yaml") || g_str_has_suffix (dataset, ".yml"))
+    yaml = ov_dataset_yaml_load (dataset, NULL);
+  if (yaml != NULL)
+    load->answers = dup_yaml_path (yaml, "label2ans", dataset);
+
+  for (guint f = 0; load->sample->image_path == NULL && f < G_N_ELEMENTS (folders); f++)
+    for (guint e = 0; e < G_N_ELEMENTS (extensions); e++)
+      {
+        g_autofree char *name = g_strdup_printf ("%s.%s", load->sample->key, extensions[e]);
+        g_autofree char *path = g_build_filename (dir, folders[f], name, NULL);
+
+        if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+          {
+            load->sample->image_path = g_steal_pointer (&path);
+            break;
+          }
+      }
+}
+
 static void
 load_sample_worker (GTask        *task,
                     gpointer      source_object,
@@ -374,6 +423,8 @@ load_sample_worker (GTask        *task,
   opts.row = load->row;
   if (fill_source_options (&opts, load->files, &error))
     load->sample = ov_sample_source_load (&opts, cancellable, &error);
+  if (load->sample != NULL && opts.dataset != NULL)
+    find_dataset_extras (load, opts.dataset);
   ov_sample_source_options_clear (&opts);
   if (load->sample == NULL)
     {
@@ -438,6 +489,14 @@ sample_loaded_cb (GObject      *source,
 
   if (load->image_error != NULL)
     show_toast (self, load->image_error);
+  if (load->answers != NULL && g_strcmp0 (load->answers,
+                                          ov_session_get_answer_list_path (self->session)) != 0)
+    {
+      g_autoptr(GError) answers_error = NULL;
+
+      if (!ov_session_load_answer_list (self->session, load->answers, &answers_error))
+        show_toast (self, answers_error->message);
+    }
   for (guint i = 0; load->sample->warnings != NULL && i < load->sample->warnings->len; i++)
     show_toast (self, g_ptr_array_index (load->sample->warnings, i));
 
