@@ -27,7 +27,7 @@ struct _OvMaskPanel
   GtkLabel    *reason_label;
   GtkWidget   *content;
   GtkEntry    *text_entry;
-  GtkFlowBox  *words_box;
+  GtkLabel    *words_label;
   GtkListBox  *predictions_list;
   GtkLevelBar *match_bar;
   GtkLabel    *match_label;
@@ -39,6 +39,8 @@ struct _OvMaskPanel
   OvRunner     mask_runner;
   OvRunner     match_runner;
   GPtrArray   *originals;     /* char* per word: what a clicked [MASK] replaced, or NULL */
+  guint        n_predictions; /* [MASK] positions in the last result */
+  OvMatchResult match;        /* the last match, NaN before one */
   gboolean     rewriting;     /* the entry is being changed by a word click */
 };
 
@@ -82,29 +84,34 @@ dup_unmasked_text (OvMaskPanel *self)
   return g_strjoinv (" ", words);
 }
 
-static void
-word_clicked_cb (GtkButton   *button,
-                 OvMaskPanel *self)
+/* A word link was followed: the uri is "word:<index>". Masks the word, or
+ * puts back the word a clicked [MASK] replaced. */
+static gboolean
+word_activated_cb (GtkLabel    *label,
+                   const char  *uri,
+                   OvMaskPanel *self)
 {
-  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "word-index"));
   g_auto(GStrv) words = split_words (gtk_editable_get_text (GTK_EDITABLE (self->text_entry)));
+  guint n = g_strv_length (words);
+  guint64 index;
   g_autofree char *text = NULL;
 
-  if (index >= g_strv_length (words))
-    return;
-  if (self->originals->len < g_strv_length (words))
-    g_ptr_array_set_size (self->originals, g_strv_length (words));
+  if (!g_str_has_prefix (uri, "word:")
+      || !g_ascii_string_to_unsigned (uri + 5, 10, 0, G_MAXUINT, &index, NULL)
+      || index >= n)
+    return TRUE;
+  if (self->originals->len < n)
+    g_ptr_array_set_size (self->originals, n);
 
   if (g_strcmp0 (words[index], MASK_TOKEN) == 0)
     {
-      const char *original = g_ptr_array_index (self->originals, index);
+      char *original = g_ptr_array_index (self->originals, index);
 
       if (original == NULL)
-        return;
+        return TRUE;
       g_free (words[index]);
-      words[index] = g_strdup (original);
+      words[index] = original;
       g_ptr_array_index (self->originals, index) = NULL;
-      g_free ((char *) original);
     }
   else
     {
@@ -117,28 +124,30 @@ word_clicked_cb (GtkButton   *button,
   self->rewriting = TRUE;
   gtk_editable_set_text (GTK_EDITABLE (self->text_entry), text);
   self->rewriting = FALSE;
+  return TRUE;
 }
 
+/* The words as links, so they flow like text and each one is a target for
+ * the pointer and the keyboard. */
 static void
 rebuild_words (OvMaskPanel *self)
 {
   g_auto(GStrv) words = split_words (gtk_editable_get_text (GTK_EDITABLE (self->text_entry)));
-  GtkWidget *child;
+  GString *markup = g_string_new (NULL);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->words_box))) != NULL)
-    gtk_flow_box_remove (self->words_box, child);
   for (guint i = 0; words[i] != NULL; i++)
     {
-      GtkWidget *button = gtk_button_new_with_label (words[i]);
+      g_autofree char *escaped = g_markup_escape_text (words[i], -1);
 
-      g_object_set_data (G_OBJECT (button), "word-index", GUINT_TO_POINTER (i));
+      if (i > 0)
+        g_string_append_c (markup, ' ');
       if (g_strcmp0 (words[i], MASK_TOKEN) == 0)
-        gtk_widget_add_css_class (button, "masked-word");
+        g_string_append_printf (markup, "<a href=\"word:%u\"><b>%s</b></a>", i, escaped);
       else
-        gtk_widget_add_css_class (button, "flat");
-      g_signal_connect (button, "clicked", G_CALLBACK (word_clicked_cb), self);
-      gtk_flow_box_append (self->words_box, button);
+        g_string_append_printf (markup, "<a href=\"word:%u\">%s</a>", i, escaped);
     }
+  gtk_label_set_markup (self->words_label, markup->str);
+  g_string_free (markup, TRUE);
 }
 
 static void
@@ -172,8 +181,8 @@ show_predictions (OvMaskPanel *self,
       gtk_list_box_append (self->predictions_list, row);
       g_string_free (line, TRUE);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->predictions_list),
-                          predictions != NULL && predictions->len > 0);
+  self->n_predictions = predictions != NULL ? predictions->len : 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->predictions_list), self->n_predictions > 0);
 }
 
 static void
@@ -212,6 +221,7 @@ match_ready_cb (GObject      *source,
       return;
     }
   gtk_spinner_stop (self->spinner);
+  self->match = match;
   gtk_level_bar_set_value (self->match_bar, match.probability);
   /* Translators: probability that the caption matches the image. */
   text = g_strdup_printf (_("P(match) %.2f"), match.probability);
@@ -325,7 +335,7 @@ ov_mask_panel_class_init (OvMaskPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, reason_label);
   gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, content);
   gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, text_entry);
-  gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, words_box);
+  gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, words_label);
   gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, predictions_list);
   gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, match_bar);
   gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, match_label);
@@ -341,7 +351,10 @@ ov_mask_panel_init (OvMaskPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->originals = g_ptr_array_new_with_free_func (g_free);
+  self->match.probability = NAN;
+  self->match.swapped_probability = NAN;
   g_signal_connect_swapped (self->text_entry, "changed", G_CALLBACK (text_changed_cb), self);
+  g_signal_connect (self->words_label, "activate-link", G_CALLBACK (word_activated_cb), self);
   g_signal_connect_swapped (self->other_tags_entry, "changed", G_CALLBACK (schedule_run), self);
   update_support (self);
 }
@@ -379,4 +392,20 @@ ov_mask_panel_set_other_tags (OvMaskPanel *self,
 {
   g_return_if_fail (OV_IS_MASK_PANEL (self));
   gtk_editable_set_text (GTK_EDITABLE (self->other_tags_entry), tags != NULL ? tags : "");
+}
+
+guint
+ov_mask_panel_get_n_predictions (OvMaskPanel *self)
+{
+  g_return_val_if_fail (OV_IS_MASK_PANEL (self), 0);
+  return self->n_predictions;
+}
+
+OvMatchResult
+ov_mask_panel_get_match (OvMaskPanel *self)
+{
+  OvMatchResult none = { NAN, NAN };
+
+  g_return_val_if_fail (OV_IS_MASK_PANEL (self), none);
+  return self->match;
 }

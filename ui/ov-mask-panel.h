@@ -17,12 +17,16 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (OvMaskPanel, ov_mask_panel, OV, MASK_PANEL, GtkWidget)
 
-void ov_mask_panel_set_session    (OvMaskPanel *self,
-                                   OvSession   *session);
-void ov_mask_panel_set_text       (OvMaskPanel *self,
-                                   const char  *text);
+void          ov_mask_panel_set_session       (OvMaskPanel *self,
+                                               OvSession   *session);
+void          ov_mask_panel_set_text          (OvMaskPanel *self,
+                                               const char  *text);
 /* Tags of another image, for the swapped match. */
-void ov_mask_panel_set_other_tags (OvMaskPanel *self,
-                                   const char  *tags);
+void          ov_mask_panel_set_other_tags    (OvMaskPanel *self,
+                                               const char  *tags);
+/* [MASK] positions predicted in the last result. */
+guint         ov_mask_panel_get_n_predictions (OvMaskPanel *self);
+/* The last match probabilities; NaN before the first. */
+OvMatchResult ov_mask_panel_get_match         (OvMaskPanel *self);
 
 G_END_DECLS

@@ -390,12 +390,10 @@ ov_session_load_model_finish (OvSession     *self,
   g_free (self->model_paths[kind]);
   self->model_paths[kind] = g_strdup (data->dir);
 
+  /* A list beside the weights wins; otherwise the one already open (from
+   * a dataset, or chosen by hand) stays. */
   if (kind == OV_MODEL_KIND_CLASSIFIER)
-    {
-      g_clear_pointer (&self->answers, ov_answer_list_free);
-      g_clear_pointer (&self->answers_path, g_free);
-      find_answer_list (self, data->dir);
-    }
+    find_answer_list (self, data->dir);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_MODEL]);
   input_changed (self);
