@@ -264,6 +264,32 @@ scroll_cb (GtkEventControllerScroll *controller,
   return TRUE;
 }
 
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                OvImageView           *self)
+{
+  double dx = 0, dy = 0;
+
+  /* Arrow keys pan a zoomed image, as a drag would. */
+  switch (keyval)
+    {
+    case GDK_KEY_Left: dx = 40; break;
+    case GDK_KEY_Right: dx = -40; break;
+    case GDK_KEY_Up: dy = 40; break;
+    case GDK_KEY_Down: dy = -40; break;
+    default: return FALSE;
+    }
+  if (self->fit || (state & GDK_MODIFIER_MASK) != 0)
+    return FALSE;
+  self->ox += dx;
+  self->oy += dy;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
 static void
 drag_begin_cb (GtkGestureDrag *gesture,
                double          x,
@@ -493,6 +519,10 @@ ov_image_view_init (OvImageView *self)
 
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
   g_signal_connect (controller, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   gesture = gtk_gesture_drag_new ();

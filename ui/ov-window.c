@@ -58,6 +58,8 @@ struct _OvWindow
   guint            n_loading;
   guint            pulse_id;
   guint            zoom_label_id;
+  AdwToast        *toast;          /* the last toast while it is shown */
+  int              load_permille;  /* progress of a sample read, or -1 (atomic) */
 
   /* The files the current sample came from, to step through a dataset and
    * to restore the session. */
@@ -78,12 +80,26 @@ show_banner (OvWindow   *self,
 }
 
 static void
+toast_dismissed_cb (AdwToast *toast,
+                    OvWindow *self)
+{
+  if (self->toast == toast)
+    self->toast = NULL;
+}
+
+static void
 show_toast (OvWindow   *self,
             const char *message)
 {
-  AdwToast *toast = adw_toast_new (message);
+  AdwToast *toast;
 
+  /* Runs repeat as the user edits; one toast per distinct failure. */
+  if (self->toast != NULL && g_strcmp0 (adw_toast_get_title (self->toast), message) == 0)
+    return;
+  toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 6);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self, 0);
+  self->toast = toast;
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -100,9 +116,24 @@ static gboolean
 pulse_cb (gpointer user_data)
 {
   OvWindow *self = user_data;
+  int permille = g_atomic_int_get (&self->load_permille);
 
-  gtk_progress_bar_pulse (self->progress_bar);
+  /* Checkpoints load in one call, so they pulse; big rows report. */
+  if (permille >= 0)
+    gtk_progress_bar_set_fraction (self->progress_bar, permille / 1000.0);
+  else
+    gtk_progress_bar_pulse (self->progress_bar);
   return G_SOURCE_CONTINUE;
+}
+
+/* Called by the data layer in the loading thread. */
+static void
+sample_progress_cb (double   fraction,
+                    gpointer user_data)
+{
+  OvWindow *self = user_data;
+
+  g_atomic_int_set (&self->load_permille, (int) (CLAMP (fraction, 0.0, 1.0) * 1000));
 }
 
 static GCancellable *
@@ -421,6 +452,9 @@ load_sample_worker (GTask        *task,
 
   ov_sample_source_options_init (&opts);
   opts.row = load->row;
+  /* The window outlives the task: the task holds a reference to it. */
+  opts.progress = sample_progress_cb;
+  opts.progress_data = source_object;
   if (fill_source_options (&opts, load->files, &error))
     load->sample = ov_sample_source_load (&opts, cancellable, &error);
   if (load->sample != NULL && opts.dataset != NULL)
@@ -475,6 +509,7 @@ sample_loaded_cb (GObject      *source,
   OvSample *sample;
 
   loading_end (self);
+  g_atomic_int_set (&self->load_permille, -1);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_autofree char *message = NULL;
@@ -1004,6 +1039,7 @@ ov_window_init (OvWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->sample_row = -1;
+  self->load_permille = -1;
   self->settings = g_settings_new (APPLICATION_ID);
   self->session = ov_session_new ();
 
