@@ -70,29 +70,18 @@ find_tag_of_region (OvImageView *self,
   return NULL;
 }
 
-/* Regions whose tag is out of the model input are hidden, so the picture
- * shows what the model reads. */
+/* Regions out of the model input are hidden, so the picture shows what the
+ * model reads. */
 static void
 sync_hidden (OvImageView *self)
 {
   const OvSample *sample;
-  GListModel *tags;
 
   if (self->view == NULL)
     return;
   sample = ov_session_get_sample (self->session);
-  tags = ov_session_get_tags (self->session);
   for (guint r = 0; r < sample->n_regions; r++)
-    ov_region_view_set_hidden (self->view, r, TRUE);
-  for (guint i = 0; i < g_list_model_get_n_items (tags); i++)
-    {
-      g_autoptr(OvTagItem) item = g_list_model_get_item (tags, i);
-      int region = ov_tag_item_get_region (item);
-
-      if (region >= 0 && (guint) region < sample->n_regions)
-        ov_region_view_set_hidden (self->view, region,
-                                   !ov_session_tag_in_input (self->session, item));
-    }
+    ov_region_view_set_hidden (self->view, r, !ov_session_region_in_input (self->session, r));
   ov_region_view_set_highlight (self->view,
                                 self->selected != NULL
                                 ? ov_tag_item_get_region (self->selected) : -1);

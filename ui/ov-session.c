@@ -70,7 +70,6 @@ struct _OvSession
   GListStore   *tags;
   double        threshold;
   double        last_run_seconds;
-  guint         input_serial;
 };
 
 enum {
@@ -105,7 +104,6 @@ ov_answers_free (OvAnswers *answers)
 static void
 input_changed (OvSession *self)
 {
-  self->input_serial++;
   g_signal_emit (self, signals[INPUT_CHANGED], 0);
 }
 
@@ -519,17 +517,34 @@ ov_session_set_sample (OvSession *self,
   self->sample = sample;
 
   items = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; sample != NULL && i < sample->n_regions; i++)
+  if (sample != NULL)
     {
-      const OvRegion *r = &sample->regions[i];
-      const char *cls = r->cls != NULL ? r->cls : "";
-      g_autofree char *attrs = NULL;
+      g_autofree char *classes = ov_sample_dup_tag_string (sample);
 
-      if (r->attributes != NULL)
-        attrs = g_strjoinv (", ", r->attributes);
-      g_ptr_array_add (items, ov_tag_item_new (cls, (int) i,
-                                               ov_palette_index (self->palette, cls),
-                                               r->conf, attrs));
+      if (sample->tags != NULL && g_strcmp0 (sample->tags, classes) != 0)
+        {
+          /* The file gives its own tag string (a VQA file's "o", say), not
+           * the classes joined: keep it word for word, as typed tags, so the
+           * model reads what the file says. */
+          g_auto(GStrv) words = g_strsplit (sample->tags, " ", -1);
+
+          for (guint i = 0; words[i] != NULL; i++)
+            if (*words[i] != '\0')
+              g_ptr_array_add (items, ov_tag_item_new (words[i], -1, G_MAXUINT, NAN, NULL));
+        }
+      else
+        for (guint i = 0; i < sample->n_regions; i++)
+          {
+            const OvRegion *r = &sample->regions[i];
+            const char *cls = r->cls != NULL ? r->cls : "";
+            g_autofree char *attrs = NULL;
+
+            if (r->attributes != NULL)
+              attrs = g_strjoinv (", ", r->attributes);
+            g_ptr_array_add (items, ov_tag_item_new (cls, (int) i,
+                                                     ov_palette_index (self->palette, cls),
+                                                     r->conf, attrs));
+          }
     }
 
   /* One splice, so listeners see one change. */
@@ -675,31 +690,43 @@ ov_session_dup_input_tags (OvSession *self)
   return g_string_free (tags, FALSE);
 }
 
-/* Marks which region rows reach the model: a region is kept while its own
- * tag is in the input. Returns the count. */
+gboolean
+ov_session_region_in_input (OvSession *self,
+                            guint      region)
+{
+  GListModel *model;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), FALSE);
+
+  if (self->sample == NULL
+      || region >= MAX (self->sample->n_regions,
+                        self->sample->features != NULL ? self->sample->n_features : 0))
+    return FALSE;
+  if (region < self->sample->n_regions
+      && !region_visible (self, self->sample->regions[region].conf))
+    return FALSE;
+  model = G_LIST_MODEL (self->tags);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(OvTagItem) item = g_list_model_get_item (model, i);
+
+      if (ov_tag_item_get_region (item) == (int) region && !ov_tag_item_get_enabled (item))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Marks which region rows reach the model. Returns the count. */
 static guint
 mark_input_regions (OvSession *self,
                     gboolean  *keep)   /* (n_features) */
 {
-  GListModel *model = G_LIST_MODEL (self->tags);
   guint n_features = self->sample != NULL && self->sample->features != NULL
                      ? self->sample->n_features : 0;
   guint count = 0;
 
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(OvTagItem) item = g_list_model_get_item (model, i);
-      int region = ov_tag_item_get_region (item);
-
-      if (region < 0 || (guint) region >= n_features || keep[region])
-        continue;
-      if (ov_tag_item_get_enabled (item)
-          && region_visible (self, ov_tag_item_get_confidence (item)))
-        {
-          keep[region] = TRUE;
-          count++;
-        }
-    }
+  for (guint r = 0; r < n_features; r++)
+    count += keep[r] = ov_session_region_in_input (self, r);
   return count;
 }
 
@@ -714,13 +741,6 @@ ov_session_get_input_region_count (OvSession *self)
     return 0;
   keep = g_new0 (gboolean, self->sample->n_features);
   return mark_input_regions (self, keep);
-}
-
-guint
-ov_session_get_input_serial (OvSession *self)
-{
-  g_return_val_if_fail (OV_IS_SESSION (self), 0);
-  return self->input_serial;
 }
 
 /* Jobs */

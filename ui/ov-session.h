@@ -91,11 +91,13 @@ void           ov_session_set_threshold         (OvSession            *self,
  * (if any) at or above the threshold. */
 gboolean       ov_session_tag_in_input          (OvSession            *self,
                                                  OvTagItem            *item);
+/* Whether region k reaches the model (and is drawn): every region does
+ * unless its confidence is below the threshold or its tag is switched off. */
+gboolean       ov_session_region_in_input       (OvSession            *self,
+                                                 guint                 region);
 /* The model input made of the current tags. */
 char          *ov_session_dup_input_tags        (OvSession            *self);
 guint          ov_session_get_input_region_count (OvSession           *self);
-/* Grows by one whenever the model input changes ("input-changed"). */
-guint          ov_session_get_input_serial      (OvSession            *self);
 
 /* Model runs on the current input. Each takes a copy of the input, so later
  * edits do not disturb a run in flight; cancel the old one to start anew. */
