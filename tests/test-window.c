@@ -180,6 +180,28 @@ test_opens (void)
   g_assert_true (g_str_has_prefix (tags, "dog couch pillow"));
   g_assert_cmpuint (ov_session_get_input_region_count (session), ==, 12);
 
+  /* The shortcuts window comes from the resources; preferences and about
+   * open as windows of their own. */
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    guint before = g_list_model_get_n_items (toplevels);
+
+    g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+    g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+    iterate (200);
+    g_assert_cmpuint (g_list_model_get_n_items (toplevels), ==, before + 2);
+    for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
+      {
+        g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i - 1);
+
+        if (ADW_IS_PREFERENCES_WINDOW (w) || ADW_IS_ABOUT_WINDOW (w))
+          gtk_window_destroy (w);
+      }
+    iterate (100);
+    g_assert_cmpuint (g_list_model_get_n_items (toplevels), ==, before);
+  }
+
   /* The status line names the checkpoint and the backend. */
   status = _ov_window_dup_status_text (window);
   g_assert_nonnull (strstr (status, "caption_tiny"));
