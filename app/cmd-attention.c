@@ -4,7 +4,7 @@
  * `oscarviz attention`: runs a model on one sample and writes an attention
  * figure (heat map, all heads, flow summary, attention over the image, the
  * reverse for one region, caption rows, or a before/after difference) as
- * PNG, SVG or PDF, and optionally the numbers behind it as CSV.
+ * PNG, SVG or PDF, and optionally the numbers behind it as CSV or JSON.
  */
 #define G_LOG_DOMAIN "ov-cmd-attention"
 
@@ -31,6 +31,7 @@ typedef struct {
   char   *view;
   char   *out;
   char   *csv;
+  char   *json;
   char   *token;
   char   *before_tags;
   char   *before_head_text;
@@ -292,6 +293,8 @@ ov_cmd_attention (int argc, char **argv)
       N_("Difference view: the same input with these tags is subtracted"), "TAGS" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, N_("Figure: .png, .svg or .pdf"), "FILE" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &o.csv, N_("The numbers behind the figure"), "FILE" },
+    { "json", 0, 0, G_OPTION_ARG_FILENAME, &o.json,
+      N_("The same numbers as JSON (one object per row)"), "FILE" },
     { "width", 0, 0, G_OPTION_ARG_DOUBLE, &o.width, N_("Figure width in points"), "W" },
     { "height", 0, 0, G_OPTION_ARG_DOUBLE, &o.height, N_("Figure height in points"), "H" },
     { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &o.scale, N_("PNG pixels per point (default 2)"),
@@ -733,6 +736,16 @@ ov_cmd_attention (int argc, char **argv)
       status = fail (error);
       goto out;
     }
+  if (o.json != NULL)
+    {
+      g_autoptr(JsonNode) root = ov_csv_to_json (csv);
+
+      if (!ov_export_json (root, o.json, &error))
+        {
+          status = fail (error);
+          goto out;
+        }
+    }
   status = 0;
 
 out:
@@ -749,6 +762,7 @@ out:
   g_free (o.view);
   g_free (o.out);
   g_free (o.csv);
+  g_free (o.json);
   g_free (o.token);
   g_free (o.before_tags);
   g_free (o.before_head_text);

@@ -3,7 +3,8 @@
  *
  * `oscarviz embed`: one pass of a model over a dataset that saves the hidden
  * states at tag and region positions (ov-embed.h says which input and which
- * labels) for t-SNE and `oscarviz align`.
+ * labels) for t-SNE and `oscarviz align`; with --tsne it also draws the
+ * t-SNE of the primary layer (colour = class, circle = tag, square = region).
  */
 #define G_LOG_DOMAIN "ov-cmd-embed"
 
@@ -15,6 +16,8 @@
 #include "model/ov-model.h"
 #include "ov-commands.h"
 #include "viz/ov-embed.h"
+#include "viz/ov-export.h"
+#include "viz/ov-tsne.h"
 
 static void
 progress_cb (guint done, guint total, gpointer data)
@@ -38,7 +41,9 @@ ov_cmd_embed (int argc, char **argv)
   g_autofree char *layer_text = NULL;
   g_autofree char *out = NULL;
   g_autofree int *layers = NULL;
+  g_autofree char *tsne_out = NULL;
   gint64 limit = 0;
+  double perplexity = 30.0;
   gboolean quiet = FALSE;
   guint n_layers, n_tags = 0;
   const GOptionEntry entries[] = {
@@ -51,6 +56,10 @@ ov_cmd_embed (int argc, char **argv)
     { "limit", 0, 0, G_OPTION_ARG_INT64, &limit, N_("Only the first N samples"), "N" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
       N_("Embeddings file (safetensors; FILE.json beside it)"), "VECTORS" },
+    { "tsne", 0, 0, G_OPTION_ARG_FILENAME, &tsne_out,
+      N_("Also draw a t-SNE of the primary layer (.png, .svg, .pdf)"), "FIGURE" },
+    { "perplexity", 0, 0, G_OPTION_ARG_DOUBLE, &perplexity,
+      N_("t-SNE perplexity (30; lowered for small sets)"), "P" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("No progress"), NULL },
     { NULL }
   };
@@ -92,6 +101,30 @@ ov_cmd_embed (int argc, char **argv)
   g_print ("%s: %u vectors (%u tag pieces, %u regions) of %u images, %u classes, layer %d, "
            "input %s\n", out, emb->n, n_tags, emb->n - n_tags, emb->image_keys->len,
            emb->class_names->len, emb->layers[0], emb->input != NULL ? emb->input : "-");
+
+  if (tsne_out != NULL)
+    {
+      OvTsneParams params;
+      OvExportFormat format;
+      g_autofree float *xy = g_new (float, 2 * (gsize) MAX (emb->n, 1));
+      g_autoptr(OvScatterView) view = NULL;
+      g_autofree char *title = NULL;
+
+      if (!ov_export_format_from_path (tsne_out, &format, &error))
+        goto fail;
+      ov_tsne_params_init (&params);
+      /* A perplexity needs about 3x as many neighbours as its value. */
+      params.perplexity = MIN (perplexity, MAX (1.0, (emb->n - 1) / 3.0));
+      if (!ov_tsne_run (emb->vectors[0], emb->n, emb->hidden, &params, xy, NULL, NULL, NULL,
+                        &error))
+        goto fail;
+      title = g_strdup_printf ("t-SNE of layer %d: %u tag pieces (circles), %u regions "
+                               "(squares)", emb->layers[0], n_tags, emb->n - n_tags);
+      view = ov_embeddings_scatter_view_new (emb, xy, NULL, title);
+      if (!ov_export_view (tsne_out, format, ov_scatter_view_paint, view, 900, 640, 2.0,
+                           &error))
+        goto fail;
+    }
   return 0;
 
 fail:

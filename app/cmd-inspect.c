@@ -194,8 +194,8 @@ print_text (const char *path,
       JsonArray *w = json_object_get_array_member (s, "warnings");
       JsonNode *dim = json_object_get_member (s, "feature_dim");
 
-      g_print ("  sample “%s”: %" G_GINT64_FORMAT " regions", json_object_get_string_member (s, "key"),
-               json_object_get_int_member (s, "regions"));
+      g_print ("  sample “%s”: %" G_GINT64_FORMAT " regions",
+               json_object_get_string_member (s, "key"), json_object_get_int_member (s, "regions"));
       if (!JSON_NODE_HOLDS_NULL (dim))
         g_print (", %" G_GINT64_FORMAT " feature rows %" G_GINT64_FORMAT " wide",
                  json_object_get_int_member (s, "feature_rows"), json_node_get_int (dim));

@@ -24,6 +24,7 @@ static const OvCommand commands[] = {
   { "attention", ov_cmd_attention, N_("Draw attention maps of one sample") },
   { "embed", ov_cmd_embed, N_("Collect tag and region embeddings over a dataset") },
   { "align", ov_cmd_align, N_("Tag-region alignment numbers and figure from embeddings") },
+  { "tsne", ov_cmd_tsne, N_("Embed vectors in 2-D with t-SNE and plot them") },
 };
 
 int

@@ -25,5 +25,6 @@ int ov_cmd_inspect (int argc, char **argv);
 int ov_cmd_attention (int argc, char **argv);
 int ov_cmd_embed (int argc, char **argv);
 int ov_cmd_align (int argc, char **argv);
+int ov_cmd_tsne    (int argc, char **argv);
 
 G_END_DECLS

@@ -215,6 +215,14 @@ ov_file_sniff (const char *path,
     return OV_FILE_IMAGE;
   if (n >= 8 && memcmp (buf, "\x89PNG\r\n\x1a\n", 8) == 0)
     return OV_FILE_IMAGE;
+  if (n >= 4 && (memcmp (buf, "PK\x03\x04", 4) == 0 || (guchar) buf[0] == 0x80))
+    {
+      /* TODO: torch-saved feature dicts ({split}_img_frcnn_feats.pt, §7.3). */
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
+                   "%s is a PyTorch zip or Python pickle file, which is not read here yet "
+                   "(for region features use the split's feature TSV)", path);
+      return OV_FILE_UNKNOWN;
+    }
   if (memchr (buf, '\0', n) != NULL)
     goto unknown;
 
@@ -533,7 +541,8 @@ parse_region (OvRegion   *r,
   n = json_object_get_member (o, "rect");
   if (n == NULL)
     n = json_object_get_member (o, "box");
-  if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n) || json_array_get_length (rect = json_node_get_array (n)) != 4)
+  rect = n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+  if (rect == NULL || json_array_get_length (rect) != 4)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
                    "%s: object %u has no \"rect\" [x1, y1, x2, y2]", where, index);
@@ -554,7 +563,7 @@ parse_region (OvRegion   *r,
   n = json_object_get_member (o, "class");
   if (n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
     r->cls = g_strdup (json_node_get_string (n));
-  else if (n != NULL)
+  else if (n != NULL && !JSON_NODE_HOLDS_NULL (n))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: object %u: \"class\" is not a string",
                    where, index);
@@ -562,7 +571,7 @@ parse_region (OvRegion   *r,
     }
 
   n = json_object_get_member (o, "conf");
-  if (n != NULL && !node_get_number (n, &r->conf))
+  if (n != NULL && !JSON_NODE_HOLDS_NULL (n) && !node_get_number (n, &r->conf))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: object %u: \"conf\" is not a number",
                    where, index);

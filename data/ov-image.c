@@ -224,6 +224,7 @@ typedef struct {
   jmp_buf               jump;
   gboolean              hit_eof;
   char                  message[JMSG_LENGTH_MAX];
+  char                  first_warning[JMSG_LENGTH_MAX];
 } JpegErr;
 
 static void
@@ -247,6 +248,8 @@ jpeg_emit_message_cb (j_common_ptr cinfo,
    * refuse, so no half-decoded picture is shown as if it were whole. */
   if (err->pub.msg_code == JWRN_JPEG_EOF)
     err->hit_eof = TRUE;
+  if (err->pub.num_warnings == 0)
+    (*cinfo->err->format_message) (cinfo, err->first_warning);
   err->pub.num_warnings++;
 }
 
@@ -423,6 +426,17 @@ load_jpeg (const guchar             *data,
         cmyk_to_native (cmyk_row, (guint32 *) row, image->width, cinfo.saw_Adobe_marker);
     }
   jpeg_finish_decompress (&cinfo);
+  /* Damaged entropy data decodes to a picture with wrong blocks; say so. */
+  if (jerr.pub.num_warnings > 0)
+    {
+      char *note = g_strdup_printf ("%s%s%s: the JPEG data is damaged (%ld problems, first: %s); "
+                                    "parts of the picture may be wrong",
+                                    image->note ? image->note : "", image->note ? "\n" : "",
+                                    name, jerr.pub.num_warnings, jerr.first_warning);
+
+      g_free (image->note);
+      image->note = note;
+    }
   jpeg_destroy_decompress (&cinfo);
   g_free (cmyk_row);
 

@@ -45,7 +45,7 @@ typedef struct {
   int            stored_width;   /* size of the pixels in the file, before */
   int            stored_height;  /* orientation and scaling */
   int            scale_denom;    /* 1, or 2/4/8 when a huge JPEG was shrunk */
-  char          *note;           /* a message about downscaling; NULL when none */
+  char          *note;           /* about downscaling or damaged data; NULL when none */
 } OvImage;
 
 OvImage  *ov_image_load            (const char               *path,

@@ -64,10 +64,12 @@ ov_backend_ref_linear (float *y, const float *x, const float *w, const float *b,
 /* Eight floats; loads through it may be unaligned. */
 typedef float OvV8 __attribute__ ((vector_size (32), aligned (4)));
 
+/* By pointer: a vector argument would change the ABI of the plain clone. */
 static inline float
-v8_sum (OvV8 v)
+v8_sum (const OvV8 *v)
 {
-  return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
+  return (((*v)[0] + (*v)[4]) + ((*v)[1] + (*v)[5]))
+         + (((*v)[2] + (*v)[6]) + ((*v)[3] + (*v)[7]));
 }
 
 /* One weight row (K) against M input rows: out[i] = x_i · w. Rows go in
@@ -97,7 +99,7 @@ dot_rows (float *out, const float *x, const float *w, int m, int k)
           a2 += *(const OvV8 *) (x2 + j) * wv;
           a3 += *(const OvV8 *) (x3 + j) * wv;
         }
-      s0 = v8_sum (a0); s1 = v8_sum (a1); s2 = v8_sum (a2); s3 = v8_sum (a3);
+      s0 = v8_sum (&a0); s1 = v8_sum (&a1); s2 = v8_sum (&a2); s3 = v8_sum (&a3);
       for (int j = k8; j < k; j++)
         {
           s0 += x0[j] * w[j]; s1 += x1[j] * w[j]; s2 += x2[j] * w[j]; s3 += x3[j] * w[j];
@@ -118,7 +120,8 @@ dot_rows (float *out, const float *x, const float *w, int m, int k)
         }
       for (; j < k8; j += 8)
         a0 += *(const OvV8 *) (x0 + j) * *(const OvV8 *) (w + j);
-      s = v8_sum (a0 + a1);
+      a0 += a1;
+      s = v8_sum (&a0);
       for (; j < k; j++)
         s += x0[j] * w[j];
       out[i] = s;

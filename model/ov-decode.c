@@ -7,6 +7,10 @@
  * and a cached one that keeps every layer's keys and values of the tags,
  * the regions and the finished caption words, so a step only runs the last
  * word and the new [MASK] of each beam.
+ *
+ * TODO: the cached step keeps its activations and the key/value cache in
+ * host memory and copies with memcpy, which holds for the CPU backend only;
+ * a device backend needs them in its own buffers.
  */
 #define G_LOG_DOMAIN "ov-decode"
 
@@ -34,6 +38,7 @@ ov_caption_free (OvCaption *caption)
   if (caption == NULL)
     return;
   g_clear_pointer (&caption->ids, g_array_unref);
+  g_clear_pointer (&caption->token_logprobs, g_array_unref);
   g_free (caption->text);
   g_free (caption);
 }
@@ -297,9 +302,10 @@ apply_repetition_penalty (float *logits, const gint32 *seq, int len, double pena
     }
 }
 
-/* log_softmax of a row in float32, as PyTorch gives it: x - max - log Σ exp. */
+/* log_softmax of a row in float32, as PyTorch gives it: x - max - log Σ exp.
+ * *max_out and *lse_out give any entry again as (x - max) - lse. */
 static void
-log_softmax (float *out, const float *x, int n)
+log_softmax (float *out, const float *x, int n, float *max_out, float *lse_out)
 {
   float max = -G_MAXFLOAT;
   double sum = 0.0;
@@ -312,15 +318,25 @@ log_softmax (float *out, const float *x, int n)
   lse = (float) log (sum);
   for (int i = 0; i < n; i++)
     out[i] = (x[i] - max) - lse;
+  *max_out = max;
+  *lse_out = lse;
 }
 
+/* ids (n) from [CLS] to [SEP]; lps (n - 1): the log-prob of each token after [CLS] */
 static OvCaption *
-caption_new (OvModel *model, const gint32 *ids, int n, double score)
+caption_new (OvModel *model, const gint32 *ids, const float *lps, int n, double score)
 {
   OvCaption *cap = g_new0 (OvCaption, 1);
 
   cap->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint32), n);
   g_array_append_vals (cap->ids, ids, n);
+  cap->token_logprobs = g_array_sized_new (FALSE, FALSE, sizeof (double), n - 1);
+  for (int i = 0; i < n - 1; i++)
+    {
+      double v = lps[i];
+
+      g_array_append_val (cap->token_logprobs, v);
+    }
   cap->text = ov_tokenizer_decode (model->tokenizer, ids, n, TRUE);
   cap->score = score;
   return cap;
@@ -335,6 +351,7 @@ decode_greedy (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancell
   int vsize = model->config.vocab_size;
   gint32 sep = ov_tokenizer_sep_id (model->tokenizer);
   g_autofree gint32 *seq = g_new0 (gint32, dec->max_len);
+  g_autofree float *lps = g_new0 (float, dec->max_len);
   g_autofree float *logits = g_new (float, vsize);
   g_autofree float *lp = g_new (float, vsize);
   GPtrArray *out;
@@ -346,6 +363,7 @@ decode_greedy (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancell
   while (cur_len < dec->max_len)
     {
       int best = 0;
+      float max, lse;
 
       if (!decoder_step (dec, &seq, cur_len, logits, cancellable, error))
         return NULL;
@@ -354,10 +372,11 @@ decode_greedy (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancell
       for (int i = 1; i < vsize; i++)
         if (logits[i] > logits[best])
           best = i;
-      log_softmax (lp, logits, vsize);
+      log_softmax (lp, logits, vsize, &max, &lse);
       /* the log-prob counts while the sequence was unfinished, the [SEP]
        * step included */
       sum += lp[best];
+      lps[cur_len - 1] = lp[best];
       n_steps++;
       seq[cur_len++] = best;
       if (best == sep)
@@ -370,13 +389,14 @@ decode_greedy (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancell
   if (!finished)
     seq[cur_len - 1] = sep;
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) ov_caption_free);
-  g_ptr_array_add (out, caption_new (model, seq, cur_len, sum / MAX (n_steps, 1)));
+  g_ptr_array_add (out, caption_new (model, seq, lps, cur_len, sum / MAX (n_steps, 1)));
   return out;
 }
 
 typedef struct {
   double  score;
   gint32 *ids;      /* [CLS] w1..wk, without the final word */
+  float  *lps;      /* (len): log-probs of w1..wk, then of the final word */
   int     len;
   guint   order;    /* insertion order, for ties */
 } Hypothesis;
@@ -389,8 +409,8 @@ typedef struct {
 } BeamHypotheses;
 
 static void
-hyps_add (BeamHypotheses *bh, const gint32 *ids, int len, double sum_logprobs,
-          double length_penalty)
+hyps_add (BeamHypotheses *bh, const gint32 *ids, const float *lps, float last_lp, int len,
+          double sum_logprobs, double length_penalty)
 {
   double score = sum_logprobs / pow (len, length_penalty);
   Hypothesis hyp;
@@ -399,6 +419,9 @@ hyps_add (BeamHypotheses *bh, const gint32 *ids, int len, double sum_logprobs,
     return;
   hyp.score = score;
   hyp.ids = g_memdup2 (ids, (gsize) len * sizeof (gint32));
+  hyp.lps = g_new (float, len);
+  memcpy (hyp.lps, lps + 1, (gsize) (len - 1) * sizeof (float));
+  hyp.lps[len - 1] = last_lp;
   hyp.len = len;
   hyp.order = bh->counter++;
   g_array_append_val (bh->hyps, hyp);
@@ -413,6 +436,7 @@ hyps_add (BeamHypotheses *bh, const gint32 *ids, int len, double sum_logprobs,
             < g_array_index (bh->hyps, Hypothesis, lo).score)
           lo = i;
       g_free (g_array_index (bh->hyps, Hypothesis, lo).ids);
+      g_free (g_array_index (bh->hyps, Hypothesis, lo).lps);
       g_array_remove_index (bh->hyps, lo);
       for (guint i = 0; i < bh->hyps->len; i++)
         second = MIN (second, g_array_index (bh->hyps, Hypothesis, i).score);
@@ -486,6 +510,12 @@ decode_beam (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellab
   g_autofree float *next_scores = g_new (float, nb);
   g_autofree gint32 *seq_data = g_new0 (gint32, (gsize) nb * max_len);
   g_autofree gint32 *seq_next = g_new0 (gint32, (gsize) nb * max_len);
+  /* per beam, the log-prob of each token (index 0, [CLS], unused) */
+  g_autofree float *lp_data = g_new0 (float, (gsize) nb * max_len);
+  g_autofree float *lp_next = g_new0 (float, (gsize) nb * max_len);
+  g_autofree float *row_max = g_new (float, nb);
+  g_autofree float *row_lse = g_new (float, nb);
+  g_autofree float *next_lp = g_new (float, nb);
   g_autofree gint32 **seqs = g_new (gint32 *, nb);
   BeamHypotheses bh = { g_array_new (FALSE, FALSE, sizeof (Hypothesis)), opts->n_best,
                         1e9, 0 };
@@ -510,7 +540,7 @@ decode_beam (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellab
 
           if (opts->repetition_penalty != 1.0)
             apply_repetition_penalty (row, seqs[b], cur_len, opts->repetition_penalty);
-          log_softmax (srow, row, vsize);
+          log_softmax (srow, row, vsize, &row_max[b], &row_lse[b]);
           for (int i = 0; i < vsize; i++)
             srow[i] += beam_scores[b];
         }
@@ -521,12 +551,15 @@ decode_beam (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellab
       for (int i = 0; i < 2 * nb; i++)
         {
           int beam = cand[i].index / vsize, word = cand[i].index % vsize;
+          float lp = (logits[(gsize) beam * vsize + word] - row_max[beam]) - row_lse[beam];
 
           if (word == sep || cur_len + 1 == max_len)
-            hyps_add (&bh, seqs[beam], cur_len, cand[i].score, opts->length_penalty);
+            hyps_add (&bh, seqs[beam], lp_data + (gsize) beam * max_len, lp, cur_len,
+                      cand[i].score, opts->length_penalty);
           else
             {
               next_scores[n_next] = cand[i].score;
+              next_lp[n_next] = lp;
               words[n_next] = word;
               src[n_next] = beam;
               n_next++;
@@ -542,9 +575,13 @@ decode_beam (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellab
         {
           memcpy (seq_next + (gsize) b * max_len, seqs[src[b]], (gsize) cur_len * 4);
           seq_next[(gsize) b * max_len + cur_len] = words[b];
+          memcpy (lp_next + (gsize) b * max_len, lp_data + (gsize) src[b] * max_len,
+                  (gsize) cur_len * 4);
+          lp_next[(gsize) b * max_len + cur_len] = next_lp[b];
           beam_scores[b] = next_scores[b];
         }
       memcpy (seq_data, seq_next, (gsize) nb * max_len * 4);
+      memcpy (lp_data, lp_next, (gsize) nb * max_len * 4);
       decoder_reorder (dec, src, cur_len);
       cur_len++;
     }
@@ -558,11 +595,14 @@ decode_beam (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellab
 
       memcpy (ids, hyp->ids, (gsize) hyp->len * 4);
       ids[hyp->len] = sep;
-      g_ptr_array_add (out, caption_new (model, ids, hyp->len + 1, hyp->score));
+      g_ptr_array_add (out, caption_new (model, ids, hyp->lps, hyp->len + 1, hyp->score));
     }
 out:
   for (guint i = 0; i < bh.hyps->len; i++)
-    g_free (g_array_index (bh.hyps, Hypothesis, i).ids);
+    {
+      g_free (g_array_index (bh.hyps, Hypothesis, i).ids);
+      g_free (g_array_index (bh.hyps, Hypothesis, i).lps);
+    }
   g_array_unref (bh.hyps);
   return out;
 }

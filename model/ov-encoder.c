@@ -3,6 +3,10 @@
  *
  * The image-BERT encoder (§3) written against the backend table, the task
  * heads (LM, classifier, contrastive), and ov_model_forward.
+ *
+ * TODO: the pooler, classifier and contrastive heads hand host arrays to
+ * the backend, which only the CPU backend accepts; a device backend needs
+ * them in its own buffers.
  */
 #define G_LOG_DOMAIN "ov-encoder"
 
@@ -73,7 +77,7 @@ _ov_model_check_inputs (OvModel *model, const OvInputs *in, GError **error)
   return TRUE;
 }
 
-/* Adds and normalises in place, then keeps a copy for the views. */
+/* Keeps a host copy of one layer's hidden states (S, H) for the views. */
 static void
 save_hidden (OvModel *model, OvForward *fwd, int index, const float *x, int s)
 {

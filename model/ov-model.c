@@ -194,7 +194,8 @@ namespace_get (const OvPickleValue *root, const char *key)
 {
   if (root == NULL)
     return NULL;
-  if (ov_pickle_value_kind (root) != OV_PICKLE_DICT && ov_pickle_value_kind (root) != OV_PICKLE_OBJECT)
+  if (ov_pickle_value_kind (root) != OV_PICKLE_DICT
+      && ov_pickle_value_kind (root) != OV_PICKLE_OBJECT)
     return NULL;
   return ov_pickle_value_lookup (root, key);
 }

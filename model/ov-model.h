@@ -90,8 +90,8 @@ typedef struct {
 } OvTaskSettings;
 
 /* A loaded checkpoint. Forward passes, decoding and the task calls only read
- * it, so several threads may run them at once; changing the settings while
- * they run is not safe. */
+ * it; use it from one thread at a time (any thread, e.g. a GTask worker), and
+ * do not change the settings while a call runs. */
 typedef struct _OvModel OvModel;
 
 void              ov_model_options_init  (OvModelOptions *opts);
@@ -176,7 +176,9 @@ OvEncoding *ov_model_prepare_pretrain (OvModel          *model,
                                        GError          **error);
 /* The uncached caption step that follows prefix_ids ([CLS] w1..wk): text
  * [CLS] w1..wk [MASK] + tag slots at positions max_seq_a_length.. + regions,
- * seq2seq mask with unused caption slots removed (§4.3). */
+ * seq2seq mask with unused caption slots removed (§4.3). For the attention
+ * behind a generated word w_{k+1}, run ov_model_forward on this with
+ * OV_FORWARD_ATTENTIONS and read row query_index (the [MASK]). */
 OvEncoding *ov_model_prepare_caption_step (OvModel        *model,
                                            const gint32   *prefix_ids,
                                            int             n_prefix,
@@ -229,6 +231,12 @@ typedef struct {
   GArray *ids;        /* gint32: [CLS] w1..wk [SEP], as the original returns them, unpadded */
   char   *text;       /* decoded with skip_special_tokens */
   double  score;      /* mean log-probability; confidence = exp(score) */
+  /* double, one per token after [CLS] (ids->len - 1): the log-probability
+   * the model gave it when it was chosen. A caption that ran to max_length
+   * ends in [SEP] carrying the log-prob of the word it replaced, as the
+   * score counts it. With length_penalty 1, score = their mean. A value near
+   * log (1 / vocabulary) flags weights that did not load. */
+  GArray *token_logprobs;
 } OvCaption;
 
 void        ov_caption_options_init (OvCaptionOptions *opts);

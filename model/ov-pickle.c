@@ -276,6 +276,26 @@ make_bool (Parser  *P,
   return v;
 }
 
+/* Valid UTF-8, where (unlike g_utf8_validate_len) U+0000 is allowed: Python
+ * strings may hold it. */
+static gboolean
+utf8_ok (const guint8 *s,
+         gsize         n)
+{
+  while (n > 0)
+    {
+      const guint8 *nul = memchr (s, '\0', n);
+      gsize seg = nul != NULL ? (gsize) (nul - s) : n;
+      if (!g_utf8_validate_len ((const char *) s, seg, NULL))
+        return FALSE;
+      if (nul == NULL)
+        break;
+      s += seg + 1;
+      n -= seg + 1;
+    }
+  return TRUE;
+}
+
 /* Text (str) from UTF-8 bytes; refuses invalid UTF-8. */
 static OvPickleValue *
 make_text (Parser       *P,
@@ -284,7 +304,7 @@ make_text (Parser       *P,
 {
   OvPickleValue *v;
 
-  if (!g_utf8_validate_len ((const char *) s, n, NULL))
+  if (!utf8_ok (s, n))
     {
       fail (P, OV_ERROR_FORMAT, "a string is not valid UTF-8");
       return NULL;
@@ -428,6 +448,7 @@ static const struct {
   { "torch.CharStorage", G_KIND_STORAGE_TYPE, OV_DTYPE_I8 },
   { "torch.ByteStorage", G_KIND_STORAGE_TYPE, OV_DTYPE_U8 },
   { "torch.BoolStorage", G_KIND_STORAGE_TYPE, OV_DTYPE_BOOL },
+  { "torch.UntypedStorage", G_KIND_STORAGE_TYPE, OV_DTYPE_U8 },
   { "torch.float32", G_KIND_DTYPE, OV_DTYPE_F32 },
   { "torch.float16", G_KIND_DTYPE, OV_DTYPE_F16 },
   { "torch.bfloat16", G_KIND_DTYPE, OV_DTYPE_BF16 },
@@ -590,7 +611,7 @@ codecs_encode (Parser        *P,
       return NULL;
     }
   out = g_byte_array_new ();
-  for (const char *s = text->str; *s != '\0'; s = g_utf8_next_char (s))
+  for (const char *s = text->str; s < text->str + text->len; s = g_utf8_next_char (s))
     {
       gunichar c = g_utf8_get_char (s);
       guint8 b = (guint8) c;
@@ -635,7 +656,8 @@ call_global (Parser        *P,
       v = new_value (P, OV_PICKLE_DICT);
       if (v == NULL)
         return NULL;
-      if (args->items->len == 1 && ((OvPickleValue *) args->items->pdata[0])->kind == OV_PICKLE_LIST)
+      if (args->items->len == 1
+          && ((OvPickleValue *) args->items->pdata[0])->kind == OV_PICKLE_LIST)
         {
           OvPickleValue *pairs = args->items->pdata[0];
           for (guint i = 0; i < pairs->items->len; i++)
@@ -896,7 +918,7 @@ text_string (Parser *P,
           return NULL;
         }
     }
-  if (g_utf8_validate_len (out->str, out->len, NULL))
+  if (utf8_ok ((const guint8 *) out->str, out->len))
     v = make_text (P, (const guint8 *) out->str, out->len);
   else
     v = make_bytes (P, (const guint8 *) out->str, out->len);
@@ -1135,7 +1157,7 @@ run (Parser *P)
               return NULL;
             if (op == 'X' || op == 0x8c || op == 0x8d)
               a = make_text (P, P->p, n);
-            else if ((op == 'T' || op == 'U') && g_utf8_validate_len ((const char *) P->p, n, NULL))
+            else if ((op == 'T' || op == 'U') && utf8_ok (P->p, n))
               a = make_text (P, P->p, n);
             else
               a = make_bytes (P, P->p, n);

@@ -265,13 +265,15 @@ tensor_from_pickle (OvStateDict         *sd,
   gsize elsize = ov_dtype_size (s->dtype);
   OvStorage *st = NULL;
   OvTensor *t;
-  gint64 offset = s->view_offset + v->offset;
-  gint64 expect = 1, last = 0;
-  gboolean contiguous = TRUE;
+  /* Both are checked non-negative by the pickle reader: no wrap-around. */
+  guint64 offset = (guint64) s->view_offset + (guint64) v->offset;
+  guint64 last = 0, storage_bytes = 0;
+  gint64 expect = 1;
+  gboolean contiguous = TRUE, overflow = FALSE;
 
   if (!resolve (sd, ctx, s->str, &st, error))
     return FALSE;
-  if (st->n_bytes != (guint64) s->numel * elsize)
+  if (!g_uint64_checked_mul (&storage_bytes, s->numel, elsize) || st->n_bytes != storage_bytes)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: tensor \"%s\": storage \"%s\" holds %"
                    G_GSIZE_FORMAT " bytes, its header says %" G_GINT64_FORMAT " x %" G_GSIZE_FORMAT,
@@ -301,11 +303,17 @@ tensor_from_pickle (OvStateDict         *sd,
         contiguous = FALSE;
       expect *= t->shape[d];
       if (t->shape[d] > 0)
-        last += (t->shape[d] - 1) * v->stride[d];
+        {
+          guint64 reach;
+          if (!g_uint64_checked_mul (&reach, t->shape[d] - 1, v->stride[d])
+              || !g_uint64_checked_add (&last, last, reach))
+            overflow = TRUE;
+        }
     }
-  if (t->n_elements > 0 && (offset > s->numel || last >= s->numel - offset))
+  if (t->n_elements > 0
+      && (overflow || offset > (guint64) s->numel || last >= (guint64) s->numel - offset))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: tensor \"%s\" (offset %" G_GINT64_FORMAT
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: tensor \"%s\" (offset %" G_GUINT64_FORMAT
                    ", %" G_GINT64_FORMAT " elements) lies outside its storage of %"
                    G_GINT64_FORMAT " elements", sd->path, key, offset, t->n_elements, s->numel);
       tensor_free (t);
@@ -314,6 +322,14 @@ tensor_from_pickle (OvStateDict         *sd,
 
   if (t->n_elements == 0)
     t->data = st->data;
+  else if (!contiguous && (guint64) t->n_elements / 1024 > (guint64) s->numel)
+    {
+      /* Expanded (stride 0) views could ask for any amount of memory. */
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: tensor \"%s\" repeats its storage "
+                   "more than 1024 times", sd->path, key);
+      tensor_free (t);
+      return FALSE;
+    }
   else if (!contiguous)
     t->data = gather_strided (sd, st->data, elsize, offset, t->n_dims, t->shape, v->stride,
                               t->n_elements);
@@ -344,19 +360,34 @@ tensors_from_root (OvStateDict         *sd,
                    gpointer             ctx,
                    GError             **error)
 {
+  static const char *const wrappers[] = { "state_dict", "model", "module" };
+  gboolean any_tensor = FALSE;
+
   if (ov_pickle_value_kind (root) != OV_PICKLE_DICT)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: the pickled object is not a dict "
                    "of tensors", sd->path);
       return FALSE;
     }
+  /* Training checkpoints wrap the state dict: {"model": {...}, "epoch": 3}. */
+  for (guint i = 0; i < ov_pickle_value_n_items (root); i++)
+    if (ov_pickle_value_kind (ov_pickle_value_nth (root, i)) == OV_PICKLE_TENSOR)
+      any_tensor = TRUE;
+  for (guint w = 0; !any_tensor && w < G_N_ELEMENTS (wrappers); w++)
+    {
+      const OvPickleValue *inner = ov_pickle_value_lookup (root, wrappers[w]);
+      if (ov_pickle_value_kind (inner) == OV_PICKLE_DICT)
+        {
+          root = inner;
+          break;
+        }
+    }
   for (guint i = 0; i < ov_pickle_value_n_items (root); i++)
     {
       const OvPickleValue *v = ov_pickle_value_nth (root, i);
       const char *key = ov_pickle_value_nth_key (root, i);
 
-      /* TODO: nested dicts ({"model": state_dict}) and non-tensor entries
-       * (epoch counters) are skipped rather than flattened. */
+      /* Non-tensor entries (counters, nested optimiser state) are skipped. */
       if (ov_pickle_value_kind (v) != OV_PICKLE_TENSOR)
         continue;
       if (!tensor_from_pickle (sd, key, v, resolve, ctx, error))
@@ -467,6 +498,13 @@ zip_read_member (ZipCtx      *z,
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: cannot stat member %s", z->path, name);
       return NULL;
     }
+  /* Deflate expands at most about 1032 times; a header that claims more is
+   * corrupt, and we would not want to allocate what it claims. */
+  if ((st.valid & ZIP_STAT_COMP_SIZE) && st.comp_size <= z->file_len)
+    limit = MIN (limit, st.comp_method == ZIP_CM_STORE ? st.comp_size
+                                                       : st.comp_size * 1032 + 1024);
+  else
+    limit = 0;
   if (st.size > limit)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: member %s is %" G_GUINT64_FORMAT
@@ -617,6 +655,31 @@ zip_resolve (OvStateDict *sd,
   return TRUE;
 }
 
+/* torch >= 2.1 records the byte order of the storages; older files are
+ * little-endian. */
+static gboolean
+zip_check_byteorder (ZipCtx  *z,
+                     GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("%sbyteorder", z->prefix);
+  g_autofree guint8 *buf = NULL;
+  zip_int64_t index = zip_name_locate (z->za, name, 0);
+  gsize len = 0;
+
+  if (index < 0)
+    return TRUE;
+  buf = zip_read_member (z, index, name, 64, &len, error);
+  if (buf == NULL)
+    return FALSE;
+  if (len != strlen ("little") || memcmp (buf, "little", len) != 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED, "%s: storages are not "
+                   "little-endian (%s)", z->path, name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static OvPickleValue *
 zip_load_pickle (ZipCtx  *z,
                  GError **error)
@@ -662,7 +725,8 @@ load_zip (const char  *path,
       zip_ctx_close (&z);
       return NULL;
     }
-  root = zip_load_pickle (&z, error);
+  if (zip_check_byteorder (&z, error))
+    root = zip_load_pickle (&z, error);
   if (root == NULL)
     {
       zip_ctx_close (&z);
@@ -834,7 +898,22 @@ legacy_read_storages (LegacyCtx   *L,
       st->data = L->data + L->pos;
       st->n_bytes = numel * elsize;
       L->pos += st->n_bytes;
-      sd->mapped_bytes += st->n_bytes;
+      if (((guintptr) st->data) % elsize != 0)
+        {
+          /* The counts before each storage leave it unaligned: copy the
+           * whole storage once so tensors sharing it still share. */
+          void *buf = take_buffer (sd, st->n_bytes);
+          if (buf == NULL)
+            {
+              g_free (st);
+              g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: out of memory", L->path);
+              return FALSE;
+            }
+          memcpy (buf, st->data, st->n_bytes);
+          st->data = buf;
+        }
+      else
+        sd->mapped_bytes += st->n_bytes;
       g_hash_table_insert (sd->storages, g_strdup (key), st);
     }
   return TRUE;
@@ -1043,17 +1122,14 @@ load_safetensors (const char  *path,
     {
       SafeEntry *e = &g_array_index (entries, SafeEntry, i);
       OvTensor *t = e->t;
-      const char *key = g_hash_table_lookup (by_begin, &e->begin);
+      const OvTensor *first = g_hash_table_lookup (by_begin, &e->begin);
       gsize elsize = ov_dtype_size (t->dtype);
 
       e->t = NULL;
-      if (key == NULL)
-        {
-          key = intern_key (sd, t->name);
-          g_hash_table_insert (by_begin, &e->begin, (gpointer) key);
-        }
-      t->storage_key = key;
-      if (((guintptr) (base + e->begin)) % elsize == 0)
+      t->storage_key = first != NULL ? first->storage_key : intern_key (sd, t->name);
+      if (first != NULL && first->dtype == t->dtype && first->n_elements == t->n_elements)
+        t->data = first->data;
+      else if (((guintptr) (base + e->begin)) % elsize == 0)
         {
           t->data = base + e->begin;
           sd->mapped_bytes += e->end - e->begin;
@@ -1065,6 +1141,8 @@ load_safetensors (const char  *path,
             memcpy (buf, base + e->begin, e->end - e->begin);
           t->data = buf;
         }
+      if (first == NULL)
+        g_hash_table_insert (by_begin, &e->begin, t);
       if (t->data == NULL || !add_tensor (sd, t, error))
         {
           if (t->data == NULL)
@@ -1194,7 +1272,11 @@ _ov_torch_file_load_pickle (const char *path,
       OvPickleValue *root = NULL;
       if (legacy_read_header (&L, error))
         {
-          root = g_steal_pointer (&L.pickles[3]);
+          /* The storages must be there too, even if only the object is wanted. */
+          OvStateDict *scratch = state_dict_new (path, OV_STATE_DICT_FORMAT_TORCH_LEGACY, NULL);
+          if (legacy_read_storages (&L, scratch, error))
+            root = g_steal_pointer (&L.pickles[3]);
+          ov_state_dict_free (scratch);
         }
       else if (L.pickles[0] != NULL && !_ov_pickle_is_torch_legacy_magic (L.pickles[0]))
         {
@@ -1213,18 +1295,24 @@ _ov_torch_file_load_pickle (const char *path,
 OvStateDictFormat
 ov_state_dict_get_format (OvStateDict *sd)
 {
+  g_return_val_if_fail (sd != NULL, OV_STATE_DICT_FORMAT_TORCH_ZIP);
+
   return sd->format;
 }
 
 const char *
 ov_state_dict_get_path (OvStateDict *sd)
 {
+  g_return_val_if_fail (sd != NULL, NULL);
+
   return sd->path;
 }
 
 guint
 ov_state_dict_get_n_tensors (OvStateDict *sd)
 {
+  g_return_val_if_fail (sd != NULL, 0);
+
   return sd->tensors->len;
 }
 
@@ -1249,6 +1337,8 @@ ov_state_dict_lookup (OvStateDict *sd,
 gsize
 ov_state_dict_get_mapped_bytes (OvStateDict *sd)
 {
+  g_return_val_if_fail (sd != NULL, 0);
+
   return sd->mapped_bytes;
 }
 

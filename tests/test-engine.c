@@ -34,6 +34,8 @@ load_oracle_model (const char *name)
 
   g_assert_no_error (error);
   g_assert_nonnull (model);
+  /* the original loader reports no missing or unexpected keys for these */
+  g_assert_null (ov_model_get_warnings (model));
   return model;
 }
 
@@ -340,6 +342,31 @@ test_vqa_logits (void)
         g_assert_cmpfloat (enc->attention_mask[i], ==, mask[(gsize) e * (t + nimg) + i]);
       g_assert_cmpmem (enc->img_feats, (gsize) nimg * d * 4, img + (gsize) e * nimg * d,
                        (gsize) nimg * d * 4);
+      /* a segment and a label per position for the views */
+      {
+        JsonArray *tokens = json_object_get_array_member (eo, "tokens");
+        guint n_tok = json_array_get_length (tokens);
+        int n_words = 0, n_tags = 0;
+
+        for (guint i = 0; i < n_tok; i++)
+          g_assert_cmpstr (enc->labels[i], ==, json_array_get_string_element (tokens, i));
+        for (int i = 0; i < t + nimg; i++)
+          {
+            OvSegment sg = enc->segments[i];
+
+            n_words += sg == OV_SEGMENT_WORD;
+            n_tags += sg == OV_SEGMENT_TAG;
+            if (i >= (int) n_tok && i < t)
+              g_assert_cmpint (sg, ==, OV_SEGMENT_PAD);
+            if (i >= t)
+              g_assert_cmpint (sg, ==, i - t < n_real ? OV_SEGMENT_REGION : OV_SEGMENT_PAD);
+          }
+        /* [CLS] question [SEP] tags [SEP] */
+        g_assert_cmpint (n_words + n_tags + 3, ==, n_tok);
+        g_assert_cmpint (enc->segments[0], ==, OV_SEGMENT_SPECIAL);
+        g_assert_cmpint (enc->segments[n_tok - 1], ==, OV_SEGMENT_SPECIAL);
+        g_assert_cmpstr (enc->labels[t], ==, "region 0");
+      }
 
       fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_HEAD, NULL, &error);
       g_assert_no_error (error);
@@ -633,6 +660,28 @@ run_caption_case (const char *case_name, int num_beams)
           g_assert_cmpfloat_with_epsilon (cap->score,
                                           json_object_get_double_member (hyp, "logprob"), 1e-4);
           g_assert_cmpfloat_with_epsilon (exp (cap->score) / conf, 1.0, 1e-4);
+
+          /* per-token log-probs: their mean is the score; in greedy decoding
+           * each is the best log-prob of its step in the trace */
+          {
+            JsonArray *steps = json_object_get_array_member (json_node_get_object (trace),
+                                                             "steps");
+            double sum = 0;
+
+            g_assert_cmpuint (cap->token_logprobs->len, ==, cap->ids->len - 1);
+            for (guint i = 0; i < cap->token_logprobs->len; i++)
+              {
+                double lp = g_array_index (cap->token_logprobs, double, i);
+
+                sum += lp;
+                if (num_beams == 1)
+                  g_assert_cmpfloat_with_epsilon (
+                    lp, json_array_get_double_element (json_array_get_array_element (
+                      json_object_get_array_member (json_array_get_object_element (steps, i),
+                                                    "top10_logprobs"), 0), 0), 1e-4);
+              }
+            g_assert_cmpfloat_with_epsilon (sum / cap->token_logprobs->len, cap->score, 1e-5);
+          }
         }
     }
 }
@@ -1327,6 +1376,21 @@ test_errors (void)
     g_assert_null (caps);
     g_assert_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED);
     g_clear_error (&error);
+
+    /* cancelled before it starts, on both decoding paths */
+    for (int cached = 0; cached < 2; cached++)
+      {
+        g_autoptr(GCancellable) cancel = g_cancellable_new ();
+        OvCaptionOptions opts;
+
+        ov_caption_options_init (&opts);
+        opts.use_cache = cached;
+        g_cancellable_cancel (cancel);
+        caps = ov_model_caption (cap, "dog", &regions, &opts, cancel, &error);
+        g_assert_null (caps);
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+        g_clear_error (&error);
+      }
   }
 }
 

@@ -428,8 +428,8 @@ test_oscar_pairing (void)
   g_autofree char *labels = write_file (dir, "test.label.tsv",
                                         "k2\t[{\"class\": \"x\", \"rect\": [0, 0, 5, 5]}]\n"
                                         "k1\t[{\"class\": \"y\", \"rect\": [0, 0, 5, 5]}]\n");
-  g_autofree char *yaml = write_file (dir, "test.yaml",
-                                      "# split\nfeature: test.feature.tsv\nlabel: 'test.label.tsv'\n");
+  g_autofree char *yaml = write_file (dir, "test.yaml", "# split\nfeature: test.feature.tsv\n"
+                                                       "label: 'test.label.tsv'\n");
   g_autoptr(GError) error = NULL;
   g_autoptr(OvDataset) ds = ov_dataset_open (yaml, NULL, &error);
   g_autoptr(OvSample) s = NULL;
@@ -608,7 +608,8 @@ test_progress_and_cancel (void)
   guint n = 700;                       /* 700 × 2054 floats: 7.7 MB of base64 */
   g_autofree float *f = make_features (n, 2054);
   g_autofree char *b = b64_floats (f, (gsize) n * 2054);
-  g_autofree char *text = g_strdup_printf ("big\t{\"num_boxes\": %u, \"features\": \"%s\"}\n", n, b);
+  g_autofree char *text = g_strdup_printf ("big\t{\"num_boxes\": %u, \"features\": \"%s\"}\n",
+                                           n, b);
   g_autofree char *path = write_file (dir, "big.feature.tsv", text);
   g_autoptr(GError) error = NULL;
   g_autoptr(OvDataset) ds = ov_dataset_open (path, NULL, &error);
@@ -794,6 +795,37 @@ test_corrupt_lineidx_and_pairs (void)
   remove_tree (dir);
 }
 
+static void
+test_crlf_and_no_lineidx (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *labels = write_file (dir, "w.tsv",
+                                        "a\t[{\"class\": \"x\", \"rect\": [0, 0, 1, 1]}]\r\n"
+                                        "b\t[{\"class\": \"y z\", \"rect\": [0, 0, 2, 2]}]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvTsv) tsv = ov_tsv_open (labels, NULL, &error);
+  g_autoptr(OvDataset) ds = NULL;
+  g_autoptr(OvSample) s = NULL;
+  g_autofree char *key = NULL;
+
+  /* Offsets from a scan; Windows line ends and a missing final newline. */
+  g_assert_no_error (error);
+  g_assert_false (ov_tsv_has_lineidx (tsv));
+  g_assert_cmpuint (ov_tsv_get_n_rows (tsv), ==, 2);
+  key = ov_tsv_read_key (tsv, 0, &error);
+  g_assert_cmpstr (key, ==, "a");
+  ds = ov_dataset_open (labels, NULL, &error);
+  g_assert_no_error (error);
+  s = ov_dataset_load_key (ds, "b", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s->regions[0].cls, ==, "y z");
+  g_clear_pointer (&s, ov_sample_free);
+  s = ov_dataset_load_sample (ds, 0, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s->key, ==, "a");
+  remove_tree (dir);
+}
+
 /* Sample source options ----------------------------------------------------------- */
 
 static void
@@ -906,6 +938,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/formats/corrupt-features", test_corrupt_features);
   g_test_add_func ("/data/formats/corrupt-detections", test_corrupt_detections);
   g_test_add_func ("/data/formats/corrupt-lineidx-and-pairs", test_corrupt_lineidx_and_pairs);
+  g_test_add_func ("/data/formats/crlf-and-no-lineidx", test_crlf_and_no_lineidx);
   g_test_add_func ("/data/formats/sample-source", test_sample_source);
   return g_test_run ();
 }

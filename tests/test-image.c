@@ -38,28 +38,38 @@ typedef struct {
  * CMYK values are ImageMagick's `-colorspace sRGB` of the same file. */
 static const ImageCase jpeg_cases[] = {
   { "coco-000000184613.jpg", "jpeg", 500, 336, 1, 0,
-    { { 0, 0, 0xe7f1f3 }, { 250, 112, 0x6e3a3e }, { 499, 335, 0x34312c }, { 166, 224, 0x8b8c7c } } },
+    { { 0, 0, 0xe7f1f3 }, { 250, 112, 0x6e3a3e }, { 499, 335, 0x34312c },
+      { 166, 224, 0x8b8c7c } } },
   { "coco-000000391895.jpg", "jpeg", 640, 360, 1, 0,
-    { { 0, 0, 0xffffff }, { 320, 120, 0x7a9680 }, { 639, 359, 0x3c4f18 }, { 213, 240, 0x86835a } } },
+    { { 0, 0, 0xffffff }, { 320, 120, 0x7a9680 }, { 639, 359, 0x3c4f18 },
+      { 213, 240, 0x86835a } } },
   { "coco-000000522418.jpg", "jpeg", 640, 480, 1, 0,
-    { { 0, 0, 0x9e9a5d }, { 320, 160, 0x98854d }, { 639, 479, 0x5a0103 }, { 213, 320, 0x766c37 } } },
+    { { 0, 0, 0x9e9a5d }, { 320, 160, 0x98854d }, { 639, 479, 0x5a0103 },
+      { 213, 320, 0x766c37 } } },
   { "skimage-rocket.jpg", "jpeg", 640, 427, 1, 0,
-    { { 0, 0, 0x11213a }, { 320, 142, 0x5d5552 }, { 639, 426, 0x533d25 }, { 213, 284, 0x495b7f } } },
+    { { 0, 0, 0x11213a }, { 320, 142, 0x5d5552 }, { 639, 426, 0x533d25 },
+      { 213, 284, 0x495b7f } } },
   { "edge-cases/ijg-testorig-baseline.jpg", "jpeg", 227, 149, 1, 0,
-    { { 0, 0, 0x302f2d }, { 113, 49, 0xd6352d }, { 226, 148, 0x272e26 }, { 75, 99, 0xd4382b } } },
+    { { 0, 0, 0x302f2d }, { 113, 49, 0xd6352d }, { 226, 148, 0x272e26 },
+      { 75, 99, 0xd4382b } } },
   { "edge-cases/ijg-testimgp-progressive.jpg", "jpeg", 227, 149, 1, 0,
-    { { 0, 0, 0x302f2d }, { 113, 49, 0xd6352d }, { 226, 148, 0x282f27 }, { 75, 99, 0xd4382b } } },
+    { { 0, 0, 0x302f2d }, { 113, 49, 0xd6352d }, { 226, 148, 0x282f27 },
+      { 75, 99, 0xd4382b } } },
   { "edge-cases/ijg-testimggray-grayscale.jpg", "jpeg", 227, 149, 1, 0,
-    { { 0, 0, 0x2f2f2f }, { 113, 49, 0x646464 }, { 226, 148, 0x2c2c2c }, { 75, 99, 0x656565 } } },
+    { { 0, 0, 0x2f2f2f }, { 113, 49, 0x646464 }, { 226, 148, 0x2c2c2c },
+      { 75, 99, 0x656565 } } },
   { "edge-cases/ijg-testimgari-arithmetic.jpg", "jpeg", 227, 149, 1, 0,
-    { { 0, 0, 0x302f2d }, { 113, 49, 0xd6352d }, { 226, 148, 0x282f27 }, { 75, 99, 0xd4382b } } },
+    { { 0, 0, 0x302f2d }, { 113, 49, 0xd6352d }, { 226, 148, 0x282f27 },
+      { 75, 99, 0xd4382b } } },
   { "edge-cases/pillow-hopper.jpg", "jpeg", 128, 128, 1, 0,
-    { { 0, 0, 0x141543 }, { 64, 42, 0xc3713f }, { 127, 127, 0x86a0d1 }, { 42, 85, 0x0f0b0c } } },
+    { { 0, 0, 0x141543 }, { 64, 42, 0xc3713f }, { 127, 127, 0x86a0d1 },
+      { 42, 85, 0x0f0b0c } } },
   { "edge-cases/pillow-hopper_orientation_6-exif.jpg", "jpeg", 128, 128, 6, 0,
     { { 0, 0, 0x191548 }, { 64, 42, 0xc87950 }, { 127, 127, 0x84a1c9 }, { 42, 85, 0x0e0d12 },
       { 10, 0, 0x141448 } } },
   { "edge-cases/pillow-pil_sample_rgb.jpg", "jpeg", 100, 100, 1, 0,
-    { { 0, 0, 0xe72019 }, { 50, 33, 0x010000 }, { 99, 99, 0x000000 }, { 33, 66, 0x000000 } } },
+    { { 0, 0, 0xe72019 }, { 50, 33, 0x010000 }, { 99, 99, 0x000000 },
+      { 33, 66, 0x000000 } } },
   { "edge-cases/pillow-pil_sample_cmyk.jpg", "jpeg", 100, 100, 1, 1,
     { { 0, 0, 0xff0d19 }, { 50, 33, 0x010404 }, { 99, 99, 0x010405 }, { 10, 50, 0xfd0e19 },
       { 70, 20, 0x010405 } } },
@@ -123,6 +133,7 @@ check_case (const ImageCase *c)
   g_assert_cmpint (image->height, ==, c->height);
   g_assert_cmpint (image->orientation, ==, c->orientation);
   g_assert_cmpint (image->scale_denom, ==, 1);
+  g_assert_null (image->note);
   g_assert_cmpint (image->stride, >=, image->width * 4);
   for (guint i = 0; i < G_N_ELEMENTS (c->pixels); i++)
     if (c->pixels[i].rgb != 0 || c->pixels[i].x != 0 || c->pixels[i].y != 0 || i == 0)
@@ -160,7 +171,8 @@ test_every_shared_image (void)
       g_assert_nonnull (dir);
       while ((name = g_dir_read_name (dir)) != NULL)
         {
-          g_autofree char *rel = *dirs[d] ? g_build_filename (dirs[d], name, NULL) : g_strdup (name);
+          g_autofree char *rel = *dirs[d] ? g_build_filename (dirs[d], name, NULL)
+                                          : g_strdup (name);
           g_autofree char *path = g_build_filename (dir_path, name, NULL);
           g_autoptr(GError) error = NULL;
           g_autoptr(OvImage) image = NULL;
@@ -211,7 +223,8 @@ test_png_fixtures (void)
         { 1, 1, 0x80643219 }, { 2, 1, 0xffff0000 } } },
     /* Gray 50/255, 200/64 → round(200·64/255) = 50, 255/0, 128/128 → 64. */
     { "gray-alpha.png", 2, 2, TRUE,
-      { { 0, 0, 0xff323232 }, { 1, 0, 0x40323232 }, { 0, 1, 0x00000000 }, { 1, 1, 0x80404040 } } },
+      { { 0, 0, 0xff323232 }, { 1, 0, 0x40323232 }, { 0, 1, 0x00000000 },
+      { 1, 1, 0x80404040 } } },
     { "gray16.png", 2, 1, FALSE, { { 0, 0, 0xff4d4d4d }, { 1, 0, 0xfffafafa } } },
     /* Bits 10110001. */
     { "gray1.png", 8, 1, FALSE,
@@ -483,6 +496,18 @@ test_corrupt_and_cancel (void)
   g_assert_error (error, OV_ERROR, OV_ERROR_TRUNCATED);
   g_assert_nonnull (strstr (error->message, "half.jpg"));
   g_clear_error (&error);
+
+  /* Damaged scan data decodes, but with a note that says so. */
+  {
+    g_autofree guchar *bad = g_memdup2 (data, len);
+    g_autoptr(OvImage) damaged = NULL;
+
+    memset (bad + len / 2, 0x00, 64);
+    damaged = ov_image_load_from_data (bad, len, "damaged.jpg", NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (damaged->note);
+    g_assert_nonnull (strstr (damaged->note, "damaged"));
+  }
 
   image = ov_image_load_from_data ((guchar *) png, png_len / 2, "half.png", NULL, NULL, &error);
   g_assert_null (image);

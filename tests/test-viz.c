@@ -447,6 +447,17 @@ test_heatmap (void)
         assert_color_near (pixel (surface, x, y), ov_color_scale_map (scale, value), 1.5 / 255);
       }
   g_assert_false (ov_heatmap_view_hit (view, 2, 2, &hit));
+  /* A second paint at another size (the cell image is reused) is just as exact. */
+  {
+    cairo_surface_t *again = render (ov_heatmap_view_paint, view, 400, 380);
+    float value = att[0][T_S * T_S + 7 * T_S + 15];
+
+    g_assert_true (ov_heatmap_view_cell_center (view, 7, 15, &x, &y));
+    assert_color_near (pixel (again, x, y), ov_color_scale_map (scale, value), 1.5 / 255);
+    g_assert_true (ov_heatmap_view_hit (view, x, y, &hit));
+    g_assert_cmpint (hit.col, ==, 15);
+    cairo_surface_destroy (again);
+  }
   /* The legend's colour bar (64 steps, the top one at 63.5/64) lies right of
    * the matrix; nothing of that colour is left of it. */
   g_assert_true (region_has_color (surface, (OvRect) { 540, 0, 100, 560 },
@@ -497,6 +508,19 @@ test_grid_and_flow (void)
   g_assert_cmpint (gh.row, ==, 0);
   g_assert_cmpint (gh.col, ==, 0);
   g_assert_cmpfloat (gh.value, ==, att[2][1 * T_S * T_S]);
+  /* coloured on the map's own scale: 0 .. the largest value of layer 2, head 1 */
+  {
+    const OvColorScale *sc = ov_attention_grid_view_get_scale (grid, 2, 1);
+    float hi = 0.0f;
+
+    for (int i = 0; i < T_S; i++)
+      for (int j = 0; j < T_S; j++)
+        if (t_segments[i] != OV_SEGMENT_PAD && t_segments[j] != OV_SEGMENT_PAD)
+          hi = MAX (hi, att[2][T_S * T_S + i * T_S + j]);
+    g_assert_cmpfloat (sc->hi, ==, hi);
+    assert_color_near (pixel (surface, r.x + 1, r.y + 1), ov_color_scale_map (sc, gh.value),
+                       1.5 / 255);
+  }
   /* bottom-right corner of the cell: the last shown query and key */
   g_assert_true (ov_attention_grid_view_hit (grid, r.x + r.width - 0.5, r.y + r.height - 0.5,
                                              &gh));
@@ -637,6 +661,22 @@ test_attention_image (void)
                                            NULL, "attention of “dog”");
   for (int k = 0; k < 4; k++)
     g_assert_cmpfloat (ov_attention_image_view_get_weight (fwd, k), ==, att[0][5 * T_S + 14 + k]);
+  /* A fifth detection the model was not given has no weight. */
+  {
+    g_autoptr(OvSample) five = make_sample ();
+    g_autoptr(OvAttentionImageView) v5 = NULL;
+    cairo_surface_t *s5;
+
+    five->regions = g_renew (OvRegion, five->regions, 5);
+    five->regions[4] = (OvRegion) { 5, 5, 60, 60, g_strdup ("lamp"), 0.3, NULL, NULL };
+    five->n_regions = 5;
+    v5 = ov_attention_image_view_new_query (att[0], T_S, t_segments, t_labels, 5, five, image,
+                                            NULL, NULL);
+    g_assert_true (isnan (ov_attention_image_view_get_weight (v5, 4)));
+    g_assert_cmpfloat (ov_attention_image_view_get_weight (v5, 3), ==, att[0][5 * T_S + 17]);
+    s5 = render (ov_attention_image_view_paint, v5, 700, 420);
+    cairo_surface_destroy (s5);
+  }
   surface = render (ov_attention_image_view_paint, fwd, 700, 420);
   g_assert_true (ov_region_view_get_box (ov_attention_image_view_get_region_view (fwd), 3, &box));
   g_assert_true (ov_attention_image_view_hit (fwd, box.x + box.width / 2,
@@ -752,6 +792,34 @@ test_scatter (void)
   cairo_surface_destroy (surface);
   dump ("scatter", ov_scatter_view_paint, view, 600, 400);
 
+  /* 40 classes in a short view: the legend lists what fits and keeps its
+   * last row for "+ N more", which is not a class. */
+  {
+    g_autoptr(GPtrArray) many = g_ptr_array_new_with_free_func (g_free);
+    guint cls[40];
+    float pts[80];
+    g_autoptr(OvScatterView) crowded = NULL;
+    int last_class = -1;
+
+    for (guint c = 0; c < 40; c++)
+      {
+        g_ptr_array_add (many, g_strdup_printf ("class %u", c));
+        cls[c] = c;
+        pts[2 * c] = (float) c;
+        pts[2 * c + 1] = 0.0f;
+      }
+    crowded = ov_scatter_view_new (pts, 40, cls, (const char *const *) many->pdata, 40, NULL,
+                                   NULL, NULL);
+    ov_scatter_view_layout (crowded, 600, 200);
+    for (int yy = 0; yy < 200; yy++)
+      last_class = MAX (last_class, ov_scatter_view_legend_hit (crowded, 500, yy));
+    g_assert_cmpint (last_class, >, 0);
+    g_assert_cmpint (last_class, <, 39);
+    /* rows are 15 points apart from y = 12 + 24 + 2 * 15 + 6 = 72: (200 - 12 - 72) / 15 = 7
+     * rows, 6 of them classes */
+    g_assert_cmpint (last_class, ==, 5);
+  }
+
   {
     const double square[] = { 0, 0, 1, 0, 1, 1, 0, 1 };
 
@@ -803,7 +871,7 @@ static void
 test_export (void)
 {
   g_autoptr(OvSample) sample = make_sample ();
-  g_autoptr(OvRegionView) view = ov_region_view_new (sample, NULL, NULL);
+  g_autoptr(OvRegionView) view = NULL;
   g_autofree char *dir = g_dir_make_tmp ("ov-viz-XXXXXX", NULL);
   g_autofree char *png = g_build_filename (dir, "regions.png", NULL);
   g_autofree char *svg = g_build_filename (dir, "regions.svg", NULL);
@@ -812,6 +880,11 @@ test_export (void)
   g_autoptr(GError) error = NULL;
   OvExportFormat format;
   cairo_surface_t *back;
+
+  /* An attribute goes before the class in the label. */
+  sample->regions[2].attributes = g_new0 (char *, 2);
+  sample->regions[2].attributes[0] = g_strdup ("white");
+  view = ov_region_view_new (sample, NULL, NULL);
 
   g_assert_true (ov_export_format_from_path ("a/B.PDF", &format, &error));
   g_assert_cmpint (format, ==, OV_EXPORT_PDF);
@@ -847,6 +920,7 @@ test_export (void)
     g_assert_true (has_string (scan.texts, "dog 0.95"));
     g_assert_true (has_string (scan.texts, "couch 0.80"));
     g_assert_true (has_string (scan.texts, "pillow"));     /* the one without confidence */
+    g_assert_true (has_string (scan.texts, "white pillow 0.70"));
     g_markup_parse_context_free (ctx);
     g_ptr_array_unref (scan.texts);
   }
@@ -898,6 +972,25 @@ test_export (void)
     g_assert_true (ov_csv_write (csv, csv_path, &error));
     g_assert_true (g_file_get_contents (csv_path, &back_text, NULL, NULL));
     g_assert_cmpstr (back_text, ==, "query,\"say \"\"hi\"\", ok\",0.25,,-3\r\n");
+
+    /* As JSON the first row names the fields (a field whose name is not text
+     * is "columnN"); numbers stay numbers, NaN is null. */
+    ov_csv_add_text (csv, "x");
+    ov_csv_add_text (csv, "y");
+    ov_csv_add_number (csv, 1.5);
+    ov_csv_add_number (csv, NAN);
+    ov_csv_add_int (csv, 7);
+    ov_csv_end_row (csv);
+    {
+      g_autoptr(JsonNode) json = ov_csv_to_json (csv);
+      JsonObject *o = json_array_get_object_element (json_node_get_array (json), 0);
+
+      g_assert_cmpuint (json_array_get_length (json_node_get_array (json)), ==, 1);
+      g_assert_cmpstr (json_object_get_string_member (o, "query"), ==, "x");
+      g_assert_cmpfloat (json_object_get_double_member (o, "column2"), ==, 1.5);
+      g_assert_true (json_object_get_null_member (o, "column3"));
+      g_assert_cmpint (json_object_get_int_member (o, "column4"), ==, 7);
+    }
   }
 
   g_remove (png);
@@ -1047,6 +1140,72 @@ test_embeddings_file (void)
   g_assert_cmpstr (g_ptr_array_index (back->image_keys, 1), ==, "B");
   g_assert_cmpstr (g_ptr_array_index (back->tokens, 1), ==, "dog");
   g_assert_cmpstr (back->model_path, ==, "/models/x");
+  /* A loaded set grows like a new one. */
+  for (int k = 0; k < 20; k++)
+    {
+      float v[2] = { (float) k, -1.0f };
+      const float *rows[2] = { v, v };
+
+      ov_embeddings_append (back, rows, 0, OV_EMBED_TAG, 0, k, "x");
+    }
+  g_assert_cmpuint (back->n, ==, 27);
+  g_assert_cmpfloat (back->vectors[1][2 * 26], ==, 19.0f);
+  g_assert_cmpfloat (back->vectors[0][2 * 6], ==, 22.0f);   /* old point kept: (11, 10) x 2 */
+  g_assert_cmpint (back->positions[26], ==, 19);
+
+  /* An empty set round-trips. */
+  {
+    const int one_layer[] = { 1 };
+    g_autoptr(OvEmbeddings) empty = ov_embeddings_new (4, one_layer, 1);
+    g_autoptr(OvEmbeddings) empty_back = NULL;
+    g_autofree char *epath = g_build_filename (dir, "empty.safetensors", NULL);
+    g_autofree char *emeta = g_strconcat (epath, ".json", NULL);
+    g_autofree char *elabels = g_strconcat (epath, ".labels.txt", NULL);
+
+    g_assert_true (ov_embeddings_save (empty, epath, &error));
+    g_assert_no_error (error);
+    empty_back = ov_embeddings_load (epath, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (empty_back->n, ==, 0);
+    g_assert_cmpuint (empty_back->hidden, ==, 4);
+    g_remove (epath);
+    g_remove (emeta);
+    g_remove (elabels);
+  }
+
+  /* As a scatter: regions are squares, tags circles, colours by class. */
+  {
+    float xy[14] = { 0, 0, 1, 0, 0, 3, 0, 2, 10, 10, 10, 12, 11, 10 };
+    g_autoptr(OvScatterView) sv = ov_embeddings_scatter_view_new (emb, xy, NULL, NULL);
+    cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 2000, 1200);
+    cairo_t *cr = cairo_create (surface);
+    const double k = 4.0;   /* pixels per point, so a marker spans 28 pixels */
+    double x, y;
+
+    cairo_scale (cr, k, k);
+    cairo_set_source_rgb (cr, 1, 1, 1);
+    cairo_paint (cr);
+    ov_scatter_view_paint (cr, 500, 300, sv);
+    cairo_destroy (cr);
+    cairo_surface_flush (surface);
+    /* Markers have a radius of 3.5 points and a 0.6-point outline: at
+     * (+2.9, +2.9) a square is filled, a circle is not (4.1 from its centre). */
+    ov_scatter_view_data_to_view (sv, 0, 0, &x, &y);     /* a dog region */
+    g_assert_cmpint (ov_scatter_view_hit (sv, x, y, 3), ==, 0);
+    {
+      OvColor c = ov_viz_class_color (0);
+      OvColor bg = { 0.97, 0.97, 0.97 };
+      OvColor want = { 0.85 * c.r + 0.15 * bg.r, 0.85 * c.g + 0.15 * bg.g,
+                       0.85 * c.b + 0.15 * bg.b };
+
+      assert_color_near (pixel (surface, k * (x + 2.9), k * (y + 2.9)), want, 2.0 / 255);
+      assert_color_near (pixel (surface, k * x, k * y), want, 2.0 / 255);
+    }
+    ov_scatter_view_data_to_view (sv, 1, 0, &x, &y);     /* a dog tag */
+    assert_color_near (pixel (surface, k * (x + 2.9), k * (y + 2.9)),
+                       (OvColor) { 0.97, 0.97, 0.97 }, 2.0 / 255);
+    cairo_surface_destroy (surface);
+  }
 
   /* The primary layer is the plain "vectors" tensor other readers use. */
   {
@@ -1076,6 +1235,14 @@ test_embeddings_file (void)
     g_assert_null (none);
     g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
     g_clear_error (&error);
+  }
+  {
+    g_autofree char *labels_path = g_strconcat (path, ".labels.txt", NULL);
+    g_autofree char *labels = NULL;
+
+    g_assert_true (g_file_get_contents (labels_path, &labels, NULL, NULL));
+    g_assert_cmpstr (labels, ==, "dog\ndog\ncat\ncat\ndog\ndog\ncat\n");
+    g_remove (labels_path);
   }
   g_remove (meta);
   g_remove (path);
@@ -1322,13 +1489,20 @@ test_commands (void)
 
   /* Embeddings of all four images at every layer, then the alignment. */
   {
+    g_autofree char *tsne = g_build_filename (dir, "tsne.png", NULL);
     const char *args[] = { "embed", "--model", model, "--dataset", yaml, "--layer", "all",
-                           "--quiet", "--out", vec, NULL };
+                           "--quiet", "--out", vec, "--tsne", tsne, NULL };
     g_autoptr(OvEmbeddings) emb = NULL;
     guint n_regions = 0;
+    cairo_surface_t *png;
 
     g_free (run_oscarviz (args, &status));
     g_assert_cmpint (status, ==, 0);
+    png = cairo_image_surface_create_from_png (tsne);
+    g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+    g_assert_cmpint (cairo_image_surface_get_width (png), ==, 1800);
+    cairo_surface_destroy (png);
+    g_remove (tsne);
     emb = ov_embeddings_load (vec, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (emb->n_layers, ==, 3);
@@ -1361,6 +1535,11 @@ test_commands (void)
   g_remove (cap_csv);
   g_remove (vec);
   g_remove (vec_meta);
+  {
+    g_autofree char *vec_labels = g_strconcat (vec, ".labels.txt", NULL);
+
+    g_remove (vec_labels);
+  }
   g_remove (fig);
   g_rmdir (dir);
 }

@@ -418,6 +418,7 @@ typedef struct {
 
 struct _OvAlignView
 {
+  OvPalette   *palette;            /* one colour per class name across the models */
   OvAlignment *models[MAX_MODELS];
   guint        n;
   double       width, height;
@@ -438,14 +439,22 @@ ov_align_view_new (OvAlignment *const *a, guint n)
 
   v = g_new0 (OvAlignView, 1);
   v->n = MIN (n, MAX_MODELS);
+  v->palette = ov_palette_new ();
   for (guint m = 0; m < v->n; m++)
-    v->models[m] = a[m];
+    {
+      v->models[m] = a[m];
+      for (guint c = 0; c < a[m]->n_classes; c++)
+        ov_palette_index (v->palette, a[m]->class_names[c]);
+    }
   return v;
 }
 
 void
 ov_align_view_free (OvAlignView *view)
 {
+  if (view == NULL)
+    return;
+  ov_palette_free (view->palette);
   g_free (view);
 }
 
@@ -675,8 +684,8 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
         if (!isnan (l->inter[c]))
           vmax = MAX (vmax, l->inter[c]);
       }
-  g_snprintf (buf, sizeof buf, "%s, layer %d: region → own tag (solid), → other tags (light)",
-              a->label, l->layer);
+  g_snprintf (buf, sizeof buf, "%s, layer %d: own tag (solid), other tags (light)", a->label,
+              l->layer);
   cairo_set_source_rgb (cr, 0, 0, 0);
   ov_draw_set_font (cr, 10, TRUE);
   {
@@ -692,7 +701,7 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
     {
       guint c = g_array_index (shown, guint, i);
       double bw = MAX (1.0, slot * 0.4);
-      OvColor col = ov_viz_class_color (c);
+      OvColor col = ov_palette_color (view->palette, a->class_names[c]);
 
       if (!isnan (l->intra[c]))
         {

@@ -20,6 +20,7 @@
 #define LABEL_MAX_W 110.0
 #define STRIP_W 5.0
 #define LEGEND_W 100.0
+#define LUT_SIZE 4096
 
 OvColor
 ov_attention_segment_color (OvSegment segment)
@@ -58,6 +59,21 @@ matrix_surface (const float *values, int rows, int cols, const OvColorScale *sca
   int stride = cairo_image_surface_get_stride (img);
   unsigned char *data;
 
+  g_autofree guint32 *lut = g_new (guint32, LUT_SIZE);
+  double span = scale->hi - scale->lo;
+
+  /* A table of LUT_SIZE colours across the scale: a 12 x 12-head grid of
+   * 178-token maps is 4.5 million cells. 4096 steps keep every colour within
+   * a fifth of an 8-bit step of the exact map. */
+  for (int k = 0; k < LUT_SIZE; k++)
+    {
+      OvColor c = ov_color_scale_map (scale, scale->lo + span * k / (LUT_SIZE - 1));
+
+      lut[k] = 0xff000000u | ((guint32) lround (c.r * 255) << 16)
+               | ((guint32) lround (c.g * 255) << 8) | (guint32) lround (c.b * 255);
+    }
+  if (!(span > 0))
+    span = 1.0;
   cairo_surface_flush (img);
   data = cairo_image_surface_get_data (img);
   for (int i = 0; i < rows * f; i++)
@@ -67,10 +83,10 @@ matrix_surface (const float *values, int rows, int cols, const OvColorScale *sca
 
       for (int j = 0; j < cols * f; j++)
         {
-          OvColor c = ov_color_scale_map (scale, values_i[j / f]);
+          double t = (values_i[j / f] - scale->lo) / span;
+          int k = isnan (t) ? 0 : (int) lround (CLAMP (t, 0.0, 1.0) * (LUT_SIZE - 1));
 
-          px_i[j] = 0xff000000u | ((guint32) lround (c.r * 255) << 16)
-                    | ((guint32) lround (c.g * 255) << 8) | (guint32) lround (c.b * 255);
+          px_i[j] = lut[k];
         }
     }
   cairo_surface_mark_dirty (img);
@@ -83,7 +99,7 @@ matrix_surface (const float *values, int rows, int cols, const OvColorScale *sca
  * is replicated into a block of pixels about twice its drawn size. */
 static void
 paint_matrix (cairo_t *cr, const float *values, int rows, int cols, const OvColorScale *scale,
-              double x, double y, double w, double h)
+              double x, double y, double w, double h, cairo_surface_t **cache)
 {
   int f = 1;
   cairo_surface_t *img;
@@ -97,7 +113,16 @@ paint_matrix (cairo_t *cr, const float *values, int rows, int cols, const OvColo
       while (f > 1 && (gint64) MAX (rows, cols) * f > 4096)
         f--;
     }
-  img = matrix_surface (values, rows, cols, scale, f);
+  /* The one-pixel-per-cell image does not change with the size: keep it
+   * for the next frame of a window. */
+  if (f == 1 && cache != NULL)
+    {
+      if (*cache == NULL)
+        *cache = matrix_surface (values, rows, cols, scale, 1);
+      img = cairo_surface_reference (*cache);
+    }
+  else
+    img = matrix_surface (values, rows, cols, scale, f);
   cairo_save (cr);
   cairo_translate (cr, x, y);
   cairo_scale (cr, w / (cols * f), h / (rows * f));
@@ -155,6 +180,7 @@ struct _OvHeatmapView
   char         *title;
   OvColorScale  scale;
   gboolean      diverging;
+  cairo_surface_t *cache;      /* the matrix image, made on first paint */
 
   /* layout */
   double        width, height;
@@ -213,6 +239,7 @@ ov_heatmap_view_free (OvHeatmapView *view)
 {
   if (view == NULL)
     return;
+  g_clear_pointer (&view->cache, cairo_surface_destroy);
   g_free (view->pos);
   g_free (view->values);
   g_free (view->segments);
@@ -267,9 +294,10 @@ ov_heatmap_view_layout (OvHeatmapView *view, double width, double height)
   view->label_step = MAX (1, (int) ceil ((LABEL_FONT + 1) / view->cell));
 }
 
+/* Thin white lines between segments across an n x n matrix. */
 static void
 draw_boundaries (cairo_t *cr, const OvSegment *segments, int n, double x0, double y0,
-                 double cell, gboolean rows, gboolean cols)
+                 double cell)
 {
   cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
   cairo_set_line_width (cr, 1.0);
@@ -277,16 +305,10 @@ draw_boundaries (cairo_t *cr, const OvSegment *segments, int n, double x0, doubl
     {
       if (segments[a] == segments[a - 1])
         continue;
-      if (cols)
-        {
-          cairo_move_to (cr, x0 + a * cell, y0);
-          cairo_line_to (cr, x0 + a * cell, y0 + (rows ? n : 1) * cell);
-        }
-      if (rows)
-        {
-          cairo_move_to (cr, x0, y0 + a * cell);
-          cairo_line_to (cr, x0 + (cols ? n : 1) * cell, y0 + a * cell);
-        }
+      cairo_move_to (cr, x0 + a * cell, y0);
+      cairo_line_to (cr, x0 + a * cell, y0 + n * cell);
+      cairo_move_to (cr, x0, y0 + a * cell);
+      cairo_line_to (cr, x0 + n * cell, y0 + a * cell);
     }
   cairo_stroke (cr);
 }
@@ -306,8 +328,8 @@ ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
     }
 
   paint_matrix (cr, view->values, view->n, view->n, &view->scale, view->x0, view->y0, side,
-                side);
-  draw_boundaries (cr, view->segments, view->n, view->x0, view->y0, view->cell, TRUE, TRUE);
+                side, &view->cache);
+  draw_boundaries (cr, view->segments, view->n, view->x0, view->y0, view->cell);
 
   /* Segment strips along both axes, then the labels. */
   for (int a = 0; a < view->n; a++)
@@ -399,8 +421,9 @@ struct _OvAttentionGridView
   int           n_layers, n_heads, n;
   int          *pos;              /* (n) */
   float        *values;           /* (L, A, n, n) */
+  OvColorScale *scales;           /* (L * A): 0 .. each map's own maximum */
+  cairo_surface_t **cache;        /* (L * A) map images, made on first paint */
   char         *title;
-  OvColorScale  scale;
   double        width, height, x0, y0, cell_w, gap;
 };
 
@@ -414,7 +437,6 @@ ov_attention_grid_view_new (const float *const *attentions,
 {
   OvAttentionGridView *v;
   gsize nn;
-  double hi = 0.0;
 
   g_return_val_if_fail (attentions != NULL && segments != NULL, NULL);
 
@@ -427,11 +449,13 @@ ov_attention_grid_view_new (const float *const *attentions,
       v->pos[v->n++] = i;
   nn = (gsize) v->n * v->n;
   v->values = g_new (float, MAX ((gsize) n_layers * n_heads * nn, 1));
+  v->scales = g_new (OvColorScale, MAX (n_layers * n_heads, 1));
   for (int l = 0; l < n_layers; l++)
     for (int h = 0; h < n_heads; h++)
       {
         const float *att_lh = attentions[l] + (gsize) h * seq_len * seq_len;
         float *out_lh = v->values + ((gsize) l * n_heads + h) * nn;
+        double hi = 0.0;
 
         for (int a = 0; a < v->n; a++)
           for (int b = 0; b < v->n; b++)
@@ -442,8 +466,10 @@ ov_attention_grid_view_new (const float *const *attentions,
               if (isfinite (x))
                 hi = MAX (hi, x);
             }
+        v->scales[l * n_heads + h] = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0,
+                                                      hi > 0 ? hi : 1e-6 };
       }
-  v->scale = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi > 0 ? hi : 1e-6 };
+  v->cache = g_new0 (cairo_surface_t *, MAX (n_layers * n_heads, 1));
   v->title = g_strdup (title);
   return v;
 }
@@ -453,10 +479,22 @@ ov_attention_grid_view_free (OvAttentionGridView *view)
 {
   if (view == NULL)
     return;
+  for (int k = 0; k < view->n_layers * view->n_heads; k++)
+    g_clear_pointer (&view->cache[k], cairo_surface_destroy);
+  g_free (view->cache);
+  g_free (view->scales);
   g_free (view->pos);
   g_free (view->values);
   g_free (view->title);
   g_free (view);
+}
+
+const OvColorScale *
+ov_attention_grid_view_get_scale (OvAttentionGridView *view, int layer, int head)
+{
+  g_return_val_if_fail (layer >= 0 && layer < view->n_layers, NULL);
+  g_return_val_if_fail (head >= 0 && head < view->n_heads, NULL);
+  return &view->scales[layer * view->n_heads + head];
 }
 
 void
@@ -519,14 +557,20 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
 
         ov_attention_grid_view_cell_rect (view, l, h, &r);
         paint_matrix (cr, view->values + ((gsize) l * view->n_heads + h) * nn, view->n, view->n,
-                      &view->scale, r.x, r.y, r.width, r.height);
+                      &view->scales[l * view->n_heads + h], r.x, r.y, r.width, r.height,
+                      &view->cache[l * view->n_heads + h]);
       }
   {
     OvRect last;
 
+    /* Each map has its own range (a few peaked heads would leave the others
+     * dark on a shared one); the legend reads as a share of the map's
+     * maximum, and hovering gives the value. */
+    static const OvColorScale relative = { OV_COLOR_SCALE_SEQUENTIAL, 0.0, 1.0 };
+
     ov_attention_grid_view_cell_rect (view, 0, view->n_heads - 1, &last);
-    ov_draw_color_bar (cr, &view->scale, last.x + last.width + 16, view->y0 + 16, 14,
-                       MIN (160, MAX (60, view->height * 0.4)), "attention");
+    ov_draw_color_bar (cr, &relative, last.x + last.width + 16, view->y0 + 16, 14,
+                       MIN (160, MAX (60, view->height * 0.4)), "÷ map max");
   }
   cairo_restore (cr);
 }
@@ -636,8 +680,8 @@ ov_flow_view_layout (OvFlowView *view, double width, double height)
 
   view->width = width;
   view->height = height;
-  view->x0 = MARGIN + 28;
-  view->y0 = TITLE_H + 16;
+  view->x0 = MARGIN + 40;
+  view->y0 = TITLE_H + 26;
   view->gap = 10;
   avail_w = width - view->x0 - FLOW_LEGEND_W - MARGIN;
   avail_h = height - view->y0 - MARGIN;
@@ -656,6 +700,7 @@ flow_cell_origin (OvFlowView *view, int layer, int head, double *x, double *y)
 void
 ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
 {
+  static const char *const group_letter[G3] = { "w", "t", "r" };
   double sub = view->cell_w / G3;
   double lx, ly;
 
@@ -670,7 +715,12 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
 
       flow_cell_origin (view, 0, h, &x, &y);
       g_snprintf (buf, sizeof buf, "H%d", h);
-      ov_draw_text (cr, x + view->cell_w / 2, view->y0 - 3, 0.5, 1.0, buf);
+      ov_draw_text (cr, x + view->cell_w / 2, view->y0 - 13, 0.5, 1.0, buf);
+      /* key groups over the columns of the top row */
+      ov_draw_set_font (cr, 8, FALSE);
+      for (int k = 0; k < G3; k++)
+        ov_draw_text (cr, x + (k + 0.5) * sub, view->y0 - 2, 0.5, 1.0, group_letter[k]);
+      ov_draw_set_font (cr, 10, FALSE);
     }
   for (int l = 0; l < view->n_layers; l++)
     for (int h = 0; h < view->n_heads; h++)
@@ -685,7 +735,11 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
             g_snprintf (buf, sizeof buf, "L%d", l);
             cairo_set_source_rgb (cr, 0, 0, 0);
             ov_draw_set_font (cr, 10, FALSE);
-            ov_draw_text (cr, view->x0 - 4, y + view->cell_w / 2, 1.0, 0.5, buf);
+            ov_draw_text (cr, view->x0 - 14, y + view->cell_w / 2, 1.0, 0.5, buf);
+            /* query groups beside the rows of the first column */
+            ov_draw_set_font (cr, 8, FALSE);
+            for (int q = 0; q < G3; q++)
+              ov_draw_text (cr, view->x0 - 3, y + (q + 0.5) * sub, 1.0, 0.5, group_letter[q]);
           }
         for (int q = 0; q < G3; q++)
           for (int k = 0; k < G3; k++)
@@ -731,8 +785,8 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
   {
     static const char *const lines[] = {
       "cell: rows = from (query),",
-      "columns = to (key), in order",
-      "words, tags, regions.",
+      "columns = to (key): w = words,",
+      "t = tags, r = regions.",
       "value = mean over the query rows",
       "of the group of the attention",
       "summed over the key group;",
@@ -786,6 +840,8 @@ ov_flow_view_paint (cairo_t *cr, double width, double height, gpointer view)
 struct _OvAttentionImageView
 {
   OvRegionView *regions;
+  OvPalette    *palette;
+  OvPalette    *own_palette;
   const OvSample *sample;
   gboolean      reverse;
   int           n_weights;
@@ -816,6 +872,9 @@ image_view_new (const float       *matrix,
 {
   OvAttentionImageView *v = g_new0 (OvAttentionImageView, 1);
 
+  if (palette == NULL)
+    palette = v->own_palette = ov_palette_new ();
+  v->palette = palette;
   v->regions = ov_region_view_new (sample, image, palette);
   ov_region_view_set_show_labels (v->regions, FALSE);
   v->sample = sample;
@@ -864,9 +923,11 @@ ov_attention_image_view_new_query (const float       *matrix,
     {
       int p = region_position (segments, seq_len, k);
 
-      /* Regions past the model's region limit were not seen: weight 0. */
-      v->weights[k] = p >= 0 ? matrix[(gsize) query * seq_len + p] : 0.0f;
-      hi = MAX (hi, v->weights[k]);
+      /* Regions past the model's region limit were not seen: NaN, drawn
+       * as a dashed outline. */
+      v->weights[k] = p >= 0 ? matrix[(gsize) query * seq_len + p] : NAN;
+      if (p >= 0)
+        hi = MAX (hi, v->weights[k]);
     }
   v->scale = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi > 0 ? hi : 1e-6 };
   return v;
@@ -914,6 +975,7 @@ ov_attention_image_view_free (OvAttentionImageView *view)
   if (view == NULL)
     return;
   ov_region_view_free (view->regions);
+  ov_palette_free (view->own_palette);
   g_free (view->weights);
   g_free (view->segments);
   g_strfreev (view->labels);
@@ -986,6 +1048,13 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
     g_array_index (view->chips, OvRect, c).y += TITLE_H + view->image_h + 20;
 }
 
+/* Unseen regions (NaN) rank below every weight. */
+static double
+rank_key (float w)
+{
+  return isnan (w) ? -1.0 : w;
+}
+
 void
 ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
 {
@@ -1013,7 +1082,19 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
           OvRect b;
 
           ov_region_view_get_box (view->regions, i, &b);
-          cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.10 + 0.55 * t);
+          if (isnan (view->weights[i]))
+            {
+              static const double dash[] = { 4.0, 3.0 };
+
+              cairo_set_source_rgba (cr, 0.4, 0.4, 0.4, 0.8);
+              cairo_set_line_width (cr, 1.0);
+              cairo_set_dash (cr, dash, 2, 0);
+              cairo_rectangle (cr, b.x, b.y, b.width, b.height);
+              cairo_stroke (cr);
+              cairo_set_dash (cr, NULL, 0, 0);
+              continue;
+            }
+          cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.08 + 0.45 * t);
           cairo_rectangle (cr, b.x, b.y, b.width, b.height);
           cairo_fill (cr);
           cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.5 + 0.5 * t);
@@ -1029,8 +1110,8 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
         for (guint i = 0; i < s->n_regions; i++)
           by_weight[i] = i;
         for (guint i = 1; i < s->n_regions; i++)
-          for (guint j = i; j > 0 && view->weights[by_weight[j]] > view->weights[by_weight[j - 1]];
-               j--)
+          for (guint j = i; j > 0 && rank_key (view->weights[by_weight[j]])
+                                     > rank_key (view->weights[by_weight[j - 1]]); j--)
             {
               guint tmp = by_weight[j];
 
@@ -1043,6 +1124,9 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
             OvRect b;
             char buf[128];
             double tw;
+
+            if (isnan (view->weights[i]))
+              break;
 
             ov_region_view_get_box (view->regions, i, &b);
             g_snprintf (buf, sizeof buf, "%s %.3f", s->regions[i].cls ? s->regions[i].cls : "?",
@@ -1058,13 +1142,25 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
     }
   else
     {
-      /* The chosen region only, outlined in its class colour. */
-      ov_region_view_set_show_labels (view->regions, FALSE);
-      for (guint i = 0; i < s->n_regions; i++)
-        ov_region_view_set_hidden (view->regions, i, (int) i != view->subject);
-      ov_region_view_draw (view->regions, cr);
-      for (guint i = 0; i < s->n_regions; i++)
-        ov_region_view_set_hidden (view->regions, i, FALSE);
+      /* The other regions thin and grey for context, the chosen one thick
+       * in its class colour. */
+      OvColor c = ov_palette_color (view->palette, s->regions[view->subject].cls);
+      OvRect b;
+
+      cairo_set_source_rgba (cr, 0.3, 0.3, 0.3, 0.6);
+      cairo_set_line_width (cr, 1.0);
+      for (guint k = 0; k < n; k++)
+        if ((int) order[k] != view->subject)
+          {
+            ov_region_view_get_box (view->regions, order[k], &b);
+            cairo_rectangle (cr, b.x, b.y, b.width, b.height);
+          }
+      cairo_stroke (cr);
+      ov_region_view_get_box (view->regions, view->subject, &b);
+      cairo_set_source_rgb (cr, c.r, c.g, c.b);
+      cairo_set_line_width (cr, 4.0);
+      cairo_rectangle (cr, b.x, b.y, b.width, b.height);
+      cairo_stroke (cr);
     }
   cairo_restore (cr);
 
@@ -1149,6 +1245,7 @@ ov_attention_image_view_paint (cairo_t *cr, double width, double height, gpointe
 struct _OvCaptionView
 {
   OvCaptionAttention *ca;
+  cairo_surface_t    *cache;    /* the matrix image, made on first paint */
   char               *title;
   OvColorScale        scale;
   double              width, height, x0, y0, cw, ch, label_w;
@@ -1187,6 +1284,7 @@ ov_caption_view_free (OvCaptionView *view)
   if (view == NULL)
     return;
   ov_caption_attention_free (view->ca);
+  g_clear_pointer (&view->cache, cairo_surface_destroy);
   g_free (view->title);
   g_free (view);
 }
@@ -1223,8 +1321,7 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
       return;
     }
   paint_matrix (cr, ca->values, ca->n_steps, ca->n_cols, &view->scale, view->x0, view->y0,
-                ca->n_cols * view->cw, ca->n_steps * view->ch);
-  draw_boundaries (cr, ca->col_segments, ca->n_cols, view->x0, view->y0, view->cw, FALSE, TRUE);
+                ca->n_cols * view->cw, ca->n_steps * view->ch, &view->cache);
   cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
   for (int c = 1; c < ca->n_cols; c++)
     if (ca->col_segments[c] != ca->col_segments[c - 1])

@@ -94,6 +94,10 @@ OvAttentionGridView *ov_attention_grid_view_new  (const float *const *attentions
                                                   const OvSegment    *segments,
                                                   const char         *title);
 void     ov_attention_grid_view_free   (OvAttentionGridView *view);
+/* Each map is coloured from 0 to its own maximum. */
+const OvColorScale *ov_attention_grid_view_get_scale (OvAttentionGridView *view,
+                                                      int                  layer,
+                                                      int                  head);
 void     ov_attention_grid_view_layout (OvAttentionGridView *view,
                                         double               width,
                                         double               height);
@@ -176,7 +180,8 @@ OvAttentionImageView *ov_attention_image_view_new_region (const float     *matri
                                                           OvPalette       *palette,
                                                           const char      *title);
 void     ov_attention_image_view_free   (OvAttentionImageView *view);
-/* Weight of region k (forward mode) or of the token at position p (reverse). */
+/* Weight of region k (forward mode; NaN for a region the model was not
+ * given) or of the token at position p (reverse). */
 float    ov_attention_image_view_get_weight (OvAttentionImageView *view,
                                              int                   index);
 OvRegionView *ov_attention_image_view_get_region_view (OvAttentionImageView *view);

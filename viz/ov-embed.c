@@ -93,10 +93,12 @@ ov_embeddings_append (OvEmbeddings       *emb,
 {
   guint n = emb->n + 1;
 
-  /* Grow by powers of two. */
-  if ((n & (n - 1)) == 0 || emb->n == 0)
+  /* Grow by doubling. */
+  if (n > emb->capacity)
     {
-      guint cap = MAX (n, 1) * 2;
+      guint cap = MAX (16u, emb->capacity * 2);
+
+      emb->capacity = cap;
 
       for (guint k = 0; k < emb->n_layers; k++)
         emb->vectors[k] = g_renew (float, emb->vectors[k], (gsize) cap * emb->hidden);
@@ -229,6 +231,26 @@ ov_embeddings_save (const OvEmbeddings *emb, const char *path, GError **error)
                    local->message);
       return FALSE;
     }
+  /* The class of every vector, one a line, where `oscarviz tsne` looks. */
+  {
+    g_autoptr(GString) lines = g_string_new (NULL);
+    g_autofree char *labels_path = g_strconcat (path, ".labels.txt", NULL);
+
+    for (guint i = 0; i < emb->n; i++)
+      {
+        const char *name = g_ptr_array_index (emb->class_names, emb->classes[i]);
+
+        for (const char *c = name; *c; c++)
+          g_string_append_c (lines, *c == '\n' || *c == '\r' ? ' ' : *c);
+        g_string_append_c (lines, '\n');
+      }
+    if (!g_file_set_contents (labels_path, lines->str, lines->len, &local))
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_IO, "cannot write %s: %s", labels_path,
+                     local->message);
+        return FALSE;
+      }
+  }
   return ov_safetensors_write (path, (const OvTensorView *) views->data, views->len, error);
 }
 
@@ -348,6 +370,7 @@ ov_embeddings_load (const char *path, GError **error)
     return NULL;
   emb = ov_embeddings_new (hidden, layers, n_layers);
   emb->n = n;
+  emb->capacity = MAX (n, 1);
   for (guint k = 0; k < n_layers; k++)
     {
       g_autofree char *name = k == 0 ? g_strdup ("vectors")
@@ -365,10 +388,15 @@ ov_embeddings_load (const char *path, GError **error)
       if (cols[c] == NULL)
         return NULL;
     }
-  emb->classes = g_memdup2 (cols[0]->data, sizeof (gint32) * MAX (n, 1));
-  emb->modality = g_memdup2 (cols[1]->data, sizeof (gint32) * MAX (n, 1));
-  emb->images = g_memdup2 (cols[2]->data, sizeof (gint32) * MAX (n, 1));
-  emb->positions = g_memdup2 (cols[3]->data, sizeof (gint32) * MAX (n, 1));
+  {
+    gint32 **dest[4] = { &emb->classes, &emb->modality, &emb->images, &emb->positions };
+
+    for (int c = 0; c < 4; c++)
+      {
+        *dest[c] = g_new0 (gint32, MAX (n, 1));
+        memcpy (*dest[c], cols[c]->data, sizeof (gint32) * n);
+      }
+  }
 
   if (!read_strings (o, "classes", emb->class_names, meta_path, error)
       || !read_strings (o, "images", emb->image_keys, meta_path, error)
@@ -692,4 +720,24 @@ ov_embed_collect_dataset (OvModel            *model,
     n = MIN (n, limit);
   return ov_embed_collect (model, layers, n_layers, dataset_sample, dataset, n, progress,
                            progress_data, cancellable, error);
+}
+
+OvScatterView *
+ov_embeddings_scatter_view_new (const OvEmbeddings *emb,
+                                const float        *xy,
+                                OvPalette          *palette,
+                                const char         *title)
+{
+  g_autofree guint *classes = g_new (guint, MAX (emb->n, 1));
+  g_autofree guint8 *markers = g_new (guint8, MAX (emb->n, 1));
+
+  g_return_val_if_fail (emb != NULL && (xy != NULL || emb->n == 0), NULL);
+
+  for (guint i = 0; i < emb->n; i++)
+    {
+      classes[i] = emb->classes[i];
+      markers[i] = emb->modality[i] == OV_EMBED_REGION ? OV_MARKER_SQUARE : OV_MARKER_CIRCLE;
+    }
+  return ov_scatter_view_new (xy, emb->n, classes, (const char *const *) emb->class_names->pdata,
+                              emb->class_names->len, markers, palette, title);
 }

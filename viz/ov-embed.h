@@ -27,12 +27,14 @@
  *   "modality"        I32 (n)     0 = tag word piece, 1 = region
  *   "image"           I32 (n)     index into "images"
  *   "position"        I32 (n)     sequence position in the encoding
- * and FILE.json beside it (the safetensors writer keeps no metadata):
+ * FILE.json beside it (the safetensors writer keeps no metadata):
  *   { "format": "oscarviz-embeddings", "version": 1,
  *     "model": path, "model_kind": "caption"|..., "input": "caption-step"|"vqa"|"pretrain",
  *     "layer": primary l, "layers": [l, ...], "hidden": H, "count": n,
  *     "classes": [names], "images": [keys], "modalities": ["tag", "region"],
  *     "tokens": [word piece or "region k", one per vector] }
+ * and FILE.labels.txt: the class name of every vector, one a line (what
+ * `oscarviz tsne FILE` colours by).
  * Layer l is the hidden-state index: 0 = embedding output, l = output of
  * encoder layer l (1-based), so a 12-layer model has l = 0..12.
  */
@@ -42,6 +44,7 @@
 
 #include "data/ov-dataset.h"
 #include "model/ov-model.h"
+#include "ov-scatter-view.h"
 
 G_BEGIN_DECLS
 
@@ -69,6 +72,7 @@ typedef struct {
   char      *model_path;
   char      *model_kind;
   char      *input;
+  guint      capacity;      /* rows allocated in the per-vector arrays */
 } OvEmbeddings;
 
 OvEmbeddings *ov_embeddings_new       (guint               hidden,
@@ -142,6 +146,14 @@ OvEmbeddings *ov_embed_collect_dataset (OvModel           *model,
                                         gpointer           progress_data,
                                         GCancellable      *cancellable,
                                         GError           **error);
+
+/* A scatter view of 2-D coordinates xy (n, 2) of the points of emb (a
+ * t-SNE of one of its layers): colour by class, circle = tag piece, square =
+ * region. palette may be NULL. */
+OvScatterView *ov_embeddings_scatter_view_new (const OvEmbeddings *emb,
+                                               const float        *xy,
+                                               OvPalette          *palette,
+                                               const char         *title);
 
 /* Word pieces of the tag positions of an encoding -> class name per piece,
  * as described above. tag_pieces are the labels at the tag positions in

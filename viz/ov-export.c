@@ -194,19 +194,41 @@ ov_export_view (const char    *path,
   return write_file (path, p, len, error);
 }
 
-/* CSV */
+/* CSV, and the same table as JSON. Cells are kept typed so the JSON gets
+ * numbers as numbers. */
+
+typedef enum {
+  CELL_TEXT,
+  CELL_NUMBER,
+  CELL_INT,
+} CellKind;
+
+typedef struct {
+  CellKind kind;
+  char    *text;
+  double   number;
+  gint64   integer;
+} Cell;
 
 struct _OvCsv
 {
-  GString *text;
-  gboolean row_started;
+  GPtrArray *rows;     /* GArray of Cell */
+  GArray    *current;  /* the row being filled, or NULL */
+  GString   *text;     /* CSV text, rebuilt on demand */
 };
+
+static void
+cell_clear (gpointer data)
+{
+  g_free (((Cell *) data)->text);
+}
 
 OvCsv *
 ov_csv_new (void)
 {
   OvCsv *csv = g_new0 (OvCsv, 1);
 
+  csv->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   csv->text = g_string_new (NULL);
   return csv;
 }
@@ -216,74 +238,137 @@ ov_csv_free (OvCsv *csv)
 {
   if (csv == NULL)
     return;
+  g_ptr_array_unref (csv->rows);
+  g_clear_pointer (&csv->current, g_array_unref);
   g_string_free (csv->text, TRUE);
   g_free (csv);
 }
 
 static void
-begin_field (OvCsv *csv)
+add_cell (OvCsv *csv, Cell cell)
 {
-  if (csv->row_started)
-    g_string_append_c (csv->text, ',');
-  csv->row_started = TRUE;
+  if (csv->current == NULL)
+    {
+      csv->current = g_array_new (FALSE, TRUE, sizeof (Cell));
+      g_array_set_clear_func (csv->current, cell_clear);
+    }
+  g_array_append_val (csv->current, cell);
 }
 
 void
 ov_csv_add_text (OvCsv *csv, const char *text)
 {
-  begin_field (csv);
-  if (text == NULL)
-    return;
-  if (strpbrk (text, ",\"\r\n") == NULL)
-    {
-      g_string_append (csv->text, text);
-      return;
-    }
-  g_string_append_c (csv->text, '"');
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (csv->text, '"');
-      g_string_append_c (csv->text, *p);
-    }
-  g_string_append_c (csv->text, '"');
+  add_cell (csv, (Cell) { CELL_TEXT, g_strdup (text != NULL ? text : ""), 0, 0 });
 }
 
 void
 ov_csv_add_number (OvCsv *csv, double value)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  begin_field (csv);
-  if (isnan (value))
-    return;
-  g_string_append (csv->text, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
+  add_cell (csv, (Cell) { CELL_NUMBER, NULL, value, 0 });
 }
 
 void
 ov_csv_add_int (OvCsv *csv, gint64 value)
 {
-  begin_field (csv);
-  g_string_append_printf (csv->text, "%" G_GINT64_FORMAT, value);
+  add_cell (csv, (Cell) { CELL_INT, NULL, 0, value });
 }
 
 void
 ov_csv_end_row (OvCsv *csv)
 {
-  g_string_append (csv->text, "\r\n");
-  csv->row_started = FALSE;
+  if (csv->current == NULL)
+    {
+      csv->current = g_array_new (FALSE, TRUE, sizeof (Cell));
+      g_array_set_clear_func (csv->current, cell_clear);
+    }
+  g_ptr_array_add (csv->rows, g_steal_pointer (&csv->current));
+}
+
+static void
+append_csv_text (GString *s, const char *text)
+{
+  if (strpbrk (text, ",\"\r\n") == NULL)
+    {
+      g_string_append (s, text);
+      return;
+    }
+  g_string_append_c (s, '"');
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (s, '"');
+      g_string_append_c (s, *p);
+    }
+  g_string_append_c (s, '"');
 }
 
 const char *
 ov_csv_get_text (OvCsv *csv)
 {
+  g_string_truncate (csv->text, 0);
+  for (guint r = 0; r < csv->rows->len; r++)
+    {
+      GArray *row = g_ptr_array_index (csv->rows, r);
+
+      for (guint c = 0; c < row->len; c++)
+        {
+          const Cell *cell = &g_array_index (row, Cell, c);
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+          if (c > 0)
+            g_string_append_c (csv->text, ',');
+          if (cell->kind == CELL_TEXT)
+            append_csv_text (csv->text, cell->text);
+          else if (cell->kind == CELL_INT)
+            g_string_append_printf (csv->text, "%" G_GINT64_FORMAT, cell->integer);
+          else if (!isnan (cell->number))
+            g_string_append (csv->text, g_ascii_formatd (buf, sizeof buf, "%.9g",
+                                                         cell->number));
+        }
+      g_string_append (csv->text, "\r\n");
+    }
   return csv->text->str;
 }
 
 gboolean
 ov_csv_write (OvCsv *csv, const char *path, GError **error)
 {
+  ov_csv_get_text (csv);
   return write_file (path, csv->text->str, csv->text->len, error);
+}
+
+JsonNode *
+ov_csv_to_json (OvCsv *csv)
+{
+  JsonArray *array = json_array_new ();
+  JsonNode *root = json_node_new (JSON_NODE_ARRAY);
+  GArray *header = csv->rows->len > 0 ? g_ptr_array_index (csv->rows, 0) : NULL;
+
+  for (guint r = 1; r < csv->rows->len; r++)
+    {
+      GArray *row = g_ptr_array_index (csv->rows, r);
+      JsonObject *o = json_object_new ();
+
+      for (guint c = 0; c < row->len; c++)
+        {
+          const Cell *cell = &g_array_index (row, Cell, c);
+          const Cell *name = c < header->len ? &g_array_index (header, Cell, c) : NULL;
+          g_autofree char *key = name != NULL && name->kind == CELL_TEXT
+                                 ? g_strdup (name->text) : g_strdup_printf ("column%u", c);
+
+          if (cell->kind == CELL_TEXT)
+            json_object_set_string_member (o, key, cell->text);
+          else if (cell->kind == CELL_INT)
+            json_object_set_int_member (o, key, cell->integer);
+          else if (isnan (cell->number))
+            json_object_set_null_member (o, key);
+          else
+            json_object_set_double_member (o, key, cell->number);
+        }
+      json_array_add_object_element (array, o);
+    }
+  json_node_take_array (root, array);
+  return root;
 }
 
 gboolean

@@ -51,7 +51,7 @@ GBytes   *ov_export_view_to_bytes    (OvExportFormat  format,
                                       double          scale,
                                       GError        **error);
 
-/* CSV (RFC 4180 quoting) built row by row. */
+/* A table built row by row, written as CSV (RFC 4180 quoting) or JSON. */
 typedef struct _OvCsv OvCsv;
 
 OvCsv    *ov_csv_new                 (void);
@@ -67,6 +67,9 @@ const char *ov_csv_get_text          (OvCsv          *csv);
 gboolean  ov_csv_write               (OvCsv          *csv,
                                       const char     *path,
                                       GError        **error);
+/* The table as a JSON array of objects keyed by the first row's texts;
+ * numbers stay numbers, NaN becomes null. */
+JsonNode *ov_csv_to_json             (OvCsv          *csv);
 
 /* Pretty-printed JSON. */
 gboolean  ov_export_json             (JsonNode       *root,

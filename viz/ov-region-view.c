@@ -120,12 +120,19 @@ overlap_area (const OvRect *a, const OvRect *b)
   return w > 0 && h > 0 ? w * h : 0.0;
 }
 
+/* "white pillow 0.70": the first attribute (VinVL's most likely), the
+ * class and the confidence, each when known. */
 static char *
 label_text (const OvRegion *r)
 {
-  if (isnan (r->conf))
-    return g_strdup (r->cls != NULL ? r->cls : "?");
-  return g_strdup_printf ("%s %.2f", r->cls != NULL ? r->cls : "?", r->conf);
+  GString *s = g_string_new (NULL);
+
+  if (r->attributes != NULL && r->attributes[0] != NULL && r->attributes[0][0] != '\0')
+    g_string_append_printf (s, "%s ", r->attributes[0]);
+  g_string_append (s, r->cls != NULL ? r->cls : "?");
+  if (!isnan (r->conf))
+    g_string_append_printf (s, " %.2f", r->conf);
+  return g_string_free (s, FALSE);
 }
 
 static int

@@ -160,6 +160,16 @@ ov_scatter_view_layout (OvScatterView *view, double width, double height)
   view->legend_rows = (guint) MAX (0.0, (height - view->legend_y - MARGIN) / LEGEND_ROW);
 }
 
+/* Classes listed in the legend: all that fit, one row kept for "+ N more"
+ * when they do not. */
+static guint
+legend_entries (OvScatterView *view)
+{
+  if (view->n_classes <= view->legend_rows)
+    return view->n_classes;
+  return view->legend_rows > 0 ? view->legend_rows - 1 : 0;
+}
+
 void
 ov_scatter_view_data_to_view (OvScatterView *view, double dx, double dy, double *vx, double *vy)
 {
@@ -257,11 +267,11 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
       char label[160];
       g_autofree char *text = NULL;
 
-      if (shown >= view->legend_rows)
+      if (shown >= legend_entries (view))
         {
           g_snprintf (label, sizeof label, "+ %u more classes", view->n_classes - c);
           cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
-          ov_draw_text (cr, view->legend_x, y - LEGEND_ROW / 2, 0.0, 0.5, label);
+          ov_draw_text (cr, view->legend_x, y + 7, 0.0, 0.5, label);
           break;
         }
       shown++;
@@ -316,7 +326,7 @@ ov_scatter_view_legend_hit (OvScatterView *view, double x, double y)
   if (x < view->legend_x || x > view->legend_x + LEGEND_W || y < view->legend_y)
     return -1;
   row = (int) floor ((y - view->legend_y) / LEGEND_ROW);
-  if (row < 0 || (guint) row >= MIN (view->n_classes, view->legend_rows))
+  if (row < 0 || (guint) row >= legend_entries (view))
     return -1;
   return row;
 }

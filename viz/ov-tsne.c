@@ -114,7 +114,7 @@ ov_tsne_params_init (OvTsneParams *params)
 /* ---------------------------------------------------------------------- */
 /* Small helpers: squared distance, bounded max-heaps                      */
 
-__attribute__ ((target_clones ("avx2", "default")))
+__attribute__ ((target_clones ("arch=haswell", "default")))
 static float
 sq_dist (const float *a,
          const float *b,
@@ -128,6 +128,20 @@ sq_dist (const float *a,
       float t = a[d] - b[d];
       s += t * t;
     }
+  return s;
+}
+
+__attribute__ ((target_clones ("arch=haswell", "default")))
+static float
+dot (const float *a,
+     const float *b,
+     gsize        dim)
+{
+  float s = 0.f;
+
+#pragma omp simd reduction(+:s)
+  for (gsize d = 0; d < dim; d++)
+    s += a[d] * b[d];
   return s;
 }
 
@@ -289,8 +303,8 @@ knn_exact_queries (const float    *X,
 /* leaf, then passes that try the neighbours of the neighbours.            */
 
 #define FOREST_TREES 8
-#define FOREST_REFINE_PASSES 2
-#define FOREST_REFINE_FANOUT 12
+#define FOREST_REFINE_PASSES 3
+#define FOREST_REFINE_FANOUT 16
 
 typedef struct {
   guint32 *perm;     /* (n) points in leaf order */
@@ -341,14 +355,7 @@ rp_tree_build (RpTree      *tree,
           offset += 0.5 * normal[d] * ((double) X[a * dim + d] + X[(gsize) b * dim + d]);
         }
       for (i = lo; i < hi; i++)
-        {
-          const float *x = X + (gsize) tree->perm[i] * dim;
-          float s = 0.f;
-
-          for (gsize d = 0; d < dim; d++)
-            s += normal[d] * x[d];
-          side[i] = s - (float) offset;
-        }
+        side[i] = dot (normal, X + (gsize) tree->perm[i] * dim, dim) - (float) offset;
 
       /* Partition: negative side first; ties alternate sides. */
       i = lo;
@@ -532,15 +539,29 @@ knn_forest (const float  *X,
             guint32 *val = idx2 + i * k;
             const guint32 *old = idx + i * k;
 
-            /* Start from the sorted old list reversed: a valid max-heap. */
-            for (guint a = 0; a < k; a++)
-              {
-                key[a] = d2[i * k + (k - 1 - a)];
-                val[a] = old[k - 1 - a];
-                if (val[a] != G_MAXUINT32)
-                  stamp[val[a]] = (guint32) i;
-              }
-            stamp[i] = (guint32) i;
+            /* Start from the old list without its duplicates, padded with
+             * empty slots; a descending list is a valid max-heap. */
+            {
+              guint w = k;
+
+              stamp[i] = (guint32) i;
+              for (guint a = 0; a < k; a++)
+                {
+                  guint32 j = old[a];
+
+                  if (j == G_MAXUINT32 || stamp[j] == (guint32) i)
+                    continue;
+                  stamp[j] = (guint32) i;
+                  w--;
+                  key[w] = d2[i * k + a];
+                  val[w] = j;
+                }
+              for (guint a = 0; a < w; a++)
+                {
+                  key[a] = INFINITY;
+                  val[a] = G_MAXUINT32;
+                }
+            }
             for (guint a = 0; a < fan; a++)
               {
                 guint32 j = old[a];
@@ -1557,7 +1578,7 @@ fft_repulsion (Fft          *f,
 /* One row of the exact repulsion in float: sums over 1024-column blocks are
  * folded into double. Includes j = i (w = 1, no force): the caller
  * subtracts it from Z. */
-__attribute__ ((target_clones ("avx2", "default")))
+__attribute__ ((target_clones ("arch=haswell", "default")))
 static void
 exact_row (const float *yx,
            const float *yy,
@@ -1688,6 +1709,33 @@ grad_free (Grad *g)
   g_free (g);
 }
 
+/* sum_j p_ij w_ij (y_i - y_j) over one row of P: gathers of Y, 4 lanes. */
+__attribute__ ((target_clones ("arch=haswell", "default")))
+static void
+attract_row (const OvTsneEntry *ent,
+             gsize              m,
+             const double      *Y,
+             double             yi0,
+             double             yi1,
+             double            *ax_out,
+             double            *ay_out)
+{
+  double ax = 0.0, ay = 0.0;
+
+#pragma omp simd reduction(+:ax, ay)
+  for (gsize a = 0; a < m; a++)
+    {
+      gsize j = ent[a].col;
+      double dx = yi0 - Y[2 * j], dy = yi1 - Y[2 * j + 1];
+      double pw = ent[a].val / (1.0 + dx * dx + dy * dy);
+
+      ax += pw * dx;
+      ay += pw * dy;
+    }
+  *ax_out = ax;
+  *ay_out = ay;
+}
+
 /* grad (n, 2) without the factor 4; returns KL when want_kl, else 0. */
 static double
 grad_compute (Grad         *g,
@@ -1721,27 +1769,28 @@ grad_compute (Grad         *g,
 #pragma omp parallel for num_threads (g->nt) schedule (static)
   for (gsize i = 0; i < n; i++)
     {
-      double ax = 0.0, ay = 0.0, lw = 0.0;
-      double yi0 = Y[2 * i], yi1 = Y[2 * i + 1];
+      double ax, ay;
 
-      for (gsize a = P->row[i]; a < P->row[i + 1]; a++)
-        {
-          gsize j = P->ent[a].col;
-          double dx = yi0 - Y[2 * j], dy = yi1 - Y[2 * j + 1];
-          double w = 1.0 / (1.0 + dx * dx + dy * dy);
-          double pw = P->ent[a].val * w;
-
-          ax += pw * dx;
-          ay += pw * dy;
-          if (want_kl)
-            lw += P->ent[a].val * log (w);
-        }
+      attract_row (P->ent + P->row[i], P->row[i + 1] - P->row[i], Y, Y[2 * i], Y[2 * i + 1],
+                   &ax, &ay);
       if (grad != NULL)
         {
           grad[2 * i] = exag * ax - g->rep[2 * i] * inv_z;
           grad[2 * i + 1] = exag * ay - g->rep[2 * i + 1] * inv_z;
         }
-      g->lw[i] = lw;
+      if (want_kl)
+        {
+          double lw = 0.0;
+
+          for (gsize a = P->row[i]; a < P->row[i + 1]; a++)
+            {
+              gsize j = P->ent[a].col;
+              double dx = Y[2 * i] - Y[2 * j], dy = Y[2 * i + 1] - Y[2 * j + 1];
+
+              lw -= P->ent[a].val * log1p (dx * dx + dy * dy);
+            }
+          g->lw[i] = lw;
+        }
     }
 
   if (want_kl)
@@ -1761,17 +1810,24 @@ ov_tsne_objective (const OvTsneAffinities *P,
                    const double           *Y,
                    OvTsneGradientMethod    method,
                    double                  exaggeration,
-                   int                     n_threads,
+                   const OvTsneParams     *params,
                    double                 *grad_out)
 {
+  OvTsneParams defaults;
   Grad *g;
   double kl;
 
   g_return_val_if_fail (P != NULL && Y != NULL, 0.0);
 
+  if (params == NULL)
+    {
+      ov_tsne_params_init (&defaults);
+      params = &defaults;
+    }
   if (method == OV_TSNE_GRADIENT_AUTO)
-    method = OV_TSNE_GRADIENT_EXACT;
-  g = grad_new (P, method, resolve_threads (n_threads), 3, 128);
+    method = P->n <= params->exact_max_n ? OV_TSNE_GRADIENT_EXACT : OV_TSNE_GRADIENT_FFT;
+  g = grad_new (P, method, resolve_threads (params->n_threads), params->fft_nodes,
+                params->fft_max_boxes);
   kl = grad_compute (g, Y, exaggeration, grad_out, TRUE);
   if (grad_out != NULL)
     for (gsize a = 0; a < 2 * P->n; a++)
@@ -1815,7 +1871,7 @@ ov_tsne_run_full (const float         *X,
   Grad *g;
   int nt;
   double lr, ee;
-  gint64 t0;
+  gint64 t0, t_block;
   gboolean ok = TRUE;
 
   g_return_val_if_fail (X != NULL && Y_out != NULL, FALSE);
@@ -1868,7 +1924,11 @@ ov_tsne_run_full (const float         *X,
   gains = g_new (double, 2 * n);
   for (gsize a = 0; a < 2 * n; a++)
     gains[a] = 1.0;
+  /* Small maps are not worth a thread each: the per-iteration barriers would
+   * cost more than the work. The choice depends only on n and n_threads. */
+  nt = MIN (nt, 1 + (int) (n / 2000));
   g = grad_new (P, method, nt, params->fft_nodes, params->fft_max_boxes);
+  t_block = g_get_monotonic_time ();
 
   for (int it = 0; it < params->n_iter; it++)
     {
@@ -1934,6 +1994,13 @@ ov_tsne_run_full (const float         *X,
 
       if (last)
         stats->kl = kl;
+      if ((it + 1) % 100 == 0)
+        {
+          g_debug ("iteration %d: %.2f ms per iteration, %d grid boxes per side", it + 1,
+                   (g_get_monotonic_time () - t_block) / 1e5,
+                   g->fft != NULL ? g->fft->nb : 0);
+          t_block = g_get_monotonic_time ();
+        }
       if (report)
         {
           to_float (Y, n, Y_out);
@@ -2036,6 +2103,65 @@ ov_tsne_kl_divergence (const OvTsneAffinities *P,
   return P->plogp - slw + P->sum * log (Z);
 }
 
+/* n_queries seeded sample points without replacement (all when >= n);
+ * returns an array of n whose first *nq_out entries are the queries. */
+static guint32 *
+sample_queries (gsize    n,
+                gsize    n_queries,
+                guint64  seed,
+                gsize   *nq_out)
+{
+  gsize nq = MIN (n_queries, n);
+  guint32 *q = g_new (guint32, n);
+
+  for (gsize i = 0; i < n; i++)
+    q[i] = (guint32) i;
+  if (nq < n)
+    {
+      GRand *rng = rand_new (seed, 13);
+
+      for (gsize i = 0; i < nq; i++)
+        {
+          gsize j = i + (gsize) g_rand_int_range (rng, 0, (gint32) (n - i));
+          guint32 t = q[i];
+
+          q[i] = q[j];
+          q[j] = t;
+        }
+      g_rand_free (rng);
+    }
+  *nq_out = nq;
+  return q;
+}
+
+double
+ov_tsne_knn_recall (const float   *X,
+                    gsize          n,
+                    gsize          dim,
+                    const guint32 *idx,
+                    guint          k,
+                    gsize          n_queries,
+                    guint64        seed,
+                    int            n_threads)
+{
+  gsize nq, hits = 0;
+  g_autofree guint32 *q = NULL;
+  g_autofree guint32 *ex_idx = NULL;
+  g_autofree float *ex_d2 = NULL;
+
+  g_return_val_if_fail (X != NULL && idx != NULL && k > 0 && k < n, 0.0);
+
+  q = sample_queries (n, n_queries, seed, &nq);
+  ex_idx = g_new (guint32, nq * k);
+  ex_d2 = g_new (float, nq * k);
+  knn_exact_queries (X, n, dim, q, nq, k, resolve_threads (n_threads), ex_idx, ex_d2, NULL);
+  for (gsize a = 0; a < nq; a++)
+    for (guint b = 0; b < k; b++)
+      if (heap_contains (idx + (gsize) q[a] * k, k, ex_idx[a * k + b]))
+        hits++;
+  return (double) hits / ((double) nq * k);
+}
+
 double
 ov_tsne_knn_preservation (const float *X,
                           gsize        n,
@@ -2057,25 +2183,7 @@ ov_tsne_knn_preservation (const float *X,
   g_return_val_if_fail (X != NULL && Y != NULL, 0.0);
   g_return_val_if_fail (k > 0 && k < n, 0.0);
 
-  /* Query points: all, or a seeded sample without replacement. */
-  nq = MIN (n_queries, n);
-  q = g_new (guint32, n);
-  for (gsize i = 0; i < n; i++)
-    q[i] = (guint32) i;
-  if (nq < n)
-    {
-      GRand *rng = rand_new (seed, 13);
-
-      for (gsize i = 0; i < nq; i++)
-        {
-          gsize j = i + (gsize) g_rand_int_range (rng, 0, (gint32) (n - i));
-          guint32 t = q[i];
-
-          q[i] = q[j];
-          q[j] = t;
-        }
-      g_rand_free (rng);
-    }
+  q = sample_queries (n, n_queries, seed, &nq);
 
   hi_idx = g_new (guint32, nq * k);
   hi_d2 = g_new (float, nq * k);

@@ -153,13 +153,25 @@ void      ov_tsne_pca_init           (const float *X,
 /* KL(P || Q) of embedding Y (n, 2) and its gradient with respect to Y
  * (grad_out (n, 2), nullable), with the attraction scaled by exaggeration.
  * The returned KL never includes the exaggeration. Exact for EXACT and
- * REFERENCE, interpolated for FFT. */
+ * REFERENCE, interpolated for FFT. params (nullable) supplies n_threads,
+ * fft_nodes and fft_max_boxes. */
 double    ov_tsne_objective          (const OvTsneAffinities *P,
                                       const double           *Y,
                                       OvTsneGradientMethod    method,
                                       double                  exaggeration,
-                                      int                     n_threads,
+                                      const OvTsneParams     *params,
                                       double                 *grad_out);
+
+/* Fraction of the exact k nearest neighbours of n_queries seeded sample
+ * points found in idx (n, k), e.g. from the forest. */
+double    ov_tsne_knn_recall         (const float   *X,
+                                      gsize          n,
+                                      gsize          dim,
+                                      const guint32 *idx,
+                                      guint          k,
+                                      gsize          n_queries,
+                                      guint64        seed,
+                                      int            n_threads);
 
 /* Metrics on a final embedding Y (n, 2) float. KL: Q's normaliser exact for
  * n <= 20000, estimated from 2e7 seeded random pairs above. */

@@ -8,6 +8,7 @@
  */
 #define G_LOG_DOMAIN "bench-data"
 
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -189,6 +190,7 @@ main (int argc, char **argv)
   GRand *rand;
   guint64 checksum = 0;
 
+  setlocale (LC_ALL, "");
   dir = g_build_filename (work, "ov-bench-data", NULL);
   g_mkdir_with_parents (dir, 0755);
   yaml = g_build_filename (dir, "test.yaml", NULL);
