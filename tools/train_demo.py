@@ -51,7 +51,8 @@ class Split:
         self.feats = np.zeros((n, n_img, 2054), dtype=np.float32)
         self.n_reg = np.zeros(n, dtype=np.int64)
         for i, (key, row) in enumerate(read_tsv(os.path.join(folder, f"{name}.feature.tsv"))):
-            assert key == self.keys[i], f"{name}: feature row {i} is {key}, label row is {self.keys[i]}"
+            assert key == self.keys[i], \
+                f"{name}: feature row {i} is {key}, label row is {self.keys[i]}"
             f = np.frombuffer(base64.b64decode(row["features"]), dtype="<f4")
             f = f.reshape(row["num_boxes"], 2054)[:n_img]
             self.feats[i, : len(f)] = f
@@ -282,13 +283,15 @@ def caption_facts_right(caption, truth, classes, plurals, colors):
                 j += 1
             if j < len(words) and (words[j] in classes or words[j] in plurals):
                 cls = words[j] if words[j] in classes else plurals[words[j]]
-                n = sum(1 for o in objs if o["class"] == cls and (color is None or o["color"] == color))
+                n = sum(1 for o in objs
+                        if o["class"] == cls and (color is None or o["color"] == color))
                 want = None if w in ("a", "an") else NUMBERS.index(w)
                 ok &= (n >= 1) if want is None else (n == want)
                 checked += 1
                 i = j + 1
                 continue
-            if w in NUMBERS and j < len(words) and words[j] in ("objects", "object") and color is None:
+            if w in NUMBERS and j < len(words) and words[j] in ("objects", "object") \
+                    and color is None:
                 ok &= len(objs) == NUMBERS.index(w)
                 checked += 1
                 i = j + 1
@@ -363,8 +366,10 @@ def train_pretrain(model, train, val, vocab, st, with_tags, epochs, bs, lr, log,
             ids, types, pos, img, mask, labels, contrast = vbatch
             seq, pooled, _, _ = model.bert(ids, types, pos, img, mask)
             sel = labels >= 0
-            mlm_acc = (model.lm_logits(seq[:, :sel.shape[1]][sel]).argmax(-1) == labels[sel]).float().mean().item()
-            con_acc = (model.cls.seq_relationship(pooled).argmax(-1) == contrast).float().mean().item()
+            pred = model.lm_logits(seq[:, :sel.shape[1]][sel]).argmax(-1)
+            mlm_acc = (pred == labels[sel]).float().mean().item()
+            con_pred = model.cls.seq_relationship(pooled).argmax(-1)
+            con_acc = (con_pred == contrast).float().mean().item()
         model.train()
         log(name, ep + 1, float(np.mean(losses)), "masked_token_acc", mlm_acc,
             f"contrastive_acc {con_acc:.3f}", time.time() - t0)
@@ -464,7 +469,8 @@ def alignment(model, split, vocab, st_layout, n):
     tags = F.normalize(torch.stack(tag_states), dim=-1)
     regs = F.normalize(torch.stack(reg_states), dim=-1)
     names = sorted(set(tag_cls))
-    cent = F.normalize(torch.stack([tags[[c == nm for c in tag_cls]].mean(0) for nm in names]), dim=-1)
+    cent = torch.stack([tags[[c == nm for c in tag_cls]].mean(0) for nm in names])
+    cent = F.normalize(cent, dim=-1)
     dist = 1 - regs @ cent.T  # (regions, classes)
     same, diff = [], []
     for r, c in enumerate(reg_cls):
