@@ -138,8 +138,7 @@ ov_caption_panel_run (OvCaptionPanel *self)
 
   g_return_if_fail (OV_IS_CAPTION_PANEL (self));
 
-  if (self->session == NULL
-      || !ov_session_supports (self->session, OV_TASK_CAPTION, NULL))
+  if (!ov_panel_can_run (self->session, OV_TASK_CAPTION))
     return;
 
   ov_caption_options_init (&options);
@@ -176,7 +175,7 @@ debounced_run_cb (gpointer user_data)
 static void
 schedule_run (OvCaptionPanel *self)
 {
-  if (self->session != NULL && ov_session_supports (self->session, OV_TASK_CAPTION, NULL))
+  if (ov_panel_can_run (self->session, OV_TASK_CAPTION))
     ov_runner_schedule (&self->runner, debounced_run_cb, self);
 }
 

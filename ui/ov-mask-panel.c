@@ -247,20 +247,20 @@ run (OvMaskPanel *self)
   const char *text;
   g_autofree char *unmasked = NULL;
 
-  if (self->session == NULL)
+  if (self->session == NULL || ov_session_get_sample (self->session) == NULL)
     return;
   text = gtk_editable_get_text (GTK_EDITABLE (self->text_entry));
   if (*text == '\0')
     return;
 
-  if (ov_session_supports (self->session, OV_TASK_MASK, NULL) && strstr (text, MASK_TOKEN))
+  if (ov_panel_can_run (self->session, OV_TASK_MASK) && strstr (text, MASK_TOKEN))
     ov_session_predict_masks_async (self->session, text, TOP_K,
                                     ov_runner_begin (&self->mask_runner),
                                     masks_ready_cb, g_object_ref (self));
   else
     show_predictions (self, NULL);
 
-  if (ov_session_supports (self->session, OV_TASK_MATCH, NULL))
+  if (ov_panel_can_run (self->session, OV_TASK_MATCH))
     {
       unmasked = dup_unmasked_text (self);
       gtk_spinner_start (self->spinner);

@@ -69,3 +69,11 @@ ov_widget_unparent_children (GtkWidget *widget)
   while ((child = gtk_widget_get_first_child (widget)) != NULL)
     gtk_widget_unparent (child);
 }
+
+gboolean
+ov_panel_can_run (OvSession *session,
+                  OvTask     task)
+{
+  return session != NULL && ov_session_get_sample (session) != NULL
+         && ov_session_supports (session, task, NULL);
+}

@@ -38,6 +38,11 @@ gboolean      ov_panel_update_support (OvSession *session,
                                        GtkWidget *content,
                                        GtkLabel  *reason_label);
 
+/* Whether a run makes sense: a sample is open and a checkpoint can do
+ * task. Before the sample arrives the input would be empty. */
+gboolean      ov_panel_can_run        (OvSession *session,
+                                       OvTask     task);
+
 /* Unparents what a template left in a widget with a layout manager (the
  * unnamed top child), which dispose must do before chaining up. */
 void          ov_widget_unparent_children (GtkWidget *widget);

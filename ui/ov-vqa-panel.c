@@ -94,7 +94,7 @@ run (OvVqaPanel *self)
   g_autofree char *question = NULL;
   GCancellable *cancellable;
 
-  if (self->session == NULL || !ov_session_supports (self->session, OV_TASK_VQA, NULL))
+  if (!ov_panel_can_run (self->session, OV_TASK_VQA))
     return;
   question = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->question_entry))));
   if (*question == '\0')
