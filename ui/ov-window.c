@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "data/ov-dataset.h"
 #include "data/ov-demo.h"
@@ -426,6 +427,10 @@ find_dataset_extras (SampleLoad *load,
   if (yaml != NULL)
     load->answers = dup_yaml_path (yaml, "label2ans", dataset);
 
+  /* The key names a file here, so it must not lead out of the folder. */
+  if (load->sample->key == NULL || strchr (load->sample->key, G_DIR_SEPARATOR) != NULL
+      || load->sample->key[0] == '.')
+    return;
   for (guint f = 0; load->sample->image_path == NULL && f < G_N_ELEMENTS (folders); f++)
     for (guint e = 0; e < G_N_ELEMENTS (extensions); e++)
       {
