@@ -159,6 +159,9 @@ loading_begin (OvWindow   *self,
 static void
 loading_end (OvWindow *self)
 {
+  /* A load cancelled by closing the window ends after its disposal. */
+  if (self->progress_revealer == NULL)
+    return;
   g_return_if_fail (self->n_loading > 0);
 
   if (--self->n_loading > 0)
