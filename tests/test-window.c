@@ -375,6 +375,55 @@ test_tag_off_reruns (void)
   ov_tag_item_set_enabled (couch, TRUE);
 }
 
+/* Typed, edited and moved tags reach the input; a typed tag brings no
+ * region, and the threshold drops low-confidence regions with their tags. */
+static void
+test_tags_edit (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  GListModel *tags = ov_session_get_tags (session);
+  g_autoptr(OvTagItem) typed = NULL;
+  g_autoptr(OvTagItem) first = NULL;
+  g_autofree char *input = NULL;
+  guint n = 0;
+
+  ensure_opened ();
+  n = g_list_model_get_n_items (tags);
+
+  typed = g_object_ref (ov_session_add_tag (session, "  hat "));
+  g_assert_true (ov_tag_item_is_text_only (typed));
+  input = ov_session_dup_input_tags (session);
+  g_assert_true (g_str_has_suffix (input, " hat"));
+  g_assert_cmpuint (ov_session_get_input_region_count (session), ==, 12);
+  g_clear_pointer (&input, g_free);
+
+  /* Moved to the front, the typed tag leads the tag string. */
+  ov_session_move_tag (session, n, 0);
+  input = ov_session_dup_input_tags (session);
+  g_assert_true (g_str_has_prefix (input, "hat dog couch"));
+  g_clear_pointer (&input, g_free);
+
+  first = tag_at (1);
+  ov_tag_item_set_text (first, "puppy");
+  input = ov_session_dup_input_tags (session);
+  g_assert_true (g_str_has_prefix (input, "hat puppy couch"));
+  g_clear_pointer (&input, g_free);
+  ov_tag_item_set_text (first, "dog");
+
+  /* Regions below 0.5 leave with their tags (five of the twelve here). */
+  ov_session_set_threshold (session, 0.5);
+  g_assert_cmpuint (ov_session_get_input_region_count (session), ==, 7);
+  input = ov_session_dup_input_tags (session);
+  g_assert_null (strstr (input, "plant"));
+  g_clear_pointer (&input, g_free);
+  ov_session_set_threshold (session, 0.0);
+
+  ov_session_remove_tag (session, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (tags), ==, n);
+  input = ov_session_dup_input_tags (session);
+  g_assert_true (g_str_has_prefix (input, "dog couch pillow"));
+}
+
 static void
 test_question (void)
 {
@@ -651,6 +700,7 @@ main (int argc, char **argv)
     { "/ui/window/draws-regions", test_draws_regions },
     { "/ui/window/caption", test_caption },
     { "/ui/window/tag-off-reruns", test_tag_off_reruns },
+    { "/ui/window/tags-edit", test_tags_edit },
     { "/ui/window/question", test_question },
     { "/ui/window/bad-checkpoint", test_bad_checkpoint },
     { "/ui/window/mask-match", test_mask_match },
