@@ -18,7 +18,7 @@
 
 struct _OvCaptionPanel
 {
-  GtkWidget    parent_instance;
+  OvPanel      parent_instance;
 
   GtkLabel    *reason_label;
   GtkWidget   *content;
@@ -34,20 +34,12 @@ struct _OvCaptionPanel
   GtkLabel    *previous_label;
 
   GSettings   *settings;
-  OvSession   *session;
   OvRunner     runner;
   char        *caption;
   guint        n_runs;
 };
 
-enum {
-  RUN_FAILED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
-G_DEFINE_FINAL_TYPE (OvCaptionPanel, ov_caption_panel, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (OvCaptionPanel, ov_caption_panel, OV_TYPE_PANEL)
 
 static void
 clear_others (OvCaptionPanel *self)
@@ -122,7 +114,7 @@ caption_ready_cb (GObject      *source,
   if (captions == NULL)
     {
       gtk_label_set_text (self->confidence_label, "");
-      g_signal_emit (self, signals[RUN_FAILED], 0, error->message);
+      ov_panel_report_failure (OV_PANEL (self), error->message);
       return;
     }
   self->n_runs++;
@@ -138,7 +130,7 @@ ov_caption_panel_run (OvCaptionPanel *self)
 
   g_return_if_fail (OV_IS_CAPTION_PANEL (self));
 
-  if (!ov_panel_can_run (self->session, OV_TASK_CAPTION))
+  if (!ov_panel_can_run (OV_PANEL (self), OV_TASK_CAPTION))
     return;
 
   ov_caption_options_init (&options);
@@ -158,7 +150,7 @@ ov_caption_panel_run (OvCaptionPanel *self)
 
   cancellable = ov_runner_begin (&self->runner);
   gtk_spinner_start (self->spinner);
-  ov_session_caption_async (self->session, &options, cancellable,
+  ov_session_caption_async (ov_panel_get_session (OV_PANEL (self)), &options, cancellable,
                             caption_ready_cb, g_object_ref (self));
 }
 
@@ -175,14 +167,14 @@ debounced_run_cb (gpointer user_data)
 static void
 schedule_run (OvCaptionPanel *self)
 {
-  if (ov_panel_can_run (self->session, OV_TASK_CAPTION))
+  if (ov_panel_can_run (OV_PANEL (self), OV_TASK_CAPTION))
     ov_runner_schedule (&self->runner, debounced_run_cb, self);
 }
 
 static void
-update_support (OvCaptionPanel *self)
+input_changed (OvPanel *panel)
 {
-  ov_panel_update_support (self->session, OV_TASK_CAPTION, self->content, self->reason_label);
+  schedule_run (OV_CAPTION_PANEL (panel));
 }
 
 static void
@@ -228,11 +220,9 @@ ov_caption_panel_dispose (GObject *object)
   OvCaptionPanel *self = OV_CAPTION_PANEL (object);
 
   ov_runner_clear (&self->runner);
-  ov_caption_panel_set_session (self, NULL);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->caption, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_CAPTION_PANEL);
-  ov_widget_unparent_children (GTK_WIDGET (self));
   G_OBJECT_CLASS (ov_caption_panel_parent_class)->dispose (object);
 }
 
@@ -241,13 +231,11 @@ ov_caption_panel_class_init (OvCaptionPanelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  OvPanelClass *panel_class = OV_PANEL_CLASS (klass);
 
   object_class->dispose = ov_caption_panel_dispose;
-
-  /* A run ended with an error; the argument is its message. */
-  signals[RUN_FAILED] =
-    g_signal_new ("run-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  panel_class->task = OV_TASK_CAPTION;
+  panel_class->input_changed = input_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/oscarviz/Oscarviz/ov-caption-panel.ui");
@@ -264,7 +252,6 @@ ov_caption_panel_class_init (OvCaptionPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, previous_box);
   gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, previous_label);
   gtk_widget_class_install_action (widget_class, "caption.run", NULL, run_action);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ov-caption-panel");
 }
 
@@ -292,26 +279,7 @@ ov_caption_panel_init (OvCaptionPanel *self)
   g_signal_connect_object (self->settings, "changed::num-sequences",
                            G_CALLBACK (schedule_run), self, G_CONNECT_SWAPPED);
   decoding_changed_cb (self);
-  update_support (self);
-}
-
-void
-ov_caption_panel_set_session (OvCaptionPanel *self,
-                              OvSession      *session)
-{
-  g_return_if_fail (OV_IS_CAPTION_PANEL (self));
-
-  if (self->session == session)
-    return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "input-changed", G_CALLBACK (schedule_run), self);
-      g_signal_connect_swapped (session, "notify::has-model", G_CALLBACK (update_support), self);
-    }
-  update_support (self);
+  ov_panel_set_parts (OV_PANEL (self), self->content, self->reason_label);
 }
 
 const char *

@@ -6,18 +6,14 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
-
-#include "ov-session.h"
+#include "ov-panel.h"
 
 G_BEGIN_DECLS
 
 #define OV_TYPE_CAPTION_PANEL (ov_caption_panel_get_type ())
 
-G_DECLARE_FINAL_TYPE (OvCaptionPanel, ov_caption_panel, OV, CAPTION_PANEL, GtkWidget)
+G_DECLARE_FINAL_TYPE (OvCaptionPanel, ov_caption_panel, OV, CAPTION_PANEL, OvPanel)
 
-void        ov_caption_panel_set_session (OvCaptionPanel *self,
-                                          OvSession      *session);
 /* Starts a run now (a running one is cancelled). */
 void        ov_caption_panel_run         (OvCaptionPanel *self);
 /* The best caption shown, or NULL. */

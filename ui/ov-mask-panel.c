@@ -22,7 +22,7 @@
 
 struct _OvMaskPanel
 {
-  GtkWidget    parent_instance;
+  OvPanel      parent_instance;
 
   GtkLabel    *reason_label;
   GtkWidget   *content;
@@ -35,7 +35,6 @@ struct _OvMaskPanel
   GtkEntry    *other_tags_entry;
   GtkLabel    *swapped_label;
 
-  OvSession   *session;
   OvRunner     mask_runner;
   OvRunner     match_runner;
   GPtrArray   *originals;     /* char* per word: what a clicked [MASK] replaced, or NULL */
@@ -44,14 +43,7 @@ struct _OvMaskPanel
   gboolean     rewriting;     /* the entry is being changed by a word click */
 };
 
-enum {
-  RUN_FAILED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
-G_DEFINE_FINAL_TYPE (OvMaskPanel, ov_mask_panel, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (OvMaskPanel, ov_mask_panel, OV_TYPE_PANEL)
 
 static GStrv
 split_words (const char *text)
@@ -168,7 +160,8 @@ show_predictions (OvMaskPanel *self,
 
       for (int k = 0; k < p->n; k++)
         {
-          const char *token = ov_session_id_to_token (self->session, p->ids[k]);
+          const char *token = ov_session_id_to_token (ov_panel_get_session (OV_PANEL (self)),
+                                                     p->ids[k]);
 
           g_string_append_printf (line, "%s%s %.2f", k > 0 ? "   " : "",
                                   token != NULL ? token : "?", p->probs[k]);
@@ -198,7 +191,7 @@ masks_ready_cb (GObject      *source,
   if (ov_error_is_cancelled (error))
     return;
   if (predictions == NULL)
-    g_signal_emit (self, signals[RUN_FAILED], 0, error->message);
+    ov_panel_report_failure (OV_PANEL (self), error->message);
   show_predictions (self, predictions);
 }
 
@@ -217,7 +210,7 @@ match_ready_cb (GObject      *source,
       if (ov_error_is_cancelled (error))
         return;
       gtk_spinner_stop (self->spinner);
-      g_signal_emit (self, signals[RUN_FAILED], 0, error->message);
+      ov_panel_report_failure (OV_PANEL (self), error->message);
       return;
     }
   gtk_spinner_stop (self->spinner);
@@ -244,27 +237,25 @@ match_ready_cb (GObject      *source,
 static void
 run (OvMaskPanel *self)
 {
-  const char *text;
+  OvSession *session = ov_panel_get_session (OV_PANEL (self));
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->text_entry));
   g_autofree char *unmasked = NULL;
 
-  if (self->session == NULL || ov_session_get_sample (self->session) == NULL)
-    return;
-  text = gtk_editable_get_text (GTK_EDITABLE (self->text_entry));
   if (*text == '\0')
     return;
 
-  if (ov_panel_can_run (self->session, OV_TASK_MASK) && strstr (text, MASK_TOKEN))
-    ov_session_predict_masks_async (self->session, text, TOP_K,
+  if (ov_panel_can_run (OV_PANEL (self), OV_TASK_MASK) && strstr (text, MASK_TOKEN))
+    ov_session_predict_masks_async (session, text, TOP_K,
                                     ov_runner_begin (&self->mask_runner),
                                     masks_ready_cb, g_object_ref (self));
   else
     show_predictions (self, NULL);
 
-  if (ov_panel_can_run (self->session, OV_TASK_MATCH))
+  if (ov_panel_can_run (OV_PANEL (self), OV_TASK_MATCH))
     {
       unmasked = dup_unmasked_text (self);
       gtk_spinner_start (self->spinner);
-      ov_session_match_async (self->session, unmasked,
+      ov_session_match_async (session, unmasked,
                               gtk_editable_get_text (GTK_EDITABLE (self->other_tags_entry)),
                               ov_runner_begin (&self->match_runner),
                               match_ready_cb, g_object_ref (self));
@@ -298,9 +289,9 @@ text_changed_cb (OvMaskPanel *self)
 }
 
 static void
-update_support (OvMaskPanel *self)
+input_changed (OvPanel *panel)
 {
-  ov_panel_update_support (self->session, OV_TASK_MASK, self->content, self->reason_label);
+  schedule_run (OV_MASK_PANEL (panel));
 }
 
 static void
@@ -310,10 +301,8 @@ ov_mask_panel_dispose (GObject *object)
 
   ov_runner_clear (&self->mask_runner);
   ov_runner_clear (&self->match_runner);
-  ov_mask_panel_set_session (self, NULL);
   g_clear_pointer (&self->originals, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_MASK_PANEL);
-  ov_widget_unparent_children (GTK_WIDGET (self));
   G_OBJECT_CLASS (ov_mask_panel_parent_class)->dispose (object);
 }
 
@@ -322,13 +311,12 @@ ov_mask_panel_class_init (OvMaskPanelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  OvPanelClass *panel_class = OV_PANEL_CLASS (klass);
 
   object_class->dispose = ov_mask_panel_dispose;
-
-  /* A run ended with an error; the argument is its message. */
-  signals[RUN_FAILED] =
-    g_signal_new ("run-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* Masks and the match come from the same pre-training checkpoint. */
+  panel_class->task = OV_TASK_MASK;
+  panel_class->input_changed = input_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/oscarviz/Oscarviz/ov-mask-panel.ui");
@@ -342,7 +330,6 @@ ov_mask_panel_class_init (OvMaskPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, spinner);
   gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, other_tags_entry);
   gtk_widget_class_bind_template_child (widget_class, OvMaskPanel, swapped_label);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ov-mask-panel");
 }
 
@@ -356,26 +343,7 @@ ov_mask_panel_init (OvMaskPanel *self)
   g_signal_connect_swapped (self->text_entry, "changed", G_CALLBACK (text_changed_cb), self);
   g_signal_connect (self->words_label, "activate-link", G_CALLBACK (word_activated_cb), self);
   g_signal_connect_swapped (self->other_tags_entry, "changed", G_CALLBACK (schedule_run), self);
-  update_support (self);
-}
-
-void
-ov_mask_panel_set_session (OvMaskPanel *self,
-                           OvSession   *session)
-{
-  g_return_if_fail (OV_IS_MASK_PANEL (self));
-
-  if (self->session == session)
-    return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "input-changed", G_CALLBACK (schedule_run), self);
-      g_signal_connect_swapped (session, "notify::has-model", G_CALLBACK (update_support), self);
-    }
-  update_support (self);
+  ov_panel_set_parts (OV_PANEL (self), self->content, self->reason_label);
 }
 
 void

@@ -7,18 +7,14 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
-
-#include "ov-session.h"
+#include "ov-panel.h"
 
 G_BEGIN_DECLS
 
 #define OV_TYPE_MASK_PANEL (ov_mask_panel_get_type ())
 
-G_DECLARE_FINAL_TYPE (OvMaskPanel, ov_mask_panel, OV, MASK_PANEL, GtkWidget)
+G_DECLARE_FINAL_TYPE (OvMaskPanel, ov_mask_panel, OV, MASK_PANEL, OvPanel)
 
-void          ov_mask_panel_set_session       (OvMaskPanel *self,
-                                               OvSession   *session);
 void          ov_mask_panel_set_text          (OvMaskPanel *self,
                                                const char  *text);
 /* Tags of another image, for the swapped match. */

@@ -45,22 +45,6 @@ ov_runner_clear (OvRunner *runner)
   g_clear_object (&runner->cancellable);
 }
 
-gboolean
-ov_panel_update_support (OvSession *session,
-                         OvTask     task,
-                         GtkWidget *content,
-                         GtkLabel  *reason_label)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean ok = session != NULL && ov_session_supports (session, task, &error);
-
-  gtk_widget_set_sensitive (content, ok);
-  gtk_widget_set_visible (GTK_WIDGET (reason_label), !ok);
-  if (!ok)
-    gtk_label_set_text (reason_label, error != NULL ? error->message : "");
-  return ok;
-}
-
 void
 ov_widget_unparent_children (GtkWidget *widget)
 {
@@ -68,12 +52,4 @@ ov_widget_unparent_children (GtkWidget *widget)
 
   while ((child = gtk_widget_get_first_child (widget)) != NULL)
     gtk_widget_unparent (child);
-}
-
-gboolean
-ov_panel_can_run (OvSession *session,
-                  OvTask     task)
-{
-  return session != NULL && ov_session_get_sample (session) != NULL
-         && ov_session_supports (session, task, NULL);
 }

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * Copyright 2026 The oscarviz authors
  *
- * What the task panels share: a debounced, cancellable run, and greying a
- * panel out with the reason its checkpoint cannot do the task.
+ * Small helpers of the panels: a debounced, cancellable run, and releasing
+ * what a template left behind.
  */
 #pragma once
 
 #include <gtk/gtk.h>
-
-#include "ov-session.h"
 
 G_BEGIN_DECLS
 
@@ -30,18 +28,6 @@ GCancellable *ov_runner_begin     (OvRunner    *runner);
 /* Whether error only says that a newer run replaced this one. */
 gboolean      ov_error_is_cancelled (GError    *error);
 void          ov_runner_clear     (OvRunner    *runner);
-
-/* Makes content sensitive when the session can do task; otherwise greys it
- * out and shows the reason in reason_label. Returns whether it can. */
-gboolean      ov_panel_update_support (OvSession *session,
-                                       OvTask     task,
-                                       GtkWidget *content,
-                                       GtkLabel  *reason_label);
-
-/* Whether a run makes sense: a sample is open and a checkpoint can do
- * task. Before the sample arrives the input would be empty. */
-gboolean      ov_panel_can_run        (OvSession *session,
-                                       OvTask     task);
 
 /* Unparents what a template left in a widget with a layout manager (the
  * unnamed top child), which dispose must do before chaining up. */

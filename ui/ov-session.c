@@ -970,19 +970,22 @@ start_job (OvSession          *self,
   g_task_run_in_thread (task, job_worker);
 }
 
-static gboolean
-check_model (OvSession          *self,
-             OvTask              kind,
-             gpointer            source_tag,
-             GAsyncReadyCallback callback,
-             gpointer            user_data)
+/* A job on the current input for the model that can do task; NULL, with
+ * the error reported to callback, when none can. */
+static Job *
+begin_job (OvSession          *self,
+           JobKind             kind,
+           OvTask              task,
+           gpointer            source_tag,
+           GAsyncReadyCallback callback,
+           gpointer            user_data)
 {
   g_autoptr(GError) error = NULL;
 
-  if (ov_session_supports (self, kind, &error))
-    return TRUE;
+  if (ov_session_supports (self, task, &error))
+    return job_new (self, kind, task);
   g_task_report_error (self, callback, user_data, source_tag, g_steal_pointer (&error));
-  return FALSE;
+  return NULL;
 }
 
 /* Reads a finished job back; records how long it ran. */
@@ -1016,9 +1019,9 @@ ov_session_caption_async (OvSession              *self,
 
   g_return_if_fail (OV_IS_SESSION (self));
 
-  if (!check_model (self, OV_TASK_CAPTION, ov_session_caption_async, callback, user_data))
+  job = begin_job (self, JOB_CAPTION, OV_TASK_CAPTION, ov_session_caption_async, callback, user_data);
+  if (job == NULL)
     return;
-  job = job_new (self, JOB_CAPTION, OV_TASK_CAPTION);
   if (options != NULL)
     job->caption = *options;
   else
@@ -1049,9 +1052,9 @@ ov_session_answer_async (OvSession          *self,
   g_return_if_fail (OV_IS_SESSION (self));
   g_return_if_fail (question != NULL);
 
-  if (!check_model (self, OV_TASK_VQA, ov_session_answer_async, callback, user_data))
+  job = begin_job (self, JOB_ANSWER, OV_TASK_VQA, ov_session_answer_async, callback, user_data);
+  if (job == NULL)
     return;
-  job = job_new (self, JOB_ANSWER, OV_TASK_VQA);
   job->text = g_strdup (question);
   job->top_k = MAX (top_k, 1);
   start_job (self, job, ov_session_answer_async, cancellable, callback, user_data);
@@ -1080,9 +1083,9 @@ ov_session_predict_masks_async (OvSession          *self,
   g_return_if_fail (OV_IS_SESSION (self));
   g_return_if_fail (text != NULL);
 
-  if (!check_model (self, OV_TASK_MASK, ov_session_predict_masks_async, callback, user_data))
+  job = begin_job (self, JOB_MASKS, OV_TASK_MASK, ov_session_predict_masks_async, callback, user_data);
+  if (job == NULL)
     return;
-  job = job_new (self, JOB_MASKS, OV_TASK_MASK);
   job->text = g_strdup (text);
   job->top_k = MAX (top_k, 1);
   start_job (self, job, ov_session_predict_masks_async, cancellable, callback, user_data);
@@ -1111,9 +1114,9 @@ ov_session_match_async (OvSession          *self,
   g_return_if_fail (OV_IS_SESSION (self));
   g_return_if_fail (text != NULL);
 
-  if (!check_model (self, OV_TASK_MATCH, ov_session_match_async, callback, user_data))
+  job = begin_job (self, JOB_MATCH, OV_TASK_MATCH, ov_session_match_async, callback, user_data);
+  if (job == NULL)
     return;
-  job = job_new (self, JOB_MATCH, OV_TASK_MATCH);
   job->text = g_strdup (text);
   job->other_tags = (other_tags != NULL && *other_tags != '\0') ? g_strdup (other_tags) : NULL;
   start_job (self, job, ov_session_match_async, cancellable, callback, user_data);

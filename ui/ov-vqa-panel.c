@@ -19,7 +19,7 @@
 
 struct _OvVqaPanel
 {
-  GtkWidget      parent_instance;
+  OvPanel        parent_instance;
 
   GtkLabel      *reason_label;
   GtkWidget     *content;
@@ -31,25 +31,17 @@ struct _OvVqaPanel
   GtkWidget     *hint_label;
 
   GSettings     *settings;
-  OvSession     *session;
   OvRunner       runner;
   guint          n_runs;
 };
 
-enum {
-  RUN_FAILED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
-G_DEFINE_FINAL_TYPE (OvVqaPanel, ov_vqa_panel, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (OvVqaPanel, ov_vqa_panel, OV_TYPE_PANEL)
 
 static void
 update_answers_label (OvVqaPanel *self)
 {
-  const char *path = self->session != NULL
-                     ? ov_session_get_answer_list_path (self->session) : NULL;
+  OvSession *session = ov_panel_get_session (OV_PANEL (self));
+  const char *path = session != NULL ? ov_session_get_answer_list_path (session) : NULL;
   g_autofree char *text = NULL;
 
   if (path != NULL)
@@ -80,7 +72,7 @@ answer_ready_cb (GObject      *source,
   if (answers == NULL)
     {
       ov_answer_chart_set_answers (self->chart, NULL);
-      g_signal_emit (self, signals[RUN_FAILED], 0, error->message);
+      ov_panel_report_failure (OV_PANEL (self), error->message);
       return;
     }
   self->n_runs++;
@@ -94,7 +86,7 @@ run (OvVqaPanel *self)
   g_autofree char *question = NULL;
   GCancellable *cancellable;
 
-  if (!ov_panel_can_run (self->session, OV_TASK_VQA))
+  if (!ov_panel_can_run (OV_PANEL (self), OV_TASK_VQA))
     return;
   question = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->question_entry))));
   if (*question == '\0')
@@ -108,7 +100,7 @@ run (OvVqaPanel *self)
 
   cancellable = ov_runner_begin (&self->runner);
   gtk_spinner_start (self->spinner);
-  ov_session_answer_async (self->session, question,
+  ov_session_answer_async (ov_panel_get_session (OV_PANEL (self)), question,
                            g_settings_get_int (self->settings, "answer-count"),
                            cancellable, answer_ready_cb, g_object_ref (self));
 }
@@ -197,14 +189,16 @@ answers_chosen_cb (GtkNativeDialog *dialog,
   if (response == GTK_RESPONSE_ACCEPT)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
   g_object_unref (dialog);
-  if (file == NULL || self->session == NULL)
+  if (file == NULL || ov_panel_get_session (OV_PANEL (self)) == NULL)
     return;
 
   path = g_file_get_path (file);
-  if (path == NULL || !ov_session_load_answer_list (self->session, path, &error))
+  if (path == NULL
+      || !ov_session_load_answer_list (ov_panel_get_session (OV_PANEL (self)), path, &error))
     {
-      g_signal_emit (self, signals[RUN_FAILED], 0,
-                     error != NULL ? error->message : _("The answer list is not a local file."));
+      ov_panel_report_failure (OV_PANEL (self), error != NULL
+                                                ? error->message
+                                                : _("The answer list is not a local file."));
       return;
     }
   update_answers_label (self);
@@ -228,10 +222,11 @@ choose_answers_action (GtkWidget  *widget,
 }
 
 static void
-update_support (OvVqaPanel *self)
+input_changed (OvPanel *panel)
 {
-  ov_panel_update_support (self->session, OV_TASK_VQA, self->content, self->reason_label);
-  update_answers_label (self);
+  /* A new checkpoint may bring its own answer list. */
+  update_answers_label (OV_VQA_PANEL (panel));
+  schedule_run (OV_VQA_PANEL (panel));
 }
 
 static void
@@ -240,10 +235,8 @@ ov_vqa_panel_dispose (GObject *object)
   OvVqaPanel *self = OV_VQA_PANEL (object);
 
   ov_runner_clear (&self->runner);
-  ov_vqa_panel_set_session (self, NULL);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_VQA_PANEL);
-  ov_widget_unparent_children (GTK_WIDGET (self));
   G_OBJECT_CLASS (ov_vqa_panel_parent_class)->dispose (object);
 }
 
@@ -252,13 +245,11 @@ ov_vqa_panel_class_init (OvVqaPanelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  OvPanelClass *panel_class = OV_PANEL_CLASS (klass);
 
   object_class->dispose = ov_vqa_panel_dispose;
-
-  /* A run ended with an error; the argument is its message. */
-  signals[RUN_FAILED] =
-    g_signal_new ("run-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  panel_class->task = OV_TASK_VQA;
+  panel_class->input_changed = input_changed;
 
   g_type_ensure (OV_TYPE_ANSWER_CHART);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -274,7 +265,6 @@ ov_vqa_panel_class_init (OvVqaPanelClass *klass)
   gtk_widget_class_install_action (widget_class, "vqa.ask", "s", ask_action);
   gtk_widget_class_install_action (widget_class, "vqa.choose-answers", NULL,
                                    choose_answers_action);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ov-vqa-panel");
 }
 
@@ -292,26 +282,8 @@ ov_vqa_panel_init (OvVqaPanel *self)
   g_signal_connect_swapped (self->question_entry, "activate",
                             G_CALLBACK (entry_activate_cb), self);
   rebuild_history_menu (self);
-  update_support (self);
-}
-
-void
-ov_vqa_panel_set_session (OvVqaPanel *self,
-                          OvSession  *session)
-{
-  g_return_if_fail (OV_IS_VQA_PANEL (self));
-
-  if (self->session == session)
-    return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "input-changed", G_CALLBACK (schedule_run), self);
-      g_signal_connect_swapped (session, "notify::has-model", G_CALLBACK (update_support), self);
-    }
-  update_support (self);
+  update_answers_label (self);
+  ov_panel_set_parts (OV_PANEL (self), self->content, self->reason_label);
 }
 
 void

@@ -6,18 +6,14 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
-
-#include "ov-session.h"
+#include "ov-panel.h"
 
 G_BEGIN_DECLS
 
 #define OV_TYPE_VQA_PANEL (ov_vqa_panel_get_type ())
 
-G_DECLARE_FINAL_TYPE (OvVqaPanel, ov_vqa_panel, OV, VQA_PANEL, GtkWidget)
+G_DECLARE_FINAL_TYPE (OvVqaPanel, ov_vqa_panel, OV, VQA_PANEL, OvPanel)
 
-void        ov_vqa_panel_set_session   (OvVqaPanel *self,
-                                        OvSession  *session);
 void        ov_vqa_panel_set_question  (OvVqaPanel *self,
                                         const char *question);
 void        ov_vqa_panel_focus         (OvVqaPanel *self);

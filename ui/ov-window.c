@@ -1053,9 +1053,9 @@ ov_window_init (OvWindow *self)
 
   ov_image_view_set_session (self->image_view, self->session);
   ov_tag_list_set_session (self->tag_list, self->session);
-  ov_caption_panel_set_session (self->caption_panel, self->session);
-  ov_vqa_panel_set_session (self->vqa_panel, self->session);
-  ov_mask_panel_set_session (self->mask_panel, self->session);
+  ov_panel_set_session (OV_PANEL (self->caption_panel), self->session);
+  ov_panel_set_session (OV_PANEL (self->vqa_panel), self->session);
+  ov_panel_set_session (OV_PANEL (self->mask_panel), self->session);
 
   /* One selection, shown in both the picture and the list. */
   g_object_bind_property (self->image_view, "selected", self->tag_list, "selected",
