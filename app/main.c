@@ -67,8 +67,15 @@ main (int argc, char **argv)
 
 #if OV_HAVE_GUI
   {
-    g_autoptr(OvApplication) app = ov_application_new ();
+    g_autoptr(OvApplication) app = NULL;
+    g_autoptr(GError) error = NULL;
 
+    if (!ov_application_find_settings (&error))
+      {
+        g_printerr ("oscarviz: %s\n", error->message);
+        return 1;
+      }
+    app = ov_application_new ();
     return g_application_run (G_APPLICATION (app), argc, argv);
   }
 #else
