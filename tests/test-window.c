@@ -508,6 +508,24 @@ test_bad_checkpoint (void)
   g_rmdir (dir);
 }
 
+/* Cancelling a load (Esc) ends it at once and leaves the session as it was. */
+static void
+test_cancel_load (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  g_autofree char *dir = ov_test_source_path ("tests", "fixtures", "classifier_mlp_tiny", NULL);
+
+  ensure_opened ();
+  ov_window_open (window, dir, NULL, 0);
+  g_assert_true (ov_window_is_loading (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-loading", NULL));
+  WAIT_UNTIL (!ov_window_is_loading (window), 10);
+  g_assert_false (ov_window_is_loading (window));
+  g_assert_null (_ov_window_get_banner_text (window));
+  g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CLASSIFIER), !=, dir);
+  g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION), ==, caption_dir);
+}
+
 /* Three regions with seeded, non-negative features of width dim. */
 static OvSample *
 make_small_sample (guint dim)
@@ -703,6 +721,7 @@ main (int argc, char **argv)
     { "/ui/window/tags-edit", test_tags_edit },
     { "/ui/window/question", test_question },
     { "/ui/window/bad-checkpoint", test_bad_checkpoint },
+    { "/ui/window/cancel-load", test_cancel_load },
     { "/ui/window/mask-match", test_mask_match },
     { "/ui/window/image", test_image },
     { "/ui/window/demo", test_demo },
