@@ -424,6 +424,24 @@ test_tags_edit (void)
   g_assert_true (g_str_has_prefix (input, "dog couch pillow"));
 }
 
+/* Ctrl+Page Down and Page Up step through the samples of the files. */
+static void
+test_step_samples (void)
+{
+  OvSession *session = ov_window_get_session (window);
+
+  ensure_opened ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.next-sample", NULL));
+  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_kitchen");
+  g_assert_cmpuint (g_list_model_get_n_items (ov_session_get_tags (session)), ==, 27);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.previous-sample", NULL));
+  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
+  g_assert_null (_ov_window_get_banner_text (window));
+}
+
 static void
 test_question (void)
 {
@@ -719,6 +737,7 @@ main (int argc, char **argv)
     { "/ui/window/caption", test_caption },
     { "/ui/window/tag-off-reruns", test_tag_off_reruns },
     { "/ui/window/tags-edit", test_tags_edit },
+    { "/ui/window/step-samples", test_step_samples },
     { "/ui/window/question", test_question },
     { "/ui/window/bad-checkpoint", test_bad_checkpoint },
     { "/ui/window/cancel-load", test_cancel_load },

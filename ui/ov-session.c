@@ -510,10 +510,12 @@ ov_session_set_sample (OvSession *self,
                        OvSample  *sample)
 {
   g_autoptr(GPtrArray) items = NULL;
+  /* Views may still hold the old sample until they hear of the new one. */
+  g_autoptr(OvSample) old = NULL;
 
   g_return_if_fail (OV_IS_SESSION (self));
 
-  g_clear_pointer (&self->sample, ov_sample_free);
+  old = g_steal_pointer (&self->sample);
   self->sample = sample;
 
   items = g_ptr_array_new_with_free_func (g_object_unref);
@@ -547,10 +549,11 @@ ov_session_set_sample (OvSession *self,
           }
     }
 
-  /* One splice, so listeners see one change. */
+  /* Views rebuild for the new sample first; then the tags change, in one
+   * splice so listeners see one change. */
+  g_signal_emit (self, signals[SAMPLE_CHANGED], 0);
   g_list_store_splice (self->tags, 0, g_list_model_get_n_items (G_LIST_MODEL (self->tags)),
                        items->pdata, items->len);
-  g_signal_emit (self, signals[SAMPLE_CHANGED], 0);
 }
 
 OvPalette *

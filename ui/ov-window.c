@@ -493,6 +493,15 @@ load_sample_worker (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+/* The data role of a file that is not a picture, or NULL for a picture. */
+static const char *
+sample_file_role (const char *path)
+{
+  OvFileKind kind = ov_file_sniff (path, NULL);
+
+  return kind == OV_FILE_IMAGE ? NULL : ov_file_kind_role (kind);
+}
+
 static cairo_surface_t *
 surface_from_image (OvImage *image)
 {
@@ -524,6 +533,12 @@ sample_loaded_cb (GObject      *source,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      /* Stepping past the last sample is no failure worth a banner. */
+      if (load->row > 0 && g_error_matches (error, OV_ERROR, OV_ERROR_MISSING))
+        {
+          show_toast (self, _("This is the last sample."));
+          return;
+        }
       /* Translators: %s is the data layer's message, which names the file. */
       message = g_strdup_printf (_("Could not open the sample: %s"), error->message);
       show_banner (self, message);
@@ -569,7 +584,9 @@ sample_loaded_cb (GObject      *source,
       ov_vqa_panel_set_question (self->vqa_panel, q->question);
     }
 
-  gtk_widget_set_visible (self->sample_nav, TRUE);
+  /* A picture on its own is one sample; anything else may hold more. */
+  gtk_widget_set_visible (self->sample_nav,
+                          load->files[1] != NULL || sample_file_role (load->files[0]) != NULL);
   {
     /* Translators: the sample shown, counted from 1. */
     g_autofree char *label = g_strdup_printf (_("Sample %u"),
