@@ -522,6 +522,23 @@ test_bad_checkpoint (void)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.dismiss-banner", NULL));
   g_assert_null (_ov_window_get_banner_text (window));
+
+  /* A file that is no sample is named too, and the sample shown stays. */
+  {
+    g_autofree char *junk = g_build_filename (dir, "junk.tsv", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (junk);
+
+    g_assert_true (g_file_set_contents (junk, "\x01\x02 not a table", -1, NULL));
+    ov_window_open (window, NULL, &file, 1);
+    WAIT_UNTIL (!ov_window_is_loading (window), 60);
+    banner = _ov_window_get_banner_text (window);
+    g_assert_nonnull (banner);
+    g_test_message ("banner: %s", banner);
+    g_assert_nonnull (strstr (banner, junk));
+    g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.dismiss-banner", NULL));
+    g_remove (junk);
+  }
   g_remove (config);
   g_rmdir (dir);
 }
