@@ -277,7 +277,8 @@ class Settings:
 
 
 def pad_regions(feats, n):
-    """(k, D) numpy/tensor -> (n, D) float tensor and its real row count."""
+    """(k, D) numpy/tensor of real rows only -> (n, D) float tensor with zero
+    rows after the first n, and the number of real rows kept."""
     f = torch.as_tensor(feats, dtype=torch.float32)[:n]
     out = torch.zeros(n, f.shape[1] if f.dim() == 2 and f.shape[0] else 2054)
     out[: f.shape[0]] = f
@@ -417,7 +418,7 @@ def make_config(vocab_size, kind, hidden=128, layers=3, heads=4, inter=512, num_
         "label_smoothing": 0,
         "layer_norm_eps": 1e-12,
         "loss_type": {"pretrain": "sfmx", "caption": "sfmx", "vqa": "bce"}[kind],
-        "max_position_embeddings": 64,
+        "max_position_embeddings": 128,
         "num_attention_heads": heads,
         "num_contrast_classes": 2,
         "num_hidden_layers": layers,

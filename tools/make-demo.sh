@@ -10,7 +10,8 @@ seed=${1:-1}
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$src/build}
 work=${WORK_DIR:-$build/demo-work}
-epochs=${DEMO_EPOCHS:-4,3,12,10,4}
+epochs=${DEMO_EPOCHS:-10,8,25,20,10}
+threads=${DEMO_THREADS:-1}
 
 ninja -C "$build" app/oscarviz
 ov="$build/app/oscarviz"
@@ -29,9 +30,9 @@ scenes="$src/data/demo/scenes"
 rm -rf "$scenes"
 $ov demo-world generate --seed "$seed" --split test --count 30 --first-id 300001 --out "$scenes"
 
-OMP_NUM_THREADS=2 /usr/bin/python3 "$src/tools/train_demo.py" --data "$work/data" \
+OMP_NUM_THREADS=$threads /usr/bin/python3 "$src/tools/train_demo.py" --data "$work/data" \
   --scenes "$scenes" --out "$work/models" --report "$src/tools/demo-results" \
-  --seed "$seed" --epochs "$epochs" --epoch-size 1024 --n-test 300
+  --seed "$seed" --epochs "$epochs" --epoch-size 1024 --n-test 200 --threads "$threads"
 
 rm -rf "$src/data/demo/models"
 mkdir -p "$src/data/demo/models"

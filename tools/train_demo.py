@@ -58,6 +58,8 @@ class Split:
             self.feats[i, : len(f)] = f
             self.n_reg[i] = len(f)
         self.tags = [" ".join(d["class"] for d in dets) for dets in self.dets]
+        # the real rows of each scene: layouts mask the zero padding out
+        self.real = [self.feats[i, : self.n_reg[i]] for i in range(n)]
         self.captions = defaultdict(list)
         with open(os.path.join(folder, f"{name}_caption.json")) as f:
             for c in json.load(f):
@@ -108,7 +110,7 @@ def pretrain_batch(split, idx, vocab, st, with_tags, rng, pyrng, max_len=32, mas
                 tags = split.tags[j]
             else:
                 cap = pyrng.choice(split.captions[split.keys[j]])
-        ids, types, mask, _, _ = dm.pretrain_inputs(vocab, cap, tags, split.feats[i], max_len,
+        ids, types, mask, _, _ = dm.pretrain_inputs(vocab, cap, tags, split.real[i], max_len,
                                                     st.max_img_seq_length, with_tags)
         rows.append((ids, types, mask, int(polluted)))
     ids = torch.stack([r[0] for r in rows])
@@ -159,7 +161,7 @@ def caption_train_example(vocab, st, caption, tags, feats):
 
 def caption_batch(split, idx, vocab, st, rng, pyrng, mask_prob, max_masked):
     rows = [caption_train_example(vocab, st, pyrng.choice(split.captions[split.keys[i]]),
-                                  split.tags[i], split.feats[i]) for i in idx]
+                                  split.tags[i], split.real[i]) for i in idx]
     ids = torch.stack([r[0] for r in rows])
     choose = torch.zeros_like(ids, dtype=torch.bool)
     for b, r in enumerate(rows):
@@ -181,7 +183,7 @@ def vqa_batch(split, qidx, vocab, st, n_answers, max_len=28):
     for b, qi in enumerate(qidx):
         q = split.qla[qi]
         i = split.index[str(q["img_id"])]
-        ids, types, mask, _, _ = dm.pretrain_inputs(vocab, q["q"], q["o"], split.feats[i],
+        ids, types, mask, _, _ = dm.pretrain_inputs(vocab, q["q"], q["o"], split.real[i],
                                                     max_len, st.max_img_seq_length, True)
         rows.append((ids, types, mask, i))
         for a, s in zip(q["an"], q["s"]):
@@ -318,7 +320,7 @@ def caption_eval(model, split, vocab, st, n, tag_settings=None):
     n = min(n, len(split))
     for lo in range(0, n, 64):
         idx = list(range(lo, min(n, lo + 64)))
-        rows = [dm.caption_test_inputs(vocab, st, split.tags[i], split.feats[i]) for i in idx]
+        rows = [dm.caption_test_inputs(vocab, st, split.tags[i], split.real[i]) for i in idx]
         toks, scores, _ = dm.greedy_caption(
             model, st, torch.stack([r[0] for r in rows]), torch.stack([r[1] for r in rows]),
             torch.stack([r[2] for r in rows]), torch.stack([r[3] for r in rows]),
@@ -384,7 +386,7 @@ def train_caption(model, train, val, vocab, st, epochs, bs, lr, log, rng, pyrng,
         losses, t0 = [], time.time()
         for s in range(epoch_size // bs):
             ids, types, pos, img, mask, labels = caption_batch(
-                train, perm[s * bs:(s + 1) * bs], vocab, st, rng, pyrng, 0.3, 6)
+                train, perm[s * bs:(s + 1) * bs], vocab, st, rng, pyrng, 0.4, 8)
             seq, _, _, _ = model.bert(ids, types, pos, img, mask)
             sel = labels >= 0
             loss = F.cross_entropy(model.lm_logits(seq[:, :sel.shape[1]][sel]), labels[sel])
@@ -453,7 +455,7 @@ def alignment(model, split, vocab, st_layout, n):
     t_len = st_layout.max_gen_length + st_layout.max_seq_length - st_layout.max_seq_a_length
     for i in range(n):
         ids, types, mask, img = dm.caption_test_inputs(vocab, st_layout, split.tags[i],
-                                                       split.feats[i])
+                                                       split.real[i])
         pos = torch.cat([torch.arange(gen), torch.arange(st_layout.max_seq_a_length,
                                                          st_layout.max_seq_a_length + t_len - gen)])
         seq, _, _, _ = model.bert(ids[None], types[None], pos[None], img[None], mask[None])
@@ -641,7 +643,7 @@ def write_references(cap, cap_nt, vqa, scenes, vocab, st, st_nt, answers, folder
     # Per-step logits of the greedy decode of the first scene, and the
     # encoder's final states of its first step.
     i = 0
-    ids, types, mask, img = dm.caption_test_inputs(vocab, st, scenes.tags[i], scenes.feats[i])
+    ids, types, mask, img = dm.caption_test_inputs(vocab, st, scenes.tags[i], scenes.real[i])
     toks, _, steps = dm.greedy_caption(cap, st, ids[None], types[None], mask[None], img[None],
                                        (vocab.cls, vocab.sep, vocab.mask, vocab.pad), True)
     np.save(os.path.join(ref_dir, "caption_step_logits.npy"), steps[:, 0].numpy().astype("<f4"))
