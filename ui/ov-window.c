@@ -37,6 +37,7 @@ struct _OvWindow
   GtkLabel        *progress_label;
   GtkProgressBar  *progress_bar;
   OvImageView     *image_view;
+  GtkWidget       *empty_page;
   GtkButton       *zoom_button;
   GtkScale        *threshold_scale;
   GtkWidget       *sample_nav;
@@ -574,6 +575,7 @@ sample_loaded_cb (GObject      *source,
   g_clear_pointer (&surface, cairo_surface_destroy);
 
   adw_window_title_set_subtitle (self->window_title, subtitle);
+  gtk_widget_set_visible (self->empty_page, FALSE);
   if (ov_session_get_sample (self->session)->captions->len > 0)
     ov_mask_panel_set_text (self->mask_panel,
                             g_ptr_array_index (ov_session_get_sample (self->session)->captions, 0));
@@ -984,6 +986,7 @@ ov_window_class_init (OvWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, image_view);
+  gtk_widget_class_bind_template_child (widget_class, OvWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, zoom_button);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, threshold_scale);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, sample_nav);
