@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs the Debian 12 packages oscarviz needs to build, run and test.
 # Run as root (or through sudo). Extra groups: "bench" adds what the
-# benchmarks and the demo-model training need (PyTorch, scikit-learn);
-# "screenshot" what tools/screenshot.sh needs (ImageMagick).
+# benchmarks and the demo-model training need (PyTorch, scikit-learn,
+# matplotlib); "screenshot" what tools/screenshot.sh needs (ImageMagick).
 set -eu
 
 packages="
@@ -16,7 +16,7 @@ packages="
 "
 for group in "$@"; do
   case "$group" in
-    bench) packages="$packages python3-torch python3-numpy python3-sklearn libjpeg-turbo-progs time" ;;
+    bench) packages="$packages python3-torch python3-numpy python3-sklearn python3-matplotlib libjpeg-turbo-progs time" ;;
     screenshot) packages="$packages imagemagick" ;;
     *) echo "unknown group: $group" >&2; exit 2 ;;
   esac

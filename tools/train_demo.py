@@ -502,6 +502,7 @@ def main():
     ap.add_argument("--epoch-size", type=int, default=1536,
                     help="scenes (or questions) drawn from the training split per epoch")
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--vqa-lr", type=float, default=3e-4)
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -575,7 +576,7 @@ def main():
     # 3. VQA fine-tuning
     vqa = new_model("vqa", len(answers))
     vqa.load_encoder_from(pre)
-    train_vqa(vqa, train, val, vocab, st, len(answers), ep_vqa, bs, args.lr, log, rng,
+    train_vqa(vqa, train, val, vocab, st, len(answers), ep_vqa, bs, args.vqa_lr, log, rng,
               min(len(train.qla), es))
 
     for m in (pre, pre_nt, cap, cap_nt, vqa):
