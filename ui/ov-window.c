@@ -567,6 +567,13 @@ sample_loaded_cb (GObject      *source,
 
   if (load->image != NULL)
     surface = surface_from_image (g_steal_pointer (&load->image));
+  /* The image shown so far lends its tags to the swapped match. */
+  if (ov_session_get_sample (self->session) != NULL)
+    {
+      g_autofree char *previous_tags = ov_session_dup_input_tags (self->session);
+
+      ov_mask_panel_set_other_tags (self->mask_panel, previous_tags);
+    }
   sample = g_steal_pointer (&load->sample);
   subtitle = g_strdup (sample->key);
   ov_image_view_set_image (self->image_view, NULL);
