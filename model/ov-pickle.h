@@ -23,6 +23,8 @@ typedef enum {
   OV_PICKLE_DICT,     /* dict, OrderedDict, or an object's attribute dict */
   OV_PICKLE_OBJECT,   /* an allowed global applied to arguments (e.g. torch.device) */
   OV_PICKLE_TENSOR,   /* the result of _rebuild_tensor_v2 */
+  OV_PICKLE_GLOBAL,   /* an allowed global itself (torch.FloatStorage, torch.float16) */
+  OV_PICKLE_STORAGE,  /* a torch storage reference (persistent id) */
 } OvPickleKind;
 
 typedef struct _OvPickleValue OvPickleValue;
@@ -42,8 +44,14 @@ const OvPickleValue *ov_pickle_value_nth (const OvPickleValue *v, guint i);
 /* DICT: the key of the i-th item (a string or an int as a string). */
 const char    *ov_pickle_value_nth_key   (const OvPickleValue *v, guint i);
 const OvPickleValue *ov_pickle_value_lookup (const OvPickleValue *v, const char *key);
-/* OBJECT: "module.name" of its global, and its state (attribute DICT) or NULL. */
+/* OBJECT (or GLOBAL): "module.name" of its global. An OBJECT with a state
+ * (argparse.Namespace after BUILD) answers n_items / nth / nth_key / lookup
+ * from its attribute dict; one without (torch.device('cpu')) from its
+ * constructor arguments. */
 const char    *ov_pickle_value_global    (const OvPickleValue *v);
+/* BYTES (or STRING): the raw bytes and their count. */
+const guint8  *ov_pickle_value_bytes     (const OvPickleValue *v, gsize *len);
+/* Every accessor accepts NULL and then answers 0 / NULL, so lookups chain. */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvPickleValue, ov_pickle_value_free)
 

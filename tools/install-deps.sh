@@ -6,7 +6,7 @@ set -eu
 
 packages="
   build-essential meson ninja-build pkg-config gettext
-  libglib2.0-dev libjson-glib-dev libopenblas-dev libzip-dev
+  libglib2.0-dev libjson-glib-dev libopenblas-dev libzip-dev zlib1g-dev
   libjpeg62-turbo-dev libpng-dev libcairo2-dev
   libgtk-4-dev libadwaita-1-dev
   appstream desktop-file-utils

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Loads VQA answer vocabularies from text, JSON or (through the restricted
+ * pickle reader) Oscar's answer pickles, and checks that a dict form names
+ * every class index exactly once.
+ */
+#define G_LOG_DOMAIN "ov-answers"
+
+#include "ov-answers.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "ov-error.h"
+#include "ov-pickle.h"
+
+#define OV_ANSWERS_MAX_BYTES (256u << 20)
+
+struct _OvAnswerList {
+  GPtrArray  *answers;   /* char*, index = class */
+  GHashTable *index;     /* answer -> first index + 1 */
+};
+
+static OvAnswerList *
+answer_list_take (GPtrArray *answers)
+{
+  OvAnswerList *list = g_new0 (OvAnswerList, 1);
+
+  list->answers = answers;
+  list->index = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < answers->len; i++)
+    if (!g_hash_table_contains (list->index, answers->pdata[i]))
+      g_hash_table_insert (list->index, answers->pdata[i], GUINT_TO_POINTER (i + 1));
+  return list;
+}
+
+OvAnswerList *
+ov_answer_list_new (const char * const *answers,
+                    guint               n)
+{
+  GPtrArray *a = g_ptr_array_new_full (n, g_free);
+
+  g_return_val_if_fail (answers != NULL || n == 0, NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (a, g_strdup (answers[i] != NULL ? answers[i] : ""));
+  return answer_list_take (a);
+}
+
+void
+ov_answer_list_free (OvAnswerList *list)
+{
+  if (list == NULL)
+    return;
+  g_hash_table_unref (list->index);
+  g_ptr_array_unref (list->answers);
+  g_free (list);
+}
+
+guint
+ov_answer_list_get_n (OvAnswerList *list)
+{
+  g_return_val_if_fail (list != NULL, 0);
+
+  return list->answers->len;
+}
+
+const char *
+ov_answer_list_get (OvAnswerList *list,
+                    guint         i)
+{
+  g_return_val_if_fail (list != NULL, NULL);
+
+  return i < list->answers->len ? list->answers->pdata[i] : NULL;
+}
+
+int
+ov_answer_list_find (OvAnswerList *list,
+                     const char   *answer)
+{
+  gpointer pos;
+
+  g_return_val_if_fail (list != NULL, -1);
+
+  pos = answer != NULL ? g_hash_table_lookup (list->index, answer) : NULL;
+  return pos != NULL ? (int) GPOINTER_TO_UINT (pos) - 1 : -1;
+}
+
+/* Places answer `a` at class `label` of a dict-shaped vocabulary. */
+static gboolean
+place (GPtrArray  *slots,
+       const char *path,
+       const char *a,
+       gint64      label,
+       GError    **error)
+{
+  if (label < 0 || label >= slots->len)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: answer \"%s\" has index %"
+                   G_GINT64_FORMAT ", outside 0..%u", path, a, label, slots->len - 1);
+      return FALSE;
+    }
+  if (slots->pdata[label] != NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: answers \"%s\" and \"%s\" share "
+                   "index %" G_GINT64_FORMAT, path, (char *) slots->pdata[label], a, label);
+      return FALSE;
+    }
+  slots->pdata[label] = g_strdup (a);
+  return TRUE;
+}
+
+static OvAnswerList *
+from_pickle (const char *path,
+             GError    **error)
+{
+  g_autoptr (OvPickleValue) root = ov_pickle_load_file (path, error);
+  g_autoptr (GPtrArray) a = NULL;
+  guint n;
+
+  if (root == NULL)
+    return NULL;
+  n = ov_pickle_value_n_items (root);
+  a = g_ptr_array_new_full (n, g_free);
+  switch (ov_pickle_value_kind (root))
+    {
+    case OV_PICKLE_LIST:
+      for (guint i = 0; i < n; i++)
+        {
+          const char *s = ov_pickle_value_string (ov_pickle_value_nth (root, i));
+          if (s == NULL)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: answer %u is not a string",
+                           path, i);
+              return NULL;
+            }
+          g_ptr_array_add (a, g_strdup (s));
+        }
+      break;
+    case OV_PICKLE_DICT:
+      g_ptr_array_set_size (a, n);
+      for (guint i = 0; i < n; i++)
+        {
+          const OvPickleValue *v = ov_pickle_value_nth (root, i);
+          if (ov_pickle_value_kind (v) != OV_PICKLE_INT)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: the index of answer \"%s\" "
+                           "is not an integer", path, ov_pickle_value_nth_key (root, i));
+              return NULL;
+            }
+          if (!place (a, path, ov_pickle_value_nth_key (root, i), ov_pickle_value_int (v), error))
+            return NULL;
+        }
+      break;
+    default:
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: the pickle holds neither a list "
+                   "nor a dict of answers", path);
+      return NULL;
+    }
+  return answer_list_take (g_steal_pointer (&a));
+}
+
+static OvAnswerList *
+from_json (const char *path,
+           const char *text,
+           gsize       len,
+           GError    **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GPtrArray) a = NULL;
+  g_autoptr (GError) local = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, text, len, &local))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: %s", path, local->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (JSON_NODE_HOLDS_ARRAY (root))
+    {
+      JsonArray *arr = json_node_get_array (root);
+      guint n = json_array_get_length (arr);
+      a = g_ptr_array_new_full (n, g_free);
+      for (guint i = 0; i < n; i++)
+        {
+          JsonNode *x = json_array_get_element (arr, i);
+          if (!JSON_NODE_HOLDS_VALUE (x) || json_node_get_value_type (x) != G_TYPE_STRING)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: answer %u is not a string",
+                           path, i);
+              return NULL;
+            }
+          g_ptr_array_add (a, g_strdup (json_node_get_string (x)));
+        }
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonObject *obj = json_node_get_object (root);
+      GList *members = json_object_get_members (obj);
+      a = g_ptr_array_new_full (0, g_free);
+      g_ptr_array_set_size (a, json_object_get_size (obj));
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonNode *x = json_object_get_member (obj, l->data);
+          if (!JSON_NODE_HOLDS_VALUE (x) || json_node_get_value_type (x) != G_TYPE_INT64)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: the index of answer \"%s\" "
+                           "is not an integer", path, (char *) l->data);
+              g_list_free (members);
+              return NULL;
+            }
+          if (!place (a, path, l->data, json_node_get_int (x), error))
+            {
+              g_list_free (members);
+              return NULL;
+            }
+        }
+      g_list_free (members);
+    }
+  else
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: neither a JSON list nor a JSON dict "
+                   "of answers", path);
+      return NULL;
+    }
+  return answer_list_take (g_steal_pointer (&a));
+}
+
+static OvAnswerList *
+from_lines (const char *path,
+            char       *text,
+            gsize       len,
+            GError    **error)
+{
+  GPtrArray *a = g_ptr_array_new_with_free_func (g_free);
+  char *line = text;
+
+  if (!g_utf8_validate_len (text, len, NULL) || memchr (text, '\0', len) != NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: not UTF-8 text", path);
+      g_ptr_array_unref (a);
+      return NULL;
+    }
+  while (line < text + len)
+    {
+      char *nl = memchr (line, '\n', text + len - line);
+      char *end = nl != NULL ? nl : text + len;
+      if (end > line && end[-1] == '\r')
+        end--;
+      g_ptr_array_add (a, g_strndup (line, end - line));
+      if (nl == NULL)
+        break;
+      line = nl + 1;
+    }
+  return answer_list_take (a);
+}
+
+OvAnswerList *
+ov_answer_list_load (const char *path,
+                     GError    **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autofree char *text = NULL;
+  OvAnswerList *list = NULL;
+  gsize len = 0;
+  const char *p;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_file_get_contents (path, &text, &len, &local))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: %s", path, local->message);
+      return NULL;
+    }
+  if (len > OV_ANSWERS_MAX_BYTES)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: %" G_GSIZE_FORMAT " bytes is too "
+                   "large for an answer list", path, len);
+      return NULL;
+    }
+
+  /* Pickles (protocol 2+) and torch zips around one. */
+  if (len >= 2 && ((guint8) text[0] == 0x80 || memcmp (text, "PK", 2) == 0))
+    list = from_pickle (path, error);
+  else
+    {
+      p = text;
+      if (len >= 3 && memcmp (p, "\xef\xbb\xbf", 3) == 0)
+        p += 3;
+      while (p < text + len && g_ascii_isspace (*p))
+        p++;
+      if (p < text + len && (*p == '[' || *p == '{'))
+        list = from_json (path, text, len, error);
+      else
+        list = from_lines (path, text, len, error);
+    }
+  if (list != NULL && list->answers->len == 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: no answers", path);
+      g_clear_pointer (&list, ov_answer_list_free);
+    }
+  return list;
+}
