@@ -83,8 +83,15 @@ typedef struct {
   gboolean do_lower_case;
   int      vqa_max_seq_length;    /* 128 */
   int      pretrain_max_seq_length; /* 35 */
+  /* Tag slots of a caption step, [SEP] included: train max_seq_length minus
+   * max_seq_a_length (max_gen_length for SCST runs); 30. The caption text is
+   * max_gen_length + od_labels_len long (§4.3). */
+  int      od_labels_len;
 } OvTaskSettings;
 
+/* A loaded checkpoint. Forward passes, decoding and the task calls only read
+ * it; use it from one thread at a time (any thread, e.g. a GTask worker), and
+ * do not change the settings while a call runs. */
 typedef struct _OvModel OvModel;
 
 void              ov_model_options_init  (OvModelOptions *opts);
@@ -103,7 +110,9 @@ const char       *ov_model_get_backend_description (OvModel *model);
 /* Warnings found while loading (unexpected weights, an image LayerNorm the
  * config disables, ...), or NULL. */
 const char *const *ov_model_get_warnings (OvModel        *model);
-/* FALSE with an error saying why when the checkpoint cannot do the task. */
+/* FALSE with an error saying why when the checkpoint cannot do the task:
+ * CAPTION needs a captioning model, VQA a classifier, MASK and MATCH a
+ * pre-training model (LM + contrastive heads); every model can ENCODE. */
 gboolean          ov_model_supports      (OvModel        *model,
                                           OvTask          task,
                                           GError        **error);
@@ -115,7 +124,9 @@ typedef struct {
   int          dim;
 } OvRegions;
 
-/* One example exactly as the encoder takes it. */
+/* One example exactly as the encoder takes it. T + N >= 1. Ids, positions
+ * and types are checked against the config and features must be finite;
+ * a bad value is an OV_ERROR_INVALID_INPUT, never a crash. */
 typedef struct {
   int           n_text;           /* T */
   const gint32 *input_ids;        /* (T) */
@@ -190,6 +201,9 @@ typedef struct {
   float  *class_logits;      /* (n_classes): classifier or contrastive head */
 } OvForward;
 
+/* Runs the encoder, and with OV_FORWARD_HEAD the checkpoint's head: the LM
+ * head on every text row (caption, pre-training), the classifier on the
+ * pooled vector, the contrastive head on the pooled vector (pre-training). */
 OvForward  *ov_model_forward (OvModel         *model,
                               const OvInputs  *inputs,
                               OvForwardFlags   flags,
@@ -197,10 +211,14 @@ OvForward  *ov_model_forward (OvModel         *model,
                               GError         **error);
 void        ov_forward_free  (OvForward *fwd);
 
-/* Captioning (§4.3). */
+/* Captioning (§4.3). ov_caption_options_init gives the published setting:
+ * 5 beams, max_length 0 (= the settings' max_gen_length), 1 best, both
+ * penalties 1, cache on. The cached and the uncached path give the same
+ * captions; the uncached one is the original's computation, kept as the
+ * reference. */
 typedef struct {
   int      num_beams;            /* 1 = greedy */
-  int      max_length;           /* max_gen_length, [CLS] included */
+  int      max_length;           /* [CLS] included; 0 or at most max_gen_length */
   int      n_best;               /* num_keep_best */
   double   length_penalty;
   double   repetition_penalty;
@@ -211,11 +229,17 @@ typedef struct {
   GArray *ids;        /* gint32: [CLS] w1..wk [SEP], as the original returns them, unpadded */
   char   *text;       /* decoded with skip_special_tokens */
   double  score;      /* mean log-probability; confidence = exp(score) */
+  /* double, one per token after [CLS] (ids->len - 1): the log-probability
+   * the model gave it when it was chosen. A caption that ran to max_length
+   * ends in [SEP] carrying the log-prob of the word it replaced, as the
+   * score counts it. With length_penalty 1, score = their mean. A value near
+   * log (1 / vocabulary) flags weights that did not load. */
+  GArray *token_logprobs;
 } OvCaption;
 
 void        ov_caption_options_init (OvCaptionOptions *opts);
 void        ov_caption_free         (OvCaption *caption);
-/* Returns n_best OvCaption, best first. */
+/* Returns up to n_best OvCaption (beam search may finish fewer), best first. */
 GPtrArray  *ov_model_caption        (OvModel                *model,
                                      const char             *tags,
                                      const OvRegions        *regions,
@@ -232,7 +256,9 @@ float      *ov_model_classify       (OvModel          *model,
                                      GCancellable     *cancellable,
                                      GError          **error);
 
-/* Masked-token predictions at every [MASK] of text and tags. */
+/* Masked-token predictions at every [MASK] of text and tags (pre-training
+ * models; input as ov_model_prepare_pretrain). An error when none is left
+ * after truncation. */
 typedef struct {
   int     position;      /* index in the text sequence */
   int     n;

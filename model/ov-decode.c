@@ -1,0 +1,658 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Caption decoding (§4.3): greedy and beam search exactly as the original
+ * generate() runs them, over two step functions that give the same
+ * next-token logits: the original's uncached step (the whole sequence again)
+ * and a cached one that keeps every layer's keys and values of the tags,
+ * the regions and the finished caption words, so a step only runs the last
+ * word and the new [MASK] of each beam.
+ *
+ * TODO: the cached step keeps its activations and the key/value cache in
+ * host memory and copies with memcpy, which holds for the CPU backend only;
+ * a device backend needs them in its own buffers.
+ */
+#define G_LOG_DOMAIN "ov-decode"
+
+#include <math.h>
+#include <string.h>
+
+#include "ov-model-private.h"
+
+void
+ov_caption_options_init (OvCaptionOptions *opts)
+{
+  g_return_if_fail (opts != NULL);
+  /* The published COCO inference setting (§4.5). */
+  opts->num_beams = 5;
+  opts->max_length = 0;            /* 0 = the model's max_gen_length */
+  opts->n_best = 1;
+  opts->length_penalty = 1.0;
+  opts->repetition_penalty = 1.0;
+  opts->use_cache = TRUE;
+}
+
+void
+ov_caption_free (OvCaption *caption)
+{
+  if (caption == NULL)
+    return;
+  g_clear_pointer (&caption->ids, g_array_unref);
+  g_clear_pointer (&caption->token_logprobs, g_array_unref);
+  g_free (caption->text);
+  g_free (caption);
+}
+
+typedef struct {
+  OvModel           *model;
+  OvCaptionContext  *ctx;
+  int                n_beams;
+  int                max_len;
+  gboolean           use_cache;
+
+  /* Cache: for each beam and layer, K then V, each (n_keys, H) with rows
+   * [0, max_len) for caption positions and [max_len, n_keys) for the valid
+   * tags and regions. kv_spare is the second set used while reordering. */
+  int                n_ctx;
+  int                n_keys;
+  float            **kv;
+  float            **kv_spare;
+} Decoder;
+
+static gsize
+kv_layer_floats (Decoder *dec)
+{
+  return (gsize) 2 * dec->n_keys * dec->model->config.hidden_size;
+}
+
+static void
+decoder_clear (Decoder *dec)
+{
+  if (dec->kv != NULL)
+    for (int b = 0; b < dec->n_beams; b++)
+      {
+        g_free (dec->kv[b]);
+        g_free (dec->kv_spare[b]);
+      }
+  g_clear_pointer (&dec->kv, g_free);
+  g_clear_pointer (&dec->kv_spare, g_free);
+}
+
+/* Runs the tags and regions alone once: they never see the caption, so
+ * their keys and values are those of every later step. The padding slots of
+ * the uncached layout are left out; they only ever get zero weight. */
+static gboolean
+decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
+{
+  OvModel *model = dec->model;
+  const OvCaptionContext *ctx = dec->ctx;
+  int h = model->config.hidden_size, n_layers = model->config.num_hidden_layers;
+  int nt = ctx->n_tags_valid, nr = ctx->n_img_valid;
+  gsize layer = 0;
+
+  dec->n_ctx = nt + nr;
+  dec->n_keys = dec->max_len + dec->n_ctx;
+  layer = kv_layer_floats (dec);
+  dec->kv = g_new0 (float *, dec->n_beams);
+  dec->kv_spare = g_new0 (float *, dec->n_beams);
+  for (int b = 0; b < dec->n_beams; b++)
+    {
+      dec->kv[b] = g_new0 (float, layer * n_layers);
+      dec->kv_spare[b] = g_new0 (float, layer * n_layers);
+    }
+  if (dec->n_ctx > 0)
+    {
+      g_autofree float *mask = g_new (float, dec->n_ctx);
+      g_autofree OvLayerKV *kv = g_new0 (OvLayerKV, n_layers);
+      OvForward fwd = { 0 };
+      OvInputs in = {
+        .n_text = nt,
+        .input_ids = ctx->tag_ids,
+        .token_type_ids = ctx->tag_types,
+        .position_ids = ctx->tag_pos,
+        .n_regions = nr,
+        .img_feats = ctx->img,
+        .attention_mask = mask,
+        .mask_2d = FALSE,
+      };
+      gboolean ok;
+
+      for (int i = 0; i < dec->n_ctx; i++)
+        mask[i] = 1.0f;
+      ok = _ov_model_encode (model, &in, 0, &fwd, kv, cancellable, error);
+      for (int l = 0; l < n_layers && ok; l++)
+        for (int b = 0; b < dec->n_beams; b++)
+          {
+            float *kb = dec->kv[b] + layer * l;
+            float *vb = kb + (gsize) dec->n_keys * h;
+
+            memcpy (kb + (gsize) dec->max_len * h, kv[l].k, (gsize) dec->n_ctx * h * 4);
+            memcpy (vb + (gsize) dec->max_len * h, kv[l].v, (gsize) dec->n_ctx * h * 4);
+            memcpy (dec->kv_spare[b] + layer * l, kb, layer * 4);
+          }
+      for (int l = 0; l < n_layers; l++)
+        {
+          g_free (kv[l].k);
+          g_free (kv[l].v);
+        }
+      g_free (fwd.sequence_output);
+      g_free (fwd.pooled);
+      return ok;
+    }
+  return TRUE;
+}
+
+/* The cached step at cur_len: each beam's rows are its last token at
+ * position cur_len - 1 (it was [MASK] the step before) and a new [MASK] at
+ * cur_len. All 2·B rows go through every linear together, so the weights
+ * are read once per step. logits (B, V). */
+static gboolean
+step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
+             GError **error)
+{
+  OvModel *model = dec->model;
+  const OvBackend *be = model->backend;
+  const OvConfig *c = &model->config;
+  int h = c->hidden_size, inter = c->intermediate_size, nb = dec->n_beams;
+  int n_heads = c->num_attention_heads, head_dim = h / n_heads;
+  int m = 2 * nb, nk = dec->n_keys;
+  gsize layer = kv_layer_floats (dec);
+  g_autofree gint32 *ids = g_new (gint32, m);
+  g_autofree gint32 *pos = g_new (gint32, m);
+  g_autofree gint32 *types = g_new0 (gint32, m);
+  g_autofree float *mask = g_new (float, (gsize) 2 * nk);
+  g_autofree float *x = g_new (float, (gsize) m * h);
+  g_autofree float *q = g_new (float, (gsize) m * h);
+  g_autofree float *k = g_new (float, (gsize) m * h);
+  g_autofree float *v = g_new (float, (gsize) m * h);
+  g_autofree float *cx = g_new (float, (gsize) m * h);
+  g_autofree float *a1 = g_new (float, (gsize) m * h);
+  g_autofree float *f = g_new (float, (gsize) m * inter);
+  g_autofree float *last = g_new (float, (gsize) nb * h);
+
+  for (int b = 0; b < nb; b++)
+    {
+      ids[2 * b] = seqs[b][cur_len - 1];
+      pos[2 * b] = cur_len - 1;
+      ids[2 * b + 1] = ov_tokenizer_mask_id (model->tokenizer);
+      pos[2 * b + 1] = cur_len;
+    }
+  /* row 0 sees caption slots 0..cur_len-1, row 1 also cur_len; both see
+   * the tags and regions */
+  for (int r = 0; r < 2; r++)
+    for (int j = 0; j < nk; j++)
+      mask[(gsize) r * nk + j] = j >= dec->max_len || j <= cur_len - 1 + r ? 0.0f : -10000.0f;
+
+  be->embed (be, x, model->word_emb, model->pos_emb, model->type_emb, ids, pos, types, m, h);
+  be->add_layer_norm (be, x, NULL, model->emb_ln_g, model->emb_ln_b, m, h,
+                      (float) c->layer_norm_eps);
+  for (int l = 0; l < c->num_hidden_layers; l++)
+    {
+      const OvLayerWeights *w = &model->layers[l];
+
+      be->linear (be, q, x, w->q_w, w->q_b, m, h, h);
+      be->linear (be, k, x, w->k_w, w->k_b, m, h, h);
+      be->linear (be, v, x, w->v_w, w->v_b, m, h, h);
+      for (int b = 0; b < nb; b++)
+        {
+          float *kb = dec->kv[b] + layer * l;
+          float *vb = kb + (gsize) nk * h;
+
+          memcpy (kb + (gsize) (cur_len - 1) * h, k + (gsize) 2 * b * h, (gsize) 2 * h * 4);
+          memcpy (vb + (gsize) (cur_len - 1) * h, v + (gsize) 2 * b * h, (gsize) 2 * h * 4);
+          be->attention (be, cx + (gsize) 2 * b * h, NULL, q + (gsize) 2 * b * h, h,
+                         kb, vb, h, mask, nk, 2, nk, n_heads, head_dim);
+        }
+      be->linear (be, a1, cx, w->ao_w, w->ao_b, m, h, h);
+      be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, m, h, (float) c->layer_norm_eps);
+      be->linear (be, f, a1, w->i_w, w->i_b, m, inter, h);
+      be->gelu (be, f, (gsize) m * inter);
+      be->linear (be, x, f, w->o_w, w->o_b, m, h, inter);
+      be->add_layer_norm (be, x, a1, w->oln_g, w->oln_b, m, h, (float) c->layer_norm_eps);
+    }
+  for (int b = 0; b < nb; b++)
+    memcpy (last + (gsize) b * h, x + (gsize) (2 * b + 1) * h, (gsize) h * 4);
+  _ov_model_lm_head (model, last, nb, logits);
+  return TRUE;
+}
+
+/* The original's step: [CLS] w1..wk [MASK] + tag slots + regions, whole. */
+static gboolean
+step_uncached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
+               GCancellable *cancellable, GError **error)
+{
+  OvModel *model = dec->model;
+  int h = model->config.hidden_size;
+
+  for (int b = 0; b < dec->n_beams; b++)
+    {
+      g_autoptr(OvEncoding) enc = _ov_caption_step_encoding (model, dec->ctx, seqs[b], cur_len);
+      OvForward fwd = { 0 };
+
+      if (!_ov_model_encode (model, &enc->inputs, 0, &fwd, NULL, cancellable, error))
+        return FALSE;
+      _ov_model_lm_head (model, fwd.sequence_output + (gsize) enc->query_index * h, 1,
+                         logits + (gsize) b * model->config.vocab_size);
+      g_free (fwd.sequence_output);
+      g_free (fwd.pooled);
+    }
+  return TRUE;
+}
+
+static gboolean
+decoder_step (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
+              GCancellable *cancellable, GError **error)
+{
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (dec->use_cache ? !step_cached (dec, seqs, cur_len, logits, error)
+                     : !step_uncached (dec, seqs, cur_len, logits, cancellable, error))
+    return FALSE;
+  for (gsize i = 0; i < (gsize) dec->n_beams * dec->model->config.vocab_size; i++)
+    if (!isfinite (logits[i]))
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_FAILED,
+                     "%s: the model gave a score that is not a finite number at step %d "
+                     "(are the weights corrupt?)", dec->model->path, cur_len);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* Reorders the cache by surviving beam: beam b continues beam src[b], whose
+ * caption rows 0..n_rows-1 it takes over (the tag and region rows are the
+ * same in every beam). */
+static void
+decoder_reorder (Decoder *dec, const int *src, int n_rows)
+{
+  int h = dec->model->config.hidden_size;
+  gsize layer = kv_layer_floats (dec);
+  float **tmp;
+
+  if (!dec->use_cache)
+    return;
+  for (int b = 0; b < dec->n_beams; b++)
+    for (int l = 0; l < dec->model->config.num_hidden_layers; l++)
+      for (int kv = 0; kv < 2; kv++)
+        {
+          gsize off = layer * l + (gsize) kv * dec->n_keys * h;
+
+          memcpy (dec->kv_spare[b] + off, dec->kv[src[b]] + off, (gsize) n_rows * h * 4);
+        }
+  tmp = dec->kv;
+  dec->kv = dec->kv_spare;
+  dec->kv_spare = tmp;
+}
+
+static void
+apply_repetition_penalty (float *logits, const gint32 *seq, int len, double penalty)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  for (int i = 0; i < len; i++)
+    {
+      float *l = &logits[seq[i]];
+
+      if (!g_hash_table_add (seen, GINT_TO_POINTER (seq[i] + 1)))
+        continue;
+      if (*l < 0)
+        *l = (float) (*l * penalty);
+      else
+        *l = (float) (*l / penalty);
+    }
+}
+
+/* log_softmax of a row in float32, as PyTorch gives it: x - max - log Σ exp.
+ * *max_out and *lse_out give any entry again as (x - max) - lse. */
+static void
+log_softmax (float *out, const float *x, int n, float *max_out, float *lse_out)
+{
+  float max = -G_MAXFLOAT;
+  double sum = 0.0;
+  float lse;
+
+  for (int i = 0; i < n; i++)
+    max = MAX (max, x[i]);
+  for (int i = 0; i < n; i++)
+    sum += expf (x[i] - max);
+  lse = (float) log (sum);
+  for (int i = 0; i < n; i++)
+    out[i] = (x[i] - max) - lse;
+  *max_out = max;
+  *lse_out = lse;
+}
+
+/* ids (n) from [CLS] to [SEP]; lps (n - 1): the log-prob of each token after [CLS] */
+static OvCaption *
+caption_new (OvModel *model, const gint32 *ids, const float *lps, int n, double score)
+{
+  OvCaption *cap = g_new0 (OvCaption, 1);
+
+  cap->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint32), n);
+  g_array_append_vals (cap->ids, ids, n);
+  cap->token_logprobs = g_array_sized_new (FALSE, FALSE, sizeof (double), n - 1);
+  for (int i = 0; i < n - 1; i++)
+    {
+      double v = lps[i];
+
+      g_array_append_val (cap->token_logprobs, v);
+    }
+  cap->text = ov_tokenizer_decode (model->tokenizer, ids, n, TRUE);
+  cap->score = score;
+  return cap;
+}
+
+/* _generate_no_beam_search */
+static GPtrArray *
+decode_greedy (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellable,
+               GError **error)
+{
+  OvModel *model = dec->model;
+  int vsize = model->config.vocab_size;
+  gint32 sep = ov_tokenizer_sep_id (model->tokenizer);
+  g_autofree gint32 *seq = g_new0 (gint32, dec->max_len);
+  g_autofree float *lps = g_new0 (float, dec->max_len);
+  g_autofree float *logits = g_new (float, vsize);
+  g_autofree float *lp = g_new (float, vsize);
+  GPtrArray *out;
+  double sum = 0.0;
+  int cur_len = 1, n_steps = 0;
+  gboolean finished = FALSE;
+
+  seq[0] = ov_tokenizer_cls_id (model->tokenizer);
+  while (cur_len < dec->max_len)
+    {
+      int best = 0;
+      float max, lse;
+
+      if (!decoder_step (dec, &seq, cur_len, logits, cancellable, error))
+        return NULL;
+      if (opts->repetition_penalty != 1.0)
+        apply_repetition_penalty (logits, seq, cur_len, opts->repetition_penalty);
+      for (int i = 1; i < vsize; i++)
+        if (logits[i] > logits[best])
+          best = i;
+      log_softmax (lp, logits, vsize, &max, &lse);
+      /* the log-prob counts while the sequence was unfinished, the [SEP]
+       * step included */
+      sum += lp[best];
+      lps[cur_len - 1] = lp[best];
+      n_steps++;
+      seq[cur_len++] = best;
+      if (best == sep)
+        {
+          finished = TRUE;
+          break;
+        }
+    }
+  /* a caption that ran to max_length ends with [SEP] in place of its last word */
+  if (!finished)
+    seq[cur_len - 1] = sep;
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) ov_caption_free);
+  g_ptr_array_add (out, caption_new (model, seq, lps, cur_len, sum / MAX (n_steps, 1)));
+  return out;
+}
+
+typedef struct {
+  double  score;
+  gint32 *ids;      /* [CLS] w1..wk, without the final word */
+  float  *lps;      /* (len): log-probs of w1..wk, then of the final word */
+  int     len;
+  guint   order;    /* insertion order, for ties */
+} Hypothesis;
+
+typedef struct {
+  GArray *hyps;         /* Hypothesis */
+  int     n_keep;
+  double  worst;
+  guint   counter;
+} BeamHypotheses;
+
+static void
+hyps_add (BeamHypotheses *bh, const gint32 *ids, const float *lps, float last_lp, int len,
+          double sum_logprobs, double length_penalty)
+{
+  double score = sum_logprobs / pow (len, length_penalty);
+  Hypothesis hyp;
+
+  if ((int) bh->hyps->len >= bh->n_keep && !(score > bh->worst))
+    return;
+  hyp.score = score;
+  hyp.ids = g_memdup2 (ids, (gsize) len * sizeof (gint32));
+  hyp.lps = g_new (float, len);
+  memcpy (hyp.lps, lps + 1, (gsize) (len - 1) * sizeof (float));
+  hyp.lps[len - 1] = last_lp;
+  hyp.len = len;
+  hyp.order = bh->counter++;
+  g_array_append_val (bh->hyps, hyp);
+  if ((int) bh->hyps->len > bh->n_keep)
+    {
+      /* drop the lowest (the earliest among equals); worst = the next lowest */
+      guint lo = 0;
+      double second = G_MAXDOUBLE;
+
+      for (guint i = 1; i < bh->hyps->len; i++)
+        if (g_array_index (bh->hyps, Hypothesis, i).score
+            < g_array_index (bh->hyps, Hypothesis, lo).score)
+          lo = i;
+      g_free (g_array_index (bh->hyps, Hypothesis, lo).ids);
+      g_free (g_array_index (bh->hyps, Hypothesis, lo).lps);
+      g_array_remove_index (bh->hyps, lo);
+      for (guint i = 0; i < bh->hyps->len; i++)
+        second = MIN (second, g_array_index (bh->hyps, Hypothesis, i).score);
+      bh->worst = second;
+    }
+  else
+    bh->worst = MIN (score, bh->worst);
+}
+
+static gboolean
+hyps_is_done (BeamHypotheses *bh, double best_sum, int max_len, double length_penalty)
+{
+  if ((int) bh->hyps->len < bh->n_keep)
+    return FALSE;
+  return bh->worst >= best_sum / pow (max_len - 1, length_penalty);
+}
+
+static int
+hyp_compare (gconstpointer a, gconstpointer b)
+{
+  const Hypothesis *ha = a, *hb = b;
+
+  if (ha->score != hb->score)
+    return ha->score > hb->score ? -1 : 1;
+  return ha->order < hb->order ? -1 : 1;
+}
+
+typedef struct {
+  float  score;
+  int    index;     /* beam · V + word */
+} Candidate;
+
+/* Keeps the k best of n scores, sorted descending, lower index first on ties. */
+static void
+top_k (const float *scores, gsize n, int k, Candidate *out)
+{
+  int filled = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float s = scores[i];
+      int j;
+
+      if (filled == k && !(s > out[k - 1].score))
+        continue;
+      j = filled < k ? filled++ : k - 1;
+      while (j > 0 && s > out[j - 1].score)
+        {
+          out[j] = out[j - 1];
+          j--;
+        }
+      out[j].score = s;
+      out[j].index = (int) i;
+    }
+}
+
+/* _generate_beam_search, for one image */
+static GPtrArray *
+decode_beam (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellable,
+             GError **error)
+{
+  OvModel *model = dec->model;
+  int nb = dec->n_beams, vsize = model->config.vocab_size, max_len = dec->max_len;
+  gint32 sep = ov_tokenizer_sep_id (model->tokenizer);
+  g_autofree float *beam_scores = g_new (float, nb);
+  g_autofree float *logits = g_new (float, (gsize) nb * vsize);
+  g_autofree float *scores = g_new (float, (gsize) nb * vsize);
+  g_autofree Candidate *cand = g_new (Candidate, 2 * nb);
+  g_autofree int *src = g_new (int, nb);
+  g_autofree gint32 *words = g_new (gint32, nb);
+  g_autofree float *next_scores = g_new (float, nb);
+  g_autofree gint32 *seq_data = g_new0 (gint32, (gsize) nb * max_len);
+  g_autofree gint32 *seq_next = g_new0 (gint32, (gsize) nb * max_len);
+  /* per beam, the log-prob of each token (index 0, [CLS], unused) */
+  g_autofree float *lp_data = g_new0 (float, (gsize) nb * max_len);
+  g_autofree float *lp_next = g_new0 (float, (gsize) nb * max_len);
+  g_autofree float *row_max = g_new (float, nb);
+  g_autofree float *row_lse = g_new (float, nb);
+  g_autofree float *next_lp = g_new (float, nb);
+  g_autofree gint32 **seqs = g_new (gint32 *, nb);
+  BeamHypotheses bh = { g_array_new (FALSE, FALSE, sizeof (Hypothesis)), opts->n_best,
+                        1e9, 0 };
+  GPtrArray *out = NULL;
+  int cur_len = 1;
+
+  for (int b = 0; b < nb; b++)
+    {
+      seqs[b] = seq_data + (gsize) b * max_len;
+      seqs[b][0] = ov_tokenizer_cls_id (model->tokenizer);
+      beam_scores[b] = b == 0 ? 0.0f : -1e9f;
+    }
+  while (cur_len < max_len)
+    {
+      int n_next = 0;
+
+      if (!decoder_step (dec, seqs, cur_len, logits, cancellable, error))
+        goto out;
+      for (int b = 0; b < nb; b++)
+        {
+          float *row = logits + (gsize) b * vsize, *srow = scores + (gsize) b * vsize;
+
+          if (opts->repetition_penalty != 1.0)
+            apply_repetition_penalty (row, seqs[b], cur_len, opts->repetition_penalty);
+          log_softmax (srow, row, vsize, &row_max[b], &row_lse[b]);
+          for (int i = 0; i < vsize; i++)
+            srow[i] += beam_scores[b];
+        }
+      top_k (scores, (gsize) nb * vsize, 2 * nb, cand);
+
+      if (hyps_is_done (&bh, cand[0].score, max_len, opts->length_penalty))
+        break;
+      for (int i = 0; i < 2 * nb; i++)
+        {
+          int beam = cand[i].index / vsize, word = cand[i].index % vsize;
+          float lp = (logits[(gsize) beam * vsize + word] - row_max[beam]) - row_lse[beam];
+
+          if (word == sep || cur_len + 1 == max_len)
+            hyps_add (&bh, seqs[beam], lp_data + (gsize) beam * max_len, lp, cur_len,
+                      cand[i].score, opts->length_penalty);
+          else
+            {
+              next_scores[n_next] = cand[i].score;
+              next_lp[n_next] = lp;
+              words[n_next] = word;
+              src[n_next] = beam;
+              n_next++;
+            }
+          if (n_next == nb)
+            break;
+        }
+      if (cur_len + 1 == max_len)
+        break;
+      /* n_next == nb here: 2·B candidates hold at most B [SEP]s */
+      g_assert (n_next == nb);
+      for (int b = 0; b < nb; b++)
+        {
+          memcpy (seq_next + (gsize) b * max_len, seqs[src[b]], (gsize) cur_len * 4);
+          seq_next[(gsize) b * max_len + cur_len] = words[b];
+          memcpy (lp_next + (gsize) b * max_len, lp_data + (gsize) src[b] * max_len,
+                  (gsize) cur_len * 4);
+          lp_next[(gsize) b * max_len + cur_len] = next_lp[b];
+          beam_scores[b] = next_scores[b];
+        }
+      memcpy (seq_data, seq_next, (gsize) nb * max_len * 4);
+      memcpy (lp_data, lp_next, (gsize) nb * max_len * 4);
+      decoder_reorder (dec, src, cur_len);
+      cur_len++;
+    }
+
+  g_array_sort (bh.hyps, hyp_compare);
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) ov_caption_free);
+  for (guint i = 0; i < bh.hyps->len && (int) i < opts->n_best; i++)
+    {
+      Hypothesis *hyp = &g_array_index (bh.hyps, Hypothesis, i);
+      g_autofree gint32 *ids = g_new (gint32, hyp->len + 1);
+
+      memcpy (ids, hyp->ids, (gsize) hyp->len * 4);
+      ids[hyp->len] = sep;
+      g_ptr_array_add (out, caption_new (model, ids, hyp->lps, hyp->len + 1, hyp->score));
+    }
+out:
+  for (guint i = 0; i < bh.hyps->len; i++)
+    {
+      g_free (g_array_index (bh.hyps, Hypothesis, i).ids);
+      g_free (g_array_index (bh.hyps, Hypothesis, i).lps);
+    }
+  g_array_unref (bh.hyps);
+  return out;
+}
+
+GPtrArray *
+ov_model_caption (OvModel *model, const char *tags, const OvRegions *regions,
+                  const OvCaptionOptions *opts, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(OvCaptionContext) ctx = NULL;
+  OvCaptionOptions defaults;
+  Decoder dec = { 0 };
+  GPtrArray *result;
+
+  g_return_val_if_fail (model != NULL, NULL);
+
+  if (!ov_model_supports (model, OV_TASK_CAPTION, error))
+    return NULL;
+  if (opts == NULL)
+    {
+      ov_caption_options_init (&defaults);
+      opts = &defaults;
+    }
+  dec.max_len = opts->max_length > 0 ? opts->max_length : model->settings.max_gen_length;
+  if (opts->num_beams < 1 || opts->num_beams > 64 || opts->n_best < 1
+      || (opts->num_beams == 1 && opts->n_best != 1) || opts->n_best > 64
+      || dec.max_len < 2 || dec.max_len > model->settings.max_gen_length
+      || !(opts->repetition_penalty > 0.0) || !isfinite (opts->length_penalty))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   "caption options out of range (beams %d, n_best %d, max_length %d of at "
+                   "most %d, repetition penalty %g)", opts->num_beams, opts->n_best,
+                   dec.max_len, model->settings.max_gen_length, opts->repetition_penalty);
+      return NULL;
+    }
+  ctx = _ov_caption_context_new (model, tags, regions, error);
+  if (ctx == NULL)
+    return NULL;
+  dec.model = model;
+  dec.ctx = ctx;
+  dec.n_beams = opts->num_beams;
+  dec.use_cache = opts->use_cache;
+  if (dec.use_cache && !decoder_init_cache (&dec, cancellable, error))
+    {
+      decoder_clear (&dec);
+      return NULL;
+    }
+  if (dec.n_beams == 1)
+    result = decode_greedy (&dec, opts, cancellable, error);
+  else
+    result = decode_beam (&dec, opts, cancellable, error);
+  decoder_clear (&dec);
+  return result;
+}

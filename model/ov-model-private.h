@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * What the files of the engine share: the loaded model with its weights, and
+ * the encoder entry points the task code and the decoder build on.
+ */
+#pragma once
+
+#include "ov-backend-private.h"
+#include "ov-error.h"
+#include "ov-model.h"
+#include "ov-state-dict.h"
+
+G_BEGIN_DECLS
+
+/* One post-LN BERT layer. Linear weights are (out, in). */
+typedef struct {
+  const float *q_w, *q_b, *k_w, *k_b, *v_w, *v_b;   /* (H, H), (H) */
+  const float *ao_w, *ao_b;                          /* (H, H), (H) */
+  const float *aln_g, *aln_b;                        /* (H) */
+  const float *i_w, *i_b;                            /* (I, H), (I) */
+  const float *o_w, *o_b;                            /* (H, I), (H) */
+  const float *oln_g, *oln_b;                        /* (H) */
+} OvLayerWeights;
+
+struct _OvModel
+{
+  char           *path;
+  OvModelKind     kind;
+  OvConfig        config;
+  OvTaskSettings  settings;
+  OvTokenizer    *tokenizer;
+  OvStateDict    *state_dict;
+  GPtrArray      *owned;        /* float arrays converted from fp16/bf16 */
+  GPtrArray      *warnings;     /* char *, NULL-terminated */
+  OvBackend      *backend;
+  char           *backend_desc;
+
+  /* Encoder (§2.1). */
+  const float    *word_emb, *pos_emb, *type_emb;      /* (V, H), (P, H), (2, H) */
+  const float    *emb_ln_g, *emb_ln_b;                /* (H) */
+  const float    *img_w, *img_b;                      /* (H, D), (H) */
+  const float    *img_ln_g, *img_ln_b;                /* (H), NULL unless use_img_layernorm */
+  OvLayerWeights *layers;                             /* (L) */
+  const float    *pool_w, *pool_b;                    /* (H, H), (H) */
+
+  /* LM head (caption and pre-training). */
+  const float    *lm_dense_w, *lm_dense_b;            /* (H, H), (H) */
+  const float    *lm_ln_g, *lm_ln_b;                  /* (H) */
+  const float    *lm_dec_w, *lm_bias;                 /* (V, H), (V) */
+
+  /* Classifier: linear cls1 (C, H), or mlp cls1 (H·s, H) → ReLU → cls2 (C, H·s). */
+  gboolean        cls_mlp;
+  int             cls_hidden;
+  int             n_labels;
+  const float    *cls1_w, *cls1_b, *cls2_w, *cls2_b;
+
+  /* Contrastive head (pre-training): (C, H), (C). */
+  int             n_contrast;
+  const float    *sr_w, *sr_b;
+};
+
+/* Per-layer keys and values kept by a cached decode, or filled by an encoder
+ * run that is asked for them: k, v (rows, H). */
+typedef struct {
+  float *k;
+  float *v;
+} OvLayerKV;
+
+/* Runs the encoder on one example. kv_out, when not NULL, receives each
+ * layer's K and V (L arrays of S·H floats, allocated by the callee).
+ * Fills fwd->sequence_output, pooled, and on request hidden states and
+ * attentions. */
+gboolean _ov_model_encode (OvModel          *model,
+                           const OvInputs   *inputs,
+                           OvForwardFlags    flags,
+                           OvForward        *fwd,
+                           OvLayerKV        *kv_out,
+                           GCancellable     *cancellable,
+                           GError          **error);
+
+/* LM head on n rows of hidden states: logits (n, V). */
+void     _ov_model_lm_head (OvModel *model, const float *hidden, int n, float *logits);
+
+/* Checks the inputs against the config: ids in range, finite features,
+ * mask size. */
+gboolean _ov_model_check_inputs (OvModel *model, const OvInputs *inputs, GError **error);
+
+/* The fixed part of every caption step (§4.3): the tag block and the regions. */
+typedef struct {
+  int      n_tag_slots;     /* od_labels_len, or 0 without tags */
+  gint32  *tag_ids;         /* (n_tag_slots): tags, [SEP], [PAD]… */
+  gint32  *tag_types;       /* (n_tag_slots) */
+  gint32  *tag_pos;         /* (n_tag_slots): from max (max_seq_a_length, max_gen_length) */
+  int      n_tags_valid;    /* tag word pieces + [SEP] */
+  int      n_img;           /* max_img_seq_length rows */
+  int      n_img_valid;     /* real rows among them */
+  float   *img;             /* (n_img, D), zero rows after the real ones */
+} OvCaptionContext;
+
+OvCaptionContext *_ov_caption_context_new  (OvModel          *model,
+                                            const char       *tags,
+                                            const OvRegions  *regions,
+                                            GError          **error);
+void              _ov_caption_context_free (OvCaptionContext *ctx);
+/* The uncached step input for [CLS] w1..wk ([MASK] appended). */
+OvEncoding       *_ov_caption_step_encoding (OvModel                *model,
+                                             const OvCaptionContext *ctx,
+                                             const gint32           *prefix_ids,
+                                             int                     n_prefix);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvCaptionContext, _ov_caption_context_free)
+
+G_END_DECLS

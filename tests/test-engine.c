@@ -1,0 +1,1372 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The engine against the oracle made by the original code (encoder, VQA,
+ * greedy and beam captioning, input assembly) and against our own float64
+ * reference for the pre-training heads; the CPU fast paths against their
+ * plain loops; and the loader's error paths.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "ov-test-util.h"
+#include "model/ov-error.h"
+#include "model/ov-model.h"
+#include "model/ov-backend-private.h"
+#include "model/ov-state-dict.h"
+
+/* Oracle tolerances (oracle/README.md). */
+#define HID_RTOL 1e-4
+#define HID_ATOL 1e-5
+#define ATT_ATOL 1e-6
+#define LOGIT_TOL 1e-4
+
+static OvModel *
+load_oracle_model (const char *name)
+{
+  g_autofree char *dir = ov_test_shared_path ("oracle", "checkpoints", name, NULL);
+  g_autoptr(GError) error = NULL;
+  OvModel *model = ov_model_load (dir, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+  return model;
+}
+
+static OvTestNpy *
+load_case_npy (const char *case_name, const char *file)
+{
+  g_autofree char *path = ov_test_shared_path ("oracle", "cases", case_name, file, NULL);
+
+  return ov_test_npy_load (path);
+}
+
+static void
+check_close (const char *what, const float *got, const float *want, gsize n, double rtol,
+             double atol)
+{
+  double max_diff = 0.0;
+  gboolean ok = ov_test_allclose (got, want, n, rtol, atol, &max_diff);
+
+  g_test_message ("%s: max |diff| %.3g over %zu values (rtol %g, atol %g)",
+                  what, max_diff, n, rtol, atol);
+  if (!ok)
+    g_error ("%s differs beyond tolerance: max |diff| %g", what, max_diff);
+}
+
+static void
+random_fill (float *x, gsize n, GRand *rand)
+{
+  for (gsize i = 0; i < n; i++)
+    x[i] = (float) g_rand_double_range (rand, -1.0, 1.0);
+}
+
+/* /model/backend/cpu-vs-reference */
+static void
+test_backend_reference (void)
+{
+  g_autofree OvBackend *be = ov_backend_cpu_new (2);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  /* small M (multi-row GEMV, serial and threaded) and sgemm */
+  int shapes[][3] = { { 1, 48, 40 }, { 3, 48, 40 }, { 10, 48, 40 }, { 37, 48, 40 },
+                      { 5, 2100, 131 }, { 16, 700, 77 }, { 17, 300, 65 } };
+
+  for (guint c = 0; c < G_N_ELEMENTS (shapes); c++)
+    {
+      int m = shapes[c][0], n = shapes[c][1], k = shapes[c][2];
+      g_autofree float *x = g_new (float, m * k);
+      g_autofree float *w = g_new (float, n * k);
+      g_autofree float *b = g_new (float, n);
+      g_autofree float *y = g_new (float, m * n);
+      g_autofree float *y_ref = g_new (float, m * n);
+
+      random_fill (x, m * k, rand);
+      random_fill (w, n * k, rand);
+      random_fill (b, n, rand);
+      be->linear (be, y, x, w, b, m, n, k);
+      ov_backend_ref_linear (y_ref, x, w, b, m, n, k);
+      check_close ("linear", y, y_ref, m * n, 1e-5, 1e-5);
+      be->linear (be, y, x, w, NULL, m, n, k);
+      ov_backend_ref_linear (y_ref, x, w, NULL, m, n, k);
+      check_close ("linear without bias", y, y_ref, m * n, 1e-5, 1e-5);
+    }
+
+  {
+    int m = 9, h = 24;
+    g_autofree float *x = g_new (float, m * h);
+    g_autofree float *x2 = g_new (float, m * h);
+    g_autofree float *r = g_new (float, m * h);
+    g_autofree float *g = g_new (float, h);
+    g_autofree float *bb = g_new (float, h);
+
+    random_fill (x, m * h, rand);
+    random_fill (r, m * h, rand);
+    random_fill (g, h, rand);
+    random_fill (bb, h, rand);
+    memcpy (x2, x, m * h * sizeof (float));
+    be->add_layer_norm (be, x, r, g, bb, m, h, 1e-12f);
+    ov_backend_ref_layer_norm (x2, r, g, bb, m, h, 1e-12f);
+    check_close ("layer norm", x, x2, m * h, 1e-6, 1e-6);
+  }
+
+  /* a causal 2-D mask (serial), then a broadcast 1-D mask (threaded) */
+  for (int c = 0; c < 2; c++)
+  {
+    int lq = c == 0 ? 5 : 64, lk = c == 0 ? 11 : 80, heads = c == 0 ? 3 : 4;
+    int dh = c == 0 ? 6 : 16, hh = heads * dh, mstride = c == 0 ? lk : 0;
+    g_autofree float *q = g_new (float, lq * hh);
+    g_autofree float *kk = g_new (float, lk * hh);
+    g_autofree float *v = g_new (float, lk * hh);
+    g_autofree float *mask = g_new0 (float, lq * lk);
+    g_autofree float *ctx = g_new (float, lq * hh);
+    g_autofree float *ctx_ref = g_new (float, lq * hh);
+    g_autofree float *p = g_new (float, heads * lq * lk);
+    g_autofree float *p_ref = g_new (float, heads * lq * lk);
+
+    random_fill (q, lq * hh, rand);
+    random_fill (kk, lk * hh, rand);
+    random_fill (v, lk * hh, rand);
+    for (int i = 0; i < lq; i++)
+      for (int j = 0; j < lk; j++)
+        mask[i * lk + j] = j > (c == 0 ? i : 0) + 4 ? -10000.0f : 0.0f;
+    be->attention (be, ctx, p, q, hh, kk, v, hh, mask, mstride, lq, lk, heads, dh);
+    ov_backend_ref_attention (ctx_ref, p_ref, q, hh, kk, v, hh, mask, mstride, lq, lk, heads,
+                              dh);
+    check_close ("attention context", ctx, ctx_ref, lq * hh, 1e-6, 1e-6);
+    check_close ("attention probabilities", p, p_ref, heads * lq * lk, 1e-6, 1e-7);
+    /* masked keys get exactly zero weight */
+    for (int hd = 0; hd < heads; hd++)
+      for (int i = 0; i < lq; i++)
+        for (int j = (c == 0 ? i : 0) + 5; j < lk; j++)
+          g_assert_cmpfloat (p[(hd * lq + i) * lk + j], ==, 0.0f);
+  }
+}
+
+/* /model/engine/enc_imgln_off */
+static void
+test_enc_imgln_off (void)
+{
+  g_autoptr(OvModel) model = load_oracle_model ("caption_tiny");
+  g_autofree char *mpath = ov_test_shared_path ("oracle", "cases", "enc_imgln_off",
+                                                "manifest.json", NULL);
+  g_autoptr(JsonNode) manifest = ov_test_load_json (mpath);
+  JsonArray *rows = json_object_get_array_member (json_node_get_object (manifest),
+                                                  "valid_query_rows");
+  g_autoptr(OvTestNpy) ids_npy = load_case_npy ("enc_imgln_off", "in_input_ids.npy");
+  g_autoptr(OvTestNpy) types_npy = load_case_npy ("enc_imgln_off", "in_token_type_ids.npy");
+  g_autoptr(OvTestNpy) mask_npy = load_case_npy ("enc_imgln_off", "in_attention_mask.npy");
+  g_autoptr(OvTestNpy) img_npy = load_case_npy ("enc_imgln_off", "in_img_feats.npy");
+  g_autoptr(OvTestNpy) hs_npy = load_case_npy ("enc_imgln_off", "out_all_hidden_states.npy");
+  g_autoptr(OvTestNpy) att_npy = load_case_npy ("enc_imgln_off", "out_attentions.npy");
+  g_autoptr(OvTestNpy) seq_npy = load_case_npy ("enc_imgln_off", "out_sequence_output.npy");
+  g_autoptr(OvTestNpy) pool_npy = load_case_npy ("enc_imgln_off", "out_pooled_output.npy");
+  g_autofree gint32 *ids = ov_test_npy_as_i32 (ids_npy);
+  g_autofree gint32 *types = ov_test_npy_as_i32 (types_npy);
+  g_autofree float *mask = ov_test_npy_as_f32 (mask_npy);
+  g_autofree float *img = ov_test_npy_as_f32 (img_npy);
+  g_autofree float *hs = ov_test_npy_as_f32 (hs_npy);
+  g_autofree float *att = ov_test_npy_as_f32 (att_npy);
+  g_autofree float *seq = ov_test_npy_as_f32 (seq_npy);
+  g_autofree float *pool = ov_test_npy_as_f32 (pool_npy);
+  g_autoptr(OvForward) fwd = NULL;
+  g_autoptr(GError) error = NULL;
+  OvInputs in = { 0 };
+  int t = (int) ids_npy->shape[1], n = (int) img_npy->shape[1], s = t + n, h = 24;
+  guint n_rows = json_array_get_length (rows);
+  double max_h = 0, max_a = 0;
+
+  g_assert_cmpint (ov_model_get_kind (model), ==, OV_MODEL_KIND_CAPTION);
+  g_assert_false (ov_model_get_config (model)->use_img_layernorm);
+  in.n_text = t;
+  in.input_ids = ids;
+  in.token_type_ids = types;
+  in.n_regions = n;
+  in.img_feats = img;
+  in.attention_mask = mask;
+  in.mask_2d = TRUE;
+  fwd = ov_model_forward (model, &in, OV_FORWARD_HIDDEN_STATES | OV_FORWARD_ATTENTIONS,
+                          NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fwd->seq_len, ==, s);
+  g_assert_cmpint (fwd->n_layers, ==, 2);
+
+  /* Only rows whose own mask row is not all zero are reproducible (§3.4). */
+  for (guint r = 0; r < n_rows; r++)
+    {
+      int i = (int) json_array_get_int_element (rows, r);
+      double d;
+
+      for (int l = 0; l <= fwd->n_layers; l++)
+        {
+          char what[64];
+
+          g_snprintf (what, sizeof what, "hidden state %d row %d", l, i);
+          ov_test_allclose (fwd->hidden_states[l] + (gsize) i * h,
+                            hs + ((gsize) l * s + i) * h, h, HID_RTOL, HID_ATOL, &d);
+          max_h = MAX (max_h, d);
+          if (!ov_test_allclose (fwd->hidden_states[l] + (gsize) i * h,
+                                 hs + ((gsize) l * s + i) * h, h, HID_RTOL, HID_ATOL, &d))
+            g_error ("%s differs by %g", what, d);
+        }
+      ov_test_allclose (fwd->sequence_output + (gsize) i * h, seq + (gsize) i * h, h,
+                        HID_RTOL, HID_ATOL, &d);
+      g_assert_true (ov_test_allclose (fwd->sequence_output + (gsize) i * h,
+                                       seq + (gsize) i * h, h, HID_RTOL, HID_ATOL, &d));
+      for (int l = 0; l < fwd->n_layers; l++)
+        for (int hd = 0; hd < fwd->n_heads; hd++)
+          {
+            const float *got = fwd->attentions[l] + ((gsize) hd * s + i) * s;
+            const float *want = att + (((gsize) l * fwd->n_heads + hd) * s + i) * s;
+
+            if (!ov_test_allclose (got, want, s, 1e-4, ATT_ATOL, &d))
+              g_error ("attention layer %d head %d row %d differs by %g", l, hd, i, d);
+            max_a = MAX (max_a, d);
+          }
+    }
+  g_test_message ("enc_imgln_off: %u valid rows, hidden states max |diff| %.3g, "
+                  "attentions max |diff| %.3g", n_rows, max_h, max_a);
+  check_close ("enc_imgln_off pooled", fwd->pooled, pool, h, HID_RTOL, HID_ATOL);
+}
+
+/* Reads the oracle's labels.tsv: image key → classes joined by spaces. */
+static GHashTable *
+load_tag_strings (void)
+{
+  g_autofree char *path = ov_test_shared_path ("oracle", "data", "labels.tsv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      char *tab = strchr (lines[i], '\t');
+      GString *joined = g_string_new (NULL);
+      JsonArray *objs;
+
+      if (tab == NULL)
+        {
+          g_string_free (joined, TRUE);
+          continue;
+        }
+      *tab = '\0';
+      g_assert_true (json_parser_load_from_data (parser, tab + 1, -1, NULL));
+      objs = json_node_get_array (json_parser_get_root (parser));
+      for (guint j = 0; j < json_array_get_length (objs); j++)
+        {
+          JsonObject *o = json_array_get_object_element (objs, j);
+
+          g_string_append_printf (joined, "%s%s", j > 0 ? " " : "",
+                                  json_object_get_string_member (o, "class"));
+        }
+      g_hash_table_insert (tags, g_strdup (lines[i]), g_string_free (joined, FALSE));
+    }
+  return tags;
+}
+
+/* /model/engine/vqa_logits */
+static void
+test_vqa_logits (void)
+{
+  g_autoptr(OvModel) model = load_oracle_model ("vqa_tiny_imgln");
+  g_autofree char *qpath = ov_test_shared_path ("oracle", "data", "vqa",
+                                                "test2015_qla_mrcnn.json", NULL);
+  g_autofree char *apath = ov_test_shared_path ("oracle", "data", "vqa", "label2ans.json", NULL);
+  g_autofree char *epath = ov_test_shared_path ("oracle", "cases", "vqa_logits",
+                                                "expected.json", NULL);
+  g_autoptr(JsonNode) questions = ov_test_load_json (qpath);
+  g_autoptr(JsonNode) answers = ov_test_load_json (apath);
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  g_autoptr(OvTestNpy) ids_npy = load_case_npy ("vqa_logits", "in_input_ids.npy");
+  g_autoptr(OvTestNpy) types_npy = load_case_npy ("vqa_logits", "in_token_type_ids.npy");
+  g_autoptr(OvTestNpy) mask_npy = load_case_npy ("vqa_logits", "in_attention_mask.npy");
+  g_autoptr(OvTestNpy) img_npy = load_case_npy ("vqa_logits", "in_img_feats.npy");
+  g_autoptr(OvTestNpy) logits_npy = load_case_npy ("vqa_logits", "out_logits.npy");
+  g_autofree gint32 *ids = ov_test_npy_as_i32 (ids_npy);
+  g_autofree gint32 *types = ov_test_npy_as_i32 (types_npy);
+  g_autofree float *mask = ov_test_npy_as_f32 (mask_npy);
+  g_autofree float *img = ov_test_npy_as_f32 (img_npy);
+  g_autofree float *want = ov_test_npy_as_f32 (logits_npy);
+  JsonArray *exp_arr = json_node_get_array (expected);
+  JsonArray *q_arr = json_node_get_array (questions);
+  int t = 128, nimg = 50, d = 2054, n_ans = 20;
+  double max_diff = 0;
+
+  g_assert_cmpint (ov_model_get_kind (model), ==, OV_MODEL_KIND_CLASSIFIER);
+  g_assert_true (ov_model_get_config (model)->use_img_layernorm);
+  for (guint e = 0; e < json_array_get_length (exp_arr); e++)
+    {
+      JsonObject *eo = json_array_get_object_element (exp_arr, e);
+      gint64 qid = json_object_get_int_member (eo, "question_id");
+      JsonObject *qo = NULL;
+      g_autoptr(OvEncoding) enc = NULL;
+      g_autoptr(OvForward) fwd = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree float *logits = NULL;
+      OvRegions regions;
+      int n_real = 0, n_logits = 0, best = 0;
+      double dd;
+
+      for (guint i = 0; i < json_array_get_length (q_arr); i++)
+        if (json_object_get_int_member (json_array_get_object_element (q_arr, i), "q_id") == qid)
+          qo = json_array_get_object_element (q_arr, i);
+      g_assert_nonnull (qo);
+      /* the real regions of this example: the 1s of the region part of its mask */
+      for (int k = 0; k < nimg; k++)
+        n_real += mask[(gsize) e * (t + nimg) + t + k] > 0.5f;
+      regions.features = img + (gsize) e * nimg * d;
+      regions.n_regions = n_real;
+      regions.dim = d;
+
+      enc = ov_model_prepare_vqa (model, json_object_get_string_member (qo, "q"),
+                                  json_object_get_string_member (qo, "o"), &regions, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (enc->inputs.n_text, ==, t);
+      g_assert_cmpint (enc->inputs.n_regions, ==, nimg);
+      g_assert_false (enc->inputs.mask_2d);
+      for (int i = 0; i < t; i++)
+        {
+          g_assert_cmpint (enc->input_ids[i], ==, ids[(gsize) e * t + i]);
+          g_assert_cmpint (enc->token_type_ids[i], ==, types[(gsize) e * t + i]);
+          g_assert_cmpint (enc->position_ids[i], ==, i);
+        }
+      for (int i = 0; i < t + nimg; i++)
+        g_assert_cmpfloat (enc->attention_mask[i], ==, mask[(gsize) e * (t + nimg) + i]);
+      g_assert_cmpmem (enc->img_feats, (gsize) nimg * d * 4, img + (gsize) e * nimg * d,
+                       (gsize) nimg * d * 4);
+
+      fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_HEAD, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (fwd->n_classes, ==, n_ans);
+      g_assert_true (ov_test_allclose (fwd->class_logits, want + (gsize) e * n_ans, n_ans,
+                                       LOGIT_TOL, LOGIT_TOL, &dd));
+      max_diff = MAX (max_diff, dd);
+
+      logits = ov_model_classify (model, json_object_get_string_member (qo, "q"),
+                                  json_object_get_string_member (qo, "o"), &regions,
+                                  &n_logits, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (n_logits, ==, n_ans);
+      g_assert_cmpmem (logits, n_ans * 4, fwd->class_logits, n_ans * 4);
+      for (int i = 1; i < n_logits; i++)
+        if (logits[i] > logits[best])
+          best = i;
+      g_assert_cmpint (best, ==, json_object_get_int_member (eo, "argmax_label"));
+      g_assert_cmpstr (json_array_get_string_element (json_node_get_array (answers), best), ==,
+                       json_object_get_string_member (eo, "answer"));
+    }
+  g_test_message ("vqa_logits: max |diff| %.3g (tolerance rtol/atol %g)", max_diff, LOGIT_TOL);
+}
+
+/* Caption cases */
+
+typedef struct {
+  char   *key;
+  char   *tags;
+  float  *img;          /* (50, 2054) */
+  int     n_regions;    /* real rows */
+} CaptionImage;
+
+static void
+caption_image_free (CaptionImage *ci)
+{
+  g_free (ci->key);
+  g_free (ci->tags);
+  g_free (ci->img);
+  g_free (ci);
+}
+
+static CaptionImage *
+load_caption_image (GHashTable *tags, const char *key)
+{
+  CaptionImage *ci = g_new0 (CaptionImage, 1);
+  g_autofree char *img_file = g_strdup_printf ("%s.img_feats.npy", key);
+  g_autofree char *mask_file = g_strdup_printf ("%s.attention_mask.npy", key);
+  g_autofree char *ip = ov_test_shared_path ("oracle", "data", "caption_tensorized", img_file,
+                                             NULL);
+  g_autofree char *mp = ov_test_shared_path ("oracle", "data", "caption_tensorized", mask_file,
+                                             NULL);
+  g_autoptr(OvTestNpy) img = ov_test_npy_load (ip);
+  g_autoptr(OvTestNpy) mask = ov_test_npy_load (mp);
+  g_autofree float *m = ov_test_npy_as_f32 (mask);
+
+  ci->key = g_strdup (key);
+  ci->tags = g_strdup (g_hash_table_lookup (tags, key));
+  g_assert_nonnull (ci->tags);
+  ci->img = ov_test_npy_as_f32 (img);
+  /* region k is real when the [CLS] row may attend to it */
+  for (int k = 0; k < 50; k++)
+    ci->n_regions += m[50 + k] > 0.5f;
+  return ci;
+}
+
+static GPtrArray *
+load_caption_images (void)
+{
+  g_autofree char *path = ov_test_shared_path ("oracle", "data", "caption_tensorized",
+                                               "index.json", NULL);
+  g_autoptr(JsonNode) index = ov_test_load_json (path);
+  g_autoptr(GHashTable) tags = load_tag_strings ();
+  JsonArray *images = json_object_get_array_member (json_node_get_object (index), "images");
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) caption_image_free);
+
+  for (guint i = 0; i < json_array_get_length (images); i++)
+    {
+      JsonObject *o = json_array_get_object_element (images, i);
+
+      g_ptr_array_add (out, load_caption_image (tags, json_object_get_string_member (o, "key")));
+    }
+  return out;
+}
+
+static OvRegions
+caption_regions (const CaptionImage *ci)
+{
+  OvRegions r = { ci->img, ci->n_regions, 2054 };
+
+  return r;
+}
+
+/* The step-1 encoding against the tensors the original test loader built:
+ * the tag block, and the mask with the unused caption rows removed. */
+static void
+check_tensorized (OvModel *model, const CaptionImage *ci)
+{
+  g_autofree char *f_ids = g_strdup_printf ("%s.input_ids.npy", ci->key);
+  g_autofree char *f_types = g_strdup_printf ("%s.token_type_ids.npy", ci->key);
+  g_autofree char *f_mask = g_strdup_printf ("%s.attention_mask.npy", ci->key);
+  g_autofree char *p_ids = ov_test_shared_path ("oracle", "data", "caption_tensorized", f_ids,
+                                                NULL);
+  g_autofree char *p_types = ov_test_shared_path ("oracle", "data", "caption_tensorized",
+                                                  f_types, NULL);
+  g_autofree char *p_mask = ov_test_shared_path ("oracle", "data", "caption_tensorized",
+                                                 f_mask, NULL);
+  g_autoptr(OvTestNpy) n_ids = ov_test_npy_load (p_ids);
+  g_autoptr(OvTestNpy) n_types = ov_test_npy_load (p_types);
+  g_autoptr(OvTestNpy) n_mask = ov_test_npy_load (p_mask);
+  g_autofree gint32 *ids = ov_test_npy_as_i32 (n_ids);
+  g_autofree gint32 *types = ov_test_npy_as_i32 (n_types);
+  g_autofree float *mask = ov_test_npy_as_f32 (n_mask);
+  gint32 cls = 101;
+  OvRegions regions = caption_regions (ci);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvEncoding) enc = ov_model_prepare_caption_step (model, &cls, 1, ci->tags,
+                                                             &regions, &error);
+  /* map step rows to the full 100-row layout: 0,1 → 0,1; then 20.. */
+  int s = enc->inputs.n_text + enc->inputs.n_regions;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (s, ==, 82);
+  g_assert_cmpint (enc->query_index, ==, 1);
+  for (int i = 0; i < 30; i++)
+    {
+      g_assert_cmpint (enc->input_ids[2 + i], ==, ids[20 + i]);
+      g_assert_cmpint (enc->token_type_ids[2 + i], ==, types[20 + i]);
+      g_assert_cmpint (enc->position_ids[2 + i], ==, 40 + i);
+    }
+  g_assert_cmpmem (enc->img_feats, 50 * 2054 * 4, ci->img, 50 * 2054 * 4);
+  for (int i = 0; i < s; i++)
+    for (int j = 0; j < s; j++)
+      {
+        int fi = i < 2 ? i : i + 18, fj = j < 2 ? j : j + 18;
+
+        g_assert_cmpfloat (enc->attention_mask[i * s + j], ==, mask[fi * 100 + fj]);
+      }
+}
+
+/* Every step input of a trace: ids, positions and types of each beam. */
+static void
+check_trace_inputs (OvModel *model, const CaptionImage *ci, JsonObject *trace)
+{
+  JsonArray *steps = json_object_get_array_member (trace, "steps");
+  OvRegions regions = caption_regions (ci);
+
+  for (guint s = 0; s < json_array_get_length (steps); s++)
+    {
+      JsonObject *so = json_array_get_object_element (steps, s);
+      JsonArray *curr = json_object_get_array_member (so, "curr_ids");
+      JsonArray *in_ids = json_object_get_array_member (so, "step_input_ids");
+      JsonArray *in_pos = json_object_get_array_member (so, "step_position_ids");
+      JsonArray *in_types = json_object_get_array_member (so, "step_token_type_ids");
+
+      for (guint b = 0; b < json_array_get_length (curr); b++)
+        {
+          JsonArray *cb = json_array_get_array_element (curr, b);
+          JsonArray *ib = json_array_get_array_element (in_ids, b);
+          JsonArray *pb = json_array_get_array_element (in_pos, b);
+          JsonArray *tb = json_array_get_array_element (in_types, b);
+          int n = json_array_get_length (cb);
+          g_autofree gint32 *prefix = g_new (gint32, n);
+          g_autoptr(OvEncoding) enc = NULL;
+          g_autoptr(GError) error = NULL;
+
+          for (int i = 0; i < n; i++)
+            prefix[i] = json_array_get_int_element (cb, i);
+          enc = ov_model_prepare_caption_step (model, prefix, n, ci->tags, &regions, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (enc->inputs.n_text, ==, json_array_get_length (ib));
+          for (int i = 0; i < enc->inputs.n_text; i++)
+            {
+              g_assert_cmpint (enc->input_ids[i], ==, json_array_get_int_element (ib, i));
+              g_assert_cmpint (enc->position_ids[i], ==, json_array_get_int_element (pb, i));
+              g_assert_cmpint (enc->token_type_ids[i], ==, json_array_get_int_element (tb, i));
+            }
+        }
+    }
+}
+
+static GArray *
+expected_ids (JsonObject *hyp)
+{
+  JsonArray *arr = json_object_get_array_member (hyp, "token_ids");
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      gint32 id = json_array_get_int_element (arr, i);
+
+      if (id == 0)
+        break;    /* [PAD] fill after [SEP] */
+      g_array_append_val (ids, id);
+    }
+  return ids;
+}
+
+/* conf of each image as the original test() wrote it */
+static double
+predicted_conf (const char *case_name, const char *key)
+{
+  g_autofree char *path = ov_test_shared_path ("oracle", "cases", case_name,
+                                               "oscar_predictions.tsv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      char *tab = strchr (lines[i], '\t');
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      if (tab == NULL || strncmp (lines[i], key, tab - lines[i]) != 0
+          || strlen (key) != (gsize) (tab - lines[i]))
+        continue;
+      g_assert_true (json_parser_load_from_data (parser, tab + 1, -1, NULL));
+      return json_object_get_double_member (
+        json_array_get_object_element (json_node_get_array (json_parser_get_root (parser)), 0),
+        "conf");
+    }
+  g_error ("%s has no row for %s", path, key);
+  return 0;
+}
+
+static void
+run_caption_case (const char *case_name, int num_beams)
+{
+  g_autoptr(OvModel) model = load_oracle_model ("caption_tiny");
+  g_autoptr(GPtrArray) images = load_caption_images ();
+  g_autofree char *epath = ov_test_shared_path ("oracle", "cases", case_name, "expected.json",
+                                                NULL);
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  JsonArray *eimgs = json_object_get_array_member (json_node_get_object (expected), "images");
+  OvTaskSettings *st = ov_model_get_settings (model);
+
+  /* restore_training_settings from training_args.bin */
+  g_assert_cmpint (st->max_seq_a_length, ==, 40);
+  g_assert_cmpint (st->max_gen_length, ==, 20);
+  g_assert_cmpint (st->od_labels_len, ==, 30);
+  g_assert_cmpint (st->max_img_seq_length, ==, 50);
+  g_assert_true (st->add_od_labels);
+
+  for (guint e = 0; e < json_array_get_length (eimgs); e++)
+    {
+      JsonObject *eo = json_array_get_object_element (eimgs, e);
+      const char *key = json_object_get_string_member (eo, "key");
+      JsonObject *hyp = json_array_get_object_element (
+        json_object_get_array_member (eo, "hypotheses"), 0);
+      g_autoptr(GArray) want = expected_ids (hyp);
+      g_autofree char *tfile = g_strdup_printf ("trace_%s.json", key);
+      g_autofree char *tpath = ov_test_shared_path ("oracle", "cases", case_name, tfile, NULL);
+      g_autoptr(JsonNode) trace = ov_test_load_json (tpath);
+      CaptionImage *ci = NULL;
+      OvRegions regions;
+      double conf = predicted_conf (case_name, key);
+
+      for (guint i = 0; i < images->len; i++)
+        if (strcmp (((CaptionImage *) images->pdata[i])->key, key) == 0)
+          ci = images->pdata[i];
+      g_assert_nonnull (ci);
+      regions = caption_regions (ci);
+      check_tensorized (model, ci);
+      check_trace_inputs (model, ci, json_node_get_object (trace));
+
+      for (int cached = 0; cached < 2; cached++)
+        {
+          OvCaptionOptions opts;
+          g_autoptr(GPtrArray) caps = NULL;
+          g_autoptr(GError) error = NULL;
+          OvCaption *cap;
+          gint64 t0;
+
+          ov_caption_options_init (&opts);
+          opts.num_beams = num_beams;
+          opts.use_cache = cached;
+          t0 = g_get_monotonic_time ();
+          caps = ov_model_caption (model, ci->tags, &regions, &opts, NULL, &error);
+          g_assert_no_error (error);
+          g_assert_cmpuint (caps->len, ==, 1);
+          cap = caps->pdata[0];
+          g_test_message ("%s %s %s: \"%s\" score %.7f (want %.7f, |diff| %.2g), %.1f ms",
+                          case_name, key, cached ? "cached" : "uncached", cap->text,
+                          cap->score, json_object_get_double_member (hyp, "logprob"),
+                          fabs (cap->score - json_object_get_double_member (hyp, "logprob")),
+                          (g_get_monotonic_time () - t0) / 1000.0);
+          g_assert_cmpuint (cap->ids->len, ==, want->len);
+          g_assert_cmpmem (cap->ids->data, want->len * 4, want->data, want->len * 4);
+          g_assert_cmpstr (cap->text, ==, json_object_get_string_member (hyp, "caption"));
+          g_assert_cmpfloat_with_epsilon (cap->score,
+                                          json_object_get_double_member (hyp, "logprob"), 1e-4);
+          g_assert_cmpfloat_with_epsilon (exp (cap->score) / conf, 1.0, 1e-4);
+
+          /* per-token log-probs: their mean is the score; in greedy decoding
+           * each is the best log-prob of its step in the trace */
+          {
+            JsonArray *steps = json_object_get_array_member (json_node_get_object (trace),
+                                                             "steps");
+            double sum = 0;
+
+            g_assert_cmpuint (cap->token_logprobs->len, ==, cap->ids->len - 1);
+            for (guint i = 0; i < cap->token_logprobs->len; i++)
+              {
+                double lp = g_array_index (cap->token_logprobs, double, i);
+
+                sum += lp;
+                if (num_beams == 1)
+                  g_assert_cmpfloat_with_epsilon (
+                    lp, json_array_get_double_element (json_array_get_array_element (
+                      json_object_get_array_member (json_array_get_object_element (steps, i),
+                                                    "top10_logprobs"), 0), 0), 1e-4);
+              }
+            g_assert_cmpfloat_with_epsilon (sum / cap->token_logprobs->len, cap->score, 1e-5);
+          }
+        }
+    }
+}
+
+/* Logits of every step of a greedy caption, uncached, against the oracle. */
+static void
+check_step_logits (OvModel *model, const CaptionImage *ci, JsonObject *hyp)
+{
+  g_autofree char *file = g_strdup_printf ("out_step_logits_%s.npy", ci->key);
+  g_autoptr(OvTestNpy) npy = load_case_npy ("cap_greedy", file);
+  g_autofree float *want = ov_test_npy_as_f32 (npy);
+  g_autoptr(GArray) ids = expected_ids (hyp);
+  OvRegions regions = caption_regions (ci);
+  int n_steps = (int) npy->shape[0], v = (int) npy->shape[1];
+  double max_diff = 0;
+
+  g_assert_cmpint (n_steps, ==, ids->len - 1);
+  for (int step = 0; step < n_steps; step++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OvEncoding) enc = ov_model_prepare_caption_step (model, (gint32 *) ids->data,
+                                                                 step + 1, ci->tags,
+                                                                 &regions, &error);
+      g_autoptr(OvForward) fwd = NULL;
+      double d;
+
+      g_assert_no_error (error);
+      fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_HEAD, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (fwd->vocab_size, ==, v);
+      if (!ov_test_allclose (fwd->lm_logits + (gsize) enc->query_index * v,
+                             want + (gsize) step * v, v, LOGIT_TOL, LOGIT_TOL, &d))
+        g_error ("%s step %d logits differ by %g", ci->key, step, d);
+      max_diff = MAX (max_diff, d);
+    }
+  g_test_message ("cap_greedy %s: %d steps of logits, max |diff| %.3g", ci->key, n_steps,
+                  max_diff);
+}
+
+/* /model/engine/cap_greedy */
+static void
+test_cap_greedy (void)
+{
+  run_caption_case ("cap_greedy", 1);
+
+  {
+    g_autoptr(OvModel) model = load_oracle_model ("caption_tiny");
+    g_autoptr(GPtrArray) images = load_caption_images ();
+    g_autofree char *epath = ov_test_shared_path ("oracle", "cases", "cap_greedy",
+                                                  "expected.json", NULL);
+    g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+    JsonArray *eimgs = json_object_get_array_member (json_node_get_object (expected), "images");
+
+    for (guint e = 0; e < json_array_get_length (eimgs); e++)
+      {
+        JsonObject *eo = json_array_get_object_element (eimgs, e);
+        const char *key = json_object_get_string_member (eo, "key");
+
+        if (strcmp (key, "coco_dog_couch") != 0 && strcmp (key, "coco_street") != 0)
+          continue;
+        for (guint i = 0; i < images->len; i++)
+          if (strcmp (((CaptionImage *) images->pdata[i])->key, key) == 0)
+            check_step_logits (model, images->pdata[i],
+                               json_array_get_object_element (
+                                 json_object_get_array_member (eo, "hypotheses"), 0));
+      }
+  }
+}
+
+/* /model/engine/cap_beam3 */
+static void
+test_cap_beam3 (void)
+{
+  run_caption_case ("cap_beam3", 3);
+}
+
+/* /model/engine/caption-regions: only the first max_img_seq_length rows count */
+static void
+test_caption_region_truncation (void)
+{
+  g_autoptr(OvModel) model = load_oracle_model ("caption_tiny");
+  g_autofree float *feats = g_new (float, 55 * 2054);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  OvRegions r50 = { feats, 50, 2054 }, r55 = { feats, 55, 2054 };
+  gint32 cls = 101;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvEncoding) a = NULL;
+  g_autoptr(OvEncoding) b = NULL;
+
+  for (int i = 0; i < 55 * 2054; i++)
+    feats[i] = (float) g_rand_double (rand);
+  a = ov_model_prepare_caption_step (model, &cls, 1, "dog cat", &r50, &error);
+  g_assert_no_error (error);
+  b = ov_model_prepare_caption_step (model, &cls, 1, "dog cat", &r55, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (b->inputs.n_regions, ==, 50);
+  g_assert_cmpmem (a->img_feats, 50 * 2054 * 4, b->img_feats, 50 * 2054 * 4);
+}
+
+/* /model/engine/pretrain: our own float64 reference (tools/make-pretrain-fixture.py) */
+static void
+test_pretrain (void)
+{
+  g_autofree char *dir = ov_test_source_path ("tests", "fixtures", "pretrain_tiny", NULL);
+  g_autofree char *epath = g_build_filename (dir, "expected.json", NULL);
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  JsonObject *eo = json_node_get_object (expected);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvModel) model = ov_model_load (dir, NULL, &error);
+  JsonArray *feats_arr = json_object_get_array_member (eo, "region_features");
+  int n_reg = json_array_get_length (feats_arr), d = 16, h = 16, v, t;
+  g_autofree float *feats = g_new (float, n_reg * d);
+  g_autoptr(OvEncoding) enc = NULL;
+  g_autoptr(OvForward) fwd = NULL;
+  g_autoptr(GPtrArray) preds = NULL;
+  g_autofree float *want = NULL;
+  OvRegions regions;
+  float logits[8];
+  int n_classes = 0;
+  double p_match = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (ov_model_get_kind (model), ==, OV_MODEL_KIND_PRETRAIN);
+  g_assert_true (ov_model_supports (model, OV_TASK_MATCH, NULL));
+  g_assert_false (ov_model_supports (model, OV_TASK_CAPTION, NULL));
+  v = ov_model_get_config (model)->vocab_size;
+  for (int i = 0; i < n_reg; i++)
+    for (int j = 0; j < d; j++)
+      feats[i * d + j] = (float) json_array_get_double_element (
+        json_array_get_array_element (feats_arr, i), j);
+  regions.features = feats;
+  regions.n_regions = n_reg;
+  regions.dim = d;
+
+  enc = ov_model_prepare_pretrain (model, json_object_get_string_member (eo, "text"),
+                                   json_object_get_string_member (eo, "tags"), &regions, &error);
+  g_assert_no_error (error);
+  t = enc->inputs.n_text;
+  g_assert_cmpint (t, ==, json_array_get_length (json_object_get_array_member (eo, "input_ids")));
+  for (int i = 0; i < t; i++)
+    {
+      g_assert_cmpint (enc->input_ids[i], ==, json_array_get_int_element (
+                         json_object_get_array_member (eo, "input_ids"), i));
+      g_assert_cmpint (enc->token_type_ids[i], ==, json_array_get_int_element (
+                         json_object_get_array_member (eo, "token_type_ids"), i));
+    }
+  for (int i = 0; i < t + enc->inputs.n_regions; i++)
+    g_assert_cmpfloat (enc->attention_mask[i], ==, json_array_get_double_element (
+                         json_object_get_array_member (eo, "attention_mask"), i));
+
+  fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_HEAD, NULL, &error);
+  g_assert_no_error (error);
+#define EXPECT_ARRAY(name, n) \
+  G_STMT_START { \
+    JsonArray *a_ = json_object_get_array_member (eo, name); \
+    g_free (want); \
+    want = g_new (float, n); \
+    g_assert_cmpint (json_array_get_length (a_), ==, n); \
+    for (int i_ = 0; i_ < (n); i_++) \
+      want[i_] = (float) json_array_get_double_element (a_, i_); \
+  } G_STMT_END
+  EXPECT_ARRAY ("sequence_output", fwd->seq_len * h);
+  check_close ("pretrain sequence output", fwd->sequence_output, want, fwd->seq_len * h,
+               HID_RTOL, HID_ATOL);
+  EXPECT_ARRAY ("pooled", h);
+  check_close ("pretrain pooled", fwd->pooled, want, h, HID_RTOL, HID_ATOL);
+  EXPECT_ARRAY ("lm_logits", t * v);
+  check_close ("pretrain LM logits", fwd->lm_logits, want, t * v, LOGIT_TOL, LOGIT_TOL);
+  EXPECT_ARRAY ("contrastive_logits", 3);
+  g_assert_cmpint (fwd->n_classes, ==, 3);
+  check_close ("pretrain contrastive logits", fwd->class_logits, want, 3, LOGIT_TOL, LOGIT_TOL);
+
+  g_assert_true (ov_model_match (model, json_object_get_string_member (eo, "text"),
+                                 json_object_get_string_member (eo, "tags"), &regions, logits,
+                                 &n_classes, &p_match, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (n_classes, ==, 3);
+  g_assert_cmpfloat_with_epsilon (p_match,
+                                  json_object_get_double_member (eo, "match_probability"), 1e-5);
+
+  preds = ov_model_predict_masks (model, json_object_get_string_member (eo, "text"),
+                                  json_object_get_string_member (eo, "tags"), &regions, 5,
+                                  NULL, &error);
+  g_assert_no_error (error);
+  {
+    JsonArray *pos = json_object_get_array_member (eo, "mask_positions");
+    JsonArray *top_ids = json_object_get_array_member (eo, "mask_top5_ids");
+    JsonArray *top_p = json_object_get_array_member (eo, "mask_top5_probs");
+
+    g_assert_cmpuint (preds->len, ==, json_array_get_length (pos));
+    g_assert_cmpuint (preds->len, ==, 2);   /* one [MASK] in the text, one in the tags */
+    for (guint m = 0; m < preds->len; m++)
+      {
+        OvMaskPrediction *p = preds->pdata[m];
+
+        g_assert_cmpint (p->position, ==, json_array_get_int_element (pos, m));
+        g_assert_cmpint (p->n, ==, 5);
+        for (int k = 0; k < 5; k++)
+          {
+            g_assert_cmpint (p->ids[k], ==, json_array_get_int_element (
+                               json_array_get_array_element (top_ids, m), k));
+            g_assert_cmpfloat_with_epsilon (p->probs[k], json_array_get_double_element (
+                                              json_array_get_array_element (top_p, m), k), 1e-5);
+          }
+      }
+  }
+}
+
+/* Copies a checkpoint folder's small files into a new temporary folder and
+ * writes its weights back as model.safetensors after edit() changed them. */
+typedef gboolean (*EditFunc) (OvTensorView *views, guint *n, gpointer data);
+
+static char *
+make_variant (const char *src, EditFunc edit, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("ov-engine-XXXXXX", &error);
+  const char *files[] = { "config.json", "vocab.txt", "added_tokens.json" };
+  g_autofree char *bin = g_build_filename (src, "pytorch_model.bin", NULL);
+  g_autoptr(OvStateDict) sd = ov_state_dict_load (bin, &error);
+  g_autofree OvTensorView *views = NULL;
+  g_autofree char *out = NULL;
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  guint n;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *from = g_build_filename (src, files[i], NULL);
+      g_autofree char *to = g_build_filename (dir, files[i], NULL);
+      g_autofree char *text = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (from, &text, &len, NULL));
+      g_assert_true (g_file_set_contents (to, text, len, NULL));
+    }
+  n = ov_state_dict_get_n_tensors (sd);
+  views = g_new0 (OvTensorView, n + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      const OvTensor *t = ov_state_dict_get_nth (sd, i);
+
+      views[i].name = t->name;
+      views[i].dtype = t->dtype;
+      views[i].n_dims = t->n_dims;
+      memcpy (views[i].shape, t->shape, sizeof t->shape);
+      views[i].data = t->data;
+    }
+  if (edit != NULL)
+    g_assert_true (edit (views, &n, data));
+  out = g_build_filename (dir, "model.safetensors", NULL);
+  g_assert_true (ov_safetensors_write (out, views, n, &error));
+  g_assert_no_error (error);
+  g_ptr_array_unref (names);
+  return dir;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+
+      g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+static gboolean
+edit_drop (OvTensorView *views, guint *n, gpointer data)
+{
+  for (guint i = 0; i < *n; i++)
+    if (strcmp (views[i].name, data) == 0)
+      {
+        memmove (&views[i], &views[i + 1], (*n - i - 1) * sizeof *views);
+        (*n)--;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+edit_reshape (OvTensorView *views, guint *n, gpointer data)
+{
+  for (guint i = 0; i < *n; i++)
+    if (strcmp (views[i].name, data) == 0 && views[i].n_dims == 2)
+      {
+        /* same bytes, rows and columns swapped */
+        gint64 tmp = views[i].shape[0];
+
+        views[i].shape[0] = views[i].shape[1];
+        views[i].shape[1] = tmp;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* strips "bert." and drops the heads: a bare encoder file */
+static gboolean
+edit_bare (OvTensorView *views, guint *n, gpointer data)
+{
+  guint out = 0;
+
+  for (guint i = 0; i < *n; i++)
+    if (g_str_has_prefix (views[i].name, "bert."))
+      {
+        views[out] = views[i];
+        views[out].name = views[i].name + 5;
+        out++;
+      }
+  *n = out;
+  return TRUE;
+}
+
+/* A folder of symbolic links to caption_tiny's files plus the given
+ * training_args.bin. */
+static char *
+caption_variant_with_args (const char *args_file)
+{
+  g_autofree char *src = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autofree char *args = ov_test_source_path ("tests", "fixtures", "training_args", args_file,
+                                               NULL);
+  g_autofree char *args_text = NULL;
+  g_autofree char *args_to = NULL;
+  const char *files[] = { "config.json", "vocab.txt", "added_tokens.json", "pytorch_model.bin" };
+  char *dir = g_dir_make_tmp ("ov-engine-XXXXXX", NULL);
+  gsize len;
+
+  g_assert_nonnull (dir);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *from = g_build_filename (src, files[i], NULL);
+      g_autofree char *to = g_build_filename (dir, files[i], NULL);
+
+      g_assert_cmpint (symlink (from, to), ==, 0);
+    }
+  g_assert_true (g_file_get_contents (args, &args_text, &len, NULL));
+  args_to = g_build_filename (dir, "training_args.bin", NULL);
+  g_assert_true (g_file_set_contents (args_to, args_text, len, NULL));
+  return dir;
+}
+
+/* /model/engine/training-args: restore_training_settings (§4.3) */
+static void
+test_training_args (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree float *feats = g_new0 (float, 45 * 2054);
+  OvRegions regions = { feats, 45, 2054 };
+  gint32 prefix[] = { 101, 2000, 2001 };
+
+  /* XE run: tag slots = 60 - 33; tags off; 40 regions */
+  {
+    g_autofree char *dir = caption_variant_with_args ("xe.bin");
+    g_autoptr(OvModel) m = ov_model_load (dir, NULL, &error);
+    OvTaskSettings *st;
+    g_autoptr(OvEncoding) enc = NULL;
+
+    g_assert_no_error (error);
+    st = ov_model_get_settings (m);
+    g_assert_cmpint (st->max_seq_a_length, ==, 33);
+    g_assert_cmpint (st->train_max_seq_length, ==, 60);
+    g_assert_cmpint (st->od_labels_len, ==, 27);
+    g_assert_cmpint (st->max_img_seq_length, ==, 40);
+    g_assert_false (st->add_od_labels);
+    g_assert_true (st->do_lower_case);
+    g_assert_cmpint (st->max_gen_length, ==, 20);
+    enc = ov_model_prepare_caption_step (m, prefix, 3, "dog cat", &regions, &error);
+    g_assert_no_error (error);
+    /* no tag block without add_od_labels; regions cut to 40 */
+    g_assert_cmpint (enc->inputs.n_text, ==, 4);
+    g_assert_cmpint (enc->inputs.n_regions, ==, 40);
+    g_clear_pointer (&enc, ov_encoding_free);
+    /* tags back on: 27 slots at positions max (33, 20) = 33.. */
+    st->add_od_labels = TRUE;
+    enc = ov_model_prepare_caption_step (m, prefix, 3, "dog cat", &regions, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (enc->inputs.n_text, ==, 4 + 27);
+    g_assert_cmpint (enc->position_ids[4], ==, 33);
+    g_assert_cmpint (enc->position_ids[4 + 26], ==, 59);
+    g_assert_cmpint (enc->token_type_ids[4 + 2], ==, 1);        /* the tags' [SEP] */
+    g_assert_cmpint (enc->input_ids[4 + 2], ==, 102);
+    g_assert_cmpint (enc->token_type_ids[4 + 3], ==, 0);        /* padding */
+    remove_dir (dir);
+  }
+  /* SCST run: tag slots = max_seq_length - max_gen_length of training = 45 - 15 */
+  {
+    g_autofree char *dir = caption_variant_with_args ("scst.bin");
+    g_autoptr(OvModel) m = ov_model_load (dir, NULL, &error);
+    OvTaskSettings *st;
+
+    g_assert_no_error (error);
+    st = ov_model_get_settings (m);
+    g_assert_cmpint (st->od_labels_len, ==, 30);
+    g_assert_cmpint (st->max_seq_a_length, ==, 40);
+    g_assert_true (st->add_od_labels);
+    remove_dir (dir);
+  }
+}
+
+/* /model/engine/cache-equivalence: the cached and the uncached decoder give
+ * the same captions and scores under every option */
+static void
+test_cache_equivalence (void)
+{
+  g_autoptr(OvModel) model = load_oracle_model ("caption_tiny");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autofree float *feats = g_new (float, 30 * 2054);
+  struct {
+    int beams, n_best, max_length;
+    double lp, rp;
+    const char *tags;
+    int n_regions;
+  } cases[] = {
+    { 1, 1, 0, 1.0, 1.0, "man surfboard wave water", 30 },
+    { 1, 1, 0, 1.0, 1.3, "man surfboard wave water", 30 },
+    { 5, 3, 0, 1.0, 1.0, "man surfboard wave water", 30 },
+    { 2, 2, 9, 2.0, 1.2, "man surfboard wave water", 30 },
+    { 4, 1, 0, 0.5, 1.0, "", 30 },
+    { 3, 1, 0, 1.0, 1.0, "dog dog dog", 0 },
+    { 3, 2, 6, 1.0, 1.0, "", 0 },
+  };
+
+  for (int i = 0; i < 30 * 2054; i++)
+    feats[i] = g_rand_double (rand) < 0.5 ? 0.0f : (float) g_rand_double_range (rand, 0, 3);
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GPtrArray) res0 = NULL;
+      g_autoptr(GPtrArray) res1 = NULL;
+      GPtrArray **res[2] = { &res0, &res1 };
+      OvRegions regions = { feats, cases[c].n_regions, 2054 };
+
+      for (int cached = 0; cached < 2; cached++)
+        {
+          g_autoptr(GError) error = NULL;
+          OvCaptionOptions opts;
+
+          ov_caption_options_init (&opts);
+          opts.num_beams = cases[c].beams;
+          opts.n_best = cases[c].n_best;
+          opts.max_length = cases[c].max_length;
+          opts.length_penalty = cases[c].lp;
+          opts.repetition_penalty = cases[c].rp;
+          opts.use_cache = cached;
+          *res[cached] = ov_model_caption (model, cases[c].tags, &regions, &opts, NULL, &error);
+          g_assert_no_error (error);
+        }
+      g_assert_cmpuint (res0->len, ==, cases[c].n_best);
+      g_assert_cmpuint (res0->len, ==, res1->len);
+      for (guint k = 0; k < res0->len; k++)
+        {
+          OvCaption *a = res0->pdata[k], *b = res1->pdata[k];
+
+          g_test_message ("case %u #%u: \"%s\" %.7f / %.7f", c, k, a->text, a->score, b->score);
+          g_assert_cmpuint (a->ids->len, ==, b->ids->len);
+          g_assert_cmpmem (a->ids->data, a->ids->len * 4, b->ids->data, b->ids->len * 4);
+          g_assert_cmpfloat_with_epsilon (a->score, b->score, 1e-5);
+          g_assert_cmpint (g_array_index (a->ids, gint32, 0), ==, 101);
+          g_assert_cmpint (g_array_index (a->ids, gint32, a->ids->len - 1), ==, 102);
+          g_assert_cmpuint (a->ids->len, <=, cases[c].max_length > 0 ? cases[c].max_length : 20);
+          if (k > 0)
+            g_assert_cmpfloat (((OvCaption *) res0->pdata[k - 1])->score, >=, a->score);
+        }
+    }
+}
+
+static float *
+json_floats (JsonObject *o, const char *member, int *n)
+{
+  JsonArray *a = json_object_get_array_member (o, member);
+  float *out;
+
+  *n = a != NULL ? (int) json_array_get_length (a) : 0;
+  out = g_new (float, MAX (*n, 1));
+  for (int i = 0; i < *n; i++)
+    out[i] = (float) json_array_get_double_element (a, i);
+  return out;
+}
+
+/* /model/engine/variants: fp16 and bf16 storage, an MLP classifier in the
+ * legacy container, an untied captioning decoder; each against our float64
+ * reference of the same input */
+static void
+test_variants (void)
+{
+  struct {
+    const char *dir;
+    OvModelKind kind;
+    gboolean lm;
+    int n_classes;
+  } variants[] = {
+    { "pretrain_tiny_f16", OV_MODEL_KIND_PRETRAIN, TRUE, 3 },
+    { "pretrain_tiny_bf16", OV_MODEL_KIND_PRETRAIN, TRUE, 3 },
+    { "classifier_mlp_tiny", OV_MODEL_KIND_CLASSIFIER, FALSE, 5 },
+    { "caption_untied_tiny", OV_MODEL_KIND_CAPTION, TRUE, 0 },
+  };
+  g_autofree char *ipath = ov_test_source_path ("tests", "fixtures", "pretrain_tiny",
+                                                "expected.json", NULL);
+  g_autoptr(JsonNode) input = ov_test_load_json (ipath);
+  JsonObject *io = json_node_get_object (input);
+  JsonArray *feats_arr = json_object_get_array_member (io, "region_features");
+  int n_reg = json_array_get_length (feats_arr), d = 16;
+  g_autofree float *feats = g_new (float, n_reg * d);
+  OvRegions regions = { feats, n_reg, d };
+
+  for (int i = 0; i < n_reg; i++)
+    for (int j = 0; j < d; j++)
+      feats[i * d + j] = (float) json_array_get_double_element (
+        json_array_get_array_element (feats_arr, i), j);
+  for (guint c = 0; c < G_N_ELEMENTS (variants); c++)
+    {
+      g_autofree char *dir = ov_test_source_path ("tests", "fixtures", variants[c].dir, NULL);
+      g_autofree char *epath = g_build_filename (dir, "expected.json", NULL);
+      g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+      JsonObject *eo = json_node_get_object (expected);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OvModel) model = ov_model_load (dir, NULL, &error);
+      g_autoptr(OvEncoding) enc = NULL;
+      g_autoptr(OvForward) fwd = NULL;
+      g_autofree float *want = NULL;
+      char what[128];
+      int n;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (ov_model_get_kind (model), ==, variants[c].kind);
+      g_assert_null (ov_model_get_warnings (model));
+      enc = ov_model_prepare_pretrain (model, json_object_get_string_member (io, "text"),
+                                       json_object_get_string_member (io, "tags"), &regions,
+                                       &error);
+      g_assert_no_error (error);
+      fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_HEAD, NULL, &error);
+      g_assert_no_error (error);
+
+      want = json_floats (eo, "sequence_output", &n);
+      g_assert_cmpint (n, ==, fwd->seq_len * fwd->hidden);
+      g_snprintf (what, sizeof what, "%s sequence output", variants[c].dir);
+      check_close (what, fwd->sequence_output, want, n, HID_RTOL, HID_ATOL);
+      g_free (want);
+      want = json_floats (eo, "pooled", &n);
+      g_snprintf (what, sizeof what, "%s pooled", variants[c].dir);
+      check_close (what, fwd->pooled, want, n, HID_RTOL, HID_ATOL);
+      g_free (want);
+      want = json_floats (eo, "lm_logits", &n);
+      if (variants[c].lm)
+        {
+          g_assert_cmpint (n, ==, enc->inputs.n_text * fwd->vocab_size);
+          g_snprintf (what, sizeof what, "%s LM logits", variants[c].dir);
+          check_close (what, fwd->lm_logits, want, n, LOGIT_TOL, LOGIT_TOL);
+        }
+      else
+        g_assert_null (fwd->lm_logits);
+      g_free (want);
+      want = json_floats (eo, "class_logits", &n);
+      g_assert_cmpint (fwd->n_classes, ==, variants[c].n_classes);
+      g_assert_cmpint (n, ==, variants[c].n_classes);
+      if (n > 0)
+        {
+          g_snprintf (what, sizeof what, "%s class logits", variants[c].dir);
+          check_close (what, fwd->class_logits, want, n, LOGIT_TOL, LOGIT_TOL);
+        }
+    }
+}
+
+/* /model/engine/errors */
+static void
+test_errors (void)
+{
+  g_autofree char *fixture = ov_test_source_path ("tests", "fixtures", "pretrain_tiny", NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* a missing weight is named */
+  {
+    g_autofree char *dir = make_variant (fixture, edit_drop,
+                                         "bert.encoder.layer.1.output.dense.weight");
+    g_autoptr(OvModel) m = ov_model_load (dir, NULL, &error);
+
+    g_assert_null (m);
+    g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+    g_assert_nonnull (strstr (error->message, "bert.encoder.layer.1.output.dense.weight"));
+    g_assert_nonnull (strstr (error->message, "model.safetensors"));
+    g_clear_error (&error);
+    remove_dir (dir);
+  }
+  /* a wrong shape names the tensor, both shapes and the file */
+  {
+    g_autofree char *dir = make_variant (fixture, edit_reshape,
+                                         "bert.encoder.layer.0.intermediate.dense.weight");
+    g_autoptr(OvModel) m = ov_model_load (dir, NULL, &error);
+
+    g_assert_null (m);
+    g_assert_error (error, OV_ERROR, OV_ERROR_SHAPE);
+    g_assert_nonnull (strstr (error->message, "bert.encoder.layer.0.intermediate.dense.weight"));
+    g_assert_nonnull (strstr (error->message, "[16, 32]"));
+    g_assert_nonnull (strstr (error->message, "[32, 16]"));
+    g_assert_nonnull (strstr (error->message, "model.safetensors"));
+    g_clear_error (&error);
+    remove_dir (dir);
+  }
+  /* a bare encoder (no "bert." prefix) loads as an encoder and refuses tasks */
+  {
+    g_autofree char *dir = make_variant (fixture, edit_bare, NULL);
+    g_autoptr(OvModel) m = ov_model_load (dir, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (ov_model_get_kind (m), ==, OV_MODEL_KIND_ENCODER);
+    g_assert_false (ov_model_supports (m, OV_TASK_MASK, &error));
+    g_assert_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED);
+    g_clear_error (&error);
+    remove_dir (dir);
+  }
+  /* an unexpected weight is a warning, not an error */
+  {
+    g_autofree char *dir = make_variant (fixture, NULL, NULL);
+    g_autofree char *cfg = g_build_filename (dir, "config.json", NULL);
+    g_autofree char *text = NULL;
+    g_autoptr(GString) edited = NULL;
+    g_autoptr(OvModel) m = NULL;
+    const char *const *warnings;
+
+    /* turning the image LayerNorm off leaves bert.LayerNorm.* unused */
+    g_assert_true (g_file_get_contents (cfg, &text, NULL, NULL));
+    edited = g_string_new (text);
+    g_assert_cmpuint (g_string_replace (edited, "\"use_img_layernorm\": 1",
+                                        "\"use_img_layernorm\": 0", 0), ==, 1);
+    g_assert_true (g_file_set_contents (cfg, edited->str, -1, NULL));
+    m = ov_model_load (dir, NULL, &error);
+    g_assert_no_error (error);
+    warnings = ov_model_get_warnings (m);
+    g_assert_nonnull (warnings);
+    g_assert_nonnull (strstr (warnings[0], "bert.LayerNorm.weight"));
+    remove_dir (dir);
+  }
+  /* a vocabulary without [MASK] */
+  {
+    g_autofree char *dir = make_variant (fixture, NULL, NULL);
+    g_autofree char *vocab = g_build_filename (dir, "vocab.txt", NULL);
+    g_autofree char *text = NULL;
+    g_autoptr(GString) s = NULL;
+    g_autoptr(OvModel) m = NULL;
+
+    g_assert_true (g_file_get_contents (vocab, &text, NULL, NULL));
+    s = g_string_new (text);
+    g_string_replace (s, "[MASK]\n", "[unused1]\n", 1);
+    g_assert_true (g_file_set_contents (vocab, s->str, -1, NULL));
+    m = ov_model_load (dir, NULL, &error);
+    g_assert_null (m);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "[MASK]"));
+    g_clear_error (&error);
+    remove_dir (dir);
+  }
+  /* bad task inputs */
+  {
+    g_autoptr(OvModel) vqa = load_oracle_model ("vqa_tiny_imgln");
+    g_autoptr(OvModel) cap = load_oracle_model ("caption_tiny");
+    g_autofree float *feats = g_new0 (float, 3 * 2054);
+    OvRegions regions = { feats, 3, 2054 };
+    OvRegions narrow = { feats, 3, 2048 };
+    g_autoptr(OvEncoding) enc = NULL;
+    g_autoptr(GPtrArray) caps = NULL;
+    int n = 0;
+    float *logits;
+
+    enc = ov_model_prepare_vqa (vqa, "   ", "dog", &regions, &error);
+    g_assert_null (enc);
+    g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+    g_clear_error (&error);
+
+    feats[2054 + 7] = NAN;
+    logits = ov_model_classify (vqa, "what is it?", "dog", &regions, &n, NULL, &error);
+    g_assert_null (logits);
+    g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+    g_assert_nonnull (strstr (error->message, "region 1"));
+    g_clear_error (&error);
+    feats[2054 + 7] = 0.0f;
+
+    logits = ov_model_classify (vqa, "what is it?", "dog", &narrow, &n, NULL, &error);
+    g_assert_null (logits);
+    g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+    g_clear_error (&error);
+
+    logits = ov_model_classify (cap, "what is it?", "dog", &regions, &n, NULL, &error);
+    g_assert_null (logits);
+    g_assert_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED);
+    g_clear_error (&error);
+
+    caps = ov_model_caption (vqa, "dog", &regions, NULL, NULL, &error);
+    g_assert_null (caps);
+    g_assert_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED);
+    g_clear_error (&error);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/model/backend/cpu-vs-reference", test_backend_reference);
+  g_test_add_func ("/model/engine/enc_imgln_off", test_enc_imgln_off);
+  g_test_add_func ("/model/engine/vqa_logits", test_vqa_logits);
+  g_test_add_func ("/model/engine/cap_greedy", test_cap_greedy);
+  g_test_add_func ("/model/engine/cap_beam3", test_cap_beam3);
+  g_test_add_func ("/model/engine/caption-regions", test_caption_region_truncation);
+  g_test_add_func ("/model/engine/pretrain", test_pretrain);
+  g_test_add_func ("/model/engine/variants", test_variants);
+  g_test_add_func ("/model/engine/errors", test_errors);
+  g_test_add_func ("/model/engine/training-args", test_training_args);
+  g_test_add_func ("/model/engine/cache-equivalence", test_cache_equivalence);
+  return g_test_run ();
+}
