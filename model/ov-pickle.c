@@ -313,7 +313,8 @@ make_text (Parser       *P,
   if (v == NULL)
     return NULL;
   v->str = g_malloc (n + 1);
-  memcpy (v->str, s, n);
+  if (n > 0)  /* s may be NULL when n is 0 (an empty GByteArray) */
+    memcpy (v->str, s, n);
   v->str[n] = '\0';
   v->len = n;
   return v;
@@ -329,7 +330,8 @@ make_bytes (Parser       *P,
   if (v == NULL)
     return NULL;
   v->str = g_malloc (n + 1);
-  memcpy (v->str, s, n);
+  if (n > 0)  /* s may be NULL when n is 0 (an empty GByteArray) */
+    memcpy (v->str, s, n);
   v->str[n] = '\0';
   v->len = n;
   return v;
