@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "model/ov-json.h"
 #include "ov-dataset.h"
 
 typedef enum {
@@ -121,7 +122,7 @@ load_captions (OvDataset  *ds,
   JsonNode *root;
   JsonArray *list;
 
-  if (!json_parser_load_from_mapped_file (parser, path, &local))
+  if (!ov_json_load_file (parser, path, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: %s", path, local->message);
       return FALSE;

@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "model/ov-error.h"
+#include "model/ov-json.h"
 #include "ov-formats.h"
 
 #define MAX_BOXES 100000   /* far beyond any detector; guards allocations */
@@ -499,7 +500,7 @@ parse_json (const char *text,
   g_autoptr(GError) local = NULL;
   JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, text, -1, &local))
+  if (!ov_json_load_data (parser, text, -1, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: invalid JSON: %s", where,
                    local->message);
@@ -1248,7 +1249,7 @@ load_json_file (const char *path,
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local = NULL;
 
-  if (!json_parser_load_from_mapped_file (parser, path, &local))
+  if (!ov_json_load_file (parser, path, &local))
     {
       g_set_error (error, OV_ERROR,
                    g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? OV_ERROR_IO

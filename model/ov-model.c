@@ -12,6 +12,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "ov-json.h"
 #include "ov-model-private.h"
 #include "ov-pickle.h"
 
@@ -97,7 +98,7 @@ load_config (OvModel *model, const char *path, GError **error)
   OvConfig *c = &model->config;
   JsonObject *o;
 
-  if (!json_parser_load_from_file (parser, path, &local))
+  if (!ov_json_load_file (parser, path, &local))
     {
       g_set_error (error, OV_ERROR,
                    g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)

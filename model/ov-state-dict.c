@@ -23,6 +23,7 @@
 #include <zlib.h>
 
 #include "ov-error.h"
+#include "ov-json.h"
 #include "ov-pickle-private.h"
 
 /* Largest pickle member we read into memory (a state dict's data.pkl is a
@@ -1062,7 +1063,7 @@ load_safetensors (const char  *path,
       return NULL;
     }
   parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, (const char *) data + 8, hlen, &local))
+  if (!ov_json_load_data (parser, (const char *) data + 8, hlen, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: safetensors header: %s", path,
                    local->message);

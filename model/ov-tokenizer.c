@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ov-error.h"
+#include "ov-json.h"
 #include "ov-tokenizer.h"
 
 /* A word longer than this many code points becomes one [UNK] (§8.4). */
@@ -425,7 +426,7 @@ load_added_tokens (OvTokenizer  *tok,
   JsonObject *object;
   JsonNode *root;
 
-  if (!json_parser_load_from_file (parser, path, &local_error))
+  if (!ov_json_load_file (parser, path, &local_error))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "cannot read added tokens %s: %s",
                    display, local_error->message);

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * A nesting-depth check run before json-glib parses anything (see
+ * ov-json.h).
+ */
+#define G_LOG_DOMAIN "ov-json"
+
+#include "ov-json.h"
+
+#include <string.h>
+
+#include "ov-error.h"
+
+gboolean
+ov_json_check_depth (const char *text,
+                     gssize      len,
+                     GError    **error)
+{
+  gsize n = len < 0 ? strlen (text) : (gsize) len;
+  gboolean in_string = FALSE;
+  guint depth = 0, line = 1;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      char c = text[i];
+
+      if (c == '\n')
+        line++;
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;  /* the escaped character cannot end the string */
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      switch (c)
+        {
+        case '"':
+          in_string = TRUE;
+          break;
+        case '[':
+        case '{':
+          if (++depth > OV_JSON_MAX_DEPTH)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                           "line %u: JSON nested more than %d levels deep", line,
+                           OV_JSON_MAX_DEPTH);
+              return FALSE;
+            }
+          break;
+        case ']':
+        case '}':
+          if (depth > 0)
+            depth--;
+          break;
+        default:
+          break;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+ov_json_load_data (JsonParser *parser,
+                   const char *text,
+                   gssize      len,
+                   GError    **error)
+{
+  return ov_json_check_depth (text, len, error)
+         && json_parser_load_from_data (parser, text, len, error);
+}
+
+gboolean
+ov_json_load_file (JsonParser *parser,
+                   const char *path,
+                   GError    **error)
+{
+  g_autoptr(GMappedFile) map = g_mapped_file_new (path, FALSE, error);
+
+  if (map == NULL)
+    return FALSE;
+  /* An empty file maps to NULL contents; json-glib reports it as empty. */
+  if (g_mapped_file_get_length (map) > 0
+      && !ov_json_check_depth (g_mapped_file_get_contents (map),
+                               (gssize) g_mapped_file_get_length (map), error))
+    return FALSE;
+  return json_parser_load_from_mapped_file (parser, path, error);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * JSON loading with a nesting limit. json-glib's parser recurses once per
+ * level of nesting, so a small file of brackets can overflow the stack;
+ * every JSON file model/ and data/ read goes through these checks first.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Deepest nesting of arrays and objects accepted (real files use < 10). */
+#define OV_JSON_MAX_DEPTH 512
+
+/* FALSE with OV_ERROR_LIMIT when text (len bytes, or NUL-terminated when
+ * len < 0) nests arrays and objects deeper than OV_JSON_MAX_DEPTH. The
+ * message names the line and does not name a file (callers prefix it). */
+gboolean ov_json_check_depth (const char *text,
+                              gssize      len,
+                              GError    **error);
+
+/* json_parser_load_from_data after ov_json_check_depth. */
+gboolean ov_json_load_data   (JsonParser *parser,
+                              const char *text,
+                              gssize      len,
+                              GError    **error);
+
+/* json_parser_load_from_mapped_file after ov_json_check_depth; errors are
+ * json-glib's and GFileError as there, or OV_ERROR_LIMIT. */
+gboolean ov_json_load_file   (JsonParser *parser,
+                              const char *path,
+                              GError    **error);
+
+G_END_DECLS
