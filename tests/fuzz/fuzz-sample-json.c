@@ -28,6 +28,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_autofree char *tags = ov_sample_dup_tag_string (sample);
       g_autoptr(GError) local = NULL;
 
+      g_assert (node != NULL && tags != NULL);
       (void) ov_sample_check_boxes (copy, "fuzz", NULL);
       if (copy->features != NULL)
         (void) ov_sample_build_region_vectors (copy, &local);
