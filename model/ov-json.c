@@ -62,6 +62,18 @@ ov_json_check_depth (const char *text,
   return TRUE;
 }
 
+/* json-glib accepts an empty or blank document and gives a NULL root, which
+ * every caller would then have to test; refuse it here. */
+static gboolean
+check_root (JsonParser *parser,
+            GError    **error)
+{
+  if (json_parser_get_root (parser) != NULL)
+    return TRUE;
+  g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "empty JSON document");
+  return FALSE;
+}
+
 gboolean
 ov_json_load_data (JsonParser *parser,
                    const char *text,
@@ -69,7 +81,8 @@ ov_json_load_data (JsonParser *parser,
                    GError    **error)
 {
   return ov_json_check_depth (text, len, error)
-         && json_parser_load_from_data (parser, text, len, error);
+         && json_parser_load_from_data (parser, text, len, error)
+         && check_root (parser, error);
 }
 
 gboolean
@@ -86,5 +99,5 @@ ov_json_load_file (JsonParser *parser,
       && !ov_json_check_depth (g_mapped_file_get_contents (map),
                                (gssize) g_mapped_file_get_length (map), error))
     return FALSE;
-  return json_parser_load_from_mapped_file (parser, path, error);
+  return json_parser_load_from_mapped_file (parser, path, error) && check_root (parser, error);
 }

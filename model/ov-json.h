@@ -21,14 +21,16 @@ gboolean ov_json_check_depth (const char *text,
                               gssize      len,
                               GError    **error);
 
-/* json_parser_load_from_data after ov_json_check_depth. */
+/* json_parser_load_from_data after ov_json_check_depth; an empty or blank
+ * document (json-glib: success with no root) is an OV_ERROR_FORMAT error. */
 gboolean ov_json_load_data   (JsonParser *parser,
                               const char *text,
                               gssize      len,
                               GError    **error);
 
 /* json_parser_load_from_mapped_file after ov_json_check_depth; errors are
- * json-glib's and GFileError as there, or OV_ERROR_LIMIT. */
+ * json-glib's and GFileError as there, or OV_ERROR_LIMIT, or OV_ERROR_FORMAT
+ * for an empty document. */
 gboolean ov_json_load_file   (JsonParser *parser,
                               const char *path,
                               GError    **error);
