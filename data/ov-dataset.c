@@ -148,8 +148,7 @@ load_captions (OvDataset  *ds,
       if (!JSON_NODE_HOLDS_OBJECT (en))
         continue;
       idn = json_object_get_member (json_node_get_object (en), "image_id");
-      caption = json_object_get_string_member_with_default (json_node_get_object (en),
-                                                             "caption", NULL);
+      caption = ov_json_get_string (json_node_get_object (en), "caption", NULL);
       if (idn == NULL || !JSON_NODE_HOLDS_VALUE (idn) || caption == NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,

@@ -899,8 +899,7 @@ ov_parse_features_row (OvSample   *sample,
           if (root == NULL)
             return FALSE;
           text = JSON_NODE_HOLDS_OBJECT (root)
-                 ? json_object_get_string_member_with_default (json_node_get_object (root),
-                                                               "features", NULL)
+                 ? ov_json_get_string (json_node_get_object (root), "features", NULL)
                  : NULL;
           if (text == NULL)
             {
@@ -1150,7 +1149,7 @@ ov_sample_from_json (JsonNode   *node,
       return NULL;
     }
   o = json_node_get_object (node);
-  sample = ov_sample_new (json_object_get_string_member_with_default (o, "key", NULL));
+  sample = ov_sample_new (ov_json_get_string (o, "key", NULL));
   n = json_object_get_member (o, "image");
   if (n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
     {
@@ -1230,12 +1229,10 @@ ov_sample_from_json (JsonNode   *node,
           if (!JSON_NODE_HOLDS_OBJECT (qn))
             continue;
           q = g_new0 (OvQuestion, 1);
-          q->question = g_strdup (json_object_get_string_member_with_default (
-                                    json_node_get_object (qn), "question", ""));
-          q->answer = g_strdup (json_object_get_string_member_with_default (
-                                  json_node_get_object (qn), "answer", NULL));
-          q->type = g_strdup (json_object_get_string_member_with_default (
-                                json_node_get_object (qn), "type", NULL));
+          q->question = g_strdup (ov_json_get_string (json_node_get_object (qn), "question",
+                                                      ""));
+          q->answer = g_strdup (ov_json_get_string (json_node_get_object (qn), "answer", NULL));
+          q->type = g_strdup (ov_json_get_string (json_node_get_object (qn), "type", NULL));
           g_ptr_array_add (sample->questions, q);
         }
     }
@@ -1516,7 +1513,7 @@ ov_vqa_json_load (const char *path,
         }
       e = json_node_get_object (en);
       idn = json_object_get_member (e, "img_id");
-      text = json_object_get_string_member_with_default (e, "q", NULL);
+      text = ov_json_get_string (e, "q", NULL);
       if (idn == NULL || !JSON_NODE_HOLDS_VALUE (idn) || text == NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
@@ -1533,7 +1530,7 @@ ov_vqa_json_load (const char *path,
           return NULL;
         }
       sample = g_hash_table_lookup (by_id, id);
-      tags = json_object_get_string_member_with_default (e, "o", NULL);
+      tags = ov_json_get_string (e, "o", NULL);
       if (sample == NULL)
         {
           sample = ov_sample_new (id);

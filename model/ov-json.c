@@ -101,3 +101,15 @@ ov_json_load_file (JsonParser *parser,
     return FALSE;
   return json_parser_load_from_mapped_file (parser, path, error) && check_root (parser, error);
 }
+
+const char *
+ov_json_get_string (JsonObject *o,
+                    const char *key,
+                    const char *def)
+{
+  JsonNode *n = json_object_get_member (o, key);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return def;
+  return json_node_get_string (n);
+}

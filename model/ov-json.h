@@ -35,4 +35,11 @@ gboolean ov_json_load_file   (JsonParser *parser,
                               const char *path,
                               GError    **error);
 
+/* The member key of o when it is a JSON string, else def. Unlike
+ * json_object_get_string_member_with_default this takes any member (an
+ * object, an array, a number) without a critical warning. */
+const char *ov_json_get_string (JsonObject *o,
+                                const char *key,
+                                const char *def);
+
 G_END_DECLS

@@ -32,7 +32,7 @@ parse_row (const char *row)
   OvFileKind kind = ov_file_sniff_tsv_row (row);
   gboolean ok;
 
-  g_assert (key != NULL);
+  (void) key;  /* NULL for a row without a key */
   switch (kind)
     {
     case OV_FILE_DETECTIONS_TSV:
