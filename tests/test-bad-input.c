@@ -227,22 +227,26 @@ static GBytes *make_yaml_device (void)
 static GBytes *make_yaml_missing (void)
 { return text ("feature: no-such-file.tsv\n"); }
 
-/* a tiny baseline JPEG whose frame header (SOF0) claims 65500 x 65500 */
+/* a real baseline JPEG whose frame header (SOF0) now claims 65500 x 65500 */
 static GBytes *
 make_jpeg_huge (void)
 {
-  GByteArray *b = g_byte_array_new ();
-  static const guint8 head[] = {
-    0xff, 0xd8,                                     /* SOI */
-    0xff, 0xc0, 0, 11, 8, 0xff, 0xdc, 0xff, 0xdc,   /* SOF0: 8 bit, 65500 x 65500 */
-    1, 1, 0x11, 0,                                  /* one component */
-    0xff, 0xd9,                                     /* EOI */
-  };
-  g_byte_array_append (b, head, sizeof head);
-  return g_byte_array_free_to_bytes (b);
+  g_autofree char *path = ov_test_shared_path ("data", "images", "edge-cases",
+                                               "ijg-testorig-baseline.jpg", NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  for (gsize i = 0; i + 9 < len; i++)
+    if ((guint8) data[i] == 0xff && (guint8) data[i + 1] == 0xc0)
+      {
+        memcpy (data + i + 5, "\xff\xdc\xff\xdc", 4);  /* height, width */
+        return g_bytes_new_take (g_steal_pointer (&data), len);
+      }
+  g_assert_not_reached ();
 }
 
-/* a PNG whose IHDR claims 1000000 x 1000000 pixels */
+/* a PNG whose IHDR claims 1000000 x 1000000 pixels, then an empty IDAT */
 static GBytes *
 make_png_huge (void)
 {
@@ -252,6 +256,7 @@ make_png_huge (void)
                       0, 0x0f, 0x42, 0x40, 0, 0x0f, 0x42, 0x40, 8, 2, 0, 0, 0 };
   gulong crc = 0;
   static const guint32 table_poly = 0xedb88320u;
+  static const guint8 idat[] = { 0, 0, 0, 0, 'I', 'D', 'A', 'T', 0x35, 0xaf, 0x06, 0x1e };
 
   /* CRC-32 of the chunk type and data, as PNG requires */
   crc = 0xffffffffu;
@@ -268,11 +273,12 @@ make_png_huge (void)
   ihdr[24] = (guint8) crc;
   g_byte_array_append (b, sig, sizeof sig);
   g_byte_array_append (b, ihdr, 25);
+  g_byte_array_append (b, idat, sizeof idat);
   return g_byte_array_free_to_bytes (b);
 }
 
 static GBytes *make_not_image (void) { return text ("GIF89a this is not a JPEG"); }
-static GBytes *make_vocab_utf8 (void) { return g_bytes_new_static ("[PAD]\n\xff\xfe\n", 10); }
+static GBytes *make_vocab_utf8 (void) { return g_bytes_new_static ("[PAD]\n\xff\xfe\n", 9); }
 
 static const Case cases[] = {
   { "pickle-os-system", READ_PICKLE, OV_ERROR_FORBIDDEN, make_os_system },
@@ -304,7 +310,6 @@ static const Case cases[] = {
   { "tsv-detection-rect.tsv", READ_DATASET, OV_ERROR_FORMAT, make_detection_nan },
   { "yaml-dev-zero.yaml", READ_DATASET, OV_ERROR_FORMAT, make_yaml_device },
   { "yaml-missing.yaml", READ_DATASET, OV_ERROR_IO, make_yaml_missing },
-  { "image-jpeg-65500.jpg", READ_IMAGE, OV_ERROR_LIMIT, make_jpeg_huge },
   { "image-png-million.png", READ_IMAGE, OV_ERROR_LIMIT, make_png_huge },
   { "image-not-image.jpg", READ_IMAGE, OV_ERROR_FORMAT, make_not_image },
   { "vocab-invalid-utf8", READ_VOCAB, OV_ERROR_FORMAT, make_vocab_utf8 },
@@ -411,6 +416,27 @@ test_case (gconstpointer data)
     g_assert_nonnull (strstr (error->message, c->reader == READ_CONFIG ? dir : c->name));
 }
 
+/* A JPEG can claim at most 65535 x 65535, which libjpeg decodes at 1/8 scale
+ * within OV_IMAGE_DEFAULT_MAX_PIXELS: it loads, shrunk, with a note saying
+ * so and that the data is damaged (the file has 5 kB of pixels). */
+static void
+test_jpeg_lies (void)
+{
+  g_autoptr(GBytes) bytes = make_jpeg_huge ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvImage) image = ov_image_load_from_data (g_bytes_get_data (bytes, NULL),
+                                                      g_bytes_get_size (bytes),
+                                                      "image-jpeg-65500.jpg", NULL, NULL,
+                                                      &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (image->stored_width, ==, 65500);
+  g_assert_cmpint (image->scale_denom, ==, 8);
+  g_assert_cmpint (image->width, ==, 8188);
+  g_assert_nonnull (image->note);
+  g_test_message ("image-jpeg-65500.jpg: %s", image->note);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -451,6 +477,7 @@ main (int   argc,
       g_autofree char *name = g_strconcat ("/bad-input/", cases[i].name, NULL);
       g_test_add_data_func (name, &cases[i], test_case);
     }
+  g_test_add_func ("/bad-input/image-jpeg-65500", test_jpeg_lies);
   ret = g_test_run ();
   remove_tree (tmp_dir);
   g_free (tmp_dir);
