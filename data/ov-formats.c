@@ -1018,16 +1018,19 @@ ov_parse_butd_row (OvSample          *sample,
                    "%s: image width, height and num_boxes must be numbers", where);
       return FALSE;
     }
-  sample->width = (int) g_ascii_strtod (s_w, NULL);
-  sample->height = (int) g_ascii_strtod (s_h, NULL);
   n_boxes = g_ascii_strtoll (s_n, NULL, 10);
-  if (n_boxes > MAX_BOXES || sample->width <= 0 || sample->height <= 0)
+  /* Range-check as doubles: casting 1e17 to int is undefined. */
+  if (n_boxes < 0 || n_boxes > MAX_BOXES
+      || !(g_ascii_strtod (s_w, NULL) >= 1 && g_ascii_strtod (s_w, NULL) <= G_MAXINT)
+      || !(g_ascii_strtod (s_h, NULL) >= 1 && g_ascii_strtod (s_h, NULL) <= G_MAXINT))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: image size %d×%d or num_boxes %" G_GINT64_FORMAT " out of range",
-                   where, sample->width, sample->height, n_boxes);
+                   "%s: image size %s×%s or num_boxes %" G_GINT64_FORMAT " out of range",
+                   where, s_w, s_h, n_boxes);
       return FALSE;
     }
+  sample->width = (int) g_ascii_strtod (s_w, NULL);
+  sample->height = (int) g_ascii_strtod (s_h, NULL);
 
   what = g_strdup_printf ("%s: boxes", where);
   boxes = ov_base64_decode_floats (s_boxes, strlen (s_boxes), &n_box_values, what, error);
