@@ -1160,18 +1160,15 @@ sniff (const guint8 *data,
 {
   if (len >= 4 && memcmp (data, "PK\003\004", 4) == 0)
     return KIND_ZIP;
-  if (len >= 9 && data[8] == '{')
-    {
-      guint64 hlen;
-      memcpy (&hlen, data, 8);
-      hlen = GUINT64_FROM_LE (hlen);
-      if (hlen <= len - 8)
-        return KIND_SAFETENSORS;
-    }
+  /* A header length too large for the file is reported by the safetensors
+   * reader, not taken for some other format. */
+  if (len >= 9 && data[8] == '{' && data[0] != 0x80)
+    return KIND_SAFETENSORS;
   if (len >= 2 && data[0] == 0x80)
     return KIND_PICKLE;
-  /* Protocol 0/1 plain pickles (answer lists written long ago). */
-  if (len >= 1 && strchr ("(]}cldtSVFIN", data[0]) != NULL)
+  /* Protocol 0/1 plain pickles (answer lists written long ago); strchr would
+   * also find a NUL byte. */
+  if (len >= 1 && data[0] != '\0' && strchr ("(]}cldtSVFIN", data[0]) != NULL)
     return KIND_PICKLE;
   return KIND_UNKNOWN;
 }

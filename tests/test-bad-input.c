@@ -184,6 +184,7 @@ make_legacy_truncated (void)
   return g_bytes_new_from_bytes (whole, 0, g_bytes_get_size (whole) - 100);
 }
 
+static GBytes *make_nul (void) { return g_bytes_new_static ("\0\0\0\0", 4); }
 static GBytes *make_not_checkpoint (void) { return text ("<html>Not Found</html>\n"); }
 
 static GBytes *make_config_huge (void)
@@ -291,10 +292,11 @@ static const Case cases[] = {
   { "checkpoint-zip-truncated", READ_CHECKPOINT, OV_ERROR_FORMAT, make_zip_truncated },
   { "checkpoint-legacy-truncated", READ_CHECKPOINT, OV_ERROR_TRUNCATED, make_legacy_truncated },
   { "checkpoint-html", READ_CHECKPOINT, OV_ERROR_FORMAT, make_not_checkpoint },
+  { "checkpoint-nul", READ_CHECKPOINT, OV_ERROR_FORMAT, make_nul },
   { "safetensors-huge-shape", READ_CHECKPOINT, OV_ERROR_FORMAT, make_st_huge_shape },
   { "safetensors-past-end", READ_CHECKPOINT, OV_ERROR_FORMAT, make_st_past_end },
   { "safetensors-shape-overflow", READ_CHECKPOINT, OV_ERROR_FORMAT, make_st_overflow },
-  { "safetensors-header-length", READ_CHECKPOINT, OV_ERROR_FORMAT, make_st_header_len },
+  { "safetensors-header-length", READ_CHECKPOINT, OV_ERROR_TRUNCATED, make_st_header_len },
   { "config-huge", READ_CONFIG, OV_ERROR_LIMIT, make_config_huge },
   { "config-heads", READ_CONFIG, OV_ERROR_FORMAT, make_config_heads },
   { "config-shapes", READ_CONFIG, OV_ERROR_SHAPE, make_config_shapes },

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs the Debian 12 packages oscarviz needs to build, run and test.
-# Run as root (or through sudo). Extra groups: "bench" adds what the
+# Run as root (or through sudo). Extra groups: "fuzz" adds clang with
+# libFuzzer and the sanitizer runtimes, and valgrind (tests/fuzz/README.md);
+# "bench" adds what the
 # benchmarks and the demo-model training need (PyTorch, scikit-learn).
 set -eu
 
@@ -15,6 +17,7 @@ packages="
 for group in "$@"; do
   case "$group" in
     bench) packages="$packages python3-torch python3-numpy python3-sklearn libjpeg-turbo-progs time" ;;
+    fuzz) packages="$packages clang libclang-rt-14-dev valgrind" ;;
     *) echo "unknown group: $group" >&2; exit 2 ;;
   esac
 done
