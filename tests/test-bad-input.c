@@ -199,6 +199,35 @@ static GBytes *make_config_shapes (void)
 static GBytes *make_config_act (void)
 { return text ("{\"hidden_act\": \"__import__('os').system('true')\"}"); }
 static GBytes *make_config_empty (void) { return text (""); }
+static GBytes *make_config_wrap (void)
+{ return text ("{\"hidden_size\": 4294967312, \"num_attention_heads\": 4}"); }
+static GBytes *make_config_double (void) { return text ("{\"hidden_size\": 1e300}"); }
+static GBytes *make_vqa_q_object (void)
+{ return text ("[{\"q\": {\"a\": 1}, \"img_id\": 1, \"o\": \"dog\"}]"); }
+static GBytes *make_butd_width (void)
+{ return text ("1\t33333333333333339\t480\t1\tAACAPw==\tAACAPw==\n"); }
+
+static GBytes *
+make_tsv_nested (void)
+{
+  GString *s = g_string_new ("k\t");
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (s, '[');
+  g_string_append_c (s, '\n');
+  return g_string_free_to_bytes (s);
+}
+
+static GBytes *
+make_jpeg_truncated (void)
+{
+  g_autofree char *path = ov_test_shared_path ("data", "images", "edge-cases",
+                                               "skimage-truncated.jpg", NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  return g_bytes_new_take (g_steal_pointer (&data), len);
+}
 
 static GBytes *
 make_deep_json (void)
@@ -302,6 +331,12 @@ static const Case cases[] = {
   { "config-shapes", READ_CONFIG, OV_ERROR_SHAPE, make_config_shapes },
   { "config-hidden-act", READ_CONFIG, OV_ERROR_UNSUPPORTED, make_config_act },
   { "config-empty", READ_CONFIG, OV_ERROR_FORMAT, make_config_empty },
+  { "config-int-wrap", READ_CONFIG, OV_ERROR_FORMAT, make_config_wrap },
+  { "config-double", READ_CONFIG, OV_ERROR_FORMAT, make_config_double },
+  { "vqa-q-object.json", READ_DATASET, OV_ERROR_FORMAT, make_vqa_q_object },
+  { "tsv-butd-width.tsv", READ_DATASET, OV_ERROR_FORMAT, make_butd_width },
+  { "tsv-nested.tsv", READ_DATASET, OV_ERROR_FORMAT, make_tsv_nested },
+  { "image-truncated.jpg", READ_IMAGE, OV_ERROR_TRUNCATED, make_jpeg_truncated },
   { "json-nested.json", READ_DATASET, OV_ERROR_FORMAT, make_deep_json },
   { "answers-gap.json", READ_ANSWERS, OV_ERROR_FORMAT, make_answers_gap },
   { "tsv-billion-boxes.tsv", READ_DATASET, OV_ERROR_FORMAT, make_boxes_billion },
