@@ -27,8 +27,9 @@
 #include "ov-pickle-private.h"
 
 /* Largest pickle member we read into memory (a state dict's data.pkl is a
- * few hundred kilobytes even for big models). */
-#define OV_MAX_PICKLE_BYTES (G_GUINT64_CONSTANT (1) << 30)
+ * few hundred kilobytes even for big models). 64 MiB: a deflated data.pkl of
+ * 1 GiB fits in a 1 MB file, and the pickle reader stops at 2^20 values. */
+#define OV_MAX_PICKLE_BYTES (G_GUINT64_CONSTANT (64) << 20)
 #define OV_MAX_SAFETENSORS_HEADER (G_GUINT64_CONSTANT (100) << 20)
 
 typedef struct {

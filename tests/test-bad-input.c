@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <zip.h>
 
 #include "data/ov-dataset.h"
 #include "data/ov-formats.h"
@@ -185,6 +186,34 @@ make_legacy_truncated (void)
 }
 
 static GBytes *make_nul (void) { return g_bytes_new_static ("\0\0\0\0", 4); }
+/* A torch zip whose data.pkl inflates to 100 MB (a 100 kB file). */
+static GBytes *
+make_zip_bomb (void)
+{
+  gsize n = 100 << 20;
+  guint8 *pkl = g_malloc0 (n);
+  g_autofree char *path = g_build_filename (tmp_dir, "bomb.zip", NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+  zip_t *za;
+  zip_source_t *src;
+  zip_int64_t idx;
+
+  pkl[0] = 0x80;
+  pkl[1] = 2;
+  za = zip_open (path, ZIP_CREATE | ZIP_TRUNCATE, NULL);
+  g_assert_nonnull (za);
+  src = zip_source_buffer (za, pkl, n, 0);
+  idx = zip_file_add (za, "archive/data.pkl", src, 0);
+  g_assert_cmpint (idx, >=, 0);
+  zip_set_file_compression (za, (zip_uint64_t) idx, ZIP_CM_DEFLATE, 1);
+  g_assert_cmpint (zip_close (za), ==, 0);
+  g_free (pkl);
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_remove (path);
+  return g_bytes_new_take (g_steal_pointer (&data), len);
+}
+
 static GBytes *make_not_checkpoint (void) { return text ("<html>Not Found</html>\n"); }
 
 static GBytes *make_config_huge (void)
@@ -320,6 +349,7 @@ static const Case cases[] = {
   { "pickle-memo-unset", READ_PICKLE, OV_ERROR_FORMAT, make_pickle_memo },
   { "checkpoint-zip-truncated", READ_CHECKPOINT, OV_ERROR_FORMAT, make_zip_truncated },
   { "checkpoint-legacy-truncated", READ_CHECKPOINT, OV_ERROR_TRUNCATED, make_legacy_truncated },
+  { "checkpoint-zip-bomb", READ_CHECKPOINT, OV_ERROR_LIMIT, make_zip_bomb },
   { "checkpoint-html", READ_CHECKPOINT, OV_ERROR_FORMAT, make_not_checkpoint },
   { "checkpoint-nul", READ_CHECKPOINT, OV_ERROR_FORMAT, make_nul },
   { "safetensors-huge-shape", READ_CHECKPOINT, OV_ERROR_FORMAT, make_st_huge_shape },
