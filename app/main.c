@@ -17,6 +17,17 @@
 static const OvCommand commands[] = {
   { "version", ov_cmd_version, N_("Print the version") },
   { "inspect", ov_cmd_inspect, N_("Say what files are and summarise them") },
+  { "caption", ov_cmd_caption, N_("Caption one image") },
+  { "vqa", ov_cmd_vqa, N_("Answer a question about one image") },
+  { "mask", ov_cmd_mask, N_("Predict the [MASK] words of a text about one image") },
+  { "match", ov_cmd_match, N_("Say how well a text matches one image") },
+  { "encode", ov_cmd_encode, N_("Write every layer's states for one input (safetensors)") },
+  { "demo-world", ov_cmd_demo_world, N_("Generate synthetic demo scenes") },
+  { "attention", ov_cmd_attention, N_("Draw attention maps of one sample") },
+  { "embed", ov_cmd_embed, N_("Collect tag and region embeddings over a dataset") },
+  { "align", ov_cmd_align, N_("Tag-region alignment numbers and figure from embeddings") },
+  { "tsne", ov_cmd_tsne, N_("Embed vectors in 2-D with t-SNE and plot them") },
+  { "devices", ov_cmd_devices, N_("List the backends and the devices they find") },
 };
 
 int

@@ -72,79 +72,136 @@ v8_sum (const OvV8 *v)
          + (((*v)[2] + (*v)[6]) + ((*v)[3] + (*v)[7]));
 }
 
-/* One weight row (K) against M input rows: out[i] = x_i · w. Rows go in
- * fours with one accumulator each (four independent FMA chains sharing each
- * load of w); a leftover row uses two accumulators. Built for AVX + FMA and
- * for plain x86-64, picked when the program loads. */
+/* K is walked in chunks of this many floats: four weight rows of a chunk
+ * (8 KiB) stay in L1 while every pair of input rows passes over them. */
+#define OV_K_CHUNK 512
+
+/* Four weight rows (one block of outputs) against M <= OV_SMALL_M input
+ * rows: out (M, 4) = x (M, K) · w[0..3]ᵀ. Input rows go in pairs with eight
+ * vector accumulators (4 weight rows × 2 input rows), so each weight vector
+ * loaded from memory feeds two FMAs and each input vector four. Lane l of
+ * an accumulator sums the products at k ≡ l (mod 8) in increasing k, chunk
+ * after chunk, so the chunking does not change the result. Built for
+ * AVX + FMA and for plain x86-64, picked when the program loads. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__ ((target_clones ("fma", "default")))
 #endif
 static void
-dot_rows (float *out, const float *x, const float *w, int m, int k)
+dot_block4 (float *out, const float *x, const float *const *w, int m, int k)
 {
-  int i = 0, k8 = k & ~7, k16 = k & ~15;
+  OvV8 acc[OV_SMALL_M][4];
+  int k8 = k & ~7;
 
-  for (; i + 4 <= m; i += 4)
+  memset (acc, 0, sizeof acc);
+  for (int c = 0; c < k8; c += OV_K_CHUNK)
     {
-      const float *x0 = x + (gsize) i * k, *x1 = x0 + k, *x2 = x1 + k, *x3 = x2 + k;
-      OvV8 a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
-      float s0, s1, s2, s3;
+      int ce = MIN (c + OV_K_CHUNK, k8), i = 0;
+      const float *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3];
 
-      for (int j = 0; j < k8; j += 8)
+      for (; i + 2 <= m; i += 2)
         {
-          OvV8 wv = *(const OvV8 *) (w + j);
+          const float *x0 = x + (gsize) i * k, *x1 = x0 + k;
+          OvV8 a00 = acc[i][0], a01 = acc[i][1], a02 = acc[i][2], a03 = acc[i][3];
+          OvV8 a10 = acc[i + 1][0], a11 = acc[i + 1][1];
+          OvV8 a12 = acc[i + 1][2], a13 = acc[i + 1][3];
 
-          a0 += *(const OvV8 *) (x0 + j) * wv;
-          a1 += *(const OvV8 *) (x1 + j) * wv;
-          a2 += *(const OvV8 *) (x2 + j) * wv;
-          a3 += *(const OvV8 *) (x3 + j) * wv;
+          for (int j = c; j < ce; j += 8)
+            {
+              OvV8 xv0 = *(const OvV8 *) (x0 + j), xv1 = *(const OvV8 *) (x1 + j);
+              OvV8 wv;
+
+              wv = *(const OvV8 *) (w0 + j); a00 += wv * xv0; a10 += wv * xv1;
+              wv = *(const OvV8 *) (w1 + j); a01 += wv * xv0; a11 += wv * xv1;
+              wv = *(const OvV8 *) (w2 + j); a02 += wv * xv0; a12 += wv * xv1;
+              wv = *(const OvV8 *) (w3 + j); a03 += wv * xv0; a13 += wv * xv1;
+            }
+          acc[i][0] = a00; acc[i][1] = a01; acc[i][2] = a02; acc[i][3] = a03;
+          acc[i + 1][0] = a10; acc[i + 1][1] = a11; acc[i + 1][2] = a12; acc[i + 1][3] = a13;
         }
-      s0 = v8_sum (&a0); s1 = v8_sum (&a1); s2 = v8_sum (&a2); s3 = v8_sum (&a3);
-      for (int j = k8; j < k; j++)
+      if (i < m)
         {
-          s0 += x0[j] * w[j]; s1 += x1[j] * w[j]; s2 += x2[j] * w[j]; s3 += x3[j] * w[j];
+          const float *x0 = x + (gsize) i * k;
+          OvV8 a00 = acc[i][0], a01 = acc[i][1], a02 = acc[i][2], a03 = acc[i][3];
+
+          for (int j = c; j < ce; j += 8)
+            {
+              OvV8 xv0 = *(const OvV8 *) (x0 + j);
+
+              a00 += *(const OvV8 *) (w0 + j) * xv0;
+              a01 += *(const OvV8 *) (w1 + j) * xv0;
+              a02 += *(const OvV8 *) (w2 + j) * xv0;
+              a03 += *(const OvV8 *) (w3 + j) * xv0;
+            }
+          acc[i][0] = a00; acc[i][1] = a01; acc[i][2] = a02; acc[i][3] = a03;
         }
-      out[i] = s0; out[i + 1] = s1; out[i + 2] = s2; out[i + 3] = s3;
     }
-  for (; i < m; i++)
-    {
-      const float *x0 = x + (gsize) i * k;
-      OvV8 a0 = { 0 }, a1 = { 0 };
-      float s;
-      int j;
+  for (int i = 0; i < m; i++)
+    for (int r = 0; r < 4; r++)
+      {
+        const float *xi = x + (gsize) i * k;
+        float s = v8_sum (&acc[i][r]);
 
-      for (j = 0; j < k16; j += 16)
-        {
-          a0 += *(const OvV8 *) (x0 + j) * *(const OvV8 *) (w + j);
-          a1 += *(const OvV8 *) (x0 + j + 8) * *(const OvV8 *) (w + j + 8);
-        }
-      for (; j < k8; j += 8)
-        a0 += *(const OvV8 *) (x0 + j) * *(const OvV8 *) (w + j);
-      a0 += a1;
-      s = v8_sum (&a0);
-      for (; j < k; j++)
-        s += x0[j] * w[j];
-      out[i] = s;
-    }
+        for (int j = k8; j < k; j++)
+          s += xi[j] * w[r][j];
+        out[i * 4 + r] = s;
+      }
 }
 
-/* Few rows: each weight row is read from memory once and dotted with all M
- * input rows while it sits in L1, so a decoding step streams every weight
- * matrix once for all beams. */
+/* Few rows: the weights are streamed once, four rows at a time, for all M
+ * input rows (every beam of a decoding step), the blocks split between the
+ * threads. */
 static void
 linear_small_m (float *y, const float *x, const float *w, const float *b,
                 int m, int n, int k, int n_threads)
 {
+  int n_blocks = (n + 3) / 4;
+
 #pragma omp parallel for schedule(static) num_threads(n_threads) \
   if ((gint64) m * n * k > OV_PARALLEL_WORK)
-  for (int o = 0; o < n; o++)
+  for (int blk = 0; blk < n_blocks; blk++)
     {
-      float acc[OV_SMALL_M];
+      float out[OV_SMALL_M * 4];
+      const float *rows[4];
+      int o = blk * 4, nr = MIN (4, n - o);
 
-      dot_rows (acc, x, w + (gsize) o * k, m, k);
+      /* a short last block repeats its last row and drops the copies */
+      for (int r = 0; r < 4; r++)
+        rows[r] = w + (gsize) (o + MIN (r, nr - 1)) * k;
+      dot_block4 (out, x, rows, m, k);
       for (int i = 0; i < m; i++)
-        y[(gsize) i * n + o] = acc[i] + (b != NULL ? b[o] : 0.0f);
+        for (int r = 0; r < nr; r++)
+          y[(gsize) i * n + o + r] = out[i * 4 + r] + (b != NULL ? b[o + r] : 0.0f);
     }
+}
+
+/* Many rows: OpenBLAS sgemm, run single-threaded inside our own parallel
+ * region with the output columns (weight rows) split between the threads,
+ * so one thread pool serves the whole engine. */
+static void
+linear_sgemm (float *y, const float *x, const float *w, const float *b,
+              int m, int n, int k, int n_threads)
+{
+#pragma omp parallel num_threads(n_threads) \
+  if ((gint64) m * n * k > 8 * OV_PARALLEL_WORK && n >= 64)
+  {
+#ifdef _OPENMP
+    int t = omp_get_thread_num (), nt = omp_get_num_threads ();
+#else
+    int t = 0, nt = 1;
+#endif
+    /* slices of whole 16-column panels */
+    int per = (((n + nt - 1) / nt) + 15) & ~15;
+    int n0 = MIN (n, t * per), n1 = MIN (n, n0 + per);
+
+    if (n1 > n0)
+      {
+        if (b != NULL)
+          for (int i = 0; i < m; i++)
+            memcpy (y + (gsize) i * n + n0, b + n0, (gsize) (n1 - n0) * sizeof (float));
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, n1 - n0, k,
+                     1.0f, x, k, w + (gsize) n0 * k, k, b != NULL ? 1.0f : 0.0f, y + n0, n);
+      }
+  }
 }
 
 static void
@@ -154,17 +211,9 @@ cpu_linear (const OvBackend *be, float *y, const float *x, const float *w,
   if (m <= 0 || n <= 0)
     return;
   if (m <= OV_SMALL_M)
-    {
-      linear_small_m (y, x, w, b, m, n, k, be->n_threads);
-      return;
-    }
-  if (b != NULL)
-    {
-      for (int i = 0; i < m; i++)
-        memcpy (y + (gsize) i * n, b, n * sizeof (float));
-    }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k,
-               1.0f, x, k, w, k, b != NULL ? 1.0f : 0.0f, y, n);
+    linear_small_m (y, x, w, b, m, n, k, be->n_threads);
+  else
+    linear_sgemm (y, x, w, b, m, n, k, be->n_threads);
 }
 
 static void
@@ -385,9 +434,26 @@ cpu_attention (const OvBackend *be, float *ctx, float *probs, const float *q, in
   }
 }
 
+static void
+cpu_copy_runs (const OvBackend *be, float *dst, gsize dst_outer, const float *src,
+               gsize src_outer, const int *src_index, int n_outer, int n_inner,
+               gsize inner, gsize n)
+{
+  if (n == 0)
+    return;
+  for (int o = 0; o < n_outer; o++)
+    {
+      const float *s = src + (gsize) (src_index != NULL ? src_index[o] : o) * src_outer;
+
+      for (int i = 0; i < n_inner; i++)
+        memcpy (dst + o * dst_outer + i * inner, s + i * inner, n * sizeof (float));
+    }
+}
+
 static const OvBackend cpu_backend = {
   .name = "cpu",
   .n_threads = 1,
+  .host_memory = TRUE,
   .alloc = cpu_alloc,
   .free = cpu_free,
   .upload = cpu_copy,
@@ -398,6 +464,7 @@ static const OvBackend cpu_backend = {
   .tanh = cpu_tanh,
   .embed = cpu_embed,
   .attention = cpu_attention,
+  .copy_runs = cpu_copy_runs,
 };
 
 OvBackend *
@@ -410,7 +477,10 @@ ov_backend_cpu_new (int n_threads)
 #else
   be->n_threads = 1;
 #endif
-  /* OpenBLAS keeps its own pool, sized by OPENBLAS_NUM_THREADS. */
+  /* OpenBLAS runs single-threaded inside our parallel loops (see
+   * linear_sgemm): its own pool and the OpenMP team would otherwise fight
+   * over the cores. The engine is OpenBLAS's only user in the program. */
+  openblas_set_num_threads (1);
   return be;
 }
 

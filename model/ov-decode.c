@@ -8,9 +8,9 @@
  * the regions and the finished caption words, so a step only runs the last
  * word and the new [MASK] of each beam.
  *
- * TODO: the cached step keeps its activations and the key/value cache in
- * host memory and copies with memcpy, which holds for the CPU backend only;
- * a device backend needs them in its own buffers.
+ * The cached step here works in host memory (the CPU backend); a device
+ * backend runs ov-decode-device.c's instead. A backend that can score the
+ * beams itself (log_softmax_topk) does, and only the candidates come back.
  */
 #define G_LOG_DOMAIN "ov-decode"
 
@@ -50,32 +50,53 @@ typedef struct {
   int                max_len;
   gboolean           use_cache;
 
-  /* Cache: for each beam and layer, K then V, each (n_keys, H) with rows
-   * [0, max_len) for caption positions and [max_len, n_keys) for the valid
-   * tags and regions. kv_spare is the second set used while reordering. */
+  /* Cache, sized exactly. The tags and regions never see the caption, so
+   * their keys and values are the same in every beam and every step:
+   * ctx_k[l], ctx_v[l] (n_ctx, H), once. Each beam keeps its caption rows:
+   * cap[b] holds, per layer, K then V, each (max_len, H); cap_spare is the
+   * second set used while reordering the beams. */
   int                n_ctx;
-  int                n_keys;
-  float            **kv;
-  float            **kv_spare;
+  float            **ctx_k;
+  float            **ctx_v;
+  float            **cap;
+  float            **cap_spare;
+
+  /* The cache of a device backend (ov-decode-device.c), else NULL. */
+  OvDeviceCache     *dev;
+  /* The backend picks the candidates (log_softmax_topk) from the logits
+   * where they are: the device cache's, or the host array. */
+  gboolean           device_scores;
 } Decoder;
 
+/* Floats of one beam's caption rows in one layer: K and V. */
 static gsize
-kv_layer_floats (Decoder *dec)
+cap_layer_floats (Decoder *dec)
 {
-  return (gsize) 2 * dec->n_keys * dec->model->config.hidden_size;
+  return (gsize) 2 * dec->max_len * dec->model->config.hidden_size;
 }
 
 static void
 decoder_clear (Decoder *dec)
 {
-  if (dec->kv != NULL)
+  int n_layers = dec->model->config.num_hidden_layers;
+
+  g_clear_pointer (&dec->dev, _ov_device_cache_free);
+  if (dec->cap != NULL)
     for (int b = 0; b < dec->n_beams; b++)
       {
-        g_free (dec->kv[b]);
-        g_free (dec->kv_spare[b]);
+        g_free (dec->cap[b]);
+        g_free (dec->cap_spare[b]);
       }
-  g_clear_pointer (&dec->kv, g_free);
-  g_clear_pointer (&dec->kv_spare, g_free);
+  if (dec->ctx_k != NULL)
+    for (int l = 0; l < n_layers; l++)
+      {
+        g_free (dec->ctx_k[l]);
+        g_free (dec->ctx_v[l]);
+      }
+  g_clear_pointer (&dec->cap, g_free);
+  g_clear_pointer (&dec->cap_spare, g_free);
+  g_clear_pointer (&dec->ctx_k, g_free);
+  g_clear_pointer (&dec->ctx_v, g_free);
 }
 
 /* Runs the tags and regions alone once: they never see the caption, so
@@ -86,19 +107,24 @@ decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
 {
   OvModel *model = dec->model;
   const OvCaptionContext *ctx = dec->ctx;
-  int h = model->config.hidden_size, n_layers = model->config.num_hidden_layers;
+  int n_layers = model->config.num_hidden_layers;
   int nt = ctx->n_tags_valid, nr = ctx->n_img_valid;
-  gsize layer = 0;
 
+  if (!model->backend->host_memory)
+    {
+      dec->dev = _ov_device_cache_new (model, ctx, dec->n_beams, dec->max_len, cancellable,
+                                       error);
+      return dec->dev != NULL;
+    }
   dec->n_ctx = nt + nr;
-  dec->n_keys = dec->max_len + dec->n_ctx;
-  layer = kv_layer_floats (dec);
-  dec->kv = g_new0 (float *, dec->n_beams);
-  dec->kv_spare = g_new0 (float *, dec->n_beams);
+  dec->cap = g_new0 (float *, dec->n_beams);
+  dec->cap_spare = g_new0 (float *, dec->n_beams);
+  dec->ctx_k = g_new0 (float *, n_layers);
+  dec->ctx_v = g_new0 (float *, n_layers);
   for (int b = 0; b < dec->n_beams; b++)
     {
-      dec->kv[b] = g_new0 (float, layer * n_layers);
-      dec->kv_spare[b] = g_new0 (float, layer * n_layers);
+      dec->cap[b] = g_new0 (float, cap_layer_floats (dec) * n_layers);
+      dec->cap_spare[b] = g_new0 (float, cap_layer_floats (dec) * n_layers);
     }
   if (dec->n_ctx > 0)
     {
@@ -120,26 +146,58 @@ decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
       for (int i = 0; i < dec->n_ctx; i++)
         mask[i] = 1.0f;
       ok = _ov_model_encode (model, &in, 0, &fwd, kv, cancellable, error);
-      for (int l = 0; l < n_layers && ok; l++)
-        for (int b = 0; b < dec->n_beams; b++)
-          {
-            float *kb = dec->kv[b] + layer * l;
-            float *vb = kb + (gsize) dec->n_keys * h;
-
-            memcpy (kb + (gsize) dec->max_len * h, kv[l].k, (gsize) dec->n_ctx * h * 4);
-            memcpy (vb + (gsize) dec->max_len * h, kv[l].v, (gsize) dec->n_ctx * h * 4);
-            memcpy (dec->kv_spare[b] + layer * l, kb, layer * 4);
-          }
+      /* the layers' K and V become the cache as they are */
       for (int l = 0; l < n_layers; l++)
         {
-          g_free (kv[l].k);
-          g_free (kv[l].v);
+          dec->ctx_k[l] = kv[l].k;
+          dec->ctx_v[l] = kv[l].v;
         }
       g_free (fwd.sequence_output);
       g_free (fwd.pooled);
       return ok;
     }
   return TRUE;
+}
+
+/* Attention of the cached step for one beam, head and row, over the context
+ * keys (shared) and the caption keys 0..n_cap-1 of the beam: the keys the
+ * uncached step's mask lets this row see, and no others. p is scratch of
+ * n_ctx + n_cap floats. */
+static void
+cached_attention_row (float *out, float *p, const float *q, const float *ck, const float *cv,
+                      int n_ctx, const float *k, const float *v, int n_cap, int h,
+                      int head_dim)
+{
+  float scale = sqrtf ((float) head_dim), max = -G_MAXFLOAT, sum = 0.0f;
+  int n = n_cap + n_ctx;
+
+  for (int j = 0; j < n; j++)
+    {
+      const float *kj = j < n_cap ? k + (gsize) j * h : ck + (gsize) (j - n_cap) * h;
+      float s = 0.0f;
+
+#pragma omp simd reduction(+:s)
+      for (int d = 0; d < head_dim; d++)
+        s += q[d] * kj[d];
+      p[j] = s / scale;
+      max = MAX (max, p[j]);
+    }
+  for (int j = 0; j < n; j++)
+    {
+      p[j] = expf (p[j] - max);
+      sum += p[j];
+    }
+  for (int d = 0; d < head_dim; d++)
+    out[d] = 0.0f;
+  for (int j = 0; j < n; j++)
+    {
+      const float *vj = j < n_cap ? v + (gsize) j * h : cv + (gsize) (j - n_cap) * h;
+      float pj = p[j] / sum;
+
+#pragma omp simd
+      for (int d = 0; d < head_dim; d++)
+        out[d] += pj * vj[d];
+    }
 }
 
 /* The cached step at cur_len: each beam's rows are its last token at
@@ -155,12 +213,11 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
   const OvConfig *c = &model->config;
   int h = c->hidden_size, inter = c->intermediate_size, nb = dec->n_beams;
   int n_heads = c->num_attention_heads, head_dim = h / n_heads;
-  int m = 2 * nb, nk = dec->n_keys;
-  gsize layer = kv_layer_floats (dec);
+  int m = 2 * nb, n_ctx = dec->n_ctx, max_len = dec->max_len;
+  gsize layer = cap_layer_floats (dec);
   g_autofree gint32 *ids = g_new (gint32, m);
   g_autofree gint32 *pos = g_new (gint32, m);
   g_autofree gint32 *types = g_new0 (gint32, m);
-  g_autofree float *mask = g_new (float, (gsize) 2 * nk);
   g_autofree float *x = g_new (float, (gsize) m * h);
   g_autofree float *q = g_new (float, (gsize) m * h);
   g_autofree float *k = g_new (float, (gsize) m * h);
@@ -169,6 +226,7 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
   g_autofree float *a1 = g_new (float, (gsize) m * h);
   g_autofree float *f = g_new (float, (gsize) m * inter);
   g_autofree float *last = g_new (float, (gsize) nb * h);
+  int n_tasks = nb * n_heads * 2;
 
   for (int b = 0; b < nb; b++)
     {
@@ -177,11 +235,6 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
       ids[2 * b + 1] = ov_tokenizer_mask_id (model->tokenizer);
       pos[2 * b + 1] = cur_len;
     }
-  /* row 0 sees caption slots 0..cur_len-1, row 1 also cur_len; both see
-   * the tags and regions */
-  for (int r = 0; r < 2; r++)
-    for (int j = 0; j < nk; j++)
-      mask[(gsize) r * nk + j] = j >= dec->max_len || j <= cur_len - 1 + r ? 0.0f : -10000.0f;
 
   be->embed (be, x, model->word_emb, model->pos_emb, model->type_emb, ids, pos, types, m, h);
   be->add_layer_norm (be, x, NULL, model->emb_ln_g, model->emb_ln_b, m, h,
@@ -189,20 +242,39 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
   for (int l = 0; l < c->num_hidden_layers; l++)
     {
       const OvLayerWeights *w = &model->layers[l];
+      const float *ck = dec->ctx_k[l], *cv = dec->ctx_v[l];
 
       be->linear (be, q, x, w->q_w, w->q_b, m, h, h);
       be->linear (be, k, x, w->k_w, w->k_b, m, h, h);
       be->linear (be, v, x, w->v_w, w->v_b, m, h, h);
       for (int b = 0; b < nb; b++)
         {
-          float *kb = dec->kv[b] + layer * l;
-          float *vb = kb + (gsize) nk * h;
+          float *kb = dec->cap[b] + layer * l;
+          float *vb = kb + (gsize) max_len * h;
 
           memcpy (kb + (gsize) (cur_len - 1) * h, k + (gsize) 2 * b * h, (gsize) 2 * h * 4);
           memcpy (vb + (gsize) (cur_len - 1) * h, v + (gsize) 2 * b * h, (gsize) 2 * h * 4);
-          be->attention (be, cx + (gsize) 2 * b * h, NULL, q + (gsize) 2 * b * h, h,
-                         kb, vb, h, mask, nk, 2, nk, n_heads, head_dim);
         }
+      /* row 0 of a beam sees caption slots 0..cur_len-1, row 1 also cur_len */
+#pragma omp parallel num_threads(be->n_threads) \
+  if ((gint64) n_tasks * (n_ctx + cur_len) * head_dim > (1 << 18))
+      {
+        float *p = g_new (float, n_ctx + max_len);
+
+#pragma omp for schedule(static)
+        for (int t = 0; t < n_tasks; t++)
+          {
+            int b = t / (2 * n_heads), hd = (t / 2) % n_heads, r = t % 2;
+            const float *kb = dec->cap[b] + layer * l;
+            gsize row = (gsize) (2 * b + r) * h + hd * head_dim;
+
+            cached_attention_row (cx + row, p, q + row, n_ctx > 0 ? ck + hd * head_dim : NULL,
+                                  n_ctx > 0 ? cv + hd * head_dim : NULL, n_ctx, kb + hd * head_dim,
+                                  kb + (gsize) max_len * h + hd * head_dim, cur_len + r, h,
+                                  head_dim);
+          }
+        g_free (p);
+      }
       be->linear (be, a1, cx, w->ao_w, w->ao_b, m, h, h);
       be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, m, h, (float) c->layer_norm_eps);
       be->linear (be, f, a1, w->i_w, w->i_b, m, inter, h);
@@ -236,19 +308,30 @@ step_uncached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
       g_free (fwd.sequence_output);
       g_free (fwd.pooled);
     }
-  return TRUE;
+  return ov_backend_check (model->backend, error);
 }
 
 static gboolean
 decoder_step (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
               GCancellable *cancellable, GError **error)
 {
+  gboolean ok;
+  gsize n_logits;
+
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  if (dec->use_cache ? !step_cached (dec, seqs, cur_len, logits, error)
-                     : !step_uncached (dec, seqs, cur_len, logits, cancellable, error))
+  if (dec->dev != NULL)
+    ok = _ov_device_cache_step (dec->dev, seqs, cur_len, dec->device_scores ? NULL : logits,
+                                error);
+  else if (dec->use_cache)
+    ok = step_cached (dec, seqs, cur_len, logits, error);
+  else
+    ok = step_uncached (dec, seqs, cur_len, logits, cancellable, error);
+  if (!ok)
     return FALSE;
-  for (gsize i = 0; i < (gsize) dec->n_beams * dec->model->config.vocab_size; i++)
+  /* device scoring checks its rows itself (device_candidates) */
+  n_logits = dec->device_scores ? 0 : (gsize) dec->n_beams * dec->model->config.vocab_size;
+  for (gsize i = 0; i < n_logits; i++)
     if (!isfinite (logits[i]))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_FAILED,
@@ -260,28 +343,32 @@ decoder_step (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
 }
 
 /* Reorders the cache by surviving beam: beam b continues beam src[b], whose
- * caption rows 0..n_rows-1 it takes over (the tag and region rows are the
- * same in every beam). */
+ * caption rows 0..n_rows-1 it takes over (the context rows are shared). */
 static void
 decoder_reorder (Decoder *dec, const int *src, int n_rows)
 {
   int h = dec->model->config.hidden_size;
-  gsize layer = kv_layer_floats (dec);
+  gsize layer = cap_layer_floats (dec);
   float **tmp;
 
   if (!dec->use_cache)
     return;
+  if (dec->dev != NULL)
+    {
+      _ov_device_cache_reorder (dec->dev, src, n_rows);
+      return;
+    }
   for (int b = 0; b < dec->n_beams; b++)
     for (int l = 0; l < dec->model->config.num_hidden_layers; l++)
       for (int kv = 0; kv < 2; kv++)
         {
-          gsize off = layer * l + (gsize) kv * dec->n_keys * h;
+          gsize off = layer * l + (gsize) kv * dec->max_len * h;
 
-          memcpy (dec->kv_spare[b] + off, dec->kv[src[b]] + off, (gsize) n_rows * h * 4);
+          memcpy (dec->cap_spare[b] + off, dec->cap[src[b]] + off, (gsize) n_rows * h * 4);
         }
-  tmp = dec->kv;
-  dec->kv = dec->kv_spare;
-  dec->kv_spare = tmp;
+  tmp = dec->cap;
+  dec->cap = dec->cap_spare;
+  dec->cap_spare = tmp;
 }
 
 static void
@@ -342,6 +429,70 @@ caption_new (OvModel *model, const gint32 *ids, const float *lps, int n, double 
   return cap;
 }
 
+typedef struct {
+  float  score;
+  int    index;     /* beam · V + word */
+  float  lp;        /* its log-probability (device scoring only) */
+} Candidate;
+
+static int
+candidate_compare (gconstpointer a, gconstpointer b)
+{
+  const Candidate *x = a, *y = b;
+
+  if (x->score != y->score)
+    return x->score > y->score ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The k best candidates over all beams, as top_k picks them from the host
+ * scores, from the backend's k best of each beam (a beam's share of the
+ * overall best is among its own k best). host_logits are the step's logits
+ * when the cache keeps none on the backend. */
+static gboolean
+device_candidates (Decoder *dec, const float *host_logits, int cur_len,
+                   const float *beam_scores, int k, Candidate *out, GError **error)
+{
+  const OvBackend *be = dec->model->backend;
+  int nb = dec->n_beams, v = dec->model->config.vocab_size, n = 0;
+  const float *logits = dec->dev != NULL ? _ov_device_cache_logits (dec->dev) : host_logits;
+  g_autofree float *row_max = g_new (float, nb);
+  g_autofree float *row_lse = g_new (float, nb);
+  g_autofree float *scores = g_new (float, (gsize) nb * k);
+  g_autofree gint32 *words = g_new (gint32, (gsize) nb * k);
+  g_autofree float *lps = g_new (float, (gsize) nb * k);
+  g_autofree Candidate *all = g_new (Candidate, (gsize) nb * k);
+
+  if (!be->log_softmax_topk (be, logits, beam_scores, nb, v, k, row_max, row_lse, scores,
+                             words, lps, error))
+    return FALSE;
+  for (int b = 0; b < nb; b++)
+    if (!isfinite (row_max[b]) || !isfinite (row_lse[b]))
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_FAILED,
+                     "%s: the model gave a score that is not a finite number at step %d "
+                     "(are the weights corrupt?)", dec->model->path, cur_len);
+        return FALSE;
+      }
+  for (int i = 0; i < nb * k; i++)
+    if (words[i] >= 0)
+      {
+        all[n].score = scores[i];
+        all[n].index = (i / k) * v + words[i];
+        all[n].lp = lps[i];
+        n++;
+      }
+  qsort (all, n, sizeof (Candidate), candidate_compare);
+  if (n < k)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FAILED, "%s: only %d candidates at step %d",
+                   dec->model->path, n, cur_len);
+      return FALSE;
+    }
+  memcpy (out, all, (gsize) k * sizeof (Candidate));
+  return TRUE;
+}
+
 /* _generate_no_beam_search */
 static GPtrArray *
 decode_greedy (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellable,
@@ -363,20 +514,34 @@ decode_greedy (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancell
   while (cur_len < dec->max_len)
     {
       int best = 0;
-      float max, lse;
+      float max, lse, lp_best;
 
       if (!decoder_step (dec, &seq, cur_len, logits, cancellable, error))
         return NULL;
-      if (opts->repetition_penalty != 1.0)
-        apply_repetition_penalty (logits, seq, cur_len, opts->repetition_penalty);
-      for (int i = 1; i < vsize; i++)
-        if (logits[i] > logits[best])
-          best = i;
-      log_softmax (lp, logits, vsize, &max, &lse);
+      if (dec->device_scores)
+        {
+          const float zero = 0.0f;
+          Candidate c;
+
+          if (!device_candidates (dec, logits, cur_len, &zero, 1, &c, error))
+            return NULL;
+          best = c.index;
+          lp_best = c.lp;
+        }
+      else
+        {
+          if (opts->repetition_penalty != 1.0)
+            apply_repetition_penalty (logits, seq, cur_len, opts->repetition_penalty);
+          for (int i = 1; i < vsize; i++)
+            if (logits[i] > logits[best])
+              best = i;
+          log_softmax (lp, logits, vsize, &max, &lse);
+          lp_best = lp[best];
+        }
       /* the log-prob counts while the sequence was unfinished, the [SEP]
        * step included */
-      sum += lp[best];
-      lps[cur_len - 1] = lp[best];
+      sum += lp_best;
+      lps[cur_len - 1] = lp_best;
       n_steps++;
       seq[cur_len++] = best;
       if (best == sep)
@@ -464,11 +629,6 @@ hyp_compare (gconstpointer a, gconstpointer b)
   return ha->order < hb->order ? -1 : 1;
 }
 
-typedef struct {
-  float  score;
-  int    index;     /* beam · V + word */
-} Candidate;
-
 /* Keeps the k best of n scores, sorted descending, lower index first on ties. */
 static void
 top_k (const float *scores, gsize n, int k, Candidate *out)
@@ -534,24 +694,34 @@ decode_beam (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellab
 
       if (!decoder_step (dec, seqs, cur_len, logits, cancellable, error))
         goto out;
-      for (int b = 0; b < nb; b++)
+      if (dec->device_scores)
         {
-          float *row = logits + (gsize) b * vsize, *srow = scores + (gsize) b * vsize;
-
-          if (opts->repetition_penalty != 1.0)
-            apply_repetition_penalty (row, seqs[b], cur_len, opts->repetition_penalty);
-          log_softmax (srow, row, vsize, &row_max[b], &row_lse[b]);
-          for (int i = 0; i < vsize; i++)
-            srow[i] += beam_scores[b];
+          if (!device_candidates (dec, logits, cur_len, beam_scores, 2 * nb, cand, error))
+            goto out;
         }
-      top_k (scores, (gsize) nb * vsize, 2 * nb, cand);
+      else
+        {
+          for (int b = 0; b < nb; b++)
+            {
+              float *row = logits + (gsize) b * vsize, *srow = scores + (gsize) b * vsize;
+
+              if (opts->repetition_penalty != 1.0)
+                apply_repetition_penalty (row, seqs[b], cur_len, opts->repetition_penalty);
+              log_softmax (srow, row, vsize, &row_max[b], &row_lse[b]);
+              for (int i = 0; i < vsize; i++)
+                srow[i] += beam_scores[b];
+            }
+          top_k (scores, (gsize) nb * vsize, 2 * nb, cand);
+        }
 
       if (hyps_is_done (&bh, cand[0].score, max_len, opts->length_penalty))
         break;
       for (int i = 0; i < 2 * nb; i++)
         {
           int beam = cand[i].index / vsize, word = cand[i].index % vsize;
-          float lp = (logits[(gsize) beam * vsize + word] - row_max[beam]) - row_lse[beam];
+          float lp = dec->device_scores
+                     ? cand[i].lp
+                     : (logits[(gsize) beam * vsize + word] - row_max[beam]) - row_lse[beam];
 
           if (word == sep || cur_len + 1 == max_len)
             hyps_add (&bh, seqs[beam], lp_data + (gsize) beam * max_len, lp, cur_len,
@@ -644,6 +814,9 @@ ov_model_caption (OvModel *model, const char *tags, const OvRegions *regions,
   dec.ctx = ctx;
   dec.n_beams = opts->num_beams;
   dec.use_cache = opts->use_cache;
+  /* the backend scores the beams when it can and nothing else needs the logits */
+  dec.device_scores = dec.use_cache && model->backend->log_softmax_topk != NULL
+                      && opts->repetition_penalty == 1.0;
   if (dec.use_cache && !decoder_init_cache (&dec, cancellable, error))
     {
       decoder_clear (&dec);

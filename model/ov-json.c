@@ -8,6 +8,7 @@
 
 #include "ov-json.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "ov-error.h"
@@ -112,4 +113,57 @@ ov_json_get_string (JsonObject *o,
   if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
     return def;
   return json_node_get_string (n);
+}
+
+static gint64
+node_int (JsonNode *n,
+          gint64    def)
+{
+  double d;
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n))
+    return def;
+  if (json_node_get_value_type (n) == G_TYPE_INT64)
+    return json_node_get_int (n);
+  if (json_node_get_value_type (n) != G_TYPE_DOUBLE)
+    return def;
+  d = json_node_get_double (n);
+  /* the cast is defined only inside the range */
+  return d == floor (d) && d >= -9.2e18 && d <= 9.2e18 ? (gint64) d : def;
+}
+
+gint64
+ov_json_get_int (JsonObject *o,
+                 const char *key,
+                 gint64      def)
+{
+  return node_int (json_object_get_member (o, key), def);
+}
+
+JsonArray *
+ov_json_get_array (JsonObject *o,
+                   const char *key)
+{
+  JsonNode *n = json_object_get_member (o, key);
+
+  return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
+JsonObject *
+ov_json_get_object (JsonObject *o,
+                    const char *key)
+{
+  JsonNode *n = json_object_get_member (o, key);
+
+  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+gint64
+ov_json_array_get_int (JsonArray *a,
+                       guint      i,
+                       gint64     def)
+{
+  if (i >= json_array_get_length (a))
+    return def;
+  return node_int (json_array_get_element (a, i), def);
 }

@@ -42,4 +42,18 @@ const char *ov_json_get_string (JsonObject *o,
                                 const char *key,
                                 const char *def);
 
+/* Likewise: the member when it is an integer (a whole double too) / an array /
+ * an object, else def / NULL. */
+gint64      ov_json_get_int    (JsonObject *o,
+                                const char *key,
+                                gint64      def);
+JsonArray  *ov_json_get_array  (JsonObject *o,
+                                const char *key);
+JsonObject *ov_json_get_object (JsonObject *o,
+                                const char *key);
+/* Element i of a when it is an integer, else def. */
+gint64      ov_json_array_get_int (JsonArray *a,
+                                   guint      i,
+                                   gint64     def);
+
 G_END_DECLS

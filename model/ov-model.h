@@ -107,6 +107,10 @@ OvTaskSettings   *ov_model_get_settings  (OvModel        *model);
 OvTokenizer      *ov_model_get_tokenizer (OvModel        *model);
 /* e.g. "CPU (2 threads, OpenBLAS)" or "CUDA: NVIDIA H200 (exact)". */
 const char       *ov_model_get_backend_description (OvModel *model);
+/* Why the model runs on the CPU although OV_DEVICE_AUTO (or CUDA, whose
+ * device ran out of memory) was asked for, e.g. "no CUDA device: ..."; NULL
+ * when it runs where it was asked to. */
+const char       *ov_model_get_device_fallback (OvModel *model);
 /* Warnings found while loading (unexpected weights, an image LayerNorm the
  * config disables, ...), or NULL. */
 const char *const *ov_model_get_warnings (OvModel        *model);
@@ -176,7 +180,9 @@ OvEncoding *ov_model_prepare_pretrain (OvModel          *model,
                                        GError          **error);
 /* The uncached caption step that follows prefix_ids ([CLS] w1..wk): text
  * [CLS] w1..wk [MASK] + tag slots at positions max_seq_a_length.. + regions,
- * seq2seq mask with unused caption slots removed (§4.3). */
+ * seq2seq mask with unused caption slots removed (§4.3). For the attention
+ * behind a generated word w_{k+1}, run ov_model_forward on this with
+ * OV_FORWARD_ATTENTIONS and read row query_index (the [MASK]). */
 OvEncoding *ov_model_prepare_caption_step (OvModel        *model,
                                            const gint32   *prefix_ids,
                                            int             n_prefix,

@@ -12,6 +12,78 @@
 
 #include "ov-model-private.h"
 
+/* The positions a 1-D mask attends, alone: a masked position gets exactly
+ * zero weight (its score is 10000 below the others, so exp gives 0 in
+ * float32) and the pooled vector reads row 0 only, so leaving the padding
+ * out gives the same pooled vector for a fraction of the work (VQA pads
+ * 35 real text positions to 128). Returns FALSE, leaving *out alone, when
+ * nothing would be dropped or row 0 is masked. The arrays are owned by the
+ * caller (free with g_free). */
+static gboolean
+compact_inputs (OvModel *model, const OvInputs *in, OvInputs *out, gint32 **ids,
+                gint32 **types, gint32 **pos, float **feats, float **mask)
+{
+  int t = in->n_text, n = in->n_regions, d = model->config.img_feature_dim, kt = 0, kn = 0;
+
+  if (in->mask_2d || t < 1 || in->attention_mask[0] != 1.0f)
+    return FALSE;
+  for (int i = 0; i < t + n; i++)
+    if (in->attention_mask[i] != 0.0f && in->attention_mask[i] != 1.0f)
+      return FALSE;
+    else if (in->attention_mask[i] == 1.0f)
+      {
+        if (i < t)
+          kt++;
+        else
+          kn++;
+      }
+  if (kt + kn == t + n)
+    return FALSE;
+  *ids = g_new (gint32, kt);
+  *types = g_new (gint32, kt);
+  *pos = g_new (gint32, kt);
+  *feats = g_new (float, MAX ((gsize) kn * d, 1));
+  *mask = g_new (float, kt + kn);
+  kt = kn = 0;
+  for (int i = 0; i < t; i++)
+    if (in->attention_mask[i] == 1.0f)
+      {
+        (*ids)[kt] = in->input_ids[i];
+        (*types)[kt] = in->token_type_ids != NULL ? in->token_type_ids[i] : 0;
+        (*pos)[kt] = in->position_ids != NULL ? in->position_ids[i] : i;
+        (*mask)[kt++] = 1.0f;
+      }
+  for (int k = 0; k < n; k++)
+    if (in->attention_mask[t + k] == 1.0f)
+      {
+        memcpy (*feats + (gsize) kn * d, in->img_feats + (gsize) k * d, (gsize) d * sizeof (float));
+        (*mask)[kt + kn++] = 1.0f;
+      }
+  *out = (OvInputs) {
+    .n_text = kt, .input_ids = *ids, .token_type_ids = *types, .position_ids = *pos,
+    .n_regions = kn, .img_feats = *feats, .attention_mask = *mask, .mask_2d = FALSE,
+  };
+  return TRUE;
+}
+
+/* ov_model_forward with the head, on the attended positions only when that
+ * gives the same head output (pooled-vector heads). */
+static OvForward *
+forward_pooled_head (OvModel *model, const OvInputs *in, GCancellable *cancellable,
+                     GError **error)
+{
+  g_autofree gint32 *ids = NULL, *types = NULL, *pos = NULL;
+  g_autofree float *feats = NULL, *mask = NULL;
+  OvInputs small;
+
+  /* the original checks apply to the inputs as given */
+  if (!_ov_model_check_inputs (model, in, error))
+    return NULL;
+  if (compact_inputs (model, in, &small, &ids, &types, &pos, &feats, &mask))
+    in = &small;
+  return ov_model_forward (model, in, OV_FORWARD_HEAD, cancellable, error);
+}
+
 float *
 ov_model_classify (OvModel *model, const char *question, const char *tags,
                    const OvRegions *regions, int *n_logits, GCancellable *cancellable,
@@ -29,7 +101,7 @@ ov_model_classify (OvModel *model, const char *question, const char *tags,
   enc = ov_model_prepare_vqa (model, question, tags, regions, error);
   if (enc == NULL)
     return NULL;
-  fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_HEAD, cancellable, error);
+  fwd = forward_pooled_head (model, &enc->inputs, cancellable, error);
   if (fwd == NULL)
     return NULL;
   *n_logits = fwd->n_classes;
@@ -139,7 +211,7 @@ ov_model_match (OvModel *model, const char *text, const char *tags,
   enc = ov_model_prepare_pretrain (model, text, tags, regions, error);
   if (enc == NULL)
     return FALSE;
-  fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_HEAD, cancellable, error);
+  fwd = forward_pooled_head (model, &enc->inputs, cancellable, error);
   if (fwd == NULL)
     return FALSE;
   for (int i = 0; i < fwd->n_classes; i++)

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * `oscarviz caption`: generates captions for one sample with greedy or
+ * beam search, as Oscar's run_captioning.py test() does, and prints them
+ * with their mean log-probability.
+ */
+#define G_LOG_DOMAIN "ov-cmd-caption"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "model/ov-error.h"
+#include "ov-cli.h"
+#include "ov-commands.h"
+
+int
+ov_cmd_caption (int    argc,
+                char **argv)
+{
+  g_auto(OvCliOptions) opts = { 0 };
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(OvCliSample) sample = NULL;
+  g_autoptr(GPtrArray) captions = NULL;
+  g_autoptr(GError) error = NULL;
+  OvCaptionOptions co;
+  int beams, n_best = 1, max_length = 0;
+  gboolean no_cache = FALSE;
+  const GOptionEntry entries[] = {
+    { "beams", 'b', 0, G_OPTION_ARG_INT, &beams,
+      N_("Beam width; 1 is greedy search (default 5)"), "N" },
+    { "n-best", 0, 0, G_OPTION_ARG_INT, &n_best,
+      N_("How many of the best hypotheses to print (default 1)"), "K" },
+    { "max-length", 0, 0, G_OPTION_ARG_INT, &max_length,
+      N_("Longest caption in tokens, [CLS] and [SEP] included (default: the model's "
+         "max_gen_length)"), "N" },
+    { "no-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache,
+      N_("Recompute the whole sequence at every step, as the original does by default"),
+      NULL },
+    { NULL }
+  };
+
+  ov_cli_options_init (&opts, "caption");
+  ov_caption_options_init (&co);
+  beams = co.num_beams;
+  if (!ov_cli_parse (&opts, _("— caption one image"), entries, &argc, &argv))
+    return 2;
+
+  model = ov_cli_load_model (&opts, OV_TASK_CAPTION, &error);
+  if (model == NULL)
+    return ov_cli_fail (&opts, error);
+  if (opts.inputs != NULL)
+    {
+      g_set_error (&error, OV_ERROR, OV_ERROR_UNSUPPORTED,
+                   _("%s: caption builds the inputs of every decoding step itself; use "
+                     "“oscarviz encode --inputs” to run fixed tensors"), opts.inputs);
+      return ov_cli_fail (&opts, error);
+    }
+  sample = ov_cli_load_sample (&opts, model, &error);
+  if (sample == NULL)
+    return ov_cli_fail (&opts, error);
+  ov_cli_print_warnings (model, sample);
+
+  co.num_beams = beams;
+  co.n_best = n_best;
+  co.max_length = max_length;
+  co.use_cache = !no_cache;
+  captions = ov_model_caption (model, sample->tags, &sample->regions, &co, NULL, &error);
+  if (captions == NULL)
+    {
+      g_prefix_error (&error, "%s, image “%s”: ", sample->source, sample->sample->key);
+      return ov_cli_fail (&opts, error);
+    }
+
+  if (opts.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "key");
+      json_builder_add_string_value (b, sample->sample->key);
+      json_builder_set_member_name (b, "tags");
+      json_builder_add_string_value (b, sample->tags);
+      json_builder_set_member_name (b, "beams");
+      json_builder_add_int_value (b, co.num_beams);
+      json_builder_set_member_name (b, "captions");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < captions->len; i++)
+        {
+          OvCaption *c = g_ptr_array_index (captions, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "text");
+          json_builder_add_string_value (b, c->text);
+          json_builder_set_member_name (b, "ids");
+          json_builder_begin_array (b);
+          for (guint j = 0; j < c->ids->len; j++)
+            json_builder_add_int_value (b, g_array_index (c->ids, gint32, j));
+          json_builder_end_array (b);
+          json_builder_set_member_name (b, "score");
+          json_builder_add_double_value (b, c->score);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      ov_cli_print_json (b);
+      return 0;
+    }
+
+  g_print (_("%s (%s, %s):\n"), sample->sample->key,
+           co.num_beams == 1 ? _("greedy search") : _("beam search"),
+           ov_model_get_backend_description (model));
+  for (guint i = 0; i < captions->len; i++)
+    {
+      OvCaption *c = g_ptr_array_index (captions, i);
+
+      g_print (_("  %u. %s\n     mean log-probability %.4f, confidence %.4f\n"), i + 1,
+               *c->text != '\0' ? c->text : _("(empty)"), c->score, exp (c->score));
+    }
+  return 0;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * `oscarviz match`: how well a text fits one image according to the
+ * pre-training contrastive head (class 0 = the text belongs to the image).
+ */
+#define G_LOG_DOMAIN "ov-cmd-match"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "model/ov-error.h"
+#include "ov-cli.h"
+#include "ov-commands.h"
+
+#define MAX_CLASSES 8
+
+int
+ov_cmd_match (int    argc,
+              char **argv)
+{
+  g_auto(OvCliOptions) opts = { 0 };
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(OvCliSample) sample = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  float logits[MAX_CLASSES];
+  int n_classes = 0;
+  double prob = 0.0;
+  const GOptionEntry entries[] = {
+    { "text", 't', 0, G_OPTION_ARG_STRING, &text, N_("The text to match with the image"),
+      N_("TEXT") },
+    { NULL }
+  };
+
+  ov_cli_options_init (&opts, "match");
+  if (!ov_cli_parse (&opts, _("— how well a text matches one image"), entries, &argc, &argv))
+    return 2;
+
+  model = ov_cli_load_model (&opts, OV_TASK_MATCH, &error);
+  if (model == NULL)
+    return ov_cli_fail (&opts, error);
+  sample = ov_cli_load_sample (&opts, model, &error);
+  if (sample == NULL)
+    return ov_cli_fail (&opts, error);
+  ov_cli_print_warnings (model, sample);
+
+  if (sample->encoding != NULL)
+    {
+      g_autoptr(OvForward) fwd = NULL;
+      double max = -G_MAXDOUBLE, sum = 0.0;
+
+      if (text != NULL)
+        {
+          g_set_error (&error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       _("%s: --inputs already holds the text; do not add --text"), opts.inputs);
+          return ov_cli_fail (&opts, error);
+        }
+      fwd = ov_model_forward (model, &sample->encoding->inputs, OV_FORWARD_HEAD, NULL, &error);
+      if (fwd == NULL)
+        {
+          g_prefix_error (&error, "%s: ", opts.inputs);
+          return ov_cli_fail (&opts, error);
+        }
+      /* softmax over the contrastive classes; class 0 = matched */
+      n_classes = MIN (fwd->n_classes, MAX_CLASSES);
+      for (int i = 0; i < n_classes; i++)
+        {
+          logits[i] = fwd->class_logits[i];
+          max = MAX (max, logits[i]);
+        }
+      for (int i = 0; i < n_classes; i++)
+        sum += exp (logits[i] - max);
+      prob = n_classes > 0 ? exp (logits[0] - max) / sum : 0.0;
+    }
+  else if (text == NULL)
+    {
+      g_set_error (&error, OV_ERROR, OV_ERROR_MISSING, _("Give --text TEXT to match"));
+      return ov_cli_fail (&opts, error);
+    }
+  else if (!ov_model_match (model, text, sample->tags, &sample->regions, logits, &n_classes,
+                            &prob, NULL, &error))
+    {
+      g_prefix_error (&error, "%s, image “%s”: ", sample->source, sample->sample->key);
+      return ov_cli_fail (&opts, error);
+    }
+  n_classes = MIN (n_classes, MAX_CLASSES);
+
+  if (opts.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      if (sample->sample != NULL)
+        {
+          json_builder_set_member_name (b, "key");
+          json_builder_add_string_value (b, sample->sample->key);
+          json_builder_set_member_name (b, "text");
+          json_builder_add_string_value (b, text);
+          json_builder_set_member_name (b, "tags");
+          json_builder_add_string_value (b, sample->tags);
+        }
+      json_builder_set_member_name (b, "logits");
+      json_builder_begin_array (b);
+      for (int i = 0; i < n_classes; i++)
+        json_builder_add_double_value (b, logits[i]);
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "match_probability");
+      json_builder_add_double_value (b, prob);
+      json_builder_end_object (b);
+      ov_cli_print_json (b);
+      return 0;
+    }
+
+  if (sample->sample != NULL)
+    g_print ("%s: %s\n", sample->sample->key, text);
+  g_print (_("  match probability %.4f (logits"), prob);
+  for (int i = 0; i < n_classes; i++)
+    g_print (" %.4f", logits[i]);
+  g_print (")\n");
+  return 0;
+}

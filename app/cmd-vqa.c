@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * `oscarviz vqa`: answers a question about one sample with a VQA
+ * classifier checkpoint and prints the best answers by logit, with their
+ * sigmoid scores (the heads are trained with binary cross-entropy).
+ */
+#define G_LOG_DOMAIN "ov-cmd-vqa"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "model/ov-error.h"
+#include "ov-cli.h"
+#include "ov-commands.h"
+
+/* Class indices sorted by logit, highest first (lower index first on ties). */
+static int
+compare_logits (gconstpointer a,
+                gconstpointer b,
+                gpointer      user_data)
+{
+  const float *logits = user_data;
+  int i = *(const int *) a, j = *(const int *) b;
+
+  if (logits[i] != logits[j])
+    return logits[i] > logits[j] ? -1 : 1;
+  return i - j;
+}
+
+int
+ov_cmd_vqa (int    argc,
+            char **argv)
+{
+  g_auto(OvCliOptions) opts = { 0 };
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(OvCliSample) sample = NULL;
+  g_autoptr(OvAnswerList) answers = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *question = NULL;
+  g_autofree char *answers_path = NULL;
+  g_autofree float *logits = NULL;
+  g_autofree int *order = NULL;
+  const char *answers_source = NULL;
+  int top = 5, n_logits = 0;
+  const GOptionEntry entries[] = {
+    { "question", 'q', 0, G_OPTION_ARG_STRING, &question,
+      N_("The question (default: the sample's first question)"), N_("TEXT") },
+    { "answers", 0, 0, G_OPTION_ARG_FILENAME, &answers_path,
+      N_("Answer list: text (one a line), JSON list, or label2ans/ans2label pickle "
+         "(default: the list shipped in the model folder)"), N_("FILE") },
+    { "top", 'k', 0, G_OPTION_ARG_INT, &top, N_("How many answers to print (default 5)"), "K" },
+    { NULL }
+  };
+
+  ov_cli_options_init (&opts, "vqa");
+  if (!ov_cli_parse (&opts, _("— answer a question about one image"), entries, &argc, &argv))
+    return 2;
+  if (top < 1)
+    {
+      g_printerr ("oscarviz vqa: %s\n", _("--top must be at least 1"));
+      return 2;
+    }
+
+  model = ov_cli_load_model (&opts, OV_TASK_VQA, &error);
+  if (model == NULL)
+    return ov_cli_fail (&opts, error);
+  if (answers_path != NULL)
+    {
+      answers = ov_answer_list_load (answers_path, &error);
+      answers_source = answers_path;
+    }
+  else
+    {
+      answers = ov_cli_find_answers (model, &error);
+      answers_source = ov_model_get_path (model);
+    }
+  if (error != NULL)
+    return ov_cli_fail (&opts, error);
+  sample = ov_cli_load_sample (&opts, model, &error);
+  if (sample == NULL)
+    return ov_cli_fail (&opts, error);
+  ov_cli_print_warnings (model, sample);
+
+  if (sample->encoding != NULL)
+    {
+      g_autoptr(OvForward) fwd = NULL;
+
+      if (question != NULL)
+        {
+          g_set_error (&error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       _("%s: --inputs already holds the question; do not add --question"),
+                       opts.inputs);
+          return ov_cli_fail (&opts, error);
+        }
+      fwd = ov_model_forward (model, &sample->encoding->inputs, OV_FORWARD_HEAD, NULL, &error);
+      if (fwd == NULL)
+        {
+          g_prefix_error (&error, "%s: ", opts.inputs);
+          return ov_cli_fail (&opts, error);
+        }
+      n_logits = fwd->n_classes;
+      logits = g_steal_pointer (&fwd->class_logits);
+    }
+  else
+    {
+      if (question == NULL && sample->sample->questions->len > 0)
+        {
+          OvQuestion *q = g_ptr_array_index (sample->sample->questions, 0);
+
+          question = g_strdup (q->question);
+        }
+      if (question == NULL)
+        {
+          g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
+                       _("%s: image “%s” comes with no question; give --question TEXT"),
+                       sample->source, sample->sample->key);
+          return ov_cli_fail (&opts, error);
+        }
+      logits = ov_model_classify (model, question, sample->tags, &sample->regions, &n_logits,
+                                  NULL, &error);
+      if (logits == NULL)
+        {
+          g_prefix_error (&error, "%s, image “%s”: ", sample->source, sample->sample->key);
+          return ov_cli_fail (&opts, error);
+        }
+    }
+
+  if (answers != NULL && ov_answer_list_get_n (answers) != (guint) n_logits)
+    {
+      g_set_error (&error, OV_ERROR, OV_ERROR_SHAPE,
+                   _("%s: the answer list has %u answers but the model (%s) has %d classes"),
+                   answers_source, ov_answer_list_get_n (answers), ov_model_get_path (model),
+                   n_logits);
+      return ov_cli_fail (&opts, error);
+    }
+
+  order = g_new (int, MAX (n_logits, 1));
+  for (int i = 0; i < n_logits; i++)
+    order[i] = i;
+  g_qsort_with_data (order, n_logits, sizeof (int), compare_logits, logits);
+  top = MIN (top, n_logits);
+
+  if (opts.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      if (sample->sample != NULL)
+        {
+          json_builder_set_member_name (b, "key");
+          json_builder_add_string_value (b, sample->sample->key);
+          json_builder_set_member_name (b, "question");
+          json_builder_add_string_value (b, question);
+          json_builder_set_member_name (b, "tags");
+          json_builder_add_string_value (b, sample->tags);
+        }
+      json_builder_set_member_name (b, "answers");
+      json_builder_begin_array (b);
+      for (int r = 0; r < top; r++)
+        {
+          int i = order[r];
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "answer");
+          if (answers != NULL)
+            json_builder_add_string_value (b, ov_answer_list_get (answers, i));
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "index");
+          json_builder_add_int_value (b, i);
+          json_builder_set_member_name (b, "logit");
+          json_builder_add_double_value (b, logits[i]);
+          json_builder_set_member_name (b, "score");
+          json_builder_add_double_value (b, 1.0 / (1.0 + exp (-(double) logits[i])));
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      ov_cli_print_json (b);
+      return 0;
+    }
+
+  if (sample->sample != NULL)
+    g_print (_("%s: %s\n"), sample->sample->key, question);
+  if (answers == NULL)
+    g_print (_("  (no answer list: give --answers FILE to see the answers)\n"));
+  for (int r = 0; r < top; r++)
+    {
+      int i = order[r];
+
+      if (answers != NULL)
+        g_print (_("  %d. %-20s score %.4f  logit %8.4f  (class %d)\n"), r + 1,
+                 ov_answer_list_get (answers, i), 1.0 / (1.0 + exp (-(double) logits[i])),
+                 logits[i], i);
+      else
+        g_print (_("  %d. class %-6d score %.4f  logit %8.4f\n"), r + 1, i,
+                 1.0 / (1.0 + exp (-(double) logits[i])), logits[i]);
+    }
+  return 0;
+}

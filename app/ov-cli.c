@@ -1,0 +1,822 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The options, model and sample loading, error and JSON printing that the
+ * model-running subcommands share. A sample comes from the data layer's
+ * files, from an Oscar .pt feature dictionary (VQA), or as ready encoder
+ * inputs from a safetensors file.
+ */
+#define G_LOG_DOMAIN "ov-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/ov-error.h"
+#include "data/ov-demo.h"
+#include "model/ov-state-dict.h"
+#include "ov-cli.h"
+
+void
+ov_cli_options_init (OvCliOptions *opts,
+                     const char   *command)
+{
+  memset (opts, 0, sizeof *opts);
+  opts->command = command;
+  ov_sample_source_options_init (&opts->sample);
+}
+
+void
+ov_cli_options_clear (OvCliOptions *opts)
+{
+  g_clear_pointer (&opts->model, g_free);
+  g_clear_pointer (&opts->device, g_free);
+  g_clear_pointer (&opts->precision, g_free);
+  g_clear_pointer (&opts->inputs, g_free);
+  g_clear_pointer (&opts->tags, g_free);
+  ov_sample_source_options_clear (&opts->sample);
+}
+
+gboolean
+ov_cli_parse (OvCliOptions       *opts,
+              const char         *parameter_string,
+              const GOptionEntry *entries,
+              int                *argc,
+              char             ***argv)
+{
+  const GOptionEntry common[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opts->model,
+      N_("Checkpoint folder, or a bundled model: demo, demo-vqa, demo-pretrain, demo-notags"),
+      N_("DIR") },
+    { "inputs", 0, 0, G_OPTION_ARG_FILENAME, &opts->inputs,
+      N_("Run exactly these encoder inputs (input_ids, token_type_ids, attention_mask, "
+         "img_feats, optional position_ids) instead of a sample"), N_("FILE.safetensors") },
+    { "tags", 0, 0, G_OPTION_ARG_STRING, &opts->tags,
+      N_("Object tags to use instead of those of the label file"), N_("TEXT") },
+    { "device", 0, 0, G_OPTION_ARG_STRING, &opts->device,
+      N_("Where to run: cpu, cuda or auto (default)"), "cpu|cuda|auto" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &opts->precision,
+      N_("exact (fp32, default) or fast (TF32/bf16 products where the device has them)"),
+      "exact|fast" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &opts->n_threads,
+      N_("CPU threads (default: all cores)"), "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json,
+      N_("Print one JSON document instead of text"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter_string);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("oscarviz %s", opts->command);
+
+  g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, ov_sample_source_option_group (&opts->sample));
+  g_set_prgname (prgname);   /* "Usage: oscarviz vqa [OPTION…]" */
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("oscarviz %s: %s\n", opts->command, error->message);
+      return FALSE;
+    }
+  if (*argc > 1)
+    {
+      g_printerr ("oscarviz %s: %s “%s”\n", opts->command, _("unexpected argument"), (*argv)[1]);
+      return FALSE;
+    }
+  if (opts->sample.row < -1)
+    {
+      g_printerr ("oscarviz %s: %s\n", opts->command, _("--row must be 0 or more"));
+      return FALSE;
+    }
+  if (opts->n_threads < 0)
+    {
+      g_printerr ("oscarviz %s: %s\n", opts->command, _("--threads must be 0 or more"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+ov_cli_fail (OvCliOptions *opts,
+             const GError *error)
+{
+  g_printerr ("oscarviz %s: %s\n", opts->command, error->message);
+  return 1;
+}
+
+void
+ov_cli_print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_indent (gen, 2);
+  text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+}
+
+void
+ov_cli_print_warnings (OvModel     *model,
+                       OvCliSample *sample)
+{
+  const char *const *warnings = model != NULL ? ov_model_get_warnings (model) : NULL;
+
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    g_printerr ("warning: %s\n", warnings[i]);
+  if (sample != NULL && sample->sample != NULL)
+    for (guint i = 0; i < sample->sample->warnings->len; i++)
+      g_printerr ("warning: %s\n", (char *) g_ptr_array_index (sample->sample->warnings, i));
+}
+
+/* Adds "file: " in front of a message that does not name the file yet. */
+static void
+name_file (GError    **error,
+           const char *path)
+{
+  if (error != NULL && *error != NULL && path != NULL && strstr ((*error)->message, path) == NULL)
+    g_prefix_error (error, "%s: ", path);
+}
+
+/* Model --------------------------------------------------------------------- */
+
+/* The folder of --model: a folder as given, else a bundled model's name. */
+static char *
+resolve_model (const char *name,
+               GError    **error)
+{
+  if (name == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                   _("No model: give --model DIR (a checkpoint folder) or --model demo"));
+      return NULL;
+    }
+  if (!g_file_test (name, G_FILE_TEST_EXISTS))
+    {
+      if (g_strv_contains (ov_demo_model_names (), name))
+        return ov_demo_find (name, error);
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _("%s: no such checkpoint folder"), name);
+      return NULL;
+    }
+  if (!g_file_test (name, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   _("%s: not a folder; --model takes the checkpoint folder (config.json, "
+                     "vocab.txt and the weights)"), name);
+      return NULL;
+    }
+  return g_strdup (name);
+}
+
+OvModel *
+ov_cli_load_model (OvCliOptions *opts,
+                   OvTask        task,
+                   GError      **error)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(OvModel) model = NULL;
+  OvModelOptions mo;
+
+  ov_model_options_init (&mo);
+  if (opts->device == NULL || g_str_equal (opts->device, "auto"))
+    mo.device = OV_DEVICE_AUTO;
+  else if (g_str_equal (opts->device, "cpu"))
+    mo.device = OV_DEVICE_CPU;
+  else if (g_str_equal (opts->device, "cuda"))
+    mo.device = OV_DEVICE_CUDA;
+  else
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   _("--device must be cpu, cuda or auto, not “%s”"), opts->device);
+      return NULL;
+    }
+  if (opts->precision == NULL || g_str_equal (opts->precision, "exact"))
+    mo.precision = OV_PRECISION_EXACT;
+  else if (g_str_equal (opts->precision, "fast"))
+    mo.precision = OV_PRECISION_FAST;
+  else
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   _("--precision must be exact or fast, not “%s”"), opts->precision);
+      return NULL;
+    }
+  mo.n_threads = opts->n_threads;
+
+  dir = resolve_model (opts->model, error);
+  if (dir == NULL)
+    return NULL;
+  model = ov_model_load (dir, &mo, error);
+  if (model == NULL)
+    {
+      name_file (error, dir);
+      return NULL;
+    }
+  if (!ov_model_supports (model, task, error))
+    return NULL;
+  return g_steal_pointer (&model);
+}
+
+/* Sample -------------------------------------------------------------------- */
+
+void
+ov_cli_sample_free (OvCliSample *sample)
+{
+  if (sample == NULL)
+    return;
+  g_clear_pointer (&sample->sample, ov_sample_free);
+  g_clear_pointer (&sample->encoding, ov_encoding_free);
+  g_free (sample->source);
+  g_free (sample->tags);
+  g_free (sample);
+}
+
+/* Tensor dictionaries: PyTorch files (zip or legacy pickle), as Oscar's VQA
+ * feature files are, and safetensors files. */
+static gboolean
+is_tensor_dict (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, NULL);
+  guchar magic[9] = { 0 };
+  gsize n = 0;
+
+  if (in == NULL
+      || !g_input_stream_read_all (G_INPUT_STREAM (in), magic, sizeof magic, &n, NULL, NULL))
+    return FALSE;
+  return (n >= 2 && magic[0] == 0x80 && magic[1] >= 2 && magic[1] <= 5)
+         || (n >= 4 && memcmp (magic, "PK\3\4", 4) == 0)
+         || (n == 9 && magic[8] == '{' && magic[7] == 0 && magic[6] == 0);
+}
+
+/* --features FILE.pt (or .safetensors): a dict image id -> float tensor
+ * (N, D). The image is the one the other files name, else --key / --row
+ * into the dict. Rows as wide as the model's img_feature_dim are taken as
+ * they are; 2048-wide ones get the box values from the detections. */
+static OvSample *
+load_tensor_features (const OvSampleSourceOptions *so,
+                      int                          model_dim,
+                      GError                     **error)
+{
+  g_autoptr(OvStateDict) sd = ov_state_dict_load (so->features, error);
+  g_autoptr(OvSample) sample = NULL;
+  g_autofree float *owned = NULL;
+  const OvTensor *t;
+  const float *data;
+  gint64 n_rows, dim;
+
+  if (sd == NULL)
+    {
+      name_file (error, so->features);
+      return NULL;
+    }
+  if (so->labels != NULL || so->detections != NULL || so->dataset != NULL || so->hw != NULL
+      || so->image != NULL)
+    {
+      OvSampleSourceOptions rest = *so;
+
+      rest.features = NULL;
+      sample = ov_sample_source_load (&rest, NULL, error);
+      if (sample == NULL)
+        return NULL;
+      t = ov_state_dict_lookup (sd, sample->key);
+      if (t == NULL)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                       _("%s has no features for image “%s”"), so->features, sample->key);
+          return NULL;
+        }
+    }
+  else
+    {
+      guint n = ov_state_dict_get_n_tensors (sd);
+
+      if (so->key != NULL && so->row >= 0)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       _("Give either --key or --row, not both"));
+          return NULL;
+        }
+      if (so->key != NULL)
+        {
+          t = ov_state_dict_lookup (sd, so->key);
+          if (t == NULL)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                           _("%s has no image “%s”"), so->features, so->key);
+              return NULL;
+            }
+        }
+      else if (so->row >= (gint64) n || n == 0)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                       _("%s holds %u images; there is no row %" G_GINT64_FORMAT),
+                       so->features, n, MAX (so->row, 0));
+          return NULL;
+        }
+      else
+        t = ov_state_dict_get_nth (sd, so->row >= 0 ? (guint) so->row : 0);
+      sample = ov_sample_new (t->name);
+    }
+
+  /* (N, D), or (1, N, D) */
+  n_rows = t->n_dims >= 2 ? t->shape[t->n_dims - 2] : 0;
+  dim = t->n_dims >= 2 ? t->shape[t->n_dims - 1] : 0;
+  if ((t->n_dims != 2 && !(t->n_dims == 3 && t->shape[0] == 1))
+      || (t->dtype != OV_DTYPE_F32 && t->dtype != OV_DTYPE_F16 && t->dtype != OV_DTYPE_BF16
+          && t->dtype != OV_DTYPE_F64))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   _("%s: the features of image “%s” are not a float matrix (regions × width)"),
+                   so->features, t->name);
+      return NULL;
+    }
+  if (n_rows > G_MAXINT / MAX (dim, 1))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _("%s: image “%s” has too many regions"),
+                   so->features, t->name);
+      return NULL;
+    }
+  data = ov_tensor_as_f32 (t, &owned);
+  g_free (sample->features);
+  sample->features = owned != NULL ? g_steal_pointer (&owned)
+                                   : g_memdup2 (data, (gsize) n_rows * dim * sizeof (float));
+  sample->n_features = (guint) n_rows;
+  sample->feature_dim = (guint) dim;
+  if (dim == model_dim && model_dim != OV_REGION_APPEARANCE_DIM)
+    {
+      for (gsize i = 0; i < (gsize) n_rows * dim; i++)
+        if (!isfinite (sample->features[i]))
+          {
+            g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                         _("%s: image “%s”, region %zu has a non-finite feature value at "
+                           "column %zu"), so->features, sample->key, i / dim, i % dim);
+            return NULL;
+          }
+    }
+  else if (!ov_sample_build_region_vectors (sample, error))
+    {
+      name_file (error, so->features);
+      return NULL;
+    }
+  if (sample->tags == NULL)
+    sample->tags = ov_sample_dup_tag_string (sample);
+  return g_steal_pointer (&sample);
+}
+
+/* A split yaml may name an Oscar VQA json (`qla:`); the data layer reads
+ * captions but not those questions, so they are added here. */
+static gboolean
+add_yaml_questions (OvSample   *sample,
+                    const char *yaml_path,
+                    GError    **error)
+{
+  g_autoptr(GHashTable) yaml = NULL;
+  g_autoptr(GPtrArray) qla = NULL;
+  const char *qla_path;
+
+  if (sample->questions->len > 0 || ov_file_sniff (yaml_path, NULL) != OV_FILE_DATASET_YAML)
+    return TRUE;
+  yaml = ov_dataset_yaml_load (yaml_path, error);
+  if (yaml == NULL)
+    return FALSE;
+  qla_path = g_hash_table_lookup (yaml, "qla");
+  if (qla_path == NULL)
+    return TRUE;
+  qla = ov_vqa_json_load (qla_path, error);
+  if (qla == NULL)
+    return FALSE;
+  for (guint i = 0; i < qla->len; i++)
+    {
+      OvSample *s = g_ptr_array_index (qla, i);
+
+      if (g_str_equal (s->key, sample->key))
+        {
+          g_ptr_array_unref (sample->questions);
+          sample->questions = g_ptr_array_ref (s->questions);
+          break;
+        }
+    }
+  return TRUE;
+}
+
+/* Whether a message already names one of the sample's files. */
+static gboolean
+names_any_file (const GError                *error,
+                const OvSampleSourceOptions *so)
+{
+  const char *files[] = { so->features, so->labels, so->detections, so->image, so->dataset,
+                          so->hw, so->class_names };
+
+  for (guint i = 0; error != NULL && i < G_N_ELEMENTS (files); i++)
+    if (files[i] != NULL && strstr (error->message, files[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* The file that names the sample, for messages. */
+static const char *
+sample_source (const OvSampleSourceOptions *so)
+{
+  if (so->dataset != NULL)
+    return so->dataset;
+  if (so->features != NULL)
+    return so->features;
+  if (so->labels != NULL)
+    return so->labels;
+  if (so->detections != NULL)
+    return so->detections;
+  if (so->hw != NULL)
+    return so->hw;
+  return so->image;
+}
+
+OvCliSample *
+ov_cli_load_sample (OvCliOptions *opts,
+                    OvModel      *model,
+                    GError      **error)
+{
+  const OvSampleSourceOptions *so = &opts->sample;
+  g_autoptr(OvCliSample) out = g_new0 (OvCliSample, 1);
+  gboolean has_sample = so->features != NULL || so->labels != NULL || so->detections != NULL
+                        || so->image != NULL || so->dataset != NULL || so->hw != NULL;
+
+  if (opts->inputs != NULL)
+    {
+      if (has_sample || opts->tags != NULL || so->key != NULL || so->row >= 0)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       _("--inputs holds the whole input; do not add sample files, --key, "
+                         "--row or --tags"));
+          return NULL;
+        }
+      out->source = g_strdup (opts->inputs);
+      out->encoding = ov_cli_inputs_load (opts->inputs, model, error);
+      if (out->encoding == NULL)
+        return NULL;
+      return g_steal_pointer (&out);
+    }
+
+  if (!has_sample)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                   _("No sample: give --features FILE [--labels FILE], --dataset FILE, "
+                     "--image FILE --detections FILE, or --inputs FILE.safetensors"));
+      return NULL;
+    }
+  /* --dataset demo: the bundled held-out scenes */
+  if (so->dataset != NULL && !g_file_test (so->dataset, G_FILE_TEST_EXISTS)
+      && g_str_equal (so->dataset, "demo"))
+    {
+      char *yaml = ov_demo_find_dataset ("demo", error);
+
+      if (yaml == NULL)
+        return NULL;
+      g_free (opts->sample.dataset);
+      opts->sample.dataset = yaml;
+    }
+  out->source = g_strdup (sample_source (so));
+  if (so->features != NULL && is_tensor_dict (so->features))
+    out->sample = load_tensor_features (so, ov_model_get_config (model)->img_feature_dim, error);
+  else
+    {
+      out->sample = ov_sample_source_load (so, NULL, error);
+      if (out->sample == NULL && !names_any_file (*error, so))
+        name_file (error, out->source);
+    }
+  if (out->sample == NULL)
+    return NULL;
+  if (so->dataset != NULL && !add_yaml_questions (out->sample, so->dataset, error))
+    return NULL;
+
+  if (out->sample->features == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                   _("%s: image “%s” has no region features; give --features (the model "
+                     "reads region feature vectors, not pixels)"), out->source, out->sample->key);
+      return NULL;
+    }
+  out->regions.features = out->sample->features;
+  out->regions.n_regions = (int) out->sample->n_features;
+  out->regions.dim = (int) out->sample->feature_dim;
+  out->tags = g_strdup (opts->tags != NULL ? opts->tags
+                        : out->sample->tags != NULL ? out->sample->tags : "");
+  return g_steal_pointer (&out);
+}
+
+/* --inputs ------------------------------------------------------------------- */
+
+/* A tensor of the inputs file with its batch dimension of 1 dropped. */
+static const OvTensor *
+input_tensor (OvStateDict *sd,
+              const char  *path,
+              const char  *name,
+              gboolean     required,
+              int          min_dims,
+              int          max_dims,
+              int         *n_dims,
+              gint64      *shape,
+              GError     **error)
+{
+  const OvTensor *t = ov_state_dict_lookup (sd, name);
+  int skip;
+
+  if (t == NULL)
+    {
+      if (required)
+        g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _("%s has no tensor “%s”"), path, name);
+      return NULL;
+    }
+  skip = t->n_dims > max_dims && t->n_dims == max_dims + 1 && t->shape[0] == 1 ? 1 : 0;
+  if (t->n_dims > max_dims && skip == 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
+                   _("%s: tensor “%s” has %d dimensions; only one example (a batch of 1) "
+                     "is run at a time"), path, name, t->n_dims);
+      return NULL;
+    }
+  if (t->n_dims - skip < min_dims)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, _("%s: tensor “%s” has %d dimensions, "
+                   "expected at least %d"), path, name, t->n_dims, min_dims);
+      return NULL;
+    }
+  *n_dims = t->n_dims - skip;
+  for (int i = 0; i < *n_dims; i++)
+    shape[i] = t->shape[i + skip];
+  if (t->dtype == OV_DTYPE_BOOL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
+                   _("%s: tensor “%s” is boolean; store it as an integer or float tensor"),
+                   path, name);
+      return NULL;
+    }
+  return t;
+}
+
+/* Any integer or float tensor as gint32 (ids must be whole numbers). */
+static gint32 *
+tensor_to_i32 (const OvTensor *t,
+               const char     *path,
+               GError        **error)
+{
+  g_autofree gint32 *out = g_new (gint32, MAX (t->n_elements, 1));
+
+  for (gint64 i = 0; i < t->n_elements; i++)
+    {
+      gint64 v;
+
+      switch (t->dtype)
+        {
+        case OV_DTYPE_I64: v = ((const gint64 *) t->data)[i]; break;
+        case OV_DTYPE_I32: v = ((const gint32 *) t->data)[i]; break;
+        case OV_DTYPE_I16: v = ((const gint16 *) t->data)[i]; break;
+        case OV_DTYPE_I8: v = ((const gint8 *) t->data)[i]; break;
+        case OV_DTYPE_U8: v = ((const guint8 *) t->data)[i]; break;
+        default:
+          g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
+                       _("%s: tensor “%s” is %s; ids must be an integer tensor"), path, t->name,
+                       ov_dtype_name (t->dtype));
+          return NULL;
+        }
+      if (v < G_MININT32 || v > G_MAXINT32)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       _("%s: tensor “%s” holds %" G_GINT64_FORMAT " at %" G_GINT64_FORMAT
+                         ", out of range"), path, t->name, v, i);
+          return NULL;
+        }
+      out[i] = (gint32) v;
+    }
+  return g_steal_pointer (&out);
+}
+
+/* Any integer or float tensor as float, checked finite. */
+static float *
+tensor_to_f32 (const OvTensor *t,
+               const char     *path,
+               GError        **error)
+{
+  g_autofree float *out = NULL;
+
+  if (t->dtype == OV_DTYPE_F32 || t->dtype == OV_DTYPE_F16 || t->dtype == OV_DTYPE_BF16
+      || t->dtype == OV_DTYPE_F64)
+    {
+      g_autofree float *owned = NULL;
+      const float *data = ov_tensor_as_f32 (t, &owned);
+
+      out = owned != NULL ? g_steal_pointer (&owned)
+                          : g_memdup2 (data, MAX (t->n_elements, 1) * sizeof (float));
+    }
+  else
+    {
+      g_autofree gint32 *ints = tensor_to_i32 (t, path, error);
+
+      if (ints == NULL)
+        return NULL;
+      out = g_new (float, MAX (t->n_elements, 1));
+      for (gint64 i = 0; i < t->n_elements; i++)
+        out[i] = (float) ints[i];
+    }
+  for (gint64 i = 0; i < t->n_elements; i++)
+    if (!isfinite (out[i]))
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                     _("%s: tensor “%s” holds a value that is not a finite number at element %"
+                       G_GINT64_FORMAT), path, t->name, i);
+        return NULL;
+      }
+  return g_steal_pointer (&out);
+}
+
+static void
+label_inputs (OvEncoding *enc,
+              OvModel    *model)
+{
+  OvTokenizer *tok = ov_model_get_tokenizer (model);
+  const OvInputs *in = &enc->inputs;
+  int t = in->n_text, s = t + in->n_regions;
+
+  enc->segments = g_new (OvSegment, s);
+  enc->labels = g_new0 (char *, s);
+  for (int i = 0; i < t; i++)
+    {
+      gint32 id = enc->input_ids[i];
+      const char *token = ov_tokenizer_id_to_token (tok, id);
+
+      enc->labels[i] = g_strdup (token != NULL ? token : "?");
+      if (id == ov_tokenizer_pad_id (tok))
+        enc->segments[i] = OV_SEGMENT_PAD;
+      else if (id == ov_tokenizer_cls_id (tok) || id == ov_tokenizer_sep_id (tok)
+               || id == ov_tokenizer_mask_id (tok))
+        enc->segments[i] = OV_SEGMENT_SPECIAL;
+      else if (enc->token_type_ids != NULL && enc->token_type_ids[i] == 1)
+        enc->segments[i] = OV_SEGMENT_TAG;
+      else
+        enc->segments[i] = OV_SEGMENT_WORD;
+    }
+  for (int k = 0; k < in->n_regions; k++)
+    {
+      /* A region nobody may attend to is padding. */
+      gboolean seen = FALSE;
+
+      if (in->mask_2d)
+        for (int q = 0; q < s && !seen; q++)
+          seen = in->attention_mask[(gsize) q * s + t + k] != 0.0f;
+      else
+        seen = in->attention_mask[t + k] != 0.0f;
+      enc->segments[t + k] = seen ? OV_SEGMENT_REGION : OV_SEGMENT_PAD;
+      enc->labels[t + k] = seen ? g_strdup_printf ("region %d", k) : g_strdup ("[PAD]");
+    }
+}
+
+OvEncoding *
+ov_cli_inputs_load (const char *path,
+                    OvModel    *model,
+                    GError    **error)
+{
+  static const char *const known[] = {
+    "input_ids", "token_type_ids", "attention_mask", "img_feats", "position_ids",
+  };
+  g_autoptr(OvStateDict) sd = NULL;
+  g_autoptr(OvEncoding) enc = g_new0 (OvEncoding, 1);
+  const OvTensor *ids_t, *types_t, *pos_t = NULL, *mask_t, *feats_t;
+  gint64 ids_shape[8], types_shape[8], pos_shape[8], mask_shape[8], feats_shape[8];
+  int ids_dims, types_dims, pos_dims, mask_dims, feats_dims;
+  int d = ov_model_get_config (model)->img_feature_dim;
+  GError *local = NULL;
+  gint64 t, n, s;
+
+  sd = ov_state_dict_load (path, error);
+  if (sd == NULL)
+    {
+      name_file (error, path);
+      return NULL;
+    }
+  for (guint i = 0; i < ov_state_dict_get_n_tensors (sd); i++)
+    {
+      const char *name = ov_state_dict_get_nth (sd, i)->name;
+      gboolean ok = FALSE;
+
+      for (guint j = 0; j < G_N_ELEMENTS (known); j++)
+        ok = ok || g_str_equal (name, known[j]);
+      if (!ok)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       _("%s: unknown tensor “%s” (expected input_ids, token_type_ids, "
+                         "attention_mask, img_feats and optionally position_ids)"), path, name);
+          return NULL;
+        }
+    }
+
+  ids_t = input_tensor (sd, path, "input_ids", TRUE, 1, 1, &ids_dims, ids_shape, error);
+  if (ids_t == NULL)
+    return NULL;
+  feats_t = input_tensor (sd, path, "img_feats", TRUE, 2, 2, &feats_dims, feats_shape, error);
+  if (feats_t == NULL)
+    return NULL;
+  mask_t = input_tensor (sd, path, "attention_mask", TRUE, 1, 2, &mask_dims, mask_shape, error);
+  if (mask_t == NULL)
+    return NULL;
+  types_t = input_tensor (sd, path, "token_type_ids", FALSE, 1, 1, &types_dims, types_shape,
+                          &local);
+  if (local == NULL)
+    pos_t = input_tensor (sd, path, "position_ids", FALSE, 1, 1, &pos_dims, pos_shape, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return NULL;
+    }
+
+  t = ids_shape[0];
+  n = feats_shape[0];
+  s = t + n;
+  if (t < 1 || s > G_MAXINT / 4)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, _("%s: input_ids has %" G_GINT64_FORMAT
+                   " tokens"), path, t);
+      return NULL;
+    }
+  if (feats_shape[1] != d)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   _("%s: img_feats rows are %" G_GINT64_FORMAT " wide; the model (%s) takes "
+                     "%d"), path, feats_shape[1], ov_model_get_path (model), d);
+      return NULL;
+    }
+  if ((types_t != NULL && types_shape[0] != t) || (pos_t != NULL && pos_shape[0] != t))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   _("%s: %s has %" G_GINT64_FORMAT " entries but input_ids has %"
+                     G_GINT64_FORMAT), path,
+                   types_t != NULL && types_shape[0] != t ? "token_type_ids" : "position_ids",
+                   types_t != NULL && types_shape[0] != t ? types_shape[0] : pos_shape[0], t);
+      return NULL;
+    }
+  /* (S) or (S, S) with S = T + N; (1, S) is a batch of one 1-D mask. */
+  if (mask_dims == 2 && mask_shape[0] == 1 && mask_shape[1] == s && s > 1)
+    {
+      mask_dims = 1;
+      mask_shape[0] = s;
+    }
+  if (mask_shape[0] != s || (mask_dims == 2 && mask_shape[1] != s))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   _("%s: attention_mask must be (%" G_GINT64_FORMAT ") or (%" G_GINT64_FORMAT
+                     ", %" G_GINT64_FORMAT ") for %" G_GINT64_FORMAT " tokens and %"
+                     G_GINT64_FORMAT " regions"), path, s, s, s, t, n);
+      return NULL;
+    }
+
+  enc->input_ids = tensor_to_i32 (ids_t, path, error);
+  if (enc->input_ids == NULL)
+    return NULL;
+  if (types_t != NULL && (enc->token_type_ids = tensor_to_i32 (types_t, path, error)) == NULL)
+    return NULL;
+  if (pos_t != NULL && (enc->position_ids = tensor_to_i32 (pos_t, path, error)) == NULL)
+    return NULL;
+  enc->attention_mask = tensor_to_f32 (mask_t, path, error);
+  if (enc->attention_mask == NULL)
+    return NULL;
+  enc->img_feats = tensor_to_f32 (feats_t, path, error);
+  if (enc->img_feats == NULL)
+    return NULL;
+
+  enc->inputs.n_text = (int) t;
+  enc->inputs.input_ids = enc->input_ids;
+  enc->inputs.token_type_ids = enc->token_type_ids;
+  enc->inputs.position_ids = enc->position_ids;
+  enc->inputs.n_regions = (int) n;
+  enc->inputs.img_feats = enc->img_feats;
+  enc->inputs.attention_mask = enc->attention_mask;
+  enc->inputs.mask_2d = mask_dims == 2;
+  label_inputs (enc, model);
+  return g_steal_pointer (&enc);
+}
+
+/* Answers --------------------------------------------------------------------- */
+
+OvAnswerList *
+ov_cli_find_answers (OvModel *model,
+                     GError **error)
+{
+  /* What a VQA checkpoint folder may ship beside its weights, in order of
+   * preference. */
+  static const char *const names[] = {
+    "label2ans.json", "answers.json", "answers.txt", "label2ans.pkl", "ans2label.json",
+    "ans2label.pkl", "trainval_label2ans.pkl", "trainval_ans2label.pkl",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (ov_model_get_path (model), names[i], NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return ov_answer_list_load (path, error);
+    }
+  return NULL;
+}

@@ -1,0 +1,1292 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Runs the built `oscarviz caption|vqa|mask|match|encode` on the oracle
+ * checkpoints and files and compares what they print or write with the
+ * original implementation's outputs; bad input must end in a non-zero exit
+ * (not a crash) with a message that names the file.
+ */
+#define G_LOG_DOMAIN "test-cli"
+
+#include <glib/gstdio.h>
+#include <unistd.h>
+#include <math.h>
+#include <string.h>
+
+#include "model/ov-state-dict.h"
+#include "ov-test-util.h"
+
+/* Tolerances of the oracle README: logits rtol/atol 1e-4, hidden states
+ * rtol 1e-4 atol 1e-5, attention probabilities atol 1e-6, log-probs 1e-4. */
+#define LOGIT_TOL   1e-4
+#define HID_RTOL    1e-4
+#define HID_ATOL    1e-5
+#define ATT_ATOL    1e-6
+#define LOGPROB_TOL 1e-4
+
+typedef struct {
+  gboolean   exited;     /* FALSE when killed by a signal */
+  int        status;     /* exit status */
+  char      *out;
+  char      *err;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+  g_free (run);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
+
+static Run *
+run_argv (GPtrArray *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) wait_error = NULL;
+  Run *run = g_new0 (Run, 1);
+  int wait_status;
+
+  g_ptr_array_add (argv, ov_test_oscarviz_path ());
+  for (guint i = 0; i < args->len; i++)
+    g_ptr_array_add (argv, g_strdup (g_ptr_array_index (args, i)));
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &run->out,
+                &run->err, &wait_status, &error);
+  g_assert_no_error (error);
+  if (g_spawn_check_wait_status (wait_status, &wait_error))
+    run->exited = TRUE;
+  else if (wait_error->domain == G_SPAWN_EXIT_ERROR)
+    {
+      run->exited = TRUE;
+      run->status = wait_error->code;
+    }
+  return run;
+}
+
+static Run *
+run_oscarviz (const char *first, ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  return run_argv (args);
+}
+
+/* The one JSON document a successful --json run printed. */
+static JsonNode *
+run_json (Run *run)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  if (run->status != 0 || !run->exited)
+    g_error ("oscarviz failed (%d): %s", run->status, run->err);
+  node = json_from_string (run->out, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return node;
+}
+
+static void
+assert_close (const char *what,
+              double      got,
+              double      want,
+              double      rtol,
+              double      atol)
+{
+  if (!(fabs (got - want) <= atol + rtol * fabs (want)))
+    g_error ("%s: got %.9g, want %.9g", what, got, want);
+}
+
+static char *
+oracle (const char *first, ...)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
+  g_autofree char *rel = NULL;
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (parts, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (parts, NULL);
+  rel = g_build_filenamev ((char **) parts->pdata);
+  return ov_test_shared_path ("oracle", rel, NULL);
+}
+
+/* /cli/caption: greedy and beam-3 captions of every oracle image --------- */
+
+static void
+check_captions (const char *case_name,
+                const char *beams)
+{
+  g_autofree char *model = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *feats = oracle ("data", "features.tsv", NULL);
+  g_autofree char *labels = oracle ("data", "labels.tsv", NULL);
+  g_autofree char *epath = oracle ("cases", case_name, "expected.json", NULL);
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  JsonArray *images = json_object_get_array_member (json_node_get_object (expected), "images");
+
+  g_assert_cmpuint (json_array_get_length (images), ==, 4);
+  for (guint i = 0; i < json_array_get_length (images); i++)
+    {
+      JsonObject *im = json_array_get_object_element (images, i);
+      const char *key = json_object_get_string_member (im, "key");
+      JsonObject *hyp = json_array_get_object_element (
+        json_object_get_array_member (im, "hypotheses"), 0);
+      JsonArray *want_ids = json_object_get_array_member (hyp, "token_ids");
+      gint64 sep = json_object_get_int_member (hyp, "sep_index");
+      g_autoptr(Run) run = run_oscarviz ("caption", "--model", model, "--features", feats,
+                                         "--labels", labels, "--key", key, "--beams", beams,
+                                         "--json", NULL);
+      g_autoptr(JsonNode) doc = run_json (run);
+      JsonArray *caps = json_object_get_array_member (json_node_get_object (doc), "captions");
+      JsonObject *cap;
+      JsonArray *ids;
+
+      g_assert_cmpuint (json_array_get_length (caps), ==, 1);
+      cap = json_array_get_object_element (caps, 0);
+      ids = json_object_get_array_member (cap, "ids");
+      /* ids as the original returns them: [CLS] ... [SEP], without the padding */
+      g_assert_cmpint (json_array_get_length (ids), ==, sep + 1);
+      for (gint64 j = 0; j <= sep; j++)
+        g_assert_cmpint (json_array_get_int_element (ids, j), ==,
+                         json_array_get_int_element (want_ids, j));
+      g_assert_cmpstr (json_object_get_string_member (cap, "text"), ==,
+                       json_object_get_string_member (hyp, "caption"));
+      assert_close (key, json_object_get_double_member (cap, "score"),
+                    json_object_get_double_member (hyp, "logprob"), 0.0, LOGPROB_TOL);
+      g_test_message ("%s beams %s: %s (%.6f)", key, beams,
+                      json_object_get_string_member (cap, "text"),
+                      json_object_get_double_member (cap, "score"));
+    }
+}
+
+static void
+test_caption_greedy (void)
+{
+  check_captions ("cap_greedy", "1");
+}
+
+static void
+test_caption_beam3 (void)
+{
+  check_captions ("cap_beam3", "3");
+}
+
+/* --n-best K gives K hypotheses, best first; the text output runs too. */
+static void
+test_caption_nbest (void)
+{
+  g_autofree char *model = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *feats = oracle ("data", "features.tsv", NULL);
+  g_autofree char *labels = oracle ("data", "labels.tsv", NULL);
+  g_autoptr(Run) run = run_oscarviz ("caption", "--model", model, "--features", feats,
+                                     "--labels", labels, "--row", "2", "--beams", "3",
+                                     "--n-best", "3", "--no-cache", "--json", NULL);
+  g_autoptr(JsonNode) doc = run_json (run);
+  JsonObject *o = json_node_get_object (doc);
+  JsonArray *caps = json_object_get_array_member (o, "captions");
+  g_autofree char *yaml = oracle ("data", "test.yaml", NULL);
+  g_autoptr(Run) text = NULL;
+  double prev = G_MAXDOUBLE;
+
+  g_assert_cmpstr (json_object_get_string_member (o, "key"), ==, "coco_street");
+  g_assert_cmpuint (json_array_get_length (caps), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      double score = json_object_get_double_member (json_array_get_object_element (caps, i),
+                                                    "score");
+
+      g_assert_cmpfloat (score, <=, prev);
+      prev = score;
+    }
+  /* The best of 3 is the beam-3 caption of the oracle. */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (caps, 0),
+                                                  "text"), ==,
+                   "brew 1870 brew nigeria brew cumulative brew photographs nigeria brew nigeria "
+                   "helped cooperation cartridge brew brew cumulative brew");
+
+  /* the same image through the split yaml, greedy, as text */
+  text = run_oscarviz ("caption", "--model", model, "--dataset", yaml, "--row", "2", "--beams",
+                       "1", NULL);
+  g_assert_cmpint (text->status, ==, 0);
+  g_assert_nonnull (strstr (text->out, "brew 1870 brew nigeria brew cumulative brew nigeria"));
+}
+
+/* /cli/caption/cuda: --device cuda gives the oracle's beam-3 captions (ids
+ * exact, scores to 1e-4) in exact precision; skipped when the build has no
+ * CUDA backend or no device answers. */
+static void
+test_caption_cuda (void)
+{
+  g_autofree char *model = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *feats = oracle ("data", "features.tsv", NULL);
+  g_autofree char *labels = oracle ("data", "labels.tsv", NULL);
+  g_autofree char *epath = oracle ("cases", "cap_beam3", "expected.json", NULL);
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  JsonArray *images = json_object_get_array_member (json_node_get_object (expected), "images");
+
+  for (guint i = 0; i < json_array_get_length (images); i++)
+    {
+      JsonObject *im = json_array_get_object_element (images, i);
+      JsonObject *hyp = json_array_get_object_element (
+        json_object_get_array_member (im, "hypotheses"), 0);
+      JsonArray *want_ids = json_object_get_array_member (hyp, "token_ids");
+      g_autoptr(Run) run = run_oscarviz ("caption", "--model", model, "--features", feats,
+                                         "--labels", labels, "--key",
+                                         json_object_get_string_member (im, "key"), "--beams",
+                                         "3", "--device", "cuda", "--precision", "exact",
+                                         "--json", NULL);
+      g_autoptr(JsonNode) doc = NULL;
+      JsonObject *cap;
+      JsonArray *ids;
+
+      if (run->exited && run->status != 0
+          && (strstr (run->err, "no CUDA device") != NULL
+              || strstr (run->err, "no CUDA backend") != NULL))
+        {
+          g_test_skip (run->err);
+          return;
+        }
+      doc = run_json (run);
+      cap = json_array_get_object_element (
+        json_object_get_array_member (json_node_get_object (doc), "captions"), 0);
+      ids = json_object_get_array_member (cap, "ids");
+      g_assert_cmpint (json_array_get_length (ids), ==,
+                       json_object_get_int_member (hyp, "sep_index") + 1);
+      for (guint j = 0; j < json_array_get_length (ids); j++)
+        g_assert_cmpint (json_array_get_int_element (ids, j), ==,
+                         json_array_get_int_element (want_ids, j));
+      assert_close ("cuda caption score", json_object_get_double_member (cap, "score"),
+                    json_object_get_double_member (hyp, "logprob"), 0.0, LOGPROB_TOL);
+    }
+}
+
+/* /cli/caption/vinvl: the oracle features rewritten as a VinVL
+ * three-column features.tsv (key, num_boxes, base64) and the labels as a
+ * VinVL predictions.tsv ({"objects": [...]}), neither with a .lineidx. */
+static void
+test_caption_vinvl (void)
+{
+  g_autofree char *model = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *feats = oracle ("data", "features.tsv", NULL);
+  g_autofree char *labels = oracle ("data", "labels.tsv", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-vinvl-XXXXXX", NULL);
+  g_autofree char *vfeats = g_build_filename (dir, "features.tsv", NULL);
+  g_autofree char *vpreds = g_build_filename (dir, "predictions.tsv", NULL);
+  g_autofree char *ftext = NULL, *ltext = NULL;
+  g_auto(GStrv) frows = NULL, lrows = NULL;
+  g_autoptr(GString) fout = g_string_new (NULL);
+  g_autoptr(GString) lout = g_string_new (NULL);
+  g_autoptr(Run) run = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  JsonObject *cap;
+
+  g_assert_true (g_file_get_contents (feats, &ftext, NULL, NULL));
+  g_assert_true (g_file_get_contents (labels, &ltext, NULL, NULL));
+  frows = g_strsplit (ftext, "\n", -1);
+  lrows = g_strsplit (ltext, "\n", -1);
+  for (guint i = 0; frows[i] != NULL && *frows[i] != '\0'; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (frows[i], "\t", 2);
+      g_autoptr(JsonNode) node = json_from_string (cols[1], NULL);
+      JsonObject *o = json_node_get_object (node);
+
+      g_string_append_printf (fout, "%s\t%" G_GINT64_FORMAT "\t%s\n", cols[0],
+                              json_object_get_int_member (o, "num_boxes"),
+                              json_object_get_string_member (o, "features"));
+    }
+  for (guint i = 0; lrows[i] != NULL && *lrows[i] != '\0'; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (lrows[i], "\t", 2);
+
+      g_string_append_printf (lout, "%s\t{\"objects\": %s}\n", cols[0], cols[1]);
+    }
+  g_assert_true (g_file_set_contents (vfeats, fout->str, -1, NULL));
+  g_assert_true (g_file_set_contents (vpreds, lout->str, -1, NULL));
+
+  run = run_oscarviz ("caption", "--model", model, "--features", vfeats, "--labels", vpreds,
+                      "--key", "coco_beach", "--beams", "1", "--json", NULL);
+  doc = run_json (run);
+  cap = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (doc), "captions"), 0);
+  g_assert_cmpstr (json_object_get_string_member (cap, "text"), ==,
+                   "brew 1870 brew nigeria brew offenses brew 1870 1870 challenger photographs "
+                   "challenger 1870 1870 1870 resigned cumulative challenger");
+  assert_close ("vinvl greedy score", json_object_get_double_member (cap, "score"),
+                -4.491606712341309, 0.0, LOGPROB_TOL);
+
+  g_unlink (vfeats);
+  g_unlink (vpreds);
+  g_rmdir (dir);
+}
+
+/* /cli/vqa: the three oracle questions, from the .pt features ------------ */
+
+static void
+test_vqa (void)
+{
+  g_autofree char *model = oracle ("checkpoints", "vqa_tiny_imgln", NULL);
+  g_autofree char *pt = oracle ("data", "vqa", "test2015_img_frcnn_feats.pt", NULL);
+  g_autofree char *qla = oracle ("data", "vqa", "test2015_qla_mrcnn.json", NULL);
+  g_autofree char *epath = oracle ("cases", "vqa_logits", "expected.json", NULL);
+  g_autofree char *lpath = oracle ("cases", "vqa_logits", "out_logits.npy", NULL);
+  /* every answer-list format: pickles both ways round and the JSON list */
+  char *lists[3] = {
+    oracle ("data", "vqa", "label2ans.pkl", NULL),
+    oracle ("data", "vqa", "ans2label.pkl", NULL),
+    oracle ("data", "vqa", "label2ans.json", NULL),
+  };
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  g_autoptr(OvTestNpy) npy = ov_test_npy_load (lpath);
+  g_autofree float *want = ov_test_npy_as_f32 (npy);
+  JsonArray *qs = json_node_get_array (expected);
+  int n_classes = (int) npy->shape[1];
+
+  g_assert_cmpuint (json_array_get_length (qs), ==, 3);
+  for (guint q = 0; q < 3; q++)
+    {
+      JsonObject *e = json_array_get_object_element (qs, q);
+      g_autofree char *img = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                              json_object_get_int_member (e, "img_id"));
+      g_autoptr(Run) run = run_oscarviz ("vqa", "--model", model, "--features", pt, "--labels",
+                                         qla, "--key", img, "--question",
+                                         json_object_get_string_member (e, "question"),
+                                         "--answers", lists[q], "--top", "100", "--json",
+                                         NULL);
+      g_autoptr(JsonNode) doc = run_json (run);
+      JsonArray *answers = json_object_get_array_member (json_node_get_object (doc), "answers");
+      gboolean seen[64] = { FALSE };
+      double prev = G_MAXDOUBLE;
+
+      g_assert_cmpint (n_classes, <=, 64);
+      g_assert_cmpint (json_array_get_length (answers), ==, n_classes);
+      for (int r = 0; r < n_classes; r++)
+        {
+          JsonObject *a = json_array_get_object_element (answers, r);
+          gint64 index = json_object_get_int_member (a, "index");
+          double logit = json_object_get_double_member (a, "logit");
+
+          g_assert_cmpint (index, >=, 0);
+          g_assert_cmpint (index, <, n_classes);
+          g_assert_false (seen[index]);
+          seen[index] = TRUE;
+          assert_close ("vqa logit", logit, want[q * n_classes + index], LOGIT_TOL, LOGIT_TOL);
+          assert_close ("vqa score", json_object_get_double_member (a, "score"),
+                        1.0 / (1.0 + exp (-logit)), 1e-12, 1e-12);
+          g_assert_cmpfloat (logit, <=, prev);
+          prev = logit;
+          if (r == 0)
+            {
+              g_assert_cmpint (index, ==, json_object_get_int_member (e, "argmax_label"));
+              g_assert_cmpstr (json_object_get_string_member (a, "answer"), ==,
+                               json_object_get_string_member (e, "answer"));
+            }
+        }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    g_free (lists[i]);
+}
+
+/* /cli/vqa/shipped-list: without --answers, a label2ans.json in the
+ * checkpoint folder names the answers; --top limits the list. */
+static void
+test_vqa_shipped_list (void)
+{
+  g_autofree char *src = oracle ("checkpoints", "vqa_tiny_imgln", NULL);
+  g_autofree char *l2a = oracle ("data", "vqa", "label2ans.json", NULL);
+  g_autofree char *pt = oracle ("data", "vqa", "test2015_img_frcnn_feats.pt", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-XXXXXX", NULL);
+  const char *files[] = { "config.json", "vocab.txt", "added_tokens.json",
+                          "special_tokens_map.json", "pytorch_model.bin" };
+  g_autoptr(Run) bare = NULL;
+  g_autoptr(Run) run = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  JsonArray *answers;
+  g_autofree char *l2a_copy = g_build_filename (dir, "label2ans.json", NULL);
+  g_autofree char *text = NULL;
+  gsize len;
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *from = g_build_filename (src, files[i], NULL);
+      g_autofree char *to = g_build_filename (dir, files[i], NULL);
+
+      g_assert_cmpint (symlink (from, to), ==, 0);
+    }
+  /* no list anywhere: indices only, "answer" null */
+  bare = run_oscarviz ("vqa", "--model", dir, "--features", pt, "--row", "0", "--tags",
+                       "dog couch pillow pillow blanket lamp window curtain table remote rug "
+                       "plant", "--question", "What animal is lying on the couch?", "--top",
+                       "1", "--json", NULL);
+  doc = run_json (bare);
+  answers = json_object_get_array_member (json_node_get_object (doc), "answers");
+  g_assert_cmpuint (json_array_get_length (answers), ==, 1);
+  g_assert_true (json_object_get_null_member (json_array_get_object_element (answers, 0),
+                                              "answer"));
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (answers, 0),
+                                               "index"), ==, 10);
+  g_clear_pointer (&doc, json_node_unref);
+
+  g_assert_true (g_file_get_contents (l2a, &text, &len, NULL));
+  g_assert_true (g_file_set_contents (l2a_copy, text, len, NULL));
+  run = run_oscarviz ("vqa", "--model", dir, "--features", pt, "--row", "0", "--tags",
+                      "dog couch pillow pillow blanket lamp window curtain table remote rug "
+                      "plant", "--question", "What animal is lying on the couch?", "--top", "2",
+                      "--json", NULL);
+  doc = run_json (run);
+  answers = json_object_get_array_member (json_node_get_object (doc), "answers");
+  g_assert_cmpuint (json_array_get_length (answers), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (answers, 0),
+                                                  "answer"), ==, "red");
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *to = g_build_filename (dir, files[i], NULL);
+
+      g_unlink (to);
+    }
+  g_unlink (l2a_copy);
+  g_rmdir (dir);
+}
+
+/* Safetensors helpers ---------------------------------------------------- */
+
+static OvTensorView
+view_of_npy (const char      *name,
+             const OvTestNpy *npy,
+             int              drop_dims,   /* leading dims of 1 to drop */
+             gint64           row)         /* with drop_dims 1: which batch row */
+{
+  OvTensorView v = { 0 };
+  gsize elem = g_str_equal (npy->descr, "<f4") || g_str_equal (npy->descr, "<i4") ? 4 : 8;
+  gsize row_elems = 1;
+
+  g_assert_true (g_str_equal (npy->descr, "<f4") || g_str_equal (npy->descr, "<i8"));
+  v.name = name;
+  v.dtype = g_str_equal (npy->descr, "<f4") ? OV_DTYPE_F32 : OV_DTYPE_I64;
+  v.n_dims = npy->n_dims - drop_dims;
+  for (int i = 0; i < v.n_dims; i++)
+    {
+      v.shape[i] = npy->shape[i + drop_dims];
+      row_elems *= v.shape[i];
+    }
+  v.data = (const char *) npy->data + (gsize) row * row_elems * elem;
+  return v;
+}
+
+static char *
+tmp_path (const char *name)
+{
+  return g_build_filename (g_get_tmp_dir (), name, NULL);
+}
+
+static const OvTensor *
+tensor (OvStateDict *sd,
+        const char  *name,
+        int          n_dims,
+        ...)
+{
+  const OvTensor *t = ov_state_dict_lookup (sd, name);
+  va_list ap;
+
+  if (t == NULL)
+    g_error ("the output has no tensor %s", name);
+  g_assert_cmpint (t->n_dims, ==, n_dims);
+  va_start (ap, n_dims);
+  for (int i = 0; i < n_dims; i++)
+    g_assert_cmpint (t->shape[i], ==, va_arg (ap, gint64));
+  va_end (ap);
+  return t;
+}
+
+static void
+check_rows (const char  *what,
+            const float *got,
+            const float *want,
+            JsonArray   *rows,
+            gsize        row_len,
+            double       rtol,
+            double       atol)
+{
+  double worst = 0.0;
+
+  for (guint r = 0; r < json_array_get_length (rows); r++)
+    {
+      gsize row = (gsize) json_array_get_int_element (rows, r);
+      double diff = 0.0;
+
+      if (!ov_test_allclose (got + row * row_len, want + row * row_len, row_len, rtol, atol,
+                             &diff))
+        g_error ("%s: row %zu differs by %g", what, row, diff);
+      worst = MAX (worst, diff);
+    }
+  g_test_message ("%s: max |diff| %g over %u valid rows", what, worst,
+                  json_array_get_length (rows));
+}
+
+/* /cli/encode/inputs: the oracle's enc_imgln_off tensors through --inputs,
+ * with their batch dimension of 1 kept. */
+static void
+test_encode_inputs (void)
+{
+  const char *names[] = { "input_ids", "token_type_ids", "attention_mask", "img_feats" };
+  g_autofree char *model = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *mpath = oracle ("cases", "enc_imgln_off", "manifest.json", NULL);
+  g_autoptr(JsonNode) manifest = ov_test_load_json (mpath);
+  JsonArray *valid = json_object_get_array_member (json_node_get_object (manifest),
+                                                   "valid_query_rows");
+  g_autofree char *in_path = tmp_path ("ov-cli-enc-inputs.safetensors");
+  g_autofree char *out_path = tmp_path ("ov-cli-enc-out.safetensors");
+  OvTestNpy *in[4];
+  OvTensorView views[4];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Run) run = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(OvStateDict) sd = NULL;
+  g_autoptr(OvTestNpy) hid = NULL;
+  g_autoptr(OvTestNpy) att = NULL;
+  g_autoptr(OvTestNpy) pooled = NULL;
+  g_autofree float *hid_f = NULL, *att_f = NULL, *pooled_f = NULL;
+  const gint64 t = 70, s = 120, h = 24, a = 4;   /* 50 regions */
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *file = g_strdup_printf ("in_%s.npy", names[i]);
+      g_autofree char *path = oracle ("cases", "enc_imgln_off", file, NULL);
+
+      in[i] = ov_test_npy_load (path);
+      views[i] = view_of_npy (names[i], in[i], 0, 0);
+    }
+  g_assert_true (ov_safetensors_write (in_path, views, 4, &error));
+  g_assert_no_error (error);
+
+  run = run_oscarviz ("encode", "--model", model, "--inputs", in_path, "--out", out_path,
+                      "--json", NULL);
+  doc = run_json (run);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (doc), "n_text"), ==, t);
+  sd = ov_state_dict_load (out_path, &error);
+  g_assert_no_error (error);
+
+  {
+    g_autofree char *p1 = oracle ("cases", "enc_imgln_off", "out_all_hidden_states.npy", NULL);
+    g_autofree char *p2 = oracle ("cases", "enc_imgln_off", "out_attentions.npy", NULL);
+    g_autofree char *p3 = oracle ("cases", "enc_imgln_off", "out_pooled_output.npy", NULL);
+
+    hid = ov_test_npy_load (p1);    /* (L+1, 1, S, H) */
+    att = ov_test_npy_load (p2);    /* (L, 1, A, S, S) */
+    pooled = ov_test_npy_load (p3); /* (1, H) */
+    hid_f = ov_test_npy_as_f32 (hid);
+    att_f = ov_test_npy_as_f32 (att);
+    pooled_f = ov_test_npy_as_f32 (pooled);
+  }
+  for (int l = 0; l <= 2; l++)
+    {
+      g_autofree char *name = g_strdup_printf ("hidden_states.%d", l);
+      const OvTensor *ht = tensor (sd, name, 2, s, h);
+
+      check_rows (name, ht->data, hid_f + l * s * h, valid, h, HID_RTOL, HID_ATOL);
+    }
+  for (int l = 0; l < 2; l++)
+    {
+      g_autofree char *name = g_strdup_printf ("attentions.%d", l);
+      const OvTensor *at = tensor (sd, name, 3, a, s, s);
+
+      for (int k = 0; k < a; k++)
+        check_rows (name, (const float *) at->data + k * s * s, att_f + (l * a + k) * s * s,
+                    valid, s, HID_RTOL, ATT_ATOL);
+    }
+  g_assert_null (ov_state_dict_lookup (sd, "hidden_states.3"));
+  g_assert_null (ov_state_dict_lookup (sd, "attentions.2"));
+  {
+    double diff = 0.0;
+    const OvTensor *pt = tensor (sd, "pooled", 1, h);
+
+    g_assert_true (ov_test_allclose (pt->data, pooled_f, h, HID_RTOL, HID_ATOL, &diff));
+    g_test_message ("pooled: max |diff| %g", diff);
+  }
+  tensor (sd, "lm_logits", 2, t, (gint64) 30522);
+
+  /* the inputs as used: ids, types, default positions 0..T-1, the 2-D mask */
+  {
+    const OvTensor *ids = tensor (sd, "input_ids", 1, t);
+    const OvTensor *types = tensor (sd, "token_type_ids", 1, t);
+    const OvTensor *pos = tensor (sd, "position_ids", 1, t);
+    const OvTensor *mask = tensor (sd, "attention_mask", 2, s, s);
+    const gint64 *want_mask = in[2]->data;
+
+    g_assert_cmpmem (ids->data, t * 8, in[0]->data, t * 8);
+    g_assert_cmpmem (types->data, t * 8, in[1]->data, t * 8);
+    for (gint64 i = 0; i < t; i++)
+      g_assert_cmpint (((const gint64 *) pos->data)[i], ==, i);
+    for (gint64 i = 0; i < s * s; i++)
+      g_assert_cmpfloat (((const float *) mask->data)[i], ==, (float) want_mask[i]);
+  }
+
+  for (guint i = 0; i < 4; i++)
+    ov_test_npy_free (in[i]);
+  g_unlink (in_path);
+  g_unlink (out_path);
+}
+
+/* /cli/encode/caption-step: without --inputs a caption model's encode is
+ * the first decoding step ([CLS] [MASK] + tags + regions); its LM logits
+ * at the [MASK] are the oracle's first greedy step. With --text the prefix
+ * grows: [CLS] brew cooperation [MASK] gives the third step. */
+static void
+test_encode_caption_step (void)
+{
+  g_autofree char *model = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *feats = oracle ("data", "features.tsv", NULL);
+  g_autofree char *labels = oracle ("data", "labels.tsv", NULL);
+  g_autofree char *lpath = oracle ("cases", "cap_greedy", "out_step_logits_coco_dog_couch.npy",
+                                   NULL);
+  g_autoptr(OvTestNpy) npy = ov_test_npy_load (lpath);       /* (steps, V) */
+  g_autofree float *want = ov_test_npy_as_f32 (npy);
+  g_autofree char *out_path = tmp_path ("ov-cli-step.safetensors");
+  const char *texts[] = { NULL, "brew cooperation" };
+  const int steps[] = { 0, 2 };
+  const gint64 v = 30522;
+
+  for (guint c = 0; c < G_N_ELEMENTS (texts); c++)
+    {
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+      g_autoptr(Run) run = NULL;
+      g_autoptr(OvStateDict) sd = NULL;
+      g_autoptr(GError) error = NULL;
+      const OvTensor *ids, *logits, *pos;
+      gint64 q = steps[c] + 1;   /* the [MASK] after [CLS] and the prefix */
+      double diff = 0.0;
+
+      for (const char *const *a = (const char *const[]) { "encode", "--model", model,
+                                                          "--features", feats, "--labels",
+                                                          labels, "--key", "coco_dog_couch",
+                                                          "--out", out_path, NULL };
+           *a != NULL; a++)
+        g_ptr_array_add (args, (gpointer) *a);
+      if (texts[c] != NULL)
+        {
+          g_ptr_array_add (args, "--text");
+          g_ptr_array_add (args, (gpointer) texts[c]);
+        }
+      run = run_argv (args);
+      g_assert_cmpint (run->status, ==, 0);
+      sd = ov_state_dict_load (out_path, &error);
+      g_assert_no_error (error);
+      ids = ov_state_dict_lookup (sd, "input_ids");
+      g_assert_nonnull (ids);
+      /* [CLS] prefix [MASK], then the 30 tag slots */
+      g_assert_cmpint (ids->shape[0], ==, q + 1 + 30);
+      g_assert_cmpint (((const gint64 *) ids->data)[0], ==, 101);
+      g_assert_cmpint (((const gint64 *) ids->data)[q], ==, 103);
+      pos = ov_state_dict_lookup (sd, "position_ids");
+      g_assert_cmpint (((const gint64 *) pos->data)[q + 1], ==, 40);
+      logits = tensor (sd, "lm_logits", 2, ids->shape[0], v);
+      g_assert_nonnull (ov_state_dict_lookup (sd, "attention_mask"));
+      g_assert_true (ov_test_allclose ((const float *) logits->data + q * v,
+                                       want + steps[c] * v, v, LOGIT_TOL, LOGIT_TOL, &diff));
+      g_test_message ("caption step %d logits: max |diff| %g", steps[c], diff);
+    }
+  g_unlink (out_path);
+}
+
+/* /cli/vqa/inputs: the oracle's VQA tensors (1-D mask) through --inputs. */
+static void
+test_vqa_inputs (void)
+{
+  const char *names[] = { "input_ids", "token_type_ids", "attention_mask", "img_feats" };
+  g_autofree char *model = oracle ("checkpoints", "vqa_tiny_imgln", NULL);
+  g_autofree char *lpath = oracle ("cases", "vqa_logits", "out_logits.npy", NULL);
+  g_autoptr(OvTestNpy) lnpy = ov_test_npy_load (lpath);
+  g_autofree float *want = ov_test_npy_as_f32 (lnpy);
+  g_autofree char *in_path = tmp_path ("ov-cli-vqa-inputs.safetensors");
+  OvTestNpy *in[4];
+  int c = (int) lnpy->shape[1];
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *file = g_strdup_printf ("in_%s.npy", names[i]);
+      g_autofree char *path = oracle ("cases", "vqa_logits", file, NULL);
+
+      in[i] = ov_test_npy_load (path);
+    }
+  for (gint64 q = 0; q < in[0]->shape[0]; q++)
+    {
+      OvTensorView views[4];
+      g_autoptr(GError) error = NULL;
+      g_autoptr(Run) run = NULL;
+      g_autoptr(JsonNode) doc = NULL;
+      JsonArray *answers;
+
+      for (guint i = 0; i < 4; i++)
+        views[i] = view_of_npy (names[i], in[i], 1, q);
+      /* the second example as a batch of one: ids (1, T), mask (1, S) */
+      if (q == 1)
+        for (guint i = 0; i < 3; i++)
+          {
+            views[i].n_dims = 2;
+            views[i].shape[1] = views[i].shape[0];
+            views[i].shape[0] = 1;
+          }
+      g_assert_true (ov_safetensors_write (in_path, views, 4, &error));
+      g_assert_no_error (error);
+      run = run_oscarviz ("vqa", "--model", model, "--inputs", in_path, "--top", "100",
+                          "--json", NULL);
+      doc = run_json (run);
+      answers = json_object_get_array_member (json_node_get_object (doc), "answers");
+      g_assert_cmpint (json_array_get_length (answers), ==, c);
+      for (int r = 0; r < c; r++)
+        {
+          JsonObject *a = json_array_get_object_element (answers, r);
+
+          assert_close ("vqa --inputs logit", json_object_get_double_member (a, "logit"),
+                        want[q * c + json_object_get_int_member (a, "index")], LOGIT_TOL,
+                        LOGIT_TOL);
+        }
+    }
+  for (guint i = 0; i < 4; i++)
+    ov_test_npy_free (in[i]);
+  g_unlink (in_path);
+}
+
+/* /cli/pretrain: mask and match on the float64 pre-training fixture, the
+ * regions given as a safetensors feature dictionary (16-wide features, as
+ * wide as that model's img_feature_dim), and encode's head tensors. */
+static void
+test_pretrain (void)
+{
+  g_autofree char *model = ov_test_source_path ("tests", "fixtures", "pretrain_tiny", NULL);
+  g_autofree char *epath = g_build_filename (model, "expected.json", NULL);
+  g_autofree char *vpath = g_build_filename (model, "vocab.txt", NULL);
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  JsonObject *eo = json_node_get_object (expected);
+  JsonArray *feats_arr = json_object_get_array_member (eo, "region_features");
+  JsonArray *ids = json_object_get_array_member (eo, "input_ids");
+  JsonArray *lm = json_object_get_array_member (eo, "lm_logits");
+  const char *text = json_object_get_string_member (eo, "text");
+  const char *tags = json_object_get_string_member (eo, "tags");
+  int n_reg = json_array_get_length (feats_arr), d = 16, t = json_array_get_length (ids);
+  int v = json_array_get_length (lm) / t, mask_id = -1, n_masks = 0;
+  g_autofree float *feats = g_new (float, n_reg * d);
+  g_autofree char *feat_path = tmp_path ("ov-cli-pretrain-feats.safetensors");
+  g_autofree char *out_path = tmp_path ("ov-cli-pretrain-out.safetensors");
+  g_autofree char *vocab = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Run) mrun = NULL;
+  g_autoptr(Run) crun = NULL;
+  g_autoptr(Run) erun = NULL;
+  g_autoptr(JsonNode) mdoc = NULL;
+  g_autoptr(JsonNode) cdoc = NULL;
+  g_autoptr(OvStateDict) sd = NULL;
+  JsonArray *masks, *logits;
+  OvTensorView view = { "scene0", OV_DTYPE_F32, 2, { n_reg, d }, feats };
+
+  g_assert_true (g_file_get_contents (vpath, &vocab, NULL, NULL));
+  lines = g_strsplit (vocab, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    if (g_str_equal (g_strstrip (lines[i]), "[MASK]"))
+      mask_id = i;
+  g_assert_cmpint (mask_id, >=, 0);
+  for (int i = 0; i < n_reg; i++)
+    for (int j = 0; j < d; j++)
+      feats[i * d + j] = (float) json_array_get_double_element (
+        json_array_get_array_element (feats_arr, i), j);
+  g_assert_true (ov_safetensors_write (feat_path, &view, 1, &error));
+  g_assert_no_error (error);
+
+  mrun = run_oscarviz ("mask", "--model", model, "--features", feat_path, "--key", "scene0",
+                       "--text", text, "--tags", tags, "--top", "3", "--json", NULL);
+  mdoc = run_json (mrun);
+  masks = json_object_get_array_member (json_node_get_object (mdoc), "masks");
+  for (int i = 0; i < t; i++)
+    {
+      const double *row;
+      g_autofree double *lrow = NULL;
+      JsonObject *m;
+      JsonArray *preds;
+      double max = -G_MAXDOUBLE, sum = 0.0;
+
+      if (json_array_get_int_element (ids, i) != mask_id)
+        continue;
+      g_assert_cmpuint (n_masks, <, json_array_get_length (masks));
+      m = json_array_get_object_element (masks, n_masks++);
+      g_assert_cmpint (json_object_get_int_member (m, "position"), ==, i);
+      preds = json_object_get_array_member (m, "predictions");
+      g_assert_cmpuint (json_array_get_length (preds), ==, 3);
+      /* softmax of the reference row, independent of the engine's */
+      lrow = g_new (double, v);
+      for (int j = 0; j < v; j++)
+        {
+          lrow[j] = json_array_get_double_element (lm, i * v + j);
+          max = MAX (max, lrow[j]);
+        }
+      for (int j = 0; j < v; j++)
+        sum += exp (lrow[j] - max);
+      row = lrow;
+      for (guint k = 0; k < 3; k++)
+        {
+          JsonObject *p = json_array_get_object_element (preds, k);
+          gint64 id = json_object_get_int_member (p, "id");
+          int better = 0;
+
+          for (int j = 0; j < v; j++)
+            better += row[j] > row[id];
+          g_assert_cmpint (better, ==, k);
+          assert_close ("mask prob", json_object_get_double_member (p, "prob"),
+                        exp (row[id] - max) / sum, 1e-4, 1e-6);
+          g_assert_cmpstr (json_object_get_string_member (p, "token"), ==, lines[id]);
+        }
+    }
+  g_assert_cmpint (n_masks, ==, 2);
+  g_assert_cmpuint (json_array_get_length (masks), ==, 2);
+
+  crun = run_oscarviz ("match", "--model", model, "--features", feat_path, "--text", text,
+                       "--tags", tags, "--json", NULL);
+  cdoc = run_json (crun);
+  logits = json_object_get_array_member (json_node_get_object (cdoc), "logits");
+  g_assert_cmpuint (json_array_get_length (logits), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    assert_close ("contrastive logit", json_array_get_double_element (logits, i),
+                  json_array_get_double_element (
+                    json_object_get_array_member (eo, "contrastive_logits"), i),
+                  LOGIT_TOL, LOGIT_TOL);
+  assert_close ("match probability",
+                json_object_get_double_member (json_node_get_object (cdoc), "match_probability"),
+                json_object_get_double_member (eo, "match_probability"), 0.0, 1e-5);
+
+  erun = run_oscarviz ("encode", "--model", model, "--features", feat_path, "--text", text,
+                       "--tags", tags, "--out", out_path, NULL);
+  g_assert_cmpint (erun->status, ==, 0);
+  sd = ov_state_dict_load (out_path, &error);
+  g_assert_no_error (error);
+  {
+    const OvTensor *mlm = tensor (sd, "mlm_logits", 2, (gint64) t, (gint64) v);
+    const OvTensor *con = tensor (sd, "contrastive_logits", 1, (gint64) 3);
+    const OvTensor *in = tensor (sd, "input_ids", 1, (gint64) t);
+
+    for (int i = 0; i < t; i++)
+      {
+        g_assert_cmpint (((const gint64 *) in->data)[i], ==, json_array_get_int_element (ids, i));
+        for (int j = 0; j < v; j++)
+          assert_close ("mlm logit", ((const float *) mlm->data)[i * v + j],
+                        json_array_get_double_element (lm, i * v + j), LOGIT_TOL, LOGIT_TOL);
+      }
+    for (int i = 0; i < 3; i++)
+      assert_close ("encode contrastive", ((const float *) con->data)[i],
+                    json_array_get_double_element (
+                      json_object_get_array_member (eo, "contrastive_logits"), i),
+                    LOGIT_TOL, LOGIT_TOL);
+    g_assert_null (ov_state_dict_lookup (sd, "lm_logits"));
+    g_assert_null (ov_state_dict_lookup (sd, "vqa_logits"));
+  }
+  g_unlink (feat_path);
+  g_unlink (out_path);
+}
+
+/* /cli/pretrain/inputs: the fixture's own input tensors through --inputs;
+ * mask against its top-5 lists, match against its probability. */
+static void
+test_pretrain_inputs (void)
+{
+  g_autofree char *model = ov_test_source_path ("tests", "fixtures", "pretrain_tiny", NULL);
+  g_autofree char *epath = g_build_filename (model, "expected.json", NULL);
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  JsonObject *eo = json_node_get_object (expected);
+  JsonArray *feats_arr = json_object_get_array_member (eo, "region_features");
+  JsonArray *ids_arr = json_object_get_array_member (eo, "input_ids");
+  JsonArray *types_arr = json_object_get_array_member (eo, "token_type_ids");
+  JsonArray *mask_arr = json_object_get_array_member (eo, "attention_mask");
+  JsonArray *positions = json_object_get_array_member (eo, "mask_positions");
+  gint64 t = json_array_get_length (ids_arr), s = json_array_get_length (mask_arr), n = s - t;
+  int d = 16;
+  g_autofree gint64 *ids = g_new (gint64, t);
+  g_autofree gint64 *types = g_new (gint64, t);
+  g_autofree float *mask = g_new (float, s);
+  g_autofree float *feats = g_new0 (float, n * d);   /* zero rows pad to N */
+  g_autofree char *in_path = tmp_path ("ov-cli-pretrain-inputs.safetensors");
+  OvTensorView views[4] = {
+    { "input_ids", OV_DTYPE_I64, 1, { t }, ids },
+    { "token_type_ids", OV_DTYPE_I64, 1, { t }, types },
+    { "attention_mask", OV_DTYPE_F32, 1, { s }, mask },
+    { "img_feats", OV_DTYPE_F32, 2, { n, d }, feats },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Run) mrun = NULL;
+  g_autoptr(Run) crun = NULL;
+  g_autoptr(JsonNode) mdoc = NULL;
+  g_autoptr(JsonNode) cdoc = NULL;
+  JsonArray *masks;
+
+  for (gint64 i = 0; i < t; i++)
+    {
+      ids[i] = json_array_get_int_element (ids_arr, i);
+      types[i] = json_array_get_int_element (types_arr, i);
+    }
+  for (gint64 i = 0; i < s; i++)
+    mask[i] = (float) json_array_get_double_element (mask_arr, i);
+  for (guint i = 0; i < json_array_get_length (feats_arr); i++)
+    for (int j = 0; j < d; j++)
+      feats[i * d + j] = (float) json_array_get_double_element (
+        json_array_get_array_element (feats_arr, i), j);
+  g_assert_true (ov_safetensors_write (in_path, views, 4, &error));
+  g_assert_no_error (error);
+
+  mrun = run_oscarviz ("mask", "--model", model, "--inputs", in_path, "--top", "5", "--json",
+                       NULL);
+  mdoc = run_json (mrun);
+  masks = json_object_get_array_member (json_node_get_object (mdoc), "masks");
+  g_assert_cmpuint (json_array_get_length (masks), ==, json_array_get_length (positions));
+  for (guint m = 0; m < json_array_get_length (masks); m++)
+    {
+      JsonObject *o = json_array_get_object_element (masks, m);
+      JsonArray *preds = json_object_get_array_member (o, "predictions");
+      JsonArray *want_ids = json_array_get_array_element (
+        json_object_get_array_member (eo, "mask_top5_ids"), m);
+      JsonArray *want_probs = json_array_get_array_element (
+        json_object_get_array_member (eo, "mask_top5_probs"), m);
+
+      g_assert_cmpint (json_object_get_int_member (o, "position"), ==,
+                       json_array_get_int_element (positions, m));
+      g_assert_cmpuint (json_array_get_length (preds), ==, 5);
+      for (guint k = 0; k < 5; k++)
+        {
+          JsonObject *p = json_array_get_object_element (preds, k);
+
+          g_assert_cmpint (json_object_get_int_member (p, "id"), ==,
+                           json_array_get_int_element (want_ids, k));
+          assert_close ("mask --inputs prob", json_object_get_double_member (p, "prob"),
+                        json_array_get_double_element (want_probs, k), 1e-4, 1e-6);
+        }
+    }
+
+  crun = run_oscarviz ("match", "--model", model, "--inputs", in_path, "--json", NULL);
+  cdoc = run_json (crun);
+  assert_close ("match --inputs probability",
+                json_object_get_double_member (json_node_get_object (cdoc), "match_probability"),
+                json_object_get_double_member (eo, "match_probability"), 0.0, 1e-5);
+  g_unlink (in_path);
+}
+
+/* /cli/errors: bad input exits non-zero (no signal) and names the file --- */
+
+static void
+expect_failure (const char *names,
+                const char *first, ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(Run) run = NULL;
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  run = run_argv (args);
+  g_test_message ("%s", run->err);
+  if (!run->exited)
+    g_error ("oscarviz %s crashed: %s", first, run->err);
+  g_assert_cmpint (run->status, !=, 0);
+  if (names != NULL && strstr (run->err, names) == NULL)
+    g_error ("the message “%s” does not name %s", run->err, names);
+}
+
+static char *
+write_nan_features (void)
+{
+  g_autofree char *path = tmp_path ("ov-cli-nan.feature.tsv");
+  g_autofree float *values = g_new (float, 2 * 2054);
+  g_autofree char *b64 = NULL;
+  g_autofree char *row = NULL;
+
+  for (int i = 0; i < 2 * 2054; i++)
+    values[i] = 0.25f;
+  values[2054 + 17] = NAN;
+  b64 = g_base64_encode ((const guchar *) values, 2 * 2054 * sizeof (float));
+  row = g_strdup_printf ("img_nan\t{\"num_boxes\": 2, \"features\": \"%s\"}\n", b64);
+  g_assert_true (g_file_set_contents (path, row, -1, NULL));
+  return g_steal_pointer (&path);
+}
+
+static void
+test_errors (void)
+{
+  g_autofree char *cap = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *vqa = oracle ("checkpoints", "vqa_tiny_imgln", NULL);
+  g_autofree char *feats = oracle ("data", "features.tsv", NULL);
+  g_autofree char *labels = oracle ("data", "labels.tsv", NULL);
+  g_autofree char *pt = oracle ("data", "vqa", "test2015_img_frcnn_feats.pt", NULL);
+  g_autofree char *nan = write_nan_features ();
+  g_autofree char *missing = tmp_path ("ov-cli-no-such-model");
+  g_autofree char *corrupt = g_dir_make_tmp ("ov-cli-corrupt-XXXXXX", NULL);
+  g_autofree char *short_answers = tmp_path ("ov-cli-answers.txt");
+  g_autofree char *bad_inputs = tmp_path ("ov-cli-bad-inputs.safetensors");
+  g_autofree char *out = tmp_path ("ov-cli-never-written.safetensors");
+  const char *copied[] = { "config.json", "vocab.txt", "added_tokens.json",
+                           "special_tokens_map.json", "training_args.bin" };
+
+  /* a checkpoint whose weights stop half-way */
+  for (guint i = 0; i < G_N_ELEMENTS (copied); i++)
+    {
+      g_autofree char *from = g_build_filename (cap, copied[i], NULL);
+      g_autofree char *to = g_build_filename (corrupt, copied[i], NULL);
+      g_autofree char *data = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+      g_assert_true (g_file_set_contents (to, data, len, NULL));
+    }
+  {
+    g_autofree char *from = g_build_filename (cap, "pytorch_model.bin", NULL);
+    g_autofree char *to = g_build_filename (corrupt, "pytorch_model.bin", NULL);
+    g_autofree char *data = NULL;
+    gsize len;
+
+    g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+    g_assert_true (g_file_set_contents (to, data, len / 2, NULL));
+  }
+  g_assert_true (g_file_set_contents (short_answers, "yes\nno\nred\n", -1, NULL));
+  {
+    float feats16[2 * 16] = { 0 };
+    gint64 ids[3] = { 101, 2000, 102 };
+    float mask[5] = { 1, 1, 1, 1, 1 };
+    OvTensorView views[3] = {
+      { "input_ids", OV_DTYPE_I64, 1, { 3 }, ids },
+      { "attention_mask", OV_DTYPE_F32, 1, { 5 }, mask },
+      { "img_feats", OV_DTYPE_F32, 2, { 2, 16 }, feats16 },   /* the model takes 2054 */
+    };
+
+    g_assert_true (ov_safetensors_write (bad_inputs, views, 3, NULL));
+  }
+
+  expect_failure (missing, "caption", "--model", missing, "--features", feats, "--labels",
+                  labels, NULL);
+  expect_failure (corrupt, "caption", "--model", corrupt, "--features", feats, "--labels",
+                  labels, NULL);
+  expect_failure (labels, "caption", "--model", cap, "--features", feats, "--labels", labels,
+                  "--key", "no_such_image", NULL);
+  expect_failure (labels, "caption", "--model", cap, "--features", feats, "--labels", labels,
+                  "--row", "4", NULL);
+  expect_failure (feats, "caption", "--model", cap, "--features", feats, "--row", "99", NULL);
+  expect_failure (nan, "caption", "--model", cap, "--features", nan, NULL);
+  expect_failure (cap, "vqa", "--model", cap, "--features", feats, "--labels", labels,
+                  "--question", "what is it?", NULL);
+  expect_failure (vqa, "caption", "--model", vqa, "--features", feats, "--labels", labels,
+                  NULL);
+  expect_failure (cap, "mask", "--model", cap, "--features", feats, "--text", "a [MASK]", NULL);
+  expect_failure (vqa, "match", "--model", vqa, "--features", feats, "--text", "a dog", NULL);
+  expect_failure (feats, "vqa", "--model", vqa, "--features", feats, "--labels", labels,
+                  "--question", "   ", NULL);
+  expect_failure (pt, "vqa", "--model", vqa, "--features", pt, "--key", "999",
+                  "--question", "what?", NULL);
+  expect_failure (pt, "vqa", "--model", vqa, "--features", pt, "--row", "50",
+                  "--question", "what?", NULL);
+  expect_failure (short_answers, "vqa", "--model", vqa, "--features", pt, "--question", "what?",
+                  "--answers", short_answers, NULL);
+  expect_failure (bad_inputs, "encode", "--model", cap, "--inputs", bad_inputs, "--out", out,
+                  NULL);
+  expect_failure (feats, "caption", "--model", cap, "--features", feats, "--beams", "0", NULL);
+  expect_failure (NULL, "caption", "--model", cap, "--features", feats, "--device", "tpu",
+                  NULL);
+  expect_failure (NULL, "encode", "--model", cap, "--features", feats, NULL);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+
+  for (guint i = 0; i < G_N_ELEMENTS (copied); i++)
+    {
+      g_autofree char *to = g_build_filename (corrupt, copied[i], NULL);
+
+      g_unlink (to);
+    }
+  {
+    g_autofree char *to = g_build_filename (corrupt, "pytorch_model.bin", NULL);
+
+    g_unlink (to);
+  }
+  g_rmdir (corrupt);
+  g_unlink (nan);
+  g_unlink (short_answers);
+  g_unlink (bad_inputs);
+}
+
+/* /cli/demo-names: --model demo, demo-vqa and --dataset demo are looked up
+ * under $OSCARVIZ_DATADIR/demo; here that folder holds the oracle
+ * checkpoints and a split yaml over the oracle files with a qla question
+ * file, whose question vqa asks when given none. */
+static void
+test_demo_names (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("ov-cli-demo-XXXXXX", NULL);
+  g_autofree char *models = g_build_filename (root, "demo", "models", NULL);
+  g_autofree char *scenes = g_build_filename (root, "demo", "scenes", NULL);
+  g_autofree char *cap = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *vqa = oracle ("checkpoints", "vqa_tiny_imgln", NULL);
+  g_autofree char *feats = oracle ("data", "features.tsv", NULL);
+  g_autofree char *labels = oracle ("data", "labels.tsv", NULL);
+  g_autofree char *l2a = oracle ("data", "vqa", "label2ans.json", NULL);
+  g_autofree char *cap_link = g_build_filename (models, "demo", NULL);
+  g_autofree char *vqa_link = g_build_filename (models, "demo-vqa", NULL);
+  g_autofree char *yaml = g_build_filename (scenes, "test.yaml", NULL);
+  g_autofree char *qla = g_build_filename (scenes, "test_qla.json", NULL);
+  g_autofree char *yaml_text = g_strdup_printf ("feature: %s\nlabel: %s\nqla: test_qla.json\n",
+                                                feats, labels);
+  g_autoptr(Run) crun = NULL;
+  g_autoptr(Run) vrun = NULL;
+  g_autoptr(JsonNode) cdoc = NULL;
+  g_autoptr(JsonNode) vdoc = NULL;
+  JsonObject *cap0, *ans0;
+
+  g_assert_cmpint (g_mkdir_with_parents (models, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (scenes, 0700), ==, 0);
+  g_assert_cmpint (symlink (cap, cap_link), ==, 0);
+  g_assert_cmpint (symlink (vqa, vqa_link), ==, 0);
+  g_assert_true (g_file_set_contents (yaml, yaml_text, -1, NULL));
+  g_assert_true (g_file_set_contents (qla, "[{\"q\": \"What animal is lying on the couch?\", "
+                                      "\"o\": \"dog couch\", \"img_id\": \"coco_dog_couch\", "
+                                      "\"q_id\": 1, \"an\": [], \"s\": []}]", -1, NULL));
+  g_setenv ("OSCARVIZ_DATADIR", root, TRUE);
+
+  crun = run_oscarviz ("caption", "--model", "demo", "--dataset", "demo", "--row", "1",
+                       "--beams", "1", "--json", NULL);
+  cdoc = run_json (crun);
+  cap0 = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (cdoc), "captions"), 0);
+  g_assert_cmpstr (json_object_get_string_member (cap0, "text"), ==,
+                   "brew paler brew 1775 brew offenses brew ensembles pitching brew");
+
+  /* the tags of labels.tsv, not the qla "o" field, as the oracle ran it */
+  vrun = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo", "--key",
+                       "coco_dog_couch", "--answers", l2a, "--top", "1", "--json", NULL);
+  vdoc = run_json (vrun);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (vdoc), "question"), ==,
+                   "What animal is lying on the couch?");
+  ans0 = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (vdoc), "answers"), 0);
+  g_assert_cmpstr (json_object_get_string_member (ans0, "answer"), ==, "red");
+  g_assert_cmpint (json_object_get_int_member (ans0, "index"), ==, 10);
+
+  expect_failure ("demo-large", "caption", "--model", "demo-large", "--dataset", "demo", NULL);
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  g_unlink (cap_link);
+  g_unlink (vqa_link);
+  g_unlink (yaml);
+  g_unlink (qla);
+  g_rmdir (models);
+  g_rmdir (scenes);
+  {
+    g_autofree char *demo = g_build_filename (root, "demo", NULL);
+
+    g_rmdir (demo);
+  }
+  g_rmdir (root);
+}
+
+/* /cli/demo/shipped: the bundled demo by name: greedy captions of the first
+ * scenes with and without tags against the PyTorch references shipped beside
+ * them, and the VQA logits of scene 300001, answers named by the
+ * label2ans.json the demo-vqa folder ships. */
+static void
+test_demo_shipped (void)
+{
+  g_autofree char *cpath = ov_test_source_path ("data", "demo", "scenes",
+                                                "expected_captions.json", NULL);
+  g_autofree char *ipath = ov_test_source_path ("data", "demo", "scenes", "reference",
+                                                "index.json", NULL);
+  g_autofree char *lpath = ov_test_source_path ("data", "demo", "scenes", "reference",
+                                                "vqa_logits.npy", NULL);
+  g_autoptr(JsonNode) caps = ov_test_load_json (cpath);
+  g_autoptr(JsonNode) index = ov_test_load_json (ipath);
+  g_autoptr(OvTestNpy) npy = ov_test_npy_load (lpath);      /* (questions, answers) */
+  g_autofree float *want = ov_test_npy_as_f32 (npy);
+  JsonArray *entries = json_object_get_array_member (json_node_get_object (caps), "captions");
+  JsonObject *io = json_node_get_object (index);
+  JsonArray *questions = json_object_get_array_member (io, "vqa_questions");
+  JsonArray *answers = json_object_get_array_member (io, "vqa_answers");
+  int n_answers = (int) npy->shape[1];
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  for (guint i = 0; i < MIN (json_array_get_length (entries), 4); i++)
+    {
+      JsonObject *e = json_array_get_object_element (entries, i);
+      const char *key = json_object_get_string_member (e, "image_id");
+
+      for (guint m = 0; m < 2; m++)
+        {
+          const char *suffix = m == 0 ? "" : "_notags";
+          g_autofree char *ids_name = g_strconcat ("token_ids", suffix, NULL);
+          g_autofree char *cap_name = g_strconcat ("caption", suffix, NULL);
+          g_autofree char *lp_name = g_strconcat ("logprob", suffix, NULL);
+          JsonArray *want_ids = json_object_get_array_member (e, ids_name);
+          g_autoptr(Run) run = run_oscarviz ("caption", "--model",
+                                             m == 0 ? "demo" : "demo-notags", "--dataset",
+                                             "demo", "--key", key, "--beams", "1", "--json",
+                                             NULL);
+          g_autoptr(JsonNode) doc = run_json (run);
+          JsonObject *cap = json_array_get_object_element (
+            json_object_get_array_member (json_node_get_object (doc), "captions"), 0);
+          JsonArray *ids = json_object_get_array_member (cap, "ids");
+
+          g_assert_cmpuint (json_array_get_length (ids), ==, json_array_get_length (want_ids));
+          for (guint j = 0; j < json_array_get_length (ids); j++)
+            g_assert_cmpint (json_array_get_int_element (ids, j), ==,
+                             json_array_get_int_element (want_ids, j));
+          g_assert_cmpstr (json_object_get_string_member (cap, "text"), ==,
+                           json_object_get_string_member (e, cap_name));
+          assert_close ("demo caption score", json_object_get_double_member (cap, "score"),
+                        json_object_get_double_member (e, lp_name), 0.0, LOGPROB_TOL);
+        }
+    }
+
+  for (guint q = 0; q < json_array_get_length (questions); q++)
+    {
+      g_autoptr(Run) run = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo",
+                                         "--key", json_object_get_string_member (io, "image_id"),
+                                         "--question", json_array_get_string_element (questions, q),
+                                         "--top", "1000", "--json", NULL);
+      g_autoptr(JsonNode) doc = run_json (run);
+      JsonArray *got = json_object_get_array_member (json_node_get_object (doc), "answers");
+
+      g_assert_cmpint (json_array_get_length (got), ==, n_answers);
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (got, 0),
+                                                      "answer"), ==,
+                       json_array_get_string_element (answers, q));
+      for (int r = 0; r < n_answers; r++)
+        {
+          JsonObject *a = json_array_get_object_element (got, r);
+
+          assert_close ("demo vqa logit", json_object_get_double_member (a, "logit"),
+                        want[q * n_answers + json_object_get_int_member (a, "index")],
+                        LOGIT_TOL, LOGIT_TOL);
+        }
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cli/caption/greedy", test_caption_greedy);
+  g_test_add_func ("/cli/caption/beam3", test_caption_beam3);
+  g_test_add_func ("/cli/caption/n-best", test_caption_nbest);
+  g_test_add_func ("/cli/caption/vinvl", test_caption_vinvl);
+  g_test_add_func ("/cli/caption/cuda", test_caption_cuda);
+  g_test_add_func ("/cli/vqa/oracle", test_vqa);
+  g_test_add_func ("/cli/vqa/shipped-list", test_vqa_shipped_list);
+  g_test_add_func ("/cli/vqa/inputs", test_vqa_inputs);
+  g_test_add_func ("/cli/encode/inputs", test_encode_inputs);
+  g_test_add_func ("/cli/encode/caption-step", test_encode_caption_step);
+  g_test_add_func ("/cli/pretrain", test_pretrain);
+  g_test_add_func ("/cli/pretrain/inputs", test_pretrain_inputs);
+  g_test_add_func ("/cli/errors", test_errors);
+  g_test_add_func ("/cli/demo-names", test_demo_names);
+  g_test_add_func ("/cli/demo/shipped", test_demo_shipped);
+  return g_test_run ();
+}

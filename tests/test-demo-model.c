@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The bundled demo models run by the C engine against what the PyTorch
+ * training code computed for the shipped scenes (data/demo/scenes/
+ * expected_captions.json and reference/): the same greedy captions, and the
+ * same caption-step and VQA logits within 1e-4.
+ */
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "data/ov-demo.h"
+#include "data/ov-sample.h"
+#include "model/ov-model.h"
+#include "ov-test-util.h"
+
+typedef struct {
+  char  *key;
+  char  *tags;
+  float *features;    /* (n_regions, 2054) */
+  int    n_regions;
+} DemoScene;
+
+static void
+demo_scene_free (DemoScene *s)
+{
+  g_free (s->key);
+  g_free (s->tags);
+  g_free (s->features);
+  g_free (s);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DemoScene, demo_scene_free)
+
+static char *
+scenes_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *yaml = ov_demo_find_dataset ("demo", &error);
+
+  g_assert_no_error (error);
+  return g_path_get_dirname (yaml);
+}
+
+static char *
+read_line (const char *path, guint row)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (row, <, g_strv_length (lines));
+  return g_strdup (lines[row]);
+}
+
+/* Row `row` of the shipped test split: tags from the label file (classes
+ * joined by spaces, as Oscar does) and the 2054-wide feature rows. */
+static DemoScene *
+load_scene (guint row)
+{
+  g_autofree char *dir = scenes_dir ();
+  g_autofree char *lpath = g_build_filename (dir, "test.label.tsv", NULL);
+  g_autofree char *fpath = g_build_filename (dir, "test.feature.tsv", NULL);
+  g_autofree char *lline = read_line (lpath, row);
+  g_autofree char *fline = read_line (fpath, row);
+  g_auto(GStrv) l = g_strsplit (lline, "\t", 2);
+  g_auto(GStrv) f = g_strsplit (fline, "\t", 2);
+  g_autoptr(JsonParser) lp = json_parser_new ();
+  g_autoptr(JsonParser) fp = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  DemoScene *s = g_new0 (DemoScene, 1);
+  GString *tags = g_string_new (NULL);
+  JsonArray *dets;
+  JsonObject *fo;
+  gsize len = 0;
+
+  g_assert_cmpstr (l[0], ==, f[0]);
+  json_parser_load_from_data (lp, l[1], -1, &error);
+  g_assert_no_error (error);
+  json_parser_load_from_data (fp, f[1], -1, &error);
+  g_assert_no_error (error);
+
+  dets = json_node_get_array (json_parser_get_root (lp));
+  for (guint i = 0; i < json_array_get_length (dets); i++)
+    g_string_append_printf (tags, "%s%s", i > 0 ? " " : "",
+                            json_object_get_string_member (json_array_get_object_element (dets, i),
+                                                           "class"));
+  fo = json_node_get_object (json_parser_get_root (fp));
+  s->key = g_strdup (l[0]);
+  s->tags = g_string_free (tags, FALSE);
+  s->n_regions = (int) json_object_get_int_member (fo, "num_boxes");
+  s->features = (float *) g_base64_decode (json_object_get_string_member (fo, "features"), &len);
+  g_assert_cmpuint (len, ==, (gsize) s->n_regions * OV_REGION_DIM * sizeof (float));
+  return s;
+}
+
+static OvModel *
+load_model (const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = ov_demo_find (name, &error);
+  OvModel *model;
+
+  g_assert_no_error (error);
+  model = ov_model_load (dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (ov_model_get_warnings (model));
+  return model;
+}
+
+static JsonArray *
+expected_captions (JsonNode **root)
+{
+  g_autofree char *dir = scenes_dir ();
+  g_autofree char *path = g_build_filename (dir, "expected_captions.json", NULL);
+
+  *root = ov_test_load_json (path);
+  return json_object_get_array_member (json_node_get_object (*root), "captions");
+}
+
+static void
+check_captions (const char *model_name, const char *suffix, gboolean use_cache)
+{
+  g_autoptr(OvModel) model = load_model (model_name);
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *expected = expected_captions (&root);
+  g_autofree char *text_member = g_strconcat ("caption", suffix, NULL);
+  g_autofree char *ids_member = g_strconcat ("token_ids", suffix, NULL);
+  OvCaptionOptions opts;
+
+  ov_caption_options_init (&opts);
+  opts.num_beams = 1;
+  opts.n_best = 1;
+  opts.use_cache = use_cache;
+
+  /* three shipped scenes */
+  for (guint row = 0; row < 3; row++)
+    {
+      g_autoptr(DemoScene) scene = load_scene (row);
+      JsonObject *e = json_array_get_object_element (expected, row);
+      JsonArray *ids = json_object_get_array_member (e, ids_member);
+      OvRegions regions = { scene->features, scene->n_regions, OV_REGION_DIM };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) caps = NULL;
+      OvCaption *cap;
+
+      g_assert_cmpstr (json_object_get_string_member (e, "image_id"), ==, scene->key);
+      g_assert_cmpstr (json_object_get_string_member (e, "tags"), ==, scene->tags);
+      caps = ov_model_caption (model, scene->tags, &regions, &opts, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (caps->len, >=, 1);
+      cap = g_ptr_array_index (caps, 0);
+      g_assert_cmpstr (cap->text, ==, json_object_get_string_member (e, text_member));
+      g_assert_cmpuint (cap->ids->len, ==, json_array_get_length (ids));
+      for (guint i = 0; i < cap->ids->len; i++)
+        g_assert_cmpint (g_array_index (cap->ids, gint32, i), ==,
+                         json_array_get_int_element (ids, i));
+    }
+}
+
+static void
+test_captions_uncached (void)
+{
+  check_captions ("demo", "", FALSE);
+}
+
+static void
+test_captions_cached (void)
+{
+  check_captions ("demo", "", TRUE);
+}
+
+static void
+test_captions_notags (void)
+{
+  check_captions ("demo-notags", "_notags", FALSE);
+}
+
+static JsonObject *
+reference_index (JsonNode **root, char **dir)
+{
+  g_autofree char *scenes = scenes_dir ();
+  g_autofree char *path = NULL;
+
+  *dir = g_build_filename (scenes, "reference", NULL);
+  path = g_build_filename (*dir, "index.json", NULL);
+  *root = ov_test_load_json (path);
+  return json_node_get_object (*root);
+}
+
+/* Row t of the reference: the logits at the appended [MASK] after the
+ * first t words of the greedy caption. */
+static void
+test_step_logits (void)
+{
+  g_autoptr(OvModel) model = load_model ("demo");
+  g_autoptr(DemoScene) scene = load_scene (0);
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *dir = NULL;
+  JsonObject *index = reference_index (&root, &dir);
+  g_autofree char *npy_path = g_build_filename (dir, "caption_step_logits.npy", NULL);
+  g_autoptr(OvTestNpy) npy = ov_test_npy_load (npy_path);
+  g_autofree float *ref = ov_test_npy_as_f32 (npy);
+  JsonArray *ids = json_object_get_array_member (index, "caption_token_ids");
+  OvRegions regions = { scene->features, scene->n_regions, OV_REGION_DIM };
+  g_autofree gint32 *prefix = g_new (gint32, json_array_get_length (ids));
+  int vocab = (int) npy->shape[1];
+
+  g_assert_cmpstr (json_object_get_string_member (index, "image_id"), ==, scene->key);
+  g_assert_cmpint (npy->n_dims, ==, 2);
+  for (guint i = 0; i < json_array_get_length (ids); i++)
+    prefix[i] = (gint32) json_array_get_int_element (ids, i);
+
+  for (int t = 0; t < npy->shape[0]; t++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OvEncoding) enc = ov_model_prepare_caption_step (model, prefix, t + 1,
+                                                                 scene->tags, &regions, &error);
+      g_autoptr(OvForward) fwd = NULL;
+      double max_diff = 0;
+
+      g_assert_no_error (error);
+      fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_HEAD, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (fwd->vocab_size, ==, vocab);
+      g_assert_true (ov_test_allclose (fwd->lm_logits + (gsize) enc->query_index * vocab,
+                                       ref + (gsize) t * vocab, vocab, 1e-4, 1e-4, &max_diff));
+      g_test_message ("step %d: max |C - PyTorch| = %.2e", t, max_diff);
+    }
+}
+
+static void
+test_vqa_logits (void)
+{
+  g_autoptr(OvModel) model = load_model ("demo-vqa");
+  g_autoptr(DemoScene) scene = load_scene (0);
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *dir = NULL;
+  JsonObject *index = reference_index (&root, &dir);
+  g_autofree char *npy_path = g_build_filename (dir, "vqa_logits.npy", NULL);
+  g_autoptr(OvTestNpy) npy = ov_test_npy_load (npy_path);
+  g_autofree float *ref = ov_test_npy_as_f32 (npy);
+  JsonArray *questions = json_object_get_array_member (index, "vqa_questions");
+  OvRegions regions = { scene->features, scene->n_regions, OV_REGION_DIM };
+
+  g_assert_cmpint (npy->shape[0], ==, json_array_get_length (questions));
+  for (guint q = 0; q < json_array_get_length (questions); q++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree float *logits = NULL;
+      int n = 0;
+      double max_diff = 0;
+
+      logits = ov_model_classify (model, json_array_get_string_element (questions, q),
+                                  scene->tags, &regions, &n, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (n, ==, npy->shape[1]);
+      g_assert_true (ov_test_allclose (logits, ref + (gsize) q * n, n, 1e-4, 1e-4, &max_diff));
+      g_test_message ("question %u: max |C - PyTorch| = %.2e", q, max_diff);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/model/demo/captions-uncached", test_captions_uncached);
+  g_test_add_func ("/model/demo/captions-cached", test_captions_cached);
+  g_test_add_func ("/model/demo/captions-notags", test_captions_notags);
+  g_test_add_func ("/model/demo/step-logits", test_step_logits);
+  g_test_add_func ("/model/demo/vqa-logits", test_vqa_logits);
+  return g_test_run ();
+}

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Regenerates the demo world and the demo models from one seed: writes the
+# training splits to a scratch folder, the shipped scenes to data/demo/scenes,
+# the checkpoint folders to data/demo/models, and the learning curves and
+# held-out results to tools/demo-results. Sized for a 2-core machine
+# (about half an hour). Usage: tools/make-demo.sh [SEED]
+set -eu
+
+seed=${1:-1}
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$src/build}
+work=${WORK_DIR:-$build/demo-work}
+epochs=${DEMO_EPOCHS:-10,8,25,20,10}
+threads=${DEMO_THREADS:-1}
+
+ninja -C "$build" app/oscarviz
+ov="$build/app/oscarviz"
+
+rm -rf "$work"
+mkdir -p "$work/data"
+$ov demo-world generate --seed "$seed" --split train --count 4000 --first-id 100001 \
+  --no-images --out "$work/data"
+$ov demo-world generate --seed "$seed" --split val --count 300 --first-id 200001 \
+  --no-images --out "$work/data"
+$ov demo-world generate --seed "$seed" --split test --count 500 --first-id 300001 \
+  --no-images --out "$work/data"
+
+# The shipped scenes are the first 30 test scenes, with their images.
+scenes="$src/data/demo/scenes"
+rm -rf "$scenes"
+$ov demo-world generate --seed "$seed" --split test --count 30 --first-id 300001 --out "$scenes"
+
+OMP_NUM_THREADS=$threads /usr/bin/python3 "$src/tools/train_demo.py" --data "$work/data" \
+  --scenes "$scenes" --out "$work/models" --report "$src/tools/demo-results" \
+  --seed "$seed" --epochs "$epochs" --epoch-size 1024 --n-test 200 --threads "$threads"
+
+rm -rf "$src/data/demo/models"
+mkdir -p "$src/data/demo/models"
+for m in demo demo-vqa demo-pretrain demo-notags; do
+  cp -r "$work/models/$m" "$src/data/demo/models/$m"
+done
+du -sh "$src/data/demo"
