@@ -1196,10 +1196,16 @@ sniff (const guint8 *data,
 {
   if (len >= 4 && memcmp (data, "PK\003\004", 4) == 0)
     return KIND_ZIP;
-  /* A header length too large for the file is reported by the safetensors
-   * reader, not taken for some other format. */
-  if (len >= 9 && data[8] == '{' && data[0] != 0x80)
-    return KIND_SAFETENSORS;
+  if (len >= 9 && data[8] == '{')
+    {
+      guint64 hlen;
+      memcpy (&hlen, data, 8);
+      hlen = GUINT64_FROM_LE (hlen);
+      /* A header length too large for the file is reported by the
+       * safetensors reader, unless the file starts like a pickle (PROTO). */
+      if (hlen <= len - 8 || !(data[0] == 0x80 && data[1] >= 2 && data[1] <= 5))
+        return KIND_SAFETENSORS;
+    }
   if (len >= 2 && data[0] == 0x80)
     return KIND_PICKLE;
   /* Protocol 0/1 plain pickles (answer lists written long ago); strchr would
