@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "model/ov-json.h"
 #include "ov-dataset.h"
 
 typedef enum {
@@ -121,7 +122,7 @@ load_captions (OvDataset  *ds,
   JsonNode *root;
   JsonArray *list;
 
-  if (!json_parser_load_from_mapped_file (parser, path, &local))
+  if (!ov_json_load_file (parser, path, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: %s", path, local->message);
       return FALSE;
@@ -147,8 +148,7 @@ load_captions (OvDataset  *ds,
       if (!JSON_NODE_HOLDS_OBJECT (en))
         continue;
       idn = json_object_get_member (json_node_get_object (en), "image_id");
-      caption = json_object_get_string_member_with_default (json_node_get_object (en),
-                                                             "caption", NULL);
+      caption = ov_json_get_string (json_node_get_object (en), "caption", NULL);
       if (idn == NULL || !JSON_NODE_HOLDS_VALUE (idn) || caption == NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,

@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "model/ov-error.h"
+#include "model/ov-json.h"
 #include "ov-formats.h"
 
 #define MAX_BOXES 100000   /* far beyond any detector; guards allocations */
@@ -499,7 +500,7 @@ parse_json (const char *text,
   g_autoptr(GError) local = NULL;
   JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, text, -1, &local))
+  if (!ov_json_load_data (parser, text, -1, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: invalid JSON: %s", where,
                    local->message);
@@ -898,8 +899,7 @@ ov_parse_features_row (OvSample   *sample,
           if (root == NULL)
             return FALSE;
           text = JSON_NODE_HOLDS_OBJECT (root)
-                 ? json_object_get_string_member_with_default (json_node_get_object (root),
-                                                               "features", NULL)
+                 ? ov_json_get_string (json_node_get_object (root), "features", NULL)
                  : NULL;
           if (text == NULL)
             {
@@ -1018,16 +1018,19 @@ ov_parse_butd_row (OvSample          *sample,
                    "%s: image width, height and num_boxes must be numbers", where);
       return FALSE;
     }
-  sample->width = (int) g_ascii_strtod (s_w, NULL);
-  sample->height = (int) g_ascii_strtod (s_h, NULL);
   n_boxes = g_ascii_strtoll (s_n, NULL, 10);
-  if (n_boxes > MAX_BOXES || sample->width <= 0 || sample->height <= 0)
+  /* Range-check as doubles: casting 1e17 to int is undefined. */
+  if (n_boxes < 0 || n_boxes > MAX_BOXES
+      || !(g_ascii_strtod (s_w, NULL) >= 1 && g_ascii_strtod (s_w, NULL) <= G_MAXINT)
+      || !(g_ascii_strtod (s_h, NULL) >= 1 && g_ascii_strtod (s_h, NULL) <= G_MAXINT))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: image size %d×%d or num_boxes %" G_GINT64_FORMAT " out of range",
-                   where, sample->width, sample->height, n_boxes);
+                   "%s: image size %s×%s or num_boxes %" G_GINT64_FORMAT " out of range",
+                   where, s_w, s_h, n_boxes);
       return FALSE;
     }
+  sample->width = (int) g_ascii_strtod (s_w, NULL);
+  sample->height = (int) g_ascii_strtod (s_h, NULL);
 
   what = g_strdup_printf ("%s: boxes", where);
   boxes = ov_base64_decode_floats (s_boxes, strlen (s_boxes), &n_box_values, what, error);
@@ -1149,7 +1152,7 @@ ov_sample_from_json (JsonNode   *node,
       return NULL;
     }
   o = json_node_get_object (node);
-  sample = ov_sample_new (json_object_get_string_member_with_default (o, "key", NULL));
+  sample = ov_sample_new (ov_json_get_string (o, "key", NULL));
   n = json_object_get_member (o, "image");
   if (n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
     {
@@ -1229,12 +1232,10 @@ ov_sample_from_json (JsonNode   *node,
           if (!JSON_NODE_HOLDS_OBJECT (qn))
             continue;
           q = g_new0 (OvQuestion, 1);
-          q->question = g_strdup (json_object_get_string_member_with_default (
-                                    json_node_get_object (qn), "question", ""));
-          q->answer = g_strdup (json_object_get_string_member_with_default (
-                                  json_node_get_object (qn), "answer", NULL));
-          q->type = g_strdup (json_object_get_string_member_with_default (
-                                json_node_get_object (qn), "type", NULL));
+          q->question = g_strdup (ov_json_get_string (json_node_get_object (qn), "question",
+                                                      ""));
+          q->answer = g_strdup (ov_json_get_string (json_node_get_object (qn), "answer", NULL));
+          q->type = g_strdup (ov_json_get_string (json_node_get_object (qn), "type", NULL));
           g_ptr_array_add (sample->questions, q);
         }
     }
@@ -1248,7 +1249,7 @@ load_json_file (const char *path,
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local = NULL;
 
-  if (!json_parser_load_from_mapped_file (parser, path, &local))
+  if (!ov_json_load_file (parser, path, &local))
     {
       g_set_error (error, OV_ERROR,
                    g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? OV_ERROR_IO
@@ -1515,7 +1516,7 @@ ov_vqa_json_load (const char *path,
         }
       e = json_node_get_object (en);
       idn = json_object_get_member (e, "img_id");
-      text = json_object_get_string_member_with_default (e, "q", NULL);
+      text = ov_json_get_string (e, "q", NULL);
       if (idn == NULL || !JSON_NODE_HOLDS_VALUE (idn) || text == NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
@@ -1532,7 +1533,7 @@ ov_vqa_json_load (const char *path,
           return NULL;
         }
       sample = g_hash_table_lookup (by_id, id);
-      tags = json_object_get_string_member_with_default (e, "o", NULL);
+      tags = ov_json_get_string (e, "o", NULL);
       if (sample == NULL)
         {
           sample = ov_sample_new (id);

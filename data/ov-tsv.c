@@ -18,6 +18,7 @@
 #include <json-glib/json-glib.h>
 
 #include "model/ov-error.h"
+#include "model/ov-json.h"
 #include "ov-tsv.h"
 
 #define SCAN_CHUNK      (4u << 20)
@@ -434,7 +435,7 @@ load_imageid2idx (OvTsv *tsv)
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return NULL;
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_mapped_file (parser, path, &local)
+  if (!ov_json_load_file (parser, path, &local)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_debug ("ignoring %s: %s", path, local ? local->message : "not an object");

@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ov-error.h"
+#include "ov-json.h"
 #include "ov-pickle.h"
 
 #define OV_ANSWERS_MAX_BYTES (256u << 20)
@@ -173,7 +174,7 @@ from_json (const char *path,
   g_autoptr (GError) local = NULL;
   JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, text, len, &local))
+  if (!ov_json_load_data (parser, text, len, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: %s", path, local->message);
       return NULL;

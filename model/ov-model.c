@@ -12,6 +12,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "ov-json.h"
 #include "ov-model-private.h"
 #include "ov-pickle.h"
 
@@ -47,6 +48,18 @@ json_int (JsonObject *o, const char *key, int def)
 
   if (n == NULL || !JSON_NODE_HOLDS_VALUE (n))
     return def;
+  /* A size that does not fit an int (or is not a whole number) becomes -1,
+   * which the checks below refuse, instead of wrapping to a plausible one. */
+  if (json_node_get_value_type (n) == G_TYPE_INT64)
+    {
+      gint64 v = json_node_get_int (n);
+      return v >= G_MININT && v <= G_MAXINT ? (int) v : -1;
+    }
+  if (json_node_get_value_type (n) == G_TYPE_DOUBLE)
+    {
+      double v = json_node_get_double (n);
+      return v >= G_MININT && v <= G_MAXINT && v == floor (v) ? (int) v : -1;
+    }
   return (int) json_node_get_int (n);
 }
 
@@ -97,7 +110,7 @@ load_config (OvModel *model, const char *path, GError **error)
   OvConfig *c = &model->config;
   JsonObject *o;
 
-  if (!json_parser_load_from_file (parser, path, &local))
+  if (!ov_json_load_file (parser, path, &local))
     {
       g_set_error (error, OV_ERROR,
                    g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)

@@ -31,8 +31,11 @@ typedef struct {
   GError       **error;
 } Parser;
 
-/* Values a pickle may make before we call it a denial of service. */
-#define OV_PICKLE_MAX_VALUES (G_GINT64_CONSTANT (1) << 26)
+/* Values a pickle may make before we call it a denial of service. Each costs
+ * about 250 bytes (an empty list: the value and its GPtrArray) for one byte of
+ * file, so 2^20 keeps any pickle under ~256 MiB; a BERT-large state dict needs
+ * ~10^4 values and the largest answer lists ~10^5. */
+#define OV_PICKLE_MAX_VALUES (G_GINT64_CONSTANT (1) << 20)
 
 static void
 value_clear (OvPickleValue *v)
@@ -313,7 +316,8 @@ make_text (Parser       *P,
   if (v == NULL)
     return NULL;
   v->str = g_malloc (n + 1);
-  memcpy (v->str, s, n);
+  if (n > 0)  /* s may be NULL when n is 0 (an empty GByteArray) */
+    memcpy (v->str, s, n);
   v->str[n] = '\0';
   v->len = n;
   return v;
@@ -329,7 +333,8 @@ make_bytes (Parser       *P,
   if (v == NULL)
     return NULL;
   v->str = g_malloc (n + 1);
-  memcpy (v->str, s, n);
+  if (n > 0)  /* s may be NULL when n is 0 (an empty GByteArray) */
+    memcpy (v->str, s, n);
   v->str[n] = '\0';
   v->len = n;
   return v;

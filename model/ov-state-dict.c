@@ -27,11 +27,13 @@
 #endif
 
 #include "ov-error.h"
+#include "ov-json.h"
 #include "ov-pickle-private.h"
 
 /* Largest pickle member we read into memory (a state dict's data.pkl is a
- * few hundred kilobytes even for big models). */
-#define OV_MAX_PICKLE_BYTES (G_GUINT64_CONSTANT (1) << 30)
+ * few hundred kilobytes even for big models). 64 MiB: a deflated data.pkl of
+ * 1 GiB fits in a 1 MB file, and the pickle reader stops at 2^20 values. */
+#define OV_MAX_PICKLE_BYTES (G_GUINT64_CONSTANT (64) << 20)
 #define OV_MAX_SAFETENSORS_HEADER (G_GUINT64_CONSTANT (100) << 20)
 
 typedef struct {
@@ -1097,7 +1099,7 @@ load_safetensors (const char  *path,
       return NULL;
     }
   parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, (const char *) data + 8, hlen, &local))
+  if (!ov_json_load_data (parser, (const char *) data + 8, hlen, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: safetensors header: %s", path,
                    local->message);
@@ -1199,13 +1201,16 @@ sniff (const guint8 *data,
       guint64 hlen;
       memcpy (&hlen, data, 8);
       hlen = GUINT64_FROM_LE (hlen);
-      if (hlen <= len - 8)
+      /* A header length too large for the file is reported by the
+       * safetensors reader, unless the file starts like a pickle (PROTO). */
+      if (hlen <= len - 8 || !(data[0] == 0x80 && data[1] >= 2 && data[1] <= 5))
         return KIND_SAFETENSORS;
     }
   if (len >= 2 && data[0] == 0x80)
     return KIND_PICKLE;
-  /* Protocol 0/1 plain pickles (answer lists written long ago). */
-  if (len >= 1 && strchr ("(]}cldtSVFIN", data[0]) != NULL)
+  /* Protocol 0/1 plain pickles (answer lists written long ago); strchr would
+   * also find a NUL byte. */
+  if (len >= 1 && data[0] != '\0' && strchr ("(]}cldtSVFIN", data[0]) != NULL)
     return KIND_PICKLE;
   return KIND_UNKNOWN;
 }

@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ov-error.h"
+#include "ov-json.h"
 #include "ov-tokenizer.h"
 
 /* A word longer than this many code points becomes one [UNK] (§8.4). */
@@ -425,7 +426,7 @@ load_added_tokens (OvTokenizer  *tok,
   JsonObject *object;
   JsonNode *root;
 
-  if (!json_parser_load_from_file (parser, path, &local_error))
+  if (!ov_json_load_file (parser, path, &local_error))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "cannot read added tokens %s: %s",
                    display, local_error->message);
@@ -914,6 +915,31 @@ is_special_id (OvTokenizer *tok,
   return FALSE;
 }
 
+/* g_string_replace (s, from, to, 0) in one pass: GLib's version moves the
+ * rest of the string at every match, quadratic on long texts. */
+static void
+replace_all (GString    *s,
+             const char *from,
+             const char *to)
+{
+  gsize from_len = strlen (from);
+  g_autoptr(GString) out = NULL;
+  const char *p = s->str, *end = s->str + s->len, *hit;
+
+  if (memmem (p, s->len, from, from_len) == NULL)
+    return;
+  out = g_string_sized_new (s->len);
+  while ((hit = memmem (p, (gsize) (end - p), from, from_len)) != NULL)
+    {
+      g_string_append_len (out, p, hit - p);
+      g_string_append (out, to);
+      p = hit + from_len;
+    }
+  g_string_append_len (out, p, end - p);
+  g_string_truncate (s, 0);
+  g_string_append_len (s, out->str, out->len);
+}
+
 char *
 ov_tokenizer_decode (OvTokenizer  *tok,
                      const gint32 *ids,
@@ -944,13 +970,13 @@ ov_tokenizer_decode (OvTokenizer  *tok,
       g_string_append (joined, id_to_token (tok, ids[i]));
       first = FALSE;
     }
-  g_string_replace (joined, " ##", "", 0);
+  replace_all (joined, " ##", "");
 
   start = joined->str;
   length = strip_py_space (&start, joined->len);
   out = g_string_new_len (start, length);
   for (guint i = 0; i < G_N_ELEMENTS (cleanup); i++)
-    g_string_replace (out, cleanup[i][0], cleanup[i][1], 0);
+    replace_all (out, cleanup[i][0], cleanup[i][1]);
   return g_string_free (out, FALSE);
 }
 

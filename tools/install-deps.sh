@@ -2,7 +2,9 @@
 # Installs the Debian 12 packages oscarviz needs to build, run and test.
 # Run as root (or through sudo). Extra groups: "bench" adds what the
 # benchmarks and the demo-model training need (PyTorch, scikit-learn,
-# matplotlib); "screenshot" what tools/screenshot.sh needs (ImageMagick).
+# matplotlib); "screenshot" what tools/screenshot.sh needs (ImageMagick);
+# "fuzz" adds clang with libFuzzer and the sanitizer runtimes, and valgrind
+# (tests/fuzz/README.md).
 set -eu
 
 packages="
@@ -18,6 +20,7 @@ for group in "$@"; do
   case "$group" in
     bench) packages="$packages python3-torch python3-numpy python3-sklearn python3-matplotlib libjpeg-turbo-progs time" ;;
     screenshot) packages="$packages imagemagick" ;;
+    fuzz) packages="$packages clang libclang-rt-14-dev valgrind" ;;
     *) echo "unknown group: $group" >&2; exit 2 ;;
   esac
 done

@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "model/ov-error.h"
+#include "model/ov-json.h"
 #include "model/ov-state-dict.h"
 #include "ov-embed.h"
 
@@ -326,7 +327,7 @@ ov_embeddings_load (const char *path, GError **error)
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!json_parser_load_from_file (parser, meta_path, &local))
+  if (!ov_json_load_file (parser, meta_path, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
                    "%s: cannot read its metadata %s: %s", path, meta_path, local->message);
@@ -338,17 +339,16 @@ ov_embeddings_load (const char *path, GError **error)
       return NULL;
     }
   o = json_node_get_object (json_parser_get_root (parser));
-  if (g_strcmp0 (json_object_get_string_member_with_default (o, "format", ""),
-                 FORMAT_NAME) != 0
-      || json_object_get_int_member_with_default (o, "version", 0) != FORMAT_VERSION)
+  if (g_strcmp0 (ov_json_get_string (o, "format", ""), FORMAT_NAME) != 0
+      || ov_json_get_int (o, "version", 0) != FORMAT_VERSION)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
                    "%s: not an oscarviz embeddings file of version %d", meta_path,
                    FORMAT_VERSION);
       return NULL;
     }
-  n = json_object_get_int_member_with_default (o, "count", -1);
-  hidden = json_object_get_int_member_with_default (o, "hidden", -1);
+  n = ov_json_get_int (o, "count", -1);
+  hidden = ov_json_get_int (o, "hidden", -1);
   layer_list = json_object_has_member (o, "layers")
                && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "layers"))
                ? json_object_get_array_member (o, "layers") : NULL;
@@ -426,9 +426,9 @@ ov_embeddings_load (const char *path, GError **error)
                        "finite", path, i / hidden, layers[k]);
           return NULL;
         }
-  emb->model_path = g_strdup (json_object_get_string_member_with_default (o, "model", ""));
-  emb->model_kind = g_strdup (json_object_get_string_member_with_default (o, "model_kind", ""));
-  emb->input = g_strdup (json_object_get_string_member_with_default (o, "input", ""));
+  emb->model_path = g_strdup (ov_json_get_string (o, "model", ""));
+  emb->model_kind = g_strdup (ov_json_get_string (o, "model_kind", ""));
+  emb->input = g_strdup (ov_json_get_string (o, "input", ""));
   return g_steal_pointer (&emb);
 }
 

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * A nesting-depth check run before json-glib parses anything (see
+ * ov-json.h).
+ */
+#define G_LOG_DOMAIN "ov-json"
+
+#include "ov-json.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ov-error.h"
+
+gboolean
+ov_json_check_depth (const char *text,
+                     gssize      len,
+                     GError    **error)
+{
+  gsize n = len < 0 ? strlen (text) : (gsize) len;
+  gboolean in_string = FALSE;
+  guint depth = 0, line = 1;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      char c = text[i];
+
+      if (c == '\n')
+        line++;
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;  /* the escaped character cannot end the string */
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      switch (c)
+        {
+        case '"':
+          in_string = TRUE;
+          break;
+        case '[':
+        case '{':
+          if (++depth > OV_JSON_MAX_DEPTH)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                           "line %u: JSON nested more than %d levels deep", line,
+                           OV_JSON_MAX_DEPTH);
+              return FALSE;
+            }
+          break;
+        case ']':
+        case '}':
+          if (depth > 0)
+            depth--;
+          break;
+        default:
+          break;
+        }
+    }
+  return TRUE;
+}
+
+/* json-glib accepts an empty or blank document and gives a NULL root, which
+ * every caller would then have to test; refuse it here. */
+static gboolean
+check_root (JsonParser *parser,
+            GError    **error)
+{
+  if (json_parser_get_root (parser) != NULL)
+    return TRUE;
+  g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "empty JSON document");
+  return FALSE;
+}
+
+gboolean
+ov_json_load_data (JsonParser *parser,
+                   const char *text,
+                   gssize      len,
+                   GError    **error)
+{
+  return ov_json_check_depth (text, len, error)
+         && json_parser_load_from_data (parser, text, len, error)
+         && check_root (parser, error);
+}
+
+gboolean
+ov_json_load_file (JsonParser *parser,
+                   const char *path,
+                   GError    **error)
+{
+  g_autoptr(GMappedFile) map = g_mapped_file_new (path, FALSE, error);
+
+  if (map == NULL)
+    return FALSE;
+  /* An empty file maps to NULL contents; json-glib reports it as empty. */
+  if (g_mapped_file_get_length (map) > 0
+      && !ov_json_check_depth (g_mapped_file_get_contents (map),
+                               (gssize) g_mapped_file_get_length (map), error))
+    return FALSE;
+  return json_parser_load_from_mapped_file (parser, path, error) && check_root (parser, error);
+}
+
+const char *
+ov_json_get_string (JsonObject *o,
+                    const char *key,
+                    const char *def)
+{
+  JsonNode *n = json_object_get_member (o, key);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return def;
+  return json_node_get_string (n);
+}
+
+static gint64
+node_int (JsonNode *n,
+          gint64    def)
+{
+  double d;
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n))
+    return def;
+  if (json_node_get_value_type (n) == G_TYPE_INT64)
+    return json_node_get_int (n);
+  if (json_node_get_value_type (n) != G_TYPE_DOUBLE)
+    return def;
+  d = json_node_get_double (n);
+  /* the cast is defined only inside the range */
+  return d == floor (d) && d >= -9.2e18 && d <= 9.2e18 ? (gint64) d : def;
+}
+
+gint64
+ov_json_get_int (JsonObject *o,
+                 const char *key,
+                 gint64      def)
+{
+  return node_int (json_object_get_member (o, key), def);
+}
+
+JsonArray *
+ov_json_get_array (JsonObject *o,
+                   const char *key)
+{
+  JsonNode *n = json_object_get_member (o, key);
+
+  return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
+JsonObject *
+ov_json_get_object (JsonObject *o,
+                    const char *key)
+{
+  JsonNode *n = json_object_get_member (o, key);
+
+  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+gint64
+ov_json_array_get_int (JsonArray *a,
+                       guint      i,
+                       gint64     def)
+{
+  if (i >= json_array_get_length (a))
+    return def;
+  return node_int (json_array_get_element (a, i), def);
+}
