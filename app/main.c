@@ -13,16 +13,19 @@
 #include <string.h>
 
 #include "ov-commands.h"
+#if OV_HAVE_GUI
+#include "ui/ov-application.h"
+#endif
 
 static const OvCommand commands[] = {
   { "version", ov_cmd_version, N_("Print the version") },
+  { "demo-world", ov_cmd_demo_world, N_("Generate synthetic demo scenes") },
   { "inspect", ov_cmd_inspect, N_("Say what files are and summarise them") },
   { "caption", ov_cmd_caption, N_("Caption one image") },
   { "vqa", ov_cmd_vqa, N_("Answer a question about one image") },
   { "mask", ov_cmd_mask, N_("Predict the [MASK] words of a text about one image") },
   { "match", ov_cmd_match, N_("Say how well a text matches one image") },
   { "encode", ov_cmd_encode, N_("Write every layer's states for one input (safetensors)") },
-  { "demo-world", ov_cmd_demo_world, N_("Generate synthetic demo scenes") },
   { "attention", ov_cmd_attention, N_("Draw attention maps of one sample") },
   { "embed", ov_cmd_embed, N_("Collect tag and region embeddings over a dataset") },
   { "align", ov_cmd_align, N_("Tag-region alignment numbers and figure from embeddings") },
@@ -68,8 +71,21 @@ main (int argc, char **argv)
           return commands[i].func (argc - 1, argv + 1);
     }
 
-  /* TODO: open the window here once ui/ exists; until then the program is
-   * command-line only. */
+#if OV_HAVE_GUI
+  {
+    g_autoptr(OvApplication) app = NULL;
+    g_autoptr(GError) error = NULL;
+
+    if (!ov_application_find_settings (&error))
+      {
+        g_printerr ("oscarviz: %s\n", error->message);
+        return 1;
+      }
+    app = ov_application_new ();
+    return g_application_run (G_APPLICATION (app), argc, argv);
+  }
+#else
   print_usage (stderr);
   return 2;
+#endif
 }

@@ -20,13 +20,13 @@ typedef struct {
 
 /* The table lives in main.c; each command in its own cmd-*.c. */
 int ov_cmd_version (int argc, char **argv);
+int ov_cmd_demo_world (int argc, char **argv);
 int ov_cmd_inspect (int argc, char **argv);
 int ov_cmd_caption (int argc, char **argv);
 int ov_cmd_vqa     (int argc, char **argv);
 int ov_cmd_mask    (int argc, char **argv);
 int ov_cmd_match   (int argc, char **argv);
 int ov_cmd_encode  (int argc, char **argv);
-int ov_cmd_demo_world (int argc, char **argv);
 int ov_cmd_attention (int argc, char **argv);
 int ov_cmd_embed (int argc, char **argv);
 int ov_cmd_align (int argc, char **argv);

@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages oscarviz needs to build, run and test.
 # Run as root (or through sudo). Extra groups: "bench" adds what the
 # benchmarks and the demo-model training need (PyTorch, scikit-learn,
-# matplotlib).
+# matplotlib); "screenshot" what tools/screenshot.sh needs (ImageMagick).
 set -eu
 
 packages="
@@ -17,6 +17,7 @@ packages="
 for group in "$@"; do
   case "$group" in
     bench) packages="$packages python3-torch python3-numpy python3-sklearn python3-matplotlib libjpeg-turbo-progs time" ;;
+    screenshot) packages="$packages imagemagick" ;;
     *) echo "unknown group: $group" >&2; exit 2 ;;
   esac
 done

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * Copyright 2026 The oscarviz authors
  *
- * Input and output of the t-SNE command: .npy, CSV and safetensors readers
- * for the vectors (every size checked against the bytes present before use),
- * a labels reader and the CSV writer.
+ * Input and output of the t-SNE command: .npy and CSV readers for the
+ * vectors (every size checked against the bytes present before use),
+ * safetensors through model/'s state-dict reader, a labels reader and the
+ * CSV writer.
  */
 #define G_LOG_DOMAIN "ov-tsne-io"
 
@@ -12,36 +13,20 @@
 #include "ov-tsne-io.h"
 
 #include <errno.h>
-#include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "model/ov-state-dict.h"
 
 #define MAX_ELEMENTS ((gsize) 1 << 32)
-
-static float
-half_to_float (guint16 h)
-{
-  guint32 sign = (guint32) (h >> 15) << 31, e = (h >> 10) & 0x1f, m = h & 0x3ff, bits;
-  float f;
-
-  if (e == 0)
-    return (sign ? -1.f : 1.f) * ldexpf ((float) m, -24);
-  if (e == 31)
-    bits = sign | 0x7f800000u | (m << 13);
-  else
-    bits = sign | ((e + 112) << 23) | (m << 13);
-  memcpy (&f, &bits, 4);
-  return f;
-}
 
 /* Converts n little-endian elements of the given kind to float32. */
 static float *
 convert_to_f32 (const guint8 *src,
                 gsize         n,
-                char          kind,   /* 'f' float32, 'd' float64, 'h' f16, 'b' bf16 */
+                char          kind,   /* 'f' float32, 'd' float64 */
                 GError      **error)
 {
   float *out = g_try_new (float, MAX (n, 1));
@@ -65,7 +50,7 @@ convert_to_f32 (const guint8 *src,
             memcpy (&out[i], &b, 4);
           }
           break;
-        case 'd':
+        default:
           {
             guint64 b;
             double d;
@@ -74,16 +59,6 @@ convert_to_f32 (const guint8 *src,
             b = GUINT64_FROM_LE (b);
             memcpy (&d, &b, 8);
             out[i] = (float) d;
-          }
-          break;
-        case 'h':
-          out[i] = half_to_float ((guint16) (src[2 * i] | (src[2 * i + 1] << 8)));
-          break;
-        default:
-          {
-            guint32 b = (guint32) (src[2 * i] | (src[2 * i + 1] << 8)) << 16;
-
-            memcpy (&out[i], &b, 4);
           }
           break;
         }
@@ -229,116 +204,84 @@ truncated:
   return NULL;
 }
 
+/* safetensors through the project's state-dict reader: a float tensor
+ * `vectors` (n, dim) and optionally an integer tensor `labels` (n). */
 static float *
 load_safetensors (const char    *path,
-                  const guint8  *buf,
-                  gsize          len,
                   gsize         *n_out,
                   gsize         *dim_out,
                   OvTsneLabels **labels_out,
                   GError       **error)
 {
-  guint64 hlen;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *root, *t, *meta;
-  JsonArray *shape, *offs;
-  const char *dtype;
-  gint64 rows, cols, b, e;
-  char kind;
-  gsize esize;
-  GError *local = NULL;
+  g_autoptr (OvStateDict) sd = ov_state_dict_load (path, error);
+  const OvTensor *t, *lt;
+  g_autofree float *owned = NULL;
+  const float *data;
+  gsize n;
 
-  memcpy (&hlen, buf, 8);
-  hlen = GUINT64_FROM_LE (hlen);
-  if (hlen > len - 8)
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
-                   "%s: safetensors header runs past the end of the file", path);
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, (const char *) buf + 8, (gssize) hlen, &local)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: bad safetensors header: %s", path,
-                   local != NULL ? local->message : "not an object");
-      g_clear_error (&local);
-      return NULL;
-    }
-  root = json_node_get_object (json_parser_get_root (parser));
-  if (!json_object_has_member (root, "vectors")
-      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "vectors")))
+  if (sd == NULL)
+    return NULL;
+  t = ov_state_dict_lookup (sd, "vectors");
+  if (t == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s: no tensor named “vectors”", path);
       return NULL;
     }
-  t = json_object_get_object_member (root, "vectors");
-  dtype = json_object_has_member (t, "dtype") ? json_object_get_string_member (t, "dtype") : "";
-  if (g_strcmp0 (dtype, "F32") == 0)
-    kind = 'f';
-  else if (g_strcmp0 (dtype, "F64") == 0)
-    kind = 'd';
-  else if (g_strcmp0 (dtype, "F16") == 0)
-    kind = 'h';
-  else if (g_strcmp0 (dtype, "BF16") == 0)
-    kind = 'b';
-  else
+  if (t->dtype != OV_DTYPE_F32 && t->dtype != OV_DTYPE_F64 && t->dtype != OV_DTYPE_F16
+      && t->dtype != OV_DTYPE_BF16)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
                    "%s: tensor “vectors” has dtype %s; expected a float type", path,
-                   dtype != NULL ? dtype : "?");
+                   ov_dtype_name (t->dtype));
       return NULL;
     }
-  esize = kind == 'f' ? 4 : kind == 'd' ? 8 : 2;
-  shape = json_object_has_member (t, "shape") ? json_object_get_array_member (t, "shape") : NULL;
-  offs = json_object_has_member (t, "data_offsets")
-         ? json_object_get_array_member (t, "data_offsets") : NULL;
-  if (shape == NULL || json_array_get_length (shape) != 2 || offs == NULL
-      || json_array_get_length (offs) != 2)
+  if (t->n_dims != 2 || !check_shape (path, t->shape[0], t->shape[1], error))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   "%s: tensor “vectors” must be 2-D (n, dim) with data offsets", path);
+      if (error != NULL && *error == NULL)
+        g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                     "%s: tensor “vectors” must be 2-D (n, dim)", path);
       return NULL;
     }
-  rows = json_array_get_int_element (shape, 0);
-  cols = json_array_get_int_element (shape, 1);
-  b = json_array_get_int_element (offs, 0);
-  e = json_array_get_int_element (offs, 1);
-  if (!check_shape (path, rows, cols, error))
-    return NULL;
-  if (b < 0 || e < b || (guint64) e > len - 8 - hlen
-      || (guint64) (e - b) != (guint64) rows * cols * esize)
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
-                   "%s: data of tensor “vectors” does not match its shape or the file size",
-                   path);
-      return NULL;
-    }
+  n = (gsize) t->shape[0];
 
-  if (labels_out != NULL && json_object_has_member (root, "__metadata__"))
+  lt = ov_state_dict_lookup (sd, "labels");
+  if (lt != NULL && labels_out != NULL)
     {
-      meta = json_object_get_object_member (root, "__metadata__");
-      if (meta != NULL && json_object_has_member (meta, "labels"))
+      g_autofree float *lowned = NULL;
+      const float *lv;
+      GPtrArray *lines;
+
+      if ((lt->dtype != OV_DTYPE_I64 && lt->dtype != OV_DTYPE_I32) || lt->n_dims != 1
+          || (gsize) lt->shape[0] != n)
         {
-          const char *text = json_object_get_string_member (meta, "labels");
-          g_auto (GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
-          guint nl = g_strv_length (lines);
-
-          /* a trailing newline leaves one empty element */
-          if (nl == (guint) rows + 1 && lines[nl - 1][0] == '\0')
-            nl--;
-          if (nl != (guint) rows)
-            {
-              g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                           "%s: metadata has %u labels for %" G_GINT64_FORMAT " vectors",
-                           path, nl, rows);
-              return NULL;
-            }
-          *labels_out = ov_tsne_labels_from_strings (lines, nl);
+          g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                       "%s: tensor “labels” must hold %" G_GSIZE_FORMAT " integers", path, n);
+          return NULL;
         }
+      lv = ov_tensor_as_f32 (lt, &lowned);
+      if (lv == NULL)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: out of memory", path);
+          return NULL;
+        }
+      lines = g_ptr_array_new_with_free_func (g_free);
+      for (gsize i = 0; i < n; i++)
+        g_ptr_array_add (lines, g_strdup_printf ("%.0f", lv[i]));
+      *labels_out = ov_tsne_labels_from_strings ((char **) lines->pdata, n);
+      g_ptr_array_free (lines, TRUE);
     }
-  *n_out = rows;
-  *dim_out = cols;
-  return convert_to_f32 (buf + 8 + hlen + b, (gsize) rows * cols, kind, error);
+
+  data = ov_tensor_as_f32 (t, &owned);
+  if (data == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: out of memory", path);
+      return NULL;
+    }
+  *n_out = n;
+  *dim_out = (gsize) t->shape[1];
+  if (owned != NULL)
+    return g_steal_pointer (&owned);
+  return g_memdup2 (data, sizeof (float) * n * (gsize) t->shape[1]);
 }
 
 static float *
@@ -384,7 +327,8 @@ load_csv (const char  *path,
               else
                 {
                   g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                               "%s:%" G_GSIZE_FORMAT ": not a number: “%.20s”", path, line_no, s);
+                               "%s:%" G_GSIZE_FORMAT ": not a number: “%.20s”", path,
+                               line_no, s);
                   g_array_free (vals, TRUE);
                   return NULL;
                 }
@@ -474,7 +418,7 @@ ov_tsne_load_vectors (const char    *path,
     return load_npy (path, buf, len, n_out, dim_out, error);
   /* safetensors: a little-endian header length, then a JSON object */
   if (len >= 9 && buf[8] == '{')
-    return load_safetensors (path, buf, len, n_out, dim_out, labels_out, error);
+    return load_safetensors (path, n_out, dim_out, labels_out, error);
   return load_csv (path, (const char *) buf, len, n_out, dim_out, error);
 }
 

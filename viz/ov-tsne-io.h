@@ -22,8 +22,10 @@ typedef struct {
  * file (float32 or float64, 2-D, C order), a safetensors file (tensor
  * `vectors`, float32/float64/float16/bfloat16, 2-D), or text CSV with one row
  * of numbers per point (an optional header line is skipped). When a
- * safetensors file carries per-point labels (metadata key `labels`, one per
- * line) they are returned in labels_out (nullable; NULL when none). */
+ * safetensors file also holds an integer tensor `labels` (n) its values are
+ * returned as labels in labels_out (nullable; NULL when none). An
+ * embeddings file of viz/ov-embed.h reads as is (its primary layer); its
+ * class names are in the FILE.labels.txt beside it. */
 float        *ov_tsne_load_vectors  (const char    *path,
                                      gsize         *n_out,
                                      gsize         *dim_out,

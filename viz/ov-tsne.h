@@ -41,8 +41,8 @@ typedef struct {
   int      n_threads;          /* <= 0: all processors */
   OvTsneGradientMethod gradient;
   OvTsneKnnMethod      knn;
-  gsize    exact_max_n;        /* AUTO gradient switch, 5000 */
-  gsize    knn_exact_max_n;    /* AUTO kNN switch */
+  gsize    exact_max_n;        /* AUTO gradient switch, 10000 */
+  gsize    knn_exact_max_n;    /* AUTO kNN switch, 20000 */
   int      fft_max_boxes;      /* cap on grid boxes per side, 128 */
   int      fft_nodes;          /* interpolation nodes per box and dimension, 3 */
   int      progress_every;     /* call the progress function every k iterations, 0 = never */
@@ -75,7 +75,8 @@ void      ov_tsne_params_init        (OvTsneParams *params);
 
 /* X: (n, dim) float32 row-major. Y_out: (n, 2). On cancellation Y_out holds
  * the last embedding reached. Same seed and thread count give bit-identical
- * output. */
+ * output, provided OpenBLAS (exact kNN, PCA) also runs with the same number
+ * of threads (OPENBLAS_NUM_THREADS). */
 gboolean  ov_tsne_run                (const float         *X,
                                       gsize                n,
                                       gsize                dim,

@@ -1,0 +1,802 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The window, driven as a user would, under a private Xvfb: it opens a
+ * checkpoint and a sample, draws the regions, captions, re-runs when a tag
+ * is switched off, answers a question, and survives a broken checkpoint.
+ * Captions and answers are checked against the engine called directly on
+ * the same input. Skipped only when no display can be started.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <math.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data/ov-dataset.h"
+#include "data/ov-demo.h"
+#include "model/ov-answers.h"
+#include "ui/ov-application.h"
+#include "ui/ov-panel-util.h"
+#include "ui/ov-window-private.h"
+#include "ov-test-util.h"
+
+static GSubprocess   *xvfb;
+static OvApplication *app;
+static OvWindow      *window;
+static char          *caption_dir;
+static char          *vqa_dir;
+
+/* Starts Xvfb on a free display (it writes the number to fd 3). */
+static gboolean
+start_display (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  char buf[32] = { 0 };
+  int fds[2];
+  gssize n = 0;
+  gint64 deadline;
+
+  if (g_find_program_in_path ("Xvfb") == NULL || pipe (fds) != 0)
+    return g_getenv ("DISPLAY") != NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  xvfb = g_subprocess_launcher_spawn (launcher, &error, "Xvfb", "-displayfd", "3",
+                                      "-screen", "0", "1280x800x24", "-nolisten", "tcp", NULL);
+  if (xvfb == NULL)
+    {
+      close (fds[0]);
+      return FALSE;
+    }
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline && strchr (buf, '\n') == NULL)
+    {
+      gssize got = read (fds[0], buf + n, sizeof buf - 1 - n);
+
+      if (got <= 0)
+        break;
+      n += got;
+    }
+  close (fds[0]);
+  if (strchr (buf, '\n') == NULL)
+    return FALSE;
+  *strchr (buf, '\n') = '\0';
+  g_setenv ("DISPLAY", g_strdup_printf (":%s", buf), TRUE);
+  return TRUE;
+}
+
+/* Runs the main loop until cond holds or seconds pass. */
+#define WAIT_UNTIL(cond, seconds)                                               \
+  G_STMT_START {                                                                \
+    gint64 _deadline = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;   \
+    while (!(cond) && g_get_monotonic_time () < _deadline)                      \
+      if (!g_main_context_iteration (NULL, FALSE))                              \
+        g_usleep (2000);                                                        \
+  } G_STMT_END
+
+/* Long enough for the debounce and a tiny model's run to settle. */
+#define OV_TEST_SETTLE_MS (OV_DEBOUNCE_MS + 700)
+
+static void
+iterate (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static char *
+oracle_data (const char *name)
+{
+  return ov_test_shared_path ("oracle", "data", name, NULL);
+}
+
+/* The caption checkpoint and the first oracle image (coco_dog_couch). */
+static void
+ensure_opened (void)
+{
+  g_autofree char *labels = oracle_data ("labels.tsv");
+  g_autofree char *features = oracle_data ("features.tsv");
+  g_autofree char *hw = oracle_data ("hw.tsv");
+  GFile *files[3];
+  OvSession *session = ov_window_get_session (window);
+
+  if (ov_session_get_sample (session) != NULL && ov_session_has_model (session))
+    return;
+  files[0] = g_file_new_for_path (labels);
+  files[1] = g_file_new_for_path (features);
+  files[2] = g_file_new_for_path (hw);
+  ov_window_open (window, caption_dir, files, 3);
+  for (guint i = 0; i < 3; i++)
+    g_object_unref (files[i]);
+  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_false (ov_window_is_loading (window));
+  g_assert_null (_ov_window_get_banner_text (window));
+}
+
+static OvTagItem *
+tag_at (guint i)
+{
+  return g_list_model_get_item (ov_session_get_tags (ov_window_get_session (window)), i);
+}
+
+/* The caption the engine gives for the session's current input, with the
+ * window's default decoding (beam 5, 3 kept, 20 long). */
+static char *
+engine_caption (OvModel *model)
+{
+  OvSession *session = ov_window_get_session (window);
+  const OvSample *s = ov_session_get_sample (session);
+  g_autofree char *tags = ov_session_dup_input_tags (session);
+  g_autofree float *rows = g_new (float, (gsize) s->n_features * s->feature_dim);
+  g_autoptr(GPtrArray) captions = NULL;
+  g_autoptr(GError) error = NULL;
+  OvCaptionOptions opts;
+  OvRegions regions = { rows, 0, (int) s->feature_dim };
+  GListModel *list = ov_session_get_tags (session);
+
+  /* Regions in file order whose tag is switched on. */
+  for (guint r = 0; r < s->n_features; r++)
+    for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+      {
+        g_autoptr(OvTagItem) item = g_list_model_get_item (list, i);
+
+        if (ov_tag_item_get_region (item) == (int) r && ov_tag_item_get_enabled (item))
+          {
+            memcpy (rows + (gsize) regions.n_regions++ * s->feature_dim,
+                    s->features + (gsize) r * s->feature_dim, sizeof (float) * s->feature_dim);
+            break;
+          }
+      }
+
+  ov_caption_options_init (&opts);
+  opts.num_beams = 5;
+  opts.n_best = 3;
+  opts.max_length = 20;
+  captions = ov_model_caption (model, tags, &regions, &opts, NULL, &error);
+  g_assert_no_error (error);
+  return g_strdup (((OvCaption *) g_ptr_array_index (captions, 0))->text);
+}
+
+static void
+test_opens (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  g_autofree char *status = NULL;
+  g_autofree char *tags = NULL;
+
+  ensure_opened ();
+  g_assert_nonnull (ov_session_get_sample (session));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
+  g_assert_cmpuint (g_list_model_get_n_items (ov_session_get_tags (session)), ==, 12);
+  tags = ov_session_dup_input_tags (session);
+  g_assert_true (g_str_has_prefix (tags, "dog couch pillow"));
+  g_assert_cmpuint (ov_session_get_input_region_count (session), ==, 12);
+
+  /* The shortcuts window comes from the resources; preferences and about
+   * open as windows of their own. */
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    guint before = g_list_model_get_n_items (toplevels);
+
+    g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+    g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+    iterate (200);
+    g_assert_cmpuint (g_list_model_get_n_items (toplevels), ==, before + 2);
+    for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
+      {
+        g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i - 1);
+
+        if (ADW_IS_PREFERENCES_WINDOW (w) || ADW_IS_ABOUT_WINDOW (w))
+          gtk_window_destroy (w);
+      }
+    iterate (100);
+    g_assert_cmpuint (g_list_model_get_n_items (toplevels), ==, before);
+  }
+
+  /* The status line names the checkpoint and the backend. */
+  status = _ov_window_dup_status_text (window);
+  g_assert_nonnull (strstr (status, "caption_tiny"));
+  g_assert_nonnull (strstr (status, ov_session_get_backend_description (session)));
+}
+
+typedef struct {
+  guchar *data;
+  int     width, height, stride;
+} Pixels;
+
+static void
+pixels_free (Pixels *p)
+{
+  g_free (p->data);
+}
+
+/* Renders a widget the way the window paints it and reads the pixels back
+ * (Cairo ARGB32: B G R A bytes on little-endian machines). */
+static Pixels
+render_widget (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  Pixels p;
+
+  p.width = gtk_widget_get_width (widget);
+  p.height = gtk_widget_get_height (widget);
+  g_assert_cmpint (p.width, >, 100);
+  g_assert_cmpint (p.height, >, 100);
+  gdk_paintable_snapshot (paintable, snapshot, p.width, p.height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, p.width, p.height));
+  p.width = gdk_texture_get_width (texture);
+  p.height = gdk_texture_get_height (texture);
+  p.stride = p.width * 4;
+  p.data = g_malloc ((gsize) p.stride * p.height);
+  gdk_texture_download (texture, p.data, p.stride);
+  return p;
+}
+
+/* Pixels within 12 levels of a colour. */
+static guint
+count_color (const Pixels *p,
+             OvColor       c)
+{
+  int r = (int) lround (c.r * 255), g = (int) lround (c.g * 255), b = (int) lround (c.b * 255);
+  guint n = 0;
+
+  for (int y = 0; y < p->height; y++)
+    for (int x = 0; x < p->width; x++)
+      {
+        const guchar *px = p->data + (gsize) y * p->stride + x * 4;
+
+        if (abs (px[2] - r) <= 12 && abs (px[1] - g) <= 12 && abs (px[0] - b) <= 12)
+          n++;
+      }
+  return n;
+}
+
+static void
+test_draws_regions (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  GtkWidget *view;
+  OvPalette *palette = ov_session_get_palette (session);
+  g_autoptr(OvTagItem) dog = NULL;
+  Pixels before, after;
+  guint n_seen = 0, n_classes = 0, dog_before, dog_after;
+  g_autoptr(GHashTable) classes = g_hash_table_new (g_str_hash, g_str_equal);
+  const OvSample *s;
+
+  ensure_opened ();
+  view = GTK_WIDGET (_ov_window_get_image_view (window));
+  iterate (300);
+  s = ov_session_get_sample (session);
+  before = render_widget (view);
+
+  /* Every class has its box colour on screen. */
+  for (guint i = 0; i < s->n_regions; i++)
+    {
+      if (!g_hash_table_add (classes, s->regions[i].cls))
+        continue;
+      n_classes++;
+      if (count_color (&before, ov_palette_color (palette, s->regions[i].cls)) >= 20)
+        n_seen++;
+    }
+  g_assert_cmpuint (n_classes, >=, 8);
+  g_assert_cmpuint (n_seen, ==, n_classes);
+
+  /* The only dog's box goes when its tag is switched off. */
+  dog = tag_at (0);
+  g_assert_cmpstr (ov_tag_item_get_text (dog), ==, "dog");
+  dog_before = count_color (&before, ov_palette_color (palette, "dog"));
+  ov_tag_item_set_enabled (dog, FALSE);
+  iterate (200);
+  after = render_widget (view);
+  dog_after = count_color (&after, ov_palette_color (palette, "dog"));
+  g_test_message ("dog-coloured pixels: %u with the tag on, %u off", dog_before, dog_after);
+  g_assert_cmpuint (dog_after, <, dog_before / 10);
+  ov_tag_item_set_enabled (dog, TRUE);
+
+  pixels_free (&before);
+  pixels_free (&after);
+}
+
+static void
+test_caption (void)
+{
+  OvCaptionPanel *panel;
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+
+  ensure_opened ();
+  panel = _ov_window_get_caption_panel (window);
+  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0 && !ov_window_is_loading (window), 60);
+  iterate (OV_TEST_SETTLE_MS);
+  WAIT_UNTIL (ov_caption_panel_get_caption (panel) != NULL, 60);
+  g_assert_nonnull (ov_caption_panel_get_caption (panel));
+
+  model = ov_model_load (caption_dir, NULL, &error);
+  g_assert_no_error (error);
+  expected = engine_caption (model);
+  g_assert_cmpstr (ov_caption_panel_get_caption (panel), ==, expected);
+}
+
+static void
+test_tag_off_reruns (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  OvCaptionPanel *panel = _ov_window_get_caption_panel (window);
+  g_autoptr(OvTagItem) couch = NULL;
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tags_before = NULL;
+  g_autofree char *tags_after = NULL;
+  g_autofree char *expected = NULL;
+  guint runs;
+
+  ensure_opened ();
+  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+  iterate (OV_TEST_SETTLE_MS);
+  runs = ov_caption_panel_get_n_runs (panel);
+  tags_before = ov_session_dup_input_tags (session);
+
+  couch = tag_at (1);
+  g_assert_cmpstr (ov_tag_item_get_text (couch), ==, "couch");
+  ov_tag_item_set_enabled (couch, FALSE);
+
+  /* The input loses the tag and its region at once... */
+  tags_after = ov_session_dup_input_tags (session);
+  g_assert_cmpstr (tags_after, !=, tags_before);
+  g_assert_null (strstr (tags_after, "couch"));
+  g_assert_cmpuint (ov_session_get_input_region_count (session), ==, 11);
+
+  /* ...and the caption runs again on it. */
+  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  iterate (OV_TEST_SETTLE_MS);
+  g_assert_cmpuint (ov_caption_panel_get_n_runs (panel), >, runs);
+  model = ov_model_load (caption_dir, NULL, &error);
+  g_assert_no_error (error);
+  expected = engine_caption (model);
+  g_assert_cmpstr (ov_caption_panel_get_caption (panel), ==, expected);
+
+  ov_tag_item_set_enabled (couch, TRUE);
+}
+
+/* Typed, edited and moved tags reach the input; a typed tag brings no
+ * region, and the threshold drops low-confidence regions with their tags. */
+static void
+test_tags_edit (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  GListModel *tags = ov_session_get_tags (session);
+  g_autoptr(OvTagItem) typed = NULL;
+  g_autoptr(OvTagItem) first = NULL;
+  g_autofree char *input = NULL;
+  guint n = 0;
+
+  ensure_opened ();
+  n = g_list_model_get_n_items (tags);
+
+  typed = g_object_ref (ov_session_add_tag (session, "  hat "));
+  g_assert_true (ov_tag_item_is_text_only (typed));
+  input = ov_session_dup_input_tags (session);
+  g_assert_true (g_str_has_suffix (input, " hat"));
+  g_assert_cmpuint (ov_session_get_input_region_count (session), ==, 12);
+  g_clear_pointer (&input, g_free);
+
+  /* Moved to the front, the typed tag leads the tag string. */
+  ov_session_move_tag (session, n, 0);
+  input = ov_session_dup_input_tags (session);
+  g_assert_true (g_str_has_prefix (input, "hat dog couch"));
+  g_clear_pointer (&input, g_free);
+
+  first = tag_at (1);
+  ov_tag_item_set_text (first, "puppy");
+  input = ov_session_dup_input_tags (session);
+  g_assert_true (g_str_has_prefix (input, "hat puppy couch"));
+  g_clear_pointer (&input, g_free);
+  ov_tag_item_set_text (first, "dog");
+
+  /* Regions below 0.5 leave with their tags (five of the twelve here). */
+  ov_session_set_threshold (session, 0.5);
+  g_assert_cmpuint (ov_session_get_input_region_count (session), ==, 7);
+  input = ov_session_dup_input_tags (session);
+  g_assert_null (strstr (input, "plant"));
+  g_clear_pointer (&input, g_free);
+  ov_session_set_threshold (session, 0.0);
+
+  ov_session_remove_tag (session, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (tags), ==, n);
+  input = ov_session_dup_input_tags (session);
+  g_assert_true (g_str_has_prefix (input, "dog couch pillow"));
+}
+
+/* Ctrl+Page Down and Page Up step through the samples of the files. */
+static void
+test_step_samples (void)
+{
+  OvSession *session = ov_window_get_session (window);
+
+  ensure_opened ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.next-sample", NULL));
+  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_kitchen");
+  g_assert_cmpuint (g_list_model_get_n_items (ov_session_get_tags (session)), ==, 27);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.previous-sample", NULL));
+  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
+  g_assert_null (_ov_window_get_banner_text (window));
+}
+
+static void
+test_question (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  OvVqaPanel *panel = _ov_window_get_vqa_panel (window);
+  g_autofree char *answers_path = oracle_data ("vqa/label2ans.json");
+  g_autoptr(OvAnswerList) answers = NULL;
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree float *logits = NULL;
+  g_autofree char *tags = NULL;
+  const OvSample *s;
+  OvRegions regions;
+  int n_logits = 0, best = 0;
+  const char *question = "what is the dog lying on?";
+
+  ensure_opened ();
+  ov_window_open (window, vqa_dir, NULL, 0);
+  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_null (_ov_window_get_banner_text (window));
+  g_assert_true (ov_session_supports (session, OV_TASK_VQA, NULL));
+  g_assert_true (ov_session_load_answer_list (session, answers_path, &error));
+  g_assert_no_error (error);
+
+  ov_vqa_panel_set_question (panel, question);
+  WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > 0, 60);
+  iterate (OV_TEST_SETTLE_MS);
+  g_assert_cmpuint (ov_vqa_panel_get_n_runs (panel), >, 0);
+  g_assert_nonnull (ov_vqa_panel_get_top_answer (panel));
+
+  /* The best answer is the engine's argmax on the same input. */
+  model = ov_model_load (vqa_dir, NULL, &error);
+  g_assert_no_error (error);
+  s = ov_session_get_sample (session);
+  tags = ov_session_dup_input_tags (session);
+  regions = (OvRegions) { s->features, (int) s->n_features, (int) s->feature_dim };
+  logits = ov_model_classify (model, question, tags, &regions, &n_logits, NULL, &error);
+  g_assert_no_error (error);
+  for (int i = 1; i < n_logits; i++)
+    if (logits[i] > logits[best])
+      best = i;
+  answers = ov_answer_list_load (answers_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ov_vqa_panel_get_top_answer (panel), ==, ov_answer_list_get (answers, best));
+}
+
+static void
+test_bad_checkpoint (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  OvCaptionPanel *panel = _ov_window_get_caption_panel (window);
+  g_autofree char *dir = g_dir_make_tmp ("ov-bad-XXXXXX", NULL);
+  g_autofree char *config = g_build_filename (dir, "config.json", NULL);
+  g_autoptr(OvTagItem) item = NULL;
+  const char *banner;
+  guint runs;
+
+  ensure_opened ();
+  g_assert_true (g_file_set_contents (config, "{ \"hidden_size\": ", -1, NULL));
+  ov_window_open (window, dir, NULL, 0);
+  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+
+  /* The banner names the folder; the open checkpoints stay usable. */
+  banner = _ov_window_get_banner_text (window);
+  g_assert_nonnull (banner);
+  g_test_message ("banner: %s", banner);
+  g_assert_nonnull (strstr (banner, dir));
+  g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION), ==, caption_dir);
+
+  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+  iterate (OV_TEST_SETTLE_MS);
+  runs = ov_caption_panel_get_n_runs (panel);
+  item = tag_at (2);
+  ov_tag_item_set_enabled (item, FALSE);
+  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  g_assert_cmpuint (ov_caption_panel_get_n_runs (panel), >, runs);
+  ov_tag_item_set_enabled (item, TRUE);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.dismiss-banner", NULL));
+  g_assert_null (_ov_window_get_banner_text (window));
+
+  /* A file that is no sample is named too, and the sample shown stays. */
+  {
+    g_autofree char *junk = g_build_filename (dir, "junk.tsv", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (junk);
+
+    g_assert_true (g_file_set_contents (junk, "\x01\x02 not a table", -1, NULL));
+    ov_window_open (window, NULL, &file, 1);
+    WAIT_UNTIL (!ov_window_is_loading (window), 60);
+    banner = _ov_window_get_banner_text (window);
+    g_assert_nonnull (banner);
+    g_test_message ("banner: %s", banner);
+    g_assert_nonnull (strstr (banner, junk));
+    g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.dismiss-banner", NULL));
+    g_remove (junk);
+  }
+  g_remove (config);
+  g_rmdir (dir);
+}
+
+/* Cancelling a load (Esc) ends it at once and leaves the session as it was. */
+static void
+test_cancel_load (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  g_autofree char *dir = ov_test_source_path ("tests", "fixtures", "classifier_mlp_tiny", NULL);
+
+  ensure_opened ();
+  ov_window_open (window, dir, NULL, 0);
+  g_assert_true (ov_window_is_loading (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-loading", NULL));
+  WAIT_UNTIL (!ov_window_is_loading (window), 10);
+  g_assert_false (ov_window_is_loading (window));
+  g_assert_null (_ov_window_get_banner_text (window));
+  g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CLASSIFIER), !=, dir);
+  g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION), ==, caption_dir);
+}
+
+/* Three regions with seeded, non-negative features of width dim. */
+static OvSample *
+make_small_sample (guint dim)
+{
+  static const char *classes[] = { "dog", "couch", "pillow" };
+  OvSample *sample = ov_sample_new ("small");
+  GRand *rand = g_rand_new_with_seed (7);
+
+  sample->width = 320;
+  sample->height = 240;
+  sample->n_regions = sample->n_features = 3;
+  sample->feature_dim = dim;
+  sample->regions = g_new0 (OvRegion, 3);
+  sample->features = g_new (float, 3 * dim);
+  for (guint i = 0; i < 3; i++)
+    {
+      sample->regions[i] = (OvRegion) { 20 + 90 * i, 40, 100 + 90 * i, 200,
+                                        g_strdup (classes[i]), 0.9 - 0.1 * i, NULL, NULL };
+      for (guint k = 0; k < dim; k++)
+        sample->features[i * dim + k] = (float) g_rand_double_range (rand, 0.0, 2.0);
+    }
+  g_rand_free (rand);
+  return sample;
+}
+
+/* A pre-training checkpoint: masked-word predictions and the match, which
+ * falls back to the engine's own numbers on the same input. */
+static void
+test_mask_match (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  OvMaskPanel *panel = _ov_window_get_mask_panel (window);
+  g_autofree char *dir = ov_test_source_path ("tests", "fixtures", "pretrain_tiny", NULL);
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tags = NULL;
+  const OvSample *s;
+  OvRegions regions;
+  OvMatchResult shown;
+  float logits[8];
+  int n_classes = 0;
+  double expected = NAN, expected_swapped = NAN;
+  const char *text = "a dog lying on a couch";
+
+  ensure_opened ();
+  ov_window_open (window, dir, NULL, 0);
+  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_null (_ov_window_get_banner_text (window));
+  g_assert_true (ov_session_supports (session, OV_TASK_MASK, NULL));
+
+  /* This checkpoint reads 16-wide region vectors: give the session a
+   * sample made for it. */
+  ov_session_set_sample (session, make_small_sample (16));
+
+
+  ov_mask_panel_set_other_tags (panel, "car street person");
+  ov_mask_panel_set_text (panel, "a dog lying on a [MASK]");
+  WAIT_UNTIL (ov_mask_panel_get_n_predictions (panel) > 0, 60);
+  g_assert_cmpuint (ov_mask_panel_get_n_predictions (panel), ==, 1);
+
+  /* The match reads the text with masks put back; here none were clicked,
+   * so give the full text. */
+  ov_mask_panel_set_text (panel, text);
+  iterate (OV_TEST_SETTLE_MS);
+  WAIT_UNTIL (!isnan (ov_mask_panel_get_match (panel).swapped_probability), 60);
+  iterate (OV_TEST_SETTLE_MS);
+  shown = ov_mask_panel_get_match (panel);
+
+  model = ov_model_load (dir, NULL, &error);
+  g_assert_no_error (error);
+  s = ov_session_get_sample (session);
+  tags = ov_session_dup_input_tags (session);
+  regions = (OvRegions) { s->features, (int) s->n_features, (int) s->feature_dim };
+  g_assert_true (ov_model_match (model, text, tags, &regions, logits, &n_classes, &expected,
+                                 NULL, &error));
+  g_assert_true (ov_model_match (model, text, "car street person", &regions, logits,
+                                 &n_classes, &expected_swapped, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (shown.probability, expected, 1e-9);
+  g_assert_cmpfloat_with_epsilon (shown.swapped_probability, expected_swapped, 1e-9);
+}
+
+/* Distinct colours in a rectangle of the rendering: a photograph or a demo
+ * scene has hundreds, a flat canvas with boxes a handful. */
+static guint
+count_distinct_colors (const Pixels *p,
+                       int           x0,
+                       int           y0,
+                       int           x1,
+                       int           y1)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  for (int y = MAX (y0, 0); y < MIN (y1, p->height); y++)
+    for (int x = MAX (x0, 0); x < MIN (x1, p->width); x++)
+      {
+        guint32 px;
+
+        memcpy (&px, p->data + (gsize) y * p->stride + x * 4, 4);
+        g_hash_table_add (seen, GUINT_TO_POINTER (px | 1));
+      }
+  return g_hash_table_size (seen);
+}
+
+/* An image opened on its own is drawn, in a window of its own. */
+static void
+test_image (void)
+{
+  g_autofree char *path = ov_test_shared_path ("data", "images", "coco-000000391895.jpg", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  OvWindow *second = ov_window_new (app);
+  GtkWidget *view = GTK_WIDGET (_ov_window_get_image_view (second));
+  Pixels p;
+  guint n;
+
+  gtk_window_present (GTK_WINDOW (second));
+  ov_window_open (second, caption_dir, &file, 1);
+  WAIT_UNTIL (!ov_window_is_loading (second), 60);
+  g_assert_null (_ov_window_get_banner_text (second));
+  iterate (300);
+
+  p = render_widget (view);
+  n = count_distinct_colors (&p, p.width / 4, p.height / 4, 3 * p.width / 4, 3 * p.height / 4);
+  g_test_message ("distinct colours in the middle of the photograph: %u", n);
+  g_assert_cmpuint (n, >, 500);
+  pixels_free (&p);
+  gtk_window_destroy (GTK_WINDOW (second));
+  iterate (100);
+}
+
+/* A window opened with nothing opens the bundled demo: its three models,
+ * a scene with its picture and regions, and a caption. Where the demo is
+ * not installed the window says so in its banner and stays usable. */
+static void
+test_demo (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *demo = ov_demo_find ("demo", &error);
+  OvWindow *fresh = ov_window_new (app);
+  OvSession *session = ov_window_get_session (fresh);
+  OvCaptionPanel *panel = _ov_window_get_caption_panel (fresh);
+  Pixels p;
+  guint n;
+
+  gtk_window_present (GTK_WINDOW (fresh));
+  ov_window_open (fresh, NULL, NULL, 0);
+  WAIT_UNTIL (!ov_window_is_loading (fresh), 120);
+
+  if (demo == NULL)
+    {
+      g_test_message ("demo not installed: %s", error->message);
+      g_assert_nonnull (_ov_window_get_banner_text (fresh));
+      g_assert_nonnull (strstr (_ov_window_get_banner_text (fresh), "demo"));
+      gtk_window_destroy (GTK_WINDOW (fresh));
+      iterate (100);
+      return;
+    }
+
+  g_assert_null (_ov_window_get_banner_text (fresh));
+  g_assert_true (ov_session_supports (session, OV_TASK_CAPTION, NULL));
+  g_assert_true (ov_session_supports (session, OV_TASK_VQA, NULL));
+  g_assert_nonnull (ov_session_get_sample (session));
+  g_assert_nonnull (ov_session_get_sample (session)->image_path);
+  g_assert_cmpuint (ov_session_get_input_region_count (session), >, 0);
+
+  iterate (300);
+  p = render_widget (GTK_WIDGET (_ov_window_get_image_view (fresh)));
+  n = count_distinct_colors (&p, 0, 0, p.width, p.height);
+  g_test_message ("distinct colours in the demo scene: %u", n);
+  g_assert_cmpuint (n, >, 100);
+  pixels_free (&p);
+
+  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+  g_assert_nonnull (ov_caption_panel_get_caption (panel));
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  iterate (100);
+}
+
+static void
+skip_all (const char *path)
+{
+  g_test_skip ("no X display could be started (Xvfb missing?)");
+}
+
+int
+main (int argc, char **argv)
+{
+  static const struct { const char *path; GTestFunc func; } tests[] = {
+    { "/ui/window/opens", test_opens },
+    { "/ui/window/draws-regions", test_draws_regions },
+    { "/ui/window/caption", test_caption },
+    { "/ui/window/tag-off-reruns", test_tag_off_reruns },
+    { "/ui/window/tags-edit", test_tags_edit },
+    { "/ui/window/step-samples", test_step_samples },
+    { "/ui/window/question", test_question },
+    { "/ui/window/bad-checkpoint", test_bad_checkpoint },
+    { "/ui/window/cancel-load", test_cancel_load },
+    { "/ui/window/mask-match", test_mask_match },
+    { "/ui/window/image", test_image },
+    { "/ui/window/demo", test_demo },
+  };
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("GSETTINGS_SCHEMA_DIR", OV_BUILD_DIR "/data", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+
+  if (!start_display () || !gtk_init_check ())
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
+        g_test_add_data_func (tests[i].path, tests[i].path, (GTestDataFunc) skip_all);
+      return g_test_run ();
+    }
+
+  caption_dir = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  vqa_dir = ov_test_shared_path ("oracle", "checkpoints", "vqa_tiny_imgln", NULL);
+
+  app = ov_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  window = ov_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  iterate (200);
+
+  for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
+    g_test_add_func (tests[i].path, tests[i].func);
+  status = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate (100);
+  g_clear_object (&app);
+  if (xvfb != NULL)
+    g_subprocess_force_exit (xvfb);
+  return status;
+}

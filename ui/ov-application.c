@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * `oscarviz [--model DIR] [FILE…]`: opens a window on the given checkpoint and
+ * files, or on what was open last time, or on the bundled demo. Holds the
+ * application actions (about, preferences, quit) and the colour scheme.
+ */
+#define G_LOG_DOMAIN "ov-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ov-application.h"
+#include "ov-preferences-window.h"
+#include "ov-window.h"
+
+struct _OvApplication
+{
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  char           *model_dir;   /* from --model, for the next window */
+};
+
+G_DEFINE_FINAL_TYPE (OvApplication, ov_application, ADW_TYPE_APPLICATION)
+
+static void
+apply_theme (OvApplication *self)
+{
+  g_autofree char *theme = g_settings_get_string (self->settings, "theme");
+  AdwColorScheme scheme = ADW_COLOR_SCHEME_DEFAULT;
+
+  if (g_strcmp0 (theme, "light") == 0)
+    scheme = ADW_COLOR_SCHEME_FORCE_LIGHT;
+  else if (g_strcmp0 (theme, "dark") == 0)
+    scheme = ADW_COLOR_SCHEME_FORCE_DARK;
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), scheme);
+}
+
+static OvWindow *
+get_or_create_window (OvApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (ov_window_new (self));
+  return OV_WINDOW (window);
+}
+
+static void
+ov_application_activate (GApplication *app)
+{
+  OvApplication *self = OV_APPLICATION (app);
+  gboolean fresh = gtk_application_get_active_window (GTK_APPLICATION (app)) == NULL;
+  OvWindow *window = get_or_create_window (self);
+  g_autofree char *model = g_steal_pointer (&self->model_dir);
+
+  if (fresh)
+    {
+      /* Reopen what was open last time: checkpoint folders, then the
+       * sample's files; whatever has gone missing is skipped. */
+      g_auto(GStrv) models = g_settings_get_strv (self->settings, "last-models");
+      g_auto(GStrv) files = g_settings_get_strv (self->settings, "last-files");
+      g_autoptr(GPtrArray) open = g_ptr_array_new_with_free_func (g_object_unref);
+
+      if (model == NULL)
+        for (guint i = 0; models[i] != NULL; i++)
+          if (g_file_test (models[i], G_FILE_TEST_IS_DIR))
+            g_ptr_array_add (open, g_file_new_for_path (models[i]));
+      for (guint i = 0; files[i] != NULL; i++)
+        if (g_file_test (files[i], G_FILE_TEST_IS_REGULAR))
+          g_ptr_array_add (open, g_file_new_for_path (files[i]));
+      ov_window_open (window, model, (GFile **) open->pdata, open->len);
+    }
+  else if (model != NULL)
+    ov_window_open (window, model, NULL, 0);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+ov_application_open (GApplication  *app,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  OvApplication *self = OV_APPLICATION (app);
+  OvWindow *window = get_or_create_window (self);
+  g_autofree char *model = g_steal_pointer (&self->model_dir);
+
+  ov_window_open (window, model, files, (guint) n_files);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static int
+ov_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  OvApplication *self = OV_APPLICATION (app);
+  const char *model = NULL;
+
+  if (g_variant_dict_lookup (options, "version", "b", NULL))
+    {
+      g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+      return 0;
+    }
+  /* TODO: --model reaches only a first instance; a second one would have to
+   * pass the folder on, e.g. as a file. */
+  if (g_variant_dict_lookup (options, "model", "^&ay", &model))
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (model);
+
+      g_free (self->model_dir);
+      self->model_dir = g_file_get_path (file);
+    }
+  return -1;
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  OvApplication *self = user_data;
+  static const char *developers[] = { "The oscarviz authors", NULL };
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", parent,
+                        "application-name", "oscarviz",
+                        "application-icon", APPLICATION_ID,
+                        "version", PACKAGE_VERSION,
+                        "developer-name", _("The oscarviz authors"),
+                        "developers", developers,
+                        "copyright", "© 2026 The oscarviz authors",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "comments", _("Look inside OSCAR vision-language models: "
+                                      "captions, answers, tags and regions."),
+                        /* Translators: replace with your names, one per line. */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  OvApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  OvPreferencesWindow *prefs = ov_preferences_window_new (self->settings);
+
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), parent);
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+static void
+new_window_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  OvApplication *self = user_data;
+  OvWindow *window = ov_window_new (self);
+
+  ov_window_open (window, NULL, NULL, 0);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GApplication *app = user_data;
+
+  /* Closing each window saves what it had open. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; )
+    {
+      GtkWindow *window = l->data;
+
+      l = l->next;
+      gtk_window_close (window);
+    }
+  g_application_quit (app);
+}
+
+static const GActionEntry app_actions[] = {
+  { "about", about_action },
+  { "preferences", preferences_action },
+  { "new-window", new_window_action },
+  { "quit", quit_action },
+};
+
+static void
+ov_application_startup (GApplication *app)
+{
+  OvApplication *self = OV_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *prefs_accels[] = { "<Control>comma", NULL };
+  static const char *new_accels[] = { "<Control>n", NULL };
+
+  G_APPLICATION_CLASS (ov_application_parent_class)->startup (app);
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_signal_connect_object (self->settings, "changed::theme",
+                           G_CALLBACK (apply_theme), self, G_CONNECT_SWAPPED);
+  apply_theme (self);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
+                                   G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
+                                         prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.new-window", new_accels);
+}
+
+static void
+ov_application_finalize (GObject *object)
+{
+  OvApplication *self = OV_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->model_dir, g_free);
+  G_OBJECT_CLASS (ov_application_parent_class)->finalize (object);
+}
+
+static void
+ov_application_class_init (OvApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = ov_application_finalize;
+  app_class->activate = ov_application_activate;
+  app_class->open = ov_application_open;
+  app_class->startup = ov_application_startup;
+  app_class->handle_local_options = ov_application_handle_local_options;
+}
+
+static void
+ov_application_init (OvApplication *self)
+{
+  static const GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Open the checkpoint folder DIR instead of the demo model"), N_("DIR") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE…]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Open images with their detections, datasets "
+                                              "and OSCAR checkpoints."));
+}
+
+gboolean
+ov_application_find_settings (GError **error)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autofree char *exe = NULL;
+
+  if (source != NULL && (schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE)))
+    return TRUE;
+
+  /* Run from the build tree, the compiled schema sits in <build>/data next
+   * to <build>/app/oscarviz. */
+  exe = g_file_read_link ("/proc/self/exe", NULL);
+  if (exe != NULL)
+    {
+      g_autofree char *app_dir = g_path_get_dirname (exe);
+      g_autofree char *data_dir = g_build_filename (app_dir, "..", "data", NULL);
+      g_autofree char *compiled = g_build_filename (data_dir, "gschemas.compiled", NULL);
+      g_autoptr(GSettingsSchemaSource) local = NULL;
+
+      if (g_file_test (compiled, G_FILE_TEST_IS_REGULAR))
+        local = g_settings_schema_source_new_from_directory (data_dir, source, FALSE, NULL);
+      if (local != NULL
+          && (schema = g_settings_schema_source_lookup (local, APPLICATION_ID, FALSE)))
+        {
+          g_setenv ("GSETTINGS_SCHEMA_DIR", data_dir, TRUE);
+          return TRUE;
+        }
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               _("The settings schema %s is not installed; run “meson install”, or set "
+                 "GSETTINGS_SCHEMA_DIR to the folder holding gschemas.compiled"),
+               APPLICATION_ID);
+  return FALSE;
+}
+
+OvApplication *
+ov_application_new (void)
+{
+  return g_object_new (OV_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", "/org/oscarviz/Oscarviz",
+                       NULL);
+}
+
+GSettings *
+ov_application_get_settings (OvApplication *self)
+{
+  g_return_val_if_fail (OV_IS_APPLICATION (self), NULL);
+  return self->settings;
+}

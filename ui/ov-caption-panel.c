@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The caption panel re-runs the captioning model a moment after the input
+ * or the decoding settings change; the settings live in GSettings so they
+ * are the defaults next time.
+ */
+#define G_LOG_DOMAIN "ov-caption-panel"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "ov-caption-panel.h"
+#include "ov-panel-util.h"
+
+struct _OvCaptionPanel
+{
+  OvPanel      parent_instance;
+
+  GtkLabel    *reason_label;
+  GtkWidget   *content;
+  GtkDropDown *decoding_dropdown;
+  GtkWidget   *beam_spin;
+  GtkWidget   *length_spin;
+  GtkWidget   *count_spin;
+  GtkLabel    *caption_label;
+  GtkLabel    *confidence_label;
+  GtkSpinner  *spinner;
+  GtkListBox  *others_list;
+  GtkWidget   *previous_box;
+  GtkLabel    *previous_label;
+
+  GSettings   *settings;
+  OvRunner     runner;
+  char        *caption;
+  guint        n_runs;
+};
+
+G_DEFINE_FINAL_TYPE (OvCaptionPanel, ov_caption_panel, OV_TYPE_PANEL)
+
+static void
+clear_others (OvCaptionPanel *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->others_list))) != NULL)
+    gtk_list_box_remove (self->others_list, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->others_list), FALSE);
+}
+
+static void
+add_other (OvCaptionPanel *self,
+           OvCaption      *caption)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *conf = g_strdup_printf ("%.2f", exp (caption->score));
+  GtkWidget *label = gtk_label_new (conf);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), caption->text);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "numeric");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+  gtk_list_box_append (self->others_list, row);
+  gtk_widget_set_visible (GTK_WIDGET (self->others_list), TRUE);
+}
+
+static void
+show_captions (OvCaptionPanel *self,
+               GPtrArray      *captions)
+{
+  OvCaption *best;
+  g_autofree char *conf = NULL;
+
+  clear_others (self);
+  if (captions->len == 0)
+    return;
+
+  best = g_ptr_array_index (captions, 0);
+  /* The old caption moves beside the new one only when it differs. */
+  if (self->caption != NULL && g_strcmp0 (self->caption, best->text) != 0)
+    {
+      gtk_label_set_text (self->previous_label, self->caption);
+      gtk_widget_set_visible (self->previous_box, TRUE);
+    }
+  g_free (self->caption);
+  self->caption = g_strdup (best->text);
+  gtk_label_set_text (self->caption_label, *best->text != '\0' ? best->text : "…");
+
+  /* Translators: the caption's confidence: exp of its mean log-probability. */
+  conf = g_strdup_printf (_("Confidence %.2f"), exp (best->score));
+  gtk_label_set_text (self->confidence_label, conf);
+
+  for (guint i = 1; i < captions->len; i++)
+    add_other (self, g_ptr_array_index (captions, i));
+}
+
+static void
+caption_ready_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(OvCaptionPanel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) captions = NULL;
+
+  captions = ov_session_caption_finish (OV_SESSION (source), result, &error);
+  if (ov_error_is_cancelled (error))
+    return;
+  gtk_spinner_stop (self->spinner);
+  if (captions == NULL)
+    {
+      gtk_label_set_text (self->confidence_label, "");
+      ov_panel_report_failure (OV_PANEL (self), error->message);
+      return;
+    }
+  self->n_runs++;
+  show_captions (self, captions);
+}
+
+void
+ov_caption_panel_run (OvCaptionPanel *self)
+{
+  OvCaptionOptions options;
+  GCancellable *cancellable;
+  g_autofree char *decoding = NULL;
+
+  g_return_if_fail (OV_IS_CAPTION_PANEL (self));
+
+  if (!ov_panel_can_run (OV_PANEL (self), OV_TASK_CAPTION))
+    return;
+
+  ov_caption_options_init (&options);
+  decoding = g_settings_get_string (self->settings, "decoding");
+  if (g_strcmp0 (decoding, "greedy") == 0)
+    {
+      options.num_beams = 1;
+      options.n_best = 1;
+    }
+  else
+    {
+      options.num_beams = g_settings_get_int (self->settings, "beam-size");
+      options.n_best = MIN (g_settings_get_int (self->settings, "num-sequences"),
+                            options.num_beams);
+    }
+  options.max_length = g_settings_get_int (self->settings, "max-length");
+
+  cancellable = ov_runner_begin (&self->runner);
+  gtk_spinner_start (self->spinner);
+  ov_session_caption_async (ov_panel_get_session (OV_PANEL (self)), &options, cancellable,
+                            caption_ready_cb, g_object_ref (self));
+}
+
+static gboolean
+debounced_run_cb (gpointer user_data)
+{
+  OvCaptionPanel *self = user_data;
+
+  self->runner.timeout_id = 0;
+  ov_caption_panel_run (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_run (OvCaptionPanel *self)
+{
+  if (ov_panel_can_run (OV_PANEL (self), OV_TASK_CAPTION))
+    ov_runner_schedule (&self->runner, debounced_run_cb, self);
+}
+
+static void
+input_changed (OvPanel *panel)
+{
+  schedule_run (OV_CAPTION_PANEL (panel));
+}
+
+static void
+decoding_changed_cb (OvCaptionPanel *self)
+{
+  g_autofree char *decoding = g_settings_get_string (self->settings, "decoding");
+  gboolean beam = g_strcmp0 (decoding, "beam") == 0;
+
+  gtk_widget_set_sensitive (self->beam_spin, beam);
+  gtk_widget_set_sensitive (self->count_spin, beam);
+  schedule_run (self);
+}
+
+static gboolean
+decoding_get_mapping (GValue   *value,
+                      GVariant *variant,
+                      gpointer  user_data)
+{
+  g_value_set_uint (value, g_strcmp0 (g_variant_get_string (variant, NULL), "greedy") == 0
+                           ? 0 : 1);
+  return TRUE;
+}
+
+static GVariant *
+decoding_set_mapping (const GValue       *value,
+                      const GVariantType *expected_type,
+                      gpointer            user_data)
+{
+  return g_variant_new_string (g_value_get_uint (value) == 0 ? "greedy" : "beam");
+}
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  ov_caption_panel_run (OV_CAPTION_PANEL (widget));
+}
+
+static void
+ov_caption_panel_dispose (GObject *object)
+{
+  OvCaptionPanel *self = OV_CAPTION_PANEL (object);
+
+  ov_runner_clear (&self->runner);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->caption, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_CAPTION_PANEL);
+  G_OBJECT_CLASS (ov_caption_panel_parent_class)->dispose (object);
+}
+
+static void
+ov_caption_panel_class_init (OvCaptionPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  OvPanelClass *panel_class = OV_PANEL_CLASS (klass);
+
+  object_class->dispose = ov_caption_panel_dispose;
+  panel_class->task = OV_TASK_CAPTION;
+  panel_class->input_changed = input_changed;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/oscarviz/Oscarviz/ov-caption-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, reason_label);
+  gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, content);
+  gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, decoding_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, beam_spin);
+  gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, length_spin);
+  gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, count_spin);
+  gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, caption_label);
+  gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, confidence_label);
+  gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, spinner);
+  gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, others_list);
+  gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, previous_box);
+  gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, previous_label);
+  gtk_widget_class_install_action (widget_class, "caption.run", NULL, run_action);
+  gtk_widget_class_set_css_name (widget_class, "ov-caption-panel");
+}
+
+static void
+ov_caption_panel_init (OvCaptionPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_settings_bind_with_mapping (self->settings, "decoding", self->decoding_dropdown, "selected",
+                                G_SETTINGS_BIND_DEFAULT, decoding_get_mapping,
+                                decoding_set_mapping, NULL, NULL);
+  g_settings_bind (self->settings, "beam-size", self->beam_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "max-length", self->length_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "num-sequences", self->count_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed::decoding",
+                           G_CALLBACK (decoding_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::beam-size",
+                           G_CALLBACK (schedule_run), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::max-length",
+                           G_CALLBACK (schedule_run), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::num-sequences",
+                           G_CALLBACK (schedule_run), self, G_CONNECT_SWAPPED);
+  decoding_changed_cb (self);
+  ov_panel_set_parts (OV_PANEL (self), self->content, self->reason_label);
+}
+
+const char *
+ov_caption_panel_get_caption (OvCaptionPanel *self)
+{
+  g_return_val_if_fail (OV_IS_CAPTION_PANEL (self), NULL);
+  return self->caption;
+}
+
+guint
+ov_caption_panel_get_n_runs (OvCaptionPanel *self)
+{
+  g_return_val_if_fail (OV_IS_CAPTION_PANEL (self), 0);
+  return self->n_runs;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Captions of the current input: decoding settings, the best captions with
+ * their confidence, and the caption before the last change beside them.
+ */
+#pragma once
+
+#include "ov-panel.h"
+
+G_BEGIN_DECLS
+
+#define OV_TYPE_CAPTION_PANEL (ov_caption_panel_get_type ())
+
+G_DECLARE_FINAL_TYPE (OvCaptionPanel, ov_caption_panel, OV, CAPTION_PANEL, OvPanel)
+
+/* Starts a run now (a running one is cancelled). */
+void        ov_caption_panel_run         (OvCaptionPanel *self);
+/* The best caption shown, or NULL. */
+const char *ov_caption_panel_get_caption (OvCaptionPanel *self);
+/* How many runs have finished, for tests and the status line. */
+guint       ov_caption_panel_get_n_runs  (OvCaptionPanel *self);
+
+G_END_DECLS

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Debounce and cancel for the task panels: a newer request cancels the
+ * older one, so only the latest input's result is ever shown.
+ */
+#define G_LOG_DOMAIN "ov-panel"
+
+#include "config.h"
+
+#include "ov-panel-util.h"
+
+void
+ov_runner_schedule (OvRunner    *runner,
+                    GSourceFunc  func,
+                    gpointer     data)
+{
+  g_clear_handle_id (&runner->timeout_id, g_source_remove);
+  runner->timeout_id = g_timeout_add (OV_DEBOUNCE_MS, func, data);
+}
+
+GCancellable *
+ov_runner_begin (OvRunner *runner)
+{
+  g_clear_handle_id (&runner->timeout_id, g_source_remove);
+  if (runner->cancellable != NULL)
+    g_cancellable_cancel (runner->cancellable);
+  g_clear_object (&runner->cancellable);
+  runner->cancellable = g_cancellable_new ();
+  return runner->cancellable;
+}
+
+gboolean
+ov_error_is_cancelled (GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+void
+ov_runner_clear (OvRunner *runner)
+{
+  g_clear_handle_id (&runner->timeout_id, g_source_remove);
+  if (runner->cancellable != NULL)
+    g_cancellable_cancel (runner->cancellable);
+  g_clear_object (&runner->cancellable);
+}
+
+void
+ov_widget_unparent_children (GtkWidget *widget)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (widget)) != NULL)
+    gtk_widget_unparent (child);
+}

@@ -1,0 +1,1141 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The open checkpoint and sample, the edited tags, and the GTask jobs that
+ * run the engine in a worker thread. The engine is not re-entrant for one
+ * model, so every job takes the model's lock; a cancelled job gives up the
+ * moment it holds the lock or the engine sees its GCancellable.
+ */
+#define G_LOG_DOMAIN "ov-session"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "model/ov-answers.h"
+#include "model/ov-error.h"
+#include "viz/ov-draw.h"
+#include "ov-session.h"
+
+/* A model shared by the session and the jobs still running on it. */
+typedef struct {
+  OvModel *model;
+  GMutex   lock;
+} OvModelRef;
+
+static void
+ov_model_ref_clear (gpointer data)
+{
+  OvModelRef *ref = data;
+
+  g_clear_pointer (&ref->model, ov_model_free);
+  g_mutex_clear (&ref->lock);
+}
+
+static OvModelRef *
+ov_model_ref_new (OvModel *model)
+{
+  OvModelRef *ref = g_atomic_rc_box_new0 (OvModelRef);
+
+  ref->model = model;
+  g_mutex_init (&ref->lock);
+  return ref;
+}
+
+static void
+ov_model_ref_unref (OvModelRef *ref)
+{
+  g_atomic_rc_box_release_full (ref, ov_model_ref_clear);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvModelRef, ov_model_ref_unref)
+
+#define N_KINDS (OV_MODEL_KIND_PRETRAIN + 1)
+
+struct _OvSession
+{
+  GObject       parent_instance;
+
+  /* One checkpoint per kind: the demo opens a captioning, a VQA and a
+   * pre-training model side by side, and each panel uses the one that can
+   * do its task. */
+  OvModelRef   *models[N_KINDS];
+  char         *model_paths[N_KINDS];
+  OvAnswerList *answers;
+  char         *answers_path;
+  OvSample     *sample;
+  OvPalette    *palette;     /* class name -> colour, kept across samples */
+  GListStore   *tags;
+  double        threshold;
+  double        last_run_seconds;
+};
+
+enum {
+  PROP_0,
+  PROP_HAS_MODEL,
+  PROP_THRESHOLD,
+  PROP_LAST_RUN_SECONDS,
+  N_PROPS
+};
+
+enum {
+  INPUT_CHANGED,
+  SAMPLE_CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (OvSession, ov_session, G_TYPE_OBJECT)
+
+void
+ov_answers_free (OvAnswers *answers)
+{
+  if (answers == NULL)
+    return;
+  g_strfreev (answers->labels);
+  g_free (answers->scores);
+  g_free (answers);
+}
+
+static void
+input_changed (OvSession *self)
+{
+  g_signal_emit (self, signals[INPUT_CHANGED], 0);
+}
+
+static void
+tag_notify_cb (OvTagItem  *item,
+               GParamSpec *pspec,
+               OvSession  *self)
+{
+  input_changed (self);
+}
+
+static void
+tags_items_changed_cb (GListModel *model,
+                       guint       position,
+                       guint       removed,
+                       guint       added,
+                       OvSession  *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(OvTagItem) item = g_list_model_get_item (model, i);
+
+      g_signal_handlers_disconnect_by_func (item, tag_notify_cb, self);
+      g_signal_connect_object (item, "notify::enabled", G_CALLBACK (tag_notify_cb), self, 0);
+      g_signal_connect_object (item, "notify::text", G_CALLBACK (tag_notify_cb), self, 0);
+    }
+  input_changed (self);
+}
+
+static void
+ov_session_dispose (GObject *object)
+{
+  OvSession *self = OV_SESSION (object);
+
+  g_clear_object (&self->tags);
+  G_OBJECT_CLASS (ov_session_parent_class)->dispose (object);
+}
+
+static void
+ov_session_finalize (GObject *object)
+{
+  OvSession *self = OV_SESSION (object);
+
+  for (guint k = 0; k < N_KINDS; k++)
+    {
+      g_clear_pointer (&self->models[k], ov_model_ref_unref);
+      g_clear_pointer (&self->model_paths[k], g_free);
+    }
+  g_clear_pointer (&self->answers, ov_answer_list_free);
+  g_clear_pointer (&self->answers_path, g_free);
+  g_clear_pointer (&self->sample, ov_sample_free);
+  g_clear_pointer (&self->palette, ov_palette_free);
+  G_OBJECT_CLASS (ov_session_parent_class)->finalize (object);
+}
+
+static void
+ov_session_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  OvSession *self = OV_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_HAS_MODEL:
+      g_value_set_boolean (value, ov_session_has_model (self));
+      break;
+    case PROP_THRESHOLD:
+      g_value_set_double (value, self->threshold);
+      break;
+    case PROP_LAST_RUN_SECONDS:
+      g_value_set_double (value, self->last_run_seconds);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ov_session_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  OvSession *self = OV_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_THRESHOLD:
+      ov_session_set_threshold (self, g_value_get_double (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ov_session_class_init (OvSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ov_session_dispose;
+  object_class->finalize = ov_session_finalize;
+  object_class->get_property = ov_session_get_property;
+  object_class->set_property = ov_session_set_property;
+
+  properties[PROP_HAS_MODEL] =
+    g_param_spec_boolean ("has-model", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_THRESHOLD] =
+    g_param_spec_double ("threshold", NULL, NULL, 0.0, 1.0, 0.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAST_RUN_SECONDS] =
+    g_param_spec_double ("last-run-seconds", NULL, NULL, -1.0, G_MAXDOUBLE, -1.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The tags, their order, the threshold or the regions changed. */
+  signals[INPUT_CHANGED] =
+    g_signal_new ("input-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A new sample was set (the image and its regions). */
+  signals[SAMPLE_CHANGED] =
+    g_signal_new ("sample-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+ov_session_init (OvSession *self)
+{
+  self->tags = g_list_store_new (OV_TYPE_TAG_ITEM);
+  self->palette = ov_palette_new ();
+  self->last_run_seconds = -1.0;
+  g_signal_connect_object (self->tags, "items-changed",
+                           G_CALLBACK (tags_items_changed_cb), self, 0);
+}
+
+OvSession *
+ov_session_new (void)
+{
+  return g_object_new (OV_TYPE_SESSION, NULL);
+}
+
+/* Model loading */
+
+typedef struct {
+  char           *dir;
+  OvModelOptions  options;
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_free (data->dir);
+  g_free (data);
+}
+
+static void
+load_model_worker (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  LoadData *data = task_data;
+  g_autoptr(GError) error = NULL;
+  OvModel *model;
+
+  model = ov_model_load (data->dir, &data->options, &error);
+  /* The engine's loader takes no cancellable: a cancelled load finishes in
+   * the background and its result is dropped here. */
+  if (!g_task_set_return_on_cancel (task, FALSE))
+    {
+      g_clear_pointer (&model, ov_model_free);
+      return;
+    }
+  if (model == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, model, (GDestroyNotify) ov_model_free);
+}
+
+void
+ov_session_load_model_async (OvSession            *self,
+                             const char           *dir,
+                             const OvModelOptions *options,
+                             GCancellable         *cancellable,
+                             GAsyncReadyCallback   callback,
+                             gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LoadData *data;
+
+  g_return_if_fail (OV_IS_SESSION (self));
+  g_return_if_fail (dir != NULL);
+
+  data = g_new0 (LoadData, 1);
+  data->dir = g_strdup (dir);
+  if (options != NULL)
+    data->options = *options;
+  else
+    ov_model_options_init (&data->options);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ov_session_load_model_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, load_model_worker);
+}
+
+gboolean
+ov_session_load_answer_list (OvSession   *self,
+                             const char  *path,
+                             GError     **error)
+{
+  OvAnswerList *answers;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  answers = ov_answer_list_load (path, error);
+  if (answers == NULL)
+    return FALSE;
+  g_clear_pointer (&self->answers, ov_answer_list_free);
+  self->answers = answers;
+  g_free (self->answers_path);
+  self->answers_path = g_strdup (path);
+  return TRUE;
+}
+
+const char *
+ov_session_get_answer_list_path (OvSession *self)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+  return self->answers_path;
+}
+
+/* Answer lists ship with the datasets, not the checkpoints (§1.2), but a
+ * folder may carry one beside the weights under one of these names. */
+static const char *const answer_list_names[] = {
+  "answers.txt", "label2ans.txt", "label2ans.json", "trainval_label2ans.pkl",
+  "ans2label.json", "trainval_ans2label.pkl",
+};
+
+static void
+find_answer_list (OvSession  *self,
+                  const char *dir)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (answer_list_names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, answer_list_names[i], NULL);
+      g_autoptr(GError) error = NULL;
+
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        continue;
+      if (ov_session_load_answer_list (self, path, &error))
+        return;
+      g_warning ("failed to read the answer list: %s", error->message);
+    }
+}
+
+gboolean
+ov_session_load_model_finish (OvSession     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  OvModel *model;
+  OvModelKind kind;
+  LoadData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  model = g_task_propagate_pointer (G_TASK (result), error);
+  if (model == NULL)
+    return FALSE;
+
+  data = g_task_get_task_data (G_TASK (result));
+  kind = ov_model_get_kind (model);
+  g_return_val_if_fail ((guint) kind < N_KINDS, FALSE);
+  g_clear_pointer (&self->models[kind], ov_model_ref_unref);
+  self->models[kind] = ov_model_ref_new (model);
+  g_free (self->model_paths[kind]);
+  self->model_paths[kind] = g_strdup (data->dir);
+
+  /* A list beside the weights wins; otherwise the one already open (from
+   * a dataset, or chosen by hand) stays. */
+  if (kind == OV_MODEL_KIND_CLASSIFIER)
+    find_answer_list (self, data->dir);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_MODEL]);
+  input_changed (self);
+  return TRUE;
+}
+
+gboolean
+ov_session_has_model (OvSession *self)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), FALSE);
+
+  for (guint k = 0; k < N_KINDS; k++)
+    if (self->models[k] != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+const char *
+ov_session_get_model_path (OvSession   *self,
+                           OvModelKind  kind)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+  g_return_val_if_fail ((guint) kind < N_KINDS, NULL);
+  return self->model_paths[kind];
+}
+
+const char *
+ov_session_get_backend_description (OvSession *self)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+
+  for (guint k = 0; k < N_KINDS; k++)
+    if (self->models[k] != NULL)
+      return ov_model_get_backend_description (self->models[k]->model);
+  return NULL;
+}
+
+/* The open model that can do task, or NULL. */
+static OvModelRef *
+model_for_task (OvSession *self,
+                OvTask     task)
+{
+  for (guint k = 0; k < N_KINDS; k++)
+    if (self->models[k] != NULL && ov_model_supports (self->models[k]->model, task, NULL))
+      return self->models[k];
+  return NULL;
+}
+
+const char *
+ov_session_get_task_model_path (OvSession *self,
+                                OvTask     task)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+
+  for (guint k = 0; k < N_KINDS; k++)
+    if (self->models[k] != NULL && ov_model_supports (self->models[k]->model, task, NULL))
+      return self->model_paths[k];
+  return NULL;
+}
+
+gboolean
+ov_session_supports (OvSession  *self,
+                     OvTask      task,
+                     GError    **error)
+{
+  OvModelRef *only = NULL;
+  guint n_open = 0;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), FALSE);
+
+  if (model_for_task (self, task) != NULL)
+    return TRUE;
+  for (guint k = 0; k < N_KINDS; k++)
+    if (self->models[k] != NULL)
+      {
+        only = self->models[k];
+        n_open++;
+      }
+  if (n_open == 0)
+    g_set_error_literal (error, OV_ERROR, OV_ERROR_MISSING, _("No checkpoint is open."));
+  else if (n_open == 1)
+    /* The engine's own message names the checkpoint and its kind. */
+    ov_model_supports (only->model, task, error);
+  else
+    g_set_error_literal (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
+                         _("None of the open checkpoints can do this; "
+                           "open one of the right kind."));
+  return FALSE;
+}
+
+double
+ov_session_get_last_run_seconds (OvSession *self)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), -1.0);
+  return self->last_run_seconds;
+}
+
+const char *
+ov_session_id_to_token (OvSession *self,
+                        gint32     id)
+{
+  OvModelRef *ref;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+
+  ref = model_for_task (self, OV_TASK_MASK);
+  if (ref == NULL)
+    return NULL;
+  return ov_tokenizer_id_to_token (ov_model_get_tokenizer (ref->model), id);
+}
+
+/* The sample and its tags */
+
+void
+ov_session_set_sample (OvSession *self,
+                       OvSample  *sample)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  /* Views may still hold the old sample until they hear of the new one. */
+  g_autoptr(OvSample) old = NULL;
+
+  g_return_if_fail (OV_IS_SESSION (self));
+
+  old = g_steal_pointer (&self->sample);
+  self->sample = sample;
+
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+  if (sample != NULL)
+    {
+      g_autofree char *classes = ov_sample_dup_tag_string (sample);
+
+      if (sample->tags != NULL && g_strcmp0 (sample->tags, classes) != 0)
+        {
+          /* The file gives its own tag string (a VQA file's "o", say), not
+           * the classes joined: keep it word for word, as typed tags, so the
+           * model reads what the file says. */
+          g_auto(GStrv) words = g_strsplit (sample->tags, " ", -1);
+
+          for (guint i = 0; words[i] != NULL; i++)
+            if (*words[i] != '\0')
+              g_ptr_array_add (items, ov_tag_item_new (words[i], -1, G_MAXUINT, NAN, NULL));
+        }
+      else
+        for (guint i = 0; i < sample->n_regions; i++)
+          {
+            const OvRegion *r = &sample->regions[i];
+            const char *cls = r->cls != NULL ? r->cls : "";
+            g_autofree char *attrs = NULL;
+
+            if (r->attributes != NULL)
+              attrs = g_strjoinv (", ", r->attributes);
+            g_ptr_array_add (items, ov_tag_item_new (cls, (int) i,
+                                                     ov_palette_index (self->palette, cls),
+                                                     r->conf, attrs));
+          }
+    }
+
+  /* Views rebuild for the new sample first; then the tags change, in one
+   * splice so listeners see one change. */
+  g_signal_emit (self, signals[SAMPLE_CHANGED], 0);
+  g_list_store_splice (self->tags, 0, g_list_model_get_n_items (G_LIST_MODEL (self->tags)),
+                       items->pdata, items->len);
+}
+
+OvPalette *
+ov_session_get_palette (OvSession *self)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+  return self->palette;
+}
+
+const OvSample *
+ov_session_get_sample (OvSession *self)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+  return self->sample;
+}
+
+GListModel *
+ov_session_get_tags (OvSession *self)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+  return G_LIST_MODEL (self->tags);
+}
+
+OvTagItem *
+ov_session_add_tag (OvSession  *self,
+                    const char *text)
+{
+  g_autoptr(OvTagItem) item = NULL;
+  g_autofree char *stripped = NULL;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  stripped = g_strstrip (g_strdup (text));
+  if (*stripped == '\0')
+    return NULL;
+  /* A typed tag has no region; its colour index is past every class. */
+  item = ov_tag_item_new (stripped, -1, G_MAXUINT, NAN, NULL);
+  g_list_store_append (self->tags, item);
+  return item;
+}
+
+void
+ov_session_remove_tag (OvSession *self,
+                       guint      position)
+{
+  g_return_if_fail (OV_IS_SESSION (self));
+  g_return_if_fail (position < g_list_model_get_n_items (G_LIST_MODEL (self->tags)));
+
+  g_list_store_remove (self->tags, position);
+}
+
+void
+ov_session_move_tag (OvSession *self,
+                     guint      from,
+                     guint      to)
+{
+  g_autoptr(OvTagItem) item = NULL;
+  guint n;
+
+  g_return_if_fail (OV_IS_SESSION (self));
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->tags));
+  g_return_if_fail (from < n);
+  to = MIN (to, n - 1);
+  if (from == to)
+    return;
+
+  item = g_list_model_get_item (G_LIST_MODEL (self->tags), from);
+  g_list_store_remove (self->tags, from);
+  g_list_store_insert (self->tags, to, item);
+}
+
+double
+ov_session_get_threshold (OvSession *self)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), 0.0);
+  return self->threshold;
+}
+
+void
+ov_session_set_threshold (OvSession *self,
+                          double     threshold)
+{
+  g_return_if_fail (OV_IS_SESSION (self));
+
+  threshold = CLAMP (threshold, 0.0, 1.0);
+  if (threshold == self->threshold)
+    return;
+  self->threshold = threshold;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THRESHOLD]);
+  input_changed (self);
+}
+
+static gboolean
+region_visible (OvSession *self,
+                double     conf)
+{
+  /* Regions without a confidence are never hidden by the slider. */
+  return isnan (conf) || conf >= self->threshold;
+}
+
+gboolean
+ov_session_tag_in_input (OvSession *self,
+                         OvTagItem *item)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (OV_IS_TAG_ITEM (item), FALSE);
+
+  if (!ov_tag_item_get_enabled (item) || *ov_tag_item_get_text (item) == '\0')
+    return FALSE;
+  if (ov_tag_item_is_text_only (item))
+    return TRUE;
+  return region_visible (self, ov_tag_item_get_confidence (item));
+}
+
+char *
+ov_session_dup_input_tags (OvSession *self)
+{
+  GListModel *model;
+  GString *tags;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+
+  model = G_LIST_MODEL (self->tags);
+  tags = g_string_new (NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(OvTagItem) item = g_list_model_get_item (model, i);
+
+      if (!ov_session_tag_in_input (self, item))
+        continue;
+      if (tags->len > 0)
+        g_string_append_c (tags, ' ');
+      g_string_append (tags, ov_tag_item_get_text (item));
+    }
+  return g_string_free (tags, FALSE);
+}
+
+gboolean
+ov_session_region_in_input (OvSession *self,
+                            guint      region)
+{
+  GListModel *model;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), FALSE);
+
+  if (self->sample == NULL
+      || region >= MAX (self->sample->n_regions,
+                        self->sample->features != NULL ? self->sample->n_features : 0))
+    return FALSE;
+  if (region < self->sample->n_regions
+      && !region_visible (self, self->sample->regions[region].conf))
+    return FALSE;
+  model = G_LIST_MODEL (self->tags);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(OvTagItem) item = g_list_model_get_item (model, i);
+
+      if (ov_tag_item_get_region (item) == (int) region && !ov_tag_item_get_enabled (item))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Marks which region rows reach the model. Returns the count. */
+static guint
+mark_input_regions (OvSession *self,
+                    gboolean  *keep)   /* (n_features) */
+{
+  guint n_features = self->sample != NULL && self->sample->features != NULL
+                     ? self->sample->n_features : 0;
+  guint count = 0;
+
+  for (guint r = 0; r < n_features; r++)
+    count += keep[r] = ov_session_region_in_input (self, r);
+  return count;
+}
+
+guint
+ov_session_get_input_region_count (OvSession *self)
+{
+  g_autofree gboolean *keep = NULL;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), 0);
+
+  if (self->sample == NULL || self->sample->features == NULL)
+    return 0;
+  keep = g_new0 (gboolean, self->sample->n_features);
+  return mark_input_regions (self, keep);
+}
+
+/* Jobs */
+
+typedef enum {
+  JOB_CAPTION,
+  JOB_ANSWER,
+  JOB_MASKS,
+  JOB_MATCH,
+} JobKind;
+
+typedef struct {
+  JobKind           kind;
+  OvModelRef       *model;
+  char             *tags;
+  float            *features;     /* (n_regions, dim) */
+  int               n_regions;
+  int               dim;
+  char             *text;
+  char             *other_tags;
+  int               top_k;
+  OvCaptionOptions  caption;
+  GStrv             answers;
+  double            seconds;
+  /* results */
+  GPtrArray        *list;
+  OvAnswers        *scores;
+  OvMatchResult     match;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_clear_pointer (&job->model, ov_model_ref_unref);
+  g_free (job->tags);
+  g_free (job->features);
+  g_free (job->text);
+  g_free (job->other_tags);
+  g_strfreev (job->answers);
+  g_clear_pointer (&job->list, g_ptr_array_unref);
+  g_clear_pointer (&job->scores, ov_answers_free);
+  g_free (job);
+}
+
+/* Copies the current input into a new job. */
+static Job *
+job_new (OvSession *self,
+         JobKind    kind,
+         OvTask     task)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = kind;
+  job->model = g_atomic_rc_box_acquire (model_for_task (self, task));
+  job->tags = ov_session_dup_input_tags (self);
+  if (self->answers != NULL)
+    {
+      guint n = ov_answer_list_get_n (self->answers);
+
+      job->answers = g_new0 (char *, n + 1);
+      for (guint i = 0; i < n; i++)
+        job->answers[i] = g_strdup (ov_answer_list_get (self->answers, i));
+    }
+  job->match.swapped_probability = NAN;
+
+  if (self->sample != NULL && self->sample->features != NULL)
+    {
+      const OvSample *s = self->sample;
+      g_autofree gboolean *keep = g_new0 (gboolean, s->n_features);
+      guint n = mark_input_regions (self, keep);
+      guint row = 0;
+
+      job->dim = (int) s->feature_dim;
+      job->n_regions = (int) n;
+      job->features = g_new (float, (gsize) MAX (n, 1) * s->feature_dim);
+      for (guint i = 0; i < s->n_features; i++)
+        if (keep[i])
+          memcpy (job->features + (gsize) row++ * s->feature_dim,
+                  s->features + (gsize) i * s->feature_dim,
+                  sizeof (float) * s->feature_dim);
+    }
+  return job;
+}
+
+static int
+compare_scores_desc (gconstpointer a,
+                     gconstpointer b,
+                     gpointer      user_data)
+{
+  const float *logits = user_data;
+  float la = logits[*(const int *) a];
+  float lb = logits[*(const int *) b];
+
+  return (la < lb) - (la > lb);
+}
+
+/* The top_k answers of the logits, as sigmoid scores (§5.2: the VQA head is
+ * trained with a per-answer binary loss, so each sigmoid stands alone). */
+static OvAnswers *
+top_answers (const float *logits,
+             int          n_logits,
+             int          top_k,
+             GStrv        labels)
+{
+  g_autofree int *order = g_new (int, n_logits);
+  guint n_labels = labels != NULL ? g_strv_length (labels) : 0;
+  OvAnswers *answers = g_new0 (OvAnswers, 1);
+
+  for (int i = 0; i < n_logits; i++)
+    order[i] = i;
+  g_qsort_with_data (order, n_logits, sizeof (int), compare_scores_desc, (gpointer) logits);
+
+  answers->n = MIN (top_k, n_logits);
+  answers->labels = g_new0 (char *, answers->n + 1);
+  answers->scores = g_new (double, answers->n);
+  for (int i = 0; i < answers->n; i++)
+    {
+      int k = order[i];
+
+      answers->scores[i] = 1.0 / (1.0 + exp (-(double) logits[k]));
+      if ((guint) k < n_labels)
+        answers->labels[i] = g_strdup (labels[k]);
+      else
+        /* Translators: an answer of a checkpoint without an answer list; %d is its index. */
+        answers->labels[i] = g_strdup_printf (_("answer %d"), k);
+    }
+  return answers;
+}
+
+static gboolean
+run_job (Job           *job,
+         GCancellable  *cancellable,
+         GError       **error)
+{
+  OvModel *model = job->model->model;
+  OvRegions regions = { job->features, job->n_regions, job->dim };
+
+  switch (job->kind)
+    {
+    case JOB_CAPTION:
+      job->list = ov_model_caption (model, job->tags, &regions, &job->caption,
+                                    cancellable, error);
+      return job->list != NULL;
+
+    case JOB_ANSWER:
+      {
+        g_autofree float *logits = NULL;
+        int n_logits = 0;
+
+        logits = ov_model_classify (model, job->text, job->tags, &regions, &n_logits,
+                                    cancellable, error);
+        if (logits == NULL)
+          return FALSE;
+        job->scores = top_answers (logits, n_logits, job->top_k, job->answers);
+        return TRUE;
+      }
+
+    case JOB_MASKS:
+      job->list = ov_model_predict_masks (model, job->text, job->tags, &regions, job->top_k,
+                                          cancellable, error);
+      return job->list != NULL;
+
+    case JOB_MATCH:
+      {
+        float logits[8];
+        int n_classes = 0;
+
+        if (!ov_model_match (model, job->text, job->tags, &regions, logits, &n_classes,
+                             &job->match.probability, cancellable, error))
+          return FALSE;
+        if (job->other_tags != NULL
+            && !ov_model_match (model, job->text, job->other_tags, &regions, logits,
+                                &n_classes, &job->match.swapped_probability,
+                                cancellable, error))
+          return FALSE;
+        return TRUE;
+      }
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+job_worker (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  gboolean ok;
+
+  g_mutex_lock (&job->model->lock);
+  /* A newer request may have cancelled this one while it waited. */
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_mutex_unlock (&job->model->lock);
+      return;
+    }
+  start = g_get_monotonic_time ();
+  ok = run_job (job, cancellable, &error);
+  job->seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_mutex_unlock (&job->model->lock);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (!ok)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+start_job (OvSession          *self,
+           Job                *job,
+           gpointer            source_tag,
+           GCancellable       *cancellable,
+           GAsyncReadyCallback callback,
+           gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, job_worker);
+}
+
+/* A job on the current input for the model that can do task; NULL, with
+ * the error reported to callback, when none can. */
+static Job *
+begin_job (OvSession          *self,
+           JobKind             kind,
+           OvTask              task,
+           gpointer            source_tag,
+           GAsyncReadyCallback callback,
+           gpointer            user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ov_session_supports (self, task, &error))
+    return job_new (self, kind, task);
+  g_task_report_error (self, callback, user_data, source_tag, g_steal_pointer (&error));
+  return NULL;
+}
+
+/* Reads a finished job back; records how long it ran. */
+static Job *
+finish_job (OvSession     *self,
+            GAsyncResult  *result,
+            gpointer       source_tag,
+            GError       **error)
+{
+  Job *job;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, source_tag), NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  job = g_task_get_task_data (G_TASK (result));
+  self->last_run_seconds = job->seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_RUN_SECONDS]);
+  return job;
+}
+
+void
+ov_session_caption_async (OvSession              *self,
+                          const OvCaptionOptions *options,
+                          GCancellable           *cancellable,
+                          GAsyncReadyCallback     callback,
+                          gpointer                user_data)
+{
+  Job *job;
+
+  g_return_if_fail (OV_IS_SESSION (self));
+
+  job = begin_job (self, JOB_CAPTION, OV_TASK_CAPTION, ov_session_caption_async, callback, user_data);
+  if (job == NULL)
+    return;
+  if (options != NULL)
+    job->caption = *options;
+  else
+    ov_caption_options_init (&job->caption);
+  start_job (self, job, ov_session_caption_async, cancellable, callback, user_data);
+}
+
+GPtrArray *
+ov_session_caption_finish (OvSession     *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  Job *job = finish_job (self, result, ov_session_caption_async, error);
+
+  return job != NULL ? g_steal_pointer (&job->list) : NULL;
+}
+
+void
+ov_session_answer_async (OvSession          *self,
+                         const char         *question,
+                         int                 top_k,
+                         GCancellable       *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer            user_data)
+{
+  Job *job;
+
+  g_return_if_fail (OV_IS_SESSION (self));
+  g_return_if_fail (question != NULL);
+
+  job = begin_job (self, JOB_ANSWER, OV_TASK_VQA, ov_session_answer_async, callback, user_data);
+  if (job == NULL)
+    return;
+  job->text = g_strdup (question);
+  job->top_k = MAX (top_k, 1);
+  start_job (self, job, ov_session_answer_async, cancellable, callback, user_data);
+}
+
+OvAnswers *
+ov_session_answer_finish (OvSession     *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  Job *job = finish_job (self, result, ov_session_answer_async, error);
+
+  return job != NULL ? g_steal_pointer (&job->scores) : NULL;
+}
+
+void
+ov_session_predict_masks_async (OvSession          *self,
+                                const char         *text,
+                                int                 top_k,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
+{
+  Job *job;
+
+  g_return_if_fail (OV_IS_SESSION (self));
+  g_return_if_fail (text != NULL);
+
+  job = begin_job (self, JOB_MASKS, OV_TASK_MASK, ov_session_predict_masks_async, callback, user_data);
+  if (job == NULL)
+    return;
+  job->text = g_strdup (text);
+  job->top_k = MAX (top_k, 1);
+  start_job (self, job, ov_session_predict_masks_async, cancellable, callback, user_data);
+}
+
+GPtrArray *
+ov_session_predict_masks_finish (OvSession     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  Job *job = finish_job (self, result, ov_session_predict_masks_async, error);
+
+  return job != NULL ? g_steal_pointer (&job->list) : NULL;
+}
+
+void
+ov_session_match_async (OvSession          *self,
+                        const char         *text,
+                        const char         *other_tags,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
+{
+  Job *job;
+
+  g_return_if_fail (OV_IS_SESSION (self));
+  g_return_if_fail (text != NULL);
+
+  job = begin_job (self, JOB_MATCH, OV_TASK_MATCH, ov_session_match_async, callback, user_data);
+  if (job == NULL)
+    return;
+  job->text = g_strdup (text);
+  job->other_tags = (other_tags != NULL && *other_tags != '\0') ? g_strdup (other_tags) : NULL;
+  start_job (self, job, ov_session_match_async, cancellable, callback, user_data);
+}
+
+gboolean
+ov_session_match_finish (OvSession      *self,
+                         GAsyncResult   *result,
+                         OvMatchResult  *out,
+                         GError        **error)
+{
+  Job *job = finish_job (self, result, ov_session_match_async, error);
+
+  if (job == NULL)
+    return FALSE;
+  if (out != NULL)
+    *out = job->match;
+  return TRUE;
+}

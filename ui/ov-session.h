@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * What the window has open: the checkpoint, the sample, the tags as the user
+ * edited them, and the model input they make. Every model run goes through
+ * here, off the main thread, one at a time per checkpoint.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "data/ov-sample.h"
+#include "model/ov-model.h"
+#include "viz/ov-draw.h"
+#include "ov-tag-item.h"
+
+G_BEGIN_DECLS
+
+#define OV_TYPE_SESSION (ov_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (OvSession, ov_session, OV, SESSION, GObject)
+
+typedef struct {
+  char  **labels;     /* (n) answer text, best first */
+  double *scores;     /* (n) sigmoid of the logit */
+  int     n;
+} OvAnswers;
+
+void           ov_answers_free (OvAnswers *answers);
+
+typedef struct {
+  double probability;          /* P(matched) with this image's tags */
+  double swapped_probability;  /* with other_tags in their place; NaN when none given */
+} OvMatchResult;
+
+OvSession     *ov_session_new                   (void);
+
+/* The checkpoints: one per kind; loading one replaces the open one of its
+ * kind. */
+void           ov_session_load_model_async      (OvSession            *self,
+                                                 const char           *dir,
+                                                 const OvModelOptions *options,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean       ov_session_load_model_finish     (OvSession            *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+gboolean       ov_session_has_model             (OvSession            *self);
+/* The checkpoint folder open for a kind, or NULL. */
+const char    *ov_session_get_model_path        (OvSession            *self,
+                                                 OvModelKind           kind);
+/* The folder of the open checkpoint that can do task, or NULL. */
+const char    *ov_session_get_task_model_path   (OvSession            *self,
+                                                 OvTask                task);
+const char    *ov_session_get_backend_description (OvSession          *self);
+gboolean       ov_session_supports              (OvSession            *self,
+                                                 OvTask                task,
+                                                 GError              **error);
+/* Seconds the last finished run took; negative before the first. */
+double         ov_session_get_last_run_seconds  (OvSession            *self);
+
+/* The answer list of the VQA checkpoint (any format ov_answer_list_load
+ * reads); found beside the weights when the folder carries one. */
+gboolean       ov_session_load_answer_list      (OvSession            *self,
+                                                 const char           *path,
+                                                 GError              **error);
+const char    *ov_session_get_answer_list_path  (OvSession            *self);
+
+/* The sample; takes ownership. Resets the tag list to the detector's tags. */
+void           ov_session_set_sample            (OvSession            *self,
+                                                 OvSample             *sample);
+const OvSample *ov_session_get_sample           (OvSession            *self);
+
+/* Class colours shared by the picture and the tag list. */
+OvPalette     *ov_session_get_palette           (OvSession            *self);
+
+/* The tags: a GListModel of OvTagItem in input order. */
+GListModel    *ov_session_get_tags              (OvSession            *self);
+OvTagItem     *ov_session_add_tag               (OvSession            *self,
+                                                 const char           *text);
+void           ov_session_remove_tag            (OvSession            *self,
+                                                 guint                 position);
+void           ov_session_move_tag              (OvSession            *self,
+                                                 guint                 from,
+                                                 guint                 to);
+double         ov_session_get_threshold         (OvSession            *self);
+void           ov_session_set_threshold         (OvSession            *self,
+                                                 double                threshold);
+/* Whether a tag reaches the model: switched on, not empty, and its region
+ * (if any) at or above the threshold. */
+gboolean       ov_session_tag_in_input          (OvSession            *self,
+                                                 OvTagItem            *item);
+/* Whether region k reaches the model (and is drawn): every region does
+ * unless its confidence is below the threshold or its tag is switched off. */
+gboolean       ov_session_region_in_input       (OvSession            *self,
+                                                 guint                 region);
+/* The model input made of the current tags. */
+char          *ov_session_dup_input_tags        (OvSession            *self);
+guint          ov_session_get_input_region_count (OvSession           *self);
+
+/* Model runs on the current input. Each takes a copy of the input, so later
+ * edits do not disturb a run in flight; cancel the old one to start anew. */
+void           ov_session_caption_async         (OvSession              *self,
+                                                 const OvCaptionOptions *options,
+                                                 GCancellable           *cancellable,
+                                                 GAsyncReadyCallback     callback,
+                                                 gpointer                user_data);
+/* OvCaption*, best first. */
+GPtrArray     *ov_session_caption_finish        (OvSession            *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void           ov_session_answer_async          (OvSession            *self,
+                                                 const char           *question,
+                                                 int                   top_k,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+OvAnswers     *ov_session_answer_finish         (OvSession            *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void           ov_session_predict_masks_async   (OvSession            *self,
+                                                 const char           *text,
+                                                 int                   top_k,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+/* OvMaskPrediction*, in text order. */
+GPtrArray     *ov_session_predict_masks_finish  (OvSession            *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+/* The word piece of a vocabulary id, or NULL. */
+const char    *ov_session_id_to_token           (OvSession            *self,
+                                                 gint32                id);
+void           ov_session_match_async           (OvSession            *self,
+                                                 const char           *text,
+                                                 const char           *other_tags,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean       ov_session_match_finish          (OvSession            *self,
+                                                 GAsyncResult         *result,
+                                                 OvMatchResult        *out,
+                                                 GError              **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvAnswers, ov_answers_free)
+
+G_END_DECLS

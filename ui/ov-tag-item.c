@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The tag object shared by the tag list, the image view and the model input.
+ */
+#define G_LOG_DOMAIN "ov-tag-item"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "ov-tag-item.h"
+
+struct _OvTagItem
+{
+  GObject  parent_instance;
+
+  char    *text;
+  char    *attributes;
+  int      region;
+  guint    class_index;
+  double   confidence;
+  gboolean enabled;
+};
+
+enum {
+  PROP_0,
+  PROP_TEXT,
+  PROP_ENABLED,
+  PROP_REGION,
+  PROP_CONFIDENCE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (OvTagItem, ov_tag_item, G_TYPE_OBJECT)
+
+static void
+ov_tag_item_finalize (GObject *object)
+{
+  OvTagItem *self = OV_TAG_ITEM (object);
+
+  g_clear_pointer (&self->text, g_free);
+  g_clear_pointer (&self->attributes, g_free);
+  G_OBJECT_CLASS (ov_tag_item_parent_class)->finalize (object);
+}
+
+static void
+ov_tag_item_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  OvTagItem *self = OV_TAG_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_TEXT:
+      g_value_set_string (value, self->text);
+      break;
+    case PROP_ENABLED:
+      g_value_set_boolean (value, self->enabled);
+      break;
+    case PROP_REGION:
+      g_value_set_int (value, self->region);
+      break;
+    case PROP_CONFIDENCE:
+      g_value_set_double (value, self->confidence);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ov_tag_item_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  OvTagItem *self = OV_TAG_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_TEXT:
+      ov_tag_item_set_text (self, g_value_get_string (value));
+      break;
+    case PROP_ENABLED:
+      ov_tag_item_set_enabled (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ov_tag_item_class_init (OvTagItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ov_tag_item_finalize;
+  object_class->get_property = ov_tag_item_get_property;
+  object_class->set_property = ov_tag_item_set_property;
+
+  properties[PROP_TEXT] =
+    g_param_spec_string ("text", NULL, NULL, "",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ENABLED] =
+    g_param_spec_boolean ("enabled", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REGION] =
+    g_param_spec_int ("region", NULL, NULL, -1, G_MAXINT, -1,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONFIDENCE] =
+    g_param_spec_double ("confidence", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ov_tag_item_init (OvTagItem *self)
+{
+  self->text = g_strdup ("");
+  self->enabled = TRUE;
+  self->region = -1;
+  self->confidence = NAN;
+}
+
+OvTagItem *
+ov_tag_item_new (const char *text,
+                 int         region,
+                 guint       class_index,
+                 double      confidence,
+                 const char *attributes)
+{
+  OvTagItem *self = g_object_new (OV_TYPE_TAG_ITEM, NULL);
+
+  g_free (self->text);
+  self->text = g_strdup (text != NULL ? text : "");
+  self->region = MAX (region, -1);
+  self->class_index = class_index;
+  self->confidence = confidence;
+  self->attributes = (attributes != NULL && *attributes != '\0') ? g_strdup (attributes) : NULL;
+  return self;
+}
+
+const char *
+ov_tag_item_get_text (OvTagItem *self)
+{
+  g_return_val_if_fail (OV_IS_TAG_ITEM (self), NULL);
+  return self->text;
+}
+
+void
+ov_tag_item_set_text (OvTagItem  *self,
+                      const char *text)
+{
+  g_autofree char *stripped = NULL;
+
+  g_return_if_fail (OV_IS_TAG_ITEM (self));
+
+  stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
+  if (g_strcmp0 (stripped, self->text) == 0)
+    return;
+  g_free (self->text);
+  self->text = g_steal_pointer (&stripped);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
+}
+
+gboolean
+ov_tag_item_get_enabled (OvTagItem *self)
+{
+  g_return_val_if_fail (OV_IS_TAG_ITEM (self), FALSE);
+  return self->enabled;
+}
+
+void
+ov_tag_item_set_enabled (OvTagItem *self,
+                         gboolean   enabled)
+{
+  g_return_if_fail (OV_IS_TAG_ITEM (self));
+
+  enabled = !!enabled;
+  if (enabled == self->enabled)
+    return;
+  self->enabled = enabled;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
+}
+
+int
+ov_tag_item_get_region (OvTagItem *self)
+{
+  g_return_val_if_fail (OV_IS_TAG_ITEM (self), -1);
+  return self->region;
+}
+
+guint
+ov_tag_item_get_class_index (OvTagItem *self)
+{
+  g_return_val_if_fail (OV_IS_TAG_ITEM (self), 0);
+  return self->class_index;
+}
+
+double
+ov_tag_item_get_confidence (OvTagItem *self)
+{
+  g_return_val_if_fail (OV_IS_TAG_ITEM (self), NAN);
+  return self->confidence;
+}
+
+const char *
+ov_tag_item_get_attributes (OvTagItem *self)
+{
+  g_return_val_if_fail (OV_IS_TAG_ITEM (self), NULL);
+  return self->attributes;
+}
+
+gboolean
+ov_tag_item_is_text_only (OvTagItem *self)
+{
+  g_return_val_if_fail (OV_IS_TAG_ITEM (self), TRUE);
+  return self->region < 0;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * One object tag as the window shows it: its text, the detector region it
+ * came from (or none for a tag the user typed), and whether it is switched on.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define OV_TYPE_TAG_ITEM (ov_tag_item_get_type ())
+
+G_DECLARE_FINAL_TYPE (OvTagItem, ov_tag_item, OV, TAG_ITEM, GObject)
+
+/* region = -1 for a text-only tag; confidence NaN when unknown. */
+OvTagItem  *ov_tag_item_new             (const char *text,
+                                         int         region,
+                                         guint       class_index,
+                                         double      confidence,
+                                         const char *attributes);
+const char *ov_tag_item_get_text        (OvTagItem  *self);
+void        ov_tag_item_set_text        (OvTagItem  *self,
+                                         const char *text);
+gboolean    ov_tag_item_get_enabled     (OvTagItem  *self);
+void        ov_tag_item_set_enabled     (OvTagItem  *self,
+                                         gboolean    enabled);
+int         ov_tag_item_get_region      (OvTagItem  *self);
+guint       ov_tag_item_get_class_index (OvTagItem  *self);
+double      ov_tag_item_get_confidence  (OvTagItem  *self);
+/* Attributes joined with ", ", or NULL. */
+const char *ov_tag_item_get_attributes  (OvTagItem  *self);
+gboolean    ov_tag_item_is_text_only    (OvTagItem  *self);
+
+G_END_DECLS

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The tag list binds the session's tag store to a GtkListBox of OvTagRow.
+ * Rows are rebuilt by the list box when the store changes, so selection is
+ * kept by item, not by row.
+ */
+#define G_LOG_DOMAIN "ov-tag-list"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ov-panel-util.h"
+#include "ov-tag-list.h"
+#include "ov-tag-row.h"
+
+struct _OvTagList
+{
+  GtkWidget    parent_instance;
+
+  GtkStack    *list_stack;
+  GtkListBox  *list_box;
+  AdwEntryRow *add_row;
+  GtkLabel    *count_label;
+  GtkLabel    *input_label;
+
+  OvSession   *session;
+  OvTagItem   *selected;
+  gboolean     syncing;
+};
+
+enum {
+  PROP_0,
+  PROP_SELECTED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (OvTagList, ov_tag_list, GTK_TYPE_WIDGET)
+
+static GtkWidget *
+create_row_cb (gpointer item,
+               gpointer user_data)
+{
+  OvTagList *self = user_data;
+
+  return ov_tag_row_new (self->session, item);
+}
+
+static void
+select_row_of (OvTagList *self,
+               OvTagItem *item)
+{
+  guint position;
+
+  self->syncing = TRUE;
+  if (item != NULL
+      && g_list_store_find (G_LIST_STORE (ov_session_get_tags (self->session)), item, &position))
+    gtk_list_box_select_row (self->list_box,
+                             gtk_list_box_get_row_at_index (self->list_box, position));
+  else
+    gtk_list_box_unselect_all (self->list_box);
+  self->syncing = FALSE;
+}
+
+static void
+update_summary (OvTagList *self)
+{
+  GListModel *tags = ov_session_get_tags (self->session);
+  guint n = g_list_model_get_n_items (tags);
+  guint on = 0;
+  g_autofree char *count = NULL;
+  g_autofree char *input = NULL;
+  g_autofree char *line = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OvTagItem) item = g_list_model_get_item (tags, i);
+
+      on += ov_session_tag_in_input (self->session, item);
+    }
+  /* Translators: “5 of 12 in the input”: tags that reach the model. */
+  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u in the input",
+                                        "%u of %u in the input", n), on, n);
+  gtk_label_set_text (self->count_label, count);
+
+  input = ov_session_dup_input_tags (self->session);
+  line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Model input: “%s” and %u region",
+                                       "Model input: “%s” and %u regions",
+                                       ov_session_get_input_region_count (self->session)),
+                          input, ov_session_get_input_region_count (self->session));
+  gtk_label_set_text (self->input_label, line);
+  gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
+}
+
+static void
+items_changed_cb (OvTagList *self)
+{
+  /* The list box replaced the rows; select the item's new row. */
+  if (self->selected != NULL)
+    select_row_of (self, self->selected);
+}
+
+static void
+row_selected_cb (GtkListBox    *box,
+                 GtkListBoxRow *row,
+                 OvTagList     *self)
+{
+  if (self->syncing)
+    return;
+  if (row == NULL)
+    {
+      /* The store is being changed: rows vanish, the item stays selected. */
+      return;
+    }
+  ov_tag_list_set_selected (self, ov_tag_row_get_item (OV_TAG_ROW (row)));
+}
+
+static void
+add_apply_cb (OvTagList *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->add_row));
+
+  if (ov_session_add_tag (self->session, text) != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->add_row), "");
+}
+
+static void
+ov_tag_list_dispose (GObject *object)
+{
+  OvTagList *self = OV_TAG_LIST (object);
+
+  ov_tag_list_set_session (self, NULL);
+  g_clear_object (&self->selected);
+  gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_TAG_LIST);
+  ov_widget_unparent_children (GTK_WIDGET (self));
+  G_OBJECT_CLASS (ov_tag_list_parent_class)->dispose (object);
+}
+
+static void
+ov_tag_list_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  OvTagList *self = OV_TAG_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTED:
+      g_value_set_object (value, self->selected);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ov_tag_list_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  OvTagList *self = OV_TAG_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTED:
+      ov_tag_list_set_selected (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ov_tag_list_class_init (OvTagListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ov_tag_list_dispose;
+  object_class->get_property = ov_tag_list_get_property;
+  object_class->set_property = ov_tag_list_set_property;
+
+  properties[PROP_SELECTED] =
+    g_param_spec_object ("selected", NULL, NULL, OV_TYPE_TAG_ITEM,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/oscarviz/Oscarviz/ov-tag-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, OvTagList, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, OvTagList, list_box);
+  gtk_widget_class_bind_template_child (widget_class, OvTagList, add_row);
+  gtk_widget_class_bind_template_child (widget_class, OvTagList, count_label);
+  gtk_widget_class_bind_template_child (widget_class, OvTagList, input_label);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "ov-tag-list");
+}
+
+static void
+ov_tag_list_init (OvTagList *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->list_box, "row-selected", G_CALLBACK (row_selected_cb), self);
+  g_signal_connect_swapped (self->add_row, "apply", G_CALLBACK (add_apply_cb), self);
+}
+
+void
+ov_tag_list_set_session (OvTagList *self,
+                         OvSession *session)
+{
+  g_return_if_fail (OV_IS_TAG_LIST (self));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      g_signal_handlers_disconnect_by_data (ov_session_get_tags (self->session), self);
+      gtk_list_box_bind_model (self->list_box, NULL, NULL, NULL, NULL);
+    }
+  g_set_object (&self->session, session);
+  if (session == NULL)
+    return;
+
+  gtk_list_box_bind_model (self->list_box, ov_session_get_tags (session),
+                           create_row_cb, self, NULL);
+  g_signal_connect_object (ov_session_get_tags (session), "items-changed",
+                           G_CALLBACK (items_changed_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (session, "input-changed", G_CALLBACK (update_summary), self,
+                           G_CONNECT_SWAPPED);
+  update_summary (self);
+}
+
+OvTagItem *
+ov_tag_list_get_selected (OvTagList *self)
+{
+  g_return_val_if_fail (OV_IS_TAG_LIST (self), NULL);
+  return self->selected;
+}
+
+void
+ov_tag_list_set_selected (OvTagList *self,
+                          OvTagItem *item)
+{
+  g_return_if_fail (OV_IS_TAG_LIST (self));
+  g_return_if_fail (item == NULL || OV_IS_TAG_ITEM (item));
+
+  if (!g_set_object (&self->selected, item))
+    return;
+  select_row_of (self, item);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+}
+
+void
+ov_tag_list_focus_add (OvTagList *self)
+{
+  g_return_if_fail (OV_IS_TAG_LIST (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->add_row));
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * A tag row edits its OvTagItem in place: the entry applies on Enter, the
+ * switch is bound to "enabled", and the menu and drag handle reorder the
+ * session's tag list. Alt+Up and Alt+Down move the focused row.
+ */
+#define G_LOG_DOMAIN "ov-tag-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "viz/ov-viz.h"
+#include "ov-tag-row.h"
+
+struct _OvTagRow
+{
+  AdwEntryRow  parent_instance;
+
+  GtkImage       *drag_handle;
+  GtkDrawingArea *chip;
+  GtkLabel       *confidence_label;
+  GtkSwitch      *enabled_switch;
+
+  OvSession      *session;
+  OvTagItem      *item;
+};
+
+G_DEFINE_FINAL_TYPE (OvTagRow, ov_tag_row, ADW_TYPE_ENTRY_ROW)
+
+static guint
+row_position (OvTagRow *self)
+{
+  guint position = G_MAXUINT;
+
+  g_list_store_find (G_LIST_STORE (ov_session_get_tags (self->session)), self->item, &position);
+  return position;
+}
+
+static void
+draw_chip (GtkDrawingArea *area,
+           cairo_t        *cr,
+           int             width,
+           int             height,
+           gpointer        user_data)
+{
+  OvTagRow *self = user_data;
+  double r = MIN (width, height) / 2.0;
+
+  if (ov_tag_item_is_text_only (self->item))
+    {
+      /* A typed tag has no box: an outlined dot in the text colour. */
+      GdkRGBA fg;
+
+      /* GTK 4.8 has no gtk_widget_get_color yet. */
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      gdk_cairo_set_source_rgba (cr, &fg);
+      cairo_arc (cr, width / 2.0, height / 2.0, r - 1.5, 0, 2 * G_PI);
+      cairo_set_line_width (cr, 1.5);
+      cairo_stroke (cr);
+    }
+  else
+    {
+      OvColor c = ov_viz_class_color (ov_tag_item_get_class_index (self->item));
+
+      cairo_set_source_rgb (cr, c.r, c.g, c.b);
+      cairo_arc (cr, width / 2.0, height / 2.0, r, 0, 2 * G_PI);
+      cairo_fill (cr);
+    }
+}
+
+static void
+update_title (OvTagRow *self)
+{
+  g_autofree char *title = NULL;
+  double conf = ov_tag_item_get_confidence (self->item);
+
+  if (ov_tag_item_is_text_only (self->item))
+    title = g_strdup (_("Text only, no region features"));
+  else if (!ov_session_tag_in_input (self->session, self->item)
+           && ov_tag_item_get_enabled (self->item))
+    /* Translators: %d is the region number. */
+    title = g_strdup_printf (_("Region %d, below the confidence threshold"),
+                             ov_tag_item_get_region (self->item) + 1);
+  else
+    /* Translators: %d is the region number. */
+    title = g_strdup_printf (_("Region %d"), ov_tag_item_get_region (self->item) + 1);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
+
+  if (isnan (conf))
+    gtk_label_set_text (self->confidence_label, "");
+  else
+    {
+      g_autofree char *text = g_strdup_printf ("%.2f", conf);
+
+      gtk_label_set_text (self->confidence_label, text);
+    }
+
+  if (ov_session_tag_in_input (self->session, self->item))
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "tag-off");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self), "tag-off");
+}
+
+static void
+apply_cb (OvTagRow *self)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self))));
+
+  /* An emptied tag keeps its old text (switch it off to drop it). */
+  if (*text == '\0')
+    gtk_editable_set_text (GTK_EDITABLE (self), ov_tag_item_get_text (self->item));
+  else
+    ov_tag_item_set_text (self->item, text);
+}
+
+static void
+move_by (OvTagRow *self,
+         int       delta)
+{
+  guint position = row_position (self);
+  guint n = g_list_model_get_n_items (ov_session_get_tags (self->session));
+  GtkWidget *list;
+
+  if (position == G_MAXUINT)
+    return;
+  if ((delta < 0 && position == 0) || (delta > 0 && position + 1 >= n))
+    return;
+  list = gtk_widget_get_parent (GTK_WIDGET (self));
+  ov_session_move_tag (self->session, position, position + delta);
+  /* The list box made a new row for the moved item; keep focus on it. */
+  if (GTK_IS_LIST_BOX (list))
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), position + delta);
+
+      if (row != NULL)
+        {
+          gtk_list_box_select_row (GTK_LIST_BOX (list), row);
+          gtk_widget_grab_focus (GTK_WIDGET (row));
+        }
+    }
+}
+
+static void
+move_up_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  move_by (OV_TAG_ROW (widget), -1);
+}
+
+static void
+move_down_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  move_by (OV_TAG_ROW (widget), 1);
+}
+
+static void
+remove_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  OvTagRow *self = OV_TAG_ROW (widget);
+  guint position = row_position (self);
+
+  if (position != G_MAXUINT)
+    ov_session_remove_tag (self->session, position);
+}
+
+static GdkContentProvider *
+drag_prepare_cb (GtkDragSource *source,
+                 double         x,
+                 double         y,
+                 OvTagRow      *self)
+{
+  return gdk_content_provider_new_typed (OV_TYPE_TAG_ITEM, self->item);
+}
+
+static void
+drag_begin_cb (GtkDragSource *source,
+               GdkDrag       *drag,
+               OvTagRow      *self)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (self));
+
+  gtk_drag_source_set_icon (source, paintable, 0, 0);
+}
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         OvTagRow      *self)
+{
+  OvTagItem *dropped = g_value_get_object (value);
+  GListStore *store = G_LIST_STORE (ov_session_get_tags (self->session));
+  guint from, to;
+
+  if (dropped == NULL || dropped == self->item)
+    return FALSE;
+  if (!g_list_store_find (store, dropped, &from) || !g_list_store_find (store, self->item, &to))
+    return FALSE;
+  ov_session_move_tag (self->session, from, to);
+  return TRUE;
+}
+
+static void
+ov_tag_row_dispose (GObject *object)
+{
+  OvTagRow *self = OV_TAG_ROW (object);
+
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  if (self->item != NULL)
+    g_signal_handlers_disconnect_by_data (self->item, self);
+  g_clear_object (&self->session);
+  g_clear_object (&self->item);
+  G_OBJECT_CLASS (ov_tag_row_parent_class)->dispose (object);
+}
+
+static void
+ov_tag_row_class_init (OvTagRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ov_tag_row_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/oscarviz/Oscarviz/ov-tag-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, OvTagRow, drag_handle);
+  gtk_widget_class_bind_template_child (widget_class, OvTagRow, chip);
+  gtk_widget_class_bind_template_child (widget_class, OvTagRow, confidence_label);
+  gtk_widget_class_bind_template_child (widget_class, OvTagRow, enabled_switch);
+
+  gtk_widget_class_install_action (widget_class, "row.move-up", NULL, move_up_action);
+  gtk_widget_class_install_action (widget_class, "row.move-down", NULL, move_down_action);
+  gtk_widget_class_install_action (widget_class, "row.remove", NULL, remove_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK,
+                                       "row.move-up", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK,
+                                       "row.move-down", NULL);
+}
+
+static void
+ov_tag_row_init (OvTagRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_drawing_area_set_draw_func (self->chip, draw_chip, self, NULL);
+}
+
+GtkWidget *
+ov_tag_row_new (OvSession *session,
+                OvTagItem *item)
+{
+  OvTagRow *self;
+  GtkDragSource *source;
+  GtkDropTarget *target;
+
+  g_return_val_if_fail (OV_IS_SESSION (session), NULL);
+  g_return_val_if_fail (OV_IS_TAG_ITEM (item), NULL);
+
+  self = g_object_new (OV_TYPE_TAG_ROW, NULL);
+  self->session = g_object_ref (session);
+  self->item = g_object_ref (item);
+
+  gtk_editable_set_text (GTK_EDITABLE (self), ov_tag_item_get_text (item));
+  g_object_bind_property (item, "enabled", self->enabled_switch, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect (self, "apply", G_CALLBACK (apply_cb), NULL);
+  g_signal_connect_swapped (session, "input-changed", G_CALLBACK (update_title), self);
+  update_title (self);
+
+  source = gtk_drag_source_new ();
+  gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
+  g_signal_connect (source, "prepare", G_CALLBACK (drag_prepare_cb), self);
+  g_signal_connect (source, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->drag_handle), GTK_EVENT_CONTROLLER (source));
+
+  target = gtk_drop_target_new (OV_TYPE_TAG_ITEM, GDK_ACTION_MOVE);
+  g_signal_connect (target, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+
+  return GTK_WIDGET (self);
+}
+
+OvTagItem *
+ov_tag_row_get_item (OvTagRow *self)
+{
+  g_return_val_if_fail (OV_IS_TAG_ROW (self), NULL);
+  return self->item;
+}

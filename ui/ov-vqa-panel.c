@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The question panel asks the VQA checkpoint a moment after the user stops
+ * typing, and again when the tags change. Questions confirmed with Enter go
+ * into the history kept in GSettings.
+ */
+#define G_LOG_DOMAIN "ov-vqa-panel"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ov-answer-chart.h"
+#include "ov-panel-util.h"
+#include "ov-vqa-panel.h"
+
+#define HISTORY_MAX 20
+
+struct _OvVqaPanel
+{
+  OvPanel        parent_instance;
+
+  GtkLabel      *reason_label;
+  GtkWidget     *content;
+  GtkEntry      *question_entry;
+  GtkMenuButton *history_button;
+  GtkLabel      *answers_label;
+  GtkSpinner    *spinner;
+  OvAnswerChart *chart;
+  GtkWidget     *hint_label;
+
+  GSettings     *settings;
+  OvRunner       runner;
+  guint          n_runs;
+};
+
+G_DEFINE_FINAL_TYPE (OvVqaPanel, ov_vqa_panel, OV_TYPE_PANEL)
+
+static void
+update_answers_label (OvVqaPanel *self)
+{
+  OvSession *session = ov_panel_get_session (OV_PANEL (self));
+  const char *path = session != NULL ? ov_session_get_answer_list_path (session) : NULL;
+  g_autofree char *text = NULL;
+
+  if (path != NULL)
+    {
+      g_autofree char *name = g_path_get_basename (path);
+
+      /* Translators: %s is the file name of the answer list. */
+      text = g_strdup_printf (_("Answers from %s"), name);
+    }
+  else
+    text = g_strdup (_("No answer list: answers are shown by number"));
+  gtk_label_set_text (self->answers_label, text);
+}
+
+static void
+answer_ready_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(OvVqaPanel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvAnswers) answers = NULL;
+
+  answers = ov_session_answer_finish (OV_SESSION (source), result, &error);
+  if (ov_error_is_cancelled (error))
+    return;
+  gtk_spinner_stop (self->spinner);
+  if (answers == NULL)
+    {
+      ov_answer_chart_set_answers (self->chart, NULL);
+      ov_panel_report_failure (OV_PANEL (self), error->message);
+      return;
+    }
+  self->n_runs++;
+  ov_answer_chart_set_answers (self->chart, answers);
+  gtk_widget_set_visible (self->hint_label, FALSE);
+}
+
+static void
+run (OvVqaPanel *self)
+{
+  g_autofree char *question = NULL;
+  GCancellable *cancellable;
+
+  if (!ov_panel_can_run (OV_PANEL (self), OV_TASK_VQA))
+    return;
+  question = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->question_entry))));
+  if (*question == '\0')
+    {
+      ov_runner_clear (&self->runner);
+      gtk_spinner_stop (self->spinner);
+      ov_answer_chart_set_answers (self->chart, NULL);
+      gtk_widget_set_visible (self->hint_label, TRUE);
+      return;
+    }
+
+  cancellable = ov_runner_begin (&self->runner);
+  gtk_spinner_start (self->spinner);
+  ov_session_answer_async (ov_panel_get_session (OV_PANEL (self)), question,
+                           g_settings_get_int (self->settings, "answer-count"),
+                           cancellable, answer_ready_cb, g_object_ref (self));
+}
+
+static gboolean
+debounced_run_cb (gpointer user_data)
+{
+  OvVqaPanel *self = user_data;
+
+  self->runner.timeout_id = 0;
+  run (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_run (OvVqaPanel *self)
+{
+  ov_runner_schedule (&self->runner, debounced_run_cb, self);
+}
+
+static void
+rebuild_history_menu (OvVqaPanel *self)
+{
+  g_auto(GStrv) history = g_settings_get_strv (self->settings, "question-history");
+  g_autoptr(GMenu) menu = g_menu_new ();
+
+  for (guint i = 0; history[i] != NULL; i++)
+    {
+      g_autoptr(GMenuItem) item = g_menu_item_new (history[i], NULL);
+
+      g_menu_item_set_action_and_target_value (item, "vqa.ask", g_variant_new_string (history[i]));
+      g_menu_append_item (menu, item);
+    }
+  gtk_menu_button_set_menu_model (self->history_button, G_MENU_MODEL (menu));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->history_button), history[0] != NULL);
+}
+
+static void
+remember_question (OvVqaPanel *self,
+                   const char *question)
+{
+  g_auto(GStrv) old = g_settings_get_strv (self->settings, "question-history");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) history = NULL;
+  guint n = 1;
+
+  g_strv_builder_add (builder, question);
+  for (guint i = 0; old[i] != NULL && n < HISTORY_MAX; i++)
+    if (g_strcmp0 (old[i], question) != 0)
+      {
+        g_strv_builder_add (builder, old[i]);
+        n++;
+      }
+  history = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "question-history", (const char *const *) history);
+}
+
+static void
+entry_activate_cb (OvVqaPanel *self)
+{
+  g_autofree char *question =
+    g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->question_entry))));
+
+  run (self);
+  if (*question != '\0')
+    remember_question (self, question);
+}
+
+static void
+ask_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  ov_vqa_panel_set_question (OV_VQA_PANEL (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+answers_chosen_cb (GtkNativeDialog *dialog,
+                   int              response,
+                   OvVqaPanel      *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  g_object_unref (dialog);
+  if (file == NULL || ov_panel_get_session (OV_PANEL (self)) == NULL)
+    return;
+
+  path = g_file_get_path (file);
+  if (path == NULL
+      || !ov_session_load_answer_list (ov_panel_get_session (OV_PANEL (self)), path, &error))
+    {
+      ov_panel_report_failure (OV_PANEL (self), error != NULL
+                                                ? error->message
+                                                : _("The answer list is not a local file."));
+      return;
+    }
+  update_answers_label (self);
+  run (self);
+}
+
+static void
+choose_answers_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  OvVqaPanel *self = OV_VQA_PANEL (widget);
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (_("Choose an Answer List"),
+                                        GTK_WINDOW (gtk_widget_get_root (widget)),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (answers_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+input_changed (OvPanel *panel)
+{
+  /* A new checkpoint may bring its own answer list. */
+  update_answers_label (OV_VQA_PANEL (panel));
+  schedule_run (OV_VQA_PANEL (panel));
+}
+
+static void
+ov_vqa_panel_dispose (GObject *object)
+{
+  OvVqaPanel *self = OV_VQA_PANEL (object);
+
+  ov_runner_clear (&self->runner);
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_VQA_PANEL);
+  G_OBJECT_CLASS (ov_vqa_panel_parent_class)->dispose (object);
+}
+
+static void
+ov_vqa_panel_class_init (OvVqaPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  OvPanelClass *panel_class = OV_PANEL_CLASS (klass);
+
+  object_class->dispose = ov_vqa_panel_dispose;
+  panel_class->task = OV_TASK_VQA;
+  panel_class->input_changed = input_changed;
+
+  g_type_ensure (OV_TYPE_ANSWER_CHART);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/oscarviz/Oscarviz/ov-vqa-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, reason_label);
+  gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, content);
+  gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, question_entry);
+  gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, history_button);
+  gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, answers_label);
+  gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, spinner);
+  gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, chart);
+  gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, hint_label);
+  gtk_widget_class_install_action (widget_class, "vqa.ask", "s", ask_action);
+  gtk_widget_class_install_action (widget_class, "vqa.choose-answers", NULL,
+                                   choose_answers_action);
+  gtk_widget_class_set_css_name (widget_class, "ov-vqa-panel");
+}
+
+static void
+ov_vqa_panel_init (OvVqaPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_signal_connect_object (self->settings, "changed::question-history",
+                           G_CALLBACK (rebuild_history_menu), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::answer-count",
+                           G_CALLBACK (schedule_run), self, G_CONNECT_SWAPPED);
+  g_signal_connect_swapped (self->question_entry, "changed", G_CALLBACK (schedule_run), self);
+  g_signal_connect_swapped (self->question_entry, "activate",
+                            G_CALLBACK (entry_activate_cb), self);
+  rebuild_history_menu (self);
+  update_answers_label (self);
+  ov_panel_set_parts (OV_PANEL (self), self->content, self->reason_label);
+}
+
+void
+ov_vqa_panel_set_question (OvVqaPanel *self,
+                           const char *question)
+{
+  g_return_if_fail (OV_IS_VQA_PANEL (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->question_entry), question != NULL ? question : "");
+  gtk_editable_set_position (GTK_EDITABLE (self->question_entry), -1);
+}
+
+void
+ov_vqa_panel_focus (OvVqaPanel *self)
+{
+  g_return_if_fail (OV_IS_VQA_PANEL (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->question_entry));
+}
+
+const char *
+ov_vqa_panel_get_top_answer (OvVqaPanel *self)
+{
+  g_return_val_if_fail (OV_IS_VQA_PANEL (self), NULL);
+  return ov_answer_chart_get_label (self->chart, 0);
+}
+
+guint
+ov_vqa_panel_get_n_runs (OvVqaPanel *self)
+{
+  g_return_val_if_fail (OV_IS_VQA_PANEL (self), 0);
+  return self->n_runs;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Questions about the image: an entry with history, and the top answers as
+ * bars, refreshed while the user types.
+ */
+#pragma once
+
+#include "ov-panel.h"
+
+G_BEGIN_DECLS
+
+#define OV_TYPE_VQA_PANEL (ov_vqa_panel_get_type ())
+
+G_DECLARE_FINAL_TYPE (OvVqaPanel, ov_vqa_panel, OV, VQA_PANEL, OvPanel)
+
+void        ov_vqa_panel_set_question  (OvVqaPanel *self,
+                                        const char *question);
+void        ov_vqa_panel_focus         (OvVqaPanel *self);
+/* The best answer shown, or NULL. */
+const char *ov_vqa_panel_get_top_answer (OvVqaPanel *self);
+guint       ov_vqa_panel_get_n_runs    (OvVqaPanel *self);
+
+G_END_DECLS

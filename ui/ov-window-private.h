@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The window's parts, for the tests that drive it.
+ */
+#pragma once
+
+#include "ov-caption-panel.h"
+#include "ov-image-view.h"
+#include "ov-mask-panel.h"
+#include "ov-tag-list.h"
+#include "ov-vqa-panel.h"
+#include "ov-window.h"
+
+G_BEGIN_DECLS
+
+OvImageView    *_ov_window_get_image_view    (OvWindow *self);
+OvCaptionPanel *_ov_window_get_caption_panel (OvWindow *self);
+OvVqaPanel     *_ov_window_get_vqa_panel     (OvWindow *self);
+OvMaskPanel    *_ov_window_get_mask_panel    (OvWindow *self);
+/* The error banner's text, or NULL while it is hidden. */
+const char     *_ov_window_get_banner_text   (OvWindow *self);
+/* The status line: checkpoints, backend, timing. */
+char           *_ov_window_dup_status_text   (OvWindow *self);
+
+G_END_DECLS
