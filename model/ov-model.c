@@ -226,8 +226,11 @@ args_int (const OvPickleValue *root, const char *key, int *out)
   return TRUE;
 }
 
+/* Reads training_args.bin into model->settings. *args_len receives its
+ * max_seq_length (0 when absent): a classification run (run_vqa) pads its
+ * input to that length, which is applied once the kind is known. */
 static gboolean
-load_training_args (OvModel *model, const char *path, GError **error)
+load_training_args (OvModel *model, const char *path, int *args_len, GError **error)
 {
   g_autoptr(OvPickleValue) root = NULL;
   OvTaskSettings *s = &model->settings;
@@ -236,6 +239,16 @@ load_training_args (OvModel *model, const char *path, GError **error)
   root = ov_pickle_load_file (path, error);
   if (root == NULL)
     return FALSE;
+  if (args_int (root, "max_seq_length", &value))
+    {
+      if (value <= 0 || value > 4096)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       "%s: impossible max_seq_length %d", path, value);
+          return FALSE;
+        }
+      *args_len = value;
+    }
   if (args_int (root, "max_seq_a_length", &train_a))
     {
       gboolean have_len = args_int (root, "max_seq_length", &train_len);
@@ -604,6 +617,7 @@ ov_model_load (const char *dir, const OvModelOptions *opts, GError **error)
   g_autoptr(OvModel) model = NULL;
   g_autofree char *config = NULL;
   g_autofree char *args = NULL;
+  int args_len = 0;
   OvModelOptions defaults;
 
   g_return_val_if_fail (dir != NULL, NULL);
@@ -630,7 +644,8 @@ ov_model_load (const char *dir, const OvModelOptions *opts, GError **error)
   if (!load_config (model, config, error))
     return NULL;
   args = g_build_filename (dir, "training_args.bin", NULL);
-  if (g_file_test (args, G_FILE_TEST_EXISTS) && !load_training_args (model, args, error))
+  if (g_file_test (args, G_FILE_TEST_EXISTS)
+      && !load_training_args (model, args, &args_len, error))
     return NULL;
   if (!load_tokenizer (model, error))
     return NULL;
@@ -639,6 +654,9 @@ ov_model_load (const char *dir, const OvModelOptions *opts, GError **error)
                  dir, ov_tokenizer_get_vocab_size (model->tokenizer), model->config.vocab_size);
   if (!load_weights (model, error))
     return NULL;
+  /* run_vqa pads question + tags to its args.max_seq_length */
+  if (model->kind == OV_MODEL_KIND_CLASSIFIER && args_len > 0)
+    model->settings.vqa_max_seq_length = args_len;
 
   if (!_ov_model_attach_backend (model, opts, error))
     return NULL;

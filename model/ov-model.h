@@ -81,7 +81,7 @@ typedef struct {
   int      max_img_seq_length;    /* 50 */
   gboolean add_od_labels;
   gboolean do_lower_case;
-  int      vqa_max_seq_length;    /* 128 */
+  int      vqa_max_seq_length;    /* 128; a classifier's training_args.bin max_seq_length */
   int      pretrain_max_seq_length; /* 35 */
   /* Tag slots of a caption step, [SEP] included: train max_seq_length minus
    * max_seq_a_length (max_gen_length for SCST runs); 30. The caption text is

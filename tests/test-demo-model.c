@@ -248,6 +248,9 @@ test_vqa_logits (void)
   OvRegions regions = { scene->features, scene->n_regions, OV_REGION_DIM };
 
   g_assert_cmpint (npy->shape[0], ==, json_array_get_length (questions));
+  /* the input length comes from demo-vqa's training_args.bin */
+  g_assert_cmpint (ov_model_get_settings (model)->vqa_max_seq_length, ==,
+                   json_object_get_int_member (index, "vqa_max_seq_length"));
   for (guint q = 0; q < json_array_get_length (questions); q++)
     {
       g_autoptr(GError) error = NULL;

@@ -1008,12 +1008,12 @@ edit_bare (OvTensorView *views, guint *n, gpointer data)
   return TRUE;
 }
 
-/* A folder of symbolic links to caption_tiny's files plus the given
+/* A folder of symbolic links to an oracle checkpoint's files plus the given
  * training_args.bin. */
 static char *
-caption_variant_with_args (const char *args_file)
+checkpoint_variant_with_args (const char *checkpoint, const char *args_file)
 {
-  g_autofree char *src = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autofree char *src = ov_test_shared_path ("oracle", "checkpoints", checkpoint, NULL);
   g_autofree char *args = ov_test_source_path ("tests", "fixtures", "training_args", args_file,
                                                NULL);
   g_autofree char *args_text = NULL;
@@ -1034,6 +1034,12 @@ caption_variant_with_args (const char *args_file)
   args_to = g_build_filename (dir, "training_args.bin", NULL);
   g_assert_true (g_file_set_contents (args_to, args_text, len, NULL));
   return dir;
+}
+
+static char *
+caption_variant_with_args (const char *args_file)
+{
+  return checkpoint_variant_with_args ("caption_tiny", args_file);
 }
 
 /* /model/engine/training-args: restore_training_settings (§4.3) */
@@ -1090,6 +1096,25 @@ test_training_args (void)
     g_assert_cmpint (st->od_labels_len, ==, 30);
     g_assert_cmpint (st->max_seq_a_length, ==, 40);
     g_assert_true (st->add_od_labels);
+    g_assert_cmpint (st->vqa_max_seq_length, ==, 128);   /* not a classifier */
+    remove_dir (dir);
+  }
+  /* VQA run: run_vqa pads question + tags to its max_seq_length (24) */
+  {
+    g_autofree char *dir = checkpoint_variant_with_args ("vqa_tiny_imgln", "vqa.bin");
+    g_autoptr(OvModel) m = ov_model_load (dir, NULL, &error);
+    g_autoptr(OvEncoding) enc = NULL;
+    OvTaskSettings *st;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (ov_model_get_kind (m), ==, OV_MODEL_KIND_CLASSIFIER);
+    st = ov_model_get_settings (m);
+    g_assert_cmpint (st->vqa_max_seq_length, ==, 24);
+    g_assert_cmpint (st->max_img_seq_length, ==, 30);
+    enc = ov_model_prepare_vqa (m, "what color is the dog ?", "dog cat", &regions, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (enc->inputs.n_text, ==, 24);
+    g_assert_cmpint (enc->inputs.n_regions, ==, 30);
     remove_dir (dir);
   }
 }

@@ -434,7 +434,9 @@ def make_config(vocab_size, kind, hidden=128, layers=3, heads=4, inter=512, num_
     return cfg
 
 
-def save_checkpoint(model, vocab, st, out_dir, extra_files=None):
+def save_checkpoint(model, vocab, st, out_dir, extra_files=None, vqa_max_seq_length=None):
+    """Writes a checkpoint folder. A VQA model records run_vqa's arguments:
+    its padded input length as max_seq_length, no caption lengths."""
     os.makedirs(out_dir, exist_ok=True)
     sd = model.state_dict()
     if model.kind == "caption":
@@ -462,6 +464,10 @@ def save_checkpoint(model, vocab, st, out_dir, extra_files=None):
         "img_feature_type": model.cfg["img_feature_type"],
         "tie_weights": True,
     }
+    if vqa_max_seq_length is not None:
+        for k in ("max_seq_a_length", "max_gen_length", "scst"):
+            del args[k]
+        args["max_seq_length"] = vqa_max_seq_length
     torch.save(argparse.Namespace(**args), os.path.join(out_dir, "training_args.bin"))
     with open(os.path.join(out_dir, "training_args.json"), "w") as f:
         json.dump(args, f, indent=1)

@@ -2,8 +2,8 @@
 # Regenerates the demo world and the demo models from one seed: writes the
 # training splits to a scratch folder, the shipped scenes to data/demo/scenes,
 # the checkpoint folders to data/demo/models, and the learning curves and
-# held-out results to tools/demo-results. Sized for a 2-core machine
-# (the training step took 13 minutes with one thread). Usage:
+# held-out results to tools/demo-results. Sized for a shared 2-core machine
+# (one thread; see tools/README.md for the training time). Usage:
 # tools/make-demo.sh [SEED]
 set -eu
 
@@ -11,7 +11,11 @@ seed=${1:-1}
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$src/build}
 work=${WORK_DIR:-$build/demo-work}
-epochs=${DEMO_EPOCHS:-6,4,30,15,8}
+epochs=${DEMO_EPOCHS:-8,2,32,8,14}
+epoch_size=${DEMO_EPOCH_SIZE:-2048}
+batch=${DEMO_BATCH:-32}
+lr=${DEMO_LR:-2e-3}
+vqa_lr=${DEMO_VQA_LR:-1e-3}
 threads=${DEMO_THREADS:-1}
 
 ninja -C "$build" app/oscarviz
@@ -33,7 +37,8 @@ $ov demo-world generate --seed "$seed" --split test --count 30 --first-id 300001
 
 OMP_NUM_THREADS=$threads /usr/bin/python3 "$src/tools/train_demo.py" --data "$work/data" \
   --scenes "$scenes" --out "$work/models" --report "$src/tools/demo-results" \
-  --seed "$seed" --epochs "$epochs" --epoch-size 1024 --n-test 200 --threads "$threads"
+  --seed "$seed" --epochs "$epochs" --epoch-size "$epoch_size" --batch-size "$batch" \
+  --lr "$lr" --vqa-lr "$vqa_lr" --n-test 200 --threads "$threads"
 
 rm -rf "$src/data/demo/models"
 mkdir -p "$src/data/demo/models"

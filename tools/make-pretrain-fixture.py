@@ -9,9 +9,10 @@
 # description (no model classes), as an independent reference for the C
 # engine's pre-training heads.
 #
-# It also writes two training_args.bin files (argparse.Namespace pickled by
+# It also writes three training_args.bin files (argparse.Namespace pickled by
 # torch.save, as the captioning script saves them) with unusual lengths, one
-# of an XE run and one of an SCST run, into tests/fixtures/training_args/.
+# of an XE run, one of an SCST run and one of a VQA run, into
+# tests/fixtures/training_args/.
 #
 # Run: /usr/bin/python3 tools/make-pretrain-fixture.py tests/fixtures/pretrain_tiny
 
@@ -179,6 +180,12 @@ def write_training_args(folder):
                               max_img_seq_length=50, add_od_labels=True, scst=True, **common)
     torch.save(xe, os.path.join(folder, "xe.bin"))
     torch.save(scst, os.path.join(folder, "scst.bin"))
+    # run_vqa's arguments: max_seq_length only, no caption lengths
+    vqa = argparse.Namespace(max_seq_length=24, max_img_seq_length=30, add_od_labels=True,
+                             do_lower_case=True, img_feature_dim=2054,
+                             img_feature_type="faster_r-cnn", task_name="vqa_text",
+                             classifier="linear", cls_hidden_scale=3, loss_type="bce")
+    torch.save(vqa, os.path.join(folder, "vqa.bin"))
 
 
 def main():

@@ -29,6 +29,9 @@ import demo_model as dm  # noqa: E402
 
 NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight"]
 SIZES = {"small", "medium", "large"}
+# VQA input length: question + tags + [CLS]/[SEP]s, padded; recorded as
+# max_seq_length in demo-vqa's training_args.bin (run_vqa's args.max_seq_length)
+VQA_MAX_LEN = 28
 
 
 # ----------------------------------------------------------------------------
@@ -178,7 +181,7 @@ def caption_batch(split, idx, vocab, st, rng, pyrng, mask_prob, max_masked):
     return ids_m, types, pos, img, mask, labels
 
 
-def vqa_batch(split, qidx, vocab, st, n_answers, max_len=28):
+def vqa_batch(split, qidx, vocab, st, n_answers, max_len=VQA_MAX_LEN):
     rows, targets = [], torch.zeros(len(qidx), n_answers)
     for b, qi in enumerate(qidx):
         q = split.qla[qi]
@@ -503,6 +506,7 @@ def main():
                     help="scenes (or questions) drawn from the training split per epoch")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--vqa-lr", type=float, default=3e-4)
+    ap.add_argument("--batch-size", type=int, default=64)
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -554,10 +558,10 @@ def main():
                              heads=4, inter=4 * args.hidden, num_labels=n_labels)
         return dm.Oscar(cfg, kind)
 
-    bs = 64
+    bs = args.batch_size
     # 1. pre-training with and without tags
     pre = new_model("pretrain")
-    es = args.epoch_size
+    es = min(args.epoch_size, len(train))  # an epoch never repeats a scene
     train_pretrain(pre, train, val, vocab, st, True, ep_pre, bs, args.lr, log, rng, pyrng, es)
     pre_nt = new_model("pretrain")
     train_pretrain(pre_nt, train, val, vocab, st_nt, False, ep_pre_nt, bs, args.lr, log, rng,
@@ -618,7 +622,7 @@ def main():
     dm.save_checkpoint(cap_nt, vocab, st_nt, os.path.join(args.out, "demo-notags"))
     dm.save_checkpoint(pre, vocab, st, os.path.join(args.out, "demo-pretrain"))
     dm.save_checkpoint(vqa, vocab, st, os.path.join(args.out, "demo-vqa"),
-                       {"label2ans.json": l2a})
+                       {"label2ans.json": l2a}, vqa_max_seq_length=VQA_MAX_LEN)
 
     # 6. reference outputs for the C tests, beside the shipped scenes
     write_references(cap, cap_nt, vqa, scenes, vocab, st, st_nt, answers, args.scenes)
@@ -665,6 +669,7 @@ def write_references(cap, cap_nt, vqa, scenes, vocab, st, st_nt, answers, folder
         "vqa_questions": [scenes.qla[k]["q"] for k in qidx],
         "vqa_answers": [answers[a] for a in logits.argmax(-1).tolist()],
         "vqa_logits": {"file": "vqa_logits.npy", "shape": list(logits.shape)},
+        "vqa_max_seq_length": VQA_MAX_LEN,
         "tolerance": {"atol": 1e-4, "rtol": 1e-4},
     }
     with open(os.path.join(ref_dir, "index.json"), "w") as f:
