@@ -954,7 +954,19 @@ test_attention (void)
   g_assert_nonnull (tooltip);
   g_assert_cmpfloat_with_epsilon (value,
                                   fwd->attentions[0][((gsize) row) * fwd->seq_len + row], 1e-6);
+
+  /* A hidden panel does not run; shown again, it catches up. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
+                                             "caption"));
+  iterate (100);
+  runs = ov_attention_panel_get_n_runs (panel);
   ov_tag_item_set_enabled (item, TRUE);
+  iterate (OV_TEST_SETTLE_MS);
+  g_assert_cmpuint (ov_attention_panel_get_n_runs (panel), ==, runs);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
+                                             "attention"));
+  WAIT_UNTIL (g_strcmp0 (ov_attention_panel_get_run (panel)->tags, tags_before) == 0, 60);
+  g_assert_cmpstr (ov_attention_panel_get_run (panel)->tags, ==, tags_before);
 
   gtk_window_destroy (GTK_WINDOW (fresh));
   iterate (100);

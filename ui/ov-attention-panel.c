@@ -108,6 +108,7 @@ struct _OvAttentionPanel
   OvAttentionRun *run;
   guint           n_runs;
   gboolean        updating;
+  gboolean        stale;      /* the input changed while the panel was hidden */
 
   /* The view drawn; exactly one is set. */
   OvHeatmapView       *heatmap;
@@ -359,11 +360,29 @@ debounced_run_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A hidden panel only notes that its picture is stale and runs once shown,
+ * so it does not compete with the other panels for the model. */
 static void
 schedule_run (OvAttentionPanel *self)
 {
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->stale = TRUE;
+      return;
+    }
+  self->stale = FALSE;
   if (ov_panel_can_run (OV_PANEL (self), current_task (self)))
     ov_runner_schedule (&self->runner, debounced_run_cb, self);
+}
+
+static void
+ov_attention_panel_map (GtkWidget *widget)
+{
+  OvAttentionPanel *self = OV_ATTENTION_PANEL (widget);
+
+  GTK_WIDGET_CLASS (ov_attention_panel_parent_class)->map (widget);
+  if (self->stale)
+    schedule_run (self);
 }
 
 static void
@@ -491,6 +510,7 @@ ov_attention_panel_class_init (OvAttentionPanelClass *klass)
   OvPanelClass *panel_class = OV_PANEL_CLASS (klass);
 
   object_class->dispose = ov_attention_panel_dispose;
+  widget_class->map = ov_attention_panel_map;
   panel_class->task = OV_TASK_CAPTION;
   panel_class->input_changed = input_changed;
 
@@ -532,6 +552,7 @@ ov_attention_panel_init (OvAttentionPanel *self)
   g_signal_connect_object (click, "pressed", G_CALLBACK (pressed_cb), self, 0);
   gtk_widget_add_controller (GTK_WIDGET (self->canvas), GTK_EVENT_CONTROLLER (click));
   ov_panel_set_parts (OV_PANEL (self), self->content, self->reason_label);
+  self->stale = TRUE;
   update_view (self);
 }
 

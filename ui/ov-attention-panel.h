@@ -22,7 +22,8 @@ typedef enum {
   OV_ATTENTION_VIEW_FLOW,
 } OvAttentionViewKind;
 
-/* Starts a run now (a running one is cancelled). */
+/* Starts a run now (a running one is cancelled). Input changes re-run the
+ * panel only while it is shown; a hidden one runs when it is shown again. */
 void        ov_attention_panel_run          (OvAttentionPanel    *self);
 /* The caption whose next step is shown (NULL: just [CLS]) and the question
  * asked of a VQA model; either re-runs when it changes. */
