@@ -972,6 +972,86 @@ test_attention (void)
   iterate (100);
 }
 
+/* With only a VQA checkpoint open the attention tab shows the question the
+ * question panel asks, and its values are the engine's. */
+static void
+test_attention_vqa (void)
+{
+  g_autofree char *labels = oracle_data ("labels.tsv");
+  g_autofree char *features = oracle_data ("features.tsv");
+  g_autofree char *hw = oracle_data ("hw.tsv");
+  const char *question = "what is the dog lying on?";
+  OvWindow *fresh = ov_window_new (app);
+  OvSession *session = ov_window_get_session (fresh);
+  OvAttentionPanel *panel = _ov_window_get_attention_panel (fresh);
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(OvEncoding) enc = NULL;
+  g_autoptr(OvForward) fwd = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *tooltip = NULL;
+  const OvAttentionRun *run;
+  const OvSample *s;
+  OvRegions regions;
+  GFile *files[3];
+  double x, y, value = NAN;
+  int S, col = -1;
+
+  files[0] = g_file_new_for_path (labels);
+  files[1] = g_file_new_for_path (features);
+  files[2] = g_file_new_for_path (hw);
+  gtk_window_set_default_size (GTK_WINDOW (fresh), 1280, 800);
+  gtk_window_present (GTK_WINDOW (fresh));
+  ov_window_open (fresh, vqa_dir, files, 3);
+  for (guint i = 0; i < 3; i++)
+    g_object_unref (files[i]);
+  WAIT_UNTIL (!ov_window_is_loading (fresh), 60);
+  g_assert_false (ov_session_supports (session, OV_TASK_CAPTION, NULL));
+  g_assert_true (ov_session_supports (session, OV_TASK_VQA, NULL));
+
+  ov_vqa_panel_set_question (_ov_window_get_vqa_panel (fresh), question);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
+                                             "attention"));
+  WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
+              && g_strcmp0 (run->text, question) == 0, 60);
+  iterate (OV_TEST_SETTLE_MS);
+  run = ov_attention_panel_get_run (panel);
+  g_assert_nonnull (run);
+  g_assert_cmpint (run->task, ==, OV_TASK_VQA);
+  g_assert_cmpstr (run->text, ==, question);
+
+  model = ov_model_load (vqa_dir, NULL, &error);
+  g_assert_no_error (error);
+  s = ov_session_get_sample (session);
+  tags = ov_session_dup_input_tags (session);
+  regions = (OvRegions) { s->features, (int) s->n_features, (int) s->feature_dim };
+  g_assert_cmpuint (ov_session_get_input_region_count (session), ==, s->n_features);
+  enc = ov_model_prepare_vqa (model, question, tags, &regions, &error);
+  g_assert_no_error (error);
+  fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_ATTENTIONS, NULL, &error);
+  g_assert_no_error (error);
+  S = fwd->seq_len;
+  g_assert_cmpint (run->forward->seq_len, ==, S);
+  for (int i = 0; i < S && col < 0; i++)
+    if (enc->segments[i] == OV_SEGMENT_TAG)
+      col = i;
+  g_assert_cmpint (col, >=, 0);
+
+  /* [CLS] (row 0) on the first tag piece, last layer, head 0. */
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
+  ov_attention_panel_set_selection (panel, fwd->n_layers - 1, 0);
+  iterate (200);
+  g_assert_true (ov_attention_panel_cell_center (panel, 0, col, &x, &y));
+  tooltip = ov_attention_panel_dup_tooltip (panel, x, y, &value);
+  g_assert_nonnull (tooltip);
+  g_assert_cmpfloat_with_epsilon (value,
+                                  fwd->attentions[fwd->n_layers - 1][(gsize) col], 1e-6);
+  g_assert_nonnull (strstr (tooltip, run->labels[col]));
+
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  iterate (100);
+}
+
 static void
 skip_all (const char *path)
 {
@@ -995,6 +1075,7 @@ main (int argc, char **argv)
     { "/ui/window/image", test_image },
     { "/ui/window/demo", test_demo },
     { "/ui/window/attention", test_attention },
+    { "/ui/window/attention-vqa", test_attention_vqa },
   };
   int status;
 

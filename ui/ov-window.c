@@ -115,6 +115,14 @@ caption_changed_cb (OvWindow *self)
                                   ov_caption_panel_get_caption (self->caption_panel));
 }
 
+/* ...and, with only a VQA model, at the question asked. */
+static void
+question_changed_cb (OvWindow *self)
+{
+  ov_attention_panel_set_question (self->attention_panel,
+                                   ov_vqa_panel_get_question (self->vqa_panel));
+}
+
 static void
 panel_failed_cb (OvWindow   *self,
                  const char *message)
@@ -601,7 +609,6 @@ sample_loaded_cb (GObject      *source,
       OvQuestion *q = g_ptr_array_index (ov_session_get_sample (self->session)->questions, 0);
 
       ov_vqa_panel_set_question (self->vqa_panel, q->question);
-      ov_attention_panel_set_question (self->attention_panel, q->question);
     }
 
   /* A picture on its own is one sample; anything else may hold more. */
@@ -1136,6 +1143,8 @@ ov_window_init (OvWindow *self)
                            G_CALLBACK (panel_failed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->caption_panel, "notify::caption",
                            G_CALLBACK (caption_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->vqa_panel, "notify::question",
+                           G_CALLBACK (question_changed_cb), self, G_CONNECT_SWAPPED);
   update_status (self);
   zoom_changed_cb (self);
 
