@@ -252,7 +252,9 @@ fit_selectors (OvAttentionPanel *self)
 
       for (int h = 0; h < n_heads; h++)
         g_ptr_array_add (items, g_strdup_printf ("%d", h));
+      /* Translators: head choice: the average of all heads of the layer. */
       g_ptr_array_add (items, g_strdup (_("Mean")));
+      /* Translators: head choice: attention rollout through the layers (Abnar & Zuidema). */
       g_ptr_array_add (items, g_strdup (_("Rollout")));
       g_ptr_array_add (items, NULL);
       gtk_string_list_splice (self->head_model, 0, n_items,
