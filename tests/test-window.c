@@ -739,6 +739,319 @@ test_demo (void)
   iterate (100);
 }
 
+/* The attention the engine gives, called directly, for the caption step
+ * after caption on the session's current input: (L x (A, S, S)). */
+static OvForward *
+engine_caption_step (OvSession  *session,
+                     const char *caption,
+                     OvEncoding **enc_out)
+{
+  const char *dir = ov_session_get_task_model_path (session, OV_TASK_CAPTION);
+  const OvSample *s = ov_session_get_sample (session);
+  g_autofree char *tags = ov_session_dup_input_tags (session);
+  g_autofree float *rows = g_new (float, (gsize) MAX (s->n_features, 1) * s->feature_dim);
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+  OvRegions regions = { rows, 0, (int) s->feature_dim };
+  OvTokenizer *tok;
+  OvEncoding *enc;
+  OvForward *fwd;
+  gint32 cls;
+
+  model = ov_model_load (dir, NULL, &error);
+  g_assert_no_error (error);
+  for (guint r = 0; r < s->n_features; r++)
+    if (ov_session_region_in_input (session, r))
+      memcpy (rows + (gsize) regions.n_regions++ * s->feature_dim,
+              s->features + (gsize) r * s->feature_dim, sizeof (float) * s->feature_dim);
+  tok = ov_model_get_tokenizer (model);
+  cls = ov_tokenizer_cls_id (tok);
+  g_array_append_val (ids, cls);
+  if (caption != NULL)
+    {
+      g_autoptr(GArray) pieces = ov_tokenizer_encode (tok, caption);
+
+      g_array_append_vals (ids, pieces->data, pieces->len);
+    }
+  enc = ov_model_prepare_caption_step (model, (const gint32 *) ids->data, (int) ids->len, tags,
+                                       &regions, &error);
+  g_assert_no_error (error);
+  fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_ATTENTIONS, NULL, &error);
+  g_assert_no_error (error);
+  *enc_out = enc;
+  return fwd;
+}
+
+/* The attention tab on the demo: the heat map's hovered value is the
+ * engine's own attention for that layer, head and cell; a grid click opens
+ * a head; switching a tag off re-runs on the new input; export writes the
+ * view. */
+static void
+test_attention (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *demo = ov_demo_find ("demo", &error);
+  OvWindow *fresh;
+  OvSession *session;
+  OvCaptionPanel *cpanel;
+  OvAttentionPanel *panel;
+  const OvAttentionRun *run;
+  g_autoptr(OvEncoding) enc = NULL;
+  g_autoptr(OvForward) fwd = NULL;
+  g_autoptr(OvTagItem) item = NULL;
+  g_autofree char *tags_before = NULL;
+  g_autofree char *tooltip = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *png = NULL;
+  GtkWidget *canvas;
+  double x, y, value = NAN;
+  int layer, head, row, col = -1, S, n_layers, n_heads, got_layer, got_head;
+  float expected;
+  guint runs;
+  Pixels p;
+
+  if (demo == NULL)
+    {
+      g_test_skip (error->message);
+      return;
+    }
+  fresh = ov_window_new (app);
+  session = ov_window_get_session (fresh);
+  cpanel = _ov_window_get_caption_panel (fresh);
+  panel = _ov_window_get_attention_panel (fresh);
+  gtk_window_set_default_size (GTK_WINDOW (fresh), 1280, 800);
+  gtk_window_present (GTK_WINDOW (fresh));
+  ov_window_open (fresh, NULL, NULL, 0);
+  WAIT_UNTIL (!ov_window_is_loading (fresh), 120);
+  g_assert_null (_ov_window_get_banner_text (fresh));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
+                                             "attention"));
+
+  /* The panel follows the caption panel: the step after its caption. */
+  WAIT_UNTIL (ov_caption_panel_get_n_runs (cpanel) > 0, 60);
+  WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
+              && g_strcmp0 (run->text, ov_caption_panel_get_caption (cpanel)) == 0, 60);
+  iterate (OV_TEST_SETTLE_MS);
+  run = ov_attention_panel_get_run (panel);
+  g_assert_nonnull (run);
+  g_assert_cmpint (run->task, ==, OV_TASK_CAPTION);
+  g_assert_cmpstr (run->text, ==, ov_caption_panel_get_caption (cpanel));
+  tags_before = ov_session_dup_input_tags (session);
+  g_assert_cmpstr (run->tags, ==, tags_before);
+
+  fwd = engine_caption_step (session, run->text, &enc);
+  S = fwd->seq_len;
+  n_layers = fwd->n_layers;
+  n_heads = fwd->n_heads;
+  g_assert_cmpint (run->forward->seq_len, ==, S);
+  g_assert_cmpint (run->forward->n_layers, ==, n_layers);
+  g_assert_cmpint (run->forward->n_heads, ==, n_heads);
+
+  /* Query: the step's [MASK]; key: the first region. */
+  row = enc->query_index;
+  for (int i = 0; i < S && col < 0; i++)
+    if (enc->segments[i] == OV_SEGMENT_REGION)
+      col = i;
+  g_assert_cmpint (col, >=, 0);
+  layer = n_layers - 1;
+  head = n_heads - 1;
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
+  ov_attention_panel_set_selection (panel, layer, head);
+  iterate (200);
+  canvas = ov_attention_panel_get_canvas (panel);
+  g_assert_true (gtk_widget_get_mapped (canvas));
+  g_assert_true (ov_attention_panel_cell_center (panel, row, col, &x, &y));
+  tooltip = ov_attention_panel_dup_tooltip (panel, x, y, &value);
+  g_assert_nonnull (tooltip);
+  expected = fwd->attentions[layer][((gsize) head * S + row) * S + col];
+  g_test_message ("layer %d head %d cell (%d, %d): panel %.9g, engine %.9g; tooltip: %s",
+                  layer, head, row, col, value, expected, tooltip);
+  g_assert_cmpfloat_with_epsilon (value, expected, 1e-6);
+  g_assert_nonnull (strstr (tooltip, run->labels[row]));
+  g_assert_nonnull (strstr (tooltip, run->labels[col]));
+  /* The map is drawn: many colours on the canvas. */
+  p = render_widget (canvas);
+  g_assert_cmpuint (count_distinct_colors (&p, 0, 0, p.width, p.height), >, 20);
+  pixels_free (&p);
+
+  /* The mean of heads is the mean of the engine's heads. */
+  ov_attention_panel_set_selection (panel, 0, OV_ATTENTION_MEAN);
+  g_assert_true (ov_attention_panel_cell_center (panel, row, col, &x, &y));
+  g_clear_pointer (&tooltip, g_free);
+  tooltip = ov_attention_panel_dup_tooltip (panel, x, y, &value);
+  g_assert_nonnull (tooltip);
+  expected = 0;
+  for (int h = 0; h < n_heads; h++)
+    expected += fwd->attentions[0][((gsize) h * S + row) * S + col] / n_heads;
+  g_assert_cmpfloat_with_epsilon (value, expected, 1e-6);
+
+  /* Clicking a map of the grid opens that layer and head. */
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_GRID);
+  iterate (200);
+  g_assert_true (ov_attention_panel_grid_cell_center (panel, n_layers - 1, 0, &x, &y));
+  g_assert_true (ov_attention_panel_click (panel, x, y));
+  g_assert_cmpint (ov_attention_panel_get_view (panel), ==, OV_ATTENTION_VIEW_HEATMAP);
+  ov_attention_panel_get_selection (panel, &got_layer, &got_head);
+  g_assert_cmpint (got_layer, ==, n_layers - 1);
+  g_assert_cmpint (got_head, ==, 0);
+  iterate (200);
+  if (g_getenv ("OV_TEST_SCREENSHOT") != NULL)
+    {
+      Pixels w = render_widget (GTK_WIDGET (fresh));
+      g_autoptr(GdkTexture) t = NULL;
+      g_autoptr(GBytes) bytes = g_bytes_new_take (w.data, (gsize) w.stride * w.height);
+
+      t = gdk_memory_texture_new (w.width, w.height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes,
+                                  w.stride);
+      g_assert_true (gdk_texture_save_to_png (t, g_getenv ("OV_TEST_SCREENSHOT")));
+    }
+
+  /* Export writes the view shown. */
+  tmp = g_dir_make_tmp ("ov-attention-XXXXXX", &error);
+  g_assert_no_error (error);
+  png = g_build_filename (tmp, "heatmap.png", NULL);
+  g_assert_true (ov_attention_panel_export (panel, png, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  g_remove (png);
+  g_rmdir (tmp);
+
+  /* Switching the first tag off changes the panel's input. */
+  runs = ov_attention_panel_get_n_runs (panel);
+  item = g_list_model_get_item (ov_session_get_tags (session), 0);
+  g_assert_nonnull (item);
+  ov_tag_item_set_enabled (item, FALSE);
+  {
+    g_autofree char *off = ov_session_dup_input_tags (session);
+
+    g_assert_cmpstr (off, !=, tags_before);
+  }
+  WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > runs
+              && g_strcmp0 (ov_attention_panel_get_run (panel)->tags, tags_before) != 0, 60);
+  iterate (OV_TEST_SETTLE_MS);
+  WAIT_UNTIL (g_strcmp0 (ov_attention_panel_get_run (panel)->text,
+                         ov_caption_panel_get_caption (cpanel)) == 0, 60);
+  iterate (OV_TEST_SETTLE_MS);
+  run = ov_attention_panel_get_run (panel);
+  g_assert_cmpstr (run->tags, !=, tags_before);
+  {
+    g_autofree char *now = ov_session_dup_input_tags (session);
+
+    g_assert_cmpstr (run->tags, ==, now);
+  }
+  g_clear_pointer (&fwd, ov_forward_free);
+  g_clear_pointer (&enc, ov_encoding_free);
+  fwd = engine_caption_step (session, run->text, &enc);
+  g_assert_cmpint (run->forward->seq_len, ==, fwd->seq_len);
+  layer = 0;
+  head = 0;
+  row = enc->query_index;
+  ov_attention_panel_set_selection (panel, layer, head);
+  g_assert_true (ov_attention_panel_cell_center (panel, row, row, &x, &y));
+  g_clear_pointer (&tooltip, g_free);
+  tooltip = ov_attention_panel_dup_tooltip (panel, x, y, &value);
+  g_assert_nonnull (tooltip);
+  g_assert_cmpfloat_with_epsilon (value,
+                                  fwd->attentions[0][((gsize) row) * fwd->seq_len + row], 1e-6);
+
+  /* A hidden panel does not run; shown again, it catches up. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
+                                             "caption"));
+  iterate (100);
+  runs = ov_attention_panel_get_n_runs (panel);
+  ov_tag_item_set_enabled (item, TRUE);
+  iterate (OV_TEST_SETTLE_MS);
+  g_assert_cmpuint (ov_attention_panel_get_n_runs (panel), ==, runs);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
+                                             "attention"));
+  WAIT_UNTIL (g_strcmp0 (ov_attention_panel_get_run (panel)->tags, tags_before) == 0, 60);
+  g_assert_cmpstr (ov_attention_panel_get_run (panel)->tags, ==, tags_before);
+
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  iterate (100);
+}
+
+/* With only a VQA checkpoint open the attention tab shows the question the
+ * question panel asks, and its values are the engine's. */
+static void
+test_attention_vqa (void)
+{
+  g_autofree char *labels = oracle_data ("labels.tsv");
+  g_autofree char *features = oracle_data ("features.tsv");
+  g_autofree char *hw = oracle_data ("hw.tsv");
+  const char *question = "what is the dog lying on?";
+  OvWindow *fresh = ov_window_new (app);
+  OvSession *session = ov_window_get_session (fresh);
+  OvAttentionPanel *panel = _ov_window_get_attention_panel (fresh);
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(OvEncoding) enc = NULL;
+  g_autoptr(OvForward) fwd = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *tooltip = NULL;
+  const OvAttentionRun *run;
+  const OvSample *s;
+  OvRegions regions;
+  GFile *files[3];
+  double x, y, value = NAN;
+  int S, col = -1;
+
+  files[0] = g_file_new_for_path (labels);
+  files[1] = g_file_new_for_path (features);
+  files[2] = g_file_new_for_path (hw);
+  gtk_window_set_default_size (GTK_WINDOW (fresh), 1280, 800);
+  gtk_window_present (GTK_WINDOW (fresh));
+  ov_window_open (fresh, vqa_dir, files, 3);
+  for (guint i = 0; i < 3; i++)
+    g_object_unref (files[i]);
+  WAIT_UNTIL (!ov_window_is_loading (fresh), 60);
+  g_assert_false (ov_session_supports (session, OV_TASK_CAPTION, NULL));
+  g_assert_true (ov_session_supports (session, OV_TASK_VQA, NULL));
+
+  ov_vqa_panel_set_question (_ov_window_get_vqa_panel (fresh), question);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
+                                             "attention"));
+  WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
+              && g_strcmp0 (run->text, question) == 0, 60);
+  iterate (OV_TEST_SETTLE_MS);
+  run = ov_attention_panel_get_run (panel);
+  g_assert_nonnull (run);
+  g_assert_cmpint (run->task, ==, OV_TASK_VQA);
+  g_assert_cmpstr (run->text, ==, question);
+
+  model = ov_model_load (vqa_dir, NULL, &error);
+  g_assert_no_error (error);
+  s = ov_session_get_sample (session);
+  tags = ov_session_dup_input_tags (session);
+  regions = (OvRegions) { s->features, (int) s->n_features, (int) s->feature_dim };
+  g_assert_cmpuint (ov_session_get_input_region_count (session), ==, s->n_features);
+  enc = ov_model_prepare_vqa (model, question, tags, &regions, &error);
+  g_assert_no_error (error);
+  fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_ATTENTIONS, NULL, &error);
+  g_assert_no_error (error);
+  S = fwd->seq_len;
+  g_assert_cmpint (run->forward->seq_len, ==, S);
+  for (int i = 0; i < S && col < 0; i++)
+    if (enc->segments[i] == OV_SEGMENT_TAG)
+      col = i;
+  g_assert_cmpint (col, >=, 0);
+
+  /* [CLS] (row 0) on the first tag piece, last layer, head 0. */
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
+  ov_attention_panel_set_selection (panel, fwd->n_layers - 1, 0);
+  iterate (200);
+  g_assert_true (ov_attention_panel_cell_center (panel, 0, col, &x, &y));
+  tooltip = ov_attention_panel_dup_tooltip (panel, x, y, &value);
+  g_assert_nonnull (tooltip);
+  g_assert_cmpfloat_with_epsilon (value,
+                                  fwd->attentions[fwd->n_layers - 1][(gsize) col], 1e-6);
+  g_assert_nonnull (strstr (tooltip, run->labels[col]));
+
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  iterate (100);
+}
+
 static void
 skip_all (const char *path)
 {
@@ -761,6 +1074,8 @@ main (int argc, char **argv)
     { "/ui/window/mask-match", test_mask_match },
     { "/ui/window/image", test_image },
     { "/ui/window/demo", test_demo },
+    { "/ui/window/attention", test_attention },
+    { "/ui/window/attention-vqa", test_attention_vqa },
   };
   int status;
 

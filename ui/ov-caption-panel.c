@@ -41,6 +41,14 @@ struct _OvCaptionPanel
 
 G_DEFINE_FINAL_TYPE (OvCaptionPanel, ov_caption_panel, OV_TYPE_PANEL)
 
+enum {
+  PROP_0,
+  PROP_CAPTION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void
 clear_others (OvCaptionPanel *self)
 {
@@ -86,8 +94,12 @@ show_captions (OvCaptionPanel *self,
       gtk_label_set_text (self->previous_label, self->caption);
       gtk_widget_set_visible (self->previous_box, TRUE);
     }
-  g_free (self->caption);
-  self->caption = g_strdup (best->text);
+  if (g_strcmp0 (self->caption, best->text) != 0)
+    {
+      g_free (self->caption);
+      self->caption = g_strdup (best->text);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAPTION]);
+    }
   gtk_label_set_text (self->caption_label, *best->text != '\0' ? best->text : "…");
 
   /* Translators: the caption's confidence: exp of its mean log-probability. */
@@ -227,6 +239,24 @@ ov_caption_panel_dispose (GObject *object)
 }
 
 static void
+ov_caption_panel_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  OvCaptionPanel *self = OV_CAPTION_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_CAPTION:
+      g_value_set_string (value, self->caption);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 ov_caption_panel_class_init (OvCaptionPanelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -234,6 +264,12 @@ ov_caption_panel_class_init (OvCaptionPanelClass *klass)
   OvPanelClass *panel_class = OV_PANEL_CLASS (klass);
 
   object_class->dispose = ov_caption_panel_dispose;
+  object_class->get_property = ov_caption_panel_get_property;
+  /* The best caption shown, or NULL. */
+  properties[PROP_CAPTION] =
+    g_param_spec_string ("caption", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   panel_class->task = OV_TASK_CAPTION;
   panel_class->input_changed = input_changed;
 

@@ -753,6 +753,7 @@ typedef enum {
   JOB_ANSWER,
   JOB_MASKS,
   JOB_MATCH,
+  JOB_ATTENTION,
 } JobKind;
 
 typedef struct {
@@ -762,6 +763,9 @@ typedef struct {
   float            *features;     /* (n_regions, dim) */
   int               n_regions;
   int               dim;
+  int              *region_ids;   /* (n_regions) sample region of each row */
+  char            **region_classes; /* (n_regions) its class, or NULL */
+  OvTask            task;
   char             *text;
   char             *other_tags;
   int               top_k;
@@ -772,6 +776,7 @@ typedef struct {
   GPtrArray        *list;
   OvAnswers        *scores;
   OvMatchResult     match;
+  OvAttentionRun   *attention;
 } Job;
 
 static void
@@ -780,6 +785,9 @@ job_free (Job *job)
   g_clear_pointer (&job->model, ov_model_ref_unref);
   g_free (job->tags);
   g_free (job->features);
+  g_free (job->region_ids);
+  g_strfreev (job->region_classes);
+  g_clear_pointer (&job->attention, ov_attention_run_free);
   g_free (job->text);
   g_free (job->other_tags);
   g_strfreev (job->answers);
@@ -819,11 +827,18 @@ job_new (OvSession *self,
       job->dim = (int) s->feature_dim;
       job->n_regions = (int) n;
       job->features = g_new (float, (gsize) MAX (n, 1) * s->feature_dim);
+      job->region_ids = g_new (int, MAX (n, 1));
+      job->region_classes = g_new0 (char *, n + 1);
       for (guint i = 0; i < s->n_features; i++)
         if (keep[i])
-          memcpy (job->features + (gsize) row++ * s->feature_dim,
-                  s->features + (gsize) i * s->feature_dim,
-                  sizeof (float) * s->feature_dim);
+          {
+            job->region_ids[row] = (int) i;
+            job->region_classes[row] = g_strdup (i < s->n_regions && s->regions[i].cls != NULL
+                                                 ? s->regions[i].cls : "");
+            memcpy (job->features + (gsize) row++ * s->feature_dim,
+                    s->features + (gsize) i * s->feature_dim,
+                    sizeof (float) * s->feature_dim);
+          }
     }
   return job;
 }
@@ -871,6 +886,82 @@ top_answers (const float *logits,
         answers->labels[i] = g_strdup_printf (_("answer %d"), k);
     }
   return answers;
+}
+
+void
+ov_attention_run_free (OvAttentionRun *run)
+{
+  if (run == NULL)
+    return;
+  g_clear_pointer (&run->encoding, ov_encoding_free);
+  g_clear_pointer (&run->forward, ov_forward_free);
+  g_strfreev (run->labels);
+  g_free (run->tags);
+  g_free (run->text);
+  g_free (run);
+}
+
+/* One forward pass with attentions on the job's input: the caption step
+ * after [CLS] + the pieces of job->text (NULL: just [CLS]), or the question
+ * job->text with the VQA layout. */
+static gboolean
+run_attention (Job           *job,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  OvModel *model = job->model->model;
+  OvRegions regions = { job->features, job->n_regions, job->dim };
+  g_autoptr(OvAttentionRun) run = g_new0 (OvAttentionRun, 1);
+  int S, k = 0;
+
+  run->task = job->task;
+  run->tags = g_strdup (job->tags);
+  run->text = g_strdup (job->text);
+  if (job->task == OV_TASK_CAPTION)
+    {
+      OvTokenizer *tok = ov_model_get_tokenizer (model);
+      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+      gint32 cls = ov_tokenizer_cls_id (tok);
+
+      g_array_append_val (ids, cls);
+      if (job->text != NULL)
+        {
+          g_autoptr(GArray) pieces = ov_tokenizer_encode (tok, job->text);
+
+          g_array_append_vals (ids, pieces->data, pieces->len);
+        }
+      run->encoding = ov_model_prepare_caption_step (model, (const gint32 *) ids->data,
+                                                     (int) ids->len, job->tags, &regions,
+                                                     error);
+    }
+  else
+    run->encoding = ov_model_prepare_vqa (model, job->text, job->tags, &regions, error);
+  if (run->encoding == NULL)
+    return FALSE;
+  run->forward = ov_model_forward (model, &run->encoding->inputs, OV_FORWARD_ATTENTIONS,
+                                   cancellable, error);
+  if (run->forward == NULL)
+    return FALSE;
+
+  /* Region rows named after the sample's region and its class: "r3 dog". */
+  S = run->forward->seq_len;
+  run->labels = g_new0 (char *, S + 1);
+  for (int i = 0; i < S; i++)
+    {
+      if (run->encoding->segments[i] == OV_SEGMENT_REGION && k < job->n_regions)
+        {
+          const char *cls = job->region_classes[k];
+
+          run->labels[i] = *cls != '\0' ? g_strdup_printf ("r%d %s", job->region_ids[k], cls)
+                                         : g_strdup_printf ("r%d", job->region_ids[k]);
+          k++;
+        }
+      else
+        run->labels[i] = g_strdup (run->encoding->labels[i] != NULL
+                                   ? run->encoding->labels[i] : "");
+    }
+  job->attention = g_steal_pointer (&run);
+  return TRUE;
 }
 
 static gboolean
@@ -921,6 +1012,9 @@ run_job (Job           *job,
           return FALSE;
         return TRUE;
       }
+
+    case JOB_ATTENTION:
+      return run_attention (job, cancellable, error);
 
     default:
       g_assert_not_reached ();
@@ -1138,4 +1232,38 @@ ov_session_match_finish (OvSession      *self,
   if (out != NULL)
     *out = job->match;
   return TRUE;
+}
+
+void
+ov_session_attention_async (OvSession          *self,
+                            OvTask              task,
+                            const char         *text,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
+{
+  Job *job;
+
+  g_return_if_fail (OV_IS_SESSION (self));
+  g_return_if_fail (task == OV_TASK_CAPTION || task == OV_TASK_VQA);
+  g_return_if_fail (task == OV_TASK_CAPTION || text != NULL);
+
+  job = begin_job (self, JOB_ATTENTION, task, ov_session_attention_async, callback, user_data);
+  if (job == NULL)
+    return;
+  job->task = task;
+  job->text = (text != NULL && *text != '\0') ? g_strdup (text) : NULL;
+  if (task == OV_TASK_VQA && job->text == NULL)
+    job->text = g_strdup ("");
+  start_job (self, job, ov_session_attention_async, cancellable, callback, user_data);
+}
+
+OvAttentionRun *
+ov_session_attention_finish (OvSession     *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  Job *job = finish_job (self, result, ov_session_attention_async, error);
+
+  return job != NULL ? g_steal_pointer (&job->attention) : NULL;
 }

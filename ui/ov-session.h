@@ -143,6 +143,31 @@ gboolean       ov_session_match_finish          (OvSession            *self,
                                                  OvMatchResult        *out,
                                                  GError              **error);
 
+/* One forward pass with attentions, for the attention views. */
+typedef struct {
+  OvTask      task;        /* OV_TASK_CAPTION (a caption step) or OV_TASK_VQA */
+  char       *tags;        /* the tags the model was given */
+  char       *text;        /* caption prefix or question; NULL = none */
+  OvEncoding *encoding;    /* segments, query_index */
+  OvForward  *forward;     /* attentions: L x (A, S, S) */
+  char      **labels;      /* (S) token labels, regions as "r3 dog" */
+} OvAttentionRun;
+
+void           ov_attention_run_free            (OvAttentionRun       *run);
+
+/* Caption: the [MASK] step after [CLS] + the pieces of text (NULL or "":
+ * just [CLS]); VQA: the question text. */
+void           ov_session_attention_async       (OvSession            *self,
+                                                 OvTask                task,
+                                                 const char           *text,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+OvAttentionRun *ov_session_attention_finish     (OvSession            *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvAnswers, ov_answers_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvAttentionRun, ov_attention_run_free)
 
 G_END_DECLS

@@ -33,9 +33,54 @@ struct _OvVqaPanel
   GSettings     *settings;
   OvRunner       runner;
   guint          n_runs;
+  char          *question;   /* the entry's text, stripped */
 };
 
 G_DEFINE_FINAL_TYPE (OvVqaPanel, ov_vqa_panel, OV_TYPE_PANEL)
+
+enum {
+  PROP_0,
+  PROP_QUESTION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+question_changed_cb (OvVqaPanel *self)
+{
+  g_autofree char *question =
+    g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->question_entry))));
+
+  if (g_strcmp0 (question, self->question) == 0)
+    return;
+  g_free (self->question);
+  self->question = g_steal_pointer (&question);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUESTION]);
+}
+
+const char *
+ov_vqa_panel_get_question (OvVqaPanel *self)
+{
+  g_return_val_if_fail (OV_IS_VQA_PANEL (self), NULL);
+  return self->question;
+}
+
+static void
+ov_vqa_panel_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_QUESTION:
+      g_value_set_string (value, OV_VQA_PANEL (object)->question);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 update_answers_label (OvVqaPanel *self)
@@ -236,6 +281,7 @@ ov_vqa_panel_dispose (GObject *object)
 
   ov_runner_clear (&self->runner);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->question, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_VQA_PANEL);
   G_OBJECT_CLASS (ov_vqa_panel_parent_class)->dispose (object);
 }
@@ -248,6 +294,12 @@ ov_vqa_panel_class_init (OvVqaPanelClass *klass)
   OvPanelClass *panel_class = OV_PANEL_CLASS (klass);
 
   object_class->dispose = ov_vqa_panel_dispose;
+  object_class->get_property = ov_vqa_panel_get_property;
+  /* The question in the entry, stripped; "" when empty. */
+  properties[PROP_QUESTION] =
+    g_param_spec_string ("question", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   panel_class->task = OV_TASK_VQA;
   panel_class->input_changed = input_changed;
 
@@ -279,6 +331,8 @@ ov_vqa_panel_init (OvVqaPanel *self)
   g_signal_connect_object (self->settings, "changed::answer-count",
                            G_CALLBACK (schedule_run), self, G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->question_entry, "changed", G_CALLBACK (schedule_run), self);
+  g_signal_connect_swapped (self->question_entry, "changed", G_CALLBACK (question_changed_cb),
+                            self);
   g_signal_connect_swapped (self->question_entry, "activate",
                             G_CALLBACK (entry_activate_cb), self);
   rebuild_history_menu (self);

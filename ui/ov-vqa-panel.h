@@ -17,6 +17,8 @@ G_DECLARE_FINAL_TYPE (OvVqaPanel, ov_vqa_panel, OV, VQA_PANEL, OvPanel)
 void        ov_vqa_panel_set_question  (OvVqaPanel *self,
                                         const char *question);
 void        ov_vqa_panel_focus         (OvVqaPanel *self);
+/* The question in the entry, stripped (property "question"), or NULL. */
+const char *ov_vqa_panel_get_question  (OvVqaPanel *self);
 /* The best answer shown, or NULL. */
 const char *ov_vqa_panel_get_top_answer (OvVqaPanel *self);
 guint       ov_vqa_panel_get_n_runs    (OvVqaPanel *self);

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "ov-attention-panel.h"
 #include "ov-caption-panel.h"
 #include "ov-image-view.h"
 #include "ov-mask-panel.h"
@@ -18,6 +19,7 @@ OvImageView    *_ov_window_get_image_view    (OvWindow *self);
 OvCaptionPanel *_ov_window_get_caption_panel (OvWindow *self);
 OvVqaPanel     *_ov_window_get_vqa_panel     (OvWindow *self);
 OvMaskPanel    *_ov_window_get_mask_panel    (OvWindow *self);
+OvAttentionPanel *_ov_window_get_attention_panel (OvWindow *self);
 /* The error banner's text, or NULL while it is hidden. */
 const char     *_ov_window_get_banner_text   (OvWindow *self);
 /* The status line: checkpoints, backend, timing. */

@@ -16,6 +16,7 @@
 #include "data/ov-dataset.h"
 #include "data/ov-demo.h"
 #include "model/ov-error.h"
+#include "ov-attention-panel.h"
 #include "ov-caption-panel.h"
 #include "ov-image-view.h"
 #include "ov-mask-panel.h"
@@ -47,6 +48,7 @@ struct _OvWindow
   OvCaptionPanel  *caption_panel;
   OvVqaPanel      *vqa_panel;
   OvMaskPanel     *mask_panel;
+  OvAttentionPanel *attention_panel;
   GtkLabel        *models_label;
   GtkLabel        *backend_label;
   GtkLabel        *timing_label;
@@ -103,6 +105,22 @@ show_toast (OvWindow   *self,
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self, 0);
   self->toast = toast;
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* The attention panel looks at the step after the caption shown. */
+static void
+caption_changed_cb (OvWindow *self)
+{
+  ov_attention_panel_set_caption (self->attention_panel,
+                                  ov_caption_panel_get_caption (self->caption_panel));
+}
+
+/* ...and, with only a VQA model, at the question asked. */
+static void
+question_changed_cb (OvWindow *self)
+{
+  ov_attention_panel_set_question (self->attention_panel,
+                                   ov_vqa_panel_get_question (self->vqa_panel));
 }
 
 static void
@@ -982,6 +1000,7 @@ ov_window_class_init (OvWindowClass *klass)
   g_type_ensure (OV_TYPE_CAPTION_PANEL);
   g_type_ensure (OV_TYPE_VQA_PANEL);
   g_type_ensure (OV_TYPE_MASK_PANEL);
+  g_type_ensure (OV_TYPE_ATTENTION_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/oscarviz/Oscarviz/ov-window.ui");
@@ -1003,6 +1022,7 @@ ov_window_class_init (OvWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvWindow, caption_panel);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, vqa_panel);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, mask_panel);
+  gtk_widget_class_bind_template_child (widget_class, OvWindow, attention_panel);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, models_label);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, backend_label);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, timing_label);
@@ -1064,6 +1084,8 @@ ov_window_class_init (OvWindowClass *klass)
                                        "win.show-panel", "s", "question");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK,
                                        "win.show-panel", "s", "mask");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK,
+                                       "win.show-panel", "s", "attention");
 }
 
 static void
@@ -1083,6 +1105,7 @@ ov_window_init (OvWindow *self)
   ov_panel_set_session (OV_PANEL (self->caption_panel), self->session);
   ov_panel_set_session (OV_PANEL (self->vqa_panel), self->session);
   ov_panel_set_session (OV_PANEL (self->mask_panel), self->session);
+  ov_panel_set_session (OV_PANEL (self->attention_panel), self->session);
 
   /* One selection, shown in both the picture and the list. */
   g_object_bind_property (self->image_view, "selected", self->tag_list, "selected",
@@ -1116,6 +1139,12 @@ ov_window_init (OvWindow *self)
                            G_CALLBACK (panel_failed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->mask_panel, "run-failed",
                            G_CALLBACK (panel_failed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->attention_panel, "run-failed",
+                           G_CALLBACK (panel_failed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->caption_panel, "notify::caption",
+                           G_CALLBACK (caption_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->vqa_panel, "notify::question",
+                           G_CALLBACK (question_changed_cb), self, G_CONNECT_SWAPPED);
   update_status (self);
   zoom_changed_cb (self);
 
@@ -1173,6 +1202,12 @@ OvMaskPanel *
 _ov_window_get_mask_panel (OvWindow *self)
 {
   return self->mask_panel;
+}
+
+OvAttentionPanel *
+_ov_window_get_attention_panel (OvWindow *self)
+{
+  return self->attention_panel;
 }
 
 const char *

@@ -1,0 +1,815 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The attention panel runs one forward pass with attentions a moment after
+ * the input changes and paints the viz/ renderers on a canvas through
+ * gtk_snapshot_append_cairo; hovering asks the same renderer's hit-test, so
+ * the tooltip names exactly the cell under the pointer.
+ */
+#define G_LOG_DOMAIN "ov-attention-panel"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "model/ov-error.h"
+#include "viz/ov-attention-view.h"
+#include "viz/ov-attention.h"
+#include "viz/ov-export.h"
+#include "ov-attention-panel.h"
+#include "ov-panel-util.h"
+
+/* The canvas: paints whatever view the panel hands it at its own size. */
+
+#define OV_TYPE_ATTENTION_CANVAS (ov_attention_canvas_get_type ())
+G_DECLARE_FINAL_TYPE (OvAttentionCanvas, ov_attention_canvas, OV, ATTENTION_CANVAS, GtkWidget)
+
+struct _OvAttentionCanvas
+{
+  GtkWidget    parent_instance;
+  OvPaintFunc  paint;
+  gpointer     view;       /* borrowed from the panel */
+  int          min_width, min_height;
+};
+
+G_DEFINE_FINAL_TYPE (OvAttentionCanvas, ov_attention_canvas, GTK_TYPE_WIDGET)
+
+static void
+ov_attention_canvas_measure (GtkWidget      *widget,
+                             GtkOrientation  orientation,
+                             int             for_size,
+                             int            *minimum,
+                             int            *natural,
+                             int            *minimum_baseline,
+                             int            *natural_baseline)
+{
+  OvAttentionCanvas *self = OV_ATTENTION_CANVAS (widget);
+
+  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? self->min_width
+                                                                  : self->min_height;
+}
+
+static void
+ov_attention_canvas_snapshot (GtkWidget   *widget,
+                              GtkSnapshot *snapshot)
+{
+  OvAttentionCanvas *self = OV_ATTENTION_CANVAS (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  cairo_t *cr;
+
+  if (self->paint == NULL || width <= 0 || height <= 0)
+    return;
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  /* The renderers draw dark text on light ground, as in the exports. */
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  self->paint (cr, width, height, self->view);
+  cairo_destroy (cr);
+}
+
+static void
+ov_attention_canvas_class_init (OvAttentionCanvasClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  widget_class->measure = ov_attention_canvas_measure;
+  widget_class->snapshot = ov_attention_canvas_snapshot;
+  gtk_widget_class_set_css_name (widget_class, "ov-attention-canvas");
+}
+
+static void
+ov_attention_canvas_init (OvAttentionCanvas *self)
+{
+}
+
+/* The panel */
+
+struct _OvAttentionPanel
+{
+  OvPanel         parent_instance;
+
+  GtkLabel       *reason_label;
+  GtkWidget      *content;
+  GtkDropDown    *view_dropdown;
+  GtkSpinButton  *layer_spin;
+  GtkDropDown    *head_dropdown;
+  GtkStringList  *head_model;
+  GtkSpinner     *spinner;
+  GtkLabel       *input_label;
+  GtkLabel       *empty_label;
+  GtkWidget      *canvas_window;
+  OvAttentionCanvas *canvas;
+
+  OvRunner        runner;
+  char           *caption;
+  char           *question;
+  OvAttentionRun *run;
+  guint           n_runs;
+  gboolean        updating;
+  gboolean        stale;      /* the input changed while the panel was hidden */
+
+  /* The view drawn; exactly one is set. */
+  OvHeatmapView       *heatmap;
+  OvAttentionGridView *grid;
+  OvFlowView          *flow;
+};
+
+G_DEFINE_FINAL_TYPE (OvAttentionPanel, ov_attention_panel, OV_TYPE_PANEL)
+
+static void
+clear_views (OvAttentionPanel *self)
+{
+  self->canvas->paint = NULL;
+  self->canvas->view = NULL;
+  g_clear_pointer (&self->heatmap, ov_heatmap_view_free);
+  g_clear_pointer (&self->grid, ov_attention_grid_view_free);
+  g_clear_pointer (&self->flow, ov_flow_view_free);
+}
+
+static int
+selected_head (OvAttentionPanel *self)
+{
+  guint i = gtk_drop_down_get_selected (self->head_dropdown);
+  int n_heads = self->run != NULL ? self->run->forward->n_heads : 0;
+
+  if (i == GTK_INVALID_LIST_POSITION || (int) i == n_heads)
+    return OV_ATTENTION_MEAN;
+  if ((int) i > n_heads)
+    return OV_ATTENTION_ROLLOUT;
+  return (int) i;
+}
+
+static char *
+head_title (int head)
+{
+  if (head == OV_ATTENTION_MEAN)
+    return g_strdup (_("mean of heads"));
+  if (head == OV_ATTENTION_ROLLOUT)
+    return g_strdup (_("rollout"));
+  /* Translators: one attention head, counted from 0. */
+  return g_strdup_printf (_("head %d"), head);
+}
+
+/* Rebuilds the view from the stored run and the selectors. */
+static void
+update_view (OvAttentionPanel *self)
+{
+  const OvForward *fwd;
+  const OvEncoding *enc;
+  const float *const *att;
+  int S, shown = 0;
+
+  clear_views (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_label), self->run == NULL);
+  gtk_widget_set_visible (self->canvas_window, self->run != NULL);
+  if (self->run == NULL)
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
+      return;
+    }
+  fwd = self->run->forward;
+  enc = self->run->encoding;
+  att = (const float *const *) fwd->attentions;
+  S = fwd->seq_len;
+  for (int i = 0; i < S; i++)
+    shown += enc->segments[i] != OV_SEGMENT_PAD;
+
+  switch (ov_attention_panel_get_view (self))
+    {
+    case OV_ATTENTION_VIEW_GRID:
+      self->grid = ov_attention_grid_view_new (att, fwd->n_layers, fwd->n_heads, S,
+                                               enc->segments,
+                                               _("Attention of every layer and head"));
+      self->canvas->paint = ov_attention_grid_view_paint;
+      self->canvas->view = self->grid;
+      self->canvas->min_width = 140 + fwd->n_heads * 110;
+      self->canvas->min_height = 60 + fwd->n_layers * 110;
+      break;
+
+    case OV_ATTENTION_VIEW_FLOW:
+      self->flow = ov_flow_view_new (att, fwd->n_layers, fwd->n_heads, S, enc->segments,
+                                     _("Attention flow between words, tags and regions"));
+      self->canvas->paint = ov_flow_view_paint;
+      self->canvas->view = self->flow;
+      self->canvas->min_width = 260 + fwd->n_heads * 100;
+      self->canvas->min_height = MAX (60 + fwd->n_layers * 112, 340);
+      break;
+
+    case OV_ATTENTION_VIEW_HEATMAP:
+    default:
+      {
+        g_autoptr(GError) error = NULL;
+        g_autofree float *matrix = NULL;
+        g_autofree char *hname = NULL;
+        g_autofree char *title = NULL;
+        int layer = gtk_spin_button_get_value_as_int (self->layer_spin);
+        int head = selected_head (self);
+
+        matrix = ov_attention_select (att, fwd->n_layers, fwd->n_heads, S, layer, head,
+                                      &error);
+        if (matrix == NULL)
+          {
+            ov_panel_report_failure (OV_PANEL (self), error->message);
+            break;
+          }
+        hname = head_title (head);
+        /* Translators: heat map title; %d is the layer, %s a head or "mean of heads". */
+        title = g_strdup_printf (_("Attention, layer %d, %s"), layer, hname);
+        self->heatmap = ov_heatmap_view_new (matrix, S, enc->segments,
+                                             (const char *const *) self->run->labels,
+                                             FALSE, FALSE, title);
+        self->canvas->paint = ov_heatmap_view_paint;
+        self->canvas->view = self->heatmap;
+        self->canvas->min_width = CLAMP (260 + 12 * shown, 500, 2400);
+        self->canvas->min_height = self->canvas->min_width - 40;
+      }
+      break;
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->layer_spin),
+                            ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_HEATMAP);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->head_dropdown),
+                            ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_HEATMAP);
+  gtk_widget_queue_resize (GTK_WIDGET (self->canvas));
+  gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
+}
+
+/* Sizes the selectors to the run's layers and heads, keeping the choice. */
+static void
+fit_selectors (OvAttentionPanel *self)
+{
+  int n_layers = self->run->forward->n_layers;
+  int n_heads = self->run->forward->n_heads;
+  int head = selected_head (self);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->head_model));
+
+  self->updating = TRUE;
+  gtk_spin_button_set_range (self->layer_spin, 0, n_layers - 1);
+  if ((int) n_items != n_heads + 2)
+    {
+      g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+
+      for (int h = 0; h < n_heads; h++)
+        g_ptr_array_add (items, g_strdup_printf ("%d", h));
+      /* Translators: head choice: the average of all heads of the layer. */
+      g_ptr_array_add (items, g_strdup (_("Mean")));
+      /* Translators: head choice: attention rollout through the layers (Abnar & Zuidema). */
+      g_ptr_array_add (items, g_strdup (_("Rollout")));
+      g_ptr_array_add (items, NULL);
+      gtk_string_list_splice (self->head_model, 0, n_items,
+                              (const char *const *) items->pdata);
+      if (head >= n_heads)
+        head = OV_ATTENTION_MEAN;
+      gtk_drop_down_set_selected (self->head_dropdown,
+                                  head >= 0 ? (guint) head
+                                  : head == OV_ATTENTION_MEAN ? (guint) n_heads
+                                  : (guint) n_heads + 1);
+    }
+  self->updating = FALSE;
+}
+
+/* The task the panel runs: the caption step when a captioning model is
+ * open, else the question. */
+static OvTask
+current_task (OvAttentionPanel *self)
+{
+  OvSession *session = ov_panel_get_session (OV_PANEL (self));
+
+  if (session != NULL && ov_session_supports (session, OV_TASK_CAPTION, NULL))
+    return OV_TASK_CAPTION;
+  return OV_TASK_VQA;
+}
+
+static void
+describe_input (OvAttentionPanel *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->run == NULL)
+    {
+      gtk_label_set_text (self->input_label, "");
+      return;
+    }
+  if (self->run->task == OV_TASK_CAPTION)
+    /* Translators: %s is the caption before the predicted word, or empty. */
+    text = g_strdup_printf (_("Next caption word after “%s”; tags: %s"),
+                            self->run->text != NULL ? self->run->text : "",
+                            self->run->tags);
+  else
+    /* Translators: %s is the question. */
+    text = g_strdup_printf (_("Question “%s”; tags: %s"), self->run->text, self->run->tags);
+  gtk_label_set_text (self->input_label, text);
+}
+
+static void
+attention_ready_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(OvAttentionPanel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  OvAttentionRun *run;
+
+  run = ov_session_attention_finish (OV_SESSION (source), result, &error);
+  if (ov_error_is_cancelled (error))
+    return;
+  gtk_spinner_stop (self->spinner);
+  if (run == NULL)
+    {
+      ov_panel_report_failure (OV_PANEL (self), error->message);
+      return;
+    }
+  clear_views (self);
+  g_clear_pointer (&self->run, ov_attention_run_free);
+  self->run = run;
+  self->n_runs++;
+  fit_selectors (self);
+  describe_input (self);
+  update_view (self);
+}
+
+void
+ov_attention_panel_run (OvAttentionPanel *self)
+{
+  GCancellable *cancellable;
+  OvTask task;
+
+  g_return_if_fail (OV_IS_ATTENTION_PANEL (self));
+
+  task = current_task (self);
+  if (!ov_panel_can_run (OV_PANEL (self), task))
+    return;
+  if (task == OV_TASK_VQA && (self->question == NULL || *self->question == '\0'))
+    {
+      gtk_label_set_text (self->input_label, _("Ask a question to see its attention."));
+      return;
+    }
+  cancellable = ov_runner_begin (&self->runner);
+  gtk_spinner_start (self->spinner);
+  ov_session_attention_async (ov_panel_get_session (OV_PANEL (self)), task,
+                              task == OV_TASK_CAPTION ? self->caption : self->question,
+                              cancellable, attention_ready_cb, g_object_ref (self));
+}
+
+static gboolean
+debounced_run_cb (gpointer user_data)
+{
+  OvAttentionPanel *self = user_data;
+
+  self->runner.timeout_id = 0;
+  ov_attention_panel_run (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A hidden panel only notes that its picture is stale and runs once shown,
+ * so it does not compete with the other panels for the model. */
+static void
+schedule_run (OvAttentionPanel *self)
+{
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->stale = TRUE;
+      return;
+    }
+  self->stale = FALSE;
+  if (ov_panel_can_run (OV_PANEL (self), current_task (self)))
+    ov_runner_schedule (&self->runner, debounced_run_cb, self);
+}
+
+static void
+ov_attention_panel_map (GtkWidget *widget)
+{
+  OvAttentionPanel *self = OV_ATTENTION_PANEL (widget);
+
+  GTK_WIDGET_CLASS (ov_attention_panel_parent_class)->map (widget);
+  if (self->stale)
+    schedule_run (self);
+}
+
+static void
+input_changed (OvPanel *panel)
+{
+  OvAttentionPanel *self = OV_ATTENTION_PANEL (panel);
+  OvSession *session = ov_panel_get_session (panel);
+  gboolean ok;
+
+  /* Either a captioning or a VQA model will do, not only the class's task. */
+  ok = session != NULL && (ov_session_supports (session, OV_TASK_CAPTION, NULL)
+                           || ov_session_supports (session, OV_TASK_VQA, NULL));
+  if (ok)
+    {
+      gtk_widget_set_sensitive (self->content, TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->reason_label), FALSE);
+    }
+  schedule_run (self);
+}
+
+static void
+selector_changed_cb (OvAttentionPanel *self)
+{
+  if (!self->updating)
+    update_view (self);
+}
+
+static gboolean
+query_tooltip_cb (GtkWidget        *widget,
+                  int               x,
+                  int               y,
+                  gboolean          keyboard,
+                  GtkTooltip       *tooltip,
+                  OvAttentionPanel *self)
+{
+  g_autofree char *text = ov_attention_panel_dup_tooltip (self, x, y, NULL);
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static void
+pressed_cb (GtkGestureClick  *gesture,
+            int               n_press,
+            double            x,
+            double            y,
+            OvAttentionPanel *self)
+{
+  ov_attention_panel_click (self, x, y);
+}
+
+static void
+export_response_cb (GtkNativeDialog  *dialog,
+                    int               response,
+                    OvAttentionPanel *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (path != NULL && !ov_attention_panel_export (self, path, &error))
+        ov_panel_report_failure (OV_PANEL (self), error->message);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  OvAttentionPanel *self = OV_ATTENTION_PANEL (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *dialog;
+  const char *const patterns[][2] = {
+    { N_("PNG image"), "*.png" }, { N_("SVG drawing"), "*.svg" }, { N_("PDF document"), "*.pdf" },
+  };
+
+  if (self->canvas->paint == NULL)
+    return;
+  dialog = gtk_file_chooser_native_new (_("Export Attention View"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "attention.png");
+  for (guint i = 0; i < G_N_ELEMENTS (patterns); i++)
+    {
+      GtkFileFilter *filter = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (filter, _(patterns[i][0]));
+      gtk_file_filter_add_pattern (filter, patterns[i][1]);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+      g_object_unref (filter);
+    }
+  g_signal_connect (dialog, "response", G_CALLBACK (export_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+ov_attention_panel_dispose (GObject *object)
+{
+  OvAttentionPanel *self = OV_ATTENTION_PANEL (object);
+
+  ov_runner_clear (&self->runner);
+  if (self->canvas != NULL)
+    clear_views (self);
+  g_clear_pointer (&self->run, ov_attention_run_free);
+  g_clear_pointer (&self->caption, g_free);
+  g_clear_pointer (&self->question, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_ATTENTION_PANEL);
+  self->canvas = NULL;
+  G_OBJECT_CLASS (ov_attention_panel_parent_class)->dispose (object);
+}
+
+static void
+ov_attention_panel_class_init (OvAttentionPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  OvPanelClass *panel_class = OV_PANEL_CLASS (klass);
+
+  object_class->dispose = ov_attention_panel_dispose;
+  widget_class->map = ov_attention_panel_map;
+  panel_class->task = OV_TASK_CAPTION;
+  panel_class->input_changed = input_changed;
+
+  g_type_ensure (OV_TYPE_ATTENTION_CANVAS);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/oscarviz/Oscarviz/ov-attention-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, reason_label);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, content);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, view_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, layer_spin);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, head_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, head_model);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, spinner);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, input_label);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, empty_label);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, canvas_window);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, canvas);
+  gtk_widget_class_install_action (widget_class, "attention.export", NULL, export_action);
+  gtk_widget_class_set_css_name (widget_class, "ov-attention-panel");
+}
+
+static void
+ov_attention_panel_init (OvAttentionPanel *self)
+{
+  GtkGesture *click;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect_object (self->view_dropdown, "notify::selected",
+                           G_CALLBACK (selector_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->head_dropdown, "notify::selected",
+                           G_CALLBACK (selector_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->layer_spin, "value-changed",
+                           G_CALLBACK (selector_changed_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->canvas), TRUE);
+  g_signal_connect_object (self->canvas, "query-tooltip", G_CALLBACK (query_tooltip_cb),
+                           self, 0);
+  click = gtk_gesture_click_new ();
+  g_signal_connect_object (click, "pressed", G_CALLBACK (pressed_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self->canvas), GTK_EVENT_CONTROLLER (click));
+  ov_panel_set_parts (OV_PANEL (self), self->content, self->reason_label);
+  self->stale = TRUE;
+  update_view (self);
+}
+
+void
+ov_attention_panel_set_caption (OvAttentionPanel *self,
+                                const char       *caption)
+{
+  g_return_if_fail (OV_IS_ATTENTION_PANEL (self));
+
+  if (g_strcmp0 (self->caption, caption) == 0)
+    return;
+  g_free (self->caption);
+  self->caption = g_strdup (caption);
+  if (current_task (self) == OV_TASK_CAPTION)
+    schedule_run (self);
+}
+
+void
+ov_attention_panel_set_question (OvAttentionPanel *self,
+                                 const char       *question)
+{
+  g_return_if_fail (OV_IS_ATTENTION_PANEL (self));
+
+  if (g_strcmp0 (self->question, question) == 0)
+    return;
+  g_free (self->question);
+  self->question = g_strdup (question);
+  if (current_task (self) == OV_TASK_VQA)
+    schedule_run (self);
+}
+
+void
+ov_attention_panel_set_view (OvAttentionPanel    *self,
+                             OvAttentionViewKind  view)
+{
+  g_return_if_fail (OV_IS_ATTENTION_PANEL (self));
+  gtk_drop_down_set_selected (self->view_dropdown, (guint) view);
+}
+
+OvAttentionViewKind
+ov_attention_panel_get_view (OvAttentionPanel *self)
+{
+  guint i;
+
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), OV_ATTENTION_VIEW_HEATMAP);
+  i = gtk_drop_down_get_selected (self->view_dropdown);
+  return i <= OV_ATTENTION_VIEW_FLOW ? (OvAttentionViewKind) i : OV_ATTENTION_VIEW_HEATMAP;
+}
+
+void
+ov_attention_panel_set_selection (OvAttentionPanel *self,
+                                  int               layer,
+                                  int               head)
+{
+  int n_heads;
+
+  g_return_if_fail (OV_IS_ATTENTION_PANEL (self));
+
+  n_heads = self->run != NULL ? self->run->forward->n_heads : 0;
+  self->updating = TRUE;
+  gtk_spin_button_set_value (self->layer_spin, layer);
+  if (head >= 0 && head < n_heads)
+    gtk_drop_down_set_selected (self->head_dropdown, (guint) head);
+  else if (head == OV_ATTENTION_ROLLOUT)
+    gtk_drop_down_set_selected (self->head_dropdown, (guint) n_heads + 1);
+  else
+    gtk_drop_down_set_selected (self->head_dropdown, (guint) n_heads);
+  self->updating = FALSE;
+  update_view (self);
+}
+
+void
+ov_attention_panel_get_selection (OvAttentionPanel *self,
+                                  int              *layer,
+                                  int              *head)
+{
+  g_return_if_fail (OV_IS_ATTENTION_PANEL (self));
+
+  if (layer != NULL)
+    *layer = gtk_spin_button_get_value_as_int (self->layer_spin);
+  if (head != NULL)
+    *head = selected_head (self);
+}
+
+const OvAttentionRun *
+ov_attention_panel_get_run (OvAttentionPanel *self)
+{
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), NULL);
+  return self->run;
+}
+
+guint
+ov_attention_panel_get_n_runs (OvAttentionPanel *self)
+{
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), 0);
+  return self->n_runs;
+}
+
+GtkWidget *
+ov_attention_panel_get_canvas (OvAttentionPanel *self)
+{
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), NULL);
+  return GTK_WIDGET (self->canvas);
+}
+
+/* Lays the view out for the canvas's current size, as the last draw did. */
+static void
+layout_view (OvAttentionPanel *self)
+{
+  double w = gtk_widget_get_width (GTK_WIDGET (self->canvas));
+  double h = gtk_widget_get_height (GTK_WIDGET (self->canvas));
+
+  if (w <= 0 || h <= 0)
+    {
+      w = self->canvas->min_width;
+      h = self->canvas->min_height;
+    }
+  if (self->heatmap != NULL)
+    ov_heatmap_view_layout (self->heatmap, w, h);
+  else if (self->grid != NULL)
+    ov_attention_grid_view_layout (self->grid, w, h);
+  else if (self->flow != NULL)
+    ov_flow_view_layout (self->flow, w, h);
+}
+
+gboolean
+ov_attention_panel_cell_center (OvAttentionPanel *self,
+                                int               row,
+                                int               col,
+                                double           *x,
+                                double           *y)
+{
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
+
+  if (self->heatmap == NULL)
+    return FALSE;
+  layout_view (self);
+  return ov_heatmap_view_cell_center (self->heatmap, row, col, x, y);
+}
+
+gboolean
+ov_attention_panel_grid_cell_center (OvAttentionPanel *self,
+                                     int               layer,
+                                     int               head,
+                                     double           *x,
+                                     double           *y)
+{
+  OvRect rect;
+
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
+
+  if (self->grid == NULL)
+    return FALSE;
+  layout_view (self);
+  if (!ov_attention_grid_view_cell_rect (self->grid, layer, head, &rect))
+    return FALSE;
+  *x = rect.x + rect.width / 2;
+  *y = rect.y + rect.height / 2;
+  return TRUE;
+}
+
+char *
+ov_attention_panel_dup_tooltip (OvAttentionPanel *self,
+                                double            x,
+                                double            y,
+                                double           *value)
+{
+  const char *const *labels;
+
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), NULL);
+
+  if (self->run == NULL)
+    return NULL;
+  labels = (const char *const *) self->run->labels;
+  layout_view (self);
+  if (self->heatmap != NULL)
+    {
+      OvHeatmapHit hit;
+
+      if (!ov_heatmap_view_hit (self->heatmap, x, y, &hit))
+        return NULL;
+      if (value != NULL)
+        *value = hit.value;
+      /* Translators: a heat map cell: the value, then query and key tokens with positions. */
+      return g_strdup_printf (_("%.6f\n“%s” (%d) attends to “%s” (%d)"), hit.value,
+                              hit.row_label, hit.row, hit.col_label, hit.col);
+    }
+  if (self->grid != NULL)
+    {
+      OvGridHit hit;
+
+      if (!ov_attention_grid_view_hit (self->grid, x, y, &hit))
+        return NULL;
+      if (value != NULL)
+        *value = hit.value;
+      /* Translators: a grid cell: the value, layer, head, query and key tokens. */
+      return g_strdup_printf (_("%.6f\nlayer %d, head %d\n“%s” (%d) attends to “%s” (%d)\n"
+                                "Click to open this head"),
+                              hit.value, hit.layer, hit.head, labels[hit.row], hit.row,
+                              labels[hit.col], hit.col);
+    }
+  if (self->flow != NULL)
+    {
+      OvFlowHit hit;
+
+      if (!ov_flow_view_hit (self->flow, x, y, &hit))
+        return NULL;
+      if (value != NULL)
+        *value = hit.value;
+      /* Translators: a flow cell: the mass, layer, head, from and to groups, cross share. */
+      return g_strdup_printf (_("%.6f\nlayer %d, head %d: %s → %s\ncross-modal share %.3f"),
+                              hit.value, hit.layer, hit.head, ov_flow_group_name (hit.from),
+                              ov_flow_group_name (hit.to), hit.cross_share);
+    }
+  return NULL;
+}
+
+gboolean
+ov_attention_panel_click (OvAttentionPanel *self,
+                          double            x,
+                          double            y)
+{
+  OvGridHit hit;
+
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
+
+  if (self->grid == NULL)
+    return FALSE;
+  layout_view (self);
+  if (!ov_attention_grid_view_hit (self->grid, x, y, &hit))
+    return FALSE;
+  self->updating = TRUE;
+  ov_attention_panel_set_view (self, OV_ATTENTION_VIEW_HEATMAP);
+  self->updating = FALSE;
+  ov_attention_panel_set_selection (self, hit.layer, hit.head);
+  return TRUE;
+}
+
+gboolean
+ov_attention_panel_export (OvAttentionPanel *self,
+                           const char       *path,
+                           GError          **error)
+{
+  OvExportFormat format;
+
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
+
+  if (self->canvas->paint == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s: %s", path,
+                   _("no attention view to export yet"));
+      return FALSE;
+    }
+  if (!ov_export_format_from_path (path, &format, error))
+    return FALSE;
+  return ov_export_view (path, format, self->canvas->paint, self->canvas->view,
+                         self->canvas->min_width, self->canvas->min_height, 2.0, error);
+}

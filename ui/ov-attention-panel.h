@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Attention of the current input: one forward pass with attentions (the
+ * next caption step, or the question), drawn as a heat map of one layer and
+ * head, every head as small multiples, or the word/tag/region flow summary.
+ */
+#pragma once
+
+#include "viz/ov-attention.h"
+#include "ov-panel.h"
+
+G_BEGIN_DECLS
+
+#define OV_TYPE_ATTENTION_PANEL (ov_attention_panel_get_type ())
+
+G_DECLARE_FINAL_TYPE (OvAttentionPanel, ov_attention_panel, OV, ATTENTION_PANEL, OvPanel)
+
+typedef enum {
+  OV_ATTENTION_VIEW_HEATMAP,
+  OV_ATTENTION_VIEW_GRID,
+  OV_ATTENTION_VIEW_FLOW,
+} OvAttentionViewKind;
+
+/* Starts a run now (a running one is cancelled). Input changes re-run the
+ * panel only while it is shown; a hidden one runs when it is shown again. */
+void        ov_attention_panel_run          (OvAttentionPanel    *self);
+/* The caption whose next step is shown (NULL: just [CLS]) and the question
+ * asked of a VQA model; either re-runs when it changes. */
+void        ov_attention_panel_set_caption  (OvAttentionPanel    *self,
+                                             const char          *caption);
+void        ov_attention_panel_set_question (OvAttentionPanel    *self,
+                                             const char          *question);
+void        ov_attention_panel_set_view     (OvAttentionPanel    *self,
+                                             OvAttentionViewKind  view);
+OvAttentionViewKind ov_attention_panel_get_view (OvAttentionPanel *self);
+/* head: 0..A-1, OV_ATTENTION_MEAN or OV_ATTENTION_ROLLOUT. */
+void        ov_attention_panel_set_selection (OvAttentionPanel   *self,
+                                              int                 layer,
+                                              int                 head);
+void        ov_attention_panel_get_selection (OvAttentionPanel   *self,
+                                              int                *layer,
+                                              int                *head);
+/* The last finished run, or NULL. */
+const OvAttentionRun *ov_attention_panel_get_run (OvAttentionPanel *self);
+guint       ov_attention_panel_get_n_runs   (OvAttentionPanel    *self);
+/* The widget the views are drawn on; the coordinates below are its own. */
+GtkWidget  *ov_attention_panel_get_canvas   (OvAttentionPanel    *self);
+/* Heat map: centre of the cell (row, col) given as sequence positions. */
+gboolean    ov_attention_panel_cell_center  (OvAttentionPanel    *self,
+                                             int                  row,
+                                             int                  col,
+                                             double              *x,
+                                             double              *y);
+/* All heads: centre of the small map of (layer, head). */
+gboolean    ov_attention_panel_grid_cell_center (OvAttentionPanel *self,
+                                                 int               layer,
+                                                 int               head,
+                                                 double           *x,
+                                                 double           *y);
+/* The tooltip shown at (x, y), or NULL outside the cells; value gets the
+ * number it shows. */
+char       *ov_attention_panel_dup_tooltip  (OvAttentionPanel    *self,
+                                             double               x,
+                                             double               y,
+                                             double              *value);
+/* A click at (x, y): on a grid cell opens its layer and head as a heat map.
+ * Returns whether it hit a cell. */
+gboolean    ov_attention_panel_click        (OvAttentionPanel    *self,
+                                             double               x,
+                                             double               y);
+/* Writes the view shown as PNG, SVG or PDF (from the extension). */
+gboolean    ov_attention_panel_export       (OvAttentionPanel    *self,
+                                             const char          *path,
+                                             GError             **error);
+
+G_END_DECLS
