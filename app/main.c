@@ -17,6 +17,11 @@
 static const OvCommand commands[] = {
   { "version", ov_cmd_version, N_("Print the version") },
   { "inspect", ov_cmd_inspect, N_("Say what files are and summarise them") },
+  { "attention", ov_cmd_attention, N_("Draw attention maps of one sample") },
+  { "embed", ov_cmd_embed, N_("Collect tag and region embeddings over a dataset") },
+  { "align", ov_cmd_align, N_("Tag-region alignment numbers and figure from embeddings") },
+  { "tsne", ov_cmd_tsne, N_("Embed vectors in 2-D with t-SNE and plot them") },
+  { "devices", ov_cmd_devices, N_("List the backends and the devices they find") },
 };
 
 int

@@ -21,5 +21,10 @@ typedef struct {
 /* The table lives in main.c; each command in its own cmd-*.c. */
 int ov_cmd_version (int argc, char **argv);
 int ov_cmd_inspect (int argc, char **argv);
+int ov_cmd_attention (int argc, char **argv);
+int ov_cmd_embed (int argc, char **argv);
+int ov_cmd_align (int argc, char **argv);
+int ov_cmd_tsne    (int argc, char **argv);
+int ov_cmd_devices (int argc, char **argv);
 
 G_END_DECLS

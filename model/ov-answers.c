@@ -283,8 +283,11 @@ ov_answer_list_load (const char *path,
       return NULL;
     }
 
-  /* Pickles (protocol 2+) and torch zips around one. */
-  if (len >= 2 && ((guint8) text[0] == 0x80 || memcmp (text, "PK", 2) == 0))
+  /* Pickles (protocol 2+), torch zips around one, and the text pickles of
+   * protocols 0 and 1 (Python 2's default), which start with a container
+   * opcode and end with STOP. */
+  if (len >= 2 && ((guint8) text[0] == 0x80 || memcmp (text, "PK", 2) == 0
+                   || (strchr ("(]}", text[0]) != NULL && text[len - 1] == '.')))
     list = from_pickle (path, error);
   else
     {

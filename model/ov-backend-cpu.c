@@ -457,9 +457,26 @@ cpu_attention (const OvBackend *be, float *ctx, float *probs, const float *q, in
   }
 }
 
+static void
+cpu_copy_runs (const OvBackend *be, float *dst, gsize dst_outer, const float *src,
+               gsize src_outer, const int *src_index, int n_outer, int n_inner,
+               gsize inner, gsize n)
+{
+  if (n == 0)
+    return;
+  for (int o = 0; o < n_outer; o++)
+    {
+      const float *s = src + (gsize) (src_index != NULL ? src_index[o] : o) * src_outer;
+
+      for (int i = 0; i < n_inner; i++)
+        memcpy (dst + o * dst_outer + i * inner, s + i * inner, n * sizeof (float));
+    }
+}
+
 static const OvBackend cpu_backend = {
   .name = "cpu",
   .n_threads = 1,
+  .host_memory = TRUE,
   .alloc = cpu_alloc,
   .free = cpu_free,
   .upload = cpu_copy,
@@ -470,6 +487,7 @@ static const OvBackend cpu_backend = {
   .tanh = cpu_tanh,
   .embed = cpu_embed,
   .attention = cpu_attention,
+  .copy_runs = cpu_copy_runs,
 };
 
 OvBackend *

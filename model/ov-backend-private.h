@@ -4,7 +4,9 @@
  * The table of tensor operations the encoder is written against. Every
  * pointer handed to an operation belongs to the backend (host memory for the
  * CPU backend); buffers come from alloc() and cross to the host through
- * upload()/download(). All matrices are row-major float32.
+ * upload()/download(). All matrices are row-major float32. A device backend
+ * cannot fail inside an operation: it records the first error, skips the
+ * operations after it, and check() hands that error over at a boundary.
  */
 #pragma once
 
@@ -18,6 +20,7 @@ struct _OvBackend
 {
   const char *name;
   int         n_threads;    /* threads of the parallel loops, >= 1 */
+  gboolean    host_memory;  /* buffers are host memory: plain host arrays may be passed */
 
   float  *(*alloc)      (const OvBackend *be, gsize n_floats);
   void    (*free)       (const OvBackend *be, float *p);
@@ -51,7 +54,54 @@ struct _OvBackend
                          const float *q, int q_stride, const float *k, const float *v,
                          int kv_stride, const float *add_mask, int mask_stride,
                          int lq, int lk, int n_heads, int head_dim);
+  /* Copies runs of n floats inside the backend: for o < n_outer and
+   * i < n_inner, dst + o · dst_outer + i · inner receives
+   * src + s · src_outer + i · inner with s = src_index[o] (a host array of
+   * n_outer entries) or s = o when src_index is NULL. Runs must not overlap
+   * between dst and src. Used for the key/value cache: appending rows,
+   * reordering beams. */
+  void    (*copy_runs)  (const OvBackend *be, float *dst, gsize dst_outer, const float *src,
+                         gsize src_outer, const int *src_index, int n_outer, int n_inner,
+                         gsize inner, gsize n);
+
+  /* Optional (NULL on the CPU backend). */
+  /* attention() of n_batch sequences in one call, without probabilities:
+   * sequence i reads q and writes ctx at offset i · io_batch floats, and
+   * reads k and v at offset i · kv_batch; the mask is shared. */
+  void    (*attention_batch) (const OvBackend *be, float *ctx, const float *q, int q_stride,
+                              const float *k, const float *v, int kv_stride,
+                              const float *add_mask, int mask_stride, int lq, int lk,
+                              int n_heads, int head_dim, int n_batch, gsize io_batch,
+                              gsize kv_batch);
+  /* The backend's own copy of a weight of n floats, kept until destroy();
+   * the same host pointer gives the same copy. NULL with an error. */
+  const float *(*weight) (const OvBackend *be, const float *host, gsize n, GError **error);
+  /* Beam scoring without bringing the logits to the host: for each row b of
+   * logits (B, V) (backend memory), row_max[b] and
+   * row_lse[b] = log Σ exp (x - max) (NaN when the row holds a NaN), and
+   * its k best ((x - max) - lse) + beam_scores[b], highest first, the lower
+   * word first among equals: top_scores, top_words and the log-probability
+   * (x - max) - lse of each in top_lps, all (B, k). beam_scores and the
+   * outputs are host arrays. FALSE with an error. */
+  gboolean (*log_softmax_topk) (const OvBackend *be, const float *logits,
+                                const float *beam_scores, int nb, int v, int k,
+                                float *row_max, float *row_lse, float *top_scores,
+                                gint32 *top_words, float *top_lps, GError **error);
+  /* FALSE with the first error recorded since the last call, which clears it. */
+  gboolean (*check)     (const OvBackend *be, GError **error);
+  void     (*destroy)   (OvBackend *be);
 };
+
+/* TRUE, or FALSE with the backend's pending error. */
+static inline gboolean
+ov_backend_check (const OvBackend *be, GError **error)
+{
+  return be->check == NULL || be->check (be, error);
+}
+
+/* Frees a backend made by any ov_backend_*_new. */
+void             ov_backend_free           (OvBackend *be);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvBackend, ov_backend_free)
 
 /* The CPU backend: OpenBLAS sgemm plus OpenMP loops. n_threads 0 = all
  * cores. The thread count travels with the backend, so a model used from

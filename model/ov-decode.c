@@ -8,9 +8,9 @@
  * the regions and the finished caption words, so a step only runs the last
  * word and the new [MASK] of each beam.
  *
- * TODO: the cached step keeps its activations and the key/value cache in
- * host memory and copies with memcpy, which holds for the CPU backend only;
- * a device backend needs them in its own buffers.
+ * The cached step here works in host memory (the CPU backend); a device
+ * backend runs ov-decode-device.c's instead. A backend that can score the
+ * beams itself (log_softmax_topk) does, and only the candidates come back.
  */
 #define G_LOG_DOMAIN "ov-decode"
 
@@ -60,6 +60,12 @@ typedef struct {
   float            **ctx_v;
   float            **cap;
   float            **cap_spare;
+
+  /* The cache of a device backend (ov-decode-device.c), else NULL. */
+  OvDeviceCache     *dev;
+  /* The backend picks the candidates (log_softmax_topk) from the logits
+   * where they are: the device cache's, or the host array. */
+  gboolean           device_scores;
 } Decoder;
 
 /* Floats of one beam's caption rows in one layer: K and V. */
@@ -74,6 +80,7 @@ decoder_clear (Decoder *dec)
 {
   int n_layers = dec->model->config.num_hidden_layers;
 
+  g_clear_pointer (&dec->dev, _ov_device_cache_free);
   if (dec->cap != NULL)
     for (int b = 0; b < dec->n_beams; b++)
       {
@@ -103,6 +110,12 @@ decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
   int n_layers = model->config.num_hidden_layers;
   int nt = ctx->n_tags_valid, nr = ctx->n_img_valid;
 
+  if (!model->backend->host_memory)
+    {
+      dec->dev = _ov_device_cache_new (model, ctx, dec->n_beams, dec->max_len, cancellable,
+                                       error);
+      return dec->dev != NULL;
+    }
   dec->n_ctx = nt + nr;
   dec->cap = g_new0 (float *, dec->n_beams);
   dec->cap_spare = g_new0 (float *, dec->n_beams);
@@ -295,19 +308,30 @@ step_uncached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
       g_free (fwd.sequence_output);
       g_free (fwd.pooled);
     }
-  return TRUE;
+  return ov_backend_check (model->backend, error);
 }
 
 static gboolean
 decoder_step (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
               GCancellable *cancellable, GError **error)
 {
+  gboolean ok;
+  gsize n_logits;
+
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  if (dec->use_cache ? !step_cached (dec, seqs, cur_len, logits, error)
-                     : !step_uncached (dec, seqs, cur_len, logits, cancellable, error))
+  if (dec->dev != NULL)
+    ok = _ov_device_cache_step (dec->dev, seqs, cur_len, dec->device_scores ? NULL : logits,
+                                error);
+  else if (dec->use_cache)
+    ok = step_cached (dec, seqs, cur_len, logits, error);
+  else
+    ok = step_uncached (dec, seqs, cur_len, logits, cancellable, error);
+  if (!ok)
     return FALSE;
-  for (gsize i = 0; i < (gsize) dec->n_beams * dec->model->config.vocab_size; i++)
+  /* device scoring checks its rows itself (device_candidates) */
+  n_logits = dec->device_scores ? 0 : (gsize) dec->n_beams * dec->model->config.vocab_size;
+  for (gsize i = 0; i < n_logits; i++)
     if (!isfinite (logits[i]))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_FAILED,
@@ -329,6 +353,11 @@ decoder_reorder (Decoder *dec, const int *src, int n_rows)
 
   if (!dec->use_cache)
     return;
+  if (dec->dev != NULL)
+    {
+      _ov_device_cache_reorder (dec->dev, src, n_rows);
+      return;
+    }
   for (int b = 0; b < dec->n_beams; b++)
     for (int l = 0; l < dec->model->config.num_hidden_layers; l++)
       for (int kv = 0; kv < 2; kv++)
@@ -421,6 +450,70 @@ caption_new (OvModel *model, const gint32 *ids, const float *lps, int n, double 
   return cap;
 }
 
+typedef struct {
+  float  score;
+  int    index;     /* beam · V + word */
+  float  lp;        /* its log-probability (device scoring only) */
+} Candidate;
+
+static int
+candidate_compare (gconstpointer a, gconstpointer b)
+{
+  const Candidate *x = a, *y = b;
+
+  if (x->score != y->score)
+    return x->score > y->score ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The k best candidates over all beams, as top_k picks them from the host
+ * scores, from the backend's k best of each beam (a beam's share of the
+ * overall best is among its own k best). host_logits are the step's logits
+ * when the cache keeps none on the backend. */
+static gboolean
+device_candidates (Decoder *dec, const float *host_logits, int cur_len,
+                   const float *beam_scores, int k, Candidate *out, GError **error)
+{
+  const OvBackend *be = dec->model->backend;
+  int nb = dec->n_beams, v = dec->model->config.vocab_size, n = 0;
+  const float *logits = dec->dev != NULL ? _ov_device_cache_logits (dec->dev) : host_logits;
+  g_autofree float *row_max = g_new (float, nb);
+  g_autofree float *row_lse = g_new (float, nb);
+  g_autofree float *scores = g_new (float, (gsize) nb * k);
+  g_autofree gint32 *words = g_new (gint32, (gsize) nb * k);
+  g_autofree float *lps = g_new (float, (gsize) nb * k);
+  g_autofree Candidate *all = g_new (Candidate, (gsize) nb * k);
+
+  if (!be->log_softmax_topk (be, logits, beam_scores, nb, v, k, row_max, row_lse, scores,
+                             words, lps, error))
+    return FALSE;
+  for (int b = 0; b < nb; b++)
+    if (!isfinite (row_max[b]) || !isfinite (row_lse[b]))
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_FAILED,
+                     "%s: the model gave a score that is not a finite number at step %d "
+                     "(are the weights corrupt?)", dec->model->path, cur_len);
+        return FALSE;
+      }
+  for (int i = 0; i < nb * k; i++)
+    if (words[i] >= 0)
+      {
+        all[n].score = scores[i];
+        all[n].index = (i / k) * v + words[i];
+        all[n].lp = lps[i];
+        n++;
+      }
+  qsort (all, n, sizeof (Candidate), candidate_compare);
+  if (n < k)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FAILED, "%s: only %d candidates at step %d",
+                   dec->model->path, n, cur_len);
+      return FALSE;
+    }
+  memcpy (out, all, (gsize) k * sizeof (Candidate));
+  return TRUE;
+}
+
 /* _generate_no_beam_search */
 static GPtrArray *
 decode_greedy (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellable,
@@ -442,20 +535,34 @@ decode_greedy (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancell
   while (cur_len < dec->max_len)
     {
       int best = 0;
-      float max, lse;
+      float max, lse, lp_best;
 
       if (!decoder_step (dec, &seq, cur_len, logits, cancellable, error))
         return NULL;
-      if (opts->repetition_penalty != 1.0)
-        apply_repetition_penalty (logits, seq, cur_len, opts->repetition_penalty);
-      for (int i = 1; i < vsize; i++)
-        if (logits[i] > logits[best])
-          best = i;
-      log_softmax (lp, logits, vsize, &max, &lse);
+      if (dec->device_scores)
+        {
+          const float zero = 0.0f;
+          Candidate c;
+
+          if (!device_candidates (dec, logits, cur_len, &zero, 1, &c, error))
+            return NULL;
+          best = c.index;
+          lp_best = c.lp;
+        }
+      else
+        {
+          if (opts->repetition_penalty != 1.0)
+            apply_repetition_penalty (logits, seq, cur_len, opts->repetition_penalty);
+          for (int i = 1; i < vsize; i++)
+            if (logits[i] > logits[best])
+              best = i;
+          log_softmax (lp, logits, vsize, &max, &lse);
+          lp_best = lp[best];
+        }
       /* the log-prob counts while the sequence was unfinished, the [SEP]
        * step included */
-      sum += lp[best];
-      lps[cur_len - 1] = lp[best];
+      sum += lp_best;
+      lps[cur_len - 1] = lp_best;
       n_steps++;
       seq[cur_len++] = best;
       if (best == sep)
@@ -543,11 +650,6 @@ hyp_compare (gconstpointer a, gconstpointer b)
   return ha->order < hb->order ? -1 : 1;
 }
 
-typedef struct {
-  float  score;
-  int    index;     /* beam · V + word */
-} Candidate;
-
 /* Keeps the k best of n scores, sorted descending, lower index first on ties. */
 static void
 top_k (const float *scores, gsize n, int k, Candidate *out)
@@ -613,24 +715,34 @@ decode_beam (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellab
 
       if (!decoder_step (dec, seqs, cur_len, logits, cancellable, error))
         goto out;
-      for (int b = 0; b < nb; b++)
+      if (dec->device_scores)
         {
-          float *row = logits + (gsize) b * vsize, *srow = scores + (gsize) b * vsize;
-
-          if (opts->repetition_penalty != 1.0)
-            apply_repetition_penalty (row, seqs[b], cur_len, opts->repetition_penalty);
-          log_softmax (srow, row, vsize, &row_max[b], &row_lse[b]);
-          for (int i = 0; i < vsize; i++)
-            srow[i] += beam_scores[b];
+          if (!device_candidates (dec, logits, cur_len, beam_scores, 2 * nb, cand, error))
+            goto out;
         }
-      top_k (scores, (gsize) nb * vsize, 2 * nb, cand);
+      else
+        {
+          for (int b = 0; b < nb; b++)
+            {
+              float *row = logits + (gsize) b * vsize, *srow = scores + (gsize) b * vsize;
+
+              if (opts->repetition_penalty != 1.0)
+                apply_repetition_penalty (row, seqs[b], cur_len, opts->repetition_penalty);
+              log_softmax (srow, row, vsize, &row_max[b], &row_lse[b]);
+              for (int i = 0; i < vsize; i++)
+                srow[i] += beam_scores[b];
+            }
+          top_k (scores, (gsize) nb * vsize, 2 * nb, cand);
+        }
 
       if (hyps_is_done (&bh, cand[0].score, max_len, opts->length_penalty))
         break;
       for (int i = 0; i < 2 * nb; i++)
         {
           int beam = cand[i].index / vsize, word = cand[i].index % vsize;
-          float lp = (logits[(gsize) beam * vsize + word] - row_max[beam]) - row_lse[beam];
+          float lp = dec->device_scores
+                     ? cand[i].lp
+                     : (logits[(gsize) beam * vsize + word] - row_max[beam]) - row_lse[beam];
 
           if (word == sep || cur_len + 1 == max_len)
             hyps_add (&bh, seqs[beam], lp_data + (gsize) beam * max_len, lp, cur_len,
@@ -723,6 +835,9 @@ ov_model_caption (OvModel *model, const char *tags, const OvRegions *regions,
   dec.ctx = ctx;
   dec.n_beams = opts->num_beams;
   dec.use_cache = opts->use_cache;
+  /* the backend scores the beams when it can and nothing else needs the logits */
+  dec.device_scores = dec.use_cache && model->backend->log_softmax_topk != NULL
+                      && opts->repetition_penalty == 1.0;
   if (dec.use_cache && !decoder_init_cache (&dec, cancellable, error))
     {
       decoder_clear (&dec);

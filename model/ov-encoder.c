@@ -4,9 +4,8 @@
  * The image-BERT encoder (§3) written against the backend table, the task
  * heads (LM, classifier, contrastive), and ov_model_forward.
  *
- * TODO: the pooler, classifier and contrastive heads hand host arrays to
- * the backend, which only the CPU backend accepts; a device backend needs
- * them in its own buffers.
+ * Activations live in backend buffers; only the inputs, the mask and what
+ * the caller asked for cross to the host.
  */
 #define G_LOG_DOMAIN "ov-encoder"
 
@@ -100,7 +99,7 @@ _ov_model_encode (OvModel *model, const OvInputs *in, OvForwardFlags flags,
   g_autofree gint32 *pos = g_new (gint32, t);
   g_autofree gint32 *types = g_new0 (gint32, t);
   g_autofree float *add_mask = NULL;
-  float *x, *q, *k, *v, *ctx, *a1, *f;
+  float *x, *q, *k, *v, *ctx, *a1, *f, *mask_be, *probs_be = NULL;
   gsize mask_n = in->mask_2d ? (gsize) s * s : (gsize) s;
 
   if (!_ov_model_check_inputs (model, in, error))
@@ -133,6 +132,11 @@ _ov_model_encode (OvModel *model, const OvInputs *in, OvForwardFlags flags,
   ctx = be->alloc (be, (gsize) s * h);
   a1 = be->alloc (be, (gsize) s * h);
   f = be->alloc (be, (gsize) s * inter);
+  mask_be = be->alloc (be, mask_n);
+  be->upload (be, mask_be, add_mask, mask_n);
+  /* a device backend writes attention probabilities to its own buffer */
+  if (fwd->attentions != NULL && !be->host_memory)
+    probs_be = be->alloc (be, (gsize) n_heads * s * s);
 
   /* Embeddings: text rows (T, H), then region rows (N, H) (§3.1-3.3). */
   be->embed (be, x, model->word_emb, model->pos_emb, model->type_emb, in->input_ids,
@@ -166,15 +170,20 @@ _ov_model_encode (OvModel *model, const OvInputs *in, OvForwardFlags flags,
       be->linear (be, v, x, w->v_w, w->v_b, s, h, h);
       if (kv_out != NULL)
         {
-          kv_out[l].k = g_new (float, (gsize) s * h);
-          kv_out[l].v = g_new (float, (gsize) s * h);
-          be->download (be, kv_out[l].k, k, (gsize) s * h);
-          be->download (be, kv_out[l].v, v, (gsize) s * h);
+          kv_out[l].k = be->alloc (be, (gsize) s * h);
+          kv_out[l].v = be->alloc (be, (gsize) s * h);
+          be->copy_runs (be, kv_out[l].k, 0, k, 0, NULL, 1, 1, 0, (gsize) s * h);
+          be->copy_runs (be, kv_out[l].v, 0, v, 0, NULL, 1, 1, 0, (gsize) s * h);
         }
       if (fwd->attentions != NULL)
-        probs = fwd->attentions[l] = g_new (float, (gsize) n_heads * s * s);
-      be->attention (be, ctx, probs, q, h, k, v, h, add_mask, in->mask_2d ? s : 0,
+        {
+          fwd->attentions[l] = g_new (float, (gsize) n_heads * s * s);
+          probs = be->host_memory ? fwd->attentions[l] : probs_be;
+        }
+      be->attention (be, ctx, probs, q, h, k, v, h, mask_be, in->mask_2d ? s : 0,
                      s, s, n_heads, head_dim);
+      if (probs != NULL && probs != fwd->attentions[l])
+        be->download (be, fwd->attentions[l], probs, (gsize) n_heads * s * s);
       /* A1 = LN (C·Woᵀ + bo + X); F = GELU (A1·W1ᵀ + b1); X = LN (F·W2ᵀ + b2 + A1) */
       be->linear (be, a1, ctx, w->ao_w, w->ao_b, s, h, h);
       be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, s, h, (float) c->layer_norm_eps);
@@ -196,54 +205,99 @@ _ov_model_encode (OvModel *model, const OvInputs *in, OvForwardFlags flags,
 
   be->free (be, x); be->free (be, q); be->free (be, k); be->free (be, v);
   be->free (be, ctx); be->free (be, a1); be->free (be, f);
-  return TRUE;
+  be->free (be, mask_be); be->free (be, probs_be);
+  if (ov_backend_check (be, error))
+    return TRUE;
+  goto fail_kv;
 
 fail:
   be->free (be, x); be->free (be, q); be->free (be, k); be->free (be, v);
   be->free (be, ctx); be->free (be, a1); be->free (be, f);
+  be->free (be, mask_be); be->free (be, probs_be);
+  /* a pending device error is the better explanation than cancellation */
+  ov_backend_check (be, NULL);
+fail_kv:
+  if (kv_out != NULL)
+    for (int l = 0; l < c->num_hidden_layers; l++)
+      {
+        be->free (be, kv_out[l].k);
+        be->free (be, kv_out[l].v);
+        kv_out[l].k = kv_out[l].v = NULL;
+      }
   return FALSE;
+}
+
+void
+_ov_model_lm_head_be (OvModel *model, const float *x, int n, float *out)
+{
+  const OvBackend *be = model->backend;
+  const OvConfig *c = &model->config;
+  int h = c->hidden_size;
+  float *tr = be->alloc (be, (gsize) n * h);
+
+  /* transform: dense → GELU → LayerNorm; then decoder (V, H) + bias (§9.8) */
+  be->linear (be, tr, x, model->lm_dense_w, model->lm_dense_b, n, h, h);
+  be->gelu (be, tr, (gsize) n * h);
+  be->add_layer_norm (be, tr, NULL, model->lm_ln_g, model->lm_ln_b, n, h,
+                      (float) c->layer_norm_eps);
+  be->linear (be, out, tr, model->lm_dec_w, model->lm_bias, n, c->vocab_size, h);
+  be->free (be, tr);
 }
 
 void
 _ov_model_lm_head (OvModel *model, const float *hidden, int n, float *logits)
 {
   const OvBackend *be = model->backend;
-  const OvConfig *c = &model->config;
-  int h = c->hidden_size;
-  float *tr = be->alloc (be, (gsize) n * h);
+  int h = model->config.hidden_size;
   float *x = be->alloc (be, (gsize) n * h);
-  float *out = be->alloc (be, (gsize) n * c->vocab_size);
+  float *out = be->alloc (be, (gsize) n * model->config.vocab_size);
 
-  /* transform: dense → GELU → LayerNorm; then decoder (V, H) + bias (§9.8) */
   be->upload (be, x, hidden, (gsize) n * h);
-  be->linear (be, tr, x, model->lm_dense_w, model->lm_dense_b, n, h, h);
-  be->gelu (be, tr, (gsize) n * h);
-  be->add_layer_norm (be, tr, NULL, model->lm_ln_g, model->lm_ln_b, n, h,
-                      (float) c->layer_norm_eps);
-  be->linear (be, out, tr, model->lm_dec_w, model->lm_bias, n, c->vocab_size, h);
-  be->download (be, logits, out, (gsize) n * c->vocab_size);
-  be->free (be, tr); be->free (be, x); be->free (be, out);
+  _ov_model_lm_head_be (model, x, n, out);
+  be->download (be, logits, out, (gsize) n * model->config.vocab_size);
+  be->free (be, x); be->free (be, out);
+}
+
+/* out (n_out) = w (n_out, n_in) · in + b for host vectors. */
+static void
+head_linear (OvModel *model, float *out, const float *in, const float *w, const float *b,
+             int n_out, int n_in)
+{
+  const OvBackend *be = model->backend;
+  float *x, *y;
+
+  if (be->host_memory)
+    {
+      be->linear (be, out, in, w, b, 1, n_out, n_in);
+      return;
+    }
+  x = be->alloc (be, n_in);
+  y = be->alloc (be, n_out);
+  be->upload (be, x, in, n_in);
+  be->linear (be, y, x, w, b, 1, n_out, n_in);
+  be->download (be, out, y, n_out);
+  be->free (be, x);
+  be->free (be, y);
 }
 
 /* Classifier on the pooled vector (§5.4): logits (n_labels). */
 static void
 classifier_head (OvModel *model, const float *pooled, float *logits)
 {
-  const OvBackend *be = model->backend;
   int h = model->config.hidden_size;
 
   if (model->cls_mlp)
     {
       g_autofree float *mid = g_new (float, model->cls_hidden);
 
-      be->linear (be, mid, pooled, model->cls1_w, model->cls1_b, 1, model->cls_hidden, h);
+      head_linear (model, mid, pooled, model->cls1_w, model->cls1_b, model->cls_hidden, h);
       for (int i = 0; i < model->cls_hidden; i++)
         mid[i] = MAX (mid[i], 0.0f);
-      be->linear (be, logits, mid, model->cls2_w, model->cls2_b, 1, model->n_labels,
-                  model->cls_hidden);
+      head_linear (model, logits, mid, model->cls2_w, model->cls2_b, model->n_labels,
+                   model->cls_hidden);
     }
   else
-    be->linear (be, logits, pooled, model->cls1_w, model->cls1_b, 1, model->n_labels, h);
+    head_linear (model, logits, pooled, model->cls1_w, model->cls1_b, model->n_labels, h);
 }
 
 OvForward *
@@ -269,9 +323,8 @@ ov_model_forward (OvModel *model, const OvInputs *inputs, OvForwardFlags flags,
             {
               fwd->n_classes = model->n_contrast;
               fwd->class_logits = g_new (float, model->n_contrast);
-              model->backend->linear (model->backend, fwd->class_logits, fwd->pooled,
-                                      model->sr_w, model->sr_b, 1, model->n_contrast,
-                                      model->config.hidden_size);
+              head_linear (model, fwd->class_logits, fwd->pooled, model->sr_w, model->sr_b,
+                           model->n_contrast, model->config.hidden_size);
             }
           break;
         case OV_MODEL_KIND_CLASSIFIER:
@@ -283,6 +336,8 @@ ov_model_forward (OvModel *model, const OvInputs *inputs, OvForwardFlags flags,
         default:
           break;
         }
+      if (!ov_backend_check (model->backend, error))
+        return NULL;
     }
   return g_steal_pointer (&fwd);
 }

@@ -35,6 +35,7 @@ struct _OvModel
   GPtrArray      *warnings;     /* char *, NULL-terminated */
   OvBackend      *backend;
   char           *backend_desc;
+  char           *device_fallback;  /* why CUDA is not used, or NULL (ov-device.c) */
 
   /* Encoder (§2.1). */
   const float    *word_emb, *pos_emb, *type_emb;      /* (V, H), (P, H), (2, H) */
@@ -60,6 +61,11 @@ struct _OvModel
   const float    *sr_w, *sr_b;
 };
 
+/* Creates model->backend as the options ask, uploading the weights to a
+ * device backend (ov-device.c). FALSE only when CUDA was asked for by name
+ * and no device answers. */
+gboolean _ov_model_attach_backend (OvModel *model, const OvModelOptions *opts, GError **error);
+
 /* Per-layer keys and values kept by a cached decode, or filled by an encoder
  * run that is asked for them: k, v (rows, H). */
 typedef struct {
@@ -68,7 +74,8 @@ typedef struct {
 } OvLayerKV;
 
 /* Runs the encoder on one example. kv_out, when not NULL, receives each
- * layer's K and V (L arrays of S·H floats, allocated by the callee).
+ * layer's K and V (L backend buffers of S·H floats, allocated by the callee,
+ * freed by the caller with be->free).
  * Fills fwd->sequence_output, pooled, and on request hidden states and
  * attentions. */
 gboolean _ov_model_encode (OvModel          *model,
@@ -79,8 +86,10 @@ gboolean _ov_model_encode (OvModel          *model,
                            GCancellable     *cancellable,
                            GError          **error);
 
-/* LM head on n rows of hidden states: logits (n, V). */
+/* LM head on n rows of hidden states: logits (n, V), host arrays. */
 void     _ov_model_lm_head (OvModel *model, const float *hidden, int n, float *logits);
+/* The same on backend buffers: x (n, H) → out (n, V). */
+void     _ov_model_lm_head_be (OvModel *model, const float *x, int n, float *out);
 
 /* Checks the inputs against the config: ids in range, finite features,
  * mask size. */
@@ -108,6 +117,30 @@ OvEncoding       *_ov_caption_step_encoding (OvModel                *model,
                                              const OvCaptionContext *ctx,
                                              const gint32           *prefix_ids,
                                              int                     n_prefix);
+
+/* The cached caption step of a backend whose buffers are not host memory
+ * (ov-decode-device.c): every beam's key/value cache, the activations and
+ * the step's logits (B, V) stay in backend buffers. */
+typedef struct _OvDeviceCache OvDeviceCache;
+
+OvDeviceCache *_ov_device_cache_new     (OvModel                *model,
+                                         const OvCaptionContext *ctx,
+                                         int                     n_beams,
+                                         int                     max_len,
+                                         GCancellable           *cancellable,
+                                         GError                **error);
+void           _ov_device_cache_free    (OvDeviceCache *cache);
+/* Runs the step at cur_len; the logits stay on the backend and are also
+ * copied to host_logits unless it is NULL. */
+gboolean       _ov_device_cache_step    (OvDeviceCache  *cache,
+                                         gint32 *const  *seqs,
+                                         int             cur_len,
+                                         float          *host_logits,
+                                         GError        **error);
+const float   *_ov_device_cache_logits  (OvDeviceCache *cache);
+/* Beam b continues beam src[b] (host array), whose first n_rows caption
+ * rows it takes over. */
+void           _ov_device_cache_reorder (OvDeviceCache *cache, const int *src, int n_rows);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvCaptionContext, _ov_caption_context_free)
 

@@ -600,14 +600,6 @@ ov_model_load (const char *dir, const OvModelOptions *opts, GError **error)
       ov_model_options_init (&defaults);
       opts = &defaults;
     }
-  if (opts->device == OV_DEVICE_CUDA)
-    {
-      /* TODO: the CUDA backend; until it exists CUDA is refused here and
-       * AUTO falls back to the CPU. */
-      g_set_error (error, OV_ERROR, OV_ERROR_DEVICE,
-                   "%s: no CUDA backend in this build", dir);
-      return NULL;
-    }
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s: not a checkpoint folder", dir);
@@ -635,8 +627,8 @@ ov_model_load (const char *dir, const OvModelOptions *opts, GError **error)
   if (!load_weights (model, error))
     return NULL;
 
-  model->backend = ov_backend_cpu_new (opts->n_threads);
-  model->backend_desc = ov_backend_cpu_describe (model->backend);
+  if (!_ov_model_attach_backend (model, opts, error))
+    return NULL;
   return g_steal_pointer (&model);
 }
 
@@ -655,7 +647,8 @@ ov_model_free (OvModel *model)
   g_clear_pointer (&model->warnings, g_ptr_array_unref);
   g_free (model->layers);
   g_free (model->backend_desc);
-  g_free (model->backend);
+  g_free (model->device_fallback);
+  g_clear_pointer (&model->backend, ov_backend_free);
   g_free (model);
 }
 

@@ -107,6 +107,10 @@ OvTaskSettings   *ov_model_get_settings  (OvModel        *model);
 OvTokenizer      *ov_model_get_tokenizer (OvModel        *model);
 /* e.g. "CPU (2 threads, OpenBLAS)" or "CUDA: NVIDIA H200 (exact)". */
 const char       *ov_model_get_backend_description (OvModel *model);
+/* Why the model runs on the CPU although OV_DEVICE_AUTO (or CUDA, whose
+ * device ran out of memory) was asked for, e.g. "no CUDA device: ..."; NULL
+ * when it runs where it was asked to. */
+const char       *ov_model_get_device_fallback (OvModel *model);
 /* Warnings found while loading (unexpected weights, an image LayerNorm the
  * config disables, ...), or NULL. */
 const char *const *ov_model_get_warnings (OvModel        *model);

@@ -656,7 +656,8 @@ call_global (Parser        *P,
       v = new_value (P, OV_PICKLE_DICT);
       if (v == NULL)
         return NULL;
-      if (args->items->len == 1 && ((OvPickleValue *) args->items->pdata[0])->kind == OV_PICKLE_LIST)
+      if (args->items->len == 1
+          && ((OvPickleValue *) args->items->pdata[0])->kind == OV_PICKLE_LIST)
         {
           OvPickleValue *pairs = args->items->pdata[0];
           for (guint i = 0; i < pairs->items->len; i++)

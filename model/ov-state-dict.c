@@ -364,19 +364,34 @@ tensors_from_root (OvStateDict         *sd,
                    gpointer             ctx,
                    GError             **error)
 {
+  static const char *const wrappers[] = { "state_dict", "model", "module" };
+  gboolean any_tensor = FALSE;
+
   if (ov_pickle_value_kind (root) != OV_PICKLE_DICT)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: the pickled object is not a dict "
                    "of tensors", sd->path);
       return FALSE;
     }
+  /* Training checkpoints wrap the state dict: {"model": {...}, "epoch": 3}. */
+  for (guint i = 0; i < ov_pickle_value_n_items (root); i++)
+    if (ov_pickle_value_kind (ov_pickle_value_nth (root, i)) == OV_PICKLE_TENSOR)
+      any_tensor = TRUE;
+  for (guint w = 0; !any_tensor && w < G_N_ELEMENTS (wrappers); w++)
+    {
+      const OvPickleValue *inner = ov_pickle_value_lookup (root, wrappers[w]);
+      if (ov_pickle_value_kind (inner) == OV_PICKLE_DICT)
+        {
+          root = inner;
+          break;
+        }
+    }
   for (guint i = 0; i < ov_pickle_value_n_items (root); i++)
     {
       const OvPickleValue *v = ov_pickle_value_nth (root, i);
       const char *key = ov_pickle_value_nth_key (root, i);
 
-      /* TODO: nested dicts ({"model": state_dict}) and non-tensor entries
-       * (epoch counters) are skipped rather than flattened. */
+      /* Non-tensor entries (counters, nested optimiser state) are skipped. */
       if (ov_pickle_value_kind (v) != OV_PICKLE_TENSOR)
         continue;
       if (!tensor_from_pickle (sd, key, v, resolve, ctx, error))
@@ -1307,18 +1322,24 @@ _ov_torch_file_load_pickle (const char *path,
 OvStateDictFormat
 ov_state_dict_get_format (OvStateDict *sd)
 {
+  g_return_val_if_fail (sd != NULL, OV_STATE_DICT_FORMAT_TORCH_ZIP);
+
   return sd->format;
 }
 
 const char *
 ov_state_dict_get_path (OvStateDict *sd)
 {
+  g_return_val_if_fail (sd != NULL, NULL);
+
   return sd->path;
 }
 
 guint
 ov_state_dict_get_n_tensors (OvStateDict *sd)
 {
+  g_return_val_if_fail (sd != NULL, 0);
+
   return sd->tensors->len;
 }
 
@@ -1343,6 +1364,8 @@ ov_state_dict_lookup (OvStateDict *sd,
 gsize
 ov_state_dict_get_mapped_bytes (OvStateDict *sd)
 {
+  g_return_val_if_fail (sd != NULL, 0);
+
   return sd->mapped_bytes;
 }
 

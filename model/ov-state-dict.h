@@ -51,7 +51,15 @@ const char   *ov_dtype_name             (OvDType dtype);
 
 /* Detects the container by its magic bytes (PK\3\4, \x80\x02, or a safetensors
  * header). Dict keys that are integers (as in Oscar's .pt feature files) are
- * turned into their decimal strings. */
+ * turned into their decimal strings. Names lose a leading "module." and old
+ * ".gamma"/".beta" suffixes become ".weight"/".bias". A dict without tensors
+ * but with a "state_dict", "model" or "module" dict is read through that;
+ * other non-tensor entries are skipped. Tensor data points into the mapped
+ * file when it is stored uncompressed and aligned; compressed zip members,
+ * unaligned storages and strided views are copied (C order). Tensors that
+ * share a storage share its data. Errors: OV_ERROR_IO, _FORMAT, _TRUNCATED,
+ * _FORBIDDEN (a pickle names a global outside the allowed list), _MISSING,
+ * _UNSUPPORTED, _LIMIT; messages name the file and the tensor. */
 OvStateDict  *ov_state_dict_load        (const char     *path,
                                          GError        **error);
 void          ov_state_dict_free        (OvStateDict    *sd);
@@ -66,12 +74,17 @@ const OvTensor *ov_state_dict_lookup    (OvStateDict    *sd,
 /* Bytes of tensor data that were mapped rather than copied. */
 gsize         ov_state_dict_get_mapped_bytes (OvStateDict *sd);
 
-/* Converts any float dtype to a newly allocated float32 array, or returns
- * the tensor's own data when it already is float32 (then *owned is NULL). */
+/* Converts any dtype (fp16 and bf16 exactly, f64 and integers rounded to
+ * nearest) to a newly allocated float32 array that the caller frees through
+ * *owned, or returns the tensor's own data when it already is float32 (then
+ * *owned is NULL). NULL only when out of memory. */
 const float  *ov_tensor_as_f32          (const OvTensor *t,
                                          float         **owned);
 
-/* Writes tensors as safetensors through a temporary file and a rename. */
+/* Writes tensors as safetensors (header in the given order, data 8-byte
+ * aligned after the header and packed without gaps) through a temporary file
+ * in the same folder and a rename. Any dtype is accepted; names must be
+ * unique. */
 typedef struct {
   const char  *name;
   OvDType      dtype;   /* F32, I64 or I32 */

@@ -277,6 +277,30 @@ test_fixture_zip (void)
 }
 
 static void
+test_fixture_wrapped (void)
+{
+  g_autofree char *path = fixture ("wrapped.pt");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OvStateDict) sd = ov_state_dict_load (path, &error);
+  g_autoptr (OvStateDict) full = NULL;
+  g_autofree char *full_path = fixture ("zip.pt");
+
+  g_assert_no_error (error);
+  full = ov_state_dict_load (full_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ov_state_dict_get_n_tensors (sd), ==, 2);
+  g_assert_cmpstr (ov_state_dict_get_nth (sd, 0)->name, ==, "encoder.weight");
+  g_assert_cmpstr (ov_state_dict_get_nth (sd, 1)->name, ==, "half");
+  for (guint i = 0; i < 2; i++)
+    {
+      const OvTensor *t = ov_state_dict_get_nth (sd, i);
+      const OvTensor *u = ov_state_dict_lookup (full, t->name);
+      g_assert_cmpmem (t->data, t->n_elements * ov_dtype_size (t->dtype),
+                       u->data, u->n_elements * ov_dtype_size (u->dtype));
+    }
+}
+
+static void
 test_fixture_safetensors (void)
 {
   g_autofree char *path = fixture ("small.safetensors");
@@ -563,12 +587,10 @@ test_answers_oracle (void)
 static void
 test_answers_shared_data (void)
 {
-  g_autofree char *a2l = ov_test_shared_path ("data", "vqa",
-                                              "vqa2-trainval-ans2label.bottom-up-attention-vqa-order.json",
-                                              NULL);
-  g_autofree char *l2a = ov_test_shared_path ("data", "vqa",
-                                              "vqa2-trainval-label2ans.bottom-up-attention-vqa-order.json",
-                                              NULL);
+  g_autofree char *a2l = ov_test_shared_path
+    ("data", "vqa", "vqa2-trainval-ans2label.bottom-up-attention-vqa-order.json", NULL);
+  g_autofree char *l2a = ov_test_shared_path
+    ("data", "vqa", "vqa2-trainval-label2ans.bottom-up-attention-vqa-order.json", NULL);
   g_autofree char *lx = ov_test_shared_path ("data", "vqa", "lxmert-vqa-trainval_label2ans.json",
                                              NULL);
   g_autoptr (OvAnswerList) a = load_answers (a2l);
@@ -626,6 +648,22 @@ test_answers_formats (void)
   g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "yes");
   g_assert_cmpstr (ov_answer_list_get (list, 1), ==, "no");
   g_assert_cmpstr (ov_answer_list_get (list, 2), ==, "two");
+  g_clear_pointer (&list, ov_answer_list_free);
+
+  /* Python 2 era text pickles (protocol 0) of a list and of a dict. */
+  g_assert_true (g_file_set_contents (path, "(lp0\nVyes\np1\naVno\np2\na.", -1, NULL));
+  list = ov_answer_list_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ov_answer_list_get_n (list), ==, 2);
+  g_assert_cmpstr (ov_answer_list_get (list, 1), ==, "no");
+  g_clear_pointer (&list, ov_answer_list_free);
+  g_assert_true (g_file_set_contents (path, "(dp0\nS'no'\np1\nI1\nsS'yes'\np2\nI0\ns.", -1,
+                                      NULL));
+  list = ov_answer_list_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ov_answer_list_get_n (list), ==, 2);
+  g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "yes");
+  g_assert_cmpstr (ov_answer_list_get (list, 1), ==, "no");
   g_clear_pointer (&list, ov_answer_list_free);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -825,7 +863,8 @@ test_missing_and_unknown (void)
   g_clear_error (&error);
 
   /* A plain pickle of a dict of ints is no state dict. */
-  g_assert_true (g_file_set_contents (path, "\x80\x02}q\x00X\x01\x00\x00\x00" "aK\x01s.", 16, NULL));
+  g_assert_true (g_file_set_contents (path, "\x80\x02}q\x00X\x01\x00\x00\x00" "aK\x01s.", 16,
+                                      NULL));
   sd = ov_state_dict_load (path, &error);
   g_assert_null (sd);
   g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
@@ -900,6 +939,7 @@ main (int   argc,
   g_test_add_func ("/model/checkpoint/fixtures/legacy", test_fixture_legacy);
   g_test_add_func ("/model/checkpoint/fixtures/zip", test_fixture_zip);
   g_test_add_func ("/model/checkpoint/fixtures/safetensors", test_fixture_safetensors);
+  g_test_add_func ("/model/checkpoint/fixtures/wrapped", test_fixture_wrapped);
   g_test_add_func ("/model/checkpoint/safetensors-roundtrip", test_safetensors_roundtrip);
   g_test_add_func ("/model/checkpoint/missing-and-unknown", test_missing_and_unknown);
   g_test_add_func ("/model/pickle/values", test_pickle_values);

@@ -64,7 +64,8 @@ def expected_entries(sd):
     out = []
     seen = {}
     for name, t in sd.items():
-        key = t.untyped_storage().data_ptr() if hasattr(t, "untyped_storage") else t.storage().data_ptr()
+        storage = t.untyped_storage() if hasattr(t, "untyped_storage") else t.storage()
+        key = storage.data_ptr()
         shares = seen.get(key)
         seen.setdefault(key, renamed(name))
         values = t.to(torch.float64).reshape(-1).tolist() if t.dtype != torch.bool \
@@ -107,6 +108,10 @@ def main():
     sd = state_dict()
     torch.save(sd, os.path.join(out, "legacy.pt"), _use_new_zipfile_serialization=False)
     torch.save(sd, os.path.join(out, "zip.pt"))
+    # A training checkpoint that wraps the state dict.
+    torch.save({"epoch": 3, "model": collections.OrderedDict(
+        (k, sd[k]) for k in ("module.encoder.weight", "module.half"))},
+        os.path.join(out, "wrapped.pt"))
 
     # The same archive with every member deflated: the loader must copy.
     with zipfile.ZipFile(os.path.join(out, "zip.pt")) as src, \

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * `oscarviz align VECTORS [VECTORS2]`: how well tag and region embeddings of
+ * the same class line up, layer by layer (ov-align.h defines the numbers),
+ * as a table or JSON on standard output and optionally as a figure.
+ */
+#define G_LOG_DOMAIN "ov-cmd-align"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ov-commands.h"
+#include "viz/ov-align.h"
+#include "viz/ov-export.h"
+
+int
+ov_cmd_align (int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) files = NULL;
+  g_autofree char *out = NULL;
+  gboolean json = FALSE;
+  double scale = 2.0;
+  OvAlignment *models[2] = { NULL, NULL };
+  guint n = 0;
+  int status = 1;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON instead of a table"), NULL },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Figure: .png, .svg or .pdf"), "FILE" },
+    { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale, N_("PNG pixels per point (default 2)"), "S" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL,
+      N_("VECTORS [VECTORS2]") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— tag–region alignment of embeddings"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("oscarviz align: %s\n", error->message);
+      return 2;
+    }
+  if (files == NULL || files[0] == NULL || (files[1] != NULL && files[2] != NULL))
+    {
+      g_printerr ("oscarviz align: %s\n", _("give one or two embeddings files"));
+      return 2;
+    }
+
+  for (n = 0; files[n] != NULL; n++)
+    {
+      g_autoptr(OvEmbeddings) emb = ov_embeddings_load (files[n], &error);
+      g_autofree char *label = g_path_get_basename (files[n]);
+
+      if (emb == NULL || (models[n] = ov_align_compute (emb, label, &error)) == NULL)
+        goto out;
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonNode) root = ov_align_to_json (models, n);
+      g_autofree char *text = json_to_string (root, TRUE);
+
+      g_print ("%s\n", text);
+    }
+  else
+    for (guint m = 0; m < n; m++)
+      {
+        g_autofree char *table = ov_align_format_table (models[m]);
+
+        g_print ("%s%s", m > 0 ? "\n" : "", table);
+      }
+
+  if (out != NULL)
+    {
+      g_autoptr(OvAlignView) view = ov_align_view_new (models, n);
+      OvExportFormat format;
+
+      if (!ov_export_format_from_path (out, &format, &error)
+          || !ov_export_view (out, format, ov_align_view_paint, view, 900, 700, scale, &error))
+        goto out;
+    }
+  status = 0;
+
+out:
+  if (error != NULL)
+    g_printerr ("oscarviz align: %s\n", error->message);
+  for (guint m = 0; m < 2; m++)
+    ov_alignment_free (models[m]);
+  return status;
+}

@@ -1,0 +1,770 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * `oscarviz attention`: runs a model on one sample and writes an attention
+ * figure (heat map, all heads, flow summary, attention over the image, the
+ * reverse for one region, caption rows, or a before/after difference) as
+ * PNG, SVG or PDF, and optionally the numbers behind it as CSV or JSON.
+ */
+#define G_LOG_DOMAIN "ov-cmd-attention"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "data/ov-dataset.h"
+#include "model/ov-error.h"
+#include "model/ov-model.h"
+#include "ov-commands.h"
+#include "viz/ov-attention-view.h"
+#include "viz/ov-attention.h"
+#include "viz/ov-export.h"
+
+typedef struct {
+  char   *model_dir;
+  char   *task;
+  char   *text;
+  char   *question;
+  char   *head_text;
+  char   *view;
+  char   *out;
+  char   *csv;
+  char   *json;
+  char   *token;
+  char   *before_tags;
+  char   *before_head_text;
+  int     layer;
+  int     before_layer;
+  int     region;
+  double  width, height, scale;
+  OvSampleSourceOptions sample;
+} AttentionOptions;
+
+/* Everything one forward pass gives the views. */
+typedef struct {
+  OvEncoding *enc;
+  OvForward  *fwd;
+  char      **labels;     /* (S) regions relabelled "r3 dog" */
+} Pass;
+
+static void
+pass_clear (Pass *p)
+{
+  g_clear_pointer (&p->enc, ov_encoding_free);
+  g_clear_pointer (&p->fwd, ov_forward_free);
+  g_clear_pointer (&p->labels, g_strfreev);
+}
+
+static OvTask
+choose_task (OvModel *model, const char *name, GError **error)
+{
+  if (name == NULL)
+    {
+      switch (ov_model_get_kind (model))
+        {
+        case OV_MODEL_KIND_CAPTION: return OV_TASK_CAPTION;
+        case OV_MODEL_KIND_CLASSIFIER: return OV_TASK_VQA;
+        default: return OV_TASK_MASK;
+        }
+    }
+  if (strcmp (name, "caption") == 0)
+    return OV_TASK_CAPTION;
+  if (strcmp (name, "vqa") == 0)
+    return OV_TASK_VQA;
+  if (strcmp (name, "pretrain") == 0)
+    return OV_TASK_MASK;
+  g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+               "--task must be caption, vqa or pretrain, not “%s”", name);
+  return -1;
+}
+
+static char **
+relabel (const OvEncoding *enc, int seq_len, const OvSample *sample)
+{
+  char **labels = g_new0 (char *, seq_len + 1);
+  int k = 0;
+
+  for (int i = 0; i < seq_len; i++)
+    {
+      if (enc->segments[i] == OV_SEGMENT_REGION)
+        {
+          const char *cls = k < (int) sample->n_regions ? sample->regions[k].cls : NULL;
+
+          labels[i] = cls != NULL ? g_strdup_printf ("r%d %s", k, cls)
+                                  : g_strdup_printf ("r%d", k);
+          k++;
+        }
+      else
+        labels[i] = g_strdup (enc->labels[i] != NULL ? enc->labels[i] : "");
+    }
+  return labels;
+}
+
+/* The caption prefix: [CLS] + the pieces of --text, or the greedy caption. */
+static GArray *
+caption_ids (OvModel *model, const char *text, const char *tags, const OvRegions *regions,
+             GError **error)
+{
+  OvTokenizer *tok = ov_model_get_tokenizer (model);
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+  gint32 cls = ov_tokenizer_cls_id (tok);
+
+  g_array_append_val (ids, cls);
+  if (text != NULL)
+    {
+      g_autoptr(GArray) pieces = ov_tokenizer_encode (tok, text);
+
+      g_array_append_vals (ids, pieces->data, pieces->len);
+    }
+  else
+    {
+      OvCaptionOptions copts;
+      g_autoptr(GPtrArray) caps = NULL;
+      OvCaption *best;
+
+      ov_caption_options_init (&copts);
+      copts.num_beams = 1;
+      caps = ov_model_caption (model, tags, regions, &copts, NULL, error);
+      if (caps == NULL)
+        {
+          g_array_unref (ids);
+          return NULL;
+        }
+      best = g_ptr_array_index (caps, 0);
+      g_printerr ("caption: %s\n", best->text);
+      for (guint i = 1; i < best->ids->len; i++)
+        {
+          gint32 id = g_array_index (best->ids, gint32, i);
+
+          if (id == ov_tokenizer_sep_id (tok) || id == ov_tokenizer_pad_id (tok))
+            break;
+          g_array_append_val (ids, id);
+        }
+    }
+  return ids;
+}
+
+static gboolean
+run_pass (OvModel *model, OvTask task, const OvSample *sample, const char *tags,
+          const char *text, const gint32 *prefix, int n_prefix, Pass *out, GError **error)
+{
+  OvRegions regions = { sample->features, sample->n_features, sample->feature_dim };
+
+  if (task == OV_TASK_CAPTION)
+    out->enc = ov_model_prepare_caption_step (model, prefix, n_prefix, tags, &regions, error);
+  else if (task == OV_TASK_VQA)
+    out->enc = ov_model_prepare_vqa (model, text, tags, &regions, error);
+  else
+    out->enc = ov_model_prepare_pretrain (model, text, tags, &regions, error);
+  if (out->enc == NULL)
+    return FALSE;
+  out->fwd = ov_model_forward (model, &out->enc->inputs, OV_FORWARD_ATTENTIONS, NULL, error);
+  if (out->fwd == NULL)
+    return FALSE;
+  out->labels = relabel (out->enc, out->fwd->seq_len, sample);
+  return TRUE;
+}
+
+static float *
+select_matrix (const Pass *p, int layer, int head, GError **error)
+{
+  return ov_attention_select ((const float *const *) p->fwd->attentions, p->fwd->n_layers,
+                              p->fwd->n_heads, p->fwd->seq_len, layer, head, error);
+}
+
+static char *
+head_name (int head)
+{
+  if (head == OV_ATTENTION_MEAN)
+    return g_strdup ("mean of heads");
+  if (head == OV_ATTENTION_ROLLOUT)
+    return g_strdup ("rollout");
+  return g_strdup_printf ("head %d", head);
+}
+
+static int
+find_token (const Pass *p, const char *token, GError **error)
+{
+  char *end = NULL;
+  gint64 v = g_ascii_strtoll (token, &end, 10);
+
+  if (end != token && *end == '\0')
+    {
+      if (v < 0 || v >= p->fwd->seq_len)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       "--token %s: positions run from 0 to %d", token, p->fwd->seq_len - 1);
+          return -1;
+        }
+      return (int) v;
+    }
+  for (int i = 0; i < p->fwd->seq_len; i++)
+    if (p->enc->segments[i] != OV_SEGMENT_PAD && g_ascii_strcasecmp (p->labels[i], token) == 0)
+      return i;
+  g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+               "--token “%s” is not a token of the input", token);
+  return -1;
+}
+
+static void
+csv_matrix (OvCsv *csv, const float *m, int seq_len, const OvSegment *seg, char **labels)
+{
+  ov_csv_add_text (csv, "query_position");
+  ov_csv_add_text (csv, "query");
+  ov_csv_add_text (csv, "key_position");
+  ov_csv_add_text (csv, "key");
+  ov_csv_add_text (csv, "value");
+  ov_csv_end_row (csv);
+  for (int i = 0; i < seq_len; i++)
+    for (int j = 0; j < seq_len; j++)
+      {
+        if (seg[i] == OV_SEGMENT_PAD || seg[j] == OV_SEGMENT_PAD)
+          continue;
+        ov_csv_add_int (csv, i);
+        ov_csv_add_text (csv, labels[i]);
+        ov_csv_add_int (csv, j);
+        ov_csv_add_text (csv, labels[j]);
+        ov_csv_add_number (csv, m[(gsize) i * seq_len + j]);
+        ov_csv_end_row (csv);
+      }
+}
+
+static int
+fail (GError *error)
+{
+  g_printerr ("oscarviz attention: %s\n", error->message);
+  return 1;
+}
+
+int
+ov_cmd_attention (int argc, char **argv)
+{
+  AttentionOptions o = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvSample) sample = NULL;
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(OvImage) image = NULL;
+  g_autoptr(GArray) prefix = NULL;
+  g_autoptr(OvCsv) csv = ov_csv_new ();
+  g_autofree char *tags = NULL;
+  g_autofree char *hname = NULL;
+  g_autofree char *title = NULL;
+  g_autofree float *matrix = NULL;
+  cairo_surface_t *surface = NULL;
+  const char *view_name;
+  const char *text = NULL;
+  Pass pass = { 0 };
+  OvTask task;
+  OvExportFormat format;
+  int head = 0, status = 1;
+  OvPaintFunc paint = NULL;
+  gpointer view = NULL;
+  GDestroyNotify view_free = NULL;
+  double width = 0, height = 0;
+  OvRegions regions;
+  const GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &o.model_dir, N_("Checkpoint folder"), "DIR" },
+    { "task", 0, 0, G_OPTION_ARG_STRING, &o.task,
+      N_("Input layout: caption, vqa or pretrain (default: the model's own)"), "TASK" },
+    { "text", 0, 0, G_OPTION_ARG_STRING, &o.text,
+      N_("Caption prefix (caption) or text (pretrain); default: the generated caption or "
+         "the sample's first caption"), "TEXT" },
+    { "question", 0, 0, G_OPTION_ARG_STRING, &o.question,
+      N_("Question (vqa); default: the sample's first question"), "Q" },
+    { "layer", 0, 0, G_OPTION_ARG_INT, &o.layer,
+      N_("Attention layer, from 0; rollout runs through this layer"), "L" },
+    { "head", 0, 0, G_OPTION_ARG_STRING, &o.head_text,
+      N_("Head index from 0, “mean” or “rollout”"), "H" },
+    { "view", 0, 0, G_OPTION_ARG_STRING, &o.view,
+      N_("heatmap, grid, summary, image, region, caption or difference"), "VIEW" },
+    { "token", 0, 0, G_OPTION_ARG_STRING, &o.token,
+      N_("Query token of the image view: a position or a word (default: the caption step's "
+         "[MASK], else [CLS])"), "TOKEN" },
+    { "region", 0, 0, G_OPTION_ARG_INT, &o.region,
+      N_("Region of the region view (which words and tags attend to it)"), "K" },
+    { "before-layer", 0, 0, G_OPTION_ARG_INT, &o.before_layer,
+      N_("Difference view: the layer to subtract"), "L" },
+    { "before-head", 0, 0, G_OPTION_ARG_STRING, &o.before_head_text,
+      N_("Difference view: the head to subtract"), "H" },
+    { "before-tags", 0, 0, G_OPTION_ARG_STRING, &o.before_tags,
+      N_("Difference view: the same input with these tags is subtracted"), "TAGS" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, N_("Figure: .png, .svg or .pdf"), "FILE" },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &o.csv, N_("The numbers behind the figure"), "FILE" },
+    { "json", 0, 0, G_OPTION_ARG_FILENAME, &o.json,
+      N_("The same numbers as JSON (one object per row)"), "FILE" },
+    { "width", 0, 0, G_OPTION_ARG_DOUBLE, &o.width, N_("Figure width in points"), "W" },
+    { "height", 0, 0, G_OPTION_ARG_DOUBLE, &o.height, N_("Figure height in points"), "H" },
+    { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &o.scale, N_("PNG pixels per point (default 2)"),
+      "S" },
+    { NULL }
+  };
+
+  o.layer = -1;
+  o.before_layer = -1;
+  o.region = -1;
+  o.scale = 2.0;
+  ov_sample_source_options_init (&o.sample);
+  context = g_option_context_new (_("— draw attention maps of one sample"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, ov_sample_source_option_group (&o.sample));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("oscarviz attention: %s\n", error->message);
+      goto out;
+    }
+  if (o.model_dir == NULL || o.out == NULL || o.layer < 0)
+    {
+      g_printerr ("oscarviz attention: %s\n", _("--model, --layer and --out are required"));
+      status = 2;
+      goto out;
+    }
+  view_name = o.view != NULL ? o.view : "heatmap";
+  if (!ov_attention_parse_head (o.head_text != NULL ? o.head_text : "mean", &head))
+    {
+      g_printerr ("oscarviz attention: --head %s: %s\n", o.head_text,
+                  _("give a head index, “mean” or “rollout”"));
+      status = 2;
+      goto out;
+    }
+  if (!ov_export_format_from_path (o.out, &format, &error))
+    {
+      status = fail (error);
+      goto out;
+    }
+
+  sample = ov_sample_source_load (&o.sample, NULL, &error);
+  if (sample == NULL)
+    {
+      status = fail (error);
+      goto out;
+    }
+  if (sample->features == NULL || !ov_sample_build_region_vectors (sample, &error))
+    {
+      if (error == NULL)
+        g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
+                     "sample %s has no region features: give --features or --dataset",
+                     sample->key);
+      status = fail (error);
+      goto out;
+    }
+  model = ov_model_load (o.model_dir, NULL, &error);
+  if (model == NULL)
+    {
+      status = fail (error);
+      goto out;
+    }
+  task = choose_task (model, o.task, &error);
+  if ((int) task < 0)
+    {
+      status = fail (error);
+      goto out;
+    }
+  tags = sample->tags != NULL ? g_strdup (sample->tags) : ov_sample_dup_tag_string (sample);
+  regions = (OvRegions) { sample->features, sample->n_features, sample->feature_dim };
+
+  if (task == OV_TASK_CAPTION)
+    {
+      prefix = caption_ids (model, o.text, tags, &regions, &error);
+      if (prefix == NULL)
+        {
+          status = fail (error);
+          goto out;
+        }
+    }
+  else if (task == OV_TASK_VQA)
+    {
+      text = o.question;
+      if (text == NULL && sample->questions != NULL && sample->questions->len > 0)
+        text = ((OvQuestion *) g_ptr_array_index (sample->questions, 0))->question;
+      if (text == NULL)
+        {
+          g_printerr ("oscarviz attention: %s\n", _("give --question: the sample has none"));
+          status = 2;
+          goto out;
+        }
+    }
+  else
+    {
+      text = o.text;
+      if (text == NULL && sample->captions != NULL && sample->captions->len > 0)
+        text = g_ptr_array_index (sample->captions, 0);
+      if (text == NULL)
+        {
+          g_printerr ("oscarviz attention: %s\n", _("give --text: the sample has no caption"));
+          status = 2;
+          goto out;
+        }
+    }
+
+  if (sample->image_path != NULL)
+    {
+      OvImageLoadOptions iopts = { 0 };
+      g_autoptr(GError) local = NULL;
+
+      iopts.ignore_orientation = g_strcmp0 (o.sample.box_frame, "displayed") != 0;
+      image = ov_image_load (sample->image_path, &iopts, NULL, &local);
+      if (image == NULL)
+        g_printerr ("oscarviz attention: drawing without the image: %s\n", local->message);
+      else
+        surface = ov_image_create_surface (image);
+    }
+
+  hname = head_name (head);
+  if (strcmp (view_name, "caption") == 0)
+    {
+      g_autoptr(OvCaptionAttention) ca = ov_caption_attention_new ();
+      OvTokenizer *tok = ov_model_get_tokenizer (model);
+
+      if (task != OV_TASK_CAPTION)
+        {
+          g_printerr ("oscarviz attention: %s\n", _("the caption view needs --task caption"));
+          status = 2;
+          goto out;
+        }
+      /* Step k starts from [CLS] w1..wk and produced w(k+1); its query is
+       * the appended [MASK]. */
+      for (guint k = 0; k + 1 < prefix->len; k++)
+        {
+          Pass step = { 0 };
+          g_autofree float *m = NULL;
+          gint32 next = g_array_index (prefix, gint32, k + 1);
+          const char *word = ov_tokenizer_id_to_token (tok, next);
+          gboolean ok;
+
+          ok = run_pass (model, task, sample, tags, NULL, (const gint32 *) prefix->data, k + 1,
+                         &step, &error)
+               && (m = select_matrix (&step, o.layer, head, &error)) != NULL
+               && ov_caption_attention_add_step (ca, word,
+                                                 m + (gsize) step.enc->query_index
+                                                     * step.fwd->seq_len,
+                                                 step.enc->segments,
+                                                 (const char *const *) step.labels,
+                                                 step.fwd->seq_len, &error);
+          pass_clear (&step);
+          if (!ok)
+            {
+              status = fail (error);
+              goto out;
+            }
+        }
+      ov_csv_add_text (csv, "step");
+      ov_csv_add_text (csv, "word");
+      ov_csv_add_text (csv, "column");
+      ov_csv_add_text (csv, "label");
+      ov_csv_add_text (csv, "value");
+      ov_csv_end_row (csv);
+      for (int s = 0; s < ca->n_steps; s++)
+        for (int c = 0; c < ca->n_cols; c++)
+          {
+            ov_csv_add_int (csv, s);
+            ov_csv_add_text (csv, ca->words[s]);
+            ov_csv_add_int (csv, c);
+            ov_csv_add_text (csv, ca->col_labels[c]);
+            ov_csv_add_number (csv, ca->values[(gsize) s * ca->n_cols + c]);
+            ov_csv_end_row (csv);
+          }
+      title = g_strdup_printf ("Caption attention on tags and regions, layer %d, %s", o.layer,
+                               hname);
+      view = ov_caption_view_new (ca, title);
+      view_free = (GDestroyNotify) ov_caption_view_free;
+      paint = ov_caption_view_paint;
+      width = 160 + 16 * ca->n_cols + 120;
+      height = 200 + 20 * ca->n_steps;
+    }
+  else
+    {
+      if (!run_pass (model, task, sample, tags, text,
+                     prefix != NULL ? (const gint32 *) prefix->data : NULL,
+                     prefix != NULL ? (int) prefix->len : 0, &pass, &error))
+        {
+          status = fail (error);
+          goto out;
+        }
+      matrix = select_matrix (&pass, o.layer, head, &error);
+      if (matrix == NULL)
+        {
+          status = fail (error);
+          goto out;
+        }
+    }
+
+  if (matrix != NULL)
+    {
+      int S = pass.fwd->seq_len, shown = 0;
+
+      for (int i = 0; i < S; i++)
+        shown += pass.enc->segments[i] != OV_SEGMENT_PAD;
+      if (strcmp (view_name, "heatmap") == 0)
+        {
+          title = g_strdup_printf ("Attention, layer %d, %s", o.layer, hname);
+          csv_matrix (csv, matrix, S, pass.enc->segments, pass.labels);
+          view = ov_heatmap_view_new (matrix, S, pass.enc->segments,
+                                      (const char *const *) pass.labels, FALSE, FALSE, title);
+          view_free = (GDestroyNotify) ov_heatmap_view_free;
+          paint = ov_heatmap_view_paint;
+          width = CLAMP (260 + 12.0 * shown, 500, 2400);
+          height = width - 40;
+        }
+      else if (strcmp (view_name, "difference") == 0)
+        {
+          g_autofree float *before = NULL;
+          g_autofree float *diff = NULL;
+          int before_head = head;
+          Pass other = { 0 };
+
+          if (o.before_head_text != NULL
+              && !ov_attention_parse_head (o.before_head_text, &before_head))
+            {
+              g_printerr ("oscarviz attention: --before-head %s: %s\n", o.before_head_text,
+                          _("give a head index, “mean” or “rollout”"));
+              status = 2;
+              goto out;
+            }
+          if (o.before_tags != NULL)
+            {
+              if (!run_pass (model, task, sample, o.before_tags, text,
+                             prefix != NULL ? (const gint32 *) prefix->data : NULL,
+                             prefix != NULL ? (int) prefix->len : 0, &other, &error))
+                {
+                  status = fail (error);
+                  goto out;
+                }
+              before = select_matrix (&other, o.before_layer >= 0 ? o.before_layer : o.layer,
+                                      before_head, &error);
+              diff = before != NULL ? ov_attention_difference (before, other.fwd->seq_len,
+                                                               matrix, S, &error) : NULL;
+              pass_clear (&other);
+            }
+          else if (o.before_layer >= 0 || o.before_head_text != NULL)
+            {
+              before = select_matrix (&pass, o.before_layer >= 0 ? o.before_layer : o.layer,
+                                      before_head, &error);
+              diff = before != NULL ? ov_attention_difference (before, S, matrix, S, &error)
+                                    : NULL;
+            }
+          else
+            g_set_error (&error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                         "the difference view needs --before-layer, --before-head or "
+                         "--before-tags");
+          if (diff == NULL)
+            {
+              status = fail (error);
+              goto out;
+            }
+          title = g_strdup_printf ("Attention difference, layer %d, %s, after − before",
+                                   o.layer, hname);
+          csv_matrix (csv, diff, S, pass.enc->segments, pass.labels);
+          view = ov_heatmap_view_new (diff, S, pass.enc->segments,
+                                      (const char *const *) pass.labels, TRUE, FALSE, title);
+          view_free = (GDestroyNotify) ov_heatmap_view_free;
+          paint = ov_heatmap_view_paint;
+          width = CLAMP (260 + 12.0 * shown, 500, 2400);
+          height = width - 40;
+        }
+      else if (strcmp (view_name, "grid") == 0 || strcmp (view_name, "summary") == 0)
+        {
+          int L = pass.fwd->n_layers, A = pass.fwd->n_heads;
+          const float *const *att = (const float *const *) pass.fwd->attentions;
+
+          if (strcmp (view_name, "grid") == 0)
+            {
+              title = g_strdup ("Attention of every layer and head");
+              view = ov_attention_grid_view_new (att, L, A, S, pass.enc->segments, title);
+              view_free = (GDestroyNotify) ov_attention_grid_view_free;
+              paint = ov_attention_grid_view_paint;
+              width = 140 + A * 110;
+              height = 60 + L * 110;
+              ov_csv_add_text (csv, "layer");
+              ov_csv_add_text (csv, "head");
+              ov_csv_add_text (csv, "query_position");
+              ov_csv_add_text (csv, "key_position");
+              ov_csv_add_text (csv, "value");
+              ov_csv_end_row (csv);
+              for (int l = 0; l < L; l++)
+                for (int h = 0; h < A; h++)
+                  for (int i = 0; i < S; i++)
+                    for (int j = 0; j < S; j++)
+                      {
+                        if (pass.enc->segments[i] == OV_SEGMENT_PAD
+                            || pass.enc->segments[j] == OV_SEGMENT_PAD)
+                          continue;
+                        ov_csv_add_int (csv, l);
+                        ov_csv_add_int (csv, h);
+                        ov_csv_add_int (csv, i);
+                        ov_csv_add_int (csv, j);
+                        ov_csv_add_number (csv, att[l][((gsize) h * S + i) * S + j]);
+                        ov_csv_end_row (csv);
+                      }
+            }
+          else
+            {
+              OvFlowView *fv;
+
+              title = g_strdup ("Attention flow between words, tags and regions");
+              fv = ov_flow_view_new (att, L, A, S, pass.enc->segments, title);
+              view = fv;
+              view_free = (GDestroyNotify) ov_flow_view_free;
+              paint = ov_flow_view_paint;
+              width = 260 + A * 100;
+              height = MAX (60 + L * 112, 340);
+              ov_csv_add_text (csv, "layer");
+              ov_csv_add_text (csv, "head");
+              ov_csv_add_text (csv, "from");
+              ov_csv_add_text (csv, "to");
+              ov_csv_add_text (csv, "mass");
+              ov_csv_add_text (csv, "cross_modal_share");
+              ov_csv_end_row (csv);
+              for (int l = 0; l < L; l++)
+                for (int h = 0; h < A; h++)
+                  {
+                    const double *f = ov_flow_view_get_flow (fv, l, h);
+                    double cross = ov_attention_flow_cross_share (
+                      (const double (*)[OV_FLOW_N_GROUPS]) f);
+
+                    for (int q = 0; q < OV_FLOW_N_GROUPS; q++)
+                      for (int k = 0; k < OV_FLOW_N_GROUPS; k++)
+                        {
+                          ov_csv_add_int (csv, l);
+                          ov_csv_add_int (csv, h);
+                          ov_csv_add_text (csv, ov_flow_group_name (q));
+                          ov_csv_add_text (csv, ov_flow_group_name (k));
+                          ov_csv_add_number (csv, f[q * OV_FLOW_N_GROUPS + k]);
+                          ov_csv_add_number (csv, cross);
+                          ov_csv_end_row (csv);
+                        }
+                  }
+            }
+        }
+      else if (strcmp (view_name, "image") == 0 || strcmp (view_name, "region") == 0)
+        {
+          gboolean reverse = strcmp (view_name, "region") == 0;
+          OvAttentionImageView *iv;
+
+          if (reverse)
+            {
+              if (o.region < 0 || o.region >= (int) sample->n_regions)
+                {
+                  g_printerr ("oscarviz attention: %s (0 to %u)\n",
+                              _("the region view needs --region K"), sample->n_regions - 1);
+                  status = 2;
+                  goto out;
+                }
+              title = g_strdup_printf ("Words and tags attending to region %d (%s), layer %d, "
+                                       "%s", o.region, sample->regions[o.region].cls, o.layer,
+                                       hname);
+              iv = ov_attention_image_view_new_region (matrix, S, pass.enc->segments,
+                                                       (const char *const *) pass.labels,
+                                                       o.region, sample, surface, NULL, title);
+              if (iv == NULL)
+                {
+                  g_printerr ("oscarviz attention: region %d was not given to the model\n",
+                              o.region);
+                  goto out;
+                }
+            }
+          else
+            {
+              int query = pass.enc->query_index;
+
+              if (o.token != NULL && (query = find_token (&pass, o.token, &error)) < 0)
+                {
+                  status = fail (error);
+                  goto out;
+                }
+              title = g_strdup_printf ("Attention of “%s” (position %d) on the regions, "
+                                       "layer %d, %s", pass.labels[query], query, o.layer,
+                                       hname);
+              iv = ov_attention_image_view_new_query (matrix, S, pass.enc->segments,
+                                                      (const char *const *) pass.labels, query,
+                                                      sample, surface, NULL, title);
+            }
+          view = iv;
+          view_free = (GDestroyNotify) ov_attention_image_view_free;
+          paint = ov_attention_image_view_paint;
+          {
+            double fw = sample->width > 0 ? sample->width : 640;
+            double fh = sample->height > 0 ? sample->height : 480;
+            double s = MIN (800.0 / fw, 600.0 / fh);
+
+            width = fw * s + 100;
+            height = fh * s + 40 + (reverse ? 90 : 0);
+          }
+          ov_csv_add_text (csv, reverse ? "position" : "region");
+          ov_csv_add_text (csv, reverse ? "token" : "class");
+          ov_csv_add_text (csv, "weight");
+          ov_csv_end_row (csv);
+          if (reverse)
+            {
+              for (int i = 0; i < S; i++)
+                if (pass.enc->segments[i] == OV_SEGMENT_WORD
+                    || pass.enc->segments[i] == OV_SEGMENT_TAG)
+                  {
+                    ov_csv_add_int (csv, i);
+                    ov_csv_add_text (csv, pass.labels[i]);
+                    ov_csv_add_number (csv, ov_attention_image_view_get_weight (iv, i));
+                    ov_csv_end_row (csv);
+                  }
+            }
+          else
+            for (guint k = 0; k < sample->n_regions; k++)
+              {
+                ov_csv_add_int (csv, k);
+                ov_csv_add_text (csv, sample->regions[k].cls);
+                ov_csv_add_number (csv, ov_attention_image_view_get_weight (iv, k));
+                ov_csv_end_row (csv);
+              }
+        }
+      else
+        {
+          g_printerr ("oscarviz attention: --view %s: %s\n", view_name,
+                      _("use heatmap, grid, summary, image, region, caption or difference"));
+          status = 2;
+          goto out;
+        }
+    }
+
+  if (o.width > 0)
+    width = o.width;
+  if (o.height > 0)
+    height = o.height;
+  if (!ov_export_view (o.out, format, paint, view, width, height, o.scale, &error)
+      || (o.csv != NULL && !ov_csv_write (csv, o.csv, &error)))
+    {
+      status = fail (error);
+      goto out;
+    }
+  if (o.json != NULL)
+    {
+      g_autoptr(JsonNode) root = ov_csv_to_json (csv);
+
+      if (!ov_export_json (root, o.json, &error))
+        {
+          status = fail (error);
+          goto out;
+        }
+    }
+  status = 0;
+
+out:
+  if (view != NULL)
+    view_free (view);
+  g_clear_pointer (&surface, cairo_surface_destroy);
+  pass_clear (&pass);
+  ov_sample_source_options_clear (&o.sample);
+  g_free (o.model_dir);
+  g_free (o.task);
+  g_free (o.text);
+  g_free (o.question);
+  g_free (o.head_text);
+  g_free (o.view);
+  g_free (o.out);
+  g_free (o.csv);
+  g_free (o.json);
+  g_free (o.token);
+  g_free (o.before_tags);
+  g_free (o.before_head_text);
+  return status;
+}

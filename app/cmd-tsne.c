@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * `oscarviz tsne`: embeds vectors (.npy, CSV or safetensors) in 2-D with
+ * t-SNE and writes a scatter figure (PNG/SVG/PDF) and optionally the
+ * coordinates as CSV.
+ */
+#define G_LOG_DOMAIN "oscarviz"
+
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ov-commands.h"
+#include "viz/ov-tsne.h"
+#include "viz/ov-tsne-io.h"
+#include "viz/ov-tsne-plot.h"
+
+typedef struct {
+  gint64 t0;
+  gboolean quiet;
+} Progress;
+
+static gboolean
+progress_cb (int          iter,
+             int          n_iter,
+             const float *Y,
+             gsize        n,
+             double       kl,
+             gpointer     user_data)
+{
+  Progress *p = user_data;
+
+  if (!p->quiet)
+    fprintf (stderr, _("iteration %d/%d  KL %.4f  %.1f s\n"), iter, n_iter, kl,
+             (g_get_monotonic_time () - p->t0) / 1e6);
+  return TRUE;
+}
+
+/* The labels file beside a safetensors/npy/CSV input: STEM.labels.txt or
+ * FILE.labels.txt, used when --labels is not given. */
+static char *
+sidecar_labels (const char *path)
+{
+  g_autofree char *a = g_strconcat (path, ".labels.txt", NULL);
+  const char *dot = strrchr (path, '.');
+  const char *slash = strrchr (path, G_DIR_SEPARATOR);
+
+  if (g_file_test (a, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&a);
+  if (dot != NULL && (slash == NULL || dot > slash))
+    {
+      g_autofree char *stem = g_strndup (path, dot - path);
+      g_autofree char *b = g_strconcat (stem, ".labels.txt", NULL);
+
+      if (g_file_test (b, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&b);
+    }
+  return NULL;
+}
+
+int
+ov_cmd_tsne (int argc, char **argv)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *labels_path = NULL;
+  double perplexity = 30.0;
+  gint64 seed = 42;
+  int threads = 0, iterations = 1000;
+  gboolean quiet = FALSE;
+  GOptionEntry entries[] = {
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Figure to write (.png, .svg, .pdf)"),
+      N_("FIGURE") },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, N_("Also write x,y[,label] rows"), N_("FILE") },
+    { "perplexity", 0, 0, G_OPTION_ARG_DOUBLE, &perplexity, N_("Perplexity (30)"), N_("P") },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (42)"), N_("S") },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (all processors)"), N_("N") },
+    { "iterations", 0, 0, G_OPTION_ARG_INT, &iterations, N_("Iterations (1000)"), N_("N") },
+    { "labels", 0, 0, G_OPTION_ARG_FILENAME, &labels_path, N_("One label per line"),
+      N_("FILE") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("No progress output"), NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OvTsneLabels) labels = NULL;
+  g_autofree float *X = NULL;
+  g_autofree float *Y = NULL;
+  OvTsneParams params;
+  Progress prog;
+  gsize n = 0, dim = 0;
+
+  ctx = g_option_context_new (_("VECTORS — t-SNE of vectors (.npy, CSV or safetensors)"));
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      g_printerr ("oscarviz tsne: %s\n", error->message);
+      return 2;
+    }
+  if (argc != 2 || out == NULL)
+    {
+      g_printerr (_("oscarviz tsne: give one VECTORS file and --out FIGURE\n"));
+      return 2;
+    }
+  if (iterations < 1 || iterations > 1000000 || seed < 0)
+    {
+      g_printerr (_("oscarviz tsne: --iterations must be 1..1000000 and --seed >= 0\n"));
+      return 2;
+    }
+
+  X = ov_tsne_load_vectors (argv[1], &n, &dim, &labels, &error);
+  if (X == NULL)
+    goto fail;
+  if (labels_path == NULL && labels == NULL)
+    labels_path = sidecar_labels (argv[1]);
+  if (labels_path != NULL)
+    {
+      g_clear_pointer (&labels, ov_tsne_labels_free);
+      labels = ov_tsne_load_labels (labels_path, n, &error);
+      if (labels == NULL)
+        goto fail;
+    }
+
+  ov_tsne_params_init (&params);
+  params.perplexity = perplexity;
+  params.seed = (guint64) seed;
+  params.n_threads = threads;
+  params.n_iter = iterations;
+  params.early_exag_iter = MIN (params.early_exag_iter, iterations);
+  params.progress_every = 100;
+  prog.t0 = g_get_monotonic_time ();
+  prog.quiet = quiet;
+  Y = g_new (float, 2 * n);
+  if (!ov_tsne_run (X, n, dim, &params, Y, progress_cb, &prog, NULL, &error))
+    goto fail;
+
+  if (!ov_tsne_plot_write (out, Y, n, labels != NULL ? labels->ids : NULL,
+                           labels != NULL ? (const char * const *) labels->names : NULL,
+                           labels != NULL ? labels->n_names : 0, &error))
+    goto fail;
+  if (csv != NULL && !ov_tsne_save_csv (csv, Y, n, labels, &error))
+    goto fail;
+  return 0;
+
+fail:
+  g_printerr ("oscarviz tsne: %s\n", error->message);
+  return 1;
+}

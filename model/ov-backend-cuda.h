@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The CUDA backend's entry points beside the backend table. They exist in
+ * every build; without the CUDA toolkit they fail with OV_ERROR_DEVICE and
+ * say that the backend was not built.
+ */
+#pragma once
+
+#include "ov-backend-private.h"
+#include "ov-device.h"
+#include "ov-model.h"
+
+G_BEGIN_DECLS
+
+/* A backend on CUDA device `device` (cuBLAS for the matrix products, our
+ * kernels for the rest). EXACT keeps fp32 products (no TF32); FAST lets
+ * cuBLAS use TF32 tensor cores. NULL with OV_ERROR_DEVICE when no device
+ * answers. Free with ov_backend_free. The environment variable
+ * OV_CUDA_WEIGHT_LIMIT_MB caps the memory its weights may take, so that
+ * running out of device memory can be tested. */
+OvBackend *ov_backend_cuda_new      (int device, OvPrecision precision, GError **error);
+/* e.g. "CUDA: NVIDIA H200 (device 0, exact)". */
+char      *ov_backend_cuda_describe (const OvBackend *be);
+
+/* Fills the CUDA part of a device report (ov-device.c). */
+void       _ov_backend_cuda_probe   (OvDeviceReport *report);
+
+G_END_DECLS

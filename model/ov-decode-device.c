@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The cached caption step for a backend whose buffers are not host memory
+ * (the CUDA backend): the same computation as the cached step of
+ * ov-decode.c, written only against the backend table, so the key/value
+ * cache, the activations and the logits stay on the device and only the
+ * token ids, the mask and (on request) the logits cross the bus.
+ *
+ * Cache layout, one backend buffer (B, L, 2, n_keys, H): for each beam and
+ * layer, K then V, each (n_keys, H) with rows [0, max_len) for caption
+ * positions and [max_len, n_keys) for the valid tags and regions (the same
+ * in every beam). kv_spare is the second buffer used while reordering.
+ */
+#define G_LOG_DOMAIN "ov-decode-device"
+
+#include "ov-model-private.h"
+
+struct _OvDeviceCache
+{
+  OvModel *model;
+  int      n_beams;
+  int      max_len;
+  int      n_ctx;
+  int      n_keys;
+  float   *kv;
+  float   *kv_spare;
+  float   *logits;      /* (B, V) of the last step */
+};
+
+static gsize
+layer_floats (OvDeviceCache *dc)
+{
+  return (gsize) 2 * dc->n_keys * dc->model->config.hidden_size;
+}
+
+static gsize
+beam_floats (OvDeviceCache *dc)
+{
+  return layer_floats (dc) * dc->model->config.num_hidden_layers;
+}
+
+void
+_ov_device_cache_free (OvDeviceCache *dc)
+{
+  const OvBackend *be;
+
+  if (dc == NULL)
+    return;
+  be = dc->model->backend;
+  be->free (be, dc->kv);
+  be->free (be, dc->kv_spare);
+  be->free (be, dc->logits);
+  g_free (dc);
+}
+
+/* Runs the tags and regions alone once: they never see the caption, so
+ * their keys and values are those of every later step. */
+OvDeviceCache *
+_ov_device_cache_new (OvModel *model, const OvCaptionContext *ctx, int n_beams, int max_len,
+                      GCancellable *cancellable, GError **error)
+{
+  const OvBackend *be = model->backend;
+  int h = model->config.hidden_size, n_layers = model->config.num_hidden_layers;
+  int nt = ctx->n_tags_valid, nr = ctx->n_img_valid, nb = n_beams;
+  OvDeviceCache *dc = g_new0 (OvDeviceCache, 1);
+  gsize layer, beam, caption_rows;
+  g_autofree float *zeros = NULL;
+  float *zeros_be;
+  gboolean ok = TRUE;
+
+  dc->model = model;
+  dc->n_beams = n_beams;
+  dc->max_len = max_len;
+  dc->n_ctx = nt + nr;
+  dc->n_keys = max_len + dc->n_ctx;
+  layer = layer_floats (dc);
+  beam = beam_floats (dc);
+  dc->kv = be->alloc (be, beam * nb);
+  dc->kv_spare = be->alloc (be, beam * nb);
+  dc->logits = be->alloc (be, (gsize) nb * model->config.vocab_size);
+  /* Caption rows not yet written are masked out, but must be numbers: zero
+   * them in every (beam, layer, K or V) block. */
+  caption_rows = (gsize) max_len * h;
+  zeros = g_new0 (float, caption_rows);
+  zeros_be = be->alloc (be, caption_rows);
+  be->upload (be, zeros_be, zeros, caption_rows);
+  be->copy_runs (be, dc->kv, (gsize) dc->n_keys * h, zeros_be, 0, NULL, nb * n_layers * 2, 1,
+                 0, caption_rows);
+  be->free (be, zeros_be);
+  if (dc->n_ctx > 0)
+    {
+      g_autofree float *mask = g_new (float, dc->n_ctx);
+      g_autofree OvLayerKV *kv = g_new0 (OvLayerKV, n_layers);
+      OvForward fwd = { 0 };
+      OvInputs in = {
+        .n_text = nt,
+        .input_ids = ctx->tag_ids,
+        .token_type_ids = ctx->tag_types,
+        .position_ids = ctx->tag_pos,
+        .n_regions = nr,
+        .img_feats = ctx->img,
+        .attention_mask = mask,
+        .mask_2d = FALSE,
+      };
+
+      for (int i = 0; i < dc->n_ctx; i++)
+        mask[i] = 1.0f;
+      ok = _ov_model_encode (model, &in, 0, &fwd, kv, cancellable, error);
+      /* the same tag and region rows in every beam */
+      for (int l = 0; l < n_layers && ok; l++)
+        {
+          float *kb = dc->kv + layer * l + caption_rows;
+
+          be->copy_runs (be, kb, beam, kv[l].k, 0, NULL, nb, 1, 0, (gsize) dc->n_ctx * h);
+          be->copy_runs (be, kb + (gsize) dc->n_keys * h, beam, kv[l].v, 0, NULL, nb, 1, 0,
+                         (gsize) dc->n_ctx * h);
+        }
+      for (int l = 0; l < n_layers; l++)
+        {
+          be->free (be, kv[l].k);
+          be->free (be, kv[l].v);
+        }
+      g_free (fwd.sequence_output);
+      g_free (fwd.pooled);
+    }
+  be->copy_runs (be, dc->kv_spare, 0, dc->kv, 0, NULL, 1, 1, 0, beam * nb);
+  if (!ok || !ov_backend_check (be, ok ? error : NULL))
+    {
+      _ov_device_cache_free (dc);
+      return NULL;
+    }
+  return dc;
+}
+
+const float *
+_ov_device_cache_logits (OvDeviceCache *dc)
+{
+  return dc->logits;
+}
+
+/* The cached step at cur_len: each beam's rows are its last token at
+ * position cur_len - 1 (it was [MASK] the step before) and a new [MASK] at
+ * cur_len. All 2·B rows go through every linear together. */
+gboolean
+_ov_device_cache_step (OvDeviceCache *dc, gint32 *const *seqs, int cur_len,
+                       float *host_logits, GError **error)
+{
+  OvModel *model = dc->model;
+  const OvBackend *be = model->backend;
+  const OvConfig *c = &model->config;
+  int h = c->hidden_size, inter = c->intermediate_size, nb = dc->n_beams;
+  int n_heads = c->num_attention_heads, head_dim = h / n_heads;
+  int m = 2 * nb, nk = dc->n_keys;
+  gsize layer = layer_floats (dc), beam = beam_floats (dc);
+  g_autofree gint32 *ids = g_new (gint32, m);
+  g_autofree gint32 *pos = g_new (gint32, m);
+  g_autofree gint32 *types = g_new0 (gint32, m);
+  g_autofree float *mask = g_new (float, (gsize) 2 * nk);
+  float *mask_be = be->alloc (be, (gsize) 2 * nk);
+  float *x = be->alloc (be, (gsize) m * h);
+  float *q = be->alloc (be, (gsize) m * h);
+  float *k = be->alloc (be, (gsize) m * h);
+  float *v = be->alloc (be, (gsize) m * h);
+  float *cx = be->alloc (be, (gsize) m * h);
+  float *a1 = be->alloc (be, (gsize) m * h);
+  float *f = be->alloc (be, (gsize) m * inter);
+  float *last = be->alloc (be, (gsize) nb * h);
+
+  for (int b = 0; b < nb; b++)
+    {
+      ids[2 * b] = seqs[b][cur_len - 1];
+      pos[2 * b] = cur_len - 1;
+      ids[2 * b + 1] = ov_tokenizer_mask_id (model->tokenizer);
+      pos[2 * b + 1] = cur_len;
+    }
+  /* row 0 sees caption slots 0..cur_len-1, row 1 also cur_len; both see
+   * the tags and regions */
+  for (int r = 0; r < 2; r++)
+    for (int j = 0; j < nk; j++)
+      mask[(gsize) r * nk + j] = j >= dc->max_len || j <= cur_len - 1 + r ? 0.0f : -10000.0f;
+  be->upload (be, mask_be, mask, (gsize) 2 * nk);
+
+  be->embed (be, x, model->word_emb, model->pos_emb, model->type_emb, ids, pos, types, m, h);
+  be->add_layer_norm (be, x, NULL, model->emb_ln_g, model->emb_ln_b, m, h,
+                      (float) c->layer_norm_eps);
+  for (int l = 0; l < c->num_hidden_layers; l++)
+    {
+      const OvLayerWeights *w = &model->layers[l];
+
+      be->linear (be, q, x, w->q_w, w->q_b, m, h, h);
+      be->linear (be, k, x, w->k_w, w->k_b, m, h, h);
+      be->linear (be, v, x, w->v_w, w->v_b, m, h, h);
+      /* each beam's two rows join its cache at caption rows cur_len - 1, cur_len */
+      be->copy_runs (be, dc->kv + layer * l + (gsize) (cur_len - 1) * h, beam, k,
+                     (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
+      be->copy_runs (be, dc->kv + layer * l + (gsize) (nk + cur_len - 1) * h, beam, v,
+                     (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
+      /* each beam's two rows against its own cache: one call when the
+       * backend can batch sequences */
+      if (be->attention_batch != NULL)
+        be->attention_batch (be, cx, q, h, dc->kv + layer * l,
+                             dc->kv + layer * l + (gsize) nk * h, h, mask_be, nk, 2, nk,
+                             n_heads, head_dim, nb, (gsize) 2 * h, beam);
+      else
+        for (int b = 0; b < nb; b++)
+          {
+            float *kb = dc->kv + beam * b + layer * l;
+            float *vb = kb + (gsize) nk * h;
+
+            be->attention (be, cx + (gsize) 2 * b * h, NULL, q + (gsize) 2 * b * h, h,
+                           kb, vb, h, mask_be, nk, 2, nk, n_heads, head_dim);
+          }
+      be->linear (be, a1, cx, w->ao_w, w->ao_b, m, h, h);
+      be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, m, h, (float) c->layer_norm_eps);
+      be->linear (be, f, a1, w->i_w, w->i_b, m, inter, h);
+      be->gelu (be, f, (gsize) m * inter);
+      be->linear (be, x, f, w->o_w, w->o_b, m, h, inter);
+      be->add_layer_norm (be, x, a1, w->oln_g, w->oln_b, m, h, (float) c->layer_norm_eps);
+    }
+  /* the [MASK] row of each beam */
+  be->copy_runs (be, last, h, x + h, (gsize) 2 * h, NULL, nb, 1, 0, h);
+  _ov_model_lm_head_be (model, last, nb, dc->logits);
+  if (host_logits != NULL)
+    be->download (be, host_logits, dc->logits, (gsize) nb * c->vocab_size);
+  be->free (be, mask_be); be->free (be, x); be->free (be, q); be->free (be, k);
+  be->free (be, v); be->free (be, cx); be->free (be, a1); be->free (be, f);
+  be->free (be, last);
+  return ov_backend_check (be, error);
+}
+
+/* Beam b continues beam src[b]: its caption rows 0..n_rows-1 in every
+ * (layer, K or V) block, in one call. */
+void
+_ov_device_cache_reorder (OvDeviceCache *dc, const int *src, int n_rows)
+{
+  const OvBackend *be = dc->model->backend;
+  int h = dc->model->config.hidden_size;
+  gsize beam = beam_floats (dc);
+  float *tmp;
+
+  be->copy_runs (be, dc->kv_spare, beam, dc->kv, beam, src, dc->n_beams,
+                 2 * dc->model->config.num_hidden_layers, (gsize) dc->n_keys * h,
+                 (gsize) n_rows * h);
+  tmp = dc->kv;
+  dc->kv = dc->kv_spare;
+  dc->kv_spare = tmp;
+}

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The GPU benchmark's C side: one backend and precision a process, on the
+ * base-size checkpoints of tools/bench/make-base-checkpoint.py. Times the
+ * load, beam-5 and greedy captions (max length 20), a VQA forward, and a
+ * dataset embedding pass (every layer's hidden states of each image), and
+ * prints one JSON object; it also writes the VQA sequence output to
+ * OUT_DIR/<name>.hidden.f32 so tests/bench/gpu-summary.py can compare
+ * backends. Run by tests/bench/gpu-check.sh.
+ */
+#define G_LOG_DOMAIN "bench-gpu"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/ov-model.h"
+
+static const char tags[] = "dog couch pillow blanket lamp window curtain table remote rug "
+                           "plant cup book cutting board bowl wall floor chair vase";
+static const char question[] = "what color is the dog lying on the big brown couch?";
+
+static double
+now_s (void)
+{
+  return g_get_monotonic_time () / 1e6;
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *v, int n)
+{
+  qsort (v, n, sizeof (double), cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+G_GNUC_NORETURN static void
+die (const char *what, GError *error)
+{
+  fprintf (stderr, "bench-gpu: %s: %s\n", what, error != NULL ? error->message : "failed");
+  exit (1);
+}
+
+static float *
+read_regions (const char *path, int dim)
+{
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &data, &len, &error))
+    die (path, error);
+  if (len != (gsize) 50 * dim * sizeof (float))
+    {
+      fprintf (stderr, "bench-gpu: %s: %zu bytes, expected 50 x %d float32\n", path, len, dim);
+      exit (1);
+    }
+  return (float *) data;
+}
+
+static OvModel *
+load (const char *dir, const OvModelOptions *opts, double *seconds)
+{
+  g_autoptr(GError) error = NULL;
+  double t0 = now_s ();
+  OvModel *model = ov_model_load (dir, opts, &error);
+
+  *seconds = now_s () - t0;
+  if (model == NULL)
+    die ("load", error);
+  return model;
+}
+
+/* Median milliseconds of `runs` captions after one warm-up; ids of the last. */
+static double
+time_caption (OvModel *model, const OvRegions *regions, int beams, int runs, GString *ids,
+              char **text)
+{
+  g_autofree double *t = g_new (double, runs);
+  OvCaptionOptions opts;
+
+  ov_caption_options_init (&opts);
+  opts.num_beams = beams;
+  opts.max_length = 20;
+  for (int r = -1; r < runs; r++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) caps = NULL;
+      double t0 = now_s ();
+      OvCaption *best;
+
+      caps = ov_model_caption (model, tags, regions, &opts, NULL, &error);
+      if (caps == NULL || caps->len == 0)
+        die ("caption", error);
+      if (r >= 0)
+        t[r] = (now_s () - t0) * 1e3;
+      best = caps->pdata[0];
+      if (r == runs - 1)
+        {
+          for (guint i = 0; i < best->ids->len; i++)
+            g_string_append_printf (ids, "%s%d", i > 0 ? ", " : "",
+                                    g_array_index (best->ids, gint32, i));
+          *text = g_strdup (best->text);
+        }
+    }
+  return median (t, runs);
+}
+
+int
+main (int argc, char **argv)
+{
+  OvModelOptions opts;
+  g_autoptr(OvModel) cap_model = NULL;
+  g_autoptr(OvModel) vqa_model = NULL;
+  g_autoptr(OvEncoding) enc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) beam_ids = g_string_new (NULL);
+  g_autoptr(GString) greedy_ids = g_string_new (NULL);
+  g_autofree char *beam_text = NULL, *greedy_text = NULL;
+  g_autofree float *feats = NULL;
+  g_autofree double *t = NULL;
+  g_autofree char *hidden_path = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *backend = NULL, *fallback = NULL;
+  OvRegions regions;
+  double load_cap_s, load_vqa_s, beam_ms, greedy_ms, vqa_ms, embed_ms;
+  int runs, n_embed, best = 0, n_logits = 0;
+
+  if (argc != 9)
+    {
+      fprintf (stderr, "usage: %s CAPTION_DIR VQA_DIR REGIONS.f32 cpu|cuda exact|fast RUNS "
+               "N_EMBED OUT_DIR\n", argv[0]);
+      return 2;
+    }
+  ov_model_options_init (&opts);
+  opts.device = strcmp (argv[4], "cuda") == 0 ? OV_DEVICE_CUDA : OV_DEVICE_CPU;
+  opts.precision = strcmp (argv[5], "fast") == 0 ? OV_PRECISION_FAST : OV_PRECISION_EXACT;
+  runs = MAX (atoi (argv[6]), 1);
+  n_embed = MAX (atoi (argv[7]), 1);
+  name = g_strdup_printf ("%s-%s", argv[4], argv[5]);
+
+  cap_model = load (argv[1], &opts, &load_cap_s);
+  vqa_model = load (argv[2], &opts, &load_vqa_s);
+  feats = read_regions (argv[3], ov_model_get_config (cap_model)->img_feature_dim);
+  regions.features = feats;
+  regions.n_regions = 50;
+  regions.dim = ov_model_get_config (cap_model)->img_feature_dim;
+
+  beam_ms = time_caption (cap_model, &regions, 5, runs, beam_ids, &beam_text);
+  greedy_ms = time_caption (cap_model, &regions, 1, runs, greedy_ids, &greedy_text);
+
+  /* VQA: question to answer logits, input assembly included */
+  t = g_new (double, runs * 5);
+  for (int r = -1; r < runs * 5; r++)
+    {
+      double t0 = now_s ();
+      g_autofree float *logits = ov_model_classify (vqa_model, question, tags, &regions,
+                                                    &n_logits, NULL, &error);
+
+      if (logits == NULL)
+        die ("vqa", error);
+      if (r >= 0)
+        t[r] = (now_s () - t0) * 1e3;
+      for (int i = 0; i < n_logits; i++)
+        if (logits[i] > logits[best])
+          best = i;
+    }
+  vqa_ms = median (t, runs * 5);
+
+  /* The sequence output of the VQA input, for comparing backends. */
+  enc = ov_model_prepare_vqa (vqa_model, question, tags, &regions, &error);
+  if (enc == NULL)
+    die ("vqa input", error);
+  {
+    g_autoptr(OvForward) fwd = ov_model_forward (vqa_model, &enc->inputs, 0, NULL, &error);
+
+    if (fwd == NULL)
+      die ("forward", error);
+    hidden_path = g_strdup_printf ("%s/%s.hidden.f32", argv[8], name);
+    if (!g_file_set_contents (hidden_path, (const char *) fwd->sequence_output,
+                              (gssize) fwd->seq_len * fwd->hidden * sizeof (float), &error))
+      die (hidden_path, error);
+  }
+
+  /* Embedding pass: per image, the input built and every layer's hidden
+   * states brought back, as a dataset pass for t-SNE does. */
+  {
+    double t0 = now_s ();
+
+    for (int i = 0; i < n_embed; i++)
+      {
+        g_autoptr(OvEncoding) e = ov_model_prepare_vqa (vqa_model, question, tags, &regions,
+                                                        &error);
+        g_autoptr(OvForward) fwd = NULL;
+
+        if (e == NULL)
+          die ("embedding input", error);
+        fwd = ov_model_forward (vqa_model, &e->inputs, OV_FORWARD_HIDDEN_STATES, NULL, &error);
+        if (fwd == NULL)
+          die ("embedding pass", error);
+      }
+    embed_ms = (now_s () - t0) * 1e3 / n_embed;
+  }
+
+  backend = g_strescape (ov_model_get_backend_description (cap_model), NULL);
+  fallback = g_strescape (ov_model_get_device_fallback (cap_model) != NULL
+                          ? ov_model_get_device_fallback (cap_model) : "", NULL);
+  printf ("{\"name\": \"%s\", \"backend\": \"%s\", \"fallback\": \"%s\", "
+          "\"load_caption_s\": %.3f, \"load_vqa_s\": %.3f, \"runs\": %d, "
+          "\"beam5_ms\": %.3f, \"beam5_ids\": [%s], \"greedy_ms\": %.3f, "
+          "\"greedy_ids\": [%s], \"vqa_ms\": %.3f, \"vqa_argmax\": %d, "
+          "\"embed_images\": %d, \"embed_ms_per_image\": %.3f, \"hidden\": \"%s\"}\n",
+          name, backend, fallback,
+          load_cap_s, load_vqa_s, runs, beam_ms, beam_ids->str, greedy_ms, greedy_ids->str,
+          vqa_ms, best, n_embed, embed_ms, hidden_path);
+  fprintf (stderr, "%s beam-5: %s\n", name, beam_text);
+  return 0;
+}

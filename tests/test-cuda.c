@@ -1,0 +1,992 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The CUDA backend against the CPU backend and the plain reference loops:
+ * every operation on random inputs of odd sizes with its outputs poisoned
+ * (NaN) beforehand, the beam-search top-k, the error path, and the oracle
+ * cases (encoder, VQA logits, greedy and beam captions) run on the device.
+ * Without a device (or without the toolkit) every case is skipped and says
+ * why.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "ov-test-util.h"
+#include "model/ov-backend-cuda.h"
+#include "model/ov-device.h"
+#include "model/ov-error.h"
+#include "model/ov-model.h"
+#include "model/ov-model-private.h"
+
+/* exact mode: fp32 products, other summation orders */
+#define EXACT_RTOL 1e-5
+#define EXACT_ATOL 1e-5
+/* fast mode: TF32 products (10-bit mantissa) */
+#define FAST_RTOL 1e-2
+#define FAST_ATOL 1e-2
+
+/* The backend, or NULL after g_test_skip with the reason. */
+static OvBackend *
+cuda_or_skip (OvPrecision precision)
+{
+  g_autoptr(GError) error = NULL;
+  OvBackend *be = ov_backend_cuda_new (0, precision, &error);
+
+  if (be == NULL)
+    {
+      const char *why = error->message;
+
+      if (g_str_has_prefix (why, "no CUDA device: "))
+        why += strlen ("no CUDA device: ");
+      g_test_skip_printf ("no CUDA device: %s", why);
+    }
+  return be;
+}
+
+static void
+random_fill (float *x, gsize n, GRand *rand)
+{
+  for (gsize i = 0; i < n; i++)
+    x[i] = (float) g_rand_double_range (rand, -1.0, 1.0);
+}
+
+/* A device buffer holding host data. */
+static float *
+to_dev (OvBackend *be, const float *host, gsize n)
+{
+  float *d = be->alloc (be, n);
+
+  be->upload (be, d, host, n);
+  return d;
+}
+
+/* A device buffer of n NaNs: the kernel must overwrite what it owns. */
+static float *
+poisoned (OvBackend *be, gsize n)
+{
+  g_autofree float *nan = g_new (float, n);
+
+  for (gsize i = 0; i < n; i++)
+    nan[i] = NAN;
+  return to_dev (be, nan, n);
+}
+
+static float *
+from_dev (OvBackend *be, const float *d, gsize n)
+{
+  float *host = g_new (float, n);
+
+  be->download (be, host, d, n);
+  return host;
+}
+
+static void
+assert_close (const char *what, const float *got, const float *want, gsize n, double rtol,
+              double atol)
+{
+  double max_diff = 0.0;
+  gboolean ok = ov_test_allclose (got, want, n, rtol, atol, &max_diff);
+
+  g_test_message ("%s: max |diff| %.3g over %zu values", what, max_diff, n);
+  if (!ok)
+    g_error ("%s differs beyond rtol %g atol %g: max |diff| %g", what, rtol, atol, max_diff);
+}
+
+static void
+assert_backend_ok (OvBackend *be)
+{
+  g_autoptr(GError) error = NULL;
+
+  ov_backend_check (be, &error);
+  g_assert_no_error (error);
+}
+
+/* /cuda/kernels/linear */
+static void
+run_linear (OvPrecision precision, double rtol, double atol)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  OvBackend *be = cuda_or_skip (precision);
+  int shapes[][3] = { { 1, 48, 40 }, { 3, 97, 33 }, { 10, 2100, 131 }, { 37, 130, 77 },
+                      { 129, 65, 769 } };
+
+  if (be == NULL)
+    return;
+  for (guint c = 0; c < G_N_ELEMENTS (shapes); c++)
+    for (int with_bias = 0; with_bias < 2; with_bias++)
+      {
+        int m = shapes[c][0], n = shapes[c][1], k = shapes[c][2];
+        g_autofree float *x = g_new (float, (gsize) m * k);
+        g_autofree float *w = g_new (float, (gsize) n * k);
+        g_autofree float *b = g_new (float, n);
+        g_autofree float *want = g_new (float, (gsize) m * n);
+        g_autofree float *got = NULL;
+        g_autofree char *what = g_strdup_printf ("linear %dx%dx%d%s", m, n, k,
+                                                 with_bias ? " + bias" : "");
+        float *dx, *dw, *db, *dy;
+
+        random_fill (x, (gsize) m * k, rand);
+        random_fill (w, (gsize) n * k, rand);
+        random_fill (b, n, rand);
+        dx = to_dev (be, x, (gsize) m * k);
+        dw = to_dev (be, w, (gsize) n * k);
+        db = to_dev (be, b, n);
+        dy = poisoned (be, (gsize) m * n);
+        be->linear (be, dy, dx, dw, with_bias ? db : NULL, m, n, k);
+        got = from_dev (be, dy, (gsize) m * n);
+        ov_backend_ref_linear (want, x, w, with_bias ? b : NULL, m, n, k);
+        assert_close (what, got, want, (gsize) m * n, rtol, atol);
+        be->free (be, dx); be->free (be, dw); be->free (be, db); be->free (be, dy);
+      }
+  assert_backend_ok (be);
+  ov_backend_free (be);
+}
+
+static void
+test_linear_exact (void)
+{
+  run_linear (OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL);
+}
+
+static void
+test_linear_fast (void)
+{
+  run_linear (OV_PRECISION_FAST, FAST_RTOL, FAST_ATOL);
+}
+
+/* /cuda/kernels/layer-norm: with and without the residual */
+static void
+test_layer_norm (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (12);
+  OvBackend *be = cuda_or_skip (OV_PRECISION_EXACT);
+  int shapes[][2] = { { 1, 24 }, { 5, 769 }, { 3, 33 }, { 17, 1031 } };
+
+  if (be == NULL)
+    return;
+  for (guint c = 0; c < G_N_ELEMENTS (shapes); c++)
+    for (int with_r = 0; with_r < 2; with_r++)
+      {
+        int m = shapes[c][0], n = shapes[c][1];
+        gsize mn = (gsize) m * n;
+        g_autofree float *x = g_new (float, mn);
+        g_autofree float *r = g_new (float, mn);
+        g_autofree float *g = g_new (float, n);
+        g_autofree float *b = g_new (float, n);
+        g_autofree float *got = NULL;
+        float *dx, *dr, *dg, *db;
+
+        random_fill (x, mn, rand);
+        random_fill (r, mn, rand);
+        random_fill (g, n, rand);
+        random_fill (b, n, rand);
+        dx = to_dev (be, x, mn);
+        dr = to_dev (be, r, mn);
+        dg = to_dev (be, g, n);
+        db = to_dev (be, b, n);
+        be->add_layer_norm (be, dx, with_r ? dr : NULL, dg, db, m, n, 1e-12f);
+        got = from_dev (be, dx, mn);
+        ov_backend_ref_layer_norm (x, with_r ? r : NULL, g, b, m, n, 1e-12f);
+        assert_close ("layer norm", got, x, mn, EXACT_RTOL, EXACT_ATOL);
+        be->free (be, dx); be->free (be, dr); be->free (be, dg); be->free (be, db);
+      }
+  assert_backend_ok (be);
+  ov_backend_free (be);
+}
+
+/* /cuda/kernels/elementwise: GELU (erf), tanh, against the CPU backend */
+static void
+test_elementwise (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (13);
+  g_autoptr(OvBackend) cpu = ov_backend_cpu_new (1);
+  OvBackend *be = cuda_or_skip (OV_PRECISION_EXACT);
+  gsize n = 100003;
+  g_autofree float *x = g_new (float, n);
+  g_autofree float *want = g_new (float, n);
+
+  if (be == NULL)
+    return;
+  for (gsize i = 0; i < n; i++)
+    x[i] = (float) g_rand_double_range (rand, -8.0, 8.0);
+  for (int op = 0; op < 2; op++)
+    {
+      float *d = to_dev (be, x, n);
+      g_autofree float *got = NULL;
+
+      memcpy (want, x, n * sizeof (float));
+      if (op == 0)
+        {
+          be->gelu (be, d, n);
+          cpu->gelu (cpu, want, n);
+        }
+      else
+        {
+          be->tanh (be, d, n);
+          cpu->tanh (cpu, want, n);
+        }
+      got = from_dev (be, d, n);
+      /* both are libm-quality single-precision functions: a few ulp */
+      assert_close (op == 0 ? "gelu" : "tanh", got, want, n, 1e-6, 1e-6);
+      be->free (be, d);
+    }
+  assert_backend_ok (be);
+  ov_backend_free (be);
+}
+
+/* /cuda/kernels/embed */
+static void
+test_embed (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (14);
+  g_autoptr(OvBackend) cpu = ov_backend_cpu_new (1);
+  OvBackend *be = cuda_or_skip (OV_PRECISION_EXACT);
+  int v = 101, p = 37, t = 29, h = 45;
+  g_autofree float *word = g_new (float, (gsize) v * h);
+  g_autofree float *pos = g_new (float, (gsize) p * h);
+  g_autofree float *type = g_new (float, (gsize) 2 * h);
+  g_autofree gint32 *ids = g_new (gint32, t);
+  g_autofree gint32 *pids = g_new (gint32, t);
+  g_autofree gint32 *tids = g_new (gint32, t);
+  g_autofree float *want = g_new (float, (gsize) t * h);
+  g_autofree float *got = NULL;
+  float *dw, *dp, *dt, *out;
+
+  if (be == NULL)
+    return;
+  random_fill (word, (gsize) v * h, rand);
+  random_fill (pos, (gsize) p * h, rand);
+  random_fill (type, (gsize) 2 * h, rand);
+  for (int i = 0; i < t; i++)
+    {
+      ids[i] = g_rand_int_range (rand, 0, v);
+      pids[i] = g_rand_int_range (rand, 0, p);
+      tids[i] = g_rand_int_range (rand, 0, 2);
+    }
+  dw = to_dev (be, word, (gsize) v * h);
+  dp = to_dev (be, pos, (gsize) p * h);
+  dt = to_dev (be, type, (gsize) 2 * h);
+  out = poisoned (be, (gsize) t * h);
+  be->embed (be, out, dw, dp, dt, ids, pids, tids, t, h);
+  got = from_dev (be, out, (gsize) t * h);
+  cpu->embed (cpu, want, word, pos, type, ids, pids, tids, t, h);
+  /* the same float additions in the same order: equal */
+  assert_close ("embed", got, want, (gsize) t * h, 0.0, 0.0);
+  be->free (be, dw); be->free (be, dp); be->free (be, dt); be->free (be, out);
+  assert_backend_ok (be);
+  ov_backend_free (be);
+}
+
+/* /cuda/kernels/attention: 2-D, broadcast and absent masks, with and
+ * without probabilities, a query stride wider than the heads */
+static void
+test_attention (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (15);
+  OvBackend *be = cuda_or_skip (OV_PRECISION_EXACT);
+  /* lq, lk, heads, head_dim, mask kind (0 none, 1 row, 2 full), q stride extra */
+  int cases[][6] = { { 7, 53, 3, 24, 2, 0 }, { 2, 101, 12, 64, 1, 768 }, { 1, 1, 4, 6, 0, 0 },
+                     { 33, 33, 5, 13, 2, 7 }, { 178, 178, 12, 64, 1, 0 } };
+
+  if (be == NULL)
+    return;
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    for (int with_probs = 0; with_probs < 2; with_probs++)
+      {
+        int lq = cases[c][0], lk = cases[c][1], heads = cases[c][2], dh = cases[c][3];
+        int mkind = cases[c][4], hh = heads * dh, qs = hh + cases[c][5], kvs = hh + 3;
+        int mstride = mkind == 2 ? lk : 0;
+        gsize nq = (gsize) lq * qs, nkv = (gsize) lk * kvs, nm = (gsize) (mkind == 2 ? lq : 1) * lk;
+        gsize nctx = (gsize) lq * hh, np = (gsize) heads * lq * lk;
+        g_autofree float *q = g_new (float, nq);
+        g_autofree float *k = g_new (float, nkv);
+        g_autofree float *v = g_new (float, nkv);
+        g_autofree float *mask = g_new (float, nm);
+        g_autofree float *ctx = g_new (float, nctx);
+        g_autofree float *probs = g_new (float, np);
+        g_autofree float *got_ctx = NULL, *got_probs = NULL;
+        float *dq, *dk, *dv, *dm, *dctx, *dp;
+
+        random_fill (q, nq, rand);
+        random_fill (k, nkv, rand);
+        random_fill (v, nkv, rand);
+        for (gsize i = 0; i < nm; i++)
+          mask[i] = g_rand_int_range (rand, 0, 4) == 0 ? -10000.0f : 0.0f;
+        dq = to_dev (be, q, nq);
+        dk = to_dev (be, k, nkv);
+        dv = to_dev (be, v, nkv);
+        dm = to_dev (be, mask, nm);
+        dctx = poisoned (be, nctx);
+        dp = poisoned (be, np);
+        be->attention (be, dctx, with_probs ? dp : NULL, dq, qs, dk, dv, kvs,
+                       mkind > 0 ? dm : NULL, mstride, lq, lk, heads, dh);
+        got_ctx = from_dev (be, dctx, nctx);
+        got_probs = from_dev (be, dp, np);
+        ov_backend_ref_attention (ctx, probs, q, qs, k, v, kvs, mkind > 0 ? mask : NULL,
+                                  mstride, lq, lk, heads, dh);
+        assert_close ("attention context", got_ctx, ctx, nctx, EXACT_RTOL, EXACT_ATOL);
+        if (with_probs)
+          assert_close ("attention probabilities", got_probs, probs, np, EXACT_RTOL, 1e-6);
+        else
+          for (gsize i = 0; i < np; i++)
+            g_assert_true (isnan (got_probs[i]));   /* not written */
+        be->free (be, dq); be->free (be, dk); be->free (be, dv); be->free (be, dm);
+        be->free (be, dctx); be->free (be, dp);
+      }
+  assert_backend_ok (be);
+  ov_backend_free (be);
+}
+
+/* /cuda/kernels/attention-batch: three sequences in one call, as the
+ * decoder lays out its beams, against the reference per sequence */
+static void
+test_attention_batch (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (18);
+  OvBackend *be = cuda_or_skip (OV_PRECISION_EXACT);
+  int nb = 3, lq = 2, lk = 77, heads = 12, dh = 64, hh = heads * dh;
+  gsize io = (gsize) lq * hh, kvb = (gsize) lk * hh * 2 + 5;
+  gsize nq = io * nb, nkv = kvb * nb, nm = (gsize) lq * lk;
+  g_autofree float *q = g_new (float, nq);
+  g_autofree float *kv = g_new (float, nkv);
+  g_autofree float *mask = g_new (float, nm);
+  g_autofree float *want = g_new (float, nq);
+  g_autofree float *got = NULL;
+  float *dq, *dkv, *dm, *dctx;
+
+  if (be == NULL)
+    return;
+  random_fill (q, nq, rand);
+  random_fill (kv, nkv, rand);
+  for (gsize i = 0; i < nm; i++)
+    mask[i] = (i % lk) > 60 && i < (gsize) lk ? -10000.0f : 0.0f;
+  dq = to_dev (be, q, nq);
+  dkv = to_dev (be, kv, nkv);
+  dm = to_dev (be, mask, nm);
+  dctx = poisoned (be, nq);
+  /* K then V in each sequence's block, as the cache keeps them */
+  be->attention_batch (be, dctx, dq, hh, dkv, dkv + (gsize) lk * hh, hh, dm, lk, lq, lk,
+                       heads, dh, nb, io, kvb);
+  got = from_dev (be, dctx, nq);
+  for (int b = 0; b < nb; b++)
+    ov_backend_ref_attention (want + b * io, NULL, q + b * io, hh, kv + b * kvb,
+                              kv + b * kvb + (gsize) lk * hh, hh, mask, lk, lq, lk, heads, dh);
+  assert_close ("batched attention", got, want, nq, EXACT_RTOL, EXACT_ATOL);
+  be->free (be, dq); be->free (be, dkv); be->free (be, dm); be->free (be, dctx);
+  assert_backend_ok (be);
+  ov_backend_free (be);
+}
+
+/* /cuda/kernels/copy-runs: cache appends and beam reordering */
+static void
+test_copy_runs (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (16);
+  g_autoptr(OvBackend) cpu = ov_backend_cpu_new (1);
+  OvBackend *be = cuda_or_skip (OV_PRECISION_EXACT);
+  /* beams 5, blocks 2·3 of 37 rows × 7: copy 11 rows of each, beams permuted */
+  int nb = 5, n_inner = 6, src_index[] = { 3, 3, 0, 4, 1 };
+  gsize inner = 37 * 7, beam = inner * n_inner, n = 11 * 7, total = beam * nb;
+  g_autofree float *src = g_new (float, total);
+  g_autofree float *want = g_new (float, total);
+  g_autofree float *got = NULL;
+  float *ds, *dd;
+
+  if (be == NULL)
+    return;
+  random_fill (src, total, rand);
+  random_fill (want, total, rand);
+  ds = to_dev (be, src, total);
+  dd = to_dev (be, want, total);
+  be->copy_runs (be, dd, beam, ds, beam, src_index, nb, n_inner, inner, n);
+  cpu->copy_runs (cpu, want, beam, src, beam, src_index, nb, n_inner, inner, n);
+  /* append: two rows of a (2·B, 7) step into each beam at row 9 of block 0 */
+  be->copy_runs (be, dd + 9 * 7, beam, ds, 14, NULL, nb, 1, 0, 14);
+  cpu->copy_runs (cpu, want + 9 * 7, beam, src, 14, NULL, nb, 1, 0, 14);
+  /* one plain run */
+  be->copy_runs (be, dd + 1, 0, ds + 5, 0, NULL, 1, 1, 0, 100);
+  cpu->copy_runs (cpu, want + 1, 0, src + 5, 0, NULL, 1, 1, 0, 100);
+  got = from_dev (be, dd, total);
+  assert_close ("copy runs", got, want, total, 0.0, 0.0);
+  be->free (be, ds); be->free (be, dd);
+  assert_backend_ok (be);
+  ov_backend_free (be);
+}
+
+typedef struct {
+  float score;
+  int   word;
+} Scored;
+
+static int
+scored_compare (gconstpointer a, gconstpointer b)
+{
+  const Scored *x = a, *y = b;
+
+  if (x->score != y->score)
+    return x->score > y->score ? -1 : 1;
+  return x->word - y->word;
+}
+
+/* /cuda/kernels/log-softmax-topk: against a full sort on the host, ties included */
+static void
+test_log_softmax_topk (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (17);
+  OvBackend *be = cuda_or_skip (OV_PRECISION_EXACT);
+  int nb = 3, v = 30522, k = 6;
+  g_autofree float *logits = g_new (float, (gsize) nb * v);
+  float beam_scores[] = { 0.0f, -1.5f, -1e9f };
+  float row_max[3], row_lse[3], top_s[18], top_lp[18];
+  gint32 top_w[18];
+  g_autofree Scored *all = g_new (Scored, v);
+  g_autoptr(GError) error = NULL;
+  float *dl;
+
+  if (be == NULL)
+    return;
+  for (gsize i = 0; i < (gsize) nb * v; i++)
+    logits[i] = (float) g_rand_double_range (rand, -10.0, 10.0);
+  /* ties at the top of row 1: the lower word comes first */
+  logits[(gsize) v + 900] = logits[(gsize) v + 17] = logits[(gsize) v + 30000] = 40.0f;
+  dl = to_dev (be, logits, (gsize) nb * v);
+  g_assert_true (be->log_softmax_topk (be, dl, beam_scores, nb, v, k, row_max, row_lse, top_s,
+                                       top_w, top_lp, &error));
+  g_assert_no_error (error);
+  for (int b = 0; b < nb; b++)
+    {
+      const float *x = logits + (gsize) b * v;
+      float max = -G_MAXFLOAT, lse;
+      double sum = 0.0;
+
+      for (int i = 0; i < v; i++)
+        max = MAX (max, x[i]);
+      for (int i = 0; i < v; i++)
+        sum += expf (x[i] - max);
+      lse = (float) log (sum);
+      g_assert_cmpfloat (row_max[b], ==, max);
+      g_assert_cmpfloat_with_epsilon (row_lse[b], lse, 1e-5);
+      for (int i = 0; i < v; i++)
+        {
+          all[i].score = ((x[i] - max) - lse) + beam_scores[b];
+          all[i].word = i;
+        }
+      qsort (all, v, sizeof (Scored), scored_compare);
+      for (int r = 0; r < k; r++)
+        {
+          g_assert_cmpint (top_w[b * k + r], ==, all[r].word);
+          g_assert_cmpfloat_with_epsilon (top_s[b * k + r], all[r].score,
+                                          1e-5 * MAX (1.0, fabs (all[r].score)));
+          g_assert_cmpfloat_with_epsilon (top_lp[b * k + r],
+                                          (x[all[r].word] - max) - lse, 1e-5);
+        }
+    }
+  g_assert_cmpint (top_w[k], ==, 17);
+  g_assert_cmpint (top_w[k + 1], ==, 900);
+  g_assert_cmpint (top_w[k + 2], ==, 30000);
+  be->free (be, dl);
+  ov_backend_free (be);
+}
+
+/* /cuda/errors: a failed launch and an impossible allocation become
+ * OV_ERROR_DEVICE naming the statement, and the backend works again after */
+static void
+test_errors (void)
+{
+  OvBackend *be = cuda_or_skip (OV_PRECISION_EXACT);
+  g_autoptr(GError) error = NULL;
+  float *p, *q;
+
+  if (be == NULL)
+    return;
+  q = be->alloc (be, 64);
+  /* 20,000 keys do not fit the attention kernel's shared memory */
+  be->attention (be, q, NULL, q, 8, q, q, 8, NULL, 0, 1, 20000, 1, 8);
+  g_assert_false (ov_backend_check (be, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_DEVICE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "ov_cuda_attention"));
+  g_assert_nonnull (strstr (error->message, "ov-backend-cuda.c:"));
+  g_clear_error (&error);
+  g_assert_true (ov_backend_check (be, &error));
+
+  /* 2^46 floats: more memory than any device has */
+  p = be->alloc (be, (gsize) 1 << 46);
+  g_assert_null (p);
+  g_assert_false (ov_backend_check (be, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_DEVICE);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  be->gelu (be, q, 64);
+  be->free (be, q);
+  assert_backend_ok (be);
+  ov_backend_free (be);
+}
+
+/* ---- oracle cases on the device ---- */
+
+static OvModel *
+load_model (const char *name, OvDevice device, OvPrecision precision)
+{
+  g_autofree char *dir = ov_test_shared_path ("oracle", "checkpoints", name, NULL);
+  g_autoptr(GError) error = NULL;
+  OvModelOptions opts;
+  OvModel *model;
+
+  ov_model_options_init (&opts);
+  opts.device = device;
+  opts.precision = precision;
+  opts.n_threads = 2;
+  model = ov_model_load (dir, &opts, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+  if (device == OV_DEVICE_CUDA)
+    {
+      g_test_message ("%s", ov_model_get_backend_description (model));
+      g_assert_true (g_str_has_prefix (ov_model_get_backend_description (model), "CUDA"));
+      g_assert_null (ov_model_get_device_fallback (model));
+    }
+  return model;
+}
+
+static OvTestNpy *
+load_case_npy (const char *case_name, const char *file)
+{
+  g_autofree char *path = ov_test_shared_path ("oracle", "cases", case_name, file, NULL);
+
+  return ov_test_npy_load (path);
+}
+
+/* /cuda/oracle/encoder and vqa: the VQA case's inputs through a checkpoint
+ * on both backends: every hidden state, every attention map, the logits;
+ * and the logits against the original code's. */
+static void
+run_forward_case (const char *checkpoint, OvPrecision precision, double rtol, double atol,
+                  gboolean device_path_on_cpu)
+{
+  g_autoptr(OvBackend) probe = device_path_on_cpu ? NULL : cuda_or_skip (precision);
+  g_autoptr(OvModel) cpu = NULL;
+  g_autoptr(OvModel) gpu = NULL;
+  g_autoptr(OvTestNpy) ids_npy = load_case_npy ("vqa_logits", "in_input_ids.npy");
+  g_autoptr(OvTestNpy) types_npy = load_case_npy ("vqa_logits", "in_token_type_ids.npy");
+  g_autoptr(OvTestNpy) mask_npy = load_case_npy ("vqa_logits", "in_attention_mask.npy");
+  g_autoptr(OvTestNpy) img_npy = load_case_npy ("vqa_logits", "in_img_feats.npy");
+  g_autoptr(OvTestNpy) logits_npy = load_case_npy ("vqa_logits", "out_logits.npy");
+  g_autofree gint32 *ids = ov_test_npy_as_i32 (ids_npy);
+  g_autofree gint32 *types = ov_test_npy_as_i32 (types_npy);
+  g_autofree float *mask = ov_test_npy_as_f32 (mask_npy);
+  g_autofree float *img = ov_test_npy_as_f32 (img_npy);
+  g_autofree float *want = ov_test_npy_as_f32 (logits_npy);
+  gboolean vqa = strcmp (checkpoint, "vqa_tiny_imgln") == 0;
+  int t = 128, nimg = 50, d = 2054, n_examples = (int) ids_npy->shape[0];
+  OvForwardFlags flags = OV_FORWARD_HIDDEN_STATES | OV_FORWARD_ATTENTIONS | OV_FORWARD_HEAD;
+
+  if (probe == NULL && !device_path_on_cpu)
+    return;
+  cpu = load_model (checkpoint, OV_DEVICE_CPU, OV_PRECISION_EXACT);
+  if (device_path_on_cpu)
+    {
+      gpu = load_model (checkpoint, OV_DEVICE_CPU, OV_PRECISION_EXACT);
+      gpu->backend->host_memory = FALSE;
+    }
+  else
+    gpu = load_model (checkpoint, OV_DEVICE_CUDA, precision);
+  for (int e = 0; e < n_examples; e++)
+    {
+      OvInputs in = {
+        .n_text = t,
+        .input_ids = ids + (gsize) e * t,
+        .token_type_ids = types + (gsize) e * t,
+        .n_regions = nimg,
+        .img_feats = img + (gsize) e * nimg * d,
+        .attention_mask = mask + (gsize) e * (t + nimg),
+      };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OvForward) a = ov_model_forward (cpu, &in, flags, NULL, &error);
+      g_autoptr(OvForward) b = ov_model_forward (gpu, &in, flags, NULL, &error);
+      gsize sh = (gsize) a->seq_len * a->hidden;
+
+      g_assert_no_error (error);
+      for (int l = 0; l <= a->n_layers; l++)
+        assert_close ("hidden states", b->hidden_states[l], a->hidden_states[l], sh, rtol,
+                      atol);
+      for (int l = 0; l < a->n_layers; l++)
+        assert_close ("attentions", b->attentions[l], a->attentions[l],
+                      (gsize) a->n_heads * a->seq_len * a->seq_len, rtol, atol);
+      assert_close ("pooled", b->pooled, a->pooled, a->hidden, rtol, atol);
+      if (vqa)
+        {
+          g_assert_cmpint (b->n_classes, ==, 20);
+          assert_close ("VQA logits (CPU)", b->class_logits, a->class_logits, 20, rtol, atol);
+          assert_close ("VQA logits (oracle)", b->class_logits, want + (gsize) e * 20, 20,
+                        MAX (rtol, 1e-4), MAX (atol, 1e-4));
+        }
+      else
+        assert_close ("LM logits", b->lm_logits, a->lm_logits, (gsize) t * a->vocab_size,
+                      rtol, atol);
+    }
+}
+
+static void
+test_oracle_encoder (void)
+{
+  run_forward_case ("caption_tiny", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL, FALSE);
+}
+
+static void
+test_oracle_vqa (void)
+{
+  run_forward_case ("vqa_tiny_imgln", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL, FALSE);
+}
+
+static void
+test_oracle_vqa_fast (void)
+{
+  run_forward_case ("vqa_tiny_imgln", OV_PRECISION_FAST, FAST_RTOL, FAST_ATOL, FALSE);
+}
+
+/* labels.tsv: image key → its classes joined by spaces */
+static GHashTable *
+load_tags (void)
+{
+  g_autofree char *path = ov_test_shared_path ("oracle", "data", "labels.tsv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      char *tab = strchr (lines[i], '\t');
+      GString *joined;
+      JsonArray *objs;
+
+      if (tab == NULL)
+        continue;
+      *tab = '\0';
+      g_assert_true (json_parser_load_from_data (parser, tab + 1, -1, NULL));
+      objs = json_node_get_array (json_parser_get_root (parser));
+      joined = g_string_new (NULL);
+      for (guint j = 0; j < json_array_get_length (objs); j++)
+        g_string_append_printf (joined, "%s%s", j > 0 ? " " : "",
+                                json_object_get_string_member (
+                                  json_array_get_object_element (objs, j), "class"));
+      g_hash_table_insert (tags, g_strdup (lines[i]), g_string_free (joined, FALSE));
+    }
+  return tags;
+}
+
+/* /cuda/oracle/cap_greedy, cap_beam3: the original code's captions, token
+ * for token, cached and uncached, on the device */
+static void
+run_caption_cases (OvModel *gpu, const char *case_name, int num_beams)
+{
+  g_autoptr(GHashTable) tags = NULL;
+  g_autofree char *epath = ov_test_shared_path ("oracle", "cases", case_name, "expected.json",
+                                                NULL);
+  g_autoptr(JsonNode) expected = NULL;
+  JsonArray *images;
+
+  tags = load_tags ();
+  expected = ov_test_load_json (epath);
+  images = json_object_get_array_member (json_node_get_object (expected), "images");
+  for (guint e = 0; e < json_array_get_length (images); e++)
+    {
+      JsonObject *eo = json_array_get_object_element (images, e);
+      const char *key = json_object_get_string_member (eo, "key");
+      JsonArray *want = json_object_get_array_member (
+        json_array_get_object_element (json_object_get_array_member (eo, "hypotheses"), 0),
+        "token_ids");
+      g_autofree char *img_file = g_strdup_printf ("%s.img_feats.npy", key);
+      g_autofree char *mask_file = g_strdup_printf ("%s.attention_mask.npy", key);
+      g_autofree char *ip = ov_test_shared_path ("oracle", "data", "caption_tensorized",
+                                                 img_file, NULL);
+      g_autofree char *mp = ov_test_shared_path ("oracle", "data", "caption_tensorized",
+                                                 mask_file, NULL);
+      g_autoptr(OvTestNpy) img_npy = ov_test_npy_load (ip);
+      g_autoptr(OvTestNpy) mask_npy = ov_test_npy_load (mp);
+      g_autofree float *img = ov_test_npy_as_f32 (img_npy);
+      g_autofree float *m = ov_test_npy_as_f32 (mask_npy);
+      OvRegions regions = { img, 0, 2054 };
+      const char *tag_string = g_hash_table_lookup (tags, key);
+
+      g_assert_nonnull (tag_string);
+      /* region k is real when the [CLS] row may attend to it */
+      for (int k = 0; k < 50; k++)
+        regions.n_regions += m[50 + k] > 0.5f;
+      for (int cached = 0; cached < 2; cached++)
+        {
+          g_autoptr(GPtrArray) caps = NULL;
+          g_autoptr(GError) error = NULL;
+          OvCaptionOptions opts;
+          OvCaption *cap;
+          guint n_want = 0;
+
+          ov_caption_options_init (&opts);
+          opts.num_beams = num_beams;
+          opts.use_cache = cached;
+          caps = ov_model_caption (gpu, tag_string, &regions, &opts, NULL, &error);
+          g_assert_no_error (error);
+          g_assert_cmpuint (caps->len, >=, 1);
+          cap = caps->pdata[0];
+          g_test_message ("%s (%s): %s", key, cached ? "cached" : "uncached", cap->text);
+          for (guint i = 0; i < json_array_get_length (want); i++)
+            if (json_array_get_int_element (want, i) != 0)
+              n_want++;
+          g_assert_cmpuint (cap->ids->len, ==, n_want);
+          for (guint i = 0; i < n_want; i++)
+            g_assert_cmpint (g_array_index (cap->ids, gint32, i), ==,
+                             json_array_get_int_element (want, i));
+        }
+    }
+}
+
+static void
+run_caption_case (const char *case_name, int num_beams)
+{
+  g_autoptr(OvBackend) probe = cuda_or_skip (OV_PRECISION_EXACT);
+  g_autoptr(OvModel) gpu = NULL;
+
+  if (probe == NULL)
+    return;
+  gpu = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
+  run_caption_cases (gpu, case_name, num_beams);
+}
+
+static void
+test_oracle_cap_greedy (void)
+{
+  run_caption_case ("cap_greedy", 1);
+}
+
+static void
+test_oracle_cap_beam3 (void)
+{
+  run_caption_case ("cap_beam3", 3);
+}
+
+/* /cuda/oracle/out-of-memory: weights that do not fit the device run on
+ * the CPU, with the reason, even when CUDA was asked for by name */
+static void
+test_out_of_memory (void)
+{
+  g_autoptr(OvBackend) probe = cuda_or_skip (OV_PRECISION_EXACT);
+  g_autoptr(OvModel) model = NULL;
+  g_autofree char *dir = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autoptr(GError) error = NULL;
+  OvModelOptions opts;
+
+  if (probe == NULL)
+    return;
+  /* caption_tiny's word embeddings alone are 2.8 MiB */
+  g_setenv ("OV_CUDA_WEIGHT_LIMIT_MB", "1", TRUE);
+  ov_model_options_init (&opts);
+  opts.device = OV_DEVICE_CUDA;
+  model = ov_model_load (dir, &opts, &error);
+  g_unsetenv ("OV_CUDA_WEIGHT_LIMIT_MB");
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (ov_model_get_backend_description (model), "CPU"));
+  g_assert_nonnull (ov_model_get_device_fallback (model));
+  g_test_message ("%s", ov_model_get_device_fallback (model));
+  g_assert_nonnull (strstr (ov_model_get_device_fallback (model), "cannot hold"));
+}
+
+/* The backend scoring op computed on the host, in the words of its
+ * definition: what the CUDA kernel must give. */
+static int host_scoring_calls;
+
+static gboolean
+host_log_softmax_topk (const OvBackend *be, const float *logits, const float *beam_scores,
+                       int nb, int v, int k, float *row_max, float *row_lse,
+                       float *top_scores, gint32 *top_words, float *top_lps, GError **error)
+{
+  g_autofree Scored *all = g_new (Scored, v);
+
+  host_scoring_calls++;
+  for (int b = 0; b < nb; b++)
+    {
+      const float *x = logits + (gsize) b * v;
+      float max = -G_MAXFLOAT;
+      double sum = 0.0;
+
+      for (int i = 0; i < v; i++)
+        max = MAX (max, x[i]);
+      for (int i = 0; i < v; i++)
+        sum += expf (x[i] - max);
+      row_max[b] = max;
+      row_lse[b] = (float) log (sum);
+      for (int i = 0; i < v; i++)
+        {
+          all[i].score = ((x[i] - max) - row_lse[b]) + beam_scores[b];
+          all[i].word = i;
+        }
+      qsort (all, v, sizeof (Scored), scored_compare);
+      for (int r = 0; r < k; r++)
+        {
+          top_scores[b * k + r] = all[r].score;
+          top_words[b * k + r] = all[r].word;
+          top_lps[b * k + r] = (x[all[r].word] - max) - row_lse[b];
+        }
+    }
+  return TRUE;
+}
+
+/* /cuda/decoder/device-scoring: the decoder's path for a backend that
+ * scores the beams itself, run on the CPU backend with the scoring done by
+ * host_log_softmax_topk: the original code's captions, token for token.
+ * Runs without a device. */
+static void
+test_device_scoring (void)
+{
+  g_autoptr(OvModel) model = load_model ("caption_tiny", OV_DEVICE_CPU, OV_PRECISION_EXACT);
+
+  /* the model's backend is its own copy of the table */
+  model->backend->log_softmax_topk = host_log_softmax_topk;
+  host_scoring_calls = 0;
+  run_caption_cases (model, "cap_greedy", 1);
+  g_assert_cmpint (host_scoring_calls, >, 0);
+  run_caption_cases (model, "cap_beam3", 3);
+}
+
+static int host_batch_calls;
+
+/* attention_batch in the words of its definition, one sequence at a time */
+static void
+host_attention_batch (const OvBackend *be, float *ctx, const float *q, int q_stride,
+                      const float *k, const float *v, int kv_stride, const float *add_mask,
+                      int mask_stride, int lq, int lk, int n_heads, int head_dim, int n_batch,
+                      gsize io_batch, gsize kv_batch)
+{
+  host_batch_calls++;
+  for (int i = 0; i < n_batch; i++)
+    be->attention (be, ctx + i * io_batch, NULL, q + i * io_batch, q_stride, k + i * kv_batch,
+                   v + i * kv_batch, kv_stride, add_mask, mask_stride, lq, lk, n_heads,
+                   head_dim);
+}
+
+/* /cuda/decoder/device-path: the engine's paths for a backend whose
+ * buffers are not host memory (device key/value cache, attention
+ * probabilities and heads through backend buffers), run with the CPU
+ * backend's operations, with and without the backend's beam scoring: the
+ * original code's captions and VQA logits. Runs without a device. */
+static void
+test_device_path (void)
+{
+  g_autoptr(OvModel) model = load_model ("caption_tiny", OV_DEVICE_CPU, OV_PRECISION_EXACT);
+
+  model->backend->host_memory = FALSE;
+  run_caption_cases (model, "cap_greedy", 1);
+  run_caption_cases (model, "cap_beam3", 3);
+  model->backend->log_softmax_topk = host_log_softmax_topk;
+  host_scoring_calls = 0;
+  run_caption_cases (model, "cap_beam3", 3);
+  g_assert_cmpint (host_scoring_calls, >, 0);
+  model->backend->attention_batch = host_attention_batch;
+  run_caption_cases (model, "cap_beam3", 3);
+  g_assert_cmpint (host_batch_calls, >, 0);
+  run_forward_case ("vqa_tiny_imgln", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL, TRUE);
+  run_forward_case ("caption_tiny", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL, TRUE);
+}
+
+/* /cuda/devices: the report agrees with the backend: a device answers
+ * exactly when there is no reason given; AUTO follows it */
+static void
+test_devices (void)
+{
+  g_autoptr(OvDeviceReport) r = ov_device_report_new ();
+  g_autoptr(OvModel) model = NULL;
+  g_autofree char *dir = ov_test_shared_path ("oracle", "checkpoints", "vqa_tiny_imgln", NULL);
+  g_autoptr(GError) error = NULL;
+  OvModelOptions opts;
+
+  g_assert_cmpint (r->cpu_threads, >=, 1);
+  g_assert_nonnull (r->blas_config);
+  g_assert_true ((r->cuda_devices->len > 0) == (r->cuda_reason == NULL));
+  ov_model_options_init (&opts);
+  opts.device = OV_DEVICE_AUTO;
+  model = ov_model_load (dir, &opts, &error);
+  g_assert_no_error (error);
+  g_test_message ("AUTO: %s (%s)", ov_model_get_backend_description (model),
+                  ov_model_get_device_fallback (model) != NULL
+                  ? ov_model_get_device_fallback (model) : "no fallback");
+  if (r->cuda_devices->len > 0)
+    g_assert_true (g_str_has_prefix (ov_model_get_backend_description (model), "CUDA"));
+  else
+    {
+      g_assert_true (g_str_has_prefix (ov_model_get_backend_description (model), "CPU"));
+      g_assert_nonnull (ov_model_get_device_fallback (model));
+      /* CUDA by name without a device is an error that says why */
+      g_clear_pointer (&model, ov_model_free);
+      opts.device = OV_DEVICE_CUDA;
+      model = ov_model_load (dir, &opts, &error);
+      g_assert_null (model);
+      g_assert_error (error, OV_ERROR, OV_ERROR_DEVICE);
+      g_test_message ("CUDA: %s", error->message);
+    }
+}
+
+/* /cuda/devices-command: `oscarviz devices --json` says what the report
+ * says; the text form names both backends */
+static void
+test_devices_command (void)
+{
+  g_autoptr(OvDeviceReport) r = ov_device_report_new ();
+  g_autofree char *exe = ov_test_oscarviz_path ();
+  char *argv_json[] = { exe, (char *) "devices", (char *) "--json", NULL };
+  char *argv_text[] = { exe, (char *) "devices", NULL };
+  g_autofree char *out = NULL, *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root, *cuda;
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, argv_json, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (root, "cpu"),
+                                               "threads"), ==, r->cpu_threads);
+  cuda = json_object_get_object_member (root, "cuda");
+  g_assert_cmpint (json_object_get_boolean_member (cuda, "built"), ==, r->cuda_built);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (cuda, "devices")), ==,
+                    r->cuda_devices->len);
+  g_assert_true (json_object_get_null_member (cuda, "reason") == (r->cuda_reason == NULL));
+
+  g_assert_true (g_spawn_sync (NULL, argv_text, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               &text, NULL, &status, &error));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_str_has_prefix (text, "CPU: "));
+  g_assert_nonnull (strstr (text, "\nCUDA: "));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cuda/devices", test_devices);
+  g_test_add_func ("/cuda/devices-command", test_devices_command);
+  g_test_add_func ("/cuda/kernels/linear-exact", test_linear_exact);
+  g_test_add_func ("/cuda/kernels/linear-fast", test_linear_fast);
+  g_test_add_func ("/cuda/kernels/layer-norm", test_layer_norm);
+  g_test_add_func ("/cuda/kernels/elementwise", test_elementwise);
+  g_test_add_func ("/cuda/kernels/embed", test_embed);
+  g_test_add_func ("/cuda/kernels/attention", test_attention);
+  g_test_add_func ("/cuda/kernels/attention-batch", test_attention_batch);
+  g_test_add_func ("/cuda/kernels/copy-runs", test_copy_runs);
+  g_test_add_func ("/cuda/kernels/log-softmax-topk", test_log_softmax_topk);
+  g_test_add_func ("/cuda/errors", test_errors);
+  g_test_add_func ("/cuda/oracle/encoder", test_oracle_encoder);
+  g_test_add_func ("/cuda/oracle/vqa_logits", test_oracle_vqa);
+  g_test_add_func ("/cuda/oracle/vqa_logits-fast", test_oracle_vqa_fast);
+  g_test_add_func ("/cuda/oracle/cap_greedy", test_oracle_cap_greedy);
+  g_test_add_func ("/cuda/oracle/cap_beam3", test_oracle_cap_beam3);
+  g_test_add_func ("/cuda/oracle/out-of-memory", test_out_of_memory);
+  g_test_add_func ("/cuda/decoder/device-scoring", test_device_scoring);
+  g_test_add_func ("/cuda/decoder/device-path", test_device_path);
+  return g_test_run ();
+}

@@ -1,0 +1,1570 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Tests of viz/: attention numbers (rollout, flow summary) against hand
+ * computations and a float64 numpy rollout of the oracle attentions, the
+ * renderers drawn to image surfaces and checked pixel by pixel through their
+ * own hit-tests, and the PNG/SVG/PDF/CSV exports. Set OV_VIZ_DUMP=DIR to
+ * keep the rendered pictures.
+ */
+#include <math.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/ov-image.h"
+#include "model/ov-error.h"
+#include "model/ov-state-dict.h"
+#include "ov-test-util.h"
+#include "viz/ov-attention-view.h"
+#include "viz/ov-align.h"
+#include "viz/ov-attention.h"
+#include "viz/ov-embed.h"
+#include "viz/ov-export.h"
+#include "viz/ov-region-view.h"
+#include "viz/ov-scatter-view.h"
+
+/* ---- fixtures ---- */
+
+/* [CLS] what color is the dog [SEP] dog couch pillow pillow [SEP] r0..r3 + 2 pads */
+#define T_S 18
+static const OvSegment t_segments[T_S] = {
+  OV_SEGMENT_SPECIAL, OV_SEGMENT_WORD, OV_SEGMENT_WORD, OV_SEGMENT_WORD, OV_SEGMENT_WORD,
+  OV_SEGMENT_WORD, OV_SEGMENT_SPECIAL, OV_SEGMENT_TAG, OV_SEGMENT_TAG, OV_SEGMENT_TAG,
+  OV_SEGMENT_TAG, OV_SEGMENT_SPECIAL, OV_SEGMENT_PAD, OV_SEGMENT_PAD,
+  OV_SEGMENT_REGION, OV_SEGMENT_REGION, OV_SEGMENT_REGION, OV_SEGMENT_REGION,
+};
+static const char *const t_labels[T_S] = {
+  "[CLS]", "what", "color", "is", "the", "dog", "[SEP]", "dog", "couch", "pillow", "pillow",
+  "[SEP]", "[PAD]", "[PAD]", "region 0", "region 1", "region 2", "region 3",
+};
+
+/* Deterministic row-stochastic attention (L, A, S, S): softmax of hashed
+ * scores over the non-padding keys. */
+static float **
+make_attentions (int n_layers, int n_heads)
+{
+  float **att = g_new0 (float *, n_layers);
+
+  for (int l = 0; l < n_layers; l++)
+    {
+      att[l] = g_new0 (float, (gsize) n_heads * T_S * T_S);
+      for (int h = 0; h < n_heads; h++)
+        for (int i = 0; i < T_S; i++)
+          {
+            float *row = att[l] + ((gsize) h * T_S + i) * T_S;
+            double sum = 0.0;
+
+            for (int j = 0; j < T_S; j++)
+              {
+                guint32 x = (guint32) (l * 7919 + h * 104729 + i * 31 + j * 1009);
+
+                x ^= x >> 13;
+                x *= 0x5bd1e995u;
+                x ^= x >> 15;
+                row[j] = t_segments[j] == OV_SEGMENT_PAD ? 0.0f
+                         : (float) exp (3.0 * (x % 1000) / 1000.0 + (i == j ? 1.0 : 0.0));
+                sum += row[j];
+              }
+            for (int j = 0; j < T_S; j++)
+              row[j] /= sum;
+          }
+    }
+  return att;
+}
+
+static void
+free_attentions (float **att, int n_layers)
+{
+  for (int l = 0; l < n_layers; l++)
+    g_free (att[l]);
+  g_free (att);
+}
+
+static OvSample *
+make_sample (void)
+{
+  OvSample *s = ov_sample_new ("test-image");
+
+  s->width = 320;
+  s->height = 240;
+  s->n_regions = 4;
+  s->regions = g_new0 (OvRegion, 4);
+  s->regions[0] = (OvRegion) { 20, 30, 200, 220, g_strdup ("dog"), 0.95, NULL, NULL };
+  s->regions[1] = (OvRegion) { 150, 100, 310, 230, g_strdup ("couch"), 0.80, NULL, NULL };
+  s->regions[2] = (OvRegion) { 160, 110, 200, 140, g_strdup ("pillow"), 0.70, NULL, NULL };
+  s->regions[3] = (OvRegion) { 250, 110, 290, 140, g_strdup ("pillow"), NAN, NULL, NULL };
+  return s;
+}
+
+static cairo_surface_t *
+make_image (void)
+{
+  cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 320, 240);
+  cairo_t *cr = cairo_create (img);
+  cairo_pattern_t *pat = cairo_pattern_create_linear (0, 0, 320, 240);
+
+  cairo_pattern_add_color_stop_rgb (pat, 0, 0.55, 0.65, 0.80);
+  cairo_pattern_add_color_stop_rgb (pat, 1, 0.80, 0.75, 0.60);
+  cairo_set_source (cr, pat);
+  cairo_paint (cr);
+  cairo_pattern_destroy (pat);
+  cairo_destroy (cr);
+  return img;
+}
+
+static cairo_surface_t *
+render (OvPaintFunc paint, gpointer view, int width, int height)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cairo_t *cr = cairo_create (surface);
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  paint (cr, width, height, view);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+static void
+dump (const char *name, OvPaintFunc paint, gpointer view, double width, double height)
+{
+  const char *dir = g_getenv ("OV_VIZ_DUMP");
+  g_autoptr(GError) error = NULL;
+
+  if (dir == NULL)
+    return;
+  for (int f = 0; f < 3; f++)
+    {
+      static const char *const ext[] = { "png", "svg", "pdf" };
+      g_autofree char *file = g_strdup_printf ("%s.%s", name, ext[f]);
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+
+      g_assert_true (ov_export_view (path, f, paint, view, width, height, 1.0, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static OvColor
+pixel (cairo_surface_t *s, double x, double y)
+{
+  unsigned char *data = cairo_image_surface_get_data (s);
+  int stride = cairo_image_surface_get_stride (s);
+  guint32 px = *(guint32 *) (data + (int) floor (y) * stride + 4 * (int) floor (x));
+
+  return (OvColor) { ((px >> 16) & 0xff) / 255.0, ((px >> 8) & 0xff) / 255.0,
+                     (px & 0xff) / 255.0 };
+}
+
+static void
+assert_color_near (OvColor a, OvColor b, double tol)
+{
+  if (fabs (a.r - b.r) > tol || fabs (a.g - b.g) > tol || fabs (a.b - b.b) > tol)
+    g_error ("colour (%.3f %.3f %.3f) differs from (%.3f %.3f %.3f) by more than %.3f",
+             a.r, a.g, a.b, b.r, b.g, b.b, tol);
+}
+
+/* Does the surface hold a pixel within tol of colour c inside rect? */
+static gboolean
+region_has_color (cairo_surface_t *s, OvRect r, OvColor c, double tol)
+{
+  for (int y = (int) r.y; y < (int) (r.y + r.height); y++)
+    for (int x = (int) r.x; x < (int) (r.x + r.width); x++)
+      {
+        OvColor p = pixel (s, x, y);
+
+        if (fabs (p.r - c.r) <= tol && fabs (p.g - c.g) <= tol && fabs (p.b - c.b) <= tol)
+          return TRUE;
+      }
+  return FALSE;
+}
+
+/* ---- numbers ---- */
+
+static void
+test_rollout_hand (void)
+{
+  /* Two layers, two heads, two tokens. Head means: M0 = [[.6 .4] [.2 .8]],
+   * M1 = [[1 0] [.5 .5]]; B = M/2 + I/2 is already row-stochastic:
+   * B0 = [[.8 .2] [.1 .9]], B1 = [[1 0] [.25 .75]];
+   * R1 = B1 B0 = [[.8 .2] [.275 .725]]. */
+  float l0[] = { 0.8f, 0.2f, 0.2f, 0.8f,   0.4f, 0.6f, 0.2f, 0.8f };
+  float l1[] = { 1.0f, 0.0f, 0.6f, 0.4f,   1.0f, 0.0f, 0.4f, 0.6f };
+  const float *att[] = { l0, l1 };
+  float out[4];
+  const float r0[] = { 0.8f, 0.2f, 0.1f, 0.9f };
+  const float r1[] = { 0.8f, 0.2f, 0.275f, 0.725f };
+
+  ov_attention_rollout (att, 2, 2, 0, out);
+  for (int k = 0; k < 4; k++)
+    g_assert_cmpfloat_with_epsilon (out[k], r0[k], 1e-6);
+  ov_attention_rollout (att, 2, 2, 1, out);
+  for (int k = 0; k < 4; k++)
+    g_assert_cmpfloat_with_epsilon (out[k], r1[k], 1e-6);
+
+  /* A row that does not sum to one is renormalised after the identity is
+   * mixed in: row (.5 .3) -> (.75 .15) / .9 = (5/6, 1/6). */
+  {
+    float m[] = { 0.5f, 0.3f, 0.0f, 1.0f };
+    const float *a1[] = { m };
+
+    ov_attention_rollout (a1, 1, 2, 0, out);
+    g_assert_cmpfloat_with_epsilon (out[0], 5.0 / 6.0, 1e-6);
+    g_assert_cmpfloat_with_epsilon (out[1], 1.0 / 6.0, 1e-6);
+    g_assert_cmpfloat_with_epsilon (out[2], 0.0, 1e-7);
+    g_assert_cmpfloat_with_epsilon (out[3], 1.0, 1e-6);
+  }
+}
+
+static void
+test_rollout_oracle (void)
+{
+  /* Values from numpy in float64 over the oracle's attentions (2 layers,
+   * 4 heads, 120 tokens): R = B1 @ B0 with B = (M/2 + I/2) / rowsum. */
+  static const struct { int layer, i, j; double value; } ref[] = {
+    { 0, 0, 0, 0.5102059948217311 }, { 0, 5, 45, 0.004299769694192111 },
+    { 0, 45, 80, 0.0069998434653256204 }, { 0, 80, 45, 0.0097680091690181 },
+    { 0, 60, 60, 0.5122932326261511 }, { 0, 90, 60, 0.012851591693076302 },
+    { 1, 0, 0, 0.2592325835299963 }, { 1, 5, 45, 0.00957190283906282 },
+    { 1, 45, 80, 0.009956464184016581 }, { 1, 80, 45, 0.010719907565487406 },
+    { 1, 60, 60, 0.2645357291579476 }, { 1, 90, 60, 0.01870617480946936 },
+    { 1, 7, 2, 0.011064411147530786 }, { 1, 50, 41, 0.009699528744989033 },
+    { 1, 0, 1, 0.0 }, { 1, 14, 119, 0.0 },
+  };
+  g_autofree char *path = ov_test_shared_path ("oracle", "cases", "enc_imgln_off",
+                                               "out_attentions.npy", NULL);
+  g_autoptr(OvTestNpy) npy = ov_test_npy_load (path);
+  g_autofree float *all = ov_test_npy_as_f32 (npy);
+  const int S = 120, A = 4;
+  const float *att[2] = { all, all + (gsize) A * S * S };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (npy->n_elements, ==, 2 * A * S * S);
+  for (int l = 0; l < 2; l++)
+    {
+      g_autofree float *r = ov_attention_select (att, 2, A, S, l, OV_ATTENTION_ROLLOUT, &error);
+
+      g_assert_no_error (error);
+      for (guint k = 0; k < G_N_ELEMENTS (ref); k++)
+        if (ref[k].layer == l)
+          g_assert_cmpfloat_with_epsilon (r[ref[k].i * S + ref[k].j], ref[k].value, 1e-6);
+      /* Every row of a product of row-stochastic matrices sums to one. */
+      for (int i = 0; i < S; i++)
+        {
+          double sum = 0.0;
+
+          for (int j = 0; j < S; j++)
+            sum += r[i * S + j];
+          g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-5);
+        }
+    }
+}
+
+static void
+test_select (void)
+{
+  float **att = make_attentions (2, 3);
+  g_autoptr(GError) error = NULL;
+  g_autofree float *h1 = NULL, *mean = NULL, *bad = NULL;
+  int head;
+
+  h1 = ov_attention_select ((const float *const *) att, 2, 3, T_S, 1, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (h1, sizeof (float) * T_S * T_S, att[1] + 2 * T_S * T_S,
+                   sizeof (float) * T_S * T_S);
+  mean = ov_attention_select ((const float *const *) att, 2, 3, T_S, 0, OV_ATTENTION_MEAN,
+                              &error);
+  g_assert_no_error (error);
+  for (int k = 0; k < T_S * T_S; k += 7)
+    g_assert_cmpfloat_with_epsilon (mean[k], (att[0][k] + att[0][T_S * T_S + k]
+                                              + att[0][2 * T_S * T_S + k]) / 3.0, 1e-7);
+  bad = ov_attention_select ((const float *const *) att, 2, 3, T_S, 2, 0, &error);
+  g_assert_null (bad);
+  g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  bad = ov_attention_select ((const float *const *) att, 2, 3, T_S, 0, 3, &error);
+  g_assert_null (bad);
+  g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+
+  g_assert_true (ov_attention_parse_head ("mean", &head) && head == OV_ATTENTION_MEAN);
+  g_assert_true (ov_attention_parse_head ("rollout", &head) && head == OV_ATTENTION_ROLLOUT);
+  g_assert_true (ov_attention_parse_head ("11", &head) && head == 11);
+  g_assert_false (ov_attention_parse_head ("-1", &head));
+  g_assert_false (ov_attention_parse_head ("2x", &head));
+  free_attentions (att, 2);
+}
+
+static void
+test_flow_hand (void)
+{
+  /* Tokens: [CLS] w w t r. Rows:
+   *  w1: .1 .2 .3 .3 .1   w2: 0 .5 .1 .2 .2   t: .2 0 0 .5 .3   r: 0 .1 .1 .2 .6
+   * words -> words = mean(.2+.3, .5+.1) = .55; words -> tags = mean(.3, .2) = .25;
+   * words -> regions = mean(.1, .2) = .15; tags -> (0, .5, .3); regions -> (.2, .2, .6). */
+  const OvSegment seg[] = { OV_SEGMENT_SPECIAL, OV_SEGMENT_WORD, OV_SEGMENT_WORD,
+                            OV_SEGMENT_TAG, OV_SEGMENT_REGION };
+  const float m[] = {
+    1.0f, 0, 0, 0, 0,
+    0.1f, 0.2f, 0.3f, 0.3f, 0.1f,
+    0.0f, 0.5f, 0.1f, 0.2f, 0.2f,
+    0.2f, 0.0f, 0.0f, 0.5f, 0.3f,
+    0.0f, 0.1f, 0.1f, 0.2f, 0.6f,
+  };
+  const double expect[3][3] = { { 0.55, 0.25, 0.15 }, { 0.0, 0.5, 0.3 }, { 0.2, 0.2, 0.6 } };
+  double flow[3][3];
+  int rows[3];
+  double cross;
+
+  ov_attention_flow (m, seg, 5, flow, rows);
+  g_assert_cmpint (rows[OV_FLOW_WORDS], ==, 2);
+  g_assert_cmpint (rows[OV_FLOW_TAGS], ==, 1);
+  g_assert_cmpint (rows[OV_FLOW_REGIONS], ==, 1);
+  for (int q = 0; q < 3; q++)
+    for (int k = 0; k < 3; k++)
+      g_assert_cmpfloat_with_epsilon (flow[q][k], expect[q][k], 1e-7);
+  /* cross share = mean(.40/.95, .30/.80, .40/1.0) */
+  cross = ov_attention_flow_cross_share ((const double (*)[3]) flow);
+  g_assert_cmpfloat_with_epsilon (cross, (0.40 / 0.95 + 0.30 / 0.80 + 0.40) / 3, 1e-7);
+
+  /* No region rows: that row is NaN and left out of the share. */
+  {
+    const OvSegment seg2[] = { OV_SEGMENT_SPECIAL, OV_SEGMENT_WORD, OV_SEGMENT_WORD,
+                               OV_SEGMENT_TAG, OV_SEGMENT_PAD };
+
+    ov_attention_flow (m, seg2, 5, flow, rows);
+    g_assert_cmpint (rows[OV_FLOW_REGIONS], ==, 0);
+    g_assert_true (isnan (flow[OV_FLOW_REGIONS][0]));
+    g_assert_cmpfloat_with_epsilon (flow[OV_FLOW_WORDS][OV_FLOW_WORDS], 0.55, 1e-7);
+  }
+}
+
+static void
+test_caption_rows (void)
+{
+  /* Step 1: [CLS] [MASK] t t r ; step 2: [CLS] w [MASK] t t r. */
+  const OvSegment s1[] = { OV_SEGMENT_SPECIAL, OV_SEGMENT_SPECIAL, OV_SEGMENT_TAG,
+                           OV_SEGMENT_TAG, OV_SEGMENT_REGION };
+  const char *const l1[] = { "[CLS]", "[MASK]", "dog", "couch", "region 0" };
+  const float row1[] = { 0.1f, 0.2f, 0.3f, 0.15f, 0.25f };
+  const OvSegment s2[] = { OV_SEGMENT_SPECIAL, OV_SEGMENT_WORD, OV_SEGMENT_SPECIAL,
+                           OV_SEGMENT_TAG, OV_SEGMENT_TAG, OV_SEGMENT_REGION };
+  const char *const l2[] = { "[CLS]", "a", "[MASK]", "dog", "couch", "region 0" };
+  const float row2[] = { 0.1f, 0.1f, 0.1f, 0.05f, 0.5f, 0.15f };
+  const OvSegment s3[] = { OV_SEGMENT_SPECIAL, OV_SEGMENT_TAG, OV_SEGMENT_REGION };
+  g_autoptr(OvCaptionAttention) ca = ov_caption_attention_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvCaptionView) view = NULL;
+  cairo_surface_t *surface;
+  OvCaptionHit hit;
+  double x, y;
+
+  g_assert_true (ov_caption_attention_add_step (ca, "a", row1, s1, l1, 5, &error));
+  g_assert_true (ov_caption_attention_add_step (ca, "dog", row2, s2, l2, 6, &error));
+  g_assert_no_error (error);
+  g_assert_false (ov_caption_attention_add_step (ca, "x", row2, s3, l2, 3, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_SHAPE);
+  g_assert_cmpint (ca->n_steps, ==, 2);
+  g_assert_cmpint (ca->n_cols, ==, 3);
+  g_assert_cmpstr (ca->col_labels[1], ==, "couch");
+  g_assert_cmpfloat (ca->values[0 * 3 + 0], ==, 0.3f);
+  g_assert_cmpfloat (ca->values[1 * 3 + 1], ==, 0.5f);
+  g_assert_cmpfloat (ca->values[1 * 3 + 2], ==, 0.15f);
+
+  view = ov_caption_view_new (ca, "caption attention");
+  surface = render (ov_caption_view_paint, view, 500, 300);
+  g_assert_true (ov_caption_view_cell_center (view, 1, 1, &x, &y));
+  g_assert_true (ov_caption_view_hit (view, x, y, &hit));
+  g_assert_cmpint (hit.step, ==, 1);
+  g_assert_cmpint (hit.col, ==, 1);
+  g_assert_cmpstr (hit.word, ==, "dog");
+  g_assert_cmpstr (hit.col_label, ==, "couch");
+  g_assert_cmpfloat (hit.value, ==, 0.5f);
+  /* 0.5 is the largest value: the top colour of the scale. */
+  assert_color_near (pixel (surface, x, y), ov_colormap_sequential (1.0), 1.5 / 255);
+  g_assert_true (ov_caption_view_cell_center (view, 0, 1, &x, &y));
+  assert_color_near (pixel (surface, x, y), ov_colormap_sequential (0.3), 1.5 / 255);
+  cairo_surface_destroy (surface);
+  dump ("caption", ov_caption_view_paint, view, 500, 300);
+}
+
+static void
+test_difference (void)
+{
+  const float a[] = { 0.5f, 0.5f, 0.2f, 0.8f };
+  const float b[] = { 0.7f, 0.3f, 0.2f, 0.8f };
+  g_autoptr(GError) error = NULL;
+  g_autofree float *d = ov_attention_difference (a, 2, b, 2, &error);
+  g_autofree float *bad = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (d[0], 0.2, 1e-7);
+  g_assert_cmpfloat_with_epsilon (d[1], -0.2, 1e-7);
+  g_assert_cmpfloat (d[3], ==, 0.0f);
+  bad = ov_attention_difference (a, 2, b, 1, &error);
+  g_assert_null (bad);
+  g_assert_error (error, OV_ERROR, OV_ERROR_SHAPE);
+}
+
+/* ---- renderers ---- */
+
+static void
+test_heatmap (void)
+{
+  float **att = make_attentions (1, 2);
+  g_autoptr(OvHeatmapView) view = ov_heatmap_view_new (att[0] + T_S * T_S, T_S, t_segments,
+                                                       t_labels, FALSE, FALSE,
+                                                       "layer 0, head 1");
+  const OvColorScale *scale = ov_heatmap_view_get_scale (view);
+  cairo_surface_t *surface = render (ov_heatmap_view_paint, view, 640, 560);
+  const int *pos;
+  int n;
+  OvHeatmapHit hit;
+  double x, y;
+
+  dump ("heatmap", ov_heatmap_view_paint, view, 640, 560);
+
+  pos = ov_heatmap_view_get_positions (view, &n);
+  g_assert_cmpint (n, ==, T_S - 2);          /* the two pads are left out */
+  g_assert_cmpint (pos[12], ==, 14);         /* region 0 follows the last [SEP] */
+  for (int i = 0; i < T_S; i += 3)
+    for (int j = 0; j < T_S; j += 2)
+      {
+        float value = att[0][T_S * T_S + i * T_S + j];
+
+        if (t_segments[i] == OV_SEGMENT_PAD || t_segments[j] == OV_SEGMENT_PAD)
+          {
+            g_assert_false (ov_heatmap_view_cell_center (view, i, j, &x, &y));
+            continue;
+          }
+        g_assert_true (ov_heatmap_view_cell_center (view, i, j, &x, &y));
+        g_assert_true (ov_heatmap_view_hit (view, x, y, &hit));
+        g_assert_cmpint (hit.row, ==, i);
+        g_assert_cmpint (hit.col, ==, j);
+        g_assert_cmpfloat (hit.value, ==, value);
+        g_assert_cmpstr (hit.row_label, ==, t_labels[i]);
+        g_assert_cmpstr (hit.col_label, ==, t_labels[j]);
+        assert_color_near (pixel (surface, x, y), ov_color_scale_map (scale, value), 1.5 / 255);
+      }
+  g_assert_false (ov_heatmap_view_hit (view, 2, 2, &hit));
+  /* A second paint at another size (the cell image is reused) is just as exact. */
+  {
+    cairo_surface_t *again = render (ov_heatmap_view_paint, view, 400, 380);
+    float value = att[0][T_S * T_S + 7 * T_S + 15];
+
+    g_assert_true (ov_heatmap_view_cell_center (view, 7, 15, &x, &y));
+    assert_color_near (pixel (again, x, y), ov_color_scale_map (scale, value), 1.5 / 255);
+    g_assert_true (ov_heatmap_view_hit (view, x, y, &hit));
+    g_assert_cmpint (hit.col, ==, 15);
+    cairo_surface_destroy (again);
+  }
+  /* The legend's colour bar (64 steps, the top one at 63.5/64) lies right of
+   * the matrix; nothing of that colour is left of it. */
+  g_assert_true (region_has_color (surface, (OvRect) { 540, 0, 100, 560 },
+                                   ov_colormap_sequential (63.5 / 64), 1.5 / 255));
+  g_assert_false (region_has_color (surface, (OvRect) { 0, 0, 60, 560 },
+                                    ov_colormap_sequential (63.5 / 64), 1.5 / 255));
+  cairo_surface_destroy (surface);
+
+  /* Difference: diverging scale, zero is the middle colour. */
+  {
+    g_autofree float *d = NULL;
+    g_autoptr(OvHeatmapView) dv = NULL;
+    g_autoptr(GError) error = NULL;
+
+    d = ov_attention_difference (att[0], T_S, att[0] + T_S * T_S, T_S, &error);
+    d[0] = 0.0f;
+    dv = ov_heatmap_view_new (d, T_S, t_segments, t_labels, TRUE, FALSE, "head 1 − head 0");
+    surface = render (ov_heatmap_view_paint, dv, 640, 560);
+    g_assert_cmpfloat (ov_heatmap_view_get_scale (dv)->lo, ==,
+                       -ov_heatmap_view_get_scale (dv)->hi);
+    g_assert_true (ov_heatmap_view_cell_center (dv, 0, 0, &x, &y));
+    assert_color_near (pixel (surface, x, y), ov_colormap_diverging (0.5), 1.5 / 255);
+    cairo_surface_destroy (surface);
+    dump ("difference", ov_heatmap_view_paint, dv, 640, 560);
+  }
+  free_attentions (att, 1);
+}
+
+static void
+test_grid_and_flow (void)
+{
+  float **att = make_attentions (3, 4);
+  g_autoptr(OvAttentionGridView) grid = ov_attention_grid_view_new ((const float *const *) att,
+                                                                    3, 4, T_S, t_segments,
+                                                                    "all heads");
+  g_autoptr(OvFlowView) flow = ov_flow_view_new ((const float *const *) att, 3, 4, T_S,
+                                                 t_segments, "flow");
+  cairo_surface_t *surface = render (ov_attention_grid_view_paint, grid, 600, 480);
+  OvGridHit gh;
+  OvFlowHit fh;
+  OvRect r;
+  double expect[3][3];
+
+  g_assert_true (ov_attention_grid_view_cell_rect (grid, 2, 1, &r));
+  g_assert_true (ov_attention_grid_view_hit (grid, r.x + 1, r.y + 1, &gh));
+  g_assert_cmpint (gh.layer, ==, 2);
+  g_assert_cmpint (gh.head, ==, 1);
+  g_assert_cmpint (gh.row, ==, 0);
+  g_assert_cmpint (gh.col, ==, 0);
+  g_assert_cmpfloat (gh.value, ==, att[2][1 * T_S * T_S]);
+  /* coloured on the map's own scale: 0 .. the largest value of layer 2, head 1 */
+  {
+    const OvColorScale *sc = ov_attention_grid_view_get_scale (grid, 2, 1);
+    float hi = 0.0f;
+
+    for (int i = 0; i < T_S; i++)
+      for (int j = 0; j < T_S; j++)
+        if (t_segments[i] != OV_SEGMENT_PAD && t_segments[j] != OV_SEGMENT_PAD)
+          hi = MAX (hi, att[2][T_S * T_S + i * T_S + j]);
+    g_assert_cmpfloat (sc->hi, ==, hi);
+    assert_color_near (pixel (surface, r.x + 1, r.y + 1), ov_color_scale_map (sc, gh.value),
+                       1.5 / 255);
+  }
+  /* bottom-right corner of the cell: the last shown query and key */
+  g_assert_true (ov_attention_grid_view_hit (grid, r.x + r.width - 0.5, r.y + r.height - 0.5,
+                                             &gh));
+  g_assert_cmpint (gh.row, ==, T_S - 1);
+  g_assert_cmpint (gh.col, ==, T_S - 1);
+  g_assert_false (ov_attention_grid_view_hit (grid, 1, 1, &gh));
+  cairo_surface_destroy (surface);
+  dump ("grid", ov_attention_grid_view_paint, grid, 600, 480);
+
+  surface = render (ov_flow_view_paint, flow, 700, 420);
+  ov_attention_flow (att[1] + 3 * T_S * T_S, t_segments, T_S, expect, NULL);
+  for (int q = 0; q < 3; q++)
+    for (int k = 0; k < 3; k++)
+      g_assert_cmpfloat (ov_flow_view_get_flow (flow, 1, 3)[q * 3 + k], ==, expect[q][k]);
+  g_assert_false (ov_flow_view_hit (flow, 1, 1, &fh));
+  /* Walk across the view until the cell of layer 1, head 3, tags -> regions is hit. */
+  {
+    gboolean found = FALSE;
+
+    for (int y = 0; y < 420 && !found; y++)
+      for (int x = 0; x < 700 && !found; x++)
+        if (ov_flow_view_hit (flow, x + 0.5, y + 0.5, &fh) && fh.layer == 1 && fh.head == 3
+            && fh.from == OV_FLOW_TAGS && fh.to == OV_FLOW_REGIONS)
+          {
+            found = TRUE;
+            g_assert_cmpfloat (fh.value, ==, expect[OV_FLOW_TAGS][OV_FLOW_REGIONS]);
+            /* a few pixels into the sub-cell, away from the outline */
+            assert_color_near (pixel (surface, x + 3, y + 3),
+                               ov_colormap_sequential (fh.value), 1.5 / 255);
+          }
+    g_assert_true (found);
+  }
+  cairo_surface_destroy (surface);
+  dump ("flow", ov_flow_view_paint, flow, 700, 420);
+  free_attentions (att, 3);
+}
+
+static void
+test_region_view (void)
+{
+  g_autoptr(OvSample) sample = make_sample ();
+  cairo_surface_t *image = make_image ();
+  g_autoptr(OvPalette) palette = ov_palette_new ();
+  g_autoptr(OvRegionView) view = ov_region_view_new (sample, image, palette);
+  cairo_surface_t *surface;
+  OvRect box, l[4];
+
+  surface = render (ov_region_view_paint, view, 640, 480);
+  /* 320x240 fits 640x480 exactly at scale 2. */
+  g_assert_true (ov_region_view_get_box (view, 2, &box));
+  g_assert_cmpfloat_with_epsilon (box.x, 320, 1e-9);
+  g_assert_cmpfloat_with_epsilon (box.width, 80, 1e-9);
+  /* Box outlines in their class colour: the couch's right edge, the second
+   * pillow's bottom edge (same colour as the first pillow). */
+  assert_color_near (pixel (surface, 620, 400), ov_palette_color (palette, "couch"), 2.0 / 255);
+  assert_color_near (pixel (surface, 540, 280), ov_palette_color (palette, "pillow"), 2.0 / 255);
+  g_assert_cmpuint (ov_palette_index (palette, "pillow"), !=, ov_palette_index (palette, "dog"));
+
+  /* Labels do not overlap one another and stay inside the view. */
+  for (int i = 0; i < 4; i++)
+    {
+      g_assert_true (ov_region_view_get_label_rect (view, i, &l[i]));
+      g_assert_cmpfloat (l[i].x, >=, 0);
+      g_assert_cmpfloat (l[i].y, >=, 0);
+      g_assert_cmpfloat (l[i].x + l[i].width, <=, 640);
+      for (int j = 0; j < i; j++)
+        g_assert_true (l[i].x + l[i].width <= l[j].x || l[j].x + l[j].width <= l[i].x
+                       || l[i].y + l[i].height <= l[j].y || l[j].y + l[j].height <= l[i].y);
+    }
+  /* Hover: the small pillow inside the couch wins; the couch elsewhere;
+   * nothing outside the boxes. */
+  g_assert_cmpint (ov_region_view_hit (view, 360, 250), ==, 2);
+  g_assert_cmpint (ov_region_view_hit (view, 560, 400), ==, 1);
+  g_assert_cmpint (ov_region_view_hit (view, 630, 10), ==, -1);
+  g_assert_cmpint (ov_region_view_hit (view, l[3].x + 1, l[3].y + 1), ==, 3);
+  ov_region_view_set_hidden (view, 2, TRUE);
+  ov_region_view_layout (view, 640, 480);
+  g_assert_cmpint (ov_region_view_hit (view, 360, 250), ==, 1);
+  g_assert_false (ov_region_view_get_label_rect (view, 2, &box));
+  ov_region_view_set_hidden (view, 2, FALSE);
+  cairo_surface_destroy (surface);
+  dump ("regions", ov_region_view_paint, view, 640, 480);
+  cairo_surface_destroy (image);
+}
+
+static void
+test_region_view_real_image (void)
+{
+  /* A real photo (boy with an umbrella among cattle, 500x336) with boxes
+   * placed by hand: at one point per pixel the image shows through
+   * unchanged outside the boxes. */
+  g_autofree char *path = ov_test_shared_path ("data", "images", "coco-000000184613.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvImage) image = ov_image_load (path, NULL, NULL, &error);
+  g_autoptr(OvSample) s = ov_sample_new ("000000184613");
+  g_autoptr(OvRegionView) view = NULL;
+  cairo_surface_t *img_surface, *surface;
+  guint32 px;
+
+  g_assert_no_error (error);
+  s->width = image->width;
+  s->height = image->height;
+  s->n_regions = 3;
+  s->regions = g_new0 (OvRegion, 3);
+  s->regions[0] = (OvRegion) { 215, 95, 300, 300, g_strdup ("person"), 0.91, NULL, NULL };
+  s->regions[1] = (OvRegion) { 170, 40, 330, 130, g_strdup ("umbrella"), 0.88, NULL, NULL };
+  s->regions[2] = (OvRegion) { 10, 120, 200, 330, g_strdup ("cow"), 0.75, NULL, NULL };
+  img_surface = ov_image_create_surface (image);
+  view = ov_region_view_new (s, img_surface, NULL);
+  surface = render (ov_region_view_paint, view, image->width, image->height);
+  px = ov_image_get_pixel (image, 450, 300);
+  assert_color_near (pixel (surface, 450, 300),
+                     (OvColor) { ((px >> 16) & 0xff) / 255.0, ((px >> 8) & 0xff) / 255.0,
+                                 (px & 0xff) / 255.0 }, 1.0 / 255);
+  g_assert_cmpint (ov_region_view_hit (view, 250, 200), ==, 0);
+  /* in both person (85 x 205) and umbrella (160 x 90): the smaller box wins */
+  g_assert_cmpint (ov_region_view_hit (view, 250, 110), ==, 1);
+  g_assert_cmpint (ov_region_view_hit (view, 180, 60), ==, 1);
+  cairo_surface_destroy (surface);
+  dump ("regions-photo", ov_region_view_paint, view, image->width, image->height);
+  cairo_surface_destroy (img_surface);
+}
+
+static void
+test_attention_image (void)
+{
+  g_autoptr(OvSample) sample = make_sample ();
+  cairo_surface_t *image = make_image ();
+  float **att = make_attentions (1, 1);
+  g_autoptr(OvAttentionImageView) fwd = NULL;
+  g_autoptr(OvAttentionImageView) rev = NULL;
+  cairo_surface_t *surface;
+  OvImageHit hit;
+  OvRect box;
+
+  /* The query "dog" (position 5) over the four regions (positions 14..17). */
+  fwd = ov_attention_image_view_new_query (att[0], T_S, t_segments, t_labels, 5, sample, image,
+                                           NULL, "attention of “dog”");
+  for (int k = 0; k < 4; k++)
+    g_assert_cmpfloat (ov_attention_image_view_get_weight (fwd, k), ==, att[0][5 * T_S + 14 + k]);
+  /* A fifth detection the model was not given has no weight. */
+  {
+    g_autoptr(OvSample) five = make_sample ();
+    g_autoptr(OvAttentionImageView) v5 = NULL;
+    cairo_surface_t *s5;
+
+    five->regions = g_renew (OvRegion, five->regions, 5);
+    five->regions[4] = (OvRegion) { 5, 5, 60, 60, g_strdup ("lamp"), 0.3, NULL, NULL };
+    five->n_regions = 5;
+    v5 = ov_attention_image_view_new_query (att[0], T_S, t_segments, t_labels, 5, five, image,
+                                            NULL, NULL);
+    g_assert_true (isnan (ov_attention_image_view_get_weight (v5, 4)));
+    g_assert_cmpfloat (ov_attention_image_view_get_weight (v5, 3), ==, att[0][5 * T_S + 17]);
+    s5 = render (ov_attention_image_view_paint, v5, 700, 420);
+    cairo_surface_destroy (s5);
+  }
+  surface = render (ov_attention_image_view_paint, fwd, 700, 420);
+  g_assert_true (ov_region_view_get_box (ov_attention_image_view_get_region_view (fwd), 3, &box));
+  g_assert_true (ov_attention_image_view_hit (fwd, box.x + box.width / 2,
+                                              box.y + box.height / 2 + 24, &hit));
+  g_assert_cmpint (hit.region, ==, 3);
+  g_assert_cmpfloat (hit.value, ==, att[0][5 * T_S + 17]);
+  cairo_surface_destroy (surface);
+  dump ("attention-image", ov_attention_image_view_paint, fwd, 700, 420);
+
+  /* Reverse: which words and tags attend to region 1 (position 15). */
+  rev = ov_attention_image_view_new_region (att[0], T_S, t_segments, t_labels, 1, sample, image,
+                                            NULL, "who looks at the couch");
+  g_assert_nonnull (rev);
+  g_assert_cmpfloat (ov_attention_image_view_get_weight (rev, 8), ==, att[0][8 * T_S + 15]);
+  g_assert_cmpfloat (ov_attention_image_view_get_weight (rev, 0), ==, 0.0f);  /* [CLS] not shown */
+  surface = render (ov_attention_image_view_paint, rev, 700, 480);
+  {
+    gboolean found = FALSE;
+
+    for (int y = 300; y < 480 && !found; y += 2)
+      for (int x = 0; x < 700 && !found; x += 2)
+        if (ov_attention_image_view_hit (rev, x, y, &hit) && hit.position == 8)
+          {
+            found = TRUE;
+            g_assert_cmpfloat (hit.value, ==, att[0][8 * T_S + 15]);
+          }
+    g_assert_true (found);
+  }
+  g_assert_null (ov_attention_image_view_new_region (att[0], T_S, t_segments, t_labels, 7,
+                                                     sample, image, NULL, NULL));
+  cairo_surface_destroy (surface);
+  dump ("attention-region", ov_attention_image_view_paint, rev, 700, 480);
+  cairo_surface_destroy (image);
+  free_attentions (att, 1);
+}
+
+static void
+test_scatter (void)
+{
+  /* Two classes on a 4x4 lattice; markers alternate tag/region. */
+  const char *const names[] = { "dog", "couch" };
+  float xy[32];
+  guint classes[16];
+  guint8 markers[16];
+  g_autoptr(OvScatterView) view = NULL;
+  cairo_surface_t *surface;
+  double x, y;
+  g_autoptr(GArray) box = NULL;
+  g_autoptr(GArray) lasso = NULL;
+
+  for (int i = 0; i < 16; i++)
+    {
+      xy[2 * i] = (float) (i % 4);
+      xy[2 * i + 1] = (float) (i / 4);
+      classes[i] = (i % 4) < 2 ? 0 : 1;
+      markers[i] = i % 2;
+    }
+  view = ov_scatter_view_new (xy, 16, classes, names, 2, markers, NULL, "t-SNE");
+  surface = render (ov_scatter_view_paint, view, 600, 400);
+  ov_scatter_view_data_to_view (view, 3, 0, &x, &y);
+  g_assert_cmpint (ov_scatter_view_hit (view, x + 1, y - 1, 5), ==, 3);
+  g_assert_cmpint (ov_scatter_view_hit (view, x + 30, y, 5), ==, -1);
+  /* the marker's centre has the class colour (alpha 0.85 over the plot background) */
+  {
+    OvColor c = ov_viz_class_color (1);
+    OvColor bg = { 0.97, 0.97, 0.97 };
+    OvColor want = { 0.85 * c.r + 0.15 * bg.r, 0.85 * c.g + 0.15 * bg.g,
+                     0.85 * c.b + 0.15 * bg.b };
+
+    assert_color_near (pixel (surface, x, y), want, 2.0 / 255);
+  }
+  /* Box around the lower-left 2x2 points (data y 0..1, x 0..1). */
+  {
+    double x0, y0, x1, y1;
+
+    ov_scatter_view_data_to_view (view, -0.5, -0.5, &x0, &y0);
+    ov_scatter_view_data_to_view (view, 1.5, 1.5, &x1, &y1);
+    box = ov_scatter_view_select_box (view, x0, y0, x1, y1);
+    g_assert_cmpuint (box->len, ==, 4);
+    g_assert_cmpuint (g_array_index (box, guint, 0), ==, 0);
+    g_assert_cmpuint (g_array_index (box, guint, 3), ==, 5);
+  }
+  /* A triangle lasso (0,0) (3.2,0) (0,3.2) in data units holds the points with
+   * x + y < 3.2: 10 of them (the edge points x + y = 3 included). */
+  {
+    double poly[6];
+
+    ov_scatter_view_data_to_view (view, -0.1, -0.1, &poly[0], &poly[1]);
+    ov_scatter_view_data_to_view (view, 3.3, -0.1, &poly[2], &poly[3]);
+    ov_scatter_view_data_to_view (view, -0.1, 3.3, &poly[4], &poly[5]);
+    lasso = ov_scatter_view_select_lasso (view, poly, 3);
+    g_assert_cmpuint (lasso->len, ==, 10);
+    ov_scatter_view_set_selection (view, (guint *) lasso->data, lasso->len);
+  }
+  /* Legend: row 1 is "couch"; hiding it removes its points from hover and selection. */
+  {
+    gboolean found = FALSE;
+
+    for (int yy = 0; yy < 400 && !found; yy++)
+      for (int xx = 400; xx < 600 && !found; xx++)
+        if (ov_scatter_view_legend_hit (view, xx, yy) == 1)
+          found = TRUE;
+    g_assert_true (found);
+  }
+  ov_scatter_view_set_class_visible (view, 1, FALSE);
+  g_assert_cmpint (ov_scatter_view_hit (view, x, y, 5), ==, -1);
+  {
+    g_autoptr(GArray) all = ov_scatter_view_select_box (view, 0, 0, 600, 400);
+
+    g_assert_cmpuint (all->len, ==, 8);
+  }
+  ov_scatter_view_set_class_visible (view, 1, TRUE);
+  cairo_surface_destroy (surface);
+  dump ("scatter", ov_scatter_view_paint, view, 600, 400);
+
+  /* 40 classes in a short view: the legend lists what fits and keeps its
+   * last row for "+ N more", which is not a class. */
+  {
+    g_autoptr(GPtrArray) many = g_ptr_array_new_with_free_func (g_free);
+    guint cls[40];
+    float pts[80];
+    g_autoptr(OvScatterView) crowded = NULL;
+    int last_class = -1;
+
+    for (guint c = 0; c < 40; c++)
+      {
+        g_ptr_array_add (many, g_strdup_printf ("class %u", c));
+        cls[c] = c;
+        pts[2 * c] = (float) c;
+        pts[2 * c + 1] = 0.0f;
+      }
+    crowded = ov_scatter_view_new (pts, 40, cls, (const char *const *) many->pdata, 40, NULL,
+                                   NULL, NULL);
+    ov_scatter_view_layout (crowded, 600, 200);
+    for (int yy = 0; yy < 200; yy++)
+      last_class = MAX (last_class, ov_scatter_view_legend_hit (crowded, 500, yy));
+    g_assert_cmpint (last_class, >, 0);
+    g_assert_cmpint (last_class, <, 39);
+    /* rows are 15 points apart from y = 12 + 24 + 2 * 15 + 6 = 72: (200 - 12 - 72) / 15 = 7
+     * rows, 6 of them classes */
+    g_assert_cmpint (last_class, ==, 5);
+  }
+
+  {
+    const double square[] = { 0, 0, 1, 0, 1, 1, 0, 1 };
+
+    g_assert_true (ov_point_in_polygon (0.5, 0.5, square, 4));
+    g_assert_false (ov_point_in_polygon (1.5, 0.5, square, 4));
+    g_assert_false (ov_point_in_polygon (0.5, -0.01, square, 4));
+  }
+}
+
+/* ---- export ---- */
+
+typedef struct {
+  GPtrArray *texts;
+  gboolean   in_text;
+} SvgScan;
+
+static void
+svg_start (GMarkupParseContext *ctx, const char *name, const char **attr_names,
+           const char **attr_values, gpointer data, GError **error)
+{
+  ((SvgScan *) data)->in_text = strcmp (name, "text") == 0;
+}
+
+static void
+svg_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer data, GError **error)
+{
+  SvgScan *scan = data;
+
+  if (scan->in_text)
+    g_ptr_array_add (scan->texts, g_strndup (text, len));
+}
+
+static void
+svg_end (GMarkupParseContext *ctx, const char *name, gpointer data, GError **error)
+{
+  ((SvgScan *) data)->in_text = FALSE;
+}
+
+static gboolean
+has_string (GPtrArray *a, const char *s)
+{
+  for (guint i = 0; i < a->len; i++)
+    if (strcmp (g_ptr_array_index (a, i), s) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_export (void)
+{
+  g_autoptr(OvSample) sample = make_sample ();
+  g_autoptr(OvRegionView) view = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ov-viz-XXXXXX", NULL);
+  g_autofree char *png = g_build_filename (dir, "regions.png", NULL);
+  g_autofree char *svg = g_build_filename (dir, "regions.svg", NULL);
+  g_autofree char *pdf = g_build_filename (dir, "regions.pdf", NULL);
+  g_autofree char *csv_path = g_build_filename (dir, "numbers.csv", NULL);
+  g_autoptr(GError) error = NULL;
+  OvExportFormat format;
+  cairo_surface_t *back;
+
+  /* An attribute goes before the class in the label. */
+  sample->regions[2].attributes = g_new0 (char *, 2);
+  sample->regions[2].attributes[0] = g_strdup ("white");
+  view = ov_region_view_new (sample, NULL, NULL);
+
+  g_assert_true (ov_export_format_from_path ("a/B.PDF", &format, &error));
+  g_assert_cmpint (format, ==, OV_EXPORT_PDF);
+  g_assert_false (ov_export_format_from_path ("a/b.jpg", &format, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+
+  /* PNG at scale 2: twice the pixels, same picture. */
+  g_assert_true (ov_export_view (png, OV_EXPORT_PNG, ov_region_view_paint, view, 320, 240, 2.0,
+                                 &error));
+  g_assert_no_error (error);
+  back = cairo_image_surface_create_from_png (png);
+  g_assert_cmpint (cairo_surface_status (back), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (back), ==, 640);
+  g_assert_cmpint (cairo_image_surface_get_height (back), ==, 480);
+  cairo_surface_destroy (back);
+
+  /* SVG: parses, and the labels are <text> elements. */
+  g_assert_true (ov_export_view (svg, OV_EXPORT_SVG, ov_region_view_paint, view, 320, 240, 1.0,
+                                 &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *text = NULL;
+    gsize len;
+    SvgScan scan = { g_ptr_array_new_with_free_func (g_free), FALSE };
+    GMarkupParser parser = { svg_start, svg_end, svg_text, NULL, NULL };
+    GMarkupParseContext *ctx = g_markup_parse_context_new (&parser, 0, &scan, NULL);
+
+    g_assert_true (g_file_get_contents (svg, &text, &len, NULL));
+    g_assert_true (g_markup_parse_context_parse (ctx, text, len, &error));
+    g_assert_true (g_markup_parse_context_end_parse (ctx, &error));
+    g_assert_no_error (error);
+    g_assert_true (has_string (scan.texts, "dog 0.95"));
+    g_assert_true (has_string (scan.texts, "couch 0.80"));
+    g_assert_true (has_string (scan.texts, "pillow"));     /* the one without confidence */
+    g_assert_true (has_string (scan.texts, "white pillow 0.70"));
+    g_markup_parse_context_free (ctx);
+    g_ptr_array_unref (scan.texts);
+  }
+
+  /* PDF: text stays text (pdftotext when present, else the text operators). */
+  g_assert_true (ov_export_view (pdf, OV_EXPORT_PDF, ov_region_view_paint, view, 320, 240, 1.0,
+                                 &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+    g_autofree char *contents = NULL;
+    gsize len;
+
+    g_assert_true (g_file_get_contents (pdf, &contents, &len, NULL));
+    g_assert_true (len > 5 && memcmp (contents, "%PDF-", 5) == 0);
+    if (pdftotext != NULL)
+      {
+        g_autofree char *out = NULL;
+        const char *argv[] = { pdftotext, pdf, "-", NULL };
+        int status;
+
+        g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
+                                     NULL, NULL, &out, NULL, &status, &error));
+        g_assert_no_error (error);
+        g_assert_nonnull (strstr (out, "dog 0.95"));
+        g_assert_nonnull (strstr (out, "couch 0.80"));
+      }
+    else
+      g_assert_nonnull (g_strstr_len (contents, len, "/FontFile"));
+  }
+
+  /* A figure too large for a PNG is refused, not drawn. */
+  g_assert_false (ov_export_view (png, OV_EXPORT_PNG, ov_region_view_paint, view, 30000, 200,
+                                  2.0, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_LIMIT);
+  g_clear_error (&error);
+
+  /* CSV quoting */
+  {
+    g_autoptr(OvCsv) csv = ov_csv_new ();
+    g_autofree char *back_text = NULL;
+
+    ov_csv_add_text (csv, "query");
+    ov_csv_add_text (csv, "say \"hi\", ok");
+    ov_csv_add_number (csv, 0.25);
+    ov_csv_add_number (csv, NAN);
+    ov_csv_add_int (csv, -3);
+    ov_csv_end_row (csv);
+    g_assert_true (ov_csv_write (csv, csv_path, &error));
+    g_assert_true (g_file_get_contents (csv_path, &back_text, NULL, NULL));
+    g_assert_cmpstr (back_text, ==, "query,\"say \"\"hi\"\", ok\",0.25,,-3\r\n");
+
+    /* As JSON the first row names the fields (a field whose name is not text
+     * is "columnN"); numbers stay numbers, NaN is null. */
+    ov_csv_add_text (csv, "x");
+    ov_csv_add_text (csv, "y");
+    ov_csv_add_number (csv, 1.5);
+    ov_csv_add_number (csv, NAN);
+    ov_csv_add_int (csv, 7);
+    ov_csv_end_row (csv);
+    {
+      g_autoptr(JsonNode) json = ov_csv_to_json (csv);
+      JsonObject *o = json_array_get_object_element (json_node_get_array (json), 0);
+
+      g_assert_cmpuint (json_array_get_length (json_node_get_array (json)), ==, 1);
+      g_assert_cmpstr (json_object_get_string_member (o, "query"), ==, "x");
+      g_assert_cmpfloat (json_object_get_double_member (o, "column2"), ==, 1.5);
+      g_assert_true (json_object_get_null_member (o, "column3"));
+      g_assert_cmpint (json_object_get_int_member (o, "column4"), ==, 7);
+    }
+  }
+
+  g_remove (png);
+  g_remove (svg);
+  g_remove (pdf);
+  g_remove (csv_path);
+  g_rmdir (dir);
+}
+
+
+/* ---- embeddings and alignment ---- */
+
+/* Two images, H = 2 (see the derivation in test_align_hand). Layer 3 holds
+ * the points, layer 5 the same points doubled. */
+static OvEmbeddings *
+make_embeddings (void)
+{
+  static const struct { float x, y; const char *cls; OvEmbedModality m; const char *img; } p[] = {
+    { 0, 0, "dog", OV_EMBED_REGION, "A" }, { 1, 0, "dog", OV_EMBED_TAG, "A" },
+    { 0, 3, "cat", OV_EMBED_TAG, "A" }, { 0, 2, "cat", OV_EMBED_REGION, "A" },
+    { 10, 10, "dog", OV_EMBED_REGION, "B" }, { 10, 12, "dog", OV_EMBED_TAG, "B" },
+    { 11, 10, "cat", OV_EMBED_TAG, "B" },
+  };
+  const int layers[] = { 5, 3 };
+  OvEmbeddings *emb = ov_embeddings_new (2, layers, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (p); i++)
+    {
+      float v3[2] = { p[i].x, p[i].y }, v5[2] = { 2 * p[i].x, 2 * p[i].y };
+      const float *rows[2] = { v5, v3 };
+
+      ov_embeddings_append (emb, rows, ov_embeddings_class_index (emb, p[i].cls), p[i].m,
+                            ov_embeddings_image_index (emb, p[i].img), (int) i,
+                            p[i].m == OV_EMBED_TAG ? p[i].cls : "region");
+    }
+  return emb;
+}
+
+static void
+test_align_hand (void)
+{
+  /* Image A: dog region (0,0), dog tag (1,0), cat tag (0,3), cat region (0,2).
+   * Image B: dog region (10,10), dog tag (10,12), cat tag (11,10).
+   * dog regions: own-tag distances 1 and 2, other-tag 3 and 1 -> intra 1.5,
+   * inter 2; nearest tag in the image: dog, then cat -> 1/2.
+   * cat region: own 1, other sqrt(5); nearest cat -> 1.
+   * The whole set gives the same nearest tags. Means over regions: intra
+   * 4/3, inter (3 + 1 + sqrt 5)/3, agreement 2/3; chance: 1/2 in the image
+   * (each region sees one own tag of two), sum_c P_r(c) P_t(c) = 2/3 * 1/2 +
+   * 1/3 * 1/2 = 1/2 over the set. */
+  g_autoptr(OvEmbeddings) emb = make_embeddings ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvAlignment) a = ov_align_compute (emb, "hand", &error);
+  const OvAlignLayer *l3, *l5;
+  guint dog = 0, cat = 1;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (a->n_layers, ==, 2);
+  l3 = &a->layers[0];
+  l5 = &a->layers[1];
+  g_assert_cmpint (l3->layer, ==, 3);
+  g_assert_cmpint (l5->layer, ==, 5);
+  g_assert_cmpstr (a->class_names[dog], ==, "dog");
+  g_assert_cmpfloat_with_epsilon (l3->intra[dog], 1.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->inter[dog], 2.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->intra[cat], 1.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->inter[cat], sqrt (5.0), 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_image[dog], 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_image[cat], 1.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_dataset[dog], 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_dataset[cat], 1.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->intra_mean, 4.0 / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->inter_mean, (4.0 + sqrt (5.0)) / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_image_rate, 2.0 / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_dataset_rate, 2.0 / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_image_chance, 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l3->nn_dataset_chance, 0.5, 1e-12);
+  /* Doubling every vector doubles the distances and keeps the neighbours. */
+  g_assert_cmpfloat_with_epsilon (l5->intra_mean, 8.0 / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l5->nn_dataset_rate, 2.0 / 3, 1e-12);
+
+  /* Figure: draws, and its hit-test finds the intra point of layer 3. */
+  {
+    OvAlignment *models[2] = { a, a };
+    g_autoptr(OvAlignView) view = ov_align_view_new (models, 2);
+    cairo_surface_t *surface = render (ov_align_view_paint, view, 800, 600);
+    gboolean found = FALSE;
+
+    for (int y = 0; y < 600 && !found; y += 1)
+      for (int x = 0; x < 800 && !found; x += 1)
+        {
+          guint m;
+          int layer;
+          const char *name;
+          double value;
+
+          if (ov_align_view_hit (view, x, y, &m, &layer, &name, &value) && layer == 3
+              && g_str_has_prefix (name, "intra"))
+            {
+              found = TRUE;
+              g_assert_cmpfloat_with_epsilon (value, 4.0 / 3, 1e-12);
+            }
+        }
+    g_assert_true (found);
+    cairo_surface_destroy (surface);
+    dump ("align", ov_align_view_paint, view, 800, 600);
+  }
+  {
+    g_autofree char *table = ov_align_format_table (a);
+    g_autoptr(JsonNode) json = ov_align_to_json ((OvAlignment *const *) &a, 1);
+    JsonObject *m0 = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (json), "models"), 0);
+    JsonObject *l0 = json_array_get_object_element (json_object_get_array_member (m0, "layers"),
+                                                    0);
+
+    g_assert_nonnull (strstr (table, "dog"));
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (l0, "intra"), 4.0 / 3, 1e-12);
+  }
+}
+
+static void
+test_embeddings_file (void)
+{
+  g_autoptr(OvEmbeddings) emb = make_embeddings ();
+  g_autoptr(OvEmbeddings) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ov-embed-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "e.safetensors", NULL);
+  g_autofree char *meta = g_strconcat (path, ".json", NULL);
+  g_autofree char *text = NULL;
+
+  emb->model_path = g_strdup ("/models/x");
+  g_assert_true (ov_embeddings_save (emb, path, &error));
+  g_assert_no_error (error);
+  back = ov_embeddings_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->n, ==, 7);
+  g_assert_cmpuint (back->n_layers, ==, 2);
+  g_assert_cmpint (back->layers[0], ==, 5);
+  g_assert_cmpmem (back->vectors[0], 14 * sizeof (float), emb->vectors[0], 14 * sizeof (float));
+  g_assert_cmpmem (ov_embeddings_get_layer (back, 3), 14 * sizeof (float),
+                   ov_embeddings_get_layer (emb, 3), 14 * sizeof (float));
+  g_assert_cmpmem (back->classes, 7 * 4, emb->classes, 7 * 4);
+  g_assert_cmpmem (back->modality, 7 * 4, emb->modality, 7 * 4);
+  g_assert_cmpmem (back->images, 7 * 4, emb->images, 7 * 4);
+  g_assert_cmpstr (g_ptr_array_index (back->class_names, 1), ==, "cat");
+  g_assert_cmpstr (g_ptr_array_index (back->image_keys, 1), ==, "B");
+  g_assert_cmpstr (g_ptr_array_index (back->tokens, 1), ==, "dog");
+  g_assert_cmpstr (back->model_path, ==, "/models/x");
+  /* A loaded set grows like a new one. */
+  for (int k = 0; k < 20; k++)
+    {
+      float v[2] = { (float) k, -1.0f };
+      const float *rows[2] = { v, v };
+
+      ov_embeddings_append (back, rows, 0, OV_EMBED_TAG, 0, k, "x");
+    }
+  g_assert_cmpuint (back->n, ==, 27);
+  g_assert_cmpfloat (back->vectors[1][2 * 26], ==, 19.0f);
+  g_assert_cmpfloat (back->vectors[0][2 * 6], ==, 22.0f);   /* old point kept: (11, 10) x 2 */
+  g_assert_cmpint (back->positions[26], ==, 19);
+
+  /* An empty set round-trips. */
+  {
+    const int one_layer[] = { 1 };
+    g_autoptr(OvEmbeddings) empty = ov_embeddings_new (4, one_layer, 1);
+    g_autoptr(OvEmbeddings) empty_back = NULL;
+    g_autofree char *epath = g_build_filename (dir, "empty.safetensors", NULL);
+    g_autofree char *emeta = g_strconcat (epath, ".json", NULL);
+    g_autofree char *elabels = g_strconcat (epath, ".labels.txt", NULL);
+
+    g_assert_true (ov_embeddings_save (empty, epath, &error));
+    g_assert_no_error (error);
+    empty_back = ov_embeddings_load (epath, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (empty_back->n, ==, 0);
+    g_assert_cmpuint (empty_back->hidden, ==, 4);
+    g_remove (epath);
+    g_remove (emeta);
+    g_remove (elabels);
+  }
+
+  /* As a scatter: regions are squares, tags circles, colours by class. */
+  {
+    float xy[14] = { 0, 0, 1, 0, 0, 3, 0, 2, 10, 10, 10, 12, 11, 10 };
+    g_autoptr(OvScatterView) sv = ov_embeddings_scatter_view_new (emb, xy, NULL, NULL);
+    cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 2000, 1200);
+    cairo_t *cr = cairo_create (surface);
+    const double k = 4.0;   /* pixels per point, so a marker spans 28 pixels */
+    double x, y;
+
+    cairo_scale (cr, k, k);
+    cairo_set_source_rgb (cr, 1, 1, 1);
+    cairo_paint (cr);
+    ov_scatter_view_paint (cr, 500, 300, sv);
+    cairo_destroy (cr);
+    cairo_surface_flush (surface);
+    /* Markers have a radius of 3.5 points and a 0.6-point outline: at
+     * (+2.9, +2.9) a square is filled, a circle is not (4.1 from its centre). */
+    ov_scatter_view_data_to_view (sv, 0, 0, &x, &y);     /* a dog region */
+    g_assert_cmpint (ov_scatter_view_hit (sv, x, y, 3), ==, 0);
+    {
+      OvColor c = ov_viz_class_color (0);
+      OvColor bg = { 0.97, 0.97, 0.97 };
+      OvColor want = { 0.85 * c.r + 0.15 * bg.r, 0.85 * c.g + 0.15 * bg.g,
+                       0.85 * c.b + 0.15 * bg.b };
+
+      assert_color_near (pixel (surface, k * (x + 2.9), k * (y + 2.9)), want, 2.0 / 255);
+      assert_color_near (pixel (surface, k * x, k * y), want, 2.0 / 255);
+    }
+    ov_scatter_view_data_to_view (sv, 1, 0, &x, &y);     /* a dog tag */
+    assert_color_near (pixel (surface, k * (x + 2.9), k * (y + 2.9)),
+                       (OvColor) { 0.97, 0.97, 0.97 }, 2.0 / 255);
+    cairo_surface_destroy (surface);
+  }
+
+  /* The primary layer is the plain "vectors" tensor other readers use. */
+  {
+    g_autoptr(OvStateDict) sd = ov_state_dict_load (path, &error);
+    const OvTensor *t;
+
+    g_assert_no_error (error);
+    t = ov_state_dict_lookup (sd, "vectors");
+    g_assert_nonnull (t);
+    g_assert_cmpint (t->shape[0], ==, 7);
+    g_assert_cmpint (t->shape[1], ==, 2);
+    g_assert_cmpfloat (((const float *) t->data)[8], ==, 20.0f);
+  }
+
+  /* A class index out of range in the metadata is refused. */
+  g_assert_true (g_file_get_contents (meta, &text, NULL, NULL));
+  {
+    g_autofree char *broken = NULL;
+    char *p = strstr (text, "\"classes\"");
+    g_autoptr(OvEmbeddings) none = NULL;
+
+    g_assert_nonnull (p);
+    broken = g_strdup (text);
+    memcpy (broken + (p - text), "\"classez\"", 9);
+    g_assert_true (g_file_set_contents (meta, broken, -1, NULL));
+    none = ov_embeddings_load (path, &error);
+    g_assert_null (none);
+    g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+    g_clear_error (&error);
+  }
+  {
+    g_autofree char *labels_path = g_strconcat (path, ".labels.txt", NULL);
+    g_autofree char *labels = NULL;
+
+    g_assert_true (g_file_get_contents (labels_path, &labels, NULL, NULL));
+    g_assert_cmpstr (labels, ==, "dog\ndog\ncat\ncat\ndog\ndog\ncat\n");
+    g_remove (labels_path);
+  }
+  g_remove (meta);
+  g_remove (path);
+  g_rmdir (dir);
+
+  {
+    guint n;
+    g_autofree int *all = ov_embed_parse_layers ("all", 2, &n, NULL);
+    g_autofree int *list = ov_embed_parse_layers ("0,2", 2, &n, NULL);
+    g_autofree int *bad = ov_embed_parse_layers ("3", 2, &n, &error);
+
+    g_assert_cmpint (all[0], ==, 2);
+    g_assert_cmpint (list[1], ==, 2);
+    g_assert_null (bad);
+    g_clear_error (&error);
+  }
+}
+
+static OvModel *
+load_caption_model (void)
+{
+  g_autofree char *dir = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autoptr(GError) error = NULL;
+  OvModelOptions opts;
+  OvModel *model;
+
+  ov_model_options_init (&opts);
+  opts.device = OV_DEVICE_CPU;
+  model = ov_model_load (dir, &opts, &error);
+  g_assert_no_error (error);
+  return model;
+}
+
+static void
+test_embed_oracle (void)
+{
+  /* The oracle's encoder case is coco_kitchen in the captioning training
+   * layout: 29 tag pieces at 40..68, 27 regions at 70..96. Tags and regions
+   * never see the caption, so the embedding pass (a caption step with [CLS]
+   * alone) must give the oracle's hidden states there, at every layer. */
+  g_autofree char *yaml = ov_test_shared_path ("oracle", "data", "test.yaml", NULL);
+  g_autofree char *hs_path = ov_test_shared_path ("oracle", "cases", "enc_imgln_off",
+                                                  "out_all_hidden_states.npy", NULL);
+  g_autoptr(OvTestNpy) npy = ov_test_npy_load (hs_path);
+  g_autofree float *hs = ov_test_npy_as_f32 (npy);    /* (3, 1, 120, 24) */
+  g_autoptr(OvModel) model = load_caption_model ();
+  g_autoptr(OvDataset) dataset = NULL;
+  g_autoptr(OvSample) sample = NULL;
+  g_autoptr(OvEmbeddings) emb = NULL;
+  g_autoptr(GError) error = NULL;
+  const int layers[] = { 2, 0, 1 };
+  guint n_tags = 0, n_regions = 0;
+  double max_diff = 0.0;
+  gint64 row;
+
+  dataset = ov_dataset_open (yaml, NULL, &error);
+  g_assert_no_error (error);
+  row = ov_dataset_find_key (dataset, "coco_kitchen", NULL, &error);
+  g_assert_no_error (error);
+  sample = ov_dataset_load_sample (dataset, row, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  emb = ov_embeddings_new (24, layers, 3);
+  g_assert_true (ov_embed_add_sample (emb, model, sample, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (emb->input, ==, "caption-step");
+  for (guint i = 0; i < emb->n; i++)
+    {
+      int oracle_pos = emb->modality[i] == OV_EMBED_TAG ? 40 + n_tags++ : 70 + n_regions++;
+
+      for (guint k = 0; k < 3; k++)
+        {
+          const float *got = emb->vectors[k] + (gsize) i * 24;
+          const float *want = hs + ((gsize) layers[k] * 120 + oracle_pos) * 24;
+          double d;
+
+          g_assert_true (ov_test_allclose (got, want, 24, 1e-4, 1e-5, &d));
+          max_diff = MAX (max_diff, d);
+        }
+    }
+  g_test_message ("max |embedding - oracle hidden state| = %.3g", max_diff);
+  g_assert_cmpuint (n_tags, ==, 29);
+  g_assert_cmpuint (n_regions, ==, 27);
+  /* Labels: region k carries detection k's class; "faucet" is cut into
+   * fa ##uce ##t and each piece carries "faucet"; "cutting board" pieces
+   * carry "cutting board". */
+  for (guint i = 0; i < emb->n; i++)
+    {
+      const char *cls = g_ptr_array_index (emb->class_names, emb->classes[i]);
+      const char *tok = g_ptr_array_index (emb->tokens, i);
+
+      if (emb->modality[i] == OV_EMBED_REGION)
+        {
+          guint k = (guint) (emb->positions[i] - emb->positions[n_tags]);
+
+          g_assert_cmpstr (cls, ==, sample->regions[k].cls);
+        }
+      else if (strcmp (tok, "##uce") == 0)
+        g_assert_cmpstr (cls, ==, "faucet");
+      else if (strcmp (tok, "cutting") == 0 || strcmp (tok, "board") == 0)
+        g_assert_cmpstr (cls, ==, "cutting board");
+    }
+}
+
+static void
+test_tag_classes (void)
+{
+  g_autoptr(OvModel) model = load_caption_model ();
+  OvTokenizer *tok = ov_model_get_tokenizer (model);
+  g_autoptr(OvSample) s = ov_sample_new ("x");
+  const char *const pieces[] = { "dog", "cutting", "board", "fa", "##uce", "##t" };
+  const char *const other[] = { "red", "cutting", "board" };
+  g_autoptr(GPtrArray) a = NULL;
+  g_autoptr(GPtrArray) b = NULL;
+
+  s->n_regions = 3;
+  s->regions = g_new0 (OvRegion, 3);
+  s->regions[0].cls = g_strdup ("dog");
+  s->regions[1].cls = g_strdup ("cutting board");
+  s->regions[2].cls = g_strdup ("faucet");
+  a = ov_embed_tag_classes (tok, s, pieces, 6);
+  g_assert_cmpstr (g_ptr_array_index (a, 0), ==, "dog");
+  g_assert_cmpstr (g_ptr_array_index (a, 2), ==, "cutting board");
+  g_assert_cmpstr (g_ptr_array_index (a, 5), ==, "faucet");
+  /* Truncated tags still match the classes in order. */
+  g_ptr_array_unref (a);
+  a = ov_embed_tag_classes (tok, s, pieces, 4);
+  g_assert_cmpuint (a->len, ==, 4);
+  g_assert_cmpstr (g_ptr_array_index (a, 3), ==, "faucet");
+  /* A tag string of its own: each word is a tag. */
+  s->tags = g_strdup ("red cutting board");
+  b = ov_embed_tag_classes (tok, s, other, 3);
+  g_assert_cmpstr (g_ptr_array_index (b, 0), ==, "red");
+  g_assert_cmpstr (g_ptr_array_index (b, 1), ==, "cutting");
+  g_assert_cmpstr (g_ptr_array_index (b, 2), ==, "board");
+}
+
+/* ---- commands ---- */
+
+static char *
+run_oscarviz (const char *const *args, int *exit_status)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  int wait_status;
+
+  g_ptr_array_add (argv, ov_test_oscarviz_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err, &wait_status, &error));
+  g_assert_no_error (error);
+  *exit_status = g_spawn_check_wait_status (wait_status, NULL) ? 0 : 1;
+  if (*exit_status != 0)
+    g_test_message ("oscarviz %s failed: %s", args[0], err);
+  return out;
+}
+
+static void
+test_commands (void)
+{
+  g_autofree char *model = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autofree char *yaml = ov_test_shared_path ("oracle", "data", "test.yaml", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("ov-viz-cmd-XXXXXX", NULL);
+  g_autofree char *svg = g_build_filename (dir, "heat.svg", NULL);
+  g_autofree char *csv = g_build_filename (dir, "heat.csv", NULL);
+  g_autofree char *cap = g_build_filename (dir, "cap.png", NULL);
+  g_autofree char *cap_csv = g_build_filename (dir, "cap.csv", NULL);
+  g_autofree char *vec = g_build_filename (dir, "e.safetensors", NULL);
+  g_autofree char *vec_meta = g_strconcat (vec, ".json", NULL);
+  g_autofree char *fig = g_build_filename (dir, "align.pdf", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  /* Heat map of the beach image: the SVG carries the tokens as text, and
+   * every shown query row of the CSV sums to one (padding keys are masked,
+   * so the left-out columns hold no mass). */
+  {
+    const char *args[] = { "attention", "--model", model, "--dataset", yaml, "--key",
+                           "coco_beach", "--layer", "0", "--head", "1", "--out", svg, "--csv",
+                           csv, NULL };
+    g_auto(GStrv) lines = NULL;
+    double sums[512] = { 0 };
+    int max_q = -1;
+
+    g_free (run_oscarviz (args, &status));
+    g_assert_cmpint (status, ==, 0);
+    g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, ">[CLS]</text>"));
+    g_assert_nonnull (strstr (text, ">r0 "));
+    g_clear_pointer (&text, g_free);
+    g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+    lines = g_strsplit (text, "\r\n", -1);
+    g_assert_cmpstr (lines[0], ==, "query_position,query,key_position,key,value");
+    for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+      {
+        g_auto(GStrv) f = g_strsplit (lines[i], ",", -1);
+        int q = atoi (f[0]);
+
+        g_assert_cmpint (q, <, 512);
+        sums[q] += g_ascii_strtod (f[4], NULL);
+        max_q = MAX (max_q, q);
+      }
+    g_assert_cmpint (max_q, >, 20);
+    for (int q = 0; q <= max_q; q++)
+      if (sums[q] != 0.0)
+        g_assert_cmpfloat_with_epsilon (sums[q], 1.0, 1e-5);
+    g_clear_pointer (&text, g_free);
+  }
+
+  /* Caption rows: one per generated word, tag and region columns. */
+  {
+    const char *args[] = { "attention", "--model", model, "--dataset", yaml, "--key",
+                           "coco_beach", "--layer", "1", "--head", "mean", "--view", "caption",
+                           "--out", cap, "--csv", cap_csv, NULL };
+    g_auto(GStrv) lines = NULL;
+    cairo_surface_t *png;
+
+    g_free (run_oscarviz (args, &status));
+    g_assert_cmpint (status, ==, 0);
+    png = cairo_image_surface_create_from_png (cap);
+    g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy (png);
+    g_assert_true (g_file_get_contents (cap_csv, &text, NULL, NULL));
+    lines = g_strsplit (text, "\r\n", -1);
+    g_assert_cmpstr (lines[0], ==, "step,word,column,label,value");
+    g_assert_nonnull (strstr (text, ",r4 "));
+    g_clear_pointer (&text, g_free);
+  }
+
+  /* Bad input is refused with a message, not drawn. */
+  {
+    const char *args[] = { "attention", "--model", model, "--dataset", yaml, "--layer", "7",
+                           "--out", svg, NULL };
+
+    g_free (run_oscarviz (args, &status));
+    g_assert_cmpint (status, !=, 0);
+  }
+
+  /* Embeddings of all four images at every layer, then the alignment. */
+  {
+    g_autofree char *tsne = g_build_filename (dir, "tsne.png", NULL);
+    const char *args[] = { "embed", "--model", model, "--dataset", yaml, "--layer", "all",
+                           "--quiet", "--out", vec, "--tsne", tsne, NULL };
+    g_autoptr(OvEmbeddings) emb = NULL;
+    guint n_regions = 0;
+    cairo_surface_t *png;
+
+    g_free (run_oscarviz (args, &status));
+    g_assert_cmpint (status, ==, 0);
+    png = cairo_image_surface_create_from_png (tsne);
+    g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+    g_assert_cmpint (cairo_image_surface_get_width (png), ==, 1800);
+    cairo_surface_destroy (png);
+    g_remove (tsne);
+    emb = ov_embeddings_load (vec, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (emb->n_layers, ==, 3);
+    g_assert_cmpint (emb->layers[0], ==, 2);
+    g_assert_cmpuint (emb->image_keys->len, ==, 4);
+    for (guint i = 0; i < emb->n; i++)
+      n_regions += emb->modality[i] == OV_EMBED_REGION;
+    /* 12 + 27 + 50 (of 60: the model takes 50) + 5 */
+    g_assert_cmpuint (n_regions, ==, 94);
+  }
+  {
+    const char *args[] = { "align", vec, vec, "--json", "--out", fig, NULL };
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonArray *models;
+
+    out = run_oscarviz (args, &status);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+    models = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "models");
+    g_assert_cmpuint (json_array_get_length (models), ==, 2);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_array_get_object_element (models, 0), "layers")), ==, 3);
+    g_assert_true (g_file_test (fig, G_FILE_TEST_IS_REGULAR));
+  }
+
+  g_remove (svg);
+  g_remove (csv);
+  g_remove (cap);
+  g_remove (cap_csv);
+  g_remove (vec);
+  g_remove (vec_meta);
+  {
+    g_autofree char *vec_labels = g_strconcat (vec, ".labels.txt", NULL);
+
+    g_remove (vec_labels);
+  }
+  g_remove (fig);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/viz/attention/rollout-hand", test_rollout_hand);
+  g_test_add_func ("/viz/attention/rollout-oracle", test_rollout_oracle);
+  g_test_add_func ("/viz/attention/select", test_select);
+  g_test_add_func ("/viz/attention/flow-hand", test_flow_hand);
+  g_test_add_func ("/viz/attention/caption-rows", test_caption_rows);
+  g_test_add_func ("/viz/attention/difference", test_difference);
+  g_test_add_func ("/viz/heatmap/cells", test_heatmap);
+  g_test_add_func ("/viz/grid-flow/cells", test_grid_and_flow);
+  g_test_add_func ("/viz/region-view/boxes", test_region_view);
+  g_test_add_func ("/viz/region-view/photo", test_region_view_real_image);
+  g_test_add_func ("/viz/attention-image/weights", test_attention_image);
+  g_test_add_func ("/viz/scatter/select", test_scatter);
+  g_test_add_func ("/viz/export/formats", test_export);
+  g_test_add_func ("/viz/align/hand", test_align_hand);
+  g_test_add_func ("/viz/embed/file", test_embeddings_file);
+  g_test_add_func ("/viz/embed/tag-classes", test_tag_classes);
+  g_test_add_func ("/viz/embed/oracle-states", test_embed_oracle);
+  g_test_add_func ("/viz/commands/attention-embed-align", test_commands);
+  return g_test_run ();
+}

@@ -1,0 +1,796 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Alignment numbers and their figure. Nearest tags over the whole set are
+ * found with blocked dot products (cblas_sgemm): |r - t|^2 = |r|^2 + |t|^2
+ * - 2 r.t, accumulated in float, which is ample for ranking neighbours;
+ * the reported distances are computed directly in double.
+ */
+#define G_LOG_DOMAIN "ov-align"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/ov-error.h"
+#include "ov-align.h"
+#include "ov-draw.h"
+#include "ov-region-view.h"
+
+#define BLOCK 256
+
+static double
+distance (const float *a, const float *b, guint h)
+{
+  double s = 0.0;
+
+  for (guint k = 0; k < h; k++)
+    {
+      double d = (double) a[k] - b[k];
+
+      s += d * d;
+    }
+  return sqrt (s);
+}
+
+void
+ov_alignment_free (OvAlignment *a)
+{
+  if (a == NULL)
+    return;
+  for (guint l = 0; l < a->n_layers; l++)
+    {
+      g_free (a->layers[l].intra);
+      g_free (a->layers[l].inter);
+      g_free (a->layers[l].nn_image);
+      g_free (a->layers[l].nn_dataset);
+      g_free (a->layers[l].n_regions);
+    }
+  g_free (a->layers);
+  g_strfreev (a->class_names);
+  g_free (a->label);
+  g_free (a);
+}
+
+/* Nearest tag (index into tags) of every region over the whole set. */
+static void
+nearest_tags (const float *x, guint h, const guint *regions, guint n_r, const guint *tags,
+              guint n_t, guint *nearest)
+{
+  g_autofree float *t_mat = g_new (float, (gsize) MAX (n_t, 1) * h);   /* (n_t, H) */
+  g_autofree float *t_norm = g_new (float, MAX (n_t, 1));
+  g_autofree float *r_blk = g_new (float, (gsize) BLOCK * h);           /* (BLOCK, H) */
+  g_autofree float *dots = g_new (float, (gsize) BLOCK * MAX (n_t, 1)); /* (BLOCK, n_t) */
+
+  for (guint j = 0; j < n_t; j++)
+    {
+      const float *x_j = x + (gsize) tags[j] * h;
+      double s = 0.0;
+
+      memcpy (t_mat + (gsize) j * h, x_j, sizeof (float) * h);
+      for (guint k = 0; k < h; k++)
+        s += (double) x_j[k] * x_j[k];
+      t_norm[j] = (float) s;
+    }
+  for (guint r0 = 0; r0 < n_r; r0 += BLOCK)
+    {
+      guint nb = MIN (BLOCK, n_r - r0);
+
+      for (guint i = 0; i < nb; i++)
+        memcpy (r_blk + (gsize) i * h, x + (gsize) regions[r0 + i] * h, sizeof (float) * h);
+      /* dots (nb, n_t) = r_blk (nb, H) . t_mat^T (H, n_t) */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, nb, n_t, h, 1.0f, r_blk, h, t_mat,
+                   h, 0.0f, dots, n_t);
+      for (guint i = 0; i < nb; i++)
+        {
+          const float *dots_i = dots + (gsize) i * n_t;
+          float best = G_MAXFLOAT;
+          guint arg = 0;
+
+          /* |r|^2 is the same for every tag: rank by |t|^2 - 2 r.t */
+          for (guint j = 0; j < n_t; j++)
+            {
+              float d = t_norm[j] - 2.0f * dots_i[j];
+
+              if (d < best)
+                {
+                  best = d;
+                  arg = j;
+                }
+            }
+          nearest[r0 + i] = arg;
+        }
+    }
+}
+
+static void
+compute_layer (const OvEmbeddings *emb, const float *x, OvAlignLayer *out, guint n_classes,
+               GPtrArray *by_image)
+{
+  guint h = emb->hidden;
+  g_autofree double *intra_sum = g_new0 (double, n_classes);
+  g_autofree double *inter_sum = g_new0 (double, n_classes);
+  g_autofree guint *intra_n = g_new0 (guint, n_classes);
+  g_autofree guint *inter_n = g_new0 (guint, n_classes);
+  g_autofree guint *nni_hit = g_new0 (guint, n_classes);
+  g_autofree guint *nni_n = g_new0 (guint, n_classes);
+  g_autofree guint *nnd_hit = g_new0 (guint, n_classes);
+  g_autofree guint *tag_count = g_new0 (guint, n_classes);
+  g_autoptr(GArray) regions = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) tags = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree guint *nearest = NULL;
+  double intra_all = 0, inter_all = 0, chance_img = 0;
+  guint intra_all_n = 0, inter_all_n = 0, nni_all = 0, nni_all_n = 0, nnd_all = 0;
+
+  out->intra = g_new (double, n_classes);
+  out->inter = g_new (double, n_classes);
+  out->nn_image = g_new (double, n_classes);
+  out->nn_dataset = g_new (double, n_classes);
+  out->n_regions = g_new0 (guint, n_classes);
+
+  for (guint i = 0; i < emb->n; i++)
+    {
+      if (emb->modality[i] == OV_EMBED_REGION)
+        {
+          g_array_append_val (regions, i);
+          out->n_regions[emb->classes[i]]++;
+        }
+      else
+        {
+          g_array_append_val (tags, i);
+          tag_count[emb->classes[i]]++;
+        }
+    }
+
+  /* Within each image. */
+  for (guint img = 0; img < by_image->len; img++)
+    {
+      GArray *members = g_ptr_array_index (by_image, img);
+
+      for (guint a = 0; a < members->len; a++)
+        {
+          guint r = g_array_index (members, guint, a);
+          gint32 c = emb->classes[r];
+          double own = 0, other = 0, best = G_MAXDOUBLE;
+          guint n_own = 0, n_other = 0;
+          gint32 best_c = -1;
+
+          if (emb->modality[r] != OV_EMBED_REGION)
+            continue;
+          for (guint b = 0; b < members->len; b++)
+            {
+              guint t = g_array_index (members, guint, b);
+              double d;
+
+              if (emb->modality[t] != OV_EMBED_TAG)
+                continue;
+              d = distance (x + (gsize) r * h, x + (gsize) t * h, h);
+              if (emb->classes[t] == c)
+                own += d, n_own++;
+              else
+                other += d, n_other++;
+              if (d < best)
+                best = d, best_c = emb->classes[t];
+            }
+          if (n_own > 0)
+            {
+              intra_sum[c] += own / n_own, intra_n[c]++;
+              intra_all += own / n_own, intra_all_n++;
+            }
+          if (n_other > 0)
+            {
+              inter_sum[c] += other / n_other, inter_n[c]++;
+              inter_all += other / n_other, inter_all_n++;
+            }
+          if (best_c >= 0)
+            {
+              nni_n[c]++;
+              nni_all_n++;
+              chance_img += (double) n_own / (n_own + n_other);
+              if (best_c == c)
+                nni_hit[c]++, nni_all++;
+            }
+        }
+    }
+
+  /* Over the whole set. */
+  nearest = g_new (guint, MAX (regions->len, 1));
+  if (tags->len > 0 && regions->len > 0)
+    {
+      nearest_tags (x, h, (guint *) regions->data, regions->len, (guint *) tags->data, tags->len,
+                    nearest);
+      for (guint a = 0; a < regions->len; a++)
+        {
+          guint r = g_array_index (regions, guint, a);
+          guint t = g_array_index (tags, guint, nearest[a]);
+
+          if (emb->classes[t] == emb->classes[r])
+            nnd_hit[emb->classes[r]]++, nnd_all++;
+        }
+    }
+
+  out->nn_dataset_chance = 0.0;
+  for (guint c = 0; c < n_classes; c++)
+    {
+      out->intra[c] = intra_n[c] > 0 ? intra_sum[c] / intra_n[c] : NAN;
+      out->inter[c] = inter_n[c] > 0 ? inter_sum[c] / inter_n[c] : NAN;
+      out->nn_image[c] = nni_n[c] > 0 ? (double) nni_hit[c] / nni_n[c] : NAN;
+      out->nn_dataset[c] = out->n_regions[c] > 0 && tags->len > 0
+                           ? (double) nnd_hit[c] / out->n_regions[c] : NAN;
+      if (regions->len > 0 && tags->len > 0)
+        out->nn_dataset_chance += (double) out->n_regions[c] / regions->len
+                                  * tag_count[c] / tags->len;
+    }
+  out->intra_mean = intra_all_n > 0 ? intra_all / intra_all_n : NAN;
+  out->inter_mean = inter_all_n > 0 ? inter_all / inter_all_n : NAN;
+  out->nn_image_rate = nni_all_n > 0 ? (double) nni_all / nni_all_n : NAN;
+  out->nn_image_chance = nni_all_n > 0 ? chance_img / nni_all_n : NAN;
+  out->nn_dataset_rate = regions->len > 0 && tags->len > 0
+                         ? (double) nnd_all / regions->len : NAN;
+  if (!(regions->len > 0 && tags->len > 0))
+    out->nn_dataset_chance = NAN;
+}
+
+static int
+compare_int (gconstpointer a, gconstpointer b)
+{
+  return *(const int *) a - *(const int *) b;
+}
+
+OvAlignment *
+ov_align_compute (const OvEmbeddings *emb, const char *label, GError **error)
+{
+  g_autoptr(OvAlignment) a = NULL;
+  g_autoptr(GPtrArray) by_image = NULL;
+  g_autofree int *order = NULL;
+  guint n_tags = 0;
+
+  g_return_val_if_fail (emb != NULL, NULL);
+
+  for (guint i = 0; i < emb->n; i++)
+    n_tags += emb->modality[i] == OV_EMBED_TAG;
+  if (emb->n == 0 || n_tags == 0 || n_tags == emb->n)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   "%s: alignment needs both tag and region vectors (%u tags, %u regions)",
+                   label != NULL ? label : "embeddings", n_tags, emb->n - n_tags);
+      return NULL;
+    }
+
+  a = g_new0 (OvAlignment, 1);
+  a->label = g_strdup (label != NULL ? label : "");
+  a->n_classes = emb->class_names->len;
+  a->class_names = g_new0 (char *, a->n_classes + 1);
+  for (guint c = 0; c < a->n_classes; c++)
+    a->class_names[c] = g_strdup (g_ptr_array_index (emb->class_names, c));
+  a->n_tag_points = n_tags;
+  a->n_region_points = emb->n - n_tags;
+
+  by_image = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  for (guint k = 0; k < emb->image_keys->len; k++)
+    g_ptr_array_add (by_image, g_array_new (FALSE, FALSE, sizeof (guint)));
+  for (guint i = 0; i < emb->n; i++)
+    g_array_append_val (g_ptr_array_index (by_image, emb->images[i]), i);
+
+  /* Layers in increasing order for the plot. */
+  order = g_memdup2 (emb->layers, sizeof (int) * emb->n_layers);
+  qsort (order, emb->n_layers, sizeof (int), compare_int);
+  a->n_layers = emb->n_layers;
+  a->layers = g_new0 (OvAlignLayer, a->n_layers);
+  for (guint k = 0; k < a->n_layers; k++)
+    {
+      a->layers[k].layer = order[k];
+      compute_layer (emb, ov_embeddings_get_layer (emb, order[k]), &a->layers[k], a->n_classes,
+                     by_image);
+    }
+  return g_steal_pointer (&a);
+}
+
+static void
+append_num (GString *s, double v)
+{
+  if (isnan (v))
+    g_string_append_printf (s, " %9s", "-");
+  else
+    g_string_append_printf (s, " %9.4f", v);
+}
+
+char *
+ov_align_format_table (const OvAlignment *a)
+{
+  GString *s = g_string_new (NULL);
+  const OvAlignLayer *last = &a->layers[a->n_layers - 1];
+
+  g_string_append_printf (s, "%s: %u region and %u tag vectors, %u classes\n", a->label,
+                          a->n_region_points, a->n_tag_points, a->n_classes);
+  g_string_append_printf (s, "%5s %9s %9s %9s %9s %9s %9s %9s\n", "layer", "intra", "inter",
+                          "inter/in", "nn-image", "chance", "nn-set", "chance");
+  for (guint k = 0; k < a->n_layers; k++)
+    {
+      const OvAlignLayer *l = &a->layers[k];
+
+      g_string_append_printf (s, "%5d", l->layer);
+      append_num (s, l->intra_mean);
+      append_num (s, l->inter_mean);
+      append_num (s, l->inter_mean / l->intra_mean);
+      append_num (s, l->nn_image_rate);
+      append_num (s, l->nn_image_chance);
+      append_num (s, l->nn_dataset_rate);
+      append_num (s, l->nn_dataset_chance);
+      g_string_append_c (s, '\n');
+    }
+  g_string_append_printf (s, "\nper class, layer %d:\n%-20s %7s %9s %9s %9s %9s\n", last->layer,
+                          "class", "regions", "intra", "inter", "nn-image", "nn-set");
+  for (guint c = 0; c < a->n_classes; c++)
+    {
+      if (last->n_regions[c] == 0)
+        continue;
+      g_string_append_printf (s, "%-20.20s %7u", a->class_names[c], last->n_regions[c]);
+      append_num (s, last->intra[c]);
+      append_num (s, last->inter[c]);
+      append_num (s, last->nn_image[c]);
+      append_num (s, last->nn_dataset[c]);
+      g_string_append_c (s, '\n');
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+add_number (JsonBuilder *b, const char *name, double v)
+{
+  json_builder_set_member_name (b, name);
+  if (isnan (v))
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_double_value (b, v);
+}
+
+JsonNode *
+ov_align_to_json (OvAlignment *const *a, guint n)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "models");
+  json_builder_begin_array (b);
+  for (guint m = 0; m < n; m++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "label");
+      json_builder_add_string_value (b, a[m]->label);
+      json_builder_set_member_name (b, "region_vectors");
+      json_builder_add_int_value (b, a[m]->n_region_points);
+      json_builder_set_member_name (b, "tag_vectors");
+      json_builder_add_int_value (b, a[m]->n_tag_points);
+      json_builder_set_member_name (b, "layers");
+      json_builder_begin_array (b);
+      for (guint k = 0; k < a[m]->n_layers; k++)
+        {
+          const OvAlignLayer *l = &a[m]->layers[k];
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "layer");
+          json_builder_add_int_value (b, l->layer);
+          add_number (b, "intra", l->intra_mean);
+          add_number (b, "inter", l->inter_mean);
+          add_number (b, "nn_image", l->nn_image_rate);
+          add_number (b, "nn_image_chance", l->nn_image_chance);
+          add_number (b, "nn_dataset", l->nn_dataset_rate);
+          add_number (b, "nn_dataset_chance", l->nn_dataset_chance);
+          json_builder_set_member_name (b, "classes");
+          json_builder_begin_array (b);
+          for (guint c = 0; c < a[m]->n_classes; c++)
+            {
+              if (l->n_regions[c] == 0)
+                continue;
+              json_builder_begin_object (b);
+              json_builder_set_member_name (b, "class");
+              json_builder_add_string_value (b, a[m]->class_names[c]);
+              json_builder_set_member_name (b, "regions");
+              json_builder_add_int_value (b, l->n_regions[c]);
+              add_number (b, "intra", l->intra[c]);
+              add_number (b, "inter", l->inter[c]);
+              add_number (b, "nn_image", l->nn_image[c]);
+              add_number (b, "nn_dataset", l->nn_dataset[c]);
+              json_builder_end_object (b);
+            }
+          json_builder_end_array (b);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* ---- figure ---- */
+
+#define MAX_MODELS 2
+
+typedef struct {
+  OvRect      area;                 /* the plot's axes box */
+  double      ymin, ymax;
+  int         lmin, lmax;
+} OvAxes;
+
+struct _OvAlignView
+{
+  OvPalette   *palette;            /* one colour per class name across the models */
+  OvAlignment *models[MAX_MODELS];
+  guint        n;
+  double       width, height;
+  OvAxes       dist, nn;
+  OvRect       bars[MAX_MODELS];
+};
+
+static const OvColor model_colors[MAX_MODELS] = {
+  { 0.12, 0.47, 0.71 }, { 0.84, 0.15, 0.16 },
+};
+
+OvAlignView *
+ov_align_view_new (OvAlignment *const *a, guint n)
+{
+  OvAlignView *v;
+
+  g_return_val_if_fail (a != NULL && n >= 1, NULL);
+
+  v = g_new0 (OvAlignView, 1);
+  v->n = MIN (n, MAX_MODELS);
+  v->palette = ov_palette_new ();
+  for (guint m = 0; m < v->n; m++)
+    {
+      v->models[m] = a[m];
+      for (guint c = 0; c < a[m]->n_classes; c++)
+        ov_palette_index (v->palette, a[m]->class_names[c]);
+    }
+  return v;
+}
+
+void
+ov_align_view_free (OvAlignView *view)
+{
+  if (view == NULL)
+    return;
+  ov_palette_free (view->palette);
+  g_free (view);
+}
+
+static void
+axes_range (OvAlignView *view, OvAxes *ax, gboolean distances)
+{
+  ax->ymin = distances ? G_MAXDOUBLE : 0.0;
+  ax->ymax = distances ? -G_MAXDOUBLE : 1.0;
+  ax->lmin = G_MAXINT;
+  ax->lmax = G_MININT;
+  for (guint m = 0; m < view->n; m++)
+    for (guint k = 0; k < view->models[m]->n_layers; k++)
+      {
+        const OvAlignLayer *l = &view->models[m]->layers[k];
+
+        ax->lmin = MIN (ax->lmin, l->layer);
+        ax->lmax = MAX (ax->lmax, l->layer);
+        if (distances)
+          {
+            double v[2] = { l->intra_mean, l->inter_mean };
+
+            for (int i = 0; i < 2; i++)
+              if (!isnan (v[i]))
+                ax->ymin = MIN (ax->ymin, v[i]), ax->ymax = MAX (ax->ymax, v[i]);
+          }
+      }
+  if (distances)
+    {
+      if (ax->ymin > ax->ymax)
+        ax->ymin = 0, ax->ymax = 1;
+      ax->ymin = MAX (0.0, ax->ymin - 0.1 * (ax->ymax - ax->ymin + 1e-9));
+      ax->ymax += 0.1 * (ax->ymax - ax->ymin + 1e-9);
+    }
+  if (ax->lmin == ax->lmax)
+    ax->lmin -= 1, ax->lmax += 1;
+}
+
+void
+ov_align_view_layout (OvAlignView *view, double width, double height)
+{
+  double top = 34, plot_h = (height - top) * 0.5 - 40;
+  double pw = (width - 3 * 60) / 2;
+
+  view->width = width;
+  view->height = height;
+  axes_range (view, &view->dist, TRUE);
+  axes_range (view, &view->nn, FALSE);
+  view->dist.area = (OvRect) { 60, top + 20, pw, plot_h };
+  view->nn.area = (OvRect) { 60 + pw + 60, top + 20, pw, plot_h };
+  for (guint m = 0; m < view->n; m++)
+    {
+      double bw = (width - 60 - 40 * view->n) / view->n;
+
+      view->bars[m] = (OvRect) { 60 + m * (bw + 40), top + plot_h + 130, bw,
+                                 height - (top + plot_h + 130) - 60 };
+    }
+}
+
+static double
+ax_x (const OvAxes *ax, double layer)
+{
+  return ax->area.x + (layer - ax->lmin) / (double) (ax->lmax - ax->lmin) * ax->area.width;
+}
+
+static double
+ax_y (const OvAxes *ax, double v)
+{
+  return ax->area.y + ax->area.height - (v - ax->ymin) / (ax->ymax - ax->ymin) * ax->area.height;
+}
+
+static void
+draw_axes (cairo_t *cr, const OvAxes *ax, const char *title, const char *ylabel)
+{
+  char buf[32];
+
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  cairo_set_line_width (cr, 1);
+  cairo_rectangle (cr, ax->area.x, ax->area.y, ax->area.width, ax->area.height);
+  cairo_stroke (cr);
+  ov_draw_set_font (cr, 11, TRUE);
+  ov_draw_text (cr, ax->area.x + ax->area.width / 2, ax->area.y - 4, 0.5, 1.0, title);
+  ov_draw_set_font (cr, 9, FALSE);
+  for (int i = 0; i <= 4; i++)
+    {
+      double v = ax->ymin + (ax->ymax - ax->ymin) * i / 4;
+      double y = ax_y (ax, v);
+
+      g_snprintf (buf, sizeof buf, "%.3g", v);
+      cairo_move_to (cr, ax->area.x - 3, y);
+      cairo_line_to (cr, ax->area.x, y);
+      cairo_stroke (cr);
+      ov_draw_text (cr, ax->area.x - 5, y, 1.0, 0.5, buf);
+    }
+  for (int l = ax->lmin; l <= ax->lmax; l++)
+    {
+      double x = ax_x (ax, l);
+
+      if ((ax->lmax - ax->lmin) > 12 && l % 2 != 0)
+        continue;
+      g_snprintf (buf, sizeof buf, "%d", l);
+      cairo_move_to (cr, x, ax->area.y + ax->area.height);
+      cairo_line_to (cr, x, ax->area.y + ax->area.height + 3);
+      cairo_stroke (cr);
+      ov_draw_text (cr, x, ax->area.y + ax->area.height + 5, 0.5, 0.0, buf);
+    }
+  ov_draw_text (cr, ax->area.x + ax->area.width / 2, ax->area.y + ax->area.height + 18, 0.5,
+                0.0, "layer (0 = embeddings)");
+  ov_draw_text_vertical (cr, ax->area.x - 42, ax->area.y + ax->area.height / 2, 0.5, 0.0,
+                         ylabel);
+}
+
+typedef double (*SeriesGetter) (const OvAlignLayer *l);
+
+static double get_intra (const OvAlignLayer *l) { return l->intra_mean; }
+static double get_inter (const OvAlignLayer *l) { return l->inter_mean; }
+static double get_nnd (const OvAlignLayer *l) { return l->nn_dataset_rate; }
+static double get_nni (const OvAlignLayer *l) { return l->nn_image_rate; }
+static double get_nnd_chance (const OvAlignLayer *l) { return l->nn_dataset_chance; }
+
+static const struct {
+  const char  *name;
+  SeriesGetter get;
+  gboolean     distances;
+  double       dash;
+} series[] = {
+  { "intra (own tag)", get_intra, TRUE, 0 },
+  { "inter (other tags)", get_inter, TRUE, 5 },
+  { "nearest tag, whole set", get_nnd, FALSE, 0 },
+  { "nearest tag, same image", get_nni, FALSE, 5 },
+  { "chance, whole set", get_nnd_chance, FALSE, 1.5 },
+};
+
+static void
+draw_series (cairo_t *cr, OvAlignView *view)
+{
+  for (guint m = 0; m < view->n; m++)
+    for (guint s = 0; s < G_N_ELEMENTS (series); s++)
+      {
+        const OvAxes *ax = series[s].distances ? &view->dist : &view->nn;
+        const OvAlignment *a = view->models[m];
+        gboolean pen_down = FALSE;
+
+        cairo_set_source_rgb (cr, model_colors[m].r, model_colors[m].g, model_colors[m].b);
+        cairo_set_line_width (cr, 1.8);
+        if (series[s].dash > 0)
+          cairo_set_dash (cr, &series[s].dash, 1, 0);
+        for (guint k = 0; k < a->n_layers; k++)
+          {
+            double v = series[s].get (&a->layers[k]);
+            double x = ax_x (ax, a->layers[k].layer), y;
+
+            if (isnan (v))
+              {
+                pen_down = FALSE;
+                continue;
+              }
+            y = ax_y (ax, v);
+            if (pen_down)
+              cairo_line_to (cr, x, y);
+            else
+              cairo_move_to (cr, x, y);
+            pen_down = TRUE;
+          }
+        cairo_stroke (cr);
+        cairo_set_dash (cr, NULL, 0, 0);
+        for (guint k = 0; k < a->n_layers; k++)
+          {
+            double v = series[s].get (&a->layers[k]);
+
+            if (isnan (v))
+              continue;
+            cairo_new_sub_path (cr);
+            cairo_arc (cr, ax_x (ax, a->layers[k].layer), ax_y (ax, v), 2.5, 0, 2 * G_PI);
+          }
+        cairo_fill (cr);
+      }
+}
+
+static void
+draw_legend (cairo_t *cr, OvAlignView *view, double x0, double y)
+{
+  double x = x0;
+
+  ov_draw_set_font (cr, 9, FALSE);
+  for (guint m = 0; m < view->n; m++)
+    {
+      cairo_set_source_rgb (cr, model_colors[m].r, model_colors[m].g, model_colors[m].b);
+      cairo_rectangle (cr, x, y - 4, 14, 8);
+      cairo_fill (cr);
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      ov_draw_text (cr, x + 18, y, 0.0, 0.5, view->models[m]->label);
+      x += 26 + ov_draw_text_width (cr, view->models[m]->label);
+    }
+  x = x0;
+  y += 14;
+  for (guint s = 0; s < G_N_ELEMENTS (series); s++)
+    {
+      cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
+      cairo_set_line_width (cr, 1.8);
+      if (series[s].dash > 0)
+        cairo_set_dash (cr, &series[s].dash, 1, 0);
+      cairo_move_to (cr, x, y);
+      cairo_line_to (cr, x + 20, y);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+      ov_draw_text (cr, x + 24, y, 0.0, 0.5, series[s].name);
+      x += 34 + ov_draw_text_width (cr, series[s].name);
+    }
+}
+
+static void
+draw_bars (cairo_t *cr, OvAlignView *view, guint m)
+{
+  const OvAlignment *a = view->models[m];
+  const OvAlignLayer *l = &a->layers[a->n_layers - 1];
+  OvRect r = view->bars[m];
+  g_autoptr(GArray) shown = g_array_new (FALSE, FALSE, sizeof (guint));
+  double vmax = 0.0, slot;
+  char buf[160];
+
+  for (guint c = 0; c < a->n_classes; c++)
+    if (l->n_regions[c] > 0 && (!isnan (l->intra[c]) || !isnan (l->inter[c])))
+      {
+        g_array_append_val (shown, c);
+        if (!isnan (l->intra[c]))
+          vmax = MAX (vmax, l->intra[c]);
+        if (!isnan (l->inter[c]))
+          vmax = MAX (vmax, l->inter[c]);
+      }
+  g_snprintf (buf, sizeof buf, "%s, layer %d: own tag (solid), other tags (light)", a->label,
+              l->layer);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_set_font (cr, 10, TRUE);
+  {
+    g_autofree char *t = ov_draw_ellipsize (cr, buf, r.width);
+
+    ov_draw_text (cr, r.x, r.y - 12, 0.0, 1.0, t);
+  }
+  if (shown->len == 0 || vmax <= 0)
+    return;
+  slot = r.width / shown->len;
+  ov_draw_set_font (cr, 8, FALSE);
+  for (guint i = 0; i < shown->len; i++)
+    {
+      guint c = g_array_index (shown, guint, i);
+      double bw = MAX (1.0, slot * 0.4);
+      OvColor col = ov_palette_color (view->palette, a->class_names[c]);
+
+      if (!isnan (l->intra[c]))
+        {
+          double hgt = l->intra[c] / vmax * r.height;
+
+          cairo_set_source_rgb (cr, col.r, col.g, col.b);
+          cairo_rectangle (cr, r.x + i * slot + slot * 0.1, r.y + r.height - hgt, bw, hgt);
+          cairo_fill (cr);
+        }
+      if (!isnan (l->inter[c]))
+        {
+          double hgt = l->inter[c] / vmax * r.height;
+
+          cairo_set_source_rgba (cr, col.r, col.g, col.b, 0.35);
+          cairo_rectangle (cr, r.x + i * slot + slot * 0.1 + bw, r.y + r.height - hgt, bw, hgt);
+          cairo_fill (cr);
+        }
+      if (slot >= 8)
+        {
+          g_autofree char *name = NULL;
+
+          cairo_set_source_rgb (cr, 0, 0, 0);
+          name = ov_draw_ellipsize (cr, a->class_names[c], 50);
+          ov_draw_text_vertical (cr, r.x + (i + 0.5) * slot, r.y + r.height + 3, 1.0, 0.5, name);
+        }
+    }
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  cairo_set_line_width (cr, 1);
+  cairo_move_to (cr, r.x, r.y + r.height);
+  cairo_line_to (cr, r.x + r.width, r.y + r.height);
+  cairo_stroke (cr);
+  g_snprintf (buf, sizeof buf, "%.3g", vmax);
+  ov_draw_text (cr, r.x - 3, r.y, 1.0, 0.5, buf);
+}
+
+void
+ov_align_view_draw (OvAlignView *view, cairo_t *cr)
+{
+  cairo_save (cr);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_set_font (cr, 13, TRUE);
+  ov_draw_text (cr, view->width / 2, 4, 0.5, 0.0, "Tag–region alignment across layers");
+  draw_axes (cr, &view->dist, "mean distance region → tags", "distance");
+  draw_axes (cr, &view->nn, "nearest tag has the region's class", "share of regions");
+  draw_series (cr, view);
+  draw_legend (cr, view, 60, view->dist.area.y + view->dist.area.height + 44);
+  for (guint m = 0; m < view->n; m++)
+    draw_bars (cr, view, m);
+  cairo_restore (cr);
+}
+
+gboolean
+ov_align_view_hit (OvAlignView *view, double x, double y, guint *model, int *layer,
+                   const char **series_name, double *value)
+{
+  double best = 8.0;
+  gboolean found = FALSE;
+
+  for (guint m = 0; m < view->n; m++)
+    for (guint s = 0; s < G_N_ELEMENTS (series); s++)
+      {
+        const OvAxes *ax = series[s].distances ? &view->dist : &view->nn;
+        const OvAlignment *a = view->models[m];
+
+        for (guint k = 0; k < a->n_layers; k++)
+          {
+            double v = series[s].get (&a->layers[k]);
+            double d;
+
+            if (isnan (v))
+              continue;
+            d = hypot (ax_x (ax, a->layers[k].layer) - x, ax_y (ax, v) - y);
+            if (d < best)
+              {
+                best = d;
+                found = TRUE;
+                *model = m;
+                *layer = a->layers[k].layer;
+                *series_name = series[s].name;
+                *value = v;
+              }
+          }
+      }
+  return found;
+}
+
+void
+ov_align_view_paint (cairo_t *cr, double width, double height, gpointer view)
+{
+  ov_align_view_layout (view, width, height);
+  ov_align_view_draw (view, cr);
+}

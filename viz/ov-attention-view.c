@@ -1,0 +1,1400 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Attention renderers: heat map, layer x head grid, flow summary, attention
+ * over the image and caption rows. Matrices are painted as one image
+ * surface per map with nearest-neighbour filtering, one pixel per cell, so a
+ * 178 x 178 map stays one object in a PDF and every cell keeps its exact
+ * colour.
+ */
+#define G_LOG_DOMAIN "ov-attention-view"
+
+#include <math.h>
+#include <string.h>
+
+#include "ov-attention-view.h"
+
+#define TITLE_H 24.0
+#define MARGIN 8.0
+#define LABEL_FONT 9.0
+#define LABEL_MAX_W 110.0
+#define STRIP_W 5.0
+#define LEGEND_W 100.0
+#define LUT_SIZE 4096
+
+OvColor
+ov_attention_segment_color (OvSegment segment)
+{
+  switch (segment)
+    {
+    case OV_SEGMENT_WORD: return (OvColor) { 0.12, 0.47, 0.71 };
+    case OV_SEGMENT_TAG: return (OvColor) { 1.00, 0.50, 0.05 };
+    case OV_SEGMENT_REGION: return (OvColor) { 0.17, 0.63, 0.17 };
+    case OV_SEGMENT_PAD: return (OvColor) { 0.85, 0.85, 0.85 };
+    case OV_SEGMENT_SPECIAL:
+    default: return (OvColor) { 0.50, 0.50, 0.50 };
+    }
+}
+
+const char *
+ov_attention_segment_name (OvSegment segment)
+{
+  switch (segment)
+    {
+    case OV_SEGMENT_WORD: return "words";
+    case OV_SEGMENT_TAG: return "tags";
+    case OV_SEGMENT_REGION: return "regions";
+    case OV_SEGMENT_PAD: return "padding";
+    case OV_SEGMENT_SPECIAL:
+    default: return "special";
+    }
+}
+
+/* values (rows, cols) -> an RGB24 surface of f x f pixels per cell. */
+static cairo_surface_t *
+matrix_surface (const float *values, int rows, int cols, const OvColorScale *scale, int f)
+{
+  cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_RGB24, MAX (cols, 1) * f,
+                                                     MAX (rows, 1) * f);
+  int stride = cairo_image_surface_get_stride (img);
+  unsigned char *data;
+
+  g_autofree guint32 *lut = g_new (guint32, LUT_SIZE);
+  double span = scale->hi - scale->lo;
+
+  /* A table of LUT_SIZE colours across the scale: a 12 x 12-head grid of
+   * 178-token maps is 4.5 million cells. 4096 steps keep every colour within
+   * a fifth of an 8-bit step of the exact map. */
+  for (int k = 0; k < LUT_SIZE; k++)
+    {
+      OvColor c = ov_color_scale_map (scale, scale->lo + span * k / (LUT_SIZE - 1));
+
+      lut[k] = 0xff000000u | ((guint32) lround (c.r * 255) << 16)
+               | ((guint32) lround (c.g * 255) << 8) | (guint32) lround (c.b * 255);
+    }
+  if (!(span > 0))
+    span = 1.0;
+  cairo_surface_flush (img);
+  data = cairo_image_surface_get_data (img);
+  for (int i = 0; i < rows * f; i++)
+    {
+      guint32 *px_i = (guint32 *) (data + (gsize) i * stride);
+      const float *values_i = values + (gsize) (i / f) * cols;
+
+      for (int j = 0; j < cols * f; j++)
+        {
+          double t = (values_i[j / f] - scale->lo) / span;
+          int k = isnan (t) ? 0 : (int) lround (CLAMP (t, 0.0, 1.0) * (LUT_SIZE - 1));
+
+          px_i[j] = lut[k];
+        }
+    }
+  cairo_surface_mark_dirty (img);
+  return img;
+}
+
+/* Paints values (rows, cols) into the rectangle. Raster and PDF targets get
+ * one pixel per cell with nearest-neighbour filtering; cairo's SVG output
+ * cannot ask viewers for that (they smooth the image), so for SVG each cell
+ * is replicated into a block of pixels about twice its drawn size. */
+static void
+paint_matrix (cairo_t *cr, const float *values, int rows, int cols, const OvColorScale *scale,
+              double x, double y, double w, double h, cairo_surface_t **cache)
+{
+  int f = 1;
+  cairo_surface_t *img;
+
+  if (rows <= 0 || cols <= 0)
+    return;
+  if (cairo_surface_get_type (cairo_get_target (cr)) == CAIRO_SURFACE_TYPE_SVG)
+    {
+      f = (int) ceil (2.0 * MIN (w / cols, h / rows));
+      f = CLAMP (f, 1, 16);
+      while (f > 1 && (gint64) MAX (rows, cols) * f > 4096)
+        f--;
+    }
+  /* The one-pixel-per-cell image does not change with the size: keep it
+   * for the next frame of a window. */
+  if (f == 1 && cache != NULL)
+    {
+      if (*cache == NULL)
+        *cache = matrix_surface (values, rows, cols, scale, 1);
+      img = cairo_surface_reference (*cache);
+    }
+  else
+    img = matrix_surface (values, rows, cols, scale, f);
+  cairo_save (cr);
+  cairo_translate (cr, x, y);
+  cairo_scale (cr, w / (cols * f), h / (rows * f));
+  cairo_set_source_surface (cr, img, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+  cairo_rectangle (cr, 0, 0, cols * f, rows * f);
+  cairo_fill (cr);
+  cairo_restore (cr);
+  cairo_surface_destroy (img);
+}
+
+static void
+draw_title (cairo_t *cr, const char *title, double width)
+{
+  if (title == NULL)
+    return;
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_set_font (cr, 13, TRUE);
+  ov_draw_text (cr, width / 2, MARGIN / 2, 0.5, 0.0, title);
+}
+
+/* The segment key: a swatch and a name per segment present. */
+static void
+draw_segment_key (cairo_t *cr, const gboolean present[5], double x, double y)
+{
+  static const OvSegment order[] = {
+    OV_SEGMENT_SPECIAL, OV_SEGMENT_WORD, OV_SEGMENT_TAG, OV_SEGMENT_REGION, OV_SEGMENT_PAD,
+  };
+
+  ov_draw_set_font (cr, 10, FALSE);
+  for (guint k = 0; k < G_N_ELEMENTS (order); k++)
+    {
+      OvColor c = ov_attention_segment_color (order[k]);
+
+      if (!present[order[k]])
+        continue;
+      cairo_set_source_rgb (cr, c.r, c.g, c.b);
+      cairo_rectangle (cr, x, y, 10, 10);
+      cairo_fill (cr);
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      ov_draw_text (cr, x + 14, y + 5, 0.0, 0.5, ov_attention_segment_name (order[k]));
+      y += 15;
+    }
+}
+
+/* ---- heat map ---- */
+
+struct _OvHeatmapView
+{
+  int           n;             /* shown positions */
+  int          *pos;           /* (n) sequence positions */
+  float        *values;        /* (n, n) */
+  OvSegment    *segments;      /* (n) */
+  char        **labels;        /* (n) */
+  char         *title;
+  OvColorScale  scale;
+  gboolean      diverging;
+  cairo_surface_t *cache;      /* the matrix image, made on first paint */
+
+  /* layout */
+  double        width, height;
+  double        x0, y0, cell;
+  double        label_w;
+  int           label_step;
+};
+
+OvHeatmapView *
+ov_heatmap_view_new (const float       *matrix,
+                     int                seq_len,
+                     const OvSegment   *segments,
+                     const char *const *labels,
+                     gboolean           diverging,
+                     gboolean           show_padding,
+                     const char        *title)
+{
+  OvHeatmapView *v;
+  double hi = 0.0;
+
+  g_return_val_if_fail (matrix != NULL && segments != NULL && seq_len > 0, NULL);
+
+  v = g_new0 (OvHeatmapView, 1);
+  v->pos = g_new (int, seq_len);
+  for (int i = 0; i < seq_len; i++)
+    if (show_padding || segments[i] != OV_SEGMENT_PAD)
+      v->pos[v->n++] = i;
+  v->values = g_new (float, (gsize) MAX (v->n, 1) * MAX (v->n, 1));
+  v->segments = g_new (OvSegment, MAX (v->n, 1));
+  v->labels = g_new0 (char *, v->n + 1);
+  for (int a = 0; a < v->n; a++)
+    {
+      v->segments[a] = segments[v->pos[a]];
+      v->labels[a] = g_strdup (labels != NULL && labels[v->pos[a]] != NULL
+                               ? labels[v->pos[a]] : "");
+      for (int b = 0; b < v->n; b++)
+        {
+          float x = matrix[(gsize) v->pos[a] * seq_len + v->pos[b]];
+
+          v->values[(gsize) a * v->n + b] = x;
+          if (isfinite (x))
+            hi = MAX (hi, diverging ? fabs (x) : x);
+        }
+    }
+  if (hi <= 0.0)
+    hi = 1e-6;
+  v->diverging = diverging;
+  v->scale = diverging ? (OvColorScale) { OV_COLOR_SCALE_DIVERGING, -hi, hi }
+                       : (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi };
+  v->title = g_strdup (title);
+  return v;
+}
+
+void
+ov_heatmap_view_free (OvHeatmapView *view)
+{
+  if (view == NULL)
+    return;
+  g_clear_pointer (&view->cache, cairo_surface_destroy);
+  g_free (view->pos);
+  g_free (view->values);
+  g_free (view->segments);
+  g_strfreev (view->labels);
+  g_free (view->title);
+  g_free (view);
+}
+
+const int *
+ov_heatmap_view_get_positions (OvHeatmapView *view, int *n)
+{
+  *n = view->n;
+  return view->pos;
+}
+
+const OvColorScale *
+ov_heatmap_view_get_scale (OvHeatmapView *view)
+{
+  return &view->scale;
+}
+
+static double
+max_label_width (char **labels, int n)
+{
+  cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t *cr = cairo_create (scratch);
+  double w = 0.0;
+
+  ov_draw_set_font (cr, LABEL_FONT, FALSE);
+  for (int i = 0; i < n; i++)
+    w = MAX (w, ov_draw_text_width (cr, labels[i]));
+  cairo_destroy (cr);
+  cairo_surface_destroy (scratch);
+  return MIN (w, LABEL_MAX_W);
+}
+
+void
+ov_heatmap_view_layout (OvHeatmapView *view, double width, double height)
+{
+  double avail_w, avail_h;
+  int n = MAX (view->n, 1);
+
+  view->width = width;
+  view->height = height;
+  view->label_w = max_label_width (view->labels, view->n) + 4;
+  view->x0 = MARGIN + view->label_w + STRIP_W + 2;
+  view->y0 = TITLE_H + view->label_w + STRIP_W + 2;
+  avail_w = width - view->x0 - LEGEND_W - MARGIN;
+  avail_h = height - view->y0 - MARGIN;
+  view->cell = MAX (MIN (avail_w, avail_h) / n, 0.5);
+  /* Label every k-th position when the cells are smaller than the text. */
+  view->label_step = MAX (1, (int) ceil ((LABEL_FONT + 1) / view->cell));
+}
+
+/* Thin white lines between segments across an n x n matrix. */
+static void
+draw_boundaries (cairo_t *cr, const OvSegment *segments, int n, double x0, double y0,
+                 double cell)
+{
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
+  cairo_set_line_width (cr, 1.0);
+  for (int a = 1; a < n; a++)
+    {
+      if (segments[a] == segments[a - 1])
+        continue;
+      cairo_move_to (cr, x0 + a * cell, y0);
+      cairo_line_to (cr, x0 + a * cell, y0 + n * cell);
+      cairo_move_to (cr, x0, y0 + a * cell);
+      cairo_line_to (cr, x0 + n * cell, y0 + a * cell);
+    }
+  cairo_stroke (cr);
+}
+
+void
+ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
+{
+  double side = view->n * view->cell;
+  gboolean present[5] = { FALSE };
+
+  cairo_save (cr);
+  draw_title (cr, view->title, view->width);
+  if (view->n == 0)
+    {
+      cairo_restore (cr);
+      return;
+    }
+
+  paint_matrix (cr, view->values, view->n, view->n, &view->scale, view->x0, view->y0, side,
+                side, &view->cache);
+  draw_boundaries (cr, view->segments, view->n, view->x0, view->y0, view->cell);
+
+  /* Segment strips along both axes, then the labels. */
+  for (int a = 0; a < view->n; a++)
+    {
+      OvColor c = ov_attention_segment_color (view->segments[a]);
+
+      present[view->segments[a]] = TRUE;
+      cairo_set_source_rgb (cr, c.r, c.g, c.b);
+      cairo_rectangle (cr, view->x0 - STRIP_W - 1, view->y0 + a * view->cell, STRIP_W,
+                       view->cell);
+      cairo_rectangle (cr, view->x0 + a * view->cell, view->y0 - STRIP_W - 1, view->cell,
+                       STRIP_W);
+      cairo_fill (cr);
+    }
+  ov_draw_set_font (cr, LABEL_FONT, FALSE);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  for (int a = 0; a < view->n; a += view->label_step)
+    {
+      g_autofree char *text = ov_draw_ellipsize (cr, view->labels[a], LABEL_MAX_W);
+      double mid = (a + 0.5) * view->cell;
+
+      ov_draw_text (cr, view->x0 - STRIP_W - 3, view->y0 + mid, 1.0, 0.5, text);
+      ov_draw_text_vertical (cr, view->x0 + mid, view->y0 - STRIP_W - 3, 0.0, 0.5, text);
+    }
+  ov_draw_set_font (cr, 9, FALSE);
+  cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+  ov_draw_text (cr, MARGIN, TITLE_H, 0.0, 0.0, "query ↓  key →");
+
+  ov_draw_color_bar (cr, &view->scale, view->x0 + side + 16, view->y0 + 16, 14,
+                     MIN (160, MAX (60, side * 0.5)),
+                     view->diverging ? "after − before" : "attention");
+  draw_segment_key (cr, present, view->x0 + side + 16,
+                    view->y0 + 16 + MIN (160, MAX (60, side * 0.5)) + 14);
+  cairo_restore (cr);
+}
+
+gboolean
+ov_heatmap_view_hit (OvHeatmapView *view, double x, double y, OvHeatmapHit *hit)
+{
+  int a, b;
+
+  if (view->n == 0 || x < view->x0 || y < view->y0)
+    return FALSE;
+  b = (int) floor ((x - view->x0) / view->cell);
+  a = (int) floor ((y - view->y0) / view->cell);
+  if (a < 0 || b < 0 || a >= view->n || b >= view->n)
+    return FALSE;
+  hit->row = view->pos[a];
+  hit->col = view->pos[b];
+  hit->value = view->values[(gsize) a * view->n + b];
+  hit->row_label = view->labels[a];
+  hit->col_label = view->labels[b];
+  return TRUE;
+}
+
+static int
+index_of (const int *pos, int n, int p)
+{
+  for (int a = 0; a < n; a++)
+    if (pos[a] == p)
+      return a;
+  return -1;
+}
+
+gboolean
+ov_heatmap_view_cell_center (OvHeatmapView *view, int row, int col, double *x, double *y)
+{
+  int a = index_of (view->pos, view->n, row);
+  int b = index_of (view->pos, view->n, col);
+
+  if (a < 0 || b < 0)
+    return FALSE;
+  *x = view->x0 + (b + 0.5) * view->cell;
+  *y = view->y0 + (a + 0.5) * view->cell;
+  return TRUE;
+}
+
+void
+ov_heatmap_view_paint (cairo_t *cr, double width, double height, gpointer view)
+{
+  ov_heatmap_view_layout (view, width, height);
+  ov_heatmap_view_draw (view, cr);
+}
+
+/* ---- grid of layers x heads ---- */
+
+struct _OvAttentionGridView
+{
+  int           n_layers, n_heads, n;
+  int          *pos;              /* (n) */
+  float        *values;           /* (L, A, n, n) */
+  OvColorScale *scales;           /* (L * A): 0 .. each map's own maximum */
+  cairo_surface_t **cache;        /* (L * A) map images, made on first paint */
+  char         *title;
+  double        width, height, x0, y0, cell_w, gap;
+};
+
+OvAttentionGridView *
+ov_attention_grid_view_new (const float *const *attentions,
+                            int                 n_layers,
+                            int                 n_heads,
+                            int                 seq_len,
+                            const OvSegment    *segments,
+                            const char         *title)
+{
+  OvAttentionGridView *v;
+  gsize nn;
+
+  g_return_val_if_fail (attentions != NULL && segments != NULL, NULL);
+
+  v = g_new0 (OvAttentionGridView, 1);
+  v->n_layers = n_layers;
+  v->n_heads = n_heads;
+  v->pos = g_new (int, MAX (seq_len, 1));
+  for (int i = 0; i < seq_len; i++)
+    if (segments[i] != OV_SEGMENT_PAD)
+      v->pos[v->n++] = i;
+  nn = (gsize) v->n * v->n;
+  v->values = g_new (float, MAX ((gsize) n_layers * n_heads * nn, 1));
+  v->scales = g_new (OvColorScale, MAX (n_layers * n_heads, 1));
+  for (int l = 0; l < n_layers; l++)
+    for (int h = 0; h < n_heads; h++)
+      {
+        const float *att_lh = attentions[l] + (gsize) h * seq_len * seq_len;
+        float *out_lh = v->values + ((gsize) l * n_heads + h) * nn;
+        double hi = 0.0;
+
+        for (int a = 0; a < v->n; a++)
+          for (int b = 0; b < v->n; b++)
+            {
+              float x = att_lh[(gsize) v->pos[a] * seq_len + v->pos[b]];
+
+              out_lh[(gsize) a * v->n + b] = x;
+              if (isfinite (x))
+                hi = MAX (hi, x);
+            }
+        v->scales[l * n_heads + h] = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0,
+                                                      hi > 0 ? hi : 1e-6 };
+      }
+  v->cache = g_new0 (cairo_surface_t *, MAX (n_layers * n_heads, 1));
+  v->title = g_strdup (title);
+  return v;
+}
+
+void
+ov_attention_grid_view_free (OvAttentionGridView *view)
+{
+  if (view == NULL)
+    return;
+  for (int k = 0; k < view->n_layers * view->n_heads; k++)
+    g_clear_pointer (&view->cache[k], cairo_surface_destroy);
+  g_free (view->cache);
+  g_free (view->scales);
+  g_free (view->pos);
+  g_free (view->values);
+  g_free (view->title);
+  g_free (view);
+}
+
+const OvColorScale *
+ov_attention_grid_view_get_scale (OvAttentionGridView *view, int layer, int head)
+{
+  g_return_val_if_fail (layer >= 0 && layer < view->n_layers, NULL);
+  g_return_val_if_fail (head >= 0 && head < view->n_heads, NULL);
+  return &view->scales[layer * view->n_heads + head];
+}
+
+void
+ov_attention_grid_view_layout (OvAttentionGridView *view, double width, double height)
+{
+  double avail_w, avail_h;
+
+  view->width = width;
+  view->height = height;
+  view->x0 = MARGIN + 28;
+  view->y0 = TITLE_H + 16;
+  view->gap = 4;
+  avail_w = width - view->x0 - LEGEND_W - MARGIN;
+  avail_h = height - view->y0 - MARGIN;
+  view->cell_w = MAX (2.0, MIN (avail_w / view->n_heads, avail_h / view->n_layers) - view->gap);
+}
+
+gboolean
+ov_attention_grid_view_cell_rect (OvAttentionGridView *view, int layer, int head, OvRect *rect)
+{
+  if (layer < 0 || head < 0 || layer >= view->n_layers || head >= view->n_heads)
+    return FALSE;
+  rect->x = view->x0 + head * (view->cell_w + view->gap);
+  rect->y = view->y0 + layer * (view->cell_w + view->gap);
+  rect->width = rect->height = view->cell_w;
+  return TRUE;
+}
+
+void
+ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
+{
+  gsize nn = (gsize) view->n * view->n;
+
+  cairo_save (cr);
+  draw_title (cr, view->title, view->width);
+  ov_draw_set_font (cr, 10, FALSE);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  for (int h = 0; h < view->n_heads; h++)
+    {
+      OvRect r;
+      char buf[16];
+
+      ov_attention_grid_view_cell_rect (view, 0, h, &r);
+      g_snprintf (buf, sizeof buf, "H%d", h);
+      ov_draw_text (cr, r.x + r.width / 2, view->y0 - 3, 0.5, 1.0, buf);
+    }
+  for (int l = 0; l < view->n_layers; l++)
+    {
+      OvRect r;
+      char buf[16];
+
+      ov_attention_grid_view_cell_rect (view, l, 0, &r);
+      g_snprintf (buf, sizeof buf, "L%d", l);
+      ov_draw_text (cr, view->x0 - 4, r.y + r.height / 2, 1.0, 0.5, buf);
+    }
+  for (int l = 0; l < view->n_layers && view->n > 0; l++)
+    for (int h = 0; h < view->n_heads; h++)
+      {
+        OvRect r;
+
+        ov_attention_grid_view_cell_rect (view, l, h, &r);
+        paint_matrix (cr, view->values + ((gsize) l * view->n_heads + h) * nn, view->n, view->n,
+                      &view->scales[l * view->n_heads + h], r.x, r.y, r.width, r.height,
+                      &view->cache[l * view->n_heads + h]);
+      }
+  {
+    OvRect last;
+
+    /* Each map has its own range (a few peaked heads would leave the others
+     * dark on a shared one); the legend reads as a share of the map's
+     * maximum, and hovering gives the value. */
+    static const OvColorScale relative = { OV_COLOR_SCALE_SEQUENTIAL, 0.0, 1.0 };
+
+    ov_attention_grid_view_cell_rect (view, 0, view->n_heads - 1, &last);
+    ov_draw_color_bar (cr, &relative, last.x + last.width + 16, view->y0 + 16, 14,
+                       MIN (160, MAX (60, view->height * 0.4)), "÷ map max");
+  }
+  cairo_restore (cr);
+}
+
+gboolean
+ov_attention_grid_view_hit (OvAttentionGridView *view, double x, double y, OvGridHit *hit)
+{
+  double pitch = view->cell_w + view->gap;
+  int h = (int) floor ((x - view->x0) / pitch);
+  int l = (int) floor ((y - view->y0) / pitch);
+  double fx, fy;
+  int a, b;
+
+  if (x < view->x0 || y < view->y0 || h >= view->n_heads || l >= view->n_layers)
+    return FALSE;
+  fx = x - view->x0 - h * pitch;
+  fy = y - view->y0 - l * pitch;
+  if (fx >= view->cell_w || fy >= view->cell_w || view->n == 0)
+    return FALSE;
+  b = MIN ((int) (fx / view->cell_w * view->n), view->n - 1);
+  a = MIN ((int) (fy / view->cell_w * view->n), view->n - 1);
+  hit->layer = l;
+  hit->head = h;
+  hit->row = view->pos[a];
+  hit->col = view->pos[b];
+  hit->value = view->values[(((gsize) l * view->n_heads + h) * view->n + a) * view->n + b];
+  return TRUE;
+}
+
+void
+ov_attention_grid_view_paint (cairo_t *cr, double width, double height, gpointer view)
+{
+  ov_attention_grid_view_layout (view, width, height);
+  ov_attention_grid_view_draw (view, cr);
+}
+
+/* ---- flow summary ---- */
+
+#define G3 OV_FLOW_N_GROUPS
+
+struct _OvFlowView
+{
+  int           n_layers, n_heads;
+  double       *flow;          /* (L, A, 3, 3) */
+  double       *cross;         /* (L, A) */
+  char         *title;
+  OvColorScale  scale;
+  double        width, height, x0, y0, cell_w, gap;
+};
+
+OvFlowView *
+ov_flow_view_new (const float *const *attentions,
+                  int                 n_layers,
+                  int                 n_heads,
+                  int                 seq_len,
+                  const OvSegment    *segments,
+                  const char         *title)
+{
+  OvFlowView *v;
+  gsize ss = (gsize) seq_len * seq_len;
+
+  g_return_val_if_fail (attentions != NULL && segments != NULL, NULL);
+
+  v = g_new0 (OvFlowView, 1);
+  v->n_layers = n_layers;
+  v->n_heads = n_heads;
+  v->flow = g_new (double, (gsize) MAX (n_layers * n_heads, 1) * G3 * G3);
+  v->cross = g_new (double, MAX (n_layers * n_heads, 1));
+  for (int l = 0; l < n_layers; l++)
+    for (int h = 0; h < n_heads; h++)
+      {
+        double (*f)[G3] = (double (*)[G3]) (v->flow + ((gsize) l * n_heads + h) * G3 * G3);
+
+        ov_attention_flow (attentions[l] + h * ss, segments, seq_len, f, NULL);
+        v->cross[l * n_heads + h] = ov_attention_flow_cross_share ((const double (*)[G3]) f);
+      }
+  v->scale = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, 1.0 };
+  v->title = g_strdup (title);
+  return v;
+}
+
+void
+ov_flow_view_free (OvFlowView *view)
+{
+  if (view == NULL)
+    return;
+  g_free (view->flow);
+  g_free (view->cross);
+  g_free (view->title);
+  g_free (view);
+}
+
+const double *
+ov_flow_view_get_flow (OvFlowView *view, int layer, int head)
+{
+  g_return_val_if_fail (layer >= 0 && layer < view->n_layers, NULL);
+  g_return_val_if_fail (head >= 0 && head < view->n_heads, NULL);
+  return view->flow + ((gsize) layer * view->n_heads + head) * G3 * G3;
+}
+
+#define FLOW_LEGEND_W 190.0
+
+void
+ov_flow_view_layout (OvFlowView *view, double width, double height)
+{
+  double avail_w, avail_h;
+
+  view->width = width;
+  view->height = height;
+  view->x0 = MARGIN + 40;
+  view->y0 = TITLE_H + 26;
+  view->gap = 10;
+  avail_w = width - view->x0 - FLOW_LEGEND_W - MARGIN;
+  avail_h = height - view->y0 - MARGIN;
+  /* Each cell: the 3x3 table plus a line for the cross-modal share. */
+  view->cell_w = MAX (9.0, MIN (avail_w / view->n_heads - view->gap,
+                                avail_h / view->n_layers - view->gap - 12));
+}
+
+static void
+flow_cell_origin (OvFlowView *view, int layer, int head, double *x, double *y)
+{
+  *x = view->x0 + head * (view->cell_w + view->gap);
+  *y = view->y0 + layer * (view->cell_w + view->gap + 12);
+}
+
+void
+ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
+{
+  static const char *const group_letter[G3] = { "w", "t", "r" };
+  double sub = view->cell_w / G3;
+  double lx, ly;
+
+  cairo_save (cr);
+  draw_title (cr, view->title, view->width);
+  ov_draw_set_font (cr, 10, FALSE);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  for (int h = 0; h < view->n_heads; h++)
+    {
+      double x, y;
+      char buf[16];
+
+      flow_cell_origin (view, 0, h, &x, &y);
+      g_snprintf (buf, sizeof buf, "H%d", h);
+      ov_draw_text (cr, x + view->cell_w / 2, view->y0 - 13, 0.5, 1.0, buf);
+      /* key groups over the columns of the top row */
+      ov_draw_set_font (cr, 8, FALSE);
+      for (int k = 0; k < G3; k++)
+        ov_draw_text (cr, x + (k + 0.5) * sub, view->y0 - 2, 0.5, 1.0, group_letter[k]);
+      ov_draw_set_font (cr, 10, FALSE);
+    }
+  for (int l = 0; l < view->n_layers; l++)
+    for (int h = 0; h < view->n_heads; h++)
+      {
+        const double *f = ov_flow_view_get_flow (view, l, h);
+        double x, y;
+        char buf[32];
+
+        flow_cell_origin (view, l, h, &x, &y);
+        if (h == 0)
+          {
+            g_snprintf (buf, sizeof buf, "L%d", l);
+            cairo_set_source_rgb (cr, 0, 0, 0);
+            ov_draw_set_font (cr, 10, FALSE);
+            ov_draw_text (cr, view->x0 - 14, y + view->cell_w / 2, 1.0, 0.5, buf);
+            /* query groups beside the rows of the first column */
+            ov_draw_set_font (cr, 8, FALSE);
+            for (int q = 0; q < G3; q++)
+              ov_draw_text (cr, view->x0 - 3, y + (q + 0.5) * sub, 1.0, 0.5, group_letter[q]);
+          }
+        for (int q = 0; q < G3; q++)
+          for (int k = 0; k < G3; k++)
+            {
+              double value = f[q * G3 + k];
+              OvColor c = isnan (value) ? (OvColor) { 0.9, 0.9, 0.9 }
+                                        : ov_color_scale_map (&view->scale, value);
+
+              cairo_set_source_rgb (cr, c.r, c.g, c.b);
+              cairo_rectangle (cr, x + k * sub, y + q * sub, sub, sub);
+              cairo_fill (cr);
+              if (sub >= 24 && !isnan (value))
+                {
+                  g_snprintf (buf, sizeof buf, "%.2f", value);
+                  if (ov_color_luminance (c) > 0.5)
+                    cairo_set_source_rgb (cr, 0, 0, 0);
+                  else
+                    cairo_set_source_rgb (cr, 1, 1, 1);
+                  ov_draw_set_font (cr, MIN (10, sub / 3), FALSE);
+                  ov_draw_text (cr, x + (k + 0.5) * sub, y + (q + 0.5) * sub, 0.5, 0.5, buf);
+                }
+            }
+        cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+        cairo_set_line_width (cr, 0.5);
+        cairo_rectangle (cr, x, y, view->cell_w, view->cell_w);
+        cairo_stroke (cr);
+        if (!isnan (view->cross[l * view->n_heads + h]))
+          {
+            g_snprintf (buf, sizeof buf, "x %.2f", view->cross[l * view->n_heads + h]);
+            cairo_set_source_rgb (cr, 0, 0, 0);
+            ov_draw_set_font (cr, 9, FALSE);
+            ov_draw_text (cr, x + view->cell_w / 2, y + view->cell_w + 1, 0.5, 0.0, buf);
+          }
+      }
+
+  /* Legend: the colour bar, how to read a cell, and the definition. */
+  flow_cell_origin (view, 0, view->n_heads - 1, &lx, &ly);
+  lx += view->cell_w + 18;
+  ov_draw_color_bar (cr, &view->scale, lx, view->y0 + 16, 14, 90, "mass");
+  ly = view->y0 + 16 + 90 + 20;
+  ov_draw_set_font (cr, 9, FALSE);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  {
+    static const char *const lines[] = {
+      "cell: rows = from (query),",
+      "columns = to (key): w = words,",
+      "t = tags, r = regions.",
+      "value = mean over the query rows",
+      "of the group of the attention",
+      "summed over the key group;",
+      "the rest of a row went to",
+      "[CLS], [SEP] and [MASK].",
+      "x = cross-modal share: mean",
+      "over groups of the row mass",
+      "leaving the query's own group.",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+      ov_draw_text (cr, lx, ly + i * 12, 0.0, 0.0, lines[i]);
+  }
+  cairo_restore (cr);
+}
+
+gboolean
+ov_flow_view_hit (OvFlowView *view, double x, double y, OvFlowHit *hit)
+{
+  for (int l = 0; l < view->n_layers; l++)
+    for (int h = 0; h < view->n_heads; h++)
+      {
+        double cx, cy;
+        int q, k;
+
+        flow_cell_origin (view, l, h, &cx, &cy);
+        if (x < cx || y < cy || x >= cx + view->cell_w || y >= cy + view->cell_w)
+          continue;
+        k = MIN ((int) ((x - cx) / view->cell_w * G3), G3 - 1);
+        q = MIN ((int) ((y - cy) / view->cell_w * G3), G3 - 1);
+        hit->layer = l;
+        hit->head = h;
+        hit->from = q;
+        hit->to = k;
+        hit->value = ov_flow_view_get_flow (view, l, h)[q * G3 + k];
+        hit->cross_share = view->cross[l * view->n_heads + h];
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+ov_flow_view_paint (cairo_t *cr, double width, double height, gpointer view)
+{
+  ov_flow_view_layout (view, width, height);
+  ov_flow_view_draw (view, cr);
+}
+
+/* ---- attention over the image ---- */
+
+struct _OvAttentionImageView
+{
+  OvRegionView *regions;
+  OvPalette    *palette;
+  OvPalette    *own_palette;
+  const OvSample *sample;
+  gboolean      reverse;
+  int           n_weights;
+  float        *weights;        /* forward: (n_regions) ; reverse: (S) */
+  int           seq_len;
+  OvSegment    *segments;       /* (S) */
+  char        **labels;         /* (S) */
+  int           subject;        /* query position (forward) or region index (reverse) */
+  char         *title;
+  OvColorScale  scale;
+
+  /* layout */
+  double        width, height;
+  double        image_h;
+  GArray       *chips;          /* OvRect per word/tag position, reverse mode */
+  GArray       *chip_pos;       /* int */
+};
+
+static OvAttentionImageView *
+image_view_new (const float       *matrix,
+                int                seq_len,
+                const OvSegment   *segments,
+                const char *const *labels,
+                const OvSample    *sample,
+                cairo_surface_t   *image,
+                OvPalette         *palette,
+                const char        *title)
+{
+  OvAttentionImageView *v = g_new0 (OvAttentionImageView, 1);
+
+  if (palette == NULL)
+    palette = v->own_palette = ov_palette_new ();
+  v->palette = palette;
+  v->regions = ov_region_view_new (sample, image, palette);
+  ov_region_view_set_show_labels (v->regions, FALSE);
+  v->sample = sample;
+  v->seq_len = seq_len;
+  v->segments = g_memdup2 (segments, sizeof (OvSegment) * seq_len);
+  v->labels = g_new0 (char *, seq_len + 1);
+  for (int i = 0; i < seq_len; i++)
+    v->labels[i] = g_strdup (labels != NULL && labels[i] != NULL ? labels[i] : "");
+  v->title = g_strdup (title);
+  v->chips = g_array_new (FALSE, FALSE, sizeof (OvRect));
+  v->chip_pos = g_array_new (FALSE, FALSE, sizeof (int));
+  return v;
+}
+
+/* Sequence position of region k, or -1. */
+static int
+region_position (const OvSegment *segments, int seq_len, int k)
+{
+  for (int i = 0; i < seq_len; i++)
+    if (segments[i] == OV_SEGMENT_REGION && k-- == 0)
+      return i;
+  return -1;
+}
+
+OvAttentionImageView *
+ov_attention_image_view_new_query (const float       *matrix,
+                                   int                seq_len,
+                                   const OvSegment   *segments,
+                                   const char *const *labels,
+                                   int                query,
+                                   const OvSample    *sample,
+                                   cairo_surface_t   *image,
+                                   OvPalette         *palette,
+                                   const char        *title)
+{
+  OvAttentionImageView *v;
+  double hi = 0.0;
+
+  g_return_val_if_fail (matrix != NULL && sample != NULL && query >= 0 && query < seq_len, NULL);
+
+  v = image_view_new (matrix, seq_len, segments, labels, sample, image, palette, title);
+  v->subject = query;
+  v->n_weights = sample->n_regions;
+  v->weights = g_new0 (float, MAX (v->n_weights, 1));
+  for (guint k = 0; k < sample->n_regions; k++)
+    {
+      int p = region_position (segments, seq_len, k);
+
+      /* Regions past the model's region limit were not seen: NaN, drawn
+       * as a dashed outline. */
+      v->weights[k] = p >= 0 ? matrix[(gsize) query * seq_len + p] : NAN;
+      if (p >= 0)
+        hi = MAX (hi, v->weights[k]);
+    }
+  v->scale = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi > 0 ? hi : 1e-6 };
+  return v;
+}
+
+OvAttentionImageView *
+ov_attention_image_view_new_region (const float       *matrix,
+                                    int                seq_len,
+                                    const OvSegment   *segments,
+                                    const char *const *labels,
+                                    int                region,
+                                    const OvSample    *sample,
+                                    cairo_surface_t   *image,
+                                    OvPalette         *palette,
+                                    const char        *title)
+{
+  OvAttentionImageView *v;
+  int p;
+  double hi = 0.0;
+
+  g_return_val_if_fail (matrix != NULL && sample != NULL, NULL);
+
+  p = region_position (segments, seq_len, region);
+  if (p < 0 || region >= (int) sample->n_regions)
+    return NULL;
+  v = image_view_new (matrix, seq_len, segments, labels, sample, image, palette, title);
+  v->reverse = TRUE;
+  v->subject = region;
+  v->n_weights = seq_len;
+  v->weights = g_new0 (float, seq_len);
+  for (int i = 0; i < seq_len; i++)
+    if (segments[i] == OV_SEGMENT_WORD || segments[i] == OV_SEGMENT_TAG)
+      {
+        v->weights[i] = matrix[(gsize) i * seq_len + p];
+        hi = MAX (hi, v->weights[i]);
+      }
+  v->scale = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi > 0 ? hi : 1e-6 };
+  ov_region_view_set_highlight (v->regions, region);
+  return v;
+}
+
+void
+ov_attention_image_view_free (OvAttentionImageView *view)
+{
+  if (view == NULL)
+    return;
+  ov_region_view_free (view->regions);
+  ov_palette_free (view->own_palette);
+  g_free (view->weights);
+  g_free (view->segments);
+  g_strfreev (view->labels);
+  g_free (view->title);
+  g_array_unref (view->chips);
+  g_array_unref (view->chip_pos);
+  g_free (view);
+}
+
+float
+ov_attention_image_view_get_weight (OvAttentionImageView *view, int index)
+{
+  g_return_val_if_fail (index >= 0 && index < view->n_weights, NAN);
+  return view->weights[index];
+}
+
+OvRegionView *
+ov_attention_image_view_get_region_view (OvAttentionImageView *view)
+{
+  return view->regions;
+}
+
+#define CHIP_H 18.0
+
+void
+ov_attention_image_view_layout (OvAttentionImageView *view, double width, double height)
+{
+  double chips_h = 0.0;
+
+  view->width = width;
+  view->height = height;
+  g_array_set_size (view->chips, 0);
+  g_array_set_size (view->chip_pos, 0);
+
+  if (view->reverse)
+    {
+      cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+      cairo_t *cr = cairo_create (scratch);
+      double x = MARGIN, y = 0.0, avail = width - LEGEND_W - 2 * MARGIN;
+
+      /* Flow the word and tag chips into lines; measure first, place below
+       * the image once its height is known. */
+      ov_draw_set_font (cr, 11, FALSE);
+      for (int i = 0; i < view->seq_len; i++)
+        {
+          OvRect r;
+
+          if (view->segments[i] != OV_SEGMENT_WORD && view->segments[i] != OV_SEGMENT_TAG)
+            continue;
+          r.width = ov_draw_text_width (cr, view->labels[i]) + 8;
+          r.height = CHIP_H;
+          if (x + r.width > MARGIN + avail && x > MARGIN)
+            {
+              x = MARGIN;
+              y += CHIP_H + 4;
+            }
+          r.x = x;
+          r.y = y;
+          x += r.width + 4;
+          g_array_append_val (view->chips, r);
+          g_array_append_val (view->chip_pos, i);
+        }
+      chips_h = view->chips->len > 0 ? y + CHIP_H + 24 : 0.0;
+      cairo_destroy (cr);
+      cairo_surface_destroy (scratch);
+    }
+  view->image_h = MAX (20.0, height - TITLE_H - chips_h - MARGIN);
+  ov_region_view_layout (view->regions, width - LEGEND_W - MARGIN, view->image_h);
+  for (guint c = 0; c < view->chips->len; c++)
+    g_array_index (view->chips, OvRect, c).y += TITLE_H + view->image_h + 20;
+}
+
+/* Unseen regions (NaN) rank below every weight. */
+static double
+rank_key (float w)
+{
+  return isnan (w) ? -1.0 : w;
+}
+
+void
+ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
+{
+  const OvSample *s = view->sample;
+  g_autofree guint *order = NULL;
+  guint n;
+
+  cairo_save (cr);
+  draw_title (cr, view->title, view->width);
+  cairo_save (cr);
+  cairo_translate (cr, 0, TITLE_H);
+  ov_region_view_draw_image (view->regions, cr);
+  order = ov_region_view_paint_order (view->regions, &n);
+
+  if (!view->reverse)
+    {
+      /* Larger boxes first so that small ones stay visible on top; fill
+       * alpha grows with the weight, and every box is outlined in its
+       * weight's colour so overlapping fills can be told apart. */
+      for (guint k = 0; k < n; k++)
+        {
+          guint i = order[k];
+          double t = view->weights[i] / view->scale.hi;
+          OvColor c = ov_color_scale_map (&view->scale, view->weights[i]);
+          OvRect b;
+
+          ov_region_view_get_box (view->regions, i, &b);
+          if (isnan (view->weights[i]))
+            {
+              static const double dash[] = { 4.0, 3.0 };
+
+              cairo_set_source_rgba (cr, 0.4, 0.4, 0.4, 0.8);
+              cairo_set_line_width (cr, 1.0);
+              cairo_set_dash (cr, dash, 2, 0);
+              cairo_rectangle (cr, b.x, b.y, b.width, b.height);
+              cairo_stroke (cr);
+              cairo_set_dash (cr, NULL, 0, 0);
+              continue;
+            }
+          cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.08 + 0.45 * t);
+          cairo_rectangle (cr, b.x, b.y, b.width, b.height);
+          cairo_fill (cr);
+          cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.5 + 0.5 * t);
+          cairo_set_line_width (cr, 1.0 + 2.0 * t);
+          cairo_rectangle (cr, b.x, b.y, b.width, b.height);
+          cairo_stroke (cr);
+        }
+      /* Name the five strongest regions. */
+      ov_draw_set_font (cr, 10, TRUE);
+      {
+        g_autofree guint *by_weight = g_new (guint, MAX (s->n_regions, 1));
+
+        for (guint i = 0; i < s->n_regions; i++)
+          by_weight[i] = i;
+        for (guint i = 1; i < s->n_regions; i++)
+          for (guint j = i; j > 0 && rank_key (view->weights[by_weight[j]])
+                                     > rank_key (view->weights[by_weight[j - 1]]); j--)
+            {
+              guint tmp = by_weight[j];
+
+              by_weight[j] = by_weight[j - 1];
+              by_weight[j - 1] = tmp;
+            }
+        for (guint r = 0; r < MIN (5u, s->n_regions); r++)
+          {
+            guint i = by_weight[r];
+            OvRect b;
+            char buf[128];
+            double tw;
+
+            if (isnan (view->weights[i]))
+              break;
+
+            ov_region_view_get_box (view->regions, i, &b);
+            g_snprintf (buf, sizeof buf, "%s %.3f", s->regions[i].cls ? s->regions[i].cls : "?",
+                        view->weights[i]);
+            tw = ov_draw_text_width (cr, buf);
+            cairo_set_source_rgba (cr, 0, 0, 0, 0.7);
+            cairo_rectangle (cr, b.x, b.y, tw + 4, 14);
+            cairo_fill (cr);
+            cairo_set_source_rgb (cr, 1, 1, 1);
+            ov_draw_text (cr, b.x + 2, b.y + 7, 0.0, 0.5, buf);
+          }
+      }
+    }
+  else
+    {
+      /* The other regions thin and grey for context, the chosen one thick
+       * in its class colour. */
+      OvColor c = ov_palette_color (view->palette, s->regions[view->subject].cls);
+      OvRect b;
+
+      cairo_set_source_rgba (cr, 0.3, 0.3, 0.3, 0.6);
+      cairo_set_line_width (cr, 1.0);
+      for (guint k = 0; k < n; k++)
+        if ((int) order[k] != view->subject)
+          {
+            ov_region_view_get_box (view->regions, order[k], &b);
+            cairo_rectangle (cr, b.x, b.y, b.width, b.height);
+          }
+      cairo_stroke (cr);
+      ov_region_view_get_box (view->regions, view->subject, &b);
+      cairo_set_source_rgb (cr, c.r, c.g, c.b);
+      cairo_set_line_width (cr, 4.0);
+      cairo_rectangle (cr, b.x, b.y, b.width, b.height);
+      cairo_stroke (cr);
+    }
+  cairo_restore (cr);
+
+  if (view->reverse)
+    {
+      ov_draw_set_font (cr, 10, TRUE);
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      ov_draw_text (cr, MARGIN, TITLE_H + view->image_h + 4, 0.0, 0.0,
+                    "attention of each word and tag on this region:");
+      ov_draw_set_font (cr, 11, FALSE);
+      for (guint c = 0; c < view->chips->len; c++)
+        {
+          OvRect r = g_array_index (view->chips, OvRect, c);
+          int p = g_array_index (view->chip_pos, int, c);
+          OvColor col = ov_color_scale_map (&view->scale, view->weights[p]);
+          OvColor seg = ov_attention_segment_color (view->segments[p]);
+
+          cairo_set_source_rgb (cr, col.r, col.g, col.b);
+          cairo_rectangle (cr, r.x, r.y, r.width, r.height);
+          cairo_fill (cr);
+          cairo_set_source_rgb (cr, seg.r, seg.g, seg.b);
+          cairo_rectangle (cr, r.x, r.y + r.height - 3, r.width, 3);
+          cairo_fill (cr);
+          if (ov_color_luminance (col) > 0.5)
+            cairo_set_source_rgb (cr, 0, 0, 0);
+          else
+            cairo_set_source_rgb (cr, 1, 1, 1);
+          ov_draw_text (cr, r.x + 4, r.y + (r.height - 3) / 2, 0.0, 0.5, view->labels[p]);
+        }
+    }
+
+  ov_draw_color_bar (cr, &view->scale, view->width - LEGEND_W + 8, TITLE_H + 24, 14,
+                     MIN (160, MAX (60, view->image_h * 0.5)), "attention");
+  if (view->reverse)
+    {
+      gboolean present[5] = { FALSE };
+
+      present[OV_SEGMENT_WORD] = present[OV_SEGMENT_TAG] = TRUE;
+      draw_segment_key (cr, present, view->width - LEGEND_W + 8,
+                        TITLE_H + 24 + MIN (160, MAX (60, view->image_h * 0.5)) + 14);
+    }
+  cairo_restore (cr);
+}
+
+gboolean
+ov_attention_image_view_hit (OvAttentionImageView *view, double x, double y, OvImageHit *hit)
+{
+  int r;
+
+  hit->region = -1;
+  hit->position = -1;
+  hit->value = NAN;
+  for (guint c = 0; c < view->chips->len; c++)
+    {
+      OvRect rc = g_array_index (view->chips, OvRect, c);
+
+      if (x >= rc.x && x < rc.x + rc.width && y >= rc.y && y < rc.y + rc.height)
+        {
+          hit->position = g_array_index (view->chip_pos, int, c);
+          hit->value = view->weights[hit->position];
+          return TRUE;
+        }
+    }
+  r = ov_region_view_hit (view->regions, x, y - TITLE_H);
+  if (r < 0)
+    return FALSE;
+  hit->region = r;
+  if (!view->reverse)
+    hit->value = view->weights[r];
+  return TRUE;
+}
+
+void
+ov_attention_image_view_paint (cairo_t *cr, double width, double height, gpointer view)
+{
+  ov_attention_image_view_layout (view, width, height);
+  ov_attention_image_view_draw (view, cr);
+}
+
+/* ---- caption rows ---- */
+
+struct _OvCaptionView
+{
+  OvCaptionAttention *ca;
+  cairo_surface_t    *cache;    /* the matrix image, made on first paint */
+  char               *title;
+  OvColorScale        scale;
+  double              width, height, x0, y0, cw, ch, label_w;
+  int                 label_step;
+};
+
+OvCaptionView *
+ov_caption_view_new (const OvCaptionAttention *ca, const char *title)
+{
+  OvCaptionView *v;
+  double hi = 0.0;
+  gsize n;
+
+  g_return_val_if_fail (ca != NULL, NULL);
+
+  v = g_new0 (OvCaptionView, 1);
+  v->ca = ov_caption_attention_new ();
+  v->ca->n_steps = ca->n_steps;
+  v->ca->n_cols = ca->n_cols;
+  v->ca->words = g_strdupv (ca->words);
+  v->ca->col_labels = g_strdupv (ca->col_labels);
+  v->ca->col_segments = g_memdup2 (ca->col_segments, sizeof (OvSegment) * MAX (ca->n_cols, 1));
+  n = (gsize) ca->n_steps * ca->n_cols;
+  v->ca->values = g_memdup2 (ca->values, sizeof (float) * MAX (n, 1));
+  for (gsize k = 0; k < n; k++)
+    if (isfinite (ca->values[k]))
+      hi = MAX (hi, ca->values[k]);
+  v->scale = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi > 0 ? hi : 1e-6 };
+  v->title = g_strdup (title);
+  return v;
+}
+
+void
+ov_caption_view_free (OvCaptionView *view)
+{
+  if (view == NULL)
+    return;
+  ov_caption_attention_free (view->ca);
+  g_clear_pointer (&view->cache, cairo_surface_destroy);
+  g_free (view->title);
+  g_free (view);
+}
+
+void
+ov_caption_view_layout (OvCaptionView *view, double width, double height)
+{
+  double col_label_h;
+  int n_rows = MAX (view->ca->n_steps, 1), n_cols = MAX (view->ca->n_cols, 1);
+
+  view->width = width;
+  view->height = height;
+  view->label_w = max_label_width (view->ca->words, view->ca->n_steps) + 8;
+  col_label_h = max_label_width (view->ca->col_labels, view->ca->n_cols) + 6;
+  view->x0 = MARGIN + view->label_w + 4;
+  view->y0 = TITLE_H + col_label_h + STRIP_W + 2;
+  view->cw = MAX (1.0, (width - view->x0 - LEGEND_W - MARGIN) / n_cols);
+  view->ch = MAX (1.0, MIN ((height - view->y0 - MARGIN) / n_rows, 28.0));
+  view->cw = MIN (view->cw, 40.0);
+  view->label_step = MAX (1, (int) ceil ((LABEL_FONT + 1) / view->cw));
+}
+
+void
+ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
+{
+  const OvCaptionAttention *ca = view->ca;
+  gboolean present[5] = { FALSE };
+
+  cairo_save (cr);
+  draw_title (cr, view->title, view->width);
+  if (ca->n_steps == 0 || ca->n_cols == 0)
+    {
+      cairo_restore (cr);
+      return;
+    }
+  paint_matrix (cr, ca->values, ca->n_steps, ca->n_cols, &view->scale, view->x0, view->y0,
+                ca->n_cols * view->cw, ca->n_steps * view->ch, &view->cache);
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
+  for (int c = 1; c < ca->n_cols; c++)
+    if (ca->col_segments[c] != ca->col_segments[c - 1])
+      {
+        cairo_move_to (cr, view->x0 + c * view->cw, view->y0);
+        cairo_line_to (cr, view->x0 + c * view->cw, view->y0 + ca->n_steps * view->ch);
+        cairo_stroke (cr);
+      }
+
+  for (int c = 0; c < ca->n_cols; c++)
+    {
+      OvColor col = ov_attention_segment_color (ca->col_segments[c]);
+
+      present[ca->col_segments[c]] = TRUE;
+      cairo_set_source_rgb (cr, col.r, col.g, col.b);
+      cairo_rectangle (cr, view->x0 + c * view->cw, view->y0 - STRIP_W - 1, view->cw, STRIP_W);
+      cairo_fill (cr);
+    }
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_set_font (cr, LABEL_FONT, FALSE);
+  for (int c = 0; c < ca->n_cols; c += view->label_step)
+    {
+      g_autofree char *text = ov_draw_ellipsize (cr, ca->col_labels[c], LABEL_MAX_W);
+
+      ov_draw_text_vertical (cr, view->x0 + (c + 0.5) * view->cw, view->y0 - STRIP_W - 3, 0.0,
+                             0.5, text);
+    }
+  ov_draw_set_font (cr, MIN (11, MAX (6, view->ch * 0.6)), FALSE);
+  for (int s = 0; s < ca->n_steps; s++)
+    ov_draw_text (cr, view->x0 - 4, view->y0 + (s + 0.5) * view->ch, 1.0, 0.5, ca->words[s]);
+  ov_draw_set_font (cr, 9, FALSE);
+  cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+  ov_draw_text (cr, MARGIN, TITLE_H, 0.0, 0.0, "generated word ↓");
+
+  ov_draw_color_bar (cr, &view->scale, view->x0 + ca->n_cols * view->cw + 16, view->y0 + 16,
+                     14, MIN (160, MAX (60, ca->n_steps * view->ch * 0.6)), "attention");
+  draw_segment_key (cr, present, view->x0 + ca->n_cols * view->cw + 16,
+                    view->y0 + 16 + MIN (160, MAX (60, ca->n_steps * view->ch * 0.6)) + 14);
+  cairo_restore (cr);
+}
+
+gboolean
+ov_caption_view_hit (OvCaptionView *view, double x, double y, OvCaptionHit *hit)
+{
+  int c, s;
+
+  if (x < view->x0 || y < view->y0)
+    return FALSE;
+  c = (int) floor ((x - view->x0) / view->cw);
+  s = (int) floor ((y - view->y0) / view->ch);
+  if (c >= view->ca->n_cols || s >= view->ca->n_steps)
+    return FALSE;
+  hit->step = s;
+  hit->col = c;
+  hit->value = view->ca->values[(gsize) s * view->ca->n_cols + c];
+  hit->word = view->ca->words[s];
+  hit->col_label = view->ca->col_labels[c];
+  return TRUE;
+}
+
+gboolean
+ov_caption_view_cell_center (OvCaptionView *view, int step, int col, double *x, double *y)
+{
+  if (step < 0 || col < 0 || step >= view->ca->n_steps || col >= view->ca->n_cols)
+    return FALSE;
+  *x = view->x0 + (col + 0.5) * view->cw;
+  *y = view->y0 + (step + 0.5) * view->ch;
+  return TRUE;
+}
+
+void
+ov_caption_view_paint (cairo_t *cr, double width, double height, gpointer view)
+{
+  ov_caption_view_layout (view, width, height);
+  ov_caption_view_draw (view, cr);
+}

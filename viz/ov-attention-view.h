@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Attention renderers. Each view copies what it shows, lays itself out for a
+ * size (ov_*_view_layout), paints on the cairo_t it is given and answers
+ * hit-tests from the same layout, so the window can hover and the export can
+ * paint the identical picture (each has an OvPaintFunc `_paint`).
+ *
+ *  - heat map: token x token for one layer and head, the head mean, rollout
+ *    or a before/after difference (diverging scale);
+ *  - grid: every layer x head as small multiples;
+ *  - flow: the 3x3 word/tag/region flow summary of every layer x head;
+ *  - image: one token's attention over the detector boxes, or the reverse
+ *    (which words and tags attend to one region);
+ *  - caption: one row per generated word over tags and regions.
+ */
+#pragma once
+
+#include <cairo.h>
+
+#include "data/ov-sample.h"
+#include "model/ov-model.h"
+#include "ov-attention.h"
+#include "ov-draw.h"
+#include "ov-region-view.h"
+
+G_BEGIN_DECLS
+
+/* The colour drawn for a segment in the segment strips and legends. */
+OvColor ov_attention_segment_color (OvSegment segment);
+const char *ov_attention_segment_name (OvSegment segment);
+
+/* Heat map */
+
+typedef struct _OvHeatmapView OvHeatmapView;
+
+typedef struct {
+  int         row, col;          /* sequence positions (query, key) */
+  float       value;
+  const char *row_label;         /* owned by the view */
+  const char *col_label;
+} OvHeatmapHit;
+
+/* matrix (S, S) row = query; padding positions are left out unless
+ * show_padding. diverging: a difference map on a symmetric blue-red scale;
+ * else a sequential scale from 0 to the largest shown value. */
+OvHeatmapView *ov_heatmap_view_new      (const float        *matrix,
+                                         int                 seq_len,
+                                         const OvSegment    *segments,
+                                         const char *const  *labels,
+                                         gboolean            diverging,
+                                         gboolean            show_padding,
+                                         const char         *title);
+void           ov_heatmap_view_free     (OvHeatmapView      *view);
+/* The positions shown, in order. */
+const int     *ov_heatmap_view_get_positions (OvHeatmapView *view,
+                                              int           *n);
+const OvColorScale *ov_heatmap_view_get_scale (OvHeatmapView *view);
+void           ov_heatmap_view_layout   (OvHeatmapView      *view,
+                                         double              width,
+                                         double              height);
+void           ov_heatmap_view_draw     (OvHeatmapView      *view,
+                                         cairo_t            *cr);
+/* The cell under (x, y); FALSE outside the matrix. */
+gboolean       ov_heatmap_view_hit      (OvHeatmapView      *view,
+                                         double              x,
+                                         double              y,
+                                         OvHeatmapHit       *hit);
+/* Centre of the cell (row, col) given as sequence positions. */
+gboolean       ov_heatmap_view_cell_center (OvHeatmapView   *view,
+                                            int              row,
+                                            int              col,
+                                            double          *x,
+                                            double          *y);
+void           ov_heatmap_view_paint    (cairo_t            *cr,
+                                         double              width,
+                                         double              height,
+                                         gpointer            view);
+
+/* Grid of layers x heads */
+
+typedef struct _OvAttentionGridView OvAttentionGridView;
+
+typedef struct {
+  int   layer, head;
+  int   row, col;          /* sequence positions inside the cell's map */
+  float value;
+} OvGridHit;
+
+OvAttentionGridView *ov_attention_grid_view_new  (const float *const *attentions, /* L x (A,S,S) */
+                                                  int                 n_layers,
+                                                  int                 n_heads,
+                                                  int                 seq_len,
+                                                  const OvSegment    *segments,
+                                                  const char         *title);
+void     ov_attention_grid_view_free   (OvAttentionGridView *view);
+/* Each map is coloured from 0 to its own maximum. */
+const OvColorScale *ov_attention_grid_view_get_scale (OvAttentionGridView *view,
+                                                      int                  layer,
+                                                      int                  head);
+void     ov_attention_grid_view_layout (OvAttentionGridView *view,
+                                        double               width,
+                                        double               height);
+void     ov_attention_grid_view_draw   (OvAttentionGridView *view,
+                                        cairo_t             *cr);
+gboolean ov_attention_grid_view_hit    (OvAttentionGridView *view,
+                                        double               x,
+                                        double               y,
+                                        OvGridHit           *hit);
+/* Rectangle of the cell of (layer, head). */
+gboolean ov_attention_grid_view_cell_rect (OvAttentionGridView *view,
+                                           int                  layer,
+                                           int                  head,
+                                           OvRect              *rect);
+void     ov_attention_grid_view_paint  (cairo_t *cr, double width, double height, gpointer view);
+
+/* Flow summary of layers x heads */
+
+typedef struct _OvFlowView OvFlowView;
+
+typedef struct {
+  int         layer, head;
+  OvFlowGroup from, to;    /* query group, key group */
+  double      value;
+  double      cross_share; /* ov_attention_flow_cross_share of that head */
+} OvFlowHit;
+
+OvFlowView *ov_flow_view_new        (const float *const *attentions,   /* L x (A,S,S) */
+                                     int                 n_layers,
+                                     int                 n_heads,
+                                     int                 seq_len,
+                                     const OvSegment    *segments,
+                                     const char         *title);
+void        ov_flow_view_free       (OvFlowView         *view);
+/* flow of (layer, head): a 3x3 table as ov_attention_flow defines it. */
+const double *ov_flow_view_get_flow (OvFlowView         *view,
+                                     int                 layer,
+                                     int                 head);
+void        ov_flow_view_layout     (OvFlowView         *view,
+                                     double              width,
+                                     double              height);
+void        ov_flow_view_draw       (OvFlowView         *view,
+                                     cairo_t            *cr);
+gboolean    ov_flow_view_hit        (OvFlowView         *view,
+                                     double              x,
+                                     double              y,
+                                     OvFlowHit          *hit);
+void        ov_flow_view_paint      (cairo_t *cr, double width, double height, gpointer view);
+
+/* Attention over the image */
+
+typedef struct _OvAttentionImageView OvAttentionImageView;
+
+typedef struct {
+  int    region;      /* region index in the sample, or -1 */
+  int    position;    /* sequence position of the hovered token chip (reverse mode), or -1 */
+  float  value;
+} OvImageHit;
+
+/* Forward mode: the attention of the query at sequence position `query` on
+ * each region, boxes filled by weight. Region k of the sample is the k-th
+ * OV_SEGMENT_REGION position. sample is borrowed, image referenced. */
+OvAttentionImageView *ov_attention_image_view_new_query  (const float     *matrix, /* (S, S) */
+                                                          int              seq_len,
+                                                          const OvSegment *segments,
+                                                          const char *const *labels,
+                                                          int              query,
+                                                          const OvSample  *sample,
+                                                          cairo_surface_t *image,
+                                                          OvPalette       *palette,
+                                                          const char      *title);
+/* Reverse mode: how much each word and tag attends to region `region`. */
+OvAttentionImageView *ov_attention_image_view_new_region (const float     *matrix,
+                                                          int              seq_len,
+                                                          const OvSegment *segments,
+                                                          const char *const *labels,
+                                                          int              region,
+                                                          const OvSample  *sample,
+                                                          cairo_surface_t *image,
+                                                          OvPalette       *palette,
+                                                          const char      *title);
+void     ov_attention_image_view_free   (OvAttentionImageView *view);
+/* Weight of region k (forward mode; NaN for a region the model was not
+ * given) or of the token at position p (reverse). */
+float    ov_attention_image_view_get_weight (OvAttentionImageView *view,
+                                             int                   index);
+OvRegionView *ov_attention_image_view_get_region_view (OvAttentionImageView *view);
+void     ov_attention_image_view_layout (OvAttentionImageView *view,
+                                         double                width,
+                                         double                height);
+void     ov_attention_image_view_draw   (OvAttentionImageView *view,
+                                         cairo_t              *cr);
+gboolean ov_attention_image_view_hit    (OvAttentionImageView *view,
+                                         double                x,
+                                         double                y,
+                                         OvImageHit           *hit);
+void     ov_attention_image_view_paint  (cairo_t *cr, double width, double height, gpointer view);
+
+/* Caption rows */
+
+typedef struct _OvCaptionView OvCaptionView;
+
+typedef struct {
+  int         step, col;
+  float       value;
+  const char *word;
+  const char *col_label;
+} OvCaptionHit;
+
+/* ca is copied. */
+OvCaptionView *ov_caption_view_new      (const OvCaptionAttention *ca,
+                                         const char               *title);
+void           ov_caption_view_free     (OvCaptionView *view);
+void           ov_caption_view_layout   (OvCaptionView *view,
+                                         double         width,
+                                         double         height);
+void           ov_caption_view_draw     (OvCaptionView *view,
+                                         cairo_t       *cr);
+gboolean       ov_caption_view_hit      (OvCaptionView *view,
+                                         double         x,
+                                         double         y,
+                                         OvCaptionHit  *hit);
+gboolean       ov_caption_view_cell_center (OvCaptionView *view,
+                                            int            step,
+                                            int            col,
+                                            double        *x,
+                                            double        *y);
+void           ov_caption_view_paint    (cairo_t *cr, double width, double height, gpointer view);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvHeatmapView, ov_heatmap_view_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvAttentionGridView, ov_attention_grid_view_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvFlowView, ov_flow_view_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvAttentionImageView, ov_attention_image_view_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvCaptionView, ov_caption_view_free)
+
+G_END_DECLS

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Head selection, rollout, flow summary and caption rows over attention
+ * probabilities. Sums run in double: a 178-token rollout over 12 layers
+ * multiplies a dozen row-stochastic matrices, and float sums would drift
+ * away from rows that add to one.
+ */
+#define G_LOG_DOMAIN "ov-attention"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/ov-error.h"
+#include "ov-attention.h"
+
+gboolean
+ov_attention_parse_head (const char *text, int *head)
+{
+  char *end = NULL;
+  gint64 v;
+
+  g_return_val_if_fail (head != NULL, FALSE);
+
+  if (text == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (text, "mean") == 0)
+    {
+      *head = OV_ATTENTION_MEAN;
+      return TRUE;
+    }
+  if (g_ascii_strcasecmp (text, "rollout") == 0)
+    {
+      *head = OV_ATTENTION_ROLLOUT;
+      return TRUE;
+    }
+  v = g_ascii_strtoll (text, &end, 10);
+  if (end == text || *end != '\0' || v < 0 || v > G_MAXINT)
+    return FALSE;
+  *head = (int) v;
+  return TRUE;
+}
+
+/* mean over heads of one layer, in double: (A, S, S) -> (S, S) */
+static void
+head_mean (const float *att_l, int n_heads, int seq_len, double *out)
+{
+  gsize ss = (gsize) seq_len * seq_len;
+
+  memset (out, 0, ss * sizeof (double));
+  for (int a = 0; a < n_heads; a++)
+    {
+      const float *att_a = att_l + (gsize) a * ss;
+
+      for (gsize k = 0; k < ss; k++)
+        out[k] += att_a[k];
+    }
+  for (gsize k = 0; k < ss; k++)
+    out[k] /= n_heads;
+}
+
+void
+ov_attention_rollout (const float *const *attentions,
+                      int                 n_heads,
+                      int                 seq_len,
+                      int                 last_layer,
+                      float              *out)
+{
+  gsize S = seq_len, ss = S * S;
+  g_autofree double *b = g_new (double, ss);      /* B_l (S, S) */
+  g_autofree double *r = g_new0 (double, ss);     /* R_(l-1) (S, S) */
+  g_autofree double *next = g_new (double, ss);
+
+  g_return_if_fail (attentions != NULL && out != NULL && n_heads > 0 && seq_len > 0);
+
+  for (gsize i = 0; i < S; i++)
+    r[i * S + i] = 1.0;
+  for (int l = 0; l <= last_layer; l++)
+    {
+      /* pass 1: B_l = row-normalised 0.5 M_l + 0.5 I */
+      head_mean (attentions[l], n_heads, seq_len, b);
+      for (gsize i = 0; i < S; i++)
+        {
+          double *b_i = b + i * S;
+          double sum = 0.0;
+
+          for (gsize j = 0; j < S; j++)
+            {
+              b_i[j] = 0.5 * b_i[j] + (i == j ? 0.5 : 0.0);
+              sum += b_i[j];
+            }
+          for (gsize j = 0; j < S; j++)
+            b_i[j] /= sum;
+        }
+      /* pass 2: R_l = B_l R_(l-1) */
+      for (gsize i = 0; i < S; i++)
+        {
+          const double *b_i = b + i * S;
+          double *next_i = next + i * S;
+
+          memset (next_i, 0, S * sizeof (double));
+          for (gsize k = 0; k < S; k++)
+            {
+              const double *r_k = r + k * S;
+              double w = b_i[k];
+
+              if (w == 0.0)
+                continue;
+              for (gsize j = 0; j < S; j++)
+                next_i[j] += w * r_k[j];
+            }
+        }
+      memcpy (r, next, ss * sizeof (double));
+    }
+  for (gsize k = 0; k < ss; k++)
+    out[k] = (float) r[k];
+}
+
+float *
+ov_attention_select (const float *const *attentions,
+                     int                 n_layers,
+                     int                 n_heads,
+                     int                 seq_len,
+                     int                 layer,
+                     int                 head,
+                     GError            **error)
+{
+  gsize ss = (gsize) seq_len * seq_len;
+  float *out;
+
+  g_return_val_if_fail (attentions != NULL, NULL);
+
+  if (layer < 0 || layer >= n_layers)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   "layer %d does not exist: the model has layers 0 to %d", layer, n_layers - 1);
+      return NULL;
+    }
+  if (head >= n_heads || head < OV_ATTENTION_ROLLOUT)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   "head %d does not exist: the model has heads 0 to %d", head, n_heads - 1);
+      return NULL;
+    }
+  for (int l = 0; l <= layer; l++)
+    if (attentions[l] == NULL)
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                     "the attentions of layer %d were not computed", l);
+        return NULL;
+      }
+
+  out = g_new (float, ss);
+  if (head >= 0)
+    memcpy (out, attentions[layer] + (gsize) head * ss, ss * sizeof (float));
+  else if (head == OV_ATTENTION_MEAN)
+    {
+      g_autofree double *mean = g_new (double, ss);
+
+      head_mean (attentions[layer], n_heads, seq_len, mean);
+      for (gsize k = 0; k < ss; k++)
+        out[k] = (float) mean[k];
+    }
+  else
+    ov_attention_rollout (attentions, n_heads, seq_len, layer, out);
+  return out;
+}
+
+const char *
+ov_flow_group_name (OvFlowGroup group)
+{
+  switch (group)
+    {
+    case OV_FLOW_WORDS: return "words";
+    case OV_FLOW_TAGS: return "tags";
+    case OV_FLOW_REGIONS: return "regions";
+    case OV_FLOW_N_GROUPS:
+    default: return "other";
+    }
+}
+
+OvFlowGroup
+ov_flow_group_of (OvSegment segment)
+{
+  switch (segment)
+    {
+    case OV_SEGMENT_WORD: return OV_FLOW_WORDS;
+    case OV_SEGMENT_TAG: return OV_FLOW_TAGS;
+    case OV_SEGMENT_REGION: return OV_FLOW_REGIONS;
+    case OV_SEGMENT_SPECIAL:
+    case OV_SEGMENT_PAD:
+    default: return OV_FLOW_N_GROUPS;
+    }
+}
+
+void
+ov_attention_flow (const float     *matrix,
+                   const OvSegment *segments,
+                   int              seq_len,
+                   double           flow[OV_FLOW_N_GROUPS][OV_FLOW_N_GROUPS],
+                   int              n_rows[OV_FLOW_N_GROUPS])
+{
+  int counts[OV_FLOW_N_GROUPS] = { 0 };
+
+  g_return_if_fail (matrix != NULL && segments != NULL);
+
+  memset (flow, 0, sizeof (double) * OV_FLOW_N_GROUPS * OV_FLOW_N_GROUPS);
+  for (int i = 0; i < seq_len; i++)
+    {
+      OvFlowGroup q = ov_flow_group_of (segments[i]);
+      const float *row_i = matrix + (gsize) i * seq_len;
+      double mass[OV_FLOW_N_GROUPS] = { 0 };
+
+      if (q == OV_FLOW_N_GROUPS)
+        continue;
+      for (int j = 0; j < seq_len; j++)
+        {
+          OvFlowGroup k = ov_flow_group_of (segments[j]);
+
+          if (k != OV_FLOW_N_GROUPS)
+            mass[k] += row_i[j];
+        }
+      for (int k = 0; k < OV_FLOW_N_GROUPS; k++)
+        flow[q][k] += mass[k];
+      counts[q]++;
+    }
+  for (int q = 0; q < OV_FLOW_N_GROUPS; q++)
+    {
+      for (int k = 0; k < OV_FLOW_N_GROUPS; k++)
+        flow[q][k] = counts[q] > 0 ? flow[q][k] / counts[q] : NAN;
+      if (n_rows != NULL)
+        n_rows[q] = counts[q];
+    }
+}
+
+double
+ov_attention_flow_cross_share (const double flow[OV_FLOW_N_GROUPS][OV_FLOW_N_GROUPS])
+{
+  double sum = 0.0;
+  int n = 0;
+
+  for (int q = 0; q < OV_FLOW_N_GROUPS; q++)
+    {
+      double total = 0.0;
+
+      if (isnan (flow[q][0]))
+        continue;
+      for (int k = 0; k < OV_FLOW_N_GROUPS; k++)
+        total += flow[q][k];
+      if (total <= 0.0)
+        continue;
+      sum += (total - flow[q][q]) / total;
+      n++;
+    }
+  return n > 0 ? sum / n : NAN;
+}
+
+float *
+ov_attention_difference (const float *before,
+                         int          before_len,
+                         const float *after,
+                         int          after_len,
+                         GError     **error)
+{
+  gsize ss;
+  float *out;
+
+  g_return_val_if_fail (before != NULL && after != NULL, NULL);
+
+  if (before_len != after_len)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   "cannot compare attention maps of %d and %d tokens: the inputs differ "
+                   "in length", before_len, after_len);
+      return NULL;
+    }
+  ss = (gsize) after_len * after_len;
+  out = g_new (float, ss);
+  for (gsize k = 0; k < ss; k++)
+    out[k] = after[k] - before[k];
+  return out;
+}
+
+OvCaptionAttention *
+ov_caption_attention_new (void)
+{
+  return g_new0 (OvCaptionAttention, 1);
+}
+
+void
+ov_caption_attention_free (OvCaptionAttention *ca)
+{
+  if (ca == NULL)
+    return;
+  g_strfreev (ca->words);
+  g_strfreev (ca->col_labels);
+  g_free (ca->col_segments);
+  g_free (ca->values);
+  g_free (ca);
+}
+
+static gboolean
+is_column (OvSegment s)
+{
+  return s == OV_SEGMENT_TAG || s == OV_SEGMENT_REGION;
+}
+
+gboolean
+ov_caption_attention_add_step (OvCaptionAttention *ca,
+                               const char         *word,
+                               const float        *row,
+                               const OvSegment    *segments,
+                               const char *const  *labels,
+                               int                 seq_len,
+                               GError            **error)
+{
+  int n_cols = 0, c = 0;
+
+  g_return_val_if_fail (ca != NULL && row != NULL && segments != NULL, FALSE);
+
+  for (int i = 0; i < seq_len; i++)
+    n_cols += is_column (segments[i]);
+
+  if (ca->n_steps == 0)
+    {
+      ca->n_cols = n_cols;
+      ca->col_labels = g_new0 (char *, n_cols + 1);
+      ca->col_segments = g_new (OvSegment, MAX (n_cols, 1));
+      for (int i = 0; i < seq_len; i++)
+        if (is_column (segments[i]))
+          {
+            ca->col_labels[c] = g_strdup (labels != NULL && labels[i] ? labels[i] : "");
+            ca->col_segments[c] = segments[i];
+            c++;
+          }
+    }
+  else if (n_cols != ca->n_cols)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   "caption step %d has %d tag and region positions, the first step had %d",
+                   ca->n_steps, n_cols, ca->n_cols);
+      return FALSE;
+    }
+
+  ca->words = g_renew (char *, ca->words, ca->n_steps + 2);
+  ca->words[ca->n_steps] = g_strdup (word != NULL ? word : "");
+  ca->words[ca->n_steps + 1] = NULL;
+  ca->values = g_renew (float, ca->values, (gsize) (ca->n_steps + 1) * MAX (n_cols, 1));
+  c = 0;
+  for (int i = 0; i < seq_len; i++)
+    if (is_column (segments[i]))
+      ca->values[(gsize) ca->n_steps * n_cols + c++] = row[i];
+  ca->n_steps++;
+  return TRUE;
+}

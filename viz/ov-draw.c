@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Colour scales, the class palette and text drawing shared by the renderers.
+ * Nothing here knows what is being drawn.
+ */
+#define G_LOG_DOMAIN "ov-draw"
+
+#include <math.h>
+#include <string.h>
+
+#include "ov-draw.h"
+
+/* Stops of matplotlib's viridis at 0, 1/4, 1/2, 3/4, 1 (perceptually even,
+ * readable in grey), and of ColorBrewer's RdBu (blue, near white, red). */
+static const OvColor sequential_stops[] = {
+  { 0x44 / 255.0, 0x01 / 255.0, 0x54 / 255.0 },
+  { 0x3b / 255.0, 0x52 / 255.0, 0x8b / 255.0 },
+  { 0x21 / 255.0, 0x91 / 255.0, 0x8c / 255.0 },
+  { 0x5e / 255.0, 0xc9 / 255.0, 0x62 / 255.0 },
+  { 0xfd / 255.0, 0xe7 / 255.0, 0x25 / 255.0 },
+};
+static const OvColor diverging_stops[] = {
+  { 0x21 / 255.0, 0x66 / 255.0, 0xac / 255.0 },
+  { 0x92 / 255.0, 0xc5 / 255.0, 0xde / 255.0 },
+  { 0xf7 / 255.0, 0xf7 / 255.0, 0xf7 / 255.0 },
+  { 0xf4 / 255.0, 0xa5 / 255.0, 0x82 / 255.0 },
+  { 0xb2 / 255.0, 0x18 / 255.0, 0x2b / 255.0 },
+};
+
+static OvColor
+interpolate_stops (const OvColor *stops, int n_stops, double t)
+{
+  double pos;
+  int k;
+  double f;
+
+  if (isnan (t))
+    t = 0.0;
+  t = CLAMP (t, 0.0, 1.0);
+  pos = t * (n_stops - 1);
+  k = MIN ((int) pos, n_stops - 2);
+  f = pos - k;
+  return (OvColor) {
+    stops[k].r + f * (stops[k + 1].r - stops[k].r),
+    stops[k].g + f * (stops[k + 1].g - stops[k].g),
+    stops[k].b + f * (stops[k + 1].b - stops[k].b),
+  };
+}
+
+OvColor
+ov_colormap_sequential (double t)
+{
+  return interpolate_stops (sequential_stops, G_N_ELEMENTS (sequential_stops), t);
+}
+
+OvColor
+ov_colormap_diverging (double t)
+{
+  return interpolate_stops (diverging_stops, G_N_ELEMENTS (diverging_stops), t);
+}
+
+OvColor
+ov_color_scale_map (const OvColorScale *scale, double value)
+{
+  double span;
+
+  g_return_val_if_fail (scale != NULL, ov_colormap_sequential (0.0));
+
+  span = scale->hi - scale->lo;
+  if (!(span > 0))
+    span = 1.0;
+  if (scale->kind == OV_COLOR_SCALE_DIVERGING)
+    return ov_colormap_diverging ((value - scale->lo) / span);
+  return ov_colormap_sequential ((value - scale->lo) / span);
+}
+
+double
+ov_color_luminance (OvColor c)
+{
+  return 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b;
+}
+
+void
+ov_draw_color_bar (cairo_t            *cr,
+                   const OvColorScale *scale,
+                   double              x,
+                   double              y,
+                   double              w,
+                   double              h,
+                   const char         *title)
+{
+  const int n_steps = 64;
+  const int n_ticks = 5;
+
+  g_return_if_fail (cr != NULL && scale != NULL);
+
+  cairo_save (cr);
+  /* Top of the bar = hi, bottom = lo, as on a map legend. */
+  for (int i = 0; i < n_steps; i++)
+    {
+      double v = scale->hi - (scale->hi - scale->lo) * (i + 0.5) / n_steps;
+      OvColor c = ov_color_scale_map (scale, v);
+
+      cairo_set_source_rgb (cr, c.r, c.g, c.b);
+      cairo_rectangle (cr, x, y + h * i / n_steps, w, h / n_steps + 0.5);
+      cairo_fill (cr);
+    }
+  cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
+  cairo_set_line_width (cr, 1.0);
+  cairo_rectangle (cr, x + 0.5, y + 0.5, w - 1, h - 1);
+  cairo_stroke (cr);
+
+  ov_draw_set_font (cr, 10, FALSE);
+  for (int i = 0; i < n_ticks; i++)
+    {
+      double v = scale->hi - (scale->hi - scale->lo) * i / (n_ticks - 1);
+      double ty = y + h * i / (n_ticks - 1);
+      char buf[32];
+
+      g_snprintf (buf, sizeof buf, "%.3g", fabs (v) < 1e-12 ? 0.0 : v);
+      cairo_move_to (cr, x + w, ty);
+      cairo_line_to (cr, x + w + 4, ty);
+      cairo_stroke (cr);
+      ov_draw_text (cr, x + w + 6, ty, 0.0, 0.5, buf);
+    }
+  if (title != NULL)
+    {
+      ov_draw_set_font (cr, 10, TRUE);
+      ov_draw_text (cr, x, y - 6, 0.0, 1.0, title);
+    }
+  cairo_restore (cr);
+}
+
+/* Palette */
+
+struct _OvPalette
+{
+  GHashTable *index;   /* char* -> GUINT index */
+};
+
+OvPalette *
+ov_palette_new (void)
+{
+  OvPalette *p = g_new0 (OvPalette, 1);
+
+  p->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return p;
+}
+
+void
+ov_palette_free (OvPalette *palette)
+{
+  if (palette == NULL)
+    return;
+  g_hash_table_unref (palette->index);
+  g_free (palette);
+}
+
+guint
+ov_palette_index (OvPalette *palette, const char *name)
+{
+  gpointer value;
+  guint i;
+
+  g_return_val_if_fail (palette != NULL, 0);
+
+  if (name == NULL)
+    name = "";
+  if (g_hash_table_lookup_extended (palette->index, name, NULL, &value))
+    return GPOINTER_TO_UINT (value);
+  i = g_hash_table_size (palette->index);
+  g_hash_table_insert (palette->index, g_strdup (name), GUINT_TO_POINTER (i));
+  return i;
+}
+
+OvColor
+ov_palette_color (OvPalette *palette, const char *name)
+{
+  return ov_viz_class_color (ov_palette_index (palette, name));
+}
+
+/* Text */
+
+typedef struct {
+  cairo_matrix_t matrix;   /* text origin (baseline start) -> device */
+  double         size;
+  gboolean       bold;
+  double         rgba[4];
+  char          *text;
+} OvTextRecord;
+
+struct _OvTextSink
+{
+  GArray *records;   /* OvTextRecord */
+};
+
+static const cairo_user_data_key_t sink_key;
+
+static void
+text_record_clear (gpointer data)
+{
+  OvTextRecord *r = data;
+
+  g_free (r->text);
+}
+
+static void
+text_sink_free (gpointer data)
+{
+  OvTextSink *sink = data;
+
+  g_array_unref (sink->records);
+  g_free (sink);
+}
+
+OvTextSink *
+ov_text_sink_attach (cairo_surface_t *surface)
+{
+  OvTextSink *sink;
+
+  g_return_val_if_fail (surface != NULL, NULL);
+
+  sink = g_new0 (OvTextSink, 1);
+  sink->records = g_array_new (FALSE, TRUE, sizeof (OvTextRecord));
+  g_array_set_clear_func (sink->records, text_record_clear);
+  cairo_surface_set_user_data (surface, &sink_key, sink, text_sink_free);
+  return sink;
+}
+
+void
+ov_text_sink_detach (cairo_surface_t *surface)
+{
+  cairo_surface_set_user_data (surface, &sink_key, NULL, NULL);
+}
+
+guint
+ov_text_sink_get_count (OvTextSink *sink)
+{
+  return sink->records->len;
+}
+
+char *
+ov_text_sink_to_svg (OvTextSink *sink)
+{
+  GString *s = g_string_new ("<g id=\"oscarviz-text\">\n");
+
+  for (guint i = 0; i < sink->records->len; i++)
+    {
+      const OvTextRecord *r = &g_array_index (sink->records, OvTextRecord, i);
+      const cairo_matrix_t *m = &r->matrix;
+      g_autofree char *escaped = g_markup_escape_text (r->text, -1);
+      char num[6][G_ASCII_DTOSTR_BUF_SIZE];
+      char size[G_ASCII_DTOSTR_BUF_SIZE];
+      char alpha[G_ASCII_DTOSTR_BUF_SIZE];
+      const double v[6] = { m->xx, m->yx, m->xy, m->yy, m->x0, m->y0 };
+
+      /* Locale-independent numbers: SVG wants '.' whatever LC_NUMERIC says. */
+      for (int k = 0; k < 6; k++)
+        g_ascii_formatd (num[k], sizeof num[k], "%.4f", v[k]);
+      g_ascii_formatd (size, sizeof size, "%.2f", r->size);
+      g_ascii_formatd (alpha, sizeof alpha, "%.3f", r->rgba[3]);
+      g_string_append_printf (s,
+                              "<text transform=\"matrix(%s %s %s %s %s %s)\" "
+                              "font-family=\"DejaVu Sans, Bitstream Vera Sans, sans-serif\" "
+                              "font-size=\"%s\"%s fill=\"rgb(%d,%d,%d)\" fill-opacity=\"%s\" "
+                              "xml:space=\"preserve\">%s</text>\n",
+                              num[0], num[1], num[2], num[3], num[4], num[5], size,
+                              r->bold ? " font-weight=\"bold\"" : "",
+                              (int) lround (r->rgba[0] * 255), (int) lround (r->rgba[1] * 255),
+                              (int) lround (r->rgba[2] * 255), alpha, escaped);
+    }
+  g_string_append (s, "</g>\n");
+  return g_string_free (s, FALSE);
+}
+
+void
+ov_draw_set_font (cairo_t *cr, double size, gboolean bold)
+{
+  cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL,
+                          bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size (cr, size);
+}
+
+double
+ov_draw_text_width (cairo_t *cr, const char *utf8)
+{
+  cairo_text_extents_t ext;
+
+  if (utf8 == NULL || *utf8 == '\0')
+    return 0.0;
+  cairo_text_extents (cr, utf8, &ext);
+  return ext.x_advance;
+}
+
+char *
+ov_draw_ellipsize (cairo_t *cr, const char *utf8, double max_width)
+{
+  glong n;
+
+  if (utf8 == NULL)
+    return g_strdup ("");
+  if (ov_draw_text_width (cr, utf8) <= max_width)
+    return g_strdup (utf8);
+  n = g_utf8_strlen (utf8, -1);
+  for (glong keep = n - 1; keep > 0; keep--)
+    {
+      const char *end = g_utf8_offset_to_pointer (utf8, keep);
+      g_autofree char *head = g_strndup (utf8, end - utf8);
+      char *candidate = g_strconcat (head, "…", NULL);
+
+      if (ov_draw_text_width (cr, candidate) <= max_width)
+        return candidate;
+      g_free (candidate);
+    }
+  return g_strdup ("…");
+}
+
+static void
+record_text (OvTextSink *sink, cairo_t *cr, double x, double y, const char *utf8)
+{
+  OvTextRecord r = { 0 };
+  cairo_matrix_t ctm, origin, font;
+  cairo_font_face_t *face = cairo_get_font_face (cr);
+  cairo_pattern_t *source = cairo_get_source (cr);
+
+  cairo_get_matrix (cr, &ctm);
+  cairo_matrix_init_translate (&origin, x, y);
+  cairo_matrix_multiply (&r.matrix, &origin, &ctm);
+  cairo_get_font_matrix (cr, &font);
+  r.size = hypot (font.xx, font.yx);
+  r.bold = cairo_font_face_get_type (face) == CAIRO_FONT_TYPE_TOY
+           && cairo_toy_font_face_get_weight (face) == CAIRO_FONT_WEIGHT_BOLD;
+  r.rgba[3] = 1.0;
+  if (cairo_pattern_get_type (source) == CAIRO_PATTERN_TYPE_SOLID)
+    cairo_pattern_get_rgba (source, &r.rgba[0], &r.rgba[1], &r.rgba[2], &r.rgba[3]);
+  r.text = g_strdup (utf8);
+  g_array_append_val (sink->records, r);
+}
+
+void
+ov_draw_text (cairo_t    *cr,
+              double      x,
+              double      y,
+              double      xalign,
+              double      yalign,
+              const char *utf8)
+{
+  cairo_font_extents_t fe;
+  OvTextSink *sink;
+  double bx, by;
+
+  if (utf8 == NULL || *utf8 == '\0')
+    return;
+
+  cairo_font_extents (cr, &fe);
+  bx = x - xalign * ov_draw_text_width (cr, utf8);
+  by = y + fe.ascent - yalign * (fe.ascent + fe.descent);
+  sink = cairo_surface_get_user_data (cairo_get_target (cr), &sink_key);
+  if (sink != NULL)
+    {
+      record_text (sink, cr, bx, by, utf8);
+      return;
+    }
+  cairo_move_to (cr, bx, by);
+  cairo_show_text (cr, utf8);
+  cairo_new_path (cr);
+}
+
+void
+ov_draw_text_vertical (cairo_t    *cr,
+                       double      x,
+                       double      y,
+                       double      xalign,
+                       double      yalign,
+                       const char *utf8)
+{
+  cairo_save (cr);
+  cairo_translate (cr, x, y);
+  cairo_rotate (cr, -G_PI / 2);
+  ov_draw_text (cr, 0, 0, xalign, yalign, utf8);
+  cairo_restore (cr);
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Drawing helpers every renderer shares: colour scales (sequential and
+ * diverging) with their legend bar, a class palette that gives a class name
+ * the same colour in every view, and text drawing that an SVG export can
+ * capture as real <text> elements instead of glyph outlines.
+ */
+#pragma once
+
+#include <cairo.h>
+#include <glib.h>
+
+#include "ov-viz.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  OV_COLOR_SCALE_SEQUENTIAL,   /* lo .. hi, dark violet to yellow (viridis stops) */
+  OV_COLOR_SCALE_DIVERGING,    /* -max .. +max, blue - near white - red */
+} OvColorScaleKind;
+
+typedef struct {
+  OvColorScaleKind kind;
+  double           lo, hi;     /* values mapped to the two ends; for DIVERGING lo = -hi */
+} OvColorScale;
+
+OvColor   ov_color_scale_map        (const OvColorScale *scale,
+                                     double              value);
+/* t in [0, 1]. */
+OvColor   ov_colormap_sequential    (double t);
+OvColor   ov_colormap_diverging     (double t);
+/* Relative luminance, to choose black or white text on a colour. */
+double    ov_color_luminance        (OvColor c);
+
+/* A vertical colour bar at (x, y) of w x h with a title above it and tick
+ * labels to its right. */
+void      ov_draw_color_bar         (cairo_t            *cr,
+                                     const OvColorScale *scale,
+                                     double              x,
+                                     double              y,
+                                     double              w,
+                                     double              h,
+                                     const char         *title);
+
+/* Class name -> stable index in order of first use -> ov_viz_class_color. */
+typedef struct _OvPalette OvPalette;
+
+OvPalette *ov_palette_new           (void);
+void       ov_palette_free          (OvPalette  *palette);
+guint      ov_palette_index         (OvPalette  *palette,
+                                     const char *name);
+OvColor    ov_palette_color         (OvPalette  *palette,
+                                     const char *name);
+
+/* Text. The font is the toy "Sans" face at the given size. The anchor
+ * fractions place the text: xalign 0 = left edge at x, 1 = right edge;
+ * yalign 0 = top of the font box at y, 1 = bottom, 0.5 = centred. */
+void      ov_draw_set_font          (cairo_t    *cr,
+                                     double      size,
+                                     gboolean    bold);
+void      ov_draw_text              (cairo_t    *cr,
+                                     double      x,
+                                     double      y,
+                                     double      xalign,
+                                     double      yalign,
+                                     const char *utf8);
+/* Same, rotated by -90 degrees (reading bottom to top) around (x, y). */
+void      ov_draw_text_vertical     (cairo_t    *cr,
+                                     double      x,
+                                     double      y,
+                                     double      xalign,
+                                     double      yalign,
+                                     const char *utf8);
+double    ov_draw_text_width        (cairo_t    *cr,
+                                     const char *utf8);
+/* A copy of utf8 shortened with an ellipsis to fit max_width. */
+char     *ov_draw_ellipsize         (cairo_t    *cr,
+                                     const char *utf8,
+                                     double      max_width);
+
+/* While a sink is attached to a surface, ov_draw_text on any cairo_t of that
+ * surface records the text (position, transform, size, colour) instead of
+ * drawing glyphs; ov_text_sink_to_svg returns the records as SVG <text>
+ * elements in device units. */
+typedef struct _OvTextSink OvTextSink;
+
+OvTextSink *ov_text_sink_attach     (cairo_surface_t *surface);
+void        ov_text_sink_detach     (cairo_surface_t *surface);
+char       *ov_text_sink_to_svg     (OvTextSink      *sink);
+guint       ov_text_sink_get_count  (OvTextSink      *sink);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvPalette, ov_palette_free)
+
+G_END_DECLS

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Export: any view painted through its OvPaintFunc onto a PNG (at a chosen
+ * scale), SVG or PDF surface, and the numbers behind a view as CSV or JSON.
+ * Every file is written to a temporary file and renamed into place.
+ */
+#pragma once
+
+#include <cairo.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Lays out for (width, height) in points and paints. */
+typedef void (*OvPaintFunc) (cairo_t *cr,
+                             double   width,
+                             double   height,
+                             gpointer data);
+
+typedef enum {
+  OV_EXPORT_PNG,
+  OV_EXPORT_SVG,
+  OV_EXPORT_PDF,
+} OvExportFormat;
+
+/* From the file name's extension (.png, .svg, .pdf, any case). */
+gboolean  ov_export_format_from_path (const char     *path,
+                                      OvExportFormat *format,
+                                      GError        **error);
+
+/* width x height in points; scale multiplies the PNG's pixel size (1 = one
+ * pixel per point) and is ignored for the vector formats. The background is
+ * painted white. SVG text is written as <text> elements, PDF text as text
+ * with its font embedded, so both stay searchable. */
+gboolean  ov_export_view             (const char     *path,
+                                      OvExportFormat  format,
+                                      OvPaintFunc     paint,
+                                      gpointer        data,
+                                      double          width,
+                                      double          height,
+                                      double          scale,
+                                      GError        **error);
+
+/* The same into memory: the file's bytes. */
+GBytes   *ov_export_view_to_bytes    (OvExportFormat  format,
+                                      OvPaintFunc     paint,
+                                      gpointer        data,
+                                      double          width,
+                                      double          height,
+                                      double          scale,
+                                      GError        **error);
+
+/* A table built row by row, written as CSV (RFC 4180 quoting) or JSON. */
+typedef struct _OvCsv OvCsv;
+
+OvCsv    *ov_csv_new                 (void);
+void      ov_csv_free                (OvCsv          *csv);
+void      ov_csv_add_text            (OvCsv          *csv,
+                                      const char     *text);
+void      ov_csv_add_number          (OvCsv          *csv,
+                                      double          value);   /* %.9g; NaN as empty */
+void      ov_csv_add_int             (OvCsv          *csv,
+                                      gint64          value);
+void      ov_csv_end_row             (OvCsv          *csv);
+const char *ov_csv_get_text          (OvCsv          *csv);
+gboolean  ov_csv_write               (OvCsv          *csv,
+                                      const char     *path,
+                                      GError        **error);
+/* The table as a JSON array of objects keyed by the first row's texts;
+ * numbers stay numbers, NaN becomes null. */
+JsonNode *ov_csv_to_json             (OvCsv          *csv);
+
+/* Pretty-printed JSON. */
+gboolean  ov_export_json             (JsonNode       *root,
+                                      const char     *path,
+                                      GError        **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvCsv, ov_csv_free)
+
+G_END_DECLS

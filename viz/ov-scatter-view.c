@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Scatter plot renderer. The data-to-view transform is fixed by layout and
+ * shared by drawing, hover and selection.
+ */
+#define G_LOG_DOMAIN "ov-scatter-view"
+
+#include <math.h>
+#include <string.h>
+
+#include "ov-scatter-view.h"
+
+#define TITLE_H 24.0
+#define MARGIN 12.0
+#define LEGEND_W 170.0
+#define LEGEND_ROW 15.0
+#define MARKER_R 3.5
+
+struct _OvScatterView
+{
+  guint      n, n_classes;
+  float     *xy;            /* (n, 2) */
+  guint     *classes;       /* (n) */
+  guint8    *markers;       /* (n) */
+  char     **class_names;   /* (n_classes) */
+  guint     *class_counts;  /* (n_classes) */
+  gboolean  *visible;       /* (n_classes) */
+  gboolean  *selected;      /* (n) */
+  OvPalette *palette, *own_palette;
+  char      *title;
+  double     xmin, xmax, ymin, ymax;
+
+  /* layout */
+  double     width, height;
+  OvRect     plot;
+  double     sx, sy;        /* data units -> pixels */
+  double     legend_x, legend_y;
+  guint      legend_rows;
+};
+
+OvScatterView *
+ov_scatter_view_new (const float       *xy,
+                     guint              n,
+                     const guint       *classes,
+                     const char *const *class_names,
+                     guint              n_classes,
+                     const guint8      *markers,
+                     OvPalette         *palette,
+                     const char        *title)
+{
+  OvScatterView *v;
+
+  g_return_val_if_fail (n == 0 || (xy != NULL && classes != NULL), NULL);
+
+  v = g_new0 (OvScatterView, 1);
+  v->n = n;
+  v->n_classes = n_classes;
+  v->xy = g_memdup2 (xy, sizeof (float) * 2 * MAX (n, 1));
+  v->classes = g_new0 (guint, MAX (n, 1));
+  v->markers = g_new0 (guint8, MAX (n, 1));
+  v->selected = g_new0 (gboolean, MAX (n, 1));
+  v->class_names = g_new0 (char *, n_classes + 1);
+  v->class_counts = g_new0 (guint, MAX (n_classes, 1));
+  v->visible = g_new (gboolean, MAX (n_classes, 1));
+  for (guint c = 0; c < n_classes; c++)
+    {
+      v->class_names[c] = g_strdup (class_names != NULL && class_names[c] ? class_names[c] : "?");
+      v->visible[c] = TRUE;
+    }
+  if (palette == NULL)
+    palette = v->own_palette = ov_palette_new ();
+  v->palette = palette;
+  /* Register the names in class order so the colours follow it. */
+  for (guint c = 0; c < n_classes; c++)
+    ov_palette_index (palette, v->class_names[c]);
+
+  v->xmin = v->ymin = G_MAXDOUBLE;
+  v->xmax = v->ymax = -G_MAXDOUBLE;
+  for (guint i = 0; i < n; i++)
+    {
+      v->classes[i] = classes[i] < n_classes ? classes[i] : 0;
+      v->markers[i] = markers != NULL ? markers[i] : OV_MARKER_CIRCLE;
+      if (classes[i] < n_classes)
+        v->class_counts[classes[i]]++;
+      if (!isfinite (xy[2 * i]) || !isfinite (xy[2 * i + 1]))
+        continue;
+      v->xmin = MIN (v->xmin, xy[2 * i]);
+      v->xmax = MAX (v->xmax, xy[2 * i]);
+      v->ymin = MIN (v->ymin, xy[2 * i + 1]);
+      v->ymax = MAX (v->ymax, xy[2 * i + 1]);
+    }
+  if (v->xmin > v->xmax)
+    v->xmin = v->ymin = 0, v->xmax = v->ymax = 1;
+  if (v->xmax - v->xmin < 1e-12)
+    v->xmin -= 0.5, v->xmax += 0.5;
+  if (v->ymax - v->ymin < 1e-12)
+    v->ymin -= 0.5, v->ymax += 0.5;
+  v->title = g_strdup (title);
+  return v;
+}
+
+void
+ov_scatter_view_free (OvScatterView *view)
+{
+  if (view == NULL)
+    return;
+  g_free (view->xy);
+  g_free (view->classes);
+  g_free (view->markers);
+  g_free (view->selected);
+  g_strfreev (view->class_names);
+  g_free (view->class_counts);
+  g_free (view->visible);
+  ov_palette_free (view->own_palette);
+  g_free (view->title);
+  g_free (view);
+}
+
+void
+ov_scatter_view_set_class_visible (OvScatterView *view, guint cls, gboolean visible)
+{
+  g_return_if_fail (cls < view->n_classes);
+  view->visible[cls] = !!visible;
+}
+
+gboolean
+ov_scatter_view_get_class_visible (OvScatterView *view, guint cls)
+{
+  g_return_val_if_fail (cls < view->n_classes, FALSE);
+  return view->visible[cls];
+}
+
+void
+ov_scatter_view_set_selection (OvScatterView *view, const guint *indices, guint n)
+{
+  memset (view->selected, 0, sizeof (gboolean) * MAX (view->n, 1));
+  for (guint k = 0; k < n; k++)
+    if (indices[k] < view->n)
+      view->selected[indices[k]] = TRUE;
+}
+
+void
+ov_scatter_view_layout (OvScatterView *view, double width, double height)
+{
+  double pw, ph;
+
+  view->width = width;
+  view->height = height;
+  view->plot.x = MARGIN;
+  view->plot.y = TITLE_H + MARGIN;
+  view->plot.width = MAX (10.0, width - LEGEND_W - 2 * MARGIN);
+  view->plot.height = MAX (10.0, height - TITLE_H - 2 * MARGIN);
+  /* Equal scale on both axes: t-SNE distances mean the same either way. */
+  pw = view->plot.width - 2 * MARKER_R - 4;
+  ph = view->plot.height - 2 * MARKER_R - 4;
+  view->sx = view->sy = MIN (pw / (view->xmax - view->xmin), ph / (view->ymax - view->ymin));
+  view->legend_x = view->plot.x + view->plot.width + MARGIN;
+  view->legend_y = view->plot.y + 2 * LEGEND_ROW + 6;
+  view->legend_rows = (guint) MAX (0.0, (height - view->legend_y - MARGIN) / LEGEND_ROW);
+}
+
+/* Classes listed in the legend: all that fit, one row kept for "+ N more"
+ * when they do not. */
+static guint
+legend_entries (OvScatterView *view)
+{
+  if (view->n_classes <= view->legend_rows)
+    return view->n_classes;
+  return view->legend_rows > 0 ? view->legend_rows - 1 : 0;
+}
+
+void
+ov_scatter_view_data_to_view (OvScatterView *view, double dx, double dy, double *vx, double *vy)
+{
+  double cx = view->plot.x + view->plot.width / 2;
+  double cy = view->plot.y + view->plot.height / 2;
+
+  *vx = cx + (dx - (view->xmin + view->xmax) / 2) * view->sx;
+  /* y grows upwards in data, downwards on screen */
+  *vy = cy - (dy - (view->ymin + view->ymax) / 2) * view->sy;
+}
+
+void
+ov_scatter_view_view_to_data (OvScatterView *view, double vx, double vy, double *dx, double *dy)
+{
+  double cx = view->plot.x + view->plot.width / 2;
+  double cy = view->plot.y + view->plot.height / 2;
+
+  *dx = (vx - cx) / view->sx + (view->xmin + view->xmax) / 2;
+  *dy = -(vy - cy) / view->sy + (view->ymin + view->ymax) / 2;
+}
+
+static void
+marker_path (cairo_t *cr, OvMarker marker, double x, double y, double r)
+{
+  if (marker == OV_MARKER_SQUARE)
+    cairo_rectangle (cr, x - r, y - r, 2 * r, 2 * r);
+  else
+    {
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, x, y, r, 0, 2 * G_PI);
+    }
+}
+
+void
+ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
+{
+  guint shown = 0;
+
+  cairo_save (cr);
+  if (view->title != NULL)
+    {
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      ov_draw_set_font (cr, 13, TRUE);
+      ov_draw_text (cr, view->width / 2, 4, 0.5, 0.0, view->title);
+    }
+  cairo_set_source_rgb (cr, 0.97, 0.97, 0.97);
+  cairo_rectangle (cr, view->plot.x, view->plot.y, view->plot.width, view->plot.height);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgb (cr, 0.7, 0.7, 0.7);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, view->plot.x, view->plot.y, view->plot.width, view->plot.height);
+  cairo_clip (cr);
+  cairo_set_line_width (cr, 0.6);
+  for (guint i = 0; i < view->n; i++)
+    {
+      OvColor c;
+      double x, y;
+
+      if (!view->visible[view->classes[i]] || !isfinite (view->xy[2 * i]))
+        continue;
+      c = ov_palette_color (view->palette, view->class_names[view->classes[i]]);
+      ov_scatter_view_data_to_view (view, view->xy[2 * i], view->xy[2 * i + 1], &x, &y);
+      marker_path (cr, view->markers[i], x, y, MARKER_R);
+      cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.85);
+      cairo_fill_preserve (cr);
+      cairo_set_source_rgba (cr, 0, 0, 0, 0.5);
+      cairo_stroke (cr);
+      if (view->selected[i])
+        {
+          marker_path (cr, view->markers[i], x, y, MARKER_R + 2.5);
+          cairo_set_source_rgb (cr, 0, 0, 0);
+          cairo_set_line_width (cr, 1.5);
+          cairo_stroke (cr);
+          cairo_set_line_width (cr, 0.6);
+        }
+    }
+  cairo_restore (cr);
+
+  /* Legend: modality markers, then one row per class (greyed when hidden). */
+  ov_draw_set_font (cr, 10, FALSE);
+  cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+  marker_path (cr, OV_MARKER_CIRCLE, view->legend_x + 5, view->plot.y + 6, MARKER_R);
+  cairo_fill (cr);
+  ov_draw_text (cr, view->legend_x + 14, view->plot.y + 6, 0.0, 0.5, "tag");
+  marker_path (cr, OV_MARKER_SQUARE, view->legend_x + 60, view->plot.y + 6, MARKER_R);
+  cairo_fill (cr);
+  ov_draw_text (cr, view->legend_x + 69, view->plot.y + 6, 0.0, 0.5, "region");
+  for (guint c = 0; c < view->n_classes; c++)
+    {
+      OvColor col = ov_palette_color (view->palette, view->class_names[c]);
+      double y = view->legend_y + shown * LEGEND_ROW;
+      char label[160];
+      g_autofree char *text = NULL;
+
+      if (shown >= legend_entries (view))
+        {
+          g_snprintf (label, sizeof label, "+ %u more classes", view->n_classes - c);
+          cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+          ov_draw_text (cr, view->legend_x, y + 7, 0.0, 0.5, label);
+          break;
+        }
+      shown++;
+      cairo_rectangle (cr, view->legend_x, y + 2, 10, 10);
+      if (view->visible[c])
+        {
+          cairo_set_source_rgb (cr, col.r, col.g, col.b);
+          cairo_fill (cr);
+          cairo_set_source_rgb (cr, 0, 0, 0);
+        }
+      else
+        {
+          cairo_set_source_rgb (cr, 0.6, 0.6, 0.6);
+          cairo_set_line_width (cr, 1.0);
+          cairo_stroke (cr);
+        }
+      g_snprintf (label, sizeof label, "%s (%u)", view->class_names[c], view->class_counts[c]);
+      text = ov_draw_ellipsize (cr, label, LEGEND_W - 24);
+      ov_draw_text (cr, view->legend_x + 14, y + 7, 0.0, 0.5, text);
+    }
+  cairo_restore (cr);
+}
+
+int
+ov_scatter_view_hit (OvScatterView *view, double x, double y, double radius)
+{
+  int best = -1;
+  double best_d2 = radius * radius;
+
+  for (guint i = 0; i < view->n; i++)
+    {
+      double px, py, d2;
+
+      if (!view->visible[view->classes[i]] || !isfinite (view->xy[2 * i]))
+        continue;
+      ov_scatter_view_data_to_view (view, view->xy[2 * i], view->xy[2 * i + 1], &px, &py);
+      d2 = (px - x) * (px - x) + (py - y) * (py - y);
+      if (d2 <= best_d2)
+        {
+          best_d2 = d2;
+          best = i;
+        }
+    }
+  return best;
+}
+
+int
+ov_scatter_view_legend_hit (OvScatterView *view, double x, double y)
+{
+  int row;
+
+  if (x < view->legend_x || x > view->legend_x + LEGEND_W || y < view->legend_y)
+    return -1;
+  row = (int) floor ((y - view->legend_y) / LEGEND_ROW);
+  if (row < 0 || (guint) row >= legend_entries (view))
+    return -1;
+  return row;
+}
+
+gboolean
+ov_point_in_polygon (double x, double y, const double *polygon, guint n_vertices)
+{
+  gboolean inside = FALSE;
+
+  /* Count crossings of a ray to +x; j trails i around the polygon. */
+  for (guint i = 0, j = n_vertices - 1; i < n_vertices; j = i++)
+    {
+      double xi = polygon[2 * i], yi = polygon[2 * i + 1];
+      double xj = polygon[2 * j], yj = polygon[2 * j + 1];
+
+      if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+        inside = !inside;
+    }
+  return inside;
+}
+
+GArray *
+ov_scatter_view_select_box (OvScatterView *view, double x0, double y0, double x1, double y1)
+{
+  double poly[8] = { x0, y0, x1, y0, x1, y1, x0, y1 };
+
+  return ov_scatter_view_select_lasso (view, poly, 4);
+}
+
+GArray *
+ov_scatter_view_select_lasso (OvScatterView *view, const double *polygon, guint n_vertices)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree double *data_poly = NULL;
+
+  if (n_vertices < 3)
+    return out;
+  /* The polygon goes into data space once; the points are tested where
+   * they are stored, so a selection does not depend on the zoom. */
+  data_poly = g_new (double, 2 * n_vertices);
+  for (guint k = 0; k < n_vertices; k++)
+    ov_scatter_view_view_to_data (view, polygon[2 * k], polygon[2 * k + 1], &data_poly[2 * k],
+                                  &data_poly[2 * k + 1]);
+  for (guint i = 0; i < view->n; i++)
+    if (view->visible[view->classes[i]]
+        && ov_point_in_polygon (view->xy[2 * i], view->xy[2 * i + 1], data_poly, n_vertices))
+      g_array_append_val (out, i);
+  return out;
+}
+
+void
+ov_scatter_view_paint (cairo_t *cr, double width, double height, gpointer view)
+{
+  ov_scatter_view_layout (view, width, height);
+  ov_scatter_view_draw (view, cr);
+}

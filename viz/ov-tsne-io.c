@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * Input and output of the t-SNE command: .npy, CSV and safetensors readers
+ * for the vectors (every size checked against the bytes present before use),
+ * a labels reader and the CSV writer.
+ */
+#define G_LOG_DOMAIN "ov-tsne-io"
+
+#include "config.h"
+
+#include "ov-tsne-io.h"
+
+#include <errno.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/ov-error.h"
+
+#define MAX_ELEMENTS ((gsize) 1 << 32)
+
+static float
+half_to_float (guint16 h)
+{
+  guint32 sign = (guint32) (h >> 15) << 31, e = (h >> 10) & 0x1f, m = h & 0x3ff, bits;
+  float f;
+
+  if (e == 0)
+    return (sign ? -1.f : 1.f) * ldexpf ((float) m, -24);
+  if (e == 31)
+    bits = sign | 0x7f800000u | (m << 13);
+  else
+    bits = sign | ((e + 112) << 23) | (m << 13);
+  memcpy (&f, &bits, 4);
+  return f;
+}
+
+/* Converts n little-endian elements of the given kind to float32. */
+static float *
+convert_to_f32 (const guint8 *src,
+                gsize         n,
+                char          kind,   /* 'f' float32, 'd' float64, 'h' f16, 'b' bf16 */
+                GError      **error)
+{
+  float *out = g_try_new (float, MAX (n, 1));
+
+  if (out == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "cannot allocate %" G_GSIZE_FORMAT
+                   " floats", n);
+      return NULL;
+    }
+  for (gsize i = 0; i < n; i++)
+    {
+      switch (kind)
+        {
+        case 'f':
+          {
+            guint32 b;
+
+            memcpy (&b, src + 4 * i, 4);
+            b = GUINT32_FROM_LE (b);
+            memcpy (&out[i], &b, 4);
+          }
+          break;
+        case 'd':
+          {
+            guint64 b;
+            double d;
+
+            memcpy (&b, src + 8 * i, 8);
+            b = GUINT64_FROM_LE (b);
+            memcpy (&d, &b, 8);
+            out[i] = (float) d;
+          }
+          break;
+        case 'h':
+          out[i] = half_to_float ((guint16) (src[2 * i] | (src[2 * i + 1] << 8)));
+          break;
+        default:
+          {
+            guint32 b = (guint32) (src[2 * i] | (src[2 * i + 1] << 8)) << 16;
+
+            memcpy (&out[i], &b, 4);
+          }
+          break;
+        }
+    }
+  return out;
+}
+
+static gboolean
+check_shape (const char *path,
+             gint64      rows,
+             gint64      cols,
+             GError    **error)
+{
+  if (rows <= 0 || cols <= 0 || (guint64) rows * (guint64) cols > MAX_ELEMENTS)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   "%s: shape (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") is empty or too large",
+                   path, rows, cols);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The value after a "'key':" in a .npy header. */
+static const char *
+skip_key (const char *at)
+{
+  at = strchr (at, ':') + 1;
+  while (*at == ' ')
+    at++;
+  return at;
+}
+
+/* .npy: magic, version, header length, a Python dict literal, data. */
+static float *
+load_npy (const char   *path,
+          const guint8 *buf,
+          gsize         len,
+          gsize        *n_out,
+          gsize        *dim_out,
+          GError      **error)
+{
+  gsize hlen, off;
+  g_autofree char *header = NULL;
+  const char *descr, *shape, *fortran;
+  char kind;
+  gint64 rows, cols;
+  char *end;
+  gsize esize;
+
+  if (len < 10 || buf[6] < 1 || buf[6] > 3)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: unsupported .npy version", path);
+      return NULL;
+    }
+  if (buf[6] == 1)
+    {
+      hlen = buf[8] | (buf[9] << 8);
+      off = 10;
+    }
+  else
+    {
+      if (len < 12)
+        goto truncated;
+      hlen = buf[8] | (buf[9] << 8) | ((gsize) buf[10] << 16) | ((gsize) buf[11] << 24);
+      off = 12;
+    }
+  if (hlen > len - off)
+    goto truncated;
+  header = g_strndup ((const char *) buf + off, hlen);
+  off += hlen;
+
+  descr = strstr (header, "'descr':");
+  shape = strstr (header, "'shape':");
+  fortran = strstr (header, "'fortran_order':");
+  if (descr == NULL || shape == NULL || fortran == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: .npy header lacks descr, shape "
+                   "or fortran_order", path);
+      return NULL;
+    }
+  fortran = skip_key (fortran);
+  descr = skip_key (descr);
+  if (strncmp (fortran, "False", 5) != 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
+                   "%s: Fortran-ordered .npy arrays are not supported", path);
+      return NULL;
+    }
+  if (strncmp (descr, "'<f4'", 5) == 0)
+    kind = 'f';
+  else if (strncmp (descr, "'<f8'", 5) == 0)
+    kind = 'd';
+  else
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
+                   "%s: .npy dtype must be little-endian float32 or float64", path);
+      return NULL;
+    }
+  shape = strchr (shape, '(');
+  if (shape == NULL)
+    goto bad_shape;
+  rows = g_ascii_strtoll (shape + 1, &end, 10);
+  if (end == shape + 1)
+    goto bad_shape;
+  while (*end == ' ')
+    end++;
+  if (*end != ',')
+    goto bad_shape;
+  end++;
+  while (*end == ' ')
+    end++;
+  {
+    const char *c0 = end;
+
+    cols = g_ascii_strtoll (c0, &end, 10);
+    if (end == c0)
+      goto bad_shape;
+  }
+  while (*end == ' ')
+    end++;
+  if (*end == ',')
+    end++;
+  while (*end == ' ')
+    end++;
+  if (*end != ')')
+    goto bad_shape;
+  if (!check_shape (path, rows, cols, error))
+    return NULL;
+  esize = kind == 'f' ? 4 : 8;
+  if ((gsize) rows * cols * esize > len - off)
+    goto truncated;
+  *n_out = rows;
+  *dim_out = cols;
+  return convert_to_f32 (buf + off, (gsize) rows * cols, kind, error);
+
+bad_shape:
+  g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, "%s: .npy array must be 2-D (n, dim)", path);
+  return NULL;
+truncated:
+  g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, "%s: .npy file ends before its data",
+               path);
+  return NULL;
+}
+
+static float *
+load_safetensors (const char    *path,
+                  const guint8  *buf,
+                  gsize          len,
+                  gsize         *n_out,
+                  gsize         *dim_out,
+                  OvTsneLabels **labels_out,
+                  GError       **error)
+{
+  guint64 hlen;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *root, *t, *meta;
+  JsonArray *shape, *offs;
+  const char *dtype;
+  gint64 rows, cols, b, e;
+  char kind;
+  gsize esize;
+  GError *local = NULL;
+
+  memcpy (&hlen, buf, 8);
+  hlen = GUINT64_FROM_LE (hlen);
+  if (hlen > len - 8)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
+                   "%s: safetensors header runs past the end of the file", path);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, (const char *) buf + 8, (gssize) hlen, &local)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: bad safetensors header: %s", path,
+                   local != NULL ? local->message : "not an object");
+      g_clear_error (&local);
+      return NULL;
+    }
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (root, "vectors")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "vectors")))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s: no tensor named “vectors”", path);
+      return NULL;
+    }
+  t = json_object_get_object_member (root, "vectors");
+  dtype = json_object_has_member (t, "dtype") ? json_object_get_string_member (t, "dtype") : "";
+  if (g_strcmp0 (dtype, "F32") == 0)
+    kind = 'f';
+  else if (g_strcmp0 (dtype, "F64") == 0)
+    kind = 'd';
+  else if (g_strcmp0 (dtype, "F16") == 0)
+    kind = 'h';
+  else if (g_strcmp0 (dtype, "BF16") == 0)
+    kind = 'b';
+  else
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
+                   "%s: tensor “vectors” has dtype %s; expected a float type", path,
+                   dtype != NULL ? dtype : "?");
+      return NULL;
+    }
+  esize = kind == 'f' ? 4 : kind == 'd' ? 8 : 2;
+  shape = json_object_has_member (t, "shape") ? json_object_get_array_member (t, "shape") : NULL;
+  offs = json_object_has_member (t, "data_offsets")
+         ? json_object_get_array_member (t, "data_offsets") : NULL;
+  if (shape == NULL || json_array_get_length (shape) != 2 || offs == NULL
+      || json_array_get_length (offs) != 2)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   "%s: tensor “vectors” must be 2-D (n, dim) with data offsets", path);
+      return NULL;
+    }
+  rows = json_array_get_int_element (shape, 0);
+  cols = json_array_get_int_element (shape, 1);
+  b = json_array_get_int_element (offs, 0);
+  e = json_array_get_int_element (offs, 1);
+  if (!check_shape (path, rows, cols, error))
+    return NULL;
+  if (b < 0 || e < b || (guint64) e > len - 8 - hlen
+      || (guint64) (e - b) != (guint64) rows * cols * esize)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
+                   "%s: data of tensor “vectors” does not match its shape or the file size",
+                   path);
+      return NULL;
+    }
+
+  if (labels_out != NULL && json_object_has_member (root, "__metadata__"))
+    {
+      meta = json_object_get_object_member (root, "__metadata__");
+      if (meta != NULL && json_object_has_member (meta, "labels"))
+        {
+          const char *text = json_object_get_string_member (meta, "labels");
+          g_auto (GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+          guint nl = g_strv_length (lines);
+
+          /* a trailing newline leaves one empty element */
+          if (nl == (guint) rows + 1 && lines[nl - 1][0] == '\0')
+            nl--;
+          if (nl != (guint) rows)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                           "%s: metadata has %u labels for %" G_GINT64_FORMAT " vectors",
+                           path, nl, rows);
+              return NULL;
+            }
+          *labels_out = ov_tsne_labels_from_strings (lines, nl);
+        }
+    }
+  *n_out = rows;
+  *dim_out = cols;
+  return convert_to_f32 (buf + 8 + hlen + b, (gsize) rows * cols, kind, error);
+}
+
+static float *
+load_csv (const char  *path,
+          const char  *text,
+          gsize        len,
+          gsize       *n_out,
+          gsize       *dim_out,
+          GError     **error)
+{
+  GArray *vals = g_array_new (FALSE, FALSE, sizeof (float));
+  gsize rows = 0, cols = 0, line_no = 0;
+  const char *p = text, *endp = text + len;
+
+  if (memchr (text, '\0', len) != NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "%s: not a .npy, safetensors or CSV text file", path);
+      g_array_free (vals, TRUE);
+      return NULL;
+    }
+  while (p < endp)
+    {
+      const char *eol = memchr (p, '\n', endp - p);
+      g_autofree char *line = g_strndup (p, (eol != NULL ? eol : endp) - p);
+      gsize c = 0;
+      char *s = g_strstrip (line);
+      gboolean header = FALSE;
+
+      line_no++;
+      p = eol != NULL ? eol + 1 : endp;
+      if (*s == '\0' || *s == '#')
+        continue;
+      while (*s != '\0')
+        {
+          char *e;
+          double v = g_ascii_strtod (s, &e);
+
+          if (e == s)
+            {
+              if (rows == 0 && c == 0)
+                header = TRUE;
+              else
+                {
+                  g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                               "%s:%" G_GSIZE_FORMAT ": not a number: “%.20s”", path, line_no, s);
+                  g_array_free (vals, TRUE);
+                  return NULL;
+                }
+              break;
+            }
+          if (!isfinite (v))
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                           "%s:%" G_GSIZE_FORMAT ": value is not finite", path, line_no);
+              g_array_free (vals, TRUE);
+              return NULL;
+            }
+          {
+            float f = (float) v;
+
+            g_array_append_val (vals, f);
+          }
+          c++;
+          s = e;
+          while (*s == ' ' || *s == '\t')
+            s++;
+          if (*s == ',' || *s == ';')
+            s++;
+          while (*s == ' ' || *s == '\t')
+            s++;
+        }
+      if (header)
+        {
+          if (line_no > 1 && rows == 0 && vals->len > 0)
+            g_array_set_size (vals, 0);
+          continue;
+        }
+      if (rows == 0)
+        cols = c;
+      else if (c != cols)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                       "%s:%" G_GSIZE_FORMAT ": %" G_GSIZE_FORMAT " values, expected %"
+                       G_GSIZE_FORMAT, path, line_no, c, cols);
+          g_array_free (vals, TRUE);
+          return NULL;
+        }
+      rows++;
+    }
+  if (rows == 0 || cols == 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: no numeric rows", path);
+      g_array_free (vals, TRUE);
+      return NULL;
+    }
+  *n_out = rows;
+  *dim_out = cols;
+  return (float *) g_array_free (vals, FALSE);
+}
+
+float *
+ov_tsne_load_vectors (const char    *path,
+                      gsize         *n_out,
+                      gsize         *dim_out,
+                      OvTsneLabels **labels_out,
+                      GError       **error)
+{
+  g_autoptr (GMappedFile) map = NULL;
+  const guint8 *buf;
+  gsize len;
+  GError *local = NULL;
+
+  g_return_val_if_fail (path != NULL && n_out != NULL && dim_out != NULL, NULL);
+
+  if (labels_out != NULL)
+    *labels_out = NULL;
+  map = g_mapped_file_new (path, FALSE, &local);
+  if (map == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: %s", path, local->message);
+      g_error_free (local);
+      return NULL;
+    }
+  buf = (const guint8 *) g_mapped_file_get_contents (map);
+  len = g_mapped_file_get_length (map);
+  if (len == 0 || buf == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: empty file", path);
+      return NULL;
+    }
+  if (len >= 6 && memcmp (buf, "\x93NUMPY", 6) == 0)
+    return load_npy (path, buf, len, n_out, dim_out, error);
+  /* safetensors: a little-endian header length, then a JSON object */
+  if (len >= 9 && buf[8] == '{')
+    return load_safetensors (path, buf, len, n_out, dim_out, labels_out, error);
+  return load_csv (path, (const char *) buf, len, n_out, dim_out, error);
+}
+
+OvTsneLabels *
+ov_tsne_labels_from_strings (char **lines,
+                             gsize  n)
+{
+  OvTsneLabels *labels = g_new0 (OvTsneLabels, 1);
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *names = g_ptr_array_new ();
+
+  labels->n = n;
+  labels->ids = g_new (guint, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      char *name = g_strstrip (g_strdup (lines[i]));
+      gpointer id;
+
+      if (g_hash_table_lookup_extended (seen, name, NULL, &id))
+        {
+          labels->ids[i] = GPOINTER_TO_UINT (id);
+          g_free (name);
+        }
+      else
+        {
+          labels->ids[i] = names->len;
+          g_hash_table_insert (seen, name, GUINT_TO_POINTER (names->len));
+          g_ptr_array_add (names, name);
+        }
+    }
+  labels->n_names = names->len;
+  g_ptr_array_add (names, NULL);
+  labels->names = (char **) g_ptr_array_free (names, FALSE);
+  return labels;
+}
+
+OvTsneLabels *
+ov_tsne_load_labels (const char *path,
+                     gsize       n,
+                     GError    **error)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  gsize len;
+  guint nl;
+  GError *local = NULL;
+
+  if (!g_file_get_contents (path, &text, &len, &local))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: %s", path, local->message);
+      g_error_free (local);
+      return NULL;
+    }
+  if (!g_utf8_validate (text, len, NULL))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: labels are not UTF-8 text", path);
+      return NULL;
+    }
+  lines = g_strsplit (text, "\n", -1);
+  nl = g_strv_length (lines);
+  while (nl > 0 && g_strstrip (lines[nl - 1])[0] == '\0')
+    nl--;
+  if (nl != n)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   "%s: %u labels for %" G_GSIZE_FORMAT " vectors (one label per line)",
+                   path, nl, n);
+      return NULL;
+    }
+  return ov_tsne_labels_from_strings (lines, n);
+}
+
+void
+ov_tsne_labels_free (OvTsneLabels *labels)
+{
+  if (labels == NULL)
+    return;
+  g_free (labels->ids);
+  g_strfreev (labels->names);
+  g_free (labels);
+}
+
+gboolean
+ov_tsne_save_csv (const char         *path,
+                  const float        *Y,
+                  gsize               n,
+                  const OvTsneLabels *labels,
+                  GError            **error)
+{
+  GString *s = g_string_sized_new (n * 24 + 16);
+  GError *local = NULL;
+  gboolean ok;
+
+  g_string_append (s, labels != NULL ? "x,y,label\n" : "x,y\n");
+  for (gsize i = 0; i < n; i++)
+    {
+      char bx[G_ASCII_DTOSTR_BUF_SIZE], by[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_ascii_formatd (bx, sizeof bx, "%.7g", Y[2 * i]);
+      g_ascii_formatd (by, sizeof by, "%.7g", Y[2 * i + 1]);
+      g_string_append_printf (s, "%s,%s", bx, by);
+      if (labels != NULL)
+        {
+          const char *name = labels->names[labels->ids[i]];
+
+          /* quote labels that would break the row */
+          if (strpbrk (name, ",\"\n") != NULL)
+            {
+              g_auto (GStrv) parts = g_strsplit (name, "\"", -1);
+              g_autofree char *esc = g_strjoinv ("\"\"", parts);
+
+              g_string_append_printf (s, ",\"%s\"", esc);
+            }
+          else
+            g_string_append_printf (s, ",%s", name);
+        }
+      g_string_append_c (s, '\n');
+    }
+  ok = g_file_set_contents (path, s->str, (gssize) s->len, &local);
+  g_string_free (s, TRUE);
+  if (!ok)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: %s", path, local->message);
+      g_error_free (local);
+    }
+  return ok;
+}
