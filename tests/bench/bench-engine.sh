@@ -29,8 +29,8 @@ py=/usr/bin/python3
 
 ninja -C "$build" tests/bench-engine >/dev/null
 mkdir -p "$scratch"
-if [ ! -f "$scratch/caption_base/pytorch_model.bin" ] || [ ! -f "$scratch/vqa_base/pytorch_model.bin" ] \
-   || [ ! -f "$scratch/regions.f32" ]; then
+if [ ! -f "$scratch/caption_base/pytorch_model.bin" ] \
+   || [ ! -f "$scratch/vqa_base/pytorch_model.bin" ] || [ ! -f "$scratch/regions.f32" ]; then
   echo "making the base-size checkpoints in $scratch" >&2
   "$py" "$src/tools/bench/make-base-checkpoint.py" "$scratch" \
     "$shared/oracle/checkpoints/caption_tiny"
@@ -55,7 +55,8 @@ while [ "$i" -le "$rounds" ]; do
   load "$d"; "$bench" rates > "$d/rates.json"
   load "$d"; ref caption "$scratch/caption_base" "$regions" "$ref_runs" > "$d/ref-caption.json"
   if [ "$i" -eq 1 ]; then mode=""; else mode=cached-only; fi
-  load "$d"; "$bench" caption "$scratch/caption_base" "$regions" "$runs" $mode > "$d/eng-caption.json"
+  load "$d"
+  "$bench" caption "$scratch/caption_base" "$regions" "$runs" $mode > "$d/eng-caption.json"
   load "$d"; ref vqa "$scratch/vqa_base" "$regions" 10 > "$d/ref-vqa.json"
   load "$d"; "$bench" vqa "$scratch/vqa_base" "$regions" 10 > "$d/eng-vqa.json"
   dirs="$dirs $d"
