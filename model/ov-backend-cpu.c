@@ -77,9 +77,10 @@ v8_sum (const OvV8 *v)
 #define OV_K_CHUNK 512
 
 /* Four weight rows (one block of outputs) against M <= OV_SMALL_M input
- * rows: out (M, 4) = x (M, K) · w[0..3]ᵀ. Input rows go in pairs with eight
- * vector accumulators (4 weight rows × 2 input rows), so each weight vector
- * loaded from memory feeds two FMAs and each input vector four. Lane l of
+ * rows: out (M, 4) = x (M, K) · w[0..3]ᵀ. Input rows go in threes with
+ * twelve vector accumulators (4 weight rows × 3 input rows; with the loads
+ * that fills the 16 AVX registers), then a pair, then one, so each weight
+ * vector loaded feeds up to three FMAs and each input vector four. Lane l of
  * an accumulator sums the products at k ≡ l (mod 8) in increasing k, chunk
  * after chunk, so the chunking does not change the result. Built for
  * AVX + FMA and for plain x86-64, picked when the program loads. */
@@ -98,6 +99,30 @@ dot_block4 (float *out, const float *x, const float *const *w, int m, int k)
       int ce = MIN (c + OV_K_CHUNK, k8), i = 0;
       const float *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3];
 
+      for (; i + 3 <= m; i += 3)
+        {
+          const float *x0 = x + (gsize) i * k, *x1 = x0 + k, *x2 = x1 + k;
+          OvV8 a00 = acc[i][0], a01 = acc[i][1], a02 = acc[i][2], a03 = acc[i][3];
+          OvV8 a10 = acc[i + 1][0], a11 = acc[i + 1][1];
+          OvV8 a12 = acc[i + 1][2], a13 = acc[i + 1][3];
+          OvV8 a20 = acc[i + 2][0], a21 = acc[i + 2][1];
+          OvV8 a22 = acc[i + 2][2], a23 = acc[i + 2][3];
+
+          for (int j = c; j < ce; j += 8)
+            {
+              OvV8 xv0 = *(const OvV8 *) (x0 + j), xv1 = *(const OvV8 *) (x1 + j);
+              OvV8 xv2 = *(const OvV8 *) (x2 + j);
+              OvV8 wv;
+
+              wv = *(const OvV8 *) (w0 + j); a00 += wv * xv0; a10 += wv * xv1; a20 += wv * xv2;
+              wv = *(const OvV8 *) (w1 + j); a01 += wv * xv0; a11 += wv * xv1; a21 += wv * xv2;
+              wv = *(const OvV8 *) (w2 + j); a02 += wv * xv0; a12 += wv * xv1; a22 += wv * xv2;
+              wv = *(const OvV8 *) (w3 + j); a03 += wv * xv0; a13 += wv * xv1; a23 += wv * xv2;
+            }
+          acc[i][0] = a00; acc[i][1] = a01; acc[i][2] = a02; acc[i][3] = a03;
+          acc[i + 1][0] = a10; acc[i + 1][1] = a11; acc[i + 1][2] = a12; acc[i + 1][3] = a13;
+          acc[i + 2][0] = a20; acc[i + 2][1] = a21; acc[i + 2][2] = a22; acc[i + 2][3] = a23;
+        }
       for (; i + 2 <= m; i += 2)
         {
           const float *x0 = x + (gsize) i * k, *x1 = x0 + k;
