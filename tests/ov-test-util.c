@@ -138,6 +138,14 @@ ov_test_npy_load (const char *path)
   return npy;
 }
 
+OvTestNpy *
+ov_test_load_case_npy (const char *case_name, const char *file)
+{
+  g_autofree char *path = ov_test_shared_path ("oracle", "cases", case_name, file, NULL);
+
+  return ov_test_npy_load (path);
+}
+
 void
 ov_test_npy_free (OvTestNpy *npy)
 {

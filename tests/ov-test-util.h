@@ -28,6 +28,8 @@ typedef struct {
 } OvTestNpy;
 
 OvTestNpy *ov_test_npy_load    (const char *path);
+/* An .npy of an oracle case: ../shared/oracle/cases/CASE/FILE. */
+OvTestNpy *ov_test_load_case_npy (const char *case_name, const char *file);
 void       ov_test_npy_free    (OvTestNpy  *npy);
 /* Copies any integer npy as gint32 / any float npy as float. */
 gint32    *ov_test_npy_as_i32  (const OvTestNpy *npy);

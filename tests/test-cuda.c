@@ -550,14 +550,6 @@ load_model (const char *name, OvDevice device, OvPrecision precision)
   return model;
 }
 
-static OvTestNpy *
-load_case_npy (const char *case_name, const char *file)
-{
-  g_autofree char *path = ov_test_shared_path ("oracle", "cases", case_name, file, NULL);
-
-  return ov_test_npy_load (path);
-}
-
 /* /cuda/oracle/encoder and vqa: the VQA case's inputs through a checkpoint
  * on both backends: every hidden state, every attention map, the logits;
  * and the logits against the original code's. */
@@ -568,11 +560,11 @@ run_forward_case (const char *checkpoint, OvPrecision precision, double rtol, do
   g_autoptr(OvBackend) probe = device_path_on_cpu ? NULL : cuda_or_skip (precision);
   g_autoptr(OvModel) cpu = NULL;
   g_autoptr(OvModel) gpu = NULL;
-  g_autoptr(OvTestNpy) ids_npy = load_case_npy ("vqa_logits", "in_input_ids.npy");
-  g_autoptr(OvTestNpy) types_npy = load_case_npy ("vqa_logits", "in_token_type_ids.npy");
-  g_autoptr(OvTestNpy) mask_npy = load_case_npy ("vqa_logits", "in_attention_mask.npy");
-  g_autoptr(OvTestNpy) img_npy = load_case_npy ("vqa_logits", "in_img_feats.npy");
-  g_autoptr(OvTestNpy) logits_npy = load_case_npy ("vqa_logits", "out_logits.npy");
+  g_autoptr(OvTestNpy) ids_npy = ov_test_load_case_npy ("vqa_logits", "in_input_ids.npy");
+  g_autoptr(OvTestNpy) types_npy = ov_test_load_case_npy ("vqa_logits", "in_token_type_ids.npy");
+  g_autoptr(OvTestNpy) mask_npy = ov_test_load_case_npy ("vqa_logits", "in_attention_mask.npy");
+  g_autoptr(OvTestNpy) img_npy = ov_test_load_case_npy ("vqa_logits", "in_img_feats.npy");
+  g_autoptr(OvTestNpy) logits_npy = ov_test_load_case_npy ("vqa_logits", "out_logits.npy");
   g_autofree gint32 *ids = ov_test_npy_as_i32 (ids_npy);
   g_autofree gint32 *types = ov_test_npy_as_i32 (types_npy);
   g_autofree float *mask = ov_test_npy_as_f32 (mask_npy);

@@ -39,14 +39,6 @@ load_oracle_model (const char *name)
   return model;
 }
 
-static OvTestNpy *
-load_case_npy (const char *case_name, const char *file)
-{
-  g_autofree char *path = ov_test_shared_path ("oracle", "cases", case_name, file, NULL);
-
-  return ov_test_npy_load (path);
-}
-
 static void
 check_close (const char *what, const float *got, const float *want, gsize n, double rtol,
              double atol)
@@ -178,14 +170,14 @@ test_enc_imgln_off (void)
   g_autoptr(JsonNode) manifest = ov_test_load_json (mpath);
   JsonArray *rows = json_object_get_array_member (json_node_get_object (manifest),
                                                   "valid_query_rows");
-  g_autoptr(OvTestNpy) ids_npy = load_case_npy ("enc_imgln_off", "in_input_ids.npy");
-  g_autoptr(OvTestNpy) types_npy = load_case_npy ("enc_imgln_off", "in_token_type_ids.npy");
-  g_autoptr(OvTestNpy) mask_npy = load_case_npy ("enc_imgln_off", "in_attention_mask.npy");
-  g_autoptr(OvTestNpy) img_npy = load_case_npy ("enc_imgln_off", "in_img_feats.npy");
-  g_autoptr(OvTestNpy) hs_npy = load_case_npy ("enc_imgln_off", "out_all_hidden_states.npy");
-  g_autoptr(OvTestNpy) att_npy = load_case_npy ("enc_imgln_off", "out_attentions.npy");
-  g_autoptr(OvTestNpy) seq_npy = load_case_npy ("enc_imgln_off", "out_sequence_output.npy");
-  g_autoptr(OvTestNpy) pool_npy = load_case_npy ("enc_imgln_off", "out_pooled_output.npy");
+  g_autoptr(OvTestNpy) ids_npy = ov_test_load_case_npy ("enc_imgln_off", "in_input_ids.npy");
+  g_autoptr(OvTestNpy) types_npy = ov_test_load_case_npy ("enc_imgln_off", "in_token_type_ids.npy");
+  g_autoptr(OvTestNpy) mask_npy = ov_test_load_case_npy ("enc_imgln_off", "in_attention_mask.npy");
+  g_autoptr(OvTestNpy) img_npy = ov_test_load_case_npy ("enc_imgln_off", "in_img_feats.npy");
+  g_autoptr(OvTestNpy) hs_npy = ov_test_load_case_npy ("enc_imgln_off", "out_all_hidden_states.npy");
+  g_autoptr(OvTestNpy) att_npy = ov_test_load_case_npy ("enc_imgln_off", "out_attentions.npy");
+  g_autoptr(OvTestNpy) seq_npy = ov_test_load_case_npy ("enc_imgln_off", "out_sequence_output.npy");
+  g_autoptr(OvTestNpy) pool_npy = ov_test_load_case_npy ("enc_imgln_off", "out_pooled_output.npy");
   g_autofree gint32 *ids = ov_test_npy_as_i32 (ids_npy);
   g_autofree gint32 *types = ov_test_npy_as_i32 (types_npy);
   g_autofree float *mask = ov_test_npy_as_f32 (mask_npy);
@@ -305,11 +297,11 @@ test_vqa_logits (void)
   g_autoptr(JsonNode) questions = ov_test_load_json (qpath);
   g_autoptr(JsonNode) answers = ov_test_load_json (apath);
   g_autoptr(JsonNode) expected = ov_test_load_json (epath);
-  g_autoptr(OvTestNpy) ids_npy = load_case_npy ("vqa_logits", "in_input_ids.npy");
-  g_autoptr(OvTestNpy) types_npy = load_case_npy ("vqa_logits", "in_token_type_ids.npy");
-  g_autoptr(OvTestNpy) mask_npy = load_case_npy ("vqa_logits", "in_attention_mask.npy");
-  g_autoptr(OvTestNpy) img_npy = load_case_npy ("vqa_logits", "in_img_feats.npy");
-  g_autoptr(OvTestNpy) logits_npy = load_case_npy ("vqa_logits", "out_logits.npy");
+  g_autoptr(OvTestNpy) ids_npy = ov_test_load_case_npy ("vqa_logits", "in_input_ids.npy");
+  g_autoptr(OvTestNpy) types_npy = ov_test_load_case_npy ("vqa_logits", "in_token_type_ids.npy");
+  g_autoptr(OvTestNpy) mask_npy = ov_test_load_case_npy ("vqa_logits", "in_attention_mask.npy");
+  g_autoptr(OvTestNpy) img_npy = ov_test_load_case_npy ("vqa_logits", "in_img_feats.npy");
+  g_autoptr(OvTestNpy) logits_npy = ov_test_load_case_npy ("vqa_logits", "out_logits.npy");
   g_autofree gint32 *ids = ov_test_npy_as_i32 (ids_npy);
   g_autofree gint32 *types = ov_test_npy_as_i32 (types_npy);
   g_autofree float *mask = ov_test_npy_as_f32 (mask_npy);
@@ -716,7 +708,7 @@ static void
 check_step_logits (OvModel *model, const CaptionImage *ci, JsonObject *hyp)
 {
   g_autofree char *file = g_strdup_printf ("out_step_logits_%s.npy", ci->key);
-  g_autoptr(OvTestNpy) npy = load_case_npy ("cap_greedy", file);
+  g_autoptr(OvTestNpy) npy = ov_test_load_case_npy ("cap_greedy", file);
   g_autofree float *want = ov_test_npy_as_f32 (npy);
   g_autoptr(GArray) ids = expected_ids (hyp);
   OvRegions regions = caption_regions (ci);
