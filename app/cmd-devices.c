@@ -34,6 +34,8 @@ report_json (const OvDeviceReport *r)
   json_builder_add_string_value (b, r->blas_config);
   json_builder_set_member_name (b, "blas_threads");
   json_builder_add_int_value (b, r->blas_threads);
+  json_builder_set_member_name (b, "kernel");
+  json_builder_add_string_value (b, r->cpu_kernel);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "cuda");

@@ -17,10 +17,51 @@
 #endif
 
 #include "ov-backend-private.h"
+#include "ov-pool.h"
 
-/* Below about this many multiply-adds a loop runs on one thread: waking the
- * OpenMP team costs more than it saves, and much more on a loaded machine. */
+/* Below about this many multiply-adds a loop runs on one thread: handing out
+ * chunks costs more than it saves, and much more on a loaded machine. */
 #define OV_PARALLEL_WORK (1 << 18)
+
+/* The backend's table with the thread pool its loops share out their
+ * chunks on. */
+typedef void (*DotBlock4Func) (float *out, const float *x, const float *const *w, int m, int k);
+
+typedef struct
+{
+  OvBackend     base;
+  OvPool       *pool;
+  DotBlock4Func dot_block4;   /* the block kernel of linear_small_m */
+  const char   *kernel;       /* its name */
+} CpuBackend;
+
+static inline OvPool *
+cpu_pool (const OvBackend *be)
+{
+  return ((const CpuBackend *) be)->pool;
+}
+
+/* Number of chunks for n_items items of `work` multiply-adds in all: one
+ * below OV_PARALLEL_WORK, else about `per_thread` a thread, each at least
+ * min_items and at most max_items items. Returns the items per chunk in
+ * *items. */
+static int
+cpu_chunks (const OvBackend *be, gint64 n_items, gint64 work, int per_thread,
+            gint64 min_items, gint64 max_items, gint64 *items)
+{
+  gint64 per;
+
+  if (work <= OV_PARALLEL_WORK || be->n_threads == 1 || n_items <= min_items)
+    {
+      *items = MAX (n_items, 1);
+      return 1;
+    }
+  per = n_items / ((gint64) be->n_threads * per_thread);
+  per = CLAMP (per, min_items, MAX (min_items, max_items));
+  *items = per;
+  return (int) ((n_items + per - 1) / per);
+}
+
 
 /* Up to this many rows, linear() streams the weights row by row itself
  * instead of calling sgemm, which reads them far below bandwidth for small M. */
@@ -61,172 +102,243 @@ ov_backend_ref_linear (float *y, const float *x, const float *w, const float *b,
       }
 }
 
+/* K is walked in chunks of this many floats: the four weight rows of a
+ * block stay in L1 for a chunk while every group of input rows passes over
+ * them. */
+#define OV_K_CHUNK 512
+
+/* The block kernel: out (M, 4) = x (M, K) · w[0..3]ᵀ for M <= OV_SMALL_M,
+ * the four weight rows of one block of outputs against every input row.
+ * Input rows go in groups of up to G, with 4·G vector accumulators, so
+ * each weight vector loaded feeds G FMAs and each input vector four: G = 3
+ * in eight lanes (16 AVX registers: 12 accumulators, 3 inputs, 1 weight),
+ * G = 5 in sixteen (32 AVX-512 registers: 20 + 5 + 1). With more than one
+ * group, the first one reads the block from memory while the others find
+ * it in L1; it also asks for the same lines of the next block (the next
+ * four rows, 4·K floats on), so that memory stays busy while the groups
+ * compute. Lane l of an accumulator sums the products at k ≡ l (mod lanes)
+ * in increasing k, chunk after chunk, so the chunking does not change the
+ * result.
+ *
+ * DEFINE_DOT_BLOCK4 (name, vector type, lanes, G, target) makes
+ * name_group() and name(); the kernels differ only in those. */
+#define DEFINE_DOT_BLOCK4(NAME, VEC, LANES, G, TARGET)                             \
+  TARGET __attribute__ ((always_inline)) static inline void                        \
+  NAME##_group (VEC (*acc)[4], const float *x, int k, const float *const *w,       \
+                int c, int ce, const int R, const gboolean prefetch)               \
+  {                                                                                \
+    VEC a[G][4];                                                                   \
+                                                                                   \
+    _Pragma ("GCC unroll 8")                                                       \
+    for (int r = 0; r < R; r++)                                                    \
+      for (int q = 0; q < 4; q++)                                                  \
+        a[r][q] = acc[r][q];                                                       \
+    for (int j = c; j < ce; j += LANES)                                            \
+      {                                                                            \
+        VEC xv[G];                                                                 \
+                                                                                   \
+        _Pragma ("GCC unroll 8")                                                   \
+        for (int r = 0; r < R; r++)                                                \
+          xv[r] = *(const VEC *) (x + (gsize) r * k + j);                          \
+        _Pragma ("GCC unroll 4")                                                   \
+        for (int q = 0; q < 4; q++)                                                \
+          {                                                                        \
+            VEC wv = *(const VEC *) (w[q] + j);                                    \
+                                                                                   \
+            if (prefetch)                                                          \
+              __builtin_prefetch (w[q] + j + 4 * (gsize) k, 0, 3);                 \
+            _Pragma ("GCC unroll 8")                                               \
+            for (int r = 0; r < R; r++)                                            \
+              a[r][q] += wv * xv[r];                                               \
+          }                                                                        \
+      }                                                                            \
+    _Pragma ("GCC unroll 8")                                                       \
+    for (int r = 0; r < R; r++)                                                    \
+      for (int q = 0; q < 4; q++)                                                  \
+        acc[r][q] = a[r][q];                                                       \
+  }                                                                                \
+                                                                                   \
+  TARGET static void                                                               \
+  NAME (float *out, const float *x, const float *const *w, int m, int k)           \
+  {                                                                                \
+    VEC acc[OV_SMALL_M][4];                                                        \
+    int kv = k - k % LANES;                                                        \
+                                                                                   \
+    memset (acc, 0, sizeof acc);                                                   \
+    for (int c = 0; c < kv; c += OV_K_CHUNK)                                       \
+      {                                                                            \
+        int ce = MIN (c + OV_K_CHUNK, kv), i = 0;                                  \
+                                                                                   \
+        if (m > G)                                                                 \
+          {                                                                        \
+            NAME##_group (acc, x, k, w, c, ce, G, TRUE);                           \
+            i = G;                                                                 \
+          }                                                                        \
+        for (; i + G <= m; i += G)                                                 \
+          NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, G, FALSE);        \
+        switch (m - i)                                                             \
+          {                                                                        \
+          case 4: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, MIN (4, G), FALSE); break; \
+          case 3: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, MIN (3, G), FALSE); break; \
+          case 2: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, 2, FALSE); break; \
+          case 1: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, 1, FALSE); break; \
+          default: break;                                                          \
+          }                                                                        \
+      }                                                                            \
+    for (int i = 0; i < m; i++)                                                    \
+      for (int r = 0; r < 4; r++)                                                  \
+        {                                                                          \
+          const float *xi = x + (gsize) i * k;                                     \
+          float s = lanes_sum (&acc[i][r][0], LANES);                              \
+                                                                                   \
+          for (int j = kv; j < k; j++)                                             \
+            s += xi[j] * w[r][j];                                                  \
+          out[i * 4 + r] = s;                                                      \
+        }                                                                          \
+  }
+
+/* Sum of n (8 or 16) lanes, pairwise in a fixed order. */
+static inline float
+lanes_sum (const float *v, int n)
+{
+  float t[8];
+
+  for (int l = 0; l < 8; l++)
+    t[l] = n == 16 ? v[l] + v[l + 8] : v[l];
+  return ((t[0] + t[4]) + (t[1] + t[5])) + ((t[2] + t[6]) + (t[3] + t[7]));
+}
+
 /* Eight floats; loads through it may be unaligned. */
 typedef float OvV8 __attribute__ ((vector_size (32), aligned (4)));
 
-/* By pointer: a vector argument would change the ABI of the plain clone. */
-static inline float
-v8_sum (const OvV8 *v)
-{
-  return (((*v)[0] + (*v)[4]) + ((*v)[1] + (*v)[5]))
-         + (((*v)[2] + (*v)[6]) + ((*v)[3] + (*v)[7]));
-}
-
-/* K is walked in chunks of this many floats: four weight rows of a chunk
- * (8 KiB) stay in L1 while every pair of input rows passes over them. */
-#define OV_K_CHUNK 512
-
-/* Four weight rows (one block of outputs) against M <= OV_SMALL_M input
- * rows: out (M, 4) = x (M, K) · w[0..3]ᵀ. Input rows go in threes with
- * twelve vector accumulators (4 weight rows × 3 input rows; with the loads
- * that fills the 16 AVX registers), then a pair, then one, so each weight
- * vector loaded feeds up to three FMAs and each input vector four. Lane l of
- * an accumulator sums the products at k ≡ l (mod 8) in increasing k, chunk
- * after chunk, so the chunking does not change the result. Built for
- * AVX + FMA and for plain x86-64, picked when the program loads. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__ ((target_clones ("fma", "default")))
+#define OV_HAVE_X86_KERNELS 1
+/* Sixteen floats, for AVX-512. */
+typedef float OvV16 __attribute__ ((vector_size (64), aligned (4)));
+
+DEFINE_DOT_BLOCK4 (dot_block4_avx512, OvV16, 16, 5, __attribute__ ((target ("avx512f"))))
+DEFINE_DOT_BLOCK4 (dot_block4_fma, OvV8, 8, 3, __attribute__ ((target ("avx2,fma"))))
 #endif
-static void
-dot_block4 (float *out, const float *x, const float *const *w, int m, int k)
+/* Plain x86-64 (SSE2) or any other processor: the compiler splits the
+ * eight lanes as it can. */
+DEFINE_DOT_BLOCK4 (dot_block4_plain, OvV8, 8, 3, )
+
+/* The block kernels by name, widest last. */
+static const struct
 {
-  OvV8 acc[OV_SMALL_M][4];
-  int k8 = k & ~7;
+  const char   *name;
+  DotBlock4Func fn;
+} dot_kernels[] = {
+  { "plain", dot_block4_plain },
+#ifdef OV_HAVE_X86_KERNELS
+  { "fma", dot_block4_fma },
+  { "avx512", dot_block4_avx512 },
+#endif
+};
 
-  memset (acc, 0, sizeof acc);
-  for (int c = 0; c < k8; c += OV_K_CHUNK)
-    {
-      int ce = MIN (c + OV_K_CHUNK, k8), i = 0;
-      const float *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3];
-
-      for (; i + 3 <= m; i += 3)
-        {
-          const float *x0 = x + (gsize) i * k, *x1 = x0 + k, *x2 = x1 + k;
-          OvV8 a00 = acc[i][0], a01 = acc[i][1], a02 = acc[i][2], a03 = acc[i][3];
-          OvV8 a10 = acc[i + 1][0], a11 = acc[i + 1][1];
-          OvV8 a12 = acc[i + 1][2], a13 = acc[i + 1][3];
-          OvV8 a20 = acc[i + 2][0], a21 = acc[i + 2][1];
-          OvV8 a22 = acc[i + 2][2], a23 = acc[i + 2][3];
-
-          for (int j = c; j < ce; j += 8)
-            {
-              OvV8 xv0 = *(const OvV8 *) (x0 + j), xv1 = *(const OvV8 *) (x1 + j);
-              OvV8 xv2 = *(const OvV8 *) (x2 + j);
-              OvV8 wv;
-
-              wv = *(const OvV8 *) (w0 + j); a00 += wv * xv0; a10 += wv * xv1; a20 += wv * xv2;
-              wv = *(const OvV8 *) (w1 + j); a01 += wv * xv0; a11 += wv * xv1; a21 += wv * xv2;
-              wv = *(const OvV8 *) (w2 + j); a02 += wv * xv0; a12 += wv * xv1; a22 += wv * xv2;
-              wv = *(const OvV8 *) (w3 + j); a03 += wv * xv0; a13 += wv * xv1; a23 += wv * xv2;
-            }
-          acc[i][0] = a00; acc[i][1] = a01; acc[i][2] = a02; acc[i][3] = a03;
-          acc[i + 1][0] = a10; acc[i + 1][1] = a11; acc[i + 1][2] = a12; acc[i + 1][3] = a13;
-          acc[i + 2][0] = a20; acc[i + 2][1] = a21; acc[i + 2][2] = a22; acc[i + 2][3] = a23;
-        }
-      for (; i + 2 <= m; i += 2)
-        {
-          const float *x0 = x + (gsize) i * k, *x1 = x0 + k;
-          OvV8 a00 = acc[i][0], a01 = acc[i][1], a02 = acc[i][2], a03 = acc[i][3];
-          OvV8 a10 = acc[i + 1][0], a11 = acc[i + 1][1];
-          OvV8 a12 = acc[i + 1][2], a13 = acc[i + 1][3];
-
-          for (int j = c; j < ce; j += 8)
-            {
-              OvV8 xv0 = *(const OvV8 *) (x0 + j), xv1 = *(const OvV8 *) (x1 + j);
-              OvV8 wv;
-
-              wv = *(const OvV8 *) (w0 + j); a00 += wv * xv0; a10 += wv * xv1;
-              wv = *(const OvV8 *) (w1 + j); a01 += wv * xv0; a11 += wv * xv1;
-              wv = *(const OvV8 *) (w2 + j); a02 += wv * xv0; a12 += wv * xv1;
-              wv = *(const OvV8 *) (w3 + j); a03 += wv * xv0; a13 += wv * xv1;
-            }
-          acc[i][0] = a00; acc[i][1] = a01; acc[i][2] = a02; acc[i][3] = a03;
-          acc[i + 1][0] = a10; acc[i + 1][1] = a11; acc[i + 1][2] = a12; acc[i + 1][3] = a13;
-        }
-      if (i < m)
-        {
-          const float *x0 = x + (gsize) i * k;
-          OvV8 a00 = acc[i][0], a01 = acc[i][1], a02 = acc[i][2], a03 = acc[i][3];
-
-          for (int j = c; j < ce; j += 8)
-            {
-              OvV8 xv0 = *(const OvV8 *) (x0 + j);
-
-              a00 += *(const OvV8 *) (w0 + j) * xv0;
-              a01 += *(const OvV8 *) (w1 + j) * xv0;
-              a02 += *(const OvV8 *) (w2 + j) * xv0;
-              a03 += *(const OvV8 *) (w3 + j) * xv0;
-            }
-          acc[i][0] = a00; acc[i][1] = a01; acc[i][2] = a02; acc[i][3] = a03;
-        }
-    }
-  for (int i = 0; i < m; i++)
-    for (int r = 0; r < 4; r++)
-      {
-        const float *xi = x + (gsize) i * k;
-        float s = v8_sum (&acc[i][r]);
-
-        for (int j = k8; j < k; j++)
-          s += xi[j] * w[r][j];
-        out[i * 4 + r] = s;
-      }
+static gboolean
+dot_kernel_supported (const char *name)
+{
+#ifdef OV_HAVE_X86_KERNELS
+  __builtin_cpu_init ();
+  if (strcmp (name, "fma") == 0)
+    return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+  if (strcmp (name, "avx512") == 0)
+    return __builtin_cpu_supports ("avx512f");
+#endif
+  return strcmp (name, "plain") == 0;
 }
 
 /* Few rows: the weights are streamed once, four rows at a time, for all M
- * input rows (every beam of a decoding step), the blocks split between the
- * threads. */
-static void
-linear_small_m (float *y, const float *x, const float *w, const float *b,
-                int m, int n, int k, int n_threads)
+ * input rows (every beam of a decoding step); chunks of whole blocks go to
+ * the pool's threads. */
+typedef struct
 {
-  int n_blocks = (n + 3) / 4;
+  float        *y;
+  const float  *x, *w, *b;
+  int           m, n, k;
+  gint64        blocks_per_chunk;
+  DotBlock4Func dot_block4;
+} SmallMJob;
 
-#pragma omp parallel for schedule(static) num_threads(n_threads) \
-  if ((gint64) m * n * k > OV_PARALLEL_WORK)
-  for (int blk = 0; blk < n_blocks; blk++)
+static void
+linear_small_m_chunk (gpointer data, int chunk, int thread)
+{
+  const SmallMJob *j = data;
+  int n_blocks = (j->n + 3) / 4;
+  int first = (int) (chunk * j->blocks_per_chunk);
+  int last = (int) MIN (n_blocks, first + j->blocks_per_chunk);
+
+  for (int blk = first; blk < last; blk++)
     {
       float out[OV_SMALL_M * 4];
       const float *rows[4];
-      int o = blk * 4, nr = MIN (4, n - o);
+      int o = blk * 4, nr = MIN (4, j->n - o);
 
       /* a short last block repeats its last row and drops the copies */
       for (int r = 0; r < 4; r++)
-        rows[r] = w + (gsize) (o + MIN (r, nr - 1)) * k;
-      dot_block4 (out, x, rows, m, k);
-      for (int i = 0; i < m; i++)
+        rows[r] = j->w + (gsize) (o + MIN (r, nr - 1)) * j->k;
+      j->dot_block4 (out, j->x, rows, j->m, j->k);
+      for (int i = 0; i < j->m; i++)
         for (int r = 0; r < nr; r++)
-          y[(gsize) i * n + o + r] = out[i * 4 + r] + (b != NULL ? b[o + r] : 0.0f);
+          j->y[(gsize) i * j->n + o + r] = out[i * 4 + r] + (j->b != NULL ? j->b[o + r] : 0.0f);
     }
 }
 
-/* Many rows: OpenBLAS sgemm, run single-threaded inside our own parallel
- * region with the output columns (weight rows) split between the threads,
- * so one thread pool serves the whole engine. */
 static void
-linear_sgemm (float *y, const float *x, const float *w, const float *b,
-              int m, int n, int k, int n_threads)
+linear_small_m (const OvBackend *be, float *y, const float *x, const float *w, const float *b,
+                int m, int n, int k)
 {
-#pragma omp parallel num_threads(n_threads) \
-  if ((gint64) m * n * k > 8 * OV_PARALLEL_WORK && n >= 64)
-  {
-#ifdef _OPENMP
-    int t = omp_get_thread_num (), nt = omp_get_num_threads ();
-#else
-    int t = 0, nt = 1;
-#endif
-    /* slices of whole 16-column panels */
-    int per = (((n + nt - 1) / nt) + 15) & ~15;
-    int n0 = MIN (n, t * per), n1 = MIN (n, n0 + per);
+  SmallMJob job = { y, x, w, b, m, n, k, 0, ((const CpuBackend *) be)->dot_block4 };
+  int n_blocks = (n + 3) / 4;
+  /* at most 64 blocks (256 weight rows) a chunk, so that a thread taken
+   * off its core in the middle of one holds the others up only briefly */
+  int n_chunks = cpu_chunks (be, n_blocks, (gint64) m * n * k, 8, 1, 64,
+                             &job.blocks_per_chunk);
 
-    if (n1 > n0)
-      {
-        if (b != NULL)
-          for (int i = 0; i < m; i++)
-            memcpy (y + (gsize) i * n + n0, b + n0, (gsize) (n1 - n0) * sizeof (float));
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, n1 - n0, k,
-                     1.0f, x, k, w + (gsize) n0 * k, k, b != NULL ? 1.0f : 0.0f, y + n0, n);
-      }
-  }
+  ov_pool_run (cpu_pool (be), n_chunks, linear_small_m_chunk, &job);
+}
+
+/* Many rows: OpenBLAS sgemm, single-threaded, on panels of whole 16-column
+ * groups of the output (weight rows) that the pool's threads share out. */
+typedef struct
+{
+  float       *y;
+  const float *x, *w, *b;
+  int          m, n, k;
+  gint64       cols_per_chunk;
+} SgemmJob;
+
+static void
+linear_sgemm_chunk (gpointer data, int chunk, int thread)
+{
+  const SgemmJob *j = data;
+  int n0 = (int) (chunk * j->cols_per_chunk);
+  int n1 = (int) MIN (j->n, n0 + j->cols_per_chunk);
+
+  if (j->b != NULL)
+    for (int i = 0; i < j->m; i++)
+      memcpy (j->y + (gsize) i * j->n + n0, j->b + n0, (gsize) (n1 - n0) * sizeof (float));
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, j->m, n1 - n0, j->k,
+               1.0f, j->x, j->k, j->w + (gsize) n0 * j->k, j->k, j->b != NULL ? 1.0f : 0.0f,
+               j->y + n0, j->n);
+}
+
+static void
+linear_sgemm (const OvBackend *be, float *y, const float *x, const float *w, const float *b,
+              int m, int n, int k)
+{
+  SgemmJob job = { y, x, w, b, m, n, k, 0 };
+  gint64 groups_per_chunk;
+  int n_groups = (n + 15) / 16;
+  /* four panels a thread, each at least 64 columns: OpenBLAS packs the
+   * input rows again for every call */
+  int n_chunks = n < 64 ? 1 : cpu_chunks (be, n_groups, (gint64) m * n * k / 8, 4, 4,
+                                          G_MAXINT, &groups_per_chunk);
+
+  job.cols_per_chunk = n_chunks == 1 ? n : groups_per_chunk * 16;
+  n_chunks = (int) ((n + job.cols_per_chunk - 1) / job.cols_per_chunk);
+  ov_pool_run (cpu_pool (be), n_chunks, linear_sgemm_chunk, &job);
 }
 
 static void
@@ -236,9 +348,9 @@ cpu_linear (const OvBackend *be, float *y, const float *x, const float *w,
   if (m <= 0 || n <= 0)
     return;
   if (m <= OV_SMALL_M)
-    linear_small_m (y, x, w, b, m, n, k, be->n_threads);
+    linear_small_m (be, y, x, w, b, m, n, k);
   else
-    linear_sgemm (y, x, w, b, m, n, k, be->n_threads);
+    linear_sgemm (be, y, x, w, b, m, n, k);
 }
 
 static void
@@ -290,14 +402,34 @@ ov_backend_ref_layer_norm (float *x, const float *r, const float *g, const float
     }
 }
 
+typedef struct
+{
+  float       *x;
+  const float *r, *g, *b;
+  int          m, n;
+  float        eps;
+  gint64       rows_per_chunk;
+} LayerNormJob;
+
+static void
+layer_norm_chunk (gpointer data, int chunk, int thread)
+{
+  const LayerNormJob *j = data;
+  gint64 first = chunk * j->rows_per_chunk, last = MIN (j->m, first + j->rows_per_chunk);
+
+  for (gint64 i = first; i < last; i++)
+    layer_norm_row (j->x + (gsize) i * j->n, j->r != NULL ? j->r + (gsize) i * j->n : NULL,
+                    j->g, j->b, j->n, j->eps);
+}
+
 static void
 cpu_add_layer_norm (const OvBackend *be, float *x, const float *r, const float *g,
                     const float *b, int m, int n, float eps)
 {
-#pragma omp parallel for schedule(static) num_threads(be->n_threads) \
-  if ((gint64) m * n > OV_PARALLEL_WORK / 8)
-  for (int i = 0; i < m; i++)
-    layer_norm_row (x + (gsize) i * n, r != NULL ? r + (gsize) i * n : NULL, g, b, n, eps);
+  LayerNormJob job = { x, r, g, b, m, n, eps, 0 };
+  int n_chunks = cpu_chunks (be, m, (gint64) m * n * 8, 2, 1, G_MAXINT, &job.rows_per_chunk);
+
+  ov_pool_run (cpu_pool (be), n_chunks, layer_norm_chunk, &job);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) \
@@ -320,16 +452,32 @@ gelu_block (float *x, gsize n)
     x[i] = 0.5f * x[i] * (1.0f + erff (x[i] * (float) M_SQRT1_2));
 }
 
+#define GELU_CHUNK 4096
+
+typedef struct
+{
+  float *x;
+  gsize  n;
+} GeluJob;
+
+static void
+gelu_chunk (gpointer data, int chunk, int thread)
+{
+  const GeluJob *j = data;
+  gsize first = (gsize) chunk * GELU_CHUNK;
+
+  gelu_block (j->x + first, MIN (GELU_CHUNK, j->n - first));
+}
+
 static void
 cpu_gelu (const OvBackend *be, float *x, gsize n)
 {
-  gsize chunk = 4096;
-  gsize n_chunks = (n + chunk - 1) / chunk;
+  GeluJob job = { x, n };
 
-#pragma omp parallel for schedule(static) num_threads(be->n_threads) \
-  if (n > OV_PARALLEL_WORK / 8)
-  for (gsize c = 0; c < n_chunks; c++)
-    gelu_block (x + c * chunk, MIN (chunk, n - c * chunk));
+  if (n <= OV_PARALLEL_WORK / 8 || be->n_threads == 1)
+    gelu_block (x, n);
+  else
+    ov_pool_run (cpu_pool (be), (int) ((n + GELU_CHUNK - 1) / GELU_CHUNK), gelu_chunk, &job);
 }
 
 static void
@@ -452,34 +600,55 @@ ov_backend_ref_attention (float *ctx, float *probs, const float *q, int q_stride
       }
 }
 
+typedef struct
+{
+  float       *ctx, *probs;
+  const float *q, *k, *v, *add_mask;
+  int          q_stride, kv_stride, mask_stride, lq, lk, n_heads, head_dim;
+  float        scale;
+  gint64       rows_per_chunk;
+  float       *scratch;       /* lk floats a thread, when probs is NULL */
+} AttentionJob;
+
+static void
+attention_chunk (gpointer data, int chunk, int thread)
+{
+  const AttentionJob *j = data;
+  int h_total = j->n_heads * j->head_dim;
+  gint64 first = chunk * j->rows_per_chunk;
+  gint64 last = MIN ((gint64) j->n_heads * j->lq, first + j->rows_per_chunk);
+
+  for (gint64 r = first; r < last; r++)
+    {
+      int h = (int) (r / j->lq), i = (int) (r % j->lq);
+      float *p = j->probs != NULL ? j->probs + ((gsize) h * j->lq + i) * j->lk
+                                  : j->scratch + (gsize) thread * j->lk;
+      const float *mrow = j->add_mask != NULL ? j->add_mask + (gsize) i * j->mask_stride : NULL;
+
+      attention_row (j->ctx + (gsize) i * h_total + h * j->head_dim, p,
+                     j->q + (gsize) i * j->q_stride + h * j->head_dim,
+                     j->k + h * j->head_dim, j->v + h * j->head_dim, j->kv_stride, mrow, j->lk,
+                     j->head_dim, j->scale);
+    }
+}
+
 static void
 cpu_attention (const OvBackend *be, float *ctx, float *probs, const float *q, int q_stride,
                const float *k, const float *v, int kv_stride, const float *add_mask,
                int mask_stride, int lq, int lk, int n_heads, int head_dim)
 {
-  int h_total = n_heads * head_dim;
+  g_autofree float *scratch = NULL;
+  AttentionJob job = {
+    ctx, probs, q, k, v, add_mask, q_stride, kv_stride, mask_stride, lq, lk, n_heads,
+    head_dim, sqrtf ((float) head_dim), 0, NULL,
+  };
   int n_rows = n_heads * lq;
-  float scale = sqrtf ((float) head_dim);
+  int n_chunks = cpu_chunks (be, n_rows, (gint64) n_rows * lk * head_dim, 4, 1, G_MAXINT,
+                             &job.rows_per_chunk);
 
-#pragma omp parallel num_threads(be->n_threads) \
-  if ((gint64) n_rows * lk * head_dim > OV_PARALLEL_WORK)
-  {
-    float *scratch = probs == NULL ? g_new (float, MAX (lk, 1)) : NULL;
-
-#pragma omp for schedule(static)
-    for (int r = 0; r < n_rows; r++)
-      {
-        int h = r / lq, i = r % lq;
-        float *p = probs != NULL ? probs + ((gsize) h * lq + i) * lk : scratch;
-        const float *mrow = add_mask != NULL ? add_mask + (gsize) i * mask_stride : NULL;
-
-        attention_row (ctx + (gsize) i * h_total + h * head_dim, p,
-                       q + (gsize) i * q_stride + h * head_dim,
-                       k + h * head_dim, v + h * head_dim, kv_stride, mrow, lk,
-                       head_dim, scale);
-      }
-    g_free (scratch);
-  }
+  if (probs == NULL)
+    job.scratch = scratch = g_new (float, (gsize) be->n_threads * MAX (lk, 1));
+  ov_pool_run (cpu_pool (be), n_chunks, attention_chunk, &job);
 }
 
 static void
@@ -498,6 +667,13 @@ cpu_copy_runs (const OvBackend *be, float *dst, gsize dst_outer, const float *sr
     }
 }
 
+static void
+cpu_destroy (OvBackend *be)
+{
+  ov_pool_free (cpu_pool (be));
+  g_free (be);
+}
+
 static const OvBackend cpu_backend = {
   .name = "cpu",
   .n_threads = 1,
@@ -513,28 +689,89 @@ static const OvBackend cpu_backend = {
   .embed = cpu_embed,
   .attention = cpu_attention,
   .copy_runs = cpu_copy_runs,
+  .destroy = cpu_destroy,
 };
 
 OvBackend *
+_ov_backend_cpu_new_full (int n_threads, const char *kernel)
+{
+  CpuBackend *cpu;
+  int pick = -1;
+
+  for (int i = 0; i < (int) G_N_ELEMENTS (dot_kernels); i++)
+    if (kernel != NULL ? strcmp (kernel, dot_kernels[i].name) == 0
+                       : dot_kernel_supported (dot_kernels[i].name))
+      pick = i;
+  if (pick < 0 || !dot_kernel_supported (dot_kernels[pick].name))
+    return NULL;
+
+  cpu = g_new0 (CpuBackend, 1);
+  cpu->base = cpu_backend;
+#ifdef _OPENMP
+  /* OMP_NUM_THREADS, when set, else every processor */
+  cpu->base.n_threads = n_threads > 0 ? n_threads : omp_get_max_threads ();
+#else
+  cpu->base.n_threads = n_threads > 0 ? n_threads : (int) g_get_num_processors ();
+#endif
+  cpu->pool = ov_pool_new (cpu->base.n_threads);
+  cpu->dot_block4 = dot_kernels[pick].fn;
+  cpu->kernel = dot_kernels[pick].name;
+  /* OpenBLAS runs single-threaded inside the pool's chunks (see
+   * linear_sgemm): its own threads and ours would otherwise fight over the
+   * cores. The engine is OpenBLAS's only user in the program. */
+  openblas_set_num_threads (1);
+  return &cpu->base;
+}
+
+/* OV_CPU_KERNEL=plain|fma|avx512 asks for a narrower block kernel than the
+ * processor's widest (comparisons); one it lacks is never taken. */
+OvBackend *
 ov_backend_cpu_new (int n_threads)
 {
-  OvBackend *be = g_memdup2 (&cpu_backend, sizeof cpu_backend);
+  const char *force = g_getenv ("OV_CPU_KERNEL");
+  OvBackend *be = NULL;
 
-#ifdef _OPENMP
-  be->n_threads = n_threads > 0 ? n_threads : omp_get_max_threads ();
-#else
-  be->n_threads = 1;
-#endif
-  /* OpenBLAS runs single-threaded inside our parallel loops (see
-   * linear_sgemm): its own pool and the OpenMP team would otherwise fight
-   * over the cores. The engine is OpenBLAS's only user in the program. */
-  openblas_set_num_threads (1);
+  if (force != NULL && *force != '\0')
+    be = _ov_backend_cpu_new_full (n_threads, force);
+  if (be == NULL)
+    be = _ov_backend_cpu_new_full (n_threads, NULL);
   return be;
+}
+
+const char *
+_ov_backend_cpu_best_kernel (void)
+{
+  const char *force = g_getenv ("OV_CPU_KERNEL");
+  const char *best = "plain";
+
+  for (guint i = 0; i < G_N_ELEMENTS (dot_kernels); i++)
+    if (dot_kernel_supported (dot_kernels[i].name))
+      {
+        best = dot_kernels[i].name;
+        if (g_strcmp0 (force, best) == 0)
+          break;
+      }
+  return best;
+}
+
+const char *
+_ov_backend_cpu_get_kernel (const OvBackend *be)
+{
+  return ((const CpuBackend *) be)->kernel;
+}
+
+void
+_ov_backend_cpu_run (const OvBackend *be, int n_chunks, OvPoolFunc fn, gpointer data)
+{
+  ov_pool_run (cpu_pool (be), n_chunks, fn, data);
 }
 
 char *
 ov_backend_cpu_describe (const OvBackend *be)
 {
-  return g_strdup_printf ("CPU (%d thread%s, OpenBLAS)", be->n_threads,
-                          be->n_threads == 1 ? "" : "s");
+  return g_strdup_printf ("CPU (%d thread%s, %s, OpenBLAS)", be->n_threads,
+                          be->n_threads == 1 ? "" : "s",
+                          g_strcmp0 (_ov_backend_cpu_get_kernel (be), "avx512") == 0 ? "AVX-512"
+                          : g_strcmp0 (_ov_backend_cpu_get_kernel (be), "fma") == 0 ? "AVX2"
+                                                                                     : "generic");
 }

@@ -451,11 +451,35 @@ static const OvBackend cuda_table = {
 };
 
 /* Why no device can be used, or NULL when device `index` answers. */
+/* Whether the NVIDIA driver's library can be opened; when it cannot, why.
+ * Asking the runtime instead costs a good part of a second on a machine
+ * without the driver (it searches for the library and sets itself up
+ * first), and every start of the program asks. */
+static const char *
+driver_missing (void)
+{
+  static char *why;
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      /* kept open: the runtime opens the same library */
+      if (dlopen ("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL) == NULL)
+        why = g_strdup_printf ("no NVIDIA driver: %s", dlerror ());
+      g_once_init_leave (&done, 1);
+    }
+  return why;
+}
+
 static char *
 device_problem (int index)
 {
   int n = 0;
-  cudaError_t err = cudaGetDeviceCount (&n);
+  cudaError_t err;
+
+  if (driver_missing () != NULL)
+    return g_strdup (driver_missing ());
+  err = cudaGetDeviceCount (&n);
 
   if (err != cudaSuccess)
     {
@@ -477,7 +501,7 @@ OvBackend *
 ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
 {
   g_autofree char *problem = device_problem (device);
-  const OvCublas *blas = cublas_library ();
+  const OvCublas *blas;
   OvCudaBackend *cb;
   struct cudaDeviceProp prop;
   cudaMemPool_t pool;
@@ -488,6 +512,8 @@ ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
       g_set_error (error, OV_ERROR, OV_ERROR_DEVICE, "no CUDA device: %s", problem);
       return NULL;
     }
+  /* only now: opening cuBLAS costs a fraction of a second */
+  blas = cublas_library ();
   if (blas->problem != NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_DEVICE, "no cuBLAS: %s", blas->problem);
@@ -580,6 +606,11 @@ _ov_backend_cuda_probe (OvDeviceReport *r)
   r->cuda_build_version = CUDART_VERSION;
   if (cudaRuntimeGetVersion (&r->cuda_runtime_version) != cudaSuccess)
     r->cuda_runtime_version = 0;
+  if (driver_missing () != NULL)
+    {
+      r->cuda_reason = g_strdup (driver_missing ());
+      return;
+    }
   if (cudaDriverGetVersion (&r->cuda_driver_version) != cudaSuccess)
     r->cuda_driver_version = 0;
   err = cudaGetDeviceCount (&n);

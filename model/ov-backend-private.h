@@ -12,6 +12,8 @@
 
 #include <glib.h>
 
+#include "ov-pool.h"
+
 G_BEGIN_DECLS
 
 typedef struct _OvBackend OvBackend;
@@ -103,11 +105,27 @@ ov_backend_check (const OvBackend *be, GError **error)
 void             ov_backend_free           (OvBackend *be);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvBackend, ov_backend_free)
 
-/* The CPU backend: OpenBLAS sgemm plus OpenMP loops. n_threads 0 = all
- * cores. The thread count travels with the backend, so a model used from
- * another thread keeps it. Free with g_free. */
+/* The CPU backend: OpenBLAS sgemm plus loops shared out on its own thread
+ * pool (ov-pool.h). n_threads 0 = OMP_NUM_THREADS, else all cores. The
+ * threads travel with the backend, so a model used from another thread
+ * keeps them. Free with ov_backend_free. */
 OvBackend       *ov_backend_cpu_new        (int n_threads);
 char            *ov_backend_cpu_describe   (const OvBackend *be);
+/* The same with a chosen block kernel for the few-row products: "plain"
+ * (any processor), "fma" (AVX2 + FMA), "avx512", or NULL for the widest the
+ * processor has. NULL when the processor lacks it. For the tests. */
+OvBackend       *_ov_backend_cpu_new_full  (int              n_threads,
+                                            const char      *kernel);
+const char      *_ov_backend_cpu_get_kernel (const OvBackend *be);
+/* The kernel ov_backend_cpu_new picks on this processor. */
+const char      *_ov_backend_cpu_best_kernel (void);
+/* Runs fn on chunks 0..n_chunks-1 on the CPU backend's pool (see
+ * ov_pool_run), for loops outside the backend's table (the cached decoding
+ * step's attention). */
+void             _ov_backend_cpu_run       (const OvBackend *be,
+                                            int              n_chunks,
+                                            OvPoolFunc       fn,
+                                            gpointer         data);
 
 /* Plain loops computing the same thing as the CPU fast paths; the tests
  * compare the two. */

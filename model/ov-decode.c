@@ -70,7 +70,7 @@ typedef struct {
 
 /* Floats of one beam's caption rows in one layer: K and V. */
 static gsize
-cap_layer_floats (Decoder *dec)
+cap_layer_floats (const Decoder *dec)
 {
   return (gsize) 2 * dec->max_len * dec->model->config.hidden_size;
 }
@@ -200,6 +200,44 @@ cached_attention_row (float *out, float *p, const float *q, const float *ck, con
     }
 }
 
+/* The attention of a cached step: tasks (beam, head, row), per_chunk of
+ * them a chunk. */
+typedef struct
+{
+  Decoder     *dec;
+  float       *cx;
+  const float *q, *ck, *cv;
+  float       *scratch;   /* n_ctx + max_len floats a thread */
+  int          layer, cur_len, n_tasks, per_chunk;
+} CachedAttentionJob;
+
+static void
+cached_attention_task (const CachedAttentionJob *j, int t, float *p)
+{
+  const Decoder *dec = j->dec;
+  const OvConfig *c = &dec->model->config;
+  int h = c->hidden_size, n_heads = c->num_attention_heads, head_dim = h / n_heads;
+  int b = t / (2 * n_heads), hd = (t / 2) % n_heads, r = t % 2;
+  const float *kb = dec->cap[b] + cap_layer_floats (dec) * j->layer;
+  gsize row = (gsize) (2 * b + r) * h + hd * head_dim;
+
+  cached_attention_row (j->cx + row, p, j->q + row,
+                        dec->n_ctx > 0 ? j->ck + hd * head_dim : NULL,
+                        dec->n_ctx > 0 ? j->cv + hd * head_dim : NULL, dec->n_ctx,
+                        kb + hd * head_dim, kb + (gsize) dec->max_len * h + hd * head_dim,
+                        j->cur_len + r, h, head_dim);
+}
+
+static void
+cached_attention_chunk (gpointer data, int chunk, int thread)
+{
+  const CachedAttentionJob *j = data;
+  float *p = j->scratch + (gsize) thread * (j->dec->n_ctx + j->dec->max_len);
+
+  for (int t = chunk * j->per_chunk; t < MIN (j->n_tasks, (chunk + 1) * j->per_chunk); t++)
+    cached_attention_task (j, t, p);
+}
+
 /* The cached step at cur_len: each beam's rows are its last token at
  * position cur_len - 1 (it was [MASK] the step before) and a new [MASK] at
  * cur_len. All 2·B rows go through every linear together, so the weights
@@ -227,6 +265,10 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
   g_autofree float *f = g_new (float, (gsize) m * inter);
   g_autofree float *last = g_new (float, (gsize) nb * h);
   int n_tasks = nb * n_heads * 2;
+  g_autofree float *scratch = g_new (float, (gsize) be->n_threads * (n_ctx + max_len));
+  CachedAttentionJob job = {
+    .dec = dec, .cx = cx, .q = q, .scratch = scratch, .cur_len = cur_len, .n_tasks = n_tasks,
+  };
 
   for (int b = 0; b < nb; b++)
     {
@@ -256,25 +298,12 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
           memcpy (vb + (gsize) (cur_len - 1) * h, v + (gsize) 2 * b * h, (gsize) 2 * h * 4);
         }
       /* row 0 of a beam sees caption slots 0..cur_len-1, row 1 also cur_len */
-#pragma omp parallel num_threads(be->n_threads) \
-  if ((gint64) n_tasks * (n_ctx + cur_len) * head_dim > (1 << 18))
-      {
-        float *p = g_new (float, n_ctx + max_len);
-
-#pragma omp for schedule(static)
-        for (int t = 0; t < n_tasks; t++)
-          {
-            int b = t / (2 * n_heads), hd = (t / 2) % n_heads, r = t % 2;
-            const float *kb = dec->cap[b] + layer * l;
-            gsize row = (gsize) (2 * b + r) * h + hd * head_dim;
-
-            cached_attention_row (cx + row, p, q + row, n_ctx > 0 ? ck + hd * head_dim : NULL,
-                                  n_ctx > 0 ? cv + hd * head_dim : NULL, n_ctx, kb + hd * head_dim,
-                                  kb + (gsize) max_len * h + hd * head_dim, cur_len + r, h,
-                                  head_dim);
-          }
-        g_free (p);
-      }
+      job.ck = ck;
+      job.cv = cv;
+      job.layer = l;
+      job.per_chunk = (gint64) n_tasks * (n_ctx + cur_len) * head_dim > (1 << 18) ? 1 : n_tasks;
+      _ov_backend_cpu_run (be, (n_tasks + job.per_chunk - 1) / job.per_chunk,
+                           cached_attention_chunk, &job);
       be->linear (be, a1, cx, w->ao_w, w->ao_b, m, h, h);
       be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, m, h, (float) c->layer_norm_eps);
       be->linear (be, f, a1, w->i_w, w->i_b, m, inter, h);

@@ -74,6 +74,7 @@ ov_device_report_new (void)
 #endif
   r->blas_config = g_strstrip (g_strdup (config != NULL ? config : "OpenBLAS"));
   r->blas_threads = openblas_get_num_threads ();
+  r->cpu_kernel = _ov_backend_cpu_best_kernel ();
   r->cuda_devices = g_ptr_array_new_with_free_func ((GDestroyNotify) cuda_device_info_free);
   _ov_backend_cuda_probe (r);
   return r;

@@ -25,6 +25,7 @@ typedef struct {
   int        cpu_threads;         /* threads the CPU backend uses by default */
   char      *blas_config;         /* OpenBLAS's build description */
   int        blas_threads;        /* OpenBLAS's own thread pool */
+  const char *cpu_kernel;         /* the few-row product kernel: plain, fma or avx512 */
   gboolean   cuda_built;          /* the CUDA backend is in this build */
   int        cuda_build_version;  /* toolkit at build time, 13000 = 13.0; 0 when not built */
   int        cuda_runtime_version;/* 0 when unknown */

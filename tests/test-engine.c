@@ -17,6 +17,7 @@
 #include "model/ov-error.h"
 #include "model/ov-model.h"
 #include "model/ov-backend-private.h"
+#include "model/ov-pool.h"
 #include "model/ov-state-dict.h"
 
 /* Oracle tolerances (oracle/README.md). */
@@ -59,38 +60,156 @@ random_fill (float *x, gsize n, GRand *rand)
     x[i] = (float) g_rand_double_range (rand, -1.0, 1.0);
 }
 
+/* ---- the CPU backend's thread pool ---- */
+
+typedef struct
+{
+  OvPool *pool;
+  int    *hits;         /* one counter a chunk */
+  int     n_chunks;
+  int     nested;       /* chunks that run a job of their own on the pool */
+  int     threads_seen; /* bit t set when thread t ran a chunk */
+} PoolJob;
+
+static void
+pool_count_chunk (gpointer data, int chunk, int thread)
+{
+  PoolJob *j = data;
+
+  g_atomic_int_inc (&j->hits[chunk]);
+  g_atomic_int_or ((guint *) &j->threads_seen, 1u << MIN (thread, 31));
+  if (j->nested > 0 && chunk < j->nested)
+    {
+      /* the pool is busy with this job: the inner one runs here, alone */
+      int inner_hits[7] = { 0 };
+      PoolJob inner = { j->pool, inner_hits, 7, 0, 0 };
+
+      ov_pool_run (j->pool, 7, pool_count_chunk, &inner);
+      for (int i = 0; i < 7; i++)
+        g_assert_cmpint (inner_hits[i], ==, 1);
+    }
+}
+
+static void
+pool_check_job (OvPool *pool, int n_chunks, int nested)
+{
+  g_autofree int *hits = g_new0 (int, n_chunks);
+  PoolJob job = { pool, hits, n_chunks, nested, 0 };
+
+  ov_pool_run (pool, n_chunks, pool_count_chunk, &job);
+  for (int c = 0; c < n_chunks; c++)
+    g_assert_cmpint (hits[c], ==, 1);
+}
+
+static gpointer
+pool_hammer (gpointer data)
+{
+  OvPool *pool = data;
+
+  for (int r = 0; r < 2000; r++)
+    pool_check_job (pool, 1 + r % 37, 0);
+  return NULL;
+}
+
+/* /model/backend/pool: every chunk runs exactly once, whatever the number
+ * of chunks, with nested jobs, with two threads sharing one pool, after
+ * the workers have gone to sleep, and on a pool of one thread. */
+static void
+test_pool (void)
+{
+  g_autoptr(OvPool) pool = ov_pool_new (3);
+  g_autoptr(OvPool) single = ov_pool_new (1);
+  GThread *other;
+
+  g_assert_cmpint (ov_pool_get_n_threads (pool), ==, 3);
+  for (int r = 0; r < 3000; r++)
+    pool_check_job (pool, 1 + (r * 7919) % 300, 0);
+  pool_check_job (pool, 100000, 0);
+  pool_check_job (pool, 50, 5);
+  /* long enough for the workers to fall asleep, then wake them */
+  g_usleep (20000);
+  pool_check_job (pool, 64, 0);
+
+  other = g_thread_new ("pool-hammer", pool_hammer, pool);
+  pool_hammer (pool);
+  g_thread_join (other);
+
+  pool_check_job (single, 10, 2);
+  {
+    int hits[20] = { 0 };
+    PoolJob job = { pool, hits, 20, 0, 0 };
+
+    /* chunks name the thread that ran them: the caller 0, workers 1 and 2 */
+    ov_pool_run (pool, 20, pool_count_chunk, &job);
+    g_assert_cmpint (job.threads_seen & ~7, ==, 0);
+    g_assert_cmpint (job.threads_seen, !=, 0);
+  }
+}
+
+/* Every block kernel of the few-row products that this processor runs,
+ * against the reference loop. */
+static void
+check_linear_kernels (GRand *rand)
+{
+  static const char *const kernels[] = { "plain", "fma", "avx512" };
+  /* small M (multi-row GEMV, serial and threaded; every remainder after the
+   * groups of 3 and of 5 input rows; K beyond one chunk, N and K not
+   * multiples of the blocks or the lanes) and sgemm (serial, and split by
+   * columns) */
+  int shapes[][3] = { { 1, 48, 40 }, { 3, 48, 40 }, { 10, 48, 40 }, { 37, 48, 40 },
+                      { 5, 2100, 131 }, { 16, 700, 77 }, { 17, 300, 65 }, { 2, 37, 13 },
+                      { 11, 1030, 773 }, { 16, 5, 1100 }, { 80, 300, 128 },
+                      { 73, 1001, 67 }, { 4, 130, 520 }, { 6, 130, 33 }, { 7, 70, 1024 },
+                      { 8, 66, 48 }, { 9, 300, 17 }, { 12, 64, 768 }, { 13, 9, 7 },
+                      { 14, 1030, 16 }, { 15, 33, 1 } };
+  int n_run = 0;
+
+  for (guint kn = 0; kn < G_N_ELEMENTS (kernels); kn++)
+    {
+      g_autoptr(OvBackend) be = _ov_backend_cpu_new_full (2, kernels[kn]);
+
+      if (be == NULL)
+        {
+          g_test_message ("block kernel %s: not on this processor", kernels[kn]);
+          continue;
+        }
+      n_run++;
+      for (guint c = 0; c < G_N_ELEMENTS (shapes); c++)
+        {
+          int m = shapes[c][0], n = shapes[c][1], k = shapes[c][2];
+          g_autofree float *x = g_new (float, m * k);
+          g_autofree float *w = g_new (float, n * k);
+          g_autofree float *b = g_new (float, n);
+          g_autofree float *y = g_new (float, m * n);
+          g_autofree float *y_ref = g_new (float, m * n);
+          g_autofree char *what = g_strdup_printf ("linear %d×%d×%d (%s)", m, n, k,
+                                                   kernels[kn]);
+
+          random_fill (x, m * k, rand);
+          random_fill (w, n * k, rand);
+          random_fill (b, n, rand);
+          for (int i = 0; i < m * n; i++)
+            y[i] = NAN;
+          be->linear (be, y, x, w, b, m, n, k);
+          ov_backend_ref_linear (y_ref, x, w, b, m, n, k);
+          check_close (what, y, y_ref, m * n, 1e-5, 1e-5);
+          be->linear (be, y, x, w, NULL, m, n, k);
+          ov_backend_ref_linear (y_ref, x, w, NULL, m, n, k);
+          check_close (what, y, y_ref, m * n, 1e-5, 1e-5);
+        }
+    }
+  /* the plain kernel runs everywhere */
+  g_assert_cmpint (n_run, >=, 1);
+}
+
 /* /model/backend/cpu-vs-reference */
 static void
 test_backend_reference (void)
 {
-  g_autofree OvBackend *be = ov_backend_cpu_new (2);
+  g_autoptr(OvBackend) be = ov_backend_cpu_new (2);
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
-  /* small M (multi-row GEMV, serial and threaded; K beyond one chunk, N and
-   * K not multiples of the blocks) and sgemm (serial, and split by columns) */
-  int shapes[][3] = { { 1, 48, 40 }, { 3, 48, 40 }, { 10, 48, 40 }, { 37, 48, 40 },
-                      { 5, 2100, 131 }, { 16, 700, 77 }, { 17, 300, 65 }, { 2, 37, 13 },
-                      { 11, 1030, 773 }, { 16, 5, 1100 }, { 80, 300, 128 },
-                      { 73, 1001, 67 } };
 
-  for (guint c = 0; c < G_N_ELEMENTS (shapes); c++)
-    {
-      int m = shapes[c][0], n = shapes[c][1], k = shapes[c][2];
-      g_autofree float *x = g_new (float, m * k);
-      g_autofree float *w = g_new (float, n * k);
-      g_autofree float *b = g_new (float, n);
-      g_autofree float *y = g_new (float, m * n);
-      g_autofree float *y_ref = g_new (float, m * n);
-
-      random_fill (x, m * k, rand);
-      random_fill (w, n * k, rand);
-      random_fill (b, n, rand);
-      be->linear (be, y, x, w, b, m, n, k);
-      ov_backend_ref_linear (y_ref, x, w, b, m, n, k);
-      check_close ("linear", y, y_ref, m * n, 1e-5, 1e-5);
-      be->linear (be, y, x, w, NULL, m, n, k);
-      ov_backend_ref_linear (y_ref, x, w, NULL, m, n, k);
-      check_close ("linear without bias", y, y_ref, m * n, 1e-5, 1e-5);
-    }
+  check_linear_kernels (rand);
 
   {
     int m = 9, h = 24;
@@ -1442,6 +1561,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/model/backend/cpu-vs-reference", test_backend_reference);
+  g_test_add_func ("/model/backend/pool", test_pool);
   g_test_add_func ("/model/engine/enc_imgln_off", test_enc_imgln_off);
   g_test_add_func ("/model/engine/vqa_logits", test_vqa_logits);
   g_test_add_func ("/model/engine/cap_greedy", test_cap_greedy);
