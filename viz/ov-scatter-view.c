@@ -332,6 +332,21 @@ ov_scatter_view_legend_hit (OvScatterView *view, double x, double y)
 }
 
 gboolean
+ov_scatter_view_get_legend_rect (OvScatterView *view, guint cls, OvRect *rect)
+{
+  g_return_val_if_fail (view != NULL && rect != NULL, FALSE);
+
+  /* Row r of the legend lists class r (see ov_scatter_view_draw). */
+  if (cls >= legend_entries (view))
+    return FALSE;
+  rect->x = view->legend_x;
+  rect->y = view->legend_y + cls * LEGEND_ROW;
+  rect->width = LEGEND_W;
+  rect->height = LEGEND_ROW;
+  return TRUE;
+}
+
+gboolean
 ov_point_in_polygon (double x, double y, const double *polygon, guint n_vertices)
 {
   gboolean inside = FALSE;
