@@ -783,6 +783,18 @@ test_scatter (void)
   }
   ov_scatter_view_set_class_visible (view, 1, FALSE);
   g_assert_cmpint (ov_scatter_view_hit (view, x, y, 5), ==, -1);
+  /* A point's place is where data_to_view puts it, and hidden points have none. */
+  for (guint i = 0; i < 16; i++)
+    {
+      double px, py, wx, wy;
+      gboolean shown = ov_scatter_view_get_point (view, i, &px, &py);
+
+      g_assert_cmpint (shown, ==, classes[i] == 0);
+      ov_scatter_view_data_to_view (view, xy[2 * i], xy[2 * i + 1], &wx, &wy);
+      if (shown)
+        g_assert_true (px == wx && py == wy);
+    }
+  g_assert_false (ov_scatter_view_get_point (view, 16, NULL, NULL));
   {
     g_autoptr(GArray) all = ov_scatter_view_select_box (view, 0, 0, 600, 400);
 

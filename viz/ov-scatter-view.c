@@ -295,6 +295,24 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
   cairo_restore (cr);
 }
 
+gboolean
+ov_scatter_view_get_point (OvScatterView *view, guint i, double *x, double *y)
+{
+  double vx, vy;
+
+  g_return_val_if_fail (view != NULL, FALSE);
+
+  if (i >= view->n || !view->visible[view->classes[i]] || !isfinite (view->xy[2 * i])
+      || !isfinite (view->xy[2 * i + 1]))
+    return FALSE;
+  ov_scatter_view_data_to_view (view, view->xy[2 * i], view->xy[2 * i + 1], &vx, &vy);
+  if (x != NULL)
+    *x = vx;
+  if (y != NULL)
+    *y = vy;
+  return TRUE;
+}
+
 int
 ov_scatter_view_hit (OvScatterView *view, double x, double y, double radius)
 {

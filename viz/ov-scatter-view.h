@@ -58,6 +58,12 @@ void           ov_scatter_view_view_to_data (OvScatterView   *view,
                                              double           vy,
                                              double          *dx,
                                              double          *dy);
+/* Point i in view coordinates (x, y nullable); FALSE when it is not drawn:
+ * its class is hidden or its position is not finite. */
+gboolean       ov_scatter_view_get_point (OvScatterView      *view,
+                                          guint               i,
+                                          double             *x,
+                                          double             *y);
 /* The visible point nearest to (x, y) within radius pixels, or -1. */
 int            ov_scatter_view_hit       (OvScatterView      *view,
                                           double              x,
