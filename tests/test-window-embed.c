@@ -697,6 +697,38 @@ test_compare (void)
   want = headless_pass (second);
   assert_same_embeddings (ov_embed_panel_get_embeddings (panel (), 1), want);
 
+  /* Saved, the pair is two files; opened again, the second one is the
+   * comparison once more. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("ov-embed-pair-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "pair.safetensors", NULL);
+    g_autofree char *other = g_build_filename (dir, "pair.compare.safetensors", NULL);
+    guint saves = ov_embed_panel_get_n_saves (panel ());
+    guint passes;
+    const char *const suffixes[] = { "", ".json", ".labels.txt" };
+
+    ov_embed_panel_save (panel (), path);
+    WAIT_UNTIL (ov_embed_panel_get_n_saves (panel ()) > saves, 30);
+    g_assert_true (g_file_test (other, G_FILE_TEST_IS_REGULAR));
+    passes = ov_embed_panel_get_n_passes (panel ());
+    ov_embed_panel_open (panel (), path, FALSE);
+    WAIT_UNTIL (ov_embed_panel_get_n_passes (panel ()) > passes, 30);
+    g_assert_null (ov_embed_panel_get_embeddings (panel (), 1));
+    WAIT_UNTIL (!ov_embed_panel_is_busy (panel ()), 60);
+    ov_embed_panel_open (panel (), other, TRUE);
+    WAIT_UNTIL (ov_embed_panel_get_n_passes (panel ()) > passes + 1, 30);
+    assert_same_embeddings (ov_embed_panel_get_embeddings (panel (), 1), want);
+    g_assert_nonnull (ov_embed_panel_get_alignment (panel (), 1));
+    for (guint k = 0; k < G_N_ELEMENTS (suffixes); k++)
+      {
+        g_autofree char *a_path = g_strconcat (path, suffixes[k], NULL);
+        g_autofree char *b_path = g_strconcat (other, suffixes[k], NULL);
+
+        g_assert_cmpint (g_remove (a_path), ==, 0);
+        g_assert_cmpint (g_remove (b_path), ==, 0);
+      }
+    g_assert_cmpint (g_rmdir (dir), ==, 0);
+  }
   ov_embed_panel_set_compare (panel (), NULL);
 }
 

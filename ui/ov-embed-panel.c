@@ -1255,6 +1255,7 @@ typedef struct {
   float        *Y;         /* (n, 2) result */
   OvTsneStats   stats;
   OvEmbedPanel *panel;     /* for frames; the task holds the reference */
+  GMainContext *context;   /* the panel's, where frames are drawn */
   guint         generation;
   gint64        last_frame;
 } TsneJob;
@@ -1263,6 +1264,7 @@ static void
 tsne_job_free (TsneJob *job)
 {
   g_clear_pointer (&job->set, embed_set_unref);
+  g_clear_pointer (&job->context, g_main_context_unref);
   g_free (job->Y);
   g_free (job);
 }
@@ -1323,6 +1325,7 @@ tsne_progress_cb (int          iter,
 {
   TsneJob *job = user_data;
   gint64 now = g_get_monotonic_time ();
+  GSource *source;
   Frame *f;
 
   if (iter < n_iter && now - job->last_frame < FRAME_INTERVAL_US)
@@ -1336,7 +1339,14 @@ tsne_progress_cb (int          iter,
   f->kl = kl;
   f->xy = g_memdup2 (Y, sizeof (float) * 2 * n);
   f->n = n;
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, frame_cb, f, frame_free);
+  /* An idle source, never g_main_context_invoke: that may run the
+   * function right here when the main loop is between iterations. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, frame_cb, f, frame_free);
+  g_source_set_static_name (source, "[oscarviz] t-SNE frame");
+  g_source_attach (source, job->context);
+  g_source_unref (source);
   return TRUE;
 }
 
@@ -1365,6 +1375,7 @@ tsne_done_cb (GObject      *source,
   TsneJob *job = g_task_get_task_data (G_TASK (res));
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *seed = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (res), &error))
     {
@@ -1375,11 +1386,11 @@ tsne_done_cb (GObject      *source,
         {
           /* The map stays where the run stopped, but it is not a finished
            * one: keep what was there before. */
-          show_map (self, self->xy, FALSE);
+          show_map (self, self->xy, TRUE);
           set_status (self, _("t-SNE cancelled."));
           return;
         }
-      show_map (self, self->xy, FALSE);
+      show_map (self, self->xy, TRUE);
       ov_panel_report_failure (OV_PANEL (self), error->message);
       return;
     }
@@ -1396,11 +1407,12 @@ tsne_done_cb (GObject      *source,
   self->n_maps++;
   show_map (self, self->xy, TRUE);
   update_actions (self);
+  seed = g_strdup_printf ("%" G_GUINT64_FORMAT, job->params.seed);
   /* Translators: the finished map: layer, perplexity, seed, iterations, KL divergence. */
-  text = g_strdup_printf (_("t-SNE of layer %d: perplexity %.3g, seed %" G_GUINT64_FORMAT
-                            ", %d iterations, KL divergence %.3f"),
-                          job->layer, job->params.perplexity, job->params.seed,
-                          job->params.n_iter, job->stats.kl);
+  text = g_strdup_printf (_("t-SNE of layer %d: perplexity %.3g, seed %s, %d iterations, "
+                            "KL divergence %.3f"),
+                          job->layer, job->params.perplexity, seed, job->params.n_iter,
+                          job->stats.kl);
   set_status (self, text);
 }
 
@@ -1442,6 +1454,7 @@ run_tsne (OvEmbedPanel *self)
   /* About a hundred reports a run; the frames are thinned by time. */
   job->params.progress_every = MAX (1, job->params.n_iter / 100);
   job->panel = self;
+  job->context = g_main_context_ref_thread_default ();
 
   self->first_kl = self->last_kl = NAN;
   job_begin (self, JOB_TSNE, _("t-SNE: finding neighbours…"));
@@ -1482,14 +1495,29 @@ typedef struct {
   char        *path;
   gboolean     save, compare;
   EmbedSet    *set;       /* to save, or the one opened */
+  EmbedSet    *other;     /* the comparison, saved beside as other_path */
+  char        *other_path;
 } FileJob;
 
 static void
 file_job_free (FileJob *job)
 {
   g_free (job->path);
+  g_free (job->other_path);
   g_clear_pointer (&job->set, embed_set_unref);
+  g_clear_pointer (&job->other, embed_set_unref);
   g_free (job);
+}
+
+/* Where the comparison of a pass saved as path goes: STEM.compare.safetensors. */
+static char *
+comparison_path (const char *path)
+{
+  g_autofree char *stem = g_str_has_suffix (path, ".safetensors")
+                          ? g_strndup (path, strlen (path) - strlen (".safetensors"))
+                          : g_strdup (path);
+
+  return g_strconcat (stem, ".compare.safetensors", NULL);
 }
 
 static void
@@ -1503,7 +1531,9 @@ file_worker (GTask        *task,
 
   if (job->save)
     {
-      if (!ov_embeddings_save (job->set->emb, job->path, &error))
+      if (!ov_embeddings_save (job->set->emb, job->path, &error)
+          || (job->other != NULL
+              && !ov_embeddings_save (job->other->emb, job->other_path, &error)))
         g_task_return_error (task, error);
       else
         g_task_return_boolean (task, TRUE);
@@ -1549,8 +1579,12 @@ file_done_cb (GObject      *source,
 
       self->n_saves++;
       describe_result (self);
-      /* Translators: %s is the file written. */
-      text = g_strdup_printf (_("Saved %s"), job->path);
+      if (job->other != NULL)
+        /* Translators: the files written: the pass, then the comparison. */
+        text = g_strdup_printf (_("Saved %s and %s"), job->path, job->other_path);
+      else
+        /* Translators: %s is the file written. */
+        text = g_strdup_printf (_("Saved %s"), job->path);
       set_status (self, text);
       return;
     }
@@ -1616,6 +1650,11 @@ ov_embed_panel_save (OvEmbedPanel *self,
   job->path = g_strdup (path);
   job->save = TRUE;
   job->set = g_atomic_rc_box_acquire (self->result->set[0]);
+  if (self->result->set[1] != NULL)
+    {
+      job->other = g_atomic_rc_box_acquire (self->result->set[1]);
+      job->other_path = comparison_path (path);
+    }
   start_file_job (self, job);
 }
 

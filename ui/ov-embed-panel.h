@@ -61,8 +61,9 @@ guint       ov_embed_panel_get_n_maps       (OvEmbedPanel       *self);
 guint       ov_embed_panel_get_n_frames     (OvEmbedPanel       *self);
 
 /* Saving and opening an embeddings file run in the background too; a
- * failure is reported through "run-failed". compare: open as the second
- * model of the alignment figure. */
+ * failure is reported through "run-failed". A comparison is saved beside
+ * the pass as STEM.compare.safetensors. compare: open as the second model
+ * of the alignment figure. */
 void        ov_embed_panel_save             (OvEmbedPanel       *self,
                                              const char         *path);
 void        ov_embed_panel_open             (OvEmbedPanel       *self,
