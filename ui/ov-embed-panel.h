@@ -84,10 +84,8 @@ const float *ov_embed_panel_get_positions   (OvEmbedPanel       *self,
 void        ov_embed_panel_get_tsne_params  (OvEmbedPanel       *self,
                                              OvTsneParams       *params,
                                              int                *layer);
-/* The KL divergence of the first and last frames of the last t-SNE run. */
-void        ov_embed_panel_get_frame_kl     (OvEmbedPanel       *self,
-                                             double             *first,
-                                             double             *last);
+/* The positions (n x 2) of the first frame the last t-SNE run drew. */
+const float *ov_embed_panel_get_first_frame (OvEmbedPanel       *self);
 OvScatterCanvas *ov_embed_panel_get_canvas  (OvEmbedPanel       *self);
 /* The rows of the selection list: point indices, in list order. */
 GListModel *ov_embed_panel_get_selection_rows (OvEmbedPanel     *self);
