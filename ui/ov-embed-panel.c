@@ -6,7 +6,8 @@
  * (the session's model locked per sample, so the other panels keep
  * running), t-SNE (frames handed to the main loop at most every
  * FRAME_INTERVAL_US), and saving or opening a file. What a pass gives is an
- * EmbedResult that never changes once made; jobs hold references to it.
+ * EmbedResult of EmbedSets that never change once made; a job holds
+ * references to the sets it reads, so a new pass does not pull them away.
  */
 #define G_LOG_DOMAIN "ov-embed-panel"
 
@@ -1902,7 +1903,7 @@ chooser_response_cb (GtkNativeDialog *dialog,
       g_autoptr(GError) error = NULL;
 
       if (path == NULL)
-        ;
+        ;   /* not a local file: nothing oscarviz can read or write */
       else if (kind == CHOOSE_OPEN || kind == CHOOSE_OPEN_COMPARE)
         ov_embed_panel_open (self, path, kind == CHOOSE_OPEN_COMPARE);
       else if (kind == CHOOSE_SAVE)
