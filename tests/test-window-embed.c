@@ -862,12 +862,17 @@ test_screenshots (void)
         iterate (1500);
         save_png (win, before);
 
-        ov_embed_panel_set_tsne_options (p, 30, 1, 3000);
+        /* A long run, caught on the way and stopped; then a finished one. */
+        ov_embed_panel_set_tsne_options (p, 30, 1, 100000);
         ov_embed_panel_collect (p);
-        WAIT_UNTIL (ov_embed_panel_get_n_frames (p) >= 3, 60);
-        iterate (30);
+        WAIT_UNTIL (ov_embed_panel_get_n_frames (p) >= 20, 60);
         save_png (win, running);
-        WAIT_UNTIL (!ov_embed_panel_is_busy (p), 120);
+        ov_embed_panel_cancel (p);
+        WAIT_UNTIL (!ov_embed_panel_is_busy (p), 30);
+        maps = ov_embed_panel_get_n_maps (p);
+        ov_embed_panel_set_tsne_options (p, 30, 1, 1000);
+        ov_embed_panel_run_tsne (p);
+        WAIT_UNTIL (ov_embed_panel_get_n_maps (p) > maps, 120);
         iterate (300);
         {
           OvScatterCanvas *canvas = ov_embed_panel_get_canvas (p);
