@@ -4,8 +4,55 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ov-test-util.h"
+
+gboolean
+ov_test_start_xvfb (const char   *size,
+                    GSubprocess **server)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *screen = g_strdup_printf ("%sx24", size);
+  g_autofree char *display = NULL;
+  g_autofree char *program = g_find_program_in_path ("Xvfb");
+  char buf[32] = { 0 };
+  int fds[2];
+  gssize n = 0;
+  gint64 deadline;
+
+  *server = NULL;
+  if (program == NULL || pipe (fds) != 0)
+    return g_getenv ("DISPLAY") != NULL;
+
+  /* Xvfb writes the display number it took to fd 3. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  *server = g_subprocess_launcher_spawn (launcher, NULL, "Xvfb", "-displayfd", "3", "-screen",
+                                         "0", screen, "-nolisten", "tcp", NULL);
+  if (*server == NULL)
+    {
+      close (fds[0]);
+      return FALSE;
+    }
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline && strchr (buf, '\n') == NULL)
+    {
+      gssize got = read (fds[0], buf + n, sizeof buf - 1 - n);
+
+      if (got <= 0)
+        break;
+      n += got;
+    }
+  close (fds[0]);
+  if (strchr (buf, '\n') == NULL)
+    return FALSE;
+  *strchr (buf, '\n') = '\0';
+  display = g_strdup_printf (":%s", buf);
+  g_setenv ("DISPLAY", display, TRUE);
+  return TRUE;
+}
 
 static char *
 build_path_va (const char *root, const char *first, va_list ap)

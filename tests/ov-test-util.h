@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
@@ -38,6 +38,11 @@ float     *ov_test_npy_as_f32  (const OvTestNpy *npy);
 /* max |a-b| and whether every element satisfies |a-b| <= atol + rtol*|b|. */
 gboolean   ov_test_allclose    (const float *a, const float *b, gsize n,
                                 double rtol, double atol, double *max_abs_diff);
+
+/* Starts a private Xvfb with a screen of size ("1280x800") on a free display
+ * and points DISPLAY at it; *server gets the process (force-exit it at the
+ * end). Without Xvfb, TRUE only when a DISPLAY is already set. */
+gboolean   ov_test_start_xvfb  (const char *size, GSubprocess **server);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvTestNpy, ov_test_npy_free)
 

@@ -425,6 +425,61 @@ test_cancel (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+typedef struct {
+  int    calls, n_nan;
+  double last_kl;
+} KlProbe;
+
+static gboolean
+kl_probe_cb (int          iter,
+             int          n_iter,
+             const float *Y,
+             gsize        n,
+             double       kl,
+             gpointer     user_data)
+{
+  KlProbe *p = user_data;
+
+  p->calls++;
+  p->n_nan += isnan (kl);
+  p->last_kl = kl;
+  return TRUE;
+}
+
+/* Reports without the KL: NaN until the last one, and the same map. */
+static void
+test_progress_without_kl (void)
+{
+  gsize n = 300, dim = 5;
+  g_autofree float *X = make_blobs (n, dim, 3, 67, NULL);
+  g_autofree float *a = g_new (float, 2 * n);
+  g_autofree float *b = g_new (float, 2 * n);
+  g_autoptr (GError) error = NULL;
+  KlProbe with = { 0 }, without = { 0 };
+  OvTsneParams params;
+  OvTsneStats stats;
+
+  ov_tsne_params_init (&params);
+  g_assert_true (params.progress_kl);
+  params.n_threads = 2;
+  params.n_iter = 200;
+  params.early_exag_iter = 50;
+  params.progress_every = 1;
+  g_assert_true (ov_tsne_run (X, n, dim, &params, a, kl_probe_cb, &with, NULL, &error));
+  g_assert_no_error (error);
+  params.progress_kl = FALSE;
+  g_assert_true (ov_tsne_run_full (X, n, dim, &params, b, kl_probe_cb, &without, NULL, &stats,
+                                   &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (with.calls, ==, 200);
+  g_assert_cmpint (with.n_nan, ==, 0);
+  g_assert_cmpint (without.calls, ==, 200);
+  g_assert_cmpint (without.n_nan, ==, 199);
+  g_assert_cmpfloat (without.last_kl, ==, with.last_kl);
+  g_assert_cmpfloat (stats.kl, ==, with.last_kl);
+  g_assert_cmpmem (a, 2 * n * sizeof (float), b, 2 * n * sizeof (float));
+}
+
 static void
 test_bad_input (void)
 {
@@ -630,6 +685,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/tsne/quality-vs-sklearn", test_quality_vs_sklearn);
   g_test_add_func ("/viz/tsne/reproducible", test_reproducible);
   g_test_add_func ("/viz/tsne/cancel", test_cancel);
+  g_test_add_func ("/viz/tsne/progress-without-kl", test_progress_without_kl);
   g_test_add_func ("/viz/tsne/bad-input", test_bad_input);
   g_test_add_func ("/viz/tsne/degenerate", test_degenerate);
   g_test_add_func ("/viz/tsne/readers", test_readers);

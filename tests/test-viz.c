@@ -783,6 +783,18 @@ test_scatter (void)
   }
   ov_scatter_view_set_class_visible (view, 1, FALSE);
   g_assert_cmpint (ov_scatter_view_hit (view, x, y, 5), ==, -1);
+  /* A point's place is where data_to_view puts it, and hidden points have none. */
+  for (guint i = 0; i < 16; i++)
+    {
+      double px, py, wx, wy;
+      gboolean shown = ov_scatter_view_get_point (view, i, &px, &py);
+
+      g_assert_cmpint (shown, ==, classes[i] == 0);
+      ov_scatter_view_data_to_view (view, xy[2 * i], xy[2 * i + 1], &wx, &wy);
+      if (shown)
+        g_assert_true (px == wx && py == wy);
+    }
+  g_assert_false (ov_scatter_view_get_point (view, 16, NULL, NULL));
   {
     g_autoptr(GArray) all = ov_scatter_view_select_box (view, 0, 0, 600, 400);
 
@@ -818,6 +830,14 @@ test_scatter (void)
     /* rows are 15 points apart from y = 12 + 24 + 2 * 15 + 6 = 72: (200 - 12 - 72) / 15 = 7
      * rows, 6 of them classes */
     g_assert_cmpint (last_class, ==, 5);
+    /* The rectangle of a listed class hit-tests to it; an unlisted one has none. */
+    {
+      OvRect r;
+
+      g_assert_true (ov_scatter_view_get_legend_rect (crowded, 3, &r));
+      g_assert_cmpint (ov_scatter_view_legend_hit (crowded, r.x + 5, r.y + r.height / 2), ==, 3);
+      g_assert_false (ov_scatter_view_get_legend_rect (crowded, 6, &r));
+    }
   }
 
   {
@@ -1123,6 +1143,11 @@ test_embeddings_file (void)
   g_autofree char *text = NULL;
 
   emb->model_path = g_strdup ("/models/x");
+  {
+    const double box[4] = { 1.5, 2, 30, 40.25 };
+
+    ov_embeddings_set_region (emb, 3, 1, box);
+  }
   g_assert_true (ov_embeddings_save (emb, path, &error));
   g_assert_no_error (error);
   back = ov_embeddings_load (path, &error);
@@ -1140,6 +1165,12 @@ test_embeddings_file (void)
   g_assert_cmpstr (g_ptr_array_index (back->image_keys, 1), ==, "B");
   g_assert_cmpstr (g_ptr_array_index (back->tokens, 1), ==, "dog");
   g_assert_cmpstr (back->model_path, ==, "/models/x");
+  /* Region and box of each point: set for point 3 only. */
+  for (guint i = 0; i < 7; i++)
+    g_assert_cmpint (back->regions[i], ==, i == 3 ? 1 : -1);
+  g_assert_cmpfloat (back->boxes[3 * 4 + 0], ==, 1.5f);
+  g_assert_cmpfloat (back->boxes[3 * 4 + 3], ==, 40.25f);
+  g_assert_true (isnan (back->boxes[0]) && isnan (back->boxes[2 * 4 + 1]));
   /* A loaded set grows like a new one. */
   for (int k = 0; k < 20; k++)
     {
@@ -1152,6 +1183,53 @@ test_embeddings_file (void)
   g_assert_cmpfloat (back->vectors[1][2 * 26], ==, 19.0f);
   g_assert_cmpfloat (back->vectors[0][2 * 6], ==, 22.0f);   /* old point kept: (11, 10) x 2 */
   g_assert_cmpint (back->positions[26], ==, 19);
+  g_assert_cmpint (back->regions[26], ==, -1);
+  g_assert_true (isnan (back->boxes[26 * 4 + 2]));
+
+  /* A file written before "region" and "box" existed still reads. */
+  {
+    g_autofree char *opath = g_build_filename (dir, "old.safetensors", NULL);
+    g_autofree char *ometa = g_strconcat (opath, ".json", NULL);
+    g_autofree char *olabels = g_strconcat (opath, ".labels.txt", NULL);
+    g_autoptr(OvEmbeddings) old_back = NULL;
+    g_autoptr(OvStateDict) sd = NULL;
+    g_autofree OvTensorView *views = g_new0 (OvTensorView, 6);
+    guint n_views = 0;
+    static const char *const keep[] = { "vectors", "vectors.3", "class", "modality", "image",
+                                        "position" };
+
+    g_assert_true (ov_embeddings_save (emb, opath, &error));
+    sd = ov_state_dict_load (opath, &error);
+    g_assert_no_error (error);
+    for (guint k = 0; k < G_N_ELEMENTS (keep); k++)
+      {
+        const OvTensor *t = ov_state_dict_lookup (sd, keep[k]);
+
+        g_assert_nonnull (t);
+        views[n_views].name = keep[k];
+        views[n_views].dtype = t->dtype;
+        views[n_views].n_dims = t->n_dims;
+        views[n_views].shape[0] = t->shape[0];
+        views[n_views].shape[1] = t->shape[1];
+        views[n_views].data = t->data;
+        n_views++;
+      }
+    {
+      g_autofree char *copy = g_strconcat (opath, ".old", NULL);
+
+      g_assert_true (ov_safetensors_write (copy, views, n_views, &error));
+      g_clear_pointer (&sd, ov_state_dict_free);
+      g_assert_cmpint (g_rename (copy, opath), ==, 0);
+    }
+    old_back = ov_embeddings_load (opath, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (old_back->n, ==, 7);
+    g_assert_cmpint (old_back->regions[3], ==, -1);
+    g_assert_true (isnan (old_back->boxes[3 * 4]));
+    g_remove (opath);
+    g_remove (ometa);
+    g_remove (olabels);
+  }
 
   /* An empty set round-trips. */
   {
@@ -1295,6 +1373,7 @@ test_embed_oracle (void)
   g_autoptr(GError) error = NULL;
   const int layers[] = { 2, 0, 1 };
   guint n_tags = 0, n_regions = 0;
+  int last_tag_region = 0;
   double max_diff = 0.0;
   gint64 row;
 
@@ -1339,11 +1418,23 @@ test_embed_oracle (void)
           guint k = (guint) (emb->positions[i] - emb->positions[n_tags]);
 
           g_assert_cmpstr (cls, ==, sample->regions[k].cls);
+          /* The point knows its region and box. */
+          g_assert_cmpint (emb->regions[i], ==, (int) k);
+          g_assert_cmpfloat (emb->boxes[i * 4 + 0], ==, (float) sample->regions[k].x1);
+          g_assert_cmpfloat (emb->boxes[i * 4 + 3], ==, (float) sample->regions[k].y2);
         }
-      else if (strcmp (tok, "##uce") == 0)
-        g_assert_cmpstr (cls, ==, "faucet");
-      else if (strcmp (tok, "cutting") == 0 || strcmp (tok, "board") == 0)
-        g_assert_cmpstr (cls, ==, "cutting board");
+      else
+        {
+          /* A tag piece points at the region its class was cut from, in
+           * region order: "cutting" and "board" at the same one. */
+          g_assert_cmpint (emb->regions[i], >=, last_tag_region);
+          g_assert_cmpstr (cls, ==, sample->regions[emb->regions[i]].cls);
+          last_tag_region = emb->regions[i];
+          if (strcmp (tok, "##uce") == 0)
+            g_assert_cmpstr (cls, ==, "faucet");
+          else if (strcmp (tok, "cutting") == 0 || strcmp (tok, "board") == 0)
+            g_assert_cmpstr (cls, ==, "cutting board");
+        }
     }
 }
 

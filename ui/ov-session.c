@@ -20,10 +20,12 @@
 #include "ov-session.h"
 
 /* A model shared by the session and the jobs still running on it. */
-typedef struct {
+struct _OvSessionModel {
   OvModel *model;
   GMutex   lock;
-} OvModelRef;
+};
+
+typedef OvSessionModel OvModelRef;
 
 static void
 ov_model_ref_clear (gpointer data)
@@ -49,8 +51,6 @@ ov_model_ref_unref (OvModelRef *ref)
 {
   g_atomic_rc_box_release_full (ref, ov_model_ref_clear);
 }
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvModelRef, ov_model_ref_unref)
 
 #define N_KINDS (OV_MODEL_KIND_PRETRAIN + 1)
 
@@ -416,6 +416,48 @@ ov_session_get_model_path (OvSession   *self,
   g_return_val_if_fail (OV_IS_SESSION (self), NULL);
   g_return_val_if_fail ((guint) kind < N_KINDS, NULL);
   return self->model_paths[kind];
+}
+
+OvSessionModel *
+ov_session_ref_model (OvSession   *self,
+                      OvModelKind  kind)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+  g_return_val_if_fail ((guint) kind < N_KINDS, NULL);
+
+  if (self->models[kind] == NULL)
+    return NULL;
+  return g_atomic_rc_box_acquire (self->models[kind]);
+}
+
+OvModel *
+ov_session_model_lock (OvSessionModel *ref)
+{
+  g_return_val_if_fail (ref != NULL, NULL);
+
+  g_mutex_lock (&ref->lock);
+  return ref->model;
+}
+
+const OvConfig *
+ov_session_model_get_config (OvSessionModel *ref)
+{
+  g_return_val_if_fail (ref != NULL, NULL);
+  return ov_model_get_config (ref->model);
+}
+
+void
+ov_session_model_unlock (OvSessionModel *ref)
+{
+  g_return_if_fail (ref != NULL);
+  g_mutex_unlock (&ref->lock);
+}
+
+void
+ov_session_model_unref (OvSessionModel *ref)
+{
+  if (ref != NULL)
+    ov_model_ref_unref (ref);
 }
 
 const char *

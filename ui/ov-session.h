@@ -54,6 +54,19 @@ const char    *ov_session_get_model_path        (OvSession            *self,
 const char    *ov_session_get_task_model_path   (OvSession            *self,
                                                  OvTask                task);
 const char    *ov_session_get_backend_description (OvSession          *self);
+/* An open checkpoint held for a panel's own long job (a pass over a
+ * dataset): the reference keeps it alive when the session replaces it.
+ * Lock it around each engine call, not the whole job, so the other panels'
+ * runs go in between; locking blocks. NULL when no model of kind is open. */
+typedef struct _OvSessionModel OvSessionModel;
+
+OvSessionModel *ov_session_ref_model            (OvSession            *self,
+                                                 OvModelKind           kind);
+OvModel       *ov_session_model_lock            (OvSessionModel       *ref);
+void           ov_session_model_unlock          (OvSessionModel       *ref);
+/* The checkpoint's config: it never changes after loading, so no lock. */
+const OvConfig *ov_session_model_get_config     (OvSessionModel       *ref);
+void           ov_session_model_unref           (OvSessionModel       *ref);
 gboolean       ov_session_supports              (OvSession            *self,
                                                  OvTask                task,
                                                  GError              **error);
@@ -168,6 +181,7 @@ OvAttentionRun *ov_session_attention_finish     (OvSession            *self,
                                                  GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvAnswers, ov_answers_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvSessionModel, ov_session_model_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvAttentionRun, ov_attention_run_free)
 
 G_END_DECLS

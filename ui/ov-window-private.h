@@ -7,6 +7,7 @@
 
 #include "ov-attention-panel.h"
 #include "ov-caption-panel.h"
+#include "ov-embed-panel.h"
 #include "ov-image-view.h"
 #include "ov-mask-panel.h"
 #include "ov-tag-list.h"
@@ -20,6 +21,7 @@ OvCaptionPanel *_ov_window_get_caption_panel (OvWindow *self);
 OvVqaPanel     *_ov_window_get_vqa_panel     (OvWindow *self);
 OvMaskPanel    *_ov_window_get_mask_panel    (OvWindow *self);
 OvAttentionPanel *_ov_window_get_attention_panel (OvWindow *self);
+OvEmbedPanel   *_ov_window_get_embed_panel   (OvWindow *self);
 /* The error banner's text, or NULL while it is hidden. */
 const char     *_ov_window_get_banner_text   (OvWindow *self);
 /* The status line: checkpoints, backend, timing. */

@@ -18,6 +18,7 @@
 #include "model/ov-error.h"
 #include "ov-attention-panel.h"
 #include "ov-caption-panel.h"
+#include "ov-embed-panel.h"
 #include "ov-image-view.h"
 #include "ov-mask-panel.h"
 #include "ov-tag-list.h"
@@ -49,6 +50,7 @@ struct _OvWindow
   OvVqaPanel      *vqa_panel;
   OvMaskPanel     *mask_panel;
   OvAttentionPanel *attention_panel;
+  OvEmbedPanel    *embed_panel;
   GtkLabel        *models_label;
   GtkLabel        *backend_label;
   GtkLabel        *timing_label;
@@ -69,6 +71,16 @@ struct _OvWindow
    * to restore the session. */
   GStrv            sample_files;
   gint64           sample_row;
+
+  /* A region to select once the sample of that key is shown (a point
+   * clicked on the embeddings map): region index, or -1 for the tag of
+   * the class. */
+  char            *pending_key;
+  int              pending_region;
+  char            *pending_class;
+  guint            pending_id;
+  /* The tag list's height while the embeddings tab shows, or -1. */
+  int              side_position;
 };
 
 G_DEFINE_FINAL_TYPE (OvWindow, ov_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -128,6 +140,85 @@ panel_failed_cb (OvWindow   *self,
                  const char *message)
 {
   show_toast (self, message);
+}
+
+static gboolean
+select_pending_cb (gpointer user_data)
+{
+  OvWindow *self = user_data;
+  const OvSample *sample = ov_session_get_sample (self->session);
+  GListModel *tags = ov_session_get_tags (self->session);
+  g_autoptr(OvTagItem) found = NULL;
+
+  self->pending_id = 0;
+  if (sample == NULL || g_strcmp0 (sample->key, self->pending_key) != 0)
+    return G_SOURCE_REMOVE;
+  for (guint i = 0; i < g_list_model_get_n_items (tags) && found == NULL; i++)
+    {
+      g_autoptr(OvTagItem) item = g_list_model_get_item (tags, i);
+
+      if (self->pending_region >= 0 ? ov_tag_item_get_region (item) == self->pending_region
+                                    : g_strcmp0 (ov_tag_item_get_text (item),
+                                                 self->pending_class) == 0)
+        found = g_steal_pointer (&item);
+    }
+  ov_image_view_set_selected (self->image_view, found);
+  g_clear_pointer (&self->pending_key, g_free);
+  return G_SOURCE_REMOVE;
+}
+
+/* The tags of a new sample arrive after "sample-changed": select once the
+ * window is done with it. */
+static void
+sample_changed_cb (OvWindow *self)
+{
+  if (self->pending_key != NULL && self->pending_id == 0)
+    self->pending_id = g_idle_add (select_pending_cb, self);
+}
+
+static void load_sample (OvWindow *self, const char *const *files, gint64 row);
+
+/* The embeddings map needs the height: while its tab shows, the tag list
+ * keeps only its minimum, and it gets its height back afterwards. */
+static void
+panel_switched_cb (OvWindow *self)
+{
+  gboolean embed = g_strcmp0 (adw_view_stack_get_visible_child_name (self->panel_stack),
+                              "embeddings") == 0;
+
+  if (embed && self->side_position < 0)
+    {
+      self->side_position = gtk_paned_get_position (self->side_paned);
+      gtk_paned_set_position (self->side_paned, 0);
+    }
+  else if (!embed && self->side_position >= 0)
+    {
+      gtk_paned_set_position (self->side_paned, self->side_position);
+      self->side_position = -1;
+    }
+}
+
+/* A point of the embeddings map: its image, with its region selected. */
+static void
+embed_show_sample_cb (OvEmbedPanel *panel,
+                      GStrv         files,
+                      gint64        row,
+                      const char   *key,
+                      int           region,
+                      const char   *cls,
+                      OvWindow     *self)
+{
+  const OvSample *sample = ov_session_get_sample (self->session);
+
+  g_free (self->pending_key);
+  self->pending_key = g_strdup (key);
+  self->pending_region = region;
+  g_free (self->pending_class);
+  self->pending_class = g_strdup (cls);
+  if (sample != NULL && g_strcmp0 (sample->key, key) == 0)
+    select_pending_cb (self);
+  else
+    load_sample (self, (const char *const *) files, row);
 }
 
 /* Loading progress */
@@ -580,6 +671,7 @@ sample_loaded_cb (GObject      *source,
   g_strfreev (self->sample_files);
   self->sample_files = g_strdupv (load->files);
   self->sample_row = load->row;
+  ov_embed_panel_set_dataset (self->embed_panel, (const char *const *) load->files);
   for (guint i = 0; load->files[i] != NULL; i++)
     remember_recent (self, load->files[i]);
 
@@ -976,6 +1068,9 @@ ov_window_dispose (GObject *object)
   g_clear_object (&self->load_cancellable);
   g_clear_handle_id (&self->pulse_id, g_source_remove);
   g_clear_handle_id (&self->zoom_label_id, g_source_remove);
+  g_clear_handle_id (&self->pending_id, g_source_remove);
+  g_clear_pointer (&self->pending_key, g_free);
+  g_clear_pointer (&self->pending_class, g_free);
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_WINDOW);
@@ -1001,6 +1096,7 @@ ov_window_class_init (OvWindowClass *klass)
   g_type_ensure (OV_TYPE_VQA_PANEL);
   g_type_ensure (OV_TYPE_MASK_PANEL);
   g_type_ensure (OV_TYPE_ATTENTION_PANEL);
+  g_type_ensure (OV_TYPE_EMBED_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/oscarviz/Oscarviz/ov-window.ui");
@@ -1023,6 +1119,7 @@ ov_window_class_init (OvWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvWindow, vqa_panel);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, mask_panel);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, attention_panel);
+  gtk_widget_class_bind_template_child (widget_class, OvWindow, embed_panel);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, models_label);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, backend_label);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, timing_label);
@@ -1086,6 +1183,8 @@ ov_window_class_init (OvWindowClass *klass)
                                        "win.show-panel", "s", "mask");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK,
                                        "win.show-panel", "s", "attention");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK,
+                                       "win.show-panel", "s", "embeddings");
 }
 
 static void
@@ -1097,6 +1196,7 @@ ov_window_init (OvWindow *self)
 
   self->sample_row = -1;
   self->load_permille = -1;
+  self->side_position = -1;
   self->settings = g_settings_new (APPLICATION_ID);
   self->session = ov_session_new ();
 
@@ -1106,6 +1206,7 @@ ov_window_init (OvWindow *self)
   ov_panel_set_session (OV_PANEL (self->vqa_panel), self->session);
   ov_panel_set_session (OV_PANEL (self->mask_panel), self->session);
   ov_panel_set_session (OV_PANEL (self->attention_panel), self->session);
+  ov_panel_set_session (OV_PANEL (self->embed_panel), self->session);
 
   /* One selection, shown in both the picture and the list. */
   g_object_bind_property (self->image_view, "selected", self->tag_list, "selected",
@@ -1141,6 +1242,14 @@ ov_window_init (OvWindow *self)
                            G_CALLBACK (panel_failed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->attention_panel, "run-failed",
                            G_CALLBACK (panel_failed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->embed_panel, "run-failed",
+                           G_CALLBACK (panel_failed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->embed_panel, "show-sample",
+                           G_CALLBACK (embed_show_sample_cb), self, 0);
+  g_signal_connect_object (self->session, "sample-changed",
+                           G_CALLBACK (sample_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->panel_stack, "notify::visible-child-name",
+                           G_CALLBACK (panel_switched_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->caption_panel, "notify::caption",
                            G_CALLBACK (caption_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->vqa_panel, "notify::question",
@@ -1208,6 +1317,12 @@ OvAttentionPanel *
 _ov_window_get_attention_panel (OvWindow *self)
 {
   return self->attention_panel;
+}
+
+OvEmbedPanel *
+_ov_window_get_embed_panel (OvWindow *self)
+{
+  return self->embed_panel;
 }
 
 const char *

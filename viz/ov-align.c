@@ -652,6 +652,15 @@ draw_legend (cairo_t *cr, OvAlignView *view, double x0, double y)
   y += 14;
   for (guint s = 0; s < G_N_ELEMENTS (series); s++)
     {
+      double w = 24 + ov_draw_text_width (cr, series[s].name);
+
+      /* A narrow figure (the window's side panel) wraps the entries; the
+       * layout leaves room for two more rows above the bars. */
+      if (x > x0 && x + w > view->width - 8)
+        {
+          x = x0;
+          y += 14;
+        }
       cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
       cairo_set_line_width (cr, 1.8);
       if (series[s].dash > 0)

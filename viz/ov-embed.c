@@ -50,6 +50,8 @@ ov_embeddings_free (OvEmbeddings *emb)
   g_free (emb->modality);
   g_free (emb->images);
   g_free (emb->positions);
+  g_free (emb->regions);
+  g_free (emb->boxes);
   g_ptr_array_unref (emb->class_names);
   g_ptr_array_unref (emb->image_keys);
   g_ptr_array_unref (emb->tokens);
@@ -107,6 +109,8 @@ ov_embeddings_append (OvEmbeddings       *emb,
       emb->modality = g_renew (gint32, emb->modality, cap);
       emb->images = g_renew (gint32, emb->images, cap);
       emb->positions = g_renew (gint32, emb->positions, cap);
+      emb->regions = g_renew (gint32, emb->regions, cap);
+      emb->boxes = g_renew (float, emb->boxes, (gsize) cap * 4);
     }
   for (guint k = 0; k < emb->n_layers; k++)
     memcpy (emb->vectors[k] + (gsize) emb->n * emb->hidden, vectors[k],
@@ -115,8 +119,21 @@ ov_embeddings_append (OvEmbeddings       *emb,
   emb->modality[emb->n] = modality;
   emb->images[emb->n] = image;
   emb->positions[emb->n] = position;
+  emb->regions[emb->n] = -1;
+  for (int c = 0; c < 4; c++)
+    emb->boxes[(gsize) emb->n * 4 + c] = NAN;
   g_ptr_array_add (emb->tokens, g_strdup (token != NULL ? token : ""));
   emb->n = n;
+}
+
+void
+ov_embeddings_set_region (OvEmbeddings *emb, guint i, int region, const double *box)
+{
+  g_return_if_fail (emb != NULL && i < emb->n);
+
+  emb->regions[i] = region;
+  for (int c = 0; c < 4; c++)
+    emb->boxes[(gsize) i * 4 + c] = box != NULL ? (float) box[c] : NAN;
 }
 
 const float *
@@ -156,8 +173,10 @@ ov_embeddings_save (const OvEmbeddings *emb, const char *path, GError **error)
   /* zero-length arrays still need a valid pointer for the writer */
   static const gint32 empty_i32[1] = { 0 };
   static const float empty_f32[1] = { 0 };
-  const gint32 *cols[4] = { emb->classes, emb->modality, emb->images, emb->positions };
-  static const char *const col_names[4] = { "class", "modality", "image", "position" };
+  const gint32 *cols[5] = { emb->classes, emb->modality, emb->images, emb->positions,
+                            emb->regions };
+  static const char *const col_names[5] = { "class", "modality", "image", "position",
+                                            "region" };
 
   g_return_val_if_fail (emb != NULL && path != NULL, FALSE);
 
@@ -175,7 +194,7 @@ ov_embeddings_save (const OvEmbeddings *emb, const char *path, GError **error)
       v.data = emb->n > 0 ? emb->vectors[k] : empty_f32;
       g_array_append_val (views, v);
     }
-  for (int c = 0; c < 4; c++)
+  for (int c = 0; c < 5; c++)
     {
       OvTensorView v = { 0 };
 
@@ -186,6 +205,17 @@ ov_embeddings_save (const OvEmbeddings *emb, const char *path, GError **error)
       v.data = emb->n > 0 ? cols[c] : empty_i32;
       g_array_append_val (views, v);
     }
+  {
+    OvTensorView v = { 0 };
+
+    v.name = "box";
+    v.dtype = OV_DTYPE_F32;
+    v.n_dims = 2;
+    v.shape[0] = emb->n;
+    v.shape[1] = 4;
+    v.data = emb->n > 0 ? emb->boxes : empty_f32;
+    g_array_append_val (views, v);
+  }
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "format");
@@ -270,11 +300,14 @@ lookup (OvStateDict *sd, const char *path, const char *name, OvDType dtype, int 
   if (t->dtype != dtype || t->n_dims != n_dims || t->shape[0] != d0
       || (n_dims == 2 && t->shape[1] != d1))
     {
+      g_autofree char *second = n_dims == 2 ? g_strdup_printf (", %" G_GINT64_FORMAT, d1)
+                                            : g_strdup ("");
+
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
                    "%s: tensor \"%s\" is %s with %d dimensions (%" G_GINT64_FORMAT
                    ", ...), expected %s (%" G_GINT64_FORMAT "%s)", path, name,
                    ov_dtype_name (t->dtype), t->n_dims, t->shape[0], ov_dtype_name (dtype), d0,
-                   n_dims == 2 ? ", H" : "");
+                   second);
       return NULL;
     }
   return t;
@@ -323,6 +356,7 @@ ov_embeddings_load (const char *path, GError **error)
   gint64 n, hidden;
   guint n_layers;
   const OvTensor *cols[4];
+  const OvTensor *region_t, *box_t;
   static const char *const col_names[4] = { "class", "modality", "image", "position" };
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -397,6 +431,27 @@ ov_embeddings_load (const char *path, GError **error)
         memcpy (*dest[c], cols[c]->data, sizeof (gint32) * n);
       }
   }
+  /* Region and box came later in version 1: optional, checked when there. */
+  emb->regions = g_new (gint32, MAX (n, 1));
+  emb->boxes = g_new (float, (gsize) MAX (n, 1) * 4);
+  for (gint64 i = 0; i < n; i++)
+    emb->regions[i] = -1;
+  for (gint64 i = 0; i < 4 * n; i++)
+    emb->boxes[i] = NAN;
+  if (ov_state_dict_lookup (sd, "region") != NULL)
+    {
+      region_t = lookup (sd, path, "region", OV_DTYPE_I32, 1, n, 0, error);
+      if (region_t == NULL)
+        return NULL;
+      memcpy (emb->regions, region_t->data, sizeof (gint32) * n);
+    }
+  if (ov_state_dict_lookup (sd, "box") != NULL)
+    {
+      box_t = lookup (sd, path, "box", OV_DTYPE_F32, 2, n, 4, error);
+      if (box_t == NULL)
+        return NULL;
+      memcpy (emb->boxes, box_t->data, sizeof (float) * 4 * n);
+    }
 
   if (!read_strings (o, "classes", emb->class_names, meta_path, error)
       || !read_strings (o, "images", emb->image_keys, meta_path, error)
@@ -411,7 +466,8 @@ ov_embeddings_load (const char *path, GError **error)
   for (gint64 i = 0; i < n; i++)
     if (emb->classes[i] < 0 || (guint) emb->classes[i] >= emb->class_names->len
         || emb->images[i] < 0 || (guint) emb->images[i] >= emb->image_keys->len
-        || (emb->modality[i] != OV_EMBED_TAG && emb->modality[i] != OV_EMBED_REGION))
+        || (emb->modality[i] != OV_EMBED_TAG && emb->modality[i] != OV_EMBED_REGION)
+        || emb->regions[i] < -1)
       {
         g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
                      "%s: vector %" G_GINT64_FORMAT " has a class, image or modality out of "
@@ -482,9 +538,11 @@ ov_embed_parse_layers (const char *text, int n_layers, guint *n_out, GError **er
 
 /* ---- the pass ---- */
 
+/* Cuts units into word pieces and checks them against pieces; out gets the
+ * unit of every piece, unit_out (nullable) its index. */
 static gboolean
 match_units (OvTokenizer *tok, GPtrArray *units, const char *const *pieces, guint n_pieces,
-             GPtrArray *out)
+             GPtrArray *out, GArray *unit_out)
 {
   guint p = 0;
 
@@ -498,16 +556,22 @@ match_units (OvTokenizer *tok, GPtrArray *units, const char *const *pieces, guin
           if (strcmp (g_ptr_array_index (toks, t), pieces[p]) != 0)
             return FALSE;
           g_ptr_array_add (out, g_strdup (unit));
+          if (unit_out != NULL)
+            g_array_append_val (unit_out, u);
         }
     }
   return p == n_pieces;
 }
 
-GPtrArray *
-ov_embed_tag_classes (OvTokenizer       *tokenizer,
-                      const OvSample    *sample,
-                      const char *const *tag_pieces,
-                      guint              n_pieces)
+/* The classes of the tag pieces; regions_out (nullable) gets, per piece,
+ * the region whose class it was cut from, or -1 when the tag string is not
+ * the classes joined. */
+static GPtrArray *
+tag_classes (OvTokenizer       *tokenizer,
+             const OvSample    *sample,
+             const char *const *tag_pieces,
+             guint              n_pieces,
+             GArray            *regions_out)
 {
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) classes = g_ptr_array_new ();
@@ -517,13 +581,21 @@ ov_embed_tag_classes (OvTokenizer       *tokenizer,
   for (guint i = 0; i < sample->n_regions; i++)
     g_ptr_array_add (classes, sample->regions[i].cls != NULL ? sample->regions[i].cls : "");
   /* 1. The region classes in order, each one tokenized. */
-  if (match_units (tokenizer, classes, tag_pieces, n_pieces, out))
+  if (match_units (tokenizer, classes, tag_pieces, n_pieces, out, regions_out))
     return out;
   g_ptr_array_set_size (out, 0);
+  if (regions_out != NULL)
+    {
+      int none = -1;
+
+      g_array_set_size (regions_out, 0);
+      for (guint p = 0; p < n_pieces; p++)
+        g_array_append_val (regions_out, none);
+    }
   /* 2. Each word of the tag string is its own tag. */
   joined = sample->tags != NULL ? g_strdup (sample->tags) : ov_sample_dup_tag_string (sample);
   words = ov_tokenizer_basic_tokenize (tokenizer, joined);
-  if (match_units (tokenizer, words, tag_pieces, n_pieces, out))
+  if (match_units (tokenizer, words, tag_pieces, n_pieces, out, NULL))
     return out;
   /* 3. Pieces we cannot trace back: the piece itself without "##". */
   g_ptr_array_set_size (out, 0);
@@ -531,6 +603,15 @@ ov_embed_tag_classes (OvTokenizer       *tokenizer,
     g_ptr_array_add (out, g_strdup (g_str_has_prefix (tag_pieces[p], "##") ? tag_pieces[p] + 2
                                                                             : tag_pieces[p]));
   return out;
+}
+
+GPtrArray *
+ov_embed_tag_classes (OvTokenizer       *tokenizer,
+                      const OvSample    *sample,
+                      const char *const *tag_pieces,
+                      guint              n_pieces)
+{
+  return tag_classes (tokenizer, sample, tag_pieces, n_pieces, NULL);
 }
 
 static OvEncoding *
@@ -583,7 +664,8 @@ ov_embed_add_sample (OvEmbeddings *emb,
   g_autoptr(OvEncoding) enc = NULL;
   g_autoptr(OvForward) fwd = NULL;
   g_autoptr(GPtrArray) tag_pieces = g_ptr_array_new ();
-  g_autoptr(GPtrArray) tag_classes = NULL;
+  g_autoptr(GPtrArray) piece_classes = NULL;
+  g_autoptr(GArray) piece_regions = g_array_new (FALSE, FALSE, sizeof (int));
   g_autofree const float **rows = g_new (const float *, emb->n_layers);
   OvRegions regions;
   const char *input = NULL;
@@ -631,24 +713,27 @@ ov_embed_add_sample (OvEmbeddings *emb,
   for (int p = 0; p < seq_len; p++)
     if (enc->segments[p] == OV_SEGMENT_TAG)
       g_ptr_array_add (tag_pieces, enc->labels[p]);
-  tag_classes = ov_embed_tag_classes (ov_model_get_tokenizer (model), sample,
-                                      (const char *const *) tag_pieces->pdata, tag_pieces->len);
+  piece_classes = tag_classes (ov_model_get_tokenizer (model), sample,
+                               (const char *const *) tag_pieces->pdata, tag_pieces->len,
+                               piece_regions);
 
   image = ov_embeddings_image_index (emb, sample->key);
   for (int p = 0; p < seq_len; p++)
     {
       const char *cls;
       OvEmbedModality modality;
+      int r;
 
       if (enc->segments[p] == OV_SEGMENT_TAG)
         {
-          cls = g_ptr_array_index (tag_classes, t++);
+          r = g_array_index (piece_regions, int, t);
+          cls = g_ptr_array_index (piece_classes, t++);
           modality = OV_EMBED_TAG;
         }
       else if (enc->segments[p] == OV_SEGMENT_REGION)
         {
-          cls = region < (int) sample->n_regions ? sample->regions[region].cls : NULL;
-          region++;
+          r = region++;
+          cls = r < (int) sample->n_regions ? sample->regions[r].cls : NULL;
           modality = OV_EMBED_REGION;
           if (cls == NULL)
             continue;    /* a feature row without a detection has no class */
@@ -659,6 +744,13 @@ ov_embed_add_sample (OvEmbeddings *emb,
         rows[k] = fwd->hidden_states[emb->layers[k]] + (gsize) p * emb->hidden;
       ov_embeddings_append (emb, rows, ov_embeddings_class_index (emb, cls), modality, image, p,
                             enc->labels[p]);
+      if (r >= 0 && r < (int) sample->n_regions)
+        {
+          const OvRegion *reg = &sample->regions[r];
+          double box[4] = { reg->x1, reg->y1, reg->x2, reg->y2 };
+
+          ov_embeddings_set_region (emb, emb->n - 1, r, box);
+        }
     }
   return TRUE;
 }

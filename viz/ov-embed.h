@@ -27,6 +27,11 @@
  *   "modality"        I32 (n)     0 = tag word piece, 1 = region
  *   "image"           I32 (n)     index into "images"
  *   "position"        I32 (n)     sequence position in the encoding
+ *   "region"          I32 (n)     the sample's region: the point's own for a region, the
+ *                                 one the tag was cut from for a tag piece; -1 = none
+ *   "box"             F32 (n, 4)  that region's x1, y1, x2, y2 in image pixels; NaN = none
+ * ("region" and "box" were added within version 1: a file without them
+ * reads with -1 and NaN.)
  * FILE.json beside it (the safetensors writer keeps no metadata):
  *   { "format": "oscarviz-embeddings", "version": 1,
  *     "model": path, "model_kind": "caption"|..., "input": "caption-step"|"vqa"|"pretrain",
@@ -66,6 +71,8 @@ typedef struct {
   gint32    *modality;      /* (n) OvEmbedModality */
   gint32    *images;        /* (n) */
   gint32    *positions;     /* (n) */
+  gint32    *regions;       /* (n) region index in the sample, -1 = none */
+  float     *boxes;         /* (n, 4) x1, y1, x2, y2 of that region; NaN = none */
   GPtrArray *class_names;   /* char* */
   GPtrArray *image_keys;    /* char* */
   GPtrArray *tokens;        /* char*, (n) */
@@ -84,7 +91,8 @@ guint         ov_embeddings_class_index (OvEmbeddings     *emb,
                                          const char       *name);
 guint         ov_embeddings_image_index (OvEmbeddings     *emb,
                                          const char       *key);
-/* Appends one point; vectors holds n_layers rows of H, layer-major. */
+/* Appends one point; vectors holds n_layers rows of H, layer-major. Its
+ * region is -1 and its box NaN until set. */
 void          ov_embeddings_append    (OvEmbeddings       *emb,
                                        const float *const *vectors,
                                        guint               cls,
@@ -92,6 +100,11 @@ void          ov_embeddings_append    (OvEmbeddings       *emb,
                                        guint               image,
                                        int                 position,
                                        const char         *token);
+/* The sample region of point i and its box (x1, y1, x2, y2; NULL = none). */
+void          ov_embeddings_set_region (OvEmbeddings      *emb,
+                                        guint              i,
+                                        int                region,
+                                        const double      *box);
 /* The vectors of hidden-state layer l, or NULL when not stored. */
 const float  *ov_embeddings_get_layer (const OvEmbeddings *emb,
                                        int                 layer);

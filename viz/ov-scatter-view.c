@@ -295,6 +295,24 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
   cairo_restore (cr);
 }
 
+gboolean
+ov_scatter_view_get_point (OvScatterView *view, guint i, double *x, double *y)
+{
+  double vx, vy;
+
+  g_return_val_if_fail (view != NULL, FALSE);
+
+  if (i >= view->n || !view->visible[view->classes[i]] || !isfinite (view->xy[2 * i])
+      || !isfinite (view->xy[2 * i + 1]))
+    return FALSE;
+  ov_scatter_view_data_to_view (view, view->xy[2 * i], view->xy[2 * i + 1], &vx, &vy);
+  if (x != NULL)
+    *x = vx;
+  if (y != NULL)
+    *y = vy;
+  return TRUE;
+}
+
 int
 ov_scatter_view_hit (OvScatterView *view, double x, double y, double radius)
 {
@@ -329,6 +347,21 @@ ov_scatter_view_legend_hit (OvScatterView *view, double x, double y)
   if (row < 0 || (guint) row >= legend_entries (view))
     return -1;
   return row;
+}
+
+gboolean
+ov_scatter_view_get_legend_rect (OvScatterView *view, guint cls, OvRect *rect)
+{
+  g_return_val_if_fail (view != NULL && rect != NULL, FALSE);
+
+  /* Row r of the legend lists class r (see ov_scatter_view_draw). */
+  if (cls >= legend_entries (view))
+    return FALSE;
+  rect->x = view->legend_x;
+  rect->y = view->legend_y + cls * LEGEND_ROW;
+  rect->width = LEGEND_W;
+  rect->height = LEGEND_ROW;
+  return TRUE;
 }
 
 gboolean

@@ -58,6 +58,12 @@ void           ov_scatter_view_view_to_data (OvScatterView   *view,
                                              double           vy,
                                              double          *dx,
                                              double          *dy);
+/* Point i in view coordinates (x, y nullable); FALSE when it is not drawn:
+ * its class is hidden or its position is not finite. */
+gboolean       ov_scatter_view_get_point (OvScatterView      *view,
+                                          guint               i,
+                                          double             *x,
+                                          double             *y);
 /* The visible point nearest to (x, y) within radius pixels, or -1. */
 int            ov_scatter_view_hit       (OvScatterView      *view,
                                           double              x,
@@ -67,6 +73,11 @@ int            ov_scatter_view_hit       (OvScatterView      *view,
 int            ov_scatter_view_legend_hit (OvScatterView     *view,
                                            double             x,
                                            double             y);
+/* The legend row of class cls (swatch and name) after layout; FALSE when
+ * the class is not listed because the rows ran out. */
+gboolean       ov_scatter_view_get_legend_rect (OvScatterView *view,
+                                                guint          cls,
+                                                OvRect        *rect);
 /* Indices (guint) of the visible points inside a rectangle / polygon given
  * in view coordinates; the test runs on the data coordinates. */
 GArray        *ov_scatter_view_select_box   (OvScatterView   *view,

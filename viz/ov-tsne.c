@@ -115,6 +115,7 @@ ov_tsne_params_init (OvTsneParams *params)
    * follow the map, or refine the last iterations with four nodes. */
   params->fft_nodes = 3;
   params->progress_every = 0;
+  params->progress_kl = TRUE;
   params->pca_init = TRUE;
 }
 
@@ -2122,7 +2123,11 @@ ov_tsne_run_full (const float         *X,
           ok = FALSE;
           break;
         }
-      kl = grad_compute (g, Y, exag, grad, report || last);
+      /* The KL of a report is an extra pass over P; skipped when unwanted.
+       * It never feeds back into the map, so Y is the same either way. */
+      kl = grad_compute (g, Y, exag, grad, (report && params->progress_kl) || last);
+      if (report && !params->progress_kl && !last)
+        kl = NAN;
 
 #pragma omp parallel for num_threads (nt) schedule (static)
       for (gsize i = 0; i < n; i++)

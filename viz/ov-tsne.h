@@ -46,13 +46,19 @@ typedef struct {
   int      fft_max_boxes;      /* cap on grid boxes per side, 128 */
   int      fft_nodes;          /* interpolation nodes per box and dimension, 3 */
   int      progress_every;     /* call the progress function every k iterations, 0 = never */
+  /* TRUE: each report carries the KL divergence, which costs about one more
+   * gradient step on the exact path and two on the FFT one (a log1p per
+   * entry of P); FALSE: reports pass NaN except after the last iteration,
+   * so a viewer can take the map every iteration for the price of a copy. */
+  gboolean progress_kl;
   gboolean pca_init;           /* TRUE; FALSE = Gaussian N(0, 1e-4) */
 } OvTsneParams;
 
 /* Called every progress_every iterations (and after the last) with the
  * current embedding Y (n, 2). kl is the KL divergence at that point (without
- * exaggeration, approximate on the FFT path). Return FALSE to stop the run;
- * ov_tsne_run then fails with G_IO_ERROR_CANCELLED. */
+ * exaggeration, approximate on the FFT path), NaN when progress_kl is FALSE
+ * (but for the last call). Return FALSE to stop the run; ov_tsne_run then
+ * fails with G_IO_ERROR_CANCELLED. */
 typedef gboolean (*OvTsneProgressFunc) (int          iter,
                                         int          n_iter,
                                         const float *Y,
