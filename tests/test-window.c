@@ -24,6 +24,7 @@
 #include "ov-test-util.h"
 
 static GSubprocess   *xvfb;
+static GTestDBus     *test_bus;      /* stopped, kept: disposing it would wait */
 static OvApplication *app;
 static OvWindow      *window;
 static char          *caption_dir;
@@ -1053,6 +1054,123 @@ test_attention_vqa (void)
 }
 
 static void
+subprocess_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Runs `oscarviz ARGS…` to its end while this process serves its calls. */
+static void
+run_second_instance (const char *const *argv)
+{
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean done = FALSE;
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (proc, NULL, subprocess_done_cb, &done);
+  WAIT_UNTIL (done, 30);
+  g_assert_true (done);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+}
+
+static gboolean
+same_path (const char *a,
+           const char *b)
+{
+  g_autoptr(GFile) fa = a != NULL ? g_file_new_for_path (a) : NULL;
+  g_autoptr(GFile) fb = b != NULL ? g_file_new_for_path (b) : NULL;
+
+  return fa != NULL && fb != NULL && g_file_equal (fa, fb);
+}
+
+/* A second `oscarviz --model DIR [FILE…]` hands the folder and the files to
+ * the instance already running (over a private session bus), which opens
+ * them as a first instance would. */
+static void
+test_second_instance (void)
+{
+  g_autofree char *labels = oracle_data ("labels.tsv");
+  g_autofree char *features = oracle_data ("features.tsv");
+  g_autofree char *hw = oracle_data ("hw.tsv");
+  g_autofree char *exe = ov_test_oscarviz_path ();
+  g_autoptr(GTestDBus) bus = NULL;
+  g_autoptr(OvApplication) primary = NULL;
+  g_autofree char *display = NULL;
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *connection;
+  GList *windows;
+  OvWindow *shown;
+  OvSession *session;
+
+  if (g_find_program_in_path ("dbus-daemon") == NULL)
+    {
+      g_test_skip ("dbus-daemon is missing");
+      return;
+    }
+  /* The bus is private to this test; bringing it up clears DISPLAY. */
+  display = g_strdup (g_getenv ("DISPLAY"));
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (bus);
+  g_setenv ("DISPLAY", display, TRUE);
+  primary = ov_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (primary), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_application_get_is_remote (G_APPLICATION (primary)));
+
+  /* With files: the open call carries the checkpoint. */
+  {
+    const char *argv[] = { exe, "--model", caption_dir, labels, features, hw, NULL };
+
+    run_second_instance (argv);
+  }
+  WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (primary)) != NULL, 10);
+  windows = gtk_application_get_windows (GTK_APPLICATION (primary));
+  g_assert_nonnull (windows);
+  g_assert_null (windows->next);
+  shown = OV_WINDOW (windows->data);
+  session = ov_window_get_session (shown);
+  WAIT_UNTIL (!ov_window_is_loading (shown) && ov_session_get_sample (session) != NULL, 60);
+  g_assert_null (_ov_window_get_banner_text (shown));
+  g_assert_true (same_path (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION),
+                            caption_dir));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
+  /* The checkpoint given replaces the demo: no VQA model came along. */
+  g_assert_null (ov_session_get_model_path (session, OV_MODEL_KIND_CLASSIFIER));
+
+  /* Without files: the activate call carries it, to the same window. */
+  {
+    const char *argv[] = { exe, "--model", vqa_dir, NULL };
+
+    run_second_instance (argv);
+  }
+  WAIT_UNTIL (ov_session_get_model_path (session, OV_MODEL_KIND_CLASSIFIER) != NULL
+              && !ov_window_is_loading (shown), 60);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (primary))->next);
+  g_assert_true (same_path (ov_session_get_model_path (session, OV_MODEL_KIND_CLASSIFIER),
+                            vqa_dir));
+  g_assert_true (ov_session_supports (session, OV_TASK_VQA, NULL));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
+
+  gtk_window_destroy (GTK_WINDOW (shown));
+  iterate (100);
+  /* GTK keeps the application, and so its connection, alive to the end of
+   * the process: stop the bus without waiting for the connection to go,
+   * and without the session bus's exit when it closes. */
+  connection = g_application_get_dbus_connection (G_APPLICATION (primary));
+  g_dbus_connection_set_exit_on_close (connection, FALSE);
+  g_clear_object (&primary);
+  g_test_dbus_stop (bus);
+  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  test_bus = g_steal_pointer (&bus);
+}
+
+static void
 skip_all (const char *path)
 {
   g_test_skip ("no X display could be started (Xvfb missing?)");
@@ -1076,6 +1194,8 @@ main (int argc, char **argv)
     { "/ui/window/demo", test_demo },
     { "/ui/window/attention", test_attention },
     { "/ui/window/attention-vqa", test_attention_vqa },
+    /* Last: it puts a session bus in the environment. */
+    { "/ui/window/second-instance", test_second_instance },
   };
   int status;
 
