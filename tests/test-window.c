@@ -20,6 +20,7 @@
 #include "model/ov-answers.h"
 #include "ui/ov-application.h"
 #include "ui/ov-panel-util.h"
+#include "ui/ov-tag-row.h"
 #include "ui/ov-window-private.h"
 #include "ov-test-util.h"
 
@@ -1053,6 +1054,90 @@ test_attention_vqa (void)
   iterate (100);
 }
 
+/* The tag row titled `title` under root, or NULL. */
+static OvTagRow *
+find_tag_row (GtkWidget  *root,
+              const char *title)
+{
+  if (OV_IS_TAG_ROW (root)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return OV_TAG_ROW (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      OvTagRow *row = find_tag_row (child, title);
+
+      if (row != NULL)
+        return row;
+    }
+  return NULL;
+}
+
+/* The attention panel names each region as the tag list does: its token
+ * "rN class" and the row titled "Region N" are the same region, also when
+ * regions before it are left out of the input. */
+static void
+test_region_numbers (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  OvAttentionPanel *panel = _ov_window_get_attention_panel (window);
+  GtkWidget *tag_list = GTK_WIDGET (_ov_window_get_tag_list (window));
+  g_autoptr(OvTagItem) first = NULL;
+  g_autofree char *tags_off = NULL;
+  const OvAttentionRun *run;
+  const OvSample *s;
+  guint n_checked = 0;
+  int first_region = -1;
+
+  ensure_opened ();
+  s = ov_session_get_sample (session);
+  first = tag_at (0);
+  g_assert_cmpint (ov_tag_item_get_region (first), ==, 0);
+  ov_tag_item_set_enabled (first, FALSE);
+  tags_off = ov_session_dup_input_tags (session);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-panel", "s",
+                                             "attention"));
+  WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
+              && g_strcmp0 (run->tags, tags_off) == 0, 60);
+  iterate (OV_TEST_SETTLE_MS);
+  run = ov_attention_panel_get_run (panel);
+  g_assert_nonnull (run);
+  g_assert_cmpstr (run->tags, ==, tags_off);
+
+  for (int i = 0; i < run->forward->seq_len; i++)
+    {
+      g_autofree char *title = NULL;
+      OvTagRow *row;
+      OvTagItem *item;
+      int number = 0, used = 0;
+
+      if (run->encoding->segments[i] != OV_SEGMENT_REGION)
+        continue;
+      g_assert_cmpint (sscanf (run->labels[i], "r%d %n", &number, &used), ==, 1);
+      g_assert_cmpint (number, >=, 1);
+      title = g_strdup_printf ("Region %d", number);
+      row = find_tag_row (tag_list, title);
+      g_assert_nonnull (row);
+      item = ov_tag_row_get_item (row);
+      g_assert_cmpstr (run->labels[i] + used, ==, ov_tag_item_get_text (item));
+      g_assert_cmpstr (ov_tag_item_get_text (item), ==, s->regions[number - 1].cls);
+      g_assert_true (ov_tag_item_get_enabled (item));
+      if (first_region < 0)
+        first_region = number;
+      n_checked++;
+    }
+  g_test_message ("%u region tokens checked; the first is region %d", n_checked, first_region);
+  /* Region 1 is off, so the first region token is region 2. */
+  g_assert_cmpint (first_region, ==, 2);
+  g_assert_cmpuint (n_checked, ==, ov_session_get_input_region_count (session));
+  g_assert_cmpuint (n_checked, ==, s->n_regions - 1);
+
+  ov_tag_item_set_enabled (first, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-panel", "s",
+                                             "caption"));
+  iterate (OV_TEST_SETTLE_MS);
+}
+
 static void
 subprocess_done_cb (GObject      *source,
                     GAsyncResult *result,
@@ -1194,6 +1279,7 @@ main (int argc, char **argv)
     { "/ui/window/demo", test_demo },
     { "/ui/window/attention", test_attention },
     { "/ui/window/attention-vqa", test_attention_vqa },
+    { "/ui/window/region-numbers", test_region_numbers },
     /* Last: it puts a session bus in the environment. */
     { "/ui/window/second-instance", test_second_instance },
   };

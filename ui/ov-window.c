@@ -1186,6 +1186,12 @@ _ov_window_get_image_view (OvWindow *self)
   return self->image_view;
 }
 
+OvTagList *
+_ov_window_get_tag_list (OvWindow *self)
+{
+  return self->tag_list;
+}
+
 OvCaptionPanel *
 _ov_window_get_caption_panel (OvWindow *self)
 {
