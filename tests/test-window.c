@@ -1054,6 +1054,32 @@ test_attention_vqa (void)
   iterate (100);
 }
 
+/* A window of its own on the caption checkpoint and the first oracle
+ * image, whatever the tests before did to the shared one. */
+static OvWindow *
+open_oracle_window (void)
+{
+  g_autofree char *labels = oracle_data ("labels.tsv");
+  g_autofree char *features = oracle_data ("features.tsv");
+  g_autofree char *hw = oracle_data ("hw.tsv");
+  OvWindow *fresh = ov_window_new (app);
+  GFile *files[3];
+
+  files[0] = g_file_new_for_path (labels);
+  files[1] = g_file_new_for_path (features);
+  files[2] = g_file_new_for_path (hw);
+  gtk_window_set_default_size (GTK_WINDOW (fresh), 1280, 800);
+  gtk_window_present (GTK_WINDOW (fresh));
+  ov_window_open (fresh, caption_dir, files, 3);
+  for (guint i = 0; i < 3; i++)
+    g_object_unref (files[i]);
+  WAIT_UNTIL (!ov_window_is_loading (fresh), 60);
+  g_assert_null (_ov_window_get_banner_text (fresh));
+  g_assert_cmpstr (ov_session_get_sample (ov_window_get_session (fresh))->key, ==,
+                   "coco_dog_couch");
+  return fresh;
+}
+
 /* The tag row titled `title` under root, or NULL. */
 static OvTagRow *
 find_tag_row (GtkWidget  *root,
@@ -1079,9 +1105,10 @@ find_tag_row (GtkWidget  *root,
 static void
 test_region_numbers (void)
 {
-  OvSession *session = ov_window_get_session (window);
-  OvAttentionPanel *panel = _ov_window_get_attention_panel (window);
-  GtkWidget *tag_list = GTK_WIDGET (_ov_window_get_tag_list (window));
+  OvWindow *fresh = open_oracle_window ();
+  OvSession *session = ov_window_get_session (fresh);
+  OvAttentionPanel *panel = _ov_window_get_attention_panel (fresh);
+  GtkWidget *tag_list = GTK_WIDGET (_ov_window_get_tag_list (fresh));
   g_autoptr(OvTagItem) first = NULL;
   g_autofree char *tags_off = NULL;
   const OvAttentionRun *run;
@@ -1089,13 +1116,12 @@ test_region_numbers (void)
   guint n_checked = 0;
   int first_region = -1;
 
-  ensure_opened ();
   s = ov_session_get_sample (session);
-  first = tag_at (0);
+  first = g_list_model_get_item (ov_session_get_tags (session), 0);
   g_assert_cmpint (ov_tag_item_get_region (first), ==, 0);
   ov_tag_item_set_enabled (first, FALSE);
   tags_off = ov_session_dup_input_tags (session);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-panel", "s",
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
                                              "attention"));
   WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
               && g_strcmp0 (run->tags, tags_off) == 0, 60);
@@ -1132,10 +1158,124 @@ test_region_numbers (void)
   g_assert_cmpuint (n_checked, ==, ov_session_get_input_region_count (session));
   g_assert_cmpuint (n_checked, ==, s->n_regions - 1);
 
-  ov_tag_item_set_enabled (first, TRUE);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-panel", "s",
-                                             "caption"));
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  iterate (100);
+}
+
+/* Luminance of the pixel at (x, y), 0..1. */
+static double
+pixel_luminance (const guchar *data,
+                 int           stride,
+                 int           x,
+                 int           y)
+{
+  const guchar *px = data + (gsize) y * stride + x * 4;
+
+  return (0.2126 * px[2] + 0.7152 * px[1] + 0.0722 * px[0]) / 255.0;
+}
+
+/* Pixels of the top `rows` rows whose luminance is above lo and below hi. */
+static guint
+count_luminance (const guchar *data,
+                 int           stride,
+                 int           width,
+                 int           rows,
+                 double        lo,
+                 double        hi)
+{
+  guint n = 0;
+
+  for (int y = 0; y < rows; y++)
+    for (int x = 0; x < width; x++)
+      {
+        double l = pixel_luminance (data, stride, x, y);
+
+        n += l > lo && l < hi;
+      }
+  return n;
+}
+
+/* In a dark style the attention canvas is dark with light writing; its
+ * export stays black on white. */
+#define TITLE_ROWS 22   /* the heat map's title band, in canvas pixels; exports are at 2x */
+
+static void
+test_attention_dark (void)
+{
+  OvWindow *fresh = open_oracle_window ();
+  OvSession *session = ov_window_get_session (fresh);
+  OvAttentionPanel *panel = _ov_window_get_attention_panel (fresh);
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *tags = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *png = NULL;
+  g_autoptr(GError) error = NULL;
+  cairo_surface_t *exported;
+  GtkWidget *canvas;
+  Pixels dark, light;
+  guint dark_light_text, light_dark_text, export_dark_text;
+
+  tags = ov_session_dup_input_tags (session);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
+                                             "attention"));
+  WAIT_UNTIL (ov_attention_panel_get_run (panel) != NULL
+              && g_strcmp0 (ov_attention_panel_get_run (panel)->tags, tags) == 0, 60);
   iterate (OV_TEST_SETTLE_MS);
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
+  canvas = ov_attention_panel_get_canvas (panel);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  iterate (300);
+  g_assert_true (adw_style_manager_get_dark (style));
+  dark = render_widget (canvas);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  iterate (300);
+  light = render_widget (canvas);
+
+  /* The corner is ground: dark, then white; the title above the map is
+   * light writing on the one and dark on the other. */
+  g_test_message ("corner luminance: dark style %.3f, light style %.3f",
+                  pixel_luminance (dark.data, dark.stride, 2, 2),
+                  pixel_luminance (light.data, light.stride, 2, 2));
+  g_assert_cmpfloat (pixel_luminance (dark.data, dark.stride, 2, 2), <, 0.2);
+  g_assert_cmpfloat (pixel_luminance (light.data, light.stride, 2, 2), >, 0.95);
+  dark_light_text = count_luminance (dark.data, dark.stride, dark.width, TITLE_ROWS, 0.8, 1.01);
+  light_dark_text = count_luminance (light.data, light.stride, light.width, TITLE_ROWS,
+                                     -0.01, 0.2);
+  g_test_message ("title pixels, light on the dark canvas: %u; dark on the light one: %u",
+                  dark_light_text, light_dark_text);
+  g_assert_cmpuint (dark_light_text, >, 100);
+  g_assert_cmpuint (light_dark_text, >, 100);
+
+  /* Exported in the dark style: white ground, dark writing. */
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  iterate (300);
+  tmp = g_dir_make_tmp ("ov-attention-dark-XXXXXX", &error);
+  g_assert_no_error (error);
+  png = g_build_filename (tmp, "heatmap.png", NULL);
+  g_assert_true (ov_attention_panel_export (panel, png, &error));
+  g_assert_no_error (error);
+  exported = cairo_image_surface_create_from_png (png);
+  g_assert_cmpint (cairo_surface_status (exported), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_flush (exported);
+  g_assert_cmpfloat (pixel_luminance (cairo_image_surface_get_data (exported),
+                                      cairo_image_surface_get_stride (exported), 2, 2), >, 0.99);
+  export_dark_text = count_luminance (cairo_image_surface_get_data (exported),
+                                      cairo_image_surface_get_stride (exported),
+                                      cairo_image_surface_get_width (exported),
+                                      2 * TITLE_ROWS, -0.01, 0.05);
+  g_test_message ("black title pixels in the export made in the dark style: %u",
+                  export_dark_text);
+  g_assert_cmpuint (export_dark_text, >, 100);
+  cairo_surface_destroy (exported);
+  g_remove (png);
+  g_rmdir (tmp);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  pixels_free (&dark);
+  pixels_free (&light);
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  iterate (100);
 }
 
 static void
@@ -1280,6 +1420,7 @@ main (int argc, char **argv)
     { "/ui/window/attention", test_attention },
     { "/ui/window/attention-vqa", test_attention_vqa },
     { "/ui/window/region-numbers", test_region_numbers },
+    { "/ui/window/attention-dark", test_attention_dark },
     /* Last: it puts a session bus in the environment. */
     { "/ui/window/second-instance", test_second_instance },
   };
