@@ -1266,6 +1266,22 @@ test_attention_dark (void)
                                       2 * TITLE_ROWS, -0.01, 0.05);
   g_test_message ("black title pixels in the export made in the dark style: %u",
                   export_dark_text);
+  /* OV_TEST_DARK_DIR=DIR keeps the dark canvas and its export to look at. */
+  if (g_getenv ("OV_TEST_DARK_DIR") != NULL)
+    {
+      g_autofree char *canvas_png = g_build_filename (g_getenv ("OV_TEST_DARK_DIR"),
+                                                      "attention-dark-canvas.png", NULL);
+      g_autofree char *export_png = g_build_filename (g_getenv ("OV_TEST_DARK_DIR"),
+                                                      "attention-dark-export.png", NULL);
+      g_autoptr(GBytes) bytes = g_bytes_new (dark.data, (gsize) dark.stride * dark.height);
+      g_autoptr(GdkTexture) t = gdk_memory_texture_new (dark.width, dark.height,
+                                                        GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
+                                                        bytes, dark.stride);
+
+      g_assert_true (gdk_texture_save_to_png (t, canvas_png));
+      g_assert_cmpint (cairo_surface_write_to_png (exported, export_png), ==,
+                       CAIRO_STATUS_SUCCESS);
+    }
   g_assert_cmpuint (export_dark_text, >, 100);
   cairo_surface_destroy (exported);
   g_remove (png);
