@@ -4,9 +4,9 @@
 # benchmarks and the demo-model training need (PyTorch, scikit-learn,
 # matplotlib); "screenshot" what tools/screenshot.sh needs (ImageMagick,
 # xdotool for --keys, and for --lang the German and Chinese locales and a
-# CJK font);
-# "fuzz" adds clang with libFuzzer and the sanitizer runtimes, and valgrind
-# (tests/fuzz/README.md).
+# CJK font); "fuzz" adds clang with libFuzzer and the sanitizer runtimes,
+# and valgrind (tests/fuzz/README.md). dbus-daemon gives the window test a
+# private session bus.
 set -eu
 
 packages="
@@ -15,7 +15,7 @@ packages="
   libjpeg62-turbo-dev libpng-dev libcairo2-dev libfftw3-dev
   libgtk-4-dev libadwaita-1-dev
   appstream desktop-file-utils
-  xvfb xauth
+  xvfb xauth dbus-daemon
   fonts-dejavu-core poppler-utils
 "
 for group in "$@"; do
