@@ -253,8 +253,8 @@ ov_cmd_encode (int    argc,
       ov_cli_print_json (b);
       return 0;
     }
-  g_print (_("%s: %u tensors (%" G_GINT64_FORMAT " text positions, %" G_GINT64_FORMAT
-             " regions, %d layers, %s layout)\n"), out, names->len, t, n, fwd->n_layers,
+  g_print (_("%s: %u tensors (%lld text positions, %lld regions, %d layers, %s layout)\n"),
+           out, names->len, (long long) t, (long long) n, fwd->n_layers,
            sample->encoding != NULL ? "--inputs" : layout_names[layout]);
   return 0;
 }

@@ -100,8 +100,8 @@ inspect_dataset (const char *path,
     {
       if (row >= 0 || key != NULL)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s has %u samples; there is no row %"
-                       G_GINT64_FORMAT, path, n, row);
+          g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                       _("%s has %u samples; there is no row %lld"), path, n, (long long) row);
           return NULL;
         }
     }

@@ -50,11 +50,37 @@ print_usage (FILE *out)
   fprintf (out, _("\nRun “oscarviz COMMAND --help” for a command’s options.\n"));
 }
 
+/* The installed catalogues, or, run from a meson build tree, the ones the
+ * build compiled in <build>/po beside <build>/app/oscarviz. */
+static char *
+find_locale_dir (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *build_dir = NULL;
+  g_autofree char *ninja = NULL;
+  g_autofree char *po = NULL;
+
+  if (exe == NULL)
+    return g_strdup (OV_LOCALEDIR);
+  {
+    g_autofree char *app_dir = g_path_get_dirname (exe);
+
+    build_dir = g_path_get_dirname (app_dir);
+  }
+  ninja = g_build_filename (build_dir, "build.ninja", NULL);
+  po = g_build_filename (build_dir, "po", NULL);
+  if (g_file_test (ninja, G_FILE_TEST_IS_REGULAR) && g_file_test (po, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&po);
+  return g_strdup (OV_LOCALEDIR);
+}
+
 int
 main (int argc, char **argv)
 {
+  g_autofree char *locale_dir = find_locale_dir ();
+
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, OV_LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

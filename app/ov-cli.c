@@ -314,8 +314,8 @@ load_tensor_features (const OvSampleSourceOptions *so,
       else if (so->row >= (gint64) n || n == 0)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                       _("%s holds %u images; there is no row %" G_GINT64_FORMAT),
-                       so->features, n, MAX (so->row, 0));
+                       _("%s holds %u images; there is no row %lld"),
+                       so->features, n, (long long) MAX (so->row, 0));
           return NULL;
         }
       else
@@ -586,8 +586,8 @@ tensor_to_i32 (const OvTensor *t,
       if (v < G_MININT32 || v > G_MAXINT32)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       _("%s: tensor “%s” holds %" G_GINT64_FORMAT " at %" G_GINT64_FORMAT
-                         ", out of range"), path, t->name, v, i);
+                       _("%s: tensor “%s” holds %lld at %lld, out of range"), path, t->name,
+                       (long long) v, (long long) i);
           return NULL;
         }
       out[i] = (gint32) v;
@@ -626,8 +626,8 @@ tensor_to_f32 (const OvTensor *t,
     if (!isfinite (out[i]))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                     _("%s: tensor “%s” holds a value that is not a finite number at element %"
-                       G_GINT64_FORMAT), path, t->name, i);
+                     _("%s: tensor “%s” holds a value that is not a finite number at element "
+                       "%lld"), path, t->name, (long long) i);
         return NULL;
       }
   return g_steal_pointer (&out);
@@ -737,24 +737,25 @@ ov_cli_inputs_load (const char *path,
   s = t + n;
   if (t < 1 || s > G_MAXINT / 4)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, _("%s: input_ids has %" G_GINT64_FORMAT
-                   " tokens"), path, t);
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, _("%s: input_ids has %lld tokens"),
+                   path, (long long) t);
       return NULL;
     }
   if (feats_shape[1] != d)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   _("%s: img_feats rows are %" G_GINT64_FORMAT " wide; the model (%s) takes "
-                     "%d"), path, feats_shape[1], ov_model_get_path (model), d);
+                   _("%s: img_feats rows are %lld wide; the model (%s) takes %d"), path,
+                   (long long) feats_shape[1], ov_model_get_path (model), d);
       return NULL;
     }
   if ((types_t != NULL && types_shape[0] != t) || (pos_t != NULL && pos_shape[0] != t))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   _("%s: %s has %" G_GINT64_FORMAT " entries but input_ids has %"
-                     G_GINT64_FORMAT), path,
+                   _("%s: %s has %lld entries but input_ids has %lld"), path,
                    types_t != NULL && types_shape[0] != t ? "token_type_ids" : "position_ids",
-                   types_t != NULL && types_shape[0] != t ? types_shape[0] : pos_shape[0], t);
+                   (long long) (types_t != NULL && types_shape[0] != t ? types_shape[0]
+                                                                       : pos_shape[0]),
+                   (long long) t);
       return NULL;
     }
   /* (S) or (S, S) with S = T + N; (1, S) is a batch of one 1-D mask. */
@@ -766,9 +767,9 @@ ov_cli_inputs_load (const char *path,
   if (mask_shape[0] != s || (mask_dims == 2 && mask_shape[1] != s))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   _("%s: attention_mask must be (%" G_GINT64_FORMAT ") or (%" G_GINT64_FORMAT
-                     ", %" G_GINT64_FORMAT ") for %" G_GINT64_FORMAT " tokens and %"
-                     G_GINT64_FORMAT " regions"), path, s, s, s, t, n);
+                   _("%s: attention_mask must be (%lld) or (%lld, %lld) for %lld tokens and "
+                     "%lld regions"), path, (long long) s, (long long) s, (long long) s,
+                   (long long) t, (long long) n);
       return NULL;
     }
 

@@ -20,10 +20,12 @@
 #include "model/ov-answers.h"
 #include "ui/ov-application.h"
 #include "ui/ov-panel-util.h"
+#include "ui/ov-tag-row.h"
 #include "ui/ov-window-private.h"
 #include "ov-test-util.h"
 
 static GSubprocess   *xvfb;
+static GTestDBus     *test_bus;      /* stopped, kept: disposing it would wait */
 static OvApplication *app;
 static OvWindow      *window;
 static char          *caption_dir;
@@ -1052,6 +1054,363 @@ test_attention_vqa (void)
   iterate (100);
 }
 
+/* A window of its own on the caption checkpoint and the first oracle
+ * image, whatever the tests before did to the shared one. */
+static OvWindow *
+open_oracle_window (void)
+{
+  g_autofree char *labels = oracle_data ("labels.tsv");
+  g_autofree char *features = oracle_data ("features.tsv");
+  g_autofree char *hw = oracle_data ("hw.tsv");
+  OvWindow *fresh = ov_window_new (app);
+  GFile *files[3];
+
+  files[0] = g_file_new_for_path (labels);
+  files[1] = g_file_new_for_path (features);
+  files[2] = g_file_new_for_path (hw);
+  gtk_window_set_default_size (GTK_WINDOW (fresh), 1280, 800);
+  gtk_window_present (GTK_WINDOW (fresh));
+  ov_window_open (fresh, caption_dir, files, 3);
+  for (guint i = 0; i < 3; i++)
+    g_object_unref (files[i]);
+  WAIT_UNTIL (!ov_window_is_loading (fresh), 60);
+  g_assert_null (_ov_window_get_banner_text (fresh));
+  g_assert_cmpstr (ov_session_get_sample (ov_window_get_session (fresh))->key, ==,
+                   "coco_dog_couch");
+  return fresh;
+}
+
+/* The tag row titled `title` under root, or NULL. */
+static OvTagRow *
+find_tag_row (GtkWidget  *root,
+              const char *title)
+{
+  if (OV_IS_TAG_ROW (root)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return OV_TAG_ROW (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      OvTagRow *row = find_tag_row (child, title);
+
+      if (row != NULL)
+        return row;
+    }
+  return NULL;
+}
+
+/* The attention panel names each region as the tag list does: its token
+ * "rN class" and the row titled "Region N" are the same region, also when
+ * regions before it are left out of the input. */
+static void
+test_region_numbers (void)
+{
+  OvWindow *fresh = open_oracle_window ();
+  OvSession *session = ov_window_get_session (fresh);
+  OvAttentionPanel *panel = _ov_window_get_attention_panel (fresh);
+  GtkWidget *tag_list = GTK_WIDGET (_ov_window_get_tag_list (fresh));
+  g_autoptr(OvTagItem) first = NULL;
+  g_autofree char *tags_off = NULL;
+  const OvAttentionRun *run;
+  const OvSample *s;
+  guint n_checked = 0;
+  int first_region = -1;
+
+  s = ov_session_get_sample (session);
+  first = g_list_model_get_item (ov_session_get_tags (session), 0);
+  g_assert_cmpint (ov_tag_item_get_region (first), ==, 0);
+  ov_tag_item_set_enabled (first, FALSE);
+  tags_off = ov_session_dup_input_tags (session);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
+                                             "attention"));
+  WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
+              && g_strcmp0 (run->tags, tags_off) == 0, 60);
+  iterate (OV_TEST_SETTLE_MS);
+  run = ov_attention_panel_get_run (panel);
+  g_assert_nonnull (run);
+  g_assert_cmpstr (run->tags, ==, tags_off);
+
+  for (int i = 0; i < run->forward->seq_len; i++)
+    {
+      g_autofree char *title = NULL;
+      OvTagRow *row;
+      OvTagItem *item;
+      int number = 0, used = 0;
+
+      if (run->encoding->segments[i] != OV_SEGMENT_REGION)
+        continue;
+      g_assert_cmpint (sscanf (run->labels[i], "r%d %n", &number, &used), ==, 1);
+      g_assert_cmpint (number, >=, 1);
+      title = g_strdup_printf ("Region %d", number);
+      row = find_tag_row (tag_list, title);
+      g_assert_nonnull (row);
+      item = ov_tag_row_get_item (row);
+      g_assert_cmpstr (run->labels[i] + used, ==, ov_tag_item_get_text (item));
+      g_assert_cmpstr (ov_tag_item_get_text (item), ==, s->regions[number - 1].cls);
+      g_assert_true (ov_tag_item_get_enabled (item));
+      if (first_region < 0)
+        first_region = number;
+      n_checked++;
+    }
+  g_test_message ("%u region tokens checked; the first is region %d", n_checked, first_region);
+  /* Region 1 is off, so the first region token is region 2. */
+  g_assert_cmpint (first_region, ==, 2);
+  g_assert_cmpuint (n_checked, ==, ov_session_get_input_region_count (session));
+  g_assert_cmpuint (n_checked, ==, s->n_regions - 1);
+
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  iterate (100);
+}
+
+/* Luminance of the pixel at (x, y), 0..1. */
+static double
+pixel_luminance (const guchar *data,
+                 int           stride,
+                 int           x,
+                 int           y)
+{
+  const guchar *px = data + (gsize) y * stride + x * 4;
+
+  return (0.2126 * px[2] + 0.7152 * px[1] + 0.0722 * px[0]) / 255.0;
+}
+
+/* Pixels of the top `rows` rows whose luminance is above lo and below hi. */
+static guint
+count_luminance (const guchar *data,
+                 int           stride,
+                 int           width,
+                 int           rows,
+                 double        lo,
+                 double        hi)
+{
+  guint n = 0;
+
+  for (int y = 0; y < rows; y++)
+    for (int x = 0; x < width; x++)
+      {
+        double l = pixel_luminance (data, stride, x, y);
+
+        n += l > lo && l < hi;
+      }
+  return n;
+}
+
+/* In a dark style the attention canvas is dark with light writing; its
+ * export stays black on white. */
+#define TITLE_ROWS 22   /* the heat map's title band, in canvas pixels; exports are at 2x */
+
+static void
+test_attention_dark (void)
+{
+  OvWindow *fresh = open_oracle_window ();
+  OvSession *session = ov_window_get_session (fresh);
+  OvAttentionPanel *panel = _ov_window_get_attention_panel (fresh);
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *tags = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *png = NULL;
+  g_autoptr(GError) error = NULL;
+  cairo_surface_t *exported;
+  GtkWidget *canvas;
+  Pixels dark, light;
+  guint dark_light_text, light_dark_text, export_dark_text;
+
+  tags = ov_session_dup_input_tags (session);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
+                                             "attention"));
+  WAIT_UNTIL (ov_attention_panel_get_run (panel) != NULL
+              && g_strcmp0 (ov_attention_panel_get_run (panel)->tags, tags) == 0, 60);
+  iterate (OV_TEST_SETTLE_MS);
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
+  canvas = ov_attention_panel_get_canvas (panel);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  iterate (300);
+  g_assert_true (adw_style_manager_get_dark (style));
+  dark = render_widget (canvas);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  iterate (300);
+  light = render_widget (canvas);
+
+  /* The corner is ground: dark, then white; the title above the map is
+   * light writing on the one and dark on the other. */
+  g_test_message ("corner luminance: dark style %.3f, light style %.3f",
+                  pixel_luminance (dark.data, dark.stride, 2, 2),
+                  pixel_luminance (light.data, light.stride, 2, 2));
+  g_assert_cmpfloat (pixel_luminance (dark.data, dark.stride, 2, 2), <, 0.2);
+  g_assert_cmpfloat (pixel_luminance (light.data, light.stride, 2, 2), >, 0.95);
+  dark_light_text = count_luminance (dark.data, dark.stride, dark.width, TITLE_ROWS, 0.8, 1.01);
+  light_dark_text = count_luminance (light.data, light.stride, light.width, TITLE_ROWS,
+                                     -0.01, 0.2);
+  g_test_message ("title pixels, light on the dark canvas: %u; dark on the light one: %u",
+                  dark_light_text, light_dark_text);
+  g_assert_cmpuint (dark_light_text, >, 100);
+  g_assert_cmpuint (light_dark_text, >, 100);
+
+  /* Exported in the dark style: white ground, dark writing. */
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  iterate (300);
+  tmp = g_dir_make_tmp ("ov-attention-dark-XXXXXX", &error);
+  g_assert_no_error (error);
+  png = g_build_filename (tmp, "heatmap.png", NULL);
+  g_assert_true (ov_attention_panel_export (panel, png, &error));
+  g_assert_no_error (error);
+  exported = cairo_image_surface_create_from_png (png);
+  g_assert_cmpint (cairo_surface_status (exported), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_flush (exported);
+  g_assert_cmpfloat (pixel_luminance (cairo_image_surface_get_data (exported),
+                                      cairo_image_surface_get_stride (exported), 2, 2), >, 0.99);
+  export_dark_text = count_luminance (cairo_image_surface_get_data (exported),
+                                      cairo_image_surface_get_stride (exported),
+                                      cairo_image_surface_get_width (exported),
+                                      2 * TITLE_ROWS, -0.01, 0.05);
+  g_test_message ("black title pixels in the export made in the dark style: %u",
+                  export_dark_text);
+  /* OV_TEST_DARK_DIR=DIR keeps the dark canvas and its export to look at. */
+  if (g_getenv ("OV_TEST_DARK_DIR") != NULL)
+    {
+      g_autofree char *canvas_png = g_build_filename (g_getenv ("OV_TEST_DARK_DIR"),
+                                                      "attention-dark-canvas.png", NULL);
+      g_autofree char *export_png = g_build_filename (g_getenv ("OV_TEST_DARK_DIR"),
+                                                      "attention-dark-export.png", NULL);
+      g_autoptr(GBytes) bytes = g_bytes_new (dark.data, (gsize) dark.stride * dark.height);
+      g_autoptr(GdkTexture) t = gdk_memory_texture_new (dark.width, dark.height,
+                                                        GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
+                                                        bytes, dark.stride);
+
+      g_assert_true (gdk_texture_save_to_png (t, canvas_png));
+      g_assert_cmpint (cairo_surface_write_to_png (exported, export_png), ==,
+                       CAIRO_STATUS_SUCCESS);
+    }
+  g_assert_cmpuint (export_dark_text, >, 100);
+  cairo_surface_destroy (exported);
+  g_remove (png);
+  g_rmdir (tmp);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  pixels_free (&dark);
+  pixels_free (&light);
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  iterate (100);
+}
+
+static void
+subprocess_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Runs `oscarviz ARGS…` to its end while this process serves its calls. */
+static void
+run_second_instance (const char *const *argv)
+{
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean done = FALSE;
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (proc, NULL, subprocess_done_cb, &done);
+  WAIT_UNTIL (done, 30);
+  g_assert_true (done);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+}
+
+static gboolean
+same_path (const char *a,
+           const char *b)
+{
+  g_autoptr(GFile) fa = a != NULL ? g_file_new_for_path (a) : NULL;
+  g_autoptr(GFile) fb = b != NULL ? g_file_new_for_path (b) : NULL;
+
+  return fa != NULL && fb != NULL && g_file_equal (fa, fb);
+}
+
+/* A second `oscarviz --model DIR [FILE…]` hands the folder and the files to
+ * the instance already running (over a private session bus), which opens
+ * them as a first instance would. */
+static void
+test_second_instance (void)
+{
+  g_autofree char *labels = oracle_data ("labels.tsv");
+  g_autofree char *features = oracle_data ("features.tsv");
+  g_autofree char *hw = oracle_data ("hw.tsv");
+  g_autofree char *exe = ov_test_oscarviz_path ();
+  g_autoptr(GTestDBus) bus = NULL;
+  g_autoptr(OvApplication) primary = NULL;
+  g_autofree char *display = NULL;
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *connection;
+  GList *windows;
+  OvWindow *shown;
+  OvSession *session;
+
+  if (g_find_program_in_path ("dbus-daemon") == NULL)
+    {
+      g_test_skip ("dbus-daemon is missing");
+      return;
+    }
+  /* The bus is private to this test; bringing it up clears DISPLAY. */
+  display = g_strdup (g_getenv ("DISPLAY"));
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (bus);
+  g_setenv ("DISPLAY", display, TRUE);
+  primary = ov_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (primary), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_application_get_is_remote (G_APPLICATION (primary)));
+
+  /* With files: the open call carries the checkpoint. */
+  {
+    const char *argv[] = { exe, "--model", caption_dir, labels, features, hw, NULL };
+
+    run_second_instance (argv);
+  }
+  WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (primary)) != NULL, 10);
+  windows = gtk_application_get_windows (GTK_APPLICATION (primary));
+  g_assert_nonnull (windows);
+  g_assert_null (windows->next);
+  shown = OV_WINDOW (windows->data);
+  session = ov_window_get_session (shown);
+  WAIT_UNTIL (!ov_window_is_loading (shown) && ov_session_get_sample (session) != NULL, 60);
+  g_assert_null (_ov_window_get_banner_text (shown));
+  g_assert_true (same_path (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION),
+                            caption_dir));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
+  /* The checkpoint given replaces the demo: no VQA model came along. */
+  g_assert_null (ov_session_get_model_path (session, OV_MODEL_KIND_CLASSIFIER));
+
+  /* Without files: the activate call carries it, to the same window. */
+  {
+    const char *argv[] = { exe, "--model", vqa_dir, NULL };
+
+    run_second_instance (argv);
+  }
+  WAIT_UNTIL (ov_session_get_model_path (session, OV_MODEL_KIND_CLASSIFIER) != NULL
+              && !ov_window_is_loading (shown), 60);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (primary))->next);
+  g_assert_true (same_path (ov_session_get_model_path (session, OV_MODEL_KIND_CLASSIFIER),
+                            vqa_dir));
+  g_assert_true (ov_session_supports (session, OV_TASK_VQA, NULL));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
+
+  gtk_window_destroy (GTK_WINDOW (shown));
+  iterate (100);
+  /* GTK keeps the application, and so its connection, alive to the end of
+   * the process: stop the bus without waiting for the connection to go,
+   * and without the session bus's exit when it closes. */
+  connection = g_application_get_dbus_connection (G_APPLICATION (primary));
+  g_dbus_connection_set_exit_on_close (connection, FALSE);
+  g_clear_object (&primary);
+  g_test_dbus_stop (bus);
+  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  test_bus = g_steal_pointer (&bus);
+}
+
 static void
 skip_all (const char *path)
 {
@@ -1076,6 +1435,10 @@ main (int argc, char **argv)
     { "/ui/window/demo", test_demo },
     { "/ui/window/attention", test_attention },
     { "/ui/window/attention-vqa", test_attention_vqa },
+    { "/ui/window/region-numbers", test_region_numbers },
+    { "/ui/window/attention-dark", test_attention_dark },
+    /* Last: it puts a session bus in the environment. */
+    { "/ui/window/second-instance", test_second_instance },
   };
   int status;
 

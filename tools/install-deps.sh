@@ -2,9 +2,11 @@
 # Installs the Debian 12 packages oscarviz needs to build, run and test.
 # Run as root (or through sudo). Extra groups: "bench" adds what the
 # benchmarks and the demo-model training need (PyTorch, scikit-learn,
-# matplotlib); "screenshot" what tools/screenshot.sh needs (ImageMagick);
-# "fuzz" adds clang with libFuzzer and the sanitizer runtimes, and valgrind
-# (tests/fuzz/README.md).
+# matplotlib); "screenshot" what tools/screenshot.sh needs (ImageMagick,
+# xdotool for --keys, and for --lang the German and Chinese locales and a
+# CJK font); "fuzz" adds clang with libFuzzer and the sanitizer runtimes,
+# and valgrind (tests/fuzz/README.md). dbus-daemon gives the window test a
+# private session bus.
 set -eu
 
 packages="
@@ -13,13 +15,13 @@ packages="
   libjpeg62-turbo-dev libpng-dev libcairo2-dev libfftw3-dev
   libgtk-4-dev libadwaita-1-dev
   appstream desktop-file-utils
-  xvfb xauth
+  xvfb xauth dbus-daemon
   fonts-dejavu-core poppler-utils
 "
 for group in "$@"; do
   case "$group" in
     bench) packages="$packages python3-torch python3-numpy python3-sklearn python3-matplotlib libjpeg-turbo-progs time" ;;
-    screenshot) packages="$packages imagemagick" ;;
+    screenshot) packages="$packages imagemagick xdotool locales fonts-noto-cjk" ;;
     fuzz) packages="$packages clang libclang-rt-14-dev valgrind" ;;
     *) echo "unknown group: $group" >&2; exit 2 ;;
   esac
@@ -34,3 +36,14 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $packages
+case " $* " in
+  *" screenshot "*)
+    # The locales the translations in po/ are looked at in.
+    for l in de_DE zh_CN; do
+      $SUDO sed -i "s/^# *\($l\.UTF-8 UTF-8\)/\1/" /etc/locale.gen
+      grep -q "^$l\.UTF-8 UTF-8" /etc/locale.gen \
+        || echo "$l.UTF-8 UTF-8" | $SUDO tee -a /etc/locale.gen >/dev/null
+    done
+    $SUDO locale-gen >/dev/null
+    ;;
+esac

@@ -5,23 +5,34 @@
 # Starts the real oscarviz window under Xvfb and saves a screenshot of the
 # whole screen. With no FILE arguments the window opens on the bundled demo.
 #
-#   tools/screenshot.sh [--size WxH] [--dark] [--wait SECONDS] [--out PNG] [-- ARGS…]
+#   tools/screenshot.sh [--size WxH] [--dark] [--lang LL] [--keys KEYS]…
+#                       [--wait SECONDS] [--out PNG] [-- ARGS…]
 #
+# --lang runs the window in a language of po/ (de, zh_CN), in its UTF-8
+# locale when one is installed. Each --keys is a key sequence typed into the
+# window before the screenshot (xdotool names, e.g. "alt+4" for the
+# Attention tab, "ctrl+comma" for the preferences, "Tab Tab"), a second apart.
 # Settings live in a throw-away keyfile, so the user's own are not touched.
 set -eu
 
+usage="usage: $0 [--size WxH] [--dark] [--lang LL] [--keys KEYS]… [--wait S] [--out PNG] [-- ARGS…]"
 size=1280x800
 theme=light
 wait=6
 out=docs/screenshot.png
+lang=
+keys=
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size=$2; shift 2 ;;
     --dark) theme=dark; shift ;;
+    --lang) lang=$2; shift 2 ;;
+    --keys) keys="$keys${keys:+
+}$2"; shift 2 ;;
     --wait) wait=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --) shift; break ;;
-    *) echo "usage: $0 [--size WxH] [--dark] [--wait S] [--out PNG] [-- ARGS…]" >&2; exit 2 ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
 done
 
@@ -31,6 +42,21 @@ bin=$build/app/oscarviz
 [ -x "$bin" ] || { echo "$bin not built; run: meson compile -C build" >&2; exit 1; }
 command -v Xvfb >/dev/null || { echo "Xvfb is missing (apt-get install xvfb)" >&2; exit 1; }
 command -v import >/dev/null || { echo "ImageMagick's import is missing" >&2; exit 1; }
+[ -z "$keys" ] || command -v xdotool >/dev/null \
+  || { echo "--keys needs xdotool (apt-get install xdotool)" >&2; exit 1; }
+
+if [ -n "$lang" ]; then
+  export LANGUAGE="$lang"
+  # gettext reads LANGUAGE only outside the C locale; GTK's own strings want
+  # the real one. tools/install-deps.sh screenshot generates de and zh_CN.
+  locale=$(locale -a 2>/dev/null | grep -i "^${lang}[._].*utf-\?8$" | head -n 1 || true)
+  if [ -n "$locale" ]; then
+    export LC_ALL="$locale"
+  else
+    echo "no UTF-8 locale for $lang is installed; strings from po/ only" >&2
+    export LC_ALL=C.UTF-8
+  fi
+fi
 
 width=${size%x*}
 height=${size#*x}
@@ -56,6 +82,13 @@ DISPLAY=$display XDG_CONFIG_HOME=$tmp/config XDG_DATA_HOME=$tmp/data \
   NO_AT_BRIDGE=1 "$bin" "$@" &
 app=$!
 sleep "$wait"
+if [ -n "$keys" ]; then
+  printf '%s\n' "$keys" | while IFS= read -r k; do
+    # shellcheck disable=SC2086
+    DISPLAY=$display xdotool key --delay 150 $k
+    sleep 1
+  done
+fi
 mkdir -p "$(dirname "$out")"
 DISPLAY=$display import -window root "$out"
-echo "wrote $out (${width}x${height}, $theme)"
+echo "wrote $out (${width}x${height}, $theme${lang:+, $lang})"

@@ -104,8 +104,6 @@ ov_application_handle_local_options (GApplication *app,
       g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
       return 0;
     }
-  /* TODO: --model reaches only a first instance; a second one would have to
-   * pass the folder on, e.g. as a file. */
   if (g_variant_dict_lookup (options, "model", "^&ay", &model))
     {
       g_autoptr(GFile) file = g_file_new_for_commandline_arg (model);
@@ -114,6 +112,37 @@ ov_application_handle_local_options (GApplication *app,
       self->model_dir = g_file_get_path (file);
     }
   return -1;
+}
+
+/* A second `oscarviz --model DIR` only forwards activate or open to the
+ * running instance; the folder travels with them in the platform data
+ * (made absolute here, against the caller's working directory). */
+static void
+ov_application_add_platform_data (GApplication    *app,
+                                  GVariantBuilder *builder)
+{
+  OvApplication *self = OV_APPLICATION (app);
+
+  G_APPLICATION_CLASS (ov_application_parent_class)->add_platform_data (app, builder);
+  if (self->model_dir != NULL)
+    g_variant_builder_add (builder, "{sv}", "oscarviz-model",
+                           g_variant_new_bytestring (self->model_dir));
+}
+
+/* In the running instance, before a forwarded activate or open. */
+static void
+ov_application_before_emit (GApplication *app,
+                            GVariant     *platform_data)
+{
+  OvApplication *self = OV_APPLICATION (app);
+  const char *model = NULL;
+
+  G_APPLICATION_CLASS (ov_application_parent_class)->before_emit (app, platform_data);
+  if (g_variant_lookup (platform_data, "oscarviz-model", "^&ay", &model))
+    {
+      g_free (self->model_dir);
+      self->model_dir = g_strdup (model);
+    }
 }
 
 static void
@@ -237,6 +266,8 @@ ov_application_class_init (OvApplicationClass *klass)
   app_class->open = ov_application_open;
   app_class->startup = ov_application_startup;
   app_class->handle_local_options = ov_application_handle_local_options;
+  app_class->add_platform_data = ov_application_add_platform_data;
+  app_class->before_emit = ov_application_before_emit;
 }
 
 static void

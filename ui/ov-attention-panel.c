@@ -50,6 +50,43 @@ ov_attention_canvas_measure (GtkWidget      *widget,
                                                                   : self->min_height;
 }
 
+static OvColor
+mix (GdkRGBA a,
+     GdkRGBA b,
+     double  t)
+{
+  return (OvColor) { a.red + (b.red - a.red) * t, a.green + (b.green - a.green) * t,
+                     a.blue + (b.blue - a.blue) * t };
+}
+
+/* The renderers' ink from the style: the widget's text colour on the
+ * theme's view background, so the canvas is dark in a dark style. Exports
+ * do not come through here and keep the light ink. */
+static void
+canvas_get_ink (GtkWidget *widget,
+                OvInk     *ink)
+{
+  GtkStyleContext *context;
+  GdkRGBA fg, bg;
+
+  /* GTK 4.8 has no gtk_widget_get_color yet. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  context = gtk_widget_get_style_context (widget);
+  gtk_style_context_get_color (context, &fg);
+  if (!gtk_style_context_lookup_color (context, "view_bg_color", &bg))
+    {
+      double y = 0.2126 * fg.red + 0.7152 * fg.green + 0.0722 * fg.blue;
+
+      bg = y > 0.5 ? (GdkRGBA) { 0.12, 0.12, 0.12, 1 } : (GdkRGBA) { 1, 1, 1, 1 };
+    }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  ink->background = (OvColor) { bg.red, bg.green, bg.blue };
+  ink->text = mix (bg, fg, fg.alpha);
+  ink->dim = mix (bg, fg, 0.7 * fg.alpha);
+  ink->no_data = mix (bg, fg, 0.12);
+}
+
 static void
 ov_attention_canvas_snapshot (GtkWidget   *widget,
                               GtkSnapshot *snapshot)
@@ -57,13 +94,15 @@ ov_attention_canvas_snapshot (GtkWidget   *widget,
   OvAttentionCanvas *self = OV_ATTENTION_CANVAS (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
+  OvInk ink;
   cairo_t *cr;
 
   if (self->paint == NULL || width <= 0 || height <= 0)
     return;
+  canvas_get_ink (widget, &ink);
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  /* The renderers draw dark text on light ground, as in the exports. */
-  cairo_set_source_rgb (cr, 1, 1, 1);
+  ov_draw_set_ink (cr, &ink);
+  ov_draw_use_ink (cr, OV_INK_BACKGROUND);
   cairo_paint (cr);
   self->paint (cr, width, height, self->view);
   cairo_destroy (cr);

@@ -364,6 +364,13 @@ query_tooltip_cb (GtkWidget   *widget,
   markup = g_string_new (NULL);
   cls = g_markup_escape_text (ov_tag_item_get_text (item), -1);
   g_string_append_printf (markup, "<b>%s</b>", cls);
+  if (!ov_tag_item_is_text_only (item))
+    {
+      g_string_append_c (markup, '\n');
+      /* Translators: %d is the region number. */
+      g_string_append_printf (markup, _("Region %d"),
+                              ov_region_number (ov_tag_item_get_region (item)));
+    }
   conf = ov_tag_item_get_confidence (item);
   if (!isnan (conf))
     /* Translators: detector confidence of a region, e.g. “confidence 0.93”. */

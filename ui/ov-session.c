@@ -985,17 +985,16 @@ run_attention (Job           *job,
   if (run->forward == NULL)
     return FALSE;
 
-  /* Region rows named after the sample's region and its class: "r3 dog". */
+  /* Region rows named after the sample's region, as the tag list numbers
+   * it, and its class: "r3 dog". */
   S = run->forward->seq_len;
   run->labels = g_new0 (char *, S + 1);
   for (int i = 0; i < S; i++)
     {
       if (run->encoding->segments[i] == OV_SEGMENT_REGION && k < job->n_regions)
         {
-          const char *cls = job->region_classes[k];
-
-          run->labels[i] = *cls != '\0' ? g_strdup_printf ("r%d %s", job->region_ids[k], cls)
-                                         : g_strdup_printf ("r%d", job->region_ids[k]);
+          run->labels[i] = ov_region_dup_token_label (job->region_ids[k],
+                                                      job->region_classes[k]);
           k++;
         }
       else

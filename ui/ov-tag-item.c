@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 
 #include "ov-tag-item.h"
@@ -221,4 +222,24 @@ ov_tag_item_is_text_only (OvTagItem *self)
 {
   g_return_val_if_fail (OV_IS_TAG_ITEM (self), TRUE);
   return self->region < 0;
+}
+
+int
+ov_region_number (int region)
+{
+  g_return_val_if_fail (region >= 0, 0);
+  return region + 1;
+}
+
+char *
+ov_region_dup_token_label (int         region,
+                           const char *cls)
+{
+  g_return_val_if_fail (region >= 0, NULL);
+
+  if (cls == NULL || *cls == '\0')
+    /* Translators: a region among the attention tokens, e.g. "r3"; keep it short. */
+    return g_strdup_printf (_("r%d"), ov_region_number (region));
+  /* Translators: a region among the attention tokens with its class, e.g. "r3 dog". */
+  return g_strdup_printf (_("r%d %s"), ov_region_number (region), cls);
 }

@@ -33,4 +33,11 @@ double      ov_tag_item_get_confidence  (OvTagItem  *self);
 const char *ov_tag_item_get_attributes  (OvTagItem  *self);
 gboolean    ov_tag_item_is_text_only    (OvTagItem  *self);
 
+/* The one numbering of regions the window shows: counted from 1, so the
+ * sample's region index 2 is "Region 3" in the tag list and the image's
+ * tooltip, and "r3 dog" among the attention panel's tokens. */
+int         ov_region_number            (int         region);
+char       *ov_region_dup_token_label   (int         region,
+                                         const char *cls);
+
 G_END_DECLS

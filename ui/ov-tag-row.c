@@ -85,10 +85,11 @@ update_title (OvTagRow *self)
            && ov_tag_item_get_enabled (self->item))
     /* Translators: %d is the region number. */
     title = g_strdup_printf (_("Region %d, below the confidence threshold"),
-                             ov_tag_item_get_region (self->item) + 1);
+                             ov_region_number (ov_tag_item_get_region (self->item)));
   else
     /* Translators: %d is the region number. */
-    title = g_strdup_printf (_("Region %d"), ov_tag_item_get_region (self->item) + 1);
+    title = g_strdup_printf (_("Region %d"),
+                             ov_region_number (ov_tag_item_get_region (self->item)));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
 
   if (isnan (conf))

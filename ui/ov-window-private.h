@@ -17,6 +17,7 @@
 G_BEGIN_DECLS
 
 OvImageView    *_ov_window_get_image_view    (OvWindow *self);
+OvTagList      *_ov_window_get_tag_list      (OvWindow *self);
 OvCaptionPanel *_ov_window_get_caption_panel (OvWindow *self);
 OvVqaPanel     *_ov_window_get_vqa_panel     (OvWindow *self);
 OvMaskPanel    *_ov_window_get_mask_panel    (OvWindow *self);

@@ -1257,10 +1257,11 @@ ov_window_init (OvWindow *self)
   update_status (self);
   zoom_changed_cb (self);
 
-  /* The image takes a little over half the width it opens with; the tags
-   * a little under half of the side's height. */
+  /* The image takes a little under half the width it opens with, which
+   * leaves the side room for the panel tabs' labels and a heat map at
+   * 1280 pixels; the tags a little under half of the side's height. */
   gtk_paned_set_position (self->outer_paned,
-                          g_settings_get_int (self->settings, "window-width") * 55 / 100);
+                          g_settings_get_int (self->settings, "window-width") * 48 / 100);
   gtk_paned_set_position (self->side_paned,
                           (g_settings_get_int (self->settings, "window-height") - 100) * 42 / 100);
 
@@ -1293,6 +1294,12 @@ OvImageView *
 _ov_window_get_image_view (OvWindow *self)
 {
   return self->image_view;
+}
+
+OvTagList *
+_ov_window_get_tag_list (OvWindow *self)
+{
+  return self->tag_list;
 }
 
 OvCaptionPanel *

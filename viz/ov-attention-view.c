@@ -139,7 +139,7 @@ draw_title (cairo_t *cr, const char *title, double width)
 {
   if (title == NULL)
     return;
-  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
   ov_draw_set_font (cr, 13, TRUE);
   ov_draw_text (cr, width / 2, MARGIN / 2, 0.5, 0.0, title);
 }
@@ -162,7 +162,7 @@ draw_segment_key (cairo_t *cr, const gboolean present[5], double x, double y)
       cairo_set_source_rgb (cr, c.r, c.g, c.b);
       cairo_rectangle (cr, x, y, 10, 10);
       cairo_fill (cr);
-      cairo_set_source_rgb (cr, 0, 0, 0);
+      ov_draw_use_ink (cr, OV_INK_TEXT);
       ov_draw_text (cr, x + 14, y + 5, 0.0, 0.5, ov_attention_segment_name (order[k]));
       y += 15;
     }
@@ -345,7 +345,7 @@ ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
       cairo_fill (cr);
     }
   ov_draw_set_font (cr, LABEL_FONT, FALSE);
-  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
   for (int a = 0; a < view->n; a += view->label_step)
     {
       g_autofree char *text = ov_draw_ellipsize (cr, view->labels[a], LABEL_MAX_W);
@@ -355,7 +355,7 @@ ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
       ov_draw_text_vertical (cr, view->x0 + mid, view->y0 - STRIP_W - 3, 0.0, 0.5, text);
     }
   ov_draw_set_font (cr, 9, FALSE);
-  cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+  ov_draw_use_ink (cr, OV_INK_DIM);
   ov_draw_text (cr, MARGIN, TITLE_H, 0.0, 0.0, "query ↓  key →");
 
   ov_draw_color_bar (cr, &view->scale, view->x0 + side + 16, view->y0 + 16, 14,
@@ -531,7 +531,7 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
   cairo_save (cr);
   draw_title (cr, view->title, view->width);
   ov_draw_set_font (cr, 10, FALSE);
-  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
   for (int h = 0; h < view->n_heads; h++)
     {
       OvRect r;
@@ -707,7 +707,7 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
   cairo_save (cr);
   draw_title (cr, view->title, view->width);
   ov_draw_set_font (cr, 10, FALSE);
-  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
   for (int h = 0; h < view->n_heads; h++)
     {
       double x, y;
@@ -733,7 +733,7 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
         if (h == 0)
           {
             g_snprintf (buf, sizeof buf, "L%d", l);
-            cairo_set_source_rgb (cr, 0, 0, 0);
+            ov_draw_use_ink (cr, OV_INK_TEXT);
             ov_draw_set_font (cr, 10, FALSE);
             ov_draw_text (cr, view->x0 - 14, y + view->cell_w / 2, 1.0, 0.5, buf);
             /* query groups beside the rows of the first column */
@@ -745,7 +745,7 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
           for (int k = 0; k < G3; k++)
             {
               double value = f[q * G3 + k];
-              OvColor c = isnan (value) ? (OvColor) { 0.9, 0.9, 0.9 }
+              OvColor c = isnan (value) ? ov_draw_get_ink (cr)->no_data
                                         : ov_color_scale_map (&view->scale, value);
 
               cairo_set_source_rgb (cr, c.r, c.g, c.b);
@@ -762,14 +762,14 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
                   ov_draw_text (cr, x + (k + 0.5) * sub, y + (q + 0.5) * sub, 0.5, 0.5, buf);
                 }
             }
-        cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+        ov_draw_use_ink (cr, OV_INK_DIM);
         cairo_set_line_width (cr, 0.5);
         cairo_rectangle (cr, x, y, view->cell_w, view->cell_w);
         cairo_stroke (cr);
         if (!isnan (view->cross[l * view->n_heads + h]))
           {
             g_snprintf (buf, sizeof buf, "x %.2f", view->cross[l * view->n_heads + h]);
-            cairo_set_source_rgb (cr, 0, 0, 0);
+            ov_draw_use_ink (cr, OV_INK_TEXT);
             ov_draw_set_font (cr, 9, FALSE);
             ov_draw_text (cr, x + view->cell_w / 2, y + view->cell_w + 1, 0.5, 0.0, buf);
           }
@@ -781,7 +781,7 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
   ov_draw_color_bar (cr, &view->scale, lx, view->y0 + 16, 14, 90, "mass");
   ly = view->y0 + 16 + 90 + 20;
   ov_draw_set_font (cr, 9, FALSE);
-  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
   {
     static const char *const lines[] = {
       "cell: rows = from (query),",
@@ -1167,7 +1167,7 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
   if (view->reverse)
     {
       ov_draw_set_font (cr, 10, TRUE);
-      cairo_set_source_rgb (cr, 0, 0, 0);
+      ov_draw_use_ink (cr, OV_INK_TEXT);
       ov_draw_text (cr, MARGIN, TITLE_H + view->image_h + 4, 0.0, 0.0,
                     "attention of each word and tag on this region:");
       ov_draw_set_font (cr, 11, FALSE);
@@ -1340,7 +1340,7 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
       cairo_rectangle (cr, view->x0 + c * view->cw, view->y0 - STRIP_W - 1, view->cw, STRIP_W);
       cairo_fill (cr);
     }
-  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
   ov_draw_set_font (cr, LABEL_FONT, FALSE);
   for (int c = 0; c < ca->n_cols; c += view->label_step)
     {
@@ -1353,7 +1353,7 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
   for (int s = 0; s < ca->n_steps; s++)
     ov_draw_text (cr, view->x0 - 4, view->y0 + (s + 0.5) * view->ch, 1.0, 0.5, ca->words[s]);
   ov_draw_set_font (cr, 9, FALSE);
-  cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+  ov_draw_use_ink (cr, OV_INK_DIM);
   ov_draw_text (cr, MARGIN, TITLE_H, 0.0, 0.0, "generated word ↓");
 
   ov_draw_color_bar (cr, &view->scale, view->x0 + ca->n_cols * view->cw + 16, view->y0 + 16,

@@ -81,6 +81,62 @@ ov_color_luminance (OvColor c)
   return 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b;
 }
 
+/* Ink */
+
+static const cairo_user_data_key_t ink_key;
+
+const OvInk *
+ov_ink_light (void)
+{
+  static const OvInk light = {
+    .background = { 1.0, 1.0, 1.0 },
+    .text = { 0.0, 0.0, 0.0 },
+    .dim = { 0.3, 0.3, 0.3 },
+    .no_data = { 0.9, 0.9, 0.9 },
+  };
+
+  return &light;
+}
+
+void
+ov_draw_set_ink (cairo_t     *cr,
+                 const OvInk *ink)
+{
+  g_return_if_fail (cr != NULL);
+
+  cairo_set_user_data (cr, &ink_key, ink != NULL ? g_memdup2 (ink, sizeof *ink) : NULL,
+                       g_free);
+}
+
+const OvInk *
+ov_draw_get_ink (cairo_t *cr)
+{
+  const OvInk *ink;
+
+  g_return_val_if_fail (cr != NULL, ov_ink_light ());
+
+  ink = cairo_get_user_data (cr, &ink_key);
+  return ink != NULL ? ink : ov_ink_light ();
+}
+
+void
+ov_draw_use_ink (cairo_t   *cr,
+                 OvInkPart  part)
+{
+  const OvInk *ink = ov_draw_get_ink (cr);
+  OvColor c;
+
+  switch (part)
+    {
+    case OV_INK_BACKGROUND: c = ink->background; break;
+    case OV_INK_DIM: c = ink->dim; break;
+    case OV_INK_NO_DATA: c = ink->no_data; break;
+    case OV_INK_TEXT:
+    default: c = ink->text; break;
+    }
+  cairo_set_source_rgb (cr, c.r, c.g, c.b);
+}
+
 void
 ov_draw_color_bar (cairo_t            *cr,
                    const OvColorScale *scale,
@@ -106,7 +162,7 @@ ov_draw_color_bar (cairo_t            *cr,
       cairo_rectangle (cr, x, y + h * i / n_steps, w, h / n_steps + 0.5);
       cairo_fill (cr);
     }
-  cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
+  ov_draw_use_ink (cr, OV_INK_DIM);
   cairo_set_line_width (cr, 1.0);
   cairo_rectangle (cr, x + 0.5, y + 0.5, w - 1, h - 1);
   cairo_stroke (cr);
@@ -119,13 +175,16 @@ ov_draw_color_bar (cairo_t            *cr,
       char buf[32];
 
       g_snprintf (buf, sizeof buf, "%.3g", fabs (v) < 1e-12 ? 0.0 : v);
+      ov_draw_use_ink (cr, OV_INK_DIM);
       cairo_move_to (cr, x + w, ty);
       cairo_line_to (cr, x + w + 4, ty);
       cairo_stroke (cr);
+      ov_draw_use_ink (cr, OV_INK_TEXT);
       ov_draw_text (cr, x + w + 6, ty, 0.0, 0.5, buf);
     }
   if (title != NULL)
     {
+      ov_draw_use_ink (cr, OV_INK_TEXT);
       ov_draw_set_font (cr, 10, TRUE);
       ov_draw_text (cr, x, y - 6, 0.0, 1.0, title);
     }

@@ -43,6 +43,35 @@ void      ov_draw_color_bar         (cairo_t            *cr,
                                      double              h,
                                      const char         *title);
 
+/* The colours of what is not data: the ground, text, secondary text and
+ * frames, and the grey of a cell without a value. Renderers take them from
+ * the cairo_t they draw on: the window attaches its style's, light or dark,
+ * and a cairo_t without ink (every export) draws the light, print-ready
+ * default. */
+typedef struct {
+  OvColor background;
+  OvColor text;
+  OvColor dim;         /* notes, tick marks, frames */
+  OvColor no_data;
+} OvInk;
+
+typedef enum {
+  OV_INK_BACKGROUND,
+  OV_INK_TEXT,
+  OV_INK_DIM,
+  OV_INK_NO_DATA,
+} OvInkPart;
+
+/* Black on white. */
+const OvInk *ov_ink_light              (void);
+/* ink is copied; NULL goes back to ov_ink_light. */
+void         ov_draw_set_ink           (cairo_t     *cr,
+                                        const OvInk *ink);
+const OvInk *ov_draw_get_ink           (cairo_t     *cr);
+/* Makes one part of cr's ink the source. */
+void         ov_draw_use_ink           (cairo_t     *cr,
+                                        OvInkPart    part);
+
 /* Class name -> stable index in order of first use -> ov_viz_class_color. */
 typedef struct _OvPalette OvPalette;
 

@@ -52,7 +52,8 @@ paint_page (cairo_surface_t *surface, double scale, OvPaintFunc paint, gpointer 
   cairo_t *cr = cairo_create (surface);
 
   cairo_scale (cr, scale, scale);
-  cairo_set_source_rgb (cr, 1, 1, 1);
+  /* Exports keep the light ink, whatever the window shows. */
+  ov_draw_use_ink (cr, OV_INK_BACKGROUND);
   cairo_paint (cr);
   paint (cr, width, height, data);
   cairo_destroy (cr);
