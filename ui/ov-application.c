@@ -290,32 +290,35 @@ ov_application_init (OvApplication *self)
 gboolean
 ov_application_find_settings (GError **error)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  GSettingsSchemaSource *source;
   g_autoptr(GSettingsSchema) schema = NULL;
   g_autofree char *exe = NULL;
 
-  if (source != NULL && (schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE)))
-    return TRUE;
-
   /* Run from the build tree, the compiled schema sits in <build>/data next
-   * to <build>/app/oscarviz. */
+   * to <build>/app/oscarviz, and it is the one that matches this binary.
+   * GLib reads GSETTINGS_SCHEMA_DIR once, when the default source is first
+   * made, so it is set before anything asks for that source. */
   exe = g_file_read_link ("/proc/self/exe", NULL);
   if (exe != NULL)
     {
       g_autofree char *app_dir = g_path_get_dirname (exe);
       g_autofree char *data_dir = g_build_filename (app_dir, "..", "data", NULL);
       g_autofree char *compiled = g_build_filename (data_dir, "gschemas.compiled", NULL);
-      g_autoptr(GSettingsSchemaSource) local = NULL;
 
       if (g_file_test (compiled, G_FILE_TEST_IS_REGULAR))
-        local = g_settings_schema_source_new_from_directory (data_dir, source, FALSE, NULL);
-      if (local != NULL
-          && (schema = g_settings_schema_source_lookup (local, APPLICATION_ID, FALSE)))
         {
-          g_setenv ("GSETTINGS_SCHEMA_DIR", data_dir, TRUE);
-          return TRUE;
+          const char *old = g_getenv ("GSETTINGS_SCHEMA_DIR");
+          g_autofree char *dirs = old != NULL && *old != '\0'
+                                  ? g_strconcat (data_dir, G_SEARCHPATH_SEPARATOR_S, old, NULL)
+                                  : g_strdup (data_dir);
+
+          g_setenv ("GSETTINGS_SCHEMA_DIR", dirs, TRUE);
         }
     }
+
+  source = g_settings_schema_source_get_default ();
+  if (source != NULL && (schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE)))
+    return TRUE;
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                _("The settings schema %s is not installed; run “meson install”, or set "
                  "GSETTINGS_SCHEMA_DIR to the folder holding gschemas.compiled"),

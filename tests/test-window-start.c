@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The README's first command ends in ./build/app/oscarviz: the real
+ * program, started the way a user starts it from the build folder (no
+ * GSETTINGS_SCHEMA_DIR, no arguments), must open its window on the demo
+ * and keep running, on a private Xvfb.
+ */
+#include <signal.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "ov-test-util.h"
+
+static void
+exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  gboolean *exited = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *exited = TRUE;
+}
+
+/* /app/start-from-build-tree */
+static void
+test_start_from_build_tree (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *home = g_dir_make_tmp ("ov-start-XXXXXX", &error);
+  g_autofree char *config = NULL, *data = NULL, *log_path = NULL, *log = NULL;
+  gint64 until;
+  gboolean exited = FALSE;
+
+  g_assert_no_error (error);
+  config = g_build_filename (home, "config", NULL);
+  data = g_build_filename (home, "data", NULL);
+  log_path = g_build_filename (home, "stderr.txt", NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
+  /* nothing from the test's own environment that a user would not have */
+  g_subprocess_launcher_unsetenv (launcher, "GSETTINGS_SCHEMA_DIR");
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GSK_RENDERER", "cairo", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  app = g_subprocess_launcher_spawn (launcher, &error, OV_BUILD_DIR "/app/oscarviz", NULL);
+  g_assert_no_error (error);
+
+  /* Loading the demo and the first caption take well under this. */
+  g_subprocess_wait_async (app, NULL, exited_cb, &exited);
+  until = g_get_monotonic_time () + 4 * G_USEC_PER_SEC;
+  while (!exited && g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+  g_file_get_contents (log_path, &log, NULL, NULL);
+  if (exited)
+    g_error ("oscarviz ended on its own (status %d): %s", g_subprocess_get_status (app),
+             log != NULL ? log : "");
+  g_subprocess_send_signal (app, SIGTERM);
+  while (!exited)
+    g_main_context_iteration (NULL, TRUE);
+  if (log != NULL && (strstr (log, "-ERROR") != NULL || strstr (log, "-CRITICAL") != NULL))
+    g_error ("oscarviz complained while starting: %s", log);
+
+  g_unlink (log_path);
+  g_rmdir (home);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GSubprocess) server = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (!ov_test_start_xvfb ("1280x800", &server))
+    {
+      g_test_skip ("no Xvfb and no display");
+      return g_test_run ();
+    }
+  g_test_add_func ("/app/start-from-build-tree", test_start_from_build_tree);
+  status = g_test_run ();
+  if (server != NULL)
+    g_subprocess_force_exit (server);
+  return status;
+}
