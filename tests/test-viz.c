@@ -741,7 +741,7 @@ test_scatter (void)
   g_assert_cmpint (ov_scatter_view_hit (view, x + 30, y, 5), ==, -1);
   /* the marker's centre has the class colour (alpha 0.85 over the plot background) */
   {
-    OvColor c = ov_viz_class_color (1);
+    OvColor c = ov_class_color ("couch");
     OvColor bg = { 0.97, 0.97, 0.97 };
     OvColor want = { 0.85 * c.r + 0.15 * bg.r, 0.85 * c.g + 0.15 * bg.g,
                      0.85 * c.b + 0.15 * bg.b };
@@ -1271,7 +1271,7 @@ test_embeddings_file (void)
     ov_scatter_view_data_to_view (sv, 0, 0, &x, &y);     /* a dog region */
     g_assert_cmpint (ov_scatter_view_hit (sv, x, y, 3), ==, 0);
     {
-      OvColor c = ov_viz_class_color (0);
+      OvColor c = ov_class_color ("dog");
       OvColor bg = { 0.97, 0.97, 0.97 };
       OvColor want = { 0.85 * c.r + 0.15 * bg.r, 0.85 * c.g + 0.15 * bg.g,
                        0.85 * c.b + 0.15 * bg.b };

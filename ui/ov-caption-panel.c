@@ -2,8 +2,10 @@
  * Copyright 2026 The oscarviz authors
  *
  * The caption panel re-runs the captioning model a moment after the input
- * or the decoding settings change; the settings live in GSettings so they
- * are the defaults next time.
+ * or its decoding controls change. The controls start from the decoding
+ * defaults in GSettings (the Preferences); a change in the panel stays in
+ * this panel, while a default changed in the Preferences is applied here
+ * too, one key at a time.
  */
 #define G_LOG_DOMAIN "ov-caption-panel"
 
@@ -48,6 +50,11 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The GSettings keys of the decoding defaults. */
+static const char *const default_keys[] = {
+  "decoding", "beam-size", "max-length", "num-sequences",
+};
 
 static void
 clear_others (OvCaptionPanel *self)
@@ -134,32 +141,55 @@ caption_ready_cb (GObject      *source,
 }
 
 void
+ov_caption_panel_get_options (OvCaptionPanel   *self,
+                              OvCaptionOptions *options)
+{
+  g_return_if_fail (OV_IS_CAPTION_PANEL (self));
+  g_return_if_fail (options != NULL);
+
+  ov_caption_options_init (options);
+  if (gtk_drop_down_get_selected (self->decoding_dropdown) == 0)
+    {
+      options->num_beams = 1;
+      options->n_best = 1;
+    }
+  else
+    {
+      options->num_beams = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->beam_spin));
+      options->n_best = MIN (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->count_spin)),
+                             options->num_beams);
+    }
+  options->max_length = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->length_spin));
+}
+
+void
+ov_caption_panel_set_options (OvCaptionPanel         *self,
+                              const OvCaptionOptions *options)
+{
+  g_return_if_fail (OV_IS_CAPTION_PANEL (self));
+  g_return_if_fail (options != NULL);
+
+  gtk_drop_down_set_selected (self->decoding_dropdown, options->num_beams > 1 ? 1 : 0);
+  if (options->num_beams > 1)
+    {
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->beam_spin), options->num_beams);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->count_spin), options->n_best);
+    }
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->length_spin), options->max_length);
+}
+
+void
 ov_caption_panel_run (OvCaptionPanel *self)
 {
   OvCaptionOptions options;
   GCancellable *cancellable;
-  g_autofree char *decoding = NULL;
 
   g_return_if_fail (OV_IS_CAPTION_PANEL (self));
 
   if (!ov_panel_can_run (OV_PANEL (self), OV_TASK_CAPTION))
     return;
 
-  ov_caption_options_init (&options);
-  decoding = g_settings_get_string (self->settings, "decoding");
-  if (g_strcmp0 (decoding, "greedy") == 0)
-    {
-      options.num_beams = 1;
-      options.n_best = 1;
-    }
-  else
-    {
-      options.num_beams = g_settings_get_int (self->settings, "beam-size");
-      options.n_best = MIN (g_settings_get_int (self->settings, "num-sequences"),
-                            options.num_beams);
-    }
-  options.max_length = g_settings_get_int (self->settings, "max-length");
-
+  ov_caption_panel_get_options (self, &options);
   cancellable = ov_runner_begin (&self->runner);
   gtk_spinner_start (self->spinner);
   ov_session_caption_async (ov_panel_get_session (OV_PANEL (self)), &options, cancellable,
@@ -192,30 +222,36 @@ input_changed (OvPanel *panel)
 static void
 decoding_changed_cb (OvCaptionPanel *self)
 {
-  g_autofree char *decoding = g_settings_get_string (self->settings, "decoding");
-  gboolean beam = g_strcmp0 (decoding, "beam") == 0;
+  gboolean beam = gtk_drop_down_get_selected (self->decoding_dropdown) == 1;
 
   gtk_widget_set_sensitive (self->beam_spin, beam);
   gtk_widget_set_sensitive (self->count_spin, beam);
   schedule_run (self);
 }
 
-static gboolean
-decoding_get_mapping (GValue   *value,
-                      GVariant *variant,
-                      gpointer  user_data)
+/* A decoding default, read at the start and again when the Preferences
+ * change it; the panel's own changes never go back to GSettings. */
+static void
+default_changed_cb (GSettings      *settings,
+                    const char     *key,
+                    OvCaptionPanel *self)
 {
-  g_value_set_uint (value, g_strcmp0 (g_variant_get_string (variant, NULL), "greedy") == 0
-                           ? 0 : 1);
-  return TRUE;
-}
+  if (g_strcmp0 (key, "decoding") == 0)
+    {
+      g_autofree char *decoding = g_settings_get_string (settings, key);
 
-static GVariant *
-decoding_set_mapping (const GValue       *value,
-                      const GVariantType *expected_type,
-                      gpointer            user_data)
-{
-  return g_variant_new_string (g_value_get_uint (value) == 0 ? "greedy" : "beam");
+      gtk_drop_down_set_selected (self->decoding_dropdown,
+                                  g_strcmp0 (decoding, "greedy") == 0 ? 0 : 1);
+    }
+  else if (g_strcmp0 (key, "beam-size") == 0)
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->beam_spin),
+                               g_settings_get_int (settings, key));
+  else if (g_strcmp0 (key, "max-length") == 0)
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->length_spin),
+                               g_settings_get_int (settings, key));
+  else if (g_strcmp0 (key, "num-sequences") == 0)
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->count_spin),
+                               g_settings_get_int (settings, key));
 }
 
 static void
@@ -297,23 +333,18 @@ ov_caption_panel_init (OvCaptionPanel *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APPLICATION_ID);
-  g_settings_bind_with_mapping (self->settings, "decoding", self->decoding_dropdown, "selected",
-                                G_SETTINGS_BIND_DEFAULT, decoding_get_mapping,
-                                decoding_set_mapping, NULL, NULL);
-  g_settings_bind (self->settings, "beam-size", self->beam_spin, "value",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "max-length", self->length_spin, "value",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "num-sequences", self->count_spin, "value",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_signal_connect_object (self->settings, "changed::decoding",
-                           G_CALLBACK (decoding_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->settings, "changed::beam-size",
-                           G_CALLBACK (schedule_run), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->settings, "changed::max-length",
-                           G_CALLBACK (schedule_run), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->settings, "changed::num-sequences",
-                           G_CALLBACK (schedule_run), self, G_CONNECT_SWAPPED);
+  for (guint i = 0; i < G_N_ELEMENTS (default_keys); i++)
+    {
+      g_autofree char *signal = g_strconcat ("changed::", default_keys[i], NULL);
+
+      default_changed_cb (self->settings, default_keys[i], self);
+      g_signal_connect_object (self->settings, signal, G_CALLBACK (default_changed_cb), self, 0);
+    }
+  g_signal_connect_swapped (self->decoding_dropdown, "notify::selected",
+                            G_CALLBACK (decoding_changed_cb), self);
+  g_signal_connect_swapped (self->beam_spin, "value-changed", G_CALLBACK (schedule_run), self);
+  g_signal_connect_swapped (self->length_spin, "value-changed", G_CALLBACK (schedule_run), self);
+  g_signal_connect_swapped (self->count_spin, "value-changed", G_CALLBACK (schedule_run), self);
   decoding_changed_cb (self);
   ov_panel_set_parts (OV_PANEL (self), self->content, self->reason_label);
 }

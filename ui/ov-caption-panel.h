@@ -14,6 +14,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (OvCaptionPanel, ov_caption_panel, OV, CAPTION_PANEL, OvPanel)
 
+/* The decoding options of the panel's controls: greedy is 1 beam, 1 caption. */
+void        ov_caption_panel_get_options (OvCaptionPanel   *self,
+                                          OvCaptionOptions *options);
+/* Sets the controls as the user would: for this panel only, never the
+ * defaults in GSettings. num_beams 1 selects greedy decoding. */
+void        ov_caption_panel_set_options (OvCaptionPanel         *self,
+                                          const OvCaptionOptions *options);
 /* Starts a run now (a running one is cancelled). */
 void        ov_caption_panel_run         (OvCaptionPanel *self);
 /* The best caption shown, or NULL. */

@@ -883,11 +883,24 @@ describe_result (OvEmbedPanel *self)
     n_tags += emb->modality[i] == OV_EMBED_TAG;
   for (guint k = 0; k < emb->n_layers; k++)
     g_string_append_printf (layers, k > 0 ? ", %d" : "%d", emb->layers[k]);
-  /* Translators: what the pass collected: points, tag pieces, regions,
-   * images, the layers, the model. */
-  g_string_printf (text, _("%u points (%u tag pieces, %u regions) of %u images, layers %s, %s"),
-                   emb->n, n_tags, emb->n - n_tags, emb->image_keys->len, layers->str,
-                   self->result->set[0]->label);
+  {
+    g_autofree char *points = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u point",
+                                                            "%u points", emb->n), emb->n);
+    g_autofree char *pieces = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u tag piece",
+                                                            "%u tag pieces", n_tags), n_tags);
+    g_autofree char *regions = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u region",
+                                                             "%u regions", emb->n - n_tags),
+                                                emb->n - n_tags);
+    g_autofree char *images = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u image",
+                                                            "%u images",
+                                                            emb->image_keys->len),
+                                               emb->image_keys->len);
+
+    /* Translators: what the pass collected: points (tag pieces, regions)
+     * of images, the layers, the model; each count is its own message. */
+    g_string_printf (text, _("%s (%s, %s) of %s, layers %s, %s"), points, pieces, regions,
+                     images, layers->str, self->result->set[0]->label);
+  }
   if (self->result->set[1] != NULL)
     /* Translators: appended to the line above: the second model. */
     g_string_append_printf (text, _("; compared with %s"), self->result->set[1]->label);
@@ -1150,7 +1163,9 @@ poll_cb (gpointer user_data)
         }
       gtk_progress_bar_set_fraction (self->progress_bar, (double) done / total);
       /* Translators: progress of the pass: images done of all (twice with a comparison). */
-      text = g_strdup_printf (_("Collecting: %d of %d images…"), done, total);
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Collecting: %d of %d image…",
+                                           "Collecting: %d of %d images…", total),
+                              done, total);
       set_status (self, text);
     }
   else if (self->job == JOB_TSNE && gtk_progress_bar_get_fraction (self->progress_bar) == 0.0)
@@ -1411,8 +1426,12 @@ tsne_done_cb (GObject      *source,
   update_actions (self);
   seed = g_strdup_printf ("%" G_GUINT64_FORMAT, job->params.seed);
   /* Translators: the finished map: layer, perplexity, seed, iterations, KL divergence. */
-  text = g_strdup_printf (_("t-SNE of layer %d: perplexity %.3g, seed %s, %d iterations, "
-                            "KL divergence %.3f"),
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "t-SNE of layer %d: perplexity %.3g, seed %s, "
+                                       "%d iteration, KL divergence %.3f",
+                                       "t-SNE of layer %d: perplexity %.3g, seed %s, "
+                                       "%d iterations, KL divergence %.3f",
+                                       job->params.n_iter),
                           job->layer, job->params.perplexity, seed, job->params.n_iter,
                           job->stats.kl);
   set_status (self, text);
@@ -1692,11 +1711,21 @@ export_map_view (OvEmbedPanel *self)
 
   for (guint i = 0; i < emb->n; i++)
     n_tags += emb->modality[i] == OV_EMBED_TAG;
-  /* Translators: map title: %d is the layer, %s the model; then the counts. */
-  title = g_strdup_printf (_("t-SNE of layer %d, %s: %u tag pieces (circles), %u regions "
-                             "(squares)"),
-                           self->tsne_layer, self->result->set[0]->label, n_tags,
-                           emb->n - n_tags);
+  {
+    g_autofree char *pieces =
+      /* Translators: part of the map title; tag pieces are drawn as circles. */
+      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u tag piece (circle)",
+                                    "%u tag pieces (circles)", n_tags), n_tags);
+    g_autofree char *regions =
+      /* Translators: part of the map title; regions are drawn as squares. */
+      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u region (square)",
+                                    "%u regions (squares)", emb->n - n_tags), emb->n - n_tags);
+
+    /* Translators: map title: %d is the layer, then the model and the two
+     * counts above. */
+    title = g_strdup_printf (_("t-SNE of layer %d, %s: %s, %s"), self->tsne_layer,
+                             self->result->set[0]->label, pieces, regions);
+  }
   view = ov_embeddings_scatter_view_new (
     emb, self->xy, ov_session_get_palette (ov_panel_get_session (OV_PANEL (self))), title);
   /* The classes shown are exported; the selection is a screen matter. */

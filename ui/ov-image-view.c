@@ -382,8 +382,9 @@ query_tooltip_cb (GtkWidget   *widget,
 
       g_string_append_printf (markup, "\n%s %s", _("attributes:"), escaped);
     }
+  /* A box shows only while its region goes in; its tag word may not. */
   if (!ov_session_tag_in_input (self->session, item))
-    g_string_append_printf (markup, "\n<i>%s</i>", _("not in the model input"));
+    g_string_append_printf (markup, "\n<i>%s</i>", _("tag word not in the model input"));
   gtk_tooltip_set_markup (tooltip, markup->str);
   g_string_free (markup, TRUE);
   return TRUE;

@@ -127,7 +127,10 @@ tags_items_changed_cb (GListModel *model,
       g_autoptr(OvTagItem) item = g_list_model_get_item (model, i);
 
       g_signal_handlers_disconnect_by_func (item, tag_notify_cb, self);
-      g_signal_connect_object (item, "notify::enabled", G_CALLBACK (tag_notify_cb), self, 0);
+      /* "enabled" changes only with one of its two parts. */
+      g_signal_connect_object (item, "notify::tag-enabled", G_CALLBACK (tag_notify_cb), self, 0);
+      g_signal_connect_object (item, "notify::region-enabled", G_CALLBACK (tag_notify_cb),
+                               self, 0);
       g_signal_connect_object (item, "notify::text", G_CALLBACK (tag_notify_cb), self, 0);
     }
   input_changed (self);
@@ -705,7 +708,7 @@ ov_session_tag_in_input (OvSession *self,
   g_return_val_if_fail (OV_IS_SESSION (self), FALSE);
   g_return_val_if_fail (OV_IS_TAG_ITEM (item), FALSE);
 
-  if (!ov_tag_item_get_enabled (item) || *ov_tag_item_get_text (item) == '\0')
+  if (!ov_tag_item_get_tag_enabled (item) || *ov_tag_item_get_text (item) == '\0')
     return FALSE;
   if (ov_tag_item_is_text_only (item))
     return TRUE;
@@ -755,7 +758,7 @@ ov_session_region_in_input (OvSession *self,
     {
       g_autoptr(OvTagItem) item = g_list_model_get_item (model, i);
 
-      if (ov_tag_item_get_region (item) == (int) region && !ov_tag_item_get_enabled (item))
+      if (ov_tag_item_get_region (item) == (int) region && !ov_tag_item_get_region_enabled (item))
         return FALSE;
     }
   return TRUE;
@@ -786,6 +789,64 @@ ov_session_get_input_region_count (OvSession *self)
     return 0;
   keep = g_new0 (gboolean, self->sample->n_features);
   return mark_input_regions (self, keep);
+}
+
+GArray *
+ov_session_dup_input_regions (OvSession *self)
+{
+  GArray *regions;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+
+  regions = g_array_new (FALSE, FALSE, sizeof (guint));
+  if (self->sample == NULL || self->sample->features == NULL)
+    return regions;
+  for (guint r = 0; r < self->sample->n_features; r++)
+    if (ov_session_region_in_input (self, r))
+      g_array_append_val (regions, r);
+  return regions;
+}
+
+/* TODO: the command line is to count unknown question words as well; until
+ * this calls that same count, the window and `oscarviz vqa` could disagree
+ * on a word. */
+GStrv
+ov_session_dup_unknown_words (OvSession  *self,
+                              OvTask      task,
+                              const char *text,
+                              guint      *n_words)
+{
+  OvModelRef *ref;
+  OvTokenizer *tok;
+  g_autoptr(GPtrArray) words = NULL;
+  g_autoptr(GStrvBuilder) unknown = g_strv_builder_new ();
+  gint32 unk;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (n_words != NULL)
+    *n_words = 0;
+  ref = model_for_task (self, task);
+  if (ref == NULL)
+    return g_strv_builder_end (unknown);
+  tok = ov_model_get_tokenizer (ref->model);
+  unk = ov_tokenizer_unk_id (tok);
+
+  /* WordPiece gives a word it cannot split one [UNK] piece for the whole
+   * word, so a word is unknown exactly when its pieces are that one id. */
+  words = ov_tokenizer_basic_tokenize (tok, text);
+  for (guint i = 0; i < words->len; i++)
+    {
+      const char *word = g_ptr_array_index (words, i);
+      g_autoptr(GArray) ids = ov_tokenizer_encode (tok, word);
+
+      if (ids->len == 1 && g_array_index (ids, gint32, 0) == unk)
+        g_strv_builder_add (unknown, word);
+    }
+  if (n_words != NULL)
+    *n_words = words->len;
+  return g_strv_builder_end (unknown);
 }
 
 /* Jobs */

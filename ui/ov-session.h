@@ -100,17 +100,29 @@ void           ov_session_move_tag              (OvSession            *self,
 double         ov_session_get_threshold         (OvSession            *self);
 void           ov_session_set_threshold         (OvSession            *self,
                                                  double                threshold);
-/* Whether a tag reaches the model: switched on, not empty, and its region
- * (if any) at or above the threshold. */
+/* Whether a tag's word reaches the model: its tag part switched on, not
+ * empty, and its region (if any) at or above the threshold. */
 gboolean       ov_session_tag_in_input          (OvSession            *self,
                                                  OvTagItem            *item);
-/* Whether region k reaches the model (and is drawn): every region does
- * unless its confidence is below the threshold or its tag is switched off. */
+/* Whether region k's features reach the model (and it is drawn): every
+ * region does unless its confidence is below the threshold or its row's
+ * region part is switched off. The tag word and the region are separate
+ * inputs: either may go without the other. */
 gboolean       ov_session_region_in_input       (OvSession            *self,
                                                  guint                 region);
 /* The model input made of the current tags. */
 char          *ov_session_dup_input_tags        (OvSession            *self);
 guint          ov_session_get_input_region_count (OvSession           *self);
+/* The sample's indices (from 0) of the regions in the input, in order. */
+GArray        *ov_session_dup_input_regions     (OvSession            *self);
+/* The words of text (the basic tokenizer's, before WordPiece) that the
+ * vocabulary of the checkpoint for task lacks, so the model reads each as
+ * one [UNK]; *n_words gets the number of words. Empty when no checkpoint
+ * can do task. */
+GStrv          ov_session_dup_unknown_words     (OvSession            *self,
+                                                 OvTask                task,
+                                                 const char           *text,
+                                                 guint                *n_words);
 
 /* Model runs on the current input. Each takes a copy of the input, so later
  * edits do not disturb a run in flight; cancel the old one to start anew. */

@@ -21,13 +21,16 @@ struct _OvTagItem
   int      region;
   guint    class_index;
   double   confidence;
-  gboolean enabled;
+  gboolean tag_enabled;
+  gboolean region_enabled;
 };
 
 enum {
   PROP_0,
   PROP_TEXT,
   PROP_ENABLED,
+  PROP_TAG_ENABLED,
+  PROP_REGION_ENABLED,
   PROP_REGION,
   PROP_CONFIDENCE,
   N_PROPS
@@ -61,7 +64,13 @@ ov_tag_item_get_property (GObject    *object,
       g_value_set_string (value, self->text);
       break;
     case PROP_ENABLED:
-      g_value_set_boolean (value, self->enabled);
+      g_value_set_boolean (value, ov_tag_item_get_enabled (self));
+      break;
+    case PROP_TAG_ENABLED:
+      g_value_set_boolean (value, self->tag_enabled);
+      break;
+    case PROP_REGION_ENABLED:
+      g_value_set_boolean (value, self->region_enabled);
       break;
     case PROP_REGION:
       g_value_set_int (value, self->region);
@@ -90,6 +99,12 @@ ov_tag_item_set_property (GObject      *object,
     case PROP_ENABLED:
       ov_tag_item_set_enabled (self, g_value_get_boolean (value));
       break;
+    case PROP_TAG_ENABLED:
+      ov_tag_item_set_tag_enabled (self, g_value_get_boolean (value));
+      break;
+    case PROP_REGION_ENABLED:
+      ov_tag_item_set_region_enabled (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -110,6 +125,12 @@ ov_tag_item_class_init (OvTagItemClass *klass)
   properties[PROP_ENABLED] =
     g_param_spec_boolean ("enabled", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TAG_ENABLED] =
+    g_param_spec_boolean ("tag-enabled", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REGION_ENABLED] =
+    g_param_spec_boolean ("region-enabled", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_REGION] =
     g_param_spec_int ("region", NULL, NULL, -1, G_MAXINT, -1,
                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -123,7 +144,7 @@ static void
 ov_tag_item_init (OvTagItem *self)
 {
   self->text = g_strdup ("");
-  self->enabled = TRUE;
+  self->tag_enabled = TRUE;
   self->region = -1;
   self->confidence = NAN;
 }
@@ -140,6 +161,7 @@ ov_tag_item_new (const char *text,
   g_free (self->text);
   self->text = g_strdup (text != NULL ? text : "");
   self->region = MAX (region, -1);
+  self->region_enabled = self->region >= 0;
   self->class_index = class_index;
   self->confidence = confidence;
   self->attributes = (attributes != NULL && *attributes != '\0') ? g_strdup (attributes) : NULL;
@@ -173,7 +195,34 @@ gboolean
 ov_tag_item_get_enabled (OvTagItem *self)
 {
   g_return_val_if_fail (OV_IS_TAG_ITEM (self), FALSE);
-  return self->enabled;
+  return self->tag_enabled || self->region_enabled;
+}
+
+/* Sets both parts before any notification goes out, so a listener of one
+ * property already sees the new state of the other. */
+static void
+set_parts (OvTagItem *self,
+           gboolean   tag_enabled,
+           gboolean   region_enabled)
+{
+  gboolean was_enabled = ov_tag_item_get_enabled (self);
+
+  tag_enabled = !!tag_enabled;
+  region_enabled = !!region_enabled && self->region >= 0;
+  g_object_freeze_notify (G_OBJECT (self));
+  if (tag_enabled != self->tag_enabled)
+    {
+      self->tag_enabled = tag_enabled;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TAG_ENABLED]);
+    }
+  if (region_enabled != self->region_enabled)
+    {
+      self->region_enabled = region_enabled;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGION_ENABLED]);
+    }
+  if (was_enabled != ov_tag_item_get_enabled (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 void
@@ -182,11 +231,38 @@ ov_tag_item_set_enabled (OvTagItem *self,
 {
   g_return_if_fail (OV_IS_TAG_ITEM (self));
 
-  enabled = !!enabled;
-  if (enabled == self->enabled)
-    return;
-  self->enabled = enabled;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
+  /* The switch of a row that gives only one part turns the row off. */
+  set_parts (self, enabled, enabled);
+}
+
+gboolean
+ov_tag_item_get_tag_enabled (OvTagItem *self)
+{
+  g_return_val_if_fail (OV_IS_TAG_ITEM (self), FALSE);
+  return self->tag_enabled;
+}
+
+void
+ov_tag_item_set_tag_enabled (OvTagItem *self,
+                             gboolean   enabled)
+{
+  g_return_if_fail (OV_IS_TAG_ITEM (self));
+  set_parts (self, enabled, self->region_enabled);
+}
+
+gboolean
+ov_tag_item_get_region_enabled (OvTagItem *self)
+{
+  g_return_val_if_fail (OV_IS_TAG_ITEM (self), FALSE);
+  return self->region_enabled;
+}
+
+void
+ov_tag_item_set_region_enabled (OvTagItem *self,
+                                gboolean   enabled)
+{
+  g_return_if_fail (OV_IS_TAG_ITEM (self));
+  set_parts (self, self->tag_enabled, enabled);
 }
 
 int

@@ -2,7 +2,10 @@
  * Copyright 2026 The oscarviz authors
  *
  * One object tag as the window shows it: its text, the detector region it
- * came from (or none for a tag the user typed), and whether it is switched on.
+ * came from (or none for a tag the user typed), and which of the two the
+ * model gets. OSCAR reads the tag words and the region features as separate
+ * inputs, so a row can give both (the common case), only the tag word, only
+ * the region, or neither.
  */
 #pragma once
 
@@ -23,9 +26,20 @@ OvTagItem  *ov_tag_item_new             (const char *text,
 const char *ov_tag_item_get_text        (OvTagItem  *self);
 void        ov_tag_item_set_text        (OvTagItem  *self,
                                          const char *text);
+/* "enabled": the row's switch. TRUE when the tag word or the region goes
+ * to the model; setting it gives or takes both at once. */
 gboolean    ov_tag_item_get_enabled     (OvTagItem  *self);
 void        ov_tag_item_set_enabled     (OvTagItem  *self,
                                          gboolean    enabled);
+/* "tag-enabled": the tag word goes into the tag string. */
+gboolean    ov_tag_item_get_tag_enabled (OvTagItem  *self);
+void        ov_tag_item_set_tag_enabled (OvTagItem  *self,
+                                         gboolean    enabled);
+/* "region-enabled": the region's features go in (always FALSE for a
+ * text-only tag, which has none). */
+gboolean    ov_tag_item_get_region_enabled (OvTagItem *self);
+void        ov_tag_item_set_region_enabled (OvTagItem *self,
+                                            gboolean   enabled);
 int         ov_tag_item_get_region      (OvTagItem  *self);
 guint       ov_tag_item_get_class_index (OvTagItem  *self);
 double      ov_tag_item_get_confidence  (OvTagItem  *self);

@@ -3,7 +3,8 @@
  *
  * The tag list binds the session's tag store to a GtkListBox of OvTagRow.
  * Rows are rebuilt by the list box when the store changes, so selection is
- * kept by item, not by row.
+ * kept by item, not by row. The list folds away under its heading; the line
+ * of what the model gets stays in view either way.
  */
 #define G_LOG_DOMAIN "ov-tag-list"
 
@@ -19,6 +20,9 @@ struct _OvTagList
 {
   GtkWidget    parent_instance;
 
+  GtkToggleButton *expand_button;
+  GtkImage    *expand_icon;
+  GtkWidget   *list_scroller;
   GtkStack    *list_stack;
   GtkListBox  *list_box;
   AdwEntryRow *add_row;
@@ -33,6 +37,7 @@ struct _OvTagList
 enum {
   PROP_0,
   PROP_SELECTED,
+  PROP_COLLAPSED,
   N_PROPS
 };
 
@@ -65,6 +70,58 @@ select_row_of (OvTagList *self,
   self->syncing = FALSE;
 }
 
+/* Region numbers as the rows show them, runs joined: "1–3, 5". */
+static char *
+format_region_numbers (GArray *regions)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < regions->len;)
+    {
+      guint first = g_array_index (regions, guint, i), j = i;
+
+      while (j + 1 < regions->len && g_array_index (regions, guint, j + 1) ==
+                                     g_array_index (regions, guint, j) + 1)
+        j++;
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      if (j == i)
+        g_string_append_printf (out, "%d", ov_region_number ((int) first));
+      else
+        /* A run of two or more regions, "1–3". */
+        g_string_append_printf (out, "%d–%d", ov_region_number ((int) first),
+                                ov_region_number ((int) g_array_index (regions, guint, j)));
+      i = j + 1;
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+dup_input_line (OvSession *session)
+{
+  g_autofree char *tags = ov_session_dup_input_tags (session);
+  g_autoptr(GArray) regions = ov_session_dup_input_regions (session);
+  g_autofree char *numbers = format_region_numbers (regions);
+  guint n = regions->len;
+
+  if (*tags != '\0' && n > 0)
+    /* Translators: the model input under the tag list: the tag string,
+     * then the count and numbers of the regions, e.g. “Model input: tags
+     * “cup ring” and 2 regions: 1, 3”. */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Model input: tags “%s” and %u region: %s",
+                                         "Model input: tags “%s” and %u regions: %s", n),
+                            tags, n, numbers);
+  if (*tags != '\0')
+    return g_strdup_printf (_("Model input: tags “%s” and no regions"), tags);
+  if (n > 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Model input: no tags and %u region: %s",
+                                         "Model input: no tags and %u regions: %s", n),
+                            n, numbers);
+  return g_strdup (_("Model input: no tags and no regions"));
+}
+
 static void
 update_summary (OvTagList *self)
 {
@@ -72,7 +129,6 @@ update_summary (OvTagList *self)
   guint n = g_list_model_get_n_items (tags);
   guint on = 0;
   g_autofree char *count = NULL;
-  g_autofree char *input = NULL;
   g_autofree char *line = NULL;
 
   for (guint i = 0; i < n; i++)
@@ -81,17 +137,12 @@ update_summary (OvTagList *self)
 
       on += ov_session_tag_in_input (self->session, item);
     }
-  /* Translators: “5 of 12 in the input”: tags that reach the model. */
-  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u in the input",
-                                        "%u of %u in the input", n), on, n);
+  /* Translators: “5 of 12 tags in the input”: tag words that reach the model. */
+  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u tag in the input",
+                                        "%u of %u tags in the input", n), on, n);
   gtk_label_set_text (self->count_label, count);
 
-  input = ov_session_dup_input_tags (self->session);
-  line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "Model input: “%s” and %u region",
-                                       "Model input: “%s” and %u regions",
-                                       ov_session_get_input_region_count (self->session)),
-                          input, ov_session_get_input_region_count (self->session));
+  line = dup_input_line (self->session);
   gtk_label_set_text (self->input_label, line);
   gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
 }
@@ -153,6 +204,9 @@ ov_tag_list_get_property (GObject    *object,
     case PROP_SELECTED:
       g_value_set_object (value, self->selected);
       break;
+    case PROP_COLLAPSED:
+      g_value_set_boolean (value, ov_tag_list_get_collapsed (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -170,6 +224,9 @@ ov_tag_list_set_property (GObject      *object,
     {
     case PROP_SELECTED:
       ov_tag_list_set_selected (self, g_value_get_object (value));
+      break;
+    case PROP_COLLAPSED:
+      ov_tag_list_set_collapsed (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -189,10 +246,17 @@ ov_tag_list_class_init (OvTagListClass *klass)
   properties[PROP_SELECTED] =
     g_param_spec_object ("selected", NULL, NULL, OV_TYPE_TAG_ITEM,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The rows folded away: only the heading and the input line show. */
+  properties[PROP_COLLAPSED] =
+    g_param_spec_boolean ("collapsed", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/oscarviz/Oscarviz/ov-tag-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, OvTagList, expand_button);
+  gtk_widget_class_bind_template_child (widget_class, OvTagList, expand_icon);
+  gtk_widget_class_bind_template_child (widget_class, OvTagList, list_scroller);
   gtk_widget_class_bind_template_child (widget_class, OvTagList, list_stack);
   gtk_widget_class_bind_template_child (widget_class, OvTagList, list_box);
   gtk_widget_class_bind_template_child (widget_class, OvTagList, add_row);
@@ -203,9 +267,22 @@ ov_tag_list_class_init (OvTagListClass *klass)
 }
 
 static void
+expand_toggled_cb (OvTagList *self)
+{
+  gboolean expanded = gtk_toggle_button_get_active (self->expand_button);
+
+  gtk_widget_set_visible (self->list_scroller, expanded);
+  gtk_image_set_from_icon_name (self->expand_icon,
+                                expanded ? "pan-down-symbolic" : "pan-end-symbolic");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLLAPSED]);
+}
+
+static void
 ov_tag_list_init (OvTagList *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->expand_button, "toggled", G_CALLBACK (expand_toggled_cb),
+                            self);
   g_signal_connect (self->list_box, "row-selected", G_CALLBACK (row_selected_cb), self);
   g_signal_connect_swapped (self->add_row, "apply", G_CALLBACK (add_apply_cb), self);
 }
@@ -263,4 +340,21 @@ ov_tag_list_focus_add (OvTagList *self)
 {
   g_return_if_fail (OV_IS_TAG_LIST (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->add_row));
+}
+
+gboolean
+ov_tag_list_get_collapsed (OvTagList *self)
+{
+  g_return_val_if_fail (OV_IS_TAG_LIST (self), FALSE);
+  return !gtk_toggle_button_get_active (self->expand_button);
+}
+
+void
+ov_tag_list_set_collapsed (OvTagList *self,
+                           gboolean   collapsed)
+{
+  g_return_if_fail (OV_IS_TAG_LIST (self));
+
+  /* The button's "toggled" notifies, only on a change. */
+  gtk_toggle_button_set_active (self->expand_button, !collapsed);
 }

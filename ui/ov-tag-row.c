@@ -2,8 +2,10 @@
  * Copyright 2026 The oscarviz authors
  *
  * A tag row edits its OvTagItem in place: the entry applies on Enter, the
- * switch is bound to "enabled", and the menu and drag handle reorder the
- * session's tag list. Alt+Up and Alt+Down move the focused row.
+ * switch is bound to "enabled" (tag word and region together), the menu
+ * gives or takes the tag word and the region one at a time, and the menu
+ * and drag handle reorder the session's tag list. Alt+Up and Alt+Down move
+ * the focused row.
  */
 #define G_LOG_DOMAIN "ov-tag-row"
 
@@ -23,6 +25,9 @@ struct _OvTagRow
   GtkDrawingArea *chip;
   GtkLabel       *confidence_label;
   GtkSwitch      *enabled_switch;
+  GtkMenuButton  *menu_button;
+  GMenuModel     *region_menu;
+  GMenuModel     *text_menu;
 
   OvSession      *session;
   OvTagItem      *item;
@@ -68,8 +73,19 @@ draw_chip (GtkDrawingArea *area,
       OvColor c = ov_viz_class_color (ov_tag_item_get_class_index (self->item));
 
       cairo_set_source_rgb (cr, c.r, c.g, c.b);
-      cairo_arc (cr, width / 2.0, height / 2.0, r, 0, 2 * G_PI);
-      cairo_fill (cr);
+      if (ov_session_region_in_input (self->session, ov_tag_item_get_region (self->item)))
+        {
+          cairo_arc (cr, width / 2.0, height / 2.0, r, 0, 2 * G_PI);
+          cairo_fill (cr);
+        }
+      else
+        {
+          /* The region is left out: a ring in its colour, as the picture
+           * leaves its box out. */
+          cairo_arc (cr, width / 2.0, height / 2.0, r - 1.5, 0, 2 * G_PI);
+          cairo_set_line_width (cr, 3.0);
+          cairo_stroke (cr);
+        }
     }
 }
 
@@ -78,18 +94,31 @@ update_title (OvTagRow *self)
 {
   g_autofree char *title = NULL;
   double conf = ov_tag_item_get_confidence (self->item);
+  gboolean word = ov_session_tag_in_input (self->session, self->item);
+  gboolean region = FALSE;
 
   if (ov_tag_item_is_text_only (self->item))
     title = g_strdup (_("Text only, no region features"));
-  else if (!ov_session_tag_in_input (self->session, self->item)
-           && ov_tag_item_get_enabled (self->item))
-    /* Translators: %d is the region number. */
-    title = g_strdup_printf (_("Region %d, below the confidence threshold"),
-                             ov_region_number (ov_tag_item_get_region (self->item)));
   else
-    /* Translators: %d is the region number. */
-    title = g_strdup_printf (_("Region %d"),
-                             ov_region_number (ov_tag_item_get_region (self->item)));
+    {
+      int number = ov_region_number (ov_tag_item_get_region (self->item));
+
+      region = ov_session_region_in_input (self->session, ov_tag_item_get_region (self->item));
+      if (!word && !region && ov_tag_item_get_enabled (self->item))
+        /* Translators: %d is the region number. */
+        title = g_strdup_printf (_("Region %d, below the confidence threshold"), number);
+      else if (word && !region)
+        /* Translators: %d is the region number; the tag word goes to the
+         * model, the region's features do not. */
+        title = g_strdup_printf (_("Region %d · tag only"), number);
+      else if (!word && region)
+        /* Translators: %d is the region number; the region's features go
+         * to the model, the tag word does not. */
+        title = g_strdup_printf (_("Region %d · region only"), number);
+      else
+        /* Translators: %d is the region number. */
+        title = g_strdup_printf (_("Region %d"), number);
+    }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
 
   if (isnan (conf))
@@ -101,10 +130,16 @@ update_title (OvTagRow *self)
       gtk_label_set_text (self->confidence_label, text);
     }
 
-  if (ov_session_tag_in_input (self->session, self->item))
+  if (word || region)
     gtk_widget_remove_css_class (GTK_WIDGET (self), "tag-off");
   else
     gtk_widget_add_css_class (GTK_WIDGET (self), "tag-off");
+  /* The word struck through while its region still goes in. */
+  if (!word && region)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "tag-word-off");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "tag-word-off");
+  gtk_widget_queue_draw (GTK_WIDGET (self->chip));
 }
 
 static void
@@ -240,6 +275,9 @@ ov_tag_row_class_init (OvTagRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvTagRow, chip);
   gtk_widget_class_bind_template_child (widget_class, OvTagRow, confidence_label);
   gtk_widget_class_bind_template_child (widget_class, OvTagRow, enabled_switch);
+  gtk_widget_class_bind_template_child (widget_class, OvTagRow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, OvTagRow, region_menu);
+  gtk_widget_class_bind_template_child (widget_class, OvTagRow, text_menu);
 
   gtk_widget_class_install_action (widget_class, "row.move-up", NULL, move_up_action);
   gtk_widget_class_install_action (widget_class, "row.move-down", NULL, move_down_action);
@@ -264,6 +302,9 @@ ov_tag_row_new (OvSession *session,
   OvTagRow *self;
   GtkDragSource *source;
   GtkDropTarget *target;
+  g_autoptr(GSimpleActionGroup) parts = g_simple_action_group_new ();
+  g_autoptr(GPropertyAction) word_action = NULL;
+  g_autoptr(GPropertyAction) region_action = NULL;
 
   g_return_val_if_fail (OV_IS_SESSION (session), NULL);
   g_return_val_if_fail (OV_IS_TAG_ITEM (item), NULL);
@@ -275,6 +316,26 @@ ov_tag_row_new (OvSession *session,
   gtk_editable_set_text (GTK_EDITABLE (self), ov_tag_item_get_text (item));
   g_object_bind_property (item, "enabled", self->enabled_switch, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+
+  /* The finer choice: the menu's check items are the item's two parts. */
+  word_action = g_property_action_new ("word", item, "tag-enabled");
+  g_action_map_add_action (G_ACTION_MAP (parts), G_ACTION (word_action));
+  if (ov_tag_item_is_text_only (item))
+    {
+      gtk_menu_button_set_menu_model (self->menu_button, self->text_menu);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->enabled_switch),
+                                   _("Give this tag to the model"));
+    }
+  else
+    {
+      region_action = g_property_action_new ("region", item, "region-enabled");
+      g_action_map_add_action (G_ACTION_MAP (parts), G_ACTION (region_action));
+      gtk_menu_button_set_menu_model (self->menu_button, self->region_menu);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->enabled_switch),
+                                   _("Give this tag and its region to the model; the menu "
+                                     "gives one without the other"));
+    }
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "tag", G_ACTION_GROUP (parts));
   g_signal_connect (self, "apply", G_CALLBACK (apply_cb), NULL);
   g_signal_connect_swapped (session, "input-changed", G_CALLBACK (update_title), self);
   update_title (self);

@@ -3,7 +3,8 @@
  *
  * The question panel asks the VQA checkpoint a moment after the user stops
  * typing, and again when the tags change. Questions confirmed with Enter go
- * into the history kept in GSettings.
+ * into the history kept in GSettings. Words the model's vocabulary lacks
+ * are named beside the answers, since the model reads each as [UNK].
  */
 #define G_LOG_DOMAIN "ov-vqa-panel"
 
@@ -29,11 +30,13 @@ struct _OvVqaPanel
   GtkSpinner    *spinner;
   OvAnswerChart *chart;
   GtkWidget     *hint_label;
+  GtkLabel      *unknown_label;
 
   GSettings     *settings;
   OvRunner       runner;
   guint          n_runs;
   char          *question;   /* the entry's text, stripped */
+  char          *asked;      /* the question of the run in flight */
 };
 
 G_DEFINE_FINAL_TYPE (OvVqaPanel, ov_vqa_panel, OV_TYPE_PANEL)
@@ -101,6 +104,58 @@ update_answers_label (OvVqaPanel *self)
   gtk_label_set_text (self->answers_label, text);
 }
 
+/* Says which words of the question the model reads as [UNK]; hidden when
+ * it knows them all. */
+static void
+update_unknown_note (OvVqaPanel *self,
+                     const char *question)
+{
+  OvSession *session = ov_panel_get_session (OV_PANEL (self));
+  g_auto(GStrv) unknown = NULL;
+  g_autofree char *text = NULL;
+  guint n_words = 0, n_unknown;
+
+  if (session == NULL || question == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->unknown_label), FALSE);
+      return;
+    }
+  unknown = ov_session_dup_unknown_words (session, OV_TASK_VQA, question, &n_words);
+  n_unknown = g_strv_length (unknown);
+  if (n_unknown == 0)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->unknown_label), FALSE);
+      return;
+    }
+  if (n_unknown == n_words)
+    text = g_strdup (_("The model knows none of these words: it reads each one as [UNK], "
+                       "so the answers below do not come from what the question says."));
+  else
+    {
+      GString *list = g_string_new (NULL);
+
+      for (guint i = 0; unknown[i] != NULL; i++)
+        {
+          if (i > 0)
+            /* Translators: between two words of a list. */
+            g_string_append (list, C_("word list", ", "));
+          /* Translators: a word of the question, quoted. */
+          g_string_append_printf (list, _("“%s”"), unknown[i]);
+        }
+      /* Translators: "2 of 6 words are not in the model's vocabulary…":
+       * the plural follows the first number. */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%u of %u words is not in the model’s vocabulary "
+                                           "and reads as [UNK]: %s",
+                                           "%u of %u words are not in the model’s vocabulary "
+                                           "and read as [UNK]: %s", n_unknown),
+                              n_unknown, n_words, list->str);
+      g_string_free (list, TRUE);
+    }
+  gtk_label_set_text (self->unknown_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->unknown_label), TRUE);
+}
+
 static void
 answer_ready_cb (GObject      *source,
                  GAsyncResult *result,
@@ -117,11 +172,13 @@ answer_ready_cb (GObject      *source,
   if (answers == NULL)
     {
       ov_answer_chart_set_answers (self->chart, NULL);
+      update_unknown_note (self, NULL);
       ov_panel_report_failure (OV_PANEL (self), error->message);
       return;
     }
   self->n_runs++;
   ov_answer_chart_set_answers (self->chart, answers);
+  update_unknown_note (self, self->asked);
   gtk_widget_set_visible (self->hint_label, FALSE);
 }
 
@@ -139,10 +196,13 @@ run (OvVqaPanel *self)
       ov_runner_clear (&self->runner);
       gtk_spinner_stop (self->spinner);
       ov_answer_chart_set_answers (self->chart, NULL);
+      update_unknown_note (self, NULL);
       gtk_widget_set_visible (self->hint_label, TRUE);
       return;
     }
 
+  g_free (self->asked);
+  self->asked = g_strdup (question);
   cancellable = ov_runner_begin (&self->runner);
   gtk_spinner_start (self->spinner);
   ov_session_answer_async (ov_panel_get_session (OV_PANEL (self)), question,
@@ -282,6 +342,7 @@ ov_vqa_panel_dispose (GObject *object)
   ov_runner_clear (&self->runner);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->question, g_free);
+  g_clear_pointer (&self->asked, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_VQA_PANEL);
   G_OBJECT_CLASS (ov_vqa_panel_parent_class)->dispose (object);
 }
@@ -314,6 +375,7 @@ ov_vqa_panel_class_init (OvVqaPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, spinner);
   gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, chart);
   gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, hint_label);
+  gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, unknown_label);
   gtk_widget_class_install_action (widget_class, "vqa.ask", "s", ask_action);
   gtk_widget_class_install_action (widget_class, "vqa.choose-answers", NULL,
                                    choose_answers_action);
@@ -369,4 +431,14 @@ ov_vqa_panel_get_n_runs (OvVqaPanel *self)
 {
   g_return_val_if_fail (OV_IS_VQA_PANEL (self), 0);
   return self->n_runs;
+}
+
+const char *
+ov_vqa_panel_get_unknown_note (OvVqaPanel *self)
+{
+  g_return_val_if_fail (OV_IS_VQA_PANEL (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->unknown_label)))
+    return NULL;
+  return gtk_label_get_text (self->unknown_label);
 }

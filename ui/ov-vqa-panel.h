@@ -22,5 +22,8 @@ const char *ov_vqa_panel_get_question  (OvVqaPanel *self);
 /* The best answer shown, or NULL. */
 const char *ov_vqa_panel_get_top_answer (OvVqaPanel *self);
 guint       ov_vqa_panel_get_n_runs    (OvVqaPanel *self);
+/* The note beside the answers naming the question's words the model reads
+ * as [UNK], or NULL while it is hidden (every word known). */
+const char *ov_vqa_panel_get_unknown_note (OvVqaPanel *self);
 
 G_END_DECLS

@@ -79,8 +79,9 @@ struct _OvWindow
   int              pending_region;
   char            *pending_class;
   guint            pending_id;
-  /* The tag list's height while the embeddings tab shows, or -1. */
-  int              side_position;
+  /* The tag list's height as the user left it; while the list is folded
+   * or the embeddings tab shows, the list keeps only its minimum. */
+  int              tag_height;
 };
 
 G_DEFINE_FINAL_TYPE (OvWindow, ov_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -93,6 +94,15 @@ show_banner (OvWindow   *self,
 {
   gtk_label_set_text (self->banner_label, message);
   gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
+}
+
+/* A new request to open something makes the failure of an earlier one old
+ * news: the banner goes, and comes back if the new request fails too. */
+static void
+hide_banner (OvWindow *self)
+{
+  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+  gtk_label_set_text (self->banner_label, "");
 }
 
 static void
@@ -178,23 +188,41 @@ sample_changed_cb (OvWindow *self)
 
 static void load_sample (OvWindow *self, const char *const *files, gint64 row);
 
-/* The embeddings map needs the height: while its tab shows, the tag list
- * keeps only its minimum, and it gets its height back afterwards. */
-static void
-panel_switched_cb (OvWindow *self)
+/* The embeddings map needs the height, and a folded tag list gives its
+ * height away: then the list keeps only its minimum, and it gets its
+ * height back afterwards. */
+static gboolean
+tags_shrunk (OvWindow *self)
 {
-  gboolean embed = g_strcmp0 (adw_view_stack_get_visible_child_name (self->panel_stack),
-                              "embeddings") == 0;
+  return ov_tag_list_get_collapsed (self->tag_list)
+         || g_strcmp0 (adw_view_stack_get_visible_child_name (self->panel_stack),
+                       "embeddings") == 0;
+}
 
-  if (embed && self->side_position < 0)
+static void
+apply_tag_height (OvWindow *self)
+{
+  gtk_paned_set_position (self->side_paned, tags_shrunk (self) ? 0 : self->tag_height);
+}
+
+static void
+side_position_cb (OvWindow *self)
+{
+  int position = gtk_paned_get_position (self->side_paned);
+  int minimum = 0;
+
+  if (!tags_shrunk (self))
     {
-      self->side_position = gtk_paned_get_position (self->side_paned);
-      gtk_paned_set_position (self->side_paned, 0);
+      self->tag_height = position;
+      return;
     }
-  else if (!embed && self->side_position >= 0)
+  /* Dragging a folded list open unfolds it at that height. */
+  gtk_widget_measure (GTK_WIDGET (self->tag_list), GTK_ORIENTATION_VERTICAL, -1,
+                      &minimum, NULL, NULL, NULL);
+  if (ov_tag_list_get_collapsed (self->tag_list) && position > minimum + 24)
     {
-      gtk_paned_set_position (self->side_paned, self->side_position);
-      self->side_position = -1;
+      self->tag_height = position;
+      ov_tag_list_set_collapsed (self->tag_list, FALSE);
     }
 }
 
@@ -794,6 +822,7 @@ ov_window_open (OvWindow  *self,
 
   g_return_if_fail (OV_IS_WINDOW (self));
 
+  hide_banner (self);
   if (model_dir != NULL)
     load_model (self, model_dir, TRUE);
   for (guint i = 0; i < n_files; i++)
@@ -899,6 +928,7 @@ open_demo_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
+  hide_banner (OV_WINDOW (widget));
   open_demo (OV_WINDOW (widget));
 }
 
@@ -929,7 +959,7 @@ dismiss_banner_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  gtk_revealer_set_reveal_child (OV_WINDOW (widget)->banner_revealer, FALSE);
+  hide_banner (OV_WINDOW (widget));
 }
 
 static void
@@ -1052,6 +1082,7 @@ ov_window_close_request (GtkWindow *window)
   g_settings_set_strv (self->settings, "last-files",
                        (const char *const *) (self->sample_files != NULL
                                               ? self->sample_files : (GStrv) NULL));
+  g_settings_set_int (self->settings, "tag-list-height", MAX (self->tag_height, 0));
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
 
@@ -1196,7 +1227,6 @@ ov_window_init (OvWindow *self)
 
   self->sample_row = -1;
   self->load_permille = -1;
-  self->side_position = -1;
   self->settings = g_settings_new (APPLICATION_ID);
   self->session = ov_session_new ();
 
@@ -1249,7 +1279,7 @@ ov_window_init (OvWindow *self)
   g_signal_connect_object (self->session, "sample-changed",
                            G_CALLBACK (sample_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->panel_stack, "notify::visible-child-name",
-                           G_CALLBACK (panel_switched_cb), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (apply_tag_height), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->caption_panel, "notify::caption",
                            G_CALLBACK (caption_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->vqa_panel, "notify::question",
@@ -1259,11 +1289,20 @@ ov_window_init (OvWindow *self)
 
   /* The image takes a little under half the width it opens with, which
    * leaves the side room for the panel tabs' labels and a heat map at
-   * 1280 pixels; the tags a little under half of the side's height. */
+   * 1280 pixels; the tags, unless the user gave them a height, a third of
+   * the side's height, so the panels below keep two thirds. */
   gtk_paned_set_position (self->outer_paned,
                           g_settings_get_int (self->settings, "window-width") * 48 / 100);
-  gtk_paned_set_position (self->side_paned,
-                          (g_settings_get_int (self->settings, "window-height") - 100) * 42 / 100);
+  self->tag_height = g_settings_get_int (self->settings, "tag-list-height");
+  if (self->tag_height <= 0)
+    self->tag_height = (g_settings_get_int (self->settings, "window-height") - 100) * 34 / 100;
+  g_settings_bind (self->settings, "tag-list-collapsed", self->tag_list, "collapsed",
+                   G_SETTINGS_BIND_DEFAULT);
+  apply_tag_height (self);
+  g_signal_connect_object (self->tag_list, "notify::collapsed",
+                           G_CALLBACK (apply_tag_height), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->side_paned, "notify::position",
+                           G_CALLBACK (side_position_cb), self, G_CONNECT_SWAPPED);
 
   target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (target, "drop", G_CALLBACK (drop_cb), self);

@@ -72,7 +72,15 @@ const OvInk *ov_draw_get_ink           (cairo_t     *cr);
 void         ov_draw_use_ink           (cairo_t     *cr,
                                         OvInkPart    part);
 
-/* Class name -> stable index in order of first use -> ov_viz_class_color. */
+/* Class name -> colour index -> ov_viz_class_color. The index depends on
+ * the name alone (not on the order classes were met), so a class has one
+ * colour in the picture, the tag list and every figure; two classes may
+ * share one (see ov-draw.c). */
+guint      ov_class_color_index     (const char *name);
+OvColor    ov_class_color           (const char *name);
+
+/* The same mapping as an object the renderers take; every palette gives a
+ * name the same colour. */
 typedef struct _OvPalette OvPalette;
 
 OvPalette *ov_palette_new           (void);

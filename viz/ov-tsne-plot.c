@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "model/ov-error.h"
+#include "ov-draw.h"
 #include "ov-viz.h"
 
 #define PLOT_WIDTH 900.0
@@ -67,7 +68,10 @@ ov_tsne_plot_draw (cairo_t            *cr,
       for (gsize i = 0; i < n; i++)
         {
           guint c = label_ids != NULL ? label_ids[i] : 0;
-          OvColor col = ov_viz_class_color (c);
+          /* A named label has its class's colour, as in the window and
+           * the other figures. */
+          OvColor col = legend && c < n_labels ? ov_class_color (label_names[c])
+                                               : ov_viz_class_color (c);
           double px = sx + (Y[2 * i] - xmin) * scale;
           /* y grows upwards in the map, downwards on the surface */
           double py = margin + 0.5 * (ph + (ymax - ymin) * scale) - (Y[2 * i + 1] - ymin) * scale;
@@ -89,7 +93,7 @@ ov_tsne_plot_draw (cairo_t            *cr,
       cairo_set_font_size (cr, 12.0);
       for (guint c = 0; c < shown; c++)
         {
-          OvColor col = ov_viz_class_color (c);
+          OvColor col = ov_class_color (label_names[c]);
 
           cairo_set_source_rgb (cr, col.r, col.g, col.b);
           cairo_new_sub_path (cr);

@@ -1,0 +1,1212 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The window on the bundled demo, under a private Xvfb: the decoding
+ * defaults of the Preferences and the Caption panel that starts from them;
+ * a tag row that gives the model its tag word, its region, both or neither,
+ * checked against the engine's own inputs; the error banner after a new
+ * open; class colours that depend on the class name alone; the note on
+ * question words the model does not know; the Question tab's icon; and the
+ * room the panels get below the tag list. With OV_SCREENSHOT_DIR set,
+ * /ui/polish/screenshots writes every tab at 1280x800 and 1920x1080, light
+ * and dark. Skipped only when no display can be started.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "data/ov-demo.h"
+#include "data/ov-demo-world.h"
+#include "model/ov-answers.h"
+#include "ui/ov-application.h"
+#include "ui/ov-panel-util.h"
+#include "ui/ov-preferences-window.h"
+#include "ui/ov-tag-row.h"
+#include "ui/ov-window-private.h"
+#include "viz/ov-draw.h"
+#include "viz/ov-tsne-plot.h"
+#include "ov-test-util.h"
+
+static GSubprocess   *xvfb;
+static OvApplication *app;
+
+#define WAIT_UNTIL(cond, seconds)                                               \
+  G_STMT_START {                                                                \
+    gint64 _deadline = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;   \
+    while (!(cond) && g_get_monotonic_time () < _deadline)                      \
+      if (!g_main_context_iteration (NULL, FALSE))                              \
+        g_usleep (2000);                                                        \
+  } G_STMT_END
+
+/* Long enough for the debounce and a small model's run to settle. */
+#define SETTLE_MS (OV_DEBOUNCE_MS + 700)
+
+static void
+iterate (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static OvModel *
+load_demo (const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = ov_demo_find (name, &error);
+  OvModel *model;
+
+  g_assert_no_error (error);
+  model = ov_model_load (dir, NULL, &error);
+  g_assert_no_error (error);
+  return model;
+}
+
+/* A window of width x height on the demo: its three models and the first
+ * held-out scene (five regions: hexagon, cup, triangle, bolt, circle). */
+static OvWindow *
+open_demo_window (int width,
+                  int height)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  OvWindow *win;
+  OvSession *session;
+
+  /* The window reads its first divider positions from these. */
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
+  win = ov_window_new (app);
+  session = ov_window_get_session (win);
+  gtk_window_set_default_size (GTK_WINDOW (win), width, height);
+  gtk_window_present (GTK_WINDOW (win));
+  ov_window_open (win, NULL, NULL, 0);
+  WAIT_UNTIL (!ov_window_is_loading (win) && ov_session_get_sample (session) != NULL
+              && ov_session_supports (session, OV_TASK_VQA, NULL)
+              && ov_session_supports (session, OV_TASK_CAPTION, NULL), 60);
+  g_assert_false (ov_window_is_loading (win));
+  g_assert_nonnull (ov_session_get_sample (session));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "300001");
+  g_assert_cmpuint (g_list_model_get_n_items (ov_session_get_tags (session)), ==, 5);
+  iterate (300);
+  return win;
+}
+
+static void
+close_window (OvWindow *win)
+{
+  gtk_window_destroy (GTK_WINDOW (win));
+  iterate (100);
+}
+
+static OvTagItem *
+tag_at (OvWindow *win,
+        guint     i)
+{
+  return g_list_model_get_item (ov_session_get_tags (ov_window_get_session (win)), i);
+}
+
+/* The nth descendant of root of a type, breadth first. */
+static GtkWidget *
+find_descendant (GtkWidget *root,
+                 GType      type,
+                 guint      nth)
+{
+  g_autoptr(GPtrArray) queue = g_ptr_array_new ();
+  guint seen = 0;
+
+  g_ptr_array_add (queue, root);
+  for (guint q = 0; q < queue->len; q++)
+    for (GtkWidget *w = gtk_widget_get_first_child (g_ptr_array_index (queue, q)); w != NULL;
+         w = gtk_widget_get_next_sibling (w))
+      {
+        if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && seen++ == nth)
+          return w;
+        g_ptr_array_add (queue, w);
+      }
+  return NULL;
+}
+
+/* The preferences row (or the tag row) with this title. */
+static GtkWidget *
+find_row (GtkWidget  *root,
+          const char *title)
+{
+  GtkWidget *row;
+
+  for (guint i = 0; (row = find_descendant (root, ADW_TYPE_PREFERENCES_ROW, i)) != NULL; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), title) == 0)
+      return row;
+  return NULL;
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  GtkWidget *label;
+
+  for (guint i = 0; (label = find_descendant (root, GTK_TYPE_LABEL, i)) != NULL; i++)
+    if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), text) == 0)
+      return label;
+  return NULL;
+}
+
+/* The input line under the tag list: its one label that starts so. */
+static const char *
+input_line (OvWindow *win)
+{
+  GtkWidget *list = GTK_WIDGET (_ov_window_get_tag_list (win));
+  GtkWidget *label;
+
+  for (guint i = 0; (label = find_descendant (list, GTK_TYPE_LABEL, i)) != NULL; i++)
+    if (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "Model input:"))
+      return gtk_label_get_text (GTK_LABEL (label));
+  return NULL;
+}
+
+/* The engine's input for a set of tag words and of the sample's regions,
+ * built here from the sample, not by the session. */
+typedef struct {
+  char  *tags;
+  float *features;     /* (n_regions, dim) */
+  int    n_regions;
+  int    dim;
+} Expected;
+
+static void
+expected_clear (Expected *e)
+{
+  g_free (e->tags);
+  g_free (e->features);
+}
+
+static Expected
+expected_input (const OvSample    *s,
+                const char *const *words,
+                const guint       *regions,
+                guint              n_regions)
+{
+  Expected e = { g_strjoinv (" ", (char **) words), NULL, (int) n_regions,
+                 (int) s->feature_dim };
+
+  e.features = g_new (float, (gsize) MAX (n_regions, 1) * s->feature_dim);
+  for (guint i = 0; i < n_regions; i++)
+    memcpy (e.features + (gsize) i * s->feature_dim,
+            s->features + (gsize) regions[i] * s->feature_dim,
+            sizeof (float) * s->feature_dim);
+  return e;
+}
+
+static void
+assert_same_inputs (const OvInputs *got,
+                    const OvInputs *want,
+                    int             dim)
+{
+  g_assert_cmpint (got->n_text, ==, want->n_text);
+  g_assert_cmpint (got->n_regions, ==, want->n_regions);
+  g_assert_cmpmem (got->input_ids, sizeof (gint32) * got->n_text,
+                   want->input_ids, sizeof (gint32) * want->n_text);
+  if (want->token_type_ids != NULL)
+    g_assert_cmpmem (got->token_type_ids, sizeof (gint32) * got->n_text,
+                     want->token_type_ids, sizeof (gint32) * want->n_text);
+  if (want->position_ids != NULL)
+    g_assert_cmpmem (got->position_ids, sizeof (gint32) * got->n_text,
+                     want->position_ids, sizeof (gint32) * want->n_text);
+  g_assert_true (got->mask_2d == want->mask_2d);
+  /* The region rows, bit for bit: the session copies them, never mixes. */
+  g_assert_cmpmem (got->img_feats, sizeof (float) * got->n_regions * dim,
+                   want->img_feats, sizeof (float) * want->n_regions * dim);
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  WAIT_UNTIL (*slot != NULL, 60);
+  g_assert_nonnull (*slot);
+  return *slot;
+}
+
+/* /ui/polish/decoding-defaults: the Preferences hold the decoding
+ * defaults; the Caption panel starts from them and follows a default that
+ * changes; a change in the panel stays in that panel. */
+static void
+test_decoding_defaults (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(OvModel) model = load_demo ("demo");
+  g_autofree char *decoding = NULL;
+  OvPreferencesWindow *prefs;
+  OvCaptionOptions o, mine;
+  OvCaptionPanel *panel;
+  OvWindow *win, *second;
+  GtkWidget *row, *spin;
+  guint runs;
+
+  g_settings_set_string (settings, "decoding", "beam");
+  g_settings_set_int (settings, "beam-size", 3);
+  g_settings_set_int (settings, "max-length", 12);
+  g_settings_set_int (settings, "num-sequences", 2);
+
+  win = open_demo_window (1280, 800);
+  panel = _ov_window_get_caption_panel (win);
+  ov_caption_panel_get_options (panel, &o);
+  g_assert_cmpint (o.num_beams, ==, 3);
+  g_assert_cmpint (o.n_best, ==, 2);
+  g_assert_cmpint (o.max_length, ==, 12);
+
+  /* The run uses them: the engine with the same options agrees. */
+  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+  iterate (SETTLE_MS);
+  {
+    OvSession *session = ov_window_get_session (win);
+    const OvSample *s = ov_session_get_sample (session);
+    g_autofree char *tags = ov_session_dup_input_tags (session);
+    OvRegions regions = { s->features, (int) s->n_features, (int) s->feature_dim };
+    g_autoptr(GPtrArray) captions = NULL;
+    g_autoptr(GError) error = NULL;
+
+    captions = ov_model_caption (model, tags, &regions, &o, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (captions->len, >=, 1);
+    g_assert_cmpstr (ov_caption_panel_get_caption (panel), ==,
+                     ((OvCaption *) g_ptr_array_index (captions, 0))->text);
+  }
+
+  /* The Preferences show the defaults, and a change there reaches the
+   * open panel. */
+  prefs = ov_preferences_window_new (settings);
+  gtk_window_present (GTK_WINDOW (prefs));
+  iterate (200);
+  row = find_row (GTK_WIDGET (prefs), "Searc_h");
+  g_assert_nonnull (row);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, 1);
+  row = find_row (GTK_WIDGET (prefs), "Maximum _length");
+  g_assert_nonnull (row);
+  spin = find_descendant (row, GTK_TYPE_SPIN_BUTTON, 0);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 12);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 9);
+  g_assert_cmpint (g_settings_get_int (settings, "max-length"), ==, 9);
+  ov_caption_panel_get_options (panel, &o);
+  g_assert_cmpint (o.max_length, ==, 9);
+  row = find_row (GTK_WIDGET (prefs), "Bea_ms");
+  spin = find_descendant (row, GTK_TYPE_SPIN_BUTTON, 0);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 3);
+  row = find_row (GTK_WIDGET (prefs), "Ca_ptions");
+  spin = find_descendant (row, GTK_TYPE_SPIN_BUTTON, 0);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 2);
+
+  /* Greedy in the panel, for this panel only. */
+  runs = ov_caption_panel_get_n_runs (panel);
+  ov_caption_options_init (&mine);
+  mine.num_beams = 1;
+  mine.n_best = 1;
+  mine.max_length = 7;
+  ov_caption_panel_set_options (panel, &mine);
+  iterate (100);
+  decoding = g_settings_get_string (settings, "decoding");
+  g_assert_cmpstr (decoding, ==, "beam");
+  g_assert_cmpint (g_settings_get_int (settings, "max-length"), ==, 9);
+  g_assert_cmpint (g_settings_get_int (settings, "beam-size"), ==, 3);
+  ov_caption_panel_get_options (panel, &o);
+  g_assert_cmpint (o.num_beams, ==, 1);
+  g_assert_cmpint (o.max_length, ==, 7);
+  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  iterate (SETTLE_MS);
+  {
+    OvSession *session = ov_window_get_session (win);
+    const OvSample *s = ov_session_get_sample (session);
+    g_autofree char *tags = ov_session_dup_input_tags (session);
+    OvRegions regions = { s->features, (int) s->n_features, (int) s->feature_dim };
+    g_autoptr(GPtrArray) captions = NULL;
+    g_autoptr(GError) error = NULL;
+
+    captions = ov_model_caption (model, tags, &regions, &mine, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (ov_caption_panel_get_caption (panel), ==,
+                     ((OvCaption *) g_ptr_array_index (captions, 0))->text);
+  }
+
+  /* A new window starts from the defaults, not from the first panel. */
+  second = open_demo_window (1280, 800);
+  ov_caption_panel_get_options (_ov_window_get_caption_panel (second), &o);
+  g_assert_cmpint (o.num_beams, ==, 3);
+  g_assert_cmpint (o.n_best, ==, 2);
+  g_assert_cmpint (o.max_length, ==, 9);
+
+  /* Greedy chosen in the Preferences: both panels go greedy. */
+  row = find_row (GTK_WIDGET (prefs), "Searc_h");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 0);
+  g_clear_pointer (&decoding, g_free);
+  decoding = g_settings_get_string (settings, "decoding");
+  g_assert_cmpstr (decoding, ==, "greedy");
+  g_assert_false (gtk_widget_get_sensitive (find_row (GTK_WIDGET (prefs), "Bea_ms")));
+  ov_caption_panel_get_options (_ov_window_get_caption_panel (second), &o);
+  g_assert_cmpint (o.num_beams, ==, 1);
+  g_assert_cmpint (o.max_length, ==, 9);
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  close_window (second);
+  close_window (win);
+  g_settings_reset (settings, "decoding");
+  g_settings_reset (settings, "beam-size");
+  g_settings_reset (settings, "max-length");
+  g_settings_reset (settings, "num-sequences");
+}
+
+/* /ui/polish/tag-or-region: each row gives the model its tag word, its
+ * region, both or neither; the line under the list says what the model
+ * gets, and the caption, the answers and the attention pass run on exactly
+ * those inputs, compared here with the engine's own on inputs built from
+ * the sample. */
+static void
+test_tag_or_region (void)
+{
+  OvWindow *win = open_demo_window (1280, 800);
+  OvSession *session = ov_window_get_session (win);
+  const OvSample *s = ov_session_get_sample (session);
+  GtkWidget *list = GTK_WIDGET (_ov_window_get_tag_list (win));
+  g_autoptr(OvModel) caption_model = load_demo ("demo");
+  g_autoptr(OvModel) vqa_model = load_demo ("demo-vqa");
+  g_autoptr(OvTagItem) a = tag_at (win, 0);
+  g_autoptr(OvTagItem) b = tag_at (win, 2);
+  g_autoptr(OvTagItem) c = tag_at (win, 4);
+  g_autoptr(GArray) regions = NULL;
+  g_autofree char *tags = NULL;
+  const char *words[] = { "hexagon", "cup", "bolt", NULL };
+  const guint kept[] = { 1, 2, 3 };
+  const char *question = "what color is the cup ?";
+  Expected want;
+  OvCaptionPanel *panel = _ov_window_get_caption_panel (win);
+  GtkWidget *row, *button;
+  guint runs;
+
+  g_assert_cmpstr (ov_tag_item_get_text (a), ==, "hexagon");
+  g_assert_cmpstr (ov_tag_item_get_text (b), ==, "triangle");
+  g_assert_cmpstr (ov_tag_item_get_text (c), ==, "circle");
+  g_assert_cmpstr (input_line (win), ==,
+                   "Model input: tags “hexagon cup triangle bolt circle” and 5 regions: 1–5");
+  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+  iterate (SETTLE_MS);
+  runs = ov_caption_panel_get_n_runs (panel);
+
+  /* Region 1 gives only its tag, region 3 only its region, region 5 nothing. */
+  ov_tag_item_set_region_enabled (a, FALSE);
+  ov_tag_item_set_tag_enabled (b, FALSE);
+  ov_tag_item_set_enabled (c, FALSE);
+  g_assert_true (ov_tag_item_get_enabled (a));
+  g_assert_true (ov_tag_item_get_enabled (b));
+  g_assert_false (ov_tag_item_get_enabled (c));
+  g_assert_false (ov_tag_item_get_tag_enabled (c));
+  g_assert_false (ov_tag_item_get_region_enabled (c));
+
+  tags = ov_session_dup_input_tags (session);
+  g_assert_cmpstr (tags, ==, "hexagon cup bolt");
+  regions = ov_session_dup_input_regions (session);
+  g_assert_cmpuint (regions->len, ==, 3);
+  g_assert_cmpmem (regions->data, sizeof (guint) * 3, kept, sizeof kept);
+  g_assert_false (ov_session_region_in_input (session, 0));
+  g_assert_true (ov_session_region_in_input (session, 2));
+  g_assert_true (ov_session_tag_in_input (session, a));
+  g_assert_false (ov_session_tag_in_input (session, b));
+  g_assert_cmpstr (input_line (win), ==,
+                   "Model input: tags “hexagon cup bolt” and 3 regions: 2–4");
+  g_assert_nonnull (find_label (list, "3 of 5 tags in the input"));
+
+  /* The rows say which part goes in. */
+  row = find_row (list, "Region 1 · tag only");
+  g_assert_nonnull (row);
+  g_assert_true (ov_tag_row_get_item (OV_TAG_ROW (row)) == a);
+  row = find_row (list, "Region 3 · region only");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_has_css_class (row, "tag-word-off"));
+  row = find_row (list, "Region 5");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_has_css_class (row, "tag-off"));
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (find_descendant (row, GTK_TYPE_SWITCH, 0))));
+
+  want = expected_input (s, words, kept, G_N_ELEMENTS (kept));
+
+  /* The caption the panel shows is the engine's for that input. */
+  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  iterate (SETTLE_MS);
+  {
+    OvRegions r = { want.features, want.n_regions, want.dim };
+    OvCaptionOptions o;
+    g_autoptr(GPtrArray) captions = NULL;
+    g_autoptr(GError) error = NULL;
+
+    ov_caption_panel_get_options (panel, &o);
+    captions = ov_model_caption (caption_model, want.tags, &r, &o, NULL, &error);
+    g_assert_no_error (error);
+    g_test_message ("caption with the tag of region 1, the region of region 3: %s",
+                    ov_caption_panel_get_caption (panel));
+    g_assert_cmpstr (ov_caption_panel_get_caption (panel), ==,
+                     ((OvCaption *) g_ptr_array_index (captions, 0))->text);
+  }
+
+  /* The answers are the engine's sigmoid scores for that input. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(OvAnswers) answers = NULL;
+    g_autoptr(OvAnswerList) labels = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree float *logits = NULL;
+    OvRegions r = { want.features, want.n_regions, want.dim };
+    int n_logits = 0;
+
+    ov_session_answer_async (session, question, 5, NULL, store_result_cb, &result);
+    answers = ov_session_answer_finish (session, wait_result (&result), &error);
+    g_assert_no_error (error);
+    logits = ov_model_classify (vqa_model, question, want.tags, &r, &n_logits, NULL, &error);
+    g_assert_no_error (error);
+    labels = ov_answer_list_load (ov_session_get_answer_list_path (session), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (answers->n, ==, 5);
+    for (int i = 0; i < answers->n; i++)
+      {
+        int k = ov_answer_list_find (labels, answers->labels[i]);
+
+        g_assert_cmpint (k, >=, 0);
+        g_assert_cmpint (k, <, n_logits);
+        /* Same engine, same threads: equal to rounding of the sigmoid. */
+        g_assert_cmpfloat_with_epsilon (answers->scores[i],
+                                        1.0 / (1.0 + exp (-(double) logits[k])), 1e-6);
+        if (i > 0)
+          g_assert_cmpfloat (answers->scores[i], <=, answers->scores[i - 1]);
+      }
+  }
+
+  /* The attention passes run on the engine's encoding of that input. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(OvAttentionRun) run = NULL;
+    g_autoptr(OvEncoding) enc = NULL;
+    g_autoptr(GError) error = NULL;
+    OvRegions r = { want.features, want.n_regions, want.dim };
+    gint32 cls = ov_tokenizer_cls_id (ov_model_get_tokenizer (caption_model));
+
+    ov_session_attention_async (session, OV_TASK_CAPTION, NULL, NULL, store_result_cb,
+                                &result);
+    run = ov_session_attention_finish (session, wait_result (&result), &error);
+    g_assert_no_error (error);
+    enc = ov_model_prepare_caption_step (caption_model, &cls, 1, want.tags, &r, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (run->tags, ==, want.tags);
+    assert_same_inputs (&run->encoding->inputs, &enc->inputs, want.dim);
+    /* Region tokens are named after the regions that went in. */
+    {
+      guint k = 0;
+
+      for (int i = 0; i < run->forward->seq_len; i++)
+        if (run->encoding->segments[i] == OV_SEGMENT_REGION)
+          {
+            g_autofree char *label = ov_region_dup_token_label ((int) kept[k],
+                                                                s->regions[kept[k]].cls);
+
+            g_assert_cmpstr (run->labels[i], ==, label);
+            k++;
+          }
+      g_assert_cmpuint (k, ==, G_N_ELEMENTS (kept));
+    }
+  }
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(OvAttentionRun) run = NULL;
+    g_autoptr(OvEncoding) enc = NULL;
+    g_autoptr(GError) error = NULL;
+    OvRegions r = { want.features, want.n_regions, want.dim };
+
+    ov_session_attention_async (session, OV_TASK_VQA, question, NULL, store_result_cb,
+                                &result);
+    run = ov_session_attention_finish (session, wait_result (&result), &error);
+    g_assert_no_error (error);
+    enc = ov_model_prepare_vqa (vqa_model, question, want.tags, &r, &error);
+    g_assert_no_error (error);
+    assert_same_inputs (&run->encoding->inputs, &enc->inputs, want.dim);
+  }
+  expected_clear (&want);
+
+  /* The row menu gives the finer choice: its check items are the parts. */
+  row = find_row (list, "Region 1 · tag only");
+  button = find_descendant (row, GTK_TYPE_MENU_BUTTON, 0);
+  g_assert_nonnull (button);
+  {
+    GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button));
+    GMenuModel *section = g_menu_model_get_item_link (menu, 0, G_MENU_LINK_SECTION);
+    g_autofree char *first = NULL, *second = NULL;
+
+    g_assert_nonnull (section);
+    g_assert_true (g_menu_model_get_item_attribute (section, 0, G_MENU_ATTRIBUTE_ACTION, "s",
+                                                    &first));
+    g_assert_true (g_menu_model_get_item_attribute (section, 1, G_MENU_ATTRIBUTE_ACTION, "s",
+                                                    &second));
+    g_assert_cmpstr (first, ==, "tag.word");
+    g_assert_cmpstr (second, ==, "tag.region");
+    g_object_unref (section);
+  }
+  g_assert_true (gtk_widget_activate_action (row, "tag.region", NULL));
+  g_assert_true (ov_tag_item_get_region_enabled (a));
+  g_assert_true (gtk_widget_activate_action (row, "tag.word", NULL));
+  g_assert_false (ov_tag_item_get_tag_enabled (a));
+  g_assert_true (ov_session_region_in_input (session, 0));
+  g_assert_nonnull (find_row (list, "Region 1 · region only"));
+  ov_tag_item_set_tag_enabled (a, TRUE);
+
+  /* One click on the switch of a row that gives one part takes the row
+   * out; the next gives both back. */
+  ov_tag_item_set_enabled (b, FALSE);
+  g_assert_false (ov_tag_item_get_tag_enabled (b));
+  g_assert_false (ov_tag_item_get_region_enabled (b));
+  ov_tag_item_set_enabled (b, TRUE);
+  g_assert_true (ov_tag_item_get_tag_enabled (b));
+  g_assert_true (ov_tag_item_get_region_enabled (b));
+
+  /* One region left: the line counts it as one. */
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(OvTagItem) item = tag_at (win, i);
+
+      ov_tag_item_set_enabled (item, i == 3);
+    }
+  g_assert_cmpstr (input_line (win), ==, "Model input: tags “bolt” and 1 region: 4");
+  g_assert_nonnull (find_label (list, "1 of 5 tags in the input"));
+  {
+    g_autoptr(OvTagItem) bolt = tag_at (win, 3);
+
+    ov_tag_item_set_tag_enabled (bolt, FALSE);
+    g_assert_cmpstr (input_line (win), ==, "Model input: no tags and 1 region: 4");
+    ov_tag_item_set_region_enabled (bolt, FALSE);
+    g_assert_cmpstr (input_line (win), ==, "Model input: no tags and no regions");
+  }
+
+  /* A typed tag has no region: its menu removes it instead. */
+  {
+    g_autoptr(OvTagItem) hat = g_object_ref (ov_session_add_tag (session, "hat"));
+    GMenuModel *menu;
+    g_autofree char *action = NULL;
+    GMenuModel *section;
+
+    iterate (100);
+    g_assert_false (ov_tag_item_get_region_enabled (hat));
+    ov_tag_item_set_region_enabled (hat, TRUE);
+    g_assert_false (ov_tag_item_get_region_enabled (hat));
+    g_assert_cmpstr (input_line (win), ==, "Model input: tags “hat” and no regions");
+    row = find_row (list, "Text only, no region features");
+    g_assert_nonnull (row);
+    menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (find_descendant
+                                                            (row, GTK_TYPE_MENU_BUTTON, 0)));
+    section = g_menu_model_get_item_link (menu, 1, G_MENU_LINK_SECTION);
+    g_assert_true (g_menu_model_get_item_attribute (section, 0, G_MENU_ATTRIBUTE_ACTION, "s",
+                                                    &action));
+    g_assert_cmpstr (action, ==, "row.remove");
+    g_object_unref (section);
+    g_assert_true (gtk_widget_activate_action (row, "row.remove", NULL));
+    g_assert_cmpuint (g_list_model_get_n_items (ov_session_get_tags (session)), ==, 5);
+  }
+  close_window (win);
+}
+
+/* /ui/polish/banner: a failed open leaves a banner; the next file handed
+ * to the open window, as a second `oscarviz FILE` does through the
+ * application's open, takes it away when it opens. */
+static void
+test_banner (void)
+{
+  OvWindow *win = open_demo_window (1280, 800);
+  OvSession *session = ov_window_get_session (win);
+  g_autofree char *missing = g_build_filename (g_get_tmp_dir (), "oscarviz-no-such.tsv", NULL);
+  g_autofree char *yaml = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) bad = g_file_new_for_path (missing);
+  g_autoptr(GFile) good = NULL;
+
+  g_assert_null (_ov_window_get_banner_text (win));
+  ov_window_open (win, NULL, &bad, 1);
+  WAIT_UNTIL (!ov_window_is_loading (win) && _ov_window_get_banner_text (win) != NULL, 30);
+  g_assert_nonnull (_ov_window_get_banner_text (win));
+  g_assert_nonnull (strstr (_ov_window_get_banner_text (win), "oscarviz-no-such.tsv"));
+
+  /* What the running instance does when a second `oscarviz FILE` calls. */
+  yaml = ov_demo_find_dataset ("demo", &error);
+  g_assert_no_error (error);
+  good = g_file_new_for_path (yaml);
+  g_application_open (G_APPLICATION (app), &good, 1, "");
+  g_assert_null (_ov_window_get_banner_text (win));
+  WAIT_UNTIL (!ov_window_is_loading (win), 30);
+  iterate (200);
+  g_assert_null (_ov_window_get_banner_text (win));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "300001");
+
+  /* A new failure shows again. */
+  ov_window_open (win, NULL, &bad, 1);
+  WAIT_UNTIL (!ov_window_is_loading (win) && _ov_window_get_banner_text (win) != NULL, 30);
+  g_assert_nonnull (_ov_window_get_banner_text (win));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.dismiss-banner", NULL));
+  g_assert_null (_ov_window_get_banner_text (win));
+  close_window (win);
+}
+
+static gboolean
+same_color (OvColor a,
+            OvColor b)
+{
+  return fabs (a.r - b.r) < 1e-9 && fabs (a.g - b.g) < 1e-9 && fabs (a.b - b.b) < 1e-9;
+}
+
+/* The colour of the pixel at (x, y) of an RGB24 surface. */
+static OvColor
+pixel (cairo_surface_t *surface,
+       int              x,
+       int              y)
+{
+  const guchar *data = cairo_image_surface_get_data (surface);
+  const guchar *px = data + (gsize) y * cairo_image_surface_get_stride (surface) + x * 4;
+
+  return (OvColor) { px[2] / 255.0, px[1] / 255.0, px[0] / 255.0 };
+}
+
+/* /ui/polish/class-colours: a class has one colour whatever was opened
+ * before it, in the tag list, the picture and the figures. */
+static void
+test_class_colours (void)
+{
+  OvWindow *first = open_demo_window (1280, 800);
+  OvWindow *second;
+  OvSession *session;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+  const char *const *classes = ov_demo_world_classes ();
+  guint n_other = 0;
+
+  /* The second window meets other scenes' classes before the first scene. */
+  second = open_demo_window (1280, 800);
+  session = ov_window_get_session (second);
+  for (int step = 0; step < 4; step++)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (second), "win.next-sample", NULL));
+      WAIT_UNTIL (!ov_window_is_loading (second), 30);
+      iterate (50);
+      for (guint i = 0; i < g_list_model_get_n_items (ov_session_get_tags (session)); i++)
+        {
+          g_autoptr(OvTagItem) item = tag_at (second, i);
+
+          n_other += g_strcmp0 (ov_tag_item_get_text (item), "hexagon") != 0;
+        }
+    }
+  g_assert_cmpuint (n_other, >, 0);
+  for (int step = 0; step < 4; step++)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (second), "win.previous-sample",
+                                                 NULL));
+      WAIT_UNTIL (!ov_window_is_loading (second), 30);
+      iterate (50);
+    }
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "300001");
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(OvTagItem) a = tag_at (first, i);
+      g_autoptr(OvTagItem) b = tag_at (second, i);
+      const char *cls = ov_tag_item_get_text (a);
+      g_autoptr(OvPalette) palette = ov_palette_new ();
+
+      g_assert_cmpstr (ov_tag_item_get_text (b), ==, cls);
+      g_assert_cmpuint (ov_tag_item_get_class_index (a), ==, ov_tag_item_get_class_index (b));
+      /* The row's chip, the picture's boxes (the session palette) and the
+       * figures (any palette, fed other names first) agree. */
+      g_assert_true (same_color (ov_viz_class_color (ov_tag_item_get_class_index (a)),
+                                 ov_class_color (cls)));
+      g_assert_true (same_color (ov_palette_color (ov_session_get_palette (session), cls),
+                                 ov_class_color (cls)));
+      for (guint k = 0; classes[k] != NULL; k++)
+        ov_palette_index (palette, classes[k]);
+      g_assert_true (same_color (ov_palette_color (palette, cls), ov_class_color (cls)));
+    }
+
+  /* The demo world's classes all have colours of their own. */
+  for (guint k = 0; classes[k] != NULL; k++)
+    g_hash_table_add (seen, GUINT_TO_POINTER (ov_class_color_index (classes[k]) + 1));
+  g_assert_cmpuint (g_hash_table_size (seen), ==, g_strv_length ((char **) classes));
+
+  /* A t-SNE figure colours a label by its name, not its place in the list. */
+  {
+    const float Y[] = { 0, 0, 10, 10 };
+    const char *ab[] = { "ring", "cross" };
+    const char *ba[] = { "cross", "ring" };
+    const guint ids_ab[] = { 1, 0 };   /* point 0 is a cross in both */
+    const guint ids_ba[] = { 0, 1 };
+    cairo_surface_t *one = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 300);
+    cairo_surface_t *two = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 300);
+    cairo_t *cr;
+    int width = 400, height = 300;
+    double legend_w = MIN (220.0, width * 0.3), margin = 20.0;
+    double pw = width - legend_w - 2 * margin, ph = height - 2 * margin;
+    double scale = MIN (pw, ph) / 10.0;
+    /* Point 0 at data (0, 0): the lower-left corner of the square map. */
+    int px = (int) (margin + 0.5 * (pw - 10.0 * scale)) + 1;
+    int py = (int) (margin + 0.5 * (ph + 10.0 * scale));
+
+    cr = cairo_create (one);
+    ov_tsne_plot_draw (cr, width, height, Y, 2, ids_ab, ab, 2);
+    cairo_destroy (cr);
+    cr = cairo_create (two);
+    ov_tsne_plot_draw (cr, width, height, Y, 2, ids_ba, ba, 2);
+    cairo_destroy (cr);
+    cairo_surface_flush (one);
+    cairo_surface_flush (two);
+    {
+      OvColor c1 = pixel (one, px, py - 1), c2 = pixel (two, px, py - 1);
+      OvColor want = ov_class_color ("cross");
+
+      g_test_message ("cross point: (%.3f %.3f %.3f) and (%.3f %.3f %.3f)", c1.r, c1.g, c1.b,
+                      c2.r, c2.g, c2.b);
+      g_assert_cmpfloat (fabs (c1.r - c2.r) + fabs (c1.g - c2.g) + fabs (c1.b - c2.b), <,
+                         3.0 / 255);
+      /* 0.8 alpha over white */
+      g_assert_cmpfloat (fabs (c1.r - (0.8 * want.r + 0.2)), <, 2.0 / 255);
+      g_assert_cmpfloat (fabs (c1.g - (0.8 * want.g + 0.2)), <, 2.0 / 255);
+      g_assert_cmpfloat (fabs (c1.b - (0.8 * want.b + 0.2)), <, 2.0 / 255);
+    }
+    cairo_surface_destroy (one);
+    cairo_surface_destroy (two);
+  }
+  close_window (second);
+  close_window (first);
+}
+
+/* /ui/polish/unknown-words: the Question panel names the words the model
+ * reads as [UNK], as the tokenizer counts them. */
+static void
+test_unknown_words (void)
+{
+  OvWindow *win = open_demo_window (1280, 800);
+  OvVqaPanel *panel = _ov_window_get_vqa_panel (win);
+  g_autoptr(OvModel) model = load_demo ("demo-vqa");
+  OvTokenizer *tok = ov_model_get_tokenizer (model);
+  const char *chinese = "杯子是什么颜色的？";
+  guint runs;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
+                                             "question"));
+  /* Every word unknown: the tokenizer gives nothing but [UNK]. */
+  {
+    g_autoptr(GArray) ids = ov_tokenizer_encode (tok, chinese);
+    g_autoptr(GPtrArray) words = ov_tokenizer_basic_tokenize (tok, chinese);
+
+    g_assert_cmpuint (ids->len, ==, words->len);
+    for (guint i = 0; i < ids->len; i++)
+      g_assert_cmpint (g_array_index (ids, gint32, i), ==, ov_tokenizer_unk_id (tok));
+  }
+  runs = ov_vqa_panel_get_n_runs (panel);
+  ov_vqa_panel_set_question (panel, chinese);
+  WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > runs, 60);
+  iterate (SETTLE_MS);
+  g_assert_nonnull (ov_vqa_panel_get_unknown_note (panel));
+  g_assert_true (g_str_has_prefix (ov_vqa_panel_get_unknown_note (panel),
+                                   "The model knows none of these words"));
+
+  /* One word of six unknown: the British spelling. */
+  {
+    const char *q = "what colour is the cup ?";
+    g_autoptr(GArray) ids = ov_tokenizer_encode (tok, q);
+    guint n_unk = 0;
+
+    for (guint i = 0; i < ids->len; i++)
+      n_unk += g_array_index (ids, gint32, i) == ov_tokenizer_unk_id (tok);
+    g_assert_cmpuint (n_unk, ==, 1);
+    runs = ov_vqa_panel_get_n_runs (panel);
+    ov_vqa_panel_set_question (panel, q);
+    WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > runs, 60);
+    iterate (SETTLE_MS);
+    g_assert_cmpstr (ov_vqa_panel_get_unknown_note (panel), ==,
+                     "1 of 6 words is not in the model’s vocabulary and reads as [UNK]: "
+                     "“colour”");
+  }
+  {
+    g_auto(GStrv) unknown = NULL;
+    guint n_words = 0;
+
+    unknown = ov_session_dup_unknown_words (ov_window_get_session (win), OV_TASK_VQA,
+                                            "what colour is the zorblax ?", &n_words);
+    g_assert_cmpuint (n_words, ==, 6);
+    g_assert_cmpuint (g_strv_length (unknown), ==, 2);
+    g_assert_cmpstr (unknown[0], ==, "colour");
+    g_assert_cmpstr (unknown[1], ==, "zorblax");
+  }
+
+  /* Every word known: no note. */
+  runs = ov_vqa_panel_get_n_runs (panel);
+  ov_vqa_panel_set_question (panel, "what color is the cup ?");
+  WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > runs, 60);
+  iterate (SETTLE_MS);
+  g_assert_null (ov_vqa_panel_get_unknown_note (panel));
+  close_window (win);
+}
+
+/* /ui/polish/tab-icons: the Question tab shows a question (a speech
+ * bubble with a question mark), and every tab's icon is in the theme. */
+static void
+test_tab_icons (void)
+{
+  OvWindow *win = ov_window_new (app);
+  AdwViewStack *stack;
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+  GListModel *pages;
+
+  gtk_window_present (GTK_WINDOW (win));
+  iterate (100);
+  stack = ADW_VIEW_STACK (find_descendant (GTK_WIDGET (win), ADW_TYPE_VIEW_STACK, 0));
+  g_assert_nonnull (stack);
+  g_assert_cmpstr (adw_view_stack_page_get_icon_name (
+                     adw_view_stack_get_page (stack, adw_view_stack_get_child_by_name (
+                                                       stack, "question"))),
+                   ==, "help-faq-symbolic");
+  pages = G_LIST_MODEL (adw_view_stack_get_pages (stack));
+  for (guint i = 0; i < g_list_model_get_n_items (pages); i++)
+    {
+      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (pages, i);
+      const char *icon = adw_view_stack_page_get_icon_name (page);
+
+      g_test_message ("%s: %s", adw_view_stack_page_get_name (page), icon);
+      g_assert_true (gtk_icon_theme_has_icon (theme, icon));
+    }
+  g_object_unref (pages);
+  close_window (win);
+}
+
+static GtkPaned *
+side_paned (OvWindow *win)
+{
+  /* The image | side split first, the tags / panels split inside it. */
+  return GTK_PANED (find_descendant (GTK_WIDGET (win), GTK_TYPE_PANED, 1));
+}
+
+static int
+stack_height (OvWindow *win)
+{
+  return gtk_widget_get_height (find_descendant (GTK_WIDGET (win), ADW_TYPE_VIEW_STACK, 0));
+}
+
+/* Whether widget lies wholly inside the visible part of its scrolled window. */
+static gboolean
+shown_unscrolled (GtkWidget *widget)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  g_assert_nonnull (scroller);
+  if (!gtk_widget_compute_bounds (widget, scroller, &bounds))
+    return FALSE;
+  g_test_message ("bottom %.0f of %d", bounds.origin.y + bounds.size.height,
+                  gtk_widget_get_height (scroller));
+  return bounds.origin.y >= 0
+         && bounds.origin.y + bounds.size.height <= gtk_widget_get_height (scroller);
+}
+
+/* /ui/polish/room: at 1280x800 and 1920x1080 the panels get most of the
+ * side below the tag list, "Before the last change" shows without
+ * scrolling, the list folds away, and the divider is remembered. */
+static void
+test_room (void)
+{
+  static const struct { int w, h; } sizes[] = { { 1280, 800 }, { 1920, 1080 } };
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+
+  for (guint z = 0; z < G_N_ELEMENTS (sizes); z++)
+    {
+      OvWindow *win;
+      OvTagList *tags;
+      OvCaptionPanel *panel;
+      GtkWidget *previous;
+      int side, tag_h, folded_h, stack_h;
+      guint runs;
+
+      g_settings_reset (settings, "tag-list-height");
+      g_settings_reset (settings, "tag-list-collapsed");
+      win = open_demo_window (sizes[z].w, sizes[z].h);
+      tags = _ov_window_get_tag_list (win);
+      panel = _ov_window_get_caption_panel (win);
+      side = gtk_widget_get_height (GTK_WIDGET (side_paned (win)));
+      tag_h = gtk_widget_get_height (GTK_WIDGET (tags));
+      stack_h = stack_height (win);
+      g_test_message ("%dx%d: side %d, tags %d, panels %d", sizes[z].w, sizes[z].h, side,
+                      tag_h, stack_h);
+      /* Two thirds of the side for the panels and their switcher. */
+      g_assert_cmpint (side - tag_h, >=, side * 62 / 100);
+      g_assert_cmpint (tag_h, >=, 200);
+
+      /* A changed tag moves the old caption down: it shows in full. */
+      WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+      iterate (SETTLE_MS);
+      runs = ov_caption_panel_get_n_runs (panel);
+      {
+        g_autoptr(OvTagItem) item = tag_at (win, 0);
+
+        ov_tag_item_set_enabled (item, FALSE);
+      }
+      WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+      iterate (SETTLE_MS);
+      previous = find_label (GTK_WIDGET (panel), "Before the last change");
+      g_assert_nonnull (previous);
+      g_assert_true (gtk_widget_get_mapped (previous));
+      previous = gtk_widget_get_parent (previous);
+      g_assert_true (shown_unscrolled (previous));
+
+      /* Folded: the list gives its height to the panels, the input line
+       * stays; unfolded, the height comes back. */
+      ov_tag_list_set_collapsed (tags, TRUE);
+      iterate (300);
+      folded_h = gtk_widget_get_height (GTK_WIDGET (tags));
+      g_test_message ("folded tag list %d, panels %d", folded_h, stack_height (win));
+      g_assert_cmpint (folded_h, <=, 110);
+      g_assert_cmpint (stack_height (win), >=, stack_h + tag_h - folded_h - 4);
+      g_assert_true (g_settings_get_boolean (settings, "tag-list-collapsed"));
+      g_assert_nonnull (input_line (win));
+      g_assert_true (gtk_widget_get_mapped (find_label (GTK_WIDGET (tags), input_line (win))));
+      ov_tag_list_set_collapsed (tags, FALSE);
+      iterate (300);
+      g_assert_cmpint (abs (gtk_widget_get_height (GTK_WIDGET (tags)) - tag_h), <=, 2);
+
+      /* Dragging a folded list open unfolds it. */
+      ov_tag_list_set_collapsed (tags, TRUE);
+      iterate (300);
+      gtk_paned_set_position (side_paned (win), folded_h + 150);
+      iterate (300);
+      g_assert_false (ov_tag_list_get_collapsed (tags));
+
+      /* The embeddings tab takes the height and gives it back. */
+      gtk_paned_set_position (side_paned (win), 320);
+      iterate (300);
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
+                                                 "embeddings"));
+      iterate (300);
+      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (tags)), <, 320);
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
+                                                 "caption"));
+      iterate (300);
+      g_assert_cmpint (gtk_paned_get_position (side_paned (win)), ==, 320);
+
+      /* The divider as the user left it, in the next window. */
+      gtk_window_close (GTK_WINDOW (win));
+      iterate (200);
+      g_assert_cmpint (g_settings_get_int (settings, "tag-list-height"), ==, 320);
+      win = open_demo_window (sizes[z].w, sizes[z].h);
+      g_assert_cmpint (gtk_paned_get_position (side_paned (win)), ==, 320);
+      g_assert_cmpint (abs (gtk_widget_get_height (GTK_WIDGET (_ov_window_get_tag_list (win)))
+                            - 320), <=, 2);
+      close_window (win);
+    }
+  g_settings_reset (settings, "tag-list-height");
+  g_settings_reset (settings, "tag-list-collapsed");
+}
+
+/* The window as it is drawn, to a PNG. */
+static void
+save_png (OvWindow   *win,
+          const char *path)
+{
+  GdkPaintable *paintable = gtk_widget_paintable_new (GTK_WIDGET (win));
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (win));
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int w = 0, h = 0;
+
+  for (int tries = 0; node == NULL && tries < 50; tries++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      iterate (100);
+      w = gtk_widget_get_width (GTK_WIDGET (win));
+      h = gtk_widget_get_height (GTK_WIDGET (win));
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_object_unref (paintable);
+  g_test_message ("wrote %s (%dx%d)", path, w, h);
+}
+
+/* Popovers and other windows are surfaces of their own: the whole screen. */
+static void
+save_screen_png (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "import", "-window", "root", path, NULL };
+  int status = 0;
+
+  if (g_find_program_in_path ("import") == NULL)
+    {
+      g_test_message ("no ImageMagick import: %s not written", path);
+      return;
+    }
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("wrote %s", path);
+}
+
+/* /ui/polish/screenshots: every tab at both sizes, light and dark, with a
+ * row that gives only its tag and one that gives only its region; the tag
+ * list folded; a question with an unknown word; the row menu and the
+ * Preferences. */
+static void
+test_screenshots (void)
+{
+  static const struct { int w, h; } sizes[] = { { 1280, 800 }, { 1920, 1080 } };
+  static const char *const tabs[] = { "caption", "question", "mask", "attention",
+                                      "embeddings" };
+  const char *dir = g_getenv ("OV_SCREENSHOT_DIR");
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+
+  if (dir == NULL)
+    {
+      g_test_skip ("set OV_SCREENSHOT_DIR to write the screenshots");
+      return;
+    }
+  g_mkdir_with_parents (dir, 0755);
+  for (guint z = 0; z < G_N_ELEMENTS (sizes); z++)
+    for (int dark = 0; dark < 2; dark++)
+      {
+        OvWindow *win;
+        g_autofree char *stem = NULL;
+
+        adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                                        : ADW_COLOR_SCHEME_FORCE_LIGHT);
+        g_settings_reset (settings, "tag-list-height");
+        g_settings_reset (settings, "tag-list-collapsed");
+        win = open_demo_window (sizes[z].w, sizes[z].h);
+        stem = g_strdup_printf ("%s/polish-%dx%d-%s", dir, sizes[z].w, sizes[z].h,
+                                dark ? "dark" : "light");
+        {
+          g_autoptr(OvTagItem) a = tag_at (win, 0);
+          g_autoptr(OvTagItem) b = tag_at (win, 2);
+
+          ov_tag_item_set_region_enabled (a, FALSE);
+          ov_tag_item_set_tag_enabled (b, FALSE);
+        }
+        ov_vqa_panel_set_question (_ov_window_get_vqa_panel (win), "what colour is the cup ?");
+        iterate (SETTLE_MS * 2);
+        for (guint t = 0; t < G_N_ELEMENTS (tabs); t++)
+          {
+            g_autofree char *path = g_strdup_printf ("%s-%s.png", stem, tabs[t]);
+
+            gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", tabs[t]);
+            iterate (g_str_equal (tabs[t], "attention") ? 2500 : 800);
+            save_png (win, path);
+          }
+        {
+          g_autofree char *path = g_strdup_printf ("%s-attention-folded.png", stem);
+
+          gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "attention");
+          ov_tag_list_set_collapsed (_ov_window_get_tag_list (win), TRUE);
+          iterate (1500);
+          save_png (win, path);
+          ov_tag_list_set_collapsed (_ov_window_get_tag_list (win), FALSE);
+        }
+        if (z == 0)
+          {
+            g_autofree char *menu = g_strdup_printf ("%s-row-menu.png", stem);
+            g_autofree char *prefs_path = g_strdup_printf ("%s-preferences.png", stem);
+            GtkWidget *row = find_row (GTK_WIDGET (_ov_window_get_tag_list (win)),
+                                       "Region 1 · tag only");
+            GtkWidget *button = find_descendant (row, GTK_TYPE_MENU_BUTTON, 0);
+            OvPreferencesWindow *prefs;
+
+            gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "caption");
+            iterate (300);
+            gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+            iterate (800);
+            save_screen_png (menu);
+            gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+            iterate (200);
+
+            prefs = ov_preferences_window_new (settings);
+            gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (win));
+            gtk_window_present (GTK_WINDOW (prefs));
+            iterate (1000);
+            save_screen_png (prefs_path);
+            gtk_window_destroy (GTK_WINDOW (prefs));
+            iterate (200);
+          }
+        close_window (win);
+      }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  g_settings_reset (settings, "tag-list-height");
+  g_settings_reset (settings, "tag-list-collapsed");
+}
+
+static void
+skip_all (const char *path)
+{
+  g_test_skip ("no X display could be started (Xvfb missing?)");
+}
+
+int
+main (int argc, char **argv)
+{
+  static const struct { const char *path; GTestFunc func; } tests[] = {
+    { "/ui/polish/decoding-defaults", test_decoding_defaults },
+    { "/ui/polish/tag-or-region", test_tag_or_region },
+    { "/ui/polish/banner", test_banner },
+    { "/ui/polish/class-colours", test_class_colours },
+    { "/ui/polish/unknown-words", test_unknown_words },
+    { "/ui/polish/tab-icons", test_tab_icons },
+    { "/ui/polish/room", test_room },
+    { "/ui/polish/screenshots", test_screenshots },
+  };
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("GSETTINGS_SCHEMA_DIR", OV_BUILD_DIR "/data", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  if (g_getenv ("OV_SCREENSHOT_DIR") != NULL)
+    {
+      bindtextdomain (GETTEXT_PACKAGE, OV_BUILD_DIR "/po");
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
+
+  if (!ov_test_start_xvfb ("1920x1080", &xvfb) || !gtk_init_check ())
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
+        g_test_add_data_func (tests[i].path, tests[i].path, (GTestDataFunc) skip_all);
+      return g_test_run ();
+    }
+
+  app = ov_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  /* The application lives while the tests open and close their windows. */
+  g_application_hold (G_APPLICATION (app));
+
+  for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
+    g_test_add_func (tests[i].path, tests[i].func);
+  status = g_test_run ();
+
+  g_application_release (G_APPLICATION (app));
+  iterate (100);
+  g_clear_object (&app);
+  if (xvfb != NULL)
+    g_subprocess_force_exit (xvfb);
+  return status;
+}
