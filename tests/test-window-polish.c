@@ -817,8 +817,20 @@ test_unknown_words (void)
   g_assert_nonnull (ov_vqa_panel_get_unknown_note (panel));
   g_assert_true (g_str_has_prefix (ov_vqa_panel_get_unknown_note (panel),
                                    "The model knows none of these words"));
+  {
+    g_auto(GStrv) unknown = NULL;
+    guint n_words = 0;
 
-  /* One word of six unknown: the British spelling. */
+    /* Eight characters, each a word of its own; the full-width question
+     * mark is punctuation. */
+    unknown = ov_session_dup_unknown_words (ov_window_get_session (win), OV_TASK_VQA, chinese,
+                                            &n_words);
+    g_assert_cmpuint (n_words, ==, 8);
+    g_assert_cmpuint (g_strv_length (unknown), ==, 8);
+  }
+
+  /* One word of five unknown (the question mark is no word): the British
+   * spelling. */
   {
     const char *q = "what colour is the cup ?";
     g_autoptr(GArray) ids = ov_tokenizer_encode (tok, q);
@@ -832,7 +844,7 @@ test_unknown_words (void)
     WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > runs, 60);
     iterate (SETTLE_MS);
     g_assert_cmpstr (ov_vqa_panel_get_unknown_note (panel), ==,
-                     "1 of 6 words is not in the model’s vocabulary and reads as [UNK]: "
+                     "1 of 5 words is not in the model’s vocabulary and reads as [UNK]: "
                      "“colour”");
   }
   {
@@ -841,7 +853,7 @@ test_unknown_words (void)
 
     unknown = ov_session_dup_unknown_words (ov_window_get_session (win), OV_TASK_VQA,
                                             "what colour is the zorblax ?", &n_words);
-    g_assert_cmpuint (n_words, ==, 6);
+    g_assert_cmpuint (n_words, ==, 5);
     g_assert_cmpuint (g_strv_length (unknown), ==, 2);
     g_assert_cmpstr (unknown[0], ==, "colour");
     g_assert_cmpstr (unknown[1], ==, "zorblax");
@@ -1126,8 +1138,13 @@ test_screenshots (void)
             GtkWidget *row = find_row (GTK_WIDGET (_ov_window_get_tag_list (win)),
                                        "Region 1 · tag only");
             GtkWidget *button = find_descendant (row, GTK_TYPE_MENU_BUTTON, 0);
+            g_autofree char *unknown = g_strdup_printf ("%s-question-unknown.png", stem);
             OvPreferencesWindow *prefs;
 
+            gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "question");
+            ov_vqa_panel_set_question (_ov_window_get_vqa_panel (win), "杯子是什么颜色的？");
+            iterate (SETTLE_MS * 2);
+            save_png (win, unknown);
             gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "caption");
             iterate (300);
             gtk_menu_button_popup (GTK_MENU_BUTTON (button));

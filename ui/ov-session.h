@@ -117,8 +117,8 @@ guint          ov_session_get_input_region_count (OvSession           *self);
 GArray        *ov_session_dup_input_regions     (OvSession            *self);
 /* The words of text (the basic tokenizer's, before WordPiece) that the
  * vocabulary of the checkpoint for task lacks, so the model reads each as
- * one [UNK]; *n_words gets the number of words. Empty when no checkpoint
- * can do task. */
+ * one [UNK]; *n_words gets the number of words, lone punctuation marks not
+ * counted. Empty when no checkpoint can do task. */
 GStrv          ov_session_dup_unknown_words     (OvSession            *self,
                                                  OvTask                task,
                                                  const char           *text,
