@@ -43,6 +43,7 @@ ov_cmd_vqa (int    argc,
   g_autofree char *answers_path = NULL;
   g_autofree float *logits = NULL;
   g_autofree int *order = NULL;
+  g_autoptr(OvCliWords) words = NULL;
   const char *answers_source = NULL;
   int top = 5, n_logits = 0;
   const GOptionEntry entries[] = {
@@ -110,7 +111,9 @@ ov_cmd_vqa (int    argc,
         {
           OvQuestion *q = g_ptr_array_index (sample->sample->questions, 0);
 
-          question = g_strdup (q->question);
+          /* Oscar's files keep questions tokenized ("cup ?"); the model
+           * cuts both forms into the same pieces. */
+          question = ov_text_dup_untokenized (q->question);
         }
       if (question == NULL)
         {
@@ -119,6 +122,7 @@ ov_cmd_vqa (int    argc,
                        sample->source, sample->sample->key);
           return ov_cli_fail (&opts, error);
         }
+      words = ov_cli_words_new (model, question);
       logits = ov_model_classify (model, question, sample->tags, &sample->regions, &n_logits,
                                   NULL, &error);
       if (logits == NULL)
@@ -154,6 +158,7 @@ ov_cmd_vqa (int    argc,
           json_builder_add_string_value (b, sample->sample->key);
           json_builder_set_member_name (b, "question");
           json_builder_add_string_value (b, question);
+          ov_cli_words_to_json (words, b);
           json_builder_set_member_name (b, "tags");
           json_builder_add_string_value (b, sample->tags);
         }
@@ -184,7 +189,10 @@ ov_cmd_vqa (int    argc,
     }
 
   if (sample->sample != NULL)
-    g_print (_("%s: %s\n"), sample->sample->key, question);
+    {
+      g_print (_("%s: %s\n"), sample->sample->key, question);
+      ov_cli_words_print (words);
+    }
   if (answers == NULL)
     g_print (_("  (no answer list: give --answers FILE to see the answers)\n"));
   for (int r = 0; r < top; r++)
