@@ -29,7 +29,10 @@ static void
 progress_cb (guint done, guint total, gpointer data)
 {
   if (done == total || done % 10 == 0)
-    g_printerr (ngettext ("\r%u / %u sample", "\r%u / %u samples", total), done, total);
+    {
+      g_printerr ("\r");
+      g_printerr (ngettext ("%u / %u sample", "%u / %u samples", total), done, total);
+    }
   if (done == total)
     g_printerr ("\n");
 }

@@ -437,23 +437,28 @@ print_text (const char *path,
       JsonArray *w = json_object_get_array_member (o, "warnings");
       const char *model_kind = json_object_get_string_member (o, "model_kind");
       int layers = (int) json_object_get_int_member (o, "layers");
+      int heads = (int) json_object_get_int_member (o, "heads");
       g_autofree char *layers_text = g_strdup_printf (ngettext ("%d layer", "%d layers", layers),
                                                       layers);
+      g_autofree char *heads_text = g_strdup_printf (ngettext ("%d head", "%d heads", heads),
+                                                     heads);
 
-      /* Translators: "DIR: caption checkpoint (pytorch_model.bin), 2 layers, hidden 64,
+      /* Translators: "DIR: captioning checkpoint (pytorch_model.bin), 2 layers, hidden 64,
        * 4 heads, vocabulary 106, region features 2054 wide" */
-      g_print (_("%s: %s checkpoint (%s), %s, hidden %d, %d heads, vocabulary %d, region "
+      g_print (_("%s: %s checkpoint (%s), %s, hidden %d, %s, vocabulary %d, region "
                  "features %d wide\n"), path, model_kind,
                json_object_get_string_member (o, "weights"), layers_text,
-               (int) json_object_get_int_member (o, "hidden"),
-               (int) json_object_get_int_member (o, "heads"),
+               (int) json_object_get_int_member (o, "hidden"), heads_text,
                (int) json_object_get_int_member (o, "vocab_size"),
                (int) json_object_get_int_member (o, "img_feature_dim"));
       if (json_object_has_member (o, "tags"))
         {
+          int slots = (int) json_object_get_int_member (o, "tag_slots");
+
           if (json_object_get_boolean_member (o, "tags"))
-            g_print (_("  trained with tags (%d tag slots); captions of up to %d tokens\n"),
-                     (int) json_object_get_int_member (o, "tag_slots"),
+            g_print (ngettext ("  trained with tags (%d tag slot); captions of up to %d tokens\n",
+                               "  trained with tags (%d tag slots); captions of up to %d "
+                               "tokens\n", slots), slots,
                      (int) json_object_get_int_member (o, "max_gen_length"));
           else
             g_print (_("  trained without tags; captions of up to %d tokens\n"),

@@ -134,10 +134,16 @@ ov_cmd_vqa (int    argc,
 
   if (answers != NULL && ov_answer_list_get_n (answers) != (guint) n_logits)
     {
+      guint n_answers = ov_answer_list_get_n (answers);
+      g_autofree char *listed = g_strdup_printf (ngettext ("%u answer", "%u answers", n_answers),
+                                                 n_answers);
+      g_autofree char *classes = g_strdup_printf (ngettext ("%d class", "%d classes", n_logits),
+                                                  n_logits);
+
+      /* Translators: "FILE: the answer list has 3 answers but the model (DIR) has 42 classes" */
       g_set_error (&error, OV_ERROR, OV_ERROR_SHAPE,
-                   _("%s: the answer list has %u answers but the model (%s) has %d classes"),
-                   answers_source, ov_answer_list_get_n (answers), ov_model_get_path (model),
-                   n_logits);
+                   _("%s: the answer list has %s but the model (%s) has %s"), answers_source,
+                   listed, ov_model_get_path (model), classes);
       return ov_cli_fail (&opts, error);
     }
 

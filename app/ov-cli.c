@@ -372,7 +372,8 @@ load_tensor_features (const OvSampleSourceOptions *so,
       else if (so->row >= (gint64) n || n == 0)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                       _("%s holds %u images; there is no row %lld"),
+                       ngettext ("%s holds %u image; there is no row %lld",
+                                 "%s holds %u images; there is no row %lld", n),
                        so->features, n, (long long) MAX (so->row, 0));
           return NULL;
         }
@@ -560,8 +561,10 @@ input_tensor (OvStateDict *sd,
     }
   if (t->n_dims - skip < min_dims)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, _("%s: tensor “%s” has %d dimensions, "
-                   "expected at least %d"), path, name, t->n_dims, min_dims);
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   ngettext ("%s: tensor “%s” has %d dimension, expected at least %d",
+                             "%s: tensor “%s” has %d dimensions, expected at least %d",
+                             t->n_dims), path, name, t->n_dims, min_dims);
       return NULL;
     }
   *n_dims = t->n_dims - skip;
@@ -773,7 +776,8 @@ ov_cli_inputs_load (const char *path,
   s = t + n;
   if (t < 1 || s > G_MAXINT / 4)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, _("%s: input_ids has %lld tokens"),
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   ngettext ("%s: input_ids has %lld token", "%s: input_ids has %lld tokens", t),
                    path, (long long) t);
       return NULL;
     }
@@ -786,12 +790,14 @@ ov_cli_inputs_load (const char *path,
     }
   if ((types_t != NULL && types_shape[0] != t) || (pos_t != NULL && pos_shape[0] != t))
     {
+      gint64 entries = types_t != NULL && types_shape[0] != t ? types_shape[0] : pos_shape[0];
+
+      /* Translators: "inputs.safetensors: token_type_ids has 12 entries but input_ids has 15" */
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   _("%s: %s has %lld entries but input_ids has %lld"), path,
+                   ngettext ("%s: %s has %lld entry but input_ids has %lld",
+                             "%s: %s has %lld entries but input_ids has %lld", entries), path,
                    types_t != NULL && types_shape[0] != t ? "token_type_ids" : "position_ids",
-                   (long long) (types_t != NULL && types_shape[0] != t ? types_shape[0]
-                                                                       : pos_shape[0]),
-                   (long long) t);
+                   (long long) entries, (long long) t);
       return NULL;
     }
   /* (S) or (S, S) with S = T + N; (1, S) is a batch of one 1-D mask. */
@@ -802,10 +808,15 @@ ov_cli_inputs_load (const char *path,
     }
   if (mask_shape[0] != s || (mask_dims == 2 && mask_shape[1] != s))
     {
+      g_autofree char *tokens = g_strdup_printf (ngettext ("%lld token", "%lld tokens", t),
+                                                 (long long) t);
+      g_autofree char *regions = g_strdup_printf (ngettext ("%lld region", "%lld regions", n),
+                                                  (long long) n);
+
+      /* Translators: "... must be (20) or (20, 20) for 15 tokens and 5 regions" */
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   _("%s: attention_mask must be (%lld) or (%lld, %lld) for %lld tokens and "
-                     "%lld regions"), path, (long long) s, (long long) s, (long long) s,
-                   (long long) t, (long long) n);
+                   _("%s: attention_mask must be (%lld) or (%lld, %lld) for %s and %s"), path,
+                   (long long) s, (long long) s, (long long) s, tokens, regions);
       return NULL;
     }
 

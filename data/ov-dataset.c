@@ -375,7 +375,7 @@ static char *
 find_image_file (const char *folder,
                  const char *key)
 {
-  static const char *const subfolders[] = { ".", "images" };
+  static const char *const subfolders[] = { "", "images" };
   static const char *const extensions[] = { "png", "jpg", "jpeg" };
 
   if (folder == NULL || key == NULL || *key == '\0' || key[0] == '.'

@@ -679,8 +679,10 @@ sample_loaded_cb (GObject      *source,
   if (ov_session_get_sample (self->session)->questions->len > 0)
     {
       OvQuestion *q = g_ptr_array_index (ov_session_get_sample (self->session)->questions, 0);
+      /* as a person writes it, not as Oscar's files keep it ("cup ?") */
+      g_autofree char *question = ov_text_dup_untokenized (q->question);
 
-      ov_vqa_panel_set_question (self->vqa_panel, q->question);
+      ov_vqa_panel_set_question (self->vqa_panel, question);
     }
 
   /* A picture on its own is one sample; anything else may hold more. */
