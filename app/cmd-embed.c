@@ -39,7 +39,9 @@ progress_cb (guint done, guint total, gpointer data)
 
 /* --tag-layout MODEL: the tag slots of a tagged captioning model for a
  * model trained without them (ov_model_borrow_tag_layout). The tagged
- * model's weights are only mapped, not read. */
+ * model's weights are only mapped, not read.
+ * TODO: the embeddings file does not record that the layout was borrowed
+ * (viz/ov-embed.c writes its metadata), so only this run's message says so. */
 static gboolean
 borrow_tag_layout (OvModel    *model,
                    const char *tagged_name,

@@ -111,7 +111,7 @@ ov_cmd_mask (int    argc,
     return 2;
   if (top < 1)
     {
-      g_printerr ("oscarviz mask: %s\n", _("--top must be at least 1"));
+      g_printerr (_("oscarviz mask: --top %d: give 1 or more\n"), top);
       return 2;
     }
 

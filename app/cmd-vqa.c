@@ -61,7 +61,7 @@ ov_cmd_vqa (int    argc,
     return 2;
   if (top < 1)
     {
-      g_printerr ("oscarviz vqa: %s\n", _("--top must be at least 1"));
+      g_printerr (_("oscarviz vqa: --top %d: give 1 or more\n"), top);
       return 2;
     }
 

@@ -733,7 +733,8 @@ ov_cli_inputs_load (const char *path,
         ok = ok || g_str_equal (name, known[j]);
       for (guint j = 0; j < G_N_ELEMENTS (outputs); j++)
         ok = ok || g_str_equal (name, outputs[j]);
-      ok = ok || g_str_has_prefix (name, "hidden_states.") || g_str_has_prefix (name, "attentions.");
+      ok = ok || g_str_has_prefix (name, "hidden_states.")
+           || g_str_has_prefix (name, "attentions.");
       if (!ok)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,

@@ -846,6 +846,26 @@ parse_row (const char *option_name,
   return TRUE;
 }
 
+/* --box-frame stored|displayed, checked while parsing. */
+static gboolean
+parse_box_frame (const char *option_name,
+                 const char *value,
+                 gpointer    data,
+                 GError    **error)
+{
+  OvSampleSourceOptions *opts = data;
+
+  if (!g_str_equal (value, "stored") && !g_str_equal (value, "displayed"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s %s: give stored or displayed"), option_name, value);
+      return FALSE;
+    }
+  g_free (opts->box_frame);
+  opts->box_frame = g_strdup (value);
+  return TRUE;
+}
+
 gboolean
 ov_parse_count_option (const char *option_name,
                        const char *value,
@@ -890,7 +910,7 @@ ov_sample_source_option_group (OvSampleSourceOptions *opts)
       "Class names for numeric class ids, one a line", "FILE" },
     { "key", 0, 0, G_OPTION_ARG_STRING, &opts->key, "Image key of the sample", "KEY" },
     { "row", 0, 0, G_OPTION_ARG_CALLBACK, parse_row, "Row of the sample (from 0)", "N" },
-    { "box-frame", 0, 0, G_OPTION_ARG_STRING, &opts->box_frame,
+    { "box-frame", 0, 0, G_OPTION_ARG_CALLBACK, parse_box_frame,
       "Whether boxes refer to the image as stored (default) or as displayed after "
       "EXIF orientation", "stored|displayed" },
     { NULL }

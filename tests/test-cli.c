@@ -1347,6 +1347,12 @@ test_bad_options (void)
   expect_bad_option ("--threads", "500", "embed", "--model", "demo", "--dataset", yaml,
                      "--layer", "last", "--out", vec, "--threads", "500", NULL);
   expect_bad_option ("--threads", "500", "tsne", vec, "--out", out, "--threads", "500", NULL);
+  expect_bad_option ("--top", "0", "vqa", "--model", "demo-vqa", "--dataset", yaml, "--top",
+                     "0", NULL);
+  expect_bad_option ("--top", "-2", "mask", "--model", "demo-pretrain", "--dataset", yaml,
+                     "--text", "a [MASK]", "--top", "-2", NULL);
+  expect_bad_option ("--box-frame", "sideways", "caption", "--model", "demo", "--dataset", yaml,
+                     "--box-frame", "sideways", NULL);
   /* --row -1 is no row */
   expect_bad_option ("--row", "-1", "caption", "--model", "demo", "--dataset", yaml, "--row",
                      "-1", NULL);
@@ -1526,8 +1532,8 @@ test_attention_image (void)
   b = read_file (given, &lb);
   g_assert_cmpmem (a, la, b, lb);
 
-  r3 = run_oscarviz ("attention", "--model", oracle_model, "--dataset", oracle_yaml, "--layer", "1", "--view", "image", "--out", none,
-                     NULL);
+  r3 = run_oscarviz ("attention", "--model", oracle_model, "--dataset", oracle_yaml, "--layer",
+                     "1", "--view", "image", "--out", none, NULL);
   g_assert_cmpint (r3->status, ==, 1);
   g_assert_nonnull (strstr (r3->err, "--image"));
   g_assert_false (g_file_test (none, G_FILE_TEST_EXISTS));
