@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ov-cli.h"
 #include "ov-commands.h"
 #include "viz/ov-align.h"
 #include "viz/ov-export.h"
@@ -36,11 +37,18 @@ ov_cmd_align (int argc, char **argv)
     { NULL }
   };
 
+  ov_cli_set_command_name ("align");
   context = g_option_context_new (_("— tag–region alignment of embeddings"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("oscarviz align: %s\n", error->message);
+      return 2;
+    }
+  if (!(scale > 0 && scale <= 16))
+    {
+      g_printerr (_("oscarviz align: --scale %g: give more than 0 and at most 16 PNG pixels per "
+                    "point\n"), scale);
       return 2;
     }
   if (files == NULL || files[0] == NULL || (files[1] != NULL && files[2] != NULL))

@@ -17,13 +17,18 @@
 #include "data/ov-dataset.h"
 #include "model/ov-error.h"
 #include "model/ov-model.h"
+#include "ov-cli.h"
 #include "ov-commands.h"
 #include "viz/ov-attention-view.h"
 #include "viz/ov-attention.h"
 #include "viz/ov-export.h"
 
+/* The smallest figure side, in points: below it nothing can be read. */
+#define MIN_FIGURE_SIZE 100.0
+/* Set by nothing: an option that was not given. */
+#define NOT_GIVEN G_MININT
+
 typedef struct {
-  char   *model_dir;
   char   *task;
   char   *text;
   char   *question;
@@ -75,8 +80,8 @@ choose_task (OvModel *model, const char *name, GError **error)
     return OV_TASK_VQA;
   if (strcmp (name, "pretrain") == 0)
     return OV_TASK_MASK;
-  g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-               "--task must be caption, vqa or pretrain, not “%s”", name);
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--task %s: give caption, vqa or pretrain"), name);
   return -1;
 }
 
@@ -238,10 +243,59 @@ fail (GError *error)
   return 1;
 }
 
+/* The values the parser cannot check alone; prints the first bad one. */
+static gboolean
+check_figure_options (const AttentionOptions *o)
+{
+  const struct { const char *name; double value; } sizes[] = {
+    { "--width", o->width }, { "--height", o->height },
+  };
+
+  if (o->layer != NOT_GIVEN && o->layer < 0)
+    g_printerr (_("oscarviz attention: --layer %d: give a layer from 0\n"), o->layer);
+  else if (o->before_layer != NOT_GIVEN && o->before_layer < 0)
+    g_printerr (_("oscarviz attention: --before-layer %d: give a layer from 0\n"),
+                o->before_layer);
+  else if (!(o->scale > 0 && o->scale <= 16))
+    g_printerr (_("oscarviz attention: --scale %g: give more than 0 and at most 16 PNG pixels "
+                  "per point\n"), o->scale);
+  else
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+        /* 0 = not given (the view's own size) */
+        if (sizes[i].value != 0
+            && !(sizes[i].value >= MIN_FIGURE_SIZE && sizes[i].value <= 100000))
+          {
+            g_printerr (_("oscarviz attention: %s %g: give %g to 100000 points\n"),
+                        sizes[i].name, sizes[i].value, MIN_FIGURE_SIZE);
+            return FALSE;
+          }
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* A layer option against the model: hidden-state attention layers 0..L-1. */
+static gboolean
+check_layer (const char *option,
+             int         layer,
+             OvModel    *model)
+{
+  int n = ov_model_get_config (model)->num_hidden_layers;
+
+  if (layer == NOT_GIVEN || layer < n)
+    return TRUE;
+  g_printerr (ngettext ("oscarviz attention: %s %d: the model has %d layer (0 to %d)\n",
+                        "oscarviz attention: %s %d: the model has %d layers (0 to %d)\n", n),
+              option, layer, n, n - 1);
+  return FALSE;
+}
+
 int
 ov_cmd_attention (int argc, char **argv)
 {
   AttentionOptions o = { 0 };
+  g_auto(OvCliOptions) cli = { 0 };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(OvSample) sample = NULL;
@@ -250,6 +304,7 @@ ov_cmd_attention (int argc, char **argv)
   g_autoptr(GArray) prefix = NULL;
   g_autoptr(OvCsv) csv = ov_csv_new ();
   g_autofree char *tags = NULL;
+  g_autofree char *image_error = NULL;
   g_autofree char *hname = NULL;
   g_autofree char *title = NULL;
   g_autofree float *matrix = NULL;
@@ -266,7 +321,6 @@ ov_cmd_attention (int argc, char **argv)
   double width = 0, height = 0;
   OvRegions regions;
   const GOptionEntry entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &o.model_dir, N_("Checkpoint folder"), "DIR" },
     { "task", 0, 0, G_OPTION_ARG_STRING, &o.task,
       N_("Input layout: caption, vqa or pretrain (default: the model's own)"), "TASK" },
     { "text", 0, 0, G_OPTION_ARG_STRING, &o.text,
@@ -302,22 +356,34 @@ ov_cmd_attention (int argc, char **argv)
     { NULL }
   };
 
-  o.layer = -1;
-  o.before_layer = -1;
+  o.layer = NOT_GIVEN;
+  o.before_layer = NOT_GIVEN;
   o.region = -1;
   o.scale = 2.0;
   ov_sample_source_options_init (&o.sample);
-  context = g_option_context_new (_("— draw attention maps of one sample"));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  ov_cli_options_init (&cli, "attention");
+  context = ov_cli_context_new (&cli, _("— draw attention maps of one sample"), entries);
   g_option_context_add_group (context, ov_sample_source_option_group (&o.sample));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("oscarviz attention: %s\n", error->message);
+      status = 2;
       goto out;
     }
-  if (o.model_dir == NULL || o.out == NULL || o.layer < 0)
+  if (argc > 1)
+    {
+      g_printerr ("oscarviz attention: %s “%s”\n", _("unexpected argument"), argv[1]);
+      status = 2;
+      goto out;
+    }
+  if (cli.model == NULL || o.out == NULL || o.layer == NOT_GIVEN)
     {
       g_printerr ("oscarviz attention: %s\n", _("--model, --layer and --out are required"));
+      status = 2;
+      goto out;
+    }
+  if (!check_figure_options (&o))
+    {
       status = 2;
       goto out;
     }
@@ -331,7 +397,8 @@ ov_cmd_attention (int argc, char **argv)
     }
   if (!ov_export_format_from_path (o.out, &format, &error))
     {
-      status = fail (error);
+      fail (error);
+      status = 2;
       goto out;
     }
 
@@ -350,16 +417,23 @@ ov_cmd_attention (int argc, char **argv)
       status = fail (error);
       goto out;
     }
-  model = ov_model_load (o.model_dir, NULL, &error);
+  model = ov_cli_load_model (&cli, OV_TASK_ENCODE, &error);
   if (model == NULL)
     {
       status = fail (error);
       goto out;
     }
+  if (!check_layer ("--layer", o.layer, model)
+      || !check_layer ("--before-layer", o.before_layer, model))
+    {
+      status = 2;
+      goto out;
+    }
   task = choose_task (model, o.task, &error);
   if ((int) task < 0)
     {
-      status = fail (error);
+      status = 2;
+      g_printerr ("oscarviz attention: %s\n", error->message);
       goto out;
     }
   tags = sample->tags != NULL ? g_strdup (sample->tags) : ov_sample_dup_tag_string (sample);
@@ -399,6 +473,8 @@ ov_cmd_attention (int argc, char **argv)
         }
     }
 
+  /* The picture: --image, else KEY.png or .jpg found beside the dataset
+   * (the data layer looks, as for the window). */
   if (sample->image_path != NULL)
     {
       OvImageLoadOptions iopts = { 0 };
@@ -407,7 +483,7 @@ ov_cmd_attention (int argc, char **argv)
       iopts.ignore_orientation = g_strcmp0 (o.sample.box_frame, "displayed") != 0;
       image = ov_image_load (sample->image_path, &iopts, NULL, &local);
       if (image == NULL)
-        g_printerr ("oscarviz attention: drawing without the image: %s\n", local->message);
+        image_error = g_strdup (local->message);
       else
         surface = ov_image_create_surface (image);
     }
@@ -643,6 +719,24 @@ ov_cmd_attention (int argc, char **argv)
           gboolean reverse = strcmp (view_name, "region") == 0;
           OvAttentionImageView *iv;
 
+          /* These views are drawn over the picture: without one they would
+           * be boxes on grey. */
+          if (surface == NULL)
+            {
+              if (image_error == NULL)
+                g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
+                             _("the %s view draws over the picture, and image “%s” has none: "
+                               "give --image FILE, or keep %s.png or %s.jpg beside the dataset "
+                               "or in its images/ folder"), view_name, sample->key,
+                             sample->key, sample->key);
+              else
+                g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
+                             _("the %s view draws over the picture, which cannot be read: %s"),
+                             view_name, image_error);
+              status = fail (error);
+              goto out;
+            }
+
           if (reverse)
             {
               if (o.region < 0 || o.region >= (int) sample->n_regions)
@@ -754,7 +848,6 @@ out:
   g_clear_pointer (&surface, cairo_surface_destroy);
   pass_clear (&pass);
   ov_sample_source_options_clear (&o.sample);
-  g_free (o.model_dir);
   g_free (o.task);
   g_free (o.text);
   g_free (o.question);

@@ -3,7 +3,8 @@
  *
  * `oscarviz caption`: generates captions for one sample with greedy or
  * beam search, as Oscar's run_captioning.py test() does, and prints them
- * with their mean log-probability.
+ * with their mean log-probability. It builds the inputs of every decoding
+ * step itself, so it has no --inputs.
  */
 #define G_LOG_DOMAIN "ov-cmd-caption"
 
@@ -15,6 +16,27 @@
 #include "model/ov-error.h"
 #include "ov-cli.h"
 #include "ov-commands.h"
+
+/* The largest beam width and n-best ov_model_caption takes. */
+#define MAX_BEAMS 64
+
+/* Says which option is out of range, naming it and its value. */
+static gboolean
+check_options (int beams,
+               int n_best)
+{
+  if (beams < 1 || beams > MAX_BEAMS)
+    g_printerr (_("oscarviz caption: --beams %d: give 1 (greedy search) to %d\n"), beams,
+                MAX_BEAMS);
+  else if (n_best < 1 || n_best > MAX_BEAMS)
+    g_printerr (_("oscarviz caption: --n-best %d: give 1 to %d\n"), n_best, MAX_BEAMS);
+  else if (beams == 1 && n_best != 1)
+    g_printerr (_("oscarviz caption: --n-best %d needs beam search: greedy search (--beams 1) "
+                  "finds one caption\n"), n_best);
+  else
+    return TRUE;
+  return FALSE;
+}
 
 int
 ov_cmd_caption (int    argc,
@@ -45,18 +67,23 @@ ov_cmd_caption (int    argc,
   ov_cli_options_init (&opts, "caption");
   ov_caption_options_init (&co);
   beams = co.num_beams;
+  opts.takes_inputs = FALSE;
   if (!ov_cli_parse (&opts, _("— caption one image"), entries, &argc, &argv))
+    return 2;
+  if (!check_options (beams, n_best))
     return 2;
 
   model = ov_cli_load_model (&opts, OV_TASK_CAPTION, &error);
   if (model == NULL)
     return ov_cli_fail (&opts, error);
-  if (opts.inputs != NULL)
+  /* [CLS] and [SEP] at least, and no longer than the model was trained for */
+  if (max_length != 0
+      && (max_length < 2 || max_length > ov_model_get_settings (model)->max_gen_length))
     {
-      g_set_error (&error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                   _("%s: caption builds the inputs of every decoding step itself; use "
-                     "“oscarviz encode --inputs” to run fixed tensors"), opts.inputs);
-      return ov_cli_fail (&opts, error);
+      g_printerr (_("oscarviz caption: --max-length %d: give 2 to %d, the longest caption "
+                    "%s was trained for ([CLS] and [SEP] included)\n"), max_length,
+                  ov_model_get_settings (model)->max_gen_length, ov_model_get_path (model));
+      return 2;
     }
   sample = ov_cli_load_sample (&opts, model, &error);
   if (sample == NULL)

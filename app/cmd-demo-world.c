@@ -14,7 +14,37 @@
 #include <string.h>
 
 #include "data/ov-demo-world.h"
+#include "ov-cli.h"
 #include "ov-commands.h"
+
+/* The generator checks these too; here the message names the option and
+ * its value. */
+static gboolean
+check_options (gint64 count,
+               gint64 seed,
+               gint64 first_id,
+               double error_rate,
+               int    width,
+               int    height)
+{
+  if (count < 0 || count > G_MAXUINT32)
+    fprintf (stderr, _("oscarviz demo-world: --count %lld: give 0 to %u\n"), (long long) count,
+             G_MAXUINT32);
+  else if (seed < 0)
+    fprintf (stderr, _("oscarviz demo-world: --seed %lld: give 0 or more\n"), (long long) seed);
+  else if (first_id < 0 || first_id + count > G_MAXUINT32)
+    fprintf (stderr, _("oscarviz demo-world: --first-id %lld: give 0 or more, with the last key "
+                       "(first id + count) at most %u\n"), (long long) first_id, G_MAXUINT32);
+  else if (!(error_rate >= 0 && error_rate <= 1))
+    fprintf (stderr, _("oscarviz demo-world: --error-rate %g: give 0 to 1\n"), error_rate);
+  else if (width < 64 || width > 4096)
+    fprintf (stderr, _("oscarviz demo-world: --width %d: give 64 to 4096 pixels\n"), width);
+  else if (height < 64 || height > 4096)
+    fprintf (stderr, _("oscarviz demo-world: --height %d: give 64 to 4096 pixels\n"), height);
+  else
+    return TRUE;
+  return FALSE;
+}
 
 int
 ov_cmd_demo_world (int argc, char **argv)
@@ -42,6 +72,7 @@ ov_cmd_demo_world (int argc, char **argv)
   g_autoptr(GOptionContext) ctx = g_option_context_new (_("generate — write demo scenes"));
   g_autoptr(GError) error = NULL;
 
+  ov_cli_set_command_name ("demo-world");
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
@@ -58,13 +89,8 @@ ov_cmd_demo_world (int argc, char **argv)
       fprintf (stderr, _("oscarviz demo-world: --out is required\n"));
       return 2;
     }
-  if (count < 0 || count > G_MAXUINT32 || first_id < 0 || first_id + count > G_MAXUINT32
-      || seed < 0)
-    {
-      fprintf (stderr, _("oscarviz demo-world: --count, --seed and --first-id must be "
-                         "non-negative 32-bit numbers\n"));
-      return 2;
-    }
+  if (!check_options (count, seed, first_id, error_rate, width, height))
+    return 2;
 
   ov_demo_world_options_init (&opts);
   opts.seed = (guint64) seed;

@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "model/ov-device.h"
+#include "ov-cli.h"
 #include "ov-commands.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
@@ -87,9 +88,13 @@ report_json (const OvDeviceReport *r)
 static void
 report_text (const OvDeviceReport *r)
 {
-  g_print (_("CPU: %d thread%s; %s, %d thread%s\n"), r->cpu_threads,
-           r->cpu_threads == 1 ? "" : "s", r->blas_config, r->blas_threads,
-           r->blas_threads == 1 ? "" : "s");
+  g_autofree char *cpu = g_strdup_printf (ngettext ("%d thread", "%d threads", r->cpu_threads),
+                                          r->cpu_threads);
+  g_autofree char *blas = g_strdup_printf (ngettext ("%d thread", "%d threads", r->blas_threads),
+                                           r->blas_threads);
+
+  /* Translators: "CPU: 16 threads; OpenBLAS 0.3.21 ..., 1 thread" */
+  g_print (_("CPU: %s; %s, %s\n"), cpu, r->blas_config, blas);
   if (!r->cuda_built)
     {
       g_print (_("CUDA: not built: %s\n"), r->cuda_reason);
@@ -106,9 +111,12 @@ report_text (const OvDeviceReport *r)
     {
       const OvCudaDeviceInfo *d = r->cuda_devices->pdata[i];
 
-      g_print (_("  device %d: %s, compute %d.%d, %d multiprocessors, "
-                 "%.1f GiB (%.1f GiB free)\n"), d->index, d->name, d->major, d->minor,
-               d->n_multiprocessors, d->total_memory / GIB, d->free_memory / GIB);
+      g_print (ngettext ("  device %d: %s, compute %d.%d, %d multiprocessor, "
+                         "%.1f GiB (%.1f GiB free)\n",
+                         "  device %d: %s, compute %d.%d, %d multiprocessors, "
+                         "%.1f GiB (%.1f GiB free)\n", d->n_multiprocessors), d->index, d->name,
+               d->major, d->minor, d->n_multiprocessors, d->total_memory / GIB,
+               d->free_memory / GIB);
     }
   if (r->cuda_reason != NULL)
     g_print (_("  no device: %s\n"), r->cuda_reason);
@@ -126,6 +134,7 @@ ov_cmd_devices (int argc, char **argv)
     { NULL }
   };
 
+  ov_cli_set_command_name ("devices");
   context = g_option_context_new (_("— list the backends and the devices they find"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))

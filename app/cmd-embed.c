@@ -5,6 +5,9 @@
  * states at tag and region positions (ov-embed.h says which input and which
  * labels) for t-SNE and `oscarviz align`; with --tsne it also draws the
  * t-SNE of the primary layer (colour = class, circle = tag, square = region).
+ * With --tag-layout a captioning model trained without tags reads the tags
+ * in the tag slots of a tagged one, so that `oscarviz align` can compare
+ * the two (as the window's Embeddings panel does).
  */
 #define G_LOG_DOMAIN "ov-cmd-embed"
 
@@ -13,7 +16,10 @@
 #include <glib/gi18n.h>
 
 #include "data/ov-dataset.h"
+#include "data/ov-demo.h"
+#include "model/ov-error.h"
 #include "model/ov-model.h"
+#include "ov-cli.h"
 #include "ov-commands.h"
 #include "viz/ov-embed.h"
 #include "viz/ov-export.h"
@@ -23,37 +29,83 @@ static void
 progress_cb (guint done, guint total, gpointer data)
 {
   if (done == total || done % 10 == 0)
-    g_printerr ("\r%u / %u samples", done, total);
+    {
+      g_printerr ("\r");
+      g_printerr (ngettext ("%u / %u sample", "%u / %u samples", total), done, total);
+    }
   if (done == total)
     g_printerr ("\n");
+}
+
+/* --tag-layout MODEL: the tag slots of a tagged captioning model for a
+ * model trained without them (ov_model_borrow_tag_layout). The tagged
+ * model's weights are only mapped, not read.
+ * TODO: the embeddings file does not record that the layout was borrowed
+ * (viz/ov-embed.c writes its metadata), so only this run's message says so. */
+static gboolean
+borrow_tag_layout (OvModel    *model,
+                   const char *tagged_name,
+                   GError    **error)
+{
+  g_autofree char *dir = ov_demo_resolve_model (tagged_name, error);
+  g_autoptr(OvModel) tagged = NULL;
+
+  if (dir == NULL)
+    return FALSE;
+  tagged = ov_model_load (dir, NULL, error);
+  if (tagged == NULL)
+    return FALSE;
+  if (ov_model_borrow_tag_layout (model, tagged))
+    {
+      g_printerr (_("oscarviz embed: %s was trained without tags; it reads the tags in the tag "
+                    "slots of %s, as the demo's own alignment measurement does\n"),
+                  ov_model_get_path (model), dir);
+      return TRUE;
+    }
+  if (ov_model_get_kind (tagged) != OV_MODEL_KIND_CAPTION
+      || !ov_model_get_settings (tagged)->add_od_labels)
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("--tag-layout %s: not a captioning model trained with tags"), tagged_name);
+  else
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("--tag-layout %s: %s is no captioning model trained without tags, so it "
+                   "has a layout of its own"), tagged_name, ov_model_get_path (model));
+  return FALSE;
 }
 
 int
 ov_cmd_embed (int argc, char **argv)
 {
+  g_auto(OvCliOptions) cli = { 0 };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(OvModel) model = NULL;
   g_autoptr(OvDataset) dataset = NULL;
   g_autoptr(OvEmbeddings) emb = NULL;
-  g_autofree char *model_dir = NULL;
+  g_autofree char *dataset_name = NULL;
   g_autofree char *dataset_path = NULL;
+  g_autofree char *tag_layout = NULL;
   g_autofree char *layer_text = NULL;
   g_autofree char *out = NULL;
   g_autofree int *layers = NULL;
   g_autofree char *tsne_out = NULL;
-  gint64 limit = 0;
+  gint64 limit = -1;   /* not given: every sample */
   double perplexity = 30.0;
   gboolean quiet = FALSE;
   guint n_layers, n_tags = 0;
   const GOptionEntry entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_dir, N_("Checkpoint folder"), "DIR" },
-    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset_path,
-      N_("Dataset: split yaml or any one detection/feature file"), "FILE" },
+    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset_name,
+      N_("Dataset: split yaml or any one detection/feature file, or “demo” for the bundled "
+         "scenes"), "FILE" },
+    { "tag-layout", 0, 0, G_OPTION_ARG_FILENAME, &tag_layout,
+      N_("For a captioning model trained without tags: read the tags in the tag slots of "
+         "this tagged captioning model (a folder or a bundled model), to compare the two with "
+         "“oscarviz align”"), "MODEL" },
     { "layer", 0, 0, G_OPTION_ARG_STRING, &layer_text,
       N_("Hidden-state layer: 0 = embeddings .. L, a list “0,6,12”, “last” or “all”; the first "
          "is the primary one"), "L" },
-    { "limit", 0, 0, G_OPTION_ARG_INT64, &limit, N_("Only the first N samples"), "N" },
+    { "limit", 0, 0, G_OPTION_ARG_INT64, &limit,
+      N_("Only the first N samples (default: all)"), "N" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
       N_("Embeddings file (safetensors; FILE.json beside it)"), "VECTORS" },
     { "tsne", 0, 0, G_OPTION_ARG_FILENAME, &tsne_out,
@@ -64,43 +116,86 @@ ov_cmd_embed (int argc, char **argv)
     { NULL }
   };
 
-  context = g_option_context_new (_("— collect tag and region embeddings over a dataset"));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  ov_cli_options_init (&cli, "embed");
+  context = ov_cli_context_new (&cli, _("— collect tag and region embeddings over a dataset"),
+                                entries);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("oscarviz embed: %s\n", error->message);
       return 2;
     }
-  if (model_dir == NULL || dataset_path == NULL || out == NULL || layer_text == NULL)
+  if (argc > 1)
+    {
+      g_printerr ("oscarviz embed: %s “%s”\n", _("unexpected argument"), argv[1]);
+      return 2;
+    }
+  if (cli.model == NULL || dataset_name == NULL || out == NULL || layer_text == NULL)
     {
       g_printerr ("oscarviz embed: %s\n", _("--model, --dataset, --layer and --out are required"));
       return 2;
     }
-  if (limit < 0 || limit > G_MAXUINT)
+  /* 0 used to mean all; now leaving --limit out does. */
+  if (limit != -1 && (limit < 1 || limit > G_MAXUINT))
     {
-      g_printerr ("oscarviz embed: %s\n", _("--limit must be a positive count"));
+      g_printerr (_("oscarviz embed: --limit %lld: give a count of 1 or more (leave it out for "
+                    "every sample)\n"), (long long) limit);
+      return 2;
+    }
+  if (!(perplexity > 0 && perplexity <= 1000))
+    {
+      g_printerr (_("oscarviz embed: --perplexity %g: give more than 0 and at most 1000\n"),
+                  perplexity);
       return 2;
     }
 
-  model = ov_model_load (model_dir, NULL, &error);
+  model = ov_cli_load_model (&cli, OV_TASK_ENCODE, &error);
   if (model == NULL)
+    goto fail;
+  if (tag_layout != NULL && !borrow_tag_layout (model, tag_layout, &error))
     goto fail;
   layers = ov_embed_parse_layers (layer_text, ov_model_get_config (model)->num_hidden_layers,
                                   &n_layers, &error);
   if (layers == NULL)
+    {
+      g_printerr ("oscarviz embed: --layer %s: %s\n", layer_text, error->message);
+      return 2;
+    }
+  dataset_path = ov_demo_resolve_dataset (dataset_name, &error);
+  if (dataset_path == NULL)
     goto fail;
   dataset = ov_dataset_open (dataset_path, NULL, &error);
   if (dataset == NULL)
     goto fail;
-  emb = ov_embed_collect_dataset (model, dataset, (guint) limit, layers, n_layers,
-                                  quiet ? NULL : progress_cb, NULL, NULL, &error);
+  emb = ov_embed_collect_dataset (model, dataset, limit > 0 ? (guint) limit : 0, layers,
+                                  n_layers, quiet ? NULL : progress_cb, NULL, NULL, &error);
   if (emb == NULL || !ov_embeddings_save (emb, out, &error))
     goto fail;
   for (guint i = 0; i < emb->n; i++)
     n_tags += emb->modality[i] == OV_EMBED_TAG;
-  g_print ("%s: %u vectors (%u tag pieces, %u regions) of %u images, %u classes, layer %d, "
-           "input %s\n", out, emb->n, n_tags, emb->n - n_tags, emb->image_keys->len,
-           emb->class_names->len, emb->layers[0], emb->input != NULL ? emb->input : "-");
+  {
+    g_autofree char *vectors = g_strdup_printf (ngettext ("%u vector", "%u vectors", emb->n),
+                                                emb->n);
+    g_autofree char *tags_text = g_strdup_printf (ngettext ("%u tag piece", "%u tag pieces",
+                                                            n_tags), n_tags);
+    g_autofree char *regions = g_strdup_printf (ngettext ("%u region", "%u regions",
+                                                          emb->n - n_tags), emb->n - n_tags);
+    g_autofree char *images = g_strdup_printf (ngettext ("%u image", "%u images",
+                                                         emb->image_keys->len),
+                                               emb->image_keys->len);
+    g_autofree char *classes = g_strdup_printf (ngettext ("%u class", "%u classes",
+                                                          emb->class_names->len),
+                                                emb->class_names->len);
+
+    /* Translators: "vec.safetensors: 133 vectors (65 tag pieces, 68 regions) of 10
+     * images, 9 classes, layer 2, input caption-step" */
+    g_print (_("%s: %s (%s, %s) of %s, %s, layer %d, input %s\n"), out, vectors, tags_text,
+             regions, images, classes, emb->layers[0], emb->input != NULL ? emb->input : "-");
+  }
+  if (n_tags == 0 && ov_model_get_kind (model) == OV_MODEL_KIND_CAPTION
+      && !ov_model_get_settings (model)->add_od_labels)
+    g_printerr (_("oscarviz embed: note: %s was trained without tags, so there are no tag "
+                  "vectors to align; --tag-layout MODEL gives it the tag slots of a tagged "
+                  "model (for example --tag-layout demo)\n"), ov_model_get_path (model));
 
   if (tsne_out != NULL)
     {
@@ -118,8 +213,8 @@ ov_cmd_embed (int argc, char **argv)
       if (!ov_tsne_run (emb->vectors[0], emb->n, emb->hidden, &params, xy, NULL, NULL, NULL,
                         &error))
         goto fail;
-      title = g_strdup_printf ("t-SNE of layer %d: %u tag pieces (circles), %u regions "
-                               "(squares)", emb->layers[0], n_tags, emb->n - n_tags);
+      title = g_strdup_printf ("t-SNE of layer %d; tag pieces (circles): %u, regions "
+                               "(squares): %u", emb->layers[0], n_tags, emb->n - n_tags);
       view = ov_embeddings_scatter_view_new (emb, xy, NULL, title);
       if (!ov_export_view (tsne_out, format, ov_scatter_view_paint, view, 900, 640, 2.0,
                            &error))
@@ -129,5 +224,6 @@ ov_cmd_embed (int argc, char **argv)
 
 fail:
   g_printerr ("oscarviz embed: %s\n", error->message);
-  return 1;
+  /* a bad option value, found once the models were loaded */
+  return error->domain == G_OPTION_ERROR ? 2 : 1;
 }

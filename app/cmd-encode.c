@@ -64,6 +64,26 @@ build_inputs (OvModel     *model,
   return ov_model_prepare_pretrain (model, text, sample->tags, &sample->regions, error);
 }
 
+/* Regions some query may attend to; the rest are padding rows. */
+static gint64
+count_real_regions (const OvInputs *in)
+{
+  gint64 t = in->n_text, s = t + in->n_regions, real = 0;
+
+  for (gint64 k = 0; k < in->n_regions; k++)
+    {
+      gboolean seen = FALSE;
+
+      if (in->mask_2d)
+        for (gint64 q = 0; q < s && !seen; q++)
+          seen = in->attention_mask[q * s + t + k] != 0.0f;
+      else
+        seen = in->attention_mask[t + k] != 0.0f;
+      real += seen;
+    }
+  return real;
+}
+
 static void
 add_tensor (GArray     *views,
             GPtrArray  *names,
@@ -143,8 +163,7 @@ ov_cmd_encode (int    argc,
     layout = LAYOUT_PRETRAIN;
   else
     {
-      g_printerr ("oscarviz encode: %s “%s”\n",
-                  _("--task must be caption, vqa or pretrain, not"), task);
+      g_printerr (_("oscarviz encode: --task %s: give caption, vqa or pretrain\n"), task);
       return 2;
     }
 
@@ -244,6 +263,8 @@ ov_cmd_encode (int    argc,
       json_builder_add_int_value (b, t);
       json_builder_set_member_name (b, "n_regions");
       json_builder_add_int_value (b, n);
+      json_builder_set_member_name (b, "n_real_regions");
+      json_builder_add_int_value (b, count_real_regions (&enc->inputs));
       json_builder_set_member_name (b, "tensors");
       json_builder_begin_array (b);
       for (guint i = 0; i < names->len; i++)
@@ -253,8 +274,25 @@ ov_cmd_encode (int    argc,
       ov_cli_print_json (b);
       return 0;
     }
-  g_print (_("%s: %u tensors (%lld text positions, %lld regions, %d layers, %s layout)\n"),
-           out, names->len, (long long) t, (long long) n, fwd->n_layers,
-           sample->encoding != NULL ? "--inputs" : layout_names[layout]);
+  {
+    gint64 real = count_real_regions (&enc->inputs);
+    g_autofree char *tensors = g_strdup_printf (ngettext ("%u tensor", "%u tensors", names->len),
+                                                names->len);
+    g_autofree char *positions = g_strdup_printf (ngettext ("%lld text position",
+                                                            "%lld text positions", t),
+                                                  (long long) t);
+    g_autofree char *regions = g_strdup_printf (ngettext ("%lld region", "%lld regions", real),
+                                                (long long) real);
+    g_autofree char *padding = g_strdup_printf (ngettext ("%lld padding row",
+                                                          "%lld padding rows", n - real),
+                                                (long long) (n - real));
+    g_autofree char *layers = g_strdup_printf (ngettext ("%d layer", "%d layers",
+                                                         fwd->n_layers), fwd->n_layers);
+
+    /* Translators: "out.safetensors: 12 tensors (15 text positions, 5 regions and 7
+     * padding rows, 2 layers, caption layout)" */
+    g_print (_("%s: %s (%s, %s and %s, %s, %s layout)\n"), out, tensors, positions, regions,
+             padding, layers, sample->encoding != NULL ? "--inputs" : layout_names[layout]);
+  }
   return 0;
 }

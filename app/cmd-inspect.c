@@ -2,8 +2,9 @@
  * Copyright 2026 The oscarviz authors
  *
  * `oscarviz inspect FILE...`: says what each file is (image, detections,
- * features, dataset) and summarises it, as text or as one JSON document
- * per line with --json.
+ * features, dataset, checkpoint folder, tensor file, embeddings, answer
+ * list) and summarises it, as text or as one JSON document per line with
+ * --json.
  */
 #define G_LOG_DOMAIN "ov-cmd-inspect"
 
@@ -12,10 +13,15 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <string.h>
 
 #include "data/ov-dataset.h"
+#include "data/ov-demo.h"
 #include "model/ov-error.h"
+#include "model/ov-state-dict.h"
+#include "ov-cli.h"
 #include "ov-commands.h"
+#include "viz/ov-embed.h"
 
 #define N_KEYS_SHOWN 5
 
@@ -101,7 +107,9 @@ inspect_dataset (const char *path,
       if (row >= 0 || key != NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                       _("%s has %u samples; there is no row %lld"), path, n, (long long) row);
+                       ngettext ("%s has %u sample; there is no row %lld",
+                                 "%s has %u samples; there is no row %lld", n),
+                       path, n, (long long) row);
           return NULL;
         }
     }
@@ -153,6 +161,11 @@ inspect_dataset (const char *path,
       json_builder_add_int_value (b, sample->captions->len);
       json_builder_set_member_name (b, "questions");
       json_builder_add_int_value (b, sample->questions->len);
+      if (sample->image_path != NULL)
+        {
+          json_builder_set_member_name (b, "image");
+          json_builder_add_string_value (b, sample->image_path);
+        }
       json_builder_set_member_name (b, "warnings");
       json_builder_begin_array (b);
       for (guint i = 0; i < sample->warnings->len; i++)
@@ -162,6 +175,239 @@ inspect_dataset (const char *path,
     }
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+/* A checkpoint folder: what ov_model_load makes of it (weights are mapped,
+ * not read). */
+static JsonNode *
+inspect_checkpoint (const char *path,
+                    GError    **error)
+{
+  g_autoptr(OvModel) model = ov_model_load (path, NULL, error);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(OvAnswerList) answers = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *safetensors = g_build_filename (path, "model.safetensors", NULL);
+  const OvConfig *c;
+  const OvTaskSettings *st;
+  const char *const *warnings;
+
+  if (model == NULL)
+    return NULL;
+  c = ov_model_get_config (model);
+  st = ov_model_get_settings (model);
+  answers = ov_cli_find_answers (model, &local);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, "checkpoint");
+  json_builder_set_member_name (b, "model_kind");
+  json_builder_add_string_value (b, ov_model_kind_name (ov_model_get_kind (model)));
+  json_builder_set_member_name (b, "weights");
+  json_builder_add_string_value (b, g_file_test (safetensors, G_FILE_TEST_IS_REGULAR)
+                                    ? "model.safetensors" : "pytorch_model.bin");
+  json_builder_set_member_name (b, "layers");
+  json_builder_add_int_value (b, c->num_hidden_layers);
+  json_builder_set_member_name (b, "hidden");
+  json_builder_add_int_value (b, c->hidden_size);
+  json_builder_set_member_name (b, "heads");
+  json_builder_add_int_value (b, c->num_attention_heads);
+  json_builder_set_member_name (b, "vocab_size");
+  json_builder_add_int_value (b, c->vocab_size);
+  json_builder_set_member_name (b, "img_feature_dim");
+  json_builder_add_int_value (b, c->img_feature_dim);
+  if (ov_model_get_kind (model) == OV_MODEL_KIND_CAPTION)
+    {
+      json_builder_set_member_name (b, "tags");
+      json_builder_add_boolean_value (b, st->add_od_labels);
+      json_builder_set_member_name (b, "tag_slots");
+      json_builder_add_int_value (b, st->add_od_labels ? st->od_labels_len : 0);
+      json_builder_set_member_name (b, "max_gen_length");
+      json_builder_add_int_value (b, st->max_gen_length);
+    }
+  if (ov_model_get_kind (model) == OV_MODEL_KIND_CLASSIFIER)
+    {
+      json_builder_set_member_name (b, "classes");
+      json_builder_add_int_value (b, c->num_labels);
+      json_builder_set_member_name (b, "answers");
+      if (answers != NULL)
+        json_builder_add_int_value (b, ov_answer_list_get_n (answers));
+      else
+        json_builder_add_null_value (b);
+    }
+  json_builder_set_member_name (b, "warnings");
+  json_builder_begin_array (b);
+  if (local != NULL)
+    json_builder_add_string_value (b, local->message);
+  warnings = ov_model_get_warnings (model);
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    json_builder_add_string_value (b, warnings[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* A folder is a checkpoint, or the folder of a dataset whose split file
+ * should be given instead. */
+static JsonNode *
+inspect_folder (const char *path,
+                GError    **error)
+{
+  g_autofree char *config = g_build_filename (path, "config.json", NULL);
+  g_autofree char *dataset = NULL;
+
+  if (g_file_test (config, G_FILE_TEST_IS_REGULAR))
+    return inspect_checkpoint (path, error);
+  /* Says which of its files to give. */
+  dataset = ov_demo_resolve_dataset (path, error);
+  g_assert (dataset == NULL);
+  return NULL;
+}
+
+/* Files named as Oscar and oscarviz name answer lists. */
+static gboolean
+is_answer_list_name (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+
+  return strstr (base, "label2ans") != NULL || strstr (base, "ans2label") != NULL
+         || g_str_equal (base, "answers.json") || g_str_equal (base, "answers.txt");
+}
+
+static JsonNode *
+inspect_answers (const char *path,
+                 GError    **error)
+{
+  g_autoptr(OvAnswerList) list = ov_answer_list_load (path, error);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  if (list == NULL)
+    return NULL;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, "answers");
+  json_builder_set_member_name (b, "answers");
+  json_builder_add_int_value (b, ov_answer_list_get_n (list));
+  json_builder_set_member_name (b, "first");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < MIN (ov_answer_list_get_n (list), N_KEYS_SHOWN); i++)
+    json_builder_add_string_value (b, ov_answer_list_get (list, i));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* `oscarviz embed`'s file (FILE.json beside it says so). */
+static JsonNode *
+inspect_embeddings (const char *path,
+                    GError    **error)
+{
+  g_autoptr(OvEmbeddings) emb = ov_embeddings_load (path, error);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  guint n_tags = 0;
+
+  if (emb == NULL)
+    return NULL;
+  for (guint i = 0; i < emb->n; i++)
+    n_tags += emb->modality[i] == OV_EMBED_TAG;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, "embeddings");
+  json_builder_set_member_name (b, "vectors");
+  json_builder_add_int_value (b, emb->n);
+  json_builder_set_member_name (b, "tag_pieces");
+  json_builder_add_int_value (b, n_tags);
+  json_builder_set_member_name (b, "regions");
+  json_builder_add_int_value (b, emb->n - n_tags);
+  json_builder_set_member_name (b, "images");
+  json_builder_add_int_value (b, emb->image_keys->len);
+  json_builder_set_member_name (b, "classes");
+  json_builder_add_int_value (b, emb->class_names->len);
+  json_builder_set_member_name (b, "hidden");
+  json_builder_add_int_value (b, emb->hidden);
+  json_builder_set_member_name (b, "layers");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < emb->n_layers; i++)
+    json_builder_add_int_value (b, emb->layers[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "model");
+  json_builder_add_string_value (b, emb->model_path);
+  json_builder_set_member_name (b, "input");
+  json_builder_add_string_value (b, emb->input);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* Any other tensor file: checkpoint weights, encode's output, --inputs
+ * files, Oscar's .pt features. */
+static JsonNode *
+inspect_tensors (const char *path,
+                 GError    **error)
+{
+  g_autoptr(OvStateDict) sd = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *sidecar = g_strconcat (path, ".json", NULL);
+  g_autoptr(GHashTable) dtypes = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer name, count;
+  gint64 n_values = 0;
+  const char *format;
+  guint n;
+
+  if (g_file_test (sidecar, G_FILE_TEST_IS_REGULAR))
+    return inspect_embeddings (path, error);
+  sd = ov_state_dict_load (path, error);
+  if (sd == NULL)
+    return NULL;
+  n = ov_state_dict_get_n_tensors (sd);
+  switch (ov_state_dict_get_format (sd))
+    {
+    case OV_STATE_DICT_FORMAT_TORCH_ZIP: format = "pytorch-zip"; break;
+    case OV_STATE_DICT_FORMAT_TORCH_LEGACY: format = "pytorch-legacy"; break;
+    case OV_STATE_DICT_FORMAT_SAFETENSORS:
+    default: format = "safetensors"; break;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      const OvTensor *t = ov_state_dict_get_nth (sd, i);
+      const char *dtype = ov_dtype_name (t->dtype);
+
+      n_values += t->n_elements;
+      g_hash_table_insert (dtypes, (gpointer) dtype,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (dtypes,
+                                                                                    dtype)) + 1));
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, "tensors");
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, format);
+  json_builder_set_member_name (b, "tensors");
+  json_builder_add_int_value (b, n);
+  json_builder_set_member_name (b, "values");
+  json_builder_add_int_value (b, n_values);
+  json_builder_set_member_name (b, "dtypes");
+  json_builder_begin_object (b);
+  g_hash_table_iter_init (&iter, dtypes);
+  while (g_hash_table_iter_next (&iter, &name, &count))
+    {
+      json_builder_set_member_name (b, name);
+      json_builder_add_int_value (b, GPOINTER_TO_UINT (count));
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "names");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < MIN (n, N_KEYS_SHOWN); i++)
+    json_builder_add_string_value (b, ov_state_dict_get_nth (sd, i)->name);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static void
+print_names (JsonArray *names)
+{
+  for (guint i = 0; i < json_array_get_length (names); i++)
+    g_print ("%s%s", i > 0 ? ", " : "", json_array_get_string_element (names, i));
 }
 
 static void
@@ -186,26 +432,150 @@ print_text (const char *path,
         g_print ("  %s\n", json_object_get_string_member (o, "note"));
       return;
     }
-  g_print ("%s: %s (%s), %" G_GINT64_FORMAT " samples\n", path, kind,
-           json_object_get_string_member (o, "format"), json_object_get_int_member (o, "samples"));
+  if (g_str_equal (kind, "checkpoint"))
+    {
+      JsonArray *w = json_object_get_array_member (o, "warnings");
+      const char *model_kind = json_object_get_string_member (o, "model_kind");
+      int layers = (int) json_object_get_int_member (o, "layers");
+      int heads = (int) json_object_get_int_member (o, "heads");
+      g_autofree char *layers_text = g_strdup_printf (ngettext ("%d layer", "%d layers", layers),
+                                                      layers);
+      g_autofree char *heads_text = g_strdup_printf (ngettext ("%d head", "%d heads", heads),
+                                                     heads);
+
+      /* Translators: "DIR: captioning checkpoint (pytorch_model.bin), 2 layers, hidden 64,
+       * 4 heads, vocabulary 106, region features 2054 wide" */
+      g_print (_("%s: %s checkpoint (%s), %s, hidden %d, %s, vocabulary %d, region "
+                 "features %d wide\n"), path, model_kind,
+               json_object_get_string_member (o, "weights"), layers_text,
+               (int) json_object_get_int_member (o, "hidden"), heads_text,
+               (int) json_object_get_int_member (o, "vocab_size"),
+               (int) json_object_get_int_member (o, "img_feature_dim"));
+      if (json_object_has_member (o, "tags"))
+        {
+          int slots = (int) json_object_get_int_member (o, "tag_slots");
+
+          if (json_object_get_boolean_member (o, "tags"))
+            g_print (ngettext ("  trained with tags (%d tag slot); captions of up to %d tokens\n",
+                               "  trained with tags (%d tag slots); captions of up to %d "
+                               "tokens\n", slots), slots,
+                     (int) json_object_get_int_member (o, "max_gen_length"));
+          else
+            g_print (_("  trained without tags; captions of up to %d tokens\n"),
+                     (int) json_object_get_int_member (o, "max_gen_length"));
+        }
+      if (json_object_has_member (o, "classes"))
+        {
+          JsonNode *answers = json_object_get_member (o, "answers");
+          int classes = (int) json_object_get_int_member (o, "classes");
+
+          if (JSON_NODE_HOLDS_NULL (answers))
+            g_print (ngettext ("  %d answer class, no answer list in the folder\n",
+                               "  %d answer classes, no answer list in the folder\n", classes),
+                     classes);
+          else
+            g_print (ngettext ("  %d answer class, named by the answer list in the folder\n",
+                               "  %d answer classes, named by the answer list in the folder\n",
+                               classes), classes);
+        }
+      for (guint i = 0; i < json_array_get_length (w); i++)
+        g_print ("  warning: %s\n", json_array_get_string_element (w, i));
+      return;
+    }
+  if (g_str_equal (kind, "answers"))
+    {
+      int n = (int) json_object_get_int_member (o, "answers");
+
+      g_print (ngettext ("%s: answer list, %d answer: ", "%s: answer list, %d answers: ", n),
+               path, n);
+      print_names (json_object_get_array_member (o, "first"));
+      g_print ("%s\n", n > N_KEYS_SHOWN ? ", …" : "");
+      return;
+    }
+  if (g_str_equal (kind, "embeddings"))
+    {
+      int n = (int) json_object_get_int_member (o, "vectors");
+      int tags = (int) json_object_get_int_member (o, "tag_pieces");
+      int images = (int) json_object_get_int_member (o, "images");
+      g_autofree char *vectors = g_strdup_printf (ngettext ("%d vector", "%d vectors", n), n);
+      g_autofree char *tags_text = g_strdup_printf (ngettext ("%d tag piece", "%d tag pieces",
+                                                              tags), tags);
+      g_autofree char *regions = g_strdup_printf (ngettext ("%d region", "%d regions", n - tags),
+                                                  n - tags);
+      g_autofree char *images_text = g_strdup_printf (ngettext ("%d image", "%d images", images),
+                                                      images);
+
+      /* Translators: "vec.safetensors: embeddings of demo, 133 vectors (65 tag pieces, 68
+       * regions) of 10 images" */
+      g_print (_("%s: embeddings of %s, %s (%s, %s) of %s\n"), path,
+               json_object_get_string_member (o, "model"), vectors, tags_text, regions,
+               images_text);
+      return;
+    }
+  if (g_str_equal (kind, "tensors"))
+    {
+      int n = (int) json_object_get_int_member (o, "tensors");
+      gint64 values = json_object_get_int_member (o, "values");
+
+      /* Translators: "pytorch_model.bin: pytorch-zip, 40 tensors, 1234567 values: ..." */
+      g_print (ngettext ("%s: %s, %d tensor, %lld values: ", "%s: %s, %d tensors, %lld values: ",
+                         n), path, json_object_get_string_member (o, "format"), n,
+               (long long) values);
+      print_names (json_object_get_array_member (o, "names"));
+      g_print ("%s\n", n > N_KEYS_SHOWN ? ", …" : "");
+      return;
+    }
+  {
+    gint64 n = json_object_get_int_member (o, "samples");
+
+    g_print (ngettext ("%s: %s (%s), %lld sample\n", "%s: %s (%s), %lld samples\n", n), path,
+             kind, json_object_get_string_member (o, "format"), (long long) n);
+  }
   if (json_object_has_member (o, "sample"))
     {
       JsonObject *s = json_object_get_object_member (o, "sample");
       JsonArray *w = json_object_get_array_member (s, "warnings");
       JsonNode *dim = json_object_get_member (s, "feature_dim");
 
-      g_print ("  sample “%s”: %" G_GINT64_FORMAT " regions",
-               json_object_get_string_member (s, "key"), json_object_get_int_member (s, "regions"));
+      gint64 n_regions = json_object_get_int_member (s, "regions");
+      gint64 n_rows = json_object_get_int_member (s, "feature_rows");
+      gint64 n_questions = json_object_get_int_member (s, "questions");
+      gint64 n_captions = json_object_get_int_member (s, "captions");
+
+      g_print (ngettext ("  sample “%s”: %lld region", "  sample “%s”: %lld regions", n_regions),
+               json_object_get_string_member (s, "key"), (long long) n_regions);
       if (!JSON_NODE_HOLDS_NULL (dim))
-        g_print (", %" G_GINT64_FORMAT " feature rows %" G_GINT64_FORMAT " wide",
-                 json_object_get_int_member (s, "feature_rows"), json_node_get_int (dim));
+        g_print (ngettext (", %lld feature row %lld wide", ", %lld feature rows %lld wide",
+                           n_rows), (long long) n_rows, (long long) json_node_get_int (dim));
       if (json_object_has_member (s, "width"))
         g_print (", image %" G_GINT64_FORMAT "×%" G_GINT64_FORMAT,
                  json_object_get_int_member (s, "width"), json_object_get_int_member (s, "height"));
+      if (n_captions > 0)
+        g_print (ngettext (", %lld caption", ", %lld captions", n_captions),
+                 (long long) n_captions);
+      if (n_questions > 0)
+        g_print (ngettext (", %lld question", ", %lld questions", n_questions),
+                 (long long) n_questions);
+      if (json_object_has_member (s, "image"))
+        g_print (_(", picture %s"), json_object_get_string_member (s, "image"));
       g_print ("\n  tags: %s\n", json_object_get_string_member (s, "tags"));
       for (guint i = 0; i < json_array_get_length (w); i++)
         g_print ("  warning: %s\n", json_array_get_string_element (w, i));
     }
+}
+
+static gboolean
+parse_row (const char *option_name,
+           const char *value,
+           gpointer    data,
+           GError    **error)
+{
+  guint64 row = 0;
+
+  if (!ov_parse_count_option (option_name, value, 0, G_MAXUINT - 1, &row, error))
+    return FALSE;
+  *(gint64 *) data = (gint64) row;
+  return TRUE;
 }
 
 int
@@ -221,16 +591,21 @@ ov_cmd_inspect (int    argc,
   int status = 0;
   const GOptionEntry entries[] = {
     { "key", 0, 0, G_OPTION_ARG_STRING, &key, N_("Summarise the sample with this key"), "KEY" },
-    { "row", 0, 0, G_OPTION_ARG_INT64, &row, N_("Summarise the sample at this row (from 0)"),
-      "N" },
+    { "row", 0, 0, G_OPTION_ARG_CALLBACK, parse_row,
+      N_("Summarise the sample at this row (from 0)"), "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON document per file, one a line"),
       NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
     { NULL }
   };
 
+  GOptionGroup *main_group = g_option_group_new (NULL, NULL, NULL, &row, NULL);
+
+  ov_cli_set_command_name ("inspect");
   context = g_option_context_new (_("— say what files are and summarise them"));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_group_set_translation_domain (main_group, GETTEXT_PACKAGE);
+  g_option_group_add_entries (main_group, entries);
+  g_option_context_set_main_group (context, main_group);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("oscarviz inspect: %s\n", error->message);
@@ -251,12 +626,22 @@ ov_cmd_inspect (int    argc,
     {
       g_autoptr(JsonNode) node = NULL;
       g_autoptr(GError) local = NULL;
-      OvFileKind kind = ov_file_sniff (files[i], &local);
 
-      if (kind == OV_FILE_IMAGE)
-        node = inspect_image (files[i], &local);
-      else if (kind != OV_FILE_UNKNOWN)
-        node = inspect_dataset (files[i], key, row, &local);
+      if (g_file_test (files[i], G_FILE_TEST_IS_DIR))
+        node = inspect_folder (files[i], &local);
+      else if (is_answer_list_name (files[i]))
+        node = inspect_answers (files[i], &local);
+      else if (ov_cli_is_tensor_file (files[i]))
+        node = inspect_tensors (files[i], &local);
+      else
+        {
+          OvFileKind kind = ov_file_sniff (files[i], &local);
+
+          if (kind == OV_FILE_IMAGE)
+            node = inspect_image (files[i], &local);
+          else if (kind != OV_FILE_UNKNOWN)
+            node = inspect_dataset (files[i], key, row, &local);
+        }
       if (node == NULL)
         {
           g_printerr ("oscarviz inspect: %s\n", local->message);

@@ -94,6 +94,7 @@ ov_cmd_mask (int    argc,
   g_autoptr(GPtrArray) preds = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  g_autoptr(OvCliWords) words = NULL;
   OvTokenizer *tok;
   int top = 5;
   const GOptionEntry entries[] = {
@@ -110,7 +111,7 @@ ov_cmd_mask (int    argc,
     return 2;
   if (top < 1)
     {
-      g_printerr ("oscarviz mask: %s\n", _("--top must be at least 1"));
+      g_printerr (_("oscarviz mask: --top %d: give 1 or more\n"), top);
       return 2;
     }
 
@@ -141,6 +142,7 @@ ov_cmd_mask (int    argc,
     }
   else
     {
+      words = ov_cli_words_new (model, text);
       preds = ov_model_predict_masks (model, text, sample->tags, &sample->regions, top, NULL,
                                       &error);
       if (preds == NULL)
@@ -160,6 +162,7 @@ ov_cmd_mask (int    argc,
           json_builder_add_string_value (b, sample->sample->key);
           json_builder_set_member_name (b, "text");
           json_builder_add_string_value (b, text);
+          ov_cli_words_to_json (words, b);
           json_builder_set_member_name (b, "tags");
           json_builder_add_string_value (b, sample->tags);
         }
@@ -197,7 +200,10 @@ ov_cmd_mask (int    argc,
     }
 
   if (sample->sample != NULL)
-    g_print ("%s: %s\n", sample->sample->key, text);
+    {
+      g_print ("%s: %s\n", sample->sample->key, text);
+      ov_cli_words_print (words);
+    }
   for (guint i = 0; i < preds->len; i++)
     {
       OvMaskPrediction *p = g_ptr_array_index (preds, i);

@@ -26,6 +26,7 @@ ov_cmd_match (int    argc,
   g_autoptr(OvCliSample) sample = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  g_autoptr(OvCliWords) words = NULL;
   float logits[MAX_CLASSES];
   int n_classes = 0;
   double prob = 0.0;
@@ -80,7 +81,8 @@ ov_cmd_match (int    argc,
       g_set_error (&error, OV_ERROR, OV_ERROR_MISSING, _("Give --text TEXT to match"));
       return ov_cli_fail (&opts, error);
     }
-  else if (!ov_model_match (model, text, sample->tags, &sample->regions, logits, &n_classes,
+  else if ((words = ov_cli_words_new (model, text)) == NULL
+           || !ov_model_match (model, text, sample->tags, &sample->regions, logits, &n_classes,
                             &prob, NULL, &error))
     {
       g_prefix_error (&error, "%s, image “%s”: ", sample->source, sample->sample->key);
@@ -99,6 +101,7 @@ ov_cmd_match (int    argc,
           json_builder_add_string_value (b, sample->sample->key);
           json_builder_set_member_name (b, "text");
           json_builder_add_string_value (b, text);
+          ov_cli_words_to_json (words, b);
           json_builder_set_member_name (b, "tags");
           json_builder_add_string_value (b, sample->tags);
         }
@@ -115,7 +118,10 @@ ov_cmd_match (int    argc,
     }
 
   if (sample->sample != NULL)
-    g_print ("%s: %s\n", sample->sample->key, text);
+    {
+      g_print ("%s: %s\n", sample->sample->key, text);
+      ov_cli_words_print (words);
+    }
   g_print (_("  match probability %.4f (logits"), prob);
   for (int i = 0; i < n_classes; i++)
     g_print (" %.4f", logits[i]);

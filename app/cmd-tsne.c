@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ov-cli.h"
 #include "ov-commands.h"
 #include "viz/ov-tsne.h"
 #include "viz/ov-tsne-io.h"
@@ -94,6 +95,7 @@ ov_cmd_tsne (int argc, char **argv)
   Progress prog;
   gsize n = 0, dim = 0;
 
+  ov_cli_set_command_name ("tsne");
   ctx = g_option_context_new (_("VECTORS — t-SNE of vectors (.npy, CSV or safetensors)"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -106,9 +108,25 @@ ov_cmd_tsne (int argc, char **argv)
       g_printerr (_("oscarviz tsne: give one VECTORS file and --out FIGURE\n"));
       return 2;
     }
-  if (iterations < 1 || iterations > 1000000 || seed < 0)
+  if (iterations < 1 || iterations > 1000000)
     {
-      g_printerr (_("oscarviz tsne: --iterations must be 1..1000000 and --seed >= 0\n"));
+      g_printerr (_("oscarviz tsne: --iterations %d: give 1 to 1000000\n"), iterations);
+      return 2;
+    }
+  if (seed < 0)
+    {
+      g_printerr (_("oscarviz tsne: --seed %lld: give 0 or more\n"), (long long) seed);
+      return 2;
+    }
+  if (!(perplexity > 0 && perplexity <= 1000))
+    {
+      g_printerr (_("oscarviz tsne: --perplexity %g: give more than 0 and at most 1000\n"),
+                  perplexity);
+      return 2;
+    }
+  if (!ov_cli_check_threads (threads, &error))
+    {
+      g_printerr ("oscarviz tsne: %s\n", error->message);
       return 2;
     }
 

@@ -43,6 +43,7 @@ ov_cmd_vqa (int    argc,
   g_autofree char *answers_path = NULL;
   g_autofree float *logits = NULL;
   g_autofree int *order = NULL;
+  g_autoptr(OvCliWords) words = NULL;
   const char *answers_source = NULL;
   int top = 5, n_logits = 0;
   const GOptionEntry entries[] = {
@@ -60,7 +61,7 @@ ov_cmd_vqa (int    argc,
     return 2;
   if (top < 1)
     {
-      g_printerr ("oscarviz vqa: %s\n", _("--top must be at least 1"));
+      g_printerr (_("oscarviz vqa: --top %d: give 1 or more\n"), top);
       return 2;
     }
 
@@ -110,7 +111,9 @@ ov_cmd_vqa (int    argc,
         {
           OvQuestion *q = g_ptr_array_index (sample->sample->questions, 0);
 
-          question = g_strdup (q->question);
+          /* Oscar's files keep questions tokenized ("cup ?"); the model
+           * cuts both forms into the same pieces. */
+          question = ov_text_dup_untokenized (q->question);
         }
       if (question == NULL)
         {
@@ -119,6 +122,7 @@ ov_cmd_vqa (int    argc,
                        sample->source, sample->sample->key);
           return ov_cli_fail (&opts, error);
         }
+      words = ov_cli_words_new (model, question);
       logits = ov_model_classify (model, question, sample->tags, &sample->regions, &n_logits,
                                   NULL, &error);
       if (logits == NULL)
@@ -130,10 +134,16 @@ ov_cmd_vqa (int    argc,
 
   if (answers != NULL && ov_answer_list_get_n (answers) != (guint) n_logits)
     {
+      guint n_answers = ov_answer_list_get_n (answers);
+      g_autofree char *listed = g_strdup_printf (ngettext ("%u answer", "%u answers", n_answers),
+                                                 n_answers);
+      g_autofree char *classes = g_strdup_printf (ngettext ("%d class", "%d classes", n_logits),
+                                                  n_logits);
+
+      /* Translators: "FILE: the answer list has 3 answers but the model (DIR) has 42 classes" */
       g_set_error (&error, OV_ERROR, OV_ERROR_SHAPE,
-                   _("%s: the answer list has %u answers but the model (%s) has %d classes"),
-                   answers_source, ov_answer_list_get_n (answers), ov_model_get_path (model),
-                   n_logits);
+                   _("%s: the answer list has %s but the model (%s) has %s"), answers_source,
+                   listed, ov_model_get_path (model), classes);
       return ov_cli_fail (&opts, error);
     }
 
@@ -154,6 +164,7 @@ ov_cmd_vqa (int    argc,
           json_builder_add_string_value (b, sample->sample->key);
           json_builder_set_member_name (b, "question");
           json_builder_add_string_value (b, question);
+          ov_cli_words_to_json (words, b);
           json_builder_set_member_name (b, "tags");
           json_builder_add_string_value (b, sample->tags);
         }
@@ -184,7 +195,10 @@ ov_cmd_vqa (int    argc,
     }
 
   if (sample->sample != NULL)
-    g_print (_("%s: %s\n"), sample->sample->key, question);
+    {
+      g_print (_("%s: %s\n"), sample->sample->key, question);
+      ov_cli_words_print (words);
+    }
   if (answers == NULL)
     g_print (_("  (no answer list: give --answers FILE to see the answers)\n"));
   for (int r = 0; r < top; r++)

@@ -50,6 +50,87 @@ print_usage (FILE *out)
   fprintf (out, _("\nRun “oscarviz COMMAND --help” for a command’s options.\n"));
 }
 
+/* Edits (insertions, deletions, substitutions) between two short ASCII
+ * words, for "did you mean". */
+static gsize
+edit_distance (const char *a,
+               const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  g_autofree gsize *row = g_new (gsize, lb + 1);
+
+  for (gsize j = 0; j <= lb; j++)
+    row[j] = j;
+  for (gsize i = 1; i <= la; i++)
+    {
+      gsize diagonal = row[0];
+
+      row[0] = i;
+      for (gsize j = 1; j <= lb; j++)
+        {
+          gsize above = row[j];
+
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1),
+                        diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+          diagonal = above;
+        }
+    }
+  return row[lb];
+}
+
+/* A first argument that is neither a command, an option, nor a file or URI
+ * that the window could open is a mistyped command: say so rather than
+ * open a window that cannot open it either. */
+static gboolean
+is_unknown_command (const char *arg)
+{
+  return arg[0] != '-' && strstr (arg, "://") == NULL
+         && !g_file_test (arg, G_FILE_TEST_EXISTS);
+}
+
+static int
+unknown_command (const char *arg)
+{
+  const char *best = NULL;
+  gsize best_distance = 3;   /* suggest only close names */
+
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      gsize d = edit_distance (arg, commands[i].name);
+
+      if (d < best_distance)
+        {
+          best = commands[i].name;
+          best_distance = d;
+        }
+    }
+  if (best != NULL)
+    /* Translators: the first %s is what was typed, the second a command. */
+    g_printerr (_("oscarviz: unknown command “%s” (and no such file); did you mean “%s”?\n"),
+                arg, best);
+  else
+    g_printerr (_("oscarviz: unknown command “%s” (and no such file)\n"), arg);
+  g_printerr (_("Run “oscarviz --help” for the commands.\n"));
+  return 2;
+}
+
+#if OV_HAVE_GUI
+/* Whether the window has a display to open on; without one GTK says only
+ * "cannot open display". --help and --version need none. */
+static gboolean
+have_display (int    argc,
+              char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "--help") || strcmp (argv[i], "-h") == 0
+        || strcmp (argv[i], "--version") == 0)
+      return TRUE;
+  return g_getenv ("GDK_BACKEND") != NULL
+         || (g_getenv ("DISPLAY") != NULL && *g_getenv ("DISPLAY") != '\0')
+         || (g_getenv ("WAYLAND_DISPLAY") != NULL && *g_getenv ("WAYLAND_DISPLAY") != '\0');
+}
+#endif
+
 /* The installed catalogues, or, run from a meson build tree, the ones the
  * build compiled in <build>/po beside <build>/app/oscarviz. */
 static char *
@@ -95,6 +176,8 @@ main (int argc, char **argv)
       for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
         if (strcmp (argv[1], commands[i].name) == 0)
           return commands[i].func (argc - 1, argv + 1);
+      if (is_unknown_command (argv[1]))
+        return unknown_command (argv[1]);
     }
 
 #if OV_HAVE_GUI
@@ -102,6 +185,13 @@ main (int argc, char **argv)
     g_autoptr(OvApplication) app = NULL;
     g_autoptr(GError) error = NULL;
 
+    if (!have_display (argc, argv))
+      {
+        g_printerr (_("oscarviz: no display to open the window on (DISPLAY and "
+                      "WAYLAND_DISPLAY are unset); the commands run without one, see "
+                      "“oscarviz --help”\n"));
+        return 1;
+      }
     if (!ov_application_find_settings (&error))
       {
         g_printerr ("oscarviz: %s\n", error->message);

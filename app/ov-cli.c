@@ -21,11 +21,39 @@
 #include "ov-cli.h"
 
 void
+ov_cli_set_command_name (const char *command)
+{
+  g_autofree char *prgname = g_strdup_printf ("oscarviz %s", command);
+
+  g_set_prgname (prgname);   /* "Usage: oscarviz vqa [OPTION…]" */
+}
+
+gboolean
+ov_cli_check_threads (gint64   n_threads,
+                      GError **error)
+{
+  guint cores = g_get_num_processors ();
+  guint most = MAX (OV_CLI_MAX_THREADS, cores);
+
+  if (n_threads < 0 || n_threads > (gint64) most)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   /* Translators: "--threads 500: give 0 (all 16 processors) or 1 to 256" */
+                   ngettext ("--threads %lld: give 0 (the %u processor) or 1 to %u",
+                             "--threads %lld: give 0 (all %u processors) or 1 to %u", cores),
+                   (long long) n_threads, cores, most);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
 ov_cli_options_init (OvCliOptions *opts,
                      const char   *command)
 {
   memset (opts, 0, sizeof *opts);
   opts->command = command;
+  opts->takes_inputs = TRUE;
   ov_sample_source_options_init (&opts->sample);
 }
 
@@ -40,6 +68,100 @@ ov_cli_options_clear (OvCliOptions *opts)
   ov_sample_source_options_clear (&opts->sample);
 }
 
+/* Option callbacks of the main group; data is the OvCliOptions. */
+
+static gboolean
+parse_device (const char *option_name,
+              const char *value,
+              gpointer    data,
+              GError    **error)
+{
+  OvCliOptions *opts = data;
+
+  if (!g_str_equal (value, "cpu") && !g_str_equal (value, "cuda")
+      && !g_str_equal (value, "auto"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--device %s: give cpu, cuda or auto"), value);
+      return FALSE;
+    }
+  g_free (opts->device);
+  opts->device = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+parse_precision (const char *option_name,
+                 const char *value,
+                 gpointer    data,
+                 GError    **error)
+{
+  OvCliOptions *opts = data;
+
+  if (!g_str_equal (value, "exact") && !g_str_equal (value, "fast"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--precision %s: give exact or fast"), value);
+      return FALSE;
+    }
+  g_free (opts->precision);
+  opts->precision = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+parse_threads (const char *option_name,
+               const char *value,
+               gpointer    data,
+               GError    **error)
+{
+  OvCliOptions *opts = data;
+  char *end = NULL;
+  gint64 n = g_ascii_strtoll (value, &end, 10);
+
+  if (end == value || *end != '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--threads %s: give a whole number (0 = all processors)"), value);
+      return FALSE;
+    }
+  if (!ov_cli_check_threads (n, error))
+    return FALSE;
+  opts->n_threads = (int) n;
+  return TRUE;
+}
+
+GOptionContext *
+ov_cli_context_new (OvCliOptions       *opts,
+                    const char         *parameter_string,
+                    const GOptionEntry *entries)
+{
+  const GOptionEntry model_entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opts->model,
+      N_("Checkpoint folder, or a bundled model: demo, demo-vqa, demo-pretrain, demo-notags"),
+      N_("DIR") },
+    { "device", 0, 0, G_OPTION_ARG_CALLBACK, parse_device,
+      N_("Where to run: cpu, cuda or auto (default)"), "cpu|cuda|auto" },
+    { "precision", 0, 0, G_OPTION_ARG_CALLBACK, parse_precision,
+      N_("exact (fp32, default) or fast (TF32/bf16 products where the device has them)"),
+      "exact|fast" },
+    { "threads", 0, 0, G_OPTION_ARG_CALLBACK, parse_threads,
+      N_("CPU threads (default: all cores)"), "N" },
+    { NULL }
+  };
+  GOptionContext *context = g_option_context_new (parameter_string);
+  GOptionGroup *main_group = g_option_group_new (NULL, NULL, NULL, opts, NULL);
+
+  ov_cli_set_command_name (opts->command);
+  g_option_group_set_translation_domain (main_group, GETTEXT_PACKAGE);
+  g_option_group_add_entries (main_group, model_entries);
+  if (entries != NULL)
+    g_option_group_add_entries (main_group, entries);
+  g_option_context_set_main_group (context, main_group);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  return context;
+}
+
 gboolean
 ov_cli_parse (OvCliOptions       *opts,
               const char         *parameter_string,
@@ -48,34 +170,27 @@ ov_cli_parse (OvCliOptions       *opts,
               char             ***argv)
 {
   const GOptionEntry common[] = {
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opts->model,
-      N_("Checkpoint folder, or a bundled model: demo, demo-vqa, demo-pretrain, demo-notags"),
-      N_("DIR") },
-    { "inputs", 0, 0, G_OPTION_ARG_FILENAME, &opts->inputs,
-      N_("Run exactly these encoder inputs (input_ids, token_type_ids, attention_mask, "
-         "img_feats, optional position_ids) instead of a sample"), N_("FILE.safetensors") },
     { "tags", 0, 0, G_OPTION_ARG_STRING, &opts->tags,
       N_("Object tags to use instead of those of the label file"), N_("TEXT") },
-    { "device", 0, 0, G_OPTION_ARG_STRING, &opts->device,
-      N_("Where to run: cpu, cuda or auto (default)"), "cpu|cuda|auto" },
-    { "precision", 0, 0, G_OPTION_ARG_STRING, &opts->precision,
-      N_("exact (fp32, default) or fast (TF32/bf16 products where the device has them)"),
-      "exact|fast" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &opts->n_threads,
-      N_("CPU threads (default: all cores)"), "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json,
       N_("Print one JSON document instead of text"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (parameter_string);
+  const GOptionEntry inputs[] = {
+    { "inputs", 0, 0, G_OPTION_ARG_FILENAME, &opts->inputs,
+      N_("Run exactly these encoder inputs (input_ids, token_type_ids, attention_mask, "
+         "img_feats, optional position_ids; or a file “oscarviz encode” wrote) instead of "
+         "a sample"), N_("FILE.safetensors") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = ov_cli_context_new (opts, parameter_string, common);
   g_autoptr(GError) error = NULL;
-  g_autofree char *prgname = g_strdup_printf ("oscarviz %s", opts->command);
 
-  g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
+  if (opts->takes_inputs)
+    g_option_context_add_main_entries (context, inputs, GETTEXT_PACKAGE);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_group (context, ov_sample_source_option_group (&opts->sample));
-  g_set_prgname (prgname);   /* "Usage: oscarviz vqa [OPTION…]" */
   if (!g_option_context_parse (context, argc, argv, &error))
     {
       g_printerr ("oscarviz %s: %s\n", opts->command, error->message);
@@ -84,16 +199,6 @@ ov_cli_parse (OvCliOptions       *opts,
   if (*argc > 1)
     {
       g_printerr ("oscarviz %s: %s “%s”\n", opts->command, _("unexpected argument"), (*argv)[1]);
-      return FALSE;
-    }
-  if (opts->sample.row < -1)
-    {
-      g_printerr ("oscarviz %s: %s\n", opts->command, _("--row must be 0 or more"));
-      return FALSE;
-    }
-  if (opts->n_threads < 0)
-    {
-      g_printerr ("oscarviz %s: %s\n", opts->command, _("--threads must be 0 or more"));
       return FALSE;
     }
   return TRUE;
@@ -145,34 +250,6 @@ name_file (GError    **error,
 
 /* Model --------------------------------------------------------------------- */
 
-/* The folder of --model: a folder as given, else a bundled model's name. */
-static char *
-resolve_model (const char *name,
-               GError    **error)
-{
-  if (name == NULL)
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   _("No model: give --model DIR (a checkpoint folder) or --model demo"));
-      return NULL;
-    }
-  if (!g_file_test (name, G_FILE_TEST_EXISTS))
-    {
-      if (g_strv_contains (ov_demo_model_names (), name))
-        return ov_demo_find (name, error);
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _("%s: no such checkpoint folder"), name);
-      return NULL;
-    }
-  if (!g_file_test (name, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   _("%s: not a folder; --model takes the checkpoint folder (config.json, "
-                     "vocab.txt and the weights)"), name);
-      return NULL;
-    }
-  return g_strdup (name);
-}
-
 OvModel *
 ov_cli_load_model (OvCliOptions *opts,
                    OvTask        task,
@@ -182,32 +259,15 @@ ov_cli_load_model (OvCliOptions *opts,
   g_autoptr(OvModel) model = NULL;
   OvModelOptions mo;
 
+  /* The values were checked while parsing. */
   ov_model_options_init (&mo);
-  if (opts->device == NULL || g_str_equal (opts->device, "auto"))
-    mo.device = OV_DEVICE_AUTO;
-  else if (g_str_equal (opts->device, "cpu"))
-    mo.device = OV_DEVICE_CPU;
-  else if (g_str_equal (opts->device, "cuda"))
-    mo.device = OV_DEVICE_CUDA;
-  else
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   _("--device must be cpu, cuda or auto, not “%s”"), opts->device);
-      return NULL;
-    }
-  if (opts->precision == NULL || g_str_equal (opts->precision, "exact"))
-    mo.precision = OV_PRECISION_EXACT;
-  else if (g_str_equal (opts->precision, "fast"))
-    mo.precision = OV_PRECISION_FAST;
-  else
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   _("--precision must be exact or fast, not “%s”"), opts->precision);
-      return NULL;
-    }
+  mo.device = g_strcmp0 (opts->device, "cpu") == 0 ? OV_DEVICE_CPU
+              : g_strcmp0 (opts->device, "cuda") == 0 ? OV_DEVICE_CUDA : OV_DEVICE_AUTO;
+  mo.precision = g_strcmp0 (opts->precision, "fast") == 0 ? OV_PRECISION_FAST
+                                                          : OV_PRECISION_EXACT;
   mo.n_threads = opts->n_threads;
 
-  dir = resolve_model (opts->model, error);
+  dir = ov_demo_resolve_model (opts->model, error);
   if (dir == NULL)
     return NULL;
   model = ov_model_load (dir, &mo, error);
@@ -235,10 +295,8 @@ ov_cli_sample_free (OvCliSample *sample)
   g_free (sample);
 }
 
-/* Tensor dictionaries: PyTorch files (zip or legacy pickle), as Oscar's VQA
- * feature files are, and safetensors files. */
-static gboolean
-is_tensor_dict (const char *path)
+gboolean
+ov_cli_is_tensor_file (const char *path)
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GFileInputStream) in = g_file_read (file, NULL, NULL);
@@ -314,7 +372,8 @@ load_tensor_features (const OvSampleSourceOptions *so,
       else if (so->row >= (gint64) n || n == 0)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                       _("%s holds %u images; there is no row %lld"),
+                       ngettext ("%s holds %u image; there is no row %lld",
+                                 "%s holds %u images; there is no row %lld", n),
                        so->features, n, (long long) MAX (so->row, 0));
           return NULL;
         }
@@ -366,42 +425,6 @@ load_tensor_features (const OvSampleSourceOptions *so,
   if (sample->tags == NULL)
     sample->tags = ov_sample_dup_tag_string (sample);
   return g_steal_pointer (&sample);
-}
-
-/* A split yaml may name an Oscar VQA json (`qla:`); the data layer reads
- * captions but not those questions, so they are added here. */
-static gboolean
-add_yaml_questions (OvSample   *sample,
-                    const char *yaml_path,
-                    GError    **error)
-{
-  g_autoptr(GHashTable) yaml = NULL;
-  g_autoptr(GPtrArray) qla = NULL;
-  const char *qla_path;
-
-  if (sample->questions->len > 0 || ov_file_sniff (yaml_path, NULL) != OV_FILE_DATASET_YAML)
-    return TRUE;
-  yaml = ov_dataset_yaml_load (yaml_path, error);
-  if (yaml == NULL)
-    return FALSE;
-  qla_path = g_hash_table_lookup (yaml, "qla");
-  if (qla_path == NULL)
-    return TRUE;
-  qla = ov_vqa_json_load (qla_path, error);
-  if (qla == NULL)
-    return FALSE;
-  for (guint i = 0; i < qla->len; i++)
-    {
-      OvSample *s = g_ptr_array_index (qla, i);
-
-      if (g_str_equal (s->key, sample->key))
-        {
-          g_ptr_array_unref (sample->questions);
-          sample->questions = g_ptr_array_ref (s->questions);
-          break;
-        }
-    }
-  return TRUE;
 }
 
 /* Whether a message already names one of the sample's files. */
@@ -468,19 +491,18 @@ ov_cli_load_sample (OvCliOptions *opts,
                      "--image FILE --detections FILE, or --inputs FILE.safetensors"));
       return NULL;
     }
-  /* --dataset demo: the bundled held-out scenes */
-  if (so->dataset != NULL && !g_file_test (so->dataset, G_FILE_TEST_EXISTS)
-      && g_str_equal (so->dataset, "demo"))
+  /* --dataset demo: the bundled scenes, named by their file in messages */
+  if (so->dataset != NULL)
     {
-      char *yaml = ov_demo_find_dataset ("demo", error);
+      char *file = ov_demo_resolve_dataset (so->dataset, error);
 
-      if (yaml == NULL)
+      if (file == NULL)
         return NULL;
       g_free (opts->sample.dataset);
-      opts->sample.dataset = yaml;
+      opts->sample.dataset = file;
     }
   out->source = g_strdup (sample_source (so));
-  if (so->features != NULL && is_tensor_dict (so->features))
+  if (so->features != NULL && ov_cli_is_tensor_file (so->features))
     out->sample = load_tensor_features (so, ov_model_get_config (model)->img_feature_dim, error);
   else
     {
@@ -489,8 +511,6 @@ ov_cli_load_sample (OvCliOptions *opts,
         name_file (error, out->source);
     }
   if (out->sample == NULL)
-    return NULL;
-  if (so->dataset != NULL && !add_yaml_questions (out->sample, so->dataset, error))
     return NULL;
 
   if (out->sample->features == NULL)
@@ -541,8 +561,10 @@ input_tensor (OvStateDict *sd,
     }
   if (t->n_dims - skip < min_dims)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, _("%s: tensor “%s” has %d dimensions, "
-                   "expected at least %d"), path, name, t->n_dims, min_dims);
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   ngettext ("%s: tensor “%s” has %d dimension, expected at least %d",
+                             "%s: tensor “%s” has %d dimensions, expected at least %d",
+                             t->n_dims), path, name, t->n_dims, min_dims);
       return NULL;
     }
   *n_dims = t->n_dims - skip;
@@ -682,6 +704,11 @@ ov_cli_inputs_load (const char *path,
   static const char *const known[] = {
     "input_ids", "token_type_ids", "attention_mask", "img_feats", "position_ids",
   };
+  /* What `oscarviz encode` writes besides its inputs; such a file runs as
+   * the inputs it holds. */
+  static const char *const outputs[] = {
+    "pooled", "lm_logits", "vqa_logits", "mlm_logits", "contrastive_logits",
+  };
   g_autoptr(OvStateDict) sd = NULL;
   g_autoptr(OvEncoding) enc = g_new0 (OvEncoding, 1);
   const OvTensor *ids_t, *types_t, *pos_t = NULL, *mask_t, *feats_t;
@@ -704,6 +731,10 @@ ov_cli_inputs_load (const char *path,
 
       for (guint j = 0; j < G_N_ELEMENTS (known); j++)
         ok = ok || g_str_equal (name, known[j]);
+      for (guint j = 0; j < G_N_ELEMENTS (outputs); j++)
+        ok = ok || g_str_equal (name, outputs[j]);
+      ok = ok || g_str_has_prefix (name, "hidden_states.")
+           || g_str_has_prefix (name, "attentions.");
       if (!ok)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
@@ -716,9 +747,18 @@ ov_cli_inputs_load (const char *path,
   ids_t = input_tensor (sd, path, "input_ids", TRUE, 1, 1, &ids_dims, ids_shape, error);
   if (ids_t == NULL)
     return NULL;
-  feats_t = input_tensor (sd, path, "img_feats", TRUE, 2, 2, &feats_dims, feats_shape, error);
+  /* No img_feats: no regions (encode leaves it out then). */
+  feats_t = input_tensor (sd, path, "img_feats", FALSE, 2, 2, &feats_dims, feats_shape, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return NULL;
+    }
   if (feats_t == NULL)
-    return NULL;
+    {
+      feats_shape[0] = 0;
+      feats_shape[1] = d;
+    }
   mask_t = input_tensor (sd, path, "attention_mask", TRUE, 1, 2, &mask_dims, mask_shape, error);
   if (mask_t == NULL)
     return NULL;
@@ -737,7 +777,8 @@ ov_cli_inputs_load (const char *path,
   s = t + n;
   if (t < 1 || s > G_MAXINT / 4)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, _("%s: input_ids has %lld tokens"),
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                   ngettext ("%s: input_ids has %lld token", "%s: input_ids has %lld tokens", t),
                    path, (long long) t);
       return NULL;
     }
@@ -750,12 +791,14 @@ ov_cli_inputs_load (const char *path,
     }
   if ((types_t != NULL && types_shape[0] != t) || (pos_t != NULL && pos_shape[0] != t))
     {
+      gint64 entries = types_t != NULL && types_shape[0] != t ? types_shape[0] : pos_shape[0];
+
+      /* Translators: "inputs.safetensors: token_type_ids has 12 entries but input_ids has 15" */
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   _("%s: %s has %lld entries but input_ids has %lld"), path,
+                   ngettext ("%s: %s has %lld entry but input_ids has %lld",
+                             "%s: %s has %lld entries but input_ids has %lld", entries), path,
                    types_t != NULL && types_shape[0] != t ? "token_type_ids" : "position_ids",
-                   (long long) (types_t != NULL && types_shape[0] != t ? types_shape[0]
-                                                                       : pos_shape[0]),
-                   (long long) t);
+                   (long long) entries, (long long) t);
       return NULL;
     }
   /* (S) or (S, S) with S = T + N; (1, S) is a batch of one 1-D mask. */
@@ -766,10 +809,15 @@ ov_cli_inputs_load (const char *path,
     }
   if (mask_shape[0] != s || (mask_dims == 2 && mask_shape[1] != s))
     {
+      g_autofree char *tokens = g_strdup_printf (ngettext ("%lld token", "%lld tokens", t),
+                                                 (long long) t);
+      g_autofree char *regions = g_strdup_printf (ngettext ("%lld region", "%lld regions", n),
+                                                  (long long) n);
+
+      /* Translators: "... must be (20) or (20, 20) for 15 tokens and 5 regions" */
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   _("%s: attention_mask must be (%lld) or (%lld, %lld) for %lld tokens and "
-                     "%lld regions"), path, (long long) s, (long long) s, (long long) s,
-                   (long long) t, (long long) n);
+                   _("%s: attention_mask must be (%lld) or (%lld, %lld) for %s and %s"), path,
+                   (long long) s, (long long) s, (long long) s, tokens, regions);
       return NULL;
     }
 
@@ -783,8 +831,7 @@ ov_cli_inputs_load (const char *path,
   enc->attention_mask = tensor_to_f32 (mask_t, path, error);
   if (enc->attention_mask == NULL)
     return NULL;
-  enc->img_feats = tensor_to_f32 (feats_t, path, error);
-  if (enc->img_feats == NULL)
+  if (feats_t != NULL && (enc->img_feats = tensor_to_f32 (feats_t, path, error)) == NULL)
     return NULL;
 
   enc->inputs.n_text = (int) t;
@@ -820,4 +867,66 @@ ov_cli_find_answers (OvModel *model,
         return ov_answer_list_load (path, error);
     }
   return NULL;
+}
+
+/* Unknown words --------------------------------------------------------------- */
+
+OvCliWords *
+ov_cli_words_new (OvModel    *model,
+                  const char *text)
+{
+  OvCliWords *words = g_new0 (OvCliWords, 1);
+
+  words->unknown = ov_tokenizer_unknown_words (ov_model_get_tokenizer (model), text,
+                                               &words->n_words);
+  return words;
+}
+
+void
+ov_cli_words_free (OvCliWords *words)
+{
+  if (words == NULL)
+    return;
+  g_ptr_array_unref (words->unknown);
+  g_free (words);
+}
+
+void
+ov_cli_words_to_json (const OvCliWords *words,
+                      JsonBuilder      *b)
+{
+  json_builder_set_member_name (b, "words");
+  json_builder_add_int_value (b, words->n_words);
+  json_builder_set_member_name (b, "unknown_words");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < words->unknown->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (words->unknown, i));
+  json_builder_end_array (b);
+}
+
+void
+ov_cli_words_print (const OvCliWords *words)
+{
+  guint n_unknown = words->unknown->len;
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  if (n_unknown == 0)
+    return;
+  if (n_unknown == words->n_words)
+    {
+      g_print (ngettext ("  warning: the model's vocabulary lacks this word; the model reads "
+                         "only [UNK], so the results below say nothing about it\n",
+                         "  warning: the model's vocabulary lacks all %u words; the model reads "
+                         "only [UNK], so the results below say nothing about them\n",
+                         words->n_words), words->n_words);
+      return;
+    }
+  for (guint i = 0; i < n_unknown; i++)
+    g_string_append_printf (list, "%s%s", i > 0 ? " " : "",
+                            (const char *) g_ptr_array_index (words->unknown, i));
+  /* Translators: "2 of 6 words are not in the model's vocabulary ..." */
+  g_print (ngettext ("  note: %u of %u words is not in the model's vocabulary and reads as "
+                     "[UNK]: %s\n",
+                     "  note: %u of %u words are not in the model's vocabulary and read as "
+                     "[UNK]: %s\n", n_unknown), n_unknown, words->n_words, list->str);
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * Copyright 2026 The oscarviz authors
  *
- * What the model-running subcommands (caption, vqa, mask, match, encode)
- * share: the model and sample options, loading the model and the one
- * sample they run on (from data files, Oscar .pt feature dictionaries or a
- * safetensors file of ready inputs), and printing errors and JSON.
+ * What the subcommands share: their usage line ("oscarviz COMMAND"), the
+ * model options (--model, --device, --precision, --threads, checked while
+ * parsing), and for the model-running ones (caption, vqa, mask, match,
+ * encode) the sample options, loading the model and the one sample they run
+ * on (from data files, Oscar .pt feature dictionaries or a safetensors file
+ * of ready inputs), and printing errors, JSON and unknown words.
  */
 #pragma once
 
@@ -23,6 +25,7 @@ typedef struct {
   char       *precision;        /* --precision exact|fast */
   int         n_threads;        /* --threads N; 0 = all cores */
   gboolean    json;             /* --json */
+  gboolean    takes_inputs;     /* whether the command has --inputs (TRUE by default) */
   char       *inputs;           /* --inputs FILE.safetensors */
   char       *tags;             /* --tags TEXT */
   OvSampleSourceOptions sample; /* --features, --labels, --key, --row, ... */
@@ -38,18 +41,40 @@ typedef struct {
   OvEncoding *encoding;    /* --inputs only */
 } OvCliSample;
 
+/* The most --threads takes: more threads than cores only slow the engine
+ * down, but t-SNE maps depend on the thread count, so a map made on a
+ * larger machine can be remade. */
+#define OV_CLI_MAX_THREADS 256
+
+/* Usage lines read "oscarviz COMMAND [OPTION…]". */
+void            ov_cli_set_command_name (const char *command);
+/* --threads N: 0 (all processors) up to MAX (OV_CLI_MAX_THREADS,
+ * processors); the error names the option and the value. */
+gboolean        ov_cli_check_threads  (gint64          n_threads,
+                                       GError        **error);
+
 void            ov_cli_options_init   (OvCliOptions   *opts,
                                        const char     *command);
 void            ov_cli_options_clear  (OvCliOptions   *opts);
-/* A context with the common entries, the command's own entries and the
- * sample group. Parses argv; on failure prints the message and returns
- * FALSE (exit status 2). */
+/* A context for opts->command whose main group holds the model options
+ * (--model, --device, --precision, --threads) and entries (may be NULL).
+ * Bad values of the model options fail the parse, naming option and
+ * value. */
+GOptionContext *ov_cli_context_new    (OvCliOptions       *opts,
+                                       const char         *parameter_string,
+                                       const GOptionEntry *entries);
+/* A context with the model options, --tags, --json, --inputs (where
+ * opts->takes_inputs), the command's own entries and the sample group.
+ * Parses argv; on failure prints the message and returns FALSE (exit
+ * status 2). */
 gboolean        ov_cli_parse          (OvCliOptions       *opts,
                                        const char         *parameter_string,
                                        const GOptionEntry *entries,
                                        int                *argc,
                                        char             ***argv);
-/* Loads the model named by --model and checks that it can do task. */
+/* Loads the model named by --model (a folder or a bundled model's name,
+ * ov_demo_resolve_model) with --device, --precision and --threads, and
+ * checks that it can do task. */
 OvModel        *ov_cli_load_model     (OvCliOptions   *opts,
                                        OvTask          task,
                                        GError        **error);
@@ -63,6 +88,10 @@ void            ov_cli_sample_free    (OvCliSample    *sample);
 OvEncoding     *ov_cli_inputs_load    (const char     *path,
                                        OvModel        *model,
                                        GError        **error);
+/* Whether path holds a tensor dictionary by its first bytes: a PyTorch file
+ * (zip or legacy pickle), as Oscar's VQA feature files and checkpoints are,
+ * or a safetensors file. */
+gboolean        ov_cli_is_tensor_file (const char     *path);
 /* Finds the answer list shipped in a checkpoint folder (label2ans.json,
  * answers.txt, ...); NULL without error when there is none. */
 OvAnswerList   *ov_cli_find_answers   (OvModel        *model,
@@ -75,7 +104,25 @@ void            ov_cli_print_json     (JsonBuilder    *builder);
 void            ov_cli_print_warnings (OvModel        *model,
                                        OvCliSample    *sample);
 
+/* The words of a question or text that the model reads as [UNK]
+ * (ov_tokenizer_unknown_words), for the text and the JSON output. */
+typedef struct {
+  guint      n_words;
+  GPtrArray *unknown;   /* char* */
+} OvCliWords;
+
+OvCliWords     *ov_cli_words_new      (OvModel        *model,
+                                       const char     *text);
+void            ov_cli_words_free     (OvCliWords     *words);
+/* Members "words" (the count) and "unknown_words" (a list). */
+void            ov_cli_words_to_json  (const OvCliWords *words,
+                                       JsonBuilder      *builder);
+/* A line saying how many words are unknown, or that none is known; nothing
+ * when every word is known. */
+void            ov_cli_words_print    (const OvCliWords *words);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvCliSample, ov_cli_sample_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvCliWords, ov_cli_words_free)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OvCliOptions, ov_cli_options_clear)
 
 G_END_DECLS

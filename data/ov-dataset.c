@@ -9,11 +9,13 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "model/ov-error.h"
 #include "model/ov-json.h"
 #include "ov-dataset.h"
+#include "ov-demo.h"
 
 typedef enum {
   PRIMARY_LABELS,
@@ -39,6 +41,9 @@ struct _OvDataset {
   GHashTable *memory_index;  /* key -> index + 1 */
   OvFileKind  memory_kind;
   GHashTable *captions;      /* key -> GPtrArray of char* */
+  GHashTable *questions;     /* key -> OvSample* of the yaml's qla: file */
+  GPtrArray  *qla;           /* OvSample*, owns the values of questions */
+  char       *image_dir;     /* where KEY.png / images/KEY.png are looked for */
   char      **class_names;
   char      **attr_names;
 };
@@ -56,6 +61,9 @@ ov_dataset_free (OvDataset *ds)
   g_clear_pointer (&ds->memory, g_ptr_array_unref);
   g_clear_pointer (&ds->memory_index, g_hash_table_unref);
   g_clear_pointer (&ds->captions, g_hash_table_unref);
+  g_clear_pointer (&ds->questions, g_hash_table_unref);
+  g_clear_pointer (&ds->qla, g_ptr_array_unref);
+  g_free (ds->image_dir);
   g_strfreev (ds->class_names);
   g_strfreev (ds->attr_names);
   g_free (ds);
@@ -79,6 +87,29 @@ ov_dataset_get_n_samples (OvDataset *ds)
   return ds->n_samples;
 }
 
+/* What a file is, with its article, for messages. */
+static const char *
+kind_phrase (OvFileKind kind)
+{
+  switch (kind)
+    {
+    case OV_FILE_IMAGE:          return "an image";
+    case OV_FILE_DETECTIONS_TSV: return "a detection TSV";
+    case OV_FILE_FEATURE_TSV:    return "an Oscar feature TSV";
+    case OV_FILE_VINVL_FEATURES: return "a VinVL features TSV";
+    case OV_FILE_HW_TSV:         return "an image-size TSV (hw.tsv)";
+    case OV_FILE_IMAGE_TSV:      return "an image TSV";
+    case OV_FILE_BUTD_TSV:       return "a bottom-up-attention TSV";
+    case OV_FILE_LXMERT_TSV:     return "an LXMERT TSV";
+    case OV_FILE_VQA_JSON:       return "an Oscar VQA json";
+    case OV_FILE_SAMPLE_JSON:    return "an oscarviz sample JSON";
+    case OV_FILE_DATASET_YAML:   return "a dataset yaml";
+    case OV_FILE_CAPTIONS_JSON:  return "a captions JSON";
+    case OV_FILE_UNKNOWN:
+    default:                     return "a file of unknown kind";
+    }
+}
+
 static gboolean
 is_feature_kind (OvFileKind k)
 {
@@ -100,8 +131,8 @@ open_tsv_as (const char   *path,
     return NULL;
   if (!accept (kind))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s is a %s file, not a %s file", path,
-                   ov_file_kind_to_string (kind), role);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s is %s, not a %s file", path,
+                   kind_phrase (kind), role);
       return NULL;
     }
   if (kind_out != NULL)
@@ -218,8 +249,8 @@ open_labels (OvDataset    *ds,
     case OV_FILE_UNKNOWN:
       return FALSE;
     default:
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s is a %s file, not a detection file",
-                   path, ov_file_kind_to_string (kind));
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s is %s, not a detection file",
+                   path, kind_phrase (kind));
       return FALSE;
     }
 }
@@ -312,7 +343,54 @@ ov_dataset_open_files (const OvDatasetFiles *files,
                    ov_tsv_get_n_rows (ds->features));
       return NULL;
     }
+  ds->image_dir = g_path_get_dirname (ds->path);
   return g_steal_pointer (&ds);
+}
+
+/* The questions of a split yaml's `qla:` file (an Oscar VQA json), by
+ * image key, for samples whose own files carry none. */
+static gboolean
+load_yaml_questions (OvDataset  *ds,
+                     const char *qla_path,
+                     GError    **error)
+{
+  ds->qla = ov_vqa_json_load (qla_path, error);
+  if (ds->qla == NULL)
+    return FALSE;
+  ds->questions = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < ds->qla->len; i++)
+    {
+      OvSample *s = g_ptr_array_index (ds->qla, i);
+
+      if (!g_hash_table_contains (ds->questions, s->key))
+        g_hash_table_insert (ds->questions, s->key, s);
+    }
+  return TRUE;
+}
+
+/* The picture of a sample kept as a file beside the dataset: KEY.png,
+ * KEY.jpg or KEY.jpeg in its folder or in images/ there. NULL when there is
+ * none. The key names a file here, so it must not lead out of the folder. */
+static char *
+find_image_file (const char *folder,
+                 const char *key)
+{
+  static const char *const subfolders[] = { "", "images" };
+  static const char *const extensions[] = { "png", "jpg", "jpeg" };
+
+  if (folder == NULL || key == NULL || *key == '\0' || key[0] == '.'
+      || strchr (key, G_DIR_SEPARATOR) != NULL)
+    return NULL;
+  for (guint f = 0; f < G_N_ELEMENTS (subfolders); f++)
+    for (guint e = 0; e < G_N_ELEMENTS (extensions); e++)
+      {
+        g_autofree char *name = g_strdup_printf ("%s.%s", key, extensions[e]);
+        g_autofree char *path = g_build_filename (folder, subfolders[f], name, NULL);
+
+        if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+          return g_steal_pointer (&path);
+      }
+  return NULL;
 }
 
 OvDataset *
@@ -326,6 +404,14 @@ ov_dataset_open (const char   *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      /* Says which of its files to give instead. */
+      g_autofree char *file = ov_demo_resolve_dataset (path, error);
+
+      g_assert (file == NULL);
+      return NULL;
+    }
   kind = ov_file_sniff (path, error);
   switch (kind)
     {
@@ -349,11 +435,18 @@ ov_dataset_open (const char   *path,
             return NULL;
           }
         ds = ov_dataset_open_files (&files, cancellable, error);
-        if (ds != NULL)
+        if (ds == NULL)
+          return NULL;
+        g_free (ds->path);
+        ds->path = g_strdup (path);
+        ds->kind = OV_FILE_DATASET_YAML;
+        g_free (ds->image_dir);
+        ds->image_dir = g_path_get_dirname (path);
+        if (g_hash_table_lookup (yaml, "qla") != NULL
+            && !load_yaml_questions (ds, g_hash_table_lookup (yaml, "qla"), error))
           {
-            g_free (ds->path);
-            ds->path = g_strdup (path);
-            ds->kind = OV_FILE_DATASET_YAML;
+            ov_dataset_free (ds);
+            return NULL;
           }
         return ds;
       }
@@ -377,11 +470,16 @@ ov_dataset_open (const char   *path,
     case OV_FILE_UNKNOWN:
       return NULL;
     case OV_FILE_IMAGE:
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "%s is an image, which does not make a dataset by itself; give it with its "
+                   "detections and features (--image FILE --detections FILE --features FILE)",
+                   path);
+      return NULL;
     case OV_FILE_CAPTIONS_JSON:
     default:
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s is a %s file, which does not make a dataset by itself", path,
-                   ov_file_kind_to_string (kind));
+                   "%s is %s, which does not make a dataset by itself", path,
+                   kind_phrase (kind));
       return NULL;
     }
   return ov_dataset_open_files (&files, cancellable, error);
@@ -612,6 +710,25 @@ load_sample (OvDataset      *ds,
         g_ptr_array_add (sample->captions, g_strdup (g_ptr_array_index (caps, i)));
     }
 
+  if (ds->questions != NULL && sample->questions->len == 0)
+    {
+      const OvSample *qla = g_hash_table_lookup (ds->questions, key);
+
+      for (guint i = 0; qla != NULL && i < qla->questions->len; i++)
+        {
+          const OvQuestion *q = g_ptr_array_index (qla->questions, i);
+          OvQuestion *c = g_new0 (OvQuestion, 1);
+
+          c->question = g_strdup (q->question);
+          c->answer = g_strdup (q->answer);
+          c->type = g_strdup (q->type);
+          g_ptr_array_add (sample->questions, c);
+        }
+    }
+
+  if (sample->image_path == NULL)
+    sample->image_path = find_image_file (ds->image_dir, key);
+
   if (!ov_sample_check_boxes (sample, ds->path, error))
     return NULL;
   return g_steal_pointer (&sample);
@@ -713,6 +830,68 @@ ov_sample_source_options_clear (OvSampleSourceOptions *opts)
   opts->row = -1;
 }
 
+/* --row N: a row number, 0 or more; anything else names itself. */
+static gboolean
+parse_row (const char *option_name,
+           const char *value,
+           gpointer    data,
+           GError    **error)
+{
+  OvSampleSourceOptions *opts = data;
+  guint64 row = 0;
+
+  if (!ov_parse_count_option (option_name, value, 0, G_MAXUINT - 1, &row, error))
+    return FALSE;
+  opts->row = (gint64) row;
+  return TRUE;
+}
+
+/* --box-frame stored|displayed, checked while parsing. */
+static gboolean
+parse_box_frame (const char *option_name,
+                 const char *value,
+                 gpointer    data,
+                 GError    **error)
+{
+  OvSampleSourceOptions *opts = data;
+
+  if (!g_str_equal (value, "stored") && !g_str_equal (value, "displayed"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s %s: give stored or displayed"), option_name, value);
+      return FALSE;
+    }
+  g_free (opts->box_frame);
+  opts->box_frame = g_strdup (value);
+  return TRUE;
+}
+
+gboolean
+ov_parse_count_option (const char *option_name,
+                       const char *value,
+                       guint64     min,
+                       guint64     max,
+                       guint64    *out,
+                       GError    **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (!g_ascii_string_to_unsigned (value, 10, min, max, out, &local))
+    {
+      if (max >= G_MAXUINT - 1)
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     /* Translators: "--row -1: give a whole number, 0 or more" */
+                     _("%s %s: give a whole number, %llu or more"),
+                     option_name, value, (unsigned long long) min);
+      else
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("%s %s: give a whole number from %llu to %llu"), option_name, value,
+                     (unsigned long long) min, (unsigned long long) max);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GOptionGroup *
 ov_sample_source_option_group (OvSampleSourceOptions *opts)
 {
@@ -730,15 +909,15 @@ ov_sample_source_option_group (OvSampleSourceOptions *opts)
     { "class-names", 0, 0, G_OPTION_ARG_FILENAME, &opts->class_names,
       "Class names for numeric class ids, one a line", "FILE" },
     { "key", 0, 0, G_OPTION_ARG_STRING, &opts->key, "Image key of the sample", "KEY" },
-    { "row", 0, 0, G_OPTION_ARG_INT64, &opts->row, "Row of the sample (from 0)", "N" },
-    { "box-frame", 0, 0, G_OPTION_ARG_STRING, &opts->box_frame,
+    { "row", 0, 0, G_OPTION_ARG_CALLBACK, parse_row, "Row of the sample (from 0)", "N" },
+    { "box-frame", 0, 0, G_OPTION_ARG_CALLBACK, parse_box_frame,
       "Whether boxes refer to the image as stored (default) or as displayed after "
       "EXIF orientation", "stored|displayed" },
     { NULL }
   };
   GOptionGroup *group = g_option_group_new ("sample", "Sample options:",
                                             "Show the options that choose the input sample",
-                                            NULL, NULL);
+                                            opts, NULL);
 
   g_option_group_add_entries (group, entries);
   return group;
@@ -751,6 +930,7 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
 {
   g_autoptr(OvDataset) ds = NULL;
   g_autoptr(OvSample) sample = NULL;
+  g_autofree char *dataset = NULL;
   const char *labels;
   OvBoxFrame frame = OV_BOX_FRAME_STORED;
 
@@ -789,7 +969,10 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
                        "--dataset names its own files; do not add --features, --labels or --hw");
           return NULL;
         }
-      ds = ov_dataset_open (opts->dataset, cancellable, error);
+      dataset = ov_demo_resolve_dataset (opts->dataset, error);
+      if (dataset == NULL)
+        return NULL;
+      ds = ov_dataset_open (dataset, cancellable, error);
       if (ds == NULL)
         return NULL;
     }

@@ -105,7 +105,16 @@ typedef struct {
 
 void      ov_sample_source_options_init  (OvSampleSourceOptions *opts);
 void      ov_sample_source_options_clear (OvSampleSourceOptions *opts);
-/* GOptionEntry rows for the options above, to add to a command's context. */
+/* Parses a whole-number option value in min..max for a GOptionArgFunc;
+ * the error (G_OPTION_ERROR_BAD_VALUE) names the option and the value. */
+gboolean  ov_parse_count_option          (const char *option_name,
+                                          const char *value,
+                                          guint64     min,
+                                          guint64     max,
+                                          guint64    *out,
+                                          GError    **error);
+/* GOptionEntry rows for the options above, to add to a command's context.
+ * --dataset also takes "demo", the bundled scenes (ov_demo_resolve_dataset). */
 GOptionGroup *ov_sample_source_option_group (OvSampleSourceOptions *opts);
 /* Loads one sample as described by the options: region vectors built
  * (2054 wide) when there are features, tags set, image path and size

@@ -119,6 +119,23 @@ ov_sample_add_warning (OvSample   *sample,
 }
 
 char *
+ov_text_dup_untokenized (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      gboolean glue = *p == ' ' && (strchr (",.?!;:", p[1]) != NULL && p[1] != '\0');
+
+      /* "man 's", "isn 't": an apostrophe followed by a letter */
+      glue = glue || (*p == ' ' && p[1] == '\'' && g_ascii_isalpha (p[2]));
+      if (!glue)
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
 ov_sample_dup_tag_string (const OvSample *sample)
 {
   GString *s;

@@ -55,6 +55,11 @@ OvSample *ov_sample_copy  (const OvSample *sample);
 void      ov_sample_add_warning (OvSample   *sample,
                                  const char *format,
                                  ...) G_GNUC_PRINTF (2, 3);
+/* A question or caption as a person writes it, from the tokenized form
+ * Oscar's files keep ("what color is the cup ?", "the man 's hat"): no
+ * space before , . ? ! ; : nor before an apostrophe that starts a word's
+ * ending. BERT's tokenizer cuts both forms into the same pieces. */
+char     *ov_text_dup_untokenized (const char *text);
 /* The detector classes joined by single spaces, in region order. */
 char     *ov_sample_dup_tag_string (const OvSample *sample);
 /* Appends the 6 box values x1/W y1/H x2/W y2/H (x2-x1)/W (y2-y1)/H to

@@ -711,6 +711,23 @@ ov_model_get_settings (OvModel *model)
   return &model->settings;
 }
 
+gboolean
+ov_model_borrow_tag_layout (OvModel *model,
+                            OvModel *tagged)
+{
+  gboolean lower;
+
+  g_return_val_if_fail (model != NULL && tagged != NULL, FALSE);
+
+  if (model->kind != OV_MODEL_KIND_CAPTION || model->settings.add_od_labels
+      || tagged->kind != OV_MODEL_KIND_CAPTION || !tagged->settings.add_od_labels)
+    return FALSE;
+  lower = model->settings.do_lower_case;
+  model->settings = tagged->settings;
+  model->settings.do_lower_case = lower;
+  return TRUE;
+}
+
 OvTokenizer *
 ov_model_get_tokenizer (OvModel *model)
 {

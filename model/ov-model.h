@@ -104,6 +104,15 @@ const char       *ov_model_kind_name     (OvModelKind     kind);
 const char       *ov_model_get_path      (OvModel        *model);
 const OvConfig   *ov_model_get_config    (OvModel        *model);
 OvTaskSettings   *ov_model_get_settings  (OvModel        *model);
+/* A captioning model trained without tags (add_od_labels off) has no tag
+ * slots, so its tag and region states cannot be compared with a tagged
+ * model's. This gives it the input layout of tagged, a captioning model
+ * trained with tags: tagged's settings, keeping model's own do_lower_case
+ * (it goes with model's vocabulary). The demo's own alignment measurement
+ * does the same (tools/README.md). Returns FALSE and changes nothing when
+ * model has tags of its own, or tagged is no captioning model with tags. */
+gboolean          ov_model_borrow_tag_layout (OvModel    *model,
+                                              OvModel    *tagged);
 OvTokenizer      *ov_model_get_tokenizer (OvModel        *model);
 /* e.g. "CPU (2 threads, OpenBLAS)" or "CUDA: NVIDIA H200 (exact)". */
 const char       *ov_model_get_backend_description (OvModel *model);

@@ -825,6 +825,48 @@ ov_tokenizer_basic_tokenize (OvTokenizer *tok,
   return tokenize (tok, text, TRUE);
 }
 
+GPtrArray *
+ov_tokenizer_unknown_words (OvTokenizer *tok,
+                            const char  *text,
+                            guint       *n_words)
+{
+  g_autoptr(GPtrArray) words = NULL;
+  GPtrArray *unknown;
+  guint n = 0;
+
+  g_return_val_if_fail (tok != NULL, NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  words = tokenize (tok, text, TRUE);
+  unknown = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < words->len; i++)
+    {
+      const char *word = g_ptr_array_index (words, i);
+      g_autoptr(GPtrArray) pieces = NULL;
+
+      gboolean punctuation = TRUE;
+
+      if (g_ptr_array_find_with_equal_func (tok->split_first, word, g_str_equal, NULL))
+        {
+          n++;
+          continue;
+        }
+      /* A lone punctuation mark is no word to report. */
+      for (const char *p = word; *p != '\0' && punctuation; p = g_utf8_next_char (p))
+        punctuation = is_bert_punctuation (g_utf8_get_char (p));
+      if (punctuation)
+        continue;
+      n++;
+      pieces = g_ptr_array_new_with_free_func (g_free);
+      wordpiece (tok, word, pieces);
+      if (pieces->len == 1 && g_str_equal (g_ptr_array_index (pieces, 0), UNK_TOKEN))
+        g_ptr_array_add (unknown, g_strdup (word));
+    }
+  if (n_words != NULL)
+    *n_words = n;
+  return unknown;
+}
+
 GArray *
 ov_tokenizer_encode (OvTokenizer *tok,
                      const char  *text)

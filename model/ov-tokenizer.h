@@ -34,6 +34,15 @@ GPtrArray   *ov_tokenizer_tokenize       (OvTokenizer  *tok,
 /* The basic tokenizer's words of text (before WordPiece), same rules. */
 GPtrArray   *ov_tokenizer_basic_tokenize (OvTokenizer  *tok,
                                           const char   *text);
+/* The words of text (as ov_tokenizer_basic_tokenize cuts them) that
+ * WordPiece cannot build from the vocabulary, so that the model reads each
+ * as one [UNK], in order; special and added tokens count as known, and a
+ * lone punctuation mark ("?") counts as no word. *n_words (may be NULL)
+ * receives the number of words. Returns a new array of strings, empty when
+ * every word is known. */
+GPtrArray   *ov_tokenizer_unknown_words  (OvTokenizer  *tok,
+                                          const char   *text,
+                                          guint        *n_words);
 /* Word piece ids of text (tokenize + lookup). */
 GArray      *ov_tokenizer_encode         (OvTokenizer  *tok,
                                           const char   *text);   /* of gint32 */

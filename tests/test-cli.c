@@ -4,7 +4,10 @@
  * Runs the built `oscarviz caption|vqa|mask|match|encode` on the oracle
  * checkpoints and files and compares what they print or write with the
  * original implementation's outputs; bad input must end in a non-zero exit
- * (not a crash) with a message that names the file.
+ * (not a crash) with a message that names the file, a bad option in exit
+ * status 2 with a message that names the option and its value. Also what
+ * every command shares: the bundled model and dataset names, usage lines,
+ * unknown words, pictures beside a dataset, embed's borrowed tag layout.
  */
 #define G_LOG_DOMAIN "test-cli"
 
@@ -13,8 +16,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "data/ov-demo.h"
 #include "model/ov-state-dict.h"
 #include "ov-test-util.h"
+#include "viz/ov-embed.h"
 
 /* Tolerances of the oracle README: logits rtol/atol 1e-4, hidden states
  * rtol 1e-4 atol 1e-5, attention probabilities atol 1e-6, log-probs 1e-4. */
@@ -1094,9 +1099,10 @@ test_errors (void)
                   "--answers", short_answers, NULL);
   expect_failure (bad_inputs, "encode", "--model", cap, "--inputs", bad_inputs, "--out", out,
                   NULL);
-  expect_failure (feats, "caption", "--model", cap, "--features", feats, "--beams", "0", NULL);
-  expect_failure (NULL, "caption", "--model", cap, "--features", feats, "--device", "tpu",
+  expect_failure ("--beams 0", "caption", "--model", cap, "--features", feats, "--beams", "0",
                   NULL);
+  expect_failure ("--device tpu", "caption", "--model", cap, "--features", feats, "--device",
+                  "tpu", NULL);
   expect_failure (NULL, "encode", "--model", cap, "--features", feats, NULL);
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
 
@@ -1269,6 +1275,560 @@ test_demo_shipped (void)
     }
 }
 
+/* What every command shares ---------------------------------------------- */
+
+/* Runs oscarviz and expects a bad-option failure: exit status 2, no
+ * signal, and a message that names the option and its value. */
+static void
+expect_bad_option (const char *option,
+                   const char *value,
+                   const char *first,
+                   ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(Run) run = NULL;
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  run = run_argv (args);
+  g_test_message ("%s %s %s: %s", first, option, value, run->err);
+  if (!run->exited)
+    g_error ("oscarviz %s crashed: %s", first, run->err);
+  if (run->status != 2)
+    g_error ("oscarviz %s %s %s: exit status %d, not 2 (%s)", first, option, value, run->status,
+             run->err);
+  if (strstr (run->err, option) == NULL || strstr (run->err, value) == NULL)
+    g_error ("oscarviz %s: the message “%s” does not name %s %s", first, run->err, option,
+             value);
+}
+
+static char *
+demo_scenes (void)
+{
+  return ov_test_source_path ("data", "demo", "scenes", "test.yaml", NULL);
+}
+
+/* /cli/bad-options: each command's bad values exit 2 and name themselves. */
+static void
+test_bad_options (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *out = tmp_path ("ov-cli-bad-option.png");
+  g_autofree char *vec = tmp_path ("ov-cli-bad-option.safetensors");
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  /* caption's decoding options, checked before any decoding */
+  expect_bad_option ("--beams", "0", "caption", "--model", "demo", "--dataset", yaml, "--beams",
+                     "0", NULL);
+  expect_bad_option ("--beams", "65", "caption", "--model", "demo", "--dataset", yaml, "--beams",
+                     "65", NULL);
+  expect_bad_option ("--n-best", "3", "caption", "--model", "demo", "--dataset", yaml,
+                     "--beams", "1", "--n-best", "3", NULL);
+  expect_bad_option ("--max-length", "200", "caption", "--model", "demo", "--dataset", yaml,
+                     "--max-length", "200", NULL);
+  expect_bad_option ("--max-length", "1", "caption", "--model", "demo", "--dataset", yaml,
+                     "--max-length", "1", NULL);
+  /* the model options of every command that runs a model */
+  expect_bad_option ("--device", "tpu", "caption", "--model", "demo", "--dataset", yaml,
+                     "--device", "tpu", NULL);
+  expect_bad_option ("--precision", "half", "vqa", "--model", "demo-vqa", "--dataset", yaml,
+                     "--precision", "half", NULL);
+  expect_bad_option ("--threads", "500", "mask", "--model", "demo-pretrain", "--dataset", yaml,
+                     "--text", "a [MASK]", "--threads", "500", NULL);
+  expect_bad_option ("--threads", "-1", "match", "--model", "demo-pretrain", "--dataset", yaml,
+                     "--text", "a cup", "--threads", "-1", NULL);
+  expect_bad_option ("--threads", "500", "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "1", "--out", out, "--threads", "500", NULL);
+  expect_bad_option ("--device", "tpu", "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "1", "--out", out, "--device", "tpu", NULL);
+  expect_bad_option ("--threads", "500", "embed", "--model", "demo", "--dataset", yaml,
+                     "--layer", "last", "--out", vec, "--threads", "500", NULL);
+  expect_bad_option ("--threads", "500", "tsne", vec, "--out", out, "--threads", "500", NULL);
+  expect_bad_option ("--top", "0", "vqa", "--model", "demo-vqa", "--dataset", yaml, "--top",
+                     "0", NULL);
+  expect_bad_option ("--top", "-2", "mask", "--model", "demo-pretrain", "--dataset", yaml,
+                     "--text", "a [MASK]", "--top", "-2", NULL);
+  expect_bad_option ("--box-frame", "sideways", "caption", "--model", "demo", "--dataset", yaml,
+                     "--box-frame", "sideways", NULL);
+  /* --row -1 is no row */
+  expect_bad_option ("--row", "-1", "caption", "--model", "demo", "--dataset", yaml, "--row",
+                     "-1", NULL);
+  expect_bad_option ("--row", "-1", "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "1", "--out", out, "--row", "-1", NULL);
+  expect_bad_option ("--row", "-1", "inspect", yaml, "--row", "-1", NULL);
+  /* figure sizes, layers and tasks of attention */
+  expect_bad_option ("--width", "5", "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "1", "--out", out, "--width", "5", NULL);
+  expect_bad_option ("--height", "5", "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "1", "--out", out, "--height", "5", NULL);
+  expect_bad_option ("--layer", "-1", "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "-1", "--out", out, NULL);
+  expect_bad_option ("--layer", "9", "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "9", "--out", out, NULL);
+  expect_bad_option ("--task", "poetry", "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "1", "--out", out, "--task", "poetry", NULL);
+  expect_bad_option ("--task", "poetry", "encode", "--model", "demo", "--dataset", yaml,
+                     "--out", vec, "--task", "poetry", NULL);
+  /* embed: 0 is no count; the layer and the tag layout are checked too */
+  expect_bad_option ("--limit", "0", "embed", "--model", "demo", "--dataset", yaml, "--layer",
+                     "last", "--out", vec, "--limit", "0", NULL);
+  expect_bad_option ("--layer", "9", "embed", "--model", "demo", "--dataset", yaml, "--layer",
+                     "9", "--out", vec, NULL);
+  expect_bad_option ("--tag-layout", "demo-vqa", "embed", "--model", "demo-notags",
+                     "--dataset", yaml, "--layer", "last", "--out", vec, "--tag-layout",
+                     "demo-vqa", NULL);
+  expect_bad_option ("--width", "5", "demo-world", "generate", "--out", vec, "--width", "5",
+                     NULL);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (vec, G_FILE_TEST_EXISTS));
+}
+
+/* /cli/unknown-command: a mistyped command says so, without a window. */
+static void
+test_unknown_command (void)
+{
+  g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+  g_autoptr(Run) typo = NULL;
+  g_autoptr(Run) far = NULL;
+
+  /* With a display the old behaviour opened a window; without one it
+   * printed only GTK's "cannot open display". */
+  g_unsetenv ("DISPLAY");
+  g_unsetenv ("WAYLAND_DISPLAY");
+  typo = run_oscarviz ("captoin", "--model", "demo", NULL);
+  far = run_oscarviz ("no-such-thing.png", NULL);
+  if (display != NULL)
+    g_setenv ("DISPLAY", display, TRUE);
+  g_assert_true (typo->exited);
+  g_assert_cmpint (typo->status, ==, 2);
+  g_assert_nonnull (strstr (typo->err, "unknown command “captoin”"));
+  g_assert_nonnull (strstr (typo->err, "“caption”"));
+  g_assert_cmpint (far->status, ==, 2);
+  g_assert_nonnull (strstr (far->err, "no-such-thing.png"));
+  g_assert_null (strstr (far->err, "did you mean"));
+}
+
+/* /cli/usage-lines: every command's help starts "oscarviz COMMAND"; the
+ * commands that run a model all take --model demo, --device and --threads. */
+static void
+test_usage_lines (void)
+{
+  const char *const commands[] = { "caption", "vqa", "mask", "match", "encode", "attention",
+                                   "embed", "align", "tsne", "inspect", "devices",
+                                   "demo-world" };
+  const char *const with_model[] = { "caption", "vqa", "mask", "match", "encode", "attention",
+                                     "embed" };
+  g_autoptr(Run) caption = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autoptr(Run) run = run_oscarviz (commands[i], "--help", NULL);
+      g_autofree char *want = g_strdup_printf ("Usage:\n  oscarviz %s [OPTION", commands[i]);
+
+      g_assert_cmpint (run->status, ==, 0);
+      if (!g_str_has_prefix (run->out, want))
+        g_error ("oscarviz %s --help begins “%.60s”", commands[i], run->out);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (with_model); i++)
+    {
+      g_autoptr(Run) run = run_oscarviz (with_model[i], "--help", NULL);
+
+      g_assert_nonnull (strstr (run->out, "--device=cpu|cuda|auto"));
+      g_assert_nonnull (strstr (run->out, "--threads=N"));
+      g_assert_nonnull (strstr (run->out, "--precision=exact|fast"));
+      g_assert_nonnull (strstr (run->out, "a bundled model: demo, demo-vqa, demo-pretrain"));
+    }
+  /* caption runs its own decoding steps: no --inputs to offer */
+  caption = run_oscarviz ("caption", "--help", NULL);
+  g_assert_null (strstr (caption->out, "--inputs"));
+}
+
+/* /cli/demo-names/everywhere: attention and embed take the bundled names
+ * too; a folder given as --dataset is refused with its split file named. */
+static void
+test_demo_names_everywhere (void)
+{
+  g_autofree char *out = tmp_path ("ov-cli-demo-att.png");
+  g_autofree char *vec = tmp_path ("ov-cli-demo-vec.safetensors");
+  g_autofree char *scenes = ov_test_source_path ("data", "demo", "scenes", NULL);
+  g_autofree char *yaml = demo_scenes ();
+  g_autoptr(Run) att = NULL;
+  g_autoptr(Run) emb = NULL;
+  g_autoptr(Run) folder = NULL;
+  g_autoptr(OvEmbeddings) e = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  att = run_oscarviz ("attention", "--model", "demo", "--dataset", "demo", "--layer", "1",
+                      "--out", out, NULL);
+  g_assert_cmpint (att->status, ==, 0);
+  g_assert_true (g_file_test (out, G_FILE_TEST_IS_REGULAR));
+  emb = run_oscarviz ("embed", "--model", "demo", "--dataset", "demo", "--layer", "last",
+                      "--limit", "2", "--out", vec, "--quiet", NULL);
+  g_assert_cmpint (emb->status, ==, 0);
+  e = ov_embeddings_load (vec, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (e->image_keys->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (e->image_keys, 0), ==, "300001");
+
+  folder = run_oscarviz ("caption", "--model", "demo", "--dataset", scenes, NULL);
+  g_assert_cmpint (folder->status, ==, 1);
+  g_assert_nonnull (strstr (folder->err, yaml));
+  g_unlink (out);
+  {
+    const char *suffixes[] = { "", ".json", ".labels.txt" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *p = g_strconcat (vec, suffixes[i], NULL);
+
+        g_unlink (p);
+      }
+  }
+}
+
+static char *
+read_file (const char *path,
+           gsize      *len)
+{
+  char *data = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (path, &data, len, &error);
+  g_assert_no_error (error);
+  return data;
+}
+
+/* /cli/attention/image: the image view finds images/KEY.png beside the
+ * split, as the window does, and draws the same figure as with --image;
+ * without any picture it says so and writes nothing. */
+static void
+test_attention_image (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *png = ov_test_source_path ("data", "demo", "scenes", "images", "300001.png",
+                                              NULL);
+  g_autofree char *oracle_yaml = oracle ("data", "test.yaml", NULL);
+  g_autofree char *oracle_model = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *found = tmp_path ("ov-cli-att-found.png");
+  g_autofree char *given = tmp_path ("ov-cli-att-given.png");
+  g_autofree char *none = tmp_path ("ov-cli-att-none.png");
+  g_autofree char *a = NULL, *b = NULL;
+  g_autoptr(Run) r1 = NULL;
+  g_autoptr(Run) r2 = NULL;
+  g_autoptr(Run) r3 = NULL;
+  gsize la = 0, lb = 0;
+
+  r1 = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--key", "300001",
+                     "--layer", "1", "--view", "image", "--out", found, NULL);
+  r2 = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--key", "300001",
+                     "--image", png, "--layer", "1", "--view", "image", "--out", given, NULL);
+  g_assert_cmpint (r1->status, ==, 0);
+  g_assert_cmpint (r2->status, ==, 0);
+  a = read_file (found, &la);
+  b = read_file (given, &lb);
+  g_assert_cmpmem (a, la, b, lb);
+
+  r3 = run_oscarviz ("attention", "--model", oracle_model, "--dataset", oracle_yaml, "--layer",
+                     "1", "--view", "image", "--out", none, NULL);
+  g_assert_cmpint (r3->status, ==, 1);
+  g_assert_nonnull (strstr (r3->err, "--image"));
+  g_assert_false (g_file_test (none, G_FILE_TEST_EXISTS));
+  g_unlink (found);
+  g_unlink (given);
+}
+
+static JsonNode *
+vqa_json (const char *question,
+          const char *top)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(Run) run = NULL;
+
+  for (const char *const *a = (const char *const[]) { "vqa", "--model", "demo-vqa", "--dataset",
+                                                      "demo", "--key", "300001", "--top", top,
+                                                      "--json", NULL };
+       *a != NULL; a++)
+    g_ptr_array_add (args, (gpointer) *a);
+  if (question != NULL)
+    {
+      g_ptr_array_add (args, "--question");
+      g_ptr_array_add (args, (gpointer) question);
+    }
+  run = run_argv (args);
+  return run_json (run);
+}
+
+static void
+assert_unknown (JsonObject        *o,
+                guint              n_words,
+                const char *const *unknown)
+{
+  JsonArray *got = json_object_get_array_member (o, "unknown_words");
+
+  g_assert_cmpint (json_object_get_int_member (o, "words"), ==, n_words);
+  g_assert_cmpuint (json_array_get_length (got), ==, g_strv_length ((char **) unknown));
+  for (guint i = 0; unknown[i] != NULL; i++)
+    g_assert_cmpstr (json_array_get_string_element (got, i), ==, unknown[i]);
+}
+
+/* /cli/vqa/unknown-words: vqa says how many words the model reads as [UNK],
+ * and warns when it knows none; the sample's own question is shown as a
+ * person writes it and asked as the file has it (the same pieces). */
+static void
+test_vqa_unknown_words (void)
+{
+  const char *const none[] = { NULL };
+  const char *const two[] = { "colour", "mug", NULL };
+  const char *const chinese[] = { "杯", "子", "是", "什", "么", "颜", "色", "的", NULL };
+  g_autoptr(JsonNode) known = NULL;
+  g_autoptr(JsonNode) some = NULL;
+  g_autoptr(JsonNode) all = NULL;
+  g_autoptr(JsonNode) dflt = NULL;
+  g_autoptr(JsonNode) tokenized = NULL;
+  g_autoptr(Run) text = NULL;
+  g_autoptr(Run) text_some = NULL;
+  JsonArray *a, *b;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  known = vqa_json ("what color is the cup?", "1");
+  assert_unknown (json_node_get_object (known), 5, none);
+  some = vqa_json ("what colour is the mug?", "1");
+  assert_unknown (json_node_get_object (some), 5, two);
+  all = vqa_json ("杯子是什么颜色的？", "1");
+  assert_unknown (json_node_get_object (all), 8, chinese);
+
+  text = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo", "--question",
+                       "杯子是什么颜色的？", NULL);
+  g_assert_cmpint (text->status, ==, 0);
+  g_assert_nonnull (strstr (text->out, "lacks all 8 words"));
+  text_some = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo", "--question",
+                            "what colour is the mug?", NULL);
+  g_assert_nonnull (strstr (text_some->out, "2 of 5 words are not in the model's vocabulary"));
+  g_assert_nonnull (strstr (text_some->out, "colour mug"));
+
+  /* The demo's qla file keeps "what color is the cup ?" */
+  dflt = vqa_json (NULL, "42");
+  tokenized = vqa_json ("what color is the cup ?", "42");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (dflt), "question"), ==,
+                   "what color is the cup?");
+  a = json_object_get_array_member (json_node_get_object (dflt), "answers");
+  b = json_object_get_array_member (json_node_get_object (tokenized), "answers");
+  g_assert_cmpuint (json_array_get_length (a), ==, 42);
+  for (guint i = 0; i < 42; i++)
+    g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (a, i),
+                                                      "logit"), ==,
+                       json_object_get_double_member (json_array_get_object_element (b, i),
+                                                      "logit"));
+}
+
+static void
+unlink_embeddings (const char *path)
+{
+  const char *suffixes[] = { "", ".json", ".labels.txt" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *p = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (p);
+    }
+}
+
+/* /cli/embed/tag-layout: embed gives a model trained without tags the tag
+ * slots of a tagged one, so align can compare the two; the vectors are
+ * those of a pass with the tagged model's settings copied by hand (as
+ * tools/README.md describes the demo's own measurement). */
+static void
+test_embed_tag_layout (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *with = tmp_path ("ov-cli-tags.safetensors");
+  g_autofree char *without = tmp_path ("ov-cli-notags.safetensors");
+  g_autofree char *bare = tmp_path ("ov-cli-notags-bare.safetensors");
+  g_autofree char *tagged_dir = NULL, *notags_dir = NULL;
+  g_autoptr(Run) r1 = NULL;
+  g_autoptr(Run) r2 = NULL;
+  g_autoptr(Run) r3 = NULL;
+  g_autoptr(Run) al = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(OvEmbeddings) got = NULL;
+  g_autoptr(OvEmbeddings) want = NULL;
+  g_autoptr(OvEmbeddings) got_bare = NULL;
+  g_autoptr(OvModel) tagged = NULL;
+  g_autoptr(OvModel) notags = NULL;
+  g_autoptr(OvDataset) ds = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree int *layers = NULL;
+  guint n_layers = 0, n_tags = 0;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  r1 = run_oscarviz ("embed", "--model", "demo", "--dataset", yaml, "--layer", "all",
+                     "--limit", "6", "--out", with, "--quiet", NULL);
+  r2 = run_oscarviz ("embed", "--model", "demo-notags", "--tag-layout", "demo", "--dataset",
+                     yaml, "--layer", "all", "--limit", "6", "--out", without, "--quiet", NULL);
+  r3 = run_oscarviz ("embed", "--model", "demo-notags", "--dataset", yaml, "--layer", "all",
+                     "--limit", "6", "--out", bare, "--quiet", NULL);
+  g_assert_cmpint (r1->status, ==, 0);
+  g_assert_cmpint (r2->status, ==, 0);
+  g_assert_cmpint (r3->status, ==, 0);
+  g_assert_nonnull (strstr (r2->err, "trained without tags"));
+  /* without --tag-layout: no tags, and a note that says what to do */
+  g_assert_nonnull (strstr (r3->err, "--tag-layout"));
+  got_bare = ov_embeddings_load (bare, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < got_bare->n; i++)
+    g_assert_cmpint (got_bare->modality[i], ==, OV_EMBED_REGION);
+
+  /* the reference: demo-notags with demo's settings, in this process */
+  tagged_dir = ov_demo_find ("demo", &error);
+  g_assert_no_error (error);
+  notags_dir = ov_demo_find ("demo-notags", &error);
+  g_assert_no_error (error);
+  tagged = ov_model_load (tagged_dir, NULL, &error);
+  g_assert_no_error (error);
+  notags = ov_model_load (notags_dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (ov_model_get_settings (notags)->add_od_labels);
+  *ov_model_get_settings (notags) = *ov_model_get_settings (tagged);
+  layers = ov_embed_parse_layers ("all", ov_model_get_config (notags)->num_hidden_layers,
+                                  &n_layers, &error);
+  g_assert_no_error (error);
+  ds = ov_dataset_open (yaml, NULL, &error);
+  g_assert_no_error (error);
+  want = ov_embed_collect_dataset (notags, ds, 6, layers, n_layers, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  got = ov_embeddings_load (without, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got->n, ==, want->n);
+  g_assert_cmpuint (got->n_layers, ==, want->n_layers);
+  for (guint i = 0; i < got->n; i++)
+    {
+      g_assert_cmpint (got->modality[i], ==, want->modality[i]);
+      g_assert_cmpint (got->classes[i], ==, want->classes[i]);
+      n_tags += got->modality[i] == OV_EMBED_TAG;
+    }
+  g_assert_cmpuint (n_tags, >, 0);
+  for (guint l = 0; l < got->n_layers; l++)
+    {
+      double diff = 0.0;
+
+      /* the same computation; the tolerance only allows for thread order */
+      if (!ov_test_allclose (got->vectors[l], want->vectors[l], (gsize) got->n * got->hidden,
+                             1e-5, 1e-5, &diff))
+        g_error ("layer %d: borrowed-layout vectors differ by %g", got->layers[l], diff);
+      g_test_message ("layer %d: max |diff| %g", got->layers[l], diff);
+    }
+
+  /* the README's comparison, on the command line */
+  al = run_oscarviz ("align", with, without, "--json", NULL);
+  g_assert_cmpint (al->status, ==, 0);
+  doc = json_from_string (al->out, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (doc);
+  unlink_embeddings (with);
+  unlink_embeddings (without);
+  unlink_embeddings (bare);
+}
+
+/* /cli/encode/round-trip: encode's own output runs again through --inputs
+ * and gives the logits of the sample it was made from; the text output
+ * tells real regions from padding rows. */
+static void
+test_encode_round_trip (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *enc = tmp_path ("ov-cli-roundtrip.safetensors");
+  const char *question = "what color is the cup?";
+  g_autoptr(Run) e = NULL;
+  g_autoptr(Run) ej = NULL;
+  g_autoptr(Run) from_file = NULL;
+  g_autoptr(Run) direct = NULL;
+  g_autoptr(JsonNode) edoc = NULL;
+  g_autoptr(JsonNode) fdoc = NULL;
+  g_autoptr(JsonNode) ddoc = NULL;
+  JsonArray *fa, *da;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  e = run_oscarviz ("encode", "--model", "demo-vqa", "--dataset", yaml, "--key", "300001",
+                    "--text", question, "--out", enc, NULL);
+  g_assert_cmpint (e->status, ==, 0);
+  /* scene 300001 has 5 regions; the VQA layout pads to the training length */
+  g_assert_nonnull (strstr (e->out, " 5 regions and "));
+  g_assert_nonnull (strstr (e->out, "padding rows"));
+  ej = run_oscarviz ("encode", "--model", "demo-vqa", "--dataset", yaml, "--key", "300001",
+                     "--text", question, "--out", enc, "--json", NULL);
+  edoc = run_json (ej);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (edoc), "n_real_regions"),
+                   ==, 5);
+
+  from_file = run_oscarviz ("vqa", "--model", "demo-vqa", "--inputs", enc, "--top", "42",
+                            "--json", NULL);
+  direct = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", yaml, "--key", "300001",
+                         "--question", question, "--top", "42", "--json", NULL);
+  fdoc = run_json (from_file);
+  ddoc = run_json (direct);
+  fa = json_object_get_array_member (json_node_get_object (fdoc), "answers");
+  da = json_object_get_array_member (json_node_get_object (ddoc), "answers");
+  g_assert_cmpuint (json_array_get_length (fa), ==, json_array_get_length (da));
+  for (guint i = 0; i < json_array_get_length (fa); i++)
+    {
+      JsonObject *x = json_array_get_object_element (fa, i);
+      JsonObject *y = json_array_get_object_element (da, i);
+
+      g_assert_cmpint (json_object_get_int_member (x, "index"), ==,
+                       json_object_get_int_member (y, "index"));
+      assert_close ("encode round trip", json_object_get_double_member (x, "logit"),
+                    json_object_get_double_member (y, "logit"), LOGIT_TOL, LOGIT_TOL);
+    }
+  g_unlink (enc);
+}
+
+/* /cli/wording: counts agree in number ("1 region", "1 sample"), and "an
+ * image". */
+static void
+test_wording (void)
+{
+  g_autofree char *png = ov_test_source_path ("data", "demo", "scenes", "images", "300001.png",
+                                              NULL);
+  g_autofree char *one = tmp_path ("ov-cli-one-box.json");
+  g_autofree char *out = tmp_path ("ov-cli-wording.safetensors");
+  g_autoptr(GString) json = g_string_new ("{\"key\": \"one\", \"width\": 100, \"height\": 100, "
+                                          "\"boxes\": [{\"rect\": [10, 10, 50, 50], "
+                                          "\"class\": \"cup\", \"feature\": [");
+  g_autoptr(Run) img = NULL;
+  g_autoptr(Run) enc = NULL;
+  g_autoptr(Run) ins = NULL;
+
+  for (int i = 0; i < 2048; i++)
+    g_string_append_printf (json, "%s%g", i > 0 ? ", " : "", (i % 7) / 10.0);
+  g_string_append (json, "]}]}");
+  g_assert_true (g_file_set_contents (one, json->str, -1, NULL));
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  img = run_oscarviz ("caption", "--model", "demo", "--dataset", png, NULL);
+  g_assert_cmpint (img->status, ==, 1);
+  g_assert_null (strstr (img->err, "a image"));
+  g_assert_nonnull (strstr (img->err, "an image"));
+
+  /* the demo's caption layout has 12 region rows: 1 region, 11 padding */
+  enc = run_oscarviz ("encode", "--model", "demo", "--dataset", one, "--out", out, NULL);
+  g_assert_cmpint (enc->status, ==, 0);
+  g_test_message ("%s", enc->out);
+  g_assert_nonnull (strstr (enc->out, " 1 region and 11 padding rows"));
+  ins = run_oscarviz ("inspect", one, NULL);
+  g_assert_cmpint (ins->status, ==, 0);
+  g_test_message ("%s", ins->out);
+  g_assert_nonnull (strstr (ins->out, ", 1 sample\n"));
+  g_assert_nonnull (strstr (ins->out, ": 1 region, 1 feature row 2054 wide"));
+  g_unlink (out);
+  g_unlink (one);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1288,5 +1848,14 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/errors", test_errors);
   g_test_add_func ("/cli/demo-names", test_demo_names);
   g_test_add_func ("/cli/demo/shipped", test_demo_shipped);
+  g_test_add_func ("/cli/bad-options", test_bad_options);
+  g_test_add_func ("/cli/unknown-command", test_unknown_command);
+  g_test_add_func ("/cli/usage-lines", test_usage_lines);
+  g_test_add_func ("/cli/demo-names/everywhere", test_demo_names_everywhere);
+  g_test_add_func ("/cli/attention/image", test_attention_image);
+  g_test_add_func ("/cli/vqa/unknown-words", test_vqa_unknown_words);
+  g_test_add_func ("/cli/embed/tag-layout", test_embed_tag_layout);
+  g_test_add_func ("/cli/encode/round-trip", test_encode_round_trip);
+  g_test_add_func ("/cli/wording", test_wording);
   return g_test_run ();
 }

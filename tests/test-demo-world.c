@@ -480,6 +480,78 @@ test_shipped (void)
   g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
 }
 
+/* /data/demo/resolve: --model and --dataset NAME as every command and the
+ * window take them: existing paths as given, else the bundled names. */
+static void
+test_resolve (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *demo = ov_demo_find ("demo", &error);
+  g_autofree char *scenes_yaml = ov_demo_find_dataset ("demo", &error);
+  g_autofree char *scenes = g_path_get_dirname (scenes_yaml);
+  g_autofree char *tmp = g_dir_make_tmp ("ov-resolve-XXXXXX", &error);
+  g_autofree char *named = g_build_filename (tmp, "demo", NULL);
+  g_autofree char *got = NULL;
+  g_autofree char *weights = g_build_filename (demo, "pytorch_model.bin", NULL);
+  g_autofree char *empty = g_build_filename (tmp, "empty", NULL);
+  g_autofree char *cwd = g_get_current_dir ();
+
+  g_assert_no_error (error);
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  for (const char *const *name = ov_demo_model_names (); *name != NULL; name++)
+    {
+      g_autofree char *want = ov_demo_find (*name, &error);
+      g_autofree char *path = ov_demo_resolve_model (*name, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (path, ==, want);
+    }
+  got = ov_demo_resolve_dataset ("demo", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got, ==, scenes_yaml);
+  g_clear_pointer (&got, g_free);
+
+  /* A folder of that name wins over the bundled model. */
+  g_assert_cmpint (g_mkdir (named, 0700), ==, 0);
+  g_assert_cmpint (g_chdir (tmp), ==, 0);
+  got = ov_demo_resolve_model ("demo", &error);
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got, ==, "demo");
+  g_clear_pointer (&got, g_free);
+
+  g_assert_null (ov_demo_resolve_model ("demo-large", &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  g_assert_nonnull (strstr (error->message, "demo-large"));
+  g_assert_nonnull (strstr (error->message, "demo-notags"));
+  g_clear_error (&error);
+  g_assert_null (ov_demo_resolve_model (weights, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_null (ov_demo_resolve_model (NULL, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  g_clear_error (&error);
+
+  /* A folder is no dataset: its split files are named, or what to give. */
+  g_assert_null (ov_demo_resolve_dataset (scenes, &error));
+  g_assert_nonnull (strstr (error->message, scenes_yaml));
+  g_clear_error (&error);
+  g_assert_null (ov_demo_resolve_dataset (demo, &error));
+  g_assert_nonnull (strstr (error->message, "--model"));
+  g_clear_error (&error);
+  g_assert_cmpint (g_mkdir (empty, 0700), ==, 0);
+  g_assert_null (ov_demo_resolve_dataset (empty, &error));
+  g_assert_nonnull (strstr (error->message, "test.yaml"));
+  g_clear_error (&error);
+  g_assert_null (ov_demo_resolve_dataset ("no-such-split.yaml", &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  g_clear_error (&error);
+
+  g_rmdir (empty);
+  g_rmdir (named);
+  g_rmdir (tmp);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -491,5 +563,6 @@ main (int argc, char **argv)
   g_test_add_func ("/data/demo-world/bad-options", test_bad_options);
   g_test_add_func ("/data/demo-world/command", test_command);
   g_test_add_func ("/data/demo/shipped", test_shipped);
+  g_test_add_func ("/data/demo/resolve", test_resolve);
   return g_test_run ();
 }

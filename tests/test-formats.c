@@ -921,6 +921,73 @@ test_sample_source (void)
   ov_sample_source_options_clear (&opts);
 }
 
+/* /data/formats/dataset-extras: a split's sample gets its picture from
+ * images/KEY.png beside the split and its questions from the yaml's qla:
+ * file; a sample JSON's from KEY.jpg beside it; nothing is looked up for a
+ * key that would lead out of the folder. */
+static void
+test_dataset_extras (void)
+{
+  g_autofree char *yaml = ov_test_source_path ("data", "demo", "scenes", "test.yaml", NULL);
+  g_autofree char *qla = ov_test_source_path ("data", "demo", "scenes", "test_qla.json", NULL);
+  g_autofree char *png = ov_test_source_path ("data", "demo", "scenes", "images", "300002.png",
+                                              NULL);
+  g_autofree char *tmp = g_dir_make_tmp ("ov-extras-XXXXXX", NULL);
+  g_autofree char *sub = g_build_filename (tmp, "split", NULL);
+  g_autofree char *json = g_build_filename (sub, "samples.json", NULL);
+  g_autofree char *beside = g_build_filename (sub, "beside.jpg", NULL);
+  g_autofree char *escape = g_build_filename (tmp, "escape.png", NULL);
+  g_autoptr(JsonNode) qnode = ov_test_load_json (qla);
+  JsonArray *qs = json_node_get_array (qnode);
+  g_autoptr(OvDataset) ds = NULL;
+  g_autoptr(OvDataset) js = NULL;
+  g_autoptr(OvSample) s = NULL;
+  g_autoptr(OvSample) a = NULL;
+  g_autoptr(OvSample) b = NULL;
+  g_autoptr(GError) error = NULL;
+  guint k = 0;
+
+  ds = ov_dataset_open (yaml, NULL, &error);
+  g_assert_no_error (error);
+  s = ov_dataset_load_key (ds, "300002", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s->image_path, ==, png);
+  /* the questions of 300002, in the file's order */
+  for (guint i = 0; i < json_array_get_length (qs); i++)
+    {
+      JsonObject *q = json_array_get_object_element (qs, i);
+
+      if (json_object_get_int_member (q, "img_id") != 300002)
+        continue;
+      g_assert_cmpuint (k, <, s->questions->len);
+      g_assert_cmpstr (((OvQuestion *) g_ptr_array_index (s->questions, k))->question, ==,
+                       json_object_get_string_member (q, "q"));
+      k++;
+    }
+  g_assert_cmpuint (k, >, 0);
+  g_assert_cmpuint (s->questions->len, ==, k);
+
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (beside, "not read", -1, NULL));
+  g_assert_true (g_file_set_contents (escape, "not read", -1, NULL));
+  g_assert_true (g_file_set_contents (json, "[{\"key\": \"beside\", \"boxes\": []}, "
+                                      "{\"key\": \"../escape\", \"boxes\": []}]", -1, NULL));
+  js = ov_dataset_open (json, NULL, &error);
+  g_assert_no_error (error);
+  a = ov_dataset_load_sample (js, 0, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (a->image_path, ==, beside);
+  b = ov_dataset_load_sample (js, 1, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (b->image_path);
+
+  g_unlink (json);
+  g_unlink (beside);
+  g_unlink (escape);
+  g_rmdir (sub);
+  g_rmdir (tmp);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -940,5 +1007,6 @@ main (int argc, char **argv)
   g_test_add_func ("/data/formats/corrupt-lineidx-and-pairs", test_corrupt_lineidx_and_pairs);
   g_test_add_func ("/data/formats/crlf-and-no-lineidx", test_crlf_and_no_lineidx);
   g_test_add_func ("/data/formats/sample-source", test_sample_source);
+  g_test_add_func ("/data/formats/dataset-extras", test_dataset_extras);
   return g_test_run ();
 }

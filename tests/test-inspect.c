@@ -6,6 +6,7 @@
  */
 #define G_LOG_DOMAIN "test-inspect"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "ov-test-util.h"
@@ -164,6 +165,123 @@ test_row_and_errors (void)
   g_assert_nonnull (strstr (text->out, "coco_dog_couch"));
 }
 
+/* /app/inspect/models-and-more: checkpoint folders, their weights, answer
+ * lists and embeddings files are summarised; a dataset's folder points at
+ * its split file; a split's sample has its qla questions and its picture. */
+static void
+test_models_and_more (void)
+{
+  g_autofree char *demo = ov_test_source_path ("data", "demo", "models", "demo", NULL);
+  g_autofree char *vqa = ov_test_source_path ("data", "demo", "models", "demo-vqa", NULL);
+  g_autofree char *weights = g_build_filename (demo, "pytorch_model.bin", NULL);
+  g_autofree char *scenes = ov_test_source_path ("data", "demo", "scenes", NULL);
+  g_autofree char *yaml = g_build_filename (scenes, "test.yaml", NULL);
+  g_autofree char *l2a = g_build_filename (scenes, "label2ans.json", NULL);
+  g_autofree char *qla = g_build_filename (scenes, "test_qla.json", NULL);
+  g_autofree char *config = g_build_filename (demo, "config.json", NULL);
+  g_autofree char *vec = g_build_filename (g_get_tmp_dir (), "ov-inspect-vec.safetensors",
+                                           NULL);
+  g_autofree char *vec_json = g_strconcat (vec, ".json", NULL);
+  g_autofree char *vec_labels = g_strconcat (vec, ".labels.txt", NULL);
+  g_autofree char *exe = ov_test_oscarviz_path ();
+  g_autoptr(JsonNode) answers = ov_test_load_json (l2a);
+  g_autoptr(JsonNode) questions = ov_test_load_json (qla);
+  g_autoptr(JsonNode) cfg = ov_test_load_json (config);
+  g_autofree char *args_path = g_build_filename (demo, "training_args.json", NULL);
+  g_autoptr(JsonNode) args = ov_test_load_json (args_path);
+  g_autoptr(JsonNode) meta = NULL;
+  g_autoptr(Run) run = NULL;
+  g_autoptr(Run) folder = NULL;
+  g_autoptr(Run) text = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *embed_argv[] = { exe, "embed", "--model", "demo", "--dataset", yaml, "--layer",
+                               "last", "--limit", "3", "--out", vec, "--quiet", NULL };
+  JsonObject *o, *s;
+  JsonArray *first;
+  guint n_questions = 0;
+  int status = -1;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  g_spawn_sync (NULL, (char **) embed_argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  meta = ov_test_load_json (vec_json);
+
+  run = run_inspect ("--json", demo, vqa, weights, l2a, vec, yaml, NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpuint (run->docs->len, ==, 6);
+
+  o = doc (run, 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "checkpoint");
+  g_assert_cmpstr (json_object_get_string_member (o, "model_kind"), ==, "captioning");
+  g_assert_cmpint (json_object_get_int_member (o, "layers"), ==,
+                   json_object_get_int_member (json_node_get_object (cfg), "num_hidden_layers"));
+  g_assert_cmpint (json_object_get_int_member (o, "hidden"), ==,
+                   json_object_get_int_member (json_node_get_object (cfg), "hidden_size"));
+  g_assert_true (json_object_get_boolean_member (o, "tags"));
+  /* Oscar's tag slots: max_seq_length - max_seq_a_length of the training */
+  g_assert_cmpint (json_object_get_int_member (o, "tag_slots"), ==,
+                   json_object_get_int_member (json_node_get_object (args), "max_seq_length")
+                   - json_object_get_int_member (json_node_get_object (args),
+                                                 "max_seq_a_length"));
+
+  o = doc (run, 1);
+  g_assert_cmpstr (json_object_get_string_member (o, "model_kind"), ==, "classifier");
+  g_assert_cmpint (json_object_get_int_member (o, "classes"), ==,
+                   json_array_get_length (json_node_get_array (answers)));
+  g_assert_cmpint (json_object_get_int_member (o, "answers"), ==,
+                   json_array_get_length (json_node_get_array (answers)));
+
+  o = doc (run, 2);
+  g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "tensors");
+  g_assert_cmpstr (json_object_get_string_member (o, "format"), ==, "pytorch-zip");
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (o, "names"), 0),
+                   ==, "bert.embeddings.word_embeddings.weight");
+  g_assert_cmpint (json_object_get_int_member (o, "values"), >,
+                   json_object_get_int_member (json_node_get_object (cfg), "vocab_size")
+                   * json_object_get_int_member (json_node_get_object (cfg), "hidden_size"));
+
+  o = doc (run, 3);
+  g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "answers");
+  g_assert_cmpint (json_object_get_int_member (o, "answers"), ==,
+                   json_array_get_length (json_node_get_array (answers)));
+  first = json_object_get_array_member (o, "first");
+  g_assert_cmpstr (json_array_get_string_element (first, 0), ==,
+                   json_array_get_string_element (json_node_get_array (answers), 0));
+
+  o = doc (run, 4);
+  g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "embeddings");
+  g_assert_cmpint (json_object_get_int_member (o, "vectors"), ==,
+                   json_object_get_int_member (json_node_get_object (meta), "count"));
+  g_assert_cmpint (json_object_get_int_member (o, "images"), ==, 3);
+
+  /* test.yaml's qla: file holds the questions of scene 300001 */
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (questions)); i++)
+    n_questions += json_object_get_int_member (
+                     json_array_get_object_element (json_node_get_array (questions), i),
+                     "img_id") == 300001;
+  g_assert_cmpuint (n_questions, >, 0);
+  s = json_object_get_object_member (doc (run, 5), "sample");
+  g_assert_cmpstr (json_object_get_string_member (s, "key"), ==, "300001");
+  g_assert_cmpint (json_object_get_int_member (s, "questions"), ==, n_questions);
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (s, "image"),
+                                   "/images/300001.png"));
+
+  folder = run_inspect ("--json", scenes, NULL);
+  g_assert_cmpint (folder->status, !=, 0);
+  g_assert_nonnull (strstr (folder->err, yaml));
+
+  text = run_inspect (demo, weights, l2a, vec, NULL);
+  g_assert_cmpint (text->status, ==, 0);
+  g_assert_nonnull (strstr (text->out, "captioning checkpoint (pytorch_model.bin), 2 layers"));
+  g_assert_nonnull (strstr (text->out, "answer list, 42 answers: yes, no"));
+
+  g_unlink (vec);
+  g_unlink (vec_json);
+  g_unlink (vec_labels);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -171,5 +289,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/inspect/images", test_images);
   g_test_add_func ("/app/inspect/dataset-files", test_dataset_files);
   g_test_add_func ("/app/inspect/row-and-errors", test_row_and_errors);
+  g_test_add_func ("/app/inspect/models-and-more", test_models_and_more);
   return g_test_run ();
 }

@@ -78,6 +78,27 @@ test_tag_string (void)
   g_assert_cmpstr (tags, ==, "dog cutting board");
 }
 
+/* /data/sample/untokenized: Oscar's tokenized questions as written. */
+static void
+test_untokenized (void)
+{
+  const char *const cases[][2] = {
+    { "what color is the cup ?", "what color is the cup?" },
+    { "is the man 's hat red , or blue ?", "is the man's hat red, or blue?" },
+    { "it isn 't . really !", "it isn't. really!" },
+    { "Already fine?", "Already fine?" },
+    { "a ' quoted ' word", "a ' quoted ' word" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = ov_text_dup_untokenized (cases[i][0]);
+
+      g_assert_cmpstr (got, ==, cases[i][1]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -85,5 +106,6 @@ main (int argc, char **argv)
   g_test_add_func ("/data/sample/box-values", test_box_values);
   g_test_add_func ("/data/sample/bad-width-and-nan", test_bad_width_and_nan);
   g_test_add_func ("/data/sample/tag-string", test_tag_string);
+  g_test_add_func ("/data/sample/untokenized", test_untokenized);
   return g_test_run ();
 }

@@ -592,6 +592,47 @@ test_load_time (void)
                   g_timer_elapsed (timer, NULL) * 1e3 / n_loads, n_loads);
 }
 
+/* /model/tokenizer/unknown-words: the words WordPiece cannot build become
+ * one [UNK] each; those are the ones reported, and the text's [UNK] pieces
+ * match them one for one. Lone punctuation is no word; special tokens are
+ * known. */
+static void
+test_unknown_words (void)
+{
+  g_autoptr(OvTokenizer) tok = load_real_vocab ();
+  const struct {
+    const char *text;
+    guint       n_words;
+    const char *unknown;   /* space-separated */
+  } cases[] = {
+    { "What color is the cup?", 5, "" },
+    { "a [MASK] sat on the mat .", 6, "" },
+    /* CJK ideographs are words of their own; bert-base has 子 and 的 */
+    { "杯子是什么颜色的？", 8, "杯 是 什 么 颜 色" },
+    { "ꙮꙮ is a 🦜", 4, "ꙮꙮ 🦜" },
+    { "", 0, "" },
+    { "? ! ...", 0, "" },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      guint n_words = 99, n_unk_pieces = 0;
+      g_autoptr(GPtrArray) unknown = ov_tokenizer_unknown_words (tok, cases[c].text, &n_words);
+      g_autoptr(GPtrArray) pieces = ov_tokenizer_tokenize (tok, cases[c].text);
+      g_auto(GStrv) want = g_strsplit (cases[c].unknown, " ", -1);
+      guint n_want = *cases[c].unknown == '\0' ? 0 : g_strv_length (want);
+
+      g_test_message ("%s: %u words, %u unknown", cases[c].text, n_words, unknown->len);
+      g_assert_cmpuint (n_words, ==, cases[c].n_words);
+      g_assert_cmpuint (unknown->len, ==, n_want);
+      for (guint i = 0; i < n_want; i++)
+        g_assert_cmpstr (g_ptr_array_index (unknown, i), ==, want[i]);
+      for (guint i = 0; i < pieces->len; i++)
+        n_unk_pieces += g_str_equal (g_ptr_array_index (pieces, i), "[UNK]");
+      g_assert_cmpuint (n_unk_pieces, ==, unknown->len);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -610,6 +651,7 @@ main (int   argc,
   g_test_add_func ("/model/tokenizer/added-tokens", test_added_tokens);
   g_test_add_func ("/model/tokenizer/cased", test_cased);
   g_test_add_func ("/model/tokenizer/load-time", test_load_time);
+  g_test_add_func ("/model/tokenizer/unknown-words", test_unknown_words);
 
   return g_test_run ();
 }

@@ -1411,6 +1411,20 @@ test_second_instance (void)
   g_assert_true (ov_session_supports (session, OV_TASK_VQA, NULL));
   g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
 
+  /* A bundled model by name, as every command takes it. */
+  {
+    const char *argv[] = { exe, "--model", "demo-pretrain", NULL };
+    g_autofree char *pretrain_dir = ov_demo_find ("demo-pretrain", &error);
+
+    g_assert_no_error (error);
+    run_second_instance (argv);
+    WAIT_UNTIL (ov_session_get_model_path (session, OV_MODEL_KIND_PRETRAIN) != NULL
+                && !ov_window_is_loading (shown), 60);
+    g_assert_true (same_path (ov_session_get_model_path (session, OV_MODEL_KIND_PRETRAIN),
+                              pretrain_dir));
+    g_assert_null (_ov_window_get_banner_text (shown));
+  }
+
   gtk_window_destroy (GTK_WINDOW (shown));
   iterate (100);
   /* GTK keeps the application, and so its connection, alive to the end of

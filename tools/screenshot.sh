@@ -13,13 +13,15 @@
 # window before the screenshot (xdotool names, e.g. "alt+4" for the
 # Attention tab, "ctrl+comma" for the preferences, "Tab Tab"), a second apart.
 # Settings live in a throw-away keyfile, so the user's own are not touched.
+# The picture goes to BUILD/screenshot.png unless --out says where; the
+# README's picture is updated only on request: --out docs/screenshot.png.
 set -eu
 
 usage="usage: $0 [--size WxH] [--dark] [--lang LL] [--keys KEYS]… [--wait S] [--out PNG] [-- ARGS…]"
 size=1280x800
 theme=light
 wait=6
-out=docs/screenshot.png
+out=
 lang=
 keys=
 while [ $# -gt 0 ]; do
@@ -39,6 +41,7 @@ done
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${OV_BUILD_DIR:-$top/build}
 bin=$build/app/oscarviz
+out=${out:-$build/screenshot.png}
 [ -x "$bin" ] || { echo "$bin not built; run: meson compile -C build" >&2; exit 1; }
 command -v Xvfb >/dev/null || { echo "Xvfb is missing (apt-get install xvfb)" >&2; exit 1; }
 command -v import >/dev/null || { echo "ImageMagick's import is missing" >&2; exit 1; }

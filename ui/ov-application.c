@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "data/ov-demo.h"
 #include "ov-application.h"
 #include "ov-preferences-window.h"
 #include "ov-window.h"
@@ -106,8 +107,17 @@ ov_application_handle_local_options (GApplication *app,
     }
   if (g_variant_dict_lookup (options, "model", "^&ay", &model))
     {
-      g_autoptr(GFile) file = g_file_new_for_commandline_arg (model);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *dir = ov_demo_resolve_model (model, &error);
+      g_autoptr(GFile) file = NULL;
 
+      /* A folder, or a bundled model's name, as for every command. */
+      if (dir == NULL)
+        {
+          g_printerr ("oscarviz: %s\n", error->message);
+          return 2;
+        }
+      file = g_file_new_for_commandline_arg (dir);
       g_free (self->model_dir);
       self->model_dir = g_file_get_path (file);
     }
@@ -275,7 +285,8 @@ ov_application_init (OvApplication *self)
 {
   static const GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Open the checkpoint folder DIR instead of the demo model"), N_("DIR") },
+      N_("Open the checkpoint folder DIR instead of the demo model, or a bundled model: "
+         "demo, demo-vqa, demo-pretrain, demo-notags"), N_("DIR") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version"), NULL },
     { NULL }
   };

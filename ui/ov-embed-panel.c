@@ -1025,30 +1025,19 @@ collect_model (CollectJob      *job,
 }
 
 /* A captioning model trained without tags has no tag slots, so its states
- * have no tags to align with. It is given the tags in the slots of the
- * first model's layout, as the demo's own alignment measurement does
- * (tools/README.md); returns the note that says so, or NULL. */
+ * have no tags to align with; it is given the first model's tag layout
+ * (ov_model_borrow_tag_layout). Returns the note that says so, or NULL. */
 static char *
 borrow_tag_layout (CollectJob *job,
                    OvModel    *other,
                    const char *other_label)
 {
-  OvTaskSettings *mine = ov_model_get_settings (other);
-  OvTaskSettings theirs;
-  OvModel *model;
-  gboolean tags;
+  gboolean borrowed;
 
-  if (ov_model_get_kind (other) != OV_MODEL_KIND_CAPTION || mine->add_od_labels)
-    return NULL;
-  model = ov_session_model_lock (job->model);
-  tags = ov_model_get_kind (model) == OV_MODEL_KIND_CAPTION
-         && ov_model_get_settings (model)->add_od_labels;
-  theirs = *ov_model_get_settings (model);
+  borrowed = ov_model_borrow_tag_layout (other, ov_session_model_lock (job->model));
   ov_session_model_unlock (job->model);
-  if (!tags)
+  if (!borrowed)
     return NULL;
-  theirs.do_lower_case = mine->do_lower_case;
-  *mine = theirs;
   /* Translators: %s are model names; the second model was trained without tags. */
   return g_strdup_printf (_("%s was trained without tags; here it reads the tags in the tag "
                             "slots of %s, as the demo's own alignment measurement does."),

@@ -807,32 +807,8 @@ ov_session_dup_input_regions (OvSession *self)
   return regions;
 }
 
-/* BERT's punctuation: the ASCII marks and symbols, and Unicode's P*
- * categories. */
-static gboolean
-is_bert_punctuation (gunichar c)
-{
-  if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96)
-      || (c >= 123 && c <= 126))
-    return TRUE;
-  switch (g_unichar_type (c))
-    {
-    case G_UNICODE_CONNECT_PUNCTUATION:
-    case G_UNICODE_DASH_PUNCTUATION:
-    case G_UNICODE_CLOSE_PUNCTUATION:
-    case G_UNICODE_FINAL_PUNCTUATION:
-    case G_UNICODE_INITIAL_PUNCTUATION:
-    case G_UNICODE_OTHER_PUNCTUATION:
-    case G_UNICODE_OPEN_PUNCTUATION:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
-/* TODO: the command line is to count unknown question words too; once the
- * tokenizer offers that count, call it here, or the window and `oscarviz
- * vqa` may come to disagree on a word. */
+/* The words of text the task's model reads as [UNK], counted as the
+ * command line counts them (ov_tokenizer_unknown_words). */
 GStrv
 ov_session_dup_unknown_words (OvSession  *self,
                               OvTask      task,
@@ -840,11 +816,8 @@ ov_session_dup_unknown_words (OvSession  *self,
                               guint      *n_words)
 {
   OvModelRef *ref;
-  OvTokenizer *tok;
   g_autoptr(GPtrArray) words = NULL;
   g_autoptr(GStrvBuilder) unknown = g_strv_builder_new ();
-  guint n = 0;
-  gint32 unk;
 
   g_return_val_if_fail (OV_IS_SESSION (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
@@ -854,30 +827,9 @@ ov_session_dup_unknown_words (OvSession  *self,
   ref = model_for_task (self, task);
   if (ref == NULL)
     return g_strv_builder_end (unknown);
-  tok = ov_model_get_tokenizer (ref->model);
-  unk = ov_tokenizer_unk_id (tok);
-
-  /* WordPiece gives a word it cannot split one [UNK] piece for the whole
-   * word, so a word is unknown exactly when its pieces are that one id. A
-   * lone punctuation mark is no word to count. */
-  words = ov_tokenizer_basic_tokenize (tok, text);
+  words = ov_tokenizer_unknown_words (ov_model_get_tokenizer (ref->model), text, n_words);
   for (guint i = 0; i < words->len; i++)
-    {
-      const char *word = g_ptr_array_index (words, i);
-      g_autoptr(GArray) ids = NULL;
-      gboolean punctuation = TRUE;
-
-      for (const char *p = word; *p != '\0' && punctuation; p = g_utf8_next_char (p))
-        punctuation = is_bert_punctuation (g_utf8_get_char (p));
-      if (punctuation)
-        continue;
-      n++;
-      ids = ov_tokenizer_encode (tok, word);
-      if (ids->len == 1 && g_array_index (ids, gint32, 0) == unk)
-        g_strv_builder_add (unknown, word);
-    }
-  if (n_words != NULL)
-    *n_words = n;
+    g_strv_builder_add (unknown, g_ptr_array_index (words, i));
   return g_strv_builder_end (unknown);
 }
 

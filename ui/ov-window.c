@@ -552,38 +552,18 @@ dup_yaml_path (GHashTable *yaml,
   return g_build_filename (dir, value, NULL);
 }
 
-/* What a split yaml adds beyond the sample: an answer list (label2ans),
- * and pictures kept as <key>.png or .jpg beside it or in images/. */
+/* What a split yaml adds beyond the sample: an answer list (label2ans).
+ * The sample's picture beside the dataset is found by the data layer. */
 static void
 find_dataset_extras (SampleLoad *load,
                      const char *dataset)
 {
-  static const char *const folders[] = { ".", "images" };
-  static const char *const extensions[] = { "png", "jpg", "jpeg" };
   g_autoptr(GHashTable) yaml = NULL;
-  g_autofree char *dir = g_path_get_dirname (dataset);
 
   if (g_str_has_suffix (dataset, ".yaml") || g_str_has_suffix (dataset, ".yml"))
     yaml = ov_dataset_yaml_load (dataset, NULL);
   if (yaml != NULL)
     load->answers = dup_yaml_path (yaml, "label2ans", dataset);
-
-  /* The key names a file here, so it must not lead out of the folder. */
-  if (load->sample->key == NULL || strchr (load->sample->key, G_DIR_SEPARATOR) != NULL
-      || load->sample->key[0] == '.')
-    return;
-  for (guint f = 0; load->sample->image_path == NULL && f < G_N_ELEMENTS (folders); f++)
-    for (guint e = 0; e < G_N_ELEMENTS (extensions); e++)
-      {
-        g_autofree char *name = g_strdup_printf ("%s.%s", load->sample->key, extensions[e]);
-        g_autofree char *path = g_build_filename (dir, folders[f], name, NULL);
-
-        if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-          {
-            load->sample->image_path = g_steal_pointer (&path);
-            break;
-          }
-      }
 }
 
 static void
@@ -727,8 +707,10 @@ sample_loaded_cb (GObject      *source,
   if (ov_session_get_sample (self->session)->questions->len > 0)
     {
       OvQuestion *q = g_ptr_array_index (ov_session_get_sample (self->session)->questions, 0);
+      /* as a person writes it, not as Oscar's files keep it ("cup ?") */
+      g_autofree char *question = ov_text_dup_untokenized (q->question);
 
-      ov_vqa_panel_set_question (self->vqa_panel, q->question);
+      ov_vqa_panel_set_question (self->vqa_panel, question);
     }
 
   /* A picture on its own is one sample; anything else may hold more. */
