@@ -558,6 +558,85 @@ test_grid_and_flow (void)
   free_attentions (att, 3);
 }
 
+/* ov_palette_assign: the 80 COCO classes of a view get 80 distinct colours
+ * (more than the 36 preferred ones), a class keeps its preferred colour when
+ * no class before it in byte order prefers the same one, the result does not
+ * depend on the order the names come in, and a class outside the set keeps
+ * its preferred colour. */
+static void
+test_palette_assign (void)
+{
+  g_autofree char *path = ov_test_shared_path ("data", "labels", "coco-80-categories.tsv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) reversed = g_ptr_array_new ();
+  g_autoptr(GHashTable) used = g_hash_table_new (NULL, NULL);
+  g_autoptr(OvPalette) a = ov_palette_new ();
+  g_autoptr(OvPalette) b = ov_palette_new ();
+  g_autoptr(GError) error = NULL;
+  guint kept = 0;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+      guint nf = g_strv_length (f);
+
+      /* the last column is the class name; skip a header and blank lines */
+      if (nf >= 2 && g_ascii_isdigit (f[0][0]))
+        g_ptr_array_add (names, g_strdup (g_strstrip (f[nf - 1])));
+    }
+  g_assert_cmpuint (names->len, ==, 80);
+  for (guint i = names->len; i-- > 0;)
+    g_ptr_array_add (reversed, g_ptr_array_index (names, i));
+
+  /* a fresh palette gives each name its preferred colour */
+  for (guint i = 0; i < names->len; i++)
+    g_assert_cmpuint (ov_palette_index (a, g_ptr_array_index (names, i)), ==,
+                      ov_class_color_index (g_ptr_array_index (names, i)));
+
+  ov_palette_assign (a, (const char *const *) names->pdata, names->len);
+  ov_palette_assign (b, (const char *const *) reversed->pdata, reversed->len);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      guint slot = ov_palette_index (a, name);
+      gboolean first = TRUE;
+
+      g_assert_cmpuint (slot, ==, ov_palette_index (b, name));
+      g_assert_true (g_hash_table_add (used, GUINT_TO_POINTER (slot + 1)));
+      for (guint k = 0; k < names->len; k++)
+        if (strcmp (g_ptr_array_index (names, k), name) < 0
+            && ov_class_color_index (g_ptr_array_index (names, k)) == ov_class_color_index (name))
+          first = FALSE;
+      if (first)
+        {
+          g_assert_cmpuint (slot, ==, ov_class_color_index (name));
+          kept++;
+        }
+    }
+  g_assert_cmpuint (g_hash_table_size (used), ==, 80);
+  /* the 36 preferred colours are all taken by some class of the 80 */
+  g_assert_cmpuint (kept, <=, 36);
+  g_assert_cmpuint (kept, >=, 20);
+  g_assert_cmpuint (ov_palette_index (a, "no such class"), ==,
+                    ov_class_color_index ("no such class"));
+
+  /* a smaller set: duplicates and NULLs are ignored, two colliding classes
+   * part */
+  {
+    const char *two[4] = { "dog", NULL, "dog", "cat" };
+
+    ov_palette_assign (a, two, 4);
+    g_assert_cmpuint (ov_palette_index (a, "dog"), !=, ov_palette_index (a, "cat"));
+    ov_palette_assign (a, NULL, 0);
+    g_assert_cmpuint (ov_palette_index (a, "dog"), ==, ov_class_color_index ("dog"));
+  }
+}
+
 static void
 test_region_view (void)
 {
@@ -1647,6 +1726,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/attention/difference", test_difference);
   g_test_add_func ("/viz/heatmap/cells", test_heatmap);
   g_test_add_func ("/viz/grid-flow/cells", test_grid_and_flow);
+  g_test_add_func ("/viz/palette/assign", test_palette_assign);
   g_test_add_func ("/viz/region-view/boxes", test_region_view);
   g_test_add_func ("/viz/region-view/photo", test_region_view_real_image);
   g_test_add_func ("/viz/attention-image/weights", test_attention_image);

@@ -66,7 +66,7 @@ struct _OvSession
   OvAnswerList *answers;
   char         *answers_path;
   OvSample     *sample;
-  OvPalette    *palette;     /* class name -> colour, kept across samples */
+  OvPalette    *palette;     /* class name -> colour, distinct within a sample */
   GListStore   *tags;
   double        threshold;
   double        last_run_seconds;
@@ -567,6 +567,12 @@ ov_session_set_sample (OvSession *self,
   if (sample != NULL)
     {
       g_autofree char *classes = ov_sample_dup_tag_string (sample);
+      g_autofree const char **names = g_new0 (const char *, sample->n_regions + 1);
+
+      /* the classes of this picture get distinct colours */
+      for (guint i = 0; i < sample->n_regions; i++)
+        names[i] = sample->regions[i].cls;
+      ov_palette_assign (self->palette, names, sample->n_regions);
 
       if (sample->tags != NULL && g_strcmp0 (sample->tags, classes) != 0)
         {

@@ -439,13 +439,18 @@ ov_align_view_new (OvAlignment *const *a, guint n)
 
   v = g_new0 (OvAlignView, 1);
   v->n = MIN (n, MAX_MODELS);
-  v->palette = ov_palette_new ();
-  for (guint m = 0; m < v->n; m++)
-    {
-      v->models[m] = a[m];
-      for (guint c = 0; c < a[m]->n_classes; c++)
-        ov_palette_index (v->palette, a[m]->class_names[c]);
-    }
+  {
+    g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+    for (guint m = 0; m < v->n; m++)
+      {
+        v->models[m] = a[m];
+        for (guint c = 0; c < a[m]->n_classes; c++)
+          g_ptr_array_add (names, a[m]->class_names[c]);
+      }
+    v->palette = ov_palette_new ();
+    ov_palette_assign (v->palette, (const char *const *) names->pdata, names->len);
+  }
   return v;
 }
 

@@ -193,20 +193,22 @@ ov_draw_color_bar (cairo_t            *cr,
 
 /* Palette */
 
-/* A class's colour comes from its name alone, so it is the same in every
- * view and whatever was opened before: FNV-1a of the name picks one of the
- * first 36 colours of ov_viz_class_color (twelve hues in three lightness
- * bands). The hash's basis was chosen so the 24 classes of the bundled demo
- * world land on 24 different colours, as far apart as those 36 allow.
- * Known shortcoming: two classes of a larger vocabulary may share a colour
- * (a vocabulary of more than 36 classes always has some that do); the
- * labels drawn beside the colours tell them apart. */
+/* A class's preferred colour comes from its name alone: FNV-1a of the name
+ * picks one of the first 36 colours of ov_viz_class_color (twelve hues in
+ * three lightness bands). The hash's basis was chosen so the 24 classes of
+ * the bundled demo world land on 24 different colours. A vocabulary of more
+ * than 36 classes (VinVL has 1594) always has classes that prefer the same
+ * colour, so a palette that is told the classes of a view (one picture, one
+ * figure) gives them distinct colours: every class keeps its preferred
+ * colour unless a class before it in byte order of the names took it, and
+ * such a class takes the next free one. The result depends only on the set
+ * of classes, never on the order they were met. */
 #define PALETTE_SLOTS 36u
 #define PALETTE_BASIS (0x811c9dc5u ^ 1191050u)
 
 struct _OvPalette
 {
-  int unused;   /* every palette gives a name the same colour */
+  GHashTable *slots;   /* class name -> colour index + 1 */
 };
 
 guint
@@ -231,20 +233,83 @@ ov_class_color (const char *name)
 OvPalette *
 ov_palette_new (void)
 {
-  return g_new0 (OvPalette, 1);
+  OvPalette *palette = g_new0 (OvPalette, 1);
+
+  palette->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return palette;
 }
 
 void
 ov_palette_free (OvPalette *palette)
 {
+  if (palette == NULL)
+    return;
+  g_hash_table_unref (palette->slots);
   g_free (palette);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+void
+ov_palette_assign (OvPalette         *palette,
+                   const char *const *names,
+                   gsize              n)
+{
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree guint8 *taken = NULL;
+  g_autofree int *slot = NULL;
+  guint n_slots;
+
+  g_return_if_fail (palette != NULL);
+
+  g_hash_table_remove_all (palette->slots);
+  for (gsize i = 0; i < n; i++)
+    if (names[i] != NULL && g_hash_table_add (seen, (gpointer) names[i]))
+      g_ptr_array_add (sorted, (gpointer) names[i]);
+  g_ptr_array_sort (sorted, compare_names);
+
+  /* preferred colours first, then the classes that lost theirs, in order */
+  n_slots = MAX (PALETTE_SLOTS, sorted->len);
+  taken = g_new0 (guint8, n_slots);
+  slot = g_new (int, MAX (sorted->len, 1));
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      guint want = ov_class_color_index (g_ptr_array_index (sorted, i));
+
+      slot[i] = taken[want] ? -1 : (int) want;
+      taken[want] = 1;
+    }
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      guint s;
+
+      if (slot[i] >= 0)
+        continue;
+      /* the 36 colours first; past them the palette goes on */
+      for (s = ov_class_color_index (g_ptr_array_index (sorted, i));
+           taken[s]; s = (s + 1) % n_slots)
+        ;
+      slot[i] = (int) s;
+      taken[s] = 1;
+    }
+  for (guint i = 0; i < sorted->len; i++)
+    g_hash_table_insert (palette->slots, g_strdup (g_ptr_array_index (sorted, i)),
+                         GUINT_TO_POINTER ((guint) slot[i] + 1));
 }
 
 guint
 ov_palette_index (OvPalette *palette, const char *name)
 {
+  gpointer v;
+
   g_return_val_if_fail (palette != NULL, 0);
-  return ov_class_color_index (name);
+  v = g_hash_table_lookup (palette->slots, name != NULL ? name : "");
+  return v != NULL ? GPOINTER_TO_UINT (v) - 1 : ov_class_color_index (name);
 }
 
 OvColor

@@ -72,19 +72,24 @@ const OvInk *ov_draw_get_ink           (cairo_t     *cr);
 void         ov_draw_use_ink           (cairo_t     *cr,
                                         OvInkPart    part);
 
-/* Class name -> colour index -> ov_viz_class_color. The index depends on
- * the name alone (not on the order classes were met), so a class has one
- * colour in the picture, the tag list and every figure; two classes may
- * share one (see ov-draw.c). */
+/* Class name -> preferred colour index -> ov_viz_class_color. The index
+ * depends on the name alone (not on the order classes were met); two
+ * classes may prefer the same one (see ov-draw.c). */
 guint      ov_class_color_index     (const char *name);
 OvColor    ov_class_color           (const char *name);
 
-/* The same mapping as an object the renderers take; every palette gives a
- * name the same colour. */
+/* The mapping the renderers take. A new palette gives every class its
+ * preferred colour; told the classes of a view (ov_palette_assign), it
+ * gives them distinct colours that depend only on that set, keeping each
+ * class's preferred colour where no other class of the set took it first.
+ * Classes outside the set get their preferred colour. */
 typedef struct _OvPalette OvPalette;
 
 OvPalette *ov_palette_new           (void);
 void       ov_palette_free          (OvPalette  *palette);
+void       ov_palette_assign        (OvPalette         *palette,
+                                     const char *const *names,
+                                     gsize              n);
 guint      ov_palette_index         (OvPalette  *palette,
                                      const char *name);
 OvColor    ov_palette_color         (OvPalette  *palette,

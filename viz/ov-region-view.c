@@ -43,7 +43,14 @@ ov_region_view_new (const OvSample *sample, cairo_surface_t *image, OvPalette *p
   v->sample = sample;
   v->image = image != NULL ? cairo_surface_reference (image) : NULL;
   if (palette == NULL)
-    palette = v->own_palette = ov_palette_new ();
+    {
+      g_autofree const char **names = g_new0 (const char *, MAX (sample->n_regions, 1));
+
+      for (guint i = 0; i < sample->n_regions; i++)
+        names[i] = sample->regions[i].cls;
+      palette = v->own_palette = ov_palette_new ();
+      ov_palette_assign (palette, names, sample->n_regions);
+    }
   v->palette = palette;
   v->show_labels = TRUE;
   v->highlight = -1;

@@ -68,12 +68,14 @@ ov_scatter_view_new (const float       *xy,
       v->class_names[c] = g_strdup (class_names != NULL && class_names[c] ? class_names[c] : "?");
       v->visible[c] = TRUE;
     }
+  /* Without a palette of the caller's, the classes of the map get
+   * distinct colours. */
   if (palette == NULL)
-    palette = v->own_palette = ov_palette_new ();
+    {
+      palette = v->own_palette = ov_palette_new ();
+      ov_palette_assign (palette, (const char *const *) v->class_names, n_classes);
+    }
   v->palette = palette;
-  /* Register the names in class order so the colours follow it. */
-  for (guint c = 0; c < n_classes; c++)
-    ov_palette_index (palette, v->class_names[c]);
 
   v->xmin = v->ymin = G_MAXDOUBLE;
   v->xmax = v->ymax = -G_MAXDOUBLE;
