@@ -35,6 +35,10 @@
  * 1 GiB fits in a 1 MB file, and the pickle reader stops at 2^20 values. */
 #define OV_MAX_PICKLE_BYTES (G_GUINT64_CONSTANT (64) << 20)
 #define OV_MAX_SAFETENSORS_HEADER (G_GUINT64_CONSTANT (100) << 20)
+/* A deflated member above OV_MAX_INFLATE_SMALL bytes may inflate at most
+ * OV_MAX_INFLATE_RATIO times its compressed size (see zip_read_member). */
+#define OV_MAX_INFLATE_SMALL (G_GUINT64_CONSTANT (64) << 20)
+#define OV_MAX_INFLATE_RATIO 64
 
 typedef struct {
   const guint8 *data;      /* mapped or owned */
@@ -515,6 +519,21 @@ zip_read_member (ZipCtx      *z,
     {
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: member %s is %" G_GUINT64_FORMAT
                    " bytes, more than we read", z->path, name, (guint64) st.size);
+      return NULL;
+    }
+  /* Model weights hardly compress (fp32 noise: about 1.1:1). A large
+   * compressed member that claims to inflate more than OV_MAX_INFLATE_RATIO
+   * times is a bomb, not weights: refusing it keeps a small file from making
+   * us allocate gigabytes. Small members (all-zero biases) may compress as
+   * far as deflate goes. */
+  if (st.comp_method != ZIP_CM_STORE && st.size > OV_MAX_INFLATE_SMALL
+      && (st.valid & ZIP_STAT_COMP_SIZE)
+      && st.size / OV_MAX_INFLATE_RATIO > st.comp_size)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: member %s claims to inflate from %"
+                   G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT " bytes, more than model weights "
+                   "compress; refused", z->path, name, (guint64) st.comp_size,
+                   (guint64) st.size);
       return NULL;
     }
   buf = g_try_malloc (MAX (st.size, 1));

@@ -214,6 +214,38 @@ make_zip_bomb (void)
   return g_bytes_new_take (g_steal_pointer (&data), len);
 }
 
+/* A real torch zip whose storage zip/data/0 is replaced by 100 MB of zeros,
+ * deflated (a 100 kB file): weights do not compress like that. */
+static GBytes *
+make_tensor_bomb (void)
+{
+  g_autoptr(GBytes) whole = fixture ("tests", "fixtures", "checkpoint", "zip.pt", NULL);
+  g_autofree char *path = g_build_filename (tmp_dir, "tensor-bomb.zip", NULL);
+  gsize n = 100 << 20;
+  guint8 *zeros = g_malloc0 (n);
+  g_autofree char *data = NULL;
+  gsize len;
+  zip_t *za;
+  zip_source_t *src;
+  zip_int64_t idx;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (whole, NULL),
+                                      (gssize) g_bytes_get_size (whole), NULL));
+  za = zip_open (path, 0, NULL);
+  g_assert_nonnull (za);
+  idx = zip_name_locate (za, "zip/data/0", 0);
+  g_assert_cmpint (idx, >=, 0);
+  src = zip_source_buffer (za, zeros, n, 0);
+  g_assert_cmpint (zip_file_replace (za, (zip_uint64_t) idx, src, 0), ==, 0);
+  zip_set_file_compression (za, (zip_uint64_t) idx, ZIP_CM_DEFLATE, 1);
+  g_assert_cmpint (zip_close (za), ==, 0);
+  g_free (zeros);
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_remove (path);
+  g_assert_cmpuint (len, <, 1 << 20);
+  return g_bytes_new_take (g_steal_pointer (&data), len);
+}
+
 static GBytes *make_not_checkpoint (void) { return text ("<html>Not Found</html>\n"); }
 
 static GBytes *make_config_huge (void)
@@ -350,6 +382,7 @@ static const Case cases[] = {
   { "checkpoint-zip-truncated", READ_CHECKPOINT, OV_ERROR_FORMAT, make_zip_truncated },
   { "checkpoint-legacy-truncated", READ_CHECKPOINT, OV_ERROR_TRUNCATED, make_legacy_truncated },
   { "checkpoint-zip-bomb", READ_CHECKPOINT, OV_ERROR_LIMIT, make_zip_bomb },
+  { "checkpoint-tensor-bomb", READ_CHECKPOINT, OV_ERROR_LIMIT, make_tensor_bomb },
   { "checkpoint-html", READ_CHECKPOINT, OV_ERROR_FORMAT, make_not_checkpoint },
   { "checkpoint-nul", READ_CHECKPOINT, OV_ERROR_FORMAT, make_nul },
   { "safetensors-huge-shape", READ_CHECKPOINT, OV_ERROR_FORMAT, make_st_huge_shape },
