@@ -12,7 +12,7 @@ shift 2 || shift $#
 here=$(cd "$(dirname "$0")" && pwd)
 work=${OV_FUZZ_WORK:-/tmp/ov-fuzz-work}
 large=${OV_FUZZ_LARGE:-/tmp/ov-fuzz-large}
-targets=${*:-"pickle checkpoint safetensors config answers sample-json vqa-json tsv base64 yaml tokenizer image"}
+targets=${*:-"pickle checkpoint safetensors config answers sample-json vqa-json tsv base64 yaml tokenizer image vectors"}
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
