@@ -550,7 +550,7 @@ detect_kind (OvStateDict *sd)
 }
 
 static gboolean
-load_weights (OvModel *model, GError **error)
+load_weights (OvModel *model, gboolean private_copy, GError **error)
 {
   g_autofree char *bin = g_build_filename (model->path, "pytorch_model.bin", NULL);
   g_autofree char *st = g_build_filename (model->path, "model.safetensors", NULL);
@@ -569,7 +569,8 @@ load_weights (OvModel *model, GError **error)
                    model->path);
       return FALSE;
     }
-  model->state_dict = ov_state_dict_load (file, error);
+  model->state_dict = ov_state_dict_load_full (file, private_copy ? OV_STATE_DICT_PRIVATE_COPY
+                                                                  : OV_STATE_DICT_MAP, error);
   if (model->state_dict == NULL)
     return FALSE;
 
@@ -652,7 +653,7 @@ ov_model_load (const char *dir, const OvModelOptions *opts, GError **error)
   if (ov_tokenizer_get_vocab_size (model->tokenizer) != (guint) model->config.vocab_size)
     add_warning (model, "%s/vocab.txt has %u entries but config.json says vocab_size %d",
                  dir, ov_tokenizer_get_vocab_size (model->tokenizer), model->config.vocab_size);
-  if (!load_weights (model, error))
+  if (!load_weights (model, opts->private_weights, error))
     return NULL;
   /* run_vqa pads question + tags to its args.max_seq_length */
   if (model->kind == OV_MODEL_KIND_CLASSIFIER && args_len > 0)

@@ -48,6 +48,10 @@ typedef struct {
   OvDevice    device;
   OvPrecision precision;
   int         n_threads;      /* 0 = all cores */
+  /* Read the weights into private memory instead of mapping the file, so
+   * that the file changing on disk while the model is open cannot crash the
+   * process (see OV_STATE_DICT_PRIVATE_COPY). Off by default. */
+  gboolean    private_weights;
 } OvModelOptions;
 
 /* config.json, with the constructor defaults for absent keys. */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -1259,17 +1260,97 @@ sniff (const guint8 *data,
   return KIND_UNKNOWN;
 }
 
+/* A private copy of the file at path: a memfd the kernel fills from the
+ * file, mapped. Whatever later happens to the file leaves it alone. */
 static GMappedFile *
-map_file (const char *path,
-          GError    **error)
+map_private_copy (const char *path,
+                  GError    **error)
 {
   g_autoptr (GError) local = NULL;
-  GMappedFile *map = g_mapped_file_new (path, FALSE, &local);
+  GMappedFile *map = NULL;
+  struct stat st;
+  off_t done = 0;
+  int in, out;
 
-  if (map == NULL)
+  in = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (in < 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot open: %s", path, local->message);
+      int saved = errno;
+
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot open: %s", path,
+                   g_strerror (saved));
       return NULL;
+    }
+  out = memfd_create ("oscarviz-weights", MFD_CLOEXEC);
+  if (out < 0 || fstat (in, &st) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot copy into memory: %s", path,
+                   g_strerror (saved));
+      goto out;
+    }
+  /* to the end of the file as it is now; a file that shrinks meanwhile
+   * just gives a shorter copy, which the parsers refuse */
+  while (done < st.st_size)
+    {
+      ssize_t got = copy_file_range (in, NULL, out, NULL, (size_t) (st.st_size - done), 0);
+
+      if (got < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS
+                      || errno == EOPNOTSUPP))
+        {
+          /* no in-kernel copy between these file systems: read and write */
+          char buf[1 << 16];
+          ssize_t r = pread (in, buf, sizeof buf, done);
+
+          got = r > 0 && write (out, buf, (size_t) r) == r ? r : (r == 0 ? 0 : -1);
+        }
+      if (got < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot copy into memory: %s", path,
+                       g_strerror (saved));
+          goto out;
+        }
+      if (got == 0)
+        break;
+      done += got;
+    }
+  map = g_mapped_file_new_from_fd (out, FALSE, &local);
+  if (map == NULL)
+    g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot map its copy: %s", path,
+                 local->message);
+out:
+  if (out >= 0)
+    close (out);
+  close (in);
+  return map;
+}
+
+static GMappedFile *
+map_file (const char      *path,
+          OvStateDictFlags flags,
+          GError         **error)
+{
+  g_autoptr (GError) local = NULL;
+  GMappedFile *map;
+
+  if (flags & OV_STATE_DICT_PRIVATE_COPY)
+    {
+      map = map_private_copy (path, error);
+      if (map == NULL)
+        return NULL;
+    }
+  else
+    {
+      map = g_mapped_file_new (path, FALSE, &local);
+      if (map == NULL)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot open: %s", path,
+                       local->message);
+          return NULL;
+        }
     }
   if (g_mapped_file_get_length (map) == 0 || g_mapped_file_get_contents (map) == NULL)
     {
@@ -1291,6 +1372,14 @@ OvStateDict *
 ov_state_dict_load (const char *path,
                     GError    **error)
 {
+  return ov_state_dict_load_full (path, OV_STATE_DICT_MAP, error);
+}
+
+OvStateDict *
+ov_state_dict_load_full (const char      *path,
+                         OvStateDictFlags flags,
+                         GError         **error)
+{
   g_autoptr (GMappedFile) map = NULL;
   const guint8 *data;
   gsize len;
@@ -1298,7 +1387,7 @@ ov_state_dict_load (const char *path,
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  map = map_file (path, error);
+  map = map_file (path, flags, error);
   if (map == NULL)
     return NULL;
   data = (const guint8 *) g_mapped_file_get_contents (map);
@@ -1324,7 +1413,7 @@ OvPickleValue *
 _ov_torch_file_load_pickle (const char *path,
                             GError    **error)
 {
-  g_autoptr (GMappedFile) map = map_file (path, error);
+  g_autoptr (GMappedFile) map = map_file (path, OV_STATE_DICT_MAP, error);
   const guint8 *data;
   gsize len;
 

@@ -62,6 +62,19 @@ const char   *ov_dtype_name             (OvDType dtype);
  * _UNSUPPORTED, _LIMIT; messages name the file and the tensor. */
 OvStateDict  *ov_state_dict_load        (const char     *path,
                                          GError        **error);
+
+typedef enum {
+  OV_STATE_DICT_MAP          = 0,
+  /* Copy the file into anonymous memory first (a memfd, filled by the
+   * kernel) and map that: a weights file truncated or rewritten in place
+   * while the state dict is open cannot make a mapped page vanish (SIGBUS).
+   * Costs memory for the whole file; for long-lived processes (the window). */
+  OV_STATE_DICT_PRIVATE_COPY = 1 << 0,
+} OvStateDictFlags;
+
+OvStateDict  *ov_state_dict_load_full   (const char      *path,
+                                         OvStateDictFlags flags,
+                                         GError         **error);
 void          ov_state_dict_free        (OvStateDict    *sd);
 OvStateDictFormat ov_state_dict_get_format (OvStateDict *sd);
 const char   *ov_state_dict_get_path    (OvStateDict    *sd);

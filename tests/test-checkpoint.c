@@ -6,6 +6,7 @@
  * made by python3-torch (tools/make-checkpoint-fixtures.py), refused globals,
  * and truncated / corrupted copies that must fail cleanly.
  */
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -927,6 +928,60 @@ test_pickle_random (void)
   g_test_message ("%u of 20000 random pickles parsed", n_ok);
 }
 
+/* A private copy reads the same tensors as the mapped file, for every
+ * container, and survives the file being rewritten in place afterwards. */
+static void
+test_private_copy (void)
+{
+  static const char *const files[] = { "zip.pt", "zip-deflated.pt", "legacy.pt",
+                                       "small.safetensors" };
+
+  for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+    {
+      g_autofree char *src = ov_test_source_path ("tests", "fixtures", "checkpoint", files[f], NULL);
+      g_autofree char *tmp = g_build_filename (g_get_tmp_dir (), "ov-private-copy-XXXXXX", NULL);
+      g_autofree char *data = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OvStateDict) mapped = NULL;
+      g_autoptr(OvStateDict) copy = NULL;
+      gsize len;
+      int fd;
+
+      g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+      fd = g_mkstemp (tmp);
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (write (fd, data, len), ==, (gssize) len);
+      close (fd);
+
+      mapped = ov_state_dict_load (src, &error);
+      g_assert_no_error (error);
+      copy = ov_state_dict_load_full (tmp, OV_STATE_DICT_PRIVATE_COPY, &error);
+      g_assert_no_error (error);
+
+      /* rewritten in place, shorter: a mapping of it would fault */
+      fd = open (tmp, O_WRONLY | O_TRUNC);
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (write (fd, "junk", 4), ==, 4);
+      close (fd);
+
+      g_assert_cmpuint (ov_state_dict_get_n_tensors (copy), ==,
+                        ov_state_dict_get_n_tensors (mapped));
+      g_assert_cmpuint (ov_state_dict_get_n_tensors (copy), >, 0);
+      for (guint i = 0; i < ov_state_dict_get_n_tensors (mapped); i++)
+        {
+          const OvTensor *a = ov_state_dict_get_nth (mapped, i);
+          const OvTensor *b = ov_state_dict_get_nth (copy, i);
+
+          g_assert_cmpstr (a->name, ==, b->name);
+          g_assert_cmpint (a->n_elements, ==, b->n_elements);
+          g_assert_cmpint (a->dtype, ==, b->dtype);
+          g_assert_cmpmem (a->data, a->n_elements * ov_dtype_size (a->dtype),
+                           b->data, b->n_elements * ov_dtype_size (b->dtype));
+        }
+      g_remove (tmp);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -938,6 +993,7 @@ main (int   argc,
   g_test_add_func ("/model/checkpoint/vqa-features", test_vqa_features);
   g_test_add_func ("/model/checkpoint/fixtures/legacy", test_fixture_legacy);
   g_test_add_func ("/model/checkpoint/fixtures/zip", test_fixture_zip);
+  g_test_add_func ("/model/checkpoint/private-copy", test_private_copy);
   g_test_add_func ("/model/checkpoint/fixtures/safetensors", test_fixture_safetensors);
   g_test_add_func ("/model/checkpoint/fixtures/wrapped", test_fixture_wrapped);
   g_test_add_func ("/model/checkpoint/safetensors-roundtrip", test_safetensors_roundtrip);

@@ -13,7 +13,11 @@
 #include <math.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "data/ov-dataset.h"
 #include "data/ov-demo.h"
@@ -100,18 +104,28 @@ oracle_data (const char *name)
   return ov_test_shared_path ("oracle", "data", name, NULL);
 }
 
+static void open_oracle (void);
+
 /* The caption checkpoint and the first oracle image (coco_dog_couch). */
 static void
 ensure_opened (void)
+{
+  OvSession *session = ov_window_get_session (window);
+
+  if (ov_session_get_sample (session) != NULL && ov_session_has_model (session))
+    return;
+  open_oracle ();
+}
+
+/* Opens the caption checkpoint and the first oracle image, whatever is open. */
+static void
+open_oracle (void)
 {
   g_autofree char *labels = oracle_data ("labels.tsv");
   g_autofree char *features = oracle_data ("features.tsv");
   g_autofree char *hw = oracle_data ("hw.tsv");
   GFile *files[3];
-  OvSession *session = ov_window_get_session (window);
 
-  if (ov_session_get_sample (session) != NULL && ov_session_has_model (session))
-    return;
   files[0] = g_file_new_for_path (labels);
   files[1] = g_file_new_for_path (features);
   files[2] = g_file_new_for_path (hw);
@@ -1438,6 +1452,253 @@ test_second_instance (void)
   test_bus = g_steal_pointer (&bus);
 }
 
+/* Faults while the window works */
+
+static void
+copy_file (const char *from_dir,
+           const char *to_dir,
+           const char *name)
+{
+  g_autofree char *from = g_build_filename (from_dir, name, NULL);
+  g_autofree char *to = g_build_filename (to_dir, name, NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+  g_assert_true (g_file_set_contents (to, data, (gssize) len, NULL));
+}
+
+typedef void (*FaultFunc) (const char *dir);
+
+/* Opens a copy of the VQA checkpoint whose vocab.txt is a named pipe: the
+ * loader reads config.json, then waits on the pipe. While it waits, fault
+ * does its damage; then the vocabulary goes down the pipe and the load goes
+ * on against what is left. Returns the banner's text (NULL: none). */
+static char *
+load_with_fault (FaultFunc fault)
+{
+  OvSession *session = ov_window_get_session (window);
+  g_autofree char *dir = g_dir_make_tmp ("ov-fault-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "vocab.txt", NULL);
+  g_autofree char *vocab_src = g_build_filename (vqa_dir, "vocab.txt", NULL);
+  g_autofree char *vocab = NULL;
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+  gsize len, done = 0;
+  gint64 deadline;
+  int fd = -1;
+
+  copy_file (vqa_dir, dir, "config.json");
+  copy_file (vqa_dir, dir, "pytorch_model.bin");
+  g_assert_true (g_file_get_contents (vocab_src, &vocab, &len, NULL));
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+
+  ov_window_open (window, dir, NULL, 0);
+  g_assert_true (ov_window_is_loading (window));
+  /* the pipe opens for writing once the loader has opened it for reading */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while ((fd = open (fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0
+         && g_get_monotonic_time () < deadline)
+    iterate (5);
+  g_assert_cmpint (fd, >=, 0);
+  fault (dir);
+  g_assert_cmpint (fcntl (fd, F_SETFL, 0), ==, 0);
+  while (done < len)
+    {
+      gssize w = write (fd, vocab + done, len - done);
+
+      g_assert_cmpint (w, >, 0);
+      done += (gsize) w;
+    }
+  close (fd);
+  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_false (ov_window_is_loading (window));
+
+  /* the checkpoints open before are still the session's */
+  g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION), ==, caption_dir);
+  g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CLASSIFIER), !=, dir);
+
+  d = g_dir_open (dir, 0, NULL);
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (dir);
+  return g_strdup (_ov_window_get_banner_text (window));
+}
+
+static void
+delete_folder (const char *dir)
+{
+  g_autofree char *config = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *bin = g_build_filename (dir, "pytorch_model.bin", NULL);
+
+  g_assert_cmpint (g_remove (bin), ==, 0);
+  g_assert_cmpint (g_remove (config), ==, 0);
+}
+
+/* as `cp other pytorch_model.bin` does: the same file, truncated and
+ * written again, here with a third of what was there */
+static void
+rewrite_weights (const char *dir)
+{
+  g_autofree char *bin = g_build_filename (dir, "pytorch_model.bin", NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+  int fd;
+
+  g_assert_true (g_file_get_contents (bin, &data, &len, NULL));
+  fd = open (bin, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, data, len / 3), ==, (gssize) (len / 3));
+  close (fd);
+}
+
+/* The window stays usable: a tag switched off re-runs the caption. */
+static void
+assert_usable (void)
+{
+  OvCaptionPanel *panel = _ov_window_get_caption_panel (window);
+  g_autoptr(OvTagItem) item = tag_at (1);
+  gboolean on;
+  guint runs;
+
+  iterate (OV_TEST_SETTLE_MS);
+  runs = ov_caption_panel_get_n_runs (panel);
+  g_assert_nonnull (item);
+  on = ov_tag_item_get_enabled (item);
+  ov_tag_item_set_enabled (item, !on);
+  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  g_assert_cmpuint (ov_caption_panel_get_n_runs (panel), >, runs);
+  ov_tag_item_set_enabled (item, on);
+  iterate (OV_TEST_SETTLE_MS);
+}
+
+/* A checkpoint folder deleted, or its weights rewritten in place, while it
+ * loads: the banner names what went wrong and the window goes on. */
+static void
+test_fault_while_loading (void)
+{
+  g_autofree char *banner = NULL;
+
+  open_oracle ();
+  banner = load_with_fault (delete_folder);
+  g_test_message ("deleted: %s", banner);
+  g_assert_nonnull (banner);
+  g_assert_nonnull (strstr (banner, "ov-fault-"));
+  g_assert_nonnull (strstr (banner, "no weights"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.dismiss-banner", NULL));
+  assert_usable ();
+
+  g_free (banner);
+  banner = load_with_fault (rewrite_weights);
+  g_test_message ("rewritten: %s", banner);
+  g_assert_nonnull (banner);
+  g_assert_nonnull (strstr (banner, "pytorch_model.bin"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.dismiss-banner", NULL));
+  assert_usable ();
+}
+
+/* The weights file of the open captioning model is rewritten in place
+ * (truncated to a third) after it loaded: a mapped file would lose its pages
+ * under the model (SIGBUS); the window's private copy keeps captioning, and
+ * gives the same caption. */
+static void
+test_fault_weights_rewritten (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  OvCaptionPanel *panel = _ov_window_get_caption_panel (window);
+  g_autofree char *dir = g_dir_make_tmp ("ov-fault-open-XXXXXX", NULL);
+  static const char *const names[] = { "config.json", "vocab.txt", "added_tokens.json",
+                                       "special_tokens_map.json", "training_args.bin",
+                                       "pytorch_model.bin" };
+  g_autofree char *before = NULL;
+
+  open_oracle ();
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    copy_file (caption_dir, dir, names[i]);
+  ov_window_open (window, dir, NULL, 0);
+  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_null (_ov_window_get_banner_text (window));
+  g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION), ==, dir);
+  iterate (OV_TEST_SETTLE_MS);
+  WAIT_UNTIL (ov_caption_panel_get_caption (panel) != NULL, 60);
+  before = g_strdup (ov_caption_panel_get_caption (panel));
+  g_assert_nonnull (before);
+
+  rewrite_weights (dir);
+  assert_usable ();
+  g_assert_cmpstr (ov_caption_panel_get_caption (panel), ==, before);
+
+  /* back to the shared checkpoint for the tests that follow */
+  ov_window_open (window, caption_dir, NULL, 0);
+  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION), ==, caption_dir);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
+/* The disk fills while a figure is exported over an earlier one: a file-size
+ * limit (RLIMIT_FSIZE, as a full disk, makes the write fail) stops the
+ * write; the toast names the file; the earlier export is intact and no
+ * temporary file is left; the next export works. */
+static void
+test_fault_export_disk_full (void)
+{
+  OvAttentionPanel *panel = _ov_window_get_attention_panel (window);
+  g_autofree char *dir = g_dir_make_tmp ("ov-fault-export-XXXXXX", NULL);
+  g_autofree char *png = g_build_filename (dir, "figure.png", NULL);
+  g_autofree char *first = NULL;
+  g_autofree char *after = NULL;
+  gsize first_len, after_len;
+  struct rlimit old, small;
+  g_autoptr(GDir) d = NULL;
+  const char *toast;
+  guint n_files = 0;
+
+  open_oracle ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-panel", "s",
+                                             "attention"));
+  WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > 0, 60);
+  g_assert_true (ov_attention_panel_save (panel, png));
+  g_assert_true (g_file_get_contents (png, &first, &first_len, NULL));
+  g_assert_cmpuint (first_len, >, 4096);
+
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old), ==, 0);
+  small = old;
+  small.rlim_cur = 4096;
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &small), ==, 0);
+  g_assert_false (ov_attention_panel_save (panel, png));
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old), ==, 0);
+
+  toast = _ov_window_get_toast_text (window);
+  g_test_message ("toast: %s", toast);
+  g_assert_nonnull (toast);
+  g_assert_nonnull (strstr (toast, png));
+  g_assert_true (g_file_get_contents (png, &after, &after_len, NULL));
+  g_assert_cmpuint (after_len, ==, first_len);
+  g_assert_cmpint (memcmp (first, after, first_len), ==, 0);
+  d = g_dir_open (dir, 0, NULL);
+  while (g_dir_read_name (d) != NULL)
+    n_files++;
+  g_assert_cmpuint (n_files, ==, 1);
+
+  g_assert_true (ov_attention_panel_save (panel, png));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-panel", "s",
+                                             "caption"));
+  assert_usable ();
+  g_remove (png);
+  g_rmdir (dir);
+}
+
 static void
 skip_all (const char *path)
 {
@@ -1464,6 +1725,9 @@ main (int argc, char **argv)
     { "/ui/window/attention-vqa", test_attention_vqa },
     { "/ui/window/region-numbers", test_region_numbers },
     { "/ui/window/attention-dark", test_attention_dark },
+    { "/ui/window/fault-while-loading", test_fault_while_loading },
+    { "/ui/window/fault-weights-rewritten", test_fault_weights_rewritten },
+    { "/ui/window/fault-export-disk-full", test_fault_export_disk_full },
     /* Last: it puts a session bus in the environment. */
     { "/ui/window/second-instance", test_second_instance },
   };

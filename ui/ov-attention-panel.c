@@ -486,10 +486,9 @@ export_response_cb (GtkNativeDialog  *dialog,
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-      g_autoptr(GError) error = NULL;
 
-      if (path != NULL && !ov_attention_panel_export (self, path, &error))
-        ov_panel_report_failure (OV_PANEL (self), error->message);
+      if (path != NULL)
+        ov_attention_panel_save (self, path);
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
@@ -830,6 +829,20 @@ ov_attention_panel_click (OvAttentionPanel *self,
   self->updating = FALSE;
   ov_attention_panel_set_selection (self, hit.layer, hit.head);
   return TRUE;
+}
+
+/* What the export dialog does with the chosen file: export, and say what
+ * went wrong in the window (the file there before is left as it was). */
+gboolean
+ov_attention_panel_save (OvAttentionPanel *self,
+                         const char       *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ov_attention_panel_export (self, path, &error))
+    return TRUE;
+  ov_panel_report_failure (OV_PANEL (self), error->message);
+  return FALSE;
 }
 
 gboolean

@@ -70,6 +70,9 @@ gboolean    ov_attention_panel_click        (OvAttentionPanel    *self,
                                              double               x,
                                              double               y);
 /* Writes the view shown as PNG, SVG or PDF (from the extension). */
+/* Exports as the dialog does: a failure goes to the window's toast. */
+gboolean    ov_attention_panel_save         (OvAttentionPanel    *self,
+                                             const char          *path);
 gboolean    ov_attention_panel_export       (OvAttentionPanel    *self,
                                              const char          *path,
                                              GError             **error);

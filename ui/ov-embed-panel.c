@@ -1195,6 +1195,7 @@ model_options (OvEmbedPanel   *self,
   g_autofree char *backend = g_settings_get_string (self->settings, "backend");
 
   ov_model_options_init (options);
+  options->private_weights = TRUE;   /* as the session loads them */
   if (g_strcmp0 (backend, "cpu") == 0)
     options->device = OV_DEVICE_CPU;
   else if (g_strcmp0 (backend, "cuda") == 0)

@@ -309,6 +309,9 @@ ov_session_load_model_async (OvSession            *self,
     data->options = *options;
   else
     ov_model_options_init (&data->options);
+  /* The window keeps a model open for hours: a weights file rewritten in
+   * place meanwhile must not take the mapped pages away under it. */
+  data->options.private_weights = TRUE;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ov_session_load_model_async);

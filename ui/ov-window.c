@@ -1354,6 +1354,13 @@ _ov_window_get_embed_panel (OvWindow *self)
 }
 
 const char *
+_ov_window_get_toast_text (OvWindow *self)
+{
+  g_return_val_if_fail (OV_IS_WINDOW (self), NULL);
+  return self->toast != NULL ? adw_toast_get_title (self->toast) : NULL;
+}
+
+const char *
 _ov_window_get_banner_text (OvWindow *self)
 {
   if (!gtk_revealer_get_reveal_child (self->banner_revealer))
