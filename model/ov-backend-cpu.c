@@ -189,7 +189,10 @@ ov_backend_ref_linear (float *y, const float *x, const float *w, const float *b,
       for (int r = 0; r < 4; r++)                                                  \
         {                                                                          \
           const float *xi = x + (gsize) i * k;                                     \
-          float s = lanes_sum (&acc[i][r][0], LANES);                              \
+          float lanes[LANES], s;                                                   \
+                                                                                   \
+          memcpy (lanes, &acc[i][r], sizeof lanes);                                \
+          s = lanes_sum (lanes, LANES);                                            \
                                                                                    \
           for (int j = kv; j < k; j++)                                             \
             s += xi[j] * w[r][j];                                                  \

@@ -395,6 +395,7 @@ ov_tsne_load_vectors (const char    *path,
   const guint8 *buf;
   gsize len;
   GError *local = NULL;
+  float *x;
 
   g_return_val_if_fail (path != NULL && n_out != NULL && dim_out != NULL, NULL);
 
@@ -415,11 +416,27 @@ ov_tsne_load_vectors (const char    *path,
       return NULL;
     }
   if (len >= 6 && memcmp (buf, "\x93NUMPY", 6) == 0)
-    return load_npy (path, buf, len, n_out, dim_out, error);
+    x = load_npy (path, buf, len, n_out, dim_out, error);
   /* safetensors: a little-endian header length, then a JSON object */
-  if (len >= 9 && buf[8] == '{')
-    return load_safetensors (path, n_out, dim_out, labels_out, error);
-  return load_csv (path, (const char *) buf, len, n_out, dim_out, error);
+  else if (len >= 9 && buf[8] == '{')
+    x = load_safetensors (path, n_out, dim_out, labels_out, error);
+  else
+    return load_csv (path, (const char *) buf, len, n_out, dim_out, error);   /* checks its own */
+  if (x == NULL)
+    return NULL;
+  /* a NaN or an infinity would spread through every distance of t-SNE */
+  for (gsize i = 0; i < *n_out * *dim_out; i++)
+    if (!isfinite (x[i]))
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: vector %" G_GSIZE_FORMAT
+                     " has a value that is not finite (%g at column %" G_GSIZE_FORMAT ")",
+                     path, i / *dim_out, (double) x[i], i % *dim_out);
+        g_free (x);
+        if (labels_out != NULL)
+          g_clear_pointer (labels_out, ov_tsne_labels_free);
+        return NULL;
+      }
+  return x;
 }
 
 OvTsneLabels *
