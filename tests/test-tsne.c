@@ -225,9 +225,10 @@ test_gradient_fast_paths (void)
   /* float accumulation folded into double every 1024 columns */
   g_assert_cmpfloat (e_exact, <, 1e-5);
   g_assert_cmpfloat_with_epsilon (kle, klr, 1e-5);
-  /* three nodes per box of width <= 1 (60 boxes here) */
-  g_assert_cmpfloat (e_fft, <, 2e-2);
-  g_assert_cmpfloat_with_epsilon (klf, klr, 2e-3);
+  /* five nodes per box of width <= 1 (60 boxes here): 1.1e-3 measured,
+   * about 1e-2 with three */
+  g_assert_cmpfloat (e_fft, <, 3e-3);
+  g_assert_cmpfloat_with_epsilon (klf, klr, 2e-4);
 
   /* the interpolation converges: boxes 6x narrower, error far smaller */
   for (gsize a = 0; a < 2 * n; a++)

@@ -44,7 +44,7 @@ typedef struct {
   gsize    exact_max_n;        /* AUTO gradient switch, 10000 */
   gsize    knn_exact_max_n;    /* AUTO kNN switch, 20000 */
   int      fft_max_boxes;      /* cap on grid boxes per side, 128 */
-  int      fft_nodes;          /* interpolation nodes per box and dimension, 3 */
+  int      fft_nodes;          /* interpolation nodes per box and dimension, 5 */
   int      progress_every;     /* call the progress function every k iterations, 0 = never */
   /* TRUE: each report carries the KL divergence, which costs about one more
    * gradient step on the exact path and two on the FFT one (a log1p per
