@@ -226,7 +226,7 @@ test_gradient_fast_paths (void)
   g_assert_cmpfloat (e_exact, <, 1e-5);
   g_assert_cmpfloat_with_epsilon (kle, klr, 1e-5);
   /* five nodes per box of width <= 1 (60 boxes here): 1.1e-3 measured,
-   * about 1e-2 with three */
+   * 1.4e-2 with three */
   g_assert_cmpfloat (e_fft, <, 3e-3);
   g_assert_cmpfloat_with_epsilon (klf, klr, 2e-4);
 
