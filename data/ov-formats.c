@@ -517,6 +517,19 @@ parse_json (const char *text,
 
 /* Detections ------------------------------------------------------------------- */
 
+/* Element i of a JSON array when it is a string, else NULL (a number, an
+ * object or an array there is not one; json-glib's own getter would warn). */
+static const char *
+array_string (JsonArray *a,
+              guint      i)
+{
+  JsonNode *n = json_array_get_element (a, i);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (n);
+}
+
 static gboolean
 parse_region (OvRegion   *r,
               JsonNode   *node,
@@ -589,7 +602,7 @@ parse_region (OvRegion   *r,
       r->attributes = g_new0 (char *, len + 1);
       for (guint k = 0; k < len; k++)
         {
-          const char *s = json_array_get_string_element (a, k);
+          const char *s = array_string (a, k);
 
           r->attributes[k] = g_strdup (s ? s : "");
         }
@@ -1213,7 +1226,7 @@ ov_sample_from_json (JsonNode   *node,
 
       for (guint i = 0; i < json_array_get_length (a); i++)
         {
-          const char *s = json_array_get_string_element (a, i);
+          const char *s = array_string (a, i);
 
           if (s != NULL)
             g_ptr_array_add (sample->captions, g_strdup (s));

@@ -397,7 +397,18 @@ ov_embeddings_load (const char *path, GError **error)
   n_layers = json_array_get_length (layer_list);
   layers = g_new (int, n_layers);
   for (guint k = 0; k < n_layers; k++)
-    layers[k] = (int) json_array_get_int_element (layer_list, k);
+    {
+      JsonNode *ln = json_array_get_element (layer_list, k);
+
+      if (!JSON_NODE_HOLDS_VALUE (ln) || json_node_get_value_type (ln) != G_TYPE_INT64
+          || json_node_get_int (ln) < 0 || json_node_get_int (ln) > 4096)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       "%s: \"layers\" entry %u is not a layer number", meta_path, k);
+          return NULL;
+        }
+      layers[k] = (int) json_node_get_int (ln);
+    }
 
   sd = ov_state_dict_load (path, error);
   if (sd == NULL)
