@@ -97,8 +97,9 @@ relabel (const OvEncoding *enc, int seq_len, const OvSample *sample)
         {
           const char *cls = k < (int) sample->n_regions ? sample->regions[k].cls : NULL;
 
-          labels[i] = cls != NULL ? g_strdup_printf ("r%d %s", k, cls)
-                                  : g_strdup_printf ("r%d", k);
+          /* counted from 1, as the window counts them */
+          labels[i] = cls != NULL ? g_strdup_printf ("r%d %s", k + 1, cls)
+                                  : g_strdup_printf ("r%d", k + 1);
           k++;
         }
       else
@@ -739,19 +740,21 @@ ov_cmd_attention (int argc, char **argv)
 
           if (reverse)
             {
-              if (o.region < 0 || o.region >= (int) sample->n_regions)
+              /* regions are counted from 1, as in the window */
+              if (o.region < 1 || o.region > (int) sample->n_regions)
                 {
-                  g_printerr ("oscarviz attention: %s (0 to %u)\n",
-                              _("the region view needs --region K"), sample->n_regions - 1);
+                  g_printerr ("oscarviz attention: %s (1 to %u)\n",
+                              _("the region view needs --region K"), sample->n_regions);
                   status = 2;
                   goto out;
                 }
               title = g_strdup_printf ("Words and tags attending to region %d (%s), layer %d, "
-                                       "%s", o.region, sample->regions[o.region].cls, o.layer,
-                                       hname);
+                                       "%s", o.region, sample->regions[o.region - 1].cls,
+                                       o.layer, hname);
               iv = ov_attention_image_view_new_region (matrix, S, pass.enc->segments,
                                                        (const char *const *) pass.labels,
-                                                       o.region, sample, surface, NULL, title);
+                                                       o.region - 1, sample, surface, NULL,
+                                                       title);
               if (iv == NULL)
                 {
                   g_printerr ("oscarviz attention: region %d was not given to the model\n",
@@ -805,7 +808,7 @@ ov_cmd_attention (int argc, char **argv)
           else
             for (guint k = 0; k < sample->n_regions; k++)
               {
-                ov_csv_add_int (csv, k);
+                ov_csv_add_int (csv, (gint64) k + 1);
                 ov_csv_add_text (csv, sample->regions[k].cls);
                 ov_csv_add_number (csv, ov_attention_image_view_get_weight (iv, k));
                 ov_csv_end_row (csv);

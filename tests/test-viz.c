@@ -1607,7 +1607,8 @@ test_commands (void)
     g_assert_cmpint (status, ==, 0);
     g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
     g_assert_nonnull (strstr (text, ">[CLS]</text>"));
-    g_assert_nonnull (strstr (text, ">r0 "));
+    g_assert_nonnull (strstr (text, ">r1 "));
+    g_assert_null (strstr (text, ">r0 "));
     g_clear_pointer (&text, g_free);
     g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
     lines = g_strsplit (text, "\r\n", -1);
