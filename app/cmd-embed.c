@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <unistd.h>
 
 #include "data/ov-dataset.h"
 #include "data/ov-demo.h"
@@ -28,12 +29,18 @@
 static void
 progress_cb (guint done, guint total, gpointer data)
 {
+  /* on a terminal one line rewritten in place; in a log one line a report */
+  gboolean tty = isatty (STDERR_FILENO);
+
   if (done == total || done % 10 == 0)
     {
-      g_printerr ("\r");
+      if (tty)
+        g_printerr ("\r");
       g_printerr (ngettext ("%u / %u sample", "%u / %u samples", total), done, total);
+      if (!tty)
+        g_printerr ("\n");
     }
-  if (done == total)
+  if (done == total && tty)
     g_printerr ("\n");
 }
 
@@ -190,6 +197,15 @@ ov_cmd_embed (int argc, char **argv)
      * images, 9 classes, layer 2, input caption-step" */
     g_print (_("%s: %s (%s, %s) of %s, %s, layer %d, input %s\n"), out, vectors, tags_text,
              regions, images, classes, emb->layers[0], emb->input != NULL ? emb->input : "-");
+    if (emb->n_layers > 1)
+      {
+        g_autoptr(GString) list = g_string_new (NULL);
+
+        for (guint l = 0; l < emb->n_layers; l++)
+          g_string_append_printf (list, "%s%d", l > 0 ? ", " : "", emb->layers[l]);
+        g_print (_("  layers stored: %s (the first is the one named above, which t-SNE maps)\n"),
+                 list->str);
+      }
   }
   if (n_tags == 0 && ov_model_get_kind (model) == OV_MODEL_KIND_CAPTION
       && !ov_model_get_settings (model)->add_od_labels)

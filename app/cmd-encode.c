@@ -52,6 +52,15 @@ build_inputs (OvModel     *model,
                                             (int) prefix->len, sample->tags, &sample->regions,
                                             error);
     }
+  /* a VQA layout without --text reads the sample's first question, as
+   * `oscarviz vqa` does */
+  if (text == NULL && layout == LAYOUT_VQA && sample->sample->questions->len > 0)
+    {
+      OvQuestion *q = g_ptr_array_index (sample->sample->questions, 0);
+      g_autofree char *question = ov_text_dup_untokenized (q->question);
+
+      return ov_model_prepare_vqa (model, question, sample->tags, &sample->regions, error);
+    }
   if (text == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,

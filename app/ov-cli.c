@@ -910,6 +910,12 @@ ov_cli_words_print (const OvCliWords *words)
   guint n_unknown = words->unknown->len;
   g_autoptr(GString) list = g_string_new (NULL);
 
+  if (words->n_words == 0)
+    {
+      g_print ("%s\n", _("  warning: the text has no words, only punctuation or symbols; the "
+                         "results below are the model's answer to nothing"));
+      return;
+    }
   if (n_unknown == 0)
     return;
   if (n_unknown == words->n_words)

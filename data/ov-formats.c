@@ -212,6 +212,11 @@ ov_file_sniff (const char *path,
       return OV_FILE_UNKNOWN;
     }
   buf[n] = '\0';
+  if (n == 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, "%s: the file is empty", path);
+      return OV_FILE_UNKNOWN;
+    }
   if (n >= 3 && (guchar) buf[0] == 0xff && (guchar) buf[1] == 0xd8 && (guchar) buf[2] == 0xff)
     return OV_FILE_IMAGE;
   if (n >= 8 && memcmp (buf, "\x89PNG\r\n\x1a\n", 8) == 0)

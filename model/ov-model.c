@@ -642,6 +642,14 @@ ov_model_load (const char *dir, const OvModelOptions *opts, GError **error)
   settings_defaults (&model->settings);
 
   config = g_build_filename (dir, "config.json", NULL);
+  if (!g_file_test (config, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                   "%s: not a checkpoint folder: it has no config.json (a checkpoint folder "
+                   "holds config.json, vocab.txt and pytorch_model.bin or model.safetensors)",
+                   dir);
+      return NULL;
+    }
   if (!load_config (model, config, error))
     return NULL;
   args = g_build_filename (dir, "training_args.bin", NULL);
