@@ -579,18 +579,57 @@ static double get_nnd (const OvAlignLayer *l) { return l->nn_dataset_rate; }
 static double get_nni (const OvAlignLayer *l) { return l->nn_image_rate; }
 static double get_nnd_chance (const OvAlignLayer *l) { return l->nn_dataset_chance; }
 
+typedef enum { MARK_NONE, MARK_CIRCLE, MARK_SQUARE, MARK_TRIANGLE, MARK_DIAMOND } Mark;
+
+/* Every series has its own line and its own marker, so that two series
+ * that lie on top of each other (intra and inter distances of a model that
+ * did not align) still show both, and the legend names each unambiguously. */
 static const struct {
   const char  *name;
   SeriesGetter get;
   gboolean     distances;
   double       dash;
+  Mark         mark;
 } series[] = {
-  { "intra (own tag)", get_intra, TRUE, 0 },
-  { "inter (other tags)", get_inter, TRUE, 5 },
-  { "nearest tag, whole set", get_nnd, FALSE, 0 },
-  { "nearest tag, same image", get_nni, FALSE, 5 },
-  { "chance, whole set", get_nnd_chance, FALSE, 1.5 },
+  { "intra (own tag)", get_intra, TRUE, 0, MARK_CIRCLE },
+  { "inter (other tags)", get_inter, TRUE, 5, MARK_SQUARE },
+  { "nearest tag, whole set", get_nnd, FALSE, 0, MARK_TRIANGLE },
+  { "nearest tag, same image", get_nni, FALSE, 5, MARK_DIAMOND },
+  { "chance, whole set", get_nnd_chance, FALSE, 1.5, MARK_NONE },
 };
+
+static void
+add_mark (cairo_t *cr, Mark mark, double x, double y)
+{
+  double r = 3.2;
+
+  cairo_new_sub_path (cr);
+  switch (mark)
+    {
+    case MARK_CIRCLE:
+      cairo_arc (cr, x, y, r * 0.85, 0, 2 * G_PI);
+      break;
+    case MARK_SQUARE:
+      cairo_rectangle (cr, x - r * 0.8, y - r * 0.8, 1.6 * r, 1.6 * r);
+      break;
+    case MARK_TRIANGLE:
+      cairo_move_to (cr, x, y - r);
+      cairo_line_to (cr, x + r, y + r * 0.8);
+      cairo_line_to (cr, x - r, y + r * 0.8);
+      cairo_close_path (cr);
+      break;
+    case MARK_DIAMOND:
+      cairo_move_to (cr, x, y - r);
+      cairo_line_to (cr, x + r, y);
+      cairo_line_to (cr, x, y + r);
+      cairo_line_to (cr, x - r, y);
+      cairo_close_path (cr);
+      break;
+    case MARK_NONE:
+    default:
+      break;
+    }
+}
 
 static void
 draw_series (cairo_t *cr, OvAlignView *view)
@@ -631,8 +670,7 @@ draw_series (cairo_t *cr, OvAlignView *view)
 
             if (isnan (v))
               continue;
-            cairo_new_sub_path (cr);
-            cairo_arc (cr, ax_x (ax, a->layers[k].layer), ax_y (ax, v), 2.5, 0, 2 * G_PI);
+            add_mark (cr, series[s].mark, ax_x (ax, a->layers[k].layer), ax_y (ax, v));
           }
         cairo_fill (cr);
       }
@@ -674,6 +712,8 @@ draw_legend (cairo_t *cr, OvAlignView *view, double x0, double y)
       cairo_line_to (cr, x + 20, y);
       cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
+      add_mark (cr, series[s].mark, x + 10, y);
+      cairo_fill (cr);
       ov_draw_text (cr, x + 24, y, 0.0, 0.5, series[s].name);
       x += 34 + ov_draw_text_width (cr, series[s].name);
     }
@@ -747,8 +787,13 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
   cairo_move_to (cr, r.x, r.y + r.height);
   cairo_line_to (cr, r.x + r.width, r.y + r.height);
   cairo_stroke (cr);
+  /* the scale: a left axis from 0 to the largest distance */
+  cairo_move_to (cr, r.x, r.y);
+  cairo_line_to (cr, r.x, r.y + r.height);
+  cairo_stroke (cr);
   g_snprintf (buf, sizeof buf, "%.3g", vmax);
   ov_draw_text (cr, r.x - 3, r.y, 1.0, 0.5, buf);
+  ov_draw_text (cr, r.x - 3, r.y + r.height, 1.0, 0.5, "0");
 }
 
 void
