@@ -1094,7 +1094,7 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
               cairo_set_dash (cr, NULL, 0, 0);
               continue;
             }
-          cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.08 + 0.45 * t);
+          cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.06 + 0.32 * t);
           cairo_rectangle (cr, b.x, b.y, b.width, b.height);
           cairo_fill (cr);
           cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.5 + 0.5 * t);
@@ -1129,8 +1129,9 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
               break;
 
             ov_region_view_get_box (view->regions, i, &b);
-            g_snprintf (buf, sizeof buf, "%s %.3f", s->regions[i].cls ? s->regions[i].cls : "?",
-                        view->weights[i]);
+            /* "r2 cup 0.003": regions counted from 1, as everywhere */
+            g_snprintf (buf, sizeof buf, "r%u %s %.3f", i + 1,
+                        s->regions[i].cls ? s->regions[i].cls : "?", view->weights[i]);
             tw = ov_draw_text_width (cr, buf);
             cairo_set_source_rgba (cr, 0, 0, 0, 0.7);
             cairo_rectangle (cr, b.x, b.y, tw + 4, 14);
