@@ -334,10 +334,12 @@ load_csv (const char  *path,
                 }
               break;
             }
-          if (!isfinite (v))
+          /* finite, and finite as a float too (1e300 is not) */
+          if (!isfinite (v) || !isfinite ((float) v))
             {
               g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                           "%s:%" G_GSIZE_FORMAT ": value is not finite", path, line_no);
+                           "%s:%" G_GSIZE_FORMAT ": value is not finite in single precision",
+                           path, line_no);
               g_array_free (vals, TRUE);
               return NULL;
             }
