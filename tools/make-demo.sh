@@ -14,7 +14,7 @@ work=${WORK_DIR:-$build/demo-work}
 epochs=${DEMO_EPOCHS:-8,2,32,8,14}
 epoch_size=${DEMO_EPOCH_SIZE:-2048}
 batch=${DEMO_BATCH:-32}
-lr=${DEMO_LR:-2e-3}
+lr=${DEMO_LR:-7e-4}
 vqa_lr=${DEMO_VQA_LR:-1e-3}
 threads=${DEMO_THREADS:-1}
 
