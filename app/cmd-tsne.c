@@ -16,6 +16,9 @@
 
 #include "ov-cli.h"
 #include "ov-commands.h"
+#include "viz/ov-embed.h"
+#include "viz/ov-export.h"
+#include "viz/ov-scatter-view.h"
 #include "viz/ov-tsne.h"
 #include "viz/ov-tsne-io.h"
 #include "viz/ov-tsne-plot.h"
@@ -63,6 +66,57 @@ sidecar_labels (const char *path)
   return NULL;
 }
 
+
+/* An embeddings file of `oscarviz embed` (FILE.json beside it) is drawn as
+ * `embed --tsne` draws it: its classes, tags as circles and regions as
+ * squares, and a title naming the layer; any other matrix as a plain
+ * scatter plot coloured by its labels. */
+static gboolean
+write_figure (const char         *out,
+              const char         *path,
+              gboolean            labels_given,
+              const float        *Y,
+              gsize               n,
+              gsize               dim,
+              const OvTsneLabels *labels,
+              double              perplexity,
+              GError            **error)
+{
+  g_autofree char *meta = g_strconcat (path, ".json", NULL);
+
+  if (!labels_given && g_file_test (meta, G_FILE_TEST_IS_REGULAR))
+    {
+      OvEmbeddings *emb = ov_embeddings_load (path, NULL);
+
+      if (emb != NULL && emb->n == n && emb->hidden == dim)
+        {
+          OvExportFormat format;
+          g_autoptr(OvScatterView) view = NULL;
+          g_autofree char *title = NULL;
+          g_autofree char *base = g_path_get_basename (path);
+          guint n_tags = 0;
+          gboolean ok;
+
+          for (guint i = 0; i < emb->n; i++)
+            n_tags += emb->modality[i] == OV_EMBED_TAG;
+          title = g_strdup_printf ("t-SNE of %s, layer %d, perplexity %g; tag pieces (circles): "
+                                   "%u, regions (squares): %u", base, emb->layers[0],
+                                   perplexity, n_tags, emb->n - n_tags);
+          view = ov_embeddings_scatter_view_new (emb, Y, NULL, title);
+          ok = ov_export_format_from_path (out, &format, error)
+               && ov_export_view (out, format, ov_scatter_view_paint, view, 900, 640, 2.0,
+                                  error);
+          ov_embeddings_free (emb);
+          return ok;
+        }
+      if (emb != NULL)
+        ov_embeddings_free (emb);
+    }
+  return ov_tsne_plot_write (out, Y, n, labels != NULL ? labels->ids : NULL,
+                             labels != NULL ? (const char * const *) labels->names : NULL,
+                             labels != NULL ? labels->n_names : 0, error);
+}
+
 int
 ov_cmd_tsne (int argc, char **argv)
 {
@@ -92,6 +146,7 @@ ov_cmd_tsne (int argc, char **argv)
   g_autofree float *X = NULL;
   g_autofree float *Y = NULL;
   OvTsneParams params;
+  gboolean labels_given;
   Progress prog;
   gsize n = 0, dim = 0;
 
@@ -133,6 +188,7 @@ ov_cmd_tsne (int argc, char **argv)
   X = ov_tsne_load_vectors (argv[1], &n, &dim, &labels, &error);
   if (X == NULL)
     goto fail;
+  labels_given = labels_path != NULL;
   if (labels_path == NULL && labels == NULL)
     labels_path = sidecar_labels (argv[1]);
   if (labels_path != NULL)
@@ -156,9 +212,7 @@ ov_cmd_tsne (int argc, char **argv)
   if (!ov_tsne_run (X, n, dim, &params, Y, progress_cb, &prog, NULL, &error))
     goto fail;
 
-  if (!ov_tsne_plot_write (out, Y, n, labels != NULL ? labels->ids : NULL,
-                           labels != NULL ? (const char * const *) labels->names : NULL,
-                           labels != NULL ? labels->n_names : 0, &error))
+  if (!write_figure (out, argv[1], labels_given, Y, n, dim, labels, perplexity, &error))
     goto fail;
   if (csv != NULL && !ov_tsne_save_csv (csv, Y, n, labels, &error))
     goto fail;

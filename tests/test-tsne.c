@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "model/ov-error.h"
 #include "model/ov-state-dict.h"
@@ -17,6 +18,15 @@
 #include "viz/ov-tsne-io.h"
 #include "viz/ov-tsne-plot.h"
 #include "viz/ov-tsne.h"
+
+static mode_t
+current_umask (void)
+{
+  mode_t m = umask (022);
+
+  umask (m);
+  return m;
+}
 
 static double
 gauss (GRand *r)
@@ -643,6 +653,13 @@ test_command (void)
       g_assert_cmpuint (len, >, 1000);
       g_assert_true (memcmp (data, magic[e], strlen (magic[e])) == 0);
       g_clear_pointer (&data, g_free);
+      /* readable by others as any written file is (not mkstemp's 0600) */
+      {
+        GStatBuf st;
+
+        g_assert_cmpint (g_stat (fig, &st), ==, 0);
+        g_assert_cmpint (st.st_mode & 0044, ==, 0644 & ~current_umask () & 0044);
+      }
       g_assert_true (g_file_get_contents (csv, &data, &len, NULL));
       g_assert_true (g_str_has_prefix (data, "x,y,label\n"));
       /* header + 500 rows */

@@ -1684,6 +1684,20 @@ test_commands (void)
     /* 12 + 27 + 50 (of 60: the model takes 50) + 5 */
     g_assert_cmpuint (n_regions, ==, 94);
   }
+  /* `oscarviz tsne` on that file draws it as embed --tsne does: its title
+   * names the layer and the kinds of points */
+  {
+    g_autofree char *map = g_build_filename (dir, "map.svg", NULL);
+    g_autofree char *map_text = NULL;
+    const char *args[] = { "tsne", vec, "--out", map, "--iterations", "50", "--quiet", NULL };
+
+    g_free (run_oscarviz (args, &status));
+    g_assert_cmpint (status, ==, 0);
+    g_assert_true (g_file_get_contents (map, &map_text, NULL, NULL));
+    g_assert_nonnull (strstr (map_text, "layer 2"));
+    g_assert_nonnull (strstr (map_text, "regions (squares): 94"));
+    g_remove (map);
+  }
   {
     const char *args[] = { "align", vec, vec, "--json", "--out", fig, NULL };
     g_autoptr(JsonParser) parser = json_parser_new ();

@@ -13,6 +13,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -143,7 +144,8 @@ ov_tsne_plot_write (const char         *path,
     }
 
   tmp = g_strconcat (path, ".XXXXXX", NULL);
-  fd = g_mkstemp (tmp);
+  /* 0644 less the umask, as any other figure of ours (g_mkstemp would give 0600) */
+  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0644);
   if (fd < 0)
     {
       int e = errno;
