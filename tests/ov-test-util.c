@@ -54,6 +54,32 @@ ov_test_start_xvfb (const char   *size,
   return TRUE;
 }
 
+void
+ov_test_window_env (void)
+{
+  g_setenv ("GSETTINGS_SCHEMA_DIR", OV_BUILD_DIR "/data", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+}
+
+void
+ov_test_iterate (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+void
+ov_test_skip_no_display (gconstpointer data)
+{
+  g_test_skip ("no X display could be started (Xvfb missing?)");
+}
+
 static char *
 build_path_va (const char *root, const char *first, va_list ap)
 {

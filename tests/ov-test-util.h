@@ -44,6 +44,24 @@ gboolean   ov_test_allclose    (const float *a, const float *b, gsize n,
  * end). Without Xvfb, TRUE only when a DISPLAY is already set. */
 gboolean   ov_test_start_xvfb  (const char *size, GSubprocess **server);
 
+/* For the window tests. The settings a test window runs with: the schema
+ * compiled in the build folder, settings in memory, the cairo renderer, no
+ * accessibility bus. */
+void       ov_test_window_env  (void);
+/* Runs the default main context for ms milliseconds. */
+void       ov_test_iterate     (guint ms);
+/* A test function that skips for want of a display; data is unused. */
+void       ov_test_skip_no_display (gconstpointer data);
+
+/* Runs the default main context until cond holds or seconds pass. */
+#define OV_TEST_WAIT_UNTIL(cond, seconds)                                       \
+  G_STMT_START {                                                                \
+    gint64 _deadline = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;   \
+    while (!(cond) && g_get_monotonic_time () < _deadline)                      \
+      if (!g_main_context_iteration (NULL, FALSE))                              \
+        g_usleep (2000);                                                        \
+  } G_STMT_END
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvTestNpy, ov_test_npy_free)
 
 G_END_DECLS

@@ -30,24 +30,6 @@ static GSubprocess   *xvfb;
 static OvApplication *app;
 static OvWindow      *window;
 
-#define WAIT_UNTIL(cond, seconds)                                               \
-  G_STMT_START {                                                                \
-    gint64 _deadline = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;   \
-    while (!(cond) && g_get_monotonic_time () < _deadline)                      \
-      if (!g_main_context_iteration (NULL, FALSE))                              \
-        g_usleep (2000);                                                        \
-  } G_STMT_END
-
-static void
-iterate (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
 static OvEmbedPanel *
 panel (void)
 {
@@ -73,13 +55,13 @@ ensure_demo (void)
   if (ov_session_get_sample (session) == NULL)
     {
       ov_window_open (window, NULL, NULL, 0);
-      WAIT_UNTIL (!ov_window_is_loading (window) && ov_session_get_sample (session) != NULL, 60);
+      OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window) && ov_session_get_sample (session) != NULL, 60);
     }
   g_assert_nonnull (ov_session_get_sample (session));
   g_assert_nonnull (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-panel", "s",
                                              "embeddings"));
-  iterate (100);
+  ov_test_iterate (100);
 }
 
 /* Runs a pass with the panel's current options to its end (and the
@@ -91,12 +73,12 @@ collect_and_map (void)
   guint maps = ov_embed_panel_get_n_maps (panel ());
 
   ov_embed_panel_collect (panel ());
-  WAIT_UNTIL (ov_embed_panel_get_n_passes (panel ()) > passes, 120);
+  OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_passes (panel ()) > passes, 120);
   g_assert_cmpuint (ov_embed_panel_get_n_passes (panel ()), ==, passes + 1);
-  WAIT_UNTIL (ov_embed_panel_get_n_maps (panel ()) > maps, 120);
+  OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_maps (panel ()) > maps, 120);
   g_assert_cmpuint (ov_embed_panel_get_n_maps (panel ()), ==, maps + 1);
   g_assert_false (ov_embed_panel_is_busy (panel ()));
-  iterate (100);
+  ov_test_iterate (100);
 }
 
 static void
@@ -228,7 +210,7 @@ test_tsne (void)
 
     ov_embed_panel_run_tsne (panel ());
     g_assert_true (ov_embed_panel_is_busy (panel ()));
-    WAIT_UNTIL (ov_embed_panel_get_n_maps (panel ()) > maps, 120);
+    OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_maps (panel ()) > maps, 120);
     g_assert_cmpuint (ov_embed_panel_get_n_frames (panel ()), >, frames + 1);
   }
   emb = ov_embed_panel_get_embeddings (panel (), 0);
@@ -368,7 +350,7 @@ test_click (void)
 
     ov_scatter_view_get_point (view, picked, &x, &y);
     g_assert_cmpint (ov_scatter_canvas_click (canvas, x, y), ==, picked);
-    WAIT_UNTIL (!ov_window_is_loading (window) && ov_session_get_sample (session) != NULL
+    OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window) && ov_session_get_sample (session) != NULL
                 && g_strcmp0 (ov_session_get_sample (session)->key, key) == 0
                 && ov_image_view_get_selected (_ov_window_get_image_view (window)) != NULL, 30);
     g_assert_cmpstr (ov_session_get_sample (session)->key, ==, key);
@@ -446,7 +428,7 @@ test_lasso (void)
   sel = ov_scatter_canvas_get_selection (canvas, &n_sel);
   g_assert_cmpuint (n_sel, ==, want->len);
   g_assert_cmpmem (sel, n_sel * sizeof (guint), want->data, want->len * sizeof (guint));
-  iterate (100);
+  ov_test_iterate (100);
   rows = ov_embed_panel_get_selection_rows (panel ());
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, want->len);
   for (guint k = 0; k < want->len; k++)
@@ -502,9 +484,9 @@ test_cancel (void)
   ov_embed_panel_collect (panel ());
   g_assert_true (ov_embed_panel_is_busy (panel ()));
   ov_embed_panel_cancel (panel ());
-  WAIT_UNTIL (!ov_embed_panel_is_busy (panel ()), 30);
+  OV_TEST_WAIT_UNTIL (!ov_embed_panel_is_busy (panel ()), 30);
   g_assert_false (ov_embed_panel_is_busy (panel ()));
-  iterate (300);
+  ov_test_iterate (300);
   g_assert_cmpuint (ov_embed_panel_get_n_passes (panel ()), ==, passes);
   g_assert_true (ov_embed_panel_get_embeddings (panel (), 0) == before);
 
@@ -514,13 +496,13 @@ test_cancel (void)
     guint frames = ov_embed_panel_get_n_frames (panel ());
 
     ov_embed_panel_run_tsne (panel ());
-    WAIT_UNTIL (ov_embed_panel_get_n_frames (panel ()) > frames, 60);
+    OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_frames (panel ()) > frames, 60);
     g_assert_cmpuint (ov_embed_panel_get_n_frames (panel ()), >, frames);
   }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel ()), "embed.cancel", NULL));
-  WAIT_UNTIL (!ov_embed_panel_is_busy (panel ()), 30);
+  OV_TEST_WAIT_UNTIL (!ov_embed_panel_is_busy (panel ()), 30);
   g_assert_false (ov_embed_panel_is_busy (panel ()));
-  iterate (300);
+  ov_test_iterate (300);
   g_assert_cmpuint (ov_embed_panel_get_n_maps (panel ()), ==, maps);
   {
     guint n2 = 0;
@@ -536,7 +518,7 @@ test_cancel (void)
     guint runs = ov_caption_panel_get_n_runs (caption);
 
     ov_caption_panel_run (caption);
-    WAIT_UNTIL (ov_caption_panel_get_n_runs (caption) > runs, 60);
+    OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (caption) > runs, 60);
     g_assert_cmpuint (ov_caption_panel_get_n_runs (caption), >, runs);
   }
   g_assert_nonnull (ov_session_get_sample (session));
@@ -591,7 +573,7 @@ test_files (void)
   emb = ov_embed_panel_get_embeddings (panel (), 0);
   saves = ov_embed_panel_get_n_saves (panel ());
   ov_embed_panel_save (panel (), path);
-  WAIT_UNTIL (ov_embed_panel_get_n_saves (panel ()) > saves, 30);
+  OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_saves (panel ()) > saves, 30);
   g_assert_cmpuint (ov_embed_panel_get_n_saves (panel ()), ==, saves + 1);
   back = ov_embeddings_load (path, &error);
   g_assert_no_error (error);
@@ -635,10 +617,10 @@ test_files (void)
   /* Reopened, it is the map's set again (t-SNE runs on it). */
   passes = ov_embed_panel_get_n_passes (panel ());
   ov_embed_panel_open (panel (), path, FALSE);
-  WAIT_UNTIL (ov_embed_panel_get_n_passes (panel ()) > passes, 30);
+  OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_passes (panel ()) > passes, 30);
   g_assert_cmpuint (ov_embed_panel_get_n_passes (panel ()), ==, passes + 1);
   assert_same_embeddings (ov_embed_panel_get_embeddings (panel (), 0), back);
-  WAIT_UNTIL (!ov_embed_panel_is_busy (panel ()), 60);
+  OV_TEST_WAIT_UNTIL (!ov_embed_panel_is_busy (panel ()), 60);
 
   /* A broken file is refused with a message naming it. */
   {
@@ -652,7 +634,7 @@ test_files (void)
     id = g_signal_connect (panel (), "run-failed", G_CALLBACK (keep_message_cb), &toast);
     passes = ov_embed_panel_get_n_passes (panel ());
     ov_embed_panel_open (panel (), bad, FALSE);
-    WAIT_UNTIL (toast != NULL, 30);
+    OV_TEST_WAIT_UNTIL (toast != NULL, 30);
     g_signal_handler_disconnect (panel (), id);
     g_assert_nonnull (toast);
     g_assert_nonnull (strstr (toast, "bad.safetensors"));
@@ -721,15 +703,15 @@ test_compare (void)
     const char *const suffixes[] = { "", ".json", ".labels.txt" };
 
     ov_embed_panel_save (panel (), path);
-    WAIT_UNTIL (ov_embed_panel_get_n_saves (panel ()) > saves, 30);
+    OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_saves (panel ()) > saves, 30);
     g_assert_true (g_file_test (other, G_FILE_TEST_IS_REGULAR));
     passes = ov_embed_panel_get_n_passes (panel ());
     ov_embed_panel_open (panel (), path, FALSE);
-    WAIT_UNTIL (ov_embed_panel_get_n_passes (panel ()) > passes, 30);
+    OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_passes (panel ()) > passes, 30);
     g_assert_null (ov_embed_panel_get_embeddings (panel (), 1));
-    WAIT_UNTIL (!ov_embed_panel_is_busy (panel ()), 60);
+    OV_TEST_WAIT_UNTIL (!ov_embed_panel_is_busy (panel ()), 60);
     ov_embed_panel_open (panel (), other, TRUE);
-    WAIT_UNTIL (ov_embed_panel_get_n_passes (panel ()) > passes + 1, 30);
+    OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_passes (panel ()) > passes + 1, 30);
     assert_same_embeddings (ov_embed_panel_get_embeddings (panel (), 1), want);
     g_assert_nonnull (ov_embed_panel_get_alignment (panel (), 1));
     for (guint k = 0; k < G_N_ELEMENTS (suffixes); k++)
@@ -762,7 +744,7 @@ save_png (OvWindow   *win,
     {
       GtkSnapshot *snapshot = gtk_snapshot_new ();
 
-      iterate (100);
+      ov_test_iterate (100);
       w = gtk_widget_get_width (GTK_WIDGET (win));
       h = gtk_widget_get_height (GTK_WIDGET (win));
       gdk_paintable_snapshot (paintable, snapshot, w, h);
@@ -857,23 +839,23 @@ test_screenshots (void)
         gtk_window_set_default_size (GTK_WINDOW (win), sizes[s].w, sizes[s].h);
         gtk_window_present (GTK_WINDOW (win));
         ov_window_open (win, NULL, NULL, 0);
-        WAIT_UNTIL (!ov_window_is_loading (win) && ov_session_get_sample (session) != NULL, 60);
+        OV_TEST_WAIT_UNTIL (!ov_window_is_loading (win) && ov_session_get_sample (session) != NULL, 60);
         gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "embeddings");
-        iterate (1500);
+        ov_test_iterate (1500);
         save_png (win, before);
 
         /* A long run, caught on the way and stopped; then a finished one. */
         ov_embed_panel_set_tsne_options (p, 30, 1, 100000);
         ov_embed_panel_collect (p);
-        WAIT_UNTIL (ov_embed_panel_get_n_frames (p) >= 20, 60);
+        OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_frames (p) >= 20, 60);
         save_png (win, running);
         ov_embed_panel_cancel (p);
-        WAIT_UNTIL (!ov_embed_panel_is_busy (p), 30);
+        OV_TEST_WAIT_UNTIL (!ov_embed_panel_is_busy (p), 30);
         maps = ov_embed_panel_get_n_maps (p);
         ov_embed_panel_set_tsne_options (p, 30, 1, 1000);
         ov_embed_panel_run_tsne (p);
-        WAIT_UNTIL (ov_embed_panel_get_n_maps (p) > maps, 120);
-        iterate (300);
+        OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_maps (p) > maps, 120);
+        ov_test_iterate (300);
         {
           OvScatterCanvas *canvas = ov_embed_panel_get_canvas (p);
           OvScatterView *view = ov_scatter_canvas_get_view (canvas);
@@ -889,7 +871,7 @@ test_screenshots (void)
             }
           ov_scatter_canvas_select_lasso (canvas, poly, 8, FALSE);
         }
-        iterate (500);
+        ov_test_iterate (500);
         save_png (win, after);
         if (s == 0 && !dark)
           {
@@ -903,10 +885,10 @@ test_screenshots (void)
 
                 g_assert_nonnull (button);
                 adw_split_button_popup (ADW_SPLIT_BUTTON (button));
-                iterate (600);
+                ov_test_iterate (600);
                 save_screen_png (path);
                 adw_split_button_popdown (ADW_SPLIT_BUTTON (button));
-                iterate (200);
+                ov_test_iterate (200);
               }
             {
               GtkWidget *button = NULL;
@@ -920,10 +902,10 @@ test_screenshots (void)
                   break;
               g_assert_nonnull (button);
               gtk_menu_button_popup (GTK_MENU_BUTTON (button));
-              iterate (600);
+              ov_test_iterate (600);
               save_screen_png (path);
               gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
-              iterate (200);
+              ov_test_iterate (200);
             }
           }
 
@@ -931,20 +913,14 @@ test_screenshots (void)
         ov_embed_panel_set_compare (p, notags);
         ov_embed_panel_set_tsne_options (p, 30, 1, 1000);
         ov_embed_panel_collect (p);
-        WAIT_UNTIL (ov_embed_panel_get_n_maps (p) > maps, 120);
+        OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_maps (p) > maps, 120);
         ov_embed_panel_show_page (p, "alignment");
-        iterate (800);
+        ov_test_iterate (800);
         save_png (win, align);
         gtk_window_destroy (GTK_WINDOW (win));
-        iterate (200);
+        ov_test_iterate (200);
       }
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
-}
-
-static void
-skip_all (const char *path)
-{
-  g_test_skip ("no X display could be started (Xvfb missing?)");
 }
 
 int
@@ -964,11 +940,7 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  g_setenv ("GSETTINGS_SCHEMA_DIR", OV_BUILD_DIR "/data", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", TRUE);
-  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
+  ov_test_window_env ();
   /* Screenshots in the language of LANGUAGE, from the catalogues just built. */
   if (g_getenv ("OV_SCREENSHOT_DIR") != NULL)
     {
@@ -980,7 +952,7 @@ main (int argc, char **argv)
   if (!ov_test_start_xvfb ("1920x1080", &xvfb) || !gtk_init_check ())
     {
       for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
-        g_test_add_data_func (tests[i].path, tests[i].path, (GTestDataFunc) skip_all);
+        g_test_add_data_func (tests[i].path, tests[i].path, ov_test_skip_no_display);
       return g_test_run ();
     }
 
@@ -991,14 +963,14 @@ main (int argc, char **argv)
   window = ov_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
-  iterate (200);
+  ov_test_iterate (200);
 
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
     g_test_add_func (tests[i].path, tests[i].func);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate (100);
+  ov_test_iterate (100);
   g_clear_object (&app);
   if (xvfb != NULL)
     g_subprocess_force_exit (xvfb);

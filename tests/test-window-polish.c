@@ -34,26 +34,8 @@
 static GSubprocess   *xvfb;
 static OvApplication *app;
 
-#define WAIT_UNTIL(cond, seconds)                                               \
-  G_STMT_START {                                                                \
-    gint64 _deadline = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;   \
-    while (!(cond) && g_get_monotonic_time () < _deadline)                      \
-      if (!g_main_context_iteration (NULL, FALSE))                              \
-        g_usleep (2000);                                                        \
-  } G_STMT_END
-
 /* Long enough for the debounce and a small model's run to settle. */
 #define SETTLE_MS (OV_DEBOUNCE_MS + 700)
-
-static void
-iterate (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
 
 static OvModel *
 load_demo (const char *name)
@@ -86,14 +68,14 @@ open_demo_window (int width,
   gtk_window_set_default_size (GTK_WINDOW (win), width, height);
   gtk_window_present (GTK_WINDOW (win));
   ov_window_open (win, NULL, NULL, 0);
-  WAIT_UNTIL (!ov_window_is_loading (win) && ov_session_get_sample (session) != NULL
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (win) && ov_session_get_sample (session) != NULL
               && ov_session_supports (session, OV_TASK_VQA, NULL)
               && ov_session_supports (session, OV_TASK_CAPTION, NULL), 60);
   g_assert_false (ov_window_is_loading (win));
   g_assert_nonnull (ov_session_get_sample (session));
   g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "300001");
   g_assert_cmpuint (g_list_model_get_n_items (ov_session_get_tags (session)), ==, 5);
-  iterate (300);
+  ov_test_iterate (300);
   return win;
 }
 
@@ -101,7 +83,7 @@ static void
 close_window (OvWindow *win)
 {
   gtk_window_destroy (GTK_WINDOW (win));
-  iterate (100);
+  ov_test_iterate (100);
 }
 
 static OvTagItem *
@@ -235,7 +217,7 @@ store_result_cb (GObject      *source,
 static GAsyncResult *
 wait_result (GAsyncResult **slot)
 {
-  WAIT_UNTIL (*slot != NULL, 60);
+  OV_TEST_WAIT_UNTIL (*slot != NULL, 60);
   g_assert_nonnull (*slot);
   return *slot;
 }
@@ -269,8 +251,8 @@ test_decoding_defaults (void)
   g_assert_cmpint (o.max_length, ==, 12);
 
   /* The run uses them: the engine with the same options agrees. */
-  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
-  iterate (SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+  ov_test_iterate (SETTLE_MS);
   {
     OvSession *session = ov_window_get_session (win);
     const OvSample *s = ov_session_get_sample (session);
@@ -290,7 +272,7 @@ test_decoding_defaults (void)
    * open panel. */
   prefs = ov_preferences_window_new (settings);
   gtk_window_present (GTK_WINDOW (prefs));
-  iterate (200);
+  ov_test_iterate (200);
   row = find_row (GTK_WIDGET (prefs), "Searc_h");
   g_assert_nonnull (row);
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, 1);
@@ -316,7 +298,7 @@ test_decoding_defaults (void)
   mine.n_best = 1;
   mine.max_length = 7;
   ov_caption_panel_set_options (panel, &mine);
-  iterate (100);
+  ov_test_iterate (100);
   decoding = g_settings_get_string (settings, "decoding");
   g_assert_cmpstr (decoding, ==, "beam");
   g_assert_cmpint (g_settings_get_int (settings, "max-length"), ==, 9);
@@ -324,8 +306,8 @@ test_decoding_defaults (void)
   ov_caption_panel_get_options (panel, &o);
   g_assert_cmpint (o.num_beams, ==, 1);
   g_assert_cmpint (o.max_length, ==, 7);
-  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
-  iterate (SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  ov_test_iterate (SETTLE_MS);
   {
     OvSession *session = ov_window_get_session (win);
     const OvSample *s = ov_session_get_sample (session);
@@ -399,8 +381,8 @@ test_tag_or_region (void)
   g_assert_cmpstr (ov_tag_item_get_text (c), ==, "circle");
   g_assert_cmpstr (input_line (win), ==,
                    "Model input: tags “hexagon cup triangle bolt circle” and 5 regions: 1–5");
-  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
-  iterate (SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+  ov_test_iterate (SETTLE_MS);
   runs = ov_caption_panel_get_n_runs (panel);
 
   /* Region 1 gives only its tag, region 3 only its region, region 5 nothing. */
@@ -441,8 +423,8 @@ test_tag_or_region (void)
   want = expected_input (s, words, kept, G_N_ELEMENTS (kept));
 
   /* The caption the panel shows is the engine's for that input. */
-  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
-  iterate (SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  ov_test_iterate (SETTLE_MS);
   {
     OvRegions r = { want.features, want.n_regions, want.dim };
     OvCaptionOptions o;
@@ -600,7 +582,7 @@ test_tag_or_region (void)
     g_autofree char *action = NULL;
     GMenuModel *section;
 
-    iterate (100);
+    ov_test_iterate (100);
     g_assert_false (ov_tag_item_get_region_enabled (hat));
     ov_tag_item_set_region_enabled (hat, TRUE);
     g_assert_false (ov_tag_item_get_region_enabled (hat));
@@ -636,7 +618,7 @@ test_banner (void)
 
   g_assert_null (_ov_window_get_banner_text (win));
   ov_window_open (win, NULL, &bad, 1);
-  WAIT_UNTIL (!ov_window_is_loading (win) && _ov_window_get_banner_text (win) != NULL, 30);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (win) && _ov_window_get_banner_text (win) != NULL, 30);
   g_assert_nonnull (_ov_window_get_banner_text (win));
   g_assert_nonnull (strstr (_ov_window_get_banner_text (win), "oscarviz-no-such.tsv"));
 
@@ -646,14 +628,14 @@ test_banner (void)
   good = g_file_new_for_path (yaml);
   g_application_open (G_APPLICATION (app), &good, 1, "");
   g_assert_null (_ov_window_get_banner_text (win));
-  WAIT_UNTIL (!ov_window_is_loading (win), 30);
-  iterate (200);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (win), 30);
+  ov_test_iterate (200);
   g_assert_null (_ov_window_get_banner_text (win));
   g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "300001");
 
   /* A new failure shows again. */
   ov_window_open (win, NULL, &bad, 1);
-  WAIT_UNTIL (!ov_window_is_loading (win) && _ov_window_get_banner_text (win) != NULL, 30);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (win) && _ov_window_get_banner_text (win) != NULL, 30);
   g_assert_nonnull (_ov_window_get_banner_text (win));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.dismiss-banner", NULL));
   g_assert_null (_ov_window_get_banner_text (win));
@@ -697,8 +679,8 @@ test_class_colours (void)
   for (int step = 0; step < 4; step++)
     {
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (second), "win.next-sample", NULL));
-      WAIT_UNTIL (!ov_window_is_loading (second), 30);
-      iterate (50);
+      OV_TEST_WAIT_UNTIL (!ov_window_is_loading (second), 30);
+      ov_test_iterate (50);
       for (guint i = 0; i < g_list_model_get_n_items (ov_session_get_tags (session)); i++)
         {
           g_autoptr(OvTagItem) item = tag_at (second, i);
@@ -711,8 +693,8 @@ test_class_colours (void)
     {
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (second), "win.previous-sample",
                                                  NULL));
-      WAIT_UNTIL (!ov_window_is_loading (second), 30);
-      iterate (50);
+      OV_TEST_WAIT_UNTIL (!ov_window_is_loading (second), 30);
+      ov_test_iterate (50);
     }
   g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "300001");
 
@@ -812,8 +794,8 @@ test_unknown_words (void)
   }
   runs = ov_vqa_panel_get_n_runs (panel);
   ov_vqa_panel_set_question (panel, chinese);
-  WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > runs, 60);
-  iterate (SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > runs, 60);
+  ov_test_iterate (SETTLE_MS);
   g_assert_nonnull (ov_vqa_panel_get_unknown_note (panel));
   g_assert_true (g_str_has_prefix (ov_vqa_panel_get_unknown_note (panel),
                                    "The model knows none of these words"));
@@ -841,8 +823,8 @@ test_unknown_words (void)
     g_assert_cmpuint (n_unk, ==, 1);
     runs = ov_vqa_panel_get_n_runs (panel);
     ov_vqa_panel_set_question (panel, q);
-    WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > runs, 60);
-    iterate (SETTLE_MS);
+    OV_TEST_WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > runs, 60);
+    ov_test_iterate (SETTLE_MS);
     g_assert_cmpstr (ov_vqa_panel_get_unknown_note (panel), ==,
                      "1 of 5 words is not in the model’s vocabulary and reads as [UNK]: "
                      "“colour”");
@@ -862,8 +844,8 @@ test_unknown_words (void)
   /* Every word known: no note. */
   runs = ov_vqa_panel_get_n_runs (panel);
   ov_vqa_panel_set_question (panel, "what color is the cup ?");
-  WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > runs, 60);
-  iterate (SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > runs, 60);
+  ov_test_iterate (SETTLE_MS);
   g_assert_null (ov_vqa_panel_get_unknown_note (panel));
   close_window (win);
 }
@@ -879,7 +861,7 @@ test_tab_icons (void)
   GListModel *pages;
 
   gtk_window_present (GTK_WINDOW (win));
-  iterate (100);
+  ov_test_iterate (100);
   stack = ADW_VIEW_STACK (find_descendant (GTK_WIDGET (win), ADW_TYPE_VIEW_STACK, 0));
   g_assert_nonnull (stack);
   g_assert_cmpstr (adw_view_stack_page_get_icon_name (
@@ -961,16 +943,16 @@ test_room (void)
       g_assert_cmpint (tag_h, >=, 200);
 
       /* A changed tag moves the old caption down: it shows in full. */
-      WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
-      iterate (SETTLE_MS);
+      OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+      ov_test_iterate (SETTLE_MS);
       runs = ov_caption_panel_get_n_runs (panel);
       {
         g_autoptr(OvTagItem) item = tag_at (win, 0);
 
         ov_tag_item_set_enabled (item, FALSE);
       }
-      WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
-      iterate (SETTLE_MS);
+      OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+      ov_test_iterate (SETTLE_MS);
       previous = find_label (GTK_WIDGET (panel), "Before the last change");
       g_assert_nonnull (previous);
       g_assert_true (gtk_widget_get_mapped (previous));
@@ -980,7 +962,7 @@ test_room (void)
       /* Folded: the list gives its height to the panels, the input line
        * stays; unfolded, the height comes back. */
       ov_tag_list_set_collapsed (tags, TRUE);
-      iterate (300);
+      ov_test_iterate (300);
       folded_h = gtk_widget_get_height (GTK_WIDGET (tags));
       g_test_message ("folded tag list %d, panels %d", folded_h, stack_height (win));
       g_assert_cmpint (folded_h, <=, 110);
@@ -989,31 +971,31 @@ test_room (void)
       g_assert_nonnull (input_line (win));
       g_assert_true (gtk_widget_get_mapped (find_label (GTK_WIDGET (tags), input_line (win))));
       ov_tag_list_set_collapsed (tags, FALSE);
-      iterate (300);
+      ov_test_iterate (300);
       g_assert_cmpint (abs (gtk_widget_get_height (GTK_WIDGET (tags)) - tag_h), <=, 2);
 
       /* Dragging a folded list open unfolds it. */
       ov_tag_list_set_collapsed (tags, TRUE);
-      iterate (300);
+      ov_test_iterate (300);
       gtk_paned_set_position (side_paned (win), folded_h + 150);
-      iterate (300);
+      ov_test_iterate (300);
       g_assert_false (ov_tag_list_get_collapsed (tags));
 
       /* The embeddings tab takes the height and gives it back. */
       gtk_paned_set_position (side_paned (win), 320);
-      iterate (300);
+      ov_test_iterate (300);
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
                                                  "embeddings"));
-      iterate (300);
+      ov_test_iterate (300);
       g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (tags)), <, 320);
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
                                                  "caption"));
-      iterate (300);
+      ov_test_iterate (300);
       g_assert_cmpint (gtk_paned_get_position (side_paned (win)), ==, 320);
 
       /* The divider as the user left it, in the next window. */
       gtk_window_close (GTK_WINDOW (win));
-      iterate (200);
+      ov_test_iterate (200);
       g_assert_cmpint (g_settings_get_int (settings, "tag-list-height"), ==, 320);
       win = open_demo_window (sizes[z].w, sizes[z].h);
       g_assert_cmpint (gtk_paned_get_position (side_paned (win)), ==, 320);
@@ -1040,7 +1022,7 @@ save_png (OvWindow   *win,
     {
       GtkSnapshot *snapshot = gtk_snapshot_new ();
 
-      iterate (100);
+      ov_test_iterate (100);
       w = gtk_widget_get_width (GTK_WIDGET (win));
       h = gtk_widget_get_height (GTK_WIDGET (win));
       gdk_paintable_snapshot (paintable, snapshot, w, h);
@@ -1113,13 +1095,13 @@ test_screenshots (void)
           ov_tag_item_set_tag_enabled (b, FALSE);
         }
         ov_vqa_panel_set_question (_ov_window_get_vqa_panel (win), "what colour is the cup ?");
-        iterate (SETTLE_MS * 2);
+        ov_test_iterate (SETTLE_MS * 2);
         for (guint t = 0; t < G_N_ELEMENTS (tabs); t++)
           {
             g_autofree char *path = g_strdup_printf ("%s-%s.png", stem, tabs[t]);
 
             gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", tabs[t]);
-            iterate (g_str_equal (tabs[t], "attention") ? 2500 : 800);
+            ov_test_iterate (g_str_equal (tabs[t], "attention") ? 2500 : 800);
             save_png (win, path);
           }
         {
@@ -1127,7 +1109,7 @@ test_screenshots (void)
 
           gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "attention");
           ov_tag_list_set_collapsed (_ov_window_get_tag_list (win), TRUE);
-          iterate (1500);
+          ov_test_iterate (1500);
           save_png (win, path);
           ov_tag_list_set_collapsed (_ov_window_get_tag_list (win), FALSE);
         }
@@ -1143,35 +1125,29 @@ test_screenshots (void)
 
             gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "question");
             ov_vqa_panel_set_question (_ov_window_get_vqa_panel (win), "杯子是什么颜色的？");
-            iterate (SETTLE_MS * 2);
+            ov_test_iterate (SETTLE_MS * 2);
             save_png (win, unknown);
             gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "caption");
-            iterate (300);
+            ov_test_iterate (300);
             gtk_menu_button_popup (GTK_MENU_BUTTON (button));
-            iterate (800);
+            ov_test_iterate (800);
             save_screen_png (menu);
             gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
-            iterate (200);
+            ov_test_iterate (200);
 
             prefs = ov_preferences_window_new (settings);
             gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (win));
             gtk_window_present (GTK_WINDOW (prefs));
-            iterate (1000);
+            ov_test_iterate (1000);
             save_screen_png (prefs_path);
             gtk_window_destroy (GTK_WINDOW (prefs));
-            iterate (200);
+            ov_test_iterate (200);
           }
         close_window (win);
       }
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
   g_settings_reset (settings, "tag-list-height");
   g_settings_reset (settings, "tag-list-collapsed");
-}
-
-static void
-skip_all (const char *path)
-{
-  g_test_skip ("no X display could be started (Xvfb missing?)");
 }
 
 int
@@ -1190,11 +1166,7 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  g_setenv ("GSETTINGS_SCHEMA_DIR", OV_BUILD_DIR "/data", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", TRUE);
-  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
+  ov_test_window_env ();
   if (g_getenv ("OV_SCREENSHOT_DIR") != NULL)
     {
       bindtextdomain (GETTEXT_PACKAGE, OV_BUILD_DIR "/po");
@@ -1205,7 +1177,7 @@ main (int argc, char **argv)
   if (!ov_test_start_xvfb ("1920x1080", &xvfb) || !gtk_init_check ())
     {
       for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
-        g_test_add_data_func (tests[i].path, tests[i].path, (GTestDataFunc) skip_all);
+        g_test_add_data_func (tests[i].path, tests[i].path, ov_test_skip_no_display);
       return g_test_run ();
     }
 
@@ -1221,7 +1193,7 @@ main (int argc, char **argv)
   status = g_test_run ();
 
   g_application_release (G_APPLICATION (app));
-  iterate (100);
+  ov_test_iterate (100);
   g_clear_object (&app);
   if (xvfb != NULL)
     g_subprocess_force_exit (xvfb);

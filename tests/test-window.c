@@ -35,68 +35,8 @@ static OvWindow      *window;
 static char          *caption_dir;
 static char          *vqa_dir;
 
-/* Starts Xvfb on a free display (it writes the number to fd 3). */
-static gboolean
-start_display (void)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  char buf[32] = { 0 };
-  int fds[2];
-  gssize n = 0;
-  gint64 deadline;
-
-  if (g_find_program_in_path ("Xvfb") == NULL || pipe (fds) != 0)
-    return g_getenv ("DISPLAY") != NULL;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  xvfb = g_subprocess_launcher_spawn (launcher, &error, "Xvfb", "-displayfd", "3",
-                                      "-screen", "0", "1280x800x24", "-nolisten", "tcp", NULL);
-  if (xvfb == NULL)
-    {
-      close (fds[0]);
-      return FALSE;
-    }
-  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (g_get_monotonic_time () < deadline && strchr (buf, '\n') == NULL)
-    {
-      gssize got = read (fds[0], buf + n, sizeof buf - 1 - n);
-
-      if (got <= 0)
-        break;
-      n += got;
-    }
-  close (fds[0]);
-  if (strchr (buf, '\n') == NULL)
-    return FALSE;
-  *strchr (buf, '\n') = '\0';
-  g_setenv ("DISPLAY", g_strdup_printf (":%s", buf), TRUE);
-  return TRUE;
-}
-
-/* Runs the main loop until cond holds or seconds pass. */
-#define WAIT_UNTIL(cond, seconds)                                               \
-  G_STMT_START {                                                                \
-    gint64 _deadline = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;   \
-    while (!(cond) && g_get_monotonic_time () < _deadline)                      \
-      if (!g_main_context_iteration (NULL, FALSE))                              \
-        g_usleep (2000);                                                        \
-  } G_STMT_END
-
 /* Long enough for the debounce and a tiny model's run to settle. */
 #define OV_TEST_SETTLE_MS (OV_DEBOUNCE_MS + 700)
-
-static void
-iterate (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
 
 static char *
 oracle_data (const char *name)
@@ -132,7 +72,7 @@ open_oracle (void)
   ov_window_open (window, caption_dir, files, 3);
   for (guint i = 0; i < 3; i++)
     g_object_unref (files[i]);
-  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
   g_assert_false (ov_window_is_loading (window));
   g_assert_null (_ov_window_get_banner_text (window));
 }
@@ -205,7 +145,7 @@ test_opens (void)
 
     g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
     g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
-    iterate (200);
+    ov_test_iterate (200);
     g_assert_cmpuint (g_list_model_get_n_items (toplevels), ==, before + 2);
     for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
       {
@@ -214,7 +154,7 @@ test_opens (void)
         if (ADW_IS_PREFERENCES_WINDOW (w) || ADW_IS_ABOUT_WINDOW (w))
           gtk_window_destroy (w);
       }
-    iterate (100);
+    ov_test_iterate (100);
     g_assert_cmpuint (g_list_model_get_n_items (toplevels), ==, before);
   }
 
@@ -297,7 +237,7 @@ test_draws_regions (void)
 
   ensure_opened ();
   view = GTK_WIDGET (_ov_window_get_image_view (window));
-  iterate (300);
+  ov_test_iterate (300);
   s = ov_session_get_sample (session);
   before = render_widget (view);
 
@@ -330,7 +270,7 @@ test_draws_regions (void)
   g_assert_cmpint (ov_tag_item_get_region (dog), >=, 0);
   dog_before = count_color (&before, ov_palette_color (palette, ov_tag_item_get_text (dog)));
   ov_tag_item_set_enabled (dog, FALSE);
-  iterate (200);
+  ov_test_iterate (200);
   after = render_widget (view);
   dog_after = count_color (&after, ov_palette_color (palette, ov_tag_item_get_text (dog)));
   g_test_message ("%s-coloured pixels: %u with the tag on, %u off", ov_tag_item_get_text (dog),
@@ -352,9 +292,9 @@ test_caption (void)
 
   ensure_opened ();
   panel = _ov_window_get_caption_panel (window);
-  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0 && !ov_window_is_loading (window), 60);
-  iterate (OV_TEST_SETTLE_MS);
-  WAIT_UNTIL (ov_caption_panel_get_caption (panel) != NULL, 60);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0 && !ov_window_is_loading (window), 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_caption (panel) != NULL, 60);
   g_assert_nonnull (ov_caption_panel_get_caption (panel));
 
   model = ov_model_load (caption_dir, NULL, &error);
@@ -377,8 +317,8 @@ test_tag_off_reruns (void)
   guint runs;
 
   ensure_opened ();
-  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
-  iterate (OV_TEST_SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
   runs = ov_caption_panel_get_n_runs (panel);
   tags_before = ov_session_dup_input_tags (session);
 
@@ -393,8 +333,8 @@ test_tag_off_reruns (void)
   g_assert_cmpuint (ov_session_get_input_region_count (session), ==, 11);
 
   /* ...and the caption runs again on it. */
-  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
-  iterate (OV_TEST_SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
   g_assert_cmpuint (ov_caption_panel_get_n_runs (panel), >, runs);
   model = ov_model_load (caption_dir, NULL, &error);
   g_assert_no_error (error);
@@ -461,12 +401,12 @@ test_step_samples (void)
 
   ensure_opened ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.next-sample", NULL));
-  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
   g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_kitchen");
   g_assert_cmpuint (g_list_model_get_n_items (ov_session_get_tags (session)), ==, 27);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.previous-sample", NULL));
-  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
   g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
   g_assert_null (_ov_window_get_banner_text (window));
 }
@@ -489,15 +429,15 @@ test_question (void)
 
   ensure_opened ();
   ov_window_open (window, vqa_dir, NULL, 0);
-  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
   g_assert_null (_ov_window_get_banner_text (window));
   g_assert_true (ov_session_supports (session, OV_TASK_VQA, NULL));
   g_assert_true (ov_session_load_answer_list (session, answers_path, &error));
   g_assert_no_error (error);
 
   ov_vqa_panel_set_question (panel, question);
-  WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > 0, 60);
-  iterate (OV_TEST_SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > 0, 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
   g_assert_cmpuint (ov_vqa_panel_get_n_runs (panel), >, 0);
   g_assert_nonnull (ov_vqa_panel_get_top_answer (panel));
 
@@ -531,7 +471,7 @@ test_bad_checkpoint (void)
   ensure_opened ();
   g_assert_true (g_file_set_contents (config, "{ \"hidden_size\": ", -1, NULL));
   ov_window_open (window, dir, NULL, 0);
-  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
 
   /* The banner names the folder; the open checkpoints stay usable. */
   banner = _ov_window_get_banner_text (window);
@@ -540,12 +480,12 @@ test_bad_checkpoint (void)
   g_assert_nonnull (strstr (banner, dir));
   g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION), ==, caption_dir);
 
-  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
-  iterate (OV_TEST_SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
   runs = ov_caption_panel_get_n_runs (panel);
   item = tag_at (2);
   ov_tag_item_set_enabled (item, FALSE);
-  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
   g_assert_cmpuint (ov_caption_panel_get_n_runs (panel), >, runs);
   ov_tag_item_set_enabled (item, TRUE);
 
@@ -559,7 +499,7 @@ test_bad_checkpoint (void)
 
     g_assert_true (g_file_set_contents (junk, "\x01\x02 not a table", -1, NULL));
     ov_window_open (window, NULL, &file, 1);
-    WAIT_UNTIL (!ov_window_is_loading (window), 60);
+    OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
     banner = _ov_window_get_banner_text (window);
     g_assert_nonnull (banner);
     g_test_message ("banner: %s", banner);
@@ -583,7 +523,7 @@ test_cancel_load (void)
   ov_window_open (window, dir, NULL, 0);
   g_assert_true (ov_window_is_loading (window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-loading", NULL));
-  WAIT_UNTIL (!ov_window_is_loading (window), 10);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 10);
   g_assert_false (ov_window_is_loading (window));
   g_assert_null (_ov_window_get_banner_text (window));
   g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CLASSIFIER), !=, dir);
@@ -636,7 +576,7 @@ test_mask_match (void)
 
   ensure_opened ();
   ov_window_open (window, dir, NULL, 0);
-  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
   g_assert_null (_ov_window_get_banner_text (window));
   g_assert_true (ov_session_supports (session, OV_TASK_MASK, NULL));
 
@@ -644,18 +584,17 @@ test_mask_match (void)
    * sample made for it. */
   ov_session_set_sample (session, make_small_sample (16));
 
-
   ov_mask_panel_set_other_tags (panel, "car street person");
   ov_mask_panel_set_text (panel, "a dog lying on a [MASK]");
-  WAIT_UNTIL (ov_mask_panel_get_n_predictions (panel) > 0, 60);
+  OV_TEST_WAIT_UNTIL (ov_mask_panel_get_n_predictions (panel) > 0, 60);
   g_assert_cmpuint (ov_mask_panel_get_n_predictions (panel), ==, 1);
 
   /* The match reads the text with masks put back; here none were clicked,
    * so give the full text. */
   ov_mask_panel_set_text (panel, text);
-  iterate (OV_TEST_SETTLE_MS);
-  WAIT_UNTIL (!isnan (ov_mask_panel_get_match (panel).swapped_probability), 60);
-  iterate (OV_TEST_SETTLE_MS);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (!isnan (ov_mask_panel_get_match (panel).swapped_probability), 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
   shown = ov_mask_panel_get_match (panel);
 
   model = ov_model_load (dir, NULL, &error);
@@ -707,9 +646,9 @@ test_image (void)
 
   gtk_window_present (GTK_WINDOW (second));
   ov_window_open (second, caption_dir, &file, 1);
-  WAIT_UNTIL (!ov_window_is_loading (second), 60);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (second), 60);
   g_assert_null (_ov_window_get_banner_text (second));
-  iterate (300);
+  ov_test_iterate (300);
 
   p = render_widget (view);
   n = count_distinct_colors (&p, p.width / 4, p.height / 4, 3 * p.width / 4, 3 * p.height / 4);
@@ -717,7 +656,7 @@ test_image (void)
   g_assert_cmpuint (n, >, 500);
   pixels_free (&p);
   gtk_window_destroy (GTK_WINDOW (second));
-  iterate (100);
+  ov_test_iterate (100);
 }
 
 /* A window opened with nothing opens the bundled demo: its three models,
@@ -736,7 +675,7 @@ test_demo (void)
 
   gtk_window_present (GTK_WINDOW (fresh));
   ov_window_open (fresh, NULL, NULL, 0);
-  WAIT_UNTIL (!ov_window_is_loading (fresh), 120);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (fresh), 120);
 
   if (demo == NULL)
     {
@@ -744,7 +683,7 @@ test_demo (void)
       g_assert_nonnull (_ov_window_get_banner_text (fresh));
       g_assert_nonnull (strstr (_ov_window_get_banner_text (fresh), "demo"));
       gtk_window_destroy (GTK_WINDOW (fresh));
-      iterate (100);
+      ov_test_iterate (100);
       return;
     }
 
@@ -755,17 +694,17 @@ test_demo (void)
   g_assert_nonnull (ov_session_get_sample (session)->image_path);
   g_assert_cmpuint (ov_session_get_input_region_count (session), >, 0);
 
-  iterate (300);
+  ov_test_iterate (300);
   p = render_widget (GTK_WIDGET (_ov_window_get_image_view (fresh)));
   n = count_distinct_colors (&p, 0, 0, p.width, p.height);
   g_test_message ("distinct colours in the demo scene: %u", n);
   g_assert_cmpuint (n, >, 100);
   pixels_free (&p);
 
-  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
   g_assert_nonnull (ov_caption_panel_get_caption (panel));
   gtk_window_destroy (GTK_WINDOW (fresh));
-  iterate (100);
+  ov_test_iterate (100);
 }
 
 /* The attention the engine gives, called directly, for the caption step
@@ -852,16 +791,16 @@ test_attention (void)
   gtk_window_set_default_size (GTK_WINDOW (fresh), 1280, 800);
   gtk_window_present (GTK_WINDOW (fresh));
   ov_window_open (fresh, NULL, NULL, 0);
-  WAIT_UNTIL (!ov_window_is_loading (fresh), 120);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (fresh), 120);
   g_assert_null (_ov_window_get_banner_text (fresh));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
                                              "attention"));
 
   /* The panel follows the caption panel: the step after its caption. */
-  WAIT_UNTIL (ov_caption_panel_get_n_runs (cpanel) > 0, 60);
-  WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (cpanel) > 0, 60);
+  OV_TEST_WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
               && g_strcmp0 (run->text, ov_caption_panel_get_caption (cpanel)) == 0, 60);
-  iterate (OV_TEST_SETTLE_MS);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
   run = ov_attention_panel_get_run (panel);
   g_assert_nonnull (run);
   g_assert_cmpint (run->task, ==, OV_TASK_CAPTION);
@@ -887,7 +826,7 @@ test_attention (void)
   head = n_heads - 1;
   ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
   ov_attention_panel_set_selection (panel, layer, head);
-  iterate (200);
+  ov_test_iterate (200);
   canvas = ov_attention_panel_get_canvas (panel);
   g_assert_true (gtk_widget_get_mapped (canvas));
   g_assert_true (ov_attention_panel_cell_center (panel, row, col, &x, &y));
@@ -917,14 +856,14 @@ test_attention (void)
 
   /* Clicking a map of the grid opens that layer and head. */
   ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_GRID);
-  iterate (200);
+  ov_test_iterate (200);
   g_assert_true (ov_attention_panel_grid_cell_center (panel, n_layers - 1, 0, &x, &y));
   g_assert_true (ov_attention_panel_click (panel, x, y));
   g_assert_cmpint (ov_attention_panel_get_view (panel), ==, OV_ATTENTION_VIEW_HEATMAP);
   ov_attention_panel_get_selection (panel, &got_layer, &got_head);
   g_assert_cmpint (got_layer, ==, n_layers - 1);
   g_assert_cmpint (got_head, ==, 0);
-  iterate (200);
+  ov_test_iterate (200);
   if (g_getenv ("OV_TEST_SCREENSHOT") != NULL)
     {
       Pixels w = render_widget (GTK_WIDGET (fresh));
@@ -956,12 +895,12 @@ test_attention (void)
 
     g_assert_cmpstr (off, !=, tags_before);
   }
-  WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > runs
+  OV_TEST_WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > runs
               && g_strcmp0 (ov_attention_panel_get_run (panel)->tags, tags_before) != 0, 60);
-  iterate (OV_TEST_SETTLE_MS);
-  WAIT_UNTIL (g_strcmp0 (ov_attention_panel_get_run (panel)->text,
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (g_strcmp0 (ov_attention_panel_get_run (panel)->text,
                          ov_caption_panel_get_caption (cpanel)) == 0, 60);
-  iterate (OV_TEST_SETTLE_MS);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
   run = ov_attention_panel_get_run (panel);
   g_assert_cmpstr (run->tags, !=, tags_before);
   {
@@ -987,18 +926,18 @@ test_attention (void)
   /* A hidden panel does not run; shown again, it catches up. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
                                              "caption"));
-  iterate (100);
+  ov_test_iterate (100);
   runs = ov_attention_panel_get_n_runs (panel);
   ov_tag_item_set_enabled (item, TRUE);
-  iterate (OV_TEST_SETTLE_MS);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
   g_assert_cmpuint (ov_attention_panel_get_n_runs (panel), ==, runs);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
                                              "attention"));
-  WAIT_UNTIL (g_strcmp0 (ov_attention_panel_get_run (panel)->tags, tags_before) == 0, 60);
+  OV_TEST_WAIT_UNTIL (g_strcmp0 (ov_attention_panel_get_run (panel)->tags, tags_before) == 0, 60);
   g_assert_cmpstr (ov_attention_panel_get_run (panel)->tags, ==, tags_before);
 
   gtk_window_destroy (GTK_WINDOW (fresh));
-  iterate (100);
+  ov_test_iterate (100);
 }
 
 /* With only a VQA checkpoint open the attention tab shows the question the
@@ -1034,16 +973,16 @@ test_attention_vqa (void)
   ov_window_open (fresh, vqa_dir, files, 3);
   for (guint i = 0; i < 3; i++)
     g_object_unref (files[i]);
-  WAIT_UNTIL (!ov_window_is_loading (fresh), 60);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (fresh), 60);
   g_assert_false (ov_session_supports (session, OV_TASK_CAPTION, NULL));
   g_assert_true (ov_session_supports (session, OV_TASK_VQA, NULL));
 
   ov_vqa_panel_set_question (_ov_window_get_vqa_panel (fresh), question);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
                                              "attention"));
-  WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
+  OV_TEST_WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
               && g_strcmp0 (run->text, question) == 0, 60);
-  iterate (OV_TEST_SETTLE_MS);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
   run = ov_attention_panel_get_run (panel);
   g_assert_nonnull (run);
   g_assert_cmpint (run->task, ==, OV_TASK_VQA);
@@ -1069,7 +1008,7 @@ test_attention_vqa (void)
   /* [CLS] (row 0) on the first tag piece, last layer, head 0. */
   ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
   ov_attention_panel_set_selection (panel, fwd->n_layers - 1, 0);
-  iterate (200);
+  ov_test_iterate (200);
   g_assert_true (ov_attention_panel_cell_center (panel, 0, col, &x, &y));
   tooltip = ov_attention_panel_dup_tooltip (panel, x, y, &value);
   g_assert_nonnull (tooltip);
@@ -1078,7 +1017,7 @@ test_attention_vqa (void)
   g_assert_nonnull (strstr (tooltip, run->labels[col]));
 
   gtk_window_destroy (GTK_WINDOW (fresh));
-  iterate (100);
+  ov_test_iterate (100);
 }
 
 /* A window of its own on the caption checkpoint and the first oracle
@@ -1100,7 +1039,7 @@ open_oracle_window (void)
   ov_window_open (fresh, caption_dir, files, 3);
   for (guint i = 0; i < 3; i++)
     g_object_unref (files[i]);
-  WAIT_UNTIL (!ov_window_is_loading (fresh), 60);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (fresh), 60);
   g_assert_null (_ov_window_get_banner_text (fresh));
   g_assert_cmpstr (ov_session_get_sample (ov_window_get_session (fresh))->key, ==,
                    "coco_dog_couch");
@@ -1150,9 +1089,9 @@ test_region_numbers (void)
   tags_off = ov_session_dup_input_tags (session);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
                                              "attention"));
-  WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
+  OV_TEST_WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
               && g_strcmp0 (run->tags, tags_off) == 0, 60);
-  iterate (OV_TEST_SETTLE_MS);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
   run = ov_attention_panel_get_run (panel);
   g_assert_nonnull (run);
   g_assert_cmpstr (run->tags, ==, tags_off);
@@ -1186,7 +1125,7 @@ test_region_numbers (void)
   g_assert_cmpuint (n_checked, ==, s->n_regions - 1);
 
   gtk_window_destroy (GTK_WINDOW (fresh));
-  iterate (100);
+  ov_test_iterate (100);
 }
 
 /* Luminance of the pixel at (x, y), 0..1. */
@@ -1245,18 +1184,18 @@ test_attention_dark (void)
   tags = ov_session_dup_input_tags (session);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
                                              "attention"));
-  WAIT_UNTIL (ov_attention_panel_get_run (panel) != NULL
+  OV_TEST_WAIT_UNTIL (ov_attention_panel_get_run (panel) != NULL
               && g_strcmp0 (ov_attention_panel_get_run (panel)->tags, tags) == 0, 60);
-  iterate (OV_TEST_SETTLE_MS);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
   ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
   canvas = ov_attention_panel_get_canvas (panel);
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  iterate (300);
+  ov_test_iterate (300);
   g_assert_true (adw_style_manager_get_dark (style));
   dark = render_widget (canvas);
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
-  iterate (300);
+  ov_test_iterate (300);
   light = render_widget (canvas);
 
   /* The corner is ground: dark, then white; the title above the map is
@@ -1276,7 +1215,7 @@ test_attention_dark (void)
 
   /* Exported in the dark style: white ground, dark writing. */
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  iterate (300);
+  ov_test_iterate (300);
   tmp = g_dir_make_tmp ("ov-attention-dark-XXXXXX", &error);
   g_assert_no_error (error);
   png = g_build_filename (tmp, "heatmap.png", NULL);
@@ -1318,7 +1257,7 @@ test_attention_dark (void)
   pixels_free (&dark);
   pixels_free (&light);
   gtk_window_destroy (GTK_WINDOW (fresh));
-  iterate (100);
+  ov_test_iterate (100);
 }
 
 static void
@@ -1341,7 +1280,7 @@ run_second_instance (const char *const *argv)
   proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
   g_subprocess_wait_async (proc, NULL, subprocess_done_cb, &done);
-  WAIT_UNTIL (done, 30);
+  OV_TEST_WAIT_UNTIL (done, 30);
   g_assert_true (done);
   g_assert_true (g_subprocess_get_if_exited (proc));
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
@@ -1397,13 +1336,13 @@ test_second_instance (void)
 
     run_second_instance (argv);
   }
-  WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (primary)) != NULL, 10);
+  OV_TEST_WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (primary)) != NULL, 10);
   windows = gtk_application_get_windows (GTK_APPLICATION (primary));
   g_assert_nonnull (windows);
   g_assert_null (windows->next);
   shown = OV_WINDOW (windows->data);
   session = ov_window_get_session (shown);
-  WAIT_UNTIL (!ov_window_is_loading (shown) && ov_session_get_sample (session) != NULL, 60);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (shown) && ov_session_get_sample (session) != NULL, 60);
   g_assert_null (_ov_window_get_banner_text (shown));
   g_assert_true (same_path (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION),
                             caption_dir));
@@ -1417,7 +1356,7 @@ test_second_instance (void)
 
     run_second_instance (argv);
   }
-  WAIT_UNTIL (ov_session_get_model_path (session, OV_MODEL_KIND_CLASSIFIER) != NULL
+  OV_TEST_WAIT_UNTIL (ov_session_get_model_path (session, OV_MODEL_KIND_CLASSIFIER) != NULL
               && !ov_window_is_loading (shown), 60);
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (primary))->next);
   g_assert_true (same_path (ov_session_get_model_path (session, OV_MODEL_KIND_CLASSIFIER),
@@ -1432,7 +1371,7 @@ test_second_instance (void)
 
     g_assert_no_error (error);
     run_second_instance (argv);
-    WAIT_UNTIL (ov_session_get_model_path (session, OV_MODEL_KIND_PRETRAIN) != NULL
+    OV_TEST_WAIT_UNTIL (ov_session_get_model_path (session, OV_MODEL_KIND_PRETRAIN) != NULL
                 && !ov_window_is_loading (shown), 60);
     g_assert_true (same_path (ov_session_get_model_path (session, OV_MODEL_KIND_PRETRAIN),
                               pretrain_dir));
@@ -1440,7 +1379,7 @@ test_second_instance (void)
   }
 
   gtk_window_destroy (GTK_WINDOW (shown));
-  iterate (100);
+  ov_test_iterate (100);
   /* GTK keeps the application, and so its connection, alive to the end of
    * the process: stop the bus without waiting for the connection to go,
    * and without the session bus's exit when it closes. */
@@ -1499,7 +1438,7 @@ load_with_fault (FaultFunc fault)
   deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   while ((fd = open (fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0
          && g_get_monotonic_time () < deadline)
-    iterate (5);
+    ov_test_iterate (5);
   g_assert_cmpint (fd, >=, 0);
   fault (dir);
   g_assert_cmpint (fcntl (fd, F_SETFL, 0), ==, 0);
@@ -1511,7 +1450,7 @@ load_with_fault (FaultFunc fault)
       done += (gsize) w;
     }
   close (fd);
-  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
   g_assert_false (ov_window_is_loading (window));
 
   /* the checkpoints open before are still the session's */
@@ -1565,15 +1504,15 @@ assert_usable (void)
   gboolean on;
   guint runs;
 
-  iterate (OV_TEST_SETTLE_MS);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
   runs = ov_caption_panel_get_n_runs (panel);
   g_assert_nonnull (item);
   on = ov_tag_item_get_enabled (item);
   ov_tag_item_set_enabled (item, !on);
-  WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
   g_assert_cmpuint (ov_caption_panel_get_n_runs (panel), >, runs);
   ov_tag_item_set_enabled (item, on);
-  iterate (OV_TEST_SETTLE_MS);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
 }
 
 /* A checkpoint folder deleted, or its weights rewritten in place, while it
@@ -1620,11 +1559,11 @@ test_fault_weights_rewritten (void)
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     copy_file (caption_dir, dir, names[i]);
   ov_window_open (window, dir, NULL, 0);
-  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
   g_assert_null (_ov_window_get_banner_text (window));
   g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION), ==, dir);
-  iterate (OV_TEST_SETTLE_MS);
-  WAIT_UNTIL (ov_caption_panel_get_caption (panel) != NULL, 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_caption (panel) != NULL, 60);
   before = g_strdup (ov_caption_panel_get_caption (panel));
   g_assert_nonnull (before);
 
@@ -1634,7 +1573,7 @@ test_fault_weights_rewritten (void)
 
   /* back to the shared checkpoint for the tests that follow */
   ov_window_open (window, caption_dir, NULL, 0);
-  WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
   g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION), ==, caption_dir);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
@@ -1666,7 +1605,7 @@ test_fault_export_disk_full (void)
   open_oracle ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-panel", "s",
                                              "attention"));
-  WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > 0, 60);
+  OV_TEST_WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > 0, 60);
   g_assert_true (ov_attention_panel_save (panel, png));
   g_assert_true (g_file_get_contents (png, &first, &first_len, NULL));
   g_assert_cmpuint (first_len, >, 4096);
@@ -1699,12 +1638,6 @@ test_fault_export_disk_full (void)
   g_rmdir (dir);
 }
 
-static void
-skip_all (const char *path)
-{
-  g_test_skip ("no X display could be started (Xvfb missing?)");
-}
-
 int
 main (int argc, char **argv)
 {
@@ -1734,16 +1667,12 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  g_setenv ("GSETTINGS_SCHEMA_DIR", OV_BUILD_DIR "/data", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", TRUE);
-  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
+  ov_test_window_env ();
 
-  if (!start_display () || !gtk_init_check ())
+  if (!ov_test_start_xvfb ("1280x800", &xvfb) || !gtk_init_check ())
     {
       for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
-        g_test_add_data_func (tests[i].path, tests[i].path, (GTestDataFunc) skip_all);
+        g_test_add_data_func (tests[i].path, tests[i].path, ov_test_skip_no_display);
       return g_test_run ();
     }
 
@@ -1756,14 +1685,14 @@ main (int argc, char **argv)
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
   window = ov_window_new (app);
   gtk_window_present (GTK_WINDOW (window));
-  iterate (200);
+  ov_test_iterate (200);
 
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
     g_test_add_func (tests[i].path, tests[i].func);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate (100);
+  ov_test_iterate (100);
   g_clear_object (&app);
   if (xvfb != NULL)
     g_subprocess_force_exit (xvfb);
