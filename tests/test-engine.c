@@ -152,10 +152,11 @@ static void
 check_linear_kernels (GRand *rand)
 {
   static const char *const kernels[] = { "plain", "fma", "avx512" };
-  /* small M (multi-row GEMV, serial and threaded; every remainder after the
-   * groups of 3 and of 5 input rows; K beyond one chunk, N and K not
-   * multiples of the blocks or the lanes) and sgemm (serial, and split by
-   * columns) */
+  /* small M (multi-row GEMV, serial and threaded; one group of input rows
+   * walking the whole of K, and several walking it in chunks, with every
+   * remainder after the groups of 3 and of 5; K below one vector, and N and
+   * K not multiples of the blocks, the lanes or the chunk) and sgemm
+   * (serial, and split by columns) */
   int shapes[][3] = { { 1, 48, 40 }, { 3, 48, 40 }, { 10, 48, 40 }, { 37, 48, 40 },
                       { 5, 2100, 131 }, { 16, 700, 77 }, { 17, 300, 65 }, { 2, 37, 13 },
                       { 11, 1030, 773 }, { 16, 5, 1100 }, { 80, 300, 128 },

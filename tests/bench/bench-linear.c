@@ -2,11 +2,14 @@
  * Copyright 2026 The oscarviz authors
  *
  * How fast the CPU backend's few-row linear streams a base-size model's
- * weights, by number of input rows M (1 = greedy, 5 = beam 5), beside two
+ * weights, by number of input rows M, beside two
  * plain loops over the same bytes in this process: a sequential sum (what
  * memory gives one thread) and a row-after-row dot product for M = 1 (what a
  * simple kernel that reads each weight row as one run gets). A step of
  * decoding reads every weight once, so GB/s here is the step's weight time.
+ * A cached decoding step runs the encoder on two rows a caption (the word
+ * just chosen, whose [MASK] is replaced, and the next [MASK]) and the LM
+ * head on one: M = 2 and 1 for greedy, M = 10 and 5 for beam 5.
  *
  *   build/tests/bench-linear [THREADS]
  */
@@ -72,8 +75,9 @@ main (int argc, char **argv)
   int threads = argc > 1 ? atoi (argv[1]) : 2;
   OvBackend *be = ov_backend_cpu_new (threads);
   float *w[N_LAYERS][4];
-  float *x = g_new0 (float, 8 * 3072);
-  float *y = g_new0 (float, 8 * 3072);
+  static const int ms[] = { 1, 2, 3, 4, 5, 6, 8, 10, 12, 16 };
+  float *x = g_new0 (float, 16 * 3072);
+  float *y = g_new0 (float, 16 * 3072);
   gsize bytes = 0;
   double best_seq = 1e9, best_rows = 1e9;
   volatile float sink = 0;
@@ -88,7 +92,7 @@ main (int argc, char **argv)
           w[l][s][i] = (float) (i % 7) * 0.01f;
         bytes += n * sizeof (float);
       }
-  for (int j = 0; j < 8 * 3072; j++)
+  for (int j = 0; j < 16 * 3072; j++)
     x[j] = (float) (j % 5) * 0.1f;
 
   printf ("# %d thread%s, %.1f MB of encoder weights, best of 10 passes\n", threads,
@@ -111,8 +115,9 @@ main (int argc, char **argv)
   printf ("sequential sum, 1 thread        %6.2f ms  %5.1f GB/s\n", best_seq, bytes / best_seq / 1e6);
   printf ("row-after-row dot, M=1, 1 thread %6.2f ms  %5.1f GB/s\n", best_rows,
           bytes / best_rows / 1e6);
-  for (int m = 1; m <= 8; m++)
+  for (guint c = 0; c < G_N_ELEMENTS (ms); c++)
     {
+      int m = ms[c];
       double best = 1e9;
 
       for (int rep = 0; rep < 10; rep++)
@@ -124,8 +129,8 @@ main (int argc, char **argv)
               be->linear (be, y, x, w[l][s], NULL, m, shapes[s][0], shapes[s][1]);
           best = MIN (best, (g_get_monotonic_time () - t0) / 1e3);
         }
-      printf ("backend linear, M=%d             %6.2f ms  %5.1f GB/s\n", m, best,
-              bytes / best / 1e6);
+      printf ("backend linear, M=%-2d            %6.2f ms  %5.1f GB/s  %5.1f GFLOP/s\n", m, best,
+              bytes / best / 1e6, bytes / 4.0 * 2.0 * m / best / 1e6);
     }
   return 0;
 }
