@@ -51,8 +51,10 @@ typedef struct {
   gboolean           use_cache;
 
   /* Cache, sized exactly. The tags and regions never see the caption, so
-   * their keys and values are the same in every beam and every step:
-   * ctx_k[l], ctx_v[l] (n_ctx, H), once. Each beam keeps its caption rows:
+   * their keys and values are the same in every beam and every step, kept
+   * once: ctx_v[l] (n_ctx, H) and ctx_k[l] transposed by head, (A, d, n_ctx)
+   * with d the head size, so that a query's scores against them are
+   * computed eight keys at a time without sums across lanes. Each beam keeps its caption rows:
    * cap[b] holds, per layer, K then V, each (max_len, H); cap_spare is the
    * second set used while reordering the beams. */
   int                n_ctx;
@@ -97,6 +99,20 @@ decoder_clear (Decoder *dec)
   g_clear_pointer (&dec->cap_spare, g_free);
   g_clear_pointer (&dec->ctx_k, g_free);
   g_clear_pointer (&dec->ctx_v, g_free);
+}
+
+/* k (n, H) as (A, d, n): head by head, dimension by dimension, the n keys
+ * in a row. */
+static float *
+transpose_by_head (const float *k, int n, const OvModel *model)
+{
+  int h = model->config.hidden_size;
+  float *t = g_new (float, (gsize) n * h);
+
+  for (int j = 0; j < n; j++)
+    for (int c = 0; c < h; c++)
+      t[(gsize) c * n + j] = k[(gsize) j * h + c];
+  return t;
 }
 
 /* Runs the tags and regions alone once: they never see the caption, so
@@ -149,7 +165,9 @@ decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
       /* the layers' K and V become the cache as they are */
       for (int l = 0; l < n_layers; l++)
         {
-          dec->ctx_k[l] = kv[l].k;
+          dec->ctx_k[l] = kv[l].k != NULL ? transpose_by_head (kv[l].k, dec->n_ctx, model)
+                                          : NULL;
+          g_free (kv[l].k);
           dec->ctx_v[l] = kv[l].v;
         }
       g_free (fwd.sequence_output);
@@ -159,40 +177,92 @@ decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
   return TRUE;
 }
 
-/* Attention of the cached step for one beam, head and row, over the context
- * keys (shared) and the caption keys 0..n_cap-1 of the beam: the keys the
- * uncached step's mask lets this row see, and no others. p is scratch of
- * n_ctx + n_cap floats. */
+/* glibc's libmvec has expf for 4, 8 and 16 lanes; saying so lets the
+ * softmax loops below call it instead of one expf a value. */
+float expf (float) __attribute__ ((simd ("notinbranch")));
+
+typedef float OvDecV8 __attribute__ ((vector_size (32), aligned (4)));
+
+/* The loops below in an AVX2 copy too, taken where the processor has it. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define OV_DEC_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
+#else
+#define OV_DEC_CLONES
+#endif
+
+/* Scores of the two rows of a beam (q0, q1) against the n context keys of
+ * one head, kt (d, n) as ctx_k keeps them: eight keys at a time, the FMAs
+ * in increasing dimension. s0, s1 get n scores each, not yet scaled. */
+OV_DEC_CLONES
 static void
-cached_attention_row (float *out, float *p, const float *q, const float *ck, const float *cv,
-                      int n_ctx, const float *k, const float *v, int n_cap, int h,
-                      int head_dim)
+context_scores (float *s0, float *s1, const float *q0, const float *q1, const float *kt,
+                int n, int head_dim)
 {
-  float scale = sqrtf ((float) head_dim), max = -G_MAXFLOAT, sum = 0.0f;
-  int n = n_cap + n_ctx;
+  int j = 0;
+
+  for (; j + 8 <= n; j += 8)
+    {
+      OvDecV8 a0 = { 0 }, a1 = { 0 };
+
+      for (int d = 0; d < head_dim; d++)
+        {
+          OvDecV8 kv = *(const OvDecV8 *) (kt + (gsize) d * n + j);
+
+          a0 += q0[d] * kv;
+          a1 += q1[d] * kv;
+        }
+      memcpy (s0 + j, &a0, sizeof a0);
+      memcpy (s1 + j, &a1, sizeof a1);
+    }
+  for (; j < n; j++)
+    {
+      float a0 = 0.0f, a1 = 0.0f;
+
+      for (int d = 0; d < head_dim; d++)
+        {
+          a0 += q0[d] * kt[(gsize) d * n + j];
+          a1 += q1[d] * kt[(gsize) d * n + j];
+        }
+      s0[j] = a0;
+      s1[j] = a1;
+    }
+}
+
+/* Softmax of p[0..n) after dividing by scale, in place. */
+OV_DEC_CLONES
+static void
+scaled_softmax (float *p, int n, float scale)
+{
+  float max = -G_MAXFLOAT, sum = 0.0f;
 
   for (int j = 0; j < n; j++)
     {
-      const float *kj = j < n_cap ? k + (gsize) j * h : ck + (gsize) (j - n_cap) * h;
-      float s = 0.0f;
-
-#pragma omp simd reduction(+:s)
-      for (int d = 0; d < head_dim; d++)
-        s += q[d] * kj[d];
-      p[j] = s / scale;
+      p[j] /= scale;
       max = MAX (max, p[j]);
     }
+#pragma omp simd reduction(+:sum)
   for (int j = 0; j < n; j++)
     {
       p[j] = expf (p[j] - max);
       sum += p[j];
     }
+  for (int j = 0; j < n; j++)
+    p[j] /= sum;
+}
+
+/* out[0..d) = Σ_j p[j] v_j over the caption rows (v, n_cap of them) and
+ * the context rows (cv, n_ctx), rows h floats apart. */
+OV_DEC_CLONES
+static void
+weighted_values (float *out, const float *p, const float *v, int n_cap, const float *cv,
+                 int n_ctx, int h, int head_dim)
+{
   for (int d = 0; d < head_dim; d++)
     out[d] = 0.0f;
-  for (int j = 0; j < n; j++)
+  for (int j = 0; j < n_cap + n_ctx; j++)
     {
       const float *vj = j < n_cap ? v + (gsize) j * h : cv + (gsize) (j - n_cap) * h;
-      float pj = p[j] / sum;
+      float pj = p[j];
 
 #pragma omp simd
       for (int d = 0; d < head_dim; d++)
@@ -200,14 +270,52 @@ cached_attention_row (float *out, float *p, const float *q, const float *ck, con
     }
 }
 
-/* The attention of a cached step: tasks (beam, head, row), per_chunk of
- * them a chunk. */
+/* Attention of the cached step for one beam and head, both rows at once:
+ * row 0 (the last token) sees caption keys 0..n_cap-1 of the beam, row 1
+ * (the new [MASK]) also n_cap, and both the context keys (shared): the keys
+ * the uncached step's mask lets each row see, and no others. Scores are
+ * laid out caption keys first. p is scratch of 2·(n_ctx + n_cap + 1)
+ * floats. */
+static void
+cached_attention_pair (float *out0, float *out1, float *p, const float *q0, const float *q1,
+                       const float *ckt, const float *cv, int n_ctx, const float *k,
+                       const float *v, int n_cap, int h, int head_dim)
+{
+  float scale = sqrtf ((float) head_dim);
+  int n1 = n_cap + 1 + n_ctx;
+  float *p0 = p, *p1 = p + n1;
+
+  for (int j = 0; j <= n_cap; j++)
+    {
+      const float *kj = k + (gsize) j * h;
+      float s0 = 0.0f, s1 = 0.0f;
+
+#pragma omp simd reduction(+:s0, s1)
+      for (int d = 0; d < head_dim; d++)
+        {
+          s0 += q0[d] * kj[d];
+          s1 += q1[d] * kj[d];
+        }
+      if (j < n_cap)
+        p0[j] = s0;
+      p1[j] = s1;
+    }
+  if (n_ctx > 0)
+    context_scores (p0 + n_cap, p1 + n_cap + 1, q0, q1, ckt, n_ctx, head_dim);
+  scaled_softmax (p0, n_cap + n_ctx, scale);
+  scaled_softmax (p1, n1, scale);
+  weighted_values (out0, p0, v, n_cap, cv, n_ctx, h, head_dim);
+  weighted_values (out1, p1, v, n_cap + 1, cv, n_ctx, h, head_dim);
+}
+
+/* The attention of a cached step: tasks (beam, head), per_chunk of them a
+ * chunk. */
 typedef struct
 {
   Decoder     *dec;
   float       *cx;
   const float *q, *ck, *cv;
-  float       *scratch;   /* n_ctx + max_len floats a thread */
+  float       *scratch;   /* 2·(n_ctx + max_len + 1) floats a thread */
   int          layer, cur_len, n_tasks, per_chunk;
 } CachedAttentionJob;
 
@@ -217,22 +325,22 @@ cached_attention_task (const CachedAttentionJob *j, int t, float *p)
   const Decoder *dec = j->dec;
   const OvConfig *c = &dec->model->config;
   int h = c->hidden_size, n_heads = c->num_attention_heads, head_dim = h / n_heads;
-  int b = t / (2 * n_heads), hd = (t / 2) % n_heads, r = t % 2;
+  int b = t / n_heads, hd = t % n_heads;
   const float *kb = dec->cap[b] + cap_layer_floats (dec) * j->layer;
-  gsize row = (gsize) (2 * b + r) * h + hd * head_dim;
+  gsize row0 = (gsize) 2 * b * h + hd * head_dim, row1 = row0 + h;
 
-  cached_attention_row (j->cx + row, p, j->q + row,
-                        dec->n_ctx > 0 ? j->ck + hd * head_dim : NULL,
-                        dec->n_ctx > 0 ? j->cv + hd * head_dim : NULL, dec->n_ctx,
-                        kb + hd * head_dim, kb + (gsize) dec->max_len * h + hd * head_dim,
-                        j->cur_len + r, h, head_dim);
+  cached_attention_pair (j->cx + row0, j->cx + row1, p, j->q + row0, j->q + row1,
+                         dec->n_ctx > 0 ? j->ck + (gsize) hd * head_dim * dec->n_ctx : NULL,
+                         dec->n_ctx > 0 ? j->cv + hd * head_dim : NULL, dec->n_ctx,
+                         kb + hd * head_dim, kb + (gsize) dec->max_len * h + hd * head_dim,
+                         j->cur_len, h, head_dim);
 }
 
 static void
 cached_attention_chunk (gpointer data, int chunk, int thread)
 {
   const CachedAttentionJob *j = data;
-  float *p = j->scratch + (gsize) thread * (j->dec->n_ctx + j->dec->max_len);
+  float *p = j->scratch + (gsize) thread * 2 * (j->dec->n_ctx + j->dec->max_len + 1);
 
   for (int t = chunk * j->per_chunk; t < MIN (j->n_tasks, (chunk + 1) * j->per_chunk); t++)
     cached_attention_task (j, t, p);
@@ -264,8 +372,8 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
   g_autofree float *a1 = g_new (float, (gsize) m * h);
   g_autofree float *f = g_new (float, (gsize) m * inter);
   g_autofree float *last = g_new (float, (gsize) nb * h);
-  int n_tasks = nb * n_heads * 2;
-  g_autofree float *scratch = g_new (float, (gsize) be->n_threads * (n_ctx + max_len));
+  int n_tasks = nb * n_heads;
+  g_autofree float *scratch = g_new (float, (gsize) be->n_threads * 2 * (n_ctx + max_len + 1));
   CachedAttentionJob job = {
     .dec = dec, .cx = cx, .q = q, .scratch = scratch, .cur_len = cur_len, .n_tasks = n_tasks,
   };
@@ -301,7 +409,7 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
       job.ck = ck;
       job.cv = cv;
       job.layer = l;
-      job.per_chunk = (gint64) n_tasks * (n_ctx + cur_len) * head_dim > (1 << 18) ? 1 : n_tasks;
+      job.per_chunk = (gint64) 2 * n_tasks * (n_ctx + cur_len) * head_dim > (1 << 18) ? 1 : n_tasks;
       _ov_backend_cpu_run (be, (n_tasks + job.per_chunk - 1) / job.per_chunk,
                            cached_attention_chunk, &job);
       be->linear (be, a1, cx, w->ao_w, w->ao_b, m, h, h);
