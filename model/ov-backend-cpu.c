@@ -156,7 +156,7 @@ ov_backend_ref_linear (float *y, const float *x, const float *w, const float *b,
                                                                                    \
   TARGET __attribute__ ((always_inline)) static inline void                        \
   NAME##_group (VEC (*acc)[4], const float *x, int k, const float *const *w,       \
-                int c, int ce, const int R, const gboolean prefetch)               \
+                int c, int ce, const int R)                                        \
   {                                                                                \
     VEC a[G][4];                                                                   \
                                                                                    \
@@ -169,9 +169,9 @@ ov_backend_ref_linear (float *y, const float *x, const float *w, const float *b,
     /* a cache line (16 floats) of each row an iteration */                        \
     for (; j + 16 <= ce; j += 16)                                                  \
       {                                                                            \
-        if (prefetch)                                                              \
-          for (int q = 0; q < 4; q++)                                              \
-            __builtin_prefetch (w[q] + j + OV_PREFETCH_AHEAD, 0, 1);               \
+        _Pragma ("GCC unroll 4")                                                   \
+        for (int q = 0; q < 4; q++)                                                \
+          __builtin_prefetch (w[q] + j + OV_PREFETCH_AHEAD, 0, 1);                 \
         NAME##_step (a, x, k, w, j, R);                                            \
         if (LANES == 8)                                                            \
           NAME##_step (a, x, k, w, j + 8, R);                                      \
@@ -195,19 +195,14 @@ ov_backend_ref_linear (float *y, const float *x, const float *w, const float *b,
       {                                                                            \
         int ce = MIN (c + step, kv), i = 0;                                        \
                                                                                    \
-        if (m >= G)                                                                \
-          {                                                                        \
-            NAME##_group (acc, x, k, w, c, ce, G, TRUE);                           \
-            i = G;                                                                 \
-          }                                                                        \
         for (; i + G <= m; i += G)                                                 \
-          NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, G, FALSE);        \
+          NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, G);               \
         switch (m - i)                                                             \
           {                                                                        \
-          case 4: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, MIN (4, G), i == 0); break; \
-          case 3: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, MIN (3, G), i == 0); break; \
-          case 2: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, 2, i == 0); break; \
-          case 1: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, 1, i == 0); break; \
+          case 4: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, MIN (4, G)); break; \
+          case 3: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, MIN (3, G)); break; \
+          case 2: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, 2); break; \
+          case 1: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, 1); break; \
           default: break;                                                          \
           }                                                                        \
       }                                                                            \
@@ -321,7 +316,7 @@ linear_small_m (const OvBackend *be, float *y, const float *x, const float *w, c
   int n_blocks = (n + 3) / 4;
   /* at most 64 blocks (256 weight rows) a chunk, so that a thread taken
    * off its core in the middle of one holds the others up only briefly */
-  int n_chunks = cpu_chunks (be, n_blocks, (gint64) m * n * k, 8, 1, 64,
+  int n_chunks = cpu_chunks (be, n_blocks, (gint64) m * n * k, 2, 1, 1024,
                              &job.blocks_per_chunk);
 
   ov_pool_run (cpu_pool (be), n_chunks, linear_small_m_chunk, &job);
@@ -502,7 +497,9 @@ cpu_gelu (const OvBackend *be, float *x, gsize n)
 {
   GeluJob job = { x, n };
 
-  if (n <= OV_PARALLEL_WORK / 8 || be->n_threads == 1)
+  /* erff is dear: two chunks are worth sharing out (a decoding step's ten
+   * rows of 3072) */
+  if (n <= GELU_CHUNK || be->n_threads == 1)
     gelu_block (x, n);
   else
     ov_pool_run (cpu_pool (be), (int) ((n + GELU_CHUNK - 1) / GELU_CHUNK), gelu_chunk, &job);

@@ -177,15 +177,17 @@ decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
   return TRUE;
 }
 
-/* glibc's libmvec has expf for 4, 8 and 16 lanes; saying so lets the
- * softmax loops below call it instead of one expf a value. */
-float expf (float) __attribute__ ((simd ("notinbranch")));
-
 typedef float OvDecV8 __attribute__ ((vector_size (32), aligned (4)));
 
-/* The loops below in an AVX2 copy too, taken where the processor has it. */
+/* The attention and softmax loops of a step in an AVX2 copy too, taken
+ * where the processor has it. glibc's libmvec has expf for 4 and 8 lanes;
+ * saying so lets those loops call it instead of one expf a value (a beam-5
+ * step takes 5 × V of them for the scores alone). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define OV_DEC_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
+#if defined(__GLIBC__) && __GLIBC_PREREQ (2, 35)
+float expf (float) __attribute__ ((simd ("notinbranch")));
+#endif
 #else
 #define OV_DEC_CLONES
 #endif
@@ -250,24 +252,94 @@ scaled_softmax (float *p, int n, float scale)
     p[j] /= sum;
 }
 
-/* out[0..d) = Σ_j p[j] v_j over the caption rows (v, n_cap of them) and
- * the context rows (cv, n_ctx), rows h floats apart. */
+/* Largest head size the weighted sums below keep in registers. */
+#define OV_DEC_MAX_HEAD 128
+
+/* The vector part of weighted_values, nv vectors of eight a row. */
+__attribute__ ((always_inline)) static inline void
+weighted_values_v8 (float *restrict out0, float *restrict out1, const float *p0,
+                    const float *p1, const float *v, int n_cap, const float *cv, int n_ctx,
+                    int h, const int nv)
+{
+  OvDecV8 a0[OV_DEC_MAX_HEAD / 8], a1[OV_DEC_MAX_HEAD / 8];
+
+#pragma GCC unroll 16
+  for (int e = 0; e < nv; e++)
+    a0[e] = a1[e] = (OvDecV8) { 0 };
+  for (int j = 0; j < n_cap; j++)
+    {
+#pragma GCC unroll 16
+      for (int e = 0; e < nv; e++)
+        {
+          OvDecV8 x = *(const OvDecV8 *) (v + (gsize) j * h + 8 * e);
+
+          a0[e] += p0[j] * x;
+          a1[e] += p1[j] * x;
+        }
+    }
+#pragma GCC unroll 16
+  for (int e = 0; e < nv; e++)
+    a1[e] += p1[n_cap] * *(const OvDecV8 *) (v + (gsize) n_cap * h + 8 * e);
+  for (int j = 0; j < n_ctx; j++)
+    {
+#pragma GCC unroll 16
+      for (int e = 0; e < nv; e++)
+        {
+          OvDecV8 x = *(const OvDecV8 *) (cv + (gsize) j * h + 8 * e);
+
+          a0[e] += p0[n_cap + j] * x;
+          a1[e] += p1[n_cap + 1 + j] * x;
+        }
+    }
+#pragma GCC unroll 16
+  for (int e = 0; e < nv; e++)
+    {
+      memcpy (out0 + 8 * e, &a0[e], sizeof a0[e]);
+      memcpy (out1 + 8 * e, &a1[e], sizeof a1[e]);
+    }
+}
+
+/* out0, out1 [0..d) = Σ_j p_j v_j for the two rows of a beam: over the
+ * caption rows (v; row 0 weighs the first n_cap, row 1 one more) and the
+ * context rows (cv, n_ctx), rows h floats apart; p0 and p1 are laid out as
+ * cached_attention_pair lays out the scores. Each value row is loaded once
+ * for both; the sums stay in registers (head_dim a multiple of eight, at
+ * most OV_DEC_MAX_HEAD; other sizes take the plain loop). */
 OV_DEC_CLONES
 static void
-weighted_values (float *out, const float *p, const float *v, int n_cap, const float *cv,
-                 int n_ctx, int h, int head_dim)
+weighted_values (float *restrict out0, float *restrict out1, const float *p0,
+                 const float *p1, const float *v, int n_cap, const float *cv, int n_ctx,
+                 int h, int head_dim)
 {
-  for (int d = 0; d < head_dim; d++)
-    out[d] = 0.0f;
-  for (int j = 0; j < n_cap + n_ctx; j++)
-    {
-      const float *vj = j < n_cap ? v + (gsize) j * h : cv + (gsize) (j - n_cap) * h;
-      float pj = p[j];
+  int nv = head_dim / 8;
 
-#pragma omp simd
+  if (head_dim % 8 != 0 || head_dim > OV_DEC_MAX_HEAD)
+    {
       for (int d = 0; d < head_dim; d++)
-        out[d] += pj * vj[d];
+        {
+          float s0 = 0.0f, s1 = 0.0f;
+
+          for (int j = 0; j <= n_cap; j++)
+            {
+              if (j < n_cap)
+                s0 += p0[j] * v[(gsize) j * h + d];
+              s1 += p1[j] * v[(gsize) j * h + d];
+            }
+          for (int j = 0; j < n_ctx; j++)
+            {
+              s0 += p0[n_cap + j] * cv[(gsize) j * h + d];
+              s1 += p1[n_cap + 1 + j] * cv[(gsize) j * h + d];
+            }
+          out0[d] = s0;
+          out1[d] = s1;
+        }
+      return;
     }
+  /* the common head size with a constant count, so the sums stay in registers */
+  if (nv == 8)
+    weighted_values_v8 (out0, out1, p0, p1, v, n_cap, cv, n_ctx, h, 8);
+  else
+    weighted_values_v8 (out0, out1, p0, p1, v, n_cap, cv, n_ctx, h, nv);
 }
 
 /* Attention of the cached step for one beam and head, both rows at once:
@@ -304,8 +376,7 @@ cached_attention_pair (float *out0, float *out1, float *p, const float *q0, cons
     context_scores (p0 + n_cap, p1 + n_cap + 1, q0, q1, ckt, n_ctx, head_dim);
   scaled_softmax (p0, n_cap + n_ctx, scale);
   scaled_softmax (p1, n1, scale);
-  weighted_values (out0, p0, v, n_cap, cv, n_ctx, h, head_dim);
-  weighted_values (out1, p1, v, n_cap + 1, cv, n_ctx, h, head_dim);
+  weighted_values (out0, out1, p0, p1, v, n_cap, cv, n_ctx, h, head_dim);
 }
 
 /* The attention of a cached step: tasks (beam, head), per_chunk of them a
@@ -526,18 +597,8 @@ apply_repetition_penalty (float *logits, const gint32 *seq, int len, double pena
     }
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) \
-    && defined(__GLIBC__) && __GLIBC_PREREQ (2, 35)
-/* glibc's libmvec has expf for 4 and 8 lanes; saying so lets exp_shifted
- * call it instead of one expf a value (a beam-5 step takes 5 × V). */
-float expf (float) __attribute__ ((simd ("notinbranch")));
-#define OV_EXP_CLONES __attribute__ ((target_clones ("avx2", "default")))
-#else
-#define OV_EXP_CLONES
-#endif
-
 /* out (n) = exp (x - max) */
-OV_EXP_CLONES
+OV_DEC_CLONES
 static void
 exp_shifted (float *out, const float *x, int n, float max)
 {
@@ -811,6 +872,34 @@ top_k (const float *scores, gsize n, int k, Candidate *out)
     }
 }
 
+/* A beam's scores for the next word (its log-softmax plus the beam's score)
+ * and the k best of them, indexed beam · V + word: one beam a chunk. */
+typedef struct
+{
+  const float *logits;
+  float       *scores;
+  const float *beam_scores;
+  float       *row_max, *row_lse;
+  Candidate   *best;      /* k a beam */
+  int          vsize, k;
+} BeamScoreJob;
+
+static void
+beam_score_chunk (gpointer data, int b, int thread)
+{
+  const BeamScoreJob *j = data;
+  const float *row = j->logits + (gsize) b * j->vsize;
+  float *srow = j->scores + (gsize) b * j->vsize;
+  Candidate *best = j->best + (gsize) b * j->k;
+
+  log_softmax (srow, row, j->vsize, &j->row_max[b], &j->row_lse[b]);
+  for (int i = 0; i < j->vsize; i++)
+    srow[i] += j->beam_scores[b];
+  top_k (srow, j->vsize, j->k, best);
+  for (int i = 0; i < j->k; i++)
+    best[i].index += b * j->vsize;
+}
+
 /* _generate_beam_search, for one image */
 static GPtrArray *
 decode_beam (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellable,
@@ -823,6 +912,7 @@ decode_beam (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellab
   g_autofree float *logits = g_new (float, (gsize) nb * vsize);
   g_autofree float *scores = g_new (float, (gsize) nb * vsize);
   g_autofree Candidate *cand = g_new (Candidate, 2 * nb);
+  g_autofree Candidate *beam_best = g_new (Candidate, (gsize) 2 * nb * nb);
   g_autofree int *src = g_new (int, nb);
   g_autofree gint32 *words = g_new (gint32, nb);
   g_autofree float *next_scores = g_new (float, nb);
@@ -859,17 +949,22 @@ decode_beam (Decoder *dec, const OvCaptionOptions *opts, GCancellable *cancellab
         }
       else
         {
-          for (int b = 0; b < nb; b++)
-            {
-              float *row = logits + (gsize) b * vsize, *srow = scores + (gsize) b * vsize;
+          BeamScoreJob job = { logits, scores, beam_scores, row_max, row_lse, beam_best,
+                               vsize, MIN (2 * nb, vsize) };
 
-              if (opts->repetition_penalty != 1.0)
-                apply_repetition_penalty (row, seqs[b], cur_len, opts->repetition_penalty);
-              log_softmax (srow, row, vsize, &row_max[b], &row_lse[b]);
-              for (int i = 0; i < vsize; i++)
-                srow[i] += beam_scores[b];
-            }
-          top_k (scores, (gsize) nb * vsize, 2 * nb, cand);
+          if (opts->repetition_penalty != 1.0)
+            for (int b = 0; b < nb; b++)
+              apply_repetition_penalty (logits + (gsize) b * vsize, seqs[b], cur_len,
+                                        opts->repetition_penalty);
+          if (model->backend->host_memory && nb > 1)
+            _ov_backend_cpu_run (model->backend, nb, beam_score_chunk, &job);
+          else
+            for (int b = 0; b < nb; b++)
+              beam_score_chunk (&job, b, 0);
+          /* the best 2·B overall are among the best 2·B of each beam; the
+           * order (score, then index) is top_k's */
+          qsort (beam_best, (gsize) nb * job.k, sizeof (Candidate), candidate_compare);
+          memcpy (cand, beam_best, (gsize) 2 * nb * sizeof (Candidate));
         }
 
       if (hyps_is_done (&bh, cand[0].score, max_len, opts->length_penalty))
