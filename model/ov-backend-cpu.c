@@ -65,7 +65,7 @@ cpu_chunks (const OvBackend *be, gint64 n_items, gint64 work, int per_thread,
 
 /* Up to this many rows, linear() streams the weights row by row itself
  * instead of calling sgemm, which reads them far below bandwidth for small M. */
-#define OV_SMALL_M 16
+#define OV_SMALL_M 48
 
 static float *
 cpu_alloc (const OvBackend *be, gsize n_floats)

@@ -75,9 +75,9 @@ main (int argc, char **argv)
   int threads = argc > 1 ? atoi (argv[1]) : 2;
   OvBackend *be = ov_backend_cpu_new (threads);
   float *w[N_LAYERS][4];
-  static const int ms[] = { 1, 2, 3, 4, 5, 6, 8, 10, 12, 16 };
-  float *x = g_new0 (float, 16 * 3072);
-  float *y = g_new0 (float, 16 * 3072);
+  static const int ms[] = { 1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 70, 96 };
+  float *x = g_new0 (float, 96 * 3072);
+  float *y = g_new0 (float, 96 * 3072);
   gsize bytes = 0;
   double best_seq = 1e9, best_rows = 1e9;
   volatile float sink = 0;
@@ -92,7 +92,7 @@ main (int argc, char **argv)
           w[l][s][i] = (float) (i % 7) * 0.01f;
         bytes += n * sizeof (float);
       }
-  for (int j = 0; j < 16 * 3072; j++)
+  for (int j = 0; j < 96 * 3072; j++)
     x[j] = (float) (j % 5) * 0.1f;
 
   printf ("# %d thread%s, %.1f MB of encoder weights, best of 10 passes\n", threads,
