@@ -160,10 +160,22 @@ ov_backend_ref_linear (float *y, const float *x, const float *w, const float *b,
   {                                                                                \
     VEC a[G][4];                                                                   \
                                                                                    \
-    _Pragma ("GCC unroll 8")                                                       \
-    for (int r = 0; r < R; r++)                                                    \
-      for (int q = 0; q < 4; q++)                                                  \
-        a[r][q] = c == 0 ? (VEC) { 0 } : acc[r][q];                                \
+    if (c == 0)                                                                    \
+      {                                                                            \
+        _Pragma ("GCC unroll 8")                                                   \
+        for (int r = 0; r < R; r++)                                                \
+          _Pragma ("GCC unroll 4")                                                 \
+          for (int q = 0; q < 4; q++)                                              \
+            a[r][q] = (VEC) { 0 };                                                 \
+      }                                                                            \
+    else                                                                           \
+      {                                                                            \
+        _Pragma ("GCC unroll 8")                                                   \
+        for (int r = 0; r < R; r++)                                                \
+          _Pragma ("GCC unroll 4")                                                 \
+          for (int q = 0; q < 4; q++)                                              \
+            a[r][q] = acc[r][q];                                                   \
+      }                                                                            \
     int j = c;                                                                     \
                                                                                    \
     /* a cache line (16 floats) of each row an iteration */                        \
@@ -180,6 +192,7 @@ ov_backend_ref_linear (float *y, const float *x, const float *w, const float *b,
       NAME##_step (a, x, k, w, j, R);                                              \
     _Pragma ("GCC unroll 8")                                                       \
     for (int r = 0; r < R; r++)                                                    \
+      _Pragma ("GCC unroll 4")                                                     \
       for (int q = 0; q < 4; q++)                                                  \
         acc[r][q] = a[r][q];                                                       \
   }                                                                                \

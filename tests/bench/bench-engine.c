@@ -87,7 +87,36 @@ sum_block (const float *a, gsize n)
   return s;
 }
 
-/* Best of five passes over a 1 GiB array, all threads reading. GB/s. */
+/* The same with a software prefetch 16 KB ahead into L2, as the engine's
+ * few-row kernel reads its weights: on some machines the hardware
+ * prefetcher alone leaves much of the bandwidth unused, and a floor must
+ * not be slower than what the engine itself reaches. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__ ((target ("avx2")))
+#endif
+static float
+sum_block_prefetch (const float *a, gsize n)
+{
+  Bv8 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
+  float s = 0.0f;
+
+  for (gsize i = 0; i < n; i += 32)
+    {
+      __builtin_prefetch (a + i + 4096, 0, 1);
+      __builtin_prefetch (a + i + 4096 + 16, 0, 1);
+      s0 += *(const Bv8 *) (a + i);
+      s1 += *(const Bv8 *) (a + i + 8);
+      s2 += *(const Bv8 *) (a + i + 16);
+      s3 += *(const Bv8 *) (a + i + 24);
+    }
+  s0 += s1 + s2 + s3;
+  for (int j = 0; j < 8; j++)
+    s += s0[j];
+  return s;
+}
+
+/* Best of five passes over a 1 GiB array, all threads reading, each pass
+ * both without and with software prefetch. GB/s. */
 static double
 read_bandwidth (int n_threads, double *sink)
 {
@@ -100,9 +129,10 @@ read_bandwidth (int n_threads, double *sink)
 #pragma omp parallel for num_threads(n_threads) schedule(static)
   for (gsize i = 0; i < n; i++)
     a[i] = (float) (i & 7);
-  for (int pass = 0; pass < 5; pass++)
+  for (int pass = 0; pass < 10; pass++)
     {
       double t0 = now_s (), total = 0.0;
+      gboolean prefetch = pass % 2 == 1;
 
 #pragma omp parallel num_threads(n_threads) reduction(+:total)
       {
@@ -114,7 +144,8 @@ read_bandwidth (int n_threads, double *sink)
         gsize chunk = (n / nt) & ~(gsize) 31;
         gsize lo = chunk * t, len = t == nt - 1 ? n - lo : chunk;
 
-        total += sum_block (a + lo, len & ~(gsize) 31);
+        total += prefetch ? sum_block_prefetch (a + lo, len & ~(gsize) 31)
+                          : sum_block (a + lo, len & ~(gsize) 31);
       }
       *sink += total;
       best = MAX (best, n * sizeof (float) / (now_s () - t0) / 1e9);
