@@ -398,9 +398,13 @@ layer_norm_row (float *x, const float *r, const float *g, const float *b, int n,
   if (r != NULL)
     for (int j = 0; j < n; j++)
       x[j] += r[j];
+  /* sums in double, in vector lanes (a sequential sum would wait on
+   * every add) */
+#pragma omp simd reduction(+:mean)
   for (int j = 0; j < n; j++)
     mean += x[j];
   mean /= n;
+#pragma omp simd reduction(+:var)
   for (int j = 0; j < n; j++)
     var += (x[j] - mean) * (x[j] - mean);
   var /= n;
