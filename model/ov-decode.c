@@ -55,15 +55,20 @@ typedef struct {
    * their keys and values are the same in every beam and every step, kept
    * once: ctx_v[l] (n_ctx, H) and ctx_k[l] transposed by head, (A, d, n_ctx)
    * with d the head size, so that a query's scores against them are
-   * computed eight keys at a time without sums across lanes. Each beam keeps its caption rows:
-   * cap[b] holds, per layer, K then V, each (max_len, H); cap_spare is the
-   * second set used while reordering the beams. */
+   * computed eight keys at a time without sums across lanes.
+   *
+   * Caption rows: cap holds, per layer, K then V, each (max_len, n_beams,
+   * H): the row a beam computed at a position, in the beam's slot. A row
+   * never changes once its position is behind the step, so beams that
+   * reorder share their history instead of copying it: slots[b] (max_len)
+   * says in which slot each position of beam b's caption lies, and
+   * reordering copies only those indices (slots_spare is the second set). */
   int                n_ctx;
   float            **ctx_k;
   float            **ctx_v;
-  float            **cap;
-  float            **cap_spare;
-  float             *cap_arena;   /* all of cap and cap_spare */
+  float             *cap;
+  int               *slots;
+  int               *slots_spare;
 
   /* The cache of a device backend (ov-decode-device.c), else NULL. */
   OvDeviceCache     *dev;
@@ -72,11 +77,18 @@ typedef struct {
   gboolean           device_scores;
 } Decoder;
 
-/* Floats of one beam's caption rows in one layer: K and V. */
+/* Floats of the caption rows of one layer: K and V. */
 static gsize
 cap_layer_floats (const Decoder *dec)
 {
-  return (gsize) 2 * dec->max_len * dec->model->config.hidden_size;
+  return (gsize) 2 * dec->max_len * dec->n_beams * dec->model->config.hidden_size;
+}
+
+/* Row j of beam b's caption in a layer's K or V (base), given its slots. */
+static inline gsize
+cap_row (const int *slots, int j, int n_beams, int h)
+{
+  return ((gsize) j * n_beams + slots[j]) * h;
 }
 
 static void
@@ -85,15 +97,15 @@ decoder_clear (Decoder *dec)
   int n_layers = dec->model->config.num_hidden_layers;
 
   g_clear_pointer (&dec->dev, _ov_device_cache_free);
-  g_clear_pointer (&dec->cap_arena, g_free);
+  g_clear_pointer (&dec->cap, g_free);
+  g_clear_pointer (&dec->slots, g_free);
+  g_clear_pointer (&dec->slots_spare, g_free);
   if (dec->ctx_k != NULL)
     for (int l = 0; l < n_layers; l++)
       {
         g_free (dec->ctx_k[l]);
         g_free (dec->ctx_v[l]);
       }
-  g_clear_pointer (&dec->cap, g_free);
-  g_clear_pointer (&dec->cap_spare, g_free);
   g_clear_pointer (&dec->ctx_k, g_free);
   g_clear_pointer (&dec->ctx_v, g_free);
 }
@@ -142,7 +154,6 @@ decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
   const OvCaptionContext *ctx = dec->ctx;
   int n_layers = model->config.num_hidden_layers;
   int nt = ctx->n_tags_valid, nr = ctx->n_img_valid;
-  gsize per_beam = cap_layer_floats (dec) * n_layers;
 
   if (!model->backend->host_memory)
     {
@@ -152,16 +163,11 @@ decoder_init_cache (Decoder *dec, GCancellable *cancellable, GError **error)
     }
   dec->n_ctx = nt + nr;
   /* every caption row is written before a step reads it: no clearing */
-  dec->cap_arena = cache_arena_new ((gsize) 2 * dec->n_beams * per_beam);
-  dec->cap = g_new0 (float *, dec->n_beams);
-  dec->cap_spare = g_new0 (float *, dec->n_beams);
+  dec->cap = cache_arena_new (cap_layer_floats (dec) * n_layers);
+  dec->slots = g_new0 (int, (gsize) dec->n_beams * dec->max_len);
+  dec->slots_spare = g_new0 (int, (gsize) dec->n_beams * dec->max_len);
   dec->ctx_k = g_new0 (float *, n_layers);
   dec->ctx_v = g_new0 (float *, n_layers);
-  for (int b = 0; b < dec->n_beams; b++)
-    {
-      dec->cap[b] = dec->cap_arena + (gsize) (2 * b) * per_beam;
-      dec->cap_spare[b] = dec->cap_arena + (gsize) (2 * b + 1) * per_beam;
-    }
   if (dec->n_ctx > 0)
     {
       g_autofree float *mask = g_new (float, dec->n_ctx);
@@ -278,8 +284,8 @@ scaled_softmax (float *p, int n, float scale)
 /* The vector part of weighted_values, nv vectors of eight a row. */
 __attribute__ ((always_inline)) static inline void
 weighted_values_v8 (float *restrict out0, float *restrict out1, const float *p0,
-                    const float *p1, const float *v, int n_cap, const float *cv, int n_ctx,
-                    int h, const int nv)
+                    const float *p1, const float *v, const int *slots, int n_beams, int n_cap,
+                    const float *cv, int n_ctx, int h, const int nv)
 {
   OvDecV8 a0[OV_DEC_MAX_HEAD / 8], a1[OV_DEC_MAX_HEAD / 8];
 
@@ -291,7 +297,7 @@ weighted_values_v8 (float *restrict out0, float *restrict out1, const float *p0,
 #pragma GCC unroll 16
       for (int e = 0; e < nv; e++)
         {
-          OvDecV8 x = *(const OvDecV8 *) (v + (gsize) j * h + 8 * e);
+          OvDecV8 x = *(const OvDecV8 *) (v + cap_row (slots, j, n_beams, h) + 8 * e);
 
           a0[e] += p0[j] * x;
           a1[e] += p1[j] * x;
@@ -299,7 +305,7 @@ weighted_values_v8 (float *restrict out0, float *restrict out1, const float *p0,
     }
 #pragma GCC unroll 16
   for (int e = 0; e < nv; e++)
-    a1[e] += p1[n_cap] * *(const OvDecV8 *) (v + (gsize) n_cap * h + 8 * e);
+    a1[e] += p1[n_cap] * *(const OvDecV8 *) (v + cap_row (slots, n_cap, n_beams, h) + 8 * e);
   for (int j = 0; j < n_ctx; j++)
     {
 #pragma GCC unroll 16
@@ -320,16 +326,17 @@ weighted_values_v8 (float *restrict out0, float *restrict out1, const float *p0,
 }
 
 /* out0, out1 [0..d) = Σ_j p_j v_j for the two rows of a beam: over the
- * caption rows (v; row 0 weighs the first n_cap, row 1 one more) and the
- * context rows (cv, n_ctx), rows h floats apart; p0 and p1 are laid out as
+ * caption rows (v, the beam's rows found through its slots; row 0 weighs
+ * the first n_cap, row 1 one more) and the context rows (cv, n_ctx, h
+ * floats apart); p0 and p1 are laid out as
  * cached_attention_pair lays out the scores. Each value row is loaded once
  * for both; the sums stay in registers (head_dim a multiple of eight, at
  * most OV_DEC_MAX_HEAD; other sizes take the plain loop). */
 OV_DEC_CLONES
 static void
 weighted_values (float *restrict out0, float *restrict out1, const float *p0,
-                 const float *p1, const float *v, int n_cap, const float *cv, int n_ctx,
-                 int h, int head_dim)
+                 const float *p1, const float *v, const int *slots, int n_beams, int n_cap,
+                 const float *cv, int n_ctx, int h, int head_dim)
 {
   int nv = head_dim / 8;
 
@@ -341,9 +348,11 @@ weighted_values (float *restrict out0, float *restrict out1, const float *p0,
 
           for (int j = 0; j <= n_cap; j++)
             {
+              float vj = v[cap_row (slots, j, n_beams, h) + d];
+
               if (j < n_cap)
-                s0 += p0[j] * v[(gsize) j * h + d];
-              s1 += p1[j] * v[(gsize) j * h + d];
+                s0 += p0[j] * vj;
+              s1 += p1[j] * vj;
             }
           for (int j = 0; j < n_ctx; j++)
             {
@@ -357,9 +366,9 @@ weighted_values (float *restrict out0, float *restrict out1, const float *p0,
     }
   /* the common head size with a constant count, so the sums stay in registers */
   if (nv == 8)
-    weighted_values_v8 (out0, out1, p0, p1, v, n_cap, cv, n_ctx, h, 8);
+    weighted_values_v8 (out0, out1, p0, p1, v, slots, n_beams, n_cap, cv, n_ctx, h, 8);
   else
-    weighted_values_v8 (out0, out1, p0, p1, v, n_cap, cv, n_ctx, h, nv);
+    weighted_values_v8 (out0, out1, p0, p1, v, slots, n_beams, n_cap, cv, n_ctx, h, nv);
 }
 
 /* Attention of the cached step for one beam and head, both rows at once:
@@ -371,7 +380,8 @@ weighted_values (float *restrict out0, float *restrict out1, const float *p0,
 static void
 cached_attention_pair (float *out0, float *out1, float *p, const float *q0, const float *q1,
                        const float *ckt, const float *cv, int n_ctx, const float *k,
-                       const float *v, int n_cap, int h, int head_dim)
+                       const float *v, const int *slots, int n_beams, int n_cap, int h,
+                       int head_dim)
 {
   float scale = sqrtf ((float) head_dim);
   int n1 = n_cap + 1 + n_ctx;
@@ -379,7 +389,7 @@ cached_attention_pair (float *out0, float *out1, float *p, const float *q0, cons
 
   for (int j = 0; j <= n_cap; j++)
     {
-      const float *kj = k + (gsize) j * h;
+      const float *kj = k + cap_row (slots, j, n_beams, h);
       float s0 = 0.0f, s1 = 0.0f;
 
 #pragma omp simd reduction(+:s0, s1)
@@ -396,7 +406,7 @@ cached_attention_pair (float *out0, float *out1, float *p, const float *q0, cons
     context_scores (p0 + n_cap, p1 + n_cap + 1, q0, q1, ckt, n_ctx, head_dim);
   scaled_softmax (p0, n_cap + n_ctx, scale);
   scaled_softmax (p1, n1, scale);
-  weighted_values (out0, out1, p0, p1, v, n_cap, cv, n_ctx, h, head_dim);
+  weighted_values (out0, out1, p0, p1, v, slots, n_beams, n_cap, cv, n_ctx, h, head_dim);
 }
 
 /* The attention of a cached step: tasks (beam, head), per_chunk of them a
@@ -416,15 +426,19 @@ cached_attention_task (const CachedAttentionJob *j, int t, float *p)
   const Decoder *dec = j->dec;
   const OvConfig *c = &dec->model->config;
   int h = c->hidden_size, n_heads = c->num_attention_heads, head_dim = h / n_heads;
-  int b = t / n_heads, hd = t % n_heads;
-  const float *kb = dec->cap[b] + cap_layer_floats (dec) * j->layer;
+  int nb = dec->n_beams;
+  /* head-major: the beams of a head follow each other and find its context
+   * keys and values in cache */
+  int b = t % nb, hd = t / nb;
+  const float *kb = dec->cap + cap_layer_floats (dec) * j->layer;
+  const float *vb = kb + (gsize) dec->max_len * nb * h;
   gsize row0 = (gsize) 2 * b * h + hd * head_dim, row1 = row0 + h;
 
   cached_attention_pair (j->cx + row0, j->cx + row1, p, j->q + row0, j->q + row1,
                          dec->n_ctx > 0 ? j->ck + (gsize) hd * head_dim * dec->n_ctx : NULL,
                          dec->n_ctx > 0 ? j->cv + hd * head_dim : NULL, dec->n_ctx,
-                         kb + hd * head_dim, kb + (gsize) dec->max_len * h + hd * head_dim,
-                         j->cur_len, h, head_dim);
+                         kb + hd * head_dim, vb + hd * head_dim,
+                         dec->slots + (gsize) b * dec->max_len, nb, j->cur_len, h, head_dim);
 }
 
 static void
@@ -471,6 +485,8 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
 
   for (int b = 0; b < nb; b++)
     {
+      dec->slots[(gsize) b * max_len + cur_len - 1] = b;
+      dec->slots[(gsize) b * max_len + cur_len] = b;
       ids[2 * b] = seqs[b][cur_len - 1];
       pos[2 * b] = cur_len - 1;
       ids[2 * b + 1] = ov_tokenizer_mask_id (model->tokenizer);
@@ -490,11 +506,17 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
       be->linear (be, v, x, w->v_w, w->v_b, m, h, h);
       for (int b = 0; b < nb; b++)
         {
-          float *kb = dec->cap[b] + layer * l;
-          float *vb = kb + (gsize) max_len * h;
+          float *kb = dec->cap + layer * l;
+          float *vb = kb + (gsize) max_len * nb * h;
 
-          memcpy (kb + (gsize) (cur_len - 1) * h, k + (gsize) 2 * b * h, (gsize) 2 * h * 4);
-          memcpy (vb + (gsize) (cur_len - 1) * h, v + (gsize) 2 * b * h, (gsize) 2 * h * 4);
+          /* positions cur_len - 1 and cur_len, in the beam's own slot */
+          for (int r = 0; r < 2; r++)
+            {
+              gsize at = ((gsize) (cur_len - 1 + r) * nb + b) * h;
+
+              memcpy (kb + at, k + (gsize) (2 * b + r) * h, (gsize) h * 4);
+              memcpy (vb + at, v + (gsize) (2 * b + r) * h, (gsize) h * 4);
+            }
         }
       /* row 0 of a beam sees caption slots 0..cur_len-1, row 1 also cur_len */
       job.ck = ck;
@@ -575,9 +597,7 @@ decoder_step (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
 static void
 decoder_reorder (Decoder *dec, const int *src, int n_rows)
 {
-  int h = dec->model->config.hidden_size;
-  gsize layer = cap_layer_floats (dec);
-  float **tmp;
+  int *tmp;
 
   if (!dec->use_cache)
     return;
@@ -586,17 +606,13 @@ decoder_reorder (Decoder *dec, const int *src, int n_rows)
       _ov_device_cache_reorder (dec->dev, src, n_rows);
       return;
     }
+  /* the rows stay where they are; beam b takes over beam src[b]'s slots */
   for (int b = 0; b < dec->n_beams; b++)
-    for (int l = 0; l < dec->model->config.num_hidden_layers; l++)
-      for (int kv = 0; kv < 2; kv++)
-        {
-          gsize off = layer * l + (gsize) kv * dec->max_len * h;
-
-          memcpy (dec->cap_spare[b] + off, dec->cap[src[b]] + off, (gsize) n_rows * h * 4);
-        }
-  tmp = dec->cap;
-  dec->cap = dec->cap_spare;
-  dec->cap_spare = tmp;
+    memcpy (dec->slots_spare + (gsize) b * dec->max_len,
+            dec->slots + (gsize) src[b] * dec->max_len, (gsize) n_rows * sizeof (int));
+  tmp = dec->slots;
+  dec->slots = dec->slots_spare;
+  dec->slots_spare = tmp;
 }
 
 static void
