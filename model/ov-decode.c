@@ -464,7 +464,7 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
   const OvConfig *c = &model->config;
   int h = c->hidden_size, inter = c->intermediate_size, nb = dec->n_beams;
   int n_heads = c->num_attention_heads, head_dim = h / n_heads;
-  int m = 2 * nb, n_ctx = dec->n_ctx, max_len = dec->max_len;
+  int m = 2 * nb, rows = m, n_ctx = dec->n_ctx, max_len = dec->max_len;
   gsize layer = cap_layer_floats (dec);
   g_autofree gint32 *ids = g_new (gint32, m);
   g_autofree gint32 *pos = g_new (gint32, m);
@@ -476,7 +476,6 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
   g_autofree float *cx = g_new (float, (gsize) m * h);
   g_autofree float *a1 = g_new (float, (gsize) m * h);
   g_autofree float *f = g_new (float, (gsize) m * inter);
-  g_autofree float *last = g_new (float, (gsize) nb * h);
   int n_tasks = nb * n_heads;
   g_autofree float *scratch = g_new (float, (gsize) be->n_threads * 2 * (n_ctx + max_len + 1));
   CachedAttentionJob job = {
@@ -525,16 +524,30 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
       job.per_chunk = (gint64) 2 * n_tasks * (n_ctx + cur_len) * head_dim > (1 << 18) ? 1 : n_tasks;
       _ov_backend_cpu_run (be, (n_tasks + job.per_chunk - 1) / job.per_chunk,
                            cached_attention_chunk, &job);
-      be->linear (be, a1, cx, w->ao_w, w->ao_b, m, h, h);
-      be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, m, h, (float) c->layer_norm_eps);
-      be->linear (be, f, a1, w->i_w, w->i_b, m, inter, h);
-      be->gelu (be, f, (gsize) m * inter);
-      be->linear (be, x, f, w->o_w, w->o_b, m, h, inter);
-      be->add_layer_norm (be, x, a1, w->oln_g, w->oln_b, m, h, (float) c->layer_norm_eps);
+      if (l == c->num_hidden_layers - 1)
+        {
+          /* After the last layer's keys and values only the [MASK] rows
+           * are wanted (the LM head reads nothing else): the rest of the
+           * layer runs on them alone, moved to the front. */
+          for (int b = 0; b < nb; b++)
+            {
+              memmove (cx + (gsize) b * h, cx + (gsize) (2 * b + 1) * h, (gsize) h * 4);
+              memmove (x + (gsize) b * h, x + (gsize) (2 * b + 1) * h, (gsize) h * 4);
+            }
+          rows = nb;
+        }
+      be->linear (be, a1, cx, w->ao_w, w->ao_b, rows, h, h);
+      be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, rows, h, (float) c->layer_norm_eps);
+      be->linear (be, f, a1, w->i_w, w->i_b, rows, inter, h);
+      be->gelu (be, f, (gsize) rows * inter);
+      be->linear (be, x, f, w->o_w, w->o_b, rows, h, inter);
+      be->add_layer_norm (be, x, a1, w->oln_g, w->oln_b, rows, h, (float) c->layer_norm_eps);
     }
-  for (int b = 0; b < nb; b++)
-    memcpy (last + (gsize) b * h, x + (gsize) (2 * b + 1) * h, (gsize) h * 4);
-  _ov_model_lm_head (model, last, nb, logits);
+  if (rows != nb)   /* no layers */
+    for (int b = 0; b < nb; b++)
+      memmove (x + (gsize) b * h, x + (gsize) (2 * b + 1) * h, (gsize) h * 4);
+  /* the [MASK] rows, in beam order */
+  _ov_model_lm_head (model, x, nb, logits);
   return TRUE;
 }
 
