@@ -64,46 +64,27 @@ print_ids (GString *out, const char *key, const gint32 *ids, int n)
 
 typedef float Bv8 __attribute__ ((vector_size (32)));
 
-/* Sum of n floats (n a multiple of 32) with four independent accumulators. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__ ((target ("avx2")))
-#endif
-static float
-sum_block (const float *a, gsize n)
-{
-  Bv8 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
-  float s = 0.0f;
-
-  for (gsize i = 0; i < n; i += 32)
-    {
-      s0 += *(const Bv8 *) (a + i);
-      s1 += *(const Bv8 *) (a + i + 8);
-      s2 += *(const Bv8 *) (a + i + 16);
-      s3 += *(const Bv8 *) (a + i + 24);
-    }
-  s0 += s1 + s2 + s3;
-  for (int j = 0; j < 8; j++)
-    s += s0[j];
-  return s;
-}
-
-/* The same with a software prefetch 16 KB ahead into L2, as the engine's
- * few-row kernel reads its weights: on some machines the hardware
+/* Sum of n floats (n a multiple of 32) with four independent accumulators;
+ * with prefetch, also asking for the lines 16 KB ahead into L2, as the
+ * engine's few-row kernel reads its weights: on some machines the hardware
  * prefetcher alone leaves much of the bandwidth unused, and a floor must
  * not be slower than what the engine itself reaches. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__ ((target ("avx2")))
 #endif
 static float
-sum_block_prefetch (const float *a, gsize n)
+sum_block (const float *a, gsize n, gboolean prefetch)
 {
   Bv8 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
   float s = 0.0f;
 
   for (gsize i = 0; i < n; i += 32)
     {
-      __builtin_prefetch (a + i + 4096, 0, 1);
-      __builtin_prefetch (a + i + 4096 + 16, 0, 1);
+      if (prefetch)
+        {
+          __builtin_prefetch (a + i + 4096, 0, 1);
+          __builtin_prefetch (a + i + 4096 + 16, 0, 1);
+        }
       s0 += *(const Bv8 *) (a + i);
       s1 += *(const Bv8 *) (a + i + 8);
       s2 += *(const Bv8 *) (a + i + 16);
@@ -144,8 +125,7 @@ read_bandwidth (int n_threads, double *sink)
         gsize chunk = (n / nt) & ~(gsize) 31;
         gsize lo = chunk * t, len = t == nt - 1 ? n - lo : chunk;
 
-        total += prefetch ? sum_block_prefetch (a + lo, len & ~(gsize) 31)
-                          : sum_block (a + lo, len & ~(gsize) 31);
+        total += sum_block (a + lo, len & ~(gsize) 31, prefetch);
       }
       *sink += total;
       best = MAX (best, n * sizeof (float) / (now_s () - t0) / 1e9);
