@@ -111,7 +111,7 @@ decoder_clear (Decoder *dec)
 }
 
 /* n floats, not cleared, in 2 MiB pages where the kernel gives them for the
- * asking: a beam-5 caption's cache is some 15 MB that would otherwise be
+ * asking: a beam-5 caption's cache is some 7 MB that would otherwise be
  * faulted in 4 KiB at a time during the first steps. Freed with g_free. */
 static float *
 cache_arena_new (gsize n)
