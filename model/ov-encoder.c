@@ -249,9 +249,16 @@ _ov_model_lm_head (OvModel *model, const float *hidden, int n, float *logits)
 {
   const OvBackend *be = model->backend;
   int h = model->config.hidden_size;
-  float *x = be->alloc (be, (gsize) n * h);
-  float *out = be->alloc (be, (gsize) n * model->config.vocab_size);
+  float *x, *out;
 
+  if (be->host_memory)
+    {
+      /* no copies: a beam-5 step's logits are 600 KB */
+      _ov_model_lm_head_be (model, hidden, n, logits);
+      return;
+    }
+  x = be->alloc (be, (gsize) n * h);
+  out = be->alloc (be, (gsize) n * model->config.vocab_size);
   be->upload (be, x, hidden, (gsize) n * h);
   _ov_model_lm_head_be (model, x, n, out);
   be->download (be, logits, out, (gsize) n * model->config.vocab_size);
