@@ -451,6 +451,14 @@ cached_attention_chunk (gpointer data, int chunk, int thread)
     cached_attention_task (j, t, p);
 }
 
+/* Moves the [MASK] row of each beam (rows 2b + 1 of a step) to row b. */
+static void
+keep_mask_rows (float *x, int nb, int h)
+{
+  for (int b = 0; b < nb; b++)
+    memmove (x + (gsize) b * h, x + (gsize) (2 * b + 1) * h, (gsize) h * sizeof (float));
+}
+
 /* The cached step at cur_len: each beam's rows are its last token at
  * position cur_len - 1 (it was [MASK] the step before) and a new [MASK] at
  * cur_len. All 2·B rows go through every linear together, so the weights
@@ -528,12 +536,9 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
         {
           /* After the last layer's keys and values only the [MASK] rows
            * are wanted (the LM head reads nothing else): the rest of the
-           * layer runs on them alone, moved to the front. */
-          for (int b = 0; b < nb; b++)
-            {
-              memmove (cx + (gsize) b * h, cx + (gsize) (2 * b + 1) * h, (gsize) h * 4);
-              memmove (x + (gsize) b * h, x + (gsize) (2 * b + 1) * h, (gsize) h * 4);
-            }
+           * layer runs on them alone. */
+          keep_mask_rows (cx, nb, h);
+          keep_mask_rows (x, nb, h);
           rows = nb;
         }
       be->linear (be, a1, cx, w->ao_w, w->ao_b, rows, h, h);
@@ -544,8 +549,7 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
       be->add_layer_norm (be, x, a1, w->oln_g, w->oln_b, rows, h, (float) c->layer_norm_eps);
     }
   if (rows != nb)   /* no layers */
-    for (int b = 0; b < nb; b++)
-      memmove (x + (gsize) b * h, x + (gsize) (2 * b + 1) * h, (gsize) h * 4);
+    keep_mask_rows (x, nb, h);
   /* the [MASK] rows, in beam order */
   _ov_model_lm_head (model, x, nb, logits);
   return TRUE;
