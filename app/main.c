@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/ov-device.h"
 #include "ov-commands.h"
 #if OV_HAVE_GUI
 #include "ui/ov-application.h"
@@ -158,8 +159,10 @@ find_locale_dir (void)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *locale_dir = find_locale_dir ();
+  g_autofree char *locale_dir = NULL;
 
+  ov_blas_reexec_if_generic (argv);
+  locale_dir = find_locale_dir ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, locale_dir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -10,6 +10,7 @@
 #define G_LOG_DOMAIN "ov-device"
 
 #include <cblas.h>
+#include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -59,6 +60,39 @@ cuda_device_info_free (OvCudaDeviceInfo *info)
 {
   g_free (info->name);
   g_free (info);
+}
+
+const char *
+ov_blas_better_core (void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  const char *core = openblas_get_corename ();
+
+  if (g_getenv ("OPENBLAS_CORETYPE") != NULL || core == NULL
+      || g_ascii_strcasecmp (core, "Prescott") != 0)
+    return NULL;
+  __builtin_cpu_init ();
+  if (__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vl")
+      && __builtin_cpu_supports ("avx512bw") && __builtin_cpu_supports ("avx512dq"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    return "Haswell";
+#endif
+  return NULL;
+}
+
+void
+ov_blas_reexec_if_generic (char **argv)
+{
+  const char *core = ov_blas_better_core ();
+
+  if (core == NULL || argv == NULL || argv[0] == NULL)
+    return;
+  if (!g_setenv ("OPENBLAS_CORETYPE", core, TRUE))
+    return;
+  execv ("/proc/self/exe", argv);
+  /* the exec failed: this process goes on with the generic kernels, and
+   * OPENBLAS_CORETYPE stays set for whatever it starts */
 }
 
 OvDeviceReport *

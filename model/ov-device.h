@@ -40,6 +40,20 @@ void            ov_device_report_free (OvDeviceReport *report);
 /* A version number as CUDA writes it (12040) in words ("12.4"). */
 char           *ov_cuda_version_string (int version);
 
+/* OpenBLAS picks its kernels when it is loaded, before main(). Debian 12's
+ * 0.3.21 does not know the newest x86 processors (Emerald Rapids, model 207,
+ * among them) and then falls back to its generic SSE3 "Prescott" kernels,
+ * three times slower than its AVX-512 ones. ov_blas_better_core() names the
+ * core type to ask for instead ("SkylakeX" with AVX-512, "Haswell" with
+ * AVX2 and FMA), or returns NULL when OpenBLAS chose something else, the
+ * processor has neither, or OPENBLAS_CORETYPE is already set (a user who
+ * sets it, even to Prescott, is obeyed). ov_blas_reexec_if_generic() sets
+ * OPENBLAS_CORETYPE to that name and runs this program again with the same
+ * arguments; it returns only when there is nothing to do or the exec
+ * failed, and then the generic kernels are used. */
+const char     *ov_blas_better_core       (void);
+void            ov_blas_reexec_if_generic (char **argv);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvDeviceReport, ov_device_report_free)
 
 G_END_DECLS

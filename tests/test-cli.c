@@ -16,7 +16,10 @@
 #include <math.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "data/ov-demo.h"
+#include "model/ov-device.h"
 #include "model/ov-state-dict.h"
 #include "ov-test-util.h"
 #include "viz/ov-embed.h"
@@ -1411,6 +1414,49 @@ test_unknown_command (void)
   g_assert_null (strstr (far->err, "did you mean"));
 }
 
+/* The OpenBLAS description `oscarviz devices --json` gives. */
+static char *
+devices_blas (void)
+{
+  g_autoptr(Run) run = run_oscarviz ("devices", "--json", NULL);
+  g_autoptr(JsonNode) node = run_json (run);
+  JsonObject *cpu = json_object_get_object_member (json_node_get_object (node), "cpu");
+
+  return g_strdup (json_object_get_string_member (cpu, "blas"));
+}
+
+/* /cli/blas-core: where Debian's OpenBLAS falls back to its generic SSE3
+ * kernels on a processor it does not know, oscarviz runs itself again with
+ * a core type the processor can use; OPENBLAS_CORETYPE set by the user, even
+ * to the generic one, is left alone. */
+static void
+test_blas_core (void)
+{
+#if defined(__x86_64__)
+  g_autofree char *saved = g_strdup (g_getenv ("OPENBLAS_CORETYPE"));
+  const char *better = ov_blas_better_core ();
+  g_autofree char *plain = NULL;
+  g_autofree char *asked = NULL;
+
+  if (saved == NULL)
+    {
+      plain = devices_blas ();
+      g_test_message ("this process: %s; oscarviz: %s", openblas_get_corename (), plain);
+      g_assert_nonnull (strstr (plain, better != NULL ? better : openblas_get_corename ()));
+      g_assert_true (better == NULL || strstr (plain, "Prescott") == NULL);
+    }
+  g_setenv ("OPENBLAS_CORETYPE", "Prescott", TRUE);
+  asked = devices_blas ();
+  if (saved != NULL)
+    g_setenv ("OPENBLAS_CORETYPE", saved, TRUE);
+  else
+    g_unsetenv ("OPENBLAS_CORETYPE");
+  g_assert_nonnull (strstr (asked, "Prescott"));
+#else
+  g_test_skip ("OpenBLAS's x86 core types only");
+#endif
+}
+
 /* /cli/usage-lines: every command's help starts "oscarviz COMMAND"; the
  * commands that run a model all take --model demo, --device and --threads. */
 static void
@@ -1857,5 +1903,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/embed/tag-layout", test_embed_tag_layout);
   g_test_add_func ("/cli/encode/round-trip", test_encode_round_trip);
   g_test_add_func ("/cli/wording", test_wording);
+  g_test_add_func ("/cli/blas-core", test_blas_core);
   return g_test_run ();
 }

@@ -20,6 +20,7 @@
 #include <omp.h>
 #endif
 
+#include "model/ov-device.h"
 #include "model/ov-model.h"
 
 static const char tags[] = "dog couch pillow blanket lamp window curtain table remote rug "
@@ -403,6 +404,17 @@ run_vqa (const char *dir, const char *regions_path, int runs)
 int
 main (int argc, char **argv)
 {
+  /* what bench-engine.sh exports for both sides, so that the reference's
+   * torch gets the same OpenBLAS kernels as the engine */
+  if (argc >= 2 && g_str_equal (argv[1], "blas-core"))
+    {
+      const char *core = ov_blas_better_core ();
+
+      if (core != NULL)
+        puts (core);
+      return 0;
+    }
+  ov_blas_reexec_if_generic (argv);
   if (argc >= 2 && g_str_equal (argv[1], "rates"))
     return run_rates ();
   if (argc >= 5 && g_str_equal (argv[1], "caption"))
@@ -412,6 +424,7 @@ main (int argc, char **argv)
     return run_vqa (argv[2], argv[3], atoi (argv[4]));
   fprintf (stderr, "usage: %s rates\n"
            "       %s caption CHECKPOINT_DIR REGIONS.f32 RUNS [cached-only]\n"
-           "       %s vqa CHECKPOINT_DIR REGIONS.f32 RUNS\n", argv[0], argv[0], argv[0]);
+           "       %s vqa CHECKPOINT_DIR REGIONS.f32 RUNS\n"
+           "       %s blas-core\n", argv[0], argv[0], argv[0], argv[0]);
   return 2;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "model/ov-backend-private.h"
+#include "model/ov-device.h"
 
 OvBackend *ov_backend_cpu_new (int n_threads);
 
@@ -72,8 +73,12 @@ rows_dot (float *y, const float *x, const float *w, int n, int k)
 int
 main (int argc, char **argv)
 {
-  int threads = argc > 1 ? atoi (argv[1]) : 2;
-  OvBackend *be = ov_backend_cpu_new (threads);
+  int threads;
+  OvBackend *be;
+
+  ov_blas_reexec_if_generic (argv);
+  threads = argc > 1 ? atoi (argv[1]) : 2;
+  be = ov_backend_cpu_new (threads);
   float *w[N_LAYERS][4];
   static const int ms[] = { 1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 70, 96 };
   float *x = g_new0 (float, 96 * 3072);

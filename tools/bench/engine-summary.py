@@ -184,6 +184,7 @@ def main():
     print("Engine: %s. Reference: torch %s, %d intra-op threads, env %s." % (
         ec[0]["backend"], r0["torch"], r0["torch_threads"],
         " ".join("%s=%s" % kv for kv in r0["env"].items() if kv[1] is not None)))
+    print("OpenBLAS as the engine's rates probe found it: %s." % data["rates"][0]["openblas"])
     print("Measured rates (medians of rounds): read bandwidth %.1f GB/s (2 threads), %.1f GB/s "
           "(1 thread); OpenBLAS sgemm encoder mix %.1f GFLOP/s at M = 80, %.1f at 85, "
           "%.1f at 178." % (bw / 1e9, bw1 / 1e9, rate["80"] / 1e9, rate["85"] / 1e9,

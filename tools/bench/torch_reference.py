@@ -289,7 +289,8 @@ def main():
         "mode": mode, "torch": torch.__version__, "load_s": load_s, "weight_bytes": weight_bytes,
         "torch_threads": torch.get_num_threads(),
         "env": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                               "MKL_NUM_THREADS", "OMP_WAIT_POLICY")},
+                                               "MKL_NUM_THREADS", "OMP_WAIT_POLICY",
+                                               "OPENBLAS_CORETYPE")},
     }
     with torch.no_grad():
         if mode == "caption":
