@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "model/ov-device.h"
 #include "model/ov-model.h"
 
 /* CPU time of the process: with one thread it does not grow when other
@@ -50,6 +51,7 @@ main (int argc, char **argv)
   int d;
   gint64 t0;
 
+  ov_blas_reexec_if_generic (argv);
   if (argc < 2)
     {
       fprintf (stderr, "usage: %s CHECKPOINT_DIR [RUNS] [BEAMS] [cached]\n", argv[0]);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/ov-device.h"
 #include "model/ov-model.h"
 
 static const char tags[] = "dog couch pillow blanket lamp window curtain table remote rug "
@@ -134,6 +135,7 @@ main (int argc, char **argv)
   double load_cap_s, load_vqa_s, beam_ms, greedy_ms, vqa_ms, embed_ms;
   int runs, n_embed, best = 0, n_logits = 0;
 
+  ov_blas_reexec_if_generic (argv);
   if (argc != 9)
     {
       fprintf (stderr, "usage: %s CAPTION_DIR VQA_DIR REGIONS.f32 cpu|cuda exact|fast RUNS "
