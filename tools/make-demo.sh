@@ -11,12 +11,13 @@ seed=${1:-1}
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$src/build}
 work=${WORK_DIR:-$build/demo-work}
-epochs=${DEMO_EPOCHS:-8,2,32,8,40}
+epochs=${DEMO_EPOCHS:-8,2,48,8,40}
 epoch_size=${DEMO_EPOCH_SIZE:-2048}
 batch=${DEMO_BATCH:-32}
 lr=${DEMO_LR:-7e-4}
 vqa_lr=${DEMO_VQA_LR:-1e-3}
 threads=${DEMO_THREADS:-1}
+con_warmup=${DEMO_CON_WARMUP:-128}
 
 ninja -C "$build" app/oscarviz
 ov="$build/app/oscarviz"
@@ -38,7 +39,8 @@ $ov demo-world generate --seed "$seed" --split test --count 30 --first-id 300001
 OMP_NUM_THREADS=$threads /usr/bin/python3 "$src/tools/train_demo.py" --data "$work/data" \
   --scenes "$scenes" --out "$work/models" --report "$src/tools/demo-results" \
   --seed "$seed" --epochs "$epochs" --epoch-size "$epoch_size" --batch-size "$batch" \
-  --lr "$lr" --vqa-lr "$vqa_lr" --n-test 200 --threads "$threads"
+  --lr "$lr" --vqa-lr "$vqa_lr" --contrastive-warmup "$con_warmup" --n-test 200 \
+  --threads "$threads"
 
 rm -rf "$src/data/demo/models"
 mkdir -p "$src/data/demo/models"

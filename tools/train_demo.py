@@ -390,29 +390,20 @@ def caption_scores(outs, split, world):
 
 
 def train_pretrain(model, train, val, vocab, st, with_tags, epochs, bs, lr, log, rng, pyrng,
-                   epoch_size):
-    n_steps = epochs * (epoch_size // bs)
+                   epoch_size, con_only_steps=0):
+    """Masked-token + contrastive pre-training. The first con_only_steps
+    steps (logged as epoch 0) train the contrastive loss alone, under the
+    same warm-up and decay as the joint epochs that follow: trained jointly
+    from the start, the masked-token loss shapes the encoder first and the
+    pooled [CLS] never learns to tell a polluted triple (0.54 held-out
+    against 0.67 with 128 such steps, see tools/README.md)."""
+    n_steps = con_only_steps + epochs * (epoch_size // bs)
     opt, sched = make_optimizer(model, lr, n_steps)
     name = "pretrain" + ("" if with_tags else "-notags")
     vrng, vpy = torch.Generator().manual_seed(7), random.Random(7)
     vbatch = pretrain_batch(val, list(range(min(len(val), 256))), vocab, st, with_tags, vrng, vpy)
-    for ep in range(epochs):
-        perm = torch.randperm(len(train), generator=rng).tolist()[:epoch_size]
-        losses, t0 = [], time.time()
-        for s in range(epoch_size // bs):
-            ids, types, pos, img, mask, labels, contrast = pretrain_batch(
-                train, perm[s * bs:(s + 1) * bs], vocab, st, with_tags, rng, pyrng)
-            seq, pooled, _, _ = model.bert(ids, types, pos, img, mask)
-            sel = labels >= 0
-            mlm = F.cross_entropy(model.lm_logits(seq[:, :sel.shape[1]][sel]), labels[sel])
-            con = F.cross_entropy(model.cls.seq_relationship(pooled), contrast)
-            loss = mlm + con
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            losses.append(loss.item())
+
+    def evaluate():
         model.eval()
         with torch.no_grad():
             ids, types, pos, img, mask, labels, contrast = vbatch
@@ -423,8 +414,45 @@ def train_pretrain(model, train, val, vocab, st, with_tags, epochs, bs, lr, log,
             con_pred = model.cls.seq_relationship(pooled).argmax(-1)
             con_acc = (con_pred == contrast).float().mean().item()
         model.train()
+        return mlm_acc, con_acc
+
+    def step(idx, joint):
+        ids, types, pos, img, mask, labels, contrast = pretrain_batch(
+            train, idx, vocab, st, with_tags, rng, pyrng)
+        seq, pooled, _, _ = model.bert(ids, types, pos, img, mask)
+        loss = F.cross_entropy(model.cls.seq_relationship(pooled), contrast)
+        if joint:
+            sel = labels >= 0
+            loss = loss + F.cross_entropy(model.lm_logits(seq[:, :sel.shape[1]][sel]),
+                                          labels[sel])
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        return loss.item()
+
+    if con_only_steps > 0:
+        losses, t0, done = [], time.time(), 0
+        while done < con_only_steps:
+            perm = torch.randperm(len(train), generator=rng).tolist()[:epoch_size]
+            for s in range(min(epoch_size // bs, con_only_steps - done)):
+                losses.append(step(perm[s * bs:(s + 1) * bs], False))
+                done += 1
+        mlm_acc, con_acc = evaluate()
+        log(name, 0, float(np.mean(losses)), "masked_token_acc", mlm_acc,
+            f"contrastive_acc {con_acc:.3f} (contrastive loss only)", time.time() - t0)
+    for ep in range(epochs):
+        perm = torch.randperm(len(train), generator=rng).tolist()[:epoch_size]
+        losses, t0 = [], time.time()
+        for s in range(epoch_size // bs):
+            losses.append(step(perm[s * bs:(s + 1) * bs], True))
+        mlm_acc, con_acc = evaluate()
         log(name, ep + 1, float(np.mean(losses)), "masked_token_acc", mlm_acc,
             f"contrastive_acc {con_acc:.3f}", time.time() - t0)
+    mlm_acc, con_acc = evaluate()
+    return {"masked_token_acc": round(mlm_acc, 4), "contrastive_acc": round(con_acc, 4),
+            "validation_pairs": len(vbatch[-1])}
 
 
 def train_caption(model, train, val, vocab, st, epochs, bs, lr, log, rng, pyrng, world, n_val,
@@ -567,6 +595,8 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--vqa-lr", type=float, default=3e-4)
     ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--contrastive-warmup", type=int, default=0,
+                    help="steps of contrastive loss alone before joint pre-training")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -629,10 +659,11 @@ def main():
     # 1. pre-training with and without tags
     pre = new_model("pretrain")
     es = min(args.epoch_size, len(train))  # an epoch never repeats a scene
-    train_pretrain(pre, train, val, vocab, st, True, ep_pre, bs, args.lr, log, rng, pyrng, es)
+    pre_val = train_pretrain(pre, train, val, vocab, st, True, ep_pre, bs, args.lr, log, rng,
+                             pyrng, es, args.contrastive_warmup)
     pre_nt = new_model("pretrain")
-    train_pretrain(pre_nt, train, val, vocab, st_nt, False, ep_pre_nt, bs, args.lr, log, rng,
-                   pyrng, es)
+    pre_nt_val = train_pretrain(pre_nt, train, val, vocab, st_nt, False, ep_pre_nt, bs, args.lr,
+                                log, rng, pyrng, es, args.contrastive_warmup)
 
     # 2. captioning fine-tuning
     cap = new_model("caption")
@@ -658,7 +689,8 @@ def main():
 
     # 4. held-out results
     n_test = min(args.n_test, len(test))
-    results = {"n_test_scenes": n_test, "vocab_size": len(vocab)}
+    results = {"n_test_scenes": n_test, "vocab_size": len(vocab),
+               "pretrain_validation": pre_val, "pretrain_notags_validation": pre_nt_val}
     for name, model, s in (("tags", cap, st), ("notags", cap_nt, st_nt)):
         outs = caption_eval(model, test, vocab, s, n_test)
         results["caption_" + name] = caption_scores(outs, test, world)
