@@ -785,8 +785,11 @@ def plot_curves(curves, path):
 
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
     groups = defaultdict(list)
+    # epoch 0 of pre-training is the contrastive-only warm-up: its loss is
+    # another quantity, so the figure starts at epoch 1 (the CSV keeps it)
     for c in curves:
-        groups[c["model"]].append(c)
+        if c["epoch"] > 0:
+            groups[c["model"]].append(c)
     for name, rows in groups.items():
         ep = [r["epoch"] for r in rows]
         axes[0].plot(ep, [r["train_loss"] for r in rows], marker="o", label=name)
