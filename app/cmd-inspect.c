@@ -603,6 +603,10 @@ ov_cmd_inspect (int    argc,
 
   ov_cli_set_command_name ("inspect");
   context = g_option_context_new (_("— say what files are and summarise them"));
+  g_option_context_set_description (context,
+                                    _("A FILE that does not exist here may be a bundled name: "
+                                      "“demo” for the shipped held-out scenes, or demo-vqa, "
+                                      "demo-pretrain or demo-notags for the shipped models."));
   g_option_group_set_translation_domain (main_group, GETTEXT_PACKAGE);
   g_option_group_add_entries (main_group, entries);
   g_option_context_set_main_group (context, main_group);
@@ -626,21 +630,34 @@ ov_cmd_inspect (int    argc,
     {
       g_autoptr(JsonNode) node = NULL;
       g_autoptr(GError) local = NULL;
+      g_autofree char *bundled = NULL;
+      const char *path = files[i];
 
-      if (g_file_test (files[i], G_FILE_TEST_IS_DIR))
-        node = inspect_folder (files[i], &local);
-      else if (is_answer_list_name (files[i]))
-        node = inspect_answers (files[i], &local);
-      else if (ov_cli_is_tensor_file (files[i]))
-        node = inspect_tensors (files[i], &local);
+      /* a name that is not a file here: "demo" is the bundled held-out
+       * scenes, the other bundled names their models */
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          if (g_str_equal (path, "demo"))
+            bundled = ov_demo_find_dataset ("demo", NULL);
+          else if (g_strv_contains (ov_demo_model_names (), path))
+            bundled = ov_demo_find (path, NULL);
+          if (bundled != NULL)
+            path = bundled;
+        }
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        node = inspect_folder (path, &local);
+      else if (is_answer_list_name (path))
+        node = inspect_answers (path, &local);
+      else if (ov_cli_is_tensor_file (path))
+        node = inspect_tensors (path, &local);
       else
         {
-          OvFileKind kind = ov_file_sniff (files[i], &local);
+          OvFileKind kind = ov_file_sniff (path, &local);
 
           if (kind == OV_FILE_IMAGE)
-            node = inspect_image (files[i], &local);
+            node = inspect_image (path, &local);
           else if (kind != OV_FILE_UNKNOWN)
-            node = inspect_dataset (files[i], key, row, &local);
+            node = inspect_dataset (path, key, row, &local);
         }
       if (node == NULL)
         {

@@ -97,6 +97,31 @@ test_images (void)
   g_assert_cmpint (json_object_get_int_member (o, "orientation"), ==, 1);
 }
 
+/* The bundled names: "demo" is the shipped held-out scenes, demo-vqa (and
+ * the other model names) the shipped checkpoints. */
+static void
+test_bundled_names (void)
+{
+  g_autoptr(Run) run = run_inspect ("--json", "demo", "demo-vqa", "demo-pretrain", NULL);
+  g_autoptr(Run) text = run_inspect ("demo", "--row", "2", NULL);
+  JsonObject *o, *s;
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpuint (run->docs->len, ==, 3);
+  o = doc (run, 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "dataset");
+  g_assert_cmpint (json_object_get_int_member (o, "samples"), ==, 30);
+  s = json_object_get_object_member (o, "sample");
+  g_assert_cmpstr (json_object_get_string_member (s, "key"), ==, "300001");
+  g_assert_cmpint (json_object_get_int_member (s, "questions"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (s, "width"), ==, 320);
+  g_assert_cmpstr (json_object_get_string_member (doc (run, 1), "kind"), ==, "checkpoint");
+  g_assert_cmpstr (json_object_get_string_member (doc (run, 2), "kind"), ==, "checkpoint");
+  g_assert_cmpint (text->status, ==, 0);
+  g_assert_nonnull (strstr (text->out, "demo: dataset"));
+  g_assert_nonnull (strstr (text->out, "“300003”"));
+}
+
 static void
 test_dataset_files (void)
 {
@@ -288,6 +313,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app/inspect/images", test_images);
   g_test_add_func ("/app/inspect/dataset-files", test_dataset_files);
+  g_test_add_func ("/app/inspect/bundled-names", test_bundled_names);
   g_test_add_func ("/app/inspect/row-and-errors", test_row_and_errors);
   g_test_add_func ("/app/inspect/models-and-more", test_models_and_more);
   return g_test_run ();
