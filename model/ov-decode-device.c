@@ -211,12 +211,7 @@ _ov_device_cache_step (OvDeviceCache *dc, gint32 *const *seqs, int cur_len,
             be->attention (be, cx + (gsize) 2 * b * h, NULL, q + (gsize) 2 * b * h, h,
                            kb, vb, h, mask_be, nk, 2, nk, n_heads, head_dim);
           }
-      be->linear (be, a1, cx, w->ao_w, w->ao_b, m, h, h);
-      be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, m, h, (float) c->layer_norm_eps);
-      be->linear (be, f, a1, w->i_w, w->i_b, m, inter, h);
-      be->gelu (be, f, (gsize) m * inter);
-      be->linear (be, x, f, w->o_w, w->o_b, m, h, inter);
-      be->add_layer_norm (be, x, a1, w->oln_g, w->oln_b, m, h, (float) c->layer_norm_eps);
+      _ov_model_layer_ffn (model, w, x, cx, a1, f, m);
     }
   /* the [MASK] row of each beam */
   be->copy_runs (be, last, h, x + h, (gsize) 2 * h, NULL, nb, 1, 0, h);

@@ -541,12 +541,7 @@ step_cached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
           keep_mask_rows (x, nb, h);
           rows = nb;
         }
-      be->linear (be, a1, cx, w->ao_w, w->ao_b, rows, h, h);
-      be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, rows, h, (float) c->layer_norm_eps);
-      be->linear (be, f, a1, w->i_w, w->i_b, rows, inter, h);
-      be->gelu (be, f, (gsize) rows * inter);
-      be->linear (be, x, f, w->o_w, w->o_b, rows, h, inter);
-      be->add_layer_norm (be, x, a1, w->oln_g, w->oln_b, rows, h, (float) c->layer_norm_eps);
+      _ov_model_layer_ffn (model, w, x, cx, a1, f, rows);
     }
   if (rows != nb)   /* no layers */
     keep_mask_rows (x, nb, h);

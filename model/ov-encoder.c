@@ -184,13 +184,7 @@ _ov_model_encode (OvModel *model, const OvInputs *in, OvForwardFlags flags,
                      s, s, n_heads, head_dim);
       if (probs != NULL && probs != fwd->attentions[l])
         be->download (be, fwd->attentions[l], probs, (gsize) n_heads * s * s);
-      /* A1 = LN (C·Woᵀ + bo + X); F = GELU (A1·W1ᵀ + b1); X = LN (F·W2ᵀ + b2 + A1) */
-      be->linear (be, a1, ctx, w->ao_w, w->ao_b, s, h, h);
-      be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, s, h, (float) c->layer_norm_eps);
-      be->linear (be, f, a1, w->i_w, w->i_b, s, inter, h);
-      be->gelu (be, f, (gsize) s * inter);
-      be->linear (be, x, f, w->o_w, w->o_b, s, h, inter);
-      be->add_layer_norm (be, x, a1, w->oln_g, w->oln_b, s, h, (float) c->layer_norm_eps);
+      _ov_model_layer_ffn (model, w, x, ctx, a1, f, s);
       if (fwd->hidden_states != NULL)
         save_hidden (model, fwd, l + 1, x, s);
     }
@@ -225,6 +219,23 @@ fail_kv:
         kv_out[l].k = kv_out[l].v = NULL;
       }
   return FALSE;
+}
+
+void
+_ov_model_layer_ffn (OvModel *model, const OvLayerWeights *w, float *x, const float *ctx,
+                     float *a1, float *f, int rows)
+{
+  const OvBackend *be = model->backend;
+  const OvConfig *c = &model->config;
+  int h = c->hidden_size, inter = c->intermediate_size;
+  float eps = (float) c->layer_norm_eps;
+
+  be->linear (be, a1, ctx, w->ao_w, w->ao_b, rows, h, h);
+  be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, rows, h, eps);
+  be->linear (be, f, a1, w->i_w, w->i_b, rows, inter, h);
+  be->gelu (be, f, (gsize) rows * inter);
+  be->linear (be, x, f, w->o_w, w->o_b, rows, h, inter);
+  be->add_layer_norm (be, x, a1, w->oln_g, w->oln_b, rows, h, eps);
 }
 
 void

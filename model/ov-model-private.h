@@ -86,6 +86,19 @@ gboolean _ov_model_encode (OvModel          *model,
                            GCancellable     *cancellable,
                            GError          **error);
 
+/* The part of encoder layer w after attention, on `rows` rows of backend
+ * buffers: A1 = LN (C·Woᵀ + bo + X); F = GELU (A1·W1ᵀ + b1);
+ * X = LN (F·W2ᵀ + b2 + A1). ctx (rows, H) is the attention's output, x
+ * (rows, H) the layer's input and then its output; a1 (rows, H) and f
+ * (rows, I) are scratch. */
+void     _ov_model_layer_ffn (OvModel              *model,
+                              const OvLayerWeights *w,
+                              float                *x,
+                              const float          *ctx,
+                              float                *a1,
+                              float                *f,
+                              int                   rows);
+
 /* LM head on n rows of hidden states: logits (n, V), host arrays. */
 void     _ov_model_lm_head (OvModel *model, const float *hidden, int n, float *logits);
 /* The same on backend buffers: x (n, H) → out (n, V). */
