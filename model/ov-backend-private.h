@@ -112,7 +112,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvBackend, ov_backend_free)
 OvBackend       *ov_backend_cpu_new        (int n_threads);
 char            *ov_backend_cpu_describe   (const OvBackend *be);
 /* The same with a chosen block kernel for the few-row products: "plain"
- * (any processor), "fma" (AVX2 + FMA), "avx512", or NULL for the widest the
+ * (any processor), "fma" (AVX2 + FMA), "avx512" (eight lanes), "avx512-16"
+ * (sixteen), or NULL for the widest the
  * processor has. NULL when the processor lacks it. For the tests. */
 OvBackend       *_ov_backend_cpu_new_full  (int              n_threads,
                                             const char      *kernel);

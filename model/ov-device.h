@@ -25,7 +25,7 @@ typedef struct {
   int        cpu_threads;         /* threads the CPU backend uses by default */
   char      *blas_config;         /* OpenBLAS's build description */
   int        blas_threads;        /* OpenBLAS's own thread pool */
-  const char *cpu_kernel;         /* the few-row product kernel: plain, fma or avx512 */
+  const char *cpu_kernel;         /* the few-row product kernel: plain, fma, avx512 or avx512-16 */
   gboolean   cuda_built;          /* the CUDA backend is in this build */
   int        cuda_build_version;  /* toolkit at build time, 13000 = 13.0; 0 when not built */
   int        cuda_runtime_version;/* 0 when unknown */

@@ -151,7 +151,7 @@ test_pool (void)
 static void
 check_linear_kernels (GRand *rand)
 {
-  static const char *const kernels[] = { "plain", "fma", "avx512" };
+  static const char *const kernels[] = { "plain", "fma", "avx512", "avx512-16" };
   /* small M (multi-row GEMV, serial and threaded; one group of input rows
    * walking the whole of K, and several walking it in chunks, with every
    * remainder after the groups of 3 and of 5; K below one vector, and N and

@@ -59,7 +59,7 @@ while [ "$i" -le "$rounds" ]; do
   d="$scratch/run-$stamp/round-$i"
   mkdir -p "$d"
   echo "round $i of $rounds ($(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  load "$d"; "$bench" rates > "$d/rates.json"
+  load "$d"; "$bench" rates "$scratch/caption_base/pytorch_model.bin" > "$d/rates.json"
   load "$d"; ref caption "$scratch/caption_base" "$regions" "$ref_runs" > "$d/ref-caption.json"
   if [ "$i" -eq 1 ]; then mode=""; else mode=cached-only; fi
   load "$d"
