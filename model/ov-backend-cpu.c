@@ -187,6 +187,7 @@ ov_backend_ref_linear (float *y, const float *x, const float *w, const float *b,
     /* a cache line (16 floats) of each row an iteration */                        \
     for (; j + 16 <= ce; j += 16)                                                  \
       {                                                                            \
+        _Pragma ("GCC unroll 4")                                                   \
         for (int q = pf0; q < pf1; q++)                                            \
           __builtin_prefetch (w[q] + j + OV_PREFETCH_AHEAD, 0, 1);                 \
         NAME##_step (a, x, k, w, j, R);                                            \
@@ -215,6 +216,21 @@ ov_backend_ref_linear (float *y, const float *x, const float *w, const float *b,
       {                                                                            \
         int ce = MIN (c + step, kv), i = 0, g = 0;                                 \
                                                                                    \
+        if (ng == 1)                                                               \
+          {                                                                        \
+            /* one group asks for all four rows: constant bounds, an unrolled   \
+             * loop (a counted one cost two-row products some 3 %) */           \
+            switch (m)                                                             \
+              {                                                                    \
+              case 5: NAME##_group (acc, x, k, w, c, ce, 0, 4, MIN (5, G)); break; \
+              case 4: NAME##_group (acc, x, k, w, c, ce, 0, 4, MIN (4, G)); break; \
+              case 3: NAME##_group (acc, x, k, w, c, ce, 0, 4, MIN (3, G)); break; \
+              case 2: NAME##_group (acc, x, k, w, c, ce, 0, 4, 2); break;          \
+              case 1: NAME##_group (acc, x, k, w, c, ce, 0, 4, 1); break;          \
+              default: break;                                                      \
+              }                                                                    \
+            continue;                                                              \
+          }                                                                        \
         for (; i + G <= m; i += G, g++)                                            \
           NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, 4 * g / ng,       \
                         4 * (g + 1) / ng, G);                                      \
