@@ -108,8 +108,9 @@ ov_backend_ref_linear (float *y, const float *x, const float *w, const float *b,
  * registers, so each weight vector loaded feeds G FMAs and each input vector
  * four: G = 3 with sixteen registers (AVX2: 12 accumulators, 3 inputs, 1
  * weight), G = 5 with thirty-two (AVX-512: 20 + 5 + 1, on sixteen lanes, or
- * on eight for comparison; with the input rows aligned, sixteen ran ten rows
- * 5-10 % faster, see tests/bench/RESULTS.md).
+ * on eight for comparison; with the input rows aligned, sixteen ran five
+ * to ten rows 5-15 % faster in cache and 2-5 % from memory in bench-linear,
+ * though the captions showed no difference: see tests/bench/RESULTS.md).
  * With one group (M <= G) it walks the whole of K at once; with more, K goes
  * in chunks of OV_K_CHUNK floats so that the chunk of the four weight rows
  * and of the input rows stays in L1 while every group passes over it, the
