@@ -606,9 +606,10 @@ load_tokenizer (OvModel *model, GError **error)
 {
   g_autofree char *vocab = g_build_filename (model->path, "vocab.txt", NULL);
   g_autofree char *added = g_build_filename (model->path, "added_tokens.json", NULL);
+  g_autofree char *special = g_build_filename (model->path, "special_tokens_map.json", NULL);
 
-  model->tokenizer = ov_tokenizer_new_from_files (vocab, added, model->settings.do_lower_case,
-                                                  error);
+  model->tokenizer = ov_tokenizer_new_from_files (vocab, added, special,
+                                                  model->settings.do_lower_case, error);
   return model->tokenizer != NULL;
 }
 

@@ -21,13 +21,14 @@
 /* A vocab.txt is a few hundred KiB; refuse anything absurdly large. */
 #define MAX_VOCAB_BYTES (64 * 1024 * 1024)
 
-#define UNK_TOKEN "[UNK]"
-
-/* The five special tokens, in the order Python's BertTokenizer names them.
- * TODO: special_tokens_map.json may rename them; Oscar's checkpoints keep
- * these names, and the file is not read yet. */
+/* The five special tokens BertTokenizer knows, in the order it names them,
+ * with their default strings; special_tokens_map.json may rename any of
+ * them (its keys are the attribute names). */
 static const char *const special_tokens[] = {
   "[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]",
+};
+static const char *const special_keys[] = {
+  "unk_token", "sep_token", "pad_token", "cls_token", "mask_token",
 };
 enum { SPECIAL_UNK, SPECIAL_SEP, SPECIAL_PAD, SPECIAL_CLS, SPECIAL_MASK, N_SPECIAL };
 
@@ -42,6 +43,9 @@ struct _OvTokenizer
   GPtrArray   *split_first;     /* strings cut out of the text before anything else */
   gboolean     do_lower_case;
   gint32       vocab_unk_id;    /* the vocabulary's own [UNK] line */
+  char        *special_names[N_SPECIAL];   /* the strings, as the map names them */
+  GPtrArray   *extra_special;   /* bos/eos/additional tokens of the map: strings */
+  GArray      *extra_ids;       /* their ids (gint32), skipped when decoding too */
   gint32       special_ids[N_SPECIAL];
 };
 
@@ -302,6 +306,10 @@ ov_tokenizer_free (OvTokenizer *tok)
   g_clear_pointer (&tok->added_by_id, g_hash_table_unref);
   g_clear_pointer (&tok->added, g_hash_table_unref);
   g_clear_pointer (&tok->split_first, g_ptr_array_unref);
+  g_clear_pointer (&tok->extra_special, g_ptr_array_unref);
+  g_clear_pointer (&tok->extra_ids, g_array_unref);
+  for (guint i = 0; i < N_SPECIAL; i++)
+    g_free (tok->special_names[i]);
   g_free (tok);
 }
 
@@ -397,18 +405,6 @@ load_vocab (OvTokenizer  *tok,
     g_debug ("vocabulary %s: %u lines repeat an earlier token; the later line's id wins",
              display, n_duplicates);
 
-  for (guint i = 0; i < N_SPECIAL; i++)
-    {
-      gint32 id;
-
-      if (!lookup_vocab (tok, special_tokens[i], &id))
-        {
-          g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                       "vocabulary %s has no line “%s”%s", display, special_tokens[i],
-                       tok->lines->len == 0 ? " (the file is empty)" : "");
-          return FALSE;
-        }
-    }
   return TRUE;
 }
 
@@ -490,6 +486,121 @@ load_added_tokens (OvTokenizer  *tok,
   return TRUE;
 }
 
+/* One token of special_tokens_map.json: a string, or (as later versions of
+ * the library save them) an object whose "content" is the string. */
+static const char *
+special_map_string (JsonNode    *node,
+                    const char  *display,
+                    const char  *key,
+                    GError     **error)
+{
+  const char *value = NULL;
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING)
+    value = json_node_get_string (node);
+  else if (node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+           && json_object_has_member (json_node_get_object (node), "content"))
+    {
+      JsonNode *content = json_object_get_member (json_node_get_object (node), "content");
+
+      if (JSON_NODE_HOLDS_VALUE (content) && json_node_get_value_type (content) == G_TYPE_STRING)
+        value = json_node_get_string (content);
+    }
+  if (value == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "special tokens %s: “%s” is neither a string nor an object with a "
+                   "string “content”", display, key);
+      return NULL;
+    }
+  if (*value == '\0' || !g_utf8_validate (value, -1, NULL))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "special tokens %s: “%s” is %s", display, key,
+                   *value == '\0' ? "the empty string" : "not valid UTF-8");
+      return NULL;
+    }
+  return value;
+}
+
+/* special_tokens_map.json: {"unk_token": "[UNK]", ...}. Python passes its
+ * entries to the tokenizer's constructor, so they rename the five special
+ * tokens; bos_token, eos_token and additional_special_tokens become special
+ * tokens too (cut out of the text first, skipped when decoding). Other keys
+ * are not the tokenizer's and are left alone. */
+static gboolean
+load_special_tokens_map (OvTokenizer  *tok,
+                         const char   *path,
+                         GError      **error)
+{
+  static const char *const extra_keys[] = { "bos_token", "eos_token" };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *display = g_filename_display_name (path);
+  JsonObject *object;
+  JsonNode *root, *list;
+
+  if (!ov_json_load_file (parser, path, &local_error))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "cannot read special tokens %s: %s",
+                   display, local_error->message);
+      return FALSE;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "special tokens %s: expected a JSON object of name → token", display);
+      return FALSE;
+    }
+  object = json_node_get_object (root);
+  for (guint i = 0; i < N_SPECIAL; i++)
+    if (json_object_has_member (object, special_keys[i]))
+      {
+        const char *value = special_map_string (json_object_get_member (object, special_keys[i]),
+                                                display, special_keys[i], error);
+
+        if (value == NULL)
+          return FALSE;
+        g_free (tok->special_names[i]);
+        tok->special_names[i] = g_strdup (value);
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (extra_keys); i++)
+    if (json_object_has_member (object, extra_keys[i]))
+      {
+        const char *value = special_map_string (json_object_get_member (object, extra_keys[i]),
+                                                display, extra_keys[i], error);
+
+        if (value == NULL)
+          return FALSE;
+        g_ptr_array_add (tok->extra_special, g_strdup (value));
+      }
+  list = json_object_get_member (object, "additional_special_tokens");
+  if (list != NULL && !JSON_NODE_HOLDS_NULL (list))
+    {
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (list))
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       "special tokens %s: “additional_special_tokens” is not a list", display);
+          return FALSE;
+        }
+      array = json_node_get_array (list);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          const char *value = special_map_string (json_array_get_element (array, i), display,
+                                                  "additional_special_tokens", error);
+
+          if (value == NULL)
+            return FALSE;
+          g_ptr_array_add (tok->extra_special, g_strdup (value));
+        }
+    }
+  return TRUE;
+}
+
 static gint32
 token_to_id (OvTokenizer *tok,
              const char  *token)
@@ -507,10 +618,13 @@ token_to_id (OvTokenizer *tok,
 OvTokenizer *
 ov_tokenizer_new_from_files (const char  *vocab_path,
                              const char  *added_tokens_path,
+                             const char  *special_tokens_map_path,
                              gboolean     do_lower_case,
                              GError     **error)
 {
   g_autoptr(OvTokenizer) tok = NULL;
+  g_autofree char *display = NULL;
+  gint32 id;
 
   g_return_val_if_fail (vocab_path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -521,20 +635,60 @@ ov_tokenizer_new_from_files (const char  *vocab_path,
   tok->added = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   tok->added_by_id = g_hash_table_new (g_direct_hash, g_direct_equal);
   tok->split_first = g_ptr_array_new_with_free_func (g_free);
+  tok->extra_special = g_ptr_array_new_with_free_func (g_free);
+  tok->extra_ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+  for (guint i = 0; i < N_SPECIAL; i++)
+    tok->special_names[i] = g_strdup (special_tokens[i]);
 
   if (!load_vocab (tok, vocab_path, error))
     return NULL;
   if (added_tokens_path != NULL && g_file_test (added_tokens_path, G_FILE_TEST_EXISTS)
       && !load_added_tokens (tok, added_tokens_path, error))
     return NULL;
+  if (special_tokens_map_path != NULL
+      && g_file_test (special_tokens_map_path, G_FILE_TEST_EXISTS)
+      && !load_special_tokens_map (tok, special_tokens_map_path, error))
+    return NULL;
+
+  /* Python would give a special token it cannot find [UNK]'s id, and a
+   * model would then read every [MASK] as an unknown word: refuse. */
+  display = g_filename_display_name (vocab_path);
+  for (guint i = 0; i < N_SPECIAL; i++)
+    if (!g_hash_table_contains (tok->added, tok->special_names[i])
+        && !lookup_vocab (tok, tok->special_names[i], &id))
+      {
+        if (strcmp (tok->special_names[i], special_tokens[i]) == 0)
+          g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "vocabulary %s has no line “%s”%s",
+                       display, tok->special_names[i],
+                       tok->lines->len == 0 ? " (the file is empty)" : "");
+        else
+          {
+            g_autofree char *map = g_filename_display_name (special_tokens_map_path);
+
+            g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                         "vocabulary %s has no line “%s”, which %s names as its %s", display,
+                         tok->special_names[i], map, special_keys[i]);
+          }
+        return NULL;
+      }
 
   /* Added tokens are cut out first (file order), then the special tokens. */
   for (guint i = 0; i < N_SPECIAL; i++)
-    g_ptr_array_add (tok->split_first, g_strdup (special_tokens[i]));
+    g_ptr_array_add (tok->split_first, g_strdup (tok->special_names[i]));
+  for (guint i = 0; i < tok->extra_special->len; i++)
+    g_ptr_array_add (tok->split_first, g_strdup (g_ptr_array_index (tok->extra_special, i)));
 
-  lookup_vocab (tok, UNK_TOKEN, &tok->vocab_unk_id);
+  /* Python falls back on the vocabulary's own line of the unknown token */
+  if (!lookup_vocab (tok, tok->special_names[SPECIAL_UNK], &tok->vocab_unk_id))
+    tok->vocab_unk_id = GPOINTER_TO_INT (g_hash_table_lookup (tok->added,
+                                                              tok->special_names[SPECIAL_UNK]));
   for (guint i = 0; i < N_SPECIAL; i++)
-    tok->special_ids[i] = token_to_id (tok, special_tokens[i]);
+    tok->special_ids[i] = token_to_id (tok, tok->special_names[i]);
+  for (guint i = 0; i < tok->extra_special->len; i++)
+    {
+      id = token_to_id (tok, g_ptr_array_index (tok->extra_special, i));
+      g_array_append_val (tok->extra_ids, id);
+    }
 
   g_debug ("vocabulary %s: %u lines, %u added tokens", vocab_path, tok->lines->len,
            g_hash_table_size (tok->added));
@@ -544,10 +698,14 @@ ov_tokenizer_new_from_files (const char  *vocab_path,
 /* --- Tokenizing ---------------------------------------------------------- */
 
 static gboolean
-is_never_split (const char *word)
+is_never_split (OvTokenizer *tok,
+                const char  *word)
 {
   for (guint i = 0; i < N_SPECIAL; i++)
-    if (strcmp (word, special_tokens[i]) == 0)
+    if (strcmp (word, tok->special_names[i]) == 0)
+      return TRUE;
+  for (guint i = 0; i < tok->extra_special->len; i++)
+    if (strcmp (word, g_ptr_array_index (tok->extra_special, i)) == 0)
       return TRUE;
   return FALSE;
 }
@@ -662,7 +820,7 @@ basic_tokenize (OvTokenizer *tok,
       word = g_strndup (p, word_end - p);
       p = word_end;
 
-      if (tok->do_lower_case && !is_never_split (word))
+      if (tok->do_lower_case && !is_never_split (tok, word))
         {
           g_autofree char *stripped = lower_and_strip_accents (word);
 
@@ -690,7 +848,7 @@ wordpiece (OvTokenizer *tok,
     {
       if (n_chars == MAX_CHARS_PER_WORD)
         {
-          g_ptr_array_add (out, g_strdup (UNK_TOKEN));
+          g_ptr_array_add (out, g_strdup (tok->special_names[SPECIAL_UNK]));
           return;
         }
       offsets[n_chars++] = p - word;
@@ -714,7 +872,7 @@ wordpiece (OvTokenizer *tok,
       if (end == start)
         {
           /* No piece fits here: the whole word is unknown. */
-          g_ptr_array_add (out, g_strdup (UNK_TOKEN));
+          g_ptr_array_add (out, g_strdup (tok->special_names[SPECIAL_UNK]));
           return;
         }
       g_ptr_array_add (pieces, g_strdup (candidate->str));
@@ -859,7 +1017,8 @@ ov_tokenizer_unknown_words (OvTokenizer *tok,
       n++;
       pieces = g_ptr_array_new_with_free_func (g_free);
       wordpiece (tok, word, pieces);
-      if (pieces->len == 1 && g_str_equal (g_ptr_array_index (pieces, 0), UNK_TOKEN))
+      if (pieces->len == 1
+          && g_str_equal (g_ptr_array_index (pieces, 0), tok->special_names[SPECIAL_UNK]))
         g_ptr_array_add (unknown, g_strdup (word));
     }
   if (n_words != NULL)
@@ -910,11 +1069,11 @@ id_to_token (OvTokenizer *tok,
   if (token != NULL)
     return token;
   if (id < 0 || (guint) id >= tok->lines->len)
-    return UNK_TOKEN;
+    return tok->special_names[SPECIAL_UNK];
   token = g_ptr_array_index (tok->lines, id);
   if (lookup_vocab (tok, token, &vocab_id) && vocab_id == id)
     return token;
-  return UNK_TOKEN;
+  return tok->special_names[SPECIAL_UNK];
 }
 
 const char *
@@ -953,6 +1112,9 @@ is_special_id (OvTokenizer *tok,
 {
   for (guint i = 0; i < N_SPECIAL; i++)
     if (tok->special_ids[i] == id)
+      return TRUE;
+  for (guint i = 0; i < tok->extra_ids->len; i++)
+    if (g_array_index (tok->extra_ids, gint32, i) == id)
       return TRUE;
   return FALSE;
 }
@@ -1055,4 +1217,12 @@ ov_tokenizer_mask_id (OvTokenizer *tok)
 {
   g_return_val_if_fail (tok != NULL, -1);
   return tok->special_ids[SPECIAL_MASK];
+}
+
+const char *
+ov_tokenizer_mask_token (OvTokenizer *tok)
+{
+  g_return_val_if_fail (tok != NULL, NULL);
+
+  return tok->special_names[SPECIAL_MASK];
 }

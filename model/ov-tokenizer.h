@@ -12,8 +12,12 @@ G_BEGIN_DECLS
 
 typedef struct _OvTokenizer OvTokenizer;
 
-/* vocab.txt is required; added_tokens_path may be NULL or a missing file.
- * The vocabulary must hold [PAD] [UNK] [CLS] [SEP] [MASK]. Lines are read as
+/* vocab.txt is required; added_tokens_path and special_tokens_map_path may
+ * be NULL or missing files. The vocabulary (or the added tokens) must hold
+ * [PAD] [UNK] [CLS] [SEP] [MASK], or the strings special_tokens_map.json
+ * gives them ({"unk_token": ..., "mask_token": ...}, each a string or an
+ * object with a "content" string); its bos_token, eos_token and
+ * additional_special_tokens are special tokens too. Lines are read as
  * Python reads them: UTF-8, "\n", "\r\n" or a lone "\r" end a line, any other
  * character (spaces too) is part of the token, line n is id n, and a token
  * repeated on a later line takes that later id. added_tokens.json is an
@@ -21,6 +25,7 @@ typedef struct _OvTokenizer OvTokenizer;
  * The tokenizer never changes after loading, so threads may share it. */
 OvTokenizer *ov_tokenizer_new_from_files (const char   *vocab_path,
                                           const char   *added_tokens_path,
+                                          const char   *special_tokens_map_path,
                                           gboolean      do_lower_case,
                                           GError      **error);
 void         ov_tokenizer_free           (OvTokenizer  *tok);
@@ -49,7 +54,7 @@ GArray      *ov_tokenizer_encode         (OvTokenizer  *tok,
 gint32       ov_tokenizer_token_to_id    (OvTokenizer  *tok,
                                           const char   *token);  /* [UNK]'s id if absent */
 /* Added tokens first, then the vocabulary line; a line whose token a later
- * line took over reads "[UNK]", as in Python. */
+ * line took over reads "[UNK]" (the unknown token's string), as in Python. */
 const char  *ov_tokenizer_id_to_token    (OvTokenizer  *tok,
                                           gint32        id);     /* NULL if out of range */
 /* Lines of vocab.txt (ids 0 .. n-1). Python's vocab_size counts distinct
@@ -64,13 +69,15 @@ char        *ov_tokenizer_decode         (OvTokenizer  *tok,
                                           gsize         n_ids,
                                           gboolean      skip_special_tokens);
 
-/* Ids of the special tokens: an added token's id if one has their name,
- * else the vocabulary line's. */
+/* Ids of the special tokens (by their names in special_tokens_map.json):
+ * an added token's id if one has that name, else the vocabulary line's. */
 gint32       ov_tokenizer_pad_id         (OvTokenizer  *tok);
 gint32       ov_tokenizer_unk_id         (OvTokenizer  *tok);
 gint32       ov_tokenizer_cls_id         (OvTokenizer  *tok);
 gint32       ov_tokenizer_sep_id         (OvTokenizer  *tok);
 gint32       ov_tokenizer_mask_id        (OvTokenizer  *tok);
+/* The mask token's string ("[MASK]" unless the map renames it). */
+const char  *ov_tokenizer_mask_token     (OvTokenizer  *tok);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvTokenizer, ov_tokenizer_free)
 

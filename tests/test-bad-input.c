@@ -482,7 +482,7 @@ read_file (Reader      reader,
       }
     case READ_VOCAB:
       {
-        g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (path, NULL, TRUE, &error);
+        g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (path, NULL, NULL, TRUE, &error);
         g_assert_true ((tok == NULL) == (error != NULL));
         break;
       }

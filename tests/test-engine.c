@@ -1248,6 +1248,79 @@ test_training_args (void)
   }
 }
 
+/* /model/engine/special-tokens-map: a checkpoint whose vocabulary calls
+ * [SEP] and [MASK] "<sep>" and "<mask>" (same lines) and whose
+ * special_tokens_map.json says so captions exactly as the original; without
+ * the map it is refused. */
+static void
+test_special_tokens_map (void)
+{
+  g_autofree char *src = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autofree char *vocab_src = g_build_filename (src, "vocab.txt", NULL);
+  const char *files[] = { "config.json", "added_tokens.json", "pytorch_model.bin",
+                          "training_args.bin" };
+  g_autofree char *dir = g_dir_make_tmp ("ov-engine-XXXXXX", NULL);
+  g_autofree char *vocab_to = g_build_filename (dir, "vocab.txt", NULL);
+  g_autofree char *map_to = g_build_filename (dir, "special_tokens_map.json", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GString) vocab = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  g_autofree float *feats = g_new (float, 20 * 2054);
+  OvRegions regions = { feats, 20, 2054 };
+  g_autoptr(OvModel) original = load_oracle_model ("caption_tiny");
+  g_autoptr(OvModel) renamed = NULL;
+  g_autoptr(OvModel) refused = NULL;
+  g_autoptr(GPtrArray) want = NULL;
+  g_autoptr(GPtrArray) got = NULL;
+  g_autoptr(GError) error = NULL;
+  OvCaptionOptions opts;
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *from = g_build_filename (src, files[i], NULL);
+      g_autofree char *to = g_build_filename (dir, files[i], NULL);
+
+      g_assert_cmpint (symlink (from, to), ==, 0);
+    }
+  g_assert_true (g_file_get_contents (vocab_src, &text, NULL, NULL));
+  vocab = g_string_new (text);
+  g_assert_cmpuint (g_string_replace (vocab, "\n[SEP]\n", "\n<sep>\n", 1), ==, 1);
+  g_assert_cmpuint (g_string_replace (vocab, "\n[MASK]\n", "\n<mask>\n", 1), ==, 1);
+  g_assert_true (g_file_set_contents (vocab_to, vocab->str, (gssize) vocab->len, NULL));
+  g_assert_true (g_file_set_contents (map_to, "{\"unk_token\": \"[UNK]\", \"sep_token\": "
+                                      "\"<sep>\", \"pad_token\": \"[PAD]\", \"cls_token\": "
+                                      "\"[CLS]\", \"mask_token\": \"<mask>\"}", -1, NULL));
+
+  for (int i = 0; i < 20 * 2054; i++)
+    feats[i] = g_rand_double (rand) < 0.5 ? 0.0f : (float) g_rand_double_range (rand, 0, 3);
+  ov_caption_options_init (&opts);
+  opts.num_beams = 2;
+  want = ov_model_caption (original, "man surfboard wave water", &regions, &opts, NULL, &error);
+  g_assert_no_error (error);
+  renamed = ov_model_load (dir, NULL, &error);
+  g_assert_no_error (error);
+  got = ov_model_caption (renamed, "man surfboard wave water", &regions, &opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got->len, ==, want->len);
+  for (guint k = 0; k < want->len; k++)
+    {
+      OvCaption *a = want->pdata[k], *b = got->pdata[k];
+
+      g_test_message ("\"%s\" / \"%s\"", a->text, b->text);
+      g_assert_cmpuint (a->ids->len, ==, b->ids->len);
+      g_assert_cmpmem (a->ids->data, a->ids->len * 4, b->ids->data, b->ids->len * 4);
+      g_assert_cmpstr (a->text, ==, b->text);
+      g_assert_cmpfloat (a->score, ==, b->score);
+    }
+
+  g_assert_no_errno (g_unlink (map_to));
+  refused = ov_model_load (dir, NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  g_assert_nonnull (strstr (error->message, "“[SEP]”"));
+  remove_dir (dir);
+}
+
 /* /model/engine/cache-equivalence: the cached and the uncached decoder give
  * the same captions and scores under every option */
 static void
@@ -1573,5 +1646,6 @@ main (int argc, char **argv)
   g_test_add_func ("/model/engine/errors", test_errors);
   g_test_add_func ("/model/engine/training-args", test_training_args);
   g_test_add_func ("/model/engine/cache-equivalence", test_cache_equivalence);
+  g_test_add_func ("/model/engine/special-tokens-map", test_special_tokens_map);
   return g_test_run ();
 }

@@ -21,7 +21,7 @@ load_real_vocab (void)
   g_autofree char *path = ov_test_shared_path ("data", "vocab", "bert-base-uncased-vocab.txt",
                                                NULL);
   g_autoptr(GError) error = NULL;
-  OvTokenizer *tok = ov_tokenizer_new_from_files (path, NULL, TRUE, &error);
+  OvTokenizer *tok = ov_tokenizer_new_from_files (path, NULL, NULL, TRUE, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (tok);
@@ -225,7 +225,7 @@ test_oracle (void)
 
   g_assert_cmpstr (json_object_get_string_member (m, "kind"), ==, "tokenizer");
   g_assert_true (g_file_test (added, G_FILE_TEST_EXISTS));
-  tok = ov_tokenizer_new_from_files (vocab, added, TRUE, &error);
+  tok = ov_tokenizer_new_from_files (vocab, added, NULL, TRUE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ov_tokenizer_get_vocab_size (tok), ==, 30522);
   g_assert_cmpuint (ov_tokenizer_get_n_added_tokens (tok), ==, 0);
@@ -401,7 +401,7 @@ assert_load_fails (const char *dir,
 {
   g_autofree char *path = write_temp (dir, "vocab.txt", contents, length);
   g_autoptr(GError) error = NULL;
-  g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (path, NULL, TRUE, &error);
+  g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (path, NULL, NULL, TRUE, &error);
 
   g_assert_null (tok);
   g_assert_error (error, OV_ERROR, code);
@@ -433,7 +433,7 @@ test_bad_vocab (void)
                      OV_ERROR_FORMAT, "line 6");
   assert_load_fails (dir, with_nul, sizeof with_nul - 1, OV_ERROR_FORMAT, "NUL");
 
-  tok = ov_tokenizer_new_from_files (missing, NULL, TRUE, &error);
+  tok = ov_tokenizer_new_from_files (missing, NULL, NULL, TRUE, &error);
   g_assert_null (tok);
   g_assert_error (error, OV_ERROR, OV_ERROR_IO);
   g_assert_nonnull (strstr (error->message, "absent.txt"));
@@ -453,7 +453,7 @@ test_vocab_lines (void)
     "[PAD]\r\n[UNK]\r[CLS]\n[SEP]\r\n[MASK]\ndog\na b\n\ncat \ndog\n##s\ncat";
   g_autofree char *path = write_temp (dir, "vocab.txt", vocab_text, -1);
   g_autoptr(GError) error = NULL;
-  g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (path, NULL, TRUE, &error);
+  g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (path, NULL, NULL, TRUE, &error);
   g_autoptr(GPtrArray) tokens = NULL;
   g_autoptr(GArray) ids = NULL;
   g_autofree char *tokens_json = NULL;
@@ -491,7 +491,7 @@ test_vocab_lines (void)
 
   /* A trailing newline adds no empty last token. */
   path2 = write_temp (dir, "vocab2.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n", -1);
-  tok2 = ov_tokenizer_new_from_files (path2, NULL, TRUE, &error);
+  tok2 = ov_tokenizer_new_from_files (path2, NULL, NULL, TRUE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ov_tokenizer_get_vocab_size (tok2), ==, 5);
 
@@ -512,7 +512,7 @@ test_added_tokens (void)
   g_autofree char *bad = write_temp (dir, "bad.json", "{\"x\": \"9\"}", -1);
   g_autofree char *absent = g_build_filename (dir, "none.json", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (vocab, added, TRUE, &error);
+  g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (vocab, added, NULL, TRUE, &error);
   g_autoptr(OvTokenizer) plain = NULL;
   g_autoptr(OvTokenizer) broken = NULL;
   g_autoptr(GPtrArray) tokens = NULL;
@@ -540,10 +540,10 @@ test_added_tokens (void)
   g_assert_cmpstr (decoded, ==, "red <Tag> car reds");
 
   /* A missing added_tokens.json is fine; a malformed one is not. */
-  plain = ov_tokenizer_new_from_files (vocab, absent, TRUE, &error);
+  plain = ov_tokenizer_new_from_files (vocab, absent, NULL, TRUE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ov_tokenizer_get_n_added_tokens (plain), ==, 0);
-  broken = ov_tokenizer_new_from_files (vocab, bad, TRUE, &error);
+  broken = ov_tokenizer_new_from_files (vocab, bad, NULL, TRUE, &error);
   g_assert_null (broken);
   g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
   g_assert_nonnull (strstr (error->message, "bad.json"));
@@ -554,6 +554,99 @@ test_added_tokens (void)
   g_assert_no_errno (g_rmdir (dir));
 }
 
+/* special_tokens_map.json renames the special tokens; its additional
+ * special tokens are cut out of the text and skipped when decoding; a name
+ * the vocabulary lacks, or a malformed map, is an error naming the file. */
+static void
+test_special_tokens_map (void)
+{
+  static const struct
+  {
+    const char *json, *needle;
+  } bad[] = {
+    { "{\"mask_token\": \"<MASK>\"}", "“<MASK>”, which" },
+    { "{\"mask_token\": 5}", "“mask_token” is neither" },
+    { "{\"cls_token\": {\"lstrip\": false}}", "“cls_token” is neither" },
+    { "{\"sep_token\": \"\"}", "the empty string" },
+    { "{\"additional_special_tokens\": \"<obj>\"}", "is not a list" },
+    { "[\"<unk>\"]", "expected a JSON object" },
+    { "{\"unk_token\": ", "cannot read" },
+  };
+  g_autofree char *dir = g_dir_make_tmp ("ov-tokenizer-XXXXXX", NULL);
+  g_autofree char *vocab = write_temp (dir, "vocab.txt",
+                                       "<pad>\n<unk>\n<cls>\n<sep>\n<mask>\nred\ncar\n##s\n"
+                                       "<obj>\n", -1);
+  g_autofree char *plain_vocab = write_temp (dir, "plain_vocab.txt",
+                                             "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nred\n", -1);
+  g_autofree char *map = write_temp (dir, "special_tokens_map.json",
+                                     "{\"unk_token\": \"<unk>\", \"sep_token\": {\"content\": "
+                                     "\"<sep>\", \"lstrip\": false}, \"pad_token\": \"<pad>\", "
+                                     "\"cls_token\": \"<cls>\", \"mask_token\": \"<mask>\", "
+                                     "\"additional_special_tokens\": [\"<obj>\"], "
+                                     "\"model_max_length\": 512}", -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (vocab, NULL, map, TRUE, &error);
+  g_autoptr(OvTokenizer) defaults = NULL;
+  g_autoptr(GPtrArray) tokens = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autofree char *tokens_json = NULL;
+  g_autofree char *ids_json = NULL;
+  g_autofree char *decoded = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *unknown = NULL;
+  const gint32 outside[] = { 5, 99 };
+
+  g_assert_no_error (error);
+  g_assert_cmpint (ov_tokenizer_pad_id (tok), ==, 0);
+  g_assert_cmpint (ov_tokenizer_unk_id (tok), ==, 1);
+  g_assert_cmpint (ov_tokenizer_cls_id (tok), ==, 2);
+  g_assert_cmpint (ov_tokenizer_sep_id (tok), ==, 3);
+  g_assert_cmpint (ov_tokenizer_mask_id (tok), ==, 4);
+  /* the special strings are cut out first, even inside words; an unknown
+   * word becomes the renamed unknown token */
+  tokens = ov_tokenizer_tokenize (tok, "Red <mask> cars<obj>reds qqq [MASK]");
+  tokens_json = strings_to_json (tokens);
+  g_assert_cmpstr (tokens_json, ==,
+                   "[\"red\",\"<mask>\",\"car\",\"##s\",\"<obj>\",\"red\",\"##s\","
+                   "\"<unk>\",\"<unk>\",\"<unk>\",\"<unk>\"]");
+  ids = ov_tokenizer_encode (tok, "Red <mask> cars<obj>reds qqq");
+  ids_json = ids_to_json ((gint32 *) ids->data, ids->len);
+  g_assert_cmpstr (ids_json, ==, "[5,4,6,7,8,5,7,1]");
+  decoded = ov_tokenizer_decode (tok, (gint32 *) ids->data, ids->len, TRUE);
+  g_assert_cmpstr (decoded, ==, "red cars reds");
+  kept = ov_tokenizer_decode (tok, (gint32 *) ids->data, ids->len, FALSE);
+  g_assert_cmpstr (kept, ==, "red <mask> cars <obj> reds <unk>");
+  unknown = ov_tokenizer_decode (tok, outside, G_N_ELEMENTS (outside), FALSE);
+  g_assert_cmpstr (unknown, ==, "red <unk>");
+
+  /* without the map the same vocabulary lacks [UNK] */
+  defaults = ov_tokenizer_new_from_files (vocab, NULL, NULL, TRUE, &error);
+  g_assert_null (defaults);
+  g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  g_assert_nonnull (strstr (error->message, "“[UNK]”"));
+  g_clear_error (&error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *path = write_temp (dir, "bad_map.json", bad[i].json, -1);
+      g_autoptr(OvTokenizer) broken = ov_tokenizer_new_from_files (plain_vocab, NULL, path,
+                                                                   TRUE, &error);
+
+      g_assert_null (broken);
+      g_assert_nonnull (error);
+      g_test_message ("%s -> %s", bad[i].json, error->message);
+      g_assert_nonnull (strstr (error->message, "bad_map.json"));
+      g_assert_nonnull (strstr (error->message, bad[i].needle));
+      g_clear_error (&error);
+      g_assert_no_errno (g_unlink (path));
+    }
+
+  g_assert_no_errno (g_unlink (vocab));
+  g_assert_no_errno (g_unlink (plain_vocab));
+  g_assert_no_errno (g_unlink (map));
+  g_assert_no_errno (g_rmdir (dir));
+}
+
 /* do_lower_case = FALSE: no lowering and no accent stripping. */
 static void
 test_cased (void)
@@ -561,7 +654,7 @@ test_cased (void)
   g_autofree char *path = ov_test_shared_path ("data", "vocab", "bert-base-uncased-vocab.txt",
                                                NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (path, NULL, FALSE, &error);
+  g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (path, NULL, NULL, FALSE, &error);
   g_autoptr(GPtrArray) basic = NULL;
   g_autofree char *json = NULL;
 
@@ -583,7 +676,7 @@ test_load_time (void)
   for (guint i = 0; i < n_loads; i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (path, NULL, TRUE, &error);
+      g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (path, NULL, NULL, TRUE, &error);
 
       g_assert_no_error (error);
       g_assert_cmpuint (ov_tokenizer_get_vocab_size (tok), ==, 30522);
@@ -649,6 +742,7 @@ main (int   argc,
   g_test_add_func ("/model/tokenizer/bad-vocab", test_bad_vocab);
   g_test_add_func ("/model/tokenizer/vocab-lines", test_vocab_lines);
   g_test_add_func ("/model/tokenizer/added-tokens", test_added_tokens);
+  g_test_add_func ("/model/tokenizer/special-tokens-map", test_special_tokens_map);
   g_test_add_func ("/model/tokenizer/cased", test_cased);
   g_test_add_func ("/model/tokenizer/load-time", test_load_time);
   g_test_add_func ("/model/tokenizer/unknown-words", test_unknown_words);

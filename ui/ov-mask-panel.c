@@ -17,7 +17,6 @@
 #include "ov-mask-panel.h"
 #include "ov-panel-util.h"
 
-#define MASK_TOKEN "[MASK]"
 #define TOP_K      5
 
 struct _OvMaskPanel
@@ -57,17 +56,26 @@ split_words (const char *text)
   return g_strv_builder_end (builder);
 }
 
+/* The checkpoint's mask token: "[MASK]" unless its special tokens map
+ * renames it. */
+static char *
+dup_mask_token (OvMaskPanel *self)
+{
+  return ov_session_dup_mask_token (ov_panel_get_session (OV_PANEL (self)));
+}
+
 /* The text with clicked words put back: what the match is computed on. */
 static char *
 dup_unmasked_text (OvMaskPanel *self)
 {
   g_auto(GStrv) words = split_words (gtk_editable_get_text (GTK_EDITABLE (self->text_entry)));
+  g_autofree char *mask = dup_mask_token (self);
 
   for (guint i = 0; words[i] != NULL && i < self->originals->len; i++)
     {
       const char *original = g_ptr_array_index (self->originals, i);
 
-      if (original != NULL && g_strcmp0 (words[i], MASK_TOKEN) == 0)
+      if (original != NULL && g_strcmp0 (words[i], mask) == 0)
         {
           g_free (words[i]);
           words[i] = g_strdup (original);
@@ -87,6 +95,7 @@ word_activated_cb (GtkLabel    *label,
   guint n = g_strv_length (words);
   guint64 index;
   g_autofree char *text = NULL;
+  g_autofree char *mask = dup_mask_token (self);
 
   if (!g_str_has_prefix (uri, "word:")
       || !g_ascii_string_to_unsigned (uri + 5, 10, 0, G_MAXUINT, &index, NULL)
@@ -95,7 +104,7 @@ word_activated_cb (GtkLabel    *label,
   if (self->originals->len < n)
     g_ptr_array_set_size (self->originals, n);
 
-  if (g_strcmp0 (words[index], MASK_TOKEN) == 0)
+  if (g_strcmp0 (words[index], mask) == 0)
     {
       char *original = g_ptr_array_index (self->originals, index);
 
@@ -109,7 +118,7 @@ word_activated_cb (GtkLabel    *label,
     {
       g_free (g_ptr_array_index (self->originals, index));
       g_ptr_array_index (self->originals, index) = words[index];
-      words[index] = g_strdup (MASK_TOKEN);
+      words[index] = g_strdup (mask);
     }
 
   text = g_strjoinv (" ", words);
@@ -125,6 +134,7 @@ static void
 rebuild_words (OvMaskPanel *self)
 {
   g_auto(GStrv) words = split_words (gtk_editable_get_text (GTK_EDITABLE (self->text_entry)));
+  g_autofree char *mask = dup_mask_token (self);
   GString *markup = g_string_new (NULL);
 
   for (guint i = 0; words[i] != NULL; i++)
@@ -133,7 +143,7 @@ rebuild_words (OvMaskPanel *self)
 
       if (i > 0)
         g_string_append_c (markup, ' ');
-      if (g_strcmp0 (words[i], MASK_TOKEN) == 0)
+      if (g_strcmp0 (words[i], mask) == 0)
         g_string_append_printf (markup, "<a href=\"word:%u\"><b>%s</b></a>", i, escaped);
       else
         g_string_append_printf (markup, "<a href=\"word:%u\">%s</a>", i, escaped);
@@ -240,11 +250,12 @@ run (OvMaskPanel *self)
   OvSession *session = ov_panel_get_session (OV_PANEL (self));
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->text_entry));
   g_autofree char *unmasked = NULL;
+  g_autofree char *mask = dup_mask_token (self);
 
   if (*text == '\0')
     return;
 
-  if (ov_panel_can_run (OV_PANEL (self), OV_TASK_MASK) && strstr (text, MASK_TOKEN))
+  if (ov_panel_can_run (OV_PANEL (self), OV_TASK_MASK) && strstr (text, mask))
     ov_session_predict_masks_async (session, text, TOP_K,
                                     ov_runner_begin (&self->mask_runner),
                                     masks_ready_cb, g_object_ref (self));

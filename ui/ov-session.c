@@ -16,6 +16,7 @@
 
 #include "model/ov-answers.h"
 #include "model/ov-error.h"
+#include "model/ov-tokenizer.h"
 #include "viz/ov-draw.h"
 #include "ov-session.h"
 
@@ -486,6 +487,19 @@ model_for_task (OvSession *self,
     if (self->models[k] != NULL && ov_model_supports (self->models[k]->model, task, NULL))
       return self->models[k];
   return NULL;
+}
+
+char *
+ov_session_dup_mask_token (OvSession *self)
+{
+  OvModelRef *ref;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+
+  ref = model_for_task (self, OV_TASK_MASK);
+  /* the tokenizer never changes after loading: no lock */
+  return g_strdup (ref != NULL ? ov_tokenizer_mask_token (ov_model_get_tokenizer (ref->model))
+                               : "[MASK]");
 }
 
 const char *

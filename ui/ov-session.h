@@ -54,6 +54,9 @@ const char    *ov_session_get_model_path        (OvSession            *self,
 const char    *ov_session_get_task_model_path   (OvSession            *self,
                                                  OvTask                task);
 const char    *ov_session_get_backend_description (OvSession          *self);
+/* The mask token of the checkpoint that predicts masked words ("[MASK]"
+ * unless its special_tokens_map.json renames it, and when none is open). */
+char          *ov_session_dup_mask_token        (OvSession            *self);
 /* An open checkpoint held for a panel's own long job (a pass over a
  * dataset): the reference keeps it alive when the session replaces it.
  * Lock it around each engine call, not the whole job, so the other panels'

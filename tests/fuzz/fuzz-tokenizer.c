@@ -34,7 +34,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_autoptr(GError) error = NULL;
 
       ov_fuzz_dir ();  /* logging set-up */
-      tok = ov_tokenizer_new_from_files (vocab != NULL ? vocab : fallback, NULL, TRUE, &error);
+      tok = ov_tokenizer_new_from_files (vocab != NULL ? vocab : fallback, NULL, NULL, TRUE,
+                                         &error);
       g_assert_no_error (error);
     }
 
