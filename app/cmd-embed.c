@@ -46,12 +46,12 @@ progress_cb (guint done, guint total, gpointer data)
 
 /* --tag-layout MODEL: the tag slots of a tagged captioning model for a
  * model trained without them (ov_model_borrow_tag_layout). The tagged
- * model's weights are only mapped, not read.
- * TODO: the embeddings file does not record that the layout was borrowed
- * (viz/ov-embed.c writes its metadata), so only this run's message says so. */
+ * model's weights are only mapped, not read. *dir_out gets its folder,
+ * which the embeddings file records. */
 static gboolean
 borrow_tag_layout (OvModel    *model,
                    const char *tagged_name,
+                   char      **dir_out,
                    GError    **error)
 {
   g_autofree char *dir = ov_demo_resolve_model (tagged_name, error);
@@ -67,6 +67,7 @@ borrow_tag_layout (OvModel    *model,
       g_printerr (_("oscarviz embed: %s was trained without tags; it reads the tags in the tag "
                     "slots of %s, as the demo's own alignment measurement does\n"),
                   ov_model_get_path (model), dir);
+      *dir_out = g_steal_pointer (&dir);
       return TRUE;
     }
   if (ov_model_get_kind (tagged) != OV_MODEL_KIND_CAPTION
@@ -92,6 +93,7 @@ ov_cmd_embed (int argc, char **argv)
   g_autofree char *dataset_name = NULL;
   g_autofree char *dataset_path = NULL;
   g_autofree char *tag_layout = NULL;
+  g_autofree char *tag_layout_dir = NULL;
   g_autofree char *layer_text = NULL;
   g_autofree char *out = NULL;
   g_autofree int *layers = NULL;
@@ -158,7 +160,7 @@ ov_cmd_embed (int argc, char **argv)
   model = ov_cli_load_model (&cli, OV_TASK_ENCODE, &error);
   if (model == NULL)
     goto fail;
-  if (tag_layout != NULL && !borrow_tag_layout (model, tag_layout, &error))
+  if (tag_layout != NULL && !borrow_tag_layout (model, tag_layout, &tag_layout_dir, &error))
     goto fail;
   layers = ov_embed_parse_layers (layer_text, ov_model_get_config (model)->num_hidden_layers,
                                   &n_layers, &error);
@@ -175,7 +177,10 @@ ov_cmd_embed (int argc, char **argv)
     goto fail;
   emb = ov_embed_collect_dataset (model, dataset, limit > 0 ? (guint) limit : 0, layers,
                                   n_layers, quiet ? NULL : progress_cb, NULL, NULL, &error);
-  if (emb == NULL || !ov_embeddings_save (emb, out, &error))
+  if (emb == NULL)
+    goto fail;
+  emb->tag_layout = g_steal_pointer (&tag_layout_dir);
+  if (!ov_embeddings_save (emb, out, &error))
     goto fail;
   for (guint i = 0; i < emb->n; i++)
     n_tags += emb->modality[i] == OV_EMBED_TAG;

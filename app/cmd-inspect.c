@@ -333,6 +333,11 @@ inspect_embeddings (const char *path,
   json_builder_add_string_value (b, emb->model_path);
   json_builder_set_member_name (b, "input");
   json_builder_add_string_value (b, emb->input);
+  if (emb->tag_layout != NULL)
+    {
+      json_builder_set_member_name (b, "tag_layout");
+      json_builder_add_string_value (b, emb->tag_layout);
+    }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -510,6 +515,10 @@ print_text (const char *path,
       g_print (_("%s: embeddings of %s, %s (%s, %s) of %s\n"), path,
                json_object_get_string_member (o, "model"), vectors, tags_text, regions,
                images_text);
+      if (json_object_has_member (o, "tag_layout"))
+        /* Translators: the model of the line above was trained without tags */
+        g_print (_("  tags read in the tag slots of %s\n"),
+                 json_object_get_string_member (o, "tag_layout"));
       return;
     }
   if (g_str_equal (kind, "tensors"))

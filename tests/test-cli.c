@@ -1728,6 +1728,7 @@ test_embed_tag_layout (void)
   g_assert_no_error (error);
   for (guint i = 0; i < got_bare->n; i++)
     g_assert_cmpint (got_bare->modality[i], ==, OV_EMBED_REGION);
+  g_assert_null (got_bare->tag_layout);
 
   /* the reference: demo-notags with demo's settings, in this process */
   tagged_dir = ov_demo_find ("demo", &error);
@@ -1750,6 +1751,15 @@ test_embed_tag_layout (void)
 
   got = ov_embeddings_load (without, &error);
   g_assert_no_error (error);
+  /* the file says whose tag slots were read; inspect shows it */
+  g_assert_cmpstr (got->tag_layout, ==, tagged_dir);
+  {
+    g_autoptr(Run) ins = run_oscarviz ("inspect", without, NULL);
+
+    g_assert_cmpint (ins->status, ==, 0);
+    g_assert_nonnull (strstr (ins->out, "tag slots of"));
+    g_assert_nonnull (strstr (ins->out, tagged_dir));
+  }
   g_assert_cmpuint (got->n, ==, want->n);
   g_assert_cmpuint (got->n_layers, ==, want->n_layers);
   for (guint i = 0; i < got->n; i++)

@@ -1096,6 +1096,12 @@ collect_worker (GTask        *task,
           g_task_return_error (task, error);
           return;
         }
+      if (result->note != NULL)
+        {
+          /* a saved file records whose tag slots the tags were read in */
+          emb->tag_layout = g_strdup (ov_model_get_path (ov_session_model_lock (job->model)));
+          ov_session_model_unlock (job->model);
+        }
       result->set[1] = embed_set_new (emb, label);
     }
   job->result = g_steal_pointer (&result);

@@ -58,6 +58,7 @@ ov_embeddings_free (OvEmbeddings *emb)
   g_free (emb->model_path);
   g_free (emb->model_kind);
   g_free (emb->input);
+  g_free (emb->tag_layout);
   g_free (emb);
 }
 
@@ -228,6 +229,11 @@ ov_embeddings_save (const OvEmbeddings *emb, const char *path, GError **error)
   json_builder_add_string_value (b, emb->model_kind != NULL ? emb->model_kind : "");
   json_builder_set_member_name (b, "input");
   json_builder_add_string_value (b, emb->input != NULL ? emb->input : "");
+  if (emb->tag_layout != NULL)
+    {
+      json_builder_set_member_name (b, "tag_layout");
+      json_builder_add_string_value (b, emb->tag_layout);
+    }
   json_builder_set_member_name (b, "layer");
   json_builder_add_int_value (b, emb->layers[0]);
   json_builder_set_member_name (b, "layers");
@@ -496,6 +502,8 @@ ov_embeddings_load (const char *path, GError **error)
   emb->model_path = g_strdup (ov_json_get_string (o, "model", ""));
   emb->model_kind = g_strdup (ov_json_get_string (o, "model_kind", ""));
   emb->input = g_strdup (ov_json_get_string (o, "input", ""));
+  if (*ov_json_get_string (o, "tag_layout", "") != '\0')
+    emb->tag_layout = g_strdup (ov_json_get_string (o, "tag_layout", ""));
   return g_steal_pointer (&emb);
 }
 

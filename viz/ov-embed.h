@@ -79,6 +79,9 @@ typedef struct {
   char      *model_path;
   char      *model_kind;
   char      *input;
+  char      *tag_layout;    /* the tagged captioning model in whose tag slots a model
+                             * trained without tags read its tags (embed --tag-layout),
+                             * or NULL */
   guint      capacity;      /* rows allocated in the per-vector arrays */
 } OvEmbeddings;
 
