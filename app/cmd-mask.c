@@ -183,7 +183,8 @@ ov_cmd_mask (int    argc,
 
               json_builder_begin_object (b);
               json_builder_set_member_name (b, "token");
-              json_builder_add_string_value (b, token != NULL ? token : "[UNK]");
+              json_builder_add_string_value (b, token != NULL ? token
+                                                            : ov_tokenizer_unk_token (tok));
               json_builder_set_member_name (b, "id");
               json_builder_add_int_value (b, p->ids[j]);
               json_builder_set_member_name (b, "prob");
@@ -213,7 +214,8 @@ ov_cmd_mask (int    argc,
         {
           const char *token = ov_tokenizer_id_to_token (tok, p->ids[j]);
 
-          g_print ("%s %s %.4f", j > 0 ? "," : "", token != NULL ? token : "[UNK]",
+          g_print ("%s %s %.4f", j > 0 ? "," : "",
+                   token != NULL ? token : ov_tokenizer_unk_token (tok),
                    p->probs[j]);
         }
       g_print ("\n");

@@ -486,6 +486,15 @@ load_added_tokens (OvTokenizer  *tok,
   return TRUE;
 }
 
+/* null or "": what Python leaves out of the special tokens */
+static gboolean
+json_is_empty_token (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_NULL (node)
+         || (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+             && *json_node_get_string (node) == '\0');
+}
+
 /* One token of special_tokens_map.json: a string, or (as later versions of
  * the library save them) an object whose "content" is the string. */
 static const char *
@@ -527,8 +536,14 @@ special_map_string (JsonNode    *node,
 /* special_tokens_map.json: {"unk_token": "[UNK]", ...}. Python passes its
  * entries to the tokenizer's constructor, so they rename the five special
  * tokens; bos_token, eos_token and additional_special_tokens become special
- * tokens too (cut out of the text first, skipped when decoding). Other keys
- * are not the tokenizer's and are left alone. */
+ * tokens too (cut out of the text first, skipped when decoding). Python
+ * drops an empty or null one of those three, and takes a lone string as a
+ * list of one. Entries as later versions of the library save them (objects
+ * with a "content" string, which pytorch-transformers 1.x itself cannot
+ * read) are taken for their content.
+ * Not followed: Python would pass any other key of the file to the
+ * constructor too (do_lower_case, never_split, tokenize_chinese_chars...);
+ * save_pretrained never writes those, and they are ignored here. */
 static gboolean
 load_special_tokens_map (OvTokenizer  *tok,
                          const char   *path,
@@ -567,7 +582,8 @@ load_special_tokens_map (OvTokenizer  *tok,
         tok->special_names[i] = g_strdup (value);
       }
   for (guint i = 0; i < G_N_ELEMENTS (extra_keys); i++)
-    if (json_object_has_member (object, extra_keys[i]))
+    if (json_object_has_member (object, extra_keys[i])
+        && !json_is_empty_token (json_object_get_member (object, extra_keys[i])))
       {
         const char *value = special_map_string (json_object_get_member (object, extra_keys[i]),
                                                 display, extra_keys[i], error);
@@ -577,17 +593,18 @@ load_special_tokens_map (OvTokenizer  *tok,
         g_ptr_array_add (tok->extra_special, g_strdup (value));
       }
   list = json_object_get_member (object, "additional_special_tokens");
-  if (list != NULL && !JSON_NODE_HOLDS_NULL (list))
+  if (list != NULL && !json_is_empty_token (list) && !JSON_NODE_HOLDS_ARRAY (list))
     {
-      JsonArray *array;
+      const char *value = special_map_string (list, display, "additional_special_tokens", error);
 
-      if (!JSON_NODE_HOLDS_ARRAY (list))
-        {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "special tokens %s: “additional_special_tokens” is not a list", display);
-          return FALSE;
-        }
-      array = json_node_get_array (list);
+      if (value == NULL)
+        return FALSE;
+      g_ptr_array_add (tok->extra_special, g_strdup (value));
+    }
+  else if (list != NULL && JSON_NODE_HOLDS_ARRAY (list))
+    {
+      JsonArray *array = json_node_get_array (list);
+
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
           const char *value = special_map_string (json_array_get_element (array, i), display,
@@ -1225,4 +1242,12 @@ ov_tokenizer_mask_token (OvTokenizer *tok)
   g_return_val_if_fail (tok != NULL, NULL);
 
   return tok->special_names[SPECIAL_MASK];
+}
+
+const char *
+ov_tokenizer_unk_token (OvTokenizer *tok)
+{
+  g_return_val_if_fail (tok != NULL, NULL);
+
+  return tok->special_names[SPECIAL_UNK];
 }

@@ -76,8 +76,10 @@ gint32       ov_tokenizer_unk_id         (OvTokenizer  *tok);
 gint32       ov_tokenizer_cls_id         (OvTokenizer  *tok);
 gint32       ov_tokenizer_sep_id         (OvTokenizer  *tok);
 gint32       ov_tokenizer_mask_id        (OvTokenizer  *tok);
-/* The mask token's string ("[MASK]" unless the map renames it). */
+/* The mask and unknown tokens' strings ("[MASK]", "[UNK]" unless the map
+ * renames them). */
 const char  *ov_tokenizer_mask_token     (OvTokenizer  *tok);
+const char  *ov_tokenizer_unk_token      (OvTokenizer  *tok);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvTokenizer, ov_tokenizer_free)
 

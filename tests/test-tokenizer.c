@@ -568,7 +568,8 @@ test_special_tokens_map (void)
     { "{\"mask_token\": 5}", "“mask_token” is neither" },
     { "{\"cls_token\": {\"lstrip\": false}}", "“cls_token” is neither" },
     { "{\"sep_token\": \"\"}", "the empty string" },
-    { "{\"additional_special_tokens\": \"<obj>\"}", "is not a list" },
+    { "{\"additional_special_tokens\": [\"\"]}", "the empty string" },
+    { "{\"eos_token\": 7}", "“eos_token” is neither" },
     { "[\"<unk>\"]", "expected a JSON object" },
     { "{\"unk_token\": ", "cannot read" },
   };
@@ -618,6 +619,39 @@ test_special_tokens_map (void)
   g_assert_cmpstr (kept, ==, "red <mask> cars <obj> reds <unk>");
   unknown = ov_tokenizer_decode (tok, outside, G_N_ELEMENTS (outside), FALSE);
   g_assert_cmpstr (unknown, ==, "red <unk>");
+
+  /* a bos/eos or additional token the vocabulary lacks reads as the renamed
+   * unknown token's line, as does any unknown token; an empty or null one is
+   * no special token; a lone string counts as a list of one */
+  {
+    g_autofree char *map2 = write_temp (dir, "map2.json",
+                                        "{\"unk_token\": \"<unk>\", \"sep_token\": \"<sep>\", "
+                                        "\"pad_token\": \"<pad>\", \"cls_token\": \"<cls>\", "
+                                        "\"mask_token\": \"<mask>\", \"bos_token\": null, "
+                                        "\"eos_token\": \"<eos>\", "
+                                        "\"additional_special_tokens\": \"<obj>\"}", -1);
+    g_autoptr(OvTokenizer) tok2 = ov_tokenizer_new_from_files (vocab, NULL, map2, TRUE, &error);
+    g_autoptr(GPtrArray) tokens2 = NULL;
+    g_autoptr(GArray) ids2 = NULL;
+    g_autofree char *tokens2_json = NULL;
+    g_autofree char *ids2_json = NULL;
+    g_autofree char *decoded2 = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (ov_tokenizer_token_to_id (tok2, "zzz"), ==, 1);
+    g_assert_cmpint (ov_tokenizer_token_to_id (tok2, "<eos>"), ==, 1);
+    g_assert_cmpstr (ov_tokenizer_unk_token (tok2), ==, "<unk>");
+    g_assert_cmpstr (ov_tokenizer_mask_token (tok2), ==, "<mask>");
+    tokens2 = ov_tokenizer_tokenize (tok2, "red<eos>car<obj>null");
+    tokens2_json = strings_to_json (tokens2);
+    g_assert_cmpstr (tokens2_json, ==, "[\"red\",\"<eos>\",\"car\",\"<obj>\",\"<unk>\"]");
+    ids2 = ov_tokenizer_encode (tok2, "red<eos>car<obj>null");
+    ids2_json = ids_to_json ((gint32 *) ids2->data, ids2->len);
+    g_assert_cmpstr (ids2_json, ==, "[5,1,6,8,1]");
+    decoded2 = ov_tokenizer_decode (tok2, (gint32 *) ids2->data, ids2->len, TRUE);
+    g_assert_cmpstr (decoded2, ==, "red car");
+    g_assert_no_errno (g_unlink (map2));
+  }
 
   /* without the map the same vocabulary lacks [UNK] */
   defaults = ov_tokenizer_new_from_files (vocab, NULL, NULL, TRUE, &error);
