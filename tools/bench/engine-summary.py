@@ -146,7 +146,12 @@ def main():
             t, f = med(e[key]), caption_floor(beams, rbw, r80)
             fb = caption_floor(beams, rbw, r80, work=False)
             worst = max(worst, t / f)
-            cells.append("%.3f s / %.3f s = %.2f× (bandwidth floor %.2f×)" % (t, f, t / f, t / fb))
+            cell = "%.3f s / %.3f s = %.2f× (bandwidth floor %.2f×" % (t, f, t / f, t / fb)
+            if rt.get("weights_file_gbs_2thr"):
+                # the same floor at the rate the checkpoint's own pages read
+                fp = caption_floor(beams, rt["weights_file_gbs_2thr"] * 1e9, r80)
+                cell += "; at the pages' rate %.2f×" % (t / fp)
+            cells.append(cell + ")")
         per_round.append("| %d | %.1f GB/s | %s | %.1f GFLOP/s | %s | %s |" % (
             i + 1, rbw / 1e9, "%.1f GB/s" % rt["weights_file_gbs_2thr"]
             if "weights_file_gbs_2thr" in rt else "–", r80 / 1e9, cells[0], cells[1]))
