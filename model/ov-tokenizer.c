@@ -533,6 +533,22 @@ special_map_string (JsonNode    *node,
   return value;
 }
 
+/* Adds the special token node holds (see special_map_string) to the extras. */
+static gboolean
+add_extra_special (OvTokenizer  *tok,
+                   JsonNode     *node,
+                   const char   *display,
+                   const char   *key,
+                   GError      **error)
+{
+  const char *value = special_map_string (node, display, key, error);
+
+  if (value == NULL)
+    return FALSE;
+  g_ptr_array_add (tok->extra_special, g_strdup (value));
+  return TRUE;
+}
+
 /* special_tokens_map.json: {"unk_token": "[UNK]", ...}. Python passes its
  * entries to the tokenizer's constructor, so they rename the five special
  * tokens; bos_token, eos_token and additional_special_tokens become special
@@ -582,39 +598,26 @@ load_special_tokens_map (OvTokenizer  *tok,
         tok->special_names[i] = g_strdup (value);
       }
   for (guint i = 0; i < G_N_ELEMENTS (extra_keys); i++)
-    if (json_object_has_member (object, extra_keys[i])
-        && !json_is_empty_token (json_object_get_member (object, extra_keys[i])))
-      {
-        const char *value = special_map_string (json_object_get_member (object, extra_keys[i]),
-                                                display, extra_keys[i], error);
-
-        if (value == NULL)
-          return FALSE;
-        g_ptr_array_add (tok->extra_special, g_strdup (value));
-      }
-  list = json_object_get_member (object, "additional_special_tokens");
-  if (list != NULL && !json_is_empty_token (list) && !JSON_NODE_HOLDS_ARRAY (list))
     {
-      const char *value = special_map_string (list, display, "additional_special_tokens", error);
+      JsonNode *node = json_object_get_member (object, extra_keys[i]);
 
-      if (value == NULL)
+      if (node != NULL && !json_is_empty_token (node)
+          && !add_extra_special (tok, node, display, extra_keys[i], error))
         return FALSE;
-      g_ptr_array_add (tok->extra_special, g_strdup (value));
     }
-  else if (list != NULL && JSON_NODE_HOLDS_ARRAY (list))
+  list = json_object_get_member (object, "additional_special_tokens");
+  if (list != NULL && JSON_NODE_HOLDS_ARRAY (list))
     {
       JsonArray *array = json_node_get_array (list);
 
       for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          const char *value = special_map_string (json_array_get_element (array, i), display,
-                                                  "additional_special_tokens", error);
-
-          if (value == NULL)
-            return FALSE;
-          g_ptr_array_add (tok->extra_special, g_strdup (value));
-        }
+        if (!add_extra_special (tok, json_array_get_element (array, i), display,
+                                "additional_special_tokens", error))
+          return FALSE;
     }
+  else if (list != NULL && !json_is_empty_token (list)
+           && !add_extra_special (tok, list, display, "additional_special_tokens", error))
+    return FALSE;
   return TRUE;
 }
 
