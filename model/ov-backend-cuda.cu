@@ -7,11 +7,24 @@
  * search. Each kernel computes what the CPU backend computes, in the same
  * float32 order where that order is visible (sums of LayerNorm and softmax
  * in double). Matrix products are cuBLAS's, in ov-backend-cuda.c.
+ *
+ * Kernels are launched through OV_LAUNCH and take dynamic shared memory
+ * through OV_DYNAMIC_SHARED, so that the tests can also build this file with
+ * the host compiler and run it on tests/cuda-emu, where no device answers.
  */
 #include <float.h>
 #include <math.h>
 
 #include "ov-cuda-kernels.h"
+
+#ifdef OV_CUDA_EMULATED
+/* tests/cuda-emu: the same kernels, run on the CPU by the test emulator */
+#include "cuda-emu-device.h"
+#else
+#define OV_LAUNCH(kernel, grid, block, shared, stream) \
+  kernel<<<(grid), (block), (shared), (stream)>>>
+#define OV_DYNAMIC_SHARED(type, name) extern __shared__ type name[]
+#endif
 
 #define OV_WARP 32
 
@@ -110,7 +123,7 @@ ov_cuda_bias (float *y, const float *b, int m, int n, cudaStream_t stream)
 {
   if (m <= 0 || n <= 0)
     return cudaSuccess;
-  bias_kernel<<<grid_for ((size_t) m * n, 256), 256, 0, stream>>> (y, b, m, n);
+  OV_LAUNCH (bias_kernel, grid_for ((size_t) m * n, 256), 256, 0, stream) (y, b, m, n);
   return cudaGetLastError ();
 }
 
@@ -135,7 +148,7 @@ ov_cuda_embed (float *out, const float *word, const float *pos, const float *typ
 {
   if (t <= 0)
     return cudaSuccess;
-  embed_kernel<<<t, 256, 0, stream>>> (out, word, pos, type, ids, t, h);
+  OV_LAUNCH (embed_kernel, t, 256, 0, stream) (out, word, pos, type, ids, t, h);
   return cudaGetLastError ();
 }
 
@@ -181,7 +194,7 @@ ov_cuda_add_layer_norm (float *x, const float *r, const float *g, const float *b
 {
   if (m <= 0 || n <= 0)
     return cudaSuccess;
-  add_layer_norm_kernel<<<m, 256, 0, stream>>> (x, r, g, b, n, eps);
+  OV_LAUNCH (add_layer_norm_kernel, m, 256, 0, stream) (x, r, g, b, n, eps);
   return cudaGetLastError ();
 }
 
@@ -203,7 +216,7 @@ ov_cuda_gelu (float *x, size_t n, cudaStream_t stream)
 {
   if (n == 0)
     return cudaSuccess;
-  gelu_kernel<<<grid_for (n, 256), 256, 0, stream>>> (x, n);
+  OV_LAUNCH (gelu_kernel, grid_for (n, 256), 256, 0, stream) (x, n);
   return cudaGetLastError ();
 }
 
@@ -220,7 +233,7 @@ ov_cuda_tanh (float *x, size_t n, cudaStream_t stream)
 {
   if (n == 0)
     return cudaSuccess;
-  tanh_kernel<<<grid_for (n, 256), 256, 0, stream>>> (x, n);
+  OV_LAUNCH (tanh_kernel, grid_for (n, 256), 256, 0, stream) (x, n);
   return cudaGetLastError ();
 }
 
@@ -240,7 +253,7 @@ attention_kernel (float *ctx, float *probs, const float *q, int q_stride, const 
                   int lq, int lk, int n_heads, int head_dim, float scale_div, size_t io_batch,
                   size_t kv_batch)
 {
-  extern __shared__ float shared[];
+  OV_DYNAMIC_SHARED (float, shared);
   __shared__ float scratch[OV_WARP];
   float *p = shared;
   float *qs = p + lk;
@@ -330,7 +343,7 @@ ov_cuda_attention (float *ctx, float *probs, const float *q, int q_stride, const
     return cudaSuccess;
   if (lk <= 0 || lq > 2147483647 || n_heads > 65535 || shared > 48 * 1024)
     return cudaErrorInvalidValue;
-  attention_kernel<<<grid, OV_ATT_THREADS, shared, stream>>> (
+  OV_LAUNCH (attention_kernel, grid, OV_ATT_THREADS, shared, stream) (
     ctx, probs, q, q_stride, k, v, kv_stride, add_mask, mask_stride, lq, lk, n_heads,
     head_dim, sqrtf ((float) head_dim), 0, 0);
   return cudaGetLastError ();
@@ -350,7 +363,7 @@ ov_cuda_attention_batch (float *ctx, const float *q, int q_stride, const float *
     return cudaSuccess;
   if (lk <= 0 || n_heads > 65535 || n_batch > 65535 || shared > 48 * 1024)
     return cudaErrorInvalidValue;
-  attention_kernel<<<grid, OV_ATT_THREADS, shared, stream>>> (
+  OV_LAUNCH (attention_kernel, grid, OV_ATT_THREADS, shared, stream) (
     ctx, NULL, q, q_stride, k, v, kv_stride, add_mask, mask_stride, lq, lk, n_heads,
     head_dim, sqrtf ((float) head_dim), io_batch, kv_batch);
   return cudaGetLastError ();
@@ -381,8 +394,8 @@ ov_cuda_copy_runs (float *dst, size_t dst_outer, const float *src, size_t src_ou
     return cudaSuccess;
   if (n_outer > 65535)
     return cudaErrorInvalidValue;
-  copy_runs_kernel<<<grid, 256, 0, stream>>> (dst, dst_outer, src, src_outer, src_index,
-                                               inner, n);
+  OV_LAUNCH (copy_runs_kernel, grid, 256, 0, stream) (dst, dst_outer, src, src_outer,
+                                                      src_index, inner, n);
   return cudaGetLastError ();
 }
 
@@ -514,7 +527,7 @@ ov_cuda_log_softmax_topk (const float *logits, const float *beam_scores, int nb,
     return cudaSuccess;
   if (k > 1024 || nb > 2147483647)
     return cudaErrorInvalidValue;
-  log_softmax_topk_kernel<<<nb, OV_TOPK_THREADS, 0, stream>>> (
+  OV_LAUNCH (log_softmax_topk_kernel, nb, OV_TOPK_THREADS, 0, stream) (
     logits, beam_scores, v, k, row_max, row_lse, top_scores, top_words, top_lps);
   return cudaGetLastError ();
 }

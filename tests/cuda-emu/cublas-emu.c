@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The cuBLAS of the CUDA emulator (cuda-emu.c): the entry points that
+ * model/ov-backend-cuda.c opens at run time, built as a library with
+ * cuBLAS's file name so that the backend's own dlopen finds it first. The
+ * product is OpenBLAS's column-major sgemm with the very arguments cuBLAS
+ * was given, so transposes and leading dimensions are checked against
+ * cuBLAS's conventions, which column-major BLAS shares. cuBLAS's argument
+ * checks are repeated, and every matrix must lie wholly in device memory.
+ * CUBLAS_COMPUTE_32F_FAST_TF32 rounds both inputs to TF32 (10 explicit
+ * mantissa bits, nearest even) first, as tensor cores read them.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <cblas.h>
+#include <cublas_api.h>
+#include <glib.h>
+
+#include "cuda-emu.h"
+
+typedef struct {
+  cudaStream_t stream;
+  cublasMath_t mode;
+} EmuBlas;
+
+cublasStatus_t
+cublasCreate_v2 (cublasHandle_t *handle)
+{
+  if (handle == NULL)
+    return CUBLAS_STATUS_INVALID_VALUE;
+  *handle = (cublasHandle_t) g_new0 (EmuBlas, 1);
+  return CUBLAS_STATUS_SUCCESS;
+}
+
+cublasStatus_t
+cublasDestroy_v2 (cublasHandle_t handle)
+{
+  if (handle == NULL)
+    return CUBLAS_STATUS_NOT_INITIALIZED;
+  g_free (handle);
+  return CUBLAS_STATUS_SUCCESS;
+}
+
+cublasStatus_t
+cublasSetStream_v2 (cublasHandle_t handle, cudaStream_t stream)
+{
+  if (handle == NULL)
+    return CUBLAS_STATUS_NOT_INITIALIZED;
+  if (!ov_emu_is_stream (stream))
+    {
+      ov_emu_fail (cudaErrorInvalidResourceHandle, "cublasSetStream", "%p is not a live stream",
+                   (void *) stream);
+      return CUBLAS_STATUS_INVALID_VALUE;
+    }
+  ((EmuBlas *) handle)->stream = stream;
+  return CUBLAS_STATUS_SUCCESS;
+}
+
+cublasStatus_t
+cublasSetMathMode (cublasHandle_t handle, cublasMath_t mode)
+{
+  if (handle == NULL)
+    return CUBLAS_STATUS_NOT_INITIALIZED;
+  ((EmuBlas *) handle)->mode = mode;
+  return CUBLAS_STATUS_SUCCESS;
+}
+
+const char *
+cublasGetStatusString (cublasStatus_t status)
+{
+  switch (status)
+    {
+    case CUBLAS_STATUS_SUCCESS: return "success";
+    case CUBLAS_STATUS_NOT_INITIALIZED: return "the library was not initialized";
+    case CUBLAS_STATUS_INVALID_VALUE: return "an invalid numeric value was used as an argument";
+    case CUBLAS_STATUS_NOT_SUPPORTED: return "the functionality requested is not supported";
+    default: return "unknown error";
+    }
+}
+
+/* A float rounded to TF32: 10 explicit mantissa bits, to nearest, ties to
+ * even; infinities and NaN as they are. */
+static float
+to_tf32 (float x)
+{
+  guint32 u;
+
+  memcpy (&u, &x, sizeof u);
+  if ((u & 0x7f800000u) != 0x7f800000u)
+    {
+      u += 0xfffu + ((u >> 13) & 1u);
+      u &= ~0x1fffu;
+    }
+  memcpy (&x, &u, sizeof x);
+  return x;
+}
+
+/* A column-major matrix of rows × cols with leading dimension ld, rounded
+ * to TF32 into a host copy. */
+static float *
+tf32_copy (const float *a, int rows, int cols, int ld)
+{
+  float *c = g_new (float, (gsize) ld * cols);
+
+  for (int j = 0; j < cols; j++)
+    for (int i = 0; i < ld; i++)
+      c[(gsize) j * ld + i] = i < rows ? to_tf32 (a[(gsize) j * ld + i]) : 0.0f;
+  return c;
+}
+
+/* Whether a column-major rows × cols matrix with leading dimension ld lies
+ * in device memory. */
+static gboolean
+matrix_on_device (const void *p, int rows, int cols, int ld)
+{
+  if (rows == 0 || cols == 0)
+    return TRUE;
+  return ov_emu_is_device (p, ((gsize) ld * (cols - 1) + rows) * sizeof (float));
+}
+
+cublasStatus_t
+cublasGemmEx (cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb, int m,
+              int n, int k, const void *alpha, const void *a, cudaDataType atype, int lda,
+              const void *b, cudaDataType btype, int ldb, const void *beta, void *c,
+              cudaDataType ctype, int ldc, cublasComputeType_t compute, cublasGemmAlgo_t algo)
+{
+  gboolean ta = transa != CUBLAS_OP_N, tb = transb != CUBLAS_OP_N;
+  int a_rows = ta ? k : m, a_cols = ta ? m : k;
+  int b_rows = tb ? n : k, b_cols = tb ? k : n;
+  g_autofree float *a_tf32 = NULL, *b_tf32 = NULL;
+  const float *pa = a, *pb = b;
+
+  if (handle == NULL)
+    return CUBLAS_STATUS_NOT_INITIALIZED;
+  /* cuBLAS's own checks of the arguments */
+  if (m < 0 || n < 0 || k < 0 || lda < MAX (1, a_rows) || ldb < MAX (1, b_rows)
+      || ldc < MAX (1, m) || alpha == NULL || beta == NULL
+      || (transa != CUBLAS_OP_N && transa != CUBLAS_OP_T)
+      || (transb != CUBLAS_OP_N && transb != CUBLAS_OP_T))
+    {
+      ov_emu_fail (cudaErrorInvalidValue, "cublasGemmEx",
+                   "m %d n %d k %d, op %d/%d, lda %d ldb %d ldc %d: not a valid product", m, n,
+                   k, (int) transa, (int) transb, lda, ldb, ldc);
+      return CUBLAS_STATUS_INVALID_VALUE;
+    }
+  if (atype != CUDA_R_32F || btype != CUDA_R_32F || ctype != CUDA_R_32F
+      || (compute != CUBLAS_COMPUTE_32F && compute != CUBLAS_COMPUTE_32F_FAST_TF32))
+    {
+      ov_emu_fail (cudaErrorNotSupported, "cublasGemmEx",
+                   "only float32 matrices with CUBLAS_COMPUTE_32F or _FAST_TF32 are emulated");
+      return CUBLAS_STATUS_NOT_SUPPORTED;
+    }
+  if (m == 0 || n == 0)
+    return CUBLAS_STATUS_SUCCESS;
+  if ((k > 0 && (!matrix_on_device (a, a_rows, a_cols, lda)
+                 || !matrix_on_device (b, b_rows, b_cols, ldb)))
+      || !matrix_on_device (c, m, n, ldc))
+    {
+      ov_emu_fail (cudaErrorIllegalAddress, "cublasGemmEx",
+                   "A %p (%dx%d, ld %d), B %p (%dx%d, ld %d) or C %p (%dx%d, ld %d) is not "
+                   "wholly device memory", a, a_rows, a_cols, lda, b, b_rows, b_cols, ldb, c, m,
+                   n, ldc);
+      return CUBLAS_STATUS_EXECUTION_FAILED;
+    }
+  if (compute == CUBLAS_COMPUTE_32F_FAST_TF32 && k > 0)
+    {
+      pa = a_tf32 = tf32_copy (a, a_rows, a_cols, lda);
+      pb = b_tf32 = tf32_copy (b, b_rows, b_cols, ldb);
+    }
+  cblas_sgemm (CblasColMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+               m, n, k, *(const float *) alpha, pa, lda, pb, ldb, *(const float *) beta, c,
+               ldc);
+  return CUBLAS_STATUS_SUCCESS;
+}

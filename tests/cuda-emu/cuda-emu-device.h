@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * What model/ov-backend-cuda.cu needs from CUDA's device side when the host
+ * compiler builds it for the emulator (cuda-emu.c): the qualifiers, the
+ * thread and block indices, __syncthreads, __shfl_xor_sync, dynamic shared
+ * memory, and OV_LAUNCH, which runs a kernel on the emulated device after
+ * checking that each pointer it is given is device memory. __shared__
+ * variables become static: blocks run one after another, so a block's
+ * threads share them and no two blocks meet.
+ */
+#pragma once
+
+#include <cstring>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <cuda_runtime_api.h>
+
+#include "cuda-emu.h"
+
+#undef __global__
+#undef __device__
+#undef __host__
+#undef __shared__
+#undef __forceinline__
+#define __global__
+#define __device__
+#define __host__
+#define __shared__ static
+#define __forceinline__ inline
+
+#define threadIdx ov_emu_thread_idx
+#define blockIdx  ov_emu_block_idx
+#define blockDim  ov_emu_block_dim
+#define gridDim   ov_emu_grid_dim
+
+static inline void
+__syncthreads (void)
+{
+  ov_emu_sync_threads ();
+}
+
+template <typename T> static inline T
+__shfl_xor_sync (unsigned mask, T v, int lane_mask)
+{
+  static_assert (sizeof (T) <= sizeof (uint64_t) && std::is_trivially_copyable<T>::value,
+                 "a shuffle moves up to 64 bits");
+  uint64_t bits = 0;
+
+  std::memcpy (&bits, &v, sizeof v);
+  bits = ov_emu_shfl_xor (mask, bits, lane_mask);
+  std::memcpy (&v, &bits, sizeof v);
+  return v;
+}
+
+#define OV_DYNAMIC_SHARED(type, name) type *name = (type *) ov_emu_dynamic_shared ()
+
+/* A kernel with its launch configuration; called with the kernel's
+ * arguments, it checks them and runs the grid. */
+template <typename... P>
+struct OvEmuLaunch
+{
+  void         (*kernel) (P...);
+  const char    *name;
+  dim3           grid, block;
+  size_t         shared;
+  cudaStream_t   stream;
+
+  template <typename F> static void
+  call (void *f)
+  {
+    (*static_cast<F *> (f)) ();
+  }
+
+  template <size_t... I> bool
+  args_on_device (const std::tuple<P...> &args, std::index_sequence<I...>) const
+  {
+    bool ok = true;
+
+    ((ok = ok && arg_on_device (std::get<I> (args), (int) I)), ...);
+    return ok;
+  }
+
+  template <typename T> bool
+  arg_on_device (const T &arg, int index) const
+  {
+    if constexpr (std::is_pointer<T>::value)
+      return ov_emu_check_arg (name, index, (const void *) arg) != 0;
+    else
+      return true;
+  }
+
+  /* the arguments convert at the call, as for a kernel (NULL included) */
+  void
+  operator() (P... arguments) const
+  {
+    std::tuple<P...> args (arguments...);
+    /* each thread gets its own copies of the arguments, as on a device */
+    auto body = [&] () { std::apply (kernel, args); };
+
+    if (!args_on_device (args, std::index_sequence_for<P...> ()))
+      return;
+    ov_emu_launch (name, grid, block, shared, stream, &call<decltype (body)>, &body);
+  }
+};
+
+template <typename... P> static inline OvEmuLaunch<P...>
+ov_emu_launcher (void (*kernel) (P...), const char *name, dim3 grid, dim3 block,
+                 size_t shared, cudaStream_t stream)
+{
+  return OvEmuLaunch<P...> { kernel, name, grid, block, shared, stream };
+}
+
+#define OV_LAUNCH(kernel, grid, block, shared, stream) \
+  ov_emu_launcher (kernel, #kernel, (grid), (block), (shared), (stream))
