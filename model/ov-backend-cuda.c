@@ -30,6 +30,7 @@ typedef struct {
   OvPrecision     precision;
   char           *device_name;
   cudaStream_t    stream;
+  cudaMemPool_t   pool;         /* the device's default pool, or NULL */
   cublasHandle_t  blas;
   GHashTable     *weights;      /* host pointer → device copy */
   guint64         weight_bytes; /* held by the weights */
@@ -208,10 +209,13 @@ cuda_linear (const OvBackend *be, float *y, const float *x, const float *w, cons
 
   if (m <= 0 || n <= 0 || !enter (cb))
     return;
+  /* cuBLAS wants leading dimensions of at least 1; with k = 0 it writes
+   * zeros, and y = b as on the CPU */
   if (!CUBLAS_CHECK (cb, cublas_library ()->gemm_ex (cb->blas, CUBLAS_OP_T, CUBLAS_OP_N,
-                                                     n, m, k, &one, w, CUDA_R_32F, k,
-                                                     x, CUDA_R_32F, k, &zero, y, CUDA_R_32F,
-                                                     n, compute, CUBLAS_GEMM_DEFAULT)))
+                                                     n, m, k, &one, w, CUDA_R_32F, MAX (k, 1),
+                                                     x, CUDA_R_32F, MAX (k, 1), &zero, y,
+                                                     CUDA_R_32F, n, compute,
+                                                     CUBLAS_GEMM_DEFAULT)))
     return;
   if (b != NULL)
     CUDA_CHECK (cb, ov_cuda_bias (y, b, m, n, cb->stream));
@@ -346,6 +350,23 @@ cuda_copy_runs (const OvBackend *be, float *dst, gsize dst_outer, const float *s
     CUDA_CHECK (cb, cudaFreeAsync (dev, cb->stream));
 }
 
+/* cudaMalloc, and when the device is full, again after the pool has given
+ * back the activation memory it keeps. */
+static cudaError_t
+weight_alloc (OvCudaBackend *cb, void **dev, gsize n_bytes)
+{
+  cudaError_t err = cudaMalloc (dev, n_bytes);
+
+  if (err == cudaErrorMemoryAllocation && cb->pool != NULL)
+    {
+      (void) cudaGetLastError ();
+      if (cudaStreamSynchronize (cb->stream) == cudaSuccess
+          && cudaMemPoolTrimTo (cb->pool, 0) == cudaSuccess)
+        err = cudaMalloc (dev, n_bytes);
+    }
+  return err;
+}
+
 static const float *
 cuda_weight (const OvBackend *be, const float *host, gsize n, GError **error)
 {
@@ -355,16 +376,19 @@ cuda_weight (const OvBackend *be, const float *host, gsize n, GError **error)
 
   if (dev != NULL)
     return dev;
-  if (!ov_backend_check (be, error))
+  if (!ov_backend_check (be, error) || !enter (cb))
     return NULL;
   /* the limit lets the tests run out of memory on purpose */
   if (cb->weight_limit > 0 && cb->weight_bytes + n * sizeof (float) > cb->weight_limit)
     err = cudaErrorMemoryAllocation;
   else
-    err = cudaMalloc (&dev, MAX (n, 1) * sizeof (float));
+    err = weight_alloc (cb, &dev, MAX (n, 1) * sizeof (float));
   if (err == cudaSuccess)
     {
-      err = cudaMemcpy (dev, host, n * sizeof (float), cudaMemcpyHostToDevice);
+      /* on the compute stream: it does not wait for the legacy default
+       * stream, and a plain cudaMemcpy from pageable memory may return
+       * before the copy has landed */
+      err = cudaMemcpyAsync (dev, host, n * sizeof (float), cudaMemcpyHostToDevice, cb->stream);
       if (err != cudaSuccess)
         cudaFree (dev);
     }
@@ -414,6 +438,9 @@ cuda_destroy (OvBackend *be)
   if (cb->stream != NULL)
     (void) cudaStreamSynchronize (cb->stream);
   g_clear_pointer (&cb->weights, g_hash_table_unref);
+  /* the pool is the process's: hand back what it keeps for the next model */
+  if (cb->pool != NULL)
+    (void) cudaMemPoolTrimTo (cb->pool, 0);
   if (cb->blas != NULL)
     (void) cublas_library ()->destroy (cb->blas);
   if (cb->stream != NULL)
@@ -450,7 +477,6 @@ static const OvBackend cuda_table = {
   .destroy = cuda_destroy,
 };
 
-/* Why no device can be used, or NULL when device `index` answers. */
 /* Whether the NVIDIA driver's library can be opened; when it cannot, why.
  * Asking the runtime instead costs a good part of a second on a machine
  * without the driver (it searches for the library and sets itself up
@@ -504,7 +530,6 @@ ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
   const OvCublas *blas;
   OvCudaBackend *cb;
   struct cudaDeviceProp prop;
-  cudaMemPool_t pool;
   guint64 keep = G_MAXUINT64;
 
   if (problem != NULL)
@@ -531,8 +556,8 @@ ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
       && CUDA_CHECK (cb, cudaGetDeviceProperties (&prop, device))
       && CUDA_CHECK (cb, cudaStreamCreateWithFlags (&cb->stream, cudaStreamNonBlocking))
       /* keep freed activation memory in the pool between calls */
-      && CUDA_CHECK (cb, cudaDeviceGetDefaultMemPool (&pool, device))
-      && CUDA_CHECK (cb, cudaMemPoolSetAttribute (pool, cudaMemPoolAttrReleaseThreshold,
+      && CUDA_CHECK (cb, cudaDeviceGetDefaultMemPool (&cb->pool, device))
+      && CUDA_CHECK (cb, cudaMemPoolSetAttribute (cb->pool, cudaMemPoolAttrReleaseThreshold,
                                                   &keep))
       && CUBLAS_CHECK (cb, blas->create (&cb->blas))
       && CUBLAS_CHECK (cb, blas->set_stream (cb->blas, cb->stream))

@@ -5,8 +5,9 @@
  * residual add, erf GELU, tanh, bias rows, masked softmax attention, the
  * run copies of the key/value cache, and the log-softmax + top-k of beam
  * search. Each kernel computes what the CPU backend computes, in the same
- * float32 order where that order is visible (sums of LayerNorm and softmax
- * in double). Matrix products are cuBLAS's, in ov-backend-cuda.c.
+ * float32 expressions where they are visible (LayerNorm's mean and variance
+ * and the beam log-softmax summed in double, the attention softmax in
+ * float). Matrix products are cuBLAS's, in ov-backend-cuda.c.
  *
  * Kernels are launched through OV_LAUNCH and take dynamic shared memory
  * through OV_DYNAMIC_SHARED, so that the tests can also build this file with
@@ -246,6 +247,9 @@ ov_cuda_tanh (float *x, size_t n, cudaStream_t stream)
  *   3. each warp sums p_j v_j over its keys, lanes over dh; the four
  *      partials are added into ctx. */
 #define OV_ATT_THREADS 128
+/* The dynamic shared memory a block may ask for without opting in: 48 KiB
+ * less the kernel's static scratch. */
+#define OV_ATT_MAX_SHARED (48 * 1024 - OV_WARP * sizeof (float))
 
 static __global__ void
 attention_kernel (float *ctx, float *probs, const float *q, int q_stride, const float *k,
@@ -341,7 +345,7 @@ ov_cuda_attention (float *ctx, float *probs, const float *q, int q_stride, const
 
   if (lq <= 0 || n_heads <= 0 || head_dim <= 0)
     return cudaSuccess;
-  if (lk <= 0 || lq > 2147483647 || n_heads > 65535 || shared > 48 * 1024)
+  if (lk <= 0 || n_heads > 65535 || shared > OV_ATT_MAX_SHARED)
     return cudaErrorInvalidValue;
   OV_LAUNCH (attention_kernel, grid, OV_ATT_THREADS, shared, stream) (
     ctx, probs, q, q_stride, k, v, kv_stride, add_mask, mask_stride, lq, lk, n_heads,
@@ -361,7 +365,7 @@ ov_cuda_attention_batch (float *ctx, const float *q, int q_stride, const float *
 
   if (lq <= 0 || n_heads <= 0 || head_dim <= 0 || n_batch <= 0)
     return cudaSuccess;
-  if (lk <= 0 || n_heads > 65535 || n_batch > 65535 || shared > 48 * 1024)
+  if (lk <= 0 || n_heads > 65535 || n_batch > 65535 || shared > OV_ATT_MAX_SHARED)
     return cudaErrorInvalidValue;
   OV_LAUNCH (attention_kernel, grid, OV_ATT_THREADS, shared, stream) (
     ctx, NULL, q, q_stride, k, v, kv_stride, add_mask, mask_stride, lq, lk, n_heads,
@@ -525,7 +529,7 @@ ov_cuda_log_softmax_topk (const float *logits, const float *beam_scores, int nb,
 {
   if (nb <= 0 || v <= 0 || k <= 0)
     return cudaSuccess;
-  if (k > 1024 || nb > 2147483647)
+  if (k > 1024)
     return cudaErrorInvalidValue;
   OV_LAUNCH (log_softmax_topk_kernel, nb, OV_TOPK_THREADS, 0, stream) (
     logits, beam_scores, v, k, row_max, row_lse, top_scores, top_words, top_lps);

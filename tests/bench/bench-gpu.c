@@ -15,8 +15,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "model/ov-device.h"
 #include "model/ov-model.h"
+
+/* s as a JSON string, quotes included (any text, any script). */
+static char *
+json_quote (const char *s)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_VALUE);
+
+  json_node_set_string (node, s);
+  return json_to_string (node, FALSE);
+}
 
 static const char tags[] = "dog couch pillow blanket lamp window curtain table remote rug "
                            "plant cup book cutting board bowl wall floor chair vase";
@@ -212,10 +224,10 @@ main (int argc, char **argv)
     embed_ms = (now_s () - t0) * 1e3 / n_embed;
   }
 
-  backend = g_strescape (ov_model_get_backend_description (cap_model), NULL);
-  fallback = g_strescape (ov_model_get_device_fallback (cap_model) != NULL
-                          ? ov_model_get_device_fallback (cap_model) : "", NULL);
-  printf ("{\"name\": \"%s\", \"backend\": \"%s\", \"fallback\": \"%s\", "
+  backend = json_quote (ov_model_get_backend_description (cap_model));
+  fallback = json_quote (ov_model_get_device_fallback (cap_model) != NULL
+                         ? ov_model_get_device_fallback (cap_model) : "");
+  printf ("{\"name\": \"%s\", \"backend\": %s, \"fallback\": %s, "
           "\"load_caption_s\": %.3f, \"load_vqa_s\": %.3f, \"runs\": %d, "
           "\"beam5_ms\": %.3f, \"beam5_ids\": [%s], \"greedy_ms\": %.3f, "
           "\"greedy_ids\": [%s], \"vqa_ms\": %.3f, \"vqa_argmax\": %d, "

@@ -387,6 +387,18 @@ cudaMemPoolSetAttribute (cudaMemPool_t pool, enum cudaMemPoolAttr attr, void *va
   return cudaSuccess;
 }
 
+/* Freed memory goes back at once here: the pool keeps nothing to trim. */
+cudaError_t
+cudaMemPoolTrimTo (cudaMemPool_t pool, size_t min_bytes_to_keep)
+{
+  if (pool != (cudaMemPool_t) &default_pool)
+    {
+      ov_emu_fail (cudaErrorInvalidValue, "cudaMemPoolTrimTo", "not the default pool");
+      return cudaErrorInvalidValue;
+    }
+  return cudaSuccess;
+}
+
 /* ---- the device ---- */
 
 cudaError_t

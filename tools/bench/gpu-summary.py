@@ -71,11 +71,18 @@ def main():
         vqa = torch.get("torch-%s-vqa" % prec)
         if cap is None and vqa is None:
             continue
-        skipped = (cap or {}).get("skipped") or (vqa or {}).get("skipped")
-        if skipped:
-            print("PyTorch CUDA (%s): skipped: %s" % (prec, skipped))
+        # a part that was skipped or is missing drops out; the other stays
+        for part, name in ((cap, "caption"), (vqa, "VQA")):
+            if part is not None and part.get("skipped"):
+                print("PyTorch CUDA (%s, %s): skipped: %s" % (prec, name, part["skipped"]))
+        if cap is not None and cap.get("skipped"):
+            cap = None
+        if vqa is not None and vqa.get("skipped"):
+            vqa = None
+        if cap is None and vqa is None:
             continue
-        c = {"name": "torch-cuda-%s" % prec, "backend": "PyTorch %s" % cap.get("torch", "?")}
+        version = (cap or vqa).get("torch", "?")
+        c = {"name": "torch-cuda-%s" % prec, "backend": "PyTorch %s" % version}
         if cap:
             c["load_s"] = cap["load_s"]
             c["beam5_ms"] = statistics.median(cap["beam5_s"]) * 1e3

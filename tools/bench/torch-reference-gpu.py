@@ -34,8 +34,12 @@ def main():
     if not hasattr(torch, "set_default_device"):
         skip("torch %s is older than 2.0 (no set_default_device)" % torch.__version__)
     fast = sys.argv[5] == "fast"
-    torch.backends.cuda.matmul.allow_tf32 = fast
-    torch.backends.cudnn.allow_tf32 = fast
+    # torch 2.9 and later name the precision, and warn at the older switch;
+    # earlier versions refuse the name with an AssertionError
+    try:
+        torch.backends.cuda.matmul.fp32_precision = "tf32" if fast else "ieee"
+    except (AttributeError, AssertionError):
+        torch.backends.cuda.matmul.allow_tf32 = fast
 
     import torch_reference as ref
 
