@@ -80,6 +80,17 @@ ov_test_skip_no_display (gconstpointer data)
   g_test_skip ("no X display could be started (Xvfb missing?)");
 }
 
+/* The folders the build named, unless the environment moves them: a test
+ * program carried to another machine (tests/bench/gpu-check.sh --kit) finds
+ * them through OV_TEST_SHARED_DIR, OV_TEST_SOURCE_DIR and OV_TEST_BUILD_DIR. */
+static const char *
+test_dir (const char *variable, const char *built_in)
+{
+  const char *moved = g_getenv (variable);
+
+  return moved != NULL && *moved != '\0' ? moved : built_in;
+}
+
 static char *
 build_path_va (const char *root, const char *first, va_list ap)
 {
@@ -102,7 +113,7 @@ ov_test_shared_path (const char *first, ...)
   char *path;
 
   va_start (ap, first);
-  path = build_path_va (OV_SHARED_DIR, first, ap);
+  path = build_path_va (test_dir ("OV_TEST_SHARED_DIR", OV_SHARED_DIR), first, ap);
   va_end (ap);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     g_error ("shared test file missing: %s", path);
@@ -116,7 +127,7 @@ ov_test_source_path (const char *first, ...)
   char *path;
 
   va_start (ap, first);
-  path = build_path_va (OV_SOURCE_DIR, first, ap);
+  path = build_path_va (test_dir ("OV_TEST_SOURCE_DIR", OV_SOURCE_DIR), first, ap);
   va_end (ap);
   return path;
 }
@@ -124,7 +135,8 @@ ov_test_source_path (const char *first, ...)
 char *
 ov_test_oscarviz_path (void)
 {
-  return g_build_filename (OV_BUILD_DIR, "app", "oscarviz", NULL);
+  return g_build_filename (test_dir ("OV_TEST_BUILD_DIR", OV_BUILD_DIR), "app", "oscarviz",
+                           NULL);
 }
 
 JsonNode *
