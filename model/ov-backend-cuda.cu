@@ -438,9 +438,10 @@ log_softmax_topk_kernel (const float *logits, const float *beam_scores, int v, i
     if (!isnan (x[i]))
       max = fmaxf (max, x[i]);
   max = block_max_f (max, scratch_f);
-  /* a NaN entry makes the sum NaN, which the caller reports */
+  /* an entry that is not a finite number makes the sum NaN, which the
+   * caller reports as the CPU's decoder does */
   for (int i = threadIdx.x; i < v; i += blockDim.x)
-    sum += expf (x[i] - max);
+    sum += isfinite (x[i]) ? expf (x[i] - max) : NAN;
   sum = block_sum_d (sum, scratch_d);
   lse = (float) log (sum);
   if (threadIdx.x == 0)

@@ -80,7 +80,8 @@ struct _OvBackend
   const float *(*weight) (const OvBackend *be, const float *host, gsize n, GError **error);
   /* Beam scoring without bringing the logits to the host: for each row b of
    * logits (B, V) (backend memory), row_max[b] and
-   * row_lse[b] = log Σ exp (x - max) (NaN when the row holds a NaN), and
+   * row_lse[b] = log Σ exp (x - max) (not a finite number when the row
+   * holds anything but finite numbers), and
    * its k best ((x - max) - lse) + beam_scores[b], highest first, the lower
    * word first among equals: top_scores, top_words and the log-probability
    * (x - max) - lse of each in top_lps, all (B, k). beam_scores and the

@@ -60,8 +60,8 @@ cudaError_t ov_cuda_copy_runs (float *dst, size_t dst_outer, const float *src,
                                int n_inner, size_t inner, size_t n, cudaStream_t stream);
 
 /* Beam-search scoring of logits (B, V): for each row b, max_b and
- * lse_b = log Σ exp (x - max_b) (summed in double; NaN when the row holds a
- * NaN), and the k best of ((x - max_b) - lse_b) + beam_scores[b] in order,
+ * lse_b = log Σ exp (x - max_b) (summed in double; NaN when the row holds
+ * anything but finite numbers), and the k best of ((x - max_b) - lse_b) + beam_scores[b] in order,
  * higher first and the lower word first among equals, as scores, words and
  * log-probabilities (x - max_b) - lse_b, each (B, k). Entries that are not
  * numbers are never picked (word -1 when a row runs out). k <= 1024. */

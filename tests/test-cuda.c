@@ -487,6 +487,18 @@ test_log_softmax_topk (void)
   g_assert_cmpint (top_w[k + 1], ==, 900);
   g_assert_cmpint (top_w[k + 2], ==, 30000);
   be->free (be, dl);
+
+  /* a row holding -inf or NaN has no finite lse: the decoder stops there,
+   * as it does on the CPU */
+  logits[5] = -INFINITY;
+  logits[(gsize) v + 7] = NAN;
+  dl = to_dev (be, logits, (gsize) nb * v);
+  g_assert_true (be->log_softmax_topk (be, dl, beam_scores, nb, v, k, row_max, row_lse, top_s,
+                                       top_w, top_lp, &error));
+  g_assert_false (isfinite (row_lse[0]));
+  g_assert_false (isfinite (row_lse[1]));
+  g_assert_true (isfinite (row_lse[2]));
+  be->free (be, dl);
   ov_backend_free (be);
 }
 
@@ -818,7 +830,7 @@ host_log_softmax_topk (const OvBackend *be, const float *logits, const float *be
       for (int i = 0; i < v; i++)
         max = MAX (max, x[i]);
       for (int i = 0; i < v; i++)
-        sum += expf (x[i] - max);
+        sum += isfinite (x[i]) ? expf (x[i] - max) : NAN;
       row_max[b] = max;
       row_lse[b] = (float) log (sum);
       for (int i = 0; i < v; i++)
