@@ -105,12 +105,41 @@ record_failure (OvCudaBackend *cb, const char *what, const char *detail, const c
                            detail, stmt, file, line);
 }
 
+/* Errors after which the device's context is broken for good: every later
+ * call in this process fails too. */
+static gboolean
+error_is_sticky (cudaError_t err)
+{
+  switch (err)
+    {
+    case cudaErrorIllegalAddress:
+    case cudaErrorLaunchFailure:
+    case cudaErrorLaunchTimeout:
+    case cudaErrorAssert:
+    case cudaErrorHardwareStackError:
+    case cudaErrorIllegalInstruction:
+    case cudaErrorMisalignedAddress:
+    case cudaErrorInvalidAddressSpace:
+    case cudaErrorInvalidPc:
+    case cudaErrorECCUncorrectable:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 static gboolean
 cuda_check (OvCudaBackend *cb, cudaError_t err, const char *stmt, const char *file, int line)
 {
+  g_autofree char *what = NULL;
+
   if (G_LIKELY (err == cudaSuccess))
     return TRUE;
-  record_failure (cb, cudaGetErrorString (err), cudaGetErrorName (err), stmt, file, line);
+  if (error_is_sticky (err))
+    what = g_strdup_printf ("%s; the device cannot be used again until the program restarts "
+                            "(--device cpu runs without it)", cudaGetErrorString (err));
+  record_failure (cb, what != NULL ? what : cudaGetErrorString (err), cudaGetErrorName (err),
+                  stmt, file, line);
   return FALSE;
 }
 
