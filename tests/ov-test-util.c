@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ov-test-util.h"
+#include "data/ov-sample.h"
 
 gboolean
 ov_test_start_xvfb (const char   *size,
@@ -301,4 +302,65 @@ ov_test_allclose (const float *a, const float *b, gsize n,
   if (max_abs_diff != NULL)
     *max_abs_diff = worst;
   return ok;
+}
+
+static char *
+read_line (const char *path, guint row)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (row, <, g_strv_length (lines));
+  return g_strdup (lines[row]);
+}
+
+OvTestScene *
+ov_test_scene_load (const char *dir, guint row)
+{
+  g_autofree char *lpath = g_build_filename (dir, "test.label.tsv", NULL);
+  g_autofree char *fpath = g_build_filename (dir, "test.feature.tsv", NULL);
+  g_autofree char *lline = read_line (lpath, row);
+  g_autofree char *fline = read_line (fpath, row);
+  g_auto(GStrv) l = g_strsplit (lline, "\t", 2);
+  g_auto(GStrv) f = g_strsplit (fline, "\t", 2);
+  g_autoptr(JsonParser) lp = json_parser_new ();
+  g_autoptr(JsonParser) fp = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  OvTestScene *s = g_new0 (OvTestScene, 1);
+  GString *tags = g_string_new (NULL);
+  JsonArray *dets;
+  JsonObject *fo;
+  gsize len = 0;
+
+  g_assert_cmpstr (l[0], ==, f[0]);
+  json_parser_load_from_data (lp, l[1], -1, &error);
+  g_assert_no_error (error);
+  json_parser_load_from_data (fp, f[1], -1, &error);
+  g_assert_no_error (error);
+
+  dets = json_node_get_array (json_parser_get_root (lp));
+  for (guint i = 0; i < json_array_get_length (dets); i++)
+    g_string_append_printf (tags, "%s%s", i > 0 ? " " : "",
+                            json_object_get_string_member (json_array_get_object_element (dets, i),
+                                                           "class"));
+  fo = json_node_get_object (json_parser_get_root (fp));
+  s->key = g_strdup (l[0]);
+  s->tags = g_string_free (tags, FALSE);
+  s->n_regions = (int) json_object_get_int_member (fo, "num_boxes");
+  s->features = (float *) g_base64_decode (json_object_get_string_member (fo, "features"), &len);
+  g_assert_cmpuint (len, ==, (gsize) s->n_regions * OV_REGION_DIM * sizeof (float));
+  return s;
+}
+
+void
+ov_test_scene_free (OvTestScene *s)
+{
+  g_free (s->key);
+  g_free (s->tags);
+  g_free (s->features);
+  g_free (s);
 }

@@ -64,4 +64,20 @@ void       ov_test_skip_no_display (gconstpointer data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvTestNpy, ov_test_npy_free)
 
+/* Row `row` of a demo scene split in dir (test.label.tsv and
+ * test.feature.tsv, as data/demo/scenes ships them): the image key, the tags
+ * (the detections' classes joined by spaces, as Oscar does) and the
+ * 2054-wide region features. */
+typedef struct {
+  char  *key;
+  char  *tags;
+  float *features;    /* (n_regions, 2054) */
+  int    n_regions;
+} OvTestScene;
+
+OvTestScene *ov_test_scene_load (const char *dir, guint row);
+void         ov_test_scene_free (OvTestScene *s);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvTestScene, ov_test_scene_free)
+
 G_END_DECLS

@@ -558,9 +558,19 @@ test_errors (void)
 /* ---- oracle cases on the device ---- */
 
 static OvModel *
+load_model_dir (const char *dir, OvDevice device, OvPrecision precision);
+
+static OvModel *
 load_model (const char *name, OvDevice device, OvPrecision precision)
 {
   g_autofree char *dir = ov_test_shared_path ("oracle", "checkpoints", name, NULL);
+
+  return load_model_dir (dir, device, precision);
+}
+
+static OvModel *
+load_model_dir (const char *dir, OvDevice device, OvPrecision precision)
+{
   g_autoptr(GError) error = NULL;
   OvModelOptions opts;
   OvModel *model;
@@ -800,6 +810,55 @@ test_oracle_cap_beam3 (void)
   run_caption_case ("cap_beam3", 3);
 }
 
+/* /cuda/demo/fast-captions: TF32 products give the captions of the CPU's
+ * exact ones on the demo scenes, greedy and beam 5, token for token */
+static void
+test_demo_fast_captions (void)
+{
+  g_autoptr(OvBackend) probe = cuda_or_skip (OV_PRECISION_FAST);
+  g_autofree char *model_dir = ov_test_source_path ("data", "demo", "models", "demo", NULL);
+  g_autofree char *scenes = ov_test_source_path ("data", "demo", "scenes", NULL);
+  g_autoptr(OvModel) cpu = NULL, gpu = NULL;
+#ifdef OV_CUDA_EMULATED
+  guint n_scenes = 6;           /* the emulated device is slow */
+#else
+  guint n_scenes = 30;          /* all the shipped ones */
+#endif
+
+  if (probe == NULL)
+    return;
+  cpu = load_model_dir (model_dir, OV_DEVICE_CPU, OV_PRECISION_EXACT);
+  gpu = load_model_dir (model_dir, OV_DEVICE_CUDA, OV_PRECISION_FAST);
+  for (guint row = 0; row < n_scenes; row++)
+    {
+      g_autoptr(OvTestScene) scene = ov_test_scene_load (scenes, row);
+      OvRegions regions = { scene->features, scene->n_regions, 2054 };
+
+      for (int beams = 1; beams <= 5; beams += 4)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(GPtrArray) want = NULL, got = NULL;
+          OvCaption *w, *g;
+          OvCaptionOptions opts;
+
+          ov_caption_options_init (&opts);
+          opts.num_beams = beams;
+          want = ov_model_caption (cpu, scene->tags, &regions, &opts, NULL, &error);
+          g_assert_no_error (error);
+          got = ov_model_caption (gpu, scene->tags, &regions, &opts, NULL, &error);
+          g_assert_no_error (error);
+          w = want->pdata[0];
+          g = got->pdata[0];
+          g_test_message ("%s, beam %d: %s", scene->key, beams, g->text);
+          g_assert_cmpstr (g->text, ==, w->text);
+          g_assert_cmpuint (g->ids->len, ==, w->ids->len);
+          for (guint i = 0; i < w->ids->len; i++)
+            g_assert_cmpint (g_array_index (g->ids, gint32, i), ==,
+                             g_array_index (w->ids, gint32, i));
+        }
+    }
+}
+
 /* /cuda/oracle/out-of-memory: weights that do not fit the device run on
  * the CPU, with the reason, even when CUDA was asked for by name */
 static void
@@ -1024,6 +1083,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cuda/oracle/cap_greedy", test_oracle_cap_greedy);
   g_test_add_func ("/cuda/oracle/cap_beam3", test_oracle_cap_beam3);
   g_test_add_func ("/cuda/oracle/out-of-memory", test_out_of_memory);
+  g_test_add_func ("/cuda/demo/fast-captions", test_demo_fast_captions);
   g_test_add_func ("/cuda/decoder/device-scoring", test_device_scoring);
   g_test_add_func ("/cuda/decoder/device-path", test_device_path);
   return g_test_run ();

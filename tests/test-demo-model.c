@@ -15,24 +15,6 @@
 #include "model/ov-model.h"
 #include "ov-test-util.h"
 
-typedef struct {
-  char  *key;
-  char  *tags;
-  float *features;    /* (n_regions, 2054) */
-  int    n_regions;
-} DemoScene;
-
-static void
-demo_scene_free (DemoScene *s)
-{
-  g_free (s->key);
-  g_free (s->tags);
-  g_free (s->features);
-  g_free (s);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DemoScene, demo_scene_free)
-
 static char *
 scenes_dir (void)
 {
@@ -43,59 +25,12 @@ scenes_dir (void)
   return g_path_get_dirname (yaml);
 }
 
-static char *
-read_line (const char *path, guint row)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  lines = g_strsplit (text, "\n", -1);
-  g_assert_cmpuint (row, <, g_strv_length (lines));
-  return g_strdup (lines[row]);
-}
-
-/* Row `row` of the shipped test split: tags from the label file (classes
- * joined by spaces, as Oscar does) and the 2054-wide feature rows. */
-static DemoScene *
+static OvTestScene *
 load_scene (guint row)
 {
   g_autofree char *dir = scenes_dir ();
-  g_autofree char *lpath = g_build_filename (dir, "test.label.tsv", NULL);
-  g_autofree char *fpath = g_build_filename (dir, "test.feature.tsv", NULL);
-  g_autofree char *lline = read_line (lpath, row);
-  g_autofree char *fline = read_line (fpath, row);
-  g_auto(GStrv) l = g_strsplit (lline, "\t", 2);
-  g_auto(GStrv) f = g_strsplit (fline, "\t", 2);
-  g_autoptr(JsonParser) lp = json_parser_new ();
-  g_autoptr(JsonParser) fp = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  DemoScene *s = g_new0 (DemoScene, 1);
-  GString *tags = g_string_new (NULL);
-  JsonArray *dets;
-  JsonObject *fo;
-  gsize len = 0;
 
-  g_assert_cmpstr (l[0], ==, f[0]);
-  json_parser_load_from_data (lp, l[1], -1, &error);
-  g_assert_no_error (error);
-  json_parser_load_from_data (fp, f[1], -1, &error);
-  g_assert_no_error (error);
-
-  dets = json_node_get_array (json_parser_get_root (lp));
-  for (guint i = 0; i < json_array_get_length (dets); i++)
-    g_string_append_printf (tags, "%s%s", i > 0 ? " " : "",
-                            json_object_get_string_member (json_array_get_object_element (dets, i),
-                                                           "class"));
-  fo = json_node_get_object (json_parser_get_root (fp));
-  s->key = g_strdup (l[0]);
-  s->tags = g_string_free (tags, FALSE);
-  s->n_regions = (int) json_object_get_int_member (fo, "num_boxes");
-  s->features = (float *) g_base64_decode (json_object_get_string_member (fo, "features"), &len);
-  g_assert_cmpuint (len, ==, (gsize) s->n_regions * OV_REGION_DIM * sizeof (float));
-  return s;
+  return ov_test_scene_load (dir, row);
 }
 
 static OvModel *
@@ -140,7 +75,7 @@ check_captions (const char *model_name, const char *suffix, gboolean use_cache)
   /* three shipped scenes */
   for (guint row = 0; row < 3; row++)
     {
-      g_autoptr(DemoScene) scene = load_scene (row);
+      g_autoptr(OvTestScene) scene = load_scene (row);
       JsonObject *e = json_array_get_object_element (expected, row);
       JsonArray *ids = json_object_get_array_member (e, ids_member);
       OvRegions regions = { scene->features, scene->n_regions, OV_REGION_DIM };
@@ -198,7 +133,7 @@ static void
 test_step_logits (void)
 {
   g_autoptr(OvModel) model = load_model ("demo");
-  g_autoptr(DemoScene) scene = load_scene (0);
+  g_autoptr(OvTestScene) scene = load_scene (0);
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *dir = NULL;
   JsonObject *index = reference_index (&root, &dir);
@@ -237,7 +172,7 @@ static void
 test_vqa_logits (void)
 {
   g_autoptr(OvModel) model = load_model ("demo-vqa");
-  g_autoptr(DemoScene) scene = load_scene (0);
+  g_autoptr(OvTestScene) scene = load_scene (0);
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *dir = NULL;
   JsonObject *index = reference_index (&root, &dir);
