@@ -15,7 +15,9 @@ G_BEGIN_DECLS
 
 /* A backend on CUDA device `device` (cuBLAS for the matrix products, our
  * kernels for the rest). EXACT keeps fp32 products (no TF32); FAST lets
- * cuBLAS use TF32 tensor cores. NULL with OV_ERROR_DEVICE when no device
+ * cuBLAS use TF32 tensor cores in products of 32 rows or more (encoding,
+ * the embedding pass), while a decoding step's few-row products, bound by
+ * memory, stay fp32. NULL with OV_ERROR_DEVICE when no device
  * answers. Free with ov_backend_free. The environment variable
  * OV_CUDA_WEIGHT_LIMIT_MB caps the memory its weights may take, so that
  * running out of device memory can be tested. */

@@ -502,6 +502,44 @@ test_log_softmax_topk (void)
   ov_backend_free (be);
 }
 
+/* /cuda/kernels/attention-longest: the most keys the attention kernel takes
+ * with 64-wide heads: its scores, query and partial sums fill the 48 KiB of
+ * shared memory a block gets without opting in, the kernel's own scratch
+ * counted; one key more is refused with an error */
+static void
+test_attention_longest (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (19);
+  OvBackend *be = cuda_or_skip (OV_PRECISION_EXACT);
+  g_autoptr(GError) error = NULL;
+  const int dh = 64, lk_max = (48 * 1024 / 4 - 32) - dh * 5;
+  gsize n = (gsize) (lk_max + 1) * dh;
+  g_autofree float *q = g_new (float, dh);
+  g_autofree float *kv = g_new (float, n);
+  g_autofree float *want = g_new (float, dh);
+  g_autofree float *got = NULL;
+  float *dq, *dkv, *dctx;
+
+  if (be == NULL)
+    return;
+  random_fill (q, dh, rand);
+  random_fill (kv, n, rand);
+  dq = to_dev (be, q, dh);
+  dkv = to_dev (be, kv, n);
+  dctx = poisoned (be, dh);
+  be->attention (be, dctx, NULL, dq, dh, dkv, dkv, dh, NULL, 0, 1, lk_max, 1, dh);
+  assert_backend_ok (be);
+  got = from_dev (be, dctx, dh);
+  ov_backend_ref_attention (want, NULL, q, dh, kv, kv, dh, NULL, 0, 1, lk_max, 1, dh);
+  assert_close ("attention, longest", got, want, dh, EXACT_RTOL, EXACT_ATOL);
+
+  be->attention (be, dctx, NULL, dq, dh, dkv, dkv, dh, NULL, 0, 1, lk_max + 1, 1, dh);
+  g_assert_false (ov_backend_check (be, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_DEVICE);
+  be->free (be, dq); be->free (be, dkv); be->free (be, dctx);
+  ov_backend_free (be);
+}
+
 /* /cuda/errors: a failed launch and an impossible allocation become
  * OV_ERROR_DEVICE naming the statement, and the backend works again after */
 static void
@@ -1074,6 +1112,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cuda/kernels/embed", test_embed);
   g_test_add_func ("/cuda/kernels/attention", test_attention);
   g_test_add_func ("/cuda/kernels/attention-batch", test_attention_batch);
+  g_test_add_func ("/cuda/kernels/attention-longest", test_attention_longest);
   g_test_add_func ("/cuda/kernels/copy-runs", test_copy_runs);
   g_test_add_func ("/cuda/kernels/log-softmax-topk", test_log_softmax_topk);
   g_test_add_func ("/cuda/errors", test_errors);

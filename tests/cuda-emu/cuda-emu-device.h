@@ -6,8 +6,10 @@
  * thread and block indices, __syncthreads, __shfl_xor_sync, dynamic shared
  * memory, and OV_LAUNCH, which runs a kernel on the emulated device after
  * checking that each pointer it is given is device memory. __shared__
- * variables become static: blocks run one after another, so a block's
- * threads share them and no two blocks meet.
+ * variables become static, gathered in one section: blocks run one after
+ * another, so a block's threads share them and no two blocks meet, and the
+ * emulator poisons the section at the start of each block, as a device's
+ * shared memory starts with whatever was there.
  */
 #pragma once
 
@@ -28,7 +30,7 @@
 #define __global__
 #define __device__
 #define __host__
-#define __shared__ static
+#define __shared__ static __attribute__ ((section ("ov_emu_shared")))
 #define __forceinline__ inline
 
 #define threadIdx ov_emu_thread_idx
@@ -54,6 +56,11 @@ __shfl_xor_sync (unsigned mask, T v, int lane_mask)
   std::memcpy (&v, &bits, sizeof v);
   return v;
 }
+
+/* the linker's bounds of the __shared__ section; weak, for a program
+ * whose kernels have none */
+extern "C" char __start_ov_emu_shared[] __attribute__ ((weak));
+extern "C" char __stop_ov_emu_shared[] __attribute__ ((weak));
 
 #define OV_DYNAMIC_SHARED(type, name) type *name = (type *) ov_emu_dynamic_shared ()
 
@@ -102,7 +109,10 @@ struct OvEmuLaunch
 
     if (!args_on_device (args, std::index_sequence_for<P...> ()))
       return;
-    ov_emu_launch (name, grid, block, shared, stream, &call<decltype (body)>, &body);
+    ov_emu_launch (name, grid, block, shared, stream, &call<decltype (body)>, &body,
+                   __start_ov_emu_shared,
+                   __start_ov_emu_shared != nullptr
+                   ? (size_t) (__stop_ov_emu_shared - __start_ov_emu_shared) : 0);
   }
 };
 

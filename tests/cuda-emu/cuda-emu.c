@@ -14,8 +14,10 @@
  *     products given a pointer that is not device memory, copies whose
  *     direction does not match their pointers, frees of unknown pointers
  *     fail with a message naming the call;
- *   - fresh allocations and each block's dynamic shared memory are filled
- *     with NaN bytes, so what a kernel forgets to write shows up;
+ *   - fresh allocations and each block's shared memory, static and
+ *     dynamic, are poisoned, so what a kernel forgets to write or reads
+ *     before it is written shows up: NaN bytes, or with OV_EMU_POISON=big
+ *     huge finite numbers, which a kernel's fmaxf and isnan do not filter;
  *   - launch limits (threads per block, grid size, 48 KiB of dynamic shared
  *     memory), full-warp shuffles in warps that are not whole, lanes that
  *     return while their warp waits at a shuffle, and barriers that never
@@ -27,8 +29,9 @@
  * that needs two threads running at once never happens here), the ordering
  * of work on streams (every call completes before it returns, so a missing
  * synchronisation goes unseen), and the device's own maths functions (the
- * host's expf and erff stand in for CUDA's). Those need a real device:
- * tests/bench/gpu-check.sh.
+ * host's expf and erff stand in for CUDA's), nor which way tensor cores
+ * round an input to TF32 (cublas-emu.c does either). Those need a real
+ * device: tests/bench/gpu-check.sh.
  */
 #define G_LOG_DOMAIN "cuda-emu"
 
@@ -38,7 +41,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#if !defined(__x86_64__)
+/* the stack switch of our own returns to an address the shadow stack of
+ * control-flow enforcement does not hold: ucontext there */
+#if defined(__x86_64__) && !defined(__CET__)
+#define EMU_OWN_SWITCH 1
+#else
 #include <ucontext.h>
 #endif
 #if defined(__SANITIZE_ADDRESS__)
@@ -60,16 +67,50 @@
 
 static _Thread_local cudaError_t last_error = cudaSuccess;
 
+/* The byte that fills fresh device memory and shared memory at each block:
+ * 0xff (NaN, -1) by default; OV_EMU_POISON=big gives 0x7f (3.4e38, a huge
+ * int), which the NaN-dropping fmaxf and isnan tests of a kernel do not
+ * filter away. */
+static int
+poison_byte (void)
+{
+  static int byte;
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      byte = g_strcmp0 (g_getenv ("OV_EMU_POISON"), "big") == 0 ? 0x7f : 0xff;
+      g_once_init_leave (&done, 1);
+    }
+  return byte;
+}
+
+static void
+report_va (const char *what, const char *fmt, va_list ap)
+{
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+
+  fprintf (stderr, "cuda-emu: %s: %s\n", what, msg);
+}
+
+void
+ov_emu_report (const char *what, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  report_va (what, fmt, ap);
+  va_end (ap);
+}
+
 void
 ov_emu_fail (cudaError_t err, const char *what, const char *fmt, ...)
 {
   va_list ap;
-  g_autofree char *msg = NULL;
 
   va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
+  report_va (what, fmt, ap);
   va_end (ap);
-  fprintf (stderr, "cuda-emu: %s: %s\n", what, msg);
   last_error = err;
 }
 
@@ -126,7 +167,8 @@ ov_emu_is_device (const void *p, size_t n_bytes)
 int
 ov_emu_check_arg (const char *kernel, int index, const void *p)
 {
-  if (p == NULL || ov_emu_is_device (p, 1))
+  /* one past the end of a buffer is a pointer a kernel may be given */
+  if (p == NULL || ov_emu_is_device (p, 1) || ov_emu_is_device ((const char *) p - 1, 1))
     return 1;
   ov_emu_fail (cudaErrorIllegalAddress, kernel,
                "argument %d (%p) is not device memory; the kernel did not run", index, p);
@@ -159,9 +201,16 @@ device_alloc (void **out, size_t size, const char *what)
     allocations = g_tree_new_full (compare_base, NULL, NULL, g_free);
   a = g_new (EmuAlloc, 1);
   a->size = size;
-  a->base = g_malloc (MAX (size, 1));
-  /* a device's fresh memory holds whatever was there: NaN bytes here */
-  memset (a->base, 0xff, size);
+  a->base = g_try_malloc (MAX (size, 1));
+  if (a->base == NULL)
+    {
+      g_mutex_unlock (&memory_lock);
+      g_free (a);
+      last_error = cudaErrorMemoryAllocation;
+      return cudaErrorMemoryAllocation;
+    }
+  /* a device's fresh memory holds whatever was there: poison here */
+  memset (a->base, poison_byte (), size);
   g_tree_insert (allocations, a->base, a);
   memory_used += size;
   g_mutex_unlock (&memory_lock);
@@ -506,7 +555,7 @@ cudaGetErrorString (cudaError_t err)
 
 /* ---- switching between the scheduler and the threads ---- */
 
-#if defined(__x86_64__)
+#if defined(EMU_OWN_SWITCH)
 /* A context is its stack pointer; the callee-saved registers and the place
  * to resume sit on the stack. glibc's swapcontext also saves the signal
  * mask, a system call each time, which made a kernel's many barriers and
@@ -617,6 +666,8 @@ static struct {
   gboolean       failed;
   void          *shared;
   size_t         shared_size;
+  void          *static_shared;
+  size_t         static_size;
 } emu;
 
 static void
@@ -811,6 +862,7 @@ thread_main (void)
                    "thread %u returned while lanes of its warp wait at a shuffle (%u of them)", t,
                    emu.at_shuffle[w]);
       emu.failed = TRUE;
+      emu.stacks_dirty = TRUE;
     }
   /* a barrier waits only for threads that have not returned */
   if (emu.at_barrier > 0 && emu.at_barrier == emu.n - emu.n_returned)
@@ -853,7 +905,9 @@ run_block (void)
   memset (emu.at_shuffle, 0, sizeof emu.at_shuffle);
   memset (emu.returned_in_warp, 0, sizeof emu.returned_in_warp);
   if (emu.shared != NULL)
-    memset (emu.shared, 0xff, emu.shared_size);
+    memset (emu.shared, poison_byte (), emu.shared_size);
+  if (emu.static_shared != NULL)
+    memset (emu.static_shared, poison_byte (), emu.static_size);
 #if defined(__SANITIZE_ADDRESS__)
   /* frames a failed block left on the stacks still carry their redzones */
   if (emu.stacks_dirty)
@@ -895,7 +949,7 @@ run_block (void)
 
 cudaError_t
 ov_emu_launch (const char *kernel, dim3 grid, dim3 block, size_t shared, cudaStream_t stream,
-               void (*body) (void *), void *closure)
+               void (*body) (void *), void *closure, void *static_shared, size_t static_size)
 {
   guint64 n_threads = (guint64) block.x * block.y * block.z;
   cudaError_t err = cudaSuccess;
@@ -939,6 +993,8 @@ ov_emu_launch (const char *kernel, dim3 grid, dim3 block, size_t shared, cudaStr
       emu.closure = closure;
       emu.shared_size = shared;
       emu.shared = shared > 0 ? g_malloc (shared) : NULL;
+      emu.static_shared = static_shared;
+      emu.static_size = static_size;
       ov_emu_block_dim = block;
       ov_emu_grid_dim = grid;
       for (guint z = 0; z < grid.z && !emu.failed; z++)

@@ -25,14 +25,22 @@ int          ov_emu_is_stream       (cudaStream_t s);
 void         ov_emu_fail            (cudaError_t err, const char *what, const char *fmt, ...)
   __attribute__ ((format (printf, 3, 4)));
 
+/* Says why on stderr, naming the call, and leaves the last error alone (as
+ * cuBLAS's failures do). */
+void         ov_emu_report          (const char *what, const char *fmt, ...)
+  __attribute__ ((format (printf, 2, 3)));
+
 /* Checks a pointer argument of a kernel: NULL or device memory. */
 int          ov_emu_check_arg       (const char *kernel, int index, const void *p);
 
 /* Runs the grid block after block; in each block every thread runs
- * body (closure) as its own coroutine, switched at barriers and shuffles. */
+ * body (closure) as its own coroutine, switched at barriers and shuffles.
+ * static_shared (static_size bytes) holds the program's __shared__
+ * variables, poisoned like the dynamic shared memory at each block. */
 cudaError_t  ov_emu_launch          (const char *kernel, dim3 grid, dim3 block, size_t shared,
                                      cudaStream_t stream, void (*body) (void *),
-                                     void *closure);
+                                     void *closure, void *static_shared,
+                                     size_t static_size);
 
 /* What the kernel reads as threadIdx, blockIdx, blockDim and gridDim. */
 extern uint3 ov_emu_thread_idx;

@@ -52,6 +52,19 @@ unwritten_shared_kernel (float *out)
     out[0] = scratch[3];
 }
 
+/* thread 0 reads static shared memory before writing it */
+static __global__ void
+unwritten_static_kernel (float *out)
+{
+  __shared__ float cell[4];
+
+  if (threadIdx.x == 0)
+    {
+      out[blockIdx.x] = cell[1];
+      cell[1] = 7.0f;
+    }
+}
+
 /* the odd lanes leave before the warp's shuffle */
 static __global__ void
 early_return_kernel (float *out)
@@ -185,6 +198,12 @@ test_misuse (void)
   from_dev (host, d, 1);
   /* shared memory nobody wrote reads as NaN */
   g_assert_true (isnan (host[0]));
+  /* static shared memory too, and no block sees what the one before wrote */
+  OV_LAUNCH (unwritten_static_kernel, 3, 32, 0, NULL) (d);
+  g_assert_cmpint (cudaGetLastError (), ==, cudaSuccess);
+  from_dev (host, d, 3);
+  for (int b = 0; b < 3; b++)
+    g_assert_true (isnan (host[b]));
   g_assert_cmpint (cudaFree (d), ==, cudaSuccess);
 }
 
