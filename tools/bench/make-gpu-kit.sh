@@ -30,6 +30,11 @@ if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" "$src" -Dcuda=enabled -Dgui=disabled --buildtype=release
 fi
 ninja -C "$build" app/oscarviz tests/test-cuda tests/test-engine tests/bench-gpu
+# a folder set up by hand may lack the backend the kit is for
+if ! ldd "$build/tests/test-cuda" | grep -q libcudart; then
+  echo "make-gpu-kit.sh: $build was set up without the CUDA backend" >&2
+  exit 1
+fi
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -41,6 +46,13 @@ done
 
 # The libraries, by the names the programs ask for (ldd follows symbolic
 # links to the real files; the copies take the asked-for names).
+for exe in "$stage"/kit/app/* "$stage"/kit/tests/*; do
+  if ldd "$exe" | grep -q "not found"; then
+    echo "make-gpu-kit.sh: $exe needs a library this machine lacks:" >&2
+    ldd "$exe" | grep "not found" >&2
+    exit 1
+  fi
+done
 for exe in "$stage"/kit/app/* "$stage"/kit/tests/*; do
   ldd "$exe" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }'
 done | sort -u | while read -r name path; do
@@ -54,10 +66,14 @@ done
 
 cp -r "$shared/oracle" "$shared/data" "$stage/kit/shared/"
 # what the kit was built from
-(cd "$src" && git log -1 --format='%H %cd' 2>/dev/null || echo unknown) > "$stage/kit/BUILT_FROM"
+{
+  git -C "$src" log -1 --format='%H %cd' 2>/dev/null || echo unknown
+  git -C "$src" status --porcelain --untracked-files=no 2>/dev/null | sed 's/^/changed: /'
+} > "$stage/kit/BUILT_FROM"
 
 mkdir -p "$outdir"
-tar -C "$stage" -cf - kit | xz -T0 -6 > "$outdir/oscarviz-gpu-kit.tar.xz.part"
-mv "$outdir/oscarviz-gpu-kit.tar.xz.part" "$outdir/oscarviz-gpu-kit.tar.xz"
+tar -C "$stage" -cf "$stage/kit.tar" kit
+xz -T0 -6 "$stage/kit.tar"
+mv "$stage/kit.tar.xz" "$outdir/oscarviz-gpu-kit.tar.xz"
 ls -l "$outdir/oscarviz-gpu-kit.tar.xz"
 echo "libraries:" "$(cd "$stage/kit/lib" && echo *)"
