@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The oscarviz authors
+#
+# The GPU benchmark's pipeline on the emulated device (tests/cuda-emu):
+# bench-gpu, built against the emulator, on the tiny oracle checkpoints for
+# CUDA exact, CUDA fast and the CPU backend, then the table of
+# tools/bench/gpu-summary.py. Passes when every column is there, the CUDA
+# captions are the CPU's, and the VQA hidden states are within 1e-5 (exact)
+# and 1e-2 (fast) of the CPU's, relative to their largest value. The
+# timings mean nothing here.
+#
+# Usage: bench-gpu-emu.sh BENCH_GPU_EMU SOURCE_DIR SHARED_DIR WORK_DIR
+set -eu
+exe=$1 src=$2 shared=$3 work=$4
+ckpt=$shared/oracle/checkpoints
+rm -rf "$work"
+mkdir -p "$work/raw"
+# 50 regions of ReLU'd noise and boxes, as the base-size benchmark's
+python3 - "$work/regions.f32" <<'PY'
+import array, random, sys
+r = random.Random(303)
+a = array.array("f")
+for _ in range(50):
+    a.extend(max(0.0, r.gauss(0.0, 1.0)) for _ in range(2048))
+    x, y, w, h = r.uniform(0, 0.6), r.uniform(0, 0.6), r.uniform(0.05, 0.45), r.uniform(0.05, 0.45)
+    a.extend((x, y, x + w, y + h, w, h))
+open(sys.argv[1], "wb").write(a.tobytes())
+PY
+for run in "cuda exact 1 2" "cuda fast 1 2" "cpu exact 1 2"; do
+  # shellcheck disable=SC2086
+  "$exe" "$ckpt/caption_tiny" "$ckpt/vqa_tiny_imgln" "$work/regions.f32" $run "$work/raw" \
+    >> "$work/engine.jsonl"
+done
+python3 "$src/tools/bench/gpu-summary.py" "$work/engine.jsonl" | tee "$work/summary.md"
+python3 - "$src/tools/bench/gpu-summary.py" "$work/engine.jsonl" <<'PY'
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("gpu_summary", sys.argv[1])
+summary = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(summary)
+rows = {r["name"]: r for r in map(json.loads, open(sys.argv[2]))}
+assert set(rows) == {"cuda-exact", "cuda-fast", "cpu-exact"}, sorted(rows)
+cpu = rows["cpu-exact"]
+want = summary.read_f32(cpu["hidden"])
+for name, tol in (("cuda-exact", 1e-5), ("cuda-fast", 1e-2)):
+    r = rows[name]
+    assert r["backend"].startswith("CUDA"), r["backend"]
+    assert r["beam5_ids"] == cpu["beam5_ids"], (name, r["beam5_ids"], cpu["beam5_ids"])
+    assert r["greedy_ids"] == cpu["greedy_ids"], (name, r["greedy_ids"], cpu["greedy_ids"])
+    rel, _ = summary.hidden_diff(summary.read_f32(r["hidden"]), want)
+    assert rel <= tol, (name, rel, tol)
+    print("%s: captions as the CPU's, hidden states within %.2g (tolerance %g)"
+          % (name, rel, tol))
+PY
