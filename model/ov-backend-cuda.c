@@ -234,11 +234,12 @@ cuda_linear (const OvBackend *be, float *y, const float *x, const float *w, cons
   OvCudaBackend *cb = CUDA_BE (be);
   const float one = 1.0f, zero = 0.0f;
   /* Fast precision takes TF32 only for products of 32 rows or more. Below
-   * that a product reads its weights once for few rows and is bound by
-   * memory, so TF32 would buy no time; and a decoding step's products (a
-   * row a beam) are where a caption's near ties are decided: with TF32
-   * there, the demo scenes' beam-5 captions changed a word once the inputs
-   * were truncated to TF32 rather than rounded (tests/cuda-emu). */
+   * that a product reads its weights once for few rows and should be bound
+   * by memory, so TF32 ought to buy no time (to be measured on a GPU). And
+   * a decoding step's products (two rows a beam) are where a caption's near
+   * ties are decided: with TF32 there, one of the 60 demo-scene captions
+   * changed a word once the inputs were truncated to TF32 rather than
+   * rounded (tests/cuda-emu). */
   cublasComputeType_t compute = cb->precision == OV_PRECISION_FAST && m >= 32
                                 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
 

@@ -2,8 +2,8 @@
  * Copyright 2026 The oscarviz authors
  *
  * The CUDA backend's entry points beside the backend table. They exist in
- * every build; without the CUDA toolkit they fail with OV_ERROR_DEVICE and
- * say that the backend was not built.
+ * every build; without the CUDA toolkit, ov_backend_cuda_new fails with
+ * OV_ERROR_DEVICE and the others say that the backend was not built.
  */
 #pragma once
 

@@ -6,7 +6,7 @@
  * load, beam-5 and greedy captions (max length 20), a VQA forward, and a
  * dataset embedding pass (every layer's hidden states of each image), and
  * prints one JSON object; it also writes the VQA sequence output to
- * OUT_DIR/<name>.hidden.f32 so tests/bench/gpu-summary.py can compare
+ * OUT_DIR/<name>.hidden.f32 so tools/bench/gpu-summary.py can compare
  * backends. Run by tests/bench/gpu-check.sh.
  */
 #define G_LOG_DOMAIN "bench-gpu"

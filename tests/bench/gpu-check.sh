@@ -8,9 +8,12 @@
 # checkpoints, then times beam-5 and greedy captions, VQA and the embedding
 # pass on CUDA in both precisions and on the CPU backend, beside PyTorch on
 # the same GPU when its torch has CUDA, and prints the table
-# (tools/bench/gpu-summary.py). About 3-5 minutes on a 16-core machine with
-# an H200. Every step has its own time limit, and all of them together stay
-# inside --budget, so the table is printed even when a step hangs.
+# (tools/bench/gpu-summary.py). Expected to take 3-5 minutes on a 16-core
+# machine with an H200 (not yet measured). Every step has its own time
+# limit, and all of them together stay inside --budget: a benchmark that
+# fails or hangs leaves its column out of a table that is still printed,
+# while a failed build, programs that do not start or checkpoints that
+# cannot be made end the check there.
 #
 # Usage: tests/bench/gpu-check.sh [--kit KIT.tar.xz] [--build DIR] [--out DIR]
 #                                 [--embed N] [--budget SECONDS]
@@ -22,12 +25,14 @@
 #   --out     where the result files go, six of them: this log
 #             (gpu-check.log), the test logs, the raw JSON lines of our
 #             benchmark and of PyTorch's, and the table (summary.md).
-#             Default: a run-<time> folder in the scratch folder
+#             Default: build-gpu/bench-gpu/run-<time>, or with --kit
+#             $TMPDIR/oscarviz-gpu-kit/run-<time>
 #   --embed   images of the CUDA embedding pass (default 5000)
 #   --budget  seconds for the whole check (default 540)
 # PYTHON names the Python with torch (default: the first of python3 and
 # /usr/bin/python3 that imports torch); OV_SHARED_DIR the shared test data
-# (default: the kit's, else ./shared, else ../shared).
+# (default: the kit's, else shared/ in the repository's root, else ../shared
+# beside it).
 set -eu
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -88,10 +93,10 @@ main () {
     rm -rf "$work/kit"
     mkdir -p "$work"
     if command -v xz >/dev/null; then
-      tar -C "$work" -xJf "$kit"
+      timed 120 tar -C "$work" -xJf "$kit"
     elif [ -n "$py" ]; then
-      "$py" -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' \
-        "$kit" "$work"
+      timed 120 "$py" -c \
+        'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$kit" "$work"
     else
       echo "neither xz nor a Python to unpack the kit" >&2; exit 1
     fi
@@ -112,8 +117,8 @@ main () {
     bin=$build
     libs=""
     if [ ! -f "$build/build.ninja" ]; then
-      if ! meson setup "$build" "$src" -Dcuda=enabled -Dgui=disabled --buildtype=release \
-             > "$out/build.log" 2>&1; then
+      if ! timed 120 meson setup "$build" "$src" -Dcuda=enabled -Dgui=disabled \
+             --buildtype=release > "$out/build.log" 2>&1; then
         tail -30 "$out/build.log"; echo "meson setup failed" >&2; exit 1
       fi
     fi
@@ -239,7 +244,7 @@ $(ldd --version 2>&1 | head -1))" >&2
   step "summary (raw results in $raw)"
   # the budget kept 20 s for this
   # shellcheck disable=SC2086
-  timeout -k 5 60 "$py" "$src/tools/bench/gpu-summary.py" "$out/engine.jsonl" $torch_files \
+  timeout -k 5 20 "$py" "$src/tools/bench/gpu-summary.py" "$out/engine.jsonl" $torch_files \
     | tee "$out/summary.md"
   echo
   echo "total $(($(date +%s) - start)) s; tests $( [ $tests_ok -eq 1 ] && echo passed \

@@ -9,7 +9,7 @@
  * cuBLAS's conventions, which column-major BLAS shares. cuBLAS's argument
  * checks are repeated, and every matrix must lie wholly in device memory.
  * CUBLAS_COMPUTE_32F_FAST_TF32, or the math mode CUBLAS_TF32_TENSOR_OP_MATH,
- * rounds both inputs to TF32 first (see to_tf32).
+ * turns both inputs into TF32 first, rounded or truncated (see to_tf32).
  */
 #include <math.h>
 #include <string.h>

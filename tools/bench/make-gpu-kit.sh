@@ -7,12 +7,13 @@
 # builds here with the CUDA backend (release, no window), then packs
 #   kit/app/oscarviz, kit/tests/{test-cuda,test-engine,bench-gpu}
 #   kit/lib/      the shared libraries they load, except the C library's
-#                 own, the C++ runtime and the NVIDIA driver (the machine's
-#                 serve), and cuBLAS (opened at run time from the machine's
-#                 toolkit)
+#                 own, the C++ runtime and the NVIDIA driver (the GPU
+#                 machine's own copies are used), and cuBLAS (opened at run
+#                 time from the GPU machine's toolkit or Python packages)
 #   kit/shared/   the oracle and data folders the tests read
-# into one xz archive, about 20 MB, small enough to travel with the
-# repository. Needs the CUDA toolkit here, as CI has.
+# into one xz archive of about 25 MB, small enough to copy to the GPU
+# machine with the repository (git ignores gpu-kit/). Needs the CUDA
+# toolkit here.
 #
 # Usage: tools/bench/make-gpu-kit.sh [OUT_DIR [BUILD_DIR]]
 #   OUT_DIR defaults to ./gpu-kit (ignored by git), BUILD_DIR to ./build-kit.
