@@ -408,6 +408,36 @@ load_vocab (OvTokenizer  *tok,
   return TRUE;
 }
 
+/* The JSON object in the file at path (parser holds it), or NULL with an
+ * OV_ERROR_FORMAT error naming the file as `what` and saying it should map
+ * `shape`. */
+static JsonObject *
+load_json_object (JsonParser  *parser,
+                  const char  *path,
+                  const char  *display,
+                  const char  *what,
+                  const char  *shape,
+                  GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (!ov_json_load_file (parser, path, &local_error))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "cannot read %s %s: %s", what, display,
+                   local_error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s %s: expected a JSON object of %s",
+                   what, display, shape);
+      return NULL;
+    }
+  return json_node_get_object (root);
+}
+
 /* added_tokens.json: {"token": id, ...}. Python lets these ids override the
  * vocabulary's, and cuts these strings out of the text before tokenizing. */
 static gboolean
@@ -416,26 +446,13 @@ load_added_tokens (OvTokenizer  *tok,
                    GError      **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *display = g_filename_display_name (path);
   g_autoptr(GList) members = NULL;
   JsonObject *object;
-  JsonNode *root;
 
-  if (!ov_json_load_file (parser, path, &local_error))
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "cannot read added tokens %s: %s",
-                   display, local_error->message);
-      return FALSE;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "added tokens %s: expected a JSON object of token → id", display);
-      return FALSE;
-    }
-  object = json_node_get_object (root);
+  object = load_json_object (parser, path, display, "added tokens", "token → id", error);
+  if (object == NULL)
+    return FALSE;
   members = json_object_get_members (object);
   for (GList *l = members; l != NULL; l = l->next)
     {
@@ -567,25 +584,13 @@ load_special_tokens_map (OvTokenizer  *tok,
 {
   static const char *const extra_keys[] = { "bos_token", "eos_token" };
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *display = g_filename_display_name (path);
   JsonObject *object;
-  JsonNode *root, *list;
+  JsonNode *list;
 
-  if (!ov_json_load_file (parser, path, &local_error))
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "cannot read special tokens %s: %s",
-                   display, local_error->message);
-      return FALSE;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "special tokens %s: expected a JSON object of name → token", display);
-      return FALSE;
-    }
-  object = json_node_get_object (root);
+  object = load_json_object (parser, path, display, "special tokens", "name → token", error);
+  if (object == NULL)
+    return FALSE;
   for (guint i = 0; i < N_SPECIAL; i++)
     if (json_object_has_member (object, special_keys[i]))
       {
