@@ -596,17 +596,6 @@ test_errors (void)
 /* ---- oracle cases on the device ---- */
 
 static OvModel *
-load_model_dir (const char *dir, OvDevice device, OvPrecision precision);
-
-static OvModel *
-load_model (const char *name, OvDevice device, OvPrecision precision)
-{
-  g_autofree char *dir = ov_test_shared_path ("oracle", "checkpoints", name, NULL);
-
-  return load_model_dir (dir, device, precision);
-}
-
-static OvModel *
 load_model_dir (const char *dir, OvDevice device, OvPrecision precision)
 {
   g_autoptr(GError) error = NULL;
@@ -627,6 +616,14 @@ load_model_dir (const char *dir, OvDevice device, OvPrecision precision)
       g_assert_null (ov_model_get_device_fallback (model));
     }
   return model;
+}
+
+static OvModel *
+load_model (const char *name, OvDevice device, OvPrecision precision)
+{
+  g_autofree char *dir = ov_test_shared_path ("oracle", "checkpoints", name, NULL);
+
+  return load_model_dir (dir, device, precision);
 }
 
 /* /cuda/oracle/encoder and vqa: the VQA case's inputs through a checkpoint

@@ -122,25 +122,27 @@ typedef struct {
 } EmuAlloc;
 
 static GMutex memory_lock;
-static GTree *allocations;      /* base → EmuAlloc */
+static GTree *allocations;      /* EmuAlloc, ordered by base (keys and values) */
 static size_t memory_used;
 
 static int
 compare_base (gconstpointer a, gconstpointer b, gpointer unused)
 {
-  return (const char *) a < (const char *) b ? -1 : (const char *) a > (const char *) b;
+  const char *x = ((const EmuAlloc *) a)->base, *y = ((const EmuAlloc *) b)->base;
+
+  return x < y ? -1 : x > y;
 }
 
 /* For g_tree_search: the allocation holding the address probe. */
 static int
 holds (gconstpointer key, gconstpointer probe)
 {
-  const char *base = key, *p = probe;
-  const EmuAlloc *a = g_tree_lookup (allocations, key);
+  const EmuAlloc *a = key;
+  const char *p = probe;
 
-  if (p < base)
+  if (p < a->base)
     return -1;
-  return p >= base + a->size ? 1 : 0;
+  return p >= a->base + a->size ? 1 : 0;
 }
 
 static const EmuAlloc *
@@ -198,7 +200,7 @@ device_alloc (void **out, size_t size, const char *what)
       return cudaErrorMemoryAllocation;
     }
   if (allocations == NULL)
-    allocations = g_tree_new_full (compare_base, NULL, NULL, g_free);
+    allocations = g_tree_new_full (compare_base, NULL, g_free, NULL);
   a = g_new (EmuAlloc, 1);
   a->size = size;
   a->base = g_try_malloc (MAX (size, 1));
@@ -211,7 +213,7 @@ device_alloc (void **out, size_t size, const char *what)
     }
   /* a device's fresh memory holds whatever was there: poison here */
   memset (a->base, poison_byte (), size);
-  g_tree_insert (allocations, a->base, a);
+  g_tree_insert (allocations, a, a);
   memory_used += size;
   g_mutex_unlock (&memory_lock);
   *out = a->base;
@@ -226,16 +228,16 @@ device_free (void *p, const char *what)
   if (p == NULL)
     return cudaSuccess;
   g_mutex_lock (&memory_lock);
-  a = allocations != NULL ? g_tree_lookup (allocations, p) : NULL;
-  if (a == NULL)
+  a = (EmuAlloc *) find_allocation (p);
+  if (a == NULL || a->base != p)
     {
       g_mutex_unlock (&memory_lock);
       ov_emu_fail (cudaErrorInvalidValue, what, "%p is not the start of a device allocation", p);
       return cudaErrorInvalidValue;
     }
   memory_used -= a->size;
-  g_free (a->base);
-  g_tree_remove (allocations, p);
+  g_tree_remove (allocations, a);   /* frees a */
+  g_free (p);
   g_mutex_unlock (&memory_lock);
   return cudaSuccess;
 }
