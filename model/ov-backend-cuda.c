@@ -2,14 +2,17 @@
  * Copyright 2026 The oscarviz authors
  *
  * The CUDA backend: the backend table on one device and one stream, matrix
- * products through cuBLAS, the rest through our kernels (ov-backend-cuda.cu).
+ * products through cuBLASLt with the bias added in the product's own kernel
+ * (cuBLAS and a bias kernel where cuBLASLt has no algorithm, or with
+ * OV_CUDA_LT=0), the rest through our kernels (ov-backend-cuda.cu).
  * Weights are uploaded once; activations come from the stream-ordered pool.
  * Every CUDA and cuBLAS call goes through CUDA_CHECK / CUBLAS_CHECK, which
  * record the first failure with its statement, file and line; check() turns
  * it into an OV_ERROR_DEVICE GError at the engine's boundaries.
  *
- * cuBLAS is opened with dlopen when the first backend is made: linking it
- * would load its 500 MB at every start of the program, GPU or not.
+ * cuBLAS and cuBLASLt are opened with dlopen when the first backend is made:
+ * linking them would load their 500 MB at every start of the program, GPU or
+ * not.
  */
 #define G_LOG_DOMAIN "ov-backend-cuda"
 
@@ -17,6 +20,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <cublasLt.h>
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
@@ -32,6 +36,12 @@ typedef struct {
   cudaStream_t    stream;
   cudaMemPool_t   pool;         /* the device's default pool, or NULL */
   cublasHandle_t  blas;
+  cublasLtHandle_t lt;          /* NULL: every product through cuBLAS */
+  GHashTable     *lt_plans;     /* LtKey → LtPlan */
+  void           *lt_workspace; /* for cuBLASLt's algorithms, lt_workspace_size bytes */
+  gsize           lt_workspace_size;
+  char           *lt_problem;   /* why cuBLASLt is not used, or NULL */
+  guint64         n_lt, n_plain; /* products made through each library */
   GHashTable     *weights;      /* host pointer → device copy */
   guint64         weight_bytes; /* held by the weights */
   guint64         weight_limit; /* OV_CUDA_WEIGHT_LIMIT_MB, for tests; 0 = none */
@@ -56,6 +66,32 @@ typedef struct {
   char          *problem;         /* why it could not be opened, or NULL */
 } OvCublas;
 
+/* One of the toolkit's libraries, "libNAME.so.<cuBLAS major>", where the
+ * loader finds it or in the toolkit the build saw; NULL with why. */
+static void *
+open_toolkit_library (const char *name, char **problem)
+{
+  g_autofree char *file = g_strdup_printf ("lib%s.so.%d", name, CUBLAS_VER_MAJOR);
+  void *h = dlopen (file, RTLD_NOW | RTLD_LOCAL);
+
+#ifdef OV_CUDA_LIBDIR
+  if (h == NULL)
+    {
+      g_autofree char *path = g_build_filename (OV_CUDA_LIBDIR, file, NULL);
+
+      h = dlopen (path, RTLD_NOW | RTLD_LOCAL);
+    }
+#endif
+  if (h == NULL)
+    *problem = g_strdup_printf ("cannot open %s: %s", file, dlerror ());
+  return h;
+}
+
+/* Fills *field with the symbol, unless an earlier one was missing. */
+#define SYM(lib, h, file, field, name) \
+  if ((lib).problem == NULL && (*(void **) &(lib).field = dlsym ((h), (name))) == NULL) \
+    (lib).problem = g_strdup_printf ("%s has no %s", (file), (name))
+
 static const OvCublas *
 cublas_library (void)
 {
@@ -64,35 +100,85 @@ cublas_library (void)
 
   if (g_once_init_enter (&done))
     {
-      const char *names[] = {
-        "libcublas.so." G_STRINGIFY (CUBLAS_VER_MAJOR),
-#ifdef OV_CUDA_LIBDIR
-        OV_CUDA_LIBDIR "/libcublas.so." G_STRINGIFY (CUBLAS_VER_MAJOR),
-#endif
-      };
-      void *h = NULL;
+      void *h = open_toolkit_library ("cublas", &lib.problem);
 
-      for (gsize i = 0; i < G_N_ELEMENTS (names) && h == NULL; i++)
-        h = dlopen (names[i], RTLD_NOW | RTLD_LOCAL);
-      if (h == NULL)
-        lib.problem = g_strdup_printf ("cannot open %s: %s", names[0], dlerror ());
-      else
+      if (h != NULL)
         {
-#define SYM(field, name) \
-  if (lib.problem == NULL && (*(void **) &lib.field = dlsym (h, name)) == NULL) \
-    lib.problem = g_strdup_printf ("%s has no %s", names[0], name)
-          SYM (create, "cublasCreate_v2");
-          SYM (destroy, "cublasDestroy_v2");
-          SYM (set_stream, "cublasSetStream_v2");
-          SYM (set_math_mode, "cublasSetMathMode");
-          SYM (gemm_ex, "cublasGemmEx");
-          SYM (status_string, "cublasGetStatusString");
-#undef SYM
+          SYM (lib, h, "cuBLAS", create, "cublasCreate_v2");
+          SYM (lib, h, "cuBLAS", destroy, "cublasDestroy_v2");
+          SYM (lib, h, "cuBLAS", set_stream, "cublasSetStream_v2");
+          SYM (lib, h, "cuBLAS", set_math_mode, "cublasSetMathMode");
+          SYM (lib, h, "cuBLAS", gemm_ex, "cublasGemmEx");
+          SYM (lib, h, "cuBLAS", status_string, "cublasGetStatusString");
         }
       g_once_init_leave (&done, 1);
     }
   return &lib;
 }
+
+/* The cuBLASLt entry points: the products with their bias in the epilogue. */
+typedef struct {
+  cublasStatus_t (*create)         (cublasLtHandle_t *handle);
+  cublasStatus_t (*destroy)        (cublasLtHandle_t handle);
+  cublasStatus_t (*desc_create)    (cublasLtMatmulDesc_t *desc, cublasComputeType_t compute,
+                                    cudaDataType_t scale);
+  cublasStatus_t (*desc_destroy)   (cublasLtMatmulDesc_t desc);
+  cublasStatus_t (*desc_set)       (cublasLtMatmulDesc_t desc,
+                                    cublasLtMatmulDescAttributes_t attr, const void *buf,
+                                    size_t size);
+  cublasStatus_t (*layout_create)  (cublasLtMatrixLayout_t *layout, cudaDataType type,
+                                    uint64_t rows, uint64_t cols, int64_t ld);
+  cublasStatus_t (*layout_destroy) (cublasLtMatrixLayout_t layout);
+  cublasStatus_t (*pref_create)    (cublasLtMatmulPreference_t *pref);
+  cublasStatus_t (*pref_destroy)   (cublasLtMatmulPreference_t pref);
+  cublasStatus_t (*pref_set)       (cublasLtMatmulPreference_t pref,
+                                    cublasLtMatmulPreferenceAttributes_t attr,
+                                    const void *buf, size_t size);
+  cublasStatus_t (*heuristic)      (cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
+                                    cublasLtMatrixLayout_t a, cublasLtMatrixLayout_t b,
+                                    cublasLtMatrixLayout_t c, cublasLtMatrixLayout_t d,
+                                    cublasLtMatmulPreference_t pref, int n_wanted,
+                                    cublasLtMatmulHeuristicResult_t *results, int *n_found);
+  cublasStatus_t (*matmul)         (cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
+                                    const void *alpha, const void *a, cublasLtMatrixLayout_t ad,
+                                    const void *b, cublasLtMatrixLayout_t bd, const void *beta,
+                                    const void *c, cublasLtMatrixLayout_t cd, void *d,
+                                    cublasLtMatrixLayout_t dd, const cublasLtMatmulAlgo_t *algo,
+                                    void *workspace, size_t workspace_size,
+                                    cudaStream_t stream);
+  char          *problem;          /* why it could not be opened, or NULL */
+} OvCublasLt;
+
+static const OvCublasLt *
+cublas_lt_library (void)
+{
+  static OvCublasLt lib;
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      void *h = open_toolkit_library ("cublasLt", &lib.problem);
+
+      if (h != NULL)
+        {
+          SYM (lib, h, "cuBLASLt", create, "cublasLtCreate");
+          SYM (lib, h, "cuBLASLt", destroy, "cublasLtDestroy");
+          SYM (lib, h, "cuBLASLt", desc_create, "cublasLtMatmulDescCreate");
+          SYM (lib, h, "cuBLASLt", desc_destroy, "cublasLtMatmulDescDestroy");
+          SYM (lib, h, "cuBLASLt", desc_set, "cublasLtMatmulDescSetAttribute");
+          SYM (lib, h, "cuBLASLt", layout_create, "cublasLtMatrixLayoutCreate");
+          SYM (lib, h, "cuBLASLt", layout_destroy, "cublasLtMatrixLayoutDestroy");
+          SYM (lib, h, "cuBLASLt", pref_create, "cublasLtMatmulPreferenceCreate");
+          SYM (lib, h, "cuBLASLt", pref_destroy, "cublasLtMatmulPreferenceDestroy");
+          SYM (lib, h, "cuBLASLt", pref_set, "cublasLtMatmulPreferenceSetAttribute");
+          SYM (lib, h, "cuBLASLt", heuristic, "cublasLtMatmulAlgoGetHeuristic");
+          SYM (lib, h, "cuBLASLt", matmul, "cublasLtMatmul");
+        }
+      g_once_init_leave (&done, 1);
+    }
+  return &lib;
+}
+#undef SYM
 
 static void
 record_failure (OvCudaBackend *cb, const char *what, const char *detail, const char *stmt,
@@ -225,6 +311,186 @@ cuda_download (const OvBackend *be, float *host, const float *src, gsize n)
     host[i] = NAN;
 }
 
+/* What a cuBLASLt plan depends on: the shape, the maths, whether the bias
+ * is added, and how far each matrix's address is aligned (an algorithm
+ * chosen for 16-byte aligned matrices must not be given 4-byte aligned
+ * ones). No padding: hashed and compared as bytes. */
+typedef struct {
+  int   m, n, k;
+  int   compute;
+  int   bias;
+  guint align_w, align_x, align_y;
+} LtKey;
+
+/* A product's descriptors and the algorithm cuBLASLt's heuristic chose;
+ * usable FALSE when it had none, and the product goes through cuBLAS. */
+typedef struct {
+  gboolean               usable;
+  cublasLtMatmulDesc_t   desc;
+  cublasLtMatrixLayout_t a, b, d;
+  cublasLtMatmulAlgo_t   algo;
+  gsize                  workspace;
+} LtPlan;
+
+static guint
+lt_key_hash (gconstpointer p)
+{
+  const LtKey *key = p;
+  guint h = 2166136261u;
+
+  h = (h ^ (guint) key->m) * 16777619u;
+  h = (h ^ (guint) key->n) * 16777619u;
+  h = (h ^ (guint) key->k) * 16777619u;
+  h = (h ^ (guint) key->compute) * 16777619u;
+  h = (h ^ (guint) key->bias) * 16777619u;
+  h = (h ^ key->align_w ^ (key->align_x << 9) ^ (key->align_y << 18)) * 16777619u;
+  return h;
+}
+
+static gboolean
+lt_key_equal (gconstpointer a, gconstpointer b)
+{
+  return memcmp (a, b, sizeof (LtKey)) == 0;
+}
+
+static void
+lt_plan_free (gpointer p)
+{
+  const OvCublasLt *lt = cublas_lt_library ();
+  LtPlan *plan = p;
+
+  if (plan->desc != NULL)
+    (void) lt->desc_destroy (plan->desc);
+  if (plan->a != NULL)
+    (void) lt->layout_destroy (plan->a);
+  if (plan->b != NULL)
+    (void) lt->layout_destroy (plan->b);
+  if (plan->d != NULL)
+    (void) lt->layout_destroy (plan->d);
+  g_free (plan);
+}
+
+/* The largest power of two, up to 256, that divides the address. */
+static guint
+alignment (const void *p)
+{
+  guintptr a = (guintptr) p;
+
+  return a == 0 ? 256 : (guint) MIN ((guintptr) 256, a & -a);
+}
+
+/* The plan for a key, made on first use: y (N, M) column-major =
+ * op(w) (N, K) · x (K, M), w being the column-major (K, N) matrix used
+ * transposed, plus the bias on every column when key->bias. */
+static LtPlan *
+lt_plan (OvCudaBackend *cb, const LtKey *key)
+{
+  const OvCublasLt *lt = cublas_lt_library ();
+  LtPlan *plan = g_hash_table_lookup (cb->lt_plans, key);
+  cublasLtMatmulPreference_t pref = NULL;
+  cublasLtMatmulHeuristicResult_t result;
+  cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
+  cublasLtEpilogue_t epilogue = key->bias ? CUBLASLT_EPILOGUE_BIAS : CUBLASLT_EPILOGUE_DEFAULT;
+  uint64_t workspace = cb->lt_workspace_size;
+  uint32_t align_w = key->align_w, align_x = key->align_x, align_y = key->align_y;
+  int found = 0;
+
+  if (plan != NULL)
+    return plan;
+  plan = g_new0 (LtPlan, 1);
+  memset (&result, 0, sizeof result);
+  /* a plan that cannot be made is remembered as such: cuBLAS does those
+   * products, and the heuristic is not asked again */
+  plan->usable =
+    lt->desc_create (&plan->desc, (cublasComputeType_t) key->compute, CUDA_R_32F)
+      == CUBLAS_STATUS_SUCCESS
+    && lt->desc_set (plan->desc, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta)
+       == CUBLAS_STATUS_SUCCESS
+    && lt->desc_set (plan->desc, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb)
+       == CUBLAS_STATUS_SUCCESS
+    && lt->desc_set (plan->desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof epilogue)
+       == CUBLAS_STATUS_SUCCESS
+    && lt->layout_create (&plan->a, CUDA_R_32F, key->k, key->n, key->k) == CUBLAS_STATUS_SUCCESS
+    && lt->layout_create (&plan->b, CUDA_R_32F, key->k, key->m, key->k) == CUBLAS_STATUS_SUCCESS
+    && lt->layout_create (&plan->d, CUDA_R_32F, key->n, key->m, key->n) == CUBLAS_STATUS_SUCCESS
+    && lt->pref_create (&pref) == CUBLAS_STATUS_SUCCESS
+    && lt->pref_set (pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace,
+                     sizeof workspace) == CUBLAS_STATUS_SUCCESS
+    && lt->pref_set (pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, &align_w,
+                     sizeof align_w) == CUBLAS_STATUS_SUCCESS
+    && lt->pref_set (pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, &align_x,
+                     sizeof align_x) == CUBLAS_STATUS_SUCCESS
+    && lt->pref_set (pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, &align_y,
+                     sizeof align_y) == CUBLAS_STATUS_SUCCESS
+    && lt->pref_set (pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &align_y,
+                     sizeof align_y) == CUBLAS_STATUS_SUCCESS
+    && lt->heuristic (cb->lt, plan->desc, plan->a, plan->b, plan->d, plan->d, pref, 1,
+                      &result, &found) == CUBLAS_STATUS_SUCCESS
+    && found > 0 && result.state == CUBLAS_STATUS_SUCCESS
+    && result.workspaceSize <= cb->lt_workspace_size;
+  if (pref != NULL)
+    (void) lt->pref_destroy (pref);
+  if (plan->usable)
+    {
+      plan->algo = result.algo;
+      plan->workspace = result.workspaceSize;
+    }
+  else
+    g_debug ("cuBLASLt has no algorithm for %dx%dx%d (compute %d, bias %d, alignments "
+             "%u/%u/%u): cuBLAS makes it", key->m, key->n, key->k, key->compute, key->bias,
+             key->align_w, key->align_x, key->align_y);
+  g_hash_table_insert (cb->lt_plans, g_memdup2 (key, sizeof *key), plan);
+  return plan;
+}
+
+/* The product through cuBLASLt, the bias in its epilogue. FALSE when it was
+ * not made (no cuBLASLt, no algorithm, an argument cuBLASLt refuses): the
+ * caller goes through cuBLAS. A failure while running is recorded. */
+static gboolean
+lt_linear (OvCudaBackend *cb, float *y, const float *x, const float *w, const float *b,
+           int m, int n, int k, cublasComputeType_t compute)
+{
+  const OvCublasLt *lt = cublas_lt_library ();
+  const float one = 1.0f, zero = 0.0f;
+  LtKey key;
+  LtPlan *plan;
+  cublasStatus_t st;
+
+  /* an empty product and a bias off the 16-byte grid take the plain way */
+  if (cb->lt == NULL || k <= 0 || (b != NULL && (guintptr) b % 16 != 0))
+    return FALSE;
+  memset (&key, 0, sizeof key);
+  key.m = m;
+  key.n = n;
+  key.k = k;
+  key.compute = (int) compute;
+  key.bias = b != NULL;
+  key.align_w = alignment (w);
+  key.align_x = alignment (x);
+  key.align_y = alignment (y);
+  plan = lt_plan (cb, &key);
+  if (!plan->usable)
+    return FALSE;
+  if (b != NULL
+      && lt->desc_set (plan->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &b, sizeof b)
+         != CUBLAS_STATUS_SUCCESS)
+    st = CUBLAS_STATUS_NOT_SUPPORTED;
+  else
+    st = lt->matmul (cb->lt, plan->desc, &one, w, plan->a, x, plan->b, &zero, y, plan->d, y,
+                     plan->d, &plan->algo, cb->lt_workspace, plan->workspace, cb->stream);
+  if (st == CUBLAS_STATUS_NOT_SUPPORTED || st == CUBLAS_STATUS_INVALID_VALUE)
+    {
+      /* refused before anything ran: cuBLAS makes this product from now on */
+      g_debug ("cuBLASLt refused %dx%dx%d (%s): cuBLAS makes it", m, n, k,
+               cublas_library ()->status_string (st));
+      plan->usable = FALSE;
+      return FALSE;
+    }
+  if (CUBLAS_CHECK (cb, st))
+    cb->n_lt++;
+  return TRUE;
+}
+
 /* y (M, N) = x (M, K) · w (N, K)ᵀ + b. Row-major y is column-major yᵀ
  * (N, M) = w · xᵀ: w is a column-major (K, N) matrix used transposed. */
 static void
@@ -245,6 +511,9 @@ cuda_linear (const OvBackend *be, float *y, const float *x, const float *w, cons
 
   if (m <= 0 || n <= 0 || !enter (cb))
     return;
+  /* one launch where cuBLASLt takes it, the bias added in its epilogue */
+  if (lt_linear (cb, y, x, w, b, m, n, k, compute))
+    return;
   /* cuBLAS wants leading dimensions of at least 1; with k = 0 it writes
    * zeros, and y = b as on the CPU */
   if (!CUBLAS_CHECK (cb, cublas_library ()->gemm_ex (cb->blas, CUBLAS_OP_T, CUBLAS_OP_N,
@@ -253,6 +522,7 @@ cuda_linear (const OvBackend *be, float *y, const float *x, const float *w, cons
                                                      CUDA_R_32F, n, compute,
                                                      CUBLAS_GEMM_DEFAULT)))
     return;
+  cb->n_plain++;
   if (b != NULL)
     CUDA_CHECK (cb, ov_cuda_bias (y, b, m, n, cb->stream));
 }
@@ -474,6 +744,12 @@ cuda_destroy (OvBackend *be)
   if (cb->stream != NULL)
     (void) cudaStreamSynchronize (cb->stream);
   g_clear_pointer (&cb->weights, g_hash_table_unref);
+  g_clear_pointer (&cb->lt_plans, g_hash_table_unref);
+  if (cb->lt_workspace != NULL)
+    (void) cudaFree (cb->lt_workspace);
+  if (cb->lt != NULL)
+    (void) cublas_lt_library ()->destroy (cb->lt);
+  g_free (cb->lt_problem);
   /* the pool is the process's: hand back what it keeps for the next model */
   if (cb->pool != NULL)
     (void) cudaMemPoolTrimTo (cb->pool, 0);
@@ -559,6 +835,45 @@ device_problem (int index)
   return NULL;
 }
 
+/* cuBLASLt for the products, with a workspace for its algorithms, unless
+ * OV_CUDA_LT=0 or it cannot be had; then cuBLAS and the bias kernel make
+ * every product, and lt_problem says why. */
+static void
+lt_setup (OvCudaBackend *cb)
+{
+  const OvCublasLt *lt;
+  /* what cuBLAS itself sets aside on Hopper */
+  gsize workspace = 32 * 1048576;
+
+  if (g_strcmp0 (g_getenv ("OV_CUDA_LT"), "0") == 0)
+    {
+      cb->lt_problem = g_strdup ("OV_CUDA_LT=0");
+      return;
+    }
+  lt = cublas_lt_library ();
+  if (lt->problem != NULL)
+    {
+      g_debug ("products through cuBLAS: %s", lt->problem);
+      cb->lt_problem = g_strdup (lt->problem);
+      return;
+    }
+  if (lt->create (&cb->lt) != CUBLAS_STATUS_SUCCESS)
+    {
+      cb->lt = NULL;
+      cb->lt_problem = g_strdup ("cublasLtCreate failed");
+      return;
+    }
+  cb->lt_plans = g_hash_table_new_full (lt_key_hash, lt_key_equal, g_free, lt_plan_free);
+  /* without room for a workspace, only the algorithms that need none */
+  if (cudaMalloc (&cb->lt_workspace, workspace) == cudaSuccess)
+    cb->lt_workspace_size = workspace;
+  else
+    {
+      (void) cudaGetLastError ();
+      cb->lt_workspace = NULL;
+    }
+}
+
 OvBackend *
 ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
 {
@@ -601,6 +916,7 @@ ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
       && CUBLAS_CHECK (cb, blas->set_math_mode (cb->blas, CUBLAS_DEFAULT_MATH)))
     {
       cb->device_name = g_strdup (prop.name);
+      lt_setup (cb);
       return &cb->base;
     }
   g_propagate_error (error, g_steal_pointer (&cb->error));
@@ -613,8 +929,18 @@ ov_backend_cuda_describe (const OvBackend *be)
 {
   OvCudaBackend *cb = CUDA_BE (be);
 
-  return g_strdup_printf ("CUDA: %s (device %d, %s)", cb->device_name, cb->device,
-                          cb->precision == OV_PRECISION_FAST ? "fast, TF32" : "exact");
+  return g_strdup_printf ("CUDA: %s (device %d, %s, %s)", cb->device_name, cb->device,
+                          cb->precision == OV_PRECISION_FAST ? "fast, TF32" : "exact",
+                          cb->lt != NULL ? "cuBLASLt" : "cuBLAS");
+}
+
+void
+_ov_backend_cuda_product_counts (const OvBackend *be, guint64 *n_lt, guint64 *n_plain)
+{
+  OvCudaBackend *cb = CUDA_BE (be);
+
+  *n_lt = cb->n_lt;
+  *n_plain = cb->n_plain;
 }
 
 static gboolean
@@ -624,36 +950,38 @@ cuda_log_softmax_topk (const OvBackend *be, const float *logits, const float *be
 {
   OvCudaBackend *cb = CUDA_BE (be);
   gsize n_top = (gsize) nb * k;
-  float *scores_dev, *out;
-  gint32 *words_dev = NULL;
+  /* one buffer each way, so a step waits for the device once: the beams'
+   * scores in front, then what comes back: max (B), lse (B), scores (B, k),
+   * log-probabilities (B, k) and the words (B, k) as int32 */
+  gsize n_back = (gsize) 2 * nb + 3 * n_top;
+  g_autofree float *host = NULL;
+  float *buf, *back;
 
+  G_STATIC_ASSERT (sizeof (gint32) == sizeof (float));
   if (nb <= 0 || k <= 0)
     return TRUE;
-  /* out: max (B), lse (B), scores (B, k), lps (B, k) */
-  scores_dev = cuda_alloc (be, nb);
-  out = cuda_alloc (be, (gsize) 2 * nb + 2 * n_top);
-  if (scores_dev != NULL && out != NULL)
+  buf = cuda_alloc (be, nb + n_back);
+  if (buf != NULL)
     {
-      cuda_upload (be, scores_dev, beam_scores, nb);
-      if (CUDA_CHECK (cb, cudaMallocAsync ((void **) &words_dev, n_top * sizeof (gint32),
-                                           cb->stream)))
+      back = buf + nb;
+      cuda_upload (be, buf, beam_scores, nb);
+      if (cb->error == NULL)
+        CUDA_CHECK (cb, ov_cuda_log_softmax_topk (logits, buf, nb, v, k, back, back + nb,
+                                                  back + 2 * nb, (gint32 *) (back + 2 * nb
+                                                                             + 2 * n_top),
+                                                  back + 2 * nb + n_top, cb->stream));
+      host = g_new (float, n_back);
+      cuda_download (be, host, back, n_back);
+      if (cb->error == NULL)
         {
-          CUDA_CHECK (cb, ov_cuda_log_softmax_topk (logits, scores_dev, nb, v, k, out,
-                                                    out + nb, out + 2 * nb, words_dev,
-                                                    out + 2 * nb + n_top, cb->stream));
-          if (cb->error == NULL)
-            CUDA_CHECK (cb, cudaMemcpyAsync (top_words, words_dev, n_top * sizeof (gint32),
-                                             cudaMemcpyDeviceToHost, cb->stream));
-          /* downloads synchronise the stream, the word copy included */
-          cuda_download (be, row_max, out, nb);
-          cuda_download (be, row_lse, out + nb, nb);
-          cuda_download (be, top_scores, out + 2 * nb, n_top);
-          cuda_download (be, top_lps, out + 2 * nb + n_top, n_top);
-          cuda_free (be, (float *) words_dev);
+          memcpy (row_max, host, nb * sizeof (float));
+          memcpy (row_lse, host + nb, nb * sizeof (float));
+          memcpy (top_scores, host + 2 * nb, n_top * sizeof (float));
+          memcpy (top_lps, host + 2 * nb + n_top, n_top * sizeof (float));
+          memcpy (top_words, host + 2 * nb + 2 * n_top, n_top * sizeof (gint32));
         }
     }
-  cuda_free (be, scores_dev);
-  cuda_free (be, out);
+  cuda_free (be, buf);
   return ov_backend_check (be, error);
 }
 

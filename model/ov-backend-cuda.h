@@ -13,7 +13,9 @@
 
 G_BEGIN_DECLS
 
-/* A backend on CUDA device `device` (cuBLAS for the matrix products, our
+/* A backend on CUDA device `device` (cuBLASLt for the matrix products, the
+ * bias added in the product's kernel; cuBLAS and a bias kernel where
+ * cuBLASLt cannot be had, or with OV_CUDA_LT=0 in the environment; our
  * kernels for the rest). EXACT keeps fp32 products (no TF32); FAST lets
  * cuBLAS use TF32 tensor cores in products of 32 rows or more (encoding,
  * the embedding pass), while a decoding step's few-row products, bound by
@@ -22,8 +24,12 @@ G_BEGIN_DECLS
  * OV_CUDA_WEIGHT_LIMIT_MB caps the memory its weights may take, so that
  * running out of device memory can be tested. */
 OvBackend *ov_backend_cuda_new      (int device, OvPrecision precision, GError **error);
-/* e.g. "CUDA: NVIDIA H200 (device 0, exact)". */
+/* e.g. "CUDA: NVIDIA H200 (device 0, exact, cuBLASLt)". */
 char      *ov_backend_cuda_describe (const OvBackend *be);
+/* How many products went through cuBLASLt and how many through cuBLAS so
+ * far. For the tests. */
+void       _ov_backend_cuda_product_counts (const OvBackend *be, guint64 *n_lt,
+                                            guint64 *n_plain);
 
 /* Fills the CUDA part of a device report (ov-device.c). */
 void       _ov_backend_cuda_probe   (OvDeviceReport *report);

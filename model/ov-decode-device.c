@@ -160,8 +160,11 @@ _ov_device_cache_step (OvDeviceCache *dc, gint32 *const *seqs, int cur_len,
   float *mask_be = be->alloc (be, (gsize) 2 * nk);
   float *x = be->alloc (be, (gsize) m * h);
   float *q = be->alloc (be, (gsize) m * h);
-  float *k = be->alloc (be, (gsize) m * h);
-  float *v = be->alloc (be, (gsize) m * h);
+  /* v sits nk rows after k, as a layer's V block sits after its K block in
+   * the cache: one copy then appends both (when k's rows fit before v) */
+  gboolean one_copy = nk >= m;
+  float *k = be->alloc (be, (gsize) (one_copy ? nk + m : m) * h);
+  float *v = one_copy ? k + (gsize) nk * h : be->alloc (be, (gsize) m * h);
   float *cx = be->alloc (be, (gsize) m * h);
   float *a1 = be->alloc (be, (gsize) m * h);
   float *f = be->alloc (be, (gsize) m * inter);
@@ -191,11 +194,18 @@ _ov_device_cache_step (OvDeviceCache *dc, gint32 *const *seqs, int cur_len,
       be->linear (be, q, x, w->q_w, w->q_b, m, h, h);
       be->linear (be, k, x, w->k_w, w->k_b, m, h, h);
       be->linear (be, v, x, w->v_w, w->v_b, m, h, h);
-      /* each beam's two rows join its cache at caption rows cur_len - 1, cur_len */
-      be->copy_runs (be, dc->kv + layer * l + (gsize) (cur_len - 1) * h, beam, k,
-                     (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
-      be->copy_runs (be, dc->kv + layer * l + (gsize) (nk + cur_len - 1) * h, beam, v,
-                     (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
+      /* each beam's two rows join its cache at caption rows cur_len - 1,
+       * cur_len: K, then V nk rows further on */
+      if (one_copy)
+        be->copy_runs (be, dc->kv + layer * l + (gsize) (cur_len - 1) * h, beam, k,
+                       (gsize) 2 * h, NULL, nb, 2, (gsize) nk * h, (gsize) 2 * h);
+      else
+        {
+          be->copy_runs (be, dc->kv + layer * l + (gsize) (cur_len - 1) * h, beam, k,
+                         (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
+          be->copy_runs (be, dc->kv + layer * l + (gsize) (nk + cur_len - 1) * h, beam, v,
+                         (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
+        }
       /* each beam's two rows against its own cache: one call when the
        * backend can batch sequences */
       if (be->attention_batch != NULL)
@@ -219,7 +229,9 @@ _ov_device_cache_step (OvDeviceCache *dc, gint32 *const *seqs, int cur_len,
   if (host_logits != NULL)
     be->download (be, host_logits, dc->logits, (gsize) nb * c->vocab_size);
   be->free (be, mask_be); be->free (be, x); be->free (be, q); be->free (be, k);
-  be->free (be, v); be->free (be, cx); be->free (be, a1); be->free (be, f);
+  if (!one_copy)
+    be->free (be, v);
+  be->free (be, cx); be->free (be, a1); be->free (be, f);
   be->free (be, last);
   return ov_backend_check (be, error);
 }

@@ -37,6 +37,12 @@ ov_backend_cuda_describe (const OvBackend *be)
 }
 
 void
+_ov_backend_cuda_product_counts (const OvBackend *be, guint64 *n_lt, guint64 *n_plain)
+{
+  *n_lt = *n_plain = 0;
+}
+
+void
 _ov_backend_cuda_probe (OvDeviceReport *r)
 {
   r->cuda_built = FALSE;

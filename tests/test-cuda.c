@@ -18,6 +18,9 @@
 #include "model/ov-error.h"
 #include "model/ov-model.h"
 #include "model/ov-model-private.h"
+#ifdef OV_CUDA_EMULATED
+#include "tests/cuda-emu/cuda-emu.h"
+#endif
 
 /* exact mode: fp32 products, other summation orders */
 #define EXACT_RTOL 1e-5
@@ -102,58 +105,143 @@ assert_backend_ok (OvBackend *be)
   g_assert_no_error (error);
 }
 
-/* /cuda/kernels/linear */
-static void
-run_linear (OvPrecision precision, double rtol, double atol)
+/* A device buffer holding host data `offset` floats into a larger
+ * allocation, so that the product sees an address only 4-byte aligned
+ * (offset 1) or 8-byte (2); *base gets what to free. */
+static float *
+to_dev_at (OvBackend *be, const float *host, gsize n, int offset, float **base)
 {
-  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
-  OvBackend *be = cuda_or_skip (precision);
+  *base = be->alloc (be, n + offset);
+  be->upload (be, *base + offset, host, n);
+  return *base + offset;
+}
+
+/* y (M, N) = x (M, K) · w (N, K)ᵀ + b against the sum in double, within
+ * the bound on any order of float32 summation: each y within
+ * (k + 2) · 2⁻²⁴ of Σ |x w| + |b|; with TF32 inputs (fast precision, 10
+ * mantissa bits, rounded or truncated) each term's own error of up to
+ * 2 · 2⁻¹⁰ |x w| comes on top. A wrong index, a lost term or a missing bias
+ * is far outside either. */
+static void
+assert_product (const char *what, const float *got, const float *x, const float *w,
+                const float *b, int m, int n, int k, OvPrecision precision)
+{
+  double term = precision == OV_PRECISION_FAST ? ldexp (2.0, -10) : 0.0;
+  double worst = 0.0;
+
+  for (int i = 0; i < m; i++)
+    for (int j = 0; j < n; j++)
+      {
+        double sum = b != NULL ? b[j] : 0.0, mag = b != NULL ? fabs (b[j]) : 0.0, bound;
+        double diff;
+
+        for (int p = 0; p < k; p++)
+          {
+            double t = (double) x[(gsize) i * k + p] * w[(gsize) j * k + p];
+
+            sum += t;
+            mag += fabs (t);
+          }
+        bound = ((k + 2) * ldexp (1.0, -24) + term) * mag;
+        diff = fabs (got[(gsize) i * n + j] - sum);
+        if (!(diff <= bound))
+          g_error ("%s: y[%d, %d] = %.9g, want %.9g (|diff| %.3g > bound %.3g)", what, i, j,
+                   got[(gsize) i * n + j], sum, diff, bound);
+        worst = MAX (worst, bound > 0.0 ? diff / bound : 0.0);
+      }
+  g_test_message ("%s: worst |diff| %.2f of its bound", what, worst);
+}
+
+/* /cuda/kernels/linear: every shape with and without the bias, with
+ * matrices and bias at the allocator's alignment and off it, through
+ * cuBLASLt (the bias in its epilogue) and, with OV_CUDA_LT=0, through
+ * cuBLAS and the bias kernel */
+static void
+run_linear (OvPrecision precision)
+{
   /* the last: no inputs at all, y = b */
   int shapes[][3] = { { 1, 48, 40 }, { 3, 97, 33 }, { 10, 2100, 131 }, { 37, 130, 77 },
                       { 129, 65, 769 }, { 2, 5, 0 } };
+  /* offsets in floats of x, w, y, b */
+  int offsets[][4] = { { 0, 0, 0, 0 }, { 1, 2, 3, 1 }, { 4, 0, 1, 4 } };
 
-  if (be == NULL)
-    return;
-  for (guint c = 0; c < G_N_ELEMENTS (shapes); c++)
-    for (int with_bias = 0; with_bias < 2; with_bias++)
-      {
-        int m = shapes[c][0], n = shapes[c][1], k = shapes[c][2];
-        g_autofree float *x = g_new (float, (gsize) m * k);
-        g_autofree float *w = g_new (float, (gsize) n * k);
-        g_autofree float *b = g_new (float, n);
-        g_autofree float *want = g_new (float, (gsize) m * n);
-        g_autofree float *got = NULL;
-        g_autofree char *what = g_strdup_printf ("linear %dx%dx%d%s", m, n, k,
-                                                 with_bias ? " + bias" : "");
-        float *dx, *dw, *db, *dy;
+  for (int plain = 0; plain < 2; plain++)
+    {
+      g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+      OvBackend *be;
+      guint64 n_lt = 0, n_plain = 0, n_products = 0, n_aligned = 0;
 
-        random_fill (x, (gsize) m * k, rand);
-        random_fill (w, (gsize) n * k, rand);
-        random_fill (b, n, rand);
-        dx = to_dev (be, x, (gsize) m * k);
-        dw = to_dev (be, w, (gsize) n * k);
-        db = to_dev (be, b, n);
-        dy = poisoned (be, (gsize) m * n);
-        be->linear (be, dy, dx, dw, with_bias ? db : NULL, m, n, k);
-        got = from_dev (be, dy, (gsize) m * n);
-        ov_backend_ref_linear (want, x, w, with_bias ? b : NULL, m, n, k);
-        assert_close (what, got, want, (gsize) m * n, rtol, atol);
-        be->free (be, dx); be->free (be, dw); be->free (be, db); be->free (be, dy);
-      }
-  assert_backend_ok (be);
-  ov_backend_free (be);
+      if (plain)
+        g_setenv ("OV_CUDA_LT", "0", TRUE);
+      be = cuda_or_skip (precision);
+      g_unsetenv ("OV_CUDA_LT");
+      if (be == NULL)
+        return;
+      g_test_message ("%s", ov_backend_cuda_describe (be));
+      for (guint c = 0; c < G_N_ELEMENTS (shapes); c++)
+        for (guint o = 0; o < G_N_ELEMENTS (offsets); o++)
+          for (int with_bias = 0; with_bias < 2; with_bias++)
+            {
+              int m = shapes[c][0], n = shapes[c][1], k = shapes[c][2];
+              const int *off = offsets[o];
+              g_autofree float *x = g_new (float, (gsize) m * k);
+              g_autofree float *w = g_new (float, (gsize) n * k);
+              g_autofree float *b = g_new (float, n);
+              g_autofree float *nan = g_new (float, (gsize) m * n);
+              g_autofree float *got = NULL;
+              g_autofree char *what = g_strdup_printf ("linear %dx%dx%d%s, offsets %d/%d/%d/%d, "
+                                                       "%s", m, n, k, with_bias ? " + bias" : "",
+                                                       off[0], off[1], off[2], off[3],
+                                                       plain ? "cuBLAS" : "default");
+              float *bx, *bw, *by, *bb, *dx, *dw, *dy, *db;
+
+              random_fill (x, (gsize) m * k, rand);
+              random_fill (w, (gsize) n * k, rand);
+              random_fill (b, n, rand);
+              for (gsize i = 0; i < (gsize) m * n; i++)
+                nan[i] = NAN;
+              dx = to_dev_at (be, x, (gsize) m * k, off[0], &bx);
+              dw = to_dev_at (be, w, (gsize) n * k, off[1], &bw);
+              dy = to_dev_at (be, nan, (gsize) m * n, off[2], &by);
+              db = to_dev_at (be, b, n, off[3], &bb);
+              be->linear (be, dy, dx, dw, with_bias ? db : NULL, m, n, k);
+              got = from_dev (be, dy, (gsize) m * n);
+              assert_product (what, got, x, w, with_bias ? b : NULL, m, n, k, precision);
+              be->free (be, bx); be->free (be, bw); be->free (be, by); be->free (be, bb);
+              n_products++;
+              /* a product cuBLASLt can make for certain here: an inner
+               * dimension, and a bias (if any) on the 16-byte grid */
+              n_aligned += k > 0 && (!with_bias || off[3] % 4 == 0);
+            }
+      assert_backend_ok (be);
+      _ov_backend_cuda_product_counts (be, &n_lt, &n_plain);
+      g_test_message ("%s: %" G_GUINT64_FORMAT " products through cuBLASLt, %" G_GUINT64_FORMAT
+                      " through cuBLAS", plain ? "OV_CUDA_LT=0" : "default", n_lt, n_plain);
+      g_assert_cmpuint (n_lt + n_plain, ==, n_products);
+      if (plain)
+        g_assert_cmpuint (n_lt, ==, 0);
+#ifdef OV_CUDA_EMULATED
+      /* the emulated cuBLASLt has an algorithm for every product; a
+       * device's may lack one for some, and cuBLAS makes those */
+      else if (g_strcmp0 (g_getenv ("OV_EMU_LT"), "none") == 0)
+        g_assert_cmpuint (n_lt, ==, 0);
+      else
+        g_assert_cmpuint (n_lt, ==, n_aligned);
+#endif
+      ov_backend_free (be);
+    }
 }
 
 static void
 test_linear_exact (void)
 {
-  run_linear (OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL);
+  run_linear (OV_PRECISION_EXACT);
 }
 
 static void
 test_linear_fast (void)
 {
-  run_linear (OV_PRECISION_FAST, FAST_RTOL, FAST_ATOL);
+  run_linear (OV_PRECISION_FAST);
 }
 
 /* /cuda/kernels/layer-norm: with and without the residual */
@@ -1017,6 +1105,121 @@ test_device_path (void)
   run_forward_case ("caption_tiny", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL, TRUE);
 }
 
+#ifdef OV_CUDA_EMULATED
+/* The device work between two counts, and how much of it is launches. */
+static OvEmuCounts
+counts_since (const OvEmuCounts *before)
+{
+  OvEmuCounts now;
+
+  ov_emu_get_counts (&now);
+  now.kernels -= before->kernels;
+  now.products -= before->products;
+  now.copies -= before->copies;
+  now.host_waits -= before->host_waits;
+  now.allocations -= before->allocations;
+  return now;
+}
+
+/* /cuda/decoder/step-work: what a cached beam-5 decoding step asks of the
+ * device, counted by the emulator. Launches (kernels and products) per
+ * step: an embedding and its LayerNorm; per layer three products for Q, K
+ * and V, one copy of both into the cache, one attention for all beams,
+ * three more products, two LayerNorms and a GELU (the biases ride in the
+ * products' epilogue); the copy of each beam's last row and the LM head's
+ * two products, GELU and LayerNorm (and a bias kernel after each product
+ * that cuBLAS makes, as with OV_EMU_LT=none). The step never waits for the device;
+ * scoring the beams waits once, and reordering the cache does not. */
+static void
+test_step_work (void)
+{
+  g_autoptr(OvBackend) probe = cuda_or_skip (OV_PRECISION_EXACT);
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(OvCaptionContext) ctx = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (31);
+  const OvConfig *c;
+  OvDeviceCache *dc;
+  int nb = 5, max_len = 20, n_regions = 10, n_layers, vocab;
+  g_autofree float *img = NULL;
+  g_autofree gint32 *rows = NULL;
+  gint32 *seqs[5];
+  OvRegions regions;
+
+  if (probe == NULL)
+    return;
+  model = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
+  c = ov_model_get_config (model);
+  n_layers = c->num_hidden_layers;
+  vocab = c->vocab_size;
+  img = g_new (float, (gsize) n_regions * c->img_feature_dim);
+  random_fill (img, (gsize) n_regions * c->img_feature_dim, rand);
+  regions = (OvRegions) { img, n_regions, c->img_feature_dim };
+  ctx = _ov_caption_context_new (model, "dog frisbee", &regions, &error);
+  g_assert_no_error (error);
+  dc = _ov_device_cache_new (model, ctx, nb, max_len, NULL, &error);
+  g_assert_no_error (error);
+  rows = g_new (gint32, (gsize) nb * max_len);
+  for (int b = 0; b < nb; b++)
+    {
+      seqs[b] = rows + (gsize) b * max_len;
+      seqs[b][0] = ov_tokenizer_cls_id (ov_model_get_tokenizer (model));
+      for (int i = 1; i < max_len; i++)
+        seqs[b][i] = 1000 + 7 * b + i;
+    }
+  for (int cur_len = 1; cur_len <= 3; cur_len++)
+    {
+      OvEmuCounts before, step, score, reorder;
+      float beam_scores[5] = { 0 }, row_max[5], row_lse[5], top_scores[50], top_lps[50];
+      gint32 top_words[50];
+      int src[5] = { 0, 0, 1, 2, 4 };
+
+      guint64 lt_before, lt_after, plain_before, plain_after;
+      int bias_kernels;
+
+      _ov_backend_cuda_product_counts (model->backend, &lt_before, &plain_before);
+      ov_emu_get_counts (&before);
+      g_assert_true (_ov_device_cache_step (dc, seqs, cur_len, NULL, &error));
+      g_assert_no_error (error);
+      step = counts_since (&before);
+      _ov_backend_cuda_product_counts (model->backend, &lt_after, &plain_after);
+      /* every product has a bias; those cuBLAS makes need a kernel for it */
+      bias_kernels = (int) (plain_after - plain_before);
+      ov_emu_get_counts (&before);
+      g_assert_true (model->backend->log_softmax_topk (model->backend,
+                                                       _ov_device_cache_logits (dc),
+                                                       beam_scores, nb, vocab, 2 * nb, row_max,
+                                                       row_lse, top_scores, top_words, top_lps,
+                                                       &error));
+      g_assert_no_error (error);
+      score = counts_since (&before);
+      ov_emu_get_counts (&before);
+      _ov_device_cache_reorder (dc, src, cur_len);
+      assert_backend_ok (model->backend);
+      reorder = counts_since (&before);
+      g_test_message ("step %d, %d layers: %" G_GUINT64_FORMAT " kernels + %" G_GUINT64_FORMAT
+                      " products (%d through cuBLAS), %" G_GUINT64_FORMAT " copies, %" G_GUINT64_FORMAT
+                      " waits; scoring %" G_GUINT64_FORMAT " launches, %" G_GUINT64_FORMAT
+                      " waits; reorder %" G_GUINT64_FORMAT " launches, %" G_GUINT64_FORMAT
+                      " waits", cur_len, n_layers, (guint64) step.kernels,
+                      (guint64) step.products, bias_kernels, (guint64) step.copies,
+                      (guint64) step.host_waits, (guint64) (score.kernels + score.products),
+                      (guint64) score.host_waits,
+                      (guint64) (reorder.kernels + reorder.products),
+                      (guint64) reorder.host_waits);
+      g_assert_cmpuint (lt_after - lt_before + plain_after - plain_before, ==, step.products);
+      g_assert_cmpuint (step.kernels + step.products, ==, 11 * n_layers + 7 + bias_kernels);
+      g_assert_cmpuint (step.products, ==, 6 * n_layers + 2);
+      g_assert_cmpuint (step.host_waits, ==, 0);
+      g_assert_cmpuint (score.kernels + score.products, ==, 1);
+      g_assert_cmpuint (score.host_waits, ==, 1);
+      g_assert_cmpuint (reorder.kernels + reorder.products, ==, 1);
+      g_assert_cmpuint (reorder.host_waits, ==, 0);
+    }
+  _ov_device_cache_free (dc);
+}
+#endif
+
 /* /cuda/devices: the report agrees with the backend: a device answers
  * exactly when there is no reason given; AUTO follows it */
 static void
@@ -1122,5 +1325,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cuda/demo/fast-captions", test_demo_fast_captions);
   g_test_add_func ("/cuda/decoder/device-scoring", test_device_scoring);
   g_test_add_func ("/cuda/decoder/device-path", test_device_path);
+#ifdef OV_CUDA_EMULATED
+  g_test_add_func ("/cuda/decoder/step-work", test_step_work);
+#endif
   return g_test_run ();
 }

@@ -159,7 +159,11 @@ main (int argc, char **argv)
   opts.precision = strcmp (argv[5], "fast") == 0 ? OV_PRECISION_FAST : OV_PRECISION_EXACT;
   runs = MAX (atoi (argv[6]), 1);
   n_embed = MAX (atoi (argv[7]), 1);
-  name = g_strdup_printf ("%s-%s", argv[4], argv[5]);
+  /* with OV_CUDA_LT=0 the CUDA products go through cuBLAS and a bias
+   * kernel: a column of its own, to weigh cuBLASLt's fused bias against */
+  name = g_strdup_printf ("%s-%s%s", argv[4], argv[5],
+                          opts.device == OV_DEVICE_CUDA
+                          && g_strcmp0 (g_getenv ("OV_CUDA_LT"), "0") == 0 ? "-cublas" : "");
 
   cap_model = load (argv[1], &opts, &load_cap_s);
   vqa_model = load (argv[2], &opts, &load_vqa_s);

@@ -4,7 +4,8 @@
 #
 # The GPU benchmark's pipeline on the emulated device (tests/cuda-emu):
 # bench-gpu, built against the emulator, on the tiny oracle checkpoints for
-# CUDA exact, CUDA fast and the CPU backend, then the table of
+# CUDA exact, CUDA fast, the CPU backend and CUDA exact with every product
+# through cuBLAS (OV_CUDA_LT=0), then the table of
 # tools/bench/gpu-summary.py. Passes when every column is there, the CUDA
 # captions are the CPU's, and the VQA hidden states are within 1e-5 (exact)
 # and 1e-2 (fast) of the CPU's, relative to their largest value. The
@@ -27,11 +28,17 @@ for _ in range(50):
     a.extend((x, y, x + w, y + h, w, h))
 open(sys.argv[1], "wb").write(a.tobytes())
 PY
-for run in "cuda exact 1 2" "cuda fast 1 2" "cpu exact 1 2"; do
-  # shellcheck disable=SC2086
-  "$exe" "$ckpt/caption_tiny" "$ckpt/vqa_tiny_imgln" "$work/regions.f32" $run "$work/raw" \
+bench () {
+  "$exe" "$ckpt/caption_tiny" "$ckpt/vqa_tiny_imgln" "$work/regions.f32" "$@" "$work/raw" \
     >> "$work/engine.jsonl"
-done
+}
+bench cuda exact 1 2
+bench cuda fast 1 2
+bench cpu exact 1 2
+# every product through cuBLAS and the bias kernel, as where cuBLASLt is missing
+export OV_CUDA_LT=0
+bench cuda exact 1 2
+unset OV_CUDA_LT
 python3 "$src/tools/bench/gpu-summary.py" "$work/engine.jsonl" | tee "$work/summary.md"
 python3 - "$src/tools/bench/gpu-summary.py" "$work/engine.jsonl" <<'PY'
 import importlib.util, json, sys
@@ -39,12 +46,14 @@ spec = importlib.util.spec_from_file_location("gpu_summary", sys.argv[1])
 summary = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(summary)
 rows = {r["name"]: r for r in map(json.loads, open(sys.argv[2]))}
-assert set(rows) == {"cuda-exact", "cuda-fast", "cpu-exact"}, sorted(rows)
+assert set(rows) == {"cuda-exact", "cuda-fast", "cpu-exact", "cuda-exact-cublas"}, sorted(rows)
 cpu = rows["cpu-exact"]
 want = summary.read_f32(cpu["hidden"])
-for name, tol in (("cuda-exact", 1e-5), ("cuda-fast", 1e-2)):
+for name, tol in (("cuda-exact", 1e-5), ("cuda-fast", 1e-2), ("cuda-exact-cublas", 1e-5)):
     r = rows[name]
     assert r["backend"].startswith("CUDA"), r["backend"]
+    assert r["backend"].endswith("cuBLAS)" if name.endswith("cublas") else "cuBLASLt)"), \
+        r["backend"]
     assert r["beam5_ids"] == cpu["beam5_ids"], (name, r["beam5_ids"], cpu["beam5_ids"])
     assert r["greedy_ids"] == cpu["greedy_ids"], (name, r["greedy_ids"], cpu["greedy_ids"])
     rel, _ = summary.hidden_diff(summary.read_f32(r["hidden"]), want)

@@ -3,7 +3,8 @@
  *
  * The cuBLAS of the CUDA emulator (cuda-emu.c): the entry points that
  * model/ov-backend-cuda.c opens at run time, built as a library with
- * cuBLAS's file name so that the backend's own dlopen finds it first. The
+ * cuBLAS's file name so that the backend's own dlopen finds it first. Its
+ * product, ov_emu_gemm, is also cuBLASLt's (cublaslt-emu.c). The
  * product is OpenBLAS's column-major sgemm with the very arguments cuBLAS
  * was given, so transposes and leading dimensions are checked against
  * cuBLAS's conventions, which column-major BLAS shares. cuBLAS's argument
@@ -136,33 +137,67 @@ matrix_on_device (const void *p, int rows, int cols, int ld)
   return ov_emu_is_device (p, ((gsize) ld * (cols - 1) + rows) * sizeof (float));
 }
 
+/* The product both emulated libraries make (ov_emu_gemm in cuda-emu.h). */
+cublasStatus_t
+ov_emu_gemm (const char *what, int transposed_a, int transposed_b, int m, int n, int k,
+             float alpha, const float *a, int lda, const float *b, int ldb, float beta,
+             float *c, int ldc, int tf32)
+{
+  int a_rows = transposed_a ? k : m, a_cols = transposed_a ? m : k;
+  int b_rows = transposed_b ? n : k, b_cols = transposed_b ? k : n;
+  g_autofree float *a_tf32 = NULL, *b_tf32 = NULL;
+  const float *pa = a, *pb = b;
+
+  /* cuBLAS's own checks of the sizes */
+  if (m < 0 || n < 0 || k < 0 || lda < MAX (1, a_rows) || ldb < MAX (1, b_rows)
+      || ldc < MAX (1, m))
+    {
+      ov_emu_report (what, "m %d n %d k %d, op %c/%c, lda %d ldb %d ldc %d: not a valid product",
+                     m, n, k, transposed_a ? 'T' : 'N', transposed_b ? 'T' : 'N', lda, ldb,
+                     ldc);
+      return CUBLAS_STATUS_INVALID_VALUE;
+    }
+  if (m == 0 || n == 0)
+    return CUBLAS_STATUS_SUCCESS;
+  if ((k > 0 && (!matrix_on_device (a, a_rows, a_cols, lda)
+                 || !matrix_on_device (b, b_rows, b_cols, ldb)))
+      || !matrix_on_device (c, m, n, ldc))
+    {
+      ov_emu_report (what,
+                     "A %p (%dx%d, ld %d), B %p (%dx%d, ld %d) or C %p (%dx%d, ld %d) is not "
+                     "wholly device memory", (const void *) a, a_rows, a_cols, lda,
+                     (const void *) b, b_rows, b_cols, ldb, (void *) c, m, n, ldc);
+      return CUBLAS_STATUS_EXECUTION_FAILED;
+    }
+  if (tf32 && k > 0)
+    {
+      pa = a_tf32 = tf32_copy (a, a_rows, a_cols, lda);
+      pb = b_tf32 = tf32_copy (b, b_rows, b_cols, ldb);
+    }
+  cblas_sgemm (CblasColMajor, transposed_a ? CblasTrans : CblasNoTrans,
+               transposed_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, pa, lda, pb, ldb, beta,
+               c, ldc);
+  ov_emu_count_product ();
+  return CUBLAS_STATUS_SUCCESS;
+}
+
 cublasStatus_t
 cublasGemmEx (cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb, int m,
               int n, int k, const void *alpha, const void *a, cudaDataType atype, int lda,
               const void *b, cudaDataType btype, int ldb, const void *beta, void *c,
               cudaDataType ctype, int ldc, cublasComputeType_t compute, cublasGemmAlgo_t algo)
 {
-  /* for real matrices the conjugate transpose is the transpose */
-  gboolean ta = transa != CUBLAS_OP_N, tb = transb != CUBLAS_OP_N;
-  int a_rows = ta ? k : m, a_cols = ta ? m : k;
-  int b_rows = tb ? n : k, b_cols = tb ? k : n;
   cublasMath_t mode;
-  gboolean tf32;
-  g_autofree float *a_tf32 = NULL, *b_tf32 = NULL;
-  const float *pa = a, *pb = b;
 
   if (handle == NULL)
     return CUBLAS_STATUS_NOT_INITIALIZED;
   mode = ((EmuBlas *) handle)->mode;
-  /* cuBLAS's own checks of the arguments */
-  if (m < 0 || n < 0 || k < 0 || lda < MAX (1, a_rows) || ldb < MAX (1, b_rows)
-      || ldc < MAX (1, m) || alpha == NULL || beta == NULL
+  if (alpha == NULL || beta == NULL
       || (transa != CUBLAS_OP_N && transa != CUBLAS_OP_T && transa != CUBLAS_OP_C)
       || (transb != CUBLAS_OP_N && transb != CUBLAS_OP_T && transb != CUBLAS_OP_C))
     {
-      ov_emu_report ("cublasGemmEx",
-                     "m %d n %d k %d, op %d/%d, lda %d ldb %d ldc %d: not a valid product",
-                     m, n, k, (int) transa, (int) transb, lda, ldb, ldc);
+      ov_emu_report ("cublasGemmEx", "op %d/%d, alpha %p, beta %p: not a valid product",
+                     (int) transa, (int) transb, alpha, beta);
       return CUBLAS_STATUS_INVALID_VALUE;
     }
   if (atype != CUDA_R_32F || btype != CUDA_R_32F || ctype != CUDA_R_32F
@@ -172,28 +207,10 @@ cublasGemmEx (cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t
                      "only float32 matrices with CUBLAS_COMPUTE_32F or _FAST_TF32 are emulated");
       return CUBLAS_STATUS_NOT_SUPPORTED;
     }
-  if (m == 0 || n == 0)
-    return CUBLAS_STATUS_SUCCESS;
-  if ((k > 0 && (!matrix_on_device (a, a_rows, a_cols, lda)
-                 || !matrix_on_device (b, b_rows, b_cols, ldb)))
-      || !matrix_on_device (c, m, n, ldc))
-    {
-      ov_emu_report ("cublasGemmEx",
-                     "A %p (%dx%d, ld %d), B %p (%dx%d, ld %d) or C %p (%dx%d, ld %d) is not "
-                     "wholly device memory", a, a_rows, a_cols, lda, b, b_rows, b_cols, ldb, c,
-                     m, n, ldc);
-      return CUBLAS_STATUS_EXECUTION_FAILED;
-    }
-  /* TF32 by the compute type, or by the handle's math mode */
-  tf32 = compute == CUBLAS_COMPUTE_32F_FAST_TF32
-         || (mode & 0xf) == CUBLAS_TF32_TENSOR_OP_MATH;
-  if (tf32 && k > 0)
-    {
-      pa = a_tf32 = tf32_copy (a, a_rows, a_cols, lda);
-      pb = b_tf32 = tf32_copy (b, b_rows, b_cols, ldb);
-    }
-  cblas_sgemm (CblasColMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-               m, n, k, *(const float *) alpha, pa, lda, pb, ldb, *(const float *) beta, c,
-               ldc);
-  return CUBLAS_STATUS_SUCCESS;
+  /* for real matrices the conjugate transpose is the transpose; TF32 by the
+   * compute type, or by the handle's math mode */
+  return ov_emu_gemm ("cublasGemmEx", transa != CUBLAS_OP_N, transb != CUBLAS_OP_N, m, n, k,
+                      *(const float *) alpha, a, lda, b, ldb, *(const float *) beta, c, ldc,
+                      compute == CUBLAS_COMPUTE_32F_FAST_TF32
+                      || (mode & 0xf) == CUBLAS_TF32_TENSOR_OP_MATH);
 }

@@ -37,7 +37,9 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -64,8 +66,30 @@
 #define EMU_WARP        32
 #define EMU_MAX_SHARED  (48 * 1024)
 #define EMU_STACK       (256 * 1024)
+#define EMU_ALIGN       256
 
 static _Thread_local cudaError_t last_error = cudaSuccess;
+
+/* what the device was asked to do (ov_emu_get_counts) */
+static struct {
+  atomic_uint_fast64_t kernels, products, copies, host_waits, allocations;
+} counts;
+
+void
+ov_emu_get_counts (OvEmuCounts *c)
+{
+  c->kernels = atomic_load (&counts.kernels);
+  c->products = atomic_load (&counts.products);
+  c->copies = atomic_load (&counts.copies);
+  c->host_waits = atomic_load (&counts.host_waits);
+  c->allocations = atomic_load (&counts.allocations);
+}
+
+void
+ov_emu_count_product (void)
+{
+  atomic_fetch_add (&counts.products, 1);
+}
 
 /* The byte that fills fresh device memory and shared memory at each block:
  * 0xff (NaN, -1) by default; OV_EMU_POISON=big gives 0x7f (3.4e38, a huge
@@ -203,7 +227,10 @@ device_alloc (void **out, size_t size, const char *what)
     allocations = g_tree_new_full (compare_base, NULL, g_free, NULL);
   a = g_new (EmuAlloc, 1);
   a->size = size;
-  a->base = g_try_malloc (MAX (size, 1));
+  /* at the 256 bytes cudaMalloc promises: cuBLASLt's algorithms and our
+   * backend's choice of them go by the alignment of what they are given */
+  if (posix_memalign ((void **) &a->base, EMU_ALIGN, MAX (size, 1)) != 0)
+    a->base = NULL;
   if (a->base == NULL)
     {
       g_mutex_unlock (&memory_lock);
@@ -217,6 +244,7 @@ device_alloc (void **out, size_t size, const char *what)
   memory_used += size;
   g_mutex_unlock (&memory_lock);
   *out = a->base;
+  atomic_fetch_add (&counts.allocations, 1);
   return cudaSuccess;
 }
 
@@ -237,7 +265,7 @@ device_free (void *p, const char *what)
     }
   memory_used -= a->size;
   g_tree_remove (allocations, a);   /* frees a */
-  g_free (p);
+  free (p);
   g_mutex_unlock (&memory_lock);
   return cudaSuccess;
 }
@@ -305,7 +333,11 @@ cudaStreamDestroy (cudaStream_t stream)
 cudaError_t
 cudaStreamSynchronize (cudaStream_t stream)
 {
-  return check_stream (stream, "cudaStreamSynchronize");
+  cudaError_t err = check_stream (stream, "cudaStreamSynchronize");
+
+  if (err == cudaSuccess)
+    atomic_fetch_add (&counts.host_waits, 1);
+  return err;
 }
 
 /* ---- the runtime calls on memory ---- */
@@ -383,13 +415,19 @@ copy (void *dst, const void *src, size_t n, enum cudaMemcpyKind kind, const char
       return cudaErrorInvalidValue;
     }
   memmove (dst, src, n);
+  atomic_fetch_add (&counts.copies, 1);
   return cudaSuccess;
 }
 
 cudaError_t
 cudaMemcpy (void *dst, const void *src, size_t n, enum cudaMemcpyKind kind)
 {
-  return copy (dst, src, n, kind, "cudaMemcpy");
+  cudaError_t err = copy (dst, src, n, kind, "cudaMemcpy");
+
+  /* it returns once the device has done everything before it */
+  if (err == cudaSuccess)
+    atomic_fetch_add (&counts.host_waits, 1);
+  return err;
 }
 
 cudaError_t
@@ -1011,6 +1049,8 @@ ov_emu_launch (const char *kernel, dim3 grid, dim3 block, size_t shared, cudaStr
       g_clear_pointer (&emu.shared, g_free);
       if (emu.failed)
         err = cudaErrorLaunchFailure;
+      else
+        atomic_fetch_add (&counts.kernels, 1);
     }
   g_mutex_unlock (&launch_lock);
   if (err != cudaSuccess)

@@ -10,11 +10,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cublas_api.h>
 #include <cuda_runtime_api.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* What the emulated device has been asked to do since the program started:
+ * the work a real device would queue (kernel launches, cuBLAS and cuBLASLt
+ * products, copies), and the calls that make the host wait for it. */
+typedef struct {
+  uint64_t kernels;      /* launches that ran */
+  uint64_t products;     /* matrix products (cublas-emu.c, cublaslt-emu.c) */
+  uint64_t copies;       /* cudaMemcpy and cudaMemcpyAsync calls that copied */
+  uint64_t host_waits;   /* stream synchronisations and cudaMemcpy calls */
+  uint64_t allocations;  /* cudaMalloc and cudaMallocAsync calls that succeeded */
+} OvEmuCounts;
+
+void         ov_emu_get_counts      (OvEmuCounts *counts);
+/* Counts one matrix product (the emulated cuBLAS libraries call it). */
+void         ov_emu_count_product   (void);
+
+/* The emulated cuBLAS's product (cublas-emu.c), which the emulated
+ * cuBLASLt makes too: column-major C (M, N) = alpha op(A) op(B) + beta C,
+ * checked as cuBLAS checks it, every matrix wholly in device memory; with
+ * tf32 the inputs are rounded to TF32 first. what names the call in the
+ * messages. */
+cublasStatus_t ov_emu_gemm          (const char *what, int transposed_a, int transposed_b,
+                                     int m, int n, int k, float alpha, const float *a, int lda,
+                                     const float *b, int ldb, float beta, float *c, int ldc,
+                                     int tf32);
 
 /* Whether [p, p + n_bytes) lies inside one live device allocation. */
 int          ov_emu_is_device       (const void *p, size_t n_bytes);
