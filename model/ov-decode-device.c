@@ -26,7 +26,55 @@ struct _OvDeviceCache
   float   *kv;
   float   *kv_spare;
   float   *logits;      /* (B, V) of the last step */
+  /* a step's working buffers, made once with the cache: the mask (2, n_keys),
+   * then x, q, cx, a1 (2B, H), k and v (see step_k_rows), f (2B, I) and the
+   * last rows (B, H), each starting on a 256-byte boundary */
+  float   *scratch;
 };
+
+/* Floats rounded up to whole 256-byte blocks, so every working buffer
+ * starts as aligned as an allocation of its own would. */
+static gsize
+block_floats (gsize n)
+{
+  return (n + 63) / 64 * 64;
+}
+
+/* Rows held by the k buffer: v sits n_keys rows after k, as a layer's V
+ * block sits after its K block in the cache, so one copy appends both when
+ * k's 2B rows fit before v; otherwise v is a buffer of its own. */
+static gboolean
+step_one_copy (const OvDeviceCache *dc)
+{
+  return dc->n_keys >= 2 * dc->n_beams;
+}
+
+typedef struct {
+  float *mask, *x, *q, *k, *v, *cx, *a1, *f, *last;
+} StepBuffers;
+
+/* The step's buffers inside scratch; with scratch NULL, only the size. */
+static gsize
+step_buffers (const OvDeviceCache *dc, float *scratch, StepBuffers *b)
+{
+  const OvConfig *c = &dc->model->config;
+  gsize rows = (gsize) 2 * dc->n_beams, h = c->hidden_size, nk = dc->n_keys;
+  gsize at = 0;
+  float **slot[] = { &b->mask, &b->x, &b->q, &b->cx, &b->a1, &b->k, &b->v, &b->f, &b->last };
+  gsize size[] = { 2 * nk, rows * h, rows * h, rows * h, rows * h,
+                   step_one_copy (dc) ? (nk + rows) * h : rows * h,
+                   step_one_copy (dc) ? 0 : rows * h, rows * c->intermediate_size,
+                   (gsize) dc->n_beams * h };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (slot); i++)
+    {
+      *slot[i] = scratch != NULL ? scratch + at : NULL;
+      at += block_floats (size[i]);
+    }
+  if (step_one_copy (dc) && scratch != NULL)
+    b->v = b->k + nk * h;
+  return at;
+}
 
 static gsize
 layer_floats (OvDeviceCache *dc)
@@ -51,6 +99,7 @@ _ov_device_cache_free (OvDeviceCache *dc)
   be->free (be, dc->kv);
   be->free (be, dc->kv_spare);
   be->free (be, dc->logits);
+  be->free (be, dc->scratch);
   g_free (dc);
 }
 
@@ -79,6 +128,11 @@ _ov_device_cache_new (OvModel *model, const OvCaptionContext *ctx, int n_beams, 
   dc->kv = be->alloc (be, beam * nb);
   dc->kv_spare = be->alloc (be, beam * nb);
   dc->logits = be->alloc (be, (gsize) nb * model->config.vocab_size);
+  {
+    StepBuffers unused;
+
+    dc->scratch = be->alloc (be, step_buffers (dc, NULL, &unused));
+  }
   /* Caption rows not yet written are masked out, but must be numbers: zero
    * them in every (beam, layer, K or V) block. */
   caption_rows = (gsize) max_len * h;
@@ -149,7 +203,7 @@ _ov_device_cache_step (OvDeviceCache *dc, gint32 *const *seqs, int cur_len,
   OvModel *model = dc->model;
   const OvBackend *be = model->backend;
   const OvConfig *c = &model->config;
-  int h = c->hidden_size, inter = c->intermediate_size, nb = dc->n_beams;
+  int h = c->hidden_size, nb = dc->n_beams;
   int n_heads = c->num_attention_heads, head_dim = h / n_heads;
   int m = 2 * nb, nk = dc->n_keys;
   gsize layer = layer_floats (dc), beam = beam_floats (dc);
@@ -157,19 +211,13 @@ _ov_device_cache_step (OvDeviceCache *dc, gint32 *const *seqs, int cur_len,
   g_autofree gint32 *pos = g_new (gint32, m);
   g_autofree gint32 *types = g_new0 (gint32, m);
   g_autofree float *mask = g_new (float, (gsize) 2 * nk);
-  float *mask_be = be->alloc (be, (gsize) 2 * nk);
-  float *x = be->alloc (be, (gsize) m * h);
-  float *q = be->alloc (be, (gsize) m * h);
-  /* v sits nk rows after k, as a layer's V block sits after its K block in
-   * the cache: one copy then appends both (when k's rows fit before v) */
-  gboolean one_copy = nk >= m;
-  float *k = be->alloc (be, (gsize) (one_copy ? nk + m : m) * h);
-  float *v = one_copy ? k + (gsize) nk * h : be->alloc (be, (gsize) m * h);
-  float *cx = be->alloc (be, (gsize) m * h);
-  float *a1 = be->alloc (be, (gsize) m * h);
-  float *f = be->alloc (be, (gsize) m * inter);
-  float *last = be->alloc (be, (gsize) nb * h);
+  gboolean one_copy = step_one_copy (dc);
+  StepBuffers sb;
+  float *mask_be, *x, *q, *k, *v, *cx, *a1, *f, *last;
 
+  step_buffers (dc, dc->scratch, &sb);
+  mask_be = sb.mask; x = sb.x; q = sb.q; k = sb.k; v = sb.v;
+  cx = sb.cx; a1 = sb.a1; f = sb.f; last = sb.last;
   for (int b = 0; b < nb; b++)
     {
       ids[2 * b] = seqs[b][cur_len - 1];
@@ -228,11 +276,6 @@ _ov_device_cache_step (OvDeviceCache *dc, gint32 *const *seqs, int cur_len,
   _ov_model_lm_head_be (model, last, nb, dc->logits);
   if (host_logits != NULL)
     be->download (be, host_logits, dc->logits, (gsize) nb * c->vocab_size);
-  be->free (be, mask_be); be->free (be, x); be->free (be, q); be->free (be, k);
-  if (!one_copy)
-    be->free (be, v);
-  be->free (be, cx); be->free (be, a1); be->free (be, f);
-  be->free (be, last);
   return ov_backend_check (be, error);
 }
 

@@ -1128,8 +1128,9 @@ counts_since (const OvEmuCounts *before)
  * three more products, two LayerNorms and a GELU (the biases ride in the
  * products' epilogue); the copy of each beam's last row and the LM head's
  * two products, GELU and LayerNorm (and a bias kernel after each product
- * that cuBLAS makes, as with OV_EMU_LT=none). The step never waits for the device;
- * scoring the beams waits once, and reordering the cache does not. */
+ * that cuBLAS makes, as with OV_EMU_LT=none). The step never waits for the
+ * device and takes its working buffers from the cache; scoring the beams
+ * waits once, and reordering the cache does not. */
 static void
 test_step_work (void)
 {
@@ -1199,11 +1200,11 @@ test_step_work (void)
       reorder = counts_since (&before);
       g_test_message ("step %d, %d layers: %" G_GUINT64_FORMAT " kernels + %" G_GUINT64_FORMAT
                       " products (%d through cuBLAS), %" G_GUINT64_FORMAT " copies, %" G_GUINT64_FORMAT
-                      " waits; scoring %" G_GUINT64_FORMAT " launches, %" G_GUINT64_FORMAT
+                      " waits, %" G_GUINT64_FORMAT " allocations; scoring %" G_GUINT64_FORMAT " launches, %" G_GUINT64_FORMAT
                       " waits; reorder %" G_GUINT64_FORMAT " launches, %" G_GUINT64_FORMAT
                       " waits", cur_len, n_layers, (guint64) step.kernels,
                       (guint64) step.products, bias_kernels, (guint64) step.copies,
-                      (guint64) step.host_waits, (guint64) (score.kernels + score.products),
+                      (guint64) step.host_waits, (guint64) step.allocations, (guint64) (score.kernels + score.products),
                       (guint64) score.host_waits,
                       (guint64) (reorder.kernels + reorder.products),
                       (guint64) reorder.host_waits);
@@ -1211,6 +1212,9 @@ test_step_work (void)
       g_assert_cmpuint (step.kernels + step.products, ==, 11 * n_layers + 7 + bias_kernels);
       g_assert_cmpuint (step.products, ==, 6 * n_layers + 2);
       g_assert_cmpuint (step.host_waits, ==, 0);
+      /* the working buffers are the cache's: only the token ids' upload and
+       * the LM head's transform take memory from the pool */
+      g_assert_cmpuint (step.allocations, <=, 2);
       g_assert_cmpuint (score.kernels + score.products, ==, 1);
       g_assert_cmpuint (score.host_waits, ==, 1);
       g_assert_cmpuint (reorder.kernels + reorder.products, ==, 1);
