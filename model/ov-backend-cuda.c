@@ -42,6 +42,7 @@ typedef struct {
   gsize           lt_workspace_size;
   char           *lt_problem;   /* why cuBLASLt is not used, or NULL */
   guint64         n_lt, n_plain; /* products made through each library */
+  gboolean        no_graphs;    /* OV_CUDA_GRAPHS=0: every operation runs as it comes */
   GHashTable     *weights;      /* host pointer → device copy */
   guint64         weight_bytes; /* held by the weights */
   guint64         weight_limit; /* OV_CUDA_WEIGHT_LIMIT_MB, for tests; 0 = none */
@@ -651,9 +652,90 @@ cuda_copy_runs (const OvBackend *be, float *dst, gsize dst_outer, const float *s
         return;
     }
   CUDA_CHECK (cb, ov_cuda_copy_runs (dst, dst_outer, src, src_outer, dev, n_outer, n_inner,
-                                     inner, n, cb->stream));
+                                     inner, n, NULL, 0, cb->stream));
   if (dev != NULL)
     CUDA_CHECK (cb, cudaFreeAsync (dev, cb->stream));
+}
+
+static void
+cuda_copy_runs_at (const OvBackend *be, float *dst, gsize dst_outer, const float *src,
+                   gsize src_outer, int n_outer, int n_inner, gsize inner, gsize n,
+                   const float *at, gsize at_stride)
+{
+  OvCudaBackend *cb = CUDA_BE (be);
+
+  if (n == 0 || n_outer <= 0 || n_inner <= 0 || !enter (cb))
+    return;
+  CUDA_CHECK (cb, ov_cuda_copy_runs (dst, dst_outer, src, src_outer, NULL, n_outer, n_inner,
+                                     inner, n, at, at_stride, cb->stream));
+}
+
+/* A stream's work recorded as a CUDA graph, in relaxed mode: cuBLAS and
+ * cuBLASLt may make calls of their own while it records. */
+static gboolean
+cuda_graph_begin (const OvBackend *be)
+{
+  OvCudaBackend *cb = CUDA_BE (be);
+
+  if (cb->no_graphs || !enter (cb))
+    return FALSE;
+  if (cudaStreamBeginCapture (cb->stream, cudaStreamCaptureModeRelaxed) != cudaSuccess)
+    {
+      (void) cudaGetLastError ();
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gpointer
+cuda_graph_end (const OvBackend *be, GError **error)
+{
+  OvCudaBackend *cb = CUDA_BE (be);
+  cudaGraph_t graph = NULL;
+  cudaGraphExec_t exec = NULL;
+  cudaError_t err;
+
+  (void) cudaSetDevice (cb->device);
+  /* the capture ends whatever happened while it recorded */
+  err = cudaStreamEndCapture (cb->stream, &graph);
+  if (err == cudaSuccess && cb->error == NULL)
+    err = cudaGraphInstantiate (&exec, graph, 0);
+  if (graph != NULL)
+    (void) cudaGraphDestroy (graph);
+  if (cb->error != NULL)
+    {
+      /* an operation failed while recording: nothing ran; its error goes
+       * to the caller, who runs the operations again without a graph */
+      if (exec != NULL)
+        (void) cudaGraphExecDestroy (exec);
+      (void) cudaGetLastError ();
+      g_propagate_error (error, g_steal_pointer (&cb->error));
+      return NULL;
+    }
+  if (err != cudaSuccess)
+    {
+      (void) cudaGetLastError ();
+      g_set_error (error, OV_ERROR, OV_ERROR_DEVICE, "CUDA device %d: no graph (%s)",
+                   cb->device, cudaGetErrorString (err));
+      return NULL;
+    }
+  return exec;
+}
+
+static void
+cuda_graph_launch (const OvBackend *be, gpointer graph)
+{
+  OvCudaBackend *cb = CUDA_BE (be);
+
+  if (enter (cb))
+    CUDA_CHECK (cb, cudaGraphLaunch ((cudaGraphExec_t) graph, cb->stream));
+}
+
+static void
+cuda_graph_free (const OvBackend *be, gpointer graph)
+{
+  if (graph != NULL)
+    (void) cudaGraphExecDestroy ((cudaGraphExec_t) graph);
 }
 
 /* cudaMalloc, and when the device is full, again after the pool has given
@@ -785,6 +867,11 @@ static const OvBackend cuda_table = {
   .attention_batch = cuda_attention_batch,
   .weight = cuda_weight,
   .log_softmax_topk = cuda_log_softmax_topk,
+  .copy_runs_at = cuda_copy_runs_at,
+  .graph_begin = cuda_graph_begin,
+  .graph_end = cuda_graph_end,
+  .graph_launch = cuda_graph_launch,
+  .graph_free = cuda_graph_free,
   .check = cuda_check_error,
   .destroy = cuda_destroy,
 };
@@ -900,6 +987,7 @@ ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
   cb->device = device;
   cb->precision = precision;
   cb->weights = g_hash_table_new_full (NULL, NULL, NULL, free_device);
+  cb->no_graphs = g_strcmp0 (g_getenv ("OV_CUDA_GRAPHS"), "0") == 0;
   if (g_getenv ("OV_CUDA_WEIGHT_LIMIT_MB") != NULL)
     cb->weight_limit = g_ascii_strtoull (g_getenv ("OV_CUDA_WEIGHT_LIMIT_MB"), NULL, 10)
                        * 1048576;
@@ -929,9 +1017,10 @@ ov_backend_cuda_describe (const OvBackend *be)
 {
   OvCudaBackend *cb = CUDA_BE (be);
 
-  return g_strdup_printf ("CUDA: %s (device %d, %s, %s)", cb->device_name, cb->device,
+  return g_strdup_printf ("CUDA: %s (device %d, %s; %s; %s)", cb->device_name, cb->device,
                           cb->precision == OV_PRECISION_FAST ? "fast, TF32" : "exact",
-                          cb->lt != NULL ? "cuBLASLt" : "cuBLAS");
+                          cb->lt != NULL ? "cuBLASLt" : "cuBLAS",
+                          cb->no_graphs ? "no graphs" : "graphs");
 }
 
 void

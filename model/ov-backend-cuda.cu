@@ -376,11 +376,13 @@ ov_cuda_attention_batch (float *ctx, const float *q, int q_stride, const float *
 /* ov_cuda_copy_runs: grid (n_inner, n_outer), threads along the run */
 static __global__ void
 copy_runs_kernel (float *dst, size_t dst_outer, const float *src, size_t src_outer,
-                  const int32_t *src_index, size_t inner, size_t n)
+                  const int32_t *src_index, size_t inner, size_t n, const float *dst_at,
+                  size_t at_stride)
 {
   int o = blockIdx.y, i = blockIdx.x;
   size_t s = src_index != NULL ? (size_t) src_index[o] : (size_t) o;
-  float *d = dst + o * dst_outer + i * inner;
+  size_t shift = dst_at != NULL ? (size_t) dst_at[0] * at_stride : 0;
+  float *d = dst + shift + o * dst_outer + i * inner;
   const float *from = src + s * src_outer + i * inner;
 
   for (size_t e = threadIdx.x; e < n; e += blockDim.x)
@@ -390,7 +392,7 @@ copy_runs_kernel (float *dst, size_t dst_outer, const float *src, size_t src_out
 extern "C" cudaError_t
 ov_cuda_copy_runs (float *dst, size_t dst_outer, const float *src, size_t src_outer,
                    const int32_t *src_index, int n_outer, int n_inner, size_t inner,
-                   size_t n, cudaStream_t stream)
+                   size_t n, const float *dst_at, size_t at_stride, cudaStream_t stream)
 {
   dim3 grid (n_inner, n_outer);
 
@@ -399,7 +401,7 @@ ov_cuda_copy_runs (float *dst, size_t dst_outer, const float *src, size_t src_ou
   if (n_outer > 65535)
     return cudaErrorInvalidValue;
   OV_LAUNCH (copy_runs_kernel, grid, 256, 0, stream) (dst, dst_outer, src, src_outer,
-                                                      src_index, inner, n);
+                                                      src_index, inner, n, dst_at, at_stride);
   return cudaGetLastError ();
 }
 

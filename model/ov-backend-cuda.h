@@ -24,7 +24,7 @@ G_BEGIN_DECLS
  * OV_CUDA_WEIGHT_LIMIT_MB caps the memory its weights may take, so that
  * running out of device memory can be tested. */
 OvBackend *ov_backend_cuda_new      (int device, OvPrecision precision, GError **error);
-/* e.g. "CUDA: NVIDIA H200 (device 0, exact, cuBLASLt)". */
+/* e.g. "CUDA: NVIDIA H200 (device 0, exact; cuBLASLt; graphs)". */
 char      *ov_backend_cuda_describe (const OvBackend *be);
 /* How many products went through cuBLASLt and how many through cuBLAS so
  * far. For the tests. */

@@ -90,6 +90,23 @@ struct _OvBackend
                                 const float *beam_scores, int nb, int v, int k,
                                 float *row_max, float *row_lse, float *top_scores,
                                 gint32 *top_words, float *top_lps, GError **error);
+  /* copy_runs without an index, the destination moved on by
+   * (gsize) at[0] · at_stride floats, at being one float of backend memory
+   * holding a whole number: the position is read when the copy runs, so a
+   * recorded graph (below) serves every position. */
+  void     (*copy_runs_at) (const OvBackend *be, float *dst, gsize dst_outer,
+                            const float *src, gsize src_outer, int n_outer, int n_inner,
+                            gsize inner, gsize n, const float *at, gsize at_stride);
+  /* Graphs: after graph_begin the operations are recorded instead of run,
+   * until graph_end makes them one graph that graph_launch runs as a whole
+   * (on whatever the buffers hold then). The recorded operations must not
+   * allocate, free, upload or download. graph_end returns NULL with an
+   * error when the recording failed: nothing ran, and the backend is as
+   * before graph_begin. */
+  gboolean (*graph_begin)  (const OvBackend *be);
+  gpointer (*graph_end)    (const OvBackend *be, GError **error);
+  void     (*graph_launch) (const OvBackend *be, gpointer graph);
+  void     (*graph_free)   (const OvBackend *be, gpointer graph);
   /* FALSE with the first error recorded since the last call, which clears it. */
   gboolean (*check)     (const OvBackend *be, GError **error);
   void     (*destroy)   (OvBackend *be);

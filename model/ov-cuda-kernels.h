@@ -54,10 +54,13 @@ cudaError_t ov_cuda_attention_batch (float *ctx, const float *q, int q_stride, c
                                      cudaStream_t stream);
 
 /* For o < n_outer, i < n_inner: dst + o·dst_outer + i·inner gets n floats
- * from src + s·src_outer + i·inner, s = src_index[o] (device int32) or o. */
+ * from src + s·src_outer + i·inner, s = src_index[o] (device int32) or o.
+ * When dst_at is not NULL, dst moves on by (size_t) dst_at[0] · at_stride
+ * floats, dst_at being device memory read when the kernel runs. */
 cudaError_t ov_cuda_copy_runs (float *dst, size_t dst_outer, const float *src,
                                size_t src_outer, const int32_t *src_index, int n_outer,
-                               int n_inner, size_t inner, size_t n, cudaStream_t stream);
+                               int n_inner, size_t inner, size_t n, const float *dst_at,
+                               size_t at_stride, cudaStream_t stream);
 
 /* Beam-search scoring of logits (B, V): for each row b, max_b and
  * lse_b = log Σ exp (x - max_b) (summed in double; NaN when the row holds

@@ -26,10 +26,16 @@ struct _OvDeviceCache
   float   *kv;
   float   *kv_spare;
   float   *logits;      /* (B, V) of the last step */
-  /* a step's working buffers, made once with the cache: the mask (2, n_keys),
-   * then x, q, cx, a1 (2B, H), k and v (see step_k_rows), f (2B, I) and the
-   * last rows (B, H), each starting on a 256-byte boundary */
+  /* a step's working buffers, made once with the cache: the mask (2, n_keys)
+   * and the append position right after it, then x, q, cx, a1 (2B, H), k
+   * and v (see step_one_copy), f (2B, I), the last rows and the LM head's
+   * transform (B, H), each starting on a 256-byte boundary */
   float   *scratch;
+  /* the step's layers recorded as a graph for each cache buffer (graph_kv
+   * names it), when the backend has graphs (step_graph) */
+  gpointer graph[2];
+  float   *graph_kv[2];
+  gboolean graphs_failed;
 };
 
 /* Floats rounded up to whole 256-byte blocks, so every working buffer
@@ -50,7 +56,7 @@ step_one_copy (const OvDeviceCache *dc)
 }
 
 typedef struct {
-  float *mask, *x, *q, *k, *v, *cx, *a1, *f, *last;
+  float *mask, *at, *x, *q, *k, *v, *cx, *a1, *f, *last, *tr;
 } StepBuffers;
 
 /* The step's buffers inside scratch; with scratch NULL, only the size. */
@@ -60,11 +66,12 @@ step_buffers (const OvDeviceCache *dc, float *scratch, StepBuffers *b)
   const OvConfig *c = &dc->model->config;
   gsize rows = (gsize) 2 * dc->n_beams, h = c->hidden_size, nk = dc->n_keys;
   gsize at = 0;
-  float **slot[] = { &b->mask, &b->x, &b->q, &b->cx, &b->a1, &b->k, &b->v, &b->f, &b->last };
-  gsize size[] = { 2 * nk, rows * h, rows * h, rows * h, rows * h,
+  float **slot[] = { &b->mask, &b->x, &b->q, &b->cx, &b->a1, &b->k, &b->v, &b->f, &b->last,
+                     &b->tr };
+  gsize size[] = { 2 * nk + 1, rows * h, rows * h, rows * h, rows * h,
                    step_one_copy (dc) ? (nk + rows) * h : rows * h,
                    step_one_copy (dc) ? 0 : rows * h, rows * c->intermediate_size,
-                   (gsize) dc->n_beams * h };
+                   (gsize) dc->n_beams * h, (gsize) dc->n_beams * h };
 
   for (gsize i = 0; i < G_N_ELEMENTS (slot); i++)
     {
@@ -73,6 +80,7 @@ step_buffers (const OvDeviceCache *dc, float *scratch, StepBuffers *b)
     }
   if (step_one_copy (dc) && scratch != NULL)
     b->v = b->k + nk * h;
+  b->at = b->mask != NULL ? b->mask + 2 * nk : NULL;
   return at;
 }
 
@@ -96,6 +104,9 @@ _ov_device_cache_free (OvDeviceCache *dc)
   if (dc == NULL)
     return;
   be = dc->model->backend;
+  for (int i = 0; i < 2; i++)
+    if (dc->graph[i] != NULL)
+      be->graph_free (be, dc->graph[i]);
   be->free (be, dc->kv);
   be->free (be, dc->kv_spare);
   be->free (be, dc->logits);
@@ -193,6 +204,103 @@ _ov_device_cache_logits (OvDeviceCache *dc)
   return dc->logits;
 }
 
+/* Everything of a step after the embeddings: the layers (each beam's two
+ * rows appended to its cache, then attending to it), the [MASK] row of each
+ * beam and the LM head into dc->logits. With at (a backend float holding
+ * cur_len - 1) the append position is read on the device, so the same
+ * recorded graph serves every step; without it, cur_len places the rows. */
+static void
+step_layers (OvDeviceCache *dc, const StepBuffers *sb, int cur_len, const float *at)
+{
+  OvModel *model = dc->model;
+  const OvBackend *be = model->backend;
+  const OvConfig *c = &model->config;
+  int h = c->hidden_size, nb = dc->n_beams;
+  int n_heads = c->num_attention_heads, head_dim = h / n_heads;
+  int m = 2 * nb, nk = dc->n_keys;
+  gsize layer = layer_floats (dc), beam = beam_floats (dc);
+
+  for (int l = 0; l < c->num_hidden_layers; l++)
+    {
+      const OvLayerWeights *w = &model->layers[l];
+      float *kl = dc->kv + layer * l;
+
+      be->linear (be, sb->q, sb->x, w->q_w, w->q_b, m, h, h);
+      be->linear (be, sb->k, sb->x, w->k_w, w->k_b, m, h, h);
+      be->linear (be, sb->v, sb->x, w->v_w, w->v_b, m, h, h);
+      /* each beam's two rows join its cache at caption rows cur_len - 1,
+       * cur_len: K, then V nk rows further on (one copy when v follows k
+       * as V follows K) */
+      if (at != NULL && step_one_copy (dc))
+        be->copy_runs_at (be, kl, beam, sb->k, (gsize) 2 * h, nb, 2, (gsize) nk * h,
+                          (gsize) 2 * h, at, h);
+      else if (at != NULL)
+        {
+          be->copy_runs_at (be, kl, beam, sb->k, (gsize) 2 * h, nb, 1, 0, (gsize) 2 * h, at, h);
+          be->copy_runs_at (be, kl + (gsize) nk * h, beam, sb->v, (gsize) 2 * h, nb, 1, 0,
+                            (gsize) 2 * h, at, h);
+        }
+      else if (step_one_copy (dc))
+        be->copy_runs (be, kl + (gsize) (cur_len - 1) * h, beam, sb->k, (gsize) 2 * h, NULL, nb,
+                       2, (gsize) nk * h, (gsize) 2 * h);
+      else
+        {
+          be->copy_runs (be, kl + (gsize) (cur_len - 1) * h, beam, sb->k, (gsize) 2 * h, NULL,
+                         nb, 1, 0, (gsize) 2 * h);
+          be->copy_runs (be, kl + (gsize) (nk + cur_len - 1) * h, beam, sb->v, (gsize) 2 * h,
+                         NULL, nb, 1, 0, (gsize) 2 * h);
+        }
+      /* each beam's two rows against its own cache: one call when the
+       * backend can batch sequences */
+      if (be->attention_batch != NULL)
+        be->attention_batch (be, sb->cx, sb->q, h, kl, kl + (gsize) nk * h, h, sb->mask, nk, 2,
+                             nk, n_heads, head_dim, nb, (gsize) 2 * h, beam);
+      else
+        for (int b = 0; b < nb; b++)
+          {
+            float *kb = kl + beam * b;
+
+            be->attention (be, sb->cx + (gsize) 2 * b * h, NULL, sb->q + (gsize) 2 * b * h, h,
+                           kb, kb + (gsize) nk * h, h, sb->mask, nk, 2, nk, n_heads, head_dim);
+          }
+      _ov_model_layer_ffn (model, w, sb->x, sb->cx, sb->a1, sb->f, m);
+    }
+  /* the [MASK] row of each beam */
+  be->copy_runs (be, sb->last, h, sb->x + h, (gsize) 2 * h, NULL, nb, 1, 0, h);
+  _ov_model_lm_head_be (model, sb->last, nb, dc->logits, sb->tr);
+}
+
+/* The step's layers as a graph of the backend, recorded on first use for
+ * each of the two cache buffers (a reorder swaps them); FALSE when the
+ * backend has no graphs or recording failed, and the layers are to run as
+ * they come. A failed recording is not tried again for this cache. */
+static gboolean
+step_graph (OvDeviceCache *dc, const StepBuffers *sb)
+{
+  const OvBackend *be = dc->model->backend;
+  int slot = dc->kv == dc->graph_kv[0] ? 0 : dc->kv == dc->graph_kv[1] ? 1 : -1;
+  g_autoptr(GError) error = NULL;
+
+  if (slot < 0)
+    {
+      if (dc->graphs_failed || be->graph_begin == NULL || be->copy_runs_at == NULL
+          || dc->graph[1] != NULL || !be->graph_begin (be))
+        return FALSE;
+      slot = dc->graph[0] == NULL ? 0 : 1;
+      step_layers (dc, sb, 0, sb->at);
+      dc->graph[slot] = be->graph_end (be, &error);
+      if (dc->graph[slot] == NULL)
+        {
+          g_debug ("decoding steps run without a graph: %s", error->message);
+          dc->graphs_failed = TRUE;
+          return FALSE;
+        }
+      dc->graph_kv[slot] = dc->kv;
+    }
+  be->graph_launch (be, dc->graph[slot]);
+  return TRUE;
+}
+
 /* The cached step at cur_len: each beam's rows are its last token at
  * position cur_len - 1 (it was [MASK] the step before) and a new [MASK] at
  * cur_len. All 2·B rows go through every linear together. */
@@ -204,20 +312,15 @@ _ov_device_cache_step (OvDeviceCache *dc, gint32 *const *seqs, int cur_len,
   const OvBackend *be = model->backend;
   const OvConfig *c = &model->config;
   int h = c->hidden_size, nb = dc->n_beams;
-  int n_heads = c->num_attention_heads, head_dim = h / n_heads;
   int m = 2 * nb, nk = dc->n_keys;
-  gsize layer = layer_floats (dc), beam = beam_floats (dc);
   g_autofree gint32 *ids = g_new (gint32, m);
   g_autofree gint32 *pos = g_new (gint32, m);
   g_autofree gint32 *types = g_new0 (gint32, m);
-  g_autofree float *mask = g_new (float, (gsize) 2 * nk);
-  gboolean one_copy = step_one_copy (dc);
+  /* the mask's two rows, then the append position */
+  g_autofree float *mask = g_new (float, (gsize) 2 * nk + 1);
   StepBuffers sb;
-  float *mask_be, *x, *q, *k, *v, *cx, *a1, *f, *last;
 
   step_buffers (dc, dc->scratch, &sb);
-  mask_be = sb.mask; x = sb.x; q = sb.q; k = sb.k; v = sb.v;
-  cx = sb.cx; a1 = sb.a1; f = sb.f; last = sb.last;
   for (int b = 0; b < nb; b++)
     {
       ids[2 * b] = seqs[b][cur_len - 1];
@@ -230,50 +333,15 @@ _ov_device_cache_step (OvDeviceCache *dc, gint32 *const *seqs, int cur_len,
   for (int r = 0; r < 2; r++)
     for (int j = 0; j < nk; j++)
       mask[(gsize) r * nk + j] = j >= dc->max_len || j <= cur_len - 1 + r ? 0.0f : -10000.0f;
-  be->upload (be, mask_be, mask, (gsize) 2 * nk);
+  mask[(gsize) 2 * nk] = (float) (cur_len - 1);
+  /* one upload: the mask and the position sit side by side in scratch */
+  be->upload (be, sb.mask, mask, (gsize) 2 * nk + 1);
 
-  be->embed (be, x, model->word_emb, model->pos_emb, model->type_emb, ids, pos, types, m, h);
-  be->add_layer_norm (be, x, NULL, model->emb_ln_g, model->emb_ln_b, m, h,
+  be->embed (be, sb.x, model->word_emb, model->pos_emb, model->type_emb, ids, pos, types, m, h);
+  be->add_layer_norm (be, sb.x, NULL, model->emb_ln_g, model->emb_ln_b, m, h,
                       (float) c->layer_norm_eps);
-  for (int l = 0; l < c->num_hidden_layers; l++)
-    {
-      const OvLayerWeights *w = &model->layers[l];
-
-      be->linear (be, q, x, w->q_w, w->q_b, m, h, h);
-      be->linear (be, k, x, w->k_w, w->k_b, m, h, h);
-      be->linear (be, v, x, w->v_w, w->v_b, m, h, h);
-      /* each beam's two rows join its cache at caption rows cur_len - 1,
-       * cur_len: K, then V nk rows further on */
-      if (one_copy)
-        be->copy_runs (be, dc->kv + layer * l + (gsize) (cur_len - 1) * h, beam, k,
-                       (gsize) 2 * h, NULL, nb, 2, (gsize) nk * h, (gsize) 2 * h);
-      else
-        {
-          be->copy_runs (be, dc->kv + layer * l + (gsize) (cur_len - 1) * h, beam, k,
-                         (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
-          be->copy_runs (be, dc->kv + layer * l + (gsize) (nk + cur_len - 1) * h, beam, v,
-                         (gsize) 2 * h, NULL, nb, 1, 0, (gsize) 2 * h);
-        }
-      /* each beam's two rows against its own cache: one call when the
-       * backend can batch sequences */
-      if (be->attention_batch != NULL)
-        be->attention_batch (be, cx, q, h, dc->kv + layer * l,
-                             dc->kv + layer * l + (gsize) nk * h, h, mask_be, nk, 2, nk,
-                             n_heads, head_dim, nb, (gsize) 2 * h, beam);
-      else
-        for (int b = 0; b < nb; b++)
-          {
-            float *kb = dc->kv + beam * b + layer * l;
-            float *vb = kb + (gsize) nk * h;
-
-            be->attention (be, cx + (gsize) 2 * b * h, NULL, q + (gsize) 2 * b * h, h,
-                           kb, vb, h, mask_be, nk, 2, nk, n_heads, head_dim);
-          }
-      _ov_model_layer_ffn (model, w, x, cx, a1, f, m);
-    }
-  /* the [MASK] row of each beam */
-  be->copy_runs (be, last, h, x + h, (gsize) 2 * h, NULL, nb, 1, 0, h);
-  _ov_model_lm_head_be (model, last, nb, dc->logits);
+  if (!step_graph (dc, &sb))
+    step_layers (dc, &sb, cur_len, NULL);
   if (host_logits != NULL)
     be->download (be, host_logits, dc->logits, (gsize) nb * c->vocab_size);
   return ov_backend_check (be, error);

@@ -239,12 +239,12 @@ _ov_model_layer_ffn (OvModel *model, const OvLayerWeights *w, float *x, const fl
 }
 
 void
-_ov_model_lm_head_be (OvModel *model, const float *x, int n, float *out)
+_ov_model_lm_head_be (OvModel *model, const float *x, int n, float *out, float *scratch)
 {
   const OvBackend *be = model->backend;
   const OvConfig *c = &model->config;
   int h = c->hidden_size;
-  float *tr = be->alloc (be, (gsize) n * h);
+  float *tr = scratch != NULL ? scratch : be->alloc (be, (gsize) n * h);
 
   /* transform: dense → GELU → LayerNorm; then decoder (V, H) + bias (§9.8) */
   be->linear (be, tr, x, model->lm_dense_w, model->lm_dense_b, n, h, h);
@@ -252,7 +252,8 @@ _ov_model_lm_head_be (OvModel *model, const float *x, int n, float *out)
   be->add_layer_norm (be, tr, NULL, model->lm_ln_g, model->lm_ln_b, n, h,
                       (float) c->layer_norm_eps);
   be->linear (be, out, tr, model->lm_dec_w, model->lm_bias, n, c->vocab_size, h);
-  be->free (be, tr);
+  if (scratch == NULL)
+    be->free (be, tr);
 }
 
 void
@@ -265,13 +266,13 @@ _ov_model_lm_head (OvModel *model, const float *hidden, int n, float *logits)
   if (be->host_memory)
     {
       /* no copies: a beam-5 step's logits are 600 KB */
-      _ov_model_lm_head_be (model, hidden, n, logits);
+      _ov_model_lm_head_be (model, hidden, n, logits, NULL);
       return;
     }
   x = be->alloc (be, (gsize) n * h);
   out = be->alloc (be, (gsize) n * model->config.vocab_size);
   be->upload (be, x, hidden, (gsize) n * h);
-  _ov_model_lm_head_be (model, x, n, out);
+  _ov_model_lm_head_be (model, x, n, out, NULL);
   be->download (be, logits, out, (gsize) n * model->config.vocab_size);
   be->free (be, x); be->free (be, out);
 }

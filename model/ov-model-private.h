@@ -101,8 +101,10 @@ void     _ov_model_layer_ffn (OvModel              *model,
 
 /* LM head on n rows of hidden states: logits (n, V), host arrays. */
 void     _ov_model_lm_head (OvModel *model, const float *hidden, int n, float *logits);
-/* The same on backend buffers: x (n, H) → out (n, V). */
-void     _ov_model_lm_head_be (OvModel *model, const float *x, int n, float *out);
+/* The same on backend buffers: x (n, H) → out (n, V); scratch (n, H) holds
+ * the transform, or with NULL a buffer is taken for it. */
+void     _ov_model_lm_head_be (OvModel *model, const float *x, int n, float *out,
+                               float *scratch);
 
 /* Checks the inputs against the config: ids in range, finite features,
  * mask size. */

@@ -118,7 +118,8 @@ OvTaskSettings   *ov_model_get_settings  (OvModel        *model);
 gboolean          ov_model_borrow_tag_layout (OvModel    *model,
                                               OvModel    *tagged);
 OvTokenizer      *ov_model_get_tokenizer (OvModel        *model);
-/* e.g. "CPU (2 threads, OpenBLAS)" or "CUDA: NVIDIA H200 (device 0, exact)". */
+/* e.g. "CPU (2 threads, OpenBLAS)" or
+ * "CUDA: NVIDIA H200 (device 0, exact; cuBLASLt; graphs)". */
 const char       *ov_model_get_backend_description (OvModel *model);
 /* Why the model runs on the CPU although OV_DEVICE_AUTO (or CUDA, whose
  * device ran out of memory) was asked for, e.g. "no CUDA device: ..."; NULL

@@ -1118,41 +1118,50 @@ counts_since (const OvEmuCounts *before)
   now.copies -= before->copies;
   now.host_waits -= before->host_waits;
   now.allocations -= before->allocations;
+  now.graph_launches -= before->graph_launches;
+  now.replayed -= before->replayed;
   return now;
 }
 
 /* /cuda/decoder/step-work: what a cached beam-5 decoding step asks of the
- * device, counted by the emulator. Launches (kernels and products) per
- * step: an embedding and its LayerNorm; per layer three products for Q, K
- * and V, one copy of both into the cache, one attention for all beams,
- * three more products, two LayerNorms and a GELU (the biases ride in the
- * products' epilogue); the copy of each beam's last row and the LM head's
- * two products, GELU and LayerNorm (and a bias kernel after each product
- * that cuBLAS makes, as with OV_EMU_LT=none). The step never waits for the
- * device and takes its working buffers from the cache; scoring the beams
- * waits once, and reordering the cache does not. */
+ * device, counted by the emulator. The device's work per step: an
+ * embedding and its LayerNorm; per layer three products for Q, K and V, one
+ * copy of both into the cache, one attention for all beams, three more
+ * products, two LayerNorms and a GELU (the biases ride in the products'
+ * epilogue); the copy of each beam's last row and the LM head's two
+ * products, GELU and LayerNorm (and a bias kernel after each product that
+ * cuBLAS makes, as with OV_EMU_LT=none). What the host asks for: the mask's
+ * and the ids' uploads, the embedding, its LayerNorm and one launch of the
+ * step's graph (recorded in the first step that sees each of the two cache
+ * buffers), or with OV_CUDA_GRAPHS=0 every one of those launches. A step
+ * never waits for the device and takes its working buffers from the cache;
+ * scoring the beams waits once, and reordering the cache does not. */
 static void
-test_step_work (void)
+run_step_work (gboolean graphs)
 {
-  g_autoptr(OvBackend) probe = cuda_or_skip (OV_PRECISION_EXACT);
   g_autoptr(OvModel) model = NULL;
   g_autoptr(OvCaptionContext) ctx = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (31);
   const OvConfig *c;
   OvDeviceCache *dc;
-  int nb = 5, max_len = 20, n_regions = 10, n_layers, vocab;
+  int nb = 5, max_len = 20, n_regions = 10, n_layers, vocab, bias_kernels, device_work;
   g_autofree float *img = NULL;
   g_autofree gint32 *rows = NULL;
   gint32 *seqs[5];
   OvRegions regions;
 
-  if (probe == NULL)
-    return;
+  if (!graphs)
+    g_setenv ("OV_CUDA_GRAPHS", "0", TRUE);
   model = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
+  g_unsetenv ("OV_CUDA_GRAPHS");
   c = ov_model_get_config (model);
   n_layers = c->num_hidden_layers;
   vocab = c->vocab_size;
+  /* every product has a bias; the emulated cuBLASLt takes them all unless
+   * told to have no algorithm */
+  bias_kernels = g_strcmp0 (g_getenv ("OV_EMU_LT"), "none") == 0 ? 6 * n_layers + 2 : 0;
+  device_work = 11 * n_layers + 7 + bias_kernels;
   img = g_new (float, (gsize) n_regions * c->img_feature_dim);
   random_fill (img, (gsize) n_regions * c->img_feature_dim, rand);
   regions = (OvRegions) { img, n_regions, c->img_feature_dim };
@@ -1168,24 +1177,18 @@ test_step_work (void)
       for (int i = 1; i < max_len; i++)
         seqs[b][i] = 1000 + 7 * b + i;
     }
-  for (int cur_len = 1; cur_len <= 3; cur_len++)
+  for (int cur_len = 1; cur_len <= 4; cur_len++)
     {
       OvEmuCounts before, step, score, reorder;
       float beam_scores[5] = { 0 }, row_max[5], row_lse[5], top_scores[50], top_lps[50];
       gint32 top_words[50];
       int src[5] = { 0, 0, 1, 2, 4 };
+      guint64 host_calls;
 
-      guint64 lt_before, lt_after, plain_before, plain_after;
-      int bias_kernels;
-
-      _ov_backend_cuda_product_counts (model->backend, &lt_before, &plain_before);
       ov_emu_get_counts (&before);
       g_assert_true (_ov_device_cache_step (dc, seqs, cur_len, NULL, &error));
       g_assert_no_error (error);
       step = counts_since (&before);
-      _ov_backend_cuda_product_counts (model->backend, &lt_after, &plain_after);
-      /* every product has a bias; those cuBLAS makes need a kernel for it */
-      bias_kernels = (int) (plain_after - plain_before);
       ov_emu_get_counts (&before);
       g_assert_true (model->backend->log_softmax_topk (model->backend,
                                                        _ov_device_cache_logits (dc),
@@ -1198,29 +1201,50 @@ test_step_work (void)
       _ov_device_cache_reorder (dc, src, cur_len);
       assert_backend_ok (model->backend);
       reorder = counts_since (&before);
-      g_test_message ("step %d, %d layers: %" G_GUINT64_FORMAT " kernels + %" G_GUINT64_FORMAT
-                      " products (%d through cuBLAS), %" G_GUINT64_FORMAT " copies, %" G_GUINT64_FORMAT
-                      " waits, %" G_GUINT64_FORMAT " allocations; scoring %" G_GUINT64_FORMAT " launches, %" G_GUINT64_FORMAT
-                      " waits; reorder %" G_GUINT64_FORMAT " launches, %" G_GUINT64_FORMAT
-                      " waits", cur_len, n_layers, (guint64) step.kernels,
-                      (guint64) step.products, bias_kernels, (guint64) step.copies,
-                      (guint64) step.host_waits, (guint64) step.allocations, (guint64) (score.kernels + score.products),
+      /* launches and copies the host made itself, and graph launches */
+      host_calls = step.kernels + step.products + step.copies - step.replayed
+                   + step.graph_launches;
+      g_test_message ("%s, step %d, %d layers: device %" G_GUINT64_FORMAT " kernels + %"
+                      G_GUINT64_FORMAT " products + %" G_GUINT64_FORMAT " copies (%"
+                      G_GUINT64_FORMAT " of them in %" G_GUINT64_FORMAT " graph launches); host "
+                      "%" G_GUINT64_FORMAT " calls, %" G_GUINT64_FORMAT " waits, %"
+                      G_GUINT64_FORMAT " allocations; scoring %" G_GUINT64_FORMAT
+                      " launches, %" G_GUINT64_FORMAT " waits; reorder %" G_GUINT64_FORMAT
+                      " launches, %" G_GUINT64_FORMAT " waits", graphs ? "graphs" : "no graphs",
+                      cur_len, n_layers, (guint64) step.kernels, (guint64) step.products,
+                      (guint64) step.copies, (guint64) step.replayed,
+                      (guint64) step.graph_launches, host_calls, (guint64) step.host_waits,
+                      (guint64) step.allocations, (guint64) (score.kernels + score.products),
                       (guint64) score.host_waits,
                       (guint64) (reorder.kernels + reorder.products),
                       (guint64) reorder.host_waits);
-      g_assert_cmpuint (lt_after - lt_before + plain_after - plain_before, ==, step.products);
-      g_assert_cmpuint (step.kernels + step.products, ==, 11 * n_layers + 7 + bias_kernels);
-      g_assert_cmpuint (step.products, ==, 6 * n_layers + 2);
+      g_assert_cmpuint (step.kernels + step.products, ==, device_work);
+      g_assert_cmpuint (step.copies, ==, 2);
+      g_assert_cmpuint (step.graph_launches, ==, graphs ? 1 : 0);
+      /* all but the embedding and its LayerNorm in the graph */
+      g_assert_cmpuint (step.replayed, ==, graphs ? device_work - 2 : 0);
+      g_assert_cmpuint (host_calls, ==, graphs ? 5 : device_work + 2);
       g_assert_cmpuint (step.host_waits, ==, 0);
-      /* the working buffers are the cache's: only the token ids' upload and
-       * the LM head's transform take memory from the pool */
-      g_assert_cmpuint (step.allocations, <=, 2);
+      /* the working buffers are the cache's: only the token ids' upload
+       * takes memory from the pool */
+      g_assert_cmpuint (step.allocations, ==, 1);
       g_assert_cmpuint (score.kernels + score.products, ==, 1);
       g_assert_cmpuint (score.host_waits, ==, 1);
       g_assert_cmpuint (reorder.kernels + reorder.products, ==, 1);
       g_assert_cmpuint (reorder.host_waits, ==, 0);
     }
   _ov_device_cache_free (dc);
+}
+
+static void
+test_step_work (void)
+{
+  g_autoptr(OvBackend) probe = cuda_or_skip (OV_PRECISION_EXACT);
+
+  if (probe == NULL)
+    return;
+  run_step_work (TRUE);
+  run_step_work (FALSE);
 }
 #endif
 

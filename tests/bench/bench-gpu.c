@@ -160,10 +160,14 @@ main (int argc, char **argv)
   runs = MAX (atoi (argv[6]), 1);
   n_embed = MAX (atoi (argv[7]), 1);
   /* with OV_CUDA_LT=0 the CUDA products go through cuBLAS and a bias
-   * kernel: a column of its own, to weigh cuBLASLt's fused bias against */
-  name = g_strdup_printf ("%s-%s%s", argv[4], argv[5],
+   * kernel, with OV_CUDA_GRAPHS=0 a decoding step's launches are made one
+   * by one: columns of their own, to weigh what each is worth */
+  name = g_strdup_printf ("%s-%s%s%s", argv[4], argv[5],
                           opts.device == OV_DEVICE_CUDA
-                          && g_strcmp0 (g_getenv ("OV_CUDA_LT"), "0") == 0 ? "-cublas" : "");
+                          && g_strcmp0 (g_getenv ("OV_CUDA_LT"), "0") == 0 ? "-cublas" : "",
+                          opts.device == OV_DEVICE_CUDA
+                          && g_strcmp0 (g_getenv ("OV_CUDA_GRAPHS"), "0") == 0
+                          ? "-nographs" : "");
 
   cap_model = load (argv[1], &opts, &load_cap_s);
   vqa_model = load (argv[2], &opts, &load_vqa_s);

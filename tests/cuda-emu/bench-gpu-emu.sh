@@ -4,8 +4,9 @@
 #
 # The GPU benchmark's pipeline on the emulated device (tests/cuda-emu):
 # bench-gpu, built against the emulator, on the tiny oracle checkpoints for
-# CUDA exact, CUDA fast, the CPU backend and CUDA exact with every product
-# through cuBLAS (OV_CUDA_LT=0), then the table of
+# CUDA exact, CUDA fast, the CPU backend, and CUDA exact without graphs
+# (OV_CUDA_GRAPHS=0) and also with every product through cuBLAS
+# (OV_CUDA_LT=0), then the table of
 # tools/bench/gpu-summary.py. Passes when every column is there, the CUDA
 # captions are the CPU's, and the VQA hidden states are within 1e-5 (exact)
 # and 1e-2 (fast) of the CPU's, relative to their largest value. The
@@ -35,10 +36,13 @@ bench () {
 bench cuda exact 1 2
 bench cuda fast 1 2
 bench cpu exact 1 2
-# every product through cuBLAS and the bias kernel, as where cuBLASLt is missing
+# a step's launches one by one, then also every product through cuBLAS and
+# the bias kernel, as where cuBLASLt is missing
+export OV_CUDA_GRAPHS=0
+bench cuda exact 1 2
 export OV_CUDA_LT=0
 bench cuda exact 1 2
-unset OV_CUDA_LT
+unset OV_CUDA_GRAPHS OV_CUDA_LT
 python3 "$src/tools/bench/gpu-summary.py" "$work/engine.jsonl" | tee "$work/summary.md"
 python3 - "$src/tools/bench/gpu-summary.py" "$work/engine.jsonl" <<'PY'
 import importlib.util, json, sys
@@ -46,13 +50,16 @@ spec = importlib.util.spec_from_file_location("gpu_summary", sys.argv[1])
 summary = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(summary)
 rows = {r["name"]: r for r in map(json.loads, open(sys.argv[2]))}
-assert set(rows) == {"cuda-exact", "cuda-fast", "cpu-exact", "cuda-exact-cublas"}, sorted(rows)
+assert set(rows) == {"cuda-exact", "cuda-fast", "cpu-exact", "cuda-exact-nographs",
+                     "cuda-exact-cublas-nographs"}, sorted(rows)
 cpu = rows["cpu-exact"]
 want = summary.read_f32(cpu["hidden"])
-for name, tol in (("cuda-exact", 1e-5), ("cuda-fast", 1e-2), ("cuda-exact-cublas", 1e-5)):
+for name, tol in (("cuda-exact", 1e-5), ("cuda-fast", 1e-2), ("cuda-exact-nographs", 1e-5),
+                  ("cuda-exact-cublas-nographs", 1e-5)):
     r = rows[name]
     assert r["backend"].startswith("CUDA"), r["backend"]
-    assert r["backend"].endswith("cuBLAS)" if name.endswith("cublas") else "cuBLASLt)"), \
+    assert ("; cuBLAS; " if "cublas" in name else "; cuBLASLt; ") in r["backend"], r["backend"]
+    assert r["backend"].endswith("no graphs)" if "nographs" in name else "; graphs)"), \
         r["backend"]
     assert r["beam5_ids"] == cpu["beam5_ids"], (name, r["beam5_ids"], cpu["beam5_ids"])
     assert r["greedy_ids"] == cpu["greedy_ids"], (name, r["greedy_ids"], cpu["greedy_ids"])

@@ -141,7 +141,7 @@ matrix_on_device (const void *p, int rows, int cols, int ld)
 cublasStatus_t
 ov_emu_gemm (const char *what, int transposed_a, int transposed_b, int m, int n, int k,
              float alpha, const float *a, int lda, const float *b, int ldb, float beta,
-             float *c, int ldc, int tf32)
+             float *c, int ldc, int tf32, int check_only)
 {
   int a_rows = transposed_a ? k : m, a_cols = transposed_a ? m : k;
   int b_rows = transposed_b ? n : k, b_cols = transposed_b ? k : n;
@@ -169,6 +169,8 @@ ov_emu_gemm (const char *what, int transposed_a, int transposed_b, int m, int n,
                      (const void *) b, b_rows, b_cols, ldb, (void *) c, m, n, ldc);
       return CUBLAS_STATUS_EXECUTION_FAILED;
     }
+  if (check_only)
+    return CUBLAS_STATUS_SUCCESS;
   if (tf32 && k > 0)
     {
       pa = a_tf32 = tf32_copy (a, a_rows, a_cols, lda);
@@ -181,6 +183,24 @@ ov_emu_gemm (const char *what, int transposed_a, int transposed_b, int m, int n,
   return CUBLAS_STATUS_SUCCESS;
 }
 
+/* A product's arguments, for running now or in a graph. */
+typedef struct {
+  const char  *what;
+  int          ta, tb, m, n, k, lda, ldb, ldc, tf32;
+  float        alpha, beta;
+  const float *a, *b;
+  float       *c;
+} EmuGemmCall;
+
+static int
+run_gemm (void *data)
+{
+  const EmuGemmCall *g = data;
+
+  return ov_emu_gemm (g->what, g->ta, g->tb, g->m, g->n, g->k, g->alpha, g->a, g->lda, g->b,
+                      g->ldb, g->beta, g->c, g->ldc, g->tf32, FALSE) == CUBLAS_STATUS_SUCCESS;
+}
+
 cublasStatus_t
 cublasGemmEx (cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb, int m,
               int n, int k, const void *alpha, const void *a, cudaDataType atype, int lda,
@@ -188,6 +208,7 @@ cublasGemmEx (cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t
               cudaDataType ctype, int ldc, cublasComputeType_t compute, cublasGemmAlgo_t algo)
 {
   cublasMath_t mode;
+  EmuGemmCall call;
 
   if (handle == NULL)
     return CUBLAS_STATUS_NOT_INITIALIZED;
@@ -209,8 +230,36 @@ cublasGemmEx (cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t
     }
   /* for real matrices the conjugate transpose is the transpose; TF32 by the
    * compute type, or by the handle's math mode */
-  return ov_emu_gemm ("cublasGemmEx", transa != CUBLAS_OP_N, transb != CUBLAS_OP_N, m, n, k,
-                      *(const float *) alpha, a, lda, b, ldb, *(const float *) beta, c, ldc,
-                      compute == CUBLAS_COMPUTE_32F_FAST_TF32
-                      || (mode & 0xf) == CUBLAS_TF32_TENSOR_OP_MATH);
+  call.what = "cublasGemmEx";
+  call.ta = transa != CUBLAS_OP_N;
+  call.tb = transb != CUBLAS_OP_N;
+  call.m = m;
+  call.n = n;
+  call.k = k;
+  call.alpha = *(const float *) alpha;
+  call.a = a;
+  call.lda = lda;
+  call.b = b;
+  call.ldb = ldb;
+  call.beta = *(const float *) beta;
+  call.c = c;
+  call.ldc = ldc;
+  call.tf32 = compute == CUBLAS_COMPUTE_32F_FAST_TF32
+              || (mode & 0xf) == CUBLAS_TF32_TENSOR_OP_MATH;
+  /* on a captured stream the product is a node of the graph, its
+   * arguments taken as they are now */
+  if (ov_emu_capturing (((EmuBlas *) handle)->stream))
+    {
+      cublasStatus_t st = ov_emu_gemm (call.what, call.ta, call.tb, m, n, k, call.alpha, a, lda,
+                                       b, ldb, call.beta, c, ldc, call.tf32, TRUE);
+
+      if (st != CUBLAS_STATUS_SUCCESS)
+        return st;
+      call.what = "cublasGemmEx (graph)";
+      ov_emu_capture_node (((EmuBlas *) handle)->stream, "cublasGemmEx", run_gemm,
+                           g_memdup2 (&call, sizeof call), g_free);
+      return CUBLAS_STATUS_SUCCESS;
+    }
+  return ov_emu_gemm (call.what, call.ta, call.tb, m, n, k, call.alpha, a, lda, b, ldb,
+                      call.beta, c, ldc, call.tf32, FALSE);
 }

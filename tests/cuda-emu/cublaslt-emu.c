@@ -14,7 +14,10 @@
  *   - the product: every pointer at least as aligned as was promised (a
  *     device's vector loads fault on less), the workspace as large as the
  *     algorithm wants and in device memory, the bias a device vector of
- *     rows(D) floats.
+ *     rows(D) floats;
+ *   - on a captured stream the product becomes a node of the graph with its
+ *     arguments as they are at the call (the bias pointer included), and
+ *     its buffers are checked again at each launch of the graph.
  * OV_EMU_LT=none makes the heuristic find no algorithm, so the backend's
  * way round that is tested too.
  */
@@ -340,6 +343,66 @@ aligned (const void *p, guint32 align)
   return align == 0 || (guintptr) p % align == 0;
 }
 
+/* A product's arguments, for running now or in a graph. */
+typedef struct {
+  const char  *what;
+  int          ta, tb, tf32;
+  guint64      m, n, k;
+  gint64       lda, ldb, ldd;
+  float        alpha, beta;
+  const float *a, *b, *c, *bias;
+  float       *d;
+  const void  *workspace;
+  guint64      workspace_need;
+} EmuLtCall;
+
+/* D = alpha op(A) op(B) + beta C, then the bias on every column. */
+static int
+run_lt (void *data)
+{
+  const EmuLtCall *l = data;
+  guint64 span = l->n > 0 ? ((l->n - 1) * l->ldd + l->m) * sizeof (float) : 0;
+
+  if (l->workspace_need > 0 && !ov_emu_is_device (l->workspace, l->workspace_need))
+    {
+      ov_emu_report (l->what, "the workspace %p is no longer %" G_GUINT64_FORMAT " bytes of "
+                     "device memory", l->workspace, l->workspace_need);
+      return 0;
+    }
+  if (l->bias != NULL && !ov_emu_is_device (l->bias, l->m * sizeof (float)))
+    {
+      ov_emu_report (l->what, "the bias %p is not %" G_GUINT64_FORMAT " floats of device memory",
+                     (const void *) l->bias, l->m);
+      return 0;
+    }
+  /* C into D first when they differ */
+  if (l->c != l->d && l->beta != 0.0f && span > 0)
+    {
+      if (!ov_emu_is_device (l->c, span) || !ov_emu_is_device (l->d, span))
+        {
+          ov_emu_report (l->what, "C %p or D %p is not wholly device memory",
+                         (const void *) l->c, (void *) l->d);
+          return 0;
+        }
+      for (guint64 j = 0; j < l->n; j++)
+        memmove (l->d + j * l->ldd, l->c + j * l->ldd, l->m * sizeof (float));
+    }
+  if (ov_emu_gemm (l->what, l->ta, l->tb, (int) l->m, (int) l->n, (int) l->k, l->alpha, l->a,
+                   (int) l->lda, l->b, (int) l->ldb, l->beta, l->d, (int) l->ldd, l->tf32,
+                   FALSE) != CUBLAS_STATUS_SUCCESS)
+    return 0;
+  /* the epilogue: the bias added to every column, after the product */
+  if (l->bias != NULL)
+    for (guint64 j = 0; j < l->n; j++)
+      {
+        float *col = l->d + j * l->ldd;
+
+        for (guint64 i = 0; i < l->m; i++)
+          col[i] += l->bias[i];
+      }
+  return 1;
+}
+
 cublasStatus_t
 cublasLtMatmul (cublasLtHandle_t handle, cublasLtMatmulDesc_t desc, const void *alpha,
                 const void *a, cublasLtMatrixLayout_t ad, const void *b,
@@ -352,9 +415,8 @@ cublasLtMatmul (cublasLtHandle_t handle, cublasLtMatmulDesc_t desc, const void *
   const EmuDesc *desc_e = (const EmuDesc *) desc;
   const EmuLayout *dl = (const EmuLayout *) dd;
   EmuAlgo algo;
+  EmuLtCall call;
   guint64 m, n, k;
-  float beta_f;
-  cublasStatus_t st;
 
   if (handle == NULL)
     return CUBLAS_STATUS_NOT_INITIALIZED;
@@ -404,33 +466,39 @@ cublasLtMatmul (cublasLtHandle_t handle, cublasLtMatmulDesc_t desc, const void *
                      (const void *) desc_e->bias, m);
       return CUBLAS_STATUS_EXECUTION_FAILED;
     }
-  /* D = alpha op(A) op(B) + beta C: C into D first when they differ */
-  beta_f = *(const float *) beta;
-  if (c != d && beta_f != 0.0f && m > 0 && n > 0)
+  call.what = what;
+  call.ta = desc_e->trans_a == CUBLAS_OP_T;
+  call.tb = desc_e->trans_b == CUBLAS_OP_T;
+  call.m = m;
+  call.n = n;
+  call.k = k;
+  call.alpha = *(const float *) alpha;
+  call.beta = *(const float *) beta;
+  call.a = a;
+  call.lda = ((const EmuLayout *) ad)->ld;
+  call.b = b;
+  call.ldb = ((const EmuLayout *) bd)->ld;
+  call.c = c;
+  call.d = d;
+  call.ldd = dl->ld;
+  call.tf32 = desc_e->compute == CUBLAS_COMPUTE_32F_FAST_TF32;
+  call.workspace = workspace;
+  call.workspace_need = algo.workspace;
+  /* the bias pointer as the descriptor holds it now, as a device's kernel
+   * takes it */
+  call.bias = desc_e->epilogue == CUBLASLT_EPILOGUE_BIAS ? desc_e->bias : NULL;
+  if (ov_emu_capturing (stream))
     {
-      if (!ov_emu_is_device (c, ((n - 1) * dl->ld + m) * sizeof (float))
-          || !ov_emu_is_device (d, ((n - 1) * dl->ld + m) * sizeof (float)))
-        {
-          ov_emu_report (what, "C %p or D %p is not wholly device memory", c, d);
-          return CUBLAS_STATUS_EXECUTION_FAILED;
-        }
-      for (guint64 j = 0; j < n; j++)
-        memmove ((float *) d + j * dl->ld, (const float *) c + j * dl->ld, m * sizeof (float));
-    }
-  st = ov_emu_gemm (what, desc_e->trans_a == CUBLAS_OP_T, desc_e->trans_b == CUBLAS_OP_T,
-                    (int) m, (int) n, (int) k, *(const float *) alpha, a,
-                    (int) ((const EmuLayout *) ad)->ld, b, (int) ((const EmuLayout *) bd)->ld,
-                    beta_f, d, (int) dl->ld, desc_e->compute == CUBLAS_COMPUTE_32F_FAST_TF32);
-  if (st != CUBLAS_STATUS_SUCCESS)
-    return st;
-  /* the epilogue: the bias added to every column, after the product */
-  if (desc_e->epilogue == CUBLASLT_EPILOGUE_BIAS)
-    for (guint64 j = 0; j < n; j++)
-      {
-        float *col = (float *) d + j * dl->ld;
+      cublasStatus_t st = ov_emu_gemm (what, call.ta, call.tb, (int) m, (int) n, (int) k,
+                                       call.alpha, a, (int) call.lda, b, (int) call.ldb,
+                                       call.beta, d, (int) call.ldd, call.tf32, TRUE);
 
-        for (guint64 i = 0; i < m; i++)
-          col[i] += desc_e->bias[i];
-      }
-  return CUBLAS_STATUS_SUCCESS;
+      if (st != CUBLAS_STATUS_SUCCESS)
+        return st;
+      call.what = "cublasLtMatmul (graph)";
+      ov_emu_capture_node (stream, "cublasLtMatmul", run_lt, g_memdup2 (&call, sizeof call),
+                           g_free);
+      return CUBLAS_STATUS_SUCCESS;
+    }
+  return run_lt (&call) ? CUBLAS_STATUS_SUCCESS : CUBLAS_STATUS_EXECUTION_FAILED;
 }

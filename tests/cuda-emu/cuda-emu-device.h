@@ -99,20 +99,60 @@ struct OvEmuLaunch
       return true;
   }
 
+  /* Checks the arguments and runs the grid; false when either failed. */
+  bool
+  run (const std::tuple<P...> &args) const
+  {
+    /* each thread gets its own copies of the arguments, as on a device */
+    auto body = [&] () { std::apply (kernel, args); };
+
+    if (!args_on_device (args, std::index_sequence_for<P...> ()))
+      return false;
+    return ov_emu_launch (name, grid, block, shared, stream, &call<decltype (body)>, &body,
+                          __start_ov_emu_shared,
+                          __start_ov_emu_shared != nullptr
+                          ? (size_t) (__stop_ov_emu_shared - __start_ov_emu_shared) : 0)
+           == cudaSuccess;
+  }
+
+  /* A launch recorded in a graph: the launcher and its arguments, kept
+   * until the graph goes. */
+  struct Recorded
+  {
+    OvEmuLaunch      launch;
+    std::tuple<P...> args;
+
+    static int
+    replay (void *p)
+    {
+      const Recorded *r = static_cast<const Recorded *> (p);
+
+      return r->launch.run (r->args) ? 1 : 0;
+    }
+
+    static void
+    destroy (void *p)
+    {
+      delete static_cast<Recorded *> (p);
+    }
+  };
+
   /* the arguments convert at the call, as for a kernel (NULL included) */
   void
   operator() (P... arguments) const
   {
     std::tuple<P...> args (arguments...);
-    /* each thread gets its own copies of the arguments, as on a device */
-    auto body = [&] () { std::apply (kernel, args); };
 
-    if (!args_on_device (args, std::index_sequence_for<P...> ()))
-      return;
-    ov_emu_launch (name, grid, block, shared, stream, &call<decltype (body)>, &body,
-                   __start_ov_emu_shared,
-                   __start_ov_emu_shared != nullptr
-                   ? (size_t) (__stop_ov_emu_shared - __start_ov_emu_shared) : 0);
+    if (ov_emu_capturing (stream))
+      {
+        /* checked now, and again at every launch of the graph */
+        if (!args_on_device (args, std::index_sequence_for<P...> ()))
+          return;
+        ov_emu_capture_node (stream, name, &Recorded::replay, new Recorded { *this, args },
+                             &Recorded::destroy);
+        return;
+      }
+    run (args);
   }
 };
 

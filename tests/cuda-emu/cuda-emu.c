@@ -22,7 +22,13 @@
  *     memory), full-warp shuffles in warps that are not whole, lanes that
  *     return while their warp waits at a shuffle, and barriers that never
  *     complete;
- *   - built with AddressSanitizer, a kernel's read or write past its buffer.
+ *   - built with AddressSanitizer, a kernel's read or write past its buffer;
+ *   - stream capture: on a captured stream, launches, products and
+ *     device-to-device copies become nodes of a graph that cudaGraphLaunch
+ *     runs in order, each checking its buffers again (one freed since the
+ *     capture fails the launch); waits, allocations and copies from or to
+ *     host memory spoil the capture, as they would on a device, so that
+ *     cudaStreamEndCapture fails.
  *
  * What it cannot show: the device's timing, its memory model (each block
  * runs alone, and threads switch only at barriers and shuffles, so a race
@@ -73,6 +79,7 @@ static _Thread_local cudaError_t last_error = cudaSuccess;
 /* what the device was asked to do (ov_emu_get_counts) */
 static struct {
   atomic_uint_fast64_t kernels, products, copies, host_waits, allocations;
+  atomic_uint_fast64_t graph_launches, replayed;
 } counts;
 
 void
@@ -83,6 +90,8 @@ ov_emu_get_counts (OvEmuCounts *c)
   c->copies = atomic_load (&counts.copies);
   c->host_waits = atomic_load (&counts.host_waits);
   c->allocations = atomic_load (&counts.allocations);
+  c->graph_launches = atomic_load (&counts.graph_launches);
+  c->replayed = atomic_load (&counts.replayed);
 }
 
 void
@@ -297,6 +306,214 @@ check_stream (cudaStream_t s, const char *what)
   return cudaErrorInvalidResourceHandle;
 }
 
+/* ---- stream capture and graphs ---- */
+
+typedef struct {
+  char  *what;
+  int  (*run) (void *);
+  void  *data;
+  void (*destroy) (void *);
+} EmuNode;
+
+/* A graph: its nodes in the order they were queued (one stream, so that is
+ * their order of dependence too), shared by reference with the executable
+ * graphs made from it. spoiled: why the capture cannot become a graph. */
+typedef struct {
+  GPtrArray *nodes;
+  char      *spoiled;
+} EmuGraph;
+
+static GHashTable *captures;    /* stream → EmuGraph being recorded (stream_lock) */
+
+static void
+node_free (gpointer p)
+{
+  EmuNode *n = p;
+
+  if (n->destroy != NULL)
+    n->destroy (n->data);
+  g_free (n->what);
+  g_free (n);
+}
+
+static void
+graph_free (EmuGraph *g)
+{
+  if (g == NULL)
+    return;
+  g_ptr_array_unref (g->nodes);
+  g_free (g->spoiled);
+  g_free (g);
+}
+
+int
+ov_emu_capturing (cudaStream_t s)
+{
+  int yes;
+
+  g_mutex_lock (&stream_lock);
+  yes = captures != NULL && g_hash_table_contains (captures, s);
+  g_mutex_unlock (&stream_lock);
+  return yes;
+}
+
+int
+ov_emu_capture_node (cudaStream_t s, const char *what, int (*run) (void *), void *data,
+                     void (*destroy) (void *))
+{
+  EmuGraph *g;
+  EmuNode *n;
+
+  g_mutex_lock (&stream_lock);
+  g = captures != NULL ? g_hash_table_lookup (captures, s) : NULL;
+  if (g != NULL)
+    {
+      n = g_new0 (EmuNode, 1);
+      n->what = g_strdup (what);
+      n->run = run;
+      n->data = data;
+      n->destroy = destroy;
+      g_ptr_array_add (g->nodes, n);
+    }
+  g_mutex_unlock (&stream_lock);
+  return g != NULL;
+}
+
+cudaError_t
+ov_emu_capture_refuse (cudaStream_t s, const char *what, const char *why)
+{
+  EmuGraph *g;
+
+  g_mutex_lock (&stream_lock);
+  g = captures != NULL ? g_hash_table_lookup (captures, s) : NULL;
+  if (g != NULL && g->spoiled == NULL)
+    g->spoiled = g_strdup_printf ("%s: %s", what, why);
+  g_mutex_unlock (&stream_lock);
+  ov_emu_fail (cudaErrorStreamCaptureUnsupported, what, "%s while the stream is captured", why);
+  return cudaErrorStreamCaptureUnsupported;
+}
+
+cudaError_t
+cudaStreamBeginCapture (cudaStream_t stream, enum cudaStreamCaptureMode mode)
+{
+  EmuGraph *g;
+
+  if (check_stream (stream, "cudaStreamBeginCapture") != cudaSuccess)
+    return cudaErrorInvalidResourceHandle;
+  /* the legacy stream synchronises with every other: it cannot be captured */
+  if (stream == NULL || stream == cudaStreamLegacy)
+    {
+      ov_emu_fail (cudaErrorStreamCaptureImplicit, "cudaStreamBeginCapture",
+                   "the legacy default stream cannot be captured");
+      return cudaErrorStreamCaptureImplicit;
+    }
+  if (ov_emu_capturing (stream))
+    {
+      ov_emu_fail (cudaErrorIllegalState, "cudaStreamBeginCapture",
+                   "the stream is already captured");
+      return cudaErrorIllegalState;
+    }
+  g = g_new0 (EmuGraph, 1);
+  g->nodes = g_ptr_array_new_with_free_func (node_free);
+  g_mutex_lock (&stream_lock);
+  if (captures == NULL)
+    captures = g_hash_table_new (NULL, NULL);
+  g_hash_table_insert (captures, stream, g);
+  g_mutex_unlock (&stream_lock);
+  return cudaSuccess;
+}
+
+cudaError_t
+cudaStreamEndCapture (cudaStream_t stream, cudaGraph_t *graph)
+{
+  EmuGraph *g = NULL;
+
+  if (graph == NULL)
+    {
+      ov_emu_fail (cudaErrorInvalidValue, "cudaStreamEndCapture", "no place for the graph");
+      return cudaErrorInvalidValue;
+    }
+  *graph = NULL;
+  g_mutex_lock (&stream_lock);
+  if (captures != NULL)
+    g_hash_table_steal_extended (captures, stream, NULL, (gpointer *) &g);
+  g_mutex_unlock (&stream_lock);
+  if (g == NULL)
+    {
+      ov_emu_fail (cudaErrorIllegalState, "cudaStreamEndCapture", "the stream is not captured");
+      return cudaErrorIllegalState;
+    }
+  if (g->spoiled != NULL)
+    {
+      ov_emu_fail (cudaErrorStreamCaptureInvalidated, "cudaStreamEndCapture",
+                   "the capture was spoiled by %s", g->spoiled);
+      graph_free (g);
+      return cudaErrorStreamCaptureInvalidated;
+    }
+  *graph = (cudaGraph_t) g;
+  return cudaSuccess;
+}
+
+cudaError_t
+cudaGraphInstantiate (cudaGraphExec_t *exec, cudaGraph_t graph, unsigned long long flags)
+{
+  if (exec == NULL || graph == NULL)
+    {
+      ov_emu_fail (cudaErrorInvalidValue, "cudaGraphInstantiate", "no graph or no place for it");
+      return cudaErrorInvalidValue;
+    }
+  /* the executable graph keeps the nodes when the graph is destroyed */
+  *exec = (cudaGraphExec_t) g_ptr_array_ref (((EmuGraph *) graph)->nodes);
+  return cudaSuccess;
+}
+
+cudaError_t
+cudaGraphDestroy (cudaGraph_t graph)
+{
+  graph_free ((EmuGraph *) graph);
+  return cudaSuccess;
+}
+
+cudaError_t
+cudaGraphExecDestroy (cudaGraphExec_t exec)
+{
+  if (exec != NULL)
+    g_ptr_array_unref ((GPtrArray *) exec);
+  return cudaSuccess;
+}
+
+/* Every node in order, each checking again what it is given (a buffer
+ * freed since the capture shows up here). */
+cudaError_t
+cudaGraphLaunch (cudaGraphExec_t exec, cudaStream_t stream)
+{
+  GPtrArray *nodes = (GPtrArray *) exec;
+
+  if (exec == NULL)
+    {
+      ov_emu_fail (cudaErrorInvalidValue, "cudaGraphLaunch", "no executable graph");
+      return cudaErrorInvalidValue;
+    }
+  if (check_stream (stream, "cudaGraphLaunch") != cudaSuccess)
+    return cudaErrorInvalidResourceHandle;
+  if (ov_emu_capturing (stream))
+    return ov_emu_capture_refuse (stream, "cudaGraphLaunch", "a graph launched (not emulated)");
+  atomic_fetch_add (&counts.graph_launches, 1);
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      EmuNode *n = g_ptr_array_index (nodes, i);
+
+      if (!n->run (n->data))
+        {
+          ov_emu_fail (cudaErrorLaunchFailure, "cudaGraphLaunch", "node %u (%s) failed", i,
+                       n->what);
+          return cudaErrorLaunchFailure;
+        }
+      atomic_fetch_add (&counts.replayed, 1);
+    }
+  return cudaSuccess;
+}
+
 cudaError_t
 cudaStreamCreateWithFlags (cudaStream_t *stream, unsigned int flags)
 {
@@ -335,6 +552,8 @@ cudaStreamSynchronize (cudaStream_t stream)
 {
   cudaError_t err = check_stream (stream, "cudaStreamSynchronize");
 
+  if (err == cudaSuccess && ov_emu_capturing (stream))
+    return ov_emu_capture_refuse (stream, "cudaStreamSynchronize", "a wait for the stream");
   if (err == cudaSuccess)
     atomic_fetch_add (&counts.host_waits, 1);
   return err;
@@ -353,6 +572,9 @@ cudaMallocAsync (void **p, size_t size, cudaStream_t stream)
 {
   cudaError_t err = check_stream (stream, "cudaMallocAsync");
 
+  if (err == cudaSuccess && ov_emu_capturing (stream))
+    return ov_emu_capture_refuse (stream, "cudaMallocAsync",
+                                  "an allocation (memory nodes are not emulated)");
   return err != cudaSuccess ? err : device_alloc (p, size, "cudaMallocAsync");
 }
 
@@ -367,6 +589,9 @@ cudaFreeAsync (void *p, cudaStream_t stream)
 {
   cudaError_t err = check_stream (stream, "cudaFreeAsync");
 
+  if (err == cudaSuccess && ov_emu_capturing (stream))
+    return ov_emu_capture_refuse (stream, "cudaFreeAsync",
+                                  "a free (memory nodes are not emulated)");
   return err != cudaSuccess ? err : device_free (p, "cudaFreeAsync");
 }
 
@@ -430,12 +655,44 @@ cudaMemcpy (void *dst, const void *src, size_t n, enum cudaMemcpyKind kind)
   return err;
 }
 
+/* A device-to-device copy recorded in a graph. */
+typedef struct {
+  void       *dst;
+  const void *src;
+  size_t      n;
+} EmuCopy;
+
+static int
+run_copy (void *data)
+{
+  EmuCopy *c = data;
+
+  return copy (c->dst, c->src, c->n, cudaMemcpyDeviceToDevice, "cudaMemcpyAsync (graph)")
+         == cudaSuccess;
+}
+
 cudaError_t
 cudaMemcpyAsync (void *dst, const void *src, size_t n, enum cudaMemcpyKind kind,
                  cudaStream_t stream)
 {
   cudaError_t err = check_stream (stream, "cudaMemcpyAsync");
 
+  if (err == cudaSuccess && ov_emu_capturing (stream))
+    {
+      EmuCopy *c;
+
+      /* host memory may be pageable: such a copy cannot be a node */
+      if (n > 0 && (!ov_emu_is_device (dst, n) || !ov_emu_is_device (src, n)
+                    || (kind != cudaMemcpyDeviceToDevice && kind != cudaMemcpyDefault)))
+        return ov_emu_capture_refuse (stream, "cudaMemcpyAsync",
+                                      "a copy from or to host memory");
+      c = g_new (EmuCopy, 1);
+      c->dst = dst;
+      c->src = src;
+      c->n = n;
+      ov_emu_capture_node (stream, "cudaMemcpyAsync", run_copy, c, g_free);
+      return cudaSuccess;
+    }
   return err != cudaSuccess ? err : copy (dst, src, n, kind, "cudaMemcpyAsync");
 }
 
@@ -1014,6 +1271,9 @@ ov_emu_launch (const char *kernel, dim3 grid, dim3 block, size_t shared, cudaStr
                    (void *) stream);
       return cudaErrorInvalidResourceHandle;
     }
+  /* a captured launch is recorded by OV_LAUNCH (cuda-emu-device.h) */
+  if (ov_emu_capturing (stream))
+    return ov_emu_capture_refuse (stream, kernel, "a launch that was not recorded");
 
   g_mutex_lock (&launch_lock);
   emu.kernel = kernel;

@@ -26,6 +26,8 @@ typedef struct {
   uint64_t copies;       /* cudaMemcpy and cudaMemcpyAsync calls that copied */
   uint64_t host_waits;   /* stream synchronisations and cudaMemcpy calls */
   uint64_t allocations;  /* cudaMalloc and cudaMallocAsync calls that succeeded */
+  uint64_t graph_launches; /* cudaGraphLaunch calls */
+  uint64_t replayed;     /* kernels, products and copies run by those */
 } OvEmuCounts;
 
 void         ov_emu_get_counts      (OvEmuCounts *counts);
@@ -35,12 +37,27 @@ void         ov_emu_count_product   (void);
 /* The emulated cuBLAS's product (cublas-emu.c), which the emulated
  * cuBLASLt makes too: column-major C (M, N) = alpha op(A) op(B) + beta C,
  * checked as cuBLAS checks it, every matrix wholly in device memory; with
- * tf32 the inputs are rounded to TF32 first. what names the call in the
- * messages. */
+ * tf32 the inputs are rounded to TF32 first; with check_only, the checks
+ * alone. what names the call in the messages. */
 cublasStatus_t ov_emu_gemm          (const char *what, int transposed_a, int transposed_b,
                                      int m, int n, int k, float alpha, const float *a, int lda,
                                      const float *b, int ldb, float beta, float *c, int ldc,
-                                     int tf32);
+                                     int tf32, int check_only);
+
+/* Stream capture (cudaStreamBeginCapture ... cudaStreamEndCapture): while
+ * a stream is captured, work queued on it is recorded as a node of the
+ * graph instead of running. */
+int          ov_emu_capturing       (cudaStream_t s);
+/* When s is captured: records run (data), to be called at each launch of
+ * the graph (returning nonzero when it worked), and returns 1; destroy
+ * frees data with the graph. Otherwise returns 0 and the caller runs the
+ * work itself. */
+int          ov_emu_capture_node    (cudaStream_t s, const char *what, int (*run) (void *),
+                                     void *data, void (*destroy) (void *));
+/* A call a captured stream cannot take: says why, spoils the capture
+ * (cudaStreamEndCapture then fails) and returns
+ * cudaErrorStreamCaptureUnsupported for the caller to return. */
+cudaError_t  ov_emu_capture_refuse  (cudaStream_t s, const char *what, const char *why);
 
 /* Whether [p, p + n_bytes) lies inside one live device allocation. */
 int          ov_emu_is_device       (const void *p, size_t n_bytes);

@@ -95,7 +95,7 @@ def main():
         cols.append(c)
 
     for c in cols:
-        print("%-18s %s" % (c["name"], c["backend"]))
+        print("%-27s %s" % (c["name"], c["backend"]))
     print()
     head = "| | " + " | ".join(c["name"] for c in cols) + " | target |"
     print(head)
