@@ -169,6 +169,7 @@ run_linear (OvPrecision precision)
     {
       g_autoptr(GRand) rand = g_rand_new_with_seed (11);
       OvBackend *be;
+      g_autofree char *desc = NULL;
       guint64 n_lt = 0, n_plain = 0, n_products = 0, n_aligned = 0;
 
       if (plain)
@@ -177,7 +178,8 @@ run_linear (OvPrecision precision)
       g_unsetenv ("OV_CUDA_LT");
       if (be == NULL)
         return;
-      g_test_message ("%s", ov_backend_cuda_describe (be));
+      desc = ov_backend_cuda_describe (be);
+      g_test_message ("%s", desc);
       for (guint c = 0; c < G_N_ELEMENTS (shapes); c++)
         for (guint o = 0; o < G_N_ELEMENTS (offsets); o++)
           for (int with_bias = 0; with_bias < 2; with_bias++)
