@@ -99,6 +99,18 @@ beam_floats (OvDeviceCache *dc)
 void
 _ov_device_cache_free (OvDeviceCache *dc)
 {
+  OvModel *model;
+
+  if (dc == NULL)
+    return;
+  model = dc->model;
+  g_clear_pointer (&model->spare_cache, _ov_device_cache_destroy);
+  model->spare_cache = dc;
+}
+
+void
+_ov_device_cache_destroy (OvDeviceCache *dc)
+{
   const OvBackend *be;
 
   if (dc == NULL)
@@ -123,27 +135,39 @@ _ov_device_cache_new (OvModel *model, const OvCaptionContext *ctx, int n_beams, 
   const OvBackend *be = model->backend;
   int h = model->config.hidden_size, n_layers = model->config.num_hidden_layers;
   int nt = ctx->n_tags_valid, nr = ctx->n_img_valid, nb = n_beams;
-  OvDeviceCache *dc = g_new0 (OvDeviceCache, 1);
+  OvDeviceCache *dc = model->spare_cache;
   gsize layer, beam, caption_rows;
   g_autofree float *zeros = NULL;
   float *zeros_be;
   gboolean ok = TRUE;
 
-  dc->model = model;
-  dc->n_beams = n_beams;
-  dc->max_len = max_len;
-  dc->n_ctx = nt + nr;
-  dc->n_keys = max_len + dc->n_ctx;
-  layer = layer_floats (dc);
-  beam = beam_floats (dc);
-  dc->kv = be->alloc (be, beam * nb);
-  dc->kv_spare = be->alloc (be, beam * nb);
-  dc->logits = be->alloc (be, (gsize) nb * model->config.vocab_size);
-  {
-    StepBuffers unused;
+  /* the last caption's cache when it has the same shape: its buffers, and
+   * the graphs recorded on them, serve again (everything in them is
+   * written afresh below) */
+  if (dc != NULL && dc->n_beams == n_beams && dc->max_len == max_len
+      && dc->n_ctx == nt + nr)
+    {
+      model->spare_cache = NULL;
+      layer = layer_floats (dc);
+      beam = beam_floats (dc);
+    }
+  else
+    {
+      StepBuffers unused;
 
-    dc->scratch = be->alloc (be, step_buffers (dc, NULL, &unused));
-  }
+      dc = g_new0 (OvDeviceCache, 1);
+      dc->model = model;
+      dc->n_beams = n_beams;
+      dc->max_len = max_len;
+      dc->n_ctx = nt + nr;
+      dc->n_keys = max_len + dc->n_ctx;
+      layer = layer_floats (dc);
+      beam = beam_floats (dc);
+      dc->kv = be->alloc (be, beam * nb);
+      dc->kv_spare = be->alloc (be, beam * nb);
+      dc->logits = be->alloc (be, (gsize) nb * model->config.vocab_size);
+      dc->scratch = be->alloc (be, step_buffers (dc, NULL, &unused));
+    }
   /* Caption rows not yet written are masked out, but must be numbers: zero
    * them in every (beam, layer, K or V) block. */
   caption_rows = (gsize) max_len * h;
@@ -192,7 +216,7 @@ _ov_device_cache_new (OvModel *model, const OvCaptionContext *ctx, int n_beams, 
   be->copy_runs (be, dc->kv_spare, 0, dc->kv, 0, NULL, 1, 1, 0, beam * nb);
   if (!ok || !ov_backend_check (be, ok ? error : NULL))
     {
-      _ov_device_cache_free (dc);
+      _ov_device_cache_destroy (dc);
       return NULL;
     }
   return dc;

@@ -36,6 +36,9 @@ struct _OvModel
   OvBackend      *backend;
   char           *backend_desc;
   char           *device_fallback;  /* why CUDA is not used, or NULL (ov-device.c) */
+  /* the last caption's device cache, kept with its buffers and recorded
+   * graphs for the next caption of the same shape (ov-decode-device.c) */
+  struct _OvDeviceCache *spare_cache;
 
   /* Encoder (§2.1). */
   const float    *word_emb, *pos_emb, *type_emb;      /* (V, H), (P, H), (2, H) */
@@ -144,7 +147,11 @@ OvDeviceCache *_ov_device_cache_new     (OvModel                *model,
                                          int                     max_len,
                                          GCancellable           *cancellable,
                                          GError                **error);
+/* Done with the cache: the model keeps it for the next caption of the same
+ * beams, length and context size (and frees the one it kept before). */
 void           _ov_device_cache_free    (OvDeviceCache *cache);
+/* Frees the cache and what it holds on the backend. */
+void           _ov_device_cache_destroy (OvDeviceCache *cache);
 /* Runs the step at cur_len; the logits stay on the backend and are also
  * copied to host_logits unless it is NULL. */
 gboolean       _ov_device_cache_step    (OvDeviceCache  *cache,

@@ -1120,6 +1120,7 @@ counts_since (const OvEmuCounts *before)
   now.copies -= before->copies;
   now.host_waits -= before->host_waits;
   now.allocations -= before->allocations;
+  now.recorded -= before->recorded;
   now.graph_launches -= before->graph_launches;
   now.replayed -= before->replayed;
   return now;
@@ -1135,50 +1136,21 @@ counts_since (const OvEmuCounts *before)
  * cuBLAS makes, as with OV_EMU_LT=none). What the host asks for: the mask's
  * and the ids' uploads, the embedding, its LayerNorm and one launch of the
  * step's graph (recorded in the first step that sees each of the two cache
- * buffers), or with OV_CUDA_GRAPHS=0 every one of those launches. A step
- * never waits for the device and takes its working buffers from the cache;
- * scoring the beams waits once, and reordering the cache does not. */
+ * buffers), or with OV_CUDA_GRAPHS=0 every one of those launches; a
+ * second caption of the same shape records nothing. A step never waits
+ * for the device and takes its working buffers from the cache; scoring the
+ * beams waits once, and reordering the cache does not. */
+/* The steps 1 to 4 of one caption on a fresh cache, each step's counts
+ * checked as /cuda/decoder/step-work says. */
 static void
-run_step_work (gboolean graphs)
+count_caption_steps (OvModel *model, const OvCaptionContext *ctx, gint32 *const *seqs,
+                     int caption, gboolean graphs, int device_work)
 {
-  g_autoptr(OvModel) model = NULL;
-  g_autoptr(OvCaptionContext) ctx = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GRand) rand = g_rand_new_with_seed (31);
-  const OvConfig *c;
-  OvDeviceCache *dc;
-  int nb = 5, max_len = 20, n_regions = 10, n_layers, vocab, bias_kernels, device_work;
-  g_autofree float *img = NULL;
-  g_autofree gint32 *rows = NULL;
-  gint32 *seqs[5];
-  OvRegions regions;
+  int nb = 5, vocab = ov_model_get_config (model)->vocab_size;
+  OvDeviceCache *dc = _ov_device_cache_new (model, ctx, nb, 20, NULL, &error);
 
-  if (!graphs)
-    g_setenv ("OV_CUDA_GRAPHS", "0", TRUE);
-  model = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
-  g_unsetenv ("OV_CUDA_GRAPHS");
-  c = ov_model_get_config (model);
-  n_layers = c->num_hidden_layers;
-  vocab = c->vocab_size;
-  /* every product has a bias; the emulated cuBLASLt takes them all unless
-   * told to have no algorithm */
-  bias_kernels = g_strcmp0 (g_getenv ("OV_EMU_LT"), "none") == 0 ? 6 * n_layers + 2 : 0;
-  device_work = 11 * n_layers + 7 + bias_kernels;
-  img = g_new (float, (gsize) n_regions * c->img_feature_dim);
-  random_fill (img, (gsize) n_regions * c->img_feature_dim, rand);
-  regions = (OvRegions) { img, n_regions, c->img_feature_dim };
-  ctx = _ov_caption_context_new (model, "dog frisbee", &regions, &error);
   g_assert_no_error (error);
-  dc = _ov_device_cache_new (model, ctx, nb, max_len, NULL, &error);
-  g_assert_no_error (error);
-  rows = g_new (gint32, (gsize) nb * max_len);
-  for (int b = 0; b < nb; b++)
-    {
-      seqs[b] = rows + (gsize) b * max_len;
-      seqs[b][0] = ov_tokenizer_cls_id (ov_model_get_tokenizer (model));
-      for (int i = 1; i < max_len; i++)
-        seqs[b][i] = 1000 + 7 * b + i;
-    }
   for (int cur_len = 1; cur_len <= 4; cur_len++)
     {
       OvEmuCounts before, step, score, reorder;
@@ -1206,25 +1178,20 @@ run_step_work (gboolean graphs)
       /* launches and copies the host made itself, and graph launches */
       host_calls = step.kernels + step.products + step.copies - step.replayed
                    + step.graph_launches;
-      g_test_message ("%s, step %d, %d layers: device %" G_GUINT64_FORMAT " kernels + %"
-                      G_GUINT64_FORMAT " products + %" G_GUINT64_FORMAT " copies (%"
-                      G_GUINT64_FORMAT " of them in %" G_GUINT64_FORMAT " graph launches); host "
-                      "%" G_GUINT64_FORMAT " calls, %" G_GUINT64_FORMAT " waits, %"
-                      G_GUINT64_FORMAT " allocations; scoring %" G_GUINT64_FORMAT
-                      " launches, %" G_GUINT64_FORMAT " waits; reorder %" G_GUINT64_FORMAT
-                      " launches, %" G_GUINT64_FORMAT " waits", graphs ? "graphs" : "no graphs",
-                      cur_len, n_layers, (guint64) step.kernels, (guint64) step.products,
-                      (guint64) step.copies, (guint64) step.replayed,
-                      (guint64) step.graph_launches, host_calls, (guint64) step.host_waits,
-                      (guint64) step.allocations, (guint64) (score.kernels + score.products),
-                      (guint64) score.host_waits,
-                      (guint64) (reorder.kernels + reorder.products),
-                      (guint64) reorder.host_waits);
+      g_test_message ("%s, caption %d, step %d: device %" G_GUINT64_FORMAT " launches, %"
+                      G_GUINT64_FORMAT " recorded, %" G_GUINT64_FORMAT " replayed; host %"
+                      G_GUINT64_FORMAT " calls", graphs ? "graphs" : "no graphs", caption,
+                      cur_len, (guint64) (step.kernels + step.products),
+                      (guint64) step.recorded, (guint64) step.replayed, host_calls);
       g_assert_cmpuint (step.kernels + step.products, ==, device_work);
       g_assert_cmpuint (step.copies, ==, 2);
       g_assert_cmpuint (step.graph_launches, ==, graphs ? 1 : 0);
-      /* all but the embedding and its LayerNorm in the graph */
+      /* all but the embedding and its LayerNorm in the graph, recorded in
+       * the first two steps of the first caption (one graph for each cache
+       * buffer) */
       g_assert_cmpuint (step.replayed, ==, graphs ? device_work - 2 : 0);
+      g_assert_cmpuint (step.recorded, ==,
+                        graphs && caption == 0 && cur_len <= 2 ? device_work - 2 : 0);
       g_assert_cmpuint (host_calls, ==, graphs ? 5 : device_work + 2);
       g_assert_cmpuint (step.host_waits, ==, 0);
       /* the working buffers are the cache's: only the token ids' upload
@@ -1239,6 +1206,50 @@ run_step_work (gboolean graphs)
 }
 
 static void
+run_step_work (gboolean graphs)
+{
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(OvCaptionContext) ctx = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (31);
+  const OvConfig *c;
+  int nb = 5, max_len = 20, n_regions = 10, bias_kernels, device_work;
+  g_autofree float *img = NULL;
+  g_autofree gint32 *rows = NULL;
+  gint32 *seqs[5];
+  OvRegions regions;
+
+  if (!graphs)
+    g_setenv ("OV_CUDA_GRAPHS", "0", TRUE);
+  model = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
+  g_unsetenv ("OV_CUDA_GRAPHS");
+  c = ov_model_get_config (model);
+  /* every product has a bias; the emulated cuBLASLt takes them all unless
+   * told to have no algorithm */
+  bias_kernels = g_strcmp0 (g_getenv ("OV_EMU_LT"), "none") == 0
+                 ? 6 * c->num_hidden_layers + 2 : 0;
+  device_work = 11 * c->num_hidden_layers + 7 + bias_kernels;
+  g_test_message ("%d layers: %d launches a step", c->num_hidden_layers, device_work);
+  img = g_new (float, (gsize) n_regions * c->img_feature_dim);
+  random_fill (img, (gsize) n_regions * c->img_feature_dim, rand);
+  regions = (OvRegions) { img, n_regions, c->img_feature_dim };
+  ctx = _ov_caption_context_new (model, "dog frisbee", &regions, &error);
+  g_assert_no_error (error);
+  rows = g_new (gint32, (gsize) nb * max_len);
+  for (int b = 0; b < nb; b++)
+    {
+      seqs[b] = rows + (gsize) b * max_len;
+      seqs[b][0] = ov_tokenizer_cls_id (ov_model_get_tokenizer (model));
+      for (int i = 1; i < max_len; i++)
+        seqs[b][i] = 1000 + 7 * b + i;
+    }
+  /* the second caption, of the same shape, takes over the first one's
+   * cache and graphs */
+  for (int caption = 0; caption < 2; caption++)
+    count_caption_steps (model, ctx, seqs, caption, graphs, device_work);
+}
+
+static void
 test_step_work (void)
 {
   g_autoptr(OvBackend) probe = cuda_or_skip (OV_PRECISION_EXACT);
@@ -1249,6 +1260,80 @@ test_step_work (void)
   run_step_work (FALSE);
 }
 #endif
+
+/* One beam-5 caption of random regions, best first. */
+static GPtrArray *
+caption_random (OvModel *model, guint32 seed, int n_regions)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autoptr(GError) error = NULL;
+  int d = ov_model_get_config (model)->img_feature_dim;
+  g_autofree float *img = g_new (float, (gsize) n_regions * d);
+  OvRegions regions = { img, n_regions, d };
+  OvCaptionOptions opts;
+  GPtrArray *caps;
+
+  random_fill (img, (gsize) n_regions * d, rand);
+  ov_caption_options_init (&opts);
+  opts.num_beams = 5;
+  opts.n_best = 3;
+  caps = ov_model_caption (model, "dog frisbee", &regions, &opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (caps->len, >=, 1);
+  return caps;
+}
+
+static void
+assert_same_captions (GPtrArray *a, GPtrArray *b)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      OvCaption *x = a->pdata[i], *y = b->pdata[i];
+
+      g_assert_cmpuint (x->ids->len, ==, y->ids->len);
+      g_assert_cmpmem (x->ids->data, x->ids->len * sizeof (gint32), y->ids->data,
+                       y->ids->len * sizeof (gint32));
+      g_assert_cmpfloat (x->score, ==, y->score);
+    }
+}
+
+/* /cuda/decoder/cache-reuse: a caption that takes over the last one's
+ * device cache and graphs (same beams, length and context size, other
+ * regions) comes out exactly as on a model that never captioned; one of
+ * another shape too, after which the first shape still does */
+static void
+test_cache_reuse (void)
+{
+  g_autoptr(OvBackend) probe = cuda_or_skip (OV_PRECISION_EXACT);
+  g_autoptr(OvModel) used = NULL;
+  g_autoptr(OvModel) fresh = NULL;
+  g_autoptr(GPtrArray) first = NULL, again = NULL, other = NULL, want = NULL;
+  g_autoptr(GPtrArray) other_want = NULL, back = NULL;
+
+  if (probe == NULL)
+    return;
+  used = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
+  first = caption_random (used, 41, 12);
+  again = caption_random (used, 42, 12);
+  other = caption_random (used, 43, 7);
+  back = caption_random (used, 44, 12);
+  g_test_message ("%s / %s / %s / %s", ((OvCaption *) first->pdata[0])->text,
+                  ((OvCaption *) again->pdata[0])->text, ((OvCaption *) other->pdata[0])->text,
+                  ((OvCaption *) back->pdata[0])->text);
+  fresh = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
+  want = caption_random (fresh, 42, 12);
+  assert_same_captions (again, want);
+  g_clear_pointer (&fresh, ov_model_free);
+  fresh = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
+  other_want = caption_random (fresh, 43, 7);
+  assert_same_captions (other, other_want);
+  g_clear_pointer (&fresh, ov_model_free);
+  g_clear_pointer (&want, g_ptr_array_unref);
+  fresh = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
+  want = caption_random (fresh, 44, 12);
+  assert_same_captions (back, want);
+}
 
 /* /cuda/devices: the report agrees with the backend: a device answers
  * exactly when there is no reason given; AUTO follows it */
@@ -1355,6 +1440,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cuda/demo/fast-captions", test_demo_fast_captions);
   g_test_add_func ("/cuda/decoder/device-scoring", test_device_scoring);
   g_test_add_func ("/cuda/decoder/device-path", test_device_path);
+  g_test_add_func ("/cuda/decoder/cache-reuse", test_cache_reuse);
 #ifdef OV_CUDA_EMULATED
   g_test_add_func ("/cuda/decoder/step-work", test_step_work);
 #endif

@@ -79,7 +79,7 @@ static _Thread_local cudaError_t last_error = cudaSuccess;
 /* what the device was asked to do (ov_emu_get_counts) */
 static struct {
   atomic_uint_fast64_t kernels, products, copies, host_waits, allocations;
-  atomic_uint_fast64_t graph_launches, replayed;
+  atomic_uint_fast64_t recorded, graph_launches, replayed;
 } counts;
 
 void
@@ -90,6 +90,7 @@ ov_emu_get_counts (OvEmuCounts *c)
   c->copies = atomic_load (&counts.copies);
   c->host_waits = atomic_load (&counts.host_waits);
   c->allocations = atomic_load (&counts.allocations);
+  c->recorded = atomic_load (&counts.recorded);
   c->graph_launches = atomic_load (&counts.graph_launches);
   c->replayed = atomic_load (&counts.replayed);
 }
@@ -374,6 +375,7 @@ ov_emu_capture_node (cudaStream_t s, const char *what, int (*run) (void *), void
       n->data = data;
       n->destroy = destroy;
       g_ptr_array_add (g->nodes, n);
+      atomic_fetch_add (&counts.recorded, 1);
     }
   g_mutex_unlock (&stream_lock);
   return g != NULL;

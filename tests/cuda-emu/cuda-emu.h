@@ -26,6 +26,7 @@ typedef struct {
   uint64_t copies;       /* cudaMemcpy and cudaMemcpyAsync calls that copied */
   uint64_t host_waits;   /* stream synchronisations and cudaMemcpy calls */
   uint64_t allocations;  /* cudaMalloc and cudaMallocAsync calls that succeeded */
+  uint64_t recorded;     /* nodes recorded by stream capture */
   uint64_t graph_launches; /* cudaGraphLaunch calls */
   uint64_t replayed;     /* kernels, products and copies run by those */
 } OvEmuCounts;
