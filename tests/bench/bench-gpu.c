@@ -3,7 +3,8 @@
  *
  * The GPU benchmark's C side: one backend and precision a process, on the
  * base-size checkpoints of tools/bench/make-base-checkpoint.py. Times the
- * load, beam-5 and greedy captions (max length 20), a VQA forward, and a
+ * load, beam-5 and greedy captions (max length 20) and, on a device, where
+ * a beam-5 caption's time goes (time_decode_parts), a VQA forward, and a
  * dataset embedding pass (every layer's hidden states of each image), and
  * prints one JSON object; it also writes the VQA sequence output to
  * OUT_DIR/<name>.hidden.f32 so tools/bench/gpu-summary.py can compare
@@ -19,6 +20,7 @@
 
 #include "model/ov-device.h"
 #include "model/ov-model.h"
+#include "model/ov-model-private.h"
 
 /* s as a JSON string, quotes included (any text, any script). */
 static char *
@@ -127,6 +129,84 @@ time_caption (OvModel *model, const OvRegions *regions, int beams, int runs, GSt
   return median (t, runs);
 }
 
+/* Where a beam-5 caption's time goes on a device backend, from the
+ * decoder's parts: the tags and regions encoded into the step cache, then
+ * steps 1 to 19 each timed in three parts, every part waited for (a
+ * one-float download after the step and the reorder, whose own cost is
+ * in their figure; scoring waits by itself). Medians over runs of each
+ * part's mean per step, in ms. The seqs are made up: the cost does not
+ * depend on the words. */
+static void
+time_decode_parts (OvModel *model, const OvRegions *regions, int runs, double *ctx_ms,
+                   double *step_ms, double *score_ms, double *reorder_ms)
+{
+  const OvBackend *be = model->backend;
+  const OvConfig *c = ov_model_get_config (model);
+  int nb = 5, max_len = 20, k = 2 * nb;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvCaptionContext) ctx = _ov_caption_context_new (model, tags, regions, &error);
+  g_autofree double *t_ctx = g_new (double, runs), *t_step = g_new (double, runs);
+  g_autofree double *t_score = g_new (double, runs), *t_reorder = g_new (double, runs);
+  g_autofree gint32 *rows = g_new (gint32, (gsize) nb * max_len);
+  gint32 *seqs[5];
+  float beam_scores[5] = { 0 }, row_max[5], row_lse[5], top_scores[50], top_lps[50], one;
+  gint32 top_words[50];
+  int src[5] = { 0, 0, 1, 2, 4 };
+
+  if (ctx == NULL)
+    die ("caption context", error);
+  for (int b = 0; b < nb; b++)
+    {
+      seqs[b] = rows + (gsize) b * max_len;
+      seqs[b][0] = ov_tokenizer_cls_id (ov_model_get_tokenizer (model));
+      for (int i = 1; i < max_len; i++)
+        seqs[b][i] = 2000 + 11 * b + i;
+    }
+  for (int r = -1; r < runs; r++)
+    {
+      double t0 = now_s (), sum_step = 0, sum_score = 0, sum_reorder = 0, t1;
+      OvDeviceCache *dc = _ov_device_cache_new (model, ctx, nb, max_len, NULL, &error);
+
+      if (dc == NULL)
+        die ("step cache", error);
+      be->download (be, &one, _ov_device_cache_logits (dc), 1);
+      t1 = now_s ();
+      if (r >= 0)
+        t_ctx[r] = (t1 - t0) * 1e3;
+      for (int cur_len = 1; cur_len < max_len; cur_len++)
+        {
+          double a = now_s (), b2, c2, d;
+
+          if (!_ov_device_cache_step (dc, seqs, cur_len, NULL, &error))
+            die ("step", error);
+          be->download (be, &one, _ov_device_cache_logits (dc), 1);
+          b2 = now_s ();
+          if (!be->log_softmax_topk (be, _ov_device_cache_logits (dc), beam_scores, nb,
+                                     c->vocab_size, k, row_max, row_lse, top_scores, top_words,
+                                     top_lps, &error))
+            die ("scoring", error);
+          c2 = now_s ();
+          _ov_device_cache_reorder (dc, src, cur_len);
+          be->download (be, &one, _ov_device_cache_logits (dc), 1);
+          d = now_s ();
+          sum_step += b2 - a;
+          sum_score += c2 - b2;
+          sum_reorder += d - c2;
+        }
+      _ov_device_cache_free (dc);
+      if (r >= 0)
+        {
+          t_step[r] = sum_step * 1e3 / (max_len - 1);
+          t_score[r] = sum_score * 1e3 / (max_len - 1);
+          t_reorder[r] = sum_reorder * 1e3 / (max_len - 1);
+        }
+    }
+  *ctx_ms = median (t_ctx, runs);
+  *step_ms = median (t_step, runs);
+  *score_ms = median (t_score, runs);
+  *reorder_ms = median (t_reorder, runs);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -144,7 +224,8 @@ main (int argc, char **argv)
   g_autofree char *name = NULL;
   g_autofree char *backend = NULL, *fallback = NULL;
   OvRegions regions;
-  double load_cap_s, load_vqa_s, beam_ms, greedy_ms, vqa_ms, embed_ms;
+  double load_cap_s, load_vqa_s, beam_ms, greedy_ms, vqa_ms, embed_ms, parts[4] = { 0 };
+  char *parts_json[4] = { NULL };
   int runs, n_embed, best = 0, n_logits = 0;
 
   ov_blas_reexec_if_generic (argv);
@@ -177,6 +258,13 @@ main (int argc, char **argv)
   regions.dim = ov_model_get_config (cap_model)->img_feature_dim;
 
   beam_ms = time_caption (cap_model, &regions, 5, runs, beam_ids, &beam_text);
+  /* the decoder's parts where they are the device step's (not the CPU's
+   * own cached step) */
+  if (!cap_model->backend->host_memory)
+    time_decode_parts (cap_model, &regions, runs, &parts[0], &parts[1], &parts[2], &parts[3]);
+  for (int i = 0; i < 4; i++)
+    parts_json[i] = cap_model->backend->host_memory ? g_strdup ("null")
+                                                    : g_strdup_printf ("%.4f", parts[i]);
   greedy_ms = time_caption (cap_model, &regions, 1, runs, greedy_ids, &greedy_text);
 
   /* VQA: question to answer logits, input assembly included */
@@ -239,10 +327,15 @@ main (int argc, char **argv)
           "\"load_caption_s\": %.3f, \"load_vqa_s\": %.3f, \"runs\": %d, "
           "\"beam5_ms\": %.3f, \"beam5_ids\": [%s], \"greedy_ms\": %.3f, "
           "\"greedy_ids\": [%s], \"vqa_ms\": %.3f, \"vqa_argmax\": %d, "
-          "\"embed_images\": %d, \"embed_ms_per_image\": %.3f, \"hidden\": \"%s\"}\n",
+          "\"embed_images\": %d, \"embed_ms_per_image\": %.3f, \"hidden\": \"%s\", "
+          "\"beam5_context_ms\": %s, \"beam5_step_ms\": %s, \"beam5_scoring_ms\": %s, "
+          "\"beam5_reorder_ms\": %s}\n",
           name, backend, fallback,
           load_cap_s, load_vqa_s, runs, beam_ms, beam_ids->str, greedy_ms, greedy_ids->str,
-          vqa_ms, best, n_embed, embed_ms, hidden_path);
+          vqa_ms, best, n_embed, embed_ms, hidden_path, parts_json[0], parts_json[1],
+          parts_json[2], parts_json[3]);
+  for (int i = 0; i < 4; i++)
+    g_free (parts_json[i]);
   fprintf (stderr, "%s beam-5: %s\n", name, beam_text);
   return 0;
 }

@@ -59,6 +59,10 @@ def main():
             "embed_5000_s": r["embed_ms_per_image"] * 5.0,
             "embed_n": r["embed_images"], "backend": r["backend"],
         }
+        # where a beam-5 caption's time goes, on a device (null on the CPU)
+        for part in ("context", "step", "scoring", "reorder"):
+            if r.get("beam5_%s_ms" % part) is not None:
+                c["part_" + part] = r["beam5_%s_ms" % part]
         if r.get("fallback"):
             c["backend"] += " (fell back: %s)" % r["fallback"]
         if cpu is not None and r is not cpu:
@@ -117,6 +121,15 @@ def main():
             cells.append(fmt(v, digits) + mark)
         print("| %s | %s | %s |" % (label, " | ".join(cells),
                                      "< %g" % target if target else ""))
+    parts = [
+        ("beam-5 parts: tags and regions into the step cache (ms)", "part_context"),
+        ("beam-5 parts: one step, waited for (ms)", "part_step"),
+        ("beam-5 parts: scoring a step (ms)", "part_scoring"),
+        ("beam-5 parts: reordering the cache (ms)", "part_reorder"),
+    ]
+    for label, key in parts:
+        if any(key in c for c in cols):
+            print("| %s | %s | |" % (label, " | ".join(fmt(c.get(key), 3) for c in cols)))
     print("| images timed for the pass | %s | |"
           % " | ".join(str(c.get("embed_n", "-")) for c in cols))
     print("| hidden states vs CPU, max diff / max value | %s | exact 1e-5, fast 1e-2 |"
