@@ -38,10 +38,10 @@ typedef struct {
   cublasHandle_t  blas;
   cublasLtHandle_t lt;          /* NULL: every product through cuBLAS */
   GHashTable     *lt_plans;     /* LtKey → LtPlan */
-  void           *lt_workspace; /* for cuBLASLt's algorithms, lt_workspace_size bytes */
-  gsize           lt_workspace_size;
+  void           *workspace;    /* cuBLAS's and cuBLASLt's, workspace_size bytes (one stream) */
+  gsize           workspace_size;
   char           *lt_problem;   /* why cuBLASLt is not used, or NULL */
-  guint64         n_lt, n_plain; /* products made through each library */
+  OvCudaStats     stats;
   gboolean        no_graphs;    /* OV_CUDA_GRAPHS=0: every operation runs as it comes */
   GHashTable     *weights;      /* host pointer → device copy */
   guint64         weight_bytes; /* held by the weights */
@@ -57,6 +57,7 @@ typedef struct {
   cublasStatus_t (*destroy)       (cublasHandle_t handle);
   cublasStatus_t (*set_stream)    (cublasHandle_t handle, cudaStream_t stream);
   cublasStatus_t (*set_math_mode) (cublasHandle_t handle, cublasMath_t mode);
+  cublasStatus_t (*set_workspace) (cublasHandle_t handle, void *workspace, size_t size);
   cublasStatus_t (*gemm_ex)       (cublasHandle_t handle, cublasOperation_t ta,
                                    cublasOperation_t tb, int m, int n, int k,
                                    const void *alpha, const void *a, cudaDataType at, int lda,
@@ -109,6 +110,7 @@ cublas_library (void)
           SYM (lib, h, "cuBLAS", destroy, "cublasDestroy_v2");
           SYM (lib, h, "cuBLAS", set_stream, "cublasSetStream_v2");
           SYM (lib, h, "cuBLAS", set_math_mode, "cublasSetMathMode");
+          SYM (lib, h, "cuBLAS", set_workspace, "cublasSetWorkspace_v2");
           SYM (lib, h, "cuBLAS", gemm_ex, "cublasGemmEx");
           SYM (lib, h, "cuBLAS", status_string, "cublasGetStatusString");
         }
@@ -320,7 +322,7 @@ typedef struct {
   int   m, n, k;
   int   compute;
   int   bias;
-  guint align_w, align_x, align_y;
+  guint align_w, align_x, align_y, align_b;
 } LtKey;
 
 /* A product's descriptors and the algorithm cuBLASLt's heuristic chose;
@@ -345,6 +347,7 @@ lt_key_hash (gconstpointer p)
   h = (h ^ (guint) key->compute) * 16777619u;
   h = (h ^ (guint) key->bias) * 16777619u;
   h = (h ^ key->align_w ^ (key->align_x << 9) ^ (key->align_y << 18)) * 16777619u;
+  h = (h ^ key->align_b) * 16777619u;
   return h;
 }
 
@@ -382,9 +385,11 @@ alignment (const void *p)
 
 /* The plan for a key, made on first use: y (N, M) column-major =
  * op(w) (N, K) · x (K, M), w being the column-major (K, N) matrix used
- * transposed, plus the bias on every column when key->bias. */
+ * transposed, plus the bias on every column when key->bias. The heuristic
+ * sees the bias pointer of this first use: cuBLASLt judges the bias's
+ * alignment by it, and the key holds that alignment. */
 static LtPlan *
-lt_plan (OvCudaBackend *cb, const LtKey *key)
+lt_plan (OvCudaBackend *cb, const LtKey *key, const float *bias)
 {
   const OvCublasLt *lt = cublas_lt_library ();
   LtPlan *plan = g_hash_table_lookup (cb->lt_plans, key);
@@ -392,7 +397,7 @@ lt_plan (OvCudaBackend *cb, const LtKey *key)
   cublasLtMatmulHeuristicResult_t result;
   cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
   cublasLtEpilogue_t epilogue = key->bias ? CUBLASLT_EPILOGUE_BIAS : CUBLASLT_EPILOGUE_DEFAULT;
-  uint64_t workspace = cb->lt_workspace_size;
+  uint64_t workspace = cb->workspace_size;
   uint32_t align_w = key->align_w, align_x = key->align_x, align_y = key->align_y;
   int found = 0;
 
@@ -411,6 +416,9 @@ lt_plan (OvCudaBackend *cb, const LtKey *key)
        == CUBLAS_STATUS_SUCCESS
     && lt->desc_set (plan->desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof epilogue)
        == CUBLAS_STATUS_SUCCESS
+    && (bias == NULL
+        || lt->desc_set (plan->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias)
+           == CUBLAS_STATUS_SUCCESS)
     && lt->layout_create (&plan->a, CUDA_R_32F, key->k, key->n, key->k) == CUBLAS_STATUS_SUCCESS
     && lt->layout_create (&plan->b, CUDA_R_32F, key->k, key->m, key->k) == CUBLAS_STATUS_SUCCESS
     && lt->layout_create (&plan->d, CUDA_R_32F, key->n, key->m, key->n) == CUBLAS_STATUS_SUCCESS
@@ -428,7 +436,7 @@ lt_plan (OvCudaBackend *cb, const LtKey *key)
     && lt->heuristic (cb->lt, plan->desc, plan->a, plan->b, plan->d, plan->d, pref, 1,
                       &result, &found) == CUBLAS_STATUS_SUCCESS
     && found > 0 && result.state == CUBLAS_STATUS_SUCCESS
-    && result.workspaceSize <= cb->lt_workspace_size;
+    && result.workspaceSize <= cb->workspace_size;
   if (pref != NULL)
     (void) lt->pref_destroy (pref);
   if (plan->usable)
@@ -437,9 +445,12 @@ lt_plan (OvCudaBackend *cb, const LtKey *key)
       plan->workspace = result.workspaceSize;
     }
   else
-    g_debug ("cuBLASLt has no algorithm for %dx%dx%d (compute %d, bias %d, alignments "
-             "%u/%u/%u): cuBLAS makes it", key->m, key->n, key->k, key->compute, key->bias,
-             key->align_w, key->align_x, key->align_y);
+    {
+      cb->stats.lt_refused++;
+      g_debug ("cuBLASLt has no algorithm for %dx%dx%d (compute %d, bias %d, alignments "
+               "%u/%u/%u/%u): cuBLAS makes it", key->m, key->n, key->k, key->compute,
+               key->bias, key->align_w, key->align_x, key->align_y, key->align_b);
+    }
   g_hash_table_insert (cb->lt_plans, g_memdup2 (key, sizeof *key), plan);
   return plan;
 }
@@ -469,7 +480,8 @@ lt_linear (OvCudaBackend *cb, float *y, const float *x, const float *w, const fl
   key.align_w = alignment (w);
   key.align_x = alignment (x);
   key.align_y = alignment (y);
-  plan = lt_plan (cb, &key);
+  key.align_b = b != NULL ? alignment (b) : 0;
+  plan = lt_plan (cb, &key, b);
   if (!plan->usable)
     return FALSE;
   if (b != NULL
@@ -478,17 +490,18 @@ lt_linear (OvCudaBackend *cb, float *y, const float *x, const float *w, const fl
     st = CUBLAS_STATUS_NOT_SUPPORTED;
   else
     st = lt->matmul (cb->lt, plan->desc, &one, w, plan->a, x, plan->b, &zero, y, plan->d, y,
-                     plan->d, &plan->algo, cb->lt_workspace, plan->workspace, cb->stream);
+                     plan->d, &plan->algo, cb->workspace, plan->workspace, cb->stream);
   if (st == CUBLAS_STATUS_NOT_SUPPORTED || st == CUBLAS_STATUS_INVALID_VALUE)
     {
       /* refused before anything ran: cuBLAS makes this product from now on */
       g_debug ("cuBLASLt refused %dx%dx%d (%s): cuBLAS makes it", m, n, k,
                cublas_library ()->status_string (st));
       plan->usable = FALSE;
+      cb->stats.lt_refused++;
       return FALSE;
     }
   if (CUBLAS_CHECK (cb, st))
-    cb->n_lt++;
+    cb->stats.lt_products++;
   return TRUE;
 }
 
@@ -523,7 +536,7 @@ cuda_linear (const OvBackend *be, float *y, const float *x, const float *w, cons
                                                      CUDA_R_32F, n, compute,
                                                      CUBLAS_GEMM_DEFAULT)))
     return;
-  cb->n_plain++;
+  cb->stats.plain_products++;
   if (b != NULL)
     CUDA_CHECK (cb, ov_cuda_bias (y, b, m, n, cb->stream));
 }
@@ -682,6 +695,7 @@ cuda_graph_begin (const OvBackend *be)
   if (cudaStreamBeginCapture (cb->stream, cudaStreamCaptureModeRelaxed) != cudaSuccess)
     {
       (void) cudaGetLastError ();
+      cb->stats.graphs_failed++;
       return FALSE;
     }
   return TRUE;
@@ -709,16 +723,19 @@ cuda_graph_end (const OvBackend *be, GError **error)
       if (exec != NULL)
         (void) cudaGraphExecDestroy (exec);
       (void) cudaGetLastError ();
+      cb->stats.graphs_failed++;
       g_propagate_error (error, g_steal_pointer (&cb->error));
       return NULL;
     }
   if (err != cudaSuccess)
     {
       (void) cudaGetLastError ();
+      cb->stats.graphs_failed++;
       g_set_error (error, OV_ERROR, OV_ERROR_DEVICE, "CUDA device %d: no graph (%s)",
                    cb->device, cudaGetErrorString (err));
       return NULL;
     }
+  cb->stats.graphs_recorded++;
   return exec;
 }
 
@@ -727,8 +744,8 @@ cuda_graph_launch (const OvBackend *be, gpointer graph)
 {
   OvCudaBackend *cb = CUDA_BE (be);
 
-  if (enter (cb))
-    CUDA_CHECK (cb, cudaGraphLaunch ((cudaGraphExec_t) graph, cb->stream));
+  if (enter (cb) && CUDA_CHECK (cb, cudaGraphLaunch ((cudaGraphExec_t) graph, cb->stream)))
+    cb->stats.graph_launches++;
 }
 
 static void
@@ -827,8 +844,6 @@ cuda_destroy (OvBackend *be)
     (void) cudaStreamSynchronize (cb->stream);
   g_clear_pointer (&cb->weights, g_hash_table_unref);
   g_clear_pointer (&cb->lt_plans, g_hash_table_unref);
-  if (cb->lt_workspace != NULL)
-    (void) cudaFree (cb->lt_workspace);
   if (cb->lt != NULL)
     (void) cublas_lt_library ()->destroy (cb->lt);
   g_free (cb->lt_problem);
@@ -837,6 +852,9 @@ cuda_destroy (OvBackend *be)
     (void) cudaMemPoolTrimTo (cb->pool, 0);
   if (cb->blas != NULL)
     (void) cublas_library ()->destroy (cb->blas);
+  /* after the libraries that were given it */
+  if (cb->workspace != NULL)
+    (void) cudaFree (cb->workspace);
   if (cb->stream != NULL)
     (void) cudaStreamDestroy (cb->stream);
   g_clear_error (&cb->error);
@@ -922,15 +940,12 @@ device_problem (int index)
   return NULL;
 }
 
-/* cuBLASLt for the products, with a workspace for its algorithms, unless
- * OV_CUDA_LT=0 or it cannot be had; then cuBLAS and the bias kernel make
- * every product, and lt_problem says why. */
+/* cuBLASLt for the products unless OV_CUDA_LT=0 or it cannot be had; then
+ * cuBLAS and the bias kernel make every product, and lt_problem says why. */
 static void
 lt_setup (OvCudaBackend *cb)
 {
   const OvCublasLt *lt;
-  /* what cuBLAS itself sets aside on Hopper */
-  gsize workspace = 32 * 1048576;
 
   if (g_strcmp0 (g_getenv ("OV_CUDA_LT"), "0") == 0)
     {
@@ -951,14 +966,27 @@ lt_setup (OvCudaBackend *cb)
       return;
     }
   cb->lt_plans = g_hash_table_new_full (lt_key_hash, lt_key_equal, g_free, lt_plan_free);
-  /* without room for a workspace, only the algorithms that need none */
-  if (cudaMalloc (&cb->lt_workspace, workspace) == cudaSuccess)
-    cb->lt_workspace_size = workspace;
-  else
+}
+
+/* A workspace of our own for cuBLAS and cuBLASLt, so that neither needs to
+ * allocate one inside a recorded graph; set after cublasSetStream, which
+ * resets cuBLAS's. Without room for it, cuBLAS keeps its own and cuBLASLt
+ * takes only algorithms that need none. */
+static void
+workspace_setup (OvCudaBackend *cb)
+{
+  /* what cuBLAS itself sets aside on Hopper */
+  gsize size = 32 * 1048576;
+
+  if (cudaMalloc (&cb->workspace, size) != cudaSuccess)
     {
       (void) cudaGetLastError ();
-      cb->lt_workspace = NULL;
+      cb->workspace = NULL;
+      return;
     }
+  cb->workspace_size = size;
+  if (cublas_library ()->set_workspace (cb->blas, cb->workspace, size) != CUBLAS_STATUS_SUCCESS)
+    g_debug ("cublasSetWorkspace refused %zu bytes: cuBLAS keeps its own", size);
 }
 
 OvBackend *
@@ -1004,6 +1032,7 @@ ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
       && CUBLAS_CHECK (cb, blas->set_math_mode (cb->blas, CUBLAS_DEFAULT_MATH)))
     {
       cb->device_name = g_strdup (prop.name);
+      workspace_setup (cb);
       lt_setup (cb);
       return &cb->base;
     }
@@ -1024,12 +1053,9 @@ ov_backend_cuda_describe (const OvBackend *be)
 }
 
 void
-_ov_backend_cuda_product_counts (const OvBackend *be, guint64 *n_lt, guint64 *n_plain)
+_ov_backend_cuda_get_stats (const OvBackend *be, OvCudaStats *stats)
 {
-  OvCudaBackend *cb = CUDA_BE (be);
-
-  *n_lt = cb->n_lt;
-  *n_plain = cb->n_plain;
+  *stats = CUDA_BE (be)->stats;
 }
 
 static gboolean

@@ -26,10 +26,18 @@ G_BEGIN_DECLS
 OvBackend *ov_backend_cuda_new      (int device, OvPrecision precision, GError **error);
 /* e.g. "CUDA: NVIDIA H200 (device 0, exact; cuBLASLt; graphs)". */
 char      *ov_backend_cuda_describe (const OvBackend *be);
-/* How many products went through cuBLASLt and how many through cuBLAS so
- * far. For the tests. */
-void       _ov_backend_cuda_product_counts (const OvBackend *be, guint64 *n_lt,
-                                            guint64 *n_plain);
+/* What the backend has done so far, for the tests and the benchmark: what
+ * its description says is switched on, this says what ran. */
+typedef struct {
+  guint64 lt_products;     /* products made through cuBLASLt */
+  guint64 plain_products;  /* through cuBLAS, each with a bias kernel when it has a bias */
+  guint64 lt_refused;      /* product shapes cuBLASLt had no algorithm for, or refused */
+  guint64 graphs_recorded;
+  guint64 graphs_failed;   /* recordings that failed (their operations then ran one by one) */
+  guint64 graph_launches;
+} OvCudaStats;
+
+void       _ov_backend_cuda_get_stats (const OvBackend *be, OvCudaStats *stats);
 
 /* Fills the CUDA part of a device report (ov-device.c). */
 void       _ov_backend_cuda_probe   (OvDeviceReport *report);

@@ -35,6 +35,7 @@ struct _OvDeviceCache
    * names it), when the backend has graphs (step_graph) */
   gpointer graph[2];
   float   *graph_kv[2];
+  float   *ran_on[2];     /* the buffers a step has run on without a graph */
   gboolean graphs_failed;
 };
 
@@ -155,6 +156,8 @@ _ov_device_cache_new (OvModel *model, const OvCaptionContext *ctx, int n_beams, 
     {
       StepBuffers unused;
 
+      /* a kept cache of another shape goes before the new one is made */
+      g_clear_pointer (&model->spare_cache, _ov_device_cache_destroy);
       dc = g_new0 (OvDeviceCache, 1);
       dc->model = model;
       dc->n_beams = n_beams;
@@ -294,10 +297,13 @@ step_layers (OvDeviceCache *dc, const StepBuffers *sb, int cur_len, const float 
   _ov_model_lm_head_be (model, sb->last, nb, dc->logits, sb->tr);
 }
 
-/* The step's layers as a graph of the backend, recorded on first use for
- * each of the two cache buffers (a reorder swaps them); FALSE when the
- * backend has no graphs or recording failed, and the layers are to run as
- * they come. A failed recording is not tried again for this cache. */
+/* The step's layers as a graph of the backend, one for each of the two
+ * cache buffers (a reorder swaps them), recorded the second time a step
+ * runs on that buffer: the first runs them one by one, so that whatever
+ * the libraries set up on first use (kernels loaded, algorithms chosen,
+ * workspace) is not done while recording. FALSE when the layers are to run
+ * as they come: no graph yet, a backend without graphs, or a recording
+ * that failed, which is not tried again for this cache. */
 static gboolean
 step_graph (OvDeviceCache *dc, const StepBuffers *sb)
 {
@@ -308,8 +314,18 @@ step_graph (OvDeviceCache *dc, const StepBuffers *sb)
   if (slot < 0)
     {
       if (dc->graphs_failed || be->graph_begin == NULL || be->copy_runs_at == NULL
-          || dc->graph[1] != NULL || !be->graph_begin (be))
+          || dc->graph[1] != NULL)
         return FALSE;
+      if (dc->kv != dc->ran_on[0] && dc->kv != dc->ran_on[1])
+        {
+          dc->ran_on[dc->ran_on[0] == NULL ? 0 : 1] = dc->kv;
+          return FALSE;
+        }
+      if (!be->graph_begin (be))
+        {
+          dc->graphs_failed = TRUE;
+          return FALSE;
+        }
       slot = dc->graph[0] == NULL ? 0 : 1;
       step_layers (dc, sb, 0, sb->at);
       dc->graph[slot] = be->graph_end (be, &error);

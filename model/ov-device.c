@@ -10,6 +10,7 @@
 #define G_LOG_DOMAIN "ov-device"
 
 #include <cblas.h>
+#include <string.h>
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -37,9 +38,9 @@ ov_backend_cuda_describe (const OvBackend *be)
 }
 
 void
-_ov_backend_cuda_product_counts (const OvBackend *be, guint64 *n_lt, guint64 *n_plain)
+_ov_backend_cuda_get_stats (const OvBackend *be, OvCudaStats *stats)
 {
-  *n_lt = *n_plain = 0;
+  memset (stats, 0, sizeof *stats);
 }
 
 void

@@ -18,6 +18,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "model/ov-backend-cuda.h"
 #include "model/ov-device.h"
 #include "model/ov-model.h"
 #include "model/ov-model-private.h"
@@ -222,7 +223,7 @@ main (int argc, char **argv)
   g_autofree double *t = NULL;
   g_autofree char *hidden_path = NULL;
   g_autofree char *name = NULL;
-  g_autofree char *backend = NULL, *fallback = NULL;
+  g_autofree char *backend = NULL, *fallback = NULL, *stats_json = NULL;
   OvRegions regions;
   double load_cap_s, load_vqa_s, beam_ms, greedy_ms, vqa_ms, embed_ms, parts[4] = { 0 };
   char *parts_json[4] = { NULL };
@@ -320,6 +321,24 @@ main (int argc, char **argv)
     embed_ms = (now_s () - t0) * 1e3 / n_embed;
   }
 
+  /* what the caption model's device backend did (zeros on the CPU): which
+   * library made the products, and whether the step graphs were used */
+  if (!cap_model->backend->host_memory)
+    {
+      OvCudaStats st;
+
+      _ov_backend_cuda_get_stats (cap_model->backend, &st);
+      stats_json = g_strdup_printf ("{\"lt_products\": %" G_GUINT64_FORMAT ", "
+                                    "\"plain_products\": %" G_GUINT64_FORMAT ", "
+                                    "\"lt_refused\": %" G_GUINT64_FORMAT ", "
+                                    "\"graphs_recorded\": %" G_GUINT64_FORMAT ", "
+                                    "\"graphs_failed\": %" G_GUINT64_FORMAT ", "
+                                    "\"graph_launches\": %" G_GUINT64_FORMAT "}",
+                                    st.lt_products, st.plain_products, st.lt_refused,
+                                    st.graphs_recorded, st.graphs_failed, st.graph_launches);
+    }
+  else
+    stats_json = g_strdup ("null");
   backend = json_quote (ov_model_get_backend_description (cap_model));
   fallback = json_quote (ov_model_get_device_fallback (cap_model) != NULL
                          ? ov_model_get_device_fallback (cap_model) : "");
@@ -329,11 +348,11 @@ main (int argc, char **argv)
           "\"greedy_ids\": [%s], \"vqa_ms\": %.3f, \"vqa_argmax\": %d, "
           "\"embed_images\": %d, \"embed_ms_per_image\": %.3f, \"hidden\": \"%s\", "
           "\"beam5_context_ms\": %s, \"beam5_step_ms\": %s, \"beam5_scoring_ms\": %s, "
-          "\"beam5_reorder_ms\": %s}\n",
+          "\"beam5_reorder_ms\": %s, \"device_stats\": %s}\n",
           name, backend, fallback,
           load_cap_s, load_vqa_s, runs, beam_ms, beam_ids->str, greedy_ms, greedy_ids->str,
           vqa_ms, best, n_embed, embed_ms, hidden_path, parts_json[0], parts_json[1],
-          parts_json[2], parts_json[3]);
+          parts_json[2], parts_json[3], stats_json);
   for (int i = 0; i < 4; i++)
     g_free (parts_json[i]);
   fprintf (stderr, "%s beam-5: %s\n", name, beam_text);

@@ -7,11 +7,11 @@
 # cases on the device) and the engine tests, makes the base-size
 # checkpoints, then times beam-5 and greedy captions, VQA and the embedding
 # pass on CUDA in both precisions and on the CPU backend, then on CUDA exact
-# twice more: with a decoding step's launches made one by one instead of
-# as one graph (OV_CUDA_GRAPHS=0), and also with every product through
-# cuBLAS and a bias kernel instead of cuBLASLt with the bias in its
-# epilogue (OV_CUDA_LT=0), beside PyTorch on the same GPU when its torch
-# has CUDA, and prints the table
+# three times more: with a decoding step's launches made one by one instead
+# of as one graph (OV_CUDA_GRAPHS=0), with every product through cuBLAS and
+# a bias kernel instead of cuBLASLt with the bias in its epilogue
+# (OV_CUDA_LT=0), and with both, beside PyTorch on the same GPU when its
+# torch has CUDA, and prints the table
 # (tools/bench/gpu-summary.py). Expected to take 3-5 minutes on a 16-core
 # machine with an H200 (not yet measured). Every step has its own time
 # limit, and all of them together stay inside --budget: a benchmark that
@@ -227,13 +227,17 @@ $(ldd --version 2>&1 | head -1))" >&2
   step "benchmark: CPU backend (fewer runs)"
   bench 120 cpu exact 1 3
   # what the decoding step's graph and cuBLASLt's fused bias are worth:
-  # without the graph, then also with every product through cuBLAS and a
-  # bias kernel (as where cuBLASLt is missing)
+  # without the graph; with every product through cuBLAS and a bias kernel
+  # (as where cuBLASLt is missing), inside the graph; and without either
   step "benchmark: CUDA exact without graphs (OV_CUDA_GRAPHS=0; fewer images)"
   export OV_CUDA_GRAPHS=0
   bench 90 cuda exact 20 200
-  step "benchmark: CUDA exact without graphs or cuBLASLt (OV_CUDA_LT=0 too)"
+  unset OV_CUDA_GRAPHS
+  step "benchmark: CUDA exact without cuBLASLt (OV_CUDA_LT=0; fewer images)"
   export OV_CUDA_LT=0
+  bench 90 cuda exact 20 200
+  step "benchmark: CUDA exact without graphs or cuBLASLt (both; fewer images)"
+  export OV_CUDA_GRAPHS=0
   bench 90 cuda exact 20 200
   unset OV_CUDA_GRAPHS OV_CUDA_LT
 

@@ -61,6 +61,17 @@ for name, tol in (("cuda-exact", 1e-5), ("cuda-fast", 1e-2), ("cuda-exact-nograp
     assert ("; cuBLAS; " if "cublas" in name else "; cuBLASLt; ") in r["backend"], r["backend"]
     assert r["backend"].endswith("no graphs)" if "nographs" in name else "; graphs)"), \
         r["backend"]
+    # what ran, not only what was switched on
+    st = r["device_stats"]
+    if "cublas" in name:
+        assert st["lt_products"] == 0 and st["plain_products"] > 0, (name, st)
+    else:
+        assert st["lt_products"] > 0 and st["plain_products"] == 0, (name, st)
+    if "nographs" in name:
+        assert st["graphs_recorded"] == 0 and st["graph_launches"] == 0, (name, st)
+    else:
+        assert st["graphs_recorded"] > 0 and st["graph_launches"] > 0, (name, st)
+    assert st["graphs_failed"] == 0, (name, st)
     assert r["beam5_ids"] == cpu["beam5_ids"], (name, r["beam5_ids"], cpu["beam5_ids"])
     assert r["greedy_ids"] == cpu["greedy_ids"], (name, r["greedy_ids"], cpu["greedy_ids"])
     rel, _ = summary.hidden_diff(summary.read_f32(r["hidden"]), want)

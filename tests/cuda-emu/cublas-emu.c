@@ -58,6 +58,22 @@ cublasSetStream_v2 (cublasHandle_t handle, cudaStream_t stream)
   return CUBLAS_STATUS_SUCCESS;
 }
 
+/* The workspace must be device memory of the size given; the emulated
+ * products need none. */
+cublasStatus_t
+cublasSetWorkspace_v2 (cublasHandle_t handle, void *workspace, size_t size)
+{
+  if (handle == NULL)
+    return CUBLAS_STATUS_NOT_INITIALIZED;
+  if (size > 0 && !ov_emu_is_device (workspace, size))
+    {
+      ov_emu_report ("cublasSetWorkspace", "%p is not %zu bytes of device memory", workspace,
+                     size);
+      return CUBLAS_STATUS_INVALID_VALUE;
+    }
+  return CUBLAS_STATUS_SUCCESS;
+}
+
 cublasStatus_t
 cublasSetMathMode (cublasHandle_t handle, cublasMath_t mode)
 {

@@ -9,8 +9,8 @@
  *     attributes the backend has no business setting are refused;
  *   - the heuristic: the layouts must make a product (op(A) is rows(D) by
  *     k, op(B) is k by cols(D), C laid out as D), and the algorithm it hands
- *     back remembers the alignments the preference promised, and the
- *     workspace it wants;
+ *     back remembers the alignments the preference promised, that of the
+ *     bias pointer the descriptor held, and the workspace it wants;
  *   - the product: every pointer at least as aligned as was promised (a
  *     device's vector loads fault on less), the workspace as large as the
  *     algorithm wants and in device memory, the bias a device vector of
@@ -51,7 +51,7 @@ typedef struct {
 typedef struct {
   guint32 magic;
   guint32 align[4];
-  guint32 pad;
+  guint32 bias_align;   /* the bias pointer's, as the heuristic saw it */
   guint64 workspace;
   guint64 m, n, k;
 } EmuAlgo;
@@ -321,6 +321,12 @@ cublasLtMatmulAlgoGetHeuristic (cublasLtHandle_t handle, cublasLtMatmulDesc_t de
   memset (&algo, 0, sizeof algo);
   algo.magic = EMU_ALGO_MAGIC;
   memcpy (algo.align, p->align, sizeof algo.align);
+  /* the heuristic goes by the bias pointer's alignment (cublasLt.h) */
+  {
+    guintptr bias = (guintptr) ((const EmuDesc *) desc)->bias;
+
+    algo.bias_align = bias == 0 ? 256 : (guint32) MIN ((guintptr) 256, bias & -bias);
+  }
   algo.m = m;
   algo.n = n;
   algo.k = k;
@@ -458,6 +464,12 @@ cublasLtMatmul (cublasLtHandle_t handle, cublasLtMatmulDesc_t desc, const void *
       ov_emu_report (what, "the algorithm needs %" G_GUINT64_FORMAT " bytes of workspace; "
                      "given %zu at %p", algo.workspace, workspace_size, workspace);
       return CUBLAS_STATUS_INVALID_VALUE;
+    }
+  if (desc_e->epilogue == CUBLASLT_EPILOGUE_BIAS && !aligned (desc_e->bias, algo.bias_align))
+    {
+      ov_emu_report (what, "the bias %p is less aligned than the %u bytes the algorithm was "
+                     "chosen for", (const void *) desc_e->bias, algo.bias_align);
+      return CUBLAS_STATUS_EXECUTION_FAILED;
     }
   if (desc_e->epilogue == CUBLASLT_EPILOGUE_BIAS
       && (desc_e->bias == NULL || !ov_emu_is_device (desc_e->bias, m * sizeof (float))))

@@ -28,7 +28,10 @@
  *     runs in order, each checking its buffers again (one freed since the
  *     capture fails the launch); waits, allocations and copies from or to
  *     host memory spoil the capture, as they would on a device, so that
- *     cudaStreamEndCapture fails.
+ *     cudaStreamEndCapture fails, and outside relaxed mode so do
+ *     allocations, frees and synchronous copies anywhere;
+ *     OV_EMU_SPOIL_CAPTURE=1 spoils every capture, for the tests of a
+ *     recording that fails.
  *
  * What it cannot show: the device's timing, its memory model (each block
  * runs alone, and threads switch only at barriers and shuffles, so a race
@@ -320,8 +323,9 @@ typedef struct {
  * their order of dependence too), shared by reference with the executable
  * graphs made from it. spoiled: why the capture cannot become a graph. */
 typedef struct {
-  GPtrArray *nodes;
-  char      *spoiled;
+  GPtrArray                *nodes;
+  char                     *spoiled;
+  enum cudaStreamCaptureMode mode;
 } EmuGraph;
 
 static GHashTable *captures;    /* stream → EmuGraph being recorded (stream_lock) */
@@ -395,6 +399,34 @@ ov_emu_capture_refuse (cudaStream_t s, const char *what, const char *why)
   return cudaErrorStreamCaptureUnsupported;
 }
 
+/* Outside relaxed mode, calls that are unsafe while any stream is captured
+ * (allocating, freeing, the synchronous copy) spoil the captures that are
+ * not relaxed. Returns cudaSuccess when nothing was spoiled. */
+static cudaError_t
+refuse_if_strict_capture (const char *what)
+{
+  GHashTableIter iter;
+  gpointer stream = NULL, value;
+  gboolean strict = FALSE;
+
+  g_mutex_lock (&stream_lock);
+  if (captures != NULL)
+    {
+      g_hash_table_iter_init (&iter, captures);
+      while (g_hash_table_iter_next (&iter, &stream, &value))
+        if (((EmuGraph *) value)->mode != cudaStreamCaptureModeRelaxed)
+          {
+            strict = TRUE;
+            break;
+          }
+    }
+  g_mutex_unlock (&stream_lock);
+  if (!strict)
+    return cudaSuccess;
+  return ov_emu_capture_refuse ((cudaStream_t) stream, what,
+                                "an unsafe call outside relaxed capture mode");
+}
+
 cudaError_t
 cudaStreamBeginCapture (cudaStream_t stream, enum cudaStreamCaptureMode mode)
 {
@@ -417,6 +449,10 @@ cudaStreamBeginCapture (cudaStream_t stream, enum cudaStreamCaptureMode mode)
     }
   g = g_new0 (EmuGraph, 1);
   g->nodes = g_ptr_array_new_with_free_func (node_free);
+  g->mode = mode;
+  /* for the tests of a recording that fails: it ends in an error */
+  if (g_strcmp0 (g_getenv ("OV_EMU_SPOIL_CAPTURE"), "1") == 0)
+    g->spoiled = g_strdup ("OV_EMU_SPOIL_CAPTURE=1");
   g_mutex_lock (&stream_lock);
   if (captures == NULL)
     captures = g_hash_table_new (NULL, NULL);
@@ -566,7 +602,9 @@ cudaStreamSynchronize (cudaStream_t stream)
 cudaError_t
 cudaMalloc (void **p, size_t size)
 {
-  return device_alloc (p, size, "cudaMalloc");
+  cudaError_t err = refuse_if_strict_capture ("cudaMalloc");
+
+  return err != cudaSuccess ? err : device_alloc (p, size, "cudaMalloc");
 }
 
 cudaError_t
@@ -583,7 +621,9 @@ cudaMallocAsync (void **p, size_t size, cudaStream_t stream)
 cudaError_t
 cudaFree (void *p)
 {
-  return device_free (p, "cudaFree");
+  cudaError_t err = refuse_if_strict_capture ("cudaFree");
+
+  return err != cudaSuccess ? err : device_free (p, "cudaFree");
 }
 
 cudaError_t
@@ -649,7 +689,11 @@ copy (void *dst, const void *src, size_t n, enum cudaMemcpyKind kind, const char
 cudaError_t
 cudaMemcpy (void *dst, const void *src, size_t n, enum cudaMemcpyKind kind)
 {
-  cudaError_t err = copy (dst, src, n, kind, "cudaMemcpy");
+  cudaError_t err = refuse_if_strict_capture ("cudaMemcpy");
+
+  if (err != cudaSuccess)
+    return err;
+  err = copy (dst, src, n, kind, "cudaMemcpy");
 
   /* it returns once the device has done everything before it */
   if (err == cudaSuccess)
@@ -830,6 +874,14 @@ static const struct {
   { cudaErrorIllegalAddress, "cudaErrorIllegalAddress",
     "an illegal memory access was encountered" },
   { cudaErrorLaunchFailure, "cudaErrorLaunchFailure", "unspecified launch failure" },
+  { cudaErrorIllegalState, "cudaErrorIllegalState",
+    "the operation cannot be performed in the present state" },
+  { cudaErrorStreamCaptureUnsupported, "cudaErrorStreamCaptureUnsupported",
+    "operation not permitted when stream is capturing" },
+  { cudaErrorStreamCaptureInvalidated, "cudaErrorStreamCaptureInvalidated",
+    "operation failed due to a previous error during capture" },
+  { cudaErrorStreamCaptureImplicit, "cudaErrorStreamCaptureImplicit",
+    "operation would make the legacy stream depend on a capturing blocking stream" },
 };
 
 const char *

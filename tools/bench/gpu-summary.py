@@ -59,6 +59,13 @@ def main():
             "embed_5000_s": r["embed_ms_per_image"] * 5.0,
             "embed_n": r["embed_images"], "backend": r["backend"],
         }
+        # what the caption model's device backend did (null on the CPU)
+        st = r.get("device_stats")
+        if st:
+            c["stats"] = "%d/%d%s; %d/%d/%d" % (
+                st["lt_products"], st["plain_products"],
+                " (%d refused)" % st["lt_refused"] if st["lt_refused"] else "",
+                st["graphs_recorded"], st["graph_launches"], st["graphs_failed"])
         # where a beam-5 caption's time goes, on a device (null on the CPU)
         for part in ("context", "step", "scoring", "reorder"):
             if r.get("beam5_%s_ms" % part) is not None:
@@ -130,6 +137,9 @@ def main():
     for label, key in parts:
         if any(key in c for c in cols):
             print("| %s | %s | |" % (label, " | ".join(fmt(c.get(key), 3) for c in cols)))
+    if any("stats" in c for c in cols):
+        print("| caption model: products cuBLASLt/cuBLAS; graphs recorded/launched/failed | %s | |"
+              % " | ".join(c.get("stats", "-") for c in cols))
     print("| images timed for the pass | %s | |"
           % " | ".join(str(c.get("embed_n", "-")) for c in cols))
     print("| hidden states vs CPU, max diff / max value | %s | exact 1e-5, fast 1e-2 |"
