@@ -44,6 +44,7 @@ typedef struct {
   OvCudaStats     stats;
   gboolean        no_graphs;    /* OV_CUDA_GRAPHS=0: every operation runs as it comes */
   GHashTable     *weights;      /* host pointer → device copy */
+  GPtrArray      *concats;      /* device copies of weights laid end to end */
   guint64         weight_bytes; /* held by the weights */
   guint64         weight_limit; /* OV_CUDA_WEIGHT_LIMIT_MB, for tests; 0 = none */
   GError         *error;        /* the first failure, until check() */
@@ -626,14 +627,14 @@ static void
 cuda_attention_batch (const OvBackend *be, float *ctx, const float *q, int q_stride,
                       const float *k, const float *v, int kv_stride, const float *add_mask,
                       int mask_stride, int lq, int lk, int n_heads, int head_dim, int n_batch,
-                      gsize io_batch, gsize kv_batch)
+                      gsize ctx_batch, gsize q_batch, gsize kv_batch)
 {
   OvCudaBackend *cb = CUDA_BE (be);
 
   if (enter (cb))
     CUDA_CHECK (cb, ov_cuda_attention_batch (ctx, q, q_stride, k, v, kv_stride, add_mask,
                                              mask_stride, lq, lk, n_heads, head_dim, n_batch,
-                                             io_batch, kv_batch, cb->stream));
+                                             ctx_batch, q_batch, kv_batch, cb->stream));
 }
 
 static void
@@ -665,22 +666,24 @@ cuda_copy_runs (const OvBackend *be, float *dst, gsize dst_outer, const float *s
         return;
     }
   CUDA_CHECK (cb, ov_cuda_copy_runs (dst, dst_outer, src, src_outer, dev, n_outer, n_inner,
-                                     inner, n, NULL, 0, cb->stream));
+                                     inner, n, cb->stream));
   if (dev != NULL)
     CUDA_CHECK (cb, cudaFreeAsync (dev, cb->stream));
 }
 
 static void
-cuda_copy_runs_at (const OvBackend *be, float *dst, gsize dst_outer, const float *src,
-                   gsize src_outer, int n_outer, int n_inner, gsize inner, gsize n,
-                   const float *at, gsize at_stride)
+cuda_copy_parts_at (const OvBackend *be, float *dst, gsize dst_outer, gsize dst_inner,
+                    gsize dst_part, const float *src, gsize src_outer, gsize src_inner,
+                    gsize src_part, int n_outer, int n_inner, int n_parts, gsize n,
+                    const float *at, gsize at_stride)
 {
   OvCudaBackend *cb = CUDA_BE (be);
 
-  if (n == 0 || n_outer <= 0 || n_inner <= 0 || !enter (cb))
+  if (n == 0 || n_outer <= 0 || n_inner <= 0 || n_parts <= 0 || !enter (cb))
     return;
-  CUDA_CHECK (cb, ov_cuda_copy_runs (dst, dst_outer, src, src_outer, NULL, n_outer, n_inner,
-                                     inner, n, at, at_stride, cb->stream));
+  CUDA_CHECK (cb, ov_cuda_copy_parts (dst, dst_outer, dst_inner, dst_part, src, src_outer,
+                                      src_inner, src_part, n_outer, n_inner, n_parts, n, at,
+                                      at_stride, cb->stream));
 }
 
 /* A stream's work recorded as a CUDA graph, in relaxed mode: cuBLAS and
@@ -772,46 +775,80 @@ weight_alloc (OvCudaBackend *cb, void **dev, gsize n_bytes)
   return err;
 }
 
-static const float *
-cuda_weight (const OvBackend *be, const float *host, gsize n, GError **error)
+/* Host arrays laid end to end in one new device buffer, counted against
+ * the weight limit; NULL with an error saying how much did not fit. */
+static void *
+upload_parts (OvCudaBackend *cb, const float *const *hosts, const gsize *n, int count,
+              GError **error)
 {
-  OvCudaBackend *cb = CUDA_BE (be);
-  void *dev = g_hash_table_lookup (cb->weights, host);
+  gsize total = 0, at = 0;
+  void *dev = NULL;
   cudaError_t err;
 
-  if (dev != NULL)
-    return dev;
-  if (!ov_backend_check (be, error) || !enter (cb))
-    return NULL;
+  for (int i = 0; i < count; i++)
+    total += n[i];
   /* the limit lets the tests run out of memory on purpose */
-  if (cb->weight_limit > 0 && cb->weight_bytes + n * sizeof (float) > cb->weight_limit)
+  if (cb->weight_limit > 0 && cb->weight_bytes + total * sizeof (float) > cb->weight_limit)
     err = cudaErrorMemoryAllocation;
   else
-    err = weight_alloc (cb, &dev, MAX (n, 1) * sizeof (float));
-  if (err == cudaSuccess)
+    err = weight_alloc (cb, &dev, MAX (total, 1) * sizeof (float));
+  /* on the compute stream: it does not wait for the legacy default stream,
+   * and a plain cudaMemcpy from pageable memory may return before the copy
+   * has landed */
+  for (int i = 0; i < count && err == cudaSuccess; i++)
     {
-      /* on the compute stream: it does not wait for the legacy default
-       * stream, and a plain cudaMemcpy from pageable memory may return
-       * before the copy has landed */
-      err = cudaMemcpyAsync (dev, host, n * sizeof (float), cudaMemcpyHostToDevice, cb->stream);
-      if (err != cudaSuccess)
-        cudaFree (dev);
+      err = cudaMemcpyAsync ((float *) dev + at, hosts[i], n[i] * sizeof (float),
+                             cudaMemcpyHostToDevice, cb->stream);
+      at += n[i];
     }
   if (err != cudaSuccess)
     {
       size_t free_b = 0, total_b = 0;
 
+      if (dev != NULL)
+        cudaFree (dev);
       /* a failed allocation leaves no sticky error; clear it for the next call */
       (void) cudaGetLastError ();
       (void) cudaMemGetInfo (&free_b, &total_b);
       g_set_error (error, OV_ERROR, OV_ERROR_DEVICE,
                    "CUDA device %d: cannot hold a weight of %.1f MiB (%s; %.0f of %.0f MiB "
-                   "free)", cb->device, n * 4.0 / 1048576.0, cudaGetErrorString (err),
+                   "free)", cb->device, total * 4.0 / 1048576.0, cudaGetErrorString (err),
                    free_b / 1048576.0, total_b / 1048576.0);
       return NULL;
     }
-  g_hash_table_insert (cb->weights, (gpointer) host, dev);
-  cb->weight_bytes += n * sizeof (float);
+  cb->weight_bytes += total * sizeof (float);
+  return dev;
+}
+
+static const float *
+cuda_weight (const OvBackend *be, const float *host, gsize n, GError **error)
+{
+  OvCudaBackend *cb = CUDA_BE (be);
+  void *dev = g_hash_table_lookup (cb->weights, host);
+
+  if (dev != NULL)
+    return dev;
+  if (!ov_backend_check (be, error) || !enter (cb))
+    return NULL;
+  dev = upload_parts (cb, &host, &n, 1, error);
+  if (dev != NULL)
+    g_hash_table_insert (cb->weights, (gpointer) host, dev);
+  return dev;
+}
+
+/* Host arrays laid end to end in one device copy, kept in cb->concats. */
+static const float *
+cuda_weight_concat (const OvBackend *be, const float *const *hosts, const gsize *n, int count,
+                    GError **error)
+{
+  OvCudaBackend *cb = CUDA_BE (be);
+  void *dev;
+
+  if (!ov_backend_check (be, error) || !enter (cb))
+    return NULL;
+  dev = upload_parts (cb, hosts, n, count, error);
+  if (dev != NULL)
+    g_ptr_array_add (cb->concats, dev);
   return dev;
 }
 
@@ -843,6 +880,7 @@ cuda_destroy (OvBackend *be)
   if (cb->stream != NULL)
     (void) cudaStreamSynchronize (cb->stream);
   g_clear_pointer (&cb->weights, g_hash_table_unref);
+  g_clear_pointer (&cb->concats, g_ptr_array_unref);
   g_clear_pointer (&cb->lt_plans, g_hash_table_unref);
   if (cb->lt != NULL)
     (void) cublas_lt_library ()->destroy (cb->lt);
@@ -885,7 +923,8 @@ static const OvBackend cuda_table = {
   .attention_batch = cuda_attention_batch,
   .weight = cuda_weight,
   .log_softmax_topk = cuda_log_softmax_topk,
-  .copy_runs_at = cuda_copy_runs_at,
+  .copy_parts_at = cuda_copy_parts_at,
+  .weight_concat = cuda_weight_concat,
   .graph_begin = cuda_graph_begin,
   .graph_end = cuda_graph_end,
   .graph_launch = cuda_graph_launch,
@@ -1015,6 +1054,7 @@ ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
   cb->device = device;
   cb->precision = precision;
   cb->weights = g_hash_table_new_full (NULL, NULL, NULL, free_device);
+  cb->concats = g_ptr_array_new_with_free_func (free_device);
   cb->no_graphs = g_strcmp0 (g_getenv ("OV_CUDA_GRAPHS"), "0") == 0;
   if (g_getenv ("OV_CUDA_WEIGHT_LIMIT_MB") != NULL)
     cb->weight_limit = g_ascii_strtoull (g_getenv ("OV_CUDA_WEIGHT_LIMIT_MB"), NULL, 10)

@@ -254,8 +254,8 @@ ov_cuda_tanh (float *x, size_t n, cudaStream_t stream)
 static __global__ void
 attention_kernel (float *ctx, float *probs, const float *q, int q_stride, const float *k,
                   const float *v, int kv_stride, const float *add_mask, int mask_stride,
-                  int lq, int lk, int n_heads, int head_dim, float scale_div, size_t io_batch,
-                  size_t kv_batch)
+                  int lq, int lk, int n_heads, int head_dim, float scale_div, size_t ctx_batch,
+                  size_t q_batch, size_t kv_batch)
 {
   OV_DYNAMIC_SHARED (float, shared);
   __shared__ float scratch[OV_WARP];
@@ -270,8 +270,8 @@ attention_kernel (float *ctx, float *probs, const float *q, int q_stride, const 
   float max = -FLT_MAX, sum = 0.0f;
 
   /* the sequence of a batched call (blockIdx.z; 0 otherwise) */
-  q_row += blockIdx.z * io_batch;
-  ctx += blockIdx.z * io_batch;
+  q_row += blockIdx.z * q_batch;
+  ctx += blockIdx.z * ctx_batch;
   k += blockIdx.z * kv_batch;
   v += blockIdx.z * kv_batch;
   for (int d = threadIdx.x; d < head_dim; d += blockDim.x)
@@ -349,7 +349,7 @@ ov_cuda_attention (float *ctx, float *probs, const float *q, int q_stride, const
     return cudaErrorInvalidValue;
   OV_LAUNCH (attention_kernel, grid, OV_ATT_THREADS, shared, stream) (
     ctx, probs, q, q_stride, k, v, kv_stride, add_mask, mask_stride, lq, lk, n_heads,
-    head_dim, sqrtf ((float) head_dim), 0, 0);
+    head_dim, sqrtf ((float) head_dim), 0, 0, 0);
   return cudaGetLastError ();
 }
 
@@ -357,7 +357,7 @@ extern "C" cudaError_t
 ov_cuda_attention_batch (float *ctx, const float *q, int q_stride, const float *k,
                          const float *v, int kv_stride, const float *add_mask, int mask_stride,
                          int lq, int lk, int n_heads, int head_dim, int n_batch,
-                         size_t io_batch, size_t kv_batch, cudaStream_t stream)
+                         size_t ctx_batch, size_t q_batch, size_t kv_batch, cudaStream_t stream)
 {
   size_t shared = ((size_t) lk + (size_t) head_dim * (1 + OV_ATT_THREADS / OV_WARP))
                   * sizeof (float);
@@ -369,20 +369,18 @@ ov_cuda_attention_batch (float *ctx, const float *q, int q_stride, const float *
     return cudaErrorInvalidValue;
   OV_LAUNCH (attention_kernel, grid, OV_ATT_THREADS, shared, stream) (
     ctx, NULL, q, q_stride, k, v, kv_stride, add_mask, mask_stride, lq, lk, n_heads,
-    head_dim, sqrtf ((float) head_dim), io_batch, kv_batch);
+    head_dim, sqrtf ((float) head_dim), ctx_batch, q_batch, kv_batch);
   return cudaGetLastError ();
 }
 
 /* ov_cuda_copy_runs: grid (n_inner, n_outer), threads along the run */
 static __global__ void
 copy_runs_kernel (float *dst, size_t dst_outer, const float *src, size_t src_outer,
-                  const int32_t *src_index, size_t inner, size_t n, const float *dst_at,
-                  size_t at_stride)
+                  const int32_t *src_index, size_t inner, size_t n)
 {
   int o = blockIdx.y, i = blockIdx.x;
   size_t s = src_index != NULL ? (size_t) src_index[o] : (size_t) o;
-  size_t shift = dst_at != NULL ? (size_t) dst_at[0] * at_stride : 0;
-  float *d = dst + shift + o * dst_outer + i * inner;
+  float *d = dst + o * dst_outer + i * inner;
   const float *from = src + s * src_outer + i * inner;
 
   for (size_t e = threadIdx.x; e < n; e += blockDim.x)
@@ -392,7 +390,7 @@ copy_runs_kernel (float *dst, size_t dst_outer, const float *src, size_t src_out
 extern "C" cudaError_t
 ov_cuda_copy_runs (float *dst, size_t dst_outer, const float *src, size_t src_outer,
                    const int32_t *src_index, int n_outer, int n_inner, size_t inner,
-                   size_t n, const float *dst_at, size_t at_stride, cudaStream_t stream)
+                   size_t n, cudaStream_t stream)
 {
   dim3 grid (n_inner, n_outer);
 
@@ -401,7 +399,41 @@ ov_cuda_copy_runs (float *dst, size_t dst_outer, const float *src, size_t src_ou
   if (n_outer > 65535)
     return cudaErrorInvalidValue;
   OV_LAUNCH (copy_runs_kernel, grid, 256, 0, stream) (dst, dst_outer, src, src_outer,
-                                                      src_index, inner, n, dst_at, at_stride);
+                                                      src_index, inner, n);
+  return cudaGetLastError ();
+}
+
+/* ov_cuda_copy_parts: grid (n_inner, n_outer, n_parts), threads along the
+ * run */
+static __global__ void
+copy_parts_kernel (float *dst, size_t dst_outer, size_t dst_inner, size_t dst_part,
+                   const float *src, size_t src_outer, size_t src_inner, size_t src_part,
+                   size_t n, const float *at, size_t at_stride)
+{
+  size_t o = blockIdx.y, i = blockIdx.x, p = blockIdx.z;
+  size_t shift = (size_t) at[0] * at_stride;
+  float *d = dst + shift + o * dst_outer + i * dst_inner + p * dst_part;
+  const float *from = src + o * src_outer + i * src_inner + p * src_part;
+
+  for (size_t e = threadIdx.x; e < n; e += blockDim.x)
+    d[e] = from[e];
+}
+
+extern "C" cudaError_t
+ov_cuda_copy_parts (float *dst, size_t dst_outer, size_t dst_inner, size_t dst_part,
+                    const float *src, size_t src_outer, size_t src_inner, size_t src_part,
+                    int n_outer, int n_inner, int n_parts, size_t n, const float *at,
+                    size_t at_stride, cudaStream_t stream)
+{
+  dim3 grid (n_inner, n_outer, n_parts);
+
+  if (n_outer <= 0 || n_inner <= 0 || n_parts <= 0 || n == 0)
+    return cudaSuccess;
+  if (n_outer > 65535 || n_parts > 65535)
+    return cudaErrorInvalidValue;
+  OV_LAUNCH (copy_parts_kernel, grid, 256, 0, stream) (dst, dst_outer, dst_inner, dst_part,
+                                                       src, src_outer, src_inner, src_part, n,
+                                                       at, at_stride);
   return cudaGetLastError ();
 }
 

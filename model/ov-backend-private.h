@@ -68,13 +68,14 @@ struct _OvBackend
 
   /* Optional (NULL on the CPU backend). */
   /* attention() of n_batch sequences in one call, without probabilities:
-   * sequence i reads q and writes ctx at offset i · io_batch floats, and
-   * reads k and v at offset i · kv_batch; the mask is shared. */
+   * sequence i writes ctx at offset i · ctx_batch floats, reads q at
+   * offset i · q_batch and k and v at offset i · kv_batch; the mask is
+   * shared. */
   void    (*attention_batch) (const OvBackend *be, float *ctx, const float *q, int q_stride,
                               const float *k, const float *v, int kv_stride,
                               const float *add_mask, int mask_stride, int lq, int lk,
-                              int n_heads, int head_dim, int n_batch, gsize io_batch,
-                              gsize kv_batch);
+                              int n_heads, int head_dim, int n_batch, gsize ctx_batch,
+                              gsize q_batch, gsize kv_batch);
   /* The backend's own copy of a weight of n floats, kept until destroy();
    * the same host pointer gives the same copy. NULL with an error. */
   const float *(*weight) (const OvBackend *be, const float *host, gsize n, GError **error);
@@ -90,13 +91,24 @@ struct _OvBackend
                                 const float *beam_scores, int nb, int v, int k,
                                 float *row_max, float *row_lse, float *top_scores,
                                 gint32 *top_words, float *top_lps, GError **error);
-  /* copy_runs without an index, the destination moved on by
-   * (gsize) at[0] · at_stride floats, at being one float of backend memory
-   * holding a whole number: the position is read when the copy runs, so a
-   * recorded graph (below) serves every position. */
-  void     (*copy_runs_at) (const OvBackend *be, float *dst, gsize dst_outer,
-                            const float *src, gsize src_outer, int n_outer, int n_inner,
-                            gsize inner, gsize n, const float *at, gsize at_stride);
+  /* Runs of n floats in three nested levels: for o < n_outer, i < n_inner
+   * and p < n_parts, dst + shift + o · dst_outer + i · dst_inner +
+   * p · dst_part receives src + o · src_outer + i · src_inner +
+   * p · src_part, with shift = (gsize) at[0] · at_stride, at being one
+   * float of backend memory holding a whole number. The shift is read when
+   * the copy runs, so a recorded graph (below) serves every position. Runs
+   * must not overlap between dst and src. */
+  void     (*copy_parts_at) (const OvBackend *be, float *dst, gsize dst_outer,
+                             gsize dst_inner, gsize dst_part, const float *src,
+                             gsize src_outer, gsize src_inner, gsize src_part, int n_outer,
+                             int n_inner, int n_parts, gsize n, const float *at,
+                             gsize at_stride);
+  /* Optional: one device copy of host arrays laid end to end (count of
+   * them, n[i] floats each), kept until destroy(), so that products can
+   * take them as one weight (Q, K and V: ov-device.c). NULL with an
+   * error. */
+  const float *(*weight_concat) (const OvBackend *be, const float *const *hosts,
+                                 const gsize *n, int count, GError **error);
   /* Graphs: after graph_begin the operations are recorded instead of run,
    * until graph_end makes them one graph that graph_launch runs as a whole
    * (on whatever the buffers hold then). The recorded operations must not

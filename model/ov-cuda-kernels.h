@@ -46,21 +46,29 @@ cudaError_t ov_cuda_attention (float *ctx, float *probs, const float *q, int q_s
                                const float *add_mask, int mask_stride, int lq, int lk,
                                int n_heads, int head_dim, cudaStream_t stream);
 /* The same for n_batch sequences at once (no probabilities): sequence i
- * with q and ctx offset by i · io_batch floats, k and v by i · kv_batch. */
+ * with ctx offset by i · ctx_batch floats, q by i · q_batch, k and v by
+ * i · kv_batch. */
 cudaError_t ov_cuda_attention_batch (float *ctx, const float *q, int q_stride, const float *k,
                                      const float *v, int kv_stride, const float *add_mask,
                                      int mask_stride, int lq, int lk, int n_heads, int head_dim,
-                                     int n_batch, size_t io_batch, size_t kv_batch,
-                                     cudaStream_t stream);
+                                     int n_batch, size_t ctx_batch, size_t q_batch,
+                                     size_t kv_batch, cudaStream_t stream);
 
 /* For o < n_outer, i < n_inner: dst + o·dst_outer + i·inner gets n floats
- * from src + s·src_outer + i·inner, s = src_index[o] (device int32) or o.
- * When dst_at is not NULL, dst moves on by (size_t) dst_at[0] · at_stride
- * floats, dst_at being device memory read when the kernel runs. */
+ * from src + s·src_outer + i·inner, s = src_index[o] (device int32) or o. */
 cudaError_t ov_cuda_copy_runs (float *dst, size_t dst_outer, const float *src,
                                size_t src_outer, const int32_t *src_index, int n_outer,
-                               int n_inner, size_t inner, size_t n, const float *dst_at,
-                               size_t at_stride, cudaStream_t stream);
+                               int n_inner, size_t inner, size_t n, cudaStream_t stream);
+
+/* For o < n_outer, i < n_inner, p < n_parts: dst + shift + o·dst_outer +
+ * i·dst_inner + p·dst_part gets n floats from src + o·src_outer +
+ * i·src_inner + p·src_part, shift = (size_t) at[0] · at_stride with at
+ * device memory read when the kernel runs. */
+cudaError_t ov_cuda_copy_parts (float *dst, size_t dst_outer, size_t dst_inner,
+                                size_t dst_part, const float *src, size_t src_outer,
+                                size_t src_inner, size_t src_part, int n_outer, int n_inner,
+                                int n_parts, size_t n, const float *at, size_t at_stride,
+                                cudaStream_t stream);
 
 /* Beam-search scoring of logits (B, V): for each row b, max_b and
  * lse_b = log Σ exp (x - max_b) (summed in double; NaN when the row holds

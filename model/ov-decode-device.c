@@ -69,7 +69,8 @@ step_buffers (const OvDeviceCache *dc, float *scratch, StepBuffers *b)
   gsize at = 0;
   float **slot[] = { &b->mask, &b->x, &b->q, &b->cx, &b->a1, &b->k, &b->v, &b->f, &b->last,
                      &b->tr };
-  gsize size[] = { 2 * nk + 1, rows * h, rows * h, rows * h, rows * h,
+  /* q holds q, k and v side by side when a product makes all three */
+  gsize size[] = { 2 * nk + 1, rows * h, 3 * rows * h, rows * h, rows * h,
                    step_one_copy (dc) ? (nk + rows) * h : rows * h,
                    step_one_copy (dc) ? 0 : rows * h, rows * c->intermediate_size,
                    (gsize) dc->n_beams * h, (gsize) dc->n_beams * h };
@@ -233,11 +234,13 @@ _ov_device_cache_logits (OvDeviceCache *dc)
 
 /* Everything of a step after the embeddings: the layers (each beam's two
  * rows appended to its cache, then attending to it), the [MASK] row of each
- * beam and the LM head into dc->logits. With at (a backend float holding
- * cur_len - 1) the append position is read on the device, so the same
- * recorded graph serves every step; without it, cur_len places the rows. */
+ * beam and the LM head into dc->logits. A backend with copy_parts_at reads
+ * the append position (sb->at, cur_len - 1) on the device, so the same
+ * recorded graph serves every step; otherwise cur_len places the rows.
+ * When the layer's Q, K and V weights lie end to end, one product makes
+ * all three: row r of sb->q holds q, k and v side by side (3H). */
 static void
-step_layers (OvDeviceCache *dc, const StepBuffers *sb, int cur_len, const float *at)
+step_layers (OvDeviceCache *dc, const StepBuffers *sb, int cur_len)
 {
   OvModel *model = dc->model;
   const OvBackend *be = model->backend;
@@ -251,44 +254,49 @@ step_layers (OvDeviceCache *dc, const StepBuffers *sb, int cur_len, const float 
     {
       const OvLayerWeights *w = &model->layers[l];
       float *kl = dc->kv + layer * l;
+      gboolean fused = _ov_layer_qkv_fused (w, h);
+      /* where row r's q, k and v are: row stride, and k's and v's offsets */
+      gsize stride = (gsize) (fused ? 3 * h : h);
+      const float *k = fused ? sb->q + h : sb->k, *v = fused ? sb->q + 2 * h : sb->v;
 
-      be->linear (be, sb->q, sb->x, w->q_w, w->q_b, m, h, h);
-      be->linear (be, sb->k, sb->x, w->k_w, w->k_b, m, h, h);
-      be->linear (be, sb->v, sb->x, w->v_w, w->v_b, m, h, h);
-      /* each beam's two rows join its cache at caption rows cur_len - 1,
-       * cur_len: K, then V nk rows further on (one copy when v follows k
-       * as V follows K) */
-      if (at != NULL && step_one_copy (dc))
-        be->copy_runs_at (be, kl, beam, sb->k, (gsize) 2 * h, nb, 2, (gsize) nk * h,
-                          (gsize) 2 * h, at, h);
-      else if (at != NULL)
+      if (fused)
+        be->linear (be, sb->q, sb->x, w->q_w, w->q_b, m, 3 * h, h);
+      else
         {
-          be->copy_runs_at (be, kl, beam, sb->k, (gsize) 2 * h, nb, 1, 0, (gsize) 2 * h, at, h);
-          be->copy_runs_at (be, kl + (gsize) nk * h, beam, sb->v, (gsize) 2 * h, nb, 1, 0,
-                            (gsize) 2 * h, at, h);
+          be->linear (be, sb->q, sb->x, w->q_w, w->q_b, m, h, h);
+          be->linear (be, sb->k, sb->x, w->k_w, w->k_b, m, h, h);
+          be->linear (be, sb->v, sb->x, w->v_w, w->v_b, m, h, h);
         }
-      else if (step_one_copy (dc))
+      /* each beam's two rows join its cache at caption rows cur_len - 1,
+       * cur_len: K, then V nk rows further on */
+      if (be->copy_parts_at != NULL)
+        be->copy_parts_at (be, kl, beam, h, (gsize) nk * h, k, 2 * stride, stride,
+                           (gsize) (v - k), nb, 2, 2, h, sb->at, h);
+      else if (!fused && step_one_copy (dc))
         be->copy_runs (be, kl + (gsize) (cur_len - 1) * h, beam, sb->k, (gsize) 2 * h, NULL, nb,
                        2, (gsize) nk * h, (gsize) 2 * h);
       else
-        {
-          be->copy_runs (be, kl + (gsize) (cur_len - 1) * h, beam, sb->k, (gsize) 2 * h, NULL,
-                         nb, 1, 0, (gsize) 2 * h);
-          be->copy_runs (be, kl + (gsize) (nk + cur_len - 1) * h, beam, sb->v, (gsize) 2 * h,
-                         NULL, nb, 1, 0, (gsize) 2 * h);
-        }
+        for (int r = 0; r < 2; r++)
+          {
+            be->copy_runs (be, kl + (gsize) (cur_len - 1 + r) * h, beam, k + r * stride,
+                           2 * stride, NULL, nb, 1, 0, h);
+            be->copy_runs (be, kl + (gsize) (nk + cur_len - 1 + r) * h, beam, v + r * stride,
+                           2 * stride, NULL, nb, 1, 0, h);
+          }
       /* each beam's two rows against its own cache: one call when the
        * backend can batch sequences */
       if (be->attention_batch != NULL)
-        be->attention_batch (be, sb->cx, sb->q, h, kl, kl + (gsize) nk * h, h, sb->mask, nk, 2,
-                             nk, n_heads, head_dim, nb, (gsize) 2 * h, beam);
+        be->attention_batch (be, sb->cx, sb->q, (int) stride, kl, kl + (gsize) nk * h, h,
+                             sb->mask, nk, 2, nk, n_heads, head_dim, nb, (gsize) 2 * h,
+                             2 * stride, beam);
       else
         for (int b = 0; b < nb; b++)
           {
             float *kb = kl + beam * b;
 
-            be->attention (be, sb->cx + (gsize) 2 * b * h, NULL, sb->q + (gsize) 2 * b * h, h,
-                           kb, kb + (gsize) nk * h, h, sb->mask, nk, 2, nk, n_heads, head_dim);
+            be->attention (be, sb->cx + (gsize) 2 * b * h, NULL, sb->q + 2 * b * stride,
+                           (int) stride, kb, kb + (gsize) nk * h, h, sb->mask, nk, 2, nk,
+                           n_heads, head_dim);
           }
       _ov_model_layer_ffn (model, w, sb->x, sb->cx, sb->a1, sb->f, m);
     }
@@ -313,7 +321,7 @@ step_graph (OvDeviceCache *dc, const StepBuffers *sb)
 
   if (slot < 0)
     {
-      if (dc->graphs_failed || be->graph_begin == NULL || be->copy_runs_at == NULL
+      if (dc->graphs_failed || be->graph_begin == NULL || be->copy_parts_at == NULL
           || dc->graph[1] != NULL)
         return FALSE;
       if (dc->kv != dc->ran_on[0] && dc->kv != dc->ran_on[1])
@@ -327,7 +335,7 @@ step_graph (OvDeviceCache *dc, const StepBuffers *sb)
           return FALSE;
         }
       slot = dc->graph[0] == NULL ? 0 : 1;
-      step_layers (dc, sb, 0, sb->at);
+      step_layers (dc, sb, 0);
       dc->graph[slot] = be->graph_end (be, &error);
       if (dc->graph[slot] == NULL)
         {
@@ -381,7 +389,7 @@ _ov_device_cache_step (OvDeviceCache *dc, gint32 *const *seqs, int cur_len,
   be->add_layer_norm (be, sb.x, NULL, model->emb_ln_g, model->emb_ln_b, m, h,
                       (float) c->layer_norm_eps);
   if (!step_graph (dc, &sb))
-    step_layers (dc, &sb, cur_len, NULL);
+    step_layers (dc, &sb, cur_len);
   if (host_logits != NULL)
     be->download (be, host_logits, dc->logits, (gsize) nb * c->vocab_size);
   return ov_backend_check (be, error);

@@ -147,7 +147,7 @@ typedef struct {
 } WeightSlot;
 
 static GArray *
-list_weights (OvModel *m)
+list_weights (OvModel *m, gboolean without_qkv)
 {
   const OvConfig *c = &m->config;
   gsize h = c->hidden_size, in = c->intermediate_size, v = c->vocab_size;
@@ -175,9 +175,12 @@ list_weights (OvModel *m)
     {
       OvLayerWeights *w = &m->layers[l];
 
-      W (w->q_w, h * h); W (w->q_b, h);
-      W (w->k_w, h * h); W (w->k_b, h);
-      W (w->v_w, h * h); W (w->v_b, h);
+      if (!without_qkv)
+        {
+          W (w->q_w, h * h); W (w->q_b, h);
+          W (w->k_w, h * h); W (w->k_b, h);
+          W (w->v_w, h * h); W (w->v_b, h);
+        }
       W (w->ao_w, h * h); W (w->ao_b, h);
       W (w->aln_g, h); W (w->aln_b, h);
       W (w->i_w, in * h); W (w->i_b, in);
@@ -203,13 +206,31 @@ list_weights (OvModel *m)
 }
 
 /* Points every weight of the model at the backend's copy; on failure the
- * model keeps its host pointers. */
+ * model keeps its host pointers. A backend that can lays each layer's Q, K
+ * and V weights, and their biases, end to end, so that one product of 3H
+ * rows makes all three (_ov_layer_qkv_fused). */
 static gboolean
 upload_weights (OvModel *model, OvBackend *be, GError **error)
 {
-  g_autoptr(GArray) slots = list_weights (model);
-  g_autofree const float **dev = g_new (const float *, MAX (slots->len, 1));
+  const OvConfig *c = &model->config;
+  gboolean fuse = be->weight_concat != NULL;
+  g_autoptr(GArray) slots = NULL;
+  g_autofree const float **dev = NULL;
+  int n_layers;
+  g_autofree const float **qkv_w = g_new0 (const float *, MAX (c->num_hidden_layers, 1));
+  g_autofree const float **qkv_b = g_new0 (const float *, MAX (c->num_hidden_layers, 1));
+  gsize h = c->hidden_size, hh = h * h;
 
+  for (int l = 0; l < c->num_hidden_layers && fuse; l++)
+    {
+      const OvLayerWeights *w = &model->layers[l];
+
+      fuse = w->q_w != NULL && w->k_w != NULL && w->v_w != NULL && w->q_b != NULL
+             && w->k_b != NULL && w->v_b != NULL;
+    }
+  n_layers = fuse ? c->num_hidden_layers : 0;
+  slots = list_weights (model, fuse);
+  dev = g_new (const float *, MAX (slots->len, 1));
   for (guint i = 0; i < slots->len; i++)
     {
       WeightSlot *s = &g_array_index (slots, WeightSlot, i);
@@ -218,8 +239,32 @@ upload_weights (OvModel *model, OvBackend *be, GError **error)
       if (dev[i] == NULL)
         return FALSE;
     }
+  for (int l = 0; l < n_layers; l++)
+    {
+      const OvLayerWeights *w = &model->layers[l];
+      const float *ws[3] = { w->q_w, w->k_w, w->v_w }, *bs[3] = { w->q_b, w->k_b, w->v_b };
+      gsize nw[3] = { hh, hh, hh }, nb[3] = { h, h, h };
+
+      qkv_w[l] = be->weight_concat (be, ws, nw, 3, error);
+      if (qkv_w[l] == NULL)
+        return FALSE;
+      qkv_b[l] = be->weight_concat (be, bs, nb, 3, error);
+      if (qkv_b[l] == NULL)
+        return FALSE;
+    }
   for (guint i = 0; i < slots->len; i++)
     *g_array_index (slots, WeightSlot, i).slot = dev[i];
+  for (int l = 0; l < n_layers; l++)
+    {
+      OvLayerWeights *w = &model->layers[l];
+
+      w->q_w = qkv_w[l];
+      w->k_w = qkv_w[l] + hh;
+      w->v_w = qkv_w[l] + 2 * hh;
+      w->q_b = qkv_b[l];
+      w->k_b = qkv_b[l] + h;
+      w->v_b = qkv_b[l] + 2 * h;
+    }
   return TRUE;
 }
 

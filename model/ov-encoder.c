@@ -126,7 +126,8 @@ _ov_model_encode (OvModel *model, const OvInputs *in, OvForwardFlags flags,
     fwd->attentions = g_new0 (float *, c->num_hidden_layers);
 
   x = be->alloc (be, (gsize) s * h);
-  q = be->alloc (be, (gsize) s * h);
+  /* q, k and v side by side when one product makes all three */
+  q = be->alloc (be, (gsize) s * 3 * h);
   k = be->alloc (be, (gsize) s * h);
   v = be->alloc (be, (gsize) s * h);
   ctx = be->alloc (be, (gsize) s * h);
@@ -161,27 +162,45 @@ _ov_model_encode (OvModel *model, const OvInputs *in, OvForwardFlags flags,
     {
       const OvLayerWeights *w = &model->layers[l];
       float *probs = NULL;
+      gboolean fused = _ov_layer_qkv_fused (w, h);
+      /* where row r's q, k and v are: row stride, and k's and v's columns */
+      gsize stride = (gsize) (fused ? 3 * h : h);
+      const float *lk = fused ? q + h : k, *lv = fused ? q + 2 * h : v;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto fail;
 
-      be->linear (be, q, x, w->q_w, w->q_b, s, h, h);
-      be->linear (be, k, x, w->k_w, w->k_b, s, h, h);
-      be->linear (be, v, x, w->v_w, w->v_b, s, h, h);
+      if (fused)
+        be->linear (be, q, x, w->q_w, w->q_b, s, 3 * h, h);
+      else
+        {
+          be->linear (be, q, x, w->q_w, w->q_b, s, h, h);
+          be->linear (be, k, x, w->k_w, w->k_b, s, h, h);
+          be->linear (be, v, x, w->v_w, w->v_b, s, h, h);
+        }
       if (kv_out != NULL)
         {
           kv_out[l].k = be->alloc (be, (gsize) s * h);
           kv_out[l].v = be->alloc (be, (gsize) s * h);
-          be->copy_runs (be, kv_out[l].k, 0, k, 0, NULL, 1, 1, 0, (gsize) s * h);
-          be->copy_runs (be, kv_out[l].v, 0, v, 0, NULL, 1, 1, 0, (gsize) s * h);
+          /* row by row out of the side-by-side layout, or whole */
+          if (fused)
+            {
+              be->copy_runs (be, kv_out[l].k, h, lk, stride, NULL, s, 1, 0, h);
+              be->copy_runs (be, kv_out[l].v, h, lv, stride, NULL, s, 1, 0, h);
+            }
+          else
+            {
+              be->copy_runs (be, kv_out[l].k, 0, k, 0, NULL, 1, 1, 0, (gsize) s * h);
+              be->copy_runs (be, kv_out[l].v, 0, v, 0, NULL, 1, 1, 0, (gsize) s * h);
+            }
         }
       if (fwd->attentions != NULL)
         {
           fwd->attentions[l] = g_new (float, (gsize) n_heads * s * s);
           probs = be->host_memory ? fwd->attentions[l] : probs_be;
         }
-      be->attention (be, ctx, probs, q, h, k, v, h, mask_be, in->mask_2d ? s : 0,
-                     s, s, n_heads, head_dim);
+      be->attention (be, ctx, probs, q, (int) stride, lk, lv, (int) stride, mask_be,
+                     in->mask_2d ? s : 0, s, s, n_heads, head_dim);
       if (probs != NULL && probs != fwd->attentions[l])
         be->download (be, fwd->attentions[l], probs, (gsize) n_heads * s * s);
       _ov_model_layer_ffn (model, w, x, ctx, a1, f, s);

@@ -102,6 +102,18 @@ void     _ov_model_layer_ffn (OvModel              *model,
                               float                *f,
                               int                   rows);
 
+/* Whether a layer's Q, K and V weights, and their biases, lie end to end
+ * (the CUDA backend uploads them so), so that one product with N = 3H
+ * gives each row's q, k and v side by side. */
+static inline gboolean
+_ov_layer_qkv_fused (const OvLayerWeights *w, int h)
+{
+  gsize hh = (gsize) h * h;
+
+  return w->k_w == w->q_w + hh && w->v_w == w->k_w + hh && w->k_b == w->q_b + h
+         && w->v_b == w->k_b + h;
+}
+
 /* LM head on n rows of hidden states: logits (n, V), host arrays. */
 void     _ov_model_lm_head (OvModel *model, const float *hidden, int n, float *logits);
 /* The same on backend buffers: x (n, H) → out (n, V); scratch (n, H) holds

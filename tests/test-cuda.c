@@ -440,19 +440,20 @@ test_attention (void)
 }
 
 /* /cuda/kernels/attention-batch: three sequences in one call, as the
- * decoder lays out its beams, against the reference per sequence */
+ * decoder lays out its beams (each query row's q beside its k and v, so q
+ * rows three widths apart), against the reference per sequence */
 static void
 test_attention_batch (void)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (18);
   OvBackend *be = cuda_or_skip (OV_PRECISION_EXACT);
-  int nb = 3, lq = 2, lk = 77, heads = 12, dh = 64, hh = heads * dh;
-  gsize io = (gsize) lq * hh, kvb = (gsize) lk * hh * 2 + 5;
-  gsize nq = io * nb, nkv = kvb * nb, nm = (gsize) lq * lk;
+  int nb = 3, lq = 2, lk = 77, heads = 12, dh = 64, hh = heads * dh, qs = 3 * hh;
+  gsize io = (gsize) lq * hh, qb = (gsize) lq * qs, kvb = (gsize) lk * hh * 2 + 5;
+  gsize nq = qb * nb, nctx = io * nb, nkv = kvb * nb, nm = (gsize) lq * lk;
   g_autofree float *q = g_new (float, nq);
   g_autofree float *kv = g_new (float, nkv);
   g_autofree float *mask = g_new (float, nm);
-  g_autofree float *want = g_new (float, nq);
+  g_autofree float *want = g_new (float, nctx);
   g_autofree float *got = NULL;
   float *dq, *dkv, *dm, *dctx;
 
@@ -465,16 +466,55 @@ test_attention_batch (void)
   dq = to_dev (be, q, nq);
   dkv = to_dev (be, kv, nkv);
   dm = to_dev (be, mask, nm);
-  dctx = poisoned (be, nq);
+  dctx = poisoned (be, nctx);
   /* K then V in each sequence's block, as the cache keeps them */
-  be->attention_batch (be, dctx, dq, hh, dkv, dkv + (gsize) lk * hh, hh, dm, lk, lq, lk,
-                       heads, dh, nb, io, kvb);
-  got = from_dev (be, dctx, nq);
+  be->attention_batch (be, dctx, dq, qs, dkv, dkv + (gsize) lk * hh, hh, dm, lk, lq, lk,
+                       heads, dh, nb, io, qb, kvb);
+  got = from_dev (be, dctx, nctx);
   for (int b = 0; b < nb; b++)
-    ov_backend_ref_attention (want + b * io, NULL, q + b * io, hh, kv + b * kvb,
+    ov_backend_ref_attention (want + b * io, NULL, q + b * qb, qs, kv + b * kvb,
                               kv + b * kvb + (gsize) lk * hh, hh, mask, lk, lq, lk, heads, dh);
-  assert_close ("batched attention", got, want, nq, EXACT_RTOL, EXACT_ATOL);
+  assert_close ("batched attention", got, want, nctx, EXACT_RTOL, EXACT_ATOL);
   be->free (be, dq); be->free (be, dkv); be->free (be, dm); be->free (be, dctx);
+  assert_backend_ok (be);
+  ov_backend_free (be);
+}
+
+/* /cuda/kernels/copy-parts: the decoding step's append (each beam's two
+ * rows of k and v, side by side with q in rows three widths wide, into its
+ * K and V blocks at a row read on the device) against the definition */
+static void
+test_copy_parts (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (19);
+  OvBackend *be = cuda_or_skip (OV_PRECISION_EXACT);
+  int nb = 5, h = 24, nk = 31, rows = 2, parts = 2, at_row = 7;
+  gsize block = (gsize) nk * h, beam = 2 * block + 3, total = beam * nb;
+  gsize stride = (gsize) 3 * h, n_src = (gsize) nb * rows * stride;
+  g_autofree float *src = g_new (float, n_src);
+  g_autofree float *want = g_new (float, total);
+  g_autofree float *got = NULL;
+  float at = (float) at_row;
+  float *ds, *dd, *dat;
+
+  if (be == NULL)
+    return;
+  random_fill (src, n_src, rand);
+  random_fill (want, total, rand);
+  ds = to_dev (be, src, n_src);
+  dd = to_dev (be, want, total);
+  dat = to_dev (be, &at, 1);
+  /* k starts one width into each row, v two */
+  be->copy_parts_at (be, dd, beam, h, block, ds + h, rows * stride, stride, h, nb, rows, parts,
+                     h, dat, h);
+  for (int o = 0; o < nb; o++)
+    for (int i = 0; i < rows; i++)
+      for (int p = 0; p < parts; p++)
+        memcpy (want + (gsize) at_row * h + o * beam + i * h + p * block,
+                src + h + o * rows * stride + i * stride + p * h, h * sizeof (float));
+  got = from_dev (be, dd, total);
+  assert_close ("copy parts", got, want, total, 0.0, 0.0);
+  be->free (be, ds); be->free (be, dd); be->free (be, dat);
   assert_backend_ok (be);
   ov_backend_free (be);
 }
@@ -1084,11 +1124,11 @@ static void
 host_attention_batch (const OvBackend *be, float *ctx, const float *q, int q_stride,
                       const float *k, const float *v, int kv_stride, const float *add_mask,
                       int mask_stride, int lq, int lk, int n_heads, int head_dim, int n_batch,
-                      gsize io_batch, gsize kv_batch)
+                      gsize ctx_batch, gsize q_batch, gsize kv_batch)
 {
   host_batch_calls++;
   for (int i = 0; i < n_batch; i++)
-    be->attention (be, ctx + i * io_batch, NULL, q + i * io_batch, q_stride, k + i * kv_batch,
+    be->attention (be, ctx + i * ctx_batch, NULL, q + i * q_batch, q_stride, k + i * kv_batch,
                    v + i * kv_batch, kv_stride, add_mask, mask_stride, lq, lk, n_heads,
                    head_dim);
 }
@@ -1138,10 +1178,10 @@ counts_since (const OvEmuCounts *before)
 
 /* /cuda/decoder/step-work: what a cached beam-5 decoding step asks of the
  * device, counted by the emulator. The device's work per step: an
- * embedding and its LayerNorm; per layer three products for Q, K and V, one
- * copy of both into the cache, one attention for all beams, three more
- * products, two LayerNorms and a GELU (the biases ride in the products'
- * epilogue); the copy of each beam's last row and the LM head's two
+ * embedding and its LayerNorm; per layer one product for Q, K and V (their
+ * weights end to end), one copy of K and V into the cache, one attention
+ * for all beams, three more products, two LayerNorms and a GELU (the
+ * biases ride in the products' epilogue); the copy of each beam's last row and the LM head's two
  * products, GELU and LayerNorm (and a bias kernel after each product that
  * cuBLAS makes, as with OV_EMU_LT=none). What the host asks for: the mask's
  * and the ids' uploads, the embedding, its LayerNorm and one launch of the
@@ -1239,11 +1279,13 @@ run_step_work (gboolean graphs, gboolean spoiled)
   model = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
   g_unsetenv ("OV_CUDA_GRAPHS");
   c = ov_model_get_config (model);
+  /* the backend lays Q, K and V end to end: one product for the three */
+  g_assert_true (_ov_layer_qkv_fused (&model->layers[0], c->hidden_size));
   /* every product has a bias; the emulated cuBLASLt takes them all unless
    * told to have no algorithm */
   bias_kernels = g_strcmp0 (g_getenv ("OV_EMU_LT"), "none") == 0
-                 ? 6 * c->num_hidden_layers + 2 : 0;
-  device_work = 11 * c->num_hidden_layers + 7 + bias_kernels;
+                 ? 4 * c->num_hidden_layers + 2 : 0;
+  device_work = 9 * c->num_hidden_layers + 7 + bias_kernels;
   g_test_message ("%d layers: %d launches a step", c->num_hidden_layers, device_work);
   img = g_new (float, (gsize) n_regions * c->img_feature_dim);
   random_fill (img, (gsize) n_regions * c->img_feature_dim, rand);
@@ -1475,6 +1517,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cuda/kernels/attention-batch", test_attention_batch);
   g_test_add_func ("/cuda/kernels/attention-longest", test_attention_longest);
   g_test_add_func ("/cuda/kernels/copy-runs", test_copy_runs);
+  g_test_add_func ("/cuda/kernels/copy-parts", test_copy_parts);
   g_test_add_func ("/cuda/kernels/log-softmax-topk", test_log_softmax_topk);
   g_test_add_func ("/cuda/errors", test_errors);
   g_test_add_func ("/cuda/oracle/encoder", test_oracle_encoder);
