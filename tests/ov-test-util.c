@@ -3,8 +3,11 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "ov-test-util.h"
 #include "data/ov-sample.h"
@@ -138,6 +141,39 @@ ov_test_oscarviz_path (void)
 {
   return g_build_filename (test_dir ("OV_TEST_BUILD_DIR", OV_BUILD_DIR), "app", "oscarviz",
                            NULL);
+}
+
+static char *tmp_dir;
+
+static void
+remove_tmp_dir (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (tmp_dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+
+      (void) g_remove (path);
+    }
+  (void) g_rmdir (tmp_dir);
+  g_clear_pointer (&tmp_dir, g_free);
+}
+
+char *
+ov_test_tmp_path (const char *name)
+{
+  if (tmp_dir == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      tmp_dir = g_dir_make_tmp ("oscarviz-test-XXXXXX", &error);
+      if (tmp_dir == NULL)
+        g_error ("no temporary folder: %s", error->message);
+      atexit (remove_tmp_dir);
+    }
+  return g_build_filename (tmp_dir, name, NULL);
 }
 
 JsonNode *

@@ -17,6 +17,10 @@ char      *ov_test_shared_path (const char *first, ...) G_GNUC_NULL_TERMINATED;
 char      *ov_test_source_path (const char *first, ...) G_GNUC_NULL_TERMINATED;
 /* The built oscarviz binary. */
 char      *ov_test_oscarviz_path (void);
+/* name in a folder of this test process's own below the temporary folder,
+ * made on first use and removed with what it holds when the process
+ * exits, so that test runs side by side never share a file. */
+char      *ov_test_tmp_path    (const char *name);
 JsonNode  *ov_test_load_json   (const char *path);
 
 typedef struct {

@@ -495,7 +495,7 @@ view_of_npy (const char      *name,
 static char *
 tmp_path (const char *name)
 {
-  return g_build_filename (g_get_tmp_dir (), name, NULL);
+  return ov_test_tmp_path (name);
 }
 
 static const OvTensor *

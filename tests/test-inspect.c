@@ -204,8 +204,7 @@ test_models_and_more (void)
   g_autofree char *l2a = g_build_filename (scenes, "label2ans.json", NULL);
   g_autofree char *qla = g_build_filename (scenes, "test_qla.json", NULL);
   g_autofree char *config = g_build_filename (demo, "config.json", NULL);
-  g_autofree char *vec = g_build_filename (g_get_tmp_dir (), "ov-inspect-vec.safetensors",
-                                           NULL);
+  g_autofree char *vec = ov_test_tmp_path ("ov-inspect-vec.safetensors");
   g_autofree char *vec_json = g_strconcat (vec, ".json", NULL);
   g_autofree char *vec_labels = g_strconcat (vec, ".labels.txt", NULL);
   g_autofree char *exe = ov_test_oscarviz_path ();
