@@ -105,9 +105,11 @@ _ov_device_cache_free (OvDeviceCache *dc)
 
   if (dc == NULL)
     return;
+  /* the newest first; the older of the two kept goes */
   model = dc->model;
-  g_clear_pointer (&model->spare_cache, _ov_device_cache_destroy);
-  model->spare_cache = dc;
+  g_clear_pointer (&model->spare_cache[1], _ov_device_cache_destroy);
+  model->spare_cache[1] = model->spare_cache[0];
+  model->spare_cache[0] = dc;
 }
 
 void
@@ -137,19 +139,28 @@ _ov_device_cache_new (OvModel *model, const OvCaptionContext *ctx, int n_beams, 
   const OvBackend *be = model->backend;
   int h = model->config.hidden_size, n_layers = model->config.num_hidden_layers;
   int nt = ctx->n_tags_valid, nr = ctx->n_img_valid, nb = n_beams;
-  OvDeviceCache *dc = model->spare_cache;
+  OvDeviceCache *dc = NULL;
   gsize layer, beam, caption_rows;
   g_autofree float *zeros = NULL;
   float *zeros_be;
   gboolean ok = TRUE;
 
-  /* the last caption's cache when it has the same shape: its buffers, and
-   * the graphs recorded on them, serve again (everything in them is
-   * written afresh below) */
-  if (dc != NULL && dc->n_beams == n_beams && dc->max_len == max_len
-      && dc->n_ctx == nt + nr)
+  /* a kept cache of the same shape: its buffers, and the graphs recorded
+   * on them, serve again (everything in them is written afresh below) */
+  for (int i = 0; i < 2 && dc == NULL; i++)
     {
-      model->spare_cache = NULL;
+      OvDeviceCache *kept = model->spare_cache[i];
+
+      if (kept != NULL && kept->n_beams == n_beams && kept->max_len == max_len
+          && kept->n_ctx == nt + nr)
+        {
+          dc = kept;
+          model->spare_cache[i] = i == 0 ? model->spare_cache[1] : NULL;
+          model->spare_cache[1] = NULL;
+        }
+    }
+  if (dc != NULL)
+    {
       layer = layer_floats (dc);
       beam = beam_floats (dc);
     }
@@ -157,8 +168,8 @@ _ov_device_cache_new (OvModel *model, const OvCaptionContext *ctx, int n_beams, 
     {
       StepBuffers unused;
 
-      /* a kept cache of another shape goes before the new one is made */
-      g_clear_pointer (&model->spare_cache, _ov_device_cache_destroy);
+      /* the older kept cache goes before the new one is made */
+      g_clear_pointer (&model->spare_cache[1], _ov_device_cache_destroy);
       dc = g_new0 (OvDeviceCache, 1);
       dc->model = model;
       dc->n_beams = n_beams;

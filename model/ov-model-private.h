@@ -36,9 +36,10 @@ struct _OvModel
   OvBackend      *backend;
   char           *backend_desc;
   char           *device_fallback;  /* why CUDA is not used, or NULL (ov-device.c) */
-  /* the last caption's device cache, kept with its buffers and recorded
-   * graphs for the next caption of the same shape (ov-decode-device.c) */
-  struct _OvDeviceCache *spare_cache;
+  /* the last two captions' device caches, newest first, kept with their
+   * buffers and recorded graphs for the next caption of the same shape
+   * (greedy and beam search of one image, say; ov-decode-device.c) */
+  struct _OvDeviceCache *spare_cache[2];
 
   /* Encoder (§2.1). */
   const float    *word_emb, *pos_emb, *type_emb;      /* (V, H), (P, H), (2, H) */
@@ -160,7 +161,8 @@ OvDeviceCache *_ov_device_cache_new     (OvModel                *model,
                                          GCancellable           *cancellable,
                                          GError                **error);
 /* Done with the cache: the model keeps it for the next caption of the same
- * beams, length and context size (and frees the one it kept before). */
+ * beams, length and context size (and frees the older of the two it kept
+ * before). */
 void           _ov_device_cache_free    (OvDeviceCache *cache);
 /* Frees the cache and what it holds on the backend. */
 void           _ov_device_cache_destroy (OvDeviceCache *cache);

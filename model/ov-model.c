@@ -690,7 +690,8 @@ ov_model_free (OvModel *model)
   g_free (model->backend_desc);
   g_free (model->device_fallback);
   /* its buffers belong to the backend: before it */
-  g_clear_pointer (&model->spare_cache, _ov_device_cache_destroy);
+  g_clear_pointer (&model->spare_cache[0], _ov_device_cache_destroy);
+  g_clear_pointer (&model->spare_cache[1], _ov_device_cache_destroy);
   g_clear_pointer (&model->backend, ov_backend_free);
   g_free (model);
 }
