@@ -775,6 +775,20 @@ weight_alloc (OvCudaBackend *cb, void **dev, gsize n_bytes)
   return err;
 }
 
+/* "288 bytes", "2.8 MiB", "139.8 GiB": plain ASCII, for messages that may
+ * go to a log in any locale. */
+static char *
+size_text (guint64 bytes)
+{
+  if (bytes < 1024)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", bytes);
+  if (bytes < 1048576)
+    return g_strdup_printf ("%.1f KiB", bytes / 1024.0);
+  if (bytes < G_GUINT64_CONSTANT (1) << 30)
+    return g_strdup_printf ("%.1f MiB", bytes / 1048576.0);
+  return g_strdup_printf ("%.1f GiB", bytes / 1073741824.0);
+}
+
 /* Host arrays laid end to end in one new device buffer, counted against
  * the weight limit; NULL with an error saying how much did not fit. */
 static void *
@@ -804,19 +818,23 @@ upload_parts (OvCudaBackend *cb, const float *const *hosts, const gsize *n, int 
   if (err != cudaSuccess)
     {
       size_t free_b = 0, total_b = 0;
+      g_autofree char *want = NULL, *have = NULL, *all = NULL;
 
       if (dev != NULL)
         cudaFree (dev);
       /* a failed allocation leaves no sticky error; clear it for the next call */
       (void) cudaGetLastError ();
       (void) cudaMemGetInfo (&free_b, &total_b);
+      want = size_text (total * sizeof (float));
+      have = size_text (free_b);
+      all = size_text (total_b);
       g_set_error (error, OV_ERROR, OV_ERROR_DEVICE,
-                   "CUDA device %d: cannot hold a weight of %.1f MiB (%s; %.0f of %.0f MiB "
-                   "free)", cb->device, total * 4.0 / 1048576.0, cudaGetErrorString (err),
-                   free_b / 1048576.0, total_b / 1048576.0);
+                   "CUDA device %d: cannot hold a weight of %s (%s; %s of %s free)",
+                   cb->device, want, cudaGetErrorString (err), have, all);
       return NULL;
     }
   cb->weight_bytes += total * sizeof (float);
+  cb->stats.weight_bytes = cb->weight_bytes;
   return dev;
 }
 
@@ -1056,9 +1074,10 @@ ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
   cb->weights = g_hash_table_new_full (NULL, NULL, NULL, free_device);
   cb->concats = g_ptr_array_new_with_free_func (free_device);
   cb->no_graphs = g_strcmp0 (g_getenv ("OV_CUDA_GRAPHS"), "0") == 0;
+  /* MiB, fractions allowed, so that a test can run out at a chosen weight */
   if (g_getenv ("OV_CUDA_WEIGHT_LIMIT_MB") != NULL)
-    cb->weight_limit = g_ascii_strtoull (g_getenv ("OV_CUDA_WEIGHT_LIMIT_MB"), NULL, 10)
-                       * 1048576;
+    cb->weight_limit = (guint64) (g_ascii_strtod (g_getenv ("OV_CUDA_WEIGHT_LIMIT_MB"), NULL)
+                                  * 1048576.0);
   if (CUDA_CHECK (cb, cudaSetDevice (device))
       && CUDA_CHECK (cb, cudaGetDeviceProperties (&prop, device))
       && CUDA_CHECK (cb, cudaStreamCreateWithFlags (&cb->stream, cudaStreamNonBlocking))

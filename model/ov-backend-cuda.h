@@ -19,10 +19,10 @@ G_BEGIN_DECLS
  * kernels for the rest). EXACT keeps fp32 products (no TF32); FAST lets
  * cuBLAS use TF32 tensor cores in products of 32 rows or more (encoding,
  * the embedding pass), while a decoding step's few-row products, bound by
- * memory, stay fp32. NULL with OV_ERROR_DEVICE when no device
- * answers. Free with ov_backend_free. The environment variable
- * OV_CUDA_WEIGHT_LIMIT_MB caps the memory its weights may take, so that
- * running out of device memory can be tested. */
+ * memory, stay fp32. NULL with OV_ERROR_DEVICE when no device answers.
+ * Free with ov_backend_free. The environment variable
+ * OV_CUDA_WEIGHT_LIMIT_MB (MiB, fractions allowed) caps the memory its
+ * weights may take, so that running out of device memory can be tested. */
 OvBackend *ov_backend_cuda_new      (int device, OvPrecision precision, GError **error);
 /* e.g. "CUDA: NVIDIA H200 (device 0, exact; cuBLASLt; graphs)". */
 char      *ov_backend_cuda_describe (const OvBackend *be);
@@ -35,6 +35,7 @@ typedef struct {
   guint64 graphs_recorded;
   guint64 graphs_failed;   /* recordings that failed (their operations then ran one by one) */
   guint64 graph_launches;
+  guint64 weight_bytes;    /* held by the weights on the device */
 } OvCudaStats;
 
 void       _ov_backend_cuda_get_stats (const OvBackend *be, OvCudaStats *stats);

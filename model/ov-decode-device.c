@@ -27,7 +27,8 @@ struct _OvDeviceCache
   float   *kv_spare;
   float   *logits;      /* (B, V) of the last step */
   /* a step's working buffers, made once with the cache: the mask (2, n_keys)
-   * and the append position right after it, then x, q, cx, a1 (2B, H), k
+   * and the append position right after it, then x (2B, H), q (2B, 3H: q,
+   * k and v side by side when one product makes them), cx, a1 (2B, H), k
    * and v (see step_one_copy), f (2B, I), the last rows and the LM head's
    * transform (B, H), each starting on a 256-byte boundary */
   float   *scratch;

@@ -480,16 +480,19 @@ test_attention_batch (void)
   ov_backend_free (be);
 }
 
-/* /cuda/kernels/copy-parts: the decoding step's append (each beam's two
- * rows of k and v, side by side with q in rows three widths wide, into its
- * K and V blocks at a row read on the device) against the definition */
+/* /cuda/kernels/copy-parts: the decoding step's append (each beam's rows
+ * of k and v, side by side with q in rows three widths wide, into its K
+ * and V blocks at a position read on the device) against the definition */
 static void
 test_copy_parts (void)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (19);
   OvBackend *be = cuda_or_skip (OV_PRECISION_EXACT);
-  int nb = 5, h = 24, nk = 31, rows = 2, parts = 2, at_row = 7;
+  /* three rows and two parts, and every stride its own, so that rows,
+   * parts and the position cannot stand in for each other */
+  int nb = 5, h = 24, nk = 31, rows = 3, parts = 2, at_row = 7;
   gsize block = (gsize) nk * h, beam = 2 * block + 3, total = beam * nb;
+  gsize row = (gsize) h + 5, at_stride = 3;
   gsize stride = (gsize) 3 * h, n_src = (gsize) nb * rows * stride;
   g_autofree float *src = g_new (float, n_src);
   g_autofree float *want = g_new (float, total);
@@ -505,12 +508,12 @@ test_copy_parts (void)
   dd = to_dev (be, want, total);
   dat = to_dev (be, &at, 1);
   /* k starts one width into each row, v two */
-  be->copy_parts_at (be, dd, beam, h, block, ds + h, rows * stride, stride, h, nb, rows, parts,
-                     h, dat, h);
+  be->copy_parts_at (be, dd, beam, row, block, ds + h, rows * stride, stride, h, nb, rows,
+                     parts, h, dat, at_stride);
   for (int o = 0; o < nb; o++)
     for (int i = 0; i < rows; i++)
       for (int p = 0; p < parts; p++)
-        memcpy (want + (gsize) at_row * h + o * beam + i * h + p * block,
+        memcpy (want + at_row * at_stride + o * beam + i * row + p * block,
                 src + h + o * rows * stride + i * stride + p * h, h * sizeof (float));
   got = from_dev (be, dd, total);
   assert_close ("copy parts", got, want, total, 0.0, 0.0);
@@ -1036,6 +1039,39 @@ test_demo_fast_captions (void)
 
 /* /cuda/oracle/out-of-memory: weights that do not fit the device run on
  * the CPU, with the reason, even when CUDA was asked for by name */
+/* Out of memory at the very last weight (the last layer's Q, K and V
+ * biases laid end to end, uploaded after every other weight): the model
+ * falls back to the CPU whole, with no device pointer left in it, and
+ * answers as the original code does. */
+static void
+run_out_of_memory_late (void)
+{
+  g_autoptr(OvModel) full = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
+  g_autoptr(OvModel) model = NULL;
+  g_autofree char *dir = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autofree char *limit = NULL;
+  g_autoptr(GError) error = NULL;
+  OvModelOptions opts;
+  OvCudaStats st;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  _ov_backend_cuda_get_stats (full->backend, &st);
+  g_assert_cmpuint (st.weight_bytes, >, 0);
+  /* one float short of the whole */
+  limit = g_strdup (g_ascii_dtostr (buf, sizeof buf, (st.weight_bytes - 4) / 1048576.0));
+  g_clear_pointer (&full, ov_model_free);
+  g_setenv ("OV_CUDA_WEIGHT_LIMIT_MB", limit, TRUE);
+  ov_model_options_init (&opts);
+  opts.device = OV_DEVICE_CUDA;
+  model = ov_model_load (dir, &opts, &error);
+  g_unsetenv ("OV_CUDA_WEIGHT_LIMIT_MB");
+  g_assert_no_error (error);
+  g_test_message ("a limit of %s MiB: %s", limit, ov_model_get_device_fallback (model));
+  g_assert_true (g_str_has_prefix (ov_model_get_backend_description (model), "CPU"));
+  g_assert_nonnull (strstr (ov_model_get_device_fallback (model), "cannot hold"));
+  run_caption_cases (model, "cap_beam3", 3);
+}
+
 static void
 test_out_of_memory (void)
 {
@@ -1058,6 +1094,8 @@ test_out_of_memory (void)
   g_assert_nonnull (ov_model_get_device_fallback (model));
   g_test_message ("%s", ov_model_get_device_fallback (model));
   g_assert_nonnull (strstr (ov_model_get_device_fallback (model), "cannot hold"));
+  g_clear_pointer (&model, ov_model_free);
+  run_out_of_memory_late ();
 }
 
 /* The backend scoring op computed on the host, in the words of its
@@ -1155,6 +1193,165 @@ test_device_path (void)
   g_assert_cmpint (host_batch_calls, >, 0);
   run_forward_case ("vqa_tiny_imgln", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL, TRUE);
   run_forward_case ("caption_tiny", OV_PRECISION_EXACT, EXACT_RTOL, EXACT_ATOL, TRUE);
+}
+
+/* Q, K and V of every layer copied end to end in host memory, as the CUDA
+ * backend lays them on the device; the arrays to free. */
+static GPtrArray *
+fuse_host_layers (OvModel *model)
+{
+  GPtrArray *keep = g_ptr_array_new_with_free_func (g_free);
+  int h = model->config.hidden_size;
+  gsize hh = (gsize) h * h;
+
+  for (int l = 0; l < model->config.num_hidden_layers; l++)
+    {
+      OvLayerWeights *w = &model->layers[l];
+      float *wb = g_new (float, 3 * hh), *bb = g_new (float, 3 * (gsize) h);
+
+      memcpy (wb, w->q_w, hh * sizeof (float));
+      memcpy (wb + hh, w->k_w, hh * sizeof (float));
+      memcpy (wb + 2 * hh, w->v_w, hh * sizeof (float));
+      memcpy (bb, w->q_b, h * sizeof (float));
+      memcpy (bb + h, w->k_b, h * sizeof (float));
+      memcpy (bb + 2 * h, w->v_b, h * sizeof (float));
+      w->q_w = wb;
+      w->k_w = wb + hh;
+      w->v_w = wb + 2 * hh;
+      w->q_b = bb;
+      w->k_b = bb + h;
+      w->v_b = bb + 2 * h;
+      g_ptr_array_add (keep, wb);
+      g_ptr_array_add (keep, bb);
+      g_assert_true (_ov_layer_qkv_fused (w, h));
+    }
+  return keep;
+}
+
+/* The device step's logits of `steps` steps (B, V each) into out, beams
+ * reordered between steps, on a cache of its own. */
+static void
+step_logits (OvModel *model, int nb, int max_len, const char *tags, int n_regions, int steps,
+             float *out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (77);
+  const OvConfig *c = ov_model_get_config (model);
+  g_autofree float *img = g_new (float, (gsize) MAX (n_regions, 1) * c->img_feature_dim);
+  g_autoptr(OvCaptionContext) ctx = NULL;
+  g_autofree gint32 *rows = g_new (gint32, (gsize) nb * max_len);
+  g_autofree gint32 **seqs = g_new (gint32 *, nb);
+  g_autofree int *src = g_new (int, nb);
+  OvRegions regions;
+  OvDeviceCache *dc;
+
+  random_fill (img, (gsize) MAX (n_regions, 1) * c->img_feature_dim, rand);
+  regions = (OvRegions) { img, n_regions, c->img_feature_dim };
+  ctx = _ov_caption_context_new (model, tags, &regions, &error);
+  g_assert_no_error (error);
+  for (int b = 0; b < nb; b++)
+    {
+      seqs[b] = rows + (gsize) b * max_len;
+      seqs[b][0] = ov_tokenizer_cls_id (ov_model_get_tokenizer (model));
+      for (int i = 1; i < max_len; i++)
+        seqs[b][i] = 1000 + 7 * b + i;
+    }
+  dc = _ov_device_cache_new (model, ctx, nb, max_len, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("%d beams, %d keys", nb, max_len + ctx->n_tags_valid + ctx->n_img_valid);
+  for (int step = 1; step <= steps; step++)
+    {
+      g_assert_true (_ov_device_cache_step (dc, seqs, step,
+                                            out + (gsize) (step - 1) * nb * c->vocab_size,
+                                            &error));
+      g_assert_no_error (error);
+      for (int b = 0; b < nb; b++)
+        src[b] = (b * 3 + step) % nb;
+      _ov_device_cache_reorder (dc, src, step);
+    }
+  _ov_device_cache_destroy (dc);
+}
+
+typedef struct {
+  int         nb, max_len;
+  const char *tags;
+  int         n_regions;
+} StepShape;
+
+/* beams and lengths where the keys are fewer than a step's rows (2B) and
+ * where they are many; one beam; eight */
+static const StepShape step_shapes[] = {
+  { 5, 3, "", 0 }, { 5, 6, "dog", 2 }, { 3, 20, "dog frisbee", 10 }, { 1, 20, "dog", 3 },
+  { 8, 7, "", 1 },
+};
+
+/* Up to max_steps steps of every shape on both models: the same logits
+ * within the exact precision's tolerance. */
+static void
+compare_steps (OvModel *want_model, OvModel *got_model, int max_steps, const char *what)
+{
+  int v = ov_model_get_config (want_model)->vocab_size;
+
+  for (guint i = 0; i < G_N_ELEMENTS (step_shapes); i++)
+    {
+      const StepShape *sh = &step_shapes[i];
+      int steps = MIN (sh->max_len - 1, max_steps);
+      gsize n = (gsize) steps * sh->nb * v;
+      g_autofree float *want = g_new0 (float, n), *got = g_new0 (float, n);
+
+      step_logits (want_model, sh->nb, sh->max_len, sh->tags, sh->n_regions, steps, want);
+      step_logits (got_model, sh->nb, sh->max_len, sh->tags, sh->n_regions, steps, got);
+      assert_close (what, got, want, n, EXACT_RTOL, EXACT_ATOL);
+    }
+}
+
+/* /cuda/decoder/fused-layout: the side-by-side Q, K and V layout through
+ * the device step's paths that the CUDA backend does not take (per-row
+ * appends, per-beam attention, the encoder's strided attention), with the
+ * CPU backend's operations: the same logits as the separate layout, and
+ * the original code's captions. Runs without a device. */
+static void
+test_fused_layout (void)
+{
+  g_autoptr(OvModel) plain = load_model ("caption_tiny", OV_DEVICE_CPU, OV_PRECISION_EXACT);
+  g_autoptr(OvModel) fused = load_model ("caption_tiny", OV_DEVICE_CPU, OV_PRECISION_EXACT);
+  g_autoptr(GPtrArray) keep = fuse_host_layers (fused);
+
+  plain->backend->host_memory = FALSE;
+  fused->backend->host_memory = FALSE;
+  for (int batched = 0; batched < 2; batched++)
+    {
+      /* attention one beam at a time, then through a batched call */
+      plain->backend->attention_batch = batched ? host_attention_batch : NULL;
+      fused->backend->attention_batch = batched ? host_attention_batch : NULL;
+      compare_steps (plain, fused, 3, "side-by-side q, k, v");
+    }
+  fused->backend->attention_batch = NULL;
+  run_caption_cases (fused, "cap_beam3", 3);
+}
+
+/* /cuda/decoder/step-shapes: the device step (one Q, K and V product, the
+ * append read on the device, graphs recorded and launched) against the CPU
+ * backend's operations on the same path, over the shapes above */
+static void
+test_step_shapes (void)
+{
+  g_autoptr(OvBackend) probe = cuda_or_skip (OV_PRECISION_EXACT);
+  g_autoptr(OvModel) cpu = NULL, gpu = NULL;
+  OvCudaStats st;
+
+  if (probe == NULL)
+    return;
+  cpu = load_model ("caption_tiny", OV_DEVICE_CPU, OV_PRECISION_EXACT);
+  gpu = load_model ("caption_tiny", OV_DEVICE_CUDA, OV_PRECISION_EXACT);
+  g_assert_true (_ov_layer_qkv_fused (&gpu->layers[0], gpu->config.hidden_size));
+  cpu->backend->host_memory = FALSE;
+  compare_steps (cpu, gpu, 6, "device step logits");
+  _ov_backend_cuda_get_stats (gpu->backend, &st);
+  g_test_message ("graphs recorded %" G_GUINT64_FORMAT ", launched %" G_GUINT64_FORMAT,
+                  st.graphs_recorded, st.graph_launches);
+  g_assert_cmpuint (st.graph_launches, >, 0);
+  g_assert_cmpuint (st.graphs_failed, ==, 0);
 }
 
 #ifdef OV_CUDA_EMULATED
@@ -1535,6 +1732,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cuda/decoder/device-scoring", test_device_scoring);
   g_test_add_func ("/cuda/decoder/device-path", test_device_path);
   g_test_add_func ("/cuda/decoder/cache-reuse", test_cache_reuse);
+  g_test_add_func ("/cuda/decoder/fused-layout", test_fused_layout);
+  g_test_add_func ("/cuda/decoder/step-shapes", test_step_shapes);
 #ifdef OV_CUDA_EMULATED
   g_test_add_func ("/cuda/decoder/step-work", test_step_work);
 #endif
