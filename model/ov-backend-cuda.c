@@ -40,7 +40,6 @@ typedef struct {
   GHashTable     *lt_plans;     /* LtKey → LtPlan */
   void           *workspace;    /* cuBLAS's and cuBLASLt's, workspace_size bytes (one stream) */
   gsize           workspace_size;
-  char           *lt_problem;   /* why cuBLASLt is not used, or NULL */
   OvCudaStats     stats;
   gboolean        no_graphs;    /* OV_CUDA_GRAPHS=0: every operation runs as it comes */
   GHashTable     *weights;      /* host pointer → device copy */
@@ -902,7 +901,6 @@ cuda_destroy (OvBackend *be)
   g_clear_pointer (&cb->lt_plans, g_hash_table_unref);
   if (cb->lt != NULL)
     (void) cublas_lt_library ()->destroy (cb->lt);
-  g_free (cb->lt_problem);
   /* the pool is the process's: hand back what it keeps for the next model */
   if (cb->pool != NULL)
     (void) cudaMemPoolTrimTo (cb->pool, 0);
@@ -997,29 +995,26 @@ device_problem (int index)
   return NULL;
 }
 
-/* cuBLASLt for the products unless OV_CUDA_LT=0 or it cannot be had; then
- * cuBLAS and the bias kernel make every product, and lt_problem says why. */
+/* cuBLASLt for the products unless OV_CUDA_LT=0 or it cannot be had (the
+ * debug log says why); then cuBLAS and the bias kernel make every product,
+ * and the description says cuBLAS. */
 static void
 lt_setup (OvCudaBackend *cb)
 {
   const OvCublasLt *lt;
 
   if (g_strcmp0 (g_getenv ("OV_CUDA_LT"), "0") == 0)
-    {
-      cb->lt_problem = g_strdup ("OV_CUDA_LT=0");
-      return;
-    }
+    return;
   lt = cublas_lt_library ();
   if (lt->problem != NULL)
     {
       g_debug ("products through cuBLAS: %s", lt->problem);
-      cb->lt_problem = g_strdup (lt->problem);
       return;
     }
   if (lt->create (&cb->lt) != CUBLAS_STATUS_SUCCESS)
     {
+      g_debug ("products through cuBLAS: cublasLtCreate failed");
       cb->lt = NULL;
-      cb->lt_problem = g_strdup ("cublasLtCreate failed");
       return;
     }
   cb->lt_plans = g_hash_table_new_full (lt_key_hash, lt_key_equal, g_free, lt_plan_free);

@@ -28,9 +28,9 @@ struct _OvDeviceCache
   float   *logits;      /* (B, V) of the last step */
   /* a step's working buffers, made once with the cache: the mask (2, n_keys)
    * and the append position right after it, then x (2B, H), q (2B, 3H: q,
-   * k and v side by side when one product makes them), cx, a1 (2B, H), k
-   * and v (see step_one_copy), f (2B, I), the last rows and the LM head's
-   * transform (B, H), each starting on a 256-byte boundary */
+   * k and v side by side when one product makes them), cx, a1, k and v
+   * (2B, H), f (2B, I), the last rows and the LM head's transform (B, H),
+   * each starting on a 256-byte boundary */
   float   *scratch;
   /* the step's layers recorded as a graph for each cache buffer (graph_kv
    * names it), when the backend has graphs (step_graph) */
@@ -48,15 +48,6 @@ block_floats (gsize n)
   return (n + 63) / 64 * 64;
 }
 
-/* Rows held by the k buffer: v sits n_keys rows after k, as a layer's V
- * block sits after its K block in the cache, so one copy appends both when
- * k's 2B rows fit before v; otherwise v is a buffer of its own. */
-static gboolean
-step_one_copy (const OvDeviceCache *dc)
-{
-  return dc->n_keys >= 2 * dc->n_beams;
-}
-
 typedef struct {
   float *mask, *at, *x, *q, *k, *v, *cx, *a1, *f, *last, *tr;
 } StepBuffers;
@@ -71,18 +62,15 @@ step_buffers (const OvDeviceCache *dc, float *scratch, StepBuffers *b)
   float **slot[] = { &b->mask, &b->x, &b->q, &b->cx, &b->a1, &b->k, &b->v, &b->f, &b->last,
                      &b->tr };
   /* q holds q, k and v side by side when a product makes all three */
-  gsize size[] = { 2 * nk + 1, rows * h, 3 * rows * h, rows * h, rows * h,
-                   step_one_copy (dc) ? (nk + rows) * h : rows * h,
-                   step_one_copy (dc) ? 0 : rows * h, rows * c->intermediate_size,
-                   (gsize) dc->n_beams * h, (gsize) dc->n_beams * h };
+  gsize size[] = { 2 * nk + 1, rows * h, 3 * rows * h, rows * h, rows * h, rows * h, rows * h,
+                   rows * c->intermediate_size, (gsize) dc->n_beams * h,
+                   (gsize) dc->n_beams * h };
 
   for (gsize i = 0; i < G_N_ELEMENTS (slot); i++)
     {
       *slot[i] = scratch != NULL ? scratch + at : NULL;
       at += block_floats (size[i]);
     }
-  if (step_one_copy (dc) && scratch != NULL)
-    b->v = b->k + nk * h;
   b->at = b->mask != NULL ? b->mask + 2 * nk : NULL;
   return at;
 }
@@ -284,9 +272,6 @@ step_layers (OvDeviceCache *dc, const StepBuffers *sb, int cur_len)
       if (be->copy_parts_at != NULL)
         be->copy_parts_at (be, kl, beam, h, (gsize) nk * h, k, 2 * stride, stride,
                            (gsize) (v - k), nb, 2, 2, h, sb->at, h);
-      else if (!fused && step_one_copy (dc))
-        be->copy_runs (be, kl + (gsize) (cur_len - 1) * h, beam, sb->k, (gsize) 2 * h, NULL, nb,
-                       2, (gsize) nk * h, (gsize) 2 * h);
       else
         for (int r = 0; r < 2; r++)
           {

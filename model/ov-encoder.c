@@ -101,6 +101,7 @@ _ov_model_encode (OvModel *model, const OvInputs *in, OvForwardFlags flags,
   g_autofree float *add_mask = NULL;
   float *x, *q, *k, *v, *ctx, *a1, *f, *mask_be, *probs_be = NULL;
   gsize mask_n = in->mask_2d ? (gsize) s * s : (gsize) s;
+  int q_width = 1;
 
   if (!_ov_model_check_inputs (model, in, error))
     return FALSE;
@@ -127,7 +128,10 @@ _ov_model_encode (OvModel *model, const OvInputs *in, OvForwardFlags flags,
 
   x = be->alloc (be, (gsize) s * h);
   /* q, k and v side by side when one product makes all three */
-  q = be->alloc (be, (gsize) s * 3 * h);
+  for (int l = 0; l < c->num_hidden_layers; l++)
+    if (_ov_layer_qkv_fused (&model->layers[l], h))
+      q_width = 3;
+  q = be->alloc (be, (gsize) s * q_width * h);
   k = be->alloc (be, (gsize) s * h);
   v = be->alloc (be, (gsize) s * h);
   ctx = be->alloc (be, (gsize) s * h);
