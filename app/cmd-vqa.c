@@ -3,7 +3,9 @@
  *
  * `oscarviz vqa`: answers a question about one sample with a VQA
  * classifier checkpoint and prints the best answers by logit, with their
- * sigmoid scores (the heads are trained with binary cross-entropy).
+ * sigmoid scores (the heads are trained with binary cross-entropy). When
+ * the question is one of the sample's own, its reference answers follow,
+ * with the soft VQA score the top answer earns against them.
  */
 #define G_LOG_DOMAIN "ov-cmd-vqa"
 
@@ -30,6 +32,99 @@ compare_logits (gconstpointer a,
   return i - j;
 }
 
+/* What the reference says of the top answer: the soft score of its label
+ * (Oscar's "an"/"s"), else whether it is the reference text; -1 when
+ * there is nothing to compare. */
+static double
+top_answer_score (const OvQuestion *q,
+                  OvAnswerList     *answers,
+                  int               top)
+{
+  const char *name = answers != NULL ? ov_answer_list_get (answers, (guint) top) : NULL;
+
+  if (q->n_labels > 0)
+    return ov_question_label_score (q, top);
+  if (q->answer != NULL && name != NULL)
+    return g_strcmp0 (q->answer, name) == 0 ? 1.0 : 0.0;
+  return -1.0;
+}
+
+static void
+reference_to_json (const OvQuestion *q,
+                   OvAnswerList     *answers,
+                   int               top,
+                   JsonBuilder      *b)
+{
+  double score = top_answer_score (q, answers, top);
+
+  json_builder_set_member_name (b, "reference");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "answer");
+  if (q->answer != NULL)
+    json_builder_add_string_value (b, q->answer);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "labels");
+  json_builder_begin_array (b);
+  for (guint k = 0; k < q->n_labels; k++)
+    {
+      const char *name = answers != NULL && q->labels[k] <= G_MAXUINT
+                         ? ov_answer_list_get (answers, (guint) q->labels[k]) : NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "index");
+      json_builder_add_int_value (b, q->labels[k]);
+      json_builder_set_member_name (b, "answer");
+      if (name != NULL)
+        json_builder_add_string_value (b, name);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "score");
+      json_builder_add_double_value (b, q->label_scores[k]);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "top_answer_score");
+  if (score >= 0.0)
+    json_builder_add_double_value (b, score);
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+}
+
+static void
+reference_print (const OvQuestion *q,
+                 OvAnswerList     *answers,
+                 int               top)
+{
+  double score = top_answer_score (q, answers, top);
+
+  if (q->answer != NULL)
+    g_print (_("  reference: %s\n"), q->answer);
+  if (q->n_labels > 0)
+    {
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      for (guint k = 0; k < q->n_labels; k++)
+        {
+          const char *name = answers != NULL && q->labels[k] <= G_MAXUINT
+                             ? ov_answer_list_get (answers, (guint) q->labels[k]) : NULL;
+
+          if (k > 0)
+            g_string_append (line, ", ");
+          if (name != NULL)
+            g_string_append_printf (line, "%s (%.2f)", name, q->label_scores[k]);
+          else
+            /* Translators: an answer known only by its class number, and its score. */
+            g_string_append_printf (line, _("class %lld (%.2f)"), (long long) q->labels[k],
+                                    q->label_scores[k]);
+        }
+      g_print (_("  reference answers: %s\n"), line->str);
+    }
+  if (score >= 0.0)
+    g_print (_("  VQA score of the top answer: %.2f\n"), score);
+}
+
 int
 ov_cmd_vqa (int    argc,
             char **argv)
@@ -45,10 +140,14 @@ ov_cmd_vqa (int    argc,
   g_autofree int *order = NULL;
   g_autoptr(OvCliWords) words = NULL;
   const char *answers_source = NULL;
-  int top = 5, n_logits = 0;
+  const OvQuestion *asked = NULL;
+  gboolean has_reference;
+  int top = 5, n_logits = 0, question_index = -1;
   const GOptionEntry entries[] = {
     { "question", 'q', 0, G_OPTION_ARG_STRING, &question,
       N_("The question (default: the sample's first question)"), N_("TEXT") },
+    { "question-index", 0, 0, G_OPTION_ARG_INT, &question_index,
+      N_("Ask the sample's own question N (from 0) instead"), "N" },
     { "answers", 0, 0, G_OPTION_ARG_FILENAME, &answers_path,
       N_("Answer list: text (one a line), JSON list, or label2ans/ans2label pickle "
          "(default: the list shipped in the model folder)"), N_("FILE") },
@@ -62,6 +161,13 @@ ov_cmd_vqa (int    argc,
   if (top < 1)
     {
       g_printerr (_("oscarviz vqa: --top %d: give 1 or more\n"), top);
+      return 2;
+    }
+  if (question_index != -1 && (question_index < 0 || question != NULL))
+    {
+      g_printerr (question != NULL
+                  ? _("oscarviz vqa: give --question or --question-index, not both\n")
+                  : _("oscarviz vqa: --question-index: give 0 or more\n"));
       return 2;
     }
 
@@ -107,14 +213,27 @@ ov_cmd_vqa (int    argc,
     }
   else
     {
-      if (question == NULL && sample->sample->questions->len > 0)
-        {
-          OvQuestion *q = g_ptr_array_index (sample->sample->questions, 0);
+      GPtrArray *own = sample->sample->questions;
 
+      if (question_index >= 0 && (guint) question_index >= own->len)
+        {
+          g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
+                       ngettext ("%s: image “%s” comes with %u question; there is no "
+                                 "question %d",
+                                 "%s: image “%s” comes with %u questions; there is no "
+                                 "question %d", own->len),
+                       sample->source, sample->sample->key, own->len, question_index);
+          return ov_cli_fail (&opts, error);
+        }
+      if (question == NULL && own->len > 0)
+        {
+          asked = g_ptr_array_index (own, MAX (question_index, 0));
           /* Oscar's files keep questions tokenized ("cup ?"); the model
            * cuts both forms into the same pieces. */
-          question = ov_text_dup_untokenized (q->question);
+          question = ov_text_dup_untokenized (asked->question);
         }
+      else
+        asked = ov_sample_find_question (sample->sample, question);
       if (question == NULL)
         {
           g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
@@ -152,6 +271,7 @@ ov_cmd_vqa (int    argc,
     order[i] = i;
   g_qsort_with_data (order, n_logits, sizeof (int), compare_logits, logits);
   top = MIN (top, n_logits);
+  has_reference = n_logits > 0 && ov_question_has_reference (asked);
 
   if (opts.json)
     {
@@ -168,6 +288,8 @@ ov_cmd_vqa (int    argc,
           json_builder_set_member_name (b, "tags");
           json_builder_add_string_value (b, sample->tags);
         }
+      if (has_reference)
+        reference_to_json (asked, answers, order[0], b);
       json_builder_set_member_name (b, "answers");
       json_builder_begin_array (b);
       for (int r = 0; r < top; r++)
@@ -199,6 +321,8 @@ ov_cmd_vqa (int    argc,
       g_print (_("%s: %s\n"), sample->sample->key, question);
       ov_cli_words_print (words);
     }
+  if (has_reference)
+    reference_print (asked, answers, order[0]);
   if (answers == NULL)
     g_print (_("  (no answer list: give --answers FILE to see the answers)\n"));
   for (int r = 0; r < top; r++)

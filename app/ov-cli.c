@@ -322,10 +322,9 @@ load_tensor_features (const OvSampleSourceOptions *so,
 {
   g_autoptr(OvStateDict) sd = ov_state_dict_load (so->features, error);
   g_autoptr(OvSample) sample = NULL;
-  g_autofree float *owned = NULL;
+  g_autofree char *where = NULL;
   const OvTensor *t;
-  const float *data;
-  gint64 n_rows, dim;
+  gboolean as_stored;
 
   if (sd == NULL)
     {
@@ -382,42 +381,12 @@ load_tensor_features (const OvSampleSourceOptions *so,
       sample = ov_sample_new (t->name);
     }
 
-  /* (N, D), or (1, N, D) */
-  n_rows = t->n_dims >= 2 ? t->shape[t->n_dims - 2] : 0;
-  dim = t->n_dims >= 2 ? t->shape[t->n_dims - 1] : 0;
-  if ((t->n_dims != 2 && !(t->n_dims == 3 && t->shape[0] == 1))
-      || (t->dtype != OV_DTYPE_F32 && t->dtype != OV_DTYPE_F16 && t->dtype != OV_DTYPE_BF16
-          && t->dtype != OV_DTYPE_F64))
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   _("%s: the features of image “%s” are not a float matrix (regions × width)"),
-                   so->features, t->name);
-      return NULL;
-    }
-  if (n_rows > G_MAXINT / MAX (dim, 1))
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _("%s: image “%s” has too many regions"),
-                   so->features, t->name);
-      return NULL;
-    }
-  data = ov_tensor_as_f32 (t, &owned);
-  g_free (sample->features);
-  sample->features = owned != NULL ? g_steal_pointer (&owned)
-                                   : g_memdup2 (data, (gsize) n_rows * dim * sizeof (float));
-  sample->n_features = (guint) n_rows;
-  sample->feature_dim = (guint) dim;
-  if (dim == model_dim && model_dim != OV_REGION_APPEARANCE_DIM)
-    {
-      for (gsize i = 0; i < (gsize) n_rows * dim; i++)
-        if (!isfinite (sample->features[i]))
-          {
-            g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                         _("%s: image “%s”, region %zu has a non-finite feature value at "
-                           "column %zu"), so->features, sample->key, i / dim, i % dim);
-            return NULL;
-          }
-    }
-  else if (!ov_sample_build_region_vectors (sample, error))
+  where = g_strdup_printf ("%s, image “%s”", so->features, t->name);
+  if (!ov_parse_features_tensor (sample, t, where, error))
+    return NULL;
+  /* Rows as wide as the model's own width are taken as they are. */
+  as_stored = sample->feature_dim == (guint) model_dim && model_dim != OV_REGION_APPEARANCE_DIM;
+  if (!as_stored && !ov_sample_build_region_vectors (sample, error))
     {
       name_file (error, so->features);
       return NULL;

@@ -20,6 +20,7 @@
 typedef enum {
   PRIMARY_LABELS,
   PRIMARY_FEATURES,
+  PRIMARY_DICT,
   PRIMARY_MEMORY,
   PRIMARY_HW,
   PRIMARY_IMAGES,
@@ -35,6 +36,8 @@ struct _OvDataset {
   OvFileKind  labels_kind;
   OvTsv      *features;
   OvFileKind  features_kind;
+  OvStateDict *dict;         /* a feature dict (OV_FILE_FEATURE_DICT) instead of features */
+  GHashTable *dict_index;    /* its image keys -> index + 1 */
   OvTsv      *hw;
   OvTsv      *images;
   GPtrArray  *memory;        /* OvSample*: sample JSON or VQA json, read whole */
@@ -56,6 +59,8 @@ ov_dataset_free (OvDataset *ds)
   g_free (ds->path);
   g_clear_pointer (&ds->labels, ov_tsv_free);
   g_clear_pointer (&ds->features, ov_tsv_free);
+  g_clear_pointer (&ds->dict, ov_state_dict_free);
+  g_clear_pointer (&ds->dict_index, g_hash_table_unref);
   g_clear_pointer (&ds->hw, ov_tsv_free);
   g_clear_pointer (&ds->images, ov_tsv_free);
   g_clear_pointer (&ds->memory, g_ptr_array_unref);
@@ -105,6 +110,7 @@ kind_phrase (OvFileKind kind)
     case OV_FILE_SAMPLE_JSON:    return "an oscarviz sample JSON";
     case OV_FILE_DATASET_YAML:   return "a dataset yaml";
     case OV_FILE_CAPTIONS_JSON:  return "a captions JSON";
+    case OV_FILE_FEATURE_DICT:   return "a tensor file (torch.save or safetensors)";
     case OV_FILE_UNKNOWN:
     default:                     return "a file of unknown kind";
     }
@@ -138,6 +144,134 @@ open_tsv_as (const char   *path,
   if (kind_out != NULL)
     *kind_out = kind;
   return ov_tsv_open (path, cancellable, error);
+}
+
+/* Whether tensor names look like a model's weights rather than image keys. */
+static gboolean
+looks_like_weights (OvStateDict *sd)
+{
+  for (guint i = 0; i < ov_state_dict_get_n_tensors (sd) && i < 8; i++)
+    {
+      const char *name = ov_state_dict_get_nth (sd, i)->name;
+
+      if (g_str_has_suffix (name, ".weight") || g_str_has_suffix (name, ".bias")
+          || strstr (name, "embeddings.") != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A dict image key -> region features (§7.3: Oscar's VQA, GQA and NLVR2
+ * {split}_img_frcnn_feats.pt), mapped, not read: the files run to tens of
+ * gigabytes. Every entry is checked to be a (N, 2048|2054) float matrix
+ * here, so that a wrong file fails when it is opened. */
+static gboolean
+open_feature_dict (OvDataset    *ds,
+                   const char   *path,
+                   GError      **error)
+{
+  guint n;
+  gint64 width = 0;
+
+  ds->dict = ov_state_dict_load (path, error);
+  if (ds->dict == NULL)
+    return FALSE;
+  n = ov_state_dict_get_n_tensors (ds->dict);
+  if (n == 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "%s holds no tensors; expected a dict image id → region features "
+                   "(regions × %d)", path, OV_REGION_DIM);
+      return FALSE;
+    }
+  if (looks_like_weights (ds->dict))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "%s holds model weights (%s), not region features; open its folder as a "
+                   "model instead", path, ov_state_dict_get_nth (ds->dict, 0)->name);
+      return FALSE;
+    }
+  ds->dict_index = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < n; i++)
+    {
+      const OvTensor *t = ov_state_dict_get_nth (ds->dict, i);
+      g_autofree char *where = g_strdup_printf ("%s, image “%s”", path, t->name);
+      gint64 w;
+
+      if (!ov_features_tensor_check (t, where, error))
+        return FALSE;
+      w = t->shape[t->n_dims - 1];
+      if ((w != OV_REGION_DIM && w != OV_REGION_APPEARANCE_DIM) || (width != 0 && w != width))
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+                       "%s: the features are %" G_GINT64_FORMAT " wide; region features are "
+                       "%d wide (or %d without the box values), all of one width", where, w,
+                       OV_REGION_DIM, OV_REGION_APPEARANCE_DIM);
+          return FALSE;
+        }
+      width = w;
+      if (!g_hash_table_contains (ds->dict_index, t->name))
+        g_hash_table_insert (ds->dict_index, t->name, GSIZE_TO_POINTER ((gsize) i + 1));
+    }
+  ds->features_kind = OV_FILE_FEATURE_DICT;
+  return TRUE;
+}
+
+static gboolean
+open_features (OvDataset    *ds,
+               const char   *path,
+               GCancellable *cancellable,
+               GError      **error)
+{
+  OvFileKind kind = ov_file_sniff (path, error);
+
+  if (kind == OV_FILE_UNKNOWN)
+    return FALSE;
+  if (kind == OV_FILE_FEATURE_DICT)
+    return open_feature_dict (ds, path, error);
+  if (!is_feature_kind (kind))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s is %s, not a feature file", path,
+                   kind_phrase (kind));
+      return FALSE;
+    }
+  ds->features_kind = kind;
+  ds->features = ov_tsv_open (path, cancellable, error);
+  return ds->features != NULL;
+}
+
+/* Oscar's VQA reads {split}_qla*.json and {split}_img_{type}_feats.pt from
+ * one folder (run_vqa.py, --img_feature_type, frcnn by default). The
+ * features file beside a VQA json, or NULL when there is none or when
+ * several types are there and none is frcnn. */
+static char *
+find_vqa_features (const char *qla_path)
+{
+  g_autofree char *dir = g_path_get_dirname (qla_path);
+  g_autofree char *base = g_path_get_basename (qla_path);
+  g_autofree char *prefix = NULL;
+  g_autofree char *preferred = NULL;
+  g_autofree char *only = NULL;
+  g_autoptr(GDir) folder = NULL;
+  const char *qla = strstr (base, "_qla");
+  const char *name;
+  guint n_found = 0;
+
+  if (qla == NULL || qla == base)
+    return NULL;
+  prefix = g_strdup_printf ("%.*s_img_", (int) (qla - base), base);
+  preferred = g_strdup_printf ("%sfrcnn_feats.pt", prefix);
+  folder = g_dir_open (dir, 0, NULL);
+  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
+    if (g_str_has_prefix (name, prefix) && g_str_has_suffix (name, "_feats.pt"))
+      {
+        if (g_str_equal (name, preferred))
+          return g_build_filename (dir, name, NULL);
+        n_found++;
+        g_free (only);
+        only = g_build_filename (dir, name, NULL);
+      }
+  return n_found == 1 ? g_steal_pointer (&only) : NULL;
 }
 
 static gboolean accept_hw (OvFileKind k) { return k == OV_FILE_HW_TSV; }
@@ -236,7 +370,7 @@ open_labels (OvDataset    *ds,
     case OV_FILE_BUTD_TSV:
     case OV_FILE_LXMERT_TSV:
       /* These carry boxes and features in one row. */
-      if (ds->features != NULL)
+      if (ds->features != NULL || ds->dict != NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
                        "%s carries its own features; give it alone, not with another "
@@ -264,15 +398,17 @@ ov_dataset_open_files (const OvDatasetFiles *files,
 
   g_return_val_if_fail (files != NULL, NULL);
 
-  if (files->features != NULL)
-    {
-      ds->features = open_tsv_as (files->features, "feature", is_feature_kind,
-                                  &ds->features_kind, cancellable, error);
-      if (ds->features == NULL)
-        return NULL;
-    }
+  if (files->features != NULL && !open_features (ds, files->features, cancellable, error))
+    return NULL;
   if (files->labels != NULL && !open_labels (ds, files->labels, cancellable, error))
     return NULL;
+  if (files->features == NULL && ds->features == NULL && ds->memory_kind == OV_FILE_VQA_JSON)
+    {
+      g_autofree char *beside = find_vqa_features (files->labels);
+
+      if (beside != NULL && !open_features (ds, beside, cancellable, error))
+        return NULL;
+    }
   if (files->hw != NULL
       && (ds->hw = open_tsv_as (files->hw, "hw", accept_hw, NULL, cancellable, error)) == NULL)
     return NULL;
@@ -310,6 +446,13 @@ ov_dataset_open_files (const OvDatasetFiles *files,
       ds->n_samples = ov_tsv_get_n_rows (ds->features);
       ds->kind = ds->features_kind;
       ds->path = g_strdup (ov_tsv_get_path (ds->features));
+    }
+  else if (ds->dict != NULL)
+    {
+      ds->primary = PRIMARY_DICT;
+      ds->n_samples = ov_state_dict_get_n_tensors (ds->dict);
+      ds->kind = OV_FILE_FEATURE_DICT;
+      ds->path = g_strdup (ov_state_dict_get_path (ds->dict));
     }
   else if (ds->hw != NULL)
     {
@@ -459,6 +602,7 @@ ov_dataset_open (const char   *path,
       break;
     case OV_FILE_FEATURE_TSV:
     case OV_FILE_VINVL_FEATURES:
+    case OV_FILE_FEATURE_DICT:
       files.features = path;
       break;
     case OV_FILE_HW_TSV:
@@ -494,6 +638,7 @@ primary_tsv (OvDataset *ds)
     case PRIMARY_FEATURES: return ds->features;
     case PRIMARY_HW:       return ds->hw;
     case PRIMARY_IMAGES:   return ds->images;
+    case PRIMARY_DICT:
     case PRIMARY_MEMORY:
     default:               return NULL;
     }
@@ -512,6 +657,8 @@ ov_dataset_dup_key (OvDataset *ds,
     }
   if (ds->primary == PRIMARY_MEMORY)
     return g_strdup (((OvSample *) g_ptr_array_index (ds->memory, index))->key);
+  if (ds->primary == PRIMARY_DICT)
+    return g_strdup (ov_state_dict_get_nth (ds->dict, index)->name);
   return ov_tsv_read_key (primary_tsv (ds), index, error);
 }
 
@@ -521,9 +668,10 @@ ov_dataset_find_key (OvDataset    *ds,
                      GCancellable *cancellable,
                      GError      **error)
 {
-  if (ds->primary == PRIMARY_MEMORY)
+  if (ds->primary == PRIMARY_MEMORY || ds->primary == PRIMARY_DICT)
     {
-      gpointer hit = g_hash_table_lookup (ds->memory_index, key);
+      gpointer hit = g_hash_table_lookup (ds->primary == PRIMARY_MEMORY ? ds->memory_index
+                                                                        : ds->dict_index, key);
 
       if (hit == NULL)
         {
@@ -624,21 +772,42 @@ load_sample (OvDataset      *ds,
   labels_h = sample->height;
   n_label_regions = sample->n_regions;
 
-  if (ds->features != NULL)
+  if (ds->features != NULL || ds->dict != NULL)
     {
-      gint64 row = index;
       gboolean has_labels = ds->labels != NULL || ds->memory != NULL;
       g_autoptr(OvSample) part = ov_sample_new (key);
+      const char *features_path = ds->dict != NULL ? ov_state_dict_get_path (ds->dict)
+                                                   : ov_tsv_get_path (ds->features);
 
-      if (by_key && ds->primary != PRIMARY_FEATURES)
-        row = row_for_key (ds->features, index, key, cancellable, error);
-      else if (ds->primary == PRIMARY_MEMORY)
-        row = ov_tsv_find_key (ds->features, key, cancellable, error);
-      if (row < 0)
-        return NULL;
-      if (!read_part (ds, part, ds->features, ds->features_kind, row, progress, progress_data,
-                      cancellable, error))
-        return NULL;
+      if (ds->dict != NULL)
+        {
+          /* Oscar looks the features up by image id, whatever the order. */
+          const OvTensor *t = ov_state_dict_lookup (ds->dict, key);
+          g_autofree char *where = g_strdup_printf ("%s, image “%s”", features_path, key);
+
+          if (t == NULL)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s has no features for image “%s”",
+                           features_path, key);
+              return NULL;
+            }
+          if (!ov_parse_features_tensor (part, t, where, error))
+            return NULL;
+        }
+      else
+        {
+          gint64 row = index;
+
+          if (by_key && ds->primary != PRIMARY_FEATURES)
+            row = row_for_key (ds->features, index, key, cancellable, error);
+          else if (ds->primary == PRIMARY_MEMORY)
+            row = ov_tsv_find_key (ds->features, key, cancellable, error);
+          if (row < 0)
+            return NULL;
+          if (!read_part (ds, part, ds->features, ds->features_kind, row, progress,
+                          progress_data, cancellable, error))
+            return NULL;
+        }
       g_clear_pointer (&sample->features, g_free);
       sample->features = g_steal_pointer (&part->features);
       sample->n_features = part->n_features;
@@ -668,15 +837,17 @@ load_sample (OvDataset      *ds,
               g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
                            "%s, image “%s”: %u feature rows but %u boxes; 2048-wide features "
                            "need one box each to get their box values",
-                           ov_tsv_get_path (ds->features), key, sample->n_features,
+                           features_path, key, sample->n_features,
                            n_label_regions);
               return NULL;
             }
-          /* §7.2: Oscar allows this (tags are not tied to regions). */
-          ov_sample_add_warning (sample, "%s, image “%s”: %u feature rows but %u labelled "
-                                 "boxes; tags are not tied to regions",
-                                 ov_tsv_get_path (ds->features), key, sample->n_features,
-                                 n_label_regions);
+          /* §7.2: Oscar allows this (tags are not tied to regions). A VQA
+           * json gives tags only, no boxes: nothing to compare there. */
+          if (n_label_regions > 0 || ds->labels != NULL)
+            ov_sample_add_warning (sample, "%s, image “%s”: %u feature rows but %u "
+                                   "labelled boxes; tags are not tied to regions",
+                                   features_path, key, sample->n_features,
+                                   n_label_regions);
         }
     }
 
@@ -715,15 +886,8 @@ load_sample (OvDataset      *ds,
       const OvSample *qla = g_hash_table_lookup (ds->questions, key);
 
       for (guint i = 0; qla != NULL && i < qla->questions->len; i++)
-        {
-          const OvQuestion *q = g_ptr_array_index (qla->questions, i);
-          OvQuestion *c = g_new0 (OvQuestion, 1);
-
-          c->question = g_strdup (q->question);
-          c->answer = g_strdup (q->answer);
-          c->type = g_strdup (q->type);
-          g_ptr_array_add (sample->questions, c);
-        }
+        g_ptr_array_add (sample->questions,
+                         ov_question_copy (g_ptr_array_index (qla->questions, i)));
     }
 
   if (sample->image_path == NULL)
@@ -897,7 +1061,8 @@ ov_sample_source_option_group (OvSampleSourceOptions *opts)
 {
   const GOptionEntry entries[] = {
     { "features", 0, 0, G_OPTION_ARG_FILENAME, &opts->features,
-      "Region features (Oscar/VinVL feature TSV, bottom-up-attention or LXMERT TSV)", "FILE" },
+      "Region features (Oscar/VinVL feature TSV, bottom-up-attention or LXMERT TSV, Oscar .pt "
+      "or safetensors feature dict)", "FILE" },
     { "labels", 0, 0, G_OPTION_ARG_FILENAME, &opts->labels,
       "Object tags and boxes (label or predictions TSV, sample JSON, VQA json)", "FILE" },
     { "detections", 0, 0, G_OPTION_ARG_FILENAME, &opts->detections,

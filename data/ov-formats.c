@@ -41,6 +41,7 @@ ov_file_kind_to_string (OvFileKind kind)
     case OV_FILE_SAMPLE_JSON:    return "oscarviz-sample-json";
     case OV_FILE_DATASET_YAML:   return "dataset-yaml";
     case OV_FILE_CAPTIONS_JSON:  return "captions-json";
+    case OV_FILE_FEATURE_DICT:   return "feature-dict";
     case OV_FILE_UNKNOWN:
     default:                     return "unknown";
     }
@@ -56,7 +57,8 @@ ov_file_kind_role (OvFileKind kind)
     case OV_FILE_FEATURE_TSV:
     case OV_FILE_VINVL_FEATURES:
     case OV_FILE_BUTD_TSV:
-    case OV_FILE_LXMERT_TSV:     return "features";
+    case OV_FILE_LXMERT_TSV:
+    case OV_FILE_FEATURE_DICT:   return "features";
     case OV_FILE_HW_TSV:         return "image-sizes";
     case OV_FILE_IMAGE_TSV:      return "images";
     case OV_FILE_VQA_JSON:       return "questions";
@@ -221,14 +223,14 @@ ov_file_sniff (const char *path,
     return OV_FILE_IMAGE;
   if (n >= 8 && memcmp (buf, "\x89PNG\r\n\x1a\n", 8) == 0)
     return OV_FILE_IMAGE;
-  if (n >= 4 && (memcmp (buf, "PK\x03\x04", 4) == 0 || (guchar) buf[0] == 0x80))
-    {
-      /* TODO: torch-saved feature dicts ({split}_img_frcnn_feats.pt, §7.3). */
-      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                   "%s is a PyTorch zip or Python pickle file, which is not read here yet "
-                   "(for region features use the split's feature TSV)", path);
-      return OV_FILE_UNKNOWN;
-    }
+  /* A torch.save file (zip, or the legacy pickle stream) or safetensors (a
+   * little-endian header length, then its JSON): a dict of tensors. Only
+   * region features make a dataset; the dataset says so when the tensors
+   * are something else, such as a checkpoint's weights. */
+  if ((n >= 4 && memcmp (buf, "PK\x03\x04", 4) == 0)
+      || (n >= 2 && (guchar) buf[0] == 0x80 && buf[1] >= 2 && buf[1] <= 5)
+      || (n >= 9 && buf[8] == '{' && buf[7] == 0 && buf[6] == 0 && buf[5] == 0))
+    return OV_FILE_FEATURE_DICT;
   if (memchr (buf, '\0', n) != NULL)
     goto unknown;
 
@@ -939,6 +941,70 @@ ov_parse_features_row (OvSample   *sample,
 }
 
 gboolean
+ov_features_tensor_check (const OvTensor *t,
+                          const char     *where,
+                          GError        **error)
+{
+  g_autoptr(GString) shape = NULL;
+
+  if ((t->n_dims == 2 || (t->n_dims == 3 && t->shape[0] == 1))
+      && (t->dtype == OV_DTYPE_F32 || t->dtype == OV_DTYPE_F16 || t->dtype == OV_DTYPE_BF16
+          || t->dtype == OV_DTYPE_F64))
+    return TRUE;
+  shape = g_string_new (NULL);
+  for (int d = 0; d < t->n_dims; d++)
+    g_string_append_printf (shape, "%s%" G_GINT64_FORMAT, d > 0 ? " × " : "", t->shape[d]);
+  g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
+               "%s: the features are %s [%s], not a float matrix (regions × width)", where,
+               ov_dtype_name (t->dtype), t->n_dims > 0 ? shape->str : "a single value");
+  return FALSE;
+}
+
+gboolean
+ov_parse_features_tensor (OvSample       *sample,
+                          const OvTensor *t,
+                          const char     *where,
+                          GError        **error)
+{
+  g_autofree float *owned = NULL;
+  const float *data;
+  gint64 n_rows, dim;
+  gsize n_values;
+
+  if (!ov_features_tensor_check (t, where, error))
+    return FALSE;
+  n_rows = t->shape[t->n_dims - 2];
+  dim = t->shape[t->n_dims - 1];
+  if (n_rows > MAX_BOXES || (n_rows > 0 && dim <= 0) || dim > G_MAXINT)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: %" G_GINT64_FORMAT " regions of width %"
+                   G_GINT64_FORMAT " are out of range", where, n_rows, dim);
+      return FALSE;
+    }
+  n_values = (gsize) n_rows * (gsize) dim;
+  data = ov_tensor_as_f32 (t, &owned);
+  if (data == NULL && n_values > 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: out of memory for the features", where);
+      return FALSE;
+    }
+  for (gsize i = 0; i < n_values; i++)
+    if (!isfinite (data[i]))
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                     "%s: region %zu has a non-finite feature value (%g) at column %zu",
+                     where, i / (gsize) dim, (double) data[i], i % (gsize) dim);
+        return FALSE;
+      }
+  g_free (sample->features);
+  sample->features = owned != NULL ? g_steal_pointer (&owned)
+                                   : g_memdup2 (data, n_values * sizeof (float));
+  sample->n_features = (guint) n_rows;
+  sample->feature_dim = n_rows > 0 ? (guint) dim : OV_REGION_DIM;
+  return TRUE;
+}
+
+gboolean
 ov_parse_hw_row (OvSample   *sample,
                  char       *row,
                  const char *where,
@@ -1152,6 +1218,10 @@ is_detections_map (JsonNode *root)
   return TRUE;
 }
 
+static gboolean read_vqa_references (OvQuestion *q, JsonObject *e, const char *labels_key,
+                                     const char *scores_key, const char *path, guint entry,
+                                     GError **error);
+
 OvSample *
 ov_sample_from_json (JsonNode   *node,
                      const char *base_dir,
@@ -1255,6 +1325,9 @@ ov_sample_from_json (JsonNode   *node,
           q->answer = g_strdup (ov_json_get_string (json_node_get_object (qn), "answer", NULL));
           q->type = g_strdup (ov_json_get_string (json_node_get_object (qn), "type", NULL));
           g_ptr_array_add (sample->questions, q);
+          if (!read_vqa_references (q, json_node_get_object (qn), "answer_labels",
+                                    "answer_scores", where, i, error))
+            return NULL;
         }
     }
   return g_steal_pointer (&sample);
@@ -1464,6 +1537,19 @@ ov_sample_to_json (const OvSample *sample)
               json_builder_set_member_name (b, "type");
               json_builder_add_string_value (b, q->type);
             }
+          if (q->n_labels > 0)
+            {
+              json_builder_set_member_name (b, "answer_labels");
+              json_builder_begin_array (b);
+              for (guint k = 0; k < q->n_labels; k++)
+                json_builder_add_int_value (b, q->labels[k]);
+              json_builder_end_array (b);
+              json_builder_set_member_name (b, "answer_scores");
+              json_builder_begin_array (b);
+              for (guint k = 0; k < q->n_labels; k++)
+                json_builder_add_double_value (b, q->label_scores[k]);
+              json_builder_end_array (b);
+            }
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -1494,6 +1580,70 @@ ov_sample_json_save (const OvSample *sample,
 }
 
 /* Oscar VQA json ---------------------------------------------------------------- */
+
+/* Oscar's "an" (answer label ids) and "s" (their soft scores), as
+ * run_vqa.py reads them for training and evaluation; empty lists or none at
+ * all for test. Our sample JSON calls them answer_labels, answer_scores. */
+static gboolean
+read_vqa_references (OvQuestion *q,
+                     JsonObject *e,
+                     const char *labels_key,
+                     const char *scores_key,
+                     const char *path,
+                     guint       entry,
+                     GError    **error)
+{
+  JsonNode *an = json_object_get_member (e, labels_key);
+  JsonNode *s = json_object_get_member (e, scores_key);
+  JsonArray *labels, *scores;
+  guint n;
+
+  if ((an == NULL || JSON_NODE_HOLDS_NULL (an)) && (s == NULL || JSON_NODE_HOLDS_NULL (s)))
+    return TRUE;
+  if (an == NULL || s == NULL || !JSON_NODE_HOLDS_ARRAY (an) || !JSON_NODE_HOLDS_ARRAY (s)
+      || json_array_get_length (json_node_get_array (an))
+         != json_array_get_length (json_node_get_array (s)))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "%s: entry %u: \"%s\" and \"%s\" must be lists of the same length "
+                   "(answer labels and their scores)", path, entry, labels_key, scores_key);
+      return FALSE;
+    }
+  labels = json_node_get_array (an);
+  scores = json_node_get_array (s);
+  n = json_array_get_length (labels);
+  q->labels = g_new (gint64, MAX (n, 1));
+  q->label_scores = g_new (double, MAX (n, 1));
+  for (guint k = 0; k < n; k++)
+    {
+      JsonNode *ln = json_array_get_element (labels, k);
+      JsonNode *sn = json_array_get_element (scores, k);
+      GType lt = JSON_NODE_HOLDS_VALUE (ln) ? json_node_get_value_type (ln) : G_TYPE_NONE;
+      GType st = JSON_NODE_HOLDS_VALUE (sn) ? json_node_get_value_type (sn) : G_TYPE_NONE;
+      double score;
+
+      if (lt != G_TYPE_INT64 || json_node_get_int (ln) < 0
+          || (st != G_TYPE_INT64 && st != G_TYPE_DOUBLE))
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       "%s: entry %u: answer %u needs a label id (0 or more) and a score",
+                       path, entry, k);
+          return FALSE;
+        }
+      score = json_node_get_double (sn);
+      if (!isfinite (score) || score < 0.0 || score > 1.0)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       "%s: entry %u: answer %u has score %g, outside 0..1", path, entry, k,
+                       score);
+          return FALSE;
+        }
+      q->labels[k] = json_node_get_int (ln);
+      q->label_scores[k] = score;
+    }
+  q->n_labels = n;
+  return TRUE;
+}
 
 GPtrArray *
 ov_vqa_json_load (const char *path,
@@ -1564,8 +1714,9 @@ ov_vqa_json_load (const char *path,
                                "question; the first are kept", path, i, id);
       q = g_new0 (OvQuestion, 1);
       q->question = g_strdup (text);
-      /* TODO: "an" holds answer label ids; naming them needs label2ans. */
       g_ptr_array_add (sample->questions, q);
+      if (!read_vqa_references (q, e, "an", "s", path, i, error))
+        return NULL;
     }
   return g_steal_pointer (&samples);
 }

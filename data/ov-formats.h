@@ -4,13 +4,15 @@
  * The detection and feature file formats of §7 and their row parsers:
  * VinVL predictions and Oscar label TSVs, Oscar feature TSVs, VinVL
  * three-column features, bottom-up-attention and LXMERT TSVs, hw.tsv,
- * image TSVs, Oscar VQA json and our own sample JSON. Each parser fills
+ * image TSVs, Oscar VQA json, torch-saved feature dicts and our own sample
+ * JSON. Each parser fills
  * part of an OvSample and names the file and row when the data is wrong.
  */
 #pragma once
 
 #include <json-glib/json-glib.h>
 
+#include "model/ov-state-dict.h"
 #include "ov-sample.h"
 
 G_BEGIN_DECLS
@@ -29,6 +31,7 @@ typedef enum {
   OV_FILE_SAMPLE_JSON,      /* our own hand-writable sample JSON (README.md) */
   OV_FILE_DATASET_YAML,     /* test.yaml: feature:, label:, hw:, caption:, img: */
   OV_FILE_CAPTIONS_JSON,    /* [{"image_id": key, "caption": text}] */
+  OV_FILE_FEATURE_DICT,     /* torch.save / safetensors dict image id -> (N, 2054) (§7.3) */
 } OvFileKind;
 
 /* Short machine name, e.g. "vinvl-features-tsv". */
@@ -74,6 +77,17 @@ gboolean    ov_parse_hw_row         (OvSample   *sample,
                                      char       *row,
                                      const char *where,
                                      GError    **error);
+/* The features of one image from a feature dict: a float tensor (N, D) or
+ * (1, N, D) of any float dtype, copied to float32. Any width is taken;
+ * `where` names the file and the image in messages. */
+/* Whether the tensor is such a matrix; the error names `where`. */
+gboolean    ov_features_tensor_check (const OvTensor *tensor,
+                                      const char     *where,
+                                      GError        **error);
+gboolean    ov_parse_features_tensor (OvSample       *sample,
+                                      const OvTensor *tensor,
+                                      const char     *where,
+                                      GError        **error);
 /* bottom-up-attention and LXMERT rows carry boxes and features together.
  * class_names / attr_names (may be NULL) turn LXMERT ids into names. */
 gboolean    ov_parse_butd_row       (OvSample    *sample,

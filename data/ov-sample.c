@@ -11,7 +11,7 @@
 #include "model/ov-error.h"
 #include "ov-sample.h"
 
-static void
+void
 ov_question_free (OvQuestion *q)
 {
   if (q == NULL)
@@ -19,7 +19,39 @@ ov_question_free (OvQuestion *q)
   g_free (q->question);
   g_free (q->answer);
   g_free (q->type);
+  g_free (q->labels);
+  g_free (q->label_scores);
   g_free (q);
+}
+
+OvQuestion *
+ov_question_copy (const OvQuestion *q)
+{
+  OvQuestion *c = g_new0 (OvQuestion, 1);
+
+  c->question = g_strdup (q->question);
+  c->answer = g_strdup (q->answer);
+  c->type = g_strdup (q->type);
+  c->n_labels = q->n_labels;
+  c->labels = g_memdup2 (q->labels, q->n_labels * sizeof (gint64));
+  c->label_scores = g_memdup2 (q->label_scores, q->n_labels * sizeof (double));
+  return c;
+}
+
+gboolean
+ov_question_has_reference (const OvQuestion *q)
+{
+  return q != NULL && (q->answer != NULL || q->n_labels > 0);
+}
+
+double
+ov_question_label_score (const OvQuestion *q,
+                         gint64            label)
+{
+  for (guint i = 0; i < q->n_labels; i++)
+    if (q->labels[i] == label)
+      return q->label_scores[i];
+  return 0.0;
 }
 
 OvSample *
@@ -91,17 +123,36 @@ ov_sample_copy (const OvSample *sample)
     g_ptr_array_add (copy->captions, g_strdup (g_ptr_array_index (sample->captions, i)));
   for (guint i = 0; i < sample->questions->len; i++)
     {
-      const OvQuestion *q = g_ptr_array_index (sample->questions, i);
-      OvQuestion *c = g_new0 (OvQuestion, 1);
-
-      c->question = g_strdup (q->question);
-      c->answer = g_strdup (q->answer);
-      c->type = g_strdup (q->type);
-      g_ptr_array_add (copy->questions, c);
+      g_ptr_array_add (copy->questions,
+                       ov_question_copy (g_ptr_array_index (sample->questions, i)));
     }
   for (guint i = 0; i < sample->warnings->len; i++)
     g_ptr_array_add (copy->warnings, g_strdup (g_ptr_array_index (sample->warnings, i)));
   return copy;
+}
+
+/* The sample's question that `text` asks, compared as a person writes it
+ * (Oscar's files keep questions tokenized, "cup ?"), or NULL. */
+const OvQuestion *
+ov_sample_find_question (const OvSample *sample,
+                         const char     *text)
+{
+  g_autofree char *want = NULL;
+
+  if (sample == NULL || text == NULL)
+    return NULL;
+  want = g_utf8_casefold (text, -1);
+  g_strstrip (want);
+  for (guint i = 0; i < sample->questions->len; i++)
+    {
+      const OvQuestion *q = g_ptr_array_index (sample->questions, i);
+      g_autofree char *plain = ov_text_dup_untokenized (q->question);
+      g_autofree char *folded = g_utf8_casefold (plain, -1);
+
+      if (g_str_equal (g_strstrip (folded), want))
+        return q;
+    }
+  return NULL;
 }
 
 void

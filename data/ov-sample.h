@@ -28,6 +28,11 @@ typedef struct {
   char     *question;
   char     *answer;         /* may be NULL */
   char     *type;           /* may be NULL: "color", "count", ... */
+  /* Oscar VQA json "an" and "s": the reference answers as label ids of the
+   * checkpoint's answer list, with their soft VQA scores (0..1). */
+  guint     n_labels;
+  gint64   *labels;         /* (n_labels) */
+  double   *label_scores;   /* (n_labels) */
 } OvQuestion;
 
 typedef struct {
@@ -48,9 +53,23 @@ typedef struct {
   GPtrArray *warnings;      /* char*: problems found that did not stop loading */
 } OvSample;
 
+OvQuestion *ov_question_copy (const OvQuestion *question);
+void        ov_question_free (OvQuestion       *question);
+/* The soft VQA score (accuracy) of answering label `label`: its score
+ * among the references, 0 when it is not one. */
+double      ov_question_label_score (const OvQuestion *question,
+                                     gint64            label);
+/* Whether the question carries a reference answer (text or labels). */
+gboolean    ov_question_has_reference (const OvQuestion *question);
+
 OvSample *ov_sample_new   (const char *key);
 void      ov_sample_free  (OvSample   *sample);
 OvSample *ov_sample_copy  (const OvSample *sample);
+/* The sample's question that `text` asks, compared as a person writes it,
+ * ignoring case (Oscar's files keep questions tokenized, "cup ?"); NULL
+ * when none does. */
+const OvQuestion *ov_sample_find_question (const OvSample *sample,
+                                           const char     *text);
 /* Records a problem that did not stop loading (printf-style). */
 void      ov_sample_add_warning (OvSample   *sample,
                                  const char *format,

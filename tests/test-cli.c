@@ -19,6 +19,7 @@
 #include <cblas.h>
 
 #include "data/ov-demo.h"
+#include "model/ov-answers.h"
 #include "model/ov-device.h"
 #include "model/ov-state-dict.h"
 #include "ov-test-util.h"
@@ -338,7 +339,7 @@ test_caption_vinvl (void)
   g_rmdir (dir);
 }
 
-/* /cli/vqa: the three oracle questions, from the .pt features ------------ */
+/* /cli/vqa: the three oracle questions, from the .pt features, given or found */
 
 static void
 test_vqa (void)
@@ -366,11 +367,17 @@ test_vqa (void)
       JsonObject *e = json_array_get_object_element (qs, q);
       g_autofree char *img = g_strdup_printf ("%" G_GINT64_FORMAT,
                                               json_object_get_int_member (e, "img_id"));
-      g_autoptr(Run) run = run_oscarviz ("vqa", "--model", model, "--features", pt, "--labels",
-                                         qla, "--key", img, "--question",
-                                         json_object_get_string_member (e, "question"),
-                                         "--answers", lists[q], "--top", "100", "--json",
-                                         NULL);
+      /* the last through --dataset: the json finds its .pt beside it */
+      g_autoptr(Run) run = q < 2 ? run_oscarviz ("vqa", "--model", model, "--features", pt,
+                                                 "--labels", qla, "--key", img, "--question",
+                                                 json_object_get_string_member (e, "question"),
+                                                 "--answers", lists[q], "--top", "100",
+                                                 "--json", NULL)
+                                 : run_oscarviz ("vqa", "--model", model, "--dataset", qla,
+                                                 "--key", img, "--question",
+                                                 json_object_get_string_member (e, "question"),
+                                                 "--answers", lists[q], "--top", "100",
+                                                 "--json", NULL);
       g_autoptr(JsonNode) doc = run_json (run);
       JsonArray *answers = json_object_get_array_member (json_node_get_object (doc), "answers");
       gboolean seen[64] = { FALSE };
@@ -708,6 +715,120 @@ test_encode_caption_step (void)
 }
 
 /* /cli/vqa/inputs: the oracle's VQA tensors (1-D mask) through --inputs. */
+/* /cli/vqa/reference: a sample question's reference answers (Oscar's
+ * "an"/"s" in the demo's test_qla.json, named by demo-vqa's answer list)
+ * and the soft score the top answer earns; --question-index picks the
+ * question, and a question typed the way a person writes it finds its own. */
+static void
+test_vqa_reference (void)
+{
+  g_autofree char *qpath = ov_test_source_path ("data", "demo", "scenes", "test_qla.json", NULL);
+  g_autofree char *apath = ov_test_source_path ("data", "demo", "models", "demo-vqa",
+                                                "label2ans.json", NULL);
+  g_autoptr(JsonNode) qla = ov_test_load_json (qpath);
+  g_autoptr(OvAnswerList) list = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *entries = json_node_get_array (qla);
+  JsonObject *entry = NULL;
+  guint seen = 0;
+
+  list = ov_answer_list_load (apath, &error);
+  g_assert_no_error (error);
+  /* the second question of image 300003, as the file has it */
+  for (guint i = 0; i < json_array_get_length (entries) && entry == NULL; i++)
+    {
+      JsonObject *e = json_array_get_object_element (entries, i);
+
+      if (json_object_get_int_member (e, "img_id") == 300003 && seen++ == 1)
+        entry = e;
+    }
+  g_assert_nonnull (entry);
+
+  for (guint form = 0; form < 2; form++)
+    {
+      JsonArray *an = json_object_get_array_member (entry, "an");
+      JsonArray *sc = json_object_get_array_member (entry, "s");
+      g_autofree char *typed = g_strdup (json_object_get_string_member (entry, "q"));
+      g_autoptr(Run) run = NULL;
+      g_autoptr(JsonNode) doc = NULL;
+      JsonObject *ref, *root;
+      JsonArray *labels, *answers;
+      gint64 top;
+      double want = 0.0;
+
+      if (form == 0)
+        run = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo", "--key", "300003",
+                            "--question-index", "1", "--json", NULL);
+      else
+        {
+          /* "how many ... ?" typed as "How many ...?" */
+          char *q = strstr (typed, " ?");
+
+          g_assert_nonnull (q);
+          memmove (q, q + 1, strlen (q + 1) + 1);
+          typed[0] = g_ascii_toupper (typed[0]);
+          run = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo", "--key",
+                              "300003", "--question", typed, "--json", NULL);
+        }
+      doc = run_json (run);
+      root = json_node_get_object (doc);
+      ref = json_object_get_object_member (root, "reference");
+      g_assert_nonnull (ref);
+      labels = json_object_get_array_member (ref, "labels");
+      g_assert_cmpuint (json_array_get_length (labels), ==, json_array_get_length (an));
+      g_assert_cmpuint (json_array_get_length (an), >, 0);
+      for (guint k = 0; k < json_array_get_length (an); k++)
+        {
+          JsonObject *l = json_array_get_object_element (labels, k);
+          gint64 index = json_array_get_int_element (an, k);
+
+          g_assert_cmpint (json_object_get_int_member (l, "index"), ==, index);
+          g_assert_cmpstr (json_object_get_string_member (l, "answer"), ==,
+                           ov_answer_list_get (list, (guint) index));
+          g_assert_cmpfloat (json_object_get_double_member (l, "score"), ==,
+                             json_array_get_double_element (sc, k));
+        }
+      answers = json_object_get_array_member (root, "answers");
+      top = json_object_get_int_member (json_array_get_object_element (answers, 0), "index");
+      for (guint k = 0; k < json_array_get_length (an); k++)
+        if (json_array_get_int_element (an, k) == top)
+          want = json_array_get_double_element (sc, k);
+      g_assert_cmpfloat (json_object_get_double_member (ref, "top_answer_score"), ==, want);
+    }
+
+  /* text: the references under the question */
+  {
+    g_autoptr(Run) run = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo",
+                                       "--key", "300003", "--question-index", "1", NULL);
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_nonnull (strstr (run->out, "reference answers: "));
+    g_assert_nonnull (strstr (run->out, "VQA score of the top answer: "));
+  }
+  /* a question of its own has none */
+  {
+    g_autoptr(Run) run = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo",
+                                       "--key", "300003", "--question", "is there a star?",
+                                       "--json", NULL);
+    g_autoptr(JsonNode) doc = run_json (run);
+
+    g_assert_false (json_object_has_member (json_node_get_object (doc), "reference"));
+  }
+  /* out of range, and both ways at once */
+  {
+    g_autoptr(Run) past = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo",
+                                        "--key", "300003", "--question-index", "99", NULL);
+    g_autoptr(Run) both = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo",
+                                        "--question", "what?", "--question-index", "0", NULL);
+
+    g_assert_cmpint (past->status, ==, 1);
+    g_assert_nonnull (strstr (past->err, "300003"));
+    g_assert_nonnull (strstr (past->err, "no question 99"));
+    g_assert_cmpint (both->status, ==, 2);
+    g_assert_nonnull (strstr (both->err, "--question-index"));
+  }
+}
+
 static void
 test_vqa_inputs (void)
 {
@@ -1897,6 +2018,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/vqa/oracle", test_vqa);
   g_test_add_func ("/cli/vqa/shipped-list", test_vqa_shipped_list);
   g_test_add_func ("/cli/vqa/inputs", test_vqa_inputs);
+  g_test_add_func ("/cli/vqa/reference", test_vqa_reference);
   g_test_add_func ("/cli/encode/inputs", test_encode_inputs);
   g_test_add_func ("/cli/encode/caption-step", test_encode_caption_step);
   g_test_add_func ("/cli/pretrain", test_pretrain);

@@ -278,6 +278,7 @@ test_sniff (void)
     { { "oracle", "data", "train_captions.json" }, OV_FILE_CAPTIONS_JSON },
     { { "data", "formats", "scene_graph_benchmark-mini_tsv", "train.tsv" }, OV_FILE_IMAGE_TSV },
     { { "data", "images", "skimage-coffee.png" }, OV_FILE_IMAGE },
+    { { "oracle", "data", "vqa", "test2015_img_frcnn_feats.pt" }, OV_FILE_FEATURE_DICT },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -287,6 +288,15 @@ test_sniff (void)
 
       g_assert_cmpstr (ov_file_kind_to_string (ov_file_sniff (p, NULL)), ==,
                        ov_file_kind_to_string (cases[i].kind));
+    }
+  /* torch legacy, safetensors: the container alone says "feature dict" */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *p = ov_test_source_path ("tests", "fixtures", "checkpoint",
+                                                i == 0 ? "legacy.pt" : "small.safetensors",
+                                                NULL);
+
+      g_assert_cmpint (ov_file_sniff (p, NULL), ==, OV_FILE_FEATURE_DICT);
     }
 }
 
@@ -988,6 +998,257 @@ test_dataset_extras (void)
   g_rmdir (tmp);
 }
 
+/* /data/formats/feature-dict: torch-saved and safetensors dicts image id ->
+ * (N, 2054), alone, beside an Oscar VQA json, and paired by key with a
+ * label TSV in another order. The oracle's features are checked against
+ * the img_feats that run_vqa.py's VQADataset built from the same .pt. */
+static void
+test_feature_dict (void)
+{
+  g_autofree char *qla = ov_test_shared_path ("oracle", "data", "vqa", "test2015_qla_mrcnn.json",
+                                              NULL);
+  g_autofree char *pt = ov_test_shared_path ("oracle", "data", "vqa",
+                                             "test2015_img_frcnn_feats.pt", NULL);
+  g_autofree char *epath = ov_test_shared_path ("oracle", "cases", "vqa_logits", "expected.json",
+                                                NULL);
+  g_autofree char *weights = ov_test_source_path ("tests", "fixtures", "checkpoint", "zip.pt",
+                                                  NULL);
+  g_autoptr(OvTestNpy) npy = ov_test_load_case_npy ("vqa_logits", "in_img_feats.npy");
+  g_autofree float *want = ov_test_npy_as_f32 (npy);
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  JsonArray *qs = json_node_get_array (expected);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvDataset) alone = NULL;
+  g_autoptr(OvDataset) beside = NULL;
+  g_autoptr(OvDataset) bad = NULL;
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *st = g_build_filename (dir, "feats.safetensors", NULL);
+  g_autofree char *st_bad = g_build_filename (dir, "mixed.safetensors", NULL);
+  g_autofree char *st_nan = g_build_filename (dir, "nan.safetensors", NULL);
+  g_autofree char *labels = NULL;
+  g_autofree float *f3 = make_features (3, OV_REGION_DIM);
+  g_autofree float *f2 = make_features (2, OV_REGION_DIM);
+  g_autofree float *f2048 = make_features (2, OV_REGION_APPEARANCE_DIM);
+  gint32 ints[OV_REGION_DIM] = { 0 };
+  guint rows = (guint) npy->shape[1], width = (guint) npy->shape[2];
+
+  g_assert_cmpuint (width, ==, OV_REGION_DIM);
+
+  /* the .pt alone: one sample per entry, in file order */
+  alone = ov_dataset_open (pt, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ov_dataset_get_kind (alone), ==, OV_FILE_FEATURE_DICT);
+  g_assert_cmpstr (ov_file_kind_role (OV_FILE_FEATURE_DICT), ==, "features");
+  g_assert_cmpuint (ov_dataset_get_n_samples (alone), ==, 2);
+  g_assert_cmpint (ov_dataset_find_key (alone, "1002", NULL, &error), ==, 1);
+  g_assert_cmpint (ov_dataset_find_key (alone, "1003", NULL, &error), ==, -1);
+  g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  g_clear_error (&error);
+
+  /* the VQA json finds {split}_img_frcnn_feats.pt beside it; each question's
+   * features equal the rows VQADataset fed the model, then zero padding */
+  beside = ov_dataset_open (qla, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ov_dataset_get_kind (beside), ==, OV_FILE_VQA_JSON);
+  for (guint q = 0; q < json_array_get_length (qs); q++)
+    {
+      JsonObject *e = json_array_get_object_element (qs, q);
+      g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                              json_object_get_int_member (e, "img_id"));
+      g_autoptr(OvSample) s = ov_dataset_load_key (beside, key, NULL, NULL, NULL, &error);
+      g_autoptr(OvSample) a = NULL;
+      const float *w = want + (gsize) q * rows * width;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (s->feature_dim, ==, OV_REGION_DIM);
+      g_assert_cmpuint (s->n_features, >, 0);
+      g_assert_cmpuint (s->n_features, <=, rows);
+      g_assert_cmpuint (s->warnings->len, ==, 0);
+      g_assert_cmpmem (s->features, (gsize) s->n_features * width * sizeof (float),
+                       w, (gsize) s->n_features * width * sizeof (float));
+      for (gsize i = (gsize) s->n_features * width; i < (gsize) rows * width; i++)
+        g_assert_cmpfloat (w[i], ==, 0.0f);
+
+      a = ov_dataset_load_key (alone, key, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (a->n_features, ==, s->n_features);
+      g_assert_cmpmem (a->features, (gsize) a->n_features * width * sizeof (float),
+                       s->features, (gsize) s->n_features * width * sizeof (float));
+    }
+
+  /* safetensors, (N, D) and (1, N, D), paired by key with a label TSV that
+   * lists the images the other way round */
+  {
+    OvTensorView views[] = {
+      { "img_a", OV_DTYPE_F32, 2, { 3, OV_REGION_DIM }, f3 },
+      { "img_b", OV_DTYPE_F32, 3, { 1, 2, OV_REGION_DIM }, f2 },
+    };
+    g_autoptr(OvDataset) ds = NULL;
+    g_autoptr(OvSample) s = NULL;
+    OvDatasetFiles files = { NULL };
+
+    g_assert_true (ov_safetensors_write (st, views, G_N_ELEMENTS (views), &error));
+    g_assert_no_error (error);
+    labels = write_file (dir, "labels.tsv",
+                         "img_b\t[{\"class\": \"dog\", \"rect\": [0, 0, 5, 5]}, "
+                         "{\"class\": \"cat\", \"rect\": [1, 1, 4, 4]}]\n"
+                         "img_a\t[{\"class\": \"sky\", \"rect\": [0, 0, 9, 9]}]\n");
+    files.features = st;
+    files.labels = labels;
+    ds = ov_dataset_open_files (&files, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ov_dataset_get_n_samples (ds), ==, 2);
+    s = ov_dataset_load_sample (ds, 0, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (s->key, ==, "img_b");
+    g_assert_cmpuint (s->n_regions, ==, 2);
+    g_assert_cmpuint (s->n_features, ==, 2);
+    g_assert_cmpmem (s->features, sizeof (float) * 2 * OV_REGION_DIM, f2,
+                     sizeof (float) * 2 * OV_REGION_DIM);
+    g_clear_pointer (&s, ov_sample_free);
+    s = ov_dataset_load_sample (ds, 1, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (s->key, ==, "img_a");
+    g_assert_cmpuint (s->n_features, ==, 3);
+    g_assert_cmpfloat (s->features[2 * OV_REGION_DIM + 5], ==, f3[2 * OV_REGION_DIM + 5]);
+    /* three rows for one box: allowed, said */
+    g_assert_cmpuint (s->warnings->len, ==, 1);
+  }
+
+  /* entries that are not region features: named when the file is opened */
+  {
+    OvTensorView mixed[] = {
+      { "img_a", OV_DTYPE_F32, 2, { 3, OV_REGION_DIM }, f3 },
+      { "img_c", OV_DTYPE_F32, 2, { 2, OV_REGION_APPEARANCE_DIM }, f2048 },
+    };
+    OvTensorView ints_view[] = { { "img_d", OV_DTYPE_I32, 2, { 1, OV_REGION_DIM }, ints } };
+    OvTensorView flat[] = { { "img_e", OV_DTYPE_F32, 1, { OV_REGION_DIM }, f3 } };
+    const OvTensorView *cases[] = { mixed, ints_view, flat };
+    const guint n_views[] = { 2, 1, 1 };
+    const char *names[] = { "img_c", "img_d", "img_e" };
+
+    for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+      {
+        g_assert_true (ov_safetensors_write (st_bad, cases[c], n_views[c], &error));
+        bad = ov_dataset_open (st_bad, NULL, &error);
+        g_assert_null (bad);
+        g_assert_error (error, OV_ERROR, OV_ERROR_SHAPE);
+        g_assert_nonnull (strstr (error->message, st_bad));
+        g_assert_nonnull (strstr (error->message, names[c]));
+        g_clear_error (&error);
+      }
+  }
+
+  /* a checkpoint is not a dataset */
+  bad = ov_dataset_open (weights, NULL, &error);
+  g_assert_null (bad);
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "model weights"));
+  g_clear_error (&error);
+
+  /* a non-finite value names the image and the region */
+  {
+    OvTensorView v[] = { { "img_f", OV_DTYPE_F32, 2, { 3, OV_REGION_DIM }, f3 } };
+    g_autoptr(OvDataset) ds = NULL;
+    g_autoptr(OvSample) s = NULL;
+
+    f3[2 * OV_REGION_DIM + 7] = NAN;
+    g_assert_true (ov_safetensors_write (st_nan, v, 1, &error));
+    ds = ov_dataset_open (st_nan, NULL, &error);
+    g_assert_no_error (error);
+    s = ov_dataset_load_sample (ds, 0, NULL, NULL, NULL, &error);
+    g_assert_null (s);
+    g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+    g_assert_nonnull (strstr (error->message, "img_f"));
+    g_assert_nonnull (strstr (error->message, "region 2"));
+    g_assert_nonnull (strstr (error->message, "column 7"));
+    g_clear_error (&error);
+  }
+
+  /* a label whose image the dict lacks */
+  {
+    g_autofree char *more = write_file (dir, "more.tsv",
+                                        "img_z\t[{\"class\": \"dog\", \"rect\": [0, 0, 5, 5]}]\n");
+    OvDatasetFiles files = { NULL };
+    g_autoptr(OvDataset) ds = NULL;
+    g_autoptr(OvSample) s = NULL;
+
+    files.features = st;
+    files.labels = more;
+    ds = ov_dataset_open_files (&files, NULL, &error);
+    g_assert_no_error (error);
+    s = ov_dataset_load_sample (ds, 0, NULL, NULL, NULL, &error);
+    g_assert_null (s);
+    g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+    g_assert_nonnull (strstr (error->message, "img_z"));
+    g_clear_error (&error);
+  }
+  remove_tree (dir);
+}
+
+/* /data/formats/vqa-references: Oscar's "an"/"s" are kept as label ids
+ * with soft scores, survive our sample JSON, and bad ones are named. */
+static void
+test_vqa_references (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *good = write_file (dir, "good_qla.json",
+    "[{\"q\": \"what is it ?\", \"o\": \"dog\", \"img_id\": 7, \"an\": [3, 0], \"s\": [1, 0.3]},"
+    " {\"q\": \"is it red ?\", \"o\": \"dog\", \"img_id\": 7, \"an\": [], \"s\": []},"
+    " {\"q\": \"where ?\", \"o\": \"dog\", \"img_id\": 7}]");
+  const char *bad[][2] = {
+    { "[{\"q\": \"a\", \"img_id\": 1, \"an\": [1, 2], \"s\": [1.0]}]", "same length" },
+    { "[{\"q\": \"a\", \"img_id\": 1, \"an\": [1], \"s\": [1.5]}]", "outside 0..1" },
+    { "[{\"q\": \"a\", \"img_id\": 1, \"an\": [-1], \"s\": [1.0]}]", "label id" },
+    { "[{\"q\": \"a\", \"img_id\": 1, \"an\": [\"yes\"], \"s\": [1.0]}]", "label id" },
+    { "[{\"q\": \"a\", \"img_id\": 1, \"an\": [1]}]", "same length" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) samples = ov_vqa_json_load (good, &error);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(OvSample) back = NULL;
+  const OvQuestion *q;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (samples->len, ==, 1);
+  q = g_ptr_array_index (((OvSample *) g_ptr_array_index (samples, 0))->questions, 0);
+  g_assert_cmpuint (q->n_labels, ==, 2);
+  g_assert_cmpint (q->labels[0], ==, 3);
+  g_assert_cmpint (q->labels[1], ==, 0);
+  g_assert_cmpfloat (q->label_scores[1], ==, 0.3);
+  g_assert_cmpfloat (ov_question_label_score (q, 0), ==, 0.3);
+  g_assert_cmpfloat (ov_question_label_score (q, 5), ==, 0.0);
+  g_assert_true (ov_question_has_reference (q));
+  g_assert_false (ov_question_has_reference (g_ptr_array_index (
+    ((OvSample *) g_ptr_array_index (samples, 0))->questions, 1)));
+  /* found as a person writes it */
+  g_assert_true (ov_sample_find_question (g_ptr_array_index (samples, 0), " What is it? ") == q);
+  g_assert_null (ov_sample_find_question (g_ptr_array_index (samples, 0), "what is that?"));
+
+  node = ov_sample_to_json (g_ptr_array_index (samples, 0));
+  back = ov_sample_from_json (node, dir, "round trip", &error);
+  g_assert_no_error (error);
+  q = g_ptr_array_index (back->questions, 0);
+  g_assert_cmpuint (q->n_labels, ==, 2);
+  g_assert_cmpint (q->labels[0], ==, 3);
+  g_assert_cmpfloat (q->label_scores[1], ==, 0.3);
+  g_assert_cmpuint (((OvQuestion *) g_ptr_array_index (back->questions, 2))->n_labels, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *path = write_file (dir, "bad_qla.json", bad[i][0]);
+      g_autoptr(GPtrArray) none = ov_vqa_json_load (path, &error);
+
+      g_assert_null (none);
+      g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_nonnull (strstr (error->message, "entry 0"));
+      g_assert_nonnull (strstr (error->message, bad[i][1]));
+      g_clear_error (&error);
+    }
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1008,5 +1269,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/formats/crlf-and-no-lineidx", test_crlf_and_no_lineidx);
   g_test_add_func ("/data/formats/sample-source", test_sample_source);
   g_test_add_func ("/data/formats/dataset-extras", test_dataset_extras);
+  g_test_add_func ("/data/formats/feature-dict", test_feature_dict);
+  g_test_add_func ("/data/formats/vqa-references", test_vqa_references);
   return g_test_run ();
 }

@@ -457,6 +457,83 @@ test_question (void)
   g_assert_cmpstr (ov_vqa_panel_get_top_answer (panel), ==, ov_answer_list_get (answers, best));
 }
 
+/* The sample's own questions head the question menu; asking one shows its
+ * reference answers (Oscar's "an"/"s", named by the answer list) and the
+ * VQA score the top answer earns; another question hides them. */
+static void
+test_question_reference (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  OvVqaPanel *panel = _ov_window_get_vqa_panel (window);
+  g_autofree char *answers_path = oracle_data ("vqa/label2ans.json");
+  g_autofree char *pt = oracle_data ("vqa/test2015_img_frcnn_feats.pt");
+  g_autofree char *dir = g_dir_make_tmp ("ov-reference-XXXXXX", NULL);
+  g_autofree char *qla = g_build_filename (dir, "val_qla_mrcnn.json", NULL);
+  g_autofree char *pt_link = g_build_filename (dir, "val_img_frcnn_feats.pt", NULL);
+  g_autoptr(OvAnswerList) answers = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  GMenuModel *menu, *own;
+  const char *top, *reference;
+  g_autofree char *label = NULL;
+  g_autofree char *want = NULL;
+  int top_index;
+
+  ensure_opened ();
+  answers = ov_answer_list_load (answers_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (qla,
+    "[{\"q\": \"what is on the couch ?\", \"o\": \"dog couch pillow\", \"img_id\": 1001, "
+    "\"q_id\": 1, \"an\": [3, 0], \"s\": [1.0, 0.3]},"
+    " {\"q\": \"is it a cat ?\", \"o\": \"dog couch pillow\", \"img_id\": 1001, \"q_id\": 2, "
+    "\"an\": [], \"s\": []}]", -1, NULL));
+  g_assert_cmpint (symlink (pt, pt_link), ==, 0);
+  file = g_file_new_for_path (qla);
+  ov_window_open (window, vqa_dir, &file, 1);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_null (_ov_window_get_banner_text (window));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "1001");
+  g_assert_cmpuint (ov_session_get_sample (session)->n_features, ==, 12);
+  g_assert_true (ov_session_load_answer_list (session, answers_path, &error));
+  g_assert_no_error (error);
+
+  /* the menu's first section: this image's two questions, as written */
+  menu = ov_vqa_panel_get_question_menu (panel);
+  g_assert_cmpint (g_menu_model_get_n_items (menu), >=, 1);
+  g_assert_true (g_menu_model_get_item_attribute (menu, 0, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+  g_assert_cmpstr (label, ==, "This Image");
+  own = g_menu_model_get_item_link (menu, 0, G_MENU_LINK_SECTION);
+  g_assert_cmpint (g_menu_model_get_n_items (own), ==, 2);
+  g_clear_pointer (&label, g_free);
+  g_assert_true (g_menu_model_get_item_attribute (own, 0, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+  g_assert_cmpstr (label, ==, "what is on the couch?");
+  g_object_unref (own);
+
+  /* the window put the first question in; its references show */
+  OV_TEST_WAIT_UNTIL (ov_vqa_panel_get_reference (panel) != NULL, 60);
+  top = ov_vqa_panel_get_top_answer (panel);
+  g_assert_nonnull (top);
+  top_index = ov_answer_list_find (answers, top);
+  want = g_strdup_printf ("Reference: %s (1.00), %s (0.30) · the top answer scores %.2f",
+                          ov_answer_list_get (answers, 3), ov_answer_list_get (answers, 0),
+                          top_index == 3 ? 1.0 : top_index == 0 ? 0.3 : 0.0);
+  reference = ov_vqa_panel_get_reference (panel);
+  g_assert_cmpstr (reference, ==, want);
+
+  /* a question of another wording, then one without references */
+  ov_vqa_panel_set_question (panel, "what colour is the dog?");
+  OV_TEST_WAIT_UNTIL (ov_vqa_panel_get_reference (panel) == NULL, 60);
+  ov_vqa_panel_set_question (panel, "Is it a cat?");
+  ov_test_iterate (OV_TEST_SETTLE_MS * 4);
+  g_assert_null (ov_vqa_panel_get_reference (panel));
+
+  g_unlink (pt_link);
+  g_unlink (qla);
+  g_rmdir (dir);
+  /* the tests after this one work on the first oracle image */
+  open_oracle ();
+}
+
 static void
 test_bad_checkpoint (void)
 {
@@ -1649,6 +1726,7 @@ main (int argc, char **argv)
     { "/ui/window/tags-edit", test_tags_edit },
     { "/ui/window/step-samples", test_step_samples },
     { "/ui/window/question", test_question },
+    { "/ui/window/question-reference", test_question_reference },
     { "/ui/window/bad-checkpoint", test_bad_checkpoint },
     { "/ui/window/cancel-load", test_cancel_load },
     { "/ui/window/mask-match", test_mask_match },

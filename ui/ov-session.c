@@ -99,6 +99,7 @@ ov_answers_free (OvAnswers *answers)
     return;
   g_strfreev (answers->labels);
   g_free (answers->scores);
+  g_free (answers->indices);
   g_free (answers);
 }
 
@@ -339,6 +340,17 @@ ov_session_load_answer_list (OvSession   *self,
   g_free (self->answers_path);
   self->answers_path = g_strdup (path);
   return TRUE;
+}
+
+const char *
+ov_session_get_answer_name (OvSession *self,
+                            gint64     index)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+
+  if (self->answers == NULL || index < 0 || index > G_MAXUINT)
+    return NULL;
+  return ov_answer_list_get (self->answers, (guint) index);
 }
 
 const char *
@@ -984,11 +996,13 @@ top_answers (const float *logits,
   answers->n = MIN (top_k, n_logits);
   answers->labels = g_new0 (char *, answers->n + 1);
   answers->scores = g_new (double, answers->n);
+  answers->indices = g_new (int, MAX (answers->n, 1));
   for (int i = 0; i < answers->n; i++)
     {
       int k = order[i];
 
       answers->scores[i] = 1.0 / (1.0 + exp (-(double) logits[k]));
+      answers->indices[i] = k;
       if ((guint) k < n_labels)
         answers->labels[i] = g_strdup (labels[k]);
       else

@@ -23,6 +23,7 @@ G_DECLARE_FINAL_TYPE (OvSession, ov_session, OV, SESSION, GObject)
 typedef struct {
   char  **labels;     /* (n) answer text, best first */
   double *scores;     /* (n) sigmoid of the logit */
+  int    *indices;    /* (n) class index of each */
   int     n;
 } OvAnswers;
 
@@ -82,6 +83,9 @@ gboolean       ov_session_load_answer_list      (OvSession            *self,
                                                  const char           *path,
                                                  GError              **error);
 const char    *ov_session_get_answer_list_path  (OvSession            *self);
+/* Answer `index` of that list; NULL without a list or out of range. */
+const char    *ov_session_get_answer_name       (OvSession            *self,
+                                                 gint64                index);
 
 /* The sample; takes ownership. Resets the tag list to the detector's tags. */
 void           ov_session_set_sample            (OvSession            *self,

@@ -4,7 +4,9 @@
  * The question panel asks the VQA checkpoint a moment after the user stops
  * typing, and again when the tags change. Questions confirmed with Enter go
  * into the history kept in GSettings. Words the model's vocabulary lacks
- * are named beside the answers, since the model reads each as [UNK].
+ * are named beside the answers, since the model reads each as [UNK]. The
+ * sample's own questions head the question menu, and when one of them is
+ * asked its reference answers show with the score the top answer earns.
  */
 #define G_LOG_DOMAIN "ov-vqa-panel"
 
@@ -31,6 +33,7 @@ struct _OvVqaPanel
   OvAnswerChart *chart;
   GtkWidget     *hint_label;
   GtkLabel      *unknown_label;
+  GtkLabel      *reference_label;
 
   GSettings     *settings;
   OvRunner       runner;
@@ -156,6 +159,58 @@ update_unknown_note (OvVqaPanel *self,
   gtk_widget_set_visible (GTK_WIDGET (self->unknown_label), TRUE);
 }
 
+/* The reference answers of the sample's question being asked, and the soft
+ * VQA score of the top answer against them; hidden for other questions. */
+static void
+update_reference (OvVqaPanel      *self,
+                  const OvAnswers *answers)
+{
+  OvSession *session = ov_panel_get_session (OV_PANEL (self));
+  const OvSample *sample = session != NULL ? ov_session_get_sample (session) : NULL;
+  const OvQuestion *q = ov_sample_find_question (sample, self->asked);
+  g_autoptr(GString) text = NULL;
+  double score = -1.0;
+
+  if (answers == NULL || answers->n == 0 || !ov_question_has_reference (q))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->reference_label), FALSE);
+      return;
+    }
+  text = g_string_new (NULL);
+  if (q->n_labels > 0)
+    {
+      for (guint k = 0; k < q->n_labels; k++)
+        {
+          const char *name = ov_session_get_answer_name (session, q->labels[k]);
+
+          if (k > 0)
+            g_string_append (text, C_("word list", ", "));
+          if (name != NULL)
+            /* Translators: a reference answer and its VQA score, "red (0.90)". */
+            g_string_append_printf (text, _("%s (%.2f)"), name, q->label_scores[k]);
+          else
+            /* Translators: a reference answer known only by its number, and its score. */
+            g_string_append_printf (text, _("answer %lld (%.2f)"), (long long) q->labels[k],
+                                    q->label_scores[k]);
+        }
+      score = ov_question_label_score (q, answers->indices[0]);
+    }
+  else
+    {
+      g_string_append (text, q->answer);
+      score = g_strcmp0 (q->answer, answers->labels[0]) == 0 ? 1.0 : 0.0;
+    }
+  {
+    /* Translators: the dataset's answers to this question, then the VQA
+     * score (0 to 1) the model's best answer earns against them. */
+    g_autofree char *line = g_strdup_printf (_("Reference: %s · the top answer scores %.2f"),
+                                             text->str, score);
+
+    gtk_label_set_text (self->reference_label, line);
+  }
+  gtk_widget_set_visible (GTK_WIDGET (self->reference_label), TRUE);
+}
+
 static void
 answer_ready_cb (GObject      *source,
                  GAsyncResult *result,
@@ -173,12 +228,14 @@ answer_ready_cb (GObject      *source,
     {
       ov_answer_chart_set_answers (self->chart, NULL);
       update_unknown_note (self, NULL);
+      update_reference (self, NULL);
       ov_panel_report_failure (OV_PANEL (self), error->message);
       return;
     }
   self->n_runs++;
   ov_answer_chart_set_answers (self->chart, answers);
   update_unknown_note (self, self->asked);
+  update_reference (self, answers);
   gtk_widget_set_visible (self->hint_label, FALSE);
 }
 
@@ -197,6 +254,7 @@ run (OvVqaPanel *self)
       gtk_spinner_stop (self->spinner);
       ov_answer_chart_set_answers (self->chart, NULL);
       update_unknown_note (self, NULL);
+      update_reference (self, NULL);
       gtk_widget_set_visible (self->hint_label, TRUE);
       return;
     }
@@ -227,20 +285,43 @@ schedule_run (OvVqaPanel *self)
 }
 
 static void
+add_question_item (GMenu      *section,
+                   const char *question)
+{
+  g_autoptr(GMenuItem) item = g_menu_item_new (question, NULL);
+
+  g_menu_item_set_action_and_target_value (item, "vqa.ask", g_variant_new_string (question));
+  g_menu_append_item (section, item);
+}
+
+/* The sample's own questions (as a person writes them), then the ones
+ * asked before. */
+static void
 rebuild_history_menu (OvVqaPanel *self)
 {
   g_auto(GStrv) history = g_settings_get_strv (self->settings, "question-history");
+  OvSession *session = ov_panel_get_session (OV_PANEL (self));
+  const OvSample *sample = session != NULL ? ov_session_get_sample (session) : NULL;
   g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) own = g_menu_new ();
+  g_autoptr(GMenu) earlier = g_menu_new ();
 
-  for (guint i = 0; history[i] != NULL; i++)
+  for (guint i = 0; sample != NULL && i < sample->questions->len; i++)
     {
-      g_autoptr(GMenuItem) item = g_menu_item_new (history[i], NULL);
+      const OvQuestion *q = g_ptr_array_index (sample->questions, i);
+      g_autofree char *plain = ov_text_dup_untokenized (q->question);
 
-      g_menu_item_set_action_and_target_value (item, "vqa.ask", g_variant_new_string (history[i]));
-      g_menu_append_item (menu, item);
+      add_question_item (own, plain);
     }
+  for (guint i = 0; history[i] != NULL; i++)
+    add_question_item (earlier, history[i]);
+  if (g_menu_model_get_n_items (G_MENU_MODEL (own)) > 0)
+    g_menu_append_section (menu, _("This Image"), G_MENU_MODEL (own));
+  if (history[0] != NULL)
+    g_menu_append_section (menu, _("Earlier"), G_MENU_MODEL (earlier));
   gtk_menu_button_set_menu_model (self->history_button, G_MENU_MODEL (menu));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->history_button), history[0] != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->history_button),
+                            g_menu_model_get_n_items (G_MENU_MODEL (menu)) > 0);
 }
 
 static void
@@ -329,8 +410,10 @@ choose_answers_action (GtkWidget  *widget,
 static void
 input_changed (OvPanel *panel)
 {
-  /* A new checkpoint may bring its own answer list. */
+  /* A new checkpoint may bring its own answer list, a new sample its own
+   * questions. */
   update_answers_label (OV_VQA_PANEL (panel));
+  rebuild_history_menu (OV_VQA_PANEL (panel));
   schedule_run (OV_VQA_PANEL (panel));
 }
 
@@ -376,6 +459,7 @@ ov_vqa_panel_class_init (OvVqaPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, chart);
   gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, hint_label);
   gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, unknown_label);
+  gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, reference_label);
   gtk_widget_class_install_action (widget_class, "vqa.ask", "s", ask_action);
   gtk_widget_class_install_action (widget_class, "vqa.choose-answers", NULL,
                                    choose_answers_action);
@@ -441,4 +525,21 @@ ov_vqa_panel_get_unknown_note (OvVqaPanel *self)
   if (!gtk_widget_get_visible (GTK_WIDGET (self->unknown_label)))
     return NULL;
   return gtk_label_get_text (self->unknown_label);
+}
+
+const char *
+ov_vqa_panel_get_reference (OvVqaPanel *self)
+{
+  g_return_val_if_fail (OV_IS_VQA_PANEL (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->reference_label)))
+    return NULL;
+  return gtk_label_get_text (self->reference_label);
+}
+
+GMenuModel *
+ov_vqa_panel_get_question_menu (OvVqaPanel *self)
+{
+  g_return_val_if_fail (OV_IS_VQA_PANEL (self), NULL);
+  return gtk_menu_button_get_menu_model (self->history_button);
 }

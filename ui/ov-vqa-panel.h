@@ -25,5 +25,10 @@ guint       ov_vqa_panel_get_n_runs    (OvVqaPanel *self);
 /* The note beside the answers naming the question's words the model reads
  * as [UNK], or NULL while it is hidden (every word known). */
 const char *ov_vqa_panel_get_unknown_note (OvVqaPanel *self);
+/* The line of reference answers under the question, or NULL while hidden
+ * (the question is not one of the sample's own, or it has no reference). */
+const char *ov_vqa_panel_get_reference (OvVqaPanel *self);
+/* The menu of questions: the sample's own, then earlier ones. */
+GMenuModel *ov_vqa_panel_get_question_menu (OvVqaPanel *self);
 
 G_END_DECLS
