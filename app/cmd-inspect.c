@@ -18,6 +18,7 @@
 #include "data/ov-dataset.h"
 #include "data/ov-demo.h"
 #include "model/ov-error.h"
+#include "model/ov-json.h"
 #include "model/ov-state-dict.h"
 #include "ov-cli.h"
 #include "ov-commands.h"
@@ -296,6 +297,225 @@ inspect_answers (const char *path,
   return json_builder_get_root (b);
 }
 
+/* A NumPy .npy array: its element type and shape, from the header
+ * ({'descr': '<f4', 'fortran_order': False, 'shape': (3, 50), }). The
+ * vectors `tsne` reads can be such a file. */
+static gboolean
+is_npy (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, NULL);
+  char magic[6];
+  gsize n = 0;
+
+  return in != NULL
+         && g_input_stream_read_all (G_INPUT_STREAM (in), magic, sizeof magic, &n, NULL, NULL)
+         && n == sizeof magic && memcmp (magic, "\x93NUMPY", 6) == 0;
+}
+
+static char *
+npy_header_value (const char *header,
+                  const char *key,
+                  char        close)
+{
+  const char *p = strstr (header, key);
+  const char *start, *end;
+
+  if (p == NULL || (p = strchr (p + strlen (key), ':')) == NULL)
+    return NULL;
+  start = p + 1;
+  while (*start == ' ')
+    start++;
+  end = strchr (start + 1, close);
+  return end != NULL ? g_strndup (start, end - start + 1) : NULL;
+}
+
+static JsonNode *
+inspect_npy (const char *path,
+             GError    **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, error);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *header = NULL;
+  g_autofree char *descr = NULL;
+  g_autofree char *shape = NULL;
+  guchar pre[12];
+  gsize n = 0, len;
+
+  if (in == NULL)
+    return NULL;
+  if (!g_input_stream_read_all (G_INPUT_STREAM (in), pre, sizeof pre, &n, NULL, error))
+    return NULL;
+  /* magic, version (1.0: 2-byte header length; 2.0 and 3.0: 4-byte) */
+  len = n >= 10 ? (gsize) pre[8] | (gsize) pre[9] << 8 : 0;
+  if (n == sizeof pre && pre[6] >= 2)
+    len = (gsize) pre[8] | (gsize) pre[9] << 8 | (gsize) pre[10] << 16 | (gsize) pre[11] << 24;
+  if (n < 10 || len == 0 || len > 65536)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, "%s: a .npy header that is cut short "
+                   "or %zu bytes long", path, len);
+      return NULL;
+    }
+  header = g_malloc0 (len + 1);
+  if (!g_seekable_seek (G_SEEKABLE (in), pre[6] >= 2 ? 12 : 10, G_SEEK_SET, NULL, error)
+      || !g_input_stream_read_all (G_INPUT_STREAM (in), header, len, &n, NULL, error))
+    return NULL;
+  if (n != len)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
+                   "%s: the .npy header is cut short (%zu of %zu bytes)", path, n, len);
+      return NULL;
+    }
+  descr = npy_header_value (header, "'descr'", '\'');
+  shape = npy_header_value (header, "'shape'", ')');
+  if (descr == NULL || shape == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "%s: the .npy header names no 'descr' and 'shape'", path);
+      return NULL;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, "array");
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, "npy");
+  json_builder_set_member_name (b, "dtype");
+  json_builder_add_string_value (b, g_strstrip (g_strdelimit (descr, "'", ' ')));
+  json_builder_set_member_name (b, "shape");
+  json_builder_begin_array (b);
+  {
+    g_auto(GStrv) dims = g_strsplit_set (shape, "(), ", -1);
+
+    for (guint i = 0; dims[i] != NULL; i++)
+      if (*dims[i] != '\0')
+        json_builder_add_int_value (b, g_ascii_strtoll (dims[i], NULL, 10));
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* One caption of the summary: the first of the file. */
+static void
+add_caption (JsonBuilder *b,
+             const char  *key,
+             const char  *caption,
+             JsonNode    *conf)
+{
+  json_builder_set_member_name (b, "first");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "key");
+  json_builder_add_string_value (b, key);
+  json_builder_set_member_name (b, "caption");
+  json_builder_add_string_value (b, caption);
+  if (conf != NULL && JSON_NODE_HOLDS_VALUE (conf))
+    {
+      json_builder_set_member_name (b, "conf");
+      json_builder_add_double_value (b, json_node_get_double (conf));
+    }
+  json_builder_end_object (b);
+}
+
+/* Captions: a COCO-style list [{"image_id", "caption"}], or Oscar's caption
+ * predictions TSV (key \t [{"caption", "conf"}], one row per image). */
+static JsonNode *
+inspect_captions (const char *path,
+                  OvFileKind  kind,
+                  GError    **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GHashTable) images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  guint n_captions = 0, n_images = 0;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, "captions");
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, ov_file_kind_to_string (kind));
+  if (kind == OV_FILE_CAPTION_PREDICTIONS)
+    {
+      g_autoptr(OvTsv) tsv = ov_tsv_open (path, NULL, error);
+      g_autofree char *row = NULL;
+      g_autofree char *where = NULL;
+      JsonArray *list;
+      char *tab;
+
+      if (tsv == NULL)
+        return NULL;
+      n_images = ov_tsv_get_n_rows (tsv);
+      row = n_images > 0 ? ov_tsv_read_row (tsv, 0, NULL, NULL, NULL, error) : NULL;
+      if (n_images > 0 && row == NULL)
+        return NULL;
+      where = g_strdup_printf ("%s, row 0", path);
+      tab = row != NULL ? strchr (row, '\t') : NULL;
+      if (tab != NULL)
+        *tab = '\0';
+      if (tab == NULL || !ov_json_load_data (parser, tab + 1, -1, error)
+          || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+        {
+          if (error != NULL && *error != NULL)
+            g_prefix_error (error, "%s: ", where);
+          else
+            g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                         "%s: expected key, then [{\"caption\": …, \"conf\": …}]", where);
+          return NULL;
+        }
+      list = json_node_get_array (json_parser_get_root (parser));
+      n_captions = json_array_get_length (list);
+      json_builder_set_member_name (b, "captions_first_row");
+      json_builder_add_int_value (b, n_captions);
+      for (guint i = 0; i < MIN (n_captions, 1); i++)
+        {
+          JsonNode *e = json_array_get_element (list, i);
+          JsonObject *o = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+
+          add_caption (b, row, o != NULL ? ov_json_get_string (o, "caption", "") : "",
+                       o != NULL ? json_object_get_member (o, "conf") : NULL);
+        }
+    }
+  else
+    {
+      JsonArray *list;
+
+      if (!ov_json_load_file (parser, path, error)
+          || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+        {
+          if (error != NULL && *error != NULL)
+            g_prefix_error (error, "%s: ", path);
+          else
+            g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                         "%s: expected a list of {\"image_id\", \"caption\"}", path);
+          return NULL;
+        }
+      list = json_node_get_array (json_parser_get_root (parser));
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        {
+          JsonNode *e = json_array_get_element (list, i);
+          JsonObject *o = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+          JsonNode *id = o != NULL ? json_object_get_member (o, "image_id") : NULL;
+          g_autofree char *key = NULL;
+
+          if (id == NULL || !JSON_NODE_HOLDS_VALUE (id))
+            continue;
+          key = json_node_get_value_type (id) == G_TYPE_STRING
+                ? g_strdup (json_node_get_string (id))
+                : g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (id));
+          if (n_captions++ == 0)
+            add_caption (b, key, ov_json_get_string (o, "caption", ""), NULL);
+          g_hash_table_add (images, g_steal_pointer (&key));
+        }
+      n_images = g_hash_table_size (images);
+      json_builder_set_member_name (b, "captions");
+      json_builder_add_int_value (b, n_captions);
+    }
+  json_builder_set_member_name (b, "images");
+  json_builder_add_int_value (b, n_images);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
 /* `oscarviz embed`'s file (FILE.json beside it says so). */
 static JsonNode *
 inspect_embeddings (const char *path,
@@ -497,6 +717,48 @@ print_text (const char *path,
       g_print ("%s\n", n > N_KEYS_SHOWN ? ", …" : "");
       return;
     }
+  if (g_str_equal (kind, "array"))
+    {
+      JsonArray *shape = json_object_get_array_member (o, "shape");
+      g_autoptr(GString) dims = g_string_new (NULL);
+
+      for (guint i = 0; i < json_array_get_length (shape); i++)
+        g_string_append_printf (dims, "%s%" G_GINT64_FORMAT, i > 0 ? " × " : "",
+                                json_array_get_int_element (shape, i));
+      /* Translators: "v.npy: NumPy array, <f4, 500 × 2" */
+      g_print (_("%s: NumPy array, %s, %s\n"), path, json_object_get_string_member (o, "dtype"),
+               json_array_get_length (shape) > 0 ? dims->str : _("a single value"));
+      return;
+    }
+  if (g_str_equal (kind, "captions"))
+    {
+      gint64 images = json_object_get_int_member (o, "images");
+      JsonObject *first = json_object_get_object_member (o, "first");
+      g_autofree char *images_text = g_strdup_printf (ngettext ("%lld image", "%lld images",
+                                                              images), (long long) images);
+
+      if (json_object_has_member (o, "captions"))
+        {
+          gint64 n = json_object_get_int_member (o, "captions");
+
+          /* Translators: "captions.json: captions (captions-json), 20 captions of 4 images" */
+          g_print (ngettext ("%s: captions (%s), %lld caption of %s\n",
+                             "%s: captions (%s), %lld captions of %s\n", n), path,
+                   json_object_get_string_member (o, "format"), (long long) n, images_text);
+        }
+      else
+        /* Translators: Oscar's caption output, one row (with its captions) per image */
+        g_print (_("%s: caption predictions (%s), %s\n"), path,
+                 json_object_get_string_member (o, "format"), images_text);
+      if (first != NULL && json_object_has_member (first, "conf"))
+        g_print (_("  “%s”: %s (conf %.4g)\n"), json_object_get_string_member (first, "key"),
+                 json_object_get_string_member (first, "caption"),
+                 json_object_get_double_member (first, "conf"));
+      else if (first != NULL)
+        g_print (_("  “%s”: %s\n"), json_object_get_string_member (first, "key"),
+                 json_object_get_string_member (first, "caption"));
+      return;
+    }
   if (g_str_equal (kind, "embeddings"))
     {
       int n = (int) json_object_get_int_member (o, "vectors");
@@ -551,23 +813,43 @@ print_text (const char *path,
       gint64 n_questions = json_object_get_int_member (s, "questions");
       gint64 n_captions = json_object_get_int_member (s, "captions");
 
-      g_print (ngettext ("  sample “%s”: %lld region", "  sample “%s”: %lld regions", n_regions),
-               json_object_get_string_member (s, "key"), (long long) n_regions);
+      g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+      const char *tags = json_object_get_string_member (s, "tags");
+
+      /* Only what the file holds: a feature or size file has no boxes. */
+      if (n_regions > 0 || (JSON_NODE_HOLDS_NULL (dim) && !json_object_has_member (s, "width")))
+        g_ptr_array_add (parts, g_strdup_printf (ngettext ("%lld region", "%lld regions",
+                                                           n_regions), (long long) n_regions));
       if (!JSON_NODE_HOLDS_NULL (dim))
-        g_print (ngettext (", %lld feature row %lld wide", ", %lld feature rows %lld wide",
-                           n_rows), (long long) n_rows, (long long) json_node_get_int (dim));
+        g_ptr_array_add (parts, g_strdup_printf (ngettext ("%lld feature row %lld wide",
+                                                           "%lld feature rows %lld wide", n_rows),
+                                                 (long long) n_rows,
+                                                 (long long) json_node_get_int (dim)));
       if (json_object_has_member (s, "width"))
-        g_print (", image %" G_GINT64_FORMAT "×%" G_GINT64_FORMAT,
-                 json_object_get_int_member (s, "width"), json_object_get_int_member (s, "height"));
+        g_ptr_array_add (parts, g_strdup_printf (_("image %lld×%lld"),
+                                                 (long long) json_object_get_int_member (s,
+                                                                                         "width"),
+                                                 (long long) json_object_get_int_member (s,
+                                                                                         "height")));
       if (n_captions > 0)
-        g_print (ngettext (", %lld caption", ", %lld captions", n_captions),
-                 (long long) n_captions);
+        g_ptr_array_add (parts, g_strdup_printf (ngettext ("%lld caption", "%lld captions",
+                                                           n_captions), (long long) n_captions));
       if (n_questions > 0)
-        g_print (ngettext (", %lld question", ", %lld questions", n_questions),
-                 (long long) n_questions);
+        g_ptr_array_add (parts, g_strdup_printf (ngettext ("%lld question", "%lld questions",
+                                                           n_questions),
+                                                 (long long) n_questions));
       if (json_object_has_member (s, "image"))
-        g_print (_(", picture %s"), json_object_get_string_member (s, "image"));
-      g_print ("\n  tags: %s\n", json_object_get_string_member (s, "tags"));
+        g_ptr_array_add (parts, g_strdup_printf (_("picture %s"),
+                                                 json_object_get_string_member (s, "image")));
+      g_ptr_array_add (parts, NULL);
+      {
+        /* Translators: between the parts of a sample's summary */
+        g_autofree char *joined = g_strjoinv (C_("summary", ", "), (char **) parts->pdata);
+
+        g_print (_("  sample “%s”: %s\n"), json_object_get_string_member (s, "key"), joined);
+      }
+      if (tags != NULL && *tags != '\0')
+        g_print (_("  tags: %s\n"), tags);
       for (guint i = 0; i < json_array_get_length (w); i++)
         g_print ("  warning: %s\n", json_array_get_string_element (w, i));
     }
@@ -659,12 +941,16 @@ ov_cmd_inspect (int    argc,
         node = inspect_answers (path, &local);
       else if (ov_cli_is_tensor_file (path))
         node = inspect_tensors (path, &local);
+      else if (is_npy (path))
+        node = inspect_npy (path, &local);
       else
         {
           OvFileKind kind = ov_file_sniff (path, &local);
 
           if (kind == OV_FILE_IMAGE)
             node = inspect_image (path, &local);
+          else if (kind == OV_FILE_CAPTIONS_JSON || kind == OV_FILE_CAPTION_PREDICTIONS)
+            node = inspect_captions (path, kind, &local);
           else if (kind != OV_FILE_UNKNOWN)
             node = inspect_dataset (path, key, row, &local);
         }

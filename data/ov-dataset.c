@@ -9,8 +9,12 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "model/ov-error.h"
 #include "model/ov-json.h"
@@ -111,6 +115,7 @@ kind_phrase (OvFileKind kind)
     case OV_FILE_DATASET_YAML:   return "a dataset yaml";
     case OV_FILE_CAPTIONS_JSON:  return "a captions JSON";
     case OV_FILE_FEATURE_DICT:   return "a tensor file (torch.save or safetensors)";
+    case OV_FILE_CAPTION_PREDICTIONS: return "a caption predictions TSV";
     case OV_FILE_UNKNOWN:
     default:                     return "a file of unknown kind";
     }
@@ -272,6 +277,22 @@ find_vqa_features (const char *qla_path)
         only = g_build_filename (dir, name, NULL);
       }
   return n_found == 1 ? g_steal_pointer (&only) : NULL;
+}
+
+/* Whether a non-empty file's last byte is not a line end. */
+static gboolean
+ends_mid_row (const char *path)
+{
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  struct stat st;
+  char last = '\n';
+
+  if (fd < 0)
+    return FALSE;
+  if (fstat (fd, &st) == 0 && st.st_size > 0 && pread (fd, &last, 1, st.st_size - 1) != 1)
+    last = '\n';
+  close (fd);
+  return last != '\n';
 }
 
 static gboolean accept_hw (OvFileKind k) { return k == OV_FILE_HW_TSV; }
@@ -479,6 +500,18 @@ ov_dataset_open_files (const OvDatasetFiles *files,
   if (ds->labels != NULL && ds->features != NULL
       && ov_tsv_get_n_rows (ds->labels) != ov_tsv_get_n_rows (ds->features))
     {
+      OvTsv *shorter = ov_tsv_get_n_rows (ds->labels) < ov_tsv_get_n_rows (ds->features)
+                       ? ds->labels : ds->features;
+
+      if (ends_mid_row (ov_tsv_get_path (shorter)))
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
+                       "%s has %u rows but %s has %u, and %s stops in the middle of its last "
+                       "row: it looks cut short", ov_tsv_get_path (ds->labels),
+                       ov_tsv_get_n_rows (ds->labels), ov_tsv_get_path (ds->features),
+                       ov_tsv_get_n_rows (ds->features), ov_tsv_get_path (shorter));
+          return NULL;
+        }
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
                    "%s has %u rows but %s has %u; Oscar pairs them row by row, so they must "
                    "list the same images in the same order", ov_tsv_get_path (ds->labels),

@@ -42,6 +42,7 @@ ov_file_kind_to_string (OvFileKind kind)
     case OV_FILE_DATASET_YAML:   return "dataset-yaml";
     case OV_FILE_CAPTIONS_JSON:  return "captions-json";
     case OV_FILE_FEATURE_DICT:   return "feature-dict";
+    case OV_FILE_CAPTION_PREDICTIONS: return "caption-predictions-tsv";
     case OV_FILE_UNKNOWN:
     default:                     return "unknown";
     }
@@ -64,7 +65,8 @@ ov_file_kind_role (OvFileKind kind)
     case OV_FILE_VQA_JSON:       return "questions";
     case OV_FILE_SAMPLE_JSON:    return "detections";
     case OV_FILE_DATASET_YAML:   return "dataset";
-    case OV_FILE_CAPTIONS_JSON:  return "captions";
+    case OV_FILE_CAPTIONS_JSON:
+    case OV_FILE_CAPTION_PREDICTIONS: return "captions";
     case OV_FILE_UNKNOWN:
     default:                     return "unknown";
     }
@@ -143,6 +145,10 @@ ov_file_sniff_tsv_row (const char *row)
       if (strstr (c1, "\"rect\"") == NULL && strstr (c1, "\"height\"")
           && strstr (c1, "\"width\""))
         return OV_FILE_HW_TSV;
+      /* Oscar's caption output; an empty list stays a detection row */
+      if (strstr (c1, "\"caption\"") != NULL && strstr (c1, "\"rect\"") == NULL
+          && strstr (c1, "\"class\"") == NULL)
+        return OV_FILE_CAPTION_PREDICTIONS;
       return OV_FILE_DETECTIONS_TSV;
     }
   if (is_integer (c1) && n == 3)
@@ -563,10 +569,19 @@ parse_region (OvRegion   *r,
   if (n == NULL)
     n = json_object_get_member (o, "box");
   rect = n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
-  if (rect == NULL || json_array_get_length (rect) != 4)
+  if (rect == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: object %u has no \"rect\" [x1, y1, x2, y2]", where, index);
+                   n == NULL ? "%s: object %u has no \"rect\" [x1, y1, x2, y2]"
+                             : "%s: object %u: \"rect\" is not a list [x1, y1, x2, y2]",
+                   where, index);
+      return FALSE;
+    }
+  if (json_array_get_length (rect) != 4)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "%s: object %u: \"rect\" has %u values; it needs 4 [x1, y1, x2, y2]", where,
+                   index, json_array_get_length (rect));
       return FALSE;
     }
   for (guint k = 0; k < 4; k++)
@@ -1344,7 +1359,8 @@ load_json_file (const char *path,
     {
       g_set_error (error, OV_ERROR,
                    g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? OV_ERROR_IO
-                                                                              : OV_ERROR_FORMAT,
+                   : g_error_matches (local, OV_ERROR, OV_ERROR_TRUNCATED) ? OV_ERROR_TRUNCATED
+                   : OV_ERROR_FORMAT,
                    "%s: %s", path, local->message);
       return NULL;
     }

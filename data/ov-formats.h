@@ -32,6 +32,7 @@ typedef enum {
   OV_FILE_DATASET_YAML,     /* test.yaml: feature:, label:, hw:, caption:, img: */
   OV_FILE_CAPTIONS_JSON,    /* [{"image_id": key, "caption": text}] */
   OV_FILE_FEATURE_DICT,     /* torch.save / safetensors dict image id -> (N, 2054) (§7.3) */
+  OV_FILE_CAPTION_PREDICTIONS, /* key \t [{"caption": text, "conf": f}] (run_captioning.py) */
 } OvFileKind;
 
 /* Short machine name, e.g. "vinvl-features-tsv". */

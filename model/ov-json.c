@@ -13,10 +13,17 @@
 
 #include "ov-error.h"
 
-gboolean
-ov_json_check_depth (const char *text,
-                     gssize      len,
-                     GError    **error)
+/* Walks the brackets of text; FALSE at the first level beyond the limit.
+ * Otherwise *depth_out, *in_string_out and *lines_out say how the text
+ * ends: inside how many open brackets, inside a string, after how many
+ * lines. */
+static gboolean
+scan (const char *text,
+      gssize      len,
+      guint      *depth_out,
+      gboolean   *in_string_out,
+      guint      *lines_out,
+      GError    **error)
 {
   gsize n = len < 0 ? strlen (text) : (gsize) len;
   gboolean in_string = FALSE;
@@ -60,7 +67,64 @@ ov_json_check_depth (const char *text,
           break;
         }
     }
+  *depth_out = depth;
+  *in_string_out = in_string;
+  *lines_out = line;
   return TRUE;
+}
+
+gboolean
+ov_json_check_depth (const char *text,
+                     gssize      len,
+                     GError    **error)
+{
+  guint depth, lines;
+  gboolean in_string;
+
+  return scan (text, len, &depth, &in_string, &lines, error);
+}
+
+/* After json-glib refused text: a document that stops inside a string or an
+ * open bracket was cut short, which json-glib reports as whatever token
+ * it met last; say so instead. Other messages lose the file name json-glib
+ * puts first, since every caller names the file itself. */
+static void
+explain_parse_error (const char *text,
+                     gssize      len,
+                     const char *path,
+                     GError    **error)
+{
+  guint depth = 0, lines = 0;
+  gboolean in_string = FALSE;
+
+  if (error == NULL || *error == NULL || (*error)->domain != JSON_PARSER_ERROR)
+    return;
+  if (scan (text, len, &depth, &in_string, &lines, NULL) && (depth > 0 || in_string))
+    {
+      g_clear_error (error);
+      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
+                   "the JSON stops at line %u inside %s (the file is cut short?)", lines,
+                   in_string ? "a string" : "an unclosed [ or {");
+      return;
+    }
+  if (path != NULL && g_str_has_prefix ((*error)->message, path)
+      && (*error)->message[strlen (path)] == ':')
+    {
+      const char *rest = (*error)->message + strlen (path) + 1;
+      char *end1 = NULL, *end2 = NULL;
+      guint64 line = g_ascii_strtoull (rest, &end1, 10);
+      guint64 column = end1 != rest && *end1 == ':' ? g_ascii_strtoull (end1 + 1, &end2, 10) : 0;
+      char *message;
+
+      /* "PATH:LINE:COLUMN: Parse error: ..." */
+      if (end2 != NULL && end2 != end1 + 1 && *end2 == ':')
+        message = g_strdup_printf ("line %" G_GUINT64_FORMAT ", column %" G_GUINT64_FORMAT
+                                   ":%s", line, column, end2 + 1);
+      else
+        message = g_strdup (rest);
+      g_free ((*error)->message);
+      (*error)->message = message;
+    }
 }
 
 /* json-glib accepts an empty or blank document and gives a NULL root, which
@@ -81,9 +145,14 @@ ov_json_load_data (JsonParser *parser,
                    gssize      len,
                    GError    **error)
 {
-  return ov_json_check_depth (text, len, error)
-         && json_parser_load_from_data (parser, text, len, error)
-         && check_root (parser, error);
+  if (!ov_json_check_depth (text, len, error))
+    return FALSE;
+  if (!json_parser_load_from_data (parser, text, len, error))
+    {
+      explain_parse_error (text, len, NULL, error);
+      return FALSE;
+    }
+  return check_root (parser, error);
 }
 
 gboolean
@@ -100,7 +169,13 @@ ov_json_load_file (JsonParser *parser,
       && !ov_json_check_depth (g_mapped_file_get_contents (map),
                                (gssize) g_mapped_file_get_length (map), error))
     return FALSE;
-  return json_parser_load_from_mapped_file (parser, path, error) && check_root (parser, error);
+  if (!json_parser_load_from_mapped_file (parser, path, error))
+    {
+      explain_parse_error (g_mapped_file_get_contents (map),
+                           (gssize) g_mapped_file_get_length (map), path, error);
+      return FALSE;
+    }
+  return check_root (parser, error);
 }
 
 const char *

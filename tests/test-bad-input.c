@@ -299,6 +299,18 @@ make_deep_json (void)
   return g_string_free_to_bytes (s);
 }
 
+static GBytes *make_json_cut (void)
+{ return text ("{\"key\": \"a\", \"boxes\": [{\"rect\": [1, 2"); }
+static GBytes *make_rect_short (void)
+{
+  return text ("{\"key\": \"a\", \"width\": 10, \"height\": 10, "
+               "\"boxes\": [{\"rect\": [1, 2], \"class\": \"x\"}]}");
+}
+static GBytes *make_vqa_references (void)
+{ return text ("[{\"q\": \"a ?\", \"img_id\": 1, \"o\": \"dog\", \"an\": [1, 2], \"s\": [1]}]"); }
+static GBytes *make_weights_as_features (void)
+{ return fixture ("tests", "fixtures", "checkpoint", "zip.pt", NULL); }
+
 static GBytes *make_answers_gap (void) { return text ("{\"yes\": 0, \"no\": 5}"); }
 
 static GBytes *make_boxes_billion (void)
@@ -401,6 +413,10 @@ static const Case cases[] = {
   { "tsv-nested.tsv", READ_DATASET, OV_ERROR_FORMAT, make_tsv_nested },
   { "image-truncated.jpg", READ_IMAGE, OV_ERROR_TRUNCATED, make_jpeg_truncated },
   { "json-nested.json", READ_DATASET, OV_ERROR_FORMAT, make_deep_json },
+  { "json-cut-short.json", READ_DATASET, OV_ERROR_TRUNCATED, make_json_cut },
+  { "json-rect-short.json", READ_DATASET, OV_ERROR_FORMAT, make_rect_short },
+  { "vqa-references.json", READ_DATASET, OV_ERROR_FORMAT, make_vqa_references },
+  { "weights-as-features.pt", READ_DATASET, OV_ERROR_FORMAT, make_weights_as_features },
   { "answers-gap.json", READ_ANSWERS, OV_ERROR_FORMAT, make_answers_gap },
   { "tsv-billion-boxes.tsv", READ_DATASET, OV_ERROR_FORMAT, make_boxes_billion },
   { "tsv-boxes-mismatch.tsv", READ_DATASET, OV_ERROR_SHAPE, make_boxes_mismatch },

@@ -1249,6 +1249,39 @@ test_vqa_references (void)
   remove_tree (dir);
 }
 
+/* /data/formats/cut-short-pair: a feature TSV cut off inside its first row,
+ * given with a longer label TSV, is said to be cut short rather than only
+ * to differ in length; whole files of other lengths still differ. */
+static void
+test_cut_short_pair (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *labels = write_file (dir, "labels.tsv",
+                                        "a\t[{\"class\": \"dog\", \"rect\": [0, 0, 5, 5]}]\n"
+                                        "b\t[{\"class\": \"cat\", \"rect\": [0, 0, 5, 5]}]\n");
+  g_autofree char *cut = write_file (dir, "cut.tsv", "a\t{\"num_boxes\": 1, \"features\": \"AAAA");
+  g_autofree char *whole = write_file (dir, "whole.tsv",
+                                       "a\t{\"num_boxes\": 0, \"features\": \"\"}\n");
+  g_autoptr(GError) error = NULL;
+  OvDatasetFiles files = { NULL };
+  OvDataset *ds;
+
+  files.labels = labels;
+  files.features = cut;
+  ds = ov_dataset_open_files (&files, NULL, &error);
+  g_assert_null (ds);
+  g_assert_error (error, OV_ERROR, OV_ERROR_TRUNCATED);
+  g_assert_nonnull (strstr (error->message, "cut.tsv stops in the middle of its last row"));
+  g_clear_error (&error);
+
+  files.features = whole;
+  ds = ov_dataset_open_files (&files, NULL, &error);
+  g_assert_null (ds);
+  g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1271,5 +1304,6 @@ main (int argc, char **argv)
   g_test_add_func ("/data/formats/dataset-extras", test_dataset_extras);
   g_test_add_func ("/data/formats/feature-dict", test_feature_dict);
   g_test_add_func ("/data/formats/vqa-references", test_vqa_references);
+  g_test_add_func ("/data/formats/cut-short-pair", test_cut_short_pair);
   return g_test_run ();
 }

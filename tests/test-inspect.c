@@ -306,6 +306,61 @@ test_models_and_more (void)
   g_unlink (vec_labels);
 }
 
+/* /app/inspect/more-kinds: caption files (a COCO-style list, Oscar's caption
+ * predictions TSV), NumPy arrays and VQA data, each summarised by what it
+ * holds: a feature file's line has no regions and no empty tag line. */
+static void
+test_more_kinds (void)
+{
+  g_autofree char *preds = ov_test_shared_path ("oracle", "cases", "cap_beam3",
+                                                "oscar_predictions.tsv", NULL);
+  g_autofree char *caps = ov_test_shared_path ("oracle", "data", "train_captions.json", NULL);
+  g_autofree char *npy = ov_test_shared_path ("oracle", "cases", "vqa_logits", "in_img_feats.npy",
+                                              NULL);
+  g_autofree char *qla = ov_test_shared_path ("oracle", "data", "vqa", "test2015_qla_mrcnn.json",
+                                              NULL);
+  g_autofree char *feats = ov_test_shared_path ("oracle", "data", "features.tsv", NULL);
+  g_autoptr(Run) run = run_inspect ("--json", preds, caps, npy, qla, NULL);
+  g_autoptr(Run) text = run_inspect (feats, npy, NULL);
+  JsonObject *o, *s;
+  JsonArray *shape;
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpuint (run->docs->len, ==, 4);
+  o = doc (run, 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "captions");
+  g_assert_cmpstr (json_object_get_string_member (o, "format"), ==, "caption-predictions-tsv");
+  g_assert_cmpint (json_object_get_int_member (o, "images"), ==, 4);
+  s = json_object_get_object_member (o, "first");
+  g_assert_cmpstr (json_object_get_string_member (s, "key"), ==, "coco_dog_couch");
+  g_assert_true (json_object_has_member (s, "conf"));
+
+  o = doc (run, 1);
+  g_assert_cmpstr (json_object_get_string_member (o, "format"), ==, "captions-json");
+  g_assert_cmpint (json_object_get_int_member (o, "captions"), >=,
+                   json_object_get_int_member (o, "images"));
+
+  o = doc (run, 2);
+  g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "array");
+  g_assert_cmpstr (json_object_get_string_member (o, "dtype"), ==, "<f4");
+  shape = json_object_get_array_member (o, "shape");
+  g_assert_cmpuint (json_array_get_length (shape), ==, 3);
+  g_assert_cmpint (json_array_get_int_element (shape, 2), ==, 2054);
+
+  /* the VQA json brings the features of the .pt beside it */
+  o = doc (run, 3);
+  g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "questions");
+  s = json_object_get_object_member (o, "sample");
+  g_assert_cmpint (json_object_get_int_member (s, "feature_rows"), ==, 12);
+  g_assert_cmpint (json_object_get_int_member (s, "questions"), ==, 2);
+
+  g_assert_cmpint (text->status, ==, 0);
+  g_assert_nonnull (strstr (text->out, "sample “coco_dog_couch”: 12 feature rows 2054 wide\n"));
+  g_assert_null (strstr (text->out, "tags:"));
+  g_assert_null (strstr (text->out, "0 regions"));
+  g_assert_nonnull (strstr (text->out, "NumPy array, <f4, 3 × 50 × 2054\n"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -315,5 +370,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/inspect/bundled-names", test_bundled_names);
   g_test_add_func ("/app/inspect/row-and-errors", test_row_and_errors);
   g_test_add_func ("/app/inspect/models-and-more", test_models_and_more);
+  g_test_add_func ("/app/inspect/more-kinds", test_more_kinds);
   return g_test_run ();
 }
