@@ -494,6 +494,14 @@ test_question_reference (void)
   g_assert_null (_ov_window_get_banner_text (window));
   g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "1001");
   g_assert_cmpuint (ov_session_get_sample (session)->n_features, ==, 12);
+  g_assert_nonnull (strstr (_ov_window_get_no_picture_text (window), "no boxes"));
+  /* the json's own tags ("o"), word for word, though it has no boxes */
+  g_assert_cmpuint (g_list_model_get_n_items (ov_session_get_tags (session)), ==, 3);
+  {
+    g_autofree char *input = ov_session_dup_input_tags (session);
+
+    g_assert_cmpstr (input, ==, "dog couch pillow");
+  }
   g_assert_true (ov_session_load_answer_list (session, answers_path, &error));
   g_assert_no_error (error);
 
@@ -519,6 +527,23 @@ test_question_reference (void)
                           top_index == 3 ? 1.0 : top_index == 0 ? 0.3 : 0.0);
   reference = ov_vqa_panel_get_reference (panel);
   g_assert_cmpstr (reference, ==, want);
+  /* the answer is the engine's on the json's tags and the .pt's features */
+  {
+    g_autoptr(OvModel) model = ov_model_load (vqa_dir, NULL, &error);
+    const OvSample *s = ov_session_get_sample (session);
+    OvRegions regions = { s->features, (int) s->n_features, (int) s->feature_dim };
+    g_autofree float *logits = NULL;
+    int n_logits = 0, best = 0;
+
+    g_assert_no_error (error);
+    logits = ov_model_classify (model, "what is on the couch?", "dog couch pillow", &regions,
+                                &n_logits, NULL, &error);
+    g_assert_no_error (error);
+    for (int i = 1; i < n_logits; i++)
+      if (logits[i] > logits[best])
+        best = i;
+    g_assert_cmpint (top_index, ==, best);
+  }
 
   /* a question of another wording, then one without references */
   ov_vqa_panel_set_question (panel, "what colour is the dog?");
@@ -530,8 +555,11 @@ test_question_reference (void)
   g_unlink (pt_link);
   g_unlink (qla);
   g_rmdir (dir);
-  /* the tests after this one work on the first oracle image */
+  /* the tests after this one work on the first oracle image, which has no
+   * picture either: its boxes are drawn in their own frame */
   open_oracle ();
+  g_assert_cmpstr (_ov_window_get_no_picture_text (window), ==,
+                   "No picture: the boxes are drawn on a blank 640×480 frame");
 }
 
 static void

@@ -595,15 +595,19 @@ ov_session_set_sample (OvSession *self,
   items = g_ptr_array_new_with_free_func (g_object_unref);
   if (sample != NULL)
     {
-      g_autofree char *classes = ov_sample_dup_tag_string (sample);
       g_autofree const char **names = g_new0 (const char *, sample->n_regions + 1);
+      g_autoptr(GString) classes = g_string_new (NULL);
 
       /* the classes of this picture get distinct colours */
       for (guint i = 0; i < sample->n_regions; i++)
         names[i] = sample->regions[i].cls;
       ov_palette_assign (self->palette, names, sample->n_regions);
+      /* the classes joined, as the detections alone would give the tags */
+      for (guint i = 0; i < sample->n_regions; i++)
+        if (names[i] != NULL && *names[i] != '\0')
+          g_string_append_printf (classes, "%s%s", classes->len > 0 ? " " : "", names[i]);
 
-      if (sample->tags != NULL && g_strcmp0 (sample->tags, classes) != 0)
+      if (sample->tags != NULL && g_strcmp0 (sample->tags, classes->str) != 0)
         {
           /* The file gives its own tag string (a VQA file's "o", say), not
            * the classes joined: keep it word for word, as typed tags, so the

@@ -40,6 +40,7 @@ struct _OvWindow
   GtkProgressBar  *progress_bar;
   OvImageView     *image_view;
   GtkWidget       *empty_page;
+  GtkLabel        *no_picture_label;
   GtkButton       *zoom_button;
   GtkScale        *threshold_scale;
   GtkWidget       *sample_nav;
@@ -631,6 +632,39 @@ surface_from_image (OvImage *image)
   return surface;
 }
 
+/* Says, over the view, what is drawn when the sample has no picture. */
+static void
+update_no_picture (OvWindow       *self,
+                   const OvSample *sample,
+                   gboolean        has_picture)
+{
+  g_autofree char *text = NULL;
+
+  if (has_picture)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->no_picture_label), FALSE);
+      return;
+    }
+  if (sample->n_regions == 0)
+    text = g_strdup (_("No picture and no boxes: this sample has only its tags and region "
+                       "features"));
+  else if (sample->width > 0 && sample->height > 0)
+    /* Translators: the size the detector measured the boxes in, "640×480" */
+    text = g_strdup_printf (_("No picture: the boxes are drawn on a blank %d×%d frame"),
+                            sample->width, sample->height);
+  else
+    text = g_strdup (_("No picture: the boxes are drawn on a blank frame around them"));
+  gtk_label_set_text (self->no_picture_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->no_picture_label), TRUE);
+}
+
+const char *
+_ov_window_get_no_picture_text (OvWindow *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->no_picture_label))
+         ? gtk_label_get_text (self->no_picture_label) : NULL;
+}
+
 static void
 sample_loaded_cb (GObject      *source,
                   GAsyncResult *result,
@@ -694,6 +728,7 @@ sample_loaded_cb (GObject      *source,
     }
   sample = g_steal_pointer (&load->sample);
   subtitle = g_strdup (sample->key);
+  update_no_picture (self, sample, surface != NULL);
   ov_image_view_set_image (self->image_view, NULL);
   ov_session_set_sample (self->session, sample);
   ov_image_view_set_image (self->image_view, surface);
@@ -1122,6 +1157,7 @@ ov_window_class_init (OvWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, image_view);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, OvWindow, no_picture_label);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, zoom_button);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, threshold_scale);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, sample_nav);
