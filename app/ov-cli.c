@@ -53,6 +53,7 @@ ov_cli_options_init (OvCliOptions *opts,
 {
   memset (opts, 0, sizeof *opts);
   opts->command = command;
+  opts->n_threads = -1;   /* not given */
   opts->takes_inputs = TRUE;
   ov_sample_source_options_init (&opts->sample);
 }
@@ -146,7 +147,8 @@ ov_cli_context_new (OvCliOptions       *opts,
       N_("exact (fp32, default) or fast (TF32/bf16 products where the device has them)"),
       "exact|fast" },
     { "threads", 0, 0, G_OPTION_ARG_CALLBACK, parse_threads,
-      N_("CPU threads (default: all cores)"), "N" },
+      N_("CPU threads, 0 = all processors (default: OMP_NUM_THREADS when set, else all "
+         "processors)"), "N" },
     { NULL }
   };
   GOptionContext *context = g_option_context_new (parameter_string);
@@ -265,7 +267,12 @@ ov_cli_load_model (OvCliOptions *opts,
               : g_strcmp0 (opts->device, "cuda") == 0 ? OV_DEVICE_CUDA : OV_DEVICE_AUTO;
   mo.precision = g_strcmp0 (opts->precision, "fast") == 0 ? OV_PRECISION_FAST
                                                           : OV_PRECISION_EXACT;
-  mo.n_threads = opts->n_threads;
+  /* --threads 0 is every processor, whatever OMP_NUM_THREADS says; the
+   * engine's own default (0 there) follows OMP_NUM_THREADS. */
+  if (opts->n_threads == 0)
+    mo.n_threads = (int) g_get_num_processors ();
+  else if (opts->n_threads > 0)
+    mo.n_threads = opts->n_threads;
 
   dir = ov_demo_resolve_model (opts->model, error);
   if (dir == NULL)

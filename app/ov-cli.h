@@ -23,7 +23,8 @@ typedef struct {
   char       *model;            /* --model DIR (or a demo model name) */
   char       *device;           /* --device cpu|cuda|auto */
   char       *precision;        /* --precision exact|fast */
-  int         n_threads;        /* --threads N; 0 = all cores */
+  int         n_threads;        /* --threads N; 0 = all processors, -1 = not given
+                                 * (OMP_NUM_THREADS when set, else all processors) */
   gboolean    json;             /* --json */
   gboolean    takes_inputs;     /* whether the command has --inputs (TRUE by default) */
   char       *inputs;           /* --inputs FILE.safetensors */
@@ -73,8 +74,9 @@ gboolean        ov_cli_parse          (OvCliOptions       *opts,
                                        int                *argc,
                                        char             ***argv);
 /* Loads the model named by --model (a folder or a bundled model's name,
- * ov_demo_resolve_model) with --device, --precision and --threads, and
- * checks that it can do task. */
+ * ov_demo_resolve_model) with --device, --precision and --threads (0: every
+ * processor; not given: the engine's default, OMP_NUM_THREADS when set),
+ * and checks that it can do task. */
 OvModel        *ov_cli_load_model     (OvCliOptions   *opts,
                                        OvTask          task,
                                        GError        **error);

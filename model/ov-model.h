@@ -47,7 +47,7 @@ typedef enum {
 typedef struct {
   OvDevice    device;
   OvPrecision precision;
-  int         n_threads;      /* 0 = all cores */
+  int         n_threads;      /* 0 = OMP_NUM_THREADS when set, else all processors */
   /* Read the weights into private memory instead of mapping the file, so
    * that the file changing on disk while the model is open cannot crash the
    * process (see OV_STATE_DICT_PRIVATE_COPY). Off by default. */

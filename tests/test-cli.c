@@ -50,8 +50,10 @@ run_free (Run *run)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
 
+/* envp NULL: this process's environment. */
 static Run *
-run_argv (GPtrArray *args)
+run_argv_env (GPtrArray  *args,
+              char      **envp)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
@@ -63,7 +65,7 @@ run_argv (GPtrArray *args)
   for (guint i = 0; i < args->len; i++)
     g_ptr_array_add (argv, g_strdup (g_ptr_array_index (args, i)));
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &run->out,
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL, &run->out,
                 &run->err, &wait_status, &error);
   g_assert_no_error (error);
   if (g_spawn_check_wait_status (wait_status, &wait_error))
@@ -74,6 +76,12 @@ run_argv (GPtrArray *args)
       run->status = wait_error->code;
     }
   return run;
+}
+
+static Run *
+run_argv (GPtrArray *args)
+{
+  return run_argv_env (args, NULL);
 }
 
 static Run *
@@ -2006,6 +2014,49 @@ test_wording (void)
   g_unlink (one);
 }
 
+/* The thread count in caption's first line, "(beam search, CPU (2 threads, ...". */
+static int
+caption_threads (const char *omp_num_threads,
+                 const char *threads)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "OMP_NUM_THREADS", omp_num_threads,
+                                         TRUE);
+  g_autoptr(Run) run = NULL;
+  const char *cpu;
+
+  for (const char *const *a = (const char *const[]) { "caption", "--model", "demo", "--dataset",
+                                                      "demo", "--device", "cpu", "--beams",
+                                                      "1", NULL };
+       *a != NULL; a++)
+    g_ptr_array_add (args, (gpointer) *a);
+  if (threads != NULL)
+    {
+      g_ptr_array_add (args, "--threads");
+      g_ptr_array_add (args, (gpointer) threads);
+    }
+  run = run_argv_env (args, envp);
+  g_assert_cmpint (run->status, ==, 0);
+  cpu = strstr (run->out, "CPU (");
+  g_assert_nonnull (cpu);
+  return atoi (cpu + strlen ("CPU ("));
+}
+/* /cli/threads: --threads 0 is every processor whatever OMP_NUM_THREADS
+ * says; without --threads OMP_NUM_THREADS counts; the help says both. */
+static void
+test_threads (void)
+{
+  g_autoptr(Run) help = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  g_assert_cmpint (caption_threads ("1", "0"), ==, (int) g_get_num_processors ());
+  g_assert_cmpint (caption_threads ("1", NULL), ==, 1);
+  g_assert_cmpint (caption_threads ("1", "2"), ==, 2);
+  help = run_oscarviz ("caption", "--help", NULL);
+  g_assert_nonnull (strstr (help->out, "0 = all processors"));
+  g_assert_nonnull (strstr (help->out, "OMP_NUM_THREADS"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2036,5 +2087,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/encode/round-trip", test_encode_round_trip);
   g_test_add_func ("/cli/wording", test_wording);
   g_test_add_func ("/cli/blas-core", test_blas_core);
+  g_test_add_func ("/cli/threads", test_threads);
   return g_test_run ();
 }
