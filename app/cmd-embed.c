@@ -44,10 +44,58 @@ progress_cb (guint done, guint total, gpointer data)
     g_printerr ("\n");
 }
 
+/* Whether two models read text with the same word pieces: the same
+ * vocabulary lines and added tokens, id for id. The error names
+ * option_value, both folders and the first difference. */
+static gboolean
+same_vocabulary (OvModel    *model,
+                 OvModel    *tagged,
+                 const char *option_value,
+                 GError    **error)
+{
+  OvTokenizer *a = ov_model_get_tokenizer (model);
+  OvTokenizer *b = ov_model_get_tokenizer (tagged);
+  guint na = ov_tokenizer_get_vocab_size (a) + ov_tokenizer_get_n_added_tokens (a);
+  guint nb = ov_tokenizer_get_vocab_size (b) + ov_tokenizer_get_n_added_tokens (b);
+
+  if (na != nb)
+    {
+      /* Translators: "--tag-layout CKPT: CKPT has a vocabulary of 30522 word pieces and
+       * DIR one of 106; ..." */
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--tag-layout %s: %s has a vocabulary of %u word pieces and %s one of %u; "
+                     "the tag slots must come from a tagged model with the same vocabulary "
+                     "(demo, for demo-notags)"), option_value, ov_model_get_path (tagged), nb,
+                   ov_model_get_path (model), na);
+      return FALSE;
+    }
+  for (guint id = 0; id < na; id++)
+    {
+      const char *ta = ov_tokenizer_id_to_token (a, (gint32) id);
+      const char *tb = ov_tokenizer_id_to_token (b, (gint32) id);
+
+      if (g_strcmp0 (ta, tb) != 0)
+        {
+          /* Translators: "... word piece 1012 is “.” in DIR and “,” in CKPT ..." */
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--tag-layout %s: the vocabularies differ: word piece %u is “%s” in "
+                         "%s and “%s” in %s; the tag slots must come from a tagged model "
+                         "with the same vocabulary"), option_value, id, ta != NULL ? ta : "",
+                       ov_model_get_path (model), tb != NULL ? tb : "",
+                       ov_model_get_path (tagged));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* --tag-layout MODEL: the tag slots of a tagged captioning model for a
  * model trained without them (ov_model_borrow_tag_layout). The tagged
- * model's weights are only mapped, not read. *dir_out gets its folder,
- * which the embeddings file records. */
+ * model's weights are only mapped, not read. Its vocabulary must be the
+ * model's: the layout counts the tag slots in word pieces, and align
+ * compares a model with its tagged twin; any other pairing would measure
+ * two different vocabularies. *dir_out gets its folder, which the
+ * embeddings file records. */
 static gboolean
 borrow_tag_layout (OvModel    *model,
                    const char *tagged_name,
@@ -64,6 +112,9 @@ borrow_tag_layout (OvModel    *model,
     return FALSE;
   if (ov_model_borrow_tag_layout (model, tagged))
     {
+      /* the command stops on an error, so the borrowed settings do not matter then */
+      if (!same_vocabulary (model, tagged, tagged_name, error))
+        return FALSE;
       g_printerr (_("oscarviz embed: %s was trained without tags; it reads the tags in the tag "
                     "slots of %s, as the demo's own alignment measurement does\n"),
                   ov_model_get_path (model), dir);
@@ -79,6 +130,76 @@ borrow_tag_layout (OvModel    *model,
                  _("--tag-layout %s: %s is no captioning model trained without tags, so it "
                    "has a layout of its own"), tagged_name, ov_model_get_path (model));
   return FALSE;
+}
+
+/* The most unknown words a warning lists. */
+#define MAX_LISTED_WORDS 20
+
+/* A warning when tag pieces read as [UNK]: their vectors are the [UNK]
+ * embedding's in context and say nothing about the tags, as vqa warns of
+ * unknown question words. The words come from the tags the pieces were
+ * cut from (their classes). */
+static void
+warn_unknown_tags (OvModel            *model,
+                   const OvEmbeddings *emb)
+{
+  OvTokenizer *tok = ov_model_get_tokenizer (model);
+  const char *unk = ov_tokenizer_unk_token (tok);
+  g_autoptr(GHashTable) classes_seen = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) words_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                            NULL);
+  g_autoptr(GPtrArray) words = g_ptr_array_new ();
+  g_autoptr(GString) list = g_string_new (NULL);
+  g_autofree char *pieces = NULL;
+  guint n_tags = 0, n_unknown = 0;
+
+  for (guint i = 0; i < emb->n; i++)
+    {
+      gint32 cls = emb->classes[i];
+      g_autoptr(GPtrArray) lacking = NULL;
+
+      if (emb->modality[i] != OV_EMBED_TAG)
+        continue;
+      n_tags++;
+      if (g_strcmp0 (g_ptr_array_index (emb->tokens, i), unk) != 0)
+        continue;
+      n_unknown++;
+      if (!g_hash_table_add (classes_seen, GINT_TO_POINTER (cls)))
+        continue;
+      lacking = ov_tokenizer_unknown_words (tok, g_ptr_array_index (emb->class_names, cls),
+                                            NULL);
+      for (guint w = 0; w < lacking->len; w++)
+        {
+          char *word = g_ptr_array_index (lacking, w);
+
+          if (!g_hash_table_contains (words_seen, word))
+            {
+              word = g_strdup (word);
+              g_hash_table_add (words_seen, word);
+              g_ptr_array_add (words, word);
+            }
+        }
+    }
+  if (n_unknown == 0)
+    return;
+
+  for (guint w = 0; w < MIN (words->len, MAX_LISTED_WORDS); w++)
+    g_string_append_printf (list, "%s%s", w > 0 ? " " : "",
+                            (const char *) g_ptr_array_index (words, w));
+  if (words->len > MAX_LISTED_WORDS)
+    g_string_append_printf (list, _(" and %u more"), words->len - MAX_LISTED_WORDS);
+  if (words->len == 0)
+    g_string_append (list, _("some of their words"));
+  pieces = g_strdup_printf (ngettext ("%u tag piece", "%u tag pieces", n_tags), n_tags);
+  /* Translators: "oscarviz embed: warning: 70 of the 74 tag pieces read as [UNK], as the
+   * vocabulary of DIR lacks dog couch pillow ...; their vectors say nothing about those
+   * tags" */
+  g_printerr (ngettext ("oscarviz embed: warning: %u of the %s reads as [UNK], as the "
+                        "vocabulary of %s lacks %s; its vector says nothing about that tag\n",
+                        "oscarviz embed: warning: %u of the %s read as [UNK], as the "
+                        "vocabulary of %s lacks %s; their vectors say nothing about those "
+                        "tags\n", n_unknown),
+              n_unknown, pieces, ov_model_get_path (model), list->str);
 }
 
 int
@@ -212,6 +333,7 @@ ov_cmd_embed (int argc, char **argv)
                  list->str);
       }
   }
+  warn_unknown_tags (model, emb);
   if (n_tags == 0 && ov_model_get_kind (model) == OV_MODEL_KIND_CAPTION
       && !ov_model_get_settings (model)->add_od_labels)
     g_printerr (_("oscarviz embed: note: %s was trained without tags, so there are no tag "

@@ -2014,6 +2014,122 @@ test_wording (void)
   g_unlink (one);
 }
 
+/* /cli/embed/tag-layout-vocabulary: --tag-layout refuses a tagged model
+ * whose vocabulary is not the model's (another size, or another word piece
+ * at some id), naming both folders and the difference, and writes nothing. */
+static void
+test_embed_tag_layout_vocabulary (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *tiny = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *vec = tmp_path ("ov-cli-vocab.safetensors");
+  g_autofree char *copy = tmp_path ("ov-cli-vocab-model");
+  g_autofree char *demo_dir = NULL;
+  g_autofree char *notags_dir = NULL;
+  g_autofree char *vocab = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(Run) sizes = NULL;
+  g_autoptr(Run) pieces = NULL;
+  const char *name;
+  char *comma, *colon;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  demo_dir = ov_demo_find ("demo", &error);
+  g_assert_no_error (error);
+  notags_dir = ov_demo_find ("demo-notags", &error);
+  g_assert_no_error (error);
+
+  /* 30522 word pieces against demo-notags' 106 */
+  sizes = run_oscarviz ("embed", "--model", "demo-notags", "--tag-layout", tiny, "--dataset",
+                        yaml, "--layer", "last", "--limit", "2", "--out", vec, "--quiet",
+                        NULL);
+  g_test_message ("%s", sizes->err);
+  g_assert_true (sizes->exited);
+  g_assert_cmpint (sizes->status, ==, 2);
+  g_assert_true (g_str_has_prefix (sizes->err, "oscarviz embed: --tag-layout "));
+  g_assert_nonnull (strstr (sizes->err, tiny));
+  g_assert_nonnull (strstr (sizes->err, notags_dir));
+  g_assert_nonnull (strstr (sizes->err, "30522"));
+  g_assert_nonnull (strstr (sizes->err, "106"));
+  g_assert_false (g_file_test (vec, G_FILE_TEST_EXISTS));
+
+  /* demo with two vocabulary lines swapped: as many pieces, not the same */
+  g_assert_cmpint (g_mkdir (copy, 0755), ==, 0);
+  dir = g_dir_open (demo_dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (demo_dir, name, NULL);
+      g_autofree char *to = g_build_filename (copy, name, NULL);
+
+      g_assert_cmpint (symlink (from, to), ==, 0);
+    }
+  {
+    g_autofree char *from = g_build_filename (demo_dir, "vocab.txt", NULL);
+    g_autofree char *to = g_build_filename (copy, "vocab.txt", NULL);
+
+    g_assert_true (g_file_get_contents (from, &vocab, NULL, NULL));
+    /* lines 5 and 6 are "," and ":" */
+    comma = strstr (vocab, "\n,\n");
+    colon = strstr (vocab, "\n:\n");
+    g_assert_true (comma != NULL && colon == comma + 2);
+    comma[1] = ':';
+    colon[1] = ',';
+    g_assert_cmpint (g_unlink (to), ==, 0);
+    g_assert_true (g_file_set_contents (to, vocab, -1, NULL));
+  }
+  pieces = run_oscarviz ("embed", "--model", "demo-notags", "--tag-layout", copy, "--dataset",
+                         yaml, "--layer", "last", "--limit", "2", "--out", vec, "--quiet",
+                         NULL);
+  g_test_message ("%s", pieces->err);
+  g_assert_cmpint (pieces->status, ==, 2);
+  g_assert_nonnull (strstr (pieces->err, "--tag-layout "));
+  g_assert_nonnull (strstr (pieces->err, copy));
+  g_assert_nonnull (strstr (pieces->err, notags_dir));
+  g_assert_nonnull (strstr (pieces->err, "word piece 5 is “,”"));
+  g_assert_false (g_file_test (vec, G_FILE_TEST_EXISTS));
+
+  g_dir_rewind (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (copy, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (copy);
+}
+/* /cli/embed/unknown-tags: embed warns on stderr when tag pieces read as
+ * [UNK] (the oracle images' tags are not in the demo's vocabulary), naming
+ * the words, and says nothing when every tag word is known. */
+static void
+test_embed_unknown_tags (void)
+{
+  g_autofree char *oracle_yaml = oracle ("data", "test.yaml", NULL);
+  g_autofree char *vec = tmp_path ("ov-cli-unk.safetensors");
+  g_autofree char *demo_dir = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Run) lacking = NULL;
+  g_autoptr(Run) known = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  demo_dir = ov_demo_find ("demo", &error);
+  g_assert_no_error (error);
+  lacking = run_oscarviz ("embed", "--model", "demo", "--dataset", oracle_yaml, "--layer",
+                          "last", "--out", vec, "--quiet", NULL);
+  g_test_message ("%s", lacking->err);
+  g_assert_cmpint (lacking->status, ==, 0);
+  g_assert_nonnull (strstr (lacking->err, "warning: 39 of the 41 tag pieces read as [UNK]"));
+  g_assert_nonnull (strstr (lacking->err, demo_dir));
+  g_assert_nonnull (strstr (lacking->err, "lacks dog couch pillow"));
+  unlink_embeddings (vec);
+
+  known = run_oscarviz ("embed", "--model", "demo", "--dataset", "demo", "--layer", "last",
+                        "--limit", "3", "--out", vec, "--quiet", NULL);
+  g_assert_cmpint (known->status, ==, 0);
+  g_assert_null (strstr (known->err, "[UNK]"));
+  unlink_embeddings (vec);
+}
 /* The thread count in caption's first line, "(beam search, CPU (2 threads, ...". */
 static int
 caption_threads (const char *omp_num_threads,
@@ -2087,6 +2203,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/encode/round-trip", test_encode_round_trip);
   g_test_add_func ("/cli/wording", test_wording);
   g_test_add_func ("/cli/blas-core", test_blas_core);
+  g_test_add_func ("/cli/embed/tag-layout-vocabulary", test_embed_tag_layout_vocabulary);
+  g_test_add_func ("/cli/embed/unknown-tags", test_embed_unknown_tags);
   g_test_add_func ("/cli/threads", test_threads);
   return g_test_run ();
 }
