@@ -241,7 +241,8 @@ ov_cmd_embed (int argc, char **argv)
     { "tsne", 0, 0, G_OPTION_ARG_FILENAME, &tsne_out,
       N_("Also draw a t-SNE of the primary layer (.png, .svg, .pdf)"), "FIGURE" },
     { "perplexity", 0, 0, G_OPTION_ARG_DOUBLE, &perplexity,
-      N_("t-SNE perplexity (30; lowered for small sets)"), "P" },
+      N_("t-SNE perplexity (30; lowered to a third of the other points for small sets)"),
+      "P" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("No progress"), NULL },
     { NULL }
   };
@@ -351,8 +352,7 @@ ov_cmd_embed (int argc, char **argv)
       if (!ov_export_format_from_path (tsne_out, &format, &error))
         goto fail;
       ov_tsne_params_init (&params);
-      /* A perplexity needs about 3x as many neighbours as its value. */
-      params.perplexity = MIN (perplexity, MAX (1.0, (emb->n - 1) / 3.0));
+      params.perplexity = ov_cli_fit_perplexity ("embed", perplexity, emb->n);
       if (!ov_tsne_run (emb->vectors[0], emb->n, emb->hidden, &params, xy, NULL, NULL, NULL,
                         &error))
         goto fail;

@@ -131,7 +131,8 @@ ov_cmd_tsne (int argc, char **argv)
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Figure to write (.png, .svg, .pdf)"),
       N_("FIGURE") },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, N_("Also write x,y[,label] rows"), N_("FILE") },
-    { "perplexity", 0, 0, G_OPTION_ARG_DOUBLE, &perplexity, N_("Perplexity (30)"), N_("P") },
+    { "perplexity", 0, 0, G_OPTION_ARG_DOUBLE, &perplexity,
+      N_("Perplexity (30; lowered to a third of the other points for small sets)"), N_("P") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (42)"), N_("S") },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
       N_("Threads, 0 = all processors (the default)"), N_("N") },
@@ -200,6 +201,8 @@ ov_cmd_tsne (int argc, char **argv)
         goto fail;
     }
 
+  /* as embed --tsne does */
+  perplexity = ov_cli_fit_perplexity ("tsne", perplexity, n);
   ov_tsne_params_init (&params);
   params.perplexity = perplexity;
   params.seed = (guint64) seed;

@@ -47,6 +47,22 @@ ov_cli_check_threads (gint64   n_threads,
   return TRUE;
 }
 
+double
+ov_cli_fit_perplexity (const char *command,
+                       double      perplexity,
+                       gsize       n)
+{
+  double most = MAX (1.0, (n - 1) / 3.0);
+
+  if (n < 3 || perplexity <= most)   /* t-SNE refuses fewer than 3 points */
+    return perplexity;
+  /* Translators: "oscarviz tsne: note: perplexity 100 is too high for 60 points; using
+   * 19.6667, a third of the other points" */
+  g_printerr (_("oscarviz %s: note: perplexity %g is too high for %zu points; using %g, a "
+                "third of the other points\n"), command, perplexity, n, most);
+  return most;
+}
+
 void
 ov_cli_options_init (OvCliOptions *opts,
                      const char   *command)

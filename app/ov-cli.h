@@ -54,6 +54,14 @@ void            ov_cli_set_command_name (const char *command);
 gboolean        ov_cli_check_threads  (gint64          n_threads,
                                        GError        **error);
 
+/* The perplexity t-SNE runs with on n points (embed --tsne, tsne): the one
+ * asked for, or a third of the other points where n is too small for it
+ * (a perplexity wants about three times as many neighbours), with a note
+ * on stderr that says so. */
+double          ov_cli_fit_perplexity (const char     *command,
+                                       double          perplexity,
+                                       gsize           n);
+
 void            ov_cli_options_init   (OvCliOptions   *opts,
                                        const char     *command);
 void            ov_cli_options_clear  (OvCliOptions   *opts);

@@ -2172,6 +2172,49 @@ test_threads (void)
   g_assert_nonnull (strstr (help->out, "0 = all processors"));
   g_assert_nonnull (strstr (help->out, "OMP_NUM_THREADS"));
 }
+/* /cli/tsne/small-perplexity: a perplexity too high for the points is
+ * lowered to a third of the other points, as embed --tsne does, with a
+ * note that names both values. */
+static void
+test_tsne_small_perplexity (void)
+{
+  g_autofree char *vec = tmp_path ("ov-cli-60.csv");
+  g_autofree char *map = tmp_path ("ov-cli-60.png");
+  g_autofree char *emb = tmp_path ("ov-cli-small.safetensors");
+  g_autofree char *emb_map = tmp_path ("ov-cli-small.png");
+  g_autoptr(GString) rows = g_string_new (NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr(Run) high = NULL;
+  g_autoptr(Run) fits = NULL;
+  g_autoptr(Run) small = NULL;
+
+  for (int i = 0; i < 60; i++)
+    g_string_append_printf (rows, "%.4f,%.4f,%.4f\n", g_rand_double (rand),
+                            g_rand_double (rand), g_rand_double (rand));
+  g_assert_true (g_file_set_contents (vec, rows->str, -1, NULL));
+  high = run_oscarviz ("tsne", vec, "--out", map, "--perplexity", "100", "--iterations", "50",
+                       "--quiet", NULL);
+  g_test_message ("%s", high->err);
+  g_assert_cmpint (high->status, ==, 0);
+  g_assert_nonnull (strstr (high->err, "oscarviz tsne: note: perplexity 100 is too high for "
+                                       "60 points; using 19.6667"));
+  g_assert_true (g_file_test (map, G_FILE_TEST_IS_REGULAR));
+  fits = run_oscarviz ("tsne", vec, "--out", map, "--perplexity", "10", "--iterations", "50",
+                       "--quiet", NULL);
+  g_assert_cmpint (fits->status, ==, 0);
+  g_assert_cmpstr (fits->err, ==, "");
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  small = run_oscarviz ("embed", "--model", "demo", "--dataset", "demo", "--layer", "last",
+                        "--limit", "2", "--out", emb, "--tsne", emb_map, "--quiet", NULL);
+  g_test_message ("%s", small->err);
+  g_assert_cmpint (small->status, ==, 0);
+  g_assert_nonnull (strstr (small->err, "oscarviz embed: note: perplexity 30 is too high for "));
+  g_unlink (vec);
+  g_unlink (map);
+  g_unlink (emb_map);
+  unlink_embeddings (emb);
+}
 
 int
 main (int argc, char **argv)
@@ -2206,5 +2249,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/embed/tag-layout-vocabulary", test_embed_tag_layout_vocabulary);
   g_test_add_func ("/cli/embed/unknown-tags", test_embed_unknown_tags);
   g_test_add_func ("/cli/threads", test_threads);
+  g_test_add_func ("/cli/tsne/small-perplexity", test_tsne_small_perplexity);
   return g_test_run ();
 }
