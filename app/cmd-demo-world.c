@@ -79,11 +79,18 @@ ov_cmd_demo_world (int argc, char **argv)
       fprintf (stderr, "oscarviz demo-world: %s\n", error->message);
       return 2;
     }
+  /* generate is the only subcommand, but it must be named */
+  if (argc < 2)
+    fprintf (stderr, _("oscarviz demo-world: the subcommand is missing: write “oscarviz "
+                       "demo-world generate --count N --seed S --out DIR”\n"));
+  else if (strcmp (argv[1], "generate") != 0)
+    fprintf (stderr, _("oscarviz demo-world: unknown subcommand “%s”; the only one is "
+                       "“generate”, as in “oscarviz demo-world generate --count N --seed S "
+                       "--out DIR”\n"), argv[1]);
+  else if (argc > 2)
+    fprintf (stderr, "oscarviz demo-world: %s “%s”\n", _("unexpected argument"), argv[2]);
   if (argc != 2 || strcmp (argv[1], "generate") != 0)
-    {
-      fprintf (stderr, _("Usage: oscarviz demo-world generate --count N --seed S --out DIR\n"));
-      return 2;
-    }
+    return 2;
   if (out_dir == NULL)
     {
       fprintf (stderr, _("oscarviz demo-world: --out is required\n"));

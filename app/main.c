@@ -20,7 +20,8 @@
 
 static const OvCommand commands[] = {
   { "version", ov_cmd_version, N_("Print the version") },
-  { "demo-world", ov_cmd_demo_world, N_("Generate synthetic demo scenes") },
+  { "demo-world", ov_cmd_demo_world,
+    N_("Generate synthetic demo scenes (“demo-world generate …”)") },
   { "inspect", ov_cmd_inspect, N_("Say what files are and summarise them") },
   { "caption", ov_cmd_caption, N_("Caption one image") },
   { "vqa", ov_cmd_vqa, N_("Answer a question about one image") },

@@ -2215,6 +2215,30 @@ test_tsne_small_perplexity (void)
   g_unlink (emb_map);
   unlink_embeddings (emb);
 }
+/* /cli/demo-world/subcommand: demo-world without "generate" says that the
+ * subcommand is missing (or unknown), writes nothing, and the command list
+ * of oscarviz --help names it. */
+static void
+test_demo_world_subcommand (void)
+{
+  g_autofree char *dir = tmp_path ("ov-cli-world");
+  g_autoptr(Run) missing = NULL;
+  g_autoptr(Run) unknown = NULL;
+  g_autoptr(Run) help = NULL;
+
+  missing = run_oscarviz ("demo-world", "-n", "2", "-o", dir, NULL);
+  g_test_message ("%s", missing->err);
+  g_assert_cmpint (missing->status, ==, 2);
+  g_assert_nonnull (strstr (missing->err, "subcommand is missing"));
+  g_assert_nonnull (strstr (missing->err, "oscarviz demo-world generate"));
+  unknown = run_oscarviz ("demo-world", "gen", "-n", "2", "-o", dir, NULL);
+  g_assert_cmpint (unknown->status, ==, 2);
+  g_assert_nonnull (strstr (unknown->err, "unknown subcommand “gen”"));
+  g_assert_nonnull (strstr (unknown->err, "“generate”"));
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  help = run_oscarviz ("--help", NULL);
+  g_assert_nonnull (strstr (help->out, "demo-world generate"));
+}
 
 int
 main (int argc, char **argv)
@@ -2250,5 +2274,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/embed/unknown-tags", test_embed_unknown_tags);
   g_test_add_func ("/cli/threads", test_threads);
   g_test_add_func ("/cli/tsne/small-perplexity", test_tsne_small_perplexity);
+  g_test_add_func ("/cli/demo-world/subcommand", test_demo_world_subcommand);
   return g_test_run ();
 }
