@@ -5,6 +5,10 @@
  * figure (heat map, all heads, flow summary, attention over the image, the
  * reverse for one region, caption rows, or a before/after difference) as
  * PNG, SVG or PDF, and optionally the numbers behind it as CSV or JSON.
+ * A captioning model is looked at in the step after the caption that
+ * `oscarviz caption` gives with the same --beams and --max-length (beam
+ * search by default), as the window's Attention panel continues the Caption
+ * panel's caption.
  */
 #define G_LOG_DOMAIN "ov-cmd-attention"
 
@@ -43,6 +47,8 @@ typedef struct {
   int     layer;
   int     before_layer;
   int     region;
+  int     beams;
+  int     max_length;
   double  width, height, scale;
   OvSampleSourceOptions sample;
 } AttentionOptions;
@@ -108,10 +114,13 @@ relabel (const OvEncoding *enc, int seq_len, const OvSample *sample)
   return labels;
 }
 
-/* The caption prefix: [CLS] + the pieces of --text, or the greedy caption. */
+/* The caption prefix: [CLS] + the pieces of --text, or the caption that
+ * `oscarviz caption` would give with the same decoding options (beam
+ * search by default, as there and in the window's Caption panel, whose
+ * caption the Attention panel continues). */
 static GArray *
 caption_ids (OvModel *model, const char *text, const char *tags, const OvRegions *regions,
-             GError **error)
+             const OvCaptionOptions *copts, GError **error)
 {
   OvTokenizer *tok = ov_model_get_tokenizer (model);
   GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint32));
@@ -126,13 +135,10 @@ caption_ids (OvModel *model, const char *text, const char *tags, const OvRegions
     }
   else
     {
-      OvCaptionOptions copts;
       g_autoptr(GPtrArray) caps = NULL;
       OvCaption *best;
 
-      ov_caption_options_init (&copts);
-      copts.num_beams = 1;
-      caps = ov_model_caption (model, tags, regions, &copts, NULL, error);
+      caps = ov_model_caption (model, tags, regions, copts, NULL, error);
       if (caps == NULL)
         {
           g_array_unref (ids);
@@ -315,6 +321,7 @@ ov_cmd_attention (int argc, char **argv)
   Pass pass = { 0 };
   OvTask task;
   OvExportFormat format;
+  OvCaptionOptions copts;
   int head = 0, status = 1;
   OvPaintFunc paint = NULL;
   gpointer view = NULL;
@@ -340,6 +347,12 @@ ov_cmd_attention (int argc, char **argv)
          "[MASK], else [CLS])"), "TOKEN" },
     { "region", 0, 0, G_OPTION_ARG_INT, &o.region,
       N_("Region of the region view (which words and tags attend to it)"), "K" },
+    { "beams", 'b', 0, G_OPTION_ARG_INT, &o.beams,
+      N_("Beam width of the generated caption, as “oscarviz caption” takes it; 1 is greedy "
+         "search (default 5)"), "N" },
+    { "max-length", 0, 0, G_OPTION_ARG_INT, &o.max_length,
+      N_("Longest generated caption in tokens, [CLS] and [SEP] included (default: the "
+         "model's max_gen_length)"), "N" },
     { "before-layer", 0, 0, G_OPTION_ARG_INT, &o.before_layer,
       N_("Difference view: the layer to subtract"), "L" },
     { "before-head", 0, 0, G_OPTION_ARG_STRING, &o.before_head_text,
@@ -361,6 +374,8 @@ ov_cmd_attention (int argc, char **argv)
   o.before_layer = NOT_GIVEN;
   o.region = -1;
   o.scale = 2.0;
+  ov_caption_options_init (&copts);
+  o.beams = copts.num_beams;
   ov_sample_source_options_init (&o.sample);
   ov_cli_options_init (&cli, "attention");
   context = ov_cli_context_new (&cli, _("— draw attention maps of one sample"), entries);
@@ -393,6 +408,12 @@ ov_cmd_attention (int argc, char **argv)
     {
       g_printerr ("oscarviz attention: --head %s: %s\n", o.head_text,
                   _("give a head index, “mean” or “rollout”"));
+      status = 2;
+      goto out;
+    }
+  if (!ov_cli_check_beams (o.beams, &error))
+    {
+      g_printerr ("oscarviz attention: %s\n", error->message);
       status = 2;
       goto out;
     }
@@ -437,12 +458,20 @@ ov_cmd_attention (int argc, char **argv)
       g_printerr ("oscarviz attention: %s\n", error->message);
       goto out;
     }
+  if (!ov_cli_check_max_length (o.max_length, model, &error))
+    {
+      g_printerr ("oscarviz attention: %s\n", error->message);
+      status = 2;
+      goto out;
+    }
   tags = sample->tags != NULL ? g_strdup (sample->tags) : ov_sample_dup_tag_string (sample);
   regions = (OvRegions) { sample->features, sample->n_features, sample->feature_dim };
 
   if (task == OV_TASK_CAPTION)
     {
-      prefix = caption_ids (model, o.text, tags, &regions, &error);
+      copts.num_beams = o.beams;
+      copts.max_length = o.max_length;
+      prefix = caption_ids (model, o.text, tags, &regions, &copts, &error);
       if (prefix == NULL)
         {
           status = fail (error);

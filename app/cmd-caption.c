@@ -17,19 +17,17 @@
 #include "ov-cli.h"
 #include "ov-commands.h"
 
-/* The largest beam width and n-best ov_model_caption takes. */
-#define MAX_BEAMS 64
-
 /* Says which option is out of range, naming it and its value. */
 static gboolean
 check_options (int beams,
                int n_best)
 {
-  if (beams < 1 || beams > MAX_BEAMS)
-    g_printerr (_("oscarviz caption: --beams %d: give 1 (greedy search) to %d\n"), beams,
-                MAX_BEAMS);
-  else if (n_best < 1 || n_best > MAX_BEAMS)
-    g_printerr (_("oscarviz caption: --n-best %d: give 1 to %d\n"), n_best, MAX_BEAMS);
+  g_autoptr(GError) error = NULL;
+
+  if (!ov_cli_check_beams (beams, &error))
+    g_printerr ("oscarviz caption: %s\n", error->message);
+  else if (n_best < 1 || n_best > OV_CLI_MAX_BEAMS)
+    g_printerr (_("oscarviz caption: --n-best %d: give 1 to %d\n"), n_best, OV_CLI_MAX_BEAMS);
   else if (beams == 1 && n_best != 1)
     g_printerr (_("oscarviz caption: --n-best %d needs beam search: greedy search (--beams 1) "
                   "finds one caption\n"), n_best);
@@ -76,13 +74,9 @@ ov_cmd_caption (int    argc,
   model = ov_cli_load_model (&opts, OV_TASK_CAPTION, &error);
   if (model == NULL)
     return ov_cli_fail (&opts, error);
-  /* [CLS] and [SEP] at least, and no longer than the model was trained for */
-  if (max_length != 0
-      && (max_length < 2 || max_length > ov_model_get_settings (model)->max_gen_length))
+  if (!ov_cli_check_max_length (max_length, model, &error))
     {
-      g_printerr (_("oscarviz caption: --max-length %d: give 2 to %d, the longest caption "
-                    "%s was trained for ([CLS] and [SEP] included)\n"), max_length,
-                  ov_model_get_settings (model)->max_gen_length, ov_model_get_path (model));
+      g_printerr ("oscarviz caption: %s\n", error->message);
       return 2;
     }
   sample = ov_cli_load_sample (&opts, model, &error);

@@ -47,6 +47,38 @@ ov_cli_check_threads (gint64   n_threads,
   return TRUE;
 }
 
+gboolean
+ov_cli_check_beams (int      beams,
+                    GError **error)
+{
+  if (beams < 1 || beams > OV_CLI_MAX_BEAMS)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--beams %d: give 1 (greedy search) to %d"), beams, OV_CLI_MAX_BEAMS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ov_cli_check_max_length (int       max_length,
+                         OvModel  *model,
+                         GError  **error)
+{
+  int most = ov_model_get_settings (model)->max_gen_length;
+
+  /* [CLS] and [SEP] at least, and no longer than the model was trained for */
+  if (max_length != 0 && (max_length < 2 || max_length > most))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--max-length %d: give 2 to %d, the longest caption %s was trained for "
+                     "([CLS] and [SEP] included)"), max_length, most,
+                   ov_model_get_path (model));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 double
 ov_cli_fit_perplexity (const char *command,
                        double      perplexity,

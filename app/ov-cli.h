@@ -46,6 +46,8 @@ typedef struct {
  * down, but t-SNE maps depend on the thread count, so a map made on a
  * larger machine can be remade. */
 #define OV_CLI_MAX_THREADS 256
+/* The widest beam (and the most captions) ov_model_caption takes. */
+#define OV_CLI_MAX_BEAMS 64
 
 /* Usage lines read "oscarviz COMMAND [OPTION…]". */
 void            ov_cli_set_command_name (const char *command);
@@ -53,6 +55,14 @@ void            ov_cli_set_command_name (const char *command);
  * processors); the error names the option and the value. */
 gboolean        ov_cli_check_threads  (gint64          n_threads,
                                        GError        **error);
+/* --beams N: 1 (greedy search) to OV_CLI_MAX_BEAMS. */
+gboolean        ov_cli_check_beams    (int             beams,
+                                       GError        **error);
+/* --max-length N: 0 (not given: the model's max_gen_length), else 2 to
+ * the model's max_gen_length, [CLS] and [SEP] included. */
+gboolean        ov_cli_check_max_length (int           max_length,
+                                         OvModel      *model,
+                                         GError      **error);
 
 /* The perplexity t-SNE runs with on n points (embed --tsne, tsne): the one
  * asked for, or a third of the other points where n is too small for it

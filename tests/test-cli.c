@@ -1502,6 +1502,11 @@ test_bad_options (void)
                      "--layer", "9", "--out", out, NULL);
   expect_bad_option ("--task", "poetry", "attention", "--model", "demo", "--dataset", yaml,
                      "--layer", "1", "--out", out, "--task", "poetry", NULL);
+  /* attention decodes its caption as caption does, with the same checks */
+  expect_bad_option ("--beams", "0", "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "1", "--out", out, "--beams", "0", NULL);
+  expect_bad_option ("--max-length", "200", "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "1", "--out", out, "--max-length", "200", NULL);
   expect_bad_option ("--task", "poetry", "encode", "--model", "demo", "--dataset", yaml,
                      "--out", vec, "--task", "poetry", NULL);
   /* embed: 0 is no count; the layer and the tag layout are checked too */
@@ -2172,6 +2177,105 @@ test_threads (void)
   g_assert_nonnull (strstr (help->out, "0 = all processors"));
   g_assert_nonnull (strstr (help->out, "OMP_NUM_THREADS"));
 }
+/* The caption attention printed on stderr ("caption: ..."). */
+static char *
+attention_caption (const char *model,
+                   const char *dataset,
+                   const char *key,
+                   const char *beams)
+{
+  g_autofree char *out = tmp_path ("ov-cli-att-caption.png");
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(Run) run = NULL;
+  const char *line, *end;
+
+  for (const char *const *a = (const char *const[]) { "attention", "--model", model,
+                                                      "--dataset", dataset, "--key", key,
+                                                      "--layer", "1", "--out", out, NULL };
+       *a != NULL; a++)
+    g_ptr_array_add (args, (gpointer) *a);
+  if (beams != NULL)
+    {
+      g_ptr_array_add (args, "--beams");
+      g_ptr_array_add (args, (gpointer) beams);
+    }
+  run = run_argv (args);
+  g_assert_cmpint (run->status, ==, 0);
+  g_unlink (out);
+  line = strstr (run->err, "caption: ");
+  g_assert_nonnull (line);
+  line += strlen ("caption: ");
+  end = strchr (line, '\n');
+  return g_strndup (line, end != NULL ? (gsize) (end - line) : strlen (line));
+}
+/* caption's best caption of one sample, with its default decoding or
+ * --beams. */
+static char *
+caption_text (const char *model,
+              const char *dataset,
+              const char *key,
+              const char *beams)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(Run) run = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  JsonArray *caps;
+
+  for (const char *const *a = (const char *const[]) { "caption", "--model", model,
+                                                      "--dataset", dataset, "--key", key,
+                                                      "--json", NULL };
+       *a != NULL; a++)
+    g_ptr_array_add (args, (gpointer) *a);
+  if (beams != NULL)
+    {
+      g_ptr_array_add (args, "--beams");
+      g_ptr_array_add (args, (gpointer) beams);
+    }
+  run = run_argv (args);
+  doc = run_json (run);
+  caps = json_object_get_array_member (json_node_get_object (doc), "captions");
+  return g_strdup (json_object_get_string_member (json_array_get_object_element (caps, 0),
+                                                  "text"));
+}
+/* /cli/attention/caption: attention looks at the caption `caption` gives,
+ * beam search by default (as the window's Attention panel continues the
+ * Caption panel's), and greedy search with --beams 1 as caption does. */
+static void
+test_attention_caption (void)
+{
+  g_autofree char *tiny = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *oracle_yaml = oracle ("data", "test.yaml", NULL);
+  const struct { const char *model, *dataset, *key; } samples[] = {
+    { "demo", "demo", "300001" },
+    { "demo", "demo", "300003" },
+    { tiny, oracle_yaml, "coco_beach" },
+  };
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+    {
+      g_autofree char *att = attention_caption (samples[i].model, samples[i].dataset,
+                                                samples[i].key, NULL);
+      g_autofree char *cap = caption_text (samples[i].model, samples[i].dataset,
+                                           samples[i].key, NULL);
+      g_autofree char *att_greedy = NULL;
+      g_autofree char *cap_greedy = NULL;
+
+      g_test_message ("%s: “%s”", samples[i].key, cap);
+      g_assert_cmpstr (att, ==, cap);
+      att_greedy = attention_caption (samples[i].model, samples[i].dataset, samples[i].key,
+                                      "1");
+      cap_greedy = caption_text (samples[i].model, samples[i].dataset, samples[i].key, "1");
+      g_assert_cmpstr (att_greedy, ==, cap_greedy);
+    }
+  /* 300001 is a sample where the two searches differ */
+  {
+    g_autofree char *beam = caption_text ("demo", "demo", "300001", NULL);
+    g_autofree char *greedy = caption_text ("demo", "demo", "300001", "1");
+
+    g_assert_cmpstr (beam, !=, greedy);
+  }
+}
 /* /cli/tsne/small-perplexity: a perplexity too high for the points is
  * lowered to a third of the other points, as embed --tsne does, with a
  * note that names both values. */
@@ -2273,6 +2377,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/embed/tag-layout-vocabulary", test_embed_tag_layout_vocabulary);
   g_test_add_func ("/cli/embed/unknown-tags", test_embed_unknown_tags);
   g_test_add_func ("/cli/threads", test_threads);
+  g_test_add_func ("/cli/attention/caption", test_attention_caption);
   g_test_add_func ("/cli/tsne/small-perplexity", test_tsne_small_perplexity);
   g_test_add_func ("/cli/demo-world/subcommand", test_demo_world_subcommand);
   return g_test_run ();
