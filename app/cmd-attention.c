@@ -8,7 +8,8 @@
  * A captioning model is looked at in the step after the caption that
  * `oscarviz caption` gives with the same --beams and --max-length (beam
  * search by default), as the window's Attention panel continues the Caption
- * panel's caption.
+ * panel's caption. What the options and the sample decide is checked
+ * before the model runs.
  */
 #define G_LOG_DOMAIN "ov-cmd-attention"
 
@@ -112,6 +113,20 @@ relabel (const OvEncoding *enc, int seq_len, const OvSample *sample)
         labels[i] = g_strdup (enc->labels[i] != NULL ? enc->labels[i] : "");
     }
   return labels;
+}
+
+/* The views, in the order --help lists them. */
+static const char *const view_names[] = {
+  "heatmap", "grid", "summary", "image", "region", "caption", "difference",
+};
+
+static gboolean
+is_view (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (view_names); i++)
+    if (strcmp (name, view_names[i]) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 /* The caption prefix: [CLS] + the pieces of --text, or the caption that
@@ -322,7 +337,8 @@ ov_cmd_attention (int argc, char **argv)
   OvTask task;
   OvExportFormat format;
   OvCaptionOptions copts;
-  int head = 0, status = 1;
+  gboolean one_layer;
+  int head = 0, before_head = 0, status = 1;
   OvPaintFunc paint = NULL;
   gpointer view = NULL;
   GDestroyNotify view_free = NULL;
@@ -337,7 +353,8 @@ ov_cmd_attention (int argc, char **argv)
     { "question", 0, 0, G_OPTION_ARG_STRING, &o.question,
       N_("Question (vqa); default: the sample's first question"), "Q" },
     { "layer", 0, 0, G_OPTION_ARG_INT, &o.layer,
-      N_("Attention layer, from 0; rollout runs through this layer"), "L" },
+      N_("Attention layer, from 0; rollout runs through this layer (not for the grid and "
+         "summary views, which show every layer)"), "L" },
     { "head", 0, 0, G_OPTION_ARG_STRING, &o.head_text,
       N_("Head index from 0, “mean” or “rollout”"), "H" },
     { "view", 0, 0, G_OPTION_ARG_STRING, &o.view,
@@ -372,7 +389,7 @@ ov_cmd_attention (int argc, char **argv)
 
   o.layer = NOT_GIVEN;
   o.before_layer = NOT_GIVEN;
-  o.region = -1;
+  o.region = NOT_GIVEN;
   o.scale = 2.0;
   ov_caption_options_init (&copts);
   o.beams = copts.num_beams;
@@ -392,9 +409,26 @@ ov_cmd_attention (int argc, char **argv)
       status = 2;
       goto out;
     }
-  if (cli.model == NULL || o.out == NULL || o.layer == NOT_GIVEN)
+  view_name = o.view != NULL ? o.view : "heatmap";
+  if (!is_view (view_name))
     {
-      g_printerr ("oscarviz attention: %s\n", _("--model, --layer and --out are required"));
+      g_printerr ("oscarviz attention: --view %s: %s\n", view_name,
+                  _("use heatmap, grid, summary, image, region, caption or difference"));
+      status = 2;
+      goto out;
+    }
+  /* grid and summary draw every layer; the other views one */
+  one_layer = strcmp (view_name, "grid") != 0 && strcmp (view_name, "summary") != 0;
+  if (cli.model == NULL || o.out == NULL)
+    {
+      g_printerr ("oscarviz attention: %s\n", _("--model and --out are required"));
+      status = 2;
+      goto out;
+    }
+  if (one_layer && o.layer == NOT_GIVEN)
+    {
+      g_printerr (_("oscarviz attention: the %s view needs --layer L (the grid and summary "
+                    "views show every layer)\n"), view_name);
       status = 2;
       goto out;
     }
@@ -403,7 +437,6 @@ ov_cmd_attention (int argc, char **argv)
       status = 2;
       goto out;
     }
-  view_name = o.view != NULL ? o.view : "heatmap";
   if (!ov_attention_parse_head (o.head_text != NULL ? o.head_text : "mean", &head))
     {
       g_printerr ("oscarviz attention: --head %s: %s\n", o.head_text,
@@ -411,7 +444,27 @@ ov_cmd_attention (int argc, char **argv)
       status = 2;
       goto out;
     }
-  if (!ov_cli_check_beams (o.beams, &error))
+  if (strcmp (view_name, "difference") == 0)
+    {
+      before_head = head;
+      if (o.before_head_text != NULL
+          && !ov_attention_parse_head (o.before_head_text, &before_head))
+        {
+          g_printerr ("oscarviz attention: --before-head %s: %s\n", o.before_head_text,
+                      _("give a head index, “mean” or “rollout”"));
+          status = 2;
+          goto out;
+        }
+      if (o.before_tags == NULL && o.before_layer == NOT_GIVEN && o.before_head_text == NULL)
+        {
+          g_printerr ("oscarviz attention: %s\n",
+                      _("the difference view needs --before-layer, --before-head or "
+                        "--before-tags"));
+          status = 2;
+          goto out;
+        }
+    }
+  if (!ov_cli_check_beams (o.beams, &error) || !ov_cli_check_question (o.question, &error))
     {
       g_printerr ("oscarviz attention: %s\n", error->message);
       status = 2;
@@ -439,6 +492,56 @@ ov_cmd_attention (int argc, char **argv)
       status = fail (error);
       goto out;
     }
+  /* regions are counted from 1, as in the window */
+  if (strcmp (view_name, "region") == 0
+      && (o.region == NOT_GIVEN || o.region < 1 || o.region > (int) sample->n_regions))
+    {
+      if (sample->n_regions == 0)
+        g_printerr (_("oscarviz attention: the region view needs a region, and image “%s” "
+                      "has none\n"), sample->key);
+      else if (o.region == NOT_GIVEN)
+        g_printerr (_("oscarviz attention: the region view needs --region K (1 to %u, the "
+                      "regions of image “%s”)\n"), sample->n_regions, sample->key);
+      else
+        g_printerr (_("oscarviz attention: --region %d: give 1 to %u (the regions of image "
+                      "“%s”)\n"), o.region, sample->n_regions, sample->key);
+      status = 2;
+      goto out;
+    }
+
+  /* The picture: --image, else KEY.png or .jpg found beside the dataset
+   * (the data layer looks, as for the window). */
+  if (sample->image_path != NULL)
+    {
+      OvImageLoadOptions iopts = { 0 };
+      g_autoptr(GError) local = NULL;
+
+      iopts.ignore_orientation = g_strcmp0 (o.sample.box_frame, "displayed") != 0;
+      image = ov_image_load (sample->image_path, &iopts, NULL, &local);
+      if (image == NULL)
+        image_error = g_strdup (local->message);
+      else
+        surface = ov_image_create_surface (image);
+    }
+  /* The image and region views are drawn over the picture: without one
+   * they would be boxes on grey. */
+  if ((strcmp (view_name, "image") == 0 || strcmp (view_name, "region") == 0)
+      && surface == NULL)
+    {
+      if (image_error == NULL)
+        g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
+                     _("the %s view draws over the picture, and image “%s” has none: "
+                       "give --image FILE, or keep %s.png or %s.jpg beside the dataset "
+                       "or in its images/ folder"), view_name, sample->key,
+                     sample->key, sample->key);
+      else
+        g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
+                     _("the %s view draws over the picture, which cannot be read: %s"),
+                     view_name, image_error);
+      status = fail (error);
+      goto out;
+    }
+
   model = ov_cli_load_model (&cli, OV_TASK_ENCODE, &error);
   if (model == NULL)
     {
@@ -456,6 +559,12 @@ ov_cmd_attention (int argc, char **argv)
     {
       status = 2;
       g_printerr ("oscarviz attention: %s\n", error->message);
+      goto out;
+    }
+  if (strcmp (view_name, "caption") == 0 && task != OV_TASK_CAPTION)
+    {
+      g_printerr ("oscarviz attention: %s\n", _("the caption view needs --task caption"));
+      status = 2;
       goto out;
     }
   if (!ov_cli_check_max_length (o.max_length, model, &error))
@@ -503,33 +612,12 @@ ov_cmd_attention (int argc, char **argv)
         }
     }
 
-  /* The picture: --image, else KEY.png or .jpg found beside the dataset
-   * (the data layer looks, as for the window). */
-  if (sample->image_path != NULL)
-    {
-      OvImageLoadOptions iopts = { 0 };
-      g_autoptr(GError) local = NULL;
-
-      iopts.ignore_orientation = g_strcmp0 (o.sample.box_frame, "displayed") != 0;
-      image = ov_image_load (sample->image_path, &iopts, NULL, &local);
-      if (image == NULL)
-        image_error = g_strdup (local->message);
-      else
-        surface = ov_image_create_surface (image);
-    }
-
   hname = head_name (head);
   if (strcmp (view_name, "caption") == 0)
     {
       g_autoptr(OvCaptionAttention) ca = ov_caption_attention_new ();
       OvTokenizer *tok = ov_model_get_tokenizer (model);
 
-      if (task != OV_TASK_CAPTION)
-        {
-          g_printerr ("oscarviz attention: %s\n", _("the caption view needs --task caption"));
-          status = 2;
-          goto out;
-        }
       /* Step k starts from [CLS] w1..wk and produced w(k+1); its query is
        * the appended [MASK]. */
       for (guint k = 0; k + 1 < prefix->len; k++)
@@ -589,15 +677,14 @@ ov_cmd_attention (int argc, char **argv)
           status = fail (error);
           goto out;
         }
-      matrix = select_matrix (&pass, o.layer, head, &error);
-      if (matrix == NULL)
+      if (one_layer && (matrix = select_matrix (&pass, o.layer, head, &error)) == NULL)
         {
           status = fail (error);
           goto out;
         }
     }
 
-  if (matrix != NULL)
+  if (pass.fwd != NULL)
     {
       int S = pass.fwd->seq_len, shown = 0;
 
@@ -618,17 +705,9 @@ ov_cmd_attention (int argc, char **argv)
         {
           g_autofree float *before = NULL;
           g_autofree float *diff = NULL;
-          int before_head = head;
           Pass other = { 0 };
 
-          if (o.before_head_text != NULL
-              && !ov_attention_parse_head (o.before_head_text, &before_head))
-            {
-              g_printerr ("oscarviz attention: --before-head %s: %s\n", o.before_head_text,
-                          _("give a head index, “mean” or “rollout”"));
-              status = 2;
-              goto out;
-            }
+          /* one of these was given (checked before the run) */
           if (o.before_tags != NULL)
             {
               if (!run_pass (model, task, sample, o.before_tags, text,
@@ -644,17 +723,13 @@ ov_cmd_attention (int argc, char **argv)
                                                                matrix, S, &error) : NULL;
               pass_clear (&other);
             }
-          else if (o.before_layer >= 0 || o.before_head_text != NULL)
+          else
             {
               before = select_matrix (&pass, o.before_layer >= 0 ? o.before_layer : o.layer,
                                       before_head, &error);
               diff = before != NULL ? ov_attention_difference (before, S, matrix, S, &error)
                                     : NULL;
             }
-          else
-            g_set_error (&error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                         "the difference view needs --before-layer, --before-head or "
-                         "--before-tags");
           if (diff == NULL)
             {
               status = fail (error);
@@ -749,34 +824,9 @@ ov_cmd_attention (int argc, char **argv)
           gboolean reverse = strcmp (view_name, "region") == 0;
           OvAttentionImageView *iv;
 
-          /* These views are drawn over the picture: without one they would
-           * be boxes on grey. */
-          if (surface == NULL)
-            {
-              if (image_error == NULL)
-                g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
-                             _("the %s view draws over the picture, and image “%s” has none: "
-                               "give --image FILE, or keep %s.png or %s.jpg beside the dataset "
-                               "or in its images/ folder"), view_name, sample->key,
-                             sample->key, sample->key);
-              else
-                g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
-                             _("the %s view draws over the picture, which cannot be read: %s"),
-                             view_name, image_error);
-              status = fail (error);
-              goto out;
-            }
-
+          /* the picture and --region were checked before the run */
           if (reverse)
             {
-              /* regions are counted from 1, as in the window */
-              if (o.region < 1 || o.region > (int) sample->n_regions)
-                {
-                  g_printerr ("oscarviz attention: %s (1 to %u)\n",
-                              _("the region view needs --region K"), sample->n_regions);
-                  status = 2;
-                  goto out;
-                }
               title = g_strdup_printf ("Words and tags attending to region %d (%s), layer %d, "
                                        "%s", o.region, sample->regions[o.region - 1].cls,
                                        o.layer, hname);
@@ -842,13 +892,6 @@ ov_cmd_attention (int argc, char **argv)
                 ov_csv_add_number (csv, ov_attention_image_view_get_weight (iv, k));
                 ov_csv_end_row (csv);
               }
-        }
-      else
-        {
-          g_printerr ("oscarviz attention: --view %s: %s\n", view_name,
-                      _("use heatmap, grid, summary, image, region, caption or difference"));
-          status = 2;
-          goto out;
         }
     }
 

@@ -79,6 +79,25 @@ ov_cli_check_max_length (int       max_length,
   return TRUE;
 }
 
+gboolean
+ov_cli_check_question (const char *question,
+                       GError    **error)
+{
+  g_autofree char *stripped = NULL;
+
+  if (question == NULL)
+    return TRUE;
+  stripped = g_strstrip (g_strdup (question));
+  if (*stripped == '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--question “%s”: give a question with at least one word (or leave the "
+                     "option out for the sample's own question)"), question);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 double
 ov_cli_fit_perplexity (const char *command,
                        double      perplexity,

@@ -63,6 +63,10 @@ gboolean        ov_cli_check_beams    (int             beams,
 gboolean        ov_cli_check_max_length (int           max_length,
                                          OvModel      *model,
                                          GError      **error);
+/* --question TEXT: NULL (not given) or text with more than white space;
+ * the error names the option and the value. */
+gboolean        ov_cli_check_question (const char     *question,
+                                       GError        **error);
 
 /* The perplexity t-SNE runs with on n points (embed --tsne, tsne): the one
  * asked for, or a third of the other points where n is too small for it

@@ -1507,6 +1507,9 @@ test_bad_options (void)
                      "--layer", "1", "--out", out, "--beams", "0", NULL);
   expect_bad_option ("--max-length", "200", "attention", "--model", "demo", "--dataset", yaml,
                      "--layer", "1", "--out", out, "--max-length", "200", NULL);
+  expect_bad_option ("--region", "6", "attention", "--model", "demo", "--dataset", yaml,
+                     "--key", "300001", "--layer", "1", "--view", "region", "--region", "6",
+                     "--out", out, NULL);
   expect_bad_option ("--task", "poetry", "encode", "--model", "demo", "--dataset", yaml,
                      "--out", vec, "--task", "poetry", NULL);
   /* embed: 0 is no count; the layer and the tag layout are checked too */
@@ -2104,6 +2107,7 @@ test_embed_tag_layout_vocabulary (void)
     }
   g_rmdir (copy);
 }
+
 /* /cli/embed/unknown-tags: embed warns on stderr when tag pieces read as
  * [UNK] (the oracle images' tags are not in the demo's vocabulary), naming
  * the words, and says nothing when every tag word is known. */
@@ -2135,6 +2139,7 @@ test_embed_unknown_tags (void)
   g_assert_null (strstr (known->err, "[UNK]"));
   unlink_embeddings (vec);
 }
+
 /* The thread count in caption's first line, "(beam search, CPU (2 threads, ...". */
 static int
 caption_threads (const char *omp_num_threads,
@@ -2162,6 +2167,7 @@ caption_threads (const char *omp_num_threads,
   g_assert_nonnull (cpu);
   return atoi (cpu + strlen ("CPU ("));
 }
+
 /* /cli/threads: --threads 0 is every processor whatever OMP_NUM_THREADS
  * says; without --threads OMP_NUM_THREADS counts; the help says both. */
 static void
@@ -2177,6 +2183,7 @@ test_threads (void)
   g_assert_nonnull (strstr (help->out, "0 = all processors"));
   g_assert_nonnull (strstr (help->out, "OMP_NUM_THREADS"));
 }
+
 /* The caption attention printed on stderr ("caption: ..."). */
 static char *
 attention_caption (const char *model,
@@ -2208,6 +2215,7 @@ attention_caption (const char *model,
   end = strchr (line, '\n');
   return g_strndup (line, end != NULL ? (gsize) (end - line) : strlen (line));
 }
+
 /* caption's best caption of one sample, with its default decoding or
  * --beams. */
 static char *
@@ -2237,6 +2245,7 @@ caption_text (const char *model,
   return g_strdup (json_object_get_string_member (json_array_get_object_element (caps, 0),
                                                   "text"));
 }
+
 /* /cli/attention/caption: attention looks at the caption `caption` gives,
  * beam search by default (as the window's Attention panel continues the
  * Caption panel's), and greedy search with --beams 1 as caption does. */
@@ -2276,6 +2285,93 @@ test_attention_caption (void)
     g_assert_cmpstr (beam, !=, greedy);
   }
 }
+
+/* /cli/attention/checks-first: the region view's --region is checked
+ * against the sample's regions, saying the value is out of range, and
+ * before any model is loaded (the model folder here does not exist); an
+ * empty --question and an unknown --view are refused before it too. */
+static void
+test_attention_checks_first (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *out = tmp_path ("ov-cli-att-region.png");
+  const char *const values[] = { "6", "0", "-3" };
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *want = g_strdup_printf ("oscarviz attention: --region %s: give 1 to 5 ",
+                                               values[i]);
+      g_autoptr(Run) run = run_oscarviz ("attention", "--model", "/nonexistent/model",
+                                         "--dataset", yaml, "--key", "300001", "--layer", "1",
+                                         "--view", "region", "--region", values[i], "--out",
+                                         out, NULL);
+
+      g_test_message ("%s", run->err);
+      g_assert_cmpint (run->status, ==, 2);
+      g_assert_true (g_str_has_prefix (run->err, want));
+    }
+  {
+    g_autoptr(Run) missing = run_oscarviz ("attention", "--model", "/nonexistent/model",
+                                           "--dataset", yaml, "--key", "300001", "--layer", "1",
+                                           "--view", "region", "--out", out, NULL);
+    g_autoptr(Run) empty = run_oscarviz ("attention", "--model", "/nonexistent/model",
+                                         "--dataset", yaml, "--layer", "1", "--question", " ",
+                                         "--out", out, NULL);
+    g_autoptr(Run) view = run_oscarviz ("attention", "--model", "/nonexistent/model",
+                                        "--dataset", yaml, "--layer", "1", "--view", "pie",
+                                        "--out", out, NULL);
+    g_autoptr(Run) region = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                          "--key", "300001", "--layer", "1", "--view",
+                                          "region", "--region", "5", "--out", out, NULL);
+
+    g_assert_cmpint (missing->status, ==, 2);
+    g_assert_nonnull (strstr (missing->err, "needs --region K (1 to 5"));
+    g_assert_cmpint (empty->status, ==, 2);
+    g_assert_nonnull (strstr (empty->err, "--question “ ”: give a question"));
+    g_assert_cmpint (view->status, ==, 2);
+    g_assert_nonnull (strstr (view->err, "--view pie"));
+    /* in range it is drawn */
+    g_assert_cmpint (region->status, ==, 0);
+    g_assert_true (g_file_test (out, G_FILE_TEST_IS_REGULAR));
+  }
+  g_unlink (out);
+}
+
+/* /cli/attention/every-layer: the grid and summary views show every layer
+ * and need no --layer; the one-layer views still ask for it. */
+static void
+test_attention_every_layer (void)
+{
+  g_autofree char *grid = tmp_path ("ov-cli-att-grid.png");
+  g_autofree char *summary = tmp_path ("ov-cli-att-summary.svg");
+  g_autofree char *csv = tmp_path ("ov-cli-att-summary.csv");
+  g_autofree char *heat = tmp_path ("ov-cli-att-heat.png");
+  g_autoptr(Run) g = NULL;
+  g_autoptr(Run) s = NULL;
+  g_autoptr(Run) h = NULL;
+  g_autofree char *text = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  g = run_oscarviz ("attention", "--model", "demo", "--dataset", "demo", "--view", "grid",
+                    "--out", grid, NULL);
+  s = run_oscarviz ("attention", "--model", "demo", "--dataset", "demo", "--view", "summary",
+                    "--out", summary, "--csv", csv, NULL);
+  h = run_oscarviz ("attention", "--model", "demo", "--dataset", "demo", "--view", "heatmap",
+                    "--out", heat, NULL);
+  g_assert_cmpint (g->status, ==, 0);
+  g_assert_true (g_file_test (grid, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (s->status, ==, 0);
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "layer,head,from,to,mass,cross_modal_share"));
+  g_assert_cmpint (h->status, ==, 2);
+  g_assert_nonnull (strstr (h->err, "the heatmap view needs --layer"));
+  g_assert_false (g_file_test (heat, G_FILE_TEST_EXISTS));
+  g_unlink (grid);
+  g_unlink (summary);
+  g_unlink (csv);
+}
+
 /* /cli/tsne/small-perplexity: a perplexity too high for the points is
  * lowered to a third of the other points, as embed --tsne does, with a
  * note that names both values. */
@@ -2319,6 +2415,7 @@ test_tsne_small_perplexity (void)
   g_unlink (emb_map);
   unlink_embeddings (emb);
 }
+
 /* /cli/demo-world/subcommand: demo-world without "generate" says that the
  * subcommand is missing (or unknown), writes nothing, and the command list
  * of oscarviz --help names it. */
@@ -2378,6 +2475,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/embed/unknown-tags", test_embed_unknown_tags);
   g_test_add_func ("/cli/threads", test_threads);
   g_test_add_func ("/cli/attention/caption", test_attention_caption);
+  g_test_add_func ("/cli/attention/checks-first", test_attention_checks_first);
+  g_test_add_func ("/cli/attention/every-layer", test_attention_every_layer);
   g_test_add_func ("/cli/tsne/small-perplexity", test_tsne_small_perplexity);
   g_test_add_func ("/cli/demo-world/subcommand", test_demo_world_subcommand);
   return g_test_run ();
