@@ -163,6 +163,11 @@ ov_cmd_vqa (int    argc,
       g_printerr (_("oscarviz vqa: --top %d: give 1 or more\n"), top);
       return 2;
     }
+  if (!ov_cli_check_question (question, &error))
+    {
+      g_printerr ("oscarviz vqa: %s\n", error->message);
+      return 2;
+    }
   if (question_index != -1 && (question_index < 0 || question != NULL))
     {
       g_printerr (question != NULL

@@ -1221,7 +1221,7 @@ test_errors (void)
                   NULL);
   expect_failure (cap, "mask", "--model", cap, "--features", feats, "--text", "a [MASK]", NULL);
   expect_failure (vqa, "match", "--model", vqa, "--features", feats, "--text", "a dog", NULL);
-  expect_failure (feats, "vqa", "--model", vqa, "--features", feats, "--labels", labels,
+  expect_failure ("--question", "vqa", "--model", vqa, "--features", feats, "--labels", labels,
                   "--question", "   ", NULL);
   expect_failure (pt, "vqa", "--model", vqa, "--features", pt, "--key", "999",
                   "--question", "what?", NULL);
@@ -1481,6 +1481,10 @@ test_bad_options (void)
   expect_bad_option ("--threads", "500", "tsne", vec, "--out", out, "--threads", "500", NULL);
   expect_bad_option ("--top", "0", "vqa", "--model", "demo-vqa", "--dataset", yaml, "--top",
                      "0", NULL);
+  expect_bad_option ("--question", "give a question", "vqa", "--model", "demo-vqa", "--dataset", yaml,
+                     "--question", " ", NULL);
+  expect_bad_option ("--question-index", "give", "vqa", "--model", "demo-vqa", "--dataset", yaml,
+                     "--question", "what?", "--question-index", "1", NULL);
   expect_bad_option ("--top", "-2", "mask", "--model", "demo-pretrain", "--dataset", yaml,
                      "--text", "a [MASK]", "--top", "-2", NULL);
   expect_bad_option ("--box-frame", "sideways", "caption", "--model", "demo", "--dataset", yaml,

@@ -457,7 +457,10 @@ load_model (OvWindow   *self,
     options.device = OV_DEVICE_CPU;
   else if (g_strcmp0 (backend, "cuda") == 0)
     options.device = OV_DEVICE_CUDA;
+  /* 0 is every core, as the preferences say, whatever OMP_NUM_THREADS is */
   options.n_threads = g_settings_get_int (self->settings, "threads");
+  if (options.n_threads <= 0)
+    options.n_threads = (int) g_get_num_processors ();
   options.precision = g_settings_get_boolean (self->settings, "fast-math")
                       ? OV_PRECISION_FAST : OV_PRECISION_EXACT;
 
