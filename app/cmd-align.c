@@ -89,6 +89,9 @@ ov_cmd_align (int argc, char **argv)
       if (!ov_export_format_from_path (out, &format, &error)
           || !ov_export_view (out, format, ov_align_view_paint, view, 900, 700, scale, &error))
         goto out;
+      if (!json)
+        /* Translators: said after a file was written */
+        g_print (_("wrote %s\n"), out);
     }
   status = 0;
 

@@ -396,7 +396,7 @@ ov_cmd_attention (int argc, char **argv)
   ov_sample_source_options_init (&o.sample);
   ov_cli_options_init (&cli, "attention");
   context = ov_cli_context_new (&cli, _("— draw attention maps of one sample"), entries);
-  g_option_context_add_group (context, ov_sample_source_option_group (&o.sample));
+  ov_cli_add_sample_options (context, &o.sample);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("oscarviz attention: %s\n", error->message);
@@ -915,6 +915,11 @@ ov_cmd_attention (int argc, char **argv)
           goto out;
         }
     }
+  g_print (_("wrote %s\n"), o.out);
+  if (o.csv != NULL)
+    g_print (_("wrote %s\n"), o.csv);
+  if (o.json != NULL)
+    g_print (_("wrote %s\n"), o.json);
   status = 0;
 
 out:

@@ -362,6 +362,7 @@ ov_cmd_embed (int argc, char **argv)
       if (!ov_export_view (tsne_out, format, ov_scatter_view_paint, view, 900, 640, 2.0,
                            &error))
         goto fail;
+      g_print (_("wrote %s\n"), tsne_out);
     }
   return 0;
 

@@ -351,10 +351,16 @@ inspect_npy (const char *path,
   len = n >= 10 ? (gsize) pre[8] | (gsize) pre[9] << 8 : 0;
   if (n == sizeof pre && pre[6] >= 2)
     len = (gsize) pre[8] | (gsize) pre[9] << 8 | (gsize) pre[10] << 16 | (gsize) pre[11] << 24;
-  if (n < 10 || len == 0 || len > 65536)
+  if (n < 10 || len == 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, "%s: a .npy header that is cut short "
-                   "or %zu bytes long", path, len);
+      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, "%s: the .npy header is cut short",
+                   path);
+      return NULL;
+    }
+  if (len > 65536)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: a .npy header of %zu bytes, more "
+                   "than the 64 KiB read here", path, len);
       return NULL;
     }
   header = g_malloc0 (len + 1);
@@ -367,7 +373,9 @@ inspect_npy (const char *path,
                    "%s: the .npy header is cut short (%zu of %zu bytes)", path, n, len);
       return NULL;
     }
-  descr = npy_header_value (header, "'descr'", '\'');
+  /* a structured array's descr is a list of fields */
+  descr = strstr (header, "'descr': [") != NULL ? g_strdup ("structured")
+                                                : npy_header_value (header, "'descr'", '\'');
   shape = npy_header_value (header, "'shape'", ')');
   if (descr == NULL || shape == NULL)
     {
@@ -425,7 +433,6 @@ inspect_captions (const char *path,
                   GError    **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(GHashTable) images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   guint n_captions = 0, n_images = 0;
 
@@ -464,8 +471,6 @@ inspect_captions (const char *path,
         }
       list = json_node_get_array (json_parser_get_root (parser));
       n_captions = json_array_get_length (list);
-      json_builder_set_member_name (b, "captions_first_row");
-      json_builder_add_int_value (b, n_captions);
       for (guint i = 0; i < MIN (n_captions, 1); i++)
         {
           JsonNode *e = json_array_get_element (list, i);
@@ -477,6 +482,8 @@ inspect_captions (const char *path,
     }
   else
     {
+      g_autoptr(GHashTable) images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                            NULL);
       JsonArray *list;
 
       if (!ov_json_load_file (parser, path, error)
@@ -816,8 +823,9 @@ print_text (const char *path,
       g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
       const char *tags = json_object_get_string_member (s, "tags");
 
-      /* Only what the file holds: a feature or size file has no boxes. */
-      if (n_regions > 0 || (JSON_NODE_HOLDS_NULL (dim) && !json_object_has_member (s, "width")))
+      /* Only what the file holds: a feature, size or question file has no
+       * boxes, and says nothing of them. */
+      if (n_regions > 0 || g_str_equal (kind, "detections") || g_str_equal (kind, "dataset"))
         g_ptr_array_add (parts, g_strdup_printf (ngettext ("%lld region", "%lld regions",
                                                            n_regions), (long long) n_regions));
       if (!JSON_NODE_HOLDS_NULL (dim))
@@ -841,6 +849,9 @@ print_text (const char *path,
       if (json_object_has_member (s, "image"))
         g_ptr_array_add (parts, g_strdup_printf (_("picture %s"),
                                                  json_object_get_string_member (s, "image")));
+      if (parts->len == 0)
+        /* Translators: a sample of a file that holds nothing but its tags */
+        g_ptr_array_add (parts, g_strdup (_("tags only")));
       g_ptr_array_add (parts, NULL);
       {
         /* Translators: between the parts of a sample's summary */

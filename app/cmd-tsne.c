@@ -220,6 +220,10 @@ ov_cmd_tsne (int argc, char **argv)
     goto fail;
   if (csv != NULL && !ov_tsne_save_csv (csv, Y, n, labels, &error))
     goto fail;
+  if (!quiet)
+    g_print (_("wrote %s\n"), out);
+  if (!quiet && csv != NULL)
+    g_print (_("wrote %s\n"), csv);
   return 0;
 
 fail:

@@ -142,7 +142,7 @@ ov_cmd_vqa (int    argc,
   const char *answers_source = NULL;
   const OvQuestion *asked = NULL;
   gboolean has_reference;
-  int top = 5, n_logits = 0, question_index = -1;
+  int top = 5, n_logits = 0, question_index = G_MININT;
   const GOptionEntry entries[] = {
     { "question", 'q', 0, G_OPTION_ARG_STRING, &question,
       N_("The question (default: the sample's first question)"), N_("TEXT") },
@@ -168,11 +168,15 @@ ov_cmd_vqa (int    argc,
       g_printerr ("oscarviz vqa: %s\n", error->message);
       return 2;
     }
-  if (question_index != -1 && (question_index < 0 || question != NULL))
+  if (question_index != G_MININT && (question_index < 0 || question != NULL
+                                     || opts.inputs != NULL))
     {
-      g_printerr (question != NULL
-                  ? _("oscarviz vqa: give --question or --question-index, not both\n")
-                  : _("oscarviz vqa: --question-index: give 0 or more\n"));
+      if (question != NULL)
+        g_printerr (_("oscarviz vqa: give --question or --question-index, not both\n"));
+      else if (opts.inputs != NULL)
+        g_printerr (_("oscarviz vqa: --question-index: --inputs already holds the question\n"));
+      else
+        g_printerr (_("oscarviz vqa: --question-index %d: give 0 or more\n"), question_index);
       return 2;
     }
 

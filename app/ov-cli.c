@@ -199,6 +199,19 @@ parse_threads (const char *option_name,
   return TRUE;
 }
 
+void
+ov_cli_add_sample_options (GOptionContext        *context,
+                           OvSampleSourceOptions *sample)
+{
+  g_option_context_add_group (context, ov_sample_source_option_group (sample));
+  g_option_context_set_description (context,
+                                    _("The sample: --dataset FILE (a split yaml, any one "
+                                      "dataset file, or “demo” for the bundled scenes), or "
+                                      "--features FILE with --labels FILE, or --image FILE "
+                                      "with --detections FILE; --key KEY or --row N picks the "
+                                      "image. --help-sample lists these options."));
+}
+
 GOptionContext *
 ov_cli_context_new (OvCliOptions       *opts,
                     const char         *parameter_string,
@@ -259,7 +272,7 @@ ov_cli_parse (OvCliOptions       *opts,
     g_option_context_add_main_entries (context, inputs, GETTEXT_PACKAGE);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_group (context, ov_sample_source_option_group (&opts->sample));
+  ov_cli_add_sample_options (context, &opts->sample);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
       g_printerr ("oscarviz %s: %s\n", opts->command, error->message);
@@ -372,17 +385,7 @@ ov_cli_sample_free (OvCliSample *sample)
 gboolean
 ov_cli_is_tensor_file (const char *path)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, NULL);
-  guchar magic[9] = { 0 };
-  gsize n = 0;
-
-  if (in == NULL
-      || !g_input_stream_read_all (G_INPUT_STREAM (in), magic, sizeof magic, &n, NULL, NULL))
-    return FALSE;
-  return (n >= 2 && magic[0] == 0x80 && magic[1] >= 2 && magic[1] <= 5)
-         || (n >= 4 && memcmp (magic, "PK\3\4", 4) == 0)
-         || (n == 9 && magic[8] == '{' && magic[7] == 0 && magic[6] == 0);
+  return ov_file_is_tensor_container (path);
 }
 
 /* --features FILE.pt (or .safetensors): a dict image id -> float tensor
@@ -410,7 +413,9 @@ load_tensor_features (const OvSampleSourceOptions *so,
     {
       OvSampleSourceOptions rest = *so;
 
+      /* the features are these, not any found beside a VQA json */
       rest.features = NULL;
+      rest.no_features = TRUE;
       sample = ov_sample_source_load (&rest, NULL, error);
       if (sample == NULL)
         return NULL;

@@ -86,6 +86,10 @@ void            ov_cli_options_clear  (OvCliOptions   *opts);
 GOptionContext *ov_cli_context_new    (OvCliOptions       *opts,
                                        const char         *parameter_string,
                                        const GOptionEntry *entries);
+/* Adds the sample group (--dataset, --features, ... under --help-sample)
+ * and a line under --help that names them. */
+void            ov_cli_add_sample_options (GOptionContext        *context,
+                                           OvSampleSourceOptions *sample);
 /* A context with the model options, --tags, --json, --inputs (where
  * opts->takes_inputs), the command's own entries and the sample group.
  * Parses argv; on failure prints the message and returns FALSE (exit

@@ -42,6 +42,8 @@ struct _OvDataset {
   OvFileKind  features_kind;
   OvStateDict *dict;         /* a feature dict (OV_FILE_FEATURE_DICT) instead of features */
   GHashTable *dict_index;    /* its image keys -> index + 1 */
+  guint       dict_width;    /* 2054, or 2048 without the box values */
+  char       *features_note; /* why a VQA json has no features: said with each sample */
   OvTsv      *hw;
   OvTsv      *images;
   GPtrArray  *memory;        /* OvSample*: sample JSON or VQA json, read whole */
@@ -65,6 +67,7 @@ ov_dataset_free (OvDataset *ds)
   g_clear_pointer (&ds->features, ov_tsv_free);
   g_clear_pointer (&ds->dict, ov_state_dict_free);
   g_clear_pointer (&ds->dict_index, g_hash_table_unref);
+  g_free (ds->features_note);
   g_clear_pointer (&ds->hw, ov_tsv_free);
   g_clear_pointer (&ds->images, ov_tsv_free);
   g_clear_pointer (&ds->memory, g_ptr_array_unref);
@@ -175,13 +178,14 @@ open_feature_dict (OvDataset    *ds,
                    const char   *path,
                    GError      **error)
 {
+  g_autoptr(OvStateDict) dict = ov_state_dict_load (path, error);
+  g_autoptr(GHashTable) index = NULL;
   guint n;
   gint64 width = 0;
 
-  ds->dict = ov_state_dict_load (path, error);
-  if (ds->dict == NULL)
+  if (dict == NULL)
     return FALSE;
-  n = ov_state_dict_get_n_tensors (ds->dict);
+  n = ov_state_dict_get_n_tensors (dict);
   if (n == 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
@@ -189,17 +193,17 @@ open_feature_dict (OvDataset    *ds,
                    "(regions × %d)", path, OV_REGION_DIM);
       return FALSE;
     }
-  if (looks_like_weights (ds->dict))
+  if (looks_like_weights (dict))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
                    "%s holds model weights (%s), not region features; open its folder as a "
-                   "model instead", path, ov_state_dict_get_nth (ds->dict, 0)->name);
+                   "model instead", path, ov_state_dict_get_nth (dict, 0)->name);
       return FALSE;
     }
-  ds->dict_index = g_hash_table_new (g_str_hash, g_str_equal);
+  index = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < n; i++)
     {
-      const OvTensor *t = ov_state_dict_get_nth (ds->dict, i);
+      const OvTensor *t = ov_state_dict_get_nth (dict, i);
       g_autofree char *where = g_strdup_printf ("%s, image “%s”", path, t->name);
       gint64 w;
 
@@ -215,9 +219,12 @@ open_feature_dict (OvDataset    *ds,
           return FALSE;
         }
       width = w;
-      if (!g_hash_table_contains (ds->dict_index, t->name))
-        g_hash_table_insert (ds->dict_index, t->name, GSIZE_TO_POINTER ((gsize) i + 1));
+      if (!g_hash_table_contains (index, t->name))
+        g_hash_table_insert (index, t->name, GSIZE_TO_POINTER ((gsize) i + 1));
     }
+  ds->dict = g_steal_pointer (&dict);
+  ds->dict_index = g_steal_pointer (&index);
+  ds->dict_width = (guint) width;
   ds->features_kind = OV_FILE_FEATURE_DICT;
   return TRUE;
 }
@@ -245,54 +252,122 @@ open_features (OvDataset    *ds,
   return ds->features != NULL;
 }
 
-/* Oscar's VQA reads {split}_qla*.json and {split}_img_{type}_feats.pt from
- * one folder (run_vqa.py, --img_feature_type, frcnn by default). The
- * features file beside a VQA json, or NULL when there is none or when
- * several types are there and none is frcnn. */
-static char *
-find_vqa_features (const char *qla_path)
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(char *const *) a, *(char *const *) b);
+}
+
+/* The features Oscar's run_vqa.py reads with a VQA json: from the same
+ * folder, {name}_img_{type}_feats.pt, where the json is {split}_qla*.json
+ * and name is the split without its year (train2014_qla_mrcnn.json and
+ * train_img_frcnn_feats.pt) or the split itself (test2015), and type is
+ * --img_feature_type, frcnn by default. The first such file that holds
+ * 2054-wide region features is taken; without one, ds->features_note says
+ * what was looked for and why nothing was taken. */
+static void
+open_vqa_features (OvDataset    *ds,
+                   const char   *qla_path,
+                   GCancellable *cancellable)
 {
   g_autofree char *dir = g_path_get_dirname (qla_path);
   g_autofree char *base = g_path_get_basename (qla_path);
-  g_autofree char *prefix = NULL;
-  g_autofree char *preferred = NULL;
-  g_autofree char *only = NULL;
-  g_autoptr(GDir) folder = NULL;
+  g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) skipped = g_string_new (NULL);
   const char *qla = strstr (base, "_qla");
-  const char *name;
-  guint n_found = 0;
+  gsize split_len;
 
   if (qla == NULL || qla == base)
-    return NULL;
-  prefix = g_strdup_printf ("%.*s_img_", (int) (qla - base), base);
-  preferred = g_strdup_printf ("%sfrcnn_feats.pt", prefix);
-  folder = g_dir_open (dir, 0, NULL);
-  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
-    if (g_str_has_prefix (name, prefix) && g_str_has_suffix (name, "_feats.pt"))
-      {
-        if (g_str_equal (name, preferred))
-          return g_build_filename (dir, name, NULL);
-        n_found++;
-        g_free (only);
-        only = g_build_filename (dir, name, NULL);
-      }
-  return n_found == 1 ? g_steal_pointer (&only) : NULL;
+    return;
+  split_len = (gsize) (qla - base);
+  g_ptr_array_add (names, g_strndup (base, split_len));
+  if (split_len > 4 && g_ascii_isdigit (base[split_len - 1]) && g_ascii_isdigit (base[split_len - 2])
+      && g_ascii_isdigit (base[split_len - 3]) && g_ascii_isdigit (base[split_len - 4]))
+    g_ptr_array_add (names, g_strndup (base, split_len - 4));
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("%s_img_", (char *) names->pdata[i]);
+      g_autofree char *preferred = g_strdup_printf ("%sfrcnn_feats.pt", prefix);
+      g_autoptr(GDir) folder = g_dir_open (dir, 0, NULL);
+      g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_free);
+      const char *name;
+
+      while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
+        if (g_str_has_prefix (name, prefix) && g_str_has_suffix (name, "_feats.pt"))
+          {
+            if (g_str_equal (name, preferred))
+              g_ptr_array_add (candidates, g_build_filename (dir, name, NULL));
+            else
+              g_ptr_array_add (others, g_build_filename (dir, name, NULL));
+          }
+      g_ptr_array_sort (others, compare_paths);
+      g_ptr_array_extend_and_steal (candidates, g_steal_pointer (&others));
+    }
+
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      const char *path = candidates->pdata[i];
+      g_autoptr(GError) local = NULL;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        return;
+      if (open_feature_dict (ds, path, &local) && ds->dict_width == OV_REGION_DIM)
+        return;
+      if (local == NULL)
+        {
+          /* 2048 wide: a VQA json has no boxes to give them their box values */
+          g_string_append_printf (skipped, "; %s is %u wide, without the box values", path,
+                                  ds->dict_width);
+          g_clear_pointer (&ds->dict, ov_state_dict_free);
+          g_clear_pointer (&ds->dict_index, g_hash_table_unref);
+          ds->features_kind = OV_FILE_UNKNOWN;
+        }
+      else
+        g_string_append_printf (skipped, "; %s", local->message);
+    }
+  if (names->len > 1)
+    ds->features_note = g_strdup_printf ("%s: no region features, as no %s_img_*_feats.pt or "
+                                         "%s_img_*_feats.pt beside it holds them%s", qla_path,
+                                         (char *) names->pdata[0], (char *) names->pdata[1],
+                                         skipped->str);
+  else
+    ds->features_note = g_strdup_printf ("%s: no region features, as no %s_img_*_feats.pt "
+                                         "beside it holds them%s", qla_path,
+                                         (char *) names->pdata[0], skipped->str);
 }
 
-/* Whether a non-empty file's last byte is not a line end. */
+/* Whether a TSV was cut off inside its last row: the file does not end with
+ * a line end, and the row's last column stops inside its JSON or, for a
+ * base64 column, inside a group of four characters. */
 static gboolean
-ends_mid_row (const char *path)
+ends_mid_row (OvTsv *tsv)
 {
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  int fd = g_open (ov_tsv_get_path (tsv), O_RDONLY | O_CLOEXEC, 0);
+  g_autofree char *row = NULL;
   struct stat st;
   char last = '\n';
+  const char *column;
+  gsize len;
 
   if (fd < 0)
     return FALSE;
   if (fstat (fd, &st) == 0 && st.st_size > 0 && pread (fd, &last, 1, st.st_size - 1) != 1)
     last = '\n';
   close (fd);
-  return last != '\n';
+  if (last == '\n' || ov_tsv_get_n_rows (tsv) == 0)
+    return FALSE;
+  row = ov_tsv_read_row (tsv, ov_tsv_get_n_rows (tsv) - 1, NULL, NULL, NULL, NULL);
+  if (row == NULL)
+    return FALSE;
+  column = strrchr (row, '\t') != NULL ? strrchr (row, '\t') + 1 : row;
+  len = strlen (column);
+  if (*column == '{' || *column == '[')
+    return ov_json_ends_open (column, (gssize) len);
+  return len % 4 != 0 && strspn (column, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789+/") == len;
 }
 
 static gboolean accept_hw (OvFileKind k) { return k == OV_FILE_HW_TSV; }
@@ -310,7 +385,8 @@ load_captions (OvDataset  *ds,
 
   if (!ov_json_load_file (parser, path, &local))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: %s", path, local->message);
+      g_set_error (error, OV_ERROR, ov_json_error_code (local, OV_ERROR_IO), "%s: %s", path,
+                   local->message);
       return FALSE;
     }
   root = json_parser_get_root (parser);
@@ -423,13 +499,9 @@ ov_dataset_open_files (const OvDatasetFiles *files,
     return NULL;
   if (files->labels != NULL && !open_labels (ds, files->labels, cancellable, error))
     return NULL;
-  if (files->features == NULL && ds->features == NULL && ds->memory_kind == OV_FILE_VQA_JSON)
-    {
-      g_autofree char *beside = find_vqa_features (files->labels);
-
-      if (beside != NULL && !open_features (ds, beside, cancellable, error))
-        return NULL;
-    }
+  if (files->features == NULL && !files->no_features && ds->features == NULL
+      && ds->memory_kind == OV_FILE_VQA_JSON)
+    open_vqa_features (ds, files->labels, cancellable);
   if (files->hw != NULL
       && (ds->hw = open_tsv_as (files->hw, "hw", accept_hw, NULL, cancellable, error)) == NULL)
     return NULL;
@@ -503,7 +575,7 @@ ov_dataset_open_files (const OvDatasetFiles *files,
       OvTsv *shorter = ov_tsv_get_n_rows (ds->labels) < ov_tsv_get_n_rows (ds->features)
                        ? ds->labels : ds->features;
 
-      if (ends_mid_row (ov_tsv_get_path (shorter)))
+      if (ends_mid_row (shorter))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
                        "%s has %u rows but %s has %u, and %s stops in the middle of its last "
@@ -923,6 +995,8 @@ load_sample (OvDataset      *ds,
                          ov_question_copy (g_ptr_array_index (qla->questions, i)));
     }
 
+  if (ds->features_note != NULL)
+    ov_sample_add_warning (sample, "%s", ds->features_note);
   if (sample->image_path == NULL)
     sample->image_path = find_image_file (ds->image_dir, key);
 
@@ -1182,6 +1256,7 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
       files.labels = labels;
       files.hw = opts->hw;
       files.class_names = opts->class_names;
+      files.no_features = opts->no_features;
       ds = ov_dataset_open_files (&files, cancellable, error);
       if (ds == NULL)
         return NULL;

@@ -28,6 +28,7 @@ typedef struct {
   const char *captions;     /* [{"image_id", "caption"}] */
   const char *class_names;  /* objects vocab for LXMERT ids (one name a line) */
   const char *attr_names;   /* attributes vocab for LXMERT ids */
+  gboolean    no_features;  /* look for none beside a VQA json either */
 } OvDatasetFiles;
 
 /* Opens any one file oscarviz reads as a dataset: a split yaml, a
@@ -99,6 +100,7 @@ typedef struct {
   char       *key;          /* --key KEY */
   gint64      row;          /* --row N; -1 when not given */
   char       *box_frame;    /* --box-frame stored|displayed */
+  gboolean    no_features;  /* the caller reads the features itself (OvDatasetFiles) */
   OvProgressFunc progress;
   gpointer       progress_data;
 } OvSampleSourceOptions;

@@ -193,6 +193,31 @@ looks_like_yaml (const char *text)
   return good > 0;
 }
 
+/* A torch.save file (zip, or the legacy pickle stream, protocols 2 to 5)
+ * or safetensors (a little-endian header length, then its JSON). */
+static gboolean
+is_tensor_container (const guchar *buf,
+                     gsize         n)
+{
+  return (n >= 4 && memcmp (buf, "PK\x03\x04", 4) == 0)
+         || (n >= 2 && buf[0] == 0x80 && buf[1] >= 2 && buf[1] <= 5)
+         || (n >= 9 && buf[8] == '{' && buf[7] == 0 && buf[6] == 0 && buf[5] == 0);
+}
+
+gboolean
+ov_file_is_tensor_container (const char *path)
+{
+  guchar buf[9];
+  gssize n;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    return FALSE;
+  n = pread (fd, buf, sizeof buf, 0);
+  close (fd);
+  return n > 0 && is_tensor_container (buf, (gsize) n);
+}
+
 OvFileKind
 ov_file_sniff (const char *path,
                GError    **error)
@@ -229,13 +254,9 @@ ov_file_sniff (const char *path,
     return OV_FILE_IMAGE;
   if (n >= 8 && memcmp (buf, "\x89PNG\r\n\x1a\n", 8) == 0)
     return OV_FILE_IMAGE;
-  /* A torch.save file (zip, or the legacy pickle stream) or safetensors (a
-   * little-endian header length, then its JSON): a dict of tensors. Only
-   * region features make a dataset; the dataset says so when the tensors
-   * are something else, such as a checkpoint's weights. */
-  if ((n >= 4 && memcmp (buf, "PK\x03\x04", 4) == 0)
-      || (n >= 2 && (guchar) buf[0] == 0x80 && buf[1] >= 2 && buf[1] <= 5)
-      || (n >= 9 && buf[8] == '{' && buf[7] == 0 && buf[6] == 0 && buf[5] == 0))
+  /* Only region features make a dataset; the dataset says so when the
+   * tensors are something else, such as a checkpoint's weights. */
+  if (is_tensor_container ((const guchar *) buf, (gsize) n))
     return OV_FILE_FEATURE_DICT;
   if (memchr (buf, '\0', n) != NULL)
     goto unknown;
@@ -1357,11 +1378,8 @@ load_json_file (const char *path,
 
   if (!ov_json_load_file (parser, path, &local))
     {
-      g_set_error (error, OV_ERROR,
-                   g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? OV_ERROR_IO
-                   : g_error_matches (local, OV_ERROR, OV_ERROR_TRUNCATED) ? OV_ERROR_TRUNCATED
-                   : OV_ERROR_FORMAT,
-                   "%s: %s", path, local->message);
+      g_set_error (error, OV_ERROR, ov_json_error_code (local, OV_ERROR_IO), "%s: %s", path,
+                   local->message);
       return NULL;
     }
   return g_steal_pointer (&parser);

@@ -43,6 +43,8 @@ const char *ov_file_kind_role      (OvFileKind kind);
 /* What a file is, from its first bytes or first row (not from its name). */
 OvFileKind  ov_file_sniff          (const char *path,
                                     GError    **error);
+/* Whether the file starts as a torch.save file or safetensors does. */
+gboolean    ov_file_is_tensor_container (const char *path);
 /* Same from the first row of a TSV (possibly only its beginning). */
 OvFileKind  ov_file_sniff_tsv_row  (const char *row);
 
@@ -78,13 +80,14 @@ gboolean    ov_parse_hw_row         (OvSample   *sample,
                                      char       *row,
                                      const char *where,
                                      GError    **error);
-/* The features of one image from a feature dict: a float tensor (N, D) or
- * (1, N, D) of any float dtype, copied to float32. Any width is taken;
- * `where` names the file and the image in messages. */
-/* Whether the tensor is such a matrix; the error names `where`. */
+/* Whether a tensor of a feature dict is a float matrix (N, D) or
+ * (1, N, D); the error names `where`. */
 gboolean    ov_features_tensor_check (const OvTensor *tensor,
                                       const char     *where,
                                       GError        **error);
+/* The features of one image from a feature dict: such a tensor, of any
+ * float dtype, copied to float32. Any width is taken; `where` names the
+ * file and the image in messages. */
 gboolean    ov_parse_features_tensor (OvSample       *sample,
                                       const OvTensor *tensor,
                                       const char     *where,

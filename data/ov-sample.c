@@ -133,6 +133,34 @@ ov_sample_copy (const OvSample *sample)
 
 /* The sample's question that `text` asks, compared as a person writes it
  * (Oscar's files keep questions tokenized, "cup ?"), or NULL. */
+/* A question as compared: written as a person writes it, in Unicode's
+ * compatibility form, case folded, runs of white space made one space. */
+static char *
+question_key (const char *text)
+{
+  g_autofree char *plain = ov_text_dup_untokenized (text);
+  g_autofree char *nfkc = g_utf8_normalize (plain, -1, G_NORMALIZE_ALL);
+  g_autofree char *folded = g_utf8_casefold (nfkc != NULL ? nfkc : plain, -1);
+  GString *key = g_string_new (NULL);
+  gboolean space = FALSE;
+
+  for (const char *p = folded; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isspace (c))
+        space = key->len > 0;
+      else
+        {
+          if (space)
+            g_string_append_c (key, ' ');
+          space = FALSE;
+          g_string_append_unichar (key, c);
+        }
+    }
+  return g_string_free (key, FALSE);
+}
+
 const OvQuestion *
 ov_sample_find_question (const OvSample *sample,
                          const char     *text)
@@ -141,15 +169,13 @@ ov_sample_find_question (const OvSample *sample,
 
   if (sample == NULL || text == NULL)
     return NULL;
-  want = g_utf8_casefold (text, -1);
-  g_strstrip (want);
+  want = question_key (text);
   for (guint i = 0; i < sample->questions->len; i++)
     {
       const OvQuestion *q = g_ptr_array_index (sample->questions, i);
-      g_autofree char *plain = ov_text_dup_untokenized (q->question);
-      g_autofree char *folded = g_utf8_casefold (plain, -1);
+      g_autofree char *key = question_key (q->question);
 
-      if (g_str_equal (g_strstrip (folded), want))
+      if (g_str_equal (key, want))
         return q;
     }
   return NULL;

@@ -73,6 +73,27 @@ scan (const char *text,
   return TRUE;
 }
 
+int
+ov_json_error_code (const GError *error,
+                    int           missing_code)
+{
+  if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return missing_code;
+  if (g_error_matches (error, OV_ERROR, OV_ERROR_TRUNCATED))
+    return OV_ERROR_TRUNCATED;
+  return OV_ERROR_FORMAT;
+}
+
+gboolean
+ov_json_ends_open (const char *text,
+                   gssize      len)
+{
+  guint depth = 0, lines = 0;
+  gboolean in_string = FALSE;
+
+  return scan (text, len, &depth, &in_string, &lines, NULL) && (depth > 0 || in_string);
+}
+
 gboolean
 ov_json_check_depth (const char *text,
                      gssize      len,
@@ -84,47 +105,67 @@ ov_json_check_depth (const char *text,
   return scan (text, len, &depth, &in_string, &lines, error);
 }
 
-/* After json-glib refused text: a document that stops inside a string or an
- * open bracket was cut short, which json-glib reports as whatever token
- * it met last; say so instead. Other messages lose the file name json-glib
- * puts first, since every caller names the file itself. */
+/* The line of the last character that is not white space. */
+static guint
+last_content_line (const char *text,
+                   gssize      len)
+{
+  gsize n = len < 0 ? strlen (text) : (gsize) len;
+  guint line = 1, last = 1;
+
+  for (gsize i = 0; i < n; i++)
+    if (text[i] == '\n')
+      line++;
+    else if (!g_ascii_isspace (text[i]))
+      last = line;
+  return last;
+}
+
+/* After json-glib refused text. Its messages start "FILE:LINE:COLUMN: "
+ * (FILE is "<data>" for text in memory); every caller names the file
+ * itself, so that becomes "line L, column C: ". A whole file that stops
+ * inside a string or an open bracket, where json-glib stopped on its last
+ * line, was cut short: json-glib names only the token it met last, so say
+ * that instead. */
 static void
 explain_parse_error (const char *text,
                      gssize      len,
                      const char *path,
                      GError    **error)
 {
+  const char *prefix = path != NULL ? path : "<data>";
+  const char *rest;
+  char *end1 = NULL, *end2 = NULL;
+  guint64 line = 0, column = 0;
   guint depth = 0, lines = 0;
   gboolean in_string = FALSE;
+  char *message;
 
   if (error == NULL || *error == NULL || (*error)->domain != JSON_PARSER_ERROR)
     return;
-  if (scan (text, len, &depth, &in_string, &lines, NULL) && (depth > 0 || in_string))
+  rest = (*error)->message;
+  if (g_str_has_prefix (rest, prefix) && rest[strlen (prefix)] == ':')
+    rest += strlen (prefix) + 1;
+  line = g_ascii_strtoull (rest, &end1, 10);
+  if (end1 != rest && *end1 == ':')
+    column = g_ascii_strtoull (end1 + 1, &end2, 10);
+  if (end2 == NULL || end2 == end1 + 1 || *end2 != ':')
+    return;   /* not the form above: leave it */
+
+  if (path != NULL && scan (text, len, &depth, &in_string, &lines, NULL)
+      && (depth > 0 || in_string) && line >= last_content_line (text, len))
     {
       g_clear_error (error);
       g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
-                   "the JSON stops at line %u inside %s (the file is cut short?)", lines,
+                   "the JSON stops at line %u inside %s (the file is cut short?)",
+                   last_content_line (text, len),
                    in_string ? "a string" : "an unclosed [ or {");
       return;
     }
-  if (path != NULL && g_str_has_prefix ((*error)->message, path)
-      && (*error)->message[strlen (path)] == ':')
-    {
-      const char *rest = (*error)->message + strlen (path) + 1;
-      char *end1 = NULL, *end2 = NULL;
-      guint64 line = g_ascii_strtoull (rest, &end1, 10);
-      guint64 column = end1 != rest && *end1 == ':' ? g_ascii_strtoull (end1 + 1, &end2, 10) : 0;
-      char *message;
-
-      /* "PATH:LINE:COLUMN: Parse error: ..." */
-      if (end2 != NULL && end2 != end1 + 1 && *end2 == ':')
-        message = g_strdup_printf ("line %" G_GUINT64_FORMAT ", column %" G_GUINT64_FORMAT
-                                   ":%s", line, column, end2 + 1);
-      else
-        message = g_strdup (rest);
-      g_free ((*error)->message);
-      (*error)->message = message;
-    }
+  message = g_strdup_printf ("line %" G_GUINT64_FORMAT ", column %" G_GUINT64_FORMAT ":%s",
+                             line, column, end2 + 1);
+  g_free ((*error)->message);
+  (*error)->message = message;
 }
 
 /* json-glib accepts an empty or blank document and gives a NULL root, which

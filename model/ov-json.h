@@ -21,6 +21,17 @@ gboolean ov_json_check_depth (const char *text,
                               gssize      len,
                               GError    **error);
 
+/* Whether text stops inside a string or an unclosed [ or { (a document
+ * cut short). */
+gboolean ov_json_ends_open   (const char *text,
+                              gssize      len);
+
+/* The OvError code a caller reports a failed ov_json_load_file with:
+ * missing_code for a file that is not there, OV_ERROR_TRUNCATED for one cut
+ * short, else OV_ERROR_FORMAT. */
+int      ov_json_error_code  (const GError *error,
+                              int           missing_code);
+
 /* json_parser_load_from_data after ov_json_check_depth; an empty or blank
  * document (json-glib: success with no root) is an OV_ERROR_FORMAT error. */
 gboolean ov_json_load_data   (JsonParser *parser,

@@ -112,10 +112,8 @@ load_config (OvModel *model, const char *path, GError **error)
 
   if (!ov_json_load_file (parser, path, &local))
     {
-      g_set_error (error, OV_ERROR,
-                   g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                   ? OV_ERROR_MISSING : OV_ERROR_FORMAT,
-                   "%s: %s", path, local->message);
+      g_set_error (error, OV_ERROR, ov_json_error_code (local, OV_ERROR_MISSING), "%s: %s",
+                   path, local->message);
       return FALSE;
     }
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))

@@ -424,8 +424,8 @@ load_json_object (JsonParser  *parser,
 
   if (!ov_json_load_file (parser, path, &local_error))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "cannot read %s %s: %s", what, display,
-                   local_error->message);
+      g_set_error (error, OV_ERROR, ov_json_error_code (local_error, OV_ERROR_FORMAT),
+                   "cannot read %s %s: %s", what, display, local_error->message);
       return NULL;
     }
   root = json_parser_get_root (parser);

@@ -837,6 +837,35 @@ test_vqa_reference (void)
   }
 }
 
+/* /cli/vqa/features-given: --features names the features even when the
+ * VQA json has a .pt of its own beside it (which lacks this image). */
+static void
+test_vqa_features_given (void)
+{
+  g_autofree char *model = oracle ("checkpoints", "vqa_tiny_imgln", NULL);
+  g_autofree char *pt = oracle ("data", "vqa", "test2015_img_frcnn_feats.pt", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-given-XXXXXX", NULL);
+  g_autofree char *qla = g_build_filename (dir, "val2014_qla_mrcnn.json", NULL);
+  g_autofree char *beside = g_build_filename (dir, "val_img_frcnn_feats.pt", NULL);
+  g_autofree float *zeros = g_new0 (float, 2054);
+  OvTensorView view[] = { { "1001", OV_DTYPE_F32, 2, { 1, 2054 }, zeros } };
+  g_autoptr(Run) given = NULL;
+  g_autoptr(Run) found = NULL;
+
+  g_assert_true (g_file_set_contents (qla, "[{\"q\": \"is the oven white ?\", \"o\": \"oven sink\", "
+                                           "\"img_id\": 1002, \"an\": [], \"s\": []}]", -1, NULL));
+  g_assert_true (ov_safetensors_write (beside, view, 1, NULL));
+  given = run_oscarviz ("vqa", "--model", model, "--features", pt, "--labels", qla, "--key",
+                        "1002", "--json", NULL);
+  g_assert_cmpint (given->status, ==, 0);
+  found = run_oscarviz ("vqa", "--model", model, "--labels", qla, "--key", "1002", NULL);
+  g_assert_cmpint (found->status, ==, 1);
+  g_assert_nonnull (strstr (found->err, "val_img_frcnn_feats.pt has no features for image"));
+  g_unlink (beside);
+  g_unlink (qla);
+  g_rmdir (dir);
+}
+
 static void
 test_vqa_inputs (void)
 {
@@ -1483,6 +1512,8 @@ test_bad_options (void)
                      "0", NULL);
   expect_bad_option ("--question", "give a question", "vqa", "--model", "demo-vqa", "--dataset", yaml,
                      "--question", " ", NULL);
+  expect_bad_option ("--question-index", "-1", "vqa", "--model", "demo-vqa", "--dataset", yaml,
+                     "--question-index", "-1", NULL);
   expect_bad_option ("--question-index", "give", "vqa", "--model", "demo-vqa", "--dataset", yaml,
                      "--question", "what?", "--question-index", "1", NULL);
   expect_bad_option ("--top", "-2", "mask", "--model", "demo-pretrain", "--dataset", yaml,
@@ -2458,6 +2489,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/vqa/shipped-list", test_vqa_shipped_list);
   g_test_add_func ("/cli/vqa/inputs", test_vqa_inputs);
   g_test_add_func ("/cli/vqa/reference", test_vqa_reference);
+  g_test_add_func ("/cli/vqa/features-given", test_vqa_features_given);
   g_test_add_func ("/cli/encode/inputs", test_encode_inputs);
   g_test_add_func ("/cli/encode/caption-step", test_encode_caption_step);
   g_test_add_func ("/cli/pretrain", test_pretrain);

@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -1224,6 +1225,11 @@ test_vqa_references (void)
   /* found as a person writes it */
   g_assert_true (ov_sample_find_question (g_ptr_array_index (samples, 0), " What is it? ") == q);
   g_assert_null (ov_sample_find_question (g_ptr_array_index (samples, 0), "what is that?"));
+  /* the file's own tokenized form, doubled spaces, another Unicode form */
+  g_assert_true (ov_sample_find_question (g_ptr_array_index (samples, 0), "What is it ?") == q);
+  g_assert_true (ov_sample_find_question (g_ptr_array_index (samples, 0), "what  is\tit?") == q);
+  g_assert_true (ov_sample_find_question (g_ptr_array_index (samples, 0),
+                                          "\xef\xbd\x97hat is it?") == q);
 
   node = ov_sample_to_json (g_ptr_array_index (samples, 0));
   back = ov_sample_from_json (node, dir, "round trip", &error);
@@ -1279,6 +1285,87 @@ test_cut_short_pair (void)
   g_assert_null (ds);
   g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
   g_clear_error (&error);
+
+  /* a last row that is whole but has no line end is not cut short */
+  {
+    g_autofree char *no_end = write_file (dir, "no-end.tsv",
+                                          "a\t{\"num_boxes\": 0, \"features\": \"\"}");
+
+    files.features = no_end;
+    ds = ov_dataset_open_files (&files, NULL, &error);
+    g_assert_null (ds);
+    g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+    g_clear_error (&error);
+  }
+  remove_tree (dir);
+}
+
+/* /data/formats/vqa-features-beside: which .pt a VQA json takes from its
+ * folder, as run_vqa.py names them: train2014_qla_mrcnn.json with
+ * train_img_frcnn_feats.pt; a 2048-wide file is passed over, and a json
+ * without features says what was looked for, with each sample. */
+static void
+test_vqa_features_beside (void)
+{
+  g_autofree char *pt = ov_test_shared_path ("oracle", "data", "vqa",
+                                             "test2015_img_frcnn_feats.pt", NULL);
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *qla = write_file (dir, "train2014_qla_mrcnn.json",
+                                     "[{\"q\": \"what is it ?\", \"o\": \"dog couch\", "
+                                     "\"img_id\": 1001, \"an\": [1], \"s\": [1.0]}]");
+  g_autofree char *link = g_build_filename (dir, "train_img_frcnn_feats.pt", NULL);
+  g_autofree char *narrow = g_build_filename (dir, "train_img_obj_feats.pt", NULL);
+  g_autofree float *f2048 = make_features (2, OV_REGION_APPEARANCE_DIM);
+  OvTensorView view[] = { { "1001", OV_DTYPE_F32, 2, { 2, OV_REGION_APPEARANCE_DIM }, f2048 } };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (symlink (pt, link), ==, 0);
+  {
+    g_autoptr(OvDataset) ds = ov_dataset_open (qla, NULL, &error);
+    g_autoptr(OvSample) s = NULL;
+
+    g_assert_no_error (error);
+    s = ov_dataset_load_sample (ds, 0, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (s->n_features, ==, 12);
+    g_assert_cmpuint (s->warnings->len, ==, 0);
+  }
+
+  /* only a 2048-wide file: the questions and tags open, without features */
+  g_unlink (link);
+  g_assert_true (ov_safetensors_write (narrow, view, 1, &error));
+  {
+    g_autoptr(OvDataset) ds = ov_dataset_open (qla, NULL, &error);
+    g_autoptr(OvSample) s = NULL;
+    const char *w;
+
+    g_assert_no_error (error);
+    s = ov_dataset_load_sample (ds, 0, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_null (s->features);
+    g_assert_cmpstr (s->tags, ==, "dog couch");
+    g_assert_cmpuint (s->warnings->len, ==, 1);
+    w = g_ptr_array_index (s->warnings, 0);
+    g_assert_nonnull (strstr (w, "train2014_img_*_feats.pt or train_img_*_feats.pt"));
+    g_assert_nonnull (strstr (w, "train_img_obj_feats.pt is 2048 wide"));
+  }
+
+  /* told to read no features, it looks for none */
+  {
+    OvDatasetFiles files = { NULL };
+    g_autoptr(OvDataset) ds = NULL;
+    g_autoptr(OvSample) s = NULL;
+
+    g_assert_cmpint (symlink (pt, link), ==, 0);
+    files.labels = qla;
+    files.no_features = TRUE;
+    ds = ov_dataset_open_files (&files, NULL, &error);
+    g_assert_no_error (error);
+    s = ov_dataset_load_sample (ds, 0, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_null (s->features);
+    g_assert_cmpuint (s->warnings->len, ==, 0);
+  }
   remove_tree (dir);
 }
 
@@ -1305,5 +1392,6 @@ main (int argc, char **argv)
   g_test_add_func ("/data/formats/feature-dict", test_feature_dict);
   g_test_add_func ("/data/formats/vqa-references", test_vqa_references);
   g_test_add_func ("/data/formats/cut-short-pair", test_cut_short_pair);
+  g_test_add_func ("/data/formats/vqa-features-beside", test_vqa_features_beside);
   return g_test_run ();
 }

@@ -612,7 +612,8 @@ ov_session_set_sample (OvSession *self,
           /* The file gives its own tag string (a VQA file's "o", say), not
            * the classes joined: keep it word for word, as typed tags, so the
            * model reads what the file says. */
-          g_auto(GStrv) words = g_strsplit (sample->tags, " ", -1);
+          /* split where the model splits them: Oscar reads ';' as a space */
+          g_auto(GStrv) words = g_strsplit_set (sample->tags, " ;\t", -1);
 
           for (guint i = 0; words[i] != NULL; i++)
             if (*words[i] != '\0')

@@ -197,14 +197,21 @@ update_reference (OvVqaPanel      *self,
     }
   else
     {
+      /* without an answer list the top answer has no name to compare */
+      const char *top = ov_session_get_answer_name (session, answers->indices[0]);
+
       g_string_append (text, q->answer);
-      score = g_strcmp0 (q->answer, answers->labels[0]) == 0 ? 1.0 : 0.0;
+      if (top != NULL)
+        score = g_strcmp0 (q->answer, top) == 0 ? 1.0 : 0.0;
     }
   {
     /* Translators: the dataset's answers to this question, then the VQA
      * score (0 to 1) the model's best answer earns against them. */
-    g_autofree char *line = g_strdup_printf (_("Reference: %s · the top answer scores %.2f"),
-                                             text->str, score);
+    g_autofree char *line = score >= 0.0
+                            ? g_strdup_printf (_("Reference: %s · the top answer scores %.2f"),
+                                               text->str, score)
+                            /* Translators: the dataset's answers to this question */
+                            : g_strdup_printf (_("Reference: %s"), text->str);
 
     gtk_label_set_text (self->reference_label, line);
   }

@@ -648,7 +648,10 @@ update_no_picture (OvWindow       *self,
       gtk_widget_set_visible (GTK_WIDGET (self->no_picture_label), FALSE);
       return;
     }
-  if (sample->n_regions == 0)
+  if (sample->n_regions == 0 && sample->n_features == 0)
+    text = g_strdup (_("No picture, no boxes and no region features: only the tags reach the "
+                       "model"));
+  else if (sample->n_regions == 0)
     text = g_strdup (_("No picture and no boxes: this sample has only its tags and region "
                        "features"));
   else if (sample->width > 0 && sample->height > 0)
