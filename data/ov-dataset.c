@@ -44,6 +44,7 @@ struct _OvDataset {
   GHashTable *dict_index;    /* its image keys -> index + 1 */
   guint       dict_width;    /* 2054, or 2048 without the box values */
   char       *features_note; /* why a VQA json has no features: said with each sample */
+  GArray     *linelist;      /* guint rows of the primary TSV a split yaml keeps, or NULL */
   OvTsv      *hw;
   OvTsv      *images;
   GPtrArray  *memory;        /* OvSample*: sample JSON or VQA json, read whole */
@@ -57,6 +58,8 @@ struct _OvDataset {
   char      **attr_names;
 };
 
+static OvTsv *primary_tsv (OvDataset *ds);
+
 void
 ov_dataset_free (OvDataset *ds)
 {
@@ -68,6 +71,7 @@ ov_dataset_free (OvDataset *ds)
   g_clear_pointer (&ds->dict, ov_state_dict_free);
   g_clear_pointer (&ds->dict_index, g_hash_table_unref);
   g_free (ds->features_note);
+  g_clear_pointer (&ds->linelist, g_array_unref);
   g_clear_pointer (&ds->hw, ov_tsv_free);
   g_clear_pointer (&ds->images, ov_tsv_free);
   g_clear_pointer (&ds->memory, g_ptr_array_unref);
@@ -641,6 +645,63 @@ find_image_file (const char *folder,
   return NULL;
 }
 
+/* A split yaml's linelist: the rows of its files that make the split, one
+ * a line (a second column, as in caption linelists, is ignored), each a row
+ * of the file the samples follow. */
+static gboolean
+load_linelist (OvDataset  *ds,
+               const char *path,
+               GError    **error)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  OvTsv *tsv = primary_tsv (ds);
+  guint n_rows;
+
+  if (tsv == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
+                   "%s: a linelist picks rows of TSV files; %s is not one", path, ds->path);
+      return FALSE;
+    }
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return FALSE;
+  n_rows = ov_tsv_get_n_rows (tsv);
+  lines = g_strsplit (text, "\n", -1);
+  ds->linelist = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      char *tab = strchr (line, '\t');
+      guint64 row;
+
+      if (*line == '\0')
+        continue;
+      if (tab != NULL)
+        *tab = '\0';
+      if (!g_ascii_string_to_unsigned (g_strstrip (line), 10, 0, G_MAXUINT, &row, NULL))
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s, line %u: “%s” is not a row number",
+                       path, i + 1, line);
+          return FALSE;
+        }
+      if (row >= n_rows)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       "%s, line %u: row %" G_GUINT64_FORMAT ", but %s has %u rows", path, i + 1,
+                       row, ov_tsv_get_path (tsv), n_rows);
+          return FALSE;
+        }
+      {
+        guint r = (guint) row;
+
+        g_array_append_val (ds->linelist, r);
+      }
+    }
+  ds->n_samples = ds->linelist->len;
+  return TRUE;
+}
+
 OvDataset *
 ov_dataset_open (const char   *path,
                  GCancellable *cancellable,
@@ -674,7 +735,7 @@ ov_dataset_open (const char   *path,
         files.hw = g_hash_table_lookup (yaml, "hw");
         files.images = g_hash_table_lookup (yaml, "img");
         files.captions = g_hash_table_lookup (yaml, "caption");
-        /* TODO: "linelist" (a subset of rows) and the NoCaps cbs_* keys are ignored. */
+        /* TODO: the NoCaps cbs_* keys (constrained beam search) are ignored. */
         if (files.features == NULL && files.labels == NULL && files.hw == NULL
             && files.images == NULL)
           {
@@ -690,8 +751,10 @@ ov_dataset_open (const char   *path,
         ds->kind = OV_FILE_DATASET_YAML;
         g_free (ds->image_dir);
         ds->image_dir = g_path_get_dirname (path);
-        if (g_hash_table_lookup (yaml, "qla") != NULL
-            && !load_yaml_questions (ds, g_hash_table_lookup (yaml, "qla"), error))
+        if ((g_hash_table_lookup (yaml, "qla") != NULL
+             && !load_yaml_questions (ds, g_hash_table_lookup (yaml, "qla"), error))
+            || (g_hash_table_lookup (yaml, "linelist") != NULL
+                && !load_linelist (ds, g_hash_table_lookup (yaml, "linelist"), error)))
           {
             ov_dataset_free (ds);
             return NULL;
@@ -734,6 +797,14 @@ ov_dataset_open (const char   *path,
   return ov_dataset_open_files (&files, cancellable, error);
 }
 
+/* The row of the primary TSV that sample `index` is. */
+static guint
+sample_row (OvDataset *ds,
+            guint      index)
+{
+  return ds->linelist != NULL ? g_array_index (ds->linelist, guint, index) : index;
+}
+
 static OvTsv *
 primary_tsv (OvDataset *ds)
 {
@@ -764,7 +835,7 @@ ov_dataset_dup_key (OvDataset *ds,
     return g_strdup (((OvSample *) g_ptr_array_index (ds->memory, index))->key);
   if (ds->primary == PRIMARY_DICT)
     return g_strdup (ov_state_dict_get_nth (ds->dict, index)->name);
-  return ov_tsv_read_key (primary_tsv (ds), index, error);
+  return ov_tsv_read_key (primary_tsv (ds), sample_row (ds, index), error);
 }
 
 gint64
@@ -773,6 +844,8 @@ ov_dataset_find_key (OvDataset    *ds,
                      GCancellable *cancellable,
                      GError      **error)
 {
+  gint64 row;
+
   if (ds->primary == PRIMARY_MEMORY || ds->primary == PRIMARY_DICT)
     {
       gpointer hit = g_hash_table_lookup (ds->primary == PRIMARY_MEMORY ? ds->memory_index
@@ -786,7 +859,16 @@ ov_dataset_find_key (OvDataset    *ds,
         }
       return GPOINTER_TO_SIZE (hit) - 1;
     }
-  return ov_tsv_find_key (primary_tsv (ds), key, cancellable, error);
+  row = ov_tsv_find_key (primary_tsv (ds), key, cancellable, error);
+  if (row < 0 || ds->linelist == NULL)
+    return row;
+  for (guint i = 0; i < ds->linelist->len; i++)
+    if (g_array_index (ds->linelist, guint, i) == (guint) row)
+      return i;
+  g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+               "%s: image “%s” is row %" G_GINT64_FORMAT " of %s, which the split's linelist "
+               "leaves out", ds->path, key, row, ov_tsv_get_path (primary_tsv (ds)));
+  return -1;
 }
 
 /* Reads row `row` of one TSV into the sample with the parser of its kind. */
@@ -859,6 +941,8 @@ load_sample (OvDataset      *ds,
   g_autofree char *key = NULL;
   int labels_w = 0, labels_h = 0;
   guint n_label_regions;
+  /* the row of the TSVs paired by row: the index, or the linelist's entry */
+  guint row_no = index < ds->n_samples ? sample_row (ds, index) : index;
 
   key = ov_dataset_dup_key (ds, index, error);
   if (key == NULL)
@@ -870,7 +954,7 @@ load_sample (OvDataset      *ds,
     sample = ov_sample_new (key);
 
   if (ds->labels != NULL
-      && !read_part (ds, sample, ds->labels, ds->labels_kind, index, NULL, NULL,
+      && !read_part (ds, sample, ds->labels, ds->labels_kind, row_no, NULL, NULL,
                      cancellable, error))
     return NULL;
   labels_w = sample->width;
@@ -901,10 +985,10 @@ load_sample (OvDataset      *ds,
         }
       else
         {
-          gint64 row = index;
+          gint64 row = row_no;
 
           if (by_key && ds->primary != PRIMARY_FEATURES)
-            row = row_for_key (ds->features, index, key, cancellable, error);
+            row = row_for_key (ds->features, row_no, key, cancellable, error);
           else if (ds->primary == PRIMARY_MEMORY)
             row = ov_tsv_find_key (ds->features, key, cancellable, error);
           if (row < 0)
@@ -959,8 +1043,8 @@ load_sample (OvDataset      *ds,
   if (ds->hw != NULL)
     {
       g_autoptr(OvSample) part = ov_sample_new (key);
-      gint64 row = ds->primary == PRIMARY_HW ? (gint64) index
-                                              : row_for_key (ds->hw, index, key, cancellable,
+      gint64 row = ds->primary == PRIMARY_HW ? (gint64) row_no
+                                              : row_for_key (ds->hw, row_no, key, cancellable,
                                                              error);
 
       if (row < 0)

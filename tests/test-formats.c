@@ -1369,6 +1369,65 @@ test_vqa_features_beside (void)
   remove_tree (dir);
 }
 
+/* /data/formats/linelist: a split yaml's linelist picks and orders the rows
+ * of its files; a key outside it, or a row past the files, is named. */
+static void
+test_linelist (void)
+{
+  const char *names[] = { "train.yaml", "train.tsv", "train.lineidx", "train.label.tsv",
+                          "train.label.lineidx", "train.hw.tsv", "train.hw.lineidx",
+                          "train.labelmap.tsv" };
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *yaml = g_build_filename (dir, "train.yaml", NULL);
+  g_autofree char *list = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvDataset) ds = NULL;
+  g_autoptr(OvSample) s = NULL;
+  g_autofree char *key = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *from = ov_test_shared_path ("data", "formats",
+                                                   "scene_graph_benchmark-mini_tsv", names[i],
+                                                   NULL);
+      g_autofree char *text = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (from, &text, &len, NULL));
+      g_free (write_file (dir, names[i], text));
+    }
+  list = write_file (dir, "train.linelist.tsv", "2\n0\t7\n\n");
+  ds = ov_dataset_open (yaml, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ov_dataset_get_n_samples (ds), ==, 2);
+  key = ov_dataset_dup_key (ds, 0, &error);
+  g_assert_cmpstr (key, ==, "000000391895");
+  s = ov_dataset_load_sample (ds, 1, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s->key, ==, "000000522418");
+  g_assert_cmpint (s->width, ==, 640);
+  g_assert_cmpint (s->height, ==, 480);
+  g_assert_cmpint (ov_dataset_find_key (ds, "000000522418", NULL, &error), ==, 1);
+  g_assert_cmpint (ov_dataset_find_key (ds, "000000184613", NULL, &error), ==, -1);
+  g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  g_assert_nonnull (strstr (error->message, "linelist leaves out"));
+  g_clear_error (&error);
+  g_clear_pointer (&ds, ov_dataset_free);
+
+  g_free (write_file (dir, "train.linelist.tsv", "1\n3\n"));
+  ds = ov_dataset_open (yaml, NULL, &error);
+  g_assert_null (ds);
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "line 2: row 3, but"));
+  g_clear_error (&error);
+  g_free (write_file (dir, "train.linelist.tsv", "one\n"));
+  ds = ov_dataset_open (yaml, NULL, &error);
+  g_assert_null (ds);
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_clear_error (&error);
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1393,5 +1452,6 @@ main (int argc, char **argv)
   g_test_add_func ("/data/formats/vqa-references", test_vqa_references);
   g_test_add_func ("/data/formats/cut-short-pair", test_cut_short_pair);
   g_test_add_func ("/data/formats/vqa-features-beside", test_vqa_features_beside);
+  g_test_add_func ("/data/formats/linelist", test_linelist);
   return g_test_run ();
 }
