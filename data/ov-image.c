@@ -169,13 +169,13 @@ apply_orientation (OvImage *image)
   image->orientation_applied = TRUE;
 }
 
-/* Finds tag 0x0112 in IFD0 of an APP1 "Exif" block; 1 when absent. */
+/* Finds tag 0x0112 in IFD0 of a TIFF-structured Exif block (what follows
+ * "Exif\0\0" in a JPEG's APP1, or a PNG's eXIf chunk); 1 when absent. */
 static OvOrientation
-exif_orientation (const guchar *p,
-                  gsize         len)
+tiff_orientation (const guchar *tiff,
+                  gsize         tlen)
 {
-  const guchar *tiff;
-  gsize tlen, ifd;
+  gsize ifd;
   gboolean le;
   guint n;
 
@@ -184,10 +184,8 @@ exif_orientation (const guchar *p,
                        | ((guint32) (q)[3] << 24))                                         \
                     : (((guint32) (q)[0] << 24) | ((guint32) (q)[1] << 16)                 \
                        | ((guint32) (q)[2] << 8) | (guint32) (q)[3]))
-  if (len < 14 || memcmp (p, "Exif\0\0", 6) != 0)
+  if (tlen < 8)
     return OV_ORIENTATION_NORMAL;
-  tiff = p + 6;
-  tlen = len - 6;
   if (memcmp (tiff, "II", 2) == 0)
     le = TRUE;
   else if (memcmp (tiff, "MM", 2) == 0)
@@ -215,6 +213,42 @@ exif_orientation (const guchar *p,
   return OV_ORIENTATION_NORMAL;
 #undef RD16
 #undef RD32
+}
+
+/* The orientation of an APP1 "Exif" block of a JPEG; 1 when absent. */
+static OvOrientation
+exif_orientation (const guchar *p,
+                  gsize         len)
+{
+  if (len < 14 || memcmp (p, "Exif\0\0", 6) != 0)
+    return OV_ORIENTATION_NORMAL;
+  return tiff_orientation (p + 6, len - 6);
+}
+
+/* The orientation of a PNG's eXIf chunk, before or after the image data;
+ * 1 when there is none. The chunks are walked here, not through libpng,
+ * so that the header reader and the decoder agree. */
+static OvOrientation
+png_exif_orientation (const guchar *data,
+                      gsize         len)
+{
+  gsize at = 8;
+
+  while (at + 12 <= len)
+    {
+      guint32 n = ((guint32) data[at] << 24) | ((guint32) data[at + 1] << 16)
+                  | ((guint32) data[at + 2] << 8) | data[at + 3];
+      const guchar *type = data + at + 4;
+
+      if (n > len - at - 12)
+        break;
+      if (memcmp (type, "eXIf", 4) == 0)
+        return tiff_orientation (data + at + 8, n);
+      if (memcmp (type, "IEND", 4) == 0)
+        break;
+      at += 12 + (gsize) n;
+    }
+  return OV_ORIENTATION_NORMAL;
 }
 
 /* JPEG ---------------------------------------------------------------------- */
@@ -605,8 +639,11 @@ load_png (const guchar             *data,
             row[x] = (a << 24) | (r << 16) | (g << 8) | b;
           }
       }
-  /* TODO: PNG eXIf orientation chunks and embedded ICC profiles (JPEG and
-   * PNG) are not applied; pixels are taken as sRGB as stored. */
+  /* TODO: embedded ICC profiles (JPEG and PNG) are not applied; pixels are
+   * taken as sRGB as stored. */
+  image->orientation = png_exif_orientation (data, len);
+  if (options == NULL || !options->ignore_orientation)
+    apply_orientation (image);
   return image;
 }
 
@@ -689,6 +726,7 @@ ov_image_read_info (const char    *path,
       memcpy (&h, data + 20, 4);
       *stored_width = (int) MIN (GUINT32_FROM_BE (w), (guint32) G_MAXINT);
       *stored_height = (int) MIN (GUINT32_FROM_BE (h), (guint32) G_MAXINT);
+      *orientation = png_exif_orientation (data, len);
       return TRUE;
     }
   if (len >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)

@@ -9,6 +9,7 @@
  */
 #define G_LOG_DOMAIN "test-image"
 
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -325,6 +326,112 @@ test_all_orientations (void)
     }
 }
 
+/* PNG's chunk CRC (ISO 3309 / ITU-T V.42, as zlib's crc32). */
+static guint32
+png_crc (const guchar *p,
+         gsize         n)
+{
+  guint32 crc = 0xffffffffu;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      crc ^= p[i];
+      for (int k = 0; k < 8; k++)
+        crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+  return crc ^ 0xffffffffu;
+}
+
+/* A copy of a PNG with an eXIf chunk giving `orientation`, right after
+ * IHDR or (after_data) right before IEND. Little-endian TIFF this time. */
+static GBytes *
+png_with_orientation (const guchar *png,
+                      gsize         len,
+                      int           orientation,
+                      gboolean      after_data)
+{
+  const guchar chunk_data[] = {
+    'I', 'I', 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00,   /* TIFF header, IFD0 at 8 */
+    0x01, 0x00,                                     /* one entry */
+    0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, /* Orientation, SHORT, 1 value */
+    (guchar) orientation, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00,                         /* no next IFD */
+  };
+  guchar chunk[4 + 4 + sizeof chunk_data + 4];
+  gsize at = after_data ? len - 12 : 8 + 25;      /* before IEND, or after IHDR */
+  GByteArray *out = g_byte_array_new ();
+  guint32 crc;
+
+  g_assert_true (memcmp (png + 12, "IHDR", 4) == 0 && memcmp (png + len - 8, "IEND", 4) == 0);
+  chunk[0] = chunk[1] = chunk[2] = 0;
+  chunk[3] = sizeof chunk_data;
+  memcpy (chunk + 4, "eXIf", 4);
+  memcpy (chunk + 8, chunk_data, sizeof chunk_data);
+  crc = png_crc (chunk + 4, 4 + sizeof chunk_data);
+  chunk[8 + sizeof chunk_data] = (guchar) (crc >> 24);
+  chunk[9 + sizeof chunk_data] = (guchar) (crc >> 16);
+  chunk[10 + sizeof chunk_data] = (guchar) (crc >> 8);
+  chunk[11 + sizeof chunk_data] = (guchar) crc;
+  g_byte_array_append (out, png, at);
+  g_byte_array_append (out, chunk, sizeof chunk);
+  g_byte_array_append (out, png + at, len - at);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* /data/image/png-orientation: a PNG's eXIf orientation, before or after
+ * the image data, turns the picture as a JPEG's does, and the header
+ * reader says the same. */
+static void
+test_png_orientation (void)
+{
+  g_autofree char *path = image_path ("skimage-coffee.png");
+  g_autofree char *data = NULL;
+  g_autofree char *tmp = ov_test_tmp_path ("oriented.png");
+  g_autoptr(OvImage) plain = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  plain = ov_image_load_from_data ((guchar *) data, len, "plain", NULL, NULL, NULL);
+  g_assert_nonnull (plain);
+  g_assert_cmpint (plain->orientation, ==, 1);
+
+  for (int o = 1; o <= 8; o++)
+    for (int after = 0; after < 2; after++)
+      {
+        g_autoptr(GBytes) bytes = png_with_orientation ((guchar *) data, len, o, after);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(OvImage) img = NULL;
+        g_autofree char *format = NULL;
+        int w = plain->width, h = plain->height, sw = 0, sh = 0;
+        OvOrientation read = 0;
+
+        img = ov_image_load_from_data (g_bytes_get_data (bytes, NULL),
+                                       g_bytes_get_size (bytes), "rotated", NULL, NULL, &error);
+        g_assert_no_error (error);
+        g_assert_cmpint (img->orientation, ==, o);
+        g_assert_cmpint (img->width, ==, o >= 5 ? h : w);
+        g_assert_cmpint (img->height, ==, o >= 5 ? w : h);
+        for (int y = 0; y < h; y += 37)
+          for (int x = 0; x < w; x += 41)
+            {
+              double dx, dy;
+
+              ov_orientation_apply_point (o, w, h, x + 0.5, y + 0.5, &dx, &dy);
+              g_assert_cmphex (ov_image_get_pixel (img, (int) dx, (int) dy), ==,
+                               ov_image_get_pixel (plain, x, y));
+            }
+
+        g_assert_true (g_file_set_contents (tmp, g_bytes_get_data (bytes, NULL),
+                                            (gssize) g_bytes_get_size (bytes), NULL));
+        g_assert_true (ov_image_read_info (tmp, &format, &sw, &sh, &read, &error));
+        g_assert_no_error (error);
+        g_assert_cmpint (read, ==, o);
+        g_assert_cmpint (sw, ==, w);
+        g_assert_cmpint (sh, ==, h);
+      }
+  g_unlink (tmp);
+}
+
 static void
 test_orientation_boxes (void)
 {
@@ -565,6 +672,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/image/png-fixtures", test_png_fixtures);
   g_test_add_func ("/data/image/all-orientations", test_all_orientations);
   g_test_add_func ("/data/image/orientation-boxes", test_orientation_boxes);
+  g_test_add_func ("/data/image/png-orientation", test_png_orientation);
   g_test_add_func ("/data/image/huge", test_huge_images);
   g_test_add_func ("/data/image/corrupt-and-cancel", test_corrupt_and_cancel);
   g_test_add_func ("/data/image/info-and-surface", test_read_info_and_surface);
