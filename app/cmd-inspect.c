@@ -59,6 +59,11 @@ inspect_image (const char *path,
   json_builder_add_int_value (b, image->stored_height);
   json_builder_set_member_name (b, "has_alpha");
   json_builder_add_boolean_value (b, image->has_alpha);
+  if (image->color_profile != NULL)
+    {
+      json_builder_set_member_name (b, "color_profile");
+      json_builder_add_string_value (b, image->color_profile);
+    }
   if (image->note != NULL)
     {
       json_builder_set_member_name (b, "note");
@@ -659,6 +664,10 @@ print_text (const char *path,
                  G_GINT64_FORMAT ")", json_object_get_int_member (o, "orientation"),
                  json_object_get_int_member (o, "stored_width"),
                  json_object_get_int_member (o, "stored_height"));
+      if (json_object_has_member (o, "color_profile"))
+        /* Translators: an image's embedded colour profile, "Adobe RGB (1998)" */
+        g_print (_(", colour profile %s shown as sRGB"),
+                 json_object_get_string_member (o, "color_profile"));
       g_print ("\n");
       if (json_object_has_member (o, "note"))
         g_print ("  %s\n", json_object_get_string_member (o, "note"));

@@ -2,8 +2,9 @@
  * Copyright 2026 The oscarviz authors
  *
  * JPEG (libjpeg-turbo) and PNG (libpng) decoding into Cairo's ARGB32
- * layout, with EXIF orientation, a pixel limit that shrinks huge JPEGs
- * while decoding, and errors that name the file.
+ * layout, with EXIF orientation, embedded colour profiles turned into sRGB
+ * (Little CMS), a pixel limit that shrinks huge JPEGs while decoding, and
+ * errors that name the file.
  */
 #define G_LOG_DOMAIN "ov-image"
 
@@ -15,6 +16,7 @@
 
 #include <jpeglib.h>
 #include <jerror.h>
+#include <lcms2.h>
 #include <png.h>
 
 #include "model/ov-error.h"
@@ -37,6 +39,7 @@ ov_image_free (OvImage *image)
   g_free (image->format);
   g_free (image->data);
   g_free (image->note);
+  g_free (image->color_profile);
   g_free (image);
 }
 
@@ -167,6 +170,71 @@ apply_orientation (OvImage *image)
   image->height = oh;
   image->stride = ostride;
   image->orientation_applied = TRUE;
+}
+
+/* Turns the pixels from the picture's embedded ICC profile into sRGB, as
+ * an image viewer shows them. An sRGB profile (by its description) leaves
+ * them as they are; so does a profile Little CMS cannot read or that is
+ * not an RGB one (a note says so). Alpha, not yet premultiplied, is
+ * copied. */
+static void
+apply_color_profile (OvImage      *image,
+                     const guchar *icc,
+                     gsize         icc_len,
+                     gboolean      has_alpha,
+                     const char   *name)
+{
+  cmsHPROFILE in = cmsOpenProfileFromMem (icc, (cmsUInt32Number) MIN (icc_len, G_MAXUINT32));
+  cmsHPROFILE out = NULL;
+  cmsHTRANSFORM transform = NULL;
+  char description[256] = "";
+  const char *problem = NULL;
+  cmsUInt32Number format = G_BYTE_ORDER == G_LITTLE_ENDIAN ? TYPE_BGRA_8 : TYPE_ARGB_8;
+
+  if (in == NULL)
+    problem = "cannot be read";
+  else if (cmsGetColorSpace (in) != cmsSigRgbData)
+    problem = "is not an RGB profile";
+  else
+    {
+      cmsGetProfileInfoASCII (in, cmsInfoDescription, "en", "US", description,
+                              sizeof description);
+      if (g_ascii_strncasecmp (description, "sRGB", 4) == 0
+          || strstr (description, " sRGB") != NULL)
+        {
+          cmsCloseProfile (in);
+          return;
+        }
+      out = cmsCreate_sRGBProfile ();
+      transform = cmsCreateTransform (in, format, out, format, INTENT_PERCEPTUAL,
+                                      has_alpha ? cmsFLAGS_COPY_ALPHA : 0);
+      if (transform == NULL)
+        problem = "cannot be turned into sRGB";
+    }
+  if (transform != NULL)
+    {
+      for (int y = 0; y < image->height; y++)
+        {
+          guchar *row = image->data + (gsize) y * image->stride;
+
+          cmsDoTransform (transform, row, row, (cmsUInt32Number) image->width);
+        }
+      cmsDeleteTransform (transform);
+      image->color_profile = g_strdup (description);
+    }
+  else
+    {
+      char *note = g_strdup_printf ("%s%s%s: the embedded colour profile %s; colours are shown "
+                                    "as stored", image->note ? image->note : "",
+                                    image->note ? "\n" : "", name, problem);
+
+      g_free (image->note);
+      image->note = note;
+    }
+  if (out != NULL)
+    cmsCloseProfile (out);
+  if (in != NULL)
+    cmsCloseProfile (in);
 }
 
 /* Finds tag 0x0112 in IFD0 of a TIFF-structured Exif block (what follows
@@ -330,6 +398,8 @@ load_jpeg (const guchar             *data,
   JpegErr jerr;
   OvImage *volatile image = NULL;
   guchar *volatile cmyk_row = NULL;
+  JOCTET *volatile icc = NULL;     /* malloc()ed by libjpeg */
+  unsigned int icc_len = 0;
   volatile guint64 max_pixels = limit_pixels (options);
   int denom;
   gboolean cmyk;
@@ -354,6 +424,7 @@ load_jpeg (const guchar             *data,
                      "%s: cannot decode the JPEG file: %s", name, jerr.message);
       jpeg_destroy_decompress (&cinfo);
       g_free (cmyk_row);
+      free (icc);
       ov_image_free (image);
       return NULL;
     }
@@ -361,12 +432,20 @@ load_jpeg (const guchar             *data,
   jpeg_create_decompress (&cinfo);
   jpeg_mem_src (&cinfo, data, len);
   jpeg_save_markers (&cinfo, JPEG_APP0 + 1, 0xffff);
+  jpeg_save_markers (&cinfo, JPEG_APP0 + 2, 0xffff);
   if (jpeg_read_header (&cinfo, TRUE) != JPEG_HEADER_OK || jerr.hit_eof)
     {
       g_set_error (error, OV_ERROR, jerr.hit_eof ? OV_ERROR_TRUNCATED : OV_ERROR_FORMAT,
                    "%s: the JPEG file ends before its image data (truncated)", name);
       jpeg_destroy_decompress (&cinfo);
       return NULL;
+    }
+  if (options == NULL || !options->ignore_color_profile)
+    {
+      JOCTET *profile = NULL;
+
+      if (jpeg_read_icc_profile (&cinfo, &profile, &icc_len))
+        icc = profile;
     }
 
   image = g_new0 (OvImage, 1);
@@ -402,6 +481,7 @@ load_jpeg (const guchar             *data,
                    "(limit %" G_GUINT64_FORMAT " pixels)",
                    name, cinfo.image_width, cinfo.image_height, max_pixels);
       jpeg_destroy_decompress (&cinfo);
+      free (icc);
       ov_image_free (image);
       return NULL;
     }
@@ -426,6 +506,7 @@ load_jpeg (const guchar             *data,
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
                    "%s: not enough memory for a %d×%d image", name, image->width, image->height);
       jpeg_destroy_decompress (&cinfo);
+      free (icc);
       ov_image_free (image);
       return NULL;
     }
@@ -442,6 +523,7 @@ load_jpeg (const guchar             *data,
         {
           jpeg_destroy_decompress (&cinfo);
           g_free (cmyk_row);
+          free (icc);
           ov_image_free (image);
           return NULL;
         }
@@ -453,6 +535,7 @@ load_jpeg (const guchar             *data,
                        name, cinfo.output_scanline, cinfo.output_height);
           jpeg_destroy_decompress (&cinfo);
           g_free (cmyk_row);
+          free (icc);
           ov_image_free (image);
           return NULL;
         }
@@ -474,6 +557,11 @@ load_jpeg (const guchar             *data,
   jpeg_destroy_decompress (&cinfo);
   g_free (cmyk_row);
 
+  /* A CMYK picture was turned into RGB by its own rule; its CMYK profile
+   * does not describe the result. */
+  if (icc != NULL && !cmyk)
+    apply_color_profile (image, icc, icc_len, FALSE, name);
+  free (icc);
   if (options == NULL || !options->ignore_orientation)
     apply_orientation (image);
   return image;
@@ -534,6 +622,8 @@ load_png (const guchar             *data,
   png_structp png;
   png_infop info = NULL;
   OvImage *volatile image = NULL;
+  guchar *volatile icc = NULL;
+  volatile gsize icc_len = 0;
   png_uint_32 w, h;
   int depth, color, passes;
   gboolean alpha;
@@ -551,6 +641,7 @@ load_png (const guchar             *data,
                    "%s: cannot decode the PNG file%s: %s", name,
                    reader.truncated ? " (truncated)" : "", reader.message);
       png_destroy_read_struct (&png, &info, NULL);
+      g_free (icc);
       ov_image_free (image);
       return NULL;
     }
@@ -566,10 +657,25 @@ load_png (const guchar             *data,
                    "%s: the PNG image is %u×%u pixels, more than the %" G_GUINT64_FORMAT
                    " pixels oscarviz accepts", name, (guint) w, (guint) h, limit_pixels (options));
       png_destroy_read_struct (&png, &info, NULL);
+      g_free (icc);
       return NULL;
     }
 
   alpha = (color & PNG_COLOR_MASK_ALPHA) || png_get_valid (png, info, PNG_INFO_tRNS);
+  if ((options == NULL || !options->ignore_color_profile)
+      && png_get_valid (png, info, PNG_INFO_iCCP) && (color & PNG_COLOR_MASK_COLOR))
+    {
+      png_charp profile_name;
+      png_bytep profile;
+      png_uint_32 profile_len;
+      int compression;
+
+      if (png_get_iCCP (png, info, &profile_name, &compression, &profile, &profile_len))
+        {
+          icc = g_memdup2 (profile, profile_len);
+          icc_len = profile_len;
+        }
+    }
   png_set_expand (png);
 #ifdef PNG_READ_SCALE_16_TO_8_SUPPORTED
   png_set_scale_16 (png);
@@ -602,6 +708,7 @@ load_png (const guchar             *data,
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
                    "%s: not enough memory for a %u×%u image", name, (guint) w, (guint) h);
       png_destroy_read_struct (&png, &info, NULL);
+      g_free (icc);
       ov_image_free (image);
       return NULL;
     }
@@ -612,6 +719,7 @@ load_png (const guchar             *data,
             && g_cancellable_set_error_if_cancelled (cancellable, error))
           {
             png_destroy_read_struct (&png, &info, NULL);
+            g_free (icc);
             ov_image_free (image);
             return NULL;
           }
@@ -619,6 +727,9 @@ load_png (const guchar             *data,
       }
   png_read_end (png, NULL);
   png_destroy_read_struct (&png, &info, NULL);
+  if (icc != NULL)
+    apply_color_profile (image, icc, icc_len, alpha, name);
+  g_free (icc);
 
   /* Cairo wants premultiplied alpha. */
   if (alpha)
@@ -639,8 +750,6 @@ load_png (const guchar             *data,
             row[x] = (a << 24) | (r << 16) | (g << 8) | b;
           }
       }
-  /* TODO: embedded ICC profiles (JPEG and PNG) are not applied; pixels are
-   * taken as sRGB as stored. */
   image->orientation = png_exif_orientation (data, len);
   if (options == NULL || !options->ignore_orientation)
     apply_orientation (image);

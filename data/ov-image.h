@@ -32,6 +32,7 @@ typedef enum {
 typedef struct {
   guint64 max_pixels;          /* 0 = OV_IMAGE_DEFAULT_MAX_PIXELS */
   gboolean ignore_orientation; /* keep the stored frame */
+  gboolean ignore_color_profile; /* keep the stored values of a non-sRGB picture */
 } OvImageLoadOptions;
 
 typedef struct {
@@ -46,6 +47,7 @@ typedef struct {
   int            stored_height;  /* orientation and scaling */
   int            scale_denom;    /* 1, or 2/4/8 when a huge JPEG was shrunk */
   char          *note;           /* about downscaling or damaged data; NULL when none */
+  char          *color_profile;  /* the embedded profile turned into sRGB, or NULL */
 } OvImage;
 
 OvImage  *ov_image_load            (const char               *path,

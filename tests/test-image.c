@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include <jpeglib.h>
+#include <math.h>
+#include <png.h>
 
 #include "data/ov-image.h"
 #include "model/ov-error.h"
@@ -124,7 +126,9 @@ check_case (const ImageCase *c)
 {
   g_autofree char *path = image_path (c->file);
   g_autoptr(GError) error = NULL;
-  g_autoptr(OvImage) image = ov_image_load (path, NULL, NULL, &error);
+  /* the stored values, as djpeg and ImageMagick print them */
+  OvImageLoadOptions as_stored = { 0, FALSE, TRUE };
+  g_autoptr(OvImage) image = ov_image_load (path, &as_stored, NULL, &error);
 
   g_test_message ("%s", c->file);
   g_assert_no_error (error);
@@ -432,6 +436,181 @@ test_png_orientation (void)
   g_unlink (tmp);
 }
 
+/* Adobe RGB (1998) to sRGB worked out here from the two colour spaces'
+ * definitions (primaries and white D65 for both, so the ICC D50 adaptation
+ * cancels; gamma 563/256 in, the sRGB curve out), to check Little CMS's
+ * result with. */
+static guint32
+adobe_to_srgb (guint32 argb)
+{
+  static const double to_xyz[3][3] = {
+    { 0.5767309, 0.1855540, 0.1881852 },
+    { 0.2973769, 0.6273491, 0.0752741 },
+    { 0.0270343, 0.0706872, 0.9911085 },
+  };
+  static const double to_srgb[3][3] = {
+    { 3.2404542, -1.5371385, -0.4985314 },
+    { -0.9692660, 1.8760108, 0.0415560 },
+    { 0.0556434, -0.2040259, 1.0572252 },
+  };
+  double lin[3], xyz[3] = { 0 };
+  guint32 out = argb & 0xff000000u;
+
+  for (int c = 0; c < 3; c++)
+    lin[c] = pow (((argb >> (16 - 8 * c)) & 0xff) / 255.0, 563.0 / 256.0);
+  for (int r = 0; r < 3; r++)
+    for (int c = 0; c < 3; c++)
+      xyz[r] += to_xyz[r][c] * lin[c];
+  for (int r = 0; r < 3; r++)
+    {
+      double v = 0;
+
+      for (int c = 0; c < 3; c++)
+        v += to_srgb[r][c] * xyz[c];
+      v = CLAMP (v, 0.0, 1.0);
+      v = v <= 0.0031308 ? 12.92 * v : 1.055 * pow (v, 1 / 2.4) - 0.055;
+      out |= (guint32) lround (v * 255.0) << (16 - 8 * r);
+    }
+  return out;
+}
+
+/* The ICC profile embedded in a JPEG, as libjpeg reassembles it. */
+static guchar *
+jpeg_icc (const char *path,
+          guint      *len)
+{
+  struct jpeg_decompress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  g_autofree char *data = NULL;
+  gsize n;
+  JOCTET *icc = NULL;
+  guchar *copy;
+
+  g_assert_true (g_file_get_contents (path, &data, &n, NULL));
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_decompress (&cinfo);
+  jpeg_mem_src (&cinfo, (const guchar *) data, n);
+  jpeg_save_markers (&cinfo, JPEG_APP0 + 2, 0xffff);
+  g_assert_cmpint (jpeg_read_header (&cinfo, TRUE), ==, JPEG_HEADER_OK);
+  g_assert_true (jpeg_read_icc_profile (&cinfo, &icc, len));
+  copy = g_memdup2 (icc, *len);
+  free (icc);
+  jpeg_destroy_decompress (&cinfo);
+  return copy;
+}
+
+typedef struct {
+  GByteArray *bytes;
+} PngOut;
+
+static void
+png_write_cb (png_structp png,
+              png_bytep   data,
+              png_size_t  n)
+{
+  g_byte_array_append (((PngOut *) png_get_io_ptr (png))->bytes, data, n);
+}
+
+static void
+png_flush_cb (png_structp png)
+{
+}
+
+/* /data/image/color-profile: pictures with an Adobe RGB (1998) profile (a
+ * COCO JPEG, and a PNG given the same profile in an iCCP chunk, with
+ * alpha) are shown in sRGB, within 2 levels of the colour spaces'
+ * definitions; an sRGB-profiled JPEG keeps its values, and
+ * ignore_color_profile keeps the stored ones. */
+static void
+test_color_profile (void)
+{
+  g_autofree char *adobe = image_path ("coco-000000184613.jpg");
+  g_autofree char *srgb = image_path ("coco-000000391895.jpg");
+  OvImageLoadOptions as_stored = { 0, FALSE, TRUE };
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autoptr(OvImage) shown = ov_image_load (adobe, NULL, NULL, &error);
+    g_autoptr(OvImage) stored = ov_image_load (adobe, &as_stored, NULL, &error);
+    int worst = 0;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (shown->color_profile, ==, "Adobe RGB (1998)");
+    g_assert_null (stored->color_profile);
+    for (int y = 0; y < shown->height; y += 13)
+      for (int x = 0; x < shown->width; x += 17)
+        {
+          guint32 want = adobe_to_srgb (ov_image_get_pixel (stored, x, y));
+          guint32 got = ov_image_get_pixel (shown, x, y);
+
+          for (int shift = 0; shift < 24; shift += 8)
+            worst = MAX (worst, ABS ((int) ((got >> shift) & 0xff)
+                                     - (int) ((want >> shift) & 0xff)));
+        }
+    g_test_message ("largest difference from the definitions: %d levels", worst);
+    g_assert_cmpint (worst, <=, 2);
+    /* a saturated colour moves: the profile did something */
+    g_assert_cmphex (ov_image_get_pixel (shown, 250, 112), !=,
+                     ov_image_get_pixel (stored, 250, 112));
+  }
+  {
+    g_autoptr(OvImage) shown = ov_image_load (srgb, NULL, NULL, &error);
+    g_autoptr(OvImage) stored = ov_image_load (srgb, &as_stored, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (shown->color_profile);
+    g_assert_cmpmem (shown->data, (gsize) shown->stride * shown->height, stored->data,
+                     (gsize) stored->stride * stored->height);
+  }
+  {
+    /* 16×4 RGBA pixels of known values, with the JPEG's profile */
+    guint icc_len = 0;
+    g_autofree guchar *icc = jpeg_icc (adobe, &icc_len);
+    PngOut out = { g_byte_array_new () };
+    png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct (png);
+    guchar rows[4][16 * 4];
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(OvImage) shown = NULL;
+
+    for (int y = 0; y < 4; y++)
+      for (int x = 0; x < 16; x++)
+        {
+          rows[y][4 * x] = (guchar) (x * 16);
+          rows[y][4 * x + 1] = (guchar) (255 - x * 16);
+          rows[y][4 * x + 2] = (guchar) (y * 80);
+          rows[y][4 * x + 3] = 255;
+        }
+    png_set_write_fn (png, &out, png_write_cb, png_flush_cb);
+    png_set_IHDR (png, info, 16, 4, 8, PNG_COLOR_TYPE_RGBA, PNG_INTERLACE_NONE,
+                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_iCCP (png, info, "Adobe RGB (1998)", PNG_COMPRESSION_TYPE_BASE, icc, icc_len);
+    png_write_info (png, info);
+    for (int y = 0; y < 4; y++)
+      png_write_row (png, rows[y]);
+    png_write_end (png, info);
+    png_destroy_write_struct (&png, &info);
+    bytes = g_byte_array_free_to_bytes (out.bytes);
+
+    shown = ov_image_load_from_data (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                     "adobe.png", NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (shown->color_profile, ==, "Adobe RGB (1998)");
+    for (int y = 0; y < 4; y++)
+      for (int x = 0; x < 16; x++)
+        {
+          guint32 stored = 0xff000000u | ((guint32) rows[y][4 * x] << 16)
+                           | ((guint32) rows[y][4 * x + 1] << 8) | rows[y][4 * x + 2];
+          guint32 want = adobe_to_srgb (stored), got = ov_image_get_pixel (shown, x, y);
+
+          g_assert_cmphex (got >> 24, ==, 0xff);
+          for (int shift = 0; shift < 24; shift += 8)
+            g_assert_cmpint (ABS ((int) ((got >> shift) & 0xff) - (int) ((want >> shift) & 0xff)),
+                             <=, 2);
+        }
+  }
+}
+
 static void
 test_orientation_boxes (void)
 {
@@ -673,6 +852,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/image/all-orientations", test_all_orientations);
   g_test_add_func ("/data/image/orientation-boxes", test_orientation_boxes);
   g_test_add_func ("/data/image/png-orientation", test_png_orientation);
+  g_test_add_func ("/data/image/color-profile", test_color_profile);
   g_test_add_func ("/data/image/huge", test_huge_images);
   g_test_add_func ("/data/image/corrupt-and-cancel", test_corrupt_and_cancel);
   g_test_add_func ("/data/image/info-and-surface", test_read_info_and_surface);
