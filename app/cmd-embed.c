@@ -335,6 +335,14 @@ ov_cmd_embed (int argc, char **argv)
       }
   }
   warn_unknown_tags (model, emb);
+  if (emb->n_unlabelled > 0)
+    g_printerr (ngettext ("oscarviz embed: note: %u region feature row has no detection, so "
+                          "no class to be coloured or aligned by, and is left out (an Oscar VQA "
+                          "json, say, gives tags but no boxes)\n",
+                          "oscarviz embed: note: %u region feature rows have no detection, so "
+                          "no class to be coloured or aligned by, and are left out (an Oscar "
+                          "VQA json, say, gives tags but no boxes)\n", emb->n_unlabelled),
+                emb->n_unlabelled);
   if (n_tags == 0 && ov_model_get_kind (model) == OV_MODEL_KIND_CAPTION
       && !ov_model_get_settings (model)->add_od_labels)
     g_printerr (_("oscarviz embed: note: %s was trained without tags, so there are no tag "

@@ -202,7 +202,7 @@ inspect_checkpoint (const char *path,
     return NULL;
   c = ov_model_get_config (model);
   st = ov_model_get_settings (model);
-  answers = ov_cli_find_answers (model, &local);
+  answers = ov_cli_find_answers (model, NULL, NULL, &local);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "kind");
   json_builder_add_string_value (b, "checkpoint");

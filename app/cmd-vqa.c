@@ -136,6 +136,7 @@ ov_cmd_vqa (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *question = NULL;
   g_autofree char *answers_path = NULL;
+  g_autofree char *found_answers = NULL;
   g_autofree float *logits = NULL;
   g_autofree int *order = NULL;
   g_autoptr(OvCliWords) words = NULL;
@@ -183,6 +184,9 @@ ov_cmd_vqa (int    argc,
   model = ov_cli_load_model (&opts, OV_TASK_VQA, &error);
   if (model == NULL)
     return ov_cli_fail (&opts, error);
+  sample = ov_cli_load_sample (&opts, model, &error);
+  if (sample == NULL)
+    return ov_cli_fail (&opts, error);
   if (answers_path != NULL)
     {
       answers = ov_answer_list_load (answers_path, &error);
@@ -190,13 +194,10 @@ ov_cmd_vqa (int    argc,
     }
   else
     {
-      answers = ov_cli_find_answers (model, &error);
-      answers_source = ov_model_get_path (model);
+      answers = ov_cli_find_answers (model, sample->source, &found_answers, &error);
+      answers_source = found_answers != NULL ? found_answers : ov_model_get_path (model);
     }
   if (error != NULL)
-    return ov_cli_fail (&opts, error);
-  sample = ov_cli_load_sample (&opts, model, &error);
-  if (sample == NULL)
     return ov_cli_fail (&opts, error);
   ov_cli_print_warnings (model, sample);
 
@@ -281,6 +282,16 @@ ov_cmd_vqa (int    argc,
   g_qsort_with_data (order, n_logits, sizeof (int), compare_logits, logits);
   top = MIN (top, n_logits);
   has_reference = n_logits > 0 && ov_question_has_reference (asked);
+  /* a label past the list means the file and the list do not belong together */
+  for (guint k = 0; has_reference && answers != NULL && k < asked->n_labels; k++)
+    if (asked->labels[k] >= (gint64) ov_answer_list_get_n (answers))
+      {
+        g_printerr (_("oscarviz vqa: warning: %s, image “%s”: reference answer %lld is past "
+                      "the answer list of %s (%u answers); are the two for the same model?\n"),
+                    sample->source, sample->sample->key, (long long) asked->labels[k],
+                    answers_source, ov_answer_list_get_n (answers));
+        break;
+      }
 
   if (opts.json)
     {

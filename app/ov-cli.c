@@ -224,7 +224,7 @@ ov_cli_context_new (OvCliOptions       *opts,
     { "device", 0, 0, G_OPTION_ARG_CALLBACK, parse_device,
       N_("Where to run: cpu, cuda or auto (default)"), "cpu|cuda|auto" },
     { "precision", 0, 0, G_OPTION_ARG_CALLBACK, parse_precision,
-      N_("exact (fp32, default) or fast (TF32/bf16 products where the device has them)"),
+      N_("exact (fp32, default) or fast (TF32 products where the device has them)"),
       "exact|fast" },
     { "threads", 0, 0, G_OPTION_ARG_CALLBACK, parse_threads,
       N_("CPU threads, 0 = all processors (default: OMP_NUM_THREADS when set, else all "
@@ -408,6 +408,8 @@ load_tensor_features (const OvSampleSourceOptions *so,
       name_file (error, so->features);
       return NULL;
     }
+  if (!ov_feature_dict_check (sd, error))
+    return NULL;
   if (so->labels != NULL || so->detections != NULL || so->dataset != NULL || so->hw != NULL
       || so->image != NULL)
     {
@@ -563,9 +565,16 @@ ov_cli_load_sample (OvCliOptions *opts,
 
   if (out->sample->features == NULL)
     {
+      /* the data layer's notes say what was looked for (a VQA json's .pt) */
+      g_autoptr(GString) why = g_string_new (NULL);
+
+      for (guint i = 0; i < out->sample->warnings->len; i++)
+        g_string_append_printf (why, "\n  %s", (char *) g_ptr_array_index (out->sample->warnings,
+                                                                           i));
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
                    _("%s: image “%s” has no region features; give --features (the model "
-                     "reads region feature vectors, not pixels)"), out->source, out->sample->key);
+                     "reads region feature vectors, not pixels)%s"), out->source,
+                   out->sample->key, why->str);
       return NULL;
     }
   out->regions.features = out->sample->features;
@@ -897,24 +906,22 @@ ov_cli_inputs_load (const char *path,
 /* Answers --------------------------------------------------------------------- */
 
 OvAnswerList *
-ov_cli_find_answers (OvModel *model,
-                     GError **error)
+ov_cli_find_answers (OvModel    *model,
+                     const char *data_path,
+                     char      **found,
+                     GError    **error)
 {
-  /* What a VQA checkpoint folder may ship beside its weights, in order of
-   * preference. */
-  static const char *const names[] = {
-    "label2ans.json", "answers.json", "answers.txt", "label2ans.pkl", "ans2label.json",
-    "ans2label.pkl", "trainval_label2ans.pkl", "trainval_ans2label.pkl",
-  };
+  g_autofree char *data_dir = data_path != NULL ? g_path_get_dirname (data_path) : NULL;
+  g_autofree char *path = ov_find_answer_list (ov_model_get_path (model));
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autofree char *path = g_build_filename (ov_model_get_path (model), names[i], NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        return ov_answer_list_load (path, error);
-    }
-  return NULL;
+  /* the model's own list first; Oscar keeps it with the data */
+  if (path == NULL)
+    path = ov_find_answer_list (data_dir);
+  if (path == NULL)
+    return NULL;
+  if (found != NULL)
+    *found = g_strdup (path);
+  return ov_answer_list_load (path, error);
 }
 
 /* Unknown words --------------------------------------------------------------- */

@@ -121,8 +121,12 @@ OvEncoding     *ov_cli_inputs_load    (const char     *path,
  * or a safetensors file. */
 gboolean        ov_cli_is_tensor_file (const char     *path);
 /* Finds the answer list shipped in a checkpoint folder (label2ans.json,
- * answers.txt, ...); NULL without error when there is none. */
+ * answers.txt, ..., see ov_find_answer_list), else in the folder of the
+ * data file data_path (may be NULL) or its cache/; NULL without error when
+ * there is none. found (may be NULL) gets the file's path. */
 OvAnswerList   *ov_cli_find_answers   (OvModel        *model,
+                                       const char     *data_path,
+                                       char          **found,
                                        GError        **error);
 /* Prints "oscarviz COMMAND: message" on stderr; returns exit status 1. */
 int             ov_cli_fail           (OvCliOptions   *opts,

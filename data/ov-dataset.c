@@ -173,6 +173,49 @@ looks_like_weights (OvStateDict *sd)
   return FALSE;
 }
 
+char *
+ov_find_answer_list (const char *folder)
+{
+  static const char *const names[] = {
+    "label2ans.json", "label2ans.txt", "answers.json", "answers.txt", "label2ans.pkl",
+    "trainval_label2ans.pkl", "ans2label.json", "ans2label.pkl", "trainval_ans2label.pkl",
+  };
+  static const char *const subfolders[] = { "", "cache" };
+
+  for (guint f = 0; folder != NULL && f < G_N_ELEMENTS (subfolders); f++)
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autofree char *path = g_build_filename (folder, subfolders[f], names[i], NULL);
+
+        if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+          return g_steal_pointer (&path);
+      }
+  return NULL;
+}
+
+gboolean
+ov_feature_dict_check (OvStateDict *dict,
+                       GError     **error)
+{
+  const char *path = ov_state_dict_get_path (dict);
+
+  if (ov_state_dict_get_n_tensors (dict) == 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "%s holds no tensors; expected a dict image id → region features "
+                   "(regions × %d)", path, OV_REGION_DIM);
+      return FALSE;
+    }
+  if (looks_like_weights (dict))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   "%s holds model weights (%s), not region features; open its folder as a "
+                   "model instead", path, ov_state_dict_get_nth (dict, 0)->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* A dict image key -> region features (§7.3: Oscar's VQA, GQA and NLVR2
  * {split}_img_frcnn_feats.pt), mapped, not read: the files run to tens of
  * gigabytes. Every entry is checked to be a (N, 2048|2054) float matrix
@@ -187,23 +230,9 @@ open_feature_dict (OvDataset    *ds,
   guint n;
   gint64 width = 0;
 
-  if (dict == NULL)
+  if (dict == NULL || !ov_feature_dict_check (dict, error))
     return FALSE;
   n = ov_state_dict_get_n_tensors (dict);
-  if (n == 0)
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s holds no tensors; expected a dict image id → region features "
-                   "(regions × %d)", path, OV_REGION_DIM);
-      return FALSE;
-    }
-  if (looks_like_weights (dict))
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s holds model weights (%s), not region features; open its folder as a "
-                   "model instead", path, ov_state_dict_get_nth (dict, 0)->name);
-      return FALSE;
-    }
   index = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < n; i++)
     {

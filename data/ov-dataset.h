@@ -31,6 +31,16 @@ typedef struct {
   gboolean    no_features;  /* look for none beside a VQA json either */
 } OvDatasetFiles;
 
+/* The VQA answer list kept in folder or in its cache/ (where Oscar's data
+ * has trainval_label2ans.pkl): label2ans.json, label2ans.txt,
+ * answers.json, answers.txt, label2ans.pkl, trainval_label2ans.pkl,
+ * ans2label.json, ans2label.pkl or trainval_ans2label.pkl, the first
+ * found; NULL when there is none. */
+char       *ov_find_answer_list      (const char           *folder);
+/* Whether a tensor file can be a feature dict: it holds tensors, and they
+ * are not a model's weights; the error names the file. */
+gboolean    ov_feature_dict_check    (OvStateDict          *dict,
+                                      GError              **error);
 /* Opens any one file oscarviz reads as a dataset: a split yaml, a
  * detection/feature/hw TSV, a sample JSON, an Oscar VQA json. */
 OvDataset  *ov_dataset_open          (const char           *path,

@@ -273,6 +273,18 @@ ov_file_sniff (const char *path,
       if (strstr (p, "\"boxes\"") || strstr (p, "\"image\"") || strstr (p, "\"samples\"")
           || strstr (p, "\"rect\""))
         return OV_FILE_SAMPLE_JSON;
+      /* JSON of no kind we know; if it does not even parse, say why */
+      {
+        g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+        g_autoptr(GError) local = NULL;
+
+        if (!ov_json_load_file (parser, path, &local))
+          {
+            g_set_error (error, OV_ERROR, ov_json_error_code (local, OV_ERROR_IO), "%s: %s",
+                         path, local->message);
+            return OV_FILE_UNKNOWN;
+          }
+      }
       goto unknown;
     }
   if (strchr (buf, '\t') != NULL)
@@ -292,8 +304,8 @@ ov_file_sniff (const char *path,
 
 unknown:
   g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-               "%s: not a file oscarviz knows (image, detection, feature or dataset file)",
-               path);
+               "%s: not a file oscarviz knows (image, detection, feature, question or dataset "
+               "file)", path);
   return OV_FILE_UNKNOWN;
 }
 

@@ -453,7 +453,12 @@ zip_ctx_open (ZipCtx       *z,
   z->za = zip_open_from_source (z->src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
   if (z->za == NULL)
     {
-      zip_set_error (error, path, "not a valid zip archive", &ze);
+      /* A torch zip keeps its directory at the end: a file that starts as
+       * one but has none was most likely cut short. */
+      zip_set_error (error, path, zip_error_code_zip (&ze) == ZIP_ER_NOZIP
+                                  ? "not a valid zip archive (no directory at its end: the "
+                                    "file is cut short?)"
+                                  : "not a valid zip archive", &ze);
       zip_source_free (z->src);
       z->src = NULL;
       zip_error_fini (&ze);

@@ -421,7 +421,8 @@ test_vqa (void)
 }
 
 /* /cli/vqa/shipped-list: without --answers, a label2ans.json in the
- * checkpoint folder names the answers; --top limits the list. */
+ * checkpoint folder names the answers, else one beside the data file (as
+ * Oscar keeps it with its VQA data); --top limits the list. */
 static void
 test_vqa_shipped_list (void)
 {
@@ -436,6 +437,7 @@ test_vqa_shipped_list (void)
   g_autoptr(JsonNode) doc = NULL;
   JsonArray *answers;
   g_autofree char *l2a_copy = g_build_filename (dir, "label2ans.json", NULL);
+  g_autofree char *pt_copy = g_build_filename (dir, "features.pt", NULL);
   g_autofree char *text = NULL;
   gsize len;
 
@@ -446,8 +448,9 @@ test_vqa_shipped_list (void)
 
       g_assert_cmpint (symlink (from, to), ==, 0);
     }
+  g_assert_cmpint (symlink (pt, pt_copy), ==, 0);
   /* no list anywhere: indices only, "answer" null */
-  bare = run_oscarviz ("vqa", "--model", dir, "--features", pt, "--row", "0", "--tags",
+  bare = run_oscarviz ("vqa", "--model", dir, "--features", pt_copy, "--row", "0", "--tags",
                        "dog couch pillow pillow blanket lamp window curtain table remote rug "
                        "plant", "--question", "What animal is lying on the couch?", "--top",
                        "1", "--json", NULL);
@@ -459,6 +462,18 @@ test_vqa_shipped_list (void)
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (answers, 0),
                                                "index"), ==, 10);
   g_clear_pointer (&doc, json_node_unref);
+
+  /* the list beside the oracle's .pt */
+  {
+    g_autoptr(Run) beside = run_oscarviz ("vqa", "--model", dir, "--features", pt, "--row", "0",
+                                          "--tags", "dog couch pillow", "--question",
+                                          "What animal is lying on the couch?", "--json", NULL);
+    g_autoptr(JsonNode) bdoc = run_json (beside);
+    JsonArray *banswers = json_object_get_array_member (json_node_get_object (bdoc), "answers");
+
+    g_assert_false (json_object_get_null_member (json_array_get_object_element (banswers, 0),
+                                                 "answer"));
+  }
 
   g_assert_true (g_file_get_contents (l2a, &text, &len, NULL));
   g_assert_true (g_file_set_contents (l2a_copy, text, len, NULL));
@@ -479,6 +494,7 @@ test_vqa_shipped_list (void)
       g_unlink (to);
     }
   g_unlink (l2a_copy);
+  g_unlink (pt_copy);
   g_rmdir (dir);
 }
 
@@ -862,6 +878,41 @@ test_vqa_features_given (void)
   g_assert_cmpint (found->status, ==, 1);
   g_assert_nonnull (strstr (found->err, "val_img_frcnn_feats.pt has no features for image"));
   g_unlink (beside);
+
+  /* a checkpoint where the features should be: said, given or found */
+  {
+    g_autofree char *weights = ov_test_source_path ("tests", "fixtures", "checkpoint", "zip.pt",
+                                                    NULL);
+    g_autoptr(Run) given_weights = NULL;
+    g_autoptr(Run) found_weights = NULL;
+    g_autoptr(Run) embed = NULL;
+    g_autofree char *vec = g_build_filename (dir, "vec.safetensors", NULL);
+    g_autofree char *vec_json = g_build_filename (dir, "vec.safetensors.json", NULL);
+    g_autofree char *vec_labels = g_build_filename (dir, "vec.safetensors.labels.txt", NULL);
+
+    g_assert_cmpint (symlink (weights, beside), ==, 0);
+    given_weights = run_oscarviz ("vqa", "--model", model, "--features", beside, "--labels", qla,
+                                  "--key", "1002", NULL);
+    g_assert_cmpint (given_weights->status, ==, 1);
+    g_assert_nonnull (strstr (given_weights->err, "holds model weights"));
+    found_weights = run_oscarviz ("vqa", "--model", model, "--labels", qla, "--key", "1002",
+                                  NULL);
+    g_assert_cmpint (found_weights->status, ==, 1);
+    g_assert_nonnull (strstr (found_weights->err, "has no region features"));
+    g_assert_nonnull (strstr (found_weights->err, "holds model weights"));
+    g_unlink (beside);
+
+    /* the .pt's regions have no detections: embed says it leaves them out */
+    g_assert_cmpint (symlink (pt, beside), ==, 0);
+    embed = run_oscarviz ("embed", "--model", model, "--dataset", qla, "--layer", "last",
+                          "--out", vec, "-q", NULL);
+    g_assert_cmpint (embed->status, ==, 0);
+    g_assert_nonnull (strstr (embed->err, "27 region feature rows have no detection"));
+    g_unlink (vec);
+    g_unlink (vec_json);
+    g_unlink (vec_labels);
+    g_unlink (beside);
+  }
   g_unlink (qla);
   g_rmdir (dir);
 }

@@ -359,6 +359,17 @@ test_more_kinds (void)
   g_assert_null (strstr (text->out, "tags:"));
   g_assert_null (strstr (text->out, "0 regions"));
   g_assert_nonnull (strstr (text->out, "NumPy array, <f4, 3 × 50 × 2054\n"));
+
+  /* JSON of no known kind that does not even parse says why */
+  {
+    g_autofree char *cut = ov_test_tmp_path ("cut-list.json");
+    g_autoptr(Run) bad = NULL;
+
+    g_assert_true (g_file_set_contents (cut, "[\"yes\", \"no\", \"ma", -1, NULL));
+    bad = run_inspect (cut, NULL);
+    g_assert_cmpint (bad->status, ==, 1);
+    g_assert_nonnull (strstr (bad->err, "cut short"));
+  }
 }
 
 int

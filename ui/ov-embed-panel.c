@@ -904,6 +904,13 @@ describe_result (OvEmbedPanel *self)
   if (self->result->set[1] != NULL)
     /* Translators: appended to the line above: the second model. */
     g_string_append_printf (text, _("; compared with %s"), self->result->set[1]->label);
+  if (emb->n_unlabelled > 0)
+    /* Translators: appended to the line above: region rows of files with
+     * tags but no boxes (an Oscar VQA json) have no class to plot by. */
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                               "; %u region without a detection class left out",
+                                               "; %u regions without a detection class left out",
+                                               emb->n_unlabelled), emb->n_unlabelled);
   set_status (self, text->str);
 }
 

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "data/ov-dataset.h"
 #include "model/ov-answers.h"
 #include "model/ov-error.h"
 #include "model/ov-tokenizer.h"
@@ -361,27 +362,16 @@ ov_session_get_answer_list_path (OvSession *self)
 }
 
 /* Answer lists ship with the datasets, not the checkpoints (§1.2), but a
- * folder may carry one beside the weights under one of these names. */
-static const char *const answer_list_names[] = {
-  "answers.txt", "label2ans.txt", "label2ans.json", "trainval_label2ans.pkl",
-  "ans2label.json", "trainval_ans2label.pkl",
-};
-
+ * folder may carry one beside the weights (ov_find_answer_list). */
 static void
 find_answer_list (OvSession  *self,
                   const char *dir)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (answer_list_names); i++)
-    {
-      g_autofree char *path = g_build_filename (dir, answer_list_names[i], NULL);
-      g_autoptr(GError) error = NULL;
+  g_autofree char *path = ov_find_answer_list (dir);
+  g_autoptr(GError) error = NULL;
 
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        continue;
-      if (ov_session_load_answer_list (self, path, &error))
-        return;
-      g_warning ("failed to read the answer list: %s", error->message);
-    }
+  if (path != NULL && !ov_session_load_answer_list (self, path, &error))
+    g_warning ("failed to read the answer list: %s", error->message);
 }
 
 gboolean

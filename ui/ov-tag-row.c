@@ -98,7 +98,16 @@ update_title (OvTagRow *self)
   gboolean region = FALSE;
 
   if (ov_tag_item_is_text_only (self->item))
-    title = g_strdup (_("Text only, no region features"));
+    {
+      const OvSample *sample = ov_session_get_sample (self->session);
+
+      /* A file that gives tags and region features without boxes (an
+       * Oscar VQA json) pairs neither with the other. */
+      if (sample != NULL && sample->n_regions == 0 && sample->n_features > 0)
+        title = g_strdup (_("Tag of the file, not tied to a region"));
+      else
+        title = g_strdup (_("Text only, no region features"));
+    }
   else
     {
       int number = ov_region_number (ov_tag_item_get_region (self->item));

@@ -480,6 +480,7 @@ typedef struct {
   OvImage  *image;      /* result, may be NULL */
   char     *image_error;
   char     *answers;    /* result: the dataset's answer list, or NULL */
+  char     *answers_beside; /* result: a list beside the data, or NULL */
 } SampleLoad;
 
 static void
@@ -490,6 +491,7 @@ sample_load_free (SampleLoad *load)
   g_clear_pointer (&load->image, ov_image_free);
   g_free (load->image_error);
   g_free (load->answers);
+  g_free (load->answers_beside);
   g_free (load);
 }
 
@@ -556,18 +558,24 @@ dup_yaml_path (GHashTable *yaml,
   return g_build_filename (dir, value, NULL);
 }
 
-/* What a split yaml adds beyond the sample: an answer list (label2ans).
- * The sample's picture beside the dataset is found by the data layer. */
+/* What the data adds beyond the sample: a split yaml's answer list
+ * (label2ans), else one kept beside the data file, as Oscar keeps
+ * trainval_label2ans.pkl with its VQA data (taken only while the
+ * checkpoints bring none). The sample's picture beside the dataset is found
+ * by the data layer. */
 static void
 find_dataset_extras (SampleLoad *load,
                      const char *dataset)
 {
   g_autoptr(GHashTable) yaml = NULL;
+  g_autofree char *dir = g_path_get_dirname (dataset);
 
   if (g_str_has_suffix (dataset, ".yaml") || g_str_has_suffix (dataset, ".yml"))
     yaml = ov_dataset_yaml_load (dataset, NULL);
   if (yaml != NULL)
     load->answers = dup_yaml_path (yaml, "label2ans", dataset);
+  if (load->answers == NULL)
+    load->answers_beside = ov_find_answer_list (dir);
 }
 
 static void
@@ -587,8 +595,10 @@ load_sample_worker (GTask        *task,
   opts.progress_data = source_object;
   if (fill_source_options (&opts, load->files, &error))
     load->sample = ov_sample_source_load (&opts, cancellable, &error);
-  if (load->sample != NULL && opts.dataset != NULL)
-    find_dataset_extras (load, opts.dataset);
+  if (load->sample != NULL && (opts.dataset != NULL || opts.labels != NULL
+                               || opts.features != NULL))
+    find_dataset_extras (load, opts.dataset != NULL ? opts.dataset
+                               : opts.labels != NULL ? opts.labels : opts.features);
   ov_sample_source_options_clear (&opts);
   if (load->sample == NULL)
     {
@@ -705,6 +715,9 @@ sample_loaded_cb (GObject      *source,
 
   if (load->image_error != NULL)
     show_toast (self, load->image_error);
+  if (load->answers == NULL && load->answers_beside != NULL
+      && ov_session_get_answer_list_path (self->session) == NULL)
+    load->answers = g_steal_pointer (&load->answers_beside);
   if (load->answers != NULL && g_strcmp0 (load->answers,
                                           ov_session_get_answer_list_path (self->session)) != 0)
     {

@@ -755,7 +755,11 @@ ov_embed_add_sample (OvEmbeddings *emb,
           cls = r < (int) sample->n_regions ? sample->regions[r].cls : NULL;
           modality = OV_EMBED_REGION;
           if (cls == NULL)
-            continue;    /* a feature row without a detection has no class */
+            {
+              /* a feature row without a detection has no class */
+              emb->n_unlabelled++;
+              continue;
+            }
         }
       else
         continue;

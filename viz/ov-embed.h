@@ -83,6 +83,8 @@ typedef struct {
                              * trained without tags read its tags (embed --tag-layout),
                              * or NULL */
   guint      capacity;      /* rows allocated in the per-vector arrays */
+  guint      n_unlabelled;  /* region rows left out for want of a detection class (not
+                             * saved: what the last collection met) */
 } OvEmbeddings;
 
 OvEmbeddings *ov_embeddings_new       (guint               hidden,
