@@ -392,7 +392,7 @@ ov_cmd_attention (int argc, char **argv)
   o.region = NOT_GIVEN;
   o.scale = 2.0;
   ov_caption_options_init (&copts);
-  o.beams = copts.num_beams;
+  o.beams = NOT_GIVEN;
   ov_sample_source_options_init (&o.sample);
   ov_cli_options_init (&cli, "attention");
   context = ov_cli_context_new (&cli, _("— draw attention maps of one sample"), entries);
@@ -464,7 +464,8 @@ ov_cmd_attention (int argc, char **argv)
           goto out;
         }
     }
-  if (!ov_cli_check_beams (o.beams, &error) || !ov_cli_check_question (o.question, &error))
+  if ((o.beams != NOT_GIVEN && !ov_cli_check_beams (o.beams, &error))
+      || !ov_cli_check_question (o.question, &error))
     {
       g_printerr ("oscarviz attention: %s\n", error->message);
       status = 2;
@@ -563,13 +564,42 @@ ov_cmd_attention (int argc, char **argv)
     }
   if (strcmp (view_name, "caption") == 0 && task != OV_TASK_CAPTION)
     {
-      g_printerr ("oscarviz attention: %s\n", _("the caption view needs --task caption"));
+      if (o.task != NULL)
+        g_printerr ("oscarviz attention: %s\n", _("the caption view needs --task caption"));
+      else
+        g_printerr (_("oscarviz attention: the caption view needs a captioning model, and %s "
+                      "is a %s model\n"), ov_model_get_path (model),
+                    ov_model_kind_name (ov_model_get_kind (model)));
       status = 2;
       goto out;
     }
-  if (!ov_cli_check_max_length (o.max_length, model, &error))
+  /* only a caption the model writes itself is decoded */
+  if ((o.beams != NOT_GIVEN || o.max_length != 0) && (task != OV_TASK_CAPTION || o.text != NULL))
+    {
+      if (o.beams != NOT_GIVEN)
+        g_printerr (_("oscarviz attention: --beams %d: only for a caption the model writes "
+                      "(--task caption without --text)\n"), o.beams);
+      else
+        g_printerr (_("oscarviz attention: --max-length %d: only for a caption the model "
+                      "writes (--task caption without --text)\n"), o.max_length);
+      status = 2;
+      goto out;
+    }
+  if (task == OV_TASK_CAPTION && !ov_cli_check_max_length (o.max_length, model, &error))
     {
       g_printerr ("oscarviz attention: %s\n", error->message);
+      status = 2;
+      goto out;
+    }
+  /* the model reads only its first max_img_seq_length regions */
+  if (strcmp (view_name, "region") == 0
+      && o.region > MIN ((int) sample->n_features,
+                         ov_model_get_settings (model)->max_img_seq_length))
+    {
+      g_printerr (_("oscarviz attention: --region %d: give 1 to %d (the regions %s reads of "
+                    "image “%s”)\n"), o.region,
+                  MIN ((int) sample->n_features, ov_model_get_settings (model)->max_img_seq_length),
+                  ov_model_get_path (model), sample->key);
       status = 2;
       goto out;
     }
@@ -578,7 +608,8 @@ ov_cmd_attention (int argc, char **argv)
 
   if (task == OV_TASK_CAPTION)
     {
-      copts.num_beams = o.beams;
+      if (o.beams != NOT_GIVEN)
+        copts.num_beams = o.beams;
       copts.max_length = o.max_length;
       prefix = caption_ids (model, o.text, tags, &regions, &copts, &error);
       if (prefix == NULL)

@@ -55,38 +55,32 @@ same_vocabulary (OvModel    *model,
 {
   OvTokenizer *a = ov_model_get_tokenizer (model);
   OvTokenizer *b = ov_model_get_tokenizer (tagged);
+  gint64 id = ov_tokenizer_first_difference (a, b);
   guint na = ov_tokenizer_get_vocab_size (a) + ov_tokenizer_get_n_added_tokens (a);
   guint nb = ov_tokenizer_get_vocab_size (b) + ov_tokenizer_get_n_added_tokens (b);
+  const char *ta, *tb;
 
+  if (id < 0)
+    return TRUE;
   if (na != nb)
     {
       /* Translators: "--tag-layout CKPT: CKPT has a vocabulary of 30522 word pieces and
        * DIR one of 106; ..." */
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--tag-layout %s: %s has a vocabulary of %u word pieces and %s one of %u; "
-                     "the tag slots must come from a tagged model with the same vocabulary "
-                     "(demo, for demo-notags)"), option_value, ov_model_get_path (tagged), nb,
-                   ov_model_get_path (model), na);
+                     "give a tagged model with the same vocabulary (for demo-notags, demo)"),
+                   option_value, ov_model_get_path (tagged), nb, ov_model_get_path (model), na);
       return FALSE;
     }
-  for (guint id = 0; id < na; id++)
-    {
-      const char *ta = ov_tokenizer_id_to_token (a, (gint32) id);
-      const char *tb = ov_tokenizer_id_to_token (b, (gint32) id);
-
-      if (g_strcmp0 (ta, tb) != 0)
-        {
-          /* Translators: "... word piece 1012 is “.” in DIR and “,” in CKPT ..." */
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("--tag-layout %s: the vocabularies differ: word piece %u is “%s” in "
-                         "%s and “%s” in %s; the tag slots must come from a tagged model "
-                         "with the same vocabulary"), option_value, id, ta != NULL ? ta : "",
-                       ov_model_get_path (model), tb != NULL ? tb : "",
-                       ov_model_get_path (tagged));
-          return FALSE;
-        }
-    }
-  return TRUE;
+  ta = ov_tokenizer_id_to_token (a, (gint32) id);
+  tb = ov_tokenizer_id_to_token (b, (gint32) id);
+  /* Translators: "... word piece 1012 is “.” in DIR and “,” in CKPT ..." */
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--tag-layout %s: the vocabularies differ: word piece %lld is “%s” in %s and "
+                 "“%s” in %s; give a tagged model with the same vocabulary (for demo-notags, "
+                 "demo)"), option_value, (long long) id, ta != NULL ? ta : "",
+               ov_model_get_path (model), tb != NULL ? tb : "", ov_model_get_path (tagged));
+  return FALSE;
 }
 
 /* --tag-layout MODEL: the tag slots of a tagged captioning model for a
@@ -278,6 +272,16 @@ ov_cmd_embed (int argc, char **argv)
                   perplexity);
       return 2;
     }
+  if (tsne_out != NULL)
+    {
+      OvExportFormat format;
+
+      if (!ov_export_format_from_path (tsne_out, &format, &error))
+        {
+          g_printerr ("oscarviz embed: --tsne %s\n", error->message);
+          return 2;
+        }
+    }
 
   model = ov_cli_load_model (&cli, OV_TASK_ENCODE, &error);
   if (model == NULL)
@@ -361,6 +365,9 @@ ov_cmd_embed (int argc, char **argv)
         goto fail;
       ov_tsne_params_init (&params);
       params.perplexity = ov_cli_fit_perplexity ("embed", perplexity, emb->n);
+      /* --threads decides the map's threads too, so that a map can be made again */
+      if (cli.n_threads > 0)
+        params.n_threads = cli.n_threads;
       if (!ov_tsne_run (emb->vectors[0], emb->n, emb->hidden, &params, xy, NULL, NULL, NULL,
                         &error))
         goto fail;

@@ -107,10 +107,16 @@ ov_cli_fit_perplexity (const char *command,
 
   if (n < 3 || perplexity <= most)   /* t-SNE refuses fewer than 3 points */
     return perplexity;
-  /* Translators: "oscarviz tsne: note: perplexity 100 is too high for 60 points; using
-   * 19.6667, a third of the other points" */
-  g_printerr (_("oscarviz %s: note: perplexity %g is too high for %zu points; using %g, a "
-                "third of the other points\n"), command, perplexity, n, most);
+  if (most <= 1.0)
+    /* Translators: "oscarviz tsne: note: perplexity 30 is too high for 3 points; using 1,
+     * the least there is" */
+    g_printerr (_("oscarviz %s: note: perplexity %g is too high for %zu points; using 1, the "
+                  "least there is\n"), command, perplexity, n);
+  else
+    /* Translators: "oscarviz tsne: note: perplexity 100 is too high for 60 points; using
+     * 19.6667, a third of the other points" */
+    g_printerr (_("oscarviz %s: note: perplexity %g is too high for %zu points; using %g, a "
+                  "third of the other points\n"), command, perplexity, n, most);
   return most;
 }
 

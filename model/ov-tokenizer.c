@@ -1113,6 +1113,38 @@ ov_tokenizer_id_to_token (OvTokenizer *tok,
   return id_to_token (tok, id);
 }
 
+gint64
+ov_tokenizer_first_difference (OvTokenizer *a,
+                               OvTokenizer *b)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  gint64 first = -1;
+
+  g_return_val_if_fail (a != NULL && b != NULL, 0);
+
+  for (guint id = 0; id < MAX (a->lines->len, b->lines->len); id++)
+    if (g_strcmp0 (ov_tokenizer_id_to_token (a, (gint32) id),
+                   ov_tokenizer_id_to_token (b, (gint32) id)) != 0)
+      return id;
+  /* added tokens may sit anywhere past the vocabulary: compare both ways */
+  for (int side = 0; side < 2; side++)
+    {
+      OvTokenizer *one = side == 0 ? a : b, *other = side == 0 ? b : a;
+
+      g_hash_table_iter_init (&iter, one->added_by_id);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          gint32 id = GPOINTER_TO_INT (key);
+
+          if (g_strcmp0 (value, ov_tokenizer_id_to_token (other, id)) != 0
+              && (first < 0 || id < first))
+            first = id;
+        }
+    }
+  return first;
+}
+
 guint
 ov_tokenizer_get_vocab_size (OvTokenizer *tok)
 {

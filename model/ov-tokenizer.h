@@ -59,6 +59,10 @@ const char  *ov_tokenizer_id_to_token    (OvTokenizer  *tok,
                                           gint32        id);     /* NULL if out of range */
 /* Lines of vocab.txt (ids 0 .. n-1). Python's vocab_size counts distinct
  * tokens instead, which differs only when a vocabulary repeats a line. */
+/* The first id whose token differs between the two (vocabulary lines and
+ * added tokens), or -1 when they read every id alike. */
+gint64       ov_tokenizer_first_difference (OvTokenizer *a,
+                                            OvTokenizer *b);
 guint        ov_tokenizer_get_vocab_size (OvTokenizer  *tok);
 guint        ov_tokenizer_get_n_added_tokens (OvTokenizer *tok);
 

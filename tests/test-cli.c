@@ -1593,6 +1593,12 @@ test_bad_options (void)
                      "--layer", "1", "--out", out, "--beams", "0", NULL);
   expect_bad_option ("--max-length", "200", "attention", "--model", "demo", "--dataset", yaml,
                      "--layer", "1", "--out", out, "--max-length", "200", NULL);
+  expect_bad_option ("--beams", "3", "attention", "--model", "demo-vqa", "--dataset", yaml,
+                     "--layer", "1", "--out", out, "--beams", "3", NULL);
+  expect_bad_option ("--max-length", "9", "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "1", "--out", out, "--text", "a cup", "--max-length", "9", NULL);
+  expect_bad_option ("--tsne", "x.jpg", "embed", "--model", "demo", "--dataset", yaml,
+                     "--layer", "last", "--out", vec, "--tsne", "x.jpg", NULL);
   expect_bad_option ("--region", "6", "attention", "--model", "demo", "--dataset", yaml,
                      "--key", "300001", "--layer", "1", "--view", "region", "--region", "6",
                      "--out", out, NULL);

@@ -760,6 +760,55 @@ test_unknown_words (void)
     }
 }
 
+/* /model/tokenizer/first-difference: vocabularies are compared line by
+ * line and by their added tokens, wherever those ids lie. */
+static void
+test_first_difference (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ov-tok-XXXXXX", NULL);
+  const char *names[] = { "a.txt", "b.txt", "c.txt", "a.json", "b.json" };
+  const char *texts[] = {
+    "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\ncup\nbolt\n",
+    "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\ncup\nstar\n",
+    "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\ncup\n",
+    "{\"foo\": 150}",
+    "{\"bar\": 150}",
+  };
+  char *paths[G_N_ELEMENTS (names)];
+  g_autoptr(GError) error = NULL;
+  OvTokenizer *tok[6];
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      paths[i] = g_build_filename (dir, names[i], NULL);
+      g_assert_true (g_file_set_contents (paths[i], texts[i], -1, NULL));
+    }
+  tok[0] = ov_tokenizer_new_from_files (paths[0], NULL, NULL, TRUE, &error);
+  tok[1] = ov_tokenizer_new_from_files (paths[0], NULL, NULL, TRUE, &error);
+  tok[2] = ov_tokenizer_new_from_files (paths[1], NULL, NULL, TRUE, &error);
+  tok[3] = ov_tokenizer_new_from_files (paths[2], NULL, NULL, TRUE, &error);
+  tok[4] = ov_tokenizer_new_from_files (paths[0], paths[3], NULL, TRUE, &error);
+  tok[5] = ov_tokenizer_new_from_files (paths[0], paths[4], NULL, TRUE, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (ov_tokenizer_first_difference (tok[0], tok[1]), ==, -1);
+  g_assert_cmpint (ov_tokenizer_first_difference (tok[0], tok[2]), ==, 6);
+  g_assert_cmpint (ov_tokenizer_first_difference (tok[0], tok[3]), ==, 6);
+  g_assert_cmpint (ov_tokenizer_first_difference (tok[3], tok[0]), ==, 6);
+  g_assert_cmpint (ov_tokenizer_first_difference (tok[4], tok[5]), ==, 150);
+  g_assert_cmpint (ov_tokenizer_first_difference (tok[0], tok[4]), ==, 150);
+  g_assert_cmpint (ov_tokenizer_first_difference (tok[4], tok[4]), ==, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (tok); i++)
+    ov_tokenizer_free (tok[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_unlink (paths[i]);
+      g_free (paths[i]);
+    }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -780,6 +829,7 @@ main (int   argc,
   g_test_add_func ("/model/tokenizer/cased", test_cased);
   g_test_add_func ("/model/tokenizer/load-time", test_load_time);
   g_test_add_func ("/model/tokenizer/unknown-words", test_unknown_words);
+  g_test_add_func ("/model/tokenizer/first-difference", test_first_difference);
 
   return g_test_run ();
 }

@@ -21,6 +21,7 @@
 #include "data/ov-dataset.h"
 #include "data/ov-demo.h"
 #include "model/ov-error.h"
+#include "model/ov-tokenizer.h"
 #include "viz/ov-export.h"
 #include "ov-embed-panel.h"
 #include "ov-panel-util.h"
@@ -1039,12 +1040,23 @@ borrow_tag_layout (CollectJob *job,
                    OvModel    *other,
                    const char *other_label)
 {
-  gboolean borrowed;
+  OvModel *first = ov_session_model_lock (job->model);
+  gboolean borrowed = ov_model_borrow_tag_layout (other, first);
+  /* the layout counts tag slots in word pieces: it only fits a twin */
+  gint64 differs = borrowed ? ov_tokenizer_first_difference (ov_model_get_tokenizer (other),
+                                                             ov_model_get_tokenizer (first))
+                            : -1;
 
-  borrowed = ov_model_borrow_tag_layout (other, ov_session_model_lock (job->model));
   ov_session_model_unlock (job->model);
   if (!borrowed)
     return NULL;
+  if (differs >= 0)
+    /* Translators: %s are model names; the second model was trained without
+     * tags, and the two do not share a vocabulary. */
+    return g_strdup_printf (_("%s was trained without tags; here it reads the tags in the tag "
+                              "slots of %s, but the two vocabularies differ (from word piece "
+                              "%lld on), so the comparison says little."),
+                            other_label, job->model_label, (long long) differs);
   /* Translators: %s are model names; the second model was trained without tags. */
   return g_strdup_printf (_("%s was trained without tags; here it reads the tags in the tag "
                             "slots of %s, as the demo's own alignment measurement does."),
