@@ -1081,6 +1081,8 @@ test_attention_vqa (void)
   OV_TEST_WAIT_UNTIL (!ov_window_is_loading (fresh), 60);
   g_assert_false (ov_session_supports (session, OV_TASK_CAPTION, NULL));
   g_assert_true (ov_session_supports (session, OV_TASK_VQA, NULL));
+  /* only a VQA model: the window shows the panel it can run */
+  g_assert_cmpstr (_ov_window_get_panel_name (fresh), ==, "question");
 
   ov_vqa_panel_set_question (_ov_window_get_vqa_panel (fresh), question);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",

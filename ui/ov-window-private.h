@@ -25,6 +25,8 @@ OvAttentionPanel *_ov_window_get_attention_panel (OvWindow *self);
 OvEmbedPanel   *_ov_window_get_embed_panel   (OvWindow *self);
 /* The error banner's text, or NULL while it is hidden. */
 const char     *_ov_window_get_banner_text   (OvWindow *self);
+/* The name of the task panel shown ("caption", "question", ...). */
+const char     *_ov_window_get_panel_name    (OvWindow *self);
 /* The note over the view of a sample without its picture, or NULL. */
 const char     *_ov_window_get_no_picture_text (OvWindow *self);
 /* The title of the toast shown last, or NULL once it is dismissed. */

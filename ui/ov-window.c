@@ -419,6 +419,31 @@ zoom_changed_cb (OvWindow *self)
 
 /* Checkpoints */
 
+/* After a checkpoint loads: when the panel shown cannot run on the open
+ * checkpoints but another task panel can (only a VQA model is open, say),
+ * show that one rather than a greyed-out panel. */
+static void
+show_a_runnable_panel (OvWindow *self)
+{
+  static const struct { const char *name; OvTask task; } panels[] = {
+    { "caption", OV_TASK_CAPTION }, { "question", OV_TASK_VQA }, { "mask", OV_TASK_MASK },
+  };
+  const char *visible = adw_view_stack_get_visible_child_name (self->panel_stack);
+
+  for (guint i = 0; i < G_N_ELEMENTS (panels); i++)
+    if (g_strcmp0 (visible, panels[i].name) == 0
+        && ov_session_supports (self->session, panels[i].task, NULL))
+      return;
+  for (guint i = 0; i < G_N_ELEMENTS (panels); i++)
+    if (g_strcmp0 (visible, panels[i].name) == 0)
+      for (guint j = 0; j < G_N_ELEMENTS (panels); j++)
+        if (ov_session_supports (self->session, panels[j].task, NULL))
+          {
+            adw_view_stack_set_visible_child_name (self->panel_stack, panels[j].name);
+            return;
+          }
+}
+
 static void
 model_loaded_cb (GObject      *source,
                  GAsyncResult *result,
@@ -440,6 +465,7 @@ model_loaded_cb (GObject      *source,
       return;
     }
   update_status (self);
+  show_a_runnable_panel (self);
 }
 
 static void
@@ -672,6 +698,12 @@ update_no_picture (OvWindow       *self,
     text = g_strdup (_("No picture: the boxes are drawn on a blank frame around them"));
   gtk_label_set_text (self->no_picture_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->no_picture_label), TRUE);
+}
+
+const char *
+_ov_window_get_panel_name (OvWindow *self)
+{
+  return adw_view_stack_get_visible_child_name (self->panel_stack);
 }
 
 const char *
