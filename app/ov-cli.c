@@ -84,11 +84,16 @@ ov_cli_check_question (const char *question,
                        GError    **error)
 {
   g_autofree char *stripped = NULL;
+  gboolean has_word = FALSE;
 
-  if (question == NULL)
+  /* text that is not UTF-8 is the tokenizer's to refuse, naming it */
+  if (question == NULL || !g_utf8_validate (question, -1, NULL))
     return TRUE;
   stripped = g_strstrip (g_strdup (question));
-  if (*stripped == '\0')
+  /* a word: a letter or a digit in any script */
+  for (const char *p = stripped; *p != '\0' && !has_word; p = g_utf8_next_char (p))
+    has_word = g_unichar_isalnum (g_utf8_get_char (p));
+  if (!has_word)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--question “%s”: give a question with at least one word (or leave the "

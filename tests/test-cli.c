@@ -1561,8 +1561,10 @@ test_bad_options (void)
   expect_bad_option ("--threads", "500", "tsne", vec, "--out", out, "--threads", "500", NULL);
   expect_bad_option ("--top", "0", "vqa", "--model", "demo-vqa", "--dataset", yaml, "--top",
                      "0", NULL);
-  expect_bad_option ("--question", "give a question", "vqa", "--model", "demo-vqa", "--dataset", yaml,
-                     "--question", " ", NULL);
+  expect_bad_option ("--question", "give a question", "vqa", "--model", "demo-vqa",
+                     "--dataset", yaml, "--question", " ", NULL);
+  expect_bad_option ("--question", "at least one word", "vqa", "--model", "demo-vqa",
+                     "--dataset", yaml, "--question", "? !", NULL);
   expect_bad_option ("--question-index", "-1", "vqa", "--model", "demo-vqa", "--dataset", yaml,
                      "--question-index", "-1", NULL);
   expect_bad_option ("--question-index", "give", "vqa", "--model", "demo-vqa", "--dataset", yaml,
