@@ -419,6 +419,32 @@ ov_cmd_attention (int argc, char **argv)
     }
   /* grid and summary draw every layer; the other views one */
   one_layer = strcmp (view_name, "grid") != 0 && strcmp (view_name, "summary") != 0;
+  /* an option of another view would be ignored: say so rather than draw
+   * something other than what was asked for */
+  {
+    const char *stray = NULL, *its_view = NULL;
+
+    if (o.token != NULL && strcmp (view_name, "image") != 0)
+      stray = "--token", its_view = "image";
+    else if (o.region != NOT_GIVEN && strcmp (view_name, "region") != 0)
+      stray = "--region", its_view = "region";
+    else if (strcmp (view_name, "difference") != 0
+             && (o.before_layer != NOT_GIVEN || o.before_head_text != NULL
+                 || o.before_tags != NULL))
+      {
+        stray = o.before_layer != NOT_GIVEN ? "--before-layer"
+                : o.before_head_text != NULL ? "--before-head" : "--before-tags";
+        its_view = "difference";
+      }
+    if (stray != NULL)
+      {
+        /* Translators: "--region: only for the region view (--view region), not heatmap" */
+        g_printerr (_("oscarviz attention: %s: only for the %s view (--view %s), not %s\n"),
+                    stray, its_view, its_view, view_name);
+        status = 2;
+        goto out;
+      }
+  }
   if (cli.model == NULL || o.out == NULL)
     {
       g_printerr ("oscarviz attention: %s\n", _("--model and --out are required"));

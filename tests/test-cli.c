@@ -1595,6 +1595,11 @@ test_bad_options (void)
                      "--layer", "1", "--out", out, "--beams", "0", NULL);
   expect_bad_option ("--max-length", "200", "attention", "--model", "demo", "--dataset", yaml,
                      "--layer", "1", "--out", out, "--max-length", "200", NULL);
+  expect_bad_option ("--region", "only for the region view", "attention", "--model", "demo",
+                     "--dataset", yaml, "--layer", "1", "--out", out, "--region", "2", NULL);
+  expect_bad_option ("--before-tags", "only for the difference view", "attention", "--model",
+                     "demo", "--dataset", yaml, "--layer", "1", "--out", out, "--before-tags",
+                     "cup", NULL);
   expect_bad_option ("--beams", "3", "attention", "--model", "demo-vqa", "--dataset", yaml,
                      "--layer", "1", "--out", out, "--beams", "3", NULL);
   expect_bad_option ("--max-length", "9", "attention", "--model", "demo", "--dataset", yaml,
