@@ -93,8 +93,10 @@ report_text (const OvDeviceReport *r)
   g_autofree char *blas = g_strdup_printf (ngettext ("%d thread", "%d threads", r->blas_threads),
                                            r->blas_threads);
 
-  /* Translators: "CPU: 16 threads; OpenBLAS 0.3.21 ..., 1 thread" */
-  g_print (_("CPU: %s; %s, %s\n"), cpu, r->blas_config, blas);
+  /* Translators: "CPU: 16 threads in the engine's pool; OpenBLAS 0.3.21 ... (its own
+   * pool: 16 threads, used single-threaded inside the engine's loops)" */
+  g_print (_("CPU: %s in the engine's pool; %s (its own pool: %s, used single-threaded "
+             "inside the engine's loops)\n"), cpu, r->blas_config, blas);
   if (!r->cuda_built)
     {
       g_print (_("CUDA: not built: %s\n"), r->cuda_reason);
