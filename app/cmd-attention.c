@@ -722,7 +722,8 @@ ov_cmd_attention (int argc, char **argv)
       view = ov_caption_view_new (ca, title);
       view_free = (GDestroyNotify) ov_caption_view_free;
       paint = ov_caption_view_paint;
-      width = 160 + 16 * ca->n_cols + 120;
+      /* room for the title too (about 7 points a character at 13 points) */
+      width = MAX (160 + 16 * ca->n_cols + 120, 7.2 * g_utf8_strlen (title, -1) + 40);
       height = 200 + 20 * ca->n_steps;
     }
   else

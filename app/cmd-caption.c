@@ -83,6 +83,8 @@ ov_cmd_caption (int    argc,
   if (sample == NULL)
     return ov_cli_fail (&opts, error);
   ov_cli_print_warnings (model, sample);
+  if (sample->encoding == NULL)
+    ov_cli_note_input_kept (model, OV_TASK_CAPTION, NULL, sample);
 
   co.num_beams = beams;
   co.n_best = n_best;

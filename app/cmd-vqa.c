@@ -251,6 +251,7 @@ ov_cmd_vqa (int    argc,
                        sample->source, sample->sample->key);
           return ov_cli_fail (&opts, error);
         }
+      ov_cli_note_input_kept (model, OV_TASK_VQA, question, sample);
       words = ov_cli_words_new (model, question);
       logits = ov_model_classify (model, question, sample->tags, &sample->regions, &n_logits,
                                   NULL, &error);

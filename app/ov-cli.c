@@ -332,6 +332,28 @@ ov_cli_print_warnings (OvModel     *model,
       g_printerr ("warning: %s\n", (char *) g_ptr_array_index (sample->sample->warnings, i));
 }
 
+void
+ov_cli_note_input_kept (OvModel     *model,
+                        OvTask       task,
+                        const char  *text,
+                        OvCliSample *sample)
+{
+  OvInputKept kept;
+
+  if (model == NULL || sample == NULL || sample->sample == NULL
+      || !ov_model_count_input_kept (model, task, text, sample->tags, &sample->regions, &kept,
+                                     NULL))
+    return;
+  if (kept.tag_pieces_kept < kept.tag_pieces)
+    g_printerr (_("note: %s reads %d of the %d word pieces of the tags; the rest do not fit its "
+                  "text slots and are left out, as Oscar leaves them out\n"),
+                ov_model_get_path (model), kept.tag_pieces_kept, kept.tag_pieces);
+  if (kept.regions_kept < kept.regions)
+    g_printerr (_("note: %s reads the first %d of the %d regions (its max_img_seq_length); "
+                  "the rest are left out, as Oscar leaves them out\n"),
+                ov_model_get_path (model), kept.regions_kept, kept.regions);
+}
+
 /* Adds "file: " in front of a message that does not name the file yet. */
 static void
 name_file (GError    **error,

@@ -128,6 +128,13 @@ OvAnswerList   *ov_cli_find_answers   (OvModel        *model,
                                        const char     *data_path,
                                        char          **found,
                                        GError        **error);
+/* Notes on stderr what of the sample's tags and regions the task's input
+ * leaves out (ov_model_count_input_kept); text is the question or caption
+ * where the task has one. */
+void            ov_cli_note_input_kept (OvModel       *model,
+                                        OvTask         task,
+                                        const char    *text,
+                                        OvCliSample   *sample);
 /* Prints "oscarviz COMMAND: message" on stderr; returns exit status 1. */
 int             ov_cli_fail           (OvCliOptions   *opts,
                                        const GError   *error);

@@ -727,6 +727,11 @@ load_linelist (OvDataset  *ds,
         g_array_append_val (ds->linelist, r);
       }
     }
+  if (ds->linelist->len == 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s names no rows", path);
+      return FALSE;
+    }
   ds->n_samples = ds->linelist->len;
   return TRUE;
 }

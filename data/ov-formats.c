@@ -273,12 +273,16 @@ ov_file_sniff (const char *path,
       if (strstr (p, "\"boxes\"") || strstr (p, "\"image\"") || strstr (p, "\"samples\"")
           || strstr (p, "\"rect\""))
         return OV_FILE_SAMPLE_JSON;
-      /* JSON of no kind we know; if it does not even parse, say why */
+      /* JSON of no kind we know; if it does not even parse, say why (only
+       * for files small enough to parse in a moment: an annotation file of
+       * hundreds of megabytes is simply not ours) */
       {
         g_autoptr(JsonParser) parser = json_parser_new_immutable ();
         g_autoptr(GError) local = NULL;
+        GStatBuf st;
 
-        if (!ov_json_load_file (parser, path, &local))
+        if (g_stat (path, &st) == 0 && st.st_size <= 16 * 1024 * 1024
+            && !ov_json_load_file (parser, path, &local))
           {
             g_set_error (error, OV_ERROR, ov_json_error_code (local, OV_ERROR_IO), "%s: %s",
                          path, local->message);

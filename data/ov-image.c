@@ -172,6 +172,19 @@ apply_orientation (OvImage *image)
   image->orientation_applied = TRUE;
 }
 
+static void
+add_profile_note (OvImage    *image,
+                  const char *name,
+                  const char *problem)
+{
+  char *note = g_strdup_printf ("%s%s%s: the embedded colour profile %s; colours are shown as "
+                                "stored", image->note ? image->note : "",
+                                image->note ? "\n" : "", name, problem);
+
+  g_free (image->note);
+  image->note = note;
+}
+
 /* Turns the pixels from the picture's embedded ICC profile into sRGB, as
  * an image viewer shows them. An sRGB profile (by its description) leaves
  * them as they are; so does a profile Little CMS cannot read or that is
@@ -193,23 +206,41 @@ apply_color_profile (OvImage      *image,
 
   if (in == NULL)
     problem = "cannot be read";
+  else if (cmsGetColorSpace (in) == cmsSigGrayData)
+    ;   /* a grey picture's grey profile: shown as grey levels, as stored */
   else if (cmsGetColorSpace (in) != cmsSigRgbData)
     problem = "is not an RGB profile";
   else
     {
       cmsGetProfileInfoASCII (in, cmsInfoDescription, "en", "US", description,
                               sizeof description);
-      if (g_ascii_strncasecmp (description, "sRGB", 4) == 0
-          || strstr (description, " sRGB") != NULL)
-        {
-          cmsCloseProfile (in);
-          return;
-        }
       out = cmsCreate_sRGBProfile ();
       transform = cmsCreateTransform (in, format, out, format, INTENT_PERCEPTUAL,
                                       has_alpha ? cmsFLAGS_COPY_ALPHA : 0);
       if (transform == NULL)
         problem = "cannot be turned into sRGB";
+    }
+  /* A profile that is sRGB in all but name (any of the many sRGB profiles
+   * cameras and editors embed) leaves the values as they are: judged by
+   * what it does to a grid of colours, not by its description. */
+  if (transform != NULL)
+    {
+      guchar probe[4 * 27], turned[4 * 27];
+      gboolean same = TRUE;
+
+      for (int i = 0; i < 27; i++)
+        {
+          probe[4 * i] = (guchar) (i % 3 * 127);
+          probe[4 * i + 1] = (guchar) (i / 3 % 3 * 127);
+          probe[4 * i + 2] = (guchar) (i / 9 * 127);
+          probe[4 * i + 3] = 255;
+        }
+      memcpy (turned, probe, sizeof turned);   /* alpha, which the transform may leave */
+      cmsDoTransform (transform, probe, turned, 27);
+      for (int i = 0; i < 4 * 27 && same; i++)
+        same = i % 4 == 3 || ABS ((int) probe[i] - (int) turned[i]) <= 1;
+      if (same)
+        g_clear_pointer (&transform, cmsDeleteTransform);
     }
   if (transform != NULL)
     {
@@ -220,17 +251,10 @@ apply_color_profile (OvImage      *image,
           cmsDoTransform (transform, row, row, (cmsUInt32Number) image->width);
         }
       cmsDeleteTransform (transform);
-      image->color_profile = g_strdup (description);
+      image->color_profile = g_strdup (*description != '\0' ? description : "(unnamed)");
     }
-  else
-    {
-      char *note = g_strdup_printf ("%s%s%s: the embedded colour profile %s; colours are shown "
-                                    "as stored", image->note ? image->note : "",
-                                    image->note ? "\n" : "", name, problem);
-
-      g_free (image->note);
-      image->note = note;
-    }
+  else if (problem != NULL)
+    add_profile_note (image, name, problem);
   if (out != NULL)
     cmsCloseProfile (out);
   if (in != NULL)
@@ -401,6 +425,7 @@ load_jpeg (const guchar             *data,
   JOCTET *volatile icc = NULL;     /* malloc()ed by libjpeg */
   unsigned int icc_len = 0;
   volatile guint64 max_pixels = limit_pixels (options);
+  volatile gboolean bad_profile = FALSE;
   int denom;
   gboolean cmyk;
 
@@ -443,9 +468,16 @@ load_jpeg (const guchar             *data,
   if (options == NULL || !options->ignore_color_profile)
     {
       JOCTET *profile = NULL;
+      long warnings = jerr.pub.num_warnings;
 
       if (jpeg_read_icc_profile (&cinfo, &profile, &icc_len))
         icc = profile;
+      else if (jerr.pub.num_warnings > warnings)
+        {
+          /* a malformed profile marker says nothing of the picture */
+          jerr.pub.num_warnings = warnings;
+          bad_profile = TRUE;
+        }
     }
 
   image = g_new0 (OvImage, 1);
@@ -561,6 +593,8 @@ load_jpeg (const guchar             *data,
    * does not describe the result. */
   if (icc != NULL && !cmyk)
     apply_color_profile (image, icc, icc_len, FALSE, name);
+  else if (bad_profile)
+    add_profile_note (image, name, "cannot be read");
   free (icc);
   if (options == NULL || !options->ignore_orientation)
     apply_orientation (image);

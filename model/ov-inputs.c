@@ -256,6 +256,41 @@ ov_model_prepare_pretrain (OvModel *model, const char *text, const char *tags,
                        error);
 }
 
+gboolean
+ov_model_count_input_kept (OvModel *model, OvTask task, const char *text, const char *tags,
+                           const OvRegions *regions, OvInputKept *kept, GError **error)
+{
+  g_autoptr(OvEncoding) enc = NULL;
+  g_autoptr(GPtrArray) pieces = NULL;
+  int seq_len;
+
+  g_return_val_if_fail (model != NULL && kept != NULL, FALSE);
+
+  memset (kept, 0, sizeof *kept);
+  if (task == OV_TASK_CAPTION)
+    {
+      gint32 cls = ov_tokenizer_cls_id (model->tokenizer);
+
+      enc = ov_model_prepare_caption_step (model, &cls, 1, tags, regions, error);
+    }
+  else if (task == OV_TASK_VQA)
+    enc = ov_model_prepare_vqa (model, text, tags, regions, error);
+  else
+    enc = ov_model_prepare_pretrain (model, text, tags, regions, error);
+  if (enc == NULL)
+    return FALSE;
+  pieces = ov_tokenizer_tokenize (model->tokenizer, tags != NULL ? tags : "");
+  kept->tag_pieces = (int) pieces->len;
+  kept->regions = regions != NULL ? regions->n_regions : 0;
+  seq_len = enc->inputs.n_text + enc->inputs.n_regions;
+  for (int i = 0; i < seq_len; i++)
+    {
+      kept->tag_pieces_kept += enc->segments[i] == OV_SEGMENT_TAG;
+      kept->regions_kept += enc->segments[i] == OV_SEGMENT_REGION;
+    }
+  return TRUE;
+}
+
 void
 _ov_caption_context_free (OvCaptionContext *ctx)
 {

@@ -204,6 +204,24 @@ OvEncoding *ov_model_prepare_caption_step (OvModel        *model,
                                            const OvRegions *regions,
                                            GError        **error);
 
+/* How much of the tags and regions a task's input keeps, counted in the
+ * input the task builds (tags in word pieces): Oscar cuts the tags to the
+ * text slots left and keeps the first max_img_seq_length regions. text is
+ * the question (VQA) or caption (pre-training), unused for captioning.
+ * FALSE with an error when the input cannot be built. */
+typedef struct {
+  int tag_pieces, tag_pieces_kept;
+  int regions, regions_kept;
+} OvInputKept;
+
+gboolean    ov_model_count_input_kept (OvModel          *model,
+                                       OvTask            task,
+                                       const char       *text,
+                                       const char       *tags,
+                                       const OvRegions  *regions,
+                                       OvInputKept      *kept,
+                                       GError          **error);
+
 typedef enum {
   OV_FORWARD_HIDDEN_STATES = 1 << 0,
   OV_FORWARD_ATTENTIONS    = 1 << 1,

@@ -917,6 +917,26 @@ test_vqa_features_given (void)
   g_rmdir (dir);
 }
 
+/* /cli/caption/input-kept: what Oscar's input leaves out is said: coco_street
+ * has 60 regions and 75 tag word pieces, and caption_tiny reads the first 50
+ * regions (max_img_seq_length) and 29 tag pieces (30 slots, [SEP] one). */
+static void
+test_caption_input_kept (void)
+{
+  g_autofree char *model = oracle ("checkpoints", "caption_tiny", NULL);
+  g_autofree char *yaml = oracle ("data", "test.yaml", NULL);
+  g_autoptr(Run) street = run_oscarviz ("caption", "--model", model, "--dataset", yaml, "--key",
+                                        "coco_street", "--beams", "1", NULL);
+  g_autoptr(Run) kitchen = run_oscarviz ("caption", "--model", model, "--dataset", yaml, "--key",
+                                         "coco_dog_couch", "--beams", "1", NULL);
+
+  g_assert_cmpint (street->status, ==, 0);
+  g_assert_nonnull (strstr (street->err, "reads 29 of the 75 word pieces of the tags"));
+  g_assert_nonnull (strstr (street->err, "reads the first 50 of the 60 regions"));
+  g_assert_cmpint (kitchen->status, ==, 0);
+  g_assert_null (strstr (kitchen->err, "note:"));
+}
+
 static void
 test_vqa_inputs (void)
 {
@@ -2553,6 +2573,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/vqa/shipped-list", test_vqa_shipped_list);
   g_test_add_func ("/cli/vqa/inputs", test_vqa_inputs);
   g_test_add_func ("/cli/vqa/reference", test_vqa_reference);
+  g_test_add_func ("/cli/caption/input-kept", test_caption_input_kept);
   g_test_add_func ("/cli/vqa/features-given", test_vqa_features_given);
   g_test_add_func ("/cli/encode/inputs", test_encode_inputs);
   g_test_add_func ("/cli/encode/caption-step", test_encode_caption_step);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <jpeglib.h>
+#include <lcms2.h>
 #include <math.h>
 #include <png.h>
 
@@ -516,6 +517,91 @@ png_flush_cb (png_structp png)
 {
 }
 
+/* A 16×4 RGBA PNG of rows, with an iCCP chunk holding icc. */
+static GBytes *
+png_with_profile (const guchar *icc,
+                  guint         icc_len,
+                  guchar        rows[4][16 * 4])
+{
+  PngOut out = { g_byte_array_new () };
+  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+  png_infop info = png_create_info_struct (png);
+
+  png_set_write_fn (png, &out, png_write_cb, png_flush_cb);
+  png_set_IHDR (png, info, 16, 4, 8, PNG_COLOR_TYPE_RGBA, PNG_INTERLACE_NONE,
+                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_iCCP (png, info, "profile", PNG_COMPRESSION_TYPE_BASE, icc, icc_len);
+  png_write_info (png, info);
+  for (int y = 0; y < 4; y++)
+    png_write_row (png, rows[y]);
+  png_write_end (png, info);
+  png_destroy_write_struct (&png, &info);
+  return g_byte_array_free_to_bytes (out.bytes);
+}
+
+/* /data/image/color-profile-by-content: a profile is judged by what it
+ * does, not by its name: linear-light sRGB primaries described "sRGB
+ * linear" are converted (mid grey 128 shows as 188, the sRGB curve of
+ * 128/255), and the same primaries with the sRGB curve under another name
+ * leave the values alone. */
+static void
+test_color_profile_by_content (void)
+{
+  cmsCIExyY white;
+  cmsCIExyYTRIPLE primaries = { { 0.64, 0.33, 1 }, { 0.30, 0.60, 1 }, { 0.15, 0.06, 1 } };
+  cmsToneCurve *linear = cmsBuildGamma (NULL, 1.0);
+  cmsFloat64Number srgb_params[5] = { 2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045 };
+  cmsToneCurve *curve = cmsBuildParametricToneCurve (NULL, 4, srgb_params);
+  const char *names[2] = { "sRGB linear", "Camera RGB" };
+  cmsToneCurve *curves[2] = { linear, curve };
+  guchar rows[4][16 * 4];
+
+  cmsWhitePointFromTemp (&white, 6504);
+  for (int y = 0; y < 4; y++)
+    for (int x = 0; x < 16; x++)
+      {
+        rows[y][4 * x] = rows[y][4 * x + 1] = rows[y][4 * x + 2] = 128;
+        rows[y][4 * x + 3] = 255;
+      }
+  for (int k = 0; k < 2; k++)
+    {
+      cmsToneCurve *three[3] = { curves[k], curves[k], curves[k] };
+      cmsHPROFILE profile = cmsCreateRGBProfile (&white, &primaries, three);
+      cmsMLU *text = cmsMLUalloc (NULL, 1);
+      cmsUInt32Number len = 0;
+      g_autofree guchar *icc = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(OvImage) shown = NULL;
+      g_autoptr(GError) error = NULL;
+      guint32 pixel;
+
+      cmsMLUsetASCII (text, "en", "US", names[k]);
+      cmsWriteTag (profile, cmsSigProfileDescriptionTag, text);
+      cmsMLUfree (text);
+      g_assert_true (cmsSaveProfileToMem (profile, NULL, &len));
+      icc = g_malloc (len);
+      g_assert_true (cmsSaveProfileToMem (profile, icc, &len));
+      cmsCloseProfile (profile);
+      bytes = png_with_profile (icc, len, rows);
+      shown = ov_image_load_from_data (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                       names[k], NULL, NULL, &error);
+      g_assert_no_error (error);
+      pixel = ov_image_get_pixel (shown, 5, 2);
+      if (k == 0)
+        {
+          g_assert_cmpstr (shown->color_profile, ==, "sRGB linear");
+          g_assert_cmpint (ABS ((int) (pixel & 0xff) - 188), <=, 1);
+        }
+      else
+        {
+          g_assert_null (shown->color_profile);
+          g_assert_cmphex (pixel & 0xffffff, ==, 0x808080);
+        }
+    }
+  cmsFreeToneCurve (linear);
+  cmsFreeToneCurve (curve);
+}
+
 /* /data/image/color-profile: pictures with an Adobe RGB (1998) profile (a
  * COCO JPEG, and a PNG given the same profile in an iCCP chunk, with
  * alpha) are shown in sRGB, within 2 levels of the colour spaces'
@@ -566,9 +652,6 @@ test_color_profile (void)
     /* 16×4 RGBA pixels of known values, with the JPEG's profile */
     guint icc_len = 0;
     g_autofree guchar *icc = jpeg_icc (adobe, &icc_len);
-    PngOut out = { g_byte_array_new () };
-    png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    png_infop info = png_create_info_struct (png);
     guchar rows[4][16 * 4];
     g_autoptr(GBytes) bytes = NULL;
     g_autoptr(OvImage) shown = NULL;
@@ -581,16 +664,7 @@ test_color_profile (void)
           rows[y][4 * x + 2] = (guchar) (y * 80);
           rows[y][4 * x + 3] = 255;
         }
-    png_set_write_fn (png, &out, png_write_cb, png_flush_cb);
-    png_set_IHDR (png, info, 16, 4, 8, PNG_COLOR_TYPE_RGBA, PNG_INTERLACE_NONE,
-                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_set_iCCP (png, info, "Adobe RGB (1998)", PNG_COMPRESSION_TYPE_BASE, icc, icc_len);
-    png_write_info (png, info);
-    for (int y = 0; y < 4; y++)
-      png_write_row (png, rows[y]);
-    png_write_end (png, info);
-    png_destroy_write_struct (&png, &info);
-    bytes = g_byte_array_free_to_bytes (out.bytes);
+    bytes = png_with_profile (icc, icc_len, rows);
 
     shown = ov_image_load_from_data (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
                                      "adobe.png", NULL, NULL, &error);
@@ -853,6 +927,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/image/orientation-boxes", test_orientation_boxes);
   g_test_add_func ("/data/image/png-orientation", test_png_orientation);
   g_test_add_func ("/data/image/color-profile", test_color_profile);
+  g_test_add_func ("/data/image/color-profile-by-content", test_color_profile_by_content);
   g_test_add_func ("/data/image/huge", test_huge_images);
   g_test_add_func ("/data/image/corrupt-and-cancel", test_corrupt_and_cancel);
   g_test_add_func ("/data/image/info-and-surface", test_read_info_and_surface);

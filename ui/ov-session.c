@@ -343,6 +343,8 @@ ov_session_load_answer_list (OvSession   *self,
   return TRUE;
 }
 
+static OvModelRef *model_for_task (OvSession *self, OvTask task);
+
 const char *
 ov_session_get_answer_name (OvSession *self,
                             gint64     index)
@@ -351,6 +353,14 @@ ov_session_get_answer_name (OvSession *self,
 
   if (self->answers == NULL || index < 0 || index > G_MAXUINT)
     return NULL;
+  /* a list of another length than the model's classes is not its list */
+  {
+    OvModelRef *ref = model_for_task (self, OV_TASK_VQA);
+
+    if (ref != NULL && ov_answer_list_get_n (self->answers)
+                       != (guint) ov_model_get_config (ref->model)->num_labels)
+      return NULL;
+  }
   return ov_answer_list_get (self->answers, (guint) index);
 }
 
@@ -837,6 +847,42 @@ ov_session_dup_input_regions (OvSession *self)
   return regions;
 }
 
+gboolean
+ov_session_get_input_kept (OvSession   *self,
+                           OvInputKept *kept)
+{
+  OvModelRef *ref;
+  g_autofree char *tags = NULL;
+  g_autofree gboolean *keep = NULL;
+  g_autofree float *features = NULL;
+  OvRegions regions = { NULL, 0, 0 };
+  const OvSample *s;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), FALSE);
+
+  ref = model_for_task (self, OV_TASK_CAPTION);
+  s = self->sample;
+  if (ref == NULL || s == NULL)
+    return FALSE;
+  tags = ov_session_dup_input_tags (self);
+  if (s->features != NULL)
+    {
+      guint n, row = 0;
+
+      keep = g_new0 (gboolean, s->n_features);
+      n = mark_input_regions (self, keep);
+      features = g_new (float, (gsize) MAX (n, 1) * s->feature_dim);
+      for (guint i = 0; i < s->n_features; i++)
+        if (keep[i])
+          memcpy (features + (gsize) row++ * s->feature_dim, s->features + (gsize) i * s->feature_dim,
+                  sizeof (float) * s->feature_dim);
+      regions = (OvRegions) { features, (int) n, (int) s->feature_dim };
+    }
+  /* builds the input only (tokenizer and settings, which never change) */
+  return ov_model_count_input_kept (ref->model, OV_TASK_CAPTION, NULL, tags, &regions, kept,
+                                    NULL);
+}
+
 /* The words of text the task's model reads as [UNK], counted as the
  * command line counts them (ov_tokenizer_unknown_words). */
 GStrv
@@ -989,6 +1035,11 @@ top_answers (const float *logits,
   g_qsort_with_data (order, n_logits, sizeof (int), compare_scores_desc, (gpointer) logits);
 
   answers->n = MIN (top_k, n_logits);
+  answers->n_classes = n_logits;
+  answers->n_listed = (int) n_labels;
+  /* a list of another length is another model's: numbers, not its words */
+  if (n_labels != (guint) n_logits)
+    n_labels = 0;
   answers->labels = g_new0 (char *, answers->n + 1);
   answers->scores = g_new (double, answers->n);
   answers->indices = g_new (int, MAX (answers->n, 1));

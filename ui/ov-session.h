@@ -24,6 +24,9 @@ typedef struct {
   char  **labels;     /* (n) answer text, best first */
   double *scores;     /* (n) sigmoid of the logit */
   int    *indices;    /* (n) class index of each */
+  int     n_classes;  /* the model's */
+  int     n_listed;   /* answers in the list; when it differs from n_classes the
+                       * list does not belong to the model and goes unused */
   int     n;
 } OvAnswers;
 
@@ -122,6 +125,11 @@ char          *ov_session_dup_input_tags        (OvSession            *self);
 guint          ov_session_get_input_region_count (OvSession           *self);
 /* The sample's indices (from 0) of the regions in the input, in order. */
 GArray        *ov_session_dup_input_regions     (OvSession            *self);
+/* What of the input tags (in word pieces) and regions the captioning
+ * model's input keeps (ov_model_count_input_kept); FALSE without a
+ * captioning model or a sample. */
+gboolean       ov_session_get_input_kept        (OvSession            *self,
+                                                 OvInputKept          *kept);
 /* The words of text (the basic tokenizer's, before WordPiece) that the
  * vocabulary of the checkpoint for task lacks, so the model reads each as
  * one [UNK]; *n_words gets the number of words, lone punctuation marks not

@@ -96,8 +96,29 @@ format_region_numbers (GArray *regions)
   return g_string_free (out, FALSE);
 }
 
+/* What the captioning model leaves out of that input, or "". */
 static char *
-dup_input_line (OvSession *session)
+dup_kept_note (OvSession *session)
+{
+  OvInputKept kept;
+  GString *note = g_string_new (NULL);
+
+  if (!ov_session_get_input_kept (session, &kept))
+    return g_string_free (note, FALSE);
+  if (kept.tag_pieces_kept < kept.tag_pieces)
+    /* Translators: appended to the model input line: the captioning model
+     * has room for only part of the tags. */
+    g_string_append_printf (note, _("; the captioning model reads %d of its %d tag word "
+                                    "pieces"), kept.tag_pieces_kept, kept.tag_pieces);
+  if (kept.regions_kept < kept.regions)
+    /* Translators: appended to the model input line. */
+    g_string_append_printf (note, _("; it reads the first %d of the %d regions"),
+                            kept.regions_kept, kept.regions);
+  return g_string_free (note, FALSE);
+}
+
+static char *
+dup_input_line_plain (OvSession *session)
 {
   g_autofree char *tags = ov_session_dup_input_tags (session);
   g_autoptr(GArray) regions = ov_session_dup_input_regions (session);
@@ -122,6 +143,15 @@ dup_input_line (OvSession *session)
   return g_strdup (_("Model input: no tags and no regions"));
 }
 
+static char *
+dup_input_line (OvSession *session)
+{
+  g_autofree char *line = dup_input_line_plain (session);
+  g_autofree char *note = dup_kept_note (session);
+
+  return g_strconcat (line, note, NULL);
+}
+
 static void
 update_summary (OvTagList *self)
 {
@@ -144,6 +174,7 @@ update_summary (OvTagList *self)
 
   line = dup_input_line (self->session);
   gtk_label_set_text (self->input_label, line);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->input_label), line);
   gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
 }
 

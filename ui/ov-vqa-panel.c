@@ -240,6 +240,17 @@ answer_ready_cb (GObject      *source,
       return;
     }
   self->n_runs++;
+  if (answers->n_listed > 0 && answers->n_listed != answers->n_classes)
+    {
+      /* Translators: the answer list does not fit the model */
+      g_autofree char *text = g_strdup_printf (_("The answer list has %d answers but the model "
+                                                 "%d classes: answers are shown by number"),
+                                               answers->n_listed, answers->n_classes);
+
+      gtk_label_set_text (self->answers_label, text);
+    }
+  else
+    update_answers_label (self);
   ov_answer_chart_set_answers (self->chart, answers);
   update_unknown_note (self, self->asked);
   update_reference (self, answers);

@@ -47,6 +47,8 @@ struct _OvWindow
   GtkLabel        *sample_label;
   OvTagList       *tag_list;
   AdwViewStack    *panel_stack;
+  gboolean         panel_chosen;   /* a panel was shown by the user, not by us */
+  gboolean         switching;      /* we are showing a panel */
   OvCaptionPanel  *caption_panel;
   OvVqaPanel      *vqa_panel;
   OvMaskPanel     *mask_panel;
@@ -419,6 +421,13 @@ zoom_changed_cb (OvWindow *self)
 
 /* Checkpoints */
 
+static void
+panel_shown_cb (OvWindow *self)
+{
+  if (!self->switching)
+    self->panel_chosen = TRUE;
+}
+
 /* After a checkpoint loads: when the panel shown cannot run on the open
  * checkpoints but another task panel can (only a VQA model is open, say),
  * show that one rather than a greyed-out panel. */
@@ -430,6 +439,10 @@ show_a_runnable_panel (OvWindow *self)
   };
   const char *visible = adw_view_stack_get_visible_child_name (self->panel_stack);
 
+  /* never under the user: not once a panel was chosen, nor while other
+   * checkpoints are still on their way */
+  if (self->panel_chosen || ov_window_is_loading (self))
+    return;
   for (guint i = 0; i < G_N_ELEMENTS (panels); i++)
     if (g_strcmp0 (visible, panels[i].name) == 0
         && ov_session_supports (self->session, panels[i].task, NULL))
@@ -439,7 +452,9 @@ show_a_runnable_panel (OvWindow *self)
       for (guint j = 0; j < G_N_ELEMENTS (panels); j++)
         if (ov_session_supports (self->session, panels[j].task, NULL))
           {
+            self->switching = TRUE;
             adw_view_stack_set_visible_child_name (self->panel_stack, panels[j].name);
+            self->switching = FALSE;
             return;
           }
 }
@@ -1349,6 +1364,8 @@ ov_window_init (OvWindow *self)
                            G_CALLBACK (sample_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->panel_stack, "notify::visible-child-name",
                            G_CALLBACK (apply_tag_height), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->panel_stack, "notify::visible-child-name",
+                           G_CALLBACK (panel_shown_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->caption_panel, "notify::caption",
                            G_CALLBACK (caption_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->vqa_panel, "notify::question",

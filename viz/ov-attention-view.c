@@ -134,13 +134,22 @@ paint_matrix (cairo_t *cr, const float *values, int rows, int cols, const OvColo
   cairo_surface_destroy (img);
 }
 
+/* The title, centred; a title wider than the figure gets a smaller font
+ * (down to 8 points) rather than running off both edges. */
 static void
 draw_title (cairo_t *cr, const char *title, double width)
 {
+  double size = 13, room = width - 16;
+
   if (title == NULL)
     return;
   ov_draw_use_ink (cr, OV_INK_TEXT);
-  ov_draw_set_font (cr, 13, TRUE);
+  ov_draw_set_font (cr, size, TRUE);
+  if (ov_draw_text_width (cr, title) > room && room > 0)
+    {
+      size = MAX (8.0, size * room / ov_draw_text_width (cr, title));
+      ov_draw_set_font (cr, size, TRUE);
+    }
   ov_draw_text (cr, width / 2, MARGIN / 2, 0.5, 0.0, title);
 }
 
