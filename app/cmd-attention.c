@@ -775,6 +775,28 @@ ov_cmd_attention (int argc, char **argv)
                   status = fail (error);
                   goto out;
                 }
+              /* positions are subtracted one from another: the two inputs
+               * must lay their words, tags and regions out alike */
+              if (other.fwd->seq_len == S
+                  && memcmp (other.enc->segments, pass.enc->segments,
+                             sizeof (OvSegment) * (gsize) S) != 0)
+                {
+                  int tags_after = 0, tags_before = 0;
+
+                  for (int i = 0; i < S; i++)
+                    {
+                      tags_after += pass.enc->segments[i] == OV_SEGMENT_TAG;
+                      tags_before += other.enc->segments[i] == OV_SEGMENT_TAG;
+                    }
+                  pass_clear (&other);
+                  g_printerr (_("oscarviz attention: --before-tags %s: that input has %d tag "
+                                "word pieces and this one %d, so their positions do not "
+                                "match and cannot be subtracted one from another; give tags "
+                                "of as many word pieces\n"), o.before_tags, tags_before,
+                              tags_after);
+                  status = 2;
+                  goto out;
+                }
               before = select_matrix (&other, o.before_layer >= 0 ? o.before_layer : o.layer,
                                       before_head, &error);
               diff = before != NULL ? ov_attention_difference (before, other.fwd->seq_len,
@@ -793,8 +815,21 @@ ov_cmd_attention (int argc, char **argv)
               status = fail (error);
               goto out;
             }
-          title = g_strdup_printf ("Attention difference, layer %d, %s, after − before",
-                                   o.layer, hname);
+          {
+            /* what "before" was */
+            g_autoptr(GString) what = g_string_new (NULL);
+
+            if (o.before_tags != NULL)
+              g_string_append_printf (what, "tags “%s”", o.before_tags);
+            if (o.before_layer != NOT_GIVEN)
+              g_string_append_printf (what, "%slayer %d", what->len > 0 ? ", " : "",
+                                      o.before_layer);
+            if (o.before_head_text != NULL)
+              g_string_append_printf (what, "%shead %s", what->len > 0 ? ", " : "",
+                                      o.before_head_text);
+            title = g_strdup_printf ("Attention difference, layer %d, %s, after − before (%s)",
+                                     o.layer, hname, what->str);
+          }
           csv_matrix (csv, diff, S, pass.enc->segments, pass.labels);
           view = ov_heatmap_view_new (diff, S, pass.enc->segments,
                                       (const char *const *) pass.labels, TRUE, FALSE, title);

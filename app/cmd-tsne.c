@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/ov-state-dict.h"
 #include "ov-cli.h"
 #include "ov-commands.h"
 #include "viz/ov-embed.h"
@@ -111,6 +112,17 @@ write_figure (const char         *out,
         }
       if (emb != NULL)
         ov_embeddings_free (emb);
+    }
+  if (!labels_given && labels == NULL && !g_file_test (meta, G_FILE_TEST_IS_REGULAR))
+    {
+      /* an embeddings file that travelled without its metadata */
+      g_autoptr(OvStateDict) sd = ov_state_dict_load (path, NULL);
+
+      if (sd != NULL && ov_state_dict_lookup (sd, "modality") != NULL)
+        g_printerr (_("oscarviz tsne: note: %s is an embeddings file of oscarviz embed, but "
+                      "%s is not beside it, so its classes and which points are tags or "
+                      "regions are unknown: the points are drawn alike (copy the .json and "
+                      ".labels.txt files with it)\n"), path, meta);
     }
   return ov_tsne_plot_write (out, Y, n, labels != NULL ? labels->ids : NULL,
                              labels != NULL ? (const char * const *) labels->names : NULL,

@@ -937,6 +937,69 @@ test_caption_input_kept (void)
   g_assert_null (strstr (kitchen->err, "note:"));
 }
 
+static char *demo_scenes (void);
+
+/* The value column of an attention CSV, in file order. */
+static GArray *
+csv_values (const char *path)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GArray *values = g_array_new (FALSE, FALSE, sizeof (double));
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      const char *comma = strrchr (lines[i], ',');
+      double v;
+
+      if (*lines[i] == '\0')
+        continue;
+      g_assert_nonnull (comma);
+      v = g_ascii_strtod (comma + 1, NULL);
+      g_array_append_val (values, v);
+    }
+  return values;
+}
+
+/* /cli/attention/difference-tags: the difference view with --before-tags of
+ * as many word pieces runs; with the sample's own tags it is zero at every
+ * position, and with other tags it is not (a fixed --text keeps both
+ * inputs' words alike). */
+static void
+test_attention_difference_tags (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-diff-XXXXXX", NULL);
+  g_autofree char *png = g_build_filename (dir, "d.png", NULL);
+  g_autofree char *csv = g_build_filename (dir, "d.csv", NULL);
+  const char *befores[] = { "hexagon cup triangle bolt circle", "cup hexagon bolt bolt star" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (befores); k++)
+    {
+      g_autoptr(Run) run = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                         "--key", "300001", "--text", "a cup", "--layer", "1",
+                                         "--view", "difference", "--before-tags", befores[k],
+                                         "--out", png, "--csv", csv, NULL);
+      g_autoptr(GArray) d = NULL;
+      double largest = 0;
+
+      g_assert_cmpint (run->status, ==, 0);
+      d = csv_values (csv);
+      g_assert_cmpuint (d->len, >, 0);
+      for (guint i = 0; i < d->len; i++)
+        largest = MAX (largest, fabs (g_array_index (d, double, i)));
+      if (k == 0)
+        g_assert_cmpfloat (largest, ==, 0.0);
+      else
+        g_assert_cmpfloat (largest, >, 1e-3);
+    }
+  g_unlink (png);
+  g_unlink (csv);
+  g_rmdir (dir);
+}
+
 static void
 test_vqa_inputs (void)
 {
@@ -1620,6 +1683,9 @@ test_bad_options (void)
   expect_bad_option ("--before-tags", "only for the difference view", "attention", "--model",
                      "demo", "--dataset", yaml, "--layer", "1", "--out", out, "--before-tags",
                      "cup", NULL);
+  expect_bad_option ("--before-tags", "cup", "attention", "--model", "demo", "--dataset",
+                     yaml, "--key", "300001", "--layer", "1", "--view", "difference",
+                     "--before-tags", "cup", "--out", out, NULL);
   expect_bad_option ("--beams", "3", "attention", "--model", "demo-vqa", "--dataset", yaml,
                      "--layer", "1", "--out", out, "--beams", "3", NULL);
   expect_bad_option ("--max-length", "9", "attention", "--model", "demo", "--dataset", yaml,
@@ -2574,6 +2640,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/vqa/inputs", test_vqa_inputs);
   g_test_add_func ("/cli/vqa/reference", test_vqa_reference);
   g_test_add_func ("/cli/caption/input-kept", test_caption_input_kept);
+  g_test_add_func ("/cli/attention/difference-tags", test_attention_difference_tags);
   g_test_add_func ("/cli/vqa/features-given", test_vqa_features_given);
   g_test_add_func ("/cli/encode/inputs", test_encode_inputs);
   g_test_add_func ("/cli/encode/caption-step", test_encode_caption_step);
