@@ -963,6 +963,27 @@ csv_values (const char *path)
   return values;
 }
 
+/* /cli/attention/round-ticks: the colour bar labels its two ends, which
+ * give the range exactly, and round values between them (0.2 and 0.4 for
+ * the demo's layer-1 map, whose top is 0.501). */
+static void
+test_attention_round_ticks (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *svg = tmp_path ("ov-cli-ticks.svg");
+  g_autoptr(Run) run = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--key",
+                                     "300001", "--layer", "1", "--out", svg, NULL);
+  g_autofree char *text = NULL;
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, ">0</text>"));
+  g_assert_nonnull (strstr (text, ">0.2</text>"));
+  g_assert_nonnull (strstr (text, ">0.4</text>"));
+  g_assert_nonnull (strstr (text, ">0.501</text>"));
+  g_unlink (svg);
+}
+
 /* /cli/attention/difference-tags: the difference view with --before-tags of
  * as many word pieces runs; with the sample's own tags it is zero at every
  * position, and with other tags it is not (a fixed --text keeps both
@@ -2641,6 +2662,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/vqa/reference", test_vqa_reference);
   g_test_add_func ("/cli/caption/input-kept", test_caption_input_kept);
   g_test_add_func ("/cli/attention/difference-tags", test_attention_difference_tags);
+  g_test_add_func ("/cli/attention/round-ticks", test_attention_round_ticks);
   g_test_add_func ("/cli/vqa/features-given", test_vqa_features_given);
   g_test_add_func ("/cli/encode/inputs", test_encode_inputs);
   g_test_add_func ("/cli/encode/caption-step", test_encode_caption_step);

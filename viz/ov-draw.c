@@ -137,6 +137,29 @@ ov_draw_use_ink (cairo_t   *cr,
   cairo_set_source_rgb (cr, c.r, c.g, c.b);
 }
 
+/* One labelled tick of a colour bar at value v. */
+static void
+draw_tick (cairo_t            *cr,
+           double              x,
+           double              y,
+           double              w,
+           double              h,
+           const OvColorScale *scale,
+           double              v)
+{
+  double range = scale->hi - scale->lo;
+  double ty = y + (range > 0 ? h * (scale->hi - v) / range : 0);
+  char buf[32];
+
+  g_snprintf (buf, sizeof buf, "%.3g", fabs (v) < 1e-12 ? 0.0 : v);
+  ov_draw_use_ink (cr, OV_INK_DIM);
+  cairo_move_to (cr, x + w, ty);
+  cairo_line_to (cr, x + w + 4, ty);
+  cairo_stroke (cr);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
+  ov_draw_text (cr, x + w + 6, ty, 0.0, 0.5, buf);
+}
+
 void
 ov_draw_color_bar (cairo_t            *cr,
                    const OvColorScale *scale,
@@ -168,20 +191,29 @@ ov_draw_color_bar (cairo_t            *cr,
   cairo_stroke (cr);
 
   ov_draw_set_font (cr, 10, FALSE);
-  for (int i = 0; i < n_ticks; i++)
-    {
-      double v = scale->hi - (scale->hi - scale->lo) * i / (n_ticks - 1);
-      double ty = y + h * i / (n_ticks - 1);
-      char buf[32];
+  {
+    /* Round ticks (1, 2, 2.5 or 5 times a power of ten, about n_ticks of
+     * them) and the two ends, which say the range exactly; a round tick too
+     * near an end gives way to it. */
+    double range = scale->hi - scale->lo;
+    double raw = range / (n_ticks - 1), step = 0;
 
-      g_snprintf (buf, sizeof buf, "%.3g", fabs (v) < 1e-12 ? 0.0 : v);
-      ov_draw_use_ink (cr, OV_INK_DIM);
-      cairo_move_to (cr, x + w, ty);
-      cairo_line_to (cr, x + w + 4, ty);
-      cairo_stroke (cr);
-      ov_draw_use_ink (cr, OV_INK_TEXT);
-      ov_draw_text (cr, x + w + 6, ty, 0.0, 0.5, buf);
-    }
+    if (range > 0 && isfinite (range))
+      {
+        double mag = pow (10, floor (log10 (raw)));
+        const double mult[] = { 1, 2, 2.5, 5, 10 };
+
+        for (guint k = 0; k < G_N_ELEMENTS (mult) && step == 0; k++)
+          if (mult[k] * mag >= raw)
+            step = mult[k] * mag;
+      }
+    for (int end = 0; end < 2; end++)
+      draw_tick (cr, x, y, w, h, scale, end == 0 ? scale->hi : scale->lo);
+    if (step > 0)
+      for (double v = ceil (scale->lo / step) * step; v <= scale->hi; v += step)
+        if (v - scale->lo > 0.12 * range && scale->hi - v > 0.12 * range)
+          draw_tick (cr, x, y, w, h, scale, fabs (v) < step * 1e-6 ? 0.0 : v);
+  }
   if (title != NULL)
     {
       ov_draw_use_ink (cr, OV_INK_TEXT);
