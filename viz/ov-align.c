@@ -578,6 +578,7 @@ static double get_inter (const OvAlignLayer *l) { return l->inter_mean; }
 static double get_nnd (const OvAlignLayer *l) { return l->nn_dataset_rate; }
 static double get_nni (const OvAlignLayer *l) { return l->nn_image_rate; }
 static double get_nnd_chance (const OvAlignLayer *l) { return l->nn_dataset_chance; }
+static double get_nni_chance (const OvAlignLayer *l) { return l->nn_image_chance; }
 
 typedef enum { MARK_NONE, MARK_CIRCLE, MARK_SQUARE, MARK_TRIANGLE, MARK_DIAMOND } Mark;
 
@@ -596,6 +597,7 @@ static const struct {
   { "nearest tag, whole set", get_nnd, FALSE, 0, MARK_TRIANGLE },
   { "nearest tag, same image", get_nni, FALSE, 5, MARK_DIAMOND },
   { "chance, whole set", get_nnd_chance, FALSE, 1.5, MARK_NONE },
+  { "chance, same image", get_nni_chance, FALSE, 3, MARK_NONE },
 };
 
 static void
