@@ -542,17 +542,27 @@ draw_axes (cairo_t *cr, const OvAxes *ax, const char *title, const char *ylabel)
   ov_draw_set_font (cr, 11, TRUE);
   ov_draw_text (cr, ax->area.x + ax->area.width / 2, ax->area.y - 4, 0.5, 1.0, title);
   ov_draw_set_font (cr, 9, FALSE);
-  for (int i = 0; i <= 4; i++)
-    {
-      double v = ax->ymin + (ax->ymax - ax->ymin) * i / 4;
-      double y = ax_y (ax, v);
+  {
+    /* round values: 1, 2, 2.5 or 5 times a power of ten, four or so of them */
+    double range = ax->ymax - ax->ymin, raw = range / 4, step = 0;
+    const double mult[] = { 1, 2, 2.5, 5, 10 };
 
-      g_snprintf (buf, sizeof buf, "%.3g", v);
-      cairo_move_to (cr, ax->area.x - 3, y);
-      cairo_line_to (cr, ax->area.x, y);
-      cairo_stroke (cr);
-      ov_draw_text (cr, ax->area.x - 5, y, 1.0, 0.5, buf);
-    }
+    if (range > 0 && isfinite (range))
+      for (guint k = 0; k < G_N_ELEMENTS (mult) && step == 0; k++)
+        if (mult[k] * pow (10, floor (log10 (raw))) >= raw * 0.999)
+          step = mult[k] * pow (10, floor (log10 (raw)));
+    for (double v = step > 0 ? ceil (ax->ymin / step - 1e-9) * step : ax->ymin;
+         v <= ax->ymax + step * 1e-9; v += step > 0 ? step : G_MAXDOUBLE)
+      {
+        double y = ax_y (ax, v);
+
+        g_snprintf (buf, sizeof buf, "%.3g", fabs (v) < 1e-12 ? 0.0 : v);
+        cairo_move_to (cr, ax->area.x - 3, y);
+        cairo_line_to (cr, ax->area.x, y);
+        cairo_stroke (cr);
+        ov_draw_text (cr, ax->area.x - 5, y, 1.0, 0.5, buf);
+      }
+  }
   for (int l = ax->lmin; l <= ax->lmax; l++)
     {
       double x = ax_x (ax, l);
