@@ -899,6 +899,15 @@ ov_dataset_find_key (OvDataset    *ds,
   for (guint i = 0; i < ds->linelist->len; i++)
     if (g_array_index (ds->linelist, guint, i) == (guint) row)
       return i;
+  /* the key may come again further down, in a row the linelist keeps */
+  for (guint i = 0; i < ds->linelist->len; i++)
+    {
+      g_autofree char *k = ov_tsv_read_key (primary_tsv (ds), g_array_index (ds->linelist, guint,
+                                                                            i), NULL);
+
+      if (g_strcmp0 (k, key) == 0)
+        return i;
+    }
   g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
                "%s: image “%s” is row %" G_GINT64_FORMAT " of %s, which the split's linelist "
                "leaves out", ds->path, key, row, ov_tsv_get_path (primary_tsv (ds)));

@@ -1414,11 +1414,39 @@ test_linelist (void)
   g_clear_error (&error);
   g_clear_pointer (&ds, ov_dataset_free);
 
-  g_free (write_file (dir, "train.linelist.tsv", "1\n3\n"));
+  /* a key that comes twice: the linelist's copy of it is found */
+  {
+    g_autofree char *labels = g_build_filename (dir, "train.label.tsv", NULL);
+    g_autofree char *lineidx = g_build_filename (dir, "train.label.lineidx", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *first = NULL;
+    g_autofree char *more = NULL;
+
+    g_assert_true (g_file_get_contents (labels, &text, NULL, NULL));
+    first = g_strndup (text, strchr (text, '\n') - text + 1);
+    more = g_strconcat (text, text[strlen (text) - 1] == '\n' ? "" : "\n", first, NULL);
+    g_assert_true (g_file_set_contents (labels, more, -1, NULL));
+    g_unlink (lineidx);
+    g_free (write_file (dir, "train.linelist.tsv", "3\n"));
+    ds = ov_dataset_open (yaml, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ov_dataset_get_n_samples (ds), ==, 1);
+    g_assert_cmpint (ov_dataset_find_key (ds, "000000522418", NULL, &error), ==, 0);
+    g_assert_no_error (error);
+    g_clear_pointer (&ds, ov_dataset_free);
+  }
+
+  g_free (write_file (dir, "train.linelist.tsv", "1\n4\n"));
   ds = ov_dataset_open (yaml, NULL, &error);
   g_assert_null (ds);
   g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
-  g_assert_nonnull (strstr (error->message, "line 2: row 3, but"));
+  g_assert_nonnull (strstr (error->message, "line 2: row 4, but"));
+  g_clear_error (&error);
+  g_free (write_file (dir, "train.linelist.tsv", "\n\n"));
+  ds = ov_dataset_open (yaml, NULL, &error);
+  g_assert_null (ds);
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "names no rows"));
   g_clear_error (&error);
   g_free (write_file (dir, "train.linelist.tsv", "one\n"));
   ds = ov_dataset_open (yaml, NULL, &error);
