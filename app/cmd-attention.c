@@ -558,9 +558,9 @@ ov_cmd_attention (int argc, char **argv)
       if (image_error == NULL)
         g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
                      _("the %s view draws over the picture, and image “%s” has none: "
-                       "give --image FILE, or keep %s.png or %s.jpg beside the dataset "
-                       "or in its images/ folder"), view_name, sample->key,
-                     sample->key, sample->key);
+                       "give --image FILE, or keep %s.png, %s.jpg or %s.jpeg beside the "
+                       "dataset or in its images/ folder"), view_name, sample->key,
+                     sample->key, sample->key, sample->key);
       else
         g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
                      _("the %s view draws over the picture, which cannot be read: %s"),
@@ -789,11 +789,16 @@ ov_cmd_attention (int argc, char **argv)
                       tags_before += other.enc->segments[i] == OV_SEGMENT_TAG;
                     }
                   pass_clear (&other);
-                  g_printerr (_("oscarviz attention: --before-tags %s: that input has %d tag "
-                                "word pieces and this one %d, so their positions do not "
-                                "match and cannot be subtracted one from another; give tags "
-                                "of as many word pieces\n"), o.before_tags, tags_before,
-                              tags_after);
+                  /* Translators: the plural follows the first number */
+                  g_printerr (ngettext ("oscarviz attention: --before-tags %s: that input has "
+                                        "%d tag word piece and this one %d, so their positions "
+                                        "do not match and cannot be subtracted one from "
+                                        "another; give tags of as many word pieces\n",
+                                        "oscarviz attention: --before-tags %s: that input has "
+                                        "%d tag word pieces and this one %d, so their positions "
+                                        "do not match and cannot be subtracted one from "
+                                        "another; give tags of as many word pieces\n",
+                                        tags_before), o.before_tags, tags_before, tags_after);
                   status = 2;
                   goto out;
                 }

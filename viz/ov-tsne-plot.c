@@ -10,17 +10,12 @@
 
 #include "ov-tsne-plot.h"
 
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "model/ov-error.h"
 #include "ov-draw.h"
+#include "ov-export.h"
 #include "ov-viz.h"
 
 #define PLOT_WIDTH 900.0
@@ -88,10 +83,12 @@ ov_tsne_plot_draw (cairo_t            *cr,
     {
       double lx = width - legend_w + 6.0, ly = margin + 10.0;
       guint shown = MIN (n_labels, (guint) LEGEND_MAX);
+      cairo_font_extents_t fe;
 
       cairo_select_font_face (cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
                               CAIRO_FONT_WEIGHT_NORMAL);
       cairo_set_font_size (cr, 12.0);
+      cairo_font_extents (cr, &fe);
       for (guint c = 0; c < shown; c++)
         {
           OvColor col = ov_class_color (label_names[c]);
@@ -101,20 +98,41 @@ ov_tsne_plot_draw (cairo_t            *cr,
           cairo_arc (cr, lx + 5, ly + c * 18.0 - 4, 5, 0, 2 * G_PI);
           cairo_fill (cr);
           cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-          cairo_move_to (cr, lx + 16, ly + c * 18.0);
-          cairo_show_text (cr, label_names[c] != NULL ? label_names[c] : "");
+          /* through ov_draw_text, so that an SVG keeps the label as text */
+          ov_draw_text (cr, lx + 16, ly + c * 18.0 - fe.ascent, 0.0, 0.0,
+                        label_names[c] != NULL ? label_names[c] : "");
         }
       if (shown < n_labels)
         {
           g_autofree char *more = g_strdup_printf ("… %u more", n_labels - shown);
 
-          cairo_move_to (cr, lx + 16, ly + shown * 18.0);
-          cairo_show_text (cr, more);
+          ov_draw_text (cr, lx + 16, ly + shown * 18.0 - fe.ascent, 0.0, 0.0, more);
         }
     }
   cairo_restore (cr);
 }
 
+typedef struct {
+  const float        *Y;
+  gsize               n;
+  const guint        *label_ids;
+  const char * const *label_names;
+  guint               n_labels;
+} PlotData;
+
+static void
+paint_plot (cairo_t *cr,
+            double   width,
+            double   height,
+            gpointer data)
+{
+  const PlotData *d = data;
+
+  ov_tsne_plot_draw (cr, width, height, d->Y, d->n, d->label_ids, d->label_names, d->n_labels);
+}
+
+/* Through the common export, so that the file is written as every figure
+ * of ours is (a temporary file and a rename) and SVG keeps its text. */
 gboolean
 ov_tsne_plot_write (const char         *path,
                     const float        *Y,
@@ -124,72 +142,12 @@ ov_tsne_plot_write (const char         *path,
                     guint               n_labels,
                     GError            **error)
 {
-  g_autofree char *lower = NULL;
-  g_autofree char *tmp = NULL;
-  cairo_surface_t *surface;
-  cairo_status_t status;
-  cairo_t *cr;
-  gboolean png;
-  int fd;
+  PlotData data = { Y, n, label_ids, label_names, n_labels };
+  OvExportFormat format;
 
   g_return_val_if_fail (path != NULL, FALSE);
 
-  lower = g_ascii_strdown (path, -1);
-  png = g_str_has_suffix (lower, ".png");
-  if (!png && !g_str_has_suffix (lower, ".svg") && !g_str_has_suffix (lower, ".pdf"))
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                   "%s: unknown figure format (use .png, .svg or .pdf)", path);
-      return FALSE;
-    }
-
-  tmp = g_strconcat (path, ".XXXXXX", NULL);
-  /* 0644 less the umask, as any other figure of ours (g_mkstemp would give 0600) */
-  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0644);
-  if (fd < 0)
-    {
-      int e = errno;
-
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot create a temporary file: %s",
-                   path, g_strerror (e));
-      return FALSE;
-    }
-  close (fd);
-
-  if (png)
-    surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) PLOT_WIDTH,
-                                          (int) PLOT_HEIGHT);
-  else if (g_str_has_suffix (lower, ".svg"))
-    surface = cairo_svg_surface_create (tmp, PLOT_WIDTH, PLOT_HEIGHT);
-  else
-    surface = cairo_pdf_surface_create (tmp, PLOT_WIDTH, PLOT_HEIGHT);
-
-  cr = cairo_create (surface);
-  ov_tsne_plot_draw (cr, PLOT_WIDTH, PLOT_HEIGHT, Y, n, label_ids, label_names, n_labels);
-  status = cairo_status (cr);
-  cairo_destroy (cr);
-  if (status == CAIRO_STATUS_SUCCESS && png)
-    status = cairo_surface_write_to_png (surface, tmp);
-  cairo_surface_finish (surface);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_unlink (tmp);
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot write the figure: %s", path,
-                   cairo_status_to_string (status));
-      return FALSE;
-    }
-  if (g_rename (tmp, path) != 0)
-    {
-      int e = errno;
-
-      g_unlink (tmp);
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot rename the figure into place: %s",
-                   path, g_strerror (e));
-      return FALSE;
-    }
-  return TRUE;
+  return ov_export_format_from_path (path, &format, error)
+         && ov_export_view (path, format, paint_plot, &data, PLOT_WIDTH, PLOT_HEIGHT, 1.0,
+                            error);
 }
