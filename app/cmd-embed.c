@@ -339,6 +339,16 @@ ov_cmd_embed (int argc, char **argv)
       }
   }
   warn_unknown_tags (model, emb);
+  if (emb->n_cut > 0)
+    g_printerr (ngettext ("oscarviz embed: note: in %u of the %u images the model's input left "
+                          "out part of the tags or regions, as Oscar's does (the first "
+                          "max_img_seq_length regions, as many tag word pieces as its text "
+                          "slots hold); the vectors are of what it read\n",
+                          "oscarviz embed: note: in %u of the %u images the model's input left "
+                          "out part of the tags or regions, as Oscar's does (the first "
+                          "max_img_seq_length regions, as many tag word pieces as its text "
+                          "slots hold); the vectors are of what it read\n", emb->n_cut),
+                emb->n_cut, emb->image_keys->len);
   if (emb->n_unlabelled > 0)
     g_printerr (ngettext ("oscarviz embed: note: %u region feature row has no detection, so "
                           "no class to be coloured or aligned by, and is left out (an Oscar VQA "

@@ -935,6 +935,21 @@ test_caption_input_kept (void)
   g_assert_nonnull (strstr (street->err, "reads the first 50 of the 60 regions"));
   g_assert_cmpint (kitchen->status, ==, 0);
   g_assert_null (strstr (kitchen->err, "note:"));
+
+  /* embed says it once for the dataset */
+  {
+    g_autofree char *vec = tmp_path ("ov-cli-kept.safetensors");
+    g_autofree char *meta = g_strconcat (vec, ".json", NULL);
+    g_autofree char *names = tmp_path ("ov-cli-kept.safetensors.labels.txt");
+    g_autoptr(Run) embed = run_oscarviz ("embed", "--model", model, "--dataset", yaml, "--layer",
+                                         "last", "--out", vec, "-q", NULL);
+
+    g_assert_cmpint (embed->status, ==, 0);
+    g_assert_nonnull (strstr (embed->err, "of the 4 images the model's input left out"));
+    g_unlink (vec);
+    g_unlink (meta);
+    g_unlink (names);
+  }
 }
 
 static char *demo_scenes (void);
