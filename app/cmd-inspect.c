@@ -959,7 +959,7 @@ ov_cmd_inspect (int    argc,
         node = inspect_folder (path, &local);
       else if (is_answer_list_name (path))
         node = inspect_answers (path, &local);
-      else if (ov_cli_is_tensor_file (path))
+      else if (ov_file_is_tensor_container (path))
         node = inspect_tensors (path, &local);
       else if (is_npy (path))
         node = inspect_npy (path, &local);

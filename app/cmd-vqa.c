@@ -32,21 +32,13 @@ compare_logits (gconstpointer a,
   return i - j;
 }
 
-/* What the reference says of the top answer: the soft score of its label
- * (Oscar's "an"/"s"), else whether it is the reference text; -1 when
- * there is nothing to compare. */
-static double
-top_answer_score (const OvQuestion *q,
-                  OvAnswerList     *answers,
-                  int               top)
+/* The answer of class index in the list, or NULL. */
+static const char *
+answer_name (OvAnswerList *answers,
+             gint64        index)
 {
-  const char *name = answers != NULL ? ov_answer_list_get (answers, (guint) top) : NULL;
-
-  if (q->n_labels > 0)
-    return ov_question_label_score (q, top);
-  if (q->answer != NULL && name != NULL)
-    return g_strcmp0 (q->answer, name) == 0 ? 1.0 : 0.0;
-  return -1.0;
+  return answers != NULL && index >= 0 && index <= G_MAXUINT
+         ? ov_answer_list_get (answers, (guint) index) : NULL;
 }
 
 static void
@@ -55,7 +47,7 @@ reference_to_json (const OvQuestion *q,
                    int               top,
                    JsonBuilder      *b)
 {
-  double score = top_answer_score (q, answers, top);
+  double score = ov_question_top_score (q, top, answer_name (answers, top));
 
   json_builder_set_member_name (b, "reference");
   json_builder_begin_object (b);
@@ -68,8 +60,7 @@ reference_to_json (const OvQuestion *q,
   json_builder_begin_array (b);
   for (guint k = 0; k < q->n_labels; k++)
     {
-      const char *name = answers != NULL && q->labels[k] <= G_MAXUINT
-                         ? ov_answer_list_get (answers, (guint) q->labels[k]) : NULL;
+      const char *name = answer_name (answers, q->labels[k]);
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "index");
@@ -97,7 +88,7 @@ reference_print (const OvQuestion *q,
                  OvAnswerList     *answers,
                  int               top)
 {
-  double score = top_answer_score (q, answers, top);
+  double score = ov_question_top_score (q, top, answer_name (answers, top));
 
   if (q->answer != NULL)
     g_print (_("  reference: %s\n"), q->answer);
@@ -107,8 +98,7 @@ reference_print (const OvQuestion *q,
 
       for (guint k = 0; k < q->n_labels; k++)
         {
-          const char *name = answers != NULL && q->labels[k] <= G_MAXUINT
-                             ? ov_answer_list_get (answers, (guint) q->labels[k]) : NULL;
+          const char *name = answer_name (answers, q->labels[k]);
 
           if (k > 0)
             g_string_append (line, ", ");

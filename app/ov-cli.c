@@ -415,12 +415,6 @@ ov_cli_sample_free (OvCliSample *sample)
   g_free (sample);
 }
 
-gboolean
-ov_cli_is_tensor_file (const char *path)
-{
-  return ov_file_is_tensor_container (path);
-}
-
 /* --features FILE.pt (or .safetensors): a dict image id -> float tensor
  * (N, D). The image is the one the other files name, else --key / --row
  * into the dict. Rows as wide as the model's img_feature_dim are taken as
@@ -585,7 +579,7 @@ ov_cli_load_sample (OvCliOptions *opts,
       opts->sample.dataset = file;
     }
   out->source = g_strdup (sample_source (so));
-  if (so->features != NULL && ov_cli_is_tensor_file (so->features))
+  if (so->features != NULL && ov_file_is_tensor_container (so->features))
     out->sample = load_tensor_features (so, ov_model_get_config (model)->img_feature_dim, error);
   else
     {

@@ -116,10 +116,6 @@ void            ov_cli_sample_free    (OvCliSample    *sample);
 OvEncoding     *ov_cli_inputs_load    (const char     *path,
                                        OvModel        *model,
                                        GError        **error);
-/* Whether path holds a tensor dictionary by its first bytes: a PyTorch file
- * (zip or legacy pickle), as Oscar's VQA feature files and checkpoints are,
- * or a safetensors file. */
-gboolean        ov_cli_is_tensor_file (const char     *path);
 /* Finds the answer list shipped in a checkpoint folder (label2ans.json,
  * answers.txt, ..., see ov_find_answer_list), else in the folder of the
  * data file data_path (may be NULL) or its cache/; NULL without error when

@@ -38,6 +38,18 @@ ov_question_copy (const OvQuestion *q)
   return c;
 }
 
+double
+ov_question_top_score (const OvQuestion *q,
+                       gint64            top,
+                       const char       *top_name)
+{
+  if (q->n_labels > 0)
+    return ov_question_label_score (q, top);
+  if (q->answer != NULL && top_name != NULL)
+    return g_strcmp0 (q->answer, top_name) == 0 ? 1.0 : 0.0;
+  return -1.0;
+}
+
 gboolean
 ov_question_has_reference (const OvQuestion *q)
 {

@@ -59,6 +59,13 @@ void        ov_question_free (OvQuestion       *question);
  * among the references, 0 when it is not one. */
 double      ov_question_label_score (const OvQuestion *question,
                                      gint64            label);
+/* The soft VQA score the model's top answer (class top, named top_name or
+ * NULL when there is no answer list) earns against the reference: its
+ * label's score, else 1 or 0 for the reference text; -1 when there is
+ * nothing to compare with. */
+double      ov_question_top_score   (const OvQuestion *question,
+                                     gint64            top,
+                                     const char       *top_name);
 /* Whether the question carries a reference answer (text or labels). */
 gboolean    ov_question_has_reference (const OvQuestion *question);
 

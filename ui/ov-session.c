@@ -818,6 +818,35 @@ mark_input_regions (OvSession *self,
   return count;
 }
 
+/* The feature rows of the regions in the input, packed; *n_out gets their
+ * count and, when keep_out is not NULL, it gets the mask (n_features) of
+ * which rows they are. NULL without a sample with features. */
+static float *
+dup_input_features (OvSession  *self,
+                    guint      *n_out,
+                    gboolean  **keep_out)
+{
+  const OvSample *s = self->sample;
+  g_autofree gboolean *keep = NULL;
+  float *features;
+  guint n, row = 0;
+
+  *n_out = 0;
+  if (s == NULL || s->features == NULL)
+    return NULL;
+  keep = g_new0 (gboolean, s->n_features);
+  n = mark_input_regions (self, keep);
+  features = g_new (float, (gsize) MAX (n, 1) * s->feature_dim);
+  for (guint i = 0; i < s->n_features; i++)
+    if (keep[i])
+      memcpy (features + (gsize) row++ * s->feature_dim, s->features + (gsize) i * s->feature_dim,
+              sizeof (float) * s->feature_dim);
+  *n_out = n;
+  if (keep_out != NULL)
+    *keep_out = g_steal_pointer (&keep);
+  return features;
+}
+
 guint
 ov_session_get_input_region_count (OvSession *self)
 {
@@ -853,31 +882,19 @@ ov_session_get_input_kept (OvSession   *self,
 {
   OvModelRef *ref;
   g_autofree char *tags = NULL;
-  g_autofree gboolean *keep = NULL;
   g_autofree float *features = NULL;
   OvRegions regions = { NULL, 0, 0 };
-  const OvSample *s;
+  guint n;
 
   g_return_val_if_fail (OV_IS_SESSION (self), FALSE);
 
   ref = model_for_task (self, OV_TASK_CAPTION);
-  s = self->sample;
-  if (ref == NULL || s == NULL)
+  if (ref == NULL || self->sample == NULL)
     return FALSE;
   tags = ov_session_dup_input_tags (self);
-  if (s->features != NULL)
-    {
-      guint n, row = 0;
-
-      keep = g_new0 (gboolean, s->n_features);
-      n = mark_input_regions (self, keep);
-      features = g_new (float, (gsize) MAX (n, 1) * s->feature_dim);
-      for (guint i = 0; i < s->n_features; i++)
-        if (keep[i])
-          memcpy (features + (gsize) row++ * s->feature_dim, s->features + (gsize) i * s->feature_dim,
-                  sizeof (float) * s->feature_dim);
-      regions = (OvRegions) { features, (int) n, (int) s->feature_dim };
-    }
+  features = dup_input_features (self, &n, NULL);
+  if (features != NULL)
+    regions = (OvRegions) { features, (int) n, (int) self->sample->feature_dim };
   /* builds the input only (tokenizer and settings, which never change) */
   return ov_model_count_input_kept (ref->model, OV_TASK_CAPTION, NULL, tags, &regions, kept,
                                     NULL);
@@ -983,24 +1000,20 @@ job_new (OvSession *self,
   if (self->sample != NULL && self->sample->features != NULL)
     {
       const OvSample *s = self->sample;
-      g_autofree gboolean *keep = g_new0 (gboolean, s->n_features);
-      guint n = mark_input_regions (self, keep);
-      guint row = 0;
+      g_autofree gboolean *keep = NULL;
+      guint n, row = 0;
 
+      job->features = dup_input_features (self, &n, &keep);
       job->dim = (int) s->feature_dim;
       job->n_regions = (int) n;
-      job->features = g_new (float, (gsize) MAX (n, 1) * s->feature_dim);
       job->region_ids = g_new (int, MAX (n, 1));
       job->region_classes = g_new0 (char *, n + 1);
       for (guint i = 0; i < s->n_features; i++)
         if (keep[i])
           {
             job->region_ids[row] = (int) i;
-            job->region_classes[row] = g_strdup (i < s->n_regions && s->regions[i].cls != NULL
-                                                 ? s->regions[i].cls : "");
-            memcpy (job->features + (gsize) row++ * s->feature_dim,
-                    s->features + (gsize) i * s->feature_dim,
-                    sizeof (float) * s->feature_dim);
+            job->region_classes[row++] = g_strdup (i < s->n_regions && s->regions[i].cls != NULL
+                                                   ? s->regions[i].cls : "");
           }
     }
   return job;

@@ -169,7 +169,7 @@ update_reference (OvVqaPanel      *self,
   const OvSample *sample = session != NULL ? ov_session_get_sample (session) : NULL;
   const OvQuestion *q = ov_sample_find_question (sample, self->asked);
   g_autoptr(GString) text = NULL;
-  double score = -1.0;
+  double score;
 
   if (answers == NULL || answers->n == 0 || !ov_question_has_reference (q))
     {
@@ -193,17 +193,12 @@ update_reference (OvVqaPanel      *self,
             g_string_append_printf (text, _("answer %lld (%.2f)"), (long long) q->labels[k],
                                     q->label_scores[k]);
         }
-      score = ov_question_label_score (q, answers->indices[0]);
     }
   else
-    {
-      /* without an answer list the top answer has no name to compare */
-      const char *top = ov_session_get_answer_name (session, answers->indices[0]);
-
-      g_string_append (text, q->answer);
-      if (top != NULL)
-        score = g_strcmp0 (q->answer, top) == 0 ? 1.0 : 0.0;
-    }
+    g_string_append (text, q->answer);
+  /* without an answer list a text reference has no name to compare with */
+  score = ov_question_top_score (q, answers->indices[0],
+                                 ov_session_get_answer_name (session, answers->indices[0]));
   {
     /* Translators: the dataset's answers to this question, then the VQA
      * score (0 to 1) the model's best answer earns against them. */

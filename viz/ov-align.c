@@ -544,13 +544,8 @@ draw_axes (cairo_t *cr, const OvAxes *ax, const char *title, const char *ylabel)
   ov_draw_set_font (cr, 9, FALSE);
   {
     /* round values: 1, 2, 2.5 or 5 times a power of ten, four or so of them */
-    double range = ax->ymax - ax->ymin, raw = range / 4, step = 0;
-    const double mult[] = { 1, 2, 2.5, 5, 10 };
+    double step = ov_draw_round_step (ax->ymax - ax->ymin, 4);
 
-    if (range > 0 && isfinite (range))
-      for (guint k = 0; k < G_N_ELEMENTS (mult) && step == 0; k++)
-        if (mult[k] * pow (10, floor (log10 (raw))) >= raw * 0.999)
-          step = mult[k] * pow (10, floor (log10 (raw)));
     for (double v = step > 0 ? ceil (ax->ymin / step - 1e-9) * step : ax->ymin;
          v <= ax->ymax + step * 1e-9; v += step > 0 ? step : G_MAXDOUBLE)
       {

@@ -137,6 +137,22 @@ ov_draw_use_ink (cairo_t   *cr,
   cairo_set_source_rgb (cr, c.r, c.g, c.b);
 }
 
+double
+ov_draw_round_step (double range,
+                    int    n_steps)
+{
+  static const double mult[] = { 1, 2, 2.5, 5, 10 };
+  double raw = range / MAX (n_steps, 1), mag;
+
+  if (!(range > 0) || !isfinite (range))
+    return 0;
+  mag = pow (10, floor (log10 (raw)));
+  for (guint k = 0; k < G_N_ELEMENTS (mult); k++)
+    if (mult[k] * mag >= raw * 0.999)
+      return mult[k] * mag;
+  return 10 * mag;
+}
+
 /* One labelled tick of a colour bar at value v. */
 static void
 draw_tick (cairo_t            *cr,
@@ -196,17 +212,8 @@ ov_draw_color_bar (cairo_t            *cr,
      * them) and the two ends, which say the range exactly; a round tick too
      * near an end gives way to it. */
     double range = scale->hi - scale->lo;
-    double raw = range / (n_ticks - 1), step = 0;
+    double step = ov_draw_round_step (range, n_ticks - 1);
 
-    if (range > 0 && isfinite (range))
-      {
-        double mag = pow (10, floor (log10 (raw)));
-        const double mult[] = { 1, 2, 2.5, 5, 10 };
-
-        for (guint k = 0; k < G_N_ELEMENTS (mult) && step == 0; k++)
-          if (mult[k] * mag >= raw)
-            step = mult[k] * mag;
-      }
     for (int end = 0; end < 2; end++)
       draw_tick (cr, x, y, w, h, scale, end == 0 ? scale->hi : scale->lo);
     if (step > 0)

@@ -35,6 +35,10 @@ double    ov_color_luminance        (OvColor c);
 
 /* A vertical colour bar at (x, y) of w x h with a title above it and tick
  * labels to its right. */
+/* A round step (1, 2, 2.5 or 5 times a power of ten) that cuts range into
+ * about n_steps parts; 0 for an empty or non-finite range. */
+double    ov_draw_round_step        (double              range,
+                                     int                 n_steps);
 void      ov_draw_color_bar         (cairo_t            *cr,
                                      const OvColorScale *scale,
                                      double              x,
