@@ -56,6 +56,9 @@ ov_cmd_align (int argc, char **argv)
       g_printerr ("oscarviz align: %s\n", _("give one or two embeddings files"));
       return 2;
     }
+  if (!ov_cli_check_output ("align", "--out", out, NULL, (const char * const *) files,
+                            g_strv_length (files)))
+    return 2;
 
   for (n = 0; files[n] != NULL; n++)
     {

@@ -175,12 +175,14 @@ caption_ids (OvModel *model, const char *text, const char *tags, const OvRegions
 
 static gboolean
 run_pass (OvModel *model, OvTask task, const OvSample *sample, const char *tags,
-          const char *text, const gint32 *prefix, int n_prefix, Pass *out, GError **error)
+          const char *text, const gint32 *prefix, int n_prefix, int max_length, Pass *out,
+          GError **error)
 {
   OvRegions regions = { sample->features, sample->n_features, sample->feature_dim };
 
   if (task == OV_TASK_CAPTION)
-    out->enc = ov_model_prepare_caption_step (model, prefix, n_prefix, tags, &regions, error);
+    out->enc = ov_model_prepare_caption_step_for (model, max_length, prefix, n_prefix, tags,
+                                                  &regions, error);
   else if (task == OV_TASK_VQA)
     out->enc = ov_model_prepare_vqa (model, text, tags, &regions, error);
   else
@@ -313,12 +315,30 @@ check_layer (const char *option,
   return FALSE;
 }
 
+/* A head index (not the mean or rollout) the model has, checked before the
+ * model runs. */
+static gboolean
+check_head (const char *option,
+            int         head,
+            OvModel    *model)
+{
+  int n = ov_model_get_config (model)->num_attention_heads;
+
+  if (head < 0 || head < n)
+    return TRUE;
+  g_printerr (ngettext ("oscarviz attention: %s %d: the model has %d head (0 to %d)\n",
+                        "oscarviz attention: %s %d: the model has %d heads (0 to %d)\n", n),
+              option, head, n, n - 1);
+  return FALSE;
+}
+
 int
 ov_cmd_attention (int argc, char **argv)
 {
   AttentionOptions o = { 0 };
   g_auto(OvCliOptions) cli = { 0 };
   g_autoptr(GOptionContext) context = NULL;
+  g_auto(GStrv) given = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(OvSample) sample = NULL;
   g_autoptr(OvModel) model = NULL;
@@ -397,9 +417,10 @@ ov_cmd_attention (int argc, char **argv)
   ov_cli_options_init (&cli, "attention");
   context = ov_cli_context_new (&cli, _("— draw attention maps of one sample"), entries);
   ov_cli_add_sample_options (context, &o.sample);
+  given = g_strdupv (argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr ("oscarviz attention: %s\n", error->message);
+      ov_cli_print_parse_error ("attention", given, error);
       status = 2;
       goto out;
     }
@@ -503,6 +524,13 @@ ov_cmd_attention (int argc, char **argv)
       status = 2;
       goto out;
     }
+  if (!ov_cli_check_output ("attention", "--out", o.out, &o.sample, NULL, 0)
+      || !ov_cli_check_output ("attention", "--csv", o.csv, &o.sample, NULL, 0)
+      || !ov_cli_check_output ("attention", "--json", o.json, &o.sample, NULL, 0))
+    {
+      status = 2;
+      goto out;
+    }
 
   sample = ov_sample_source_load (&o.sample, NULL, &error);
   if (sample == NULL)
@@ -514,8 +542,9 @@ ov_cmd_attention (int argc, char **argv)
     {
       if (error == NULL)
         g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
-                     "sample %s has no region features: give --features or --dataset",
-                     sample->key);
+                     _("sample “%s” has no region features, and the model needs them: give "
+                       "a features file with --features, or a dataset or sample that has "
+                       "them"), sample->key);
       status = fail (error);
       goto out;
     }
@@ -576,7 +605,10 @@ ov_cmd_attention (int argc, char **argv)
       goto out;
     }
   if (!check_layer ("--layer", o.layer, model)
-      || !check_layer ("--before-layer", o.before_layer, model))
+      || !check_layer ("--before-layer", o.before_layer, model)
+      || !check_head ("--head", head, model)
+      || (strcmp (view_name, "difference") == 0
+          && !check_head ("--before-head", before_head, model)))
     {
       status = 2;
       goto out;
@@ -686,7 +718,7 @@ ov_cmd_attention (int argc, char **argv)
           gboolean ok;
 
           ok = run_pass (model, task, sample, tags, NULL, (const gint32 *) prefix->data, k + 1,
-                         &step, &error)
+                         o.max_length, &step, &error)
                && (m = select_matrix (&step, o.layer, head, &error)) != NULL
                && ov_caption_attention_add_step (ca, word,
                                                  m + (gsize) step.enc->query_index
@@ -730,7 +762,7 @@ ov_cmd_attention (int argc, char **argv)
     {
       if (!run_pass (model, task, sample, tags, text,
                      prefix != NULL ? (const gint32 *) prefix->data : NULL,
-                     prefix != NULL ? (int) prefix->len : 0, &pass, &error))
+                     prefix != NULL ? (int) prefix->len : 0, o.max_length, &pass, &error))
         {
           status = fail (error);
           goto out;
@@ -770,7 +802,8 @@ ov_cmd_attention (int argc, char **argv)
             {
               if (!run_pass (model, task, sample, o.before_tags, text,
                              prefix != NULL ? (const gint32 *) prefix->data : NULL,
-                             prefix != NULL ? (int) prefix->len : 0, &other, &error))
+                             prefix != NULL ? (int) prefix->len : 0, o.max_length, &other,
+                             &error))
                 {
                   status = fail (error);
                   goto out;

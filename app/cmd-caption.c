@@ -47,6 +47,7 @@ ov_cmd_caption (int    argc,
   g_autoptr(GError) error = NULL;
   OvCaptionOptions co;
   int beams, n_best = 1, max_length = 0;
+  double length_penalty, repetition_penalty;
   gboolean no_cache = FALSE;
   const GOptionEntry entries[] = {
     { "beams", 'b', 0, G_OPTION_ARG_INT, &beams,
@@ -56,6 +57,12 @@ ov_cmd_caption (int    argc,
     { "max-length", 0, 0, G_OPTION_ARG_INT, &max_length,
       N_("Longest caption in tokens, [CLS] and [SEP] included (default: the model's "
          "max_gen_length)"), "N" },
+    { "length-penalty", 0, 0, G_OPTION_ARG_DOUBLE, &length_penalty,
+      N_("Beam search ranks a caption by its summed log-probability over its length to this "
+         "power, as Oscar's --length_penalty (default 1)"), "P" },
+    { "repetition-penalty", 0, 0, G_OPTION_ARG_DOUBLE, &repetition_penalty,
+      N_("Divide the logit of every word already in the caption by this (multiply a negative "
+         "one), as Oscar's --repetition_penalty (default 1: off)"), "R" },
     { "no-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache,
       N_("Recompute the whole sequence at every step, as the original does by default"),
       NULL },
@@ -65,11 +72,25 @@ ov_cmd_caption (int    argc,
   ov_cli_options_init (&opts, "caption");
   ov_caption_options_init (&co);
   beams = co.num_beams;
+  length_penalty = co.length_penalty;
+  repetition_penalty = co.repetition_penalty;
   opts.takes_inputs = FALSE;
   if (!ov_cli_parse (&opts, _("— caption one image"), entries, &argc, &argv))
     return 2;
   if (!check_options (beams, n_best))
     return 2;
+  if (!(isfinite (length_penalty) && fabs (length_penalty) <= 100))
+    {
+      g_printerr (_("oscarviz caption: --length-penalty %g: give a number from -100 to 100\n"),
+                  length_penalty);
+      return 2;
+    }
+  if (!(repetition_penalty > 0 && repetition_penalty <= 100))
+    {
+      g_printerr (_("oscarviz caption: --repetition-penalty %g: give more than 0 and at most "
+                    "100\n"), repetition_penalty);
+      return 2;
+    }
 
   model = ov_cli_load_model (&opts, OV_TASK_CAPTION, &error);
   if (model == NULL)
@@ -89,6 +110,8 @@ ov_cmd_caption (int    argc,
   co.num_beams = beams;
   co.n_best = n_best;
   co.max_length = max_length;
+  co.length_penalty = length_penalty;
+  co.repetition_penalty = repetition_penalty;
   co.use_cache = !no_cache;
   captions = ov_model_caption (model, sample->tags, &sample->regions, &co, NULL, &error);
   if (captions == NULL)

@@ -97,6 +97,8 @@ report_text (const OvDeviceReport *r)
    * pool: 16 threads, used single-threaded inside the engine's loops)" */
   g_print (_("CPU: %s in the engine's pool; %s (its own pool: %s, used single-threaded "
              "inside the engine's loops)\n"), cpu, r->blas_config, blas);
+  /* Translators: "fma" or "avx512" names the kernel's instruction set */
+  g_print (_("  few-row product kernel (decoding steps): %s\n"), r->cpu_kernel);
   if (!r->cuda_built)
     {
       g_print (_("CUDA: not built: %s\n"), r->cuda_reason);

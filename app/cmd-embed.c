@@ -213,7 +213,7 @@ ov_cmd_embed (int argc, char **argv)
   g_autofree char *out = NULL;
   g_autofree int *layers = NULL;
   g_autofree char *tsne_out = NULL;
-  gint64 limit = -1;   /* not given: every sample */
+  gint64 limit = G_MININT64;   /* not given: every sample */
   double perplexity = 30.0;
   gboolean quiet = FALSE;
   guint n_layers, n_tags = 0;
@@ -256,11 +256,21 @@ ov_cmd_embed (int argc, char **argv)
     }
   if (cli.model == NULL || dataset_name == NULL || out == NULL || layer_text == NULL)
     {
-      g_printerr ("oscarviz embed: %s\n", _("--model, --dataset, --layer and --out are required"));
+      g_autoptr(GString) missing = g_string_new (NULL);
+      const char *names[] = { "--model", "--dataset", "--layer", "--out" };
+      const gboolean absent[] = { cli.model == NULL, dataset_name == NULL, layer_text == NULL,
+                                  out == NULL };
+
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        if (absent[i])
+          g_string_append_printf (missing, "%s%s", missing->len > 0 ? ", " : "", names[i]);
+      /* Translators: the end is a list of options, e.g. "--layer, --out" */
+      g_printerr (_("oscarviz embed: --model, --dataset, --layer and --out are required; "
+                    "missing: %s\n"), missing->str);
       return 2;
     }
   /* 0 used to mean all; now leaving --limit out does. */
-  if (limit != -1 && (limit < 1 || limit > G_MAXUINT))
+  if (limit != G_MININT64 && (limit < 1 || limit > G_MAXUINT))
     {
       g_printerr (_("oscarviz embed: --limit %lld: give a count of 1 or more (leave it out for "
                     "every sample)\n"), (long long) limit);
@@ -282,6 +292,14 @@ ov_cmd_embed (int argc, char **argv)
           return 2;
         }
     }
+  {
+    const char *inputs[] = { dataset_name, tag_layout };
+
+    if (!ov_cli_check_output ("embed", "--out", out, &cli.sample, inputs, G_N_ELEMENTS (inputs))
+        || !ov_cli_check_output ("embed", "--tsne", tsne_out, &cli.sample, inputs,
+                                 G_N_ELEMENTS (inputs)))
+      return 2;
+  }
 
   model = ov_cli_load_model (&cli, OV_TASK_ENCODE, &error);
   if (model == NULL)

@@ -156,6 +156,13 @@ ov_cmd_encode (int    argc,
       g_printerr ("oscarviz encode: %s\n", _("give --out FILE.safetensors"));
       return 2;
     }
+  {
+    const char *inputs[] = { opts.inputs };
+
+    if (!ov_cli_check_output ("encode", "--out", out, &opts.sample, inputs,
+                              G_N_ELEMENTS (inputs)))
+      return 2;
+  }
 
   model = ov_cli_load_model (&opts, OV_TASK_ENCODE, &error);
   if (model == NULL)

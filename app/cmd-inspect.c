@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "data/ov-dataset.h"
@@ -20,6 +21,7 @@
 #include "model/ov-error.h"
 #include "model/ov-json.h"
 #include "model/ov-state-dict.h"
+#include "model/ov-tokenizer.h"
 #include "ov-cli.h"
 #include "ov-commands.h"
 #include "viz/ov-embed.h"
@@ -299,6 +301,60 @@ inspect_answers (const char *path,
     json_builder_add_string_value (b, ov_answer_list_get (list, i));
   json_builder_end_array (b);
   json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* A BERT vocabulary (vocab.txt): one word piece a line. Named so, or
+ * beginning with [PAD] as BERT's do (a JSON sniffer would take the bracket
+ * for a list). */
+static gboolean
+is_vocabulary (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  char head[8] = { 0 };
+  FILE *f;
+  gboolean pad;
+
+  if (g_str_has_suffix (base, "vocab.txt"))
+    return TRUE;
+  f = fopen (path, "rb");
+  if (f == NULL)
+    return FALSE;
+  pad = fread (head, 1, 6, f) == 6 && memcmp (head, "[PAD]\n", 6) == 0;
+  fclose (f);
+  return pad;
+}
+
+static JsonNode *
+inspect_vocabulary (const char *path,
+                    GError    **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  OvTokenizer *tok = ov_tokenizer_new_from_files (path, NULL, NULL, TRUE, error);
+  struct { const char *name; gint32 id; } special[5];
+
+  if (tok == NULL)
+    return NULL;
+  special[0].name = "[PAD]", special[0].id = ov_tokenizer_pad_id (tok);
+  special[1].name = "[UNK]", special[1].id = ov_tokenizer_unk_id (tok);
+  special[2].name = "[CLS]", special[2].id = ov_tokenizer_cls_id (tok);
+  special[3].name = "[SEP]", special[3].id = ov_tokenizer_sep_id (tok);
+  special[4].name = "[MASK]", special[4].id = ov_tokenizer_mask_id (tok);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, "vocabulary");
+  json_builder_set_member_name (b, "word_pieces");
+  json_builder_add_int_value (b, ov_tokenizer_get_vocab_size (tok));
+  json_builder_set_member_name (b, "special_ids");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < G_N_ELEMENTS (special); i++)
+    {
+      json_builder_set_member_name (b, special[i].name);
+      json_builder_add_int_value (b, special[i].id);
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  ov_tokenizer_free (tok);
   return json_builder_get_root (b);
 }
 
@@ -644,7 +700,12 @@ static void
 print_names (JsonArray *names)
 {
   for (guint i = 0; i < json_array_get_length (names); i++)
-    g_print ("%s%s", i > 0 ? ", " : "", json_array_get_string_element (names, i));
+    {
+      const char *name = json_array_get_string_element (names, i);
+
+      /* an empty name (LXMERT's first answer is "") shows as quotes */
+      g_print ("%s%s", i > 0 ? ", " : "", name != NULL && *name != '\0' ? name : "“”");
+    }
 }
 
 static void
@@ -721,6 +782,20 @@ print_text (const char *path,
         }
       for (guint i = 0; i < json_array_get_length (w); i++)
         g_print ("  warning: %s\n", json_array_get_string_element (w, i));
+      return;
+    }
+  if (g_str_equal (kind, "vocabulary"))
+    {
+      JsonObject *ids = json_object_get_object_member (o, "special_ids");
+      GList *names = json_object_get_members (ids);
+
+      g_print (_("%s: BERT vocabulary, %lld word pieces"), path,
+               (long long) json_object_get_int_member (o, "word_pieces"));
+      for (GList *l = names; l != NULL; l = l->next)
+        g_print ("%s%s %" G_GINT64_FORMAT, l == names ? "; " : ", ", (const char *) l->data,
+                 json_object_get_int_member (ids, l->data));
+      g_print ("\n");
+      g_list_free (names);
       return;
     }
   if (g_str_equal (kind, "answers"))
@@ -959,6 +1034,8 @@ ov_cmd_inspect (int    argc,
         node = inspect_folder (path, &local);
       else if (is_answer_list_name (path))
         node = inspect_answers (path, &local);
+      else if (is_vocabulary (path))
+        node = inspect_vocabulary (path, &local);
       else if (ov_file_is_tensor_container (path))
         node = inspect_tensors (path, &local);
       else if (is_npy (path))

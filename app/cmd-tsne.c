@@ -129,6 +129,32 @@ write_figure (const char         *out,
                              labels != NULL ? labels->n_names : 0, error);
 }
 
+/* "tag" or "region" per point of an embeddings file of `oscarviz embed`
+ * whose metadata is beside it (as write_figure draws them), else NULL. */
+static const char **
+dup_point_kinds (const char *path,
+                 gboolean    labels_given,
+                 gsize       n,
+                 gsize       dim)
+{
+  g_autofree char *meta = g_strconcat (path, ".json", NULL);
+  OvEmbeddings *emb;
+  const char **kinds = NULL;
+
+  if (labels_given || !g_file_test (meta, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  emb = ov_embeddings_load (path, NULL);
+  if (emb != NULL && emb->n == n && emb->hidden == dim)
+    {
+      kinds = g_new (const char *, n);
+      for (gsize i = 0; i < n; i++)
+        kinds[i] = emb->modality[i] == OV_EMBED_TAG ? "tag" : "region";
+    }
+  if (emb != NULL)
+    ov_embeddings_free (emb);
+  return kinds;
+}
+
 int
 ov_cmd_tsne (int argc, char **argv)
 {
@@ -198,6 +224,14 @@ ov_cmd_tsne (int argc, char **argv)
       g_printerr ("oscarviz tsne: %s\n", error->message);
       return 2;
     }
+  {
+    g_autofree char *sidecar = sidecar_labels (argv[1]);
+    const char *inputs[] = { argv[1], labels_path, sidecar };
+
+    if (!ov_cli_check_output ("tsne", "--out", out, NULL, inputs, G_N_ELEMENTS (inputs))
+        || !ov_cli_check_output ("tsne", "--csv", csv, NULL, inputs, G_N_ELEMENTS (inputs)))
+      return 2;
+  }
 
   X = ov_tsne_load_vectors (argv[1], &n, &dim, &labels, &error);
   if (X == NULL)
@@ -230,8 +264,13 @@ ov_cmd_tsne (int argc, char **argv)
 
   if (!write_figure (out, argv[1], labels_given, Y, n, dim, labels, perplexity, &error))
     goto fail;
-  if (csv != NULL && !ov_tsne_save_csv (csv, Y, n, labels, &error))
-    goto fail;
+  if (csv != NULL)
+    {
+      g_autofree const char **kinds = dup_point_kinds (argv[1], labels_given, n, dim);
+
+      if (!ov_tsne_save_csv (csv, Y, n, labels, kinds, &error))
+        goto fail;
+    }
   if (!quiet)
     g_print (_("wrote %s\n"), out);
   if (!quiet && csv != NULL)

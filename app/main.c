@@ -106,6 +106,12 @@ unknown_command (const char *arg)
           best_distance = d;
         }
     }
+  /* something that looks like a path is a file that is not there */
+  if (strchr (arg, '/') != NULL || strchr (arg, '.') != NULL)
+    {
+      g_printerr (_("oscarviz: %s: no such file\n"), arg);
+      return 2;
+    }
   if (best != NULL)
     /* Translators: the first %s is what was typed, the second a command. */
     g_printerr (_("oscarviz: unknown command “%s” (and no such file); did you mean “%s”?\n"),

@@ -10,7 +10,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,13 +67,14 @@ ov_cli_check_max_length (int       max_length,
                          OvModel  *model,
                          GError  **error)
 {
-  int most = ov_model_get_settings (model)->max_gen_length;
+  int most = ov_model_max_caption_length (model);
 
-  /* [CLS] and [SEP] at least, and no longer than the model was trained for */
+  /* [CLS] and [SEP] at least; Oscar's --max_gen_length is a test-time
+   * choice, bounded by the positions and the tag slots */
   if (max_length != 0 && (max_length < 2 || max_length > most))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--max-length %d: give 2 to %d, the longest caption %s was trained for "
+                   _("--max-length %d: give 2 to %d, the longest caption %s can write "
                      "([CLS] and [SEP] included)"), max_length, most,
                    ov_model_get_path (model));
       return FALSE;
@@ -86,7 +89,8 @@ ov_cli_check_question (const char *question,
   g_autofree char *stripped = NULL;
   gboolean has_word = FALSE;
 
-  /* text that is not UTF-8 is the tokenizer's to refuse, naming it */
+  /* text that is not UTF-8 never gets here: the option parser refuses it
+   * (ov_cli_print_parse_error names the option) */
   if (question == NULL || !g_utf8_validate (question, -1, NULL))
     return TRUE;
   stripped = g_strstrip (g_strdup (question));
@@ -123,6 +127,76 @@ ov_cli_fit_perplexity (const char *command,
     g_printerr (_("oscarviz %s: note: perplexity %g is too high for %zu points; using %g, a "
                   "third of the other points\n"), command, perplexity, n, most);
   return most;
+}
+
+static gboolean
+same_file (const GStatBuf *a,
+           const char     *path)
+{
+  GStatBuf b;
+
+  return path != NULL && g_stat (path, &b) == 0 && a->st_dev == b.st_dev
+         && a->st_ino == b.st_ino;
+}
+
+gboolean
+ov_cli_check_output (const char                  *command,
+                     const char                  *option,
+                     const char                  *out,
+                     const OvSampleSourceOptions *sample,
+                     const char * const          *inputs,
+                     gsize                        n_inputs)
+{
+  g_autofree char *dir = NULL;
+  GStatBuf st;
+
+  if (out == NULL)
+    return TRUE;
+  if (*out == '\0')
+    {
+      g_printerr (_("oscarviz %s: %s needs a file name\n"), command, option);
+      return FALSE;
+    }
+  if (g_stat (out, &st) == 0)
+    {
+      const char *input = NULL;
+
+      if (S_ISDIR (st.st_mode))
+        {
+          g_printerr (_("oscarviz %s: %s %s is a folder; give the name of a file to write\n"),
+                      command, option, out);
+          return FALSE;
+        }
+      for (gsize i = 0; i < n_inputs && input == NULL; i++)
+        if (same_file (&st, inputs[i]))
+          input = inputs[i];
+      if (sample != NULL && input == NULL)
+        {
+          const OvSampleSourceOptions *s = sample;
+          const char *given[] = { s->dataset, s->features, s->labels, s->detections, s->image,
+                                  s->hw, s->class_names };
+
+          for (gsize i = 0; i < G_N_ELEMENTS (given) && input == NULL; i++)
+            if (same_file (&st, given[i]))
+              input = given[i];
+        }
+      if (input != NULL)
+        {
+          g_printerr (_("oscarviz %s: %s %s is a file this command reads (%s); writing it "
+                        "would destroy it\n"), command, option, out, input);
+          return FALSE;
+        }
+    }
+  dir = g_path_get_dirname (out);
+  if (g_access (dir, W_OK) != 0)
+    {
+      int saved = errno;
+
+      g_printerr (_("oscarviz %s: %s %s: cannot write in the folder %s: %s\n"), command,
+                  option, out, dir, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 void
@@ -255,6 +329,34 @@ ov_cli_context_new (OvCliOptions       *opts,
   return context;
 }
 
+void
+ov_cli_print_parse_error (const char   *command,
+                          char * const *argv,
+                          const GError *error)
+{
+  /* GOption's conversion error does not say which value it could not
+   * read: find the text option whose value is not UTF-8 */
+  if (error->domain == G_CONVERT_ERROR && argv != NULL)
+    for (guint i = 1; argv[i] != NULL; i++)
+      {
+        const char *eq = strchr (argv[i], '=');
+        g_autofree char *option = NULL;
+
+        if (g_str_has_prefix (argv[i], "--") && eq != NULL
+            && !g_utf8_validate (eq + 1, -1, NULL))
+          option = g_strndup (argv[i], eq - argv[i]);
+        else if (!g_utf8_validate (argv[i], -1, NULL) && i > 1 && argv[i - 1][0] == '-')
+          option = g_strdup (argv[i - 1]);
+        if (option != NULL)
+          {
+            g_printerr (_("oscarviz %s: %s: the text is not valid UTF-8 (%s)\n"), command,
+                        option, error->message);
+            return;
+          }
+      }
+  g_printerr ("oscarviz %s: %s\n", command, error->message);
+}
+
 gboolean
 ov_cli_parse (OvCliOptions       *opts,
               const char         *parameter_string,
@@ -278,6 +380,7 @@ ov_cli_parse (OvCliOptions       *opts,
   };
   g_autoptr(GOptionContext) context = ov_cli_context_new (opts, parameter_string, common);
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) given = g_strdupv (*argv);
 
   if (opts->takes_inputs)
     g_option_context_add_main_entries (context, inputs, GETTEXT_PACKAGE);
@@ -286,7 +389,7 @@ ov_cli_parse (OvCliOptions       *opts,
   ov_cli_add_sample_options (context, &opts->sample);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      g_printerr ("oscarviz %s: %s\n", opts->command, error->message);
+      ov_cli_print_parse_error (opts->command, given, error);
       return FALSE;
     }
   if (*argc > 1)
@@ -348,6 +451,11 @@ ov_cli_note_input_kept (OvModel     *model,
     g_printerr (_("note: %s reads %d of the %d word pieces of the tags; the rest do not fit its "
                   "text slots and are left out, as Oscar leaves them out\n"),
                 ov_model_get_path (model), kept.tag_pieces_kept, kept.tag_pieces);
+  if (kept.text_pieces_kept < kept.text_pieces)
+    g_printerr (_("note: %s reads %d of the %d word pieces of the %s; the rest do not fit its "
+                  "max_seq_length and are left out, as Oscar leaves them out\n"),
+                ov_model_get_path (model), kept.text_pieces_kept, kept.text_pieces,
+                task == OV_TASK_VQA ? _("question") : _("text"));
   if (kept.regions_kept < kept.regions)
     g_printerr (_("note: %s reads the first %d of the %d regions (its max_img_seq_length); "
                   "the rest are left out, as Oscar leaves them out\n"),
@@ -563,9 +671,14 @@ ov_cli_load_sample (OvCliOptions *opts,
 
   if (!has_sample)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   _("No sample: give --features FILE [--labels FILE], --dataset FILE, "
-                     "--image FILE --detections FILE, or --inputs FILE.safetensors"));
+      if (opts->takes_inputs)
+        g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                     _("No sample: give --features FILE [--labels FILE], --dataset FILE, "
+                       "--image FILE --detections FILE, or --inputs FILE.safetensors"));
+      else
+        g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                     _("No sample: give --features FILE [--labels FILE], --dataset FILE, or "
+                       "--image FILE --detections FILE"));
       return NULL;
     }
   /* --dataset demo: the bundled scenes, named by their file in messages */

@@ -59,7 +59,7 @@ gboolean        ov_cli_check_threads  (gint64          n_threads,
 gboolean        ov_cli_check_beams    (int             beams,
                                        GError        **error);
 /* --max-length N: 0 (not given: the model's max_gen_length), else 2 to
- * the model's max_gen_length, [CLS] and [SEP] included. */
+ * ov_model_max_caption_length, [CLS] and [SEP] included. */
 gboolean        ov_cli_check_max_length (int           max_length,
                                          OvModel      *model,
                                          GError      **error);
@@ -75,6 +75,25 @@ gboolean        ov_cli_check_question (const char     *question,
 double          ov_cli_fit_perplexity (const char     *command,
                                        double          perplexity,
                                        gsize           n);
+
+/* Before anything runs: the file OUT that --OPTION names must not be one
+ * the command reads (one of inputs, n_inputs paths, NULL entries skipped;
+ * with sample (may be NULL) also its --dataset, --features, --labels,
+ * --detections, --image, --hw and --class-names), must not be a folder,
+ * and its folder must exist and take files. Prints "oscarviz COMMAND: ..."
+ * and returns FALSE (exit status 2) when it fails. */
+gboolean        ov_cli_check_output   (const char                  *command,
+                                       const char                  *option,
+                                       const char                  *out,
+                                       const OvSampleSourceOptions *sample,
+                                       const char * const          *inputs,
+                                       gsize                        n_inputs);
+
+/* Prints "oscarviz COMMAND: message" for a failed option parse; argv (as
+ * given, before the parse) lets it name an option whose text is not UTF-8. */
+void            ov_cli_print_parse_error (const char   *command,
+                                          char * const *argv,
+                                          const GError *error);
 
 void            ov_cli_options_init   (OvCliOptions   *opts,
                                        const char     *command);

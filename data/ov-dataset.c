@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "model/ov-error.h"
+#include "model/ov-i18n.h"
 #include "model/ov-json.h"
 #include "ov-dataset.h"
 #include "ov-demo.h"
@@ -109,22 +110,22 @@ kind_phrase (OvFileKind kind)
 {
   switch (kind)
     {
-    case OV_FILE_IMAGE:          return "an image";
-    case OV_FILE_DETECTIONS_TSV: return "a detection TSV";
-    case OV_FILE_FEATURE_TSV:    return "an Oscar feature TSV";
-    case OV_FILE_VINVL_FEATURES: return "a VinVL features TSV";
-    case OV_FILE_HW_TSV:         return "an image-size TSV (hw.tsv)";
-    case OV_FILE_IMAGE_TSV:      return "an image TSV";
-    case OV_FILE_BUTD_TSV:       return "a bottom-up-attention TSV";
-    case OV_FILE_LXMERT_TSV:     return "an LXMERT TSV";
-    case OV_FILE_VQA_JSON:       return "an Oscar VQA json";
-    case OV_FILE_SAMPLE_JSON:    return "an oscarviz sample JSON";
-    case OV_FILE_DATASET_YAML:   return "a dataset yaml";
-    case OV_FILE_CAPTIONS_JSON:  return "a captions JSON";
-    case OV_FILE_FEATURE_DICT:   return "a tensor file (torch.save or safetensors)";
-    case OV_FILE_CAPTION_PREDICTIONS: return "a caption predictions TSV";
+    case OV_FILE_IMAGE:          return _ ("an image");
+    case OV_FILE_DETECTIONS_TSV: return _ ("a detection TSV");
+    case OV_FILE_FEATURE_TSV:    return _ ("an Oscar feature TSV");
+    case OV_FILE_VINVL_FEATURES: return _ ("a VinVL features TSV");
+    case OV_FILE_HW_TSV:         return _ ("an image-size TSV (hw.tsv)");
+    case OV_FILE_IMAGE_TSV:      return _ ("an image TSV");
+    case OV_FILE_BUTD_TSV:       return _ ("a bottom-up-attention TSV");
+    case OV_FILE_LXMERT_TSV:     return _ ("an LXMERT TSV");
+    case OV_FILE_VQA_JSON:       return _ ("an Oscar VQA json");
+    case OV_FILE_SAMPLE_JSON:    return _ ("an oscarviz sample JSON");
+    case OV_FILE_DATASET_YAML:   return _ ("a dataset yaml");
+    case OV_FILE_CAPTIONS_JSON:  return _ ("a captions JSON");
+    case OV_FILE_FEATURE_DICT:   return _ ("a tensor file (torch.save or safetensors)");
+    case OV_FILE_CAPTION_PREDICTIONS: return _ ("a caption predictions TSV");
     case OV_FILE_UNKNOWN:
-    default:                     return "a file of unknown kind";
+    default:                     return _ ("a file of unknown kind");
     }
 }
 
@@ -149,7 +150,7 @@ open_tsv_as (const char   *path,
     return NULL;
   if (!accept (kind))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s is %s, not a %s file", path,
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s is %s, not a %s file"), path,
                    kind_phrase (kind), role);
       return NULL;
     }
@@ -202,15 +203,15 @@ ov_feature_dict_check (OvStateDict *dict,
   if (ov_state_dict_get_n_tensors (dict) == 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s holds no tensors; expected a dict image id → region features "
-                   "(regions × %d)", path, OV_REGION_DIM);
+                   _ ("%s holds no tensors; expected a dict image id → region features "
+                      "(regions × %d)"), path, OV_REGION_DIM);
       return FALSE;
     }
   if (looks_like_weights (dict))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s holds model weights (%s), not region features; open its folder as a "
-                   "model instead", path, ov_state_dict_get_nth (dict, 0)->name);
+                   _ ("%s holds model weights (%s), not region features; open its folder as a "
+                      "model instead"), path, ov_state_dict_get_nth (dict, 0)->name);
       return FALSE;
     }
   return TRUE;
@@ -246,8 +247,8 @@ open_feature_dict (OvDataset    *ds,
       if ((w != OV_REGION_DIM && w != OV_REGION_APPEARANCE_DIM) || (width != 0 && w != width))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                       "%s: the features are %" G_GINT64_FORMAT " wide; region features are "
-                       "%d wide (or %d without the box values), all of one width", where, w,
+                       _ ("%s: the features are %" PRId64 " wide; region features are "
+                          "%d wide (or %d without the box values), all of one width"), where, w,
                        OV_REGION_DIM, OV_REGION_APPEARANCE_DIM);
           return FALSE;
         }
@@ -276,7 +277,7 @@ open_features (OvDataset    *ds,
     return open_feature_dict (ds, path, error);
   if (!is_feature_kind (kind))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s is %s, not a feature file", path,
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s is %s, not a feature file"), path,
                    kind_phrase (kind));
       return FALSE;
     }
@@ -352,7 +353,7 @@ open_vqa_features (OvDataset    *ds,
       if (local == NULL)
         {
           /* 2048 wide: a VQA json has no boxes to give them their box values */
-          g_string_append_printf (skipped, "; %s is %u wide, without the box values", path,
+          g_string_append_printf (skipped, _ ("; %s is %u wide, without the box values"), path,
                                   ds->dict_width);
           g_clear_pointer (&ds->dict, ov_state_dict_free);
           g_clear_pointer (&ds->dict_index, g_hash_table_unref);
@@ -362,13 +363,13 @@ open_vqa_features (OvDataset    *ds,
         g_string_append_printf (skipped, "; %s", local->message);
     }
   if (names->len > 1)
-    ds->features_note = g_strdup_printf ("%s: no region features, as no %s_img_*_feats.pt or "
-                                         "%s_img_*_feats.pt beside it holds them%s", qla_path,
+    ds->features_note = g_strdup_printf (_ ("%s: no region features, as no %s_img_*_feats.pt or "
+                                            "%s_img_*_feats.pt beside it holds them%s"), qla_path,
                                          (char *) names->pdata[0], (char *) names->pdata[1],
                                          skipped->str);
   else
-    ds->features_note = g_strdup_printf ("%s: no region features, as no %s_img_*_feats.pt "
-                                         "beside it holds them%s", qla_path,
+    ds->features_note = g_strdup_printf (_ ("%s: no region features, as no %s_img_*_feats.pt "
+                                            "beside it holds them%s"), qla_path,
                                          (char *) names->pdata[0], skipped->str);
 }
 
@@ -426,7 +427,7 @@ load_captions (OvDataset  *ds,
   if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: expected a list of {\"image_id\", \"caption\"}", path);
+                   _ ("%s: expected a list of {\"image_id\", \"caption\"}"), path);
       return FALSE;
     }
   list = json_node_get_array (root);
@@ -447,7 +448,7 @@ load_captions (OvDataset  *ds,
       if (idn == NULL || !JSON_NODE_HOLDS_VALUE (idn) || caption == NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: entry %u needs \"image_id\" and \"caption\"", path, i);
+                       _ ("%s: entry %u needs \"image_id\" and \"caption\""), path, i);
           return FALSE;
         }
       if (json_node_get_value_type (idn) == G_TYPE_INT64)
@@ -503,8 +504,8 @@ open_labels (OvDataset    *ds,
       if (ds->features != NULL || ds->dict != NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       "%s carries its own features; give it alone, not with another "
-                       "feature file", path);
+                       _ ("%s carries its own features; give it alone, not with another "
+                          "feature file"), path);
           return FALSE;
         }
       ds->features_kind = kind;
@@ -513,7 +514,7 @@ open_labels (OvDataset    *ds,
     case OV_FILE_UNKNOWN:
       return FALSE;
     default:
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s is %s, not a detection file",
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s is %s, not a detection file"),
                    path, kind_phrase (kind));
       return FALSE;
     }
@@ -597,7 +598,7 @@ ov_dataset_open_files (const OvDatasetFiles *files,
   else
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   "No detection, feature, size or image file was given");
+                   _ ("No detection, feature, size or image file was given"));
       return NULL;
     }
 
@@ -611,15 +612,15 @@ ov_dataset_open_files (const OvDatasetFiles *files,
       if (ends_mid_row (shorter))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
-                       "%s has %u rows but %s has %u, and %s stops in the middle of its last "
-                       "row: it looks cut short", ov_tsv_get_path (ds->labels),
+                       _ ("%s has %u rows but %s has %u, and %s stops in the middle of its last "
+                          "row: it looks cut short"), ov_tsv_get_path (ds->labels),
                        ov_tsv_get_n_rows (ds->labels), ov_tsv_get_path (ds->features),
                        ov_tsv_get_n_rows (ds->features), ov_tsv_get_path (shorter));
           return NULL;
         }
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "%s has %u rows but %s has %u; Oscar pairs them row by row, so they must "
-                   "list the same images in the same order", ov_tsv_get_path (ds->labels),
+                   _ ("%s has %u rows but %s has %u; Oscar pairs them row by row, so they must "
+                      "list the same images in the same order"), ov_tsv_get_path (ds->labels),
                    ov_tsv_get_n_rows (ds->labels), ov_tsv_get_path (ds->features),
                    ov_tsv_get_n_rows (ds->features));
       return NULL;
@@ -690,7 +691,7 @@ load_linelist (OvDataset  *ds,
   if (tsv == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                   "%s: a linelist picks rows of TSV files; %s is not one", path, ds->path);
+                   _ ("%s: a linelist picks rows of TSV files; %s is not one"), path, ds->path);
       return FALSE;
     }
   if (!g_file_get_contents (path, &text, NULL, error))
@@ -710,14 +711,15 @@ load_linelist (OvDataset  *ds,
         *tab = '\0';
       if (!g_ascii_string_to_unsigned (g_strstrip (line), 10, 0, G_MAXUINT, &row, NULL))
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s, line %u: “%s” is not a row number",
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       _ ("%s, line %u: “%s” is not a row number"),
                        path, i + 1, line);
           return FALSE;
         }
       if (row >= n_rows)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s, line %u: row %" G_GUINT64_FORMAT ", but %s has %u rows", path, i + 1,
+                       _ ("%s, line %u: row %" PRIu64 ", but %s has %u rows"), path, i + 1,
                        row, ov_tsv_get_path (tsv), n_rows);
           return FALSE;
         }
@@ -729,7 +731,7 @@ load_linelist (OvDataset  *ds,
     }
   if (ds->linelist->len == 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s names no rows", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s names no rows"), path);
       return FALSE;
     }
   ds->n_samples = ds->linelist->len;
@@ -774,7 +776,7 @@ ov_dataset_open (const char   *path,
             && files.images == NULL)
           {
             g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                         "%s names none of feature:, label:, hw:, img:", path);
+                         _ ("%s names none of feature:, label:, hw:, img:"), path);
             return NULL;
           }
         ds = ov_dataset_open_files (&files, cancellable, error);
@@ -817,14 +819,14 @@ ov_dataset_open (const char   *path,
       return NULL;
     case OV_FILE_IMAGE:
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s is an image, which does not make a dataset by itself; give it with its "
-                   "detections and features (--image FILE --detections FILE --features FILE)",
+                   _ ("%s is an image, which does not make a dataset by itself; give it with its "
+                      "detections and features (--image FILE --detections FILE --features FILE)"),
                    path);
       return NULL;
     case OV_FILE_CAPTIONS_JSON:
     default:
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s is %s, which does not make a dataset by itself", path,
+                   _ ("%s is %s, which does not make a dataset by itself"), path,
                    kind_phrase (kind));
       return NULL;
     }
@@ -861,7 +863,8 @@ ov_dataset_dup_key (OvDataset *ds,
 {
   if (index >= ds->n_samples)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s has %u samples; there is no sample %u",
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                   _ ("%s has %u samples; there is no sample %u"),
                    ds->path, ds->n_samples, index);
       return NULL;
     }
@@ -887,7 +890,7 @@ ov_dataset_find_key (OvDataset    *ds,
 
       if (hit == NULL)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s has no sample with key “%s”",
+          g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s has no sample with key “%s”"),
                        ds->path, key);
           return -1;
         }
@@ -909,8 +912,8 @@ ov_dataset_find_key (OvDataset    *ds,
         return i;
     }
   g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-               "%s: image “%s” is row %" G_GINT64_FORMAT " of %s, which the split's linelist "
-               "leaves out", ds->path, key, row, ov_tsv_get_path (primary_tsv (ds)));
+               _ ("%s: image “%s” is row %" PRId64 " of %s, which the split's linelist "
+                  "leaves out"), ds->path, key, row, ov_tsv_get_path (primary_tsv (ds)));
   return -1;
 }
 
@@ -947,7 +950,8 @@ read_part (OvDataset      *ds,
     case OV_FILE_HW_TSV:
       return ov_parse_hw_row (sample, line, where, error);
     default:
-      g_set_error (error, OV_ERROR, OV_ERROR_FAILED, "%s: cannot read rows of this kind", where);
+      g_set_error (error, OV_ERROR, OV_ERROR_FAILED,
+                   _ ("%s: cannot read rows of this kind"), where);
       return FALSE;
     }
 }
@@ -1019,7 +1023,8 @@ load_sample (OvDataset      *ds,
 
           if (t == NULL)
             {
-              g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s has no features for image “%s”",
+              g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                           _ ("%s has no features for image “%s”"),
                            features_path, key);
               return NULL;
             }
@@ -1067,8 +1072,8 @@ load_sample (OvDataset      *ds,
           if (sample->feature_dim != OV_REGION_DIM)
             {
               g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                           "%s, image “%s”: %u feature rows but %u boxes; 2048-wide features "
-                           "need one box each to get their box values",
+                           _ ("%s, image “%s”: %u feature rows but %u boxes; 2048-wide features "
+                              "need one box each to get their box values"),
                            features_path, key, sample->n_features,
                            n_label_regions);
               return NULL;
@@ -1076,8 +1081,8 @@ load_sample (OvDataset      *ds,
           /* §7.2: Oscar allows this (tags are not tied to regions). A VQA
            * json gives tags only, no boxes: nothing to compare there. */
           if (n_label_regions > 0 || ds->labels != NULL)
-            ov_sample_add_warning (sample, "%s, image “%s”: %u feature rows but %u "
-                                   "labelled boxes; tags are not tied to regions",
+            ov_sample_add_warning (sample, _ ("%s, image “%s”: %u feature rows but %u "
+                                              "labelled boxes; tags are not tied to regions"),
                                    features_path, key, sample->n_features,
                                    n_label_regions);
         }
@@ -1095,8 +1100,8 @@ load_sample (OvDataset      *ds,
       if (!read_part (ds, part, ds->hw, OV_FILE_HW_TSV, row, NULL, NULL, cancellable, error))
         return NULL;
       if (labels_w > 0 && (labels_w != part->width || labels_h != part->height))
-        ov_sample_add_warning (sample, "image “%s”: the detections say %d×%d but %s says %d×%d; "
-                               "the detections' size is used", key, labels_w, labels_h,
+        ov_sample_add_warning (sample, _ ("image “%s”: the detections say %d×%d but %s says %d×%d; "
+                                          "the detections' size is used"), key, labels_w, labels_h,
                                ov_tsv_get_path (ds->hw), part->width, part->height);
       else
         {
@@ -1126,6 +1131,22 @@ load_sample (OvDataset      *ds,
     ov_sample_add_warning (sample, "%s", ds->features_note);
   if (sample->image_path == NULL)
     sample->image_path = find_image_file (ds->image_dir, key);
+  /* A hand-written sample may leave its size to its picture (stored
+   * orientation, as boxes are read by default). A picture that cannot be
+   * read leaves the size unknown, which the model's input then names. */
+  if (sample->width <= 0 && sample->n_regions > 0 && sample->image_path != NULL)
+    {
+      g_autofree char *format = NULL;
+      OvOrientation orientation;
+      int w, h;
+
+      if (ov_image_read_info (sample->image_path, &format, &w, &h, &orientation, NULL)
+          && w > 0 && h > 0)
+        {
+          sample->width = w;
+          sample->height = h;
+        }
+    }
 
   if (!ov_sample_check_boxes (sample, ds->path, error))
     return NULL;
@@ -1179,7 +1200,7 @@ ov_dataset_load_image (OvDataset                *ds,
 
   if (ds->images == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s has no image file", ds->path);
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s has no image file"), ds->path);
       return NULL;
     }
   row = ov_tsv_find_key (ds->images, key, cancellable, error);
@@ -1192,7 +1213,7 @@ ov_dataset_load_image (OvDataset                *ds,
   tab = strchr (line, '\t');
   if (tab == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: no image column", name);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: no image column"), name);
       return NULL;
     }
   /* Some image TSVs add a third column; the image is the second. */
@@ -1295,29 +1316,30 @@ ov_sample_source_option_group (OvSampleSourceOptions *opts)
 {
   const GOptionEntry entries[] = {
     { "features", 0, 0, G_OPTION_ARG_FILENAME, &opts->features,
-      "Region features (Oscar/VinVL feature TSV, bottom-up-attention or LXMERT TSV, Oscar .pt "
-      "or safetensors feature dict)", "FILE" },
+      N_("Region features (Oscar/VinVL feature TSV, bottom-up-attention or LXMERT TSV, "
+         "Oscar .pt or safetensors feature dict)"), "FILE" },
     { "labels", 0, 0, G_OPTION_ARG_FILENAME, &opts->labels,
-      "Object tags and boxes (label or predictions TSV, sample JSON, VQA json)", "FILE" },
+      N_("Object tags and boxes (label or predictions TSV, sample JSON, VQA json)"), "FILE" },
     { "detections", 0, 0, G_OPTION_ARG_FILENAME, &opts->detections,
-      "Same as --labels", "FILE" },
-    { "image", 0, 0, G_OPTION_ARG_FILENAME, &opts->image, "The image (JPEG or PNG)", "FILE" },
+      N_("Same as --labels"), "FILE" },
+    { "image", 0, 0, G_OPTION_ARG_FILENAME, &opts->image, N_("The image (JPEG or PNG)"), "FILE" },
     { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &opts->dataset,
-      "A dataset: split yaml (test.yaml) or any one detection/feature file", "FILE" },
-    { "hw", 0, 0, G_OPTION_ARG_FILENAME, &opts->hw, "Image sizes (hw.tsv)", "FILE" },
+      N_("A dataset: split yaml (test.yaml) or any one detection/feature file"), "FILE" },
+    { "hw", 0, 0, G_OPTION_ARG_FILENAME, &opts->hw, N_("Image sizes (hw.tsv)"), "FILE" },
     { "class-names", 0, 0, G_OPTION_ARG_FILENAME, &opts->class_names,
-      "Class names for numeric class ids, one a line", "FILE" },
-    { "key", 0, 0, G_OPTION_ARG_STRING, &opts->key, "Image key of the sample", "KEY" },
-    { "row", 0, 0, G_OPTION_ARG_CALLBACK, parse_row, "Row of the sample (from 0)", "N" },
+      N_("Class names for numeric class ids, one a line"), "FILE" },
+    { "key", 0, 0, G_OPTION_ARG_STRING, &opts->key, N_("Image key of the sample"), "KEY" },
+    { "row", 0, 0, G_OPTION_ARG_CALLBACK, parse_row, N_("Row of the sample (from 0)"), "N" },
     { "box-frame", 0, 0, G_OPTION_ARG_CALLBACK, parse_box_frame,
-      "Whether boxes refer to the image as stored (default) or as displayed after "
-      "EXIF orientation", "stored|displayed" },
+      N_("Whether boxes refer to the image as stored (default) or as displayed after "
+         "EXIF orientation"), "stored|displayed" },
     { NULL }
   };
-  GOptionGroup *group = g_option_group_new ("sample", "Sample options:",
-                                            "Show the options that choose the input sample",
+  GOptionGroup *group = g_option_group_new ("sample", N_("Sample options:"),
+                                            N_("Show the options that choose the input sample"),
                                             opts, NULL);
 
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_group_add_entries (group, entries);
   return group;
 }
@@ -1342,7 +1364,7 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
       else if (!g_str_equal (opts->box_frame, "stored"))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       "--box-frame must be “stored” or “displayed”, not “%s”",
+                       _ ("--box-frame must be “stored” or “displayed”, not “%s”"),
                        opts->box_frame);
           return NULL;
         }
@@ -1350,12 +1372,13 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
   if (opts->labels != NULL && opts->detections != NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "Give either --labels or --detections, not both");
+                   _ ("Give either --labels or --detections, not both"));
       return NULL;
     }
   if (opts->key != NULL && opts->row >= 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, "Give either --key or --row, not both");
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   _ ("Give either --key or --row, not both"));
       return NULL;
     }
   labels = opts->labels != NULL ? opts->labels : opts->detections;
@@ -1365,7 +1388,8 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
       if (opts->features != NULL || labels != NULL || opts->hw != NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       "--dataset names its own files; do not add --features, --labels or --hw");
+                       _ ("--dataset names its own files; do not add --features, --labels or "
+                          "--hw"));
           return NULL;
         }
       dataset = ov_demo_resolve_dataset (opts->dataset, error);
@@ -1395,7 +1419,7 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
         sample = ov_dataset_load_key (ds, opts->key, opts->progress, opts->progress_data,
                                       cancellable, error);
       else if (opts->row >= G_MAXUINT)
-        g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s: there is no row %" G_GINT64_FORMAT,
+        g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s: there is no row %" PRId64),
                      ov_dataset_get_path (ds), opts->row);
       else
         sample = ov_dataset_load_sample (ds, opts->row >= 0 ? (guint) opts->row : 0,
@@ -1416,7 +1440,7 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
   else
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   "No input: give --image, --features, --labels/--detections or --dataset");
+                   _ ("No input: give --image, --features, --labels/--detections or --dataset"));
       return NULL;
     }
 
@@ -1441,10 +1465,12 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
             return NULL;
         }
       else if (sample->width != w || sample->height != h)
-        ov_sample_add_warning (sample, "image “%s”: the detection files give %d×%d but %s is "
-                               "%d×%d (%s); boxes are read in the detection files' size",
+        ov_sample_add_warning (sample,
+                               _ ("image “%s”: the detection files give %d×%d but %s is %d×%d "
+                                  "(%s); boxes are read in the detection files' size"),
                                sample->key, sample->width, sample->height, opts->image, w, h,
-                               frame == OV_BOX_FRAME_DISPLAYED ? "as displayed" : "as stored");
+                               frame == OV_BOX_FRAME_DISPLAYED ? _ ("as displayed")
+                                                               : _ ("as stored"));
     }
 
   if (sample->features != NULL && !ov_sample_build_region_vectors (sample, error))

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "model/ov-i18n.h"
 #include "ov-demo-world.h"
 #include "ov-sample.h"
 
@@ -1223,7 +1224,7 @@ writer_row (OvTsvWriter *w, const char *text, gsize len, GError **error)
   w->offset += len;
   if (!g_output_stream_write_all (w->stream, text, len, NULL, NULL, error))
     {
-      g_prefix_error (error, "Cannot write “%s”: ", w->path);
+      g_prefix_error (error, _ ("Cannot write “%s”: "), w->path);
       return FALSE;
     }
   return TRUE;
@@ -1452,20 +1453,20 @@ ov_demo_world_generate (const OvDemoWorldOptions *opts,
   if (opts->width < 64 || opts->height < 64 || opts->width > 4096 || opts->height > 4096)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "Demo world: image size %dx%d is outside 64..4096", opts->width,
+                   _ ("Demo world: image size %dx%d is outside 64..4096"), opts->width,
                    opts->height);
       return FALSE;
     }
   if (!(opts->error_rate >= 0 && opts->error_rate <= 1))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "Demo world: error rate %g is outside 0..1", opts->error_rate);
+                   _ ("Demo world: error rate %g is outside 0..1"), opts->error_rate);
       return FALSE;
     }
   if (strchr (split, '/') != NULL || split[0] == '\0')
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "Demo world: split name “%s” must be a plain file stem", split);
+                   _ ("Demo world: split name “%s” must be a plain file stem"), split);
       return FALSE;
     }
 
@@ -1475,7 +1476,7 @@ ov_demo_world_generate (const OvDemoWorldOptions *opts,
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Cannot create “%s”: %s", out_dir, g_strerror (saved));
+                   _ ("Cannot create “%s”: %s"), out_dir, g_strerror (saved));
       return FALSE;
     }
 
@@ -1534,7 +1535,7 @@ ov_demo_world_generate (const OvDemoWorldOptions *opts,
 
           if (st != CAIRO_STATUS_SUCCESS)
             {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot write “%s”: %s",
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _ ("Cannot write “%s”: %s"),
                            path, cairo_status_to_string (st));
               cairo_surface_destroy (surface);
               goto out;

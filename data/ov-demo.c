@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "model/ov-i18n.h"
 #include "ov-demo.h"
 
 static const char *const model_names[] = {
@@ -48,8 +49,8 @@ search (const char *relative,
     }
 
   g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-               "The demo %s is not installed (looked for %s); reinstall oscarviz or "
-               "set OSCARVIZ_DATADIR", what, tried->str);
+               _ ("The demo %s is not installed (looked for %s); reinstall oscarviz or "
+                  "set OSCARVIZ_DATADIR"), what, tried->str);
   return NULL;
 }
 
@@ -67,7 +68,7 @@ ov_demo_find (const char *name,
       g_autofree char *known = g_strjoinv (", ", (char **) model_names);
 
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "“%s” is not a demo model; the demo models are %s", name, known);
+                   _ ("“%s” is not a demo model; the demo models are %s"), name, known);
       return NULL;
     }
 
@@ -87,7 +88,7 @@ ov_demo_find_dataset (const char *name,
   if (strcmp (name, "demo") != 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "“%s” is not a demo dataset; the demo dataset is “demo”", name);
+                   _ ("“%s” is not a demo dataset; the demo dataset is “demo”"), name);
       return NULL;
     }
   return search ("scenes/test.yaml", "scenes", error);

@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "model/ov-error.h"
+#include "model/ov-i18n.h"
 #include "model/ov-json.h"
 #include "ov-formats.h"
 
@@ -232,7 +233,7 @@ ov_file_sniff (const char *path,
     {
       int saved = errno;
 
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "Cannot open %s: %s", path,
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("Cannot open %s: %s"), path,
                    g_strerror (saved));
       return OV_FILE_UNKNOWN;
     }
@@ -241,13 +242,13 @@ ov_file_sniff (const char *path,
   close (fd);
   if (n < 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "Cannot read %s", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("Cannot read %s"), path);
       return OV_FILE_UNKNOWN;
     }
   buf[n] = '\0';
   if (n == 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, "%s: the file is empty", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, _ ("%s: the file is empty"), path);
       return OV_FILE_UNKNOWN;
     }
   if (n >= 3 && (guchar) buf[0] == 0xff && (guchar) buf[1] == 0xd8 && (guchar) buf[2] == 0xff)
@@ -308,8 +309,8 @@ ov_file_sniff (const char *path,
 
 unknown:
   g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-               "%s: not a file oscarviz knows (image, detection, feature, question or dataset "
-               "file)", path);
+               _ ("%s: not a file oscarviz knows (image, detection, feature, question or dataset "
+                  "file)"), path);
   return OV_FILE_UNKNOWN;
 }
 
@@ -333,7 +334,8 @@ check_base64 (const char *text,
   if (len % 4 != 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: bad base64 (%zu characters, not a multiple of 4; truncated?)", what, len);
+                   _ ("%s: bad base64 (%zu characters, not a multiple of 4; truncated?)"),
+                   what, len);
       return FALSE;
     }
   if (len >= 1 && text[len - 1] == '=')
@@ -342,7 +344,7 @@ check_base64 (const char *text,
     if (!is_base64_char (text[i]))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                     "%s: bad base64 character 0x%02x at position %zu", what,
+                     _ ("%s: bad base64 character 0x%02x at position %zu"), what,
                      (guchar) text[i], i);
         return FALSE;
       }
@@ -382,7 +384,7 @@ ov_base64_decode_floats (const char *text,
   if (n_bytes % 4 != 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: %zu bytes of float32 data is not a whole number of values", what,
+                   _ ("%s: %zu bytes of float32 data is not a whole number of values"), what,
                    n_bytes);
       g_free (values);
       return NULL;
@@ -410,7 +412,8 @@ decode_int64s (const char *text,
   if (n_bytes % 8 != 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: %zu bytes of int64 data is not a whole number of values", what, n_bytes);
+                   _ ("%s: %zu bytes of int64 data is not a whole number of values"),
+                   what, n_bytes);
       g_free (values);
       return NULL;
     }
@@ -440,7 +443,7 @@ take_key (OvSample   *sample,
 {
   if (key == NULL || *key == '\0')
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: the row has no image key", where);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: the row has no image key"), where);
       return FALSE;
     }
   if (sample->key == NULL)
@@ -451,8 +454,8 @@ take_key (OvSample   *sample,
   if (strcmp (sample->key, key) != 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "%s: the row is for image “%s” but “%s” was expected; the files list "
-                   "their images in different orders and would pair the wrong image",
+                   _ ("%s: the row is for image “%s” but “%s” was expected; the files list "
+                      "their images in different orders and would pair the wrong image"),
                    where, key, sample->key);
       return FALSE;
     }
@@ -472,8 +475,8 @@ take_features (OvSample   *sample,
 
   if (n_boxes < 0 || n_boxes > MAX_BOXES)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: num_boxes %" G_GINT64_FORMAT
-                   " is out of range", where, n_boxes);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: num_boxes %" PRId64
+                                                        " is out of range"), where, n_boxes);
       g_free (values);
       return FALSE;
     }
@@ -481,8 +484,8 @@ take_features (OvSample   *sample,
     {
       if (n_values != 0)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, "%s: num_boxes is 0 but there are %zu "
-                       "feature values", where, n_values);
+          g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, _ ("%s: num_boxes is 0 but there are %zu "
+                                                           "feature values"), where, n_values);
           g_free (values);
           return FALSE;
         }
@@ -491,8 +494,8 @@ take_features (OvSample   *sample,
   else if (n_values % n_boxes != 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   "%s: %zu feature values do not split into num_boxes = %" G_GINT64_FORMAT
-                   " rows (wrong count or truncated data)", where, n_values, n_boxes);
+                   _ ("%s: %zu feature values do not split into num_boxes = %" PRId64
+                      " rows (wrong count or truncated data)"), where, n_values, n_boxes);
       g_free (values);
       return FALSE;
     }
@@ -501,8 +504,8 @@ take_features (OvSample   *sample,
   if (dim != OV_REGION_DIM && dim != OV_REGION_APPEARANCE_DIM)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   "%s: region features are %zu wide (%zu values for %" G_GINT64_FORMAT
-                   " boxes); expected %d or %d", where, dim, n_values, n_boxes,
+                   _ ("%s: region features are %zu wide (%zu values for %" PRId64
+                      " boxes); expected %d or %d"), where, dim, n_values, n_boxes,
                    OV_REGION_APPEARANCE_DIM, OV_REGION_DIM);
       g_free (values);
       return FALSE;
@@ -511,7 +514,7 @@ take_features (OvSample   *sample,
     if (!isfinite (values[i]))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                     "%s: region %zu has a non-finite feature value (%g) at column %zu",
+                     _ ("%s: region %zu has a non-finite feature value (%g) at column %zu"),
                      where, i / dim, values[i], i % dim);
         g_free (values);
         return FALSE;
@@ -552,14 +555,14 @@ parse_json (const char *text,
 
   if (!ov_json_load_data (parser, text, -1, &local))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: invalid JSON: %s", where,
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: invalid JSON: %s"), where,
                    local->message);
       return NULL;
     }
   root = json_parser_steal_root (parser);
   if (root == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: empty JSON", where);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: empty JSON"), where);
       return NULL;
     }
   return root;
@@ -597,7 +600,7 @@ parse_region (OvRegion   *r,
   r->conf = NAN;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: object %u is not a JSON object",
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: object %u is not a JSON object"),
                    where, index);
       return FALSE;
     }
@@ -617,7 +620,7 @@ parse_region (OvRegion   *r,
   if (json_array_get_length (rect) != 4)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: object %u: \"rect\" has %u values; it needs 4 [x1, y1, x2, y2]", where,
+                   _ ("%s: object %u: \"rect\" has %u values; it needs 4 [x1, y1, x2, y2]"), where,
                    index, json_array_get_length (rect));
       return FALSE;
     }
@@ -625,7 +628,8 @@ parse_region (OvRegion   *r,
     if (!node_get_number (json_array_get_element (rect, k), &v[k]) || !isfinite (v[k]))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                     "%s: object %u: \"rect\" value %u is not a finite number", where, index, k);
+                     _ ("%s: object %u: \"rect\" value %u is not a finite number"),
+                     where, index, k);
         return FALSE;
       }
   r->x1 = v[0];
@@ -638,7 +642,7 @@ parse_region (OvRegion   *r,
     r->cls = g_strdup (json_node_get_string (n));
   else if (n != NULL && !JSON_NODE_HOLDS_NULL (n))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: object %u: \"class\" is not a string",
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: object %u: \"class\" is not a string"),
                    where, index);
       return FALSE;
     }
@@ -646,7 +650,7 @@ parse_region (OvRegion   *r,
   n = json_object_get_member (o, "conf");
   if (n != NULL && !JSON_NODE_HOLDS_NULL (n) && !node_get_number (n, &r->conf))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: object %u: \"conf\" is not a number",
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: object %u: \"conf\" is not a number"),
                    where, index);
       return FALSE;
     }
@@ -672,7 +676,7 @@ parse_region (OvRegion   *r,
           if (json_array_get_length (sa) != len)
             {
               g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                           "%s: object %u has %u attributes but %u attr_scores", where, index,
+                           _ ("%s: object %u has %u attributes but %u attr_scores"), where, index,
                            len, json_array_get_length (sa));
               return FALSE;
             }
@@ -681,7 +685,7 @@ parse_region (OvRegion   *r,
             if (!node_get_number (json_array_get_element (sa, k), &r->attr_scores[k]))
               {
                 g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                             "%s: object %u: attr_scores[%u] is not a number", where, index, k);
+                             _ ("%s: object %u: attr_scores[%u] is not a number"), where, index, k);
                 return FALSE;
               }
         }
@@ -711,7 +715,7 @@ parse_region (OvRegion   *r,
           if (!node_get_number (json_array_get_element (a, k), &d))
             {
               g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                           "%s: object %u: feature[%u] is not a number", where, index, k);
+                           _ ("%s: object %u: feature[%u] is not a number"), where, index, k);
               g_clear_pointer (feature, g_free);
               return FALSE;
             }
@@ -749,7 +753,7 @@ take_objects (OvSample   *sample,
 
   if (n > MAX_BOXES)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: %u objects is too many", where, n);
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("%s: %u objects are too many"), where, n);
       return FALSE;
     }
   clear_regions (sample);
@@ -771,7 +775,7 @@ take_objects (OvSample   *sample,
           if (dim != OV_REGION_APPEARANCE_DIM && dim != OV_REGION_DIM)
             {
               g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                           "%s: object %u has a %zu-value feature; expected %d or %d",
+                           _ ("%s: object %u has a %zu-value feature; expected %d or %d"),
                            where, i, dim, OV_REGION_APPEARANCE_DIM, OV_REGION_DIM);
               return FALSE;
             }
@@ -780,7 +784,7 @@ take_objects (OvSample   *sample,
       else if (flen != dim)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                       "%s: object %u has a %zu-value feature but earlier ones have %zu",
+                       _ ("%s: object %u has a %zu-value feature but earlier ones have %zu"),
                        where, i, flen, dim);
           return FALSE;
         }
@@ -792,7 +796,8 @@ take_objects (OvSample   *sample,
   if (with_feature > 0 && with_feature != n)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: only some objects carry a \"feature\" (%u of %u)", where, with_feature, n);
+                   _ ("%s: only some objects carry a \"feature\" (%u of %u)"),
+                   where, with_feature, n);
       return FALSE;
     }
   if (with_feature > 0)
@@ -817,7 +822,7 @@ ov_parse_detections_row (OvSample   *sample,
   if (split_columns (row, cols, 3) < 2)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: expected two tab-separated columns (key, JSON detections)", where);
+                   _ ("%s: expected two tab-separated columns (key, JSON detections)"), where);
       return FALSE;
     }
   if (!take_key (sample, cols[0], where, error))
@@ -846,7 +851,7 @@ take_detections_node (OvSample   *sample,
       if (on == NULL || !JSON_NODE_HOLDS_ARRAY (on))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: the detections are a JSON object without an \"objects\" list",
+                       _ ("%s: the detections are a JSON object without an \"objects\" list"),
                        where);
           return FALSE;
         }
@@ -864,7 +869,7 @@ take_detections_node (OvSample   *sample,
   else
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: the detections are neither a JSON list nor an object", where);
+                   _ ("%s: the detections are neither a JSON list nor an object"), where);
       return FALSE;
     }
   return take_objects (sample, objects, where, error);
@@ -910,7 +915,7 @@ ov_parse_features_row (OvSample   *sample,
 
   if (n < 2)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: expected tab-separated columns",
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: expected tab-separated columns"),
                    where);
       return FALSE;
     }
@@ -922,7 +927,7 @@ ov_parse_features_row (OvSample   *sample,
       if (n != 3 || !is_integer (cols[1]))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: expected three columns: key, num_boxes, base64 features", where);
+                       _ ("%s: expected three columns: key, num_boxes, base64 features"), where);
           return FALSE;
         }
       n_boxes = g_ascii_strtoll (cols[1], NULL, 10);
@@ -942,14 +947,14 @@ ov_parse_features_row (OvSample   *sample,
       if (*cell != '{' || nb == NULL || fs == NULL || *fs != '"')
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: expected {\"num_boxes\": n, \"features\": \"<base64>\"}", where);
+                       _ ("%s: expected {\"num_boxes\": n, \"features\": \"<base64>\"}"), where);
           return FALSE;
         }
       errno = 0;
       n_boxes = g_ascii_strtoll (nb, &num_end, 10);
       if (num_end == nb || errno != 0)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: num_boxes is not an integer",
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: num_boxes is not an integer"),
                        where);
           return FALSE;
         }
@@ -958,7 +963,7 @@ ov_parse_features_row (OvSample   *sample,
       if (end == NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
-                       "%s: the features string is not closed (truncated row?)", where);
+                       _ ("%s: the features string is not closed (truncated row?)"), where);
           return FALSE;
         }
       b64_len = end - b64;
@@ -975,7 +980,7 @@ ov_parse_features_row (OvSample   *sample,
                  : NULL;
           if (text == NULL)
             {
-              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: \"features\" is not a string",
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: \"features\" is not a string"),
                            where);
               return FALSE;
             }
@@ -1007,8 +1012,8 @@ ov_features_tensor_check (const OvTensor *t,
   for (int d = 0; d < t->n_dims; d++)
     g_string_append_printf (shape, "%s%" G_GINT64_FORMAT, d > 0 ? " × " : "", t->shape[d]);
   g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-               "%s: the features are %s [%s], not a float matrix (regions × width)", where,
-               ov_dtype_name (t->dtype), t->n_dims > 0 ? shape->str : "a single value");
+               _ ("%s: the features are %s [%s], not a float matrix (regions × width)"), where,
+               ov_dtype_name (t->dtype), t->n_dims > 0 ? shape->str : _ ("a single value"));
   return FALSE;
 }
 
@@ -1029,22 +1034,24 @@ ov_parse_features_tensor (OvSample       *sample,
   dim = t->shape[t->n_dims - 1];
   if (n_rows > MAX_BOXES || (n_rows > 0 && dim <= 0) || dim > G_MAXINT)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: %" G_GINT64_FORMAT " regions of width %"
-                   G_GINT64_FORMAT " are out of range", where, n_rows, dim);
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                   _ ("%s: %" PRId64 " regions of width %" PRId64 " are out of range"), where,
+                   n_rows, dim);
       return FALSE;
     }
   n_values = (gsize) n_rows * (gsize) dim;
   data = ov_tensor_as_f32 (t, &owned);
   if (data == NULL && n_values > 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: out of memory for the features", where);
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                   _ ("%s: out of memory for the features"), where);
       return FALSE;
     }
   for (gsize i = 0; i < n_values; i++)
     if (!isfinite (data[i]))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                     "%s: region %zu has a non-finite feature value (%g) at column %zu",
+                     _ ("%s: region %zu has a non-finite feature value (%g) at column %zu"),
                      where, i / (gsize) dim, (double) data[i], i % (gsize) dim);
         return FALSE;
       }
@@ -1069,7 +1076,7 @@ ov_parse_hw_row (OvSample   *sample,
 
   if (split_columns (row, cols, 3) < 2)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: expected key and JSON size", where);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: expected key and JSON size"), where);
       return FALSE;
     }
   if (!take_key (sample, cols[0], where, error))
@@ -1087,7 +1094,7 @@ ov_parse_hw_row (OvSample   *sample,
       || !(w >= 1 && h >= 1 && w < G_MAXINT && h < G_MAXINT))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: expected [{\"height\": H, \"width\": W}] with positive sizes", where);
+                   _ ("%s: expected [{\"height\": H, \"width\": W}] with positive sizes"), where);
       return FALSE;
     }
   sample->width = (int) w;
@@ -1136,7 +1143,7 @@ ov_parse_butd_row (OvSample          *sample,
 
   if (n != want)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: %u columns; a %s row has %u", where,
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: %u columns; a %s row has %u"), where,
                    n, lx ? "LXMERT" : "bottom-up-attention", want);
       return FALSE;
     }
@@ -1151,7 +1158,7 @@ ov_parse_butd_row (OvSample          *sample,
   if (!is_number (s_w) || !is_number (s_h) || !is_integer (s_n))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: image width, height and num_boxes must be numbers", where);
+                   _ ("%s: image width, height and num_boxes must be numbers"), where);
       return FALSE;
     }
   n_boxes = g_ascii_strtoll (s_n, NULL, 10);
@@ -1161,7 +1168,7 @@ ov_parse_butd_row (OvSample          *sample,
       || !(g_ascii_strtod (s_h, NULL) >= 1 && g_ascii_strtod (s_h, NULL) <= G_MAXINT))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: image size %s×%s or num_boxes %" G_GINT64_FORMAT " out of range",
+                   _ ("%s: image size %s×%s or num_boxes %" PRId64 " out of range"),
                    where, s_w, s_h, n_boxes);
       return FALSE;
     }
@@ -1175,8 +1182,8 @@ ov_parse_butd_row (OvSample          *sample,
   if (n_box_values != (gsize) n_boxes * 4)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   "%s: %zu box values for num_boxes = %" G_GINT64_FORMAT " (expected %"
-                   G_GINT64_FORMAT ")", where, n_box_values, n_boxes, n_boxes * 4);
+                   _ ("%s: %zu box values for num_boxes = %" PRId64 " (expected %"
+                      PRId64 ")"), where, n_box_values, n_boxes, n_boxes * 4);
       return FALSE;
     }
   if (lx)
@@ -1210,7 +1217,7 @@ ov_parse_butd_row (OvSample          *sample,
         if (parts[k].n != (gsize) n_boxes)
           {
             g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                         "%s: %s has %zu values for num_boxes = %" G_GINT64_FORMAT,
+                         _ ("%s: %s has %zu values for num_boxes = %" PRId64),
                          where, parts[k].name, parts[k].n, n_boxes);
             return FALSE;
           }
@@ -1287,7 +1294,7 @@ ov_sample_from_json (JsonNode   *node,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: a sample must be a JSON object",
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: a sample must be a JSON object"),
                    where);
       return NULL;
     }
@@ -1313,7 +1320,7 @@ ov_sample_from_json (JsonNode   *node,
   if (sample->key == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   "%s: a sample needs a \"key\" or an \"image\"", where);
+                   _ ("%s: a sample needs a \"key\" or an \"image\""), where);
       return NULL;
     }
   if ((n = json_object_get_member (o, "width")) != NULL)
@@ -1323,7 +1330,7 @@ ov_sample_from_json (JsonNode   *node,
           || !(w >= 1 && h >= 1 && w < G_MAXINT && h < G_MAXINT))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: sample “%s” needs a positive \"width\" and \"height\"", where,
+                       _ ("%s: sample “%s” needs a positive \"width\" and \"height\""), where,
                        sample->key);
           return NULL;
         }
@@ -1337,7 +1344,7 @@ ov_sample_from_json (JsonNode   *node,
 
       if (!JSON_NODE_HOLDS_ARRAY (n))
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: \"boxes\" must be a list", w2);
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: \"boxes\" must be a list"), w2);
           return NULL;
         }
       if (!take_objects (sample, json_node_get_array (n), w2, error))
@@ -1425,7 +1432,8 @@ ov_sample_json_load (const char *path,
 
       if (!JSON_NODE_HOLDS_ARRAY (s))
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: \"samples\" must be a list", path);
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       _ ("%s: \"samples\" must be a list"), path);
           return NULL;
         }
       list = json_node_get_array (s);
@@ -1655,8 +1663,8 @@ read_vqa_references (OvQuestion *q,
          != json_array_get_length (json_node_get_array (s)))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: entry %u: \"%s\" and \"%s\" must be lists of the same length "
-                   "(answer labels and their scores)", path, entry, labels_key, scores_key);
+                   _ ("%s: entry %u: \"%s\" and \"%s\" must be lists of the same length "
+                      "(answer labels and their scores)"), path, entry, labels_key, scores_key);
       return FALSE;
     }
   labels = json_node_get_array (an);
@@ -1676,7 +1684,7 @@ read_vqa_references (OvQuestion *q,
           || (st != G_TYPE_INT64 && st != G_TYPE_DOUBLE))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: entry %u: answer %u needs a label id (0 or more) and a score",
+                       _ ("%s: entry %u: answer %u needs a label id (0 or more) and a score"),
                        path, entry, k);
           return FALSE;
         }
@@ -1684,7 +1692,7 @@ read_vqa_references (OvQuestion *q,
       if (!isfinite (score) || score < 0.0 || score > 1.0)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: entry %u: answer %u has score %g, outside 0..1", path, entry, k,
+                       _ ("%s: entry %u: answer %u has score %g, outside 0..1"), path, entry, k,
                        score);
           return FALSE;
         }
@@ -1710,7 +1718,7 @@ ov_vqa_json_load (const char *path,
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: expected a JSON list of questions",
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: expected a JSON list of questions"),
                    path);
       return NULL;
     }
@@ -1729,7 +1737,8 @@ ov_vqa_json_load (const char *path,
 
       if (!JSON_NODE_HOLDS_OBJECT (en))
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: entry %u is not an object", path, i);
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       _ ("%s: entry %u is not an object"), path, i);
           return NULL;
         }
       e = json_node_get_object (en);
@@ -1738,7 +1747,7 @@ ov_vqa_json_load (const char *path,
       if (idn == NULL || !JSON_NODE_HOLDS_VALUE (idn) || text == NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: entry %u needs \"q\" and \"img_id\"", path, i);
+                       _ ("%s: entry %u needs \"q\" and \"img_id\""), path, i);
           return NULL;
         }
       if (json_node_get_value_type (idn) == G_TYPE_INT64)
@@ -1747,7 +1756,7 @@ ov_vqa_json_load (const char *path,
         id = g_strdup (json_node_get_string (idn));
       if (id == NULL)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: entry %u: bad img_id", path, i);
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: entry %u: bad img_id"), path, i);
           return NULL;
         }
       sample = g_hash_table_lookup (by_id, id);
@@ -1760,8 +1769,8 @@ ov_vqa_json_load (const char *path,
           g_hash_table_insert (by_id, g_strdup (id), sample);
         }
       else if (g_strcmp0 (sample->tags, tags) != 0)
-        ov_sample_add_warning (sample, "%s: entry %u gives image %s other tags than an earlier "
-                               "question; the first are kept", path, i, id);
+        ov_sample_add_warning (sample, _ ("%s: entry %u gives image %s other tags than an earlier "
+                                          "question; the first are kept"), path, i, id);
       q = g_new0 (OvQuestion, 1);
       q->question = g_strdup (text);
       g_ptr_array_add (sample->questions, q);
@@ -1803,7 +1812,7 @@ ov_dataset_yaml_load (const char *path,
       if (colon == NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: line %u is not “key: value” (only flat yaml is read)", path, i + 1);
+                       _ ("%s: line %u is not “key: value” (only flat yaml is read)"), path, i + 1);
           return NULL;
         }
       key = g_strstrip (g_strndup (line, colon - line));

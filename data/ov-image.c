@@ -20,6 +20,7 @@
 #include <png.h>
 
 #include "model/ov-error.h"
+#include "model/ov-i18n.h"
 #include "ov-image.h"
 
 /* Cairo's ARGB32 is a native-endian 32-bit word 0xAARRGGBB. */
@@ -177,8 +178,8 @@ add_profile_note (OvImage    *image,
                   const char *name,
                   const char *problem)
 {
-  char *note = g_strdup_printf ("%s%s%s: the embedded colour profile %s; colours are shown as "
-                                "stored", image->note ? image->note : "",
+  char *note = g_strdup_printf (_ ("%s%s%s: the embedded colour profile %s; colours are shown "
+                                   "as stored"), image->note ? image->note : "",
                                 image->note ? "\n" : "", name, problem);
 
   g_free (image->note);
@@ -205,11 +206,11 @@ apply_color_profile (OvImage      *image,
   cmsUInt32Number format = G_BYTE_ORDER == G_LITTLE_ENDIAN ? TYPE_BGRA_8 : TYPE_ARGB_8;
 
   if (in == NULL)
-    problem = "cannot be read";
+    problem = _ ("cannot be read");
   else if (cmsGetColorSpace (in) == cmsSigGrayData)
     ;   /* a grey picture's grey profile: shown as grey levels, as stored */
   else if (cmsGetColorSpace (in) != cmsSigRgbData)
-    problem = "is not an RGB profile";
+    problem = _ ("is not an RGB profile");
   else
     {
       cmsGetProfileInfoASCII (in, cmsInfoDescription, "en", "US", description,
@@ -218,7 +219,7 @@ apply_color_profile (OvImage      *image,
       transform = cmsCreateTransform (in, format, out, format, INTENT_PERCEPTUAL,
                                       has_alpha ? cmsFLAGS_COPY_ALPHA : 0);
       if (transform == NULL)
-        problem = "cannot be turned into sRGB";
+        problem = _ ("cannot be turned into sRGB");
     }
   /* A profile that is sRGB in all but name (any of the many sRGB profiles
    * cameras and editors embed) leaves the values as they are: judged by
@@ -439,14 +440,14 @@ load_jpeg (const guchar             *data,
     {
       if (jerr.hit_eof)
         g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
-                     "%s: the JPEG file ends early (truncated): %s", name, jerr.message);
+                     _ ("%s: the JPEG file ends early (truncated): %s"), name, jerr.message);
       else if (strstr (jerr.message, "precision") != NULL)
         g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                     "%s: %s (only 8-bit JPEG is supported; 12-bit files are not)",
+                     _ ("%s: %s (only 8-bit JPEG is supported; 12-bit files are not)"),
                      name, jerr.message);
       else
         g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                     "%s: cannot decode the JPEG file: %s", name, jerr.message);
+                     _ ("%s: cannot decode the JPEG file: %s"), name, jerr.message);
       jpeg_destroy_decompress (&cinfo);
       g_free (cmyk_row);
       free (icc);
@@ -461,7 +462,7 @@ load_jpeg (const guchar             *data,
   if (jpeg_read_header (&cinfo, TRUE) != JPEG_HEADER_OK || jerr.hit_eof)
     {
       g_set_error (error, OV_ERROR, jerr.hit_eof ? OV_ERROR_TRUNCATED : OV_ERROR_FORMAT,
-                   "%s: the JPEG file ends before its image data (truncated)", name);
+                   _ ("%s: the JPEG file ends before its image data (truncated)"), name);
       jpeg_destroy_decompress (&cinfo);
       return NULL;
     }
@@ -509,8 +510,8 @@ load_jpeg (const guchar             *data,
   if (denom > 8)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
-                   "%s: the image is %u×%u pixels, too large to show even at 1/8 size "
-                   "(limit %" G_GUINT64_FORMAT " pixels)",
+                   _ ("%s: the image is %u×%u pixels, too large to show even at 1/8 size "
+                      "(limit %" PRIu64 " pixels)"),
                    name, cinfo.image_width, cinfo.image_height, max_pixels);
       jpeg_destroy_decompress (&cinfo);
       free (icc);
@@ -529,14 +530,15 @@ load_jpeg (const guchar             *data,
   image->height = cinfo.output_height;
   image->stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, image->width);
   if (denom > 1)
-    image->note = g_strdup_printf ("%s: the image is %u×%u pixels; shown at 1/%d size (%d×%d)",
+    image->note = g_strdup_printf (_ ("%s: the image is %u×%u pixels; shown at 1/%d size (%d×%d)"),
                                    name, cinfo.image_width, cinfo.image_height, denom,
                                    image->width, image->height);
   image->data = g_try_malloc ((gsize) image->stride * image->height);
   if (image->data == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
-                   "%s: not enough memory for a %d×%d image", name, image->width, image->height);
+                   _ ("%s: not enough memory for a %d×%d image"),
+                   name, image->width, image->height);
       jpeg_destroy_decompress (&cinfo);
       free (icc);
       ov_image_free (image);
@@ -563,7 +565,7 @@ load_jpeg (const guchar             *data,
       if (jerr.hit_eof)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
-                       "%s: the JPEG file ends early (truncated) at row %u of %u",
+                       _ ("%s: the JPEG file ends early (truncated) at row %u of %u"),
                        name, cinfo.output_scanline, cinfo.output_height);
           jpeg_destroy_decompress (&cinfo);
           g_free (cmyk_row);
@@ -578,8 +580,8 @@ load_jpeg (const guchar             *data,
   /* Damaged entropy data decodes to a picture with wrong blocks; say so. */
   if (jerr.pub.num_warnings > 0)
     {
-      char *note = g_strdup_printf ("%s%s%s: the JPEG data is damaged (%ld problems, first: %s); "
-                                    "parts of the picture may be wrong",
+      char *note = g_strdup_printf (_ ("%s%s%s: the JPEG data is damaged (problems: %ld; the "
+                                       "first: %s); parts of the picture may be wrong"),
                                     image->note ? image->note : "", image->note ? "\n" : "",
                                     name, jerr.pub.num_warnings, jerr.first_warning);
 
@@ -594,7 +596,7 @@ load_jpeg (const guchar             *data,
   if (icc != NULL && !cmyk)
     apply_color_profile (image, icc, icc_len, FALSE, name);
   else if (bad_profile)
-    add_profile_note (image, name, "cannot be read");
+    add_profile_note (image, name, _ ("cannot be read"));
   free (icc);
   if (options == NULL || !options->ignore_orientation)
     apply_orientation (image);
@@ -665,15 +667,15 @@ load_png (const guchar             *data,
   png = png_create_read_struct (PNG_LIBPNG_VER_STRING, &reader, png_error_cb, png_warning_cb);
   if (png == NULL || (info = png_create_info_struct (png)) == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FAILED, "%s: cannot start libpng", name);
+      g_set_error (error, OV_ERROR, OV_ERROR_FAILED, _ ("%s: cannot start libpng"), name);
       png_destroy_read_struct (&png, NULL, NULL);
       return NULL;
     }
   if (setjmp (reader.jump))
     {
       g_set_error (error, OV_ERROR, reader.truncated ? OV_ERROR_TRUNCATED : OV_ERROR_FORMAT,
-                   "%s: cannot decode the PNG file%s: %s", name,
-                   reader.truncated ? " (truncated)" : "", reader.message);
+                   _ ("%s: cannot decode the PNG file%s: %s"), name,
+                   reader.truncated ? _ (" (truncated)") : "", reader.message);
       png_destroy_read_struct (&png, &info, NULL);
       g_free (icc);
       ov_image_free (image);
@@ -688,8 +690,8 @@ load_png (const guchar             *data,
   if ((guint64) w * h > limit_pixels (options) || w > 32767 || h > 32767)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
-                   "%s: the PNG image is %u×%u pixels, more than the %" G_GUINT64_FORMAT
-                   " pixels oscarviz accepts", name, (guint) w, (guint) h, limit_pixels (options));
+                   _ ("%s: the PNG image is %u×%u pixels, more than the %" PRIu64 " pixels "
+                      "oscarviz accepts"), name, (guint) w, (guint) h, limit_pixels (options));
       png_destroy_read_struct (&png, &info, NULL);
       g_free (icc);
       return NULL;
@@ -740,7 +742,7 @@ load_png (const guchar             *data,
   if (image->data == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
-                   "%s: not enough memory for a %u×%u image", name, (guint) w, (guint) h);
+                   _ ("%s: not enough memory for a %u×%u image"), name, (guint) w, (guint) h);
       png_destroy_read_struct (&png, &info, NULL);
       g_free (icc);
       ov_image_free (image);
@@ -811,7 +813,7 @@ ov_image_load_from_data (const guchar             *data,
   if (len >= 8 && memcmp (data, png_magic, 8) == 0)
     return load_png (data, len, name, options, cancellable, error);
   g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-               "%s: not a JPEG or PNG image", name);
+               _ ("%s: not a JPEG or PNG image"), name);
   return NULL;
 }
 
@@ -883,7 +885,7 @@ ov_image_read_info (const char    *path,
       jerr.pub.emit_message = jpeg_emit_message_cb;
       if (setjmp (jerr.jump))
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: cannot read the JPEG header: %s",
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: cannot read the JPEG header: %s"),
                        path, jerr.message);
           jpeg_destroy_decompress (&cinfo);
           return FALSE;
@@ -894,7 +896,7 @@ ov_image_read_info (const char    *path,
       if (jpeg_read_header (&cinfo, TRUE) != JPEG_HEADER_OK)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
-                       "%s: the JPEG file ends before its image data (truncated)", path);
+                       _ ("%s: the JPEG file ends before its image data (truncated)"), path);
           jpeg_destroy_decompress (&cinfo);
           return FALSE;
         }
@@ -914,6 +916,6 @@ ov_image_read_info (const char    *path,
       jpeg_destroy_decompress (&cinfo);
       return TRUE;
     }
-  g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: not a JPEG or PNG image", path);
+  g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: not a JPEG or PNG image"), path);
   return FALSE;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "model/ov-i18n.h"
 #include "ov-sample.h"
 
 void
@@ -258,7 +259,7 @@ ov_sample_build_region_vectors (OvSample *sample,
   if (sample->features == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   "Sample “%s” has no region features", sample->key);
+                   _ ("Sample “%s” has no region features"), sample->key);
       return FALSE;
     }
 
@@ -267,7 +268,7 @@ ov_sample_build_region_vectors (OvSample *sample,
     if (!isfinite (sample->features[i]))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                     "Sample “%s”: region %zu has a non-finite feature value at column %zu",
+                     _ ("Sample “%s”: region %zu has a non-finite feature value at column %zu"),
                      sample->key, i / sample->feature_dim, i % sample->feature_dim);
         return FALSE;
       }
@@ -278,8 +279,8 @@ ov_sample_build_region_vectors (OvSample *sample,
   if (sample->feature_dim != OV_REGION_APPEARANCE_DIM)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   "Sample “%s”: region features are %u wide; expected %d (appearance) "
-                   "or %d (appearance and box)",
+                   _ ("Sample “%s”: region features are %u wide; expected %d (appearance) "
+                      "or %d (appearance and box)"),
                    sample->key, sample->feature_dim, OV_REGION_APPEARANCE_DIM, OV_REGION_DIM);
       return FALSE;
     }
@@ -288,15 +289,16 @@ ov_sample_build_region_vectors (OvSample *sample,
   if (sample->n_features != sample->n_regions)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   "Sample “%s”: %u feature rows but %u boxes; cannot add box values",
+                   _ ("Sample “%s”: %u feature rows but %u boxes; cannot add box values"),
                    sample->key, sample->n_features, sample->n_regions);
       return FALSE;
     }
   if (sample->width <= 0 || sample->height <= 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   "Sample “%s”: the image size is unknown; cannot normalise the boxes",
-                   sample->key);
+                   _ ("Sample “%s”: the image size is unknown, so the boxes cannot be "
+                      "normalised; give the sample a \"width\" and \"height\" or a picture "
+                      "that can be read"), sample->key);
       return FALSE;
     }
 
@@ -339,15 +341,15 @@ ov_sample_check_boxes (const OvSample *sample,
       if (!isfinite (r->x1) || !isfinite (r->y1) || !isfinite (r->x2) || !isfinite (r->y2))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       "%s: image “%s”, box %u has a non-finite coordinate",
+                       _ ("%s: image “%s”, box %u has a non-finite coordinate"),
                        source, sample->key, i);
           return FALSE;
         }
       if (r->x2 < r->x1 || r->y2 < r->y1)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       "%s: image “%s”, box %u [%g, %g, %g, %g] has its corners swapped "
-                       "(expected x1 y1 x2 y2)", source, sample->key, i,
+                       _ ("%s: image “%s”, box %u [%g, %g, %g, %g] has its corners swapped "
+                          "(expected x1 y1 x2 y2)"), source, sample->key, i,
                        r->x1, r->y1, r->x2, r->y2);
           return FALSE;
         }
@@ -356,7 +358,7 @@ ov_sample_check_boxes (const OvSample *sample,
               || r->x2 > sample->width + slack || r->y2 > sample->height + slack))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       "%s: image “%s”, box %u [%g, %g, %g, %g] lies outside the %d×%d image",
+                       _ ("%s: image “%s”, box %u [%g, %g, %g, %g] lies outside the %d×%d image"),
                        source, sample->key, i, r->x1, r->y1, r->x2, r->y2,
                        sample->width, sample->height);
           return FALSE;

@@ -18,6 +18,7 @@
 #include <json-glib/json-glib.h>
 
 #include "model/ov-error.h"
+#include "model/ov-i18n.h"
 #include "model/ov-json.h"
 #include "ov-tsv.h"
 
@@ -102,14 +103,14 @@ pread_all (OvTsv   *tsv,
         {
           int saved = errno;
 
-          g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: read failed at byte %" G_GUINT64_FORMAT
-                       ": %s", tsv->path, offset + done, g_strerror (saved));
+          g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("%s: read failed at byte %" PRIu64 ": %s"),
+                       tsv->path, offset + done, g_strerror (saved));
           return FALSE;
         }
       if (n == 0)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
-                       "%s: the file ends at byte %" G_GUINT64_FORMAT " but a row should go on",
+                       _ ("%s: the file ends at byte %" PRIu64 " but a row should go on"),
                        tsv->path, offset + done);
           return FALSE;
         }
@@ -160,15 +161,15 @@ load_lineidx (OvTsv      *tsv,
       if (num_end != eol || errno != 0 || !g_ascii_isdigit (*p))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: line %u is not a byte offset", idx_path, line);
+                       _ ("%s: line %u is not a byte offset"), idx_path, line);
           return FALSE;
         }
       if (v >= tsv->size || (offs->len > 0 && v <= g_array_index (offs, guint64, offs->len - 1)))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: offset %" G_GUINT64_FORMAT " on line %u does not fit %s (%"
-                       G_GUINT64_FORMAT " bytes, offsets must increase); regenerate the "
-                       ".lineidx", idx_path, v, line, tsv->path, tsv->size);
+                       _ ("%s: offset %" PRIu64 " on line %u does not fit %s (%"
+                          PRIu64 " bytes, offsets must increase); regenerate the "
+                          ".lineidx"), idx_path, v, line, tsv->path, tsv->size);
           return FALSE;
         }
       g_array_append_val (offs, v);
@@ -233,13 +234,13 @@ ov_tsv_open (const char   *path,
     {
       int saved = errno;
 
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "Cannot open %s: %s", path,
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("Cannot open %s: %s"), path,
                    g_strerror (saved));
       return NULL;
     }
   if (fstat (tsv->fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s is not a regular file", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("%s is not a regular file"), path);
       return NULL;
     }
   tsv->size = st.st_size;
@@ -262,13 +263,13 @@ check_row (OvTsv   *tsv,
 {
   if (row >= tsv->n_rows)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s has %u rows; there is no row %u",
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s has %u rows; there is no row %u"),
                    tsv->path, tsv->n_rows, row);
       return FALSE;
     }
   if (tsv->offsets[row + 1] - tsv->offsets[row] > MAX_ROW_BYTES)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: row %u is over 2 GiB long",
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("%s: row %u is over 2 GiB long"),
                    tsv->path, row);
       return FALSE;
     }
@@ -305,8 +306,8 @@ finish_row (OvTsv   *tsv,
   if (nl != NULL || stale)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: row %u does not start and end at line breaks; the .lineidx does "
-                   "not match the file (regenerate it)", tsv->path, row);
+                   _ ("%s: row %u does not start and end at line breaks; the .lineidx does "
+                      "not match the file (regenerate it)"), tsv->path, row);
       return FALSE;
     }
   if (*len > 0 && buf[*len - 1] == '\r')
@@ -334,7 +335,8 @@ ov_tsv_read_row (OvTsv          *tsv,
   buf = g_try_malloc (len + 1);
   if (buf == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: not enough memory for row %u (%zu bytes)",
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                   _ ("%s: not enough memory for row %u (%zu bytes)"),
                    tsv->path, row, len);
       return NULL;
     }
@@ -510,7 +512,7 @@ ov_tsv_find_key (OvTsv        *tsv,
   hit = g_hash_table_lookup (tsv->key_index, key);
   if (hit == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s has no row with key “%s”",
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s has no row with key “%s”"),
                    tsv->path, key);
       return -1;
     }
@@ -532,7 +534,7 @@ ov_tsv_write_lineidx (const char *tsv_path,
     {
       int saved = errno;
 
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "Cannot open %s: %s", tsv_path,
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("Cannot open %s: %s"), tsv_path,
                    g_strerror (saved));
       return FALSE;
     }

@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ov-error.h"
+#include "ov-i18n.h"
 #include "ov-json.h"
 #include "ov-pickle.h"
 
@@ -99,14 +100,16 @@ place (GPtrArray  *slots,
 {
   if (label < 0 || label >= slots->len)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: answer \"%s\" has index %"
-                   G_GINT64_FORMAT ", outside 0..%u", path, a, label, slots->len - 1);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s: answer \"%s\" has index %" PRId64 ", outside 0..%u"), path, a, label,
+                   slots->len - 1);
       return FALSE;
     }
   if (slots->pdata[label] != NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: answers \"%s\" and \"%s\" share "
-                   "index %" G_GINT64_FORMAT, path, (char *) slots->pdata[label], a, label);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s: answers \"%s\" and \"%s\" share index %" PRId64), path,
+                   (char *) slots->pdata[label], a, label);
       return FALSE;
     }
   slots->pdata[label] = g_strdup (a);
@@ -133,7 +136,7 @@ from_pickle (const char *path,
           const char *s = ov_pickle_value_string (ov_pickle_value_nth (root, i));
           if (s == NULL)
             {
-              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: answer %u is not a string",
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: answer %u is not a string"),
                            path, i);
               return NULL;
             }
@@ -147,8 +150,9 @@ from_pickle (const char *path,
           const OvPickleValue *v = ov_pickle_value_nth (root, i);
           if (ov_pickle_value_kind (v) != OV_PICKLE_INT)
             {
-              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: the index of answer \"%s\" "
-                           "is not an integer", path, ov_pickle_value_nth_key (root, i));
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                           _ ("%s: the index of answer \"%s\" is not an integer"), path,
+                           ov_pickle_value_nth_key (root, i));
               return NULL;
             }
           if (!place (a, path, ov_pickle_value_nth_key (root, i), ov_pickle_value_int (v), error))
@@ -156,8 +160,8 @@ from_pickle (const char *path,
         }
       break;
     default:
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: the pickle holds neither a list "
-                   "nor a dict of answers", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: the pickle holds neither a list "
+                                                        "nor a dict of answers"), path);
       return NULL;
     }
   return answer_list_take (g_steal_pointer (&a));
@@ -190,7 +194,7 @@ from_json (const char *path,
           JsonNode *x = json_array_get_element (arr, i);
           if (!JSON_NODE_HOLDS_VALUE (x) || json_node_get_value_type (x) != G_TYPE_STRING)
             {
-              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: answer %u is not a string",
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: answer %u is not a string"),
                            path, i);
               return NULL;
             }
@@ -208,8 +212,9 @@ from_json (const char *path,
           JsonNode *x = json_object_get_member (obj, l->data);
           if (!JSON_NODE_HOLDS_VALUE (x) || json_node_get_value_type (x) != G_TYPE_INT64)
             {
-              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: the index of answer \"%s\" "
-                           "is not an integer", path, (char *) l->data);
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                           _ ("%s: the index of answer \"%s\" is not an integer"), path,
+                           (char *) l->data);
               g_list_free (members);
               return NULL;
             }
@@ -223,8 +228,8 @@ from_json (const char *path,
     }
   else
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: neither a JSON list nor a JSON dict "
-                   "of answers", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: neither a JSON list nor a JSON dict "
+                                                        "of answers"), path);
       return NULL;
     }
   return answer_list_take (g_steal_pointer (&a));
@@ -241,7 +246,7 @@ from_lines (const char *path,
 
   if (!g_utf8_validate_len (text, len, NULL) || memchr (text, '\0', len) != NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: not UTF-8 text", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: not UTF-8 text"), path);
       g_ptr_array_unref (a);
       return NULL;
     }
@@ -279,8 +284,8 @@ ov_answer_list_load (const char *path,
     }
   if (len > OV_ANSWERS_MAX_BYTES)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: %" G_GSIZE_FORMAT " bytes is too "
-                   "large for an answer list", path, len);
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("%s: %zu bytes is too "
+                                                       "large for an answer list"), path, len);
       return NULL;
     }
 
@@ -304,7 +309,7 @@ ov_answer_list_load (const char *path,
     }
   if (list != NULL && list->answers->len == 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: no answers", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: no answers"), path);
       g_clear_pointer (&list, ov_answer_list_free);
     }
   return list;

@@ -567,6 +567,20 @@ cpu_gelu (const OvBackend *be, float *x, gsize n)
 }
 
 static void
+cpu_relu (const OvBackend *be, float *x, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+static void
+cpu_swish (const OvBackend *be, float *x, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    x[i] = x[i] / (1.0f + expf (-x[i]));
+}
+
+static void
 cpu_tanh (const OvBackend *be, float *x, gsize n)
 {
   for (gsize i = 0; i < n; i++)
@@ -771,6 +785,8 @@ static const OvBackend cpu_backend = {
   .linear = cpu_linear,
   .add_layer_norm = cpu_add_layer_norm,
   .gelu = cpu_gelu,
+  .relu = cpu_relu,
+  .swish = cpu_swish,
   .tanh = cpu_tanh,
   .embed = cpu_embed,
   .attention = cpu_attention,

@@ -27,6 +27,7 @@
 #include "ov-backend-cuda.h"
 #include "ov-cuda-kernels.h"
 #include "ov-error.h"
+#include "ov-i18n.h"
 
 typedef struct {
   OvBackend       base;
@@ -85,14 +86,14 @@ open_toolkit_library (const char *name, char **problem)
     }
 #endif
   if (h == NULL)
-    *problem = g_strdup_printf ("cannot open %s: %s", file, dlerror ());
+    *problem = g_strdup_printf (_ ("cannot open %s: %s"), file, dlerror ());
   return h;
 }
 
 /* Fills *field with the symbol, unless an earlier one was missing. */
 #define SYM(lib, h, file, field, name) \
   if ((lib).problem == NULL && (*(void **) &(lib).field = dlsym ((h), (name))) == NULL) \
-    (lib).problem = g_strdup_printf ("%s has no %s", (file), (name))
+    (lib).problem = g_strdup_printf (_ ("%s has no %s"), (file), (name))
 
 static const OvCublas *
 cublas_library (void)
@@ -733,7 +734,7 @@ cuda_graph_end (const OvBackend *be, GError **error)
     {
       (void) cudaGetLastError ();
       cb->stats.graphs_failed++;
-      g_set_error (error, OV_ERROR, OV_ERROR_DEVICE, "CUDA device %d: no graph (%s)",
+      g_set_error (error, OV_ERROR, OV_ERROR_DEVICE, _ ("CUDA device %d: no graph (%s)"),
                    cb->device, cudaGetErrorString (err));
       return NULL;
     }
@@ -828,7 +829,7 @@ upload_parts (OvCudaBackend *cb, const float *const *hosts, const gsize *n, int 
       have = size_text (free_b);
       all = size_text (total_b);
       g_set_error (error, OV_ERROR, OV_ERROR_DEVICE,
-                   "CUDA device %d: cannot hold a weight of %s (%s; %s of %s free)",
+                   _ ("CUDA device %d: cannot hold a weight of %s (%s; %s of %s free)"),
                    cb->device, want, cudaGetErrorString (err), have, all);
       return NULL;
     }
@@ -963,7 +964,7 @@ driver_missing (void)
     {
       /* kept open: the runtime opens the same library */
       if (dlopen ("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL) == NULL)
-        why = g_strdup_printf ("no NVIDIA driver: %s", dlerror ());
+        why = g_strdup_printf (_ ("no NVIDIA driver: %s"), dlerror ());
       g_once_init_leave (&done, 1);
     }
   return why;
@@ -983,15 +984,15 @@ device_problem (int index)
     {
       (void) cudaGetLastError ();
       if (err == cudaErrorInsufficientDriver)
-        return g_strdup_printf ("%s (the NVIDIA driver is missing or older than CUDA %d.%d "
-                                "needs)", cudaGetErrorString (err), CUDART_VERSION / 1000,
+        return g_strdup_printf (_ ("%s (the NVIDIA driver is missing or older than CUDA %d.%d "
+                                   "needs)"), cudaGetErrorString (err), CUDART_VERSION / 1000,
                                 CUDART_VERSION % 1000 / 10);
       return g_strdup_printf ("%s (%s)", cudaGetErrorString (err), cudaGetErrorName (err));
     }
   if (n == 0)
-    return g_strdup ("the driver reports no CUDA device");
+    return g_strdup (_ ("the driver reports no CUDA device"));
   if (index < 0 || index >= n)
-    return g_strdup_printf ("there is no CUDA device %d (%d found)", index, n);
+    return g_strdup_printf (_ ("there is no CUDA device %d (%d found)"), index, n);
   return NULL;
 }
 
@@ -1052,14 +1053,14 @@ ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
 
   if (problem != NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_DEVICE, "no CUDA device: %s", problem);
+      g_set_error (error, OV_ERROR, OV_ERROR_DEVICE, _ ("no CUDA device: %s"), problem);
       return NULL;
     }
   /* only now: opening cuBLAS costs a fraction of a second */
   blas = cublas_library ();
   if (blas->problem != NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_DEVICE, "no cuBLAS: %s", blas->problem);
+      g_set_error (error, OV_ERROR, OV_ERROR_DEVICE, _ ("no cuBLAS: %s"), blas->problem);
       return NULL;
     }
   cb = g_new0 (OvCudaBackend, 1);

@@ -39,6 +39,10 @@ struct _OvBackend
                              const float *g, const float *b, int m, int n, float eps);
   /* x (n) = 0.5 x (1 + erf (x / √2)) in place. */
   void    (*gelu)       (const OvBackend *be, float *x, gsize n);
+  /* x (n) = max (x, 0), and x (n) = x · sigmoid (x), in place, for models
+   * with hidden_act relu or swish; NULL where the backend lacks them. */
+  void    (*relu)       (const OvBackend *be, float *x, gsize n);
+  void    (*swish)      (const OvBackend *be, float *x, gsize n);
   /* x (n) = tanh (x) in place. */
   void    (*tanh)       (const OvBackend *be, float *x, gsize n);
   /* Text embeddings before their LayerNorm: out (T, H) = word[ids] + pos[pos] + type[types]. */

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 
 #include "ov-model-private.h"
+#include "ov-i18n.h"
 
 void
 ov_caption_options_init (OvCaptionOptions *opts)
@@ -597,8 +598,8 @@ decoder_step (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
     if (!isfinite (logits[i]))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_FAILED,
-                     "%s: the model gave a score that is not a finite number at step %d "
-                     "(are the weights corrupt?)", dec->model->path, cur_len);
+                     _ ("%s: the model gave a score that is not a finite number at step %d "
+                        "(are the weights corrupt?)"), dec->model->path, cur_len);
         return FALSE;
       }
   return TRUE;
@@ -737,8 +738,8 @@ device_candidates (Decoder *dec, const float *host_logits, int cur_len,
     if (!isfinite (row_max[b]) || !isfinite (row_lse[b]))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_FAILED,
-                     "%s: the model gave a score that is not a finite number at step %d "
-                     "(are the weights corrupt?)", dec->model->path, cur_len);
+                     _ ("%s: the model gave a score that is not a finite number at step %d "
+                        "(are the weights corrupt?)"), dec->model->path, cur_len);
         return FALSE;
       }
   for (int i = 0; i < nb * k; i++)
@@ -752,7 +753,7 @@ device_candidates (Decoder *dec, const float *host_logits, int cur_len,
   qsort (all, n, sizeof (Candidate), candidate_compare);
   if (n < k)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FAILED, "%s: only %d candidates at step %d",
+      g_set_error (error, OV_ERROR, OV_ERROR_FAILED, _ ("%s: only %d candidates at step %d"),
                    dec->model->path, n, cur_len);
       return FALSE;
     }
@@ -1099,16 +1100,16 @@ ov_model_caption (OvModel *model, const char *tags, const OvRegions *regions,
   dec.max_len = opts->max_length > 0 ? opts->max_length : model->settings.max_gen_length;
   if (opts->num_beams < 1 || opts->num_beams > 64 || opts->n_best < 1
       || (opts->num_beams == 1 && opts->n_best != 1) || opts->n_best > 64
-      || dec.max_len < 2 || dec.max_len > model->settings.max_gen_length
+      || dec.max_len < 2 || dec.max_len > ov_model_max_caption_length (model)
       || !(opts->repetition_penalty > 0.0) || !isfinite (opts->length_penalty))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "caption options out of range (beams %d, n_best %d, max_length %d of at "
-                   "most %d, repetition penalty %g)", opts->num_beams, opts->n_best,
-                   dec.max_len, model->settings.max_gen_length, opts->repetition_penalty);
+                   _ ("caption options out of range (beams %d, n_best %d, max_length %d of at "
+                      "most %d, repetition penalty %g)"), opts->num_beams, opts->n_best,
+                   dec.max_len, ov_model_max_caption_length (model), opts->repetition_penalty);
       return NULL;
     }
-  ctx = _ov_caption_context_new (model, tags, regions, error);
+  ctx = _ov_caption_context_new (model, dec.max_len, tags, regions, error);
   if (ctx == NULL)
     return NULL;
   dec.model = model;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ov-model-private.h"
+#include "ov-i18n.h"
 
 gboolean
 _ov_model_check_inputs (OvModel *model, const OvInputs *in, GError **error)
@@ -22,20 +23,20 @@ _ov_model_check_inputs (OvModel *model, const OvInputs *in, GError **error)
   if (in->n_text < 0 || in->n_text + in->n_regions <= 0
       || (in->n_text > 0 && in->input_ids == NULL))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, "%s: the input has no text tokens",
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, _ ("%s: the input has no text tokens"),
                    model->path);
       return FALSE;
     }
   if (in->n_regions < 0 || (in->n_regions > 0 && in->img_feats == NULL))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "%s: %d region rows announced without features", model->path, in->n_regions);
+                   _ ("%s: %d region rows announced without features"), model->path, in->n_regions);
       return FALSE;
     }
   if (in->attention_mask == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "%s: the input has no attention mask", model->path);
+                   _ ("%s: the input has no attention mask"), model->path);
       return FALSE;
     }
   for (int i = 0; i < in->n_text; i++)
@@ -46,21 +47,21 @@ _ov_model_check_inputs (OvModel *model, const OvInputs *in, GError **error)
       if (in->input_ids[i] < 0 || in->input_ids[i] >= c->vocab_size)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       "%s: token id %d at position %d is outside the vocabulary (%d)",
+                       _ ("%s: token id %d at position %d is outside the vocabulary (%d)"),
                        model->path, in->input_ids[i], i, c->vocab_size);
           return FALSE;
         }
       if (pos < 0 || pos >= c->max_position_embeddings)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       "%s: position id %d is beyond max_position_embeddings (%d)",
+                       _ ("%s: position id %d is beyond max_position_embeddings (%d)"),
                        model->path, pos, c->max_position_embeddings);
           return FALSE;
         }
       if (type < 0 || type >= c->type_vocab_size)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       "%s: token type %d is beyond type_vocab_size (%d)",
+                       _ ("%s: token type %d is beyond type_vocab_size (%d)"),
                        model->path, type, c->type_vocab_size);
           return FALSE;
         }
@@ -69,7 +70,7 @@ _ov_model_check_inputs (OvModel *model, const OvInputs *in, GError **error)
     if (!isfinite (in->img_feats[i]))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                     "region %zu has a value that is not a finite number (feature %zu)",
+                     _ ("region %zu has a value that is not a finite number (feature %zu)"),
                      i / c->img_feature_dim, i % c->img_feature_dim);
         return FALSE;
       }
@@ -244,6 +245,28 @@ fail_kv:
   return FALSE;
 }
 
+/* hidden_act in place; a backend without relu or swish is never attached
+ * to such a model (_ov_model_attach_backend). */
+static void
+apply_activation (OvModel *model, float *x, gsize n)
+{
+  const OvBackend *be = model->backend;
+
+  switch (model->config.activation)
+    {
+    case OV_ACTIVATION_RELU:
+      be->relu (be, x, n);
+      break;
+    case OV_ACTIVATION_SWISH:
+      be->swish (be, x, n);
+      break;
+    case OV_ACTIVATION_GELU:
+    default:
+      be->gelu (be, x, n);
+      break;
+    }
+}
+
 void
 _ov_model_layer_ffn (OvModel *model, const OvLayerWeights *w, float *x, const float *ctx,
                      float *a1, float *f, int rows)
@@ -256,7 +279,7 @@ _ov_model_layer_ffn (OvModel *model, const OvLayerWeights *w, float *x, const fl
   be->linear (be, a1, ctx, w->ao_w, w->ao_b, rows, h, h);
   be->add_layer_norm (be, a1, x, w->aln_g, w->aln_b, rows, h, eps);
   be->linear (be, f, a1, w->i_w, w->i_b, rows, inter, h);
-  be->gelu (be, f, (gsize) rows * inter);
+  apply_activation (model, f, (gsize) rows * inter);
   be->linear (be, x, f, w->o_w, w->o_b, rows, h, inter);
   be->add_layer_norm (be, x, a1, w->oln_g, w->oln_b, rows, h, eps);
 }
@@ -269,9 +292,9 @@ _ov_model_lm_head_be (OvModel *model, const float *x, int n, float *out, float *
   int h = c->hidden_size;
   float *tr = scratch != NULL ? scratch : be->alloc (be, (gsize) n * h);
 
-  /* transform: dense → GELU → LayerNorm; then decoder (V, H) + bias (§9.8) */
+  /* transform: dense → activation (GELU) → LayerNorm; then decoder (V, H) + bias (§9.8) */
   be->linear (be, tr, x, model->lm_dense_w, model->lm_dense_b, n, h, h);
-  be->gelu (be, tr, (gsize) n * h);
+  apply_activation (model, tr, (gsize) n * h);
   be->add_layer_norm (be, tr, NULL, model->lm_ln_g, model->lm_ln_b, n, h,
                       (float) c->layer_norm_eps);
   be->linear (be, out, tr, model->lm_dec_w, model->lm_bias, n, c->vocab_size, h);

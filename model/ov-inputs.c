@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ov-model-private.h"
+#include "ov-i18n.h"
 
 /* More region rows than any detector keeps; a guard against absurd settings. */
 #define OV_MAX_REGION_ROWS 4096
@@ -74,13 +75,13 @@ check_regions (OvModel *model, const OvRegions *regions, int max_rows, int *n_ke
     return TRUE;
   if (regions->n_regions < 0 || regions->features == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, "the region list is invalid");
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, _ ("the region list is invalid"));
       return FALSE;
     }
   if (regions->dim != d)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "the region features are %d wide, the model (%s) takes %d",
+                   _ ("the region features are %d wide, the model (%s) takes %d"),
                    regions->dim, model->path, d);
       return FALSE;
     }
@@ -89,8 +90,8 @@ check_regions (OvModel *model, const OvRegions *regions, int max_rows, int *n_ke
     if (!isfinite (regions->features[i]))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                     "region %zu has a feature value that is not a finite number "
-                     "(feature %zu)", i / d, i % d);
+                     _ ("region %zu has a feature value that is not a finite number "
+                        "(feature %zu)"), i / d, i % d);
         return FALSE;
       }
   return TRUE;
@@ -143,20 +144,20 @@ prepare_pair (OvModel *model, const char *text_a, const char *text_b,
 
   if (text_a == NULL || text_a[0] == '\0')
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, "the text is empty");
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, _ ("the text is empty"));
       return NULL;
     }
   if (max_seq_length < 3 || max_seq_length > model->config.max_position_embeddings)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "a text length of %d does not fit (3 to max_position_embeddings %d)",
+                   _ ("a text length of %d does not fit (3 to max_position_embeddings %d)"),
                    max_seq_length, model->config.max_position_embeddings);
       return NULL;
     }
   if (max_img < 0 || max_img > OV_MAX_REGION_ROWS)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
-                   "max_img_seq_length %d is outside 0 to %d", max_img, OV_MAX_REGION_ROWS);
+                   _ ("max_img_seq_length %d is outside 0 to %d"), max_img, OV_MAX_REGION_ROWS);
       return NULL;
     }
   if (!check_regions (model, regions, max_img, &n_keep, error))
@@ -165,7 +166,7 @@ prepare_pair (OvModel *model, const char *text_a, const char *text_b,
   if (a->len == 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "the text \"%s\" has no word pieces", text_a);
+                   _ ("the text \"%s\" has no word pieces"), text_a);
       return NULL;
     }
   if (text_b != NULL)
@@ -239,7 +240,7 @@ ov_model_prepare_vqa (OvModel *model, const char *question, const char *tags,
   q = g_strstrip (g_strdup (question != NULL ? question : ""));
   if (q[0] == '\0')
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, "the question is empty");
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, _ ("the question is empty"));
       return NULL;
     }
   return prepare_pair (model, question, tags, regions, model->settings.vqa_max_seq_length,
@@ -288,6 +289,17 @@ ov_model_count_input_kept (OvModel *model, OvTask task, const char *text, const 
       kept->tag_pieces_kept += enc->segments[i] == OV_SEGMENT_TAG;
       kept->regions_kept += enc->segments[i] == OV_SEGMENT_REGION;
     }
+  if (task != OV_TASK_CAPTION && text != NULL)
+    {
+      g_autoptr(GPtrArray) words = ov_tokenizer_tokenize (model->tokenizer, text);
+      int first_segment = 0;
+
+      /* [CLS] text [SEP] are the first segment (token type 0) */
+      for (int i = 0; i < enc->inputs.n_text; i++)
+        first_segment += enc->token_type_ids[i] == 0 && enc->segments[i] != OV_SEGMENT_PAD;
+      kept->text_pieces = (int) words->len;
+      kept->text_pieces_kept = MAX (first_segment - 2, 0);
+    }
   return TRUE;
 }
 
@@ -303,29 +315,79 @@ _ov_caption_context_free (OvCaptionContext *ctx)
   g_free (ctx);
 }
 
+/* Oscar's test-time --max_seq_length default, which stays when
+ * training_args.bin has no max_seq_a_length (restore_training_settings). */
+#define OSCAR_TEST_MAX_SEQ_LENGTH 70
+
+/* Tag slots, [SEP] included, of a caption of max_len tokens. */
+static int
+caption_tag_slots (const OvTaskSettings *st,
+                   int                   max_len)
+{
+  if (!st->add_od_labels)
+    return 0;
+  return st->od_labels_follow_length ? OSCAR_TEST_MAX_SEQ_LENGTH - max_len : st->od_labels_len;
+}
+
+/* Whether a caption of max_len tokens fits the positions and leaves the
+ * tags a slot besides their [SEP]. */
+static gboolean
+caption_length_fits (const OvModel *model,
+                     int            max_len)
+{
+  const OvTaskSettings *st = &model->settings;
+  int slots = caption_tag_slots (st, max_len);
+
+  return max_len >= 2 && (!st->add_od_labels || slots >= 2)
+         && MAX (st->max_seq_a_length, max_len) + MAX (slots, 0)
+            <= model->config.max_position_embeddings
+         && max_len <= model->config.max_position_embeddings;
+}
+
+int
+ov_model_max_caption_length (OvModel *model)
+{
+  int most = 0;
+
+  g_return_val_if_fail (model != NULL, 0);
+
+  /* the tag slots shrink or stay as the caption grows: the lengths that
+   * fit run from 2 up to the answer */
+  for (int n = 2; n <= model->config.max_position_embeddings; n++)
+    if (caption_length_fits (model, n))
+      most = n;
+    else if (most > 0)
+      break;
+  return most;
+}
+
 OvCaptionContext *
-_ov_caption_context_new (OvModel *model, const char *tags, const OvRegions *regions,
-                         GError **error)
+_ov_caption_context_new (OvModel *model, int max_len, const char *tags,
+                         const OvRegions *regions, GError **error)
 {
   const OvTaskSettings *st = &model->settings;
   OvTokenizer *tok = model->tokenizer;
   g_autoptr(OvCaptionContext) ctx = g_new0 (OvCaptionContext, 1);
-  int start = MAX (st->max_seq_a_length, st->max_gen_length);
+  int start;
 
-  if (st->max_gen_length < 2 || st->od_labels_len < 0 || st->max_img_seq_length < 0
-      || st->max_img_seq_length > OV_MAX_REGION_ROWS)
+  if (max_len <= 0)
+    max_len = st->max_gen_length;
+  start = MAX (st->max_seq_a_length, max_len);
+  if (max_len < 2 || st->od_labels_len < 0 || st->max_img_seq_length < 0
+      || st->max_img_seq_length > OV_MAX_REGION_ROWS
+      || (st->add_od_labels && caption_tag_slots (st, max_len) < 2))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "caption settings out of range (max_gen_length %d, tag slots %d, "
-                   "regions %d)", st->max_gen_length, st->od_labels_len, st->max_img_seq_length);
+                   _ ("caption settings out of range (max_length %d, tag slots %d, regions "
+                      "%d)"), max_len, caption_tag_slots (st, max_len), st->max_img_seq_length);
       return NULL;
     }
-  ctx->n_tag_slots = st->add_od_labels ? st->od_labels_len : 0;
+  ctx->n_tag_slots = caption_tag_slots (st, max_len);
   if (start + ctx->n_tag_slots > model->config.max_position_embeddings
-      || st->max_gen_length > model->config.max_position_embeddings)
+      || max_len > model->config.max_position_embeddings)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "caption positions reach %d, beyond max_position_embeddings %d",
+                   _ ("caption positions reach %d, beyond max_position_embeddings %d"),
                    start + ctx->n_tag_slots, model->config.max_position_embeddings);
       return NULL;
     }
@@ -433,25 +495,36 @@ OvEncoding *
 ov_model_prepare_caption_step (OvModel *model, const gint32 *prefix_ids, int n_prefix,
                                const char *tags, const OvRegions *regions, GError **error)
 {
+  return ov_model_prepare_caption_step_for (model, 0, prefix_ids, n_prefix, tags, regions,
+                                            error);
+}
+
+OvEncoding *
+ov_model_prepare_caption_step_for (OvModel *model, int max_length, const gint32 *prefix_ids,
+                                   int n_prefix, const char *tags, const OvRegions *regions,
+                                   GError **error)
+{
   g_autoptr(OvCaptionContext) ctx = NULL;
 
   g_return_val_if_fail (model != NULL, NULL);
 
-  if (prefix_ids == NULL || n_prefix < 1 || n_prefix >= model->settings.max_gen_length)
+  if (max_length <= 0)
+    max_length = model->settings.max_gen_length;
+  if (prefix_ids == NULL || n_prefix < 1 || n_prefix >= max_length)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "a caption prefix must hold 1 to %d tokens, not %d",
-                   model->settings.max_gen_length - 1, n_prefix);
+                   _ ("a caption prefix must hold 1 to %d tokens, not %d"),
+                   max_length - 1, n_prefix);
       return NULL;
     }
   for (int i = 0; i < n_prefix; i++)
     if (prefix_ids[i] < 0 || prefix_ids[i] >= model->config.vocab_size)
       {
         g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                     "caption prefix token %d is outside the vocabulary", prefix_ids[i]);
+                     _ ("caption prefix token %d is outside the vocabulary"), prefix_ids[i]);
         return NULL;
       }
-  ctx = _ov_caption_context_new (model, tags, regions, error);
+  ctx = _ov_caption_context_new (model, max_length, tags, regions, error);
   if (ctx == NULL)
     return NULL;
   return _ov_caption_step_encoding (model, ctx, prefix_ids, n_prefix);

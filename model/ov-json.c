@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ov-error.h"
+#include "ov-i18n.h"
 
 /* Walks the brackets of text; FALSE at the first level beyond the limit.
  * Otherwise *depth_out, *in_string_out and *lines_out say how the text
@@ -53,7 +54,7 @@ scan (const char *text,
           if (++depth > OV_JSON_MAX_DEPTH)
             {
               g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
-                           "line %u: JSON nested more than %d levels deep", line,
+                           _ ("line %u: JSON nested more than %d levels deep"), line,
                            OV_JSON_MAX_DEPTH);
               return FALSE;
             }
@@ -157,13 +158,13 @@ explain_parse_error (const char *text,
     {
       g_clear_error (error);
       g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
-                   "the JSON stops at line %u inside %s (the file is cut short?)",
+                   _ ("the JSON stops at line %u inside %s (the file is cut short?)"),
                    last_content_line (text, len),
-                   in_string ? "a string" : "an unclosed [ or {");
+                   in_string ? _ ("a string") : _ ("an unclosed [ or {"));
       return;
     }
-  message = g_strdup_printf ("line %" G_GUINT64_FORMAT ", column %" G_GUINT64_FORMAT ":%s",
-                             line, column, end2 + 1);
+  message = g_strdup_printf (_ ("line %" PRIu64 ", column %" PRIu64 ":%s"), line, column,
+                             end2 + 1);
   g_free ((*error)->message);
   (*error)->message = message;
 }
@@ -176,7 +177,7 @@ check_root (JsonParser *parser,
 {
   if (json_parser_get_root (parser) != NULL)
     return TRUE;
-  g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "empty JSON document");
+  g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("empty JSON document"));
   return FALSE;
 }
 

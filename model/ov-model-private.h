@@ -138,7 +138,10 @@ typedef struct {
   float   *img;             /* (n_img, D), zero rows after the real ones */
 } OvCaptionContext;
 
+/* The tags and regions of a caption of max_len tokens (0: the settings'
+ * max_gen_length). */
 OvCaptionContext *_ov_caption_context_new  (OvModel          *model,
+                                            int               max_len,
                                             const char       *tags,
                                             const OvRegions  *regions,
                                             GError          **error);

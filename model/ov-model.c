@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ov-json.h"
+#include "ov-i18n.h"
 #include "ov-model-private.h"
 #include "ov-pickle.h"
 
@@ -118,7 +119,7 @@ load_config (OvModel *model, const char *path, GError **error)
     }
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: not a JSON object", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: not a JSON object"), path);
       return FALSE;
     }
   o = json_node_get_object (json_parser_get_root (parser));
@@ -149,8 +150,8 @@ load_config (OvModel *model, const char *path, GError **error)
       || c->hidden_size % c->num_attention_heads != 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: impossible sizes (hidden %d, heads %d, layers %d, intermediate %d, "
-                   "vocabulary %d)", path, c->hidden_size, c->num_attention_heads,
+                   _ ("%s: impossible sizes (hidden %d, heads %d, layers %d, intermediate %d, "
+                      "vocabulary %d)"), path, c->hidden_size, c->num_attention_heads,
                    c->num_hidden_layers, c->intermediate_size, c->vocab_size);
       return FALSE;
     }
@@ -158,26 +159,33 @@ load_config (OvModel *model, const char *path, GError **error)
       || c->vocab_size > 1 << 24 || c->img_feature_dim > 1 << 20
       || c->max_position_embeddings > 1 << 20)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: sizes beyond what we accept", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("%s: sizes beyond what we accept"), path);
       return FALSE;
     }
-  if (g_strcmp0 (c->hidden_act, "gelu") != 0)
+  if (g_strcmp0 (c->hidden_act, "gelu") == 0)
+    c->activation = OV_ACTIVATION_GELU;
+  else if (g_strcmp0 (c->hidden_act, "relu") == 0)
+    c->activation = OV_ACTIVATION_RELU;
+  else if (g_strcmp0 (c->hidden_act, "swish") == 0)
+    c->activation = OV_ACTIVATION_SWISH;
+  else
     {
       g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                   "%s: hidden_act \"%s\" is not supported (only \"gelu\")", path, c->hidden_act);
+                   _ ("%s: hidden_act \"%s\" is not supported (\"gelu\", \"relu\" or "
+                      "\"swish\", as in the original code)"), path, c->hidden_act);
       return FALSE;
     }
   if (g_str_has_prefix (c->img_feature_type, "dis_code"))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                   "%s: img_feature_type \"%s\" (discrete codes) is not supported",
+                   _ ("%s: img_feature_type \"%s\" (discrete codes) is not supported"),
                    path, c->img_feature_type);
       return FALSE;
     }
   if (g_strcmp0 (c->classifier, "linear") != 0 && g_strcmp0 (c->classifier, "mlp") != 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                   "%s: classifier \"%s\" is not supported (\"linear\" or \"mlp\")",
+                   _ ("%s: classifier \"%s\" is not supported (\"linear\" or \"mlp\")"),
                    path, c->classifier);
       return FALSE;
     }
@@ -198,6 +206,7 @@ settings_defaults (OvTaskSettings *s)
   s->vqa_max_seq_length = 128;
   s->pretrain_max_seq_length = 35;
   s->od_labels_len = 30;
+  s->od_labels_follow_length = FALSE;
 }
 
 static const OvPickleValue *
@@ -242,7 +251,7 @@ load_training_args (OvModel *model, const char *path, int *args_len, GError **er
       if (value <= 0 || value > 4096)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: impossible max_seq_length %d", path, value);
+                       _ ("%s: impossible max_seq_length %d"), path, value);
           return FALSE;
         }
       *args_len = value;
@@ -260,6 +269,8 @@ load_training_args (OvModel *model, const char *path, int *args_len, GError **er
         }
       s->max_seq_a_length = train_a;
     }
+  else
+    s->od_labels_follow_length = TRUE;
   if (args_int (root, "do_lower_case", &value))
     s->do_lower_case = value != 0;
   if (args_int (root, "add_od_labels", &value))
@@ -270,8 +281,8 @@ load_training_args (OvModel *model, const char *path, int *args_len, GError **er
       || s->od_labels_len > 4096 || s->max_seq_a_length > 4096 || s->max_img_seq_length > 4096)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: impossible sequence lengths (max_seq_length %d, max_seq_a_length %d, "
-                   "max_img_seq_length %d)", path, train_len, train_a, s->max_img_seq_length);
+                   _ ("%s: impossible sequence lengths (max_seq_length %d, max_seq_a_length %d, "
+                      "max_img_seq_length %d)"), path, train_len, train_a, s->max_img_seq_length);
       return FALSE;
     }
   return TRUE;
@@ -348,7 +359,7 @@ take (Loader *ld, const char *name, gboolean in_encoder, gboolean optional,
     {
       if (!optional)
         g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                     "%s: the weight %s is missing", ld->file, full);
+                     _ ("%s: the weight %s is missing"), ld->file, full);
       return NULL;
     }
   same = t->n_dims == n_want;
@@ -360,7 +371,7 @@ take (Loader *ld, const char *name, gboolean in_encoder, gboolean optional,
       g_autofree char *exp = shape_string (n_want, want);
 
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   "%s: the weight %s has shape %s, the config expects %s",
+                   _ ("%s: the weight %s has shape %s, the config expects %s"),
                    ld->file, full, got, exp);
       return NULL;
     }
@@ -368,7 +379,7 @@ take (Loader *ld, const char *name, gboolean in_encoder, gboolean optional,
       && t->dtype != OV_DTYPE_F64)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                   "%s: the weight %s has dtype %s, not a floating-point type",
+                   _ ("%s: the weight %s has dtype %s, not a floating-point type"),
                    ld->file, full, ov_dtype_name (t->dtype));
       return NULL;
     }
@@ -378,7 +389,7 @@ take (Loader *ld, const char *name, gboolean in_encoder, gboolean optional,
   if (data == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: the weight %s could not be read as float32", ld->file, full);
+                   _ ("%s: the weight %s could not be read as float32"), ld->file, full);
       return NULL;
     }
   g_hash_table_add (ld->used, g_strdup (full));
@@ -392,6 +403,28 @@ has_prefix_tensor (OvStateDict *sd, const char *prefix)
     if (g_str_has_prefix (ov_state_dict_get_nth (sd, i)->name, prefix))
       return TRUE;
   return FALSE;
+}
+
+/* A weight the file lacks but the original fills in deterministically
+ * (init_weights: LayerNorm weight 1 and bias 0; the LM head's bias starts
+ * at zero): n copies of value, with a load warning. Weights the original
+ * would leave random are not filled in: they stay required. */
+static const float *
+take_or_fill (Loader *ld, const char *name, gboolean in_encoder, int n, float value,
+              GError **error)
+{
+  g_autofree char *full = g_strconcat (in_encoder ? ld->prefix : "", name, NULL);
+  float *filled;
+
+  if (ov_state_dict_lookup (ld->model->state_dict, full) != NULL)
+    return take (ld, name, in_encoder, FALSE, error, n, 0);
+  filled = g_new (float, n);
+  for (int i = 0; i < n; i++)
+    filled[i] = value;
+  g_ptr_array_add (ld->model->owned, filled);
+  add_warning (ld->model, _ ("%s: the weight %s is missing; it is set to %g, as the original "
+                             "code initialises it"), ld->file, full, value);
+  return filled;
 }
 
 static gboolean
@@ -413,14 +446,15 @@ load_encoder_weights (Loader *ld, GError **error)
   REQ (m->img_b, "img_embedding.bias", h);
   if (c->use_img_layernorm)
     {
-      REQ (m->img_ln_g, "LayerNorm.weight", h);
-      REQ (m->img_ln_b, "LayerNorm.bias", h);
+      if ((m->img_ln_g = take_or_fill (ld, "LayerNorm.weight", TRUE, h, 1.0f, error)) == NULL
+          || (m->img_ln_b = take_or_fill (ld, "LayerNorm.bias", TRUE, h, 0.0f, error)) == NULL)
+        return FALSE;
     }
   else if (find_tensor (ld, "LayerNorm.weight", TRUE) != NULL)
     {
-      add_warning (m, "%s: the file has an image LayerNorm (%sLayerNorm.weight) but the "
-                   "config does not enable use_img_layernorm, so it is not applied "
-                   "(as in the original code)", ld->file, ld->prefix);
+      add_warning (m, _ ("%s: the file has an image LayerNorm (%sLayerNorm.weight) but the "
+                         "config does not enable use_img_layernorm, so it is not applied "
+                         "(as in the original code)"), ld->file, ld->prefix);
     }
   m->layers = g_new0 (OvLayerWeights, c->num_hidden_layers);
   for (int l = 0; l < c->num_hidden_layers; l++)
@@ -474,7 +508,9 @@ load_head_weights (Loader *ld, GError **error)
       REQ (m->lm_dense_b, "cls.predictions.transform.dense.bias", h);
       REQ (m->lm_ln_g, "cls.predictions.transform.LayerNorm.weight", h);
       REQ (m->lm_ln_b, "cls.predictions.transform.LayerNorm.bias", h);
-      REQ (m->lm_bias, "cls.predictions.bias", c->vocab_size);
+      if ((m->lm_bias = take_or_fill (ld, "cls.predictions.bias", FALSE, c->vocab_size, 0.0f,
+                                      error)) == NULL)
+        return FALSE;
       if (tied)
         {
           /* The decoder is the word-embedding matrix; a stored copy is
@@ -497,8 +533,8 @@ load_head_weights (Loader *ld, GError **error)
       if (m->n_contrast < 1 || m->n_contrast > 8)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                       "%s: the weight cls.seq_relationship.weight should be [C, %d] with "
-                       "C at most 8", ld->file, h);
+                       _ ("%s: the weight cls.seq_relationship.weight should be [C, %d] with "
+                          "C at most 8"), ld->file, h);
           return FALSE;
         }
       REQ (m->sr_w, "cls.seq_relationship.weight", m->n_contrast, h);
@@ -510,7 +546,8 @@ load_head_weights (Loader *ld, GError **error)
       if (m->n_labels <= 0)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: num_labels %d in config.json", m->path, m->n_labels);
+                       _ ("%s: num_labels is %d in config.json; a VQA classifier needs at least "
+                          "one answer"), m->path, m->n_labels);
           return FALSE;
         }
       m->cls_mlp = g_strcmp0 (c->classifier, "mlp") == 0;
@@ -563,7 +600,7 @@ load_weights (OvModel *model, gboolean private_copy, GError **error)
   else
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   "%s: no weights (neither pytorch_model.bin nor model.safetensors)",
+                   _ ("%s: no weights (neither pytorch_model.bin nor model.safetensors)"),
                    model->path);
       return FALSE;
     }
@@ -592,7 +629,7 @@ load_weights (OvModel *model, gboolean private_copy, GError **error)
             && (strcmp (name + strlen (ld.prefix), "LayerNorm.weight") == 0
                 || strcmp (name + strlen (ld.prefix), "LayerNorm.bias") == 0))
           continue;
-        add_warning (model, "%s: unexpected weight %s is not used by the %s model",
+        add_warning (model, _ ("%s: unexpected weight %s is not used by the %s model"),
                      ld.file, name, ov_model_kind_name (model->kind));
       }
   g_hash_table_unref (ld.used);
@@ -629,7 +666,7 @@ ov_model_load (const char *dir, const OvModelOptions *opts, GError **error)
     }
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s: not a checkpoint folder", dir);
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s: not a checkpoint folder"), dir);
       return NULL;
     }
 
@@ -644,8 +681,8 @@ ov_model_load (const char *dir, const OvModelOptions *opts, GError **error)
   if (!g_file_test (config, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   "%s: not a checkpoint folder: it has no config.json (a checkpoint folder "
-                   "holds config.json, vocab.txt and pytorch_model.bin or model.safetensors)",
+                   _ ("%s: not a checkpoint folder: it has no config.json (a checkpoint folder "
+                      "holds config.json, vocab.txt and pytorch_model.bin or model.safetensors)"),
                    dir);
       return NULL;
     }
@@ -658,10 +695,20 @@ ov_model_load (const char *dir, const OvModelOptions *opts, GError **error)
   if (!load_tokenizer (model, error))
     return NULL;
   if (ov_tokenizer_get_vocab_size (model->tokenizer) != (guint) model->config.vocab_size)
-    add_warning (model, "%s/vocab.txt has %u entries but config.json says vocab_size %d",
+    add_warning (model, _ ("%s/vocab.txt has %u entries but config.json says vocab_size %d"),
                  dir, ov_tokenizer_get_vocab_size (model->tokenizer), model->config.vocab_size);
   if (!load_weights (model, opts->private_weights, error))
     return NULL;
+  /* run_captioning's test branch makes its tokenizer without do_lower_case,
+   * so the constructor's default, lower case, holds whatever
+   * training_args.bin says (run_vqa passes its own flag on). */
+  if (model->kind == OV_MODEL_KIND_CAPTION && !model->settings.do_lower_case)
+    {
+      model->settings.do_lower_case = TRUE;
+      g_clear_pointer (&model->tokenizer, ov_tokenizer_free);
+      if (!load_tokenizer (model, error))
+        return NULL;
+    }
   /* run_vqa pads question + tags to its args.max_seq_length */
   if (model->kind == OV_MODEL_KIND_CLASSIFIER && args_len > 0)
     model->settings.vqa_max_seq_length = args_len;
@@ -786,7 +833,7 @@ ov_model_supports (OvModel *model, OvTask task, GError **error)
     }
   if (!ok)
     g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                 "%s: a %s model cannot do %s", model->path,
+                 _ ("%s: a %s model cannot do %s"), model->path,
                  ov_model_kind_name (model->kind),
                  (guint) task < G_N_ELEMENTS (task_names) ? task_names[task] : "this task");
   return ok;

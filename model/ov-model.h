@@ -54,6 +54,14 @@ typedef struct {
   gboolean    private_weights;
 } OvModelOptions;
 
+/* The activation of the feed-forward layers and the LM head's transform:
+ * pytorch-transformers' ACT2FN. */
+typedef enum {
+  OV_ACTIVATION_GELU,       /* x · Φ(x), with erf */
+  OV_ACTIVATION_RELU,       /* max (x, 0) */
+  OV_ACTIVATION_SWISH,      /* x · sigmoid (x) */
+} OvActivation;
+
 /* config.json, with the constructor defaults for absent keys. */
 typedef struct {
   int      vocab_size;
@@ -64,7 +72,8 @@ typedef struct {
   int      max_position_embeddings;
   int      type_vocab_size;
   double   layer_norm_eps;
-  char    *hidden_act;
+  char    *hidden_act;              /* "gelu", "relu" or "swish" (the ACT2FN names) */
+  OvActivation activation;          /* hidden_act, parsed */
   int      img_feature_dim;
   char    *img_feature_type;
   gboolean use_img_layernorm;
@@ -91,12 +100,24 @@ typedef struct {
    * max_seq_a_length (max_gen_length for SCST runs); 30. The caption text is
    * max_gen_length + od_labels_len long (§4.3). */
   int      od_labels_len;
+  /* TRUE when training_args.bin has no max_seq_a_length: Oscar then keeps
+   * its test-time max_seq_length of 70, so a caption of max_length tokens
+   * has 70 - max_length tag slots instead of od_labels_len. */
+  gboolean od_labels_follow_length;
 } OvTaskSettings;
+
 
 /* A loaded checkpoint. Forward passes, decoding and the task calls only read
  * it; use it from one thread at a time (any thread, e.g. a GTask worker), and
  * do not change the settings while a call runs. */
 typedef struct _OvModel OvModel;
+
+/* The longest caption (in tokens, [CLS] and [SEP] included) the model can
+ * write: Oscar's --max_gen_length is a test-time choice, bounded only by the
+ * positions (tag slots start at max (max_seq_a_length, max_length)) and by
+ * the tag slots it leaves. At least the settings' max_gen_length when that
+ * fits. */
+int         ov_model_max_caption_length (OvModel *model);
 
 void              ov_model_options_init  (OvModelOptions *opts);
 OvModel          *ov_model_load          (const char           *dir,
@@ -203,6 +224,15 @@ OvEncoding *ov_model_prepare_caption_step (OvModel        *model,
                                            const char     *tags,
                                            const OvRegions *regions,
                                            GError        **error);
+/* The same for a caption decoded with max_length tokens (0: the settings'
+ * max_gen_length), which places the tag slots (§4.3). */
+OvEncoding *ov_model_prepare_caption_step_for (OvModel         *model,
+                                               int              max_length,
+                                               const gint32    *prefix_ids,
+                                               int              n_prefix,
+                                               const char      *tags,
+                                               const OvRegions *regions,
+                                               GError         **error);
 
 /* How much of the tags and regions a task's input keeps, counted in the
  * input the task builds (tags in word pieces): Oscar cuts the tags to the
@@ -212,6 +242,7 @@ OvEncoding *ov_model_prepare_caption_step (OvModel        *model,
 typedef struct {
   int tag_pieces, tag_pieces_kept;
   int regions, regions_kept;
+  int text_pieces, text_pieces_kept;   /* the question or text; 0 for captioning */
 } OvInputKept;
 
 gboolean    ov_model_count_input_kept (OvModel          *model,
@@ -256,7 +287,8 @@ void        ov_forward_free  (OvForward *fwd);
  * reference. */
 typedef struct {
   int      num_beams;            /* 1 = greedy */
-  int      max_length;           /* [CLS] included; 0 or at most max_gen_length */
+  int      max_length;           /* [CLS] included; 0 (max_gen_length) or up to
+                                    ov_model_max_caption_length */
   int      n_best;               /* num_keep_best */
   double   length_penalty;
   double   repetition_penalty;

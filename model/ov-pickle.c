@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ov-error.h"
+#include "ov-i18n.h"
 
 struct _OvPickleArena {
   GPtrArray *values;   /* every value made while parsing, freed together */
@@ -84,7 +85,7 @@ fail (Parser     *P,
   va_start (args, format);
   msg = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (P->error, OV_ERROR, code, "%s: pickle byte %" G_GSIZE_FORMAT ": %s",
+  g_set_error (P->error, OV_ERROR, code, _ ("%s: pickle byte %zu: %s"),
                P->what, (gsize) (P->p - P->start), msg);
   return FALSE;
 }
@@ -97,7 +98,7 @@ new_value (Parser      *P,
 
   if (P->arena->values->len >= OV_PICKLE_MAX_VALUES)
     {
-      fail (P, OV_ERROR_LIMIT, "more than %" G_GINT64_FORMAT " values", OV_PICKLE_MAX_VALUES);
+      fail (P, OV_ERROR_LIMIT, _ ("more than %" PRId64 " values"), OV_PICKLE_MAX_VALUES);
       return NULL;
     }
   v = g_new0 (OvPickleValue, 1);
@@ -141,8 +142,8 @@ need (Parser *P,
       guint64 n)
 {
   if ((guint64) (P->end - P->p) < n)
-    return fail (P, OV_ERROR_TRUNCATED, "needs %" G_GUINT64_FORMAT " more bytes, %"
-                 G_GSIZE_FORMAT " left", n, (gsize) (P->end - P->p));
+    return fail (P, OV_ERROR_TRUNCATED,
+                 _ ("needs %" PRIu64 " more bytes, %zu left"), n, (gsize) (P->end - P->p));
   return TRUE;
 }
 
@@ -167,7 +168,7 @@ read_line (Parser *P)
 
   if (nl == NULL)
     {
-      fail (P, OV_ERROR_TRUNCATED, "a text argument has no end of line");
+      fail (P, OV_ERROR_TRUNCATED, _ ("a text argument has no end of line"));
       return NULL;
     }
   line = g_strndup ((const char *) P->p, nl - P->p);
@@ -194,7 +195,7 @@ pop (Parser *P)
 
   if (P->stack->len <= floor)
     {
-      fail (P, OV_ERROR_FORMAT, "stack underflow");
+      fail (P, OV_ERROR_FORMAT, _ ("stack underflow"));
       return NULL;
     }
   return g_ptr_array_steal_index (P->stack, P->stack->len - 1);
@@ -207,7 +208,7 @@ top (Parser *P)
 
   if (P->stack->len <= floor)
     {
-      fail (P, OV_ERROR_FORMAT, "stack underflow");
+      fail (P, OV_ERROR_FORMAT, _ ("stack underflow"));
       return NULL;
     }
   return g_ptr_array_index (P->stack, P->stack->len - 1);
@@ -222,7 +223,7 @@ pop_mark (Parser *P)
 
   if (P->marks->len == 0)
     {
-      fail (P, OV_ERROR_FORMAT, "no MARK on the stack");
+      fail (P, OV_ERROR_FORMAT, _ ("no MARK on the stack"));
       return NULL;
     }
   mark = g_array_index (P->marks, guint, P->marks->len - 1);
@@ -309,7 +310,7 @@ make_text (Parser       *P,
 
   if (!utf8_ok (s, n))
     {
-      fail (P, OV_ERROR_FORMAT, "a string is not valid UTF-8");
+      fail (P, OV_ERROR_FORMAT, _ ("a string is not valid UTF-8"));
       return NULL;
     }
   v = new_value (P, OV_PICKLE_STRING);
@@ -384,7 +385,7 @@ key_string (Parser        *P,
     return g_strdup (k->str);
   if (k->kind == OV_PICKLE_INT && k->big == NULL)
     return g_strdup_printf ("%" G_GINT64_FORMAT, k->i);
-  fail (P, OV_ERROR_UNSUPPORTED, "a dict key of kind %s", kind_name (k->kind));
+  fail (P, OV_ERROR_UNSUPPORTED, _ ("a dict key of kind %s is not supported"), kind_name (k->kind));
   return NULL;
 }
 
@@ -398,7 +399,7 @@ dict_set (Parser        *P,
   gpointer pos;
 
   if (dict->kind != OV_PICKLE_DICT)
-    return fail (P, OV_ERROR_FORMAT, "SETITEM on a %s", kind_name (dict->kind));
+    return fail (P, OV_ERROR_FORMAT, _ ("SETITEM on a %s"), kind_name (dict->kind));
   k = key_string (P, key);
   if (k == NULL)
     return FALSE;
@@ -502,8 +503,8 @@ make_global (Parser     *P,
   if (which < 0)
     {
       g_autofree char *shown = g_strescape (full, NULL);
-      fail (P, OV_ERROR_FORBIDDEN, "refusing global \"%s\": only state dicts, "
-            "argparse.Namespace and answer lists may be read", shown);
+      fail (P, OV_ERROR_FORBIDDEN, _ ("refusing global \"%s\": only state dicts, "
+                                      "argparse.Namespace and answer lists may be read"), shown);
       return NULL;
     }
   v = new_value (P, OV_PICKLE_GLOBAL);
@@ -523,7 +524,7 @@ get_int (Parser        *P,
          gint64        *out)
 {
   if (v == NULL || (v->kind != OV_PICKLE_INT && v->kind != OV_PICKLE_BOOL) || v->big != NULL)
-    return fail (P, OV_ERROR_FORMAT, "%s is not a (64-bit) int", what);
+    return fail (P, OV_ERROR_FORMAT, _ ("%s is not a (64-bit) int"), what);
   *out = v->i;
   return TRUE;
 }
@@ -537,7 +538,7 @@ rebuild_tensor (Parser        *P,
 
   if (args->items->len < 4)
     {
-      fail (P, OV_ERROR_FORMAT, "_rebuild_tensor needs 4 arguments, got %u", args->items->len);
+      fail (P, OV_ERROR_FORMAT, _ ("_rebuild_tensor needs 4 arguments, got %u"), args->items->len);
       return NULL;
     }
   storage = args->items->pdata[0];
@@ -545,18 +546,18 @@ rebuild_tensor (Parser        *P,
   stride = args->items->pdata[3];
   if (storage->kind != OV_PICKLE_STORAGE)
     {
-      fail (P, OV_ERROR_FORMAT, "a tensor's storage is a %s", kind_name (storage->kind));
+      fail (P, OV_ERROR_FORMAT, _ ("a tensor's storage is a %s"), kind_name (storage->kind));
       return NULL;
     }
   if (size->kind != OV_PICKLE_LIST || stride->kind != OV_PICKLE_LIST
       || size->items->len != stride->items->len)
     {
-      fail (P, OV_ERROR_FORMAT, "a tensor's size and stride are not tuples of one length");
+      fail (P, OV_ERROR_FORMAT, _ ("a tensor's size and stride are not tuples of one length"));
       return NULL;
     }
   if (size->items->len > OV_TENSOR_MAX_DIMS)
     {
-      fail (P, OV_ERROR_UNSUPPORTED, "a tensor has %u dimensions (at most %d)",
+      fail (P, OV_ERROR_UNSUPPORTED, _ ("a tensor has %u dimensions (at most %d)"),
             size->items->len, OV_TENSOR_MAX_DIMS);
       return NULL;
     }
@@ -575,13 +576,13 @@ rebuild_tensor (Parser        *P,
         return NULL;
       if (t->shape[d] < 0 || t->stride[d] < 0)
         {
-          fail (P, OV_ERROR_FORMAT, "a tensor has a negative size or stride");
+          fail (P, OV_ERROR_FORMAT, _ ("a tensor has a negative size or stride"));
           return NULL;
         }
     }
   if (t->offset < 0)
     {
-      fail (P, OV_ERROR_FORMAT, "a tensor has a negative storage offset");
+      fail (P, OV_ERROR_FORMAT, _ ("a tensor has a negative storage offset"));
       return NULL;
     }
   return t;
@@ -598,21 +599,22 @@ codecs_encode (Parser        *P,
 
   if (args->items->len != 2)
     {
-      fail (P, OV_ERROR_FORMAT, "_codecs.encode needs 2 arguments");
+      fail (P, OV_ERROR_FORMAT, _ ("_codecs.encode needs 2 arguments"));
       return NULL;
     }
   text = args->items->pdata[0];
   enc = args->items->pdata[1];
   if (text->kind != OV_PICKLE_STRING || enc->kind != OV_PICKLE_STRING)
     {
-      fail (P, OV_ERROR_FORMAT, "_codecs.encode of non-strings");
+      fail (P, OV_ERROR_FORMAT, _ ("_codecs.encode of non-strings"));
       return NULL;
     }
   if (g_ascii_strcasecmp (enc->str, "utf-8") == 0 || g_ascii_strcasecmp (enc->str, "utf8") == 0)
     return make_bytes (P, (const guint8 *) text->str, text->len);
   if (g_ascii_strcasecmp (enc->str, "latin1") != 0 && g_ascii_strcasecmp (enc->str, "latin-1") != 0)
     {
-      fail (P, OV_ERROR_UNSUPPORTED, "_codecs.encode to \"%s\"", enc->str);
+      fail (P, OV_ERROR_UNSUPPORTED,
+            _ ("_codecs.encode to \"%s\" is not supported (only utf-8 and latin1)"), enc->str);
       return NULL;
     }
   out = g_byte_array_new ();
@@ -623,7 +625,7 @@ codecs_encode (Parser        *P,
       if (c > 0xff)
         {
           g_byte_array_unref (out);
-          fail (P, OV_ERROR_FORMAT, "_codecs.encode: a character beyond latin-1");
+          fail (P, OV_ERROR_FORMAT, _ ("_codecs.encode: a character beyond latin-1"));
           return NULL;
         }
       g_byte_array_append (out, &b, 1);
@@ -645,12 +647,13 @@ call_global (Parser        *P,
     return NULL;
   if (callable->kind != OV_PICKLE_GLOBAL)
     {
-      fail (P, OV_ERROR_FORMAT, "calling a %s", kind_name (callable->kind));
+      fail (P, OV_ERROR_FORMAT, _ ("the pickle calls a %s, not a global"),
+            kind_name (callable->kind));
       return NULL;
     }
   if (args->kind != OV_PICKLE_LIST)
     {
-      fail (P, OV_ERROR_FORMAT, "arguments of %s are a %s", callable->str,
+      fail (P, OV_ERROR_FORMAT, _ ("arguments of %s are a %s"), callable->str,
             kind_name (args->kind));
       return NULL;
     }
@@ -670,7 +673,7 @@ call_global (Parser        *P,
               OvPickleValue *pair = pairs->items->pdata[i];
               if (pair->kind != OV_PICKLE_LIST || pair->items->len != 2)
                 {
-                  fail (P, OV_ERROR_FORMAT, "OrderedDict item %u is not a pair", i);
+                  fail (P, OV_ERROR_FORMAT, _ ("OrderedDict item %u is not a pair"), i);
                   return NULL;
                 }
               if (!dict_set (P, v, pair->items->pdata[0], pair->items->pdata[1]))
@@ -679,7 +682,7 @@ call_global (Parser        *P,
         }
       else if (args->items->len != 0)
         {
-          fail (P, OV_ERROR_FORMAT, "OrderedDict with unexpected arguments");
+          fail (P, OV_ERROR_FORMAT, _ ("OrderedDict with unexpected arguments"));
           return NULL;
         }
       return v;
@@ -692,7 +695,7 @@ call_global (Parser        *P,
       if (args->items->len < 1
           || ((OvPickleValue *) args->items->pdata[0])->kind != OV_PICKLE_TENSOR)
         {
-          fail (P, OV_ERROR_FORMAT, "_rebuild_parameter without a tensor");
+          fail (P, OV_ERROR_FORMAT, _ ("_rebuild_parameter without a tensor"));
           return NULL;
         }
       return args->items->pdata[0];
@@ -718,7 +721,7 @@ call_global (Parser        *P,
                             NULL, NULL);
       else if (args->items->len != 0)
         {
-          fail (P, OV_ERROR_FORMAT, "%s with unexpected arguments", callable->str);
+          fail (P, OV_ERROR_FORMAT, _ ("%s with unexpected arguments"), callable->str);
           return NULL;
         }
       return v;
@@ -731,7 +734,7 @@ call_global (Parser        *P,
         OvPickleValue *empty;
         if (args->items->len < 1)
           {
-            fail (P, OV_ERROR_FORMAT, "copyreg._reconstructor without a class");
+            fail (P, OV_ERROR_FORMAT, _ ("copyreg._reconstructor without a class"));
             return NULL;
           }
         empty = new_value (P, OV_PICKLE_LIST);
@@ -744,7 +747,7 @@ call_global (Parser        *P,
     case G_KIND_DTYPE:
     case G_KIND_OBJECT:
     default:
-      fail (P, OV_ERROR_UNSUPPORTED, "%s cannot be called here", callable->str);
+      fail (P, OV_ERROR_UNSUPPORTED, _ ("%s cannot be called here"), callable->str);
       return NULL;
     }
 }
@@ -760,7 +763,7 @@ persistent_load (Parser        *P,
     return NULL;
   if (pid->kind != OV_PICKLE_LIST || pid->items->len < 5)
     {
-      fail (P, OV_ERROR_FORMAT, "a persistent id is not a storage tuple");
+      fail (P, OV_ERROR_FORMAT, _ ("a persistent id is not a storage tuple"));
       return NULL;
     }
   tag = pid->items->pdata[0];
@@ -769,13 +772,13 @@ persistent_load (Parser        *P,
   loc = pid->items->pdata[3];
   if (tag->kind != OV_PICKLE_STRING || strcmp (tag->str, "storage") != 0)
     {
-      fail (P, OV_ERROR_UNSUPPORTED, "a persistent id that is not a storage");
+      fail (P, OV_ERROR_UNSUPPORTED, _ ("a persistent id that is not a storage"));
       return NULL;
     }
   if (type->kind != OV_PICKLE_GLOBAL
       || allowed_globals[type->i].kind != G_KIND_STORAGE_TYPE)
     {
-      fail (P, OV_ERROR_FORMAT, "a storage whose type is not a torch storage class");
+      fail (P, OV_ERROR_FORMAT, _ ("a storage whose type is not a torch storage class"));
       return NULL;
     }
   s = new_value (P, OV_PICKLE_STORAGE);
@@ -791,7 +794,7 @@ persistent_load (Parser        *P,
     return NULL;
   if (s->numel < 0)
     {
-      fail (P, OV_ERROR_FORMAT, "a storage has a negative size");
+      fail (P, OV_ERROR_FORMAT, _ ("a storage has a negative size"));
       return NULL;
     }
   /* Legacy views: (view_key, offset, size) into the root storage. */
@@ -807,13 +810,13 @@ persistent_load (Parser        *P,
           if (s->view_offset < 0 || size < 0 || s->view_offset > s->numel
               || size > s->numel - s->view_offset)
             {
-              fail (P, OV_ERROR_FORMAT, "a storage view lies outside its storage");
+              fail (P, OV_ERROR_FORMAT, _ ("a storage view lies outside its storage"));
               return NULL;
             }
         }
       else if (view->kind != OV_PICKLE_NONE)
         {
-          fail (P, OV_ERROR_FORMAT, "a storage view is not None or a triple");
+          fail (P, OV_ERROR_FORMAT, _ ("a storage view is not None or a triple"));
           return NULL;
         }
     }
@@ -839,14 +842,14 @@ build (Parser *P)
     case OV_PICKLE_OBJECT:
     case OV_PICKLE_DICT:
       if (state->kind != OV_PICKLE_DICT && state->kind != OV_PICKLE_NONE)
-        return fail (P, OV_ERROR_FORMAT, "BUILD with a %s state", kind_name (state->kind));
+        return fail (P, OV_ERROR_FORMAT, _ ("BUILD with a %s state"), kind_name (state->kind));
       if (state->kind == OV_PICKLE_DICT)
         obj->state = state;
       return TRUE;
     case OV_PICKLE_TENSOR:
       return TRUE;   /* Python attributes of a tensor: none matter here */
     default:
-      return fail (P, OV_ERROR_FORMAT, "BUILD on a %s", kind_name (obj->kind));
+      return fail (P, OV_ERROR_FORMAT, _ ("BUILD on a %s"), kind_name (obj->kind));
     }
 }
 
@@ -858,7 +861,7 @@ memo_put (Parser        *P,
   if (v == NULL)
     return FALSE;
   if (idx > G_MAXUINT32)
-    return fail (P, OV_ERROR_LIMIT, "memo index %" G_GUINT64_FORMAT, idx);
+    return fail (P, OV_ERROR_LIMIT, _ ("memo index %" PRIu64 " is too large"), idx);
   g_hash_table_insert (P->memo, GUINT_TO_POINTER ((guint) idx), v);
   return TRUE;
 }
@@ -872,7 +875,7 @@ memo_get (Parser *P,
   if (idx <= G_MAXUINT32)
     v = g_hash_table_lookup (P->memo, GUINT_TO_POINTER ((guint) idx));
   if (v == NULL)
-    return fail (P, OV_ERROR_FORMAT, "memo entry %" G_GUINT64_FORMAT " was never stored", idx);
+    return fail (P, OV_ERROR_FORMAT, _ ("memo entry %" PRIu64 " was never stored"), idx);
   return push (P, v);
 }
 
@@ -887,7 +890,7 @@ text_string (Parser *P,
 
   if (n < 2 || (line[0] != '\'' && line[0] != '"') || line[n - 1] != line[0])
     {
-      fail (P, OV_ERROR_FORMAT, "a STRING argument is not quoted");
+      fail (P, OV_ERROR_FORMAT, _ ("a STRING argument is not quoted"));
       return NULL;
     }
   out = g_string_new (NULL);
@@ -919,7 +922,8 @@ text_string (Parser *P,
           G_GNUC_FALLTHROUGH;
         default:
           g_string_free (out, TRUE);
-          fail (P, OV_ERROR_UNSUPPORTED, "escape \\%c in a STRING argument", c);
+          fail (P, OV_ERROR_UNSUPPORTED,
+                _ ("escape \\%c in a STRING argument is not supported"), c);
           return NULL;
         }
     }
@@ -952,7 +956,7 @@ text_unicode (Parser *P,
               if (!g_ascii_isxdigit (s[2 + k]))
                 {
                   g_string_free (out, TRUE);
-                  fail (P, OV_ERROR_FORMAT, "a bad \\u escape in a UNICODE argument");
+                  fail (P, OV_ERROR_FORMAT, _ ("a bad \\u escape in a UNICODE argument"));
                   return NULL;
                 }
               c = c * 16 + g_ascii_xdigit_value (s[2 + k]);
@@ -962,7 +966,7 @@ text_unicode (Parser *P,
       if (!g_unichar_validate (c))
         {
           g_string_free (out, TRUE);
-          fail (P, OV_ERROR_FORMAT, "an invalid code point in a UNICODE argument");
+          fail (P, OV_ERROR_FORMAT, _ ("an invalid code point in a UNICODE argument"));
           return NULL;
         }
       g_string_append_unichar (out, c);
@@ -985,9 +989,9 @@ text_int (Parser     *P,
   if (is_long && end != NULL && *end == 'L')
     end++;
   if (end == line || *end != '\0')
-    return fail (P, OV_ERROR_FORMAT, "\"%s\" is not an integer", line);
+    return fail (P, OV_ERROR_FORMAT, _ ("\"%s\" is not an integer"), line);
   if (errno == ERANGE)
-    return fail (P, OV_ERROR_LIMIT, "integer %s does not fit in 64 bits", line);
+    return fail (P, OV_ERROR_LIMIT, _ ("integer %s does not fit in 64 bits"), line);
   return TRUE;
 }
 
@@ -1013,7 +1017,8 @@ run (Parser *P)
             return NULL;
           if (*P->p > 5)
             {
-              fail (P, OV_ERROR_UNSUPPORTED, "pickle protocol %d", *P->p);
+              fail (P, OV_ERROR_UNSUPPORTED,
+                    _ ("pickle protocol %d is not supported (0 to 5 are)"), *P->p);
               return NULL;
             }
           P->p++;
@@ -1064,12 +1069,13 @@ run (Parser *P)
           n = read_le (P, op == 0x8a ? 1 : 4);
           if (op == 0x8b && (n & 0x80000000u))
             {
-              fail (P, OV_ERROR_FORMAT, "LONG4 with a negative length");
+              fail (P, OV_ERROR_FORMAT, _ ("LONG4 with a negative length"));
               return NULL;
             }
           if (n > 1024)
             {
-              fail (P, OV_ERROR_LIMIT, "an integer of %" G_GUINT64_FORMAT " bytes", n);
+              fail (P, OV_ERROR_LIMIT,
+                    _ ("an integer of %" PRIu64 " bytes is too long (at most 1024)"), n);
               return NULL;
             }
           if (!need (P, n) || !push (P, make_long (P, P->p, n)))
@@ -1121,7 +1127,7 @@ run (Parser *P)
             a->f = g_ascii_strtod (line, &end);
             if (end == line || *end != '\0')
               {
-                fail (P, OV_ERROR_FORMAT, "\"%s\" is not a float", line);
+                fail (P, OV_ERROR_FORMAT, _ ("\"%s\" is not a float"), line);
                 return NULL;
               }
             push (P, a);
@@ -1155,7 +1161,7 @@ run (Parser *P)
             n = read_le (P, width);
             if (op == 'T' && (n & 0x80000000u))
               {
-                fail (P, OV_ERROR_FORMAT, "BINSTRING with a negative length");
+                fail (P, OV_ERROR_FORMAT, _ ("BINSTRING with a negative length"));
                 return NULL;
               }
             if (!need (P, n))
@@ -1211,7 +1217,7 @@ run (Parser *P)
             return NULL;
           if (a->items->len % 2 != 0)
             {
-              fail (P, OV_ERROR_FORMAT, "DICT with an odd number of items");
+              fail (P, OV_ERROR_FORMAT, _ ("DICT with an odd number of items"));
               return NULL;
             }
           b = new_value (P, OV_PICKLE_DICT);
@@ -1229,7 +1235,7 @@ run (Parser *P)
             return NULL;
           if (b->kind != OV_PICKLE_LIST)
             {
-              fail (P, OV_ERROR_FORMAT, "APPEND to a %s", kind_name (b->kind));
+              fail (P, OV_ERROR_FORMAT, _ ("APPEND to a %s"), kind_name (b->kind));
               return NULL;
             }
           g_ptr_array_add (b->items, a);
@@ -1242,7 +1248,7 @@ run (Parser *P)
             return NULL;
           if (b->kind != OV_PICKLE_LIST)
             {
-              fail (P, OV_ERROR_FORMAT, "APPENDS to a %s", kind_name (b->kind));
+              fail (P, OV_ERROR_FORMAT, _ ("APPENDS to a %s"), kind_name (b->kind));
               return NULL;
             }
           g_ptr_array_extend (b->items, a->items, NULL, NULL);
@@ -1261,7 +1267,7 @@ run (Parser *P)
             return NULL;
           if (a->items->len % 2 != 0)
             {
-              fail (P, OV_ERROR_FORMAT, "SETITEMS with an odd number of items");
+              fail (P, OV_ERROR_FORMAT, _ ("SETITEMS with an odd number of items"));
               return NULL;
             }
           for (guint k = 0; k < a->items->len; k += 2)
@@ -1298,7 +1304,7 @@ run (Parser *P)
               return NULL;
             if (x < 0)
               {
-                fail (P, OV_ERROR_FORMAT, "negative memo index");
+                fail (P, OV_ERROR_FORMAT, _ ("negative memo index"));
                 return NULL;
               }
             if (op == 'p' ? !memo_put (P, x, top (P)) : !memo_get (P, x))
@@ -1330,7 +1336,7 @@ run (Parser *P)
             return NULL;
           if (a->kind != OV_PICKLE_STRING || b->kind != OV_PICKLE_STRING)
             {
-              fail (P, OV_ERROR_FORMAT, "STACK_GLOBAL of non-strings");
+              fail (P, OV_ERROR_FORMAT, _ ("STACK_GLOBAL of non-strings"));
               return NULL;
             }
           if (!push (P, make_global (P, a->str, b->str)))
@@ -1342,7 +1348,7 @@ run (Parser *P)
             return NULL;
           if (a->items->len < 1)
             {
-              fail (P, OV_ERROR_FORMAT, "OBJ without a class");
+              fail (P, OV_ERROR_FORMAT, _ ("OBJ without a class"));
               return NULL;
             }
           b = g_ptr_array_steal_index (a->items, 0);
@@ -1364,7 +1370,7 @@ run (Parser *P)
             return NULL;
           if (c->kind != OV_PICKLE_DICT || c->items->len != 0)
             {
-              fail (P, OV_ERROR_UNSUPPORTED, "NEWOBJ_EX with keyword arguments");
+              fail (P, OV_ERROR_UNSUPPORTED, _ ("NEWOBJ_EX with keyword arguments"));
               return NULL;
             }
           if (!push (P, call_global (P, a, b)))
@@ -1383,11 +1389,11 @@ run (Parser *P)
         case 0x82: case 0x83: case 0x84: /* EXT1/2/4 */
         case 0x97: case 0x98: /* NEXT_BUFFER, READONLY_BUFFER */
           P->p--;
-          fail (P, OV_ERROR_UNSUPPORTED, "opcode 0x%02x is not supported", op);
+          fail (P, OV_ERROR_UNSUPPORTED, _ ("opcode 0x%02x is not supported"), op);
           return NULL;
         default:
           P->p--;
-          fail (P, OV_ERROR_FORMAT, "unknown opcode 0x%02x", op);
+          fail (P, OV_ERROR_FORMAT, _ ("unknown opcode 0x%02x"), op);
           return NULL;
         }
     }

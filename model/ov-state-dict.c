@@ -28,6 +28,7 @@
 #endif
 
 #include "ov-error.h"
+#include "ov-i18n.h"
 #include "ov-json.h"
 #include "ov-pickle-private.h"
 
@@ -180,8 +181,9 @@ add_tensor (OvStateDict *sd,
 {
   if (g_hash_table_contains (sd->by_name, t->name))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: two tensors are named \"%s\" "
-                   "(after renaming module./gamma/beta)", sd->path, t->name);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s: two tensors are named \"%s\" (after renaming module./gamma/beta)"),
+                   sd->path, t->name);
       tensor_free (t);
       return FALSE;
     }
@@ -286,8 +288,9 @@ tensor_from_pickle (OvStateDict         *sd,
     return FALSE;
   if (!g_uint64_checked_mul (&storage_bytes, s->numel, elsize) || st->n_bytes != storage_bytes)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: tensor \"%s\": storage \"%s\" holds %"
-                   G_GSIZE_FORMAT " bytes, its header says %" G_GINT64_FORMAT " x %" G_GSIZE_FORMAT,
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s: tensor \"%s\": storage \"%s\" holds %zu bytes, its header says %"
+                      PRId64 " x %zu"),
                    sd->path, key, s->str, st->n_bytes, s->numel, elsize);
       return FALSE;
     }
@@ -301,7 +304,7 @@ tensor_from_pickle (OvStateDict         *sd,
   t->storage_offset = offset;
   if (!count_elements (t->shape, t->n_dims, elsize, &t->n_elements))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: tensor \"%s\" is too large",
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("%s: tensor \"%s\" is too large"),
                    sd->path, key);
       tensor_free (t);
       return FALSE;
@@ -324,9 +327,10 @@ tensor_from_pickle (OvStateDict         *sd,
   if (t->n_elements > 0
       && (overflow || offset > (guint64) s->numel || last >= (guint64) s->numel - offset))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: tensor \"%s\" (offset %" G_GUINT64_FORMAT
-                   ", %" G_GINT64_FORMAT " elements) lies outside its storage of %"
-                   G_GINT64_FORMAT " elements", sd->path, key, offset, t->n_elements, s->numel);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s: tensor \"%s\" (offset %" PRIu64 ", %" PRId64 " elements) lies "
+                      "outside its storage of %" PRId64 " elements"), sd->path, key, offset,
+                   t->n_elements, s->numel);
       tensor_free (t);
       return FALSE;
     }
@@ -336,8 +340,8 @@ tensor_from_pickle (OvStateDict         *sd,
   else if (!contiguous && (guint64) t->n_elements / 1024 > (guint64) s->numel)
     {
       /* Expanded (stride 0) views could ask for any amount of memory. */
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: tensor \"%s\" repeats its storage "
-                   "more than 1024 times", sd->path, key);
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("%s: tensor \"%s\" repeats its storage "
+                                                       "more than 1024 times"), sd->path, key);
       tensor_free (t);
       return FALSE;
     }
@@ -356,7 +360,7 @@ tensor_from_pickle (OvStateDict         *sd,
     t->data = st->data + offset * elsize;
   if (t->data == NULL && t->n_elements > 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: out of memory copying tensor \"%s\"",
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("%s: out of memory copying tensor \"%s\""),
                    sd->path, key);
       tensor_free (t);
       return FALSE;
@@ -376,8 +380,8 @@ tensors_from_root (OvStateDict         *sd,
 
   if (ov_pickle_value_kind (root) != OV_PICKLE_DICT)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: the pickled object is not a dict "
-                   "of tensors", sd->path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: the pickled object is not a dict "
+                                                        "of tensors"), sd->path);
       return FALSE;
     }
   /* Training checkpoints wrap the state dict: {"model": {...}, "epoch": 3}. */
@@ -481,8 +485,8 @@ zip_ctx_open (ZipCtx       *z,
           return TRUE;
         }
     }
-  g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: zip archive without a data.pkl "
-               "(not a torch checkpoint)", path);
+  g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: zip archive without a data.pkl "
+                                                    "(not a torch checkpoint)"), path);
   return FALSE;
 }
 
@@ -511,7 +515,8 @@ zip_read_member (ZipCtx      *z,
   zip_stat_init (&st);
   if (zip_stat_index (z->za, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: cannot stat member %s", z->path, name);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s: cannot stat member %s"), z->path, name);
       return NULL;
     }
   /* Deflate expands at most about 1032 times; a header that claims more is
@@ -523,8 +528,9 @@ zip_read_member (ZipCtx      *z,
     limit = 0;
   if (st.size > limit)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: member %s is %" G_GUINT64_FORMAT
-                   " bytes, more than we read", z->path, name, (guint64) st.size);
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                   _ ("%s: member %s is %" PRIu64 " bytes, more than we read"), z->path, name,
+                   (guint64) st.size);
       return NULL;
     }
   /* Model weights hardly compress (fp32 noise: about 1.1:1). A large
@@ -536,16 +542,16 @@ zip_read_member (ZipCtx      *z,
       && (st.valid & ZIP_STAT_COMP_SIZE)
       && st.size / OV_MAX_INFLATE_RATIO > st.comp_size)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: member %s claims to inflate from %"
-                   G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT " bytes, more than model weights "
-                   "compress; refused", z->path, name, (guint64) st.comp_size,
-                   (guint64) st.size);
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                   _ ("%s: member %s claims to inflate from %" PRIu64 " to %" PRIu64 " bytes, "
+                      "more than model weights compress; refused"), z->path, name,
+                   (guint64) st.comp_size, (guint64) st.size);
       return NULL;
     }
   buf = g_try_malloc (MAX (st.size, 1));
   if (buf == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: out of memory for member %s",
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("%s: out of memory for member %s"),
                    z->path, name);
       return NULL;
     }
@@ -566,7 +572,7 @@ zip_read_member (ZipCtx      *z,
     }
   if (got != (zip_int64_t) st.size)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: member %s: %s", z->path, name,
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: member %s: %s"), z->path, name,
                    got < 0 ? zip_error_strerror (zip_file_get_error (zf)) : "short read");
       zip_fclose (zf);
       g_free (buf);
@@ -676,7 +682,7 @@ zip_resolve (OvStateDict *sd,
   index = zip_name_locate (z->za, name, 0);
   if (index < 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s: storage member %s is missing",
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s: storage member %s is missing"),
                    sd->path, name);
       return FALSE;
     }
@@ -698,8 +704,9 @@ zip_resolve (OvStateDict *sd,
           guint32 crc = stored_crc32 (z->file + pos, zs.size);
           if (crc != zs.crc)
             {
-              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: storage member %s fails "
-                           "its CRC check (corrupt file)", sd->path, name);
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                           _ ("%s: storage member %s fails its CRC check (corrupt file)"),
+                           sd->path, name);
               g_free (st);
               return FALSE;
             }
@@ -745,8 +752,8 @@ zip_check_byteorder (ZipCtx  *z,
     return FALSE;
   if (len != strlen ("little") || memcmp (buf, "little", len) != 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED, "%s: storages are not "
-                   "little-endian (%s)", z->path, name);
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED, _ ("%s: storages are not "
+                                                             "little-endian (%s)"), z->path, name);
       return FALSE;
     }
   return TRUE;
@@ -765,7 +772,7 @@ zip_load_pickle (ZipCtx  *z,
 
   if (index < 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s: %s is missing", z->path, name);
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s: %s is missing"), z->path, name);
       return NULL;
     }
   buf = zip_read_member (z, index, name, OV_MAX_PICKLE_BYTES, &len, error);
@@ -774,7 +781,7 @@ zip_load_pickle (ZipCtx  *z,
   root = _ov_pickle_parse (buf, len, what, &consumed, error);
   if (root != NULL && consumed != len)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: bytes after the pickle's end", what);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: bytes after the pickle's end"), what);
       ov_pickle_value_free (root);
       return NULL;
     }
@@ -865,8 +872,8 @@ legacy_read_header (LegacyCtx *L,
   if (ov_pickle_value_kind (L->pickles[1]) != OV_PICKLE_INT
       || ov_pickle_value_int (L->pickles[1]) != 1001)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED, "%s: legacy torch protocol %"
-                   G_GINT64_FORMAT " (only 1001 is known)", L->path,
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
+                   _ ("%s: legacy torch protocol %" PRId64 " (only 1001 is known)"), L->path,
                    ov_pickle_value_int (L->pickles[1]));
       return FALSE;
     }
@@ -876,7 +883,7 @@ legacy_read_header (LegacyCtx *L,
   endian = ov_pickle_value_lookup (L->pickles[2], "little_endian");
   if (endian != NULL && ov_pickle_value_int (endian) != 1)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED, "%s: written on a big-endian machine",
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED, _ ("%s: written on a big-endian machine"),
                    L->path);
       return FALSE;
     }
@@ -894,7 +901,7 @@ legacy_resolve (OvStateDict *sd,
   *out = g_hash_table_lookup (sd->storages, key);
   if (*out == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s: storage \"%s\" is not in the file",
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s: storage \"%s\" is not in the file"),
                    sd->path, key);
       return FALSE;
     }
@@ -926,7 +933,7 @@ legacy_read_storages (LegacyCtx   *L,
   keys = L->pickles[4];
   if (ov_pickle_value_kind (keys) != OV_PICKLE_LIST)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: the storage key list is not a list",
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: the storage key list is not a list"),
                    L->path);
       return FALSE;
     }
@@ -940,20 +947,20 @@ legacy_read_storages (LegacyCtx   *L,
 
       if (dt == NULL)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: storage key %u is not used by "
-                       "any tensor", L->path, i);
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: storage key %u is not used by "
+                                                            "any tensor"), L->path, i);
           return FALSE;
         }
       if (g_hash_table_contains (sd->storages, key))
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: storage \"%s\" is listed twice",
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: storage \"%s\" is listed twice"),
                        L->path, key);
           return FALSE;
         }
       elsize = ov_dtype_size (GPOINTER_TO_INT (dt) - 1);
       if (L->len - L->pos < 8)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, "%s: ends before storage \"%s\"",
+          g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, _ ("%s: ends before storage \"%s\""),
                        L->path, key);
           return FALSE;
         }
@@ -962,8 +969,9 @@ legacy_read_storages (LegacyCtx   *L,
       L->pos += 8;
       if (numel > (L->len - L->pos) / elsize)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, "%s: storage \"%s\" announces %"
-                       G_GUINT64_FORMAT " elements, the file ends first", L->path, key, numel);
+          g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
+                       _ ("%s: storage \"%s\" announces %" PRIu64 " elements, the file ends "
+                          "first"), L->path, key, numel);
           return FALSE;
         }
       st = g_new0 (OvStorage, 1);
@@ -978,7 +986,7 @@ legacy_read_storages (LegacyCtx   *L,
           if (buf == NULL)
             {
               g_free (st);
-              g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: out of memory", L->path);
+              g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("%s: out of memory"), L->path);
               return FALSE;
             }
           memcpy (buf, st->data, st->n_bytes);
@@ -1005,8 +1013,8 @@ load_legacy (const char  *path,
   if (!legacy_read_header (&L, error))
     {
       if (error == NULL || *error == NULL)
-        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: a plain pickle, not a torch "
-                     "checkpoint", path);
+        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: a plain pickle, not a torch "
+                                                          "checkpoint"), path);
       legacy_clear (&L);
       return NULL;
     }
@@ -1061,22 +1069,23 @@ safe_parse_entry (OvStateDict  *sd,
       || json_node_get_value_type (dn) != G_TYPE_STRING || !JSON_NODE_HOLDS_ARRAY (sn)
       || !JSON_NODE_HOLDS_ARRAY (on))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: tensor \"%s\" lacks dtype, shape or "
-                   "data_offsets", sd->path, name);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: tensor \"%s\" lacks dtype, shape or "
+                                                        "data_offsets"), sd->path, name);
       return FALSE;
     }
   if (!dtype_from_name (json_node_get_string (dn), &dtype))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED, "%s: tensor \"%s\" has dtype %s",
-                   sd->path, name, json_node_get_string (dn));
+      g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
+                   _ ("%s: tensor \"%s\" has dtype %s, which oscarviz cannot read"), sd->path,
+                   name, json_node_get_string (dn));
       return FALSE;
     }
   shape = json_node_get_array (sn);
   offs = json_node_get_array (on);
   if (json_array_get_length (shape) > OV_TENSOR_MAX_DIMS || json_array_get_length (offs) != 2)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: tensor \"%s\" has a bad shape or "
-                   "data_offsets", sd->path, name);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: tensor \"%s\" has a bad shape or "
+                                                        "data_offsets"), sd->path, name);
       return FALSE;
     }
   t = g_new0 (OvTensor, 1);
@@ -1112,8 +1121,9 @@ safe_parse_entry (OvStateDict  *sd,
       || e->end < e->begin || e->end > data_len
       || e->end - e->begin != (guint64) t->n_elements * ov_dtype_size (dtype))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: tensor \"%s\": shape and data_offsets "
-                   "disagree or lie outside the file", sd->path, name);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s: tensor \"%s\": shape and data_offsets disagree or lie outside the "
+                      "file"), sd->path, name);
       tensor_free (t);
       return FALSE;
     }
@@ -1144,21 +1154,22 @@ load_safetensors (const char  *path,
   hlen = GUINT64_FROM_LE (hlen);
   if (hlen > len - 8 || hlen > OV_MAX_SAFETENSORS_HEADER)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, "%s: safetensors header of %"
-                   G_GUINT64_FORMAT " bytes does not fit in the file", path, hlen);
+      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
+                   _ ("%s: safetensors header of %" PRIu64 " bytes does not fit in the file"),
+                   path, hlen);
       return NULL;
     }
   parser = json_parser_new ();
   if (!ov_json_load_data (parser, (const char *) data + 8, hlen, &local))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: safetensors header: %s", path,
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: safetensors header: %s"), path,
                    local->message);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: safetensors header is not an object",
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: safetensors header is not an object"),
                    path);
       return NULL;
     }
@@ -1219,7 +1230,7 @@ load_safetensors (const char  *path,
         {
           if (t->data == NULL)
             {
-              g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: out of memory", path);
+              g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("%s: out of memory"), path);
               tensor_free (t);
             }
           for (guint j = i + 1; j < entries->len; j++)
@@ -1282,7 +1293,7 @@ map_private_copy (const char *path,
     {
       int saved = errno;
 
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot open: %s", path,
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("%s: cannot open: %s"), path,
                    g_strerror (saved));
       return NULL;
     }
@@ -1291,7 +1302,7 @@ map_private_copy (const char *path,
     {
       int saved = errno;
 
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot copy into memory: %s", path,
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("%s: cannot copy into memory: %s"), path,
                    g_strerror (saved));
       goto out;
     }
@@ -1314,7 +1325,7 @@ map_private_copy (const char *path,
         {
           int saved = errno;
 
-          g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot copy into memory: %s", path,
+          g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("%s: cannot copy into memory: %s"), path,
                        g_strerror (saved));
           goto out;
         }
@@ -1324,7 +1335,7 @@ map_private_copy (const char *path,
     }
   map = g_mapped_file_new_from_fd (out, FALSE, &local);
   if (map == NULL)
-    g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot map its copy: %s", path,
+    g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("%s: cannot map its copy: %s"), path,
                  local->message);
 out:
   if (out >= 0)
@@ -1352,14 +1363,14 @@ map_file (const char      *path,
       map = g_mapped_file_new (path, FALSE, &local);
       if (map == NULL)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot open: %s", path,
+          g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("%s: cannot open: %s"), path,
                        local->message);
           return NULL;
         }
     }
   if (g_mapped_file_get_length (map) == 0 || g_mapped_file_get_contents (map) == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, "%s: the file is empty", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, _ ("%s: the file is empty"), path);
       g_mapped_file_unref (map);
       return NULL;
     }
@@ -1408,8 +1419,9 @@ ov_state_dict_load_full (const char      *path,
       return load_legacy (path, map, error);
     case KIND_UNKNOWN:
     default:
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: not a torch checkpoint or "
-                   "safetensors file (unknown magic bytes)", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s: not a torch checkpoint or safetensors file (unknown magic bytes)"),
+                   path);
       return NULL;
     }
 }
@@ -1452,8 +1464,8 @@ _ov_torch_file_load_pickle (const char *path,
         {
           /* A plain pickle: it must be the whole file. */
           if (L.pos != len)
-            g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: %" G_GSIZE_FORMAT " bytes after "
-                         "the pickle's end", path, len - L.pos);
+            g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                         _ ("%s: %zu bytes after the pickle's end"), path, len - L.pos);
           else
             root = g_steal_pointer (&L.pickles[0]);
         }
@@ -1626,9 +1638,9 @@ ov_safetensors_write (const char         *path,
           || !count_elements (v->shape, v->n_dims, ov_dtype_size (v->dtype), &n)
           || (n > 0 && v->data == NULL))
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, "%s: tensor %u (\"%s\") has a "
-                       "bad or repeated name, dtype, shape or no data", path, i,
-                       v->name != NULL ? v->name : "");
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       _ ("%s: tensor %u (\"%s\") has a bad or repeated name, dtype, shape or "
+                          "no data"), path, i, v->name != NULL ? v->name : "");
           return FALSE;
         }
       g_hash_table_add (seen, (gpointer) v->name);
@@ -1668,7 +1680,7 @@ ov_safetensors_write (const char         *path,
   if (fd < 0)
     {
       int saved = errno;
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot create a temporary file: %s",
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("%s: cannot create a temporary file: %s"),
                    path, g_strerror (saved));
       return FALSE;
     }
@@ -1677,7 +1689,7 @@ ov_safetensors_write (const char         *path,
     {
       close (fd);
       g_unlink (tmp);
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot write", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("%s: cannot write"), path);
       return FALSE;
     }
   hlen_le = GUINT64_TO_LE ((guint64) hlen);
@@ -1699,7 +1711,7 @@ ov_safetensors_write (const char         *path,
     {
       int saved = errno;
       g_unlink (tmp);
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: cannot write: %s", path,
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("%s: cannot write: %s"), path,
                    g_strerror (saved));
       return FALSE;
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ov-model-private.h"
+#include "ov-i18n.h"
 
 /* The positions a 1-D mask attends, alone: a masked position gets exactly
  * zero weight (its score is 10000 below the others, so exp gives 0 in
@@ -135,7 +136,7 @@ ov_model_predict_masks (OvModel *model, const char *text, const char *tags,
     return NULL;
   if (top_k < 1)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, "top_k must be at least 1");
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT, _ ("top_k must be at least 1"));
       return NULL;
     }
   enc = ov_model_prepare_pretrain (model, text, tags, regions, error);
@@ -189,7 +190,7 @@ ov_model_predict_masks (OvModel *model, const char *text, const char *tags,
   if (out->len == 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "the text and tags hold no [MASK] token to predict");
+                   _ ("the text and tags hold no [MASK] token to predict"));
       return NULL;
     }
   return g_steal_pointer (&out);

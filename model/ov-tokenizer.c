@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ov-error.h"
+#include "ov-i18n.h"
 #include "ov-json.h"
 #include "ov-tokenizer.h"
 
@@ -343,7 +344,7 @@ load_vocab (OvTokenizer  *tok,
 
   if (!g_file_get_contents (path, &bytes, &length, &local_error))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "cannot read vocabulary %s: %s",
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot read vocabulary %s: %s"),
                    display, local_error->message);
       return FALSE;
     }
@@ -351,7 +352,7 @@ load_vocab (OvTokenizer  *tok,
   if (length > MAX_VOCAB_BYTES)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
-                   "vocabulary %s is %" G_GSIZE_FORMAT " bytes, more than the %d we accept",
+                   _ ("vocabulary %s is %zu bytes, more than the %d we accept"),
                    display, length, MAX_VOCAB_BYTES);
       return FALSE;
     }
@@ -359,7 +360,7 @@ load_vocab (OvTokenizer  *tok,
   if (nul != NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "vocabulary %s holds a NUL byte at offset %td: not a vocab.txt text file",
+                   _ ("vocabulary %s holds a NUL byte at offset %td: not a vocab.txt text file"),
                    display, nul - bytes);
       return FALSE;
     }
@@ -371,7 +372,7 @@ load_vocab (OvTokenizer  *tok,
       for (const char *q = bytes; q < end_valid; q++)
         line += *q == '\n' || (*q == '\r' && (q + 1 == end_valid || q[1] != '\n'));
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "vocabulary %s is not valid UTF-8 (line %u, byte offset %td)",
+                   _ ("vocabulary %s is not valid UTF-8 (line %u, byte offset %td)"),
                    display, line, end_valid - bytes);
       return FALSE;
     }
@@ -425,13 +426,13 @@ load_json_object (JsonParser  *parser,
   if (!ov_json_load_file (parser, path, &local_error))
     {
       g_set_error (error, OV_ERROR, ov_json_error_code (local_error, OV_ERROR_FORMAT),
-                   "cannot read %s %s: %s", what, display, local_error->message);
+                   _ ("cannot read %s %s: %s"), what, display, local_error->message);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s %s: expected a JSON object of %s",
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s %s: expected a JSON object of %s"),
                    what, display, shape);
       return NULL;
     }
@@ -450,7 +451,7 @@ load_added_tokens (OvTokenizer  *tok,
   g_autoptr(GList) members = NULL;
   JsonObject *object;
 
-  object = load_json_object (parser, path, display, "added tokens", "token → id", error);
+  object = load_json_object (parser, path, display, _ ("added tokens"), "token → id", error);
   if (object == NULL)
     return FALSE;
   members = json_object_get_members (object);
@@ -463,27 +464,27 @@ load_added_tokens (OvTokenizer  *tok,
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "added tokens %s: the id of “%s” is not an integer", display, token);
+                       _ ("added tokens %s: the id of “%s” is not an integer"), display, token);
           return FALSE;
         }
       id = json_node_get_int (node);
       if (id < 0 || id > G_MAXINT32)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "added tokens %s: id %" G_GINT64_FORMAT " of “%s” is out of range",
+                       _ ("added tokens %s: id %" PRId64 " of “%s” is out of range"),
                        display, id, token);
           return FALSE;
         }
       if (*token == '\0')
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "added tokens %s: an added token is the empty string", display);
+                       _ ("added tokens %s: an added token is the empty string"), display);
           return FALSE;
         }
       if (!g_utf8_validate (token, -1, NULL))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "added tokens %s: a token is not valid UTF-8", display);
+                       _ ("added tokens %s: a token is not valid UTF-8"), display);
           return FALSE;
         }
       if (!g_hash_table_contains (tok->added, token))
@@ -536,15 +537,15 @@ special_map_string (JsonNode    *node,
   if (value == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "special tokens %s: “%s” is neither a string nor an object with a "
-                   "string “content”", display, key);
+                   _ ("special tokens %s: “%s” is neither a string nor an object with a "
+                      "string “content”"), display, key);
       return NULL;
     }
   if (*value == '\0' || !g_utf8_validate (value, -1, NULL))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "special tokens %s: “%s” is %s", display, key,
-                   *value == '\0' ? "the empty string" : "not valid UTF-8");
+                   _ ("special tokens %s: “%s” is %s"), display, key,
+                   *value == '\0' ? _ ("the empty string") : _ ("not valid UTF-8"));
       return NULL;
     }
   return value;
@@ -588,7 +589,8 @@ load_special_tokens_map (OvTokenizer  *tok,
   JsonObject *object;
   JsonNode *list;
 
-  object = load_json_object (parser, path, display, "special tokens", "name → token", error);
+  object = load_json_object (parser, path, display, _ ("special tokens"), "name → token",
+                             error);
   if (object == NULL)
     return FALSE;
   for (guint i = 0; i < N_SPECIAL; i++)
@@ -683,15 +685,15 @@ ov_tokenizer_new_from_files (const char  *vocab_path,
         && !lookup_vocab (tok, tok->special_names[i], &id))
       {
         if (strcmp (tok->special_names[i], special_tokens[i]) == 0)
-          g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "vocabulary %s has no line “%s”%s",
+          g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("vocabulary %s has no line “%s”%s"),
                        display, tok->special_names[i],
-                       tok->lines->len == 0 ? " (the file is empty)" : "");
+                       tok->lines->len == 0 ? _ (" (the file is empty)") : "");
         else
           {
             g_autofree char *map = g_filename_display_name (special_tokens_map_path);
 
             g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                         "vocabulary %s has no line “%s”, which %s names as its %s", display,
+                         _ ("vocabulary %s has no line “%s”, which %s names as its %s"), display,
                          tok->special_names[i], map, special_keys[i]);
           }
         return NULL;

@@ -2559,6 +2559,81 @@ test_attention_checks_first (void)
   g_unlink (out);
 }
 
+/* /cli/checks-before-running: a head the model lacks, an output that is an
+ * input or sits in a missing folder, are refused (status 2) before the
+ * model runs; a long question is noted as cut; a hand-written sample
+ * without width and height takes its picture's size; a vocabulary is
+ * named as one; text that is not UTF-8 names its option. */
+static void
+test_checks_before_running (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *out = tmp_path ("ov-cli-checks.png");
+  g_autofree char *sample = tmp_path ("ov-cli-checks.json");
+  g_autofree char *picture = ov_test_source_path ("data", "demo", "scenes", "images",
+                                                  "300001.png", NULL);
+  g_autofree char *vocab = ov_test_shared_path ("data", "vocab", "bert-base-uncased-vocab.txt",
+                                                NULL);
+  g_autoptr(GString) json = g_string_new (NULL);
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  {
+    g_autoptr(Run) head = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                        "--layer", "1", "--head", "4", "--out", out, NULL);
+    g_autoptr(Run) folder = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                          "--layer", "1", "--out", "/nonexistent/a.png", NULL);
+    g_autoptr(Run) onto = run_oscarviz ("encode", "--model", "demo", "--dataset", yaml,
+                                        "--out", yaml, NULL);
+
+    g_assert_cmpint (head->status, ==, 2);
+    g_assert_nonnull (strstr (head->err, "--head 4: the model has 4 heads (0 to 3)"));
+    g_assert_cmpint (folder->status, ==, 2);
+    g_assert_nonnull (strstr (folder->err, "cannot write in the folder /nonexistent"));
+    g_assert_cmpint (onto->status, ==, 2);
+    g_assert_nonnull (strstr (onto->err, "is a file this command reads"));
+    g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_autoptr(Run) vqa = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", yaml,
+                                       "--question", "is there a brown cup to the left of the "
+                                       "yellow hexagon which is above the purple circle and "
+                                       "below the pink bolt in the picture today ?", NULL);
+
+    g_assert_cmpint (vqa->status, ==, 0);
+    g_assert_nonnull (strstr (vqa->err, "word pieces of the question; the rest do not fit"));
+  }
+  /* boxes with 2048-wide features and no width or height: the picture's size */
+  g_string_append_printf (json, "{\"key\": \"hand\", \"image\": \"%s\", \"boxes\": [",
+                          picture);
+  for (int b = 0; b < 2; b++)
+    {
+      g_string_append_printf (json, "%s{\"rect\": [%d, 20, %d, 90], \"class\": \"cup\", "
+                              "\"feature\": [", b > 0 ? ", " : "", 10 + 100 * b, 80 + 100 * b);
+      for (int k = 0; k < 2048; k++)
+        g_string_append_printf (json, "%s%g", k > 0 ? "," : "", (k * 7 + b) % 11 * 0.1);
+      g_string_append (json, "]}");
+    }
+  g_string_append (json, "]}");
+  g_assert_true (g_file_set_contents (sample, json->str, -1, NULL));
+  {
+    g_autoptr(Run) caption = run_oscarviz ("caption", "--model", "demo", "--dataset", sample,
+                                           "--beams", "1", NULL);
+    g_autoptr(Run) inspect = run_oscarviz ("inspect", vocab, NULL);
+    const char *bad[] = { "--question", "what \xff is it ?" };
+    g_autoptr(Run) utf8 = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", yaml,
+                                        bad[0], bad[1], NULL);
+
+    g_test_message ("%s", caption->err);
+    g_assert_cmpint (caption->status, ==, 0);
+    g_assert_nonnull (strstr (caption->out, "hand (greedy search"));
+    g_assert_cmpint (inspect->status, ==, 0);
+    g_assert_nonnull (strstr (inspect->out, "BERT vocabulary, 30522 word pieces; [PAD] 0"));
+    g_assert_cmpint (utf8->status, ==, 2);
+    g_assert_nonnull (strstr (utf8->err, "--question: the text is not valid UTF-8"));
+  }
+  g_unlink (sample);
+}
+
 /* /cli/attention/every-layer: the grid and summary views show every layer
  * and need no --layer; the one-layer views still ask for it. */
 static void
@@ -2631,6 +2706,28 @@ test_tsne_small_perplexity (void)
   g_test_message ("%s", small->err);
   g_assert_cmpint (small->status, ==, 0);
   g_assert_nonnull (strstr (small->err, "oscarviz embed: note: perplexity 30 is too high for "));
+
+  /* the CSV of an embeddings file says which points are tags and regions */
+  {
+    g_autofree char *csv = tmp_path ("ov-cli-small.csv");
+    g_autofree char *data = NULL;
+    g_autoptr(Run) with_csv = run_oscarviz ("tsne", emb, "--out", emb_map, "--csv", csv,
+                                            "--perplexity", "5", "--iterations", "50", "--quiet",
+                                            NULL);
+    g_autoptr(Run) onto_input = NULL;
+
+    g_assert_cmpint (with_csv->status, ==, 0);
+    g_assert_true (g_file_get_contents (csv, &data, NULL, NULL));
+    g_assert_true (g_str_has_prefix (data, "x,y,label,kind\n"));
+    g_assert_nonnull (strstr (data, ",tag\n"));
+    g_assert_nonnull (strstr (data, ",region\n"));
+    /* an output that is the input is refused before anything runs */
+    onto_input = run_oscarviz ("tsne", emb, "--out", emb_map, "--csv", emb, NULL);
+    g_assert_cmpint (onto_input->status, ==, 2);
+    g_assert_nonnull (strstr (onto_input->err, "is a file this command reads"));
+    g_assert_true (g_file_test (emb, G_FILE_TEST_IS_REGULAR));
+    g_unlink (csv);
+  }
   g_unlink (vec);
   g_unlink (map);
   g_unlink (emb_map);
@@ -2702,6 +2799,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/attention/caption", test_attention_caption);
   g_test_add_func ("/cli/attention/checks-first", test_attention_checks_first);
   g_test_add_func ("/cli/attention/every-layer", test_attention_every_layer);
+  g_test_add_func ("/cli/checks-before-running", test_checks_before_running);
   g_test_add_func ("/cli/tsne/small-perplexity", test_tsne_small_perplexity);
   g_test_add_func ("/cli/demo-world/subcommand", test_demo_world_subcommand);
   return g_test_run ();

@@ -1247,7 +1247,7 @@ step_logits (OvModel *model, int nb, int max_len, const char *tags, int n_region
 
   random_fill (img, (gsize) MAX (n_regions, 1) * c->img_feature_dim, rand);
   regions = (OvRegions) { img, n_regions, c->img_feature_dim };
-  ctx = _ov_caption_context_new (model, tags, &regions, &error);
+  ctx = _ov_caption_context_new (model, 0, tags, &regions, &error);
   g_assert_no_error (error);
   for (int b = 0; b < nb; b++)
     {
@@ -1487,7 +1487,7 @@ run_step_work (gboolean graphs, gboolean spoiled)
   img = g_new (float, (gsize) n_regions * c->img_feature_dim);
   random_fill (img, (gsize) n_regions * c->img_feature_dim, rand);
   regions = (OvRegions) { img, n_regions, c->img_feature_dim };
-  ctx = _ov_caption_context_new (model, "dog frisbee", &regions, &error);
+  ctx = _ov_caption_context_new (model, 0, "dog frisbee", &regions, &error);
   g_assert_no_error (error);
   rows = g_new (gint32, (gsize) nb * max_len);
   for (int b = 0; b < nb; b++)

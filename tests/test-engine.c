@@ -1248,6 +1248,115 @@ test_training_args (void)
   }
 }
 
+/* /model/engine/caption-lengths: Oscar's --max_gen_length is a test-time
+ * choice: captions longer than training's 20 put the tag slots at
+ * max (max_seq_a_length, max_length); a training_args.bin without
+ * max_seq_a_length leaves 70 - max_length tag slots. Ids and scores against
+ * tools/caption-reference.py (float64, uncached), for both of our paths. A
+ * cased captioning run still lower-cases, as the original's test branch. */
+static void
+test_caption_lengths (void)
+{
+  g_autofree char *epath = ov_test_source_path ("tests", "fixtures", "caption-lengths.json",
+                                                NULL);
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  JsonArray *cases = json_object_get_array_member (json_node_get_object (expected), "cases");
+  g_autoptr(GPtrArray) images = load_caption_images ();
+  g_autoptr(OvModel) plain = load_oracle_model ("caption_tiny");
+  g_autofree char *no_seq_a_dir = caption_variant_with_args ("no-seq-a.bin");
+  g_autofree char *cased_dir = caption_variant_with_args ("cased.bin");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvModel) no_seq_a = ov_model_load (no_seq_a_dir, NULL, &error);
+  g_autoptr(OvModel) cased = NULL;
+  gint32 cls = 101;
+
+  g_assert_no_error (error);
+  g_assert_true (ov_model_get_settings (no_seq_a)->od_labels_follow_length);
+  g_assert_false (ov_model_get_settings (plain)->od_labels_follow_length);
+  /* positions: 40 + 30 tag slots fit 512 up to 482; 70 - L slots, 2 at least */
+  g_assert_cmpint (ov_model_max_caption_length (plain), ==, 512 - 30);
+  g_assert_cmpint (ov_model_max_caption_length (no_seq_a), ==, 68);
+
+  for (guint c = 0; c < json_array_get_length (cases); c++)
+    {
+      JsonObject *co = json_array_get_object_element (cases, c);
+      const char *name = json_object_get_string_member (co, "name");
+      OvModel *model = g_str_has_prefix (name, "greedy-no-seq-a") ? no_seq_a : plain;
+      JsonArray *eimgs = json_object_get_array_member (co, "images");
+      OvCaptionOptions opts;
+      int slots = (int) json_object_get_int_member (co, "tag_slots");
+
+      ov_caption_options_init (&opts);
+      opts.num_beams = (int) json_object_get_int_member (co, "beams");
+      opts.n_best = (int) json_object_get_int_member (co, "n_best");
+      opts.max_length = (int) json_object_get_int_member (co, "max_length");
+      g_assert_cmpuint (json_array_get_length (eimgs), ==, images->len);
+      for (guint i = 0; i < images->len; i++)
+        {
+          const CaptionImage *ci = g_ptr_array_index (images, i);
+          JsonObject *eo = json_array_get_object_element (eimgs, i);
+          JsonArray *want = json_object_get_array_member (eo, "captions");
+          OvRegions regions = caption_regions (ci);
+          g_autoptr(OvEncoding) step = NULL;
+
+          g_assert_cmpstr (json_object_get_string_member (eo, "key"), ==, ci->key);
+          /* the step input: tag slots and where they start */
+          step = ov_model_prepare_caption_step_for (model, opts.max_length, &cls, 1, ci->tags,
+                                                    &regions, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (step->inputs.n_text, ==, 2 + slots);
+          g_assert_cmpint (step->position_ids[2], ==, MAX (40, opts.max_length));
+          for (int cache = 0; cache < 2; cache++)
+            {
+              g_autoptr(GPtrArray) got = NULL;
+
+              opts.use_cache = cache;
+              got = ov_model_caption (model, ci->tags, &regions, &opts, NULL, &error);
+              g_assert_no_error (error);
+              g_assert_cmpuint (got->len, ==, json_array_get_length (want));
+              for (guint h = 0; h < got->len; h++)
+                {
+                  const OvCaption *cap = g_ptr_array_index (got, h);
+                  JsonObject *wo = json_array_get_object_element (want, h);
+                  JsonArray *ids = json_object_get_array_member (wo, "ids");
+
+                  if (g_test_verbose ())
+                    g_test_message ("%s %s cache %d: %u tokens, %.6f", name, ci->key, cache,
+                                    cap->ids->len, cap->score);
+                  g_assert_cmpuint (cap->ids->len, ==, json_array_get_length (ids));
+                  for (guint t = 0; t < cap->ids->len; t++)
+                    g_assert_cmpint (g_array_index (cap->ids, gint32, t), ==,
+                                     json_array_get_int_element (ids, t));
+                  g_assert_cmpfloat_with_epsilon (cap->score,
+                                                  json_object_get_double_member (wo, "score"),
+                                                  1e-4);
+                }
+            }
+        }
+    }
+
+  /* a cased run's captioning tokenizer lower-cases */
+  cased = ov_model_load (cased_dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ov_model_get_settings (cased)->do_lower_case);
+  {
+    const CaptionImage *ci = g_ptr_array_index (images, 0);
+    OvRegions regions = caption_regions (ci);
+    g_autofree char *upper = g_ascii_strup (ci->tags, -1);
+    g_autoptr(OvEncoding) a = ov_model_prepare_caption_step (plain, &cls, 1, ci->tags, &regions,
+                                                             &error);
+    g_autoptr(OvEncoding) b = ov_model_prepare_caption_step (cased, &cls, 1, upper, &regions,
+                                                             &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (a->inputs.n_text, ==, b->inputs.n_text);
+    for (int t = 0; t < a->inputs.n_text; t++)
+      g_assert_cmpint (a->input_ids[t], ==, b->input_ids[t]);
+  }
+  remove_dir (no_seq_a_dir);
+  remove_dir (cased_dir);
+}
+
 /* /model/engine/special-tokens-map: a checkpoint whose vocabulary calls
  * [SEP] and [MASK] "<sep>" and "<mask>" (same lines) and whose
  * special_tokens_map.json says so captions exactly as the original; without
@@ -1401,8 +1510,10 @@ json_floats (JsonObject *o, const char *member, int *n)
 }
 
 /* /model/engine/variants: fp16 and bf16 storage, an MLP classifier in the
- * legacy container, an untied captioning decoder; each against our float64
- * reference of the same input */
+ * legacy container, an untied captioning decoder, hidden_act relu and
+ * swish, and a file lacking the weights the original fills in (image
+ * LayerNorm, LM bias); each against our float64 reference of the same
+ * input */
 static void
 test_variants (void)
 {
@@ -1411,11 +1522,15 @@ test_variants (void)
     OvModelKind kind;
     gboolean lm;
     int n_classes;
+    int n_warnings;
   } variants[] = {
-    { "pretrain_tiny_f16", OV_MODEL_KIND_PRETRAIN, TRUE, 3 },
-    { "pretrain_tiny_bf16", OV_MODEL_KIND_PRETRAIN, TRUE, 3 },
-    { "classifier_mlp_tiny", OV_MODEL_KIND_CLASSIFIER, FALSE, 5 },
-    { "caption_untied_tiny", OV_MODEL_KIND_CAPTION, TRUE, 0 },
+    { "pretrain_tiny_f16", OV_MODEL_KIND_PRETRAIN, TRUE, 3, 0 },
+    { "pretrain_tiny_bf16", OV_MODEL_KIND_PRETRAIN, TRUE, 3, 0 },
+    { "classifier_mlp_tiny", OV_MODEL_KIND_CLASSIFIER, FALSE, 5, 0 },
+    { "caption_untied_tiny", OV_MODEL_KIND_CAPTION, TRUE, 0, 0 },
+    { "pretrain_tiny_relu", OV_MODEL_KIND_PRETRAIN, TRUE, 3, 0 },
+    { "pretrain_tiny_swish", OV_MODEL_KIND_PRETRAIN, TRUE, 3, 0 },
+    { "pretrain_tiny_filled", OV_MODEL_KIND_PRETRAIN, TRUE, 3, 3 },
   };
   g_autofree char *ipath = ov_test_source_path ("tests", "fixtures", "pretrain_tiny",
                                                 "expected.json", NULL);
@@ -1446,7 +1561,17 @@ test_variants (void)
 
       g_assert_no_error (error);
       g_assert_cmpint (ov_model_get_kind (model), ==, variants[c].kind);
-      g_assert_null (ov_model_get_warnings (model));
+      if (variants[c].n_warnings == 0)
+        g_assert_null (ov_model_get_warnings (model));
+      else
+        {
+          const char * const *warnings = ov_model_get_warnings (model);
+
+          g_assert_nonnull (warnings);
+          g_assert_cmpuint (g_strv_length ((char **) warnings), ==, variants[c].n_warnings);
+          for (int i = 0; i < variants[c].n_warnings; i++)
+            g_assert_nonnull (strstr (warnings[i], "is missing; it is set to"));
+        }
       enc = ov_model_prepare_pretrain (model, json_object_get_string_member (io, "text"),
                                        json_object_get_string_member (io, "tags"), &regions,
                                        &error);
@@ -1645,6 +1770,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/engine/variants", test_variants);
   g_test_add_func ("/model/engine/errors", test_errors);
   g_test_add_func ("/model/engine/training-args", test_training_args);
+  g_test_add_func ("/model/engine/caption-lengths", test_caption_lengths);
   g_test_add_func ("/model/engine/cache-equivalence", test_cache_equivalence);
   g_test_add_func ("/model/engine/special-tokens-map", test_special_tokens_map);
   return g_test_run ();

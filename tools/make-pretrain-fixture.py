@@ -86,11 +86,19 @@ def gelu(x):
     return 0.5 * x * (1 + torch.erf(x / math.sqrt(2.0)))
 
 
+# hidden_act: the activations of pytorch-transformers' ACT2FN
+ACTIVATIONS = {
+    "gelu": gelu,
+    "relu": torch.relu,
+    "swish": lambda x: x * torch.sigmoid(x),
+}
+
+
 def linear(x, w, b):
     return x @ w.t() + b
 
 
-def forward(w, ids, types, mask, feats, tied=True):
+def forward(w, ids, types, mask, feats, tied=True, act="gelu"):
     """Encoder plus every head present in w: returns (sequence output, pooled,
     LM logits or None, contrastive / classifier logits or None)."""
     t = ids.shape[0]
@@ -121,14 +129,15 @@ def forward(w, ids, types, mask, feats, tied=True):
                                w[p + "attention.output.dense.bias"]) + x,
                         w[p + "attention.output.LayerNorm.weight"],
                         w[p + "attention.output.LayerNorm.bias"], EPS)
-        f = gelu(linear(a1, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"]))
+        f = ACTIVATIONS[act](linear(a1, w[p + "intermediate.dense.weight"],
+                                    w[p + "intermediate.dense.bias"]))
         x = layer_norm(linear(f, w[p + "output.dense.weight"], w[p + "output.dense.bias"]) + a1,
                        w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], EPS)
     pooled = torch.tanh(linear(x[0], w["bert.pooler.dense.weight"], w["bert.pooler.dense.bias"]))
     lm = classes = None
     if "cls.predictions.bias" in w:
-        tr = gelu(linear(x[:t], w["cls.predictions.transform.dense.weight"],
-                         w["cls.predictions.transform.dense.bias"]))
+        tr = ACTIVATIONS[act](linear(x[:t], w["cls.predictions.transform.dense.weight"],
+                                     w["cls.predictions.transform.dense.bias"]))
         tr = layer_norm(tr, w["cls.predictions.transform.LayerNorm.weight"],
                         w["cls.predictions.transform.LayerNorm.bias"], EPS)
         dec = (w["bert.embeddings.word_embeddings.weight"] if tied
@@ -144,10 +153,11 @@ def forward(w, ids, types, mask, feats, tied=True):
     return x, pooled, lm, classes
 
 
-def write_variant(folder, weights, config, inputs, tied=True, legacy=False):
+def write_variant(folder, weights, config, inputs, tied=True, legacy=False, reference=None):
     """A checkpoint folder of the shared vocabulary with its own weights and
     the float64 outputs of the shared input (the stored weights, rounded to
-    their dtype, are what the reference uses)."""
+    their dtype, are what the reference uses; reference, when given, are the
+    weights the reference uses instead)."""
     os.makedirs(folder, exist_ok=True)
     torch.save(weights, os.path.join(folder, "pytorch_model.bin"),
                _use_new_zipfile_serialization=not legacy)
@@ -156,9 +166,11 @@ def write_variant(folder, weights, config, inputs, tied=True, legacy=False):
     with open(os.path.join(folder, "vocab.txt"), "w") as f:
         f.write("\n".join(VOCAB) + "\n")
     ids, types, mask, padded = inputs
+    ref = reference if reference is not None else weights
     with torch.no_grad():
-        x, pooled, lm, classes = forward({k: v.double() for k, v in weights.items()},
-                                         ids, types, mask.double(), padded.double(), tied)
+        x, pooled, lm, classes = forward({k: v.double() for k, v in ref.items()},
+                                         ids, types, mask.double(), padded.double(), tied,
+                                         config.get("hidden_act", "gelu"))
     expected = {
         "note": "computed in float64 by tools/make-pretrain-fixture.py with plain torch ops",
         "sequence_output": x.flatten().tolist(),
@@ -186,6 +198,16 @@ def write_training_args(folder):
                              img_feature_type="faster_r-cnn", task_name="vqa_text",
                              classifier="linear", cls_hidden_scale=3, loss_type="bce")
     torch.save(vqa, os.path.join(folder, "vqa.bin"))
+    # a captioning run's arguments without max_seq_a_length (older runs):
+    # restore_training_settings then keeps the test-time max_seq_length of 70
+    noseqa = argparse.Namespace(max_seq_length=50, max_gen_length=20, max_img_seq_length=50,
+                                add_od_labels=True, scst=False, **common)
+    torch.save(noseqa, os.path.join(folder, "no-seq-a.bin"))
+    # a cased captioning run: the test branch lower-cases all the same
+    cased = argparse.Namespace(max_seq_length=70, max_seq_a_length=40, max_gen_length=20,
+                               max_img_seq_length=50, add_od_labels=True, scst=False,
+                               **dict(common, do_lower_case=False))
+    torch.save(cased, os.path.join(folder, "cased.bin"))
 
 
 def main():
@@ -276,6 +298,21 @@ def main():
     del cap_config["use_img_layernorm"]
     del cap_config["num_contrast_classes"]
     write_variant(os.path.join(root, "caption_untied_tiny"), cap, cap_config, inputs, tied=False)
+    # hidden_act relu and swish: the same weights, another activation
+    for act in ("relu", "swish"):
+        write_variant(os.path.join(root, "pretrain_tiny_" + act), w,
+                      dict(config, hidden_act=act), inputs)
+    # weights the original's init_weights fills in when the file lacks them:
+    # the image LayerNorm (weight 1, bias 0) and the LM head's bias (0)
+    lacking = collections.OrderedDict((k, v) for k, v in w.items()
+                                      if not k.startswith("bert.LayerNorm.")
+                                      and k != "cls.predictions.bias")
+    filled = collections.OrderedDict(lacking)
+    filled["bert.LayerNorm.weight"] = torch.ones(H)
+    filled["bert.LayerNorm.bias"] = torch.zeros(H)
+    filled["cls.predictions.bias"] = torch.zeros(V)
+    write_variant(os.path.join(root, "pretrain_tiny_filled"), lacking, config, inputs,
+                  reference=filled)
 
 
 if __name__ == "__main__":

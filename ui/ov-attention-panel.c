@@ -30,7 +30,11 @@ struct _OvAttentionCanvas
   GtkWidget    parent_instance;
   OvPaintFunc  paint;
   gpointer     view;       /* borrowed from the panel */
-  int          min_width, min_height;
+  int          min_width, min_height;   /* the figure's size, as exported */
+  /* What the canvas asks of the panel: the figure's size, or less for a
+   * figure that reads at any size (the heat map), so that it fits the
+   * panel instead of running past its bottom. */
+  int          fit_width, fit_height;
 };
 
 G_DEFINE_FINAL_TYPE (OvAttentionCanvas, ov_attention_canvas, GTK_TYPE_WIDGET)
@@ -46,8 +50,8 @@ ov_attention_canvas_measure (GtkWidget      *widget,
 {
   OvAttentionCanvas *self = OV_ATTENTION_CANVAS (widget);
 
-  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? self->min_width
-                                                                  : self->min_height;
+  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? self->fit_width
+                                                                  : self->fit_height;
 }
 
 static OvColor
@@ -263,8 +267,15 @@ update_view (OvAttentionPanel *self)
         self->canvas->view = self->heatmap;
         self->canvas->min_width = CLAMP (260 + 12 * shown, 500, 2400);
         self->canvas->min_height = self->canvas->min_width - 40;
+        self->canvas->fit_width = MIN (self->canvas->min_width, 320);
+        self->canvas->fit_height = MIN (self->canvas->min_height, 240);
       }
       break;
+    }
+  if (ov_attention_panel_get_view (self) != OV_ATTENTION_VIEW_HEATMAP)
+    {
+      self->canvas->fit_width = self->canvas->min_width;
+      self->canvas->fit_height = self->canvas->min_height;
     }
   gtk_widget_set_sensitive (GTK_WIDGET (self->layer_spin),
                             ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_HEATMAP);

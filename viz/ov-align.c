@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "model/ov-i18n.h"
 #include "ov-align.h"
 #include "ov-draw.h"
 #include "ov-region-view.h"
@@ -253,7 +254,7 @@ ov_align_compute (const OvEmbeddings *emb, const char *label, GError **error)
   if (emb->n == 0 || n_tags == 0 || n_tags == emb->n)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "%s: alignment needs both tag and region vectors (%u tags, %u regions)",
+                   _ ("%s: alignment needs both tag and region vectors (%u tags, %u regions)"),
                    label != NULL ? label : "embeddings", n_tags, emb->n - n_tags);
       return NULL;
     }
@@ -304,8 +305,8 @@ ov_align_format_table (const OvAlignment *a)
 
   g_string_append_printf (s, "%s: %u region and %u tag vectors, %u classes\n", a->label,
                           a->n_region_points, a->n_tag_points, a->n_classes);
-  g_string_append_printf (s, "%5s %9s %9s %9s %9s %9s %9s %9s\n", "layer", "intra", "inter",
-                          "inter/in", "nn-image", "chance", "nn-set", "chance");
+  g_string_append_printf (s, "%5s %9s %9s %11s %9s %9s %9s %9s\n", "layer", "intra", "inter",
+                          "inter/intra", "nn-image", "chance", "nn-set", "chance");
   for (guint k = 0; k < a->n_layers; k++)
     {
       const OvAlignLayer *l = &a->layers[k];
@@ -313,6 +314,7 @@ ov_align_format_table (const OvAlignment *a)
       g_string_append_printf (s, "%5d", l->layer);
       append_num (s, l->intra_mean);
       append_num (s, l->inter_mean);
+      g_string_append (s, "  ");
       append_num (s, l->inter_mean / l->intra_mean);
       append_num (s, l->nn_image_rate);
       append_num (s, l->nn_image_chance);
@@ -320,6 +322,10 @@ ov_align_format_table (const OvAlignment *a)
       append_num (s, l->nn_dataset_chance);
       g_string_append_c (s, '\n');
     }
+  g_string_append (s, "intra, inter: mean distance from a region to the tag pieces of its own "
+                      "class, of the other classes, in its image; nn-image, nn-set: share of "
+                      "regions whose nearest tag piece (in the image, in the whole set) has "
+                      "their class; chance: the share before it with the tags shuffled\n");
   g_string_append_printf (s, "\nper class, layer %d:\n%-20s %7s %9s %9s %9s %9s\n", last->layer,
                           "class", "regions", "intra", "inter", "nn-image", "nn-set");
   for (guint c = 0; c < a->n_classes; c++)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "model/ov-i18n.h"
 #include "ov-attention.h"
 
 gboolean
@@ -134,20 +135,21 @@ ov_attention_select (const float *const *attentions,
   if (layer < 0 || layer >= n_layers)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "layer %d does not exist: the model has layers 0 to %d", layer, n_layers - 1);
+                   _ ("layer %d does not exist: the model has layers 0 to %d"),
+                   layer, n_layers - 1);
       return NULL;
     }
   if (head >= n_heads || head < OV_ATTENTION_ROLLOUT)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "head %d does not exist: the model has heads 0 to %d", head, n_heads - 1);
+                   _ ("head %d does not exist: the model has heads 0 to %d"), head, n_heads - 1);
       return NULL;
     }
   for (int l = 0; l <= layer; l++)
     if (attentions[l] == NULL)
       {
         g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                     "the attentions of layer %d were not computed", l);
+                     _ ("the attentions of layer %d were not computed"), l);
         return NULL;
       }
 
@@ -271,8 +273,8 @@ ov_attention_difference (const float *before,
   if (before_len != after_len)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   "cannot compare attention maps of %d and %d tokens: the inputs differ "
-                   "in length", before_len, after_len);
+                   _ ("cannot compare attention maps of %d and %d tokens: the inputs differ "
+                      "in length"), before_len, after_len);
       return NULL;
     }
   ss = (gsize) after_len * after_len;
@@ -338,7 +340,7 @@ ov_caption_attention_add_step (OvCaptionAttention *ca,
   else if (n_cols != ca->n_cols)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   "caption step %d has %d tag and region positions, the first step had %d",
+                   _ ("caption step %d has %d tag and region positions, the first step had %d"),
                    ca->n_steps, n_cols, ca->n_cols);
       return FALSE;
     }

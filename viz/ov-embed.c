@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "model/ov-error.h"
+#include "model/ov-i18n.h"
 #include "model/ov-json.h"
 #include "model/ov-state-dict.h"
 #include "ov-embed.h"
@@ -264,7 +265,7 @@ ov_embeddings_save (const OvEmbeddings *emb, const char *path, GError **error)
   /* Metadata first: a reader that finds the tensors finds their labels. */
   if (!g_file_set_contents (meta_path, text, -1, &local))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "cannot write %s: %s", meta_path,
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot write %s: %s"), meta_path,
                    local->message);
       return FALSE;
     }
@@ -283,7 +284,7 @@ ov_embeddings_save (const OvEmbeddings *emb, const char *path, GError **error)
       }
     if (!g_file_set_contents (labels_path, lines->str, lines->len, &local))
       {
-        g_set_error (error, OV_ERROR, OV_ERROR_IO, "cannot write %s: %s", labels_path,
+        g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot write %s: %s"), labels_path,
                      local->message);
         return FALSE;
       }
@@ -299,8 +300,8 @@ lookup (OvStateDict *sd, const char *path, const char *name, OvDType dtype, int 
 
   if (t == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s: no tensor \"%s\"; not an "
-                   "oscarviz embeddings file?", path, name);
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s: no tensor \"%s\"; not an "
+                                                         "oscarviz embeddings file?"), path, name);
       return NULL;
     }
   if (t->dtype != dtype || t->n_dims != n_dims || t->shape[0] != d0
@@ -310,8 +311,8 @@ lookup (OvStateDict *sd, const char *path, const char *name, OvDType dtype, int 
                                             : g_strdup ("");
 
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   "%s: tensor \"%s\" is %s with %d dimensions (%" G_GINT64_FORMAT
-                   ", ...), expected %s (%" G_GINT64_FORMAT "%s)", path, name,
+                   _ ("%s: tensor \"%s\" is %s with %d dimensions (%" PRId64
+                      ", ...), expected %s (%" PRId64 "%s)"), path, name,
                    ov_dtype_name (t->dtype), t->n_dims, t->shape[0], ov_dtype_name (dtype), d0,
                    second);
       return NULL;
@@ -328,7 +329,7 @@ read_strings (JsonObject *o, const char *member, GPtrArray *out, const char *pat
 
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: \"%s\" is missing or not a list",
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: \"%s\" is missing or not a list"),
                    path, member);
       return FALSE;
     }
@@ -339,7 +340,7 @@ read_strings (JsonObject *o, const char *member, GPtrArray *out, const char *pat
 
       if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: \"%s\"[%u] is not a string",
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: \"%s\"[%u] is not a string"),
                        path, member, i);
           return FALSE;
         }
@@ -370,12 +371,12 @@ ov_embeddings_load (const char *path, GError **error)
   if (!ov_json_load_file (parser, meta_path, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   "%s: cannot read its metadata %s: %s", path, meta_path, local->message);
+                   _ ("%s: cannot read its metadata %s: %s"), path, meta_path, local->message);
       return NULL;
     }
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: not a JSON object", meta_path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: not a JSON object"), meta_path);
       return NULL;
     }
   o = json_node_get_object (json_parser_get_root (parser));
@@ -383,7 +384,7 @@ ov_embeddings_load (const char *path, GError **error)
       || ov_json_get_int (o, "version", 0) != FORMAT_VERSION)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: not an oscarviz embeddings file of version %d", meta_path,
+                   _ ("%s: not an oscarviz embeddings file of version %d"), meta_path,
                    FORMAT_VERSION);
       return NULL;
     }
@@ -396,7 +397,7 @@ ov_embeddings_load (const char *path, GError **error)
       || json_array_get_length (layer_list) == 0 || json_array_get_length (layer_list) > 1024)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: \"count\", \"hidden\" or \"layers\" is missing or out of range",
+                   _ ("%s: \"count\", \"hidden\" or \"layers\" is missing or out of range"),
                    meta_path);
       return NULL;
     }
@@ -410,7 +411,7 @@ ov_embeddings_load (const char *path, GError **error)
           || json_node_get_int (ln) < 0 || json_node_get_int (ln) > 4096)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                       "%s: \"layers\" entry %u is not a layer number", meta_path, k);
+                       _ ("%s: \"layers\" entry %u is not a layer number"), meta_path, k);
           return NULL;
         }
       layers[k] = (int) json_node_get_int (ln);
@@ -476,8 +477,8 @@ ov_embeddings_load (const char *path, GError **error)
     return NULL;
   if (emb->tokens->len != (guint) n)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: %u tokens for %" G_GINT64_FORMAT
-                   " vectors", meta_path, emb->tokens->len, n);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: %u tokens for %" PRId64 " vectors"),
+                   meta_path, emb->tokens->len, n);
       return NULL;
     }
   for (gint64 i = 0; i < n; i++)
@@ -487,16 +488,16 @@ ov_embeddings_load (const char *path, GError **error)
         || emb->regions[i] < -1)
       {
         g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                     "%s: vector %" G_GINT64_FORMAT " has a class, image or modality out of "
-                     "range", path, i);
+                     _ ("%s: vector %" PRId64 " has a class, image or modality out of "
+                        "range"), path, i);
         return NULL;
       }
   for (gsize k = 0; k < n_layers; k++)
     for (gsize i = 0; i < (gsize) n * hidden; i++)
       if (!isfinite (emb->vectors[k][i]))
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: vector %zu of layer %d is not "
-                       "finite", path, i / hidden, layers[k]);
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: vector %zu of layer %d is not "
+                                                            "finite"), path, i / hidden, layers[k]);
           return NULL;
         }
   emb->model_path = g_strdup (ov_json_get_string (o, "model", ""));
@@ -543,8 +544,8 @@ ov_embed_parse_layers (const char *text, int n_layers, guint *n_out, GError **er
           if (end == parts[i] || *end != '\0' || v < 0 || v > n_layers)
             {
               g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                           "layer \"%s\" does not exist: use 0 (embeddings) to %d, \"last\" "
-                           "or \"all\"", parts[i], n_layers);
+                           _ ("layer \"%s\" does not exist: use 0 (embeddings) to %d, \"last\" "
+                              "or \"all\""), parts[i], n_layers);
               g_array_unref (out);
               return NULL;
             }
@@ -693,7 +694,7 @@ ov_embed_add_sample (OvEmbeddings *emb,
 
   if (sample->features == NULL || sample->n_features == 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "sample %s has no region features",
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("sample %s has no region features"),
                    sample->key);
       return FALSE;
     }
@@ -703,13 +704,13 @@ ov_embed_add_sample (OvEmbeddings *emb,
     if (emb->layers[k] < 0 || emb->layers[k] > config->num_hidden_layers)
       {
         g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                     "layer %d does not exist: the model has hidden states 0 to %d",
+                     _ ("layer %d does not exist: the model has hidden states 0 to %d"),
                      emb->layers[k], config->num_hidden_layers);
         return FALSE;
       }
   if ((int) emb->hidden != config->hidden_size)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, "the embeddings are %u wide, the model %d",
+      g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, _ ("the embeddings are %u wide, the model %d"),
                    emb->hidden, config->hidden_size);
       return FALSE;
     }
@@ -719,7 +720,7 @@ ov_embed_add_sample (OvEmbeddings *emb,
   enc = prepare_input (model, sample, tags, &regions, &input, error);
   if (enc == NULL)
     {
-      g_prefix_error (error, "sample %s: ", sample->key);
+      g_prefix_error (error, _ ("sample %s: "), sample->key);
       return FALSE;
     }
   fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_HIDDEN_STATES, cancellable, error);

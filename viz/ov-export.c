@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "model/ov-i18n.h"
 #include "ov-draw.h"
 #include "ov-export.h"
 
@@ -31,7 +32,7 @@ ov_export_format_from_path (const char *path, OvExportFormat *format, GError **e
   else
     {
       g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                   "%s: unknown figure format; use a .png, .svg or .pdf name",
+                   _ ("%s: unknown figure format; use a .png, .svg or .pdf name"),
                    path != NULL ? path : "(null)");
       return FALSE;
     }
@@ -78,13 +79,13 @@ ov_export_view_to_bytes (OvExportFormat format,
   if (!(width >= 1 && height >= 1 && width <= 100000 && height <= 100000))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "a figure of %g x %g points cannot be exported", width, height);
+                   _ ("a figure of %g x %g points cannot be exported"), width, height);
       return NULL;
     }
   if (format == OV_EXPORT_PNG && !(scale > 0 && width * scale <= 32767 && height * scale <= 32767))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
-                   "a PNG of %g x %g pixels is beyond what can be written (32767 at most)",
+                   _ ("a PNG of %g x %g pixels is beyond what can be written (32767 at most)"),
                    width * scale, height * scale);
       return NULL;
     }
@@ -126,7 +127,7 @@ ov_export_view_to_bytes (OvExportFormat format,
   cairo_surface_destroy (surface);
   if (status != CAIRO_STATUS_SUCCESS)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FAILED, "cairo could not draw the figure: %s",
+      g_set_error (error, OV_ERROR, OV_ERROR_FAILED, _ ("cairo could not draw the figure: %s"),
                    cairo_status_to_string (status));
       return NULL;
     }
@@ -139,7 +140,7 @@ ov_export_view_to_bytes (OvExportFormat format,
 
       if (close == NULL)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_FAILED, "cairo wrote an SVG without </svg>");
+          g_set_error (error, OV_ERROR, OV_ERROR_FAILED, _ ("cairo wrote an SVG without </svg>"));
           return NULL;
         }
       at = close - (const char *) bytes->data;
@@ -163,7 +164,7 @@ write_file (const char *path, const void *data, gsize len, GError **error)
   /* g_file_set_contents writes a temporary file beside path and renames it. */
   if (!g_file_set_contents (path, data, len, &local))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "cannot write %s: %s", path, local->message);
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot write %s: %s"), path, local->message);
       return FALSE;
     }
   return TRUE;
@@ -188,7 +189,7 @@ ov_export_view (const char    *path,
   bytes = ov_export_view_to_bytes (format, paint, data, width, height, scale, error);
   if (bytes == NULL)
     {
-      g_prefix_error (error, "%s: ", path);
+      g_prefix_error (error, _ ("%s: "), path);
       return FALSE;
     }
   p = g_bytes_get_data (bytes, &len);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "model/ov-i18n.h"
 #include "model/ov-state-dict.h"
 
 #define MAX_ELEMENTS ((gsize) 1 << 32)
@@ -33,8 +34,7 @@ convert_to_f32 (const guint8 *src,
 
   if (out == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "cannot allocate %" G_GSIZE_FORMAT
-                   " floats", n);
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("cannot allocate %zu floats"), n);
       return NULL;
     }
   for (gsize i = 0; i < n; i++)
@@ -75,7 +75,7 @@ check_shape (const char *path,
   if (rows <= 0 || cols <= 0 || (guint64) rows * (guint64) cols > MAX_ELEMENTS)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   "%s: shape (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") is empty or too large",
+                   _ ("%s: shape (%" PRId64 ", %" PRId64 ") is empty or too large"),
                    path, rows, cols);
       return FALSE;
     }
@@ -111,7 +111,7 @@ load_npy (const char   *path,
 
   if (len < 10 || buf[6] < 1 || buf[6] > 3)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: unsupported .npy version", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: unsupported .npy version"), path);
       return NULL;
     }
   if (buf[6] == 1)
@@ -136,8 +136,8 @@ load_npy (const char   *path,
   fortran = strstr (header, "'fortran_order':");
   if (descr == NULL || shape == NULL || fortran == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: .npy header lacks descr, shape "
-                   "or fortran_order", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: .npy header lacks descr, shape "
+                                                        "or fortran_order"), path);
       return NULL;
     }
   fortran = skip_key (fortran);
@@ -145,7 +145,7 @@ load_npy (const char   *path,
   if (strncmp (fortran, "False", 5) != 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                   "%s: Fortran-ordered .npy arrays are not supported", path);
+                   _ ("%s: Fortran-ordered .npy arrays are not supported"), path);
       return NULL;
     }
   if (strncmp (descr, "'<f4'", 5) == 0)
@@ -155,7 +155,7 @@ load_npy (const char   *path,
   else
     {
       g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                   "%s: .npy dtype must be little-endian float32 or float64", path);
+                   _ ("%s: .npy dtype must be little-endian float32 or float64"), path);
       return NULL;
     }
   shape = strchr (shape, '(');
@@ -196,10 +196,10 @@ load_npy (const char   *path,
   return convert_to_f32 (buf + off, (gsize) rows * cols, kind, error);
 
 bad_shape:
-  g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, "%s: .npy array must be 2-D (n, dim)", path);
+  g_set_error (error, OV_ERROR, OV_ERROR_SHAPE, _ ("%s: .npy array must be 2-D (n, dim)"), path);
   return NULL;
 truncated:
-  g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, "%s: .npy file ends before its data",
+  g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED, _ ("%s: .npy file ends before its data"),
                path);
   return NULL;
 }
@@ -224,14 +224,14 @@ load_safetensors (const char    *path,
   t = ov_state_dict_lookup (sd, "vectors");
   if (t == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, "%s: no tensor named “vectors”", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s: no tensor named “vectors”"), path);
       return NULL;
     }
   if (t->dtype != OV_DTYPE_F32 && t->dtype != OV_DTYPE_F64 && t->dtype != OV_DTYPE_F16
       && t->dtype != OV_DTYPE_BF16)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                   "%s: tensor “vectors” has dtype %s; expected a float type", path,
+                   _ ("%s: tensor “vectors” has dtype %s; expected a float type"), path,
                    ov_dtype_name (t->dtype));
       return NULL;
     }
@@ -239,7 +239,7 @@ load_safetensors (const char    *path,
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                     "%s: tensor “vectors” must be 2-D (n, dim)", path);
+                     _ ("%s: tensor “vectors” must be 2-D (n, dim)"), path);
       return NULL;
     }
   n = (gsize) t->shape[0];
@@ -255,13 +255,13 @@ load_safetensors (const char    *path,
           || (gsize) lt->shape[0] != n)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                       "%s: tensor “labels” must hold %" G_GSIZE_FORMAT " integers", path, n);
+                       _ ("%s: tensor “labels” must hold %zu integers"), path, n);
           return NULL;
         }
       lv = ov_tensor_as_f32 (lt, &lowned);
       if (lv == NULL)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: out of memory", path);
+          g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("%s: out of memory"), path);
           return NULL;
         }
       lines = g_ptr_array_new_with_free_func (g_free);
@@ -274,7 +274,7 @@ load_safetensors (const char    *path,
   data = ov_tensor_as_f32 (t, &owned);
   if (data == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, "%s: out of memory", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("%s: out of memory"), path);
       return NULL;
     }
   *n_out = n;
@@ -299,7 +299,7 @@ load_csv (const char  *path,
   if (memchr (text, '\0', len) != NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   "%s: not a .npy, safetensors or CSV text file", path);
+                   _ ("%s: not a .npy, safetensors or CSV text file"), path);
       g_array_free (vals, TRUE);
       return NULL;
     }
@@ -327,7 +327,7 @@ load_csv (const char  *path,
               else
                 {
                   g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                               "%s:%" G_GSIZE_FORMAT ": not a number: “%.20s”", path,
+                               _ ("%s:%zu: not a number: “%.20s”"), path,
                                line_no, s);
                   g_array_free (vals, TRUE);
                   return NULL;
@@ -338,7 +338,7 @@ load_csv (const char  *path,
           if (!isfinite (v) || !isfinite ((float) v))
             {
               g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                           "%s:%" G_GSIZE_FORMAT ": value is not finite in single precision",
+                           _ ("%s:%zu: value is not finite in single precision"),
                            path, line_no);
               g_array_free (vals, TRUE);
               return NULL;
@@ -368,8 +368,7 @@ load_csv (const char  *path,
       else if (c != cols)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                       "%s:%" G_GSIZE_FORMAT ": %" G_GSIZE_FORMAT " values, expected %"
-                       G_GSIZE_FORMAT, path, line_no, c, cols);
+                       _ ("%s:%zu: %zu values, expected %zu"), path, line_no, c, cols);
           g_array_free (vals, TRUE);
           return NULL;
         }
@@ -377,7 +376,7 @@ load_csv (const char  *path,
     }
   if (rows == 0 || cols == 0)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: no numeric rows", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: no numeric rows"), path);
       g_array_free (vals, TRUE);
       return NULL;
     }
@@ -414,7 +413,7 @@ ov_tsne_load_vectors (const char    *path,
   len = g_mapped_file_get_length (map);
   if (len == 0 || buf == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: empty file", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: empty file"), path);
       return NULL;
     }
   if (len >= 6 && memcmp (buf, "\x93NUMPY", 6) == 0)
@@ -430,8 +429,8 @@ ov_tsne_load_vectors (const char    *path,
   for (gsize i = 0; i < *n_out * *dim_out; i++)
     if (!isfinite (x[i]))
       {
-        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: vector %" G_GSIZE_FORMAT
-                     " has a value that is not finite (%g at column %" G_GSIZE_FORMAT ")",
+        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                     _ ("%s: vector %zu has a value that is not finite (%g at column %zu)"),
                      path, i / *dim_out, (double) x[i], i % *dim_out);
         g_free (x);
         if (labels_out != NULL)
@@ -493,7 +492,7 @@ ov_tsne_load_labels (const char *path,
     }
   if (!g_utf8_validate (text, len, NULL))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: labels are not UTF-8 text", path);
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: labels are not UTF-8 text"), path);
       return NULL;
     }
   lines = g_strsplit (text, "\n", -1);
@@ -503,7 +502,7 @@ ov_tsne_load_labels (const char *path,
   if (nl != n)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
-                   "%s: %u labels for %" G_GSIZE_FORMAT " vectors (one label per line)",
+                   _ ("%s: %u labels for %zu vectors (one label per line)"),
                    path, nl, n);
       return NULL;
     }
@@ -525,13 +524,15 @@ ov_tsne_save_csv (const char         *path,
                   const float        *Y,
                   gsize               n,
                   const OvTsneLabels *labels,
+                  const char * const *kinds,
                   GError            **error)
 {
   GString *s = g_string_sized_new (n * 24 + 16);
   GError *local = NULL;
   gboolean ok;
 
-  g_string_append (s, labels != NULL ? "x,y,label\n" : "x,y\n");
+  g_string_append (s, labels != NULL ? "x,y,label" : "x,y");
+  g_string_append (s, kinds != NULL ? ",kind\n" : "\n");
   for (gsize i = 0; i < n; i++)
     {
       char bx[G_ASCII_DTOSTR_BUF_SIZE], by[G_ASCII_DTOSTR_BUF_SIZE];
@@ -554,6 +555,8 @@ ov_tsne_save_csv (const char         *path,
           else
             g_string_append_printf (s, ",%s", name);
         }
+      if (kinds != NULL)
+        g_string_append_printf (s, ",%s", kinds[i]);
       g_string_append_c (s, '\n');
     }
   ok = g_file_set_contents (path, s->str, (gssize) s->len, &local);

@@ -40,11 +40,14 @@ OvTsneLabels *ov_tsne_labels_from_strings (char **lines,
                                            gsize  n);
 void          ov_tsne_labels_free   (OvTsneLabels  *labels);
 
-/* x,y[,label] per point, through a temporary file and a rename. */
+/* x,y[,label][,kind] per point, through a temporary file and a rename;
+ * kinds (NULL, or n words such as "tag" and "region") say what each
+ * point is where the figure draws them apart. */
 gboolean      ov_tsne_save_csv      (const char         *path,
                                      const float        *Y,
                                      gsize               n,
                                      const OvTsneLabels *labels,
+                                     const char * const *kinds,
                                      GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvTsneLabels, ov_tsne_labels_free)

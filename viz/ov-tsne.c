@@ -23,6 +23,7 @@
 #endif
 
 #include "model/ov-error.h"
+#include "model/ov-i18n.h"
 
 #ifdef _OPENMP
 #define OV_THREAD_ID() omp_get_thread_num ()
@@ -691,7 +692,7 @@ ov_tsne_knn (const float      *X,
   if (k == 0 || k >= n)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "t-SNE: %u neighbours asked of %" G_GSIZE_FORMAT " points", k, n);
+                   _ ("t-SNE: %u neighbours asked of %zu points"), k, n);
       return FALSE;
     }
   if (method == OV_TSNE_KNN_FOREST)
@@ -699,7 +700,7 @@ ov_tsne_knn (const float      *X,
   else
     ok = knn_exact_queries (X, n, dim, NULL, n, k, nt, idx, d2, cancellable);
   if (!ok)
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "t-SNE cancelled");
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _ ("t-SNE cancelled"));
   return ok;
 }
 
@@ -870,21 +871,20 @@ check_input (const float *X,
   if (n < 3 || dim == 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "t-SNE needs at least 3 points of dimension >= 1 (got %" G_GSIZE_FORMAT
-                   " x %" G_GSIZE_FORMAT ")", n, dim);
+                   _ ("t-SNE needs at least 3 points of dimension >= 1 (got %zu x %zu)"), n, dim);
       return FALSE;
     }
   if (n > G_MAXUINT32 - 1)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
-                   "t-SNE: %" G_GSIZE_FORMAT " points is more than supported", n);
+                   _ ("t-SNE: %zu points is more than supported"), n);
       return FALSE;
     }
   if (!(perplexity > 0.0) || perplexity >= (double) n)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "t-SNE: perplexity %g must be positive and less than the number of "
-                   "points (%" G_GSIZE_FORMAT ")", perplexity, n);
+                   _ ("t-SNE: perplexity %g must be positive and less than the number of "
+                      "points (%zu)"), perplexity, n);
       return FALSE;
     }
   for (gsize a = 0; a < n * dim; a++)
@@ -896,8 +896,8 @@ check_input (const float *X,
   if (bad != G_MAXSIZE)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "t-SNE: input row %" G_GSIZE_FORMAT " column %" G_GSIZE_FORMAT
-                   " is not a finite number", bad / dim, bad % dim);
+                   _ ("t-SNE: input row %zu column %zu is not a finite number"),
+                   bad / dim, bad % dim);
       return FALSE;
     }
   return TRUE;
@@ -2052,7 +2052,7 @@ ov_tsne_run_full (const float         *X,
   if (params->n_iter < 0 || params->early_exag_iter < 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   "t-SNE: negative iteration count (%d, %d)", params->n_iter,
+                   _ ("t-SNE: negative iteration count (%d, %d)"), params->n_iter,
                    params->early_exag_iter);
       return FALSE;
     }
@@ -2200,7 +2200,7 @@ ov_tsne_run_full (const float         *X,
   to_float (Y, n, inv, Y_out);
   if (!ok)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "t-SNE cancelled");
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _ ("t-SNE cancelled"));
       return FALSE;
     }
   return TRUE;

@@ -145,7 +145,7 @@ time_decode_parts (OvModel *model, const OvRegions *regions, int runs, double *c
   const OvConfig *c = ov_model_get_config (model);
   int nb = 5, max_len = 20, k = 2 * nb;
   g_autoptr(GError) error = NULL;
-  g_autoptr(OvCaptionContext) ctx = _ov_caption_context_new (model, tags, regions, &error);
+  g_autoptr(OvCaptionContext) ctx = _ov_caption_context_new (model, 0, tags, regions, &error);
   g_autofree double *t_ctx = g_new (double, runs), *t_step = g_new (double, runs);
   g_autofree double *t_score = g_new (double, runs), *t_reorder = g_new (double, runs);
   g_autofree gint32 *rows = g_new (gint32, (gsize) nb * max_len);
