@@ -397,6 +397,14 @@ ov_cli_parse (OvCliOptions       *opts,
       g_printerr ("oscarviz %s: %s “%s”\n", opts->command, _("unexpected argument"), (*argv)[1]);
       return FALSE;
     }
+  /* every command parsed here runs a model: a missing --model is a usage
+   * error (status 2), found before any file is read */
+  if (opts->model == NULL)
+    {
+      g_printerr ("oscarviz %s: %s\n", opts->command,
+                  _("No model: give --model DIR (a checkpoint folder) or --model demo"));
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -600,8 +608,10 @@ load_tensor_features (const OvSampleSourceOptions *so,
   where = g_strdup_printf ("%s, image “%s”", so->features, t->name);
   if (!ov_parse_features_tensor (sample, t, where, error))
     return NULL;
-  /* Rows as wide as the model's own width are taken as they are. */
-  as_stored = sample->feature_dim == (guint) model_dim && model_dim != OV_REGION_APPEARANCE_DIM;
+  /* Rows as wide as the model's own width are taken as they are (a model
+   * with img_feature_dim 2048 reads appearance rows alone, as run_vqa feeds
+   * its *_obj_feats.pt). */
+  as_stored = sample->feature_dim == (guint) model_dim;
   if (!as_stored && !ov_sample_build_region_vectors (sample, error))
     {
       name_file (error, so->features);
@@ -716,6 +726,19 @@ ov_cli_load_sample (OvCliOptions *opts,
                      "reads region feature vectors, not pixels)%s"), out->source,
                    out->sample->key, why->str);
       return NULL;
+    }
+  /* A model with img_feature_dim 2048 reads the appearance part of rows
+   * that carry the 6 box values too. */
+  if (ov_model_get_config (model)->img_feature_dim == OV_REGION_APPEARANCE_DIM
+      && out->sample->feature_dim == OV_REGION_DIM)
+    {
+      OvSample *s = out->sample;
+
+      for (guint i = 0; i < s->n_features; i++)
+        memmove (s->features + (gsize) i * OV_REGION_APPEARANCE_DIM,
+                 s->features + (gsize) i * OV_REGION_DIM,
+                 sizeof (float) * OV_REGION_APPEARANCE_DIM);
+      s->feature_dim = OV_REGION_APPEARANCE_DIM;
     }
   out->regions.features = out->sample->features;
   out->regions.n_regions = (int) out->sample->n_features;

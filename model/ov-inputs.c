@@ -329,17 +329,27 @@ caption_tag_slots (const OvTaskSettings *st,
   return st->od_labels_follow_length ? OSCAR_TEST_MAX_SEQ_LENGTH - max_len : st->od_labels_len;
 }
 
-/* Whether a caption of max_len tokens fits the positions and leaves the
- * tags a slot besides their [SEP]. */
+/* Whether the tag slots of a caption of max_len tokens are a number
+ * Oscar's tensorizer can fill: none or more, and when they follow the
+ * length at least the slot of the tags' [SEP]. */
+static gboolean
+caption_slots_valid (const OvTaskSettings *st,
+                     int                   max_len)
+{
+  int slots = caption_tag_slots (st, max_len);
+
+  return slots >= 0 && !(st->add_od_labels && st->od_labels_follow_length && slots < 1);
+}
+
+/* Whether a caption of max_len tokens fits the positions and its tags. */
 static gboolean
 caption_length_fits (const OvModel *model,
                      int            max_len)
 {
   const OvTaskSettings *st = &model->settings;
-  int slots = caption_tag_slots (st, max_len);
 
-  return max_len >= 2 && (!st->add_od_labels || slots >= 2)
-         && MAX (st->max_seq_a_length, max_len) + MAX (slots, 0)
+  return max_len >= 2 && caption_slots_valid (st, max_len)
+         && MAX (st->max_seq_a_length, max_len) + caption_tag_slots (st, max_len)
             <= model->config.max_position_embeddings
          && max_len <= model->config.max_position_embeddings;
 }
@@ -375,7 +385,7 @@ _ov_caption_context_new (OvModel *model, int max_len, const char *tags,
   start = MAX (st->max_seq_a_length, max_len);
   if (max_len < 2 || st->od_labels_len < 0 || st->max_img_seq_length < 0
       || st->max_img_seq_length > OV_MAX_REGION_ROWS
-      || (st->add_od_labels && caption_tag_slots (st, max_len) < 2))
+      || !caption_slots_valid (st, max_len))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
                    _ ("caption settings out of range (max_length %d, tag slots %d, regions "

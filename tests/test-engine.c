@@ -1273,9 +1273,10 @@ test_caption_lengths (void)
   g_assert_no_error (error);
   g_assert_true (ov_model_get_settings (no_seq_a)->od_labels_follow_length);
   g_assert_false (ov_model_get_settings (plain)->od_labels_follow_length);
-  /* positions: 40 + 30 tag slots fit 512 up to 482; 70 - L slots, 2 at least */
+  /* positions: 40 + 30 tag slots fit 512 up to 482; 70 - L slots, the
+   * tags' [SEP] at least */
   g_assert_cmpint (ov_model_max_caption_length (plain), ==, 512 - 30);
-  g_assert_cmpint (ov_model_max_caption_length (no_seq_a), ==, 68);
+  g_assert_cmpint (ov_model_max_caption_length (no_seq_a), ==, 69);
 
   for (guint c = 0; c < json_array_get_length (cases); c++)
     {

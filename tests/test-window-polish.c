@@ -841,6 +841,30 @@ test_unknown_words (void)
     g_assert_cmpstr (unknown[1], ==, "zorblax");
   }
 
+  /* A question longer than the model's input: how much of it it reads,
+   * as the command line notes it. */
+  {
+    const char *q = "is there a brown cup to the left of the yellow hexagon which is above the "
+                    "purple circle and below the pink bolt in the picture today ?";
+    OvInputKept kept;
+    g_autofree char *want = NULL;
+
+    g_assert_true (ov_session_get_task_input_kept (ov_window_get_session (win), OV_TASK_VQA, q,
+                                                   &kept));
+    g_assert_cmpint (kept.text_pieces_kept, <, kept.text_pieces);
+    want = g_strdup_printf ("The model reads %d of the question’s %d word pieces; the rest do "
+                            "not fit its max_seq_length and are left out, as Oscar leaves them "
+                            "out.", kept.text_pieces_kept, kept.text_pieces);
+    runs = ov_vqa_panel_get_n_runs (panel);
+    ov_vqa_panel_set_question (panel, q);
+    OV_TEST_WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > runs, 60);
+    ov_test_iterate (SETTLE_MS);
+    /* after the words it does not know ("which", "today") */
+    g_assert_nonnull (ov_vqa_panel_get_unknown_note (panel));
+    g_assert_true (g_str_has_prefix (ov_vqa_panel_get_unknown_note (panel), "2 of 27 words"));
+    g_assert_true (g_str_has_suffix (ov_vqa_panel_get_unknown_note (panel), want));
+  }
+
   /* Every word known: no note. */
   runs = ov_vqa_panel_get_n_runs (panel);
   ov_vqa_panel_set_question (panel, "what color is the cup ?");

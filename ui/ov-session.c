@@ -880,6 +880,15 @@ gboolean
 ov_session_get_input_kept (OvSession   *self,
                            OvInputKept *kept)
 {
+  return ov_session_get_task_input_kept (self, OV_TASK_CAPTION, NULL, kept);
+}
+
+gboolean
+ov_session_get_task_input_kept (OvSession   *self,
+                                OvTask       task,
+                                const char  *text,
+                                OvInputKept *kept)
+{
   OvModelRef *ref;
   g_autofree char *tags = NULL;
   g_autofree float *features = NULL;
@@ -888,7 +897,7 @@ ov_session_get_input_kept (OvSession   *self,
 
   g_return_val_if_fail (OV_IS_SESSION (self), FALSE);
 
-  ref = model_for_task (self, OV_TASK_CAPTION);
+  ref = model_for_task (self, task);
   if (ref == NULL || self->sample == NULL)
     return FALSE;
   tags = ov_session_dup_input_tags (self);
@@ -896,8 +905,7 @@ ov_session_get_input_kept (OvSession   *self,
   if (features != NULL)
     regions = (OvRegions) { features, (int) n, (int) self->sample->feature_dim };
   /* builds the input only (tokenizer and settings, which never change) */
-  return ov_model_count_input_kept (ref->model, OV_TASK_CAPTION, NULL, tags, &regions, kept,
-                                    NULL);
+  return ov_model_count_input_kept (ref->model, task, text, tags, &regions, kept, NULL);
 }
 
 /* The words of text the task's model reads as [UNK], counted as the

@@ -130,6 +130,12 @@ GArray        *ov_session_dup_input_regions     (OvSession            *self);
  * captioning model or a sample. */
 gboolean       ov_session_get_input_kept        (OvSession            *self,
                                                  OvInputKept          *kept);
+/* The same for the model of task with text (the question); FALSE without
+ * such a model or a sample. */
+gboolean       ov_session_get_task_input_kept   (OvSession            *self,
+                                                 OvTask                task,
+                                                 const char           *text,
+                                                 OvInputKept          *kept);
 /* The words of text (the basic tokenizer's, before WordPiece) that the
  * vocabulary of the checkpoint for task lacks, so the model reads each as
  * one [UNK]; *n_words gets the number of words, lone punctuation marks not

@@ -107,8 +107,8 @@ update_answers_label (OvVqaPanel *self)
   gtk_label_set_text (self->answers_label, text);
 }
 
-/* Says which words of the question the model reads as [UNK]; hidden when
- * it knows them all. */
+/* Says which words of the question the model reads as [UNK], and how much
+ * of a question too long for its input it reads; hidden when neither. */
 static void
 update_unknown_note (OvVqaPanel *self,
                      const char *question)
@@ -116,21 +116,31 @@ update_unknown_note (OvVqaPanel *self,
   OvSession *session = ov_panel_get_session (OV_PANEL (self));
   g_auto(GStrv) unknown = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *cut = NULL;
   guint n_words = 0, n_unknown;
+  OvInputKept kept;
 
   if (session == NULL || question == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->unknown_label), FALSE);
       return;
     }
+  if (ov_session_get_task_input_kept (session, OV_TASK_VQA, question, &kept)
+      && kept.text_pieces_kept < kept.text_pieces)
+    /* Translators: "The model reads 20 of the question's 36 word pieces; …" */
+    cut = g_strdup_printf (_("The model reads %d of the question’s %d word pieces; the rest "
+                             "do not fit its max_seq_length and are left out, as Oscar leaves "
+                             "them out."), kept.text_pieces_kept, kept.text_pieces);
   unknown = ov_session_dup_unknown_words (session, OV_TASK_VQA, question, &n_words);
   n_unknown = g_strv_length (unknown);
-  if (n_unknown == 0)
+  if (n_unknown == 0 && cut == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->unknown_label), FALSE);
       return;
     }
-  if (n_unknown == n_words)
+  if (n_unknown == 0)
+    text = g_steal_pointer (&cut);
+  else if (n_unknown == n_words)
     text = g_strdup (_("The model knows none of these words: it reads each one as [UNK], "
                        "so the answers below do not come from what the question says."));
   else
@@ -154,6 +164,13 @@ update_unknown_note (OvVqaPanel *self,
                                            "and read as [UNK]: %s", n_unknown),
                               n_unknown, n_words, list->str);
       g_string_free (list, TRUE);
+    }
+  if (cut != NULL)
+    {
+      char *both = g_strconcat (text, "\n", cut, NULL);
+
+      g_free (text);
+      text = both;
     }
   gtk_label_set_text (self->unknown_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->unknown_label), TRUE);
