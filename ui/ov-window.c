@@ -297,6 +297,8 @@ loading_begin (OvWindow   *self,
   return self->load_cancellable;
 }
 
+static void show_a_runnable_panel (OvWindow *self);
+
 static void
 loading_end (OvWindow *self)
 {
@@ -309,6 +311,9 @@ loading_end (OvWindow *self)
     return;
   g_clear_handle_id (&self->pulse_id, g_source_remove);
   gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
+  /* the last load to end may be the sample's, after a checkpoint that
+   * loaded first could not pick its panel while loads were running */
+  show_a_runnable_panel (self);
 }
 
 /* Recent files */
