@@ -68,50 +68,39 @@ sidecar_labels (const char *path)
 }
 
 
-/* An embeddings file of `oscarviz embed` (FILE.json beside it) is drawn as
- * `embed --tsne` draws it: its classes, tags as circles and regions as
+/* An embeddings file of `oscarviz embed` (emb, read with its FILE.json by
+ * load_embeddings_beside) is drawn as `embed --tsne` draws it: its classes, tags as circles and regions as
  * squares, and a title naming the layer; any other matrix as a plain
  * scatter plot coloured by its labels. */
 static gboolean
 write_figure (const char         *out,
               const char         *path,
+              const OvEmbeddings *emb,
               gboolean            labels_given,
               const float        *Y,
               gsize               n,
-              gsize               dim,
               const OvTsneLabels *labels,
               double              perplexity,
               GError            **error)
 {
   g_autofree char *meta = g_strconcat (path, ".json", NULL);
 
-  if (!labels_given && g_file_test (meta, G_FILE_TEST_IS_REGULAR))
+  if (emb != NULL)
     {
-      OvEmbeddings *emb = ov_embeddings_load (path, NULL);
+      OvExportFormat format;
+      g_autoptr(OvScatterView) view = NULL;
+      g_autofree char *title = NULL;
+      g_autofree char *base = g_path_get_basename (path);
+      guint n_tags = 0;
 
-      if (emb != NULL && emb->n == n && emb->hidden == dim)
-        {
-          OvExportFormat format;
-          g_autoptr(OvScatterView) view = NULL;
-          g_autofree char *title = NULL;
-          g_autofree char *base = g_path_get_basename (path);
-          guint n_tags = 0;
-          gboolean ok;
-
-          for (guint i = 0; i < emb->n; i++)
-            n_tags += emb->modality[i] == OV_EMBED_TAG;
-          title = g_strdup_printf ("t-SNE of %s, layer %d, perplexity %g; tag pieces (circles): "
-                                   "%u, regions (squares): %u", base, emb->layers[0],
-                                   perplexity, n_tags, emb->n - n_tags);
-          view = ov_embeddings_scatter_view_new (emb, Y, NULL, title);
-          ok = ov_export_format_from_path (out, &format, error)
-               && ov_export_view (out, format, ov_scatter_view_paint, view, 900, 640, 2.0,
-                                  error);
-          ov_embeddings_free (emb);
-          return ok;
-        }
-      if (emb != NULL)
-        ov_embeddings_free (emb);
+      for (guint i = 0; i < emb->n; i++)
+        n_tags += emb->modality[i] == OV_EMBED_TAG;
+      title = g_strdup_printf ("t-SNE of %s, layer %d, perplexity %g; tag pieces (circles): "
+                               "%u, regions (squares): %u", base, emb->layers[0],
+                               perplexity, n_tags, emb->n - n_tags);
+      view = ov_embeddings_scatter_view_new (emb, Y, NULL, title);
+      return ov_export_format_from_path (out, &format, error)
+             && ov_export_view (out, format, ov_scatter_view_paint, view, 900, 640, 2.0, error);
     }
   if (!labels_given && labels == NULL && !g_file_test (meta, G_FILE_TEST_IS_REGULAR))
     {
@@ -129,30 +118,24 @@ write_figure (const char         *out,
                              labels != NULL ? labels->n_names : 0, error);
 }
 
-/* "tag" or "region" per point of an embeddings file of `oscarviz embed`
- * whose metadata is beside it (as write_figure draws them), else NULL. */
-static const char **
-dup_point_kinds (const char *path,
-                 gboolean    labels_given,
-                 gsize       n,
-                 gsize       dim)
+/* The embeddings of `oscarviz embed` behind VECTORS when its metadata is
+ * beside it and matches the vectors read (drawn as `embed --tsne` draws
+ * them, and their kinds written to the CSV), else NULL. */
+static OvEmbeddings *
+load_embeddings_beside (const char *path,
+                        gboolean    labels_given,
+                        gsize       n,
+                        gsize       dim)
 {
   g_autofree char *meta = g_strconcat (path, ".json", NULL);
   OvEmbeddings *emb;
-  const char **kinds = NULL;
 
   if (labels_given || !g_file_test (meta, G_FILE_TEST_IS_REGULAR))
     return NULL;
   emb = ov_embeddings_load (path, NULL);
-  if (emb != NULL && emb->n == n && emb->hidden == dim)
-    {
-      kinds = g_new (const char *, n);
-      for (gsize i = 0; i < n; i++)
-        kinds[i] = emb->modality[i] == OV_EMBED_TAG ? "tag" : "region";
-    }
-  if (emb != NULL)
-    ov_embeddings_free (emb);
-  return kinds;
+  if (emb != NULL && (emb->n != n || emb->hidden != dim))
+    g_clear_pointer (&emb, ov_embeddings_free);
+  return emb;
 }
 
 int
@@ -185,6 +168,7 @@ ov_cmd_tsne (int argc, char **argv)
   g_autoptr (OvTsneLabels) labels = NULL;
   g_autofree float *X = NULL;
   g_autofree float *Y = NULL;
+  g_autoptr(OvEmbeddings) emb = NULL;
   OvTsneParams params;
   gboolean labels_given;
   Progress prog;
@@ -262,12 +246,19 @@ ov_cmd_tsne (int argc, char **argv)
   if (!ov_tsne_run (X, n, dim, &params, Y, progress_cb, &prog, NULL, &error))
     goto fail;
 
-  if (!write_figure (out, argv[1], labels_given, Y, n, dim, labels, perplexity, &error))
+  emb = load_embeddings_beside (argv[1], labels_given, n, dim);
+  if (!write_figure (out, argv[1], emb, labels_given, Y, n, labels, perplexity, &error))
     goto fail;
   if (csv != NULL)
     {
-      g_autofree const char **kinds = dup_point_kinds (argv[1], labels_given, n, dim);
+      g_autofree const char **kinds = NULL;
 
+      if (emb != NULL)
+        {
+          kinds = g_new (const char *, n);
+          for (gsize i = 0; i < n; i++)
+            kinds[i] = emb->modality[i] == OV_EMBED_TAG ? "tag" : "region";
+        }
       if (!ov_tsne_save_csv (csv, Y, n, labels, kinds, &error))
         goto fail;
     }
