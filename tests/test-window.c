@@ -1618,7 +1618,12 @@ assert_usable (void)
   ov_tag_item_set_enabled (item, !on);
   OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
   g_assert_cmpuint (ov_caption_panel_get_n_runs (panel), >, runs);
+  /* the run with the tag back on must end too, or a slow build reads the
+   * caption of the run without it */
+  runs = ov_caption_panel_get_n_runs (panel);
   ov_tag_item_set_enabled (item, on);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  g_assert_cmpuint (ov_caption_panel_get_n_runs (panel), >, runs);
   ov_test_iterate (OV_TEST_SETTLE_MS);
 }
 
@@ -1650,7 +1655,7 @@ test_fault_while_loading (void)
 /* The weights file of the open captioning model is rewritten in place
  * (truncated to a third) after it loaded: a mapped file would lose its pages
  * under the model (SIGBUS); the window's private copy keeps captioning, and
- * gives the same caption. */
+ * gives the engine's caption for the original weights. */
 static void
 test_fault_weights_rewritten (void)
 {
@@ -1660,7 +1665,9 @@ test_fault_weights_rewritten (void)
   static const char *const names[] = { "config.json", "vocab.txt", "added_tokens.json",
                                        "special_tokens_map.json", "training_args.bin",
                                        "pytorch_model.bin" };
-  g_autofree char *before = NULL;
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
 
   open_oracle ();
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -1671,12 +1678,15 @@ test_fault_weights_rewritten (void)
   g_assert_cmpstr (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION), ==, dir);
   ov_test_iterate (OV_TEST_SETTLE_MS);
   OV_TEST_WAIT_UNTIL (ov_caption_panel_get_caption (panel) != NULL, 60);
-  before = g_strdup (ov_caption_panel_get_caption (panel));
-  g_assert_nonnull (before);
 
+  /* assert_usable waits for both of its runs, so the caption it leaves was
+   * made from the private copy after the rewrite */
   rewrite_weights (dir);
   assert_usable ();
-  g_assert_cmpstr (ov_caption_panel_get_caption (panel), ==, before);
+  model = ov_model_load (caption_dir, NULL, &error);
+  g_assert_no_error (error);
+  expected = engine_caption (model);
+  g_assert_cmpstr (ov_caption_panel_get_caption (panel), ==, expected);
 
   /* back to the shared checkpoint for the tests that follow */
   ov_window_open (window, caption_dir, NULL, 0);

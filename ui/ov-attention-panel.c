@@ -388,6 +388,8 @@ ov_attention_panel_run (OvAttentionPanel *self)
   g_return_if_fail (OV_IS_ATTENTION_PANEL (self));
 
   task = current_task (self);
+  /* an edit may have cancelled the run that was spinning */
+  gtk_spinner_stop (self->spinner);
   if (!ov_panel_can_run (OV_PANEL (self), task))
     return;
   if (task == OV_TASK_VQA && (self->question == NULL || *self->question == '\0'))

@@ -187,7 +187,11 @@ ov_caption_panel_run (OvCaptionPanel *self)
   g_return_if_fail (OV_IS_CAPTION_PANEL (self));
 
   if (!ov_panel_can_run (OV_PANEL (self), OV_TASK_CAPTION))
-    return;
+    {
+      /* an edit may have cancelled the run that was spinning */
+      gtk_spinner_stop (self->spinner);
+      return;
+    }
 
   ov_caption_panel_get_options (self, &options);
   cancellable = ov_runner_begin (&self->runner);

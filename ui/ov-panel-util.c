@@ -15,6 +15,12 @@ ov_runner_schedule (OvRunner    *runner,
                     GSourceFunc  func,
                     gpointer     data)
 {
+  /* A run in flight works on the input before this edit: its result would be
+   * shown as if it were the new input's, so it is dropped now rather than
+   * when the quiet period ends. */
+  if (runner->cancellable != NULL)
+    g_cancellable_cancel (runner->cancellable);
+  g_clear_object (&runner->cancellable);
   g_clear_handle_id (&runner->timeout_id, g_source_remove);
   runner->timeout_id = g_timeout_add (OV_DEBOUNCE_MS, func, data);
 }

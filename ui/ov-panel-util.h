@@ -18,7 +18,8 @@ typedef struct {
   GCancellable *cancellable;
 } OvRunner;
 
-/* (Re)starts the quiet period; func runs once it ends. */
+/* Cancels the run in flight, whose input is now old, and (re)starts the
+ * quiet period; func runs once it ends. */
 void          ov_runner_schedule  (OvRunner    *runner,
                                    GSourceFunc  func,
                                    gpointer     data);

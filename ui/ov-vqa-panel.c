@@ -276,7 +276,11 @@ run (OvVqaPanel *self)
   GCancellable *cancellable;
 
   if (!ov_panel_can_run (OV_PANEL (self), OV_TASK_VQA))
-    return;
+    {
+      /* an edit may have cancelled the run that was spinning */
+      gtk_spinner_stop (self->spinner);
+      return;
+    }
   question = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->question_entry))));
   if (*question == '\0')
     {

@@ -311,9 +311,6 @@ loading_end (OvWindow *self)
     return;
   g_clear_handle_id (&self->pulse_id, g_source_remove);
   gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
-  /* the last load to end may be the sample's, after a checkpoint that
-   * loaded first could not pick its panel while loads were running */
-  show_a_runnable_panel (self);
 }
 
 /* Recent files */
@@ -471,9 +468,13 @@ model_loaded_cb (GObject      *source,
 {
   g_autoptr(OvWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean loaded;
 
+  /* the model is in the session before the load counts as ended, so that the
+   * panel chosen when the last load ends knows of it */
+  loaded = ov_session_load_model_finish (OV_SESSION (source), result, &error);
   loading_end (self);
-  if (!ov_session_load_model_finish (OV_SESSION (source), result, &error))
+  if (!loaded)
     {
       g_autofree char *message = NULL;
 
@@ -482,6 +483,7 @@ model_loaded_cb (GObject      *source,
       /* Translators: %s is the engine's message, which names the file. */
       message = g_strdup_printf (_("Could not open the checkpoint: %s"), error->message);
       show_banner (self, message);
+      show_a_runnable_panel (self);
       return;
     }
   update_status (self);
@@ -762,6 +764,7 @@ sample_loaded_cb (GObject      *source,
       /* Translators: %s is the data layer's message, which names the file. */
       message = g_strdup_printf (_("Could not open the sample: %s"), error->message);
       show_banner (self, message);
+      show_a_runnable_panel (self);
       return;
     }
 
@@ -829,6 +832,9 @@ sample_loaded_cb (GObject      *source,
 
     gtk_label_set_text (self->sample_label, label);
   }
+  /* the last load to end may be the sample's, after a checkpoint that
+   * loaded first could not pick its panel while loads were running */
+  show_a_runnable_panel (self);
 }
 
 static void
