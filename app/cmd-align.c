@@ -59,6 +59,16 @@ ov_cmd_align (int argc, char **argv)
   if (!ov_cli_check_output ("align", "--out", out, NULL, (const char * const *) files,
                             g_strv_length (files)))
     return 2;
+  if (out != NULL)
+    {
+      OvExportFormat format;
+
+      if (!ov_export_format_from_path (out, &format, &error))
+        {
+          g_printerr ("oscarviz align: --out %s\n", error->message);
+          return 2;
+        }
+    }
 
   for (n = 0; files[n] != NULL; n++)
     {

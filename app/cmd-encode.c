@@ -230,7 +230,8 @@ ov_cmd_encode (int    argc,
   for (int i = 0; i < fwd->n_layers; i++)
     add_tensor (views, names, g_strdup_printf ("attentions.%d", i), OV_DTYPE_F32,
                 fwd->attentions[i], 3, a, s, s);
-  add_tensor (views, names, g_strdup ("pooled"), OV_DTYPE_F32, fwd->pooled, 1, h);
+  if (fwd->pooled != NULL)
+    add_tensor (views, names, g_strdup ("pooled"), OV_DTYPE_F32, fwd->pooled, 1, h);
   if (fwd->lm_logits != NULL)
     add_tensor (views, names, g_strdup (kind == OV_MODEL_KIND_PRETRAIN ? "mlm_logits"
                                         : "lm_logits"), OV_DTYPE_F32, fwd->lm_logits, 2, t, v);

@@ -212,9 +212,17 @@ ov_cmd_tsne (int argc, char **argv)
     g_autofree char *sidecar = sidecar_labels (argv[1]);
     const char *inputs[] = { argv[1], labels_path, sidecar };
 
+    OvExportFormat format;
+
     if (!ov_cli_check_output ("tsne", "--out", out, NULL, inputs, G_N_ELEMENTS (inputs))
         || !ov_cli_check_output ("tsne", "--csv", csv, NULL, inputs, G_N_ELEMENTS (inputs)))
       return 2;
+    /* before the embedding runs, which may take minutes */
+    if (out != NULL && !ov_export_format_from_path (out, &format, &error))
+      {
+        g_printerr ("oscarviz tsne: --out %s\n", error->message);
+        return 2;
+      }
   }
 
   X = ov_tsne_load_vectors (argv[1], &n, &dim, &labels, &error);

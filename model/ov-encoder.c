@@ -215,11 +215,15 @@ _ov_model_encode (OvModel *model, const OvInputs *in, OvForwardFlags flags,
 
   fwd->sequence_output = g_new (float, (gsize) s * h);
   be->download (be, fwd->sequence_output, x, (gsize) s * h);
-  /* pooled = tanh (h_0 · Wpᵀ + bp) (§3.6) */
-  be->linear (be, q, x, model->pool_w, model->pool_b, 1, h, h);
-  be->tanh (be, q, h);
-  fwd->pooled = g_new (float, h);
-  be->download (be, fwd->pooled, q, h);
+  /* pooled = tanh (h_0 · Wpᵀ + bp) (§3.6); none for a captioning model
+   * stored without its pooler */
+  if (model->pool_w != NULL)
+    {
+      be->linear (be, q, x, model->pool_w, model->pool_b, 1, h, h);
+      be->tanh (be, q, h);
+      fwd->pooled = g_new (float, h);
+      be->download (be, fwd->pooled, q, h);
+    }
 
   be->free (be, x); be->free (be, q); be->free (be, k); be->free (be, v);
   be->free (be, ctx); be->free (be, a1); be->free (be, f);

@@ -484,6 +484,12 @@ load_encoder_weights (Loader *ld, GError **error)
       LREQ (w->oln_b, "output.LayerNorm.bias", h);
 #undef LREQ
     }
+  /* Captioning never reads the pooled vector, so a captioning file may lack
+   * the pooler (the original leaves it random and unused); the heads on the
+   * pooled vector need it. */
+  if (m->kind == OV_MODEL_KIND_CAPTION && find_tensor (ld, "pooler.dense.weight", TRUE) == NULL
+      && find_tensor (ld, "pooler.dense.bias", TRUE) == NULL)
+    return TRUE;
   REQ (m->pool_w, "pooler.dense.weight", h, h);
   REQ (m->pool_b, "pooler.dense.bias", h);
   return TRUE;

@@ -2593,6 +2593,25 @@ test_checks_before_running (void)
     g_assert_nonnull (strstr (onto->err, "is a file this command reads"));
     g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
   }
+  /* a figure name without a known format is refused before any work */
+  {
+    g_autofree char *csv = tmp_path ("ov-cli-checks.csv");
+    g_autofree char *gif = tmp_path ("ov-cli-checks.gif");
+    g_autoptr(Run) tsne = NULL;
+    g_autoptr(Run) align = NULL;
+
+    g_assert_true (g_file_set_contents (csv, "0,1\n1,0\n2,2\n3,1\n", -1, NULL));
+    tsne = run_oscarviz ("tsne", "-q", csv, "--out", gif, NULL);
+    align = run_oscarviz ("align", csv, "--out", gif, NULL);
+    g_assert_cmpint (tsne->status, ==, 2);
+    g_assert_nonnull (strstr (tsne->err, "--out"));
+    g_assert_nonnull (strstr (tsne->err, "unknown figure format"));
+    g_assert_null (strstr (tsne->err, "perplexity"));
+    g_assert_cmpint (align->status, ==, 2);
+    g_assert_nonnull (strstr (align->err, "unknown figure format"));
+    g_assert_false (g_file_test (gif, G_FILE_TEST_EXISTS));
+    g_unlink (csv);
+  }
   {
     g_autoptr(Run) vqa = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", yaml,
                                        "--question", "is there a brown cup to the left of the "
