@@ -127,6 +127,21 @@ render (OvPaintFunc paint, gpointer view, int width, int height)
   return surface;
 }
 
+/* Pixels of the column band [x0, x1) that are not white. */
+static guint
+ink_in_columns (cairo_surface_t *surface, int x0, int x1)
+{
+  const guchar *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  int h = cairo_image_surface_get_height (surface);
+  guint n = 0;
+
+  for (int y = 0; y < h; y++)
+    for (int x = x0; x < x1; x++)
+      n += (*(const guint32 *) (data + (gsize) y * stride + 4 * x) & 0xffffff) != 0xffffff;
+  return n;
+}
+
 static void
 dump (const char *name, OvPaintFunc paint, gpointer view, double width, double height)
 {
@@ -733,6 +748,7 @@ test_attention_image (void)
   g_autoptr(OvAttentionImageView) rev = NULL;
   cairo_surface_t *surface;
   OvImageHit hit;
+  double ox, oy;
   OvRect box;
 
   /* The query "dog" (position 5) over the four regions (positions 14..17). */
@@ -758,8 +774,12 @@ test_attention_image (void)
   }
   surface = render (ov_attention_image_view_paint, fwd, 700, 420);
   g_assert_true (ov_region_view_get_box (ov_attention_image_view_get_region_view (fwd), 3, &box));
-  g_assert_true (ov_attention_image_view_hit (fwd, box.x + box.width / 2,
-                                              box.y + box.height / 2 + 24, &hit));
+  ov_attention_image_view_get_image_origin (fwd, &ox, &oy);
+  /* the picture keeps a margin from the figure's edge */
+  g_assert_cmpfloat (ox, >, 0.0);
+  g_assert_cmpfloat (oy, >, 0.0);
+  g_assert_true (ov_attention_image_view_hit (fwd, ox + box.x + box.width / 2,
+                                              oy + box.y + box.height / 2, &hit));
   g_assert_cmpint (hit.region, ==, 3);
   g_assert_cmpfloat (hit.value, ==, att[0][5 * T_S + 17]);
   cairo_surface_destroy (surface);
@@ -788,6 +808,19 @@ test_attention_image (void)
                                                      sample, image, NULL, NULL));
   cairo_surface_destroy (surface);
   dump ("attention-region", ov_attention_image_view_paint, rev, 700, 480);
+
+  /* A small figure keeps a blank margin on its left and right edges: the
+   * title shrinks and then ends in "…", the legend's key stays in its
+   * column. */
+  for (int v = 0; v < 2; v++)
+    {
+      OvAttentionImageView *small = v == 0 ? fwd : rev;
+
+      surface = render (ov_attention_image_view_paint, small, 300, 220);
+      g_assert_cmpuint (ink_in_columns (surface, 0, 3), ==, 0);
+      g_assert_cmpuint (ink_in_columns (surface, 297, 300), ==, 0);
+      cairo_surface_destroy (surface);
+    }
   cairo_surface_destroy (image);
   free_attentions (att, 1);
 }

@@ -147,8 +147,14 @@ draw_title (cairo_t *cr, const char *title, double width)
   ov_draw_set_font (cr, size, TRUE);
   if (ov_draw_text_width (cr, title) > room && room > 0)
     {
+      g_autofree char *fitted = NULL;
+
       size = MAX (8.0, size * room / ov_draw_text_width (cr, title));
       ov_draw_set_font (cr, size, TRUE);
+      /* a narrow figure: what still does not fit at 8 points ends in "…" */
+      fitted = ov_draw_ellipsize (cr, title, room);
+      ov_draw_text (cr, width / 2, MARGIN / 2, 0.5, 0.0, fitted);
+      return;
     }
   ov_draw_text (cr, width / 2, MARGIN / 2, 0.5, 0.0, title);
 }
@@ -175,6 +181,40 @@ draw_segment_key (cairo_t *cr, const gboolean present[5], double x, double y)
       ov_draw_text (cr, x + 14, y + 5, 0.0, 0.5, ov_attention_segment_name (order[k]));
       y += 15;
     }
+}
+
+/* The colour bar at (x, y), want_h tall, and below it the segment key
+ * (present NULL: none), both ending above bottom: on a short figure the bar
+ * gives up height first, down to 24 points, and then the key moves to the
+ * bar's right. */
+static void
+draw_legend (cairo_t            *cr,
+             const OvColorScale *scale,
+             const char         *title,
+             const gboolean     *present,
+             double              x,
+             double              y,
+             double              want_h,
+             double              bottom)
+{
+  int n_keys = 0;
+  double key_h, bar_h;
+
+  for (int k = 0; present != NULL && k < 5; k++)
+    n_keys += present[k] ? 1 : 0;
+  key_h = n_keys > 0 ? 14.0 + 15.0 * n_keys : 0.0;
+  bar_h = MIN (want_h, bottom - y - key_h);
+  if (bar_h >= 24.0)
+    {
+      ov_draw_color_bar (cr, scale, x, y, 14, bar_h, title);
+      if (n_keys > 0)
+        draw_segment_key (cr, present, x, y + bar_h + 14);
+      return;
+    }
+  bar_h = CLAMP (bottom - y, 24.0, want_h);
+  ov_draw_color_bar (cr, scale, x, y, 14, bar_h, title);
+  if (n_keys > 0)
+    draw_segment_key (cr, present, x + 70, y);
 }
 
 /* ---- heat map ---- */
@@ -367,11 +407,9 @@ ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
   ov_draw_use_ink (cr, OV_INK_DIM);
   ov_draw_text (cr, MARGIN, TITLE_H, 0.0, 0.0, "query ↓  key →");
 
-  ov_draw_color_bar (cr, &view->scale, view->x0 + side + 16, view->y0 + 16, 14,
-                     MIN (160, MAX (60, side * 0.5)),
-                     view->diverging ? "after − before" : "attention");
-  draw_segment_key (cr, present, view->x0 + side + 16,
-                    view->y0 + 16 + MIN (160, MAX (60, side * 0.5)) + 14);
+  draw_legend (cr, &view->scale, view->diverging ? "after − before" : "attention", present,
+               view->x0 + side + 16, view->y0 + 16, MIN (160, MAX (60, side * 0.5)),
+               view->height - MARGIN);
   cairo_restore (cr);
 }
 
@@ -1052,7 +1090,9 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
       cairo_surface_destroy (scratch);
     }
   view->image_h = MAX (20.0, height - TITLE_H - chips_h - MARGIN);
-  ov_region_view_layout (view->regions, width - LEGEND_W - MARGIN, view->image_h);
+  /* the picture keeps a margin on the left as on the right, where the
+   * legend begins */
+  ov_region_view_layout (view->regions, width - LEGEND_W - 2 * MARGIN, view->image_h);
   for (guint c = 0; c < view->chips->len; c++)
     g_array_index (view->chips, OvRect, c).y += TITLE_H + view->image_h + 20;
 }
@@ -1069,12 +1109,13 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
 {
   const OvSample *s = view->sample;
   g_autofree guint *order = NULL;
+  double label_size = 10.0;
   guint n;
 
   cairo_save (cr);
   draw_title (cr, view->title, view->width);
   cairo_save (cr);
-  cairo_translate (cr, 0, TITLE_H);
+  cairo_translate (cr, MARGIN, TITLE_H);
   ov_region_view_draw_image (view->regions, cr);
   order = ov_region_view_paint_order (view->regions, &n);
 
@@ -1111,8 +1152,16 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
           cairo_rectangle (cr, b.x, b.y, b.width, b.height);
           cairo_stroke (cr);
         }
-      /* Name the five strongest regions. */
-      ov_draw_set_font (cr, 10, TRUE);
+      /* Name the five strongest regions, in a font that shrinks with a
+       * small picture, and never over the legend. */
+      {
+        double area_w = view->width - LEGEND_W - 2 * MARGIN;
+
+        label_size = CLAMP (MIN (area_w, view->image_h) / 40.0, 7.0, 10.0);
+        ov_draw_set_font (cr, label_size, TRUE);
+        cairo_rectangle (cr, 0, 0, area_w, view->image_h);
+        cairo_clip (cr);
+      }
       {
         g_autofree guint *by_weight = g_new (guint, MAX (s->n_regions, 1));
 
@@ -1132,7 +1181,7 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
             guint i = by_weight[r];
             OvRect b;
             char buf[128];
-            double tw;
+            double tw, lx, label_h = label_size * 1.4;
 
             if (isnan (view->weights[i]))
               break;
@@ -1142,11 +1191,14 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
             g_snprintf (buf, sizeof buf, "r%u %s %.3f", i + 1,
                         s->regions[i].cls ? s->regions[i].cls : "?", view->weights[i]);
             tw = ov_draw_text_width (cr, buf);
+            /* a box at the picture's right edge has its label moved left
+             * so that it reads in full */
+            lx = MAX (0.0, MIN (b.x, view->width - LEGEND_W - 2 * MARGIN - tw - 4));
             cairo_set_source_rgba (cr, 0, 0, 0, 0.7);
-            cairo_rectangle (cr, b.x, b.y, tw + 4, 14);
+            cairo_rectangle (cr, lx, b.y, tw + 4, label_h);
             cairo_fill (cr);
             cairo_set_source_rgb (cr, 1, 1, 1);
-            ov_draw_text (cr, b.x + 2, b.y + 7, 0.0, 0.5, buf);
+            ov_draw_text (cr, lx + 2, b.y + label_h / 2, 0.0, 0.5, buf);
           }
       }
     }
@@ -1176,10 +1228,16 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
 
   if (view->reverse)
     {
+      const char *full = "attention of each word and tag on this region:";
+      double room = view->width - LEGEND_W - 2 * MARGIN;
+      g_autofree char *head = NULL;
+
       ov_draw_set_font (cr, 10, TRUE);
       ov_draw_use_ink (cr, OV_INK_TEXT);
-      ov_draw_text (cr, MARGIN, TITLE_H + view->image_h + 4, 0.0, 0.0,
-                    "attention of each word and tag on this region:");
+      /* shorter on a narrow figure, so as not to run under the legend */
+      head = ov_draw_ellipsize (cr, ov_draw_text_width (cr, full) <= room
+                                    ? full : "attention on this region:", room);
+      ov_draw_text (cr, MARGIN, TITLE_H + view->image_h + 4, 0.0, 0.0, head);
       ov_draw_set_font (cr, 11, FALSE);
       for (guint c = 0; c < view->chips->len; c++)
         {
@@ -1202,17 +1260,24 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
         }
     }
 
-  ov_draw_color_bar (cr, &view->scale, view->width - LEGEND_W + 8, TITLE_H + 24, 14,
-                     MIN (160, MAX (60, view->image_h * 0.5)), "attention");
-  if (view->reverse)
-    {
-      gboolean present[5] = { FALSE };
+  {
+    gboolean present[5] = { FALSE };
 
-      present[OV_SEGMENT_WORD] = present[OV_SEGMENT_TAG] = TRUE;
-      draw_segment_key (cr, present, view->width - LEGEND_W + 8,
-                        TITLE_H + 24 + MIN (160, MAX (60, view->image_h * 0.5)) + 14);
-    }
+    present[OV_SEGMENT_WORD] = present[OV_SEGMENT_TAG] = view->reverse;
+    /* the chips stop short of the legend's column, which runs to the
+     * bottom */
+    draw_legend (cr, &view->scale, "attention", present, view->width - LEGEND_W + 8,
+                 TITLE_H + 24, MIN (160, MAX (60, view->image_h * 0.5)),
+                 view->height - MARGIN);
+  }
   cairo_restore (cr);
+}
+
+void
+ov_attention_image_view_get_image_origin (OvAttentionImageView *view, double *x, double *y)
+{
+  *x = MARGIN;
+  *y = TITLE_H;
 }
 
 gboolean
@@ -1234,7 +1299,7 @@ ov_attention_image_view_hit (OvAttentionImageView *view, double x, double y, OvI
           return TRUE;
         }
     }
-  r = ov_region_view_hit (view->regions, x, y - TITLE_H);
+  r = ov_region_view_hit (view->regions, x - MARGIN, y - TITLE_H);
   if (r < 0)
     return FALSE;
   hit->region = r;
@@ -1366,10 +1431,9 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
   ov_draw_use_ink (cr, OV_INK_DIM);
   ov_draw_text (cr, MARGIN, TITLE_H, 0.0, 0.0, "generated word ↓");
 
-  ov_draw_color_bar (cr, &view->scale, view->x0 + ca->n_cols * view->cw + 16, view->y0 + 16,
-                     14, MIN (160, MAX (60, ca->n_steps * view->ch * 0.6)), "attention");
-  draw_segment_key (cr, present, view->x0 + ca->n_cols * view->cw + 16,
-                    view->y0 + 16 + MIN (160, MAX (60, ca->n_steps * view->ch * 0.6)) + 14);
+  draw_legend (cr, &view->scale, "attention", present, view->x0 + ca->n_cols * view->cw + 16,
+               view->y0 + 16, MIN (160, MAX (60, ca->n_steps * view->ch * 0.6)),
+               view->height - MARGIN);
   cairo_restore (cr);
 }
 

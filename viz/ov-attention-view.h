@@ -185,6 +185,11 @@ void     ov_attention_image_view_free   (OvAttentionImageView *view);
 float    ov_attention_image_view_get_weight (OvAttentionImageView *view,
                                              int                   index);
 OvRegionView *ov_attention_image_view_get_region_view (OvAttentionImageView *view);
+/* Where the region view's (0, 0) lies in the figure: its boxes are drawn
+ * shifted by this much. */
+void     ov_attention_image_view_get_image_origin (OvAttentionImageView *view,
+                                                   double               *x,
+                                                   double               *y);
 void     ov_attention_image_view_layout (OvAttentionImageView *view,
                                          double                width,
                                          double                height);

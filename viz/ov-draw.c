@@ -186,7 +186,8 @@ ov_draw_color_bar (cairo_t            *cr,
                    const char         *title)
 {
   const int n_steps = 64;
-  const int n_ticks = 5;
+  /* about 5 ticks, fewer on a short bar so that their labels stay apart */
+  const int n_ticks = CLAMP ((int) (h / 15.0), 3, 5);
 
   g_return_if_fail (cr != NULL && scale != NULL);
 
@@ -218,7 +219,8 @@ ov_draw_color_bar (cairo_t            *cr,
       draw_tick (cr, x, y, w, h, scale, end == 0 ? scale->hi : scale->lo);
     if (step > 0)
       for (double v = ceil (scale->lo / step) * step; v <= scale->hi; v += step)
-        if (v - scale->lo > 0.12 * range && scale->hi - v > 0.12 * range)
+        if (v - scale->lo > MAX (0.12 * range, 12.0 * range / h)
+            && scale->hi - v > MAX (0.12 * range, 12.0 * range / h))
           draw_tick (cr, x, y, w, h, scale, fabs (v) < step * 1e-6 ? 0.0 : v);
   }
   if (title != NULL)
