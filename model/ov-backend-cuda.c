@@ -562,6 +562,24 @@ cuda_gelu (const OvBackend *be, float *x, gsize n)
 }
 
 static void
+cuda_relu (const OvBackend *be, float *x, gsize n)
+{
+  OvCudaBackend *cb = CUDA_BE (be);
+
+  if (enter (cb))
+    CUDA_CHECK (cb, ov_cuda_relu (x, n, cb->stream));
+}
+
+static void
+cuda_swish (const OvBackend *be, float *x, gsize n)
+{
+  OvCudaBackend *cb = CUDA_BE (be);
+
+  if (enter (cb))
+    CUDA_CHECK (cb, ov_cuda_swish (x, n, cb->stream));
+}
+
+static void
 cuda_tanh (const OvBackend *be, float *x, gsize n)
 {
   OvCudaBackend *cb = CUDA_BE (be);
@@ -933,6 +951,8 @@ static const OvBackend cuda_table = {
   .linear = cuda_linear,
   .add_layer_norm = cuda_add_layer_norm,
   .gelu = cuda_gelu,
+  .relu = cuda_relu,
+  .swish = cuda_swish,
   .tanh = cuda_tanh,
   .embed = cuda_embed,
   .attention = cuda_attention,

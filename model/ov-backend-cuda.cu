@@ -221,6 +221,46 @@ ov_cuda_gelu (float *x, size_t n, cudaStream_t stream)
   return cudaGetLastError ();
 }
 
+/* ov_cuda_relu and ov_cuda_swish: the other hidden_act values, in place;
+ * swish is x * sigmoid (x), written x / (1 + e^-x) as on the CPU */
+static __global__ void
+relu_kernel (float *x, size_t n)
+{
+  for (size_t i = blockIdx.x * (size_t) blockDim.x + threadIdx.x; i < n;
+       i += (size_t) gridDim.x * blockDim.x)
+    x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+static __global__ void
+swish_kernel (float *x, size_t n)
+{
+  for (size_t i = blockIdx.x * (size_t) blockDim.x + threadIdx.x; i < n;
+       i += (size_t) gridDim.x * blockDim.x)
+    {
+      float v = x[i];
+
+      x[i] = v / (1.0f + expf (-v));
+    }
+}
+
+extern "C" cudaError_t
+ov_cuda_relu (float *x, size_t n, cudaStream_t stream)
+{
+  if (n == 0)
+    return cudaSuccess;
+  OV_LAUNCH (relu_kernel, grid_for (n, 256), 256, 0, stream) (x, n);
+  return cudaGetLastError ();
+}
+
+extern "C" cudaError_t
+ov_cuda_swish (float *x, size_t n, cudaStream_t stream)
+{
+  if (n == 0)
+    return cudaSuccess;
+  OV_LAUNCH (swish_kernel, grid_for (n, 256), 256, 0, stream) (x, n);
+  return cudaGetLastError ();
+}
+
 static __global__ void
 tanh_kernel (float *x, size_t n)
 {

@@ -40,7 +40,7 @@ struct _OvBackend
   /* x (n) = 0.5 x (1 + erf (x / √2)) in place. */
   void    (*gelu)       (const OvBackend *be, float *x, gsize n);
   /* x (n) = max (x, 0), and x (n) = x · sigmoid (x), in place, for models
-   * with hidden_act relu or swish; NULL where the backend lacks them. */
+   * with hidden_act relu or swish. */
   void    (*relu)       (const OvBackend *be, float *x, gsize n);
   void    (*swish)      (const OvBackend *be, float *x, gsize n);
   /* x (n) = tanh (x) in place. */

@@ -34,6 +34,9 @@ cudaError_t ov_cuda_add_layer_norm (float *x, const float *r, const float *g,
 
 /* x = 0.5 x (1 + erf (x / √2)), in place. */
 cudaError_t ov_cuda_gelu (float *x, size_t n, cudaStream_t stream);
+/* x = max (x, 0) and x = x / (1 + e^-x), in place. */
+cudaError_t ov_cuda_relu (float *x, size_t n, cudaStream_t stream);
+cudaError_t ov_cuda_swish (float *x, size_t n, cudaStream_t stream);
 /* x = tanh (x), in place. */
 cudaError_t ov_cuda_tanh (float *x, size_t n, cudaStream_t stream);
 

@@ -294,17 +294,7 @@ _ov_model_attach_backend (OvModel *model, const OvModelOptions *opts, GError **e
   g_autoptr(GError) cuda_error = NULL;
   gboolean no_room = FALSE;
 
-  /* Known shortcoming: the CUDA backend has no relu or swish kernel, so a
-   * model with such a hidden_act runs on the CPU (asked for "auto"), or
-   * is refused (asked for "cuda"). */
-  if (opts->device == OV_DEVICE_CUDA && model->config.activation != OV_ACTIVATION_GELU)
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_DEVICE,
-                   _ ("%s: the CUDA backend has only the gelu activation, and the model uses "
-                      "%s"), model->path, model->config.hidden_act);
-      return FALSE;
-    }
-  if (opts->device != OV_DEVICE_CPU && model->config.activation == OV_ACTIVATION_GELU)
+  if (opts->device != OV_DEVICE_CPU)
     {
       model->backend = try_cuda (model, opts, &no_room, &cuda_error);
       if (model->backend != NULL)

@@ -249,8 +249,7 @@ fail_kv:
   return FALSE;
 }
 
-/* hidden_act in place; a backend without relu or swish is never attached
- * to such a model (_ov_model_attach_backend). */
+/* hidden_act in place; both backends have all three. */
 static void
 apply_activation (OvModel *model, float *x, gsize n)
 {

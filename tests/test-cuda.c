@@ -311,25 +311,35 @@ test_elementwise (void)
     return;
   for (gsize i = 0; i < n; i++)
     x[i] = (float) g_rand_double_range (rand, -8.0, 8.0);
-  for (int op = 0; op < 2; op++)
+  for (int op = 0; op < 4; op++)
     {
+      static const char *const names[] = { "gelu", "tanh", "relu", "swish" };
       float *d = to_dev (be, x, n);
       g_autofree float *got = NULL;
 
       memcpy (want, x, n * sizeof (float));
-      if (op == 0)
+      switch (op)
         {
+        case 0:
           be->gelu (be, d, n);
           cpu->gelu (cpu, want, n);
-        }
-      else
-        {
+          break;
+        case 1:
           be->tanh (be, d, n);
           cpu->tanh (cpu, want, n);
+          break;
+        case 2:
+          be->relu (be, d, n);
+          cpu->relu (cpu, want, n);
+          break;
+        default:
+          be->swish (be, d, n);
+          cpu->swish (cpu, want, n);
+          break;
         }
       got = from_dev (be, d, n);
-      /* both are libm-quality single-precision functions: a few ulp */
-      assert_close (op == 0 ? "gelu" : "tanh", got, want, n, 1e-6, 1e-6);
+      /* all are libm-quality single-precision functions: a few ulp */
+      assert_close (names[op], got, want, n, 1e-6, 1e-6);
       be->free (be, d);
     }
   assert_backend_ok (be);
@@ -839,6 +849,65 @@ run_forward_case (const char *checkpoint, OvPrecision precision, double rtol, do
       else
         assert_close ("LM logits", b->lm_logits, a->lm_logits, (gsize) t * a->vocab_size,
                       rtol, atol);
+    }
+}
+
+/* /cuda/oracle/activations: models whose hidden_act is relu or swish run on
+ * the device as on the CPU: every hidden state and both heads (the fixtures
+ * are checked against our float64 reference in /model/engine/variants). */
+static void
+test_activations (void)
+{
+  g_autoptr(OvBackend) probe = cuda_or_skip (OV_PRECISION_EXACT);
+  g_autofree char *ipath = ov_test_source_path ("tests", "fixtures", "pretrain_tiny",
+                                                "expected.json", NULL);
+  g_autoptr(JsonNode) input = NULL;
+  JsonObject *io;
+  JsonArray *feats_arr;
+  g_autofree float *feats = NULL;
+  int n_reg, d = 16;
+
+  if (probe == NULL)
+    return;
+  input = ov_test_load_json (ipath);
+  io = json_node_get_object (input);
+  feats_arr = json_object_get_array_member (io, "region_features");
+  n_reg = (int) json_array_get_length (feats_arr);
+  feats = g_new (float, (gsize) n_reg * d);
+  for (int i = 0; i < n_reg; i++)
+    for (int j = 0; j < d; j++)
+      feats[i * d + j] = (float) json_array_get_double_element (
+        json_array_get_array_element (feats_arr, i), j);
+  for (int v = 0; v < 2; v++)
+    {
+      g_autofree char *dir = ov_test_source_path ("tests", "fixtures",
+                                                  v == 0 ? "pretrain_tiny_relu"
+                                                         : "pretrain_tiny_swish", NULL);
+      g_autoptr(OvModel) cpu = load_model_dir (dir, OV_DEVICE_CPU, OV_PRECISION_EXACT);
+      g_autoptr(OvModel) gpu = load_model_dir (dir, OV_DEVICE_CUDA, OV_PRECISION_EXACT);
+      OvRegions regions = { feats, n_reg, d };
+      OvForwardFlags flags = OV_FORWARD_HIDDEN_STATES | OV_FORWARD_HEAD;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OvEncoding) enc = NULL;
+      g_autoptr(OvForward) a = NULL, b = NULL;
+
+      enc = ov_model_prepare_pretrain (cpu, json_object_get_string_member (io, "text"),
+                                       json_object_get_string_member (io, "tags"), &regions,
+                                       &error);
+      g_assert_no_error (error);
+      a = ov_model_forward (cpu, &enc->inputs, flags, NULL, &error);
+      g_assert_no_error (error);
+      b = ov_model_forward (gpu, &enc->inputs, flags, NULL, &error);
+      g_assert_no_error (error);
+      g_test_message ("%s: %d layers, %d classes", dir, a->n_layers, a->n_classes);
+      for (int l = 0; l <= a->n_layers; l++)
+        assert_close ("hidden states", b->hidden_states[l], a->hidden_states[l],
+                      (gsize) a->seq_len * a->hidden, EXACT_RTOL, EXACT_ATOL);
+      assert_close ("MLM logits", b->lm_logits, a->lm_logits,
+                    (gsize) enc->inputs.n_text * a->vocab_size, EXACT_RTOL, EXACT_ATOL);
+      g_assert_cmpint (b->n_classes, ==, a->n_classes);
+      assert_close ("contrastive logits", b->class_logits, a->class_logits,
+                    (gsize) a->n_classes, EXACT_RTOL, EXACT_ATOL);
     }
 }
 
@@ -1723,6 +1792,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cuda/kernels/log-softmax-topk", test_log_softmax_topk);
   g_test_add_func ("/cuda/errors", test_errors);
   g_test_add_func ("/cuda/oracle/encoder", test_oracle_encoder);
+  g_test_add_func ("/cuda/oracle/activations", test_activations);
   g_test_add_func ("/cuda/oracle/vqa_logits", test_oracle_vqa);
   g_test_add_func ("/cuda/oracle/vqa_logits-fast", test_oracle_vqa_fast);
   g_test_add_func ("/cuda/oracle/cap_greedy", test_oracle_cap_greedy);
