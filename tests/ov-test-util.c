@@ -51,11 +51,24 @@ ov_test_start_xvfb (const char   *size,
     }
   close (fds[0]);
   if (strchr (buf, '\n') == NULL)
-    return FALSE;
+    {
+      ov_test_stop_xvfb (server);
+      return FALSE;
+    }
   *strchr (buf, '\n') = '\0';
   display = g_strdup_printf (":%s", buf);
   g_setenv ("DISPLAY", display, TRUE);
   return TRUE;
+}
+
+void
+ov_test_stop_xvfb (GSubprocess **server)
+{
+  if (*server == NULL)
+    return;
+  g_subprocess_force_exit (*server);
+  g_subprocess_wait (*server, NULL, NULL);
+  g_clear_object (server);
 }
 
 void

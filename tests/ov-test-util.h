@@ -47,6 +47,11 @@ gboolean   ov_test_allclose    (const float *a, const float *b, gsize n,
  * and points DISPLAY at it; *server gets the process (force-exit it at the
  * end). Without Xvfb, TRUE only when a DISPLAY is already set. */
 gboolean   ov_test_start_xvfb  (const char *size, GSubprocess **server);
+/* Kills the server and waits for it to end, then clears *server (NULL:
+ * nothing to do). g_subprocess_force_exit alone only asks GLib's worker
+ * thread to send the signal: a test that returns from main at once may
+ * exit before it is sent, and leave the server running. */
+void       ov_test_stop_xvfb   (GSubprocess **server);
 
 /* For the window tests. The settings a test window runs with: the schema
  * compiled in the build folder, settings in memory, the cairo renderer, no

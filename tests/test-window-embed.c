@@ -972,7 +972,6 @@ main (int argc, char **argv)
   gtk_window_destroy (GTK_WINDOW (window));
   ov_test_iterate (100);
   g_clear_object (&app);
-  if (xvfb != NULL)
-    g_subprocess_force_exit (xvfb);
+  ov_test_stop_xvfb (&xvfb);
   return status;
 }

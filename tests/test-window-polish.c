@@ -1219,7 +1219,6 @@ main (int argc, char **argv)
   g_application_release (G_APPLICATION (app));
   ov_test_iterate (100);
   g_clear_object (&app);
-  if (xvfb != NULL)
-    g_subprocess_force_exit (xvfb);
+  ov_test_stop_xvfb (&xvfb);
   return status;
 }

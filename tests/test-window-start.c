@@ -88,7 +88,6 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/app/start-from-build-tree", test_start_from_build_tree);
   status = g_test_run ();
-  if (server != NULL)
-    g_subprocess_force_exit (server);
+  ov_test_stop_xvfb (&server);
   return status;
 }

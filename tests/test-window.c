@@ -83,6 +83,22 @@ tag_at (guint i)
   return g_list_model_get_item (ov_session_get_tags (ov_window_get_session (window)), i);
 }
 
+/* Runs the main loop until the window of widget has laid out and drawn a
+ * frame that began after this call (a new style, size or picture is then
+ * applied), or ten seconds pass. */
+static void
+wait_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gint64 start;
+
+  g_assert_nonnull (clock);
+  start = gdk_frame_clock_get_frame_counter (clock);
+  gtk_widget_queue_draw (widget);
+  OV_TEST_WAIT_UNTIL (gdk_frame_clock_get_frame_counter (clock) > start, 10);
+  g_assert_cmpint (gdk_frame_clock_get_frame_counter (clock), >, start);
+}
+
 /* The caption the engine gives for the session's current input, with the
  * window's default decoding (beam 5, 3 kept, 20 long). */
 static char *
@@ -229,9 +245,10 @@ test_draws_regions (void)
   OvSession *session = ov_window_get_session (window);
   GtkWidget *view;
   OvPalette *palette = ov_session_get_palette (session);
+  OvCaptionPanel *panel = _ov_window_get_caption_panel (window);
   g_autoptr(OvTagItem) dog = NULL;
   Pixels before, after;
-  guint n_seen = 0, n_classes = 0, dog_before, dog_after;
+  guint n_seen = 0, n_classes = 0, dog_before, dog_after, runs;
   g_autoptr(GHashTable) classes = g_hash_table_new (g_str_hash, g_str_equal);
   const OvSample *s;
 
@@ -276,7 +293,12 @@ test_draws_regions (void)
   g_test_message ("%s-coloured pixels: %u with the tag on, %u off", ov_tag_item_get_text (dog),
                   dog_before, dog_after);
   g_assert_cmpuint (dog_after, <, dog_before / 10);
+  /* the caption's run on the whole input again ends here, not in the next
+   * test, which reads the caption */
+  runs = ov_caption_panel_get_n_runs (panel);
   ov_tag_item_set_enabled (dog, TRUE);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  g_assert_cmpuint (ov_caption_panel_get_n_runs (panel), >, runs);
 
   pixels_free (&before);
   pixels_free (&after);
@@ -341,7 +363,11 @@ test_tag_off_reruns (void)
   expected = engine_caption (model);
   g_assert_cmpstr (ov_caption_panel_get_caption (panel), ==, expected);
 
+  /* the run with the tag back on ends in this test, not in the next one */
+  runs = ov_caption_panel_get_n_runs (panel);
   ov_tag_item_set_enabled (couch, TRUE);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  g_assert_cmpuint (ov_caption_panel_get_n_runs (panel), >, runs);
 }
 
 /* Typed, edited and moved tags reach the input; a typed tag brings no
@@ -426,6 +452,7 @@ test_question (void)
   OvRegions regions;
   int n_logits = 0, best = 0;
   const char *question = "what is the dog lying on?";
+  guint runs;
 
   ensure_opened ();
   ov_window_open (window, vqa_dir, NULL, 0);
@@ -435,10 +462,12 @@ test_question (void)
   g_assert_true (ov_session_load_answer_list (session, answers_path, &error));
   g_assert_no_error (error);
 
+  /* a run that ends after the question was put in was asked it, with the
+   * answer list loaded above */
+  runs = ov_vqa_panel_get_n_runs (panel);
   ov_vqa_panel_set_question (panel, question);
-  OV_TEST_WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > 0, 60);
-  ov_test_iterate (OV_TEST_SETTLE_MS);
-  g_assert_cmpuint (ov_vqa_panel_get_n_runs (panel), >, 0);
+  OV_TEST_WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > runs, 60);
+  g_assert_cmpuint (ov_vqa_panel_get_n_runs (panel), >, runs);
   g_assert_nonnull (ov_vqa_panel_get_top_answer (panel));
 
   /* The best answer is the engine's argmax on the same input. */
@@ -478,6 +507,7 @@ test_question_reference (void)
   g_autofree char *label = NULL;
   g_autofree char *want = NULL;
   int top_index;
+  guint runs;
 
   ensure_opened ();
   answers = ov_answer_list_load (answers_path, &error);
@@ -548,8 +578,11 @@ test_question_reference (void)
   /* a question of another wording, then one without references */
   ov_vqa_panel_set_question (panel, "what colour is the dog?");
   OV_TEST_WAIT_UNTIL (ov_vqa_panel_get_reference (panel) == NULL, 60);
+  /* the reference was hidden already: wait for the run on this question */
+  runs = ov_vqa_panel_get_n_runs (panel);
   ov_vqa_panel_set_question (panel, "Is it a cat?");
-  ov_test_iterate (OV_TEST_SETTLE_MS * 4);
+  OV_TEST_WAIT_UNTIL (ov_vqa_panel_get_n_runs (panel) > runs, 60);
+  g_assert_cmpuint (ov_vqa_panel_get_n_runs (panel), >, runs);
   g_assert_null (ov_vqa_panel_get_reference (panel));
 
   g_unlink (pt_link);
@@ -592,7 +625,10 @@ test_bad_checkpoint (void)
   ov_tag_item_set_enabled (item, FALSE);
   OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
   g_assert_cmpuint (ov_caption_panel_get_n_runs (panel), >, runs);
+  runs = ov_caption_panel_get_n_runs (panel);
   ov_tag_item_set_enabled (item, TRUE);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  g_assert_cmpuint (ov_caption_panel_get_n_runs (panel), >, runs);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.dismiss-banner", NULL));
   g_assert_null (_ov_window_get_banner_text (window));
@@ -697,10 +733,6 @@ test_mask_match (void)
   /* The match reads the text with masks put back; here none were clicked,
    * so give the full text. */
   ov_mask_panel_set_text (panel, text);
-  ov_test_iterate (OV_TEST_SETTLE_MS);
-  OV_TEST_WAIT_UNTIL (!isnan (ov_mask_panel_get_match (panel).swapped_probability), 60);
-  ov_test_iterate (OV_TEST_SETTLE_MS);
-  shown = ov_mask_panel_get_match (panel);
 
   model = ov_model_load (dir, NULL, &error);
   g_assert_no_error (error);
@@ -712,6 +744,15 @@ test_mask_match (void)
   g_assert_true (ov_model_match (model, text, "car street person", &regions, logits,
                                  &n_classes, &expected_swapped, NULL, &error));
   g_assert_no_error (error);
+  /* The panel has no run counter for the match, and the match of the text
+   * with [MASK] (both numbers set) came before: wait for the numbers of
+   * this text. */
+  OV_TEST_WAIT_UNTIL (fabs (ov_mask_panel_get_match (panel).probability - expected) <= 1e-9
+                      && fabs (ov_mask_panel_get_match (panel).swapped_probability
+                               - expected_swapped) <= 1e-9, 60);
+  shown = ov_mask_panel_get_match (panel);
+  g_test_message ("match %.9g, with the other tags %.9g", shown.probability,
+                  shown.swapped_probability);
   g_assert_cmpfloat_with_epsilon (shown.probability, expected, 1e-9);
   g_assert_cmpfloat_with_epsilon (shown.swapped_probability, expected_swapped, 1e-9);
 }
@@ -753,7 +794,7 @@ test_image (void)
   ov_window_open (second, caption_dir, &file, 1);
   OV_TEST_WAIT_UNTIL (!ov_window_is_loading (second), 60);
   g_assert_null (_ov_window_get_banner_text (second));
-  ov_test_iterate (300);
+  wait_frame (view);
 
   p = render_widget (view);
   n = count_distinct_colors (&p, p.width / 4, p.height / 4, 3 * p.width / 4, 3 * p.height / 4);
@@ -799,7 +840,7 @@ test_demo (void)
   g_assert_nonnull (ov_session_get_sample (session)->image_path);
   g_assert_cmpuint (ov_session_get_input_region_count (session), >, 0);
 
-  ov_test_iterate (300);
+  wait_frame (GTK_WIDGET (_ov_window_get_image_view (fresh)));
   p = render_widget (GTK_WIDGET (_ov_window_get_image_view (fresh)));
   n = count_distinct_colors (&p, 0, 0, p.width, p.height);
   g_test_message ("distinct colours in the demo scene: %u", n);
@@ -881,7 +922,7 @@ test_attention (void)
   double x, y, value = NAN;
   int layer, head, row, col = -1, S, n_layers, n_heads, got_layer, got_head;
   float expected;
-  guint runs;
+  guint runs, cruns;
   Pixels p;
 
   if (demo == NULL)
@@ -932,6 +973,8 @@ test_attention (void)
   ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
   ov_attention_panel_set_selection (panel, layer, head);
   ov_test_iterate (200);
+  /* the run is the panel's: read it again after the main loop ran */
+  run = ov_attention_panel_get_run (panel);
   canvas = ov_attention_panel_get_canvas (panel);
   g_assert_true (gtk_widget_get_mapped (canvas));
   g_assert_true (ov_attention_panel_cell_center (panel, row, col, &x, &y));
@@ -990,8 +1033,11 @@ test_attention (void)
   g_remove (png);
   g_rmdir (tmp);
 
-  /* Switching the first tag off changes the panel's input. */
-  runs = ov_attention_panel_get_n_runs (panel);
+  /* Switching the first tag off changes the panel's input. The panel runs
+   * on the new tags with the caption shown, and again once the caption
+   * panel's run on them ends with another caption: wait for that run
+   * first, so that the caption below is the new input's. */
+  cruns = ov_caption_panel_get_n_runs (cpanel);
   item = g_list_model_get_item (ov_session_get_tags (session), 0);
   g_assert_nonnull (item);
   ov_tag_item_set_enabled (item, FALSE);
@@ -999,19 +1045,15 @@ test_attention (void)
     g_autofree char *off = ov_session_dup_input_tags (session);
 
     g_assert_cmpstr (off, !=, tags_before);
-  }
-  OV_TEST_WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > runs
-              && g_strcmp0 (ov_attention_panel_get_run (panel)->tags, tags_before) != 0, 60);
-  ov_test_iterate (OV_TEST_SETTLE_MS);
-  OV_TEST_WAIT_UNTIL (g_strcmp0 (ov_attention_panel_get_run (panel)->text,
-                         ov_caption_panel_get_caption (cpanel)) == 0, 60);
-  ov_test_iterate (OV_TEST_SETTLE_MS);
-  run = ov_attention_panel_get_run (panel);
-  g_assert_cmpstr (run->tags, !=, tags_before);
-  {
-    g_autofree char *now = ov_session_dup_input_tags (session);
-
-    g_assert_cmpstr (run->tags, ==, now);
+    OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (cpanel) > cruns, 60);
+    g_assert_cmpuint (ov_caption_panel_get_n_runs (cpanel), >, cruns);
+    OV_TEST_WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
+                        && g_strcmp0 (run->tags, off) == 0
+                        && g_strcmp0 (run->text, ov_caption_panel_get_caption (cpanel)) == 0,
+                        60);
+    run = ov_attention_panel_get_run (panel);
+    g_assert_cmpstr (run->tags, ==, off);
+    g_assert_cmpstr (run->text, ==, ov_caption_panel_get_caption (cpanel));
   }
   g_clear_pointer (&fwd, ov_forward_free);
   g_clear_pointer (&enc, ov_encoding_free);
@@ -1028,12 +1070,17 @@ test_attention (void)
   g_assert_cmpfloat_with_epsilon (value,
                                   fwd->attentions[0][((gsize) row) * fwd->seq_len + row], 1e-6);
 
-  /* A hidden panel does not run; shown again, it catches up. */
+  /* A hidden panel does not run, neither on a new input nor on the caption
+   * the caption panel gives for it; shown again, it catches up. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
                                              "caption"));
   ov_test_iterate (100);
   runs = ov_attention_panel_get_n_runs (panel);
+  cruns = ov_caption_panel_get_n_runs (cpanel);
   ov_tag_item_set_enabled (item, TRUE);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (cpanel) > cruns, 60);
+  g_assert_cmpuint (ov_caption_panel_get_n_runs (cpanel), >, cruns);
+  /* a run wrongly started would have had its quiet period by now */
   ov_test_iterate (OV_TEST_SETTLE_MS);
   g_assert_cmpuint (ov_attention_panel_get_n_runs (panel), ==, runs);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
@@ -1297,12 +1344,14 @@ test_attention_dark (void)
   ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
   canvas = ov_attention_panel_get_canvas (panel);
 
+  /* the canvas reads its ink from its style, which a frame brings up to
+   * date */
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  ov_test_iterate (300);
+  wait_frame (canvas);
   g_assert_true (adw_style_manager_get_dark (style));
   dark = render_widget (canvas);
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
-  ov_test_iterate (300);
+  wait_frame (canvas);
   light = render_widget (canvas);
 
   /* The corner is ground: dark, then white; the title above the map is
@@ -1322,7 +1371,7 @@ test_attention_dark (void)
 
   /* Exported in the dark style: white ground, dark writing. */
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  ov_test_iterate (300);
+  wait_frame (canvas);
   tmp = g_dir_make_tmp ("ov-attention-dark-XXXXXX", &error);
   g_assert_no_error (error);
   png = g_build_filename (tmp, "heatmap.png", NULL);
@@ -1717,12 +1766,15 @@ test_fault_export_disk_full (void)
   struct rlimit old, small;
   g_autoptr(GDir) d = NULL;
   const char *toast;
-  guint n_files = 0;
+  guint n_files = 0, runs;
 
   open_oracle ();
+  /* the shared window's panel may have run in an earlier test */
+  runs = ov_attention_panel_get_n_runs (panel);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-panel", "s",
                                              "attention"));
-  OV_TEST_WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > 0, 60);
+  OV_TEST_WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > runs, 60);
+  g_assert_cmpuint (ov_attention_panel_get_n_runs (panel), >, runs);
   g_assert_true (ov_attention_panel_save (panel, png));
   g_assert_true (g_file_get_contents (png, &first, &first_len, NULL));
   g_assert_cmpuint (first_len, >, 4096);
@@ -1812,7 +1864,6 @@ main (int argc, char **argv)
   gtk_window_destroy (GTK_WINDOW (window));
   ov_test_iterate (100);
   g_clear_object (&app);
-  if (xvfb != NULL)
-    g_subprocess_force_exit (xvfb);
+  ov_test_stop_xvfb (&xvfb);
   return status;
 }

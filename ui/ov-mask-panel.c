@@ -252,6 +252,8 @@ run (OvMaskPanel *self)
   g_autofree char *unmasked = NULL;
   g_autofree char *mask = dup_mask_token (self);
 
+  /* an edit may have cancelled the match that was spinning */
+  gtk_spinner_stop (self->spinner);
   if (*text == '\0')
     return;
 
@@ -286,6 +288,9 @@ debounced_run_cb (gpointer user_data)
 static void
 schedule_run (OvMaskPanel *self)
 {
+  /* The match in flight is for the old text or tags too: drop it with the
+   * masks' run, or it would be shown for the new ones. */
+  ov_runner_clear (&self->match_runner);
   ov_runner_schedule (&self->mask_runner, debounced_run_cb, self);
 }
 
