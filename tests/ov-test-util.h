@@ -44,8 +44,8 @@ gboolean   ov_test_allclose    (const float *a, const float *b, gsize n,
                                 double rtol, double atol, double *max_abs_diff);
 
 /* Starts a private Xvfb with a screen of size ("1280x800") on a free display
- * and points DISPLAY at it; *server gets the process (force-exit it at the
- * end). Without Xvfb, TRUE only when a DISPLAY is already set. */
+ * and points DISPLAY at it; *server gets the process (end it with
+ * ov_test_stop_xvfb). Without Xvfb, TRUE only when a DISPLAY is already set. */
 gboolean   ov_test_start_xvfb  (const char *size, GSubprocess **server);
 /* Kills the server and waits for it to end, then clears *server (NULL:
  * nothing to do). g_subprocess_force_exit alone only asks GLib's worker
