@@ -951,9 +951,14 @@ main (int argc, char **argv)
 
   if (!ov_test_start_xvfb ("1920x1080", &xvfb) || !gtk_init_check ())
     {
+      int skipped;
+
       for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
         g_test_add_data_func (tests[i].path, tests[i].path, ov_test_skip_no_display);
-      return g_test_run ();
+      skipped = g_test_run ();
+      /* Xvfb may have started and GTK still failed to open it */
+      ov_test_stop_xvfb (&xvfb);
+      return skipped;
     }
 
   app = ov_application_new ();
