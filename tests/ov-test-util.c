@@ -200,6 +200,25 @@ ov_test_load_json (const char *path)
   return json_node_copy (json_parser_get_root (parser));
 }
 
+float *
+ov_test_json_rows (JsonObject *o, const char *member, int cols, int *n_rows)
+{
+  JsonArray *rows = json_object_get_array_member (o, member);
+  int n = (int) json_array_get_length (rows);
+  float *out = g_new (float, (gsize) MAX (n, 1) * cols);
+
+  for (int i = 0; i < n; i++)
+    {
+      JsonArray *row = json_array_get_array_element (rows, i);
+
+      g_assert_cmpuint (json_array_get_length (row), ==, (guint) cols);
+      for (int j = 0; j < cols; j++)
+        out[(gsize) i * cols + j] = (float) json_array_get_double_element (row, j);
+    }
+  *n_rows = n;
+  return out;
+}
+
 static gsize
 descr_size (const char *descr)
 {

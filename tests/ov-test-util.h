@@ -22,6 +22,9 @@ char      *ov_test_oscarviz_path (void);
  * exits, so that test runs side by side never share a file. */
 char      *ov_test_tmp_path    (const char *name);
 JsonNode  *ov_test_load_json   (const char *path);
+/* The array of arrays `member` of o as float32 rows of cols values;
+ * *n_rows gets their count. */
+float     *ov_test_json_rows   (JsonObject *o, const char *member, int cols, int *n_rows);
 
 typedef struct {
   char    descr[8];       /* "<f4", "<i8", "<i4" */

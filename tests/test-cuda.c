@@ -863,7 +863,6 @@ test_activations (void)
                                                 "expected.json", NULL);
   g_autoptr(JsonNode) input = NULL;
   JsonObject *io;
-  JsonArray *feats_arr;
   g_autofree float *feats = NULL;
   int n_reg, d = 16;
 
@@ -871,13 +870,7 @@ test_activations (void)
     return;
   input = ov_test_load_json (ipath);
   io = json_node_get_object (input);
-  feats_arr = json_object_get_array_member (io, "region_features");
-  n_reg = (int) json_array_get_length (feats_arr);
-  feats = g_new (float, (gsize) n_reg * d);
-  for (int i = 0; i < n_reg; i++)
-    for (int j = 0; j < d; j++)
-      feats[i * d + j] = (float) json_array_get_double_element (
-        json_array_get_array_element (feats_arr, i), j);
+  feats = ov_test_json_rows (io, "region_features", d, &n_reg);
   for (int v = 0; v < 2; v++)
     {
       g_autofree char *dir = ov_test_source_path ("tests", "fixtures",

@@ -1548,15 +1548,10 @@ test_variants (void)
                                                 "expected.json", NULL);
   g_autoptr(JsonNode) input = ov_test_load_json (ipath);
   JsonObject *io = json_node_get_object (input);
-  JsonArray *feats_arr = json_object_get_array_member (io, "region_features");
-  int n_reg = json_array_get_length (feats_arr), d = 16;
-  g_autofree float *feats = g_new (float, n_reg * d);
+  int n_reg, d = 16;
+  g_autofree float *feats = ov_test_json_rows (io, "region_features", d, &n_reg);
   OvRegions regions = { feats, n_reg, d };
 
-  for (int i = 0; i < n_reg; i++)
-    for (int j = 0; j < d; j++)
-      feats[i * d + j] = (float) json_array_get_double_element (
-        json_array_get_array_element (feats_arr, i), j);
   for (guint c = 0; c < G_N_ELEMENTS (variants); c++)
     {
       g_autofree char *dir = ov_test_source_path ("tests", "fixtures", variants[c].dir, NULL);
