@@ -138,6 +138,10 @@ caption_ready_cb (GObject      *source,
     }
   self->n_runs++;
   show_captions (self, captions);
+  /* G_MESSAGES_DEBUG=ov-caption-panel shows when a caption reached the
+   * window (the start-up test waits for this line). */
+  g_debug ("caption shown: %s",
+           captions->len > 0 ? ((OvCaption *) g_ptr_array_index (captions, 0))->text : "");
 }
 
 void
