@@ -119,6 +119,14 @@ ov_cmd_caption (int    argc,
       g_prefix_error (&error, "%s, image “%s”: ", sample->source, sample->sample->key);
       return ov_cli_fail (&opts, error);
     }
+  /* Oscar fills the rows it lacks with empty captions of confidence 0;
+   * these are left out, and said to be. */
+  if ((int) captions->len < co.n_best)
+    g_printerr (ngettext ("oscarviz caption: note: beam search finished only %u caption, "
+                          "fewer than the %d asked for by --n-best\n",
+                          "oscarviz caption: note: beam search finished only %u captions, "
+                          "fewer than the %d asked for by --n-best\n",
+                          captions->len), captions->len, co.n_best);
 
   if (opts.json)
     {

@@ -213,11 +213,14 @@ test_caption_nbest (void)
   JsonObject *o = json_node_get_object (doc);
   JsonArray *caps = json_object_get_array_member (o, "captions");
   g_autofree char *yaml = oracle ("data", "test.yaml", NULL);
-  g_autoptr(Run) text = NULL;
+  g_autoptr(Run) text = NULL, few = NULL;
+  g_autoptr(JsonNode) few_doc = NULL;
+  guint n_few;
   double prev = G_MAXDOUBLE;
 
   g_assert_cmpstr (json_object_get_string_member (o, "key"), ==, "coco_street");
   g_assert_cmpuint (json_array_get_length (caps), ==, 3);
+  g_assert_null (strstr (run->err, "fewer than"));
   for (guint i = 0; i < 3; i++)
     {
       double score = json_object_get_double_member (json_array_get_object_element (caps, i),
@@ -237,6 +240,17 @@ test_caption_nbest (void)
                        "1", NULL);
   g_assert_cmpint (text->status, ==, 0);
   g_assert_nonnull (strstr (text->out, "brew 1870 brew nigeria brew cumulative brew nigeria"));
+
+  /* Two beams over two steps finish at most 8 captions: 64 asked for are
+   * not there, which a note says (Oscar pads with empty ones). */
+  few = run_oscarviz ("caption", "--model", model, "--dataset", yaml, "--row", "2", "--beams",
+                      "2", "--n-best", "64", "--max-length", "3", "--json", NULL);
+  few_doc = run_json (few);
+  n_few = json_array_get_length (json_object_get_array_member (json_node_get_object (few_doc),
+                                                               "captions"));
+  g_assert_cmpuint (n_few, >=, 1);
+  g_assert_cmpuint (n_few, <=, 8);
+  g_assert_nonnull (strstr (few->err, "fewer than the 64 asked for by --n-best"));
 }
 
 /* /cli/caption/cuda: --device cuda gives the oracle's beam-3 captions (ids
