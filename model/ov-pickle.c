@@ -188,19 +188,8 @@ push (Parser        *P,
   return TRUE;
 }
 
-static OvPickleValue *
-pop (Parser *P)
-{
-  guint floor = P->marks->len > 0 ? g_array_index (P->marks, guint, P->marks->len - 1) : 0;
-
-  if (P->stack->len <= floor)
-    {
-      fail (P, OV_ERROR_FORMAT, _ ("stack underflow"));
-      return NULL;
-    }
-  return g_ptr_array_steal_index (P->stack, P->stack->len - 1);
-}
-
+/* The value on top of the stack, above the last MARK; NULL, failed, when
+ * there is none. */
 static OvPickleValue *
 top (Parser *P)
 {
@@ -212,6 +201,15 @@ top (Parser *P)
       return NULL;
     }
   return g_ptr_array_index (P->stack, P->stack->len - 1);
+}
+
+/* Takes the value on top of the stack off it (see top ()). */
+static OvPickleValue *
+pop (Parser *P)
+{
+  if (top (P) == NULL)
+    return NULL;
+  return g_ptr_array_steal_index (P->stack, P->stack->len - 1);
 }
 
 /* Pops everything above the last MARK into a new LIST. */
@@ -300,20 +298,16 @@ utf8_ok (const guint8 *s,
   return TRUE;
 }
 
-/* Text (str) from UTF-8 bytes; refuses invalid UTF-8. */
+/* A value of kind (str or bytes) holding a copy of the n bytes at s, with a
+ * NUL after them. */
 static OvPickleValue *
-make_text (Parser       *P,
-           const guint8 *s,
-           gsize         n)
+make_string_kind (Parser       *P,
+                  OvPickleKind  kind,
+                  const guint8 *s,
+                  gsize         n)
 {
-  OvPickleValue *v;
+  OvPickleValue *v = new_value (P, kind);
 
-  if (!utf8_ok (s, n))
-    {
-      fail (P, OV_ERROR_FORMAT, _ ("a string is not valid UTF-8"));
-      return NULL;
-    }
-  v = new_value (P, OV_PICKLE_STRING);
   if (v == NULL)
     return NULL;
   v->str = g_malloc (n + 1);
@@ -324,21 +318,26 @@ make_text (Parser       *P,
   return v;
 }
 
+/* Text (str) from UTF-8 bytes; refuses invalid UTF-8. */
+static OvPickleValue *
+make_text (Parser       *P,
+           const guint8 *s,
+           gsize         n)
+{
+  if (!utf8_ok (s, n))
+    {
+      fail (P, OV_ERROR_FORMAT, _ ("a string is not valid UTF-8"));
+      return NULL;
+    }
+  return make_string_kind (P, OV_PICKLE_STRING, s, n);
+}
+
 static OvPickleValue *
 make_bytes (Parser       *P,
             const guint8 *s,
             gsize         n)
 {
-  OvPickleValue *v = new_value (P, OV_PICKLE_BYTES);
-
-  if (v == NULL)
-    return NULL;
-  v->str = g_malloc (n + 1);
-  if (n > 0)  /* s may be NULL when n is 0 (an empty GByteArray) */
-    memcpy (v->str, s, n);
-  v->str[n] = '\0';
-  v->len = n;
-  return v;
+  return make_string_kind (P, OV_PICKLE_BYTES, s, n);
 }
 
 /* LONG1/LONG4 payload: n bytes of little-endian two's complement. */
