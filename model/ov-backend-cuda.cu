@@ -199,83 +199,85 @@ ov_cuda_add_layer_norm (float *x, const float *r, const float *g, const float *b
   return cudaGetLastError ();
 }
 
-/* ov_cuda_gelu: the erf form, in place */
-static __global__ void
-gelu_kernel (float *x, size_t n)
+/* The activations ov_cuda_gelu, ov_cuda_relu, ov_cuda_swish and ov_cuda_tanh
+ * apply in place, one float at a time, each in the CPU backend's expression:
+ * GELU in its erf form, and swish, x * sigmoid (x), written x / (1 + e^-x). */
+struct OvGelu
+{
+  static __device__ __forceinline__ float
+  apply (float v)
+  {
+    return 0.5f * v * (1.0f + erff (v * 0.70710678118654752440f));
+  }
+};
+
+struct OvRelu
+{
+  static __device__ __forceinline__ float
+  apply (float v)
+  {
+    return v > 0.0f ? v : 0.0f;
+  }
+};
+
+struct OvSwish
+{
+  static __device__ __forceinline__ float
+  apply (float v)
+  {
+    return v / (1.0f + expf (-v));
+  }
+};
+
+struct OvTanh
+{
+  static __device__ __forceinline__ float
+  apply (float v)
+  {
+    return tanhf (v);
+  }
+};
+
+template <typename Act> static __global__ void
+activation_kernel (float *x, size_t n)
 {
   for (size_t i = blockIdx.x * (size_t) blockDim.x + threadIdx.x; i < n;
        i += (size_t) gridDim.x * blockDim.x)
-    {
-      float v = x[i];
+    x[i] = Act::apply (x[i]);
+}
 
-      x[i] = 0.5f * v * (1.0f + erff (v * 0.70710678118654752440f));
-    }
+/* Applies Act to the n floats at x. */
+template <typename Act> static cudaError_t
+launch_activation (float *x, size_t n, cudaStream_t stream)
+{
+  if (n == 0)
+    return cudaSuccess;
+  OV_LAUNCH (activation_kernel<Act>, grid_for (n, 256), 256, 0, stream) (x, n);
+  return cudaGetLastError ();
 }
 
 extern "C" cudaError_t
 ov_cuda_gelu (float *x, size_t n, cudaStream_t stream)
 {
-  if (n == 0)
-    return cudaSuccess;
-  OV_LAUNCH (gelu_kernel, grid_for (n, 256), 256, 0, stream) (x, n);
-  return cudaGetLastError ();
-}
-
-/* ov_cuda_relu and ov_cuda_swish: the other hidden_act values, in place;
- * swish is x * sigmoid (x), written x / (1 + e^-x) as on the CPU */
-static __global__ void
-relu_kernel (float *x, size_t n)
-{
-  for (size_t i = blockIdx.x * (size_t) blockDim.x + threadIdx.x; i < n;
-       i += (size_t) gridDim.x * blockDim.x)
-    x[i] = x[i] > 0.0f ? x[i] : 0.0f;
-}
-
-static __global__ void
-swish_kernel (float *x, size_t n)
-{
-  for (size_t i = blockIdx.x * (size_t) blockDim.x + threadIdx.x; i < n;
-       i += (size_t) gridDim.x * blockDim.x)
-    {
-      float v = x[i];
-
-      x[i] = v / (1.0f + expf (-v));
-    }
+  return launch_activation<OvGelu> (x, n, stream);
 }
 
 extern "C" cudaError_t
 ov_cuda_relu (float *x, size_t n, cudaStream_t stream)
 {
-  if (n == 0)
-    return cudaSuccess;
-  OV_LAUNCH (relu_kernel, grid_for (n, 256), 256, 0, stream) (x, n);
-  return cudaGetLastError ();
+  return launch_activation<OvRelu> (x, n, stream);
 }
 
 extern "C" cudaError_t
 ov_cuda_swish (float *x, size_t n, cudaStream_t stream)
 {
-  if (n == 0)
-    return cudaSuccess;
-  OV_LAUNCH (swish_kernel, grid_for (n, 256), 256, 0, stream) (x, n);
-  return cudaGetLastError ();
-}
-
-static __global__ void
-tanh_kernel (float *x, size_t n)
-{
-  for (size_t i = blockIdx.x * (size_t) blockDim.x + threadIdx.x; i < n;
-       i += (size_t) gridDim.x * blockDim.x)
-    x[i] = tanhf (x[i]);
+  return launch_activation<OvSwish> (x, n, stream);
 }
 
 extern "C" cudaError_t
 ov_cuda_tanh (float *x, size_t n, cudaStream_t stream)
 {
-  if (n == 0)
-    return cudaSuccess;
-  OV_LAUNCH (tanh_kernel, grid_for (n, 256), 256, 0, stream) (x, n);
-  return cudaGetLastError ();
+  return launch_activation<OvTanh> (x, n, stream);
 }
 
 /* ov_cuda_attention: one block per (query row, head[, sequence]); 128 threads.
