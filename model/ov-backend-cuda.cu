@@ -29,16 +29,9 @@
 
 #define OV_WARP 32
 
-static __device__ __forceinline__ float
-warp_sum_f (float v)
-{
-  for (int o = OV_WARP / 2; o > 0; o /= 2)
-    v += __shfl_xor_sync (0xffffffffu, v, o);
-  return v;
-}
-
-static __device__ __forceinline__ double
-warp_sum_d (double v)
+/* The sum over the warp; every lane gets it. */
+template <typename T> static __device__ __forceinline__ T
+warp_sum (T v)
 {
   for (int o = OV_WARP / 2; o > 0; o /= 2)
     v += __shfl_xor_sync (0xffffffffu, v, o);
@@ -53,51 +46,40 @@ warp_max_f (float v)
   return v;
 }
 
-/* Sum over the block; every thread gets it. scratch holds 32 doubles, and
- * the block size is a multiple of 32. */
-static __device__ double
-block_sum_d (double v, double *scratch)
+/* The middle step of a reduction over the block: each warp's result v (the
+ * same in all its lanes) goes through scratch (32 entries), and lane i of
+ * every warp gets warp i's, or fill where there is no warp i, for the warp
+ * reduction that finishes it. The block size is a multiple of 32. */
+template <typename T> static __device__ T
+exchange_warps (T v, T *scratch, T fill)
 {
   int lane = threadIdx.x % OV_WARP, warp = threadIdx.x / OV_WARP;
   int n_warps = blockDim.x / OV_WARP;
 
-  v = warp_sum_d (v);
   __syncthreads ();              /* scratch may still be read by a previous call */
   if (lane == 0)
     scratch[warp] = v;
   __syncthreads ();
-  v = lane < n_warps ? scratch[lane] : 0.0;
-  return warp_sum_d (v);
+  return lane < n_warps ? scratch[lane] : fill;
+}
+
+/* Sum and maximum over the block; every thread gets it. */
+static __device__ double
+block_sum_d (double v, double *scratch)
+{
+  return warp_sum (exchange_warps (warp_sum (v), scratch, 0.0));
 }
 
 static __device__ float
 block_max_f (float v, float *scratch)
 {
-  int lane = threadIdx.x % OV_WARP, warp = threadIdx.x / OV_WARP;
-  int n_warps = blockDim.x / OV_WARP;
-
-  v = warp_max_f (v);
-  __syncthreads ();
-  if (lane == 0)
-    scratch[warp] = v;
-  __syncthreads ();
-  v = lane < n_warps ? scratch[lane] : -FLT_MAX;
-  return warp_max_f (v);
+  return warp_max_f (exchange_warps (warp_max_f (v), scratch, -FLT_MAX));
 }
 
 static __device__ float
 block_sum_f (float v, float *scratch)
 {
-  int lane = threadIdx.x % OV_WARP, warp = threadIdx.x / OV_WARP;
-  int n_warps = blockDim.x / OV_WARP;
-
-  v = warp_sum_f (v);
-  __syncthreads ();
-  if (lane == 0)
-    scratch[warp] = v;
-  __syncthreads ();
-  v = lane < n_warps ? scratch[lane] : 0.0f;
-  return warp_sum_f (v);
+  return warp_sum (exchange_warps (warp_sum (v), scratch, 0.0f));
 }
 
 static unsigned
@@ -327,7 +309,7 @@ attention_kernel (float *ctx, float *probs, const float *q, int q_stride, const 
 
       for (int d = lane; d < head_dim; d += OV_WARP)
         s += qs[d] * k_j[d];
-      s = warp_sum_f (s);
+      s = warp_sum (s);
       if (lane == 0)
         {
           s = s / scale_div;
