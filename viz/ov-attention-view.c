@@ -217,6 +217,39 @@ draw_legend (cairo_t            *cr,
     draw_segment_key (cr, present, x + 70, y);
 }
 
+/* The scale from 0 to hi, the largest value shown; a tiny one when hi is
+ * not above 0 (NaN included), so that a blank map still has a range. */
+static OvColorScale
+sequential_scale (double hi)
+{
+  return (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi > 0 ? hi : 1e-6 };
+}
+
+/* Copies the rows and columns pos (n) of a seq_len x seq_len matrix into
+ * out (n, n). Returns the largest finite value copied, of their magnitudes
+ * when magnitude is set, and 0 when none is above 0. */
+static double
+gather_matrix (const float *matrix,
+               int          seq_len,
+               const int   *pos,
+               int          n,
+               gboolean     magnitude,
+               float       *out)
+{
+  double hi = 0.0;
+
+  for (int a = 0; a < n; a++)
+    for (int b = 0; b < n; b++)
+      {
+        float x = matrix[(gsize) pos[a] * seq_len + pos[b]];
+
+        out[(gsize) a * n + b] = x;
+        if (isfinite (x))
+          hi = MAX (hi, magnitude ? fabs (x) : x);
+      }
+  return hi;
+}
+
 /* ---- heat map ---- */
 
 struct _OvHeatmapView
@@ -248,7 +281,7 @@ ov_heatmap_view_new (const float       *matrix,
                      const char        *title)
 {
   OvHeatmapView *v;
-  double hi = 0.0;
+  double hi;
 
   g_return_val_if_fail (matrix != NULL && segments != NULL && seq_len > 0, NULL);
 
@@ -265,15 +298,8 @@ ov_heatmap_view_new (const float       *matrix,
       v->segments[a] = segments[v->pos[a]];
       v->labels[a] = g_strdup (labels != NULL && labels[v->pos[a]] != NULL
                                ? labels[v->pos[a]] : "");
-      for (int b = 0; b < v->n; b++)
-        {
-          float x = matrix[(gsize) v->pos[a] * seq_len + v->pos[b]];
-
-          v->values[(gsize) a * v->n + b] = x;
-          if (isfinite (x))
-            hi = MAX (hi, diverging ? fabs (x) : x);
-        }
     }
+  hi = gather_matrix (matrix, seq_len, v->pos, v->n, diverging, v->values);
   if (hi <= 0.0)
     hi = 1e-6;
   v->diverging = diverging;
@@ -502,19 +528,9 @@ ov_attention_grid_view_new (const float *const *attentions,
       {
         const float *att_lh = attentions[l] + (gsize) h * seq_len * seq_len;
         float *out_lh = v->values + ((gsize) l * n_heads + h) * nn;
-        double hi = 0.0;
 
-        for (int a = 0; a < v->n; a++)
-          for (int b = 0; b < v->n; b++)
-            {
-              float x = att_lh[(gsize) v->pos[a] * seq_len + v->pos[b]];
-
-              out_lh[(gsize) a * v->n + b] = x;
-              if (isfinite (x))
-                hi = MAX (hi, x);
-            }
-        v->scales[l * n_heads + h] = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0,
-                                                      hi > 0 ? hi : 1e-6 };
+        v->scales[l * n_heads + h] =
+          sequential_scale (gather_matrix (att_lh, seq_len, v->pos, v->n, FALSE, out_lh));
       }
   v->cache = g_new0 (cairo_surface_t *, MAX (n_layers * n_heads, 1));
   v->title = g_strdup (title);
@@ -976,7 +992,7 @@ ov_attention_image_view_new_query (const float       *matrix,
       if (p >= 0)
         hi = MAX (hi, v->weights[k]);
     }
-  v->scale = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi > 0 ? hi : 1e-6 };
+  v->scale = sequential_scale (hi);
   return v;
 }
 
@@ -1011,7 +1027,7 @@ ov_attention_image_view_new_region (const float       *matrix,
         v->weights[i] = matrix[(gsize) i * seq_len + p];
         hi = MAX (hi, v->weights[i]);
       }
-  v->scale = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi > 0 ? hi : 1e-6 };
+  v->scale = sequential_scale (hi);
   ov_region_view_set_highlight (v->regions, region);
   return v;
 }
@@ -1348,7 +1364,7 @@ ov_caption_view_new (const OvCaptionAttention *ca, const char *title)
   for (gsize k = 0; k < n; k++)
     if (isfinite (ca->values[k]))
       hi = MAX (hi, ca->values[k]);
-  v->scale = (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi > 0 ? hi : 1e-6 };
+  v->scale = sequential_scale (hi);
   v->title = g_strdup (title);
   return v;
 }
