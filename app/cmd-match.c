@@ -95,16 +95,7 @@ ov_cmd_match (int    argc,
       g_autoptr(JsonBuilder) b = json_builder_new ();
 
       json_builder_begin_object (b);
-      if (sample->sample != NULL)
-        {
-          json_builder_set_member_name (b, "key");
-          json_builder_add_string_value (b, sample->sample->key);
-          json_builder_set_member_name (b, "text");
-          json_builder_add_string_value (b, text);
-          ov_cli_words_to_json (words, b);
-          json_builder_set_member_name (b, "tags");
-          json_builder_add_string_value (b, sample->tags);
-        }
+      ov_cli_sample_input_to_json (sample, "text", text, words, b);
       json_builder_set_member_name (b, "logits");
       json_builder_begin_array (b);
       for (int i = 0; i < n_classes; i++)

@@ -289,16 +289,7 @@ ov_cmd_vqa (int    argc,
       g_autoptr(JsonBuilder) b = json_builder_new ();
 
       json_builder_begin_object (b);
-      if (sample->sample != NULL)
-        {
-          json_builder_set_member_name (b, "key");
-          json_builder_add_string_value (b, sample->sample->key);
-          json_builder_set_member_name (b, "question");
-          json_builder_add_string_value (b, question);
-          ov_cli_words_to_json (words, b);
-          json_builder_set_member_name (b, "tags");
-          json_builder_add_string_value (b, sample->tags);
-        }
+      ov_cli_sample_input_to_json (sample, "question", question, words, b);
       if (has_reference)
         reference_to_json (asked, answers, order[0], b);
       json_builder_set_member_name (b, "answers");

@@ -1123,6 +1123,24 @@ ov_cli_words_to_json (const OvCliWords *words,
 }
 
 void
+ov_cli_sample_input_to_json (const OvCliSample *sample,
+                             const char        *text_member,
+                             const char        *text,
+                             const OvCliWords  *words,
+                             JsonBuilder       *b)
+{
+  if (sample->sample == NULL)
+    return;
+  json_builder_set_member_name (b, "key");
+  json_builder_add_string_value (b, sample->sample->key);
+  json_builder_set_member_name (b, text_member);
+  json_builder_add_string_value (b, text);
+  ov_cli_words_to_json (words, b);
+  json_builder_set_member_name (b, "tags");
+  json_builder_add_string_value (b, sample->tags);
+}
+
+void
 ov_cli_words_print (const OvCliWords *words)
 {
   guint n_unknown = words->unknown->len;

@@ -171,6 +171,13 @@ void            ov_cli_words_free     (OvCliWords     *words);
 /* Members "words" (the count) and "unknown_words" (a list). */
 void            ov_cli_words_to_json  (const OvCliWords *words,
                                        JsonBuilder      *builder);
+/* With a sample (not --inputs): the members "key", text_member with text
+ * (what the model was asked), those of ov_cli_words_to_json and "tags". */
+void            ov_cli_sample_input_to_json (const OvCliSample *sample,
+                                             const char        *text_member,
+                                             const char        *text,
+                                             const OvCliWords  *words,
+                                             JsonBuilder       *builder);
 /* A line saying how many words are unknown, or that none is known; nothing
  * when every word is known. */
 void            ov_cli_words_print    (const OvCliWords *words);
