@@ -1119,6 +1119,23 @@ name_of (const char *const *names,
   return g_strdup_printf ("%s%" G_GINT64_FORMAT, fallback, id);
 }
 
+/* A base64 column of a bottom-up row: float32 values, or int64 ones when
+ * int64 is set; errors name it "WHERE: name". */
+static gpointer
+decode_column (const char *col,
+               const char *name,
+               gboolean    int64,
+               gsize      *n_values,
+               const char *where,
+               GError    **error)
+{
+  g_autofree char *what = g_strdup_printf ("%s: %s", where, name);
+
+  if (int64)
+    return decode_int64s (col, n_values, what, error);
+  return ov_base64_decode_floats (col, strlen (col), n_values, what, error);
+}
+
 gboolean
 ov_parse_butd_row (OvSample          *sample,
                    OvFileKind         kind,
@@ -1139,7 +1156,6 @@ ov_parse_butd_row (OvSample          *sample,
   float *feats;
   gsize n_box_values, n_values;
   gint64 n_boxes;
-  g_autofree char *what = NULL;
 
   if (n != want)
     {
@@ -1175,8 +1191,7 @@ ov_parse_butd_row (OvSample          *sample,
   sample->width = (int) g_ascii_strtod (s_w, NULL);
   sample->height = (int) g_ascii_strtod (s_h, NULL);
 
-  what = g_strdup_printf ("%s: boxes", where);
-  boxes = ov_base64_decode_floats (s_boxes, strlen (s_boxes), &n_box_values, what, error);
+  boxes = decode_column (s_boxes, "boxes", FALSE, &n_box_values, where, error);
   if (boxes == NULL)
     return FALSE;
   if (n_box_values != (gsize) n_boxes * 4)
@@ -1193,24 +1208,16 @@ ov_parse_butd_row (OvSample          *sample,
         { cols[5], "attrs_id" }, { cols[6], "attrs_conf" },
       };
 
-      g_free (what);
-      what = g_strdup_printf ("%s: objects_id", where);
-      obj_id = decode_int64s (cols[3], &parts[0].n, what, error);
+      obj_id = decode_column (parts[0].col, parts[0].name, TRUE, &parts[0].n, where, error);
       if (obj_id == NULL)
         return FALSE;
-      g_free (what);
-      what = g_strdup_printf ("%s: objects_conf", where);
-      obj_conf = ov_base64_decode_floats (cols[4], strlen (cols[4]), &parts[1].n, what, error);
+      obj_conf = decode_column (parts[1].col, parts[1].name, FALSE, &parts[1].n, where, error);
       if (obj_conf == NULL)
         return FALSE;
-      g_free (what);
-      what = g_strdup_printf ("%s: attrs_id", where);
-      attr_id = decode_int64s (cols[5], &parts[2].n, what, error);
+      attr_id = decode_column (parts[2].col, parts[2].name, TRUE, &parts[2].n, where, error);
       if (attr_id == NULL)
         return FALSE;
-      g_free (what);
-      what = g_strdup_printf ("%s: attrs_conf", where);
-      attr_conf = ov_base64_decode_floats (cols[6], strlen (cols[6]), &parts[3].n, what, error);
+      attr_conf = decode_column (parts[3].col, parts[3].name, FALSE, &parts[3].n, where, error);
       if (attr_conf == NULL)
         return FALSE;
       for (guint k = 0; k < G_N_ELEMENTS (parts); k++)
@@ -1246,9 +1253,7 @@ ov_parse_butd_row (OvSample          *sample,
         }
     }
 
-  g_free (what);
-  what = g_strdup_printf ("%s: features", where);
-  feats = ov_base64_decode_floats (s_feats, strlen (s_feats), &n_values, what, error);
+  feats = decode_column (s_feats, "features", FALSE, &n_values, where, error);
   if (feats == NULL)
     return FALSE;
   return take_features (sample, feats, n_values, n_boxes, where, error);
