@@ -343,6 +343,7 @@ ov_cmd_attention (int argc, char **argv)
   g_autoptr(OvSample) sample = NULL;
   g_autoptr(OvModel) model = NULL;
   g_autoptr(OvImage) image = NULL;
+  OvOrientation box_turn = OV_ORIENTATION_NORMAL;
   g_autoptr(GArray) prefix = NULL;
   g_autoptr(OvCsv) csv = ov_csv_new ();
   g_autofree char *tags = NULL;
@@ -569,15 +570,19 @@ ov_cmd_attention (int argc, char **argv)
    * (the data layer looks, as for the window). */
   if (sample->image_path != NULL)
     {
-      OvImageLoadOptions iopts = { 0 };
       g_autoptr(GError) local = NULL;
 
-      iopts.ignore_orientation = g_strcmp0 (o.sample.box_frame, "displayed") != 0;
-      image = ov_image_load (sample->image_path, &iopts, NULL, &local);
+      /* The picture is shown upright; boxes measured on it as stored turn
+       * with it. */
+      image = ov_image_load (sample->image_path, NULL, NULL, &local);
       if (image == NULL)
         image_error = g_strdup (local->message);
       else
-        surface = ov_image_create_surface (image);
+        {
+          surface = ov_image_create_surface (image);
+          if (image->orientation_applied && g_strcmp0 (o.sample.box_frame, "displayed") != 0)
+            box_turn = image->orientation;
+        }
     }
   /* The image and region views are drawn over the picture: without one
    * they would be boxes on grey. */
@@ -991,10 +996,12 @@ ov_cmd_attention (int argc, char **argv)
           view = iv;
           view_free = (GDestroyNotify) ov_attention_image_view_free;
           paint = ov_attention_image_view_paint;
+          ov_region_view_set_orientation (ov_attention_image_view_get_region_view (iv), box_turn);
           {
-            double fw = sample->width > 0 ? sample->width : 640;
-            double fh = sample->height > 0 ? sample->height : 480;
-            double s = MIN (800.0 / fw, 600.0 / fh);
+            double fw, fh, s;
+
+            ov_region_view_get_frame_size (ov_attention_image_view_get_region_view (iv), &fw, &fh);
+            s = MIN (800.0 / fw, 600.0 / fh);
 
             width = fw * s + 100;
             height = fh * s + 40 + (reverse ? 90 : 0);

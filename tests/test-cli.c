@@ -16,6 +16,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <cairo.h>
 #include <cblas.h>
 
 #include "data/ov-demo.h"
@@ -1959,6 +1960,42 @@ test_attention_image (void)
   g_unlink (given);
 }
 
+/* /cli/attention/turned-picture: a photo with EXIF orientation 6 is shown
+ * upright with the boxes (measured on the pixels as stored) turned with
+ * it: the landscape scene's figure stands portrait; with --box-frame
+ * displayed the boxes' frame is the upright one and stays landscape. */
+static void
+test_attention_turned_picture (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *jpeg = ov_test_shared_path ("data", "images", "edge-cases",
+                                               "pillow-hopper_orientation_6-exif.jpg", NULL);
+  const char *frames[] = { "stored", "displayed" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (frames); i++)
+    {
+      g_autofree char *out = tmp_path ("ov-cli-att-turned.png");
+      g_autoptr(Run) run = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                         "--key", "300001", "--image", jpeg, "--box-frame",
+                                         frames[i], "--layer", "1", "--view", "image", "--out",
+                                         out, NULL);
+      cairo_surface_t *png;
+      int w, h;
+
+      g_assert_cmpint (run->status, ==, 0);
+      png = cairo_image_surface_create_from_png (out);
+      g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+      w = cairo_image_surface_get_width (png);
+      h = cairo_image_surface_get_height (png);
+      if (i == 0)
+        g_assert_cmpint (h, >, w);
+      else
+        g_assert_cmpint (w, >, h);
+      cairo_surface_destroy (png);
+      g_unlink (out);
+    }
+}
+
 static JsonNode *
 vqa_json (const char *question,
           const char *top)
@@ -2821,6 +2858,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/usage-lines", test_usage_lines);
   g_test_add_func ("/cli/demo-names/everywhere", test_demo_names_everywhere);
   g_test_add_func ("/cli/attention/image", test_attention_image);
+  g_test_add_func ("/cli/attention/turned-picture", test_attention_turned_picture);
   g_test_add_func ("/cli/vqa/unknown-words", test_vqa_unknown_words);
   g_test_add_func ("/cli/embed/tag-layout", test_embed_tag_layout);
   g_test_add_func ("/cli/encode/round-trip", test_encode_round_trip);

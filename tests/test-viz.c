@@ -652,6 +652,56 @@ test_palette_assign (void)
   }
 }
 
+/* /viz/region-view/turned: boxes measured on a picture as stored, shown
+ * on the picture turned by its EXIF orientation, turn with it; the frame
+ * comes from the sample's size or, without one, from the turned picture. */
+static void
+test_region_view_turned (void)
+{
+  g_autoptr(OvSample) sample = make_sample ();
+  g_autoptr(OvPalette) palette = ov_palette_new ();
+  cairo_surface_t *turned = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 240, 320);
+
+  for (int pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(OvRegionView) view = NULL;
+      cairo_surface_t *surface;
+      OvRect box;
+      double fw, fh;
+
+      /* the second pass: no size in the sample, the picture's counts */
+      if (pass == 1)
+        sample->width = sample->height = 0;
+      view = ov_region_view_new (sample, turned, palette);
+      ov_region_view_set_orientation (view, OV_ORIENTATION_ROTATE_90_CW);
+      ov_region_view_get_frame_size (view, &fw, &fh);
+      g_assert_cmpfloat (fw, ==, 240);
+      g_assert_cmpfloat (fh, ==, 320);
+      surface = render (ov_region_view_paint, view, 240, 320);
+      /* turned a quarter clockwise: (x, y) of 320x240 goes to (240 - y, x) */
+      g_assert_true (ov_region_view_get_box (view, 0, &box));
+      g_assert_cmpfloat_with_epsilon (box.x, 20, 1e-9);
+      g_assert_cmpfloat_with_epsilon (box.y, 20, 1e-9);
+      g_assert_cmpfloat_with_epsilon (box.width, 190, 1e-9);
+      g_assert_cmpfloat_with_epsilon (box.height, 180, 1e-9);
+      /* the couch, (150, 100)-(310, 230), has its right edge at x = 140 */
+      assert_color_near (pixel (surface, 140, 250), ov_palette_color (palette, "couch"),
+                         2.0 / 255);
+      g_assert_cmpint (ov_region_view_hit (view, 60, 250), ==, 1);
+      cairo_surface_destroy (surface);
+
+      if (pass == 1)
+        continue;
+      /* half a turn keeps the sides: (x, y) goes to (320 - x, 240 - y) */
+      ov_region_view_set_orientation (view, OV_ORIENTATION_ROTATE_180);
+      ov_region_view_layout (view, 320, 240);
+      g_assert_true (ov_region_view_get_box (view, 0, &box));
+      g_assert_cmpfloat_with_epsilon (box.x, 120, 1e-9);
+      g_assert_cmpfloat_with_epsilon (box.y, 20, 1e-9);
+    }
+  cairo_surface_destroy (turned);
+}
+
 static void
 test_region_view (void)
 {
@@ -1777,6 +1827,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/palette/assign", test_palette_assign);
   g_test_add_func ("/viz/region-view/boxes", test_region_view);
   g_test_add_func ("/viz/region-view/photo", test_region_view_real_image);
+  g_test_add_func ("/viz/region-view/turned", test_region_view_turned);
   g_test_add_func ("/viz/attention-image/weights", test_attention_image);
   g_test_add_func ("/viz/scatter/select", test_scatter);
   g_test_add_func ("/viz/export/formats", test_export);

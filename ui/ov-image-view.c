@@ -26,10 +26,11 @@ struct _OvImageView
 
   OvSession       *session;
   cairo_surface_t *image;
+  OvOrientation    box_turn;          /* image's turn from the boxes' frame */
   OvRegionView    *view;
   OvTagItem       *selected;
 
-  double           frame_w, frame_h;  /* the frame the boxes are measured in */
+  double           frame_w, frame_h;  /* the frame shown: the boxes' one, turned */
   double           zoom;
   double           ox, oy;            /* widget position of the frame's corner */
   double           laid_out_w, laid_out_h;
@@ -104,16 +105,9 @@ rebuild_view (OvImageView *self)
 
   self->view = ov_region_view_new (sample, self->image,
                                    ov_session_get_palette (self->session));
-  if (sample->width > 0 && sample->height > 0)
-    {
-      self->frame_w = sample->width;
-      self->frame_h = sample->height;
-    }
-  else if (self->image != NULL)
-    {
-      self->frame_w = cairo_image_surface_get_width (self->image);
-      self->frame_h = cairo_image_surface_get_height (self->image);
-    }
+  ov_region_view_set_orientation (self->view, self->box_turn);
+  if ((sample->width > 0 && sample->height > 0) || self->image != NULL)
+    ov_region_view_get_frame_size (self->view, &self->frame_w, &self->frame_h);
   else
     {
       self->frame_w = 640;
@@ -509,6 +503,7 @@ ov_image_view_init (OvImageView *self)
 
   self->zoom = 1.0;
   self->fit = TRUE;
+  self->box_turn = OV_ORIENTATION_NORMAL;
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
@@ -569,15 +564,17 @@ ov_image_view_set_session (OvImageView *self,
 
 void
 ov_image_view_set_image (OvImageView     *self,
-                         cairo_surface_t *image)
+                         cairo_surface_t *image,
+                         OvOrientation    box_turn)
 {
   g_return_if_fail (OV_IS_IMAGE_VIEW (self));
 
-  if (image == self->image)
+  if (image == self->image && box_turn == self->box_turn)
     return;
   g_clear_pointer (&self->image, cairo_surface_destroy);
   if (image != NULL)
     self->image = cairo_surface_reference (image);
+  self->box_turn = box_turn;
   rebuild_view (self);
 }
 

@@ -19,9 +19,13 @@ G_DECLARE_FINAL_TYPE (OvImageView, ov_image_view, OV, IMAGE_VIEW, GtkWidget)
 GtkWidget  *ov_image_view_new          (void);
 void        ov_image_view_set_session  (OvImageView     *self,
                                         OvSession       *session);
-/* The picture of the session's sample; NULL draws a grey canvas. */
+/* The picture of the session's sample, shown upright; NULL draws a grey
+ * canvas. box_turn: the EXIF orientation by which image was turned from
+ * the frame the sample's boxes are measured in (OV_ORIENTATION_NORMAL when
+ * they share one frame). */
 void        ov_image_view_set_image    (OvImageView     *self,
-                                        cairo_surface_t *image);
+                                        cairo_surface_t *image,
+                                        OvOrientation    box_turn);
 /* Zoom factor: image pixels to widget pixels. */
 double      ov_image_view_get_zoom     (OvImageView     *self);
 void        ov_image_view_set_zoom     (OvImageView     *self,

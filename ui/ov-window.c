@@ -656,10 +656,9 @@ load_sample_worker (GTask        *task,
 
   if (load->sample->image_path != NULL)
     {
-      /* Boxes are read in the stored frame, so the picture must be too. */
-      OvImageLoadOptions image_opts = { 0, TRUE };
-
-      load->image = ov_image_load (load->sample->image_path, &image_opts, cancellable, &error);
+      /* The picture is shown upright; the boxes, read in its stored frame,
+       * are turned with it (ov_image_view_set_image). */
+      load->image = ov_image_load (load->sample->image_path, NULL, cancellable, &error);
       if (load->image == NULL)
         {
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -744,6 +743,7 @@ sample_loaded_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   SampleLoad *load = g_task_get_task_data (G_TASK (result));
   cairo_surface_t *surface = NULL;
+  OvOrientation box_turn = OV_ORIENTATION_NORMAL;
   g_autofree char *subtitle = NULL;
   OvSample *sample;
 
@@ -792,7 +792,11 @@ sample_loaded_cb (GObject      *source,
     remember_recent (self, load->files[i]);
 
   if (load->image != NULL)
-    surface = surface_from_image (g_steal_pointer (&load->image));
+    {
+      if (load->image->orientation_applied)
+        box_turn = load->image->orientation;
+      surface = surface_from_image (g_steal_pointer (&load->image));
+    }
   /* The image shown so far lends its tags to the swapped match. */
   if (ov_session_get_sample (self->session) != NULL)
     {
@@ -803,9 +807,9 @@ sample_loaded_cb (GObject      *source,
   sample = g_steal_pointer (&load->sample);
   subtitle = g_strdup (sample->key);
   update_no_picture (self, sample, surface != NULL);
-  ov_image_view_set_image (self->image_view, NULL);
+  ov_image_view_set_image (self->image_view, NULL, OV_ORIENTATION_NORMAL);
   ov_session_set_sample (self->session, sample);
-  ov_image_view_set_image (self->image_view, surface);
+  ov_image_view_set_image (self->image_view, surface, box_turn);
   g_clear_pointer (&surface, cairo_surface_destroy);
 
   adw_window_title_set_subtitle (self->window_title, subtitle);

@@ -24,9 +24,11 @@ struct _OvRegionView
   gboolean         show_labels;
   gboolean        *hidden;       /* (n_regions) */
   int              highlight;
+  OvOrientation    orientation;  /* how the boxes' frame is turned to be shown */
 
   /* layout */
-  double           frame_w, frame_h;   /* the frame boxes are given in */
+  double           box_w, box_h;       /* the frame boxes are given in */
+  double           frame_w, frame_h;   /* the frame shown: box_w x box_h turned */
   double           scale, ox, oy;      /* frame -> view */
   OvRect          *labels;             /* (n_regions) */
   gboolean        *has_label;          /* (n_regions) */
@@ -54,6 +56,7 @@ ov_region_view_new (const OvSample *sample, cairo_surface_t *image, OvPalette *p
   v->palette = palette;
   v->show_labels = TRUE;
   v->highlight = -1;
+  v->orientation = OV_ORIENTATION_NORMAL;
   v->hidden = g_new0 (gboolean, MAX (sample->n_regions, 1));
   v->labels = g_new0 (OvRect, MAX (sample->n_regions, 1));
   v->has_label = g_new0 (gboolean, MAX (sample->n_regions, 1));
@@ -92,8 +95,18 @@ ov_region_view_set_highlight (OvRegionView *view, int region)
   view->highlight = region;
 }
 
+void
+ov_region_view_set_orientation (OvRegionView *view, OvOrientation orientation)
+{
+  g_return_if_fail (orientation >= OV_ORIENTATION_NORMAL
+                    && orientation <= OV_ORIENTATION_ROTATE_270_CW);
+  view->orientation = orientation;
+}
+
+/* The frame the boxes are given in: the sample's size, else the picture's
+ * (turned back into the boxes' frame), else the boxes' extent. */
 static void
-frame_size (OvRegionView *view, double *w, double *h)
+box_frame_size (OvRegionView *view, double *w, double *h)
 {
   const OvSample *s = view->sample;
 
@@ -105,8 +118,13 @@ frame_size (OvRegionView *view, double *w, double *h)
     }
   if (view->image != NULL && cairo_image_surface_get_width (view->image) > 0)
     {
-      *w = cairo_image_surface_get_width (view->image);
-      *h = cairo_image_surface_get_height (view->image);
+      int bw, bh;
+
+      /* a turn by a quarter swaps the sides, and so does turning back */
+      ov_orientation_apply_size (view->orientation, cairo_image_surface_get_width (view->image),
+                                 cairo_image_surface_get_height (view->image), &bw, &bh);
+      *w = bw;
+      *h = bh;
       return;
     }
   /* No size known: the boxes' extent. */
@@ -222,11 +240,27 @@ place_labels (OvRegionView *view, double width, double height)
 }
 
 void
+ov_region_view_get_frame_size (OvRegionView *view, double *width, double *height)
+{
+  double bw, bh;
+  int tw, th;
+  gboolean swapped;
+
+  box_frame_size (view, &bw, &bh);
+  /* whether the turn swaps the sides (the frame may be fractional) */
+  ov_orientation_apply_size (view->orientation, 1, 2, &tw, &th);
+  swapped = tw == 2;
+  *width = swapped ? bh : bw;
+  *height = swapped ? bw : bh;
+}
+
+void
 ov_region_view_layout (OvRegionView *view, double width, double height)
 {
   double fw, fh;
 
-  frame_size (view, &fw, &fh);
+  box_frame_size (view, &view->box_w, &view->box_h);
+  ov_region_view_get_frame_size (view, &fw, &fh);
   view->frame_w = fw;
   view->frame_h = fh;
   view->scale = MIN (width / fw, height / fh);
@@ -243,14 +277,22 @@ gboolean
 ov_region_view_get_box (OvRegionView *view, guint region, OvRect *rect)
 {
   const OvRegion *r;
+  double box[4];
 
   if (region >= view->sample->n_regions)
     return FALSE;
   r = &view->sample->regions[region];
-  rect->x = view->ox + MIN (r->x1, r->x2) * view->scale;
-  rect->y = view->oy + MIN (r->y1, r->y2) * view->scale;
-  rect->width = fabs (r->x2 - r->x1) * view->scale;
-  rect->height = fabs (r->y2 - r->y1) * view->scale;
+  box[0] = MIN (r->x1, r->x2);
+  box[1] = MIN (r->y1, r->y2);
+  box[2] = MAX (r->x1, r->x2);
+  box[3] = MAX (r->y1, r->y2);
+  if (view->orientation != OV_ORIENTATION_NORMAL)
+    ov_orientation_apply_box (view->orientation, (int) ceil (view->box_w),
+                              (int) ceil (view->box_h), box);
+  rect->x = view->ox + box[0] * view->scale;
+  rect->y = view->oy + box[1] * view->scale;
+  rect->width = (box[2] - box[0]) * view->scale;
+  rect->height = (box[3] - box[1]) * view->scale;
   return TRUE;
 }
 

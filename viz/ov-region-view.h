@@ -10,6 +10,7 @@
 #include <cairo.h>
 #include <glib.h>
 
+#include "data/ov-image.h"
 #include "data/ov-sample.h"
 #include "ov-draw.h"
 
@@ -36,6 +37,17 @@ void          ov_region_view_set_hidden     (OvRegionView    *view,
 /* -1 = none; the highlighted box is drawn thicker, the others dimmed. */
 void          ov_region_view_set_highlight  (OvRegionView    *view,
                                              int              region);
+
+/* The boxes are given in the frame of the picture as stored, and image
+ * shows it turned by this EXIF orientation (OV_ORIENTATION_NORMAL, the
+ * default: boxes and image in one frame): the boxes are turned with it. */
+void          ov_region_view_set_orientation (OvRegionView  *view,
+                                             OvOrientation    orientation);
+/* The size of the frame shown (the boxes' frame, turned), in the boxes'
+ * units; what layout fits into its rectangle. */
+void          ov_region_view_get_frame_size (OvRegionView    *view,
+                                             double          *width,
+                                             double          *height);
 
 /* Fits the image into width x height (aspect kept, centred) and places the
  * labels. Must be called before drawing and hit-testing. */
