@@ -568,13 +568,13 @@ ov_cmd_attention (int argc, char **argv)
 
   /* The picture: --image, else KEY.png or .jpg found beside the dataset
    * (the data layer looks, as for the window). */
-  if (sample->image_path != NULL)
+  if (sample->image_path != NULL || sample->image_tsv != NULL)
     {
       g_autoptr(GError) local = NULL;
 
       /* The picture is shown upright; boxes measured on it as stored turn
        * with it. */
-      image = ov_image_load (sample->image_path, NULL, NULL, &local);
+      image = ov_sample_load_image (sample, NULL, NULL, &local);
       if (image == NULL)
         image_error = g_strdup (local->message);
       else

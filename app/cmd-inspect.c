@@ -174,6 +174,11 @@ inspect_dataset (const char *path,
           json_builder_set_member_name (b, "image");
           json_builder_add_string_value (b, sample->image_path);
         }
+      else if (sample->image_tsv != NULL)
+        {
+          json_builder_set_member_name (b, "image_tsv");
+          json_builder_add_string_value (b, sample->image_tsv);
+        }
       json_builder_set_member_name (b, "warnings");
       json_builder_begin_array (b);
       for (guint i = 0; i < sample->warnings->len; i++)
@@ -933,6 +938,10 @@ print_text (const char *path,
       if (json_object_has_member (s, "image"))
         g_ptr_array_add (parts, g_strdup_printf (_("picture %s"),
                                                  json_object_get_string_member (s, "image")));
+      else if (json_object_has_member (s, "image_tsv"))
+        /* Translators: %s is an image TSV file that holds the sample's picture */
+        g_ptr_array_add (parts, g_strdup_printf (_("picture in %s"),
+                                                 json_object_get_string_member (s, "image_tsv")));
       if (parts->len == 0)
         /* Translators: a sample of a file that holds nothing but its tags */
         g_ptr_array_add (parts, g_strdup (_("tags only")));

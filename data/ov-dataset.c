@@ -1131,6 +1131,8 @@ load_sample (OvDataset      *ds,
     ov_sample_add_warning (sample, "%s", ds->features_note);
   if (sample->image_path == NULL)
     sample->image_path = find_image_file (ds->image_dir, key);
+  if (sample->image_path == NULL && ds->images != NULL)
+    sample->image_tsv = g_strdup (ov_tsv_get_path (ds->images));
   /* A hand-written sample may leave its size to its picture (stored
    * orientation, as boxes are read by default). A picture that cannot be
    * read leaves the size unknown, which the model's input then names. */
@@ -1184,12 +1186,13 @@ ov_dataset_load_key (OvDataset      *ds,
   return load_sample (ds, index, TRUE, progress, progress_data, cancellable, error);
 }
 
-OvImage *
-ov_dataset_load_image (OvDataset                *ds,
-                       const char               *key,
-                       const OvImageLoadOptions *options,
-                       GCancellable             *cancellable,
-                       GError                  **error)
+/* The picture under key in an image TSV: key, base64 of the file. */
+static OvImage *
+load_tsv_image (OvTsv                    *images,
+                const char               *key,
+                const OvImageLoadOptions *options,
+                GCancellable             *cancellable,
+                GError                  **error)
 {
   g_autofree char *line = NULL;
   g_autofree char *name = NULL;
@@ -1198,18 +1201,13 @@ ov_dataset_load_image (OvDataset                *ds,
   gint64 row;
   char *tab;
 
-  if (ds->images == NULL)
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s has no image file"), ds->path);
-      return NULL;
-    }
-  row = ov_tsv_find_key (ds->images, key, cancellable, error);
+  row = ov_tsv_find_key (images, key, cancellable, error);
   if (row < 0)
     return NULL;
-  line = ov_tsv_read_row (ds->images, row, NULL, NULL, cancellable, error);
+  line = ov_tsv_read_row (images, row, NULL, NULL, cancellable, error);
   if (line == NULL)
     return NULL;
-  name = g_strdup_printf ("%s, row %" G_GINT64_FORMAT, ov_tsv_get_path (ds->images), row);
+  name = g_strdup_printf ("%s, row %" G_GINT64_FORMAT, ov_tsv_get_path (images), row);
   tab = strchr (line, '\t');
   if (tab == NULL)
     {
@@ -1223,6 +1221,45 @@ ov_dataset_load_image (OvDataset                *ds,
   if (bytes == NULL)
     return NULL;
   return ov_image_load_from_data (bytes, n_bytes, name, options, cancellable, error);
+}
+
+OvImage *
+ov_dataset_load_image (OvDataset                *ds,
+                       const char               *key,
+                       const OvImageLoadOptions *options,
+                       GCancellable             *cancellable,
+                       GError                  **error)
+{
+  if (ds->images == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s has no image file"), ds->path);
+      return NULL;
+    }
+  return load_tsv_image (ds->images, key, options, cancellable, error);
+}
+
+OvImage *
+ov_sample_load_image (const OvSample           *sample,
+                      const OvImageLoadOptions *options,
+                      GCancellable             *cancellable,
+                      GError                  **error)
+{
+  g_autoptr(OvTsv) images = NULL;
+
+  g_return_val_if_fail (sample != NULL, NULL);
+
+  if (sample->image_path != NULL)
+    return ov_image_load (sample->image_path, options, cancellable, error);
+  if (sample->image_tsv == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("image “%s” has no picture"),
+                   sample->key);
+      return NULL;
+    }
+  images = ov_tsv_open (sample->image_tsv, cancellable, error);
+  if (images == NULL)
+    return NULL;
+  return load_tsv_image (images, sample->key, options, cancellable, error);
 }
 
 /* Sample source --------------------------------------------------------------- */

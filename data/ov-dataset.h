@@ -90,6 +90,13 @@ OvImage    *ov_dataset_load_image    (OvDataset                *dataset,
                                       GCancellable             *cancellable,
                                       GError                  **error);
 
+/* The sample's picture: its image_path, else its row of its image_tsv;
+ * NULL with OV_ERROR_MISSING when it has neither. */
+OvImage    *ov_sample_load_image     (const OvSample           *sample,
+                                      const OvImageLoadOptions *options,
+                                      GCancellable             *cancellable,
+                                      GError                  **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvDataset, ov_dataset_free)
 
 /* The shared sample options of the command-line commands --------------- */

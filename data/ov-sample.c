@@ -95,6 +95,7 @@ ov_sample_free (OvSample *sample)
   g_free (sample->features);
   g_free (sample->key);
   g_free (sample->image_path);
+  g_free (sample->image_tsv);
   g_free (sample->tags);
   g_clear_pointer (&sample->captions, g_ptr_array_unref);
   g_clear_pointer (&sample->questions, g_ptr_array_unref);
@@ -111,6 +112,7 @@ ov_sample_copy (const OvSample *sample)
 
   copy = ov_sample_new (sample->key);
   copy->image_path = g_strdup (sample->image_path);
+  copy->image_tsv = g_strdup (sample->image_tsv);
   copy->width = sample->width;
   copy->height = sample->height;
   copy->n_regions = sample->n_regions;

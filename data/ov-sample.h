@@ -38,6 +38,9 @@ typedef struct {
 typedef struct {
   char      *key;           /* image id */
   char      *image_path;    /* may be NULL */
+  /* Without image_path: an image TSV (key, base64 file) that holds the
+   * picture under the sample's key, as a split yaml's img: names it. */
+  char      *image_tsv;
   int        width, height; /* image size the boxes refer to; 0 when unknown */
   guint      n_regions;
   OvRegion  *regions;       /* (n_regions) */

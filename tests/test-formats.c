@@ -266,6 +266,28 @@ test_mini_tsv (void)
   g_assert_no_error (error);
   g_assert_cmpint (image->width, ==, 640);
   g_assert_cmpint (image->height, ==, 360);
+  g_clear_pointer (&image, ov_image_free);
+
+  /* A sample of the split knows where its picture is, and a copy too:
+   * the window and the figures read it from there. */
+  g_assert_null (s->image_path);
+  g_assert_nonnull (s->image_tsv);
+  g_assert_true (g_str_has_suffix (s->image_tsv, "train.tsv"));
+  {
+    g_autoptr(OvSample) copy = ov_sample_copy (s);
+
+    image = ov_sample_load_image (copy, NULL, NULL, &error);
+  }
+  g_assert_no_error (error);
+  g_assert_cmpint (image->width, ==, 500);
+  g_assert_cmpint (image->height, ==, 336);
+  g_clear_pointer (&image, ov_image_free);
+
+  /* a sample with no picture at all says so */
+  g_clear_pointer (&s->image_tsv, g_free);
+  g_assert_null (ov_sample_load_image (s, NULL, NULL, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  g_assert_nonnull (strstr (error->message, "000000184613"));
 }
 
 static void

@@ -74,6 +74,25 @@ doc (Run  *run,
   return json_node_get_object (g_ptr_array_index (run->docs, i));
 }
 
+/* /app/inspect/image-tsv: a scene_graph_benchmark split's samples have
+ * their pictures in its img: TSV, and say so. */
+static void
+test_image_tsv (void)
+{
+  g_autofree char *yaml = ov_test_shared_path ("data", "formats", "scene_graph_benchmark-mini_tsv",
+                                               "train.yaml", NULL);
+  g_autoptr(Run) run = run_inspect ("--json", yaml, NULL);
+  g_autoptr(Run) text = run_inspect (yaml, NULL);
+  JsonObject *s;
+
+  g_assert_cmpint (run->status, ==, 0);
+  s = json_object_get_object_member (doc (run, 0), "sample");
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (s, "image_tsv"), "train.tsv"));
+  g_assert_false (json_object_has_member (s, "image"));
+  g_assert_cmpint (text->status, ==, 0);
+  g_assert_nonnull (strstr (text->out, "picture in "));
+}
+
 static void
 test_images (void)
 {
@@ -377,6 +396,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app/inspect/images", test_images);
+  g_test_add_func ("/app/inspect/image-tsv", test_image_tsv);
   g_test_add_func ("/app/inspect/dataset-files", test_dataset_files);
   g_test_add_func ("/app/inspect/bundled-names", test_bundled_names);
   g_test_add_func ("/app/inspect/row-and-errors", test_row_and_errors);

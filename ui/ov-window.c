@@ -654,11 +654,11 @@ load_sample_worker (GTask        *task,
       return;
     }
 
-  if (load->sample->image_path != NULL)
+  if (load->sample->image_path != NULL || load->sample->image_tsv != NULL)
     {
       /* The picture is shown upright; the boxes, read in its stored frame,
        * are turned with it (ov_image_view_set_image). */
-      load->image = ov_image_load (load->sample->image_path, NULL, cancellable, &error);
+      load->image = ov_sample_load_image (load->sample, NULL, cancellable, &error);
       if (load->image == NULL)
         {
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
