@@ -853,6 +853,188 @@ test_demo (void)
   ov_test_iterate (100);
 }
 
+/* A sample written by hand as the README shows, of a shared picture (or of
+ * image, a path of the test's own), with two boxes and no features; written
+ * to name in the test's folder, which the returned file names. */
+static GFile *
+write_hand_sample (const char *name,
+                   const char *key,
+                   const char *image)
+{
+  g_autofree char *picture = ov_test_shared_path ("data", "images", "coco-000000391895.jpg",
+                                                  NULL);
+  g_autofree char *path = ov_test_tmp_path (name);
+  g_autofree char *text = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "key");
+  json_builder_add_string_value (builder, key);
+  json_builder_set_member_name (builder, "image");
+  json_builder_add_string_value (builder, image != NULL ? image : picture);
+  json_builder_set_member_name (builder, "width");
+  json_builder_add_int_value (builder, 640);
+  json_builder_set_member_name (builder, "height");
+  json_builder_add_int_value (builder, 360);
+  json_builder_set_member_name (builder, "boxes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < 2; i++)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "rect");
+      json_builder_begin_array (builder);
+      json_builder_add_int_value (builder, 40 + 300 * i);
+      json_builder_add_int_value (builder, 60);
+      json_builder_add_int_value (builder, 200 + 300 * i);
+      json_builder_add_int_value (builder, 300);
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "class");
+      json_builder_add_string_value (builder, i == 0 ? "man" : "motorcycle");
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+  return g_file_new_for_path (path);
+}
+
+/* Opens fifo for writing once a reader waits on it, and closes it at once:
+ * the reader reads the text given, or nothing. Gives up, returning FALSE,
+ * when no reader came while window was loading. */
+static gboolean
+release_fifo (const char *fifo,
+              const char *text,
+              OvWindow   *loading)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  int fd;
+
+  while ((fd = open (fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0
+         && ov_window_is_loading (loading) && g_get_monotonic_time () < deadline)
+    ov_test_iterate (5);
+  if (fd < 0)
+    return FALSE;
+  g_assert_cmpint (fcntl (fd, F_SETFL, 0), ==, 0);
+  if (text != NULL)
+    g_assert_cmpint (write (fd, text, strlen (text)), ==, (gssize) strlen (text));
+  close (fd);
+  return TRUE;
+}
+
+/* A sample opened without a checkpoint runs on the demo's models and stays
+ * shown, however long the demo takes. The demo is a copy whose scene list
+ * (its split's linelist) is a named pipe: the scenes, if the window asks
+ * for them, are read only after the user's sample was shown, the order in
+ * which a small file used to be replaced by the demo's first scene. */
+static void
+test_file_without_model (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *real_yaml = ov_demo_find_dataset ("demo", &error);
+  g_autofree char *real_model = ov_demo_find ("demo", NULL);
+  g_autofree char *real_scenes = NULL, *real_models = NULL, *root = NULL, *scenes = NULL;
+  g_autofree char *link = NULL, *images = NULL, *linelist = NULL, *yaml = NULL;
+  g_autofree char *yaml_text = NULL, *old_datadir = g_strdup (g_getenv ("OSCARVIZ_DATADIR"));
+  g_autoptr(GFile) file = write_hand_sample ("street.json", "hand_street", NULL);
+  OvWindow *fresh;
+  OvSession *session;
+  OvCaptionPanel *panel;
+  gboolean demo_scene_asked;
+
+  if (real_yaml == NULL || real_model == NULL)
+    {
+      g_test_skip ("the demo is not installed");
+      return;
+    }
+  real_scenes = g_path_get_dirname (real_yaml);
+  real_models = g_path_get_dirname (real_model);
+  root = ov_test_tmp_path ("held-demo");
+  scenes = g_build_filename (root, "demo", "scenes", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (scenes, 0700), ==, 0);
+  link = g_build_filename (root, "demo", "models", NULL);
+  g_assert_cmpint (symlink (real_models, link), ==, 0);
+  images = g_build_filename (real_scenes, "images", NULL);
+  g_free (link);
+  link = g_build_filename (scenes, "images", NULL);
+  g_assert_cmpint (symlink (images, link), ==, 0);
+  linelist = g_build_filename (scenes, "test.linelist.txt", NULL);
+  g_assert_cmpint (mkfifo (linelist, 0600), ==, 0);
+  yaml = g_build_filename (scenes, "test.yaml", NULL);
+  yaml_text = g_strdup_printf ("feature: %s/test.feature.tsv\nlabel: %s/test.label.tsv\n"
+                               "hw: %s/test.hw.tsv\nlinelist: %s\n", real_scenes, real_scenes,
+                               real_scenes, linelist);
+  g_assert_true (g_file_set_contents (yaml, yaml_text, -1, NULL));
+
+  fresh = ov_window_new (app);
+  session = ov_window_get_session (fresh);
+  panel = _ov_window_get_caption_panel (fresh);
+  gtk_window_present (GTK_WINDOW (fresh));
+  g_setenv ("OSCARVIZ_DATADIR", root, TRUE);
+  ov_window_open (fresh, NULL, &file, 1);
+  if (old_datadir != NULL)
+    g_setenv ("OSCARVIZ_DATADIR", old_datadir, TRUE);
+  else
+    g_unsetenv ("OSCARVIZ_DATADIR");
+
+  OV_TEST_WAIT_UNTIL (ov_session_get_sample (session) != NULL, 60);
+  g_assert_nonnull (ov_session_get_sample (session));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "hand_street");
+  /* now the demo's scene may come, after the user's sample */
+  demo_scene_asked = release_fifo (linelist, "0\n", fresh);
+  g_test_message ("the demo's scene was %sasked for", demo_scene_asked ? "" : "not ");
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (fresh), 120);
+  g_assert_false (ov_window_is_loading (fresh));
+  g_assert_null (_ov_window_get_banner_text (fresh));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "hand_street");
+  g_assert_cmpuint (g_list_model_get_n_items (ov_session_get_tags (session)), ==, 2);
+
+  /* the demo's captioning model runs on it */
+  g_assert_true (ov_session_supports (session, OV_TASK_CAPTION, NULL));
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+  g_assert_nonnull (ov_caption_panel_get_caption (panel));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "hand_street");
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  ov_test_iterate (100);
+}
+
+/* Of two samples opened one after the other, the second stays shown even
+ * when the first is read last: the first one's picture is a named pipe
+ * that lets it end only after the second was shown. */
+static void
+test_last_open_wins (void)
+{
+  g_autofree char *fifo = ov_test_tmp_path ("held-picture.jpg");
+  g_autoptr(GFile) first = NULL;
+  g_autoptr(GFile) second = write_hand_sample ("second.json", "second", NULL);
+  OvWindow *fresh = ov_window_new (app);
+  OvSession *session = ov_window_get_session (fresh);
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  first = write_hand_sample ("first.json", "first", fifo);
+  gtk_window_present (GTK_WINDOW (fresh));
+  ov_window_open (fresh, caption_dir, &first, 1);
+  ov_window_open (fresh, NULL, &second, 1);
+  OV_TEST_WAIT_UNTIL (ov_session_get_sample (session) != NULL, 60);
+  g_assert_nonnull (ov_session_get_sample (session));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "second");
+
+  /* the first sample's picture reads as empty, after the second was shown */
+  g_assert_true (release_fifo (fifo, NULL, fresh));
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (fresh), 60);
+  g_assert_false (ov_window_is_loading (fresh));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "second");
+  g_assert_null (_ov_window_get_banner_text (fresh));
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  ov_test_iterate (100);
+}
+
 /* The attention the engine gives, called directly, for the caption step
  * after caption on the session's current input: (L x (A, S, S)). */
 static OvForward *
@@ -1824,6 +2006,8 @@ main (int argc, char **argv)
     { "/ui/window/mask-match", test_mask_match },
     { "/ui/window/image", test_image },
     { "/ui/window/demo", test_demo },
+    { "/ui/window/file-without-model", test_file_without_model },
+    { "/ui/window/last-open-wins", test_last_open_wins },
     { "/ui/window/attention", test_attention },
     { "/ui/window/attention-vqa", test_attention_vqa },
     { "/ui/window/region-numbers", test_region_numbers },

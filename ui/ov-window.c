@@ -74,6 +74,9 @@ struct _OvWindow
    * to restore the session. */
   GStrv            sample_files;
   gint64           sample_row;
+  /* Counts the sample loads asked for: only the last one asked for is
+   * shown, whichever ends last. */
+  guint            sample_request;
 
   /* A region to select once the sample of that key is shown (a point
    * clicked on the embeddings map): region index, or -1 for the tag of
@@ -524,6 +527,7 @@ load_model (OvWindow   *self,
 typedef struct {
   GStrv     files;      /* what the sample is read from */
   gint64    row;
+  guint     request;    /* the window's sample_request when it was asked for */
   OvSample *sample;     /* result */
   OvImage  *image;      /* result, may be NULL */
   char     *image_error;
@@ -749,6 +753,11 @@ sample_loaded_cb (GObject      *source,
 
   loading_end (self);
   g_atomic_int_set (&self->load_permille, -1);
+  /* A sample asked for since then replaces this one, even when it was read
+   * first: what the user opened last is what is shown, and the failure of
+   * an older request is old news. */
+  if (load->request != self->sample_request)
+    return;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_autofree char *message = NULL;
@@ -856,6 +865,7 @@ load_sample (OvWindow           *self,
   load = g_new0 (SampleLoad, 1);
   load->files = g_strdupv ((char **) files);
   load->row = row;
+  load->request = ++self->sample_request;
 
   name = g_path_get_basename (files[0]);
   cancellable = loading_begin (self, name);
@@ -867,11 +877,14 @@ load_sample (OvWindow           *self,
 
 /* Opening */
 
+/* The demo's captioning, VQA and pre-training models side by side, so
+ * every panel works, on its held-out scenes unless with_scenes is FALSE:
+ * a sample the user opened without a checkpoint runs on the demo's models,
+ * and the demo's scene must not take its place. */
 static void
-open_demo (OvWindow *self)
+open_demo (OvWindow *self,
+           gboolean  with_scenes)
 {
-  /* The demo's captioning, VQA and pre-training models side by side, so
-   * every panel works, on its held-out scenes. */
   static const char *const models[] = { "demo", "demo-vqa", "demo-pretrain" };
   g_autoptr(GError) error = NULL;
   g_autofree char *dataset = NULL;
@@ -891,14 +904,15 @@ open_demo (OvWindow *self)
       load_model (self, dir, FALSE);
       n_found++;
     }
-  dataset = ov_demo_find_dataset ("demo", error == NULL ? &error : NULL);
+  if (with_scenes)
+    dataset = ov_demo_find_dataset ("demo", error == NULL ? &error : NULL);
   if (dataset != NULL)
     {
       const char *files[] = { dataset, NULL };
 
       load_sample (self, files, 0);
     }
-  if (n_found == 0 || dataset == NULL)
+  if (n_found == 0 || (with_scenes && dataset == NULL))
     {
       /* Translators: %s says which folders were searched. */
       g_autofree char *message = g_strdup_printf (_("The bundled demo could not be opened: %s"),
@@ -946,10 +960,9 @@ ov_window_open (OvWindow  *self,
         g_strv_builder_add (sample_files, path);
     }
 
-  if (!any_model && !ov_session_has_model (self->session) && self->n_loading == 0)
-    open_demo (self);
-
   paths = g_strv_builder_end (sample_files);
+  if (!any_model && !ov_session_has_model (self->session) && self->n_loading == 0)
+    open_demo (self, paths[0] == NULL);
   if (paths[0] != NULL)
     load_sample (self, (const char *const *) paths, -1);
 }
@@ -1027,7 +1040,7 @@ open_demo_action (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   hide_banner (OV_WINDOW (widget));
-  open_demo (OV_WINDOW (widget));
+  open_demo (OV_WINDOW (widget), TRUE);
 }
 
 static void
