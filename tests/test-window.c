@@ -437,6 +437,63 @@ test_step_samples (void)
   g_assert_null (_ov_window_get_banner_text (window));
 }
 
+/* "Before the last change" shows the caption before a change of this
+ * sample's input, and goes when another sample is shown: the captions of
+ * two pictures are not two versions of one. */
+static void
+test_previous_caption (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  OvCaptionPanel *panel = _ov_window_get_caption_panel (window);
+  OvCaptionOptions options, shorter;
+  g_autofree char *full = NULL;
+  guint runs;
+
+  ensure_opened ();
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0 && !ov_window_is_loading (window),
+                      60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  full = g_strdup (ov_caption_panel_get_caption (panel));
+  g_assert_nonnull (full);
+
+  /* a shorter caption of the same picture: the full one was before it */
+  ov_caption_panel_get_options (panel, &options);
+  shorter = options;
+  shorter.max_length = 3;
+  runs = ov_caption_panel_get_n_runs (panel);
+  ov_caption_panel_set_options (panel, &shorter);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  g_test_message ("full: %s; three words at most: %s", full, ov_caption_panel_get_caption (panel));
+  g_assert_cmpstr (ov_caption_panel_get_caption (panel), !=, full);
+  g_assert_cmpstr (ov_caption_panel_get_previous_caption (panel), ==, full);
+  runs = ov_caption_panel_get_n_runs (panel);
+  ov_caption_panel_set_options (panel, &options);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  g_assert_cmpstr (ov_caption_panel_get_caption (panel), ==, full);
+  g_assert_nonnull (ov_caption_panel_get_previous_caption (panel));
+
+  /* another picture: its caption is new, and nothing came before it */
+  runs = ov_caption_panel_get_n_runs (panel);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.next-sample", NULL));
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window)
+                      && ov_caption_panel_get_n_runs (panel) > runs, 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_kitchen");
+  g_assert_cmpstr (ov_caption_panel_get_caption (panel), !=, full);
+  g_assert_null (ov_caption_panel_get_previous_caption (panel));
+
+  runs = ov_caption_panel_get_n_runs (panel);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.previous-sample", NULL));
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window)
+                      && ov_caption_panel_get_n_runs (panel) > runs, 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
+  g_assert_cmpstr (ov_caption_panel_get_caption (panel), ==, full);
+  g_assert_null (ov_caption_panel_get_previous_caption (panel));
+}
+
 static void
 test_question (void)
 {
@@ -1999,6 +2056,7 @@ main (int argc, char **argv)
     { "/ui/window/tag-off-reruns", test_tag_off_reruns },
     { "/ui/window/tags-edit", test_tags_edit },
     { "/ui/window/step-samples", test_step_samples },
+    { "/ui/window/previous-caption", test_previous_caption },
     { "/ui/window/question", test_question },
     { "/ui/window/question-reference", test_question_reference },
     { "/ui/window/bad-checkpoint", test_bad_checkpoint },

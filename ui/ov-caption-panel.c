@@ -38,6 +38,8 @@ struct _OvCaptionPanel
   GSettings   *settings;
   OvRunner     runner;
   char        *caption;
+  /* caption is of the sample shown before: no earlier version of the next */
+  gboolean     other_sample;
   guint        n_runs;
 };
 
@@ -95,12 +97,14 @@ show_captions (OvCaptionPanel *self,
     return;
 
   best = g_ptr_array_index (captions, 0);
-  /* The old caption moves beside the new one only when it differs. */
-  if (self->caption != NULL && g_strcmp0 (self->caption, best->text) != 0)
+  /* The old caption moves beside the new one only when it differs, and
+   * only when it was of this sample. */
+  if (self->caption != NULL && !self->other_sample && g_strcmp0 (self->caption, best->text) != 0)
     {
       gtk_label_set_text (self->previous_label, self->caption);
       gtk_widget_set_visible (self->previous_box, TRUE);
     }
+  self->other_sample = FALSE;
   if (g_strcmp0 (self->caption, best->text) != 0)
     {
       g_free (self->caption);
@@ -227,6 +231,18 @@ input_changed (OvPanel *panel)
   schedule_run (OV_CAPTION_PANEL (panel));
 }
 
+/* "Before the last change" compares the captions of one sample: another
+ * picture's caption is no earlier version of this one's. */
+static void
+sample_changed (OvPanel *panel)
+{
+  OvCaptionPanel *self = OV_CAPTION_PANEL (panel);
+
+  self->other_sample = TRUE;
+  gtk_widget_set_visible (self->previous_box, FALSE);
+  gtk_label_set_text (self->previous_label, "");
+}
+
 static void
 decoding_changed_cb (OvCaptionPanel *self)
 {
@@ -316,6 +332,7 @@ ov_caption_panel_class_init (OvCaptionPanelClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
   panel_class->task = OV_TASK_CAPTION;
   panel_class->input_changed = input_changed;
+  panel_class->sample_changed = sample_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/oscarviz/Oscarviz/ov-caption-panel.ui");
@@ -362,6 +379,15 @@ ov_caption_panel_get_caption (OvCaptionPanel *self)
 {
   g_return_val_if_fail (OV_IS_CAPTION_PANEL (self), NULL);
   return self->caption;
+}
+
+const char *
+ov_caption_panel_get_previous_caption (OvCaptionPanel *self)
+{
+  g_return_val_if_fail (OV_IS_CAPTION_PANEL (self), NULL);
+  if (!gtk_widget_get_visible (self->previous_box))
+    return NULL;
+  return gtk_label_get_text (self->previous_label);
 }
 
 guint

@@ -25,6 +25,9 @@ void        ov_caption_panel_set_options (OvCaptionPanel         *self,
 void        ov_caption_panel_run         (OvCaptionPanel *self);
 /* The best caption shown, or NULL. */
 const char *ov_caption_panel_get_caption (OvCaptionPanel *self);
+/* The caption under "Before the last change" (of the same sample), or
+ * NULL while that line is hidden. */
+const char *ov_caption_panel_get_previous_caption (OvCaptionPanel *self);
 /* How many runs have finished, for tests and the status line. */
 guint       ov_caption_panel_get_n_runs  (OvCaptionPanel *self);
 

@@ -52,6 +52,13 @@ input_changed_cb (OvPanel *self)
 }
 
 static void
+sample_changed_cb (OvPanel *self)
+{
+  if (OV_PANEL_GET_CLASS (self)->sample_changed != NULL)
+    OV_PANEL_GET_CLASS (self)->sample_changed (self);
+}
+
+static void
 models_changed_cb (OvPanel *self)
 {
   update_support (self);
@@ -119,6 +126,7 @@ ov_panel_set_session (OvPanel   *self,
   if (session != NULL)
     {
       g_signal_connect_swapped (session, "input-changed", G_CALLBACK (input_changed_cb), self);
+      g_signal_connect_swapped (session, "sample-changed", G_CALLBACK (sample_changed_cb), self);
       g_signal_connect_swapped (session, "notify::has-model", G_CALLBACK (models_changed_cb),
                                 self);
     }

@@ -26,6 +26,9 @@ struct _OvPanelClass
   OvTask task;
   /* The model input or the open checkpoints changed; schedule a run. */
   void (*input_changed) (OvPanel *self);
+  /* Optional: another sample was set; called before input_changed, for
+   * what belongs to the sample shown so far. */
+  void (*sample_changed) (OvPanel *self);
 };
 
 OvSession *ov_panel_get_session    (OvPanel    *self);
