@@ -22,6 +22,7 @@
 #include "data/ov-demo.h"
 #include "data/ov-demo-world.h"
 #include "model/ov-answers.h"
+#include "model/ov-tokenizer.h"
 #include "ui/ov-application.h"
 #include "ui/ov-panel-util.h"
 #include "ui/ov-preferences-window.h"
@@ -876,6 +877,84 @@ test_unknown_words (void)
 
 /* /ui/polish/tab-icons: the Question tab shows a question (a speech
  * bubble with a question mark), and every tab's icon is in the theme. */
+/* The oracle's coco_street has 60 regions and 75 tag word pieces, and
+ * caption_tiny reads the first 50 regions and 29 of the pieces, as the
+ * command line notes it: the input line says so first, with the tag string
+ * last where the label cuts it, and the heading counts the tags that fit
+ * whole. coco_dog_couch fits, and keeps the plain line. */
+static void
+test_input_kept (void)
+{
+  g_autofree char *model_dir = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny",
+                                                    NULL);
+  g_autofree char *yaml = ov_test_shared_path ("oracle", "data", "test.yaml", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (yaml);
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *heading = NULL;
+  OvWindow *win = ov_window_new (app);
+  OvSession *session = ov_window_get_session (win);
+  GtkWidget *list = GTK_WIDGET (_ov_window_get_tag_list (win));
+  GtkWidget *label;
+  OvInputKept kept;
+  OvTokenizer *tok;
+  int pieces = 0;
+  guint whole = 0;
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1280, 800);
+  gtk_window_present (GTK_WINDOW (win));
+  ov_window_open (win, model_dir, &file, 1);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (win) && ov_session_get_sample (session) != NULL,
+                      60);
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
+  g_assert_true (g_str_has_prefix (input_line (win), "Model input: tags “dog couch "));
+  g_assert_nonnull (find_label (list, "12 of 12 tags in the input"));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.next-sample", NULL));
+      OV_TEST_WAIT_UNTIL (!ov_window_is_loading (win), 60);
+    }
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_street");
+  g_assert_true (ov_session_get_input_kept (session, &kept));
+  g_assert_cmpint (kept.tag_pieces_kept, ==, 29);
+  g_assert_cmpint (kept.tag_pieces, ==, 75);
+  g_assert_cmpint (kept.regions_kept, ==, 50);
+  g_assert_cmpint (kept.regions, ==, 60);
+  g_test_message ("%s", input_line (win));
+  g_assert_true (g_str_has_prefix (input_line (win),
+                                   "Model input: reads 29 of the 75 word pieces of the tags and "
+                                   "the first 50 of the 60 regions; regions 1–60; tags “car "));
+  for (guint i = 0; (label = find_descendant (list, GTK_TYPE_LABEL, i)) != NULL; i++)
+    if (gtk_label_get_text (GTK_LABEL (label)) == input_line (win))
+      break;
+  g_assert_nonnull (label);
+  g_assert_cmpint (gtk_label_get_ellipsize (GTK_LABEL (label)), ==, PANGO_ELLIPSIZE_END);
+
+  /* the tags whose word pieces all fit, counted here with the model's own
+   * tokenizer, tag by tag */
+  model = ov_model_load (model_dir, NULL, &error);
+  g_assert_no_error (error);
+  tok = ov_model_get_tokenizer (model);
+  for (guint i = 0; i < g_list_model_get_n_items (ov_session_get_tags (session)); i++)
+    {
+      g_autoptr(OvTagItem) item = tag_at (win, i);
+      g_autoptr(GPtrArray) tag_pieces = ov_tokenizer_tokenize (tok, ov_tag_item_get_text (item));
+
+      pieces += (int) tag_pieces->len;
+      if (pieces > 29)
+        break;
+      whole++;
+    }
+  g_assert_cmpuint (whole, >, 0);
+  g_assert_cmpuint (whole, <, 60);
+  heading = g_strdup_printf ("%u of 60 tags fit whole in the input", whole);
+  g_test_message ("%s", heading);
+  g_assert_nonnull (find_label (list, heading));
+  g_assert_null (find_label (list, "60 of 60 tags in the input"));
+  close_window (win);
+}
+
 static void
 test_tab_icons (void)
 {
@@ -1183,6 +1262,7 @@ main (int argc, char **argv)
     { "/ui/polish/banner", test_banner },
     { "/ui/polish/class-colours", test_class_colours },
     { "/ui/polish/unknown-words", test_unknown_words },
+    { "/ui/polish/input-kept", test_input_kept },
     { "/ui/polish/tab-icons", test_tab_icons },
     { "/ui/polish/room", test_room },
     { "/ui/polish/screenshots", test_screenshots },

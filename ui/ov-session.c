@@ -908,6 +908,42 @@ ov_session_get_task_input_kept (OvSession   *self,
   return ov_model_count_input_kept (ref->model, task, text, tags, &regions, kept, NULL);
 }
 
+guint
+ov_session_count_tags_read_whole (OvSession         *self,
+                                  const OvInputKept *kept)
+{
+  OvModelRef *ref;
+  OvTokenizer *tok;
+  GListModel *model;
+  int pieces = 0;
+  guint whole = 0;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), 0);
+  g_return_val_if_fail (kept != NULL, 0);
+
+  ref = model_for_task (self, OV_TASK_CAPTION);
+  if (ref == NULL)
+    return 0;
+  /* the tokenizer never changes after loading: no lock. The tag string
+   * joins the tags with spaces, so its pieces are theirs, in order. */
+  tok = ov_model_get_tokenizer (ref->model);
+  model = G_LIST_MODEL (self->tags);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(OvTagItem) item = g_list_model_get_item (model, i);
+      g_autoptr(GPtrArray) tag_pieces = NULL;
+
+      if (!ov_session_tag_in_input (self, item))
+        continue;
+      tag_pieces = ov_tokenizer_tokenize (tok, ov_tag_item_get_text (item));
+      pieces += (int) tag_pieces->len;
+      if (pieces > kept->tag_pieces_kept)
+        break;
+      whole++;
+    }
+  return whole;
+}
+
 /* The words of text the task's model reads as [UNK], counted as the
  * command line counts them (ov_tokenizer_unknown_words). */
 GStrv

@@ -136,6 +136,12 @@ gboolean       ov_session_get_task_input_kept   (OvSession            *self,
                                                  OvTask                task,
                                                  const char           *text,
                                                  OvInputKept          *kept);
+/* How many of the tags in the input, in order, the captioning model reads
+ * whole: all of their word pieces (counted by its tokenizer) are among the
+ * kept->tag_pieces_kept that ov_session_get_input_kept gave. 0 without a
+ * captioning model. */
+guint          ov_session_count_tags_read_whole (OvSession            *self,
+                                                 const OvInputKept    *kept);
 /* The words of text (the basic tokenizer's, before WordPiece) that the
  * vocabulary of the checkpoint for task lacks, so the model reads each as
  * one [UNK]; *n_words gets the number of words, lone punctuation marks not

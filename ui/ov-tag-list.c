@@ -96,35 +96,58 @@ format_region_numbers (GArray *regions)
   return g_string_free (out, FALSE);
 }
 
-/* What the captioning model leaves out of that input, or "". */
+/* What the captioning model reads of the input when it leaves part of it
+ * out, as Oscar does and as the command line notes it; NULL when it reads
+ * all of it. */
 static char *
-dup_kept_note (OvSession *session)
+dup_reads (const OvInputKept *kept)
 {
-  OvInputKept kept;
-  GString *note = g_string_new (NULL);
+  gboolean tags_cut = kept->tag_pieces_kept < kept->tag_pieces;
+  gboolean regions_cut = kept->regions_kept < kept->regions;
 
-  if (!ov_session_get_input_kept (session, &kept))
-    return g_string_free (note, FALSE);
-  if (kept.tag_pieces_kept < kept.tag_pieces)
-    /* Translators: appended to the model input line: the captioning model
-     * has room for only part of the tags. */
-    g_string_append_printf (note, _("; the captioning model reads %d of its %d tag word "
-                                    "pieces"), kept.tag_pieces_kept, kept.tag_pieces);
-  if (kept.regions_kept < kept.regions)
-    /* Translators: appended to the model input line. */
-    g_string_append_printf (note, _("; it reads the first %d of the %d regions"),
-                            kept.regions_kept, kept.regions);
-  return g_string_free (note, FALSE);
+  if (tags_cut && regions_cut)
+    /* Translators: what the captioning model reads of its input, put into
+     * “Model input: %s; regions %s; tags “%s””. */
+    return g_strdup_printf (_("reads %d of the %d word pieces of the tags and the first %d of "
+                              "the %d regions"), kept->tag_pieces_kept, kept->tag_pieces,
+                            kept->regions_kept, kept->regions);
+  if (tags_cut)
+    /* Translators: what the captioning model reads of its input, put into
+     * “Model input: %s; regions %s; tags “%s””. */
+    return g_strdup_printf (_("reads %d of the %d word pieces of the tags"),
+                            kept->tag_pieces_kept, kept->tag_pieces);
+  if (regions_cut)
+    /* Translators: what the captioning model reads of its input, put into
+     * “Model input: %s; regions %s; tags “%s””. */
+    return g_strdup_printf (_("reads the first %d of the %d regions"), kept->regions_kept,
+                            kept->regions);
+  return NULL;
 }
 
+/* The line under the list; reads is what the captioning model reads when
+ * it leaves part of the input out (dup_reads), or NULL. Then that comes
+ * first and the tag string last, where the label cuts a long line. */
 static char *
-dup_input_line_plain (OvSession *session)
+dup_input_line (OvSession  *session,
+                const char *reads)
 {
   g_autofree char *tags = ov_session_dup_input_tags (session);
   g_autoptr(GArray) regions = ov_session_dup_input_regions (session);
   g_autofree char *numbers = format_region_numbers (regions);
   guint n = regions->len;
 
+  if (reads != NULL && *tags != '\0' && n > 0)
+    /* Translators: the model input line when the captioning model leaves
+     * part of it out: what it reads, the numbers of the regions given and
+     * the tag string given, e.g. “Model input: reads 29 of the 75 word
+     * pieces of the tags; regions 1–60; tags “man car …””. */
+    return g_strdup_printf (_("Model input: %s; regions %s; tags “%s”"), reads, numbers, tags);
+  if (reads != NULL && *tags != '\0')
+    /* Translators: as “Model input: %s; regions %s; tags “%s”” */
+    return g_strdup_printf (_("Model input: %s; no regions; tags “%s”"), reads, tags);
+  if (reads != NULL)
+    /* Translators: as “Model input: %s; regions %s; tags “%s”” */
+    return g_strdup_printf (_("Model input: %s; regions %s; no tags"), reads, numbers);
   if (*tags != '\0' && n > 0)
     /* Translators: the model input under the tag list: the tag string,
      * then the count and numbers of the regions, e.g. “Model input: tags
@@ -143,21 +166,15 @@ dup_input_line_plain (OvSession *session)
   return g_strdup (_("Model input: no tags and no regions"));
 }
 
-static char *
-dup_input_line (OvSession *session)
-{
-  g_autofree char *line = dup_input_line_plain (session);
-  g_autofree char *note = dup_kept_note (session);
-
-  return g_strconcat (line, note, NULL);
-}
-
 static void
 update_summary (OvTagList *self)
 {
   GListModel *tags = ov_session_get_tags (self->session);
   guint n = g_list_model_get_n_items (tags);
   guint on = 0;
+  OvInputKept kept;
+  gboolean have_kept = ov_session_get_input_kept (self->session, &kept);
+  g_autofree char *reads = have_kept ? dup_reads (&kept) : NULL;
   g_autofree char *count = NULL;
   g_autofree char *line = NULL;
 
@@ -167,13 +184,24 @@ update_summary (OvTagList *self)
 
       on += ov_session_tag_in_input (self->session, item);
     }
-  /* Translators: “5 of 12 tags in the input”: tag words that reach the model. */
-  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u tag in the input",
-                                        "%u of %u tags in the input", n), on, n);
+  if (have_kept && kept.tag_pieces_kept < kept.tag_pieces)
+    /* Translators: “12 of 60 tags fit whole in the input”: the captioning
+     * model has room for only part of the tags' word pieces; these are the
+     * tags it reads all of. */
+    count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u tag fits whole in the input",
+                                          "%u of %u tags fit whole in the input", n),
+                             ov_session_count_tags_read_whole (self->session, &kept), n);
+  else
+    /* Translators: “5 of 12 tags in the input”: tag words that reach the model. */
+    count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u tag in the input",
+                                          "%u of %u tags in the input", n), on, n);
   gtk_label_set_text (self->count_label, count);
 
-  line = dup_input_line (self->session);
+  line = dup_input_line (self->session, reads);
   gtk_label_set_text (self->input_label, line);
+  /* a cut line keeps its start, which says what the model reads */
+  gtk_label_set_ellipsize (self->input_label,
+                           reads != NULL ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_MIDDLE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->input_label), line);
   gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
 }
@@ -342,6 +370,9 @@ ov_tag_list_set_session (OvTagList *self,
                            G_CALLBACK (items_changed_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (session, "input-changed", G_CALLBACK (update_summary), self,
+                           G_CONNECT_SWAPPED);
+  /* what the captioning model reads is known once it is open */
+  g_signal_connect_object (session, "notify::has-model", G_CALLBACK (update_summary), self,
                            G_CONNECT_SWAPPED);
   update_summary (self);
 }
