@@ -955,6 +955,48 @@ test_input_kept (void)
   close_window (win);
 }
 
+/* /ui/polish/heatmap-room: at 1280x800 the attention heat map takes the
+ * panel's width, not a corner of it: square, with cells tall enough that
+ * every token of the demo's input is labelled (the labels are 9 pixels). */
+static void
+test_heatmap_room (void)
+{
+  OvWindow *win = open_demo_window (1280, 800);
+  OvAttentionPanel *panel = _ov_window_get_attention_panel (win);
+  const OvAttentionRun *run;
+  GtkWidget *canvas, *scroller;
+  double x0, y0, x1, y1, cell;
+  int first = -1, last = -1, n = 0;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
+                                             "attention"));
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
+  OV_TEST_WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > 0, 60);
+  ov_test_iterate (SETTLE_MS);
+  run = ov_attention_panel_get_run (panel);
+  g_assert_nonnull (run);
+  for (int i = 0; i < run->forward->seq_len; i++)
+    if (run->encoding->segments[i] != OV_SEGMENT_PAD)
+      {
+        first = first < 0 ? i : first;
+        last = i;
+        n++;
+      }
+  g_assert_cmpint (n, >, 10);
+  canvas = ov_attention_panel_get_canvas (panel);
+  scroller = gtk_widget_get_ancestor (canvas, GTK_TYPE_SCROLLED_WINDOW);
+  g_assert_true (ov_attention_panel_cell_center (panel, first, first, &x0, &y0));
+  g_assert_true (ov_attention_panel_cell_center (panel, last, last, &x1, &y1));
+  cell = (x1 - x0) / (n - 1);
+  g_test_message ("%d tokens, cells of %.1f px, the map %.0f px wide in a canvas of %d px",
+                  n, cell, cell * n, gtk_widget_get_width (canvas));
+  g_assert_cmpfloat_with_epsilon (y1 - y0, x1 - x0, 0.5);
+  g_assert_cmpfloat (cell, >=, 10.0);
+  g_assert_cmpfloat (x1 + cell / 2, <=, gtk_widget_get_width (canvas));
+  g_assert_cmpint (gtk_widget_get_width (canvas), ==, gtk_widget_get_width (scroller));
+  close_window (win);
+}
+
 static void
 test_tab_icons (void)
 {
@@ -1263,6 +1305,7 @@ main (int argc, char **argv)
     { "/ui/polish/class-colours", test_class_colours },
     { "/ui/polish/unknown-words", test_unknown_words },
     { "/ui/polish/input-kept", test_input_kept },
+    { "/ui/polish/heatmap-room", test_heatmap_room },
     { "/ui/polish/tab-icons", test_tab_icons },
     { "/ui/polish/room", test_room },
     { "/ui/polish/screenshots", test_screenshots },

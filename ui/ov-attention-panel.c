@@ -35,6 +35,11 @@ struct _OvAttentionCanvas
    * figure that reads at any size (the heat map), so that it fits the
    * panel instead of running past its bottom. */
   int          fit_width, fit_height;
+  /* For a figure whose height follows the width it gets (the heat map:
+   * a square as wide as the panel, which scrolls when it is taller), or
+   * NULL. */
+  double     (*height_for_width) (gpointer view,
+                                  double   width);
 };
 
 G_DEFINE_FINAL_TYPE (OvAttentionCanvas, ov_attention_canvas, GTK_TYPE_WIDGET)
@@ -52,6 +57,16 @@ ov_attention_canvas_measure (GtkWidget      *widget,
 
   *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? self->fit_width
                                                                   : self->fit_height;
+  if (orientation == GTK_ORIENTATION_VERTICAL && for_size > 0
+      && self->height_for_width != NULL)
+    *minimum = *natural = MAX (self->fit_height,
+                               (int) ceil (self->height_for_width (self->view, for_size)));
+}
+
+static GtkSizeRequestMode
+ov_attention_canvas_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
 static OvColor
@@ -118,6 +133,7 @@ ov_attention_canvas_class_init (OvAttentionCanvasClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   widget_class->measure = ov_attention_canvas_measure;
+  widget_class->get_request_mode = ov_attention_canvas_get_request_mode;
   widget_class->snapshot = ov_attention_canvas_snapshot;
   gtk_widget_class_set_css_name (widget_class, "ov-attention-canvas");
 }
@@ -161,11 +177,19 @@ struct _OvAttentionPanel
 
 G_DEFINE_FINAL_TYPE (OvAttentionPanel, ov_attention_panel, OV_TYPE_PANEL)
 
+static double
+heatmap_height_for_width (gpointer view,
+                          double   width)
+{
+  return ov_heatmap_view_height_for_width (view, width);
+}
+
 static void
 clear_views (OvAttentionPanel *self)
 {
   self->canvas->paint = NULL;
   self->canvas->view = NULL;
+  self->canvas->height_for_width = NULL;
   g_clear_pointer (&self->heatmap, ov_heatmap_view_free);
   g_clear_pointer (&self->grid, ov_attention_grid_view_free);
   g_clear_pointer (&self->flow, ov_flow_view_free);
@@ -265,6 +289,7 @@ update_view (OvAttentionPanel *self)
                                              FALSE, FALSE, title);
         self->canvas->paint = ov_heatmap_view_paint;
         self->canvas->view = self->heatmap;
+        self->canvas->height_for_width = heatmap_height_for_width;
         self->canvas->min_width = CLAMP (260 + 12 * shown, 500, 2400);
         self->canvas->min_height = self->canvas->min_width - 40;
         self->canvas->fit_width = MIN (self->canvas->min_width, 320);

@@ -351,6 +351,17 @@ max_label_width (char **labels, int n)
   return MIN (w, LABEL_MAX_W);
 }
 
+/* Where the matrix starts: right of the row labels, below the title and
+ * the column labels. The labels' width is measured once. */
+static void
+heatmap_origin (OvHeatmapView *view)
+{
+  if (view->label_w <= 0)
+    view->label_w = max_label_width (view->labels, view->n) + 4;
+  view->x0 = MARGIN + view->label_w + STRIP_W + 2;
+  view->y0 = TITLE_H + view->label_w + STRIP_W + 2;
+}
+
 void
 ov_heatmap_view_layout (OvHeatmapView *view, double width, double height)
 {
@@ -359,14 +370,23 @@ ov_heatmap_view_layout (OvHeatmapView *view, double width, double height)
 
   view->width = width;
   view->height = height;
-  view->label_w = max_label_width (view->labels, view->n) + 4;
-  view->x0 = MARGIN + view->label_w + STRIP_W + 2;
-  view->y0 = TITLE_H + view->label_w + STRIP_W + 2;
+  heatmap_origin (view);
   avail_w = width - view->x0 - LEGEND_W - MARGIN;
   avail_h = height - view->y0 - MARGIN;
   view->cell = MAX (MIN (avail_w, avail_h) / n, 0.5);
   /* Label every k-th position when the cells are smaller than the text. */
   view->label_step = MAX (1, (int) ceil ((LABEL_FONT + 1) / view->cell));
+}
+
+double
+ov_heatmap_view_height_for_width (OvHeatmapView *view, double width)
+{
+  double side;
+
+  heatmap_origin (view);
+  /* cells of a label's height label every position */
+  side = MIN (width - view->x0 - LEGEND_W - MARGIN, MAX (view->n, 1) * (LABEL_FONT + 3));
+  return view->y0 + MAX (side, 0.0) + MARGIN;
 }
 
 /* Thin white lines between segments across an n x n matrix. */

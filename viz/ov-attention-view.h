@@ -61,6 +61,11 @@ void           ov_heatmap_view_layout   (OvHeatmapView      *view,
                                          double              height);
 void           ov_heatmap_view_draw     (OvHeatmapView      *view,
                                          cairo_t            *cr);
+/* The height in which the map laid out at width is square and as wide as
+ * width allows, up to cells as tall as its labels (every position
+ * labelled); a taller height gives a larger square. */
+double         ov_heatmap_view_height_for_width (OvHeatmapView *view,
+                                                 double         width);
 /* The cell under (x, y); FALSE outside the matrix. */
 gboolean       ov_heatmap_view_hit      (OvHeatmapView      *view,
                                          double              x,
