@@ -62,7 +62,7 @@ ov_cmd_caption (int    argc,
          "power, as Oscar's --length_penalty (default 1)"), "P" },
     { "repetition-penalty", 0, 0, G_OPTION_ARG_DOUBLE, &repetition_penalty,
       N_("Divide the logit of every word already in the caption by this (multiply a negative "
-         "one), as Oscar's --repetition_penalty (default 1: off)"), "R" },
+         "one), as Oscar's --repetition_penalty; 0.01 to 100 (default 1: off)"), "R" },
     { "no-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache,
       N_("Recompute the whole sequence at every step, as the original does by default"),
       NULL },
@@ -85,10 +85,13 @@ ov_cmd_caption (int    argc,
                   length_penalty);
       return 2;
     }
-  if (!(repetition_penalty > 0 && repetition_penalty <= 100))
+  if (!(repetition_penalty >= OV_REPETITION_PENALTY_MIN
+        && repetition_penalty <= OV_REPETITION_PENALTY_MAX))
     {
-      g_printerr (_("oscarviz caption: --repetition-penalty %g: give more than 0 and at most "
-                    "100\n"), repetition_penalty);
+      /* Translators: "--repetition-penalty 1e-40: give 0.01 to 100; ..." */
+      g_printerr (_("oscarviz caption: --repetition-penalty %g: give %g to %g; a positive "
+                    "logit is divided by the penalty, and a smaller one would overflow it\n"),
+                  repetition_penalty, OV_REPETITION_PENALTY_MIN, OV_REPETITION_PENALTY_MAX);
       return 2;
     }
 
@@ -154,7 +157,7 @@ ov_cmd_caption (int    argc,
             json_builder_add_int_value (b, g_array_index (c->ids, gint32, j));
           json_builder_end_array (b);
           json_builder_set_member_name (b, "score");
-          json_builder_add_double_value (b, c->score);
+          ov_cli_json_add_number (b, c->score);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);

@@ -486,7 +486,7 @@ add_caption (JsonBuilder *b,
   if (conf != NULL && JSON_NODE_HOLDS_VALUE (conf))
     {
       json_builder_set_member_name (b, "conf");
-      json_builder_add_double_value (b, json_node_get_double (conf));
+      ov_cli_json_add_number (b, json_node_get_double (conf));
     }
   json_builder_end_object (b);
 }

@@ -179,7 +179,7 @@ ov_cmd_mask (int    argc,
               json_builder_set_member_name (b, "id");
               json_builder_add_int_value (b, p->ids[j]);
               json_builder_set_member_name (b, "prob");
-              json_builder_add_double_value (b, p->probs[j]);
+              ov_cli_json_add_number (b, p->probs[j]);
               json_builder_end_object (b);
             }
           json_builder_end_array (b);

@@ -99,10 +99,10 @@ ov_cmd_match (int    argc,
       json_builder_set_member_name (b, "logits");
       json_builder_begin_array (b);
       for (int i = 0; i < n_classes; i++)
-        json_builder_add_double_value (b, logits[i]);
+        ov_cli_json_add_number (b, logits[i]);
       json_builder_end_array (b);
       json_builder_set_member_name (b, "match_probability");
-      json_builder_add_double_value (b, prob);
+      ov_cli_json_add_number (b, prob);
       json_builder_end_object (b);
       ov_cli_print_json (b);
       return 0;

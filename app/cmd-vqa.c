@@ -71,13 +71,13 @@ reference_to_json (const OvQuestion *q,
       else
         json_builder_add_null_value (b);
       json_builder_set_member_name (b, "score");
-      json_builder_add_double_value (b, q->label_scores[k]);
+      ov_cli_json_add_number (b, q->label_scores[k]);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "top_answer_score");
   if (score >= 0.0)
-    json_builder_add_double_value (b, score);
+    ov_cli_json_add_number (b, score);
   else
     json_builder_add_null_value (b);
   json_builder_end_object (b);
@@ -307,9 +307,9 @@ ov_cmd_vqa (int    argc,
           json_builder_set_member_name (b, "index");
           json_builder_add_int_value (b, i);
           json_builder_set_member_name (b, "logit");
-          json_builder_add_double_value (b, logits[i]);
+          ov_cli_json_add_number (b, logits[i]);
           json_builder_set_member_name (b, "score");
-          json_builder_add_double_value (b, 1.0 / (1.0 + exp (-(double) logits[i])));
+          ov_cli_json_add_number (b, 1.0 / (1.0 + exp (-(double) logits[i])));
           json_builder_end_object (b);
         }
       json_builder_end_array (b);

@@ -431,6 +431,16 @@ ov_cli_print_json (JsonBuilder *builder)
 }
 
 void
+ov_cli_json_add_number (JsonBuilder *builder,
+                        double       value)
+{
+  if (isfinite (value))
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
 ov_cli_print_warnings (OvModel     *model,
                        OvCliSample *sample)
 {

@@ -154,6 +154,10 @@ void            ov_cli_note_input_kept (OvModel       *model,
 int             ov_cli_fail           (OvCliOptions   *opts,
                                        const GError   *error);
 void            ov_cli_print_json     (JsonBuilder    *builder);
+/* Adds value to builder, or null where it is not a finite number (JSON
+ * has no NaN or infinity). */
+void            ov_cli_json_add_number (JsonBuilder   *builder,
+                                        double         value);
 /* Prints the model's load warnings on stderr. */
 void            ov_cli_print_warnings (OvModel        *model,
                                        OvCliSample    *sample);

@@ -14,6 +14,7 @@
  */
 #define G_LOG_DOMAIN "ov-decode"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -639,10 +640,12 @@ apply_repetition_penalty (float *logits, const gint32 *seq, int len, double pena
 
       if (!g_hash_table_add (seen, GINT_TO_POINTER (seq[i] + 1)))
         continue;
+      /* within the penalties taken no real logit leaves the float range;
+       * the clamp keeps an absurd one from becoming infinite */
       if (*l < 0)
-        *l = (float) (*l * penalty);
+        *l = (float) MAX (*l * penalty, -FLT_MAX);
       else
-        *l = (float) (*l / penalty);
+        *l = (float) MIN (*l / penalty, FLT_MAX);
     }
 }
 
@@ -1101,12 +1104,16 @@ ov_model_caption (OvModel *model, const char *tags, const OvRegions *regions,
   if (opts->num_beams < 1 || opts->num_beams > 64 || opts->n_best < 1
       || (opts->num_beams == 1 && opts->n_best != 1) || opts->n_best > 64
       || dec.max_len < 2 || dec.max_len > ov_model_max_caption_length (model)
-      || !(opts->repetition_penalty > 0.0) || !isfinite (opts->length_penalty))
+      || !(opts->repetition_penalty >= OV_REPETITION_PENALTY_MIN
+           && opts->repetition_penalty <= OV_REPETITION_PENALTY_MAX)
+      || !isfinite (opts->length_penalty))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
                    _ ("caption options out of range (beams %d, n_best %d, max_length %d of at "
-                      "most %d, repetition penalty %g)"), opts->num_beams, opts->n_best,
-                   dec.max_len, ov_model_max_caption_length (model), opts->repetition_penalty);
+                      "most %d, repetition penalty %g of %g to %g)"), opts->num_beams,
+                   opts->n_best, dec.max_len, ov_model_max_caption_length (model),
+                   opts->repetition_penalty, OV_REPETITION_PENALTY_MIN,
+                   OV_REPETITION_PENALTY_MAX);
       return NULL;
     }
   ctx = _ov_caption_context_new (model, dec.max_len, tags, regions, error);

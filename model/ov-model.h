@@ -285,13 +285,19 @@ void        ov_forward_free  (OvForward *fwd);
  * penalties 1, cache on. The cached and the uncached path give the same
  * captions; the uncached one is the original's computation, kept as the
  * reference. */
+/* The repetition penalties ov_model_caption takes: a positive logit is
+ * divided by the penalty, so one near 0 would blow it past what a float
+ * holds (and the scores would become NaN). */
+#define OV_REPETITION_PENALTY_MIN 0.01
+#define OV_REPETITION_PENALTY_MAX 100.0
+
 typedef struct {
   int      num_beams;            /* 1 = greedy */
   int      max_length;           /* [CLS] included; 0 (max_gen_length) or up to
                                     ov_model_max_caption_length */
   int      n_best;               /* num_keep_best */
   double   length_penalty;
-  double   repetition_penalty;
+  double   repetition_penalty;   /* OV_REPETITION_PENALTY_MIN to _MAX */
   gboolean use_cache;            /* FALSE runs the original's uncached path */
 } OvCaptionOptions;
 

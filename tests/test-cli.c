@@ -25,6 +25,7 @@
 #include "model/ov-state-dict.h"
 #include "ov-test-util.h"
 #include "viz/ov-embed.h"
+#include "viz/ov-export.h"
 
 /* Tolerances of the oracle README: logits rtol/atol 1e-4, hidden states
  * rtol 1e-4 atol 1e-5, attention probabilities atol 1e-6, log-probs 1e-4. */
@@ -2829,6 +2830,54 @@ test_demo_world_subcommand (void)
   g_assert_nonnull (strstr (help->out, "demo-world generate"));
 }
 
+/* /cli/caption/repetition-penalty: a penalty whose division could overflow
+ * is refused by caption and by the engine; no JSON output holds NaN */
+static void
+test_caption_repetition_penalty (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  const char *tiny[] = { "1e-40", "1e-38", "0.001" };
+  const char *edges[] = { "0.01", "100" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tiny); i++)
+    expect_bad_option ("--repetition-penalty", tiny[i], "caption", "--model", "demo",
+                       "--dataset", yaml, "--repetition-penalty", tiny[i], "--json", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (edges); i++)
+    {
+      g_autoptr(Run) run = run_oscarviz ("caption", "--model", "demo", "--dataset", yaml,
+                                         "--beams", "1", "--repetition-penalty", edges[i],
+                                         "--json", NULL);
+      g_autoptr(JsonNode) doc = run_json (run);
+      JsonArray *caps = json_object_get_array_member (json_node_get_object (doc), "captions");
+      JsonObject *cap = json_array_get_object_element (caps, 0);
+
+      g_assert_true (isfinite (json_object_get_double_member (cap, "score")));
+    }
+  /* the CSV numbers as JSON: what is not a finite number is null */
+  {
+    g_autoptr(OvCsv) csv = ov_csv_new ();
+    g_autoptr(JsonNode) root = NULL;
+    g_autofree char *text = NULL;
+    const char *names[] = { "a", "b", "c" };
+    JsonObject *row;
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      ov_csv_add_text (csv, names[i]);
+    ov_csv_end_row (csv);
+    ov_csv_add_number (csv, INFINITY);
+    ov_csv_add_number (csv, -INFINITY);
+    ov_csv_add_number (csv, NAN);
+    ov_csv_end_row (csv);
+    root = ov_csv_to_json (csv);
+    row = json_array_get_object_element (json_node_get_array (root), 0);
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      g_assert_true (json_object_get_null_member (row, names[i]));
+    text = json_to_string (root, FALSE);
+    g_assert_null (strstr (text, "nan"));
+    g_assert_null (strstr (text, "inf"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2873,5 +2922,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/checks-before-running", test_checks_before_running);
   g_test_add_func ("/cli/tsne/small-perplexity", test_tsne_small_perplexity);
   g_test_add_func ("/cli/demo-world/subcommand", test_demo_world_subcommand);
+  g_test_add_func ("/cli/caption/repetition-penalty", test_caption_repetition_penalty);
   return g_test_run ();
 }

@@ -1811,6 +1811,25 @@ test_errors (void)
     g_assert_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED);
     g_clear_error (&error);
 
+    /* a repetition penalty near 0 would divide logits past the float range */
+    {
+      const double penalties[] = { 1e-40, 1e-38, 0.001, 101 };
+
+      for (guint i = 0; i < G_N_ELEMENTS (penalties); i++)
+        {
+          OvCaptionOptions opts;
+
+          ov_caption_options_init (&opts);
+          opts.num_beams = 1;
+          opts.repetition_penalty = penalties[i];
+          caps = ov_model_caption (cap, "dog", &regions, &opts, NULL, &error);
+          g_assert_null (caps);
+          g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+          g_assert_nonnull (strstr (error->message, "0.01 to 100"));
+          g_clear_error (&error);
+        }
+    }
+
     /* cancelled before it starts, on both decoding paths */
     for (int cached = 0; cached < 2; cached++)
       {

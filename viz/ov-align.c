@@ -346,7 +346,7 @@ static void
 add_number (JsonBuilder *b, const char *name, double v)
 {
   json_builder_set_member_name (b, name);
-  if (isnan (v))
+  if (!isfinite (v))
     json_builder_add_null_value (b);
   else
     json_builder_add_double_value (b, v);

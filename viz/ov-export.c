@@ -362,7 +362,7 @@ ov_csv_to_json (OvCsv *csv)
             json_object_set_string_member (o, key, cell->text);
           else if (cell->kind == CELL_INT)
             json_object_set_int_member (o, key, cell->integer);
-          else if (isnan (cell->number))
+          else if (!isfinite (cell->number))
             json_object_set_null_member (o, key);
           else
             json_object_set_double_member (o, key, cell->number);
