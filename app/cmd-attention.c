@@ -525,13 +525,18 @@ ov_cmd_attention (int argc, char **argv)
       status = 2;
       goto out;
     }
-  if (!ov_cli_check_output ("attention", "--out", o.out, &o.sample, NULL, 0)
-      || !ov_cli_check_output ("attention", "--csv", o.csv, &o.sample, NULL, 0)
-      || !ov_cli_check_output ("attention", "--json", o.json, &o.sample, NULL, 0))
-    {
-      status = 2;
-      goto out;
-    }
+  {
+    const OvCliOutput outputs[] = {
+      { "--out", o.out }, { "--csv", o.csv }, { "--json", o.json },
+    };
+
+    if (!ov_cli_check_outputs ("attention", outputs, G_N_ELEMENTS (outputs), &o.sample, NULL,
+                               0))
+      {
+        status = 2;
+        goto out;
+      }
+  }
 
   sample = ov_sample_source_load (&o.sample, NULL, &error);
   if (sample == NULL)

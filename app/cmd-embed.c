@@ -294,10 +294,12 @@ ov_cmd_embed (int argc, char **argv)
     }
   {
     const char *inputs[] = { dataset_name, tag_layout };
+    g_autofree char *meta = out != NULL ? g_strconcat (out, ".json", NULL) : NULL;
+    /* the embeddings file's .json beside it is written too */
+    const OvCliOutput outputs[] = { { "--out", out }, { "--out", meta }, { "--tsne", tsne_out } };
 
-    if (!ov_cli_check_output ("embed", "--out", out, &cli.sample, inputs, G_N_ELEMENTS (inputs))
-        || !ov_cli_check_output ("embed", "--tsne", tsne_out, &cli.sample, inputs,
-                                 G_N_ELEMENTS (inputs)))
+    if (!ov_cli_check_outputs ("embed", outputs, G_N_ELEMENTS (outputs), &cli.sample, inputs,
+                               G_N_ELEMENTS (inputs)))
       return 2;
   }
 

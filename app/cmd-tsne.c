@@ -211,11 +211,11 @@ ov_cmd_tsne (int argc, char **argv)
   {
     g_autofree char *sidecar = sidecar_labels (argv[1]);
     const char *inputs[] = { argv[1], labels_path, sidecar };
-
+    const OvCliOutput outputs[] = { { "--out", out }, { "--csv", csv } };
     OvExportFormat format;
 
-    if (!ov_cli_check_output ("tsne", "--out", out, NULL, inputs, G_N_ELEMENTS (inputs))
-        || !ov_cli_check_output ("tsne", "--csv", csv, NULL, inputs, G_N_ELEMENTS (inputs)))
+    if (!ov_cli_check_outputs ("tsne", outputs, G_N_ELEMENTS (outputs), NULL, inputs,
+                               G_N_ELEMENTS (inputs)))
       return 2;
     /* before the embedding runs, which may take minutes */
     if (out != NULL && !ov_export_format_from_path (out, &format, &error))

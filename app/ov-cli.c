@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/ov-error.h"
@@ -196,6 +197,75 @@ ov_cli_check_output (const char                  *command,
                   option, out, dir, g_strerror (saved));
       return FALSE;
     }
+  return TRUE;
+}
+
+/* The file path names, symbolic links and "..", resolved; where it does
+ * not exist yet, its folder resolved (ov_cli_check_output found it). */
+static char *
+resolve_output (const char *path)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  char *real = realpath (path, NULL);
+
+  if (real != NULL)
+    {
+      char *copy = g_strdup (real);
+
+      free (real);
+      return copy;
+    }
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
+  real = realpath (dir, NULL);
+  if (real != NULL)
+    {
+      char *joined = g_build_filename (real, base, NULL);
+
+      free (real);
+      return joined;
+    }
+  return g_canonicalize_filename (path, NULL);
+}
+
+gboolean
+ov_cli_check_outputs (const char                  *command,
+                      const OvCliOutput           *outputs,
+                      gsize                        n_outputs,
+                      const OvSampleSourceOptions *sample,
+                      const char * const          *inputs,
+                      gsize                        n_inputs)
+{
+  g_autoptr(GPtrArray) resolved = g_ptr_array_new_with_free_func (g_free);
+
+  for (gsize i = 0; i < n_outputs; i++)
+    {
+      if (!ov_cli_check_output (command, outputs[i].option, outputs[i].path, sample, inputs,
+                                n_inputs))
+        return FALSE;
+      g_ptr_array_add (resolved, outputs[i].path != NULL ? resolve_output (outputs[i].path)
+                                                         : NULL);
+    }
+  for (gsize i = 0; i < n_outputs; i++)
+    for (gsize j = 0; j < i; j++)
+      {
+        const char *a = g_ptr_array_index (resolved, j);
+        const char *b = g_ptr_array_index (resolved, i);
+        GStatBuf st;
+
+        if (a == NULL || b == NULL)
+          continue;
+        /* two names of one file (a hard link) count as the same too */
+        if (strcmp (a, b) == 0 || (g_stat (a, &st) == 0 && same_file (&st, b)))
+          {
+            /* Translators: "--csv same.png: --out names the same file; ..." */
+            g_printerr (_("oscarviz %s: %s %s: %s names the same file; give each output a "
+                          "file of its own\n"), command, outputs[i].option, outputs[i].path,
+                        outputs[j].option);
+            return FALSE;
+          }
+      }
   return TRUE;
 }
 

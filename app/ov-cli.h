@@ -89,6 +89,22 @@ gboolean        ov_cli_check_output   (const char                  *command,
                                        const char * const          *inputs,
                                        gsize                        n_inputs);
 
+/* One file a command writes, and the option that names it. */
+typedef struct {
+  const char *option;   /* "--csv" */
+  const char *path;     /* NULL: not given */
+} OvCliOutput;
+
+/* ov_cli_check_output for each of the n_outputs files a command writes,
+ * and no two of them may be the same file (compared by their resolved
+ * paths), since the second would overwrite the first. */
+gboolean        ov_cli_check_outputs  (const char                  *command,
+                                       const OvCliOutput           *outputs,
+                                       gsize                        n_outputs,
+                                       const OvSampleSourceOptions *sample,
+                                       const char * const          *inputs,
+                                       gsize                        n_inputs);
+
 /* Prints "oscarviz COMMAND: message" for a failed option parse; argv (as
  * given, before the parse) lets it name an option whose text is not UTF-8. */
 void            ov_cli_print_parse_error (const char   *command,

@@ -2878,6 +2878,45 @@ test_caption_repetition_penalty (void)
   }
 }
 
+/* /cli/outputs/same-file: two outputs of one command that name one file
+ * (by any spelling or link) are refused before anything runs */
+static void
+test_outputs_same_file (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *png = tmp_path ("ov-cli-same.png");
+  g_autofree char *dir = tmp_path ("ov-cli-same-dir");
+  g_autofree char *link = tmp_path ("ov-cli-same-link");
+  g_autofree char *png_dotted = NULL;
+  g_autofree char *png_linked = NULL;
+  g_autofree char *vec = tmp_path ("ov-cli-same.csv");
+  g_autofree char *dir_name = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  dir_name = g_path_get_basename (dir);
+  g_assert_cmpint (symlink (dir_name, link), ==, 0);
+  png_dotted = g_build_filename (dir, "..", "ov-cli-same.png", NULL);
+  png_linked = g_build_filename (link, "x.png", NULL);
+  expect_bad_option ("--csv", "--out names the same file", "attention", "--model", "demo",
+                     "--dataset", yaml, "--layer", "1", "--out", png, "--csv", png, NULL);
+  expect_bad_option ("--json", png_dotted, "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "1", "--out", png, "--json", png_dotted, NULL);
+  {
+    g_autofree char *in_dir = g_build_filename (dir, "x.png", NULL);
+
+    expect_bad_option ("--csv", png_linked, "attention", "--model", "demo", "--dataset", yaml,
+                       "--layer", "1", "--out", in_dir, "--csv", png_linked, NULL);
+    g_assert_false (g_file_test (in_dir, G_FILE_TEST_EXISTS));
+  }
+  expect_bad_option ("--tsne", "--out names the same file", "embed", "--model", "demo",
+                     "--dataset", yaml, "--layer", "last", "--out", png, "--tsne", png, NULL);
+  g_assert_true (g_file_set_contents (vec, "0,1\n1,0\n0,0\n1,1\n", -1, NULL));
+  expect_bad_option ("--csv", "--out names the same file", "tsne", vec, "--out", png, "--csv",
+                     png, NULL);
+  g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2923,5 +2962,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/tsne/small-perplexity", test_tsne_small_perplexity);
   g_test_add_func ("/cli/demo-world/subcommand", test_demo_world_subcommand);
   g_test_add_func ("/cli/caption/repetition-penalty", test_caption_repetition_penalty);
+  g_test_add_func ("/cli/outputs/same-file", test_outputs_same_file);
   return g_test_run ();
 }
