@@ -213,6 +213,53 @@ head_name (int head)
   return g_strdup_printf ("head %d", head);
 }
 
+/* The positions the model read, padding left out: "0 to 12, 20 to 41". */
+static char *
+read_positions (const Pass *p)
+{
+  GString *list = g_string_new (NULL);
+  int S = p->fwd->seq_len;
+
+  for (int i = 0; i < S; i++)
+    {
+      int last = i;
+
+      if (p->enc->segments[i] == OV_SEGMENT_PAD)
+        continue;
+      while (last + 1 < S && p->enc->segments[last + 1] != OV_SEGMENT_PAD)
+        last++;
+      if (list->len > 0)
+        g_string_append (list, ", ");
+      if (last > i)
+        /* Translators: a range of positions, "20 to 41" */
+        g_string_append_printf (list, _("%d to %d"), i, last);
+      else
+        g_string_append_printf (list, "%d", i);
+      i = last;
+    }
+  return g_string_free (list, FALSE);
+}
+
+/* --token as a word that no position can hold: neither a piece of the
+ * model's vocabulary nor a region's label ("r3" or "r3 dog"). Checked
+ * before the model runs. */
+static gboolean
+token_can_occur (OvModel    *model,
+                 const char *token)
+{
+  OvTokenizer *tok = ov_model_get_tokenizer (model);
+  g_autofree char *lower = g_utf8_strdown (token, -1);
+  char *end = NULL;
+
+  if (g_ascii_strtoll (token, &end, 10) >= 0 && end != token && *end == '\0')
+    return TRUE;
+  if ((lower[0] == 'r' && g_ascii_isdigit (lower[1]))
+      || g_ascii_strcasecmp (token, ov_tokenizer_unk_token (tok)) == 0)
+    return TRUE;
+  return ov_tokenizer_token_to_id (tok, token) != ov_tokenizer_unk_id (tok)
+         || ov_tokenizer_token_to_id (tok, lower) != ov_tokenizer_unk_id (tok);
+}
+
 static int
 find_token (const Pass *p, const char *token, GError **error)
 {
@@ -221,10 +268,13 @@ find_token (const Pass *p, const char *token, GError **error)
 
   if (end != token && *end == '\0')
     {
-      if (v < 0 || v >= p->fwd->seq_len)
+      if (v < 0 || v >= p->fwd->seq_len || p->enc->segments[v] == OV_SEGMENT_PAD)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       "--token %s: positions run from 0 to %d", token, p->fwd->seq_len - 1);
+          g_autofree char *read = read_positions (p);
+
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--token %s: give a position the model read: %s (the others are "
+                         "padding)"), token, read);
           return -1;
         }
       return (int) v;
@@ -232,8 +282,8 @@ find_token (const Pass *p, const char *token, GError **error)
   for (int i = 0; i < p->fwd->seq_len; i++)
     if (p->enc->segments[i] != OV_SEGMENT_PAD && g_ascii_strcasecmp (p->labels[i], token) == 0)
       return i;
-  g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-               "--token “%s” is not a token of the input", token);
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--token “%s” is not a token of the input"), token);
   return -1;
 }
 
@@ -623,6 +673,14 @@ ov_cmd_attention (int argc, char **argv)
       status = 2;
       goto out;
     }
+  if (o.token != NULL && !token_can_occur (model, o.token))
+    {
+      g_printerr (_("oscarviz attention: --token “%s”: no position of the input can hold it: "
+                    "give a position, a word piece of %s's vocabulary or a region's label (“r1 cup”)\n"),
+                  o.token, ov_model_get_path (model));
+      status = 2;
+      goto out;
+    }
   task = choose_task (model, o.task, &error);
   if ((int) task < 0)
     {
@@ -988,7 +1046,8 @@ ov_cmd_attention (int argc, char **argv)
 
               if (o.token != NULL && (query = find_token (&pass, o.token, &error)) < 0)
                 {
-                  status = fail (error);
+                  fail (error);
+                  status = 2;
                   goto out;
                 }
               title = g_strdup_printf ("Attention of “%s” (position %d) on the regions, "

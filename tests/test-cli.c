@@ -2917,6 +2917,38 @@ test_outputs_same_file (void)
   g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
 }
 
+/* /cli/attention/token-position: --token names a position the model read,
+ * never padding; a word no position can hold is refused before the run */
+static void
+test_attention_token_position (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *png = tmp_path ("ov-cli-token.png");
+  g_autoptr(Run) pad = NULL;
+  g_autoptr(Run) zebra = NULL;
+  g_autoptr(Run) ok = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  pad = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--layer", "1",
+                      "--view", "image", "--token", "25", "--out", png, NULL);
+  g_test_message ("%s", pad->err);
+  g_assert_cmpint (pad->status, ==, 2);
+  g_assert_nonnull (strstr (pad->err, "--token 25: give a position the model read: 0 to 22, "
+                                      "30 to 34 (the others are padding)"));
+  g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+  expect_bad_option ("--token", "99", "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "1", "--view", "image", "--token", "99", "--out", png, NULL);
+  zebra = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--layer", "1",
+                        "--view", "image", "--token", "zebra", "--out", png, NULL);
+  g_assert_cmpint (zebra->status, ==, 2);
+  g_assert_nonnull (strstr (zebra->err, "--token “zebra”: no position of the input"));
+  /* refused before the caption was decoded */
+  g_assert_null (strstr (zebra->err, "caption:"));
+  ok = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--layer", "1",
+                     "--view", "image", "--token", "30", "--out", png, NULL);
+  g_assert_cmpint (ok->status, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2963,5 +2995,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/demo-world/subcommand", test_demo_world_subcommand);
   g_test_add_func ("/cli/caption/repetition-penalty", test_caption_repetition_penalty);
   g_test_add_func ("/cli/outputs/same-file", test_outputs_same_file);
+  g_test_add_func ("/cli/attention/token-position", test_attention_token_position);
   return g_test_run ();
 }
