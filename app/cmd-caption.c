@@ -3,7 +3,8 @@
  *
  * `oscarviz caption`: generates captions for one sample with greedy or
  * beam search, as Oscar's run_captioning.py test() does, and prints them
- * with their mean log-probability. It builds the inputs of every decoding
+ * with their mean log-probability (and, with a length penalty other than 1,
+ * the score beam search ranked them by). It builds the inputs of every decoding
  * step itself, so it has no --inputs.
  */
 #define G_LOG_DOMAIN "ov-cmd-caption"
@@ -36,6 +37,20 @@ check_options (int beams,
   return FALSE;
 }
 
+/* The mean of the caption's token log-probabilities: its score where the
+ * length penalty is 1 (and in greedy search, which has none). */
+static double
+mean_logprob (const OvCaption *c)
+{
+  double sum = 0;
+
+  if (c->token_logprobs == NULL || c->token_logprobs->len == 0)
+    return c->score;
+  for (guint i = 0; i < c->token_logprobs->len; i++)
+    sum += g_array_index (c->token_logprobs, double, i);
+  return sum / c->token_logprobs->len;
+}
+
 int
 ov_cmd_caption (int    argc,
                 char **argv)
@@ -48,7 +63,7 @@ ov_cmd_caption (int    argc,
   OvCaptionOptions co;
   int beams, n_best = 1, max_length = 0;
   double length_penalty, repetition_penalty;
-  gboolean no_cache = FALSE;
+  gboolean no_cache = FALSE, ranked_by_mean;
   const GOptionEntry entries[] = {
     { "beams", 'b', 0, G_OPTION_ARG_INT, &beams,
       N_("Beam width; 1 is greedy search (default 5)"), "N" },
@@ -116,6 +131,8 @@ ov_cmd_caption (int    argc,
   co.length_penalty = length_penalty;
   co.repetition_penalty = repetition_penalty;
   co.use_cache = !no_cache;
+  /* greedy search scores by the mean whatever the penalty */
+  ranked_by_mean = co.num_beams == 1 || co.length_penalty == 1.0;
   captions = ov_model_caption (model, sample->tags, &sample->regions, &co, NULL, &error);
   if (captions == NULL)
     {
@@ -142,6 +159,9 @@ ov_cmd_caption (int    argc,
       json_builder_add_string_value (b, sample->tags);
       json_builder_set_member_name (b, "beams");
       json_builder_add_int_value (b, co.num_beams);
+      /* beam search ranks by score = summed log-probability / length^P */
+      json_builder_set_member_name (b, "length_penalty");
+      ov_cli_json_add_number (b, ranked_by_mean ? 1.0 : co.length_penalty);
       json_builder_set_member_name (b, "captions");
       json_builder_begin_array (b);
       for (guint i = 0; i < captions->len; i++)
@@ -158,6 +178,8 @@ ov_cmd_caption (int    argc,
           json_builder_end_array (b);
           json_builder_set_member_name (b, "score");
           ov_cli_json_add_number (b, c->score);
+          json_builder_set_member_name (b, "mean_logprob");
+          ov_cli_json_add_number (b, mean_logprob (c));
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -172,9 +194,17 @@ ov_cmd_caption (int    argc,
   for (guint i = 0; i < captions->len; i++)
     {
       OvCaption *c = g_ptr_array_index (captions, i);
+      const char *text = *c->text != '\0' ? c->text : _("(empty)");
+      double mean = mean_logprob (c);
 
-      g_print (_("  %u. %s\n     mean log-probability %.4f, confidence %.4f\n"), i + 1,
-               *c->text != '\0' ? c->text : _("(empty)"), c->score, exp (c->score));
+      if (ranked_by_mean)
+        g_print (_("  %u. %s\n     mean log-probability %.4f, confidence %.4f\n"), i + 1, text,
+                 c->score, exp (c->score));
+      else
+        /* Translators: "score -3.1000 (summed log-probability / length^2), mean ..." */
+        g_print (_("  %u. %s\n     score %.4g (summed log-probability / length^%g), mean "
+                   "log-probability %.4f, confidence %.4f\n"), i + 1, text, c->score,
+                 co.length_penalty, mean, exp (mean));
     }
   return 0;
 }

@@ -2949,6 +2949,44 @@ test_attention_token_position (void)
   g_assert_cmpint (ok->status, ==, 0);
 }
 
+/* /cli/caption/length-penalty-score: the score is called a mean (with a
+ * confidence) only with length penalty 1; otherwise it is named for what
+ * it is and the mean is given beside it, in the text and in the JSON */
+static void
+test_caption_length_penalty_score (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autoptr(Run) mean = NULL;
+  g_autoptr(Run) sum = NULL;
+  g_autoptr(Run) json = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  JsonObject *top, *cap;
+  JsonArray *lps;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  mean = run_oscarviz ("caption", "--model", "demo", "--dataset", yaml, NULL);
+  g_assert_cmpint (mean->status, ==, 0);
+  g_assert_nonnull (strstr (mean->out, "     mean log-probability "));
+  g_assert_null (strstr (mean->out, "score"));
+  sum = run_oscarviz ("caption", "--model", "demo", "--dataset", yaml, "--length-penalty", "0",
+                      NULL);
+  g_assert_cmpint (sum->status, ==, 0);
+  g_assert_nonnull (strstr (sum->out, "     score "));
+  g_assert_nonnull (strstr (sum->out, " (summed log-probability / length^0), mean "
+                                      "log-probability "));
+  json = run_oscarviz ("caption", "--model", "demo", "--dataset", yaml, "--length-penalty", "0",
+                       "--json", NULL);
+  doc = run_json (json);
+  top = json_node_get_object (doc);
+  g_assert_cmpfloat (json_object_get_double_member (top, "length_penalty"), ==, 0.0);
+  cap = json_array_get_object_element (json_object_get_array_member (top, "captions"), 0);
+  lps = json_object_get_array_member (cap, "ids");
+  /* with P = 0 the score is the sum: the mean times the tokens after [CLS] */
+  assert_close ("sum", json_object_get_double_member (cap, "score"),
+                json_object_get_double_member (cap, "mean_logprob")
+                * (json_array_get_length (lps) - 1), 1e-6, 1e-6);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2996,5 +3034,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/caption/repetition-penalty", test_caption_repetition_penalty);
   g_test_add_func ("/cli/outputs/same-file", test_outputs_same_file);
   g_test_add_func ("/cli/attention/token-position", test_attention_token_position);
+  g_test_add_func ("/cli/caption/length-penalty-score", test_caption_length_penalty_score);
   return g_test_run ();
 }
