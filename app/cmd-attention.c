@@ -43,6 +43,7 @@ typedef struct {
   char   *csv;
   char   *json;
   char   *token;
+  char   *tags;
   char   *before_tags;
   char   *before_head_text;
   int     layer;
@@ -441,6 +442,8 @@ ov_cmd_attention (int argc, char **argv)
     { "max-length", 0, 0, G_OPTION_ARG_INT, &o.max_length,
       N_("Longest generated caption in tokens, [CLS] and [SEP] included (default: the "
          "model's max_gen_length)"), "N" },
+    { "tags", 0, 0, G_OPTION_ARG_STRING, &o.tags,
+      N_("Object tags to use instead of those of the label file"), N_("TEXT") },
     { "before-layer", 0, 0, G_OPTION_ARG_INT, &o.before_layer,
       N_("Difference view: the layer to subtract"), "L" },
     { "before-head", 0, 0, G_OPTION_ARG_STRING, &o.before_head_text,
@@ -729,7 +732,8 @@ ov_cmd_attention (int argc, char **argv)
       status = 2;
       goto out;
     }
-  tags = sample->tags != NULL ? g_strdup (sample->tags) : ov_sample_dup_tag_string (sample);
+  tags = o.tags != NULL ? g_strdup (o.tags)
+         : sample->tags != NULL ? g_strdup (sample->tags) : ov_sample_dup_tag_string (sample);
   regions = (OvRegions) { sample->features, sample->n_features, sample->feature_dim };
 
   if (task == OV_TASK_CAPTION)
@@ -1139,6 +1143,7 @@ out:
   g_free (o.csv);
   g_free (o.json);
   g_free (o.token);
+  g_free (o.tags);
   g_free (o.before_tags);
   g_free (o.before_head_text);
   return status;

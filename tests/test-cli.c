@@ -2987,6 +2987,31 @@ test_caption_length_penalty_score (void)
                 * (json_array_get_length (lps) - 1), 1e-6, 1e-6);
 }
 
+/* /cli/attention/tags: attention takes --tags as the other sample commands
+ * do, and the model reads those tags instead of the label file's */
+static void
+test_attention_tags (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *png = tmp_path ("ov-cli-tags.png");
+  g_autofree char *csv = tmp_path ("ov-cli-tags.csv");
+  g_autofree char *text = NULL;
+  g_autoptr(Run) help = NULL;
+  g_autoptr(Run) run = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  help = run_oscarviz ("attention", "--help", NULL);
+  g_assert_nonnull (strstr (help->out, "--tags=TEXT"));
+  run = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--key", "300001",
+                      "--layer", "1", "--tags", "cup bolt", "--out", png, "--csv", csv, NULL);
+  g_test_message ("%s", run->err);
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  /* the label file's tags are "hexagon cup triangle bolt circle" */
+  g_assert_nonnull (strstr (text, ",bolt,"));
+  g_assert_null (strstr (text, ",hexagon,"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -3035,5 +3060,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/outputs/same-file", test_outputs_same_file);
   g_test_add_func ("/cli/attention/token-position", test_attention_token_position);
   g_test_add_func ("/cli/caption/length-penalty-score", test_caption_length_penalty_score);
+  g_test_add_func ("/cli/attention/tags", test_attention_tags);
   return g_test_run ();
 }
