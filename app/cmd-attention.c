@@ -428,7 +428,8 @@ ov_cmd_attention (int argc, char **argv)
       N_("Attention layer, from 0; rollout runs through this layer (not for the grid and "
          "summary views, which show every layer)"), "L" },
     { "head", 0, 0, G_OPTION_ARG_STRING, &o.head_text,
-      N_("Head index from 0, “mean” or “rollout”"), "H" },
+      N_("Head index from 0, “mean” or “rollout” (default: mean; not for the grid and "
+         "summary views, which show every head)"), "H" },
     { "view", 0, 0, G_OPTION_ARG_STRING, &o.view,
       N_("heatmap, grid, summary, image, region, caption or difference"), "VIEW" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &o.token,
@@ -499,6 +500,14 @@ ov_cmd_attention (int argc, char **argv)
   {
     const char *stray = NULL, *its_view = NULL;
 
+    if (!one_layer && (o.layer != NOT_GIVEN || o.head_text != NULL))
+      {
+        /* Translators: "--layer: the grid view shows every layer and head; leave it out" */
+        g_printerr (_("oscarviz attention: %s: the %s view shows every layer and head; leave "
+                      "it out\n"), o.layer != NOT_GIVEN ? "--layer" : "--head", view_name);
+        status = 2;
+        goto out;
+      }
     if (o.token != NULL && strcmp (view_name, "image") != 0)
       stray = "--token", its_view = "image";
     else if (o.region != NOT_GIVEN && strcmp (view_name, "region") != 0)
@@ -522,7 +531,11 @@ ov_cmd_attention (int argc, char **argv)
   }
   if (cli.model == NULL || o.out == NULL)
     {
-      g_printerr ("oscarviz attention: %s\n", _("--model and --out are required"));
+      g_printerr ("oscarviz attention: %s\n",
+                  cli.model != NULL ? _("--out is required (the figure: .png, .svg or .pdf)")
+                  : o.out != NULL ? _("No model: give --model DIR (a checkpoint folder) or "
+                                      "--model demo")
+                  : _("--model and --out are required"));
       status = 2;
       goto out;
     }

@@ -226,8 +226,8 @@ ov_cmd_embed (int argc, char **argv)
          "this tagged captioning model (a folder or a bundled model), to compare the two with "
          "“oscarviz align”"), "MODEL" },
     { "layer", 0, 0, G_OPTION_ARG_STRING, &layer_text,
-      N_("Hidden-state layer: 0 = embeddings .. L, a list “0,6,12”, “last” or “all”; the first "
-         "is the primary one"), "L" },
+      N_("Hidden-state layer (required, no default): 0 = embeddings .. L, a list “0,6,12”, "
+         "“last” or “all”; the first is the primary one"), "L" },
     { "limit", 0, 0, G_OPTION_ARG_INT64, &limit,
       N_("Only the first N samples (default: all)"), "N" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,

@@ -3012,6 +3012,43 @@ test_attention_tags (void)
   g_assert_null (strstr (text, ",hexagon,"));
 }
 
+/* /cli/attention/view-options: the grid and summary views show every layer
+ * and head, so --layer and --head are refused there as the other views'
+ * options are; a missing --out or --model is named alone */
+static void
+test_attention_view_options (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *png = tmp_path ("ov-cli-view-options.png");
+  g_autofree char *csv = tmp_path ("ov-cli-view-options.csv");
+  const char *views[] = { "grid", "summary" };
+  g_autoptr(Run) no_out = NULL;
+  g_autoptr(Run) no_model = NULL;
+  g_autoptr(Run) help = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      expect_bad_option ("--layer", views[i], "attention", "--model", "demo", "--dataset",
+                         yaml, "--view", views[i], "--layer", "1", "--out", png, NULL);
+      expect_bad_option ("--head", views[i], "attention", "--model", "demo", "--dataset",
+                         yaml, "--view", views[i], "--head", "0", "--out", png, NULL);
+    }
+  g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+  no_out = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--layer", "1",
+                         "--csv", csv, NULL);
+  g_assert_cmpint (no_out->status, ==, 2);
+  g_assert_nonnull (strstr (no_out->err, "--out is required"));
+  g_assert_null (strstr (no_out->err, "--model"));
+  no_model = run_oscarviz ("attention", "--dataset", yaml, "--layer", "1", "--out", png, NULL);
+  g_assert_cmpint (no_model->status, ==, 2);
+  g_assert_nonnull (strstr (no_model->err, "No model: give --model"));
+  g_assert_null (strstr (no_model->err, "--out"));
+  /* embed's --help says that --layer has no default */
+  help = run_oscarviz ("embed", "--help", NULL);
+  g_assert_nonnull (strstr (help->out, "Hidden-state layer (required, no default)"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -3061,5 +3098,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/attention/token-position", test_attention_token_position);
   g_test_add_func ("/cli/caption/length-penalty-score", test_caption_length_penalty_score);
   g_test_add_func ("/cli/attention/tags", test_attention_tags);
+  g_test_add_func ("/cli/attention/view-options", test_attention_view_options);
   return g_test_run ();
 }
