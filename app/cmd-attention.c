@@ -383,6 +383,38 @@ check_head (const char *option,
   return FALSE;
 }
 
+/* --before-tags whose input lays its positions out otherwise than this one. */
+static void
+tags_mismatch (const char *before_tags,
+               int         tags_before,
+               int         tags_after)
+{
+  /* Translators: the plural follows the first number */
+  g_printerr (ngettext ("oscarviz attention: --before-tags %s: that input has %d tag word "
+                        "piece and this one %d, so their positions do not match and cannot be "
+                        "subtracted one from another; give tags of as many word pieces\n",
+                        "oscarviz attention: --before-tags %s: that input has %d tag word "
+                        "pieces and this one %d, so their positions do not match and cannot be "
+                        "subtracted one from another; give tags of as many word pieces\n",
+                        tags_before), before_tags, tags_before, tags_after);
+}
+
+/* The same before the model runs: the tag word pieces each input keeps. */
+static gboolean
+check_before_tags (OvModel *model, OvTask task, const char *text, const char *tags,
+                   const char *before_tags, const OvRegions *regions)
+{
+  OvInputKept after, before;
+
+  if (before_tags == NULL
+      || !ov_model_count_input_kept (model, task, text, tags, regions, &after, NULL)
+      || !ov_model_count_input_kept (model, task, text, before_tags, regions, &before, NULL)
+      || after.tag_pieces_kept == before.tag_pieces_kept)
+    return TRUE;
+  tags_mismatch (before_tags, before.tag_pieces_kept, after.tag_pieces_kept);
+  return FALSE;
+}
+
 int
 ov_cmd_attention (int argc, char **argv)
 {
@@ -441,8 +473,8 @@ ov_cmd_attention (int argc, char **argv)
       N_("Beam width of the generated caption, as “oscarviz caption” takes it; 1 is greedy "
          "search (default 5)"), "N" },
     { "max-length", 0, 0, G_OPTION_ARG_INT, &o.max_length,
-      N_("Longest generated caption in tokens, [CLS] and [SEP] included (default: the "
-         "model's max_gen_length)"), "N" },
+      N_("Longest generated caption in tokens, [CLS] and [SEP] included (default, or 0: "
+         "the model's max_gen_length)"), "N" },
     { "tags", 0, 0, G_OPTION_ARG_STRING, &o.tags,
       N_("Object tags to use instead of those of the label file"), N_("TEXT") },
     { "before-layer", 0, 0, G_OPTION_ARG_INT, &o.before_layer,
@@ -749,6 +781,12 @@ ov_cmd_attention (int argc, char **argv)
          : sample->tags != NULL ? g_strdup (sample->tags) : ov_sample_dup_tag_string (sample);
   regions = (OvRegions) { sample->features, sample->n_features, sample->feature_dim };
 
+  if (task == OV_TASK_CAPTION
+      && !check_before_tags (model, task, NULL, tags, o.before_tags, &regions))
+    {
+      status = 2;
+      goto out;
+    }
   if (task == OV_TASK_CAPTION)
     {
       if (o.beams != NOT_GIVEN)
@@ -786,6 +824,12 @@ ov_cmd_attention (int argc, char **argv)
         }
     }
 
+  if (task != OV_TASK_CAPTION
+      && !check_before_tags (model, task, text, tags, o.before_tags, &regions))
+    {
+      status = 2;
+      goto out;
+    }
   hname = head_name (head);
   if (strcmp (view_name, "caption") == 0)
     {
@@ -907,16 +951,7 @@ ov_cmd_attention (int argc, char **argv)
                       tags_before += other.enc->segments[i] == OV_SEGMENT_TAG;
                     }
                   pass_clear (&other);
-                  /* Translators: the plural follows the first number */
-                  g_printerr (ngettext ("oscarviz attention: --before-tags %s: that input has "
-                                        "%d tag word piece and this one %d, so their positions "
-                                        "do not match and cannot be subtracted one from "
-                                        "another; give tags of as many word pieces\n",
-                                        "oscarviz attention: --before-tags %s: that input has "
-                                        "%d tag word pieces and this one %d, so their positions "
-                                        "do not match and cannot be subtracted one from "
-                                        "another; give tags of as many word pieces\n",
-                                        tags_before), o.before_tags, tags_before, tags_after);
+                  tags_mismatch (o.before_tags, tags_before, tags_after);
                   status = 2;
                   goto out;
                 }

@@ -70,8 +70,8 @@ ov_cmd_caption (int    argc,
     { "n-best", 0, 0, G_OPTION_ARG_INT, &n_best,
       N_("How many of the best hypotheses to print (default 1)"), "K" },
     { "max-length", 0, 0, G_OPTION_ARG_INT, &max_length,
-      N_("Longest caption in tokens, [CLS] and [SEP] included (default: the model's "
-         "max_gen_length)"), "N" },
+      N_("Longest caption in tokens, [CLS] and [SEP] included (default, or 0: the "
+         "model's max_gen_length)"), "N" },
     { "length-penalty", 0, 0, G_OPTION_ARG_DOUBLE, &length_penalty,
       N_("Beam search ranks a caption by its summed log-probability over its length to this "
          "power, as Oscar's --length_penalty (default 1)"), "P" },

@@ -223,7 +223,10 @@ ov_cmd_vqa (int    argc,
                                  "%s: image “%s” comes with %u questions; there is no "
                                  "question %d", own->len),
                        sample->source, sample->sample->key, own->len, question_index);
-          return ov_cli_fail (&opts, error);
+          /* a bad option, found before the model runs */
+          g_prefix_error (&error, "--question-index %d: ", question_index);
+          ov_cli_fail (&opts, error);
+          return 2;
         }
       if (question == NULL && own->len > 0)
         {

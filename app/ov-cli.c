@@ -76,8 +76,8 @@ ov_cli_check_max_length (int       max_length,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--max-length %d: give 2 to %d, the longest caption %s can write "
-                     "([CLS] and [SEP] included)"), max_length, most,
-                   ov_model_get_path (model));
+                     "([CLS] and [SEP] included), or 0 for its max_gen_length"), max_length,
+                   most, ov_model_get_path (model));
       return FALSE;
     }
   return TRUE;

@@ -1348,6 +1348,25 @@ ov_parse_count_option (const char *option_name,
   return TRUE;
 }
 
+/* After the parse: the options that cannot go together. */
+static gboolean
+check_sample_options (GOptionContext *context,
+                      GOptionGroup   *group,
+                      gpointer        data,
+                      GError        **error)
+{
+  OvSampleSourceOptions *opts = data;
+
+  if (opts->key != NULL && opts->row >= 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--key %s and --row %lld: give either --key or --row, not both"),
+                   opts->key, (long long) opts->row);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GOptionGroup *
 ov_sample_source_option_group (OvSampleSourceOptions *opts)
 {
@@ -1378,6 +1397,7 @@ ov_sample_source_option_group (OvSampleSourceOptions *opts)
 
   g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_group_add_entries (group, entries);
+  g_option_group_set_parse_hooks (group, NULL, check_sample_options);
   return group;
 }
 

@@ -861,7 +861,7 @@ test_vqa_reference (void)
     g_autoptr(Run) both = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo",
                                         "--question", "what?", "--question-index", "0", NULL);
 
-    g_assert_cmpint (past->status, ==, 1);
+    g_assert_cmpint (past->status, ==, 2);
     g_assert_nonnull (strstr (past->err, "300003"));
     g_assert_nonnull (strstr (past->err, "no question 99"));
     g_assert_cmpint (both->status, ==, 2);
@@ -3049,6 +3049,45 @@ test_attention_view_options (void)
   g_assert_nonnull (strstr (help->out, "Hidden-state layer (required, no default)"));
 }
 
+/* /cli/checks-before-model: --key with --row, an out-of-range
+ * --question-index and --before-tags of another layout are bad options
+ * (exit 2), found before a caption is decoded; --max-length 0 is the
+ * model's own length, as --help says */
+static void
+test_checks_before_model (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *png = tmp_path ("ov-cli-before-model.png");
+  g_autoptr(Run) both = NULL;
+  g_autoptr(Run) tags = NULL;
+  g_autoptr(Run) zero = NULL;
+  g_autoptr(Run) help = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  both = run_oscarviz ("caption", "--model", "demo", "--dataset", yaml, "--key", "300001",
+                       "--row", "1", NULL);
+  g_assert_cmpint (both->status, ==, 2);
+  g_assert_cmpstr (both->err, ==, "oscarviz caption: --key 300001 and --row 1: give either "
+                                  "--key or --row, not both\n");
+  expect_bad_option ("--row", "1", "attention", "--model", "demo", "--dataset", yaml, "--key",
+                     "300001", "--row", "1", "--layer", "1", "--out", png, NULL);
+  expect_bad_option ("--question-index", "5", "vqa", "--model", "demo-vqa", "--dataset", yaml,
+                     "--question-index", "5", NULL);
+  tags = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--layer", "1",
+                       "--view", "difference", "--before-tags", "cup bolt", "--out", png, NULL);
+  g_assert_cmpint (tags->status, ==, 2);
+  g_assert_nonnull (strstr (tags->err, "--before-tags cup bolt: that input has 2 tag word"));
+  g_assert_null (strstr (tags->err, "caption:"));
+  g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+  zero = run_oscarviz ("caption", "--model", "demo", "--dataset", yaml, "--beams", "1",
+                       "--max-length", "0", NULL);
+  g_assert_cmpint (zero->status, ==, 0);
+  help = run_oscarviz ("caption", "--help", NULL);
+  g_assert_nonnull (strstr (help->out, "(default, or 0: the model's max_gen_length)"));
+  expect_bad_option ("--max-length", "or 0 for its max_gen_length", "caption", "--model",
+                     "demo", "--dataset", yaml, "--max-length", "1", NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -3099,5 +3138,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/caption/length-penalty-score", test_caption_length_penalty_score);
   g_test_add_func ("/cli/attention/tags", test_attention_tags);
   g_test_add_func ("/cli/attention/view-options", test_attention_view_options);
+  g_test_add_func ("/cli/checks-before-model", test_checks_before_model);
   return g_test_run ();
 }
