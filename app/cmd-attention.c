@@ -1014,6 +1014,9 @@ ov_cmd_attention (int argc, char **argv)
               ov_csv_add_text (csv, "query_position");
               ov_csv_add_text (csv, "key_position");
               ov_csv_add_text (csv, "value");
+              /* the token labels after the columns grid CSVs always had */
+              ov_csv_add_text (csv, "query");
+              ov_csv_add_text (csv, "key");
               ov_csv_end_row (csv);
               for (int l = 0; l < L; l++)
                 for (int h = 0; h < A; h++)
@@ -1028,6 +1031,8 @@ ov_cmd_attention (int argc, char **argv)
                         ov_csv_add_int (csv, i);
                         ov_csv_add_int (csv, j);
                         ov_csv_add_number (csv, att[l][((gsize) h * S + i) * S + j]);
+                        ov_csv_add_text (csv, pass.labels[i]);
+                        ov_csv_add_text (csv, pass.labels[j]);
                         ov_csv_end_row (csv);
                       }
             }

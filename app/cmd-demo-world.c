@@ -27,8 +27,8 @@ check_options (gint64 count,
                int    width,
                int    height)
 {
-  if (count < 0 || count > G_MAXUINT32)
-    fprintf (stderr, _("oscarviz demo-world: --count %lld: give 0 to %u\n"), (long long) count,
+  if (count < 1 || count > G_MAXUINT32)
+    fprintf (stderr, _("oscarviz demo-world: --count %lld: give 1 to %u\n"), (long long) count,
              G_MAXUINT32);
   else if (seed < 0)
     fprintf (stderr, _("oscarviz demo-world: --seed %lld: give 0 or more\n"), (long long) seed);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model/ov-device.h"
+#include "ov-cli.h"
 #include "ov-commands.h"
 #if OV_HAVE_GUI
 #include "ui/ov-application.h"
@@ -38,6 +39,22 @@ static const OvCommand commands[] = {
 int
 ov_cmd_version (int argc, char **argv)
 {
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ov_cli_set_command_name ("version");
+  context = g_option_context_new (_("— print the version"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("oscarviz version: %s\n", error->message);
+      return 2;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("oscarviz version: %s “%s”\n", _("unexpected argument"), argv[1]);
+      return 2;
+    }
   g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
   return 0;
 }

@@ -3088,6 +3088,38 @@ test_checks_before_model (void)
                      "demo", "--dataset", yaml, "--max-length", "1", NULL);
 }
 
+/* /cli/small-fixes: version --help is help, demo-world needs a scene, and
+ * the grid CSV names the tokens beside their positions */
+static void
+test_small_fixes (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *png = tmp_path ("ov-cli-small-grid.png");
+  g_autofree char *csv = tmp_path ("ov-cli-small-grid.csv");
+  g_autofree char *dir = tmp_path ("ov-cli-small-world");
+  g_autofree char *text = NULL;
+  g_autoptr(Run) help = NULL;
+  g_autoptr(Run) extra = NULL;
+  g_autoptr(Run) grid = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  help = run_oscarviz ("version", "--help", NULL);
+  g_assert_cmpint (help->status, ==, 0);
+  g_assert_nonnull (strstr (help->out, "oscarviz version [OPTION…]"));
+  extra = run_oscarviz ("version", "now", NULL);
+  g_assert_cmpint (extra->status, ==, 2);
+  expect_bad_option ("--count", "0", "demo-world", "generate", "--count", "0", "--out", dir,
+                     NULL);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  grid = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--key", "300001",
+                       "--view", "grid", "--out", png, "--csv", csv, NULL);
+  g_assert_cmpint (grid->status, ==, 0);
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "layer,head,query_position,key_position,value,query,"
+                                         "key\r\n0,0,0,0,"));
+  g_assert_nonnull (strstr (text, ",[CLS],[CLS]\r\n"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -3139,5 +3171,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/attention/tags", test_attention_tags);
   g_test_add_func ("/cli/attention/view-options", test_attention_view_options);
   g_test_add_func ("/cli/checks-before-model", test_checks_before_model);
+  g_test_add_func ("/cli/small-fixes", test_small_fixes);
   return g_test_run ();
 }
