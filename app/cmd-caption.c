@@ -157,6 +157,7 @@ ov_cmd_caption (int    argc,
       json_builder_add_string_value (b, sample->sample->key);
       json_builder_set_member_name (b, "tags");
       json_builder_add_string_value (b, sample->tags);
+      ov_cli_unknown_tags_to_json (sample, b);
       json_builder_set_member_name (b, "beams");
       json_builder_add_int_value (b, co.num_beams);
       /* beam search ranks by score = summed log-probability / length^P */

@@ -510,6 +510,70 @@ ov_cli_json_add_number (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+/* The words, separated by spaces. */
+static char *
+join_words (GPtrArray *words)
+{
+  GString *list = g_string_new (NULL);
+
+  for (guint i = 0; i < words->len; i++)
+    g_string_append_printf (list, "%s%s", i > 0 ? " " : "",
+                            (const char *) g_ptr_array_index (words, i));
+  return g_string_free (list, FALSE);
+}
+
+/* Tag words that the model's vocabulary lacks read as [UNK]: a detector's
+ * classes that the checkpoint was not trained on (the demo model knows only
+ * its own world's shapes) tell the model nothing, which is said. */
+static void
+note_unknown_tags (OvModel     *model,
+                   OvCliSample *sample)
+{
+  g_autofree char *list = NULL;
+  guint n_unknown;
+
+  if (sample->tags == NULL || *sample->tags == '\0'
+      || (ov_model_get_kind (model) == OV_MODEL_KIND_CAPTION
+          && !ov_model_get_settings (model)->add_od_labels))
+    return;
+  g_clear_pointer (&sample->unknown_tags, g_ptr_array_unref);
+  sample->unknown_tags = ov_tokenizer_unknown_words (ov_model_get_tokenizer (model),
+                                                     sample->tags, &sample->n_tag_words);
+  n_unknown = sample->unknown_tags->len;
+  if (n_unknown == 0)
+    return;
+  if (n_unknown == sample->n_tag_words)
+    {
+      g_printerr (ngettext ("warning: the vocabulary of %s lacks the tag word; the model reads "
+                            "only [UNK] for it, so the tag tells it nothing\n",
+                            "warning: the vocabulary of %s lacks all %u tag words; the model "
+                            "reads only [UNK] for them, so the tags tell it nothing\n",
+                            n_unknown), ov_model_get_path (model), n_unknown);
+      return;
+    }
+  list = join_words (sample->unknown_tags);
+  g_printerr (ngettext ("note: %u of the %u tag words is not in the vocabulary of %s and reads "
+                        "as [UNK]: %s\n",
+                        "note: %u of the %u tag words are not in the vocabulary of %s and read "
+                        "as [UNK]: %s\n", n_unknown),
+              n_unknown, sample->n_tag_words, ov_model_get_path (model), list);
+}
+
+void
+ov_cli_unknown_tags_to_json (const OvCliSample *sample,
+                             JsonBuilder       *b)
+{
+  if (sample->unknown_tags == NULL)
+    return;
+  json_builder_set_member_name (b, "tag_words");
+  json_builder_add_int_value (b, sample->n_tag_words);
+  json_builder_set_member_name (b, "unknown_tag_words");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < sample->unknown_tags->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (sample->unknown_tags, i));
+  json_builder_end_array (b);
+}
+
 void
 ov_cli_print_warnings (OvModel     *model,
                        OvCliSample *sample)
@@ -521,6 +585,8 @@ ov_cli_print_warnings (OvModel     *model,
   if (sample != NULL && sample->sample != NULL)
     for (guint i = 0; i < sample->sample->warnings->len; i++)
       g_printerr ("warning: %s\n", (char *) g_ptr_array_index (sample->sample->warnings, i));
+  if (model != NULL && sample != NULL)
+    note_unknown_tags (model, sample);
 }
 
 void
@@ -606,6 +672,7 @@ ov_cli_sample_free (OvCliSample *sample)
     return;
   g_clear_pointer (&sample->sample, ov_sample_free);
   g_clear_pointer (&sample->encoding, ov_encoding_free);
+  g_clear_pointer (&sample->unknown_tags, g_ptr_array_unref);
   g_free (sample->source);
   g_free (sample->tags);
   g_free (sample);
@@ -1218,13 +1285,14 @@ ov_cli_sample_input_to_json (const OvCliSample *sample,
   ov_cli_words_to_json (words, b);
   json_builder_set_member_name (b, "tags");
   json_builder_add_string_value (b, sample->tags);
+  ov_cli_unknown_tags_to_json (sample, b);
 }
 
 void
 ov_cli_words_print (const OvCliWords *words)
 {
   guint n_unknown = words->unknown->len;
-  g_autoptr(GString) list = g_string_new (NULL);
+  g_autofree char *list = NULL;
 
   if (words->n_words == 0)
     {
@@ -1243,12 +1311,10 @@ ov_cli_words_print (const OvCliWords *words)
                          words->n_words), words->n_words);
       return;
     }
-  for (guint i = 0; i < n_unknown; i++)
-    g_string_append_printf (list, "%s%s", i > 0 ? " " : "",
-                            (const char *) g_ptr_array_index (words->unknown, i));
+  list = join_words (words->unknown);
   /* Translators: "2 of 6 words are not in the model's vocabulary ..." */
   g_print (ngettext ("  note: %u of %u words is not in the model's vocabulary and reads as "
                      "[UNK]: %s\n",
                      "  note: %u of %u words are not in the model's vocabulary and read as "
-                     "[UNK]: %s\n", n_unknown), n_unknown, words->n_words, list->str);
+                     "[UNK]: %s\n", n_unknown), n_unknown, words->n_words, list);
 }

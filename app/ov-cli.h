@@ -40,6 +40,10 @@ typedef struct {
   char       *tags;        /* --tags, else the sample's */
   OvRegions   regions;     /* points into sample */
   OvEncoding *encoding;    /* --inputs only */
+  /* Tag words the model's vocabulary lacks (they read as [UNK]), when the
+   * model reads tags; set by ov_cli_print_warnings, else NULL. */
+  GPtrArray  *unknown_tags;
+  guint       n_tag_words;
 } OvCliSample;
 
 /* The most --threads takes: more threads than cores only slow the engine
@@ -174,9 +178,14 @@ void            ov_cli_print_json     (JsonBuilder    *builder);
  * has no NaN or infinity). */
 void            ov_cli_json_add_number (JsonBuilder   *builder,
                                         double         value);
-/* Prints the model's load warnings on stderr. */
+/* Prints the model's load warnings and the sample's on stderr, and notes
+ * tag words the model reads as [UNK] (kept in sample->unknown_tags). */
 void            ov_cli_print_warnings (OvModel        *model,
                                        OvCliSample    *sample);
+/* Members "tag_words" and "unknown_tag_words" after ov_cli_print_warnings
+ * found the model reads tags; nothing otherwise. */
+void            ov_cli_unknown_tags_to_json (const OvCliSample *sample,
+                                             JsonBuilder       *b);
 
 /* The words of a question or text that the model reads as [UNK]
  * (ov_tokenizer_unknown_words), for the text and the JSON output. */

@@ -612,17 +612,26 @@ ov_dataset_open_files (const OvDatasetFiles *files,
       if (ends_mid_row (shorter))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
-                       _ ("%s has %u rows but %s has %u, and %s stops in the middle of its last "
-                          "row: it looks cut short"), ov_tsv_get_path (ds->labels),
-                       ov_tsv_get_n_rows (ds->labels), ov_tsv_get_path (ds->features),
-                       ov_tsv_get_n_rows (ds->features), ov_tsv_get_path (shorter));
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "%s has %u row but %s has %u, and %s stops in the middle "
+                                    "of its last row: it looks cut short",
+                                    "%s has %u rows but %s has %u, and %s stops in the middle "
+                                    "of its last row: it looks cut short",
+                                    ov_tsv_get_n_rows (ds->labels)),
+                       ov_tsv_get_path (ds->labels), ov_tsv_get_n_rows (ds->labels),
+                       ov_tsv_get_path (ds->features), ov_tsv_get_n_rows (ds->features),
+                       ov_tsv_get_path (shorter));
           return NULL;
         }
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   _ ("%s has %u rows but %s has %u; Oscar pairs them row by row, so they must "
-                      "list the same images in the same order"), ov_tsv_get_path (ds->labels),
-                   ov_tsv_get_n_rows (ds->labels), ov_tsv_get_path (ds->features),
-                   ov_tsv_get_n_rows (ds->features));
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "%s has %u row but %s has %u; Oscar pairs them row by row, so "
+                                "they must list the same images in the same order",
+                                "%s has %u rows but %s has %u; Oscar pairs them row by row, so "
+                                "they must list the same images in the same order",
+                                ov_tsv_get_n_rows (ds->labels)),
+                   ov_tsv_get_path (ds->labels), ov_tsv_get_n_rows (ds->labels),
+                   ov_tsv_get_path (ds->features), ov_tsv_get_n_rows (ds->features));
       return NULL;
     }
   ds->image_dir = g_path_get_dirname (ds->path);

@@ -459,10 +459,12 @@ zip_ctx_open (ZipCtx       *z,
     {
       /* A torch zip keeps its directory at the end: a file that starts as
        * one but has none was most likely cut short. */
-      zip_set_error (error, path, zip_error_code_zip (&ze) == ZIP_ER_NOZIP
-                                  ? "not a valid zip archive (no directory at its end: the "
-                                    "file is cut short?)"
-                                  : "not a valid zip archive", &ze);
+      if (zip_error_code_zip (&ze) == ZIP_ER_NOZIP)
+        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                     "%s: not a valid zip archive: it has no directory at its end (the file "
+                     "is cut short?)", path);
+      else
+        zip_set_error (error, path, "not a valid zip archive", &ze);
       zip_source_free (z->src);
       z->src = NULL;
       zip_error_fini (&ze);

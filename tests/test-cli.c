@@ -1997,6 +1997,51 @@ test_attention_turned_picture (void)
     }
 }
 
+/* /cli/unknown-tags: tag words the model's vocabulary lacks are named on
+ * stderr and in the JSON (all of them: a warning that the tags tell the
+ * model nothing); a model trained without tags gets no such note. */
+static void
+test_unknown_tags (void)
+{
+  g_autoptr(Run) all = run_oscarviz ("caption", "--model", "demo", "--dataset", "demo", "--row",
+                                     "0", "--beams", "1", "--tags", "man motorcycle road",
+                                     "--json", NULL);
+  g_autoptr(Run) some = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo",
+                                      "--row", "0", "--question", "what color is the cup?",
+                                      "--tags", "cup motorcycle", "--json", NULL);
+  g_autoptr(Run) known = run_oscarviz ("caption", "--model", "demo", "--dataset", "demo",
+                                       "--row", "0", "--beams", "1", "--json", NULL);
+  g_autoptr(Run) notags = run_oscarviz ("caption", "--model", "demo-notags", "--dataset", "demo",
+                                        "--row", "0", "--beams", "1", "--tags", "man road",
+                                        "--json", NULL);
+  g_autoptr(JsonNode) all_doc = run_json (all);
+  g_autoptr(JsonNode) some_doc = run_json (some);
+  g_autoptr(JsonNode) known_doc = run_json (known);
+  g_autoptr(JsonNode) notags_doc = run_json (notags);
+  JsonObject *o = json_node_get_object (all_doc);
+  JsonArray *unknown = json_object_get_array_member (o, "unknown_tag_words");
+
+  g_assert_cmpint (json_object_get_int_member (o, "tag_words"), ==, 3);
+  g_assert_cmpuint (json_array_get_length (unknown), ==, 3);
+  g_assert_cmpstr (json_array_get_string_element (unknown, 1), ==, "motorcycle");
+  g_assert_nonnull (strstr (all->err, "lacks all 3 tag words"));
+
+  o = json_node_get_object (some_doc);
+  unknown = json_object_get_array_member (o, "unknown_tag_words");
+  g_assert_cmpuint (json_array_get_length (unknown), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (unknown, 0), ==, "motorcycle");
+  g_assert_nonnull (strstr (some->err, "1 of the 2 tag words is not in the vocabulary"));
+
+  o = json_node_get_object (known_doc);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "unknown_tag_words")),
+                    ==, 0);
+  g_assert_null (strstr (known->err, "tag word"));
+
+  g_assert_false (json_object_has_member (json_node_get_object (notags_doc),
+                                          "unknown_tag_words"));
+  g_assert_null (strstr (notags->err, "tag word"));
+}
+
 static JsonNode *
 vqa_json (const char *question,
           const char *top)
@@ -3134,6 +3179,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/vqa/inputs", test_vqa_inputs);
   g_test_add_func ("/cli/vqa/reference", test_vqa_reference);
   g_test_add_func ("/cli/caption/input-kept", test_caption_input_kept);
+  g_test_add_func ("/cli/unknown-tags", test_unknown_tags);
   g_test_add_func ("/cli/attention/difference-tags", test_attention_difference_tags);
   g_test_add_func ("/cli/attention/round-ticks", test_attention_round_ticks);
   g_test_add_func ("/cli/vqa/features-given", test_vqa_features_given);

@@ -817,6 +817,19 @@ test_corrupt_lineidx_and_pairs (void)
     g_assert_nonnull (strstr (error->message, "2 rows"));
     g_clear_error (&error);
   }
+  /* the other way round, in the singular */
+  {
+    g_autofree char *one = write_file (dir, "c.label.tsv",
+                                       "k1\t[{\"class\": \"a\", \"rect\": [0, 0, 1, 1]}]\n");
+    g_autofree char *two_text = g_strdup_printf ("%sk2\t1\t%s\n", ftext, vb);
+    g_autofree char *two = write_file (dir, "c.features.tsv", two_text);
+    OvDatasetFiles files = { .features = two, .labels = one };
+
+    g_assert_null (ov_dataset_open_files (&files, NULL, &error));
+    g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+    g_assert_nonnull (strstr (error->message, "c.label.tsv has 1 row but"));
+    g_clear_error (&error);
+  }
   /* A feature file given as labels is refused with both names. */
   {
     OvDatasetFiles files = { .features = labels };

@@ -1476,6 +1476,24 @@ test_embeddings_file (void)
     g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
     g_clear_error (&error);
   }
+  /* A file of another kind, and an embeddings file without its .json, say
+   * which they are. */
+  {
+    g_autofree char *other = ov_test_shared_path ("oracle", "data", "labels.tsv", NULL);
+    g_autoptr(OvEmbeddings) none = ov_embeddings_load (other, &error);
+
+    g_assert_null (none);
+    g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+    g_assert_nonnull (strstr (error->message, "is not an embeddings file"));
+    g_clear_error (&error);
+    g_assert_cmpint (g_remove (meta), ==, 0);
+    none = ov_embeddings_load (path, &error);
+    g_assert_null (none);
+    g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+    g_assert_nonnull (strstr (error->message, "is missing"));
+    g_clear_error (&error);
+    g_assert_true (g_file_set_contents (meta, text, -1, NULL));
+  }
   {
     g_autofree char *labels_path = g_strconcat (path, ".labels.txt", NULL);
     g_autofree char *labels = NULL;

@@ -11,6 +11,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "data/ov-formats.h"
 #include "model/ov-error.h"
 #include "model/ov-i18n.h"
 #include "model/ov-json.h"
@@ -368,6 +369,18 @@ ov_embeddings_load (const char *path, GError **error)
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  if (!g_file_test (meta_path, G_FILE_TEST_EXISTS))
+    {
+      if (!ov_file_is_tensor_container (path))
+        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                     _ ("%s is not an embeddings file: “oscarviz embed” writes a "
+                        ".safetensors file with its .json beside it"), path);
+      else
+        g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                     _ ("%s: its metadata %s is missing (“oscarviz embed” writes the two side "
+                        "by side)"), path, meta_path);
+      return NULL;
+    }
   if (!ov_json_load_file (parser, meta_path, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
