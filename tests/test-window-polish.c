@@ -955,6 +955,50 @@ test_input_kept (void)
   close_window (win);
 }
 
+/* The visible label under the tag list that starts with prefix, or NULL. */
+static const char *
+visible_line (OvWindow   *win,
+              const char *prefix)
+{
+  GtkWidget *list = GTK_WIDGET (_ov_window_get_tag_list (win));
+  GtkWidget *label;
+
+  for (guint i = 0; (label = find_descendant (list, GTK_TYPE_LABEL, i)) != NULL; i++)
+    if (gtk_widget_get_visible (label)
+        && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), prefix))
+      return gtk_label_get_text (GTK_LABEL (label));
+  return NULL;
+}
+
+/* /ui/polish/unknown-tags: tag words the model lacks are named under the
+ * tag list: none for the demo's own scene; a tag it never learnt, once
+ * added; all of them, for a COCO detector's tags. */
+static void
+test_unknown_tags (void)
+{
+  g_autofree char *yaml = ov_test_shared_path ("oracle", "data", "test.yaml", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (yaml);
+  OvWindow *win = open_demo_window (1280, 800);
+  OvSession *session = ov_window_get_session (win);
+  const char *line;
+
+  g_assert_null (visible_line (win, "The model knows none"));
+  g_assert_null (visible_line (win, "1 of "));
+  ov_session_add_tag (session, "motorcycle");
+  ov_test_iterate (SETTLE_MS);
+  line = visible_line (win, "1 of 6 tag words is not in the model’s vocabulary");
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, "“motorcycle”"));
+
+  ov_window_open (win, NULL, &file, 1);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (win)
+                      && g_strcmp0 (ov_session_get_sample (session)->key, "coco_dog_couch") == 0,
+                      60);
+  ov_test_iterate (SETTLE_MS);
+  g_assert_nonnull (visible_line (win, "The model knows none of the tag words"));
+  close_window (win);
+}
+
 /* /ui/polish/heatmap-room: at 1280x800 the attention heat map takes the
  * panel's width, not a corner of it: square, with cells tall enough that
  * every token of the demo's input is labelled (the labels are 9 pixels). */
@@ -1305,6 +1349,7 @@ main (int argc, char **argv)
     { "/ui/polish/class-colours", test_class_colours },
     { "/ui/polish/unknown-words", test_unknown_words },
     { "/ui/polish/input-kept", test_input_kept },
+    { "/ui/polish/unknown-tags", test_unknown_tags },
     { "/ui/polish/heatmap-room", test_heatmap_room },
     { "/ui/polish/tab-icons", test_tab_icons },
     { "/ui/polish/room", test_room },

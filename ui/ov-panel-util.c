@@ -2,11 +2,14 @@
  * Copyright 2026 The oscarviz authors
  *
  * Debounce and cancel for the task panels: a newer request cancels the
- * older one, so only the latest input's result is ever shown.
+ * older one, so only the latest input's result is ever shown. Also the
+ * small text helpers the panels share.
  */
 #define G_LOG_DOMAIN "ov-panel"
 
 #include "config.h"
+
+#include <glib/gi18n.h>
 
 #include "ov-panel-util.h"
 
@@ -58,4 +61,20 @@ ov_widget_unparent_children (GtkWidget *widget)
 
   while ((child = gtk_widget_get_first_child (widget)) != NULL)
     gtk_widget_unparent (child);
+}
+
+char *
+ov_dup_quoted_words (const char *const *words)
+{
+  GString *list = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (i > 0)
+        /* Translators: between two words of a list. */
+        g_string_append (list, C_("word list", ", "));
+      /* Translators: a word (of a question, of the tags), quoted. */
+      g_string_append_printf (list, _("“%s”"), words[i]);
+    }
+  return g_string_free (list, FALSE);
 }

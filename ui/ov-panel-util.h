@@ -30,6 +30,9 @@ GCancellable *ov_runner_begin     (OvRunner    *runner);
 gboolean      ov_error_is_cancelled (GError    *error);
 void          ov_runner_clear     (OvRunner    *runner);
 
+/* The words quoted and joined into a list for a sentence: “a”, “b”. */
+char         *ov_dup_quoted_words (const char *const *words);
+
 /* Unparents what a template left in a widget with a layout manager (the
  * unnamed top child), which dispose must do before chaining up. */
 void          ov_widget_unparent_children (GtkWidget *widget);

@@ -944,8 +944,27 @@ ov_session_count_tags_read_whole (OvSession         *self,
   return whole;
 }
 
-/* The words of text the task's model reads as [UNK], counted as the
- * command line counts them (ov_tokenizer_unknown_words). */
+/* The words of text that model reads as [UNK], as the command line counts
+ * them (ov_tokenizer_unknown_words); none without a model. */
+static GStrv
+dup_unknown_words (OvModel    *model,
+                   const char *text,
+                   guint      *n_words)
+{
+  g_autoptr(GPtrArray) words = NULL;
+  g_autoptr(GStrvBuilder) unknown = g_strv_builder_new ();
+
+  if (n_words != NULL)
+    *n_words = 0;
+  if (model == NULL)
+    return g_strv_builder_end (unknown);
+  /* the tokenizer never changes after loading: no lock */
+  words = ov_tokenizer_unknown_words (ov_model_get_tokenizer (model), text, n_words);
+  for (guint i = 0; i < words->len; i++)
+    g_strv_builder_add (unknown, g_ptr_array_index (words, i));
+  return g_strv_builder_end (unknown);
+}
+
 GStrv
 ov_session_dup_unknown_words (OvSession  *self,
                               OvTask      task,
@@ -953,21 +972,33 @@ ov_session_dup_unknown_words (OvSession  *self,
                               guint      *n_words)
 {
   OvModelRef *ref;
-  g_autoptr(GPtrArray) words = NULL;
-  g_autoptr(GStrvBuilder) unknown = g_strv_builder_new ();
 
   g_return_val_if_fail (OV_IS_SESSION (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
 
-  if (n_words != NULL)
-    *n_words = 0;
   ref = model_for_task (self, task);
-  if (ref == NULL)
-    return g_strv_builder_end (unknown);
-  words = ov_tokenizer_unknown_words (ov_model_get_tokenizer (ref->model), text, n_words);
-  for (guint i = 0; i < words->len; i++)
-    g_strv_builder_add (unknown, g_ptr_array_index (words, i));
-  return g_strv_builder_end (unknown);
+  return dup_unknown_words (ref != NULL ? ref->model : NULL, text, n_words);
+}
+
+GStrv
+ov_session_dup_unknown_tag_words (OvSession *self,
+                                  guint     *n_words)
+{
+  g_autofree char *tags = NULL;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+
+  tags = ov_session_dup_input_tags (self);
+  for (guint k = 0; k < N_KINDS; k++)
+    {
+      OvModel *model = self->models[k] != NULL ? self->models[k]->model : NULL;
+
+      if (model != NULL
+          && (ov_model_get_kind (model) != OV_MODEL_KIND_CAPTION
+              || ov_model_get_settings (model)->add_od_labels))
+        return dup_unknown_words (model, tags != NULL ? tags : "", n_words);
+    }
+  return dup_unknown_words (NULL, "", n_words);
 }
 
 /* Jobs */

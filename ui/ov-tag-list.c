@@ -28,6 +28,7 @@ struct _OvTagList
   AdwEntryRow *add_row;
   GtkLabel    *count_label;
   GtkLabel    *input_label;
+  GtkLabel    *unknown_label;
 
   OvSession   *session;
   OvTagItem   *selected;
@@ -166,6 +167,42 @@ dup_input_line (OvSession  *session,
   return g_strdup (_("Model input: no tags and no regions"));
 }
 
+/* Says which tag words the model reads as [UNK] (a detector's classes
+ * that the checkpoint never learnt); hidden when it knows them all. */
+static void
+update_unknown_note (OvTagList *self)
+{
+  g_auto(GStrv) unknown = NULL;
+  g_autofree char *text = NULL;
+  guint n_words = 0, n_unknown;
+
+  unknown = ov_session_dup_unknown_tag_words (self->session, &n_words);
+  n_unknown = g_strv_length (unknown);
+  if (n_unknown == 0)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->unknown_label), FALSE);
+      return;
+    }
+  if (n_unknown == n_words)
+    text = g_strdup (_("The model knows none of the tag words: it reads each one as [UNK], "
+                       "so the tags tell it nothing."));
+  else
+    {
+      g_autofree char *list = ov_dup_quoted_words ((const char *const *) unknown);
+
+      /* Translators: "2 of 6 tag words are not in the model's vocabulary…":
+       * the plural follows the first number. */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%u of %u tag words is not in the model’s "
+                                           "vocabulary and reads as [UNK]: %s",
+                                           "%u of %u tag words are not in the model’s "
+                                           "vocabulary and read as [UNK]: %s", n_unknown),
+                              n_unknown, n_words, list);
+    }
+  gtk_label_set_text (self->unknown_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->unknown_label), TRUE);
+}
+
 static void
 update_summary (OvTagList *self)
 {
@@ -203,6 +240,7 @@ update_summary (OvTagList *self)
   gtk_label_set_ellipsize (self->input_label,
                            reads != NULL ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_MIDDLE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->input_label), line);
+  update_unknown_note (self);
   gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
 }
 
@@ -321,6 +359,7 @@ ov_tag_list_class_init (OvTagListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvTagList, add_row);
   gtk_widget_class_bind_template_child (widget_class, OvTagList, count_label);
   gtk_widget_class_bind_template_child (widget_class, OvTagList, input_label);
+  gtk_widget_class_bind_template_child (widget_class, OvTagList, unknown_label);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ov-tag-list");
 }

@@ -145,16 +145,8 @@ update_unknown_note (OvVqaPanel *self,
                        "so the answers below do not come from what the question says."));
   else
     {
-      GString *list = g_string_new (NULL);
+      g_autofree char *list = ov_dup_quoted_words ((const char *const *) unknown);
 
-      for (guint i = 0; unknown[i] != NULL; i++)
-        {
-          if (i > 0)
-            /* Translators: between two words of a list. */
-            g_string_append (list, C_("word list", ", "));
-          /* Translators: a word of the question, quoted. */
-          g_string_append_printf (list, _("“%s”"), unknown[i]);
-        }
       /* Translators: "2 of 6 words are not in the model's vocabulary…":
        * the plural follows the first number. */
       text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -162,8 +154,7 @@ update_unknown_note (OvVqaPanel *self,
                                            "and reads as [UNK]: %s",
                                            "%u of %u words are not in the model’s vocabulary "
                                            "and read as [UNK]: %s", n_unknown),
-                              n_unknown, n_words, list->str);
-      g_string_free (list, TRUE);
+                              n_unknown, n_words, list);
     }
   if (cut != NULL)
     {
