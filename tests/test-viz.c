@@ -7,6 +7,7 @@
  * own hit-tests, and the PNG/SVG/PDF/CSV exports. Set OV_VIZ_DUMP=DIR to
  * keep the rendered pictures.
  */
+#include <locale.h>
 #include <math.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -193,6 +194,78 @@ region_has_color (cairo_surface_t *s, OvRect r, OvColor c, double tol)
           return TRUE;
       }
   return FALSE;
+}
+
+/* ---- text ---- */
+
+/* Rows of a white surface that hold ink. */
+static guint
+ink_rows (cairo_surface_t *surface)
+{
+  const guchar *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  int w = cairo_image_surface_get_width (surface);
+  int h = cairo_image_surface_get_height (surface);
+  guint n = 0;
+
+  for (int y = 0; y < h; y++)
+    {
+      gboolean any = FALSE;
+
+      for (int x = 0; x < w && !any; x++)
+        any = (*(const guint32 *) (data + (gsize) y * stride + 4 * x) & 0xffffff) != 0xffffff;
+      n += any;
+    }
+  return n;
+}
+
+static cairo_surface_t *
+render_text (const char *utf8)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 120, 80);
+  cairo_t *cr = cairo_create (surface);
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_set_font (cr, 48, FALSE);
+  ov_draw_text (cr, 10, 10, 0.0, 0.0, utf8);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+/* A CJK label draws its glyphs, not an empty box, in the C.UTF-8 locale
+ * (the toy API drew every character in the one font "Sans" matched there,
+ * which has no CJK). "一" is a single horizontal stroke: a real glyph
+ * inks a thin band of rows, a box for a missing glyph (outlined or with
+ * the code point's digits) inks as many rows as "鸟" does. */
+static void
+test_text_cjk (void)
+{
+  g_autofree char *fonts = NULL;
+  cairo_surface_t *bird, *one;
+  guint bird_rows, one_rows;
+
+  if (!g_spawn_command_line_sync ("fc-list :lang=zh family", &fonts, NULL, NULL, NULL)
+      || fonts == NULL || *g_strstrip (fonts) == '\0')
+    {
+      g_test_skip ("no CJK font installed (fc-list :lang=zh)");
+      return;
+    }
+  setlocale (LC_ALL, "C.UTF-8");
+  bird = render_text ("鸟");
+  one = render_text ("一");
+  bird_rows = ink_rows (bird);
+  one_rows = ink_rows (one);
+  g_test_message ("rows with ink: 鸟 %u, 一 %u", bird_rows, one_rows);
+  g_assert_cmpuint (ink_in_columns (bird, 0, 120), >, 200);
+  g_assert_cmpuint (bird_rows, >=, 30);
+  g_assert_cmpuint (one_rows, >, 0);
+  g_assert_cmpuint (one_rows * 3, <, bird_rows);
+  cairo_surface_destroy (bird);
+  cairo_surface_destroy (one);
+  setlocale (LC_ALL, "C");
 }
 
 /* ---- numbers ---- */
@@ -1834,6 +1907,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/viz/text/cjk", test_text_cjk);
   g_test_add_func ("/viz/attention/rollout-hand", test_rollout_hand);
   g_test_add_func ("/viz/attention/rollout-oracle", test_rollout_oracle);
   g_test_add_func ("/viz/attention/select", test_select);

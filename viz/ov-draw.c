@@ -9,6 +9,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <pango/pangocairo.h>
+
 #include "ov-draw.h"
 
 /* Stops of matplotlib's viridis at 0, 1/4, 1/2, 3/4, 1 (perceptually even,
@@ -461,15 +463,67 @@ ov_draw_set_font (cairo_t *cr, double size, gboolean bold)
   cairo_set_font_size (cr, size);
 }
 
+/* Text is laid out by Pango, which takes each character from the first font
+ * of the family's fontconfig fallback list that has it, so that CJK (or any
+ * other script) draws in every locale; cairo's toy API draws everything in
+ * the one font that "Sans" matched. The family, weight and size still come
+ * from cairo's font state (ov_draw_set_font). One layout per cairo_t. */
+static const cairo_user_data_key_t layout_key;
+
+/* The locale's language when Pango knows its scripts (de, zh-cn, ja…);
+ * none in the C locale, so that every script run asks fontconfig with its
+ * own sample language (Han: zh-cn or what PANGO_LANGUAGE prefers). */
+static PangoLanguage *
+text_language (void)
+{
+  PangoLanguage *lang = pango_language_get_default ();
+
+  return pango_language_get_scripts (lang, NULL) != NULL ? lang : NULL;
+}
+
+static PangoLayout *
+text_layout (cairo_t *cr, const char *utf8)
+{
+  PangoLayout *layout = cairo_get_user_data (cr, &layout_key);
+  cairo_font_face_t *face = cairo_get_font_face (cr);
+  g_autoptr(PangoFontDescription) desc = pango_font_description_new ();
+  cairo_matrix_t font;
+
+  if (layout == NULL)
+    {
+      PangoContext *context = pango_cairo_create_context (cr);
+
+      pango_context_set_language (context, text_language ());
+      layout = pango_layout_new (context);
+      g_object_unref (context);
+      pango_layout_set_single_paragraph_mode (layout, TRUE);
+      cairo_set_user_data (cr, &layout_key, layout, g_object_unref);
+    }
+  pango_cairo_update_layout (cr, layout);
+
+  cairo_get_font_matrix (cr, &font);
+  pango_font_description_set_family (desc, "Sans");
+  if (cairo_font_face_get_type (face) == CAIRO_FONT_TYPE_TOY)
+    {
+      pango_font_description_set_family (desc, cairo_toy_font_face_get_family (face));
+      if (cairo_toy_font_face_get_weight (face) == CAIRO_FONT_WEIGHT_BOLD)
+        pango_font_description_set_weight (desc, PANGO_WEIGHT_BOLD);
+    }
+  pango_font_description_set_absolute_size (desc, hypot (font.xx, font.yx) * PANGO_SCALE);
+  pango_layout_set_font_description (layout, desc);
+  pango_layout_set_text (layout, utf8, -1);
+  return layout;
+}
+
 double
 ov_draw_text_width (cairo_t *cr, const char *utf8)
 {
-  cairo_text_extents_t ext;
+  PangoRectangle logical;
 
   if (utf8 == NULL || *utf8 == '\0')
     return 0.0;
-  cairo_text_extents (cr, utf8, &ext);
-  return ext.x_advance;
+  pango_layout_get_extents (text_layout (cr, utf8), NULL, &logical);
+  return (double) logical.width / PANGO_SCALE;
 }
 
 char *
@@ -527,13 +581,19 @@ ov_draw_text (cairo_t    *cr,
 {
   cairo_font_extents_t fe;
   OvTextSink *sink;
+  PangoLayout *layout;
+  PangoRectangle logical;
   double bx, by;
 
   if (utf8 == NULL || *utf8 == '\0')
     return;
 
+  /* The line box of the family's first font places the text, so that
+   * labels of any script share their baselines. */
   cairo_font_extents (cr, &fe);
-  bx = x - xalign * ov_draw_text_width (cr, utf8);
+  layout = text_layout (cr, utf8);
+  pango_layout_get_extents (layout, NULL, &logical);
+  bx = x - xalign * logical.width / PANGO_SCALE;
   by = y + fe.ascent - yalign * (fe.ascent + fe.descent);
   sink = cairo_surface_get_user_data (cairo_get_target (cr), &sink_key);
   if (sink != NULL)
@@ -542,7 +602,7 @@ ov_draw_text (cairo_t    *cr,
       return;
     }
   cairo_move_to (cr, bx, by);
-  cairo_show_text (cr, utf8);
+  pango_cairo_show_layout_line (cr, pango_layout_get_line_readonly (layout, 0));
   cairo_new_path (cr);
 }
 

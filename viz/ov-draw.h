@@ -99,7 +99,10 @@ guint      ov_palette_index         (OvPalette  *palette,
 OvColor    ov_palette_color         (OvPalette  *palette,
                                      const char *name);
 
-/* Text. The font is the toy "Sans" face at the given size. The anchor
+/* Text. ov_draw_set_font sets cairo's toy "Sans" face at the given size;
+ * ov_draw_text lays the text out with Pango in that family, weight and
+ * size, so that characters the first font lacks (CJK, say) come from a
+ * fallback font whatever the locale. The anchor
  * fractions place the text: xalign 0 = left edge at x, 1 = right edge;
  * yalign 0 = top of the font box at y, 1 = bottom, 0.5 = centred. */
 void      ov_draw_set_font          (cairo_t    *cr,
