@@ -1284,6 +1284,18 @@ make_embeddings (void)
   return emb;
 }
 
+/* Is (x, y) nearest the intra point of layer 3 of the hand alignment? */
+static gboolean
+hits_first_intra (OvAlignView *view, double x, double y, double *value)
+{
+  guint m;
+  int layer;
+  const char *name;
+
+  return ov_align_view_hit (view, x, y, &m, &layer, &name, value) && layer == 3
+         && g_str_has_prefix (name, "intra");
+}
+
 static void
 test_align_hand (void)
 {
@@ -1337,13 +1349,9 @@ test_align_hand (void)
     for (int y = 0; y < 600 && !found; y += 1)
       for (int x = 0; x < 800 && !found; x += 1)
         {
-          guint m;
-          int layer;
-          const char *name;
           double value;
 
-          if (ov_align_view_hit (view, x, y, &m, &layer, &name, &value) && layer == 3
-              && g_str_has_prefix (name, "intra"))
+          if (hits_first_intra (view, x, y, &value))
             {
               found = TRUE;
               g_assert_cmpfloat_with_epsilon (value, 4.0 / 3, 1e-12);
@@ -1352,6 +1360,72 @@ test_align_hand (void)
     g_assert_true (found);
     cairo_surface_destroy (surface);
     dump ("align", ov_align_view_paint, view, 800, 600);
+  }
+  /* The first layer's marker keeps clear of the plot's frame: its centre
+   * (the middle of the pixels the hit-test gives it, on its widest row) is
+   * more than a marker's radius right of the frame, the first column to
+   * its left that is grey or black 20 and 40 pixels above it. */
+  {
+    OvAlignment *models[1] = { a };
+    g_autoptr(OvAlignView) view = ov_align_view_new (models, 1);
+    cairo_surface_t *surface = render (ov_align_view_paint, view, 800, 600);
+    int best_w = 0, cx = 0, cy = 0, x;
+
+    for (int y = 0; y < 600; y++)
+      {
+        int x0 = -1, x1 = -1;
+
+        for (x = 0; x < 800; x++)
+          {
+            double value;
+
+            if (hits_first_intra (view, x, y, &value))
+              {
+                x0 = x0 < 0 ? x : x0;
+                x1 = x;
+              }
+          }
+        if (x0 >= 0 && x1 - x0 > best_w)
+          best_w = x1 - x0, cx = (x0 + x1) / 2, cy = y;
+      }
+    g_assert_cmpint (best_w, >, 0);
+    g_assert_cmpint (cy, >=, 40);
+    for (x = cx; x > 0; x--)
+      {
+        OvColor p = pixel (surface, x, cy - 20), q = pixel (surface, x, cy - 40);
+
+        /* grey or black: the frame, if anti-aliased over two columns */
+        if (p.r < 0.7 && fabs (p.r - p.g) < 0.05 && fabs (p.g - p.b) < 0.05
+            && q.r < 0.7 && fabs (q.r - q.g) < 0.05 && fabs (q.g - q.b) < 0.05)
+          break;
+      }
+    g_test_message ("marker %d,%d frame %d", cx, cy, x);
+    g_assert_cmpint (cx - x, >=, 6);
+    cairo_surface_destroy (surface);
+  }
+  /* The bar charts share one scale. Distances of 2 to 4.47 (the last
+   * layer) start it at a round value below 2, not at 0; a second model
+   * with a class at 8 takes it to 0 .. 8 for both. */
+  {
+    g_autoptr(OvAlignment) b = ov_align_compute (emb, "other", &error);
+    OvAlignment *same[2] = { a, a }, *both[2] = { a, NULL };
+    g_autoptr(OvAlignView) view = ov_align_view_new (same, 2);
+    g_autoptr(OvAlignView) shared = NULL;
+    double lo, hi;
+
+    g_assert_no_error (error);
+    ov_align_view_get_bar_range (view, &lo, &hi);
+    g_assert_cmpfloat (lo, >, 0.0);
+    g_assert_cmpfloat (lo, <, 2.0);
+    g_assert_cmpfloat (hi, >=, 2 * sqrt (5.0));
+    g_assert_cmpfloat (hi, <, 6.0);
+    b->layers[b->n_layers - 1].intra[cat] = 8.0;
+    both[1] = b;
+    shared = ov_align_view_new (both, 2);
+    ov_align_view_get_bar_range (shared, &lo, &hi);
+    g_assert_cmpfloat (lo, ==, 0.0);
+    g_assert_cmpfloat (hi, >=, 8.0);
+    g_assert_cmpfloat (hi, <, 12.0);
   }
   {
     g_autofree char *table = ov_align_format_table (a);

@@ -415,6 +415,9 @@ ov_align_to_json (OvAlignment *const *a, guint n)
 /* ---- figure ---- */
 
 #define MAX_MODELS 2
+/* Room inside a plot's frame around the first and last layer and the ends
+ * of the value range, so that no marker is cut by the frame. */
+#define PLOT_PAD 10.0
 
 typedef struct {
   OvRect      area;                 /* the plot's axes box */
@@ -430,6 +433,8 @@ struct _OvAlignView
   double       width, height;
   OvAxes       dist, nn;
   OvRect       bars[MAX_MODELS];
+  double       bar_lo, bar_hi;      /* the bar charts' shared scale */
+  double       bar_step;            /* between its ticks */
 };
 
 static const OvColor model_colors[MAX_MODELS] = {
@@ -503,6 +508,61 @@ axes_range (OvAlignView *view, OvAxes *ax, gboolean distances)
     ax->lmin -= 1, ax->lmax += 1;
 }
 
+/* A class has a bar pair in its model's chart when regions of it have a
+ * distance at the model's last layer. */
+static gboolean
+has_bars (const OvAlignLayer *l, guint c)
+{
+  return l->n_regions[c] > 0 && (!isnan (l->intra[c]) || !isnan (l->inter[c]));
+}
+
+/* One scale for the bar charts of both models. It starts at 0 unless the
+ * bars all lie high above it (the shortest more than 40 % of the longest):
+ * then at a round value a step below the shortest bar, so that differences
+ * of a few per cent show; the charts mark such an axis as broken. */
+static void
+bar_scale (OvAlignView *view)
+{
+  double vmin = G_MAXDOUBLE, vmax = 0.0, step;
+
+  for (guint m = 0; m < view->n; m++)
+    {
+      const OvAlignment *a = view->models[m];
+      const OvAlignLayer *l = &a->layers[a->n_layers - 1];
+
+      for (guint c = 0; c < a->n_classes; c++)
+        if (has_bars (l, c))
+          for (int k = 0; k < 2; k++)
+            {
+              double v = k == 0 ? l->intra[c] : l->inter[c];
+
+              if (!isnan (v))
+                vmin = MIN (vmin, v), vmax = MAX (vmax, v);
+            }
+    }
+  view->bar_lo = view->bar_hi = view->bar_step = 0.0;
+  if (!(vmax > 0))
+    return;
+  vmin = MAX (vmin, 0.0);
+  step = ov_draw_round_step (vmax - vmin, 4);
+  if (!(vmin > 0.4 * vmax && step > 0 && floor (vmin / step) * step - step > 0))
+    step = ov_draw_round_step (vmax, 4);
+  else
+    view->bar_lo = floor (vmin / step) * step - step;
+  view->bar_hi = ceil (vmax / step - 1e-9) * step;
+  view->bar_step = step;
+}
+
+void
+ov_align_view_get_bar_range (OvAlignView *view, double *lo, double *hi)
+{
+  g_return_if_fail (view != NULL);
+
+  bar_scale (view);
+  *lo = view->bar_lo;
+  *hi = view->bar_hi;
+}
+
 void
 ov_align_view_layout (OvAlignView *view, double width, double height)
 {
@@ -513,6 +573,7 @@ ov_align_view_layout (OvAlignView *view, double width, double height)
   view->height = height;
   axes_range (view, &view->dist, TRUE);
   axes_range (view, &view->nn, FALSE);
+  bar_scale (view);
   view->dist.area = (OvRect) { 60, top + 20, pw, plot_h };
   view->nn.area = (OvRect) { 60 + pw + 60, top + 20, pw, plot_h };
   for (guint m = 0; m < view->n; m++)
@@ -527,13 +588,15 @@ ov_align_view_layout (OvAlignView *view, double width, double height)
 static double
 ax_x (const OvAxes *ax, double layer)
 {
-  return ax->area.x + (layer - ax->lmin) / (double) (ax->lmax - ax->lmin) * ax->area.width;
+  return ax->area.x + PLOT_PAD
+         + (layer - ax->lmin) / (double) (ax->lmax - ax->lmin) * (ax->area.width - 2 * PLOT_PAD);
 }
 
 static double
 ax_y (const OvAxes *ax, double v)
 {
-  return ax->area.y + ax->area.height - (v - ax->ymin) / (ax->ymax - ax->ymin) * ax->area.height;
+  return ax->area.y + ax->area.height - PLOT_PAD
+         - (v - ax->ymin) / (ax->ymax - ax->ymin) * (ax->area.height - 2 * PLOT_PAD);
 }
 
 static void
@@ -595,21 +658,32 @@ typedef enum { MARK_NONE, MARK_CIRCLE, MARK_SQUARE, MARK_TRIANGLE, MARK_DIAMOND 
 
 /* Every series has its own line and its own marker, so that two series
  * that lie on top of each other (intra and inter distances of a model that
- * did not align) still show both, and the legend names each unambiguously. */
+ * did not align) still show both, and the legend names each unambiguously.
+ * The two chance levels are thinner, without markers, one dotted and one
+ * dash-dotted, unlike the dashed measured series of the same image. */
 static const struct {
   const char  *name;
   SeriesGetter get;
   gboolean     distances;
-  double       dash;
+  double       dash[4];     /* on, off, on, off; none when dash[0] is 0 */
+  double       width;
   Mark         mark;
 } series[] = {
-  { "intra (own tag)", get_intra, TRUE, 0, MARK_CIRCLE },
-  { "inter (other tags)", get_inter, TRUE, 5, MARK_SQUARE },
-  { "nearest tag, whole set", get_nnd, FALSE, 0, MARK_TRIANGLE },
-  { "nearest tag, same image", get_nni, FALSE, 5, MARK_DIAMOND },
-  { "chance, whole set", get_nnd_chance, FALSE, 1.5, MARK_NONE },
-  { "chance, same image", get_nni_chance, FALSE, 3, MARK_NONE },
+  { "intra (own tag)", get_intra, TRUE, { 0 }, 1.8, MARK_CIRCLE },
+  { "inter (other tags)", get_inter, TRUE, { 6, 3, 6, 3 }, 1.8, MARK_SQUARE },
+  { "nearest tag, whole set", get_nnd, FALSE, { 0 }, 1.8, MARK_TRIANGLE },
+  { "nearest tag, same image", get_nni, FALSE, { 6, 3, 6, 3 }, 1.8, MARK_DIAMOND },
+  { "chance, whole set", get_nnd_chance, FALSE, { 1.4, 2.4, 1.4, 2.4 }, 1.4, MARK_NONE },
+  { "chance, same image", get_nni_chance, FALSE, { 8, 3, 2, 3 }, 1.4, MARK_NONE },
 };
+
+/* Series s's line width and dashes. */
+static void
+use_series_pen (cairo_t *cr, guint s)
+{
+  cairo_set_line_width (cr, series[s].width);
+  cairo_set_dash (cr, series[s].dash, series[s].dash[0] > 0 ? 4 : 0, 0);
+}
 
 static void
 add_mark (cairo_t *cr, Mark mark, double x, double y)
@@ -655,9 +729,7 @@ draw_series (cairo_t *cr, OvAlignView *view)
         gboolean pen_down = FALSE;
 
         cairo_set_source_rgb (cr, model_colors[m].r, model_colors[m].g, model_colors[m].b);
-        cairo_set_line_width (cr, 1.8);
-        if (series[s].dash > 0)
-          cairo_set_dash (cr, &series[s].dash, 1, 0);
+        use_series_pen (cr, s);
         for (guint k = 0; k < a->n_layers; k++)
           {
             double v = series[s].get (&a->layers[k]);
@@ -689,6 +761,9 @@ draw_series (cairo_t *cr, OvAlignView *view)
       }
 }
 
+/* A legend line is long enough to show two periods of every dash pattern. */
+#define LEGEND_LINE 28.0
+
 static void
 draw_legend (cairo_t *cr, OvAlignView *view, double x0, double y)
 {
@@ -708,7 +783,7 @@ draw_legend (cairo_t *cr, OvAlignView *view, double x0, double y)
   y += 14;
   for (guint s = 0; s < G_N_ELEMENTS (series); s++)
     {
-      double w = 24 + ov_draw_text_width (cr, series[s].name);
+      double w = LEGEND_LINE + 4 + ov_draw_text_width (cr, series[s].name);
 
       /* A narrow figure (the window's side panel) wraps the entries; the
        * layout leaves room for two more rows above the bars. */
@@ -718,18 +793,69 @@ draw_legend (cairo_t *cr, OvAlignView *view, double x0, double y)
           y += 14;
         }
       cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
-      cairo_set_line_width (cr, 1.8);
-      if (series[s].dash > 0)
-        cairo_set_dash (cr, &series[s].dash, 1, 0);
+      use_series_pen (cr, s);
       cairo_move_to (cr, x, y);
-      cairo_line_to (cr, x + 20, y);
+      cairo_line_to (cr, x + LEGEND_LINE, y);
       cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
-      add_mark (cr, series[s].mark, x + 10, y);
+      add_mark (cr, series[s].mark, x + LEGEND_LINE / 2, y);
       cairo_fill (cr);
-      ov_draw_text (cr, x + 24, y, 0.0, 0.5, series[s].name);
-      x += 34 + ov_draw_text_width (cr, series[s].name);
+      ov_draw_text (cr, x + LEGEND_LINE + 4, y, 0.0, 0.5, series[s].name);
+      x += w + 8;
     }
+}
+
+/* The left axis of a bar chart with round ticks (grid: light lines behind
+ * the bars at the ticks, drawn first); an axis that does not start at 0 is
+ * broken by two slanted strokes near its foot, and its lowest tick says
+ * where it starts. */
+static void
+draw_bar_axis (cairo_t *cr, OvAlignView *view, OvRect r, gboolean grid, gboolean label)
+{
+  double range = view->bar_hi - view->bar_lo, step = view->bar_step;
+  char buf[32];
+
+  cairo_set_line_width (cr, 1);
+  ov_draw_set_font (cr, 8, FALSE);
+  for (double v = view->bar_lo; step > 0 && v <= view->bar_hi + step * 1e-6; v += step)
+    {
+      double y = r.y + r.height - (v - view->bar_lo) / range * r.height;
+
+      if (grid)
+        {
+          cairo_set_source_rgb (cr, 0.88, 0.88, 0.88);
+          cairo_move_to (cr, r.x, y);
+          cairo_line_to (cr, r.x + r.width, y);
+          cairo_stroke (cr);
+          continue;
+        }
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      cairo_move_to (cr, r.x - 3, y);
+      cairo_line_to (cr, r.x, y);
+      cairo_stroke (cr);
+      g_snprintf (buf, sizeof buf, "%.3g", fabs (v) < step * 1e-6 ? 0.0 : v);
+      ov_draw_text (cr, r.x - 5, y, 1.0, 0.5, buf);
+    }
+  if (grid)
+    return;
+  cairo_move_to (cr, r.x, r.y);
+  cairo_line_to (cr, r.x, r.y + r.height);
+  cairo_stroke (cr);
+  if (view->bar_lo > 0)
+    for (int k = 0; k < 2; k++)
+      {
+        double y = r.y + r.height - 8 - 5 * k;
+
+        cairo_set_source_rgb (cr, 1, 1, 1);
+        cairo_rectangle (cr, r.x - 6, y - 2.5, 9, 4);
+        cairo_fill (cr);
+        cairo_set_source_rgb (cr, 0, 0, 0);
+        cairo_move_to (cr, r.x - 6, y + 2);
+        cairo_line_to (cr, r.x + 3, y - 2);
+        cairo_stroke (cr);
+      }
+  if (label)
+    ov_draw_text_vertical (cr, r.x - 42, r.y + r.height / 2, 0.5, 0.0, "distance");
 }
 
 static void
@@ -739,18 +865,12 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
   const OvAlignLayer *l = &a->layers[a->n_layers - 1];
   OvRect r = view->bars[m];
   g_autoptr(GArray) shown = g_array_new (FALSE, FALSE, sizeof (guint));
-  double vmax = 0.0, slot;
+  double range = view->bar_hi - view->bar_lo, slot;
   char buf[160];
 
   for (guint c = 0; c < a->n_classes; c++)
-    if (l->n_regions[c] > 0 && (!isnan (l->intra[c]) || !isnan (l->inter[c])))
-      {
-        g_array_append_val (shown, c);
-        if (!isnan (l->intra[c]))
-          vmax = MAX (vmax, l->intra[c]);
-        if (!isnan (l->inter[c]))
-          vmax = MAX (vmax, l->inter[c]);
-      }
+    if (has_bars (l, c))
+      g_array_append_val (shown, c);
   g_snprintf (buf, sizeof buf, "%s, layer %d: own tag (solid), other tags (light)", a->label,
               l->layer);
   cairo_set_source_rgb (cr, 0, 0, 0);
@@ -760,8 +880,9 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
 
     ov_draw_text (cr, r.x, r.y - 12, 0.0, 1.0, t);
   }
-  if (shown->len == 0 || vmax <= 0)
+  if (shown->len == 0 || !(range > 0))
     return;
+  draw_bar_axis (cr, view, r, TRUE, FALSE);
   slot = r.width / shown->len;
   ov_draw_set_font (cr, 8, FALSE);
   for (guint i = 0; i < shown->len; i++)
@@ -770,20 +891,17 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
       double bw = MAX (1.0, slot * 0.4);
       OvColor col = ov_palette_color (view->palette, a->class_names[c]);
 
-      if (!isnan (l->intra[c]))
+      for (int k = 0; k < 2; k++)
         {
-          double hgt = l->intra[c] / vmax * r.height;
+          double v = k == 0 ? l->intra[c] : l->inter[c];
+          double hgt = (v - view->bar_lo) / range * r.height;
 
-          cairo_set_source_rgb (cr, col.r, col.g, col.b);
-          cairo_rectangle (cr, r.x + i * slot + slot * 0.1, r.y + r.height - hgt, bw, hgt);
-          cairo_fill (cr);
-        }
-      if (!isnan (l->inter[c]))
-        {
-          double hgt = l->inter[c] / vmax * r.height;
-
-          cairo_set_source_rgba (cr, col.r, col.g, col.b, 0.35);
-          cairo_rectangle (cr, r.x + i * slot + slot * 0.1 + bw, r.y + r.height - hgt, bw, hgt);
+          if (isnan (v))
+            continue;
+          /* own tag solid, other tags light */
+          cairo_set_source_rgba (cr, col.r, col.g, col.b, k == 0 ? 1.0 : 0.35);
+          cairo_rectangle (cr, r.x + i * slot + slot * 0.1 + k * bw, r.y + r.height - hgt, bw,
+                           hgt);
           cairo_fill (cr);
         }
       if (slot >= 8)
@@ -800,13 +918,7 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
   cairo_move_to (cr, r.x, r.y + r.height);
   cairo_line_to (cr, r.x + r.width, r.y + r.height);
   cairo_stroke (cr);
-  /* the scale: a left axis from 0 to the largest distance */
-  cairo_move_to (cr, r.x, r.y);
-  cairo_line_to (cr, r.x, r.y + r.height);
-  cairo_stroke (cr);
-  g_snprintf (buf, sizeof buf, "%.3g", vmax);
-  ov_draw_text (cr, r.x - 3, r.y, 1.0, 0.5, buf);
-  ov_draw_text (cr, r.x - 3, r.y + r.height, 1.0, 0.5, "0");
+  draw_bar_axis (cr, view, r, FALSE, m == 0);
 }
 
 void

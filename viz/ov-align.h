@@ -82,6 +82,11 @@ gboolean     ov_align_view_hit    (OvAlignView        *view,
                                    const char        **series,
                                    double             *value);
 void         ov_align_view_paint  (cairo_t *cr, double width, double height, gpointer view);
+/* The scale both bar charts share (the class distances of each model's
+ * last layer); lo > 0 when the axis is broken to show small differences. */
+void         ov_align_view_get_bar_range (OvAlignView *view,
+                                          double      *lo,
+                                          double      *hi);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvAlignment, ov_alignment_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvAlignView, ov_align_view_free)
