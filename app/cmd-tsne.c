@@ -113,9 +113,17 @@ write_figure (const char         *out,
                       "regions are unknown: the points are drawn alike (copy the .json and "
                       ".labels.txt files with it)\n"), path, meta);
     }
-  return ov_tsne_plot_write (out, Y, n, labels != NULL ? labels->ids : NULL,
-                             labels != NULL ? (const char * const *) labels->names : NULL,
-                             labels != NULL ? labels->n_names : 0, error);
+  {
+    g_autofree char *base = g_path_get_basename (path);
+    /* Translators: title of the t-SNE figure of plain vectors: the input
+     * file's name, the number of points, the perplexity used. */
+    g_autofree char *title = g_strdup_printf (_("t-SNE of %s: %u points, perplexity %g"), base,
+                                              (guint) n, perplexity);
+
+    return ov_tsne_plot_write (out, Y, n, labels != NULL ? labels->ids : NULL,
+                               labels != NULL ? (const char * const *) labels->names : NULL,
+                               labels != NULL ? labels->n_names : 0, title, error);
+  }
 }
 
 /* The embeddings of `oscarviz embed` behind VECTORS when its metadata is

@@ -24,6 +24,7 @@
 #include "viz/ov-export.h"
 #include "viz/ov-region-view.h"
 #include "viz/ov-scatter-view.h"
+#include "viz/ov-tsne-plot.h"
 
 /* ---- fixtures ---- */
 
@@ -1062,16 +1063,17 @@ test_scatter (void)
       last_class = MAX (last_class, ov_scatter_view_legend_hit (crowded, 500, yy));
     g_assert_cmpint (last_class, >, 0);
     g_assert_cmpint (last_class, <, 39);
-    /* rows are 15 points apart from y = 12 + 24 + 2 * 15 + 6 = 72: (200 - 12 - 72) / 15 = 7
-     * rows, 6 of them classes */
-    g_assert_cmpint (last_class, ==, 5);
+    /* without markers the legend has no tag/region key: rows are 15 points
+     * apart from y = 12 + 24 = 36: (200 - 12 - 36) / 15 = 10 rows, 9 of them
+     * classes */
+    g_assert_cmpint (last_class, ==, 8);
     /* The rectangle of a listed class hit-tests to it; an unlisted one has none. */
     {
       OvRect r;
 
       g_assert_true (ov_scatter_view_get_legend_rect (crowded, 3, &r));
       g_assert_cmpint (ov_scatter_view_legend_hit (crowded, r.x + 5, r.y + r.height / 2), ==, 3);
-      g_assert_false (ov_scatter_view_get_legend_rect (crowded, 6, &r));
+      g_assert_false (ov_scatter_view_get_legend_rect (crowded, 9, &r));
     }
   }
 
@@ -1082,6 +1084,66 @@ test_scatter (void)
     g_assert_false (ov_point_in_polygon (1.5, 0.5, square, 4));
     g_assert_false (ov_point_in_polygon (0.5, -0.01, square, 4));
   }
+}
+
+/* The t-SNE figure of plain vectors is drawn as the maps of embeddings
+ * files are: a title, the points in a frame, and beside it (not over it) a
+ * legend whose long labels end in "…" inside the figure. */
+static void
+test_tsne_plot (void)
+{
+  const float Y[] = { 0, 0, 10, 0, 10, 10, 0, 10, 5, 5 };
+  const guint ids[] = { 0, 1, 1, 2, 0 };
+  const char *names[] = { "bird", "a very long class label that will never fit in a legend",
+                          "鸟" };
+  g_autoptr(OvScatterView) view = ov_tsne_plot_view_new (Y, 5, ids, names, 3,
+                                                         "t-SNE of vec.csv: 5 points");
+  g_autoptr(OvScatterView) plain = ov_tsne_plot_view_new (Y, 5, NULL, NULL, 0, NULL);
+  cairo_surface_t *surface = render (ov_scatter_view_paint, view, 600, 400);
+  cairo_surface_t *bare = render (ov_scatter_view_paint, plain, 600, 400);
+  double right = 0, x, y;
+  OvRect r;
+
+  dump ("tsne-plot", ov_scatter_view_paint, view, 600, 400);
+  for (guint i = 0; i < 5; i++)
+    {
+      ov_scatter_view_data_to_view (view, Y[2 * i], Y[2 * i + 1], &x, &y);
+      right = MAX (right, x);
+      /* a title row above every point */
+      g_assert_cmpfloat (y, >, 24.0);
+    }
+  for (guint c = 0; c < 3; c++)
+    {
+      g_assert_true (ov_scatter_view_get_legend_rect (view, c, &r));
+      g_assert_cmpfloat (r.x, >, right + 10);
+      g_assert_cmpfloat (r.x + r.width, <=, 600);
+    }
+  /* the title has ink, the figure's last columns none (the long label is
+   * shortened, not cut), and the plot's frame is there */
+  {
+    cairo_surface_t *top = cairo_surface_create_for_rectangle (surface, 0, 0, 600, 20);
+    cairo_surface_t *img = cairo_surface_map_to_image (top, NULL);
+
+    g_assert_cmpuint (ink_in_columns (img, 0, 600), >, 50);
+    cairo_surface_unmap_image (top, img);
+    cairo_surface_destroy (top);
+  }
+  g_assert_cmpuint (ink_in_columns (surface, 596, 600), ==, 0);
+  ov_scatter_view_data_to_view (view, 0, 0, &x, &y);
+  g_assert_cmpfloat (ov_color_luminance (pixel (surface, 12.5, y)), <, 0.9);
+  /* without labels: no legend, the plot takes the width (its middle, where
+   * the map's centre goes, moves right by half the legend's column) */
+  g_assert_false (ov_scatter_view_get_legend_rect (plain, 0, &r));
+  {
+    double mid, plain_mid;
+
+    ov_scatter_view_data_to_view (view, 5, 5, &mid, &y);
+    ov_scatter_view_data_to_view (plain, 5, 5, &plain_mid, &y);
+    g_assert_cmpfloat (plain_mid, >, mid + 50);
+    g_assert_cmpfloat (fabs (plain_mid - 300), <, 1);
+  }
+  cairo_surface_destroy (surface);
+  cairo_surface_destroy (bare);
 }
 
 /* ---- export ---- */
@@ -1996,6 +2058,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/region-view/turned", test_region_view_turned);
   g_test_add_func ("/viz/attention-image/weights", test_attention_image);
   g_test_add_func ("/viz/scatter/select", test_scatter);
+  g_test_add_func ("/viz/scatter/tsne-plot", test_tsne_plot);
   g_test_add_func ("/viz/export/formats", test_export);
   g_test_add_func ("/viz/align/hand", test_align_hand);
   g_test_add_func ("/viz/embed/file", test_embeddings_file);

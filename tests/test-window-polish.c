@@ -733,35 +733,36 @@ test_class_colours (void)
     const guint ids_ba[] = { 0, 1 };
     cairo_surface_t *one = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 300);
     cairo_surface_t *two = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 300);
+    g_autoptr(OvScatterView) view_ab = ov_tsne_plot_view_new (Y, 2, ids_ab, ab, 2, NULL);
+    g_autoptr(OvScatterView) view_ba = ov_tsne_plot_view_new (Y, 2, ids_ba, ba, 2, NULL);
     cairo_t *cr;
-    int width = 400, height = 300;
-    double legend_w = MIN (220.0, width * 0.3), margin = 20.0;
-    double pw = width - legend_w - 2 * margin, ph = height - 2 * margin;
-    double scale = MIN (pw, ph) / 10.0;
-    /* Point 0 at data (0, 0): the lower-left corner of the square map. */
-    int px = (int) (margin + 0.5 * (pw - 10.0 * scale)) + 1;
-    int py = (int) (margin + 0.5 * (ph + 10.0 * scale));
+    double x, y;
+    int px, py;
 
     cr = cairo_create (one);
-    ov_tsne_plot_draw (cr, width, height, Y, 2, ids_ab, ab, 2);
+    ov_scatter_view_paint (cr, 400, 300, view_ab);
     cairo_destroy (cr);
     cr = cairo_create (two);
-    ov_tsne_plot_draw (cr, width, height, Y, 2, ids_ba, ba, 2);
+    ov_scatter_view_paint (cr, 400, 300, view_ba);
     cairo_destroy (cr);
     cairo_surface_flush (one);
     cairo_surface_flush (two);
+    /* the centre of point 0, at data (0, 0) */
+    ov_scatter_view_data_to_view (view_ab, 0, 0, &x, &y);
+    px = (int) floor (x);
+    py = (int) floor (y);
     {
-      OvColor c1 = pixel (one, px, py - 1), c2 = pixel (two, px, py - 1);
+      OvColor c1 = pixel (one, px, py), c2 = pixel (two, px, py);
       OvColor want = ov_class_color ("cross");
 
       g_test_message ("cross point: (%.3f %.3f %.3f) and (%.3f %.3f %.3f)", c1.r, c1.g, c1.b,
                       c2.r, c2.g, c2.b);
       g_assert_cmpfloat (fabs (c1.r - c2.r) + fabs (c1.g - c2.g) + fabs (c1.b - c2.b), <,
                          3.0 / 255);
-      /* 0.8 alpha over white */
-      g_assert_cmpfloat (fabs (c1.r - (0.8 * want.r + 0.2)), <, 2.0 / 255);
-      g_assert_cmpfloat (fabs (c1.g - (0.8 * want.g + 0.2)), <, 2.0 / 255);
-      g_assert_cmpfloat (fabs (c1.b - (0.8 * want.b + 0.2)), <, 2.0 / 255);
+      /* 0.85 alpha over the plot's ground, 0.97 grey */
+      g_assert_cmpfloat (fabs (c1.r - (0.85 * want.r + 0.15 * 0.97)), <, 2.0 / 255);
+      g_assert_cmpfloat (fabs (c1.g - (0.85 * want.g + 0.15 * 0.97)), <, 2.0 / 255);
+      g_assert_cmpfloat (fabs (c1.b - (0.85 * want.b + 0.15 * 0.97)), <, 2.0 / 255);
     }
     cairo_surface_destroy (one);
     cairo_surface_destroy (two);

@@ -29,6 +29,7 @@ struct _OvScatterView
   gboolean  *selected;      /* (n) */
   OvPalette *palette, *own_palette;
   char      *title;
+  gboolean   modality_key;  /* the legend says which marker is a tag, a region */
   double     xmin, xmax, ymin, ymax;
 
   /* layout */
@@ -63,6 +64,8 @@ ov_scatter_view_new (const float       *xy,
   v->class_names = g_new0 (char *, n_classes + 1);
   v->class_counts = g_new0 (guint, MAX (n_classes, 1));
   v->visible = g_new (gboolean, MAX (n_classes, 1));
+  v->visible[0] = TRUE;
+  v->modality_key = markers != NULL;
   for (guint c = 0; c < n_classes; c++)
     {
       v->class_names[c] = g_strdup (class_names != NULL && class_names[c] ? class_names[c] : "?");
@@ -145,20 +148,22 @@ ov_scatter_view_set_selection (OvScatterView *view, const guint *indices, guint 
 void
 ov_scatter_view_layout (OvScatterView *view, double width, double height)
 {
+  /* a legend column when there are classes or markers to name */
+  double legend_w = view->n_classes > 0 || view->modality_key ? LEGEND_W : 0.0;
   double pw, ph;
 
   view->width = width;
   view->height = height;
   view->plot.x = MARGIN;
   view->plot.y = TITLE_H + MARGIN;
-  view->plot.width = MAX (10.0, width - LEGEND_W - 2 * MARGIN);
+  view->plot.width = MAX (10.0, width - legend_w - 2 * MARGIN);
   view->plot.height = MAX (10.0, height - TITLE_H - 2 * MARGIN);
   /* Equal scale on both axes: t-SNE distances mean the same either way. */
   pw = view->plot.width - 2 * MARKER_R - 4;
   ph = view->plot.height - 2 * MARKER_R - 4;
   view->sx = view->sy = MIN (pw / (view->xmax - view->xmin), ph / (view->ymax - view->ymin));
   view->legend_x = view->plot.x + view->plot.width + MARGIN;
-  view->legend_y = view->plot.y + 2 * LEGEND_ROW + 6;
+  view->legend_y = view->plot.y + (view->modality_key ? 2 * LEGEND_ROW + 6 : 0.0);
   view->legend_rows = (guint) MAX (0.0, (height - view->legend_y - MARGIN) / LEGEND_ROW);
 }
 
@@ -255,13 +260,16 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
 
   /* Legend: modality markers, then one row per class (greyed when hidden). */
   ov_draw_set_font (cr, 10, FALSE);
-  cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
-  marker_path (cr, OV_MARKER_CIRCLE, view->legend_x + 5, view->plot.y + 6, MARKER_R);
-  cairo_fill (cr);
-  ov_draw_text (cr, view->legend_x + 14, view->plot.y + 6, 0.0, 0.5, "tag");
-  marker_path (cr, OV_MARKER_SQUARE, view->legend_x + 60, view->plot.y + 6, MARKER_R);
-  cairo_fill (cr);
-  ov_draw_text (cr, view->legend_x + 69, view->plot.y + 6, 0.0, 0.5, "region");
+  if (view->modality_key)
+    {
+      cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+      marker_path (cr, OV_MARKER_CIRCLE, view->legend_x + 5, view->plot.y + 6, MARKER_R);
+      cairo_fill (cr);
+      ov_draw_text (cr, view->legend_x + 14, view->plot.y + 6, 0.0, 0.5, "tag");
+      marker_path (cr, OV_MARKER_SQUARE, view->legend_x + 60, view->plot.y + 6, MARKER_R);
+      cairo_fill (cr);
+      ov_draw_text (cr, view->legend_x + 69, view->plot.y + 6, 0.0, 0.5, "region");
+    }
   for (guint c = 0; c < view->n_classes; c++)
     {
       OvColor col = ov_palette_color (view->palette, view->class_names[c]);

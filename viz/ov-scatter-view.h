@@ -24,7 +24,10 @@ typedef struct _OvScatterView OvScatterView;
 
 /* xy (n, 2) data coordinates, classes (n) indices into class_names
  * (n_classes), markers (n) OvMarker values. Everything is copied; palette is
- * borrowed (NULL = a palette of the view's own). */
+ * borrowed (NULL = a palette of the view's own). Without markers every
+ * point is a circle and the legend has no tag/region key; without classes
+ * (n_classes 0) the points share one colour, and with neither there is no
+ * legend and the plot takes the whole width. */
 OvScatterView *ov_scatter_view_new       (const float        *xy,
                                           guint               n,
                                           const guint        *classes,
