@@ -255,7 +255,7 @@ ov_align_compute (const OvEmbeddings *emb, const char *label, GError **error)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
                    _ ("%s: alignment needs both tag and region vectors (%u tags, %u regions)"),
-                   label != NULL ? label : "embeddings", n_tags, emb->n - n_tags);
+                   label != NULL ? label : _ ("embeddings"), n_tags, emb->n - n_tags);
       return NULL;
     }
 
@@ -639,8 +639,10 @@ draw_axes (cairo_t *cr, const OvAxes *ax, const char *title, const char *ylabel)
       cairo_stroke (cr);
       ov_draw_text (cr, x, ax->area.y + ax->area.height + 5, 0.5, 0.0, buf);
     }
+  /* Translators: the x axis of the alignment figure's plots: hidden state
+   * 0 is the embedding layer's output. */
   ov_draw_text (cr, ax->area.x + ax->area.width / 2, ax->area.y + ax->area.height + 18, 0.5,
-                0.0, "layer (0 = embeddings)");
+                0.0, _ ("layer (0 = embeddings)"));
   ov_draw_text_vertical (cr, ax->area.x - 42, ax->area.y + ax->area.height / 2, 0.5, 0.0,
                          ylabel);
 }
@@ -669,12 +671,16 @@ static const struct {
   double       width;
   Mark         mark;
 } series[] = {
-  { "intra (own tag)", get_intra, TRUE, { 0 }, 1.8, MARK_CIRCLE },
-  { "inter (other tags)", get_inter, TRUE, { 6, 3, 6, 3 }, 1.8, MARK_SQUARE },
-  { "nearest tag, whole set", get_nnd, FALSE, { 0 }, 1.8, MARK_TRIANGLE },
-  { "nearest tag, same image", get_nni, FALSE, { 6, 3, 6, 3 }, 1.8, MARK_DIAMOND },
-  { "chance, whole set", get_nnd_chance, FALSE, { 1.4, 2.4, 1.4, 2.4 }, 1.4, MARK_NONE },
-  { "chance, same image", get_nni_chance, FALSE, { 8, 3, 2, 3 }, 1.4, MARK_NONE },
+  /* Translators: the series of the alignment figure's legend: mean
+   * distance from a region to the tags of its own class, of the other
+   * classes; share of regions whose nearest tag (among all, among those of
+   * its image) has its class, and those shares for shuffled tags. */
+  { N_ ("intra (own tag)"), get_intra, TRUE, { 0 }, 1.8, MARK_CIRCLE },
+  { N_ ("inter (other tags)"), get_inter, TRUE, { 6, 3, 6, 3 }, 1.8, MARK_SQUARE },
+  { N_ ("nearest tag, whole set"), get_nnd, FALSE, { 0 }, 1.8, MARK_TRIANGLE },
+  { N_ ("nearest tag, same image"), get_nni, FALSE, { 6, 3, 6, 3 }, 1.8, MARK_DIAMOND },
+  { N_ ("chance, whole set"), get_nnd_chance, FALSE, { 1.4, 2.4, 1.4, 2.4 }, 1.4, MARK_NONE },
+  { N_ ("chance, same image"), get_nni_chance, FALSE, { 8, 3, 2, 3 }, 1.4, MARK_NONE },
 };
 
 /* Series s's line width and dashes. */
@@ -783,7 +789,8 @@ draw_legend (cairo_t *cr, OvAlignView *view, double x0, double y)
   y += 14;
   for (guint s = 0; s < G_N_ELEMENTS (series); s++)
     {
-      double w = LEGEND_LINE + 4 + ov_draw_text_width (cr, series[s].name);
+      const char *name = _ (series[s].name);
+      double w = LEGEND_LINE + 4 + ov_draw_text_width (cr, name);
 
       /* A narrow figure (the window's side panel) wraps the entries; the
        * layout leaves room for two more rows above the bars. */
@@ -800,7 +807,7 @@ draw_legend (cairo_t *cr, OvAlignView *view, double x0, double y)
       cairo_set_dash (cr, NULL, 0, 0);
       add_mark (cr, series[s].mark, x + LEGEND_LINE / 2, y);
       cairo_fill (cr);
-      ov_draw_text (cr, x + LEGEND_LINE + 4, y, 0.0, 0.5, series[s].name);
+      ov_draw_text (cr, x + LEGEND_LINE + 4, y, 0.0, 0.5, name);
       x += w + 8;
     }
 }
@@ -855,7 +862,7 @@ draw_bar_axis (cairo_t *cr, OvAlignView *view, OvRect r, gboolean grid, gboolean
         cairo_stroke (cr);
       }
   if (label)
-    ov_draw_text_vertical (cr, r.x - 42, r.y + r.height / 2, 0.5, 0.0, "distance");
+    ov_draw_text_vertical (cr, r.x - 42, r.y + r.height / 2, 0.5, 0.0, _ ("distance"));
 }
 
 static void
@@ -871,8 +878,11 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
   for (guint c = 0; c < a->n_classes; c++)
     if (has_bars (l, c))
       g_array_append_val (shown, c);
-  g_snprintf (buf, sizeof buf, "%s, layer %d: own tag (solid), other tags (light)", a->label,
-              l->layer);
+  /* Translators: title of a model's bar chart in the alignment figure: the
+   * model's name, the layer; a class's solid bar is the distance to its own
+   * tag, the light one that to the other tags. */
+  g_snprintf (buf, sizeof buf, _ ("%s, layer %d: own tag (solid), other tags (light)"),
+              a->label, l->layer);
   cairo_set_source_rgb (cr, 0, 0, 0);
   ov_draw_set_font (cr, 10, TRUE);
   {
@@ -927,9 +937,11 @@ ov_align_view_draw (OvAlignView *view, cairo_t *cr)
   cairo_save (cr);
   cairo_set_source_rgb (cr, 0, 0, 0);
   ov_draw_set_font (cr, 13, TRUE);
-  ov_draw_text (cr, view->width / 2, 4, 0.5, 0.0, "Tag–region alignment across layers");
-  draw_axes (cr, &view->dist, "mean distance region → tags", "distance");
-  draw_axes (cr, &view->nn, "nearest tag has the region's class", "share of regions");
+  /* Translators: title of the alignment figure. */
+  ov_draw_text (cr, view->width / 2, 4, 0.5, 0.0, _ ("Tag–region alignment across layers"));
+  /* Translators: the titles and y axes of the alignment figure's plots. */
+  draw_axes (cr, &view->dist, _ ("mean distance region → tags"), _ ("distance"));
+  draw_axes (cr, &view->nn, _ ("nearest tag has the region's class"), _ ("share of regions"));
   draw_series (cr, view);
   draw_legend (cr, view, 60, view->dist.area.y + view->dist.area.height + 44);
   for (guint m = 0; m < view->n; m++)
@@ -964,7 +976,7 @@ ov_align_view_hit (OvAlignView *view, double x, double y, guint *model, int *lay
                 found = TRUE;
                 *model = m;
                 *layer = a->layers[k].layer;
-                *series_name = series[s].name;
+                *series_name = _ (series[s].name);
                 *value = v;
               }
           }

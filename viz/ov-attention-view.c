@@ -14,6 +14,8 @@
 
 #include "ov-attention-view.h"
 
+#include "model/ov-i18n.h"
+
 #define TITLE_H 24.0
 #define MARGIN 8.0
 #define LABEL_FONT 9.0
@@ -41,12 +43,14 @@ ov_attention_segment_name (OvSegment segment)
 {
   switch (segment)
     {
-    case OV_SEGMENT_WORD: return "words";
-    case OV_SEGMENT_TAG: return "tags";
-    case OV_SEGMENT_REGION: return "regions";
-    case OV_SEGMENT_PAD: return "padding";
+    /* Translators: the kinds of token in the key of an attention figure. */
+    case OV_SEGMENT_WORD: return _ ("words");
+    case OV_SEGMENT_TAG: return _ ("tags");
+    case OV_SEGMENT_REGION: return _ ("regions");
+    case OV_SEGMENT_PAD: return _ ("padding");
     case OV_SEGMENT_SPECIAL:
-    default: return "special";
+    /* Translators: the [CLS], [SEP] and [MASK] tokens in an attention figure's key. */
+    default: return _ ("special");
     }
 }
 
@@ -451,10 +455,14 @@ ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
     }
   ov_draw_set_font (cr, 9, FALSE);
   ov_draw_use_ink (cr, OV_INK_DIM);
-  ov_draw_text (cr, MARGIN, TITLE_H, 0.0, 0.0, "query ↓  key →");
+  /* Translators: over a heat map: its rows are the query tokens, its
+   * columns the key tokens. */
+  ov_draw_text (cr, MARGIN, TITLE_H, 0.0, 0.0, _ ("query ↓  key →"));
 
-  draw_legend (cr, &view->scale, view->diverging ? "after − before" : "attention", present,
-               view->x0 + side + 16, view->y0 + 16, MIN (160, MAX (60, side * 0.5)),
+  /* Translators: the colour bar of a difference heat map (the attention
+   * after a change minus that before it), and of a plain one. */
+  draw_legend (cr, &view->scale, view->diverging ? _ ("after − before") : _ ("attention"),
+               present, view->x0 + side + 16, view->y0 + 16, MIN (160, MAX (60, side * 0.5)),
                view->height - MARGIN);
   cairo_restore (cr);
 }
@@ -618,19 +626,21 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
   for (int h = 0; h < view->n_heads; h++)
     {
       OvRect r;
-      char buf[16];
+      char buf[32];
 
       ov_attention_grid_view_cell_rect (view, 0, h, &r);
-      g_snprintf (buf, sizeof buf, "H%d", h);
+      /* Translators: a column of attention maps, head %d; keep it short. */
+      g_snprintf (buf, sizeof buf, _ ("H%d"), h);
       ov_draw_text (cr, r.x + r.width / 2, view->y0 - 3, 0.5, 1.0, buf);
     }
   for (int l = 0; l < view->n_layers; l++)
     {
       OvRect r;
-      char buf[16];
+      char buf[32];
 
       ov_attention_grid_view_cell_rect (view, l, 0, &r);
-      g_snprintf (buf, sizeof buf, "L%d", l);
+      /* Translators: a row of attention maps, layer %d; keep it short. */
+      g_snprintf (buf, sizeof buf, _ ("L%d"), l);
       ov_draw_text (cr, view->x0 - 4, r.y + r.height / 2, 1.0, 0.5, buf);
     }
   for (int l = 0; l < view->n_layers && view->n > 0; l++)
@@ -645,6 +655,9 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
       }
   {
     OvRect last;
+    /* Translators: the colour bar of the layer x head grid: each map's
+     * values divided by its maximum. */
+    const char *bar_title = _ ("÷ map max");
 
     /* Each map has its own range (a few peaked heads would leave the others
      * dark on a shared one); the legend reads as a share of the map's
@@ -653,7 +666,7 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
 
     ov_attention_grid_view_cell_rect (view, 0, view->n_heads - 1, &last);
     ov_draw_color_bar (cr, &relative, last.x + last.width + 16, view->y0 + 16, 14,
-                       MIN (160, MAX (60, view->height * 0.4)), "÷ map max");
+                       MIN (160, MAX (60, view->height * 0.4)), bar_title);
   }
   cairo_restore (cr);
 }
@@ -783,7 +796,10 @@ flow_cell_origin (OvFlowView *view, int layer, int head, double *x, double *y)
 void
 ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
 {
-  static const char *const group_letter[G3] = { "w", "t", "r" };
+  /* Translators: one-letter names of words, tags and regions over the
+   * columns of the attention flow summary; the same letters as in its
+   * explanation ("w = words, t = tags, r = regions"). */
+  static const char *const group_letter[G3] = { N_ ("w"), N_ ("t"), N_ ("r") };
   double sub = view->cell_w / G3;
   double lx, ly;
 
@@ -794,15 +810,15 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
   for (int h = 0; h < view->n_heads; h++)
     {
       double x, y;
-      char buf[16];
+      char buf[32];
 
       flow_cell_origin (view, 0, h, &x, &y);
-      g_snprintf (buf, sizeof buf, "H%d", h);
+      g_snprintf (buf, sizeof buf, _ ("H%d"), h);
       ov_draw_text (cr, x + view->cell_w / 2, view->y0 - 13, 0.5, 1.0, buf);
       /* key groups over the columns of the top row */
       ov_draw_set_font (cr, 8, FALSE);
       for (int k = 0; k < G3; k++)
-        ov_draw_text (cr, x + (k + 0.5) * sub, view->y0 - 2, 0.5, 1.0, group_letter[k]);
+        ov_draw_text (cr, x + (k + 0.5) * sub, view->y0 - 2, 0.5, 1.0, _ (group_letter[k]));
       ov_draw_set_font (cr, 10, FALSE);
     }
   for (int l = 0; l < view->n_layers; l++)
@@ -815,14 +831,15 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
         flow_cell_origin (view, l, h, &x, &y);
         if (h == 0)
           {
-            g_snprintf (buf, sizeof buf, "L%d", l);
+            g_snprintf (buf, sizeof buf, _ ("L%d"), l);
             ov_draw_use_ink (cr, OV_INK_TEXT);
             ov_draw_set_font (cr, 10, FALSE);
             ov_draw_text (cr, view->x0 - 14, y + view->cell_w / 2, 1.0, 0.5, buf);
             /* query groups beside the rows of the first column */
             ov_draw_set_font (cr, 8, FALSE);
             for (int q = 0; q < G3; q++)
-              ov_draw_text (cr, view->x0 - 3, y + (q + 0.5) * sub, 1.0, 0.5, group_letter[q]);
+              ov_draw_text (cr, view->x0 - 3, y + (q + 0.5) * sub, 1.0, 0.5,
+                            _ (group_letter[q]));
           }
         for (int q = 0; q < G3; q++)
           for (int k = 0; k < G3; k++)
@@ -861,26 +878,29 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
   /* Legend: the colour bar, how to read a cell, and the definition. */
   flow_cell_origin (view, 0, view->n_heads - 1, &lx, &ly);
   lx += view->cell_w + 18;
-  ov_draw_color_bar (cr, &view->scale, lx, view->y0 + 16, 14, 90, "mass");
+  /* Translators: the colour bar of the attention flow summary: the share
+   * of a row's attention that goes to a group. */
+  ov_draw_color_bar (cr, &view->scale, lx, view->y0 + 16, 14, 90, _ ("mass"));
   ly = view->y0 + 16 + 90 + 20;
   ov_draw_set_font (cr, 9, FALSE);
   ov_draw_use_ink (cr, OV_INK_TEXT);
   {
-    static const char *const lines[] = {
-      "cell: rows = from (query),",
-      "columns = to (key): w = words,",
-      "t = tags, r = regions.",
-      "value = mean over the query rows",
-      "of the group of the attention",
-      "summed over the key group;",
-      "the rest of a row went to",
-      "[CLS], [SEP] and [MASK].",
-      "x = cross-modal share: mean",
-      "over groups of the row mass",
-      "leaving the query's own group.",
-    };
+    /* Translators: how to read the attention flow summary, beside it in a
+     * narrow column: keep the lines short (about 32 characters) and the
+     * letters w, t and r as translated above. */
+    g_auto(GStrv) lines = g_strsplit (_ ("cell: rows = from (query),\n"
+                                        "columns = to (key): w = words,\n"
+                                        "t = tags, r = regions.\n"
+                                        "value = mean over the query rows\n"
+                                        "of the group of the attention\n"
+                                        "summed over the key group;\n"
+                                        "the rest of a row went to\n"
+                                        "[CLS], [SEP] and [MASK].\n"
+                                        "x = cross-modal share: mean\n"
+                                        "over groups of the row mass\n"
+                                        "leaving the query's own group."), "\n", -1);
 
-    for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    for (guint i = 0; lines[i] != NULL; i++)
       ov_draw_text (cr, lx, ly + i * 12, 0.0, 0.0, lines[i]);
   }
   cairo_restore (cr);
@@ -1224,7 +1244,10 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
 
             ov_region_view_get_box (view->regions, i, &b);
             /* "r2 cup 0.003": regions counted from 1, as everywhere */
-            g_snprintf (buf, sizeof buf, "r%u %s %.3f", i + 1,
+            /* Translators: a region's label on the picture: region number,
+             * class and attention weight, e.g. "r2 cup 0.003"; the "r" as in
+             * the attention tokens ("r3 dog"). */
+            g_snprintf (buf, sizeof buf, _ ("r%u %s %.3f"), i + 1,
                         s->regions[i].cls ? s->regions[i].cls : "?", view->weights[i]);
             tw = ov_draw_text_width (cr, buf);
             /* a box at the picture's right edge has its label moved left
@@ -1264,7 +1287,9 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
 
   if (view->reverse)
     {
-      const char *full = "attention of each word and tag on this region:";
+      /* Translators: heading over the words and tags of the region view,
+       * and its shorter form for a narrow figure. */
+      const char *full = _ ("attention of each word and tag on this region:");
       double room = view->width - LEGEND_W - 2 * MARGIN;
       g_autofree char *head = NULL;
 
@@ -1272,7 +1297,7 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
       ov_draw_use_ink (cr, OV_INK_TEXT);
       /* shorter on a narrow figure, so as not to run under the legend */
       head = ov_draw_ellipsize (cr, ov_draw_text_width (cr, full) <= room
-                                    ? full : "attention on this region:", room);
+                                    ? full : _ ("attention on this region:"), room);
       ov_draw_text (cr, MARGIN, TITLE_H + view->image_h + 4, 0.0, 0.0, head);
       ov_draw_set_font (cr, 11, FALSE);
       for (guint c = 0; c < view->chips->len; c++)
@@ -1302,7 +1327,7 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
     present[OV_SEGMENT_WORD] = present[OV_SEGMENT_TAG] = view->reverse;
     /* the chips stop short of the legend's column, which runs to the
      * bottom */
-    draw_legend (cr, &view->scale, "attention", present, view->width - LEGEND_W + 8,
+    draw_legend (cr, &view->scale, _ ("attention"), present, view->width - LEGEND_W + 8,
                  TITLE_H + 24, MIN (160, MAX (60, view->image_h * 0.5)),
                  view->height - MARGIN);
   }
@@ -1465,9 +1490,11 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
     ov_draw_text (cr, view->x0 - 4, view->y0 + (s + 0.5) * view->ch, 1.0, 0.5, ca->words[s]);
   ov_draw_set_font (cr, 9, FALSE);
   ov_draw_use_ink (cr, OV_INK_DIM);
-  ov_draw_text (cr, MARGIN, TITLE_H, 0.0, 0.0, "generated word ↓");
+  /* Translators: over the caption attention figure: its rows are the
+   * generated words. */
+  ov_draw_text (cr, MARGIN, TITLE_H, 0.0, 0.0, _ ("generated word ↓"));
 
-  draw_legend (cr, &view->scale, "attention", present, view->x0 + ca->n_cols * view->cw + 16,
+  draw_legend (cr, &view->scale, _ ("attention"), present, view->x0 + ca->n_cols * view->cw + 16,
                view->y0 + 16, MIN (160, MAX (60, ca->n_steps * view->ch * 0.6)),
                view->height - MARGIN);
   cairo_restore (cr);

@@ -11,6 +11,8 @@
 
 #include "ov-scatter-view.h"
 
+#include "model/ov-i18n.h"
+
 #define TITLE_H 24.0
 #define MARGIN 12.0
 #define LEGEND_W 170.0
@@ -265,10 +267,12 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
       cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
       marker_path (cr, OV_MARKER_CIRCLE, view->legend_x + 5, view->plot.y + 6, MARKER_R);
       cairo_fill (cr);
-      ov_draw_text (cr, view->legend_x + 14, view->plot.y + 6, 0.0, 0.5, "tag");
+      /* Translators: the legend's key of the t-SNE map: a circle is a tag
+       * piece, a square a region; keep both short. */
+      ov_draw_text (cr, view->legend_x + 14, view->plot.y + 6, 0.0, 0.5, _ ("tag"));
       marker_path (cr, OV_MARKER_SQUARE, view->legend_x + 60, view->plot.y + 6, MARKER_R);
       cairo_fill (cr);
-      ov_draw_text (cr, view->legend_x + 69, view->plot.y + 6, 0.0, 0.5, "region");
+      ov_draw_text (cr, view->legend_x + 69, view->plot.y + 6, 0.0, 0.5, _ ("region"));
     }
   for (guint c = 0; c < view->n_classes; c++)
     {
@@ -279,7 +283,12 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
 
       if (shown >= legend_entries (view))
         {
-          g_snprintf (label, sizeof label, "+ %u more classes", view->n_classes - c);
+          g_snprintf (label, sizeof label,
+                      /* Translators: the last row of a legend that has no
+                       * room for every class. */
+                      g_dngettext (GETTEXT_PACKAGE, "+ %u more class", "+ %u more classes",
+                                   view->n_classes - c),
+                      view->n_classes - c);
           cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
           ov_draw_text (cr, view->legend_x, y + 7, 0.0, 0.5, label);
           break;
