@@ -208,10 +208,10 @@ static char *
 head_name (int head)
 {
   if (head == OV_ATTENTION_MEAN)
-    return g_strdup ("mean of heads");
+    return g_strdup (_("mean of heads"));
   if (head == OV_ATTENTION_ROLLOUT)
-    return g_strdup ("rollout");
-  return g_strdup_printf ("head %d", head);
+    return g_strdup (_("rollout"));
+  return g_strdup_printf (_("head %d"), head);
 }
 
 /* The positions the model read, padding left out: "0 to 12, 20 to 41". */
@@ -878,7 +878,8 @@ ov_cmd_attention (int argc, char **argv)
             ov_csv_add_number (csv, ca->values[(gsize) s * ca->n_cols + c]);
             ov_csv_end_row (csv);
           }
-      title = g_strdup_printf ("Caption attention on tags and regions, layer %d, %s", o.layer,
+      /* Translators: a figure's title; %s is "mean of heads", "rollout" or "head 3" */
+      title = g_strdup_printf (_("Caption attention on tags and regions, layer %d, %s"), o.layer,
                                hname);
       view = ov_caption_view_new (ca, title);
       view_free = (GDestroyNotify) ov_caption_view_free;
@@ -911,7 +912,7 @@ ov_cmd_attention (int argc, char **argv)
         shown += pass.enc->segments[i] != OV_SEGMENT_PAD;
       if (strcmp (view_name, "heatmap") == 0)
         {
-          title = g_strdup_printf ("Attention, layer %d, %s", o.layer, hname);
+          title = g_strdup_printf (_("Attention, layer %d, %s"), o.layer, hname);
           csv_matrix (csv, matrix, S, pass.enc->segments, pass.labels);
           view = ov_heatmap_view_new (matrix, S, pass.enc->segments,
                                       (const char *const *) pass.labels, FALSE, FALSE, title);
@@ -985,7 +986,9 @@ ov_cmd_attention (int argc, char **argv)
             if (o.before_head_text != NULL)
               g_string_append_printf (what, "%shead %s", what->len > 0 ? ", " : "",
                                       o.before_head_text);
-            title = g_strdup_printf ("Attention difference, layer %d, %s, after − before (%s)",
+            /* Translators: a figure's title; the last %s says what "before" was, as
+             * in “tags “cup bolt”, layer 2” (kept in English) */
+            title = g_strdup_printf (_("Attention difference, layer %d, %s, after − before (%s)"),
                                      o.layer, hname, what->str);
           }
           csv_matrix (csv, diff, S, pass.enc->segments, pass.labels);
@@ -1003,7 +1006,7 @@ ov_cmd_attention (int argc, char **argv)
 
           if (strcmp (view_name, "grid") == 0)
             {
-              title = g_strdup ("Attention of every layer and head");
+              title = g_strdup (_("Attention of every layer and head"));
               view = ov_attention_grid_view_new (att, L, A, S, pass.enc->segments, title);
               view_free = (GDestroyNotify) ov_attention_grid_view_free;
               paint = ov_attention_grid_view_paint;
@@ -1040,7 +1043,7 @@ ov_cmd_attention (int argc, char **argv)
             {
               OvFlowView *fv;
 
-              title = g_strdup ("Attention flow between words, tags and regions");
+              title = g_strdup (_("Attention flow between words, tags and regions"));
               fv = ov_flow_view_new (att, L, A, S, pass.enc->segments, title);
               view = fv;
               view_free = (GDestroyNotify) ov_flow_view_free;
@@ -1083,9 +1086,10 @@ ov_cmd_attention (int argc, char **argv)
           /* the picture and --region were checked before the run */
           if (reverse)
             {
-              title = g_strdup_printf ("Words and tags attending to region %d (%s), layer %d, "
-                                       "%s", o.region, sample->regions[o.region - 1].cls,
-                                       o.layer, hname);
+              /* Translators: a figure's title: region number, its class, layer, head */
+              title = g_strdup_printf (_("Words and tags attending to region %d (%s), layer "
+                                         "%d, %s"), o.region,
+                                       sample->regions[o.region - 1].cls, o.layer, hname);
               iv = ov_attention_image_view_new_region (matrix, S, pass.enc->segments,
                                                        (const char *const *) pass.labels,
                                                        o.region - 1, sample, surface, NULL,
@@ -1107,8 +1111,9 @@ ov_cmd_attention (int argc, char **argv)
                   status = 2;
                   goto out;
                 }
-              title = g_strdup_printf ("Attention of “%s” (position %d) on the regions, "
-                                       "layer %d, %s", pass.labels[query], query, o.layer,
+              /* Translators: a figure's title: a token, its position, layer, head */
+              title = g_strdup_printf (_("Attention of “%s” (position %d) on the regions, "
+                                         "layer %d, %s"), pass.labels[query], query, o.layer,
                                        hname);
               iv = ov_attention_image_view_new_query (matrix, S, pass.enc->segments,
                                                       (const char *const *) pass.labels, query,
