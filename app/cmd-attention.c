@@ -430,6 +430,7 @@ ov_cmd_attention (int argc, char **argv)
   g_autoptr(GArray) prefix = NULL;
   g_autoptr(OvCsv) csv = ov_csv_new ();
   g_autofree char *tags = NULL;
+  g_autoptr(GPtrArray) unknown_tags = NULL;
   g_autofree char *image_error = NULL;
   g_autofree char *hname = NULL;
   g_autofree char *title = NULL;
@@ -683,8 +684,8 @@ ov_cmd_attention (int argc, char **argv)
       else
         {
           surface = ov_image_create_surface (image);
-          if (image->orientation_applied && g_strcmp0 (o.sample.box_frame, "displayed") != 0)
-            box_turn = image->orientation;
+          box_turn = ov_sample_box_turn (sample, image,
+                                         g_strcmp0 (o.sample.box_frame, "displayed") == 0);
         }
     }
   /* The image and region views are drawn over the picture: without one
@@ -780,6 +781,8 @@ ov_cmd_attention (int argc, char **argv)
   tags = o.tags != NULL ? g_strdup (o.tags)
          : sample->tags != NULL ? g_strdup (sample->tags) : ov_sample_dup_tag_string (sample);
   regions = (OvRegions) { sample->features, sample->n_features, sample->feature_dim };
+  g_clear_pointer (&unknown_tags, g_ptr_array_unref);
+  unknown_tags = ov_cli_note_unknown_tags (model, tags, NULL);
 
   if (task == OV_TASK_CAPTION
       && !check_before_tags (model, task, NULL, tags, o.before_tags, &regions))
@@ -978,16 +981,22 @@ ov_cmd_attention (int argc, char **argv)
             /* what "before" was */
             g_autoptr(GString) what = g_string_new (NULL);
 
+            /* Translators: parts of the difference figure's title, as in
+             * “(tags “cup bolt”, layer 2)”, joined by ", " */
             if (o.before_tags != NULL)
-              g_string_append_printf (what, "tags “%s”", o.before_tags);
+              g_string_append_printf (what, _("tags “%s”"), o.before_tags);
             if (o.before_layer != NOT_GIVEN)
-              g_string_append_printf (what, "%slayer %d", what->len > 0 ? ", " : "",
-                                      o.before_layer);
+              {
+                g_string_append (what, what->len > 0 ? C_("title parts", ", ") : "");
+                g_string_append_printf (what, _("layer %d"), o.before_layer);
+              }
             if (o.before_head_text != NULL)
-              g_string_append_printf (what, "%shead %s", what->len > 0 ? ", " : "",
-                                      o.before_head_text);
+              {
+                g_string_append (what, what->len > 0 ? C_("title parts", ", ") : "");
+                g_string_append_printf (what, _("head %s"), o.before_head_text);
+              }
             /* Translators: a figure's title; the last %s says what "before" was, as
-             * in “tags “cup bolt”, layer 2” (kept in English) */
+             * in “tags “cup bolt”, layer 2” */
             title = g_strdup_printf (_("Attention difference, layer %d, %s, after − before (%s)"),
                                      o.layer, hname, what->str);
           }

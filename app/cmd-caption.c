@@ -103,9 +103,10 @@ ov_cmd_caption (int    argc,
   if (!(repetition_penalty >= OV_REPETITION_PENALTY_MIN
         && repetition_penalty <= OV_REPETITION_PENALTY_MAX))
     {
-      /* Translators: "--repetition-penalty 1e-40: give 0.01 to 100; ..." */
-      g_printerr (_("oscarviz caption: --repetition-penalty %g: give %g to %g; a positive "
-                    "logit is divided by the penalty, and a smaller one would overflow it\n"),
+      /* Translators: "--repetition-penalty 1e-40: give 0.01 to 100 (1 is off)" */
+      g_printerr (_("oscarviz caption: --repetition-penalty %g: give %g to %g (1 is off); a "
+                    "positive logit is divided by the penalty, a negative one multiplied, and "
+                    "past these bounds they overflow or lose all meaning\n"),
                   repetition_penalty, OV_REPETITION_PENALTY_MIN, OV_REPETITION_PENALTY_MAX);
       return 2;
     }

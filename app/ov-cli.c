@@ -525,38 +525,43 @@ join_words (GPtrArray *words)
 /* Tag words that the model's vocabulary lacks read as [UNK]: a detector's
  * classes that the checkpoint was not trained on (the demo model knows only
  * its own world's shapes) tell the model nothing, which is said. */
-static void
-note_unknown_tags (OvModel     *model,
-                   OvCliSample *sample)
+GPtrArray *
+ov_cli_note_unknown_tags (OvModel    *model,
+                          const char *tags,
+                          guint      *n_words)
 {
   g_autofree char *list = NULL;
-  guint n_unknown;
+  GPtrArray *unknown;
+  guint n_unknown, n = 0;
 
-  if (sample->tags == NULL || *sample->tags == '\0'
+  if (n_words != NULL)
+    *n_words = 0;
+  if (tags == NULL || *tags == '\0'
       || (ov_model_get_kind (model) == OV_MODEL_KIND_CAPTION
           && !ov_model_get_settings (model)->add_od_labels))
-    return;
-  g_clear_pointer (&sample->unknown_tags, g_ptr_array_unref);
-  sample->unknown_tags = ov_tokenizer_unknown_words (ov_model_get_tokenizer (model),
-                                                     sample->tags, &sample->n_tag_words);
-  n_unknown = sample->unknown_tags->len;
+    return NULL;
+  unknown = ov_tokenizer_unknown_distinct_words (ov_model_get_tokenizer (model), tags, &n);
+  if (n_words != NULL)
+    *n_words = n;
+  n_unknown = unknown->len;
   if (n_unknown == 0)
-    return;
-  if (n_unknown == sample->n_tag_words)
+    return unknown;
+  if (n_unknown == n)
     {
       g_printerr (ngettext ("warning: the vocabulary of %s lacks the tag word; the model reads "
                             "only [UNK] for it, so the tag tells it nothing\n",
                             "warning: the vocabulary of %s lacks all %u tag words; the model "
                             "reads only [UNK] for them, so the tags tell it nothing\n",
                             n_unknown), ov_model_get_path (model), n_unknown);
-      return;
+      return unknown;
     }
-  list = join_words (sample->unknown_tags);
+  list = join_words (unknown);
   g_printerr (ngettext ("note: %u of the %u tag words is not in the vocabulary of %s and reads "
                         "as [UNK]: %s\n",
                         "note: %u of the %u tag words are not in the vocabulary of %s and read "
                         "as [UNK]: %s\n", n_unknown),
-              n_unknown, sample->n_tag_words, ov_model_get_path (model), list);
+              n_unknown, n, ov_model_get_path (model), list);
+  return unknown;
 }
 
 void
@@ -586,7 +591,10 @@ ov_cli_print_warnings (OvModel     *model,
     for (guint i = 0; i < sample->sample->warnings->len; i++)
       g_printerr ("warning: %s\n", (char *) g_ptr_array_index (sample->sample->warnings, i));
   if (model != NULL && sample != NULL)
-    note_unknown_tags (model, sample);
+    {
+      g_clear_pointer (&sample->unknown_tags, g_ptr_array_unref);
+      sample->unknown_tags = ov_cli_note_unknown_tags (model, sample->tags, &sample->n_tag_words);
+    }
 }
 
 void

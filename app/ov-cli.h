@@ -40,8 +40,9 @@ typedef struct {
   char       *tags;        /* --tags, else the sample's */
   OvRegions   regions;     /* points into sample */
   OvEncoding *encoding;    /* --inputs only */
-  /* Tag words the model's vocabulary lacks (they read as [UNK]), when the
-   * model reads tags; set by ov_cli_print_warnings, else NULL. */
+  /* Tag words the model's vocabulary lacks (they read as [UNK]), each
+   * once, and how many distinct tag words there are, when the model reads
+   * tags; set by ov_cli_print_warnings, else NULL. */
   GPtrArray  *unknown_tags;
   guint       n_tag_words;
 } OvCliSample;
@@ -182,6 +183,12 @@ void            ov_cli_json_add_number (JsonBuilder   *builder,
  * tag words the model reads as [UNK] (kept in sample->unknown_tags). */
 void            ov_cli_print_warnings (OvModel        *model,
                                        OvCliSample    *sample);
+/* Notes on stderr the tag words the model reads as [UNK] (a warning when
+ * it knows none), each once, when the model reads tags; returns them, with
+ * *n_words the distinct tag words, or NULL when the model reads no tags. */
+GPtrArray      *ov_cli_note_unknown_tags (OvModel     *model,
+                                          const char  *tags,
+                                          guint       *n_words);
 /* Members "tag_words" and "unknown_tag_words" after ov_cli_print_warnings
  * found the model reads tags; nothing otherwise. */
 void            ov_cli_unknown_tags_to_json (const OvCliSample *sample,

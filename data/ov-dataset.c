@@ -1247,6 +1247,24 @@ ov_dataset_load_image (OvDataset                *ds,
   return load_tsv_image (ds->images, key, options, cancellable, error);
 }
 
+OvOrientation
+ov_sample_box_turn (const OvSample *sample,
+                    const OvImage  *image,
+                    gboolean        boxes_upright)
+{
+  int uw, uh;
+
+  g_return_val_if_fail (sample != NULL, OV_ORIENTATION_NORMAL);
+
+  if (image == NULL || !image->orientation_applied || boxes_upright)
+    return OV_ORIENTATION_NORMAL;
+  ov_orientation_apply_size (image->orientation, image->stored_width, image->stored_height,
+                             &uw, &uh);
+  if (sample->width > 0 && uw != uh && sample->width == uw && sample->height == uh)
+    return OV_ORIENTATION_NORMAL;
+  return image->orientation;
+}
+
 OvImage *
 ov_sample_load_image (const OvSample           *sample,
                       const OvImageLoadOptions *options,

@@ -97,6 +97,15 @@ OvImage    *ov_sample_load_image     (const OvSample           *sample,
                                       GCancellable             *cancellable,
                                       GError                  **error);
 
+/* How the sample's boxes turn to lie on image, which is shown upright: by
+ * the picture's EXIF orientation when the boxes were measured on the
+ * pixels as stored; not at all when boxes_upright says they were measured
+ * on the upright picture, or when the sample's size is the upright size
+ * with the sides swapped (a size taken from an image viewer, say). */
+OvOrientation ov_sample_box_turn     (const OvSample           *sample,
+                                      const OvImage            *image,
+                                      gboolean                  boxes_upright);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvDataset, ov_dataset_free)
 
 /* The shared sample options of the command-line commands --------------- */

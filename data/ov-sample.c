@@ -335,6 +335,7 @@ ov_sample_check_boxes (const OvSample *sample,
 {
   g_return_val_if_fail (sample != NULL, FALSE);
 
+  /* boxes are counted from 1 in the messages, as regions are everywhere */
   for (guint i = 0; i < sample->n_regions; i++)
     {
       const OvRegion *r = &sample->regions[i];
@@ -344,14 +345,14 @@ ov_sample_check_boxes (const OvSample *sample,
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
                        _ ("%s: image “%s”, box %u has a non-finite coordinate"),
-                       source, sample->key, i);
+                       source, sample->key, i + 1);
           return FALSE;
         }
       if (r->x2 < r->x1 || r->y2 < r->y1)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
                        _ ("%s: image “%s”, box %u [%g, %g, %g, %g] has its corners swapped "
-                          "(expected x1 y1 x2 y2)"), source, sample->key, i,
+                          "(expected x1 y1 x2 y2)"), source, sample->key, i + 1,
                        r->x1, r->y1, r->x2, r->y2);
           return FALSE;
         }
@@ -361,7 +362,7 @@ ov_sample_check_boxes (const OvSample *sample,
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
                        _ ("%s: image “%s”, box %u [%g, %g, %g, %g] lies outside the %d×%d image"),
-                       source, sample->key, i, r->x1, r->y1, r->x2, r->y2,
+                       source, sample->key, i + 1, r->x1, r->y1, r->x2, r->y2,
                        sample->width, sample->height);
           return FALSE;
         }

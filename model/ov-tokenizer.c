@@ -1010,12 +1010,16 @@ ov_tokenizer_basic_tokenize (OvTokenizer *tok,
   return tokenize (tok, text, TRUE);
 }
 
-GPtrArray *
-ov_tokenizer_unknown_words (OvTokenizer *tok,
-                            const char  *text,
-                            guint       *n_words)
+/* ov_tokenizer_unknown_words, or with distinct each word once (the first
+ * time it comes) and counted once. */
+static GPtrArray *
+unknown_words (OvTokenizer *tok,
+               const char  *text,
+               gboolean     distinct,
+               guint       *n_words)
 {
   g_autoptr(GPtrArray) words = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   GPtrArray *unknown;
   guint n = 0;
 
@@ -1031,6 +1035,8 @@ ov_tokenizer_unknown_words (OvTokenizer *tok,
 
       gboolean punctuation = TRUE;
 
+      if (distinct && !g_hash_table_add (seen, (gpointer) word))
+        continue;
       if (g_ptr_array_find_with_equal_func (tok->split_first, word, g_str_equal, NULL))
         {
           n++;
@@ -1051,6 +1057,22 @@ ov_tokenizer_unknown_words (OvTokenizer *tok,
   if (n_words != NULL)
     *n_words = n;
   return unknown;
+}
+
+GPtrArray *
+ov_tokenizer_unknown_words (OvTokenizer *tok,
+                            const char  *text,
+                            guint       *n_words)
+{
+  return unknown_words (tok, text, FALSE, n_words);
+}
+
+GPtrArray *
+ov_tokenizer_unknown_distinct_words (OvTokenizer *tok,
+                                     const char  *text,
+                                     guint       *n_words)
+{
+  return unknown_words (tok, text, TRUE, n_words);
 }
 
 GArray *

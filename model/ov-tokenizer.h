@@ -48,6 +48,11 @@ GPtrArray   *ov_tokenizer_basic_tokenize (OvTokenizer  *tok,
 GPtrArray   *ov_tokenizer_unknown_words  (OvTokenizer  *tok,
                                           const char   *text,
                                           guint        *n_words);
+/* The same with each word once, as for a list of tags where a class
+ * comes many times; *n_words counts distinct words. */
+GPtrArray   *ov_tokenizer_unknown_distinct_words (OvTokenizer *tok,
+                                                  const char  *text,
+                                                  guint       *n_words);
 /* Word piece ids of text (tokenize + lookup). */
 GArray      *ov_tokenizer_encode         (OvTokenizer  *tok,
                                           const char   *text);   /* of gint32 */

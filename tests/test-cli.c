@@ -1998,13 +1998,14 @@ test_attention_turned_picture (void)
 }
 
 /* /cli/unknown-tags: tag words the model's vocabulary lacks are named on
- * stderr and in the JSON (all of them: a warning that the tags tell the
- * model nothing); a model trained without tags gets no such note. */
+ * stderr and in the JSON, each once (all of them: a warning that the tags
+ * tell the model nothing); a model trained without tags gets no such note;
+ * attention says it too. */
 static void
 test_unknown_tags (void)
 {
   g_autoptr(Run) all = run_oscarviz ("caption", "--model", "demo", "--dataset", "demo", "--row",
-                                     "0", "--beams", "1", "--tags", "man motorcycle road",
+                                     "0", "--beams", "1", "--tags", "man motorcycle road man",
                                      "--json", NULL);
   g_autoptr(Run) some = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo",
                                       "--row", "0", "--question", "what color is the cup?",
@@ -2040,6 +2041,17 @@ test_unknown_tags (void)
   g_assert_false (json_object_has_member (json_node_get_object (notags_doc),
                                           "unknown_tag_words"));
   g_assert_null (strstr (notags->err, "tag word"));
+
+  {
+    g_autofree char *out = tmp_path ("ov-cli-unknown-tags.png");
+    g_autoptr(Run) att = run_oscarviz ("attention", "--model", "demo", "--dataset", "demo",
+                                       "--row", "0", "--tags", "cup dog", "--layer", "1",
+                                       "--out", out, NULL);
+
+    g_assert_cmpint (att->status, ==, 0);
+    g_assert_nonnull (strstr (att->err, "1 of the 2 tag words is not in the vocabulary"));
+    g_unlink (out);
+  }
 }
 
 static JsonNode *

@@ -238,6 +238,37 @@ test_oracle_captions_and_vqa (void)
                                 "remote rug plant");
 }
 
+/* /data/formats/box-turn: boxes measured on the stored pixels of a
+ * picture with an EXIF turn turn with it, unless they were measured
+ * upright (said, or told by a size with the sides of the upright picture). */
+static void
+test_box_turn (void)
+{
+  OvImage turned = { .orientation = OV_ORIENTATION_ROTATE_90_CW, .orientation_applied = TRUE,
+                     .stored_width = 128, .stored_height = 96, .width = 96, .height = 128 };
+  OvImage kept = turned;
+  OvImage square = turned;
+  g_autoptr(OvSample) s = ov_sample_new ("k");
+
+  kept.orientation_applied = FALSE;
+  square.stored_height = 128;
+  s->width = 128;
+  s->height = 96;
+  g_assert_cmpint (ov_sample_box_turn (s, &turned, FALSE), ==, OV_ORIENTATION_ROTATE_90_CW);
+  g_assert_cmpint (ov_sample_box_turn (s, &turned, TRUE), ==, OV_ORIENTATION_NORMAL);
+  g_assert_cmpint (ov_sample_box_turn (s, &kept, FALSE), ==, OV_ORIENTATION_NORMAL);
+  g_assert_cmpint (ov_sample_box_turn (s, NULL, FALSE), ==, OV_ORIENTATION_NORMAL);
+  /* the upright size: the boxes were measured on the upright picture */
+  s->width = 96;
+  s->height = 128;
+  g_assert_cmpint (ov_sample_box_turn (s, &turned, FALSE), ==, OV_ORIENTATION_NORMAL);
+  /* no size, or a square picture, say nothing of it */
+  s->width = s->height = 0;
+  g_assert_cmpint (ov_sample_box_turn (s, &turned, FALSE), ==, OV_ORIENTATION_ROTATE_90_CW);
+  s->width = s->height = 128;
+  g_assert_cmpint (ov_sample_box_turn (s, &square, FALSE), ==, OV_ORIENTATION_ROTATE_90_CW);
+}
+
 static void
 test_mini_tsv (void)
 {
@@ -1498,6 +1529,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/formats/oracle-split", test_oracle_split);
   g_test_add_func ("/data/formats/oracle-captions-and-vqa", test_oracle_captions_and_vqa);
   g_test_add_func ("/data/formats/mini-tsv", test_mini_tsv);
+  g_test_add_func ("/data/formats/box-turn", test_box_turn);
   g_test_add_func ("/data/formats/sniff", test_sniff);
   g_test_add_func ("/data/formats/vinvl-predictions", test_vinvl_predictions);
   g_test_add_func ("/data/formats/vinvl-features-lineidx", test_vinvl_features_and_lineidx);

@@ -945,10 +945,12 @@ ov_session_count_tags_read_whole (OvSession         *self,
 }
 
 /* The words of text that model reads as [UNK], as the command line counts
- * them (ov_tokenizer_unknown_words); none without a model. */
+ * them (ov_tokenizer_unknown_words), with distinct each word once; none
+ * without a model. */
 static GStrv
 dup_unknown_words (OvModel    *model,
                    const char *text,
+                   gboolean    distinct,
                    guint      *n_words)
 {
   g_autoptr(GPtrArray) words = NULL;
@@ -959,7 +961,9 @@ dup_unknown_words (OvModel    *model,
   if (model == NULL)
     return g_strv_builder_end (unknown);
   /* the tokenizer never changes after loading: no lock */
-  words = ov_tokenizer_unknown_words (ov_model_get_tokenizer (model), text, n_words);
+  words = distinct ? ov_tokenizer_unknown_distinct_words (ov_model_get_tokenizer (model), text,
+                                                          n_words)
+                   : ov_tokenizer_unknown_words (ov_model_get_tokenizer (model), text, n_words);
   for (guint i = 0; i < words->len; i++)
     g_strv_builder_add (unknown, g_ptr_array_index (words, i));
   return g_strv_builder_end (unknown);
@@ -977,7 +981,7 @@ ov_session_dup_unknown_words (OvSession  *self,
   g_return_val_if_fail (text != NULL, NULL);
 
   ref = model_for_task (self, task);
-  return dup_unknown_words (ref != NULL ? ref->model : NULL, text, n_words);
+  return dup_unknown_words (ref != NULL ? ref->model : NULL, text, FALSE, n_words);
 }
 
 GStrv
@@ -996,9 +1000,9 @@ ov_session_dup_unknown_tag_words (OvSession *self,
       if (model != NULL
           && (ov_model_get_kind (model) != OV_MODEL_KIND_CAPTION
               || ov_model_get_settings (model)->add_od_labels))
-        return dup_unknown_words (model, tags != NULL ? tags : "", n_words);
+        return dup_unknown_words (model, tags != NULL ? tags : "", TRUE, n_words);
     }
-  return dup_unknown_words (NULL, "", n_words);
+  return dup_unknown_words (NULL, "", TRUE, n_words);
 }
 
 /* Jobs */

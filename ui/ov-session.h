@@ -150,9 +150,10 @@ GStrv          ov_session_dup_unknown_words     (OvSession            *self,
                                                  OvTask                task,
                                                  const char           *text,
                                                  guint                *n_words);
-/* The same for the tags of the input, read by the first open checkpoint
- * that reads tags (a captioning model trained without them does not);
- * empty, with *n_words 0, when none does. */
+/* The same for the tags of the input, each word once and *n_words the
+ * distinct words, read by the first open checkpoint that reads tags (a
+ * captioning model trained without them does not); empty, with *n_words
+ * 0, when none does. */
 GStrv          ov_session_dup_unknown_tag_words (OvSession            *self,
                                                  guint                *n_words);
 

@@ -200,6 +200,7 @@ update_unknown_note (OvTagList *self)
                               n_unknown, n_words, list);
     }
   gtk_label_set_text (self->unknown_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->unknown_label), text);
   gtk_widget_set_visible (GTK_WIDGET (self->unknown_label), TRUE);
 }
 

@@ -802,8 +802,7 @@ sample_loaded_cb (GObject      *source,
 
   if (load->image != NULL)
     {
-      if (load->image->orientation_applied)
-        box_turn = load->image->orientation;
+      box_turn = ov_sample_box_turn (load->sample, load->image, FALSE);
       surface = surface_from_image (g_steal_pointer (&load->image));
     }
   /* The image shown so far lends its tags to the swapped match. */

@@ -227,9 +227,18 @@ ov_draw_color_bar (cairo_t            *cr,
   }
   if (title != NULL)
     {
+      /* the legend columns beside figures leave about this much; a longer
+       * title (a translation, say) gets smaller, then cut */
+      const double max_title_w = 86.0;
+      g_autofree char *shown = NULL;
+      double size = 10.0;
+
       ov_draw_use_ink (cr, OV_INK_TEXT);
-      ov_draw_set_font (cr, 10, TRUE);
-      ov_draw_text (cr, x, y - 6, 0.0, 1.0, title);
+      ov_draw_set_font (cr, size, TRUE);
+      while (size > 7.0 && ov_draw_text_width (cr, title) > max_title_w)
+        ov_draw_set_font (cr, size -= 0.5, TRUE);
+      shown = ov_draw_ellipsize (cr, title, max_title_w);
+      ov_draw_text (cr, x, y - 6, 0.0, 1.0, shown);
     }
   cairo_restore (cr);
 }
