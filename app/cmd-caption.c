@@ -100,6 +100,10 @@ ov_cmd_caption (int    argc,
                   length_penalty);
       return 2;
     }
+  /* Oscar takes it and ignores it too */
+  if (beams == 1 && length_penalty != 1.0)
+    g_printerr (_("oscarviz caption: note: --length-penalty ranks the captions of beam search; "
+                  "greedy search (--beams 1) ranks none, so it changes nothing\n"));
   if (!(repetition_penalty >= OV_REPETITION_PENALTY_MIN
         && repetition_penalty <= OV_REPETITION_PENALTY_MAX))
     {

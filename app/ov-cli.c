@@ -201,10 +201,12 @@ ov_cli_check_output (const char                  *command,
 }
 
 /* The file path names, symbolic links and "..", resolved; where it does
- * not exist yet, its folder resolved (ov_cli_check_output found it). */
+ * not exist yet, its folder resolved (ov_cli_check_output found it), after
+ * the links that lead to it (a link to a file not written yet). */
 static char *
 resolve_output (const char *path)
 {
+  g_autofree char *target = g_strdup (path);
   g_autofree char *dir = NULL;
   g_autofree char *base = NULL;
   char *real = realpath (path, NULL);
@@ -216,8 +218,20 @@ resolve_output (const char *path)
       free (real);
       return copy;
     }
-  dir = g_path_get_dirname (path);
-  base = g_path_get_basename (path);
+  for (int depth = 0; depth < 8; depth++)
+    {
+      g_autofree char *link = g_file_read_link (target, NULL);
+      g_autofree char *link_dir = NULL;
+
+      if (link == NULL)
+        break;
+      link_dir = g_path_get_dirname (target);
+      g_free (target);
+      target = g_path_is_absolute (link) ? g_steal_pointer (&link)
+                                         : g_build_filename (link_dir, link, NULL);
+    }
+  dir = g_path_get_dirname (target);
+  base = g_path_get_basename (target);
   real = realpath (dir, NULL);
   if (real != NULL)
     {
@@ -226,7 +240,7 @@ resolve_output (const char *path)
       free (real);
       return joined;
     }
-  return g_canonicalize_filename (path, NULL);
+  return g_canonicalize_filename (target, NULL);
 }
 
 gboolean

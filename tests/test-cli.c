@@ -2966,6 +2966,17 @@ test_outputs_same_file (void)
                        "--layer", "1", "--out", in_dir, "--csv", png_linked, NULL);
     g_assert_false (g_file_test (in_dir, G_FILE_TEST_EXISTS));
   }
+  /* a link to a file not written yet */
+  {
+    g_autofree char *target = tmp_path ("ov-cli-same-target.png");
+    g_autofree char *dangling = tmp_path ("ov-cli-same-dangling.csv");
+
+    g_assert_cmpint (symlink ("ov-cli-same-target.png", dangling), ==, 0);
+    expect_bad_option ("--csv", dangling, "attention", "--model", "demo", "--dataset", yaml,
+                       "--layer", "1", "--out", target, "--csv", dangling, NULL);
+    g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+    g_unlink (dangling);
+  }
   expect_bad_option ("--tsne", "--out names the same file", "embed", "--model", "demo",
                      "--dataset", yaml, "--layer", "last", "--out", png, "--tsne", png, NULL);
   g_assert_true (g_file_set_contents (vec, "0,1\n1,0\n0,0\n1,1\n", -1, NULL));
@@ -3042,6 +3053,16 @@ test_caption_length_penalty_score (void)
   assert_close ("sum", json_object_get_double_member (cap, "score"),
                 json_object_get_double_member (cap, "mean_logprob")
                 * (json_array_get_length (lps) - 1), 1e-6, 1e-6);
+  g_assert_null (strstr (json->err, "changes nothing"));
+
+  /* greedy search ranks nothing: the penalty is taken, with a note */
+  {
+    g_autoptr(Run) greedy = run_oscarviz ("caption", "--model", "demo", "--dataset", yaml,
+                                          "--beams", "1", "--length-penalty", "2", NULL);
+
+    g_assert_cmpint (greedy->status, ==, 0);
+    g_assert_nonnull (strstr (greedy->err, "greedy search (--beams 1) ranks none"));
+  }
 }
 
 /* /cli/attention/tags: attention takes --tags as the other sample commands
