@@ -781,7 +781,6 @@ ov_cmd_attention (int argc, char **argv)
   tags = o.tags != NULL ? g_strdup (o.tags)
          : sample->tags != NULL ? g_strdup (sample->tags) : ov_sample_dup_tag_string (sample);
   regions = (OvRegions) { sample->features, sample->n_features, sample->feature_dim };
-  g_clear_pointer (&unknown_tags, g_ptr_array_unref);
   unknown_tags = ov_cli_note_unknown_tags (model, tags, NULL);
 
   if (task == OV_TASK_CAPTION

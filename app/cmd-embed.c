@@ -377,8 +377,7 @@ ov_cmd_embed (int argc, char **argv)
                           "no class to be coloured or aligned by, and are left out (an Oscar "
                           "VQA json, say, gives tags but no boxes)\n", emb->n_unlabelled),
                 emb->n_unlabelled);
-  if (n_tags == 0 && ov_model_get_kind (model) == OV_MODEL_KIND_CAPTION
-      && !ov_model_get_settings (model)->add_od_labels)
+  if (n_tags == 0 && !ov_model_reads_tags (model))
     g_printerr (_("oscarviz embed: note: %s was trained without tags, so there are no tag "
                   "vectors to align; --tag-layout MODEL gives it the tag slots of a tagged "
                   "model (for example --tag-layout demo)\n"), ov_model_get_path (model));

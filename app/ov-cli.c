@@ -550,9 +550,7 @@ ov_cli_note_unknown_tags (OvModel    *model,
 
   if (n_words != NULL)
     *n_words = 0;
-  if (tags == NULL || *tags == '\0'
-      || (ov_model_get_kind (model) == OV_MODEL_KIND_CAPTION
-          && !ov_model_get_settings (model)->add_od_labels))
+  if (tags == NULL || *tags == '\0' || !ov_model_reads_tags (model))
     return NULL;
   unknown = ov_tokenizer_unknown_distinct_words (ov_model_get_tokenizer (model), tags, &n);
   if (n_words != NULL)
@@ -578,19 +576,30 @@ ov_cli_note_unknown_tags (OvModel    *model,
   return unknown;
 }
 
+/* Members count_name (n_words) and list_name (the unknown words). */
+static void
+unknown_words_to_json (JsonBuilder     *b,
+                       const char      *count_name,
+                       guint            n_words,
+                       const char      *list_name,
+                       const GPtrArray *unknown)
+{
+  json_builder_set_member_name (b, count_name);
+  json_builder_add_int_value (b, n_words);
+  json_builder_set_member_name (b, list_name);
+  json_builder_begin_array (b);
+  for (guint i = 0; i < unknown->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (unknown, i));
+  json_builder_end_array (b);
+}
+
 void
 ov_cli_unknown_tags_to_json (const OvCliSample *sample,
                              JsonBuilder       *b)
 {
-  if (sample->unknown_tags == NULL)
-    return;
-  json_builder_set_member_name (b, "tag_words");
-  json_builder_add_int_value (b, sample->n_tag_words);
-  json_builder_set_member_name (b, "unknown_tag_words");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < sample->unknown_tags->len; i++)
-    json_builder_add_string_value (b, g_ptr_array_index (sample->unknown_tags, i));
-  json_builder_end_array (b);
+  if (sample->unknown_tags != NULL)
+    unknown_words_to_json (b, "tag_words", sample->n_tag_words, "unknown_tag_words",
+                           sample->unknown_tags);
 }
 
 void
@@ -1282,13 +1291,7 @@ void
 ov_cli_words_to_json (const OvCliWords *words,
                       JsonBuilder      *b)
 {
-  json_builder_set_member_name (b, "words");
-  json_builder_add_int_value (b, words->n_words);
-  json_builder_set_member_name (b, "unknown_words");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < words->unknown->len; i++)
-    json_builder_add_string_value (b, g_ptr_array_index (words->unknown, i));
-  json_builder_end_array (b);
+  unknown_words_to_json (b, "words", words->n_words, "unknown_words", words->unknown);
 }
 
 void

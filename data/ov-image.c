@@ -68,8 +68,8 @@ ov_image_create_surface (const OvImage *image)
 
 /* Orientation ------------------------------------------------------------ */
 
-static gboolean
-orientation_swaps_axes (OvOrientation o)
+gboolean
+ov_orientation_swaps_axes (OvOrientation o)
 {
   return o >= OV_ORIENTATION_TRANSPOSE && o <= OV_ORIENTATION_ROTATE_270_CW;
 }
@@ -81,7 +81,7 @@ ov_orientation_apply_size (OvOrientation orientation,
                            int          *out_w,
                            int          *out_h)
 {
-  gboolean swap = orientation_swaps_axes (orientation);
+  gboolean swap = ov_orientation_swaps_axes (orientation);
 
   *out_w = swap ? stored_h : stored_w;
   *out_h = swap ? stored_w : stored_h;

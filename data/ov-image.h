@@ -76,6 +76,8 @@ guint32   ov_image_get_pixel       (const OvImage *image,
 /* A Cairo surface that shares the pixels; keep the image alive. */
 cairo_surface_t *ov_image_create_surface (const OvImage *image);
 
+/* Whether the turn swaps width and height (a quarter turn, a transpose). */
+gboolean  ov_orientation_swaps_axes (OvOrientation orientation);
 /* Size after orientation of a stored w×h image. */
 void      ov_orientation_apply_size (OvOrientation orientation,
                                      int           stored_w,

@@ -768,6 +768,13 @@ ov_model_get_config (OvModel *model)
   return &model->config;
 }
 
+gboolean
+ov_model_reads_tags (OvModel *model)
+{
+  g_return_val_if_fail (model != NULL, FALSE);
+  return model->kind != OV_MODEL_KIND_CAPTION || model->settings.add_od_labels;
+}
+
 OvTaskSettings *
 ov_model_get_settings (OvModel *model)
 {

@@ -129,6 +129,9 @@ const char       *ov_model_kind_name     (OvModelKind     kind);
 const char       *ov_model_get_path      (OvModel        *model);
 const OvConfig   *ov_model_get_config    (OvModel        *model);
 OvTaskSettings   *ov_model_get_settings  (OvModel        *model);
+/* Whether the model reads tags: every kind but a captioning model trained
+ * without them (add_od_labels off). */
+gboolean          ov_model_reads_tags    (OvModel        *model);
 /* A captioning model trained without tags (add_od_labels off) has no tag
  * slots, so its tag and region states cannot be compared with a tagged
  * model's. This gives it the input layout of tagged, a captioning model

@@ -997,9 +997,7 @@ ov_session_dup_unknown_tag_words (OvSession *self,
     {
       OvModel *model = self->models[k] != NULL ? self->models[k]->model : NULL;
 
-      if (model != NULL
-          && (ov_model_get_kind (model) != OV_MODEL_KIND_CAPTION
-              || ov_model_get_settings (model)->add_od_labels))
+      if (model != NULL && ov_model_reads_tags (model))
         return dup_unknown_words (model, tags != NULL ? tags : "", TRUE, n_words);
     }
   return dup_unknown_words (NULL, "", TRUE, n_words);

@@ -243,13 +243,9 @@ void
 ov_region_view_get_frame_size (OvRegionView *view, double *width, double *height)
 {
   double bw, bh;
-  int tw, th;
-  gboolean swapped;
+  gboolean swapped = ov_orientation_swaps_axes (view->orientation);
 
   box_frame_size (view, &bw, &bh);
-  /* whether the turn swaps the sides (the frame may be fractional) */
-  ov_orientation_apply_size (view->orientation, 1, 2, &tw, &th);
-  swapped = tw == 2;
   *width = swapped ? bh : bw;
   *height = swapped ? bw : bh;
 }
