@@ -6,6 +6,10 @@
  * with their mean log-probability (and, with a length penalty other than 1,
  * the score beam search ranked them by). It builds the inputs of every decoding
  * step itself, so it has no --inputs.
+ *
+ * --cbs and --constraints run constrained beam search, as Oscar's
+ * --use_cbs does for NoCaps: the caption must name at least
+ * --min-constraints of up to three object classes.
  */
 #define G_LOG_DOMAIN "ov-cmd-caption"
 
@@ -14,6 +18,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "data/ov-cbs.h"
 #include "model/ov-error.h"
 #include "ov-cli.h"
 #include "ov-commands.h"
@@ -35,6 +40,88 @@ check_options (int beams,
   else
     return TRUE;
   return FALSE;
+}
+
+/* Checks the options of constrained beam search. *constraints stays NULL
+ * without it, else holds the --constraints classes (none with --cbs, which
+ * picks them for the image). */
+static gboolean
+check_constraint_options (gboolean       cbs,
+                          const char    *list,
+                          int            min_constraints,
+                          int            n_best,
+                          char        ***constraints)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) items = NULL;
+  guint n = 0;
+
+  if (!cbs && list == NULL)
+    {
+      if (min_constraints != 2)
+        g_printerr (_("oscarviz caption: note: --min-constraints counts the constraints of "
+                      "--cbs or --constraints; without them it changes nothing\n"));
+      return TRUE;
+    }
+  if (cbs && list != NULL)
+    {
+      g_printerr (_("oscarviz caption: give --cbs (the dataset's constraints) or --constraints "
+                    "(your own), not both\n"));
+      return FALSE;
+    }
+  if (n_best != 1)
+    {
+      g_printerr (_("oscarviz caption: --n-best %d: constrained beam search finds one caption, "
+                    "as Oscar's does\n"), n_best);
+      return FALSE;
+    }
+  if (min_constraints < 0 || min_constraints > OV_CBS_MAX_CONSTRAINTS)
+    {
+      g_printerr (_("oscarviz caption: --min-constraints %d: give 0 to %d\n"), min_constraints,
+                  OV_CBS_MAX_CONSTRAINTS);
+      return FALSE;
+    }
+  items = g_strsplit (list != NULL ? list : "", ",", -1);
+  for (guint i = 0; list != NULL && items[i] != NULL; i++)
+    {
+      g_autofree char *item = g_utf8_strdown (g_strstrip (items[i]), -1);
+      gboolean seen = FALSE;
+
+      if (*item == '\0')
+        {
+          g_printerr (_("oscarviz caption: --constraints “%s”: constraint %u is empty; give "
+                        "classes joined by commas, such as “dog,fire hydrant”\n"), list, i + 1);
+          return FALSE;
+        }
+      /* the original keeps a class once */
+      for (guint j = 0; j < i; j++)
+        seen = seen || g_str_equal (items[j], item);
+      g_free (items[i]);
+      items[i] = g_strdup (item);
+      if (seen)
+        continue;
+      if (++n > OV_CBS_MAX_CONSTRAINTS)
+        {
+          g_printerr (_("oscarviz caption: --constraints “%s”: give at most %d classes\n"), list,
+                      OV_CBS_MAX_CONSTRAINTS);
+          return FALSE;
+        }
+      g_strv_builder_add (b, item);
+    }
+  *constraints = g_strv_builder_end (b);
+  return TRUE;
+}
+
+/* The constraints a caption meets, joined by commas. */
+static char *
+met_constraints (const OvCaption *c, char **constraints)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; constraints[i] != NULL; i++)
+    if (c->constraints_mask & (1u << i))
+      g_string_append_printf (s, "%s%s", s->len > 0 ? ", " : "", constraints[i]);
+  return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
 /* The mean of the caption's token log-probabilities: its score where the
@@ -63,7 +150,12 @@ ov_cmd_caption (int    argc,
   OvCaptionOptions co;
   int beams, n_best = 1, max_length = 0;
   double length_penalty, repetition_penalty;
-  gboolean no_cache = FALSE, ranked_by_mean;
+  gboolean no_cache = FALSE, ranked_by_mean, cbs = FALSE;
+  g_autofree char *constraint_list = NULL;
+  int min_constraints = 2;
+  g_autoptr(OvCbsFiles) cbs_files = NULL;
+  g_auto(GStrv) constraints = NULL;
+  OvCaptionConstraints cc = { 0 };
   const GOptionEntry entries[] = {
     { "beams", 'b', 0, G_OPTION_ARG_INT, &beams,
       N_("Beam width; 1 is greedy search (default 5)"), "N" },
@@ -81,6 +173,15 @@ ov_cmd_caption (int    argc,
     { "no-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache,
       N_("Recompute the whole sequence at every step, as the original does by default"),
       NULL },
+    { "cbs", 0, 0, G_OPTION_ARG_NONE, &cbs,
+      N_("Constrained beam search, as Oscar's --use_cbs for NoCaps: the constraints are the "
+         "image's classes in the --dataset yaml's cbs_box file"), NULL },
+    { "constraints", 0, 0, G_OPTION_ARG_STRING, &constraint_list,
+      N_("Constrained beam search with these classes, joined by commas (at most 3; "
+         "e.g. \"dog,fire hydrant\")"), "LIST" },
+    { "min-constraints", 0, 0, G_OPTION_ARG_INT, &min_constraints,
+      N_("How many of the constraints the caption must name, as Oscar's "
+         "--min_constraints_to_satisfy (default 2, or all when fewer are given)"), "N" },
     { NULL }
   };
 
@@ -115,6 +216,13 @@ ov_cmd_caption (int    argc,
       return 2;
     }
 
+  if (!check_constraint_options (cbs, constraint_list, min_constraints, n_best, &constraints))
+    return 2;
+  if (constraints != NULL && (length_penalty != 1.0 || repetition_penalty != 1.0))
+    g_printerr (_("oscarviz caption: note: constrained beam search ranks by the summed "
+                  "log-probability over (words + 1) and has no repetition penalty, as in Oscar; "
+                  "--length-penalty and --repetition-penalty change nothing\n"));
+
   model = ov_cli_load_model (&opts, OV_TASK_CAPTION, &error);
   if (model == NULL)
     return ov_cli_fail (&opts, error);
@@ -136,6 +244,41 @@ ov_cmd_caption (int    argc,
   co.length_penalty = length_penalty;
   co.repetition_penalty = repetition_penalty;
   co.use_cache = !no_cache;
+  if (constraints != NULL)
+    {
+      /* the dataset yaml's word lists serve --constraints too */
+      if (opts.sample.dataset != NULL
+          && ov_file_sniff (opts.sample.dataset, NULL) == OV_FILE_DATASET_YAML)
+        {
+          g_autoptr(GHashTable) yaml = ov_dataset_yaml_load (opts.sample.dataset, NULL);
+
+          if (cbs || (yaml != NULL && g_hash_table_lookup (yaml, "cbs_box") != NULL))
+            {
+              cbs_files = ov_cbs_files_load_yaml (opts.sample.dataset, &error);
+              if (cbs_files == NULL)
+                return ov_cli_fail (&opts, error);
+            }
+        }
+      else if (cbs)
+        {
+          g_printerr (_("oscarviz caption: --cbs takes its constraints from the cbs_box file "
+                        "a split yaml names: give one with --dataset, or list them with "
+                        "--constraints\n"));
+          return 2;
+        }
+      if (cbs)
+        {
+          g_strfreev (constraints);
+          constraints = ov_cbs_files_pick (cbs_files, sample->sample->key, &error);
+          if (constraints == NULL)
+            return ov_cli_fail (&opts, error);
+        }
+      cc.constraints = (const char * const *) constraints;
+      cc.n_constraints = g_strv_length (constraints);
+      cc.min_satisfied = min_constraints;
+      ov_cbs_files_fill (cbs_files, &cc);
+      co.constraints = &cc;
+    }
   /* greedy search scores by the mean whatever the penalty */
   ranked_by_mean = co.num_beams == 1 || co.length_penalty == 1.0;
   captions = ov_model_caption (model, sample->tags, &sample->regions, &co, NULL, &error);
@@ -168,6 +311,16 @@ ov_cmd_caption (int    argc,
       /* beam search ranks by score = summed log-probability / length^P */
       json_builder_set_member_name (b, "length_penalty");
       ov_cli_json_add_number (b, ranked_by_mean ? 1.0 : co.length_penalty);
+      if (constraints != NULL)
+        {
+          json_builder_set_member_name (b, "constraints");
+          json_builder_begin_array (b);
+          for (guint i = 0; constraints[i] != NULL; i++)
+            json_builder_add_string_value (b, constraints[i]);
+          json_builder_end_array (b);
+          json_builder_set_member_name (b, "min_constraints");
+          json_builder_add_int_value (b, MIN (min_constraints, (int) cc.n_constraints));
+        }
       json_builder_set_member_name (b, "captions");
       json_builder_begin_array (b);
       for (guint i = 0; i < captions->len; i++)
@@ -186,6 +339,15 @@ ov_cmd_caption (int    argc,
           ov_cli_json_add_number (b, c->score);
           json_builder_set_member_name (b, "mean_logprob");
           ov_cli_json_add_number (b, mean_logprob (c));
+          if (constraints != NULL)
+            {
+              json_builder_set_member_name (b, "constraints_met");
+              json_builder_begin_array (b);
+              for (guint j = 0; constraints[j] != NULL; j++)
+                if (c->constraints_mask & (1u << j))
+                  json_builder_add_string_value (b, constraints[j]);
+              json_builder_end_array (b);
+            }
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -195,15 +357,34 @@ ov_cmd_caption (int    argc,
     }
 
   g_print (_("%s (%s, %s):\n"), sample->sample->key,
-           co.num_beams == 1 ? _("greedy search") : _("beam search"),
+           constraints != NULL ? _("constrained beam search")
+           : co.num_beams == 1 ? _("greedy search") : _("beam search"),
            ov_model_get_backend_description (model));
+  if (constraints != NULL && cc.n_constraints == 0)
+    g_print (_("  constraints: none (%s lists no box of this image that may be one)\n"),
+             cbs ? ov_cbs_files_get_boxes_path (cbs_files) : "--constraints");
+  else if (constraints != NULL)
+    {
+      g_autofree char *joined = g_strjoinv (", ", constraints);
+
+      g_print (_("  constraints: %s; the caption must meet %d\n"), joined,
+               MIN (min_constraints, cc.n_constraints));
+    }
   for (guint i = 0; i < captions->len; i++)
     {
       OvCaption *c = g_ptr_array_index (captions, i);
       const char *text = *c->text != '\0' ? c->text : _("(empty)");
       double mean = mean_logprob (c);
 
-      if (ranked_by_mean)
+      if (constraints != NULL && cc.n_constraints > 0)
+        {
+          g_autofree char *met = met_constraints (c, constraints);
+
+          g_print (_("  %u. %s\n     meets %d: %s; mean log-probability %.4f, confidence "
+                     "%.4f\n"), i + 1, text, c->constraints_met, *met ? met : _("none"),
+                   c->score, exp (c->score));
+        }
+      else if (ranked_by_mean || constraints != NULL)
         g_print (_("  %u. %s\n     mean log-probability %.4f, confidence %.4f\n"), i + 1, text,
                  c->score, exp (c->score));
       else

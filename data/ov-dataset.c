@@ -780,7 +780,7 @@ ov_dataset_open (const char   *path,
         files.hw = g_hash_table_lookup (yaml, "hw");
         files.images = g_hash_table_lookup (yaml, "img");
         files.captions = g_hash_table_lookup (yaml, "caption");
-        /* TODO: the NoCaps cbs_* keys (constrained beam search) are ignored. */
+        /* the NoCaps cbs_* keys are caption --cbs's (ov-cbs.c) */
         if (files.features == NULL && files.labels == NULL && files.hw == NULL
             && files.images == NULL)
           {

@@ -697,6 +697,7 @@ caption_new (OvModel *model, const gint32 *ids, const float *lps, int n, double 
     }
   cap->text = ov_tokenizer_decode (model->tokenizer, ids, n, TRUE);
   cap->score = score;
+  cap->constraints_met = -1;
   return cap;
 }
 
@@ -1082,11 +1083,277 @@ out:
   return out;
 }
 
+/* Constrained beam search (§4.6): ConstrainedBeamSearch.search, then
+ * select_best_beam_with_constraints, for one image. The decoder's rows are
+ * the states' beams, state-major: row s·K + b is beam b of state s. Each
+ * step, every state takes the K best of what its incoming arcs allow from
+ * every row: a word the arc allows, at the row's score plus the word's
+ * log-probability (a row that has written [SEP] may only write it again, at
+ * no cost). A state offered fewer than K fills up with what the original
+ * gives a forbidden word, -1e20 (at the first step, -inf); such rows are
+ * written as [SEP] here, and can never overtake a real one. Nothing is
+ * ranked by length until the end, and the penalties are not used, as in the
+ * original. */
+
+/* The original's score for a word an arc forbids. */
+#define CBS_FORBIDDEN (-1e20f)
+/* beams a state (ov_model_caption's bound) */
+#define CBS_MAX_BEAMS 64
+/* rows of states times beams: the cache of a base model's 20-token caption
+ * takes 1.5 MB a row */
+#define CBS_MAX_ROWS 512
+
+typedef struct {
+  float  score;
+  int    key;      /* source row · K + rank in it: the original's order among equals */
+  int    src;
+  gint32 word;
+  float  lp;
+} CbsCandidate;
+
+static int
+cbs_candidate_compare (gconstpointer a, gconstpointer b)
+{
+  const CbsCandidate *x = a, *y = b;
+
+  if (x->score != y->score)
+    return x->score > y->score ? -1 : 1;
+  return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* The log-softmax of a row that has not finished, and its m best words. */
+typedef struct {
+  const float    *logits;
+  float          *lsm;       /* (R, V) */
+  Candidate      *best;      /* (R, m): index = word */
+  const gboolean *finished;
+  int             vsize, m;
+} CbsScoreJob;
+
+static void
+cbs_score_chunk (gpointer data, int r, int thread)
+{
+  const CbsScoreJob *j = data;
+  float mx, lse;
+
+  if (j->finished[r])
+    return;
+  log_softmax (j->lsm + (gsize) r * j->vsize, j->logits + (gsize) r * j->vsize, j->vsize,
+               &mx, &lse);
+  top_k (j->lsm + (gsize) r * j->vsize, j->vsize, j->m, j->best + (gsize) r * j->m);
+}
+
+static int
+cbs_word_compare (gconstpointer a, gconstpointer b)
+{
+  const Candidate *x = a, *y = b;
+
+  if (x->score != y->score)
+    return x->score > y->score ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Adds to out (n) the up to K words arc allows after row r, best first. */
+static int
+cbs_row_candidates (const OvCbsArc *arc, int r, int K, int vsize, int m, const float *lsm,
+                    const Candidate *best, gboolean finished, float last, gint32 sep,
+                    CbsCandidate *out)
+{
+  Candidate picked[CBS_MAX_BEAMS];
+  int n = 0;
+
+  if (finished)
+    {
+      if (!_ov_cbs_arc_allows (arc, sep))
+        return 0;
+      out[0] = (CbsCandidate) { last, r * K, r, sep, 0.0f };
+      return 1;
+    }
+  if (arc->all)
+    {
+      /* m = K + the most words an arc takes out: enough */
+      for (int i = 0; i < m && n < K; i++)
+        if (_ov_cbs_arc_allows (arc, best[(gsize) r * m + i].index))
+          picked[n++] = best[(gsize) r * m + i];
+    }
+  else
+    {
+      g_autofree Candidate *words = g_new (Candidate, MAX (arc->except->len, 1));
+
+      for (guint i = 0; i < arc->except->len; i++)
+        {
+          gint32 w = g_array_index (arc->except, gint32, i);
+
+          words[i] = (Candidate) { lsm[(gsize) r * vsize + w], w, 0.0f };
+        }
+      qsort (words, arc->except->len, sizeof (Candidate), cbs_word_compare);
+      for (guint i = 0; i < arc->except->len && n < K; i++)
+        picked[n++] = words[i];
+    }
+  for (int i = 0; i < n; i++)
+    out[i] = (CbsCandidate) { picked[i].score + last, r * K + i, r, picked[i].index,
+                              picked[i].score };
+  return n;
+}
+
+static GPtrArray *
+decode_cbs (Decoder *dec, const OvCbsFsm *fsm, int K, int min_satisfied,
+            GCancellable *cancellable, GError **error)
+{
+  OvModel *model = dec->model;
+  int S = fsm->n_states, R = dec->n_beams, vsize = model->config.vocab_size;
+  int max_len = dec->max_len, m = K, cur_len = 1, need, chosen = -1;
+  gint32 sep = ov_tokenizer_sep_id (model->tokenizer);
+  g_autofree float *logits = g_new (float, (gsize) R * vsize);
+  g_autofree float *lsm = g_new (float, (gsize) R * vsize);
+  g_autofree gint32 *seq_data = g_new0 (gint32, (gsize) R * max_len);
+  g_autofree gint32 *seq_next = g_new0 (gint32, (gsize) R * max_len);
+  g_autofree float *lp_data = g_new0 (float, (gsize) R * max_len);
+  g_autofree float *lp_next = g_new0 (float, (gsize) R * max_len);
+  g_autofree float *last = g_new0 (float, R);
+  g_autofree float *last_next = g_new0 (float, R);
+  g_autofree gboolean *finished = g_new0 (gboolean, R);
+  g_autofree int *src = g_new0 (int, R);
+  g_autofree gint32 **seqs = g_new (gint32 *, R);
+  g_autofree Candidate *best = NULL;
+  g_autofree CbsCandidate *cand = NULL;
+  float chosen_score = 0.0f;
+  g_autofree gint32 *ids = NULL;
+  g_autofree float *lps = NULL;
+  OvCaption *caption;
+  GPtrArray *out;
+  int n_ids = 1;
+
+  for (gsize i = 0; i < (gsize) S * S; i++)
+    if (fsm->arcs[i].all)
+      m = MAX (m, K + (int) fsm->arcs[i].except->len);
+  m = MIN (m, vsize);
+  best = g_new (Candidate, (gsize) R * m);
+  cand = g_new (CbsCandidate, (gsize) R * K);
+  for (int r = 0; r < R; r++)
+    {
+      seqs[r] = seq_data + (gsize) r * max_len;
+      seqs[r][0] = ov_tokenizer_cls_id (model->tokenizer);
+    }
+
+  while (cur_len < max_len)
+    {
+      /* the first step scores row 0 alone: every row holds [CLS] */
+      int n_src = cur_len == 1 ? 1 : R;
+      gboolean all_finished = TRUE;
+      CbsScoreJob job = { logits, lsm, best, finished, vsize, m };
+
+      for (int r = 0; r < R && cur_len > 1; r++)
+        all_finished = all_finished && finished[r];
+      if (cur_len > 1 && all_finished)
+        break;
+      if (!decoder_step (dec, seqs, cur_len, logits, cancellable, error))
+        return NULL;
+      if (model->backend->host_memory && n_src > 1)
+        _ov_backend_cpu_run (model->backend, n_src, cbs_score_chunk, &job);
+      else
+        for (int r = 0; r < n_src; r++)
+          cbs_score_chunk (&job, r, 0);
+
+      for (int to = 0; to < S; to++)
+        {
+          int n = 0;
+
+          for (int r = 0; r < n_src; r++)
+            {
+              const OvCbsArc *arc = &fsm->arcs[(gsize) (r / K) * S + to];
+
+              if (arc->all || arc->except->len > 0)
+                n += cbs_row_candidates (arc, r, K, vsize, m, lsm, best, finished[r],
+                                         last[r], sep, cand + n);
+            }
+          qsort (cand, n, sizeof (CbsCandidate), cbs_candidate_compare);
+          for (int b = 0; b < K; b++)
+            {
+              int r = to * K + b;
+              CbsCandidate c = b < n ? cand[b]
+                                     : (CbsCandidate) { cur_len == 1 ? -INFINITY : CBS_FORBIDDEN,
+                                                        0, r, sep, 0.0f };
+
+              c.lp = b < n ? c.lp : c.score;
+              src[r] = c.src;
+              last_next[r] = c.score;
+              memcpy (seq_next + (gsize) r * max_len, seqs[c.src], (gsize) cur_len * 4);
+              seq_next[(gsize) r * max_len + cur_len] = c.word;
+              memcpy (lp_next + (gsize) r * max_len, lp_data + (gsize) c.src * max_len,
+                      (gsize) cur_len * 4);
+              lp_next[(gsize) r * max_len + cur_len] = c.lp;
+            }
+        }
+      memcpy (seq_data, seq_next, (gsize) R * max_len * 4);
+      memcpy (lp_data, lp_next, (gsize) R * max_len * 4);
+      memcpy (last, last_next, (gsize) R * sizeof (float));
+      for (int r = 0; r < R; r++)
+        finished[r] = seqs[r][cur_len] == sep;
+      decoder_reorder (dec, src, cur_len);
+      cur_len++;
+    }
+
+  /* the best state-0th beam, by score over (words + 1), among the states
+   * that meet enough constraints; the first of equals */
+  need = CLAMP (min_satisfied, 0, fsm->n_constraints);
+  for (int s = 0; s < fsm->n_main; s++)
+    {
+      int words = 0;
+      float score;
+
+      if (__builtin_popcount (s) < need)
+        continue;
+      for (int t = 1; t < cur_len; t++)
+        words += seqs[s * K][t] != sep;
+      score = last[s * K] / (float) (words + 1);
+      if (chosen < 0 || score > chosen_score)
+        {
+          chosen = s;
+          chosen_score = score;
+        }
+    }
+  if (chosen < 0 || !(chosen_score > CBS_FORBIDDEN / 2))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   _ ("no caption of at most %d tokens meets %d of the %d constraints"),
+                   max_len, need, fsm->n_constraints);
+      return NULL;
+    }
+
+  ids = g_new (gint32, cur_len + 1);
+  lps = g_new (float, cur_len);
+  ids[0] = seqs[chosen * K][0];
+  for (int t = 1; t < cur_len; t++)
+    {
+      ids[n_ids] = seqs[chosen * K][t];
+      lps[n_ids - 1] = lp_data[(gsize) chosen * K * max_len + t];
+      n_ids++;
+      if (ids[n_ids - 1] == sep)
+        break;
+    }
+  if (ids[n_ids - 1] != sep)
+    {
+      /* it ran to the end: [SEP] closes it at no cost, so the mean of the
+       * token log-probabilities stays the score */
+      ids[n_ids] = sep;
+      lps[n_ids - 1] = 0.0f;
+      n_ids++;
+    }
+  caption = caption_new (model, ids, lps, n_ids, chosen_score);
+  caption->constraints_met = __builtin_popcount (chosen);
+  caption->constraints_mask = chosen;
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) ov_caption_free);
+  g_ptr_array_add (out, caption);
+  return out;
+}
+
 GPtrArray *
 ov_model_caption (OvModel *model, const char *tags, const OvRegions *regions,
                   const OvCaptionOptions *opts, GCancellable *cancellable, GError **error)
 {
   g_autoptr(OvCaptionContext) ctx = NULL;
+  g_autoptr(OvCbsFsm) fsm = NULL;
   OvCaptionOptions defaults;
   Decoder dec = { 0 };
   GPtrArray *result;
@@ -1116,22 +1383,47 @@ ov_model_caption (OvModel *model, const char *tags, const OvRegions *regions,
                    OV_REPETITION_PENALTY_MAX);
       return NULL;
     }
+  if (opts->constraints != NULL)
+    {
+      if (opts->n_best != 1)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       _ ("constrained beam search finds one caption, not %d (as in the "
+                          "original)"), opts->n_best);
+          return NULL;
+        }
+      fsm = _ov_cbs_fsm_new (model, opts->constraints, error);
+      if (fsm == NULL)
+        return NULL;
+      if (fsm->n_states * opts->num_beams > CBS_MAX_ROWS)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       _ ("constrained beam search with %d beams in each of %d states is "
+                          "more than the %d beams it can run: give fewer beams or shorter "
+                          "constraints"), opts->num_beams, fsm->n_states, CBS_MAX_ROWS);
+          return NULL;
+        }
+    }
   ctx = _ov_caption_context_new (model, dec.max_len, tags, regions, error);
   if (ctx == NULL)
     return NULL;
   dec.model = model;
   dec.ctx = ctx;
-  dec.n_beams = opts->num_beams;
+  dec.n_beams = fsm != NULL ? fsm->n_states * opts->num_beams : opts->num_beams;
   dec.use_cache = opts->use_cache;
-  /* the backend scores the beams when it can and nothing else needs the logits */
+  /* the backend scores the beams when it can and nothing else needs the
+   * logits (constrained search reads every row's) */
   dec.device_scores = dec.use_cache && model->backend->log_softmax_topk != NULL
-                      && opts->repetition_penalty == 1.0;
+                      && opts->repetition_penalty == 1.0 && fsm == NULL;
   if (dec.use_cache && !decoder_init_cache (&dec, cancellable, error))
     {
       decoder_clear (&dec);
       return NULL;
     }
-  if (dec.n_beams == 1)
+  if (fsm != NULL)
+    result = decode_cbs (&dec, fsm, opts->num_beams, opts->constraints->min_satisfied,
+                         cancellable, error);
+  else if (dec.n_beams == 1)
     result = decode_greedy (&dec, opts, cancellable, error);
   else
     result = decode_beam (&dec, opts, cancellable, error);

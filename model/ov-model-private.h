@@ -152,6 +152,29 @@ OvEncoding       *_ov_caption_step_encoding (OvModel                *model,
                                              const gint32           *prefix_ids,
                                              int                     n_prefix);
 
+/* Constrained beam search's state machine (ov-cbs.c). An arc allows word w
+ * when all differs from whether w is among except (gint32). */
+typedef struct {
+  gboolean all;
+  GArray  *except;
+} OvCbsArc;
+
+typedef struct {
+  int       n_states;        /* main states, then sub-states */
+  int       n_main;          /* 2^n_constraints */
+  int       n_constraints;
+  OvCbsArc *arcs;            /* (n_states, n_states): from, to */
+} OvCbsFsm;
+
+OvCbsFsm *_ov_cbs_fsm_new    (OvModel                    *model,
+                              const OvCaptionConstraints *constraints,
+                              GError                    **error);
+void      _ov_cbs_fsm_free   (OvCbsFsm                   *fsm);
+gboolean  _ov_cbs_arc_allows (const OvCbsArc             *arc,
+                              gint32                      word);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvCbsFsm, _ov_cbs_fsm_free)
+
 /* The cached caption step of a backend whose buffers are not host memory
  * (ov-decode-device.c): every beam's key/value cache, the activations and
  * the step's logits (B, V) stay in backend buffers. */

@@ -302,7 +302,34 @@ typedef struct {
   double   length_penalty;
   double   repetition_penalty;   /* OV_REPETITION_PENALTY_MIN to _MAX */
   gboolean use_cache;            /* FALSE runs the original's uncached path */
+  /* Constrained beam search (NoCaps' --use_cbs) when not NULL: needs
+   * n_best 1, and ignores both penalties, as the original does. */
+  const struct _OvCaptionConstraints *constraints;
 } OvCaptionOptions;
+
+/* Constrained beam search (§4.6). A finite-state machine whose state bit i
+ * says constraint i was decoded runs one beam search per state; the caption
+ * is the best state-0-th beam, by summed log-probability over (words + 1),
+ * among the states that meet at least min (n_constraints, min_satisfied)
+ * constraints. A constraint is met when its word pieces (at most
+ * OV_CBS_MAX_PIECES, the rest dropped) come one after the other, each as
+ * any of its forms. */
+#define OV_CBS_MAX_CONSTRAINTS 3
+#define OV_CBS_MAX_PIECES 4
+
+typedef struct _OvCaptionConstraints {
+  const char * const *constraints;  /* class names ("fire hydrant"), bit i = constraint i */
+  int                 n_constraints;  /* 0 .. OV_CBS_MAX_CONSTRAINTS */
+  /* word -> its word pieces (char * -> GStrv), as a NoCaps cbs_constraint
+   * file gives them; a word it lacks, or any word when NULL, is cut by the
+   * model's tokenizer. */
+  GHashTable         *word_pieces;
+  /* word piece -> the forms that count for it ("dog" -> dog, dogs), as a
+   * cbs_tokenforms file gives them; absent or NULL: the piece itself. A
+   * form outside the vocabulary counts as [UNK], as in the original. */
+  GHashTable         *piece_forms;
+  int                 min_satisfied;  /* min_constraints_to_satisfy; the original's default is 2 */
+} OvCaptionConstraints;
 
 typedef struct {
   GArray *ids;        /* gint32: [CLS] w1..wk [SEP], as the original returns them, unpadded */
@@ -314,6 +341,10 @@ typedef struct {
    * score counts it. With length_penalty 1, score = their mean. A value near
    * log (1 / vocabulary) flags weights that did not load. */
   GArray *token_logprobs;
+  /* With constraints: how many the caption meets, and which (bit i =
+   * constraint i); else -1 and 0. */
+  int     constraints_met;
+  guint   constraints_mask;
 } OvCaption;
 
 void        ov_caption_options_init (OvCaptionOptions *opts);

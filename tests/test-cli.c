@@ -3198,6 +3198,99 @@ test_small_fixes (void)
   g_assert_nonnull (strstr (text, ",[CLS],[CLS]\r\n"));
 }
 
+/* /cli/caption/constraints: constrained beam search from the command line:
+ * --constraints names the classes, --cbs takes them from the dataset
+ * yaml's cbs_box file (as a NoCaps split yaml names it), the caption says
+ * which it meets; the options that cannot go with it are refused before
+ * the model loads. */
+static void
+test_caption_constraints (void)
+{
+  g_autofree char *model = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autofree char *feats = ov_test_shared_path ("oracle", "data", "features.tsv", NULL);
+  g_autofree char *labels = ov_test_shared_path ("oracle", "data", "labels.tsv", NULL);
+  g_autofree char *dir = ov_test_tmp_path ("cbs");
+  g_autofree char *yaml = g_build_filename (dir, "test.yaml", NULL);
+  g_autofree char *boxes = g_build_filename (dir, "boxes.tsv", NULL);
+  g_autofree char *yaml_text = g_strdup_printf ("feature: %s\nlabel: %s\ncbs_box: boxes.tsv\n",
+                                                feats, labels);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (yaml, yaml_text, -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (boxes, "coco_dog_couch\t[{\"class\": \"Couch\", \"conf\": 0.8}, "
+                       "{\"class\": \"Person\", \"conf\": 0.99}, "
+                       "{\"class\": \"Dog\", \"conf\": 0.9}]\n", -1, &error);
+  g_assert_no_error (error);
+
+  {
+    g_autoptr(Run) run = run_oscarviz ("caption", "--model", model, "--dataset", yaml,
+                                       "--row", "0", "--beams", "2", "--constraints",
+                                       " Pillow ,dog,dog", "--min-constraints", "1", "--json",
+                                       NULL);
+    g_autoptr(JsonNode) doc = run_json (run);
+    JsonObject *o = json_node_get_object (doc);
+    JsonArray *given = json_object_get_array_member (o, "constraints");
+    JsonObject *cap = json_array_get_object_element (json_object_get_array_member (o,
+                                                                                 "captions"), 0);
+    JsonArray *met = json_object_get_array_member (cap, "constraints_met");
+
+    g_assert_cmpuint (json_array_get_length (given), ==, 2);
+    g_assert_cmpstr (json_array_get_string_element (given, 0), ==, "pillow");
+    g_assert_cmpstr (json_array_get_string_element (given, 1), ==, "dog");
+    g_assert_cmpint (json_object_get_int_member (o, "min_constraints"), ==, 1);
+    g_assert_cmpuint (json_array_get_length (met), >=, 1);
+    for (guint i = 0; i < json_array_get_length (met); i++)
+      g_assert_nonnull (strstr (json_object_get_string_member (cap, "text"),
+                                json_array_get_string_element (met, i)));
+  }
+  {
+    g_autoptr(Run) run = run_oscarviz ("caption", "--model", model, "--dataset", yaml,
+                                       "--key", "coco_dog_couch", "--beams", "2", "--cbs", NULL);
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_nonnull (strstr (run->out, "constrained beam search"));
+    g_assert_nonnull (strstr (run->out, "constraints: dog, couch; the caption must meet 2"));
+    g_assert_nonnull (strstr (run->out, "meets 2: dog, couch"));
+  }
+  {
+    /* an image the box file lacks has no constraint */
+    g_autoptr(Run) run = run_oscarviz ("caption", "--model", model, "--dataset", yaml,
+                                       "--row", "1", "--beams", "2", "--cbs", NULL);
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_nonnull (strstr (run->out, "constraints: none"));
+  }
+  {
+    const char *bad[][4] = {
+      { "--cbs", "--constraints", "dog", "not both" },
+      { "--constraints", "dog", "--n-best=2", "finds one caption" },
+      { "--constraints", "a,b,c,d", "--beams=2", "at most 3" },
+      { "--constraints", "dog,,cat", "--beams=2", "constraint 2 is empty" },
+      { "--constraints", "dog", "--min-constraints=4", "give 0 to 3" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autoptr(Run) run = run_oscarviz ("caption", "--model", "/nonexistent", "--dataset",
+                                           yaml, "--row", "0", bad[i][0], bad[i][1], bad[i][2],
+                                           NULL);
+
+        g_assert_cmpint (run->status, ==, 2);
+        if (strstr (run->err, bad[i][3]) == NULL)
+          g_error ("%s %s %s: %s", bad[i][0], bad[i][1], bad[i][2], run->err);
+      }
+  }
+  {
+    g_autoptr(Run) run = run_oscarviz ("caption", "--model", model, "--features", feats,
+                                       "--labels", labels, "--row", "0", "--cbs", NULL);
+
+    g_assert_cmpint (run->status, ==, 2);
+    g_assert_nonnull (strstr (run->err, "--cbs takes its constraints from the cbs_box file"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -3251,5 +3344,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/attention/view-options", test_attention_view_options);
   g_test_add_func ("/cli/checks-before-model", test_checks_before_model);
   g_test_add_func ("/cli/small-fixes", test_small_fixes);
+  g_test_add_func ("/cli/caption/constraints", test_caption_constraints);
   return g_test_run ();
 }

@@ -1259,6 +1259,109 @@ test_training_args (void)
   }
 }
 
+/* A table of name -> GStrv from a fixture's object of string lists. */
+static GHashTable *
+json_string_lists (JsonObject *o)
+{
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_strfreev);
+  g_autoptr(GList) members = json_object_get_members (o);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonArray *a = json_object_get_array_member (o, l->data);
+      GStrvBuilder *b = g_strv_builder_new ();
+
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        g_strv_builder_add (b, json_array_get_string_element (a, i));
+      g_hash_table_insert (table, g_strdup (l->data), g_strv_builder_end (b));
+      g_strv_builder_unref (b);
+    }
+  return table;
+}
+
+/* /model/engine/cbs: constrained beam search (NoCaps' --use_cbs) against
+ * the original's own cbs.py run by tools/cbs-reference.py (float64,
+ * uncached): the same caption ids, scores within 1e-4, on the cached and
+ * the uncached path; one to three constraints, pieces that run over
+ * several tokens, forms outside the vocabulary, no constraint at all. */
+static void
+test_cbs (void)
+{
+  g_autofree char *epath = ov_test_source_path ("tests", "fixtures", "cbs.json", NULL);
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  JsonObject *root = json_node_get_object (expected);
+  JsonArray *cases = json_object_get_array_member (root, "search");
+  g_autoptr(GHashTable) pieces = json_string_lists (json_object_get_object_member (root,
+                                                                        "constraint_tokens"));
+  g_autoptr(GHashTable) forms = json_string_lists (json_object_get_object_member (root,
+                                                                        "token_forms"));
+  g_autoptr(GPtrArray) images = load_caption_images ();
+  g_autoptr(OvModel) model = load_oracle_model ("caption_tiny");
+  gint32 sep = ov_tokenizer_sep_id (ov_model_get_tokenizer (model));
+  g_autoptr(GError) error = NULL;
+
+  for (guint c = 0; c < json_array_get_length (cases); c++)
+    {
+      JsonObject *co = json_array_get_object_element (cases, c);
+      JsonArray *list = json_object_get_array_member (co, "constraints");
+      JsonArray *eimgs = json_object_get_array_member (co, "images");
+      const char *names[OV_CBS_MAX_CONSTRAINTS + 1] = { NULL };
+      OvCaptionConstraints cc = { names, (int) json_array_get_length (list), pieces, forms,
+                                  (int) json_object_get_int_member (co, "min_constraints") };
+      OvCaptionOptions opts;
+
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        names[i] = json_array_get_string_element (list, i);
+      ov_caption_options_init (&opts);
+      opts.num_beams = (int) json_object_get_int_member (co, "beams");
+      opts.max_length = (int) json_object_get_int_member (root, "max_length");
+      opts.constraints = &cc;
+      for (guint i = 0; i < images->len; i++)
+        {
+          const CaptionImage *ci = g_ptr_array_index (images, i);
+          JsonObject *eo = json_array_get_object_element (eimgs, i);
+          JsonArray *ids = json_object_get_array_member (eo, "ids");
+          OvRegions regions = caption_regions (ci);
+
+          g_assert_cmpstr (json_object_get_string_member (eo, "key"), ==, ci->key);
+          for (int cache = 0; cache < 2; cache++)
+            {
+              g_autoptr(GPtrArray) got = NULL;
+              const OvCaption *cap;
+              guint n = 1;
+
+              opts.use_cache = cache;
+              got = ov_model_caption (model, ci->tags, &regions, &opts, NULL, &error);
+              g_assert_no_error (error);
+              g_assert_cmpuint (got->len, ==, 1);
+              cap = g_ptr_array_index (got, 0);
+              if (g_test_verbose ())
+                g_test_message ("%s %s cache %d: %u tokens, %.6f, meets %d",
+                                json_object_get_string_member (co, "name"), ci->key, cache,
+                                cap->ids->len, cap->score, cap->constraints_met);
+              /* the original's row: the words, then [SEP] to max_length */
+              g_assert_cmpint (g_array_index (cap->ids, gint32, 0), ==, 101);
+              for (guint t = 0; t < json_array_get_length (ids); t++)
+                {
+                  gint32 want = (gint32) json_array_get_int_element (ids, t);
+
+                  if (n < cap->ids->len)
+                    g_assert_cmpint (g_array_index (cap->ids, gint32, n++), ==, want);
+                  else
+                    g_assert_cmpint (want, ==, sep);
+                }
+              g_assert_cmpint (g_array_index (cap->ids, gint32, cap->ids->len - 1), ==, sep);
+              g_assert_cmpfloat_with_epsilon (cap->score,
+                                              json_object_get_double_member (eo, "score"),
+                                              1e-4);
+              g_assert_cmpint (cap->constraints_met, >=,
+                               MIN (cc.min_satisfied, cc.n_constraints));
+            }
+        }
+    }
+}
+
 /* /model/engine/caption-lengths: Oscar's --max_gen_length is a test-time
  * choice: captions longer than training's 20 put the tag slots at
  * max (max_seq_a_length, max_length); a training_args.bin without
@@ -1865,6 +1968,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/engine/caption-without-pooler", test_caption_without_pooler);
   g_test_add_func ("/model/engine/training-args", test_training_args);
   g_test_add_func ("/model/engine/caption-lengths", test_caption_lengths);
+  g_test_add_func ("/model/engine/cbs", test_cbs);
   g_test_add_func ("/model/engine/cache-equivalence", test_cache_equivalence);
   g_test_add_func ("/model/engine/special-tokens-map", test_special_tokens_map);
   return g_test_run ();

@@ -14,6 +14,7 @@
 
 #include <glib/gstdio.h>
 
+#include "data/ov-cbs.h"
 #include "data/ov-dataset.h"
 #include "model/ov-error.h"
 #include "ov-test-util.h"
@@ -1522,6 +1523,122 @@ test_linelist (void)
   remove_tree (dir);
 }
 
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+/* /data/formats/cbs-constraints: NoCaps' constraint choice against the
+ * original's ConstraintFilter run by tools/cbs-reference.py (as sets: the
+ * original orders them through a Python set), read through a split yaml's
+ * cbs_* files; then the order here (most confident first), an image the box
+ * file lacks, and bad files named in the errors. */
+static void
+test_cbs_constraints (void)
+{
+  g_autofree char *epath = ov_test_source_path ("tests", "fixtures", "cbs.json", NULL);
+  g_autoptr(JsonNode) expected = ov_test_load_json (epath);
+  JsonObject *root = json_node_get_object (expected);
+  JsonArray *cases = json_object_get_array_member (root, "filter");
+  g_autofree char *dir = tmp_dir ();
+  g_autoptr(GString) boxes = g_string_new (NULL);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *hierarchy = NULL, *yaml = NULL, *bad = NULL;
+  g_autoptr(OvCbsFiles) files = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) none = NULL, ordered = NULL;
+  const OvCbsBox order[] = { { "Cat", 0.3 }, { "Dog", 0.9 }, { "Person", 0.95 },
+                             { "Band-aid", 0.5 }, { "Dog", 0.8 } };
+
+  json_generator_set_root (gen, json_object_get_member (root, "hierarchy"));
+  hierarchy = json_generator_to_data (gen, NULL);
+  g_free (write_file (dir, "hierarchy.json", hierarchy));
+  for (guint c = 0; c < json_array_get_length (cases); c++)
+    {
+      JsonObject *co = json_array_get_object_element (cases, c);
+      g_autofree char *row = NULL;
+
+      json_generator_set_root (gen, json_object_get_member (co, "boxes"));
+      row = json_generator_to_data (gen, NULL);
+      g_string_append_printf (boxes, "%s\t%s\n", json_object_get_string_member (co, "name"),
+                              row);
+    }
+  g_free (write_file (dir, "boxes.tsv", boxes->str));
+  g_free (write_file (dir, "pieces.tsv", "hydrant\th,##yd,##rant\n\n"));
+  g_free (write_file (dir, "forms.tsv", "dog\tdog,dogs\n"));
+  yaml = write_file (dir, "test.yaml", "feature: f.tsv\ncbs_box: boxes.tsv\n"
+                     "cbs_constraint: pieces.tsv\ncbs_tokenforms: forms.tsv\n"
+                     "cbs_hierarchy: hierarchy.json\n");
+  files = ov_cbs_files_load_yaml (yaml, &error);
+  g_assert_no_error (error);
+  for (guint c = 0; c < json_array_get_length (cases); c++)
+    {
+      JsonObject *co = json_array_get_object_element (cases, c);
+      JsonArray *want = json_object_get_array_member (co, "constraints");
+      g_auto(GStrv) got = ov_cbs_files_pick (files, json_object_get_string_member (co, "name"),
+                                             &error);
+
+      g_assert_no_error (error);
+      qsort (got, g_strv_length (got), sizeof (char *), compare_strings);
+      g_assert_cmpuint (g_strv_length (got), ==, json_array_get_length (want));
+      for (guint i = 0; got[i] != NULL; i++)
+        g_assert_cmpstr (got[i], ==, json_array_get_string_element (want, i));
+    }
+  {
+    OvCaptionConstraints cc = { 0 };
+    const char * const *dog;
+
+    ov_cbs_files_fill (files, &cc);
+    dog = g_hash_table_lookup (cc.piece_forms, "dog");
+    g_assert_cmpstr (dog[1], ==, "dogs");
+    g_assert_cmpstr (((const char * const *) g_hash_table_lookup (cc.word_pieces,
+                                                                  "hydrant"))[2], ==, "##rant");
+  }
+  /* most confident first, a name once, excluded classes gone, replaced names */
+  ordered = ov_cbs_pick_constraints (order, G_N_ELEMENTS (order), NULL, 3);
+  g_assert_cmpuint (g_strv_length (ordered), ==, 2);
+  g_assert_cmpstr (ordered[0], ==, "dog");
+  g_assert_cmpstr (ordered[1], ==, "bandaid");
+  /* an image without boxes has no constraints */
+  none = ov_cbs_files_pick (files, "not-there", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
+
+  /* bad files */
+  bad = write_file (dir, "bad.tsv", "dog dog,dogs\n");
+  g_clear_pointer (&files, ov_cbs_files_free);
+  files = ov_cbs_files_load (yaml, NULL, bad, NULL, &error);
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "bad.tsv: line 1 has no tab"));
+  g_clear_error (&error);
+  g_free (bad);
+  bad = write_file (dir, "bad.json", "{\"LabelName\": \"Entity\", \"Subcategory\": [3]}");
+  files = ov_cbs_files_load (yaml, NULL, NULL, bad, &error);
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "not an Open Images class hierarchy"));
+  g_clear_error (&error);
+  g_free (bad);
+  bad = write_file (dir, "bad-boxes.tsv", "img1\t{\"class\": \"dog\"}\nimg2\t[{\"class\": 3}]\n");
+  files = ov_cbs_files_load (bad, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (ov_cbs_files_pick (files, "img1", &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "image “img1”: the boxes are not a JSON list"));
+  g_clear_error (&error);
+  g_assert_null (ov_cbs_files_pick (files, "img2", &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "box 1 has no “class” string"));
+  g_clear_error (&error);
+  g_clear_pointer (&files, ov_cbs_files_free);
+  g_free (bad);
+  bad = write_file (dir, "no-cbs.yaml", "feature: f.tsv\n");
+  g_assert_null (ov_cbs_files_load_yaml (bad, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  g_assert_nonnull (strstr (error->message, "names no cbs_box"));
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1548,5 +1665,6 @@ main (int argc, char **argv)
   g_test_add_func ("/data/formats/cut-short-pair", test_cut_short_pair);
   g_test_add_func ("/data/formats/vqa-features-beside", test_vqa_features_beside);
   g_test_add_func ("/data/formats/linelist", test_linelist);
+  g_test_add_func ("/data/formats/cbs-constraints", test_cbs_constraints);
   return g_test_run ();
 }
