@@ -7,6 +7,7 @@
  * on a fixed mixture (tools/tsne-reference.py), reproducibility,
  * cancellation, bad input, the readers and the `tsne` command.
  */
+#include <cblas.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -409,6 +410,22 @@ test_reproducible (void)
   /* a different seed gives a different forest, hence another map */
   run_small (X, n, dim, OV_TSNE_GRADIENT_FFT, OV_TSNE_KNN_FOREST, 2, 8, b);
   g_assert_true (memcmp (a, b, 2 * n * sizeof (float)) != 0);
+
+  /* however many threads OpenBLAS had: the tsne command (OpenBLAS's
+   * default, one a processor) drew another map than embed --tsne and the
+   * window (one, as the model backend sets it) from the same vectors */
+  {
+    gsize m = 266, wide = 128;
+    g_autofree float *V = make_blobs (m, wide, 24, 52, NULL);
+    g_autofree float *c = g_new (float, 2 * m);
+    g_autofree float *d = g_new (float, 2 * m);
+
+    openblas_set_num_threads (2);
+    g_assert_true (ov_tsne_run (V, m, wide, NULL, c, NULL, NULL, NULL, NULL));
+    openblas_set_num_threads (1);
+    g_assert_true (ov_tsne_run (V, m, wide, NULL, d, NULL, NULL, NULL, NULL));
+    g_assert_cmpmem (c, 2 * m * sizeof (float), d, 2 * m * sizeof (float));
+  }
 }
 
 static void

@@ -263,8 +263,8 @@ knn_exact_queries (const float    *X,
                    GCancellable   *cancellable)
 {
   g_autofree float *norms = g_new (float, n);
-  g_autofree float *qbuf = g_new (float, (gsize) KNN_ROW_BLOCK * dim);
-  g_autofree float *G = g_new (float, (gsize) KNN_ROW_BLOCK * KNN_COL_BLOCK);
+  gsize n_blocks = (nq + KNN_ROW_BLOCK - 1) / KNN_ROW_BLOCK;
+  gboolean cancelled = FALSE;
 
 #pragma omp parallel for num_threads (nt) schedule (static)
   for (gsize i = 0; i < n; i++)
@@ -283,49 +283,65 @@ knn_exact_queries (const float    *X,
       idx[a] = G_MAXUINT32;
     }
 
-  for (gsize r0 = 0; r0 < nq; r0 += KNN_ROW_BLOCK)
-    {
-      gsize rb = MIN ((gsize) KNN_ROW_BLOCK, nq - r0);
-      const float *Q;
+  /* A block of query rows a thread, each product on one BLAS thread (see
+   * ov_tsne_run_full): a block's distances are the same whichever thread
+   * and however many run. */
+#pragma omp parallel num_threads (nt)
+  {
+    float *qbuf = g_new (float, (gsize) KNN_ROW_BLOCK * dim);
+    float *G = g_new (float, (gsize) KNN_ROW_BLOCK * KNN_COL_BLOCK);
 
-      if (g_cancellable_is_cancelled (cancellable))
-        return FALSE;
-      if (queries != NULL)
-        {
-          for (gsize r = 0; r < rb; r++)
-            memcpy (qbuf + r * dim, X + (gsize) queries[r0 + r] * dim, dim * sizeof (float));
-          Q = qbuf;
-        }
-      else
-        Q = X + r0 * dim;
+#pragma omp for schedule (dynamic)
+    for (gsize blk = 0; blk < n_blocks; blk++)
+      {
+        gsize r0 = blk * KNN_ROW_BLOCK, rb = MIN ((gsize) KNN_ROW_BLOCK, nq - r0);
+        const float *Q;
 
-      for (gsize c0 = 0; c0 < n; c0 += KNN_COL_BLOCK)
-        {
-          gsize cb = MIN ((gsize) KNN_COL_BLOCK, n - c0);
+        if (g_atomic_int_get (&cancelled) || g_cancellable_is_cancelled (cancellable))
+          {
+            g_atomic_int_set (&cancelled, TRUE);
+            continue;
+          }
+        if (queries != NULL)
+          {
+            for (gsize r = 0; r < rb; r++)
+              memcpy (qbuf + r * dim, X + (gsize) queries[r0 + r] * dim, dim * sizeof (float));
+            Q = qbuf;
+          }
+        else
+          Q = X + r0 * dim;
 
-          /* G (rb, cb) = Q (rb, dim) . X[c0:c0+cb] (cb, dim)^T */
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) rb, (int) cb, (int) dim,
-                       1.f, Q, (int) dim, X + c0 * dim, (int) dim, 0.f, G, (int) cb);
+        for (gsize c0 = 0; c0 < n; c0 += KNN_COL_BLOCK)
+          {
+            gsize cb = MIN ((gsize) KNN_COL_BLOCK, n - c0);
 
-#pragma omp parallel for num_threads (nt) schedule (static)
-          for (gsize r = 0; r < rb; r++)
-            {
-              gsize qi = queries != NULL ? queries[r0 + r] : r0 + r;
-              float nq_r = norms[qi];
-              float *key = d2 + (r0 + r) * k;
-              guint32 *val = idx + (r0 + r) * k;
-              const float *g_r = G + r * cb;
+            /* G (rb, cb) = Q (rb, dim) . X[c0:c0+cb] (cb, dim)^T */
+            cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) rb, (int) cb,
+                         (int) dim, 1.f, Q, (int) dim, X + c0 * dim, (int) dim, 0.f, G,
+                         (int) cb);
+            for (gsize r = 0; r < rb; r++)
+              {
+                gsize qi = queries != NULL ? queries[r0 + r] : r0 + r;
+                float nq_r = norms[qi];
+                float *key = d2 + (r0 + r) * k;
+                guint32 *val = idx + (r0 + r) * k;
+                const float *g_r = G + r * cb;
 
-              for (gsize c = 0; c < cb; c++)
-                {
-                  float d = nq_r + norms[c0 + c] - 2.f * g_r[c];
+                for (gsize c = 0; c < cb; c++)
+                  {
+                    float d = nq_r + norms[c0 + c] - 2.f * g_r[c];
 
-                  if (d < key[0] && c0 + c != qi)
-                    heap_replace_top (key, val, k, MAX (d, 0.f), (guint32) (c0 + c));
-                }
-            }
-        }
-    }
+                    if (d < key[0] && c0 + c != qi)
+                      heap_replace_top (key, val, k, MAX (d, 0.f), (guint32) (c0 + c));
+                  }
+              }
+          }
+      }
+    g_free (qbuf);
+    g_free (G);
+  }
+  if (cancelled)
+    return FALSE;
 
 #pragma omp parallel for num_threads (nt) schedule (static)
   for (gsize q = 0; q < nq; q++)
@@ -2049,6 +2065,12 @@ ov_tsne_run_full (const float         *X,
   memset (stats, 0, sizeof *stats);
   if (!check_input (X, n, dim, params->perplexity, error))
     return FALSE;
+  /* OpenBLAS cuts a product differently for another number of its own
+   * threads, and the last bits that change are enough to give another map:
+   * the products here run on one BLAS thread (the threads above split the
+   * work), so that a seed gives one map in every process and on every
+   * machine. The CPU model backend asks the same of OpenBLAS. */
+  openblas_set_num_threads (1);
   if (params->n_iter < 0 || params->early_exag_iter < 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
