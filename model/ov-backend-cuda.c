@@ -258,6 +258,33 @@ enter (OvCudaBackend *cb)
   return CUDA_CHECK (cb, cudaSetDevice (cb->device));
 }
 
+/* Stream-ordered memory from the device's pool; a device without memory
+ * pools (some virtual GPUs) gets plain cudaMalloc, and a free there waits
+ * for the stream to finish with the memory first. */
+static cudaError_t
+device_malloc (OvCudaBackend *cb, void **p, gsize size)
+{
+  if (cb->pool != NULL)
+    return cudaMallocAsync (p, size, cb->stream);
+  return cudaMalloc (p, size);
+}
+
+static cudaError_t
+device_free (OvCudaBackend *cb, void *p)
+{
+  cudaError_t err;
+
+  if (cb->pool != NULL)
+    return cudaFreeAsync (p, cb->stream);
+  err = cudaStreamSynchronize (cb->stream);
+  if (err != cudaSuccess)
+    {
+      (void) cudaFree (p);
+      return err;
+    }
+  return cudaFree (p);
+}
+
 static float *
 cuda_alloc (const OvBackend *be, gsize n_floats)
 {
@@ -266,7 +293,7 @@ cuda_alloc (const OvBackend *be, gsize n_floats)
 
   if (!enter (cb))
     return NULL;
-  if (!CUDA_CHECK (cb, cudaMallocAsync (&p, MAX (n_floats, 1) * sizeof (float), cb->stream)))
+  if (!CUDA_CHECK (cb, device_malloc (cb, &p, MAX (n_floats, 1) * sizeof (float))))
     return NULL;
   return p;
 }
@@ -280,9 +307,9 @@ cuda_free (const OvBackend *be, float *p)
     return;
   /* freed even after a failure, but a second error is not recorded */
   if (cb->error == NULL)
-    CUDA_CHECK (cb, cudaFreeAsync (p, cb->stream));
+    CUDA_CHECK (cb, device_free (cb, p));
   else
-    (void) cudaFreeAsync (p, cb->stream);
+    (void) device_free (cb, p);
 }
 
 static void
@@ -589,18 +616,18 @@ cuda_tanh (const OvBackend *be, float *x, gsize n)
 }
 
 /* A small host int32 array copied into a stream-ordered device buffer,
- * freed by the caller with cudaFreeAsync after the kernel that reads it. */
+ * freed by the caller with device_free after the kernel that reads it. */
 static gint32 *
 upload_ints (OvCudaBackend *cb, const gint32 *host, gsize n)
 {
   void *p = NULL;
 
-  if (!CUDA_CHECK (cb, cudaMallocAsync (&p, MAX (n, 1) * sizeof (gint32), cb->stream)))
+  if (!CUDA_CHECK (cb, device_malloc (cb, &p, MAX (n, 1) * sizeof (gint32))))
     return NULL;
   if (!CUDA_CHECK (cb, cudaMemcpyAsync (p, host, n * sizeof (gint32), cudaMemcpyHostToDevice,
                                         cb->stream)))
     {
-      (void) cudaFreeAsync (p, cb->stream);
+      (void) device_free (cb, p);
       return NULL;
     }
   return p;
@@ -626,7 +653,7 @@ cuda_embed (const OvBackend *be, float *out, const float *word, const float *pos
   if (dev == NULL)
     return;
   CUDA_CHECK (cb, ov_cuda_embed (out, word, pos, type, dev, t, h, cb->stream));
-  CUDA_CHECK (cb, cudaFreeAsync (dev, cb->stream));
+  CUDA_CHECK (cb, device_free (cb, dev));
 }
 
 static void
@@ -686,7 +713,7 @@ cuda_copy_runs (const OvBackend *be, float *dst, gsize dst_outer, const float *s
   CUDA_CHECK (cb, ov_cuda_copy_runs (dst, dst_outer, src, src_outer, dev, n_outer, n_inner,
                                      inner, n, cb->stream));
   if (dev != NULL)
-    CUDA_CHECK (cb, cudaFreeAsync (dev, cb->stream));
+    CUDA_CHECK (cb, device_free (cb, dev));
 }
 
 static void
@@ -1070,6 +1097,7 @@ ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
   OvCudaBackend *cb;
   struct cudaDeviceProp prop;
   guint64 keep = G_MAXUINT64;
+  int pools = 0;
 
   if (problem != NULL)
     {
@@ -1097,15 +1125,22 @@ ov_backend_cuda_new (int device, OvPrecision precision, GError **error)
   if (CUDA_CHECK (cb, cudaSetDevice (device))
       && CUDA_CHECK (cb, cudaGetDeviceProperties (&prop, device))
       && CUDA_CHECK (cb, cudaStreamCreateWithFlags (&cb->stream, cudaStreamNonBlocking))
+      && CUDA_CHECK (cb, cudaDeviceGetAttribute (&pools, cudaDevAttrMemoryPoolsSupported,
+                                                 device))
       /* keep freed activation memory in the pool between calls */
-      && CUDA_CHECK (cb, cudaDeviceGetDefaultMemPool (&cb->pool, device))
-      && CUDA_CHECK (cb, cudaMemPoolSetAttribute (cb->pool, cudaMemPoolAttrReleaseThreshold,
-                                                  &keep))
+      && (!pools
+          || (CUDA_CHECK (cb, cudaDeviceGetDefaultMemPool (&cb->pool, device))
+              && CUDA_CHECK (cb, cudaMemPoolSetAttribute (cb->pool,
+                                                          cudaMemPoolAttrReleaseThreshold,
+                                                          &keep))))
       && CUBLAS_CHECK (cb, blas->create (&cb->blas))
       && CUBLAS_CHECK (cb, blas->set_stream (cb->blas, cb->stream))
       /* CUBLAS_COMPUTE_32F in each call already excludes TF32 in exact mode */
       && CUBLAS_CHECK (cb, blas->set_math_mode (cb->blas, CUBLAS_DEFAULT_MATH)))
     {
+      if (!pools)
+        g_debug ("%s has no memory pools: plain cudaMalloc, and a wait before each free",
+                 prop.name);
       cb->device_name = g_strdup (prop.name);
       workspace_setup (cb);
       lt_setup (cb);

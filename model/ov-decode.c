@@ -33,6 +33,7 @@ ov_caption_options_init (OvCaptionOptions *opts)
   opts->length_penalty = 1.0;
   opts->repetition_penalty = 1.0;
   opts->use_cache = TRUE;
+  opts->constraints = NULL;
 }
 
 void

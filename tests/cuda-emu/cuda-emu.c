@@ -756,6 +756,21 @@ cudaMemGetInfo (size_t *free_bytes, size_t *total_bytes)
 
 static char default_pool;
 
+/* Only what the backend asks. OV_EMU_NO_POOLS=1 makes a device without
+ * memory pools, as some virtual GPUs are. */
+cudaError_t
+cudaDeviceGetAttribute (int *value, enum cudaDeviceAttr attr, int device)
+{
+  if (device != 0 || value == NULL || attr != cudaDevAttrMemoryPoolsSupported)
+    {
+      ov_emu_fail (cudaErrorInvalidValue, "cudaDeviceGetAttribute", "attribute %d, device %d",
+                   (int) attr, device);
+      return cudaErrorInvalidValue;
+    }
+  *value = g_strcmp0 (g_getenv ("OV_EMU_NO_POOLS"), "1") != 0;
+  return cudaSuccess;
+}
+
 cudaError_t
 cudaDeviceGetDefaultMemPool (cudaMemPool_t *pool, int device)
 {
