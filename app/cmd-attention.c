@@ -574,8 +574,8 @@ ov_cmd_attention (int argc, char **argv)
     }
   if (one_layer && o.layer == NOT_GIVEN)
     {
-      g_printerr (_("oscarviz attention: the %s view needs --layer L (the grid and summary "
-                    "views show every layer)\n"), view_name);
+      g_printerr (_("oscarviz attention: --layer is required for the %s view: give a layer "
+                    "from 0 (the grid and summary views show every layer)\n"), view_name);
       status = 2;
       goto out;
     }
@@ -724,9 +724,14 @@ ov_cmd_attention (int argc, char **argv)
     }
   if (o.token != NULL && !token_can_occur (model, o.token))
     {
+      /* a region label of this sample, as the figures write them */
+      g_autofree char *example = sample->n_regions > 0 && sample->regions[0].cls != NULL
+                                 ? g_strdup_printf ("r1 %s", sample->regions[0].cls)
+                                 : g_strdup ("r1");
+
       g_printerr (_("oscarviz attention: --token “%s”: no position of the input can hold it: "
-                    "give a position, a word piece of %s's vocabulary or a region's label (“r1 cup”)\n"),
-                  o.token, ov_model_get_path (model));
+                    "give a position, a word piece of %s's vocabulary or a region's label "
+                    "(such as “%s”)\n"), o.token, ov_model_get_path (model), example);
       status = 2;
       goto out;
     }

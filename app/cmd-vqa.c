@@ -323,7 +323,13 @@ ov_cmd_vqa (int    argc,
 
   if (sample->sample != NULL)
     {
-      g_print (_("%s: %s\n"), sample->sample->key, question);
+      /* on one line: a line break or tab in the question is shown as \n or \t */
+      g_autoptr(GString) shown = g_string_new (question);
+
+      g_string_replace (shown, "\r", "\\r", 0);
+      g_string_replace (shown, "\n", "\\n", 0);
+      g_string_replace (shown, "\t", "\\t", 0);
+      g_print (_("%s: %s\n"), sample->sample->key, shown->str);
       ov_cli_words_print (words);
     }
   if (has_reference)

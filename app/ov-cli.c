@@ -602,6 +602,16 @@ ov_cli_unknown_tags_to_json (const OvCliSample *sample,
                            sample->unknown_tags);
 }
 
+/* Whether text is NULL or only white space. */
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    if (!g_unichar_isspace (g_utf8_get_char (p)))
+      return FALSE;
+  return TRUE;
+}
+
 void
 ov_cli_print_warnings (OvModel     *model,
                        OvCliSample *sample)
@@ -618,6 +628,12 @@ ov_cli_print_warnings (OvModel     *model,
       g_clear_pointer (&sample->unknown_tags, g_ptr_array_unref);
       sample->unknown_tags = ov_cli_note_unknown_tags (model, sample->tags, &sample->n_tag_words);
     }
+  /* a feature file alone gives no tags, and nothing else would say so */
+  if (model != NULL && sample != NULL && sample->sample != NULL && ov_model_reads_tags (model)
+      && is_blank (sample->tags))
+    g_printerr (_("note: image “%s” gives the model no tags (its files name no classes), but "
+                  "%s was trained with tags and reads them beside the regions; give --labels "
+                  "FILE or --tags TEXT\n"), sample->sample->key, ov_model_get_path (model));
 }
 
 void
@@ -861,12 +877,14 @@ ov_cli_load_sample (OvCliOptions *opts,
     {
       if (opts->takes_inputs)
         g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                     _("No sample: give --features FILE [--labels FILE], --dataset FILE, "
-                       "--image FILE --detections FILE, or --inputs FILE.safetensors"));
+                     _("no sample given: add --dataset FILE (--dataset demo for the bundled "
+                       "scenes), --features FILE [--labels FILE], --image FILE --detections "
+                       "FILE, or --inputs FILE.safetensors"));
       else
         g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                     _("No sample: give --features FILE [--labels FILE], --dataset FILE, or "
-                       "--image FILE --detections FILE"));
+                     _("no sample given: add --dataset FILE (--dataset demo for the bundled "
+                       "scenes), --features FILE [--labels FILE], or --image FILE --detections "
+                       "FILE"));
       return NULL;
     }
   /* --dataset demo: the bundled scenes, named by their file in messages */

@@ -207,6 +207,15 @@ ov_feature_dict_check (OvStateDict *dict,
                       "(regions × %d)"), path, OV_REGION_DIM);
       return FALSE;
     }
+  /* what oscarviz embed writes: vectors with their class and modality */
+  if (ov_state_dict_lookup (dict, "vectors") != NULL
+      && ov_state_dict_lookup (dict, "modality") != NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s is an embeddings file written by oscarviz embed, not region "
+                      "features; give it to oscarviz tsne or oscarviz align"), path);
+      return FALSE;
+    }
   if (looks_like_weights (dict))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
@@ -873,8 +882,8 @@ ov_dataset_dup_key (OvDataset *ds,
   if (index >= ds->n_samples)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   _ ("%s has %u samples; there is no sample %u"),
-                   ds->path, ds->n_samples, index);
+                   _ ("%s has %u samples, numbered from 0 to %u; there is no sample %u"),
+                   ds->path, ds->n_samples, ds->n_samples - 1, index);
       return NULL;
     }
   if (ds->primary == PRIMARY_MEMORY)

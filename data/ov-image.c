@@ -817,6 +817,26 @@ ov_image_load_from_data (const guchar             *data,
   return NULL;
 }
 
+/* The file mapped; a folder or a file that cannot be mapped is an
+ * OV_ERROR_IO error that names it. */
+static GMappedFile *
+map_picture (const char *path, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  GMappedFile *map;
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_IO,
+                   _ ("%s is a folder, not a picture (give a JPEG or PNG file)"), path);
+      return NULL;
+    }
+  map = g_mapped_file_new (path, FALSE, &local);
+  if (map == NULL)
+    g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);
+  return map;
+}
+
 OvImage *
 ov_image_load (const char               *path,
                const OvImageLoadOptions *options,
@@ -824,16 +844,12 @@ ov_image_load (const char               *path,
                GError                  **error)
 {
   g_autoptr(GMappedFile) map = NULL;
-  g_autoptr(GError) local = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  map = g_mapped_file_new (path, FALSE, &local);
+  map = map_picture (path, error);
   if (map == NULL)
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);
-      return NULL;
-    }
+    return NULL;
   return ov_image_load_from_data ((const guchar *) g_mapped_file_get_contents (map),
                                   g_mapped_file_get_length (map), path, options,
                                   cancellable, error);
@@ -848,16 +864,12 @@ ov_image_read_info (const char    *path,
                     GError       **error)
 {
   g_autoptr(GMappedFile) map = NULL;
-  g_autoptr(GError) local = NULL;
   const guchar *data;
   gsize len;
 
-  map = g_mapped_file_new (path, FALSE, &local);
+  map = map_picture (path, error);
   if (map == NULL)
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);
-      return FALSE;
-    }
+    return FALSE;
   data = (const guchar *) g_mapped_file_get_contents (map);
   len = g_mapped_file_get_length (map);
   *orientation = OV_ORIENTATION_NORMAL;

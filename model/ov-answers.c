@@ -277,6 +277,13 @@ ov_answer_list_load (const char *path,
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_IO,
+                   _ ("%s is a folder; give the answer list file in it (label2ans.json, "
+                      "answers.txt or label2ans.pkl)"), path);
+      return NULL;
+    }
   if (!g_file_get_contents (path, &text, &len, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: %s", path, local->message);

@@ -826,9 +826,10 @@ gboolean
 ov_model_supports (OvModel *model, OvTask task, GError **error)
 {
   static const char *task_names[] = {
-    "encoding", "captioning", "question answering", "masked-word prediction",
-    "image-text matching",
+    N_("encoding"), N_("captioning"), N_("question answering"), N_("masked-word prediction"),
+    N_("image-text matching"),
   };
+  const char *kind, *use;
   gboolean ok;
 
   g_return_val_if_fail (model != NULL, FALSE);
@@ -844,10 +845,30 @@ ov_model_supports (OvModel *model, OvTask task, GError **error)
     case OV_TASK_MATCH: ok = model->kind == OV_MODEL_KIND_PRETRAIN; break;
     default: ok = FALSE; break;
     }
-  if (!ok)
-    g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED,
-                 _ ("%s: a %s model cannot do %s"), model->path,
-                 ov_model_kind_name (model->kind),
-                 (guint) task < G_N_ELEMENTS (task_names) ? task_names[task] : "this task");
-  return ok;
+  if (ok)
+    return TRUE;
+  switch (model->kind)
+    {
+    case OV_MODEL_KIND_CAPTION:
+      kind = _ ("captioning");
+      use = _ ("it writes captions (oscarviz caption; the bundled VQA model is demo-vqa)");
+      break;
+    case OV_MODEL_KIND_CLASSIFIER:
+      kind = _ ("classifier");
+      use = _ ("it answers questions (oscarviz vqa)");
+      break;
+    case OV_MODEL_KIND_PRETRAIN:
+      kind = _ ("pre-training");
+      use = _ ("it predicts masked words and matches text to images (oscarviz mask, "
+               "oscarviz match)");
+      break;
+    default:
+      kind = _ ("encoder");
+      use = _ ("it only encodes (oscarviz encode, embed, attention)");
+      break;
+    }
+  g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED, _ ("%s: a %s model cannot do %s; %s"),
+               model->path, kind,
+               (guint) task < G_N_ELEMENTS (task_names) ? _ (task_names[task]) : "?", use);
+  return FALSE;
 }

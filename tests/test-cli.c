@@ -2789,7 +2789,7 @@ test_attention_every_layer (void)
   g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
   g_assert_true (g_str_has_prefix (text, "layer,head,from,to,mass,cross_modal_share"));
   g_assert_cmpint (h->status, ==, 2);
-  g_assert_nonnull (strstr (h->err, "the heatmap view needs --layer"));
+  g_assert_nonnull (strstr (h->err, "--layer is required for the heatmap view"));
   g_assert_false (g_file_test (heat, G_FILE_TEST_EXISTS));
   g_unlink (grid);
   g_unlink (summary);
@@ -3291,6 +3291,75 @@ test_caption_constraints (void)
   }
 }
 
+/* /cli/messages/after-trial: messages a new user met: a folder where a
+ * file goes, an embeddings file given as a dataset, features without tags,
+ * a row past the end, a question over two lines, a model of another kind */
+static void
+test_messages_after_trial (void)
+{
+  g_autofree char *data = ov_test_shared_path ("oracle", "data", NULL);
+  g_autofree char *feats = ov_test_shared_path ("oracle", "data", "features.tsv", NULL);
+  g_autofree char *labels = ov_test_shared_path ("oracle", "data", "labels.tsv", NULL);
+  g_autofree char *model = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny", NULL);
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *emb = ov_test_tmp_path ("trial-embed.safetensors");
+  struct { const char *argv[12]; const char *says; } cases[] = {
+    { { "tsne", data, "--out", "/tmp/never.png" }, "is a folder; give a file of vectors" },
+    { { "caption", "--model", "demo", "--image", data, "--detections", labels },
+      "is a folder, not a picture" },
+    { { "vqa", "--model", "demo-vqa", "--dataset", yaml, "--answers", data },
+      "is a folder; give the answer list file in it" },
+    { { "caption", "--model", "demo", "--dataset", emb },
+      "is an embeddings file written by oscarviz embed" },
+    { { "caption", "--model", "demo", "--dataset", yaml, "--row", "99" },
+      "numbered from 0 to 29; there is no sample 99" },
+    { { "vqa", "--model", "demo", "--dataset", yaml },
+      "cannot do question answering; it writes captions" },
+    { { "caption", "--model", "demo" }, "no sample given: add --dataset FILE" },
+  };
+
+  {
+    g_autoptr(Run) run = run_oscarviz ("embed", "--model", "demo", "--dataset", yaml, "--layer",
+                                       "last", "--out", emb, NULL);
+
+    g_assert_cmpint (run->status, ==, 0);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+      g_autoptr(Run) run = NULL;
+
+      for (guint a = 0; cases[i].argv[a] != NULL; a++)
+        g_ptr_array_add (args, (gpointer) cases[i].argv[a]);
+      run = run_argv (args);
+      g_assert_true (run->exited);
+      g_assert_cmpint (run->status, !=, 0);
+      if (strstr (run->err, cases[i].says) == NULL)
+        g_error ("%s: “%s” does not say “%s”", cases[i].argv[0], run->err, cases[i].says);
+    }
+  {
+    g_autoptr(Run) run = run_oscarviz ("caption", "--model", model, "--features", feats, "--row",
+                                       "0", "--beams", "1", NULL);
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_nonnull (strstr (run->err, "gives the model no tags"));
+  }
+  {
+    g_autoptr(Run) run = run_oscarviz ("caption", "--model", model, "--features", feats,
+                                       "--labels", labels, "--row", "0", "--beams", "1", NULL);
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_null (strstr (run->err, "no tags"));
+  }
+  {
+    g_autoptr(Run) run = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", yaml,
+                                       "--question", "what\ncolour?", NULL);
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_nonnull (strstr (run->out, ": what\\ncolour?\n"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -3345,5 +3414,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/checks-before-model", test_checks_before_model);
   g_test_add_func ("/cli/small-fixes", test_small_fixes);
   g_test_add_func ("/cli/caption/constraints", test_caption_constraints);
+  g_test_add_func ("/cli/messages/after-trial", test_messages_after_trial);
   return g_test_run ();
 }

@@ -73,7 +73,8 @@ add_other (OvCaptionPanel *self,
            OvCaption      *caption)
 {
   GtkWidget *row = adw_action_row_new ();
-  g_autofree char *conf = g_strdup_printf ("%.2f", exp (caption->score));
+  /* three significant digits: close captions stay apart, as on the command line */
+  g_autofree char *conf = g_strdup_printf ("%#.3g", exp (caption->score));
   GtkWidget *label = gtk_label_new (conf);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), caption->text);
@@ -114,7 +115,7 @@ show_captions (OvCaptionPanel *self,
   gtk_label_set_text (self->caption_label, *best->text != '\0' ? best->text : "…");
 
   /* Translators: the caption's confidence: exp of its mean log-probability. */
-  conf = g_strdup_printf (_("Confidence %.2f"), exp (best->score));
+  conf = g_strdup_printf (_("Confidence %#.3g"), exp (best->score));
   gtk_label_set_text (self->confidence_label, conf);
 
   for (guint i = 1; i < captions->len; i++)

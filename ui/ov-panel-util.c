@@ -66,6 +66,8 @@ ov_widget_unparent_children (GtkWidget *widget)
 char *
 ov_dup_quoted_words (const char *const *words)
 {
+  /* each word is isolated (U+2068 … U+2069), so that a right-to-left word
+   * does not carry the quotes and commas around it into its own order */
   GString *list = g_string_new (NULL);
 
   for (guint i = 0; words[i] != NULL; i++)
@@ -73,8 +75,10 @@ ov_dup_quoted_words (const char *const *words)
       if (i > 0)
         /* Translators: between two words of a list. */
         g_string_append (list, C_("word list", ", "));
+      g_autofree char *isolated = g_strdup_printf ("\u2068%s\u2069", words[i]);
+
       /* Translators: a word (of a question, of the tags), quoted. */
-      g_string_append_printf (list, _("“%s”"), words[i]);
+      g_string_append_printf (list, _("“%s”"), isolated);
     }
   return g_string_free (list, FALSE);
 }

@@ -402,6 +402,13 @@ ov_tsne_load_vectors (const char    *path,
 
   if (labels_out != NULL)
     *labels_out = NULL;
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_IO,
+                   _ ("%s is a folder; give a file of vectors (.npy, CSV or safetensors, such "
+                      "as oscarviz embed writes)"), path);
+      return NULL;
+    }
   map = g_mapped_file_new (path, FALSE, &local);
   if (map == NULL)
     {
