@@ -302,6 +302,7 @@ ov_cli_options_clear (OvCliOptions *opts)
   g_clear_pointer (&opts->precision, g_free);
   g_clear_pointer (&opts->inputs, g_free);
   g_clear_pointer (&opts->tags, g_free);
+  g_clear_pointer (&opts->regions, g_free);
   ov_sample_source_options_clear (&opts->sample);
 }
 
@@ -451,6 +452,10 @@ ov_cli_parse (OvCliOptions       *opts,
   const GOptionEntry common[] = {
     { "tags", 0, 0, G_OPTION_ARG_STRING, &opts->tags,
       N_("Object tags to use instead of those of the label file"), N_("TEXT") },
+    { "regions", 0, 0, G_OPTION_ARG_STRING, &opts->regions,
+      N_("Only these regions, numbered from 1 as the window numbers them (e.g. 2-5,7); "
+         "with --tags this gives the input of a window whose rows are switched off"),
+      N_("LIST") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json,
       N_("Print one JSON document instead of text"), NULL },
     { NULL }
@@ -600,6 +605,54 @@ ov_cli_unknown_tags_to_json (const OvCliSample *sample,
   if (sample->unknown_tags != NULL)
     unknown_words_to_json (b, "tag_words", sample->n_tag_words, "unknown_tag_words",
                            sample->unknown_tags);
+}
+
+/* --regions: "2-5,7" as rows from 0 (1, 2, 3, 4, 6), each once. */
+static GArray *
+parse_regions (const char *list, GError **error)
+{
+  g_autoptr(GArray) keep = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_auto(GStrv) items = g_strsplit (list, ",", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      g_auto(GStrv) ends = g_strsplit (g_strstrip (items[i]), "-", 3);
+      guint64 lo = 0, hi = 0;
+
+      if (ends[0] == NULL
+          || !g_ascii_string_to_unsigned (g_strstrip (ends[0]), 10, 1, G_MAXINT, &lo, NULL)
+          || (ends[1] != NULL
+              && !g_ascii_string_to_unsigned (g_strstrip (ends[1]), 10, 1, G_MAXINT, &hi, NULL))
+          || (ends[1] != NULL && ends[2] != NULL) || (ends[1] != NULL && hi < lo))
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       _("give region numbers from 1 and ranges joined by commas, such as "
+                         "2-5,7"));
+          return NULL;
+        }
+      if (ends[1] == NULL)
+        hi = lo;
+      for (guint64 r = lo; r <= hi; r++)
+        {
+          guint row = (guint) r - 1;
+
+          for (guint j = 0; j < keep->len; j++)
+            if (g_array_index (keep, guint, j) == row)
+              {
+                g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                             _("region %u is named twice"), row + 1);
+                return NULL;
+              }
+          if (keep->len >= 4096)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                           _("more regions than any image has"));
+              return NULL;
+            }
+          g_array_append_val (keep, row);
+        }
+    }
+  return g_steal_pointer (&keep);
 }
 
 /* Whether text is NULL or only white space. */
@@ -909,7 +962,9 @@ ov_cli_load_sample (OvCliOptions *opts,
   if (out->sample == NULL)
     return NULL;
 
-  if (out->sample->features == NULL)
+  out->tags = g_strdup (opts->tags != NULL ? opts->tags
+                        : out->sample->tags != NULL ? out->sample->tags : "");
+  if (out->sample->features == NULL && (is_blank (out->tags) || opts->regions != NULL))
     {
       /* the data layer's notes say what was looked for (a VQA json's .pt) */
       g_autoptr(GString) why = g_string_new (NULL);
@@ -922,6 +977,28 @@ ov_cli_load_sample (OvCliOptions *opts,
                      "reads region feature vectors, not pixels)%s"), out->source,
                    out->sample->key, why->str);
       return NULL;
+    }
+  if (out->sample->features == NULL)
+    {
+      /* as the window runs such a sample: on its tags alone */
+      g_printerr (_("note: image “%s” has no region features, so the model sees only its tags, "
+                    "not its regions (the boxes alone are not what it reads); give --features "
+                    "FILE for the regions\n"), out->sample->key);
+      out->regions.features = NULL;
+      out->regions.n_regions = 0;
+      out->regions.dim = ov_model_get_config (model)->img_feature_dim;
+      return g_steal_pointer (&out);
+    }
+  if (opts->regions != NULL)
+    {
+      g_autoptr(GArray) keep = parse_regions (opts->regions, error);
+
+      if (keep == NULL
+          || !ov_sample_keep_regions (out->sample, (const guint *) keep->data, keep->len, error))
+        {
+          g_prefix_error (error, "--regions “%s”: ", opts->regions);
+          return NULL;
+        }
     }
   /* A model with img_feature_dim 2048 reads the appearance part of rows
    * that carry the 6 box values too. */
@@ -939,8 +1016,6 @@ ov_cli_load_sample (OvCliOptions *opts,
   out->regions.features = out->sample->features;
   out->regions.n_regions = (int) out->sample->n_features;
   out->regions.dim = (int) out->sample->feature_dim;
-  out->tags = g_strdup (opts->tags != NULL ? opts->tags
-                        : out->sample->tags != NULL ? out->sample->tags : "");
   return g_steal_pointer (&out);
 }
 

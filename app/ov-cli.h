@@ -29,6 +29,7 @@ typedef struct {
   gboolean    takes_inputs;     /* whether the command has --inputs (TRUE by default) */
   char       *inputs;           /* --inputs FILE.safetensors */
   char       *tags;             /* --tags TEXT */
+  char       *regions;          /* --regions LIST: the regions kept, from 1 ("2-5,7") */
   OvSampleSourceOptions sample; /* --features, --labels, --key, --row, ... */
 } OvCliOptions;
 

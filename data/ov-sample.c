@@ -79,6 +79,51 @@ ov_sample_new (const char *key)
   return sample;
 }
 
+gboolean
+ov_sample_keep_regions (OvSample *sample, const guint *keep, guint n_keep, GError **error)
+{
+  gboolean boxes_too = sample->n_regions == sample->n_features;
+  g_autofree float *features = NULL;
+  OvRegion *regions;
+
+  for (guint i = 0; i < n_keep; i++)
+    if (keep[i] >= sample->n_features)
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                     _ ("image “%s” has %u regions; there is no region %u"), sample->key,
+                     sample->n_features, keep[i] + 1);
+        return FALSE;
+      }
+  features = g_new (float, (gsize) MAX (n_keep, 1) * sample->feature_dim);
+  for (guint i = 0; i < n_keep; i++)
+    memcpy (features + (gsize) i * sample->feature_dim,
+            sample->features + (gsize) keep[i] * sample->feature_dim,
+            sample->feature_dim * sizeof (float));
+  g_free (sample->features);
+  sample->features = g_steal_pointer (&features);
+  sample->n_features = n_keep;
+  if (!boxes_too)
+    return TRUE;
+  regions = g_new0 (OvRegion, MAX (n_keep, 1));
+  for (guint i = 0; i < n_keep; i++)
+    {
+      regions[i] = sample->regions[keep[i]];
+      sample->regions[keep[i]].cls = NULL;
+      sample->regions[keep[i]].attributes = NULL;
+      sample->regions[keep[i]].attr_scores = NULL;
+    }
+  for (guint i = 0; i < sample->n_regions; i++)
+    {
+      g_free (sample->regions[i].cls);
+      g_strfreev (sample->regions[i].attributes);
+      g_free (sample->regions[i].attr_scores);
+    }
+  g_free (sample->regions);
+  sample->regions = regions;
+  sample->n_regions = n_keep;
+  return TRUE;
+}
+
 void
 ov_sample_free (OvSample *sample)
 {

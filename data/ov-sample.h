@@ -56,6 +56,14 @@ typedef struct {
   GPtrArray *warnings;      /* char*: problems found that did not stop loading */
 } OvSample;
 
+/* Keeps the feature rows keep[0..n_keep-1] (from 0, in that order) and,
+ * when the boxes and the rows are as many, those boxes too; an error names
+ * a row past the end. */
+gboolean    ov_sample_keep_regions (OvSample    *sample,
+                                    const guint *keep,
+                                    guint        n_keep,
+                                    GError     **error);
+
 OvQuestion *ov_question_copy (const OvQuestion *question);
 void        ov_question_free (OvQuestion       *question);
 /* The soft VQA score (accuracy) of answering label `label`: its score

@@ -3360,6 +3360,83 @@ test_messages_after_trial (void)
   }
 }
 
+/* /cli/regions: --regions keeps the regions the window's rows keep (their
+ * feature rows, in the input the model reads), and a sample without
+ * features runs on its tags alone, as the window runs it */
+static void
+test_regions (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *all = ov_test_tmp_path ("regions-all.safetensors");
+  g_autofree char *some = ov_test_tmp_path ("regions-some.safetensors");
+  g_autofree char *json = ov_test_tmp_path ("no-features.json");
+  g_autoptr(OvStateDict) a = NULL, b = NULL;
+  g_autoptr(GError) error = NULL;
+  const OvTensor *fa, *fb;
+  gint64 n_all, d;
+
+  {
+    g_autoptr(Run) r1 = run_oscarviz ("encode", "--model", "demo", "--dataset", yaml, "--row",
+                                      "5", "--out", all, NULL);
+    g_autoptr(Run) r2 = run_oscarviz ("encode", "--model", "demo", "--dataset", yaml, "--row",
+                                      "5", "--regions", "3,1-2", "--out", some, NULL);
+
+    g_assert_cmpint (r1->status, ==, 0);
+    g_assert_cmpint (r2->status, ==, 0);
+  }
+  a = ov_state_dict_load (all, &error);
+  g_assert_no_error (error);
+  b = ov_state_dict_load (some, &error);
+  g_assert_no_error (error);
+  fa = ov_state_dict_lookup (a, "img_feats");
+  fb = ov_state_dict_lookup (b, "img_feats");
+  g_assert_nonnull (fa);
+  g_assert_nonnull (fb);
+  n_all = fa->shape[fa->n_dims - 2];
+  d = fa->shape[fa->n_dims - 1];
+  g_assert_cmpint (n_all, >=, 4);
+  g_assert_cmpint (fb->shape[fb->n_dims - 2], ==, n_all);
+  /* rows 3, 1, 2 of the whole input, in that order, then padding */
+  for (gint64 k = 0; k < d; k++)
+    g_assert_cmpfloat (((const float *) fb->data)[3 * d + k], ==, 0.0f);
+  for (int i = 0; i < 3; i++)
+    {
+      int from = i == 0 ? 2 : i - 1;
+
+      g_assert_cmpmem ((const float *) fb->data + i * d, d * sizeof (float),
+                       (const float *) fa->data + from * d, d * sizeof (float));
+    }
+  {
+    const char *bad[][2] = { { "0", "give region numbers from 1" },
+                             { "2-1", "give region numbers from 1" },
+                             { "1,1", "region 1 is named twice" },
+                             { "99", "there is no region 99" } };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autoptr(Run) run = run_oscarviz ("caption", "--model", "demo", "--dataset", yaml,
+                                           "--row", "5", "--regions", bad[i][0], NULL);
+
+        g_assert_cmpint (run->status, !=, 0);
+        if (strstr (run->err, bad[i][1]) == NULL || strstr (run->err, "--regions") == NULL)
+          g_error ("--regions %s: %s", bad[i][0], run->err);
+      }
+  }
+  g_file_set_contents (json, "{\"key\": \"coffee\", \"width\": 640, \"height\": 480, "
+                       "\"boxes\": [{\"rect\": [10, 20, 200, 300], \"class\": \"cup\"}]}", -1,
+                       &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(Run) run = run_oscarviz ("caption", "--model", "demo", "--dataset", json, "--json",
+                                       NULL);
+    g_autoptr(JsonNode) doc = run_json (run);
+
+    g_assert_nonnull (strstr (run->err, "sees only its tags"));
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "tags"), ==,
+                     "cup");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -3415,5 +3492,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/small-fixes", test_small_fixes);
   g_test_add_func ("/cli/caption/constraints", test_caption_constraints);
   g_test_add_func ("/cli/messages/after-trial", test_messages_after_trial);
+  g_test_add_func ("/cli/regions", test_regions);
   return g_test_run ();
 }
