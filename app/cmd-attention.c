@@ -44,6 +44,7 @@ typedef struct {
   char   *json;
   char   *token;
   char   *tags;
+  char   *regions;
   char   *before_tags;
   char   *before_head_text;
   int     layer;
@@ -478,6 +479,10 @@ ov_cmd_attention (int argc, char **argv)
          "the model's max_gen_length)"), "N" },
     { "tags", 0, 0, G_OPTION_ARG_STRING, &o.tags,
       N_("Object tags to use instead of those of the label file"), N_("TEXT") },
+    { "regions", 0, 0, G_OPTION_ARG_STRING, &o.regions,
+      N_("Only these regions, numbered from 1 as the window numbers them (e.g. 2-5,7); "
+         "with --tags this gives the input of a window whose rows are switched off"),
+      N_("LIST") },
     { "before-layer", 0, 0, G_OPTION_ARG_INT, &o.before_layer,
       N_("Difference view: the layer to subtract"), "L" },
     { "before-head", 0, 0, G_OPTION_ARG_STRING, &o.before_head_text,
@@ -642,6 +647,18 @@ ov_cmd_attention (int argc, char **argv)
     {
       status = fail (error);
       goto out;
+    }
+  if (o.regions != NULL && sample->features != NULL)
+    {
+      g_autoptr(GArray) keep = ov_cli_parse_regions (o.regions, &error);
+
+      if (keep == NULL
+          || !ov_sample_keep_regions (sample, (const guint *) keep->data, keep->len, &error))
+        {
+          g_prefix_error (&error, "--regions “%s”: ", o.regions);
+          status = fail (error);
+          goto out;
+        }
     }
   if (sample->features == NULL || !ov_sample_build_region_vectors (sample, &error))
     {
@@ -1215,6 +1232,7 @@ out:
   g_free (o.json);
   g_free (o.token);
   g_free (o.tags);
+  g_free (o.regions);
   g_free (o.before_tags);
   g_free (o.before_head_text);
   return status;

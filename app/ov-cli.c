@@ -607,9 +607,8 @@ ov_cli_unknown_tags_to_json (const OvCliSample *sample,
                            sample->unknown_tags);
 }
 
-/* --regions: "2-5,7" as rows from 0 (1, 2, 3, 4, 6), each once. */
-static GArray *
-parse_regions (const char *list, GError **error)
+GArray *
+ov_cli_parse_regions (const char *list, GError **error)
 {
   g_autoptr(GArray) keep = g_array_new (FALSE, FALSE, sizeof (guint));
   g_auto(GStrv) items = g_strsplit (list, ",", -1);
@@ -991,7 +990,7 @@ ov_cli_load_sample (OvCliOptions *opts,
     }
   if (opts->regions != NULL)
     {
-      g_autoptr(GArray) keep = parse_regions (opts->regions, error);
+      g_autoptr(GArray) keep = ov_cli_parse_regions (opts->regions, error);
 
       if (keep == NULL
           || !ov_sample_keep_regions (out->sample, (const guint *) keep->data, keep->len, error))

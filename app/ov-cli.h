@@ -57,6 +57,9 @@ typedef struct {
 
 /* Usage lines read "oscarviz COMMAND [OPTION…]". */
 void            ov_cli_set_command_name (const char *command);
+/* --regions: "2-5,7" as guint rows from 0 (1, 2, 3, 4, 6), each once. */
+GArray         *ov_cli_parse_regions  (const char     *list,
+                                       GError        **error);
 /* --threads N: 0 (all processors) up to MAX (OV_CLI_MAX_THREADS,
  * processors); the error names the option and the value. */
 gboolean        ov_cli_check_threads  (gint64          n_threads,
