@@ -162,7 +162,8 @@ caption_ids (OvModel *model, const char *text, const char *tags, const OvRegions
           return NULL;
         }
       best = g_ptr_array_index (caps, 0);
-      g_printerr ("caption: %s\n", best->text);
+      /* Translators: the caption the figure's attention belongs to */
+      g_printerr (_("caption: %s\n"), best->text);
       for (guint i = 1; i < best->ids->len; i++)
         {
           gint32 id = g_array_index (best->ids, gint32, i);

@@ -17,6 +17,7 @@
 #endif
 
 #include "ov-backend-private.h"
+#include "ov-i18n.h"
 #include "ov-pool.h"
 
 /* Below about this many multiply-adds a loop runs on one thread: handing out
@@ -872,9 +873,12 @@ _ov_backend_cpu_run (const OvBackend *be, int n_chunks, OvPoolFunc fn, gpointer 
 char *
 ov_backend_cpu_describe (const OvBackend *be)
 {
-  return g_strdup_printf ("CPU (%d thread%s, %s, OpenBLAS)", be->n_threads,
-                          be->n_threads == 1 ? "" : "s",
-                          g_str_has_prefix (_ov_backend_cpu_get_kernel (be), "avx512") ? "AVX-512"
-                          : g_strcmp0 (_ov_backend_cpu_get_kernel (be), "fma") == 0 ? "AVX2"
-                                                                                     : "generic");
+  const char *kernel = g_str_has_prefix (_ov_backend_cpu_get_kernel (be), "avx512") ? "AVX-512"
+                       : g_strcmp0 (_ov_backend_cpu_get_kernel (be), "fma") == 0 ? "AVX2"
+                                                                                  : _ ("generic");
+
+  /* Translators: "CPU (2 threads, AVX2, OpenBLAS)": threads, vector instructions, BLAS */
+  return g_strdup_printf (ngettext ("CPU (%d thread, %s, OpenBLAS)",
+                                    "CPU (%d threads, %s, OpenBLAS)", be->n_threads),
+                          be->n_threads, kernel);
 }
