@@ -842,7 +842,12 @@ sample_loaded_cb (GObject      *source,
     g_autofree char *label = g_strdup_printf (_("Sample %u"),
                                               (guint) MAX (self->sample_row, 0) + 1);
 
+    /* Translators: the command line counts rows from 0 */
+    g_autofree char *tip = g_strdup_printf (_("oscarviz CMD --row %u on the command line"),
+                                            (guint) MAX (self->sample_row, 0));
+
     gtk_label_set_text (self->sample_label, label);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->sample_label), tip);
   }
   /* the last load to end may be the sample's, after a checkpoint that
    * loaded first could not pick its panel while loads were running */
