@@ -1144,16 +1144,6 @@ cbs_score_chunk (gpointer data, int r, int thread)
   top_k (j->lsm + (gsize) r * j->vsize, j->vsize, j->m, j->best + (gsize) r * j->m);
 }
 
-static int
-cbs_word_compare (gconstpointer a, gconstpointer b)
-{
-  const Candidate *x = a, *y = b;
-
-  if (x->score != y->score)
-    return x->score > y->score ? -1 : 1;
-  return x->index < y->index ? -1 : x->index > y->index;
-}
-
 /* Adds to out (n) the up to K words arc allows after row r, best first. */
 static int
 cbs_row_candidates (const OvCbsArc *arc, int r, int K, int vsize, int m, const float *lsm,
@@ -1187,7 +1177,7 @@ cbs_row_candidates (const OvCbsArc *arc, int r, int K, int vsize, int m, const f
 
           words[i] = (Candidate) { lsm[(gsize) r * vsize + w], w, 0.0f };
         }
-      qsort (words, arc->except->len, sizeof (Candidate), cbs_word_compare);
+      qsort (words, arc->except->len, sizeof (Candidate), candidate_compare);
       for (guint i = 0; i < arc->except->len && n < K; i++)
         picked[n++] = words[i];
     }
