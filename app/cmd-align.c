@@ -24,7 +24,7 @@ ov_cmd_align (int argc, char **argv)
   g_auto(GStrv) files = NULL;
   g_autofree char *out = NULL;
   gboolean json = FALSE;
-  double scale = 2.0;
+  double scale = 2.0, width = 0, height = 0;
   OvAlignment *models[2] = { NULL, NULL };
   guint n = 0;
   int status = 1;
@@ -40,6 +40,7 @@ ov_cmd_align (int argc, char **argv)
   ov_cli_set_command_name ("align");
   context = g_option_context_new (_("— tag–region alignment of embeddings"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  ov_cli_add_figure_size_options (context, &width, &height);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("oscarviz align: %s\n", error->message);
@@ -49,6 +50,11 @@ ov_cmd_align (int argc, char **argv)
     {
       g_printerr (_("oscarviz align: --scale %g: give more than 0 and at most 16 PNG pixels per "
                     "point\n"), scale);
+      return 2;
+    }
+  if (!ov_cli_check_figure_size (width, height, &error))
+    {
+      g_printerr ("oscarviz align: %s\n", error->message);
       return 2;
     }
   if (files == NULL || files[0] == NULL || (files[1] != NULL && files[2] != NULL))
@@ -100,7 +106,9 @@ ov_cmd_align (int argc, char **argv)
       OvExportFormat format;
 
       if (!ov_export_format_from_path (out, &format, &error)
-          || !ov_export_view (out, format, ov_align_view_paint, view, 900, 700, scale, &error))
+          || !ov_export_view (out, format, ov_align_view_paint, view,
+                              width > 0 ? width : OV_ALIGN_FIGURE_WIDTH,
+                              height > 0 ? height : OV_ALIGN_FIGURE_HEIGHT, scale, &error))
         goto out;
       if (!json)
         /* Translators: said after a file was written */

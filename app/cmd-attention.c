@@ -28,8 +28,6 @@
 #include "viz/ov-attention.h"
 #include "viz/ov-export.h"
 
-/* The smallest figure side, in points: below it nothing can be read. */
-#define MIN_FIGURE_SIZE 100.0
 /* Set by nothing: an option that was not given. */
 #define NOT_GIVEN G_MININT
 
@@ -324,9 +322,7 @@ fail (GError *error)
 static gboolean
 check_figure_options (const AttentionOptions *o)
 {
-  const struct { const char *name; double value; } sizes[] = {
-    { "--width", o->width }, { "--height", o->height },
-  };
+  g_autoptr(GError) error = NULL;
 
   if (o->layer != NOT_GIVEN && o->layer < 0)
     g_printerr (_("oscarviz attention: --layer %d: give a layer from 0\n"), o->layer);
@@ -336,19 +332,10 @@ check_figure_options (const AttentionOptions *o)
   else if (!(o->scale > 0 && o->scale <= 16))
     g_printerr (_("oscarviz attention: --scale %g: give more than 0 and at most 16 PNG pixels "
                   "per point\n"), o->scale);
+  else if (!ov_cli_check_figure_size (o->width, o->height, &error))
+    g_printerr ("oscarviz attention: %s\n", error->message);
   else
-    {
-      for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
-        /* 0 = not given (the view's own size) */
-        if (sizes[i].value != 0
-            && !(sizes[i].value >= MIN_FIGURE_SIZE && sizes[i].value <= 100000))
-          {
-            g_printerr (_("oscarviz attention: %s %g: give %g to 100000 points\n"),
-                        sizes[i].name, sizes[i].value, MIN_FIGURE_SIZE);
-            return FALSE;
-          }
-      return TRUE;
-    }
+    return TRUE;
   return FALSE;
 }
 
@@ -494,8 +481,6 @@ ov_cmd_attention (int argc, char **argv)
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &o.csv, N_("The numbers behind the figure"), "FILE" },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &o.json,
       N_("The same numbers as JSON (one object per row)"), "FILE" },
-    { "width", 0, 0, G_OPTION_ARG_DOUBLE, &o.width, N_("Figure width in points"), "W" },
-    { "height", 0, 0, G_OPTION_ARG_DOUBLE, &o.height, N_("Figure height in points"), "H" },
     { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &o.scale, N_("PNG pixels per point (default 2)"),
       "S" },
     { NULL }
@@ -510,6 +495,7 @@ ov_cmd_attention (int argc, char **argv)
   ov_sample_source_options_init (&o.sample);
   ov_cli_options_init (&cli, "attention");
   context = ov_cli_context_new (&cli, _("— draw attention maps of one sample"), entries);
+  ov_cli_add_figure_size_options (context, &o.width, &o.height);
   ov_cli_add_sample_options (context, &o.sample);
   given = g_strdupv (argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))

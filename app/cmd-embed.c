@@ -25,6 +25,7 @@
 #include "viz/ov-embed.h"
 #include "viz/ov-export.h"
 #include "viz/ov-tsne.h"
+#include "viz/ov-tsne-plot.h"
 
 static void
 progress_cb (guint done, guint total, gpointer data)
@@ -214,7 +215,7 @@ ov_cmd_embed (int argc, char **argv)
   g_autofree int *layers = NULL;
   g_autofree char *tsne_out = NULL;
   gint64 limit = G_MININT64;   /* not given: every sample */
-  double perplexity = 30.0;
+  double perplexity = 30.0, width = 0, height = 0;
   gboolean quiet = FALSE;
   guint n_layers, n_tags = 0;
   const GOptionEntry entries[] = {
@@ -244,6 +245,7 @@ ov_cmd_embed (int argc, char **argv)
   ov_cli_options_init (&cli, "embed");
   context = ov_cli_context_new (&cli, _("— collect tag and region embeddings over a dataset"),
                                 entries);
+  ov_cli_add_figure_size_options (context, &width, &height);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("oscarviz embed: %s\n", error->message);
@@ -280,6 +282,17 @@ ov_cmd_embed (int argc, char **argv)
     {
       g_printerr (_("oscarviz embed: --perplexity %g: give more than 0 and at most 1000\n"),
                   perplexity);
+      return 2;
+    }
+  if (!ov_cli_check_figure_size (width, height, &error))
+    {
+      g_printerr ("oscarviz embed: %s\n", error->message);
+      return 2;
+    }
+  if ((width > 0 || height > 0) && tsne_out == NULL)
+    {
+      g_printerr (_("oscarviz embed: %s: only for the t-SNE figure (--tsne FIGURE)\n"),
+                  width > 0 ? "--width" : "--height");
       return 2;
     }
   if (tsne_out != NULL)
@@ -403,8 +416,9 @@ ov_cmd_embed (int argc, char **argv)
       title = g_strdup_printf ("t-SNE of layer %d; tag pieces (circles): %u, regions "
                                "(squares): %u", emb->layers[0], n_tags, emb->n - n_tags);
       view = ov_embeddings_scatter_view_new (emb, xy, NULL, title);
-      if (!ov_export_view (tsne_out, format, ov_scatter_view_paint, view, 900, 640, 2.0,
-                           &error))
+      if (!ov_export_view (tsne_out, format, ov_scatter_view_paint, view,
+                           width > 0 ? width : OV_TSNE_PLOT_WIDTH,
+                           height > 0 ? height : OV_TSNE_PLOT_HEIGHT, 2.0, &error))
         goto fail;
       g_print (_("wrote %s\n"), tsne_out);
     }

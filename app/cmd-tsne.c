@@ -81,6 +81,8 @@ write_figure (const char         *out,
               gsize               n,
               const OvTsneLabels *labels,
               double              perplexity,
+              double              width,
+              double              height,
               GError            **error)
 {
   g_autofree char *meta = g_strconcat (path, ".json", NULL);
@@ -100,7 +102,9 @@ write_figure (const char         *out,
                                perplexity, n_tags, emb->n - n_tags);
       view = ov_embeddings_scatter_view_new (emb, Y, NULL, title);
       return ov_export_format_from_path (out, &format, error)
-             && ov_export_view (out, format, ov_scatter_view_paint, view, 900, 640, 2.0, error);
+             && ov_export_view (out, format, ov_scatter_view_paint, view,
+                                width > 0 ? width : OV_TSNE_PLOT_WIDTH,
+                                height > 0 ? height : OV_TSNE_PLOT_HEIGHT, 2.0, error);
     }
   if (!labels_given && labels == NULL && !g_file_test (meta, G_FILE_TEST_IS_REGULAR))
     {
@@ -122,7 +126,8 @@ write_figure (const char         *out,
 
     return ov_tsne_plot_write (out, Y, n, labels != NULL ? labels->ids : NULL,
                                labels != NULL ? (const char * const *) labels->names : NULL,
-                               labels != NULL ? labels->n_names : 0, title, error);
+                               labels != NULL ? labels->n_names : 0, title, width, height,
+                               error);
   }
 }
 
@@ -152,7 +157,7 @@ ov_cmd_tsne (int argc, char **argv)
   g_autofree char *out = NULL;
   g_autofree char *csv = NULL;
   g_autofree char *labels_path = NULL;
-  double perplexity = 30.0;
+  double perplexity = 30.0, width = 0, height = 0;
   gint64 seed = 42;
   int threads = 0, iterations = 1000;
   gboolean quiet = FALSE;
@@ -185,6 +190,7 @@ ov_cmd_tsne (int argc, char **argv)
   ov_cli_set_command_name ("tsne");
   ctx = g_option_context_new (_("VECTORS — t-SNE of vectors (.npy, CSV or safetensors)"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  ov_cli_add_figure_size_options (ctx, &width, &height);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
       g_printerr ("oscarviz tsne: %s\n", error->message);
@@ -211,7 +217,8 @@ ov_cmd_tsne (int argc, char **argv)
                   perplexity);
       return 2;
     }
-  if (!ov_cli_check_threads (threads, &error))
+  if (!ov_cli_check_threads (threads, &error)
+      || !ov_cli_check_figure_size (width, height, &error))
     {
       g_printerr ("oscarviz tsne: %s\n", error->message);
       return 2;
@@ -263,7 +270,8 @@ ov_cmd_tsne (int argc, char **argv)
     goto fail;
 
   emb = load_embeddings_beside (argv[1], labels_given, n, dim);
-  if (!write_figure (out, argv[1], emb, labels_given, Y, n, labels, perplexity, &error))
+  if (!write_figure (out, argv[1], emb, labels_given, Y, n, labels, perplexity, width, height,
+                     &error))
     goto fail;
   if (csv != NULL)
     {

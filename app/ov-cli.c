@@ -50,6 +50,46 @@ ov_cli_check_threads (gint64   n_threads,
   return TRUE;
 }
 
+void
+ov_cli_add_figure_size_options (GOptionContext *context,
+                                double         *width,
+                                double         *height)
+{
+  const GOptionEntry entries[] = {
+    { "width", 0, 0, G_OPTION_ARG_DOUBLE, width, N_("Figure width in points"), "W" },
+    { "height", 0, 0, G_OPTION_ARG_DOUBLE, height, N_("Figure height in points"), "H" },
+    { NULL }
+  };
+
+  g_return_if_fail (context != NULL && width != NULL && height != NULL);
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
+gboolean
+ov_cli_check_figure_size (double   width,
+                          double   height,
+                          GError **error)
+{
+  const struct { const char *name; double value; } sizes[] = {
+    { "--width", width }, { "--height", height },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    /* 0 = not given (the figure's own size); NaN fails both bounds */
+    if (sizes[i].value != 0
+        && !(sizes[i].value >= OV_CLI_MIN_FIGURE_SIZE
+             && sizes[i].value <= OV_CLI_MAX_FIGURE_SIZE))
+      {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     /* Translators: "--width 50: give 100 to 100000 points" */
+                     _("%s %g: give %g to %g points"), sizes[i].name, sizes[i].value,
+                     OV_CLI_MIN_FIGURE_SIZE, OV_CLI_MAX_FIGURE_SIZE);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 gboolean
 ov_cli_check_beams (int      beams,
                     GError **error)

@@ -77,6 +77,23 @@ gboolean        ov_cli_check_max_length (int           max_length,
 gboolean        ov_cli_check_question (const char     *question,
                                        GError        **error);
 
+/* The sides --width and --height take, in points: below the smallest
+ * nothing can be read. */
+#define OV_CLI_MIN_FIGURE_SIZE 100.0
+#define OV_CLI_MAX_FIGURE_SIZE 100000.0
+
+/* Adds --width W and --height H (the figure's size in points) to the main
+ * group of a command that writes a figure; a value stays 0 when its option
+ * is not given (the figure's own size). */
+void            ov_cli_add_figure_size_options (GOptionContext *context,
+                                                double         *width,
+                                                double         *height);
+/* Those values: 0 (not given) or OV_CLI_MIN_FIGURE_SIZE to
+ * OV_CLI_MAX_FIGURE_SIZE; the error names the option and the value. */
+gboolean        ov_cli_check_figure_size (double        width,
+                                          double        height,
+                                          GError      **error);
+
 /* The perplexity t-SNE runs with on n points (embed --tsne, tsne): the one
  * asked for, or a third of the other points where n is too small for it
  * (a perplexity wants about three times as many neighbours), with a note

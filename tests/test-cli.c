@@ -1763,6 +1763,103 @@ test_bad_options (void)
   g_assert_false (g_file_test (vec, G_FILE_TEST_EXISTS));
 }
 
+/* The size of a PNG in pixels. */
+static void
+png_size (const char *path,
+          int        *width,
+          int        *height)
+{
+  cairo_surface_t *png = cairo_image_surface_create_from_png (path);
+
+  g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+  *width = cairo_image_surface_get_width (png);
+  *height = cairo_image_surface_get_height (png);
+  cairo_surface_destroy (png);
+}
+
+/* /cli/figure-size: tsne, align and embed --tsne take --width and --height
+ * as attention does (points, 100 to 100000, checked before anything runs,
+ * exit 2 naming the option and the value), and write the figure at that
+ * size: a PNG at 2 pixels per point, a PDF page of that many points. */
+static void
+test_figure_size (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *vec = tmp_path ("ov-cli-figure-size.safetensors");
+  g_autofree char *meta = g_strconcat (vec, ".json", NULL);
+  g_autofree char *names = g_strconcat (vec, ".labels.txt", NULL);
+  g_autofree char *map = tmp_path ("ov-cli-figure-size-map.png");
+  g_autofree char *out = tmp_path ("ov-cli-figure-size.png");
+  g_autofree char *pdf = tmp_path ("ov-cli-figure-size.pdf");
+  g_autofree char *npy = ov_test_source_path ("tests", "data", "tsne-mixture-500.npy", NULL);
+  const char *bad[][2] = {
+    { "--width", "99" }, { "--height", "100001" }, { "--width", "-240" }, { "--height", "nan" },
+  };
+  g_autoptr(Run) embed = NULL;
+  g_autoptr(Run) tsne = NULL;
+  g_autoptr(Run) align = NULL;
+  g_autofree char *page = NULL;
+  gsize len;
+  int w, h;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      expect_bad_option (bad[i][0], bad[i][1], "tsne", npy, "--out", out, bad[i][0], bad[i][1],
+                         NULL);
+      expect_bad_option (bad[i][0], bad[i][1], "align", vec, "--out", out, bad[i][0],
+                         bad[i][1], NULL);
+      expect_bad_option (bad[i][0], bad[i][1], "embed", "--model", "demo", "--dataset", yaml,
+                         "--layer", "all", "--out", vec, "--tsne", map, bad[i][0], bad[i][1],
+                         NULL);
+    }
+  /* without --tsne embed draws no figure to size */
+  expect_bad_option ("--width", "--tsne", "embed", "--model", "demo", "--dataset", yaml,
+                     "--layer", "all", "--out", vec, "--width", "240", NULL);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (vec, G_FILE_TEST_EXISTS));
+
+  embed = run_oscarviz ("embed", "--model", "demo", "--dataset", yaml, "--layer", "all",
+                        "--limit", "6", "--out", vec, "--tsne", map, "--width", "240",
+                        "--height", "200", "-q", NULL);
+  g_assert_cmpint (embed->status, ==, 0);
+  png_size (map, &w, &h);
+  g_assert_cmpint (w, ==, 480);
+  g_assert_cmpint (h, ==, 400);
+  tsne = run_oscarviz ("tsne", vec, "--out", out, "--iterations", "50", "--width", "345",
+                       "--height", "260", "-q", NULL);
+  g_assert_cmpint (tsne->status, ==, 0);
+  png_size (out, &w, &h);
+  g_assert_cmpint (w, ==, 690);
+  g_assert_cmpint (h, ==, 520);
+  align = run_oscarviz ("align", vec, "--out", pdf, "--width", "240", "--height", "200", NULL);
+  g_assert_cmpint (align->status, ==, 0);
+  g_assert_true (g_file_get_contents (pdf, &page, &len, NULL));
+  {
+    /* the page's size, among compressed streams that may hold NUL bytes */
+    const char *box = "/MediaBox [ 0 0 240 200 ]";
+    gboolean found = FALSE;
+
+    for (gsize k = 0; !found && k + strlen (box) <= len; k++)
+      found = memcmp (page + k, box, strlen (box)) == 0;
+    g_assert_true (found);
+  }
+  /* one size given: the other is the figure's own */
+  g_clear_pointer (&tsne, run_free);
+  tsne = run_oscarviz ("tsne", vec, "--out", out, "--iterations", "50", "--width", "240", "-q",
+                       NULL);
+  g_assert_cmpint (tsne->status, ==, 0);
+  png_size (out, &w, &h);
+  g_assert_cmpint (w, ==, 480);
+  g_assert_cmpint (h, ==, 1280);
+  for (guint i = 0; i < 6; i++)
+    {
+      const char *files[] = { vec, meta, names, map, out, pdf };
+
+      g_unlink (files[i]);
+    }
+}
+
 /* /cli/unknown-command: a mistyped command says so, without a window. */
 static void
 test_unknown_command (void)
@@ -3463,6 +3560,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/demo-names", test_demo_names);
   g_test_add_func ("/cli/demo/shipped", test_demo_shipped);
   g_test_add_func ("/cli/bad-options", test_bad_options);
+  g_test_add_func ("/cli/figure-size", test_figure_size);
   g_test_add_func ("/cli/unknown-command", test_unknown_command);
   g_test_add_func ("/cli/usage-lines", test_usage_lines);
   g_test_add_func ("/cli/demo-names/everywhere", test_demo_names_everywhere);

@@ -61,7 +61,12 @@ JsonNode    *ov_align_to_json     (OvAlignment *const *a,
                                    guint               n);
 
 /* The figure: distances and nearest-tag agreement across layers for up to
- * two models, and per-class intra/inter bars of each model's last layer. */
+ * two models, and per-class intra/inter bars of each model's last layer;
+ * drawn at OV_ALIGN_FIGURE_WIDTH x OV_ALIGN_FIGURE_HEIGHT points when no
+ * other size is asked for. */
+#define OV_ALIGN_FIGURE_WIDTH 900.0
+#define OV_ALIGN_FIGURE_HEIGHT 700.0
+
 typedef struct _OvAlignView OvAlignView;
 
 OvAlignView *ov_align_view_new    (OvAlignment *const *a,     /* borrowed */

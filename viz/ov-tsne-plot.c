@@ -14,9 +14,6 @@
 
 #include "ov-export.h"
 
-/* The size `embed --tsne` writes its maps at. */
-#define PLOT_WIDTH 900.0
-#define PLOT_HEIGHT 640.0
 #define PLOT_SCALE 2.0
 
 OvScatterView *
@@ -50,6 +47,8 @@ ov_tsne_plot_write (const char         *path,
                     const char * const *label_names,
                     guint               n_labels,
                     const char         *title,
+                    double              width,
+                    double              height,
                     GError            **error)
 {
   g_autoptr(OvScatterView) view = NULL;
@@ -60,6 +59,7 @@ ov_tsne_plot_write (const char         *path,
   if (!ov_export_format_from_path (path, &format, error))
     return FALSE;
   view = ov_tsne_plot_view_new (Y, n, label_ids, label_names, n_labels, title);
-  return ov_export_view (path, format, ov_scatter_view_paint, view, PLOT_WIDTH, PLOT_HEIGHT,
-                         PLOT_SCALE, error);
+  return ov_export_view (path, format, ov_scatter_view_paint, view,
+                         width > 0 ? width : OV_TSNE_PLOT_WIDTH,
+                         height > 0 ? height : OV_TSNE_PLOT_HEIGHT, PLOT_SCALE, error);
 }

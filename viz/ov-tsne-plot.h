@@ -13,6 +13,11 @@
 
 G_BEGIN_DECLS
 
+/* The size, in points, of the t-SNE figures of `tsne` and `embed --tsne`
+ * when none is asked for. */
+#define OV_TSNE_PLOT_WIDTH 900.0
+#define OV_TSNE_PLOT_HEIGHT 640.0
+
 /* The figure of Y (n, 2) as `embed --tsne` draws its maps: a framed plot
  * under the title (NULL: none) and beside it a legend of the labels, long
  * ones ellipsized. label_ids (n) index label_names (n_labels of them); NULL
@@ -24,8 +29,9 @@ OvScatterView *ov_tsne_plot_view_new (const float        *Y,
                                       guint               n_labels,
                                       const char         *title);
 
-/* Writes that figure to path; the format follows the extension (.png, .svg,
- * .pdf). Goes through a temporary file in the same folder and a rename. */
+/* Writes that figure to path, width x height points (0: OV_TSNE_PLOT_WIDTH,
+ * OV_TSNE_PLOT_HEIGHT); the format follows the extension (.png, .svg, .pdf).
+ * Goes through a temporary file in the same folder and a rename. */
 gboolean       ov_tsne_plot_write    (const char         *path,
                                       const float        *Y,
                                       gsize               n,
@@ -33,6 +39,8 @@ gboolean       ov_tsne_plot_write    (const char         *path,
                                       const char * const *label_names,
                                       guint               n_labels,
                                       const char         *title,
+                                      double              width,
+                                      double              height,
                                       GError            **error);
 
 G_END_DECLS
