@@ -416,8 +416,21 @@ ov_align_to_json (OvAlignment *const *a, guint n)
 
 #define MAX_MODELS 2
 /* Room inside a plot's frame around the first and last layer and the ends
- * of the value range, so that no marker is cut by the frame. */
+ * of the value range, so that no marker is cut by the frame. This and the
+ * other distances below are those of a figure of OV_ALIGN_FIGURE_WIDTH x
+ * OV_ALIGN_FIGURE_HEIGHT or larger; a smaller one multiplies them by its
+ * shrink factor (ov_draw_shrink). */
 #define PLOT_PAD 10.0
+/* Left of each plot and of the first bar chart: tick labels and the
+ * vertical axis label; right of the last ones, a margin. */
+#define GUTTER 60.0
+#define RIGHT_MARGIN 40.0
+/* The gap between the two bar charts. */
+#define BAR_GAP 40.0
+/* A legend row, and its line: long enough to show two periods of every
+ * dash pattern. */
+#define LEGEND_ROW 14.0
+#define LEGEND_LINE 28.0
 
 typedef struct {
   OvRect      area;                 /* the plot's axes box */
@@ -431,6 +444,10 @@ struct _OvAlignView
   OvAlignment *models[MAX_MODELS];
   guint        n;
   double       width, height;
+  double       k;                   /* ov_draw_shrink of the size */
+  char       **title_lines;
+  double       title_font;
+  double       legend_y;            /* the middle of the legend's first row */
   OvAxes       dist, nn;
   OvRect       bars[MAX_MODELS];
   double       bar_lo, bar_hi;      /* the bar charts' shared scale */
@@ -471,6 +488,7 @@ ov_align_view_free (OvAlignView *view)
   if (view == NULL)
     return;
   ov_palette_free (view->palette);
+  g_strfreev (view->title_lines);
   g_free (view);
 }
 
@@ -563,88 +581,145 @@ ov_align_view_get_bar_range (OvAlignView *view, double *lo, double *hi)
   *hi = view->bar_hi;
 }
 
+static guint legend_pass (cairo_t *cr, OvAlignView *view, double x0, double y, gboolean draw);
+
+/* Top to bottom: the title, the two layer plots side by side with their
+ * axes, the legend (its rows wrap on a narrow figure), and the bar charts
+ * with the class names under them; the plots get about 60 % of the height
+ * left after the text, the bars the rest. */
 void
 ov_align_view_layout (OvAlignView *view, double width, double height)
 {
-  double top = 34, plot_h = (height - top) * 0.5 - 40;
-  double pw = (width - 3 * 60) / 2;
+  double k = ov_draw_shrink (width, height, OV_ALIGN_FIGURE_WIDTH, OV_ALIGN_FIGURE_HEIGHT);
+  double top, pw, bw, rest, plot_h, names_h, below;
+  guint rows, n_classes = 1;
+  cairo_t *cr = ov_draw_measure_context ();
 
   view->width = width;
   view->height = height;
+  view->k = k;
   axes_range (view, &view->dist, TRUE);
   axes_range (view, &view->nn, FALSE);
   bar_scale (view);
-  view->dist.area = (OvRect) { 60, top + 20, pw, plot_h };
-  view->nn.area = (OvRect) { 60 + pw + 60, top + 20, pw, plot_h };
+
+  g_clear_pointer (&view->title_lines, g_strfreev);
+  ov_draw_set_font (cr, 13 * k, TRUE);
+  /* Translators: title of the alignment figure. */
+  view->title_lines = ov_draw_fit_title (cr, _ ("Tag–region alignment across layers"),
+                                         width - 16 * k, 13 * k, ov_draw_font_size (11, k), 2,
+                                         &view->title_font);
+  top = 34 * k + ov_draw_line_height (view->title_font)
+                 * (g_strv_length (view->title_lines) - 1);
+  pw = MAX (10.0, (width - 2 * GUTTER * k - RIGHT_MARGIN * k) / 2);
+  view->dist.area = (OvRect) { GUTTER * k, top + 20 * k, pw, 0 };
+  view->nn.area = (OvRect) { GUTTER * k + pw + GUTTER * k, top + 20 * k, pw, 0 };
+
+  /* class names under the bars where a bar pair is wide enough for them */
+  bw = MAX (10.0, (width - GUTTER * k - (BAR_GAP * k) * (view->n - 1) - RIGHT_MARGIN * k)
+                  / view->n);
   for (guint m = 0; m < view->n; m++)
-    {
-      double bw = (width - 60 - 40 * view->n) / view->n;
-
-      view->bars[m] = (OvRect) { 60 + m * (bw + 40), top + plot_h + 130, bw,
-                                 height - (top + plot_h + 130) - 60 };
-    }
+    n_classes = MAX (n_classes, view->models[m]->n_classes);
+  names_h = bw / n_classes >= ov_draw_font_size (8, k) + 2 ? 60 * k : 12 * k;
+  rows = legend_pass (cr, view, GUTTER * k, 0, FALSE);
+  /* from a plot's foot to the bars' top: tick labels, the axis label, the
+   * legend and the bar charts' title */
+  below = 44 * k + (rows - 1) * LEGEND_ROW * k + 40 * k;
+  rest = MAX (20.0, height - view->dist.area.y - below - names_h);
+  plot_h = 0.615 * rest;
+  view->dist.area.height = view->nn.area.height = plot_h;
+  view->legend_y = view->dist.area.y + plot_h + 44 * k;
+  for (guint m = 0; m < view->n; m++)
+    view->bars[m] = (OvRect) { GUTTER * k + m * (bw + BAR_GAP * k),
+                               view->dist.area.y + plot_h + below, bw, rest - plot_h };
+  cairo_destroy (cr);
 }
 
 static double
-ax_x (const OvAxes *ax, double layer)
+ax_x (const OvAlignView *view, const OvAxes *ax, double layer)
 {
-  return ax->area.x + PLOT_PAD
-         + (layer - ax->lmin) / (double) (ax->lmax - ax->lmin) * (ax->area.width - 2 * PLOT_PAD);
+  double pad = PLOT_PAD * view->k;
+
+  return ax->area.x + pad
+         + (layer - ax->lmin) / (double) (ax->lmax - ax->lmin) * (ax->area.width - 2 * pad);
 }
 
 static double
-ax_y (const OvAxes *ax, double v)
+ax_y (const OvAlignView *view, const OvAxes *ax, double v)
 {
-  return ax->area.y + ax->area.height - PLOT_PAD
-         - (v - ax->ymin) / (ax->ymax - ax->ymin) * (ax->area.height - 2 * PLOT_PAD);
+  double pad = PLOT_PAD * view->k;
+
+  return ax->area.y + ax->area.height - pad
+         - (v - ax->ymin) / (ax->ymax - ax->ymin) * (ax->area.height - 2 * pad);
 }
 
 static void
-draw_axes (cairo_t *cr, const OvAxes *ax, const char *title, const char *ylabel)
+draw_axes (cairo_t *cr, OvAlignView *view, const OvAxes *ax, const char *title,
+           const char *ylabel)
 {
+  double k = view->k, font = ov_draw_font_size (9, k);
+  double spacing = (ax->area.width - 2 * PLOT_PAD * k) / (ax->lmax - ax->lmin);
+  int every = (ax->lmax - ax->lmin) > 12 ? 2 : 1;
   char buf[32];
 
   cairo_set_source_rgb (cr, 0, 0, 0);
   cairo_set_line_width (cr, 1);
   cairo_rectangle (cr, ax->area.x, ax->area.y, ax->area.width, ax->area.height);
   cairo_stroke (cr);
-  ov_draw_set_font (cr, 11, TRUE);
-  ov_draw_text (cr, ax->area.x + ax->area.width / 2, ax->area.y - 4, 0.5, 1.0, title);
-  ov_draw_set_font (cr, 9, FALSE);
+  ov_draw_set_font (cr, ov_draw_font_size (11, k), TRUE);
   {
-    /* round values: 1, 2, 2.5 or 5 times a power of ten, four or so of them */
-    double step = ov_draw_round_step (ax->ymax - ax->ymin, 4);
+    /* over the plot and most of the gutters beside it, smaller (then
+     * shortened) where that is not enough */
+    g_auto(GStrv) shown = ov_draw_fit_title (cr, title, ax->area.width + 0.8 * GUTTER * k,
+                                             ov_draw_font_size (11, k), OV_DRAW_MIN_FONT, 1,
+                                             NULL);
+
+    ov_draw_text (cr, ax->area.x + ax->area.width / 2, ax->area.y - 4 * k, 0.5, 1.0, shown[0]);
+  }
+  ov_draw_set_font (cr, font, FALSE);
+  {
+    /* round values: 1, 2, 2.5 or 5 times a power of ten, four or so of
+     * them, fewer on a short plot */
+    int n_steps = CLAMP ((int) (ax->area.height / (3 * font)), 2, 4);
+    double step = ov_draw_round_step (ax->ymax - ax->ymin, n_steps);
 
     for (double v = step > 0 ? ceil (ax->ymin / step - 1e-9) * step : ax->ymin;
          v <= ax->ymax + step * 1e-9; v += step > 0 ? step : G_MAXDOUBLE)
       {
-        double y = ax_y (ax, v);
+        double y = ax_y (view, ax, v);
 
         g_snprintf (buf, sizeof buf, "%.3g", fabs (v) < 1e-12 ? 0.0 : v);
-        cairo_move_to (cr, ax->area.x - 3, y);
+        cairo_move_to (cr, ax->area.x - 3 * k, y);
         cairo_line_to (cr, ax->area.x, y);
         cairo_stroke (cr);
-        ov_draw_text (cr, ax->area.x - 5, y, 1.0, 0.5, buf);
+        ov_draw_text (cr, ax->area.x - 5 * k, y, 1.0, 0.5, buf);
       }
   }
+  /* every layer labelled where the labels stay apart */
+  g_snprintf (buf, sizeof buf, "%d", MAX (ABS (ax->lmin), ABS (ax->lmax)));
+  while (every * spacing < ov_draw_text_width (cr, buf) + 2 * font)
+    every++;
   for (int l = ax->lmin; l <= ax->lmax; l++)
     {
-      double x = ax_x (ax, l);
+      double x = ax_x (view, ax, l);
 
-      if ((ax->lmax - ax->lmin) > 12 && l % 2 != 0)
+      if ((l - ax->lmin) % every != 0)
         continue;
       g_snprintf (buf, sizeof buf, "%d", l);
       cairo_move_to (cr, x, ax->area.y + ax->area.height);
-      cairo_line_to (cr, x, ax->area.y + ax->area.height + 3);
+      cairo_line_to (cr, x, ax->area.y + ax->area.height + 3 * k);
       cairo_stroke (cr);
-      ov_draw_text (cr, x, ax->area.y + ax->area.height + 5, 0.5, 0.0, buf);
+      ov_draw_text (cr, x, ax->area.y + ax->area.height + 5 * k, 0.5, 0.0, buf);
     }
   /* Translators: the x axis of the alignment figure's plots: hidden state
    * 0 is the embedding layer's output. */
-  ov_draw_text (cr, ax->area.x + ax->area.width / 2, ax->area.y + ax->area.height + 18, 0.5,
+  ov_draw_text (cr, ax->area.x + ax->area.width / 2, ax->area.y + ax->area.height + 18 * k, 0.5,
                 0.0, _ ("layer (0 = embeddings)"));
-  ov_draw_text_vertical (cr, ax->area.x - 42, ax->area.y + ax->area.height / 2, 0.5, 0.0,
-                         ylabel);
+  {
+    g_autofree char *shown = ov_draw_ellipsize (cr, ylabel, ax->area.height);
+
+    ov_draw_text_vertical (cr, ax->area.x - 42 * k, ax->area.y + ax->area.height / 2, 0.5, 0.0,
+                           shown);
+  }
 }
 
 typedef double (*SeriesGetter) (const OvAlignLayer *l);
@@ -683,18 +758,22 @@ static const struct {
   { N_ ("chance, same image"), get_nni_chance, FALSE, { 8, 3, 2, 3 }, 1.4, MARK_NONE },
 };
 
-/* Series s's line width and dashes. */
+/* Series s's line width and dashes, k times those of a full-size figure. */
 static void
-use_series_pen (cairo_t *cr, guint s)
+use_series_pen (cairo_t *cr, guint s, double k)
 {
-  cairo_set_line_width (cr, series[s].width);
-  cairo_set_dash (cr, series[s].dash, series[s].dash[0] > 0 ? 4 : 0, 0);
+  double dash[4];
+
+  for (int i = 0; i < 4; i++)
+    dash[i] = series[s].dash[i] * k;
+  cairo_set_line_width (cr, series[s].width * k);
+  cairo_set_dash (cr, dash, series[s].dash[0] > 0 ? 4 : 0, 0);
 }
 
 static void
-add_mark (cairo_t *cr, Mark mark, double x, double y)
+add_mark (cairo_t *cr, Mark mark, double x, double y, double k)
 {
-  double r = 3.2;
+  double r = 3.2 * k;
 
   cairo_new_sub_path (cr);
   switch (mark)
@@ -735,18 +814,18 @@ draw_series (cairo_t *cr, OvAlignView *view)
         gboolean pen_down = FALSE;
 
         cairo_set_source_rgb (cr, model_colors[m].r, model_colors[m].g, model_colors[m].b);
-        use_series_pen (cr, s);
+        use_series_pen (cr, s, view->k);
         for (guint k = 0; k < a->n_layers; k++)
           {
             double v = series[s].get (&a->layers[k]);
-            double x = ax_x (ax, a->layers[k].layer), y;
+            double x = ax_x (view, ax, a->layers[k].layer), y;
 
             if (isnan (v))
               {
                 pen_down = FALSE;
                 continue;
               }
-            y = ax_y (ax, v);
+            y = ax_y (view, ax, v);
             if (pen_down)
               cairo_line_to (cr, x, y);
             else
@@ -761,55 +840,77 @@ draw_series (cairo_t *cr, OvAlignView *view)
 
             if (isnan (v))
               continue;
-            add_mark (cr, series[s].mark, ax_x (ax, a->layers[k].layer), ax_y (ax, v));
+            add_mark (cr, series[s].mark, ax_x (view, ax, a->layers[k].layer),
+                      ax_y (view, ax, v), view->k);
           }
         cairo_fill (cr);
       }
 }
 
-/* A legend line is long enough to show two periods of every dash pattern. */
-#define LEGEND_LINE 28.0
-
-static void
-draw_legend (cairo_t *cr, OvAlignView *view, double x0, double y)
+/* The legend from (x0, y), the middle of its first row: the models, then
+ * the series, each row wrapped at the figure's right margin; draws it
+ * when draw is set and returns its rows. */
+static guint
+legend_pass (cairo_t *cr, OvAlignView *view, double x0, double y, gboolean draw)
 {
-  double x = x0;
+  double k = view->k, x = x0, right = view->width - 8 * k, row = LEGEND_ROW * k;
+  guint rows = 1;
 
-  ov_draw_set_font (cr, 9, FALSE);
+  ov_draw_set_font (cr, ov_draw_font_size (9, k), FALSE);
   for (guint m = 0; m < view->n; m++)
     {
-      cairo_set_source_rgb (cr, model_colors[m].r, model_colors[m].g, model_colors[m].b);
-      cairo_rectangle (cr, x, y - 4, 14, 8);
-      cairo_fill (cr);
-      cairo_set_source_rgb (cr, 0, 0, 0);
-      ov_draw_text (cr, x + 18, y, 0.0, 0.5, view->models[m]->label);
-      x += 26 + ov_draw_text_width (cr, view->models[m]->label);
-    }
-  x = x0;
-  y += 14;
-  for (guint s = 0; s < G_N_ELEMENTS (series); s++)
-    {
-      const char *name = _ (series[s].name);
-      double w = LEGEND_LINE + 4 + ov_draw_text_width (cr, name);
+      const char *label = view->models[m]->label;
+      g_autofree char *shown = ov_draw_ellipsize (cr, label, right - x0 - 18 * k);
+      double w = 18 * k + ov_draw_text_width (cr, shown);
 
-      /* A narrow figure (the window's side panel) wraps the entries; the
-       * layout leaves room for two more rows above the bars. */
-      if (x > x0 && x + w > view->width - 8)
+      if (x > x0 && x + w > right)
         {
           x = x0;
-          y += 14;
+          y += row;
+          rows++;
         }
-      cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
-      use_series_pen (cr, s);
-      cairo_move_to (cr, x, y);
-      cairo_line_to (cr, x + LEGEND_LINE, y);
-      cairo_stroke (cr);
-      cairo_set_dash (cr, NULL, 0, 0);
-      add_mark (cr, series[s].mark, x + LEGEND_LINE / 2, y);
-      cairo_fill (cr);
-      ov_draw_text (cr, x + LEGEND_LINE + 4, y, 0.0, 0.5, name);
-      x += w + 8;
+      if (draw)
+        {
+          cairo_set_source_rgb (cr, model_colors[m].r, model_colors[m].g, model_colors[m].b);
+          cairo_rectangle (cr, x, y - 4 * k, 14 * k, 8 * k);
+          cairo_fill (cr);
+          cairo_set_source_rgb (cr, 0, 0, 0);
+          ov_draw_text (cr, x + 18 * k, y, 0.0, 0.5, shown);
+        }
+      x += w + 8 * k;
     }
+  x = x0;
+  y += row;
+  rows++;
+  for (guint s = 0; s < G_N_ELEMENTS (series); s++)
+    {
+      double line = LEGEND_LINE * k;
+      g_autofree char *name = ov_draw_ellipsize (cr, _ (series[s].name), right - x0 - line);
+      double w = line + 4 * k + ov_draw_text_width (cr, name);
+
+      /* A narrow figure (the window's side panel, a paper's column) wraps
+       * the entries. */
+      if (x > x0 && x + w > right)
+        {
+          x = x0;
+          y += row;
+          rows++;
+        }
+      if (draw)
+        {
+          cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
+          use_series_pen (cr, s, k);
+          cairo_move_to (cr, x, y);
+          cairo_line_to (cr, x + line, y);
+          cairo_stroke (cr);
+          cairo_set_dash (cr, NULL, 0, 0);
+          add_mark (cr, series[s].mark, x + line / 2, y, k);
+          cairo_fill (cr);
+          ov_draw_text (cr, x + line + 4 * k, y, 0.0, 0.5, name);
+        }
+      x += w + 8 * k;
+    }
+  return rows;
 }
 
 /* The left axis of a bar chart with round ticks (grid: light lines behind
@@ -819,12 +920,16 @@ draw_legend (cairo_t *cr, OvAlignView *view, double x0, double y)
 static void
 draw_bar_axis (cairo_t *cr, OvAlignView *view, OvRect r, gboolean grid, gboolean label)
 {
-  double range = view->bar_hi - view->bar_lo, step = view->bar_step;
+  double range = view->bar_hi - view->bar_lo, step = view->bar_step, k = view->k;
+  double font = ov_draw_font_size (8, k);
+  /* every tick labelled where the labels stay apart */
+  int every = step > 0 && range > 0 ? (int) ceil (1.5 * font / (step / range * r.height)) : 1;
   char buf[32];
+  int i = 0;
 
   cairo_set_line_width (cr, 1);
-  ov_draw_set_font (cr, 8, FALSE);
-  for (double v = view->bar_lo; step > 0 && v <= view->bar_hi + step * 1e-6; v += step)
+  ov_draw_set_font (cr, font, FALSE);
+  for (double v = view->bar_lo; step > 0 && v <= view->bar_hi + step * 1e-6; v += step, i++)
     {
       double y = r.y + r.height - (v - view->bar_lo) / range * r.height;
 
@@ -837,11 +942,12 @@ draw_bar_axis (cairo_t *cr, OvAlignView *view, OvRect r, gboolean grid, gboolean
           continue;
         }
       cairo_set_source_rgb (cr, 0, 0, 0);
-      cairo_move_to (cr, r.x - 3, y);
+      cairo_move_to (cr, r.x - 3 * k, y);
       cairo_line_to (cr, r.x, y);
       cairo_stroke (cr);
       g_snprintf (buf, sizeof buf, "%.3g", fabs (v) < step * 1e-6 ? 0.0 : v);
-      ov_draw_text (cr, r.x - 5, y, 1.0, 0.5, buf);
+      if (i % MAX (every, 1) == 0)
+        ov_draw_text (cr, r.x - 5 * k, y, 1.0, 0.5, buf);
     }
   if (grid)
     return;
@@ -849,20 +955,24 @@ draw_bar_axis (cairo_t *cr, OvAlignView *view, OvRect r, gboolean grid, gboolean
   cairo_line_to (cr, r.x, r.y + r.height);
   cairo_stroke (cr);
   if (view->bar_lo > 0)
-    for (int k = 0; k < 2; k++)
+    for (int j = 0; j < 2; j++)
       {
-        double y = r.y + r.height - 8 - 5 * k;
+        double y = r.y + r.height - (8 + 5 * j) * k;
 
         cairo_set_source_rgb (cr, 1, 1, 1);
-        cairo_rectangle (cr, r.x - 6, y - 2.5, 9, 4);
+        cairo_rectangle (cr, r.x - 6 * k, y - 2.5 * k, 9 * k, 4 * k);
         cairo_fill (cr);
         cairo_set_source_rgb (cr, 0, 0, 0);
-        cairo_move_to (cr, r.x - 6, y + 2);
-        cairo_line_to (cr, r.x + 3, y - 2);
+        cairo_move_to (cr, r.x - 6 * k, y + 2 * k);
+        cairo_line_to (cr, r.x + 3 * k, y - 2 * k);
         cairo_stroke (cr);
       }
   if (label)
-    ov_draw_text_vertical (cr, r.x - 42, r.y + r.height / 2, 0.5, 0.0, _ ("distance"));
+    {
+      g_autofree char *shown = ov_draw_ellipsize (cr, _ ("distance"), r.height);
+
+      ov_draw_text_vertical (cr, r.x - 42 * k, r.y + r.height / 2, 0.5, 0.0, shown);
+    }
 }
 
 static void
@@ -872,7 +982,8 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
   const OvAlignLayer *l = &a->layers[a->n_layers - 1];
   OvRect r = view->bars[m];
   g_autoptr(GArray) shown = g_array_new (FALSE, FALSE, sizeof (guint));
-  double range = view->bar_hi - view->bar_lo, slot;
+  double range = view->bar_hi - view->bar_lo, slot, k = view->k;
+  double name_font = ov_draw_font_size (8, k);
   char buf[160];
 
   for (guint c = 0; c < a->n_classes; c++)
@@ -884,43 +995,44 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
   g_snprintf (buf, sizeof buf, _ ("%s, layer %d: own tag (solid), other tags (light)"),
               a->label, l->layer);
   cairo_set_source_rgb (cr, 0, 0, 0);
-  ov_draw_set_font (cr, 10, TRUE);
+  ov_draw_set_font (cr, ov_draw_font_size (10, k), TRUE);
   {
     g_autofree char *t = ov_draw_ellipsize (cr, buf, r.width);
 
-    ov_draw_text (cr, r.x, r.y - 12, 0.0, 1.0, t);
+    ov_draw_text (cr, r.x, r.y - 12 * k, 0.0, 1.0, t);
   }
   if (shown->len == 0 || !(range > 0))
     return;
   draw_bar_axis (cr, view, r, TRUE, FALSE);
   slot = r.width / shown->len;
-  ov_draw_set_font (cr, 8, FALSE);
+  ov_draw_set_font (cr, name_font, FALSE);
   for (guint i = 0; i < shown->len; i++)
     {
       guint c = g_array_index (shown, guint, i);
       double bw = MAX (1.0, slot * 0.4);
       OvColor col = ov_palette_color (view->palette, a->class_names[c]);
 
-      for (int k = 0; k < 2; k++)
+      for (int j = 0; j < 2; j++)
         {
-          double v = k == 0 ? l->intra[c] : l->inter[c];
+          double v = j == 0 ? l->intra[c] : l->inter[c];
           double hgt = (v - view->bar_lo) / range * r.height;
 
           if (isnan (v))
             continue;
           /* own tag solid, other tags light */
-          cairo_set_source_rgba (cr, col.r, col.g, col.b, k == 0 ? 1.0 : 0.35);
-          cairo_rectangle (cr, r.x + i * slot + slot * 0.1 + k * bw, r.y + r.height - hgt, bw,
+          cairo_set_source_rgba (cr, col.r, col.g, col.b, j == 0 ? 1.0 : 0.35);
+          cairo_rectangle (cr, r.x + i * slot + slot * 0.1 + j * bw, r.y + r.height - hgt, bw,
                            hgt);
           cairo_fill (cr);
         }
-      if (slot >= 8)
+      if (slot >= name_font + 2)
         {
           g_autofree char *name = NULL;
 
           cairo_set_source_rgb (cr, 0, 0, 0);
-          name = ov_draw_ellipsize (cr, a->class_names[c], 50);
-          ov_draw_text_vertical (cr, r.x + (i + 0.5) * slot, r.y + r.height + 3, 1.0, 0.5, name);
+          name = ov_draw_ellipsize (cr, a->class_names[c], 50 * k);
+          ov_draw_text_vertical (cr, r.x + (i + 0.5) * slot, r.y + r.height + 3 * k, 1.0, 0.5,
+                                 name);
         }
     }
   cairo_set_source_rgb (cr, 0, 0, 0);
@@ -936,14 +1048,16 @@ ov_align_view_draw (OvAlignView *view, cairo_t *cr)
 {
   cairo_save (cr);
   cairo_set_source_rgb (cr, 0, 0, 0);
-  ov_draw_set_font (cr, 13, TRUE);
-  /* Translators: title of the alignment figure. */
-  ov_draw_text (cr, view->width / 2, 4, 0.5, 0.0, _ ("Tag–region alignment across layers"));
+  ov_draw_set_font (cr, view->title_font, TRUE);
+  for (guint i = 0; view->title_lines != NULL && view->title_lines[i] != NULL; i++)
+    ov_draw_text (cr, view->width / 2, 4 * view->k + i * ov_draw_line_height (view->title_font),
+                  0.5, 0.0, view->title_lines[i]);
   /* Translators: the titles and y axes of the alignment figure's plots. */
-  draw_axes (cr, &view->dist, _ ("mean distance region → tags"), _ ("distance"));
-  draw_axes (cr, &view->nn, _ ("nearest tag has the region's class"), _ ("share of regions"));
+  draw_axes (cr, view, &view->dist, _ ("mean distance region → tags"), _ ("distance"));
+  draw_axes (cr, view, &view->nn, _ ("nearest tag has the region's class"),
+             _ ("share of regions"));
   draw_series (cr, view);
-  draw_legend (cr, view, 60, view->dist.area.y + view->dist.area.height + 44);
+  legend_pass (cr, view, GUTTER * view->k, view->legend_y, TRUE);
   for (guint m = 0; m < view->n; m++)
     draw_bars (cr, view, m);
   cairo_restore (cr);
@@ -969,7 +1083,7 @@ ov_align_view_hit (OvAlignView *view, double x, double y, guint *model, int *lay
 
             if (isnan (v))
               continue;
-            d = hypot (ax_x (ax, a->layers[k].layer) - x, ax_y (ax, v) - y);
+            d = hypot (ax_x (view, ax, a->layers[k].layer) - x, ax_y (view, ax, v) - y);
             if (d < best)
               {
                 best = d;

@@ -13,6 +13,16 @@
 
 #include "ov-draw.h"
 
+/* The size of cr's font, in points (its matrix's scale). */
+static double
+cairo_font_extents_size (cairo_t *cr)
+{
+  cairo_matrix_t m;
+
+  cairo_get_font_matrix (cr, &m);
+  return hypot (m.xx, m.yx);
+}
+
 /* Stops of matplotlib's viridis at 0, 1/4, 1/2, 3/4, 1 (perceptually even,
  * readable in grey), and of ColorBrewer's RdBu (blue, near white, red). */
 static const OvColor sequential_stops[] = {
@@ -155,27 +165,82 @@ ov_draw_round_step (double range,
   return 10 * mag;
 }
 
-/* One labelled tick of a colour bar at value v. */
-static void
+/* One labelled tick of a colour bar at value v; only measures its label
+ * when draw is not set. Returns the label's right end. */
+static double
 draw_tick (cairo_t            *cr,
            double              x,
            double              y,
            double              w,
            double              h,
            const OvColorScale *scale,
-           double              v)
+           double              v,
+           gboolean            draw)
 {
   double range = scale->hi - scale->lo;
   double ty = y + (range > 0 ? h * (scale->hi - v) / range : 0);
+  double size = cairo_font_extents_size (cr);
   char buf[32];
 
   g_snprintf (buf, sizeof buf, "%.3g", fabs (v) < 1e-12 ? 0.0 : v);
-  ov_draw_use_ink (cr, OV_INK_DIM);
-  cairo_move_to (cr, x + w, ty);
-  cairo_line_to (cr, x + w + 4, ty);
-  cairo_stroke (cr);
-  ov_draw_use_ink (cr, OV_INK_TEXT);
-  ov_draw_text (cr, x + w + 6, ty, 0.0, 0.5, buf);
+  if (draw)
+    {
+      ov_draw_use_ink (cr, OV_INK_DIM);
+      cairo_move_to (cr, x + w, ty);
+      cairo_line_to (cr, x + w + 0.4 * size, ty);
+      cairo_stroke (cr);
+      ov_draw_use_ink (cr, OV_INK_TEXT);
+      ov_draw_text (cr, x + w + 0.6 * size, ty, 0.0, 0.5, buf);
+    }
+  return x + w + 0.6 * size + ov_draw_text_width (cr, buf);
+}
+
+/* The ticks of a bar of height h: the two ends, which say the range
+ * exactly, and round values (1, 2, 2.5 or 5 times a power of ten, about 5
+ * of them, fewer on a short bar so that their labels stay apart); a round
+ * tick too near an end gives way to it. Returns the labels' right end. */
+static double
+bar_ticks (cairo_t            *cr,
+           const OvColorScale *scale,
+           double              x,
+           double              y,
+           double              w,
+           double              h,
+           gboolean            draw)
+{
+  double size = cairo_font_extents_size (cr);
+  int n_ticks = CLAMP ((int) (h / (1.5 * size)), 3, 5);
+  double range = scale->hi - scale->lo;
+  double step = ov_draw_round_step (range, n_ticks - 1);
+  double apart = MAX (0.12 * range, 1.2 * size * range / h), right = x + w;
+
+  for (int end = 0; end < 2; end++)
+    right = MAX (right, draw_tick (cr, x, y, w, h, scale, end == 0 ? scale->hi : scale->lo,
+                                   draw));
+  if (step > 0)
+    for (double v = ceil (scale->lo / step) * step; v <= scale->hi; v += step)
+      if (v - scale->lo > apart && scale->hi - v > apart)
+        right = MAX (right, draw_tick (cr, x, y, w, h, scale,
+                                       fabs (v) < step * 1e-6 ? 0.0 : v, draw));
+  return right;
+}
+
+double
+ov_draw_color_bar_width (cairo_t            *cr,
+                         const OvColorScale *scale,
+                         double              w,
+                         double              h,
+                         double              font_size)
+{
+  double right;
+
+  g_return_val_if_fail (cr != NULL && scale != NULL, w);
+
+  cairo_save (cr);
+  ov_draw_set_font (cr, font_size, FALSE);
+  right = bar_ticks (cr, scale, 0, 0, w, h, FALSE);
+  cairo_restore (cr);
+  return right;
 }
 
 void
@@ -187,9 +252,22 @@ ov_draw_color_bar (cairo_t            *cr,
                    double              h,
                    const char         *title)
 {
+  /* the legend columns beside figures leave about 86 points for the title */
+  ov_draw_color_bar_sized (cr, scale, x, y, w, h, title, 10.0, 86.0);
+}
+
+void
+ov_draw_color_bar_sized (cairo_t            *cr,
+                         const OvColorScale *scale,
+                         double              x,
+                         double              y,
+                         double              w,
+                         double              h,
+                         const char         *title,
+                         double              font_size,
+                         double              max_title_w)
+{
   const int n_steps = 64;
-  /* about 5 ticks, fewer on a short bar so that their labels stay apart */
-  const int n_ticks = CLAMP ((int) (h / 15.0), 3, 5);
 
   g_return_if_fail (cr != NULL && scale != NULL);
 
@@ -209,36 +287,19 @@ ov_draw_color_bar (cairo_t            *cr,
   cairo_rectangle (cr, x + 0.5, y + 0.5, w - 1, h - 1);
   cairo_stroke (cr);
 
-  ov_draw_set_font (cr, 10, FALSE);
-  {
-    /* Round ticks (1, 2, 2.5 or 5 times a power of ten, about n_ticks of
-     * them) and the two ends, which say the range exactly; a round tick too
-     * near an end gives way to it. */
-    double range = scale->hi - scale->lo;
-    double step = ov_draw_round_step (range, n_ticks - 1);
-
-    for (int end = 0; end < 2; end++)
-      draw_tick (cr, x, y, w, h, scale, end == 0 ? scale->hi : scale->lo);
-    if (step > 0)
-      for (double v = ceil (scale->lo / step) * step; v <= scale->hi; v += step)
-        if (v - scale->lo > MAX (0.12 * range, 12.0 * range / h)
-            && scale->hi - v > MAX (0.12 * range, 12.0 * range / h))
-          draw_tick (cr, x, y, w, h, scale, fabs (v) < step * 1e-6 ? 0.0 : v);
-  }
+  ov_draw_set_font (cr, font_size, FALSE);
+  bar_ticks (cr, scale, x, y, w, h, TRUE);
   if (title != NULL)
     {
-      /* the legend columns beside figures leave about this much; a longer
-       * title (a translation, say) gets smaller, then cut */
-      const double max_title_w = 86.0;
-      g_autofree char *shown = NULL;
-      double size = 10.0;
+      /* a longer title (a translation, say) gets smaller, then cut */
+      g_auto(GStrv) shown = NULL;
 
       ov_draw_use_ink (cr, OV_INK_TEXT);
-      ov_draw_set_font (cr, size, TRUE);
-      while (size > 7.0 && ov_draw_text_width (cr, title) > max_title_w)
-        ov_draw_set_font (cr, size -= 0.5, TRUE);
-      shown = ov_draw_ellipsize (cr, title, max_title_w);
-      ov_draw_text (cr, x, y - 6, 0.0, 1.0, shown);
+      ov_draw_set_font (cr, font_size, TRUE);
+      shown = ov_draw_fit_title (cr, title, max_title_w, font_size,
+                                 MIN (font_size, MAX (OV_DRAW_MIN_FONT, 0.7 * font_size)), 1,
+                                 NULL);
+      ov_draw_text (cr, x, y - 0.6 * font_size, 0.0, 1.0, shown[0]);
     }
   cairo_restore (cr);
 }
@@ -522,6 +583,129 @@ text_layout (cairo_t *cr, const char *utf8)
   pango_layout_set_font_description (layout, desc);
   pango_layout_set_text (layout, utf8, -1);
   return layout;
+}
+
+double
+ov_draw_shrink (double width,
+                double height,
+                double full_width,
+                double full_height)
+{
+  g_return_val_if_fail (full_width > 0 && full_height > 0, 1.0);
+
+  return CLAMP (MIN (width / full_width, height / full_height), OV_DRAW_MIN_FONT / 10.0, 1.0);
+}
+
+double
+ov_draw_font_size (double size,
+                   double shrink)
+{
+  return MAX (size * shrink, MIN (size, OV_DRAW_MIN_FONT));
+}
+
+double
+ov_draw_line_height (double size)
+{
+  return 1.25 * size;
+}
+
+cairo_t *
+ov_draw_measure_context (void)
+{
+  cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t *cr = cairo_create (scratch);
+
+  /* the cairo_t keeps its target alive */
+  cairo_surface_destroy (scratch);
+  return cr;
+}
+
+/* title broken at spaces into lines no wider than max_width, words wider
+ * than that alone on their line; NULL when more than max_lines. */
+static GStrv
+break_lines (cairo_t    *cr,
+             const char *title,
+             double      max_width,
+             guint       max_lines)
+{
+  g_auto(GStrv) words = g_strsplit (title, " ", -1);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autofree char *longer = line->len > 0 ? g_strconcat (line->str, " ", words[i], NULL)
+                                              : g_strdup (words[i]);
+
+      if (line->len > 0 && ov_draw_text_width (cr, longer) > max_width)
+        {
+          g_ptr_array_add (lines, g_strdup (line->str));
+          g_string_assign (line, words[i]);
+        }
+      else
+        g_string_assign (line, longer);
+    }
+  g_ptr_array_add (lines, g_strdup (line->str));
+  if (lines->len > max_lines)
+    return NULL;
+  g_ptr_array_add (lines, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&lines), FALSE);
+}
+
+GStrv
+ov_draw_fit_title (cairo_t    *cr,
+                   const char *title,
+                   double      max_width,
+                   double      size,
+                   double      min_size,
+                   guint       max_lines,
+                   double     *font_size)
+{
+  cairo_font_weight_t weight = CAIRO_FONT_WEIGHT_NORMAL;
+  cairo_font_face_t *face = cairo_get_font_face (cr);
+  GStrv lines = NULL;
+  double width;
+
+  g_return_val_if_fail (cr != NULL && max_lines >= 1, NULL);
+
+  if (title == NULL || *title == '\0')
+    return NULL;
+  if (cairo_font_face_get_type (face) == CAIRO_FONT_TYPE_TOY)
+    weight = cairo_toy_font_face_get_weight (face);
+  min_size = MIN (min_size, size);
+  ov_draw_set_font (cr, size, weight == CAIRO_FONT_WEIGHT_BOLD);
+  /* one line, as large as fits */
+  width = ov_draw_text_width (cr, title);
+  if (width > max_width && max_width > 0)
+    {
+      size = MAX (min_size, size * max_width / width);
+      ov_draw_set_font (cr, size, weight == CAIRO_FONT_WEIGHT_BOLD);
+    }
+  if (ov_draw_text_width (cr, title) <= max_width)
+    lines = g_strdupv ((char *[]) { (char *) title, NULL });
+  /* then broken into lines, the last one cut where they run out */
+  else if ((lines = break_lines (cr, title, max_width, max_lines)) == NULL)
+    {
+      g_auto(GStrv) all = break_lines (cr, title, max_width, G_MAXUINT);
+      g_autofree char *rest = g_strjoinv (" ", all + max_lines - 1);
+
+      lines = g_new0 (char *, max_lines + 1);
+      for (guint i = 0; i + 1 < max_lines; i++)
+        lines[i] = g_strdup (all[i]);
+      lines[max_lines - 1] = ov_draw_ellipsize (cr, rest, max_width);
+    }
+  /* a word wider than the line */
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (ov_draw_text_width (cr, lines[i]) > max_width)
+      {
+        char *cut = ov_draw_ellipsize (cr, lines[i], max_width);
+
+        g_free (lines[i]);
+        lines[i] = cut;
+      }
+  if (font_size != NULL)
+    *font_size = size;
+  return lines;
 }
 
 double

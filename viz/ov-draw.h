@@ -33,12 +33,12 @@ OvColor   ov_colormap_diverging     (double t);
 /* Relative luminance, to choose black or white text on a colour. */
 double    ov_color_luminance        (OvColor c);
 
-/* A vertical colour bar at (x, y) of w x h with a title above it and tick
- * labels to its right. */
 /* A round step (1, 2, 2.5 or 5 times a power of ten) that cuts range into
  * about n_steps parts; 0 for an empty or non-finite range. */
 double    ov_draw_round_step        (double              range,
                                      int                 n_steps);
+/* A vertical colour bar at (x, y) of w x h with a title above it and tick
+ * labels to its right, in text of 10 points. */
 void      ov_draw_color_bar         (cairo_t            *cr,
                                      const OvColorScale *scale,
                                      double              x,
@@ -46,6 +46,23 @@ void      ov_draw_color_bar         (cairo_t            *cr,
                                      double              w,
                                      double              h,
                                      const char         *title);
+/* The same in text of font_size points, the title (above the bar, from x)
+ * smaller, down to 70 %, then shortened to stay within max_title_w. */
+void      ov_draw_color_bar_sized   (cairo_t            *cr,
+                                     const OvColorScale *scale,
+                                     double              x,
+                                     double              y,
+                                     double              w,
+                                     double              h,
+                                     const char         *title,
+                                     double              font_size,
+                                     double              max_title_w);
+/* How far right of its x such a bar's tick labels reach. */
+double    ov_draw_color_bar_width   (cairo_t            *cr,
+                                     const OvColorScale *scale,
+                                     double              w,
+                                     double              h,
+                                     double              font_size);
 
 /* The colours of what is not data: the ground, text, secondary text and
  * frames, and the grey of a cell without a value. Renderers take them from
@@ -127,6 +144,38 @@ double    ov_draw_text_width        (cairo_t    *cr,
 char     *ov_draw_ellipsize         (cairo_t    *cr,
                                      const char *utf8,
                                      double      max_width);
+
+/* Figures drawn smaller than the size they were designed for lay
+ * themselves out again with smaller text, margins and markers; text never
+ * gets smaller than OV_DRAW_MIN_FONT points. */
+#define OV_DRAW_MIN_FONT 6.0
+
+/* The factor a figure of width x height multiplies its text sizes and
+ * fixed distances by: 1 from full_width x full_height up, less on a
+ * smaller page, but not below the factor that brings 10-point text to
+ * OV_DRAW_MIN_FONT (smaller distances would only leave the text crowded). */
+double    ov_draw_shrink            (double      width,
+                                     double      height,
+                                     double      full_width,
+                                     double      full_height);
+/* size * shrink, but at least OV_DRAW_MIN_FONT (or size, if smaller). */
+double    ov_draw_font_size         (double      size,
+                                     double      shrink);
+/* A cairo_t on a 1 x 1 surface, to measure text while laying out. */
+cairo_t  *ov_draw_measure_context   (void);
+/* A title fitted to max_width: at size, else smaller down to min_size,
+ * else broken at spaces into up to max_lines lines (the last one ellipsized
+ * when even those do not hold it). Leaves cr's font at the size chosen,
+ * which *font_size (may be NULL) receives. NULL for a NULL or empty title. */
+GStrv     ov_draw_fit_title         (cairo_t    *cr,
+                                     const char *title,
+                                     double      max_width,
+                                     double      size,
+                                     double      min_size,
+                                     guint       max_lines,
+                                     double     *font_size);
+/* The distance between the baselines of lines of text of size points. */
+double    ov_draw_line_height       (double      size);
 
 /* While a sink is attached to a surface, ov_draw_text on any cairo_t of that
  * surface records the text (position, transform, size, colour) instead of

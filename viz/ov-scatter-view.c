@@ -13,10 +13,18 @@
 
 #include "model/ov-i18n.h"
 
+/* Sizes at full scale, in points; a figure narrower than FULL_W (or
+ * shorter than FULL_H) multiplies them by its shrink factor
+ * (ov_draw_shrink). The width decides: it holds the plot, the legend's
+ * column and the title, while a short figure lists fewer classes. */
+#define FULL_W 500.0
+#define FULL_H 200.0
 #define TITLE_H 24.0
+#define TITLE_FONT 13.0
 #define MARGIN 12.0
 #define LEGEND_W 170.0
 #define LEGEND_ROW 15.0
+#define LEGEND_FONT 10.0
 #define MARKER_R 3.5
 
 struct _OvScatterView
@@ -36,9 +44,14 @@ struct _OvScatterView
 
   /* layout */
   double     width, height;
+  double     shrink;        /* ov_draw_shrink of the size */
+  char     **title_lines;   /* the title fitted to the width */
+  double     title_font;
   OvRect     plot;
   double     sx, sy;        /* data units -> pixels */
-  double     legend_x, legend_y;
+  double     marker_r;
+  double     legend_x, legend_y, legend_w, legend_row, legend_font;
+  double     region_key_x, region_key_y;  /* the square of the tag/region key */
   guint      legend_rows;
 };
 
@@ -121,6 +134,7 @@ ov_scatter_view_free (OvScatterView *view)
   g_free (view->visible);
   ov_palette_free (view->own_palette);
   g_free (view->title);
+  g_strfreev (view->title_lines);
   g_free (view);
 }
 
@@ -150,23 +164,61 @@ ov_scatter_view_set_selection (OvScatterView *view, const guint *indices, guint 
 void
 ov_scatter_view_layout (OvScatterView *view, double width, double height)
 {
-  /* a legend column when there are classes or markers to name */
-  double legend_w = view->n_classes > 0 || view->modality_key ? LEGEND_W : 0.0;
-  double pw, ph;
+  double k = ov_draw_shrink (width, height, FULL_W, FULL_H);
+  double margin = MARGIN * k, title_h = TITLE_H * k, key_rows = 0;
+  double legend_w = 0, pw, ph;
+  cairo_t *cr = ov_draw_measure_context ();
 
   view->width = width;
   view->height = height;
-  view->plot.x = MARGIN;
-  view->plot.y = TITLE_H + MARGIN;
-  view->plot.width = MAX (10.0, width - legend_w - 2 * MARGIN);
-  view->plot.height = MAX (10.0, height - TITLE_H - 2 * MARGIN);
+  view->shrink = k;
+  /* the title in one line, or in two on a narrow figure; the row it had is
+   * kept without one */
+  g_clear_pointer (&view->title_lines, g_strfreev);
+  ov_draw_set_font (cr, TITLE_FONT * k, TRUE);
+  view->title_lines = ov_draw_fit_title (cr, view->title, width - 2 * margin, TITLE_FONT * k,
+                                         ov_draw_font_size (TITLE_FONT - 2, k), 2,
+                                         &view->title_font);
+  if (view->title_lines != NULL && g_strv_length (view->title_lines) > 1)
+    title_h += ov_draw_line_height (view->title_font) * (g_strv_length (view->title_lines) - 1);
+  view->legend_font = ov_draw_font_size (LEGEND_FONT, k);
+  view->legend_row = MAX (LEGEND_ROW * k, ov_draw_line_height (view->legend_font));
+  view->marker_r = MARKER_R * k;
+
+  /* a legend column when there are classes or markers to name, at most
+   * 40 % of a narrow figure */
+  if (view->n_classes > 0 || view->modality_key)
+    legend_w = MIN (LEGEND_W * k, 0.4 * width);
+  view->plot.x = margin;
+  view->plot.y = title_h + margin;
+  view->plot.width = MAX (10.0, width - legend_w - 2 * margin);
+  view->plot.height = MAX (10.0, height - title_h - 2 * margin);
   /* Equal scale on both axes: t-SNE distances mean the same either way. */
-  pw = view->plot.width - 2 * MARKER_R - 4;
-  ph = view->plot.height - 2 * MARKER_R - 4;
+  pw = view->plot.width - 2 * view->marker_r - 4 * k;
+  ph = view->plot.height - 2 * view->marker_r - 4 * k;
   view->sx = view->sy = MIN (pw / (view->xmax - view->xmin), ph / (view->ymax - view->ymin));
-  view->legend_x = view->plot.x + view->plot.width + MARGIN;
-  view->legend_y = view->plot.y + (view->modality_key ? 2 * LEGEND_ROW + 6 : 0.0);
-  view->legend_rows = (guint) MAX (0.0, (height - view->legend_y - MARGIN) / LEGEND_ROW);
+  view->legend_x = view->plot.x + view->plot.width + margin;
+  view->legend_w = MAX (0.0, legend_w - margin);
+  if (view->modality_key)
+    {
+      /* the region key right of the tag key, or under it when the column
+       * is too narrow for both */
+      ov_draw_set_font (cr, view->legend_font, FALSE);
+      view->region_key_x = view->legend_x
+                           + MAX (55 * k, 24 * k + ov_draw_text_width (cr, _ ("tag")));
+      view->region_key_y = view->plot.y + 6 * k;
+      key_rows = 2;
+      if (view->region_key_x + 14 * k + ov_draw_text_width (cr, _ ("region"))
+          > view->legend_x + view->legend_w)
+        {
+          view->region_key_x = view->legend_x;
+          view->region_key_y += view->legend_row;
+          key_rows = 3;
+        }
+    }
+  view->legend_y = view->plot.y + (key_rows > 0 ? key_rows * view->legend_row + 6 * k : 0.0);
+  view->legend_rows = (guint) MAX (0.0, (height - view->legend_y - margin) / view->legend_row);
+  cairo_destroy (cr);
 }
 
 /* Classes listed in the legend: all that fit, one row kept for "+ N more"
@@ -218,12 +270,12 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
   guint shown = 0;
 
   cairo_save (cr);
-  if (view->title != NULL)
-    {
-      cairo_set_source_rgb (cr, 0, 0, 0);
-      ov_draw_set_font (cr, 13, TRUE);
-      ov_draw_text (cr, view->width / 2, 4, 0.5, 0.0, view->title);
-    }
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_set_font (cr, view->title_font, TRUE);
+  for (guint i = 0; view->title_lines != NULL && view->title_lines[i] != NULL; i++)
+    ov_draw_text (cr, view->width / 2,
+                  4 * view->shrink + i * ov_draw_line_height (view->title_font), 0.5, 0.0,
+                  view->title_lines[i]);
   cairo_set_source_rgb (cr, 0.97, 0.97, 0.97);
   cairo_rectangle (cr, view->plot.x, view->plot.y, view->plot.width, view->plot.height);
   cairo_fill_preserve (cr);
@@ -244,14 +296,14 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
         continue;
       c = ov_palette_color (view->palette, view->class_names[view->classes[i]]);
       ov_scatter_view_data_to_view (view, view->xy[2 * i], view->xy[2 * i + 1], &x, &y);
-      marker_path (cr, view->markers[i], x, y, MARKER_R);
+      marker_path (cr, view->markers[i], x, y, view->marker_r);
       cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.85);
       cairo_fill_preserve (cr);
       cairo_set_source_rgba (cr, 0, 0, 0, 0.5);
       cairo_stroke (cr);
       if (view->selected[i])
         {
-          marker_path (cr, view->markers[i], x, y, MARKER_R + 2.5);
+          marker_path (cr, view->markers[i], x, y, view->marker_r + 2.5 * view->shrink);
           cairo_set_source_rgb (cr, 0, 0, 0);
           cairo_set_line_width (cr, 1.5);
           cairo_stroke (cr);
@@ -261,23 +313,28 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
   cairo_restore (cr);
 
   /* Legend: modality markers, then one row per class (greyed when hidden). */
-  ov_draw_set_font (cr, 10, FALSE);
+  ov_draw_set_font (cr, view->legend_font, FALSE);
   if (view->modality_key)
     {
+      double k = view->shrink, y = view->plot.y + 6 * k;
+
       cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
-      marker_path (cr, OV_MARKER_CIRCLE, view->legend_x + 5, view->plot.y + 6, MARKER_R);
+      marker_path (cr, OV_MARKER_CIRCLE, view->legend_x + 5 * k, y, view->marker_r);
       cairo_fill (cr);
       /* Translators: the legend's key of the t-SNE map: a circle is a tag
        * piece, a square a region; keep both short. */
-      ov_draw_text (cr, view->legend_x + 14, view->plot.y + 6, 0.0, 0.5, _ ("tag"));
-      marker_path (cr, OV_MARKER_SQUARE, view->legend_x + 60, view->plot.y + 6, MARKER_R);
+      ov_draw_text (cr, view->legend_x + 14 * k, y, 0.0, 0.5, _ ("tag"));
+      marker_path (cr, OV_MARKER_SQUARE, view->region_key_x + 5 * k, view->region_key_y,
+                   view->marker_r);
       cairo_fill (cr);
-      ov_draw_text (cr, view->legend_x + 69, view->plot.y + 6, 0.0, 0.5, _ ("region"));
+      ov_draw_text (cr, view->region_key_x + 14 * k, view->region_key_y, 0.0, 0.5,
+                    _ ("region"));
     }
   for (guint c = 0; c < view->n_classes; c++)
     {
       OvColor col = ov_palette_color (view->palette, view->class_names[c]);
-      double y = view->legend_y + shown * LEGEND_ROW;
+      double row = view->legend_row, y = view->legend_y + shown * row;
+      double swatch = MIN (10.0, row - 4 * view->shrink);
       char label[160];
       g_autofree char *text = NULL;
 
@@ -289,12 +346,13 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
                       g_dngettext (GETTEXT_PACKAGE, "+ %u more class", "+ %u more classes",
                                    view->n_classes - c),
                       view->n_classes - c);
+          text = ov_draw_ellipsize (cr, label, view->legend_w);
           cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
-          ov_draw_text (cr, view->legend_x, y + 7, 0.0, 0.5, label);
+          ov_draw_text (cr, view->legend_x, y + row / 2, 0.0, 0.5, text);
           break;
         }
       shown++;
-      cairo_rectangle (cr, view->legend_x, y + 2, 10, 10);
+      cairo_rectangle (cr, view->legend_x, y + (row - swatch) / 2, swatch, swatch);
       if (view->visible[c])
         {
           cairo_set_source_rgb (cr, col.r, col.g, col.b);
@@ -308,8 +366,8 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
           cairo_stroke (cr);
         }
       g_snprintf (label, sizeof label, "%s (%u)", view->class_names[c], view->class_counts[c]);
-      text = ov_draw_ellipsize (cr, label, LEGEND_W - 24);
-      ov_draw_text (cr, view->legend_x + 14, y + 7, 0.0, 0.5, text);
+      text = ov_draw_ellipsize (cr, label, view->legend_w - swatch - 4 * view->shrink);
+      ov_draw_text (cr, view->legend_x + swatch + 4 * view->shrink, y + row / 2, 0.0, 0.5, text);
     }
   cairo_restore (cr);
 }
@@ -360,9 +418,9 @@ ov_scatter_view_legend_hit (OvScatterView *view, double x, double y)
 {
   int row;
 
-  if (x < view->legend_x || x > view->legend_x + LEGEND_W || y < view->legend_y)
+  if (x < view->legend_x || x > view->legend_x + view->legend_w || y < view->legend_y)
     return -1;
-  row = (int) floor ((y - view->legend_y) / LEGEND_ROW);
+  row = (int) floor ((y - view->legend_y) / view->legend_row);
   if (row < 0 || (guint) row >= legend_entries (view))
     return -1;
   return row;
@@ -377,9 +435,9 @@ ov_scatter_view_get_legend_rect (OvScatterView *view, guint cls, OvRect *rect)
   if (cls >= legend_entries (view))
     return FALSE;
   rect->x = view->legend_x;
-  rect->y = view->legend_y + cls * LEGEND_ROW;
-  rect->width = LEGEND_W;
-  rect->height = LEGEND_ROW;
+  rect->y = view->legend_y + cls * view->legend_row;
+  rect->width = view->legend_w;
+  rect->height = view->legend_row;
   return TRUE;
 }
 
