@@ -927,6 +927,8 @@ ov_cmd_attention (int argc, char **argv)
           csv_matrix (csv, matrix, S, pass.enc->segments, pass.labels);
           view = ov_heatmap_view_new (matrix, S, pass.enc->segments,
                                       (const char *const *) pass.labels, FALSE, FALSE, title);
+          /* a figure of a given size: the map fills what the labels leave */
+          ov_heatmap_view_set_fill_page (view, TRUE);
           view_free = (GDestroyNotify) ov_heatmap_view_free;
           paint = ov_heatmap_view_paint;
           width = CLAMP (260 + 12.0 * shown, 500, 2400);
@@ -1011,6 +1013,7 @@ ov_cmd_attention (int argc, char **argv)
           csv_matrix (csv, diff, S, pass.enc->segments, pass.labels);
           view = ov_heatmap_view_new (diff, S, pass.enc->segments,
                                       (const char *const *) pass.labels, TRUE, FALSE, title);
+          ov_heatmap_view_set_fill_page (view, TRUE);
           view_free = (GDestroyNotify) ov_heatmap_view_free;
           paint = ov_heatmap_view_paint;
           width = CLAMP (260 + 12.0 * shown, 500, 2400);

@@ -1862,6 +1862,128 @@ test_tag_classes (void)
 
 /* ---- commands ---- */
 
+/* ---- figures at a paper's column width ---- */
+
+/* Pixels of the row band [y0, y1) that are not white. */
+static guint
+ink_in_rows (cairo_surface_t *surface, int y0, int y1)
+{
+  const guchar *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  int w = cairo_image_surface_get_width (surface);
+  guint n = 0;
+
+  for (int y = y0; y < y1; y++)
+    for (int x = 0; x < w; x++)
+      n += (*(const guint32 *) (data + (gsize) y * stride + 4 * x) & 0xffffff) != 0xffffff;
+  return n;
+}
+
+/* A figure painted at width x height (4 pixels per point, as a PDF at
+ * 288 dpi) leaves its outermost point on every side blank: nothing is cut
+ * at the page's edges. Returns the surface, 4 pixels per point. */
+static cairo_surface_t *
+render_whole (const char *name, OvPaintFunc paint, gpointer view, int width, int height)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 4 * width,
+                                                         4 * height);
+  cairo_t *cr = cairo_create (surface);
+  int w = 4 * width, h = 4 * height;
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_scale (cr, 4, 4);
+  paint (cr, width, height, view);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  dump (name, paint, view, width, height);
+  g_test_message ("%s at %d x %d: ink at the edges %u %u %u %u", name, width, height,
+                  ink_in_columns (surface, 0, 4), ink_in_columns (surface, w - 4, w),
+                  ink_in_rows (surface, 0, 4), ink_in_rows (surface, h - 4, h));
+  g_assert_cmpuint (ink_in_columns (surface, 0, 4), ==, 0);
+  g_assert_cmpuint (ink_in_columns (surface, w - 4, w), ==, 0);
+  g_assert_cmpuint (ink_in_rows (surface, 0, 4), ==, 0);
+  g_assert_cmpuint (ink_in_rows (surface, h - 4, h), ==, 0);
+  return surface;
+}
+
+/* /viz/figures/column-width: the t-SNE map, the alignment figure and the
+ * heat map drawn at 240 x 200 points (a paper's column) and 345 x 260 stay
+ * whole: no ink on the page's edges, the legends inside the page, long
+ * titles and labels shortened or broken rather than cut. The heat map's
+ * legend sits right of the matrix, and with fill_page the matrix takes the
+ * height the page leaves it with every row labelled where cells are as
+ * tall as the smallest text. */
+static void
+test_column_width (void)
+{
+  static const int sizes[][2] = { { 240, 200 }, { 345, 260 }, { 240, 240 } };
+  float Y[2 * 60];
+  guint ids[60];
+  const char *names[12] = {
+    "bird", "a very long class label that will never fit in a legend", "鸟", "dog", "cat",
+    "fire hydrant", "parking meter", "traffic light", "umbrella", "bicycle", "bench", "kite",
+  };
+  g_autoptr(OvScatterView) map = NULL;
+  g_autoptr(OvEmbeddings) emb = make_embeddings ();
+  g_autoptr(OvAlignment) a = ov_align_compute (emb, "a model with a long file name.safetensors",
+                                               NULL);
+  OvAlignment *both[2] = { a, a };
+  g_autoptr(OvAlignView) align = ov_align_view_new (both, 2);
+  float **att = make_attentions (1, 1);
+  g_autoptr(OvHeatmapView) heat = ov_heatmap_view_new (att[0], T_S, t_segments, t_labels,
+                                                       FALSE, FALSE,
+                                                       "Attention, layer 0, mean of heads");
+
+  for (guint i = 0; i < 60; i++)
+    {
+      Y[2 * i] = (float) (i % 7) * 3 + (float) (i % 12);
+      Y[2 * i + 1] = (float) (i / 7) * 2 - (float) (i % 5);
+      ids[i] = i % 12;
+    }
+  map = ov_tsne_plot_view_new (Y, 60, ids, names, 12,
+                               "t-SNE of embeddings.safetensors, layer 12, perplexity 30; tag "
+                               "pieces (circles): 30, regions (squares): 30");
+  ov_heatmap_view_set_fill_page (heat, TRUE);
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      int w = sizes[s][0], h = sizes[s][1];
+      g_autofree char *map_name = g_strdup_printf ("column-map-%dx%d", w, h);
+      g_autofree char *align_name = g_strdup_printf ("column-align-%dx%d", w, h);
+      g_autofree char *heat_name = g_strdup_printf ("column-heatmap-%dx%d", w, h);
+      cairo_surface_t *surface;
+      double x, y, x1, y1, right = 0;
+      OvRect r;
+
+      surface = render_whole (map_name, ov_scatter_view_paint, map, w, h);
+      for (guint i = 0; i < 60; i++)
+        if (ov_scatter_view_get_point (map, i, &x, &y))
+          right = MAX (right, x);
+      /* the legend: right of every point, inside the page */
+      g_assert_true (ov_scatter_view_get_legend_rect (map, 0, &r));
+      g_assert_cmpfloat (r.x, >, right);
+      g_assert_cmpfloat (r.x + r.width, <=, w);
+      g_assert_cmpfloat (r.y + r.height, <=, h);
+      cairo_surface_destroy (surface);
+
+      surface = render_whole (align_name, ov_align_view_paint, align, w, h);
+      cairo_surface_destroy (surface);
+
+      surface = render_whole (heat_name, ov_heatmap_view_paint, heat, w, h);
+      /* a colour of the colour bar's top (one step of 64 below its frame)
+       * right of the matrix */
+      g_assert_true (ov_heatmap_view_cell_center (heat, T_S - 1, T_S - 1, &x1, &y1));
+      g_assert_true (region_has_color (surface, (OvRect) { 4 * x1 + 8, 0, 4 * (w - x1) - 8,
+                                                           4 * h },
+                                       ov_colormap_sequential (60.5 / 64), 1.5 / 255));
+      /* the matrix reaches down to the page's margin */
+      g_assert_true (ov_heatmap_view_cell_center (heat, 0, 0, &x, &y));
+      g_assert_cmpfloat (y1 + (y1 - y) / (2 * (T_S - 3)), >, h - 12);
+      cairo_surface_destroy (surface);
+    }
+  free_attentions (att, 1);
+}
+
 static char *
 run_oscarviz (const char *const *args, int *exit_status)
 {
@@ -2059,6 +2181,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/attention-image/weights", test_attention_image);
   g_test_add_func ("/viz/scatter/select", test_scatter);
   g_test_add_func ("/viz/scatter/tsne-plot", test_tsne_plot);
+  g_test_add_func ("/viz/figures/column-width", test_column_width);
   g_test_add_func ("/viz/export/formats", test_export);
   g_test_add_func ("/viz/align/hand", test_align_hand);
   g_test_add_func ("/viz/embed/file", test_embeddings_file);

@@ -268,11 +268,20 @@ struct _OvHeatmapView
   gboolean      diverging;
   cairo_surface_t *cache;      /* the matrix image, made on first paint */
 
+  gboolean      fill_page;     /* cells may leave square to fill the page */
+
   /* layout */
   double        width, height;
-  double        x0, y0, cell;
-  double        label_w;
-  int           label_step;
+  double        k;             /* ov_draw_shrink of the size */
+  char        **title_lines;
+  double        title_font, title_h;
+  double        label_font;    /* the token labels */
+  double        label_w;       /* their room, left of and above the matrix */
+  double        x0, y0, cell_w, cell_h;
+  int           row_step, col_step;   /* every how many positions is labelled */
+  /* the legend: its colour bar at (legend_x, legend_y), and the segment key
+   * under it or, on a short figure, right of it at key_x */
+  double        legend_x, legend_y, legend_font, legend_w, bar_h, key_dx, key_dy;
 };
 
 OvHeatmapView *
@@ -324,7 +333,17 @@ ov_heatmap_view_free (OvHeatmapView *view)
   g_free (view->segments);
   g_strfreev (view->labels);
   g_free (view->title);
+  g_strfreev (view->title_lines);
   g_free (view);
+}
+
+void
+ov_heatmap_view_set_fill_page (OvHeatmapView *view,
+                               gboolean       fill)
+{
+  g_return_if_fail (view != NULL);
+
+  view->fill_page = !!fill;
 }
 
 const int *
@@ -340,63 +359,173 @@ ov_heatmap_view_get_scale (OvHeatmapView *view)
   return &view->scale;
 }
 
+/* A heat map of FULL_W x FULL_H points or larger has text and distances of
+ * full size; a smaller one multiplies them by its shrink factor. */
+#define FULL_W 500.0
+#define FULL_H 460.0
+/* The most one side of a cell may be longer than the other when the cells
+ * fill a page (ov_heatmap_view_set_fill_page). */
+#define MAX_CELL_ASPECT 1.5
+
+/* The widest of labels (n) in cr's font. */
+static double
+labels_width (cairo_t *cr, char **labels, int n)
+{
+  double w = 0.0;
+
+  for (int i = 0; i < n; i++)
+    w = MAX (w, ov_draw_text_width (cr, labels[i]));
+  return w;
+}
+
+/* The same in the label font, at most LABEL_MAX_W. */
 static double
 max_label_width (char **labels, int n)
 {
-  cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
-  cairo_t *cr = cairo_create (scratch);
-  double w = 0.0;
+  cairo_t *cr = ov_draw_measure_context ();
+  double w;
 
   ov_draw_set_font (cr, LABEL_FONT, FALSE);
-  for (int i = 0; i < n; i++)
-    w = MAX (w, ov_draw_text_width (cr, labels[i]));
+  w = labels_width (cr, labels, n);
   cairo_destroy (cr);
-  cairo_surface_destroy (scratch);
   return MIN (w, LABEL_MAX_W);
 }
 
-/* Where the matrix starts: right of the row labels, below the title and
- * the column labels. The labels' width is measured once. */
+/* The segment key's size: a row per segment present, each a swatch and a
+ * name. */
 static void
-heatmap_origin (OvHeatmapView *view)
+segment_key_size (cairo_t *cr, const gboolean present[5], double font, double k, double *w,
+                  double *h)
 {
-  if (view->label_w <= 0)
-    view->label_w = max_label_width (view->labels, view->n) + 4;
-  view->x0 = MARGIN + view->label_w + STRIP_W + 2;
-  view->y0 = TITLE_H + view->label_w + STRIP_W + 2;
+  int n = 0;
+
+  *w = 0;
+  ov_draw_set_font (cr, font, FALSE);
+  for (int s = 0; s < 5; s++)
+    if (present[s])
+      {
+        n++;
+        *w = MAX (*w, 14 * k + ov_draw_text_width (cr, ov_attention_segment_name (s)));
+      }
+  *h = 15 * k * n;
 }
 
+static const char *
+legend_title (OvHeatmapView *view)
+{
+  /* Translators: the colour bar of a difference heat map (the attention
+   * after a change minus that before it), and of a plain one. */
+  return view->diverging ? _ ("after − before") : _ ("attention");
+}
+
+/* Top to bottom: the title, the column labels, the matrix; left to right:
+ * the row labels, the matrix, the legend (colour bar and segment key). The
+ * text and the legend are measured, so that the legend always fits and the
+ * matrix takes what is left: square cells as large as fit, or with
+ * fill_page cells up to MAX_CELL_ASPECT from square that fill the page.
+ * Labels are thinned only where cells are smaller than their text. */
 void
 ov_heatmap_view_layout (OvHeatmapView *view, double width, double height)
 {
-  double avail_w, avail_h;
+  double k = ov_draw_shrink (width, height, FULL_W, FULL_H);
+  double margin = MARGIN * k, gap = 16 * k, bar_w = 14 * k;
+  double avail_w, avail_h, bar_right, key_w, key_h, title_w, stacked_h, want_h, need;
+  gboolean present[5] = { FALSE };
   int n = MAX (view->n, 1);
+  cairo_t *cr = ov_draw_measure_context ();
 
   view->width = width;
   view->height = height;
-  heatmap_origin (view);
-  avail_w = width - view->x0 - LEGEND_W - MARGIN;
-  avail_h = height - view->y0 - MARGIN;
-  view->cell = MAX (MIN (avail_w, avail_h) / n, 0.5);
-  /* Label every k-th position when the cells are smaller than the text. */
-  view->label_step = MAX (1, (int) ceil ((LABEL_FONT + 1) / view->cell));
+  view->k = k;
+  for (int a = 0; a < view->n; a++)
+    present[view->segments[a]] = TRUE;
+
+  g_clear_pointer (&view->title_lines, g_strfreev);
+  ov_draw_set_font (cr, 13 * k, TRUE);
+  view->title_lines = ov_draw_fit_title (cr, view->title, width - 2 * margin, 13 * k,
+                                         ov_draw_font_size (8, k), 2, &view->title_font);
+  view->title_h = TITLE_H * k;
+  if (view->title_lines != NULL)
+    view->title_h += ov_draw_line_height (view->title_font)
+                     * (g_strv_length (view->title_lines) - 1);
+
+  /* labels as wide as the longest, but at most a quarter of the page */
+  view->label_font = ov_draw_font_size (LABEL_FONT, k);
+  ov_draw_set_font (cr, view->label_font, FALSE);
+  view->label_w = MIN (labels_width (cr, view->labels, view->n),
+                       MIN (LABEL_MAX_W * k, 0.25 * MIN (width, height))) + 4 * k;
+  view->x0 = margin + view->label_w + (STRIP_W + 2) * k;
+  view->y0 = view->title_h + view->label_w + (STRIP_W + 2) * k;
+  avail_h = height - view->y0 - margin;
+
+  /* the legend: the bar's title above it, tick labels right of it, the
+   * segment key under it; beside it where the page is too short */
+  view->legend_font = ov_draw_font_size (10, k);
+  view->legend_y = view->y0 + gap;
+  want_h = MIN (160 * k, MAX (60 * k, 0.5 * MIN (avail_h, width - view->x0)));
+  segment_key_size (cr, present, view->legend_font, k, &key_w, &key_h);
+  ov_draw_set_font (cr, view->legend_font, TRUE);
+  title_w = MIN (ov_draw_text_width (cr, legend_title (view)), 86 * k);
+  stacked_h = height - margin - view->legend_y - (key_h > 0 ? key_h + 14 * k : 0);
+  view->bar_h = MIN (want_h, stacked_h);
+  if (view->bar_h >= 24 * k || key_h == 0)
+    {
+      view->bar_h = MAX (view->bar_h, 24 * k);
+      bar_right = ov_draw_color_bar_width (cr, &view->scale, bar_w, view->bar_h,
+                                           view->legend_font);
+      view->key_dx = 0;
+      view->key_dy = view->bar_h + 14 * k;
+      view->legend_w = MAX (MAX (bar_right, title_w), key_w);
+    }
+  else
+    {
+      view->bar_h = CLAMP (height - margin - view->legend_y, 24 * k, want_h);
+      bar_right = ov_draw_color_bar_width (cr, &view->scale, bar_w, view->bar_h,
+                                           view->legend_font);
+      view->key_dx = MAX (bar_right, title_w) + 10 * k;
+      view->key_dy = 0;
+      view->legend_w = view->key_dx + key_w;
+    }
+  avail_w = width - view->x0 - gap - view->legend_w - margin;
+
+  view->cell_w = view->cell_h = MAX (MIN (avail_w, avail_h) / n, 0.5);
+  if (view->fill_page)
+    {
+      view->cell_w = MAX (avail_w / n, 0.5);
+      view->cell_h = MAX (avail_h / n, 0.5);
+      view->cell_w = MIN (view->cell_w, MAX_CELL_ASPECT * view->cell_h);
+      view->cell_h = MIN (view->cell_h, MAX_CELL_ASPECT * view->cell_w);
+    }
+  view->legend_x = view->x0 + n * view->cell_w + gap;
+  /* Label every k-th position when the cells are smaller than the text
+   * (with a point between labels, none at the smallest text). */
+  need = view->label_font > OV_DRAW_MIN_FONT ? view->label_font + k : view->label_font;
+  view->row_step = MAX (1, (int) ceil (need / view->cell_h - 1e-9));
+  view->col_step = MAX (1, (int) ceil (need / view->cell_w - 1e-9));
+  cairo_destroy (cr);
 }
 
 double
 ov_heatmap_view_height_for_width (OvHeatmapView *view, double width)
 {
-  double side;
+  double side, last_w = view->width, last_h = view->height, h;
 
-  heatmap_origin (view);
-  /* cells of a label's height label every position */
-  side = MIN (width - view->x0 - LEGEND_W - MARGIN, MAX (view->n, 1) * (LABEL_FONT + 3));
-  return view->y0 + MAX (side, 0.0) + MARGIN;
+  /* laid out for a square page, the map's side at this width; cells of a
+   * label's height label every position */
+  ov_heatmap_view_layout (view, width, width);
+  side = MIN (width - view->x0 - 16 * view->k - view->legend_w - MARGIN * view->k,
+              MAX (view->n, 1) * (view->label_font + 3 * view->k));
+  h = view->y0 + MAX (side, 0.0) + MARGIN * view->k;
+  /* hit-tests keep answering for the size last laid out */
+  if (last_w > 0 && last_h > 0)
+    ov_heatmap_view_layout (view, last_w, last_h);
+  return h;
 }
 
 /* Thin white lines between segments across an n x n matrix. */
 static void
 draw_boundaries (cairo_t *cr, const OvSegment *segments, int n, double x0, double y0,
-                 double cell)
+                 double cell_w, double cell_h)
 {
   cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
   cairo_set_line_width (cr, 1.0);
@@ -404,31 +533,88 @@ draw_boundaries (cairo_t *cr, const OvSegment *segments, int n, double x0, doubl
     {
       if (segments[a] == segments[a - 1])
         continue;
-      cairo_move_to (cr, x0 + a * cell, y0);
-      cairo_line_to (cr, x0 + a * cell, y0 + n * cell);
-      cairo_move_to (cr, x0, y0 + a * cell);
-      cairo_line_to (cr, x0 + n * cell, y0 + a * cell);
+      cairo_move_to (cr, x0 + a * cell_w, y0);
+      cairo_line_to (cr, x0 + a * cell_w, y0 + n * cell_h);
+      cairo_move_to (cr, x0, y0 + a * cell_h);
+      cairo_line_to (cr, x0 + n * cell_w, y0 + a * cell_h);
     }
   cairo_stroke (cr);
+}
+
+/* "query ↓  key →" in the corner left of the column labels; in two lines
+ * (split at its double space) where one is too wide for it. */
+static void
+draw_axes_note (cairo_t *cr, OvHeatmapView *view)
+{
+  /* Translators: over a heat map: its rows are the query tokens, its
+   * columns the key tokens; a narrow figure breaks it at the two spaces. */
+  const char *note = _ ("query ↓  key →");
+  double room = view->x0 - MARGIN * view->k, font = ov_draw_font_size (9, view->k);
+  g_auto(GStrv) lines = NULL;
+
+  ov_draw_set_font (cr, font, FALSE);
+  ov_draw_use_ink (cr, OV_INK_DIM);
+  if (ov_draw_text_width (cr, note) <= room || strstr (note, "  ") == NULL)
+    lines = g_strdupv ((char *[]) { (char *) note, NULL });
+  else
+    lines = g_strsplit (note, "  ", 2);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *shown = ov_draw_ellipsize (cr, g_strstrip (lines[i]), room);
+
+      ov_draw_text (cr, MARGIN * view->k, view->title_h + i * ov_draw_line_height (font), 0.0,
+                    0.0, shown);
+    }
+}
+
+/* The segment key: a swatch and a name per segment present. */
+static void
+draw_heatmap_key (cairo_t *cr, OvHeatmapView *view, const gboolean present[5], double x,
+                  double y)
+{
+  static const OvSegment order[] = {
+    OV_SEGMENT_SPECIAL, OV_SEGMENT_WORD, OV_SEGMENT_TAG, OV_SEGMENT_REGION, OV_SEGMENT_PAD,
+  };
+  double k = view->k, swatch = MIN (10 * k, view->legend_font);
+
+  ov_draw_set_font (cr, view->legend_font, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      OvColor c = ov_attention_segment_color (order[i]);
+
+      if (!present[order[i]])
+        continue;
+      cairo_set_source_rgb (cr, c.r, c.g, c.b);
+      cairo_rectangle (cr, x, y, swatch, swatch);
+      cairo_fill (cr);
+      ov_draw_use_ink (cr, OV_INK_TEXT);
+      ov_draw_text (cr, x + 14 * k, y + swatch / 2, 0.0, 0.5,
+                    ov_attention_segment_name (order[i]));
+      y += 15 * k;
+    }
 }
 
 void
 ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
 {
-  double side = view->n * view->cell;
+  double k = view->k, strip = STRIP_W * k, cw = view->cell_w, ch = view->cell_h;
   gboolean present[5] = { FALSE };
 
   cairo_save (cr);
-  draw_title (cr, view->title, view->width);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
+  ov_draw_set_font (cr, view->title_font, TRUE);
+  for (guint i = 0; view->title_lines != NULL && view->title_lines[i] != NULL; i++)
+    ov_draw_text (cr, view->width / 2, MARGIN / 2 * k + i * ov_draw_line_height (view->title_font),
+                  0.5, 0.0, view->title_lines[i]);
   if (view->n == 0)
     {
       cairo_restore (cr);
       return;
     }
 
-  paint_matrix (cr, view->values, view->n, view->n, &view->scale, view->x0, view->y0, side,
-                side, &view->cache);
-  draw_boundaries (cr, view->segments, view->n, view->x0, view->y0, view->cell);
+  paint_matrix (cr, view->values, view->n, view->n, &view->scale, view->x0, view->y0,
+                view->n * cw, view->n * ch, &view->cache);
+  draw_boundaries (cr, view->segments, view->n, view->x0, view->y0, cw, ch);
 
   /* Segment strips along both axes, then the labels. */
   for (int a = 0; a < view->n; a++)
@@ -437,33 +623,32 @@ ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
 
       present[view->segments[a]] = TRUE;
       cairo_set_source_rgb (cr, c.r, c.g, c.b);
-      cairo_rectangle (cr, view->x0 - STRIP_W - 1, view->y0 + a * view->cell, STRIP_W,
-                       view->cell);
-      cairo_rectangle (cr, view->x0 + a * view->cell, view->y0 - STRIP_W - 1, view->cell,
-                       STRIP_W);
+      cairo_rectangle (cr, view->x0 - strip - k, view->y0 + a * ch, strip, ch);
+      cairo_rectangle (cr, view->x0 + a * cw, view->y0 - strip - k, cw, strip);
       cairo_fill (cr);
     }
-  ov_draw_set_font (cr, LABEL_FONT, FALSE);
+  ov_draw_set_font (cr, view->label_font, FALSE);
   ov_draw_use_ink (cr, OV_INK_TEXT);
-  for (int a = 0; a < view->n; a += view->label_step)
+  for (int a = 0; a < view->n; a++)
     {
-      g_autofree char *text = ov_draw_ellipsize (cr, view->labels[a], LABEL_MAX_W);
-      double mid = (a + 0.5) * view->cell;
+      g_autofree char *text = NULL;
 
-      ov_draw_text (cr, view->x0 - STRIP_W - 3, view->y0 + mid, 1.0, 0.5, text);
-      ov_draw_text_vertical (cr, view->x0 + mid, view->y0 - STRIP_W - 3, 0.0, 0.5, text);
+      if (a % view->row_step != 0 && a % view->col_step != 0)
+        continue;
+      text = ov_draw_ellipsize (cr, view->labels[a], view->label_w - 4 * k);
+      if (a % view->row_step == 0)
+        ov_draw_text (cr, view->x0 - strip - 3 * k, view->y0 + (a + 0.5) * ch, 1.0, 0.5, text);
+      if (a % view->col_step == 0)
+        ov_draw_text_vertical (cr, view->x0 + (a + 0.5) * cw, view->y0 - strip - 3 * k, 0.0,
+                               0.5, text);
     }
-  ov_draw_set_font (cr, 9, FALSE);
-  ov_draw_use_ink (cr, OV_INK_DIM);
-  /* Translators: over a heat map: its rows are the query tokens, its
-   * columns the key tokens. */
-  ov_draw_text (cr, MARGIN, TITLE_H, 0.0, 0.0, _ ("query ↓  key →"));
+  draw_axes_note (cr, view);
 
-  /* Translators: the colour bar of a difference heat map (the attention
-   * after a change minus that before it), and of a plain one. */
-  draw_legend (cr, &view->scale, view->diverging ? _ ("after − before") : _ ("attention"),
-               present, view->x0 + side + 16, view->y0 + 16, MIN (160, MAX (60, side * 0.5)),
-               view->height - MARGIN);
+  ov_draw_color_bar_sized (cr, &view->scale, view->legend_x, view->legend_y, 14 * k,
+                           view->bar_h, legend_title (view), view->legend_font,
+                           view->legend_w);
+  draw_heatmap_key (cr, view, present, view->legend_x + view->key_dx,
+                    view->legend_y + view->key_dy);
   cairo_restore (cr);
 }
 
@@ -474,8 +659,8 @@ ov_heatmap_view_hit (OvHeatmapView *view, double x, double y, OvHeatmapHit *hit)
 
   if (view->n == 0 || x < view->x0 || y < view->y0)
     return FALSE;
-  b = (int) floor ((x - view->x0) / view->cell);
-  a = (int) floor ((y - view->y0) / view->cell);
+  b = (int) floor ((x - view->x0) / view->cell_w);
+  a = (int) floor ((y - view->y0) / view->cell_h);
   if (a < 0 || b < 0 || a >= view->n || b >= view->n)
     return FALSE;
   hit->row = view->pos[a];
@@ -503,8 +688,8 @@ ov_heatmap_view_cell_center (OvHeatmapView *view, int row, int col, double *x, d
 
   if (a < 0 || b < 0)
     return FALSE;
-  *x = view->x0 + (b + 0.5) * view->cell;
-  *y = view->y0 + (a + 0.5) * view->cell;
+  *x = view->x0 + (b + 0.5) * view->cell_w;
+  *y = view->y0 + (a + 0.5) * view->cell_h;
   return TRUE;
 }
 

@@ -52,6 +52,12 @@ OvHeatmapView *ov_heatmap_view_new      (const float        *matrix,
                                          gboolean            show_padding,
                                          const char         *title);
 void           ov_heatmap_view_free     (OvHeatmapView      *view);
+/* With fill set the cells may be up to 3:2 from square so that the matrix
+ * fills the page left by its labels and legend, as a figure of a given size
+ * wants; without (the default, as in the window, whose height follows
+ * ov_heatmap_view_height_for_width) they stay square. */
+void           ov_heatmap_view_set_fill_page (OvHeatmapView *view,
+                                              gboolean       fill);
 /* The positions shown, in order. */
 const int     *ov_heatmap_view_get_positions (OvHeatmapView *view,
                                               int           *n);
