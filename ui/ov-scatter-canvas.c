@@ -94,7 +94,9 @@ ov_scatter_canvas_measure (GtkWidget      *widget,
                            int            *minimum_baseline,
                            int            *natural_baseline)
 {
-  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 320 : 200;
+  /* Short enough that the embeddings toolbar, wrapped onto two lines in a
+   * narrow window, still leaves the window within a 600-pixel screen. */
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 320 : 150;
   *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 420 : 300;
 }
 
