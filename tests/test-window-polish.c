@@ -6,8 +6,9 @@
  * a tag row that gives the model its tag word, its region, both or neither,
  * checked against the engine's own inputs; the error banner after a new
  * open; class colours that depend on the class name alone; the note on
- * question words the model does not know; the Question tab's icon; and the
- * room the panels get below the tag list. With OV_SCREENSHOT_DIR set,
+ * question words the model does not know; the Question tab's icon; the
+ * room the panels get below the tag list; and a window that fits a screen
+ * 1024 pixels wide, in English and in German. With OV_SCREENSHOT_DIR set,
  * /ui/polish/screenshots writes every tab at 1280x800 and 1920x1080, light
  * and dark. Skipped only when no display can be started.
  */
@@ -16,6 +17,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <math.h>
 #include <string.h>
 
@@ -1197,6 +1199,117 @@ test_room (void)
   g_settings_reset (settings, "tag-list-collapsed");
 }
 
+/* Narrow screens */
+
+/* The least size GTK gives the window: its least width, and its least
+ * height at that width. */
+static void
+least_size (OvWindow *win,
+            int      *width,
+            int      *height)
+{
+  gtk_widget_measure (GTK_WIDGET (win), GTK_ORIENTATION_HORIZONTAL, -1, width, NULL, NULL, NULL);
+  gtk_widget_measure (GTK_WIDGET (win), GTK_ORIENTATION_VERTICAL, *width, height, NULL, NULL,
+                      NULL);
+}
+
+/* Every button and switch shown in the window lies inside its width. */
+static void
+assert_controls_inside (OvWindow *win)
+{
+  g_autoptr(GPtrArray) queue = g_ptr_array_new ();
+  int width = gtk_widget_get_width (GTK_WIDGET (win));
+  guint checked = 0;
+
+  g_ptr_array_add (queue, win);
+  for (guint q = 0; q < queue->len; q++)
+    for (GtkWidget *w = gtk_widget_get_first_child (g_ptr_array_index (queue, q)); w != NULL;
+         w = gtk_widget_get_next_sibling (w))
+      {
+        graphene_rect_t bounds;
+
+        if (!gtk_widget_get_mapped (w))
+          continue;
+        g_ptr_array_add (queue, w);
+        if (!GTK_IS_BUTTON (w) && !GTK_IS_SWITCH (w))
+          continue;
+        g_assert_true (gtk_widget_compute_bounds (w, GTK_WIDGET (win), &bounds));
+        if (bounds.origin.x < 0 || bounds.origin.x + bounds.size.width > width + 0.5)
+          g_error ("a %s (%s) lies outside the window, %.0f to %.0f of %d pixels",
+                   G_OBJECT_TYPE_NAME (w), gtk_widget_get_tooltip_text (w) != NULL
+                   ? gtk_widget_get_tooltip_text (w) : "no tooltip", bounds.origin.x,
+                   bounds.origin.x + bounds.size.width, width);
+        checked++;
+      }
+  g_assert_cmpuint (checked, >=, 10);
+}
+
+/* /ui/polish/narrow: classroom projectors show 1024x768 or 1024x600. On
+ * every tab the window needs no more than 1024 pixels of width, nor, at
+ * its least width, more than 600 of height; opened at 1024x600 it is no
+ * wider than that and every button lies inside it. German, whose labels
+ * are the longest, is tried too where its locale is installed. */
+static void
+test_narrow (void)
+{
+  static const char *const tabs[] = { "caption", "question", "mask", "attention",
+                                      "embeddings" };
+  g_autofree char *old_locale = g_strdup (setlocale (LC_ALL, NULL));
+  g_autofree char *old_dir = g_strdup (bindtextdomain (GETTEXT_PACKAGE, NULL));
+  g_autofree char *old_domain = g_strdup (textdomain (NULL));
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+
+  /* the window's templates take their strings from the default domain */
+  bindtextdomain (GETTEXT_PACKAGE, OV_BUILD_DIR "/po");
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  for (int german = 0; german < 2; german++)
+    {
+      OvWindow *win;
+
+      if (german)
+        {
+          if (setlocale (LC_ALL, "de_DE.UTF-8") == NULL)
+            {
+              g_test_message ("no de_DE.UTF-8 locale: the window is tried in English only");
+              break;
+            }
+          g_setenv ("LANGUAGE", "de", TRUE);
+          if (g_str_equal (_("Embeddings"), "Embeddings"))
+            {
+              g_test_message ("no German catalogue in the build: tried in English only");
+              break;
+            }
+        }
+      g_settings_reset (settings, "tag-list-height");
+      g_settings_reset (settings, "tag-list-collapsed");
+      win = open_demo_window (1024, 600);
+      for (guint t = 0; t < G_N_ELEMENTS (tabs); t++)
+        {
+          int width, height;
+
+          g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
+                                                     tabs[t]));
+          ov_test_iterate (800);
+          least_size (win, &width, &height);
+          g_test_message ("%s, %s: at least %dx%d, shown at %dx%d", german ? "de" : "en",
+                          tabs[t], width, height, gtk_widget_get_width (GTK_WIDGET (win)),
+                          gtk_widget_get_height (GTK_WIDGET (win)));
+          g_assert_cmpint (width, <=, 1024);
+          g_assert_cmpint (height, <=, 600);
+          g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (win)), <=, 1024);
+          assert_controls_inside (win);
+        }
+      close_window (win);
+    }
+  g_unsetenv ("LANGUAGE");
+  setlocale (LC_ALL, old_locale);
+  bindtextdomain (GETTEXT_PACKAGE, old_dir);
+  textdomain (old_domain);
+  g_settings_reset (settings, "tag-list-height");
+  g_settings_reset (settings, "tag-list-collapsed");
+}
+
 /* The window as it is drawn, to a PNG. */
 static void
 save_png (OvWindow   *win,
@@ -1354,6 +1467,7 @@ main (int argc, char **argv)
     { "/ui/polish/heatmap-room", test_heatmap_room },
     { "/ui/polish/tab-icons", test_tab_icons },
     { "/ui/polish/room", test_room },
+    { "/ui/polish/narrow", test_narrow },
     { "/ui/polish/screenshots", test_screenshots },
   };
   int status;
