@@ -22,18 +22,15 @@
 #include "data/ov-demo.h"
 #include "model/ov-error.h"
 #include "model/ov-tokenizer.h"
+#include "viz/ov-align.h"
 #include "viz/ov-export.h"
+#include "viz/ov-tsne-plot.h"
 #include "ov-embed-panel.h"
 #include "ov-panel-util.h"
 
 /* Frames of a converging map: about 20 a second is smooth enough and
  * leaves the main loop free. */
 #define FRAME_INTERVAL_US (50 * 1000)
-/* Size of exported figures, in points (as the command line's). */
-#define MAP_EXPORT_W 900
-#define MAP_EXPORT_H 640
-#define ALIGN_EXPORT_W 900
-#define ALIGN_EXPORT_H 700
 
 /* One set of states with its alignment numbers. */
 typedef struct {
@@ -1891,8 +1888,8 @@ ov_embed_panel_export (OvEmbedPanel  *self,
         if (!ov_export_format_from_path (path, &format, error))
           return FALSE;
         view = export_map_view (self);
-        return ov_export_view (path, format, ov_scatter_view_paint, view, MAP_EXPORT_W,
-                               MAP_EXPORT_H, 2.0, error);
+        return ov_export_view (path, format, ov_scatter_view_paint, view, OV_TSNE_PLOT_WIDTH,
+                               OV_TSNE_PLOT_HEIGHT, 2.0, error);
       }
 
     case OV_EMBED_EXPORT_ALIGN:
@@ -1920,7 +1917,7 @@ ov_embed_panel_export (OvEmbedPanel  *self,
       if (!ov_export_format_from_path (path, &format, error))
         return FALSE;
       return ov_export_view (path, format, ov_align_view_paint, self->align_view,
-                             ALIGN_EXPORT_W, ALIGN_EXPORT_H, 2.0, error);
+                             OV_ALIGN_FIGURE_WIDTH, OV_ALIGN_FIGURE_HEIGHT, 2.0, error);
     }
 }
 
