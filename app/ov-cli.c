@@ -1003,7 +1003,10 @@ ov_cli_load_sample (OvCliOptions *opts,
 
   out->tags = g_strdup (opts->tags != NULL ? opts->tags
                         : out->sample->tags != NULL ? out->sample->tags : "");
-  if (out->sample->features == NULL && (is_blank (out->tags) || opts->regions != NULL))
+  /* tags alone only for a sample that has no features to begin with: one
+   * whose features were looked for and not found says why, and stops */
+  if (out->sample->features == NULL
+      && (is_blank (out->tags) || opts->regions != NULL || out->sample->warnings->len > 0))
     {
       /* the data layer's notes say what was looked for (a VQA json's .pt) */
       g_autoptr(GString) why = g_string_new (NULL);

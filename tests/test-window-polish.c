@@ -1453,6 +1453,75 @@ test_screenshots (void)
   g_settings_reset (settings, "tag-list-collapsed");
 }
 
+/* The label under root whose text starts with prefix, or NULL. */
+static const char *
+label_starting (GtkWidget  *root,
+                const char *prefix)
+{
+  GtkWidget *label;
+
+  for (guint i = 0; (label = find_descendant (root, GTK_TYPE_LABEL, i)) != NULL; i++)
+    if (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), prefix))
+      return gtk_label_get_text (GTK_LABEL (label));
+  return NULL;
+}
+
+/* /ui/polish/must-name: classes typed under "Must name" run constrained
+ * beam search: the caption is the engine's for those constraints (all of
+ * them to meet), the line under it says which it names, one caption only;
+ * an empty entry goes back to plain beam search. */
+static void
+test_must_name (void)
+{
+  g_autoptr(OvModel) model = load_demo ("demo");
+  OvWindow *win = open_demo_window (1280, 800);
+  OvSession *session = ov_window_get_session (win);
+  OvCaptionPanel *panel = _ov_window_get_caption_panel (win);
+  const OvSample *s = ov_session_get_sample (session);
+  g_autofree char *tags = ov_session_dup_input_tags (session);
+  OvRegions regions = { s->features, (int) s->n_features, (int) s->feature_dim };
+  g_auto(GStrv) parsed = ov_caption_panel_parse_constraints (" Bolt ,, triangle, bolt ");
+  OvCaptionOptions o;
+  guint runs;
+
+  g_assert_cmpuint (g_strv_length (parsed), ==, 2);
+  g_assert_cmpstr (parsed[0], ==, "bolt");
+  g_assert_cmpstr (parsed[1], ==, "triangle");
+
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0, 60);
+  runs = ov_caption_panel_get_n_runs (panel);
+  ov_caption_panel_set_constraints (panel, "triangle, bolt");
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  ov_test_iterate (SETTLE_MS);
+  ov_caption_panel_get_options (panel, &o);
+  g_assert_nonnull (o.constraints);
+  g_assert_cmpint (o.constraints->n_constraints, ==, 2);
+  g_assert_cmpint (o.constraints->min_satisfied, ==, 2);
+  g_assert_cmpint (o.n_best, ==, 1);
+  {
+    g_autoptr(GPtrArray) captions = NULL;
+    g_autoptr(GError) error = NULL;
+    const OvCaption *c;
+    g_autofree char *line = NULL;
+
+    captions = ov_model_caption (model, tags, &regions, &o, NULL, &error);
+    g_assert_no_error (error);
+    c = g_ptr_array_index (captions, 0);
+    g_test_message ("must name triangle, bolt: %s", c->text);
+    g_assert_cmpstr (ov_caption_panel_get_caption (panel), ==, c->text);
+    g_assert_cmpint (c->constraints_met, ==, 2);
+    line = g_strdup_printf ("Confidence %#.3g · names 2 of 2: triangle, bolt", exp (c->score));
+    g_assert_cmpstr (label_starting (GTK_WIDGET (panel), "Confidence"), ==, line);
+  }
+  runs = ov_caption_panel_get_n_runs (panel);
+  ov_caption_panel_set_constraints (panel, "");
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  ov_caption_panel_get_options (panel, &o);
+  g_assert_null (o.constraints);
+  g_assert_null (strstr (label_starting (GTK_WIDGET (panel), "Confidence"), "names"));
+  close_window (win);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1468,6 +1537,7 @@ main (int argc, char **argv)
     { "/ui/polish/tab-icons", test_tab_icons },
     { "/ui/polish/room", test_room },
     { "/ui/polish/narrow", test_narrow },
+    { "/ui/polish/must-name", test_must_name },
     { "/ui/polish/screenshots", test_screenshots },
   };
   int status;

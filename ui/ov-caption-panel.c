@@ -28,6 +28,7 @@ struct _OvCaptionPanel
   GtkWidget   *beam_spin;
   GtkWidget   *length_spin;
   GtkWidget   *count_spin;
+  GtkEditable *constraints_entry;
   GtkLabel    *caption_label;
   GtkLabel    *confidence_label;
   GtkSpinner  *spinner;
@@ -37,6 +38,11 @@ struct _OvCaptionPanel
 
   GSettings   *settings;
   OvRunner     runner;
+  /* the classes the caption must name (constrained beam search), as the
+   * entry gives them, and those of the run whose caption is shown */
+  GStrv        constraint_names;
+  OvCaptionConstraints constraints;
+  GStrv        shown_constraints;
   char        *caption;
   /* caption is of the sample shown before: no earlier version of the next */
   gboolean     other_sample;
@@ -116,6 +122,23 @@ show_captions (OvCaptionPanel *self,
 
   /* Translators: the caption's confidence: exp of its mean log-probability. */
   conf = g_strdup_printf (_("Confidence %#.3g"), exp (best->score));
+  if (best->constraints_met >= 0 && self->shown_constraints != NULL
+      && self->shown_constraints[0] != NULL)
+    {
+      g_autoptr(GString) met = g_string_new (NULL);
+      char *with;
+
+      for (guint i = 0; self->shown_constraints[i] != NULL; i++)
+        if (best->constraints_mask & (1u << i))
+          g_string_append_printf (met, "%s%s", met->len > 0 ? C_("word list", ", ") : "",
+                                  self->shown_constraints[i]);
+      /* Translators: "Confidence 0.309 · names 2 of 2: cup, ring" */
+      with = g_strdup_printf (_("%s · names %d of %u: %s"), conf, best->constraints_met,
+                              g_strv_length (self->shown_constraints),
+                              met->len > 0 ? met->str : _("none"));
+      g_free (conf);
+      conf = with;
+    }
   gtk_label_set_text (self->confidence_label, conf);
 
   for (guint i = 1; i < captions->len; i++)
@@ -169,6 +192,46 @@ ov_caption_panel_get_options (OvCaptionPanel   *self,
                              options->num_beams);
     }
   options->max_length = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->length_spin));
+
+  /* "dog, fire hydrant": constrained beam search for a caption that names
+   * them all, with the beams of the search chosen (one for greedy) */
+  g_clear_pointer (&self->constraint_names, g_strfreev);
+  self->constraint_names = ov_caption_panel_parse_constraints (
+    gtk_editable_get_text (self->constraints_entry));
+  if (self->constraint_names[0] != NULL)
+    {
+      self->constraints = (OvCaptionConstraints) {
+        (const char * const *) self->constraint_names,
+        (int) g_strv_length (self->constraint_names), NULL, NULL,
+        (int) g_strv_length (self->constraint_names) };
+      options->n_best = 1;
+      options->constraints = &self->constraints;
+    }
+}
+
+char **
+ov_caption_panel_parse_constraints (const char *text)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) items = g_strsplit (text != NULL ? text : "", ",", -1);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      char *item = g_utf8_strdown (g_strstrip (items[i]), -1);
+      gboolean again = FALSE;
+
+      for (guint j = 0; j < seen->len; j++)
+        again = again || g_str_equal (g_ptr_array_index (seen, j), item);
+      if (*item == '\0' || again)
+        {
+          g_free (item);
+          continue;
+        }
+      g_strv_builder_add (b, item);
+      g_ptr_array_add (seen, item);
+    }
+  return g_strv_builder_end (b);
 }
 
 void
@@ -203,6 +266,8 @@ ov_caption_panel_run (OvCaptionPanel *self)
     }
 
   ov_caption_panel_get_options (self, &options);
+  g_strfreev (self->shown_constraints);
+  self->shown_constraints = g_strdupv (self->constraint_names);
   cancellable = ov_runner_begin (&self->runner);
   gtk_spinner_start (self->spinner);
   ov_session_caption_async (ov_panel_get_session (OV_PANEL (self)), &options, cancellable,
@@ -249,8 +314,12 @@ decoding_changed_cb (OvCaptionPanel *self)
 {
   gboolean beam = gtk_drop_down_get_selected (self->decoding_dropdown) == 1;
 
+  g_autofree char *text = g_strdup (gtk_editable_get_text (self->constraints_entry));
+  g_auto(GStrv) names = ov_caption_panel_parse_constraints (text);
+
   gtk_widget_set_sensitive (self->beam_spin, beam);
-  gtk_widget_set_sensitive (self->count_spin, beam);
+  /* constrained beam search finds one caption */
+  gtk_widget_set_sensitive (self->count_spin, beam && names[0] == NULL);
   schedule_run (self);
 }
 
@@ -295,6 +364,8 @@ ov_caption_panel_dispose (GObject *object)
   ov_runner_clear (&self->runner);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->caption, g_free);
+  g_clear_pointer (&self->constraint_names, g_strfreev);
+  g_clear_pointer (&self->shown_constraints, g_strfreev);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_CAPTION_PANEL);
   G_OBJECT_CLASS (ov_caption_panel_parent_class)->dispose (object);
 }
@@ -343,6 +414,7 @@ ov_caption_panel_class_init (OvCaptionPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, beam_spin);
   gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, length_spin);
   gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, count_spin);
+  gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, constraints_entry);
   gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, caption_label);
   gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, confidence_label);
   gtk_widget_class_bind_template_child (widget_class, OvCaptionPanel, spinner);
@@ -371,6 +443,8 @@ ov_caption_panel_init (OvCaptionPanel *self)
   g_signal_connect_swapped (self->beam_spin, "value-changed", G_CALLBACK (schedule_run), self);
   g_signal_connect_swapped (self->length_spin, "value-changed", G_CALLBACK (schedule_run), self);
   g_signal_connect_swapped (self->count_spin, "value-changed", G_CALLBACK (schedule_run), self);
+  g_signal_connect_swapped (self->constraints_entry, "changed",
+                            G_CALLBACK (decoding_changed_cb), self);
   decoding_changed_cb (self);
   ov_panel_set_parts (OV_PANEL (self), self->content, self->reason_label);
 }
@@ -396,4 +470,12 @@ ov_caption_panel_get_n_runs (OvCaptionPanel *self)
 {
   g_return_val_if_fail (OV_IS_CAPTION_PANEL (self), 0);
   return self->n_runs;
+}
+
+void
+ov_caption_panel_set_constraints (OvCaptionPanel *self,
+                                  const char     *text)
+{
+  g_return_if_fail (OV_IS_CAPTION_PANEL (self));
+  gtk_editable_set_text (self->constraints_entry, text != NULL ? text : "");
 }

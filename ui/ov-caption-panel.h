@@ -30,5 +30,11 @@ const char *ov_caption_panel_get_caption (OvCaptionPanel *self);
 const char *ov_caption_panel_get_previous_caption (OvCaptionPanel *self);
 /* How many runs have finished, for tests and the status line. */
 guint       ov_caption_panel_get_n_runs  (OvCaptionPanel *self);
+/* The "Must name" entry: classes joined by commas that the caption must
+ * name (constrained beam search); "" for none. */
+void        ov_caption_panel_set_constraints (OvCaptionPanel *self,
+                                              const char     *text);
+/* The entry's text as classes: lower case, each once, empty ones dropped. */
+char      **ov_caption_panel_parse_constraints (const char   *text);
 
 G_END_DECLS

@@ -1027,6 +1027,9 @@ typedef struct {
   char             *other_tags;
   int               top_k;
   OvCaptionOptions  caption;
+  /* the job's own copy of caption.constraints, when there are any */
+  OvCaptionConstraints constraints;
+  GStrv             constraint_names;
   GStrv             answers;
   double            seconds;
   /* results */
@@ -1048,6 +1051,9 @@ job_free (Job *job)
   g_free (job->text);
   g_free (job->other_tags);
   g_strfreev (job->answers);
+  g_strfreev (job->constraint_names);
+  g_clear_pointer (&job->constraints.word_pieces, g_hash_table_unref);
+  g_clear_pointer (&job->constraints.piece_forms, g_hash_table_unref);
   g_clear_pointer (&job->list, g_ptr_array_unref);
   g_clear_pointer (&job->scores, ov_answers_free);
   g_free (job);
@@ -1382,6 +1388,22 @@ ov_session_caption_async (OvSession              *self,
     job->caption = *options;
   else
     ov_caption_options_init (&job->caption);
+  /* the caller's constraints may change while the job runs in its thread */
+  if (job->caption.constraints != NULL)
+    {
+      const OvCaptionConstraints *c = job->caption.constraints;
+
+      job->constraint_names = g_new0 (char *, MAX (c->n_constraints, 0) + 1);
+      for (int i = 0; i < c->n_constraints; i++)
+        job->constraint_names[i] = g_strdup (c->constraints[i]);
+      job->constraints = *c;
+      job->constraints.constraints = (const char * const *) job->constraint_names;
+      if (c->word_pieces != NULL)
+        g_hash_table_ref (c->word_pieces);
+      if (c->piece_forms != NULL)
+        g_hash_table_ref (c->piece_forms);
+      job->caption.constraints = &job->constraints;
+    }
   start_job (self, job, ov_session_caption_async, cancellable, callback, user_data);
 }
 
