@@ -332,7 +332,11 @@ ov_cbs_files_pick (OvCbsFiles *files, const char *key, GError **error)
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
                    _ ("%s, image “%s”: the boxes are not a JSON list (%s)"),
                    ov_tsv_get_path (files->boxes), key,
-                   local != NULL ? local->message : _("no list after the key"));
+                   local != NULL ? local->message
+                   : tab == NULL ? _("no tab after the key")
+                   : JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+                   ? _("one object: put the boxes in a list, [{…}, {…}]")
+                   : _("a single value"));
       return NULL;
     }
   list = json_node_get_array (json_parser_get_root (parser));

@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <zip.h>
 
+#include "data/ov-cbs.h"
 #include "data/ov-dataset.h"
 #include "data/ov-formats.h"
 #include "data/ov-image.h"
@@ -42,6 +43,9 @@ typedef enum {
   READ_DATASET,      /* ov_dataset_open, then its first sample */
   READ_IMAGE,
   READ_VOCAB,
+  READ_CBS_LIST,     /* a constrained beam search word list (cbs_tokenforms) */
+  READ_CBS_TREE,     /* an Open Images class hierarchy (cbs_hierarchy) */
+  READ_CBS_BOXES,    /* a constraint box file (cbs_box), then image "img1" */
 } Reader;
 
 typedef struct {
@@ -383,6 +387,11 @@ make_png_huge (void)
 static GBytes *make_not_image (void) { return text ("GIF89a this is not a JPEG"); }
 static GBytes *make_vocab_utf8 (void) { return g_bytes_new_static ("[PAD]\n\xff\xfe\n", 9); }
 
+static GBytes *make_cbs_no_tab (void) { return text ("dog\ndog,dogs\n"); }
+static GBytes *make_cbs_binary (void) { return g_bytes_new_static ("dog\tdo\0g\n", 10); }
+static GBytes *make_cbs_tree (void) { return text ("{\"LabelName\": 3, \"Subcategory\": []}"); }
+static GBytes *make_cbs_boxes (void) { return text ("img1\t{\"class\": \"Dog\", \"conf\": 1}\n"); }
+
 static const Case cases[] = {
   { "pickle-os-system", READ_PICKLE, OV_ERROR_FORBIDDEN, make_os_system },
   { "pickle-builtins-eval", READ_PICKLE, OV_ERROR_FORBIDDEN, make_eval },
@@ -429,6 +438,10 @@ static const Case cases[] = {
   { "image-png-million.png", READ_IMAGE, OV_ERROR_LIMIT, make_png_huge },
   { "image-not-image.jpg", READ_IMAGE, OV_ERROR_FORMAT, make_not_image },
   { "vocab-invalid-utf8", READ_VOCAB, OV_ERROR_FORMAT, make_vocab_utf8 },
+  { "cbs-forms-no-tab.tsv", READ_CBS_LIST, OV_ERROR_FORMAT, make_cbs_no_tab },
+  { "cbs-forms-binary.tsv", READ_CBS_LIST, OV_ERROR_FORMAT, make_cbs_binary },
+  { "cbs-hierarchy-label.json", READ_CBS_TREE, OV_ERROR_FORMAT, make_cbs_tree },
+  { "cbs-boxes-object.tsv", READ_CBS_BOXES, OV_ERROR_FORMAT, make_cbs_boxes },
 };
 
 static void
@@ -500,6 +513,26 @@ read_file (Reader      reader,
       {
         g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (path, NULL, NULL, TRUE, &error);
         g_assert_true ((tok == NULL) == (error != NULL));
+        break;
+      }
+    case READ_CBS_LIST:
+    case READ_CBS_TREE:
+    case READ_CBS_BOXES:
+      {
+        /* any readable file serves as the box file of the first two */
+        g_autoptr(OvCbsFiles) files = ov_cbs_files_load (path,
+                                                          reader == READ_CBS_LIST ? path : NULL,
+                                                          NULL,
+                                                          reader == READ_CBS_TREE ? path : NULL,
+                                                          &error);
+        g_auto(GStrv) picked = NULL;
+
+        g_assert_true ((files == NULL) == (error != NULL));
+        if (files != NULL)
+          {
+            picked = ov_cbs_files_pick (files, "img1", &error);
+            g_assert_true ((picked == NULL) == (error != NULL));
+          }
         break;
       }
     default:
