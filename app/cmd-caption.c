@@ -81,6 +81,14 @@ check_constraint_options (gboolean       cbs,
                   OV_CBS_MAX_CONSTRAINTS);
       return FALSE;
     }
+  g_autofree char *stripped = g_strstrip (g_strdup (list != NULL ? list : ""));
+
+  if (list != NULL && *stripped == '\0')
+    {
+      g_printerr (_("oscarviz caption: --constraints is empty; give classes joined by commas, "
+                    "such as “dog,fire hydrant”\n"));
+      return FALSE;
+    }
   items = g_strsplit (list != NULL ? list : "", ",", -1);
   for (guint i = 0; list != NULL && items[i] != NULL; i++)
     {

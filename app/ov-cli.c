@@ -691,6 +691,12 @@ ov_cli_parse_regions (const char *list, GError **error)
           g_array_append_val (keep, row);
         }
     }
+  if (keep->len == 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   _("give region numbers from 1 and ranges joined by commas, such as 2-5,7"));
+      return NULL;
+    }
   return g_steal_pointer (&keep);
 }
 

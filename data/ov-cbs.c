@@ -326,6 +326,9 @@ ov_cbs_files_pick (OvCbsFiles *files, const char *key, GError **error)
       return NULL;
     }
   tab = strchr (row, '\t');
+  /* the original reads the second column; a third is not the boxes' */
+  if (tab != NULL && strchr (tab + 1, '\t') != NULL)
+    *strchr (tab + 1, '\t') = '\0';
   if (tab == NULL || !ov_json_load_data (parser, tab + 1, -1, &local)
       || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
     {

@@ -881,9 +881,12 @@ ov_dataset_dup_key (OvDataset *ds,
 {
   if (index >= ds->n_samples)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   _ ("%s has %u samples, numbered from 0 to %u; there is no sample %u"),
-                   ds->path, ds->n_samples, ds->n_samples - 1, index);
+      if (ds->n_samples == 0)
+        g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s has no samples"), ds->path);
+      else
+        g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                     _ ("%s has %u samples, numbered from 0 to %u; there is no sample %u"),
+                     ds->path, ds->n_samples, ds->n_samples - 1, index);
       return NULL;
     }
   if (ds->primary == PRIMARY_MEMORY)

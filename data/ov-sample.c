@@ -87,13 +87,22 @@ ov_sample_keep_regions (OvSample *sample, const guint *keep, guint n_keep, GErro
   OvRegion *regions;
 
   for (guint i = 0; i < n_keep; i++)
-    if (keep[i] >= sample->n_features)
-      {
-        g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                     _ ("image “%s” has %u regions; there is no region %u"), sample->key,
-                     sample->n_features, keep[i] + 1);
-        return FALSE;
-      }
+    {
+      if (keep[i] >= sample->n_features)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       _ ("image “%s” has %u regions; there is no region %u"), sample->key,
+                       sample->n_features, keep[i] + 1);
+          return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        if (keep[j] == keep[i])
+          {
+            g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                         _ ("region %u is named twice"), keep[i] + 1);
+            return FALSE;
+          }
+    }
   features = g_new (float, (gsize) MAX (n_keep, 1) * sample->feature_dim);
   for (guint i = 0; i < n_keep; i++)
     memcpy (features + (gsize) i * sample->feature_dim,

@@ -56,7 +56,8 @@ typedef struct {
   GPtrArray *warnings;      /* char*: problems found that did not stop loading */
 } OvSample;
 
-/* Keeps the feature rows keep[0..n_keep-1] (from 0, in that order) and,
+/* Keeps the feature rows keep[0..n_keep-1] (from 0, in that order, each
+ * once) and,
  * when the boxes and the rows are as many, those boxes too; an error names
  * a row past the end. */
 gboolean    ov_sample_keep_regions (OvSample    *sample,

@@ -33,7 +33,8 @@ arc_set (OvCbsArc *arc, gint32 word, gboolean allowed)
   for (guint i = 0; i < arc->except->len; i++)
     if (g_array_index (arc->except, gint32, i) == word)
       {
-        if (allowed != arc->all)
+        /* w is allowed as !all now; it stays in except unless that must change */
+        if (allowed == arc->all)
           g_array_remove_index_fast (arc->except, i);
         return;
       }

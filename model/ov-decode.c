@@ -1204,6 +1204,9 @@ decode_cbs (Decoder *dec, const OvCbsFsm *fsm, int K, int min_satisfied,
   g_autofree float *last = g_new0 (float, R);
   g_autofree float *last_next = g_new0 (float, R);
   g_autofree gboolean *finished = g_new0 (gboolean, R);
+  /* whether a row holds a caption the machine allows (not a filler) */
+  g_autofree gboolean *real = g_new (gboolean, R);
+  g_autofree gboolean *real_next = g_new (gboolean, R);
   g_autofree int *src = g_new0 (int, R);
   g_autofree gint32 **seqs = g_new (gint32 *, R);
   g_autofree Candidate *best = NULL;
@@ -1225,6 +1228,7 @@ decode_cbs (Decoder *dec, const OvCbsFsm *fsm, int K, int min_satisfied,
     {
       seqs[r] = seq_data + (gsize) r * max_len;
       seqs[r][0] = ov_tokenizer_cls_id (model->tokenizer);
+      real[r] = TRUE;
     }
 
   while (cur_len < max_len)
@@ -1267,6 +1271,7 @@ decode_cbs (Decoder *dec, const OvCbsFsm *fsm, int K, int min_satisfied,
                                                         0, r, sep, 0.0f };
 
               c.lp = b < n ? c.lp : c.score;
+              real_next[r] = b < n && real[c.src];
               src[r] = c.src;
               last_next[r] = c.score;
               memcpy (seq_next + (gsize) r * max_len, seqs[c.src], (gsize) cur_len * 4);
@@ -1279,6 +1284,7 @@ decode_cbs (Decoder *dec, const OvCbsFsm *fsm, int K, int min_satisfied,
       memcpy (seq_data, seq_next, (gsize) R * max_len * 4);
       memcpy (lp_data, lp_next, (gsize) R * max_len * 4);
       memcpy (last, last_next, (gsize) R * sizeof (float));
+      memcpy (real, real_next, (gsize) R * sizeof (gboolean));
       for (int r = 0; r < R; r++)
         finished[r] = seqs[r][cur_len] == sep;
       decoder_reorder (dec, src, cur_len);
@@ -1293,7 +1299,8 @@ decode_cbs (Decoder *dec, const OvCbsFsm *fsm, int K, int min_satisfied,
       int words = 0;
       float score;
 
-      if (__builtin_popcount (s) < need)
+      /* a filler never overtakes a real caption; only fillers: none found */
+      if (__builtin_popcount (s) < need || !real[s * K])
         continue;
       for (int t = 1; t < cur_len; t++)
         words += seqs[s * K][t] != sep;
@@ -1304,7 +1311,7 @@ decode_cbs (Decoder *dec, const OvCbsFsm *fsm, int K, int min_satisfied,
           chosen_score = score;
         }
     }
-  if (chosen < 0 || !(chosen_score > CBS_FORBIDDEN / 2))
+  if (chosen < 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
                    _ ("no caption of at most %d tokens meets %d of the %d constraints"),

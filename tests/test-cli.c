@@ -3366,6 +3366,7 @@ test_caption_constraints (void)
       { "--constraints", "a,b,c,d", "--beams=2", "at most 3" },
       { "--constraints", "dog,,cat", "--beams=2", "constraint 2 is empty" },
       { "--constraints", "dog", "--min-constraints=4", "give 0 to 3" },
+      { "--constraints", "", "--beams=2", "--constraints is empty" },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -3505,6 +3506,7 @@ test_regions (void)
     }
   {
     const char *bad[][2] = { { "0", "give region numbers from 1" },
+                             { "", "give region numbers from 1" },
                              { "2-1", "give region numbers from 1" },
                              { "1,1", "region 1 is named twice" },
                              { "99", "there is no region 99" } };

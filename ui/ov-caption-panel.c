@@ -195,6 +195,7 @@ ov_caption_panel_get_options (OvCaptionPanel   *self,
 
   /* "dog, fire hydrant": constrained beam search for a caption that names
    * them all, with the beams of the search chosen (one for greedy) */
+  self->constraints = (OvCaptionConstraints) { 0 };
   g_clear_pointer (&self->constraint_names, g_strfreev);
   self->constraint_names = ov_caption_panel_parse_constraints (
     gtk_editable_get_text (self->constraints_entry));

@@ -264,7 +264,11 @@ knn_exact_queries (const float    *X,
 {
   g_autofree float *norms = g_new (float, n);
   gsize n_blocks = (nq + KNN_ROW_BLOCK - 1) / KNN_ROW_BLOCK;
+  gsize g_cols = MIN ((gsize) KNN_COL_BLOCK, MAX (n, 1));
   gboolean cancelled = FALSE;
+
+  /* every caller: one BLAS thread a product (see ov_tsne_run_full) */
+  openblas_set_num_threads (1);
 
 #pragma omp parallel for num_threads (nt) schedule (static)
   for (gsize i = 0; i < n; i++)
@@ -289,7 +293,7 @@ knn_exact_queries (const float    *X,
 #pragma omp parallel num_threads (nt)
   {
     float *qbuf = g_new (float, (gsize) KNN_ROW_BLOCK * dim);
-    float *G = g_new (float, (gsize) KNN_ROW_BLOCK * KNN_COL_BLOCK);
+    float *G = g_new (float, (gsize) KNN_ROW_BLOCK * g_cols);
 
 #pragma omp for schedule (dynamic)
     for (gsize blk = 0; blk < n_blocks; blk++)
