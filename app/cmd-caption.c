@@ -120,16 +120,47 @@ check_constraint_options (gboolean       cbs,
   return TRUE;
 }
 
-/* The constraints a caption meets, joined by commas. */
+/* The constraints a caption meets (or, with met FALSE, misses), joined by
+ * commas. */
 static char *
-met_constraints (const OvCaption *c, char **constraints)
+met_constraints (const OvCaption *c, char **constraints, gboolean met)
 {
   g_autoptr(GString) s = g_string_new (NULL);
 
   for (guint i = 0; constraints[i] != NULL; i++)
-    if (c->constraints_mask & (1u << i))
+    if (((c->constraints_mask & (1u << i)) != 0) == met)
       g_string_append_printf (s, "%s%s", s->len > 0 ? ", " : "", constraints[i]);
   return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* Notes on constraints that cannot do what the user may think: a minimum
+ * above their number, a class that is not among the image's tags. */
+static void
+note_constraints (char **constraints, int min_constraints, gboolean min_given,
+                  const char *tags)
+{
+  guint n = g_strv_length (constraints);
+  g_autofree char *lower = g_utf8_strdown (tags != NULL ? tags : "", -1);
+  g_auto(GStrv) words = g_strsplit_set (lower, " \t\n", -1);
+
+  if (min_given && n > 0 && min_constraints > (int) n)
+    g_printerr (ngettext ("oscarviz caption: note: --min-constraints %d is more than the %u "
+                          "constraint given; the caption must meet it\n",
+                          "oscarviz caption: note: --min-constraints %d is more than the %u "
+                          "constraints given; the caption must meet them all\n", n),
+                min_constraints, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (constraints[i], " ", -1);
+      gboolean found = FALSE;
+
+      /* a class of several words is among the tags when its first word is */
+      for (guint j = 0; words[j] != NULL && !found; j++)
+        found = g_str_equal (words[j], parts[0]);
+      if (!found)
+        g_printerr (_("oscarviz caption: note: “%s” is not among this image's tags; the caption "
+                      "may name it all the same\n"), constraints[i]);
+    }
 }
 
 /* The mean of the caption's token log-probabilities: its score where the
@@ -284,6 +315,7 @@ ov_cmd_caption (int    argc,
       cc.constraints = (const char * const *) constraints;
       cc.n_constraints = g_strv_length (constraints);
       cc.min_satisfied = min_constraints;
+      note_constraints (constraints, min_constraints, min_constraints != 2, sample->tags);
       ov_cbs_files_fill (cbs_files, &cc);
       co.constraints = &cc;
     }
@@ -369,8 +401,10 @@ ov_cmd_caption (int    argc,
            : co.num_beams == 1 ? _("greedy search") : _("beam search"),
            ov_model_get_backend_description (model));
   if (constraints != NULL && cc.n_constraints == 0)
-    g_print (_("  constraints: none (%s lists no box of this image that may be one)\n"),
-             cbs ? ov_cbs_files_get_boxes_path (cbs_files) : "--constraints");
+    /* Oscar's ranking without a length penalty during the search */
+    g_print (_("  constraints: none (%s lists no box of this image that may be one); the "
+               "search still ranks as Oscar's constrained search does, where a short caption "
+               "can win\n"), cbs ? ov_cbs_files_get_boxes_path (cbs_files) : "--constraints");
   else if (constraints != NULL)
     {
       g_autofree char *joined = g_strjoinv (", ", constraints);
@@ -386,11 +420,16 @@ ov_cmd_caption (int    argc,
 
       if (constraints != NULL && cc.n_constraints > 0)
         {
-          g_autofree char *met = met_constraints (c, constraints);
+          g_autofree char *met = met_constraints (c, constraints, TRUE);
+          g_autofree char *missed = met_constraints (c, constraints, FALSE);
+          g_autofree char *not_met = *missed != '\0'
+                                     ? g_strdup_printf (_(" (not: %s)"), missed)
+                                     : g_strdup ("");
 
-          g_print (_("  %u. %s\n     meets %d: %s; mean log-probability %.4f, confidence "
-                     "%.4f\n"), i + 1, text, c->constraints_met, *met ? met : _("none"),
-                   c->score, exp (c->score));
+          /* Translators: "meets 2 of 3: hexagon, cup (not: triangle); mean ..." */
+          g_print (_("  %u. %s\n     meets %d of %d: %s%s; mean log-probability %.4f, "
+                     "confidence %.4f\n"), i + 1, text, c->constraints_met, cc.n_constraints,
+                   *met ? met : _("none"), not_met, c->score, exp (c->score));
         }
       else if (ranked_by_mean || constraints != NULL)
         g_print (_("  %u. %s\n     mean log-probability %.4f, confidence %.4f\n"), i + 1, text,

@@ -653,20 +653,35 @@ ov_cli_parse_regions (const char *list, GError **error)
   g_autoptr(GArray) keep = g_array_new (FALSE, FALSE, sizeof (guint));
   g_auto(GStrv) items = g_strsplit (list, ",", -1);
 
+  /* the window's "no regions": the tags alone */
+  if (items[0] != NULL && items[1] == NULL
+      && g_ascii_strcasecmp (g_strstrip (items[0]), "none") == 0)
+    return g_steal_pointer (&keep);
+
   for (guint i = 0; items[i] != NULL; i++)
     {
       g_auto(GStrv) ends = g_strsplit (g_strstrip (items[i]), "-", 3);
       guint64 lo = 0, hi = 0;
 
+      if (ends[0] != NULL && ends[1] != NULL && ends[2] == NULL
+          && g_ascii_string_to_unsigned (g_strstrip (ends[0]), 10, 1, G_MAXINT, &lo, NULL)
+          && g_ascii_string_to_unsigned (g_strstrip (ends[1]), 10, 1, G_MAXINT, &hi, NULL)
+          && hi < lo)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                       _("the range %u-%u runs backwards; write %u-%u"), (guint) lo, (guint) hi,
+                       (guint) hi, (guint) lo);
+          return NULL;
+        }
       if (ends[0] == NULL
           || !g_ascii_string_to_unsigned (g_strstrip (ends[0]), 10, 1, G_MAXINT, &lo, NULL)
           || (ends[1] != NULL
               && !g_ascii_string_to_unsigned (g_strstrip (ends[1]), 10, 1, G_MAXINT, &hi, NULL))
-          || (ends[1] != NULL && ends[2] != NULL) || (ends[1] != NULL && hi < lo))
+          || (ends[1] != NULL && ends[2] != NULL))
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
                        _("give region numbers from 1 and ranges joined by commas, such as "
-                         "2-5,7"));
+                         "2-5,7, or none"));
           return NULL;
         }
       if (ends[1] == NULL)
@@ -694,7 +709,8 @@ ov_cli_parse_regions (const char *list, GError **error)
   if (keep->len == 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                   _("give region numbers from 1 and ranges joined by commas, such as 2-5,7"));
+                   _("give region numbers from 1 and ranges joined by commas, such as 2-5,7, "
+                     "or none"));
       return NULL;
     }
   return g_steal_pointer (&keep);
@@ -1047,6 +1063,10 @@ ov_cli_load_sample (OvCliOptions *opts,
           g_prefix_error (error, "--regions “%s”: ", opts->regions);
           return NULL;
         }
+      if (opts->tags == NULL)
+        g_printerr (_("note: --regions keeps only those regions' features; the tags still "
+                      "name every region (add --tags to leave theirs out too, as a window row "
+                      "switched off does)\n"));
     }
   /* A model with img_feature_dim 2048 reads the appearance part of rows
    * that carry the 6 box values too. */

@@ -224,6 +224,38 @@ check_hierarchy (JsonNode *node, const char *path, GError **error)
   return TRUE;
 }
 
+/* Every line of a box file has a key, a tab and the boxes: the original
+ * stops at a line without a tab, and a key glued to its boxes would
+ * otherwise only make the image look as if it had none. */
+static gboolean
+check_box_lines (const char *path, GError **error)
+{
+  g_autoptr(GMappedFile) map = g_mapped_file_new (path, FALSE, NULL);
+  const char *p, *end;
+  guint line = 1;
+
+  if (map == NULL)
+    return TRUE;   /* ov_tsv_open has read it; a later read says what fails */
+  p = g_mapped_file_get_contents (map);
+  end = p + g_mapped_file_get_length (map);
+  while (p != NULL && p < end)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      const char *stop = nl != NULL ? nl : end;
+
+      if (stop > p && !(stop - p == 1 && *p == '\r') && memchr (p, '\t', stop - p) == NULL)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       _ ("%s: line %u has no tab (an image key, a tab, a JSON list of boxes)"),
+                       path, line);
+          return FALSE;
+        }
+      p = nl != NULL ? nl + 1 : end;
+      line++;
+    }
+  return TRUE;
+}
+
 OvCbsFiles *
 ov_cbs_files_load (const char *boxes, const char *constraint_pieces, const char *piece_forms,
                    const char *hierarchy, GError **error)
@@ -233,7 +265,7 @@ ov_cbs_files_load (const char *boxes, const char *constraint_pieces, const char 
   g_return_val_if_fail (boxes != NULL, NULL);
 
   files->boxes = ov_tsv_open (boxes, NULL, error);
-  if (files->boxes == NULL)
+  if (files->boxes == NULL || !check_box_lines (boxes, error))
     return NULL;
   if (constraint_pieces != NULL && (files->pieces = load_lists (constraint_pieces, error)) == NULL)
     return NULL;
@@ -268,6 +300,8 @@ OvCbsFiles *
 ov_cbs_files_load_yaml (const char *yaml, GError **error)
 {
   g_autoptr(GHashTable) keys = ov_dataset_yaml_load (yaml, error);
+  const char *names[] = { "cbs_box", "cbs_constraint", "cbs_tokenforms", "cbs_hierarchy" };
+  OvCbsFiles *files;
 
   if (keys == NULL)
     return NULL;
@@ -278,10 +312,23 @@ ov_cbs_files_load_yaml (const char *yaml, GError **error)
                       "its constraints from (a NoCaps split yaml names it)"), yaml);
       return NULL;
     }
-  return ov_cbs_files_load (g_hash_table_lookup (keys, "cbs_box"),
-                            g_hash_table_lookup (keys, "cbs_constraint"),
-                            g_hash_table_lookup (keys, "cbs_tokenforms"),
-                            g_hash_table_lookup (keys, "cbs_hierarchy"), error);
+  /* a file the yaml names but that is not there: say which key names it */
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const char *path = g_hash_table_lookup (keys, names[i]);
+
+      if (path != NULL && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                       _ ("%s: %s: %s is not there (or is not a file)"), yaml, names[i], path);
+          return NULL;
+        }
+    }
+  files = ov_cbs_files_load (g_hash_table_lookup (keys, "cbs_box"),
+                             g_hash_table_lookup (keys, "cbs_constraint"),
+                             g_hash_table_lookup (keys, "cbs_tokenforms"),
+                             g_hash_table_lookup (keys, "cbs_hierarchy"), error);
+  return files;
 }
 
 /* The height of a node (0 for a leaf); *found (-1 until then) takes the

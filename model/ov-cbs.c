@@ -84,9 +84,13 @@ connect (OvCbsFsm *fsm, int from, int to, const GArray *forms, int reset)
     arc_set (arc_at (fsm, from, reset), g_array_index (forms, gint32, i), FALSE);
 }
 
-/* The word pieces of one constraint, at most OV_CBS_MAX_PIECES. */
+/* The word pieces of one constraint, at most OV_CBS_MAX_PIECES. A word
+ * the tokenizer can only read as [UNK] is an error: no caption could name
+ * it, yet generating [UNK] would count as naming it. (Pieces a
+ * cbs_constraint file gives are taken as the original takes them.) */
 static GPtrArray *
-constraint_pieces (OvModel *model, const OvCaptionConstraints *c, const char *constraint)
+constraint_pieces (OvModel *model, const OvCaptionConstraints *c, const char *constraint,
+                   GError **error)
 {
   GPtrArray *pieces = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) words = g_strsplit_set (constraint, " \t\n\r\f\v", -1);
@@ -106,7 +110,18 @@ constraint_pieces (OvModel *model, const OvCaptionConstraints *c, const char *co
           g_autoptr(GPtrArray) cut = ov_tokenizer_tokenize (model->tokenizer, words[i]);
 
           for (guint j = 0; j < cut->len; j++)
-            g_ptr_array_add (pieces, g_strdup (g_ptr_array_index (cut, j)));
+            {
+              if (g_str_equal (g_ptr_array_index (cut, j), ov_tokenizer_unk_token (model->tokenizer)))
+                {
+                  g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                               _ ("“%s” is not in the model's vocabulary (it reads as %s), so no "
+                                  "caption can name it"), words[i],
+                               ov_tokenizer_unk_token (model->tokenizer));
+                  g_ptr_array_unref (pieces);
+                  return NULL;
+                }
+              g_ptr_array_add (pieces, g_strdup (g_ptr_array_index (cut, j)));
+            }
         }
     }
   /* the original keeps the first max_words_per_constraint */
@@ -168,8 +183,10 @@ _ov_cbs_fsm_new (OvModel *model, const OvCaptionConstraints *c, GError **error)
     }
   for (int i = 0; i < k; i++)
     {
-      GPtrArray *p = constraint_pieces (model, c, c->constraints[i]);
+      GPtrArray *p = constraint_pieces (model, c, c->constraints[i], error);
 
+      if (p == NULL)
+        return NULL;
       if (p->len == 0)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,

@@ -391,6 +391,7 @@ static GBytes *make_cbs_no_tab (void) { return text ("dog\ndog,dogs\n"); }
 static GBytes *make_cbs_binary (void) { return g_bytes_new_static ("dog\tdo\0g\n", 10); }
 static GBytes *make_cbs_tree (void) { return text ("{\"LabelName\": 3, \"Subcategory\": []}"); }
 static GBytes *make_cbs_boxes (void) { return text ("img1\t{\"class\": \"Dog\", \"conf\": 1}\n"); }
+static GBytes *make_cbs_glued (void) { return text ("img1 [{\"class\": \"Dog\", \"conf\": 1}]\n"); }
 
 static const Case cases[] = {
   { "pickle-os-system", READ_PICKLE, OV_ERROR_FORBIDDEN, make_os_system },
@@ -442,6 +443,7 @@ static const Case cases[] = {
   { "cbs-forms-binary.tsv", READ_CBS_LIST, OV_ERROR_FORMAT, make_cbs_binary },
   { "cbs-hierarchy-label.json", READ_CBS_TREE, OV_ERROR_FORMAT, make_cbs_tree },
   { "cbs-boxes-object.tsv", READ_CBS_BOXES, OV_ERROR_FORMAT, make_cbs_boxes },
+  { "cbs-boxes-no-tab.tsv", READ_CBS_BOXES, OV_ERROR_FORMAT, make_cbs_glued },
 };
 
 static void
@@ -519,13 +521,16 @@ read_file (Reader      reader,
     case READ_CBS_TREE:
     case READ_CBS_BOXES:
       {
-        /* any readable file serves as the box file of the first two */
-        g_autoptr(OvCbsFiles) files = ov_cbs_files_load (path,
-                                                          reader == READ_CBS_LIST ? path : NULL,
-                                                          NULL,
-                                                          reader == READ_CBS_TREE ? path : NULL,
-                                                          &error);
+        /* the first two get a good box file beside them */
+        g_autofree char *dir = g_path_get_dirname (path);
+        g_autofree char *boxes = g_build_filename (dir, "boxes.tsv", NULL);
+        g_autoptr(OvCbsFiles) files = NULL;
         g_auto(GStrv) picked = NULL;
+
+        g_assert_true (g_file_set_contents (boxes, "img1\t[]\n", -1, NULL));
+        files = ov_cbs_files_load (reader == READ_CBS_BOXES ? path : boxes,
+                                   reader == READ_CBS_LIST ? path : NULL, NULL,
+                                   reader == READ_CBS_TREE ? path : NULL, &error);
 
         g_assert_true ((files == NULL) == (error != NULL));
         if (files != NULL)

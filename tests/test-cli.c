@@ -3349,7 +3349,7 @@ test_caption_constraints (void)
     g_assert_cmpint (run->status, ==, 0);
     g_assert_nonnull (strstr (run->out, "constrained beam search"));
     g_assert_nonnull (strstr (run->out, "constraints: dog, couch; the caption must meet 2"));
-    g_assert_nonnull (strstr (run->out, "meets 2: dog, couch"));
+    g_assert_nonnull (strstr (run->out, "meets 2 of 2: dog, couch"));
   }
   {
     /* an image the box file lacks has no constraint */
@@ -3386,6 +3386,15 @@ test_caption_constraints (void)
 
     g_assert_cmpint (run->status, ==, 2);
     g_assert_nonnull (strstr (run->err, "--cbs takes its constraints from the cbs_box file"));
+  }
+  {
+    /* a class the vocabulary cannot write would be "met" by [UNK] */
+    g_autofree char *scenes = demo_scenes ();
+    g_autoptr(Run) run = run_oscarviz ("caption", "--model", "demo", "--dataset", scenes,
+                                       "--constraints", "cup,zebra", NULL);
+
+    g_assert_cmpint (run->status, ==, 1);
+    g_assert_nonnull (strstr (run->err, "“zebra” is not in the model's vocabulary"));
   }
 }
 
@@ -3507,7 +3516,7 @@ test_regions (void)
   {
     const char *bad[][2] = { { "0", "give region numbers from 1" },
                              { "", "give region numbers from 1" },
-                             { "2-1", "give region numbers from 1" },
+                             { "2-1", "the range 2-1 runs backwards; write 1-2" },
                              { "1,1", "region 1 is named twice" },
                              { "99", "there is no region 99" } };
 
@@ -3520,6 +3529,15 @@ test_regions (void)
         if (strstr (run->err, bad[i][1]) == NULL || strstr (run->err, "--regions") == NULL)
           g_error ("--regions %s: %s", bad[i][0], run->err);
       }
+  }
+  {
+    /* the window's "no regions" */
+    g_autoptr(Run) run = run_oscarviz ("caption", "--model", "demo", "--dataset", yaml, "--row",
+                                       "5", "--regions", "none", "--tags", "cup", "--json", NULL);
+    g_autoptr(JsonNode) doc = run_json (run);
+
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "tags"), ==,
+                     "cup");
   }
   g_file_set_contents (json, "{\"key\": \"coffee\", \"width\": 640, \"height\": 480, "
                        "\"boxes\": [{\"rect\": [10, 20, 200, 300], \"class\": \"cup\"}]}", -1,

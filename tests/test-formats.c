@@ -1544,7 +1544,7 @@ test_cbs_constraints (void)
   g_autofree char *dir = tmp_dir ();
   g_autoptr(GString) boxes = g_string_new (NULL);
   g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *hierarchy = NULL, *yaml = NULL, *bad = NULL;
+  g_autofree char *hierarchy = NULL, *yaml = NULL, *bad = NULL, *boxes_path = NULL;
   g_autoptr(OvCbsFiles) files = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) none = NULL, ordered = NULL;
@@ -1564,7 +1564,7 @@ test_cbs_constraints (void)
       g_string_append_printf (boxes, "%s\t%s\n", json_object_get_string_member (co, "name"),
                               row);
     }
-  g_free (write_file (dir, "boxes.tsv", boxes->str));
+  boxes_path = write_file (dir, "boxes.tsv", boxes->str);
   g_free (write_file (dir, "pieces.tsv", "hydrant\th,##yd,##rant\n\n"));
   g_free (write_file (dir, "forms.tsv", "dog\tdog,dogs\n"));
   yaml = write_file (dir, "test.yaml", "feature: f.tsv\ncbs_box: boxes.tsv\n"
@@ -1608,13 +1608,13 @@ test_cbs_constraints (void)
   /* bad files */
   bad = write_file (dir, "bad.tsv", "dog dog,dogs\n");
   g_clear_pointer (&files, ov_cbs_files_free);
-  files = ov_cbs_files_load (yaml, NULL, bad, NULL, &error);
+  files = ov_cbs_files_load (boxes_path, NULL, bad, NULL, &error);
   g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
   g_assert_nonnull (strstr (error->message, "bad.tsv: line 1 has no tab"));
   g_clear_error (&error);
   g_free (bad);
   bad = write_file (dir, "bad.json", "{\"LabelName\": \"Entity\", \"Subcategory\": [3]}");
-  files = ov_cbs_files_load (yaml, NULL, NULL, bad, &error);
+  files = ov_cbs_files_load (boxes_path, NULL, NULL, bad, &error);
   g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
   g_assert_nonnull (strstr (error->message, "not an Open Images class hierarchy"));
   g_clear_error (&error);

@@ -1513,11 +1513,22 @@ test_must_name (void)
     line = g_strdup_printf ("Confidence %#.3g · names 2 of 2: triangle, bolt", exp (c->score));
     g_assert_cmpstr (label_starting (GTK_WIDGET (panel), "Confidence"), ==, line);
   }
+  /* four classes are one too many: said, and the caption is not constrained */
+  runs = ov_caption_panel_get_n_runs (panel);
+  ov_caption_panel_set_constraints (panel, "cup, bolt, circle, hexagon");
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  ov_test_iterate (SETTLE_MS);
+  ov_caption_panel_get_options (panel, &o);
+  g_assert_null (o.constraints);
+  g_assert_nonnull (strstr (label_starting (GTK_WIDGET (panel), "Confidence"),
+                            "Must name takes at most three classes"));
   runs = ov_caption_panel_get_n_runs (panel);
   ov_caption_panel_set_constraints (panel, "");
   OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  ov_test_iterate (SETTLE_MS);
   ov_caption_panel_get_options (panel, &o);
   g_assert_null (o.constraints);
+  g_assert_null (strstr (label_starting (GTK_WIDGET (panel), "Confidence"), "Must name"));
   g_assert_null (strstr (label_starting (GTK_WIDGET (panel), "Confidence"), "names"));
   close_window (win);
 }

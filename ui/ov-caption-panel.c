@@ -139,6 +139,16 @@ show_captions (OvCaptionPanel *self,
       g_free (conf);
       conf = with;
     }
+  if (self->shown_constraints != NULL
+      && g_strv_length (self->shown_constraints) > OV_CBS_MAX_CONSTRAINTS)
+    {
+      /* Translators: after "Confidence 0.581" */
+      char *with = g_strdup_printf (_("%s · Must name takes at most three classes; this "
+                                      "caption is not constrained"), conf);
+
+      g_free (conf);
+      conf = with;
+    }
   gtk_label_set_text (self->confidence_label, conf);
 
   for (guint i = 1; i < captions->len; i++)
@@ -199,7 +209,8 @@ ov_caption_panel_get_options (OvCaptionPanel   *self,
   g_clear_pointer (&self->constraint_names, g_strfreev);
   self->constraint_names = ov_caption_panel_parse_constraints (
     gtk_editable_get_text (self->constraints_entry));
-  if (self->constraint_names[0] != NULL)
+  if (self->constraint_names[0] != NULL
+      && g_strv_length (self->constraint_names) <= OV_CBS_MAX_CONSTRAINTS)
     {
       self->constraints = (OvCaptionConstraints) {
         (const char * const *) self->constraint_names,
@@ -318,9 +329,26 @@ decoding_changed_cb (OvCaptionPanel *self)
   g_autofree char *text = g_strdup (gtk_editable_get_text (self->constraints_entry));
   g_auto(GStrv) names = ov_caption_panel_parse_constraints (text);
 
+  gboolean too_many = g_strv_length (names) > OV_CBS_MAX_CONSTRAINTS;
+
   gtk_widget_set_sensitive (self->beam_spin, beam);
   /* constrained beam search finds one caption */
-  gtk_widget_set_sensitive (self->count_spin, beam && names[0] == NULL);
+  gtk_widget_set_sensitive (self->count_spin, beam && (names[0] == NULL || too_many));
+  if (too_many)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->constraints_entry), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->constraints_entry),
+                                   _("Must name takes at most three classes; the caption "
+                                     "below is not constrained"));
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->constraints_entry), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->constraints_entry),
+                                   _("Up to three classes, joined by commas, that the caption "
+                                     "must name: constrained beam search, as Oscar runs it for "
+                                     "NoCaps"));
+    }
   schedule_run (self);
 }
 
