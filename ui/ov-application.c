@@ -22,6 +22,7 @@ struct _OvApplication
 
   GSettings      *settings;
   char           *model_dir;   /* from --model, for the next window */
+  char           *dataset;     /* from --dataset, likewise */
 };
 
 G_DEFINE_FINAL_TYPE (OvApplication, ov_application, ADW_TYPE_APPLICATION)
@@ -56,8 +57,16 @@ ov_application_activate (GApplication *app)
   gboolean fresh = gtk_application_get_active_window (GTK_APPLICATION (app)) == NULL;
   OvWindow *window = get_or_create_window (self);
   g_autofree char *model = g_steal_pointer (&self->model_dir);
+  g_autofree char *dataset = g_steal_pointer (&self->dataset);
 
-  if (fresh)
+  /* --dataset FILE, as the commands take it: the window opens that file */
+  if (dataset != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (dataset);
+
+      ov_window_open (window, model, &file, 1);
+    }
+  else if (fresh)
     {
       /* Reopen what was open last time: checkpoint folders, then the
        * sample's files; whatever has gone missing is skipped. */
@@ -88,8 +97,14 @@ ov_application_open (GApplication  *app,
   OvApplication *self = OV_APPLICATION (app);
   OvWindow *window = get_or_create_window (self);
   g_autofree char *model = g_steal_pointer (&self->model_dir);
+  g_autofree char *dataset = g_steal_pointer (&self->dataset);
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
 
-  ov_window_open (window, model, files, (guint) n_files);
+  if (dataset != NULL)
+    g_ptr_array_add (all, g_file_new_for_path (dataset));
+  for (int i = 0; i < n_files; i++)
+    g_ptr_array_add (all, g_object_ref (files[i]));
+  ov_window_open (window, model, (GFile **) all->pdata, all->len);
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -98,7 +113,7 @@ ov_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
 {
   OvApplication *self = OV_APPLICATION (app);
-  const char *model = NULL;
+  const char *model = NULL, *dataset = NULL;
 
   if (g_variant_dict_lookup (options, "version", "b", NULL))
     {
@@ -121,6 +136,24 @@ ov_application_handle_local_options (GApplication *app,
       g_free (self->model_dir);
       self->model_dir = g_file_get_path (file);
     }
+  if (g_variant_dict_lookup (options, "dataset", "^&ay", &dataset))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = g_file_test (dataset, G_FILE_TEST_EXISTS)
+                              && !g_file_test (dataset, G_FILE_TEST_IS_DIR)
+                              ? g_strdup (dataset) : ov_demo_resolve_dataset (dataset, &error);
+      g_autoptr(GFile) file = NULL;
+
+      /* a file, or "demo" for the bundled scenes, as for every command */
+      if (path == NULL)
+        {
+          g_printerr ("oscarviz: %s\n", error->message);
+          return 2;
+        }
+      file = g_file_new_for_commandline_arg (path);
+      g_free (self->dataset);
+      self->dataset = g_file_get_path (file);
+    }
   return -1;
 }
 
@@ -137,6 +170,9 @@ ov_application_add_platform_data (GApplication    *app,
   if (self->model_dir != NULL)
     g_variant_builder_add (builder, "{sv}", "oscarviz-model",
                            g_variant_new_bytestring (self->model_dir));
+  if (self->dataset != NULL)
+    g_variant_builder_add (builder, "{sv}", "oscarviz-dataset",
+                           g_variant_new_bytestring (self->dataset));
 }
 
 /* In the running instance, before a forwarded activate or open. */
@@ -152,6 +188,11 @@ ov_application_before_emit (GApplication *app,
     {
       g_free (self->model_dir);
       self->model_dir = g_strdup (model);
+    }
+  if (g_variant_lookup (platform_data, "oscarviz-dataset", "^&ay", &model))
+    {
+      g_free (self->dataset);
+      self->dataset = g_strdup (model);
     }
 }
 
@@ -262,6 +303,7 @@ ov_application_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_pointer (&self->model_dir, g_free);
+  g_clear_pointer (&self->dataset, g_free);
   G_OBJECT_CLASS (ov_application_parent_class)->finalize (object);
 }
 
@@ -287,6 +329,9 @@ ov_application_init (OvApplication *self)
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Open the checkpoint folder DIR instead of the demo model, or a bundled model: "
          "demo, demo-vqa, demo-pretrain, demo-notags"), N_("DIR") },
+    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Open this dataset or sample file, as the commands' --dataset takes it (“demo” for "
+         "the bundled scenes); other files may follow as arguments"), N_("FILE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version"), NULL },
     { NULL }
   };
