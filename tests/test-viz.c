@@ -1913,7 +1913,8 @@ render_whole (const char *name, OvPaintFunc paint, gpointer view, int width, int
  * titles and labels shortened or broken rather than cut. The heat map's
  * legend sits right of the matrix, and with fill_page the matrix takes the
  * height the page leaves it with every row labelled where cells are as
- * tall as the smallest text. */
+ * tall as the smallest text. The flow summary keeps its shares and its
+ * colour bar inside the page. */
 static void
 test_column_width (void)
 {
@@ -1944,6 +1945,12 @@ test_column_width (void)
   map = ov_tsne_plot_view_new (Y, 60, ids, names, 12,
                                "t-SNE of embeddings.safetensors, layer 12, perplexity 30; tag "
                                "pieces (circles): 30, regions (squares): 30");
+  float **att4 = make_attentions (2, 4);
+  g_autoptr(OvFlowView) flow = ov_flow_view_new ((const float *const *) att4, 2, 4, T_S,
+                                                 t_segments,
+                                                 "Attention flow between words, tags and "
+                                                 "regions of a long caption");
+
   ov_heatmap_view_set_fill_page (heat, TRUE);
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
@@ -1951,6 +1958,7 @@ test_column_width (void)
       g_autofree char *map_name = g_strdup_printf ("column-map-%dx%d", w, h);
       g_autofree char *align_name = g_strdup_printf ("column-align-%dx%d", w, h);
       g_autofree char *heat_name = g_strdup_printf ("column-heatmap-%dx%d", w, h);
+      g_autofree char *flow_name = g_strdup_printf ("column-summary-%dx%d", w, h);
       cairo_surface_t *surface;
       double x, y, x1, y1, right = 0;
       OvRect r;
@@ -1980,8 +1988,12 @@ test_column_width (void)
       g_assert_true (ov_heatmap_view_cell_center (heat, 0, 0, &x, &y));
       g_assert_cmpfloat (y1 + (y1 - y) / (2 * (T_S - 3)), >, h - 12);
       cairo_surface_destroy (surface);
+
+      surface = render_whole (flow_name, ov_flow_view_paint, flow, w, h);
+      cairo_surface_destroy (surface);
     }
   free_attentions (att, 1);
+  free_attentions (att4, 2);
 }
 
 static char *

@@ -900,6 +900,15 @@ struct _OvFlowView
   char         *title;
   OvColorScale  scale;
   double        width, height, x0, y0, cell_w, gap;
+  /* laid out for the page: the shrink factor, the title's lines and font,
+   * the line under each cell for its cross-modal share, text sizes */
+  double        k, title_font, title_h, share_h, font, letter_font, share_font;
+  GStrv         title_lines;
+  gboolean      show_letters;
+  int           share_style;   /* 2: "x 0.12", 1: "0.12", 0: no shares under the cells */
+  /* the colour bar's top left and height; the explanation's top left, its
+   * text size (0: left out) */
+  double        bar_x, bar_y, bar_h, note_x, note_y, note_font;
 };
 
 OvFlowView *
@@ -941,6 +950,7 @@ ov_flow_view_free (OvFlowView *view)
   g_free (view->flow);
   g_free (view->cross);
   g_free (view->title);
+  g_strfreev (view->title_lines);
   g_free (view);
 }
 
@@ -952,46 +962,155 @@ ov_flow_view_get_flow (OvFlowView *view, int layer, int head)
   return view->flow + ((gsize) layer * view->n_heads + head) * G3 * G3;
 }
 
+/* The room the legend column keeps on a figure of full size. */
 #define FLOW_LEGEND_W 190.0
 
+/* Translators: one-letter names of words, tags and regions over the
+ * columns of the attention flow summary; the same letters as in its
+ * explanation ("w = words, t = tags, r = regions"). */
+static const char *const flow_group_letter[G3] = { N_ ("w"), N_ ("t"), N_ ("r") };
+
+static GStrv
+flow_note_lines (void)
+{
+  /* Translators: how to read the attention flow summary, beside it in a
+   * narrow column: keep the lines short (about 32 characters) and the
+   * letters w, t and r as translated above. */
+  return g_strsplit (_ ("cell: rows = from (query),\n"
+                        "columns = to (key): w = words,\n"
+                        "t = tags, r = regions.\n"
+                        "value = mean over the query rows\n"
+                        "of the group of the attention\n"
+                        "summed over the key group;\n"
+                        "the rest of a row went to\n"
+                        "[CLS], [SEP] and [MASK].\n"
+                        "x = cross-modal share: mean\n"
+                        "over groups of the row mass\n"
+                        "leaving the query's own group."), "\n", -1);
+}
+
+/* Top to bottom: the title, the head names and key letters, the rows of
+ * cells with each cell's cross-modal share under it; right of the cells the
+ * colour bar and under it the explanation. A figure smaller than the one
+ * the command draws by default shrinks its text and distances; where the
+ * explanation does not fit beside the cells it goes under them, and where
+ * it does not fit there either it is left out. */
 void
 ov_flow_view_layout (OvFlowView *view, double width, double height)
 {
-  double avail_w, avail_h;
+  double full_w = 260.0 + 100.0 * view->n_heads, full_h = MAX (60.0 + 112.0 * view->n_layers, 340);
+  double k = ov_draw_shrink (width, height, full_w, full_h);
+  double margin = MARGIN * k, note_w = 0, note_h, legend_w, bar_w, title_w, column_w;
+  double avail_w, avail_h, line = 12 * k, pitch, grid_bottom;
+  g_auto(GStrv) note = flow_note_lines ();
+  cairo_t *cr = ov_draw_measure_context ();
+  guint n_note = g_strv_length (note);
+  gboolean beside = FALSE;
 
   view->width = width;
   view->height = height;
-  view->x0 = MARGIN + 40;
-  view->y0 = TITLE_H + 26;
-  view->gap = 10;
-  avail_w = width - view->x0 - FLOW_LEGEND_W - MARGIN;
-  avail_h = height - view->y0 - MARGIN;
+  view->k = k;
+  g_clear_pointer (&view->title_lines, g_strfreev);
+  ov_draw_set_font (cr, 13 * k, TRUE);
+  view->title_lines = ov_draw_fit_title (cr, view->title, width - 2 * margin, 13 * k,
+                                         ov_draw_font_size (8, k), 2, &view->title_font);
+  view->title_h = TITLE_H * k;
+  if (view->title_lines != NULL)
+    view->title_h += ov_draw_line_height (view->title_font)
+                     * (g_strv_length (view->title_lines) - 1);
+  view->font = ov_draw_font_size (10, k);
+  view->letter_font = ov_draw_font_size (8, k);
+  view->share_font = ov_draw_font_size (9, k);
+  view->note_font = ov_draw_font_size (9, k);
+  view->share_h = 12 * k;
+  view->x0 = margin + 40 * k;
+  view->y0 = view->title_h + 26 * k;
+  view->gap = 10 * k;
+
+  /* the legend column: the bar with its ticks and title, the explanation */
+  ov_draw_set_font (cr, view->note_font, FALSE);
+  for (guint i = 0; i < n_note; i++)
+    note_w = MAX (note_w, ov_draw_text_width (cr, note[i]));
+  note_h = line * n_note;
+  view->bar_h = 90 * k;
+  bar_w = ov_draw_color_bar_width (cr, &view->scale, 14 * k, view->bar_h, view->font);
+  ov_draw_set_font (cr, view->font, TRUE);
+  /* Translators: the colour bar of the attention flow summary: the share
+   * of a row's attention that goes to a group. */
+  title_w = ov_draw_text_width (cr, _ ("mass"));
+  legend_w = 18 * k + MAX (bar_w, title_w);
+  avail_h = height - view->y0 - margin;
+  view->bar_y = view->y0 + 16 * k;
+  if (view->bar_y + view->bar_h + 20 * k + note_h <= height - margin)
+    {
+      /* the explanation under the bar */
+      column_w = MAX (FLOW_LEGEND_W * k, 18 * k + MAX (note_w, MAX (bar_w, title_w)));
+      beside = TRUE;
+      view->note_y = view->bar_y + view->bar_h + 20 * k;
+    }
+  else
+    {
+      column_w = legend_w + margin;
+      view->bar_h = CLAMP (height - margin - view->bar_y, 24 * k, 90 * k);
+      view->note_y = -1;
+    }
+  avail_w = width - view->x0 - column_w - margin;
   /* Each cell: the 3x3 table plus a line for the cross-modal share. */
-  view->cell_w = MAX (9.0, MIN (avail_w / view->n_heads - view->gap,
-                                avail_h / view->n_layers - view->gap - 12));
+  view->cell_w = MAX (9.0 * k, MIN (avail_w / view->n_heads - view->gap,
+                                    avail_h / view->n_layers - view->gap - view->share_h));
+  if (view->note_y < 0)
+    {
+      /* the explanation under the cells, if it fits there */
+      grid_bottom = view->y0 + view->n_layers * (view->cell_w + view->gap + view->share_h);
+      if (grid_bottom + note_h <= height - margin && note_w <= width - 2 * margin)
+        {
+          view->note_x = margin;
+          view->note_y = grid_bottom;
+        }
+      else
+        view->note_font = 0;
+    }
+  view->bar_x = view->x0 + view->n_heads * (view->cell_w + view->gap) - view->gap + 18 * k;
+  if (beside)
+    view->note_x = view->bar_x;
+
+  /* the letters over and beside the cells where a third of a cell holds
+   * them; the share under a cell as "x 0.12", else "0.12", where the cell
+   * and the gap after it hold it */
+  ov_draw_set_font (cr, view->letter_font, FALSE);
+  view->show_letters = TRUE;
+  for (int g = 0; g < G3; g++)
+    if (ov_draw_text_width (cr, _ (flow_group_letter[g])) > view->cell_w / G3 + 0.5 * k)
+      view->show_letters = FALSE;
+  ov_draw_set_font (cr, view->share_font, FALSE);
+  pitch = view->cell_w + view->gap - 2 * k;
+  if (ov_draw_text_width (cr, "x 0.00") <= pitch)
+    view->share_style = 2;
+  else if (ov_draw_text_width (cr, "0.00") <= pitch)
+    view->share_style = 1;
+  else
+    view->share_style = 0;
+  cairo_destroy (cr);
 }
 
 static void
 flow_cell_origin (OvFlowView *view, int layer, int head, double *x, double *y)
 {
   *x = view->x0 + head * (view->cell_w + view->gap);
-  *y = view->y0 + layer * (view->cell_w + view->gap + 12);
+  *y = view->y0 + layer * (view->cell_w + view->gap + view->share_h);
 }
 
 void
 ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
 {
-  /* Translators: one-letter names of words, tags and regions over the
-   * columns of the attention flow summary; the same letters as in its
-   * explanation ("w = words, t = tags, r = regions"). */
-  static const char *const group_letter[G3] = { N_ ("w"), N_ ("t"), N_ ("r") };
-  double sub = view->cell_w / G3;
-  double lx, ly;
+  double sub = view->cell_w / G3, k = view->k;
 
   cairo_save (cr);
-  draw_title (cr, view->title, view->width);
-  ov_draw_set_font (cr, 10, FALSE);
   ov_draw_use_ink (cr, OV_INK_TEXT);
+  ov_draw_set_font (cr, view->title_font, TRUE);
+  for (guint i = 0; view->title_lines != NULL && view->title_lines[i] != NULL; i++)
+    ov_draw_text (cr, view->width / 2, MARGIN / 2 * k + i * ov_draw_line_height (view->title_font),
+                  0.5, 0.0, view->title_lines[i]);
   for (int h = 0; h < view->n_heads; h++)
     {
       double x, y;
@@ -999,12 +1118,13 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
 
       flow_cell_origin (view, 0, h, &x, &y);
       g_snprintf (buf, sizeof buf, _ ("H%d"), h);
-      ov_draw_text (cr, x + view->cell_w / 2, view->y0 - 13, 0.5, 1.0, buf);
+      ov_draw_set_font (cr, view->font, FALSE);
+      ov_draw_text (cr, x + view->cell_w / 2, view->y0 - 13 * k, 0.5, 1.0, buf);
       /* key groups over the columns of the top row */
-      ov_draw_set_font (cr, 8, FALSE);
-      for (int k = 0; k < G3; k++)
-        ov_draw_text (cr, x + (k + 0.5) * sub, view->y0 - 2, 0.5, 1.0, _ (group_letter[k]));
-      ov_draw_set_font (cr, 10, FALSE);
+      ov_draw_set_font (cr, view->letter_font, FALSE);
+      for (int g = 0; view->show_letters && g < G3; g++)
+        ov_draw_text (cr, x + (g + 0.5) * sub, view->y0 - 2 * k, 0.5, 1.0,
+                      _ (flow_group_letter[g]));
     }
   for (int l = 0; l < view->n_layers; l++)
     for (int h = 0; h < view->n_heads; h++)
@@ -1018,23 +1138,23 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
           {
             g_snprintf (buf, sizeof buf, _ ("L%d"), l);
             ov_draw_use_ink (cr, OV_INK_TEXT);
-            ov_draw_set_font (cr, 10, FALSE);
-            ov_draw_text (cr, view->x0 - 14, y + view->cell_w / 2, 1.0, 0.5, buf);
+            ov_draw_set_font (cr, view->font, FALSE);
+            ov_draw_text (cr, view->x0 - 14 * k, y + view->cell_w / 2, 1.0, 0.5, buf);
             /* query groups beside the rows of the first column */
-            ov_draw_set_font (cr, 8, FALSE);
-            for (int q = 0; q < G3; q++)
-              ov_draw_text (cr, view->x0 - 3, y + (q + 0.5) * sub, 1.0, 0.5,
-                            _ (group_letter[q]));
+            ov_draw_set_font (cr, view->letter_font, FALSE);
+            for (int q = 0; view->show_letters && q < G3; q++)
+              ov_draw_text (cr, view->x0 - 3 * k, y + (q + 0.5) * sub, 1.0, 0.5,
+                            _ (flow_group_letter[q]));
           }
         for (int q = 0; q < G3; q++)
-          for (int k = 0; k < G3; k++)
+          for (int g = 0; g < G3; g++)
             {
-              double value = f[q * G3 + k];
+              double value = f[q * G3 + g];
               OvColor c = isnan (value) ? ov_draw_get_ink (cr)->no_data
                                         : ov_color_scale_map (&view->scale, value);
 
               cairo_set_source_rgb (cr, c.r, c.g, c.b);
-              cairo_rectangle (cr, x + k * sub, y + q * sub, sub, sub);
+              cairo_rectangle (cr, x + g * sub, y + q * sub, sub, sub);
               cairo_fill (cr);
               if (sub >= 24 && !isnan (value))
                 {
@@ -1044,50 +1164,35 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
                   else
                     cairo_set_source_rgb (cr, 1, 1, 1);
                   ov_draw_set_font (cr, MIN (10, sub / 3), FALSE);
-                  ov_draw_text (cr, x + (k + 0.5) * sub, y + (q + 0.5) * sub, 0.5, 0.5, buf);
+                  ov_draw_text (cr, x + (g + 0.5) * sub, y + (q + 0.5) * sub, 0.5, 0.5, buf);
                 }
             }
         ov_draw_use_ink (cr, OV_INK_DIM);
         cairo_set_line_width (cr, 0.5);
         cairo_rectangle (cr, x, y, view->cell_w, view->cell_w);
         cairo_stroke (cr);
-        if (!isnan (view->cross[l * view->n_heads + h]))
+        if (view->share_style > 0 && !isnan (view->cross[l * view->n_heads + h]))
           {
-            g_snprintf (buf, sizeof buf, "x %.2f", view->cross[l * view->n_heads + h]);
+            g_snprintf (buf, sizeof buf, view->share_style == 2 ? "x %.2f" : "%.2f",
+                        view->cross[l * view->n_heads + h]);
             ov_draw_use_ink (cr, OV_INK_TEXT);
-            ov_draw_set_font (cr, 9, FALSE);
-            ov_draw_text (cr, x + view->cell_w / 2, y + view->cell_w + 1, 0.5, 0.0, buf);
+            ov_draw_set_font (cr, view->share_font, FALSE);
+            ov_draw_text (cr, x + view->cell_w / 2, y + view->cell_w + k, 0.5, 0.0, buf);
           }
       }
 
   /* Legend: the colour bar, how to read a cell, and the definition. */
-  flow_cell_origin (view, 0, view->n_heads - 1, &lx, &ly);
-  lx += view->cell_w + 18;
-  /* Translators: the colour bar of the attention flow summary: the share
-   * of a row's attention that goes to a group. */
-  ov_draw_color_bar (cr, &view->scale, lx, view->y0 + 16, 14, 90, _ ("mass"));
-  ly = view->y0 + 16 + 90 + 20;
-  ov_draw_set_font (cr, 9, FALSE);
-  ov_draw_use_ink (cr, OV_INK_TEXT);
-  {
-    /* Translators: how to read the attention flow summary, beside it in a
-     * narrow column: keep the lines short (about 32 characters) and the
-     * letters w, t and r as translated above. */
-    g_auto(GStrv) lines = g_strsplit (_ ("cell: rows = from (query),\n"
-                                        "columns = to (key): w = words,\n"
-                                        "t = tags, r = regions.\n"
-                                        "value = mean over the query rows\n"
-                                        "of the group of the attention\n"
-                                        "summed over the key group;\n"
-                                        "the rest of a row went to\n"
-                                        "[CLS], [SEP] and [MASK].\n"
-                                        "x = cross-modal share: mean\n"
-                                        "over groups of the row mass\n"
-                                        "leaving the query's own group."), "\n", -1);
+  ov_draw_color_bar_sized (cr, &view->scale, view->bar_x, view->bar_y, 14 * k, view->bar_h,
+                           _ ("mass"), view->font, view->width - MARGIN * k - view->bar_x);
+  if (view->note_font > 0)
+    {
+      g_auto(GStrv) lines = flow_note_lines ();
 
-    for (guint i = 0; lines[i] != NULL; i++)
-      ov_draw_text (cr, lx, ly + i * 12, 0.0, 0.0, lines[i]);
-  }
+      ov_draw_set_font (cr, view->note_font, FALSE);
+      ov_draw_use_ink (cr, OV_INK_TEXT);
+      for (guint i = 0; lines[i] != NULL; i++)
+        ov_draw_text (cr, view->note_x, view->note_y + i * 12 * k, 0.0, 0.0, lines[i]);
+    }
   cairo_restore (cr);
 }
 
