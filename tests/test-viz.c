@@ -1914,7 +1914,8 @@ render_whole (const char *name, OvPaintFunc paint, gpointer view, int width, int
  * legend sits right of the matrix, and with fill_page the matrix takes the
  * height the page leaves it with every row labelled where cells are as
  * tall as the smallest text. The flow summary keeps its shares and its
- * colour bar inside the page. */
+ * colour bar inside the page; the region view's word chips stay above the
+ * page's bottom margin. */
 static void
 test_column_width (void)
 {
@@ -1951,6 +1952,17 @@ test_column_width (void)
                                                  "Attention flow between words, tags and "
                                                  "regions of a long caption");
 
+  static const char *const long_labels[T_S] = {
+    "[CLS]", "photographs", "backgrounds", "lightning", "wallpapers", "surroundings", "[SEP]",
+    "hexagonals", "triangular", "cylindrical", "lightning bolt", "[SEP]", "[PAD]", "[PAD]",
+    "region 0", "region 1", "region 2", "region 3",
+  };
+  g_autoptr(OvSample) sample = make_sample ();
+  cairo_surface_t *image = make_image ();
+  g_autoptr(OvAttentionImageView) rev = ov_attention_image_view_new_region (
+    att[0], T_S, t_segments, long_labels, 1, sample, image, NULL,
+    "Words and tags attending to region 1 (couch), layer 3, mean of heads");
+
   ov_heatmap_view_set_fill_page (heat, TRUE);
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
@@ -1959,6 +1971,7 @@ test_column_width (void)
       g_autofree char *align_name = g_strdup_printf ("column-align-%dx%d", w, h);
       g_autofree char *heat_name = g_strdup_printf ("column-heatmap-%dx%d", w, h);
       g_autofree char *flow_name = g_strdup_printf ("column-summary-%dx%d", w, h);
+      g_autofree char *region_name = g_strdup_printf ("column-region-%dx%d", w, h);
       cairo_surface_t *surface;
       double x, y, x1, y1, right = 0;
       OvRect r;
@@ -1991,9 +2004,27 @@ test_column_width (void)
 
       surface = render_whole (flow_name, ov_flow_view_paint, flow, w, h);
       cairo_surface_destroy (surface);
+
+      surface = render_whole (region_name, ov_attention_image_view_paint, rev, w, h);
+      for (int i = 1; i <= 10; i++)
+        if (t_segments[i] == OV_SEGMENT_WORD || t_segments[i] == OV_SEGMENT_TAG)
+          {
+            OvImageHit hit;
+            double bottom = -1;
+
+            /* each chip is on the page, above its bottom margin */
+            for (double cy = 0; cy < h + 40; cy += 0.5)
+              for (double cx = 0; cx < w; cx += 2)
+                if (ov_attention_image_view_hit (rev, cx, cy, &hit) && hit.position == i)
+                  bottom = cy;
+            g_assert_cmpfloat (bottom, >=, 0);
+            g_assert_cmpfloat (bottom, <, h - 4);
+          }
+      cairo_surface_destroy (surface);
     }
   free_attentions (att, 1);
   free_attentions (att4, 2);
+  cairo_surface_destroy (image);
 }
 
 static char *

@@ -1251,6 +1251,7 @@ struct _OvAttentionImageView
   double        image_h;
   GArray       *chips;          /* OvRect per word/tag position, reverse mode */
   GArray       *chip_pos;       /* int */
+  double        chip_font;      /* the chips' text size; 11 unless they are crowded */
 };
 
 static OvAttentionImageView *
@@ -1403,44 +1404,56 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
   g_array_set_size (view->chips, 0);
   g_array_set_size (view->chip_pos, 0);
 
+  view->chip_font = 11.0;
   if (view->reverse)
     {
-      cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
-      cairo_t *cr = cairo_create (scratch);
-      double x = MARGIN, y = 0.0, avail = width - LEGEND_W - 2 * MARGIN;
+      cairo_t *cr = ov_draw_measure_context ();
+      double avail = width - LEGEND_W - 2 * MARGIN;
+      double min_image = 0.4 * (height - TITLE_H - MARGIN);
 
       /* Flow the word and tag chips into lines; measure first, place below
-       * the image once its height is known. */
-      ov_draw_set_font (cr, 11, FALSE);
-      for (int i = 0; i < view->seq_len; i++)
+       * the image once its height is known. Where they leave the picture
+       * less than min_image, in smaller text, down to OV_DRAW_MIN_FONT. */
+      for (double size = 11.0; size >= OV_DRAW_MIN_FONT - 1e-9; size -= 0.5)
         {
-          OvRect r;
+          double f = size / 11.0, x = MARGIN, y = 0.0;
 
-          if (view->segments[i] != OV_SEGMENT_WORD && view->segments[i] != OV_SEGMENT_TAG)
-            continue;
-          r.width = ov_draw_text_width (cr, view->labels[i]) + 8;
-          r.height = CHIP_H;
-          if (x + r.width > MARGIN + avail && x > MARGIN)
+          g_array_set_size (view->chips, 0);
+          g_array_set_size (view->chip_pos, 0);
+          ov_draw_set_font (cr, size, FALSE);
+          for (int i = 0; i < view->seq_len; i++)
             {
-              x = MARGIN;
-              y += CHIP_H + 4;
+              OvRect r;
+
+              if (view->segments[i] != OV_SEGMENT_WORD && view->segments[i] != OV_SEGMENT_TAG)
+                continue;
+              r.width = ov_draw_text_width (cr, view->labels[i]) + 8 * f;
+              r.height = CHIP_H * f;
+              if (x + r.width > MARGIN + avail && x > MARGIN)
+                {
+                  x = MARGIN;
+                  y += (CHIP_H + 4) * f;
+                }
+              r.x = x;
+              r.y = y;
+              x += r.width + 4 * f;
+              g_array_append_val (view->chips, r);
+              g_array_append_val (view->chip_pos, i);
             }
-          r.x = x;
-          r.y = y;
-          x += r.width + 4;
-          g_array_append_val (view->chips, r);
-          g_array_append_val (view->chip_pos, i);
+          view->chip_font = size;
+          chips_h = view->chips->len > 0 ? y + (CHIP_H + 24) * f : 0.0;
+          if (height - TITLE_H - chips_h - MARGIN >= min_image)
+            break;
         }
-      chips_h = view->chips->len > 0 ? y + CHIP_H + 24 : 0.0;
       cairo_destroy (cr);
-      cairo_surface_destroy (scratch);
     }
   view->image_h = MAX (20.0, height - TITLE_H - chips_h - MARGIN);
   /* the picture keeps a margin on the left as on the right, where the
    * legend begins */
   ov_region_view_layout (view->regions, width - LEGEND_W - 2 * MARGIN, view->image_h);
   for (guint c = 0; c < view->chips->len; c++)
-    g_array_index (view->chips, OvRect, c).y += TITLE_H + view->image_h + 20;
+    g_array_index (view->chips, OvRect, c).y += TITLE_H + view->image_h
+                                                 + 20 * view->chip_font / 11.0;
 }
 
 /* Unseen regions (NaN) rank below every weight. */
@@ -1580,16 +1593,20 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
       /* Translators: heading over the words and tags of the region view,
        * and its shorter form for a narrow figure. */
       const char *full = _ ("attention of each word and tag on this region:");
-      double room = view->width - LEGEND_W - 2 * MARGIN;
+      double room = view->width - LEGEND_W - 2 * MARGIN, f = view->chip_font / 11.0;
       g_autofree char *head = NULL;
 
+      /* smaller with the chips, down to the smallest text, before it is
+       * shortened */
       ov_draw_set_font (cr, 10, TRUE);
+      if (ov_draw_text_width (cr, _ ("attention on this region:")) > room)
+        ov_draw_set_font (cr, MAX (OV_DRAW_MIN_FONT, 10 * f), TRUE);
       ov_draw_use_ink (cr, OV_INK_TEXT);
       /* shorter on a narrow figure, so as not to run under the legend */
       head = ov_draw_ellipsize (cr, ov_draw_text_width (cr, full) <= room
                                     ? full : _ ("attention on this region:"), room);
       ov_draw_text (cr, MARGIN, TITLE_H + view->image_h + 4, 0.0, 0.0, head);
-      ov_draw_set_font (cr, 11, FALSE);
+      ov_draw_set_font (cr, view->chip_font, FALSE);
       for (guint c = 0; c < view->chips->len; c++)
         {
           OvRect r = g_array_index (view->chips, OvRect, c);
@@ -1601,13 +1618,14 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
           cairo_rectangle (cr, r.x, r.y, r.width, r.height);
           cairo_fill (cr);
           cairo_set_source_rgb (cr, seg.r, seg.g, seg.b);
-          cairo_rectangle (cr, r.x, r.y + r.height - 3, r.width, 3);
+          cairo_rectangle (cr, r.x, r.y + r.height - 3 * f, r.width, 3 * f);
           cairo_fill (cr);
           if (ov_color_luminance (col) > 0.5)
             cairo_set_source_rgb (cr, 0, 0, 0);
           else
             cairo_set_source_rgb (cr, 1, 1, 1);
-          ov_draw_text (cr, r.x + 4, r.y + (r.height - 3) / 2, 0.0, 0.5, view->labels[p]);
+          ov_draw_text (cr, r.x + 4 * f, r.y + (r.height - 3 * f) / 2, 0.0, 0.5,
+                        view->labels[p]);
         }
     }
 
