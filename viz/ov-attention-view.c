@@ -1456,6 +1456,45 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
                                                  + 20 * view->chip_font / 11.0;
 }
 
+static gboolean
+rects_overlap (const OvRect *a, const OvRect *b)
+{
+  return a->x < b->x + b->width && b->x < a->x + a->width
+         && a->y < b->y + b->height && b->y < a->y + a->height;
+}
+
+/* Where a label w x h goes for box b in a picture area_w x area_h: at the
+ * box's top left, else its bottom left, above or under it, each also at its
+ * right edge, the first that overlaps none of the labels placed (n) before
+ * it; always moved left as far as needed to read in full. FALSE where no
+ * place is free. */
+static gboolean
+place_box_label (const OvRect *b, double w, double h, double area_w, double area_h,
+                 const OvRect *placed, guint n, double *x, double *y)
+{
+  double ys[4] = { b->y, b->y + b->height - h, b->y - h, b->y + b->height };
+  double xs[2] = { b->x, b->x + b->width - w };
+
+  for (guint j = 0; j < G_N_ELEMENTS (ys); j++)
+    for (guint i = 0; i < G_N_ELEMENTS (xs); i++)
+      {
+        OvRect r = { MAX (0.0, MIN (xs[i], area_w - w)), ys[j], w, h };
+        gboolean clear = TRUE;
+
+        if (j > 0 && (r.y < 0 || r.y + r.height > area_h))
+          continue;
+        for (guint k = 0; k < n && clear; k++)
+          clear = !rects_overlap (&r, &placed[k]);
+        if (clear)
+          {
+            *x = r.x;
+            *y = r.y;
+            return TRUE;
+          }
+      }
+  return FALSE;
+}
+
 /* Unseen regions (NaN) rank below every weight. */
 static double
 rank_key (float w)
@@ -1523,6 +1562,8 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
       }
       {
         g_autofree guint *by_weight = g_new (guint, MAX (s->n_regions, 1));
+        OvRect placed[5];
+        guint n_placed = 0;
 
         for (guint i = 0; i < s->n_regions; i++)
           by_weight[i] = i;
@@ -1540,7 +1581,7 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
             guint i = by_weight[r];
             OvRect b;
             char buf[128];
-            double tw, lx, label_h = label_size * 1.4;
+            double tw, lx, ly, label_h = label_size * 1.4;
 
             if (isnan (view->weights[i]))
               break;
@@ -1553,14 +1594,15 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
             g_snprintf (buf, sizeof buf, _ ("r%u %s %.3f"), i + 1,
                         s->regions[i].cls ? s->regions[i].cls : "?", view->weights[i]);
             tw = ov_draw_text_width (cr, buf);
-            /* a box at the picture's right edge has its label moved left
-             * so that it reads in full */
-            lx = MAX (0.0, MIN (b.x, view->width - LEGEND_W - 2 * MARGIN - tw - 4));
+            if (!place_box_label (&b, tw + 4, label_h, view->width - LEGEND_W - 2 * MARGIN,
+                                  view->image_h, placed, n_placed, &lx, &ly))
+              continue;
+            placed[n_placed++] = (OvRect) { lx, ly, tw + 4, label_h };
             cairo_set_source_rgba (cr, 0, 0, 0, 0.7);
-            cairo_rectangle (cr, lx, b.y, tw + 4, label_h);
+            cairo_rectangle (cr, lx, ly, tw + 4, label_h);
             cairo_fill (cr);
             cairo_set_source_rgb (cr, 1, 1, 1);
-            ov_draw_text (cr, lx + 2, b.y + label_h / 2, 0.0, 0.5, buf);
+            ov_draw_text (cr, lx + 2, ly + label_h / 2, 0.0, 0.5, buf);
           }
       }
     }
