@@ -163,6 +163,34 @@ draw_title (cairo_t *cr, const char *title, double width)
   ov_draw_text (cr, width / 2, MARGIN / 2, 0.5, 0.0, title);
 }
 
+/* The title fitted to a figure of full size width wide as draw_title does,
+ * but broken into two lines where it does not fit in one at 8 points; the
+ * height it leaves above the figure in *title_h. */
+static GStrv
+fit_view_title (const char *title, double width, double *font, double *title_h)
+{
+  cairo_t *cr = ov_draw_measure_context ();
+  GStrv lines;
+
+  ov_draw_set_font (cr, 13, TRUE);
+  lines = ov_draw_fit_title (cr, title, width - 16, 13, 8, 2, font);
+  cairo_destroy (cr);
+  *title_h = TITLE_H;
+  if (lines != NULL)
+    *title_h += ov_draw_line_height (*font) * (g_strv_length (lines) - 1);
+  return lines;
+}
+
+static void
+draw_title_lines (cairo_t *cr, GStrv lines, double font, double width)
+{
+  ov_draw_use_ink (cr, OV_INK_TEXT);
+  ov_draw_set_font (cr, font, TRUE);
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
+    ov_draw_text (cr, width / 2, MARGIN / 2 + i * ov_draw_line_height (font), 0.5, 0.0,
+                  lines[i]);
+}
+
 /* The segment key: a swatch and a name per segment present. */
 static void
 draw_segment_key (cairo_t *cr, const gboolean present[5], double x, double y)
@@ -1252,6 +1280,8 @@ struct _OvAttentionImageView
   GArray       *chips;          /* OvRect per word/tag position, reverse mode */
   GArray       *chip_pos;       /* int */
   double        chip_font;      /* the chips' text size; 11 unless they are crowded */
+  GStrv         title_lines;
+  double        title_font, title_h;
 };
 
 static OvAttentionImageView *
@@ -1278,6 +1308,7 @@ image_view_new (const float       *matrix,
   for (int i = 0; i < seq_len; i++)
     v->labels[i] = g_strdup (labels != NULL && labels[i] != NULL ? labels[i] : "");
   v->title = g_strdup (title);
+  v->title_h = TITLE_H;
   v->chips = g_array_new (FALSE, FALSE, sizeof (OvRect));
   v->chip_pos = g_array_new (FALSE, FALSE, sizeof (int));
   return v;
@@ -1374,6 +1405,7 @@ ov_attention_image_view_free (OvAttentionImageView *view)
   g_free (view->segments);
   g_strfreev (view->labels);
   g_free (view->title);
+  g_strfreev (view->title_lines);
   g_array_unref (view->chips);
   g_array_unref (view->chip_pos);
   g_free (view);
@@ -1404,12 +1436,14 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
   g_array_set_size (view->chips, 0);
   g_array_set_size (view->chip_pos, 0);
 
+  g_strfreev (view->title_lines);
+  view->title_lines = fit_view_title (view->title, width, &view->title_font, &view->title_h);
   view->chip_font = 11.0;
   if (view->reverse)
     {
       cairo_t *cr = ov_draw_measure_context ();
       double avail = width - LEGEND_W - 2 * MARGIN;
-      double min_image = 0.4 * (height - TITLE_H - MARGIN);
+      double min_image = 0.4 * (height - view->title_h - MARGIN);
 
       /* Flow the word and tag chips into lines; measure first, place below
        * the image once its height is known. Where they leave the picture
@@ -1442,17 +1476,17 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
             }
           view->chip_font = size;
           chips_h = view->chips->len > 0 ? y + (CHIP_H + 24) * f : 0.0;
-          if (height - TITLE_H - chips_h - MARGIN >= min_image)
+          if (height - view->title_h - chips_h - MARGIN >= min_image)
             break;
         }
       cairo_destroy (cr);
     }
-  view->image_h = MAX (20.0, height - TITLE_H - chips_h - MARGIN);
+  view->image_h = MAX (20.0, height - view->title_h - chips_h - MARGIN);
   /* the picture keeps a margin on the left as on the right, where the
    * legend begins */
   ov_region_view_layout (view->regions, width - LEGEND_W - 2 * MARGIN, view->image_h);
   for (guint c = 0; c < view->chips->len; c++)
-    g_array_index (view->chips, OvRect, c).y += TITLE_H + view->image_h
+    g_array_index (view->chips, OvRect, c).y += view->title_h + view->image_h
                                                  + 20 * view->chip_font / 11.0;
 }
 
@@ -1511,9 +1545,9 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
   guint n;
 
   cairo_save (cr);
-  draw_title (cr, view->title, view->width);
+  draw_title_lines (cr, view->title_lines, view->title_font, view->width);
   cairo_save (cr);
-  cairo_translate (cr, MARGIN, TITLE_H);
+  cairo_translate (cr, MARGIN, view->title_h);
   ov_region_view_draw_image (view->regions, cr);
   order = ov_region_view_paint_order (view->regions, &n);
 
@@ -1647,7 +1681,7 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
       /* shorter on a narrow figure, so as not to run under the legend */
       head = ov_draw_ellipsize (cr, ov_draw_text_width (cr, full) <= room
                                     ? full : _ ("attention on this region:"), room);
-      ov_draw_text (cr, MARGIN, TITLE_H + view->image_h + 4, 0.0, 0.0, head);
+      ov_draw_text (cr, MARGIN, view->title_h + view->image_h + 4, 0.0, 0.0, head);
       ov_draw_set_font (cr, view->chip_font, FALSE);
       for (guint c = 0; c < view->chips->len; c++)
         {
@@ -1678,7 +1712,7 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
     /* the chips stop short of the legend's column, which runs to the
      * bottom */
     draw_legend (cr, &view->scale, _ ("attention"), present, view->width - LEGEND_W + 8,
-                 TITLE_H + 24, MIN (160, MAX (60, view->image_h * 0.5)),
+                 view->title_h + 24, MIN (160, MAX (60, view->image_h * 0.5)),
                  view->height - MARGIN);
   }
   cairo_restore (cr);
@@ -1688,7 +1722,7 @@ void
 ov_attention_image_view_get_image_origin (OvAttentionImageView *view, double *x, double *y)
 {
   *x = MARGIN;
-  *y = TITLE_H;
+  *y = view->title_h;
 }
 
 gboolean
@@ -1710,7 +1744,7 @@ ov_attention_image_view_hit (OvAttentionImageView *view, double x, double y, OvI
           return TRUE;
         }
     }
-  r = ov_region_view_hit (view->regions, x - MARGIN, y - TITLE_H);
+  r = ov_region_view_hit (view->regions, x - MARGIN, y - view->title_h);
   if (r < 0)
     return FALSE;
   hit->region = r;
