@@ -1915,7 +1915,8 @@ render_whole (const char *name, OvPaintFunc paint, gpointer view, int width, int
  * height the page leaves it with every row labelled where cells are as
  * tall as the smallest text. The flow summary keeps its shares and its
  * colour bar inside the page; the region view's word chips stay above the
- * page's bottom margin, and the image view's box labels inside it. */
+ * page's bottom margin, and the image view's box labels inside it; the
+ * grid of every head breaks its long title into lines. */
 static void
 test_column_width (void)
 {
@@ -1962,6 +1963,9 @@ test_column_width (void)
   g_autoptr(OvAttentionImageView) rev = ov_attention_image_view_new_region (
     att[0], T_S, t_segments, long_labels, 1, sample, image, NULL,
     "Words and tags attending to region 1 (couch), layer 3, mean of heads");
+  g_autoptr(OvAttentionGridView) heads = ov_attention_grid_view_new (
+    (const float *const *) att4, 2, 4, T_S, t_segments,
+    "Attention of every layer and head of the model with the long file name");
   g_autoptr(OvAttentionImageView) fwd = ov_attention_image_view_new_query (
     att[0], T_S, t_segments, long_labels, 5, sample, image, NULL,
     "Attention of “surroundings” (position 5) on the regions, layer 3, mean of heads");
@@ -1976,6 +1980,7 @@ test_column_width (void)
       g_autofree char *flow_name = g_strdup_printf ("column-summary-%dx%d", w, h);
       g_autofree char *region_name = g_strdup_printf ("column-region-%dx%d", w, h);
       g_autofree char *image_name = g_strdup_printf ("column-image-%dx%d", w, h);
+      g_autofree char *grid_name = g_strdup_printf ("column-grid-%dx%d", w, h);
       cairo_surface_t *surface;
       double x, y, x1, y1, right = 0;
       OvRect r;
@@ -2007,6 +2012,9 @@ test_column_width (void)
       cairo_surface_destroy (surface);
 
       surface = render_whole (flow_name, ov_flow_view_paint, flow, w, h);
+      cairo_surface_destroy (surface);
+
+      surface = render_whole (grid_name, ov_attention_grid_view_paint, heads, w, h);
       cairo_surface_destroy (surface);
 
       surface = render_whole (image_name, ov_attention_image_view_paint, fwd, w, h);

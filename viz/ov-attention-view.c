@@ -138,34 +138,10 @@ paint_matrix (cairo_t *cr, const float *values, int rows, int cols, const OvColo
   cairo_surface_destroy (img);
 }
 
-/* The title, centred; a title wider than the figure gets a smaller font
- * (down to 8 points) rather than running off both edges. */
-static void
-draw_title (cairo_t *cr, const char *title, double width)
-{
-  double size = 13, room = width - 16;
-
-  if (title == NULL)
-    return;
-  ov_draw_use_ink (cr, OV_INK_TEXT);
-  ov_draw_set_font (cr, size, TRUE);
-  if (ov_draw_text_width (cr, title) > room && room > 0)
-    {
-      g_autofree char *fitted = NULL;
-
-      size = MAX (8.0, size * room / ov_draw_text_width (cr, title));
-      ov_draw_set_font (cr, size, TRUE);
-      /* a narrow figure: what still does not fit at 8 points ends in "…" */
-      fitted = ov_draw_ellipsize (cr, title, room);
-      ov_draw_text (cr, width / 2, MARGIN / 2, 0.5, 0.0, fitted);
-      return;
-    }
-  ov_draw_text (cr, width / 2, MARGIN / 2, 0.5, 0.0, title);
-}
-
-/* The title fitted to a figure of full size width wide as draw_title does,
- * but broken into two lines where it does not fit in one at 8 points; the
- * height it leaves above the figure in *title_h. */
+/* The title fitted to a figure of full size width wide: at 13 points,
+ * smaller down to 8 points, then broken into two lines (the second
+ * ellipsized if need be); the height it leaves above the figure in
+ * *title_h. */
 static GStrv
 fit_view_title (const char *title, double width, double *font, double *title_h)
 {
@@ -738,6 +714,8 @@ struct _OvAttentionGridView
   OvColorScale *scales;           /* (L * A): 0 .. each map's own maximum */
   cairo_surface_t **cache;        /* (L * A) map images, made on first paint */
   char         *title;
+  GStrv         title_lines;
+  double        title_font, title_h;
   double        width, height, x0, y0, cell_w, gap;
 };
 
@@ -775,6 +753,7 @@ ov_attention_grid_view_new (const float *const *attentions,
       }
   v->cache = g_new0 (cairo_surface_t *, MAX (n_layers * n_heads, 1));
   v->title = g_strdup (title);
+  v->title_h = TITLE_H;
   return v;
 }
 
@@ -790,6 +769,7 @@ ov_attention_grid_view_free (OvAttentionGridView *view)
   g_free (view->pos);
   g_free (view->values);
   g_free (view->title);
+  g_strfreev (view->title_lines);
   g_free (view);
 }
 
@@ -808,8 +788,10 @@ ov_attention_grid_view_layout (OvAttentionGridView *view, double width, double h
 
   view->width = width;
   view->height = height;
+  g_strfreev (view->title_lines);
+  view->title_lines = fit_view_title (view->title, width, &view->title_font, &view->title_h);
   view->x0 = MARGIN + 28;
-  view->y0 = TITLE_H + 16;
+  view->y0 = view->title_h + 16;
   view->gap = 4;
   avail_w = width - view->x0 - LEGEND_W - MARGIN;
   avail_h = height - view->y0 - MARGIN;
@@ -833,7 +815,7 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
   gsize nn = (gsize) view->n * view->n;
 
   cairo_save (cr);
-  draw_title (cr, view->title, view->width);
+  draw_title_lines (cr, view->title_lines, view->title_font, view->width);
   ov_draw_set_font (cr, 10, FALSE);
   ov_draw_use_ink (cr, OV_INK_TEXT);
   for (int h = 0; h < view->n_heads; h++)
@@ -1767,6 +1749,8 @@ struct _OvCaptionView
   OvCaptionAttention *ca;
   cairo_surface_t    *cache;    /* the matrix image, made on first paint */
   char               *title;
+  GStrv               title_lines;
+  double              title_font, title_h;
   OvColorScale        scale;
   double              width, height, x0, y0, cw, ch, label_w;
   int                 label_step;
@@ -1795,6 +1779,7 @@ ov_caption_view_new (const OvCaptionAttention *ca, const char *title)
       hi = MAX (hi, ca->values[k]);
   v->scale = sequential_scale (hi);
   v->title = g_strdup (title);
+  v->title_h = TITLE_H;
   return v;
 }
 
@@ -1806,6 +1791,7 @@ ov_caption_view_free (OvCaptionView *view)
   ov_caption_attention_free (view->ca);
   g_clear_pointer (&view->cache, cairo_surface_destroy);
   g_free (view->title);
+  g_strfreev (view->title_lines);
   g_free (view);
 }
 
@@ -1820,7 +1806,9 @@ ov_caption_view_layout (OvCaptionView *view, double width, double height)
   view->label_w = max_label_width (view->ca->words, view->ca->n_steps) + 8;
   col_label_h = max_label_width (view->ca->col_labels, view->ca->n_cols) + 6;
   view->x0 = MARGIN + view->label_w + 4;
-  view->y0 = TITLE_H + col_label_h + STRIP_W + 2;
+  g_strfreev (view->title_lines);
+  view->title_lines = fit_view_title (view->title, width, &view->title_font, &view->title_h);
+  view->y0 = view->title_h + col_label_h + STRIP_W + 2;
   view->cw = MAX (1.0, (width - view->x0 - LEGEND_W - MARGIN) / n_cols);
   view->ch = MAX (1.0, MIN ((height - view->y0 - MARGIN) / n_rows, 28.0));
   view->cw = MIN (view->cw, 40.0);
@@ -1834,7 +1822,7 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
   gboolean present[5] = { FALSE };
 
   cairo_save (cr);
-  draw_title (cr, view->title, view->width);
+  draw_title_lines (cr, view->title_lines, view->title_font, view->width);
   if (ca->n_steps == 0 || ca->n_cols == 0)
     {
       cairo_restore (cr);
@@ -1876,7 +1864,7 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
   ov_draw_use_ink (cr, OV_INK_DIM);
   /* Translators: over the caption attention figure: its rows are the
    * generated words. */
-  ov_draw_text (cr, MARGIN, TITLE_H, 0.0, 0.0, _ ("generated word ↓"));
+  ov_draw_text (cr, MARGIN, view->title_h, 0.0, 0.0, _ ("generated word ↓"));
 
   draw_legend (cr, &view->scale, _ ("attention"), present, view->x0 + ca->n_cols * view->cw + 16,
                view->y0 + 16, MIN (160, MAX (60, ca->n_steps * view->ch * 0.6)),
