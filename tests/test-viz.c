@@ -1916,7 +1916,9 @@ render_whole (const char *name, OvPaintFunc paint, gpointer view, int width, int
  * tall as the smallest text. The flow summary keeps its shares and its
  * colour bar inside the page; the region view's word chips stay above the
  * page's bottom margin, and the image view's box labels inside it; the
- * grid of every head breaks its long title into lines. */
+ * grid of every head breaks its long title into lines, and the caption
+ * view of a long caption labels every k-th word where rows are lower than
+ * the smallest text. */
 static void
 test_column_width (void)
 {
@@ -1966,10 +1968,22 @@ test_column_width (void)
   g_autoptr(OvAttentionGridView) heads = ov_attention_grid_view_new (
     (const float *const *) att4, 2, 4, T_S, t_segments,
     "Attention of every layer and head of the model with the long file name");
+  g_autoptr(OvCaptionAttention) ca = ov_caption_attention_new ();
+  g_autoptr(OvCaptionView) cap = NULL;
   g_autoptr(OvAttentionImageView) fwd = ov_attention_image_view_new_query (
     att[0], T_S, t_segments, long_labels, 5, sample, image, NULL,
     "Attention of “surroundings” (position 5) on the regions, layer 3, mean of heads");
 
+  for (int i = 0; i < 40; i++)
+    {
+      const OvSegment cs[] = { OV_SEGMENT_SPECIAL, OV_SEGMENT_TAG, OV_SEGMENT_REGION };
+      const char *const cl[] = { "[CLS]", "couch", "region 0" };
+      const float row[] = { 0.2f, 0.5f - 0.01f * (i % 7), 0.3f + 0.01f * (i % 7) };
+      g_autofree char *word = g_strdup_printf ("word%d", i);
+
+      g_assert_true (ov_caption_attention_add_step (ca, word, row, cs, cl, 3, NULL));
+    }
+  cap = ov_caption_view_new (ca, "Caption attention on tags and regions, layer 3, mean of heads");
   ov_heatmap_view_set_fill_page (heat, TRUE);
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
@@ -1981,6 +1995,7 @@ test_column_width (void)
       g_autofree char *region_name = g_strdup_printf ("column-region-%dx%d", w, h);
       g_autofree char *image_name = g_strdup_printf ("column-image-%dx%d", w, h);
       g_autofree char *grid_name = g_strdup_printf ("column-grid-%dx%d", w, h);
+      g_autofree char *caption_name = g_strdup_printf ("column-caption-%dx%d", w, h);
       cairo_surface_t *surface;
       double x, y, x1, y1, right = 0;
       OvRect r;
@@ -2015,6 +2030,9 @@ test_column_width (void)
       cairo_surface_destroy (surface);
 
       surface = render_whole (grid_name, ov_attention_grid_view_paint, heads, w, h);
+      cairo_surface_destroy (surface);
+
+      surface = render_whole (caption_name, ov_caption_view_paint, cap, w, h);
       cairo_surface_destroy (surface);
 
       surface = render_whole (image_name, ov_attention_image_view_paint, fwd, w, h);

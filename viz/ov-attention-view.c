@@ -1857,9 +1857,15 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
       ov_draw_text_vertical (cr, view->x0 + (c + 0.5) * view->cw, view->y0 - STRIP_W - 3, 0.0,
                              0.5, text);
     }
-  ov_draw_set_font (cr, MIN (11, MAX (6, view->ch * 0.6)), FALSE);
-  for (int s = 0; s < ca->n_steps; s++)
-    ov_draw_text (cr, view->x0 - 4, view->y0 + (s + 0.5) * view->ch, 1.0, 0.5, ca->words[s]);
+  {
+    double font = MIN (11, MAX (OV_DRAW_MIN_FONT, view->ch * 0.6));
+    /* rows lower than the smallest text: every k-th word */
+    int step = MAX (1, (int) ceil (font / view->ch - 1e-9));
+
+    ov_draw_set_font (cr, font, FALSE);
+    for (int s = 0; s < ca->n_steps; s += step)
+      ov_draw_text (cr, view->x0 - 4, view->y0 + (s + 0.5) * view->ch, 1.0, 0.5, ca->words[s]);
+  }
   ov_draw_set_font (cr, 9, FALSE);
   ov_draw_use_ink (cr, OV_INK_DIM);
   /* Translators: over the caption attention figure: its rows are the
