@@ -138,20 +138,22 @@ paint_matrix (cairo_t *cr, const float *values, int rows, int cols, const OvColo
   cairo_surface_destroy (img);
 }
 
-/* The title fitted to a figure of full size width wide: at 13 points,
- * smaller down to 8 points, then broken into two lines (the second
- * ellipsized if need be); the height it leaves above the figure in
- * *title_h. */
+/* The title fitted to a figure width wide with margin on each side, sizes
+ * scaled by k (ov_draw_shrink): at 13 points, smaller down to 8 points,
+ * then broken into two lines (the second ellipsized if need be); the
+ * height it leaves above the figure in *title_h. */
 static GStrv
-fit_view_title (const char *title, double width, double *font, double *title_h)
+fit_view_title (const char *title, double width, double margin, double k, double *font,
+                double *title_h)
 {
   cairo_t *cr = ov_draw_measure_context ();
   GStrv lines;
 
-  ov_draw_set_font (cr, 13, TRUE);
-  lines = ov_draw_fit_title (cr, title, width - 16, 13, 8, 2, font);
+  ov_draw_set_font (cr, 13 * k, TRUE);
+  lines = ov_draw_fit_title (cr, title, width - 2 * margin, 13 * k, ov_draw_font_size (8, k), 2,
+                             font);
   cairo_destroy (cr);
-  *title_h = TITLE_H;
+  *title_h = TITLE_H * k;
   if (lines != NULL)
     *title_h += ov_draw_line_height (*font) * (g_strv_length (lines) - 1);
   return lines;
@@ -445,13 +447,8 @@ ov_heatmap_view_layout (OvHeatmapView *view, double width, double height)
     present[view->segments[a]] = TRUE;
 
   g_clear_pointer (&view->title_lines, g_strfreev);
-  ov_draw_set_font (cr, 13 * k, TRUE);
-  view->title_lines = ov_draw_fit_title (cr, view->title, width - 2 * margin, 13 * k,
-                                         ov_draw_font_size (8, k), 2, &view->title_font);
-  view->title_h = TITLE_H * k;
-  if (view->title_lines != NULL)
-    view->title_h += ov_draw_line_height (view->title_font)
-                     * (g_strv_length (view->title_lines) - 1);
+  view->title_lines = fit_view_title (view->title, width, margin, k, &view->title_font,
+                                      &view->title_h);
 
   /* labels as wide as the longest, but at most a quarter of the page */
   view->label_font = ov_draw_font_size (LABEL_FONT, k);
@@ -789,7 +786,8 @@ ov_attention_grid_view_layout (OvAttentionGridView *view, double width, double h
   view->width = width;
   view->height = height;
   g_strfreev (view->title_lines);
-  view->title_lines = fit_view_title (view->title, width, &view->title_font, &view->title_h);
+  view->title_lines = fit_view_title (view->title, width, 8, 1, &view->title_font,
+                                      &view->title_h);
   view->x0 = MARGIN + 28;
   view->y0 = view->title_h + 16;
   view->gap = 4;
@@ -1021,13 +1019,8 @@ ov_flow_view_layout (OvFlowView *view, double width, double height)
   view->height = height;
   view->k = k;
   g_clear_pointer (&view->title_lines, g_strfreev);
-  ov_draw_set_font (cr, 13 * k, TRUE);
-  view->title_lines = ov_draw_fit_title (cr, view->title, width - 2 * margin, 13 * k,
-                                         ov_draw_font_size (8, k), 2, &view->title_font);
-  view->title_h = TITLE_H * k;
-  if (view->title_lines != NULL)
-    view->title_h += ov_draw_line_height (view->title_font)
-                     * (g_strv_length (view->title_lines) - 1);
+  view->title_lines = fit_view_title (view->title, width, margin, k, &view->title_font,
+                                      &view->title_h);
   view->font = ov_draw_font_size (10, k);
   view->letter_font = ov_draw_font_size (8, k);
   view->share_font = ov_draw_font_size (9, k);
@@ -1419,7 +1412,8 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
   g_array_set_size (view->chip_pos, 0);
 
   g_strfreev (view->title_lines);
-  view->title_lines = fit_view_title (view->title, width, &view->title_font, &view->title_h);
+  view->title_lines = fit_view_title (view->title, width, 8, 1, &view->title_font,
+                                      &view->title_h);
   view->chip_font = 11.0;
   if (view->reverse)
     {
@@ -1807,7 +1801,8 @@ ov_caption_view_layout (OvCaptionView *view, double width, double height)
   col_label_h = max_label_width (view->ca->col_labels, view->ca->n_cols) + 6;
   view->x0 = MARGIN + view->label_w + 4;
   g_strfreev (view->title_lines);
-  view->title_lines = fit_view_title (view->title, width, &view->title_font, &view->title_h);
+  view->title_lines = fit_view_title (view->title, width, 8, 1, &view->title_font,
+                                      &view->title_h);
   view->y0 = view->title_h + col_label_h + STRIP_W + 2;
   view->cw = MAX (1.0, (width - view->x0 - LEGEND_W - MARGIN) / n_cols);
   view->ch = MAX (1.0, MIN ((height - view->y0 - MARGIN) / n_rows, 28.0));
