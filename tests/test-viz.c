@@ -949,6 +949,64 @@ test_attention_image (void)
   free_attentions (att, 1);
 }
 
+/* Four regions on one tiny box leave no free place beside it for four
+ * labels: those that do not fit there go elsewhere on the picture (with a
+ * line to the box), none is left out, none covers another, and every label
+ * stays on the picture. */
+static void
+test_attention_image_crowded (void)
+{
+  g_autoptr(OvSample) sample = make_sample ();
+  cairo_surface_t *image = make_image ();
+  float **att = make_attentions (1, 1);
+  g_autoptr(OvAttentionImageView) view = NULL;
+  gboolean seen[4] = { FALSE };
+  OvRect placed[OV_IMAGE_VIEW_MAX_LABELS];
+  guint i;
+  double ox, oy, last = G_MAXDOUBLE;
+
+  for (guint k = 0; k < 4; k++)
+    {
+      sample->regions[k].x1 = sample->regions[k].y1 = 150;
+      sample->regions[k].x2 = sample->regions[k].y2 = 153;
+    }
+  view = ov_attention_image_view_new_query (att[0], T_S, t_segments, t_labels, 5, sample, image,
+                                            NULL, NULL);
+  cairo_surface_destroy (render (ov_attention_image_view_paint, view, 240, 200));
+  ov_attention_image_view_get_image_origin (view, &ox, &oy);
+  for (i = 0; i < OV_IMAGE_VIEW_MAX_LABELS; i++)
+    {
+      guint region;
+      OvRect r;
+      const char *text;
+      g_autofree char *number = NULL;
+
+      if (!ov_attention_image_view_get_box_label (view, i, &region, &r, &text))
+        break;
+      g_assert_cmpuint (region, <, 4);
+      g_assert_false (seen[region]);
+      seen[region] = TRUE;
+      /* strongest first */
+      g_assert_cmpfloat (ov_attention_image_view_get_weight (view, region), <=, last);
+      last = ov_attention_image_view_get_weight (view, region);
+      number = g_strdup_printf ("r%u ", region + 1);
+      g_assert_true (g_str_has_prefix (text, number));
+      for (guint j = 0; j < i; j++)
+        g_assert_false (r.x < placed[j].x + placed[j].width && placed[j].x < r.x + r.width
+                        && r.y < placed[j].y + placed[j].height
+                        && placed[j].y < r.y + r.height);
+      placed[i] = r;
+      g_assert_cmpfloat (r.x, >=, ox - 1e-9);
+      g_assert_cmpfloat (r.y, >=, oy - 1e-9);
+      g_assert_cmpfloat (r.x + r.width, <=, 240);
+      g_assert_cmpfloat (r.y + r.height, <=, 200);
+    }
+  g_assert_cmpuint (i, ==, 4);
+  dump ("attention-image-crowded", ov_attention_image_view_paint, view, 240, 200);
+  cairo_surface_destroy (image);
+  free_attentions (att, 1);
+}
+
 static void
 test_scatter (void)
 {
@@ -2255,6 +2313,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/region-view/photo", test_region_view_real_image);
   g_test_add_func ("/viz/region-view/turned", test_region_view_turned);
   g_test_add_func ("/viz/attention-image/weights", test_attention_image);
+  g_test_add_func ("/viz/attention-image/crowded-labels", test_attention_image_crowded);
   g_test_add_func ("/viz/scatter/select", test_scatter);
   g_test_add_func ("/viz/scatter/tsne-plot", test_tsne_plot);
   g_test_add_func ("/viz/figures/column-width", test_column_width);

@@ -1257,6 +1257,13 @@ struct _OvAttentionImageView
   double        chip_font;      /* the chips' text size; 11 unless they are crowded */
   GStrv         title_lines;
   double        title_font, title_h;
+  double        label_size;     /* the box labels' text size */
+  guint         n_box_labels;   /* forward mode: the strongest regions named */
+  guint         box_label_region[OV_IMAGE_VIEW_MAX_LABELS];
+  OvRect        box_label_rect[OV_IMAGE_VIEW_MAX_LABELS];   /* in the picture's frame */
+  OvRect        box_label_box[OV_IMAGE_VIEW_MAX_LABELS];    /* the box it names */
+  gboolean      box_label_leader[OV_IMAGE_VIEW_MAX_LABELS]; /* placed away from it */
+  char         *box_label_text[OV_IMAGE_VIEW_MAX_LABELS];
 };
 
 static OvAttentionImageView *
@@ -1383,6 +1390,8 @@ ov_attention_image_view_free (OvAttentionImageView *view)
   g_strfreev (view->title_lines);
   g_array_unref (view->chips);
   g_array_unref (view->chip_pos);
+  for (guint i = 0; i < view->n_box_labels; i++)
+    g_free (view->box_label_text[i]);
   g_free (view);
 }
 
@@ -1400,6 +1409,8 @@ ov_attention_image_view_get_region_view (OvAttentionImageView *view)
 }
 
 #define CHIP_H 18.0
+
+static void place_box_labels (OvAttentionImageView *view);
 
 void
 ov_attention_image_view_layout (OvAttentionImageView *view, double width, double height)
@@ -1464,6 +1475,7 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
   for (guint c = 0; c < view->chips->len; c++)
     g_array_index (view->chips, OvRect, c).y += view->title_h + view->image_h
                                                  + 20 * view->chip_font / 11.0;
+  place_box_labels (view);
 }
 
 static gboolean
@@ -1505,6 +1517,39 @@ place_box_label (const OvRect *b, double w, double h, double area_w, double area
   return FALSE;
 }
 
+/* The free place for a label w x h nearest to box b's centre, on a grid of
+ * half a label's height over the picture area_w x area_h. FALSE where the
+ * labels placed (n) leave none. */
+static gboolean
+place_label_near (const OvRect *b, double w, double h, double area_w, double area_h,
+                  const OvRect *placed, guint n, double *x, double *y)
+{
+  double cx = b->x + b->width / 2, cy = b->y + b->height / 2, best = G_MAXDOUBLE;
+  double step = MAX (h / 2, 1.0);
+
+  if (w > area_w || h > area_h)
+    return FALSE;
+  for (double ty = 0.0; ty + h <= area_h + 1e-9; ty += step)
+    for (double tx = 0.0; tx + w <= area_w + 1e-9; tx += step)
+      {
+        OvRect r = { tx, ty, w, h };
+        double dx = CLAMP (cx, tx, tx + w) - cx, dy = CLAMP (cy, ty, ty + h) - cy;
+        gboolean clear = TRUE;
+
+        if (dx * dx + dy * dy >= best)
+          continue;
+        for (guint k = 0; k < n && clear; k++)
+          clear = !rects_overlap (&r, &placed[k]);
+        if (clear)
+          {
+            best = dx * dx + dy * dy;
+            *x = tx;
+            *y = ty;
+          }
+      }
+  return best < G_MAXDOUBLE;
+}
+
 /* Unseen regions (NaN) rank below every weight. */
 static double
 rank_key (float w)
@@ -1512,12 +1557,117 @@ rank_key (float w)
   return isnan (w) ? -1.0 : w;
 }
 
+/* Names the strongest regions (at most OV_IMAGE_VIEW_MAX_LABELS), in a
+ * font that shrinks with a small picture, each "r2 cup 0.003": a strong
+ * region is never left unnamed, however crowded its box. */
+static void
+place_box_labels (OvAttentionImageView *view)
+{
+  const OvSample *s = view->sample;
+  double area_w = view->width - LEGEND_W - 2 * MARGIN, label_h;
+  g_autofree guint *by_weight = NULL;
+  cairo_t *cr;
+
+  for (guint l = 0; l < view->n_box_labels; l++)
+    g_clear_pointer (&view->box_label_text[l], g_free);
+  view->n_box_labels = 0;
+  view->label_size = CLAMP (MIN (area_w, view->image_h) / 40.0, 7.0, 10.0);
+  if (view->reverse)
+    return;
+
+  label_h = view->label_size * 1.4;
+  by_weight = g_new (guint, MAX (s->n_regions, 1));
+  for (guint i = 0; i < s->n_regions; i++)
+    by_weight[i] = i;
+  for (guint i = 1; i < s->n_regions; i++)
+    for (guint j = i; j > 0 && rank_key (view->weights[by_weight[j]])
+                               > rank_key (view->weights[by_weight[j - 1]]); j--)
+      {
+        guint tmp = by_weight[j];
+
+        by_weight[j] = by_weight[j - 1];
+        by_weight[j - 1] = tmp;
+      }
+
+  cr = ov_draw_measure_context ();
+  ov_draw_set_font (cr, view->label_size, TRUE);
+  for (guint r = 0; r < MIN ((guint) OV_IMAGE_VIEW_MAX_LABELS, s->n_regions); r++)
+    {
+      guint i = by_weight[r], n = view->n_box_labels;
+      g_autofree char *text = NULL;
+      OvRect b;
+      double tw, lx, ly;
+
+      if (isnan (view->weights[i]))
+        break;
+      ov_region_view_get_box (view->regions, i, &b);
+      /* Translators: a region's label on the picture: region number,
+       * class and attention weight, e.g. "r2 cup 0.003"; the "r" as in
+       * the attention tokens ("r3 dog"). */
+      text = g_strdup_printf (_ ("r%u %s %.3f"), i + 1,
+                              s->regions[i].cls ? s->regions[i].cls : "?", view->weights[i]);
+      /* beside the box; else elsewhere on the picture, with a line to the
+       * box; else the same with the number alone; else over the others */
+      for (int attempt = 0; attempt < 4; attempt++)
+        {
+          gboolean leader = attempt % 2 == 1, found;
+
+          if (attempt == 2)
+            {
+              g_free (text);
+              text = g_strdup_printf ("r%u", i + 1);
+            }
+          tw = ov_draw_text_width (cr, text);
+          found = leader ? place_label_near (&b, tw + 4, label_h, area_w, view->image_h,
+                                             view->box_label_rect, n, &lx, &ly)
+                         : place_box_label (&b, tw + 4, label_h, area_w, view->image_h,
+                                            view->box_label_rect, n, &lx, &ly);
+          view->box_label_leader[n] = leader;
+          if (found)
+            break;
+          if (attempt == 3)
+            {
+              view->box_label_leader[n] = FALSE;
+              lx = MAX (0.0, MIN (b.x, area_w - tw - 4));
+              ly = CLAMP (b.y, 0.0, MAX (0.0, view->image_h - label_h));
+            }
+        }
+      view->box_label_box[n] = b;
+      view->box_label_region[n] = i;
+      view->box_label_rect[n] = (OvRect) { lx, ly, tw + 4, label_h };
+      view->box_label_text[n] = g_steal_pointer (&text);
+      view->n_box_labels++;
+    }
+  cairo_destroy (cr);
+}
+
+gboolean
+ov_attention_image_view_get_box_label (OvAttentionImageView *view,
+                                       guint                 index,
+                                       guint                *region,
+                                       OvRect               *rect,
+                                       const char          **text)
+{
+  if (index >= view->n_box_labels)
+    return FALSE;
+  if (region != NULL)
+    *region = view->box_label_region[index];
+  if (rect != NULL)
+    {
+      *rect = view->box_label_rect[index];
+      rect->x += MARGIN;
+      rect->y += view->title_h;
+    }
+  if (text != NULL)
+    *text = view->box_label_text[index];
+  return TRUE;
+}
+
 void
 ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
 {
   const OvSample *s = view->sample;
   g_autofree guint *order = NULL;
-  double label_size = 10.0;
   guint n;
 
   cairo_save (cr);
@@ -1560,61 +1710,32 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
           cairo_rectangle (cr, b.x, b.y, b.width, b.height);
           cairo_stroke (cr);
         }
-      /* Name the five strongest regions, in a font that shrinks with a
-       * small picture, and never over the legend. */
-      {
-        double area_w = view->width - LEGEND_W - 2 * MARGIN;
+      /* the labels placed by the layout, never over the legend */
+      ov_draw_set_font (cr, view->label_size, TRUE);
+      cairo_rectangle (cr, 0, 0, view->width - LEGEND_W - 2 * MARGIN, view->image_h);
+      cairo_clip (cr);
+      for (guint l = 0; l < view->n_box_labels; l++)
+        {
+          const OvRect *r = &view->box_label_rect[l], *b = &view->box_label_box[l];
 
-        label_size = CLAMP (MIN (area_w, view->image_h) / 40.0, 7.0, 10.0);
-        ov_draw_set_font (cr, label_size, TRUE);
-        cairo_rectangle (cr, 0, 0, area_w, view->image_h);
-        cairo_clip (cr);
-      }
-      {
-        g_autofree guint *by_weight = g_new (guint, MAX (s->n_regions, 1));
-        OvRect placed[5];
-        guint n_placed = 0;
-
-        for (guint i = 0; i < s->n_regions; i++)
-          by_weight[i] = i;
-        for (guint i = 1; i < s->n_regions; i++)
-          for (guint j = i; j > 0 && rank_key (view->weights[by_weight[j]])
-                                     > rank_key (view->weights[by_weight[j - 1]]); j--)
+          if (view->box_label_leader[l])
             {
-              guint tmp = by_weight[j];
+              /* from the label's nearest edge to the box's centre */
+              double cx = b->x + b->width / 2, cy = b->y + b->height / 2;
 
-              by_weight[j] = by_weight[j - 1];
-              by_weight[j - 1] = tmp;
+              cairo_set_source_rgba (cr, 0, 0, 0, 0.7);
+              cairo_set_line_width (cr, 1.0);
+              cairo_move_to (cr, CLAMP (cx, r->x, r->x + r->width),
+                             CLAMP (cy, r->y, r->y + r->height));
+              cairo_line_to (cr, cx, cy);
+              cairo_stroke (cr);
             }
-        for (guint r = 0; r < MIN (5u, s->n_regions); r++)
-          {
-            guint i = by_weight[r];
-            OvRect b;
-            char buf[128];
-            double tw, lx, ly, label_h = label_size * 1.4;
-
-            if (isnan (view->weights[i]))
-              break;
-
-            ov_region_view_get_box (view->regions, i, &b);
-            /* "r2 cup 0.003": regions counted from 1, as everywhere */
-            /* Translators: a region's label on the picture: region number,
-             * class and attention weight, e.g. "r2 cup 0.003"; the "r" as in
-             * the attention tokens ("r3 dog"). */
-            g_snprintf (buf, sizeof buf, _ ("r%u %s %.3f"), i + 1,
-                        s->regions[i].cls ? s->regions[i].cls : "?", view->weights[i]);
-            tw = ov_draw_text_width (cr, buf);
-            if (!place_box_label (&b, tw + 4, label_h, view->width - LEGEND_W - 2 * MARGIN,
-                                  view->image_h, placed, n_placed, &lx, &ly))
-              continue;
-            placed[n_placed++] = (OvRect) { lx, ly, tw + 4, label_h };
-            cairo_set_source_rgba (cr, 0, 0, 0, 0.7);
-            cairo_rectangle (cr, lx, ly, tw + 4, label_h);
-            cairo_fill (cr);
-            cairo_set_source_rgb (cr, 1, 1, 1);
-            ov_draw_text (cr, lx + 2, ly + label_h / 2, 0.0, 0.5, buf);
-          }
-      }
+          cairo_set_source_rgba (cr, 0, 0, 0, 0.7);
+          cairo_rectangle (cr, r->x, r->y, r->width, r->height);
+          cairo_fill (cr);
+          cairo_set_source_rgb (cr, 1, 1, 1);
+          ov_draw_text (cr, r->x + 2, r->y + r->height / 2, 0.0, 0.5, view->box_label_text[l]);
+        }
     }
   else
     {

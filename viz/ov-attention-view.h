@@ -168,6 +168,8 @@ typedef struct {
   float  value;
 } OvImageHit;
 
+#define OV_IMAGE_VIEW_MAX_LABELS 5
+
 /* Forward mode: the attention of the query at sequence position `query` on
  * each region, boxes filled by weight. Region k of the sample is the k-th
  * OV_SEGMENT_REGION position. sample is borrowed, image referenced. */
@@ -201,6 +203,14 @@ OvRegionView *ov_attention_image_view_get_region_view (OvAttentionImageView *vie
 void     ov_attention_image_view_get_image_origin (OvAttentionImageView *view,
                                                    double               *x,
                                                    double               *y);
+/* Forward mode, after a layout: the index-th of the labels naming the
+ * strongest regions (at most OV_IMAGE_VIEW_MAX_LABELS, strongest first),
+ * its region, its place in the figure and its text. FALSE past the last. */
+gboolean ov_attention_image_view_get_box_label (OvAttentionImageView *view,
+                                                guint                 index,
+                                                guint                *region,
+                                                OvRect               *rect,
+                                                const char          **text);
 void     ov_attention_image_view_layout (OvAttentionImageView *view,
                                          double                width,
                                          double                height);
