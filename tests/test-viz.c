@@ -2013,6 +2013,10 @@ test_column_width (void)
                                                  "Attention flow between words, tags and "
                                                  "regions of a long caption");
 
+  float **att12 = make_attentions (12, 12);
+  g_autoptr(OvFlowView) flow12 = ov_flow_view_new ((const float *const *) att12, 12, 12, T_S,
+                                                   t_segments, "Attention flow, 12 layers");
+
   static const char *const long_labels[T_S] = {
     "[CLS]", "photographs", "backgrounds", "lightning", "wallpapers", "surroundings", "[SEP]",
     "hexagonals", "triangular", "cylindrical", "lightning bolt", "[SEP]", "[PAD]", "[PAD]",
@@ -2085,7 +2089,28 @@ test_column_width (void)
       cairo_surface_destroy (surface);
 
       surface = render_whole (flow_name, ov_flow_view_paint, flow, w, h);
+      g_assert_cmpuint (ov_flow_view_get_note_lines (flow, NULL), >, 0);
       cairo_surface_destroy (surface);
+      /* twelve layers of twelve heads: the explanation in its short form,
+       * under cells that made room for it */
+      {
+        g_autofree char *name = g_strdup_printf ("column-summary12-%dx%d", w, h);
+        gboolean short_form = FALSE;
+        double cx, cy;
+        OvFlowHit fh;
+
+        surface = render_whole (name, ov_flow_view_paint, flow12, w, h);
+        g_assert_cmpuint (ov_flow_view_get_note_lines (flow12, &short_form), ==, 2);
+        g_assert_true (short_form);
+        /* the last layer's cells end above the explanation's two lines */
+        cx = w / 2.0;
+        for (cy = h - 1; cy > 0 && !ov_flow_view_hit (flow12, cx, cy, &fh); cy--)
+          for (cx = 0; cx < w && !ov_flow_view_hit (flow12, cx, cy, &fh); cx++)
+            ;
+        g_assert_cmpint (fh.layer, ==, 11);
+        g_assert_cmpfloat (cy, <, h - 2 * ov_draw_line_height (OV_DRAW_MIN_FONT));
+        cairo_surface_destroy (surface);
+      }
 
       surface = render_whole (grid_name, ov_attention_grid_view_paint, heads, w, h);
       cairo_surface_destroy (surface);
@@ -2115,6 +2140,7 @@ test_column_width (void)
     }
   free_attentions (att, 1);
   free_attentions (att4, 2);
+  free_attentions (att12, 12);
   cairo_surface_destroy (image);
 }
 

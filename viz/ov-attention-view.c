@@ -913,10 +913,13 @@ struct _OvFlowView
   double        k, title_font, title_h, share_h, font, letter_font, share_font;
   GStrv         title_lines;
   gboolean      show_letters;
+  int           head_step;     /* every how many heads is named */
   int           share_style;   /* 2: "x 0.12", 1: "0.12", 0: no shares under the cells */
   /* the colour bar's top left and height; the explanation's top left, its
    * text size (0: left out) */
   double        bar_x, bar_y, bar_h, note_x, note_y, note_font;
+  gboolean      note_short;    /* the explanation's short form, under the cells */
+  double        note_line;     /* its line height */
 };
 
 OvFlowView *
@@ -997,12 +1000,56 @@ flow_note_lines (void)
                         "leaving the query's own group."), "\n", -1);
 }
 
+/* The short form of the explanation, two lines, for a figure with no room
+ * for the whole: with or without the group letters over the cells, and
+ * with or without the shares under them. */
+static GStrv
+flow_key_lines (gboolean letters, gboolean shares)
+{
+  char **lines = g_new0 (char *, 3);
+
+  /* Translators: the short explanation of the attention flow summary,
+   * under its cells on a small figure: its first line where the cells have
+   * the letters w, t and r (as translated above), else where they are too
+   * small for them; keep each short. */
+  lines[0] = g_strdup (letters ? _ ("w = words, t = tags, r = regions")
+                               : _ ("groups: words, tags, regions"));
+  /* Translators: the second line of the short explanation, where the
+   * cross-modal shares are written under the cells, else where they are
+   * not. */
+  lines[1] = g_strdup (shares ? _ ("rows from, columns to; x = cross-modal share")
+                              : _ ("rows from, columns to"));
+  return lines;
+}
+
+/* The cells' size for the room avail_w x avail_h, with the lines of text
+ * under each cell; where a cell of readable size does not fit with them,
+ * without them and with smaller gaps, down to a cell of one point: twelve
+ * layers of twelve heads fit a column of a page. */
+static void
+flow_fit_cells (OvFlowView *view, double avail_w, double avail_h)
+{
+  double k = view->k;
+
+  view->gap = 10 * k;
+  view->share_h = 12 * k;
+  view->cell_w = MIN (avail_w / view->n_heads - view->gap,
+                      avail_h / view->n_layers - view->gap - view->share_h);
+  if (view->cell_w >= 9.0 * k)
+    return;
+  view->share_h = 0.0;
+  view->gap = 2 * k;
+  view->cell_w = MAX (1.0, MIN (avail_w / view->n_heads - view->gap,
+                                avail_h / view->n_layers - view->gap));
+}
+
 /* Top to bottom: the title, the head names and key letters, the rows of
  * cells with each cell's cross-modal share under it; right of the cells the
  * colour bar and under it the explanation. A figure smaller than the one
  * the command draws by default shrinks its text and distances; where the
  * explanation does not fit beside the cells it goes under them, and where
- * it does not fit there either it is left out. */
+ * it does not fit there either its short form goes under them, the cells
+ * shrinking to make room: the cells are always explained. */
 void
 ov_flow_view_layout (OvFlowView *view, double width, double height)
 {
@@ -1025,12 +1072,11 @@ ov_flow_view_layout (OvFlowView *view, double width, double height)
   view->letter_font = ov_draw_font_size (8, k);
   view->share_font = ov_draw_font_size (9, k);
   view->note_font = ov_draw_font_size (9, k);
-  view->share_h = 12 * k;
   view->x0 = margin + 40 * k;
   view->y0 = view->title_h + 26 * k;
-  view->gap = 10 * k;
 
-  /* the legend column: the bar with its ticks and title, the explanation */
+  /* the legend column: the bar with its ticks and title, the explanation
+   * where it fits under the bar and takes at most a third of the page */
   ov_draw_set_font (cr, view->note_font, FALSE);
   for (guint i = 0; i < n_note; i++)
     note_w = MAX (note_w, ov_draw_text_width (cr, note[i]));
@@ -1044,10 +1090,10 @@ ov_flow_view_layout (OvFlowView *view, double width, double height)
   legend_w = 18 * k + MAX (bar_w, title_w);
   avail_h = height - view->y0 - margin;
   view->bar_y = view->y0 + 16 * k;
-  if (view->bar_y + view->bar_h + 20 * k + note_h <= height - margin)
+  column_w = MAX (FLOW_LEGEND_W * k, 18 * k + MAX (note_w, MAX (bar_w, title_w)));
+  if (view->bar_y + view->bar_h + 20 * k + note_h <= height - margin
+      && (k >= 1.0 || column_w <= width / 3))
     {
-      /* the explanation under the bar */
-      column_w = MAX (FLOW_LEGEND_W * k, 18 * k + MAX (note_w, MAX (bar_w, title_w)));
       beside = TRUE;
       view->note_y = view->bar_y + view->bar_h + 20 * k;
     }
@@ -1059,8 +1105,8 @@ ov_flow_view_layout (OvFlowView *view, double width, double height)
     }
   avail_w = width - view->x0 - column_w - margin;
   /* Each cell: the 3x3 table plus a line for the cross-modal share. */
-  view->cell_w = MAX (9.0 * k, MIN (avail_w / view->n_heads - view->gap,
-                                    avail_h / view->n_layers - view->gap - view->share_h));
+  flow_fit_cells (view, avail_w, avail_h);
+  view->note_short = FALSE;
   if (view->note_y < 0)
     {
       /* the explanation under the cells, if it fits there */
@@ -1071,7 +1117,28 @@ ov_flow_view_layout (OvFlowView *view, double width, double height)
           view->note_y = grid_bottom;
         }
       else
-        view->note_font = 0;
+        {
+          /* else the short form, in smaller text where it is too wide, and
+           * the cells smaller by its height */
+          g_auto(GStrv) key = flow_key_lines (FALSE, TRUE);
+          double key_w;
+
+          view->note_short = TRUE;
+          for (;;)
+            {
+              ov_draw_set_font (cr, view->note_font, FALSE);
+              key_w = 0.0;
+              for (guint i = 0; key[i] != NULL; i++)
+                key_w = MAX (key_w, ov_draw_text_width (cr, key[i]));
+              if (key_w <= width - 2 * margin || view->note_font <= OV_DRAW_MIN_FONT)
+                break;
+              view->note_font = MAX (OV_DRAW_MIN_FONT, view->note_font - 0.5);
+            }
+          view->note_line = ov_draw_line_height (view->note_font);
+          flow_fit_cells (view, avail_w, avail_h - view->note_line * g_strv_length (key));
+          view->note_x = margin;
+          view->note_y = view->y0 + view->n_layers * (view->cell_w + view->gap + view->share_h);
+        }
     }
   view->bar_x = view->x0 + view->n_heads * (view->cell_w + view->gap) - view->gap + 18 * k;
   if (beside)
@@ -1079,15 +1146,27 @@ ov_flow_view_layout (OvFlowView *view, double width, double height)
 
   /* the letters over and beside the cells where a third of a cell holds
    * them; the share under a cell as "x 0.12", else "0.12", where the cell
-   * and the gap after it hold it */
+   * and the gap after it hold it and there is a line for it */
   ov_draw_set_font (cr, view->letter_font, FALSE);
   view->show_letters = TRUE;
   for (int g = 0; g < G3; g++)
     if (ov_draw_text_width (cr, _ (flow_group_letter[g])) > view->cell_w / G3 + 0.5 * k)
       view->show_letters = FALSE;
+  /* the head names over every column where they fit, else over every
+   * other (every third...) */
+  {
+    char buf[32];
+
+    g_snprintf (buf, sizeof buf, _ ("H%d"), view->n_heads - 1);
+    ov_draw_set_font (cr, view->font, FALSE);
+    view->head_step = MAX (1, (int) ceil ((ov_draw_text_width (cr, buf) + 2 * k)
+                                          / (view->cell_w + view->gap)));
+  }
   ov_draw_set_font (cr, view->share_font, FALSE);
   pitch = view->cell_w + view->gap - 2 * k;
-  if (ov_draw_text_width (cr, "x 0.00") <= pitch)
+  if (view->share_h <= 0)
+    view->share_style = 0;
+  else if (ov_draw_text_width (cr, "x 0.00") <= pitch)
     view->share_style = 2;
   else if (ov_draw_text_width (cr, "0.00") <= pitch)
     view->share_style = 1;
@@ -1122,7 +1201,8 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
       flow_cell_origin (view, 0, h, &x, &y);
       g_snprintf (buf, sizeof buf, _ ("H%d"), h);
       ov_draw_set_font (cr, view->font, FALSE);
-      ov_draw_text (cr, x + view->cell_w / 2, view->y0 - 13 * k, 0.5, 1.0, buf);
+      if (h % view->head_step == 0)
+        ov_draw_text (cr, x + view->cell_w / 2, view->y0 - 13 * k, 0.5, 1.0, buf);
       /* key groups over the columns of the top row */
       ov_draw_set_font (cr, view->letter_font, FALSE);
       for (int g = 0; view->show_letters && g < G3; g++)
@@ -1187,15 +1267,22 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
   /* Legend: the colour bar, how to read a cell, and the definition. */
   ov_draw_color_bar_sized (cr, &view->scale, view->bar_x, view->bar_y, 14 * k, view->bar_h,
                            _ ("mass"), view->font, view->width - MARGIN * k - view->bar_x);
-  if (view->note_font > 0)
-    {
-      g_auto(GStrv) lines = flow_note_lines ();
+  {
+    g_auto(GStrv) lines = view->note_short
+                          ? flow_key_lines (view->show_letters, view->share_style > 0)
+                          : flow_note_lines ();
+    double line = view->note_short ? view->note_line : 12 * k;
 
-      ov_draw_set_font (cr, view->note_font, FALSE);
-      ov_draw_use_ink (cr, OV_INK_TEXT);
-      for (guint i = 0; lines[i] != NULL; i++)
-        ov_draw_text (cr, view->note_x, view->note_y + i * 12 * k, 0.0, 0.0, lines[i]);
-    }
+    ov_draw_set_font (cr, view->note_font, FALSE);
+    ov_draw_use_ink (cr, OV_INK_TEXT);
+    for (guint i = 0; lines[i] != NULL; i++)
+      {
+        g_autofree char *shown = ov_draw_ellipsize (cr, lines[i],
+                                                    view->width - view->note_x - MARGIN * k);
+
+        ov_draw_text (cr, view->note_x, view->note_y + i * line, 0.0, 0.0, shown);
+      }
+  }
   cairo_restore (cr);
 }
 
@@ -1222,6 +1309,18 @@ ov_flow_view_hit (OvFlowView *view, double x, double y, OvFlowHit *hit)
         return TRUE;
       }
   return FALSE;
+}
+
+guint
+ov_flow_view_get_note_lines (OvFlowView *view, gboolean *short_form)
+{
+  g_auto(GStrv) lines = view->note_short
+                        ? flow_key_lines (view->show_letters, view->share_style > 0)
+                        : flow_note_lines ();
+
+  if (short_form != NULL)
+    *short_form = view->note_short;
+  return g_strv_length (lines);
 }
 
 void

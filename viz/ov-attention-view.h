@@ -156,6 +156,10 @@ gboolean    ov_flow_view_hit        (OvFlowView         *view,
                                      double              x,
                                      double              y,
                                      OvFlowHit          *hit);
+/* After a layout: how many lines of explanation the figure shows (never
+ * none) and whether they are its short form, for a small figure. */
+guint       ov_flow_view_get_note_lines (OvFlowView *view,
+                                         gboolean   *short_form);
 void        ov_flow_view_paint      (cairo_t *cr, double width, double height, gpointer view);
 
 /* Attention over the image */
