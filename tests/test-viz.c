@@ -2016,6 +2016,8 @@ test_column_width (void)
   float **att12 = make_attentions (12, 12);
   g_autoptr(OvFlowView) flow12 = ov_flow_view_new ((const float *const *) att12, 12, 12, T_S,
                                                    t_segments, "Attention flow, 12 layers");
+  g_autoptr(OvAttentionGridView) heads12 = ov_attention_grid_view_new (
+    (const float *const *) att12, 12, 12, T_S, t_segments, "Every head of twelve layers");
 
   static const char *const long_labels[T_S] = {
     "[CLS]", "photographs", "backgrounds", "lightning", "wallpapers", "surroundings", "[SEP]",
@@ -2114,6 +2116,12 @@ test_column_width (void)
 
       surface = render_whole (grid_name, ov_attention_grid_view_paint, heads, w, h);
       cairo_surface_destroy (surface);
+      {
+        g_autofree char *name = g_strdup_printf ("column-grid12-%dx%d", w, h);
+
+        surface = render_whole (name, ov_attention_grid_view_paint, heads12, w, h);
+        cairo_surface_destroy (surface);
+      }
 
       surface = render_whole (caption_name, ov_caption_view_paint, cap, w, h);
       cairo_surface_destroy (surface);

@@ -714,7 +714,16 @@ struct _OvAttentionGridView
   GStrv         title_lines;
   double        title_font, title_h;
   double        width, height, x0, y0, cell_w, gap;
+  /* laid out for the page: the shrink factor, the labels' text size and
+   * every how many heads and layers is named, the colour bar's place */
+  double        k, font, bar_x, bar_y, bar_h, bar_title_w;
+  int           head_step, layer_step;
 };
+
+/* Each map has its own range (a few peaked heads would leave the others
+ * dark on a shared one); the legend reads as a share of the map's maximum,
+ * and hovering gives the value. */
+static const OvColorScale grid_relative = { OV_COLOR_SCALE_SEQUENTIAL, 0.0, 1.0 };
 
 OvAttentionGridView *
 ov_attention_grid_view_new (const float *const *attentions,
@@ -778,22 +787,54 @@ ov_attention_grid_view_get_scale (OvAttentionGridView *view, int layer, int head
   return &view->scales[layer * view->n_heads + head];
 }
 
+/* Top to bottom: the title, the head names, the rows of maps with the
+ * layer names on their left; right of them the colour bar. A figure smaller
+ * than the one the command draws by default (140 + 110 A by 60 + 110 L
+ * points) shrinks its text and distances; where the names are wider than a
+ * map every second (third...) is written. */
 void
 ov_attention_grid_view_layout (OvAttentionGridView *view, double width, double height)
 {
-  double avail_w, avail_h;
+  double k = ov_draw_shrink (width, height, 140.0 + 110.0 * view->n_heads,
+                             60.0 + 110.0 * view->n_layers);
+  double avail_w, avail_h, legend_w, line, pitch;
+  cairo_t *cr = ov_draw_measure_context ();
+  char buf[32];
 
   view->width = width;
   view->height = height;
+  view->k = k;
   g_strfreev (view->title_lines);
-  view->title_lines = fit_view_title (view->title, width, 8, 1, &view->title_font,
+  view->title_lines = fit_view_title (view->title, width, 8, k, &view->title_font,
                                       &view->title_h);
-  view->x0 = MARGIN + 28;
-  view->y0 = view->title_h + 16;
-  view->gap = 4;
-  avail_w = width - view->x0 - LEGEND_W - MARGIN;
-  avail_h = height - view->y0 - MARGIN;
-  view->cell_w = MAX (2.0, MIN (avail_w / view->n_heads, avail_h / view->n_layers) - view->gap);
+  view->font = ov_draw_font_size (10, k);
+  line = ov_draw_line_height (view->font);
+  ov_draw_set_font (cr, view->font, FALSE);
+  g_snprintf (buf, sizeof buf, _ ("L%d"), view->n_layers - 1);
+  view->x0 = MARGIN * k + ov_draw_text_width (cr, buf) + 6 * k;
+  view->y0 = view->title_h + line + 4 * k;
+  view->gap = MAX (1.0, 4 * k);
+
+  /* the legend: the bar, its ticks, its title above it */
+  view->bar_h = MIN (160, MAX (60 * k, (height - view->y0) * 0.4));
+  /* Translators: the colour bar of the layer x head grid: each map's
+   * values divided by its maximum. */
+  ov_draw_set_font (cr, view->font, TRUE);
+  view->bar_title_w = MIN (ov_draw_text_width (cr, _ ("÷ map max")), 86 * k);
+  legend_w = MAX (ov_draw_color_bar_width (cr, &grid_relative, 14 * k, view->bar_h, view->font),
+                  view->bar_title_w) + 16 * k;
+  avail_w = width - view->x0 - legend_w - MARGIN * k;
+  avail_h = height - view->y0 - MARGIN * k;
+  view->cell_w = MAX (1.0, MIN (avail_w / view->n_heads, avail_h / view->n_layers) - view->gap);
+  pitch = view->cell_w + view->gap;
+  view->bar_x = view->x0 + view->n_heads * pitch - view->gap + 16 * k;
+  view->bar_y = view->y0 + line + 4 * k;
+
+  ov_draw_set_font (cr, view->font, FALSE);
+  g_snprintf (buf, sizeof buf, _ ("H%d"), view->n_heads - 1);
+  view->head_step = MAX (1, (int) ceil ((ov_draw_text_width (cr, buf) + 2 * k) / pitch));
+  view->layer_step = MAX (1, (int) ceil (view->font / pitch));
+  cairo_destroy (cr);
 }
 
 gboolean
@@ -814,9 +855,9 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
 
   cairo_save (cr);
   draw_title_lines (cr, view->title_lines, view->title_font, view->width);
-  ov_draw_set_font (cr, 10, FALSE);
+  ov_draw_set_font (cr, view->font, FALSE);
   ov_draw_use_ink (cr, OV_INK_TEXT);
-  for (int h = 0; h < view->n_heads; h++)
+  for (int h = 0; h < view->n_heads; h += view->head_step)
     {
       OvRect r;
       char buf[32];
@@ -824,9 +865,9 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
       ov_attention_grid_view_cell_rect (view, 0, h, &r);
       /* Translators: a column of attention maps, head %d; keep it short. */
       g_snprintf (buf, sizeof buf, _ ("H%d"), h);
-      ov_draw_text (cr, r.x + r.width / 2, view->y0 - 3, 0.5, 1.0, buf);
+      ov_draw_text (cr, r.x + r.width / 2, view->y0 - 3 * view->k, 0.5, 1.0, buf);
     }
-  for (int l = 0; l < view->n_layers; l++)
+  for (int l = 0; l < view->n_layers; l += view->layer_step)
     {
       OvRect r;
       char buf[32];
@@ -834,7 +875,7 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
       ov_attention_grid_view_cell_rect (view, l, 0, &r);
       /* Translators: a row of attention maps, layer %d; keep it short. */
       g_snprintf (buf, sizeof buf, _ ("L%d"), l);
-      ov_draw_text (cr, view->x0 - 4, r.y + r.height / 2, 1.0, 0.5, buf);
+      ov_draw_text (cr, view->x0 - 4 * view->k, r.y + r.height / 2, 1.0, 0.5, buf);
     }
   for (int l = 0; l < view->n_layers && view->n > 0; l++)
     for (int h = 0; h < view->n_heads; h++)
@@ -846,21 +887,9 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
                       &view->scales[l * view->n_heads + h], r.x, r.y, r.width, r.height,
                       &view->cache[l * view->n_heads + h]);
       }
-  {
-    OvRect last;
-    /* Translators: the colour bar of the layer x head grid: each map's
-     * values divided by its maximum. */
-    const char *bar_title = _ ("÷ map max");
-
-    /* Each map has its own range (a few peaked heads would leave the others
-     * dark on a shared one); the legend reads as a share of the map's
-     * maximum, and hovering gives the value. */
-    static const OvColorScale relative = { OV_COLOR_SCALE_SEQUENTIAL, 0.0, 1.0 };
-
-    ov_attention_grid_view_cell_rect (view, 0, view->n_heads - 1, &last);
-    ov_draw_color_bar (cr, &relative, last.x + last.width + 16, view->y0 + 16, 14,
-                       MIN (160, MAX (60, view->height * 0.4)), bar_title);
-  }
+  ov_draw_color_bar_sized (cr, &grid_relative, view->bar_x, view->bar_y, 14 * view->k,
+                           view->bar_h, _ ("÷ map max"), view->font,
+                           MAX (view->bar_title_w, view->width - MARGIN * view->k - view->bar_x));
   cairo_restore (cr);
 }
 
