@@ -21,7 +21,6 @@
 #define LABEL_FONT 9.0
 #define LABEL_MAX_W 110.0
 #define STRIP_W 5.0
-#define LEGEND_W 100.0
 #define LUT_SIZE 4096
 
 OvColor
@@ -225,6 +224,44 @@ draw_legend (cairo_t            *cr,
   ov_draw_color_bar (cr, scale, x, y, 14, bar_h, title);
   if (n_keys > 0)
     draw_segment_key (cr, present, x + 70, y);
+}
+
+/* The width draw_legend takes with the same arguments, measured: the
+ * widest of the bar with its ticks, its title (cut at 86 points) and the
+ * segment key, or the key right of the bar on a short figure. */
+static double
+legend_width (const OvColorScale *scale,
+              const char         *title,
+              const gboolean     *present,
+              double              y,
+              double              want_h,
+              double              bottom)
+{
+  cairo_t *cr = ov_draw_measure_context ();
+  double key_w = 0.0, key_h = 0.0, bar_h, bar_w, title_w = 0.0, w;
+
+  ov_draw_set_font (cr, 10, FALSE);
+  for (int k = 0; present != NULL && k < 5; k++)
+    if (present[k])
+      {
+        key_w = MAX (key_w, 14 + ov_draw_text_width (cr, ov_attention_segment_name (k)));
+        key_h += 15.0;
+      }
+  if (key_h > 0)
+    key_h += 14.0;
+  bar_h = MIN (want_h, bottom - y - key_h);
+  if (bar_h < 24.0)
+    bar_h = CLAMP (bottom - y, 24.0, want_h);
+  bar_w = ov_draw_color_bar_width (cr, scale, 14, bar_h, 10.0);
+  if (title != NULL)
+    {
+      ov_draw_set_font (cr, 10, TRUE);
+      title_w = MIN (ov_draw_text_width (cr, title), 86.0);
+    }
+  w = MAX (bar_w, title_w);
+  w = MIN (want_h, bottom - y - key_h) >= 24.0 ? MAX (w, key_w) : MAX (w, 70 + key_w);
+  cairo_destroy (cr);
+  return w;
 }
 
 /* The scale from 0 to hi, the largest value shown; a tiny one when hi is
@@ -1386,6 +1423,7 @@ struct _OvAttentionImageView
   GStrv         title_lines;
   double        title_font, title_h;
   double        label_size;     /* the box labels' text size */
+  double        legend_w;       /* the legend's column, right of the picture */
   guint         n_box_labels;   /* forward mode: the strongest regions named */
   guint         box_label_region[OV_IMAGE_VIEW_MAX_LABELS];
   OvRect        box_label_rect[OV_IMAGE_VIEW_MAX_LABELS];   /* in the picture's frame */
@@ -1554,10 +1592,19 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
   view->title_lines = fit_view_title (view->title, width, 8, 1, &view->title_font,
                                       &view->title_h);
   view->chip_font = 11.0;
+  {
+    gboolean present[5] = { FALSE };
+
+    present[OV_SEGMENT_WORD] = present[OV_SEGMENT_TAG] = view->reverse;
+    view->legend_w = 8 + MARGIN
+                     + legend_width (&view->scale, _ ("attention"), present, view->title_h + 24,
+                                     MIN (160, MAX (60, (height - view->title_h) * 0.5)),
+                                     height - MARGIN);
+  }
   if (view->reverse)
     {
       cairo_t *cr = ov_draw_measure_context ();
-      double avail = width - LEGEND_W - 2 * MARGIN;
+      double avail = width - view->legend_w - 2 * MARGIN;
       double min_image = 0.4 * (height - view->title_h - MARGIN);
 
       /* Flow the word and tag chips into lines; measure first, place below
@@ -1599,7 +1646,7 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
   view->image_h = MAX (20.0, height - view->title_h - chips_h - MARGIN);
   /* the picture keeps a margin on the left as on the right, where the
    * legend begins */
-  ov_region_view_layout (view->regions, width - LEGEND_W - 2 * MARGIN, view->image_h);
+  ov_region_view_layout (view->regions, width - view->legend_w - 2 * MARGIN, view->image_h);
   for (guint c = 0; c < view->chips->len; c++)
     g_array_index (view->chips, OvRect, c).y += view->title_h + view->image_h
                                                  + 20 * view->chip_font / 11.0;
@@ -1692,7 +1739,7 @@ static void
 place_box_labels (OvAttentionImageView *view)
 {
   const OvSample *s = view->sample;
-  double area_w = view->width - LEGEND_W - 2 * MARGIN, label_h;
+  double area_w = view->width - view->legend_w - 2 * MARGIN, label_h;
   g_autofree guint *by_weight = NULL;
   cairo_t *cr;
 
@@ -1840,7 +1887,7 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
         }
       /* the labels placed by the layout, never over the legend */
       ov_draw_set_font (cr, view->label_size, TRUE);
-      cairo_rectangle (cr, 0, 0, view->width - LEGEND_W - 2 * MARGIN, view->image_h);
+      cairo_rectangle (cr, 0, 0, view->width - view->legend_w - 2 * MARGIN, view->image_h);
       cairo_clip (cr);
       for (guint l = 0; l < view->n_box_labels; l++)
         {
@@ -1894,7 +1941,7 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
       /* Translators: heading over the words and tags of the region view,
        * and its shorter form for a narrow figure. */
       const char *full = _ ("attention of each word and tag on this region:");
-      double room = view->width - LEGEND_W - 2 * MARGIN, f = view->chip_font / 11.0;
+      double room = view->width - view->legend_w - 2 * MARGIN, f = view->chip_font / 11.0;
       g_autofree char *head = NULL;
 
       /* smaller with the chips, down to the smallest text, before it is
@@ -1936,7 +1983,7 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
     present[OV_SEGMENT_WORD] = present[OV_SEGMENT_TAG] = view->reverse;
     /* the chips stop short of the legend's column, which runs to the
      * bottom */
-    draw_legend (cr, &view->scale, _ ("attention"), present, view->width - LEGEND_W + 8,
+    draw_legend (cr, &view->scale, _ ("attention"), present, view->width - view->legend_w + 8,
                  view->title_h + 24, MIN (160, MAX (60, view->image_h * 0.5)),
                  view->height - MARGIN);
   }
@@ -2041,7 +2088,7 @@ ov_caption_view_free (OvCaptionView *view)
 void
 ov_caption_view_layout (OvCaptionView *view, double width, double height)
 {
-  double col_label_h;
+  double col_label_h, legend_w;
   int n_rows = MAX (view->ca->n_steps, 1), n_cols = MAX (view->ca->n_cols, 1);
 
   view->width = width;
@@ -2053,7 +2100,16 @@ ov_caption_view_layout (OvCaptionView *view, double width, double height)
   view->title_lines = fit_view_title (view->title, width, 8, 1, &view->title_font,
                                       &view->title_h);
   view->y0 = view->title_h + col_label_h + STRIP_W + 2;
-  view->cw = MAX (1.0, (width - view->x0 - LEGEND_W - MARGIN) / n_cols);
+  {
+    gboolean present[5] = { FALSE };
+
+    for (int c = 0; c < view->ca->n_cols; c++)
+      present[view->ca->col_segments[c]] = TRUE;
+    legend_w = 16 + legend_width (&view->scale, _ ("attention"), present, view->y0 + 16,
+                                  MIN (160, MAX (60, (height - view->y0 - MARGIN) * 0.6)),
+                                  height - MARGIN);
+  }
+  view->cw = MAX (1.0, (width - view->x0 - legend_w - MARGIN) / n_cols);
   view->ch = MAX (1.0, MIN ((height - view->y0 - MARGIN) / n_rows, 28.0));
   view->cw = MIN (view->cw, 40.0);
   view->label_step = MAX (1, (int) ceil ((LABEL_FONT + 1) / view->cw));
