@@ -181,17 +181,92 @@ check_root (JsonParser *parser,
   return FALSE;
 }
 
+static int
+hex4 (const char *p)
+{
+  int v = 0;
+
+  for (int i = 0; i < 4; i++)
+    {
+      int d = g_ascii_xdigit_value (p[i]);
+
+      if (d < 0)
+        return -1;
+      v = v * 16 + d;
+    }
+  return v;
+}
+
+/* json-glib ends a string at an escaped NUL (\u0000) and turns a lone
+ * surrogate escape (\ud800 without its partner) into bytes that are not
+ * UTF-8, eating the character after it; Python reads both as characters,
+ * and BERT's tokenizer then drops them, as it drops U+FFFD. A copy of text
+ * with each of these escapes written \ufffd (the same length, so lines and
+ * columns in messages stay right), or NULL where there are none. */
+static char *
+replace_unreadable_escapes (const char *text,
+                            gsize       n)
+{
+  char *copy = NULL;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      int u, next;
+      gboolean bad;
+
+      if (!in_string)
+        {
+          in_string = text[i] == '"';
+          continue;
+        }
+      if (text[i] == '"')
+        {
+          in_string = FALSE;
+          continue;
+        }
+      if (text[i] != '\\')
+        continue;
+      if (i + 5 >= n || text[i + 1] != 'u' || (u = hex4 (text + i + 2)) < 0)
+        {
+          i++;   /* another escape, or one json-glib will refuse */
+          continue;
+        }
+      next = i + 11 < n && text[i + 6] == '\\' && text[i + 7] == 'u' ? hex4 (text + i + 8) : -1;
+      if (u >= 0xd800 && u <= 0xdbff && next >= 0xdc00 && next <= 0xdfff)
+        {
+          i += 11;   /* a whole pair */
+          continue;
+        }
+      bad = u == 0 || (u >= 0xd800 && u <= 0xdfff);
+      if (bad)
+        {
+          if (copy == NULL)
+            copy = g_memdup2 (text, n + 1);
+          memcpy (copy + i + 2, "fffd", 4);
+        }
+      i += 5;
+    }
+  if (copy != NULL)
+    copy[n] = '\0';
+  return copy;
+}
+
 gboolean
 ov_json_load_data (JsonParser *parser,
                    const char *text,
                    gssize      len,
                    GError    **error)
 {
-  if (!ov_json_check_depth (text, len, error))
+  gsize n = len < 0 ? strlen (text) : (gsize) len;
+  g_autofree char *fixed = NULL;
+
+  if (!ov_json_check_depth (text, n, error))
     return FALSE;
-  if (!json_parser_load_from_data (parser, text, len, error))
+  fixed = replace_unreadable_escapes (text, n);
+  if (!json_parser_load_from_data (parser, fixed != NULL ? fixed : text, n, error))
     {
-      explain_parse_error (text, len, NULL, error);
+      explain_parse_error (text, n, NULL, error);
       return FALSE;
     }
   return check_root (parser, error);
@@ -211,6 +286,23 @@ ov_json_load_file (JsonParser *parser,
       && !ov_json_check_depth (g_mapped_file_get_contents (map),
                                (gssize) g_mapped_file_get_length (map), error))
     return FALSE;
+  if (g_mapped_file_get_length (map) > 0)
+    {
+      g_autofree char *fixed = replace_unreadable_escapes (g_mapped_file_get_contents (map),
+                                                           g_mapped_file_get_length (map));
+
+      if (fixed != NULL)
+        {
+          if (!json_parser_load_from_data (parser, fixed, g_mapped_file_get_length (map),
+                                           error))
+            {
+              explain_parse_error (fixed, (gssize) g_mapped_file_get_length (map), path,
+                                   error);
+              return FALSE;
+            }
+          return check_root (parser, error);
+        }
+    }
   if (!json_parser_load_from_mapped_file (parser, path, error))
     {
       explain_parse_error (g_mapped_file_get_contents (map),

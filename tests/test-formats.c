@@ -17,6 +17,8 @@
 #include "data/ov-cbs.h"
 #include "data/ov-dataset.h"
 #include "model/ov-error.h"
+#include "model/ov-json.h"
+#include "model/ov-tokenizer.h"
 #include "ov-test-util.h"
 
 /* Helpers ---------------------------------------------------------------------- */
@@ -1254,6 +1256,61 @@ test_feature_dict (void)
   remove_tree (dir);
 }
 
+/* /data/formats/json-escapes: an escaped NUL and lone surrogates in a
+ * question (json-glib would cut the question at the NUL, and turn a lone
+ * surrogate into bytes that are not UTF-8, losing the character after it)
+ * read as U+FFFD, which the tokenizer drops as Python's BERT tokenizer drops
+ * those characters; a surrogate pair stays the character it encodes. Read
+ * from a file and from memory alike. */
+static void
+test_json_escapes (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *path = write_file (dir, "escapes_qla.json",
+    "[{\"q\": \"what col\\u0000or is it\\ud800x ?\", \"o\": \"dog\", \"img_id\": 7},"
+    " {\"q\": \"\\udc00is it \\ud83d\\ude00 ?\", \"o\": \"dog\", \"img_id\": 7},"
+    " {\"q\": \"\\\\u0000 stays \\\\ud800\", \"o\": \"dog\", \"img_id\": 7}]");
+  g_autofree char *vocab = ov_test_shared_path ("data", "vocab", "bert-base-uncased-vocab.txt",
+                                                NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) samples = ov_vqa_json_load (path, &error);
+  g_autoptr(OvTokenizer) tok = NULL;
+  g_autoptr(GPtrArray) pieces = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  OvSample *sample;
+
+  g_assert_no_error (error);
+  sample = g_ptr_array_index (samples, 0);
+  g_assert_cmpstr (((OvQuestion *) g_ptr_array_index (sample->questions, 0))->question, ==,
+                   "what col\xef\xbf\xbdor is it\xef\xbf\xbdx ?");
+  g_assert_cmpstr (((OvQuestion *) g_ptr_array_index (sample->questions, 1))->question, ==,
+                   "\xef\xbf\xbdis it \xf0\x9f\x98\x80 ?");
+  /* escaped backslashes are not escapes */
+  g_assert_cmpstr (((OvQuestion *) g_ptr_array_index (sample->questions, 2))->question, ==,
+                   "\\u0000 stays \\ud800");
+
+  tok = ov_tokenizer_new_from_files (vocab, NULL, NULL, TRUE, &error);
+  g_assert_no_error (error);
+  pieces = ov_tokenizer_tokenize (tok, ((OvQuestion *) g_ptr_array_index (sample->questions,
+                                                                         0))->question);
+  /* Python: "what col\x00or is it\ud800x ?" -> what color is itx ? */
+  g_assert_cmpuint (pieces->len, ==, 6);
+  g_assert_cmpstr (g_ptr_array_index (pieces, 1), ==, "color");
+  g_assert_cmpstr (g_ptr_array_index (pieces, 3), ==, "it");
+  g_assert_cmpstr (g_ptr_array_index (pieces, 4), ==, "##x");
+
+  g_assert_true (ov_json_load_data (parser, "[\"a\\u0000b\", \"\\ud800\"]", -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_array_get_string_element (json_node_get_array (
+                     json_parser_get_root (parser)), 0), ==, "a\xef\xbf\xbd" "b");
+  g_assert_cmpstr (json_array_get_string_element (json_node_get_array (
+                     json_parser_get_root (parser)), 1), ==, "\xef\xbf\xbd");
+  /* a message still names the line and column of the fault */
+  g_assert_false (ov_json_load_data (parser, "[\"\\u0000\",\n x]", -1, &error));
+  g_assert_nonnull (strstr (error->message, "line 2"));
+  remove_tree (dir);
+}
+
 /* /data/formats/vqa-references: Oscar's "an"/"s" are kept as label ids
  * with soft scores, survive our sample JSON, and bad ones are named. */
 static void
@@ -1662,6 +1719,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/formats/dataset-extras", test_dataset_extras);
   g_test_add_func ("/data/formats/feature-dict", test_feature_dict);
   g_test_add_func ("/data/formats/vqa-references", test_vqa_references);
+  g_test_add_func ("/data/formats/json-escapes", test_json_escapes);
   g_test_add_func ("/data/formats/cut-short-pair", test_cut_short_pair);
   g_test_add_func ("/data/formats/vqa-features-beside", test_vqa_features_beside);
   g_test_add_func ("/data/formats/linelist", test_linelist);
