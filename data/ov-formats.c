@@ -285,7 +285,10 @@ ov_file_sniff (const char *path,
         if (g_stat (path, &st) == 0 && st.st_size <= 16 * 1024 * 1024
             && !ov_json_load_file (parser, path, &local))
           {
-            g_set_error (error, OV_ERROR, ov_json_error_code (local, OV_ERROR_IO), "%s: %s",
+            /* a vocabulary's "[PAD]" begins like JSON too */
+            g_set_error (error, OV_ERROR, ov_json_error_code (local, OV_ERROR_IO),
+                         _ ("%s: not a file oscarviz knows (image, detection, feature, question "
+                            "or dataset file): it begins like JSON but is not JSON (%s)"),
                          path, local->message);
             return OV_FILE_UNKNOWN;
           }

@@ -355,6 +355,17 @@ test_sniff (void)
 
       g_assert_cmpint (ov_file_sniff (p, NULL), ==, OV_FILE_FEATURE_DICT);
     }
+  /* a vocabulary begins with "[PAD]", like JSON: not ours, and said so */
+  {
+    g_autofree char *p = ov_test_shared_path ("data", "vocab", "bert-base-uncased-vocab.txt",
+                                              NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpint (ov_file_sniff (p, &error), ==, OV_FILE_UNKNOWN);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "not a file oscarviz knows"));
+    g_assert_nonnull (strstr (error->message, "not JSON"));
+  }
 }
 
 /* Files written here ------------------------------------------------------------ */
