@@ -1530,6 +1530,21 @@ test_must_name (void)
   g_assert_null (o.constraints);
   g_assert_null (strstr (label_starting (GTK_WIDGET (panel), "Confidence"), "Must name"));
   g_assert_null (strstr (label_starting (GTK_WIDGET (panel), "Confidence"), "names"));
+  g_assert_null (strstr (label_starting (GTK_WIDGET (panel), "Confidence"), "no tags"));
+  /* with every tag and region switched off the caption still comes (the
+   * model's prior, which a researcher may want to see), and says so */
+  runs = ov_caption_panel_get_n_runs (panel);
+  for (guint i = 0; i < g_list_model_get_n_items (ov_session_get_tags (session)); i++)
+    {
+      g_autoptr(OvTagItem) item = g_list_model_get_item (ov_session_get_tags (session), i);
+
+      ov_tag_item_set_enabled (item, FALSE);
+    }
+  g_assert_true (ov_session_input_is_empty (session));
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+  ov_test_iterate (SETTLE_MS);
+  g_assert_nonnull (strstr (label_starting (GTK_WIDGET (panel), "Confidence"),
+                            "from no tags and no regions"));
   close_window (win);
 }
 

@@ -149,6 +149,17 @@ show_captions (OvCaptionPanel *self,
       g_free (conf);
       conf = with;
     }
+  if (ov_session_input_is_empty (ov_panel_get_session (OV_PANEL (self))))
+    {
+      /* Translators: after "Confidence 0.596": the model was given
+       * neither tags nor regions, so the caption says nothing of the
+       * picture. */
+      char *with = g_strdup_printf (_("%s · from no tags and no regions: the model sees nothing "
+                                      "of the picture"), conf);
+
+      g_free (conf);
+      conf = with;
+    }
   gtk_label_set_text (self->confidence_label, conf);
 
   for (guint i = 1; i < captions->len; i++)

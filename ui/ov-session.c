@@ -860,6 +860,19 @@ ov_session_get_input_region_count (OvSession *self)
   return mark_input_regions (self, keep);
 }
 
+gboolean
+ov_session_input_is_empty (OvSession *self)
+{
+  g_autofree char *tags = NULL;
+
+  g_return_val_if_fail (OV_IS_SESSION (self), FALSE);
+
+  if (self->sample == NULL || ov_session_get_input_region_count (self) > 0)
+    return FALSE;
+  tags = ov_session_dup_input_tags (self);
+  return *g_strstrip (tags) == '\0';
+}
+
 GArray *
 ov_session_dup_input_regions (OvSession *self)
 {
