@@ -26,6 +26,10 @@ lang=
 keys=
 while [ $# -gt 0 ]; do
   case "$1" in
+    -h|--help)
+      echo "$usage"
+      sed -n '5,17s/^# \{0,1\}//p' "$0"
+      exit 0 ;;
     --size) size=$2; shift 2 ;;
     --dark) theme=dark; shift ;;
     --lang) lang=$2; shift 2 ;;
@@ -82,9 +86,16 @@ KEYS
 
 DISPLAY=$display XDG_CONFIG_HOME=$tmp/config XDG_DATA_HOME=$tmp/data \
   GSETTINGS_BACKEND=keyfile GSETTINGS_SCHEMA_DIR=$build/data GSK_RENDERER=cairo \
-  NO_AT_BRIDGE=1 "$bin" "$@" &
+  NO_AT_BRIDGE=1 DBUS_SESSION_BUS_ADDRESS=disabled: "$bin" "$@" 2>"$tmp/stderr" &
 app=$!
 sleep "$wait"
+# A window that did not open (a file it refused, say) leaves a black
+# screen: no picture then, and the program's own message.
+if ! kill -0 "$app" 2>/dev/null; then
+  grep -v -e 'session bus' -e 'dbus-launch' "$tmp/stderr" >&2 || true
+  echo "oscarviz ended before the screenshot; nothing written" >&2
+  exit 1
+fi
 if [ -n "$keys" ]; then
   printf '%s\n' "$keys" | while IFS= read -r k; do
     # shellcheck disable=SC2086
@@ -94,4 +105,5 @@ if [ -n "$keys" ]; then
 fi
 mkdir -p "$(dirname "$out")"
 DISPLAY=$display import -window root "$out"
+grep -v -e 'session bus' -e 'dbus-launch' "$tmp/stderr" >&2 || true
 echo "wrote $out (${width}x${height}, $theme${lang:+, $lang})"
