@@ -93,7 +93,7 @@ check_constraint_options (gboolean       cbs,
   for (guint i = 0; list != NULL && items[i] != NULL; i++)
     {
       g_autofree char *item = g_utf8_strdown (g_strstrip (items[i]), -1);
-      gboolean seen = FALSE;
+      guint seen = 0;
 
       if (*item == '\0')
         {
@@ -101,13 +101,19 @@ check_constraint_options (gboolean       cbs,
                         "classes joined by commas, such as “dog,fire hydrant”\n"), list, i + 1);
           return FALSE;
         }
-      /* the original keeps a class once */
+      /* the original keeps a class once (said at its second mention) */
       for (guint j = 0; j < i; j++)
-        seen = seen || g_str_equal (items[j], item);
+        seen += g_str_equal (items[j], item);
       g_free (items[i]);
       items[i] = g_strdup (item);
-      if (seen)
+      if (seen > 1)
         continue;
+      if (seen == 1)
+        {
+          g_printerr (_("oscarviz caption: note: --constraints “%s” names “%s” more than once; "
+                        "it counts once, as in Oscar\n"), list, item);
+          continue;
+        }
       if (++n > OV_CBS_MAX_CONSTRAINTS)
         {
           g_printerr (_("oscarviz caption: --constraints “%s”: give at most %d classes\n"), list,
@@ -145,10 +151,12 @@ note_constraints (char **constraints, int min_constraints, gboolean min_given,
 
   if (min_given && n > 0 && min_constraints > (int) n)
     g_printerr (ngettext ("oscarviz caption: note: --min-constraints %d is more than the %u "
-                          "constraint given; the caption must meet it\n",
+                          "constraint given, so it counts as %u: the caption must name that "
+                          "class\n",
                           "oscarviz caption: note: --min-constraints %d is more than the %u "
-                          "constraints given; the caption must meet them all\n", n),
-                min_constraints, n);
+                          "constraints given, so it counts as %u: the caption must name every "
+                          "one of them\n", n),
+                min_constraints, n, n);
   for (guint i = 0; i < n; i++)
     {
       g_auto(GStrv) parts = g_strsplit (constraints[i], " ", -1);

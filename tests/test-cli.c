@@ -3341,6 +3341,9 @@ test_caption_constraints (void)
     for (guint i = 0; i < json_array_get_length (met); i++)
       g_assert_nonnull (strstr (json_object_get_string_member (cap, "text"),
                                 json_array_get_string_element (met, i)));
+    /* the repeated class is said once */
+    g_assert_nonnull (strstr (run->err, "names “dog” more than once; it counts once"));
+    g_assert_null (strstr (strstr (run->err, "more than once") + 1, "more than once"));
   }
   {
     g_autoptr(Run) run = run_oscarviz ("caption", "--model", model, "--dataset", yaml,
