@@ -52,7 +52,8 @@ ov_cmd_align (int argc, char **argv)
                     "point\n"), scale);
       return 2;
     }
-  if (!ov_cli_check_figure_size (width, height, &error))
+  if (!ov_cli_check_figure_size (width, height, &error)
+      || !ov_cli_check_file_names (entries, &error))
     {
       g_printerr ("oscarviz align: %s\n", error->message);
       return 2;

@@ -315,7 +315,7 @@ static int
 fail (GError *error)
 {
   g_printerr ("oscarviz attention: %s\n", error->message);
-  return 1;
+  return ov_cli_exit_status (error);
 }
 
 /* The values the parser cannot check alone; prints the first bad one. */
@@ -510,6 +510,11 @@ ov_cmd_attention (int argc, char **argv)
       status = 2;
       goto out;
     }
+  if (!ov_cli_check_file_names (entries, &error) || !ov_cli_check_regions (o.regions, &error))
+    {
+      status = fail (error);
+      goto out;
+    }
   view_name = o.view != NULL ? o.view : "heatmap";
   if (!is_view (view_name))
     {
@@ -554,6 +559,13 @@ ov_cmd_attention (int argc, char **argv)
         goto out;
       }
   }
+  if (o.task != NULL && strcmp (o.task, "caption") != 0 && strcmp (o.task, "vqa") != 0
+      && strcmp (o.task, "pretrain") != 0)
+    {
+      g_printerr (_("oscarviz attention: --task %s: give caption, vqa or pretrain\n"), o.task);
+      status = 2;
+      goto out;
+    }
   if (cli.model == NULL || o.out == NULL)
     {
       g_printerr ("oscarviz attention: %s\n",
@@ -610,9 +622,12 @@ ov_cmd_attention (int argc, char **argv)
       status = 2;
       goto out;
     }
-  if (!ov_export_format_from_path (o.out, &format, &error))
+  /* no sample files: say so before anything is read */
+  if (o.sample.features == NULL && o.sample.labels == NULL && o.sample.detections == NULL
+      && o.sample.image == NULL && o.sample.dataset == NULL && o.sample.hw == NULL)
     {
-      fail (error);
+      g_printerr ("oscarviz attention: %s\n",
+                  _("No input: give --image, --features, --labels/--detections or --dataset"));
       status = 2;
       goto out;
     }
@@ -628,6 +643,12 @@ ov_cmd_attention (int argc, char **argv)
         goto out;
       }
   }
+  if (!ov_export_format_from_path (o.out, &format, &error))
+    {
+      g_printerr ("oscarviz attention: --out %s\n", error->message);
+      status = 2;
+      goto out;
+    }
 
   sample = ov_sample_source_load (&o.sample, NULL, &error);
   if (sample == NULL)
@@ -642,7 +663,7 @@ ov_cmd_attention (int argc, char **argv)
       if (keep == NULL
           || !ov_sample_keep_regions (sample, (const guint *) keep->data, keep->len, &error))
         {
-          g_prefix_error (&error, "--regions “%s”: ", o.regions);
+          ov_cli_regions_error (&error, o.regions);
           status = fail (error);
           goto out;
         }

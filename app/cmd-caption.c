@@ -265,6 +265,13 @@ ov_cmd_caption (int    argc,
 
   if (!check_constraint_options (cbs, constraint_list, min_constraints, n_best, &constraints))
     return 2;
+  if (cbs && opts.sample.dataset == NULL)
+    {
+      g_printerr (_("oscarviz caption: --cbs takes its constraints from the cbs_box file "
+                    "a split yaml names: give one with --dataset, or list them with "
+                    "--constraints\n"));
+      return 2;
+    }
   if (constraints != NULL && (length_penalty != 1.0 || repetition_penalty != 1.0))
     g_printerr (_("oscarviz caption: note: constrained beam search ranks by the summed "
                   "log-probability over (words + 1) and has no repetition penalty, as in Oscar; "

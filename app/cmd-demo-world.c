@@ -96,6 +96,24 @@ ov_cmd_demo_world (int argc, char **argv)
       fprintf (stderr, _("oscarviz demo-world: --out is required\n"));
       return 2;
     }
+  /* the folder is made where it is missing, but an empty name is none,
+   * and a file cannot hold the scenes */
+  if (*out_dir == '\0'
+      || (g_file_test (out_dir, G_FILE_TEST_EXISTS) && !g_file_test (out_dir, G_FILE_TEST_IS_DIR)))
+    {
+      if (*out_dir == '\0')
+        fprintf (stderr, _("oscarviz demo-world: --out needs a folder name\n"));
+      else
+        fprintf (stderr, _("oscarviz demo-world: --out %s is not a folder; give the folder to "
+                           "write the scenes in\n"), out_dir);
+      return 2;
+    }
+  if (split != NULL && (*split == '\0' || strchr (split, '/') != NULL))
+    {
+      fprintf (stderr, _("oscarviz demo-world: --split “%s”: give a plain file stem, such as "
+                         "test\n"), split);
+      return 2;
+    }
   if (!check_options (count, seed, first_id, error_rate, width, height))
     return 2;
 

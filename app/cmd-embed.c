@@ -101,7 +101,17 @@ borrow_tag_layout (OvModel    *model,
   g_autoptr(OvModel) tagged = NULL;
 
   if (dir == NULL)
-    return FALSE;
+    {
+      /* the error says --model; the folder was given with --tag-layout */
+      if (!g_file_test (tagged_name, G_FILE_TEST_EXISTS))
+        {
+          g_clear_error (error);
+          g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                       _("--tag-layout %s: no such checkpoint folder, nor a bundled model"),
+                       tagged_name);
+        }
+      return FALSE;
+    }
   tagged = ov_model_load (dir, NULL, error);
   if (tagged == NULL)
     return FALSE;
@@ -197,6 +207,28 @@ warn_unknown_tags (OvModel            *model,
               n_unknown, pieces, ov_model_get_path (model), list->str);
 }
 
+/* --layer before the model loads: "last", "all" or layer numbers from 0
+ * joined by commas (the model says how many layers there are). */
+static gboolean
+check_layer_list (const char  *text,
+                  GError     **error)
+{
+  g_auto(GStrv) parts = NULL;
+  gboolean ok = *text != '\0';
+
+  if (g_ascii_strcasecmp (text, "last") == 0 || g_ascii_strcasecmp (text, "all") == 0)
+    return TRUE;
+  parts = g_strsplit (text, ",", -1);
+  for (guint i = 0; ok && parts[i] != NULL; i++)
+    ok = g_ascii_string_to_unsigned (parts[i], 10, 0, G_MAXINT, NULL, NULL);
+  if (!ok)
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 /* Translators: "--layer x: give layer numbers from 0 ..." */
+                 _("--layer %s: give layer numbers from 0 joined by commas (such as 0,6,12), "
+                   "“last” or “all”"), text);
+  return ok;
+}
+
 int
 ov_cmd_embed (int argc, char **argv)
 {
@@ -218,6 +250,7 @@ ov_cmd_embed (int argc, char **argv)
   double perplexity = 30.0, width = 0, height = 0;
   gboolean quiet = FALSE;
   guint n_layers, n_tags = 0;
+  g_auto(GStrv) given = NULL;
   const GOptionEntry entries[] = {
     { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset_name,
       N_("Dataset: split yaml or any one detection/feature file, or “demo” for the bundled "
@@ -246,9 +279,10 @@ ov_cmd_embed (int argc, char **argv)
   context = ov_cli_context_new (&cli, _("— collect tag and region embeddings over a dataset"),
                                 entries);
   ov_cli_add_figure_size_options (context, &width, &height);
+  given = g_strdupv (argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr ("oscarviz embed: %s\n", error->message);
+      ov_cli_print_parse_error ("embed", given, error);
       return 2;
     }
   if (argc > 1)
@@ -269,6 +303,11 @@ ov_cmd_embed (int argc, char **argv)
       /* Translators: the end is a list of options, e.g. "--layer, --out" */
       g_printerr (_("oscarviz embed: --model, --dataset, --layer and --out are required; "
                     "missing: %s\n"), missing->str);
+      return 2;
+    }
+  if (!ov_cli_check_file_names (entries, &error) || !check_layer_list (layer_text, &error))
+    {
+      g_printerr ("oscarviz embed: %s\n", error->message);
       return 2;
     }
   /* 0 used to mean all; now leaving --limit out does. */

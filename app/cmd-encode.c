@@ -63,7 +63,7 @@ build_inputs (OvModel     *model,
     }
   if (text == NULL)
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--task %s needs --text TEXT (the %s)"), layout_names[layout],
                    layout == LAYOUT_VQA ? _("question") : _("caption"));
       return NULL;
@@ -156,6 +156,19 @@ ov_cmd_encode (int    argc,
       g_printerr ("oscarviz encode: %s\n", _("give --out FILE.safetensors"));
       return 2;
     }
+  if (task != NULL && !g_str_equal (task, "caption") && !g_str_equal (task, "vqa")
+      && !g_str_equal (task, "pretrain"))
+    {
+      g_printerr (_("oscarviz encode: --task %s: give caption, vqa or pretrain\n"), task);
+      return 2;
+    }
+  if (opts.inputs != NULL && (text != NULL || task != NULL))
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s: --inputs already holds the whole input; do not add --text or "
+                     "--task"), opts.inputs);
+      return ov_cli_fail (&opts, error);
+    }
   {
     const char *inputs[] = { opts.inputs };
 
@@ -175,29 +188,15 @@ ov_cmd_encode (int    argc,
     layout = LAYOUT_CAPTION;
   else if (g_str_equal (task, "vqa"))
     layout = LAYOUT_VQA;
-  else if (g_str_equal (task, "pretrain"))
-    layout = LAYOUT_PRETRAIN;
   else
-    {
-      g_printerr (_("oscarviz encode: --task %s: give caption, vqa or pretrain\n"), task);
-      return 2;
-    }
+    layout = LAYOUT_PRETRAIN;   /* "pretrain", checked above */
 
   sample = ov_cli_load_sample (&opts, model, &error);
   if (sample == NULL)
     return ov_cli_fail (&opts, error);
   ov_cli_print_warnings (model, sample);
   if (sample->encoding != NULL)
-    {
-      if (text != NULL || task != NULL)
-        {
-          g_set_error (&error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       _("%s: --inputs already holds the whole input; do not add --text or "
-                         "--task"), opts.inputs);
-          return ov_cli_fail (&opts, error);
-        }
-      enc = sample->encoding;
-    }
+    enc = sample->encoding;
   else
     {
       built = build_inputs (model, layout, text, sample, &error);

@@ -114,6 +114,17 @@ ov_cmd_mask (int    argc,
       g_printerr (_("oscarviz mask: --top %d: give 1 or more\n"), top);
       return 2;
     }
+  /* --inputs holds the text; else --text gives it */
+  if (opts.inputs != NULL && text != NULL)
+    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("%s: --inputs already holds the text; do not add --text"), opts.inputs);
+  else if (opts.inputs == NULL && text == NULL)
+    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("Give --text TEXT with one or more [MASK] words"));
+  else
+    ov_cli_check_text ("--text", text, &error);
+  if (error != NULL)
+    return ov_cli_fail (&opts, error);
 
   model = ov_cli_load_model (&opts, OV_TASK_MASK, &error);
   if (model == NULL)
@@ -125,21 +136,7 @@ ov_cmd_mask (int    argc,
   ov_cli_print_warnings (model, sample);
 
   if (sample->encoding != NULL)
-    {
-      if (text != NULL)
-        {
-          g_set_error (&error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       _("%s: --inputs already holds the text; do not add --text"), opts.inputs);
-          return ov_cli_fail (&opts, error);
-        }
-      preds = predict_fixed (model, sample->encoding, top, opts.inputs, &error);
-    }
-  else if (text == NULL)
-    {
-      g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
-                   _("Give --text TEXT with one or more [MASK] words"));
-      return ov_cli_fail (&opts, error);
-    }
+    preds = predict_fixed (model, sample->encoding, top, opts.inputs, &error);
   else
     {
       words = ov_cli_words_new (model, text);

@@ -39,6 +39,16 @@ ov_cmd_match (int    argc,
   ov_cli_options_init (&opts, "match");
   if (!ov_cli_parse (&opts, _("— how well a text matches one image"), entries, &argc, &argv))
     return 2;
+  /* --inputs holds the text; else --text gives it */
+  if (opts.inputs != NULL && text != NULL)
+    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("%s: --inputs already holds the text; do not add --text"), opts.inputs);
+  else if (opts.inputs == NULL && text == NULL)
+    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("Give --text TEXT to match"));
+  else
+    ov_cli_check_text ("--text", text, &error);
+  if (error != NULL)
+    return ov_cli_fail (&opts, error);
 
   model = ov_cli_load_model (&opts, OV_TASK_MATCH, &error);
   if (model == NULL)
@@ -53,12 +63,6 @@ ov_cmd_match (int    argc,
       g_autoptr(OvForward) fwd = NULL;
       double max = -G_MAXDOUBLE, sum = 0.0;
 
-      if (text != NULL)
-        {
-          g_set_error (&error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       _("%s: --inputs already holds the text; do not add --text"), opts.inputs);
-          return ov_cli_fail (&opts, error);
-        }
       fwd = ov_model_forward (model, &sample->encoding->inputs, OV_FORWARD_HEAD, NULL, &error);
       if (fwd == NULL)
         {
@@ -75,11 +79,6 @@ ov_cmd_match (int    argc,
       for (int i = 0; i < n_classes; i++)
         sum += exp (logits[i] - max);
       prob = n_classes > 0 ? exp (logits[0] - max) / sum : 0.0;
-    }
-  else if (text == NULL)
-    {
-      g_set_error (&error, OV_ERROR, OV_ERROR_MISSING, _("Give --text TEXT to match"));
-      return ov_cli_fail (&opts, error);
     }
   else if ((words = ov_cli_words_new (model, text)) == NULL
            || !ov_model_match (model, text, sample->tags, &sample->regions, logits, &n_classes,

@@ -218,7 +218,8 @@ ov_cmd_tsne (int argc, char **argv)
       return 2;
     }
   if (!ov_cli_check_threads (threads, &error)
-      || !ov_cli_check_figure_size (width, height, &error))
+      || !ov_cli_check_figure_size (width, height, &error)
+      || !ov_cli_check_file_names (entries, &error))
     {
       g_printerr ("oscarviz tsne: %s\n", error->message);
       return 2;

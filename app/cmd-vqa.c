@@ -170,6 +170,13 @@ ov_cmd_vqa (int    argc,
         g_printerr (_("oscarviz vqa: --question-index %d: give 0 or more\n"), question_index);
       return 2;
     }
+  if (opts.inputs != NULL && question != NULL)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s: --inputs already holds the question; do not add --question"),
+                   opts.inputs);
+      return ov_cli_fail (&opts, error);
+    }
 
   model = ov_cli_load_model (&opts, OV_TASK_VQA, &error);
   if (model == NULL)
@@ -195,13 +202,6 @@ ov_cmd_vqa (int    argc,
     {
       g_autoptr(OvForward) fwd = NULL;
 
-      if (question != NULL)
-        {
-          g_set_error (&error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       _("%s: --inputs already holds the question; do not add --question"),
-                       opts.inputs);
-          return ov_cli_fail (&opts, error);
-        }
       fwd = ov_model_forward (model, &sample->encoding->inputs, OV_FORWARD_HEAD, NULL, &error);
       if (fwd == NULL)
         {

@@ -148,6 +148,63 @@ ov_cli_check_question (const char *question,
   return TRUE;
 }
 
+gboolean
+ov_cli_check_text (const char  *option,
+                   const char  *text,
+                   GError     **error)
+{
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return TRUE;
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (!g_unichar_isspace (g_utf8_get_char (p)))
+      return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               /* Translators: "--text “”: the text is empty" */
+               _("%s “%s”: the text is empty"), option, text);
+  return FALSE;
+}
+
+gboolean
+ov_cli_check_file_names (const GOptionEntry  *entries,
+                         GError             **error)
+{
+  for (const GOptionEntry *e = entries; e != NULL && e->long_name != NULL; e++)
+    {
+      const char *value;
+
+      if (e->arg != G_OPTION_ARG_FILENAME || e->arg_data == NULL
+          || strcmp (e->long_name, G_OPTION_REMAINING) == 0)
+        continue;
+      value = *(char **) e->arg_data;
+      if (value != NULL && *value == '\0')
+        {
+          g_autofree char *option = g_strconcat ("--", e->long_name, NULL);
+
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("%s needs a file name"), option);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+ov_cli_check_regions (const char  *list,
+                      GError     **error)
+{
+  g_autoptr(GArray) keep = NULL;
+  g_autoptr(GError) local = NULL;
+
+  if (list == NULL)
+    return TRUE;
+  keep = ov_cli_parse_regions (list, &local);
+  if (keep != NULL)
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--regions “%s”: %s", list,
+               local->message);
+  return FALSE;
+}
+
 double
 ov_cli_fit_perplexity (const char *command,
                        double      perplexity,
@@ -422,6 +479,31 @@ ov_cli_add_sample_options (GOptionContext        *context,
                                       "image. --help-sample lists these options."));
 }
 
+/* After the parse of the main group: the model options that cannot be
+ * empty (the other values were checked as they were parsed). */
+static gboolean
+check_model_options (GOptionContext *context,
+                     GOptionGroup   *group,
+                     gpointer        data,
+                     GError        **error)
+{
+  OvCliOptions *opts = data;
+
+  if (opts->model != NULL && *opts->model == '\0')
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("No model: give --model DIR (a checkpoint folder) or --model demo"));
+      return FALSE;
+    }
+  if (opts->inputs != NULL && *opts->inputs == '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("%s needs a file name"),
+                   "--inputs");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GOptionContext *
 ov_cli_context_new (OvCliOptions       *opts,
                     const char         *parameter_string,
@@ -447,6 +529,7 @@ ov_cli_context_new (OvCliOptions       *opts,
   ov_cli_set_command_name (opts->command);
   g_option_group_set_translation_domain (main_group, GETTEXT_PACKAGE);
   g_option_group_add_entries (main_group, model_entries);
+  g_option_group_set_parse_hooks (main_group, NULL, check_model_options);
   if (entries != NULL)
     g_option_group_add_entries (main_group, entries);
   g_option_context_set_main_group (context, main_group);
@@ -480,6 +563,48 @@ ov_cli_print_parse_error (const char   *command,
           }
       }
   g_printerr ("oscarviz %s: %s\n", command, error->message);
+}
+
+static gboolean
+has_sample_files (const OvSampleSourceOptions *so)
+{
+  return so->features != NULL || so->labels != NULL || so->detections != NULL
+         || so->image != NULL || so->dataset != NULL || so->hw != NULL;
+}
+
+/* The sample options: --inputs alone, or sample files with --key, --row,
+ * --tags and --regions as needed. */
+static gboolean
+check_sample_given (const OvCliOptions  *opts,
+                    GError             **error)
+{
+  const OvSampleSourceOptions *so = &opts->sample;
+
+  if (opts->inputs != NULL)
+    {
+      if (has_sample_files (so) || opts->tags != NULL || opts->regions != NULL
+          || so->key != NULL || so->row >= 0)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--inputs holds the whole input; do not add sample files, --key, "
+                         "--row, --tags or --regions"));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (has_sample_files (so))
+    return TRUE;
+  if (opts->takes_inputs)
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("no sample given: add --dataset FILE (--dataset demo for the bundled "
+                   "scenes), --features FILE [--labels FILE], --image FILE --detections "
+                   "FILE, or --inputs FILE.safetensors"));
+  else
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("no sample given: add --dataset FILE (--dataset demo for the bundled "
+                   "scenes), --features FILE [--labels FILE], or --image FILE --detections "
+                   "FILE"));
+  return FALSE;
 }
 
 gboolean
@@ -534,6 +659,13 @@ ov_cli_parse (OvCliOptions       *opts,
                   _("No model: give --model DIR (a checkpoint folder) or --model demo"));
       return FALSE;
     }
+  /* the other usage errors, found before the model loads */
+  if (!ov_cli_check_file_names (entries, &error) || !ov_cli_check_regions (opts->regions, &error)
+      || !check_sample_given (opts, &error))
+    {
+      g_printerr ("oscarviz %s: %s\n", opts->command, error->message);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -542,7 +674,14 @@ ov_cli_fail (OvCliOptions *opts,
              const GError *error)
 {
   g_printerr ("oscarviz %s: %s\n", opts->command, error->message);
-  return 1;
+  return ov_cli_exit_status (error);
+}
+
+int
+ov_cli_exit_status (const GError *error)
+{
+  /* a bad option value found only once the files were read */
+  return error != NULL && error->domain == G_OPTION_ERROR ? 2 : 1;
 }
 
 void
@@ -786,6 +925,20 @@ name_file (GError    **error,
     g_prefix_error (error, "%s: ", path);
 }
 
+void
+ov_cli_regions_error (GError     **error,
+                      const char  *list)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (error == NULL || *error == NULL)
+    return;
+  /* a region the sample does not have: the value is wrong, not the file */
+  local = g_steal_pointer (error);
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--regions “%s”: %s", list,
+               local->message);
+}
+
 /* Model --------------------------------------------------------------------- */
 
 OvModel *
@@ -973,11 +1126,12 @@ ov_cli_load_sample (OvCliOptions *opts,
 
   if (opts->inputs != NULL)
     {
-      if (has_sample || opts->tags != NULL || so->key != NULL || so->row >= 0)
+      if (has_sample || opts->tags != NULL || opts->regions != NULL || so->key != NULL
+          || so->row >= 0)
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                        _("--inputs holds the whole input; do not add sample files, --key, "
-                         "--row or --tags"));
+                         "--row, --tags or --regions"));
           return NULL;
         }
       out->source = g_strdup (opts->inputs);
@@ -1060,7 +1214,7 @@ ov_cli_load_sample (OvCliOptions *opts,
       if (keep == NULL
           || !ov_sample_keep_regions (out->sample, (const guint *) keep->data, keep->len, error))
         {
-          g_prefix_error (error, "--regions “%s”: ", opts->regions);
+          ov_cli_regions_error (error, opts->regions);
           return NULL;
         }
       if (opts->tags == NULL)

@@ -77,6 +77,24 @@ gboolean        ov_cli_check_max_length (int           max_length,
 gboolean        ov_cli_check_question (const char     *question,
                                        GError        **error);
 
+/* A text option (--text): NULL (not given) or more than white space; the
+ * error names the option. */
+gboolean        ov_cli_check_text     (const char     *option,
+                                       const char     *text,
+                                       GError        **error);
+/* The FILENAME options among entries (not G_OPTION_REMAINING), once
+ * parsed: an empty value names no file, and the error names the option. */
+gboolean        ov_cli_check_file_names (const GOptionEntry *entries,
+                                         GError            **error);
+/* --regions LIST (NULL: not given) as ov_cli_parse_regions reads it, before
+ * any file is read; the error names the option and the value. */
+gboolean        ov_cli_check_regions  (const char     *list,
+                                       GError        **error);
+/* Turns an error of ov_sample_keep_regions (a region the sample lacks)
+ * into one about --regions list (exit status 2). */
+void            ov_cli_regions_error  (GError        **error,
+                                       const char     *list);
+
 /* The sides --width and --height take, in points: below the smallest
  * nothing can be read. */
 #define OV_CLI_MIN_FIGURE_SIZE 100.0
@@ -153,8 +171,9 @@ void            ov_cli_add_sample_options (GOptionContext        *context,
                                            OvSampleSourceOptions *sample);
 /* A context with the model options, --tags, --json, --inputs (where
  * opts->takes_inputs), the command's own entries and the sample group.
- * Parses argv; on failure prints the message and returns FALSE (exit
- * status 2). */
+ * Parses argv and checks what needs no file read: --model given, no empty
+ * file names, --regions, a sample or --inputs (not both); on failure prints
+ * the message and returns FALSE (exit status 2). */
 gboolean        ov_cli_parse          (OvCliOptions       *opts,
                                        const char         *parameter_string,
                                        const GOptionEntry *entries,
@@ -192,9 +211,14 @@ void            ov_cli_note_input_kept (OvModel       *model,
                                         OvTask         task,
                                         const char    *text,
                                         OvCliSample   *sample);
-/* Prints "oscarviz COMMAND: message" on stderr; returns exit status 1. */
+/* Prints "oscarviz COMMAND: message" on stderr; returns the exit status,
+ * ov_cli_exit_status. */
 int             ov_cli_fail           (OvCliOptions   *opts,
                                        const GError   *error);
+/* The exit status of a command that failed with error: 2 for a bad option
+ * value (G_OPTION_ERROR, found once files were read), else 1 (a file, the
+ * data or the model). */
+int             ov_cli_exit_status    (const GError   *error);
 void            ov_cli_print_json     (JsonBuilder    *builder);
 /* Adds value to builder, or null where it is not a finite number (JSON
  * has no NaN or infinity). */

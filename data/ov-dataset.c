@@ -1395,12 +1395,44 @@ check_sample_options (GOptionContext *context,
                       GError        **error)
 {
   OvSampleSourceOptions *opts = data;
+  const struct { const char *option; const char *value; } files[] = {
+    { "--features", opts->features }, { "--labels", opts->labels },
+    { "--detections", opts->detections }, { "--image", opts->image },
+    { "--dataset", opts->dataset }, { "--hw", opts->hw }, { "--class-names", opts->class_names },
+  };
 
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    if (files[i].value != NULL && files[i].value[0] == '\0')
+      {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     /* Translators: "--features needs a file name" */
+                     _("%s needs a file name"), files[i].option);
+        return FALSE;
+      }
   if (opts->key != NULL && opts->row >= 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--key %s and --row %lld: give either --key or --row, not both"),
                    opts->key, (long long) opts->row);
+      return FALSE;
+    }
+  if (opts->labels != NULL && opts->detections != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("Give either --labels or --detections, not both"));
+      return FALSE;
+    }
+  /* a dataset names its own files; only an Oscar .pt (or safetensors)
+   * feature dictionary may stand in for its features, which its first
+   * bytes tell */
+  if (opts->dataset != NULL
+      && (opts->labels != NULL || opts->detections != NULL || opts->hw != NULL
+          || (opts->features != NULL && g_file_test (opts->features, G_FILE_TEST_IS_REGULAR)
+              && !ov_file_is_tensor_container (opts->features))))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--dataset names its own files; do not add --features, --labels or "
+                      "--hw"));
       return FALSE;
     }
   return TRUE;

@@ -565,6 +565,14 @@ ov_embed_parse_layers (const char *text, int n_layers, guint *n_out, GError **er
           g_array_append_val (out, l);
         }
     }
+  if (out->len == 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   _ ("layer \"%s\" does not exist: use 0 (embeddings) to %d, \"last\" "
+                      "or \"all\""), text, n_layers);
+      g_array_unref (out);
+      return NULL;
+    }
   *n_out = out->len;
   return (int *) g_array_free (out, FALSE);
 }
