@@ -1763,6 +1763,155 @@ test_bad_options (void)
   g_assert_false (g_file_test (vec, G_FILE_TEST_EXISTS));
 }
 
+/* /cli/exit-status: for every command, a usage or option problem exits 2
+ * and names the option, found before any model loads (the model named
+ * here does not exist, so a later check would end in status 1 about it);
+ * a file that is missing or unreadable exits 1 and names the file. */
+typedef struct {
+  int         status;
+  const char *names;     /* what the message must name; "@..." as in args */
+  const char *args[16];  /* "@yaml", "@missing", "@corrupt", "@dir", "@out": the files */
+} ExitCase;
+
+static const char *
+exit_case_arg (const char *arg,
+               const char *yaml,
+               const char *missing,
+               const char *corrupt,
+               const char *dir,
+               const char *out)
+{
+  if (g_strcmp0 (arg, "@yaml") == 0)
+    return yaml;
+  if (g_strcmp0 (arg, "@missing") == 0)
+    return missing;
+  if (g_strcmp0 (arg, "@corrupt") == 0)
+    return corrupt;
+  if (g_strcmp0 (arg, "@dir") == 0)
+    return dir;
+  if (g_strcmp0 (arg, "@out") == 0)
+    return out;
+  return arg;
+}
+
+static void
+test_exit_status (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *missing = tmp_path ("ov-cli-exit-missing.tsv");
+  g_autofree char *corrupt = tmp_path ("ov-cli-exit-corrupt.safetensors");
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-exit-XXXXXX", NULL);
+  g_autofree char *out = tmp_path ("ov-cli-exit-out.png");
+  const char *no_model = "/nonexistent/ov-cli-model";
+  const ExitCase cases[] = {
+    /* caption */
+    { 2, "--labels", { "caption", "--model", no_model, "--features", "@missing", "--labels",
+                       "@missing", "--detections", "@missing" } },
+    { 2, "--dataset", { "caption", "--model", no_model, "--dataset", "@yaml", "--hw",
+                        "@missing" } },
+    { 2, "--regions", { "caption", "--model", no_model, "--dataset", "@yaml", "--regions",
+                        "abc" } },
+    { 2, "--dataset", { "caption", "--model", no_model } },
+    { 2, "--model", { "caption", "--model", "", "--dataset", "@yaml" } },
+    { 2, "--cbs", { "caption", "--model", no_model, "--features", "@missing", "--cbs" } },
+    { 1, "@missing", { "caption", "--model", "demo", "--dataset", "@missing" } },
+    { 1, "@corrupt", { "caption", "--model", "demo", "--features", "@corrupt" } },
+    /* vqa */
+    { 2, "--question", { "vqa", "--model", no_model, "--inputs", "@missing", "--question",
+                         "what?" } },
+    { 2, "--inputs", { "vqa", "--model", no_model, "--inputs", "@missing", "--dataset",
+                       "@yaml" } },
+    { 2, "--answers", { "vqa", "--model", no_model, "--dataset", "@yaml", "--answers", "" } },
+    { 1, "@corrupt", { "vqa", "--model", "demo-vqa", "--inputs", "@corrupt" } },
+    { 1, "@missing", { "vqa", "--model", "demo-vqa", "--dataset", "@yaml", "--answers",
+                       "@missing" } },
+    /* mask */
+    { 2, "--text", { "mask", "--model", no_model, "--dataset", "@yaml" } },
+    { 2, "--text", { "mask", "--model", no_model, "--dataset", "@yaml", "--text", " " } },
+    { 1, "@missing", { "mask", "--model", "demo-pretrain", "--inputs", "@missing" } },
+    /* match */
+    { 2, "--text", { "match", "--model", no_model, "--inputs", "@missing", "--text", "a cup" } },
+    { 2, "--features", { "match", "--model", no_model, "--features", "", "--text", "a" } },
+    { 1, "@corrupt", { "match", "--model", "demo-pretrain", "--dataset", "@corrupt", "--text",
+                       "a cup" } },
+    /* encode */
+    { 2, "--task", { "encode", "--model", no_model, "--dataset", "@yaml", "--out", "@out",
+                     "--task", "poetry" } },
+    { 2, "--out", { "encode", "--model", no_model, "--dataset", "@yaml", "--out", "@dir" } },
+    { 1, "@missing", { "encode", "--model", "demo", "--features", "@missing", "--out",
+                       "@out" } },
+    /* attention */
+    { 2, "--task", { "attention", "--model", no_model, "--dataset", "@yaml", "--layer", "1",
+                     "--out", "@out", "--task", "poetry" } },
+    { 2, "--regions", { "attention", "--model", no_model, "--dataset", "@yaml", "--layer", "1",
+                        "--out", "@out", "--regions", "" } },
+    { 2, "--out", { "attention", "--model", no_model, "--dataset", "@yaml", "--layer", "1",
+                    "--out", "@dir" } },
+    { 2, "--dataset", { "attention", "--model", no_model, "--layer", "1", "--out", "@out" } },
+    { 1, "@missing", { "attention", "--model", "demo", "--dataset", "@missing", "--layer", "1",
+                       "--out", "@out" } },
+    /* embed */
+    { 2, "--layer", { "embed", "--model", no_model, "--dataset", "@yaml", "--layer", "",
+                      "--out", "@out" } },
+    { 2, "--dataset", { "embed", "--model", no_model, "--dataset", "", "--layer", "last",
+                        "--out", "@out" } },
+    { 1, "@corrupt", { "embed", "--model", "demo", "--dataset", "@corrupt", "--layer", "last",
+                       "--out", "@out" } },
+    /* tsne, align, inspect: files named on the command line */
+    { 2, "--labels", { "tsne", "@missing", "--out", "@out", "--labels", "" } },
+    { 2, "--perplexity", { "tsne", "@missing", "--out", "@out", "--perplexity", "x" } },
+    { 1, "@corrupt", { "tsne", "@corrupt", "--out", "@out", "--quiet" } },
+    { 2, "--out", { "align", "@missing", "--out", "" } },
+    { 2, "--scale", { "align", "@missing", "--scale", "-1" } },
+    { 1, "@missing", { "align", "@missing" } },
+    { 2, "--row", { "inspect", "@yaml", "--key", "300001", "--row", "1" } },
+    { 1, "@corrupt", { "inspect", "@corrupt" } },
+    /* demo-world, devices, version read no files */
+    { 2, "--out", { "demo-world", "generate", "--out", "" } },
+    { 2, "--out", { "demo-world", "generate", "--out", "@out", "--count", "1" } },
+    { 2, "--split", { "demo-world", "generate", "--out", "@dir", "--split", "a/b" } },
+    { 2, "--bogus", { "devices", "--bogus" } },
+    { 2, "--bogus", { "version", "--bogus" } },
+  };
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  g_assert_true (g_file_set_contents (corrupt, "garbage\001\002", -1, NULL));
+  /* demo-world --out FILE: a file where the folder would go */
+  g_assert_true (g_file_set_contents (out, "", -1, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const ExitCase *c = &cases[i];
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+      g_autoptr(Run) run = NULL;
+      const char *names = exit_case_arg (c->names, yaml, missing, corrupt, dir, out);
+      g_autofree char *line = NULL;
+
+      for (guint j = 0; c->args[j] != NULL; j++)
+        g_ptr_array_add (args, (gpointer) exit_case_arg (c->args[j], yaml, missing, corrupt, dir,
+                                                         out));
+      g_ptr_array_add (args, NULL);
+      line = g_strjoinv (" ", (char **) args->pdata);
+      g_ptr_array_remove_index (args, args->len - 1);
+      run = run_argv (args);
+      g_test_message ("%s: %d %s", line, run->status, run->err);
+      if (!run->exited)
+        g_error ("oscarviz %s crashed: %s", line, run->err);
+      if (run->status != c->status)
+        g_error ("oscarviz %s: exit status %d, not %d (%s)", line, run->status, c->status,
+                 run->err);
+      if (strstr (run->err, names) == NULL)
+        g_error ("oscarviz %s: the message “%s” does not name %s", line, run->err, names);
+      /* no model was loaded for a usage error: the message is not about it */
+      if (c->status == 2 && strstr (run->err, no_model) != NULL)
+        g_error ("oscarviz %s: the model was looked for before the options were checked (%s)",
+                 line, run->err);
+    }
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  g_unlink (corrupt);
+  g_unlink (out);
+  g_rmdir (dir);
+}
+
 /* The size of a PNG in pixels. */
 static void
 png_size (const char *path,
@@ -3583,6 +3732,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/demo-names", test_demo_names);
   g_test_add_func ("/cli/demo/shipped", test_demo_shipped);
   g_test_add_func ("/cli/bad-options", test_bad_options);
+  g_test_add_func ("/cli/exit-status", test_exit_status);
   g_test_add_func ("/cli/figure-size", test_figure_size);
   g_test_add_func ("/cli/unknown-command", test_unknown_command);
   g_test_add_func ("/cli/usage-lines", test_usage_lines);
