@@ -572,6 +572,26 @@ has_sample_files (const OvSampleSourceOptions *so)
          || so->image != NULL || so->dataset != NULL || so->hw != NULL;
 }
 
+/* "no sample given", listing the ways to give one (--inputs where the
+ * command takes it). */
+static void
+set_no_sample_error (GError **error,
+                     GQuark   domain,
+                     int      code,
+                     gboolean takes_inputs)
+{
+  if (takes_inputs)
+    g_set_error (error, domain, code,
+                 _("no sample given: add --dataset FILE (--dataset demo for the bundled "
+                   "scenes), --features FILE [--labels FILE], --image FILE --detections "
+                   "FILE, or --inputs FILE.safetensors"));
+  else
+    g_set_error (error, domain, code,
+                 _("no sample given: add --dataset FILE (--dataset demo for the bundled "
+                   "scenes), --features FILE [--labels FILE], or --image FILE --detections "
+                   "FILE"));
+}
+
 /* The sample options: --inputs alone, or sample files with --key, --row,
  * --tags and --regions as needed. */
 static gboolean
@@ -594,16 +614,7 @@ check_sample_given (const OvCliOptions  *opts,
     }
   if (has_sample_files (so))
     return TRUE;
-  if (opts->takes_inputs)
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 _("no sample given: add --dataset FILE (--dataset demo for the bundled "
-                   "scenes), --features FILE [--labels FILE], --image FILE --detections "
-                   "FILE, or --inputs FILE.safetensors"));
-  else
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 _("no sample given: add --dataset FILE (--dataset demo for the bundled "
-                   "scenes), --features FILE [--labels FILE], or --image FILE --detections "
-                   "FILE"));
+  set_no_sample_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, opts->takes_inputs);
   return FALSE;
 }
 
@@ -1143,16 +1154,7 @@ ov_cli_load_sample (OvCliOptions *opts,
 
   if (!has_sample)
     {
-      if (opts->takes_inputs)
-        g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                     _("no sample given: add --dataset FILE (--dataset demo for the bundled "
-                       "scenes), --features FILE [--labels FILE], --image FILE --detections "
-                       "FILE, or --inputs FILE.safetensors"));
-      else
-        g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                     _("no sample given: add --dataset FILE (--dataset demo for the bundled "
-                       "scenes), --features FILE [--labels FILE], or --image FILE --detections "
-                       "FILE"));
+      set_no_sample_error (error, OV_ERROR, OV_ERROR_MISSING, opts->takes_inputs);
       return NULL;
     }
   /* --dataset demo: the bundled scenes, named by their file in messages */
