@@ -53,6 +53,7 @@ ov_cmd_align (int argc, char **argv)
       return 2;
     }
   if (!ov_cli_check_figure_size (width, height, &error)
+      || !ov_cli_check_png_size (out, width, height, scale, &error)
       || !ov_cli_check_file_names (entries, &error))
     {
       g_printerr ("oscarviz align: %s\n", error->message);

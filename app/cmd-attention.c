@@ -332,7 +332,8 @@ check_figure_options (const AttentionOptions *o)
   else if (!(o->scale > 0 && o->scale <= 16))
     g_printerr (_("oscarviz attention: --scale %g: give more than 0 and at most 16 PNG pixels "
                   "per point\n"), o->scale);
-  else if (!ov_cli_check_figure_size (o->width, o->height, &error))
+  else if (!ov_cli_check_figure_size (o->width, o->height, &error)
+           || !ov_cli_check_png_size (o->out, o->width, o->height, o->scale, &error))
     g_printerr ("oscarviz attention: %s\n", error->message);
   else
     return TRUE;

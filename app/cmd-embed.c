@@ -323,7 +323,8 @@ ov_cmd_embed (int argc, char **argv)
                   perplexity);
       return 2;
     }
-  if (!ov_cli_check_figure_size (width, height, &error))
+  if (!ov_cli_check_figure_size (width, height, &error)
+      || !ov_cli_check_png_size (tsne_out, width, height, 2.0, &error))
     {
       g_printerr ("oscarviz embed: %s\n", error->message);
       return 2;

@@ -219,6 +219,7 @@ ov_cmd_tsne (int argc, char **argv)
     }
   if (!ov_cli_check_threads (threads, &error)
       || !ov_cli_check_figure_size (width, height, &error)
+      || !ov_cli_check_png_size (out, width, height, 2.0, &error)
       || !ov_cli_check_file_names (entries, &error))
     {
       g_printerr ("oscarviz tsne: %s\n", error->message);

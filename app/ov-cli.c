@@ -22,6 +22,7 @@
 #include "data/ov-demo.h"
 #include "model/ov-state-dict.h"
 #include "ov-cli.h"
+#include "viz/ov-export.h"
 
 void
 ov_cli_set_command_name (const char *command)
@@ -85,6 +86,36 @@ ov_cli_check_figure_size (double   width,
                      /* Translators: "--width 50: give 100 to 100000 points" */
                      _("%s %g: give %g to %g points"), sizes[i].name, sizes[i].value,
                      OV_CLI_MIN_FIGURE_SIZE, OV_CLI_MAX_FIGURE_SIZE);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+gboolean
+ov_cli_check_png_size (const char *out,
+                       double      width,
+                       double      height,
+                       double      scale,
+                       GError    **error)
+{
+  const struct { const char *name; double value; } sizes[] = {
+    { "--width", width }, { "--height", height },
+  };
+  OvExportFormat format;
+
+  if (out == NULL || !ov_export_format_from_path (out, &format, NULL)
+      || format != OV_EXPORT_PNG)
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    if (sizes[i].value * scale > OV_EXPORT_MAX_PNG_SIDE)
+      {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     /* Translators: "--width 20000: a PNG of 40000 pixels a side at
+                      * --scale 2 is beyond what can be written (32767 at most); …" */
+                     _("%s %g: a PNG of %g pixels a side at --scale %g is beyond what can be "
+                       "written (%d at most); give a smaller size or scale, or write .pdf or "
+                       ".svg"), sizes[i].name, sizes[i].value, sizes[i].value * scale, scale,
+                     OV_EXPORT_MAX_PNG_SIDE);
         return FALSE;
       }
   return TRUE;

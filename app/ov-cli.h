@@ -111,6 +111,15 @@ void            ov_cli_add_figure_size_options (GOptionContext *context,
 gboolean        ov_cli_check_figure_size (double        width,
                                           double        height,
                                           GError      **error);
+/* Where out is a PNG: that width and height (those given; 0 = the
+ * figure's own) at scale pixels per point are within what a PNG can hold
+ * (OV_EXPORT_MAX_PNG_SIDE pixels a side), so that a figure too large is
+ * refused before any model runs. */
+gboolean        ov_cli_check_png_size    (const char    *out,
+                                          double        width,
+                                          double        height,
+                                          double        scale,
+                                          GError      **error);
 
 /* The perplexity t-SNE runs with on n points (embed --tsne, tsne): the one
  * asked for, or a third of the other points where n is too small for it

@@ -1848,6 +1848,11 @@ test_exit_status (void)
     { 2, "--out", { "attention", "--model", no_model, "--dataset", "@yaml", "--layer", "1",
                     "--out", "@dir" } },
     { 2, "--dataset", { "attention", "--model", no_model, "--layer", "1", "--out", "@out" } },
+    /* a PNG larger than a PNG can be, found before the model runs */
+    { 2, "--width", { "attention", "--model", no_model, "--dataset", "@yaml", "--layer", "1",
+                      "--out", "@out", "--width", "20000" } },
+    { 2, "--height", { "attention", "--model", no_model, "--dataset", "@yaml", "--layer", "1",
+                       "--out", "@out", "--height", "5000", "--scale", "8" } },
     { 1, "@missing", { "attention", "--model", "demo", "--dataset", "@missing", "--layer", "1",
                        "--out", "@out" } },
     /* embed */
@@ -1863,6 +1868,10 @@ test_exit_status (void)
     { 1, "@corrupt", { "tsne", "@corrupt", "--out", "@out", "--quiet" } },
     { 2, "--out", { "align", "@missing", "--out", "" } },
     { 2, "--scale", { "align", "@missing", "--scale", "-1" } },
+    { 2, "--width", { "align", "@missing", "--out", "@out", "--width", "17000" } },
+    { 2, "--width", { "tsne", "@missing", "--out", "@out", "--width", "17000" } },
+    { 2, "--height", { "embed", "--model", no_model, "--dataset", "@yaml", "--layer", "last",
+                       "--out", "@dir", "--tsne", "@out", "--height", "17000" } },
     { 1, "@missing", { "align", "@missing" } },
     { 2, "--row", { "inspect", "@yaml", "--key", "300001", "--row", "1" } },
     { 1, "@corrupt", { "inspect", "@corrupt" } },

@@ -82,11 +82,13 @@ ov_export_view_to_bytes (OvExportFormat format,
                    _ ("a figure of %g x %g points cannot be exported"), width, height);
       return NULL;
     }
-  if (format == OV_EXPORT_PNG && !(scale > 0 && width * scale <= 32767 && height * scale <= 32767))
+  if (format == OV_EXPORT_PNG
+      && !(scale > 0 && width * scale <= OV_EXPORT_MAX_PNG_SIDE
+           && height * scale <= OV_EXPORT_MAX_PNG_SIDE))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
-                   _ ("a PNG of %g x %g pixels is beyond what can be written (32767 at most)"),
-                   width * scale, height * scale);
+                   _ ("a PNG of %g x %g pixels is beyond what can be written (%d at most)"),
+                   width * scale, height * scale, OV_EXPORT_MAX_PNG_SIDE);
       return NULL;
     }
 

@@ -24,6 +24,9 @@ typedef enum {
   OV_EXPORT_PDF,
 } OvExportFormat;
 
+/* The largest side of a PNG in pixels (cairo's limit). */
+#define OV_EXPORT_MAX_PNG_SIDE 32767
+
 /* From the file name's extension (.png, .svg, .pdf, any case). */
 gboolean  ov_export_format_from_path (const char     *path,
                                       OvExportFormat *format,
