@@ -104,9 +104,12 @@ relabel (const OvEncoding *enc, int seq_len, const OvSample *sample)
         {
           const char *cls = k < (int) sample->n_regions ? sample->regions[k].cls : NULL;
 
-          /* counted from 1, as the window counts them */
-          labels[i] = cls != NULL ? g_strdup_printf ("r%d %s", k + 1, cls)
-                                  : g_strdup_printf ("r%d", k + 1);
+          /* counted from 1, as the window counts them; a region kept by
+           * --regions keeps its number */
+          guint number = ov_sample_region_number (sample, (guint) k);
+
+          labels[i] = cls != NULL ? g_strdup_printf ("r%u %s", number, cls)
+                                  : g_strdup_printf ("r%u", number);
           k++;
         }
       else
@@ -434,6 +437,7 @@ ov_cmd_attention (int argc, char **argv)
   OvCaptionOptions copts;
   gboolean one_layer;
   int head = 0, before_head = 0, status = 1;
+  int region_index = -1;   /* --region's row in the sample */
   OvPaintFunc paint = NULL;
   gpointer view = NULL;
   GDestroyNotify view_free = NULL;
@@ -679,16 +683,46 @@ ov_cmd_attention (int argc, char **argv)
       status = fail (error);
       goto out;
     }
-  /* regions are counted from 1, as in the window */
-  if (strcmp (view_name, "region") == 0
-      && (o.region == NOT_GIVEN || o.region < 1 || o.region > (int) sample->n_regions))
+  /* the image and region views show attention on the regions: with none
+   * left there is nothing to draw */
+  if ((strcmp (view_name, "image") == 0 || strcmp (view_name, "region") == 0)
+      && (sample->n_regions == 0 || sample->n_features == 0))
     {
-      if (sample->n_regions == 0)
+      if (o.regions != NULL)
+        g_printerr (_("oscarviz attention: --regions %s leaves no regions, and the %s view "
+                      "shows attention on the regions; keep at least one, or choose another "
+                      "view\n"), o.regions, view_name);
+      else if (strcmp (view_name, "region") == 0)
         g_printerr (_("oscarviz attention: the region view needs a region, and image “%s” "
                       "has none\n"), sample->key);
+      else
+        g_printerr (_("oscarviz attention: the image view shows attention on the regions, "
+                      "and image “%s” has none\n"), sample->key);
+      status = 2;
+      goto out;
+    }
+  /* regions are counted from 1, as in the window; those --regions keeps
+   * keep their numbers */
+  if (strcmp (view_name, "region") == 0)
+    {
+      if (o.region != NOT_GIVEN && o.region >= 1)
+        region_index = ov_sample_find_region (sample, (guint) o.region);
+      if (region_index >= (int) sample->n_regions)
+        region_index = -1;
+    }
+  if (strcmp (view_name, "region") == 0 && region_index < 0)
+    {
+      g_autofree char *kept = ov_sample_dup_region_list (sample, sample->n_regions);
+
+      if (o.region == NOT_GIVEN && o.regions != NULL)
+        g_printerr (_("oscarviz attention: the region view needs --region K (one of %s, the "
+                      "regions of image “%s” that --regions keeps)\n"), kept, sample->key);
       else if (o.region == NOT_GIVEN)
         g_printerr (_("oscarviz attention: the region view needs --region K (1 to %u, the "
                       "regions of image “%s”)\n"), sample->n_regions, sample->key);
+      else if (o.regions != NULL)
+        g_printerr (_("oscarviz attention: --region %d: give one of %s (the regions of image "
+                      "“%s” that --regions keeps)\n"), o.region, kept, sample->key);
       else
         g_printerr (_("oscarviz attention: --region %d: give 1 to %u (the regions of image "
                       "“%s”)\n"), o.region, sample->n_regions, sample->key);
@@ -751,9 +785,10 @@ ov_cmd_attention (int argc, char **argv)
   if (o.token != NULL && !token_can_occur (model, o.token))
     {
       /* a region label of this sample, as the figures write them */
+      guint first = ov_sample_region_number (sample, 0);
       g_autofree char *example = sample->n_regions > 0 && sample->regions[0].cls != NULL
-                                 ? g_strdup_printf ("r1 %s", sample->regions[0].cls)
-                                 : g_strdup ("r1");
+                                 ? g_strdup_printf ("r%u %s", first, sample->regions[0].cls)
+                                 : g_strdup_printf ("r%u", first);
 
       g_printerr (_("oscarviz attention: --token “%s”: no position of the input can hold it: "
                     "give a position, a word piece of %s's vocabulary or a region's label "
@@ -799,13 +834,21 @@ ov_cmd_attention (int argc, char **argv)
     }
   /* the model reads only its first max_img_seq_length regions */
   if (strcmp (view_name, "region") == 0
-      && o.region > MIN ((int) sample->n_features,
-                         ov_model_get_settings (model)->max_img_seq_length))
+      && region_index >= MIN ((int) sample->n_features,
+                              ov_model_get_settings (model)->max_img_seq_length))
     {
-      g_printerr (_("oscarviz attention: --region %d: give 1 to %d (the regions %s reads of "
-                    "image “%s”)\n"), o.region,
-                  MIN ((int) sample->n_features, ov_model_get_settings (model)->max_img_seq_length),
-                  ov_model_get_path (model), sample->key);
+      int n_read = MIN ((int) sample->n_features,
+                        ov_model_get_settings (model)->max_img_seq_length);
+      g_autofree char *read = ov_sample_dup_region_list (sample, (guint) MAX (n_read, 0));
+
+      if (o.regions != NULL)
+        g_printerr (_("oscarviz attention: --region %d: give one of %s (the regions %s reads "
+                      "of those --regions keeps of image “%s”)\n"), o.region, read,
+                    ov_model_get_path (model), sample->key);
+      else
+        g_printerr (_("oscarviz attention: --region %d: give 1 to %d (the regions %s reads of "
+                      "image “%s”)\n"), o.region, n_read, ov_model_get_path (model),
+                    sample->key);
       status = 2;
       goto out;
     }
@@ -1131,10 +1174,10 @@ ov_cmd_attention (int argc, char **argv)
               /* Translators: a figure's title: region number, its class, layer, head */
               title = g_strdup_printf (_("Words and tags attending to region %d (%s), layer "
                                          "%d, %s"), o.region,
-                                       sample->regions[o.region - 1].cls, o.layer, hname);
+                                       sample->regions[region_index].cls, o.layer, hname);
               iv = ov_attention_image_view_new_region (matrix, S, pass.enc->segments,
                                                        (const char *const *) pass.labels,
-                                                       o.region - 1, sample, surface, NULL,
+                                                       region_index, sample, surface, NULL,
                                                        title);
               if (iv == NULL)
                 {
@@ -1193,7 +1236,7 @@ ov_cmd_attention (int argc, char **argv)
           else
             for (guint k = 0; k < sample->n_regions; k++)
               {
-                ov_csv_add_int (csv, (gint64) k + 1);
+                ov_csv_add_int (csv, ov_sample_region_number (sample, k));
                 ov_csv_add_text (csv, sample->regions[k].cls);
                 ov_csv_add_number (csv, ov_attention_image_view_get_weight (iv, k));
                 ov_csv_end_row (csv);

@@ -84,6 +84,7 @@ ov_sample_keep_regions (OvSample *sample, const guint *keep, guint n_keep, GErro
 {
   gboolean boxes_too = sample->n_regions == sample->n_features;
   g_autofree float *features = NULL;
+  g_autofree guint *numbers = NULL;
   OvRegion *regions;
 
   for (guint i = 0; i < n_keep; i++)
@@ -103,6 +104,11 @@ ov_sample_keep_regions (OvSample *sample, const guint *keep, guint n_keep, GErro
             return FALSE;
           }
     }
+  numbers = g_new (guint, MAX (n_keep, 1));
+  for (guint i = 0; i < n_keep; i++)
+    numbers[i] = ov_sample_region_number (sample, keep[i]);
+  g_free (sample->region_numbers);
+  sample->region_numbers = g_steal_pointer (&numbers);
   features = g_new (float, (gsize) MAX (n_keep, 1) * sample->feature_dim);
   for (guint i = 0; i < n_keep; i++)
     memcpy (features + (gsize) i * sample->feature_dim,
@@ -133,6 +139,62 @@ ov_sample_keep_regions (OvSample *sample, const guint *keep, guint n_keep, GErro
   return TRUE;
 }
 
+guint
+ov_sample_region_number (const OvSample *sample,
+                         guint           index)
+{
+  g_return_val_if_fail (sample != NULL, index + 1);
+
+  if (sample->region_numbers != NULL && index < sample->n_features)
+    return sample->region_numbers[index];
+  return index + 1;
+}
+
+int
+ov_sample_find_region (const OvSample *sample,
+                       guint           number)
+{
+  guint n;
+
+  g_return_val_if_fail (sample != NULL, -1);
+
+  /* boxes without feature rows (a sample of tags alone) are numbered too */
+  n = sample->features != NULL ? sample->n_features : sample->n_regions;
+  for (guint i = 0; i < n; i++)
+    if (ov_sample_region_number (sample, i) == number)
+      return (int) i;
+  return -1;
+}
+
+char *
+ov_sample_dup_region_list (const OvSample *sample,
+                           guint           n_first)
+{
+  GString *out;
+  guint n;
+
+  g_return_val_if_fail (sample != NULL, NULL);
+
+  n = MIN (sample->features != NULL ? sample->n_features : sample->n_regions, n_first);
+  out = g_string_new (NULL);
+  for (guint i = 0; i < n;)
+    {
+      guint first = ov_sample_region_number (sample, i), j = i;
+
+      while (j + 1 < n
+             && ov_sample_region_number (sample, j + 1) == ov_sample_region_number (sample, j) + 1)
+        j++;
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      if (j == i)
+        g_string_append_printf (out, "%u", first);
+      else
+        g_string_append_printf (out, "%u–%u", first, ov_sample_region_number (sample, j));
+      i = j + 1;
+    }
+  return g_string_free (out, FALSE);
+}
+
 void
 ov_sample_free (OvSample *sample)
 {
@@ -147,6 +209,7 @@ ov_sample_free (OvSample *sample)
     }
   g_free (sample->regions);
   g_free (sample->features);
+  g_free (sample->region_numbers);
   g_free (sample->key);
   g_free (sample->image_path);
   g_free (sample->image_tsv);
@@ -187,6 +250,9 @@ ov_sample_copy (const OvSample *sample)
                                 (gsize) sample->n_features * sample->feature_dim * sizeof (float));
   copy->n_features = sample->n_features;
   copy->feature_dim = sample->feature_dim;
+  if (sample->region_numbers != NULL)
+    copy->region_numbers = g_memdup2 (sample->region_numbers,
+                                      MAX (sample->n_features, 1) * sizeof (guint));
   copy->tags = g_strdup (sample->tags);
   for (guint i = 0; i < sample->captions->len; i++)
     g_ptr_array_add (copy->captions, g_strdup (g_ptr_array_index (sample->captions, i)));

@@ -50,6 +50,10 @@ typedef struct {
   float     *features;
   guint      n_features;
   guint      feature_dim;
+  /* Each feature row's number, from 1, among the rows the sample was
+   * loaded with, once ov_sample_keep_regions has kept some (n_features);
+   * NULL: row i is region i + 1. Read it with ov_sample_region_number. */
+  guint     *region_numbers;
   char      *tags;          /* tag string given to the model; NULL = classes joined */
   GPtrArray *captions;      /* char*, may be empty */
   GPtrArray *questions;     /* OvQuestion*, may be empty */
@@ -59,11 +63,26 @@ typedef struct {
 /* Keeps the feature rows keep[0..n_keep-1] (from 0, in that order, each
  * once) and,
  * when the boxes and the rows are as many, those boxes too; an error names
- * a row past the end. */
+ * a row past the end. The rows kept keep their numbers (see
+ * ov_sample_region_number). */
 gboolean    ov_sample_keep_regions (OvSample    *sample,
                                     const guint *keep,
                                     guint        n_keep,
                                     GError     **error);
+/* The number, from 1, of region (feature row) `index` (from 0) as the
+ * window numbers it: index + 1, or the number it had before
+ * ov_sample_keep_regions left others out ("r3" stays "r3"). */
+guint       ov_sample_region_number (const OvSample *sample,
+                                     guint           index);
+/* The index (from 0) of the region numbered `number` (from 1), or -1 when
+ * the sample has no such region (left out, or past the end). */
+int         ov_sample_find_region   (const OvSample *sample,
+                                     guint           number);
+/* The numbers of the first n_first regions (all of them when there are
+ * fewer) for a message, runs joined as the window joins them: "2, 4",
+ * "1–3, 5"; "" when there are none. */
+char       *ov_sample_dup_region_list (const OvSample *sample,
+                                       guint           n_first);
 
 OvQuestion *ov_question_copy (const OvQuestion *question);
 void        ov_question_free (OvQuestion       *question);

@@ -949,6 +949,52 @@ test_attention_image (void)
   free_attentions (att, 1);
 }
 
+/* Regions kept by --regions keep their numbers on the picture: of six
+ * regions, 1, 3, 5 and 6 are labelled "r1", "r3", "r5" and "r6", not
+ * renumbered 1 to 4. */
+static void
+test_attention_image_kept_numbers (void)
+{
+  g_autoptr(OvSample) sample = make_sample ();
+  g_autoptr(OvAttentionImageView) view = NULL;
+  g_autoptr(GError) error = NULL;
+  cairo_surface_t *image = make_image ();
+  float **att = make_attentions (1, 1);
+  const guint keep[] = { 0, 2, 4, 5 };
+  const guint numbers[] = { 1, 3, 5, 6 };
+  guint i;
+
+  sample->regions = g_renew (OvRegion, sample->regions, 6);
+  sample->regions[4] = (OvRegion) { 10, 10, 60, 60, g_strdup ("cup"), 0.6, NULL, NULL };
+  sample->regions[5] = (OvRegion) { 70, 150, 140, 230, g_strdup ("bolt"), 0.5, NULL, NULL };
+  sample->n_regions = 6;
+  sample->n_features = 6;
+  sample->feature_dim = 1;
+  sample->features = g_new0 (float, 6);
+  g_assert_true (ov_sample_keep_regions (sample, keep, G_N_ELEMENTS (keep), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sample->n_regions, ==, 4);
+  view = ov_attention_image_view_new_query (att[0], T_S, t_segments, t_labels, 5, sample, image,
+                                            NULL, NULL);
+  cairo_surface_destroy (render (ov_attention_image_view_paint, view, 640, 480));
+  for (i = 0; i < OV_IMAGE_VIEW_MAX_LABELS; i++)
+    {
+      guint region;
+      const char *text;
+      g_autofree char *want = NULL;
+
+      if (!ov_attention_image_view_get_box_label (view, i, &region, NULL, &text))
+        break;
+      g_assert_cmpuint (region, <, 4);
+      want = g_strdup_printf ("r%u %s ", numbers[region], sample->regions[region].cls);
+      if (!g_str_has_prefix (text, want))
+        g_error ("region %u is labelled “%s”, not “%s…”", region, text, want);
+    }
+  g_assert_cmpuint (i, ==, 4);
+  cairo_surface_destroy (image);
+  free_attentions (att, 1);
+}
+
 /* Four regions on one tiny box leave no free place beside it for four
  * labels: those that do not fit there go elsewhere on the picture (with a
  * line to the box), none is left out, none covers another, and every label
@@ -2334,6 +2380,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/viz/text/cjk", test_text_cjk);
+  g_test_add_func ("/viz/attention/image/kept-numbers", test_attention_image_kept_numbers);
   g_test_add_func ("/viz/attention/rollout-hand", test_rollout_hand);
   g_test_add_func ("/viz/attention/rollout-oracle", test_rollout_oracle);
   g_test_add_func ("/viz/attention/select", test_select);

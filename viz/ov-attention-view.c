@@ -1779,7 +1779,7 @@ place_box_labels (OvAttentionImageView *view)
       /* Translators: a region's label on the picture: region number,
        * class and attention weight, e.g. "r2 cup 0.003"; the "r" as in
        * the attention tokens ("r3 dog"). */
-      text = g_strdup_printf (_ ("r%u %s %.3f"), i + 1,
+      text = g_strdup_printf (_ ("r%u %s %.3f"), ov_sample_region_number (s, i),
                               s->regions[i].cls ? s->regions[i].cls : "?", view->weights[i]);
       /* beside the box; else elsewhere on the picture, with a line to the
        * box; else the same with the number alone; else over the others */
@@ -1790,7 +1790,7 @@ place_box_labels (OvAttentionImageView *view)
           if (attempt == 2)
             {
               g_free (text);
-              text = g_strdup_printf ("r%u", i + 1);
+              text = g_strdup_printf ("r%u", ov_sample_region_number (s, i));
             }
           tw = ov_draw_text_width (cr, text);
           found = leader ? place_label_near (&b, tw + 4, label_h, area_w, view->image_h,
