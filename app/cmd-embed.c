@@ -412,7 +412,18 @@ ov_cmd_embed (int argc, char **argv)
       }
   }
   warn_unknown_tags (model, emb);
-  if (emb->n_cut > 0)
+  /* a model trained without tags has no tag slots: all it can leave out
+   * is regions */
+  if (emb->n_cut > 0 && !ov_model_reads_tags (model))
+    g_printerr (ngettext ("oscarviz embed: note: in %u of the %u images the model's input left "
+                          "out regions, as Oscar's does (it reads the first %d, its "
+                          "max_img_seq_length); the vectors are of what it read\n",
+                          "oscarviz embed: note: in %u of the %u images the model's input left "
+                          "out regions, as Oscar's does (it reads the first %d, its "
+                          "max_img_seq_length); the vectors are of what it read\n", emb->n_cut),
+                emb->n_cut, emb->image_keys->len,
+                ov_model_get_settings (model)->max_img_seq_length);
+  else if (emb->n_cut > 0)
     g_printerr (ngettext ("oscarviz embed: note: in %u of the %u images the model's input left "
                           "out part of the tags or regions, as Oscar's does (the first "
                           "max_img_seq_length regions, as many tag word pieces as its text "

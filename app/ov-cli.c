@@ -21,6 +21,7 @@
 #include "model/ov-error.h"
 #include "data/ov-demo.h"
 #include "model/ov-state-dict.h"
+#include "model/ov-tokenizer.h"
 #include "ov-cli.h"
 #include "viz/ov-export.h"
 
@@ -158,41 +159,39 @@ gboolean
 ov_cli_check_question (const char *question,
                        GError    **error)
 {
-  g_autofree char *stripped = NULL;
-  gboolean has_word = FALSE;
-
   /* text that is not UTF-8 never gets here: the option parser refuses it
    * (ov_cli_print_parse_error names the option) */
   if (question == NULL || !g_utf8_validate (question, -1, NULL))
     return TRUE;
-  stripped = g_strstrip (g_strdup (question));
-  /* a word: a letter or a digit in any script */
-  for (const char *p = stripped; *p != '\0' && !has_word; p = g_utf8_next_char (p))
-    has_word = g_unichar_isalnum (g_utf8_get_char (p));
-  if (!has_word)
+  /* what the tokenizer reads as anything at all runs, as words it lacks
+   * ([UNK], with a warning) or as punctuation alone (with a warning); only
+   * a question that gives no token is no question */
+  if (ov_tokenizer_text_is_empty (question))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--question “%s”: give a question with at least one word (or leave the "
-                     "option out for the sample's own question)"), question);
+                   _("--question “%s”: give a question: this one is empty or only white space "
+                     "(or leave the option out for the sample's own question)"), question);
       return FALSE;
     }
   return TRUE;
 }
 
 gboolean
-ov_cli_check_text (const char  *option,
-                   const char  *text,
-                   GError     **error)
+ov_cli_check_text (const char *option,
+                   const char *text,
+                   GError    **error)
 {
   if (text == NULL || !g_utf8_validate (text, -1, NULL))
     return TRUE;
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    if (!g_unichar_isspace (g_utf8_get_char (p)))
-      return TRUE;
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               /* Translators: "--text “”: the text is empty" */
-               _("%s “%s”: the text is empty"), option, text);
-  return FALSE;
+  if (ov_tokenizer_text_is_empty (text))
+    {
+      /* Translators: "--text “ ”: give a text: this one is empty or only white space" */
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s “%s”: give a text: this one is empty or only white space"), option,
+                   text);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -897,14 +896,12 @@ ov_cli_parse_regions (const char *list, GError **error)
   return g_steal_pointer (&keep);
 }
 
-/* Whether text is NULL or only white space. */
+/* Whether text is NULL or gives the tokenizer no token (only white space
+ * or control characters). */
 static gboolean
 is_blank (const char *text)
 {
-  for (const char *p = text; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
-    if (!g_unichar_isspace (g_utf8_get_char (p)))
-      return FALSE;
-  return TRUE;
+  return text == NULL || ov_tokenizer_text_is_empty (text);
 }
 
 void
@@ -926,9 +923,18 @@ ov_cli_print_warnings (OvModel     *model,
   /* a feature file alone gives no tags, and nothing else would say so */
   if (model != NULL && sample != NULL && sample->sample != NULL && ov_model_reads_tags (model)
       && is_blank (sample->tags))
-    g_printerr (_("note: image “%s” gives the model no tags (its files name no classes), but "
-                  "%s was trained with tags and reads them beside the regions; give --labels "
-                  "FILE or --tags TEXT\n"), sample->sample->key, ov_model_get_path (model));
+    {
+      if (sample->tags_given)
+        g_printerr (_("note: the tags that --tags gives are empty, so %s reads no tags for "
+                      "image “%s”, though it was trained with tags and reads them beside the "
+                      "regions; name some, or leave --tags out for those of the sample's "
+                      "files\n"), ov_model_get_path (model), sample->sample->key);
+      else
+        g_printerr (_("note: image “%s” gives the model no tags (its files name no classes), "
+                      "but %s was trained with tags and reads them beside the regions; give "
+                      "--labels FILE or --tags TEXT\n"), sample->sample->key,
+                    ov_model_get_path (model));
+    }
 }
 
 void
@@ -1212,6 +1218,7 @@ ov_cli_load_sample (OvCliOptions *opts,
 
   out->tags = g_strdup (opts->tags != NULL ? opts->tags
                         : out->sample->tags != NULL ? out->sample->tags : "");
+  out->tags_given = opts->tags != NULL;
   /* tags alone only for a sample that has no features to begin with: one
    * whose features were looked for and not found says why, and stops */
   if (out->sample->features == NULL

@@ -39,6 +39,7 @@ typedef struct {
   OvSample   *sample;      /* NULL with --inputs */
   char       *source;      /* the file that named the sample, for messages */
   char       *tags;        /* --tags, else the sample's */
+  gboolean    tags_given;  /* whether tags is --tags */
   OvRegions   regions;     /* points into sample */
   OvEncoding *encoding;    /* --inputs only */
   /* Tag words the model's vocabulary lacks (they read as [UNK]), each
@@ -72,16 +73,18 @@ gboolean        ov_cli_check_beams    (int             beams,
 gboolean        ov_cli_check_max_length (int           max_length,
                                          OvModel      *model,
                                          GError      **error);
-/* --question TEXT: NULL (not given) or text with more than white space;
- * the error names the option and the value. */
+/* --question TEXT: NULL (not given) or text the tokenizer reads as one
+ * token or more (not ov_tokenizer_text_is_empty): words it lacks read as
+ * [UNK] and punctuation alone as itself, with a warning when it runs; the
+ * error names the option and the value. */
 gboolean        ov_cli_check_question (const char     *question,
                                        GError        **error);
-
-/* A text option (--text): NULL (not given) or more than white space; the
- * error names the option. */
+/* --text TEXT (option names it) of match and mask: NULL (not given) or
+ * text the tokenizer reads as one token or more, as for a question. */
 gboolean        ov_cli_check_text     (const char     *option,
                                        const char     *text,
                                        GError        **error);
+
 /* The FILENAME options among entries (not G_OPTION_REMAINING), once
  * parsed: an empty value names no file, and the error names the option. */
 gboolean        ov_cli_check_file_names (const GOptionEntry *entries,

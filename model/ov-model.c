@@ -829,7 +829,7 @@ ov_model_supports (OvModel *model, OvTask task, GError **error)
     N_("encoding"), N_("captioning"), N_("question answering"), N_("masked-word prediction"),
     N_("image-text matching"),
   };
-  const char *kind, *use;
+  const char *kind, *use, *bundled;
   gboolean ok;
 
   g_return_val_if_fail (model != NULL, FALSE);
@@ -851,7 +851,7 @@ ov_model_supports (OvModel *model, OvTask task, GError **error)
     {
     case OV_MODEL_KIND_CAPTION:
       kind = _ ("captioning");
-      use = _ ("it writes captions (oscarviz caption; the bundled VQA model is demo-vqa)");
+      use = _ ("it writes captions (oscarviz caption)");
       break;
     case OV_MODEL_KIND_CLASSIFIER:
       kind = _ ("classifier");
@@ -867,8 +867,27 @@ ov_model_supports (OvModel *model, OvTask task, GError **error)
       use = _ ("it only encodes (oscarviz encode, embed, attention)");
       break;
     }
-  g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED, _ ("%s: a %s model cannot do %s; %s"),
-               model->path, kind,
-               (guint) task < G_N_ELEMENTS (task_names) ? _ (task_names[task]) : "?", use);
+  /* the bundled model that can do what was asked */
+  switch (task)
+    {
+    case OV_TASK_CAPTION: bundled = _ ("the bundled captioning model demo can"); break;
+    case OV_TASK_VQA: bundled = _ ("the bundled VQA model demo-vqa can"); break;
+    case OV_TASK_MASK:
+    case OV_TASK_MATCH:
+      bundled = _ ("the bundled pre-training model demo-pretrain can");
+      break;
+    default: bundled = NULL; break;
+    }
+  if (bundled != NULL)
+    /* Translators: "demo: a captioning model cannot do masked-word prediction; it writes
+     * captions (oscarviz caption); the bundled pre-training model demo-pretrain can" */
+    g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED, _ ("%s: a %s model cannot do %s; %s; %s"),
+                 model->path, kind,
+                 (guint) task < G_N_ELEMENTS (task_names) ? _ (task_names[task]) : "?", use,
+                 bundled);
+  else
+    g_set_error (error, OV_ERROR, OV_ERROR_UNSUPPORTED, _ ("%s: a %s model cannot do %s; %s"),
+                 model->path, kind,
+                 (guint) task < G_N_ELEMENTS (task_names) ? _ (task_names[task]) : "?", use);
   return FALSE;
 }

@@ -1075,6 +1075,27 @@ ov_tokenizer_unknown_distinct_words (OvTokenizer *tok,
   return unknown_words (tok, text, TRUE, n_words);
 }
 
+gboolean
+ov_tokenizer_text_is_empty (const char *text)
+{
+  g_autofree char *valid = NULL;
+
+  g_return_val_if_fail (text != NULL, TRUE);
+
+  if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
+  /* the clean step of basic_tokenize, then the split on white space */
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == 0xFFFD || is_bert_control (c) || is_bert_whitespace (c) || is_py_space (c))
+        continue;
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GArray *
 ov_tokenizer_encode (OvTokenizer *tok,
                      const char  *text)

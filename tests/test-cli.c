@@ -1698,8 +1698,13 @@ test_bad_options (void)
                      "0", NULL);
   expect_bad_option ("--question", "give a question", "vqa", "--model", "demo-vqa",
                      "--dataset", yaml, "--question", " ", NULL);
-  expect_bad_option ("--question", "at least one word", "vqa", "--model", "demo-vqa",
-                     "--dataset", yaml, "--question", "? !", NULL);
+  /* only a question of which the tokenizer makes no token at all */
+  expect_bad_option ("--question", "empty or only white space", "vqa", "--model", "demo-vqa",
+                     "--dataset", yaml, "--question", "\t\n\x01", NULL);
+  expect_bad_option ("--text", "empty or only white space", "match", "--model",
+                     "demo-pretrain", "--dataset", yaml, "--text", " ", NULL);
+  expect_bad_option ("--text", "give a text", "mask", "--model", "demo-pretrain", "--dataset",
+                     yaml, "--text", "", NULL);
   expect_bad_option ("--question-index", "-1", "vqa", "--model", "demo-vqa", "--dataset", yaml,
                      "--question-index", "-1", NULL);
   expect_bad_option ("--question-index", "give", "vqa", "--model", "demo-vqa", "--dataset", yaml,
@@ -3715,6 +3720,167 @@ test_regions (void)
   }
 }
 
+/* /cli/regions/numbers: regions kept by --regions keep the window's
+ * numbers in what attention writes (labels, CSV, JSON) and --region takes
+ * those numbers; the views that show regions refuse when none are left */
+static void
+test_regions_numbers (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *png = ov_test_tmp_path ("regions-numbers.png");
+  g_autofree char *csv = ov_test_tmp_path ("regions-numbers.csv");
+  g_autofree char *json = ov_test_tmp_path ("regions-numbers.json");
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autoptr(Run) run = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                       "--regions", "2,4", "--view", "image", "--layer", "1",
+                                       "--out", png, "--csv", csv, "--json", json, NULL);
+    g_autofree char *text = NULL;
+    g_autoptr(JsonNode) doc = NULL;
+    JsonArray *rows;
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_file_get_contents (csv, &text, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (text, "\n2,cup,"));
+    g_assert_nonnull (strstr (text, "\n4,bolt,"));
+    g_assert_null (strstr (text, "\n1,"));
+    doc = ov_test_load_json (json);
+    rows = json_node_get_array (doc);
+    g_assert_cmpuint (json_array_get_length (rows), ==, 2);
+    for (guint i = 0; i < 2; i++)
+      {
+        JsonObject *row = json_array_get_object_element (rows, i);
+
+        g_assert_cmpint (json_object_get_int_member (row, "region"), ==, i == 0 ? 2 : 4);
+        g_assert_cmpstr (json_object_get_string_member (row, "class"), ==,
+                         i == 0 ? "cup" : "bolt");
+      }
+  }
+  {
+    /* the token labels of the heatmap, and a region's label as --token */
+    g_autoptr(Run) run = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                       "--regions", "2,4", "--layer", "1", "--out", png,
+                                       "--csv", csv, NULL);
+    g_autoptr(Run) token = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                         "--regions", "2,4", "--view", "image", "--token",
+                                         "r4 bolt", "--layer", "1", "--out", png, NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_file_get_contents (csv, &text, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (text, "r2 cup"));
+    g_assert_nonnull (strstr (text, "r4 bolt"));
+    g_assert_null (strstr (text, "r1 "));
+    g_assert_cmpint (token->status, ==, 0);
+  }
+  {
+    /* --region names a region by its number; one left out is refused,
+     * naming those kept, before the model runs */
+    g_autoptr(Run) ok = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                      "--regions", "2,4", "--view", "region", "--region", "4",
+                                      "--layer", "1", "--out", png, NULL);
+    g_autoptr(Run) out = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                       "--regions", "2,4", "--view", "region", "--region", "3",
+                                       "--layer", "1", "--out", png, NULL);
+    g_autoptr(Run) none = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                        "--regions", "2,4", "--view", "region", "--layer", "1",
+                                        "--out", png, NULL);
+
+    g_assert_cmpint (ok->status, ==, 0);
+    g_assert_cmpint (out->status, ==, 2);
+    g_assert_nonnull (strstr (out->err, "--region 3: give one of 2, 4"));
+    g_assert_null (strstr (out->err, "caption:"));
+    g_assert_cmpint (none->status, ==, 2);
+    g_assert_nonnull (strstr (none->err, "one of 2, 4"));
+  }
+  for (guint v = 0; v < 2; v++)
+    {
+      const char *view = v == 0 ? "image" : "region";
+      g_autoptr(Run) run = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                         "--regions", "none", "--view", view, "--layer", "1",
+                                         "--out", png, NULL);
+
+      g_assert_cmpint (run->status, ==, 2);
+      g_assert_nonnull (strstr (run->err, "--regions none leaves no regions"));
+      g_assert_null (strstr (run->err, "caption:"));
+    }
+}
+
+/* /cli/messages/after-trial-2: a model of another kind names the bundled
+ * model that can do the task; an empty --tags is not blamed on the files;
+ * a model trained without tags is not said to leave tags out; a question
+ * of symbols the vocabulary lacks runs as one of unknown words */
+static void
+test_messages_after_trial_2 (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *emb = ov_test_tmp_path ("trial-notags.safetensors");
+
+  {
+    g_autoptr(Run) run = run_oscarviz ("mask", "--model", "demo", "--dataset", yaml, "--text",
+                                       "a [MASK] cup", NULL);
+    g_autoptr(Run) match = run_oscarviz ("match", "--model", "demo-vqa", "--dataset", yaml,
+                                         "--text", "a cup", NULL);
+    g_autoptr(Run) vqa = run_oscarviz ("vqa", "--model", "demo-pretrain", "--dataset", yaml,
+                                       NULL);
+
+    g_assert_cmpint (run->status, !=, 0);
+    g_assert_nonnull (strstr (run->err, "cannot do masked-word prediction"));
+    g_assert_nonnull (strstr (run->err, "demo-pretrain"));
+    g_assert_null (strstr (run->err, "demo-vqa"));
+    g_assert_cmpint (match->status, !=, 0);
+    g_assert_nonnull (strstr (match->err, "demo-pretrain"));
+    g_assert_cmpint (vqa->status, !=, 0);
+    g_assert_nonnull (strstr (vqa->err, "demo-vqa"));
+  }
+  {
+    g_autoptr(Run) run = run_oscarviz ("caption", "--model", "demo", "--dataset", yaml,
+                                       "--tags", "", "--beams", "1", NULL);
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_nonnull (strstr (run->err, "the tags that --tags gives are empty"));
+    g_assert_null (strstr (run->err, "name no classes"));
+  }
+  {
+    g_autoptr(Run) run = run_oscarviz ("embed", "--model", "demo-notags", "--dataset", yaml,
+                                       "--layer", "last", "--out", emb, NULL);
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_null (strstr (run->err, "left out part of the tags"));
+    g_assert_null (strstr (run->err, "left out regions"));
+  }
+  {
+    const char *questions[] = { "\xf0\x9f\x90\xb6\xf0\x9f\x8d\xb5?",
+                                "\xd9\x85\xd8\xa7 \xd9\x87\xd8\xb0\xd8\xa7?" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (questions); i++)
+      {
+        g_autoptr(Run) run = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", yaml,
+                                           "--question", questions[i], NULL);
+
+        g_assert_cmpint (run->status, ==, 0);
+        if (strstr (run->out, "reads only [UNK]") == NULL)
+          g_error ("--question %s: %s", questions[i], run->out);
+      }
+  }
+  {
+    /* punctuation alone is read, and said to be no words */
+    g_autoptr(Run) run = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", yaml,
+                                       "--question", "? !", NULL);
+    g_autoptr(Run) match = run_oscarviz ("match", "--model", "demo-pretrain", "--dataset", yaml,
+                                         "--text", "\xf0\x9f\x90\xb6\xf0\x9f\x8d\xb5?",
+                                         NULL);
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_nonnull (strstr (run->out, "no words, only punctuation"));
+    g_assert_cmpint (match->status, ==, 0);
+    g_assert_nonnull (strstr (match->out, "reads only [UNK]"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -3773,5 +3939,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/caption/constraints", test_caption_constraints);
   g_test_add_func ("/cli/messages/after-trial", test_messages_after_trial);
   g_test_add_func ("/cli/regions", test_regions);
+  g_test_add_func ("/cli/regions/numbers", test_regions_numbers);
+  g_test_add_func ("/cli/messages/after-trial-2", test_messages_after_trial_2);
   return g_test_run ();
 }

@@ -754,14 +754,16 @@ ov_embed_add_sample (OvEmbeddings *emb,
   for (int p = 0; p < seq_len; p++)
     if (enc->segments[p] == OV_SEGMENT_TAG)
       g_ptr_array_add (tag_pieces, enc->labels[p]);
-  /* what of the sample the input left out (Oscar's limits) */
+  /* what of the sample the input left out (Oscar's limits); a model that
+   * never reads tags leaves none of them out, it has no slots for them */
   {
     g_autoptr(GPtrArray) all = ov_tokenizer_tokenize (ov_model_get_tokenizer (model), tags);
+    gboolean tags_cut = ov_model_reads_tags (model) && tag_pieces->len < all->len;
     int kept_regions = 0;
 
     for (int p = 0; p < seq_len; p++)
       kept_regions += enc->segments[p] == OV_SEGMENT_REGION;
-    if (tag_pieces->len < all->len || kept_regions < (int) sample->n_features)
+    if (tags_cut || kept_regions < (int) sample->n_features)
       emb->n_cut++;
   }
   piece_classes = tag_classes (ov_model_get_tokenizer (model), sample,

@@ -85,8 +85,9 @@ typedef struct {
   guint      capacity;      /* rows allocated in the per-vector arrays */
   guint      n_unlabelled;  /* region rows left out for want of a detection class (not
                              * saved: what the last collection met) */
-  guint      n_cut;         /* samples whose input left out tag pieces or regions, as
-                             * Oscar's does (not saved either) */
+  guint      n_cut;         /* samples whose input left out tag pieces (of a model that
+                             * reads tags) or regions, as Oscar's does (not saved
+                             * either) */
 } OvEmbeddings;
 
 OvEmbeddings *ov_embeddings_new       (guint               hidden,
