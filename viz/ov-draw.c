@@ -620,36 +620,145 @@ ov_draw_measure_context (void)
   return cr;
 }
 
-/* title broken at spaces into lines no wider than max_width, words wider
- * than that alone on their line; NULL when more than max_lines. */
+/* Does a title's word begin a number ("12", "0.5", "3,")? */
+static gboolean
+is_number (const char *word)
+{
+  return g_ascii_isdigit (word[0])
+         || ((word[0] == '-' || word[0] == '.') && g_ascii_isdigit (word[1]));
+}
+
+/* title cut at its spaces into the pieces a line may end after: a number
+ * stays with the word before it ("layer 0") and, with keep_groups, a
+ * phrase in parentheses stays whole ("(layer 0)"). */
+static GPtrArray *
+title_pieces (const char *title,
+              gboolean    keep_groups)
+{
+  g_auto(GStrv) words = g_strsplit (title, " ", -1);
+  GPtrArray *pieces = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) piece = g_string_new (NULL);
+  int depth = 0;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      gboolean join = piece->len > 0 && (is_number (words[i]) || (keep_groups && depth > 0));
+
+      if (piece->len > 0 && !join)
+        {
+          g_ptr_array_add (pieces, g_strdup (piece->str));
+          g_string_truncate (piece, 0);
+        }
+      if (piece->len > 0)
+        g_string_append_c (piece, ' ');
+      g_string_append (piece, words[i]);
+      for (const char *c = words[i]; *c != '\0'; c++)
+        depth = MAX (0, depth + (*c == '(') - (*c == ')'));
+    }
+  g_ptr_array_add (pieces, g_strdup (piece->str));
+  return pieces;
+}
+
+/* How well a line ends after pieces[i]: 2 at a clause's end (after a
+ * comma, semicolon or colon), 1 before a parenthesis, else 0. */
+static int
+break_rank (GPtrArray *pieces,
+            guint      i)
+{
+  const char *p = g_ptr_array_index (pieces, i);
+  gsize len = strlen (p);
+  const char *next = i + 1 < pieces->len ? g_ptr_array_index (pieces, i + 1) : "";
+
+  if (len > 0 && strchr (",;:", p[len - 1]) != NULL)
+    return 2;
+  return next[0] == '(' ? 1 : 0;
+}
+
+/* pieces[from, to) joined by spaces. */
+static char *
+join_pieces (GPtrArray *pieces,
+             guint      from,
+             guint      to)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = from; i < to; i++)
+    {
+      if (i > from)
+        g_string_append_c (s, ' ');
+      g_string_append (s, g_ptr_array_index (pieces, i));
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* pieces broken into lines no wider than max_width; a line ends at a
+ * clause's end, else before a parenthesis, where that fills at least half
+ * of it; a piece wider than the line alone on its line. NULL when more
+ * than max_lines. */
+static GStrv
+break_lines_of (cairo_t   *cr,
+                GPtrArray *pieces,
+                double     max_width,
+                guint      max_lines)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  guint start = 0;
+
+  while (start < pieces->len)
+    {
+      guint end = start + 1, best_end = 0;
+      int best = 0;
+
+      /* as many pieces as fit, at least one */
+      for (; end < pieces->len; end++)
+        {
+          g_autofree char *longer = join_pieces (pieces, start, end + 1);
+
+          if (ov_draw_text_width (cr, longer) > max_width)
+            break;
+        }
+      /* the line's best end that fills at least half of it */
+      if (end < pieces->len)
+        for (guint i = end; i > start; i--)
+          {
+            g_autofree char *head = join_pieces (pieces, start, i);
+
+            if (break_rank (pieces, i - 1) > best
+                && ov_draw_text_width (cr, head) >= 0.5 * max_width)
+              {
+                best = break_rank (pieces, i - 1);
+                best_end = i;
+              }
+          }
+      if (best > 0)
+        end = best_end;
+      g_ptr_array_add (lines, join_pieces (pieces, start, end));
+      start = end;
+    }
+  if (lines->len > max_lines)
+    return NULL;
+  g_ptr_array_add (lines, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&lines), FALSE);
+}
+
+/* The same from the title: a phrase in parentheses too wide for a line is
+ * broken like the rest. */
 static GStrv
 break_lines (cairo_t    *cr,
              const char *title,
              double      max_width,
              guint       max_lines)
 {
-  g_auto(GStrv) words = g_strsplit (title, " ", -1);
-  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GPtrArray) groups = title_pieces (title, TRUE);
+  g_autoptr(GPtrArray) words = NULL;
 
-  for (guint i = 0; words[i] != NULL; i++)
-    {
-      g_autofree char *longer = line->len > 0 ? g_strconcat (line->str, " ", words[i], NULL)
-                                              : g_strdup (words[i]);
-
-      if (line->len > 0 && ov_draw_text_width (cr, longer) > max_width)
-        {
-          g_ptr_array_add (lines, g_strdup (line->str));
-          g_string_assign (line, words[i]);
-        }
-      else
-        g_string_assign (line, longer);
-    }
-  g_ptr_array_add (lines, g_strdup (line->str));
-  if (lines->len > max_lines)
-    return NULL;
-  g_ptr_array_add (lines, NULL);
-  return (GStrv) g_ptr_array_free (g_steal_pointer (&lines), FALSE);
+  for (guint i = 0; i < groups->len; i++)
+    if (ov_draw_text_width (cr, g_ptr_array_index (groups, i)) > max_width)
+      {
+        words = title_pieces (title, FALSE);
+        return break_lines_of (cr, words, max_width, max_lines);
+      }
+  return break_lines_of (cr, groups, max_width, max_lines);
 }
 
 GStrv
