@@ -464,8 +464,9 @@ ov_cmd_embed (int argc, char **argv)
       if (!ov_tsne_run (emb->vectors[0], emb->n, emb->hidden, &params, xy, NULL, NULL, NULL,
                         &error))
         goto fail;
-      title = g_strdup_printf ("t-SNE of layer %d; tag pieces (circles): %u, regions "
-                               "(squares): %u", emb->layers[0], n_tags, emb->n - n_tags);
+      /* named as `oscarviz tsne` of the file written names it */
+      title = ov_cli_tsne_title (out, emb->layers[0], params.perplexity, n_tags,
+                                 emb->n - n_tags);
       view = ov_embeddings_scatter_view_new (emb, xy, NULL, title);
       if (!ov_export_view (tsne_out, format, ov_scatter_view_paint, view,
                            width > 0 ? width : OV_TSNE_PLOT_WIDTH,

@@ -92,14 +92,11 @@ write_figure (const char         *out,
       OvExportFormat format;
       g_autoptr(OvScatterView) view = NULL;
       g_autofree char *title = NULL;
-      g_autofree char *base = g_path_get_basename (path);
       guint n_tags = 0;
 
       for (guint i = 0; i < emb->n; i++)
         n_tags += emb->modality[i] == OV_EMBED_TAG;
-      title = g_strdup_printf ("t-SNE of %s, layer %d, perplexity %g; tag pieces (circles): "
-                               "%u, regions (squares): %u", base, emb->layers[0],
-                               perplexity, n_tags, emb->n - n_tags);
+      title = ov_cli_tsne_title (path, emb->layers[0], perplexity, n_tags, emb->n - n_tags);
       view = ov_embeddings_scatter_view_new (emb, Y, NULL, title);
       return ov_export_format_from_path (out, &format, error)
              && ov_export_view (out, format, ov_scatter_view_paint, view,

@@ -257,6 +257,23 @@ ov_cli_fit_perplexity (const char *command,
   return most;
 }
 
+char *
+ov_cli_tsne_title (const char *path,
+                   int         layer,
+                   double      perplexity,
+                   guint       n_tags,
+                   guint       n_regions)
+{
+  g_autofree char *base = g_path_get_basename (path);
+
+  /* Translators: title of the t-SNE map of an embeddings file: the file's
+   * name, the hidden-state layer, the perplexity used, then how many tag
+   * pieces (drawn as circles) and regions (squares) it shows. */
+  return g_strdup_printf (_("t-SNE of %s, layer %d, perplexity %g; tag pieces (circles): %u, "
+                            "regions (squares): %u"), base, layer, perplexity, n_tags,
+                          n_regions);
+}
+
 static gboolean
 same_file (const GStatBuf *a,
            const char     *path)

@@ -131,6 +131,13 @@ gboolean        ov_cli_check_png_size    (const char    *out,
 double          ov_cli_fit_perplexity (const char     *command,
                                        double          perplexity,
                                        gsize           n);
+/* The title of the t-SNE map of an embeddings file (tsne, embed --tsne):
+ * the file's name, the layer, the perplexity and the points of each kind. */
+char           *ov_cli_tsne_title     (const char     *path,
+                                       int             layer,
+                                       double          perplexity,
+                                       guint           n_tags,
+                                       guint           n_regions);
 
 /* Before anything runs: the file OUT that --OPTION names must not be one
  * the command reads (one of inputs, n_inputs paths, NULL entries skipped;

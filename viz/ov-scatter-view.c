@@ -26,6 +26,10 @@
 #define LEGEND_ROW 15.0
 #define LEGEND_FONT 10.0
 #define MARKER_R 3.5
+/* The markers' outline, and the space between the outermost markers and
+ * the frame. */
+#define MARKER_LINE 0.6
+#define MARKER_GAP 2.0
 
 struct _OvScatterView
 {
@@ -161,12 +165,33 @@ ov_scatter_view_set_selection (OvScatterView *view, const guint *indices, guint 
       view->selected[indices[k]] = TRUE;
 }
 
+/* How far a marker reaches from its centre: its radius (half a square's
+ * side) and half its outline. */
+static double
+marker_reach (OvScatterView *view)
+{
+  return view->marker_r + MARKER_LINE / 2;
+}
+
+void
+ov_scatter_view_get_plot_rect (OvScatterView *view,
+                               OvRect        *rect,
+                               double        *reach)
+{
+  g_return_if_fail (view != NULL);
+
+  if (rect != NULL)
+    *rect = view->plot;
+  if (reach != NULL)
+    *reach = marker_reach (view);
+}
+
 void
 ov_scatter_view_layout (OvScatterView *view, double width, double height)
 {
   double k = ov_draw_shrink (width, height, FULL_W, FULL_H);
   double margin = MARGIN * k, title_h = TITLE_H * k, key_rows = 0;
-  double legend_w = 0, pw, ph;
+  double legend_w = 0, pw, ph, pad;
   cairo_t *cr = ov_draw_measure_context ();
 
   view->width = width;
@@ -193,9 +218,12 @@ ov_scatter_view_layout (OvScatterView *view, double width, double height)
   view->plot.y = title_h + margin;
   view->plot.width = MAX (10.0, width - legend_w - 2 * margin);
   view->plot.height = MAX (10.0, height - title_h - 2 * margin);
-  /* Equal scale on both axes: t-SNE distances mean the same either way. */
-  pw = view->plot.width - 2 * view->marker_r - 4 * k;
-  ph = view->plot.height - 2 * view->marker_r - 4 * k;
+  /* Equal scale on both axes: t-SNE distances mean the same either way.
+   * The data's range leaves a marker, its outline and a gap at each side,
+   * so that the outermost points are drawn whole inside the frame. */
+  pad = marker_reach (view) + MARKER_GAP * k;
+  pw = MAX (1.0, view->plot.width - 2 * pad);
+  ph = MAX (1.0, view->plot.height - 2 * pad);
   view->sx = view->sy = MIN (pw / (view->xmax - view->xmin), ph / (view->ymax - view->ymin));
   view->legend_x = view->plot.x + view->plot.width + margin;
   view->legend_w = MAX (0.0, legend_w - margin);
@@ -286,7 +314,7 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
   cairo_save (cr);
   cairo_rectangle (cr, view->plot.x, view->plot.y, view->plot.width, view->plot.height);
   cairo_clip (cr);
-  cairo_set_line_width (cr, 0.6);
+  cairo_set_line_width (cr, MARKER_LINE);
   for (guint i = 0; i < view->n; i++)
     {
       OvColor c;
@@ -307,7 +335,7 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
           cairo_set_source_rgb (cr, 0, 0, 0);
           cairo_set_line_width (cr, 1.5);
           cairo_stroke (cr);
-          cairo_set_line_width (cr, 0.6);
+          cairo_set_line_width (cr, MARKER_LINE);
         }
     }
   cairo_restore (cr);

@@ -81,6 +81,11 @@ int            ov_scatter_view_legend_hit (OvScatterView     *view,
 gboolean       ov_scatter_view_get_legend_rect (OvScatterView *view,
                                                 guint          cls,
                                                 OvRect        *rect);
+/* The plot's frame after layout, and how far a point's marker reaches from
+ * its centre, its outline included: every marker lies inside the frame. */
+void           ov_scatter_view_get_plot_rect (OvScatterView *view,
+                                              OvRect        *rect,
+                                              double        *marker_reach);
 /* Indices (guint) of the visible points inside a rectangle / polygon given
  * in view coordinates; the test runs on the data coordinates. */
 GArray        *ov_scatter_view_select_box   (OvScatterView   *view,
