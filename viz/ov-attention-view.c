@@ -322,6 +322,9 @@ struct _OvHeatmapView
   double        label_w;       /* their room, left of and above the matrix */
   double        x0, y0, cell_w, cell_h;
   int           row_step, col_step;   /* every how many positions is labelled */
+  char         *step_note;     /* says so where that is more than one, or NULL */
+  char        **note_lines;    /* the corner's notes: the axes, then step_note */
+  double        note_font;
   /* the legend: its colour bar at (legend_x, legend_y), and the segment key
    * under it or, on a short figure, right of it at key_x */
   double        legend_x, legend_y, legend_font, legend_w, bar_h, key_dx, key_dy;
@@ -377,6 +380,8 @@ ov_heatmap_view_free (OvHeatmapView *view)
   g_strfreev (view->labels);
   g_free (view->title);
   g_strfreev (view->title_lines);
+  g_free (view->step_note);
+  g_strfreev (view->note_lines);
   g_free (view);
 }
 
@@ -453,6 +458,62 @@ segment_key_size (cairo_t *cr, const gboolean present[5], double font, double k,
   *h = 15 * k * n;
 }
 
+/* A note that says every how many rows and columns are labelled, NULL
+ * where every one is. */
+static char *
+label_step_note (int row_step, int col_step)
+{
+  /* Translators: a note in the corner of a heat map whose cells are too
+   * small to label each: only every second (third...) row and column is
+   * labelled; %d is 2, 3... */
+  if (row_step == col_step && row_step > 1)
+    return g_strdup_printf (_("1 in %d labels shown"), row_step);
+  if (row_step > 1 && col_step > 1)
+    /* Translators: the same where rows and columns are labelled at
+     * different steps. */
+    return g_strdup_printf (_("labels shown: 1 in %d rows, 1 in %d columns"), row_step,
+                            col_step);
+  if (row_step > 1)
+    return g_strdup_printf (_("labels shown: 1 in %d rows"), row_step);
+  if (col_step > 1)
+    return g_strdup_printf (_("labels shown: 1 in %d columns"), col_step);
+  return NULL;
+}
+
+/* The corner left of the column labels and over the row labels, room wide:
+ * "query ↓  key →", in two lines (split at its double space) where one is
+ * too wide for it, and under it the note on thinned labels broken into
+ * lines. Returns the lines; their height in *height. */
+static GStrv
+corner_notes (cairo_t *cr, const char *step_note, double room, double font, double *height)
+{
+  /* Translators: over a heat map: its rows are the query tokens, its
+   * columns the key tokens; a narrow figure breaks it at the two spaces. */
+  const char *note = _ ("query ↓  key →");
+  g_autoptr(GPtrArray) lines = g_ptr_array_new ();
+
+  ov_draw_set_font (cr, font, FALSE);
+  if (ov_draw_text_width (cr, note) <= room || strstr (note, "  ") == NULL)
+    g_ptr_array_add (lines, ov_draw_ellipsize (cr, note, room));
+  else
+    {
+      g_auto(GStrv) parts = g_strsplit (note, "  ", 2);
+
+      for (guint i = 0; parts[i] != NULL; i++)
+        g_ptr_array_add (lines, ov_draw_ellipsize (cr, g_strstrip (parts[i]), room));
+    }
+  if (step_note != NULL)
+    {
+      g_auto(GStrv) more = ov_draw_fit_title (cr, step_note, room, font, font, 4, NULL);
+
+      for (guint i = 0; more[i] != NULL; i++)
+        g_ptr_array_add (lines, g_strdup (more[i]));
+    }
+  *height = ov_draw_line_height (font) * lines->len;
+  g_ptr_array_add (lines, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&lines), FALSE);
+}
+
 static const char *
 legend_title (OvHeatmapView *view)
 {
@@ -526,21 +587,47 @@ ov_heatmap_view_layout (OvHeatmapView *view, double width, double height)
     }
   avail_w = width - view->x0 - gap - view->legend_w - margin;
 
-  view->cell_w = view->cell_h = MAX (MIN (avail_w, avail_h) / n, 0.5);
-  if (view->fill_page)
+  /* Label every k-th position when the cells are smaller than the text
+   * (with a point between labels, none at the smallest text), and say so
+   * in the corner over the row labels: where that is too short for the
+   * note, the matrix moves down. */
+  need = view->label_font > OV_DRAW_MIN_FONT ? view->label_font + k : view->label_font;
+  view->note_font = ov_draw_font_size (9, k);
+  for (int pass = 0; pass < 2; pass++)
     {
-      view->cell_w = MAX (avail_w / n, 0.5);
-      view->cell_h = MAX (avail_h / n, 0.5);
-      view->cell_w = MIN (view->cell_w, MAX_CELL_ASPECT * view->cell_h);
-      view->cell_h = MIN (view->cell_h, MAX_CELL_ASPECT * view->cell_w);
+      double corner_h, notes_h;
+
+      view->cell_w = view->cell_h = MAX (MIN (avail_w, avail_h) / n, 0.5);
+      if (view->fill_page)
+        {
+          view->cell_w = MAX (avail_w / n, 0.5);
+          view->cell_h = MAX (avail_h / n, 0.5);
+          view->cell_w = MIN (view->cell_w, MAX_CELL_ASPECT * view->cell_h);
+          view->cell_h = MIN (view->cell_h, MAX_CELL_ASPECT * view->cell_w);
+        }
+      view->row_step = MAX (1, (int) ceil (need / view->cell_h - 1e-9));
+      view->col_step = MAX (1, (int) ceil (need / view->cell_w - 1e-9));
+      g_free (view->step_note);
+      view->step_note = label_step_note (view->row_step, view->col_step);
+      g_strfreev (view->note_lines);
+      view->note_lines = corner_notes (cr, view->step_note, view->x0 - margin,
+                                       view->note_font, &notes_h);
+      corner_h = view->y0 - (STRIP_W + 2) * k - view->title_h;
+      if (notes_h <= corner_h || pass == 1)
+        break;
+      view->y0 += notes_h - corner_h;
+      avail_h = height - view->y0 - margin;
     }
   view->legend_x = view->x0 + n * view->cell_w + gap;
-  /* Label every k-th position when the cells are smaller than the text
-   * (with a point between labels, none at the smallest text). */
-  need = view->label_font > OV_DRAW_MIN_FONT ? view->label_font + k : view->label_font;
-  view->row_step = MAX (1, (int) ceil (need / view->cell_h - 1e-9));
-  view->col_step = MAX (1, (int) ceil (need / view->cell_w - 1e-9));
   cairo_destroy (cr);
+}
+
+const char *
+ov_heatmap_view_get_label_note (OvHeatmapView *view)
+{
+  g_return_val_if_fail (view != NULL, NULL);
+
+  return view->step_note;
 }
 
 double
@@ -577,32 +664,6 @@ draw_boundaries (cairo_t *cr, const OvSegment *segments, int n, double x0, doubl
       cairo_line_to (cr, x0 + n * cell_w, y0 + a * cell_h);
     }
   cairo_stroke (cr);
-}
-
-/* "query ↓  key →" in the corner left of the column labels; in two lines
- * (split at its double space) where one is too wide for it. */
-static void
-draw_axes_note (cairo_t *cr, OvHeatmapView *view)
-{
-  /* Translators: over a heat map: its rows are the query tokens, its
-   * columns the key tokens; a narrow figure breaks it at the two spaces. */
-  const char *note = _ ("query ↓  key →");
-  double room = view->x0 - MARGIN * view->k, font = ov_draw_font_size (9, view->k);
-  g_auto(GStrv) lines = NULL;
-
-  ov_draw_set_font (cr, font, FALSE);
-  ov_draw_use_ink (cr, OV_INK_DIM);
-  if (ov_draw_text_width (cr, note) <= room || strstr (note, "  ") == NULL)
-    lines = g_strdupv ((char *[]) { (char *) note, NULL });
-  else
-    lines = g_strsplit (note, "  ", 2);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autofree char *shown = ov_draw_ellipsize (cr, g_strstrip (lines[i]), room);
-
-      ov_draw_text (cr, MARGIN * view->k, view->title_h + i * ov_draw_line_height (font), 0.0,
-                    0.0, shown);
-    }
 }
 
 /* The segment key: a swatch and a name per segment present. */
@@ -680,7 +741,12 @@ ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
         ov_draw_text_vertical (cr, view->x0 + (a + 0.5) * cw, view->y0 - strip - 3 * k, 0.0,
                                0.5, text);
     }
-  draw_axes_note (cr, view);
+  /* the corner's notes: the axes, every how many positions is labelled */
+  ov_draw_set_font (cr, view->note_font, FALSE);
+  ov_draw_use_ink (cr, OV_INK_DIM);
+  for (guint i = 0; view->note_lines != NULL && view->note_lines[i] != NULL; i++)
+    ov_draw_text (cr, MARGIN * k, view->title_h + i * ov_draw_line_height (view->note_font),
+                  0.0, 0.0, view->note_lines[i]);
 
   ov_draw_color_bar_sized (cr, &view->scale, view->legend_x, view->legend_y, 14 * k,
                            view->bar_h, legend_title (view), view->legend_font,
@@ -2043,6 +2109,7 @@ struct _OvCaptionView
   double              title_font, title_h;
   OvColorScale        scale;
   double              width, height, x0, y0, cw, ch, label_w;
+  double              col_label_w;   /* the longest a column label may be */
   int                 label_step;
 };
 
@@ -2094,11 +2161,15 @@ ov_caption_view_layout (OvCaptionView *view, double width, double height)
   view->width = width;
   view->height = height;
   view->label_w = max_label_width (view->ca->words, view->ca->n_steps) + 8;
-  col_label_h = max_label_width (view->ca->col_labels, view->ca->n_cols) + 6;
-  view->x0 = MARGIN + view->label_w + 4;
   g_strfreev (view->title_lines);
   view->title_lines = fit_view_title (view->title, width, 8, 1, &view->title_font,
                                       &view->title_h);
+  /* the column labels take at most 30 % of the page's height, so that
+   * the matrix keeps the rest down to the bottom margin */
+  col_label_h = MIN (max_label_width (view->ca->col_labels, view->ca->n_cols) + 6,
+                     MAX (24.0, 0.3 * height));
+  view->col_label_w = col_label_h - 6;
+  view->x0 = MARGIN + view->label_w + 4;
   view->y0 = view->title_h + col_label_h + STRIP_W + 2;
   {
     gboolean present[5] = { FALSE };
@@ -2110,7 +2181,8 @@ ov_caption_view_layout (OvCaptionView *view, double width, double height)
                                   height - MARGIN);
   }
   view->cw = MAX (1.0, (width - view->x0 - legend_w - MARGIN) / n_cols);
-  view->ch = MAX (1.0, MIN ((height - view->y0 - MARGIN) / n_rows, 28.0));
+  /* rows as high as fit above the bottom margin, however many */
+  view->ch = MIN (MAX (height - view->y0 - MARGIN, 1.0) / n_rows, 28.0);
   view->cw = MIN (view->cw, 40.0);
   view->label_step = MAX (1, (int) ceil ((LABEL_FONT + 1) / view->cw));
 }
@@ -2152,7 +2224,7 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
   ov_draw_set_font (cr, LABEL_FONT, FALSE);
   for (int c = 0; c < ca->n_cols; c += view->label_step)
     {
-      g_autofree char *text = ov_draw_ellipsize (cr, ca->col_labels[c], LABEL_MAX_W);
+      g_autofree char *text = ov_draw_ellipsize (cr, ca->col_labels[c], view->col_label_w);
 
       ov_draw_text_vertical (cr, view->x0 + (c + 0.5) * view->cw, view->y0 - STRIP_W - 3, 0.0,
                              0.5, text);

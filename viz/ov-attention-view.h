@@ -62,6 +62,9 @@ void           ov_heatmap_view_set_fill_page (OvHeatmapView *view,
 const int     *ov_heatmap_view_get_positions (OvHeatmapView *view,
                                               int           *n);
 const OvColorScale *ov_heatmap_view_get_scale (OvHeatmapView *view);
+/* After layout: the note the figure shows where its cells are too small
+ * to label every row and column (only every k-th is), or NULL. */
+const char    *ov_heatmap_view_get_label_note (OvHeatmapView *view);
 void           ov_heatmap_view_layout   (OvHeatmapView      *view,
                                          double              width,
                                          double              height);
