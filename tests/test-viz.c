@@ -2011,6 +2011,62 @@ render_whole (const char *name, OvPaintFunc paint, gpointer view, int width, int
   return surface;
 }
 
+/* The text a figure draws at width x height, as SVG <text> elements. */
+static char *
+figure_text (OvPaintFunc paint, gpointer view, double width, double height)
+{
+  cairo_surface_t *surface = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
+  OvTextSink *sink = ov_text_sink_attach (surface);
+  cairo_t *cr = cairo_create (surface);
+  char *svg;
+
+  paint (cr, width, height, view);
+  cairo_destroy (cr);
+  svg = ov_text_sink_to_svg (sink);
+  cairo_surface_destroy (surface);
+  return svg;
+}
+
+/* /viz/text/fit-title: a title broken into lines keeps a number with its
+ * word and a phrase in parentheses whole, and ends a line at a comma
+ * rather than in a clause. */
+static void
+test_fit_title (void)
+{
+  cairo_t *cr = ov_draw_measure_context ();
+  const char *title = "Attention difference, layer 1, mean of heads, after − before (layer 0)";
+  double size;
+
+  ov_draw_set_font (cr, 7.8, TRUE);
+  for (double w = 120; w <= 260; w += 10)
+    {
+      g_auto(GStrv) lines = ov_draw_fit_title (cr, title, w, 7.8, 7.8, 4, &size);
+      g_autofree char *joined = g_strjoinv (" ", lines);
+
+      g_assert_cmpstr (joined, ==, title);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          g_test_message ("%g: %s", w, lines[i]);
+          g_assert_false (g_ascii_isdigit (lines[i][0]));
+          g_assert_false (g_str_has_suffix (lines[i], "layer"));
+          g_assert_false (g_str_has_suffix (lines[i], "(layer"));
+          g_assert_false (g_str_has_prefix (lines[i], "0)"));
+        }
+    }
+  {
+    /* a line ends after "heads," where the rest does not fit beside it */
+    double w;
+    g_auto(GStrv) lines = NULL;
+
+    ov_draw_set_font (cr, 7.8, TRUE);
+    w = ov_draw_text_width (cr, "Attention difference, layer 1, mean of heads, after −");
+    lines = ov_draw_fit_title (cr, title, w, 7.8, 7.8, 2, NULL);
+    g_assert_cmpstr (lines[0], ==, "Attention difference, layer 1, mean of heads,");
+    g_assert_cmpstr (lines[1], ==, "after − before (layer 0)");
+  }
+  cairo_destroy (cr);
+}
+
 /* /viz/figures/column-width: the t-SNE map, the alignment figure and the
  * heat map drawn at 240 x 200 points (a paper's column) and 345 x 260 stay
  * whole: no ink on the page's edges, the legends inside the page, long
@@ -2080,6 +2136,11 @@ test_column_width (void)
     "Attention of every layer and head of the model with the long file name");
   g_autoptr(OvCaptionAttention) ca = ov_caption_attention_new ();
   g_autoptr(OvCaptionView) cap = NULL;
+  g_autoptr(OvCaptionAttention) ca90 = ov_caption_attention_new ();
+  g_autoptr(OvCaptionView) cap90 = NULL;
+  g_autoptr(OvHeatmapView) heat64 = NULL;
+  g_autoptr(OvAlignment) a24 = NULL;
+  g_autoptr(OvAlignView) align24 = NULL;
   g_autoptr(OvAttentionImageView) fwd = ov_attention_image_view_new_query (
     att[0], T_S, t_segments, long_labels, 5, sample, image, NULL,
     "Attention of “surroundings” (position 5) on the regions, layer 3, mean of heads");
@@ -2094,6 +2155,60 @@ test_column_width (void)
       g_assert_true (ov_caption_attention_add_step (ca, word, row, cs, cl, 3, NULL));
     }
   cap = ov_caption_view_new (ca, "Caption attention on tags and regions, layer 3, mean of heads");
+  for (int i = 0; i < 90; i++)
+    {
+      const OvSegment cs[] = { OV_SEGMENT_TAG, OV_SEGMENT_TAG, OV_SEGMENT_REGION };
+      const char *const cl[] = { "a long tag name of many words", "another long tag name",
+                                 "region 0 a long tag name" };
+      const float row[] = { 0.2f, 0.5f, 0.3f };
+      g_autofree char *word = g_strdup_printf ("w%d", i);
+
+      g_assert_true (ov_caption_attention_add_step (ca90, word, row, cs, cl, 3, NULL));
+    }
+  cap90 = ov_caption_view_new (ca90, "Caption attention of 90 words");
+  {
+    float *m64 = g_new0 (float, 64 * 64);
+    OvSegment seg64[64];
+    char *lab64[65] = { NULL };
+
+    for (int i = 0; i < 64; i++)
+      {
+        seg64[i] = i < 32 ? OV_SEGMENT_WORD : OV_SEGMENT_REGION;
+        lab64[i] = g_strdup_printf ("tok%d", i);
+        for (int j = 0; j <= i; j++)
+          m64[i * 64 + j] = 1.0f / (i + 1);
+      }
+    heat64 = ov_heatmap_view_new (m64, 64, seg64, (const char *const *) lab64, FALSE, FALSE,
+                                  "Attention of 64 tokens");
+    g_free (m64);
+    for (int i = 0; i < 64; i++)
+      g_free (lab64[i]);
+  }
+  {
+    g_autoptr(OvEmbeddings) emb24 = NULL;
+    const int layers24[] = { 2 };
+
+    emb24 = ov_embeddings_new (1, layers24, 2);
+    for (guint i = 0; i < 96; i++)
+      {
+        g_autofree char *cls = g_strdup_printf ("class%02u", i / 4);
+        g_autofree char *img = g_strdup_printf ("img%u", i / 8);
+        float v[2] = { (float) (i / 4) + 0.1f * (i % 4), (float) (i % 3) };
+        const float *rows[1] = { v };
+
+        ov_embeddings_append (emb24, rows, ov_embeddings_class_index (emb24, cls),
+                              i % 2 ? OV_EMBED_TAG : OV_EMBED_REGION,
+                              ov_embeddings_image_index (emb24, img), (int) i,
+                              i % 2 ? cls : "region");
+      }
+    a24 = ov_align_compute (emb24, "first.safetensors", NULL);
+    g_assert_nonnull (a24);
+    {
+      OvAlignment *pair[2] = { a24, a24 };
+
+      align24 = ov_align_view_new (pair, 2);
+    }
+  }
   ov_heatmap_view_set_fill_page (heat, TRUE);
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
@@ -2107,13 +2222,22 @@ test_column_width (void)
       g_autofree char *grid_name = g_strdup_printf ("column-grid-%dx%d", w, h);
       g_autofree char *caption_name = g_strdup_printf ("column-caption-%dx%d", w, h);
       cairo_surface_t *surface;
-      double x, y, x1, y1, right = 0;
+      double x, y, x1, y1, right = 0, reach;
       OvRect r;
 
       surface = render_whole (map_name, ov_scatter_view_paint, map, w, h);
+      ov_scatter_view_get_plot_rect (map, &r, &reach);
+      g_assert_cmpfloat (reach, >, 0);
       for (guint i = 0; i < 60; i++)
         if (ov_scatter_view_get_point (map, i, &x, &y))
-          right = MAX (right, x);
+          {
+            right = MAX (right, x);
+            /* each marker whole inside the plot's frame */
+            g_assert_cmpfloat (x - reach, >, r.x);
+            g_assert_cmpfloat (x + reach, <, r.x + r.width);
+            g_assert_cmpfloat (y - reach, >, r.y);
+            g_assert_cmpfloat (y + reach, <, r.y + r.height);
+          }
       /* the legend: right of every point, inside the page */
       g_assert_true (ov_scatter_view_get_legend_rect (map, 0, &r));
       g_assert_cmpfloat (r.x, >, right);
@@ -2123,7 +2247,44 @@ test_column_width (void)
 
       surface = render_whole (align_name, ov_align_view_paint, align, w, h);
       cairo_surface_destroy (surface);
+      /* the plots' titles whole (in two lines where need be), the class
+       * names under the bars */
+      {
+        g_autofree char *text = figure_text (ov_align_view_paint, align, w, h);
 
+        g_assert_nonnull (strstr (text, "tags</text>"));
+        g_assert_nonnull (strstr (text, "class</text>"));
+        g_assert_nonnull (strstr (text, ">dog</text>"));
+        g_assert_nonnull (strstr (text, ">cat</text>"));
+      }
+      {
+        g_autofree char *name = g_strdup_printf ("column-align24-%dx%d", w, h);
+        g_autofree char *text = NULL;
+
+        surface = render_whole (name, ov_align_view_paint, align24, w, h);
+        cairo_surface_destroy (surface);
+        /* 24 classes in two charts: every k-th named, and a note says so */
+        text = figure_text (ov_align_view_paint, align24, w, h);
+        g_assert_nonnull (strstr (text, ">class00</text>"));
+        g_assert_nonnull (strstr (text, "classes named</text>"));
+      }
+
+      {
+        g_autofree char *name = g_strdup_printf ("column-heatmap64-%dx%d", w, h);
+        g_autofree char *text = NULL;
+        const char *note;
+
+        /* 64 tokens: every k-th labelled, with a note that says so */
+        surface = render_whole (name, ov_heatmap_view_paint, heat64, w, h);
+        cairo_surface_destroy (surface);
+        note = ov_heatmap_view_get_label_note (heat64);
+        g_assert_nonnull (note);
+        text = figure_text (ov_heatmap_view_paint, heat64, w, h);
+        g_assert_nonnull (strstr (text, "labels"));
+        /* the 18-token map labels every position at 345 x 260 */
+        ov_heatmap_view_layout (heat, 345, 260);
+        g_assert_null (ov_heatmap_view_get_label_note (heat));
+      }
       surface = render_whole (heat_name, ov_heatmap_view_paint, heat, w, h);
       /* a colour of the colour bar's top (one step of 64 below its frame)
        * right of the matrix */
@@ -2171,6 +2332,18 @@ test_column_width (void)
 
       surface = render_whole (caption_name, ov_caption_view_paint, cap, w, h);
       cairo_surface_destroy (surface);
+      /* 90 words under long column labels: the map ends above the bottom
+       * margin */
+      {
+        g_autofree char *name = g_strdup_printf ("column-caption90-%dx%d", w, h);
+        double ya, yb;
+
+        surface = render_whole (name, ov_caption_view_paint, cap90, w, h);
+        cairo_surface_destroy (surface);
+        g_assert_true (ov_caption_view_cell_center (cap90, 88, 0, &x, &ya));
+        g_assert_true (ov_caption_view_cell_center (cap90, 89, 0, &x, &yb));
+        g_assert_cmpfloat (yb + (yb - ya) / 2, <=, h - 8 + 1e-6);
+      }
 
       surface = render_whole (image_name, ov_attention_image_view_paint, fwd, w, h);
       cairo_surface_destroy (surface);
@@ -2381,6 +2554,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/viz/text/cjk", test_text_cjk);
   g_test_add_func ("/viz/attention/image/kept-numbers", test_attention_image_kept_numbers);
+  g_test_add_func ("/viz/text/fit-title", test_fit_title);
   g_test_add_func ("/viz/attention/rollout-hand", test_rollout_hand);
   g_test_add_func ("/viz/attention/rollout-oracle", test_rollout_oracle);
   g_test_add_func ("/viz/attention/select", test_select);

@@ -452,6 +452,21 @@ struct _OvAlignView
   OvRect       bars[MAX_MODELS];
   double       bar_lo, bar_hi;      /* the bar charts' shared scale */
   double       bar_step;            /* between its ticks */
+  /* the plots' titles, fitted to their width */
+  char       **plot_titles[2];
+  double       plot_title_font;
+  /* the bar charts' titles; where a title with the bars' key does not fit
+   * a chart's width, the key is a line of its own over both charts */
+  char        *bar_titles[MAX_MODELS];
+  double       bar_title_font;
+  char       **key_lines;
+  double       key_y;
+  /* the class names under the bars: every name_step-th, and a note that
+   * says so where that is more than one */
+  double       name_font;
+  int          name_step;
+  char        *name_note;
+  gboolean     note_on_key;         /* at the end of the key, not under the names */
 };
 
 static const OvColor model_colors[MAX_MODELS] = {
@@ -489,6 +504,12 @@ ov_align_view_free (OvAlignView *view)
     return;
   ov_palette_free (view->palette);
   g_strfreev (view->title_lines);
+  for (guint i = 0; i < 2; i++)
+    g_strfreev (view->plot_titles[i]);
+  for (guint m = 0; m < MAX_MODELS; m++)
+    g_free (view->bar_titles[m]);
+  g_strfreev (view->key_lines);
+  g_free (view->name_note);
   g_free (view);
 }
 
@@ -583,16 +604,140 @@ ov_align_view_get_bar_range (OvAlignView *view, double *lo, double *hi)
 
 static guint legend_pass (cairo_t *cr, OvAlignView *view, double x0, double y, gboolean draw);
 
+/* The classes a model's chart has bars for: their indices into its
+ * class names, in shown. */
+static void
+bar_classes (const OvAlignment *a, GArray *shown)
+{
+  const OvAlignLayer *l = &a->layers[a->n_layers - 1];
+
+  g_array_set_size (shown, 0);
+  for (guint c = 0; c < a->n_classes; c++)
+    if (has_bars (l, c))
+      g_array_append_val (shown, c);
+}
+
+/* The plots' titles. */
+static const char *
+plot_title (guint i)
+{
+  /* Translators: the titles of the alignment figure's plots. */
+  return i == 0 ? _ ("mean distance region → tags") : _ ("nearest tag has the region's class");
+}
+
+/* The bar charts' titles, their key, and the class names under them, for
+ * charts bw wide: a title with the key where it fits a chart's width,
+ * else the model and layer alone with the key once over the charts (in
+ * lines as wide as both); the names every k-th where the bars are narrower
+ * than their text. Returns the height the key takes. */
+static double
+layout_bar_text (OvAlignView *view, cairo_t *cr, double bw, double *names_h)
+{
+  double k = view->k, all_w = 0, need, longest = 0;
+  gboolean fit = TRUE;
+  char *full[MAX_MODELS] = { NULL };
+  g_autoptr(GArray) shown = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint n_shown = 1;
+
+  view->bar_title_font = ov_draw_font_size (10, k);
+  ov_draw_set_font (cr, view->bar_title_font, TRUE);
+  for (guint m = 0; m < view->n; m++)
+    {
+      const OvAlignment *a = view->models[m];
+
+      /* Translators: title of a model's bar chart in the alignment figure:
+       * the model's name, the layer; a class's solid bar is the distance to
+       * its own tag, the light one that to the other tags. */
+      full[m] = g_strdup_printf (_ ("%s, layer %d: own tag (solid), other tags (light)"),
+                                 a->label, a->layers[a->n_layers - 1].layer);
+      fit = fit && ov_draw_text_width (cr, full[m]) <= bw;
+    }
+  g_clear_pointer (&view->key_lines, g_strfreev);
+  for (guint m = 0; m < view->n; m++)
+    {
+      const OvAlignment *a = view->models[m];
+
+      g_free (view->bar_titles[m]);
+      if (fit)
+        view->bar_titles[m] = g_steal_pointer (&full[m]);
+      else
+        {
+          /* Translators: the short title of a model's bar chart in the
+           * alignment figure: the model's name and the layer. */
+          g_autofree char *t = g_strdup_printf (_ ("%s, layer %d"), a->label,
+                                                a->layers[a->n_layers - 1].layer);
+
+          view->bar_titles[m] = ov_draw_ellipsize (cr, t, bw);
+        }
+      g_free (full[m]);
+    }
+  if (!fit)
+    {
+      all_w = view->n * bw + (view->n - 1) * BAR_GAP * k;
+      ov_draw_set_font (cr, ov_draw_font_size (9, k), FALSE);
+      /* Translators: the key of the alignment figure's bar charts, over
+       * them where their titles have no room for it: a class's solid bar is
+       * the distance to its own tag, the light one that to the other
+       * tags. */
+      view->key_lines = ov_draw_fit_title (cr, _ ("own tag (solid), other tags (light)"), all_w,
+                                           ov_draw_font_size (9, k), OV_DRAW_MIN_FONT, 2, NULL);
+    }
+
+  /* the names: as many as stay a point apart (none at the smallest text) */
+  view->name_font = ov_draw_font_size (8, k);
+  ov_draw_set_font (cr, view->name_font, FALSE);
+  for (guint m = 0; m < view->n; m++)
+    {
+      const OvAlignment *a = view->models[m];
+
+      bar_classes (a, shown);
+      n_shown = MAX (n_shown, shown->len);
+      for (guint i = 0; i < shown->len; i++)
+        longest = MAX (longest, ov_draw_text_width (cr, a->class_names[g_array_index (shown,
+                                                                                      guint,
+                                                                                      i)]));
+    }
+  need = view->name_font > OV_DRAW_MIN_FONT ? view->name_font + 1 : view->name_font;
+  view->name_step = MAX (1, (int) ceil (need / (bw / n_shown) - 1e-9));
+  g_clear_pointer (&view->name_note, g_free);
+  if (view->name_step > 1)
+    /* Translators: under the alignment figure's bar charts where their
+     * bars are too narrow to name each class: every second (third...) is
+     * named; %d is 2, 3... */
+    view->name_note = g_strdup_printf (_ ("1 in %d classes named"), view->name_step);
+  /* a figure of full size keeps room for names of any length, a smaller
+   * one only for those it has; the note goes at the end of the key's last
+   * line where that has room for it, else under the names */
+  view->note_on_key = FALSE;
+  if (view->name_note != NULL && view->key_lines != NULL)
+    {
+      const char *last = view->key_lines[g_strv_length (view->key_lines) - 1];
+      double used;
+
+      ov_draw_set_font (cr, ov_draw_font_size (9, k), FALSE);
+      used = ov_draw_text_width (cr, last);
+      ov_draw_set_font (cr, view->name_font, FALSE);
+      view->note_on_key = used + 12 * k + ov_draw_text_width (cr, view->name_note) <= all_w;
+    }
+  *names_h = (k < 1 ? 3 * k + MIN (longest, 50 * k) + 4 * k : 60 * k)
+             + (view->name_note != NULL && !view->note_on_key
+                ? ov_draw_line_height (view->name_font) : 0);
+  return view->key_lines != NULL
+         ? g_strv_length (view->key_lines) * ov_draw_line_height (ov_draw_font_size (9, k))
+         : 0.0;
+}
+
 /* Top to bottom: the title, the two layer plots side by side with their
- * axes, the legend (its rows wrap on a narrow figure), and the bar charts
- * with the class names under them; the plots get about 60 % of the height
- * left after the text, the bars the rest. */
+ * axes (their titles in two lines where one is too narrow for them), the
+ * legend (its rows wrap on a narrow figure), and the bar charts with the
+ * class names under them; the plots get about 60 % of the height left
+ * after the text, the bars the rest. */
 void
 ov_align_view_layout (OvAlignView *view, double width, double height)
 {
   double k = ov_draw_shrink (width, height, OV_ALIGN_FIGURE_WIDTH, OV_ALIGN_FIGURE_HEIGHT);
-  double top, pw, bw, rest, plot_h, names_h, below;
-  guint rows, n_classes = 1;
+  double top, pw, bw, rest, plot_h, names_h, below, key_h, plot_title_h;
+  guint rows, plot_title_lines = 1;
   cairo_t *cr = ov_draw_measure_context ();
 
   view->width = width;
@@ -611,23 +756,49 @@ ov_align_view_layout (OvAlignView *view, double width, double height)
   top = 34 * k + ov_draw_line_height (view->title_font)
                  * (g_strv_length (view->title_lines) - 1);
   pw = MAX (10.0, (width - 2 * GUTTER * k - RIGHT_MARGIN * k) / 2);
-  view->dist.area = (OvRect) { GUTTER * k, top + 20 * k, pw, 0 };
-  view->nn.area = (OvRect) { GUTTER * k + pw + GUTTER * k, top + 20 * k, pw, 0 };
 
-  /* class names under the bars where a bar pair is wide enough for them */
+  /* the plots' titles over the plot and most of the gutters beside it,
+   * smaller, then in two lines where that is not enough; both at one size */
+  view->plot_title_font = ov_draw_font_size (11, k);
+  for (guint i = 0; i < 2; i++)
+    {
+      double font;
+
+      g_strfreev (view->plot_titles[i]);
+      ov_draw_set_font (cr, ov_draw_font_size (11, k), TRUE);
+      view->plot_titles[i] = ov_draw_fit_title (cr, plot_title (i), pw + 0.8 * GUTTER * k,
+                                                ov_draw_font_size (11, k), OV_DRAW_MIN_FONT, 2,
+                                                &font);
+      view->plot_title_font = MIN (view->plot_title_font, font);
+      plot_title_lines = MAX (plot_title_lines, g_strv_length (view->plot_titles[i]));
+    }
+  for (guint i = 0; i < 2; i++)
+    if (g_strv_length (view->plot_titles[i]) < plot_title_lines)
+      {
+        /* the other title's lines decide the size of both */
+        g_strfreev (view->plot_titles[i]);
+        ov_draw_set_font (cr, view->plot_title_font, TRUE);
+        view->plot_titles[i] = ov_draw_fit_title (cr, plot_title (i), pw + 0.8 * GUTTER * k,
+                                                  view->plot_title_font,
+                                                  view->plot_title_font, 2, NULL);
+      }
+  plot_title_h = ov_draw_line_height (view->plot_title_font) * (plot_title_lines - 1);
+  view->dist.area = (OvRect) { GUTTER * k, top + 20 * k + plot_title_h, pw, 0 };
+  view->nn.area = (OvRect) { GUTTER * k + pw + GUTTER * k, top + 20 * k + plot_title_h, pw, 0 };
+
   bw = MAX (10.0, (width - GUTTER * k - (BAR_GAP * k) * (view->n - 1) - RIGHT_MARGIN * k)
                   / view->n);
-  for (guint m = 0; m < view->n; m++)
-    n_classes = MAX (n_classes, view->models[m]->n_classes);
-  names_h = bw / n_classes >= ov_draw_font_size (8, k) + 2 ? 60 * k : 12 * k;
+  key_h = layout_bar_text (view, cr, bw, &names_h);
   rows = legend_pass (cr, view, GUTTER * k, 0, FALSE);
   /* from a plot's foot to the bars' top: tick labels, the axis label, the
-   * legend and the bar charts' title */
-  below = 44 * k + (rows - 1) * LEGEND_ROW * k + 40 * k;
+   * legend, the bars' key where it has a line of its own and the bar
+   * charts' titles */
+  below = 44 * k + (rows - 1) * LEGEND_ROW * k + 40 * k + key_h;
   rest = MAX (20.0, height - view->dist.area.y - below - names_h);
   plot_h = 0.615 * rest;
   view->dist.area.height = view->nn.area.height = plot_h;
   view->legend_y = view->dist.area.y + plot_h + 44 * k;
+  view->key_y = view->legend_y + (rows - 1) * LEGEND_ROW * k + 8 * k;
   for (guint m = 0; m < view->n; m++)
     view->bars[m] = (OvRect) { GUTTER * k + m * (bw + BAR_GAP * k),
                                view->dist.area.y + plot_h + below, bw, rest - plot_h };
@@ -653,7 +824,7 @@ ax_y (const OvAlignView *view, const OvAxes *ax, double v)
 }
 
 static void
-draw_axes (cairo_t *cr, OvAlignView *view, const OvAxes *ax, const char *title,
+draw_axes (cairo_t *cr, OvAlignView *view, const OvAxes *ax, char **title_lines,
            const char *ylabel)
 {
   double k = view->k, font = ov_draw_font_size (9, k);
@@ -665,16 +836,11 @@ draw_axes (cairo_t *cr, OvAlignView *view, const OvAxes *ax, const char *title,
   cairo_set_line_width (cr, 1);
   cairo_rectangle (cr, ax->area.x, ax->area.y, ax->area.width, ax->area.height);
   cairo_stroke (cr);
-  ov_draw_set_font (cr, ov_draw_font_size (11, k), TRUE);
-  {
-    /* over the plot and most of the gutters beside it, smaller (then
-     * shortened) where that is not enough */
-    g_auto(GStrv) shown = ov_draw_fit_title (cr, title, ax->area.width + 0.8 * GUTTER * k,
-                                             ov_draw_font_size (11, k), OV_DRAW_MIN_FONT, 1,
-                                             NULL);
-
-    ov_draw_text (cr, ax->area.x + ax->area.width / 2, ax->area.y - 4 * k, 0.5, 1.0, shown[0]);
-  }
+  ov_draw_set_font (cr, view->plot_title_font, TRUE);
+  for (guint i = 0, n = g_strv_length (title_lines); i < n; i++)
+    ov_draw_text (cr, ax->area.x + ax->area.width / 2,
+                  ax->area.y - 4 * k - (n - 1 - i) * ov_draw_line_height (view->plot_title_font),
+                  0.5, 1.0, title_lines[i]);
   ov_draw_set_font (cr, font, FALSE);
   {
     /* round values: 1, 2, 2.5 or 5 times a power of ten, four or so of
@@ -983,21 +1149,13 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
   OvRect r = view->bars[m];
   g_autoptr(GArray) shown = g_array_new (FALSE, FALSE, sizeof (guint));
   double range = view->bar_hi - view->bar_lo, slot, k = view->k;
-  double name_font = ov_draw_font_size (8, k);
-  char buf[160];
+  double name_font = view->name_font;
 
-  for (guint c = 0; c < a->n_classes; c++)
-    if (has_bars (l, c))
-      g_array_append_val (shown, c);
-  /* Translators: title of a model's bar chart in the alignment figure: the
-   * model's name, the layer; a class's solid bar is the distance to its own
-   * tag, the light one that to the other tags. */
-  g_snprintf (buf, sizeof buf, _ ("%s, layer %d: own tag (solid), other tags (light)"),
-              a->label, l->layer);
+  bar_classes (a, shown);
   cairo_set_source_rgb (cr, 0, 0, 0);
-  ov_draw_set_font (cr, ov_draw_font_size (10, k), TRUE);
+  ov_draw_set_font (cr, view->bar_title_font, TRUE);
   {
-    g_autofree char *t = ov_draw_ellipsize (cr, buf, r.width);
+    g_autofree char *t = ov_draw_ellipsize (cr, view->bar_titles[m], r.width);
 
     ov_draw_text (cr, r.x, r.y - 12 * k, 0.0, 1.0, t);
   }
@@ -1025,7 +1183,7 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
                            hgt);
           cairo_fill (cr);
         }
-      if (slot >= name_font + 2)
+      if (i % view->name_step == 0)
         {
           g_autofree char *name = NULL;
 
@@ -1041,6 +1199,19 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
   cairo_line_to (cr, r.x + r.width, r.y + r.height);
   cairo_stroke (cr);
   draw_bar_axis (cr, view, r, FALSE, m == 0);
+  /* under the last chart's right end, every how many classes is named */
+  if (view->name_note != NULL && m == view->n - 1)
+    {
+      ov_draw_set_font (cr, name_font, FALSE);
+      ov_draw_use_ink (cr, OV_INK_DIM);
+      if (view->note_on_key)
+        ov_draw_text (cr, r.x + r.width,
+                      view->key_y + (g_strv_length (view->key_lines) - 1)
+                                    * ov_draw_line_height (ov_draw_font_size (9, k)),
+                      1.0, 0.0, view->name_note);
+      else
+        ov_draw_text (cr, r.x + r.width, view->height - 4 * k, 1.0, 1.0, view->name_note);
+    }
 }
 
 void
@@ -1052,12 +1223,16 @@ ov_align_view_draw (OvAlignView *view, cairo_t *cr)
   for (guint i = 0; view->title_lines != NULL && view->title_lines[i] != NULL; i++)
     ov_draw_text (cr, view->width / 2, 4 * view->k + i * ov_draw_line_height (view->title_font),
                   0.5, 0.0, view->title_lines[i]);
-  /* Translators: the titles and y axes of the alignment figure's plots. */
-  draw_axes (cr, view, &view->dist, _ ("mean distance region → tags"), _ ("distance"));
-  draw_axes (cr, view, &view->nn, _ ("nearest tag has the region's class"),
-             _ ("share of regions"));
+  /* Translators: the y axes of the alignment figure's plots. */
+  draw_axes (cr, view, &view->dist, view->plot_titles[0], _ ("distance"));
+  draw_axes (cr, view, &view->nn, view->plot_titles[1], _ ("share of regions"));
   draw_series (cr, view);
   legend_pass (cr, view, GUTTER * view->k, view->legend_y, TRUE);
+  ov_draw_set_font (cr, ov_draw_font_size (9, view->k), FALSE);
+  for (guint i = 0; view->key_lines != NULL && view->key_lines[i] != NULL; i++)
+    ov_draw_text (cr, GUTTER * view->k,
+                  view->key_y + i * ov_draw_line_height (ov_draw_font_size (9, view->k)), 0.0,
+                  0.0, view->key_lines[i]);
   for (guint m = 0; m < view->n; m++)
     draw_bars (cr, view, m);
   cairo_restore (cr);
