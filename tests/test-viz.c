@@ -2331,6 +2331,9 @@ test_column_width (void)
       }
 
       surface = render_whole (caption_name, ov_caption_view_paint, cap, w, h);
+      /* forty words in rows lower than the smallest text: said */
+      g_assert_nonnull (ov_caption_view_get_label_note (cap));
+      g_assert_nonnull (strstr (ov_caption_view_get_label_note (cap), "rows"));
       cairo_surface_destroy (surface);
       /* 90 words under long column labels: the map ends above the bottom
        * margin */

@@ -2110,7 +2110,10 @@ struct _OvCaptionView
   OvColorScale        scale;
   double              width, height, x0, y0, cw, ch, label_w;
   double              col_label_w;   /* the longest a column label may be */
-  int                 label_step;
+  int                 label_step;   /* every how many columns is labelled */
+  double              word_font;
+  int                 word_step;    /* every how many rows (words) is labelled */
+  char               *step_note;    /* says so where either is more than one, or NULL */
 };
 
 OvCaptionView *
@@ -2149,6 +2152,7 @@ ov_caption_view_free (OvCaptionView *view)
   g_clear_pointer (&view->cache, cairo_surface_destroy);
   g_free (view->title);
   g_strfreev (view->title_lines);
+  g_free (view->step_note);
   g_free (view);
 }
 
@@ -2185,6 +2189,18 @@ ov_caption_view_layout (OvCaptionView *view, double width, double height)
   view->ch = MIN (MAX (height - view->y0 - MARGIN, 1.0) / n_rows, 28.0);
   view->cw = MIN (view->cw, 40.0);
   view->label_step = MAX (1, (int) ceil ((LABEL_FONT + 1) / view->cw));
+  /* rows lower than the smallest text: every k-th word */
+  view->word_font = MIN (11, MAX (OV_DRAW_MIN_FONT, view->ch * 0.6));
+  view->word_step = MAX (1, (int) ceil (view->word_font / view->ch - 1e-9));
+  /* under "generated word ↓", in the corner left of the column labels */
+  g_clear_pointer (&view->step_note, g_free);
+  view->step_note = label_step_note (view->word_step, view->label_step);
+}
+
+const char *
+ov_caption_view_get_label_note (OvCaptionView *view)
+{
+  return view->step_note;
 }
 
 void
@@ -2229,20 +2245,25 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
       ov_draw_text_vertical (cr, view->x0 + (c + 0.5) * view->cw, view->y0 - STRIP_W - 3, 0.0,
                              0.5, text);
     }
-  {
-    double font = MIN (11, MAX (OV_DRAW_MIN_FONT, view->ch * 0.6));
-    /* rows lower than the smallest text: every k-th word */
-    int step = MAX (1, (int) ceil (font / view->ch - 1e-9));
-
-    ov_draw_set_font (cr, font, FALSE);
-    for (int s = 0; s < ca->n_steps; s += step)
-      ov_draw_text (cr, view->x0 - 4, view->y0 + (s + 0.5) * view->ch, 1.0, 0.5, ca->words[s]);
-  }
+  ov_draw_set_font (cr, view->word_font, FALSE);
+  for (int s = 0; s < ca->n_steps; s += view->word_step)
+    ov_draw_text (cr, view->x0 - 4, view->y0 + (s + 0.5) * view->ch, 1.0, 0.5, ca->words[s]);
   ov_draw_set_font (cr, 9, FALSE);
   ov_draw_use_ink (cr, OV_INK_DIM);
   /* Translators: over the caption attention figure: its rows are the
    * generated words. */
   ov_draw_text (cr, MARGIN, view->title_h, 0.0, 0.0, _ ("generated word ↓"));
+  if (view->step_note != NULL)
+    {
+      double font = OV_DRAW_MIN_FONT + 1;
+      g_auto(GStrv) lines = ov_draw_fit_title (cr, view->step_note, view->x0 - 4 - MARGIN, font,
+                                               font, 3, NULL);
+
+      ov_draw_set_font (cr, font, FALSE);
+      for (guint i = 0; lines[i] != NULL; i++)
+        ov_draw_text (cr, MARGIN, view->title_h + 13 + i * ov_draw_line_height (font), 0.0, 0.0,
+                      lines[i]);
+    }
 
   draw_legend (cr, &view->scale, _ ("attention"), present, view->x0 + ca->n_cols * view->cw + 16,
                view->y0 + 16, MIN (160, MAX (60, ca->n_steps * view->ch * 0.6)),

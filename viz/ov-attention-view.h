@@ -244,6 +244,9 @@ typedef struct {
 OvCaptionView *ov_caption_view_new      (const OvCaptionAttention *ca,
                                          const char               *title);
 void           ov_caption_view_free     (OvCaptionView *view);
+/* After a layout: the note saying every how many words and columns are
+ * labelled where cells are smaller than their text, or NULL. */
+const char *ov_caption_view_get_label_note (OvCaptionView *view);
 void           ov_caption_view_layout   (OvCaptionView *view,
                                          double         width,
                                          double         height);
