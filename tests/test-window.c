@@ -419,6 +419,39 @@ test_tags_edit (void)
   g_assert_true (g_str_has_prefix (input, "dog couch pillow"));
 }
 
+static OvTagRow *find_tag_row (GtkWidget *root, const char *title);
+
+/* A word typed into a tag row goes to the model when focus leaves the row,
+ * not only on Enter: the list never shows a word the model does not read. */
+static void
+test_tag_edit_focus (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  GtkWidget *tag_list;
+  OvTagRow *row, *other;
+  g_autofree char *input = NULL;
+
+  ensure_opened ();
+  tag_list = GTK_WIDGET (_ov_window_get_tag_list (window));
+  row = find_tag_row (tag_list, "Region 1");
+  other = find_tag_row (tag_list, "Region 2");
+  g_assert_nonnull (row);
+  g_assert_nonnull (other);
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (row)));
+  ov_test_iterate (50);
+  gtk_editable_set_text (GTK_EDITABLE (row), "puppy");
+  ov_test_iterate (50);
+  input = ov_session_dup_input_tags (session);
+  g_assert_true (g_str_has_prefix (input, "dog couch"));
+  g_clear_pointer (&input, g_free);
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (other)));
+  ov_test_iterate (50);
+  g_assert_cmpstr (ov_tag_item_get_text (ov_tag_row_get_item (row)), ==, "puppy");
+  input = ov_session_dup_input_tags (session);
+  g_assert_true (g_str_has_prefix (input, "puppy couch"));
+  ov_tag_item_set_text (ov_tag_row_get_item (row), "dog");
+}
+
 /* Ctrl+Page Down and Page Up step through the samples of the files. */
 static void
 test_step_samples (void)
@@ -2055,6 +2088,7 @@ main (int argc, char **argv)
     { "/ui/window/caption", test_caption },
     { "/ui/window/tag-off-reruns", test_tag_off_reruns },
     { "/ui/window/tags-edit", test_tags_edit },
+    { "/ui/window/tag-edit-focus", test_tag_edit_focus },
     { "/ui/window/step-samples", test_step_samples },
     { "/ui/window/previous-caption", test_previous_caption },
     { "/ui/window/question", test_question },

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * Copyright 2026 The oscarviz authors
  *
- * A tag row edits its OvTagItem in place: the entry applies on Enter, the
+ * A tag row edits its OvTagItem in place: the entry applies on Enter and
+ * when focus leaves the row (Escape puts the word back), the
  * switch is bound to "enabled" (tag word and region together), the menu
  * gives or takes the tag word and the region one at a time, and the menu
  * and drag handle reorder the session's tag list. Alt+Up and Alt+Down move
@@ -163,6 +164,48 @@ apply_cb (OvTagRow *self)
     ov_tag_item_set_text (self->item, text);
 }
 
+/* Applies an edit through the entry's own activation, which also hides
+ * its apply button: as Enter does. */
+static void
+finish_edit (OvTagRow *self)
+{
+  GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (self));
+
+  if (text != NULL && GTK_IS_TEXT (text)
+      && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self)),
+                    ov_tag_item_get_text (self->item)) != 0)
+    g_signal_emit_by_name (text, "activate");
+}
+
+/* Focus leaving the row, or moving on to its switch or menu, applies what
+ * was typed (only the entry's apply button leaves the edit open): the list
+ * never shows a word that the model does not read. */
+static void
+focus_moved_cb (OvTagRow *self)
+{
+  finish_edit (self);
+}
+
+/* Escape while editing puts the tag's word back; otherwise it is the
+ * window's (cancel a load). */
+static gboolean
+escape_cb (GtkWidget *widget,
+           GVariant  *args,
+           gpointer   data)
+{
+  OvTagRow *self = OV_TAG_ROW (widget);
+
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self)),
+                 ov_tag_item_get_text (self->item)) == 0)
+    return FALSE;
+  /* the entry's own text, so that its apply button goes too */
+  gtk_editable_set_text (GTK_EDITABLE (self), ov_tag_item_get_text (self->item));
+  gtk_editable_set_position (GTK_EDITABLE (self), -1);
+  if (GTK_IS_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (self))))
+    g_signal_emit_by_name (gtk_editable_get_delegate (GTK_EDITABLE (self)), "activate");
+  return TRUE;
+}
+
 static void
 move_by (OvTagRow *self,
          int       delta)
@@ -300,8 +343,29 @@ ov_tag_row_class_init (OvTagRowClass *klass)
 static void
 ov_tag_row_init (OvTagRow *self)
 {
+  GtkWidget *watched[] = { NULL, NULL, NULL };
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_drawing_area_set_draw_func (self->chip, draw_chip, self, NULL);
+  watched[0] = GTK_WIDGET (self);
+  watched[1] = GTK_WIDGET (self->enabled_switch);
+  watched[2] = GTK_WIDGET (self->menu_button);
+  for (guint i = 0; i < G_N_ELEMENTS (watched); i++)
+    {
+      GtkEventController *focus = gtk_event_controller_focus_new ();
+
+      g_signal_connect_swapped (focus, i == 0 ? "leave" : "enter", G_CALLBACK (focus_moved_cb),
+                                self);
+      gtk_widget_add_controller (watched[i], focus);
+    }
+  /* before the entry's own keys, so that Escape reaches it while editing */
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (
+    GTK_SHORTCUT_CONTROLLER (keys),
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                      gtk_callback_action_new (escape_cb, NULL, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
 }
 
 GtkWidget *
