@@ -447,7 +447,8 @@ load_jpeg (const guchar             *data,
                      name, jerr.message);
       else
         g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                     _ ("%s: cannot decode the JPEG file: %s"), name, jerr.message);
+                     _ ("%s: cannot decode the JPEG file; it is damaged, or not a JPEG inside: "
+                        "%s"), name, jerr.message);
       jpeg_destroy_decompress (&cinfo);
       g_free (cmyk_row);
       free (icc);

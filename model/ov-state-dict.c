@@ -450,7 +450,7 @@ zip_ctx_open (ZipCtx       *z,
   z->src = zip_source_buffer_create (data, len, 0, &ze);
   if (z->src == NULL)
     {
-      zip_set_error (error, path, "cannot read the zip archive", &ze);
+      zip_set_error (error, path, _ ("cannot read the zip archive"), &ze);
       zip_error_fini (&ze);
       return FALSE;
     }
@@ -461,10 +461,10 @@ zip_ctx_open (ZipCtx       *z,
        * one but has none was most likely cut short. */
       if (zip_error_code_zip (&ze) == ZIP_ER_NOZIP)
         g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                     "%s: not a valid zip archive: it has no directory at its end (the file "
-                     "is cut short?)", path);
+                     _ ("%s: not a valid zip archive: it has no directory at its end (the "
+                        "file is cut short?)"), path);
       else
-        zip_set_error (error, path, "not a valid zip archive", &ze);
+        zip_set_error (error, path, _ ("not a valid zip archive"), &ze);
       zip_source_free (z->src);
       z->src = NULL;
       zip_error_fini (&ze);
