@@ -23,9 +23,10 @@ exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   *exited = TRUE;
 }
 
-/* /app/start-from-build-tree */
+/* Starts oscarviz with args (NULL-terminated, after the program) and
+ * waits for the first caption of the demo scenes. */
 static void
-test_start_from_build_tree (void)
+start_and_caption (const char *const *args)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) app = NULL;
@@ -54,7 +55,15 @@ test_start_from_build_tree (void)
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
   g_subprocess_launcher_setenv (launcher, "GSK_RENDERER", "cairo", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
-  app = g_subprocess_launcher_spawn (launcher, &error, OV_BUILD_DIR "/app/oscarviz", NULL);
+  {
+    g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+    g_ptr_array_add (argv, (gpointer) OV_BUILD_DIR "/app/oscarviz");
+    for (guint i = 0; args != NULL && args[i] != NULL; i++)
+      g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, NULL);
+    app = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  }
   g_assert_no_error (error);
 
   /* Loading the demo and the first caption take about a second (longer
@@ -93,6 +102,24 @@ test_start_from_build_tree (void)
   g_rmdir (home);
 }
 
+/* /app/start-from-build-tree */
+static void
+test_start_from_build_tree (void)
+{
+  start_and_caption (NULL);
+}
+
+/* /app/start-two-models: a second --model opens too, instead of replacing
+ * the first: the captioning model given first still captions. */
+static void
+test_start_two_models (void)
+{
+  const char *const args[] = { "--model", "demo", "--model", "demo-vqa", "--dataset", "demo",
+                               NULL };
+
+  start_and_caption (args);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -106,6 +133,7 @@ main (int argc, char **argv)
       return g_test_run ();
     }
   g_test_add_func ("/app/start-from-build-tree", test_start_from_build_tree);
+  g_test_add_func ("/app/start-two-models", test_start_two_models);
   status = g_test_run ();
   ov_test_stop_xvfb (&server);
   return status;

@@ -22,6 +22,7 @@ struct _OvApplication
 
   GSettings      *settings;
   char           *model_dir;   /* from --model, for the next window */
+  GStrv           more_models; /* a second (third...) --model, opened as folders */
   char           *dataset;     /* from --dataset, likewise */
 };
 
@@ -50,6 +51,16 @@ get_or_create_window (OvApplication *self)
   return OV_WINDOW (window);
 }
 
+/* The folders of a second (third...) --model, added to files, once. */
+static void
+take_more_models (OvApplication *self,
+                  GPtrArray     *files)
+{
+  for (guint i = 0; self->more_models != NULL && self->more_models[i] != NULL; i++)
+    g_ptr_array_add (files, g_file_new_for_path (self->more_models[i]));
+  g_clear_pointer (&self->more_models, g_strfreev);
+}
+
 static void
 ov_application_activate (GApplication *app)
 {
@@ -59,12 +70,14 @@ ov_application_activate (GApplication *app)
   g_autofree char *model = g_steal_pointer (&self->model_dir);
   g_autofree char *dataset = g_steal_pointer (&self->dataset);
 
+  g_autoptr(GPtrArray) more = g_ptr_array_new_with_free_func (g_object_unref);
+
+  take_more_models (self, more);
   /* --dataset FILE, as the commands take it: the window opens that file */
   if (dataset != NULL)
     {
-      g_autoptr(GFile) file = g_file_new_for_path (dataset);
-
-      ov_window_open (window, model, &file, 1);
+      g_ptr_array_add (more, g_file_new_for_path (dataset));
+      ov_window_open (window, model, (GFile **) more->pdata, more->len);
     }
   else if (fresh)
     {
@@ -81,10 +94,12 @@ ov_application_activate (GApplication *app)
       for (guint i = 0; files[i] != NULL; i++)
         if (g_file_test (files[i], G_FILE_TEST_IS_REGULAR))
           g_ptr_array_add (open, g_file_new_for_path (files[i]));
+      for (guint i = 0; i < more->len; i++)
+        g_ptr_array_add (open, g_object_ref (g_ptr_array_index (more, i)));
       ov_window_open (window, model, (GFile **) open->pdata, open->len);
     }
   else if (model != NULL)
-    ov_window_open (window, model, NULL, 0);
+    ov_window_open (window, model, (GFile **) more->pdata, more->len);
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -100,6 +115,7 @@ ov_application_open (GApplication  *app,
   g_autofree char *dataset = g_steal_pointer (&self->dataset);
   g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
 
+  take_more_models (self, all);
   if (dataset != NULL)
     g_ptr_array_add (all, g_file_new_for_path (dataset));
   for (int i = 0; i < n_files; i++)
@@ -113,28 +129,45 @@ ov_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
 {
   OvApplication *self = OV_APPLICATION (app);
-  const char *model = NULL, *dataset = NULL;
+  g_autofree const char **models = NULL;
+  const char *dataset = NULL;
 
   if (g_variant_dict_lookup (options, "version", "b", NULL))
     {
       g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
       return 0;
     }
-  if (g_variant_dict_lookup (options, "model", "^&ay", &model))
+  if (g_variant_dict_lookup (options, "model", "^a&ay", &models))
     {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *dir = ov_demo_resolve_model (model, &error);
-      g_autoptr(GFile) file = NULL;
+      g_autoptr(GStrvBuilder) more = g_strv_builder_new ();
 
-      /* A folder, or a bundled model's name, as for every command. */
-      if (dir == NULL)
+      g_clear_pointer (&self->model_dir, g_free);
+      for (guint i = 0; models[i] != NULL; i++)
         {
-          g_printerr ("oscarviz: %s\n", error->message);
-          return 2;
+          g_autoptr(GError) error = NULL;
+          g_autofree char *dir = ov_demo_resolve_model (models[i], &error);
+          g_autoptr(GFile) file = NULL;
+
+          /* A folder, or a bundled model's name, as for every command; a
+           * second --model (a VQA checkpoint beside a captioning one) opens
+           * too. */
+          if (dir == NULL)
+            {
+              g_printerr ("oscarviz: %s\n", error->message);
+              return 2;
+            }
+          file = g_file_new_for_commandline_arg (dir);
+          if (i == 0)
+            self->model_dir = g_file_get_path (file);
+          else
+            {
+              g_autofree char *path = g_file_get_path (file);
+
+              g_strv_builder_add (more, path);
+            }
         }
-      file = g_file_new_for_commandline_arg (dir);
-      g_free (self->model_dir);
-      self->model_dir = g_file_get_path (file);
+      g_strfreev (self->more_models);
+      self->more_models = g_strv_builder_end (more);
     }
   if (g_variant_dict_lookup (options, "dataset", "^&ay", &dataset))
     {
@@ -170,6 +203,10 @@ ov_application_add_platform_data (GApplication    *app,
   if (self->model_dir != NULL)
     g_variant_builder_add (builder, "{sv}", "oscarviz-model",
                            g_variant_new_bytestring (self->model_dir));
+  if (self->more_models != NULL)
+    g_variant_builder_add (builder, "{sv}", "oscarviz-more-models",
+                           g_variant_new_bytestring_array ((const char *const *) self->more_models,
+                                                           -1));
   if (self->dataset != NULL)
     g_variant_builder_add (builder, "{sv}", "oscarviz-dataset",
                            g_variant_new_bytestring (self->dataset));
@@ -182,12 +219,18 @@ ov_application_before_emit (GApplication *app,
 {
   OvApplication *self = OV_APPLICATION (app);
   const char *model = NULL;
+  char **more = NULL;
 
   G_APPLICATION_CLASS (ov_application_parent_class)->before_emit (app, platform_data);
   if (g_variant_lookup (platform_data, "oscarviz-model", "^&ay", &model))
     {
       g_free (self->model_dir);
       self->model_dir = g_strdup (model);
+    }
+  if (g_variant_lookup (platform_data, "oscarviz-more-models", "^aay", &more))
+    {
+      g_strfreev (self->more_models);
+      self->more_models = g_steal_pointer (&more);
     }
   if (g_variant_lookup (platform_data, "oscarviz-dataset", "^&ay", &model))
     {
@@ -303,6 +346,7 @@ ov_application_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_pointer (&self->model_dir, g_free);
+  g_clear_pointer (&self->more_models, g_strfreev);
   g_clear_pointer (&self->dataset, g_free);
   G_OBJECT_CLASS (ov_application_parent_class)->finalize (object);
 }
@@ -326,9 +370,10 @@ static void
 ov_application_init (OvApplication *self)
 {
   static const GOptionEntry entries[] = {
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL,
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME_ARRAY, NULL,
       N_("Open the checkpoint folder DIR instead of the demo model, or a bundled model: "
-         "demo, demo-vqa, demo-pretrain, demo-notags"), N_("DIR") },
+         "demo, demo-vqa, demo-pretrain, demo-notags; give it again for a second model"),
+      N_("DIR") },
     { "dataset", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Open this dataset or sample file, as the commands' --dataset takes it (“demo” for "
          "the bundled scenes); other files may follow as arguments"), N_("FILE") },
