@@ -73,11 +73,15 @@ collect_and_map (void)
   guint maps = ov_embed_panel_get_n_maps (panel ());
 
   ov_embed_panel_collect (panel ());
+  /* while it runs, no invitation to do what is being done */
+  g_assert_false (ov_embed_panel_shows_invitation (panel ()));
   OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_passes (panel ()) > passes, 120);
   g_assert_cmpuint (ov_embed_panel_get_n_passes (panel ()), ==, passes + 1);
+  g_assert_false (ov_embed_panel_shows_invitation (panel ()));
   OV_TEST_WAIT_UNTIL (ov_embed_panel_get_n_maps (panel ()) > maps, 120);
   g_assert_cmpuint (ov_embed_panel_get_n_maps (panel ()), ==, maps + 1);
   g_assert_false (ov_embed_panel_is_busy (panel ()));
+  g_assert_false (ov_embed_panel_shows_invitation (panel ()));
   ov_test_iterate (100);
 }
 

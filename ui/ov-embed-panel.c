@@ -147,7 +147,8 @@ struct _OvEmbedPanel
   GtkWidget       *cancel_button;
   GtkStack        *view_stack;
   OvScatterCanvas *canvas;
-  GtkWidget       *empty_label;
+  GtkWidget       *empty_label;   /* "Collect…, then map…": no map, no job */
+  gboolean         map_shown;
   GtkWidget       *selection_box;
   GtkLabel        *selection_label;
   GtkColumnView   *selection_view;
@@ -298,6 +299,8 @@ job_begin (OvEmbedPanel *self,
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
   gtk_widget_set_visible (self->cancel_button, TRUE);
+  /* the invitation to collect and map is not for while it is done */
+  gtk_widget_set_visible (self->empty_label, FALSE);
   if (self->poll_id == 0)
     self->poll_id = g_timeout_add (100, poll_cb, self);
   set_status (self, what);
@@ -313,6 +316,7 @@ job_end (OvEmbedPanel *self)
   g_clear_handle_id (&self->poll_id, g_source_remove);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
   gtk_widget_set_visible (self->cancel_button, FALSE);
+  gtk_widget_set_visible (self->empty_label, !self->map_shown);
   update_actions (self);
 }
 
@@ -692,7 +696,8 @@ show_map (OvEmbedPanel *self,
   if (emb == NULL || xy == NULL)
     {
       ov_scatter_canvas_set_view (self->canvas, NULL, 0, 0, FALSE);
-      gtk_widget_set_visible (self->empty_label, TRUE);
+      self->map_shown = FALSE;
+      gtk_widget_set_visible (self->empty_label, self->job == JOB_NONE);
       return;
     }
   /* The session's palette: a class has the colour it has on the image.
@@ -702,6 +707,7 @@ show_map (OvEmbedPanel *self,
                                          session != NULL ? ov_session_get_palette (session) : NULL,
                                          NULL);
   ov_scatter_canvas_set_view (self->canvas, view, emb->n, emb->class_names->len, keep_state);
+  self->map_shown = TRUE;
   gtk_widget_set_visible (self->empty_label, FALSE);
 }
 
@@ -1519,6 +1525,13 @@ ov_embed_panel_cancel (OvEmbedPanel *self)
 
   if (self->job_cancellable != NULL)
     g_cancellable_cancel (self->job_cancellable);
+}
+
+gboolean
+ov_embed_panel_shows_invitation (OvEmbedPanel *self)
+{
+  g_return_val_if_fail (OV_IS_EMBED_PANEL (self), FALSE);
+  return gtk_widget_get_visible (self->empty_label);
 }
 
 gboolean

@@ -54,6 +54,9 @@ void        ov_embed_panel_collect          (OvEmbedPanel       *self);
 void        ov_embed_panel_run_tsne         (OvEmbedPanel       *self);
 void        ov_embed_panel_cancel           (OvEmbedPanel       *self);
 gboolean    ov_embed_panel_is_busy          (OvEmbedPanel       *self);
+/* Whether the map's place shows the invitation to collect and map (no
+ * map, nothing running). */
+gboolean    ov_embed_panel_shows_invitation (OvEmbedPanel       *self);
 /* Finished passes (or opened files) and t-SNE runs so far. */
 guint       ov_embed_panel_get_n_passes     (OvEmbedPanel       *self);
 guint       ov_embed_panel_get_n_maps       (OvEmbedPanel       *self);
