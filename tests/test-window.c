@@ -642,8 +642,8 @@ test_question_reference (void)
   top = ov_vqa_panel_get_top_answer (panel);
   g_assert_nonnull (top);
   top_index = ov_answer_list_find (answers, top);
-  want = g_strdup_printf ("Reference: %s (1.00), %s (0.30) · the top answer scores %.2f",
-                          ov_answer_list_get (answers, 3), ov_answer_list_get (answers, 0),
+  want = g_strdup_printf ("Reference: %s (1.00), %s (0.30) · the model’s “%s” scores %.2f of 1",
+                          ov_answer_list_get (answers, 3), ov_answer_list_get (answers, 0), top,
                           top_index == 3 ? 1.0 : top_index == 0 ? 0.3 : 0.0);
   reference = ov_vqa_panel_get_reference (panel);
   g_assert_cmpstr (reference, ==, want);

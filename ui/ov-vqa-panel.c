@@ -219,11 +219,17 @@ update_reference (OvVqaPanel      *self,
   score = ov_question_top_score (q, answers->indices[0],
                                  ov_session_get_answer_name (session, answers->indices[0]));
   {
-    /* Translators: the dataset's answers to this question, then the VQA
-     * score (0 to 1) the model's best answer earns against them. */
+    const char *top = ov_session_get_answer_name (session, answers->indices[0]);
+    g_autofree char *top_name = top != NULL ? g_strdup (top)
+                                            /* Translators: an answer known only by its number */
+                                            : g_strdup_printf (_("answer %lld"),
+                                                               (long long) answers->indices[0]);
+    /* Translators: the dataset's answers to this question, then the
+     * model's best answer and the VQA score (0 to 1) it earns against
+     * them: "Reference: red (1.00) · the model's “blue” scores 0.00 of 1". */
     g_autofree char *line = score >= 0.0
-                            ? g_strdup_printf (_("Reference: %s · the top answer scores %.2f"),
-                                               text->str, score)
+                            ? g_strdup_printf (_("Reference: %s · the model’s “%s” scores %.2f "
+                                                 "of 1"), text->str, top_name, score)
                             /* Translators: the dataset's answers to this question */
                             : g_strdup_printf (_("Reference: %s"), text->str);
 
