@@ -819,6 +819,14 @@ test_mask_match (void)
   ov_mask_panel_set_text (panel, "a dog lying on a [MASK]");
   OV_TEST_WAIT_UNTIL (ov_mask_panel_get_n_predictions (panel) > 0, 60);
   g_assert_cmpuint (ov_mask_panel_get_n_predictions (panel), ==, 1);
+  /* a typed [MASK] is named by its number, a clicked word by the word */
+  g_assert_true (g_str_has_prefix (ov_mask_panel_get_prediction_title (panel, 0), "[MASK] 1 ("));
+  ov_mask_panel_toggle_word (panel, 1);
+  OV_TEST_WAIT_UNTIL (ov_mask_panel_get_n_predictions (panel) == 2, 60);
+  g_assert_true (g_str_has_prefix (ov_mask_panel_get_prediction_title (panel, 0),
+                                   "In place of “dog” ("));
+  g_assert_true (g_str_has_prefix (ov_mask_panel_get_prediction_title (panel, 1), "[MASK] 2 ("));
+  g_assert_null (ov_mask_panel_get_prediction_title (panel, 2));
 
   /* The match reads the text with masks put back; here none were clicked,
    * so give the full text. */

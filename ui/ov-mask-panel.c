@@ -157,9 +157,16 @@ show_predictions (OvMaskPanel *self,
                   GPtrArray   *predictions)
 {
   GtkWidget *child;
+  g_auto(GStrv) words = split_words (gtk_editable_get_text (GTK_EDITABLE (self->text_entry)));
+  g_autofree char *mask = dup_mask_token (self);
+  g_autoptr(GArray) masked = g_array_new (FALSE, FALSE, sizeof (guint));
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->predictions_list))) != NULL)
     gtk_list_box_remove (self->predictions_list, child);
+  /* the words that are [MASK], in order: the k-th prediction is the k-th */
+  for (guint w = 0; words[w] != NULL; w++)
+    if (g_strcmp0 (words[w], mask) == 0)
+      g_array_append_val (masked, w);
 
   for (guint i = 0; predictions != NULL && i < predictions->len; i++)
     {
@@ -176,8 +183,18 @@ show_predictions (OvMaskPanel *self,
           g_string_append_printf (line, "%s%s %.2f", k > 0 ? "   " : "",
                                   token != NULL ? token : "?", p->probs[k]);
         }
-      /* Translators: a [MASK] at position %d of the word pieces. */
-      title = g_strdup_printf (_("Mask at position %d"), p->position);
+      if (i < masked->len && g_array_index (masked, guint, i) < self->originals->len
+          && g_ptr_array_index (self->originals, g_array_index (masked, guint, i)) != NULL)
+        /* Translators: the predictions for a [MASK] put in place of a word
+         * (clicked), and its position in the model's input. */
+        title = g_strdup_printf (_("In place of “%s” (position %d)"),
+                                 (const char *) g_ptr_array_index (
+                                   self->originals, g_array_index (masked, guint, i)),
+                                 p->position);
+      else
+        /* Translators: a [MASK] typed into the text: the first, second...
+         * and its position in the model's input. */
+        title = g_strdup_printf (_("[MASK] %u (position %d)"), i + 1, p->position);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), line->str);
@@ -383,6 +400,27 @@ ov_mask_panel_get_n_predictions (OvMaskPanel *self)
 {
   g_return_val_if_fail (OV_IS_MASK_PANEL (self), 0);
   return self->n_predictions;
+}
+
+const char *
+ov_mask_panel_get_prediction_title (OvMaskPanel *self,
+                                    guint        index)
+{
+  GtkListBoxRow *row;
+
+  g_return_val_if_fail (OV_IS_MASK_PANEL (self), NULL);
+  row = gtk_list_box_get_row_at_index (self->predictions_list, (int) index);
+  return row != NULL ? adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)) : NULL;
+}
+
+void
+ov_mask_panel_toggle_word (OvMaskPanel *self,
+                           guint        index)
+{
+  g_autofree char *uri = g_strdup_printf ("word:%u", index);
+
+  g_return_if_fail (OV_IS_MASK_PANEL (self));
+  word_activated_cb (self->words_label, uri, self);
 }
 
 OvMatchResult

@@ -22,6 +22,13 @@ void          ov_mask_panel_set_other_tags    (OvMaskPanel *self,
                                                const char  *tags);
 /* [MASK] positions predicted in the last result. */
 guint         ov_mask_panel_get_n_predictions (OvMaskPanel *self);
+/* The heading of the index-th [MASK]'s predictions (the word it took the
+ * place of, or its number), or NULL past the last. */
+const char   *ov_mask_panel_get_prediction_title (OvMaskPanel *self,
+                                                  guint        index);
+/* As clicking the index-th word: masks it, or puts back what it hid. */
+void          ov_mask_panel_toggle_word       (OvMaskPanel *self,
+                                               guint        index);
 /* The last match probabilities; NaN before the first. */
 OvMatchResult ov_mask_panel_get_match         (OvMaskPanel *self);
 
