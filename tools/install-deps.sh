@@ -21,7 +21,7 @@ packages="
 for group in "$@"; do
   case "$group" in
     bench) packages="$packages python3-torch python3-numpy python3-sklearn python3-matplotlib libjpeg-turbo-progs time" ;;
-    screenshot) packages="$packages imagemagick xdotool locales fonts-noto-cjk" ;;
+    screenshot) packages="$packages imagemagick xdotool xcompmgr locales fonts-noto-cjk" ;;
     fuzz) packages="$packages clang libclang-rt-14-dev valgrind" ;;
     *) echo "unknown group: $group" >&2; exit 2 ;;
   esac

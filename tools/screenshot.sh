@@ -68,13 +68,21 @@ fi
 width=${size%x*}
 height=${size#*x}
 tmp=$(mktemp -d)
-trap 'kill "$app" "$xvfb" 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
+trap 'kill "$app" ${comp:+"$comp"} "$xvfb" 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
 
 # A free display number, written by Xvfb itself.
 Xvfb -displayfd 3 -screen 0 "${width}x${height}x24" -nolisten tcp 3>"$tmp/display" 2>/dev/null &
 xvfb=$!
 for _ in $(seq 50); do [ -s "$tmp/display" ] && break; sleep 0.1; done
 display=:$(cat "$tmp/display")
+# Without a compositing manager GTK draws the shadows of popovers and menus
+# black; xcompmgr (tools/install-deps.sh screenshot) is one.
+comp=
+if command -v xcompmgr >/dev/null; then
+  DISPLAY=$display xcompmgr -n 2>/dev/null &
+  comp=$!
+  sleep 0.3
+fi
 
 mkdir -p "$tmp/config/glib-2.0/settings"
 cat >"$tmp/config/glib-2.0/settings/keyfile" <<KEYS
