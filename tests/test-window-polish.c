@@ -1545,6 +1545,24 @@ test_must_name (void)
   ov_test_iterate (SETTLE_MS);
   g_assert_nonnull (strstr (label_starting (GTK_WIDGET (panel), "Confidence"),
                             "from no tags and no regions"));
+  /* boxes without features: the tags alone, and said */
+  {
+    OvSample *bare = ov_sample_new ("bare");
+
+    bare->width = 320;
+    bare->height = 240;
+    bare->n_regions = 1;
+    bare->regions = g_new0 (OvRegion, 1);
+    bare->regions[0] = (OvRegion) { 20, 40, 100, 200, g_strdup ("cup"), 0.9, NULL, NULL };
+    runs = ov_caption_panel_get_n_runs (panel);
+    ov_session_set_sample (session, bare);
+    g_assert_true (ov_session_sample_lacks_features (session));
+    g_assert_false (ov_session_input_is_empty (session));
+    OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > runs, 60);
+    ov_test_iterate (SETTLE_MS);
+    g_assert_nonnull (strstr (label_starting (GTK_WIDGET (panel), "Confidence"),
+                              "from the tags alone: this sample has no region features"));
+  }
   close_window (win);
 }
 

@@ -149,6 +149,17 @@ show_captions (OvCaptionPanel *self,
       g_free (conf);
       conf = with;
     }
+  if (ov_session_sample_lacks_features (ov_panel_get_session (OV_PANEL (self)))
+      && !ov_session_input_is_empty (ov_panel_get_session (OV_PANEL (self))))
+    {
+      /* Translators: after "Confidence 0.596": the sample has boxes but
+       * no region features, so only its tags reach the model. */
+      char *with = g_strdup_printf (_("%s · from the tags alone: this sample has no region "
+                                      "features"), conf);
+
+      g_free (conf);
+      conf = with;
+    }
   if (ov_session_input_is_empty (ov_panel_get_session (OV_PANEL (self))))
     {
       /* Translators: after "Confidence 0.596": the model was given

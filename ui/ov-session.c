@@ -873,6 +873,13 @@ ov_session_input_is_empty (OvSession *self)
   return *g_strstrip (tags) == '\0';
 }
 
+gboolean
+ov_session_sample_lacks_features (OvSession *self)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), FALSE);
+  return self->sample != NULL && self->sample->n_regions > 0 && self->sample->features == NULL;
+}
+
 GArray *
 ov_session_dup_input_regions (OvSession *self)
 {

@@ -126,6 +126,9 @@ guint          ov_session_get_input_region_count (OvSession           *self);
 /* Whether a sample is shown and the model input holds neither a tag nor a
  * region (every one switched off, or a picture opened alone). */
 gboolean       ov_session_input_is_empty        (OvSession            *self);
+/* Whether the sample shown has boxes but no region features (a detection
+ * file alone, a dataset without features): the model reads its tags only. */
+gboolean       ov_session_sample_lacks_features (OvSession            *self);
 /* The sample's indices (from 0) of the regions in the input, in order. */
 GArray        *ov_session_dup_input_regions     (OvSession            *self);
 /* What of the input tags (in word pieces) and regions the captioning

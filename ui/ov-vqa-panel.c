@@ -131,6 +131,17 @@ update_unknown_note (OvVqaPanel *self,
     cut = g_strdup_printf (_("The model reads %d of the question’s %d word pieces; the rest "
                              "do not fit its max_seq_length and are left out, as Oscar leaves "
                              "them out."), kept.text_pieces_kept, kept.text_pieces);
+  if (ov_session_sample_lacks_features (session) && !ov_session_input_is_empty (session))
+    {
+      char *both;
+
+      /* Translators: above the answers when the sample has boxes but no
+       * region features. */
+      both = g_strconcat (_("This sample has no region features: the model reads its tags "
+                            "alone."), cut != NULL ? "\n" : "", cut, NULL);
+      g_free (cut);
+      cut = both;
+    }
   if (ov_session_input_is_empty (session))
     {
       char *both;
