@@ -225,6 +225,29 @@ wait_result (GAsyncResult **slot)
   return *slot;
 }
 
+/* /ui/polish/text-size: the Preferences' text size scales GTK's font
+ * resolution (for a projector), and back. */
+static void
+test_text_size (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkSettings *gtk = gtk_settings_get_default ();
+  int normal = 0, larger = 0;
+
+  g_settings_set_string (settings, "text-size", "normal");
+  ov_test_iterate (50);
+  g_object_get (gtk, "gtk-xft-dpi", &normal, NULL);
+  g_assert_cmpint (normal, >, 0);
+  g_settings_set_string (settings, "text-size", "larger");
+  ov_test_iterate (50);
+  g_object_get (gtk, "gtk-xft-dpi", &larger, NULL);
+  g_assert_cmpint (larger, ==, (int) (normal * 1.5));
+  g_settings_set_string (settings, "text-size", "normal");
+  ov_test_iterate (50);
+  g_object_get (gtk, "gtk-xft-dpi", &larger, NULL);
+  g_assert_cmpint (larger, ==, normal);
+}
+
 /* /ui/polish/decoding-defaults: the Preferences hold the decoding
  * defaults; the Caption panel starts from them and follows a default that
  * changes; a change in the panel stays in that panel. */
@@ -1571,6 +1594,7 @@ main (int argc, char **argv)
 {
   static const struct { const char *path; GTestFunc func; } tests[] = {
     { "/ui/polish/decoding-defaults", test_decoding_defaults },
+    { "/ui/polish/text-size", test_text_size },
     { "/ui/polish/tag-or-region", test_tag_or_region },
     { "/ui/polish/banner", test_banner },
     { "/ui/polish/class-colours", test_class_colours },

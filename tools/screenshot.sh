@@ -5,11 +5,12 @@
 # Starts the real oscarviz window under Xvfb and saves a screenshot of the
 # whole screen. With no FILE arguments the window opens on the bundled demo.
 #
-#   tools/screenshot.sh [--size WxH] [--dark] [--lang LL] [--keys KEYS]…
-#                       [--wait SECONDS] [--out PNG] [-- ARGS…]
+#   tools/screenshot.sh [--size WxH] [--dark] [--lang LL] [--text-size SIZE]
+#                       [--keys KEYS]… [--wait SECONDS] [--out PNG] [-- ARGS…]
 #
-# --lang runs the window in a language of po/ (de, zh_CN), in its UTF-8
-# locale when one is installed. Each --keys is a key sequence typed into the
+# --text-size is the Preferences' text size (normal, large, larger,
+# largest). --lang runs the window in a language of po/ (de, zh_CN), in its
+# UTF-8 locale when one is installed. Each --keys is a key sequence typed into the
 # window before the screenshot (xdotool names, e.g. "alt+4" for the
 # Attention tab, "ctrl+comma" for the preferences, "Tab Tab"), a second apart.
 # Settings live in a throw-away keyfile, so the user's own are not touched.
@@ -17,9 +18,10 @@
 # README's picture is updated only on request: --out docs/screenshot.png.
 set -eu
 
-usage="usage: $0 [--size WxH] [--dark] [--lang LL] [--keys KEYS]… [--wait S] [--out PNG] [-- ARGS…]"
+usage="usage: $0 [--size WxH] [--dark] [--lang LL] [--text-size SIZE] [--keys KEYS]… [--wait S] [--out PNG] [-- ARGS…]"
 size=1280x800
 theme=light
+text_size=normal
 wait=6
 out=
 lang=
@@ -28,10 +30,11 @@ while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help)
       echo "$usage"
-      sed -n '5,17s/^# \{0,1\}//p' "$0"
+      sed -n '5,/^set -eu/s/^# \{0,1\}//p' "$0"
       exit 0 ;;
     --size) size=$2; shift 2 ;;
     --dark) theme=dark; shift ;;
+    --text-size) text_size=$2; shift 2 ;;
     --lang) lang=$2; shift 2 ;;
     --keys) keys="$keys${keys:+
 }$2"; shift 2 ;;
@@ -88,6 +91,7 @@ mkdir -p "$tmp/config/glib-2.0/settings"
 cat >"$tmp/config/glib-2.0/settings/keyfile" <<KEYS
 [org/oscarviz/Oscarviz]
 theme='$theme'
+text-size='$text_size'
 window-width=$width
 window-height=$height
 KEYS

@@ -24,6 +24,7 @@ struct _OvApplication
   char           *model_dir;   /* from --model, for the next window */
   GStrv           more_models; /* a second (third...) --model, opened as folders */
   char           *dataset;     /* from --dataset, likewise */
+  int             base_dpi;    /* GTK's font resolution before "text-size" */
 };
 
 G_DEFINE_FINAL_TYPE (OvApplication, ov_application, ADW_TYPE_APPLICATION)
@@ -39,6 +40,33 @@ apply_theme (OvApplication *self)
   else if (g_strcmp0 (theme, "dark") == 0)
     scheme = ADW_COLOR_SCHEME_FORCE_DARK;
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), scheme);
+}
+
+/* The window's text larger for a projector: GTK's font resolution times
+ * the chosen factor, from the resolution GTK started with. */
+static void
+apply_text_size (OvApplication *self)
+{
+  static const struct { const char *name; double factor; } sizes[] = {
+    { "normal", 1.0 }, { "large", 1.25 }, { "larger", 1.5 }, { "largest", 2.0 },
+  };
+  g_autofree char *size = g_settings_get_string (self->settings, "text-size");
+  GtkSettings *gtk = gtk_settings_get_default ();
+  double factor = 1.0;
+
+  if (gtk == NULL)
+    return;
+  if (self->base_dpi == 0)
+    {
+      g_object_get (gtk, "gtk-xft-dpi", &self->base_dpi, NULL);
+      /* -1 (or 0): GTK's own 96 dpi, in 1/1024 of a dot per inch */
+      if (self->base_dpi <= 0)
+        self->base_dpi = 96 * 1024;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    if (g_strcmp0 (size, sizes[i].name) == 0)
+      factor = sizes[i].factor;
+  g_object_set (gtk, "gtk-xft-dpi", (int) (self->base_dpi * factor), NULL);
 }
 
 static OvWindow *
@@ -330,6 +358,9 @@ ov_application_startup (GApplication *app)
   g_signal_connect_object (self->settings, "changed::theme",
                            G_CALLBACK (apply_theme), self, G_CONNECT_SWAPPED);
   apply_theme (self);
+  g_signal_connect_object (self->settings, "changed::text-size",
+                           G_CALLBACK (apply_text_size), self, G_CONNECT_SWAPPED);
+  apply_text_size (self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);

@@ -27,6 +27,7 @@ struct _OvPreferencesWindow
   GtkSpinButton *answers_spin;
   GtkSpinButton *threshold_spin;
   AdwComboRow   *theme_row;
+  AdwComboRow   *text_size_row;
 
   GSettings     *settings;
 };
@@ -36,6 +37,7 @@ G_DEFINE_FINAL_TYPE (OvPreferencesWindow, ov_preferences_window, ADW_TYPE_PREFER
 static const char *const backend_choices[] = { "auto", "cpu", "cuda", NULL };
 static const char *const decoding_choices[] = { "greedy", "beam", NULL };
 static const char *const theme_choices[] = { "system", "light", "dark", NULL };
+static const char *const text_size_choices[] = { "normal", "large", "larger", "largest", NULL };
 
 static gboolean
 choice_get_mapping (GValue   *value,
@@ -109,6 +111,7 @@ ov_preferences_window_class_init (OvPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvPreferencesWindow, answers_spin);
   gtk_widget_class_bind_template_child (widget_class, OvPreferencesWindow, threshold_spin);
   gtk_widget_class_bind_template_child (widget_class, OvPreferencesWindow, theme_row);
+  gtk_widget_class_bind_template_child (widget_class, OvPreferencesWindow, text_size_row);
 }
 
 static void
@@ -132,6 +135,9 @@ ov_preferences_window_new (GSettings *settings)
   g_settings_bind_with_mapping (settings, "theme", self->theme_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, choice_get_mapping, choice_set_mapping,
                                 (gpointer) theme_choices, NULL);
+  g_settings_bind_with_mapping (settings, "text-size", self->text_size_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, choice_get_mapping, choice_set_mapping,
+                                (gpointer) text_size_choices, NULL);
   g_settings_bind_with_mapping (settings, "decoding", self->decoding_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, choice_get_mapping, choice_set_mapping,
                                 (gpointer) decoding_choices, NULL);
