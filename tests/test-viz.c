@@ -2188,7 +2188,7 @@ test_column_width (void)
     g_autoptr(OvEmbeddings) emb24 = NULL;
     const int layers24[] = { 2 };
 
-    emb24 = ov_embeddings_new (1, layers24, 2);
+    emb24 = ov_embeddings_new (2, layers24, 1);
     for (guint i = 0; i < 96; i++)
       {
         g_autofree char *cls = g_strdup_printf ("class%02u", i / 4);
