@@ -171,7 +171,7 @@ finish_edit (OvTagRow *self)
 {
   GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (self));
 
-  if (text != NULL && GTK_IS_TEXT (text)
+  if (self->item != NULL && text != NULL && GTK_IS_TEXT (text)
       && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self)),
                     ov_tag_item_get_text (self->item)) != 0)
     g_signal_emit_by_name (text, "activate");
@@ -195,7 +195,8 @@ escape_cb (GtkWidget *widget,
 {
   OvTagRow *self = OV_TAG_ROW (widget);
 
-  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self)),
+  if (self->item == NULL
+      || g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self)),
                  ov_tag_item_get_text (self->item)) == 0)
     return FALSE;
   /* the entry's own text, so that its apply button goes too */
