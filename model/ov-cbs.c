@@ -108,15 +108,15 @@ constraint_pieces (OvModel *model, const OvCaptionConstraints *c, const char *co
       else
         {
           g_autoptr(GPtrArray) cut = ov_tokenizer_tokenize (model->tokenizer, words[i]);
+          const char *unk = ov_tokenizer_unk_token (model->tokenizer);
 
           for (guint j = 0; j < cut->len; j++)
             {
-              if (g_str_equal (g_ptr_array_index (cut, j), ov_tokenizer_unk_token (model->tokenizer)))
+              if (g_str_equal (g_ptr_array_index (cut, j), unk))
                 {
                   g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
                                _ ("“%s” is not in the model's vocabulary (it reads as %s), so no "
-                                  "caption can name it"), words[i],
-                               ov_tokenizer_unk_token (model->tokenizer));
+                                  "caption can name it"), words[i], unk);
                   g_ptr_array_unref (pieces);
                   return NULL;
                 }

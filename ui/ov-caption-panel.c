@@ -96,6 +96,7 @@ static void
 show_captions (OvCaptionPanel *self,
                GPtrArray      *captions)
 {
+  OvSession *session = ov_panel_get_session (OV_PANEL (self));
   OvCaption *best;
   g_autofree char *conf = NULL;
 
@@ -149,8 +150,7 @@ show_captions (OvCaptionPanel *self,
       g_free (conf);
       conf = with;
     }
-  if (ov_session_sample_lacks_features (ov_panel_get_session (OV_PANEL (self)))
-      && !ov_session_input_is_empty (ov_panel_get_session (OV_PANEL (self))))
+  if (ov_session_sample_lacks_features (session) && !ov_session_input_is_empty (session))
     {
       /* Translators: after "Confidence 0.596": the sample has boxes but
        * no region features, so only its tags reach the model. */
@@ -160,7 +160,7 @@ show_captions (OvCaptionPanel *self,
       g_free (conf);
       conf = with;
     }
-  if (ov_session_input_is_empty (ov_panel_get_session (OV_PANEL (self))))
+  if (ov_session_input_is_empty (session))
     {
       /* Translators: after "Confidence 0.596": the model was given
        * neither tags nor regions, so the caption says nothing of the

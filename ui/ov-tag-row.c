@@ -164,17 +164,23 @@ apply_cb (OvTagRow *self)
     ov_tag_item_set_text (self->item, text);
 }
 
-/* Applies an edit through the entry's own activation, which also hides
+/* Applies the entry's text through its own activation, which also hides
  * its apply button: as Enter does. */
 static void
-finish_edit (OvTagRow *self)
+activate_entry (OvTagRow *self)
 {
   GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (self));
 
-  if (self->item != NULL && text != NULL && GTK_IS_TEXT (text)
-      && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self)),
-                    ov_tag_item_get_text (self->item)) != 0)
+  if (GTK_IS_TEXT (text))
     g_signal_emit_by_name (text, "activate");
+}
+
+static gboolean
+is_edited (OvTagRow *self)
+{
+  return self->item != NULL
+         && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self)),
+                       ov_tag_item_get_text (self->item)) != 0;
 }
 
 /* Focus leaving the row, or moving on to its switch or menu, applies what
@@ -183,7 +189,8 @@ finish_edit (OvTagRow *self)
 static void
 focus_moved_cb (OvTagRow *self)
 {
-  finish_edit (self);
+  if (is_edited (self))
+    activate_entry (self);
 }
 
 /* Escape while editing puts the tag's word back; otherwise it is the
@@ -195,15 +202,11 @@ escape_cb (GtkWidget *widget,
 {
   OvTagRow *self = OV_TAG_ROW (widget);
 
-  if (self->item == NULL
-      || g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self)),
-                 ov_tag_item_get_text (self->item)) == 0)
+  if (!is_edited (self))
     return FALSE;
-  /* the entry's own text, so that its apply button goes too */
   gtk_editable_set_text (GTK_EDITABLE (self), ov_tag_item_get_text (self->item));
   gtk_editable_set_position (GTK_EDITABLE (self), -1);
-  if (GTK_IS_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (self))))
-    g_signal_emit_by_name (gtk_editable_get_delegate (GTK_EDITABLE (self)), "activate");
+  activate_entry (self);
   return TRUE;
 }
 

@@ -131,28 +131,26 @@ update_unknown_note (OvVqaPanel *self,
     cut = g_strdup_printf (_("The model reads %d of the question’s %d word pieces; the rest "
                              "do not fit its max_seq_length and are left out, as Oscar leaves "
                              "them out."), kept.text_pieces_kept, kept.text_pieces);
-  if (ov_session_sample_lacks_features (session) && !ov_session_input_is_empty (session))
-    {
-      char *both;
+  {
+    /* Translators: above the answers when the sample has boxes but no
+     * region features, or when the model was given neither tags nor
+     * regions. */
+    const char *input = ov_session_input_is_empty (session)
+                        ? _("The model is given no tags and no regions: the answers come from "
+                            "the question alone.")
+                        : ov_session_sample_lacks_features (session)
+                        ? _("This sample has no region features: the model reads its tags "
+                            "alone.")
+                        : NULL;
 
-      /* Translators: above the answers when the sample has boxes but no
-       * region features. */
-      both = g_strconcat (_("This sample has no region features: the model reads its tags "
-                            "alone."), cut != NULL ? "\n" : "", cut, NULL);
-      g_free (cut);
-      cut = both;
-    }
-  if (ov_session_input_is_empty (session))
-    {
-      char *both;
+    if (input != NULL)
+      {
+        char *both = g_strconcat (input, cut != NULL ? "\n" : "", cut, NULL);
 
-      /* Translators: above the answers when the model was given neither
-       * tags nor regions. */
-      both = g_strconcat (_("The model is given no tags and no regions: the answers come from "
-                            "the question alone."), cut != NULL ? "\n" : "", cut, NULL);
-      g_free (cut);
-      cut = both;
-    }
+        g_free (cut);
+        cut = both;
+      }
+  }
   unknown = ov_session_dup_unknown_words (session, OV_TASK_VQA, question, &n_words);
   n_unknown = g_strv_length (unknown);
   if (n_unknown == 0 && cut == NULL)

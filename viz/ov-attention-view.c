@@ -192,10 +192,39 @@ draw_segment_key (cairo_t *cr, const gboolean present[5], double x, double y)
     }
 }
 
-/* The colour bar at (x, y), want_h tall, and below it the segment key
- * (present NULL: none), both ending above bottom: on a short figure the bar
- * gives up height first, down to 24 points, and then the key moves to the
- * bar's right. */
+/* Where draw_legend puts its parts for the colour bar at y, want_h tall,
+ * and the segment key (present NULL: none), both ending above bottom: on a
+ * short figure the bar gives up height first, down to 24 points, and then
+ * the key moves to the bar's right. The bar's height, and the key's offset
+ * from the bar's top left. */
+static void
+legend_layout (const gboolean *present,
+               double          y,
+               double          want_h,
+               double          bottom,
+               double         *bar_h,
+               double         *key_dx,
+               double         *key_dy)
+{
+  int n_keys = 0;
+  double key_h;
+
+  for (int k = 0; present != NULL && k < 5; k++)
+    n_keys += present[k] ? 1 : 0;
+  key_h = n_keys > 0 ? 14.0 + 15.0 * n_keys : 0.0;
+  *bar_h = MIN (want_h, bottom - y - key_h);
+  if (*bar_h >= 24.0)
+    {
+      *key_dx = 0.0;
+      *key_dy = *bar_h + 14;
+      return;
+    }
+  *bar_h = CLAMP (bottom - y, 24.0, want_h);
+  *key_dx = 70.0;
+  *key_dy = 0.0;
+}
+
+/* The colour bar at (x, y) and the segment key, placed by legend_layout. */
 static void
 draw_legend (cairo_t            *cr,
              const OvColorScale *scale,
@@ -206,29 +235,17 @@ draw_legend (cairo_t            *cr,
              double              want_h,
              double              bottom)
 {
-  int n_keys = 0;
-  double key_h, bar_h;
+  double bar_h, key_dx, key_dy;
 
-  for (int k = 0; present != NULL && k < 5; k++)
-    n_keys += present[k] ? 1 : 0;
-  key_h = n_keys > 0 ? 14.0 + 15.0 * n_keys : 0.0;
-  bar_h = MIN (want_h, bottom - y - key_h);
-  if (bar_h >= 24.0)
-    {
-      ov_draw_color_bar (cr, scale, x, y, 14, bar_h, title);
-      if (n_keys > 0)
-        draw_segment_key (cr, present, x, y + bar_h + 14);
-      return;
-    }
-  bar_h = CLAMP (bottom - y, 24.0, want_h);
+  legend_layout (present, y, want_h, bottom, &bar_h, &key_dx, &key_dy);
   ov_draw_color_bar (cr, scale, x, y, 14, bar_h, title);
-  if (n_keys > 0)
-    draw_segment_key (cr, present, x + 70, y);
+  if (present != NULL)
+    draw_segment_key (cr, present, x + key_dx, y + key_dy);
 }
 
 /* The width draw_legend takes with the same arguments, measured: the
  * widest of the bar with its ticks, its title (cut at 86 points) and the
- * segment key, or the key right of the bar on a short figure. */
+ * segment key beside or under the bar. */
 static double
 legend_width (const OvColorScale *scale,
               const char         *title,
@@ -238,28 +255,21 @@ legend_width (const OvColorScale *scale,
               double              bottom)
 {
   cairo_t *cr = ov_draw_measure_context ();
-  double key_w = 0.0, key_h = 0.0, bar_h, bar_w, title_w = 0.0, w;
+  double key_w = 0.0, bar_h, key_dx, key_dy, w;
 
+  legend_layout (present, y, want_h, bottom, &bar_h, &key_dx, &key_dy);
   ov_draw_set_font (cr, 10, FALSE);
   for (int k = 0; present != NULL && k < 5; k++)
     if (present[k])
-      {
-        key_w = MAX (key_w, 14 + ov_draw_text_width (cr, ov_attention_segment_name (k)));
-        key_h += 15.0;
-      }
-  if (key_h > 0)
-    key_h += 14.0;
-  bar_h = MIN (want_h, bottom - y - key_h);
-  if (bar_h < 24.0)
-    bar_h = CLAMP (bottom - y, 24.0, want_h);
-  bar_w = ov_draw_color_bar_width (cr, scale, 14, bar_h, 10.0);
+      key_w = MAX (key_w, 14 + ov_draw_text_width (cr, ov_attention_segment_name (k)));
+  w = ov_draw_color_bar_width (cr, scale, 14, bar_h, 10.0);
   if (title != NULL)
     {
       ov_draw_set_font (cr, 10, TRUE);
-      title_w = MIN (ov_draw_text_width (cr, title), 86.0);
+      w = MAX (w, MIN (ov_draw_text_width (cr, title), 86.0));
     }
-  w = MAX (bar_w, title_w);
-  w = MIN (want_h, bottom - y - key_h) >= 24.0 ? MAX (w, key_w) : MAX (w, 70 + key_w);
+  if (key_w > 0)
+    w = MAX (w, key_dx + key_w);
   cairo_destroy (cr);
   return w;
 }
@@ -1047,8 +1057,8 @@ struct _OvFlowView
   gboolean      show_letters;
   int           head_step;     /* every how many heads is named */
   int           share_style;   /* 2: "x 0.12", 1: "0.12", 0: no shares under the cells */
-  /* the colour bar's top left and height; the explanation's top left, its
-   * text size (0: left out) */
+  /* the colour bar's top left and height; the explanation's top left and
+   * text size */
   double        bar_x, bar_y, bar_h, note_x, note_y, note_font;
   gboolean      note_short;    /* the explanation's short form, under the cells */
   double        note_line;     /* its line height */
