@@ -1543,12 +1543,38 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
 
   if (ds != NULL)
     {
+      guint n = ov_dataset_get_n_samples (ds);
+
+      /* a key or row the dataset lacks is a bad option value, as a
+       * misspelt option is; a part file that lacks the key is not */
       if (opts->key != NULL)
-        sample = ov_dataset_load_key (ds, opts->key, opts->progress, opts->progress_data,
-                                      cancellable, error);
-      else if (opts->row >= G_MAXUINT)
-        g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s: there is no row %" PRId64),
-                     ov_dataset_get_path (ds), opts->row);
+        {
+          GError *local = NULL;
+
+          if (ov_dataset_find_key (ds, opts->key, cancellable, &local) < 0)
+            {
+              /* the lookup's own words when they name the dataset's file
+               * (a linelist that leaves the key out says so) */
+              if (g_error_matches (local, OV_ERROR, OV_ERROR_MISSING)
+                  && g_str_has_prefix (local->message, ov_dataset_get_path (ds)))
+                g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--key: %s",
+                             local->message);
+              else if (g_error_matches (local, OV_ERROR, OV_ERROR_MISSING))
+                g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                             _ ("--key “%s”: %s has no sample with that key"), opts->key,
+                             ov_dataset_get_path (ds));
+              else
+                g_propagate_error (error, g_steal_pointer (&local));
+              g_clear_error (&local);
+              return NULL;
+            }
+          sample = ov_dataset_load_key (ds, opts->key, opts->progress, opts->progress_data,
+                                        cancellable, error);
+        }
+      else if (n > 0 && opts->row >= (gint64) n)
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _ ("--row %" PRId64 ": %s has %u samples, numbered from 0 to %u"),
+                     opts->row, ov_dataset_get_path (ds), n, n - 1);
       else
         sample = ov_dataset_load_sample (ds, opts->row >= 0 ? (guint) opts->row : 0,
                                          opts->progress, opts->progress_data, cancellable,

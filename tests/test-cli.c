@@ -1820,6 +1820,9 @@ test_exit_status (void)
     { 2, "--model", { "caption", "--model", "", "--dataset", "@yaml" } },
     { 2, "--cbs", { "caption", "--model", no_model, "--features", "@missing", "--cbs" } },
     { 1, "@missing", { "caption", "--model", "demo", "--dataset", "@missing" } },
+    /* a row or key the dataset lacks: known once it is read, still an option */
+    { 2, "--row 999", { "caption", "--model", "demo", "--dataset", "@yaml", "--row", "999" } },
+    { 2, "--key", { "caption", "--model", "demo", "--dataset", "@yaml", "--key", "nosuch" } },
     { 1, "@corrupt", { "caption", "--model", "demo", "--features", "@corrupt" } },
     /* vqa */
     { 2, "--question", { "vqa", "--model", no_model, "--inputs", "@missing", "--question",
@@ -3585,7 +3588,7 @@ test_messages_after_trial (void)
     { { "caption", "--model", "demo", "--dataset", emb },
       "is an embeddings file written by oscarviz embed" },
     { { "caption", "--model", "demo", "--dataset", yaml, "--row", "99" },
-      "numbered from 0 to 29; there is no sample 99" },
+      "--row 99: " },
     { { "vqa", "--model", "demo", "--dataset", yaml },
       "cannot do question answering; it writes captions" },
     { { "caption", "--model", "demo" }, "no sample given: add --dataset FILE" },

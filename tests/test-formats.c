@@ -997,10 +997,20 @@ test_sample_source (void)
   g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
   g_clear_error (&error);
   opts.dataset = g_strdup (yaml);
+  /* a row or key the dataset lacks is a bad option value */
   opts.row = 4;
   g_assert_null (ov_sample_source_load (&opts, NULL, &error));
-  g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+  g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
+  g_assert_nonnull (strstr (error->message, "--row 4"));
   g_clear_error (&error);
+  opts.row = -1;
+  opts.key = g_strdup ("no_such_image");
+  g_assert_null (ov_sample_source_load (&opts, NULL, &error));
+  g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
+  g_assert_nonnull (strstr (error->message, "no_such_image"));
+  g_clear_error (&error);
+  g_clear_pointer (&opts.key, g_free);
+  opts.row = 4;
   opts.key = g_strdup ("coco_beach");
   g_assert_null (ov_sample_source_load (&opts, NULL, &error));
   g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
