@@ -675,6 +675,13 @@ test_question_reference (void)
   g_assert_cmpuint (ov_vqa_panel_get_n_runs (panel), >, runs);
   g_assert_null (ov_vqa_panel_get_reference (panel));
 
+  /* the same two questions are rows under the answers; a row asks its own */
+  g_assert_cmpuint (ov_vqa_panel_get_n_own_questions (panel), ==, 2);
+  ov_vqa_panel_activate_own_question (panel, 0);
+  g_assert_cmpstr (ov_vqa_panel_get_question (panel), ==, "what is on the couch?");
+  OV_TEST_WAIT_UNTIL (ov_vqa_panel_get_reference (panel) != NULL, 60);
+  g_assert_cmpstr (ov_vqa_panel_get_reference (panel), ==, want);
+
   g_unlink (pt_link);
   g_unlink (qla);
   g_rmdir (dir);
@@ -683,6 +690,9 @@ test_question_reference (void)
   open_oracle ();
   g_assert_cmpstr (_ov_window_get_no_picture_text (window), ==,
                    "No picture: the boxes are drawn on a blank 640×480 frame");
+  /* a sample without questions has no list */
+  g_assert_cmpuint (ov_vqa_panel_get_n_own_questions (panel), ==,
+                    ov_session_get_sample (session)->questions->len);
 }
 
 static void

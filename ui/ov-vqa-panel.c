@@ -5,13 +5,15 @@
  * typing, and again when the tags change. Questions confirmed with Enter go
  * into the history kept in GSettings. Words the model's vocabulary lacks
  * are named beside the answers, since the model reads each as [UNK]. The
- * sample's own questions head the question menu, and when one of them is
- * asked its reference answers show with the score the top answer earns.
+ * sample's own questions are listed under the answers and head the
+ * question menu; when one of them is asked its reference answers show with
+ * the score the top answer earns.
  */
 #define G_LOG_DOMAIN "ov-vqa-panel"
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "ov-answer-chart.h"
@@ -34,6 +36,8 @@ struct _OvVqaPanel
   GtkWidget     *hint_label;
   GtkLabel      *unknown_label;
   GtkLabel      *reference_label;
+  GtkWidget     *own_box;
+  GtkListBox    *own_list;
 
   GSettings     *settings;
   OvRunner       runner;
@@ -52,6 +56,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static void mark_own_question (OvVqaPanel *self);
+
 static void
 question_changed_cb (OvVqaPanel *self)
 {
@@ -62,6 +68,7 @@ question_changed_cb (OvVqaPanel *self)
     return;
   g_free (self->question);
   self->question = g_steal_pointer (&question);
+  mark_own_question (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUESTION]);
 }
 
@@ -375,6 +382,86 @@ rebuild_history_menu (OvVqaPanel *self)
                             g_menu_model_get_n_items (G_MENU_MODEL (menu)) > 0);
 }
 
+/* Marks the row of the sample's question that is in the entry. */
+static void
+mark_own_question (OvVqaPanel *self)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->own_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      const char *question = g_object_get_data (G_OBJECT (row), "question");
+      GtkWidget *mark = g_object_get_data (G_OBJECT (row), "mark");
+
+      if (mark != NULL)
+        gtk_widget_set_visible (mark, g_strcmp0 (question, self->question) == 0);
+    }
+}
+
+/* The sample's own questions as rows under the answers: a teacher asks the
+ * dataset's questions with a click, without opening the menu. */
+static void
+rebuild_own_questions (OvVqaPanel *self)
+{
+  OvSession *session = ov_panel_get_session (OV_PANEL (self));
+  const OvSample *sample = session != NULL ? ov_session_get_sample (session) : NULL;
+  guint n = sample != NULL ? sample->questions->len : 0;
+  GtkWidget *old;
+
+  while ((old = gtk_widget_get_first_child (GTK_WIDGET (self->own_list))) != NULL)
+    gtk_list_box_remove (self->own_list, old);
+  for (guint i = 0; i < n; i++)
+    {
+      const OvQuestion *q = g_ptr_array_index (sample->questions, i);
+      g_autofree char *plain = ov_text_dup_untokenized (q->question);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *mark = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), plain);
+      gtk_widget_set_tooltip_text (mark, _("In the question box"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (mark), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("In the question box"), -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), mark);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "vqa.ask");
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row),
+                                              g_variant_new_string (plain));
+      g_object_set_data_full (G_OBJECT (row), "question", g_steal_pointer (&plain), g_free);
+      g_object_set_data (G_OBJECT (row), "mark", mark);
+      gtk_list_box_append (self->own_list, row);
+    }
+  gtk_widget_set_visible (self->own_box, n > 0);
+  mark_own_question (self);
+}
+
+guint
+ov_vqa_panel_get_n_own_questions (OvVqaPanel *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (OV_IS_VQA_PANEL (self), 0);
+
+  if (!gtk_widget_get_visible (self->own_box))
+    return 0;
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->own_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    n++;
+  return n;
+}
+
+void
+ov_vqa_panel_activate_own_question (OvVqaPanel *self,
+                                    guint       index)
+{
+  GtkListBoxRow *row;
+
+  g_return_if_fail (OV_IS_VQA_PANEL (self));
+
+  row = gtk_list_box_get_row_at_index (self->own_list, (int) index);
+  g_return_if_fail (row != NULL);
+  gtk_widget_activate (GTK_WIDGET (row));
+}
+
 static void
 remember_question (OvVqaPanel *self,
                    const char *question)
@@ -465,6 +552,7 @@ input_changed (OvPanel *panel)
    * questions. */
   update_answers_label (OV_VQA_PANEL (panel));
   rebuild_history_menu (OV_VQA_PANEL (panel));
+  rebuild_own_questions (OV_VQA_PANEL (panel));
   schedule_run (OV_VQA_PANEL (panel));
 }
 
@@ -511,6 +599,8 @@ ov_vqa_panel_class_init (OvVqaPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, hint_label);
   gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, unknown_label);
   gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, reference_label);
+  gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, own_box);
+  gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, own_list);
   gtk_widget_class_install_action (widget_class, "vqa.ask", "s", ask_action);
   gtk_widget_class_install_action (widget_class, "vqa.choose-answers", NULL,
                                    choose_answers_action);

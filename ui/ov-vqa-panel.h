@@ -28,6 +28,11 @@ const char *ov_vqa_panel_get_unknown_note (OvVqaPanel *self);
 /* The line of reference answers under the question, or NULL while hidden
  * (the question is not one of the sample's own, or it has no reference). */
 const char *ov_vqa_panel_get_reference (OvVqaPanel *self);
+/* How many of the sample's own questions are listed under the answers (0
+ * while the list is hidden), and activating one of those rows. */
+guint       ov_vqa_panel_get_n_own_questions   (OvVqaPanel *self);
+void        ov_vqa_panel_activate_own_question (OvVqaPanel *self,
+                                                guint       index);
 /* The menu of questions: the sample's own, then earlier ones. */
 GMenuModel *ov_vqa_panel_get_question_menu (OvVqaPanel *self);
 
