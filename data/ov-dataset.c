@@ -1477,6 +1477,16 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
                        GCancellable                *cancellable,
                        GError                     **error)
 {
+  return ov_sample_source_load_row (opts, NULL, cancellable, error);
+}
+
+OvSample *
+ov_sample_source_load_row (const OvSampleSourceOptions *opts,
+                           gint64                      *row,
+                           GCancellable                *cancellable,
+                           GError                     **error)
+{
+  gint64 row_out = -1;
   g_autoptr(OvDataset) ds = NULL;
   g_autoptr(OvSample) sample = NULL;
   g_autofree char *dataset = NULL;
@@ -1550,8 +1560,9 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
       if (opts->key != NULL)
         {
           GError *local = NULL;
+          gint64 index = ov_dataset_find_key (ds, opts->key, cancellable, &local);
 
-          if (ov_dataset_find_key (ds, opts->key, cancellable, &local) < 0)
+          if (index < 0)
             {
               /* the lookup's own words when they name the dataset's file
                * (a linelist that leaves the key out says so) */
@@ -1570,15 +1581,19 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
             }
           sample = ov_dataset_load_key (ds, opts->key, opts->progress, opts->progress_data,
                                         cancellable, error);
+          row_out = index;
         }
       else if (n > 0 && opts->row >= (gint64) n)
         g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                      _ ("--row %" PRId64 ": %s has %u samples, numbered from 0 to %u"),
                      opts->row, ov_dataset_get_path (ds), n, n - 1);
       else
-        sample = ov_dataset_load_sample (ds, opts->row >= 0 ? (guint) opts->row : 0,
-                                         opts->progress, opts->progress_data, cancellable,
-                                         error);
+        {
+          sample = ov_dataset_load_sample (ds, opts->row >= 0 ? (guint) opts->row : 0,
+                                           opts->progress, opts->progress_data, cancellable,
+                                           error);
+          row_out = MAX (opts->row, 0);
+        }
       if (sample == NULL)
         return NULL;
     }
@@ -1631,5 +1646,7 @@ ov_sample_source_load (const OvSampleSourceOptions *opts,
     return NULL;
   if (sample->tags == NULL)
     sample->tags = ov_sample_dup_tag_string (sample);
+  if (row != NULL)
+    *row = row_out;
   return g_steal_pointer (&sample);
 }

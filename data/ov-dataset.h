@@ -150,5 +150,11 @@ GOptionGroup *ov_sample_source_option_group (OvSampleSourceOptions *opts);
 OvSample *ov_sample_source_load          (const OvSampleSourceOptions *opts,
                                           GCancellable                *cancellable,
                                           GError                     **error);
+/* The same, setting *row to the row (from 0) the sample was read from,
+ * by number or by key, or -1 when the files are no dataset. */
+OvSample *ov_sample_source_load_row      (const OvSampleSourceOptions *opts,
+                                          gint64                      *row,
+                                          GCancellable                *cancellable,
+                                          GError                     **error);
 
 G_END_DECLS

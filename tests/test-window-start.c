@@ -24,9 +24,11 @@ exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 /* Starts oscarviz with args (NULL-terminated, after the program) and
- * waits for the first caption of the demo scenes. */
+ * waits for the first caption of the demo scenes; when shown is given, the
+ * window's debug line of the sample it showed must match it. */
 static void
-start_and_caption (const char *const *args)
+start_and_caption (const char *const *args,
+                   const char        *shown)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) app = NULL;
@@ -47,7 +49,8 @@ start_and_caption (const char *const *args)
   g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
   /* GLib writes debug messages to standard output */
   g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "ov-caption-panel", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "ov-caption-panel ov-window",
+                                TRUE);
   /* nothing from the test's own environment that a user would not have */
   g_subprocess_launcher_unsetenv (launcher, "GSETTINGS_SCHEMA_DIR");
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
@@ -83,6 +86,8 @@ start_and_caption (const char *const *args)
           captioned = out != NULL && g_regex_match_simple ("caption shown: \\S", out, 0, 0);
           if (captioned)
             until = g_get_monotonic_time () + G_USEC_PER_SEC;
+          if (captioned && shown != NULL && !g_regex_match_simple (shown, out, 0, 0))
+            g_error ("oscarviz showed another sample than %s: %s", shown, out);
         }
     }
   g_file_get_contents (log_path, &log, NULL, NULL);
@@ -106,7 +111,7 @@ start_and_caption (const char *const *args)
 static void
 test_start_from_build_tree (void)
 {
-  start_and_caption (NULL);
+  start_and_caption (NULL, NULL);
 }
 
 /* /app/start-two-models: a second --model opens too, instead of replacing
@@ -117,7 +122,18 @@ test_start_two_models (void)
   const char *const args[] = { "--model", "demo", "--model", "demo-vqa", "--dataset", "demo",
                                NULL };
 
-  start_and_caption (args);
+  start_and_caption (args, NULL);
+}
+
+/* /app/start-at-sample: --row and --key open the dataset at that sample */
+static void
+test_start_at_sample (void)
+{
+  const char *const at_row[] = { "--dataset", "demo", "--row", "12", NULL };
+  const char *const at_key[] = { "--dataset", "demo", "--key", "300005", NULL };
+
+  start_and_caption (at_row, "sample shown: 300013, row 12\\b");
+  start_and_caption (at_key, "sample shown: 300005, row 4\\b");
 }
 
 int
@@ -134,6 +150,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/app/start-from-build-tree", test_start_from_build_tree);
   g_test_add_func ("/app/start-two-models", test_start_two_models);
+  g_test_add_func ("/app/start-at-sample", test_start_at_sample);
   status = g_test_run ();
   ov_test_stop_xvfb (&server);
   return status;

@@ -470,6 +470,51 @@ test_step_samples (void)
   g_assert_null (_ov_window_get_banner_text (window));
 }
 
+/* /ui/window/open-at-sample: the files opened at a row or a key (as the
+ * window's --row and --key do); stepping past the last sample is a toast,
+ * not a failure, while a row past the end asked for is a failure that
+ * names the option. */
+static void
+test_open_at_sample (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  g_autofree char *labels = oracle_data ("labels.tsv");
+  g_autofree char *features = oracle_data ("features.tsv");
+  GFile *files[2];
+  const char *banner;
+
+  ensure_opened ();
+  files[0] = g_file_new_for_path (labels);
+  files[1] = g_file_new_for_path (features);
+  ov_window_open_at (window, NULL, files, 2, -1, "coco_kitchen");
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_null (_ov_window_get_banner_text (window));
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_kitchen");
+  /* the row of a sample opened by its key is known: the next one follows */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.previous-sample", NULL));
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_dog_couch");
+
+  ov_window_open_at (window, NULL, files, 2, 3, NULL);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_beach");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.next-sample", NULL));
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_null (_ov_window_get_banner_text (window));
+  g_assert_cmpstr (_ov_window_get_toast_text (window), ==, "This is the last sample.");
+  g_assert_cmpstr (ov_session_get_sample (session)->key, ==, "coco_beach");
+
+  ov_window_open_at (window, NULL, files, 2, 4, NULL);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  banner = _ov_window_get_banner_text (window);
+  g_assert_nonnull (banner);
+  g_assert_nonnull (strstr (banner, "--row 4: "));
+  g_assert_nonnull (strstr (banner, "has 4 samples"));
+  g_object_unref (files[0]);
+  g_object_unref (files[1]);
+  open_oracle ();
+}
+
 /* "Before the last change" shows the caption before a change of this
  * sample's input, and goes when another sample is shown: the captions of
  * two pictures are not two versions of one. */
@@ -2108,6 +2153,7 @@ main (int argc, char **argv)
     { "/ui/window/tags-edit", test_tags_edit },
     { "/ui/window/tag-edit-focus", test_tag_edit_focus },
     { "/ui/window/step-samples", test_step_samples },
+    { "/ui/window/open-at-sample", test_open_at_sample },
     { "/ui/window/previous-caption", test_previous_caption },
     { "/ui/window/question", test_question },
     { "/ui/window/question-reference", test_question_reference },

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "data/ov-dataset.h"
 #include "data/ov-demo.h"
 #include "ov-application.h"
 #include "ov-preferences-window.h"
@@ -24,6 +25,8 @@ struct _OvApplication
   char           *model_dir;   /* from --model, for the next window */
   GStrv           more_models; /* a second (third...) --model, opened as folders */
   char           *dataset;     /* from --dataset, likewise */
+  gint64          row;         /* from --row, or -1 */
+  char           *key;         /* from --key, or NULL */
   int             base_dpi;    /* GTK's font resolution before "text-size" */
 };
 
@@ -97,20 +100,24 @@ ov_application_activate (GApplication *app)
   OvWindow *window = get_or_create_window (self);
   g_autofree char *model = g_steal_pointer (&self->model_dir);
   g_autofree char *dataset = g_steal_pointer (&self->dataset);
+  g_autofree char *key = g_steal_pointer (&self->key);
+  gint64 row = self->row;
 
   g_autoptr(GPtrArray) more = g_ptr_array_new_with_free_func (g_object_unref);
+  self->row = -1;
 
   take_more_models (self, more);
   /* --dataset FILE, as the commands take it: the window opens that file */
   if (dataset != NULL)
     {
       g_ptr_array_add (more, g_file_new_for_path (dataset));
-      ov_window_open (window, model, (GFile **) more->pdata, more->len);
+      ov_window_open_at (window, model, (GFile **) more->pdata, more->len, row, key);
     }
   else if (fresh)
     {
       /* Reopen what was open last time: checkpoint folders, then the
-       * sample's files; whatever has gone missing is skipped. */
+       * sample's files (at --row or --key when given); whatever has gone
+       * missing is skipped. */
       g_auto(GStrv) models = g_settings_get_strv (self->settings, "last-models");
       g_auto(GStrv) files = g_settings_get_strv (self->settings, "last-files");
       g_autoptr(GPtrArray) open = g_ptr_array_new_with_free_func (g_object_unref);
@@ -124,7 +131,7 @@ ov_application_activate (GApplication *app)
           g_ptr_array_add (open, g_file_new_for_path (files[i]));
       for (guint i = 0; i < more->len; i++)
         g_ptr_array_add (open, g_object_ref (g_ptr_array_index (more, i)));
-      ov_window_open (window, model, (GFile **) open->pdata, open->len);
+      ov_window_open_at (window, model, (GFile **) open->pdata, open->len, row, key);
     }
   else if (model != NULL)
     ov_window_open (window, model, (GFile **) more->pdata, more->len);
@@ -141,14 +148,17 @@ ov_application_open (GApplication  *app,
   OvWindow *window = get_or_create_window (self);
   g_autofree char *model = g_steal_pointer (&self->model_dir);
   g_autofree char *dataset = g_steal_pointer (&self->dataset);
+  g_autofree char *key = g_steal_pointer (&self->key);
+  gint64 row = self->row;
   g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
 
+  self->row = -1;
   take_more_models (self, all);
   if (dataset != NULL)
     g_ptr_array_add (all, g_file_new_for_path (dataset));
   for (int i = 0; i < n_files; i++)
     g_ptr_array_add (all, g_object_ref (files[i]));
-  ov_window_open (window, model, (GFile **) all->pdata, all->len);
+  ov_window_open_at (window, model, (GFile **) all->pdata, all->len, row, key);
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -159,11 +169,37 @@ ov_application_handle_local_options (GApplication *app,
   OvApplication *self = OV_APPLICATION (app);
   g_autofree const char **models = NULL;
   const char *dataset = NULL;
+  const char *row = NULL, *key = NULL;
 
   if (g_variant_dict_lookup (options, "version", "b", NULL))
     {
       g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
       return 0;
+    }
+  /* --row N or --key KEY: the sample the window opens, as for every command */
+  g_variant_dict_lookup (options, "row", "&s", &row);
+  g_variant_dict_lookup (options, "key", "&s", &key);
+  if (row != NULL && key != NULL)
+    {
+      g_printerr ("oscarviz: %s\n", _("Give either --key or --row, not both"));
+      return 2;
+    }
+  if (row != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      guint64 n = 0;
+
+      if (!ov_parse_count_option ("--row", row, 0, G_MAXUINT - 1, &n, &error))
+        {
+          g_printerr ("oscarviz: %s\n", error->message);
+          return 2;
+        }
+      self->row = (gint64) n;
+    }
+  if (key != NULL)
+    {
+      g_free (self->key);
+      self->key = g_strdup (key);
     }
   if (g_variant_dict_lookup (options, "model", "^a&ay", &models))
     {
@@ -238,6 +274,10 @@ ov_application_add_platform_data (GApplication    *app,
   if (self->dataset != NULL)
     g_variant_builder_add (builder, "{sv}", "oscarviz-dataset",
                            g_variant_new_bytestring (self->dataset));
+  if (self->row >= 0)
+    g_variant_builder_add (builder, "{sv}", "oscarviz-row", g_variant_new_int64 (self->row));
+  if (self->key != NULL)
+    g_variant_builder_add (builder, "{sv}", "oscarviz-key", g_variant_new_string (self->key));
 }
 
 /* In the running instance, before a forwarded activate or open. */
@@ -265,6 +305,10 @@ ov_application_before_emit (GApplication *app,
       g_free (self->dataset);
       self->dataset = g_strdup (model);
     }
+  if (!g_variant_lookup (platform_data, "oscarviz-row", "x", &self->row))
+    self->row = -1;
+  g_clear_pointer (&self->key, g_free);
+  g_variant_lookup (platform_data, "oscarviz-key", "s", &self->key);
 }
 
 static void
@@ -379,6 +423,7 @@ ov_application_finalize (GObject *object)
   g_clear_pointer (&self->model_dir, g_free);
   g_clear_pointer (&self->more_models, g_strfreev);
   g_clear_pointer (&self->dataset, g_free);
+  g_clear_pointer (&self->key, g_free);
   G_OBJECT_CLASS (ov_application_parent_class)->finalize (object);
 }
 
@@ -408,9 +453,16 @@ ov_application_init (OvApplication *self)
     { "dataset", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Open this dataset or sample file, as the commands' --dataset takes it (“demo” for "
          "the bundled scenes); other files may follow as arguments"), N_("FILE") },
+    { "row", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Open the dataset at its sample N (from 0), as the commands' --row does"), N_("N") },
+    { "key", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Open the dataset at the sample of this image key, as the commands' --key does"),
+      N_("KEY") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version"), NULL },
     { NULL }
   };
+
+  self->row = -1;
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE…]"));

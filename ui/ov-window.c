@@ -192,7 +192,8 @@ sample_changed_cb (OvWindow *self)
     self->pending_id = g_idle_add (select_pending_cb, self);
 }
 
-static void load_sample (OvWindow *self, const char *const *files, gint64 row);
+static void load_sample (OvWindow *self, const char *const *files, gint64 row, const char *key,
+                         gboolean stepping);
 
 /* The embeddings map needs the height, and a folded tag list gives its
  * height away: then the list keeps only its minimum, and it gets its
@@ -252,7 +253,7 @@ embed_show_sample_cb (OvEmbedPanel *panel,
   if (sample != NULL && g_strcmp0 (sample->key, key) == 0)
     select_pending_cb (self);
   else
-    load_sample (self, (const char *const *) files, row);
+    load_sample (self, (const char *const *) files, row, NULL, FALSE);
 }
 
 /* Loading progress */
@@ -527,6 +528,9 @@ load_model (OvWindow   *self,
 typedef struct {
   GStrv     files;      /* what the sample is read from */
   gint64    row;
+  char     *key;        /* the sample's key, asked for instead of a row */
+  gint64    loaded_row; /* result: the dataset row read, or -1 */
+  gboolean  stepping;   /* asked for by the next-sample action */
   guint     request;    /* the window's sample_request when it was asked for */
   OvSample *sample;     /* result */
   OvImage  *image;      /* result, may be NULL */
@@ -539,6 +543,7 @@ static void
 sample_load_free (SampleLoad *load)
 {
   g_strfreev (load->files);
+  g_free (load->key);
   g_clear_pointer (&load->sample, ov_sample_free);
   g_clear_pointer (&load->image, ov_image_free);
   g_free (load->image_error);
@@ -642,11 +647,12 @@ load_sample_worker (GTask        *task,
 
   ov_sample_source_options_init (&opts);
   opts.row = load->row;
+  opts.key = g_strdup (load->key);
   /* The window outlives the task: the task holds a reference to it. */
   opts.progress = sample_progress_cb;
   opts.progress_data = source_object;
   if (fill_source_options (&opts, load->files, &error))
-    load->sample = ov_sample_source_load (&opts, cancellable, &error);
+    load->sample = ov_sample_source_load_row (&opts, &load->loaded_row, cancellable, &error);
   if (load->sample != NULL && (opts.dataset != NULL || opts.labels != NULL
                                || opts.features != NULL))
     find_dataset_extras (load, opts.dataset != NULL ? opts.dataset
@@ -764,8 +770,9 @@ sample_loaded_cb (GObject      *source,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      /* Stepping past the last sample is no failure worth a banner. */
-      if (load->row > 0 && g_error_matches (error, OV_ERROR, OV_ERROR_MISSING))
+      /* Stepping past the last sample is no failure worth a banner (the
+       * data layer names a row past the end as a bad option value). */
+      if (load->stepping && g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE))
         {
           show_toast (self, _("This is the last sample."));
           return;
@@ -795,7 +802,8 @@ sample_loaded_cb (GObject      *source,
 
   g_strfreev (self->sample_files);
   self->sample_files = g_strdupv (load->files);
-  self->sample_row = load->row;
+  self->sample_row = load->loaded_row >= 0 ? load->loaded_row : load->row;
+  g_debug ("sample shown: %s, row %" G_GINT64_FORMAT, load->sample->key, self->sample_row);
   ov_embed_panel_set_dataset (self->embed_panel, (const char *const *) load->files);
   for (guint i = 0; load->files[i] != NULL; i++)
     remember_recent (self, load->files[i]);
@@ -857,7 +865,9 @@ sample_loaded_cb (GObject      *source,
 static void
 load_sample (OvWindow           *self,
              const char *const  *files,
-             gint64              row)
+             gint64              row,
+             const char         *key,
+             gboolean            stepping)
 {
   g_autoptr(GTask) task = NULL;
   SampleLoad *load;
@@ -869,6 +879,9 @@ load_sample (OvWindow           *self,
   load = g_new0 (SampleLoad, 1);
   load->files = g_strdupv ((char **) files);
   load->row = row;
+  load->key = g_strdup (key);
+  load->loaded_row = -1;
+  load->stepping = stepping;
   load->request = ++self->sample_request;
 
   name = g_path_get_basename (files[0]);
@@ -886,8 +899,10 @@ load_sample (OvWindow           *self,
  * a sample the user opened without a checkpoint runs on the demo's models,
  * and the demo's scene must not take its place. */
 static void
-open_demo (OvWindow *self,
-           gboolean  with_scenes)
+open_demo (OvWindow   *self,
+           gboolean    with_scenes,
+           gint64      row,
+           const char *key)
 {
   static const char *const models[] = { "demo", "demo-vqa", "demo-pretrain" };
   g_autoptr(GError) error = NULL;
@@ -914,7 +929,7 @@ open_demo (OvWindow *self,
     {
       const char *files[] = { dataset, NULL };
 
-      load_sample (self, files, 0);
+      load_sample (self, files, row, key, FALSE);
     }
   if (n_found == 0 || (with_scenes && dataset == NULL))
     {
@@ -931,6 +946,17 @@ ov_window_open (OvWindow  *self,
                 const char *model_dir,
                 GFile     **files,
                 guint       n_files)
+{
+  ov_window_open_at (self, model_dir, files, n_files, -1, NULL);
+}
+
+void
+ov_window_open_at (OvWindow   *self,
+                   const char *model_dir,
+                   GFile     **files,
+                   guint       n_files,
+                   gint64      row,
+                   const char *key)
 {
   g_autoptr(GStrvBuilder) sample_files = g_strv_builder_new ();
   g_auto(GStrv) paths = NULL;
@@ -966,9 +992,9 @@ ov_window_open (OvWindow  *self,
 
   paths = g_strv_builder_end (sample_files);
   if (!any_model && !ov_session_has_model (self->session) && self->n_loading == 0)
-    open_demo (self, paths[0] == NULL);
+    open_demo (self, paths[0] == NULL, row, key);
   if (paths[0] != NULL)
-    load_sample (self, (const char *const *) paths, -1);
+    load_sample (self, (const char *const *) paths, row, key, FALSE);
 }
 
 /* Actions */
@@ -1044,7 +1070,7 @@ open_demo_action (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   hide_banner (OV_WINDOW (widget));
-  open_demo (OV_WINDOW (widget), TRUE);
+  open_demo (OV_WINDOW (widget), TRUE, -1, NULL);
 }
 
 static void
@@ -1110,7 +1136,7 @@ step_sample_action (GtkWidget  *widget,
     row--;
   else
     return;
-  load_sample (self, (const char *const *) self->sample_files, row);
+  load_sample (self, (const char *const *) self->sample_files, row, NULL, TRUE);
 }
 
 static void

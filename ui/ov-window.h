@@ -25,6 +25,14 @@ void       ov_window_open        (OvWindow      *self,
                                   const char    *model_dir,
                                   GFile        **files,
                                   guint          n_files);
+/* The same, opening the sample files at a row (from 0; -1 for the first)
+ * or at the sample of a key (NULL for none), as --row and --key do. */
+void       ov_window_open_at     (OvWindow      *self,
+                                  const char    *model_dir,
+                                  GFile        **files,
+                                  guint          n_files,
+                                  gint64         row,
+                                  const char    *key);
 OvSession *ov_window_get_session (OvWindow      *self);
 /* Whether files or checkpoints are still being read. */
 gboolean   ov_window_is_loading  (OvWindow      *self);
