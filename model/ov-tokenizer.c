@@ -53,33 +53,25 @@ struct _OvTokenizer
 /* --- Python's view of characters ------------------------------------------
  *
  * Oscar's tokenizer ran on CPython 3.11, whose unicodedata is Unicode 14.0.
- * GLib's tables are newer (Unicode 15.0 for GLib 2.74). Comparing all code
- * points of the two found exactly these differences, handled below:
- *  - the ranges Unicode 15.0 assigned are unassigned (Cn) for Python, so its
- *    clean step deletes them as control characters;
+ * GLib's tables are newer (Unicode 15.0 for GLib 2.74, later for later
+ * GLibs). Comparing all code points of the two found exactly these
+ * differences, handled below:
+ *  - code points that Unicode 14.0 leaves unassigned are Cn for Python
+ *    (its clean step deletes them as control characters) whatever a newer
+ *    GLib assigns there; ov-unicode14.h lists what Unicode 14.0 assigns;
  *  - str.lower() also lowers the Nl Roman numerals and the So circled
  *    letters, which g_unichar_tolower() leaves alone;
  *  - str.lower() maps U+0130 to "i" + U+0307 and picks the final sigma from
  *    context (Unicode's Final_Sigma rule), which needs the Cased and
  *    Case_Ignorable properties that GLib does not expose.
  * NFD (g_utf8_normalize) and the general categories otherwise agree.
- * tools/check-tokenizer-unicode.py repeats the comparison against these tables.
- * TODO: characters that a later GLib assigns beyond Unicode 15.0 are not
- * yet treated as unassigned. */
+ * tools/check-tokenizer-unicode.py repeats the comparison against these
+ * tables. A GLib newer than Unicode 15.0 may also change the category or
+ * case of characters Unicode 14.0 had; that script names any such change. */
 
 typedef struct { gunichar lo, hi; } CodeRange;
 
-/* Code points first assigned in Unicode 15.0 (DerivedAge.txt). */
-static const CodeRange unicode15_added[] = {
-  { 0x0CF3, 0x0CF3 }, { 0x0ECE, 0x0ECE }, { 0x10EFD, 0x10EFF }, { 0x1123F, 0x11241 },
-  { 0x11B00, 0x11B09 }, { 0x11F00, 0x11F10 }, { 0x11F12, 0x11F3A }, { 0x11F3E, 0x11F59 },
-  { 0x1342F, 0x1342F }, { 0x13439, 0x13455 }, { 0x1B132, 0x1B132 }, { 0x1B155, 0x1B155 },
-  { 0x1D2C0, 0x1D2D3 }, { 0x1DF25, 0x1DF2A }, { 0x1E030, 0x1E06D }, { 0x1E08F, 0x1E08F },
-  { 0x1E4D0, 0x1E4F9 }, { 0x1F6DC, 0x1F6DC }, { 0x1F774, 0x1F776 }, { 0x1F77B, 0x1F77F },
-  { 0x1F7D9, 0x1F7D9 }, { 0x1FA75, 0x1FA77 }, { 0x1FA87, 0x1FA88 }, { 0x1FAAD, 0x1FAAF },
-  { 0x1FABB, 0x1FABD }, { 0x1FABF, 0x1FABF }, { 0x1FACE, 0x1FACF }, { 0x1FADA, 0x1FADB },
-  { 0x1FAE8, 0x1FAE8 }, { 0x1FAF7, 0x1FAF8 }, { 0x2B739, 0x2B739 }, { 0x31350, 0x323AF },
-};
+#include "ov-unicode14.h"
 
 /* Cased characters that are not letters of category Ll, Lu or Lt
  * (Other_Lowercase / Other_Uppercase minus the case-ignorable ones). */
@@ -123,7 +115,7 @@ py_category (gunichar c)
   GUnicodeType t = g_unichar_type (c);
 
   if (t != G_UNICODE_UNASSIGNED
-      && in_ranges (unicode15_added, G_N_ELEMENTS (unicode15_added), c))
+      && !in_ranges (unicode14_assigned, G_N_ELEMENTS (unicode14_assigned), c))
     return G_UNICODE_UNASSIGNED;
   return t;
 }
