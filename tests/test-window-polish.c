@@ -1025,6 +1025,250 @@ test_unknown_tags (void)
   close_window (win);
 }
 
+/* Hands a key press to widget's key controllers, as the window does when
+ * widget has the focus; returns whether one took it. */
+static gboolean
+press_key (GtkWidget       *widget,
+           guint            keyval,
+           GdkModifierType  state)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+      gboolean handled = FALSE;
+
+      if (!GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        continue;
+      g_signal_emit_by_name (controller, "key-pressed", keyval, 0, state, &handled);
+      if (handled)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The widget as the window paints it, as an RGB24 surface. */
+static cairo_surface_t *
+render_widget (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  cairo_surface_t *surface;
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, gdk_texture_get_width (texture),
+                                        gdk_texture_get_height (texture));
+  gdk_texture_download (texture, cairo_image_surface_get_data (surface),
+                        cairo_image_surface_get_stride (surface));
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+/* Pixels of two renderings of a size that differ inside a rectangle. */
+static guint
+count_changed (cairo_surface_t *a,
+               cairo_surface_t *b,
+               double           x0,
+               double           y0,
+               double           x1,
+               double           y1)
+{
+  guint n = 0;
+
+  for (int y = MAX (0, (int) y0); y < MIN (cairo_image_surface_get_height (a), (int) y1); y++)
+    for (int x = MAX (0, (int) x0); x < MIN (cairo_image_surface_get_width (a), (int) x1); x++)
+      n += !same_color (pixel (a, x, y), pixel (b, x, y));
+  return n;
+}
+
+/* What the line under the heat map says of cell (row, col), from the
+ * hover tooltip's value at its centre. */
+static char *
+expected_cell_line (OvAttentionPanel *panel,
+                    int               row,
+                    int               col)
+{
+  const OvAttentionRun *run = ov_attention_panel_get_run (panel);
+  g_autofree char *tooltip = NULL;
+  double x, y, value = NAN;
+
+  g_assert_true (ov_attention_panel_cell_center (panel, row, col, &x, &y));
+  tooltip = ov_attention_panel_dup_tooltip (panel, x, y, &value);
+  g_assert_nonnull (tooltip);
+  return g_strdup_printf ("“%s” (%d) attends to “%s” (%d): %.6f", run->labels[row], row,
+                          run->labels[col], col, value);
+}
+
+static void
+assert_cursor (OvAttentionPanel *panel,
+               int               row,
+               int               col)
+{
+  GtkWidget *label = ov_attention_panel_get_cell_label (panel);
+  g_autofree char *line = expected_cell_line (panel, row, col);
+  int got_row = -1, got_col = -1;
+
+  g_assert_true (ov_attention_panel_get_cursor (panel, &got_row, &got_col));
+  g_assert_cmpint (got_row, ==, row);
+  g_assert_cmpint (got_col, ==, col);
+  g_assert_true (gtk_widget_get_visible (label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, line);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (ov_attention_panel_get_canvas (panel)),
+                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, line);
+}
+
+/* /ui/polish/heatmap-keys: the heat map takes the focus; the arrows, Home,
+ * End and the Page keys move a marked cell whose tokens and exact value the
+ * line under the map and the canvas's accessible description name; the
+ * scroller follows it; a click moves it, hovering does not; the focus ring
+ * is drawn around the part of the map shown. */
+static void
+test_heatmap_keys (void)
+{
+  OvWindow *win = open_demo_window (1280, 800);
+  OvAttentionPanel *panel = _ov_window_get_attention_panel (win);
+  const OvAttentionRun *run;
+  GtkWidget *canvas, *scroller, *label;
+  GtkAdjustment *vadj;
+  cairo_surface_t *before, *after;
+  g_autofree int *pos = NULL;
+  double x, y, x1, y1;
+  int n = 0, row, col;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
+                                             "attention"));
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
+  OV_TEST_WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > 0, 60);
+  ov_test_iterate (SETTLE_MS);
+  run = ov_attention_panel_get_run (panel);
+  g_assert_nonnull (run);
+  pos = g_new (int, run->forward->seq_len);
+  for (int i = 0; i < run->forward->seq_len; i++)
+    if (run->encoding->segments[i] != OV_SEGMENT_PAD)
+      pos[n++] = i;
+  g_assert_cmpint (n, >, 12);
+  canvas = ov_attention_panel_get_canvas (panel);
+  scroller = gtk_widget_get_ancestor (canvas, GTK_TYPE_SCROLLED_WINDOW);
+  vadj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  label = ov_attention_panel_get_cell_label (panel);
+
+  /* Before any key: no cell, and the line says how to get one. */
+  g_assert_false (ov_attention_panel_get_cursor (panel, NULL, NULL));
+  g_assert_true (gtk_widget_get_visible (label));
+  g_assert_true (gtk_widget_has_css_class (label, "dim-label"));
+  g_assert_true (gtk_widget_get_focusable (canvas));
+
+  /* The focus puts the cell on the first token. */
+  before = render_widget (canvas);
+  g_assert_true (gtk_widget_grab_focus (canvas));
+  ov_test_iterate (100);
+  assert_cursor (panel, pos[0], pos[0]);
+  g_assert_false (gtk_widget_has_css_class (label, "dim-label"));
+
+  /* Right, Down, Left, Up; the edges hold the cell and keep the key. */
+  g_assert_true (press_key (canvas, GDK_KEY_Right, 0));
+  assert_cursor (panel, pos[0], pos[1]);
+  g_assert_true (press_key (canvas, GDK_KEY_Down, 0));
+  g_assert_true (press_key (canvas, GDK_KEY_Down, 0));
+  assert_cursor (panel, pos[2], pos[1]);
+  g_assert_true (press_key (canvas, GDK_KEY_Left, 0));
+  g_assert_true (press_key (canvas, GDK_KEY_Left, 0));
+  assert_cursor (panel, pos[2], pos[0]);
+  g_assert_true (press_key (canvas, GDK_KEY_Up, 0));
+  assert_cursor (panel, pos[1], pos[0]);
+
+  /* The cell is marked on the map: its surroundings change. */
+  ov_test_iterate (100);
+  after = render_widget (canvas);
+  g_assert_true (ov_attention_panel_cell_center (panel, pos[1], pos[0], &x, &y));
+  g_assert_cmpuint (count_changed (before, after, x - 12, y - 12, x + 12, y + 12), >, 20);
+  cairo_surface_destroy (before);
+  cairo_surface_destroy (after);
+
+  /* End and Home: the row's last and first column; with Ctrl, the
+   * corners. The scroller shows the last row. */
+  g_assert_true (press_key (canvas, GDK_KEY_End, 0));
+  assert_cursor (panel, pos[1], pos[n - 1]);
+  g_assert_true (press_key (canvas, GDK_KEY_Home, 0));
+  assert_cursor (panel, pos[1], pos[0]);
+  g_assert_true (press_key (canvas, GDK_KEY_End, GDK_CONTROL_MASK));
+  assert_cursor (panel, pos[n - 1], pos[n - 1]);
+  g_assert_true (ov_attention_panel_cell_center (panel, pos[n - 1], pos[n - 1], &x1, &y1));
+  g_test_message ("last cell at y %.0f; the scroller shows %.0f to %.0f of %.0f", y1,
+                  gtk_adjustment_get_value (vadj),
+                  gtk_adjustment_get_value (vadj) + gtk_adjustment_get_page_size (vadj),
+                  gtk_adjustment_get_upper (vadj));
+  g_assert_cmpfloat (y1, >=, gtk_adjustment_get_value (vadj));
+  g_assert_cmpfloat (y1, <=, gtk_adjustment_get_value (vadj)
+                               + gtk_adjustment_get_page_size (vadj));
+  g_assert_true (press_key (canvas, GDK_KEY_Right, 0));
+  g_assert_true (press_key (canvas, GDK_KEY_Down, 0));
+  assert_cursor (panel, pos[n - 1], pos[n - 1]);
+
+  /* Page Up moves more than a row and stops at the first; the window's
+   * Ctrl+Page keys (samples) are left alone. */
+  g_assert_true (press_key (canvas, GDK_KEY_Page_Up, 0));
+  g_assert_true (ov_attention_panel_get_cursor (panel, &row, &col));
+  g_assert_cmpint (row, <, pos[n - 2]);
+  g_assert_cmpint (col, ==, pos[n - 1]);
+  for (int k = 0; k < n; k++)
+    press_key (canvas, GDK_KEY_Page_Up, 0);
+  assert_cursor (panel, pos[0], pos[n - 1]);
+  g_assert_false (press_key (canvas, GDK_KEY_Page_Down, GDK_CONTROL_MASK));
+  g_assert_true (press_key (canvas, GDK_KEY_Home, GDK_CONTROL_MASK));
+  assert_cursor (panel, pos[0], pos[0]);
+  g_assert_false (press_key (canvas, GDK_KEY_a, 0));
+
+  /* Another head: the same cell, its new value. */
+  ov_attention_panel_set_selection (panel, run->forward->n_layers - 1, 1);
+  ov_test_iterate (100);
+  assert_cursor (panel, pos[0], pos[0]);
+
+  /* The pointer's tooltip names the cell under it and leaves the keys'
+   * cell alone; a click moves it there. */
+  g_assert_true (ov_attention_panel_cell_center (panel, pos[3], pos[4], &x, &y));
+  {
+    g_autofree char *tip = ov_attention_panel_dup_tooltip (panel, x, y, NULL);
+
+    g_assert_nonnull (strstr (tip, run->labels[pos[3]]));
+  }
+  assert_cursor (panel, pos[0], pos[0]);
+  g_assert_true (ov_attention_panel_click (panel, x, y));
+  assert_cursor (panel, pos[3], pos[4]);
+
+  /* The focus ring: there with a visible focus, at the top left of the
+   * part shown, not without. */
+  gtk_adjustment_set_value (vadj, 0);
+  gtk_window_set_focus_visible (GTK_WINDOW (win), FALSE);
+  ov_test_iterate (100);
+  before = render_widget (canvas);
+  gtk_window_set_focus_visible (GTK_WINDOW (win), TRUE);
+  gtk_widget_queue_draw (canvas);
+  ov_test_iterate (100);
+  g_assert_true (gtk_widget_has_visible_focus (canvas));
+  after = render_widget (canvas);
+  g_assert_cmpuint (count_changed (before, after, 0, 0, 3, 100), >, 150);
+  cairo_surface_destroy (before);
+  cairo_surface_destroy (after);
+
+  /* The other views have no keys and leave the focus chain; the line
+   * goes with the heat map. */
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_GRID);
+  ov_test_iterate (100);
+  g_assert_false (gtk_widget_get_focusable (canvas));
+  g_assert_false (gtk_widget_get_visible (label));
+  g_assert_false (press_key (canvas, GDK_KEY_Right, 0));
+  close_window (win);
+}
+
 /* /ui/polish/heatmap-room: at 1280x800 the attention heat map takes the
  * panel's width, not a corner of it: square, with cells tall enough that
  * every token of the demo's input is labelled (the labels are 9 pixels). */
@@ -1602,6 +1846,7 @@ main (int argc, char **argv)
     { "/ui/polish/input-kept", test_input_kept },
     { "/ui/polish/unknown-tags", test_unknown_tags },
     { "/ui/polish/heatmap-room", test_heatmap_room },
+    { "/ui/polish/heatmap-keys", test_heatmap_keys },
     { "/ui/polish/tab-icons", test_tab_icons },
     { "/ui/polish/room", test_room },
     { "/ui/polish/narrow", test_narrow },
@@ -1612,6 +1857,9 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   ov_test_window_env ();
+  /* GTK's own test accessibility backend, which keeps what the widgets
+   * tell a screen reader, for gtk_test_accessible_assert_property. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   if (g_getenv ("OV_SCREENSHOT_DIR") != NULL)
     {
       bindtextdomain (GETTEXT_PACKAGE, OV_BUILD_DIR "/po");

@@ -5,6 +5,12 @@
  * the input changes and paints the viz/ renderers on a canvas through
  * gtk_snapshot_append_cairo; hovering asks the same renderer's hit-test, so
  * the tooltip names exactly the cell under the pointer.
+ *
+ * On the heat map the keyboard has a cell of its own: the arrow keys move
+ * it, the renderer marks it, and the line under the map (and the canvas's
+ * accessible description) names its tokens and value. A click moves it to
+ * the cell clicked; hovering only shows the tooltip, so the pointer never
+ * takes the cell from under the keyboard.
  */
 #define G_LOG_DOMAIN "ov-attention-panel"
 
@@ -40,6 +46,12 @@ struct _OvAttentionCanvas
    * NULL. */
   double     (*height_for_width) (gpointer view,
                                   double   width);
+  /* The keyboard's cell, drawn over the view while mark_row >= 0, or NULL. */
+  void       (*draw_mark) (gpointer view,
+                           cairo_t *cr,
+                           int      row,
+                           int      col);
+  int          mark_row, mark_col;
 };
 
 G_DEFINE_FINAL_TYPE (OvAttentionCanvas, ov_attention_canvas, GTK_TYPE_WIDGET)
@@ -106,6 +118,29 @@ canvas_get_ink (GtkWidget *widget,
   ink->no_data = mix (bg, fg, 0.12);
 }
 
+/* The part of the canvas its scroller shows, in the canvas's coordinates
+ * (the whole canvas outside a scroller). */
+static void
+canvas_visible_rect (GtkWidget       *widget,
+                     graphene_rect_t *r)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+
+  graphene_rect_init (r, 0, 0, w, h);
+  if (scroller != NULL)
+    {
+      GtkAdjustment *ha = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller));
+      GtkAdjustment *va = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+      double pw = gtk_adjustment_get_page_size (ha), ph = gtk_adjustment_get_page_size (va);
+
+      /* (no page yet before the first allocation) */
+      graphene_rect_init (r, gtk_adjustment_get_value (ha), gtk_adjustment_get_value (va),
+                          pw > 0 ? MIN (w, pw) : w, ph > 0 ? MIN (h, ph) : h);
+    }
+}
+
 static void
 ov_attention_canvas_snapshot (GtkWidget   *widget,
                               GtkSnapshot *snapshot)
@@ -124,7 +159,50 @@ ov_attention_canvas_snapshot (GtkWidget   *widget,
   ov_draw_use_ink (cr, OV_INK_BACKGROUND);
   cairo_paint (cr);
   self->paint (cr, width, height, self->view);
+  if (self->draw_mark != NULL && self->mark_row >= 0)
+    self->draw_mark (self->view, cr, self->mark_row, self->mark_col);
+  if (gtk_widget_has_visible_focus (widget))
+    {
+      graphene_rect_t r;
+      GdkRGBA accent = { 0.21, 0.52, 0.89, 1 };
+
+      /* The focus ring, as the image view's, around the part of the canvas
+       * the scroller shows rather than around the whole, taller map. */
+      canvas_visible_rect (widget, &r);
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "accent_color",
+                                      &accent);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      cairo_new_path (cr);
+      cairo_rectangle (cr, r.origin.x + 1, r.origin.y + 1, r.size.width - 2,
+                       r.size.height - 2);
+      cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, 0.5 * accent.alpha);
+      cairo_set_line_width (cr, 2.0);
+      cairo_stroke (cr);
+    }
   cairo_destroy (cr);
+}
+
+/* The focus ring comes and goes with the window's focus-visible, which
+ * does not redraw the canvas itself. */
+static void
+ov_attention_canvas_root (GtkWidget *widget)
+{
+  GtkRoot *root;
+
+  GTK_WIDGET_CLASS (ov_attention_canvas_parent_class)->root (widget);
+  root = gtk_widget_get_root (widget);
+  if (GTK_IS_WINDOW (root))
+    g_signal_connect_object (root, "notify::focus-visible", G_CALLBACK (gtk_widget_queue_draw),
+                             widget, G_CONNECT_SWAPPED);
+}
+
+static void
+ov_attention_canvas_unroot (GtkWidget *widget)
+{
+  g_signal_handlers_disconnect_by_func (gtk_widget_get_root (widget), gtk_widget_queue_draw,
+                                        widget);
+  GTK_WIDGET_CLASS (ov_attention_canvas_parent_class)->unroot (widget);
 }
 
 static void
@@ -132,15 +210,19 @@ ov_attention_canvas_class_init (OvAttentionCanvasClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  widget_class->root = ov_attention_canvas_root;
+  widget_class->unroot = ov_attention_canvas_unroot;
   widget_class->measure = ov_attention_canvas_measure;
   widget_class->get_request_mode = ov_attention_canvas_get_request_mode;
   widget_class->snapshot = ov_attention_canvas_snapshot;
   gtk_widget_class_set_css_name (widget_class, "ov-attention-canvas");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
 ov_attention_canvas_init (OvAttentionCanvas *self)
 {
+  self->mark_row = self->mark_col = -1;
 }
 
 /* The panel */
@@ -160,6 +242,7 @@ struct _OvAttentionPanel
   GtkLabel       *empty_label;
   GtkWidget      *canvas_window;
   OvAttentionCanvas *canvas;
+  GtkLabel       *cell_label;
 
   OvRunner        runner;
   char           *caption;
@@ -168,6 +251,9 @@ struct _OvAttentionPanel
   guint           n_runs;
   gboolean        updating;
   gboolean        stale;      /* the input changed while the panel was hidden */
+  /* The heat map's keyboard cell as shown row and column (0..n-1 of the
+   * view's positions), or -1; kept across layers, heads and runs. */
+  int             cursor_row, cursor_col;
 
   /* The view drawn; exactly one is set. */
   OvHeatmapView       *heatmap;
@@ -185,11 +271,21 @@ heatmap_height_for_width (gpointer view,
 }
 
 static void
+heatmap_draw_mark (gpointer  view,
+                   cairo_t  *cr,
+                   int       row,
+                   int       col)
+{
+  ov_heatmap_view_draw_mark (view, cr, row, col);
+}
+
+static void
 clear_views (OvAttentionPanel *self)
 {
   self->canvas->paint = NULL;
   self->canvas->view = NULL;
   self->canvas->height_for_width = NULL;
+  self->canvas->draw_mark = NULL;
   g_clear_pointer (&self->heatmap, ov_heatmap_view_free);
   g_clear_pointer (&self->grid, ov_attention_grid_view_free);
   g_clear_pointer (&self->flow, ov_flow_view_free);
@@ -219,6 +315,219 @@ head_title (int head)
   return g_strdup_printf (_("head %d"), head);
 }
 
+static void layout_view (OvAttentionPanel *self);
+
+/* The keyboard's cell on the heat map */
+
+static int
+heatmap_size (OvAttentionPanel *self)
+{
+  int n = 0;
+
+  if (self->heatmap != NULL)
+    ov_heatmap_view_get_positions (self->heatmap, &n);
+  return n;
+}
+
+/* What the line under the map says of the keyboard's cell, or NULL
+ * without one. */
+static char *
+dup_cursor_text (OvAttentionPanel *self)
+{
+  OvHeatmapHit hit;
+
+  if (self->heatmap == NULL
+      || !ov_heatmap_view_get_cell (self->heatmap, self->cursor_row, self->cursor_col, &hit))
+    return NULL;
+  /* Translators: the heat map cell the keyboard is on: the query token and
+   * its position, the key token and its position, then the exact value. */
+  return g_strdup_printf (_("“%s” (%d) attends to “%s” (%d): %.6f"), hit.row_label, hit.row,
+                          hit.col_label, hit.col, hit.value);
+}
+
+/* Shows the keyboard's cell: the mark on the map, the line under it and
+ * the canvas's accessible description. */
+static void
+show_cursor (OvAttentionPanel *self)
+{
+  GtkWidget *label = GTK_WIDGET (self->cell_label);
+  g_autofree char *text = NULL;
+  const char *shown;
+  int n = heatmap_size (self);
+
+  /* A new run may have fewer tokens: stay on the last. */
+  if (self->cursor_row >= 0)
+    {
+      self->cursor_row = MIN (self->cursor_row, n - 1);
+      self->cursor_col = MIN (self->cursor_col, n - 1);
+      if (self->cursor_row < 0 || self->cursor_col < 0)
+        self->cursor_row = self->cursor_col = -1;
+    }
+  self->canvas->mark_row = self->heatmap != NULL ? self->cursor_row : -1;
+  self->canvas->mark_col = self->cursor_col;
+  text = dup_cursor_text (self);
+  shown = text != NULL ? text : _("Click a cell or use the arrow keys to read its value.");
+  gtk_label_set_text (self->cell_label, shown);
+  if (text != NULL)
+    gtk_widget_remove_css_class (label, "dim-label");
+  else
+    gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_set_visible (label, self->heatmap != NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  self->heatmap != NULL ? shown : "", -1);
+  gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
+}
+
+/* Scrolls adj the least that shows lo..hi (its start when it cannot
+ * show all of it). */
+static void
+scroll_to_show (GtkAdjustment *adj,
+                double         lo,
+                double         hi)
+{
+  double value = gtk_adjustment_get_value (adj);
+  double page = gtk_adjustment_get_page_size (adj);
+
+  if (page <= 0)
+    return;
+  if (lo < value || hi - lo > page)
+    value = lo;
+  else if (hi > value + page)
+    value = hi - page;
+  gtk_adjustment_set_value (adj, value);
+}
+
+static void
+scroll_to_cursor (OvAttentionPanel *self)
+{
+  GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (self->canvas_window);
+  OvRect r;
+
+  if (self->heatmap == NULL)
+    return;
+  layout_view (self);
+  if (!ov_heatmap_view_cell_rect (self->heatmap, self->cursor_row, self->cursor_col, &r))
+    return;
+  /* with room for the mark around the cell */
+  scroll_to_show (gtk_scrolled_window_get_hadjustment (scroller), r.x - 6, r.x + r.width + 6);
+  scroll_to_show (gtk_scrolled_window_get_vadjustment (scroller), r.y - 6, r.y + r.height + 6);
+}
+
+static void
+move_cursor (OvAttentionPanel *self,
+             int               row,
+             int               col)
+{
+  int n = heatmap_size (self);
+
+  if (n == 0)
+    return;
+  self->cursor_row = CLAMP (row, 0, n - 1);
+  self->cursor_col = CLAMP (col, 0, n - 1);
+  show_cursor (self);
+  scroll_to_cursor (self);
+}
+
+/* The rows Page Up and Page Down move: about what the scroller shows. */
+static int
+page_rows (OvAttentionPanel *self)
+{
+  GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (self->canvas_window);
+  GtkAdjustment *va = gtk_scrolled_window_get_vadjustment (scroller);
+  OvRect r;
+
+  layout_view (self);
+  if (!ov_heatmap_view_cell_rect (self->heatmap, 0, 0, &r) || r.height <= 0
+      || gtk_adjustment_get_page_size (va) <= 0)
+    return 10;
+  return MAX (1, (int) (gtk_adjustment_get_page_size (va) / r.height) - 1);
+}
+
+static gboolean
+canvas_key_pressed_cb (GtkEventControllerKey *key,
+                       guint                  keyval,
+                       guint                  keycode,
+                       GdkModifierType        state,
+                       OvAttentionPanel      *self)
+{
+  gboolean ctrl = (state & GDK_CONTROL_MASK) != 0;
+  int n = heatmap_size (self), row = self->cursor_row, col = self->cursor_col;
+
+  /* Alt and Ctrl+Page keys are the window's (panels, samples). */
+  if (n == 0 || (state & (GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+      col--;
+      break;
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+      col++;
+      break;
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      row--;
+      break;
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      row++;
+      break;
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      col = 0;
+      row = ctrl ? 0 : row;
+      break;
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      col = n - 1;
+      row = ctrl ? n - 1 : row;
+      break;
+    case GDK_KEY_Page_Up:
+    case GDK_KEY_KP_Page_Up:
+      if (ctrl)
+        return FALSE;
+      row -= page_rows (self);
+      break;
+    case GDK_KEY_Page_Down:
+    case GDK_KEY_KP_Page_Down:
+      if (ctrl)
+        return FALSE;
+      row += page_rows (self);
+      break;
+    default:
+      return FALSE;
+    }
+  /* The first key only puts the cell on the first token. */
+  if (self->cursor_row < 0)
+    row = col = 0;
+  /* Handled at the edges too, or the arrows would move the focus away. */
+  move_cursor (self, row, col);
+  return TRUE;
+}
+
+static void
+canvas_focus_enter_cb (OvAttentionPanel *self)
+{
+  /* Focus from the keyboard starts on the first cell, so that there is
+   * something to read at once. */
+  if (self->heatmap != NULL && self->cursor_row < 0)
+    move_cursor (self, 0, 0);
+  else
+    scroll_to_cursor (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
+}
+
+static void
+canvas_scrolled_cb (OvAttentionPanel *self)
+{
+  /* the focus ring follows the part shown */
+  if (gtk_widget_has_focus (GTK_WIDGET (self->canvas)))
+    gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
+}
+
 /* Rebuilds the view from the stored run and the selectors. */
 static void
 update_view (OvAttentionPanel *self)
@@ -233,7 +542,8 @@ update_view (OvAttentionPanel *self)
   gtk_widget_set_visible (self->canvas_window, self->run != NULL);
   if (self->run == NULL)
     {
-      gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
+      gtk_widget_set_focusable (GTK_WIDGET (self->canvas), FALSE);
+      show_cursor (self);
       return;
     }
   fwd = self->run->forward;
@@ -290,6 +600,9 @@ update_view (OvAttentionPanel *self)
         self->canvas->paint = ov_heatmap_view_paint;
         self->canvas->view = self->heatmap;
         self->canvas->height_for_width = heatmap_height_for_width;
+        self->canvas->draw_mark = heatmap_draw_mark;
+        gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
+                                        GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
         self->canvas->min_width = CLAMP (260 + 12 * shown, 500, 2400);
         self->canvas->min_height = self->canvas->min_width - 40;
         self->canvas->fit_width = MIN (self->canvas->min_width, 320);
@@ -301,7 +614,17 @@ update_view (OvAttentionPanel *self)
     {
       self->canvas->fit_width = self->canvas->min_width;
       self->canvas->fit_height = self->canvas->min_height;
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      self->grid != NULL
+                                      ? _("Attention of every layer and head")
+                                      : _("Attention flow between words, tags and regions"),
+                                      -1);
     }
+  /* Only the heat map has keys; the other views are a click's business.
+   * (The grid could take the keys too, to open a head with Enter.) */
+  gtk_widget_set_focusable (GTK_WIDGET (self->canvas), self->heatmap != NULL);
+  show_cursor (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->layer_spin),
                             ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_HEATMAP);
   gtk_widget_set_sensitive (GTK_WIDGET (self->head_dropdown),
@@ -497,7 +820,8 @@ query_tooltip_cb (GtkWidget        *widget,
                   GtkTooltip       *tooltip,
                   OvAttentionPanel *self)
 {
-  g_autofree char *text = ov_attention_panel_dup_tooltip (self, x, y, NULL);
+  g_autofree char *text = keyboard ? dup_cursor_text (self)
+                                   : ov_attention_panel_dup_tooltip (self, x, y, NULL);
 
   if (text == NULL)
     return FALSE;
@@ -512,7 +836,12 @@ pressed_cb (GtkGestureClick  *gesture,
             double            y,
             OvAttentionPanel *self)
 {
-  ov_attention_panel_click (self, x, y);
+  gboolean on_map = self->heatmap != NULL;
+
+  /* A click on a cell gives the keys that cell (set first, so that taking
+   * the focus does not put it on the first cell). */
+  if (ov_attention_panel_click (self, x, y) && on_map)
+    gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
 }
 
 static void
@@ -606,6 +935,7 @@ ov_attention_panel_class_init (OvAttentionPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, empty_label);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, canvas_window);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, canvas);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, cell_label);
   gtk_widget_class_install_action (widget_class, "attention.export", NULL, export_action);
   gtk_widget_class_set_css_name (widget_class, "ov-attention-panel");
 }
@@ -614,8 +944,11 @@ static void
 ov_attention_panel_init (OvAttentionPanel *self)
 {
   GtkGesture *click;
+  GtkEventController *key, *focus;
+  GtkScrolledWindow *scroller;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cursor_row = self->cursor_col = -1;
 
   g_signal_connect_object (self->view_dropdown, "notify::selected",
                            G_CALLBACK (selector_changed_cb), self, G_CONNECT_SWAPPED);
@@ -629,6 +962,20 @@ ov_attention_panel_init (OvAttentionPanel *self)
   click = gtk_gesture_click_new ();
   g_signal_connect_object (click, "pressed", G_CALLBACK (pressed_cb), self, 0);
   gtk_widget_add_controller (GTK_WIDGET (self->canvas), GTK_EVENT_CONTROLLER (click));
+  key = gtk_event_controller_key_new ();
+  g_signal_connect_object (key, "key-pressed", G_CALLBACK (canvas_key_pressed_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self->canvas), key);
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_object (focus, "enter", G_CALLBACK (canvas_focus_enter_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (focus, "leave", G_CALLBACK (gtk_widget_queue_draw), self->canvas,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->canvas), focus);
+  scroller = GTK_SCROLLED_WINDOW (self->canvas_window);
+  g_signal_connect_object (gtk_scrolled_window_get_hadjustment (scroller), "value-changed",
+                           G_CALLBACK (canvas_scrolled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (scroller), "value-changed",
+                           G_CALLBACK (canvas_scrolled_cb), self, G_CONNECT_SWAPPED);
   ov_panel_set_parts (OV_PANEL (self), self->content, self->reason_label);
   self->stale = TRUE;
   update_view (self);
@@ -734,6 +1081,32 @@ ov_attention_panel_get_canvas (OvAttentionPanel *self)
 {
   g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), NULL);
   return GTK_WIDGET (self->canvas);
+}
+
+gboolean
+ov_attention_panel_get_cursor (OvAttentionPanel *self,
+                               int              *row,
+                               int              *col)
+{
+  OvHeatmapHit hit;
+
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
+
+  if (self->heatmap == NULL
+      || !ov_heatmap_view_get_cell (self->heatmap, self->cursor_row, self->cursor_col, &hit))
+    return FALSE;
+  if (row != NULL)
+    *row = hit.row;
+  if (col != NULL)
+    *col = hit.col;
+  return TRUE;
+}
+
+GtkWidget *
+ov_attention_panel_get_cell_label (OvAttentionPanel *self)
+{
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), NULL);
+  return GTK_WIDGET (self->cell_label);
 }
 
 /* Lays the view out for the canvas's current size, as the last draw did. */
@@ -857,6 +1230,24 @@ ov_attention_panel_click (OvAttentionPanel *self,
 
   g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
 
+  if (self->heatmap != NULL)
+    {
+      OvHeatmapHit cell;
+      const int *pos;
+      int n, row = -1, col = -1;
+
+      layout_view (self);
+      if (!ov_heatmap_view_hit (self->heatmap, x, y, &cell))
+        return FALSE;
+      pos = ov_heatmap_view_get_positions (self->heatmap, &n);
+      for (int a = 0; a < n; a++)
+        {
+          row = pos[a] == cell.row ? a : row;
+          col = pos[a] == cell.col ? a : col;
+        }
+      move_cursor (self, row, col);
+      return TRUE;
+    }
   if (self->grid == NULL)
     return FALSE;
   layout_view (self);

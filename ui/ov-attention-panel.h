@@ -46,6 +46,14 @@ const OvAttentionRun *ov_attention_panel_get_run (OvAttentionPanel *self);
 guint       ov_attention_panel_get_n_runs   (OvAttentionPanel    *self);
 /* The widget the views are drawn on; the coordinates below are its own. */
 GtkWidget  *ov_attention_panel_get_canvas   (OvAttentionPanel    *self);
+/* Heat map: the cell the keys are on (the arrows, Home and End, Page Up
+ * and Down move it; a click puts it on the cell clicked), as sequence
+ * positions; FALSE without one. */
+gboolean    ov_attention_panel_get_cursor   (OvAttentionPanel    *self,
+                                             int                 *row,
+                                             int                 *col);
+/* The line under the heat map that names that cell and its value. */
+GtkWidget  *ov_attention_panel_get_cell_label (OvAttentionPanel  *self);
 /* Heat map: centre of the cell (row, col) given as sequence positions. */
 gboolean    ov_attention_panel_cell_center  (OvAttentionPanel    *self,
                                              int                  row,
@@ -64,8 +72,9 @@ char       *ov_attention_panel_dup_tooltip  (OvAttentionPanel    *self,
                                              double               x,
                                              double               y,
                                              double              *value);
-/* A click at (x, y): on a grid cell opens its layer and head as a heat map.
- * Returns whether it hit a cell. */
+/* A click at (x, y): on a grid cell opens its layer and head as a heat map;
+ * on a heat map cell puts the keys' cell there. Returns whether it hit a
+ * cell. */
 gboolean    ov_attention_panel_click        (OvAttentionPanel    *self,
                                              double               x,
                                              double               y);

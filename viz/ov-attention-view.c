@@ -775,6 +775,12 @@ ov_heatmap_view_hit (OvHeatmapView *view, double x, double y, OvHeatmapHit *hit)
     return FALSE;
   b = (int) floor ((x - view->x0) / view->cell_w);
   a = (int) floor ((y - view->y0) / view->cell_h);
+  return ov_heatmap_view_get_cell (view, a, b, hit);
+}
+
+gboolean
+ov_heatmap_view_get_cell (OvHeatmapView *view, int a, int b, OvHeatmapHit *hit)
+{
   if (a < 0 || b < 0 || a >= view->n || b >= view->n)
     return FALSE;
   hit->row = view->pos[a];
@@ -783,6 +789,43 @@ ov_heatmap_view_hit (OvHeatmapView *view, double x, double y, OvHeatmapHit *hit)
   hit->row_label = view->labels[a];
   hit->col_label = view->labels[b];
   return TRUE;
+}
+
+gboolean
+ov_heatmap_view_cell_rect (OvHeatmapView *view, int a, int b, OvRect *rect)
+{
+  if (a < 0 || b < 0 || a >= view->n || b >= view->n)
+    return FALSE;
+  *rect = (OvRect) { view->x0 + b * view->cell_w, view->y0 + a * view->cell_h, view->cell_w,
+                     view->cell_h };
+  return TRUE;
+}
+
+void
+ov_heatmap_view_draw_mark (OvHeatmapView *view, cairo_t *cr, int a, int b)
+{
+  double k = view->k, strip = STRIP_W * k, pad = 1.5 * k;
+  OvRect r;
+
+  if (!ov_heatmap_view_cell_rect (view, a, b, &r))
+    return;
+  cairo_save (cr);
+  cairo_new_path (cr);
+  /* The cell's frame: a line of the text ink in a wider one of the ground,
+   * so that it shows on the darkest and the lightest colour of the scale. */
+  cairo_rectangle (cr, r.x - pad, r.y - pad, r.width + 2 * pad, r.height + 2 * pad);
+  ov_draw_use_ink (cr, OV_INK_BACKGROUND);
+  cairo_set_line_width (cr, 4 * k);
+  cairo_stroke_preserve (cr);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
+  cairo_set_line_width (cr, 2 * k);
+  cairo_stroke (cr);
+  /* Its row and column on the segment strips, so that the eye finds their
+   * labels. */
+  cairo_rectangle (cr, view->x0 - strip - 2 * k, r.y, strip + k, r.height);
+  cairo_rectangle (cr, r.x, view->y0 - strip - 2 * k, r.width, strip + k);
+  cairo_fill (cr);
+  cairo_restore (cr);
 }
 
 static int

@@ -86,6 +86,23 @@ gboolean       ov_heatmap_view_cell_center (OvHeatmapView   *view,
                                             int              col,
                                             double          *x,
                                             double          *y);
+/* The cell of shown row a and shown column b, counted 0..n-1 in the
+ * order of ov_heatmap_view_get_positions; FALSE outside. */
+gboolean       ov_heatmap_view_get_cell (OvHeatmapView      *view,
+                                         int                 a,
+                                         int                 b,
+                                         OvHeatmapHit       *hit);
+/* After layout: the rectangle of that cell. */
+gboolean       ov_heatmap_view_cell_rect (OvHeatmapView     *view,
+                                          int                a,
+                                          int                b,
+                                          OvRect            *rect);
+/* After layout, over the painted map: marks that cell (the window's
+ * keyboard cursor) with a frame and its row and column on the strips. */
+void           ov_heatmap_view_draw_mark (OvHeatmapView     *view,
+                                          cairo_t           *cr,
+                                          int                a,
+                                          int                b);
 void           ov_heatmap_view_paint    (cairo_t            *cr,
                                          double              width,
                                          double              height,
