@@ -380,6 +380,154 @@ test_click (void)
   }
 }
 
+/* Hands a key press to widget's key controllers, as the window does when
+ * widget has the focus; returns whether one took it. */
+static gboolean
+press_key (GtkWidget       *widget,
+           guint            keyval,
+           GdkModifierType  state)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+      gboolean handled = FALSE;
+
+      if (!GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        continue;
+      g_signal_emit_by_name (controller, "key-pressed", keyval, 0, state, &handled);
+      if (handled)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The pixels of the canvas as the window paints it (B G R A). */
+static GBytes *
+render_canvas (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int w = 0, h = 0;
+  guchar *data;
+
+  /* A canvas that has not drawn yet gives no node. */
+  for (int tries = 0; node == NULL && tries < 50; tries++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      ov_test_iterate (100);
+      w = gtk_widget_get_width (widget);
+      h = gtk_widget_get_height (widget);
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
+  g_test_message ("canvas %dx%d, mapped %d", w, h, gtk_widget_get_mapped (widget));
+  g_assert_nonnull (node);
+  data = g_malloc ((gsize) w * h * 4);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gdk_texture_download (texture, data, (gsize) w * 4);
+  return g_bytes_new_take (data, (gsize) w * h * 4);
+}
+
+/* /ui/embed/keys: the arrows move the keyboard's point, which the map
+ * names beside it (the first line of its tooltip) and the canvas's
+ * accessible description names in full; the pointer does not change
+ * that description. A canvas without a map is no stop for Tab. */
+static void
+test_keys (void)
+{
+  OvScatterCanvas *canvas;
+  GtkWidget *widget;
+  g_autofree char *label = NULL;
+  g_autofree char *tooltip = NULL;
+  g_autoptr(GBytes) unfocused = NULL;
+  g_autoptr(GBytes) focused = NULL;
+  const OvEmbeddings *emb;
+  const guchar *a, *b;
+  gsize size;
+  guint changed = 0;
+  int cursor;
+
+  ensure_map ();
+  canvas = ov_embed_panel_get_canvas (panel ());
+  widget = GTK_WIDGET (canvas);
+  emb = ov_embed_panel_get_embeddings (panel (), 0);
+  g_assert_true (gtk_widget_get_focusable (widget));
+  ov_scatter_canvas_set_selection (canvas, NULL, 0);
+  unfocused = render_canvas (widget);
+
+  g_assert_true (gtk_widget_grab_focus (widget));
+  g_assert_true (press_key (widget, GDK_KEY_Right, 0));
+  cursor = ov_scatter_canvas_get_cursor (canvas);
+  g_assert_cmpint (cursor, >=, 0);
+  label = ov_scatter_canvas_dup_cursor_label (canvas);
+  g_assert_nonnull (label);
+  g_test_message ("point %d: %s", cursor, label);
+  /* the point's class is in its line, and the line is all the map writes */
+  g_assert_nonnull (strstr (label, g_ptr_array_index (emb->class_names,
+                                                      emb->classes[cursor])));
+  g_assert_null (strchr (label, '\n'));
+  tooltip = ov_embed_panel_dup_point_tooltip (panel (), cursor);
+  g_assert_true (g_str_has_prefix (tooltip, label));
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (widget),
+                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip);
+
+  /* The ring and the box with the line: many pixels change. */
+  gtk_widget_queue_draw (widget);
+  ov_test_iterate (100);
+  focused = render_canvas (widget);
+  a = g_bytes_get_data (unfocused, &size);
+  b = g_bytes_get_data (focused, NULL);
+  g_assert_cmpuint (g_bytes_get_size (focused), ==, size);
+  for (gsize k = 0; k < size; k += 4)
+    changed += memcmp (a + k, b + k, 3) != 0;
+  g_test_message ("%u pixels change with the keyboard's point", changed);
+  g_assert_cmpuint (changed, >, 800);
+
+  /* The pointer over another point leaves the description to the keys. */
+  {
+    OvScatterView *view = ov_scatter_canvas_get_view (canvas);
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+    int next = -1;
+
+    for (guint i = 0; i < emb->n && next < 0; i++)
+      {
+        double x, y;
+
+        if ((int) i != cursor && ov_scatter_view_get_point (view, i, &x, &y)
+            && ov_scatter_view_hit (view, x, y, 6) == (int) i)
+          next = (int) i;
+      }
+    g_assert_cmpint (next, >=, 0);
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+        double x, y;
+
+        if (!GTK_IS_EVENT_CONTROLLER_MOTION (controller))
+          continue;
+        ov_scatter_view_get_point (view, next, &x, &y);
+        g_signal_emit_by_name (controller, "motion", x, y);
+      }
+    gtk_test_accessible_assert_property (GTK_ACCESSIBLE (widget),
+                                         GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip);
+  }
+
+  /* A canvas without a map is no stop for Tab. */
+  {
+    GtkWidget *empty = g_object_ref_sink (ov_scatter_canvas_new ());
+
+    g_assert_false (gtk_widget_get_focusable (empty));
+    g_assert_null (ov_scatter_canvas_dup_cursor_label (OV_SCATTER_CANVAS (empty)));
+    g_object_unref (empty);
+  }
+  gtk_root_set_focus (gtk_widget_get_root (widget), NULL);
+}
+
 /* The shown points inside a polygon of view coordinates, found here by
  * the even-odd rule on the plotted positions. */
 static GArray *
@@ -935,6 +1083,7 @@ main (int argc, char **argv)
     { "/ui/embed/tsne", test_tsne },
     { "/ui/embed/legend", test_legend },
     { "/ui/embed/click", test_click },
+    { "/ui/embed/keys", test_keys },
     { "/ui/embed/lasso", test_lasso },
     { "/ui/embed/cancel", test_cancel },
     { "/ui/embed/files", test_files },
@@ -945,6 +1094,9 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   ov_test_window_env ();
+  /* GTK's own test accessibility backend, which keeps what the widgets
+   * tell a screen reader, for gtk_test_accessible_assert_property. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   /* Screenshots in the language of LANGUAGE, from the catalogues just built. */
   if (g_getenv ("OV_SCREENSHOT_DIR") != NULL)
     {

@@ -675,7 +675,11 @@ hover_changed_cb (OvScatterCanvas *canvas,
   g_autofree char *text = NULL;
 
   /* The keyboard cursor's point goes to the canvas's accessible
-   * description, since it has no pointer tooltip. */
+   * description, since it has no pointer tooltip (the canvas writes its
+   * first line beside it). The pointer's point has the tooltip and leaves
+   * the description to the keys. The text is the tooltip's, which ends in
+   * "Click to open the image" where Enter would be the key to name. */
+  index = ov_scatter_canvas_get_cursor (canvas);
   if (index >= 0)
     text = point_tooltip ((guint) index, self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (canvas), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
@@ -2458,6 +2462,14 @@ ov_embed_panel_get_first_frame (OvEmbedPanel *self)
 {
   g_return_val_if_fail (OV_IS_EMBED_PANEL (self), NULL);
   return self->first_frame;
+}
+
+char *
+ov_embed_panel_dup_point_tooltip (OvEmbedPanel *self,
+                                  guint         index)
+{
+  g_return_val_if_fail (OV_IS_EMBED_PANEL (self), NULL);
+  return point_tooltip (index, self);
 }
 
 OvScatterCanvas *

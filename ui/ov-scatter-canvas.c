@@ -5,7 +5,8 @@
  * holds the state that outlives one set of positions (classes shown,
  * selection, keyboard cursor) and the gestures. A drag draws a lasso
  * (Shift: a box; Ctrl: adds to the selection); a click without movement is
- * a click.
+ * a click. While the canvas has the focus, the keyboard's point has a ring
+ * and the first line of its tooltip beside it.
  */
 #define G_LOG_DOMAIN "ov-scatter-canvas"
 
@@ -14,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "viz/ov-draw.h"
 #include "ov-scatter-canvas.h"
 
 /* Pointer travel (pixels) below which a drag is a click. */
@@ -100,6 +102,59 @@ ov_scatter_canvas_measure (GtkWidget      *widget,
   *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 420 : 300;
 }
 
+char *
+ov_scatter_canvas_dup_cursor_label (OvScatterCanvas *self)
+{
+  g_autofree char *text = NULL;
+  int index;
+  char *end;
+
+  g_return_val_if_fail (OV_IS_SCATTER_CANVAS (self), NULL);
+
+  index = ov_scatter_canvas_get_cursor (self);
+  if (index < 0 || self->tooltip_func == NULL)
+    return NULL;
+  text = self->tooltip_func ((guint) index, self->tooltip_data);
+  if (text == NULL)
+    return NULL;
+  end = strchr (text, '\n');
+  return end != NULL ? g_strndup (text, end - text) : g_steal_pointer (&text);
+}
+
+/* The keyboard's point named beside it, in a box that stays inside the
+ * widget: a tooltip follows only the pointer. */
+static void
+draw_cursor_label (OvScatterCanvas *self,
+                   cairo_t         *cr,
+                   double           x,
+                   double           y,
+                   int              width,
+                   int              height)
+{
+  g_autofree char *line = ov_scatter_canvas_dup_cursor_label (self);
+  g_autofree char *text = NULL;
+  double font = 11.0, pad = 5.0, w, h, bx, by;
+
+  if (line == NULL)
+    return;
+  ov_draw_set_font (cr, font, FALSE);
+  text = ov_draw_ellipsize (cr, line, MAX (width - 4 * pad, 40));
+  w = ov_draw_text_width (cr, text) + 2 * pad;
+  h = ov_draw_line_height (font) + pad;
+  /* Above and right of the ring; below or left where the edge is near. */
+  bx = x + 12 + w <= width ? x + 12 : MAX (x - 12 - w, 0);
+  by = y - 12 - h >= 0 ? y - 12 - h : MIN (y + 12, height - h);
+  cairo_new_path (cr);
+  cairo_rectangle (cr, bx, by, w, h);
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.92);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, 0.9);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+  cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+  ov_draw_text (cr, bx + pad, by + h / 2, 0.0, 0.5, text);
+}
+
 static void
 ov_scatter_canvas_snapshot (GtkWidget   *widget,
                             GtkSnapshot *snapshot)
@@ -129,6 +184,7 @@ ov_scatter_canvas_snapshot (GtkWidget   *widget,
           cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, 0.9);
           cairo_set_line_width (cr, 2.0);
           cairo_stroke (cr);
+          draw_cursor_label (self, cr, x, y, width, height);
         }
     }
 
@@ -356,6 +412,9 @@ ov_scatter_canvas_set_view (OvScatterCanvas *self,
   g_clear_pointer (&self->view, ov_scatter_view_free);
   self->view = view;
   self->n_points = view != NULL ? n_points : 0;
+  /* Nothing to move over: no stop in the focus chain (the empty canvas
+   * would take the focus and show nothing). */
+  gtk_widget_set_focusable (GTK_WIDGET (self), view != NULL);
   if (reset)
     {
       g_free (self->visible);
@@ -435,7 +494,8 @@ ov_scatter_canvas_click (OvScatterCanvas *self,
 
     ov_scatter_canvas_set_selection (self, &i, 1);
   }
-  self->cursor = index;
+  /* the keys go on from the point clicked */
+  set_cursor (self, index);
   g_signal_emit (self, signals[POINT_ACTIVATED], 0, (guint) index);
   return index;
 }
@@ -677,7 +737,7 @@ ov_scatter_canvas_init (OvScatterCanvas *self)
   self->cursor = -1;
   self->hover = -1;
 
-  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_focusable (GTK_WIDGET (self), FALSE);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), self);
 

@@ -54,6 +54,9 @@ void           ov_scatter_canvas_set_selection  (OvScatterCanvas      *self,
                                                  guint                 n);
 /* The point the keyboard is on, or -1. */
 int            ov_scatter_canvas_get_cursor     (OvScatterCanvas      *self);
+/* The first line of that point's tooltip, which the canvas writes beside
+ * it while it has the focus; NULL without one. */
+char          *ov_scatter_canvas_dup_cursor_label (OvScatterCanvas    *self);
 
 /* What a click at (x, y) does (also what the pointer does): on a legend row
  * it shows or hides the class, on a point it selects it and emits
