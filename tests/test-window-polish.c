@@ -7,8 +7,9 @@
  * checked against the engine's own inputs; the error banner after a new
  * open; class colours that depend on the class name alone; the note on
  * question words the model does not know; the Question tab's icon; the
- * room the panels get below the tag list; and a window that fits a screen
- * 1024 pixels wide, in English and in German. With OV_SCREENSHOT_DIR set,
+ * room the panels get below the tag list; the keyboard on the attention
+ * heat map; the focus ring of the first word link Shift+Tab reaches; and a
+ * window that fits a screen 1024 pixels wide, in English and in German. With OV_SCREENSHOT_DIR set,
  * /ui/polish/screenshots writes every tab at 1280x800 and 1920x1080, light
  * and dark. Skipped only when no display can be started.
  */
@@ -1269,6 +1270,47 @@ test_heatmap_keys (void)
   close_window (win);
 }
 
+/* /ui/polish/words-focus-ring: Shift+Tab from the entry below into the
+ * Masked Words panel's word links draws the focus ring on the last word at
+ * once. */
+static void
+test_words_focus_ring (void)
+{
+  OvWindow *win = open_demo_window (1280, 800);
+  GtkWidget *mask = GTK_WIDGET (_ov_window_get_mask_panel (win));
+  GtkWidget *words = NULL, *entry, *label;
+  cairo_surface_t *before, *after;
+  guint changed;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "mask"));
+  for (guint i = 0; (label = find_descendant (mask, GTK_TYPE_LABEL, i)) != NULL; i++)
+    if (gtk_widget_has_css_class (label, "mask-words"))
+      words = label;
+  g_assert_nonnull (words);
+  OV_TEST_WAIT_UNTIL (*gtk_label_get_text (GTK_LABEL (words)) != '\0', 30);
+  entry = find_descendant (mask, GTK_TYPE_ENTRY, 1);
+  g_assert_nonnull (entry);
+  g_assert_true (gtk_widget_grab_focus (entry));
+  gtk_window_set_focus_visible (GTK_WINDOW (win), TRUE);
+  ov_test_iterate (200);
+  before = render_widget (words);
+
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (win), GTK_DIR_TAB_BACKWARD));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (win)) == words);
+  g_assert_cmpstr (gtk_label_get_current_uri (GTK_LABEL (words)), !=, NULL);
+  /* the style brings the ring in over a moment */
+  ov_test_iterate (600);
+  after = render_widget (words);
+  changed = count_changed (before, after, 0, 0, gtk_widget_get_width (words),
+                           gtk_widget_get_height (words));
+  g_test_message ("%u pixels of the words change as they take the focus (on %s)", changed,
+                  gtk_label_get_current_uri (GTK_LABEL (words)));
+  g_assert_cmpuint (changed, >, 60);
+  cairo_surface_destroy (before);
+  cairo_surface_destroy (after);
+  close_window (win);
+}
+
 /* /ui/polish/heatmap-room: at 1280x800 the attention heat map takes the
  * panel's width, not a corner of it: square, with cells tall enough that
  * every token of the demo's input is labelled (the labels are 9 pixels). */
@@ -1847,6 +1889,7 @@ main (int argc, char **argv)
     { "/ui/polish/unknown-tags", test_unknown_tags },
     { "/ui/polish/heatmap-room", test_heatmap_room },
     { "/ui/polish/heatmap-keys", test_heatmap_keys },
+    { "/ui/polish/words-focus-ring", test_words_focus_ring },
     { "/ui/polish/tab-icons", test_tab_icons },
     { "/ui/polish/room", test_room },
     { "/ui/polish/narrow", test_narrow },

@@ -166,8 +166,9 @@ ov_attention_canvas_snapshot (GtkWidget   *widget,
       graphene_rect_t r;
       GdkRGBA accent = { 0.21, 0.52, 0.89, 1 };
 
-      /* The focus ring, as the image view's, around the part of the canvas
-       * the scroller shows rather than around the whole, taller map. */
+      /* The focus ring, as the t-SNE map's (style.css), around the part of
+       * the canvas the scroller shows rather than around the whole, taller
+       * map. */
       canvas_visible_rect (widget, &r);
       G_GNUC_BEGIN_IGNORE_DEPRECATIONS
       gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "accent_color",
@@ -176,7 +177,7 @@ ov_attention_canvas_snapshot (GtkWidget   *widget,
       cairo_new_path (cr);
       cairo_rectangle (cr, r.origin.x + 1, r.origin.y + 1, r.size.width - 2,
                        r.size.height - 2);
-      cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, 0.5 * accent.alpha);
+      cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, accent.alpha);
       cairo_set_line_width (cr, 2.0);
       cairo_stroke (cr);
     }

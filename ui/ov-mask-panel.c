@@ -327,6 +327,36 @@ input_changed (OvPanel *panel)
   schedule_run (OV_MASK_PANEL (panel));
 }
 
+/* How long the style's focus ring takes to come in, with a margin. */
+#define FOCUS_RING_US (400 * G_TIME_SPAN_MILLISECOND)
+
+static gboolean
+redraw_words_cb (GtkWidget     *label,
+                 GdkFrameClock *clock,
+                 gpointer       data)
+{
+  gint64 *until = data;
+
+  gtk_widget_queue_draw (label);
+  return gdk_frame_clock_get_frame_time (clock) < *until ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* GTK 4.8 puts the keyboard on a word link when the label takes the focus
+ * from Tab or Shift+Tab, but does not redraw the label while the style
+ * brings the link's focus ring in with a transition: the first word
+ * focused showed no ring until something else redrew the label. Redraw it
+ * while the ring comes in. */
+static void
+words_focus_enter_cb (GtkEventControllerFocus *focus,
+                      OvMaskPanel             *self)
+{
+  gint64 *until = g_new (gint64, 1);
+
+  *until = g_get_monotonic_time () + FOCUS_RING_US;
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->words_label), redraw_words_cb, until,
+                                g_free);
+}
+
 static void
 ov_mask_panel_dispose (GObject *object)
 {
@@ -369,12 +399,17 @@ ov_mask_panel_class_init (OvMaskPanelClass *klass)
 static void
 ov_mask_panel_init (OvMaskPanel *self)
 {
+  GtkEventController *focus;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->originals = g_ptr_array_new_with_free_func (g_free);
   self->match.probability = NAN;
   self->match.swapped_probability = NAN;
   g_signal_connect_swapped (self->text_entry, "changed", G_CALLBACK (text_changed_cb), self);
   g_signal_connect (self->words_label, "activate-link", G_CALLBACK (word_activated_cb), self);
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect (focus, "enter", G_CALLBACK (words_focus_enter_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->words_label), focus);
   g_signal_connect_swapped (self->other_tags_entry, "changed", G_CALLBACK (schedule_run), self);
   ov_panel_set_parts (OV_PANEL (self), self->content, self->reason_label);
 }
