@@ -52,6 +52,8 @@ struct _OvAttentionCanvas
                            int      row,
                            int      col);
   int          mark_row, mark_col;
+  /* How much of the scroller's foot the line over it hides. */
+  int          foot;
 };
 
 G_DEFINE_FINAL_TYPE (OvAttentionCanvas, ov_attention_canvas, GTK_TYPE_WIDGET)
@@ -132,12 +134,13 @@ canvas_visible_rect (GtkWidget       *widget,
     {
       GtkAdjustment *ha = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller));
       GtkAdjustment *va = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
-
       double pw = gtk_adjustment_get_page_size (ha), ph = gtk_adjustment_get_page_size (va);
+      double x = gtk_adjustment_get_value (ha), y = gtk_adjustment_get_value (va);
 
-      /* (no page yet before the first allocation) */
-      graphene_rect_init (r, gtk_adjustment_get_value (ha), gtk_adjustment_get_value (va),
-                          pw > 0 ? MIN (w, pw) : w, ph > 0 ? MIN (h, ph) : h);
+      /* (no page yet before the first allocation); the line over the
+       * scroller's foot hides the bottom of the page */
+      graphene_rect_init (r, x, y, pw > 0 ? MIN (w - x, pw) : w,
+                          ph > 0 ? MIN (h - y, ph - OV_ATTENTION_CANVAS (widget)->foot) : h);
     }
 }
 
@@ -241,6 +244,7 @@ struct _OvAttentionPanel
   GtkSpinner     *spinner;
   GtkLabel       *input_label;
   GtkLabel       *empty_label;
+  GtkWidget      *canvas_box;
   GtkWidget      *canvas_window;
   OvAttentionCanvas *canvas;
   GtkLabel       *cell_label;
@@ -340,10 +344,11 @@ dup_cursor_text (OvAttentionPanel *self)
   if (self->heatmap == NULL
       || !ov_heatmap_view_get_cell (self->heatmap, self->cursor_row, self->cursor_col, &hit))
     return NULL;
-  /* Translators: the heat map cell the keyboard is on: the query token and
-   * its position, the key token and its position, then the exact value. */
-  return g_strdup_printf (_("“%s” (%d) attends to “%s” (%d): %.6f"), hit.row_label, hit.row,
-                          hit.col_label, hit.col, hit.value);
+  /* Translators: the heat map cell the keyboard is on: its exact value,
+   * then the query token and its position and the key token and its
+   * position. The line may be cut at its end, so the value comes first. */
+  return g_strdup_printf (_("%.6f — “%s” (%d) attends to “%s” (%d)"), hit.value,
+                          hit.row_label, hit.row, hit.col_label, hit.col);
 }
 
 /* Shows the keyboard's cell: the mark on the map, the line under it and
@@ -369,11 +374,14 @@ show_cursor (OvAttentionPanel *self)
   text = dup_cursor_text (self);
   shown = text != NULL ? text : _("Click a cell or use the arrow keys to read its value.");
   gtk_label_set_text (self->cell_label, shown);
-  if (text != NULL)
-    gtk_widget_remove_css_class (label, "dim-label");
-  else
-    gtk_widget_add_css_class (label, "dim-label");
   gtk_widget_set_visible (label, self->heatmap != NULL);
+  /* The map can scroll its last row out from under the line. (A new text
+   * size shows from the next move of the cell.) */
+  self->canvas->foot = 0;
+  if (self->heatmap != NULL)
+    gtk_widget_measure (label, GTK_ORIENTATION_VERTICAL, -1, NULL, &self->canvas->foot,
+                        NULL, NULL);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->canvas), self->canvas->foot);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   self->heatmap != NULL ? shown : "", -1);
@@ -381,14 +389,15 @@ show_cursor (OvAttentionPanel *self)
 }
 
 /* Scrolls adj the least that shows lo..hi (its start when it cannot
- * show all of it). */
+ * show all of it) above the hidden foot of the page. */
 static void
 scroll_to_show (GtkAdjustment *adj,
                 double         lo,
-                double         hi)
+                double         hi,
+                double         hidden)
 {
   double value = gtk_adjustment_get_value (adj);
-  double page = gtk_adjustment_get_page_size (adj);
+  double page = gtk_adjustment_get_page_size (adj) - hidden;
 
   if (page <= 0)
     return;
@@ -411,8 +420,10 @@ scroll_to_cursor (OvAttentionPanel *self)
   if (!ov_heatmap_view_cell_rect (self->heatmap, self->cursor_row, self->cursor_col, &r))
     return;
   /* with room for the mark around the cell */
-  scroll_to_show (gtk_scrolled_window_get_hadjustment (scroller), r.x - 6, r.x + r.width + 6);
-  scroll_to_show (gtk_scrolled_window_get_vadjustment (scroller), r.y - 6, r.y + r.height + 6);
+  scroll_to_show (gtk_scrolled_window_get_hadjustment (scroller), r.x - 6, r.x + r.width + 6,
+                  0);
+  scroll_to_show (gtk_scrolled_window_get_vadjustment (scroller), r.y - 6, r.y + r.height + 6,
+                  self->canvas->foot);
 }
 
 static void
@@ -442,7 +453,8 @@ page_rows (OvAttentionPanel *self)
   if (!ov_heatmap_view_cell_rect (self->heatmap, 0, 0, &r) || r.height <= 0
       || gtk_adjustment_get_page_size (va) <= 0)
     return 10;
-  return MAX (1, (int) (gtk_adjustment_get_page_size (va) / r.height) - 1);
+  return MAX (1, (int) ((gtk_adjustment_get_page_size (va) - self->canvas->foot) / r.height)
+                - 1);
 }
 
 static gboolean
@@ -540,7 +552,7 @@ update_view (OvAttentionPanel *self)
 
   clear_views (self);
   gtk_widget_set_visible (GTK_WIDGET (self->empty_label), self->run == NULL);
-  gtk_widget_set_visible (self->canvas_window, self->run != NULL);
+  gtk_widget_set_visible (self->canvas_box, self->run != NULL);
   if (self->run == NULL)
     {
       gtk_widget_set_focusable (GTK_WIDGET (self->canvas), FALSE);
@@ -934,6 +946,7 @@ ov_attention_panel_class_init (OvAttentionPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, spinner);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, input_label);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, empty_label);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, canvas_box);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, canvas_window);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, canvas);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, cell_label);
