@@ -382,6 +382,9 @@ show_cursor (OvAttentionPanel *self)
     gtk_widget_measure (label, GTK_ORIENTATION_VERTICAL, -1, NULL, &self->canvas->foot,
                         NULL, NULL);
   gtk_widget_set_margin_bottom (GTK_WIDGET (self->canvas), self->canvas->foot);
+  /* GTK 4.8 has no way to announce a change (gtk_accessible_announce is
+   * 4.14): a screen reader reads the description of the focused canvas,
+   * which it may or may not speak again on each move. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   self->heatmap != NULL ? shown : "", -1);
