@@ -1527,6 +1527,16 @@ test_align_hand (void)
     cairo_surface_destroy (surface);
     dump ("align", ov_align_view_paint, view, 800, 600);
   }
+  /* The narrowest figures export allows finish: at 100 to 120 points the
+   * plots are narrower than their padding, and the layer labels' spacing
+   * used to loop for ever. */
+  {
+    OvAlignment *models[1] = { a };
+    g_autoptr(OvAlignView) view = ov_align_view_new (models, 1);
+
+    for (int w = 100; w <= 130; w += 5)
+      cairo_surface_destroy (render (ov_align_view_paint, view, w, 100));
+  }
   /* The first layer's marker keeps clear of the plot's frame: its centre
    * (the middle of the pixels the hit-test gives it, on its widest row) is
    * more than a marker's radius right of the frame, the first column to

@@ -862,7 +862,10 @@ draw_axes (cairo_t *cr, OvAlignView *view, const OvAxes *ax, char **title_lines,
   }
   /* every layer labelled where the labels stay apart */
   g_snprintf (buf, sizeof buf, "%d", MAX (ABS (ax->lmin), ABS (ax->lmax)));
-  while (every * spacing < ov_draw_text_width (cr, buf) + 2 * font)
+  /* a plot narrower than its padding has no room at all: the first layer
+   * alone is named (spacing is then 0 or less, or not a number) */
+  while (every < ax->lmax - ax->lmin
+         && !(every * spacing >= ov_draw_text_width (cr, buf) + 2 * font))
     every++;
   for (int l = ax->lmin; l <= ax->lmax; l++)
     {
