@@ -673,16 +673,32 @@ ov_cmd_attention (int argc, char **argv)
           goto out;
         }
     }
-  if (sample->features == NULL || !ov_sample_build_region_vectors (sample, &error))
+  if (sample->features != NULL && !ov_sample_build_region_vectors (sample, &error))
     {
-      if (error == NULL)
-        g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
-                     _("sample “%s” has no region features, and the model needs them: give "
-                       "a features file with --features, or a dataset or sample that has "
-                       "them"), sample->key);
       status = fail (error);
       goto out;
     }
+  /* Without features the model reads the tags alone, as caption and vqa
+   * run such a sample and the window does; the views of the regions have
+   * nothing to show (below). Features looked for and not found, or no tags
+   * either, stop here. */
+  if (sample->features == NULL
+      && (sample->warnings->len > 0 || o.regions != NULL
+          || (o.tags != NULL ? o.tags : sample->tags) == NULL
+          || ov_tokenizer_text_is_empty (o.tags != NULL ? o.tags : sample->tags)))
+    {
+      g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
+                   _("sample “%s” has no region features, and the model needs them: give "
+                     "a features file with --features, or a dataset or sample that has "
+                     "them"), sample->key);
+      status = fail (error);
+      goto out;
+    }
+  if (sample->features == NULL
+      && strcmp (view_name, "image") != 0 && strcmp (view_name, "region") != 0)
+    g_printerr (_("note: image “%s” has no region features, so the model sees only its tags, "
+                  "not its regions (the boxes alone are not what it reads); give --features "
+                  "FILE for the regions\n"), sample->key);
   /* the image and region views show attention on the regions: with none
    * left there is nothing to draw */
   if ((strcmp (view_name, "image") == 0 || strcmp (view_name, "region") == 0)
@@ -692,6 +708,11 @@ ov_cmd_attention (int argc, char **argv)
         g_printerr (_("oscarviz attention: --regions %s leaves no regions, and the %s view "
                       "shows attention on the regions; keep at least one, or choose another "
                       "view\n"), o.regions, view_name);
+      else if (sample->n_regions > 0)
+        g_printerr (_("oscarviz attention: the %s view shows attention on the regions, and "
+                      "image “%s” has boxes but no region features, so the model reads no "
+                      "region; give --features FILE, or choose another view\n"), view_name,
+                    sample->key);
       else if (strcmp (view_name, "region") == 0)
         g_printerr (_("oscarviz attention: the region view needs a region, and image “%s” "
                       "has none\n"), sample->key);

@@ -3721,6 +3721,27 @@ test_regions (void)
     g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "tags"), ==,
                      "cup");
   }
+  /* attention reads it the same way; the views of the regions say why
+   * they have nothing to show */
+  {
+    g_autofree char *csv = ov_test_tmp_path ("no-features.csv");
+    g_autofree char *png = ov_test_tmp_path ("no-features.png");
+    g_autoptr(Run) run = run_oscarviz ("attention", "--model", "demo", "--dataset", json,
+                                       "--layer", "0", "--out", png, "--csv", csv, NULL);
+    g_autoptr(Run) image = run_oscarviz ("attention", "--model", "demo", "--dataset", json,
+                                         "--layer", "0", "--view", "image", "--out", png, NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_nonnull (strstr (run->err, "sees only its tags"));
+    g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, "cup"));
+    g_assert_null (strstr (text, "r1"));
+    g_assert_cmpint (image->status, ==, 2);
+    g_assert_nonnull (strstr (image->err, "has boxes but no region features"));
+    g_unlink (csv);
+    g_unlink (png);
+  }
 }
 
 /* /cli/regions/numbers: regions kept by --regions keep the window's
