@@ -26,11 +26,14 @@
 #include "data/ov-demo-world.h"
 #include "model/ov-answers.h"
 #include "model/ov-tokenizer.h"
+#include "ui/ov-answer-chart.h"
 #include "ui/ov-application.h"
 #include "ui/ov-panel-util.h"
 #include "ui/ov-preferences-window.h"
+#include "ui/ov-scatter-canvas.h"
 #include "ui/ov-tag-row.h"
 #include "ui/ov-window-private.h"
+#include "viz/ov-attention-view.h"
 #include "viz/ov-draw.h"
 #include "viz/ov-tsne-plot.h"
 #include "ov-test-util.h"
@@ -247,6 +250,124 @@ test_text_size (void)
   ov_test_iterate (50);
   g_object_get (gtk, "gtk-xft-dpi", &larger, NULL);
   g_assert_cmpint (larger, ==, normal);
+}
+
+/* /ui/polish/text-size-canvases: the text size reaches what the window
+ * draws with Cairo. At "larger" the attention figure is laid out as at
+ * normal and drawn 1.5 times as large (its canvas and its cells' places
+ * grow by 1.5), the answer chart's rows are 1.5 times as tall, and a
+ * scatter plot is laid out in the canvas's size divided by 1.5; each
+ * follows the setting while shown, and back. */
+static void
+test_text_size_canvases (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  OvWindow *win;
+  OvAttentionPanel *attention;
+  OvVqaPanel *vqa;
+  GtkWidget *canvas, *chart, *window, *scatter;
+  const float Y[] = { 0, 0, 1, 0, 0, 1, 1, 1 };
+  const guint ids[] = { 0, 1, 0, 1 };
+  const char *names[] = { "cup", "bolt" };
+  const OvForward *fwd;
+  double x0, y0, x1, y1, scale;
+  int min_w0, min_w1, chart_h0;
+  guint runs;
+  OvRect plot;
+
+  g_settings_set_string (settings, "text-size", "normal");
+  ov_test_iterate (50);
+  win = open_demo_window (1280, 800);
+  attention = _ov_window_get_attention_panel (win);
+  vqa = _ov_window_get_vqa_panel (win);
+
+  /* the answer chart, with the demo's answers to a question */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
+                                             "question"));
+  runs = ov_vqa_panel_get_n_runs (vqa);
+  ov_vqa_panel_set_question (vqa, "what shape is red?");
+  OV_TEST_WAIT_UNTIL (ov_vqa_panel_get_n_runs (vqa) > runs, 60);
+  ov_test_iterate (SETTLE_MS);
+  chart = find_descendant (GTK_WIDGET (vqa), OV_TYPE_ANSWER_CHART, 0);
+  g_assert_nonnull (chart);
+  g_assert_cmpuint (ov_answer_chart_get_n (OV_ANSWER_CHART (chart)), >, 0);
+  chart_h0 = gtk_widget_get_height (chart);
+  g_assert_cmpint (chart_h0, >, 0);
+  scale = ov_widget_get_text_scale (chart);
+  g_settings_set_string (settings, "text-size", "larger");
+  ov_test_iterate (SETTLE_MS);
+  g_assert_cmpfloat_with_epsilon (ov_widget_get_text_scale (chart), 1.5 * scale, 1e-6);
+  g_assert_cmpint (abs (gtk_widget_get_height (chart) - (int) ceil (1.5 * chart_h0)), <=, 1);
+  g_settings_set_string (settings, "text-size", "normal");
+  ov_test_iterate (SETTLE_MS);
+  g_assert_cmpint (gtk_widget_get_height (chart), ==, chart_h0);
+
+  /* the attention figure of every layer and head: the canvas asks for 1.5
+   * times the figure's size, lays the figure out at its own size divided
+   * by 1.5 and draws it enlarged, so that its cells (and text) are where
+   * such a layout puts them, times 1.5 */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
+                                             "attention"));
+  ov_attention_panel_set_view (attention, OV_ATTENTION_VIEW_GRID);
+  OV_TEST_WAIT_UNTIL (ov_attention_panel_get_n_runs (attention) > 0, 60);
+  ov_test_iterate (SETTLE_MS);
+  fwd = ov_attention_panel_get_run (attention)->forward;
+  canvas = ov_attention_panel_get_canvas (attention);
+  gtk_widget_measure (canvas, GTK_ORIENTATION_HORIZONTAL, -1, &min_w0, NULL, NULL, NULL);
+  g_assert_true (ov_attention_panel_grid_cell_center (attention, fwd->n_layers - 1,
+                                                      fwd->n_heads - 1, &x0, &y0));
+  g_settings_set_string (settings, "text-size", "larger");
+  ov_test_iterate (SETTLE_MS);
+  gtk_widget_measure (canvas, GTK_ORIENTATION_HORIZONTAL, -1, &min_w1, NULL, NULL, NULL);
+  g_assert_cmpint (min_w1, ==, (int) ceil (1.5 * min_w0));
+  g_assert_cmpint (gtk_widget_get_width (canvas), >=, min_w1);
+  g_assert_true (ov_attention_panel_grid_cell_center (attention, fwd->n_layers - 1,
+                                                      fwd->n_heads - 1, &x1, &y1));
+  {
+    g_autoptr(OvAttentionGridView) grid = NULL;
+    OvRect cell;
+
+    grid = ov_attention_grid_view_new ((const float *const *) fwd->attentions,
+                                       fwd->n_layers, fwd->n_heads, fwd->seq_len,
+                                       ov_attention_panel_get_run (attention)->encoding->segments,
+                                       "Attention of every layer and head");
+    ov_attention_grid_view_layout (grid, gtk_widget_get_width (canvas) / 1.5,
+                                   gtk_widget_get_height (canvas) / 1.5);
+    g_assert_true (ov_attention_grid_view_cell_rect (grid, fwd->n_layers - 1,
+                                                     fwd->n_heads - 1, &cell));
+    g_assert_cmpfloat_with_epsilon (x1, 1.5 * (cell.x + cell.width / 2), 0.01);
+    g_assert_cmpfloat_with_epsilon (y1, 1.5 * (cell.y + cell.height / 2), 0.01);
+  }
+  /* the pointer there finds that cell */
+  g_assert_true (ov_attention_panel_click (attention, x1, y1));
+  g_settings_set_string (settings, "text-size", "normal");
+  ov_test_iterate (SETTLE_MS);
+  close_window (win);
+
+  /* a scatter plot on its own */
+  window = gtk_window_new ();
+  scatter = ov_scatter_canvas_new ();
+  ov_scatter_canvas_set_view (OV_SCATTER_CANVAS (scatter),
+                              ov_tsne_plot_view_new (Y, 4, ids, names, 2, "t-SNE"), 4, 2,
+                              FALSE);
+  gtk_window_set_child (GTK_WINDOW (window), scatter);
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 400);
+  gtk_window_present (GTK_WINDOW (window));
+  ov_test_iterate (300);
+  ov_scatter_canvas_layout (OV_SCATTER_CANVAS (scatter));
+  ov_scatter_view_get_plot_rect (ov_scatter_canvas_get_view (OV_SCATTER_CANVAS (scatter)),
+                                 &plot, NULL);
+  g_assert_cmpfloat (plot.x + plot.width, >, gtk_widget_get_width (scatter) / 1.5);
+  g_settings_set_string (settings, "text-size", "larger");
+  ov_test_iterate (SETTLE_MS);
+  ov_scatter_canvas_layout (OV_SCATTER_CANVAS (scatter));
+  ov_scatter_view_get_plot_rect (ov_scatter_canvas_get_view (OV_SCATTER_CANVAS (scatter)),
+                                 &plot, NULL);
+  g_assert_cmpfloat (plot.x + plot.width, <=, gtk_widget_get_width (scatter) / 1.5);
+  g_settings_set_string (settings, "text-size", "normal");
+  ov_test_iterate (SETTLE_MS);
+  gtk_window_destroy (GTK_WINDOW (window));
+  ov_test_iterate (100);
 }
 
 /* /ui/polish/decoding-defaults: the Preferences hold the decoding
@@ -1881,6 +2002,7 @@ main (int argc, char **argv)
   static const struct { const char *path; GTestFunc func; } tests[] = {
     { "/ui/polish/decoding-defaults", test_decoding_defaults },
     { "/ui/polish/text-size", test_text_size },
+    { "/ui/polish/text-size-canvases", test_text_size_canvases },
     { "/ui/polish/tag-or-region", test_tag_or_region },
     { "/ui/polish/banner", test_banner },
     { "/ui/polish/class-colours", test_class_colours },

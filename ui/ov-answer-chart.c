@@ -3,16 +3,21 @@
  *
  * Draws one row per answer: its text, a bar whose length is the score on a
  * fixed 0..1 axis (so scores compare across questions), and the score. The
- * bars take the accent colour, the text the theme's foreground.
+ * bars take the accent colour, the text the theme's foreground. The text
+ * follows the window's font; the rows, bars and gaps grow with it by the
+ * text scale (ov_widget_get_text_scale).
  */
 #define G_LOG_DOMAIN "ov-answer-chart"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "ov-answer-chart.h"
+#include "ov-panel-util.h"
 
+/* At the usual text size; times the text scale. */
 #define ROW_HEIGHT 28
 #define BAR_HEIGHT 18
 #define GAP        8
@@ -47,6 +52,8 @@ ov_answer_chart_snapshot (GtkWidget   *widget,
 {
   OvAnswerChart *self = OV_ANSWER_CHART (widget);
   double width = gtk_widget_get_width (widget);
+  double scale = ov_widget_get_text_scale (widget);
+  double row_h = ROW_HEIGHT * scale, bar_h = BAR_HEIGHT * scale, gap = GAP * scale;
   double label_w = 0, value_w = 0, bar_w;
   GdkRGBA fg, accent;
   g_autoptr(GPtrArray) layouts = g_ptr_array_new_with_free_func (g_object_unref);
@@ -74,12 +81,12 @@ ov_answer_chart_snapshot (GtkWidget   *widget,
     }
   pango_layout_get_pixel_size (value_layout, &w, &h);
   value_w = w;
-  bar_w = MAX (width - label_w - value_w - 2 * GAP, 10);
+  bar_w = MAX (width - label_w - value_w - 2 * gap, 10);
 
   for (guint i = 0; i < self->labels->len; i++)
     {
       double score = CLAMP (g_array_index (self->scores, double, i), 0.0, 1.0);
-      double y = i * ROW_HEIGHT;
+      double y = i * row_h;
       g_autofree char *value = g_strdup_printf ("%.2f", score);
       PangoLayout *layout = g_ptr_array_index (layouts, i);
       GdkRGBA track = fg;
@@ -87,24 +94,22 @@ ov_answer_chart_snapshot (GtkWidget   *widget,
       pango_layout_get_pixel_size (layout, &w, &h);
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (label_w - w,
-                                                              y + (ROW_HEIGHT - h) / 2.0));
+                                                              y + (row_h - h) / 2.0));
       gtk_snapshot_append_layout (snapshot, layout, &fg);
       gtk_snapshot_restore (snapshot);
 
       track.alpha = 0.1;
       gtk_snapshot_append_color (snapshot, &track,
-                                 &GRAPHENE_RECT_INIT (label_w + GAP,
-                                                      y + (ROW_HEIGHT - BAR_HEIGHT) / 2.0,
-                                                      bar_w, BAR_HEIGHT));
+                                 &GRAPHENE_RECT_INIT (label_w + gap, y + (row_h - bar_h) / 2.0,
+                                                      bar_w, bar_h));
       gtk_snapshot_append_color (snapshot, &accent,
-                                 &GRAPHENE_RECT_INIT (label_w + GAP,
-                                                      y + (ROW_HEIGHT - BAR_HEIGHT) / 2.0,
-                                                      bar_w * score, BAR_HEIGHT));
+                                 &GRAPHENE_RECT_INIT (label_w + gap, y + (row_h - bar_h) / 2.0,
+                                                      bar_w * score, bar_h));
 
       pango_layout_set_text (value_layout, value, -1);
       gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (label_w + 2 * GAP + bar_w,
-                                                              y + (ROW_HEIGHT - h) / 2.0));
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (label_w + 2 * gap + bar_w,
+                                                              y + (row_h - h) / 2.0));
       gtk_snapshot_append_layout (snapshot, value_layout, &fg);
       gtk_snapshot_restore (snapshot);
     }
@@ -127,7 +132,8 @@ ov_answer_chart_measure (GtkWidget      *widget,
       *natural = 400;
     }
   else
-    *minimum = *natural = self->labels->len * ROW_HEIGHT;
+    *minimum = *natural = (int) ceil (self->labels->len * ROW_HEIGHT
+                                      * ov_widget_get_text_scale (widget));
 }
 
 static void
@@ -158,6 +164,7 @@ ov_answer_chart_init (OvAnswerChart *self)
 {
   self->labels = g_ptr_array_new_with_free_func (g_free);
   self->scores = g_array_new (FALSE, FALSE, sizeof (double));
+  ov_widget_follow_text_scale (GTK_WIDGET (self));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Answer scores"), -1);
 }

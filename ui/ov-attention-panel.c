@@ -68,13 +68,16 @@ ov_attention_canvas_measure (GtkWidget      *widget,
                              int            *natural_baseline)
 {
   OvAttentionCanvas *self = OV_ATTENTION_CANVAS (widget);
+  /* the figure is laid out this many times smaller, and drawn enlarged */
+  double scale = ov_widget_get_text_scale (widget);
 
-  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? self->fit_width
-                                                                  : self->fit_height;
+  *minimum = *natural = (int) ceil (scale * (orientation == GTK_ORIENTATION_HORIZONTAL
+                                             ? self->fit_width : self->fit_height));
   if (orientation == GTK_ORIENTATION_VERTICAL && for_size > 0
       && self->height_for_width != NULL)
-    *minimum = *natural = MAX (self->fit_height,
-                               (int) ceil (self->height_for_width (self->view, for_size)));
+    *minimum = *natural = MAX (*minimum,
+                               (int) ceil (scale * self->height_for_width (self->view,
+                                                                           for_size / scale)));
 }
 
 static GtkSizeRequestMode
@@ -149,15 +152,15 @@ ov_attention_canvas_snapshot (GtkWidget   *widget,
                               GtkSnapshot *snapshot)
 {
   OvAttentionCanvas *self = OV_ATTENTION_CANVAS (widget);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  double width, height;
   OvInk ink;
   cairo_t *cr;
 
-  if (self->paint == NULL || width <= 0 || height <= 0)
+  if (self->paint == NULL || gtk_widget_get_width (widget) <= 0
+      || gtk_widget_get_height (widget) <= 0)
     return;
   canvas_get_ink (widget, &ink);
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  cr = ov_widget_append_scaled_cairo (widget, snapshot, &width, &height);
   ov_draw_set_ink (cr, &ink);
   ov_draw_use_ink (cr, OV_INK_BACKGROUND);
   cairo_paint (cr);
@@ -177,6 +180,9 @@ ov_attention_canvas_snapshot (GtkWidget   *widget,
       gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "accent_color",
                                       &accent);
       G_GNUC_END_IGNORE_DEPRECATIONS
+      /* in the canvas's own coordinates, not the figure's enlarged ones */
+      cairo_scale (cr, width / gtk_widget_get_width (widget),
+                   height / gtk_widget_get_height (widget));
       cairo_new_path (cr);
       cairo_rectangle (cr, r.origin.x + 1, r.origin.y + 1, r.size.width - 2,
                        r.size.height - 2);
@@ -227,6 +233,7 @@ static void
 ov_attention_canvas_init (OvAttentionCanvas *self)
 {
   self->mark_row = self->mark_col = -1;
+  ov_widget_follow_text_scale (GTK_WIDGET (self));
 }
 
 /* The panel */
@@ -320,7 +327,7 @@ head_title (int head)
   return g_strdup_printf (_("head %d"), head);
 }
 
-static void layout_view (OvAttentionPanel *self);
+static double layout_view (OvAttentionPanel *self);
 
 /* The keyboard's cell on the heat map */
 
@@ -415,14 +422,16 @@ static void
 scroll_to_cursor (OvAttentionPanel *self)
 {
   GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (self->canvas_window);
+  double scale;
   OvRect r;
 
   if (self->heatmap == NULL)
     return;
-  layout_view (self);
+  scale = layout_view (self);
   if (!ov_heatmap_view_cell_rect (self->heatmap, self->cursor_row, self->cursor_col, &r))
     return;
-  /* with room for the mark around the cell */
+  /* in the canvas's coordinates, with room for the mark around the cell */
+  r = (OvRect) { r.x * scale, r.y * scale, r.width * scale, r.height * scale };
   scroll_to_show (gtk_scrolled_window_get_hadjustment (scroller), r.x - 6, r.x + r.width + 6,
                   0);
   scroll_to_show (gtk_scrolled_window_get_vadjustment (scroller), r.y - 6, r.y + r.height + 6,
@@ -450,14 +459,14 @@ page_rows (OvAttentionPanel *self)
 {
   GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (self->canvas_window);
   GtkAdjustment *va = gtk_scrolled_window_get_vadjustment (scroller);
+  double scale = layout_view (self);
   OvRect r;
 
-  layout_view (self);
   if (!ov_heatmap_view_cell_rect (self->heatmap, 0, 0, &r) || r.height <= 0
       || gtk_adjustment_get_page_size (va) <= 0)
     return 10;
-  return MAX (1, (int) ((gtk_adjustment_get_page_size (va) - self->canvas->foot) / r.height)
-                - 1);
+  return MAX (1, (int) ((gtk_adjustment_get_page_size (va) - self->canvas->foot)
+                        / (r.height * scale)) - 1);
 }
 
 static gboolean
@@ -1126,12 +1135,15 @@ ov_attention_panel_get_cell_label (OvAttentionPanel *self)
   return GTK_WIDGET (self->cell_label);
 }
 
-/* Lays the view out for the canvas's current size, as the last draw did. */
-static void
+/* Lays the view out for the canvas's current size, as the last draw did,
+ * and returns the canvas's text scale: the view's coordinates times it are
+ * the canvas's. */
+static double
 layout_view (OvAttentionPanel *self)
 {
-  double w = gtk_widget_get_width (GTK_WIDGET (self->canvas));
-  double h = gtk_widget_get_height (GTK_WIDGET (self->canvas));
+  double scale = ov_widget_get_text_scale (GTK_WIDGET (self->canvas));
+  double w = gtk_widget_get_width (GTK_WIDGET (self->canvas)) / scale;
+  double h = gtk_widget_get_height (GTK_WIDGET (self->canvas)) / scale;
 
   if (w <= 0 || h <= 0)
     {
@@ -1144,6 +1156,7 @@ layout_view (OvAttentionPanel *self)
     ov_attention_grid_view_layout (self->grid, w, h);
   else if (self->flow != NULL)
     ov_flow_view_layout (self->flow, w, h);
+  return scale;
 }
 
 gboolean
@@ -1153,12 +1166,18 @@ ov_attention_panel_cell_center (OvAttentionPanel *self,
                                 double           *x,
                                 double           *y)
 {
+  double scale;
+
   g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
 
   if (self->heatmap == NULL)
     return FALSE;
-  layout_view (self);
-  return ov_heatmap_view_cell_center (self->heatmap, row, col, x, y);
+  scale = layout_view (self);
+  if (!ov_heatmap_view_cell_center (self->heatmap, row, col, x, y))
+    return FALSE;
+  *x *= scale;
+  *y *= scale;
+  return TRUE;
 }
 
 gboolean
@@ -1169,16 +1188,17 @@ ov_attention_panel_grid_cell_center (OvAttentionPanel *self,
                                      double           *y)
 {
   OvRect rect;
+  double scale;
 
   g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
 
   if (self->grid == NULL)
     return FALSE;
-  layout_view (self);
+  scale = layout_view (self);
   if (!ov_attention_grid_view_cell_rect (self->grid, layer, head, &rect))
     return FALSE;
-  *x = rect.x + rect.width / 2;
-  *y = rect.y + rect.height / 2;
+  *x = (rect.x + rect.width / 2) * scale;
+  *y = (rect.y + rect.height / 2) * scale;
   return TRUE;
 }
 
@@ -1189,13 +1209,16 @@ ov_attention_panel_dup_tooltip (OvAttentionPanel *self,
                                 double           *value)
 {
   const char *const *labels;
+  double scale;
 
   g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), NULL);
 
   if (self->run == NULL)
     return NULL;
   labels = (const char *const *) self->run->labels;
-  layout_view (self);
+  scale = layout_view (self);
+  x /= scale;
+  y /= scale;
   if (self->heatmap != NULL)
     {
       OvHeatmapHit hit;
@@ -1244,6 +1267,7 @@ ov_attention_panel_click (OvAttentionPanel *self,
                           double            y)
 {
   OvGridHit hit;
+  double scale;
 
   g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
 
@@ -1253,8 +1277,8 @@ ov_attention_panel_click (OvAttentionPanel *self,
       const int *pos;
       int n, row = -1, col = -1;
 
-      layout_view (self);
-      if (!ov_heatmap_view_hit (self->heatmap, x, y, &cell))
+      scale = layout_view (self);
+      if (!ov_heatmap_view_hit (self->heatmap, x / scale, y / scale, &cell))
         return FALSE;
       pos = ov_heatmap_view_get_positions (self->heatmap, &n);
       for (int a = 0; a < n; a++)
@@ -1267,8 +1291,8 @@ ov_attention_panel_click (OvAttentionPanel *self,
     }
   if (self->grid == NULL)
     return FALSE;
-  layout_view (self);
-  if (!ov_attention_grid_view_hit (self->grid, x, y, &hit))
+  scale = layout_view (self);
+  if (!ov_attention_grid_view_hit (self->grid, x / scale, y / scale, &hit))
     return FALSE;
   self->updating = TRUE;
   ov_attention_panel_set_view (self, OV_ATTENTION_VIEW_HEATMAP);

@@ -725,12 +725,15 @@ align_draw_cb (GtkDrawingArea *area,
                gpointer        user_data)
 {
   OvEmbedPanel *self = user_data;
+  double scale = ov_widget_get_text_scale (GTK_WIDGET (area));
 
   if (self->align_view == NULL)
     return;
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
-  ov_align_view_paint (cr, width, height, self->align_view);
+  /* laid out smaller and drawn enlarged, as the other canvases */
+  cairo_scale (cr, scale, scale);
+  ov_align_view_paint (cr, width / scale, height / scale, self->align_view);
 }
 
 static gboolean
@@ -747,11 +750,14 @@ align_tooltip_cb (GtkWidget    *widget,
   double value;
   g_autofree char *text = NULL;
 
+  double scale = ov_widget_get_text_scale (widget);
+
   if (self->align_view == NULL)
     return FALSE;
-  ov_align_view_layout (self->align_view, gtk_widget_get_width (widget),
-                        gtk_widget_get_height (widget));
-  if (!ov_align_view_hit (self->align_view, x, y, &model, &layer, &series, &value))
+  ov_align_view_layout (self->align_view, gtk_widget_get_width (widget) / scale,
+                        gtk_widget_get_height (widget) / scale);
+  if (!ov_align_view_hit (self->align_view, x / scale, y / scale, &model, &layer, &series,
+                          &value))
     return FALSE;
   /* Translators: a point of the alignment figure: model, layer, series, value. */
   text = g_strdup_printf (_("%s, layer %d\n%s: %.4f"), self->result->set[model]->label, layer,

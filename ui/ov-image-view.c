@@ -4,7 +4,9 @@
  * Paints the session's image and regions through viz's region view, which
  * also places the labels and answers hit tests; this widget adds zoom, pan,
  * hover tooltips and selection. The region view is laid out at the zoomed
- * image size and translated by the pan offset.
+ * image size divided by the text scale (ov_widget_get_text_scale), drawn
+ * enlarged by it, so that its labels grow with the window's text, and
+ * translated by the pan offset.
  */
 #define G_LOG_DOMAIN "ov-image-view"
 
@@ -15,6 +17,7 @@
 
 #include "viz/ov-region-view.h"
 #include "ov-image-view.h"
+#include "ov-panel-util.h"
 
 #define ZOOM_MIN  0.05
 #define ZOOM_MAX  16.0
@@ -33,7 +36,7 @@ struct _OvImageView
   double           frame_w, frame_h;  /* the frame shown: the boxes' one, turned */
   double           zoom;
   double           ox, oy;            /* widget position of the frame's corner */
-  double           laid_out_w, laid_out_h;
+  double           laid_out_w, laid_out_h;   /* the region view's size: logical units */
   gboolean         fit;
 
   double           drag_ox, drag_oy;  /* offset when a pan began */
@@ -137,6 +140,7 @@ place_frame (OvImageView *self)
 {
   double w = gtk_widget_get_width (GTK_WIDGET (self));
   double h = gtk_widget_get_height (GTK_WIDGET (self));
+  double scale = ov_widget_get_text_scale (GTK_WIDGET (self));
   double iw, ih;
 
   if (self->frame_w <= 0 || w <= 0 || h <= 0)
@@ -157,11 +161,11 @@ place_frame (OvImageView *self)
   self->ox = iw <= w ? (w - iw) / 2 : CLAMP (self->ox, w - iw, 0);
   self->oy = ih <= h ? (h - ih) / 2 : CLAMP (self->oy, h - ih, 0);
 
-  if (iw != self->laid_out_w || ih != self->laid_out_h)
+  if (iw / scale != self->laid_out_w || ih / scale != self->laid_out_h)
     {
-      ov_region_view_layout (self->view, iw, ih);
-      self->laid_out_w = iw;
-      self->laid_out_h = ih;
+      ov_region_view_layout (self->view, iw / scale, ih / scale);
+      self->laid_out_w = iw / scale;
+      self->laid_out_h = ih / scale;
     }
 }
 
@@ -172,6 +176,7 @@ ov_image_view_snapshot (GtkWidget   *widget,
   OvImageView *self = OV_IMAGE_VIEW (widget);
   double w = gtk_widget_get_width (widget);
   double h = gtk_widget_get_height (widget);
+  double scale = ov_widget_get_text_scale (widget);
   cairo_t *cr;
 
   if (self->view == NULL || w <= 0 || h <= 0)
@@ -180,8 +185,8 @@ ov_image_view_snapshot (GtkWidget   *widget,
   /* Zoom and pan may have changed since the allocation; the fit zoom was
    * settled there. */
   place_frame (self);
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  cairo_translate (cr, self->ox, self->oy);
+  cr = ov_widget_append_scaled_cairo (widget, snapshot, &w, &h);
+  cairo_translate (cr, self->ox / scale, self->oy / scale);
   ov_region_view_draw (self->view, cr);
   cairo_destroy (cr);
 }
@@ -321,9 +326,11 @@ hit (OvImageView *self,
      double       x,
      double       y)
 {
+  double scale = ov_widget_get_text_scale (GTK_WIDGET (self));
+
   if (self->view == NULL || self->laid_out_w <= 0)
     return -1;
-  return ov_region_view_hit (self->view, x - self->ox, y - self->oy);
+  return ov_region_view_hit (self->view, (x - self->ox) / scale, (y - self->oy) / scale);
 }
 
 static void
@@ -508,6 +515,7 @@ ov_image_view_init (OvImageView *self)
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), self);
+  ov_widget_follow_text_scale (GTK_WIDGET (self));
 
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
   g_signal_connect (controller, "scroll", G_CALLBACK (scroll_cb), self);

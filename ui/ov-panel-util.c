@@ -3,13 +3,14 @@
  *
  * Debounce and cancel for the task panels: a newer request cancels the
  * older one, so only the latest input's result is ever shown. Also the
- * small text helpers the panels share.
+ * small text helpers the panels share, and the text scale of the canvases.
  */
 #define G_LOG_DOMAIN "ov-panel"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <pango/pangocairo.h>
 
 #include "ov-panel-util.h"
 
@@ -61,6 +62,51 @@ ov_widget_unparent_children (GtkWidget *widget)
 
   while ((child = gtk_widget_get_first_child (widget)) != NULL)
     gtk_widget_unparent (child);
+}
+
+/* GTK's font resolution when nothing sets one. */
+#define DEFAULT_DPI 96.0
+
+double
+ov_widget_get_text_scale (GtkWidget *widget)
+{
+  double dpi;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), 1.0);
+
+  /* The resolution GTK lays the widget's own text out at: the text size of
+   * the Preferences and any the desktop asks for (a larger-text setting)
+   * reach the figures as they reach the labels around them. */
+  dpi = pango_cairo_context_get_resolution (gtk_widget_get_pango_context (widget));
+  if (!(dpi > 0))
+    return 1.0;
+  return CLAMP (dpi / DEFAULT_DPI, 0.5, 4.0);
+}
+
+void
+ov_widget_follow_text_scale (GtkWidget *widget)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  g_signal_connect_object (gtk_widget_get_settings (widget), "notify::gtk-xft-dpi",
+                           G_CALLBACK (gtk_widget_queue_resize), widget, G_CONNECT_SWAPPED);
+}
+
+cairo_t *
+ov_widget_append_scaled_cairo (GtkWidget   *widget,
+                               GtkSnapshot *snapshot,
+                               double      *width,
+                               double      *height)
+{
+  double scale = ov_widget_get_text_scale (widget);
+  double w = gtk_widget_get_width (widget);
+  double h = gtk_widget_get_height (widget);
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+
+  cairo_scale (cr, scale, scale);
+  *width = w / scale;
+  *height = h / scale;
+  return cr;
 }
 
 char *

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * Copyright 2026 The oscarviz authors
  *
- * Small helpers of the panels: a debounced, cancellable run, and releasing
- * what a template left behind.
+ * Small helpers of the panels: a debounced, cancellable run, releasing
+ * what a template left behind, and the text size of the canvases.
  */
 #pragma once
 
@@ -36,5 +36,22 @@ char         *ov_dup_quoted_words (const char *const *words);
 /* Unparents what a template left in a widget with a layout manager (the
  * unnamed top child), which dispose must do before chaining up. */
 void          ov_widget_unparent_children (GtkWidget *widget);
+
+/* The canvases draw their figures (viz/) at a logical size divided by this
+ * factor and enlarged by it, so that their text grows with the window's:
+ * the widget's font resolution over GTK's usual 96 dpi, which the
+ * Preferences' text size multiplies (1.5 at "larger" on a 96 dpi screen).
+ * Pointer positions divided by it are the figure's (view) coordinates. */
+double        ov_widget_get_text_scale (GtkWidget *widget);
+/* Queues a resize of widget, and so a new layout and drawing, whenever the
+ * font resolution changes while it is shown. */
+void          ov_widget_follow_text_scale (GtkWidget *widget);
+/* A cairo_t over the widget's whole area, already scaled by its text
+ * scale; width and height receive the logical size the figure is laid out
+ * at. Free with cairo_destroy. */
+cairo_t      *ov_widget_append_scaled_cairo (GtkWidget   *widget,
+                                             GtkSnapshot *snapshot,
+                                             double      *width,
+                                             double      *height);
 
 G_END_DECLS

@@ -6,7 +6,10 @@
  * selection, keyboard cursor) and the gestures. A drag draws a lasso
  * (Shift: a box; Ctrl: adds to the selection); a click without movement is
  * a click. While the canvas has the focus, the keyboard's point has a ring
- * and the first line of its tooltip beside it.
+ * and the first line of its tooltip beside it. The figure is laid out at
+ * the widget's size divided by its text scale and drawn enlarged by it
+ * (ov_widget_get_text_scale): the gestures divide pointer positions by the
+ * scale, and the functions below take view coordinates.
  */
 #define G_LOG_DOMAIN "ov-scatter-canvas"
 
@@ -16,11 +19,12 @@
 #include <string.h>
 
 #include "viz/ov-draw.h"
+#include "ov-panel-util.h"
 #include "ov-scatter-canvas.h"
 
 /* Pointer travel (pixels) below which a drag is a click. */
 #define CLICK_SLOP 4.0
-/* Hit radius of a point, pixels. */
+/* Hit radius of a point, in view units (it grows with the markers). */
 #define HIT_RADIUS 6.0
 
 struct _OvScatterCanvas
@@ -38,7 +42,7 @@ struct _OvScatterCanvas
   OvScatterTooltipFunc tooltip_func;
   gpointer       tooltip_data;
 
-  /* The drag in progress: widget coordinates, x y pairs. */
+  /* The drag in progress: view coordinates, x y pairs. */
   GArray        *lasso;       /* double */
   double         drag_x, drag_y;
   gboolean       dragging, box_mode, extend;
@@ -59,8 +63,9 @@ G_DEFINE_FINAL_TYPE (OvScatterCanvas, ov_scatter_canvas, GTK_TYPE_WIDGET)
 void
 ov_scatter_canvas_layout (OvScatterCanvas *self)
 {
-  int w = gtk_widget_get_width (GTK_WIDGET (self));
-  int h = gtk_widget_get_height (GTK_WIDGET (self));
+  double scale = ov_widget_get_text_scale (GTK_WIDGET (self));
+  double w = gtk_widget_get_width (GTK_WIDGET (self)) / scale;
+  double h = gtk_widget_get_height (GTK_WIDGET (self)) / scale;
 
   g_return_if_fail (OV_IS_SCATTER_CANVAS (self));
 
@@ -160,13 +165,13 @@ ov_scatter_canvas_snapshot (GtkWidget   *widget,
                             GtkSnapshot *snapshot)
 {
   OvScatterCanvas *self = OV_SCATTER_CANVAS (widget);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  double width, height;
   cairo_t *cr;
 
-  if (self->view == NULL || width <= 0 || height <= 0)
+  if (self->view == NULL || gtk_widget_get_width (widget) <= 0
+      || gtk_widget_get_height (widget) <= 0)
     return;
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  cr = ov_widget_append_scaled_cairo (widget, snapshot, &width, &height);
   /* The renderer draws dark on light, as in the exported figures. */
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
@@ -510,8 +515,11 @@ drag_begin_cb (GtkGestureDrag  *gesture,
 {
   GdkModifierType mods = gtk_event_controller_get_current_event_state (
     GTK_EVENT_CONTROLLER (gesture));
+  double scale = ov_widget_get_text_scale (GTK_WIDGET (self));
 
   gtk_widget_grab_focus (GTK_WIDGET (self));
+  x /= scale;
+  y /= scale;
   self->drag_x = x;
   self->drag_y = y;
   self->dragging = FALSE;
@@ -528,7 +536,8 @@ drag_update_cb (GtkGestureDrag  *gesture,
                 double           dy,
                 OvScatterCanvas *self)
 {
-  double x = self->drag_x + dx, y = self->drag_y + dy;
+  double scale = ov_widget_get_text_scale (GTK_WIDGET (self));
+  double x = self->drag_x + dx / scale, y = self->drag_y + dy / scale;
   const double *last;
 
   if (!self->dragging && hypot (dx, dy) < CLICK_SLOP)
@@ -550,11 +559,13 @@ drag_end_cb (GtkGestureDrag  *gesture,
              double           dy,
              OvScatterCanvas *self)
 {
+  double scale = ov_widget_get_text_scale (GTK_WIDGET (self));
+
   if (!self->dragging)
     ov_scatter_canvas_click (self, self->drag_x, self->drag_y);
   else if (self->box_mode)
-    ov_scatter_canvas_select_box (self, self->drag_x, self->drag_y, self->drag_x + dx,
-                                  self->drag_y + dy, self->extend);
+    ov_scatter_canvas_select_box (self, self->drag_x, self->drag_y, self->drag_x + dx / scale,
+                                  self->drag_y + dy / scale, self->extend);
   else
     ov_scatter_canvas_select_lasso (self, (const double *) self->lasso->data,
                                     self->lasso->len / 2, self->extend);
@@ -569,10 +580,12 @@ motion_cb (GtkEventControllerMotion *motion,
            double                    y,
            OvScatterCanvas          *self)
 {
+  double scale = ov_widget_get_text_scale (GTK_WIDGET (self));
+
   if (self->view == NULL)
     return;
   ov_scatter_canvas_layout (self);
-  set_hover (self, ov_scatter_view_hit (self->view, x, y, HIT_RADIUS));
+  set_hover (self, ov_scatter_view_hit (self->view, x / scale, y / scale, HIT_RADIUS));
 }
 
 static void
@@ -591,13 +604,14 @@ query_tooltip_cb (GtkWidget       *widget,
                   OvScatterCanvas *self)
 {
   g_autofree char *text = NULL;
+  double scale = ov_widget_get_text_scale (widget);
   int index;
 
   if (self->view == NULL || self->tooltip_func == NULL)
     return FALSE;
   ov_scatter_canvas_layout (self);
   index = keyboard ? ov_scatter_canvas_get_cursor (self)
-                   : ov_scatter_view_hit (self->view, x, y, HIT_RADIUS);
+                   : ov_scatter_view_hit (self->view, x / scale, y / scale, HIT_RADIUS);
   if (index < 0)
     return FALSE;
   text = self->tooltip_func ((guint) index, self->tooltip_data);
@@ -739,6 +753,7 @@ ov_scatter_canvas_init (OvScatterCanvas *self)
 
   gtk_widget_set_focusable (GTK_WIDGET (self), FALSE);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  ov_widget_follow_text_scale (GTK_WIDGET (self));
   g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), self);
 
   drag = gtk_gesture_drag_new ();

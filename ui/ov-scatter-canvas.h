@@ -36,7 +36,8 @@ void           ov_scatter_canvas_set_tooltip_func (OvScatterCanvas    *self,
                                                    OvScatterTooltipFunc func,
                                                    gpointer           data);
 /* Lays the view out for the widget's size, as the last paint did, so that
- * view coordinates from ov_scatter_view_* match the widget's own. */
+ * view coordinates from ov_scatter_view_* are the ones the functions below
+ * take: the widget's own divided by ov_widget_get_text_scale. */
 void           ov_scatter_canvas_layout         (OvScatterCanvas      *self);
 
 gboolean       ov_scatter_canvas_get_class_visible (OvScatterCanvas   *self,
@@ -65,7 +66,7 @@ char          *ov_scatter_canvas_dup_cursor_label (OvScatterCanvas    *self);
 int            ov_scatter_canvas_click          (OvScatterCanvas      *self,
                                                  double                x,
                                                  double                y);
-/* Selects the shown points inside a polygon (n_vertices x 2 widget
+/* Selects the shown points inside a polygon (n_vertices x 2 view
  * coordinates) or a rectangle; extend adds them to the selection. */
 void           ov_scatter_canvas_select_lasso   (OvScatterCanvas      *self,
                                                  const double         *polygon,
