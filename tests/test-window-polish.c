@@ -257,7 +257,8 @@ test_text_size (void)
  * normal and drawn 1.5 times as large (its canvas and its cells' places
  * grow by 1.5), the answer chart's rows are 1.5 times as tall, and a
  * scatter plot is laid out in the canvas's size divided by 1.5; each
- * follows the setting while shown, and back. */
+ * follows the setting while shown, and back. An export is the same at
+ * either size. */
 static void
 test_text_size_canvases (void)
 {
@@ -338,10 +339,31 @@ test_text_size_canvases (void)
     g_assert_cmpfloat_with_epsilon (x1, 1.5 * (cell.x + cell.width / 2), 0.01);
     g_assert_cmpfloat_with_epsilon (y1, 1.5 * (cell.y + cell.height / 2), 0.01);
   }
-  /* the pointer there finds that cell */
-  g_assert_true (ov_attention_panel_click (attention, x1, y1));
-  g_settings_set_string (settings, "text-size", "normal");
-  ov_test_iterate (SETTLE_MS);
+  /* the export is the figure at its own size, whatever the text size */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("ov-text-size-XXXXXX", NULL);
+    g_autofree char *normal_png = g_build_filename (dir, "normal.png", NULL);
+    g_autofree char *larger_png = g_build_filename (dir, "larger.png", NULL);
+    g_autofree char *normal_data = NULL, *larger_data = NULL;
+    gsize normal_len = 0, larger_len = 0;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (ov_attention_panel_export (attention, larger_png, &error));
+    g_assert_no_error (error);
+    /* the pointer there finds that cell (and opens its heat map) */
+    g_assert_true (ov_attention_panel_click (attention, x1, y1));
+    ov_attention_panel_set_view (attention, OV_ATTENTION_VIEW_GRID);
+    g_settings_set_string (settings, "text-size", "normal");
+    ov_test_iterate (SETTLE_MS);
+    g_assert_true (ov_attention_panel_export (attention, normal_png, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (normal_png, &normal_data, &normal_len, NULL));
+    g_assert_true (g_file_get_contents (larger_png, &larger_data, &larger_len, NULL));
+    g_assert_cmpmem (normal_data, normal_len, larger_data, larger_len);
+    g_unlink (normal_png);
+    g_unlink (larger_png);
+    g_rmdir (dir);
+  }
   close_window (win);
 
   /* a scatter plot on its own */

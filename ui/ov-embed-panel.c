@@ -731,7 +731,10 @@ align_draw_cb (GtkDrawingArea *area,
     return;
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
-  /* laid out smaller and drawn enlarged, as the other canvases */
+  /* laid out smaller and drawn enlarged, as the other canvases; the figure
+   * is already narrower than its full size here and shrinks its text
+   * further when laid out smaller (down to its smallest text), so its text
+   * grows by less than the scale */
   cairo_scale (cr, scale, scale);
   ov_align_view_paint (cr, width / scale, height / scale, self->align_view);
 }

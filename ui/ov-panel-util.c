@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <pango/pangocairo.h>
 
 #include "ov-panel-util.h"
 
@@ -70,17 +69,18 @@ ov_widget_unparent_children (GtkWidget *widget)
 double
 ov_widget_get_text_scale (GtkWidget *widget)
 {
-  double dpi;
+  int dpi = 0;
 
   g_return_val_if_fail (GTK_IS_WIDGET (widget), 1.0);
 
-  /* The resolution GTK lays the widget's own text out at: the text size of
-   * the Preferences and any the desktop asks for (a larger-text setting)
-   * reach the figures as they reach the labels around them. */
-  dpi = pango_cairo_context_get_resolution (gtk_widget_get_pango_context (widget));
-  if (!(dpi > 0))
+  /* The resolution GTK lays the widget's own text out at (in 1/1024 dot
+   * per inch; -1 for its default): the Preferences' text size, and any a
+   * desktop's larger-text setting asks for, reach the figures as they reach
+   * the labels around them. */
+  g_object_get (gtk_widget_get_settings (widget), "gtk-xft-dpi", &dpi, NULL);
+  if (dpi <= 0)
     return 1.0;
-  return CLAMP (dpi / DEFAULT_DPI, 0.5, 4.0);
+  return CLAMP (dpi / 1024.0 / DEFAULT_DPI, 0.5, 4.0);
 }
 
 void

@@ -39,9 +39,11 @@ void          ov_widget_unparent_children (GtkWidget *widget);
 
 /* The canvases draw their figures (viz/) at a logical size divided by this
  * factor and enlarged by it, so that their text grows with the window's:
- * the widget's font resolution over GTK's usual 96 dpi, which the
+ * GTK's font resolution (gtk-xft-dpi) over its usual 96 dpi, which the
  * Preferences' text size multiplies (1.5 at "larger" on a 96 dpi screen).
- * Pointer positions divided by it are the figure's (view) coordinates. */
+ * Pointer positions divided by it are the figure's (view) coordinates.
+ * A figure with less room than its full size still shrinks itself to fit
+ * (ov_draw_shrink), so in a small canvas its text grows by less. */
 double        ov_widget_get_text_scale (GtkWidget *widget);
 /* Queues a resize of widget, and so a new layout and drawing, whenever the
  * font resolution changes while it is shown. */
