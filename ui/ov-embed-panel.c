@@ -752,7 +752,6 @@ align_tooltip_cb (GtkWidget    *widget,
   const char *series;
   double value;
   g_autofree char *text = NULL;
-
   double scale = ov_widget_get_text_scale (widget);
 
   if (self->align_view == NULL)
