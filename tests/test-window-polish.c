@@ -274,7 +274,7 @@ test_text_size_canvases (void)
   double x0, y0, x1, y1, scale;
   int min_w0, min_w1, chart_h0;
   guint runs;
-  OvRect plot;
+  OvRect plot, row0, row1;
 
   g_settings_set_string (settings, "text-size", "normal");
   ov_test_iterate (50);
@@ -332,6 +332,7 @@ test_text_size_canvases (void)
                                        fwd->n_layers, fwd->n_heads, fwd->seq_len,
                                        ov_attention_panel_get_run (attention)->encoding->segments,
                                        "Attention of every layer and head");
+    ov_attention_grid_view_set_shown_scale (grid, 1.5);
     ov_attention_grid_view_layout (grid, gtk_widget_get_width (canvas) / 1.5,
                                    gtk_widget_get_height (canvas) / 1.5);
     g_assert_true (ov_attention_grid_view_cell_rect (grid, fwd->n_layers - 1,
@@ -380,12 +381,19 @@ test_text_size_canvases (void)
   ov_scatter_view_get_plot_rect (ov_scatter_canvas_get_view (OV_SCATTER_CANVAS (scatter)),
                                  &plot, NULL);
   g_assert_cmpfloat (plot.x + plot.width, >, gtk_widget_get_width (scatter) / 1.5);
+  g_assert_true (ov_scatter_view_get_legend_rect (
+                   ov_scatter_canvas_get_view (OV_SCATTER_CANVAS (scatter)), 0, &row0));
   g_settings_set_string (settings, "text-size", "larger");
   ov_test_iterate (SETTLE_MS);
   ov_scatter_canvas_layout (OV_SCATTER_CANVAS (scatter));
   ov_scatter_view_get_plot_rect (ov_scatter_canvas_get_view (OV_SCATTER_CANVAS (scatter)),
                                  &plot, NULL);
   g_assert_cmpfloat (plot.x + plot.width, <=, gtk_widget_get_width (scatter) / 1.5);
+  /* laid out in less room than its full width, the plot still keeps the
+   * legend's rows (and text) as they were, and is drawn 1.5 times as large */
+  g_assert_true (ov_scatter_view_get_legend_rect (
+                   ov_scatter_canvas_get_view (OV_SCATTER_CANVAS (scatter)), 0, &row1));
+  g_assert_cmpfloat_with_epsilon (row1.height, row0.height, 1e-6);
   g_settings_set_string (settings, "text-size", "normal");
   ov_test_iterate (SETTLE_MS);
   gtk_window_destroy (GTK_WINDOW (window));

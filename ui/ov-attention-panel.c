@@ -54,9 +54,23 @@ struct _OvAttentionCanvas
   int          mark_row, mark_col;
   /* How much of the scroller's foot the line over it hides. */
   int          foot;
+  /* Tells the view how much larger than laid out the canvas shows it. */
+  void       (*set_shown_scale) (gpointer view,
+                                 double   scale);
 };
 
 G_DEFINE_FINAL_TYPE (OvAttentionCanvas, ov_attention_canvas, GTK_TYPE_WIDGET)
+
+/* The canvas's text scale, which its view is told before any layout. */
+static double
+canvas_text_scale (OvAttentionCanvas *self)
+{
+  double scale = ov_widget_get_text_scale (GTK_WIDGET (self));
+
+  if (self->view != NULL && self->set_shown_scale != NULL)
+    self->set_shown_scale (self->view, scale);
+  return scale;
+}
 
 static void
 ov_attention_canvas_measure (GtkWidget      *widget,
@@ -69,7 +83,7 @@ ov_attention_canvas_measure (GtkWidget      *widget,
 {
   OvAttentionCanvas *self = OV_ATTENTION_CANVAS (widget);
   /* the figure is laid out this many times smaller, and drawn enlarged */
-  double scale = ov_widget_get_text_scale (widget);
+  double scale = canvas_text_scale (self);
 
   *minimum = *natural = (int) ceil (scale * (orientation == GTK_ORIENTATION_HORIZONTAL
                                              ? self->fit_width : self->fit_height));
@@ -160,6 +174,7 @@ ov_attention_canvas_snapshot (GtkWidget   *widget,
       || gtk_widget_get_height (widget) <= 0)
     return;
   canvas_get_ink (widget, &ink);
+  canvas_text_scale (self);
   cr = ov_widget_append_scaled_cairo (widget, snapshot, &width, &height);
   ov_draw_set_ink (cr, &ink);
   ov_draw_use_ink (cr, OV_INK_BACKGROUND);
@@ -292,12 +307,34 @@ heatmap_draw_mark (gpointer  view,
 }
 
 static void
+heatmap_set_shown_scale (gpointer view,
+                         double   scale)
+{
+  ov_heatmap_view_set_shown_scale (view, scale);
+}
+
+static void
+grid_set_shown_scale (gpointer view,
+                      double   scale)
+{
+  ov_attention_grid_view_set_shown_scale (view, scale);
+}
+
+static void
+flow_set_shown_scale (gpointer view,
+                      double   scale)
+{
+  ov_flow_view_set_shown_scale (view, scale);
+}
+
+static void
 clear_views (OvAttentionPanel *self)
 {
   self->canvas->paint = NULL;
   self->canvas->view = NULL;
   self->canvas->height_for_width = NULL;
   self->canvas->draw_mark = NULL;
+  self->canvas->set_shown_scale = NULL;
   g_clear_pointer (&self->heatmap, ov_heatmap_view_free);
   g_clear_pointer (&self->grid, ov_attention_grid_view_free);
   g_clear_pointer (&self->flow, ov_flow_view_free);
@@ -586,6 +623,7 @@ update_view (OvAttentionPanel *self)
                                                _("Attention of every layer and head"));
       self->canvas->paint = ov_attention_grid_view_paint;
       self->canvas->view = self->grid;
+      self->canvas->set_shown_scale = grid_set_shown_scale;
       self->canvas->min_width = 140 + fwd->n_heads * 110;
       self->canvas->min_height = 60 + fwd->n_layers * 110;
       break;
@@ -595,6 +633,7 @@ update_view (OvAttentionPanel *self)
                                      _("Attention flow between words, tags and regions"));
       self->canvas->paint = ov_flow_view_paint;
       self->canvas->view = self->flow;
+      self->canvas->set_shown_scale = flow_set_shown_scale;
       self->canvas->min_width = 260 + fwd->n_heads * 100;
       self->canvas->min_height = MAX (60 + fwd->n_layers * 112, 340);
       break;
@@ -624,6 +663,7 @@ update_view (OvAttentionPanel *self)
                                              FALSE, FALSE, title);
         self->canvas->paint = ov_heatmap_view_paint;
         self->canvas->view = self->heatmap;
+        self->canvas->set_shown_scale = heatmap_set_shown_scale;
         self->canvas->height_for_width = heatmap_height_for_width;
         self->canvas->draw_mark = heatmap_draw_mark;
         gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
@@ -1141,7 +1181,7 @@ ov_attention_panel_get_cell_label (OvAttentionPanel *self)
 static double
 layout_view (OvAttentionPanel *self)
 {
-  double scale = ov_widget_get_text_scale (GTK_WIDGET (self->canvas));
+  double scale = canvas_text_scale (self->canvas);
   double w = gtk_widget_get_width (GTK_WIDGET (self->canvas)) / scale;
   double h = gtk_widget_get_height (GTK_WIDGET (self->canvas)) / scale;
 
@@ -1332,6 +1372,9 @@ ov_attention_panel_export (OvAttentionPanel *self,
     }
   if (!ov_export_format_from_path (path, &format, error))
     return FALSE;
+  /* the figure as it is, not as the window enlarges it; the canvas tells
+   * the view its own scale again before it next lays it out */
+  self->canvas->set_shown_scale (self->canvas->view, 1.0);
   return ov_export_view (path, format, self->canvas->paint, self->canvas->view,
                          self->canvas->min_width, self->canvas->min_height, 2.0, error);
 }

@@ -731,10 +731,8 @@ align_draw_cb (GtkDrawingArea *area,
     return;
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
-  /* laid out smaller and drawn enlarged, as the other canvases; the figure
-   * is already narrower than its full size here and shrinks its text
-   * further when laid out smaller (down to its smallest text), so its text
-   * grows by less than the scale */
+  /* laid out smaller and drawn enlarged, as the other canvases */
+  ov_align_view_set_shown_scale (self->align_view, scale);
   cairo_scale (cr, scale, scale);
   ov_align_view_paint (cr, width / scale, height / scale, self->align_view);
 }
@@ -756,6 +754,7 @@ align_tooltip_cb (GtkWidget    *widget,
 
   if (self->align_view == NULL)
     return FALSE;
+  ov_align_view_set_shown_scale (self->align_view, scale);
   ov_align_view_layout (self->align_view, gtk_widget_get_width (widget) / scale,
                         gtk_widget_get_height (widget) / scale);
   if (!ov_align_view_hit (self->align_view, x / scale, y / scale, &model, &layer, &series,
@@ -1941,6 +1940,8 @@ ov_embed_panel_export (OvEmbedPanel  *self,
         }
       if (!ov_export_format_from_path (path, &format, error))
         return FALSE;
+      /* as laid out for its own size, not as the window enlarges it */
+      ov_align_view_set_shown_scale (self->align_view, 1.0);
       return ov_export_view (path, format, ov_align_view_paint, self->align_view,
                              OV_ALIGN_FIGURE_WIDTH, OV_ALIGN_FIGURE_HEIGHT, 2.0, error);
     }

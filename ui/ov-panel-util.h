@@ -42,8 +42,9 @@ void          ov_widget_unparent_children (GtkWidget *widget);
  * GTK's font resolution (gtk-xft-dpi) over its usual 96 dpi, which the
  * Preferences' text size multiplies (1.5 at "larger" on a 96 dpi screen).
  * Pointer positions divided by it are the figure's (view) coordinates.
- * A figure with less room than its full size still shrinks itself to fit
- * (ov_draw_shrink), so in a small canvas its text grows by less. */
+ * A figure that shrinks in a small canvas is told the factor
+ * (ov_*_view_set_shown_scale), so that it shrinks for the size it is shown
+ * at, not the smaller one it is laid out at. */
 double        ov_widget_get_text_scale (GtkWidget *widget);
 /* Queues a resize of widget, and so a new layout and drawing, whenever the
  * font resolution changes while it is shown. */

@@ -78,6 +78,7 @@ ov_scatter_canvas_layout (OvScatterCanvas *self)
       w = 420;
       h = 300;
     }
+  ov_scatter_view_set_shown_scale (self->view, scale);
   ov_scatter_view_layout (self->view, w, h);
 }
 
@@ -172,6 +173,7 @@ ov_scatter_canvas_snapshot (GtkWidget   *widget,
       || gtk_widget_get_height (widget) <= 0)
     return;
   cr = ov_widget_append_scaled_cairo (widget, snapshot, &width, &height);
+  ov_scatter_view_set_shown_scale (self->view, ov_widget_get_text_scale (widget));
   /* The renderer draws dark on light, as in the exported figures. */
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);

@@ -443,8 +443,9 @@ struct _OvAlignView
   OvPalette   *palette;            /* one colour per class name across the models */
   OvAlignment *models[MAX_MODELS];
   guint        n;
+  double       shown;               /* how much larger it is shown (set_shown_scale), 1 */
   double       width, height;
-  double       k;                   /* ov_draw_shrink of the size */
+  double       k;                   /* ov_draw_shrink of the size shown */
   char       **title_lines;
   double       title_font;
   double       legend_y;            /* the middle of the legend's first row */
@@ -481,6 +482,7 @@ ov_align_view_new (OvAlignment *const *a, guint n)
   g_return_val_if_fail (a != NULL && n >= 1, NULL);
 
   v = g_new0 (OvAlignView, 1);
+  v->shown = 1.0;
   v->n = MIN (n, MAX_MODELS);
   {
     g_autoptr(GPtrArray) names = g_ptr_array_new ();
@@ -727,6 +729,13 @@ layout_bar_text (OvAlignView *view, cairo_t *cr, double bw, double *names_h)
          : 0.0;
 }
 
+void
+ov_align_view_set_shown_scale (OvAlignView *view, double scale)
+{
+  g_return_if_fail (view != NULL && scale > 0);
+  view->shown = scale;
+}
+
 /* Top to bottom: the title, the two layer plots side by side with their
  * axes (their titles in two lines where one is too narrow for them), the
  * legend (its rows wrap on a narrow figure), and the bar charts with the
@@ -735,7 +744,8 @@ layout_bar_text (OvAlignView *view, cairo_t *cr, double bw, double *names_h)
 void
 ov_align_view_layout (OvAlignView *view, double width, double height)
 {
-  double k = ov_draw_shrink (width, height, OV_ALIGN_FIGURE_WIDTH, OV_ALIGN_FIGURE_HEIGHT);
+  double k = ov_draw_shrink (width * view->shown, height * view->shown, OV_ALIGN_FIGURE_WIDTH,
+                             OV_ALIGN_FIGURE_HEIGHT);
   double top, pw, bw, rest, plot_h, names_h, below, key_h, plot_title_h;
   guint rows, plot_title_lines = 1;
   cairo_t *cr = ov_draw_measure_context ();

@@ -72,6 +72,9 @@ typedef struct _OvAlignView OvAlignView;
 OvAlignView *ov_align_view_new    (OvAlignment *const *a,     /* borrowed */
                                    guint               n);
 void         ov_align_view_free   (OvAlignView        *view);
+/* See ov_draw_shrink: the figure is shown scale times as large as laid out. */
+void         ov_align_view_set_shown_scale (OvAlignView *view,
+                                            double       scale);
 void         ov_align_view_layout (OvAlignView        *view,
                                    double              width,
                                    double              height);

@@ -324,8 +324,9 @@ struct _OvHeatmapView
   gboolean      fill_page;     /* cells may leave square to fill the page */
 
   /* layout */
+  double        shown;         /* how much larger it is shown (set_shown_scale), 1 */
   double        width, height;
-  double        k;             /* ov_draw_shrink of the size */
+  double        k;             /* ov_draw_shrink of the size shown */
   char        **title_lines;
   double        title_font, title_h;
   double        label_font;    /* the token labels */
@@ -355,6 +356,7 @@ ov_heatmap_view_new (const float       *matrix,
   g_return_val_if_fail (matrix != NULL && segments != NULL && seq_len > 0, NULL);
 
   v = g_new0 (OvHeatmapView, 1);
+  v->shown = 1.0;
   v->pos = g_new (int, seq_len);
   for (int i = 0; i < seq_len; i++)
     if (show_padding || segments[i] != OV_SEGMENT_PAD)
@@ -532,6 +534,13 @@ legend_title (OvHeatmapView *view)
   return view->diverging ? _ ("after − before") : _ ("attention");
 }
 
+void
+ov_heatmap_view_set_shown_scale (OvHeatmapView *view, double scale)
+{
+  g_return_if_fail (view != NULL && scale > 0);
+  view->shown = scale;
+}
+
 /* Top to bottom: the title, the column labels, the matrix; left to right:
  * the row labels, the matrix, the legend (colour bar and segment key). The
  * text and the legend are measured, so that the legend always fits and the
@@ -541,7 +550,7 @@ legend_title (OvHeatmapView *view)
 void
 ov_heatmap_view_layout (OvHeatmapView *view, double width, double height)
 {
-  double k = ov_draw_shrink (width, height, FULL_W, FULL_H);
+  double k = ov_draw_shrink (width * view->shown, height * view->shown, FULL_W, FULL_H);
   double margin = MARGIN * k, gap = 16 * k, bar_w = 14 * k;
   double avail_w, avail_h, bar_right, key_w, key_h, title_w, stacked_h, want_h, need;
   gboolean present[5] = { FALSE };
@@ -869,6 +878,7 @@ struct _OvAttentionGridView
   char         *title;
   GStrv         title_lines;
   double        title_font, title_h;
+  double        shown;            /* how much larger it is shown (set_shown_scale), 1 */
   double        width, height, x0, y0, cell_w, gap;
   /* laid out for the page: the shrink factor, the labels' text size and
    * every how many heads and layers is named, the colour bar's place */
@@ -895,6 +905,7 @@ ov_attention_grid_view_new (const float *const *attentions,
   g_return_val_if_fail (attentions != NULL && segments != NULL, NULL);
 
   v = g_new0 (OvAttentionGridView, 1);
+  v->shown = 1.0;
   v->n_layers = n_layers;
   v->n_heads = n_heads;
   v->pos = g_new (int, MAX (seq_len, 1));
@@ -943,6 +954,13 @@ ov_attention_grid_view_get_scale (OvAttentionGridView *view, int layer, int head
   return &view->scales[layer * view->n_heads + head];
 }
 
+void
+ov_attention_grid_view_set_shown_scale (OvAttentionGridView *view, double scale)
+{
+  g_return_if_fail (view != NULL && scale > 0);
+  view->shown = scale;
+}
+
 /* Top to bottom: the title, the head names, the rows of maps with the
  * layer names on their left; right of them the colour bar. A figure smaller
  * than the one the command draws by default (140 + 110 A by 60 + 110 L
@@ -951,8 +969,8 @@ ov_attention_grid_view_get_scale (OvAttentionGridView *view, int layer, int head
 void
 ov_attention_grid_view_layout (OvAttentionGridView *view, double width, double height)
 {
-  double k = ov_draw_shrink (width, height, 140.0 + 110.0 * view->n_heads,
-                             60.0 + 110.0 * view->n_layers);
+  double k = ov_draw_shrink (width * view->shown, height * view->shown,
+                             140.0 + 110.0 * view->n_heads, 60.0 + 110.0 * view->n_layers);
   double avail_w, avail_h, legend_w, line, pitch;
   cairo_t *cr = ov_draw_measure_context ();
   char buf[32];
@@ -1092,6 +1110,7 @@ struct _OvFlowView
   double       *cross;         /* (L, A) */
   char         *title;
   OvColorScale  scale;
+  double        shown;         /* how much larger it is shown (set_shown_scale), 1 */
   double        width, height, x0, y0, cell_w, gap;
   /* laid out for the page: the shrink factor, the title's lines and font,
    * the line under each cell for its cross-modal share, text sizes */
@@ -1121,6 +1140,7 @@ ov_flow_view_new (const float *const *attentions,
   g_return_val_if_fail (attentions != NULL && segments != NULL, NULL);
 
   v = g_new0 (OvFlowView, 1);
+  v->shown = 1.0;
   v->n_layers = n_layers;
   v->n_heads = n_heads;
   v->flow = g_new (double, (gsize) MAX (n_layers * n_heads, 1) * G3 * G3);
@@ -1228,6 +1248,13 @@ flow_fit_cells (OvFlowView *view, double avail_w, double avail_h)
                                 avail_h / view->n_layers - view->gap));
 }
 
+void
+ov_flow_view_set_shown_scale (OvFlowView *view, double scale)
+{
+  g_return_if_fail (view != NULL && scale > 0);
+  view->shown = scale;
+}
+
 /* Top to bottom: the title, the head names and key letters, the rows of
  * cells with each cell's cross-modal share under it; right of the cells the
  * colour bar and under it the explanation. A figure smaller than the one
@@ -1239,7 +1266,7 @@ void
 ov_flow_view_layout (OvFlowView *view, double width, double height)
 {
   double full_w = 260.0 + 100.0 * view->n_heads, full_h = MAX (60.0 + 112.0 * view->n_layers, 340);
-  double k = ov_draw_shrink (width, height, full_w, full_h);
+  double k = ov_draw_shrink (width * view->shown, height * view->shown, full_w, full_h);
   double margin = MARGIN * k, note_w = 0, note_h, legend_w, bar_w, title_w, column_w;
   double avail_w, avail_h, line = 12 * k, pitch, grid_bottom;
   g_auto(GStrv) note = flow_note_lines ();

@@ -65,6 +65,9 @@ const OvColorScale *ov_heatmap_view_get_scale (OvHeatmapView *view);
 /* After layout: the note the figure shows where its cells are too small
  * to label every row and column (only every k-th is), or NULL. */
 const char    *ov_heatmap_view_get_label_note (OvHeatmapView *view);
+/* See ov_draw_shrink: the figure is shown scale times as large as laid out. */
+void           ov_heatmap_view_set_shown_scale (OvHeatmapView *view,
+                                                double         scale);
 void           ov_heatmap_view_layout   (OvHeatmapView      *view,
                                          double              width,
                                          double              height);
@@ -129,6 +132,9 @@ void     ov_attention_grid_view_free   (OvAttentionGridView *view);
 const OvColorScale *ov_attention_grid_view_get_scale (OvAttentionGridView *view,
                                                       int                  layer,
                                                       int                  head);
+/* See ov_draw_shrink: the figure is shown scale times as large as laid out. */
+void     ov_attention_grid_view_set_shown_scale (OvAttentionGridView *view,
+                                                 double               scale);
 void     ov_attention_grid_view_layout (OvAttentionGridView *view,
                                         double               width,
                                         double               height);
@@ -167,6 +173,9 @@ void        ov_flow_view_free       (OvFlowView         *view);
 const double *ov_flow_view_get_flow (OvFlowView         *view,
                                      int                 layer,
                                      int                 head);
+/* See ov_draw_shrink: the figure is shown scale times as large as laid out. */
+void        ov_flow_view_set_shown_scale (OvFlowView    *view,
+                                          double         scale);
 void        ov_flow_view_layout     (OvFlowView         *view,
                                      double              width,
                                      double              height);

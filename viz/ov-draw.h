@@ -158,6 +158,11 @@ double    ov_draw_shrink            (double      width,
                                      double      height,
                                      double      full_width,
                                      double      full_height);
+/* A window that shows a figure enlarged (by its text size) lays it out at
+ * its size divided by that factor and tells the figure the factor
+ * (ov_*_view_set_shown_scale); the figure then shrinks for the size shown,
+ * its width and height times the factor, so that its text is that factor
+ * times what it would be unenlarged at the size shown. Exports keep 1. */
 /* size * shrink, but at least OV_DRAW_MIN_FONT (or size, if smaller). */
 double    ov_draw_font_size         (double      size,
                                      double      shrink);

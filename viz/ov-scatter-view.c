@@ -33,6 +33,7 @@
 
 struct _OvScatterView
 {
+  double     shown;         /* how much larger it is shown (set_shown_scale), 1 */
   guint      n, n_classes;
   float     *xy;            /* (n, 2) */
   guint     *classes;       /* (n) */
@@ -74,6 +75,7 @@ ov_scatter_view_new (const float       *xy,
   g_return_val_if_fail (n == 0 || (xy != NULL && classes != NULL), NULL);
 
   v = g_new0 (OvScatterView, 1);
+  v->shown = 1.0;
   v->n = n;
   v->n_classes = n_classes;
   v->xy = g_memdup2 (xy, sizeof (float) * 2 * MAX (n, 1));
@@ -187,9 +189,16 @@ ov_scatter_view_get_plot_rect (OvScatterView *view,
 }
 
 void
+ov_scatter_view_set_shown_scale (OvScatterView *view, double scale)
+{
+  g_return_if_fail (view != NULL && scale > 0);
+  view->shown = scale;
+}
+
+void
 ov_scatter_view_layout (OvScatterView *view, double width, double height)
 {
-  double k = ov_draw_shrink (width, height, FULL_W, FULL_H);
+  double k = ov_draw_shrink (width * view->shown, height * view->shown, FULL_W, FULL_H);
   double margin = MARGIN * k, title_h = TITLE_H * k, key_rows = 0;
   double legend_w = 0, pw, ph, pad;
   cairo_t *cr = ov_draw_measure_context ();

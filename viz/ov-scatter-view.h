@@ -46,6 +46,9 @@ gboolean       ov_scatter_view_get_class_visible (OvScatterView *view,
 void           ov_scatter_view_set_selection (OvScatterView  *view,
                                               const guint    *indices,
                                               guint           n);
+/* See ov_draw_shrink: the figure is shown scale times as large as laid out. */
+void           ov_scatter_view_set_shown_scale (OvScatterView *view,
+                                                double         scale);
 void           ov_scatter_view_layout    (OvScatterView      *view,
                                           double              width,
                                           double              height);
