@@ -470,6 +470,31 @@ test_step_samples (void)
   g_assert_null (_ov_window_get_banner_text (window));
 }
 
+/* /ui/window/show-panel-focus: Alt+2 (win.show-panel) takes the keys into
+ * the panel it shows: the question can be typed at once */
+static void
+test_show_panel_focus (void)
+{
+  GtkWidget *focus;
+
+  ensure_opened ();
+  /* with a VQA checkpoint, so that the question panel takes input */
+  ov_window_open (window, vqa_dir, NULL, 0);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-panel", "s",
+                                             "question"));
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, GTK_WIDGET (_ov_window_get_vqa_panel (window))));
+  g_assert_true (GTK_IS_TEXT (focus));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-panel", "s",
+                                             "caption"));
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_true (focus != NULL
+                 && gtk_widget_is_ancestor (focus,
+                                            GTK_WIDGET (_ov_window_get_caption_panel (window))));
+}
+
 /* /ui/window/open-at-sample: the files opened at a row or a key (as the
  * window's --row and --key do); stepping past the last sample is a toast,
  * not a failure, while a row past the end asked for is a failure that
@@ -2154,6 +2179,7 @@ main (int argc, char **argv)
     { "/ui/window/tag-edit-focus", test_tag_edit_focus },
     { "/ui/window/step-samples", test_step_samples },
     { "/ui/window/open-at-sample", test_open_at_sample },
+    { "/ui/window/show-panel-focus", test_show_panel_focus },
     { "/ui/window/previous-caption", test_previous_caption },
     { "/ui/window/question", test_question },
     { "/ui/window/question-reference", test_question_reference },

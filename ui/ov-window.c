@@ -1174,8 +1174,16 @@ show_panel_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  adw_view_stack_set_visible_child_name (OV_WINDOW (widget)->panel_stack,
-                                         g_variant_get_string (parameter, NULL));
+  AdwViewStack *stack = OV_WINDOW (widget)->panel_stack;
+  GtkWidget *panel, *focus;
+
+  adw_view_stack_set_visible_child_name (stack, g_variant_get_string (parameter, NULL));
+  /* The keys go on in the panel shown (Alt+2, then the question), not in
+   * the one hidden or wherever the focus was. */
+  panel = adw_view_stack_get_visible_child (stack);
+  focus = gtk_root_get_focus (GTK_ROOT (widget));
+  if (panel != NULL && (focus == NULL || !gtk_widget_is_ancestor (focus, panel)))
+    gtk_widget_child_focus (panel, GTK_DIR_TAB_FORWARD);
 }
 
 /* Drag and drop */
