@@ -113,6 +113,11 @@ reference_print (const OvQuestion *q,
     }
   if (score >= 0.0)
     g_print (_("  VQA score of the top answer: %.2f\n"), score);
+  /* a score of 0 that no answer of the model could have beaten */
+  if (q->n_labels == 0 && q->answer != NULL && answers != NULL
+      && ov_answer_list_find (answers, q->answer) < 0)
+    g_print (_("  note: “%s” is not one of the %u answers the model chooses from, so no "
+               "answer it gives can score\n"), q->answer, ov_answer_list_get_n (answers));
 }
 
 int

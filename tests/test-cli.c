@@ -867,6 +867,22 @@ test_vqa_reference (void)
     g_assert_cmpint (both->status, ==, 2);
     g_assert_nonnull (strstr (both->err, "--question-index"));
   }
+  /* a written reference that the model's answers lack: its 0 is said to
+   * be no answer's fault */
+  {
+    g_autofree char *json = ov_test_tmp_path ("vqa-unlisted.json");
+    g_autoptr(Run) run = NULL;
+
+    g_assert_true (g_file_set_contents (json,
+      "{\"key\": \"moped\", \"width\": 640, \"height\": 480, \"boxes\": [{\"rect\": "
+      "[10, 20, 200, 300], \"class\": \"cup\"}], \"questions\": [{\"question\": "
+      "\"what is he riding?\", \"answer\": \"motorcycle\"}]}", -1, NULL));
+    run = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", json, NULL);
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_nonnull (strstr (run->out, "VQA score of the top answer: 0.00"));
+    g_assert_nonnull (strstr (run->out, "“motorcycle” is not one of the "));
+    g_unlink (json);
+  }
 }
 
 /* /cli/vqa/features-given: --features names the features even when the

@@ -345,6 +345,18 @@ ov_session_load_answer_list (OvSession   *self,
 
 static OvModelRef *model_for_task (OvSession *self, OvTask task);
 
+gboolean
+ov_session_answer_is_listed (OvSession  *self,
+                             const char *answer)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), TRUE);
+
+  /* without the model's list nothing is known either way */
+  if (self->answers == NULL || ov_session_get_answer_name (self, 0) == NULL)
+    return TRUE;
+  return ov_answer_list_find (self->answers, answer) >= 0;
+}
+
 const char *
 ov_session_get_answer_name (OvSession *self,
                             gint64     index)

@@ -86,6 +86,10 @@ gboolean       ov_session_load_answer_list      (OvSession            *self,
                                                  const char           *path,
                                                  GError              **error);
 const char    *ov_session_get_answer_list_path  (OvSession            *self);
+/* Whether answer is one of the answers of the model's list (TRUE when
+ * there is no such list to tell). */
+gboolean       ov_session_answer_is_listed      (OvSession            *self,
+                                                 const char           *answer);
 /* Answer `index` of that list; NULL without a list or out of range. */
 const char    *ov_session_get_answer_name       (OvSession            *self,
                                                  gint64                index);

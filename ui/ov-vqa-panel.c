@@ -229,8 +229,12 @@ update_reference (OvVqaPanel      *self,
                                     q->label_scores[k]);
         }
     }
-  else
+  else if (ov_session_answer_is_listed (session, q->answer))
     g_string_append (text, q->answer);
+  else
+    /* Translators: a reference answer that the model's answer list lacks,
+     * so that no answer of the model scores anything against it. */
+    g_string_append_printf (text, _("%s (not one of the model’s answers)"), q->answer);
   /* without an answer list a text reference has no name to compare with */
   score = ov_question_top_score (q, answers->indices[0],
                                  ov_session_get_answer_name (session, answers->indices[0]));
