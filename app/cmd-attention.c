@@ -764,11 +764,22 @@ ov_cmd_attention (int argc, char **argv)
         image_error = g_strdup (local->message);
       else
         {
+          gboolean upright = g_strcmp0 (o.sample.box_frame, "displayed") == 0;
+
           surface = ov_image_create_surface (image);
-          box_turn = ov_sample_box_turn (sample, image,
-                                         g_strcmp0 (o.sample.box_frame, "displayed") == 0);
+          box_turn = ov_sample_box_turn (sample, image, upright);
+          /* --image was compared with the boxes' frame as it was read */
+          if (o.sample.image == NULL)
+            {
+              g_autofree char *mismatch = ov_sample_dup_image_mismatch (sample, image, upright);
+
+              if (mismatch != NULL)
+                ov_sample_add_warning (sample, "%s", mismatch);
+            }
         }
     }
+  for (guint i = 0; i < sample->warnings->len; i++)
+    g_printerr ("warning: %s\n", (char *) g_ptr_array_index (sample->warnings, i));
   /* The image and region views are drawn over the picture: without one
    * they would be boxes on grey. */
   if ((strcmp (view_name, "image") == 0 || strcmp (view_name, "region") == 0)

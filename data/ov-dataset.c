@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1277,6 +1278,42 @@ ov_sample_box_turn (const OvSample *sample,
   return image->orientation;
 }
 
+/* Whether a picture of pw × ph, stretched to sw × sh, is stretched more
+ * one way than the other: by over 2 %, more than rounding a resized
+ * picture's sides gives. */
+static gboolean
+shape_differs (double pw,
+               double ph,
+               int    sw,
+               int    sh)
+{
+  if (pw <= 0 || ph <= 0 || sw <= 0 || sh <= 0)
+    return FALSE;
+  return fabs ((pw / ph) / ((double) sw / sh) - 1.0) > 0.02;
+}
+
+char *
+ov_sample_dup_image_mismatch (const OvSample *sample,
+                              const OvImage  *image,
+                              gboolean        boxes_upright)
+{
+  gboolean stored;
+  int pw, ph;
+
+  g_return_val_if_fail (sample != NULL && image != NULL, NULL);
+
+  /* the boxes lie on the picture as stored when they turn with it */
+  stored = ov_sample_box_turn (sample, image, boxes_upright) != OV_ORIENTATION_NORMAL;
+  pw = stored ? image->stored_width : image->width;
+  ph = stored ? image->stored_height : image->height;
+  if (!shape_differs (pw, ph, sample->width, sample->height))
+    return NULL;
+  return g_strdup_printf (_ ("image “%s”: the picture is %d×%d, of another shape than the "
+                             "%d×%d its boxes were measured on; it is stretched to their "
+                             "frame, and the boxes may miss what they name"),
+                          sample->key, pw, ph, sample->width, sample->height);
+}
+
 OvImage *
 ov_sample_load_image (const OvSample           *sample,
                       const OvImageLoadOptions *options,
@@ -1633,10 +1670,12 @@ ov_sample_source_load_row (const OvSampleSourceOptions *opts,
           if (!ov_sample_check_boxes (sample, opts->image, error))
             return NULL;
         }
-      else if (sample->width != w || sample->height != h)
+      /* a picture of the same shape at another size is only scaled */
+      else if (shape_differs (w, h, sample->width, sample->height))
         ov_sample_add_warning (sample,
                                _ ("image “%s”: the detection files give %d×%d but %s is %d×%d "
-                                  "(%s); boxes are read in the detection files' size"),
+                                  "(%s), of another shape; it is stretched to the boxes' "
+                                  "frame, and the boxes may miss what they name"),
                                sample->key, sample->width, sample->height, opts->image, w, h,
                                frame == OV_BOX_FRAME_DISPLAYED ? _ ("as displayed")
                                                                : _ ("as stored"));

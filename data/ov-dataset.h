@@ -105,6 +105,13 @@ OvImage    *ov_sample_load_image     (const OvSample           *sample,
 OvOrientation ov_sample_box_turn     (const OvSample           *sample,
                                       const OvImage            *image,
                                       gboolean                  boxes_upright);
+/* A warning when the picture, turned as its boxes turn, is of another
+ * shape than the frame the boxes were measured in (it is then stretched
+ * to that frame and the boxes may miss what they name), else NULL. A
+ * picture of the same shape at another size is only scaled. */
+char         *ov_sample_dup_image_mismatch (const OvSample     *sample,
+                                            const OvImage      *image,
+                                            gboolean            boxes_upright);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvDataset, ov_dataset_free)
 

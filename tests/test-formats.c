@@ -1717,6 +1717,34 @@ test_cbs_constraints (void)
   remove_tree (dir);
 }
 
+/* /data/formats/image-shape: a picture of another shape than its boxes'
+ * frame is named (it is stretched to it); one of the same shape at another
+ * size is only scaled. */
+static void
+test_image_shape (void)
+{
+  g_autofree char *photo = ov_test_shared_path ("data", "images", "coco-000000184613.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvImage) image = ov_image_load (photo, NULL, NULL, &error);
+  g_autoptr(OvSample) s = ov_sample_new ("photo");
+  g_autofree char *said = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (image->width, ==, 500);
+  g_assert_cmpint (image->height, ==, 336);
+  s->width = 640;
+  s->height = 480;
+  said = ov_sample_dup_image_mismatch (s, image, FALSE);
+  g_assert_nonnull (said);
+  g_assert_nonnull (strstr (said, "500×336"));
+  g_assert_nonnull (strstr (said, "640×480"));
+  g_clear_pointer (&said, g_free);
+  /* twice the size, and a side rounded by a pixel: the same shape */
+  s->width = 1000;
+  s->height = 673;
+  g_assert_null (ov_sample_dup_image_mismatch (s, image, FALSE));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1745,5 +1773,6 @@ main (int argc, char **argv)
   g_test_add_func ("/data/formats/vqa-features-beside", test_vqa_features_beside);
   g_test_add_func ("/data/formats/linelist", test_linelist);
   g_test_add_func ("/data/formats/cbs-constraints", test_cbs_constraints);
+  g_test_add_func ("/data/formats/image-shape", test_image_shape);
   return g_test_run ();
 }

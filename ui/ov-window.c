@@ -644,6 +644,7 @@ load_sample_worker (GTask        *task,
   SampleLoad *load = task_data;
   OvSampleSourceOptions opts;
   g_autoptr(GError) error = NULL;
+  gboolean picture_given;
 
   ov_sample_source_options_init (&opts);
   opts.row = load->row;
@@ -653,6 +654,9 @@ load_sample_worker (GTask        *task,
   opts.progress_data = source_object;
   if (fill_source_options (&opts, load->files, &error))
     load->sample = ov_sample_source_load_row (&opts, &load->loaded_row, cancellable, &error);
+  /* a picture given beside the detections was compared with their frame
+   * as they were read; one found by the dataset is compared below */
+  picture_given = opts.image != NULL;
   if (load->sample != NULL && (opts.dataset != NULL || opts.labels != NULL
                                || opts.features != NULL))
     find_dataset_extras (load, opts.dataset != NULL ? opts.dataset
@@ -669,6 +673,14 @@ load_sample_worker (GTask        *task,
       /* The picture is shown upright; the boxes, read in its stored frame,
        * are turned with it (ov_image_view_set_image). */
       load->image = ov_sample_load_image (load->sample, NULL, cancellable, &error);
+      if (load->image != NULL && !picture_given)
+        {
+          g_autofree char *mismatch = ov_sample_dup_image_mismatch (load->sample, load->image,
+                                                                    FALSE);
+
+          if (mismatch != NULL)
+            ov_sample_add_warning (load->sample, "%s", mismatch);
+        }
       if (load->image == NULL)
         {
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
