@@ -1462,7 +1462,7 @@ label_inputs (OvEncoding *enc,
       else
         seen = in->attention_mask[t + k] != 0.0f;
       enc->segments[t + k] = seen ? OV_SEGMENT_REGION : OV_SEGMENT_PAD;
-      enc->labels[t + k] = seen ? g_strdup_printf ("region %d", k) : g_strdup ("[PAD]");
+      enc->labels[t + k] = seen ? g_strdup_printf ("region %d", k + 1) : g_strdup ("[PAD]");
     }
 }
 

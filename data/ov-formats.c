@@ -767,7 +767,8 @@ take_objects (OvSample   *sample,
       gsize flen = 0;
 
       sample->n_regions = i + 1;
-      if (!parse_region (&sample->regions[i], json_array_get_element (objects, i), i,
+      /* objects are counted from 1 in the messages, as boxes and regions are */
+      if (!parse_region (&sample->regions[i], json_array_get_element (objects, i), i + 1,
                          &f, &flen, where, error))
         return FALSE;
       if (f == NULL)
@@ -779,7 +780,7 @@ take_objects (OvSample   *sample,
             {
               g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
                            _ ("%s: object %u has a %zu-value feature; expected %d or %d"),
-                           where, i, dim, OV_REGION_APPEARANCE_DIM, OV_REGION_DIM);
+                           where, i + 1, dim, OV_REGION_APPEARANCE_DIM, OV_REGION_DIM);
               return FALSE;
             }
           feats = g_new (float, (gsize) n * dim);
@@ -788,7 +789,7 @@ take_objects (OvSample   *sample,
         {
           g_set_error (error, OV_ERROR, OV_ERROR_SHAPE,
                        _ ("%s: object %u has a %zu-value feature but earlier ones have %zu"),
-                       where, i, flen, dim);
+                       where, i + 1, flen, dim);
           return FALSE;
         }
       if (with_feature != i)

@@ -103,7 +103,8 @@ label_regions (OvEncoding *enc, int first, int n_rows, int n_valid)
   for (int k = 0; k < n_rows; k++)
     {
       enc->segments[first + k] = k < n_valid ? OV_SEGMENT_REGION : OV_SEGMENT_PAD;
-      enc->labels[first + k] = k < n_valid ? g_strdup_printf ("region %d", k)
+      /* counted from 1, as the window and the figures count regions */
+      enc->labels[first + k] = k < n_valid ? g_strdup_printf ("region %d", k + 1)
                                            : g_strdup ("[PAD]");
     }
 }

@@ -497,7 +497,7 @@ test_vqa_logits (void)
         g_assert_cmpint (n_words + n_tags + 3, ==, n_tok);
         g_assert_cmpint (enc->segments[0], ==, OV_SEGMENT_SPECIAL);
         g_assert_cmpint (enc->segments[n_tok - 1], ==, OV_SEGMENT_SPECIAL);
-        g_assert_cmpstr (enc->labels[t], ==, "region 0");
+        g_assert_cmpstr (enc->labels[t], ==, "region 1");
       }
 
       fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_HEAD, NULL, &error);

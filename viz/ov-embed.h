@@ -27,8 +27,10 @@
  *   "modality"        I32 (n)     0 = tag word piece, 1 = region
  *   "image"           I32 (n)     index into "images"
  *   "position"        I32 (n)     sequence position in the encoding
- *   "region"          I32 (n)     the sample's region: the point's own for a region, the
- *                                 one the tag was cut from for a tag piece; -1 = none
+ *   "region"          I32 (n)     the sample's region, an index from 0 as "image" and
+ *                                 "position" are (region 1 is 0): the point's own for a
+ *                                 region, the one the tag was cut from for a tag piece;
+ *                                 -1 = none
  *   "box"             F32 (n, 4)  that region's x1, y1, x2, y2 in image pixels; NaN = none
  * ("region" and "box" were added within version 1: a file without them
  * reads with -1 and NaN.)
@@ -37,7 +39,7 @@
  *     "model": path, "model_kind": "caption"|..., "input": "caption-step"|"vqa"|"pretrain",
  *     "layer": primary l, "layers": [l, ...], "hidden": H, "count": n,
  *     "classes": [names], "images": [keys], "modalities": ["tag", "region"],
- *     "tokens": [word piece or "region k", one per vector] }
+ *     "tokens": [word piece or "region k", k from 1, one per vector] }
  * and FILE.labels.txt: the class name of every vector, one a line (what
  * `oscarviz tsne FILE` colours by).
  * Layer l is the hidden-state index: 0 = embedding output, l = output of
