@@ -46,6 +46,26 @@ while [ $# -gt 0 ]; do
 done
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# Values checked before anything starts: a wrong one would give a picture
+# that looks right and is not what was asked for.
+case "$size" in
+  *[!0-9x]*|*x*x*) size_ok=false ;;
+  [0-9]*x[0-9]*) size_ok=true ;;
+  *) size_ok=false ;;
+esac
+$size_ok || { echo "--size $size: give WIDTHxHEIGHT in pixels, e.g. 1280x800" >&2; exit 2; }
+case "$text_size" in
+  normal|large|larger|largest) ;;
+  *) echo "--text-size $text_size: give normal, large, larger or largest" >&2; exit 2 ;;
+esac
+case "$wait" in
+  ''|*[!0-9.]*) echo "--wait $wait: give a number of seconds" >&2; exit 2 ;;
+esac
+if [ -n "$lang" ] && [ "$lang" != en ] && [ ! -f "$top/po/$lang.po" ]; then
+  echo "--lang $lang: po/ has no $lang.po; the languages are: en $(cd "$top/po" \
+    && ls ./*.po | sed 's|^\./||; s|\.po$||' | tr '\n' ' ')" >&2
+  exit 2
+fi
 build=${OV_BUILD_DIR:-$top/build}
 bin=$build/app/oscarviz
 out=${out:-$build/screenshot.png}
@@ -107,6 +127,10 @@ if ! kill -0 "$app" 2>/dev/null; then
   grep -v -e 'session bus' -e 'dbus-launch' "$tmp/stderr" >&2 || true
   echo "oscarviz ended before the screenshot; nothing written" >&2
   exit 1
+fi
+# The pointer in the far corner, so that no tooltip covers the window.
+if command -v xdotool >/dev/null; then
+  DISPLAY=$display xdotool mousemove "$((width - 1))" "$((height - 1))" 2>/dev/null || true
 fi
 if [ -n "$keys" ]; then
   printf '%s\n' "$keys" | while IFS= read -r k; do
