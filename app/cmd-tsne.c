@@ -274,15 +274,40 @@ ov_cmd_tsne (int argc, char **argv)
     goto fail;
   if (csv != NULL)
     {
-      g_autofree const char **kinds = NULL;
+      g_autofree const char **kinds = NULL, **images = NULL, **tokens = NULL;
+      g_autofree const char **regions = NULL;
+      g_autoptr(GPtrArray) numbers = g_ptr_array_new_with_free_func (g_free);
+      OvTsneCsvColumn columns[4];
 
+      /* an embeddings file says what each point is: the kind, the image,
+       * the token and the region (from 1), so that a point of the map
+       * leads back to its image */
       if (emb != NULL)
         {
           kinds = g_new (const char *, n);
+          images = g_new (const char *, n);
+          tokens = g_new (const char *, n);
+          regions = g_new (const char *, n);
           for (gsize i = 0; i < n; i++)
-            kinds[i] = emb->modality[i] == OV_EMBED_TAG ? "tag" : "region";
+            {
+              int image = emb->images[i];
+              char *number = emb->regions[i] >= 0
+                             ? g_strdup_printf ("%d", emb->regions[i] + 1) : NULL;
+
+              kinds[i] = emb->modality[i] == OV_EMBED_TAG ? "tag" : "region";
+              images[i] = image >= 0 && (guint) image < emb->image_keys->len
+                          ? g_ptr_array_index (emb->image_keys, image) : NULL;
+              tokens[i] = g_ptr_array_index (emb->tokens, i);
+              regions[i] = number;
+              if (number != NULL)
+                g_ptr_array_add (numbers, number);
+            }
+          columns[0] = (OvTsneCsvColumn) { "kind", kinds };
+          columns[1] = (OvTsneCsvColumn) { "image", images };
+          columns[2] = (OvTsneCsvColumn) { "token", tokens };
+          columns[3] = (OvTsneCsvColumn) { "region", regions };
         }
-      if (!ov_tsne_save_csv (csv, Y, n, labels, kinds, &error))
+      if (!ov_tsne_save_csv (csv, Y, n, labels, columns, emb != NULL ? 4 : 0, &error))
         goto fail;
     }
   if (!quiet)

@@ -3125,9 +3125,12 @@ test_tsne_small_perplexity (void)
 
     g_assert_cmpint (with_csv->status, ==, 0);
     g_assert_true (g_file_get_contents (csv, &data, NULL, NULL));
-    g_assert_true (g_str_has_prefix (data, "x,y,label,kind\n"));
-    g_assert_nonnull (strstr (data, ",tag\n"));
-    g_assert_nonnull (strstr (data, ",region\n"));
+    /* and which image, token and region (from 1) each point is */
+    g_assert_true (g_str_has_prefix (data, "x,y,label,kind,image,token,region\n"));
+    g_assert_true (g_regex_match_simple (",tag,300001,[a-z#]+,[1-9][0-9]*\n", data, 0, 0));
+    g_assert_true (g_regex_match_simple (",region,300001,region ([1-9][0-9]*),\\1\n", data, 0,
+                                         0));
+    g_assert_null (strstr (data, "region 0"));
     /* an output that is the input is refused before anything runs */
     onto_input = run_oscarviz ("tsne", emb, "--out", emb_map, "--csv", emb, NULL);
     g_assert_cmpint (onto_input->status, ==, 2);

@@ -526,20 +526,42 @@ ov_tsne_labels_free (OvTsneLabels *labels)
   g_free (labels);
 }
 
-gboolean
-ov_tsne_save_csv (const char         *path,
-                  const float        *Y,
-                  gsize               n,
-                  const OvTsneLabels *labels,
-                  const char * const *kinds,
-                  GError            **error)
+/* value as a CSV field: quoted when it would break the row */
+static void
+append_csv_field (GString    *s,
+                  const char *value)
 {
-  GString *s = g_string_sized_new (n * 24 + 16);
+  g_string_append_c (s, ',');
+  if (value == NULL)
+    return;
+  if (strpbrk (value, ",\"\n\r") != NULL)
+    {
+      g_auto (GStrv) parts = g_strsplit (value, "\"", -1);
+      g_autofree char *esc = g_strjoinv ("\"\"", parts);
+
+      g_string_append_printf (s, "\"%s\"", esc);
+    }
+  else
+    g_string_append (s, value);
+}
+
+gboolean
+ov_tsne_save_csv (const char            *path,
+                  const float           *Y,
+                  gsize                  n,
+                  const OvTsneLabels    *labels,
+                  const OvTsneCsvColumn *columns,
+                  guint                  n_columns,
+                  GError               **error)
+{
+  GString *s = g_string_sized_new (n * (24 + 16 * n_columns) + 16);
   GError *local = NULL;
   gboolean ok;
 
   g_string_append (s, labels != NULL ? "x,y,label" : "x,y");
-  g_string_append (s, kinds != NULL ? ",kind\n" : "\n");
+  for (guint c = 0; c < n_columns; c++)
+    append_csv_field (s, columns[c].name);
+  g_string_append_c (s, '\n');
   for (gsize i = 0; i < n; i++)
     {
       char bx[G_ASCII_DTOSTR_BUF_SIZE], by[G_ASCII_DTOSTR_BUF_SIZE];
@@ -548,22 +570,9 @@ ov_tsne_save_csv (const char         *path,
       g_ascii_formatd (by, sizeof by, "%.7g", Y[2 * i + 1]);
       g_string_append_printf (s, "%s,%s", bx, by);
       if (labels != NULL)
-        {
-          const char *name = labels->names[labels->ids[i]];
-
-          /* quote labels that would break the row */
-          if (strpbrk (name, ",\"\n") != NULL)
-            {
-              g_auto (GStrv) parts = g_strsplit (name, "\"", -1);
-              g_autofree char *esc = g_strjoinv ("\"\"", parts);
-
-              g_string_append_printf (s, ",\"%s\"", esc);
-            }
-          else
-            g_string_append_printf (s, ",%s", name);
-        }
-      if (kinds != NULL)
-        g_string_append_printf (s, ",%s", kinds[i]);
+        append_csv_field (s, labels->names[labels->ids[i]]);
+      for (guint c = 0; c < n_columns; c++)
+        append_csv_field (s, columns[c].values[i]);
       g_string_append_c (s, '\n');
     }
   ok = g_file_set_contents (path, s->str, (gssize) s->len, &local);

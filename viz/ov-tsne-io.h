@@ -40,15 +40,22 @@ OvTsneLabels *ov_tsne_labels_from_strings (char **lines,
                                            gsize  n);
 void          ov_tsne_labels_free   (OvTsneLabels  *labels);
 
-/* x,y[,label][,kind] per point, through a temporary file and a rename;
- * kinds (NULL, or n words such as "tag" and "region") say what each
- * point is where the figure draws them apart. */
-gboolean      ov_tsne_save_csv      (const char         *path,
-                                     const float        *Y,
-                                     gsize               n,
-                                     const OvTsneLabels *labels,
-                                     const char * const *kinds,
-                                     GError            **error);
+/* A further column of the CSV: its header and n values (NULL: empty). */
+typedef struct {
+  const char         *name;
+  const char * const *values;
+} OvTsneCsvColumn;
+
+/* x,y[,label] per point, then the further columns (say "kind", "image",
+ * "token", "region" of an embeddings file, so that a point leads back to
+ * what it is), through a temporary file and a rename. */
+gboolean      ov_tsne_save_csv      (const char            *path,
+                                     const float           *Y,
+                                     gsize                  n,
+                                     const OvTsneLabels    *labels,
+                                     const OvTsneCsvColumn *columns,
+                                     guint                  n_columns,
+                                     GError               **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvTsneLabels, ov_tsne_labels_free)
 

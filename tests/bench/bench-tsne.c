@@ -120,7 +120,7 @@ main (int argc, char **argv)
       fflush (stdout);
       score (X, n, dim, Y, threads, params.perplexity);
       printf ("\n");
-      if (argc >= 7 && !ov_tsne_save_csv (argv[6], Y, n, NULL, NULL, &error))
+      if (argc >= 7 && !ov_tsne_save_csv (argv[6], Y, n, NULL, NULL, 0, &error))
         goto fail;
       return 0;
     }
