@@ -283,9 +283,26 @@ find_token (const Pass *p, const char *token, GError **error)
         }
       return (int) v;
     }
-  for (int i = 0; i < p->fwd->seq_len; i++)
-    if (p->enc->segments[i] != OV_SEGMENT_PAD && g_ascii_strcasecmp (p->labels[i], token) == 0)
-      return i;
+  {
+    g_autoptr(GString) others = g_string_new (NULL);
+    int first = -1;
+
+    for (int i = 0; i < p->fwd->seq_len; i++)
+      if (p->enc->segments[i] != OV_SEGMENT_PAD && g_ascii_strcasecmp (p->labels[i], token) == 0)
+        {
+          if (first < 0)
+            first = i;
+          else
+            g_string_append_printf (others, "%s%d", others->len > 0 ? ", " : "", i);
+        }
+    /* a word the input holds more than once: the first is drawn, and the
+     * others are named so that the one meant can be asked for */
+    if (first >= 0 && others->len > 0)
+      g_printerr (_("note: --token “%s” is at position %d and again at %s; position %d is "
+                    "drawn (give --token N for another)\n"), token, first, others->str, first);
+    if (first >= 0)
+      return first;
+  }
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                _("--token “%s” is not a token of the input"), token);
   return -1;

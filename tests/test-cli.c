@@ -3297,6 +3297,16 @@ test_attention_token_position (void)
   ok = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--layer", "1",
                      "--view", "image", "--token", "30", "--out", png, NULL);
   g_assert_cmpint (ok->status, ==, 0);
+  /* a word the input holds more than once: the others are named */
+  {
+    g_autoptr(Run) twice = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                         "--layer", "1", "--view", "image", "--token", "a",
+                                         "--out", png, NULL);
+
+    g_assert_cmpint (twice->status, ==, 0);
+    g_assert_true (g_regex_match_simple ("note: --token “a” is at position [0-9]+ and again "
+                                         "at [0-9]+", twice->err, 0, 0));
+  }
 }
 
 /* /cli/caption/length-penalty-score: the score is called a mean (with a
