@@ -24,6 +24,7 @@
 #include "ui/ov-window-private.h"
 #include "viz/ov-embed.h"
 #include "viz/ov-tsne.h"
+#include "ov-test-ui.h"
 #include "ov-test-util.h"
 
 static GSubprocess   *xvfb;
@@ -380,29 +381,6 @@ test_click (void)
   }
 }
 
-/* Hands a key press to widget's key controllers, as the window does when
- * widget has the focus; returns whether one took it. */
-static gboolean
-press_key (GtkWidget       *widget,
-           guint            keyval,
-           GdkModifierType  state)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
-      gboolean handled = FALSE;
-
-      if (!GTK_IS_EVENT_CONTROLLER_KEY (controller))
-        continue;
-      g_signal_emit_by_name (controller, "key-pressed", keyval, 0, state, &handled);
-      if (handled)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 /* The pixels of the canvas as the window paints it (B G R A). */
 static GBytes *
 render_canvas (GtkWidget *widget)
@@ -461,7 +439,7 @@ test_keys (void)
   unfocused = render_canvas (widget);
 
   g_assert_true (gtk_widget_grab_focus (widget));
-  g_assert_true (press_key (widget, GDK_KEY_Right, 0));
+  g_assert_true (ov_test_press_key (widget, GDK_KEY_Right, 0));
   cursor = ov_scatter_canvas_get_cursor (canvas);
   g_assert_cmpint (cursor, >=, 0);
   label = ov_scatter_canvas_dup_cursor_label (canvas);

@@ -36,6 +36,7 @@
 #include "viz/ov-attention-view.h"
 #include "viz/ov-draw.h"
 #include "viz/ov-tsne-plot.h"
+#include "ov-test-ui.h"
 #include "ov-test-util.h"
 
 static GSubprocess   *xvfb;
@@ -1177,53 +1178,6 @@ test_unknown_tags (void)
   close_window (win);
 }
 
-/* Hands a key press to widget's key controllers, as the window does when
- * widget has the focus; returns whether one took it. */
-static gboolean
-press_key (GtkWidget       *widget,
-           guint            keyval,
-           GdkModifierType  state)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
-      gboolean handled = FALSE;
-
-      if (!GTK_IS_EVENT_CONTROLLER_KEY (controller))
-        continue;
-      g_signal_emit_by_name (controller, "key-pressed", keyval, 0, state, &handled);
-      if (handled)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-/* The widget as the window paints it, as an RGB24 surface. */
-static cairo_surface_t *
-render_widget (GtkWidget *widget)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  cairo_surface_t *surface;
-
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, gdk_texture_get_width (texture),
-                                        gdk_texture_get_height (texture));
-  gdk_texture_download (texture, cairo_image_surface_get_data (surface),
-                        cairo_image_surface_get_stride (surface));
-  cairo_surface_mark_dirty (surface);
-  return surface;
-}
-
 /* Pixels of two renderings of a size that differ inside a rectangle. */
 static guint
 count_changed (cairo_surface_t *a,
@@ -1318,26 +1272,26 @@ test_heatmap_keys (void)
   g_assert_true (gtk_widget_get_focusable (canvas));
 
   /* The focus puts the cell on the first token. */
-  before = render_widget (canvas);
+  before = ov_test_render_widget (canvas);
   g_assert_true (gtk_widget_grab_focus (canvas));
   ov_test_iterate (100);
   assert_cursor (panel, pos[0], pos[0]);
 
   /* Right, Down, Left, Up; the edges hold the cell and keep the key. */
-  g_assert_true (press_key (canvas, GDK_KEY_Right, 0));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Right, 0));
   assert_cursor (panel, pos[0], pos[1]);
-  g_assert_true (press_key (canvas, GDK_KEY_Down, 0));
-  g_assert_true (press_key (canvas, GDK_KEY_Down, 0));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Down, 0));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Down, 0));
   assert_cursor (panel, pos[2], pos[1]);
-  g_assert_true (press_key (canvas, GDK_KEY_Left, 0));
-  g_assert_true (press_key (canvas, GDK_KEY_Left, 0));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Left, 0));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Left, 0));
   assert_cursor (panel, pos[2], pos[0]);
-  g_assert_true (press_key (canvas, GDK_KEY_Up, 0));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Up, 0));
   assert_cursor (panel, pos[1], pos[0]);
 
   /* The cell is marked on the map: its surroundings change. */
   ov_test_iterate (100);
-  after = render_widget (canvas);
+  after = ov_test_render_widget (canvas);
   g_assert_true (ov_attention_panel_cell_center (panel, pos[1], pos[0], &x, &y));
   g_assert_cmpuint (count_changed (before, after, x - 12, y - 12, x + 12, y + 12), >, 20);
   cairo_surface_destroy (before);
@@ -1345,11 +1299,11 @@ test_heatmap_keys (void)
 
   /* End and Home: the row's last and first column; with Ctrl, the
    * corners. The scroller shows the last row. */
-  g_assert_true (press_key (canvas, GDK_KEY_End, 0));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_End, 0));
   assert_cursor (panel, pos[1], pos[n - 1]);
-  g_assert_true (press_key (canvas, GDK_KEY_Home, 0));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Home, 0));
   assert_cursor (panel, pos[1], pos[0]);
-  g_assert_true (press_key (canvas, GDK_KEY_End, GDK_CONTROL_MASK));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_End, GDK_CONTROL_MASK));
   assert_cursor (panel, pos[n - 1], pos[n - 1]);
   g_assert_true (ov_attention_panel_cell_center (panel, pos[n - 1], pos[n - 1], &x1, &y1));
   g_test_message ("last cell at y %.0f; the scroller shows %.0f to %.0f of %.0f", y1,
@@ -1361,23 +1315,23 @@ test_heatmap_keys (void)
   g_assert_cmpfloat (y1, <=, gtk_adjustment_get_value (vadj)
                                + gtk_adjustment_get_page_size (vadj)
                                - gtk_widget_get_height (label));
-  g_assert_true (press_key (canvas, GDK_KEY_Right, 0));
-  g_assert_true (press_key (canvas, GDK_KEY_Down, 0));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Right, 0));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Down, 0));
   assert_cursor (panel, pos[n - 1], pos[n - 1]);
 
   /* Page Up moves more than a row and stops at the first; the window's
    * Ctrl+Page keys (samples) are left alone. */
-  g_assert_true (press_key (canvas, GDK_KEY_Page_Up, 0));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Page_Up, 0));
   g_assert_true (ov_attention_panel_get_cursor (panel, &row, &col));
   g_assert_cmpint (row, <, pos[n - 2]);
   g_assert_cmpint (col, ==, pos[n - 1]);
   for (int k = 0; k < n; k++)
-    press_key (canvas, GDK_KEY_Page_Up, 0);
+    ov_test_press_key (canvas, GDK_KEY_Page_Up, 0);
   assert_cursor (panel, pos[0], pos[n - 1]);
-  g_assert_false (press_key (canvas, GDK_KEY_Page_Down, GDK_CONTROL_MASK));
-  g_assert_true (press_key (canvas, GDK_KEY_Home, GDK_CONTROL_MASK));
+  g_assert_false (ov_test_press_key (canvas, GDK_KEY_Page_Down, GDK_CONTROL_MASK));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Home, GDK_CONTROL_MASK));
   assert_cursor (panel, pos[0], pos[0]);
-  g_assert_false (press_key (canvas, GDK_KEY_a, 0));
+  g_assert_false (ov_test_press_key (canvas, GDK_KEY_a, 0));
 
   /* Another head: the same cell, its new value. */
   ov_attention_panel_set_selection (panel, run->forward->n_layers - 1, 1);
@@ -1401,12 +1355,12 @@ test_heatmap_keys (void)
   gtk_adjustment_set_value (vadj, 0);
   gtk_window_set_focus_visible (GTK_WINDOW (win), FALSE);
   ov_test_iterate (100);
-  before = render_widget (canvas);
+  before = ov_test_render_widget (canvas);
   gtk_window_set_focus_visible (GTK_WINDOW (win), TRUE);
   gtk_widget_queue_draw (canvas);
   ov_test_iterate (100);
   g_assert_true (gtk_widget_has_visible_focus (canvas));
-  after = render_widget (canvas);
+  after = ov_test_render_widget (canvas);
   g_assert_cmpuint (count_changed (before, after, 0, 0, 3, 100), >, 150);
   cairo_surface_destroy (before);
   cairo_surface_destroy (after);
@@ -1417,7 +1371,7 @@ test_heatmap_keys (void)
   ov_test_iterate (100);
   g_assert_false (gtk_widget_get_focusable (canvas));
   g_assert_false (gtk_widget_get_visible (label));
-  g_assert_false (press_key (canvas, GDK_KEY_Right, 0));
+  g_assert_false (ov_test_press_key (canvas, GDK_KEY_Right, 0));
   close_window (win);
 }
 
@@ -1444,14 +1398,14 @@ test_words_focus_ring (void)
   g_assert_true (gtk_widget_grab_focus (entry));
   gtk_window_set_focus_visible (GTK_WINDOW (win), TRUE);
   ov_test_iterate (200);
-  before = render_widget (words);
+  before = ov_test_render_widget (words);
 
   g_assert_true (gtk_widget_child_focus (GTK_WIDGET (win), GTK_DIR_TAB_BACKWARD));
   g_assert_true (gtk_root_get_focus (GTK_ROOT (win)) == words);
   g_assert_cmpstr (gtk_label_get_current_uri (GTK_LABEL (words)), !=, NULL);
   /* the style brings the ring in over a moment */
   ov_test_iterate (600);
-  after = render_widget (words);
+  after = ov_test_render_widget (words);
   changed = count_changed (before, after, 0, 0, gtk_widget_get_width (words),
                            gtk_widget_get_height (words));
   g_test_message ("%u pixels of the words change as they take the focus (on %s)", changed,
