@@ -168,63 +168,81 @@ draw_title_lines (cairo_t *cr, GStrv lines, double font, double width)
                   lines[i]);
 }
 
-/* The segment key: a swatch and a name per segment present. */
+/* The segment key: a swatch and a name per segment present, in text of
+ * font points, rows and swatches k times those of a full-size figure. */
 static void
-draw_segment_key (cairo_t *cr, const gboolean present[5], double x, double y)
+draw_segment_key (cairo_t *cr, const gboolean present[5], double x, double y, double font,
+                  double k)
 {
   static const OvSegment order[] = {
     OV_SEGMENT_SPECIAL, OV_SEGMENT_WORD, OV_SEGMENT_TAG, OV_SEGMENT_REGION, OV_SEGMENT_PAD,
   };
+  double swatch = MIN (10 * k, font);
 
-  ov_draw_set_font (cr, 10, FALSE);
-  for (guint k = 0; k < G_N_ELEMENTS (order); k++)
+  ov_draw_set_font (cr, font, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
     {
-      OvColor c = ov_attention_segment_color (order[k]);
+      OvColor c = ov_attention_segment_color (order[i]);
 
-      if (!present[order[k]])
+      if (!present[order[i]])
         continue;
       cairo_set_source_rgb (cr, c.r, c.g, c.b);
-      cairo_rectangle (cr, x, y, 10, 10);
+      cairo_rectangle (cr, x, y, swatch, swatch);
       cairo_fill (cr);
       ov_draw_use_ink (cr, OV_INK_TEXT);
-      ov_draw_text (cr, x + 14, y + 5, 0.0, 0.5, ov_attention_segment_name (order[k]));
-      y += 15;
+      ov_draw_text (cr, x + 14 * k, y + swatch / 2, 0.0, 0.5,
+                    ov_attention_segment_name (order[i]));
+      y += MAX (15 * k, ov_draw_line_height (font));
     }
 }
 
 /* Where draw_legend puts its parts for the colour bar at y, want_h tall,
  * and the segment key (present NULL: none), both ending above bottom: on a
  * short figure the bar gives up height first, down to 24 points, and then
- * the key moves to the bar's right. The bar's height, and the key's offset
- * from the bar's top left. */
+ * the key moves to the bar's right. Distances are k times those of a
+ * full-size figure. The bar's height, and the key's offset from the bar's
+ * top left. */
 static void
-legend_layout (const gboolean *present,
-               double          y,
-               double          want_h,
-               double          bottom,
-               double         *bar_h,
-               double         *key_dx,
-               double         *key_dy)
+legend_layout (const OvColorScale *scale,
+               const char         *title,
+               const gboolean     *present,
+               double              y,
+               double              want_h,
+               double              bottom,
+               double              k,
+               double             *bar_h,
+               double             *key_dx,
+               double             *key_dy)
 {
+  double font = ov_draw_font_size (10, k), row = MAX (15 * k, ov_draw_line_height (font));
   int n_keys = 0;
   double key_h;
 
-  for (int k = 0; present != NULL && k < 5; k++)
-    n_keys += present[k] ? 1 : 0;
-  key_h = n_keys > 0 ? 14.0 + 15.0 * n_keys : 0.0;
+  for (int s = 0; present != NULL && s < 5; s++)
+    n_keys += present[s] ? 1 : 0;
+  key_h = n_keys > 0 ? 14.0 * k + row * n_keys : 0.0;
   *bar_h = MIN (want_h, bottom - y - key_h);
-  if (*bar_h >= 24.0)
+  if (*bar_h >= 24.0 * k)
     {
       *key_dx = 0.0;
-      *key_dy = *bar_h + 14;
+      *key_dy = *bar_h + 14 * k;
       return;
     }
-  *bar_h = CLAMP (bottom - y, 24.0, want_h);
-  *key_dx = 70.0;
+  *bar_h = CLAMP (bottom - y, 24.0 * k, want_h);
   *key_dy = 0.0;
+  {
+    cairo_t *cr = ov_draw_measure_context ();
+
+    ov_draw_set_font (cr, font, TRUE);
+    *key_dx = MAX (ov_draw_color_bar_width (cr, scale, 14 * k, *bar_h, font),
+                   title != NULL ? MIN (ov_draw_text_width (cr, title), 86 * k) : 0.0)
+              + 10 * k;
+    cairo_destroy (cr);
+  }
 }
 
-/* The colour bar at (x, y) and the segment key, placed by legend_layout. */
+/* The colour bar at (x, y) and the segment key, placed by legend_layout,
+ * in text of 10 points times k (at least the smallest text). */
 static void
 draw_legend (cairo_t            *cr,
              const OvColorScale *scale,
@@ -233,40 +251,42 @@ draw_legend (cairo_t            *cr,
              double              x,
              double              y,
              double              want_h,
-             double              bottom)
+             double              bottom,
+             double              k)
 {
-  double bar_h, key_dx, key_dy;
+  double bar_h, key_dx, key_dy, font = ov_draw_font_size (10, k);
 
-  legend_layout (present, y, want_h, bottom, &bar_h, &key_dx, &key_dy);
-  ov_draw_color_bar (cr, scale, x, y, 14, bar_h, title);
+  legend_layout (scale, title, present, y, want_h, bottom, k, &bar_h, &key_dx, &key_dy);
+  ov_draw_color_bar_sized (cr, scale, x, y, 14 * k, bar_h, title, font, 86 * k);
   if (present != NULL)
-    draw_segment_key (cr, present, x + key_dx, y + key_dy);
+    draw_segment_key (cr, present, x + key_dx, y + key_dy, font, k);
 }
 
 /* The width draw_legend takes with the same arguments, measured: the
- * widest of the bar with its ticks, its title (cut at 86 points) and the
- * segment key beside or under the bar. */
+ * widest of the bar with its ticks, its title (cut at 86 points times k)
+ * and the segment key beside or under the bar. */
 static double
 legend_width (const OvColorScale *scale,
               const char         *title,
               const gboolean     *present,
               double              y,
               double              want_h,
-              double              bottom)
+              double              bottom,
+              double              k)
 {
   cairo_t *cr = ov_draw_measure_context ();
-  double key_w = 0.0, bar_h, key_dx, key_dy, w;
+  double key_w = 0.0, bar_h, key_dx, key_dy, w, font = ov_draw_font_size (10, k);
 
-  legend_layout (present, y, want_h, bottom, &bar_h, &key_dx, &key_dy);
-  ov_draw_set_font (cr, 10, FALSE);
-  for (int k = 0; present != NULL && k < 5; k++)
-    if (present[k])
-      key_w = MAX (key_w, 14 + ov_draw_text_width (cr, ov_attention_segment_name (k)));
-  w = ov_draw_color_bar_width (cr, scale, 14, bar_h, 10.0);
+  legend_layout (scale, title, present, y, want_h, bottom, k, &bar_h, &key_dx, &key_dy);
+  ov_draw_set_font (cr, font, FALSE);
+  for (int s = 0; present != NULL && s < 5; s++)
+    if (present[s])
+      key_w = MAX (key_w, 14 * k + ov_draw_text_width (cr, ov_attention_segment_name (s)));
+  w = ov_draw_color_bar_width (cr, scale, 14 * k, bar_h, font);
   if (title != NULL)
     {
-      ov_draw_set_font (cr, 10, TRUE);
-      w = MAX (w, MIN (ov_draw_text_width (cr, title), 86.0));
+      ov_draw_set_font (cr, font, TRUE);
+      w = MAX (w, MIN (ov_draw_text_width (cr, title), 86.0 * k));
     }
   if (key_w > 0)
     w = MAX (w, key_dx + key_w);
@@ -339,6 +359,8 @@ struct _OvHeatmapView
   /* the legend: its colour bar at (legend_x, legend_y), and the segment key
    * under it or, on a short figure, right of it at key_x */
   double        legend_x, legend_y, legend_font, legend_w, bar_h, key_dx, key_dy;
+  gboolean      show_key;      /* FALSE where the page has no room for the key */
+  double        dx;            /* how far right the whole was moved to centre it */
 };
 
 OvHeatmapView *
@@ -436,19 +458,6 @@ labels_width (cairo_t *cr, char **labels, int n)
   for (int i = 0; i < n; i++)
     w = MAX (w, ov_draw_text_width (cr, labels[i]));
   return w;
-}
-
-/* The same in the label font, at most LABEL_MAX_W. */
-static double
-max_label_width (char **labels, int n)
-{
-  cairo_t *cr = ov_draw_measure_context ();
-  double w;
-
-  ov_draw_set_font (cr, LABEL_FONT, FALSE);
-  w = labels_width (cr, labels, n);
-  cairo_destroy (cr);
-  return MIN (w, LABEL_MAX_W);
 }
 
 /* The segment key's size: a row per segment present, each a swatch and a
@@ -584,28 +593,38 @@ ov_heatmap_view_layout (OvHeatmapView *view, double width, double height)
   segment_key_size (cr, present, view->legend_font, k, &key_w, &key_h);
   ov_draw_set_font (cr, view->legend_font, TRUE);
   title_w = MIN (ov_draw_text_width (cr, legend_title (view)), 86 * k);
-  stacked_h = height - margin - view->legend_y - (key_h > 0 ? key_h + 14 * k : 0);
-  view->bar_h = MIN (want_h, stacked_h);
-  if (view->bar_h >= 24 * k || key_h == 0)
+  view->show_key = TRUE;
+  for (;;)
     {
-      view->bar_h = MAX (view->bar_h, 24 * k);
-      bar_right = ov_draw_color_bar_width (cr, &view->scale, bar_w, view->bar_h,
-                                           view->legend_font);
-      view->key_dx = 0;
-      view->key_dy = view->bar_h + 14 * k;
-      view->legend_w = MAX (MAX (bar_right, title_w), key_w);
+      stacked_h = height - margin - view->legend_y - (key_h > 0 ? key_h + 14 * k : 0);
+      view->bar_h = MIN (want_h, stacked_h);
+      if (view->bar_h >= 24 * k || key_h == 0)
+        {
+          view->bar_h = MAX (view->bar_h, 24 * k);
+          bar_right = ov_draw_color_bar_width (cr, &view->scale, bar_w, view->bar_h,
+                                               view->legend_font);
+          view->key_dx = 0;
+          view->key_dy = view->bar_h + 14 * k;
+          view->legend_w = MAX (MAX (bar_right, title_w), key_w);
+        }
+      else
+        {
+          view->bar_h = CLAMP (height - margin - view->legend_y, 24 * k, want_h);
+          bar_right = ov_draw_color_bar_width (cr, &view->scale, bar_w, view->bar_h,
+                                               view->legend_font);
+          view->key_dx = MAX (bar_right, title_w) + 10 * k;
+          view->key_dy = 0;
+          view->legend_w = view->key_dx + key_w;
+        }
+      avail_w = width - view->x0 - gap - view->legend_w - margin;
+      /* A page too small for the key beside the bar as well as a matrix
+       * of a third of its width leaves the key out: the strips keep their
+       * colours, unexplained. A known shortcoming of the smallest pages. */
+      if (key_h == 0 || avail_w >= (width - view->x0) / 3)
+        break;
+      view->show_key = FALSE;
+      key_w = key_h = 0;
     }
-  else
-    {
-      view->bar_h = CLAMP (height - margin - view->legend_y, 24 * k, want_h);
-      bar_right = ov_draw_color_bar_width (cr, &view->scale, bar_w, view->bar_h,
-                                           view->legend_font);
-      view->key_dx = MAX (bar_right, title_w) + 10 * k;
-      view->key_dy = 0;
-      view->legend_w = view->key_dx + key_w;
-    }
-  avail_w = width - view->x0 - gap - view->legend_w - margin;
-
   /* Label every k-th position when the cells are smaller than the text
    * (with a point between labels, none at the smallest text), and say so
    * in the corner over the row labels: where that is too short for the
@@ -638,6 +657,10 @@ ov_heatmap_view_layout (OvHeatmapView *view, double width, double height)
       avail_h = height - view->y0 - margin;
     }
   view->legend_x = view->x0 + n * view->cell_w + gap;
+  /* a page wider than the matrix and its legend: both in its middle */
+  view->dx = MAX (0.0, width - margin - (view->legend_x + view->legend_w)) / 2;
+  view->x0 += view->dx;
+  view->legend_x += view->dx;
   cairo_destroy (cr);
 }
 
@@ -657,7 +680,7 @@ ov_heatmap_view_height_for_width (OvHeatmapView *view, double width)
   /* laid out for a square page, the map's side at this width; cells of a
    * label's height label every position */
   ov_heatmap_view_layout (view, width, width);
-  side = MIN (width - view->x0 - 16 * view->k - view->legend_w - MARGIN * view->k,
+  side = MIN (width - (view->x0 - view->dx) - 16 * view->k - view->legend_w - MARGIN * view->k,
               MAX (view->n, 1) * (view->label_font + 3 * view->k));
   h = view->y0 + MAX (side, 0.0) + MARGIN * view->k;
   /* hit-tests keep answering for the size last laid out */
@@ -764,14 +787,16 @@ ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
   ov_draw_set_font (cr, view->note_font, FALSE);
   ov_draw_use_ink (cr, OV_INK_DIM);
   for (guint i = 0; view->note_lines != NULL && view->note_lines[i] != NULL; i++)
-    ov_draw_text (cr, MARGIN * k, view->title_h + i * ov_draw_line_height (view->note_font),
-                  0.0, 0.0, view->note_lines[i]);
+    ov_draw_text (cr, MARGIN * k + view->dx,
+                  view->title_h + i * ov_draw_line_height (view->note_font), 0.0, 0.0,
+                  view->note_lines[i]);
 
   ov_draw_color_bar_sized (cr, &view->scale, view->legend_x, view->legend_y, 14 * k,
                            view->bar_h, legend_title (view), view->legend_font,
                            view->legend_w);
-  draw_heatmap_key (cr, view, present, view->legend_x + view->key_dx,
-                    view->legend_y + view->key_dy);
+  if (view->show_key)
+    draw_heatmap_key (cr, view, present, view->legend_x + view->key_dx,
+                      view->legend_y + view->key_dy);
   cairo_restore (cr);
 }
 
@@ -879,7 +904,7 @@ struct _OvAttentionGridView
   GStrv         title_lines;
   double        title_font, title_h;
   double        shown;            /* how much larger it is shown (set_shown_scale), 1 */
-  double        width, height, x0, y0, cell_w, gap;
+  double        width, height, x0, y0, cell_w, cell_h, gap;
   /* laid out for the page: the shrink factor, the labels' text size and
    * every how many heads and layers is named, the colour bar's place */
   double        k, font, bar_x, bar_y, bar_h, bar_title_w;
@@ -999,15 +1024,22 @@ ov_attention_grid_view_layout (OvAttentionGridView *view, double width, double h
                   view->bar_title_w) + 16 * k;
   avail_w = width - view->x0 - legend_w - MARGIN * k;
   avail_h = height - view->y0 - MARGIN * k;
-  view->cell_w = MAX (1.0, MIN (avail_w / view->n_heads, avail_h / view->n_layers) - view->gap);
+  /* maps as large as fit, up to MAX_CELL_ASPECT from square so that they
+   * fill a page of another shape, and in its middle where they still
+   * leave room beside them */
+  view->cell_w = MAX (1.0, avail_w / view->n_heads - view->gap);
+  view->cell_h = MAX (1.0, avail_h / view->n_layers - view->gap);
+  view->cell_w = MIN (view->cell_w, MAX_CELL_ASPECT * view->cell_h);
+  view->cell_h = MIN (view->cell_h, MAX_CELL_ASPECT * view->cell_w);
   pitch = view->cell_w + view->gap;
+  view->x0 += MAX (0.0, avail_w - view->n_heads * pitch) / 2;
   view->bar_x = view->x0 + view->n_heads * pitch - view->gap + 16 * k;
   view->bar_y = view->y0 + line + 4 * k;
 
   ov_draw_set_font (cr, view->font, FALSE);
   g_snprintf (buf, sizeof buf, _ ("H%d"), view->n_heads - 1);
   view->head_step = MAX (1, (int) ceil ((ov_draw_text_width (cr, buf) + 2 * k) / pitch));
-  view->layer_step = MAX (1, (int) ceil (view->font / pitch));
+  view->layer_step = MAX (1, (int) ceil (view->font / (view->cell_h + view->gap)));
   cairo_destroy (cr);
 }
 
@@ -1017,8 +1049,9 @@ ov_attention_grid_view_cell_rect (OvAttentionGridView *view, int layer, int head
   if (layer < 0 || head < 0 || layer >= view->n_layers || head >= view->n_heads)
     return FALSE;
   rect->x = view->x0 + head * (view->cell_w + view->gap);
-  rect->y = view->y0 + layer * (view->cell_w + view->gap);
-  rect->width = rect->height = view->cell_w;
+  rect->y = view->y0 + layer * (view->cell_h + view->gap);
+  rect->width = view->cell_w;
+  rect->height = view->cell_h;
   return TRUE;
 }
 
@@ -1070,20 +1103,20 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
 gboolean
 ov_attention_grid_view_hit (OvAttentionGridView *view, double x, double y, OvGridHit *hit)
 {
-  double pitch = view->cell_w + view->gap;
-  int h = (int) floor ((x - view->x0) / pitch);
-  int l = (int) floor ((y - view->y0) / pitch);
+  double pitch_x = view->cell_w + view->gap, pitch_y = view->cell_h + view->gap;
+  int h = (int) floor ((x - view->x0) / pitch_x);
+  int l = (int) floor ((y - view->y0) / pitch_y);
   double fx, fy;
   int a, b;
 
   if (x < view->x0 || y < view->y0 || h >= view->n_heads || l >= view->n_layers)
     return FALSE;
-  fx = x - view->x0 - h * pitch;
-  fy = y - view->y0 - l * pitch;
-  if (fx >= view->cell_w || fy >= view->cell_w || view->n == 0)
+  fx = x - view->x0 - h * pitch_x;
+  fy = y - view->y0 - l * pitch_y;
+  if (fx >= view->cell_w || fy >= view->cell_h || view->n == 0)
     return FALSE;
   b = MIN ((int) (fx / view->cell_w * view->n), view->n - 1);
-  a = MIN ((int) (fy / view->cell_w * view->n), view->n - 1);
+  a = MIN ((int) (fy / view->cell_h * view->n), view->n - 1);
   hit->layer = l;
   hit->head = h;
   hit->row = view->pos[a];
@@ -1321,6 +1354,25 @@ ov_flow_view_layout (OvFlowView *view, double width, double height)
   view->note_short = FALSE;
   if (view->note_y < 0)
     {
+      /* a wide, short page: the explanation right of the bar where that
+       * leaves the cells larger than under them */
+      double under, right_w = avail_w - 12 * k - note_w;
+
+      /* under them the cells give up at least the short form's two lines */
+      flow_fit_cells (view, avail_w, avail_h - 2 * ov_draw_line_height (view->note_font));
+      under = view->cell_w;
+      flow_fit_cells (view, right_w, avail_h);
+      if (note_h <= height - margin - view->bar_y && view->cell_w >= 9 * k
+          && view->cell_w >= under && view->share_h > 0)
+        {
+          beside = TRUE;
+          view->note_y = view->bar_y;
+        }
+      else
+        flow_fit_cells (view, avail_w, avail_h);
+    }
+  if (view->note_y < 0)
+    {
       /* the explanation under the cells, if it fits there */
       grid_bottom = view->y0 + view->n_layers * (view->cell_w + view->gap + view->share_h);
       if (grid_bottom + note_h <= height - margin && note_w <= width - 2 * margin)
@@ -1353,8 +1405,21 @@ ov_flow_view_layout (OvFlowView *view, double width, double height)
         }
     }
   view->bar_x = view->x0 + view->n_heads * (view->cell_w + view->gap) - view->gap + 18 * k;
-  if (beside)
+  if (beside && view->note_y > view->bar_y)
     view->note_x = view->bar_x;
+  else if (beside)
+    view->note_x = view->bar_x + MAX (bar_w, title_w) + 12 * k;
+  {
+    /* a page wider than the whole: all of it in its middle */
+    double right = view->bar_x + MAX (bar_w, title_w), dx;
+
+    if (beside || !view->note_short)
+      right = MAX (right, view->note_x + note_w);
+    dx = MAX (0.0, width - margin - right) / 2;
+    view->x0 += dx;
+    view->bar_x += dx;
+    view->note_x += dx;
+  }
 
   /* the letters over and beside the cells where a third of a cell holds
    * them; the share under a cell as "x 0.12", else "0.12", where the cell
@@ -1570,6 +1635,10 @@ struct _OvAttentionImageView
   double        title_font, title_h;
   double        label_size;     /* the box labels' text size */
   double        legend_w;       /* the legend's column, right of the picture */
+  double        k;              /* ov_draw_shrink of the size */
+  double        head_font;      /* reverse mode: the heading over the chips, its size */
+  char         *head_text;
+  double        legend_want_h;  /* the colour bar's height where the page has room */
   guint         n_box_labels;   /* forward mode: the strongest regions named */
   guint         box_label_region[OV_IMAGE_VIEW_MAX_LABELS];
   OvRect        box_label_rect[OV_IMAGE_VIEW_MAX_LABELS];   /* in the picture's frame */
@@ -1704,6 +1773,7 @@ ov_attention_image_view_free (OvAttentionImageView *view)
   g_array_unref (view->chip_pos);
   for (guint i = 0; i < view->n_box_labels; i++)
     g_free (view->box_label_text[i]);
+  g_free (view->head_text);
   g_free (view);
 }
 
@@ -1721,31 +1791,62 @@ ov_attention_image_view_get_region_view (OvAttentionImageView *view)
 }
 
 #define CHIP_H 18.0
+/* An image view of IMAGE_FULL_W x IMAGE_FULL_H points or larger has text of
+ * full size; a smaller one multiplies its sizes by its shrink factor. */
+#define IMAGE_FULL_W 500.0
+#define IMAGE_FULL_H 400.0
 
 static void place_box_labels (OvAttentionImageView *view);
+
+/* The heading over the chips of the reverse mode, for room points: the
+ * long form at head points where it fits, else the short form, smaller
+ * down to the smallest text, else shortened. */
+static char *
+fit_chips_heading (cairo_t *cr, double room, double head, double *font)
+{
+  /* Translators: heading over the words and tags of the region view,
+   * and its shorter form for a narrow figure. */
+  const char *full = _ ("attention of each word and tag on this region:");
+  const char *brief = _ ("attention on this region:");
+
+  *font = head;
+  ov_draw_set_font (cr, head, TRUE);
+  if (ov_draw_text_width (cr, full) <= room)
+    return g_strdup (full);
+  while (*font > OV_DRAW_MIN_FONT && ov_draw_text_width (cr, brief) > room)
+    {
+      *font = MAX (OV_DRAW_MIN_FONT, *font - 0.5);
+      ov_draw_set_font (cr, *font, TRUE);
+    }
+  return ov_draw_ellipsize (cr, brief, room);
+}
 
 void
 ov_attention_image_view_layout (OvAttentionImageView *view, double width, double height)
 {
-  double chips_h = 0.0;
+  double chips_h = 0.0, k = ov_draw_shrink (width, height, IMAGE_FULL_W, IMAGE_FULL_H);
+  double chips_top = 0.0;
 
   view->width = width;
   view->height = height;
+  view->k = k;
   g_array_set_size (view->chips, 0);
   g_array_set_size (view->chip_pos, 0);
+  g_clear_pointer (&view->head_text, g_free);
 
   g_strfreev (view->title_lines);
-  view->title_lines = fit_view_title (view->title, width, 8, 1, &view->title_font,
+  view->title_lines = fit_view_title (view->title, width, 8, k, &view->title_font,
                                       &view->title_h);
-  view->chip_font = 11.0;
+  view->chip_font = ov_draw_font_size (11, k);
+  view->legend_want_h = MIN (160 * k, MAX (60 * k, (height - view->title_h) * 0.5));
   {
     gboolean present[5] = { FALSE };
 
     present[OV_SEGMENT_WORD] = present[OV_SEGMENT_TAG] = view->reverse;
     view->legend_w = 8 + MARGIN
-                     + legend_width (&view->scale, _ ("attention"), present, view->title_h + 24,
-                                     MIN (160, MAX (60, (height - view->title_h) * 0.5)),
-                                     height - MARGIN);
+                     + legend_width (&view->scale, _ ("attention"), present,
+                                     view->title_h + 24 * k, view->legend_want_h,
+                                     height - MARGIN, k);
   }
   if (view->reverse)
     {
@@ -1753,13 +1854,19 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
       double avail = width - view->legend_w - 2 * MARGIN;
       double min_image = 0.4 * (height - view->title_h - MARGIN);
 
-      /* Flow the word and tag chips into lines; measure first, place below
-       * the image once its height is known. Where they leave the picture
-       * less than min_image, in smaller text, down to OV_DRAW_MIN_FONT. */
-      for (double size = 11.0; size >= OV_DRAW_MIN_FONT - 1e-9; size -= 0.5)
+      /* Flow the word and tag chips into lines under their heading;
+       * measure first, place below the image once its height is known.
+       * Where they leave the picture less than min_image, in smaller text,
+       * down to OV_DRAW_MIN_FONT. */
+      for (double size = view->chip_font; size >= OV_DRAW_MIN_FONT - 1e-9; size -= 0.5)
         {
           double f = size / 11.0, x = MARGIN, y = 0.0;
 
+          g_clear_pointer (&view->head_text, g_free);
+          view->head_text = fit_chips_heading (cr, avail, ov_draw_font_size (10, k),
+                                               &view->head_font);
+          /* the heading 4 points under the picture, the chips 3 under it */
+          chips_top = 4 * f + ov_draw_line_height (view->head_font) + 3 * f;
           g_array_set_size (view->chips, 0);
           g_array_set_size (view->chip_pos, 0);
           ov_draw_set_font (cr, size, FALSE);
@@ -1783,7 +1890,7 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
               g_array_append_val (view->chip_pos, i);
             }
           view->chip_font = size;
-          chips_h = view->chips->len > 0 ? y + (CHIP_H + 24) * f : 0.0;
+          chips_h = view->chips->len > 0 ? chips_top + y + CHIP_H * f : 0.0;
           if (height - view->title_h - chips_h - MARGIN >= min_image)
             break;
         }
@@ -1794,8 +1901,7 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
    * legend begins */
   ov_region_view_layout (view->regions, width - view->legend_w - 2 * MARGIN, view->image_h);
   for (guint c = 0; c < view->chips->len; c++)
-    g_array_index (view->chips, OvRect, c).y += view->title_h + view->image_h
-                                                 + 20 * view->chip_font / 11.0;
+    g_array_index (view->chips, OvRect, c).y += view->title_h + view->image_h + chips_top;
   place_box_labels (view);
 }
 
@@ -1878,24 +1984,37 @@ rank_key (float w)
   return isnan (w) ? -1.0 : w;
 }
 
+/* The most of the picture the box labels may cover together: the rest of
+ * it stays visible however small the figure. */
+#define BOX_LABELS_MAX_COVER 0.12
+
 /* Names the strongest regions (at most OV_IMAGE_VIEW_MAX_LABELS), in a
- * font that shrinks with a small picture, each "r2 cup 0.003": a strong
- * region is never left unnamed, however crowded its box. */
+ * font that shrinks with a small picture, each "r2 cup 0.003", else "r2"
+ * alone: the strongest region is never left unnamed, however crowded its
+ * box; the others are named where a place free of the labels before them
+ * is left and the labels together cover at most BOX_LABELS_MAX_COVER of
+ * the picture. */
 static void
 place_box_labels (OvAttentionImageView *view)
 {
   const OvSample *s = view->sample;
-  double area_w = view->width - view->legend_w - 2 * MARGIN, label_h;
+  double area_w = view->width - view->legend_w - 2 * MARGIN, label_h, fw, fh, picture;
+  double covered = 0.0;
   g_autofree guint *by_weight = NULL;
   cairo_t *cr;
 
   for (guint l = 0; l < view->n_box_labels; l++)
     g_clear_pointer (&view->box_label_text[l], g_free);
   view->n_box_labels = 0;
-  view->label_size = CLAMP (MIN (area_w, view->image_h) / 40.0, 7.0, 10.0);
+  view->label_size = CLAMP (MIN (area_w, view->image_h) / 40.0, OV_DRAW_MIN_FONT,
+                            ov_draw_font_size (10, view->k));
   if (view->reverse)
     return;
 
+  ov_region_view_get_frame_size (view->regions, &fw, &fh);
+  picture = area_w * view->image_h;
+  if (fw > 0 && fh > 0)
+    picture = fw * fh * pow (MIN (area_w / fw, view->image_h / fh), 2);
   label_h = view->label_size * 1.4;
   by_weight = g_new (guint, MAX (s->n_regions, 1));
   for (guint i = 0; i < s->n_regions; i++)
@@ -1916,8 +2035,9 @@ place_box_labels (OvAttentionImageView *view)
     {
       guint i = by_weight[r], n = view->n_box_labels;
       g_autofree char *text = NULL;
+      gboolean found = FALSE;
       OvRect b;
-      double tw, lx, ly;
+      double tw = 0, lx = 0, ly = 0;
 
       if (isnan (view->weights[i]))
         break;
@@ -1928,10 +2048,11 @@ place_box_labels (OvAttentionImageView *view)
       text = g_strdup_printf (_ ("r%u %s %.3f"), ov_sample_region_number (s, i),
                               s->regions[i].cls ? s->regions[i].cls : "?", view->weights[i]);
       /* beside the box; else elsewhere on the picture, with a line to the
-       * box; else the same with the number alone; else over the others */
-      for (int attempt = 0; attempt < 4; attempt++)
+       * box; else the same with the number alone; each only where the
+       * labels stay within their share of the picture */
+      for (int attempt = 0; attempt < 4 && !found; attempt++)
         {
-          gboolean leader = attempt % 2 == 1, found;
+          gboolean leader = attempt % 2 == 1;
 
           if (attempt == 2)
             {
@@ -1939,20 +2060,24 @@ place_box_labels (OvAttentionImageView *view)
               text = g_strdup_printf ("r%u", ov_sample_region_number (s, i));
             }
           tw = ov_draw_text_width (cr, text);
+          if (n > 0 && covered + (tw + 4) * label_h > BOX_LABELS_MAX_COVER * picture)
+            continue;
           found = leader ? place_label_near (&b, tw + 4, label_h, area_w, view->image_h,
                                              view->box_label_rect, n, &lx, &ly)
                          : place_box_label (&b, tw + 4, label_h, area_w, view->image_h,
                                             view->box_label_rect, n, &lx, &ly);
           view->box_label_leader[n] = leader;
-          if (found)
-            break;
-          if (attempt == 3)
-            {
-              view->box_label_leader[n] = FALSE;
-              lx = MAX (0.0, MIN (b.x, area_w - tw - 4));
-              ly = CLAMP (b.y, 0.0, MAX (0.0, view->image_h - label_h));
-            }
         }
+      if (!found && n > 0)
+        continue;
+      if (!found)
+        {
+          /* the strongest region: its number at its box, whatever it covers */
+          view->box_label_leader[n] = FALSE;
+          lx = MAX (0.0, MIN (b.x, area_w - tw - 4));
+          ly = CLAMP (b.y, 0.0, MAX (0.0, view->image_h - label_h));
+        }
+      covered += (tw + 4) * label_h;
       view->box_label_box[n] = b;
       view->box_label_region[n] = i;
       view->box_label_rect[n] = (OvRect) { lx, ly, tw + 4, label_h };
@@ -2084,22 +2209,12 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
 
   if (view->reverse)
     {
-      /* Translators: heading over the words and tags of the region view,
-       * and its shorter form for a narrow figure. */
-      const char *full = _ ("attention of each word and tag on this region:");
-      double room = view->width - view->legend_w - 2 * MARGIN, f = view->chip_font / 11.0;
-      g_autofree char *head = NULL;
+      double f = view->chip_font / 11.0;
 
-      /* smaller with the chips, down to the smallest text, before it is
-       * shortened */
-      ov_draw_set_font (cr, 10, TRUE);
-      if (ov_draw_text_width (cr, _ ("attention on this region:")) > room)
-        ov_draw_set_font (cr, MAX (OV_DRAW_MIN_FONT, 10 * f), TRUE);
       ov_draw_use_ink (cr, OV_INK_TEXT);
-      /* shorter on a narrow figure, so as not to run under the legend */
-      head = ov_draw_ellipsize (cr, ov_draw_text_width (cr, full) <= room
-                                    ? full : _ ("attention on this region:"), room);
-      ov_draw_text (cr, MARGIN, view->title_h + view->image_h + 4, 0.0, 0.0, head);
+      ov_draw_set_font (cr, view->head_font, TRUE);
+      ov_draw_text (cr, MARGIN, view->title_h + view->image_h + 4 * f, 0.0, 0.0,
+                    view->head_text);
       ov_draw_set_font (cr, view->chip_font, FALSE);
       for (guint c = 0; c < view->chips->len; c++)
         {
@@ -2130,8 +2245,8 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
     /* the chips stop short of the legend's column, which runs to the
      * bottom */
     draw_legend (cr, &view->scale, _ ("attention"), present, view->width - view->legend_w + 8,
-                 view->title_h + 24, MIN (160, MAX (60, view->image_h * 0.5)),
-                 view->height - MARGIN);
+                 view->title_h + 24 * view->k, view->legend_want_h, view->height - MARGIN,
+                 view->k);
   }
   cairo_restore (cr);
 }
@@ -2193,6 +2308,11 @@ struct _OvCaptionView
   int                 label_step;   /* every how many columns is labelled */
   double              word_font;
   int                 word_step;    /* every how many rows (words) is labelled */
+  double              k;            /* ov_draw_shrink of the size */
+  double              col_font;     /* the column labels' text size */
+  double              corner_font;  /* "generated word", and the note under it */
+  double              note_font;
+  double              legend_want_h;
   char               *step_note;    /* says so where either is more than one, or NULL */
 };
 
@@ -2236,45 +2356,62 @@ ov_caption_view_free (OvCaptionView *view)
   g_free (view);
 }
 
+/* A caption view of CAPTION_FULL_W x CAPTION_FULL_H points or larger has
+ * text of full size; a smaller one multiplies its sizes by its shrink
+ * factor. */
+#define CAPTION_FULL_W 400.0
+#define CAPTION_FULL_H 400.0
+
 void
 ov_caption_view_layout (OvCaptionView *view, double width, double height)
 {
-  double col_label_h, legend_w;
+  double col_label_h, legend_w, k = ov_draw_shrink (width, height, CAPTION_FULL_W,
+                                                      CAPTION_FULL_H);
   int n_rows = MAX (view->ca->n_steps, 1), n_cols = MAX (view->ca->n_cols, 1);
+  cairo_t *cr = ov_draw_measure_context ();
 
   view->width = width;
   view->height = height;
-  view->label_w = max_label_width (view->ca->words, view->ca->n_steps) + 8;
+  view->k = k;
+  view->col_font = ov_draw_font_size (LABEL_FONT, k);
+  view->corner_font = ov_draw_font_size (9, k);
+  view->note_font = ov_draw_font_size (7, k);
   g_strfreev (view->title_lines);
-  view->title_lines = fit_view_title (view->title, width, 8, 1, &view->title_font,
+  view->title_lines = fit_view_title (view->title, width, 8, k, &view->title_font,
                                       &view->title_h);
   /* the column labels take at most 30 % of the page's height, so that
    * the matrix keeps the rest down to the bottom margin */
-  col_label_h = MIN (max_label_width (view->ca->col_labels, view->ca->n_cols) + 6,
-                     MAX (24.0, 0.3 * height));
-  view->col_label_w = col_label_h - 6;
-  view->x0 = MARGIN + view->label_w + 4;
-  view->y0 = view->title_h + col_label_h + STRIP_W + 2;
+  ov_draw_set_font (cr, view->col_font, FALSE);
+  col_label_h = MIN (MIN (labels_width (cr, view->ca->col_labels, view->ca->n_cols),
+                          LABEL_MAX_W * k) + 6 * k,
+                     MAX (24.0 * k, 0.3 * height));
+  view->col_label_w = col_label_h - 6 * k;
+  view->y0 = view->title_h + col_label_h + (STRIP_W + 2) * k;
+  /* rows as high as fit above the bottom margin, however many */
+  view->ch = MIN (MAX (height - view->y0 - MARGIN, 1.0) / n_rows, 28.0);
+  /* rows lower than the smallest text: every k-th word */
+  view->word_font = MIN (ov_draw_font_size (11, k), MAX (OV_DRAW_MIN_FONT, view->ch * 0.6));
+  view->word_step = MAX (1, (int) ceil (view->word_font / view->ch - 1e-9));
+  ov_draw_set_font (cr, view->word_font, FALSE);
+  view->label_w = MIN (labels_width (cr, view->ca->words, view->ca->n_steps), LABEL_MAX_W * k)
+                  + 8 * k;
+  view->x0 = MARGIN + view->label_w + 4 * k;
+  view->legend_want_h = MIN (160 * k, MAX (60 * k, (height - view->y0 - MARGIN) * 0.6));
   {
     gboolean present[5] = { FALSE };
 
     for (int c = 0; c < view->ca->n_cols; c++)
       present[view->ca->col_segments[c]] = TRUE;
-    legend_w = 16 + legend_width (&view->scale, _ ("attention"), present, view->y0 + 16,
-                                  MIN (160, MAX (60, (height - view->y0 - MARGIN) * 0.6)),
-                                  height - MARGIN);
+    legend_w = 16 * k + legend_width (&view->scale, _ ("attention"), present, view->y0 + 16 * k,
+                                      view->legend_want_h, height - MARGIN, k);
   }
   view->cw = MAX (1.0, (width - view->x0 - legend_w - MARGIN) / n_cols);
-  /* rows as high as fit above the bottom margin, however many */
-  view->ch = MIN (MAX (height - view->y0 - MARGIN, 1.0) / n_rows, 28.0);
   view->cw = MIN (view->cw, 40.0);
-  view->label_step = MAX (1, (int) ceil ((LABEL_FONT + 1) / view->cw));
-  /* rows lower than the smallest text: every k-th word */
-  view->word_font = MIN (11, MAX (OV_DRAW_MIN_FONT, view->ch * 0.6));
-  view->word_step = MAX (1, (int) ceil (view->word_font / view->ch - 1e-9));
+  view->label_step = MAX (1, (int) ceil ((view->col_font + k) / view->cw));
   /* under "generated word ↓", in the corner left of the column labels */
   g_clear_pointer (&view->step_note, g_free);
   view->step_note = label_step_note (view->word_step, view->label_step);
+  cairo_destroy (cr);
 }
 
 const char *
@@ -2287,6 +2424,7 @@ void
 ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
 {
   const OvCaptionAttention *ca = view->ca;
+  double k = view->k;
   gboolean present[5] = { FALSE };
 
   cairo_save (cr);
@@ -2313,41 +2451,57 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
 
       present[ca->col_segments[c]] = TRUE;
       cairo_set_source_rgb (cr, col.r, col.g, col.b);
-      cairo_rectangle (cr, view->x0 + c * view->cw, view->y0 - STRIP_W - 1, view->cw, STRIP_W);
+      cairo_rectangle (cr, view->x0 + c * view->cw, view->y0 - (STRIP_W + 1) * k, view->cw,
+                       STRIP_W * k);
       cairo_fill (cr);
     }
   ov_draw_use_ink (cr, OV_INK_TEXT);
-  ov_draw_set_font (cr, LABEL_FONT, FALSE);
+  ov_draw_set_font (cr, view->col_font, FALSE);
   for (int c = 0; c < ca->n_cols; c += view->label_step)
     {
       g_autofree char *text = ov_draw_ellipsize (cr, ca->col_labels[c], view->col_label_w);
 
-      ov_draw_text_vertical (cr, view->x0 + (c + 0.5) * view->cw, view->y0 - STRIP_W - 3, 0.0,
-                             0.5, text);
+      ov_draw_text_vertical (cr, view->x0 + (c + 0.5) * view->cw,
+                             view->y0 - (STRIP_W + 3) * k, 0.0, 0.5, text);
     }
   ov_draw_set_font (cr, view->word_font, FALSE);
   for (int s = 0; s < ca->n_steps; s += view->word_step)
-    ov_draw_text (cr, view->x0 - 4, view->y0 + (s + 0.5) * view->ch, 1.0, 0.5, ca->words[s]);
-  ov_draw_set_font (cr, 9, FALSE);
-  ov_draw_use_ink (cr, OV_INK_DIM);
-  /* Translators: over the caption attention figure: its rows are the
-   * generated words. */
-  ov_draw_text (cr, MARGIN, view->title_h, 0.0, 0.0, _ ("generated word ↓"));
-  if (view->step_note != NULL)
     {
-      double font = OV_DRAW_MIN_FONT + 1;
-      g_auto(GStrv) lines = ov_draw_fit_title (cr, view->step_note, view->x0 - 4 - MARGIN, font,
-                                               font, 3, NULL);
+      g_autofree char *text = ov_draw_ellipsize (cr, ca->words[s], view->label_w - 4 * k);
 
-      ov_draw_set_font (cr, font, FALSE);
-      for (guint i = 0; lines[i] != NULL; i++)
-        ov_draw_text (cr, MARGIN, view->title_h + 13 + i * ov_draw_line_height (font), 0.0, 0.0,
-                      lines[i]);
+      ov_draw_text (cr, view->x0 - 4 * k, view->y0 + (s + 0.5) * view->ch, 1.0, 0.5, text);
     }
+  ov_draw_use_ink (cr, OV_INK_DIM);
+  {
+    double room = MAX (view->x0 - (STRIP_W + 4) * k - MARGIN, 1.0), y = view->title_h;
+    g_auto(GStrv) head = NULL;
+    double head_font;
 
-  draw_legend (cr, &view->scale, _ ("attention"), present, view->x0 + ca->n_cols * view->cw + 16,
-               view->y0 + 16, MIN (160, MAX (60, ca->n_steps * view->ch * 0.6)),
-               view->height - MARGIN);
+    /* left of the column labels, in two lines where one is too wide */
+    ov_draw_set_font (cr, view->corner_font, FALSE);
+    /* Translators: over the caption attention figure: its rows are the
+     * generated words. */
+    head = ov_draw_fit_title (cr, _ ("generated word ↓"), room, view->corner_font,
+                              OV_DRAW_MIN_FONT, 2, &head_font);
+    ov_draw_set_font (cr, head_font, FALSE);
+    for (guint i = 0; head[i] != NULL; i++, y += ov_draw_line_height (head_font))
+      ov_draw_text (cr, MARGIN, y, 0.0, 0.0, head[i]);
+    y += k;
+    if (view->step_note != NULL)
+      {
+        g_auto(GStrv) lines = ov_draw_fit_title (cr, view->step_note, room,
+                                                 view->note_font, view->note_font, 3, NULL);
+
+        ov_draw_set_font (cr, view->note_font, FALSE);
+        for (guint i = 0; lines[i] != NULL; i++)
+          ov_draw_text (cr, MARGIN, y + i * ov_draw_line_height (view->note_font), 0.0, 0.0,
+                        lines[i]);
+      }
+  }
+
+  draw_legend (cr, &view->scale, _ ("attention"), present,
+               view->x0 + ca->n_cols * view->cw + 16 * k, view->y0 + 16 * k, view->legend_want_h,
+               view->height - MARGIN, k);
   cairo_restore (cr);
 }
 
