@@ -436,6 +436,7 @@ typedef struct {
   OvRect      area;                 /* the plot's axes box */
   double      ymin, ymax;
   int         lmin, lmax;
+  int         first, last;          /* the layers there are data for */
 } OvAxes;
 
 struct _OvAlignView
@@ -444,8 +445,12 @@ struct _OvAlignView
   OvAlignment *models[MAX_MODELS];
   guint        n;
   double       shown;               /* how much larger it is shown (set_shown_scale), 1 */
-  double       width, height;
-  double       k;                   /* ov_draw_shrink of the size shown */
+  double       width, height;       /* the size laid out for, before scale */
+  double       scale;               /* the drawing's scale to fit the page */
+  double       k;                   /* ov_draw_shrink of the size */
+  gboolean     one_layer;           /* every model has one layer, the same */
+  char       **xlabel_lines;        /* the plots' x axis label, fitted */
+  double       xlabel_font;
   char       **title_lines;
   double       title_font;
   double       legend_y;            /* the middle of the legend's first row */
@@ -494,6 +499,7 @@ ov_align_view_new (OvAlignment *const *a, guint n)
           g_ptr_array_add (names, a[m]->class_names[c]);
       }
     v->palette = ov_palette_new ();
+    v->scale = 1.0;
     ov_palette_assign (v->palette, (const char *const *) names->pdata, names->len);
   }
   return v;
@@ -511,6 +517,7 @@ ov_align_view_free (OvAlignView *view)
   for (guint m = 0; m < MAX_MODELS; m++)
     g_free (view->bar_titles[m]);
   g_strfreev (view->key_lines);
+  g_strfreev (view->xlabel_lines);
   g_free (view->name_note);
   g_free (view);
 }
@@ -545,6 +552,8 @@ axes_range (OvAlignView *view, OvAxes *ax, gboolean distances)
       ax->ymin = MAX (0.0, ax->ymin - 0.1 * (ax->ymax - ax->ymin + 1e-9));
       ax->ymax += 0.1 * (ax->ymax - ax->ymin + 1e-9);
     }
+  ax->first = ax->lmin;
+  ax->last = ax->lmax;
   if (ax->lmin == ax->lmax)
     ax->lmin -= 1, ax->lmax += 1;
 }
@@ -736,17 +745,23 @@ ov_align_view_set_shown_scale (OvAlignView *view, double scale)
   view->shown = scale;
 }
 
+/* The plots and the bar charts are at least this many times the tick
+ * labels' text high. */
+#define MIN_CHART_LINES 5.0
+
 /* Top to bottom: the title, the two layer plots side by side with their
- * axes (their titles in two lines where one is too narrow for them), the
- * legend (its rows wrap on a narrow figure), and the bar charts with the
- * class names under them; the plots get about 60 % of the height left
- * after the text, the bars the rest. */
-void
-ov_align_view_layout (OvAlignView *view, double width, double height)
+ * axes (their titles and the x axis's label in two lines where one is too
+ * narrow for them), the legend (its rows wrap on a narrow figure), and the
+ * bar charts with the class names under them; the plots get about 60 % of
+ * the height left after the text, the bars the rest, each at least
+ * MIN_CHART_LINES lines of tick labels high. Returns the height that
+ * takes, which is more than height where the page is too small for it. */
+static double
+layout_at (OvAlignView *view, double width, double height)
 {
   double k = ov_draw_shrink (width * view->shown, height * view->shown, OV_ALIGN_FIGURE_WIDTH,
                              OV_ALIGN_FIGURE_HEIGHT);
-  double top, pw, bw, rest, plot_h, names_h, below, key_h, plot_title_h;
+  double top, pw, bw, rest, plot_h, bar_h, names_h, below, key_h, plot_title_h, min_h;
   guint rows, plot_title_lines = 1;
   cairo_t *cr = ov_draw_measure_context ();
 
@@ -756,13 +771,24 @@ ov_align_view_layout (OvAlignView *view, double width, double height)
   axes_range (view, &view->dist, TRUE);
   axes_range (view, &view->nn, FALSE);
   bar_scale (view);
+  view->one_layer = view->dist.first == view->dist.last;
 
   g_clear_pointer (&view->title_lines, g_strfreev);
   ov_draw_set_font (cr, 13 * k, TRUE);
-  /* Translators: title of the alignment figure. */
-  view->title_lines = ov_draw_fit_title (cr, _ ("Tag–region alignment across layers"),
-                                         width - 16 * k, 13 * k, ov_draw_font_size (11, k), 2,
-                                         &view->title_font);
+  {
+    g_autofree char *title = NULL;
+
+    if (view->one_layer)
+      /* Translators: title of the alignment figure where the embeddings
+       * hold a single layer, %d. */
+      title = g_strdup_printf (_ ("Tag–region alignment at layer %d (one layer)"),
+                               view->dist.first);
+    else
+      /* Translators: title of the alignment figure. */
+      title = g_strdup (_ ("Tag–region alignment across layers"));
+    view->title_lines = ov_draw_fit_title (cr, title, width - 16 * k, 13 * k,
+                                           ov_draw_font_size (11, k), 2, &view->title_font);
+  }
   top = 34 * k + ov_draw_line_height (view->title_font)
                  * (g_strv_length (view->title_lines) - 1);
   pw = MAX (10.0, (width - 2 * GUTTER * k - RIGHT_MARGIN * k) / 2);
@@ -796,6 +822,16 @@ ov_align_view_layout (OvAlignView *view, double width, double height)
   view->dist.area = (OvRect) { GUTTER * k, top + 20 * k + plot_title_h, pw, 0 };
   view->nn.area = (OvRect) { GUTTER * k + pw + GUTTER * k, top + 20 * k + plot_title_h, pw, 0 };
 
+  /* the x axis's label under each plot within the same width as its
+   * title, so that the two stay apart */
+  g_clear_pointer (&view->xlabel_lines, g_strfreev);
+  ov_draw_set_font (cr, ov_draw_font_size (9, k), FALSE);
+  /* Translators: the x axis of the alignment figure's plots: hidden state
+   * 0 is the embedding layer's output. */
+  view->xlabel_lines = ov_draw_fit_title (cr, _ ("layer (0 = embeddings)"),
+                                          pw + 0.8 * GUTTER * k, ov_draw_font_size (9, k),
+                                          OV_DRAW_MIN_FONT, 2, &view->xlabel_font);
+
   bw = MAX (10.0, (width - GUTTER * k - (BAR_GAP * k) * (view->n - 1) - RIGHT_MARGIN * k)
                   / view->n);
   key_h = layout_bar_text (view, cr, bw, &names_h);
@@ -803,16 +839,47 @@ ov_align_view_layout (OvAlignView *view, double width, double height)
   /* from a plot's foot to the bars' top: tick labels, the axis label, the
    * legend, the bars' key where it has a line of its own and the bar
    * charts' titles */
-  below = 44 * k + (rows - 1) * LEGEND_ROW * k + 40 * k + key_h;
-  rest = MAX (20.0, height - view->dist.area.y - below - names_h);
-  plot_h = 0.615 * rest;
+  below = 44 * k + ov_draw_line_height (view->xlabel_font)
+                   * (g_strv_length (view->xlabel_lines) - 1)
+          + (rows - 1) * LEGEND_ROW * k + 40 * k + key_h;
+  rest = height - view->dist.area.y - below - names_h;
+  min_h = MIN_CHART_LINES * ov_draw_font_size (9, k);
+  /* one layer: the plots show a point each, the bars get more of the page */
+  plot_h = MAX ((view->one_layer ? 0.4 : 0.615) * rest, min_h);
+  bar_h = rest - plot_h;
+  if (bar_h < min_h)
+    {
+      bar_h = min_h;
+      plot_h = MAX (rest - bar_h, min_h);
+    }
   view->dist.area.height = view->nn.area.height = plot_h;
-  view->legend_y = view->dist.area.y + plot_h + 44 * k;
+  view->legend_y = view->dist.area.y + plot_h + below - 40 * k - key_h
+                   - (rows - 1) * LEGEND_ROW * k;
   view->key_y = view->legend_y + (rows - 1) * LEGEND_ROW * k + 8 * k;
   for (guint m = 0; m < view->n; m++)
     view->bars[m] = (OvRect) { GUTTER * k + m * (bw + BAR_GAP * k),
-                               view->dist.area.y + plot_h + below, bw, rest - plot_h };
+                               view->dist.area.y + plot_h + below, bw, bar_h };
   cairo_destroy (cr);
+  return view->dist.area.y + plot_h + below + bar_h + names_h;
+}
+
+/* Lays the figure out for width x height; a page too small for it even
+ * with the smallest text gets the layout of a larger page drawn smaller,
+ * so that nothing overlaps or is cut: its text is then smaller than
+ * OV_DRAW_MIN_FONT, a known shortcoming of pages under about 200 points. */
+void
+ov_align_view_layout (OvAlignView *view, double width, double height)
+{
+  view->scale = 1.0;
+  for (int i = 0; i < 40; i++)
+    {
+      double need = layout_at (view, width / view->scale, height / view->scale);
+
+      if (need <= height / view->scale + 1e-6)
+        break;
+      view->scale = MAX (0.25, MIN (0.97 * view->scale,
+                                    view->scale * height / (need * view->scale)));
+    }
 }
 
 static double
@@ -833,11 +900,31 @@ ax_y (const OvAlignView *view, const OvAxes *ax, double v)
          - (v - ax->ymin) / (ax->ymax - ax->ymin) * (ax->area.height - 2 * pad);
 }
 
+/* A vertical axis's label, reading upwards, centred on the axis's height
+ * and right of it at right (left of the tick labels): in two lines where
+ * one is longer than the axis, shortened only where two are not enough. */
+static void
+draw_y_label (cairo_t *cr, const OvRect *area, double right, double font, const char *text)
+{
+  double size;
+  g_auto(GStrv) lines = NULL;
+  guint n;
+
+  ov_draw_set_font (cr, font, FALSE);
+  lines = ov_draw_fit_title (cr, text, MAX (area->height, 1.0), font, OV_DRAW_MIN_FONT, 2,
+                             &size);
+  n = g_strv_length (lines);
+  ov_draw_set_font (cr, size, FALSE);
+  for (guint i = 0; i < n; i++)
+    ov_draw_text_vertical (cr, right - (n - i) * ov_draw_line_height (size),
+                           area->y + area->height / 2, 0.5, 0.0, lines[i]);
+}
+
 static void
 draw_axes (cairo_t *cr, OvAlignView *view, const OvAxes *ax, char **title_lines,
            const char *ylabel)
 {
-  double k = view->k, font = ov_draw_font_size (9, k);
+  double k = view->k, font = ov_draw_font_size (9, k), ticks_w = 0.0;
   double spacing = (ax->area.width - 2 * PLOT_PAD * k) / (ax->lmax - ax->lmin);
   int every = (ax->lmax - ax->lmin) > 12 ? 2 : 1;
   char buf[32];
@@ -854,9 +941,11 @@ draw_axes (cairo_t *cr, OvAlignView *view, const OvAxes *ax, char **title_lines,
   ov_draw_set_font (cr, font, FALSE);
   {
     /* round values: 1, 2, 2.5 or 5 times a power of ten, four or so of
-     * them, fewer on a short plot */
+     * them, fewer on a short plot; a tick's value is written only where it
+     * stays clear of the one written before it */
     int n_steps = CLAMP ((int) (ax->area.height / (3 * font)), 2, 4);
     double step = ov_draw_round_step (ax->ymax - ax->ymin, n_steps);
+    double last_y = G_MAXDOUBLE;
 
     for (double v = step > 0 ? ceil (ax->ymin / step - 1e-9) * step : ax->ymin;
          v <= ax->ymax + step * 1e-9; v += step > 0 ? step : G_MAXDOUBLE)
@@ -867,21 +956,25 @@ draw_axes (cairo_t *cr, OvAlignView *view, const OvAxes *ax, char **title_lines,
         cairo_move_to (cr, ax->area.x - 3 * k, y);
         cairo_line_to (cr, ax->area.x, y);
         cairo_stroke (cr);
+        if (fabs (last_y - y) < 1.2 * font)
+          continue;
         ov_draw_text (cr, ax->area.x - 5 * k, y, 1.0, 0.5, buf);
+        ticks_w = MAX (ticks_w, ov_draw_text_width (cr, buf));
+        last_y = y;
       }
   }
-  /* every layer labelled where the labels stay apart */
+  /* every layer there are data for labelled where the labels stay apart */
   g_snprintf (buf, sizeof buf, "%d", MAX (ABS (ax->lmin), ABS (ax->lmax)));
   /* a plot narrower than its padding has no room at all: the first layer
    * alone is named (spacing is then 0 or less, or not a number) */
   while (every < ax->lmax - ax->lmin
          && !(every * spacing >= ov_draw_text_width (cr, buf) + 2 * font))
     every++;
-  for (int l = ax->lmin; l <= ax->lmax; l++)
+  for (int l = ax->first; l <= ax->last; l++)
     {
       double x = ax_x (view, ax, l);
 
-      if ((l - ax->lmin) % every != 0)
+      if ((l - ax->first) % every != 0)
         continue;
       g_snprintf (buf, sizeof buf, "%d", l);
       cairo_move_to (cr, x, ax->area.y + ax->area.height);
@@ -889,16 +982,13 @@ draw_axes (cairo_t *cr, OvAlignView *view, const OvAxes *ax, char **title_lines,
       cairo_stroke (cr);
       ov_draw_text (cr, x, ax->area.y + ax->area.height + 5 * k, 0.5, 0.0, buf);
     }
-  /* Translators: the x axis of the alignment figure's plots: hidden state
-   * 0 is the embedding layer's output. */
-  ov_draw_text (cr, ax->area.x + ax->area.width / 2, ax->area.y + ax->area.height + 18 * k, 0.5,
-                0.0, _ ("layer (0 = embeddings)"));
-  {
-    g_autofree char *shown = ov_draw_ellipsize (cr, ylabel, ax->area.height);
-
-    ov_draw_text_vertical (cr, ax->area.x - 42 * k, ax->area.y + ax->area.height / 2, 0.5, 0.0,
-                           shown);
-  }
+  ov_draw_set_font (cr, view->xlabel_font, FALSE);
+  for (guint i = 0; view->xlabel_lines != NULL && view->xlabel_lines[i] != NULL; i++)
+    ov_draw_text (cr, ax->area.x + ax->area.width / 2,
+                  ax->area.y + ax->area.height + 18 * k
+                  + i * ov_draw_line_height (view->xlabel_font), 0.5, 0.0,
+                  view->xlabel_lines[i]);
+  draw_y_label (cr, &ax->area, ax->area.x - 7 * k - ticks_w, font, ylabel);
 }
 
 typedef double (*SeriesGetter) (const OvAlignLayer *l);
@@ -1023,6 +1113,30 @@ draw_series (cairo_t *cr, OvAlignView *view)
                       ax_y (view, ax, v), view->k);
           }
         cairo_fill (cr);
+        /* a point with no neighbour to draw a line to (one layer, or gaps
+         * on both sides) and no marker: a short stroke of the series' pen,
+         * so that every series of the legend shows */
+        if (series[s].mark != MARK_NONE)
+          continue;
+        use_series_pen (cr, s, view->k);
+        for (guint k = 0; k < a->n_layers; k++)
+          {
+            double v = series[s].get (&a->layers[k]), x, y, half = LEGEND_LINE * view->k / 2;
+            gboolean alone = !isnan (v)
+                             && (k == 0 || isnan (series[s].get (&a->layers[k - 1])))
+                             && (k + 1 == a->n_layers
+                                 || isnan (series[s].get (&a->layers[k + 1])));
+
+            if (!alone)
+              continue;
+            x = ax_x (view, ax, a->layers[k].layer);
+            y = ax_y (view, ax, v);
+            half = MIN (half, ax->area.width / 2);
+            cairo_move_to (cr, MAX (ax->area.x, x - half), y);
+            cairo_line_to (cr, MIN (ax->area.x + ax->area.width, x + half), y);
+          }
+        cairo_stroke (cr);
+        cairo_set_dash (cr, NULL, 0, 0);
       }
 }
 
@@ -1036,7 +1150,9 @@ legend_pass (cairo_t *cr, OvAlignView *view, double x0, double y, gboolean draw)
   guint rows = 1;
 
   ov_draw_set_font (cr, ov_draw_font_size (9, k), FALSE);
-  for (guint m = 0; m < view->n; m++)
+  /* one model: its name is over its bar chart, its colour that of every
+   * series; no row of its own */
+  for (guint m = 0; m < view->n && view->n > 1; m++)
     {
       const char *label = view->models[m]->label;
       g_autofree char *shown = ov_draw_ellipsize (cr, label, right - x0 - 18 * k);
@@ -1058,9 +1174,12 @@ legend_pass (cairo_t *cr, OvAlignView *view, double x0, double y, gboolean draw)
         }
       x += w + 8 * k;
     }
-  x = x0;
-  y += row;
-  rows++;
+  if (view->n > 1)
+    {
+      x = x0;
+      y += row;
+      rows++;
+    }
   for (guint s = 0; s < G_N_ELEMENTS (series); s++)
     {
       double line = LEGEND_LINE * k;
@@ -1100,7 +1219,7 @@ static void
 draw_bar_axis (cairo_t *cr, OvAlignView *view, OvRect r, gboolean grid, gboolean label)
 {
   double range = view->bar_hi - view->bar_lo, step = view->bar_step, k = view->k;
-  double font = ov_draw_font_size (8, k);
+  double font = ov_draw_font_size (8, k), ticks_w = 0.0;
   /* every tick labelled where the labels stay apart */
   int every = step > 0 && range > 0 ? (int) ceil (1.5 * font / (step / range * r.height)) : 1;
   char buf[32];
@@ -1126,32 +1245,33 @@ draw_bar_axis (cairo_t *cr, OvAlignView *view, OvRect r, gboolean grid, gboolean
       cairo_stroke (cr);
       g_snprintf (buf, sizeof buf, "%.3g", fabs (v) < step * 1e-6 ? 0.0 : v);
       if (i % MAX (every, 1) == 0)
-        ov_draw_text (cr, r.x - 5 * k, y, 1.0, 0.5, buf);
+        {
+          ov_draw_text (cr, r.x - 5 * k, y, 1.0, 0.5, buf);
+          ticks_w = MAX (ticks_w, ov_draw_text_width (cr, buf));
+        }
     }
   if (grid)
     return;
   cairo_move_to (cr, r.x, r.y);
   cairo_line_to (cr, r.x, r.y + r.height);
   cairo_stroke (cr);
+  /* the break crosses the axis alone, clear of the tick labels left of
+   * it */
   if (view->bar_lo > 0)
     for (int j = 0; j < 2; j++)
       {
         double y = r.y + r.height - (8 + 5 * j) * k;
 
         cairo_set_source_rgb (cr, 1, 1, 1);
-        cairo_rectangle (cr, r.x - 6 * k, y - 2.5 * k, 9 * k, 4 * k);
+        cairo_rectangle (cr, r.x - 3 * k, y - 2.5 * k, 6 * k, 4 * k);
         cairo_fill (cr);
         cairo_set_source_rgb (cr, 0, 0, 0);
-        cairo_move_to (cr, r.x - 6 * k, y + 2 * k);
+        cairo_move_to (cr, r.x - 3 * k, y + 2 * k);
         cairo_line_to (cr, r.x + 3 * k, y - 2 * k);
         cairo_stroke (cr);
       }
   if (label)
-    {
-      g_autofree char *shown = ov_draw_ellipsize (cr, _ ("distance"), r.height);
-
-      ov_draw_text_vertical (cr, r.x - 42 * k, r.y + r.height / 2, 0.5, 0.0, shown);
-    }
+    draw_y_label (cr, &r, r.x - 7 * k - ticks_w, font, _ ("distance"));
 }
 
 static void
@@ -1231,6 +1351,7 @@ void
 ov_align_view_draw (OvAlignView *view, cairo_t *cr)
 {
   cairo_save (cr);
+  cairo_scale (cr, view->scale, view->scale);
   cairo_set_source_rgb (cr, 0, 0, 0);
   ov_draw_set_font (cr, view->title_font, TRUE);
   for (guint i = 0; view->title_lines != NULL && view->title_lines[i] != NULL; i++)
@@ -1257,6 +1378,10 @@ ov_align_view_hit (OvAlignView *view, double x, double y, guint *model, int *lay
 {
   double best = 8.0;
   gboolean found = FALSE;
+
+  /* the layout's units: a small page draws a larger layout scaled down */
+  x /= view->scale;
+  y /= view->scale;
 
   for (guint m = 0; m < view->n; m++)
     for (guint s = 0; s < G_N_ELEMENTS (series); s++)
