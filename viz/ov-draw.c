@@ -214,14 +214,22 @@ bar_ticks (cairo_t            *cr,
   double step = ov_draw_round_step (range, n_ticks - 1);
   double apart = MAX (0.12 * range, 1.2 * size * range / h), right = x + w;
 
+  /* (MAX would draw a tick twice: it evaluates the larger argument again) */
   for (int end = 0; end < 2; end++)
-    right = MAX (right, draw_tick (cr, x, y, w, h, scale, end == 0 ? scale->hi : scale->lo,
-                                   draw));
+    {
+      double r = draw_tick (cr, x, y, w, h, scale, end == 0 ? scale->hi : scale->lo, draw);
+
+      right = MAX (right, r);
+    }
   if (step > 0)
     for (double v = ceil (scale->lo / step) * step; v <= scale->hi; v += step)
       if (v - scale->lo > apart && scale->hi - v > apart)
-        right = MAX (right, draw_tick (cr, x, y, w, h, scale,
-                                       fabs (v) < step * 1e-6 ? 0.0 : v, draw));
+        {
+          double r = draw_tick (cr, x, y, w, h, scale, fabs (v) < step * 1e-6 ? 0.0 : v,
+                                draw);
+
+          right = MAX (right, r);
+        }
   return right;
 }
 
