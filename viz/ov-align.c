@@ -1148,15 +1148,19 @@ legend_pass (cairo_t *cr, OvAlignView *view, double x0, double y, gboolean draw)
 {
   double k = view->k, x = x0, right = view->width - 8 * k, row = LEGEND_ROW * k;
   guint rows = 1;
+  /* measured as the layout measured them, whatever cr's scale, so that the
+   * rows break where the layout made room for them */
+  cairo_t *mcr = ov_draw_measure_context ();
 
   ov_draw_set_font (cr, ov_draw_font_size (9, k), FALSE);
+  ov_draw_set_font (mcr, ov_draw_font_size (9, k), FALSE);
   /* one model: its name is over its bar chart, its colour that of every
    * series; no row of its own */
   for (guint m = 0; m < view->n && view->n > 1; m++)
     {
       const char *label = view->models[m]->label;
-      g_autofree char *shown = ov_draw_ellipsize (cr, label, right - x0 - 18 * k);
-      double w = 18 * k + ov_draw_text_width (cr, shown);
+      g_autofree char *shown = ov_draw_ellipsize (mcr, label, right - x0 - 18 * k);
+      double w = 18 * k + ov_draw_text_width (mcr, shown);
 
       if (x > x0 && x + w > right)
         {
@@ -1183,8 +1187,8 @@ legend_pass (cairo_t *cr, OvAlignView *view, double x0, double y, gboolean draw)
   for (guint s = 0; s < G_N_ELEMENTS (series); s++)
     {
       double line = LEGEND_LINE * k;
-      g_autofree char *name = ov_draw_ellipsize (cr, _ (series[s].name), right - x0 - line);
-      double w = line + 4 * k + ov_draw_text_width (cr, name);
+      g_autofree char *name = ov_draw_ellipsize (mcr, _ (series[s].name), right - x0 - line);
+      double w = line + 4 * k + ov_draw_text_width (mcr, name);
 
       /* A narrow figure (the window's side panel, a paper's column) wraps
        * the entries. */
@@ -1208,6 +1212,7 @@ legend_pass (cairo_t *cr, OvAlignView *view, double x0, double y, gboolean draw)
         }
       x += w + 8 * k;
     }
+  cairo_destroy (mcr);
   return rows;
 }
 

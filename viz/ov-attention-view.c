@@ -1157,6 +1157,7 @@ struct _OvFlowView
   double        bar_x, bar_y, bar_h, note_x, note_y, note_font;
   gboolean      note_short;    /* the explanation's short form, under the cells */
   double        note_line;     /* its line height */
+  double        note_w_max;    /* where its lines end at the latest */
 };
 
 OvFlowView *
@@ -1405,6 +1406,15 @@ ov_flow_view_layout (OvFlowView *view, double width, double height)
         }
     }
   view->bar_x = view->x0 + view->n_heads * (view->cell_w + view->gap) - view->gap + 18 * k;
+  view->note_w_max = width - margin;
+  if (!beside && view->note_y < view->bar_y + view->bar_h + view->font)
+    {
+      /* the explanation under the cells: the bar ends above it, and where
+       * it cannot, the explanation stops short of the bar */
+      view->bar_h = MAX (view->note_y - view->bar_y - view->font, 16 * k);
+      if (view->note_y < view->bar_y + view->bar_h + view->font)
+        view->note_w_max = view->bar_x - 6 * k;
+    }
   if (beside && view->note_y > view->bar_y)
     view->note_x = view->bar_x;
   else if (beside)
@@ -1419,6 +1429,8 @@ ov_flow_view_layout (OvFlowView *view, double width, double height)
     view->x0 += dx;
     view->bar_x += dx;
     view->note_x += dx;
+    if (view->note_w_max < width - margin)
+      view->note_w_max += dx;
   }
 
   /* the letters over and beside the cells where a third of a cell holds
@@ -1555,7 +1567,7 @@ ov_flow_view_draw (OvFlowView *view, cairo_t *cr)
     for (guint i = 0; lines[i] != NULL; i++)
       {
         g_autofree char *shown = ov_draw_ellipsize (cr, lines[i],
-                                                    view->width - view->note_x - MARGIN * k);
+                                                    view->note_w_max - view->note_x);
 
         ov_draw_text (cr, view->note_x, view->note_y + i * line, 0.0, 0.0, shown);
       }
@@ -1639,6 +1651,8 @@ struct _OvAttentionImageView
   double        head_font;      /* reverse mode: the heading over the chips, its size */
   char         *head_text;
   double        legend_want_h;  /* the colour bar's height where the page has room */
+  guint         chips_hidden;   /* reverse mode: chips left out for want of room */
+  char         *hidden_note;    /* says how many, or NULL */
   guint         n_box_labels;   /* forward mode: the strongest regions named */
   guint         box_label_region[OV_IMAGE_VIEW_MAX_LABELS];
   OvRect        box_label_rect[OV_IMAGE_VIEW_MAX_LABELS];   /* in the picture's frame */
@@ -1774,6 +1788,7 @@ ov_attention_image_view_free (OvAttentionImageView *view)
   for (guint i = 0; i < view->n_box_labels; i++)
     g_free (view->box_label_text[i]);
   g_free (view->head_text);
+  g_free (view->hidden_note);
   g_free (view);
 }
 
@@ -1902,6 +1917,44 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
   ov_region_view_layout (view->regions, width - view->legend_w - 2 * MARGIN, view->image_h);
   for (guint c = 0; c < view->chips->len; c++)
     g_array_index (view->chips, OvRect, c).y += view->title_h + view->image_h + chips_top;
+  /* Chips that even the smallest text leaves below the page are left out,
+   * and a note after the last one says how many: a known shortcoming of
+   * the smallest pages with long captions. */
+  view->chips_hidden = 0;
+  g_clear_pointer (&view->hidden_note, g_free);
+  while (view->chips->len > 0)
+    {
+      guint last = view->chips->len - 1;
+      OvRect r = g_array_index (view->chips, OvRect, last);
+      double f = view->chip_font / 11.0, room = width - view->legend_w - MARGIN;
+      cairo_t *cr;
+      double tw;
+
+      if (r.y + r.height > height - MARGIN)
+        {
+          g_array_set_size (view->chips, last);
+          g_array_set_size (view->chip_pos, last);
+          view->chips_hidden++;
+          continue;
+        }
+      if (view->chips_hidden == 0)
+        break;
+      g_free (view->hidden_note);
+      /* Translators: after the word and tag chips of the region view on a
+       * page too small for all of them; %u is how many are left out. */
+      view->hidden_note = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "+ %u more",
+                                                        "+ %u more", view->chips_hidden),
+                                           view->chips_hidden);
+      cr = ov_draw_measure_context ();
+      ov_draw_set_font (cr, view->chip_font, FALSE);
+      tw = ov_draw_text_width (cr, view->hidden_note);
+      cairo_destroy (cr);
+      if (r.x + r.width + 4 * f + tw <= room || last == 0)
+        break;
+      g_array_set_size (view->chips, last);
+      g_array_set_size (view->chip_pos, last);
+      view->chips_hidden++;
+    }
   place_box_labels (view);
 }
 
@@ -2236,6 +2289,14 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
           ov_draw_text (cr, r.x + 4 * f, r.y + (r.height - 3 * f) / 2, 0.0, 0.5,
                         view->labels[p]);
         }
+      if (view->hidden_note != NULL && view->chips->len > 0)
+        {
+          OvRect r = g_array_index (view->chips, OvRect, view->chips->len - 1);
+
+          ov_draw_use_ink (cr, OV_INK_DIM);
+          ov_draw_text (cr, r.x + r.width + 4 * f, r.y + (r.height - 3 * f) / 2, 0.0, 0.5,
+                        view->hidden_note);
+        }
     }
 
   {
@@ -2313,6 +2374,8 @@ struct _OvCaptionView
   double              corner_font;  /* "generated word", and the note under it */
   double              note_font;
   double              legend_want_h;
+  gboolean            corner_line;  /* "generated word" has a line over the labels */
+  gboolean            show_key;     /* FALSE where the page has no room for the key */
   char               *step_note;    /* says so where either is more than one, or NULL */
 };
 
@@ -2387,15 +2450,37 @@ ov_caption_view_layout (OvCaptionView *view, double width, double height)
                      MAX (24.0 * k, 0.3 * height));
   view->col_label_w = col_label_h - 6 * k;
   view->y0 = view->title_h + col_label_h + (STRIP_W + 2) * k;
-  /* rows as high as fit above the bottom margin, however many */
-  view->ch = MIN (MAX (height - view->y0 - MARGIN, 1.0) / n_rows, 28.0);
-  /* rows lower than the smallest text: every k-th word */
-  view->word_font = MIN (ov_draw_font_size (11, k), MAX (OV_DRAW_MIN_FONT, view->ch * 0.6));
-  view->word_step = MAX (1, (int) ceil (view->word_font / view->ch - 1e-9));
-  ov_draw_set_font (cr, view->word_font, FALSE);
-  view->label_w = MIN (labels_width (cr, view->ca->words, view->ca->n_steps), LABEL_MAX_W * k)
-                  + 8 * k;
-  view->x0 = MARGIN + view->label_w + 4 * k;
+  view->corner_line = FALSE;
+  for (int pass = 0; pass < 2; pass++)
+    {
+      g_auto(GStrv) head = NULL;
+      double head_font;
+
+      /* rows as high as fit above the bottom margin, however many */
+      view->ch = MIN (MAX (height - view->y0 - MARGIN, 1.0) / n_rows, 28.0);
+      /* rows lower than the smallest text: every k-th word */
+      view->word_font = MIN (ov_draw_font_size (11, k), MAX (OV_DRAW_MIN_FONT, view->ch * 0.6));
+      view->word_step = MAX (1, (int) ceil (view->word_font / view->ch - 1e-9));
+      ov_draw_set_font (cr, view->word_font, FALSE);
+      view->label_w = MIN (labels_width (cr, view->ca->words, view->ca->n_steps),
+                           LABEL_MAX_W * k) + 8 * k;
+      view->x0 = MARGIN + view->label_w + 4 * k;
+      /* "generated word ↓" left of the column labels, in two lines where
+       * need be; where even those are too wide, in a line of its own over
+       * the column labels */
+      ov_draw_set_font (cr, view->corner_font, FALSE);
+      head = ov_draw_fit_title (cr, _ ("generated word ↓"),
+                                MAX (view->x0 - (STRIP_W + 4) * k - MARGIN, 1.0),
+                                view->corner_font, OV_DRAW_MIN_FONT, 2, &head_font);
+      {
+        g_autofree char *joined = g_strjoinv (" ", head);
+
+        if (pass == 1 || strstr (joined, "…") == NULL)
+          break;
+      }
+      view->corner_line = TRUE;
+      view->y0 += ov_draw_line_height (view->corner_font);
+    }
   view->legend_want_h = MIN (160 * k, MAX (60 * k, (height - view->y0 - MARGIN) * 0.6));
   {
     gboolean present[5] = { FALSE };
@@ -2404,6 +2489,13 @@ ov_caption_view_layout (OvCaptionView *view, double width, double height)
       present[view->ca->col_segments[c]] = TRUE;
     legend_w = 16 * k + legend_width (&view->scale, _ ("attention"), present, view->y0 + 16 * k,
                                       view->legend_want_h, height - MARGIN, k);
+    /* a page too small for the key beside a matrix of a third of its
+     * width leaves the key out (a known shortcoming of the smallest) */
+    view->show_key = width - view->x0 - legend_w - MARGIN >= (width - view->x0) / 3;
+    if (!view->show_key)
+      legend_w = 16 * k + legend_width (&view->scale, _ ("attention"), NULL,
+                                        view->y0 + 16 * k, view->legend_want_h,
+                                        height - MARGIN, k);
   }
   view->cw = MAX (1.0, (width - view->x0 - legend_w - MARGIN) / n_cols);
   view->cw = MIN (view->cw, 40.0);
@@ -2477,11 +2569,21 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
     g_auto(GStrv) head = NULL;
     double head_font;
 
-    /* left of the column labels, in two lines where one is too wide */
+    double labels_top = view->y0 - (STRIP_W + 3) * k, head_room = room;
+
+    /* left of the column labels, in two lines where one is too wide;
+     * over them where they are short enough to leave it a line */
+    ov_draw_set_font (cr, view->col_font, FALSE);
+    for (int c = 0; c < ca->n_cols; c += view->label_step)
+      labels_top = MIN (labels_top, view->y0 - (STRIP_W + 3) * k
+                                    - MIN (ov_draw_text_width (cr, ca->col_labels[c]),
+                                           view->col_label_w));
+    if (view->corner_line || labels_top >= y + ov_draw_line_height (view->corner_font))
+      head_room = MAX (room, view->width - 2 * MARGIN);
     ov_draw_set_font (cr, view->corner_font, FALSE);
     /* Translators: over the caption attention figure: its rows are the
      * generated words. */
-    head = ov_draw_fit_title (cr, _ ("generated word ↓"), room, view->corner_font,
+    head = ov_draw_fit_title (cr, _ ("generated word ↓"), head_room, view->corner_font,
                               OV_DRAW_MIN_FONT, 2, &head_font);
     ov_draw_set_font (cr, head_font, FALSE);
     for (guint i = 0; head[i] != NULL; i++, y += ov_draw_line_height (head_font))
@@ -2499,7 +2601,7 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
       }
   }
 
-  draw_legend (cr, &view->scale, _ ("attention"), present,
+  draw_legend (cr, &view->scale, _ ("attention"), view->show_key ? present : NULL,
                view->x0 + ca->n_cols * view->cw + 16 * k, view->y0 + 16 * k, view->legend_want_h,
                view->height - MARGIN, k);
   cairo_restore (cr);
