@@ -2384,6 +2384,392 @@ test_column_width (void)
   cairo_surface_destroy (image);
 }
 
+/* ---- text boxes of a figure ---- */
+
+/* A piece of text as a figure drew it: its glyphs' body (from the baseline
+ * up to the capitals' height, its advance wide) as a box on the page, and
+ * its size. */
+typedef struct {
+  double x0, y0, x1, y1;
+  double size;
+  char  *text;
+} TextBox;
+
+static void
+text_box_clear (gpointer data)
+{
+  g_free (((TextBox *) data)->text);
+}
+
+/* The text of a figure of width x height, from its text sink's records. */
+static GArray *
+figure_text_boxes (OvPaintFunc paint, gpointer view, double width, double height)
+{
+  g_autofree char *svg = figure_text (paint, view, width, height);
+  g_autoptr(GRegex) re = g_regex_new ("<text transform=\"matrix\\(([^)]*)\\)\"[^>]*"
+                                      "font-size=\"([0-9.]+)\"( font-weight=\"bold\")?[^>]*>"
+                                      "([^<]*)</text>", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  GArray *boxes = g_array_new (FALSE, TRUE, sizeof (TextBox));
+  cairo_t *cr = ov_draw_measure_context ();
+
+  g_array_set_clear_func (boxes, text_box_clear);
+  g_regex_match (re, svg, 0, &match);
+  for (; g_match_info_matches (match); g_match_info_next (match, NULL))
+    {
+      g_autofree char *m = g_match_info_fetch (match, 1);
+      g_autofree char *size = g_match_info_fetch (match, 2);
+      g_autofree char *bold = g_match_info_fetch (match, 3);
+      g_autofree char *escaped = g_match_info_fetch (match, 4);
+      g_auto(GStrv) v = g_strsplit (m, " ", 6);
+      double a[6], w, h, xs[4], ys[4];
+      TextBox box = { G_MAXDOUBLE, G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE, 0, NULL };
+      GString *text = g_string_new (escaped);
+
+      g_string_replace (text, "&amp;", "&", 0);
+      g_string_replace (text, "&lt;", "<", 0);
+      g_string_replace (text, "&gt;", ">", 0);
+      g_string_replace (text, "&apos;", "'", 0);
+      g_string_replace (text, "&quot;", "\"", 0);
+      for (int i = 0; i < 6; i++)
+        a[i] = g_ascii_strtod (v[i], NULL);
+      box.size = g_ascii_strtod (size, NULL);
+      ov_draw_set_font (cr, box.size, bold != NULL && *bold != '\0');
+      w = ov_draw_text_width (cr, text->str);
+      h = 0.72 * box.size;
+      /* the corners (0, 0), (w, 0), (0, -h), (w, -h) through the matrix */
+      for (int c = 0; c < 4; c++)
+        {
+          double lx = c % 2 ? w : 0, ly = c / 2 ? -h : 0;
+
+          xs[c] = a[0] * lx + a[2] * ly + a[4];
+          ys[c] = a[1] * lx + a[3] * ly + a[5];
+          box.x0 = MIN (box.x0, xs[c]);
+          box.x1 = MAX (box.x1, xs[c]);
+          box.y0 = MIN (box.y0, ys[c]);
+          box.y1 = MAX (box.y1, ys[c]);
+        }
+      box.text = g_string_free (text, FALSE);
+      g_array_append_val (boxes, box);
+    }
+  cairo_destroy (cr);
+  return boxes;
+}
+
+static const TextBox *
+find_text_box (GArray *boxes, const char *prefix)
+{
+  for (guint i = 0; i < boxes->len; i++)
+    if (g_str_has_prefix (g_array_index (boxes, TextBox, i).text, prefix))
+      return &g_array_index (boxes, TextBox, i);
+  g_error ("no text begins \"%s\"", prefix);
+  return NULL;
+}
+
+/* Every piece of text of the figure on the page, none over another (by
+ * more than tol points each way), and none smaller than min_size. */
+static void
+assert_text_apart (const char *name, OvPaintFunc paint, gpointer view, double width,
+                   double height, double min_size)
+{
+  const double tol = 0.4;
+  g_autoptr(GArray) boxes = figure_text_boxes (paint, view, width, height);
+
+  g_assert_cmpuint (boxes->len, >, 0);
+  for (guint i = 0; i < boxes->len; i++)
+    {
+      const TextBox *a = &g_array_index (boxes, TextBox, i);
+
+      if (a->size < min_size - 0.01 || a->x0 < -tol || a->y0 < -tol || a->x1 > width + tol
+          || a->y1 > height + tol)
+        g_error ("%s at %g x %g: \"%s\" of %.2f points at (%.1f %.1f)-(%.1f %.1f) is off the "
+                 "page or smaller than %g points", name, width, height, a->text, a->size,
+                 a->x0, a->y0, a->x1, a->y1, min_size);
+      for (guint j = i + 1; j < boxes->len; j++)
+        {
+          const TextBox *b = &g_array_index (boxes, TextBox, j);
+
+          if (MIN (a->x1, b->x1) - MAX (a->x0, b->x0) > tol
+              && MIN (a->y1, b->y1) - MAX (a->y0, b->y0) > tol)
+            g_error ("%s at %g x %g: \"%s\" (%.1f %.1f)-(%.1f %.1f) overlaps \"%s\" "
+                     "(%.1f %.1f)-(%.1f %.1f)", name, width, height, a->text, a->x0, a->y0,
+                     a->x1, a->y1, b->text, b->x0, b->y0, b->x1, b->y1);
+        }
+    }
+}
+
+/* The columns of a rendering (1 pixel = 1 / scale points) between the
+ * first and the last that hold ink, in points. */
+static void
+ink_span (cairo_surface_t *surface, double scale, double *left, double *right)
+{
+  int w = cairo_image_surface_get_width (surface), x0 = 0, x1 = w;
+
+  while (x0 < w && ink_in_columns (surface, x0, x0 + 1) == 0)
+    x0++;
+  while (x1 > x0 && ink_in_columns (surface, x1 - 1, x1) == 0)
+    x1--;
+  *left = x0 / scale;
+  *right = x1 / scale;
+}
+
+/* /viz/figures/paper-sizes: figures at a paper's sizes, from the smallest
+ * the command takes to a page: no piece of text over another or off the
+ * page; text of at least OV_DRAW_MIN_FONT points (the alignment figure
+ * only from a column's width up: a smaller page scales its layout down);
+ * the legends of the caption, image and region views no larger than their
+ * titles; the region view's chips under their heading; the image view's
+ * box labels apart and covering little of the picture; the heat map and
+ * the flow summary in the middle of a wide page, the grid reaching down
+ * the page; the alignment figure's axis labels whole, and its chance
+ * levels visible where the embeddings hold a single layer. */
+static void
+test_paper_sizes (void)
+{
+  static const int sizes[][2] = {
+    { 240, 200 }, { 345, 260 }, { 504, 200 }, { 150, 150 }, { 100, 100 }, { 620, 520 },
+  };
+  static const char *const long_labels[T_S] = {
+    "[CLS]", "photographs", "backgrounds", "lightning", "wallpapers", "surroundings", "[SEP]",
+    "hexagonals", "triangular", "cylindrical", "lightning bolt", "[SEP]", "[PAD]", "[PAD]",
+    "region 0", "region 1", "region 2", "region 3",
+  };
+  float **att = make_attentions (1, 1);
+  float **att4 = make_attentions (2, 4);
+  g_autoptr(OvSample) sample = make_sample ();
+  g_autoptr(OvSample) crowded = make_sample ();
+  cairo_surface_t *image = make_image ();
+  g_autoptr(OvHeatmapView) heat = ov_heatmap_view_new (att[0], T_S, t_segments, t_labels,
+                                                       FALSE, FALSE,
+                                                       "Attention, layer 0, mean of heads");
+  g_autoptr(OvFlowView) flow = ov_flow_view_new ((const float *const *) att4, 2, 4, T_S,
+                                                 t_segments, "Attention flow");
+  g_autoptr(OvAttentionGridView) grid = ov_attention_grid_view_new (
+    (const float *const *) att4, 2, 4, T_S, t_segments, "Attention of every layer and head");
+  g_autoptr(OvAttentionImageView) rev = ov_attention_image_view_new_region (
+    att[0], T_S, t_segments, long_labels, 1, sample, image, NULL,
+    "Words and tags attending to region 1 (couch), layer 3, mean of heads");
+  g_autoptr(OvAttentionImageView) fwd = NULL;
+  g_autoptr(OvCaptionAttention) ca = ov_caption_attention_new ();
+  g_autoptr(OvCaptionView) cap = NULL;
+  g_autoptr(OvEmbeddings) emb = make_embeddings ();
+  g_autoptr(OvAlignment) a = ov_align_compute (emb, "model.safetensors", NULL);
+  g_autoptr(OvAlignView) align = ov_align_view_new (&a, 1);
+  g_autoptr(OvEmbeddings) emb1 = NULL;
+  g_autoptr(OvAlignment) a1 = NULL;
+  g_autoptr(OvAlignView) align1 = NULL;
+  const int one_layer[] = { 4 };
+
+  /* six boxes over one another in the middle of the picture */
+  g_free (crowded->regions);
+  crowded->n_regions = 6;
+  crowded->regions = g_new0 (OvRegion, 6);
+  for (int i = 0; i < 6; i++)
+    crowded->regions[i] = (OvRegion) { 100 + 8 * i, 60 + 6 * i, 200 + 5 * i, 200 - 4 * i,
+                                       g_strdup (i % 2 ? "motorcycle" : "person"), 0.9,
+                                       NULL, NULL };
+  {
+    OvSegment seg[12];
+    const char *lab[12];
+    float m[12 * 12];
+
+    for (int i = 0; i < 12; i++)
+      {
+        seg[i] = i < 6 ? OV_SEGMENT_WORD : OV_SEGMENT_REGION;
+        lab[i] = i < 6 ? "word" : "region";
+        for (int j = 0; j < 12; j++)
+          m[i * 12 + j] = 1.0f / 12 + 0.01f * ((i * 7 + j * 3) % 5);
+      }
+    fwd = ov_attention_image_view_new_query (m, 12, seg, lab, 2, crowded, image, NULL,
+                                             "Attention of “word” (position 2) on the "
+                                             "regions, layer 1, mean of heads");
+  }
+  for (int i = 0; i < 12; i++)
+    {
+      const OvSegment cs[] = { OV_SEGMENT_TAG, OV_SEGMENT_TAG, OV_SEGMENT_REGION };
+      const char *const cl[] = { "couch", "pillow", "r1 couch" };
+      const float row[] = { 0.2f, 0.5f - 0.01f * i, 0.3f + 0.01f * i };
+      g_autofree char *word = g_strdup_printf ("word%d", i);
+
+      g_assert_true (ov_caption_attention_add_step (ca, word, row, cs, cl, 3, NULL));
+    }
+  cap = ov_caption_view_new (ca, "Caption attention on tags and regions, layer 1");
+  emb1 = ov_embeddings_new (2, one_layer, 1);
+  for (guint i = 0; i < 24; i++)
+    {
+      g_autofree char *cls = g_strdup_printf ("class%u", i / 4);
+      g_autofree char *img = g_strdup_printf ("img%u", i / 6);
+      float v[2] = { (float) (i / 4) + 0.3f * (i % 4), (float) (i % 3) };
+      const float *rows[1] = { v };
+
+      ov_embeddings_append (emb1, rows, ov_embeddings_class_index (emb1, cls),
+                            i % 2 ? OV_EMBED_TAG : OV_EMBED_REGION,
+                            ov_embeddings_image_index (emb1, img), (int) i,
+                            i % 2 ? cls : "region");
+    }
+  a1 = ov_align_compute (emb1, "one layer.safetensors", NULL);
+  g_assert_nonnull (a1);
+  align1 = ov_align_view_new (&a1, 1);
+  ov_heatmap_view_set_fill_page (heat, TRUE);
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      int w = sizes[s][0], h = sizes[s][1];
+      gboolean column_up = w >= 240 && h >= 200;
+      char *name;
+      cairo_surface_t *surface;
+      double left, right;
+      OvRect r;
+
+      /* the heat map and the summary: apart, and in the page's middle */
+      assert_text_apart ("heat map", ov_heatmap_view_paint, heat, w, h, OV_DRAW_MIN_FONT);
+      name = g_strdup_printf ("paper-heatmap-%dx%d", w, h);
+      surface = render_whole (name, ov_heatmap_view_paint, heat, w, h);
+      ink_span (surface, 4, &left, &right);
+      g_assert_cmpfloat (fabs (left - (w - right)), <=, 0.1 * w + 4);
+      cairo_surface_destroy (surface);
+      g_free (name);
+      assert_text_apart ("summary", ov_flow_view_paint, flow, w, h, OV_DRAW_MIN_FONT);
+      name = g_strdup_printf ("paper-summary-%dx%d", w, h);
+      surface = render_whole (name, ov_flow_view_paint, flow, w, h);
+      ink_span (surface, 4, &left, &right);
+      g_assert_cmpfloat (fabs (left - (w - right)), <=, 0.1 * w + 4);
+      cairo_surface_destroy (surface);
+      g_free (name);
+
+      /* the grid: down to near the page's foot, unless its maps are as
+       * far from square as they may be */
+      assert_text_apart ("grid", ov_attention_grid_view_paint, grid, w, h, OV_DRAW_MIN_FONT);
+      name = g_strdup_printf ("paper-grid-%dx%d", w, h);
+      cairo_surface_destroy (render_whole (name, ov_attention_grid_view_paint, grid, w, h));
+      g_free (name);
+      g_assert_true (ov_attention_grid_view_cell_rect (grid, 1, 3, &r));
+      if (r.height < 1.49 * r.width)
+        g_assert_cmpfloat (r.y + r.height, >=, 0.8 * h);
+
+      /* the caption view: its legend and corner no larger than its title */
+      assert_text_apart ("caption", ov_caption_view_paint, cap, w, h, OV_DRAW_MIN_FONT);
+      name = g_strdup_printf ("paper-caption-%dx%d", w, h);
+      cairo_surface_destroy (render_whole (name, ov_caption_view_paint, cap, w, h));
+      g_free (name);
+      {
+        g_autoptr(GArray) boxes = figure_text_boxes (ov_caption_view_paint, cap, w, h);
+        const TextBox *title = find_text_box (boxes, "Caption");
+
+        g_assert_nonnull (title);
+        g_assert_cmpfloat (find_text_box (boxes, "attention")->size, <=, title->size);
+        g_assert_cmpfloat (find_text_box (boxes, "tags")->size, <=, title->size);
+        g_assert_cmpfloat (find_text_box (boxes, "generated")->size, <=, title->size);
+      }
+
+      /* the image view: its box labels apart, on at most an eighth of the
+       * picture (region 0's box is 18 x 19 of the picture's 32 x 24) */
+      assert_text_apart ("image view", ov_attention_image_view_paint, fwd, w, h,
+                         OV_DRAW_MIN_FONT);
+      name = g_strdup_printf ("paper-image-%dx%d", w, h);
+      cairo_surface_destroy (render_whole (name, ov_attention_image_view_paint, fwd, w, h));
+      g_free (name);
+      {
+        OvRect box, label;
+        double covered = 0, picture;
+        guint i;
+
+        g_assert_true (ov_region_view_get_box (ov_attention_image_view_get_region_view (fwd),
+                                               0, &box));
+        picture = (320 * box.width / 100) * (240 * box.width / 100);
+        for (i = 0; ov_attention_image_view_get_box_label (fwd, i, NULL, &label, NULL); i++)
+          covered += label.width * label.height;
+        g_assert_cmpuint (i, >=, 1);
+        g_assert_cmpfloat (covered, <=, 0.13 * picture + label.width * label.height);
+      }
+
+      /* the region view: legend no larger than the title, chips under
+       * their heading */
+      assert_text_apart ("region view", ov_attention_image_view_paint, rev, w, h,
+                         OV_DRAW_MIN_FONT);
+      name = g_strdup_printf ("paper-region-%dx%d", w, h);
+      cairo_surface_destroy (render_whole (name, ov_attention_image_view_paint, rev, w, h));
+      g_free (name);
+      {
+        g_autoptr(GArray) boxes = figure_text_boxes (ov_attention_image_view_paint, rev, w, h);
+        const TextBox *title = find_text_box (boxes, "Words and tags");
+        const TextBox *head = find_text_box (boxes, "att");
+        OvImageHit hit;
+
+        g_assert_nonnull (title);
+        g_assert_nonnull (head);
+        g_assert_cmpfloat (find_text_box (boxes, "attention")->size, <=, title->size);
+        ov_attention_image_view_layout (rev, w, h);
+        for (double y = head->y0; y < head->y1 + 0.3 * head->size; y += 0.25)
+          for (double x = 0; x < w; x += 1)
+            g_assert_false (ov_attention_image_view_hit (rev, x, y, &hit)
+                            && hit.position >= 0);
+      }
+
+      /* the alignment figure: its axis labels whole (in two lines where
+       * need be) */
+      assert_text_apart ("align", ov_align_view_paint, align, w, h,
+                         column_up ? OV_DRAW_MIN_FONT : 0.0);
+      assert_text_apart ("align, one layer", ov_align_view_paint, align1, w, h,
+                         column_up ? OV_DRAW_MIN_FONT : 0.0);
+      name = g_strdup_printf ("paper-align-%dx%d", w, h);
+      cairo_surface_destroy (render_whole (name, ov_align_view_paint, align, w, h));
+      g_free (name);
+      name = g_strdup_printf ("paper-align1-%dx%d", w, h);
+      cairo_surface_destroy (render_whole (name, ov_align_view_paint, align1, w, h));
+      g_free (name);
+      {
+        g_autoptr(GArray) boxes = figure_text_boxes (ov_align_view_paint, align, w, h);
+
+        for (guint i = 0; i < boxes->len; i++)
+          {
+            const char *t = g_array_index (boxes, TextBox, i).text;
+
+            g_assert_false ((g_str_has_prefix (t, "dis") || g_str_has_prefix (t, "sha")
+                             || g_str_has_prefix (t, "layer"))
+                            && strstr (t, "…") != NULL);
+          }
+        g_assert_nonnull (find_text_box (boxes, "distance"));
+      }
+      {
+        g_autofree char *text = figure_text (ov_align_view_paint, align1, w, h);
+
+        g_assert_nonnull (strstr (text, "one layer"));
+      }
+    }
+
+  /* one layer: each chance level a stroke wider than a marker */
+  {
+    cairo_surface_t *surface = render (ov_align_view_paint, align1, 900, 700);
+    const OvColor blue = { 0.12, 0.47, 0.71 };
+    guint found = 0;
+
+    for (int y = 0; y < 700; y++)
+      for (int x = 8; x < 892; x++)
+        {
+          guint m;
+          int layer;
+          const char *series;
+          double value;
+
+          if (!ov_align_view_hit (align1, x, y, &m, &layer, &series, &value)
+              || !g_str_has_prefix (series, "chance"))
+            continue;
+          /* 7 to 10 points beside the point, past any marker */
+          if (region_has_color (surface, (OvRect) { x - 10, y - 1, 4, 3 }, blue, 0.15)
+              && region_has_color (surface, (OvRect) { x + 7, y - 1, 4, 3 }, blue, 0.15))
+            {
+              found |= g_str_has_suffix (series, "whole set") ? 1 : 2;
+            }
+        }
+    g_assert_cmpuint (found, ==, 3);
+    cairo_surface_destroy (surface);
+  }
+  free_attentions (att, 1);
+  free_attentions (att4, 2);
+  cairo_surface_destroy (image);
+}
+
 static char *
 run_oscarviz (const char *const *args, int *exit_status)
 {
@@ -2585,6 +2971,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/scatter/select", test_scatter);
   g_test_add_func ("/viz/scatter/tsne-plot", test_tsne_plot);
   g_test_add_func ("/viz/figures/column-width", test_column_width);
+  g_test_add_func ("/viz/figures/paper-sizes", test_paper_sizes);
   g_test_add_func ("/viz/export/formats", test_export);
   g_test_add_func ("/viz/align/hand", test_align_hand);
   g_test_add_func ("/viz/embed/file", test_embeddings_file);
