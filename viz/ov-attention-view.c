@@ -2113,6 +2113,9 @@ place_box_labels (OvAttentionImageView *view)
               text = g_strdup_printf ("r%u", ov_sample_region_number (s, i));
             }
           tw = ov_draw_text_width (cr, text);
+          /* a label wider than the picture: the number alone */
+          if (tw + 4 > area_w && attempt < 2)
+            continue;
           if (n > 0 && covered + (tw + 4) * label_h > BOX_LABELS_MAX_COVER * picture)
             continue;
           found = leader ? place_label_near (&b, tw + 4, label_h, area_w, view->image_h,
