@@ -2607,7 +2607,7 @@ test_paper_sizes (void)
                             ov_embeddings_image_index (emb1, img), (int) i,
                             i % 2 ? cls : "region");
     }
-  a1 = ov_align_compute (emb1, "one layer.safetensors", NULL);
+  a1 = ov_align_compute (emb1, "single.safetensors", NULL);
   g_assert_nonnull (a1);
   align1 = ov_align_view_new (&a1, 1);
   ov_heatmap_view_set_fill_page (heat, TRUE);
