@@ -2077,6 +2077,135 @@ test_fit_title (void)
   cairo_destroy (cr);
 }
 
+/* ---- text boxes of a figure ---- */
+
+/* A piece of text as a figure drew it: its glyphs' body (from the baseline
+ * up to the capitals' height, its advance wide) as a box on the page, and
+ * its size. */
+typedef struct {
+  double x0, y0, x1, y1;
+  double size;
+  char  *text;
+} TextBox;
+
+static void
+text_box_clear (gpointer data)
+{
+  g_free (((TextBox *) data)->text);
+}
+
+/* The text of a figure of width x height, from its text sink's records. */
+static GArray *
+figure_text_boxes (OvPaintFunc paint, gpointer view, double width, double height)
+{
+  g_autofree char *svg = figure_text (paint, view, width, height);
+  g_autoptr(GRegex) re = g_regex_new ("<text transform=\"matrix\\(([^)]*)\\)\"[^>]*"
+                                      "font-size=\"([0-9.]+)\"( font-weight=\"bold\")?[^>]*>"
+                                      "([^<]*)</text>", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  GArray *boxes = g_array_new (FALSE, TRUE, sizeof (TextBox));
+  cairo_t *cr = ov_draw_measure_context ();
+
+  g_array_set_clear_func (boxes, text_box_clear);
+  g_regex_match (re, svg, 0, &match);
+  for (; g_match_info_matches (match); g_match_info_next (match, NULL))
+    {
+      g_autofree char *m = g_match_info_fetch (match, 1);
+      g_autofree char *size = g_match_info_fetch (match, 2);
+      g_autofree char *bold = g_match_info_fetch (match, 3);
+      g_autofree char *escaped = g_match_info_fetch (match, 4);
+      g_auto(GStrv) v = g_strsplit (m, " ", 6);
+      double a[6], w, h, xs[4], ys[4];
+      TextBox box = { G_MAXDOUBLE, G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE, 0, NULL };
+      GString *text = g_string_new (escaped);
+
+      g_string_replace (text, "&amp;", "&", 0);
+      g_string_replace (text, "&lt;", "<", 0);
+      g_string_replace (text, "&gt;", ">", 0);
+      g_string_replace (text, "&apos;", "'", 0);
+      g_string_replace (text, "&quot;", "\"", 0);
+      for (int i = 0; i < 6; i++)
+        a[i] = g_ascii_strtod (v[i], NULL);
+      box.size = g_ascii_strtod (size, NULL);
+      ov_draw_set_font (cr, box.size, bold != NULL && *bold != '\0');
+      w = ov_draw_text_width (cr, text->str);
+      h = 0.72 * box.size;
+      /* the corners (0, 0), (w, 0), (0, -h), (w, -h) through the matrix */
+      for (int c = 0; c < 4; c++)
+        {
+          double lx = c % 2 ? w : 0, ly = c / 2 ? -h : 0;
+
+          xs[c] = a[0] * lx + a[2] * ly + a[4];
+          ys[c] = a[1] * lx + a[3] * ly + a[5];
+          box.x0 = MIN (box.x0, xs[c]);
+          box.x1 = MAX (box.x1, xs[c]);
+          box.y0 = MIN (box.y0, ys[c]);
+          box.y1 = MAX (box.y1, ys[c]);
+        }
+      box.text = g_string_free (text, FALSE);
+      g_array_append_val (boxes, box);
+    }
+  cairo_destroy (cr);
+  return boxes;
+}
+
+static const TextBox *
+find_text_box (GArray *boxes, const char *prefix)
+{
+  for (guint i = 0; i < boxes->len; i++)
+    if (g_str_has_prefix (g_array_index (boxes, TextBox, i).text, prefix))
+      return &g_array_index (boxes, TextBox, i);
+  g_error ("no text begins \"%s\"", prefix);
+  return NULL;
+}
+
+/* Every piece of text of the figure on the page, none over another (by
+ * more than tol points each way), and none smaller than min_size. */
+static void
+assert_text_apart (const char *name, OvPaintFunc paint, gpointer view, double width,
+                   double height, double min_size)
+{
+  const double tol = 0.4;
+  g_autoptr(GArray) boxes = figure_text_boxes (paint, view, width, height);
+
+  g_assert_cmpuint (boxes->len, >, 0);
+  for (guint i = 0; i < boxes->len; i++)
+    {
+      const TextBox *a = &g_array_index (boxes, TextBox, i);
+
+      if (a->size < min_size - 0.01 || a->x0 < -tol || a->y0 < -tol || a->x1 > width + tol
+          || a->y1 > height + tol)
+        g_error ("%s at %g x %g: \"%s\" of %.2f points at (%.1f %.1f)-(%.1f %.1f) is off the "
+                 "page or smaller than %g points", name, width, height, a->text, a->size,
+                 a->x0, a->y0, a->x1, a->y1, min_size);
+      for (guint j = i + 1; j < boxes->len; j++)
+        {
+          const TextBox *b = &g_array_index (boxes, TextBox, j);
+
+          if (MIN (a->x1, b->x1) - MAX (a->x0, b->x0) > tol
+              && MIN (a->y1, b->y1) - MAX (a->y0, b->y0) > tol)
+            g_error ("%s at %g x %g: \"%s\" (%.1f %.1f)-(%.1f %.1f) overlaps \"%s\" "
+                     "(%.1f %.1f)-(%.1f %.1f)", name, width, height, a->text, a->x0, a->y0,
+                     a->x1, a->y1, b->text, b->x0, b->y0, b->x1, b->y1);
+        }
+    }
+}
+
+/* The columns of a rendering (1 pixel = 1 / scale points) between the
+ * first and the last that hold ink, in points. */
+static void
+ink_span (cairo_surface_t *surface, double scale, double *left, double *right)
+{
+  int w = cairo_image_surface_get_width (surface), x0 = 0, x1 = w;
+
+  while (x0 < w && ink_in_columns (surface, x0, x0 + 1) == 0)
+    x0++;
+  while (x1 > x0 && ink_in_columns (surface, x1 - 1, x1) == 0)
+    x1--;
+  *left = x0 / scale;
+  *right = x1 / scale;
+}
+
 /* /viz/figures/column-width: the t-SNE map, the alignment figure and the
  * heat map drawn at 240 x 200 points (a paper's column) and 345 x 260 stay
  * whole: no ink on the page's edges, the legends inside the page, long
@@ -2340,6 +2469,9 @@ test_column_width (void)
         cairo_surface_destroy (surface);
       }
 
+      assert_text_apart ("caption", ov_caption_view_paint, cap, w, h, OV_DRAW_MIN_FONT);
+      assert_text_apart ("caption of 90 words", ov_caption_view_paint, cap90, w, h,
+                         OV_DRAW_MIN_FONT);
       surface = render_whole (caption_name, ov_caption_view_paint, cap, w, h);
       /* forty words in rows lower than the smallest text: said */
       g_assert_nonnull (ov_caption_view_get_label_note (cap));
@@ -2382,135 +2514,6 @@ test_column_width (void)
   free_attentions (att4, 2);
   free_attentions (att12, 12);
   cairo_surface_destroy (image);
-}
-
-/* ---- text boxes of a figure ---- */
-
-/* A piece of text as a figure drew it: its glyphs' body (from the baseline
- * up to the capitals' height, its advance wide) as a box on the page, and
- * its size. */
-typedef struct {
-  double x0, y0, x1, y1;
-  double size;
-  char  *text;
-} TextBox;
-
-static void
-text_box_clear (gpointer data)
-{
-  g_free (((TextBox *) data)->text);
-}
-
-/* The text of a figure of width x height, from its text sink's records. */
-static GArray *
-figure_text_boxes (OvPaintFunc paint, gpointer view, double width, double height)
-{
-  g_autofree char *svg = figure_text (paint, view, width, height);
-  g_autoptr(GRegex) re = g_regex_new ("<text transform=\"matrix\\(([^)]*)\\)\"[^>]*"
-                                      "font-size=\"([0-9.]+)\"( font-weight=\"bold\")?[^>]*>"
-                                      "([^<]*)</text>", 0, 0, NULL);
-  g_autoptr(GMatchInfo) match = NULL;
-  GArray *boxes = g_array_new (FALSE, TRUE, sizeof (TextBox));
-  cairo_t *cr = ov_draw_measure_context ();
-
-  g_array_set_clear_func (boxes, text_box_clear);
-  g_regex_match (re, svg, 0, &match);
-  for (; g_match_info_matches (match); g_match_info_next (match, NULL))
-    {
-      g_autofree char *m = g_match_info_fetch (match, 1);
-      g_autofree char *size = g_match_info_fetch (match, 2);
-      g_autofree char *bold = g_match_info_fetch (match, 3);
-      g_autofree char *escaped = g_match_info_fetch (match, 4);
-      g_auto(GStrv) v = g_strsplit (m, " ", 6);
-      double a[6], w, h, xs[4], ys[4];
-      TextBox box = { G_MAXDOUBLE, G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE, 0, NULL };
-      GString *text = g_string_new (escaped);
-
-      g_string_replace (text, "&amp;", "&", 0);
-      g_string_replace (text, "&lt;", "<", 0);
-      g_string_replace (text, "&gt;", ">", 0);
-      g_string_replace (text, "&apos;", "'", 0);
-      g_string_replace (text, "&quot;", "\"", 0);
-      for (int i = 0; i < 6; i++)
-        a[i] = g_ascii_strtod (v[i], NULL);
-      box.size = g_ascii_strtod (size, NULL);
-      ov_draw_set_font (cr, box.size, bold != NULL && *bold != '\0');
-      w = ov_draw_text_width (cr, text->str);
-      h = 0.72 * box.size;
-      /* the corners (0, 0), (w, 0), (0, -h), (w, -h) through the matrix */
-      for (int c = 0; c < 4; c++)
-        {
-          double lx = c % 2 ? w : 0, ly = c / 2 ? -h : 0;
-
-          xs[c] = a[0] * lx + a[2] * ly + a[4];
-          ys[c] = a[1] * lx + a[3] * ly + a[5];
-          box.x0 = MIN (box.x0, xs[c]);
-          box.x1 = MAX (box.x1, xs[c]);
-          box.y0 = MIN (box.y0, ys[c]);
-          box.y1 = MAX (box.y1, ys[c]);
-        }
-      box.text = g_string_free (text, FALSE);
-      g_array_append_val (boxes, box);
-    }
-  cairo_destroy (cr);
-  return boxes;
-}
-
-static const TextBox *
-find_text_box (GArray *boxes, const char *prefix)
-{
-  for (guint i = 0; i < boxes->len; i++)
-    if (g_str_has_prefix (g_array_index (boxes, TextBox, i).text, prefix))
-      return &g_array_index (boxes, TextBox, i);
-  g_error ("no text begins \"%s\"", prefix);
-  return NULL;
-}
-
-/* Every piece of text of the figure on the page, none over another (by
- * more than tol points each way), and none smaller than min_size. */
-static void
-assert_text_apart (const char *name, OvPaintFunc paint, gpointer view, double width,
-                   double height, double min_size)
-{
-  const double tol = 0.4;
-  g_autoptr(GArray) boxes = figure_text_boxes (paint, view, width, height);
-
-  g_assert_cmpuint (boxes->len, >, 0);
-  for (guint i = 0; i < boxes->len; i++)
-    {
-      const TextBox *a = &g_array_index (boxes, TextBox, i);
-
-      if (a->size < min_size - 0.01 || a->x0 < -tol || a->y0 < -tol || a->x1 > width + tol
-          || a->y1 > height + tol)
-        g_error ("%s at %g x %g: \"%s\" of %.2f points at (%.1f %.1f)-(%.1f %.1f) is off the "
-                 "page or smaller than %g points", name, width, height, a->text, a->size,
-                 a->x0, a->y0, a->x1, a->y1, min_size);
-      for (guint j = i + 1; j < boxes->len; j++)
-        {
-          const TextBox *b = &g_array_index (boxes, TextBox, j);
-
-          if (MIN (a->x1, b->x1) - MAX (a->x0, b->x0) > tol
-              && MIN (a->y1, b->y1) - MAX (a->y0, b->y0) > tol)
-            g_error ("%s at %g x %g: \"%s\" (%.1f %.1f)-(%.1f %.1f) overlaps \"%s\" "
-                     "(%.1f %.1f)-(%.1f %.1f)", name, width, height, a->text, a->x0, a->y0,
-                     a->x1, a->y1, b->text, b->x0, b->y0, b->x1, b->y1);
-        }
-    }
-}
-
-/* The columns of a rendering (1 pixel = 1 / scale points) between the
- * first and the last that hold ink, in points. */
-static void
-ink_span (cairo_surface_t *surface, double scale, double *left, double *right)
-{
-  int w = cairo_image_surface_get_width (surface), x0 = 0, x1 = w;
-
-  while (x0 < w && ink_in_columns (surface, x0, x0 + 1) == 0)
-    x0++;
-  while (x1 > x0 && ink_in_columns (surface, x1 - 1, x1) == 0)
-    x1--;
-  *left = x0 / scale;
-  *right = x1 / scale;
 }
 
 /* /viz/figures/paper-sizes: figures at a paper's sizes, from the smallest

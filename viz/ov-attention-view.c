@@ -2379,6 +2379,11 @@ struct _OvCaptionView
   double              legend_want_h;
   gboolean            corner_line;  /* "generated word" has a line over the labels */
   gboolean            show_key;     /* FALSE where the page has no room for the key */
+  gboolean            note_on_top;  /* the step note has a line over the labels */
+  double              dx;           /* how far right the whole was moved to centre it */
+  GStrv               head_lines;   /* "generated word", fitted to the corner */
+  double              head_font;
+  GStrv               note_lines;   /* the step note, fitted */
   char               *step_note;    /* says so where either is more than one, or NULL */
 };
 
@@ -2419,6 +2424,8 @@ ov_caption_view_free (OvCaptionView *view)
   g_free (view->title);
   g_strfreev (view->title_lines);
   g_free (view->step_note);
+  g_strfreev (view->head_lines);
+  g_strfreev (view->note_lines);
   g_free (view);
 }
 
@@ -2428,8 +2435,9 @@ ov_caption_view_free (OvCaptionView *view)
 #define CAPTION_FULL_W 400.0
 #define CAPTION_FULL_H 400.0
 
-void
-ov_caption_view_layout (OvCaptionView *view, double width, double height)
+static void
+caption_layout (OvCaptionView *view, double width, double height, gboolean corner_line,
+                gboolean note_on_top)
 {
   double col_label_h, legend_w, k = ov_draw_shrink (width, height, CAPTION_FULL_W,
                                                       CAPTION_FULL_H);
@@ -2453,37 +2461,21 @@ ov_caption_view_layout (OvCaptionView *view, double width, double height)
                      MAX (24.0 * k, 0.3 * height));
   view->col_label_w = col_label_h - 6 * k;
   view->y0 = view->title_h + col_label_h + (STRIP_W + 2) * k;
-  view->corner_line = FALSE;
-  for (int pass = 0; pass < 2; pass++)
-    {
-      g_auto(GStrv) head = NULL;
-      double head_font;
-
-      /* rows as high as fit above the bottom margin, however many */
-      view->ch = MIN (MAX (height - view->y0 - MARGIN, 1.0) / n_rows, 28.0);
-      /* rows lower than the smallest text: every k-th word */
-      view->word_font = MIN (ov_draw_font_size (11, k), MAX (OV_DRAW_MIN_FONT, view->ch * 0.6));
-      view->word_step = MAX (1, (int) ceil (view->word_font / view->ch - 1e-9));
-      ov_draw_set_font (cr, view->word_font, FALSE);
-      view->label_w = MIN (labels_width (cr, view->ca->words, view->ca->n_steps),
-                           LABEL_MAX_W * k) + 8 * k;
-      view->x0 = MARGIN + view->label_w + 4 * k;
-      /* "generated word ↓" left of the column labels, in two lines where
-       * need be; where even those are too wide, in a line of its own over
-       * the column labels */
-      ov_draw_set_font (cr, view->corner_font, FALSE);
-      head = ov_draw_fit_title (cr, _ ("generated word ↓"),
-                                MAX (view->x0 - (STRIP_W + 4) * k - MARGIN, 1.0),
-                                view->corner_font, OV_DRAW_MIN_FONT, 2, &head_font);
-      {
-        g_autofree char *joined = g_strjoinv (" ", head);
-
-        if (pass == 1 || strstr (joined, "…") == NULL)
-          break;
-      }
-      view->corner_line = TRUE;
-      view->y0 += ov_draw_line_height (view->corner_font);
-    }
+  view->note_on_top = note_on_top;
+  if (note_on_top)
+    view->y0 += ov_draw_line_height (view->note_font);
+  view->corner_line = corner_line;
+  if (corner_line)
+    view->y0 += ov_draw_line_height (view->corner_font);
+  /* rows as high as fit above the bottom margin, however many */
+  view->ch = MIN (MAX (height - view->y0 - MARGIN, 1.0) / n_rows, 28.0);
+  /* rows lower than the smallest text: every k-th word */
+  view->word_font = MIN (ov_draw_font_size (11, k), MAX (OV_DRAW_MIN_FONT, view->ch * 0.6));
+  view->word_step = MAX (1, (int) ceil (view->word_font / view->ch - 1e-9));
+  ov_draw_set_font (cr, view->word_font, FALSE);
+  view->label_w = MIN (labels_width (cr, view->ca->words, view->ca->n_steps), LABEL_MAX_W * k)
+                  + 8 * k;
+  view->x0 = MARGIN + view->label_w + 4 * k;
   view->legend_want_h = MIN (160 * k, MAX (60 * k, (height - view->y0 - MARGIN) * 0.6));
   {
     gboolean present[5] = { FALSE };
@@ -2502,11 +2494,108 @@ ov_caption_view_layout (OvCaptionView *view, double width, double height)
   }
   view->cw = MAX (1.0, (width - view->x0 - legend_w - MARGIN) / n_cols);
   view->cw = MIN (view->cw, 40.0);
+  /* columns at their widest leave room on a wide page: the whole in its
+   * middle */
+  view->dx = MAX (0.0, (width - view->x0 - legend_w - MARGIN - n_cols * view->cw) / 2);
+  view->x0 += view->dx;
   view->label_step = MAX (1, (int) ceil ((view->col_font + k) / view->cw));
   /* under "generated word ↓", in the corner left of the column labels */
   g_clear_pointer (&view->step_note, g_free);
   view->step_note = label_step_note (view->word_step, view->label_step);
   cairo_destroy (cr);
+}
+
+/* The room from the corner's left to the first labelled column whose
+ * label reaches higher than bottom: the whole width where none does. */
+static double
+caption_corner_room (OvCaptionView *view, cairo_t *cr, double bottom)
+{
+  double k = view->k, room = view->width - 2 * MARGIN - view->dx;
+
+  ov_draw_set_font (cr, view->col_font, FALSE);
+  for (int c = 0; c < view->ca->n_cols; c += view->label_step)
+    if (view->y0 - (STRIP_W + 3) * k - MIN (ov_draw_text_width (cr, view->ca->col_labels[c]),
+                                             view->col_label_w) < bottom)
+      {
+        room = MIN (room, view->x0 + (c + 0.5) * view->cw - 0.7 * view->col_font
+                          - MARGIN - view->dx);
+        break;
+      }
+  return MAX (room, 1.0);
+}
+
+static gboolean
+lines_cut (GStrv lines)
+{
+  g_autofree char *joined = g_strjoinv (" ", lines);
+
+  return strstr (joined, "…") != NULL;
+}
+
+/* "generated word ↓" and under it the note on thinned labels, in the
+ * corner over the words, as far right as the column labels leave room:
+ * in two (the note three) lines where one is too wide; where even those
+ * are cut, each in a line of its own over the column labels. */
+static void
+caption_corner (OvCaptionView *view, gboolean *cut_head, gboolean *cut_note)
+{
+  cairo_t *cr = ov_draw_measure_context ();
+  double top = view->title_h, line = ov_draw_line_height (view->corner_font);
+  double room;
+
+  g_clear_pointer (&view->head_lines, g_strfreev);
+  g_clear_pointer (&view->note_lines, g_strfreev);
+  room = view->corner_line ? view->width - 2 * MARGIN - view->dx
+                           : caption_corner_room (view, cr, top + 2 * line);
+  ov_draw_set_font (cr, view->corner_font, FALSE);
+  /* Translators: over the caption attention figure: its rows are the
+   * generated words. */
+  view->head_lines = ov_draw_fit_title (cr, _ ("generated word ↓"), room, view->corner_font,
+                                        OV_DRAW_MIN_FONT, view->corner_line ? 1 : 2,
+                                        &view->head_font);
+  *cut_head = lines_cut (view->head_lines);
+  *cut_note = FALSE;
+  /* nor may the corner's lines reach down to the matrix */
+  if (!view->corner_line
+      && top + g_strv_length (view->head_lines) * ov_draw_line_height (view->head_font)
+         > view->y0 - (STRIP_W + 1) * view->k)
+    *cut_head = TRUE;
+  if (view->step_note != NULL)
+    {
+      double nline = ov_draw_line_height (view->note_font);
+
+      top += g_strv_length (view->head_lines) * ov_draw_line_height (view->head_font) + view->k;
+      room = view->note_on_top ? view->width - 2 * MARGIN - view->dx
+                               : caption_corner_room (view, cr, top + 3 * nline);
+      ov_draw_set_font (cr, view->note_font, FALSE);
+      view->note_lines = ov_draw_fit_title (cr, view->step_note, room, view->note_font,
+                                            view->note_font, view->note_on_top ? 1 : 3, NULL);
+      *cut_note = lines_cut (view->note_lines)
+                  || (!view->note_on_top
+                      && top + g_strv_length (view->note_lines) * nline
+                         > view->y0 - (STRIP_W + 1) * view->k);
+    }
+  cairo_destroy (cr);
+}
+
+void
+ov_caption_view_layout (OvCaptionView *view, double width, double height)
+{
+  gboolean cut_head, cut_note;
+
+  caption_layout (view, width, height, FALSE, FALSE);
+  caption_corner (view, &cut_head, &cut_note);
+  if (cut_head)
+    {
+      caption_layout (view, width, height, TRUE, FALSE);
+      caption_corner (view, &cut_head, &cut_note);
+    }
+  if (cut_note)
+    {
+      /* both over the column labels, each in a line of the full width */
+      caption_layout (view, width, height, TRUE, TRUE);
+      caption_corner (view, &cut_head, &cut_note);
+    }
 }
 
 const char *
@@ -2568,40 +2657,17 @@ ov_caption_view_draw (OvCaptionView *view, cairo_t *cr)
     }
   ov_draw_use_ink (cr, OV_INK_DIM);
   {
-    double room = MAX (view->x0 - (STRIP_W + 4) * k - MARGIN, 1.0), y = view->title_h;
-    g_auto(GStrv) head = NULL;
-    double head_font;
+    double y = view->title_h;
 
-    double labels_top = view->y0 - (STRIP_W + 3) * k, head_room = room;
-
-    /* left of the column labels, in two lines where one is too wide;
-     * over them where they are short enough to leave it a line */
-    ov_draw_set_font (cr, view->col_font, FALSE);
-    for (int c = 0; c < ca->n_cols; c += view->label_step)
-      labels_top = MIN (labels_top, view->y0 - (STRIP_W + 3) * k
-                                    - MIN (ov_draw_text_width (cr, ca->col_labels[c]),
-                                           view->col_label_w));
-    if (view->corner_line || labels_top >= y + ov_draw_line_height (view->corner_font))
-      head_room = MAX (room, view->width - 2 * MARGIN);
-    ov_draw_set_font (cr, view->corner_font, FALSE);
-    /* Translators: over the caption attention figure: its rows are the
-     * generated words. */
-    head = ov_draw_fit_title (cr, _ ("generated word ↓"), head_room, view->corner_font,
-                              OV_DRAW_MIN_FONT, 2, &head_font);
-    ov_draw_set_font (cr, head_font, FALSE);
-    for (guint i = 0; head[i] != NULL; i++, y += ov_draw_line_height (head_font))
-      ov_draw_text (cr, MARGIN, y, 0.0, 0.0, head[i]);
+    ov_draw_set_font (cr, view->head_font, FALSE);
+    for (guint i = 0; view->head_lines != NULL && view->head_lines[i] != NULL;
+         i++, y += ov_draw_line_height (view->head_font))
+      ov_draw_text (cr, MARGIN + view->dx, y, 0.0, 0.0, view->head_lines[i]);
     y += k;
-    if (view->step_note != NULL)
-      {
-        g_auto(GStrv) lines = ov_draw_fit_title (cr, view->step_note, room,
-                                                 view->note_font, view->note_font, 3, NULL);
-
-        ov_draw_set_font (cr, view->note_font, FALSE);
-        for (guint i = 0; lines[i] != NULL; i++)
-          ov_draw_text (cr, MARGIN, y + i * ov_draw_line_height (view->note_font), 0.0, 0.0,
-                        lines[i]);
-      }
+    ov_draw_set_font (cr, view->note_font, FALSE);
+    for (guint i = 0; view->note_lines != NULL && view->note_lines[i] != NULL; i++)
+      ov_draw_text (cr, MARGIN + view->dx, y + i * ov_draw_line_height (view->note_font), 0.0,
+                    0.0, view->note_lines[i]);
   }
 
   draw_legend (cr, &view->scale, _ ("attention"), view->show_key ? present : NULL,
