@@ -1142,6 +1142,7 @@ ov_cmd_attention (int argc, char **argv)
             {
               title = g_strdup (_("Attention of every layer and head"));
               view = ov_attention_grid_view_new (att, L, A, S, pass.enc->segments, title);
+              ov_attention_grid_view_set_fill_page (view, TRUE);
               view_free = (GDestroyNotify) ov_attention_grid_view_free;
               paint = ov_attention_grid_view_paint;
               width = 140 + A * 110;

@@ -2614,6 +2614,7 @@ test_paper_sizes (void)
   g_assert_nonnull (a1);
   align1 = ov_align_view_new (&a1, 1);
   ov_heatmap_view_set_fill_page (heat, TRUE);
+  ov_attention_grid_view_set_fill_page (grid, TRUE);
 
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
@@ -2740,6 +2741,17 @@ test_paper_sizes (void)
         g_assert_nonnull (strstr (text, "one layer"));
       }
     }
+
+  /* without fill_page (the window) the grid's maps stay square */
+  {
+    g_autoptr(OvAttentionGridView) square = ov_attention_grid_view_new (
+      (const float *const *) att4, 2, 4, T_S, t_segments, "Attention of every layer and head");
+    OvRect r;
+
+    ov_attention_grid_view_layout (square, 240, 200);
+    g_assert_true (ov_attention_grid_view_cell_rect (square, 1, 3, &r));
+    g_assert_cmpfloat (fabs (r.width - r.height), <, 1e-9);
+  }
 
   /* one layer: each chance level a stroke wider than a marker */
   {

@@ -905,6 +905,7 @@ struct _OvAttentionGridView
   double        title_font, title_h;
   double        shown;            /* how much larger it is shown (set_shown_scale), 1 */
   double        width, height, x0, y0, cell_w, cell_h, gap;
+  gboolean      fill_page;        /* maps may leave square to fill the page */
   /* laid out for the page: the shrink factor, the labels' text size and
    * every how many heads and layers is named, the colour bar's place */
   double        k, font, bar_x, bar_y, bar_h, bar_title_w;
@@ -971,6 +972,14 @@ ov_attention_grid_view_free (OvAttentionGridView *view)
   g_free (view);
 }
 
+void
+ov_attention_grid_view_set_fill_page (OvAttentionGridView *view, gboolean fill)
+{
+  g_return_if_fail (view != NULL);
+
+  view->fill_page = fill;
+}
+
 const OvColorScale *
 ov_attention_grid_view_get_scale (OvAttentionGridView *view, int layer, int head)
 {
@@ -1024,15 +1033,21 @@ ov_attention_grid_view_layout (OvAttentionGridView *view, double width, double h
                   view->bar_title_w) + 16 * k;
   avail_w = width - view->x0 - legend_w - MARGIN * k;
   avail_h = height - view->y0 - MARGIN * k;
-  /* maps as large as fit, up to MAX_CELL_ASPECT from square so that they
-   * fill a page of another shape, and in its middle where they still
-   * leave room beside them */
+  /* maps as large as fit; with fill_page up to MAX_CELL_ASPECT from
+   * square so that they fill a page of another shape, and in its middle
+   * where they still leave room beside them */
   view->cell_w = MAX (1.0, avail_w / view->n_heads - view->gap);
   view->cell_h = MAX (1.0, avail_h / view->n_layers - view->gap);
-  view->cell_w = MIN (view->cell_w, MAX_CELL_ASPECT * view->cell_h);
-  view->cell_h = MIN (view->cell_h, MAX_CELL_ASPECT * view->cell_w);
+  if (view->fill_page)
+    {
+      view->cell_w = MIN (view->cell_w, MAX_CELL_ASPECT * view->cell_h);
+      view->cell_h = MIN (view->cell_h, MAX_CELL_ASPECT * view->cell_w);
+    }
+  else
+    view->cell_w = view->cell_h = MIN (view->cell_w, view->cell_h);
   pitch = view->cell_w + view->gap;
-  view->x0 += MAX (0.0, avail_w - view->n_heads * pitch) / 2;
+  if (view->fill_page)
+    view->x0 += MAX (0.0, avail_w - view->n_heads * pitch) / 2;
   view->bar_x = view->x0 + view->n_heads * pitch - view->gap + 16 * k;
   view->bar_y = view->y0 + line + 4 * k;
 

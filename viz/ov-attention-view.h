@@ -128,6 +128,12 @@ OvAttentionGridView *ov_attention_grid_view_new  (const float *const *attentions
                                                   const OvSegment    *segments,
                                                   const char         *title);
 void     ov_attention_grid_view_free   (OvAttentionGridView *view);
+/* With fill set the maps may be up to 3:2 from square so that they fill
+ * the page, and sit in its middle where they still leave room beside them,
+ * as a figure of a given size wants; without (the default, as in the
+ * window) they stay square from the left. */
+void     ov_attention_grid_view_set_fill_page (OvAttentionGridView *view,
+                                               gboolean             fill);
 /* Each map is coloured from 0 to its own maximum. */
 const OvColorScale *ov_attention_grid_view_get_scale (OvAttentionGridView *view,
                                                       int                  layer,
