@@ -2564,6 +2564,8 @@ test_paper_sizes (void)
   const int one_layer[] = { 4 };
 
   /* six boxes over one another in the middle of the picture */
+  for (guint i = 0; i < crowded->n_regions; i++)
+    g_free (crowded->regions[i].cls);
   g_free (crowded->regions);
   crowded->n_regions = 6;
   crowded->regions = g_new0 (OvRegion, 6);
