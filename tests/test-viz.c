@@ -2531,6 +2531,7 @@ test_paper_sizes (void)
 {
   static const int sizes[][2] = {
     { 240, 200 }, { 345, 260 }, { 504, 200 }, { 150, 150 }, { 100, 100 }, { 620, 520 },
+    { 1000, 700 }, { 1400, 300 }, { 300, 900 },
   };
   static const char *const long_labels[T_S] = {
     "[CLS]", "photographs", "backgrounds", "lightning", "wallpapers", "surroundings", "[SEP]",

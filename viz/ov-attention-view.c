@@ -1927,6 +1927,16 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
       cairo_destroy (cr);
     }
   view->image_h = MAX (20.0, height - view->title_h - chips_h - MARGIN);
+  {
+    /* no taller than the picture at the width it has: on a tall page the
+     * chips follow right under it rather than at the page's foot */
+    double fw, fh;
+
+    ov_region_view_get_frame_size (view->regions, &fw, &fh);
+    if (fw > 0 && fh > 0)
+      view->image_h = MAX (20.0, MIN (view->image_h,
+                                      (width - view->legend_w - 2 * MARGIN) * fh / fw));
+  }
   /* the picture keeps a margin on the left as on the right, where the
    * legend begins */
   ov_region_view_layout (view->regions, width - view->legend_w - 2 * MARGIN, view->image_h);
