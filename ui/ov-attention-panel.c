@@ -634,7 +634,7 @@ update_view (OvAttentionPanel *self)
       self->canvas->paint = ov_flow_view_paint;
       self->canvas->view = self->flow;
       self->canvas->set_shown_scale = flow_set_shown_scale;
-      self->canvas->min_width = 260 + fwd->n_heads * 100;
+      self->canvas->min_width = 200 + fwd->n_heads * 100;
       self->canvas->min_height = MAX (60 + fwd->n_layers * 112, 340);
       break;
 
