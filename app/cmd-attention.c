@@ -700,7 +700,7 @@ ov_cmd_attention (int argc, char **argv)
    * nothing to show (below). Features looked for and not found, or no tags
    * either, stop here. */
   if (sample->features == NULL
-      && (sample->warnings->len > 0 || o.regions != NULL
+      && (sample->features_missing || o.regions != NULL
           || (o.tags != NULL ? o.tags : sample->tags) == NULL
           || ov_tokenizer_text_is_empty (o.tags != NULL ? o.tags : sample->tags)))
     {
@@ -796,7 +796,7 @@ ov_cmd_attention (int argc, char **argv)
         }
     }
   for (guint i = 0; i < sample->warnings->len; i++)
-    g_printerr ("warning: %s\n", (char *) g_ptr_array_index (sample->warnings, i));
+    g_printerr (_("warning: %s\n"), (char *) g_ptr_array_index (sample->warnings, i));
   /* The image and region views are drawn over the picture: without one
    * they would be boxes on grey. */
   if ((strcmp (view_name, "image") == 0 || strcmp (view_name, "region") == 0)

@@ -928,10 +928,10 @@ ov_cli_print_warnings (OvModel     *model,
   const char *const *warnings = model != NULL ? ov_model_get_warnings (model) : NULL;
 
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
-    g_printerr ("warning: %s\n", warnings[i]);
+    g_printerr (_("warning: %s\n"), warnings[i]);
   if (sample != NULL && sample->sample != NULL)
     for (guint i = 0; i < sample->sample->warnings->len; i++)
-      g_printerr ("warning: %s\n", (char *) g_ptr_array_index (sample->sample->warnings, i));
+      g_printerr (_("warning: %s\n"), (char *) g_ptr_array_index (sample->sample->warnings, i));
   if (model != NULL && sample != NULL)
     {
       g_clear_pointer (&sample->unknown_tags, g_ptr_array_unref);
@@ -1239,7 +1239,7 @@ ov_cli_load_sample (OvCliOptions *opts,
   /* tags alone only for a sample that has no features to begin with: one
    * whose features were looked for and not found says why, and stops */
   if (out->sample->features == NULL
-      && (is_blank (out->tags) || opts->regions != NULL || out->sample->warnings->len > 0))
+      && (is_blank (out->tags) || opts->regions != NULL || out->sample->features_missing))
     {
       /* the data layer's notes say what was looked for (a VQA json's .pt) */
       g_autoptr(GString) why = g_string_new (NULL);

@@ -1150,7 +1150,10 @@ load_sample (OvDataset      *ds,
     }
 
   if (ds->features_note != NULL)
-    ov_sample_add_warning (sample, "%s", ds->features_note);
+    {
+      ov_sample_add_warning (sample, "%s", ds->features_note);
+      sample->features_missing = TRUE;
+    }
   if (sample->image_path == NULL)
     sample->image_path = find_image_file (ds->image_dir, key);
   if (sample->image_path == NULL && ds->images != NULL)

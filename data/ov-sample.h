@@ -58,6 +58,9 @@ typedef struct {
   GPtrArray *captions;      /* char*, may be empty */
   GPtrArray *questions;     /* OvQuestion*, may be empty */
   GPtrArray *warnings;      /* char*: problems found that did not stop loading */
+  /* The sample's files name region features that were looked for and not
+   * found (a VQA json without its .pt); a warning says where. */
+  gboolean   features_missing;
 } OvSample;
 
 /* Keeps the feature rows keep[0..n_keep-1] (from 0, in that order, each
