@@ -535,6 +535,24 @@ test_open_at_sample (void)
   g_assert_nonnull (banner);
   g_assert_nonnull (strstr (banner, "--row 4: "));
   g_assert_nonnull (strstr (banner, "has 4 samples"));
+  /* a point of an embeddings map older than its dataset names no option */
+  {
+    const char *paths[] = { labels, features, NULL };
+
+    g_signal_emit_by_name (_ov_window_get_embed_panel (window), "show-sample", paths,
+                           (gint64) 7, "coco_gone", 1, "dog");
+    OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
+    banner = _ov_window_get_banner_text (window);
+    g_assert_nonnull (banner);
+    g_assert_true (g_str_has_prefix (banner, "The map names sample 7 of "));
+    g_assert_null (strstr (banner, "--row"));
+  }
+  /* a row with nothing to take it from is said to want a dataset */
+  ov_window_open_at (window, NULL, NULL, 0, 2, NULL);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  banner = _ov_window_get_banner_text (window);
+  g_assert_nonnull (banner);
+  g_assert_true (g_str_has_prefix (banner, "--row and --key choose a sample"));
   g_object_unref (files[0]);
   g_object_unref (files[1]);
   open_oracle ();
@@ -761,8 +779,8 @@ test_question_reference (void)
   g_assert_cmpstr (_ov_window_get_no_picture_text (window), ==,
                    "No picture: the boxes are drawn on a blank 640×480 frame");
   /* a sample without questions has no list */
-  g_assert_cmpuint (ov_vqa_panel_get_n_own_questions (panel), ==,
-                    ov_session_get_sample (session)->questions->len);
+  g_assert_cmpuint (ov_session_get_sample (session)->questions->len, ==, 0);
+  g_assert_cmpuint (ov_vqa_panel_get_n_own_questions (panel), ==, 0);
 }
 
 static void

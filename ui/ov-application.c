@@ -133,8 +133,8 @@ ov_application_activate (GApplication *app)
         g_ptr_array_add (open, g_object_ref (g_ptr_array_index (more, i)));
       ov_window_open_at (window, model, (GFile **) open->pdata, open->len, row, key);
     }
-  else if (model != NULL)
-    ov_window_open (window, model, (GFile **) more->pdata, more->len);
+  else if (model != NULL || row >= 0 || key != NULL)
+    ov_window_open_at (window, model, (GFile **) more->pdata, more->len, row, key);
   gtk_window_present (GTK_WINDOW (window));
 }
 

@@ -192,8 +192,15 @@ sample_changed_cb (OvWindow *self)
     self->pending_id = g_idle_add (select_pending_cb, self);
 }
 
+/* Why a sample is loaded, which decides what a row the dataset lacks means. */
+typedef enum {
+  LOAD_OPENED,     /* opened, or asked for by --row or --key */
+  LOAD_STEPPED,    /* the next-sample action: past the last is no failure */
+  LOAD_FROM_MAP,   /* a point of the embeddings map: the map may be older */
+} LoadOrigin;
+
 static void load_sample (OvWindow *self, const char *const *files, gint64 row, const char *key,
-                         gboolean stepping);
+                         LoadOrigin origin);
 
 /* The embeddings map needs the height, and a folded tag list gives its
  * height away: then the list keeps only its minimum, and it gets its
@@ -253,7 +260,7 @@ embed_show_sample_cb (OvEmbedPanel *panel,
   if (sample != NULL && g_strcmp0 (sample->key, key) == 0)
     select_pending_cb (self);
   else
-    load_sample (self, (const char *const *) files, row, NULL, FALSE);
+    load_sample (self, (const char *const *) files, row, NULL, LOAD_FROM_MAP);
 }
 
 /* Loading progress */
@@ -530,7 +537,7 @@ typedef struct {
   gint64    row;
   char     *key;        /* the sample's key, asked for instead of a row */
   gint64    loaded_row; /* result: the dataset row read, or -1 */
-  gboolean  stepping;   /* asked for by the next-sample action */
+  LoadOrigin origin;
   guint     request;    /* the window's sample_request when it was asked for */
   OvSample *sample;     /* result */
   OvImage  *image;      /* result, may be NULL */
@@ -784,13 +791,21 @@ sample_loaded_cb (GObject      *source,
         return;
       /* Stepping past the last sample is no failure worth a banner (the
        * data layer names a row past the end as a bad option value). */
-      if (load->stepping && g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE))
+      if (load->origin == LOAD_STEPPED
+          && g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE))
         {
           show_toast (self, _("This is the last sample."));
           return;
         }
-      /* Translators: %s is the data layer's message, which names the file. */
-      message = g_strdup_printf (_("Could not open the sample: %s"), error->message);
+      if (load->origin == LOAD_FROM_MAP
+          && g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE))
+        /* Translators: %lld is a sample's number, %s the dataset's file. */
+        message = g_strdup_printf (_("The map names sample %lld of %s, which it no longer has: "
+                                     "collect the embeddings again"), (long long) load->row,
+                                   load->files[0]);
+      else
+        /* Translators: %s is the data layer's message, which names the file. */
+        message = g_strdup_printf (_("Could not open the sample: %s"), error->message);
       show_banner (self, message);
       show_a_runnable_panel (self);
       return;
@@ -879,7 +894,7 @@ load_sample (OvWindow           *self,
              const char *const  *files,
              gint64              row,
              const char         *key,
-             gboolean            stepping)
+             LoadOrigin          origin)
 {
   g_autoptr(GTask) task = NULL;
   SampleLoad *load;
@@ -893,7 +908,7 @@ load_sample (OvWindow           *self,
   load->row = row;
   load->key = g_strdup (key);
   load->loaded_row = -1;
-  load->stepping = stepping;
+  load->origin = origin;
   load->request = ++self->sample_request;
 
   name = g_path_get_basename (files[0]);
@@ -941,7 +956,7 @@ open_demo (OvWindow   *self,
     {
       const char *files[] = { dataset, NULL };
 
-      load_sample (self, files, row, key, FALSE);
+      load_sample (self, files, row, key, LOAD_OPENED);
     }
   if (n_found == 0 || (with_scenes && dataset == NULL))
     {
@@ -1005,8 +1020,12 @@ ov_window_open_at (OvWindow   *self,
   paths = g_strv_builder_end (sample_files);
   if (!any_model && !ov_session_has_model (self->session) && self->n_loading == 0)
     open_demo (self, paths[0] == NULL, row, key);
+  else if (paths[0] == NULL && (row >= 0 || key != NULL))
+    /* a sample asked for, and no dataset to take it from */
+    show_banner (self, _("--row and --key choose a sample of the dataset opened with them: "
+                         "give --dataset FILE too"));
   if (paths[0] != NULL)
-    load_sample (self, (const char *const *) paths, row, key, FALSE);
+    load_sample (self, (const char *const *) paths, row, key, LOAD_OPENED);
 }
 
 /* Actions */
@@ -1148,7 +1167,7 @@ step_sample_action (GtkWidget  *widget,
     row--;
   else
     return;
-  load_sample (self, (const char *const *) self->sample_files, row, NULL, TRUE);
+  load_sample (self, (const char *const *) self->sample_files, row, NULL, LOAD_STEPPED);
 }
 
 static void
