@@ -786,7 +786,7 @@ print_text (const char *path,
                                classes), classes);
         }
       for (guint i = 0; i < json_array_get_length (w); i++)
-        g_print ("  warning: %s\n", json_array_get_string_element (w, i));
+        g_print (_("  warning: %s\n"), json_array_get_string_element (w, i));
       return;
     }
   if (g_str_equal (kind, "vocabulary"))
@@ -955,7 +955,7 @@ print_text (const char *path,
       if (tags != NULL && *tags != '\0')
         g_print (_("  tags: %s\n"), tags);
       for (guint i = 0; i < json_array_get_length (w); i++)
-        g_print ("  warning: %s\n", json_array_get_string_element (w, i));
+        g_print (_("  warning: %s\n"), json_array_get_string_element (w, i));
     }
 }
 

@@ -161,7 +161,9 @@ ov_cmd_tsne (int argc, char **argv)
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Figure to write (.png, .svg, .pdf)"),
       N_("FIGURE") },
-    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, N_("Also write x,y[,label] rows"), N_("FILE") },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
+      N_("Also write x,y[,label] rows (with kind, image, token and region for an embeddings "
+         "file)"), N_("FILE") },
     { "perplexity", 0, 0, G_OPTION_ARG_DOUBLE, &perplexity,
       N_("Perplexity (30; lowered to a third of the other points for small sets)"), N_("P") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (42)"), N_("S") },

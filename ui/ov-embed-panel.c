@@ -1795,7 +1795,12 @@ points_table (OvEmbedPanel *self)
       ov_csv_add_text (csv, emb->modality[i] == OV_EMBED_REGION ? "region" : "tag");
       ov_csv_add_text (csv, image_key (emb, i));
       ov_csv_add_text (csv, g_ptr_array_index (emb->tokens, i));
-      ov_csv_add_int (csv, emb->regions[i]);
+      /* counted from 1 as the token and `tsne --csv` count it; empty (null
+       * in JSON) for none */
+      if (emb->regions[i] >= 0)
+        ov_csv_add_int (csv, emb->regions[i] + 1);
+      else
+        ov_csv_add_number (csv, NAN);
       for (int c = 0; c < 4; c++)
         ov_csv_add_number (csv, emb->boxes[(gsize) i * 4 + c]);
       ov_csv_add_int (csv, ov_scatter_canvas_get_view (self->canvas) == NULL
