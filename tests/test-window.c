@@ -1383,6 +1383,21 @@ test_attention (void)
   /* Clicking a map of the grid opens that layer and head. */
   ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_GRID);
   ov_test_iterate (200);
+  /* Tab from the view's menu reaches Export over the layer and head the
+   * grid has no use for (GTK's flow box stopped there) */
+  {
+    GtkWidget *focus;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
+                                               "attention"));
+    focus = gtk_root_get_focus (GTK_ROOT (fresh));
+    g_assert_nonnull (focus);
+    g_assert_nonnull (gtk_widget_get_ancestor (focus, GTK_TYPE_DROP_DOWN));
+    g_assert_true (gtk_widget_child_focus (GTK_WIDGET (fresh), GTK_DIR_TAB_FORWARD));
+    focus = gtk_root_get_focus (GTK_ROOT (fresh));
+    g_assert_true (GTK_IS_BUTTON (focus));
+    g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (focus)), ==, "_Export…");
+  }
   g_assert_true (ov_attention_panel_grid_cell_center (panel, n_layers - 1, 0, &x, &y));
   g_assert_true (ov_attention_panel_click (panel, x, y));
   g_assert_cmpint (ov_attention_panel_get_view (panel), ==, OV_ATTENTION_VIEW_HEATMAP);

@@ -591,6 +591,15 @@ canvas_scrolled_cb (OvAttentionPanel *self)
 }
 
 /* Rebuilds the view from the stored run and the selectors. */
+/* The flow box cell that holds widget (or widget itself outside one). */
+static GtkWidget *
+flow_box_cell (GtkWidget *widget)
+{
+  GtkWidget *cell = gtk_widget_get_ancestor (widget, GTK_TYPE_FLOW_BOX_CHILD);
+
+  return cell != NULL ? cell : widget;
+}
+
 static void
 update_view (OvAttentionPanel *self)
 {
@@ -690,9 +699,12 @@ update_view (OvAttentionPanel *self)
    * (The grid could take the keys too, to open a head with Enter.) */
   gtk_widget_set_focusable (GTK_WIDGET (self->canvas), self->heatmap != NULL);
   show_cursor (self);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->layer_spin),
+  /* Their flow box cells with them: GTK 4.8's flow box stops Tab at a
+   * cell whose controls cannot take the focus, and Export would be out of
+   * the keys' reach. */
+  gtk_widget_set_sensitive (flow_box_cell (GTK_WIDGET (self->layer_spin)),
                             ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_HEATMAP);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->head_dropdown),
+  gtk_widget_set_sensitive (flow_box_cell (GTK_WIDGET (self->head_dropdown)),
                             ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_HEATMAP);
   gtk_widget_queue_resize (GTK_WIDGET (self->canvas));
   gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
