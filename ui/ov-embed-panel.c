@@ -717,6 +717,12 @@ show_map (OvEmbedPanel *self,
 
 /* The alignment page */
 
+/* The alignment figure is made for a 900-point page; the panel is about
+ * 600 pixels wide, where its text would shrink to 6 pixels. On screen it
+ * keeps the text of a figure this many times larger (its layout keeps the
+ * parts apart at any text size). */
+#define ALIGN_SCREEN_TEXT 1.5
+
 static void
 align_draw_cb (GtkDrawingArea *area,
                cairo_t        *cr,
@@ -732,7 +738,7 @@ align_draw_cb (GtkDrawingArea *area,
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
   /* laid out smaller and drawn enlarged, as the other canvases */
-  ov_align_view_set_shown_scale (self->align_view, scale);
+  ov_align_view_set_shown_scale (self->align_view, scale * ALIGN_SCREEN_TEXT);
   cairo_scale (cr, scale, scale);
   ov_align_view_paint (cr, width / scale, height / scale, self->align_view);
 }
@@ -754,7 +760,7 @@ align_tooltip_cb (GtkWidget    *widget,
 
   if (self->align_view == NULL)
     return FALSE;
-  ov_align_view_set_shown_scale (self->align_view, scale);
+  ov_align_view_set_shown_scale (self->align_view, scale * ALIGN_SCREEN_TEXT);
   ov_align_view_layout (self->align_view, gtk_widget_get_width (widget) / scale,
                         gtk_widget_get_height (widget) / scale);
   if (!ov_align_view_hit (self->align_view, x / scale, y / scale, &model, &layer, &series,
