@@ -26,6 +26,7 @@ ov_cmd_align (int argc, char **argv)
   gboolean json = FALSE;
   double scale = 2.0, width = 0, height = 0;
   OvAlignment *models[2] = { NULL, NULL };
+  g_autoptr(GHashTable) first_images = NULL;
   guint n = 0;
   int status = 1;
   const GOptionEntry entries[] = {
@@ -85,6 +86,26 @@ ov_cmd_align (int argc, char **argv)
 
       if (emb == NULL || (models[n] = ov_align_compute (emb, label, &error)) == NULL)
         goto out;
+      /* two models compared on other images: not what a comparison means */
+      if (n == 0)
+        {
+          first_images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          for (guint i = 0; i < emb->image_keys->len; i++)
+            g_hash_table_add (first_images, g_strdup (g_ptr_array_index (emb->image_keys, i)));
+        }
+      else
+        {
+          guint shared = 0;
+
+          for (guint i = 0; i < emb->image_keys->len; i++)
+            shared += g_hash_table_contains (first_images,
+                                             g_ptr_array_index (emb->image_keys, i));
+          if (shared < MAX (g_hash_table_size (first_images), emb->image_keys->len))
+            g_printerr (_("oscarviz align: note: %s and %s share %u of their images (%u and "
+                          "%u): the comparison is of different data, not only of two "
+                          "models\n"), files[0], files[n], shared,
+                        g_hash_table_size (first_images), emb->image_keys->len);
+        }
     }
 
   if (json)

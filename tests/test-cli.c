@@ -2532,6 +2532,20 @@ test_embed_tag_layout (void)
   doc = json_from_string (al->out, &error);
   g_assert_no_error (error);
   g_assert_nonnull (doc);
+  /* of the same images: nothing to say; of others, it is said */
+  g_assert_null (strstr (al->err, "share"));
+  {
+    g_autofree char *few = tmp_path ("ov-cli-notags-few.safetensors");
+    g_autoptr(Run) r4 = run_oscarviz ("embed", "--model", "demo", "--dataset", yaml, "--layer",
+                                      "all", "--limit", "2", "--out", few, "--quiet", NULL);
+    g_autoptr(Run) other = NULL;
+
+    g_assert_cmpint (r4->status, ==, 0);
+    other = run_oscarviz ("align", with, few, "--json", NULL);
+    g_assert_cmpint (other->status, ==, 0);
+    g_assert_nonnull (strstr (other->err, "share 2 of their images (6 and 2)"));
+    unlink_embeddings (few);
+  }
   unlink_embeddings (with);
   unlink_embeddings (without);
   unlink_embeddings (bare);
