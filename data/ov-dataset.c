@@ -1604,12 +1604,23 @@ ov_sample_source_load_row (const OvSampleSourceOptions *opts,
 
           if (index < 0)
             {
-              /* the lookup's own words when they name the dataset's file
-               * (a linelist that leaves the key out says so) */
+              g_autofree char *path_colon = g_strconcat (ov_dataset_get_path (ds), ": ", NULL);
+              g_autofree char *first = n > 0 ? ov_dataset_dup_key (ds, 0, NULL) : NULL;
+              g_autofree char *last = n > 0 ? ov_dataset_dup_key (ds, n - 1, NULL) : NULL;
+
+              /* the lookup's own words where they say more than "not there"
+               * (a linelist that leaves the key out); else the keys the
+               * dataset does have, first and last */
               if (g_error_matches (local, OV_ERROR, OV_ERROR_MISSING)
-                  && g_str_has_prefix (local->message, ov_dataset_get_path (ds)))
+                  && g_str_has_prefix (local->message, path_colon))
                 g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--key: %s",
                              local->message);
+              else if (g_error_matches (local, OV_ERROR, OV_ERROR_MISSING)
+                       && first != NULL && last != NULL)
+                g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                             _ ("--key “%s”: %s has no sample with that key; its %u samples "
+                                "run from “%s” (row 0) to “%s” (row %u)"), opts->key,
+                             ov_dataset_get_path (ds), n, first, last, n - 1);
               else if (g_error_matches (local, OV_ERROR, OV_ERROR_MISSING))
                 g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                              _ ("--key “%s”: %s has no sample with that key"), opts->key,
