@@ -26,6 +26,7 @@ struct _OvVqaPanel
 {
   OvPanel        parent_instance;
 
+  GtkScrolledWindow *scroller;
   GtkLabel      *reason_label;
   GtkWidget     *content;
   GtkEntry      *question_entry;
@@ -502,7 +503,12 @@ ask_action (GtkWidget  *widget,
             const char *action_name,
             GVariant   *parameter)
 {
-  ov_vqa_panel_set_question (OV_VQA_PANEL (widget), g_variant_get_string (parameter, NULL));
+  OvVqaPanel *self = OV_VQA_PANEL (widget);
+
+  ov_vqa_panel_set_question (self, g_variant_get_string (parameter, NULL));
+  /* the question asked from the list under the answers: the answers and
+   * its reference are what to see next, above the list */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0.0);
 }
 
 static void
@@ -593,6 +599,7 @@ ov_vqa_panel_class_init (OvVqaPanelClass *klass)
   g_type_ensure (OV_TYPE_ANSWER_CHART);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/oscarviz/Oscarviz/ov-vqa-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, scroller);
   gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, reason_label);
   gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, content);
   gtk_widget_class_bind_template_child (widget_class, OvVqaPanel, question_entry);
