@@ -1630,8 +1630,9 @@ ov_sample_source_load_row (const OvSampleSourceOptions *opts,
               g_clear_error (&local);
               return NULL;
             }
-          sample = ov_dataset_load_key (ds, opts->key, opts->progress, opts->progress_data,
-                                        cancellable, error);
+          /* the row found above, not a second lookup of the key */
+          sample = load_sample (ds, (guint) index, TRUE, opts->progress, opts->progress_data,
+                                cancellable, error);
           row_out = index;
         }
       else if (n > 0 && opts->row >= (gint64) n)
