@@ -1231,6 +1231,23 @@ assert_cursor (OvAttentionPanel *panel,
                                        GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, line);
 }
 
+/* Shows win's attention panel on the heat map and waits for its run. */
+static const OvAttentionRun *
+show_heatmap (OvWindow         *win,
+              OvAttentionPanel *panel)
+{
+  const OvAttentionRun *run;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
+                                             "attention"));
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
+  OV_TEST_WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > 0, 60);
+  ov_test_iterate (SETTLE_MS);
+  run = ov_attention_panel_get_run (panel);
+  g_assert_nonnull (run);
+  return run;
+}
+
 /* /ui/polish/heatmap-keys: the heat map takes the focus; the arrows, Home,
  * End and the Page keys move a marked cell whose tokens and exact value the
  * line under the map and the canvas's accessible description name; the
@@ -1249,13 +1266,7 @@ test_heatmap_keys (void)
   double x, y, x1, y1;
   int n = 0, row, col;
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
-                                             "attention"));
-  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
-  OV_TEST_WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > 0, 60);
-  ov_test_iterate (SETTLE_MS);
-  run = ov_attention_panel_get_run (panel);
-  g_assert_nonnull (run);
+  run = show_heatmap (win, panel);
   pos = g_new (int, run->forward->seq_len);
   for (int i = 0; i < run->forward->seq_len; i++)
     if (run->encoding->segments[i] != OV_SEGMENT_PAD)
@@ -1429,13 +1440,7 @@ test_heatmap_room (void)
   double x0, y0, x1, y1, cell;
   int first = -1, last = -1, n = 0;
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
-                                             "attention"));
-  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_HEATMAP);
-  OV_TEST_WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > 0, 60);
-  ov_test_iterate (SETTLE_MS);
-  run = ov_attention_panel_get_run (panel);
-  g_assert_nonnull (run);
+  run = show_heatmap (win, panel);
   for (int i = 0; i < run->forward->seq_len; i++)
     if (run->encoding->segments[i] != OV_SEGMENT_PAD)
       {
