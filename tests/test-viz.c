@@ -2206,6 +2206,39 @@ ink_span (cairo_surface_t *surface, double scale, double *left, double *right)
   *right = x1 / scale;
 }
 
+/* The alignment of one layer of n two-dimensional vectors, tags and
+ * regions by turns, four to a class ("class%u", or "class%02u" when
+ * padded) and per_image to an image; each class sits at its own x, its
+ * members spread by spread. */
+static OvAlignment *
+class_grid_alignment (int         layer,
+                      guint       n,
+                      guint       per_image,
+                      gboolean    padded,
+                      float       spread,
+                      const char *name)
+{
+  const int layers[] = { layer };
+  g_autoptr(OvEmbeddings) emb = ov_embeddings_new (2, layers, 1);
+  OvAlignment *a;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *cls = g_strdup_printf (padded ? "class%02u" : "class%u", i / 4);
+      g_autofree char *img = g_strdup_printf ("img%u", i / per_image);
+      float v[2] = { (float) (i / 4) + spread * (i % 4), (float) (i % 3) };
+      const float *rows[1] = { v };
+
+      ov_embeddings_append (emb, rows, ov_embeddings_class_index (emb, cls),
+                            i % 2 ? OV_EMBED_TAG : OV_EMBED_REGION,
+                            ov_embeddings_image_index (emb, img), (int) i,
+                            i % 2 ? cls : "region");
+    }
+  a = ov_align_compute (emb, name, NULL);
+  g_assert_nonnull (a);
+  return a;
+}
+
 /* /viz/figures/column-width: the t-SNE map, the alignment figure and the
  * heat map drawn at 240 x 200 points (a paper's column) and 345 x 260 stay
  * whole: no ink on the page's edges, the legends inside the page, long
@@ -2324,24 +2357,7 @@ test_column_width (void)
       g_free (lab64[i]);
   }
   {
-    g_autoptr(OvEmbeddings) emb24 = NULL;
-    const int layers24[] = { 2 };
-
-    emb24 = ov_embeddings_new (2, layers24, 1);
-    for (guint i = 0; i < 96; i++)
-      {
-        g_autofree char *cls = g_strdup_printf ("class%02u", i / 4);
-        g_autofree char *img = g_strdup_printf ("img%u", i / 8);
-        float v[2] = { (float) (i / 4) + 0.1f * (i % 4), (float) (i % 3) };
-        const float *rows[1] = { v };
-
-        ov_embeddings_append (emb24, rows, ov_embeddings_class_index (emb24, cls),
-                              i % 2 ? OV_EMBED_TAG : OV_EMBED_REGION,
-                              ov_embeddings_image_index (emb24, img), (int) i,
-                              i % 2 ? cls : "region");
-      }
-    a24 = ov_align_compute (emb24, "first.safetensors", NULL);
-    g_assert_nonnull (a24);
+    a24 = class_grid_alignment (2, 96, 8, TRUE, 0.1f, "first.safetensors");
     {
       OvAlignment *pair[2] = { a24, a24 };
 
@@ -2559,10 +2575,8 @@ test_paper_sizes (void)
   g_autoptr(OvEmbeddings) emb = make_embeddings ();
   g_autoptr(OvAlignment) a = ov_align_compute (emb, "model.safetensors", NULL);
   g_autoptr(OvAlignView) align = ov_align_view_new (&a, 1);
-  g_autoptr(OvEmbeddings) emb1 = NULL;
   g_autoptr(OvAlignment) a1 = NULL;
   g_autoptr(OvAlignView) align1 = NULL;
-  const int one_layer[] = { 4 };
 
   /* six boxes over one another in the middle of the picture */
   for (guint i = 0; i < crowded->n_regions; i++)
@@ -2600,21 +2614,7 @@ test_paper_sizes (void)
       g_assert_true (ov_caption_attention_add_step (ca, word, row, cs, cl, 3, NULL));
     }
   cap = ov_caption_view_new (ca, "Caption attention on tags and regions, layer 1");
-  emb1 = ov_embeddings_new (2, one_layer, 1);
-  for (guint i = 0; i < 24; i++)
-    {
-      g_autofree char *cls = g_strdup_printf ("class%u", i / 4);
-      g_autofree char *img = g_strdup_printf ("img%u", i / 6);
-      float v[2] = { (float) (i / 4) + 0.3f * (i % 4), (float) (i % 3) };
-      const float *rows[1] = { v };
-
-      ov_embeddings_append (emb1, rows, ov_embeddings_class_index (emb1, cls),
-                            i % 2 ? OV_EMBED_TAG : OV_EMBED_REGION,
-                            ov_embeddings_image_index (emb1, img), (int) i,
-                            i % 2 ? cls : "region");
-    }
-  a1 = ov_align_compute (emb1, "single.safetensors", NULL);
-  g_assert_nonnull (a1);
+  a1 = class_grid_alignment (4, 24, 6, FALSE, 0.3f, "single.safetensors");
   align1 = ov_align_view_new (&a1, 1);
   ov_heatmap_view_set_fill_page (heat, TRUE);
   ov_attention_grid_view_set_fill_page (grid, TRUE);
