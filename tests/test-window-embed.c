@@ -422,6 +422,7 @@ test_keys (void)
   GtkWidget *widget;
   g_autofree char *label = NULL;
   g_autofree char *tooltip = NULL;
+  g_autofree char *key_text = NULL;
   g_autoptr(GBytes) unfocused = NULL;
   g_autoptr(GBytes) focused = NULL;
   const OvEmbeddings *emb;
@@ -451,8 +452,14 @@ test_keys (void)
   g_assert_null (strchr (label, '\n'));
   tooltip = ov_embed_panel_dup_point_tooltip (panel (), cursor);
   g_assert_true (g_str_has_prefix (tooltip, label));
+  g_assert_true (g_str_has_suffix (tooltip, "Click to open the image"));
+  /* The keys' text names the key, not the click, after the same lines. */
+  key_text = ov_embed_panel_dup_point_key_description (panel (), cursor);
+  g_assert_true (g_str_has_suffix (key_text, "Press Enter to open the image"));
+  g_assert_cmpmem (key_text, strrchr (key_text, '\n') - key_text,
+                   tooltip, strrchr (tooltip, '\n') - tooltip);
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (widget),
-                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip);
+                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, key_text);
 
   /* The ring and the box with the line: many pixels change. */
   gtk_widget_queue_draw (widget);
@@ -492,7 +499,7 @@ test_keys (void)
         g_signal_emit_by_name (controller, "motion", x, y);
       }
     gtk_test_accessible_assert_property (GTK_ACCESSIBLE (widget),
-                                         GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip);
+                                         GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, key_text);
   }
 
   /* A canvas without a map is no stop for Tab. */

@@ -408,11 +408,12 @@ describe_kind (const OvEmbeddings *emb,
   return g_strdup (_("tag"));
 }
 
+/* What a point is, without what to do with it: the first line is the one
+ * the map writes beside the keyboard's point. */
 static char *
-point_tooltip (guint    i,
-               gpointer data)
+point_description (OvEmbedPanel *self,
+                   guint         i)
 {
-  OvEmbedPanel *self = data;
   const OvEmbeddings *emb = primary (self);
   g_autofree char *kind = NULL;
   g_autofree char *box = NULL;
@@ -424,19 +425,39 @@ point_tooltip (guint    i,
   if (emb->modality[i] == OV_EMBED_REGION)
     /* Translators: a region's point on the map: its class, "region N", the
      * image key and the box in pixels. */
-    return g_strdup_printf (_("%s, %s of image %s\nbox %s\nClick to open the image"),
+    return g_strdup_printf (_("%s, %s of image %s\nbox %s"),
                             class_name (emb, i), kind, image_key (emb, i), box);
   if (emb->regions[i] >= 0)
     /* Translators: a tag piece's point: the word piece, its class, the
      * region the tag belongs to (counted from 1), the image, the box. */
-    return g_strdup_printf (_("Tag piece “%s” of %s (region %d) in image %s\nbox %s\n"
-                              "Click to open the image"),
+    return g_strdup_printf (_("Tag piece “%s” of %s (region %d) in image %s\nbox %s"),
                             (const char *) g_ptr_array_index (emb->tokens, i),
                             class_name (emb, i), emb->regions[i] + 1, image_key (emb, i), box);
   /* Translators: a tag piece's point whose tag has no region. */
-  return g_strdup_printf (_("Tag piece “%s” of %s in image %s\nClick to open the image"),
+  return g_strdup_printf (_("Tag piece “%s” of %s in image %s"),
                           (const char *) g_ptr_array_index (emb->tokens, i), class_name (emb, i),
                           image_key (emb, i));
+}
+
+/* The pointer's tooltip, which says to click */
+static char *
+point_tooltip (guint    i,
+               gpointer data)
+{
+  g_autofree char *what = point_description (data, i);
+
+  return what != NULL ? g_strconcat (what, "\n", _("Click to open the image"), NULL) : NULL;
+}
+
+/* The keyboard's point, read out by a screen reader, which says Enter */
+static char *
+point_key_description (OvEmbedPanel *self,
+                       guint         i)
+{
+  g_autofree char *what = point_description (self, i);
+
+  return what != NULL ? g_strconcat (what, "\n", _("Press Enter to open the image"), NULL)
+                      : NULL;
 }
 
 typedef enum {
@@ -677,11 +698,10 @@ hover_changed_cb (OvScatterCanvas *canvas,
   /* The keyboard cursor's point goes to the canvas's accessible
    * description, since it has no pointer tooltip (the canvas writes its
    * first line beside it). The pointer's point has the tooltip and leaves
-   * the description to the keys. The text is the tooltip's, which ends in
-   * "Click to open the image" where Enter would be the key to name. */
+   * the description to the keys. */
   index = ov_scatter_canvas_get_cursor (canvas);
   if (index >= 0)
-    text = point_tooltip ((guint) index, self);
+    text = point_key_description (self, (guint) index);
   gtk_accessible_update_property (GTK_ACCESSIBLE (canvas), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   text != NULL ? text : "", -1);
 }
@@ -2490,6 +2510,14 @@ ov_embed_panel_dup_point_tooltip (OvEmbedPanel *self,
 {
   g_return_val_if_fail (OV_IS_EMBED_PANEL (self), NULL);
   return point_tooltip (index, self);
+}
+
+char *
+ov_embed_panel_dup_point_key_description (OvEmbedPanel *self,
+                                          guint         index)
+{
+  g_return_val_if_fail (OV_IS_EMBED_PANEL (self), NULL);
+  return point_key_description (self, index);
 }
 
 OvScatterCanvas *

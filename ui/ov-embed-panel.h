@@ -90,10 +90,13 @@ void        ov_embed_panel_get_tsne_params  (OvEmbedPanel       *self,
 /* The positions (n x 2) of the first frame the last t-SNE run drew. */
 const float *ov_embed_panel_get_first_frame (OvEmbedPanel       *self);
 OvScatterCanvas *ov_embed_panel_get_canvas  (OvEmbedPanel       *self);
-/* The tooltip of point index, which is also the map's accessible
- * description while the keyboard is on that point; NULL outside. */
+/* The tooltip of point index, ending in what a click does; NULL outside. */
 char       *ov_embed_panel_dup_point_tooltip (OvEmbedPanel      *self,
                                               guint              index);
+/* The same point's text for the keyboard, the map's accessible description
+ * while the keyboard is on it: it ends in what Enter does. */
+char       *ov_embed_panel_dup_point_key_description (OvEmbedPanel *self,
+                                                      guint         index);
 /* The rows of the selection list: point indices, in list order. */
 GListModel *ov_embed_panel_get_selection_rows (OvEmbedPanel     *self);
 /* Shows the map or the alignment page. */
