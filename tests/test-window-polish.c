@@ -1376,13 +1376,176 @@ test_heatmap_keys (void)
   cairo_surface_destroy (before);
   cairo_surface_destroy (after);
 
-  /* The other views have no keys and leave the focus chain; the line
-   * goes with the heat map. */
+  close_window (win);
+}
+
+/* The line the grid names the keys' head with: its layer and head and its
+ * largest value, found here from the run's attentions. */
+static char *
+expected_grid_line (const OvAttentionRun *run,
+                    int                   layer,
+                    int                   head)
+{
+  int S = run->forward->seq_len, best_i = -1, best_j = -1;
+  const float *att = run->forward->attentions[layer] + (gsize) head * S * S;
+
+  for (int i = 0; i < S; i++)
+    for (int j = 0; j < S; j++)
+      if (run->encoding->segments[i] != OV_SEGMENT_PAD
+          && run->encoding->segments[j] != OV_SEGMENT_PAD
+          && (best_i < 0 || att[i * S + j] > att[best_i * S + best_j]))
+        {
+          best_i = i;
+          best_j = j;
+        }
+  return g_strdup_printf ("Layer %d, head %d — largest %.6f: “%s” (%d) attends to “%s” (%d). "
+                          "Enter opens this head.", layer, head, att[best_i * S + best_j],
+                          run->labels[best_i], best_i, run->labels[best_j], best_j);
+}
+
+/* The same for the flow summary: the cross-modal share of the head. */
+static char *
+expected_flow_line (const OvAttentionRun *run,
+                    int                   layer,
+                    int                   head)
+{
+  int S = run->forward->seq_len;
+  double flow[OV_FLOW_N_GROUPS][OV_FLOW_N_GROUPS];
+
+  ov_attention_flow (run->forward->attentions[layer] + (gsize) head * S * S,
+                     run->encoding->segments, S, flow, NULL);
+  return g_strdup_printf ("Layer %d, head %d — cross-modal share %.3f. Enter opens this head.",
+                          layer, head,
+                          ov_attention_flow_cross_share ((const double (*)[OV_FLOW_N_GROUPS])
+                                                         flow));
+}
+
+static void
+assert_head_cursor (OvAttentionPanel *panel,
+                    int               layer,
+                    int               head)
+{
+  const OvAttentionRun *run = ov_attention_panel_get_run (panel);
+  GtkWidget *label = ov_attention_panel_get_cell_label (panel);
+  g_autofree char *line = NULL;
+  int got_layer = -1, got_head = -1;
+
+  line = ov_attention_panel_get_view (panel) == OV_ATTENTION_VIEW_GRID
+         ? expected_grid_line (run, layer, head) : expected_flow_line (run, layer, head);
+  g_assert_true (ov_attention_panel_get_head_cursor (panel, &got_layer, &got_head));
+  g_assert_cmpint (got_layer, ==, layer);
+  g_assert_cmpint (got_head, ==, head);
+  g_assert_true (gtk_widget_get_visible (label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, line);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (ov_attention_panel_get_canvas (panel)),
+                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, line);
+}
+
+/* /ui/polish/head-keys: the grid of every head and the flow summary take
+ * the focus too. It starts on the heat map's head; the arrows, Home, End
+ * and the Page keys move a framed head whose layer, head and largest value
+ * (cross-modal share in the flow) the line under the view names; Enter
+ * opens its heat map with the focus kept; a click on a table of the flow
+ * opens its head as one on a map of the grid does. */
+static void
+test_head_keys (void)
+{
+  OvWindow *win = open_demo_window (1280, 800);
+  OvAttentionPanel *panel = _ov_window_get_attention_panel (win);
+  const OvAttentionRun *run;
+  GtkWidget *canvas, *label;
+  cairo_surface_t *before, *after;
+  int n_layers, n_heads, layer, head;
+  double x, y;
+
+  run = show_heatmap (win, panel);
+  n_layers = run->forward->n_layers;
+  n_heads = run->forward->n_heads;
+  g_assert_cmpint (n_layers, >=, 2);
+  g_assert_cmpint (n_heads, >=, 3);
+  canvas = ov_attention_panel_get_canvas (panel);
+  label = ov_attention_panel_get_cell_label (panel);
+  ov_attention_panel_set_selection (panel, 0, 1);
   ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_GRID);
   ov_test_iterate (100);
-  g_assert_false (gtk_widget_get_focusable (canvas));
-  g_assert_false (gtk_widget_get_visible (label));
-  g_assert_false (ov_test_press_key (canvas, GDK_KEY_Right, 0));
+
+  /* Before any key: the line says what the keys and a click do. */
+  g_assert_true (gtk_widget_get_focusable (canvas));
+  g_assert_true (gtk_widget_get_visible (label));
+  g_assert_false (ov_attention_panel_get_head_cursor (panel, NULL, NULL));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "Enter"));
+
+  /* The focus starts on the heat map's head, which is framed. */
+  before = ov_test_render_widget (canvas);
+  g_assert_true (gtk_widget_grab_focus (canvas));
+  ov_test_iterate (100);
+  assert_head_cursor (panel, 0, 1);
+  after = ov_test_render_widget (canvas);
+  g_assert_true (ov_attention_panel_grid_cell_center (panel, 0, 1, &x, &y));
+  /* around the map, not inside it */
+  g_assert_cmpuint (count_changed (before, after, 0, 0, 10000, 10000), >, 200);
+  g_assert_cmpuint (count_changed (before, after, x - 30, y - 30, x + 30, y + 30), ==, 0);
+  cairo_surface_destroy (before);
+  cairo_surface_destroy (after);
+
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Right, 0));
+  assert_head_cursor (panel, 0, 2);
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Down, 0));
+  assert_head_cursor (panel, 1, 2);
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Home, 0));
+  assert_head_cursor (panel, 1, 0);
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Left, 0));
+  assert_head_cursor (panel, 1, 0);
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_End, GDK_CONTROL_MASK));
+  assert_head_cursor (panel, n_layers - 1, n_heads - 1);
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Down, 0));
+  assert_head_cursor (panel, n_layers - 1, n_heads - 1);
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Page_Up, 0));
+  assert_head_cursor (panel, 0, n_heads - 1);
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Up, 0));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Left, 0));
+  assert_head_cursor (panel, 0, n_heads - 2);
+  /* the window's keys stay the window's */
+  g_assert_false (ov_test_press_key (canvas, GDK_KEY_Page_Down, GDK_CONTROL_MASK));
+  g_assert_false (ov_test_press_key (canvas, GDK_KEY_a, 0));
+
+  /* Enter: that head's heat map, the focus kept on it with a cell. */
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Return, 0));
+  ov_test_iterate (100);
+  g_assert_cmpint (ov_attention_panel_get_view (panel), ==, OV_ATTENTION_VIEW_HEATMAP);
+  ov_attention_panel_get_selection (panel, &layer, &head);
+  g_assert_cmpint (layer, ==, 0);
+  g_assert_cmpint (head, ==, n_heads - 2);
+  g_assert_true (gtk_widget_has_focus (canvas));
+  g_assert_true (ov_attention_panel_get_cursor (panel, NULL, NULL));
+
+  /* The flow summary: the same keys, its own line. */
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_FLOW);
+  ov_test_iterate (100);
+  g_assert_true (gtk_widget_get_focusable (canvas));
+  assert_head_cursor (panel, 0, n_heads - 2);
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Down, 0));
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Home, 0));
+  assert_head_cursor (panel, 1, 0);
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Page_Up, 0));
+  assert_head_cursor (panel, 0, 0);
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Page_Down, 0));
+  assert_head_cursor (panel, n_layers - 1, 0);
+
+  /* A click on another table opens its head. */
+  g_assert_true (ov_attention_panel_grid_cell_center (panel, 1, 1, &x, &y));
+  {
+    g_autofree char *tip = ov_attention_panel_dup_tooltip (panel, x, y, NULL);
+
+    g_assert_nonnull (tip);
+    g_assert_true (g_str_has_suffix (tip, "Click to open this head"));
+  }
+  g_assert_true (ov_attention_panel_click (panel, x, y));
+  ov_test_iterate (100);
+  g_assert_cmpint (ov_attention_panel_get_view (panel), ==, OV_ATTENTION_VIEW_HEATMAP);
+  ov_attention_panel_get_selection (panel, &layer, &head);
+  g_assert_cmpint (layer, ==, 1);
+  g_assert_cmpint (head, ==, 1);
   close_window (win);
 }
 
@@ -2000,6 +2163,7 @@ main (int argc, char **argv)
     { "/ui/polish/unknown-tags", test_unknown_tags },
     { "/ui/polish/heatmap-room", test_heatmap_room },
     { "/ui/polish/heatmap-keys", test_heatmap_keys },
+    { "/ui/polish/head-keys", test_head_keys },
     { "/ui/polish/words-focus-ring", test_words_focus_ring },
     { "/ui/polish/tab-icons", test_tab_icons },
     { "/ui/polish/room", test_room },

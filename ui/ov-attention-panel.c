@@ -281,6 +281,9 @@ struct _OvAttentionPanel
   /* The heat map's keyboard cell as shown row and column (0..n-1 of the
    * view's positions), or -1; kept across layers, heads and runs. */
   int             cursor_row, cursor_col;
+  /* The keyboard's head in the grid and flow views, or -1: the arrows
+   * move it, Enter opens its heat map. */
+  int             cursor_layer, cursor_head;
 
   /* The view drawn; exactly one is set. */
   OvHeatmapView       *heatmap;
@@ -304,6 +307,24 @@ heatmap_draw_mark (gpointer  view,
                    int       col)
 {
   ov_heatmap_view_draw_mark (view, cr, row, col);
+}
+
+static void
+grid_draw_mark (gpointer  view,
+                cairo_t  *cr,
+                int       layer,
+                int       head)
+{
+  ov_attention_grid_view_draw_mark (view, cr, layer, head);
+}
+
+static void
+flow_draw_mark (gpointer  view,
+                cairo_t  *cr,
+                int       layer,
+                int       head)
+{
+  ov_flow_view_draw_mark (view, cr, layer, head);
 }
 
 static void
@@ -385,6 +406,35 @@ dup_cursor_text (OvAttentionPanel *self)
 {
   OvHeatmapHit hit;
 
+  if (self->grid != NULL)
+    {
+      OvGridHit peak;
+      const char *const *labels = (const char *const *) self->run->labels;
+
+      if (!ov_attention_grid_view_get_peak (self->grid, self->cursor_layer, self->cursor_head,
+                                            &peak))
+        return NULL;
+      /* Translators: the small map the keyboard is on in the grid of every
+       * layer and head: its layer and head, then its largest value with
+       * its query and key tokens and their positions. */
+      return g_strdup_printf (_("Layer %d, head %d — largest %.6f: “%s” (%d) attends to “%s” "
+                                "(%d). Enter opens this head."),
+                              peak.layer, peak.head, peak.value, labels[peak.row], peak.row,
+                              labels[peak.col], peak.col);
+    }
+  if (self->flow != NULL)
+    {
+      double share;
+
+      if (self->cursor_layer < 0 || self->cursor_head < 0)
+        return NULL;
+      share = ov_flow_view_get_cross_share (self->flow, self->cursor_layer, self->cursor_head);
+      /* Translators: the table the keyboard is on in the attention flow
+       * summary: its layer and head and its cross-modal share. */
+      return g_strdup_printf (_("Layer %d, head %d — cross-modal share %.3f. "
+                                "Enter opens this head."),
+                              self->cursor_layer, self->cursor_head, share);
+    }
   if (self->heatmap == NULL
       || !ov_heatmap_view_get_cell (self->heatmap, self->cursor_row, self->cursor_col, &hit))
     return NULL;
@@ -413,16 +463,30 @@ show_cursor (OvAttentionPanel *self)
       if (self->cursor_row < 0 || self->cursor_col < 0)
         self->cursor_row = self->cursor_col = -1;
     }
-  self->canvas->mark_row = self->heatmap != NULL ? self->cursor_row : -1;
-  self->canvas->mark_col = self->cursor_col;
+  if (self->run != NULL && self->cursor_layer >= 0)
+    {
+      self->cursor_layer = MIN (self->cursor_layer, self->run->forward->n_layers - 1);
+      self->cursor_head = MIN (self->cursor_head, self->run->forward->n_heads - 1);
+      if (self->cursor_layer < 0 || self->cursor_head < 0)
+        self->cursor_layer = self->cursor_head = -1;
+    }
+  self->canvas->mark_row = self->heatmap != NULL ? self->cursor_row
+                           : self->canvas->view != NULL ? self->cursor_layer : -1;
+  self->canvas->mark_col = self->heatmap != NULL ? self->cursor_col : self->cursor_head;
   text = dup_cursor_text (self);
-  shown = text != NULL ? text : _("Click a cell or use the arrow keys to read its value.");
+  if (text != NULL)
+    shown = text;
+  else if (self->heatmap != NULL)
+    shown = _("Click a cell or use the arrow keys to read its value.");
+  else
+    shown = _("Click a head, or go to it with the arrow keys and press Enter, to open its "
+              "heat map.");
   gtk_label_set_text (self->cell_label, shown);
-  gtk_widget_set_visible (label, self->heatmap != NULL);
+  gtk_widget_set_visible (label, self->canvas->view != NULL);
   /* The map can scroll its last row out from under the line. (A new text
    * size shows from the next move of the cell.) */
   self->canvas->foot = 0;
-  if (self->heatmap != NULL)
+  if (self->canvas->view != NULL)
     gtk_widget_measure (label, GTK_ORIENTATION_VERTICAL, -1, NULL, &self->canvas->foot,
                         NULL, NULL);
   gtk_widget_set_margin_bottom (GTK_WIDGET (self->canvas), self->canvas->foot);
@@ -431,7 +495,7 @@ show_cursor (OvAttentionPanel *self)
    * which it may or may not speak again on each move. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  self->heatmap != NULL ? shown : "", -1);
+                                  self->canvas->view != NULL ? shown : "", -1);
   gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
 }
 
@@ -460,12 +524,20 @@ scroll_to_cursor (OvAttentionPanel *self)
 {
   GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (self->canvas_window);
   double scale;
+  gboolean found = FALSE;
   OvRect r;
 
-  if (self->heatmap == NULL)
+  if (self->canvas->view == NULL)
     return;
   scale = layout_view (self);
-  if (!ov_heatmap_view_cell_rect (self->heatmap, self->cursor_row, self->cursor_col, &r))
+  if (self->heatmap != NULL)
+    found = ov_heatmap_view_cell_rect (self->heatmap, self->cursor_row, self->cursor_col, &r);
+  else if (self->grid != NULL)
+    found = ov_attention_grid_view_cell_rect (self->grid, self->cursor_layer, self->cursor_head,
+                                              &r);
+  else if (self->flow != NULL)
+    found = ov_flow_view_cell_rect (self->flow, self->cursor_layer, self->cursor_head, &r);
+  if (!found)
     return;
   /* in the canvas's coordinates, with room for the mark around the cell */
   r = (OvRect) { r.x * scale, r.y * scale, r.width * scale, r.height * scale };
@@ -488,6 +560,117 @@ move_cursor (OvAttentionPanel *self,
   self->cursor_col = CLAMP (col, 0, n - 1);
   show_cursor (self);
   scroll_to_cursor (self);
+}
+
+/* Puts the grid's or the flow's keyboard head on (layer, head), kept
+ * inside the run's. */
+static void
+move_head_cursor (OvAttentionPanel *self,
+                  int               layer,
+                  int               head)
+{
+  if (self->run == NULL)
+    return;
+  self->cursor_layer = CLAMP (layer, 0, self->run->forward->n_layers - 1);
+  self->cursor_head = CLAMP (head, 0, self->run->forward->n_heads - 1);
+  show_cursor (self);
+  scroll_to_cursor (self);
+}
+
+/* Where the grid's or the flow's keyboard head starts: the head the heat
+ * map shows (its layer's first head for a mean or the rollout). */
+static void
+start_head_cursor (OvAttentionPanel *self)
+{
+  move_head_cursor (self, gtk_spin_button_get_value_as_int (self->layer_spin),
+                    MAX (selected_head (self), 0));
+}
+
+/* Shows the heat map of (layer, head), from a click on or Enter over its
+ * map in the grid or its table in the flow summary. */
+static void
+open_head (OvAttentionPanel *self,
+           int               layer,
+           int               head)
+{
+  self->updating = TRUE;
+  ov_attention_panel_set_view (self, OV_ATTENTION_VIEW_HEATMAP);
+  self->updating = FALSE;
+  ov_attention_panel_set_selection (self, layer, head);
+}
+
+/* The grid's and the flow's keys: the arrows go from head to head and
+ * layer to layer, Home and End to a layer's first and last head (with
+ * Ctrl, the first and the last layer too), Page Up and Down to the first
+ * and last layer; Enter and Space open the head. */
+static gboolean
+head_key_pressed (OvAttentionPanel *self,
+                  guint             keyval,
+                  gboolean          ctrl)
+{
+  int layer = self->cursor_layer, head = self->cursor_head;
+  int n_layers = self->run->forward->n_layers, n_heads = self->run->forward->n_heads;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+      head--;
+      break;
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+      head++;
+      break;
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      layer--;
+      break;
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      layer++;
+      break;
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      head = 0;
+      layer = ctrl ? 0 : layer;
+      break;
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      head = n_heads - 1;
+      layer = ctrl ? n_layers - 1 : layer;
+      break;
+    case GDK_KEY_Page_Up:
+    case GDK_KEY_KP_Page_Up:
+      if (ctrl)
+        return FALSE;
+      layer = 0;
+      break;
+    case GDK_KEY_Page_Down:
+    case GDK_KEY_KP_Page_Down:
+      if (ctrl)
+        return FALSE;
+      layer = n_layers - 1;
+      break;
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_ISO_Enter:
+    case GDK_KEY_space:
+    case GDK_KEY_KP_Space:
+      if (layer < 0)
+        return FALSE;
+      open_head (self, layer, head);
+      /* the heat map keeps the focus, so its cell starts at once */
+      if (self->cursor_row < 0)
+        move_cursor (self, 0, 0);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+  if (self->cursor_layer < 0)
+    start_head_cursor (self);
+  else
+    move_head_cursor (self, layer, head);
+  return TRUE;
 }
 
 /* The rows Page Up and Page Down move: about what the scroller shows. */
@@ -517,7 +700,11 @@ canvas_key_pressed_cb (GtkEventControllerKey *key,
   int n = heatmap_size (self), row = self->cursor_row, col = self->cursor_col;
 
   /* Alt and Ctrl+Page keys are the window's (panels, samples). */
-  if (n == 0 || (state & (GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
+  if ((state & (GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
+    return FALSE;
+  if ((self->grid != NULL || self->flow != NULL) && self->run != NULL)
+    return head_key_pressed (self, keyval, ctrl);
+  if (n == 0)
     return FALSE;
   switch (keyval)
     {
@@ -577,6 +764,8 @@ canvas_focus_enter_cb (OvAttentionPanel *self)
    * something to read at once. */
   if (self->heatmap != NULL && self->cursor_row < 0)
     move_cursor (self, 0, 0);
+  else if ((self->grid != NULL || self->flow != NULL) && self->cursor_layer < 0)
+    start_head_cursor (self);
   else
     scroll_to_cursor (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
@@ -632,6 +821,7 @@ update_view (OvAttentionPanel *self)
                                                _("Attention of every layer and head"));
       self->canvas->paint = ov_attention_grid_view_paint;
       self->canvas->view = self->grid;
+      self->canvas->draw_mark = grid_draw_mark;
       self->canvas->set_shown_scale = grid_set_shown_scale;
       self->canvas->min_width = 140 + fwd->n_heads * 110;
       self->canvas->min_height = 60 + fwd->n_layers * 110;
@@ -642,6 +832,7 @@ update_view (OvAttentionPanel *self)
                                      _("Attention flow between words, tags and regions"));
       self->canvas->paint = ov_flow_view_paint;
       self->canvas->view = self->flow;
+      self->canvas->draw_mark = flow_draw_mark;
       self->canvas->set_shown_scale = flow_set_shown_scale;
       self->canvas->min_width = 200 + fwd->n_heads * 100;
       self->canvas->min_height = MAX (60 + fwd->n_layers * 112, 340);
@@ -695,9 +886,7 @@ update_view (OvAttentionPanel *self)
                                       : _("Attention flow between words, tags and regions"),
                                       -1);
     }
-  /* Only the heat map has keys; the other views are a click's business.
-   * (The grid could take the keys too, to open a head with Enter.) */
-  gtk_widget_set_focusable (GTK_WIDGET (self->canvas), self->heatmap != NULL);
+  gtk_widget_set_focusable (GTK_WIDGET (self->canvas), self->canvas->view != NULL);
   show_cursor (self);
   /* Their flow box cells with them: GTK 4.8's flow box stops Tab at a
    * cell whose controls cannot take the focus, and Export would be out of
@@ -913,11 +1102,10 @@ pressed_cb (GtkGestureClick  *gesture,
             double            y,
             OvAttentionPanel *self)
 {
-  gboolean on_map = self->heatmap != NULL;
-
   /* A click on a cell gives the keys that cell (set first, so that taking
-   * the focus does not put it on the first cell). */
-  if (ov_attention_panel_click (self, x, y) && on_map)
+   * the focus does not put it on the first cell); one on a head's map or
+   * table opens its heat map. */
+  if (ov_attention_panel_click (self, x, y))
     gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
 }
 
@@ -1027,6 +1215,7 @@ ov_attention_panel_init (OvAttentionPanel *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cursor_row = self->cursor_col = -1;
+  self->cursor_layer = self->cursor_head = -1;
 
   g_signal_connect_object (self->view_dropdown, "notify::selected",
                            G_CALLBACK (selector_changed_cb), self, G_CONNECT_SWAPPED);
@@ -1180,6 +1369,22 @@ ov_attention_panel_get_cursor (OvAttentionPanel *self,
   return TRUE;
 }
 
+gboolean
+ov_attention_panel_get_head_cursor (OvAttentionPanel *self,
+                                    int              *layer,
+                                    int              *head)
+{
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
+
+  if ((self->grid == NULL && self->flow == NULL) || self->cursor_layer < 0)
+    return FALSE;
+  if (layer != NULL)
+    *layer = self->cursor_layer;
+  if (head != NULL)
+    *head = self->cursor_head;
+  return TRUE;
+}
+
 GtkWidget *
 ov_attention_panel_get_cell_label (OvAttentionPanel *self)
 {
@@ -1244,10 +1449,11 @@ ov_attention_panel_grid_cell_center (OvAttentionPanel *self,
 
   g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
 
-  if (self->grid == NULL)
+  if (self->grid == NULL && self->flow == NULL)
     return FALSE;
   scale = layout_view (self);
-  if (!ov_attention_grid_view_cell_rect (self->grid, layer, head, &rect))
+  if (self->grid != NULL ? !ov_attention_grid_view_cell_rect (self->grid, layer, head, &rect)
+                         : !ov_flow_view_cell_rect (self->flow, layer, head, &rect))
     return FALSE;
   *x = (rect.x + rect.width / 2) * scale;
   *y = (rect.y + rect.height / 2) * scale;
@@ -1306,7 +1512,8 @@ ov_attention_panel_dup_tooltip (OvAttentionPanel *self,
       if (value != NULL)
         *value = hit.value;
       /* Translators: a flow cell: the mass, layer, head, from and to groups, cross share. */
-      return g_strdup_printf (_("%.6f\nlayer %d, head %d: %s → %s\ncross-modal share %.3f"),
+      return g_strdup_printf (_("%.6f\nlayer %d, head %d: %s → %s\ncross-modal share %.3f\n"
+                                "Click to open this head"),
                               hit.value, hit.layer, hit.head, ov_flow_group_name (hit.from),
                               ov_flow_group_name (hit.to), hit.cross_share);
     }
@@ -1341,15 +1548,26 @@ ov_attention_panel_click (OvAttentionPanel *self,
       move_cursor (self, row, col);
       return TRUE;
     }
+  if (self->flow != NULL)
+    {
+      OvFlowHit table;
+
+      scale = layout_view (self);
+      if (!ov_flow_view_hit (self->flow, x / scale, y / scale, &table))
+        return FALSE;
+      self->cursor_layer = table.layer;
+      self->cursor_head = table.head;
+      open_head (self, table.layer, table.head);
+      return TRUE;
+    }
   if (self->grid == NULL)
     return FALSE;
   scale = layout_view (self);
   if (!ov_attention_grid_view_hit (self->grid, x / scale, y / scale, &hit))
     return FALSE;
-  self->updating = TRUE;
-  ov_attention_panel_set_view (self, OV_ATTENTION_VIEW_HEATMAP);
-  self->updating = FALSE;
-  ov_attention_panel_set_selection (self, hit.layer, hit.head);
+  self->cursor_layer = hit.layer;
+  self->cursor_head = hit.head;
+  open_head (self, hit.layer, hit.head);
   return TRUE;
 }
 

@@ -52,7 +52,12 @@ GtkWidget  *ov_attention_panel_get_canvas   (OvAttentionPanel    *self);
 gboolean    ov_attention_panel_get_cursor   (OvAttentionPanel    *self,
                                              int                 *row,
                                              int                 *col);
-/* The line under the heat map that names that cell and its value. */
+/* Grid and flow views: the head the keys are on (the arrows, Home, End
+ * and the Page keys move it; Enter opens its heat map); FALSE without one. */
+gboolean    ov_attention_panel_get_head_cursor (OvAttentionPanel *self,
+                                                int              *layer,
+                                                int              *head);
+/* The line under the view that names the keys' cell or head. */
 GtkWidget  *ov_attention_panel_get_cell_label (OvAttentionPanel  *self);
 /* Heat map: centre of the cell (row, col) given as sequence positions. */
 gboolean    ov_attention_panel_cell_center  (OvAttentionPanel    *self,
@@ -60,7 +65,7 @@ gboolean    ov_attention_panel_cell_center  (OvAttentionPanel    *self,
                                              int                  col,
                                              double              *x,
                                              double              *y);
-/* All heads: centre of the small map of (layer, head). */
+/* All heads and flow: centre of the small map or table of (layer, head). */
 gboolean    ov_attention_panel_grid_cell_center (OvAttentionPanel *self,
                                                  int               layer,
                                                  int               head,

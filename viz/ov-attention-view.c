@@ -835,6 +835,24 @@ ov_heatmap_view_cell_rect (OvHeatmapView *view, int a, int b, OvRect *rect)
   return TRUE;
 }
 
+/* A frame pad outside r: a line of the text ink in a wider one of the
+ * ground, so that it shows on the darkest and the lightest colour of a
+ * scale and beside either. */
+static void
+draw_cell_frame (cairo_t *cr, const OvRect *r, double pad, double k)
+{
+  cairo_save (cr);
+  cairo_new_path (cr);
+  cairo_rectangle (cr, r->x - pad, r->y - pad, r->width + 2 * pad, r->height + 2 * pad);
+  ov_draw_use_ink (cr, OV_INK_BACKGROUND);
+  cairo_set_line_width (cr, 4 * k);
+  cairo_stroke_preserve (cr);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
+  cairo_set_line_width (cr, 2 * k);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
 void
 ov_heatmap_view_draw_mark (OvHeatmapView *view, cairo_t *cr, int a, int b)
 {
@@ -843,17 +861,10 @@ ov_heatmap_view_draw_mark (OvHeatmapView *view, cairo_t *cr, int a, int b)
 
   if (!ov_heatmap_view_cell_rect (view, a, b, &r))
     return;
+  draw_cell_frame (cr, &r, pad, k);
   cairo_save (cr);
   cairo_new_path (cr);
-  /* The cell's frame: a line of the text ink in a wider one of the ground,
-   * so that it shows on the darkest and the lightest colour of the scale. */
-  cairo_rectangle (cr, r.x - pad, r.y - pad, r.width + 2 * pad, r.height + 2 * pad);
-  ov_draw_use_ink (cr, OV_INK_BACKGROUND);
-  cairo_set_line_width (cr, 4 * k);
-  cairo_stroke_preserve (cr);
   ov_draw_use_ink (cr, OV_INK_TEXT);
-  cairo_set_line_width (cr, 2 * k);
-  cairo_stroke (cr);
   /* Its row and column on the segment strips, so that the eye finds their
    * labels. */
   cairo_rectangle (cr, view->x0 - strip - 2 * k, r.y, strip + k, r.height);
@@ -1067,6 +1078,34 @@ ov_attention_grid_view_cell_rect (OvAttentionGridView *view, int layer, int head
   rect->y = view->y0 + layer * (view->cell_h + view->gap);
   rect->width = view->cell_w;
   rect->height = view->cell_h;
+  return TRUE;
+}
+
+void
+ov_attention_grid_view_draw_mark (OvAttentionGridView *view, cairo_t *cr, int layer, int head)
+{
+  OvRect r;
+
+  if (ov_attention_grid_view_cell_rect (view, layer, head, &r))
+    draw_cell_frame (cr, &r, MAX (1.0, view->gap / 2), MAX (0.5, view->k));
+}
+
+gboolean
+ov_attention_grid_view_get_peak (OvAttentionGridView *view, int layer, int head, OvGridHit *hit)
+{
+  const float *m;
+  int best = 0;
+
+  if (layer < 0 || head < 0 || layer >= view->n_layers || head >= view->n_heads || view->n == 0)
+    return FALSE;
+  m = view->values + ((gsize) layer * view->n_heads + head) * view->n * view->n;
+  for (int i = 1; i < view->n * view->n; i++)
+    best = m[i] > m[best] ? i : best;
+  hit->layer = layer;
+  hit->head = head;
+  hit->row = view->pos[best / view->n];
+  hit->col = view->pos[best % view->n];
+  hit->value = m[best];
   return TRUE;
 }
 
@@ -1484,6 +1523,36 @@ flow_cell_origin (OvFlowView *view, int layer, int head, double *x, double *y)
 {
   *x = view->x0 + head * (view->cell_w + view->gap);
   *y = view->y0 + layer * (view->cell_w + view->gap + view->share_h);
+}
+
+gboolean
+ov_flow_view_cell_rect (OvFlowView *view, int layer, int head, OvRect *rect)
+{
+  if (layer < 0 || head < 0 || layer >= view->n_layers || head >= view->n_heads)
+    return FALSE;
+  flow_cell_origin (view, layer, head, &rect->x, &rect->y);
+  rect->width = rect->height = view->cell_w;
+  return TRUE;
+}
+
+double
+ov_flow_view_get_cross_share (OvFlowView *view, int layer, int head)
+{
+  g_return_val_if_fail (layer >= 0 && layer < view->n_layers, NAN);
+  g_return_val_if_fail (head >= 0 && head < view->n_heads, NAN);
+  return view->cross[layer * view->n_heads + head];
+}
+
+void
+ov_flow_view_draw_mark (OvFlowView *view, cairo_t *cr, int layer, int head)
+{
+  OvRect r;
+
+  if (!ov_flow_view_cell_rect (view, layer, head, &r))
+    return;
+  /* round the share written under the table too */
+  r.height += view->share_h;
+  draw_cell_frame (cr, &r, MAX (1.0, MIN (view->gap / 2, 3 * view->k)), MAX (0.5, view->k));
 }
 
 void

@@ -155,6 +155,18 @@ gboolean ov_attention_grid_view_cell_rect (OvAttentionGridView *view,
                                            int                  layer,
                                            int                  head,
                                            OvRect              *rect);
+/* After layout, over the painted grid: frames the map of (layer, head),
+ * the window's keyboard cursor. */
+void     ov_attention_grid_view_draw_mark (OvAttentionGridView *view,
+                                           cairo_t             *cr,
+                                           int                  layer,
+                                           int                  head);
+/* The largest cell of the map of (layer, head): the first of equals in
+ * reading order. FALSE outside the grid or without tokens. */
+gboolean ov_attention_grid_view_get_peak (OvAttentionGridView *view,
+                                          int                  layer,
+                                          int                  head,
+                                          OvGridHit           *hit);
 void     ov_attention_grid_view_paint  (cairo_t *cr, double width, double height, gpointer view);
 
 /* Flow summary of layers x heads */
@@ -195,6 +207,22 @@ gboolean    ov_flow_view_hit        (OvFlowView         *view,
  * none) and whether they are its short form, for a small figure. */
 guint       ov_flow_view_get_note_lines (OvFlowView *view,
                                          gboolean   *short_form);
+/* After a layout: the square of the 3x3 table of (layer, head), without
+ * the share written under it. */
+gboolean    ov_flow_view_cell_rect  (OvFlowView         *view,
+                                     int                 layer,
+                                     int                 head,
+                                     OvRect             *rect);
+/* ov_attention_flow_cross_share of (layer, head). */
+double      ov_flow_view_get_cross_share (OvFlowView    *view,
+                                          int            layer,
+                                          int            head);
+/* After a layout, over the painted figure: frames the table of (layer,
+ * head), the window's keyboard cursor. */
+void        ov_flow_view_draw_mark  (OvFlowView         *view,
+                                     cairo_t            *cr,
+                                     int                 layer,
+                                     int                 head);
 void        ov_flow_view_paint      (cairo_t *cr, double width, double height, gpointer view);
 
 /* Attention over the image */
