@@ -923,11 +923,12 @@ print_text (const char *path,
                                                  (long long) n_rows,
                                                  (long long) json_node_get_int (dim)));
       if (json_object_has_member (s, "width"))
-        g_ptr_array_add (parts, g_strdup_printf (_("image %lld×%lld"),
-                                                 (long long) json_object_get_int_member (s,
-                                                                                         "width"),
-                                                 (long long) json_object_get_int_member (s,
-                                                                                         "height")));
+        {
+          long long width = json_object_get_int_member (s, "width");
+          long long height = json_object_get_int_member (s, "height");
+
+          g_ptr_array_add (parts, g_strdup_printf (_("image %lld×%lld"), width, height));
+        }
       if (n_captions > 0)
         g_ptr_array_add (parts, g_strdup_printf (ngettext ("%lld caption", "%lld captions",
                                                            n_captions), (long long) n_captions));

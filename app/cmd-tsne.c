@@ -69,8 +69,8 @@ sidecar_labels (const char *path)
 
 
 /* An embeddings file of `oscarviz embed` (emb, read with its FILE.json by
- * load_embeddings_beside) is drawn as `embed --tsne` draws it: its classes, tags as circles and regions as
- * squares, and a title naming the layer; any other matrix as a plain
+ * load_embeddings_beside) is drawn as `embed --tsne` draws it: its classes,
+ * tags as circles and regions as squares, and a title naming the layer; any other matrix as a plain
  * scatter plot coloured by its labels. */
 static gboolean
 write_figure (const char         *out,

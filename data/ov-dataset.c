@@ -327,8 +327,9 @@ open_vqa_features (OvDataset    *ds,
     return;
   split_len = (gsize) (qla - base);
   g_ptr_array_add (names, g_strndup (base, split_len));
-  if (split_len > 4 && g_ascii_isdigit (base[split_len - 1]) && g_ascii_isdigit (base[split_len - 2])
-      && g_ascii_isdigit (base[split_len - 3]) && g_ascii_isdigit (base[split_len - 4]))
+  if (split_len > 4 && g_ascii_isdigit (base[split_len - 1])
+      && g_ascii_isdigit (base[split_len - 2]) && g_ascii_isdigit (base[split_len - 3])
+      && g_ascii_isdigit (base[split_len - 4]))
     g_ptr_array_add (names, g_strndup (base, split_len - 4));
 
   for (guint i = 0; i < names->len; i++)

@@ -119,7 +119,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvDataset, ov_dataset_free)
 
 typedef enum {
   OV_BOX_FRAME_STORED,      /* boxes were measured on the pixels as stored (plain PIL) */
-  OV_BOX_FRAME_DISPLAYED,   /* boxes were measured after EXIF orientation (cv2.imread, OpenCV >= 3.1) */
+  OV_BOX_FRAME_DISPLAYED,   /* boxes were measured after EXIF orientation (cv2.imread,
+                             * OpenCV >= 3.1) */
 } OvBoxFrame;
 
 typedef struct {

@@ -239,11 +239,20 @@ ov_backend_ref_linear (float *y, const float *x, const float *w, const float *b,
         int p0 = 4 * g / ng, p1 = 4 * (g + 1) / ng;                                \
         switch (m - i)                                                             \
           {                                                                        \
-          case 4: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, p0, p1, MIN (4, G)); break; \
-          case 3: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, p0, p1, MIN (3, G)); break; \
-          case 2: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, p0, p1, 2); break; \
-          case 1: NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, p0, p1, 1); break; \
-          default: break;                                                          \
+          case 4:                                                                  \
+            NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, p0, p1, MIN (4, G)); \
+            break;                                                                 \
+          case 3:                                                                  \
+            NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, p0, p1, MIN (3, G)); \
+            break;                                                                 \
+          case 2:                                                                  \
+            NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, p0, p1, 2);     \
+            break;                                                                 \
+          case 1:                                                                  \
+            NAME##_group (acc + i, x + (gsize) i * k, k, w, c, ce, p0, p1, 1);     \
+            break;                                                                 \
+          default:                                                                 \
+            break;                                                                 \
           }                                                                        \
       }                                                                            \
     for (int i = 0; i < m; i++)                                                    \
@@ -280,9 +289,11 @@ typedef float OvV16 __attribute__ ((vector_size (64), aligned (4)));
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define OV_HAVE_X86_KERNELS 1
-DEFINE_DOT_BLOCK4 (dot_block4_avx512, OvV8, 8, 5, __attribute__ ((target ("avx512f,avx512vl,fma"))))
-DEFINE_DOT_BLOCK4 (dot_block4_avx512_16, OvV16, 16, 5, __attribute__ ((target ("avx512f,avx512vl,fma"))))
-DEFINE_DOT_BLOCK4 (dot_block4_fma, OvV8, 8, 3, __attribute__ ((target ("avx2,fma"))))
+#define OV_TARGET_AVX512 __attribute__ ((target ("avx512f,avx512vl,fma")))
+#define OV_TARGET_FMA __attribute__ ((target ("avx2,fma")))
+DEFINE_DOT_BLOCK4 (dot_block4_avx512, OvV8, 8, 5, OV_TARGET_AVX512)
+DEFINE_DOT_BLOCK4 (dot_block4_avx512_16, OvV16, 16, 5, OV_TARGET_AVX512)
+DEFINE_DOT_BLOCK4 (dot_block4_fma, OvV8, 8, 3, OV_TARGET_FMA)
 #endif
 /* Plain x86-64 (SSE2) or any other processor: the compiler splits the
  * eight lanes as it can. */

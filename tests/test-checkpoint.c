@@ -938,7 +938,8 @@ test_private_copy (void)
 
   for (guint f = 0; f < G_N_ELEMENTS (files); f++)
     {
-      g_autofree char *src = ov_test_source_path ("tests", "fixtures", "checkpoint", files[f], NULL);
+      g_autofree char *src = ov_test_source_path ("tests", "fixtures", "checkpoint", files[f],
+                                                  NULL);
       g_autofree char *tmp = g_build_filename (g_get_tmp_dir (), "ov-private-copy-XXXXXX", NULL);
       g_autofree char *data = NULL;
       g_autoptr(GError) error = NULL;

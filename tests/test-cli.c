@@ -900,8 +900,9 @@ test_vqa_features_given (void)
   g_autoptr(Run) given = NULL;
   g_autoptr(Run) found = NULL;
 
-  g_assert_true (g_file_set_contents (qla, "[{\"q\": \"is the oven white ?\", \"o\": \"oven sink\", "
-                                           "\"img_id\": 1002, \"an\": [], \"s\": []}]", -1, NULL));
+  g_assert_true (g_file_set_contents (qla, "[{\"q\": \"is the oven white ?\", "
+                                           "\"o\": \"oven sink\", \"img_id\": 1002, "
+                                           "\"an\": [], \"s\": []}]", -1, NULL));
   g_assert_true (ov_safetensors_write (beside, view, 1, NULL));
   given = run_oscarviz ("vqa", "--model", model, "--features", pt, "--labels", qla, "--key",
                         "1002", "--json", NULL);

@@ -294,7 +294,8 @@ test_enc_imgln_off (void)
   g_autoptr(OvTestNpy) types_npy = ov_test_load_case_npy ("enc_imgln_off", "in_token_type_ids.npy");
   g_autoptr(OvTestNpy) mask_npy = ov_test_load_case_npy ("enc_imgln_off", "in_attention_mask.npy");
   g_autoptr(OvTestNpy) img_npy = ov_test_load_case_npy ("enc_imgln_off", "in_img_feats.npy");
-  g_autoptr(OvTestNpy) hs_npy = ov_test_load_case_npy ("enc_imgln_off", "out_all_hidden_states.npy");
+  g_autoptr(OvTestNpy) hs_npy = ov_test_load_case_npy ("enc_imgln_off",
+                                                       "out_all_hidden_states.npy");
   g_autoptr(OvTestNpy) att_npy = ov_test_load_case_npy ("enc_imgln_off", "out_attentions.npy");
   g_autoptr(OvTestNpy) seq_npy = ov_test_load_case_npy ("enc_imgln_off", "out_sequence_output.npy");
   g_autoptr(OvTestNpy) pool_npy = ov_test_load_case_npy ("enc_imgln_off", "out_pooled_output.npy");

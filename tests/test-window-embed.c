@@ -56,7 +56,8 @@ ensure_demo (void)
   if (ov_session_get_sample (session) == NULL)
     {
       ov_window_open (window, NULL, NULL, 0);
-      OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window) && ov_session_get_sample (session) != NULL, 60);
+      OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window)
+                          && ov_session_get_sample (session) != NULL, 60);
     }
   g_assert_nonnull (ov_session_get_sample (session));
   g_assert_nonnull (ov_session_get_model_path (session, OV_MODEL_KIND_CAPTION));
@@ -976,7 +977,8 @@ test_screenshots (void)
         gtk_window_set_default_size (GTK_WINDOW (win), sizes[s].w, sizes[s].h);
         gtk_window_present (GTK_WINDOW (win));
         ov_window_open (win, NULL, NULL, 0);
-        OV_TEST_WAIT_UNTIL (!ov_window_is_loading (win) && ov_session_get_sample (session) != NULL, 60);
+        OV_TEST_WAIT_UNTIL (!ov_window_is_loading (win)
+                            && ov_session_get_sample (session) != NULL, 60);
         gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "embeddings");
         ov_test_iterate (1500);
         save_png (win, before);

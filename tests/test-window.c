@@ -314,7 +314,8 @@ test_caption (void)
 
   ensure_opened ();
   panel = _ov_window_get_caption_panel (window);
-  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0 && !ov_window_is_loading (window), 60);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (panel) > 0 && !ov_window_is_loading (window),
+                      60);
   ov_test_iterate (OV_TEST_SETTLE_MS);
   OV_TEST_WAIT_UNTIL (ov_caption_panel_get_caption (panel) != NULL, 60);
   g_assert_nonnull (ov_caption_panel_get_caption (panel));

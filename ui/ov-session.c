@@ -1413,7 +1413,8 @@ ov_session_caption_async (OvSession              *self,
 
   g_return_if_fail (OV_IS_SESSION (self));
 
-  job = begin_job (self, JOB_CAPTION, OV_TASK_CAPTION, ov_session_caption_async, callback, user_data);
+  job = begin_job (self, JOB_CAPTION, OV_TASK_CAPTION, ov_session_caption_async, callback,
+                   user_data);
   if (job == NULL)
     return;
   if (options != NULL)
@@ -1493,7 +1494,8 @@ ov_session_predict_masks_async (OvSession          *self,
   g_return_if_fail (OV_IS_SESSION (self));
   g_return_if_fail (text != NULL);
 
-  job = begin_job (self, JOB_MASKS, OV_TASK_MASK, ov_session_predict_masks_async, callback, user_data);
+  job = begin_job (self, JOB_MASKS, OV_TASK_MASK, ov_session_predict_masks_async, callback,
+                   user_data);
   if (job == NULL)
     return;
   job->text = g_strdup (text);

@@ -120,7 +120,8 @@ main (int argc, char **argv)
       best_seq = MIN (best_seq, (t1 - t0) / 1e3);
       best_rows = MIN (best_rows, (t2 - t1) / 1e3);
     }
-  printf ("sequential sum, 1 thread        %6.2f ms  %5.1f GB/s\n", best_seq, bytes / best_seq / 1e6);
+  printf ("sequential sum, 1 thread        %6.2f ms  %5.1f GB/s\n", best_seq,
+          bytes / best_seq / 1e6);
   printf ("row-after-row dot, M=1, 1 thread %6.2f ms  %5.1f GB/s\n", best_rows,
           bytes / best_rows / 1e6);
   for (guint c = 0; c < G_N_ELEMENTS (ms); c++)
