@@ -1376,6 +1376,17 @@ test_heatmap_keys (void)
   cairo_surface_destroy (before);
   cairo_surface_destroy (after);
 
+  /* The focus coming back (as it does with the window) leaves the user's
+   * scrolling alone; the next key shows the cell again. */
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_End, GDK_CONTROL_MASK));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), >, 0);
+  gtk_adjustment_set_value (vadj, 0);
+  gtk_window_set_focus (GTK_WINDOW (win), NULL);
+  g_assert_true (gtk_widget_grab_focus (canvas));
+  ov_test_iterate (100);
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, 0);
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Left, 0));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), >, 0);
   close_window (win);
 }
 

@@ -761,13 +761,13 @@ static void
 canvas_focus_enter_cb (OvAttentionPanel *self)
 {
   /* Focus from the keyboard starts on the first cell, so that there is
-   * something to read at once. */
+   * something to read at once. A cell there already is not scrolled to:
+   * the focus also comes back with the window, which would undo the
+   * user's scrolling; the next key shows the cell. */
   if (self->heatmap != NULL && self->cursor_row < 0)
     move_cursor (self, 0, 0);
   else if ((self->grid != NULL || self->flow != NULL) && self->cursor_layer < 0)
     start_head_cursor (self);
-  else
-    scroll_to_cursor (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
 }
 
