@@ -22,6 +22,7 @@
 #include "data/ov-demo.h"
 #include "ui/ov-application.h"
 #include "ui/ov-window-private.h"
+#include "viz/ov-draw.h"
 #include "viz/ov-embed.h"
 #include "viz/ov-tsne.h"
 #include "ov-test-ui.h"
@@ -267,6 +268,36 @@ test_tsne (void)
 }
 
 /* /ui/embed/legend: a click on a legend row hides that class's points. */
+/* /ui/embed/colours: with a map shown, the window colours its classes as
+ * `oscarviz tsne` colours the same file (a palette made for the map's
+ * classes), the picture's classes being among them. */
+static void
+test_colours (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  g_autoptr(OvPalette) figure = ov_palette_new ();
+  const OvEmbeddings *emb;
+  const OvSample *sample;
+
+  ensure_map ();
+  emb = ov_embed_panel_get_embeddings (panel (), 0);
+  sample = ov_session_get_sample (session);
+  g_assert_nonnull (sample);
+  ov_palette_assign (figure, (const char *const *) emb->class_names->pdata,
+                     emb->class_names->len);
+  for (guint c = 0; c < emb->class_names->len; c++)
+    {
+      const char *name = g_ptr_array_index (emb->class_names, c);
+
+      g_assert_cmpuint (ov_palette_index (ov_session_get_palette (session), name), ==,
+                        ov_palette_index (figure, name));
+    }
+  for (guint r = 0; r < sample->n_regions; r++)
+    g_assert_cmpuint (ov_palette_index (ov_session_get_palette (session),
+                                        sample->regions[r].cls), ==,
+                      ov_palette_index (figure, sample->regions[r].cls));
+}
+
 static void
 test_legend (void)
 {
@@ -1069,6 +1100,7 @@ main (int argc, char **argv)
     { "/ui/embed/pass", test_pass },
     { "/ui/embed/tsne", test_tsne },
     { "/ui/embed/legend", test_legend },
+    { "/ui/embed/colours", test_colours },
     { "/ui/embed/click", test_click },
     { "/ui/embed/keys", test_keys },
     { "/ui/embed/lasso", test_lasso },

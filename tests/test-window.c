@@ -26,6 +26,7 @@
 #include "ui/ov-panel-util.h"
 #include "ui/ov-tag-row.h"
 #include "ui/ov-window-private.h"
+#include "viz/ov-draw.h"
 #include "ov-test-util.h"
 
 static GSubprocess   *xvfb;
@@ -883,6 +884,80 @@ make_small_sample (guint dim)
     }
   g_rand_free (rand);
   return sample;
+}
+
+static void
+count_signal (guint *count)
+{
+  (*count)++;
+}
+
+/* Checks that the session's tags have the colours palette gives their
+ * classes. */
+static void
+assert_tag_colours (OvSession *session,
+                    OvPalette *palette)
+{
+  GListModel *tags = ov_session_get_tags (session);
+  const OvSample *sample = ov_session_get_sample (session);
+
+  g_assert_cmpuint (g_list_model_get_n_items (tags), ==, sample->n_regions);
+  for (guint i = 0; i < g_list_model_get_n_items (tags); i++)
+    {
+      g_autoptr(OvTagItem) item = g_list_model_get_item (tags, i);
+      const char *cls = sample->regions[ov_tag_item_get_region (item)].cls;
+
+      g_assert_cmpuint (ov_tag_item_get_class_index (item), ==, ov_palette_index (palette, cls));
+    }
+}
+
+/* /ui/window/shown-classes: the classes of the embeddings map and the
+ * picture's get their colours together, as `oscarviz tsne` colours the map
+ * alone when the picture's classes are among it: a map class that wants a
+ * picture class's colour and comes first takes it, and the picture and its
+ * tags follow; without the map the picture's own colours come back. */
+static void
+test_shown_classes (void)
+{
+  g_autoptr(OvSession) session = ov_session_new ();
+  g_autoptr(OvPalette) alone = ov_palette_new ();
+  g_autoptr(OvPalette) map = ov_palette_new ();
+  const char *picture[] = { "dog", "couch", "pillow" };
+  const char *shown[5] = { NULL, "dog", "couch", "pillow", "cat" };
+  g_autofree char *rival = NULL;
+  guint changed = 0;
+
+  /* a class that wants the colour of "dog" and sorts before it */
+  for (guint k = 0; rival == NULL; k++)
+    {
+      g_autofree char *name = g_strdup_printf ("a%u", k);
+
+      if (ov_class_color_index (name) == ov_class_color_index ("dog"))
+        rival = g_steal_pointer (&name);
+    }
+  shown[0] = rival;
+  ov_palette_assign (alone, picture, G_N_ELEMENTS (picture));
+  ov_palette_assign (map, shown, G_N_ELEMENTS (shown));
+  g_assert_cmpuint (ov_palette_index (map, "dog"), !=, ov_palette_index (alone, "dog"));
+
+  ov_session_set_sample (session, make_small_sample (8));
+  g_signal_connect_swapped (session, "palette-changed", G_CALLBACK (count_signal), &changed);
+  assert_tag_colours (session, alone);
+
+  ov_session_set_shown_classes (session, shown, G_N_ELEMENTS (shown));
+  g_assert_cmpuint (changed, ==, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (shown); i++)
+    g_assert_cmpuint (ov_palette_index (ov_session_get_palette (session), shown[i]), ==,
+                      ov_palette_index (map, shown[i]));
+  assert_tag_colours (session, map);
+
+  /* a new sample keeps the map's colours */
+  ov_session_set_sample (session, make_small_sample (8));
+  assert_tag_colours (session, map);
+
+  ov_session_set_shown_classes (session, NULL, 0);
+  g_assert_cmpuint (changed, ==, 2);
+  assert_tag_colours (session, alone);
 }
 
 /* A pre-training checkpoint: masked-word predictions and the match, which
@@ -2228,6 +2303,7 @@ main (int argc, char **argv)
     { "/ui/window/attention-vqa", test_attention_vqa },
     { "/ui/window/region-numbers", test_region_numbers },
     { "/ui/window/attention-dark", test_attention_dark },
+    { "/ui/window/shown-classes", test_shown_classes },
     { "/ui/window/fault-while-loading", test_fault_while_loading },
     { "/ui/window/fault-weights-rewritten", test_fault_weights_rewritten },
     { "/ui/window/fault-export-disk-full", test_fault_export_disk_full },

@@ -979,9 +979,19 @@ static void
 set_result (OvEmbedPanel *self,
             EmbedResult  *result)
 {
+  OvSession *session = ov_panel_get_session (OV_PANEL (self));
+  const OvEmbeddings *emb;
+
   g_clear_pointer (&self->result, embed_result_unref);
   self->result = result;
   g_clear_pointer (&self->xy, g_free);
+  /* The map's classes and the picture's get distinct colours together, as
+   * `oscarviz tsne` gives the same classes. */
+  emb = primary (self);
+  if (session != NULL)
+    ov_session_set_shown_classes (session, emb != NULL
+                                           ? (const char *const *) emb->class_names->pdata
+                                           : NULL, emb != NULL ? emb->class_names->len : 0);
   show_map (self, NULL, FALSE);
   rebuild_classes (self);
   fill_tsne_layers (self);

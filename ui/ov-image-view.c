@@ -566,6 +566,8 @@ ov_image_view_set_session (OvImageView *self,
     {
       g_signal_connect_swapped (session, "input-changed", G_CALLBACK (input_changed_cb), self);
       g_signal_connect_swapped (session, "sample-changed", G_CALLBACK (sample_changed_cb), self);
+      g_signal_connect_swapped (session, "palette-changed", G_CALLBACK (gtk_widget_queue_draw),
+                                self);
     }
   rebuild_view (self);
 }

@@ -68,7 +68,10 @@ struct _OvSession
   OvAnswerList *answers;
   char         *answers_path;
   OvSample     *sample;
-  OvPalette    *palette;     /* class name -> colour, distinct within a sample */
+  /* class name -> colour, distinct among the sample's classes and the
+   * shown classes (those of the embeddings map) together */
+  OvPalette    *palette;
+  GPtrArray    *shown_classes;
   GListStore   *tags;
   double        threshold;
   double        last_run_seconds;
@@ -85,6 +88,7 @@ enum {
 enum {
   INPUT_CHANGED,
   SAMPLE_CHANGED,
+  PALETTE_CHANGED,
   N_SIGNALS
 };
 
@@ -162,6 +166,7 @@ ov_session_finalize (GObject *object)
   g_clear_pointer (&self->answers_path, g_free);
   g_clear_pointer (&self->sample, ov_sample_free);
   g_clear_pointer (&self->palette, ov_palette_free);
+  g_clear_pointer (&self->shown_classes, g_ptr_array_unref);
   G_OBJECT_CLASS (ov_session_parent_class)->finalize (object);
 }
 
@@ -236,6 +241,10 @@ ov_session_class_init (OvSessionClass *klass)
   signals[SAMPLE_CHANGED] =
     g_signal_new ("sample-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The classes' colours changed without a new sample (new shown classes). */
+  signals[PALETTE_CHANGED] =
+    g_signal_new ("palette-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -243,6 +252,7 @@ ov_session_init (OvSession *self)
 {
   self->tags = g_list_store_new (OV_TYPE_TAG_ITEM);
   self->palette = ov_palette_new ();
+  self->shown_classes = g_ptr_array_new_with_free_func (g_free);
   self->last_run_seconds = -1.0;
   g_signal_connect_object (self->tags, "items-changed",
                            G_CALLBACK (tags_items_changed_cb), self, 0);
@@ -591,6 +601,23 @@ ov_session_id_to_token (OvSession *self,
 
 /* The sample and its tags */
 
+/* The palette for sample's classes and the shown classes together: the
+ * same set of classes always gets the same colours, so a map drawn by
+ * `oscarviz tsne` has the colours the window gives it when the picture's
+ * classes are among the map's. */
+static void
+assign_palette (OvSession      *self,
+                const OvSample *sample)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->shown_classes->len; i++)
+    g_ptr_array_add (names, g_ptr_array_index (self->shown_classes, i));
+  for (guint i = 0; sample != NULL && i < sample->n_regions; i++)
+    g_ptr_array_add (names, sample->regions[i].cls);
+  ov_palette_assign (self->palette, (const char *const *) names->pdata, names->len);
+}
+
 void
 ov_session_set_sample (OvSession *self,
                        OvSample  *sample)
@@ -610,10 +637,9 @@ ov_session_set_sample (OvSession *self,
       g_autofree const char **names = g_new0 (const char *, sample->n_regions + 1);
       g_autoptr(GString) classes = g_string_new (NULL);
 
-      /* the classes of this picture get distinct colours */
       for (guint i = 0; i < sample->n_regions; i++)
         names[i] = sample->regions[i].cls;
-      ov_palette_assign (self->palette, names, sample->n_regions);
+      assign_palette (self, sample);
       /* the classes joined, as the detections alone would give the tags */
       for (guint i = 0; i < sample->n_regions; i++)
         if (names[i] != NULL && *names[i] != '\0')
@@ -651,6 +677,38 @@ ov_session_set_sample (OvSession *self,
   g_signal_emit (self, signals[SAMPLE_CHANGED], 0);
   g_list_store_splice (self->tags, 0, g_list_model_get_n_items (G_LIST_MODEL (self->tags)),
                        items->pdata, items->len);
+}
+
+void
+ov_session_set_shown_classes (OvSession         *self,
+                              const char *const *names,
+                              gsize              n)
+{
+  guint n_items;
+
+  g_return_if_fail (OV_IS_SESSION (self));
+
+  g_ptr_array_set_size (self->shown_classes, 0);
+  for (gsize i = 0; i < n; i++)
+    if (names[i] != NULL)
+      g_ptr_array_add (self->shown_classes, g_strdup (names[i]));
+  assign_palette (self, self->sample);
+  /* the tags of regions take their class's new colour */
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->tags));
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(OvTagItem) item = g_list_model_get_item (G_LIST_MODEL (self->tags), i);
+      int region = ov_tag_item_get_region (item);
+
+      if (self->sample != NULL && region >= 0 && (guint) region < self->sample->n_regions)
+        {
+          const char *cls = self->sample->regions[region].cls;
+
+          ov_tag_item_set_class_index (item, ov_palette_index (self->palette,
+                                                               cls != NULL ? cls : ""));
+        }
+    }
+  g_signal_emit (self, signals[PALETTE_CHANGED], 0);
 }
 
 OvPalette *

@@ -99,8 +99,15 @@ void           ov_session_set_sample            (OvSession            *self,
                                                  OvSample             *sample);
 const OvSample *ov_session_get_sample           (OvSession            *self);
 
-/* Class colours shared by the picture and the tag list. */
+/* Class colours shared by the picture, the tag list and the embeddings
+ * map: distinct among the sample's classes and the shown classes. */
 OvPalette     *ov_session_get_palette           (OvSession            *self);
+/* The classes shown beside the picture (the embeddings map's; none with
+ * n = 0): the palette is made for them and the sample's together, the tags
+ * take the new colours, and "palette-changed" is emitted. */
+void           ov_session_set_shown_classes     (OvSession            *self,
+                                                 const char *const    *names,
+                                                 gsize                 n);
 
 /* The tags: a GListModel of OvTagItem in input order. */
 GListModel    *ov_session_get_tags              (OvSession            *self);

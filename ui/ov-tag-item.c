@@ -279,6 +279,14 @@ ov_tag_item_get_class_index (OvTagItem *self)
   return self->class_index;
 }
 
+void
+ov_tag_item_set_class_index (OvTagItem *self,
+                             guint      class_index)
+{
+  g_return_if_fail (OV_IS_TAG_ITEM (self));
+  self->class_index = class_index;
+}
+
 double
 ov_tag_item_get_confidence (OvTagItem *self)
 {

@@ -42,6 +42,9 @@ void        ov_tag_item_set_region_enabled (OvTagItem *self,
                                             gboolean   enabled);
 int         ov_tag_item_get_region      (OvTagItem  *self);
 guint       ov_tag_item_get_class_index (OvTagItem  *self);
+/* A new colour for the region's class (see ov_session_set_shown_classes). */
+void        ov_tag_item_set_class_index (OvTagItem  *self,
+                                         guint       class_index);
 double      ov_tag_item_get_confidence  (OvTagItem  *self);
 /* Attributes joined with ", ", or NULL. */
 const char *ov_tag_item_get_attributes  (OvTagItem  *self);

@@ -415,6 +415,8 @@ ov_tag_row_new (OvSession *session,
   gtk_widget_insert_action_group (GTK_WIDGET (self), "tag", G_ACTION_GROUP (parts));
   g_signal_connect (self, "apply", G_CALLBACK (apply_cb), NULL);
   g_signal_connect_swapped (session, "input-changed", G_CALLBACK (update_title), self);
+  g_signal_connect_object (session, "palette-changed", G_CALLBACK (gtk_widget_queue_draw),
+                           self->chip, G_CONNECT_SWAPPED);
   update_title (self);
 
   source = gtk_drag_source_new ();
