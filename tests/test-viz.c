@@ -2965,11 +2965,61 @@ test_commands (void)
   g_rmdir (dir);
 }
 
+/* sRGB to CIELAB (D65), as the colour science books give it. */
+static void
+srgb_to_lab (OvColor c,
+             double  lab[3])
+{
+  double rgb[3] = { c.r, c.g, c.b }, xyz[3], f[3];
+  static const double white[3] = { 0.95047, 1.0, 1.08883 };
+
+  for (int k = 0; k < 3; k++)
+    rgb[k] = rgb[k] <= 0.04045 ? rgb[k] / 12.92 : pow ((rgb[k] + 0.055) / 1.055, 2.4);
+  xyz[0] = 0.4124 * rgb[0] + 0.3576 * rgb[1] + 0.1805 * rgb[2];
+  xyz[1] = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+  xyz[2] = 0.0193 * rgb[0] + 0.1192 * rgb[1] + 0.9505 * rgb[2];
+  for (int k = 0; k < 3; k++)
+    {
+      double t = xyz[k] / white[k];
+
+      f[k] = t > 0.008856 ? cbrt (t) : 7.787 * t + 16.0 / 116.0;
+    }
+  lab[0] = 116.0 * f[1] - 16.0;
+  lab[1] = 500.0 * (f[0] - f[1]);
+  lab[2] = 200.0 * (f[1] - f[2]);
+}
+
+/* The 36 colours a class can prefer are told apart: every two are at least
+ * 17 apart in CIELAB (the golden-angle wheel they replaced had pairs 11
+ * apart, which looked the same in a legend), none is a grey, and all are
+ * of middle lightness, readable on white and on a dark ground. */
+static void
+test_class_colors_apart (void)
+{
+  double lab[36][3], closest = G_MAXDOUBLE;
+
+  for (guint i = 0; i < 36; i++)
+    {
+      srgb_to_lab (ov_viz_class_color (i), lab[i]);
+      g_assert_cmpfloat (lab[i][0], >=, 37.0);
+      g_assert_cmpfloat (lab[i][0], <=, 79.0);
+      g_assert_cmpfloat (hypot (lab[i][1], lab[i][2]), >=, 29.0);
+    }
+  for (guint i = 0; i < 36; i++)
+    for (guint j = i + 1; j < 36; j++)
+      closest = MIN (closest, sqrt (pow (lab[i][0] - lab[j][0], 2)
+                                    + pow (lab[i][1] - lab[j][1], 2)
+                                    + pow (lab[i][2] - lab[j][2], 2)));
+  g_test_message ("closest two class colours: %.2f apart in CIELAB", closest);
+  g_assert_cmpfloat (closest, >=, 17.0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/viz/text/cjk", test_text_cjk);
+  g_test_add_func ("/viz/class-colors-apart", test_class_colors_apart);
   g_test_add_func ("/viz/attention/image/kept-numbers", test_attention_image_kept_numbers);
   g_test_add_func ("/viz/text/fit-title", test_fit_title);
   g_test_add_func ("/viz/attention/rollout-hand", test_rollout_hand);

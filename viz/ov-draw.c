@@ -315,8 +315,8 @@ ov_draw_color_bar_sized (cairo_t            *cr,
 /* Palette */
 
 /* A class's preferred colour comes from its name alone: FNV-1a of the name
- * picks one of the first 36 colours of ov_viz_class_color (twelve hues in
- * three lightness bands). The hash's basis was chosen so the 24 classes of
+ * picks one of the first 36 colours of ov_viz_class_color (a table chosen
+ * to be told apart). The hash's basis was chosen so the 24 classes of
  * the bundled demo world land on 24 different colours. A vocabulary of more
  * than 36 classes (VinVL has 1594) always has classes that prefer the same
  * colour, so a palette that is told the classes of a view (one picture, one
