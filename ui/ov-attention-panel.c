@@ -953,6 +953,7 @@ describe_input (OvAttentionPanel *self)
   if (self->run == NULL)
     {
       gtk_label_set_text (self->input_label, "");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->input_label), NULL);
       return;
     }
   if (self->run->task == OV_TASK_CAPTION)
@@ -964,6 +965,8 @@ describe_input (OvAttentionPanel *self)
     /* Translators: %s is the question. */
     text = g_strdup_printf (_("Question “%s”; tags: %s"), self->run->text, self->run->tags);
   gtk_label_set_text (self->input_label, text);
+  /* the label shows two lines at most */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->input_label), text);
 }
 
 static void
@@ -1009,6 +1012,7 @@ ov_attention_panel_run (OvAttentionPanel *self)
   if (task == OV_TASK_VQA && (self->question == NULL || *self->question == '\0'))
     {
       gtk_label_set_text (self->input_label, _("Ask a question to see its attention."));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->input_label), NULL);
       return;
     }
   cancellable = ov_runner_begin (&self->runner);
@@ -1327,6 +1331,15 @@ ov_attention_panel_get_selection (OvAttentionPanel *self,
     *layer = gtk_spin_button_get_value_as_int (self->layer_spin);
   if (head != NULL)
     *head = selected_head (self);
+}
+
+void
+ov_attention_panel_set_compact (OvAttentionPanel *self,
+                                gboolean          compact)
+{
+  g_return_if_fail (OV_IS_ATTENTION_PANEL (self));
+
+  gtk_label_set_lines (self->input_label, compact ? 1 : 2);
 }
 
 const OvAttentionRun *

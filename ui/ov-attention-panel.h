@@ -41,6 +41,11 @@ void        ov_attention_panel_set_selection (OvAttentionPanel   *self,
 void        ov_attention_panel_get_selection (OvAttentionPanel   *self,
                                               int                *layer,
                                               int                *head);
+/* In a short side (large text, a low screen) the line that says what the
+ * model was given keeps to one line, which leaves the heat map its rows;
+ * the whole line is in its tooltip either way. */
+void        ov_attention_panel_set_compact  (OvAttentionPanel    *self,
+                                             gboolean             compact);
 /* The last finished run, or NULL. */
 const OvAttentionRun *ov_attention_panel_get_run (OvAttentionPanel *self);
 guint       ov_attention_panel_get_n_runs   (OvAttentionPanel    *self);

@@ -234,6 +234,8 @@ update_summary (OvTagList *self)
     count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u tag in the input",
                                           "%u of %u tags in the input", n), on, n);
   gtk_label_set_text (self->count_label, count);
+  /* the whole count where large text cuts it short */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), count);
 
   line = dup_input_line (self->session, reads);
   gtk_label_set_text (self->input_label, line);

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "data/ov-dataset.h"
@@ -21,6 +22,7 @@
 #include "ov-embed-panel.h"
 #include "ov-image-view.h"
 #include "ov-mask-panel.h"
+#include "ov-panel-util.h"
 #include "ov-tag-list.h"
 #include "ov-vqa-panel.h"
 #include "ov-window-private.h"
@@ -60,6 +62,7 @@ struct _OvWindow
   GMenu           *recent_section;
   GtkPaned        *outer_paned;
   GtkPaned        *side_paned;
+  GtkScrolledWindow *side_scroller;
 
   GSettings       *settings;
   OvSession       *session;
@@ -88,6 +91,14 @@ struct _OvWindow
   /* The tag list's height as the user left it; while the list is folded
    * or the embeddings tab shows, the list keeps only its minimum. */
   int              tag_height;
+  /* The side is short for its text (side_is_short), as last seen. */
+  gboolean         side_short;
+  /* A tab folded the tag list (update_panel_fold), which the user then
+   * unfolded (keep_tags); folding is set while we fold it. */
+  gboolean         auto_folded;
+  gboolean         keep_tags;
+  gboolean         folding;
+  guint            side_size_id;
 };
 
 G_DEFINE_FINAL_TYPE (OvWindow, ov_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -202,6 +213,21 @@ typedef enum {
 static void load_sample (OvWindow *self, const char *const *files, gint64 row, const char *key,
                          LoadOrigin origin);
 
+/* The side's height (in pixels at normal text size; times the text scale
+ * at a larger one) under which the attention heat map would show only a
+ * few rows below the tag list: 1280x800 at normal text has more. */
+#define SHORT_SIDE_HEIGHT 600
+
+/* Whether the side is short for its text: large text, or a low screen. */
+static gboolean
+side_is_short (OvWindow *self)
+{
+  int height = gtk_widget_get_height (GTK_WIDGET (self->side_scroller));
+
+  return height > 0
+         && height < SHORT_SIDE_HEIGHT * ov_widget_get_text_scale (GTK_WIDGET (self));
+}
+
 /* The embeddings map needs the height, and a folded tag list gives its
  * height away: then the list keeps only its minimum, and it gets its
  * height back afterwards. */
@@ -219,6 +245,79 @@ apply_tag_height (OvWindow *self)
   gtk_paned_set_position (self->side_paned, tags_shrunk (self) ? 0 : self->tag_height);
 }
 
+/* Folds or unfolds the tag list as the window, not the user, wants it. */
+static void
+fold_tags (OvWindow *self,
+           gboolean  fold)
+{
+  self->folding = TRUE;
+  ov_tag_list_set_collapsed (self->tag_list, fold);
+  self->folding = FALSE;
+}
+
+/* The heat map's rows and the embeddings map need the height more than
+ * the tag list's rows do where the side is short for its text: there those
+ * tabs fold the list (its heading and the input line stay), and unfold it
+ * when another tab shows or the side grows. A list the user unfolds stays
+ * unfolded. */
+static void
+update_panel_fold (OvWindow *self)
+{
+  const char *panel = adw_view_stack_get_visible_child_name (self->panel_stack);
+  gboolean want = self->side_short && !self->keep_tags
+                  && (g_strcmp0 (panel, "attention") == 0
+                      || g_strcmp0 (panel, "embeddings") == 0);
+
+  if (want && !self->auto_folded && !ov_tag_list_get_collapsed (self->tag_list))
+    {
+      self->auto_folded = TRUE;
+      fold_tags (self, TRUE);
+    }
+  else if (!want && self->auto_folded)
+    {
+      self->auto_folded = FALSE;
+      fold_tags (self, FALSE);
+    }
+}
+
+static void
+tags_collapsed_cb (OvWindow *self)
+{
+  /* the user's own fold or unfold: the list is theirs again */
+  if (!self->folding && self->auto_folded)
+    {
+      self->auto_folded = FALSE;
+      self->keep_tags = !ov_tag_list_get_collapsed (self->tag_list);
+    }
+  apply_tag_height (self);
+}
+
+static gboolean
+side_size_idle_cb (gpointer data)
+{
+  OvWindow *self = data;
+  gboolean short_now = side_is_short (self);
+
+  self->side_size_id = 0;
+  if (short_now != self->side_short)
+    {
+      self->side_short = short_now;
+      ov_attention_panel_set_compact (self->attention_panel, short_now);
+      update_panel_fold (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* The side's height or the text size changed. The scroller says so while
+ * it lays the side out, which must not change under it: the side follows
+ * once that is done. */
+static void
+side_size_cb (OvWindow *self)
+{
+  if (self->side_size_id == 0)
+    self->side_size_id = g_idle_add (side_size_idle_cb, self);
+}
+
 static void
 side_position_cb (OvWindow *self)
 {
@@ -230,14 +329,34 @@ side_position_cb (OvWindow *self)
       self->tag_height = position;
       return;
     }
-  /* Dragging a folded list open unfolds it at that height. */
-  gtk_widget_measure (GTK_WIDGET (self->tag_list), GTK_ORIENTATION_VERTICAL, -1,
+  /* Dragging a folded list open unfolds it at that height. (Its minimum at
+   * its own width: large text wraps the input line under it to more lines
+   * there than at its natural width, and the divider stops below them.) */
+  gtk_widget_measure (GTK_WIDGET (self->tag_list), GTK_ORIENTATION_VERTICAL,
+                      gtk_widget_get_width (GTK_WIDGET (self->tag_list)) > 0
+                      ? gtk_widget_get_width (GTK_WIDGET (self->tag_list)) : -1,
                       &minimum, NULL, NULL, NULL);
   if (ov_tag_list_get_collapsed (self->tag_list) && position > minimum + 24)
     {
       self->tag_height = position;
       ov_tag_list_set_collapsed (self->tag_list, FALSE);
     }
+}
+
+/* The picture takes a little under half the width, which leaves the side
+ * room for the panel tabs' labels and a heat map at 1280 pixels. Larger
+ * text needs the side's width more than the picture does: at 1.5 times
+ * the text the picture takes 39 %, at twice 34 %, so that a projector's
+ * 1024 pixels still give the panels' controls a line of their own. */
+static void
+apply_picture_width (OvWindow *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  double scale = MAX (ov_widget_get_text_scale (GTK_WIDGET (self)), 1.0);
+
+  if (width <= 0)
+    width = g_settings_get_int (self->settings, "window-width");
+  gtk_paned_set_position (self->outer_paned, (int) (width * 0.48 / sqrt (scale)));
 }
 
 /* A point of the embeddings map: its image, with its region selected. */
@@ -1263,6 +1382,9 @@ ov_window_close_request (GtkWindow *window)
                        (const char *const *) (self->sample_files != NULL
                                               ? self->sample_files : (GStrv) NULL));
   g_settings_set_int (self->settings, "tag-list-height", MAX (self->tag_height, 0));
+  /* a list folded for a map's sake is the user's unfolded one */
+  if (self->auto_folded)
+    g_settings_set_boolean (self->settings, "tag-list-collapsed", FALSE);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
 
@@ -1280,6 +1402,7 @@ ov_window_dispose (GObject *object)
   g_clear_handle_id (&self->pulse_id, g_source_remove);
   g_clear_handle_id (&self->zoom_label_id, g_source_remove);
   g_clear_handle_id (&self->pending_id, g_source_remove);
+  g_clear_handle_id (&self->side_size_id, g_source_remove);
   g_clear_pointer (&self->pending_key, g_free);
   g_clear_pointer (&self->pending_class, g_free);
   if (self->session != NULL)
@@ -1338,6 +1461,7 @@ ov_window_class_init (OvWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvWindow, recent_section);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, outer_paned);
   gtk_widget_class_bind_template_child (widget_class, OvWindow, side_paned);
+  gtk_widget_class_bind_template_child (widget_class, OvWindow, side_scroller);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, open_model_action);
@@ -1470,12 +1594,12 @@ ov_window_init (OvWindow *self)
   update_status (self);
   zoom_changed_cb (self);
 
-  /* The image takes a little under half the width it opens with, which
-   * leaves the side room for the panel tabs' labels and a heat map at
-   * 1280 pixels; the tags, unless the user gave them a height, a third of
-   * the side's height, so the panels below keep two thirds. */
-  gtk_paned_set_position (self->outer_paned,
-                          g_settings_get_int (self->settings, "window-width") * 48 / 100);
+  /* The image takes a little under half the width it opens with (less
+   * with large text); the tags, unless the user gave them a height, a
+   * third of the side's height, so the panels below keep two thirds. */
+  apply_picture_width (self);
+  g_signal_connect_object (gtk_widget_get_settings (GTK_WIDGET (self)), "notify::gtk-xft-dpi",
+                           G_CALLBACK (apply_picture_width), self, G_CONNECT_SWAPPED);
   self->tag_height = g_settings_get_int (self->settings, "tag-list-height");
   if (self->tag_height <= 0)
     self->tag_height = (g_settings_get_int (self->settings, "window-height") - 100) * 34 / 100;
@@ -1483,9 +1607,16 @@ ov_window_init (OvWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   apply_tag_height (self);
   g_signal_connect_object (self->tag_list, "notify::collapsed",
-                           G_CALLBACK (apply_tag_height), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (tags_collapsed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->panel_stack, "notify::visible-child-name",
+                           G_CALLBACK (update_panel_fold), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->side_paned, "notify::position",
                            G_CALLBACK (side_position_cb), self, G_CONNECT_SWAPPED);
+  /* the scroller's page is its height: it changes with the window's */
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->side_scroller), "changed",
+                           G_CALLBACK (side_size_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_widget_get_settings (GTK_WIDGET (self)), "notify::gtk-xft-dpi",
+                           G_CALLBACK (side_size_cb), self, G_CONNECT_SWAPPED);
 
   target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (target, "drop", G_CALLBACK (drop_cb), self);
