@@ -8,8 +8,9 @@
  * open; class colours that depend on the class name alone; the note on
  * question words the model does not know; the Question tab's icon; the
  * room the panels get below the tag list; the keyboard on the attention
- * heat map; the focus ring of the first word link Shift+Tab reaches; and a
- * window that fits a screen 1024 pixels wide, in English and in German. With OV_SCREENSHOT_DIR set,
+ * heat map, and its rows at large text; the focus ring of the first word
+ * link Shift+Tab reaches; and a window that fits a screen of 1024x600 at
+ * every text size, in English and in German. With OV_SCREENSHOT_DIR set,
  * /ui/polish/screenshots writes every tab at 1280x800 and 1920x1080, light
  * and dark. Skipped only when no display can be started.
  */
@@ -1637,6 +1638,113 @@ test_heatmap_room (void)
   close_window (win);
 }
 
+/* The heat map's rows wholly inside the part of its scroller shown, above
+ * the line over the scroller's foot. */
+static int
+heatmap_rows_shown (OvAttentionPanel     *panel,
+                    const OvAttentionRun *run)
+{
+  GtkWidget *canvas = ov_attention_panel_get_canvas (panel);
+  GtkWidget *scroller = gtk_widget_get_ancestor (canvas, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *vadj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  GtkWidget *label = ov_attention_panel_get_cell_label (panel);
+  double top = gtk_adjustment_get_value (vadj), bottom, x, y, y0 = 0, y1 = 0, half;
+  int first = -1, last = -1, n = 0, shown = 0;
+
+  bottom = top + gtk_adjustment_get_page_size (vadj)
+           - (gtk_widget_get_visible (label) ? gtk_widget_get_height (label) : 0);
+  for (int i = 0; i < run->forward->seq_len; i++)
+    if (run->encoding->segments[i] != OV_SEGMENT_PAD)
+      {
+        first = first < 0 ? i : first;
+        last = i;
+        n++;
+      }
+  g_assert_cmpint (n, >, 1);
+  g_assert_true (ov_attention_panel_cell_center (panel, first, first, &x, &y0));
+  g_assert_true (ov_attention_panel_cell_center (panel, last, last, &x, &y1));
+  half = (y1 - y0) / (n - 1) / 2;
+  for (int i = 0; i < run->forward->seq_len; i++)
+    if (run->encoding->segments[i] != OV_SEGMENT_PAD
+        && ov_attention_panel_cell_center (panel, i, i, &x, &y)
+        && y - half >= top - 0.5 && y + half <= bottom + 0.5)
+      shown++;
+  g_test_message ("%d of %d rows of %.1f px shown in %.0f px of the scroller", shown, n,
+                  2 * half, bottom - top);
+  return shown;
+}
+
+/* /ui/polish/heatmap-large-text: on a projector's 1024x768 and a laptop's
+ * 1280x800 with the text 1.5 or 2 times as large, the heat map still shows
+ * a useful number of rows without scrolling: the attention tab folds the
+ * tag list there (and unfolds it on another tab, leaving the setting as it
+ * was), which at normal text it does not. */
+static void
+test_heatmap_large_text (void)
+{
+  static const struct { int w, h; const char *text_size; int rows; } cases[] = {
+    { 1280, 800, "normal", 15 },
+    { 1280, 800, "larger", 12 },
+    { 1280, 800, "largest", 5 },
+    { 1024, 768, "larger", 12 },
+    { 1024, 768, "largest", 5 },
+  };
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      OvWindow *win;
+      OvAttentionPanel *panel;
+      OvTagList *tags;
+      const OvAttentionRun *run;
+      gboolean large = !g_str_equal (cases[c].text_size, "normal");
+
+      g_settings_reset (settings, "tag-list-height");
+      g_settings_reset (settings, "tag-list-collapsed");
+      g_settings_set_string (settings, "text-size", cases[c].text_size);
+      ov_test_iterate (50);
+      g_test_message ("%dx%d, %s text", cases[c].w, cases[c].h, cases[c].text_size);
+      win = open_demo_window (cases[c].w, cases[c].h);
+      panel = _ov_window_get_attention_panel (win);
+      tags = _ov_window_get_tag_list (win);
+      run = show_heatmap (win, panel);
+      ov_test_iterate (300);
+      g_assert_cmpint (ov_tag_list_get_collapsed (tags), ==, large);
+      g_assert_cmpint (heatmap_rows_shown (panel, run), >=, cases[c].rows);
+
+      /* another tab gets the list back as it was */
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
+                                                 "caption"));
+      ov_test_iterate (300);
+      g_assert_false (ov_tag_list_get_collapsed (tags));
+      g_assert_false (g_settings_get_boolean (settings, "tag-list-collapsed"));
+      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (tags)), >, 150);
+
+      /* a list the user unfolds on the attention tab stays unfolded */
+      if (large)
+        {
+          g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
+                                                     "attention"));
+          ov_test_iterate (300);
+          g_assert_true (ov_tag_list_get_collapsed (tags));
+          ov_tag_list_set_collapsed (tags, FALSE);
+          ov_test_iterate (300);
+          g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
+                                                     "question"));
+          ov_test_iterate (100);
+          g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
+                                                     "attention"));
+          ov_test_iterate (300);
+          g_assert_false (ov_tag_list_get_collapsed (tags));
+        }
+      close_window (win);
+    }
+  g_settings_set_string (settings, "text-size", "normal");
+  g_settings_reset (settings, "tag-list-height");
+  g_settings_reset (settings, "tag-list-collapsed");
+  ov_test_iterate (50);
+}
+
 static void
 test_tab_icons (void)
 {
@@ -1837,16 +1945,18 @@ assert_controls_inside (OvWindow *win)
   g_assert_cmpuint (checked, >=, 10);
 }
 
-/* /ui/polish/narrow: classroom projectors show 1024x768 or 1024x600. On
- * every tab the window needs no more than 1024 pixels of width, nor, at
- * its least width, more than 600 of height; opened at 1024x600 it is no
- * wider than that and every button lies inside it. German, whose labels
- * are the longest, is tried too where its locale is installed. */
+/* /ui/polish/narrow: classroom projectors show 1024x768 or 1024x600, and
+ * a teacher may well set the text 1.5 or 2 times as large. At every text
+ * size, on every tab the window needs no more than 1024 pixels of width,
+ * nor, at its least width, more than 600 of height; opened at 1024x600 it
+ * is no wider than that and every button lies inside it. German, whose
+ * labels are the longest, is tried too where its locale is installed. */
 static void
 test_narrow (void)
 {
   static const char *const tabs[] = { "caption", "question", "mask", "attention",
                                       "embeddings" };
+  static const char *const text_sizes[] = { "normal", "larger", "largest" };
   g_autofree char *old_locale = g_strdup (setlocale (LC_ALL, NULL));
   g_autofree char *old_dir = g_strdup (bindtextdomain (GETTEXT_PACKAGE, NULL));
   g_autofree char *old_domain = g_strdup (textdomain (NULL));
@@ -1874,27 +1984,35 @@ test_narrow (void)
               break;
             }
         }
-      g_settings_reset (settings, "tag-list-height");
-      g_settings_reset (settings, "tag-list-collapsed");
-      win = open_demo_window (1024, 600);
-      for (guint t = 0; t < G_N_ELEMENTS (tabs); t++)
+      for (guint z = 0; z < G_N_ELEMENTS (text_sizes); z++)
         {
-          int width, height;
+          g_settings_reset (settings, "tag-list-height");
+          g_settings_reset (settings, "tag-list-collapsed");
+          g_settings_set_string (settings, "text-size", text_sizes[z]);
+          ov_test_iterate (50);
+          win = open_demo_window (1024, 600);
+          for (guint t = 0; t < G_N_ELEMENTS (tabs); t++)
+            {
+              int width, height;
 
-          g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
-                                                     tabs[t]));
-          ov_test_iterate (800);
-          least_size (win, &width, &height);
-          g_test_message ("%s, %s: at least %dx%d, shown at %dx%d", german ? "de" : "en",
-                          tabs[t], width, height, gtk_widget_get_width (GTK_WIDGET (win)),
-                          gtk_widget_get_height (GTK_WIDGET (win)));
-          g_assert_cmpint (width, <=, 1024);
-          g_assert_cmpint (height, <=, 600);
-          g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (win)), <=, 1024);
-          assert_controls_inside (win);
+              g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel",
+                                                         "s", tabs[t]));
+              ov_test_iterate (800);
+              least_size (win, &width, &height);
+              g_test_message ("%s, %s text, %s: at least %dx%d, shown at %dx%d",
+                              german ? "de" : "en", text_sizes[z], tabs[t], width, height,
+                              gtk_widget_get_width (GTK_WIDGET (win)),
+                              gtk_widget_get_height (GTK_WIDGET (win)));
+              g_assert_cmpint (width, <=, 1024);
+              g_assert_cmpint (height, <=, 600);
+              g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (win)), <=, 1024);
+              g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (win)), <=, 600);
+              assert_controls_inside (win);
+            }
+          close_window (win);
         }
-      close_window (win);
     }
+  g_settings_set_string (settings, "text-size", "normal");
   g_unsetenv ("LANGUAGE");
   setlocale (LC_ALL, old_locale);
   bindtextdomain (GETTEXT_PACKAGE, old_dir);
@@ -2175,6 +2293,7 @@ main (int argc, char **argv)
     { "/ui/polish/heatmap-room", test_heatmap_room },
     { "/ui/polish/heatmap-keys", test_heatmap_keys },
     { "/ui/polish/head-keys", test_head_keys },
+    { "/ui/polish/heatmap-large-text", test_heatmap_large_text },
     { "/ui/polish/words-focus-ring", test_words_focus_ring },
     { "/ui/polish/tab-icons", test_tab_icons },
     { "/ui/polish/room", test_room },
