@@ -245,14 +245,29 @@ apply_tag_height (OvWindow *self)
   gtk_paned_set_position (self->side_paned, tags_shrunk (self) ? 0 : self->tag_height);
 }
 
-/* Folds or unfolds the tag list as the window, not the user, wants it. */
+/* The user's folding is a setting, shared by the windows. */
+static void
+bind_tags_collapsed (OvWindow *self)
+{
+  g_settings_bind (self->settings, "tag-list-collapsed", self->tag_list, "collapsed",
+                   G_SETTINGS_BIND_DEFAULT);
+}
+
+/* Folds or unfolds the tag list as the window, not the user, wants it:
+ * a fold of this window's own, which the setting (and so the other
+ * windows and the next start) never sees. */
 static void
 fold_tags (OvWindow *self,
            gboolean  fold)
 {
+  self->auto_folded = fold;
+  if (fold)
+    g_settings_unbind (self->tag_list, "collapsed");
   self->folding = TRUE;
   ov_tag_list_set_collapsed (self->tag_list, fold);
   self->folding = FALSE;
+  if (!fold)
+    bind_tags_collapsed (self);
 }
 
 /* The heat map's rows and the embeddings map need the height more than
@@ -269,25 +284,20 @@ update_panel_fold (OvWindow *self)
                       || g_strcmp0 (panel, "embeddings") == 0);
 
   if (want && !self->auto_folded && !ov_tag_list_get_collapsed (self->tag_list))
-    {
-      self->auto_folded = TRUE;
-      fold_tags (self, TRUE);
-    }
+    fold_tags (self, TRUE);
   else if (!want && self->auto_folded)
-    {
-      self->auto_folded = FALSE;
-      fold_tags (self, FALSE);
-    }
+    fold_tags (self, FALSE);
 }
 
 static void
 tags_collapsed_cb (OvWindow *self)
 {
-  /* the user's own fold or unfold: the list is theirs again */
+  /* the user unfolds a list we folded: it is theirs again, and stays so */
   if (!self->folding && self->auto_folded)
     {
       self->auto_folded = FALSE;
       self->keep_tags = !ov_tag_list_get_collapsed (self->tag_list);
+      bind_tags_collapsed (self);
     }
   apply_tag_height (self);
 }
@@ -1382,9 +1392,6 @@ ov_window_close_request (GtkWindow *window)
                        (const char *const *) (self->sample_files != NULL
                                               ? self->sample_files : (GStrv) NULL));
   g_settings_set_int (self->settings, "tag-list-height", MAX (self->tag_height, 0));
-  /* a list folded for a map's sake is the user's unfolded one */
-  if (self->auto_folded)
-    g_settings_set_boolean (self->settings, "tag-list-collapsed", FALSE);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
 
@@ -1603,8 +1610,7 @@ ov_window_init (OvWindow *self)
   self->tag_height = g_settings_get_int (self->settings, "tag-list-height");
   if (self->tag_height <= 0)
     self->tag_height = (g_settings_get_int (self->settings, "window-height") - 100) * 34 / 100;
-  g_settings_bind (self->settings, "tag-list-collapsed", self->tag_list, "collapsed",
-                   G_SETTINGS_BIND_DEFAULT);
+  bind_tags_collapsed (self);
   apply_tag_height (self);
   g_signal_connect_object (self->tag_list, "notify::collapsed",
                            G_CALLBACK (tags_collapsed_cb), self, G_CONNECT_SWAPPED);
