@@ -5,19 +5,19 @@
 
 #include "ov-viz.h"
 
-/* The first 36 class colours: sRGB colours of CIELAB lightness 38 to 78
- * and chroma at least 30 (readable on white and on a dark ground, never a
- * grey), chosen by farthest-point search in CIEDE2000 and refined so that
- * the closest two differ by 15.7; the order is the search's, so that
+/* The first 36 class colours: sRGB colours of CIELAB lightness 40 to 70
+ * and chroma at least 35 (a box shows on light and dark parts of a photo,
+ * never a grey), chosen by farthest-point search in CIEDE2000 and refined
+ * so that the closest two differ by 14.7; the order is the search's, so that
  * neighbouring indices (which a class that lost its colour moves to) differ
  * well too. */
 static const guint32 class_colors[36] = {
-  0x14668f, 0x1f8fe0, 0xadc200, 0xff1400, 0x006652, 0xa3148f,
-  0x3dcceb, 0xffad00, 0x7a5c00, 0xebad8f, 0x99c2ff, 0x5c1fff,
-  0x00d6c2, 0x997aad, 0xff1466, 0x858f52, 0x526629, 0xb80033,
-  0xcc29ff, 0xa37047, 0x008fa3, 0xccb87a, 0x5c528f, 0x7070ff,
-  0x8fc28f, 0xffa3b8, 0xa33300, 0xad8500, 0x00d614, 0xff7a00,
-  0x008f00, 0xe0adff, 0xcc7a70, 0xa35c70, 0xff5cc2, 0x00997a,
+  0x007aad, 0xb8ad00, 0xff0a0a, 0xcc1ff5, 0x00703d, 0x7a5c00,
+  0x33b8b8, 0x99475c, 0xe09900, 0xe08fad, 0x29c200, 0xa3a3f5,
+  0x6629ff, 0x526614, 0x00b8eb, 0x85851f, 0xa37ab8, 0xad6652,
+  0xe09970, 0xc2008f, 0xa37a47, 0x1f8f00, 0xf57aff, 0x7070f5,
+  0x0ac28f, 0x8fad70, 0x008f7a, 0xff33ad, 0x994700, 0x4799ff,
+  0xff7a70, 0xd6660a, 0x475c99, 0xc20029, 0xff005c, 0x7a528f,
 };
 
 OvColor
