@@ -673,7 +673,11 @@ ov_cmd_attention (int argc, char **argv)
     }
 
   sample = ov_sample_source_load (&o.sample, NULL, &error);
-  if (sample == NULL)
+  if (sample == NULL
+      || !ov_cli_check_class_names (sample, o.sample.dataset != NULL ? o.sample.dataset
+                                            : o.sample.features != NULL ? o.sample.features
+                                            : o.sample.labels != NULL ? o.sample.labels
+                                            : o.sample.detections, o.tags != NULL, &error))
     {
       status = fail (error);
       goto out;

@@ -240,6 +240,7 @@ ov_cmd_embed (int argc, char **argv)
   g_autoptr(OvEmbeddings) emb = NULL;
   g_autofree char *dataset_name = NULL;
   g_autofree char *dataset_path = NULL;
+  g_autofree char *class_names = NULL;
   g_autofree char *tag_layout = NULL;
   g_autofree char *tag_layout_dir = NULL;
   g_autofree char *layer_text = NULL;
@@ -255,6 +256,9 @@ ov_cmd_embed (int argc, char **argv)
     { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset_name,
       N_("Dataset: split yaml or any one detection/feature file, or “demo” for the bundled "
          "scenes"), "FILE" },
+    { "class-names", 0, 0, G_OPTION_ARG_FILENAME, &class_names,
+      N_("Class names for numeric class ids (one a line, a table with a “name” column, or a "
+         "label map JSON)"), "FILE" },
     { "tag-layout", 0, 0, G_OPTION_ARG_FILENAME, &tag_layout,
       N_("For a captioning model trained without tags: read the tags in the tag slots of "
          "this tagged captioning model (a folder or a bundled model), to compare the two with "
@@ -372,8 +376,19 @@ ov_cmd_embed (int argc, char **argv)
   if (dataset_path == NULL)
     goto fail;
   dataset = ov_dataset_open (dataset_path, NULL, &error);
-  if (dataset == NULL)
+  if (dataset == NULL
+      || (class_names != NULL && !ov_dataset_set_class_names (dataset, class_names, &error)))
     goto fail;
+  /* placeholders ("class511") would be the tags and the classes */
+  if (ov_dataset_lacks_class_names (dataset))
+    {
+      g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
+                   _("%s: the classes are numeric ids without names, and the model would read "
+                     "placeholders for tags; give --class-names FILE, the names the ids count "
+                     "in (for an LXMERT TSV the 1600 Visual Genome object classes, "
+                     "objects_vocab.txt)"), dataset_path);
+      goto fail;
+    }
   emb = ov_embed_collect_dataset (model, dataset, limit > 0 ? (guint) limit : 0, layers,
                                   n_layers, quiet ? NULL : progress_cb, NULL, NULL, &error);
   if (emb == NULL)

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdio.h>
@@ -79,16 +80,50 @@ static JsonNode *
 inspect_dataset (const char *path,
                  const char *key,
                  gint64      row,
+                 const char *class_names,
                  GError    **error)
 {
   g_autoptr(OvDataset) ds = ov_dataset_open (path, NULL, error);
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(OvSample) sample = NULL;
+  g_autoptr(GPtrArray) file_warnings = NULL;
   guint n;
 
   if (ds == NULL)
     return NULL;
+  if (class_names != NULL && !ov_dataset_set_class_names (ds, class_names, error))
+    return NULL;
   n = ov_dataset_get_n_samples (ds);
+  /* a row or key the file lacks is a bad option value, as for the other
+   * commands */
+  if (row >= 0 && row >= (gint64) n)
+    {
+      if (n == 0)
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("--row %lld: %s has no samples"), (long long) row, path);
+      else
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("--row %" PRId64 ": %s has %u samples, numbered from 0 to %u"),
+                     row, path, n, n - 1);
+      return NULL;
+    }
+  if (key != NULL)
+    {
+      g_autoptr(GError) local = NULL;
+      gint64 index = ov_dataset_find_key (ds, key, NULL, &local);
+
+      if (index < 0)
+        {
+          if (g_error_matches (local, OV_ERROR, OV_ERROR_MISSING))
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--key: %s",
+                         local->message);
+          else
+            g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+    }
+  /* a file cut short shows in its last row: read that one alone */
+  file_warnings = ov_dataset_check_last_rows (ds, NULL);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "kind");
   json_builder_add_string_value (b, ov_file_kind_role (ov_dataset_get_kind (ds)));
@@ -107,20 +142,19 @@ inspect_dataset (const char *path,
       json_builder_add_string_value (b, k);
     }
   json_builder_end_array (b);
+  if (file_warnings->len > 0)
+    {
+      json_builder_set_member_name (b, "warnings");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < file_warnings->len; i++)
+        json_builder_add_string_value (b, g_ptr_array_index (file_warnings, i));
+      json_builder_end_array (b);
+    }
 
   if (key != NULL)
     sample = ov_dataset_load_key (ds, key, NULL, NULL, NULL, error);
-  else if (row >= (gint64) n || (row < 0 && n == 0))
-    {
-      if (row >= 0 || key != NULL)
-        {
-          g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                       ngettext ("%s has %u sample; there is no row %lld",
-                                 "%s has %u samples; there is no row %lld", n),
-                       path, n, (long long) row);
-          return NULL;
-        }
-    }
+  else if (n == 0)
+    ;
   else
     sample = ov_dataset_load_sample (ds, row >= 0 ? (guint) row : 0, NULL, NULL, NULL, error);
   if (sample == NULL && (key != NULL || n > 0))
@@ -894,9 +928,13 @@ print_text (const char *path,
     }
   {
     gint64 n = json_object_get_int_member (o, "samples");
+    JsonArray *w = json_object_has_member (o, "warnings")
+                   ? json_object_get_array_member (o, "warnings") : NULL;
 
     g_print (ngettext ("%s: %s (%s), %lld sample\n", "%s: %s (%s), %lld samples\n", n), path,
              kind, json_object_get_string_member (o, "format"), (long long) n);
+    for (guint i = 0; w != NULL && i < json_array_get_length (w); i++)
+      g_print (_("  warning: %s\n"), json_array_get_string_element (w, i));
   }
   if (json_object_has_member (o, "sample"))
     {
@@ -982,6 +1020,7 @@ ov_cmd_inspect (int    argc,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) files = NULL;
   g_autofree char *key = NULL;
+  g_autofree char *class_names = NULL;
   gint64 row = -1;
   gboolean json = FALSE;
   int status = 0;
@@ -991,6 +1030,9 @@ ov_cmd_inspect (int    argc,
       N_("Summarise the sample at this row (from 0)"), "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON document per file, one a line"),
       NULL },
+    { "class-names", 0, 0, G_OPTION_ARG_FILENAME, &class_names,
+      N_("Class names for numeric class ids (one a line, a table with a “name” column, or a "
+         "label map JSON)"), "FILE" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
     { NULL }
   };
@@ -1059,12 +1101,12 @@ ov_cmd_inspect (int    argc,
           else if (kind == OV_FILE_CAPTIONS_JSON || kind == OV_FILE_CAPTION_PREDICTIONS)
             node = inspect_captions (path, kind, &local);
           else if (kind != OV_FILE_UNKNOWN)
-            node = inspect_dataset (path, key, row, &local);
+            node = inspect_dataset (path, key, row, class_names, &local);
         }
       if (node == NULL)
         {
           g_printerr ("oscarviz inspect: %s\n", local->message);
-          status = 1;
+          status = MAX (status, ov_cli_exit_status (local));
           continue;
         }
       if (json)

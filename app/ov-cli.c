@@ -1179,6 +1179,22 @@ sample_source (const OvSampleSourceOptions *so)
   return so->image;
 }
 
+gboolean
+ov_cli_check_class_names (const OvSample *sample,
+                          const char     *source,
+                          gboolean        tags_given,
+                          GError        **error)
+{
+  if (!sample->classes_unnamed || tags_given)
+    return TRUE;
+  g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+               _("%s: image “%s”: the classes are numeric ids without names, and the model "
+                 "would read placeholders for tags; give --class-names FILE, the names the "
+                 "ids count in (for an LXMERT TSV the 1600 Visual Genome object classes, "
+                 "objects_vocab.txt), or the tags with --tags TEXT"), source, sample->key);
+  return FALSE;
+}
+
 OvCliSample *
 ov_cli_load_sample (OvCliOptions *opts,
                     OvModel      *model,
@@ -1233,6 +1249,8 @@ ov_cli_load_sample (OvCliOptions *opts,
   if (out->sample == NULL)
     return NULL;
 
+  if (!ov_cli_check_class_names (out->sample, out->source, opts->tags != NULL, error))
+    return NULL;
   out->tags = g_strdup (opts->tags != NULL ? opts->tags
                         : out->sample->tags != NULL ? out->sample->tags : "");
   out->tags_given = opts->tags != NULL;

@@ -174,6 +174,14 @@ void            ov_cli_print_parse_error (const char   *command,
                                           char * const *argv,
                                           const GError *error);
 
+/* FALSE with an error when the sample's classes are numeric ids that no
+ * names file named and no tags replace them (tags_given): the model would
+ * read placeholders ("class511") as tags. */
+gboolean        ov_cli_check_class_names (const OvSample *sample,
+                                          const char     *source,
+                                          gboolean        tags_given,
+                                          GError        **error);
+
 void            ov_cli_options_init   (OvCliOptions   *opts,
                                        const char     *command);
 void            ov_cli_options_clear  (OvCliOptions   *opts);

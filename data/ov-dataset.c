@@ -56,11 +56,14 @@ struct _OvDataset {
   GHashTable *questions;     /* key -> OvSample* of the yaml's qla: file */
   GPtrArray  *qla;           /* OvSample*, owns the values of questions */
   char       *image_dir;     /* where KEY.png / images/KEY.png are looked for */
-  char      **class_names;
-  char      **attr_names;
+  OvClassNames *class_names; /* names of an LXMERT TSV's class ids */
+  OvClassNames *attr_names;
 };
 
 static OvTsv *primary_tsv (OvDataset *ds);
+static gboolean read_part (OvDataset *ds, OvSample *sample, OvTsv *tsv, OvFileKind kind,
+                           guint row, OvProgressFunc progress, gpointer progress_data,
+                           GCancellable *cancellable, GError **error);
 
 void
 ov_dataset_free (OvDataset *ds)
@@ -82,9 +85,35 @@ ov_dataset_free (OvDataset *ds)
   g_clear_pointer (&ds->questions, g_hash_table_unref);
   g_clear_pointer (&ds->qla, g_ptr_array_unref);
   g_free (ds->image_dir);
-  g_strfreev (ds->class_names);
-  g_strfreev (ds->attr_names);
+  g_clear_pointer (&ds->class_names, ov_class_names_free);
+  g_clear_pointer (&ds->attr_names, ov_class_names_free);
   g_free (ds);
+}
+
+gboolean
+ov_dataset_set_class_names (OvDataset  *ds,
+                            const char *path,
+                            GError    **error)
+{
+  OvClassNames *names = ov_class_names_load (path, error);
+
+  if (names == NULL)
+    return FALSE;
+  g_clear_pointer (&ds->class_names, ov_class_names_free);
+  ds->class_names = names;
+  return TRUE;
+}
+
+gboolean
+ov_dataset_has_class_ids (OvDataset *ds)
+{
+  return ds->features != NULL && ds->features_kind == OV_FILE_LXMERT_TSV;
+}
+
+gboolean
+ov_dataset_lacks_class_names (OvDataset *ds)
+{
+  return ov_dataset_has_class_ids (ds) && ds->class_names == NULL;
 }
 
 const char *
@@ -285,6 +314,32 @@ open_features (OvDataset    *ds,
     return FALSE;
   if (kind == OV_FILE_FEATURE_DICT)
     return open_feature_dict (ds, path, error);
+  /* VinVL's predictions.tsv holds each object's 2048 features in its
+   * "feature" when TEST.TSV_SAVE_SUBSET names it (vinvl_x152c4.yaml does);
+   * its first row tells */
+  if (kind == OV_FILE_DETECTIONS_TSV)
+    {
+      g_autoptr(OvTsv) tsv = ov_tsv_open (path, cancellable, error);
+      g_autofree char *row = NULL;
+
+      if (tsv == NULL)
+        return FALSE;
+      row = ov_tsv_get_n_rows (tsv) > 0 ? ov_tsv_read_row (tsv, 0, NULL, NULL, cancellable,
+                                                           NULL)
+                                        : NULL;
+      if (row == NULL || strstr (row, "\"feature\"") == NULL)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       _ ("%s is a detection TSV whose objects carry no \"feature\", not a "
+                          "feature file (VinVL's predictions.tsv has them when "
+                          "TEST.TSV_SAVE_SUBSET names \"feature\"); give it as --labels"),
+                       path);
+          return FALSE;
+        }
+      ds->features_kind = kind;
+      ds->features = g_steal_pointer (&tsv);
+      return TRUE;
+    }
   if (!is_feature_kind (kind))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s is %s, not a feature file"), path,
@@ -649,6 +704,80 @@ ov_dataset_open_files (const OvDatasetFiles *files,
   return g_steal_pointer (&ds);
 }
 
+/* Whether a file's last byte is not a line end. */
+static gboolean
+ends_without_newline (const char *path)
+{
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  struct stat st;
+  char last = '\n';
+
+  if (fd < 0)
+    return FALSE;
+  if (fstat (fd, &st) == 0 && st.st_size > 0 && pread (fd, &last, 1, st.st_size - 1) != 1)
+    last = '\n';
+  close (fd);
+  return last != '\n';
+}
+
+GPtrArray *
+ov_dataset_check_last_rows (OvDataset    *ds,
+                            GCancellable *cancellable)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  struct { OvTsv *tsv; OvFileKind kind; } files[] = {
+    { ds->labels, ds->labels_kind }, { ds->features, ds->features_kind },
+    { ds->hw, OV_FILE_HW_TSV },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autoptr(OvSample) part = NULL;
+      g_autoptr(GError) local = NULL;
+      g_autofree char *key = NULL;
+      guint n;
+
+      if (files[i].tsv == NULL || (n = ov_tsv_get_n_rows (files[i].tsv)) == 0)
+        continue;
+      key = ov_tsv_read_key (files[i].tsv, n - 1, NULL);
+      part = ov_sample_new (key);
+      if (key != NULL
+          && read_part (ds, part, files[i].tsv, files[i].kind, n - 1, NULL, NULL, cancellable,
+                        &local))
+        continue;
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        break;
+      if (ends_without_newline (ov_tsv_get_path (files[i].tsv)))
+        g_ptr_array_add (out, g_strdup_printf (_ ("the last row cannot be read, and the file "
+                                                  "stops without a line end, so it looks cut "
+                                                  "short: %s"),
+                                               local != NULL ? local->message
+                                                             : ov_tsv_get_path (files[i].tsv)));
+      else
+        g_ptr_array_add (out, g_strdup_printf (_ ("the last row cannot be read: %s"),
+                                               local != NULL ? local->message
+                                                             : ov_tsv_get_path (files[i].tsv)));
+    }
+  return out;
+}
+
+gboolean
+ov_dataset_add_hw (OvDataset    *ds,
+                   const char   *path,
+                   GCancellable *cancellable,
+                   GError      **error)
+{
+  if (ds->hw != NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   _ ("%s names its own image sizes (%s); do not add %s"), ds->path,
+                   ov_tsv_get_path (ds->hw), path);
+      return FALSE;
+    }
+  ds->hw = open_tsv_as (path, "hw", accept_hw, NULL, cancellable, error);
+  return ds->hw != NULL;
+}
+
 /* The questions of a split yaml's `qla:` file (an Oscar VQA json), by
  * image key, for samples whose own files carry none. */
 static gboolean
@@ -968,8 +1097,8 @@ read_part (OvDataset      *ds,
       return ov_parse_features_row (sample, kind, line, where, error);
     case OV_FILE_BUTD_TSV:
     case OV_FILE_LXMERT_TSV:
-      return ov_parse_butd_row (sample, kind, line, (const char *const *) ds->class_names,
-                                (const char *const *) ds->attr_names, where, error);
+      return ov_parse_butd_row (sample, kind, line, ds->class_names, ds->attr_names, where,
+                                error);
     case OV_FILE_HW_TSV:
       return ov_parse_hw_row (sample, line, where, error);
     default:
@@ -1067,11 +1196,35 @@ load_sample (OvDataset      *ds,
           if (!read_part (ds, part, ds->features, ds->features_kind, row, progress,
                           progress_data, cancellable, error))
             return NULL;
+          if (part->features == NULL)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                           _ ("%s, row %" PRId64 ": the objects carry no \"feature\", so the "
+                              "file gives image “%s” no region features"), features_path, row,
+                           key);
+              return NULL;
+            }
         }
       g_clear_pointer (&sample->features, g_free);
       sample->features = g_steal_pointer (&part->features);
       sample->n_features = part->n_features;
       sample->feature_dim = part->feature_dim;
+      if (ds->features_kind == OV_FILE_DETECTIONS_TSV && !has_labels)
+        {
+          /* predictions with their features: the boxes are theirs */
+          OvRegion *tmp = sample->regions;
+
+          sample->regions = part->regions;
+          sample->n_regions = part->n_regions;
+          part->regions = tmp;
+          part->n_regions = 0;
+          n_label_regions = sample->n_regions;
+          if (part->width > 0)
+            {
+              labels_w = sample->width = part->width;
+              labels_h = sample->height = part->height;
+            }
+        }
       if (ds->features_kind == OV_FILE_BUTD_TSV || ds->features_kind == OV_FILE_LXMERT_TSV)
         {
           /* Boxes and size come from the same row. */
@@ -1150,6 +1303,33 @@ load_sample (OvDataset      *ds,
                          ov_question_copy (g_ptr_array_index (qla->questions, i)));
     }
 
+  if (ov_dataset_lacks_class_names (ds))
+    {
+      g_autoptr(GString) tags = g_string_new (NULL);
+
+      /* the first few are enough to show what they are */
+      for (guint i = 0; i < MIN (sample->n_regions, 4); i++)
+        g_string_append_printf (tags, "%s%s", i > 0 ? " " : "", sample->regions[i].cls);
+      if (sample->n_regions > 4)
+        g_string_append (tags, " …");
+      sample->classes_unnamed = TRUE;
+      ov_sample_add_warning (sample, _ ("%s, image “%s”: the classes are numeric ids that no "
+                                        "names file names, so the tags are placeholders "
+                                        "(“%s”); give --class-names FILE (for LXMERT TSVs "
+                                        "the 1600 Visual Genome object classes, "
+                                        "objects_vocab.txt)"), ov_tsv_get_path (ds->features),
+                             key, tags->str);
+    }
+  else if (ov_dataset_has_class_ids (ds) && ds->class_names->n_names != 1600)
+    ov_sample_add_warning (sample, _ ("%s names %u classes, but an LXMERT TSV's class ids "
+                                      "count from 0 in the 1600 Visual Genome object classes "
+                                      "(objects_vocab.txt); the names may not be the ones "
+                                      "the ids stand for"), ds->class_names->path,
+                           ds->class_names->n_names);
+  else if (ds->class_names != NULL && !ov_dataset_has_class_ids (ds))
+    ov_sample_add_warning (sample, _ ("%s gives its classes by name, not by numeric id; the "
+                                      "names of %s are not used"), ds->path,
+                           ds->class_names->path);
   if (ds->features_note != NULL)
     {
       ov_sample_add_warning (sample, "%s", ds->features_note);
@@ -1465,16 +1645,34 @@ check_sample_options (GOptionContext *context,
     }
   /* a dataset names its own files; only an Oscar .pt (or safetensors)
    * feature dictionary may stand in for its features, which its first
-   * bytes tell */
+   * bytes tell. --hw may add the sizes a dataset lacks (checked when it is
+   * open). */
   if (opts->dataset != NULL
-      && (opts->labels != NULL || opts->detections != NULL || opts->hw != NULL
+      && (opts->labels != NULL || opts->detections != NULL
           || (opts->features != NULL && g_file_test (opts->features, G_FILE_TEST_IS_REGULAR)
               && !ov_file_is_tensor_container (opts->features))))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _ ("--dataset names its own files; do not add --features, --labels or "
-                      "--hw"));
+                   _ ("--dataset names its own files; do not add --features or --labels (give "
+                      "a detection file as --labels FILE and its features as --features FILE "
+                      "instead)"));
       return FALSE;
+    }
+  /* a split yaml that names its sizes takes no others */
+  if (opts->dataset != NULL && opts->hw != NULL)
+    {
+      g_autofree char *file = ov_demo_resolve_dataset (opts->dataset, NULL);
+      g_autoptr(GHashTable) yaml = NULL;
+
+      if (file != NULL && ov_file_sniff (file, NULL) == OV_FILE_DATASET_YAML)
+        yaml = ov_dataset_yaml_load (file, NULL);
+      if (yaml != NULL && g_hash_table_lookup (yaml, "hw") != NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _ ("--dataset %s names its own image sizes (%s); do not add --hw"),
+                       opts->dataset, (const char *) g_hash_table_lookup (yaml, "hw"));
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -1495,7 +1693,8 @@ ov_sample_source_option_group (OvSampleSourceOptions *opts)
       N_("A dataset: split yaml (test.yaml) or any one detection/feature file"), "FILE" },
     { "hw", 0, 0, G_OPTION_ARG_FILENAME, &opts->hw, N_("Image sizes (hw.tsv)"), "FILE" },
     { "class-names", 0, 0, G_OPTION_ARG_FILENAME, &opts->class_names,
-      N_("Class names for numeric class ids, one a line"), "FILE" },
+      N_("Class names for numeric class ids (one a line, a table with a “name” column, or a "
+         "label map JSON)"), "FILE" },
     { "key", 0, 0, G_OPTION_ARG_STRING, &opts->key, N_("Image key of the sample"), "KEY" },
     { "row", 0, 0, G_OPTION_ARG_CALLBACK, parse_row, N_("Row of the sample (from 0)"), "N" },
     { "box-frame", 0, 0, G_OPTION_ARG_CALLBACK, parse_box_frame,
@@ -1564,11 +1763,12 @@ ov_sample_source_load_row (const OvSampleSourceOptions *opts,
 
   if (opts->dataset != NULL)
     {
-      if (opts->features != NULL || labels != NULL || opts->hw != NULL)
+      if (opts->features != NULL || labels != NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
-                       _ ("--dataset names its own files; do not add --features, --labels or "
-                          "--hw"));
+                       _ ("--dataset names its own files; do not add --features or --labels (give "
+                          "a detection file as --labels FILE and its features as --features FILE "
+                          "instead)"));
           return NULL;
         }
       dataset = ov_demo_resolve_dataset (opts->dataset, error);
@@ -1576,6 +1776,11 @@ ov_sample_source_load_row (const OvSampleSourceOptions *opts,
         return NULL;
       ds = ov_dataset_open (dataset, cancellable, error);
       if (ds == NULL)
+        return NULL;
+      if (opts->hw != NULL && !ov_dataset_add_hw (ds, opts->hw, cancellable, error))
+        return NULL;
+      if (opts->class_names != NULL
+          && !ov_dataset_set_class_names (ds, opts->class_names, error))
         return NULL;
     }
   else if (opts->features != NULL || labels != NULL || opts->hw != NULL)
@@ -1697,6 +1902,17 @@ ov_sample_source_load_row (const OvSampleSourceOptions *opts,
                                                                : _ ("as stored"));
     }
 
+  /* 2048-wide features get their box values from the image size: say
+   * which options give it */
+  if (sample->features != NULL && sample->feature_dim == OV_REGION_APPEARANCE_DIM
+      && sample->n_features == sample->n_regions && sample->width <= 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
+                   _ ("image “%s”: the image size is unknown, so the 2048-wide features cannot "
+                      "get their box values; give the sizes with --hw FILE (an Oscar hw.tsv) or "
+                      "the picture with --image FILE"), sample->key);
+      return NULL;
+    }
   if (sample->features != NULL && !ov_sample_build_region_vectors (sample, error))
     return NULL;
   if (sample->tags == NULL)

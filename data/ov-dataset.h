@@ -53,6 +53,27 @@ OvDataset  *ov_dataset_open_files    (const OvDatasetFiles *files,
                                       GCancellable         *cancellable,
                                       GError              **error);
 void        ov_dataset_free          (OvDataset  *dataset);
+/* Names the numeric class ids of the dataset's files (an LXMERT TSV's) by
+ * a names file (ov_class_names_load), in place of any it had. */
+gboolean    ov_dataset_set_class_names (OvDataset  *dataset,
+                                        const char *path,
+                                        GError    **error);
+/* Whether the dataset's files give classes as numeric ids (LXMERT). */
+gboolean    ov_dataset_has_class_ids (OvDataset  *dataset);
+/* Whether its class ids have no names file: its tags are placeholders. */
+gboolean    ov_dataset_lacks_class_names (OvDataset *dataset);
+/* Problems with the last row of each of the dataset's detection, feature
+ * and size files (char*, empty when none): a row that cannot be read, and
+ * whether the file stops without a line end, as a file cut short does.
+ * Only the last rows are read. */
+GPtrArray  *ov_dataset_check_last_rows (OvDataset    *dataset,
+                                        GCancellable *cancellable);
+/* Adds an image-size file (hw.tsv) to a dataset that has none; one that
+ * names its own is an error that names it. */
+gboolean    ov_dataset_add_hw        (OvDataset    *dataset,
+                                      const char   *path,
+                                      GCancellable *cancellable,
+                                      GError      **error);
 const char *ov_dataset_get_path      (OvDataset  *dataset);
 /* OvFileKind of the file that orders the samples (for a yaml: its kind). */
 OvFileKind  ov_dataset_get_kind      (OvDataset  *dataset);

@@ -1106,21 +1106,18 @@ ov_parse_hw_row (OvSample   *sample,
   return TRUE;
 }
 
+/* The name of a class or attribute id: from names, else a placeholder
+ * (prefix and id). */
 static char *
-name_of (const char *const *names,
-         gint64             id,
-         const char        *fallback)
+name_of (const OvClassNames *names,
+         gint64              id,
+         const char         *placeholder,
+         const char         *where,
+         GError            **error)
 {
-  if (names != NULL && id >= 0)
-    {
-      gint64 i = 0;
-
-      for (; names[i] != NULL && i < id; i++)
-        ;
-      if (names[i] != NULL)
-        return g_strdup (names[i]);
-    }
-  return g_strdup_printf ("%s%" G_GINT64_FORMAT, fallback, id);
+  if (names != NULL)
+    return ov_class_names_dup_name (names, id, where, error);
+  return g_strdup_printf ("%s%" G_GINT64_FORMAT, placeholder, id);
 }
 
 /* A base64 column of a bottom-up row: float32 values, or int64 ones when
@@ -1141,13 +1138,13 @@ decode_column (const char *col,
 }
 
 gboolean
-ov_parse_butd_row (OvSample          *sample,
-                   OvFileKind         kind,
-                   char              *row,
-                   const char *const *class_names,
-                   const char *const *attr_names,
-                   const char        *where,
-                   GError           **error)
+ov_parse_butd_row (OvSample           *sample,
+                   OvFileKind          kind,
+                   char               *row,
+                   const OvClassNames *class_names,
+                   const OvClassNames *attr_names,
+                   const char         *where,
+                   GError            **error)
 {
   char *cols[MAX_TSV_COLUMNS];
   guint n = split_columns (row, cols, MAX_TSV_COLUMNS);
@@ -1248,10 +1245,14 @@ ov_parse_butd_row (OvSample          *sample,
       r->conf = NAN;
       if (lx)
         {
-          r->cls = name_of (class_names, obj_id[i], "class");
+          r->cls = name_of (class_names, obj_id[i], "class", where, error);
+          if (r->cls == NULL)
+            return FALSE;
           r->conf = obj_conf[i];
           r->attributes = g_new0 (char *, 2);
-          r->attributes[0] = name_of (attr_names, attr_id[i], "attr");
+          r->attributes[0] = name_of (attr_names, attr_id[i], "attr", where, error);
+          if (r->attributes[0] == NULL)
+            return FALSE;
           r->attr_scores = g_new (double, 1);
           r->attr_scores[0] = attr_conf[i];
         }
@@ -1845,37 +1846,305 @@ ov_dataset_yaml_load (const char *path,
   return g_steal_pointer (&map);
 }
 
-char **
+#define MAX_CLASS_NAMES_BYTES (16 << 20)
+#define MAX_CLASS_NAMES       100000
+
+void
+ov_class_names_free (OvClassNames *names)
+{
+  if (names == NULL)
+    return;
+  g_free (names->path);
+  g_strfreev (names->names);
+  g_free (names);
+}
+
+/* Takes names[0..n-1] (some may be NULL: a gap the file left) as the list;
+ * a gap is an error naming it as the file numbers it (from first). */
+static OvClassNames *
+class_names_take (const char  *path,
+                  GPtrArray   *names,
+                  guint        first,
+                  GError     **error)
+{
+  OvClassNames *out;
+
+  for (guint i = 0; i < names->len; i++)
+    if (g_ptr_array_index (names, i) == NULL)
+      {
+        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                     _ ("%s has no class %u but names classes after it; the classes must be "
+                        "numbered without gaps"), path, i + first);
+        return NULL;
+      }
+  if (names->len == 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s names no classes"), path);
+      return NULL;
+    }
+  out = g_new0 (OvClassNames, 1);
+  out->path = g_strdup (path);
+  out->n_names = names->len;
+  g_ptr_array_add (names, NULL);
+  out->names = (char **) g_ptr_array_steal (names, NULL);
+  return out;
+}
+
+/* Puts name at index, growing the list with gaps; a second name for one
+ * index is an error. */
+static gboolean
+class_names_put (GPtrArray  *names,
+                 guint64     index,
+                 const char *name,
+                 const char *path,
+                 GError    **error)
+{
+  if (index >= MAX_CLASS_NAMES)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                   _ ("%s: class %" PRIu64 " is beyond the %d classes oscarviz "
+                      "accepts"), path, index, MAX_CLASS_NAMES);
+      return FALSE;
+    }
+  while (names->len <= index)
+    g_ptr_array_add (names, NULL);
+  if (g_ptr_array_index (names, index) != NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s names class %" PRIu64
+                                                        " twice"), path, index);
+      return FALSE;
+    }
+  g_ptr_array_index (names, index) = g_strdup (name);
+  return TRUE;
+}
+
+/* A VinVL label map ({"idx_to_label": {"1": name, ...}}, 0 the background,
+ * which it leaves out) or a JSON list of names. */
+static OvClassNames *
+class_names_from_json (const char *path,
+                       const char *text,
+                       gsize       len,
+                       GError    **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local = NULL;
+  JsonNode *root;
+  JsonObject *map = NULL;
+
+  if (!ov_json_load_data (parser, text, (gssize) len, &local))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, "%s: %s", path, local->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (JSON_NODE_HOLDS_ARRAY (root))
+    {
+      JsonArray *a = json_node_get_array (root);
+
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          JsonNode *n = json_array_get_element (a, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                           _ ("%s: entry %u of the list is not a class name (a string)"),
+                           path, i);
+              return NULL;
+            }
+          g_ptr_array_add (names, g_strdup (json_node_get_string (n)));
+        }
+      return class_names_take (path, names, 0, error);
+    }
+  if (JSON_NODE_HOLDS_OBJECT (root))
+    map = ov_json_get_object (json_node_get_object (root), "idx_to_label");
+  if (map == NULL)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s is JSON but neither a list of class names nor a label map with "
+                      "“idx_to_label” (as VinVL's labelmap.json)"), path);
+      return NULL;
+    }
+  {
+    JsonObjectIter iter;
+    const char *key;
+    JsonNode *value;
+
+    json_object_iter_init (&iter, map);
+    while (json_object_iter_next (&iter, &key, &value))
+      {
+        guint64 idx;
+
+        if (!g_ascii_string_to_unsigned (key, 10, 0, G_MAXUINT64, &idx, NULL)
+            || !JSON_NODE_HOLDS_VALUE (value)
+            || json_node_get_value_type (value) != G_TYPE_STRING)
+          {
+            g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                         _ ("%s: idx_to_label entry “%s” is not a class number with its name"),
+                         path, key);
+            return NULL;
+          }
+        /* class 0 is the detector's background; ids count the classes
+         * from 0 without it, as LXMERT's files do */
+        if (idx == 0)
+          continue;
+        if (!class_names_put (names, idx - 1, json_node_get_string (value), path, error))
+          return NULL;
+      }
+  }
+  return class_names_take (path, names, 1, error);
+}
+
+/* A table with a header line: the name column, numbered by its index
+ * column when it has one (coco-80-categories.tsv), else by row. */
+static OvClassNames *
+class_names_from_table (const char  *path,
+                        char       **lines,
+                        GError     **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) header = g_strsplit (lines[0], "\t", -1);
+  int name_col = -1, index_col = -1;
+  guint n_cols = g_strv_length (header);
+  guint row = 0;
+
+  for (guint c = 0; c < n_cols; c++)
+    {
+      g_strstrip (header[c]);
+      if (g_str_equal (header[c], "name"))
+        name_col = (int) c;
+      else if (g_str_equal (header[c], "index"))
+        index_col = (int) c;
+    }
+  if (name_col < 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s: line 1 holds tabs but no “name” column; a class names file holds one "
+                      "name a line, or a table whose header has a “name” column (and an "
+                      "“index” column)"), path);
+      return NULL;
+    }
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = NULL;
+      guint64 index = row;
+
+      if (*g_strstrip (lines[i]) == '\0')
+        continue;
+      cols = g_strsplit (lines[i], "\t", -1);
+      if (g_strv_length (cols) != n_cols)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       _ ("%s, line %u: %u columns, but the header has %u"), path, i + 1,
+                       g_strv_length (cols), n_cols);
+          return NULL;
+        }
+      if (index_col >= 0
+          && !g_ascii_string_to_unsigned (g_strstrip (cols[index_col]), 10, 0, G_MAXUINT64,
+                                          &index, NULL))
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       _ ("%s, line %u: the index “%s” is not a whole number"), path, i + 1,
+                       cols[index_col]);
+          return NULL;
+        }
+      if (*g_strstrip (cols[name_col]) == '\0')
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s, line %u: the name is empty"),
+                       path, i + 1);
+          return NULL;
+        }
+      if (!class_names_put (names, index, cols[name_col], path, error))
+        return NULL;
+      row++;
+    }
+  return class_names_take (path, names, 0, error);
+}
+
+OvClassNames *
 ov_class_names_load (const char *path,
                      GError    **error)
 {
   g_autofree char *text = NULL;
   g_autoptr(GError) local = NULL;
-  char **lines;
+  g_autoptr(GPtrArray) names = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *start, *bad;
+  gsize len;
+  guint n;
 
-  if (!g_file_get_contents (path, &text, NULL, &local))
+  if (!g_file_get_contents (path, &text, &len, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);
       return NULL;
     }
+  if (len > MAX_CLASS_NAMES_BYTES || memchr (text, '\0', len) != NULL
+      || !g_utf8_validate (text, (gssize) len, &bad))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s is not a list of class names (UTF-8 text of at most 16 MiB: one name "
+                      "a line, a table with a “name” column, or a label map JSON)"), path);
+      return NULL;
+    }
+  start = g_str_has_prefix (text, "\xef\xbb\xbf") ? text + 3 : text;
+  while (g_ascii_isspace (*start))
+    start++;
+  if (*start == '{' || *start == '[')
+    return class_names_from_json (path, start, len - (gsize) (start - text), error);
+
   lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  if (g_str_has_prefix (lines[0], "\xef\xbb\xbf"))
+    memmove (lines[0], lines[0] + 3, strlen (lines[0] + 3) + 1);
+  if (strchr (lines[0], '\t') != NULL)
+    return class_names_from_table (path, lines, error);
+  /* One name a line; synonyms after a comma ("stop sign,stopsign"): the
+   * first is the name. Blank lines at the end are no classes. */
+  n = g_strv_length (lines);
+  while (n > 0 && *g_strstrip (lines[n - 1]) == '\0')
+    n--;
+  names = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < n; i++)
     {
       char *comma = strchr (lines[i], ',');
 
+      if (strchr (lines[i], '\t') != NULL)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       _ ("%s, line %u holds a tab; a class names file holds one name a line"),
+                       path, i + 1);
+          return NULL;
+        }
       if (comma != NULL)
         *comma = '\0';
-      g_strstrip (lines[i]);
+      if (*g_strstrip (lines[i]) == '\0')
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       _ ("%s, line %u is empty; each line names the class of its number"),
+                       path, i + 1);
+          return NULL;
+        }
+      g_ptr_array_add (names, g_strdup (lines[i]));
     }
-  /* A final newline leaves one empty name at the end. */
-  {
-    guint n = g_strv_length (lines);
+  return class_names_take (path, names, 0, error);
+}
 
-    if (n > 0 && lines[n - 1][0] == '\0')
-      {
-        g_free (lines[n - 1]);
-        lines[n - 1] = NULL;
-      }
-  }
-  return lines;
+char *
+ov_class_names_dup_name (const OvClassNames *names,
+                         gint64              id,
+                         const char         *where,
+                         GError            **error)
+{
+  if (id < 0 || (guint64) id >= names->n_names)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "%s: class id %" PRId64 " has no name in %s, which "
+                                "names %u class (id 0 to %u)",
+                                "%s: class id %" PRId64 " has no name in %s, which "
+                                "names %u classes (ids 0 to %u)", names->n_names),
+                   where, id, names->path, names->n_names, names->n_names - 1);
+      return NULL;
+    }
+  return g_strdup (names->names[id]);
 }

@@ -35,6 +35,14 @@ typedef enum {
   OV_FILE_CAPTION_PREDICTIONS, /* key \t [{"caption": text, "conf": f}] (run_captioning.py) */
 } OvFileKind;
 
+/* The names of numeric class ids. Ids count from 0 without a background
+ * class, as LXMERT's TSVs write them. */
+typedef struct {
+  char  *path;              /* the file, for messages */
+  char **names;             /* (n_names + 1), NULL-terminated: names[id] */
+  guint  n_names;
+} OvClassNames;
+
 /* Short machine name, e.g. "vinvl-features-tsv". */
 const char *ov_file_kind_to_string (OvFileKind kind);
 /* "image", "detections", "features", "dataset", "image-sizes", "images",
@@ -93,14 +101,16 @@ gboolean    ov_parse_features_tensor (OvSample       *sample,
                                       const char     *where,
                                       GError        **error);
 /* bottom-up-attention and LXMERT rows carry boxes and features together.
- * class_names / attr_names (may be NULL) turn LXMERT ids into names. */
-gboolean    ov_parse_butd_row       (OvSample    *sample,
-                                     OvFileKind   kind,
-                                     char        *row,
-                                     const char  *const *class_names,
-                                     const char  *const *attr_names,
-                                     const char  *where,
-                                     GError     **error);
+ * class_names / attr_names (may be NULL) turn LXMERT ids into names; an id
+ * they do not name is an error. Without them the ids become placeholders,
+ * "class511" and "attr3". */
+gboolean    ov_parse_butd_row       (OvSample           *sample,
+                                     OvFileKind          kind,
+                                     char               *row,
+                                     const OvClassNames *class_names,
+                                     const OvClassNames *attr_names,
+                                     const char         *where,
+                                     GError            **error);
 /* Key of the row (its first column), or NULL when it is empty. */
 char       *ov_row_dup_key          (const char *row);
 
@@ -126,8 +136,23 @@ GPtrArray  *ov_vqa_json_load        (const char *path,
 GHashTable *ov_dataset_yaml_load    (const char *path,
                                      GError    **error);
 
-/* One class name per line; the part before the first comma is kept. */
-char      **ov_class_names_load     (const char *path,
+/* Reads one of: one name a line, synonyms after a comma ("stop
+ * sign,stopsign", the first kept), as the Visual Genome objects_vocab.txt:
+ * line k (from 0) names id k; a table with a header holding a "name" column
+ * and an "index" column (coco-80-categories.tsv): id = index, else the row;
+ * a JSON list of names; a VinVL label map {"idx_to_label": {"1": name}}:
+ * id k is label k + 1, as label 0 is the background. Anything else (binary,
+ * not UTF-8, tabs without a header, other JSON) is refused. */
+OvClassNames *ov_class_names_load   (const char *path,
                                      GError    **error);
+void        ov_class_names_free     (OvClassNames *names);
+/* The name of id; an id outside the list is an error naming `where`, the
+ * id, the file and the list's length. */
+char       *ov_class_names_dup_name (const OvClassNames *names,
+                                     gint64              id,
+                                     const char         *where,
+                                     GError            **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvClassNames, ov_class_names_free)
 
 G_END_DECLS

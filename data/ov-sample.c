@@ -264,6 +264,7 @@ ov_sample_copy (const OvSample *sample)
   for (guint i = 0; i < sample->warnings->len; i++)
     g_ptr_array_add (copy->warnings, g_strdup (g_ptr_array_index (sample->warnings, i)));
   copy->features_missing = sample->features_missing;
+  copy->classes_unnamed = sample->classes_unnamed;
   return copy;
 }
 

@@ -61,6 +61,9 @@ typedef struct {
   /* The sample's files name region features that were looked for and not
    * found (a VQA json without its .pt); a warning says where. */
   gboolean   features_missing;
+  /* The regions' classes are numeric ids that no names file named: their
+   * names are placeholders ("class511"), and a warning says so. */
+  gboolean   classes_unnamed;
 } OvSample;
 
 /* Keeps the feature rows keep[0..n_keep-1] (from 0, in that order, each

@@ -3949,6 +3949,224 @@ test_messages_after_trial_2 (void)
   }
 }
 
+/* A one-row LXMERT TSV of 2 boxes of classes 0 and 2 (host-endian values,
+ * as the tests run on little-endian machines). */
+static char *
+write_lxmert_tsv (const char *name)
+{
+  char *path = tmp_path (name);
+  float boxes[8] = { 1, 2, 30, 40, 5, 6, 50, 60 }, conf[2] = { 0.75f, 0.5f };
+  gint64 ids[2] = { 0, 2 }, attrs[2] = { 1, 0 };
+  g_autofree float *f = g_new0 (float, 2 * 2048);
+  g_autofree char *bb = NULL, *fb = NULL, *ib = NULL, *ab = NULL, *cb = NULL, *row = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 2 * 2048; i++)
+    f[i] = (float) (i % 7) / 7.0f;
+  bb = g_base64_encode ((const guchar *) boxes, sizeof boxes);
+  fb = g_base64_encode ((const guchar *) f, 2 * 2048 * sizeof (float));
+  ib = g_base64_encode ((const guchar *) ids, sizeof ids);
+  ab = g_base64_encode ((const guchar *) attrs, sizeof attrs);
+  cb = g_base64_encode ((const guchar *) conf, sizeof conf);
+  row = g_strdup_printf ("img7\t80\t100\t%s\t%s\t%s\t%s\t2\t%s\t%s\n", ib, cb, ab, cb, bb, fb);
+  g_file_set_contents (path, row, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+write_text (const char *path,
+            const char *text,
+            gssize      len)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, len, &error);
+  g_assert_no_error (error);
+}
+
+/* /cli/class-names/everywhere: --class-names names an LXMERT file's ids
+ * however it is given, in every command that reads one; without names the
+ * model commands refuse to feed it placeholders; a names file of the wrong
+ * kind or size is refused. */
+static void
+test_class_names_everywhere (void)
+{
+  g_autofree char *lx = write_lxmert_tsv ("cls-lxmert.tsv");
+  g_autofree char *names = tmp_path ("cls-objects_vocab.txt");
+  g_autofree char *short_names = tmp_path ("cls-short.txt");
+  g_autofree char *binary = tmp_path ("cls-binary.txt");
+  g_autofree char *json = tmp_path ("cls-labelmap.json");
+  g_autofree char *png = tmp_path ("cls-attention.png");
+  g_autofree char *emb = tmp_path ("cls-embed.safetensors");
+  const char *const how[] = { "--dataset", "--features", "--labels" };
+
+  write_text (names, "yolk\nstop sign,stopsign\ndog", -1);
+  write_text (short_names, "yolk\ncat\n", -1);
+  write_text (binary, "yolk\n\0\1\2\3", 9);
+  write_text (json, "{\"idx_to_label\": {\"1\": \"cup\", \"2\": \"pan\", \"3\": \"egg\"}}", -1);
+  for (guint h = 0; h < G_N_ELEMENTS (how); h++)
+    {
+      g_autoptr(Run) named = run_oscarviz ("caption", "--model", "demo", how[h], lx,
+                                           "--class-names", names, "--beams", "1", "--json",
+                                           NULL);
+      g_autoptr(JsonNode) node = run_json (named);
+      g_autoptr(Run) mapped = run_oscarviz ("caption", "--model", "demo", how[h], lx,
+                                            "--class-names", json, "--beams", "1", "--json",
+                                            NULL);
+      g_autoptr(JsonNode) mapped_node = run_json (mapped);
+      g_autoptr(Run) unnamed = run_oscarviz ("caption", "--model", "demo", how[h], lx,
+                                             "--beams", "1", NULL);
+      g_autoptr(Run) tagged = run_oscarviz ("caption", "--model", "demo", how[h], lx,
+                                            "--tags", "yolk dog", "--beams", "1", NULL);
+      g_autoptr(Run) past = run_oscarviz ("caption", "--model", "demo", how[h], lx,
+                                          "--class-names", short_names, "--beams", "1", NULL);
+      g_autoptr(Run) bin = run_oscarviz ("caption", "--model", "demo", how[h], lx,
+                                         "--class-names", binary, "--beams", "1", NULL);
+
+      g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "tags"), ==,
+                       "yolk dog");
+      /* the label map's 0 is the background: id 0 is its label 1 */
+      g_assert_cmpstr (json_object_get_string_member (json_node_get_object (mapped_node),
+                                                      "tags"), ==, "cup egg");
+      g_assert_cmpint (unnamed->status, ==, 1);
+      g_assert_nonnull (strstr (unnamed->err, "--class-names"));
+      g_assert_cmpint (tagged->status, ==, 0);
+      g_assert_cmpint (past->status, ==, 1);
+      g_assert_nonnull (strstr (past->err, short_names));
+      g_assert_nonnull (strstr (past->err, "class id 2"));
+      g_assert_nonnull (strstr (past->err, "names 2 classes"));
+      g_assert_cmpint (bin->status, ==, 1);
+      g_assert_nonnull (strstr (bin->err, "not a list of class names"));
+    }
+  {
+    g_autoptr(Run) vqa = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", lx,
+                                       "--class-names", names, "--question", "what is it?",
+                                       NULL);
+    g_autoptr(Run) vqa_unnamed = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", lx,
+                                               "--question", "what is it?", NULL);
+    g_autoptr(Run) mask = run_oscarviz ("mask", "--model", "demo-pretrain", "--dataset", lx,
+                                        "--class-names", names, "--text", "a [MASK]", NULL);
+    g_autoptr(Run) mask_unnamed = run_oscarviz ("mask", "--model", "demo-pretrain",
+                                                "--dataset", lx, "--text", "a [MASK]", NULL);
+    g_autoptr(Run) match = run_oscarviz ("match", "--model", "demo-pretrain", "--dataset", lx,
+                                         "--class-names", names, "--text", "a dog", NULL);
+    g_autoptr(Run) match_unnamed = run_oscarviz ("match", "--model", "demo-pretrain",
+                                                 "--dataset", lx, "--text", "a dog", NULL);
+    g_autoptr(Run) att = run_oscarviz ("attention", "--model", "demo", "--dataset", lx,
+                                       "--class-names", names, "--layer", "0", "--out", png,
+                                       NULL);
+    g_autoptr(Run) att_unnamed = run_oscarviz ("attention", "--model", "demo", "--dataset",
+                                               lx, "--layer", "0", "--out", png, NULL);
+    g_autoptr(Run) embed = run_oscarviz ("embed", "--model", "demo", "--dataset", lx,
+                                         "--class-names", names, "--layer", "1", "--out", emb,
+                                         "-q", NULL);
+    g_autoptr(Run) embed_unnamed = run_oscarviz ("embed", "--model", "demo", "--dataset", lx,
+                                                 "--layer", "1", "--out", emb, "-q", NULL);
+    g_autoptr(Run) inspect = run_oscarviz ("inspect", lx, "--class-names", names, NULL);
+    g_autoptr(Run) inspect_unnamed = run_oscarviz ("inspect", lx, NULL);
+    Run *ok[] = { vqa, mask, match, att, embed, inspect };
+    Run *refused[] = { vqa_unnamed, mask_unnamed, match_unnamed, att_unnamed, embed_unnamed };
+
+    for (guint i = 0; i < G_N_ELEMENTS (ok); i++)
+      {
+        g_test_message ("%u: %s", i, ok[i]->err);
+        g_assert_cmpint (ok[i]->status, ==, 0);
+        g_assert_null (strstr (ok[i]->err, "class2"));
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+      {
+        g_test_message ("%u: %s", i, refused[i]->err);
+        g_assert_cmpint (refused[i]->status, ==, 1);
+        g_assert_nonnull (strstr (refused[i]->err, "--class-names"));
+      }
+    g_assert_nonnull (strstr (inspect->out, "tags: yolk dog"));
+    /* inspect shows the ids, and says they have no names */
+    g_assert_cmpint (inspect_unnamed->status, ==, 0);
+    g_assert_nonnull (strstr (inspect_unnamed->out, "class0 class2"));
+    g_assert_nonnull (strstr (inspect_unnamed->out, "--class-names"));
+  }
+}
+
+/* /cli/inspect/row-and-cut: a --row the file lacks is a bad option value;
+ * a file cut in its last row says so. */
+static void
+test_inspect_row_and_cut (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *lx = write_lxmert_tsv ("cut-lxmert.tsv");
+  g_autofree char *cut = tmp_path ("cut-two.tsv");
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  {
+    g_autoptr(Run) row = run_oscarviz ("inspect", yaml, "--row", "999", NULL);
+    g_autoptr(Run) key = run_oscarviz ("inspect", yaml, "--key", "nosuch", NULL);
+
+    g_assert_cmpint (row->status, ==, 2);
+    g_assert_nonnull (strstr (row->err, "--row 999"));
+    g_assert_cmpint (key->status, ==, 2);
+    g_assert_nonnull (strstr (key->err, "--key"));
+  }
+  g_file_get_contents (lx, &text, &len, &error);
+  g_assert_no_error (error);
+  {
+    /* two rows, the second cut in its features */
+    g_autofree char *two = g_strdup_printf ("%s%.*s", text, (int) (len - 100), text);
+    g_autoptr(Run) run = NULL;
+    g_autoptr(Run) json = NULL;
+    g_autoptr(Run) whole = run_oscarviz ("inspect", lx, NULL);
+
+    two[len + 3] = '8';   /* img8: another image */
+    write_text (cut, two, -1);
+    run = run_oscarviz ("inspect", cut, NULL);
+    json = run_oscarviz ("inspect", cut, "--json", NULL);
+    g_test_message ("%s", run->out);
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_nonnull (strstr (run->out, "2 samples"));
+    g_assert_nonnull (strstr (run->out, "cut short"));
+    g_assert_nonnull (strstr (run->out, "row 1"));
+    g_assert_nonnull (strstr (json->out, "\"warnings\":[\"the last row cannot be read"));
+    g_assert_null (strstr (whole->out, "last row"));
+  }
+}
+
+/* /cli/dataset-hw: a --dataset of one detection file takes --hw; a split
+ * yaml that names its sizes refuses it; without sizes the message says
+ * which options give them. */
+static void
+test_dataset_hw (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *pred = tmp_path ("hw-predictions.tsv");
+  g_autofree char *hw = tmp_path ("hw-sizes.tsv");
+  g_autofree float *f = g_new0 (float, 2048);
+  g_autofree char *fb = g_base64_encode ((const guchar *) f, 2048 * sizeof (float));
+  g_autofree char *row = g_strdup_printf ("k1\t{\"objects\": [{\"rect\": [0, 0, 10, 20], "
+                                          "\"class\": \"cup\", \"feature\": \"%s\"}]}\n", fb);
+
+  write_text (pred, row, -1);
+  write_text (hw, "k1\t[{\"height\": 80, \"width\": 100}]\n", -1);
+  {
+    g_autoptr(Run) no_hw = run_oscarviz ("caption", "--model", "demo", "--dataset", pred,
+                                         "--beams", "1", NULL);
+    g_autoptr(Run) with_hw = run_oscarviz ("caption", "--model", "demo", "--dataset", pred,
+                                           "--hw", hw, "--beams", "1", NULL);
+    g_autoptr(Run) features = run_oscarviz ("caption", "--model", "demo", "--features", pred,
+                                            "--hw", hw, "--beams", "1", NULL);
+    g_autoptr(Run) yaml_hw = run_oscarviz ("caption", "--model", "demo", "--dataset", yaml,
+                                           "--hw", hw, NULL);
+
+    g_assert_cmpint (no_hw->status, ==, 1);
+    g_assert_nonnull (strstr (no_hw->err, "--hw FILE"));
+    g_assert_cmpint (with_hw->status, ==, 0);
+    g_assert_cmpint (features->status, ==, 0);
+    g_assert_cmpint (yaml_hw->status, ==, 2);
+    g_assert_nonnull (strstr (yaml_hw->err, "names its own image sizes"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -4009,5 +4227,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/regions", test_regions);
   g_test_add_func ("/cli/regions/numbers", test_regions_numbers);
   g_test_add_func ("/cli/messages/after-trial-2", test_messages_after_trial_2);
+  g_test_add_func ("/cli/class-names/everywhere", test_class_names_everywhere);
+  g_test_add_func ("/cli/inspect/row-and-cut", test_inspect_row_and_cut);
+  g_test_add_func ("/cli/dataset-hw", test_dataset_hw);
   return g_test_run ();
 }

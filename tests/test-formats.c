@@ -1745,6 +1745,257 @@ test_image_shape (void)
   g_assert_null (ov_sample_dup_image_mismatch (s, image, FALSE));
 }
 
+/* A one-row LXMERT TSV of 2 boxes whose class ids are ids[0], ids[1]. */
+static char *
+write_lxmert (const char   *dir,
+              const char   *name,
+              const gint64 *ids)
+{
+  float boxes[8] = { 1, 2, 30, 40, 5, 6, 50, 60 };
+  gint64 attr_id[2] = { 1, 0 };
+  float conf[2] = { 0.75f, 0.5f };
+  g_autofree float *f = make_features (2, 2048);
+  g_autofree char *bb = b64_floats (boxes, 8), *fb = b64_floats (f, 2 * 2048);
+  g_autofree char *oi = b64_int64s (ids, 2), *ai = b64_int64s (attr_id, 2);
+  g_autofree char *oc = b64_floats (conf, 2);
+  g_autofree char *text = g_strdup_printf ("img7\t80\t100\t%s\t%s\t%s\t%s\t2\t%s\t%s\n", oi, oc, ai,
+                                           oc, bb, fb);
+
+  return write_file (dir, name, text);
+}
+
+static void
+test_class_names_formats (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autoptr(GError) error = NULL;
+  const struct {
+    const char *name, *text;
+    guint       n;
+    const char *first, *last;
+  } good[] = {
+    /* the VG vocab: synonyms after a comma, no final line end, CRLF */
+    { "objects_vocab.txt", "yolk\r\nstop sign,stopsign\r\ndog", 3, "yolk", "dog" },
+    { "trailing.txt", "\xef\xbb\xbfyolk\ncat\n\n", 2, "yolk", "cat" },
+    /* coco-80-categories.tsv: the index column numbers the names */
+    { "coco.tsv", "index\tcoco_category_id\tname\n1\t2\tbicycle\n0\t1\tperson\n", 2, "person",
+      "bicycle" },
+    /* VinVL's label map: 0 is the background, id k is label k + 1 */
+    { "labelmap.json", "{\"label_to_idx\": {}, \"idx_to_label\": {\"2\": \"cat\", \"1\": "
+      "\"yolk\"}}", 2, "yolk", "cat" },
+    { "list.json", "[\"yolk\", \"cat\", \"dog\"]", 3, "yolk", "dog" },
+  };
+  const struct { const char *name, *text; gsize len; const char *says; } bad[] = {
+    { "binary.txt", "yolk\n\0\x01\x02", 8, "not a list of class names" },
+    { "latin1.txt", "caf\xe9\n", 5, "not a list of class names" },
+    { "tabs.txt", "yolk\ncat\t3\n", 11, "holds a tab" },
+    { "table.tsv", "id\tlabel\n0\tcat\n", 15, "no “name” column" },
+    { "gap.tsv", "index\tname\n0\tcat\n2\tdog\n", 23, "no class 1" },
+    { "other.json", "{\"label2ans\": []}", 17, "idx_to_label" },
+    { "blank.txt", "yolk\n\ncat\n", 10, "line 2 is empty" },
+    { "empty.txt", "\n", 1, "names no classes" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autofree char *path = write_file (dir, good[i].name, good[i].text);
+      g_autoptr(OvClassNames) names = ov_class_names_load (path, &error);
+      g_autofree char *past = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (names->n_names, ==, good[i].n);
+      g_assert_cmpstr (names->names[0], ==, good[i].first);
+      g_assert_cmpstr (names->names[good[i].n - 1], ==, good[i].last);
+      g_assert_null (names->names[good[i].n]);
+      past = ov_class_names_dup_name (names, good[i].n, "here", &error);
+      g_assert_null (past);
+      g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+      g_assert_nonnull (strstr (error->message, path));
+      g_clear_error (&error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, bad[i].name, NULL);
+      g_autoptr(OvClassNames) names = NULL;
+
+      g_file_set_contents (path, bad[i].text, (gssize) bad[i].len, &error);
+      g_assert_no_error (error);
+      names = ov_class_names_load (path, &error);
+      g_test_message ("%s: %s", bad[i].name, error != NULL ? error->message : "loaded");
+      g_assert_null (names);
+      g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_nonnull (strstr (error->message, bad[i].says));
+      g_clear_error (&error);
+    }
+  remove_tree (dir);
+}
+
+/* --class-names names LXMERT ids however the file is given (--dataset too);
+ * an id past the list is an error; without names the sample says so. */
+static void
+test_class_names_lxmert (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  gint64 ids[2] = { 0, 2 }, far[2] = { 0, 1599 };
+  g_autofree char *lx = write_lxmert (dir, "lxmert.tsv", ids);
+  g_autofree char *lx_far = write_lxmert (dir, "far.tsv", far);
+  g_autofree char *names = write_file (dir, "objects_vocab.txt",
+                                       "yolk\nstop sign,stopsign\ndog\n");
+  g_autofree char *coco = write_file (dir, "coco.tsv", "index\tcoco_category_id\tname\n"
+                                                       "0\t1\tperson\n1\t2\tbicycle\n"
+                                                       "2\t3\tcar\n");
+  g_autoptr(GError) error = NULL;
+
+  for (guint way = 0; way < 3; way++)
+    {
+      OvSampleSourceOptions opts;
+      g_autoptr(OvSample) s = NULL;
+
+      ov_sample_source_options_init (&opts);
+      if (way == 0)
+        opts.dataset = g_strdup (lx);
+      else if (way == 1)
+        opts.features = g_strdup (lx);
+      else
+        opts.labels = g_strdup (lx);
+      opts.class_names = g_strdup (names);
+      s = ov_sample_source_load (&opts, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (s->tags, ==, "yolk dog");
+      g_assert_false (s->classes_unnamed);
+      g_clear_pointer (&opts.class_names, g_free);
+      g_clear_pointer (&s, ov_sample_free);
+
+      /* no names: placeholders, flagged, with a warning */
+      s = ov_sample_source_load (&opts, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (s->classes_unnamed);
+      g_assert_cmpstr (s->regions[1].cls, ==, "class2");
+      g_assert_cmpuint (s->warnings->len, ==, 1);
+      g_assert_nonnull (strstr (g_ptr_array_index (s->warnings, 0), "--class-names"));
+      g_clear_pointer (&s, ov_sample_free);
+
+      /* a table of names by index */
+      opts.class_names = g_strdup (coco);
+      s = ov_sample_source_load (&opts, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (s->tags, ==, "person car");
+      ov_sample_source_options_clear (&opts);
+    }
+  {
+    OvSampleSourceOptions opts;
+    g_autoptr(OvSample) s = NULL;
+
+    ov_sample_source_options_init (&opts);
+    opts.dataset = g_strdup (lx_far);
+    opts.class_names = g_strdup (names);
+    s = ov_sample_source_load (&opts, NULL, &error);
+    g_assert_null (s);
+    g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+    g_test_message ("%s", error->message);
+    g_assert_nonnull (strstr (error->message, names));
+    g_assert_nonnull (strstr (error->message, "class id 1599"));
+    g_assert_nonnull (strstr (error->message, "names 3 classes"));
+    g_clear_error (&error);
+    ov_sample_source_options_clear (&opts);
+  }
+  remove_tree (dir);
+}
+
+/* VinVL predictions.tsv with each object's "feature" is a feature file;
+ * --hw adds the sizes to a --dataset of one file; a file cut in its last
+ * row is found by reading that row alone. */
+static void
+test_predictions_features_and_hw (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree float *f = make_features (2, 2048);
+  g_autofree char *f0 = b64_floats (f, 2048), *f1 = b64_floats (f + 2048, 2048);
+  g_autofree char *text = g_strdup_printf ("k1\t{\"objects\": [{\"rect\": [0, 0, 10, 20], "
+                                           "\"class\": \"cat\", \"feature\": \"%s\"}, "
+                                           "{\"rect\": [5, 5, 50, 40], \"class\": \"dog\", "
+                                           "\"feature\": \"%s\"}]}\n", f0, f1);
+  g_autofree char *pred = write_file (dir, "predictions.tsv", text);
+  g_autofree char *labels = write_file (dir, "labels.tsv",
+                                        "k1\t[{\"rect\": [0, 0, 10, 20], \"class\": \"cat\"}, "
+                                        "{\"rect\": [5, 5, 50, 40], \"class\": \"dog\"}]\n");
+  g_autofree char *hw = write_file (dir, "hw.tsv", "k1\t[{\"height\": 80, \"width\": 100}]\n");
+  g_autoptr(GError) error = NULL;
+
+  for (guint way = 0; way < 3; way++)
+    {
+      OvSampleSourceOptions opts;
+      g_autoptr(OvSample) s = NULL;
+
+      ov_sample_source_options_init (&opts);
+      if (way == 0)
+        opts.features = g_strdup (pred);
+      else if (way == 1)
+        {
+          opts.features = g_strdup (pred);
+          opts.labels = g_strdup (labels);
+        }
+      else
+        opts.dataset = g_strdup (pred);
+      /* without sizes the message names the options that give them */
+      s = ov_sample_source_load (&opts, NULL, &error);
+      g_assert_null (s);
+      g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+      g_assert_nonnull (strstr (error->message, "--hw"));
+      g_clear_error (&error);
+      opts.hw = g_strdup (hw);
+      s = ov_sample_source_load (&opts, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (s->tags, ==, "cat dog");
+      g_assert_cmpuint (s->n_features, ==, 2);
+      g_assert_cmpuint (s->feature_dim, ==, 2054);
+      g_assert_cmpfloat (s->features[2048], ==, 0.0f);
+      g_assert_cmpfloat_with_epsilon (s->features[2054 + 2051], 40.0 / 80, 1e-7);
+      g_assert_cmpfloat (s->features[2054 + 7], ==, f[2048 + 7]);
+      ov_sample_source_options_clear (&opts);
+    }
+  {
+    /* a detection TSV without features is still no feature file */
+    g_autoptr(OvDataset) ds = NULL;
+    OvDatasetFiles files = { NULL };
+
+    files.features = labels;
+    ds = ov_dataset_open_files (&files, NULL, &error);
+    g_assert_null (ds);
+    g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+    g_assert_nonnull (strstr (error->message, "--labels"));
+    g_clear_error (&error);
+  }
+  {
+    /* the last row cut short: found, and only that row is read */
+    g_autofree char *cut_text = g_strndup (text, strlen (text) - 40);
+    g_autofree char *two = g_strdup_printf ("%s%s", text, cut_text);
+    g_autofree char *cut = NULL;
+    g_autoptr(OvDataset) ds = NULL;
+    g_autoptr(GPtrArray) notes = NULL;
+
+    two[strlen (text)] = 'k';
+    two[strlen (text) + 1] = '2';
+    cut = write_file (dir, "cut.tsv", two);
+    ds = ov_dataset_open (cut, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ov_dataset_get_n_samples (ds), ==, 2);
+    notes = ov_dataset_check_last_rows (ds, NULL);
+    g_assert_cmpuint (notes->len, ==, 1);
+    g_test_message ("%s", (char *) g_ptr_array_index (notes, 0));
+    g_assert_nonnull (strstr (g_ptr_array_index (notes, 0), "cut short"));
+    g_assert_nonnull (strstr (g_ptr_array_index (notes, 0), "row 1"));
+    g_clear_pointer (&ds, ov_dataset_free);
+    g_clear_pointer (&notes, g_ptr_array_unref);
+    ds = ov_dataset_open (pred, NULL, &error);
+    g_assert_no_error (error);
+    notes = ov_dataset_check_last_rows (ds, NULL);
+    g_assert_cmpuint (notes->len, ==, 0);
+  }
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1774,5 +2025,9 @@ main (int argc, char **argv)
   g_test_add_func ("/data/formats/linelist", test_linelist);
   g_test_add_func ("/data/formats/cbs-constraints", test_cbs_constraints);
   g_test_add_func ("/data/formats/image-shape", test_image_shape);
+  g_test_add_func ("/data/formats/class-names-formats", test_class_names_formats);
+  g_test_add_func ("/data/formats/class-names-lxmert", test_class_names_lxmert);
+  g_test_add_func ("/data/formats/predictions-features-and-hw",
+                   test_predictions_features_and_hw);
   return g_test_run ();
 }

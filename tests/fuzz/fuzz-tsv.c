@@ -20,7 +20,8 @@
 #define MARKER "\n#lineidx\n"
 #define MAX_ROWS 16
 
-static const char *const class_names[] = { "person", "dog", "cat", NULL };
+static char *names[] = { "person", "dog", "cat", NULL };
+static const OvClassNames class_names = { "names.txt", names, 3 };
 
 static void
 parse_row (const char *row)
@@ -47,7 +48,8 @@ parse_row (const char *row)
       break;
     case OV_FILE_BUTD_TSV:
     case OV_FILE_LXMERT_TSV:
-      ok = ov_parse_butd_row (sample, kind, copy, class_names, class_names, "fuzz", &error);
+      ok = ov_parse_butd_row (sample, kind, copy, &class_names, &class_names, "fuzz",
+                              &error);
       break;
     default:
       return;
