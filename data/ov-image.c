@@ -898,15 +898,23 @@ ov_image_read_info (const char    *path,
       jerr.pub.emit_message = jpeg_emit_message_cb;
       if (setjmp (jerr.jump))
         {
-          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: cannot read the JPEG header: %s"),
-                       path, jerr.message);
+          /* the data ran out inside the header (libjpeg then reads the
+           * end marker it makes up, and its error is about what it read
+           * there, "Bogus Huffman table definition"): truncated, as the
+           * full decoder says */
+          if (jerr.hit_eof)
+            g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
+                         _ ("%s: the JPEG file ends early (truncated): %s"), path, jerr.message);
+          else
+            g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                         _ ("%s: cannot read the JPEG header: %s"), path, jerr.message);
           jpeg_destroy_decompress (&cinfo);
           return FALSE;
         }
       jpeg_create_decompress (&cinfo);
       jpeg_mem_src (&cinfo, data, len);
       jpeg_save_markers (&cinfo, JPEG_APP0 + 1, 0xffff);
-      if (jpeg_read_header (&cinfo, TRUE) != JPEG_HEADER_OK)
+      if (jpeg_read_header (&cinfo, TRUE) != JPEG_HEADER_OK || jerr.hit_eof)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,
                        _ ("%s: the JPEG file ends before its image data (truncated)"), path);

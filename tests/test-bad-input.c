@@ -42,7 +42,9 @@ typedef enum {
   READ_ANSWERS,
   READ_DATASET,      /* ov_dataset_open, then its first sample */
   READ_IMAGE,
+  READ_IMAGE_INFO,   /* ov_image_read_info: the size and orientation alone */
   READ_VOCAB,
+  READ_CLASS_NAMES,  /* --class-names FILE */
   READ_CBS_LIST,     /* a constrained beam search word list (cbs_tokenforms) */
   READ_CBS_TREE,     /* an Open Images class hierarchy (cbs_hierarchy) */
   READ_CBS_BOXES,    /* a constraint box file (cbs_box), then image "img1" */
@@ -386,6 +388,36 @@ make_png_huge (void)
 
 static GBytes *make_not_image (void) { return text ("GIF89a this is not a JPEG"); }
 static GBytes *make_vocab_utf8 (void) { return g_bytes_new_static ("[PAD]\n\xff\xfe\n", 9); }
+static GBytes *make_vocab_nul (void) { return g_bytes_new_static ("[PAD]\nabc\0d\n", 12); }
+
+/* a safetensors header (little-endian length, then JSON) of 100 000 [ */
+static GBytes *
+make_st_nested (void)
+{
+  GByteArray *a = g_byte_array_new ();
+  const char *start = "{\"w\": ";
+  guint64 len = GUINT64_TO_LE (strlen (start) + 100000);
+
+  g_byte_array_append (a, (const guint8 *) &len, 8);
+  g_byte_array_append (a, (const guint8 *) start, strlen (start));
+  for (guint i = 0; i < 100000; i++)
+    g_byte_array_append (a, (const guint8 *) "[", 1);
+  return g_byte_array_free_to_bytes (a);
+}
+
+static GBytes *
+make_config_nested (void)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (s, '[');
+  return g_string_free_to_bytes (s);
+}
+
+static GBytes *make_json_empty (void) { return text (""); }
+/* a binary given as --class-names */
+static GBytes *make_names_binary (void) { return g_bytes_new_static ("yolk\n\0\1\2\3", 9); }
 
 static GBytes *make_cbs_no_tab (void) { return text ("dog\ndog,dogs\n"); }
 static GBytes *make_cbs_binary (void) { return g_bytes_new_static ("dog\tdo\0g\n", 10); }
@@ -422,6 +454,9 @@ static const Case cases[] = {
   { "tsv-butd-width.tsv", READ_DATASET, OV_ERROR_FORMAT, make_butd_width },
   { "tsv-nested.tsv", READ_DATASET, OV_ERROR_FORMAT, make_tsv_nested },
   { "image-truncated.jpg", READ_IMAGE, OV_ERROR_TRUNCATED, make_jpeg_truncated },
+  /* the header alone, as --image reads it: truncated too (was "cannot read
+   * the JPEG header") */
+  { "image-info-truncated.jpg", READ_IMAGE_INFO, OV_ERROR_TRUNCATED, make_jpeg_truncated },
   { "json-nested.json", READ_DATASET, OV_ERROR_FORMAT, make_deep_json },
   { "json-cut-short.json", READ_DATASET, OV_ERROR_TRUNCATED, make_json_cut },
   { "json-rect-short.json", READ_DATASET, OV_ERROR_FORMAT, make_rect_short },
@@ -439,6 +474,11 @@ static const Case cases[] = {
   { "image-png-million.png", READ_IMAGE, OV_ERROR_LIMIT, make_png_huge },
   { "image-not-image.jpg", READ_IMAGE, OV_ERROR_FORMAT, make_not_image },
   { "vocab-invalid-utf8", READ_VOCAB, OV_ERROR_FORMAT, make_vocab_utf8 },
+  { "vocab-nul", READ_VOCAB, OV_ERROR_FORMAT, make_vocab_nul },
+  { "safetensors-header-nested", READ_CHECKPOINT, OV_ERROR_FORMAT, make_st_nested },
+  { "config-nested", READ_CONFIG, OV_ERROR_FORMAT, make_config_nested },
+  { "json-empty.json", READ_DATASET, OV_ERROR_TRUNCATED, make_json_empty },
+  { "class-names-binary.txt", READ_CLASS_NAMES, OV_ERROR_FORMAT, make_names_binary },
   { "cbs-forms-no-tab.tsv", READ_CBS_LIST, OV_ERROR_FORMAT, make_cbs_no_tab },
   { "cbs-forms-binary.tsv", READ_CBS_LIST, OV_ERROR_FORMAT, make_cbs_binary },
   { "cbs-hierarchy-label.json", READ_CBS_TREE, OV_ERROR_FORMAT, make_cbs_tree },
@@ -511,10 +551,26 @@ read_file (Reader      reader,
         g_assert_true ((image == NULL) == (error != NULL));
         break;
       }
+    case READ_IMAGE_INFO:
+      {
+        g_autofree char *format = NULL;
+        OvOrientation orientation;
+        int w, h;
+        gboolean ok = ov_image_read_info (path, &format, &w, &h, &orientation, &error);
+
+        g_assert_true (ok == (error == NULL));
+        break;
+      }
     case READ_VOCAB:
       {
         g_autoptr(OvTokenizer) tok = ov_tokenizer_new_from_files (path, NULL, NULL, TRUE, &error);
         g_assert_true ((tok == NULL) == (error != NULL));
+        break;
+      }
+    case READ_CLASS_NAMES:
+      {
+        g_autoptr(OvClassNames) names = ov_class_names_load (path, &error);
+        g_assert_true ((names == NULL) == (error != NULL));
         break;
       }
     case READ_CBS_LIST:
