@@ -2129,6 +2129,18 @@ ov_class_names_load (const char *path,
   return class_names_take (path, names, 0, error);
 }
 
+gboolean
+ov_file_is_class_names (const char *path)
+{
+  OvFileKind kind = ov_file_sniff (path, NULL);
+  g_autoptr(OvClassNames) names = NULL;
+
+  if (kind != OV_FILE_UNKNOWN && kind != OV_FILE_SAMPLE_JSON)
+    return FALSE;
+  names = ov_class_names_load (path, NULL);
+  return names != NULL;
+}
+
 char *
 ov_class_names_dup_name (const OvClassNames *names,
                          gint64              id,

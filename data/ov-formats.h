@@ -146,6 +146,10 @@ GHashTable *ov_dataset_yaml_load    (const char *path,
 OvClassNames *ov_class_names_load   (const char *path,
                                      GError    **error);
 void        ov_class_names_free     (OvClassNames *names);
+/* Whether a file the sniffer takes for no kind it reads (or, a JSON label
+ * map, for a sample JSON) is a names file ov_class_names_load reads: how
+ * the window tells one among the files it opens. */
+gboolean    ov_file_is_class_names  (const char *path);
 /* The name of id; an id outside the list is an error naming `where`, the
  * id, the file and the list's length. */
 char       *ov_class_names_dup_name (const OvClassNames *names,

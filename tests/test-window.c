@@ -2276,6 +2276,56 @@ test_fault_export_disk_full (void)
   g_rmdir (dir);
 }
 
+/* An LXMERT TSV opened with a names file has its class ids named, as the
+ * commands' --class-names names them; opened alone, its placeholder
+ * classes come with a warning. */
+static void
+test_lxmert_class_names (void)
+{
+  OvSession *session = ov_window_get_session (window);
+  g_autofree char *dir = g_dir_make_tmp ("ov-lxmert-XXXXXX", NULL);
+  g_autofree char *lx = g_build_filename (dir, "lxmert.tsv", NULL);
+  g_autofree char *names = g_build_filename (dir, "objects_vocab.txt", NULL);
+  float boxes[8] = { 1, 2, 30, 40, 5, 6, 50, 60 }, conf[2] = { 0.75f, 0.5f };
+  gint64 ids[2] = { 0, 2 }, attrs[2] = { 1, 0 };
+  g_autofree float *f = g_new0 (float, 2 * 2048);
+  g_autofree char *bb = g_base64_encode ((const guchar *) boxes, sizeof boxes);
+  g_autofree char *fb = g_base64_encode ((const guchar *) f, 2 * 2048 * sizeof (float));
+  g_autofree char *ib = g_base64_encode ((const guchar *) ids, sizeof ids);
+  g_autofree char *ab = g_base64_encode ((const guchar *) attrs, sizeof attrs);
+  g_autofree char *cb = g_base64_encode ((const guchar *) conf, sizeof conf);
+  g_autofree char *row = g_strdup_printf ("img7\t80\t100\t%s\t%s\t%s\t%s\t2\t%s\t%s\n", ib, cb,
+                                          ab, cb, bb, fb);
+  GFile *files[2];
+  const OvSample *s;
+
+  g_assert_true (g_file_set_contents (lx, row, -1, NULL));
+  g_assert_true (g_file_set_contents (names, "yolk\nstop sign,stopsign\ndog\n", -1, NULL));
+  files[0] = g_file_new_for_path (lx);
+  files[1] = g_file_new_for_path (names);
+  ov_window_open (window, caption_dir, files, 2);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  s = ov_session_get_sample (session);
+  g_assert_cmpstr (s->key, ==, "img7");
+  g_assert_cmpstr (s->regions[0].cls, ==, "yolk");
+  g_assert_cmpstr (s->regions[1].cls, ==, "dog");
+  g_assert_false (s->classes_unnamed);
+
+  ov_window_open (window, caption_dir, files, 1);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (window), 60);
+  s = ov_session_get_sample (session);
+  g_assert_cmpstr (s->regions[1].cls, ==, "class2");
+  g_assert_true (s->classes_unnamed);
+  g_assert_cmpuint (s->warnings->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (s->warnings, 0), "--class-names"));
+  for (guint i = 0; i < 2; i++)
+    g_object_unref (files[i]);
+  g_remove (lx);
+  g_remove (names);
+  g_rmdir (dir);
+  open_oracle ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2304,6 +2354,7 @@ main (int argc, char **argv)
     { "/ui/window/region-numbers", test_region_numbers },
     { "/ui/window/attention-dark", test_attention_dark },
     { "/ui/window/shown-classes", test_shown_classes },
+    { "/ui/window/lxmert-class-names", test_lxmert_class_names },
     { "/ui/window/fault-while-loading", test_fault_while_loading },
     { "/ui/window/fault-weights-rewritten", test_fault_weights_rewritten },
     { "/ui/window/fault-export-disk-full", test_fault_export_disk_full },

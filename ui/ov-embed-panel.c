@@ -248,6 +248,7 @@ open_dataset (const char *const *files,
 {
   OvDatasetFiles df = { NULL };
   const char *dataset = NULL;
+  gboolean ids = FALSE;
 
   if (files == NULL || files[0] == NULL)
     {
@@ -255,11 +256,22 @@ open_dataset (const char *const *files,
                            _("No dataset is open; open one with Ctrl+O."));
       return NULL;
     }
+  for (guint i = 0; files[i] != NULL && !ids; i++)
+    ids = ov_file_sniff (files[i], NULL) == OV_FILE_LXMERT_TSV
+          || ov_file_sniff (files[i], NULL) == OV_FILE_DATASET_YAML;
   for (guint i = 0; files[i] != NULL; i++)
     {
-      OvFileKind kind = ov_file_sniff (files[i], NULL);
-      const char *role = ov_file_kind_role (kind);
+      OvFileKind kind;
+      const char *role;
 
+      /* the names of an LXMERT file's class ids, as the window reads them */
+      if (ids && ov_file_is_class_names (files[i]))
+        {
+          df.class_names = files[i];
+          continue;
+        }
+      kind = ov_file_sniff (files[i], NULL);
+      role = ov_file_kind_role (kind);
       if (g_str_equal (role, "dataset"))
         dataset = files[i];
       else if (g_str_equal (role, "detections") || g_str_equal (role, "questions"))
@@ -270,7 +282,14 @@ open_dataset (const char *const *files,
         df.hw = files[i];
     }
   if (dataset != NULL)
-    return ov_dataset_open (dataset, cancellable, error);
+    {
+      g_autoptr(OvDataset) ds = ov_dataset_open (dataset, cancellable, error);
+
+      if (ds == NULL || (df.class_names != NULL
+                         && !ov_dataset_set_class_names (ds, df.class_names, error)))
+        return NULL;
+      return g_steal_pointer (&ds);
+    }
   if (df.labels == NULL && df.features == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,

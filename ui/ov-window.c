@@ -694,12 +694,32 @@ fill_source_options (OvSampleSourceOptions *opts,
                      GStrv                  files,
                      GError               **error)
 {
+  gboolean ids = FALSE;
+
+  for (guint i = 0; files[i] != NULL && !ids; i++)
+    ids = ov_file_sniff (files[i], NULL) == OV_FILE_LXMERT_TSV
+          || ov_file_sniff (files[i], NULL) == OV_FILE_DATASET_YAML;
   for (guint i = 0; files[i] != NULL; i++)
     {
-      OvFileKind kind = ov_file_sniff (files[i], error);
+      OvFileKind kind;
       const char *role;
       char **slot = NULL;
 
+      /* the names of an LXMERT file's class ids, opened with it, as the
+       * commands' --class-names takes them */
+      if (ids && ov_file_is_class_names (files[i]))
+        {
+          if (opts->class_names != NULL)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                           _("%s and %s are both %s files; open one at a time"),
+                           opts->class_names, files[i], "class-names");
+              return FALSE;
+            }
+          opts->class_names = g_strdup (files[i]);
+          continue;
+        }
+      kind = ov_file_sniff (files[i], error);
       if (kind == OV_FILE_UNKNOWN && error != NULL && *error != NULL)
         return FALSE;
       role = ov_file_kind_role (kind);
