@@ -65,7 +65,7 @@ ov_cmd_align (int argc, char **argv)
       g_printerr ("oscarviz align: %s\n", _("give one or two embeddings files"));
       return 2;
     }
-  if (!ov_cli_check_output ("align", "--out", out, NULL, (const char * const *) files,
+  if (!ov_cli_check_output ("align", "--out", out, NULL, NULL, (const char * const *) files,
                             g_strv_length (files)))
     return 2;
   if (out != NULL)
@@ -128,6 +128,13 @@ ov_cmd_align (int argc, char **argv)
       g_autoptr(OvAlignView) view = ov_align_view_new (models, n);
       OvExportFormat format;
 
+      /* again, now that the files read are known */
+      if (!ov_cli_check_output ("align", "--out", out, NULL, NULL,
+                                (const char * const *) files, g_strv_length (files)))
+        {
+          status = 2;
+          goto out;
+        }
       if (!ov_export_format_from_path (out, &format, &error)
           || !ov_export_view (out, format, ov_align_view_paint, view,
                               width > 0 ? width : OV_ALIGN_FIGURE_WIDTH,

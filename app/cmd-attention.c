@@ -21,6 +21,7 @@
 
 #include "data/ov-dataset.h"
 #include "model/ov-error.h"
+#include "model/ov-files.h"
 #include "model/ov-model.h"
 #include "ov-cli.h"
 #include "ov-commands.h"
@@ -658,8 +659,8 @@ ov_cmd_attention (int argc, char **argv)
       { "--out", o.out }, { "--csv", o.csv }, { "--json", o.json },
     };
 
-    if (!ov_cli_check_outputs ("attention", outputs, G_N_ELEMENTS (outputs), &o.sample, NULL,
-                               0))
+    if (!ov_cli_check_outputs ("attention", outputs, G_N_ELEMENTS (outputs), cli.model,
+                               &o.sample, NULL, 0))
       {
         status = 2;
         goto out;
@@ -1302,22 +1303,49 @@ ov_cmd_attention (int argc, char **argv)
     width = o.width;
   if (o.height > 0)
     height = o.height;
-  if (!ov_export_view (o.out, format, paint, view, width, height, o.scale, &error)
-      || (o.csv != NULL && !ov_csv_write (csv, o.csv, &error)))
-    {
-      status = fail (error);
-      goto out;
-    }
-  if (o.json != NULL)
-    {
-      g_autoptr(JsonNode) root = ov_csv_to_json (csv);
+  {
+    const OvCliOutput outputs[] = {
+      { "--out", o.out }, { "--csv", o.csv }, { "--json", o.json },
+    };
+    g_autoptr(OvOutputSet) set = ov_output_set_new ();
+    const char *tmp_out, *tmp_csv = NULL, *tmp_json = NULL;
 
-      if (!ov_export_json (root, o.json, &error))
-        {
-          status = fail (error);
-          goto out;
-        }
-    }
+    /* again, now that the files read are known (the sample's picture, the
+     * files of its dataset); then all are written, or none */
+    if (!ov_cli_check_outputs ("attention", outputs, G_N_ELEMENTS (outputs), cli.model,
+                               &o.sample, NULL, 0))
+      {
+        status = 2;
+        goto out;
+      }
+    if ((tmp_out = ov_output_set_add (set, "--out", o.out, &error)) == NULL
+        || (o.csv != NULL && (tmp_csv = ov_output_set_add (set, "--csv", o.csv, &error)) == NULL)
+        || (o.json != NULL
+            && (tmp_json = ov_output_set_add (set, "--json", o.json, &error)) == NULL)
+        || !ov_export_view (tmp_out, format, paint, view, width, height, o.scale, &error)
+        || (o.csv != NULL && !ov_csv_write (csv, tmp_csv, &error)))
+      {
+        ov_output_set_name_error (set, error);
+        status = fail (error);
+        goto out;
+      }
+    if (o.json != NULL)
+      {
+        g_autoptr(JsonNode) root = ov_csv_to_json (csv);
+
+        if (!ov_export_json (root, tmp_json, &error))
+          {
+            ov_output_set_name_error (set, error);
+            status = fail (error);
+            goto out;
+          }
+      }
+    if (!ov_output_set_commit (set, &error))
+      {
+        status = fail (error);
+        goto out;
+      }
+  }
   g_print (_("wrote %s\n"), o.out);
   if (o.csv != NULL)
     g_print (_("wrote %s\n"), o.csv);

@@ -45,6 +45,28 @@ progress_cb (guint done, guint total, gpointer data)
     g_printerr ("\n");
 }
 
+/* No output may be a file the run reads (checked before anything runs,
+ * and again as more of the files read are known), nor may two outputs be
+ * one file: the embeddings file, the .json and .labels.txt written beside
+ * it and the --tsne figure. */
+static gboolean
+check_outputs (OvCliOptions *cli,
+               const char   *dataset_name,
+               const char   *tag_layout,
+               const char   *out,
+               const char   *tsne_out)
+{
+  const char *inputs[] = { dataset_name, tag_layout };
+  g_autofree char *meta = out != NULL ? g_strconcat (out, ".json", NULL) : NULL;
+  g_autofree char *labels = out != NULL ? g_strconcat (out, ".labels.txt", NULL) : NULL;
+  const OvCliOutput outputs[] = {
+    { "--out", out }, { "--out", meta }, { "--out", labels }, { "--tsne", tsne_out },
+  };
+
+  return ov_cli_check_outputs ("embed", outputs, G_N_ELEMENTS (outputs), cli->model,
+                               &cli->sample, inputs, G_N_ELEMENTS (inputs));
+}
+
 /* Whether two models read text with the same word pieces: the same
  * vocabulary lines and added tokens, id for id. The error names
  * option_value, both folders and the first difference. */
@@ -349,16 +371,8 @@ ov_cmd_embed (int argc, char **argv)
           return 2;
         }
     }
-  {
-    const char *inputs[] = { dataset_name, tag_layout };
-    g_autofree char *meta = out != NULL ? g_strconcat (out, ".json", NULL) : NULL;
-    /* the embeddings file's .json beside it is written too */
-    const OvCliOutput outputs[] = { { "--out", out }, { "--out", meta }, { "--tsne", tsne_out } };
-
-    if (!ov_cli_check_outputs ("embed", outputs, G_N_ELEMENTS (outputs), &cli.sample, inputs,
-                               G_N_ELEMENTS (inputs)))
-      return 2;
-  }
+  if (!check_outputs (&cli, dataset_name, tag_layout, out, tsne_out))
+    return 2;
 
   model = ov_cli_load_model (&cli, OV_TASK_ENCODE, &error);
   if (model == NULL)
@@ -389,11 +403,17 @@ ov_cmd_embed (int argc, char **argv)
                      "objects_vocab.txt)"), dataset_path);
       goto fail;
     }
+  /* the files the dataset named are known now */
+  if (!check_outputs (&cli, dataset_name, tag_layout, out, tsne_out))
+    return 2;
   emb = ov_embed_collect_dataset (model, dataset, limit > 0 ? (guint) limit : 0, layers,
                                   n_layers, quiet ? NULL : progress_cb, NULL, NULL, &error);
   if (emb == NULL)
     goto fail;
   emb->tag_layout = g_steal_pointer (&tag_layout_dir);
+  /* and the pictures the samples' sizes were read from */
+  if (!check_outputs (&cli, dataset_name, tag_layout, out, tsne_out))
+    return 2;
   if (!ov_embeddings_save (emb, out, &error))
     goto fail;
   for (guint i = 0; i < emb->n; i++)

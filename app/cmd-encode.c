@@ -172,7 +172,7 @@ ov_cmd_encode (int    argc,
   {
     const char *inputs[] = { opts.inputs };
 
-    if (!ov_cli_check_output ("encode", "--out", out, &opts.sample, inputs,
+    if (!ov_cli_check_output ("encode", "--out", out, opts.model, &opts.sample, inputs,
                               G_N_ELEMENTS (inputs)))
       return 2;
   }
@@ -262,6 +262,14 @@ ov_cmd_encode (int    argc,
     add_tensor (views, names, g_strdup ("img_feats"), OV_DTYPE_F32, enc->inputs.img_feats, 2,
                 n, (gint64) ov_model_get_config (model)->img_feature_dim);
 
+  {
+    const char *inputs[] = { opts.inputs };
+
+    /* again, now that the files read are known (the sample's picture) */
+    if (!ov_cli_check_output ("encode", "--out", out, opts.model, &opts.sample, inputs,
+                              G_N_ELEMENTS (inputs)))
+      return 2;
+  }
   if (!ov_safetensors_write (out, (const OvTensorView *) views->data, views->len, &error))
     return ov_cli_fail (&opts, error);
 

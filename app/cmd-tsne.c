@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/ov-files.h"
 #include "model/ov-state-dict.h"
 #include "ov-cli.h"
 #include "ov-commands.h"
@@ -181,6 +182,8 @@ ov_cmd_tsne (int argc, char **argv)
   g_autofree float *X = NULL;
   g_autofree float *Y = NULL;
   g_autoptr(OvEmbeddings) emb = NULL;
+  g_autoptr(OvOutputSet) set = NULL;
+  const char *tmp_out = NULL, *tmp_csv = NULL;
   OvTsneParams params;
   gboolean labels_given;
   Progress prog;
@@ -230,7 +233,7 @@ ov_cmd_tsne (int argc, char **argv)
     const OvCliOutput outputs[] = { { "--out", out }, { "--csv", csv } };
     OvExportFormat format;
 
-    if (!ov_cli_check_outputs ("tsne", outputs, G_N_ELEMENTS (outputs), NULL, inputs,
+    if (!ov_cli_check_outputs ("tsne", outputs, G_N_ELEMENTS (outputs), NULL, NULL, inputs,
                                G_N_ELEMENTS (inputs)))
       return 2;
     /* before the embedding runs, which may take minutes */
@@ -271,8 +274,23 @@ ov_cmd_tsne (int argc, char **argv)
     goto fail;
 
   emb = load_embeddings_beside (argv[1], labels_given, n, dim);
-  if (!write_figure (out, argv[1], emb, labels_given, Y, n, labels, perplexity, width, height,
-                     &error))
+  {
+    g_autofree char *sidecar = sidecar_labels (argv[1]);
+    const char *inputs[] = { argv[1], labels_path, sidecar };
+    const OvCliOutput outputs[] = { { "--out", out }, { "--csv", csv } };
+
+    /* again, now that the files read are known; then both are written, or
+     * neither */
+    if (!ov_cli_check_outputs ("tsne", outputs, G_N_ELEMENTS (outputs), NULL, NULL, inputs,
+                               G_N_ELEMENTS (inputs)))
+      return 2;
+  }
+  set = ov_output_set_new ();
+  if ((tmp_out = ov_output_set_add (set, "--out", out, &error)) == NULL
+      || (csv != NULL && (tmp_csv = ov_output_set_add (set, "--csv", csv, &error)) == NULL))
+    goto fail;
+  if (!write_figure (tmp_out, argv[1], emb, labels_given, Y, n, labels, perplexity, width,
+                     height, &error))
     goto fail;
   if (csv != NULL)
     {
@@ -309,9 +327,11 @@ ov_cmd_tsne (int argc, char **argv)
           columns[2] = (OvTsneCsvColumn) { "token", tokens };
           columns[3] = (OvTsneCsvColumn) { "region", regions };
         }
-      if (!ov_tsne_save_csv (csv, Y, n, labels, columns, emb != NULL ? 4 : 0, &error))
+      if (!ov_tsne_save_csv (tmp_csv, Y, n, labels, columns, emb != NULL ? 4 : 0, &error))
         goto fail;
     }
+  if (!ov_output_set_commit (set, &error))
+    goto fail;
   if (!quiet)
     g_print (_("wrote %s\n"), out);
   if (!quiet && csv != NULL)
@@ -319,6 +339,8 @@ ov_cmd_tsne (int argc, char **argv)
   return 0;
 
 fail:
+  if (set != NULL)
+    ov_output_set_name_error (set, error);
   g_printerr ("oscarviz tsne: %s\n", error->message);
-  return 1;
+  return ov_cli_exit_status (error);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model/ov-device.h"
+#include "model/ov-files.h"
 #include "ov-cli.h"
 #include "ov-commands.h"
 #if OV_HAVE_GUI
@@ -202,7 +203,11 @@ main (int argc, char **argv)
         }
       for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
         if (strcmp (argv[1], commands[i].name) == 0)
-          return commands[i].func (argc - 1, argv + 1);
+          {
+            /* a command refuses to write over a file it read */
+            ov_files_track_reads (TRUE);
+            return commands[i].func (argc - 1, argv + 1);
+          }
       if (is_unknown_command (argv[1]))
         return unknown_command (argv[1]);
     }

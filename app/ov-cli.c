@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "model/ov-files.h"
+#include "data/ov-formats.h"
 #include "data/ov-demo.h"
 #include "model/ov-state-dict.h"
 #include "model/ov-tokenizer.h"
@@ -284,13 +286,99 @@ same_file (const GStatBuf *a,
          && a->st_ino == b.st_ino;
 }
 
-gboolean
-ov_cli_check_output (const char                  *command,
-                     const char                  *option,
-                     const char                  *out,
-                     const OvSampleSourceOptions *sample,
-                     const char * const          *inputs,
-                     gsize                        n_inputs)
+/* path and the files read beside it: the .lineidx of a TSV, the .json and
+ * .labels.txt of an embeddings file */
+static void
+add_input (GPtrArray  *files,
+           const char *path)
+{
+  static const char * const sidecars[] = { ".lineidx", ".json", ".labels.txt" };
+
+  if (path == NULL || *path == '\0')
+    return;
+  g_ptr_array_add (files, g_strdup (path));
+  for (gsize i = 0; i < G_N_ELEMENTS (sidecars); i++)
+    g_ptr_array_add (files, g_strconcat (path, sidecars[i], NULL));
+}
+
+/* The answer list a VQA run looks for beside a data file (ov_cli_find_answers). */
+static void
+add_answer_lists (GPtrArray  *files,
+                  const char *data_path)
+{
+  g_autofree char *dir = g_path_get_dirname (data_path);
+  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
+
+  g_ptr_array_add (files, ov_find_answer_list (dir));
+  g_ptr_array_add (files, ov_find_answer_list (cache));
+}
+
+/* The files a command reads, as far as they are known before it runs:
+ * inputs, the files of the sample options, those a split yaml names, the
+ * .lineidx of each, the answer lists beside the data, and the files of
+ * the model folder. Entries may be NULL. */
+static GPtrArray *
+known_inputs (const char                  *model,
+              const OvSampleSourceOptions *sample,
+              const char * const          *inputs,
+              gsize                        n_inputs)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+
+  for (gsize i = 0; i < n_inputs; i++)
+    add_input (files, inputs[i]);
+  if (sample != NULL)
+    {
+      const OvSampleSourceOptions *s = sample;
+      const char *given[] = { s->dataset, s->features, s->labels, s->detections, s->image,
+                              s->hw, s->class_names };
+
+      for (gsize i = 0; i < G_N_ELEMENTS (given); i++)
+        add_input (files, given[i]);
+      if (s->dataset != NULL && g_file_test (s->dataset, G_FILE_TEST_IS_REGULAR))
+        {
+          add_answer_lists (files, s->dataset);
+          if (ov_file_sniff (s->dataset, NULL) == OV_FILE_DATASET_YAML)
+            {
+              g_autoptr(GHashTable) map = ov_dataset_yaml_load (s->dataset, NULL);
+              GHashTableIter iter;
+              gpointer value;
+
+              if (map != NULL)
+                {
+                  g_hash_table_iter_init (&iter, map);
+                  while (g_hash_table_iter_next (&iter, NULL, &value))
+                    add_input (files, value);
+                }
+            }
+        }
+      if (s->features != NULL && g_file_test (s->features, G_FILE_TEST_IS_REGULAR))
+        add_answer_lists (files, s->features);
+    }
+  /* a bundled model's name names no folder of the user's */
+  if (model != NULL && g_file_test (model, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GDir) dir = g_dir_open (model, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (model, name, NULL);
+
+          if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+            g_ptr_array_add (files, g_steal_pointer (&path));
+        }
+    }
+  return files;
+}
+
+/* One output against the files read (known, and those the run has opened
+ * so far); prints the message. */
+static gboolean
+check_output (const char *command,
+              const char *option,
+              const char *out,
+              GPtrArray  *known)
 {
   g_autofree char *dir = NULL;
   GStatBuf st;
@@ -304,6 +392,7 @@ ov_cli_check_output (const char                  *command,
     }
   if (g_stat (out, &st) == 0)
     {
+      g_autofree char *read = NULL;
       const char *input = NULL;
 
       if (S_ISDIR (st.st_mode))
@@ -312,19 +401,11 @@ ov_cli_check_output (const char                  *command,
                       command, option, out);
           return FALSE;
         }
-      for (gsize i = 0; i < n_inputs && input == NULL; i++)
-        if (same_file (&st, inputs[i]))
-          input = inputs[i];
-      if (sample != NULL && input == NULL)
-        {
-          const OvSampleSourceOptions *s = sample;
-          const char *given[] = { s->dataset, s->features, s->labels, s->detections, s->image,
-                                  s->hw, s->class_names };
-
-          for (gsize i = 0; i < G_N_ELEMENTS (given) && input == NULL; i++)
-            if (same_file (&st, given[i]))
-              input = given[i];
-        }
+      for (guint i = 0; i < known->len && input == NULL; i++)
+        if (same_file (&st, g_ptr_array_index (known, i)))
+          input = g_ptr_array_index (known, i);
+      if (input == NULL)
+        input = read = ov_files_find_read (out);
       if (input != NULL)
         {
           g_printerr (_("oscarviz %s: %s %s is a file this command reads (%s); writing it "
@@ -342,6 +423,20 @@ ov_cli_check_output (const char                  *command,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+ov_cli_check_output (const char                  *command,
+                     const char                  *option,
+                     const char                  *out,
+                     const char                  *model,
+                     const OvSampleSourceOptions *sample,
+                     const char * const          *inputs,
+                     gsize                        n_inputs)
+{
+  const OvCliOutput output = { option, out };
+
+  return ov_cli_check_outputs (command, &output, 1, model, sample, inputs, n_inputs);
 }
 
 /* The file path names, symbolic links and "..", resolved; where it does
@@ -391,16 +486,17 @@ gboolean
 ov_cli_check_outputs (const char                  *command,
                       const OvCliOutput           *outputs,
                       gsize                        n_outputs,
+                      const char                  *model,
                       const OvSampleSourceOptions *sample,
                       const char * const          *inputs,
                       gsize                        n_inputs)
 {
   g_autoptr(GPtrArray) resolved = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) known = known_inputs (model, sample, inputs, n_inputs);
 
   for (gsize i = 0; i < n_outputs; i++)
     {
-      if (!ov_cli_check_output (command, outputs[i].option, outputs[i].path, sample, inputs,
-                                n_inputs))
+      if (!check_output (command, outputs[i].option, outputs[i].path, known))
         return FALSE;
       g_ptr_array_add (resolved, outputs[i].path != NULL ? resolve_output (outputs[i].path)
                                                          : NULL);

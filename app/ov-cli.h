@@ -139,15 +139,22 @@ char           *ov_cli_tsne_title     (const char     *path,
                                        guint           n_tags,
                                        guint           n_regions);
 
-/* Before anything runs: the file OUT that --OPTION names must not be one
- * the command reads (one of inputs, n_inputs paths, NULL entries skipped;
- * with sample (may be NULL) also its --dataset, --features, --labels,
- * --detections, --image, --hw and --class-names), must not be a folder,
- * and its folder must exist and take files. Prints "oscarviz COMMAND: ..."
- * and returns FALSE (exit status 2) when it fails. */
+/* Before anything is written: the file OUT that --OPTION names must not be
+ * one the command reads, compared by identity (device and inode, so that
+ * a link or a hard link counts too): one of inputs (n_inputs paths, NULL
+ * entries skipped); with sample (may be NULL) its --dataset, --features,
+ * --labels, --detections, --image, --hw and --class-names, the files a
+ * split yaml --dataset names and the answer lists beside the data; the
+ * .lineidx of each of those; with model (may be NULL) any file in the
+ * checkpoint folder it names; and any file the run has read so far
+ * (ov_files_find_read; a command calls this again once its inputs are
+ * read, right before it writes). OUT must not be a folder, and its folder
+ * must exist and take files. Prints "oscarviz COMMAND: ..." and returns
+ * FALSE (exit status 2) when it fails. */
 gboolean        ov_cli_check_output   (const char                  *command,
                                        const char                  *option,
                                        const char                  *out,
+                                       const char                  *model,
                                        const OvSampleSourceOptions *sample,
                                        const char * const          *inputs,
                                        gsize                        n_inputs);
@@ -160,10 +167,11 @@ typedef struct {
 
 /* ov_cli_check_output for each of the n_outputs files a command writes,
  * and no two of them may be the same file (compared by their resolved
- * paths), since the second would overwrite the first. */
+ * paths and by identity), since the second would overwrite the first. */
 gboolean        ov_cli_check_outputs  (const char                  *command,
                                        const OvCliOutput           *outputs,
                                        gsize                        n_outputs,
+                                       const char                  *model,
                                        const OvSampleSourceOptions *sample,
                                        const char * const          *inputs,
                                        gsize                        n_inputs);

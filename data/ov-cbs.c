@@ -25,6 +25,7 @@
 #include "ov-cbs.h"
 #include "ov-formats.h"
 #include "ov-tsv.h"
+#include "model/ov-files.h"
 
 /* The word-list files are a few thousand lines. */
 #define CBS_MAX_LIST_BYTES (64u << 20)
@@ -150,6 +151,7 @@ load_lists (const char *path, GError **error)
   g_auto(GStrv) lines = NULL;
   gsize len;
 
+  ov_files_note_read (path);
   if (!g_file_get_contents (path, &text, &len, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);
@@ -230,9 +232,12 @@ check_hierarchy (JsonNode *node, const char *path, GError **error)
 static gboolean
 check_box_lines (const char *path, GError **error)
 {
-  g_autoptr(GMappedFile) map = g_mapped_file_new (path, FALSE, NULL);
+  g_autoptr(GMappedFile) map = NULL;
   const char *p, *end;
   guint line = 1;
+
+  ov_files_note_read (path);
+  map = g_mapped_file_new (path, FALSE, NULL);
 
   if (map == NULL)
     return TRUE;   /* ov_tsv_open has read it; a later read says what fails */

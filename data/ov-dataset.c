@@ -22,6 +22,7 @@
 #include "model/ov-json.h"
 #include "ov-dataset.h"
 #include "ov-demo.h"
+#include "model/ov-files.h"
 
 typedef enum {
   PRIMARY_LABELS,
@@ -843,6 +844,7 @@ load_linelist (OvDataset  *ds,
                    _ ("%s: a linelist picks rows of TSV files; %s is not one"), path, ds->path);
       return FALSE;
     }
+  ov_files_note_read (path);
   if (!g_file_get_contents (path, &text, NULL, error))
     return FALSE;
   n_rows = ov_tsv_get_n_rows (tsv);

@@ -21,6 +21,7 @@
 #include "model/ov-i18n.h"
 #include "model/ov-json.h"
 #include "ov-formats.h"
+#include "model/ov-files.h"
 
 #define MAX_BOXES 100000   /* far beyond any detector; guards allocations */
 #define MAX_TSV_COLUMNS 16
@@ -1802,6 +1803,7 @@ ov_dataset_yaml_load (const char *path,
   g_autoptr(GHashTable) map = NULL;
   g_auto(GStrv) lines = NULL;
 
+  ov_files_note_read (path);
   if (!g_file_get_contents (path, &text, NULL, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);
@@ -2074,6 +2076,7 @@ ov_class_names_load (const char *path,
   gsize len;
   guint n;
 
+  ov_files_note_read (path);
   if (!g_file_get_contents (path, &text, &len, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);

@@ -22,6 +22,7 @@
 #include "model/ov-error.h"
 #include "model/ov-i18n.h"
 #include "ov-image.h"
+#include "model/ov-files.h"
 
 /* Cairo's ARGB32 is a native-endian 32-bit word 0xAARRGGBB. */
 #if G_BYTE_ORDER == G_LITTLE_ENDIAN
@@ -832,6 +833,7 @@ map_picture (const char *path, GError **error)
                    _ ("%s is a folder, not a picture (give a JPEG or PNG file)"), path);
       return NULL;
     }
+  ov_files_note_read (path);
   map = g_mapped_file_new (path, FALSE, &local);
   if (map == NULL)
     g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);

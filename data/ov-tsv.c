@@ -21,6 +21,7 @@
 #include "model/ov-i18n.h"
 #include "model/ov-json.h"
 #include "ov-tsv.h"
+#include "model/ov-files.h"
 
 #define SCAN_CHUNK      (4u << 20)
 #define PROGRESS_CHUNK  (4u << 20)
@@ -131,6 +132,7 @@ load_lineidx (OvTsv      *tsv,
   char *p, *end;
   guint line = 1;
 
+  ov_files_note_read (idx_path);
   if (!g_file_get_contents (idx_path, &text, &len, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);
@@ -229,6 +231,7 @@ ov_tsv_open (const char   *path,
   g_return_val_if_fail (path != NULL, NULL);
 
   tsv->path = g_strdup (path);
+  ov_files_note_read (path);
   tsv->fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (tsv->fd < 0)
     {
@@ -529,6 +532,7 @@ ov_tsv_write_lineidx (const char *tsv_path,
   struct stat st;
 
   tsv->path = g_strdup (tsv_path);
+  ov_files_note_read (tsv_path);
   tsv->fd = g_open (tsv_path, O_RDONLY | O_CLOEXEC, 0);
   if (tsv->fd < 0 || fstat (tsv->fd, &st) != 0)
     {

@@ -17,6 +17,7 @@
 #include "ov-i18n.h"
 #include "ov-json.h"
 #include "ov-pickle.h"
+#include "ov-files.h"
 
 #define OV_ANSWERS_MAX_BYTES (256u << 20)
 
@@ -284,6 +285,7 @@ ov_answer_list_load (const char *path,
                       "answers.txt or label2ans.pkl)"), path);
       return NULL;
     }
+  ov_files_note_read (path);
   if (!g_file_get_contents (path, &text, &len, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: %s", path, local->message);

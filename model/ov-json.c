@@ -13,6 +13,7 @@
 
 #include "ov-error.h"
 #include "ov-i18n.h"
+#include "ov-files.h"
 
 /* Walks the brackets of text; FALSE at the first level beyond the limit.
  * Otherwise *depth_out, *in_string_out and *lines_out say how the text
@@ -277,8 +278,10 @@ ov_json_load_file (JsonParser *parser,
                    const char *path,
                    GError    **error)
 {
-  g_autoptr(GMappedFile) map = g_mapped_file_new (path, FALSE, error);
+  g_autoptr(GMappedFile) map = NULL;
 
+  ov_files_note_read (path);
+  map = g_mapped_file_new (path, FALSE, error);
   if (map == NULL)
     return FALSE;
   /* An empty file maps to NULL contents; json-glib reports it as empty. */

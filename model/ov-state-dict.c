@@ -31,6 +31,7 @@
 #include "ov-i18n.h"
 #include "ov-json.h"
 #include "ov-pickle-private.h"
+#include "ov-files.h"
 
 /* Largest pickle member we read into memory (a state dict's data.pkl is a
  * few hundred kilobytes even for big models). 64 MiB: a deflated data.pkl of
@@ -1290,6 +1291,7 @@ map_private_copy (const char *path,
   off_t done = 0;
   int in, out;
 
+  ov_files_note_read (path);
   in = g_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (in < 0)
     {
@@ -1362,6 +1364,7 @@ map_file (const char      *path,
     }
   else
     {
+      ov_files_note_read (path);
       map = g_mapped_file_new (path, FALSE, &local);
       if (map == NULL)
         {

@@ -72,6 +72,7 @@ struct _OvTokenizer
 typedef struct { gunichar lo, hi; } CodeRange;
 
 #include "ov-unicode14.h"
+#include "ov-files.h"
 
 /* Cased characters that are not letters of category Ll, Lu or Lt
  * (Other_Lowercase / Other_Uppercase minus the case-ignorable ones). */
@@ -334,6 +335,7 @@ load_vocab (OvTokenizer  *tok,
   gsize length;
   guint n_duplicates = 0;
 
+  ov_files_note_read (path);
   if (!g_file_get_contents (path, &bytes, &length, &local_error))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot read vocabulary %s: %s"),

@@ -13,6 +13,7 @@
 
 #include "data/ov-formats.h"
 #include "model/ov-error.h"
+#include "model/ov-files.h"
 #include "model/ov-i18n.h"
 #include "model/ov-json.h"
 #include "model/ov-state-dict.h"
@@ -171,6 +172,9 @@ ov_embeddings_save (const OvEmbeddings *emb, const char *path, GError **error)
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *meta_path = g_strconcat (path, ".json", NULL);
+  g_autofree char *labels_path = g_strconcat (path, ".labels.txt", NULL);
+  g_autoptr(OvOutputSet) set = ov_output_set_new ();
+  const char *tmp_path, *tmp_meta, *tmp_labels;
   g_autofree char *text = NULL;
   g_autoptr(GError) local = NULL;
   /* zero-length arrays still need a valid pointer for the writer */
@@ -263,8 +267,16 @@ ov_embeddings_save (const OvEmbeddings *emb, const char *path, GError **error)
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, NULL);
 
-  /* Metadata first: a reader that finds the tensors finds their labels. */
-  if (!g_file_set_contents (meta_path, text, -1, &local))
+  /* The three files are written beside their places and renamed into
+   * place only once all are written, so that a failed write leaves the
+   * set of an earlier run whole; the metadata first, so that a reader
+   * that finds the tensors finds their labels. */
+  tmp_meta = ov_output_set_add (set, NULL, meta_path, error);
+  tmp_labels = tmp_meta != NULL ? ov_output_set_add (set, NULL, labels_path, error) : NULL;
+  tmp_path = tmp_labels != NULL ? ov_output_set_add (set, NULL, path, error) : NULL;
+  if (tmp_path == NULL)
+    return FALSE;
+  if (!g_file_set_contents (tmp_meta, text, -1, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot write %s: %s"), meta_path,
                    local->message);
@@ -273,7 +285,6 @@ ov_embeddings_save (const OvEmbeddings *emb, const char *path, GError **error)
   /* The class of every vector, one a line, where `oscarviz tsne` looks. */
   {
     g_autoptr(GString) lines = g_string_new (NULL);
-    g_autofree char *labels_path = g_strconcat (path, ".labels.txt", NULL);
 
     for (guint i = 0; i < emb->n; i++)
       {
@@ -283,14 +294,20 @@ ov_embeddings_save (const OvEmbeddings *emb, const char *path, GError **error)
           g_string_append_c (lines, *c == '\n' || *c == '\r' ? ' ' : *c);
         g_string_append_c (lines, '\n');
       }
-    if (!g_file_set_contents (labels_path, lines->str, lines->len, &local))
+    if (!g_file_set_contents (tmp_labels, lines->str, lines->len, &local))
       {
         g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot write %s: %s"), labels_path,
                      local->message);
         return FALSE;
       }
   }
-  return ov_safetensors_write (path, (const OvTensorView *) views->data, views->len, error);
+  if (!ov_safetensors_write (tmp_path, (const OvTensorView *) views->data, views->len, &local))
+    {
+      ov_output_set_name_error (set, local);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return ov_output_set_commit (set, error);
 }
 
 static const OvTensor *

@@ -20,6 +20,7 @@
 #include "model/ov-error.h"
 #include "model/ov-i18n.h"
 #include "model/ov-state-dict.h"
+#include "model/ov-files.h"
 
 #define MAX_ELEMENTS ((gsize) 1 << 32)
 
@@ -409,6 +410,7 @@ ov_tsne_load_vectors (const char    *path,
                       "as oscarviz embed writes)"), path);
       return NULL;
     }
+  ov_files_note_read (path);
   map = g_mapped_file_new (path, FALSE, &local);
   if (map == NULL)
     {
@@ -491,6 +493,7 @@ ov_tsne_load_labels (const char *path,
   guint nl;
   GError *local = NULL;
 
+  ov_files_note_read (path);
   if (!g_file_get_contents (path, &text, &len, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: %s", path, local->message);

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright 2026 The oscarviz authors
+ *
+ * The files a run reads, and the files it writes as one set.
+ *
+ * Where tracking is on (the command line turns it on), every file the
+ * model, data and figure layers open for reading is noted by identity
+ * (device and inode), so that an output can be refused when it is one of
+ * them, whatever name, link or hard link leads to it.
+ *
+ * An output set holds the files one command writes together (an
+ * embeddings file and its .json and .labels.txt, a figure and its CSV):
+ * each is written to a temporary file beside its place, and only once all
+ * are written are they checked against the files read and renamed into
+ * place. A set freed before it is committed removes its temporary files,
+ * so a failed write leaves the files of an earlier run as they were.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Turns the noting of files read on or off (off by default). */
+void         ov_files_track_reads   (gboolean     track);
+/* Notes path (a file opened for reading) where tracking is on; a path that
+ * cannot be stat()ed is skipped. Thread-safe. */
+void         ov_files_note_read     (const char  *path);
+/* The name under which a file read was noted that is the same file as
+ * path (by device and inode), newly allocated, or NULL: none, path does
+ * not exist, or tracking is off. */
+char        *ov_files_find_read     (const char  *path);
+
+typedef struct _OvOutputSet OvOutputSet;
+
+OvOutputSet *ov_output_set_new      (void);
+/* Adds path, named by option (for messages, may be NULL), to the set and
+ * returns the temporary file beside it to write instead (owned by the
+ * set; it keeps path's extension, so that a writer that reads the format
+ * from the name still finds it). NULL with an error when the temporary
+ * file cannot be created. */
+const char  *ov_output_set_add      (OvOutputSet *set,
+                                     const char  *option,
+                                     const char  *path,
+                                     GError     **error);
+/* A writer's error names the temporary file it wrote: names its path
+ * instead. */
+void         ov_output_set_name_error (OvOutputSet *set,
+                                       GError      *error);
+/* Once every temporary file is written: fails, writing nothing, when a
+ * path is a file this run read (ov_files_find_read) or two are the same
+ * file; else renames each temporary file to its path. */
+gboolean     ov_output_set_commit   (OvOutputSet *set,
+                                     GError     **error);
+/* Removes the temporary files not renamed into place. */
+void         ov_output_set_free     (OvOutputSet *set);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvOutputSet, ov_output_set_free)
+
+G_END_DECLS
