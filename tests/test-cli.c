@@ -14,7 +14,9 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <cairo.h>
 #include <cblas.h>
@@ -52,10 +54,13 @@ run_free (Run *run)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
 
-/* envp NULL: this process's environment. */
+/* envp NULL: this process's environment; setup (may be NULL) runs in
+ * the child before the program starts. */
 static Run *
-run_argv_env (GPtrArray  *args,
-              char      **envp)
+run_argv_setup (GPtrArray            *args,
+                char                **envp,
+                GSpawnChildSetupFunc  setup,
+                gpointer              setup_data)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
@@ -67,8 +72,8 @@ run_argv_env (GPtrArray  *args,
   for (guint i = 0; i < args->len; i++)
     g_ptr_array_add (argv, g_strdup (g_ptr_array_index (args, i)));
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL, &run->out,
-                &run->err, &wait_status, &error);
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, setup, setup_data,
+                &run->out, &run->err, &wait_status, &error);
   g_assert_no_error (error);
   if (g_spawn_check_wait_status (wait_status, &wait_error))
     run->exited = TRUE;
@@ -78,6 +83,14 @@ run_argv_env (GPtrArray  *args,
       run->status = wait_error->code;
     }
   return run;
+}
+
+/* envp NULL: this process's environment. */
+static Run *
+run_argv_env (GPtrArray  *args,
+              char      **envp)
+{
+  return run_argv_setup (args, envp, NULL, NULL);
 }
 
 static Run *
@@ -4167,6 +4180,320 @@ test_dataset_hw (void)
   }
 }
 
+/* Files for the tests below ---------------------------------------------- */
+
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+
+  g_file_get_contents (from, &data, &len, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (to, data, (gssize) len, &error);
+  g_assert_no_error (error);
+}
+
+/* The plain files directly in folder from, copied into to (made). */
+static void
+copy_folder (const char *from,
+             const char *to)
+{
+  g_autoptr(GDir) dir = g_dir_open (from, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_mkdir_with_parents (to, 0700), ==, 0);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *a = g_build_filename (from, name, NULL);
+      g_autofree char *b = g_build_filename (to, name, NULL);
+
+      if (g_file_test (a, G_FILE_TEST_IS_REGULAR))
+        copy_file (a, b);
+    }
+}
+
+static void
+remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The names in folder, sorted, joined by spaces. */
+static char *
+list_folder (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+/* The command (arguments from first, NULL-terminated) must refuse the
+ * output OUTPUT of OPTION, which is (a name of) the file INPUT it reads:
+ * exit status 2, a message that names the option, the output and the
+ * input, INPUT byte for byte as it was, and no other output written
+ * (written: NULL, or a file that must not exist afterwards). */
+static void
+expect_input_kept (const char *option,
+                   const char *output,
+                   const char *input,
+                   const char *written,
+                   const char *first,
+                   ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *said = g_strdup_printf ("%s %s is a file this command reads (", option,
+                                           output);
+  g_autoptr(Run) run = NULL;
+  gsize len_before = 0, len_after = 0;
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  before = read_file (input, &len_before);
+  run = run_argv (args);
+  g_test_message ("%s %s %s: %s", first, option, output, run->err);
+  g_assert_true (run->exited);
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_nonnull (strstr (run->err, said));
+  g_assert_nonnull (strstr (run->err, "writing it would destroy it"));
+  after = read_file (input, &len_after);
+  g_assert_cmpmem (before, len_before, after, len_after);
+  if (written != NULL)
+    g_assert_false (g_file_test (written, G_FILE_TEST_EXISTS));
+}
+
+/* /cli/outputs/not-inputs: no output may be a file the command reads,
+ * however it is reached (its name, a hard link): the picture a sample's
+ * image view draws, the files a split yaml names and their .lineidx, a
+ * picture embed reads a sample's size from, the .json beside the
+ * embeddings tsne maps, the files of the checkpoint folder. Each is
+ * refused before anything is written, and kept as it was. */
+static void
+test_outputs_not_inputs (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-inputs-XXXXXX", NULL);
+  g_autofree char *scenes = ov_test_source_path ("data", "demo", "scenes", NULL);
+  g_autofree char *demo_model = ov_test_source_path ("data", "demo", "models", "demo", NULL);
+  g_autofree char *images = g_build_filename (dir, "images", NULL);
+  g_autofree char *photo = g_build_filename (images, "photo.png", NULL);
+  g_autofree char *hard = g_build_filename (dir, "hard.png", NULL);
+  g_autofree char *sample = g_build_filename (dir, "mine.json", NULL);
+  g_autofree char *split = g_build_filename (dir, "split", NULL);
+  g_autofree char *yaml = g_build_filename (split, "test.yaml", NULL);
+  g_autofree char *hw = g_build_filename (split, "test.hw.tsv", NULL);
+  g_autofree char *lineidx = g_build_filename (split, "test.label.lineidx", NULL);
+  g_autofree char *qla = g_build_filename (split, "test_qla.json", NULL);
+  g_autofree char *model = g_build_filename (dir, "model", NULL);
+  g_autofree char *vocab = g_build_filename (model, "vocab.txt", NULL);
+  g_autofree char *weights = g_build_filename (model, "pytorch_model.bin", NULL);
+  g_autofree char *fig = g_build_filename (dir, "a.png", NULL);
+  g_autofree char *emb = g_build_filename (dir, "e.safetensors", NULL);
+  g_autofree char *emb_meta = g_build_filename (dir, "e.safetensors.json", NULL);
+  g_autofree char *emb_labels = g_build_filename (dir, "e.safetensors.labels.txt", NULL);
+  g_autofree char *source_png = ov_test_source_path ("data", "demo", "scenes", "images",
+                                                     "300001.png", NULL);
+  g_autoptr(GString) json = g_string_new (NULL);
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_mkdir (images, 0700), ==, 0);
+  copy_file (source_png, photo);
+  copy_folder (scenes, split);
+  copy_folder (demo_model, model);
+  /* one sample whose picture is beside it, without width or height (so
+   * that its size is the picture's) */
+  g_string_append (json, "{\"key\": \"hand\", \"image\": \"images/photo.png\", \"boxes\": [");
+  for (int b = 0; b < 2; b++)
+    {
+      g_string_append_printf (json, "%s{\"rect\": [%d, 20, %d, 90], \"class\": \"cup\", "
+                              "\"feature\": [", b > 0 ? ", " : "", 10 + 100 * b, 80 + 100 * b);
+      for (int k = 0; k < 2048; k++)
+        g_string_append_printf (json, "%s%g", k > 0 ? "," : "", (k * 7 + b) % 11 * 0.1);
+      g_string_append (json, "]}");
+    }
+  g_string_append (json, "]}");
+  g_assert_true (g_file_set_contents (sample, json->str, -1, NULL));
+
+  /* the picture the image view draws, by its name and by a hard link */
+  expect_input_kept ("--csv", photo, photo, fig, "attention", "--model", "demo", "--dataset",
+                     sample, "--key", "hand", "--view", "image", "--layer", "1", "--out", fig,
+                     "--csv", photo, NULL);
+  g_assert_cmpint (link (photo, hard), ==, 0);
+  expect_input_kept ("--json", hard, photo, fig, "attention", "--model", "demo", "--dataset",
+                     sample, "--key", "hand", "--view", "image", "--layer", "1", "--out", fig,
+                     "--json", hard, NULL);
+  /* the files of a split: those its yaml names and their row indices */
+  expect_input_kept ("--csv", hw, hw, fig, "attention", "--model", "demo", "--dataset", yaml,
+                     "--view", "heatmap", "--layer", "0", "--out", fig, "--csv", hw, NULL);
+  expect_input_kept ("--csv", lineidx, lineidx, fig, "attention", "--model", "demo",
+                     "--dataset", yaml, "--view", "heatmap", "--layer", "0", "--out", fig,
+                     "--csv", lineidx, NULL);
+  expect_input_kept ("--json", qla, qla, fig, "attention", "--model", "demo", "--dataset", yaml,
+                     "--view", "heatmap", "--layer", "0", "--out", fig, "--json", qla, NULL);
+  /* the checkpoint folder's files */
+  expect_input_kept ("--csv", vocab, vocab, fig, "attention", "--model", model, "--dataset",
+                     yaml, "--view", "heatmap", "--layer", "0", "--out", fig, "--csv", vocab,
+                     NULL);
+  expect_input_kept ("--out", weights, weights, NULL, "encode", "--model", model, "--dataset",
+                     yaml, "--out", weights, NULL);
+  /* a picture embed reads a sample's size from */
+  expect_input_kept ("--out", photo, photo, NULL, "embed", "--model", "demo", "--dataset",
+                     sample, "--layer", "all", "--out", photo, "--quiet", NULL);
+  /* the metadata beside the embeddings that tsne maps */
+  {
+    g_autoptr(Run) made = run_oscarviz ("embed", "--model", "demo", "--dataset", "demo",
+                                        "--layer", "last", "--limit", "2", "--out", emb,
+                                        "--quiet", NULL);
+
+    g_assert_cmpint (made->status, ==, 0);
+    expect_input_kept ("--csv", emb_meta, emb_meta, fig, "tsne", emb, "--out", fig, "--csv",
+                       emb_meta, "--perplexity", "5", "--iterations", "50", "--quiet", NULL);
+    expect_input_kept ("--csv", emb_labels, emb_labels, fig, "tsne", emb, "--out", fig,
+                       "--csv", emb_labels, "--perplexity", "5", "--iterations", "50",
+                       "--quiet", NULL);
+  }
+  remove_tree (dir);
+}
+
+static void
+limit_file_size (gpointer data)
+{
+  struct rlimit most;
+
+  /* a write past the limit fails with EFBIG rather than killing */
+  signal (SIGXFSZ, SIG_IGN);
+  most.rlim_cur = most.rlim_max = (rlim_t) GPOINTER_TO_SIZE (data);
+  setrlimit (RLIMIT_FSIZE, &most);
+}
+
+static gsize
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return (gsize) st.st_size;
+}
+
+/* /cli/embed/failed-write: embed writes the embeddings file, its .json
+ * and its .labels.txt as one set: when writing the new tensors fails (the
+ * disk full: here a file-size limit that the .json and .labels.txt fit
+ * under), the set of the earlier run is left whole and readable, and no
+ * temporary file is left behind. */
+static void
+test_embed_failed_write (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-keep-XXXXXX", NULL);
+  g_autofree char *probe_dir = g_dir_make_tmp ("ov-cli-probe-XXXXXX", NULL);
+  g_autofree char *keep = g_build_filename (dir, "keep.safetensors", NULL);
+  g_autofree char *probe = g_build_filename (probe_dir, "probe.safetensors", NULL);
+  const char *suffixes[] = { "", ".json", ".labels.txt" };
+  char *before[G_N_ELEMENTS (suffixes)];
+  gsize len[G_N_ELEMENTS (suffixes)];
+  g_autofree char *listed = NULL;
+  g_autofree char *listed_after = NULL;
+  gsize sidecars = 0, tensors;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  {
+    g_autoptr(Run) first = run_oscarviz ("embed", "--model", "demo", "--dataset", "demo",
+                                         "--layer", "all", "--limit", "4", "--out", keep, "-q",
+                                         NULL);
+    /* what the failing run would write, to set the limit between */
+    g_autoptr(Run) sizes = run_oscarviz ("embed", "--model", "demo", "--dataset", "demo",
+                                         "--layer", "all", "--limit", "2", "--out", probe, "-q",
+                                         NULL);
+
+    g_assert_cmpint (first->status, ==, 0);
+    g_assert_cmpint (sizes->status, ==, 0);
+  }
+  for (guint i = 1; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *p = g_strconcat (probe, suffixes[i], NULL);
+
+      sidecars = MAX (sidecars, file_size (p));
+    }
+  tensors = file_size (probe);
+  g_assert_cmpuint (sidecars + 1024, <, tensors);
+  unlink_embeddings (probe);
+  g_rmdir (probe_dir);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *p = g_strconcat (keep, suffixes[i], NULL);
+
+      before[i] = read_file (p, &len[i]);
+    }
+  listed = list_folder (dir);
+  {
+    const char *argv[] = { "embed", "--model", "demo", "--dataset", "demo", "--layer", "all",
+                           "--limit", "2", "--out", keep, "-q" };
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_autoptr(Run) failed = NULL;
+    g_autoptr(Run) inspect = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS (argv); i++)
+      g_ptr_array_add (args, (gpointer) argv[i]);
+    failed = run_argv_setup (args, NULL, limit_file_size,
+                             GSIZE_TO_POINTER (sidecars + 512));
+    g_test_message ("%s", failed->err);
+    g_assert_true (failed->exited);
+    g_assert_cmpint (failed->status, ==, 1);
+    g_assert_nonnull (strstr (failed->err, keep));
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *p = g_strconcat (keep, suffixes[i], NULL);
+        g_autofree char *after = NULL;
+        gsize len_after = 0;
+
+        after = read_file (p, &len_after);
+        g_assert_cmpmem (before[i], len[i], after, len_after);
+        g_free (before[i]);
+      }
+    listed_after = list_folder (dir);
+    g_assert_cmpstr (listed_after, ==, listed);
+    inspect = run_oscarviz ("inspect", keep, NULL);
+    g_assert_cmpint (inspect->status, ==, 0);
+  }
+  unlink_embeddings (keep);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -4230,5 +4557,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/class-names/everywhere", test_class_names_everywhere);
   g_test_add_func ("/cli/inspect/row-and-cut", test_inspect_row_and_cut);
   g_test_add_func ("/cli/dataset-hw", test_dataset_hw);
+  g_test_add_func ("/cli/outputs/not-inputs", test_outputs_not_inputs);
+  g_test_add_func ("/cli/embed/failed-write", test_embed_failed_write);
   return g_test_run ();
 }
