@@ -313,6 +313,27 @@ add_answer_lists (GPtrArray  *files,
   g_ptr_array_add (files, ov_find_answer_list (cache));
 }
 
+/* The files of a dataset beyond itself: the answer lists beside it and,
+ * for a split yaml, every file it names. */
+static void
+add_dataset (GPtrArray  *files,
+             const char *path)
+{
+  g_autoptr(GHashTable) map = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return;
+  add_answer_lists (files, path);
+  if (ov_file_sniff (path, NULL) != OV_FILE_DATASET_YAML
+      || (map = ov_dataset_yaml_load (path, NULL)) == NULL)
+    return;
+  g_hash_table_iter_init (&iter, map);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    add_input (files, value);
+}
+
 /* The files a command reads, as far as they are known before it runs:
  * inputs, the files of the sample options, those a split yaml names, the
  * .lineidx of each, the answer lists beside the data, and the files of
@@ -326,7 +347,13 @@ known_inputs (const char                  *model,
   GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
 
   for (gsize i = 0; i < n_inputs; i++)
-    add_input (files, inputs[i]);
+    {
+      add_input (files, inputs[i]);
+      /* embed's --dataset */
+      if (inputs[i] != NULL
+          && (g_str_has_suffix (inputs[i], ".yaml") || g_str_has_suffix (inputs[i], ".yml")))
+        add_dataset (files, inputs[i]);
+    }
   if (sample != NULL)
     {
       const OvSampleSourceOptions *s = sample;
@@ -335,23 +362,7 @@ known_inputs (const char                  *model,
 
       for (gsize i = 0; i < G_N_ELEMENTS (given); i++)
         add_input (files, given[i]);
-      if (s->dataset != NULL && g_file_test (s->dataset, G_FILE_TEST_IS_REGULAR))
-        {
-          add_answer_lists (files, s->dataset);
-          if (ov_file_sniff (s->dataset, NULL) == OV_FILE_DATASET_YAML)
-            {
-              g_autoptr(GHashTable) map = ov_dataset_yaml_load (s->dataset, NULL);
-              GHashTableIter iter;
-              gpointer value;
-
-              if (map != NULL)
-                {
-                  g_hash_table_iter_init (&iter, map);
-                  while (g_hash_table_iter_next (&iter, NULL, &value))
-                    add_input (files, value);
-                }
-            }
-        }
+      add_dataset (files, s->dataset);
       if (s->features != NULL && g_file_test (s->features, G_FILE_TEST_IS_REGULAR))
         add_answer_lists (files, s->features);
     }

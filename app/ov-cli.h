@@ -143,8 +143,9 @@ char           *ov_cli_tsne_title     (const char     *path,
  * one the command reads, compared by identity (device and inode, so that
  * a link or a hard link counts too): one of inputs (n_inputs paths, NULL
  * entries skipped); with sample (may be NULL) its --dataset, --features,
- * --labels, --detections, --image, --hw and --class-names, the files a
- * split yaml --dataset names and the answer lists beside the data; the
+ * --labels, --detections, --image, --hw and --class-names; the files a
+ * split yaml names (--dataset, or an input named .yaml or .yml) and the
+ * answer lists beside the data; the
  * .lineidx of each of those; with model (may be NULL) any file in the
  * checkpoint folder it names; and any file the run has read so far
  * (ov_files_find_read; a command calls this again once its inputs are
