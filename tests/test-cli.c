@@ -4366,6 +4366,13 @@ test_outputs_not_inputs (void)
                      "--csv", lineidx, NULL);
   expect_input_kept ("--json", qla, qla, fig, "attention", "--model", "demo", "--dataset", yaml,
                      "--view", "heatmap", "--layer", "0", "--out", fig, "--json", qla, NULL);
+  {
+    g_autofree char *captions = g_build_filename (split, "test_caption.json", NULL);
+
+    expect_input_kept ("--out", captions, captions, NULL, "embed", "--model", "demo",
+                       "--dataset", yaml, "--layer", "last", "--out", captions, "--quiet",
+                       NULL);
+  }
   /* the checkpoint folder's files */
   expect_input_kept ("--csv", vocab, vocab, fig, "attention", "--model", model, "--dataset",
                      yaml, "--view", "heatmap", "--layer", "0", "--out", fig, "--csv", vocab,
@@ -4494,6 +4501,97 @@ test_embed_failed_write (void)
   g_rmdir (dir);
 }
 
+/* /cli/attention/failed-write: attention's --out, --csv and --json are
+ * one set: when the last of them cannot be written (a file-size limit the
+ * figure and the CSV fit under), the three of an earlier run stay as they
+ * were and no temporary file is left. */
+static void
+test_attention_failed_write (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-att-keep-XXXXXX", NULL);
+  g_autofree char *probe_dir = g_dir_make_tmp ("ov-cli-att-probe-XXXXXX", NULL);
+  const char *names[] = { "a.png", "a.csv", "a.json" };
+  const char *options[] = { "--out", "--csv", "--json" };
+  char *paths[G_N_ELEMENTS (names)], *probes[G_N_ELEMENTS (names)];
+  char *before[G_N_ELEMENTS (names)];
+  gsize len[G_N_ELEMENTS (names)];
+  g_autofree char *listed = NULL;
+  g_autofree char *listed_after = NULL;
+  g_autoptr(GPtrArray) first = g_ptr_array_new ();
+  g_autoptr(GPtrArray) probe = g_ptr_array_new ();
+  g_autoptr(GPtrArray) second = g_ptr_array_new ();
+  g_autoptr(Run) made = NULL;
+  g_autoptr(Run) sizes = NULL;
+  g_autoptr(Run) failed = NULL;
+  gsize small;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      paths[i] = g_build_filename (dir, names[i], NULL);
+      probes[i] = g_build_filename (probe_dir, names[i], NULL);
+    }
+  {
+    const char *args[] = { "attention", "--model", "demo", "--dataset", yaml, "--layer" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+      {
+        g_ptr_array_add (first, (gpointer) args[i]);
+        g_ptr_array_add (probe, (gpointer) args[i]);
+        g_ptr_array_add (second, (gpointer) args[i]);
+      }
+    g_ptr_array_add (first, "1");
+    g_ptr_array_add (probe, "0");
+    g_ptr_array_add (second, "0");
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_ptr_array_add (first, (gpointer) options[i]);
+        g_ptr_array_add (first, paths[i]);
+        g_ptr_array_add (probe, (gpointer) options[i]);
+        g_ptr_array_add (probe, probes[i]);
+        g_ptr_array_add (second, (gpointer) options[i]);
+        g_ptr_array_add (second, paths[i]);
+      }
+  }
+  made = run_argv (first);
+  sizes = run_argv (probe);
+  g_assert_cmpint (made->status, ==, 0);
+  g_assert_cmpint (sizes->status, ==, 0);
+  /* the figure and the CSV fit under the limit, the JSON does not */
+  small = MAX (file_size (probes[0]), file_size (probes[1]));
+  g_assert_cmpuint (small + 1024, <, file_size (probes[2]));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      before[i] = read_file (paths[i], &len[i]);
+      g_unlink (probes[i]);
+      g_free (probes[i]);
+    }
+  g_rmdir (probe_dir);
+  listed = list_folder (dir);
+  failed = run_argv_setup (second, NULL, limit_file_size, GSIZE_TO_POINTER (small + 512));
+  g_test_message ("%s", failed->err);
+  g_assert_true (failed->exited);
+  g_assert_cmpint (failed->status, ==, 1);
+  g_assert_nonnull (strstr (failed->err, paths[2]));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      gsize len_after = 0;
+      g_autofree char *after = read_file (paths[i], &len_after);
+
+      g_assert_cmpmem (before[i], len[i], after, len_after);
+      g_free (before[i]);
+    }
+  listed_after = list_folder (dir);
+  g_assert_cmpstr (listed_after, ==, listed);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_unlink (paths[i]);
+      g_free (paths[i]);
+    }
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -4559,5 +4657,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/dataset-hw", test_dataset_hw);
   g_test_add_func ("/cli/outputs/not-inputs", test_outputs_not_inputs);
   g_test_add_func ("/cli/embed/failed-write", test_embed_failed_write);
+  g_test_add_func ("/cli/attention/failed-write", test_attention_failed_write);
   return g_test_run ();
 }
