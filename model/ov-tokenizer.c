@@ -1078,12 +1078,15 @@ ov_tokenizer_text_is_empty (const char *text)
 
   if (!g_utf8_validate (text, -1, NULL))
     text = valid = g_utf8_make_valid (text, -1);
-  /* the clean step of basic_tokenize, then the split on white space */
+  /* the clean step of basic_tokenize, the split on white space, then the
+   * accent strip, which deletes a word made of non-spacing marks only (no
+   * other character lowers and decomposes to nothing but such marks) */
   for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
 
-      if (c == 0xFFFD || is_bert_control (c) || is_bert_whitespace (c) || is_py_space (c))
+      if (c == 0xFFFD || is_bert_control (c) || is_bert_whitespace (c) || is_py_space (c)
+          || py_category (c) == G_UNICODE_NON_SPACING_MARK)
         continue;
       return FALSE;
     }

@@ -53,10 +53,12 @@ GPtrArray   *ov_tokenizer_unknown_words  (OvTokenizer  *tok,
 GPtrArray   *ov_tokenizer_unknown_distinct_words (OvTokenizer *tok,
                                                   const char  *text,
                                                   guint       *n_words);
-/* Whether BERT's basic tokenizer makes no token at all of text, whatever
- * the vocabulary: text that is empty or holds only white space, control
- * and format characters, NUL or U+FFFD (which its clean step deletes).
- * Any other character reads as something, if only [UNK] or "?". */
+/* Whether BERT's uncased basic tokenizer makes no token at all of text,
+ * whatever the vocabulary: text that is empty or holds only white space,
+ * control and format characters, NUL or U+FFFD (which its clean step
+ * deletes) and non-spacing marks (which its accent strip deletes; a cased
+ * tokenizer would keep those). Any other character reads as something, if
+ * only [UNK] or "?". */
 gboolean     ov_tokenizer_text_is_empty  (const char   *text);
 /* Word piece ids of text (tokenize + lookup). */
 GArray      *ov_tokenizer_encode         (OvTokenizer  *tok,
