@@ -201,6 +201,43 @@ test_squad_questions (void)
   g_test_message ("tokenize + encode of %u questions: %.2f ms", cases->len, seconds * 1e3);
 }
 
+/* tests/data/tokenizer-differential.jsonl: texts that once tokenized
+ * differently from tools/tokenizer-reference.py, hand-picked edges and
+ * random texts of many scripts, with the reference's ids, decodes, and
+ * whether the text gives no token at all. */
+static void
+test_differential (void)
+{
+  g_autoptr(OvTokenizer) tok = load_real_vocab ();
+  g_autofree char *path = ov_test_source_path ("tests", "data",
+                                               "tokenizer-differential.jsonl", NULL);
+  g_autoptr(GPtrArray) cases = load_jsonl (path);
+  guint n_empty = 0;
+
+  g_assert_cmpuint (cases->len, >=, 300);
+  for (guint i = 0; i < cases->len; i++)
+    {
+      JsonObject *c = json_node_get_object (g_ptr_array_index (cases, i));
+      const char *text = json_object_get_string_member (c, "text");
+      gboolean empty = json_object_get_boolean_member (c, "empty");
+      g_autoptr(GArray) ids = ov_tokenizer_encode (tok, text);
+      g_autofree char *keep = NULL;
+      g_autofree char *skip = NULL;
+
+      assert_ids (ids, json_object_get_array_member (c, "ids"), text);
+      keep = ov_tokenizer_decode (tok, (gint32 *) ids->data, ids->len, FALSE);
+      skip = ov_tokenizer_decode (tok, (gint32 *) ids->data, ids->len, TRUE);
+      g_assert_cmpstr (keep, ==, json_object_get_string_member (c, "decode"));
+      g_assert_cmpstr (skip, ==, json_object_get_string_member (c, "decode_skip_special"));
+      if (ov_tokenizer_text_is_empty (text) != empty)
+        g_test_message ("text: %s", text);
+      g_assert_cmpint (ov_tokenizer_text_is_empty (text), ==, empty);
+      n_empty += empty;
+    }
+  /* the texts of marks alone, white space and controls are there */
+  g_assert_cmpuint (n_empty, >=, 5);
+}
+
 /* The oracle case: Oscar's own tokenizer loaded from a checkpoint folder. */
 static void
 test_oracle (void)
@@ -817,6 +854,7 @@ main (int   argc,
 
   g_test_add_func ("/model/tokenizer/cases", test_shared_cases);
   g_test_add_func ("/model/tokenizer/squad", test_squad_questions);
+  g_test_add_func ("/model/tokenizer/differential", test_differential);
   g_test_add_func ("/model/tokenizer/oracle", test_oracle);
   g_test_add_func ("/model/tokenizer/special-ids", test_special_ids);
   g_test_add_func ("/model/tokenizer/decode-rules", test_decode_rules);
