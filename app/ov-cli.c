@@ -1020,8 +1020,8 @@ ov_cli_parse_regions (const char *list, GError **error)
   return g_steal_pointer (&keep);
 }
 
-/* Whether text is NULL or gives the tokenizer no token (only white space
- * or control characters). */
+/* Whether text is NULL or gives the tokenizer no token (only white space,
+ * control characters or non-spacing marks). */
 static gboolean
 is_blank (const char *text)
 {

@@ -1731,6 +1731,9 @@ test_bad_options (void)
   /* only a question of which the tokenizer makes no token at all */
   expect_bad_option ("--question", "empty or only white space", "vqa", "--model", "demo-vqa",
                      "--dataset", yaml, "--question", "\t\n\x01", NULL);
+  /* combining marks alone: the accent strip deletes them */
+  expect_bad_option ("--question", "empty or only white space", "vqa", "--model", "demo-vqa",
+                     "--dataset", yaml, "--question", " \xcc\x81\xcc\x80 ", NULL);
   expect_bad_option ("--text", "empty or only white space", "match", "--model",
                      "demo-pretrain", "--dataset", yaml, "--text", " ", NULL);
   expect_bad_option ("--text", "give a text", "mask", "--model", "demo-pretrain", "--dataset",
