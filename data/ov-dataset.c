@@ -1129,6 +1129,20 @@ row_for_key (OvTsv        *tsv,
   return ov_tsv_find_key (tsv, key, cancellable, error);
 }
 
+/* Gives sample the regions part read (the boxes and the features come from
+ * one row), leaving part sample's old ones to free. */
+static void
+take_regions (OvSample *sample,
+              OvSample *part)
+{
+  OvRegion *tmp = sample->regions;
+
+  sample->regions = part->regions;
+  sample->n_regions = part->n_regions;
+  part->regions = tmp;
+  part->n_regions = 0;
+}
+
 static OvSample *
 load_sample (OvDataset      *ds,
              guint           index,
@@ -1214,12 +1228,7 @@ load_sample (OvDataset      *ds,
       if (ds->features_kind == OV_FILE_DETECTIONS_TSV && !has_labels)
         {
           /* predictions with their features: the boxes are theirs */
-          OvRegion *tmp = sample->regions;
-
-          sample->regions = part->regions;
-          sample->n_regions = part->n_regions;
-          part->regions = tmp;
-          part->n_regions = 0;
+          take_regions (sample, part);
           n_label_regions = sample->n_regions;
           if (part->width > 0)
             {
@@ -1232,12 +1241,7 @@ load_sample (OvDataset      *ds,
           /* Boxes and size come from the same row. */
           if (!has_labels)
             {
-              OvRegion *tmp = sample->regions;
-
-              sample->regions = part->regions;
-              sample->n_regions = part->n_regions;
-              part->regions = tmp;
-              part->n_regions = 0;
+              take_regions (sample, part);
               n_label_regions = sample->n_regions;
             }
           labels_w = part->width;
