@@ -343,6 +343,31 @@ inspect_answers (const char *path,
   return json_builder_get_root (b);
 }
 
+/* A class names file (--class-names): VG objects_vocab.txt, a table with
+ * a "name" column, a JSON list or a VinVL label map. */
+static JsonNode *
+inspect_class_names (const char *path,
+                     GError    **error)
+{
+  g_autoptr(OvClassNames) names = ov_class_names_load (path, error);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  if (names == NULL)
+    return NULL;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, "class-names");
+  json_builder_set_member_name (b, "classes");
+  json_builder_add_int_value (b, names->n_names);
+  json_builder_set_member_name (b, "first");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < MIN (names->n_names, N_KEYS_SHOWN); i++)
+    json_builder_add_string_value (b, names->names[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
 /* A BERT vocabulary (vocab.txt): one word piece a line. Named so, or
  * beginning with [PAD] as BERT's do (a JSON sniffer would take the bracket
  * for a list). */
@@ -837,6 +862,19 @@ print_text (const char *path,
       g_list_free (names);
       return;
     }
+  if (g_str_equal (kind, "class-names"))
+    {
+      int n = (int) json_object_get_int_member (o, "classes");
+
+      /* Translators: a file of names for numeric class ids (--class-names);
+       * the first names follow. */
+      g_print (ngettext ("%s: class names for --class-names, %d class (id 0 up): ",
+                         "%s: class names for --class-names, %d classes (ids 0 up): ", n),
+               path, n);
+      print_names (json_object_get_array_member (o, "first"));
+      g_print ("%s\n", n > N_KEYS_SHOWN ? ", …" : "");
+      return;
+    }
   if (g_str_equal (kind, "answers"))
     {
       int n = (int) json_object_get_int_member (o, "answers");
@@ -1087,7 +1125,15 @@ ov_cmd_inspect (int    argc,
       else if (is_answer_list_name (path))
         node = inspect_answers (path, &local);
       else if (is_vocabulary (path))
-        node = inspect_vocabulary (path, &local);
+        {
+          node = inspect_vocabulary (path, &local);
+          /* Visual Genome's objects_vocab.txt is named as a vocabulary */
+          if (node == NULL && ov_file_is_class_names (path))
+            {
+              g_clear_error (&local);
+              node = inspect_class_names (path, &local);
+            }
+        }
       else if (ov_file_is_tensor_container (path))
         node = inspect_tensors (path, &local);
       else if (is_npy (path))
@@ -1096,7 +1142,13 @@ ov_cmd_inspect (int    argc,
         {
           OvFileKind kind = ov_file_sniff (path, &local);
 
-          if (kind == OV_FILE_IMAGE)
+          if ((kind == OV_FILE_UNKNOWN || kind == OV_FILE_SAMPLE_JSON)
+              && ov_file_is_class_names (path))
+            {
+              g_clear_error (&local);
+              node = inspect_class_names (path, &local);
+            }
+          else if (kind == OV_FILE_IMAGE)
             node = inspect_image (path, &local);
           else if (kind == OV_FILE_CAPTIONS_JSON || kind == OV_FILE_CAPTION_PREDICTIONS)
             node = inspect_captions (path, kind, &local);

@@ -391,6 +391,44 @@ test_more_kinds (void)
   }
 }
 
+/* /app/inspect/class-names: the names files --class-names reads are named
+ * as such, whatever their form, with their length and first names: Visual
+ * Genome's objects_vocab.txt (which its name makes look like a BERT
+ * vocabulary), COCO's category table and VinVL's label map (which looks
+ * like a sample JSON). A real vocabulary stays a vocabulary. */
+static void
+test_class_names (void)
+{
+  g_autofree char *vg = ov_test_shared_path ("data", "labels", "vg1600-400-20-objects_vocab.txt",
+                                             NULL);
+  g_autofree char *coco = ov_test_shared_path ("data", "labels", "coco-80-categories.tsv", NULL);
+  g_autofree char *map = ov_test_shared_path ("data", "labels",
+                                              "VG-SGG-dicts-vgoi6-clipped.json", NULL);
+  g_autofree char *vocab = ov_test_shared_path ("data", "vocab", "bert-base-uncased-vocab.txt",
+                                                NULL);
+  g_autoptr(Run) run = run_inspect ("--json", vg, coco, map, vocab, NULL);
+  g_autoptr(Run) text = run_inspect (coco, NULL);
+  static const struct { gint64 n; const char *first; } want[] = {
+    { 1600, "yolk" }, { 80, "person" }, { 1594, "ad" },
+  };
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpuint (run->docs->len, ==, 4);
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      JsonObject *o = doc (run, i);
+
+      g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "class-names");
+      g_assert_cmpint (json_object_get_int_member (o, "classes"), ==, want[i].n);
+      g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (o, "first"),
+                                                      0), ==, want[i].first);
+    }
+  g_assert_cmpstr (json_object_get_string_member (doc (run, 3), "kind"), !=, "class-names");
+  g_assert_cmpint (text->status, ==, 0);
+  g_assert_nonnull (strstr (text->out, "class names for --class-names, 80 classes"));
+  g_assert_nonnull (strstr (text->out, "person, bicycle"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -402,5 +440,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/inspect/row-and-errors", test_row_and_errors);
   g_test_add_func ("/app/inspect/models-and-more", test_models_and_more);
   g_test_add_func ("/app/inspect/more-kinds", test_more_kinds);
+  g_test_add_func ("/app/inspect/class-names", test_class_names);
   return g_test_run ();
 }
