@@ -838,6 +838,21 @@ test_compare (void)
   const OvAlignment *a0, *a1;
 
   ensure_demo ();
+  /* The model compared with itself is refused, and no pass starts. */
+  {
+    g_autofree char *demo = demo_model ("demo");
+    g_autofree char *toast = NULL;
+    guint passes = ov_embed_panel_get_n_passes (panel ());
+    gulong id = g_signal_connect (panel (), "run-failed", G_CALLBACK (keep_message_cb), &toast);
+
+    ov_embed_panel_set_compare (panel (), demo);
+    ov_embed_panel_collect (panel ());
+    g_signal_handler_disconnect (panel (), id);
+    g_assert_nonnull (toast);
+    g_assert_nonnull (strstr (toast, "the model itself"));
+    g_assert_false (ov_embed_panel_is_busy (panel ()));
+    g_assert_cmpuint (ov_embed_panel_get_n_passes (panel ()), ==, passes);
+  }
   ov_embed_panel_set_compare (panel (), notags);
   ov_embed_panel_set_layers (panel (), "all");
   ov_embed_panel_set_limit (panel (), 0);

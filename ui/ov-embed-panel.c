@@ -15,6 +15,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -1302,6 +1303,21 @@ model_options (OvEmbedPanel   *self,
                        ? OV_PRECISION_FAST : OV_PRECISION_EXACT;
 }
 
+/* Whether folders a and b are one (by identity, not by name). */
+static gboolean
+same_folder (const char *a,
+             const char *b)
+{
+  GStatBuf sa, sb;
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+  if (g_strcmp0 (a, b) == 0)
+    return TRUE;
+  return g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0 && sa.st_dev == sb.st_dev
+         && sa.st_ino == sb.st_ino;
+}
+
 void
 ov_embed_panel_collect (OvEmbedPanel *self)
 {
@@ -1328,6 +1344,17 @@ ov_embed_panel_collect (OvEmbedPanel *self)
       return;
     }
 
+  compare = gtk_drop_down_get_selected (self->compare_dropdown);
+  if (compare < self->compare_dirs->len && g_ptr_array_index (self->compare_dirs, compare)
+      && same_folder (g_ptr_array_index (self->compare_dirs, compare),
+                      ov_session_get_model_path (session, kind)))
+    {
+      ov_panel_report_failure (OV_PANEL (self),
+                               _("“Compare with” names the model itself; choose another "
+                                 "checkpoint, or None."));
+      return;
+    }
+
   job = g_new0 (CollectJob, 1);
   job->files = g_strdupv (self->files);
   job->limit = gtk_check_button_get_active (self->all_images_check)
@@ -1335,7 +1362,6 @@ ov_embed_panel_collect (OvEmbedPanel *self)
   job->layers = chosen_layers (self);
   job->model = ov_session_ref_model (session, kind);
   job->model_label = g_path_get_basename (ov_session_get_model_path (session, kind));
-  compare = gtk_drop_down_get_selected (self->compare_dropdown);
   if (compare < self->compare_dirs->len && g_ptr_array_index (self->compare_dirs, compare))
     job->compare_dir = g_strdup (g_ptr_array_index (self->compare_dirs, compare));
   model_options (self, &job->compare_options);
