@@ -592,6 +592,27 @@ test_tag_or_region (void)
   row = find_row (list, "Region 1 · tag only");
   g_assert_nonnull (row);
   g_assert_true (ov_tag_row_get_item (OV_TAG_ROW (row)) == a);
+  /* The first row cannot move up, nor the last down: those actions are
+   * off (greyed in their menus), and their keys do nothing. */
+  {
+    g_autoptr(GtkShortcutAction) up = gtk_named_action_new ("row.move-up");
+    g_autoptr(GtkShortcutAction) down = gtk_named_action_new ("row.move-down");
+
+    g_assert_false (gtk_shortcut_action_activate (up, 0, row, NULL));
+    g_assert_false (gtk_shortcut_action_activate (down, 0, find_row (list, "Region 5"), NULL));
+    g_assert_true (gtk_shortcut_action_activate (down, 0, row, NULL));
+    ov_test_iterate (50);
+    row = find_row (list, "Region 1 · tag only");
+    g_assert_true (gtk_shortcut_action_activate (up, 0, row, NULL));
+    ov_test_iterate (50);
+    row = find_row (list, "Region 1 · tag only");
+    g_assert_false (gtk_shortcut_action_activate (up, 0, row, NULL));
+  }
+  {
+    g_autoptr(OvTagItem) first = g_list_model_get_item (ov_session_get_tags (session), 0);
+
+    g_assert_true (first == a);
+  }
   row = find_row (list, "Region 3 · region only");
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_has_css_class (row, "tag-word-off"));

@@ -210,6 +210,20 @@ escape_cb (GtkWidget *widget,
   return TRUE;
 }
 
+/* The menu offers no move the row cannot make: Move Up is off on the
+ * first row, Move Down on the last. */
+static void
+update_move_actions (OvTagRow *self)
+{
+  guint position = row_position (self);
+  guint n = g_list_model_get_n_items (ov_session_get_tags (self->session));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.move-up",
+                                 position != G_MAXUINT && position > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.move-down",
+                                 position != G_MAXUINT && position + 1 < n);
+}
+
 static void
 move_by (OvTagRow *self,
          int       delta)
@@ -417,6 +431,9 @@ ov_tag_row_new (OvSession *session,
   g_signal_connect_swapped (session, "input-changed", G_CALLBACK (update_title), self);
   g_signal_connect_object (session, "palette-changed", G_CALLBACK (gtk_widget_queue_draw),
                            self->chip, G_CONNECT_SWAPPED);
+  g_signal_connect_object (ov_session_get_tags (session), "items-changed",
+                           G_CALLBACK (update_move_actions), self, G_CONNECT_SWAPPED);
+  update_move_actions (self);
   update_title (self);
 
   source = gtk_drag_source_new ();
