@@ -2064,6 +2064,22 @@ class_names_from_table (const char  *path,
   return class_names_take (path, names, 0, error);
 }
 
+/* Control characters other than tab, line feed and carriage return: never
+ * in a text of names, always in a binary file. */
+static gboolean
+has_control_bytes (const char *text,
+                   gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) text[i];
+
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 OvClassNames *
 ov_class_names_load (const char *path,
                      GError    **error)
@@ -2083,7 +2099,7 @@ ov_class_names_load (const char *path,
       return NULL;
     }
   if (len > MAX_CLASS_NAMES_BYTES || memchr (text, '\0', len) != NULL
-      || !g_utf8_validate (text, (gssize) len, &bad))
+      || !g_utf8_validate (text, (gssize) len, &bad) || has_control_bytes (text, len))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
                    _ ("%s is not a list of class names (UTF-8 text of at most 16 MiB: one name "
