@@ -269,8 +269,9 @@ ov_cmd_embed (int argc, char **argv)
   g_autofree char *out = NULL;
   g_autofree int *layers = NULL;
   g_autofree char *tsne_out = NULL;
+  g_autofree char *scale_text = NULL;
   gint64 limit = G_MININT64;   /* not given: every sample */
-  double perplexity = 30.0, width = 0, height = 0;
+  double perplexity = 30.0, width = 0, height = 0, scale = OV_CLI_DEFAULT_SCALE;
   gboolean quiet = FALSE;
   guint n_layers, n_tags = 0;
   g_auto(GStrv) given = NULL;
@@ -305,6 +306,7 @@ ov_cmd_embed (int argc, char **argv)
   context = ov_cli_context_new (&cli, _("— collect tag and region embeddings over a dataset"),
                                 entries);
   ov_cli_add_figure_size_options (context, &width, &height);
+  ov_cli_add_scale_option (context, &scale_text);
   given = g_strdupv (argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -349,16 +351,17 @@ ov_cmd_embed (int argc, char **argv)
                   perplexity);
       return 2;
     }
-  if (!ov_cli_check_figure_size (width, height, &error)
-      || !ov_cli_check_png_size (tsne_out, width, height, 2.0, &error))
+  if (!ov_cli_check_scale (scale_text, &scale, &error)
+      || !ov_cli_check_figure_size (width, height, &error)
+      || !ov_cli_check_png_size (tsne_out, width, height, scale, &error))
     {
       g_printerr ("oscarviz embed: %s\n", error->message);
       return 2;
     }
-  if ((width > 0 || height > 0) && tsne_out == NULL)
+  if ((width > 0 || height > 0 || scale_text != NULL) && tsne_out == NULL)
     {
       g_printerr (_("oscarviz embed: %s: only for the t-SNE figure (--tsne FIGURE)\n"),
-                  width > 0 ? "--width" : "--height");
+                  width > 0 ? "--width" : height > 0 ? "--height" : "--scale");
       return 2;
     }
   if (tsne_out != NULL)
@@ -505,7 +508,7 @@ ov_cmd_embed (int argc, char **argv)
       view = ov_embeddings_scatter_view_new (emb, xy, NULL, title);
       if (!ov_export_view (tsne_out, format, ov_scatter_view_paint, view,
                            width > 0 ? width : OV_TSNE_PLOT_WIDTH,
-                           height > 0 ? height : OV_TSNE_PLOT_HEIGHT, 2.0, &error))
+                           height > 0 ? height : OV_TSNE_PLOT_HEIGHT, scale, &error))
         goto fail;
       g_print (_("wrote %s\n"), tsne_out);
     }

@@ -84,6 +84,7 @@ write_figure (const char         *out,
               double              perplexity,
               double              width,
               double              height,
+              double              scale,
               GError            **error)
 {
   g_autofree char *meta = g_strconcat (path, ".json", NULL);
@@ -102,7 +103,7 @@ write_figure (const char         *out,
       return ov_export_format_from_path (out, &format, error)
              && ov_export_view (out, format, ov_scatter_view_paint, view,
                                 width > 0 ? width : OV_TSNE_PLOT_WIDTH,
-                                height > 0 ? height : OV_TSNE_PLOT_HEIGHT, 2.0, error);
+                                height > 0 ? height : OV_TSNE_PLOT_HEIGHT, scale, error);
     }
   if (!labels_given && labels == NULL && !g_file_test (meta, G_FILE_TEST_IS_REGULAR))
     {
@@ -125,7 +126,7 @@ write_figure (const char         *out,
     return ov_tsne_plot_write (out, Y, n, labels != NULL ? labels->ids : NULL,
                                labels != NULL ? (const char * const *) labels->names : NULL,
                                labels != NULL ? labels->n_names : 0, title, width, height,
-                               error);
+                               scale, error);
   }
 }
 
@@ -155,7 +156,8 @@ ov_cmd_tsne (int argc, char **argv)
   g_autofree char *out = NULL;
   g_autofree char *csv = NULL;
   g_autofree char *labels_path = NULL;
-  double perplexity = 30.0, width = 0, height = 0;
+  g_autofree char *scale_text = NULL;
+  double perplexity = 30.0, width = 0, height = 0, scale = OV_CLI_DEFAULT_SCALE;
   gint64 seed = 42;
   int threads = 0, iterations = 1000;
   gboolean quiet = FALSE;
@@ -193,6 +195,7 @@ ov_cmd_tsne (int argc, char **argv)
   ctx = g_option_context_new (_("VECTORS — t-SNE of vectors (.npy, CSV or safetensors)"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   ov_cli_add_figure_size_options (ctx, &width, &height);
+  ov_cli_add_scale_option (ctx, &scale_text);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
       g_printerr ("oscarviz tsne: %s\n", error->message);
@@ -220,8 +223,9 @@ ov_cmd_tsne (int argc, char **argv)
       return 2;
     }
   if (!ov_cli_check_threads (threads, &error)
+      || !ov_cli_check_scale (scale_text, &scale, &error)
       || !ov_cli_check_figure_size (width, height, &error)
-      || !ov_cli_check_png_size (out, width, height, 2.0, &error)
+      || !ov_cli_check_png_size (out, width, height, scale, &error)
       || !ov_cli_check_file_names (entries, &error))
     {
       g_printerr ("oscarviz tsne: %s\n", error->message);
@@ -290,7 +294,7 @@ ov_cmd_tsne (int argc, char **argv)
       || (csv != NULL && (tmp_csv = ov_output_set_add (set, "--csv", csv, &error)) == NULL))
     goto fail;
   if (!write_figure (tmp_out, argv[1], emb, labels_given, Y, n, labels, perplexity, width,
-                     height, &error))
+                     height, scale, &error))
     goto fail;
   if (csv != NULL)
     {

@@ -70,6 +70,51 @@ ov_cli_add_figure_size_options (GOptionContext *context,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
+void
+ov_cli_add_scale_option (GOptionContext  *context,
+                         char           **scale_text)
+{
+  const GOptionEntry entries[] = {
+    { "scale", 0, 0, G_OPTION_ARG_STRING, scale_text, N_("PNG pixels per point (default 2)"),
+      "S" },
+    { NULL }
+  };
+
+  g_return_if_fail (context != NULL && scale_text != NULL);
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
+gboolean
+ov_cli_check_scale (const char *scale_text,
+                    double     *scale,
+                    GError    **error)
+{
+  char *end = NULL;
+  double value;
+
+  g_return_val_if_fail (scale != NULL, FALSE);
+
+  *scale = OV_CLI_DEFAULT_SCALE;
+  if (scale_text == NULL)
+    return TRUE;
+  /* read as GLib reads a number option: C or the locale's decimal point */
+  value = g_strtod (scale_text, &end);
+  /* NaN fails both bounds */
+  if (*scale_text == '\0' || end == NULL || *end != '\0'
+      || !(value > 0 && value <= OV_CLI_MAX_SCALE))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   /* Translators: "--scale 20: give more than 0 and at most 16 PNG pixels
+                    * per point" */
+                   _("--scale %s: give more than 0 and at most %g PNG pixels per point"),
+                   scale_text, OV_CLI_MAX_SCALE);
+      return FALSE;
+    }
+  *scale = value;
+  return TRUE;
+}
+
 gboolean
 ov_cli_check_figure_size (double   width,
                           double   height,

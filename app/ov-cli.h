@@ -109,6 +109,22 @@ void            ov_cli_regions_error  (GError        **error,
 void            ov_cli_add_figure_size_options (GOptionContext *context,
                                                 double         *width,
                                                 double         *height);
+/* The PNG pixels per point --scale takes (more than 0, up to the most),
+ * and what a figure gets without it. */
+#define OV_CLI_MAX_SCALE     16.0
+#define OV_CLI_DEFAULT_SCALE 2.0
+
+/* Adds --scale S (PNG pixels per point) to the main group of a command
+ * that writes a figure, as text: *scale_text stays NULL when the option is
+ * not given. */
+void            ov_cli_add_scale_option (GOptionContext *context,
+                                         char          **scale_text);
+/* That text: NULL (not given: OV_CLI_DEFAULT_SCALE) or a number more than
+ * 0 and at most OV_CLI_MAX_SCALE, as attention and align take it, in
+ * *scale; the error names the option and the value. */
+gboolean        ov_cli_check_scale       (const char    *scale_text,
+                                          double        *scale,
+                                          GError       **error);
 /* Those values: 0 (not given) or OV_CLI_MIN_FIGURE_SIZE to
  * OV_CLI_MAX_FIGURE_SIZE; the error names the option and the value. */
 gboolean        ov_cli_check_figure_size (double        width,

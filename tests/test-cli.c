@@ -3175,6 +3175,77 @@ test_tsne_small_perplexity (void)
   unlink_embeddings (emb);
 }
 
+/* /cli/figure-scale: tsne and embed --tsne take --scale S as attention
+ * and align do (PNG pixels per point, more than 0 and at most 16, checked
+ * before anything runs, exit 2 naming the option and the value; embed
+ * only with --tsne), and a PNG at --scale 2 has twice the pixels a side of
+ * one at --scale 1. */
+static void
+test_figure_scale (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *npy = ov_test_source_path ("tests", "data", "tsne-mixture-500.npy", NULL);
+  g_autofree char *vec = tmp_path ("ov-cli-figure-scale.safetensors");
+  g_autofree char *map = tmp_path ("ov-cli-figure-scale-map.png");
+  g_autofree char *out = tmp_path ("ov-cli-figure-scale.png");
+  const char *bad[] = { "0", "-1", "16.5", "nan", "x", "" };
+  int w[2], h[2];
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      expect_bad_option ("--scale", bad[i], "tsne", npy, "--out", out, "--scale", bad[i], NULL);
+      expect_bad_option ("--scale", bad[i], "embed", "--model", "demo", "--dataset", yaml,
+                         "--layer", "all", "--out", vec, "--tsne", map, "--scale", bad[i],
+                         NULL);
+    }
+  /* a PNG beyond what can be written, found before anything runs */
+  expect_bad_option ("--width", "3000", "tsne", npy, "--out", out, "--width", "3000", "--scale",
+                     "11", NULL);
+  /* without --tsne embed draws no figure to scale */
+  expect_bad_option ("--scale", "--tsne", "embed", "--model", "demo", "--dataset", yaml,
+                     "--layer", "all", "--out", vec, "--scale", "3", NULL);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (vec, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (map, G_FILE_TEST_EXISTS));
+
+  for (guint k = 0; k < 2; k++)
+    {
+      const char *scale = k == 0 ? "1" : "2";
+      g_autoptr(Run) tsne = run_oscarviz ("tsne", npy, "--out", out, "--iterations", "20",
+                                          "--width", "300", "--height", "250", "--scale", scale,
+                                          "-q", NULL);
+
+      g_assert_cmpint (tsne->status, ==, 0);
+      png_size (out, &w[k], &h[k]);
+    }
+  g_assert_cmpint (w[0], ==, 300);
+  g_assert_cmpint (h[0], ==, 250);
+  g_assert_cmpint (w[1], ==, 2 * w[0]);
+  g_assert_cmpint (h[1], ==, 2 * h[0]);
+
+  for (guint k = 0; k < 2; k++)
+    {
+      /* 1.5 read with a decimal point, whatever the locale */
+      const char *scale = k == 0 ? "1.5" : "3";
+      g_autoptr(Run) embed = run_oscarviz ("embed", "--model", "demo", "--dataset", yaml,
+                                           "--layer", "last", "--limit", "4", "--out", vec,
+                                           "--tsne", map, "--scale", scale, "-q", NULL);
+
+      g_test_message ("%s", embed->err);
+      g_assert_cmpint (embed->status, ==, 0);
+      png_size (map, &w[k], &h[k]);
+    }
+  /* the map's own size, 900 x 640 points */
+  g_assert_cmpint (w[0], ==, 1350);
+  g_assert_cmpint (h[0], ==, 960);
+  g_assert_cmpint (w[1], ==, 2 * w[0]);
+  g_assert_cmpint (h[1], ==, 2 * h[0]);
+  g_unlink (out);
+  g_unlink (map);
+  unlink_embeddings (vec);
+}
+
 /* /cli/demo-world/subcommand: demo-world without "generate" says that the
  * subcommand is missing (or unknown), writes nothing, and the command list
  * of oscarviz --help names it. */
@@ -4623,6 +4694,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/bad-options", test_bad_options);
   g_test_add_func ("/cli/exit-status", test_exit_status);
   g_test_add_func ("/cli/figure-size", test_figure_size);
+  g_test_add_func ("/cli/figure-scale", test_figure_scale);
   g_test_add_func ("/cli/unknown-command", test_unknown_command);
   g_test_add_func ("/cli/usage-lines", test_usage_lines);
   g_test_add_func ("/cli/demo-names/everywhere", test_demo_names_everywhere);

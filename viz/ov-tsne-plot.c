@@ -49,6 +49,7 @@ ov_tsne_plot_write (const char         *path,
                     const char         *title,
                     double              width,
                     double              height,
+                    double              scale,
                     GError            **error)
 {
   g_autoptr(OvScatterView) view = NULL;
@@ -61,5 +62,6 @@ ov_tsne_plot_write (const char         *path,
   view = ov_tsne_plot_view_new (Y, n, label_ids, label_names, n_labels, title);
   return ov_export_view (path, format, ov_scatter_view_paint, view,
                          width > 0 ? width : OV_TSNE_PLOT_WIDTH,
-                         height > 0 ? height : OV_TSNE_PLOT_HEIGHT, PLOT_SCALE, error);
+                         height > 0 ? height : OV_TSNE_PLOT_HEIGHT,
+                         scale > 0 ? scale : PLOT_SCALE, error);
 }
