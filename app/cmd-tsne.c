@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "data/ov-formats.h"
 #include "model/ov-files.h"
 #include "model/ov-state-dict.h"
 #include "ov-cli.h"
@@ -70,9 +71,11 @@ sidecar_labels (const char *path)
 
 
 /* An embeddings file of `oscarviz embed` (emb, read with its FILE.json by
- * load_embeddings_beside) is drawn as `embed --tsne` draws it: its classes,
- * tags as circles and regions as squares, and a title naming the layer; any other matrix as a plain
- * scatter plot coloured by its labels. */
+ * load_embeddings_beside or load_layer) is drawn as `embed --tsne` draws
+ * it: its classes, tags as circles and regions as squares, and a title
+ * naming the layer mapped; any other matrix as a plain scatter plot
+ * coloured by its labels, under a title that names the layer mapped where
+ * one is known (layer >= 0: --layer with --labels). */
 static gboolean
 write_figure (const char         *out,
               const char         *path,
@@ -81,6 +84,7 @@ write_figure (const char         *out,
               const float        *Y,
               gsize               n,
               const OvTsneLabels *labels,
+              int                 layer,
               double              perplexity,
               double              width,
               double              height,
@@ -98,7 +102,8 @@ write_figure (const char         *out,
 
       for (guint i = 0; i < emb->n; i++)
         n_tags += emb->modality[i] == OV_EMBED_TAG;
-      title = ov_cli_tsne_title (path, emb->layers[0], perplexity, n_tags, emb->n - n_tags);
+      title = ov_cli_tsne_title (path, layer >= 0 ? layer : emb->layers[0], perplexity, n_tags,
+                                 emb->n - n_tags);
       view = ov_embeddings_scatter_view_new (emb, Y, NULL, title);
       return ov_export_format_from_path (out, &format, error)
              && ov_export_view (out, format, ov_scatter_view_paint, view,
@@ -118,10 +123,19 @@ write_figure (const char         *out,
     }
   {
     g_autofree char *base = g_path_get_basename (path);
-    /* Translators: title of the t-SNE figure of plain vectors: the input
-     * file's name, the number of points, the perplexity used. */
-    g_autofree char *title = g_strdup_printf (_("t-SNE of %s: %u points, perplexity %g"), base,
-                                              (guint) n, perplexity);
+    g_autofree char *title = NULL;
+
+    if (layer >= 0)
+      /* Translators: title of the t-SNE figure of one layer of an
+       * embeddings file drawn by the labels given: the file's name, the
+       * hidden-state layer, the number of points, the perplexity used. */
+      title = g_strdup_printf (_("t-SNE of %s, layer %d: %u points, perplexity %g"), base, layer,
+                               (guint) n, perplexity);
+    else
+      /* Translators: title of the t-SNE figure of plain vectors: the input
+       * file's name, the number of points, the perplexity used. */
+      title = g_strdup_printf (_("t-SNE of %s: %u points, perplexity %g"), base, (guint) n,
+                               perplexity);
 
     return ov_tsne_plot_write (out, Y, n, labels != NULL ? labels->ids : NULL,
                                labels != NULL ? (const char * const *) labels->names : NULL,
@@ -150,6 +164,83 @@ load_embeddings_beside (const char *path,
   return emb;
 }
 
+/* --layer L: a layer number, 0 for the embedding output. */
+static gboolean
+parse_layer (const char  *text,
+             int         *layer,
+             GError     **error)
+{
+  gint64 value = -1;
+
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_signed (text, 10, 0, G_MAXINT, &value, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   /* Translators: "--layer x: give a layer number ..." */
+                   _("--layer %s: give a layer number, from 0 for the embeddings, of those the "
+                     "embeddings file stores"), text);
+      return FALSE;
+    }
+  *layer = (int) value;
+  return TRUE;
+}
+
+/* --layer L of an embeddings file of `oscarviz embed`: a copy of the
+ * vectors of that stored layer, and the embeddings in *emb_out. A file of
+ * plain vectors (.npy, CSV, a safetensors file of `vectors` alone) has no
+ * layers; a layer the file does not store is a bad value of the option,
+ * and the error lists those it stores. */
+static float *
+load_layer (const char    *path,
+            int            layer,
+            OvEmbeddings **emb_out,
+            GError       **error)
+{
+  g_autofree char *meta = g_strconcat (path, ".json", NULL);
+  g_autoptr(OvEmbeddings) emb = NULL;
+  const float *x;
+
+  if (!g_file_test (meta, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(OvStateDict) sd = ov_file_is_tensor_container (path)
+                                  ? ov_state_dict_load (path, NULL) : NULL;
+
+      /* an embeddings file without its metadata: ov_embeddings_load says
+       * that the .json is missing */
+      if (sd == NULL || ov_state_dict_lookup (sd, "modality") == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       /* Translators: "--layer 2: x.npy holds plain vectors, which have no
+                        * layers; ..." */
+                       _("--layer %d: %s holds plain vectors, which have no layers; --layer "
+                         "picks one of the layers an embeddings file of “oscarviz embed” "
+                         "stores"), layer, path);
+          return NULL;
+        }
+    }
+  emb = ov_embeddings_load (path, error);
+  if (emb == NULL)
+    return NULL;
+  x = ov_embeddings_get_layer (emb, layer);
+  if (x == NULL)
+    {
+      g_autoptr(GString) list = g_string_new (NULL);
+
+      for (guint k = 0; k < emb->n_layers; k++)
+        g_string_append_printf (list, "%s%d", k > 0 ? ", " : "", emb->layers[k]);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   /* Translators: "--layer 5: E.safetensors stores the layers 2, 1, 0; give
+                    * one of them" */
+                   ngettext ("--layer %d: %s stores layer %s alone",
+                             "--layer %d: %s stores the layers %s; give one of them",
+                             emb->n_layers), layer, path, list->str);
+      return NULL;
+    }
+  *emb_out = g_steal_pointer (&emb);
+  return g_memdup2 (x, sizeof (float) * (gsize) (*emb_out)->n * (*emb_out)->hidden);
+}
+
 int
 ov_cmd_tsne (int argc, char **argv)
 {
@@ -157,6 +248,8 @@ ov_cmd_tsne (int argc, char **argv)
   g_autofree char *csv = NULL;
   g_autofree char *labels_path = NULL;
   g_autofree char *scale_text = NULL;
+  g_autofree char *layer_text = NULL;
+  int layer = -1;
   double perplexity = 30.0, width = 0, height = 0, scale = OV_CLI_DEFAULT_SCALE;
   gint64 seed = 42;
   int threads = 0, iterations = 1000;
@@ -165,8 +258,8 @@ ov_cmd_tsne (int argc, char **argv)
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Figure to write (.png, .svg, .pdf)"),
       N_("FIGURE") },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
-      N_("Also write x,y[,label] rows (with kind, image, token and region for an embeddings "
-         "file)"), N_("FILE") },
+      N_("Also write x,y[,label] rows (with kind, image, token, region and layer for an "
+         "embeddings file)"), N_("FILE") },
     { "perplexity", 0, 0, G_OPTION_ARG_DOUBLE, &perplexity,
       N_("Perplexity (30; lowered to a third of the other points for small sets)"), N_("P") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (42)"), N_("S") },
@@ -175,6 +268,9 @@ ov_cmd_tsne (int argc, char **argv)
     { "iterations", 0, 0, G_OPTION_ARG_INT, &iterations, N_("Iterations (1000)"), N_("N") },
     { "labels", 0, 0, G_OPTION_ARG_FILENAME, &labels_path, N_("One label per line"),
       N_("FILE") },
+    { "layer", 0, 0, G_OPTION_ARG_STRING, &layer_text,
+      N_("Layer of an embeddings file to map, 0 = embeddings (default: its first, the primary "
+         "one)"), N_("L") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("No progress output"), NULL },
     { NULL }
   };
@@ -184,6 +280,7 @@ ov_cmd_tsne (int argc, char **argv)
   g_autofree float *X = NULL;
   g_autofree float *Y = NULL;
   g_autoptr(OvEmbeddings) emb = NULL;
+  g_autoptr(OvEmbeddings) layer_emb = NULL;
   g_autoptr(OvOutputSet) set = NULL;
   const char *tmp_out = NULL, *tmp_csv = NULL;
   OvTsneParams params;
@@ -224,6 +321,7 @@ ov_cmd_tsne (int argc, char **argv)
     }
   if (!ov_cli_check_threads (threads, &error)
       || !ov_cli_check_scale (scale_text, &scale, &error)
+      || !parse_layer (layer_text, &layer, &error)
       || !ov_cli_check_figure_size (width, height, &error)
       || !ov_cli_check_png_size (out, width, height, scale, &error)
       || !ov_cli_check_file_names (entries, &error))
@@ -251,6 +349,17 @@ ov_cmd_tsne (int argc, char **argv)
   X = ov_tsne_load_vectors (argv[1], &n, &dim, &labels, &error);
   if (X == NULL)
     goto fail;
+  if (layer_text != NULL)
+    {
+      float *x = load_layer (argv[1], layer, &layer_emb, &error);
+
+      if (x == NULL)
+        goto fail;
+      g_free (X);
+      X = x;
+      n = layer_emb->n;
+      dim = layer_emb->hidden;
+    }
   labels_given = labels_path != NULL;
   if (labels_path == NULL && labels == NULL)
     labels_path = sidecar_labels (argv[1]);
@@ -277,7 +386,13 @@ ov_cmd_tsne (int argc, char **argv)
   if (!ov_tsne_run (X, n, dim, &params, Y, progress_cb, &prog, NULL, &error))
     goto fail;
 
-  emb = load_embeddings_beside (argv[1], labels_given, n, dim);
+  if (layer_emb != NULL && !labels_given)
+    emb = g_steal_pointer (&layer_emb);
+  else if (layer_text == NULL)
+    emb = load_embeddings_beside (argv[1], labels_given, n, dim);
+  /* the layer mapped, where known: the CSV and the title name it */
+  if (layer_text == NULL && emb != NULL)
+    layer = emb->layers[0];
   {
     g_autofree char *sidecar = sidecar_labels (argv[1]);
     const char *inputs[] = { argv[1], labels_path, sidecar };
@@ -293,15 +408,17 @@ ov_cmd_tsne (int argc, char **argv)
   if ((tmp_out = ov_output_set_add (set, "--out", out, &error)) == NULL
       || (csv != NULL && (tmp_csv = ov_output_set_add (set, "--csv", csv, &error)) == NULL))
     goto fail;
-  if (!write_figure (tmp_out, argv[1], emb, labels_given, Y, n, labels, perplexity, width,
-                     height, scale, &error))
+  if (!write_figure (tmp_out, argv[1], emb, labels_given, Y, n, labels, layer, perplexity,
+                     width, height, scale, &error))
     goto fail;
   if (csv != NULL)
     {
       g_autofree const char **kinds = NULL, **images = NULL, **tokens = NULL;
-      g_autofree const char **regions = NULL;
+      g_autofree const char **regions = NULL, **layers = NULL;
       g_autoptr(GPtrArray) numbers = g_ptr_array_new_with_free_func (g_free);
-      OvTsneCsvColumn columns[4];
+      g_autofree char *layer_number = g_strdup_printf ("%d", layer);
+      OvTsneCsvColumn columns[5];
+      guint n_columns = 0;
 
       /* an embeddings file says what each point is: the kind, the image,
        * the token and the region (from 1), so that a point of the map
@@ -326,12 +443,20 @@ ov_cmd_tsne (int argc, char **argv)
               if (number != NULL)
                 g_ptr_array_add (numbers, number);
             }
-          columns[0] = (OvTsneCsvColumn) { "kind", kinds };
-          columns[1] = (OvTsneCsvColumn) { "image", images };
-          columns[2] = (OvTsneCsvColumn) { "token", tokens };
-          columns[3] = (OvTsneCsvColumn) { "region", regions };
+          columns[n_columns++] = (OvTsneCsvColumn) { "kind", kinds };
+          columns[n_columns++] = (OvTsneCsvColumn) { "image", images };
+          columns[n_columns++] = (OvTsneCsvColumn) { "token", tokens };
+          columns[n_columns++] = (OvTsneCsvColumn) { "region", regions };
         }
-      if (!ov_tsne_save_csv (tmp_csv, Y, n, labels, columns, emb != NULL ? 4 : 0, &error))
+      /* and the hidden-state layer mapped, on every row */
+      if (layer >= 0)
+        {
+          layers = g_new (const char *, MAX (n, 1));
+          for (gsize i = 0; i < n; i++)
+            layers[i] = layer_number;
+          columns[n_columns++] = (OvTsneCsvColumn) { "layer", layers };
+        }
+      if (!ov_tsne_save_csv (tmp_csv, Y, n, labels, columns, n_columns, &error))
         goto fail;
     }
   if (!ov_output_set_commit (set, &error))

@@ -3157,10 +3157,11 @@ test_tsne_small_perplexity (void)
     g_assert_cmpint (with_csv->status, ==, 0);
     g_assert_true (g_file_get_contents (csv, &data, NULL, NULL));
     /* and which image, token and region (from 1) each point is */
-    g_assert_true (g_str_has_prefix (data, "x,y,label,kind,image,token,region\n"));
-    g_assert_true (g_regex_match_simple (",tag,300001,[a-z#]+,[1-9][0-9]*\n", data, 0, 0));
-    g_assert_true (g_regex_match_simple (",region,300001,region ([1-9][0-9]*),\\1\n", data, 0,
-                                         0));
+    g_assert_true (g_str_has_prefix (data, "x,y,label,kind,image,token,region,layer\n"));
+    /* and the layer mapped, the file's only one */
+    g_assert_true (g_regex_match_simple (",tag,300001,[a-z#]+,[1-9][0-9]*,2\n", data, 0, 0));
+    g_assert_true (g_regex_match_simple (",region,300001,region ([1-9][0-9]*),\\1,2\n", data,
+                                         0, 0));
     g_assert_null (strstr (data, "region 0"));
     /* an output that is the input is refused before anything runs */
     onto_input = run_oscarviz ("tsne", emb, "--out", emb_map, "--csv", emb, NULL);
@@ -3243,6 +3244,105 @@ test_figure_scale (void)
   g_assert_cmpint (h[1], ==, 2 * h[0]);
   g_unlink (out);
   g_unlink (map);
+  unlink_embeddings (vec);
+}
+
+/* The x,y columns of a CSV of tsne, rows joined. */
+static char *
+csv_coordinates (const char *path)
+{
+  g_autofree char *data = NULL;
+  g_auto(GStrv) rows = NULL;
+  g_autoptr(GString) xy = g_string_new (NULL);
+
+  g_assert_true (g_file_get_contents (path, &data, NULL, NULL));
+  rows = g_strsplit (data, "\n", -1);
+  for (guint i = 1; rows[i] != NULL; i++)
+    {
+      g_auto(GStrv) cells = g_strsplit (rows[i], ",", 3);
+
+      if (cells[0] != NULL && cells[1] != NULL)
+        g_string_append_printf (xy, "%s,%s;", cells[0], cells[1]);
+    }
+  return g_string_free (g_steal_pointer (&xy), FALSE);
+}
+
+/* /cli/tsne/layer: tsne --layer L maps layer L of an embeddings file of
+ * embed --layer all (without it the file's first layer, as before), its
+ * title and CSV name the layer mapped; a layer the file lacks, and any
+ * layer of a file of plain vectors, exit 2 naming the option. */
+static void
+test_tsne_layer (void)
+{
+  g_autofree char *vec = tmp_path ("ov-cli-tsne-layer.safetensors");
+  g_autofree char *npy = ov_test_source_path ("tests", "data", "tsne-mixture-500.npy", NULL);
+  g_autofree char *svg = tmp_path ("ov-cli-tsne-layer.svg");
+  char *csv[3] = { NULL, NULL, NULL };
+  char *xy[3] = { NULL, NULL, NULL };
+  const char *layer[3] = { "0", "2", NULL };
+  g_autoptr(Run) embed = NULL;
+  g_autoptr(Run) missing = NULL;
+  g_autoptr(Run) plain = NULL;
+  g_autoptr(Run) bad = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  embed = run_oscarviz ("embed", "--model", "demo", "--dataset", "demo", "--layer", "all",
+                        "--limit", "10", "--out", vec, "-q", NULL);
+  g_assert_cmpint (embed->status, ==, 0);
+  /* the demo model's three hidden states, the last first */
+  g_assert_nonnull (strstr (embed->out, "layers stored: 2, 1, 0"));
+
+  for (guint k = 0; k < 3; k++)
+    {
+      g_autofree char *name = g_strdup_printf ("ov-cli-tsne-layer-%u.csv", k);
+      g_autofree char *svg_text = NULL;
+      g_autofree char *title = NULL;
+      g_autofree char *data = NULL;
+      g_autofree char *column = NULL;
+      g_autoptr(Run) tsne = NULL;
+      const char *want = layer[k] != NULL ? layer[k] : "2";
+
+      csv[k] = tmp_path (name);
+      tsne = layer[k] != NULL
+             ? run_oscarviz ("tsne", vec, "--layer", layer[k], "--out", svg, "--csv", csv[k],
+                             "--iterations", "100", "-q", NULL)
+             : run_oscarviz ("tsne", vec, "--out", svg, "--csv", csv[k], "--iterations", "100",
+                             "-q", NULL);
+      g_test_message ("tsne --layer %s: %s", layer[k], tsne->err);
+      g_assert_cmpint (tsne->status, ==, 0);
+      g_assert_true (g_file_get_contents (svg, &svg_text, NULL, NULL));
+      title = g_strdup_printf ("t-SNE of ov-cli-tsne-layer.safetensors, layer %s,", want);
+      g_assert_nonnull (strstr (svg_text, title));
+      g_assert_true (g_file_get_contents (csv[k], &data, NULL, NULL));
+      g_assert_true (g_str_has_prefix (data, "x,y,label,kind,image,token,region,layer\n"));
+      column = g_strdup_printf (",%s\n", want);
+      g_assert_true (g_str_has_suffix (data, column));
+      xy[k] = csv_coordinates (csv[k]);
+      g_assert_cmpuint (strlen (xy[k]), >, 0);
+      g_unlink (csv[k]);
+    }
+  /* layers 0 and 2 are different maps; without --layer, the first (2) */
+  g_assert_cmpstr (xy[0], !=, xy[1]);
+  g_assert_cmpstr (xy[1], ==, xy[2]);
+
+  missing = run_oscarviz ("tsne", vec, "--layer", "5", "--out", svg, "-q", NULL);
+  g_assert_cmpint (missing->status, ==, 2);
+  g_assert_nonnull (strstr (missing->err, "--layer 5"));
+  g_assert_nonnull (strstr (missing->err, "2, 1, 0"));
+  plain = run_oscarviz ("tsne", npy, "--layer", "0", "--out", svg, "-q", NULL);
+  g_assert_cmpint (plain->status, ==, 2);
+  g_assert_nonnull (strstr (plain->err, "--layer 0"));
+  g_assert_nonnull (strstr (plain->err, "no layers"));
+  expect_bad_option ("--layer", "-1", "tsne", vec, "--layer", "-1", "--out", svg, NULL);
+  bad = run_oscarviz ("tsne", vec, "--layer", "last", "--out", svg, NULL);
+  g_assert_cmpint (bad->status, ==, 2);
+  g_assert_nonnull (strstr (bad->err, "--layer last"));
+  for (guint k = 0; k < 3; k++)
+    {
+      g_free (csv[k]);
+      g_free (xy[k]);
+    }
+  g_unlink (svg);
   unlink_embeddings (vec);
 }
 
@@ -4713,6 +4813,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/attention/every-layer", test_attention_every_layer);
   g_test_add_func ("/cli/checks-before-running", test_checks_before_running);
   g_test_add_func ("/cli/tsne/small-perplexity", test_tsne_small_perplexity);
+  g_test_add_func ("/cli/tsne/layer", test_tsne_layer);
   g_test_add_func ("/cli/demo-world/subcommand", test_demo_world_subcommand);
   g_test_add_func ("/cli/caption/repetition-penalty", test_caption_repetition_penalty);
   g_test_add_func ("/cli/outputs/same-file", test_outputs_same_file);
