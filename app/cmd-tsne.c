@@ -270,7 +270,7 @@ ov_cmd_tsne (int argc, char **argv)
       N_("FILE") },
     { "layer", 0, 0, G_OPTION_ARG_STRING, &layer_text,
       N_("Layer of an embeddings file to map, 0 = embeddings (default: its first, the primary "
-         "one)"), N_("L") },
+         "one)"), "L" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("No progress output"), NULL },
     { NULL }
   };
