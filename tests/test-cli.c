@@ -13,6 +13,7 @@
 
 #include <glib/gstdio.h>
 #include <unistd.h>
+#include <locale.h>
 #include <math.h>
 #include <signal.h>
 #include <string.h>
@@ -3346,6 +3347,46 @@ test_tsne_layer (void)
   unlink_embeddings (vec);
 }
 
+/* /cli/align/translated: align's text table is in the language of the
+ * locale, as its figure is: under de_DE.UTF-8 its count of classes reads
+ * in German (a message the catalogue has), and under C.UTF-8 it stays
+ * English. */
+static void
+test_align_translated (void)
+{
+  g_autofree char *vec = tmp_path ("ov-cli-align-translated.safetensors");
+  g_autofree char *old = g_strdup (setlocale (LC_ALL, NULL));
+  g_autoptr(Run) embed = NULL;
+  g_autoptr(Run) english = NULL;
+  g_autoptr(Run) german = NULL;
+  gboolean has_german = setlocale (LC_ALL, "de_DE.UTF-8") != NULL;
+
+  setlocale (LC_ALL, old);
+  if (!has_german)
+    {
+      g_test_skip ("no de_DE.UTF-8 locale");
+      return;
+    }
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  embed = run_oscarviz ("embed", "--model", "demo", "--dataset", "demo", "--layer", "all",
+                        "--limit", "4", "--out", vec, "-q", NULL);
+  g_assert_cmpint (embed->status, ==, 0);
+  english = run_oscarviz ("align", vec, NULL);
+  g_assert_cmpint (english->status, ==, 0);
+  g_assert_true (g_regex_match_simple ("^ov-cli-align-translated.safetensors: [0-9]+ region and "
+                                       "[0-9]+ tag vectors, [0-9]+ classes\n", english->out,
+                                       0, 0));
+  g_assert_nonnull (strstr (english->out, "\nper class, layer 2:\n"));
+
+  g_setenv ("LC_ALL", "de_DE.UTF-8", TRUE);
+  german = run_oscarviz ("align", vec, NULL);
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_test_message ("%s", german->out);
+  g_assert_cmpint (german->status, ==, 0);
+  g_assert_true (g_regex_match_simple ("^[^\n]*, [0-9]+ Klassen\n", german->out, 0, 0));
+  unlink_embeddings (vec);
+}
+
 /* /cli/demo-world/subcommand: demo-world without "generate" says that the
  * subcommand is missing (or unknown), writes nothing, and the command list
  * of oscarviz --help names it. */
@@ -4814,6 +4855,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/checks-before-running", test_checks_before_running);
   g_test_add_func ("/cli/tsne/small-perplexity", test_tsne_small_perplexity);
   g_test_add_func ("/cli/tsne/layer", test_tsne_layer);
+  g_test_add_func ("/cli/align/translated", test_align_translated);
   g_test_add_func ("/cli/demo-world/subcommand", test_demo_world_subcommand);
   g_test_add_func ("/cli/caption/repetition-penalty", test_caption_repetition_penalty);
   g_test_add_func ("/cli/outputs/same-file", test_outputs_same_file);

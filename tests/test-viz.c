@@ -1616,6 +1616,41 @@ test_align_hand (void)
   }
 }
 
+/* /viz/align/table-text: the text table of `oscarviz align`, its words
+ * translatable, reads in English as it always has: the counts, the
+ * columns lined up under their headings, the explanation, the classes of
+ * the last layer. */
+static void
+test_align_table_text (void)
+{
+  g_autoptr(OvEmbeddings) emb = make_embeddings ();
+  g_autoptr(OvAlignment) a = ov_align_compute (emb, "hand", NULL);
+  g_autofree char *table = NULL;
+  const char *want =
+    "hand: 3 region and 4 tag vectors, 2 classes\n"
+    "layer     intra     inter inter/intra  nn-image    chance    nn-set    chance\n"
+    "    3    0.0001    2.0787   20786.8933    0.6667         -    0.6667    0.5000\n"
+    "    5    2.6667    4.1574      1.5590    0.6667    0.5000    0.6667    0.5000\n"
+    "intra, inter: mean distance from a region to the tag pieces of its own class, of the "
+    "other classes, in its image; nn-image, nn-set: share of regions whose nearest tag piece "
+    "(in the image, in the whole set) has their class; chance: the share before it with the "
+    "tags shuffled\n"
+    "\n"
+    "per class, layer 5:\n"
+    "class                regions     intra     inter  nn-image    nn-set\n"
+    "dog                        2    3.0000    4.0000    0.5000    0.5000\n"
+    "cat                        1         -    4.4721    1.0000    1.0000\n";
+
+  g_assert_nonnull (a);
+  /* a number that is missing, and one wider than its column */
+  a->layers[0].nn_image_chance = NAN;
+  a->layers[1].intra[1] = NAN;
+  a->layers[0].intra_mean = 0.0001;
+  table = ov_align_format_table (a);
+  g_test_message ("%s", table);
+  g_assert_cmpstr (table, ==, want);
+}
+
 static void
 test_embeddings_file (void)
 {
@@ -3042,6 +3077,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/figures/paper-sizes", test_paper_sizes);
   g_test_add_func ("/viz/export/formats", test_export);
   g_test_add_func ("/viz/align/hand", test_align_hand);
+  g_test_add_func ("/viz/align/table-text", test_align_table_text);
   g_test_add_func ("/viz/embed/file", test_embeddings_file);
   g_test_add_func ("/viz/embed/tag-classes", test_tag_classes);
   g_test_add_func ("/viz/embed/oracle-states", test_embed_oracle);

@@ -288,13 +288,70 @@ ov_align_compute (const OvEmbeddings *emb, const char *label, GError **error)
   return g_steal_pointer (&a);
 }
 
-static void
-append_num (GString *s, double v)
+/* The columns text takes on a terminal: a translated heading may be wider
+ * than the English one, and a CJK character takes two. */
+static guint
+text_width (const char *text)
 {
-  if (isnan (v))
-    g_string_append_printf (s, " %9s", "-");
-  else
-    g_string_append_printf (s, " %9.4f", v);
+  guint width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!g_unichar_iszerowidth (c))
+        width += g_unichar_iswide (c) ? 2 : 1;
+    }
+  return width;
+}
+
+/* text right-aligned in width columns, or left-aligned (left), after a
+ * space unless it is the first cell */
+static void
+append_cell (GString    *s,
+             const char *text,
+             guint       width,
+             gboolean    first,
+             gboolean    left)
+{
+  guint pad = width - MIN (text_width (text), width);
+
+  if (!first)
+    g_string_append_c (s, ' ');
+  if (!left)
+    for (guint i = 0; i < pad; i++)
+      g_string_append_c (s, ' ');
+  g_string_append (s, text);
+  if (left)
+    for (guint i = 0; i < pad; i++)
+      g_string_append_c (s, ' ');
+}
+
+static void
+append_num (GString *s, double v, guint width)
+{
+  g_autofree char *text = isnan (v) ? g_strdup ("-") : g_strdup_printf ("%.4f", v);
+
+  append_cell (s, text, width, FALSE, FALSE);
+}
+
+/* The headings of a table and the columns each takes: the English
+ * heading's width (min_widths), or the translated heading's where wider.
+ * The last row of the table ends with a line feed. */
+static void
+append_headings (GString           *s,
+                 const char *const *headings,
+                 const guint       *min_widths,
+                 guint             *widths,
+                 guint              n,
+                 gboolean           first_left)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      widths[i] = MAX (min_widths[i], text_width (headings[i]));
+      append_cell (s, headings[i], widths[i], i == 0, i == 0 && first_left);
+    }
+  g_string_append_c (s, '\n');
 }
 
 char *
@@ -302,41 +359,111 @@ ov_align_format_table (const OvAlignment *a)
 {
   GString *s = g_string_new (NULL);
   const OvAlignLayer *last = &a->layers[a->n_layers - 1];
+  const char *const layer_heads[] = {
+    /* Translators: the headings of the alignment table of `oscarviz
+     * align` are short words, and the explanation under the table names
+     * intra, inter, nn-image, nn-set and chance again (translate them
+     * alike there). This one: the hidden-state layer. */
+    C_("alignment table", "layer"),
+    /* Translators: alignment table: mean distance from a region to the tag
+     * pieces of its own class in its image */
+    C_("alignment table", "intra"),
+    /* Translators: alignment table: mean distance from a region to the tag
+     * pieces of the other classes in its image */
+    C_("alignment table", "inter"),
+    /* Translators: alignment table: inter divided by intra */
+    C_("alignment table", "inter/intra"),
+    /* Translators: alignment table: share of regions whose nearest tag
+     * piece in their image has their class */
+    C_("alignment table", "nn-image"),
+    /* Translators: alignment table: the share before it with the tags
+     * shuffled */
+    C_("alignment table", "chance"),
+    /* Translators: alignment table: share of regions whose nearest tag
+     * piece in the whole set has their class */
+    C_("alignment table", "nn-set"),
+    C_("alignment table", "chance"),
+  };
+  const guint layer_min[] = { 5, 9, 9, 11, 9, 9, 9, 9 };
+  const char *const class_heads[] = {
+    /* Translators: per-class table of `oscarviz align`: the class; the
+     * other headings are those of the alignment table above it */
+    C_("alignment table", "class"),
+    /* Translators: per-class table of `oscarviz align`: how many regions
+     * the class has */
+    C_("alignment table", "regions"),
+    C_("alignment table", "intra"), C_("alignment table", "inter"),
+    C_("alignment table", "nn-image"), C_("alignment table", "nn-set"),
+  };
+  const guint class_min[] = { 20, 7, 9, 9, 9, 9 };
+  guint widths[8];
+  g_autofree char *vectors = NULL;
+  g_autofree char *classes = NULL;
 
-  g_string_append_printf (s, "%s: %u region and %u tag vectors, %u classes\n", a->label,
-                          a->n_region_points, a->n_tag_points, a->n_classes);
-  g_string_append_printf (s, "%5s %9s %9s %11s %9s %9s %9s %9s\n", "layer", "intra", "inter",
-                          "inter/intra", "nn-image", "chance", "nn-set", "chance");
+  G_STATIC_ASSERT (G_N_ELEMENTS (layer_heads) == G_N_ELEMENTS (layer_min));
+  G_STATIC_ASSERT (G_N_ELEMENTS (class_heads) == G_N_ELEMENTS (class_min));
+  G_STATIC_ASSERT (G_N_ELEMENTS (layer_heads) <= G_N_ELEMENTS (widths));
+
+  /* Translators: how many vectors of each kind an embeddings file holds,
+   * as in "133 region and 133 tag vectors": region vectors and tag
+   * vectors, the plural chosen by the two counts together (both are 1 or
+   * more, so the English is always plural). */
+  vectors = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u region and %u tag vector",
+                                          "%u region and %u tag vectors",
+                                          a->n_region_points + a->n_tag_points),
+                             a->n_region_points, a->n_tag_points);
+  classes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u class", "%u classes",
+                                          a->n_classes), a->n_classes);
+  /* Translators: the first line of the alignment table of `oscarviz
+   * align`: "E.safetensors: 133 region and 133 tag vectors, 24 classes" */
+  g_string_append_printf (s, C_ ("alignment table", "%s: %s, %s"), a->label, vectors, classes);
+  g_string_append_c (s, '\n');
+  append_headings (s, layer_heads, layer_min, widths, G_N_ELEMENTS (layer_heads), FALSE);
   for (guint k = 0; k < a->n_layers; k++)
     {
       const OvAlignLayer *l = &a->layers[k];
+      g_autofree char *layer = g_strdup_printf ("%d", l->layer);
 
-      g_string_append_printf (s, "%5d", l->layer);
-      append_num (s, l->intra_mean);
-      append_num (s, l->inter_mean);
+      append_cell (s, layer, widths[0], TRUE, FALSE);
+      append_num (s, l->intra_mean, widths[1]);
+      append_num (s, l->inter_mean, widths[2]);
+      /* two spaces more before the ratio, as its heading is wider */
       g_string_append (s, "  ");
-      append_num (s, l->inter_mean / l->intra_mean);
-      append_num (s, l->nn_image_rate);
-      append_num (s, l->nn_image_chance);
-      append_num (s, l->nn_dataset_rate);
-      append_num (s, l->nn_dataset_chance);
+      append_num (s, l->inter_mean / l->intra_mean, widths[3] - 2);
+      append_num (s, l->nn_image_rate, widths[4]);
+      append_num (s, l->nn_image_chance, widths[5]);
+      append_num (s, l->nn_dataset_rate, widths[6]);
+      append_num (s, l->nn_dataset_chance, widths[7]);
       g_string_append_c (s, '\n');
     }
-  g_string_append (s, "intra, inter: mean distance from a region to the tag pieces of its own "
-                      "class, of the other classes, in its image; nn-image, nn-set: share of "
-                      "regions whose nearest tag piece (in the image, in the whole set) has "
-                      "their class; chance: the share before it with the tags shuffled\n");
-  g_string_append_printf (s, "\nper class, layer %d:\n%-20s %7s %9s %9s %9s %9s\n", last->layer,
-                          "class", "regions", "intra", "inter", "nn-image", "nn-set");
+  /* Translators: the explanation under the alignment table of `oscarviz
+   * align`; it names the table's columns (intra, inter, nn-image, nn-set,
+   * chance) as their headings are translated. */
+  g_string_append (s, _ ("intra, inter: mean distance from a region to the tag pieces of its "
+                         "own class, of the other classes, in its image; nn-image, nn-set: "
+                         "share of regions whose nearest tag piece (in the image, in the whole "
+                         "set) has their class; chance: the share before it with the tags "
+                         "shuffled"));
+  g_string_append (s, "\n\n");
+  /* Translators: heading of the per-class table of `oscarviz align`, of
+   * the numbers of one hidden-state layer (the last one the file holds) */
+  g_string_append_printf (s, _ ("per class, layer %d:"), last->layer);
+  g_string_append_c (s, '\n');
+  append_headings (s, class_heads, class_min, widths, G_N_ELEMENTS (class_heads), TRUE);
   for (guint c = 0; c < a->n_classes; c++)
     {
+      g_autofree char *count = NULL;
+
       if (last->n_regions[c] == 0)
         continue;
-      g_string_append_printf (s, "%-20.20s %7u", a->class_names[c], last->n_regions[c]);
-      append_num (s, last->intra[c]);
-      append_num (s, last->inter[c]);
-      append_num (s, last->nn_image[c]);
-      append_num (s, last->nn_dataset[c]);
+      /* the name cut at the column's width */
+      g_string_append_printf (s, "%-*.*s", (int) widths[0], (int) widths[0], a->class_names[c]);
+      count = g_strdup_printf ("%u", last->n_regions[c]);
+      append_cell (s, count, widths[1], FALSE, FALSE);
+      append_num (s, last->intra[c], widths[2]);
+      append_num (s, last->inter[c], widths[3]);
+      append_num (s, last->nn_image[c], widths[4]);
+      append_num (s, last->nn_dataset[c], widths[5]);
       g_string_append_c (s, '\n');
     }
   return g_string_free (s, FALSE);
