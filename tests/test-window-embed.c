@@ -21,6 +21,7 @@
 #include "data/ov-dataset.h"
 #include "data/ov-demo.h"
 #include "ui/ov-application.h"
+#include "ui/ov-panel-util.h"
 #include "ui/ov-window-private.h"
 #include "viz/ov-draw.h"
 #include "viz/ov-embed.h"
@@ -1108,6 +1109,72 @@ test_screenshots (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+/* The map's plot, in the canvas's own pixels, the reach of its markers
+ * and the number of classes its legend lists. */
+static guint
+projector_layout (OvScatterCanvas *canvas,
+                  OvRect          *plot,
+                  double          *reach)
+{
+  OvScatterView *view = ov_scatter_canvas_get_view (canvas);
+  double scale = ov_widget_get_text_scale (GTK_WIDGET (canvas));
+  guint listed = 0;
+  OvRect r;
+
+  ov_scatter_canvas_layout (canvas);
+  ov_scatter_view_get_plot_rect (view, plot, reach);
+  plot->x *= scale;
+  plot->y *= scale;
+  plot->width *= scale;
+  plot->height *= scale;
+  *reach *= scale;
+  while (ov_scatter_view_get_legend_rect (view, listed, &r))
+    listed++;
+  return listed;
+}
+
+/* /ui/embed/projector: in a 1024x768 window the largest text enlarges the
+ * map's text and not its points: on screen they reach no further than at
+ * the normal size, the plot keeps most of the canvas's height, and the
+ * legend, in columns, lists many more classes than the 3 one column of
+ * it held. */
+static void
+test_projector (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  OvScatterCanvas *canvas;
+  const OvEmbeddings *emb;
+  OvRect plot1, plot2;
+  double reach1, reach2;
+  guint listed1, listed2;
+
+  ensure_map ();
+  canvas = ov_embed_panel_get_canvas (panel ());
+  emb = ov_embed_panel_get_embeddings (panel (), 0);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
+  g_settings_set_string (settings, "text-size", "normal");
+  ov_test_iterate (800);
+  listed1 = projector_layout (canvas, &plot1, &reach1);
+  g_settings_set_string (settings, "text-size", "largest");
+  ov_test_iterate (800);
+  g_assert_cmpfloat (ov_widget_get_text_scale (GTK_WIDGET (canvas)), >, 1.9);
+  listed2 = projector_layout (canvas, &plot2, &reach2);
+  g_test_message ("normal: plot %.0fx%.0f, reach %.2f, %u of %u classes listed; "
+                  "largest: plot %.0fx%.0f, reach %.2f, %u listed",
+                  plot1.width, plot1.height, reach1, listed1, emb->class_names->len,
+                  plot2.width, plot2.height, reach2, listed2);
+  g_assert_cmpfloat (reach2, <=, reach1 + 1e-6);
+  g_assert_cmpfloat (plot2.height, >=, 0.7 * gtk_widget_get_height (GTK_WIDGET (canvas)));
+  g_assert_cmpfloat (plot2.width, >=, 0.9 * plot2.height);
+  g_assert_cmpuint (emb->class_names->len, >, 12);
+  g_assert_cmpuint (listed2, >=, 12);
+  g_assert_cmpuint (listed1, >=, listed2);
+
+  g_settings_set_string (settings, "text-size", "normal");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  ov_test_iterate (800);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1115,6 +1182,7 @@ main (int argc, char **argv)
     { "/ui/embed/pass", test_pass },
     { "/ui/embed/tsne", test_tsne },
     { "/ui/embed/legend", test_legend },
+    { "/ui/embed/projector", test_projector },
     { "/ui/embed/colours", test_colours },
     { "/ui/embed/click", test_click },
     { "/ui/embed/keys", test_keys },

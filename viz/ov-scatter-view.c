@@ -30,6 +30,13 @@
  * the frame. */
 #define MARKER_LINE 0.6
 #define MARKER_GAP 2.0
+/* A legend with more classes than rows packs its rows at the text's line
+ * height and takes further columns, this far apart, up to LEGEND_MAX_SHARE
+ * of the width (more where the plot, square at most as tall as it is, would
+ * leave the room unused). */
+#define LEGEND_COL_GAP 8.0
+#define LEGEND_MIN_COL 60.0
+#define LEGEND_MAX_SHARE 0.6
 
 struct _OvScatterView
 {
@@ -50,14 +57,17 @@ struct _OvScatterView
   /* layout */
   double     width, height;
   double     shrink;        /* ov_draw_shrink of the size */
+  double     margin;
   char     **title_lines;   /* the title fitted to the width */
   double     title_font;
   OvRect     plot;
   double     sx, sy;        /* data units -> pixels */
   double     marker_r;
   double     legend_x, legend_y, legend_w, legend_row, legend_font;
+  double     legend_col_w;  /* a column's width, its gap to the next included */
+  double     key_r;         /* the tag/region key's markers, sized as the text */
   double     region_key_x, region_key_y;  /* the square of the tag/region key */
-  guint      legend_rows;
+  guint      legend_rows, legend_cols;
 };
 
 OvScatterView *
@@ -172,7 +182,7 @@ ov_scatter_view_set_selection (OvScatterView *view, const guint *indices, guint 
 static double
 marker_reach (OvScatterView *view)
 {
-  return view->marker_r + MARKER_LINE / 2;
+  return view->marker_r + MARKER_LINE / (2 * view->shown);
 }
 
 void
@@ -195,47 +205,34 @@ ov_scatter_view_set_shown_scale (OvScatterView *view, double scale)
   view->shown = scale;
 }
 
-void
-ov_scatter_view_layout (OvScatterView *view, double width, double height)
+/* The widest legend label, swatch and space included. */
+static double
+legend_label_width (OvScatterView *view,
+                    cairo_t       *cr,
+                    double         swatch)
 {
-  double k = ov_draw_shrink (width * view->shown, height * view->shown, FULL_W, FULL_H);
-  double margin = MARGIN * k, title_h = TITLE_H * k, key_rows = 0;
-  double legend_w = 0, pw, ph, pad;
-  cairo_t *cr = ov_draw_measure_context ();
+  double widest = 0;
 
-  view->width = width;
-  view->height = height;
-  view->shrink = k;
-  /* the title in one line, or in two on a narrow figure; the row it had is
-   * kept without one */
-  g_clear_pointer (&view->title_lines, g_strfreev);
-  ov_draw_set_font (cr, TITLE_FONT * k, TRUE);
-  view->title_lines = ov_draw_fit_title (cr, view->title, width - 2 * margin, TITLE_FONT * k,
-                                         ov_draw_font_size (TITLE_FONT - 2, k), 2,
-                                         &view->title_font);
-  if (view->title_lines != NULL && g_strv_length (view->title_lines) > 1)
-    title_h += ov_draw_line_height (view->title_font) * (g_strv_length (view->title_lines) - 1);
-  view->legend_font = ov_draw_font_size (LEGEND_FONT, k);
-  view->legend_row = MAX (LEGEND_ROW * k, ov_draw_line_height (view->legend_font));
-  view->marker_r = MARKER_R * k;
+  ov_draw_set_font (cr, view->legend_font, FALSE);
+  for (guint c = 0; c < view->n_classes; c++)
+    {
+      char label[160];
 
-  /* a legend column when there are classes or markers to name, at most
-   * 40 % of a narrow figure */
-  if (view->n_classes > 0 || view->modality_key)
-    legend_w = MIN (LEGEND_W * k, 0.4 * width);
-  view->plot.x = margin;
-  view->plot.y = title_h + margin;
-  view->plot.width = MAX (10.0, width - legend_w - 2 * margin);
-  view->plot.height = MAX (10.0, height - title_h - 2 * margin);
-  /* Equal scale on both axes: t-SNE distances mean the same either way.
-   * The data's range leaves a marker, its outline and a gap at each side,
-   * so that the outermost points are drawn whole inside the frame. */
-  pad = marker_reach (view) + MARKER_GAP * k;
-  pw = MAX (1.0, view->plot.width - 2 * pad);
-  ph = MAX (1.0, view->plot.height - 2 * pad);
-  view->sx = view->sy = MIN (pw / (view->xmax - view->xmin), ph / (view->ymax - view->ymin));
-  view->legend_x = view->plot.x + view->plot.width + margin;
-  view->legend_w = MAX (0.0, legend_w - margin);
+      g_snprintf (label, sizeof label, "%s (%u)", view->class_names[c], view->class_counts[c]);
+      widest = MAX (widest, ov_draw_text_width (cr, label));
+    }
+  return widest + swatch + 4 * view->shrink;
+}
+
+/* Where the tag/region key goes in a legend legend_w wide; the legend's
+ * rows start under it, after an empty row unless they are packed. */
+static void
+layout_key (OvScatterView *view,
+            cairo_t       *cr,
+            gboolean       packed)
+{
+  double k = view->shrink, key_rows = 0;
+
   if (view->modality_key)
     {
       /* the region key right of the tag key, or under it when the column
@@ -252,20 +249,146 @@ ov_scatter_view_layout (OvScatterView *view, double width, double height)
           view->region_key_y += view->legend_row;
           key_rows = 3;
         }
+      if (packed)
+        key_rows--;
     }
   view->legend_y = view->plot.y + (key_rows > 0 ? key_rows * view->legend_row + 6 * k : 0.0);
-  view->legend_rows = (guint) MAX (0.0, (height - view->legend_y - margin) / view->legend_row);
+  view->legend_rows = (guint) MAX (0.0, (view->height - view->legend_y - view->margin)
+                                        / view->legend_row);
+}
+
+void
+ov_scatter_view_layout (OvScatterView *view, double width, double height)
+{
+  /* The shrink factor follows the size the figure is shown at; what is
+   * not text (margins, markers, the frame's padding) is divided by the
+   * text scale, so larger text leaves the points and the plot's room as
+   * they were. */
+  double s = view->shown;
+  double k = ov_draw_shrink (width * s, height * s, FULL_W, FULL_H);
+  double margin = MARGIN * k / s, title_h = TITLE_H * k, full_row;
+  double legend_w = 0, pw, ph, pad;
+  cairo_t *cr = ov_draw_measure_context ();
+
+  view->width = width;
+  view->height = height;
+  view->shrink = k;
+  view->margin = margin;
+  /* the title in one line, or in two on a narrow figure; the row it had is
+   * kept without one, as tall as the margin's */
+  g_clear_pointer (&view->title_lines, g_strfreev);
+  ov_draw_set_font (cr, TITLE_FONT * k, TRUE);
+  view->title_lines = ov_draw_fit_title (cr, view->title, width - 2 * margin, TITLE_FONT * k,
+                                         ov_draw_font_size (TITLE_FONT - 2, k), 2,
+                                         &view->title_font);
+  if (view->title_lines == NULL)
+    title_h /= s;
+  else if (g_strv_length (view->title_lines) > 1)
+    title_h += ov_draw_line_height (view->title_font) * (g_strv_length (view->title_lines) - 1);
+  view->legend_font = ov_draw_font_size (LEGEND_FONT, k);
+  full_row = MAX (LEGEND_ROW * k, ov_draw_line_height (view->legend_font));
+  view->legend_row = full_row;
+  view->marker_r = MARKER_R * k / s;
+  view->key_r = MARKER_R * k;
+
+  view->plot.x = margin;
+  view->plot.y = title_h + margin;
+  view->plot.height = MAX (10.0, height - title_h - 2 * margin);
+  /* a legend column when there are classes or markers to name, at most
+   * 40 % of a narrow figure */
+  view->legend_cols = 1;
+  if (view->n_classes > 0 || view->modality_key)
+    legend_w = MIN (LEGEND_W * k, 0.4 * width);
+  view->legend_x = width - legend_w;
+  view->legend_w = MAX (0.0, legend_w - margin);
+  view->legend_col_w = view->legend_w;
+  layout_key (view, cr, FALSE);
+  if (view->n_classes > view->legend_rows)
+    {
+      /* Too many classes for one column: rows as close as the text allows,
+       * and as many columns as they need, room permitting. */
+      double swatch, label_w, col_w, max_w, cells;
+      guint rows, cols;
+
+      view->legend_row = ov_draw_line_height (view->legend_font);
+      swatch = MIN (10.0, view->legend_row - 4 * k);
+      label_w = legend_label_width (view, cr, swatch);
+      col_w = MIN (label_w, LEGEND_W * k - margin) + LEGEND_COL_GAP * k;
+      max_w = MAX (0.4 * width, MIN (LEGEND_MAX_SHARE * width,
+                                     width - 2 * margin - view->plot.height));
+      /* the key lies over the first column whatever their number: the rows
+       * it leaves are those of a legend at least one column wide */
+      view->legend_w = MAX (0.0, MIN (max_w, col_w) - margin);
+      layout_key (view, cr, TRUE);
+      rows = MAX (view->legend_rows, 1);
+      cols = (view->n_classes + rows - 1) / rows;
+      cells = cols * col_w;
+      if (cells > max_w - margin)
+        {
+          /* narrower columns (their labels cut short) where that fits
+           * them all, else as many of the narrowest as fit */
+          double narrow = (max_w - margin) / cols;
+
+          if (narrow >= LEGEND_MIN_COL * k)
+            col_w = narrow;
+          else
+            {
+              col_w = MIN (col_w, LEGEND_MIN_COL * k);
+              cols = MAX (1, (guint) ((max_w - margin) / col_w));
+            }
+        }
+      /* the last column needs no gap after it */
+      legend_w = cols * col_w - LEGEND_COL_GAP * k + margin;
+      view->legend_cols = cols;
+      view->legend_col_w = col_w;
+      view->legend_x = width - legend_w;
+      view->legend_w = MAX (0.0, legend_w - margin);
+      layout_key (view, cr, TRUE);
+    }
+  view->plot.width = MAX (10.0, width - legend_w - 2 * margin);
+  /* Equal scale on both axes: t-SNE distances mean the same either way.
+   * The data's range leaves a marker, its outline and a gap at each side,
+   * so that the outermost points are drawn whole inside the frame. */
+  pad = marker_reach (view) + MARKER_GAP * k / s;
+  pw = MAX (1.0, view->plot.width - 2 * pad);
+  ph = MAX (1.0, view->plot.height - 2 * pad);
+  view->sx = view->sy = MIN (pw / (view->xmax - view->xmin), ph / (view->ymax - view->ymin));
   cairo_destroy (cr);
 }
 
-/* Classes listed in the legend: all that fit, one row kept for "+ N more"
- * when they do not. */
+/* Classes listed in the legend: all that fit, the last cell kept for
+ * "+ N more" when they do not. */
 static guint
 legend_entries (OvScatterView *view)
 {
-  if (view->n_classes <= view->legend_rows)
+  guint cells = view->legend_rows * view->legend_cols;
+
+  if (view->n_classes <= cells)
     return view->n_classes;
-  return view->legend_rows > 0 ? view->legend_rows - 1 : 0;
+  return cells > 0 ? cells - 1 : 0;
+}
+
+/* The top left corner of the legend's cell i: down the first column,
+ * then down the next. */
+static void
+legend_cell (OvScatterView *view,
+             guint          i,
+             double        *x,
+             double        *y)
+{
+  guint rows = MAX (view->legend_rows, 1);
+
+  *x = view->legend_x + (i / rows) * view->legend_col_w;
+  *y = view->legend_y + (i % rows) * view->legend_row;
+}
+
+/* A cell's width: a column's, less the gap to the next. */
+static double
+legend_cell_width (OvScatterView *view)
+{
+  if (view->legend_cols <= 1)
+    return view->legend_w;
+  return MAX (0.0, view->legend_col_w - LEGEND_COL_GAP * view->shrink);
 }
 
 void
@@ -301,29 +424,44 @@ marker_path (cairo_t *cr, OvMarker marker, double x, double y, double r)
     }
 }
 
+/* Between the ink's background (0) and its text (1). */
+static void
+use_ink_mix (cairo_t *cr,
+             double   t,
+             double   alpha)
+{
+  const OvInk *ink = ov_draw_get_ink (cr);
+  OvColor b = ink->background, f = ink->text;
+
+  cairo_set_source_rgba (cr, b.r + (f.r - b.r) * t, b.g + (f.g - b.g) * t,
+                         b.b + (f.b - b.b) * t, alpha);
+}
+
 void
 ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
 {
+  double s = view->shown, line = MARKER_LINE / s, cell_w = legend_cell_width (view);
   guint shown = 0;
 
   cairo_save (cr);
-  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
   ov_draw_set_font (cr, view->title_font, TRUE);
   for (guint i = 0; view->title_lines != NULL && view->title_lines[i] != NULL; i++)
     ov_draw_text (cr, view->width / 2,
                   4 * view->shrink + i * ov_draw_line_height (view->title_font), 0.5, 0.0,
                   view->title_lines[i]);
-  cairo_set_source_rgb (cr, 0.97, 0.97, 0.97);
+  /* the ground a shade off the figure's, and a frame */
+  use_ink_mix (cr, 0.03, 1.0);
   cairo_rectangle (cr, view->plot.x, view->plot.y, view->plot.width, view->plot.height);
   cairo_fill_preserve (cr);
-  cairo_set_source_rgb (cr, 0.7, 0.7, 0.7);
-  cairo_set_line_width (cr, 1.0);
+  use_ink_mix (cr, 0.3, 1.0);
+  cairo_set_line_width (cr, 1.0 / s);
   cairo_stroke (cr);
 
   cairo_save (cr);
   cairo_rectangle (cr, view->plot.x, view->plot.y, view->plot.width, view->plot.height);
   cairo_clip (cr);
-  cairo_set_line_width (cr, MARKER_LINE);
+  cairo_set_line_width (cr, line);
   for (guint i = 0; i < view->n; i++)
     {
       OvColor c;
@@ -340,29 +478,29 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
       cairo_stroke (cr);
       if (view->selected[i])
         {
-          marker_path (cr, view->markers[i], x, y, view->marker_r + 2.5 * view->shrink);
-          cairo_set_source_rgb (cr, 0, 0, 0);
-          cairo_set_line_width (cr, 1.5);
+          marker_path (cr, view->markers[i], x, y, view->marker_r + 2.5 * view->shrink / s);
+          ov_draw_use_ink (cr, OV_INK_TEXT);
+          cairo_set_line_width (cr, 1.5 / s);
           cairo_stroke (cr);
-          cairo_set_line_width (cr, MARKER_LINE);
+          cairo_set_line_width (cr, line);
         }
     }
   cairo_restore (cr);
 
-  /* Legend: modality markers, then one row per class (greyed when hidden). */
+  /* Legend: modality markers, then one cell per class (greyed when hidden). */
   ov_draw_set_font (cr, view->legend_font, FALSE);
   if (view->modality_key)
     {
       double k = view->shrink, y = view->plot.y + 6 * k;
 
-      cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
-      marker_path (cr, OV_MARKER_CIRCLE, view->legend_x + 5 * k, y, view->marker_r);
+      use_ink_mix (cr, 0.7, 1.0);
+      marker_path (cr, OV_MARKER_CIRCLE, view->legend_x + 5 * k, y, view->key_r);
       cairo_fill (cr);
       /* Translators: the legend's key of the t-SNE map: a circle is a tag
        * piece, a square a region; keep both short. */
       ov_draw_text (cr, view->legend_x + 14 * k, y, 0.0, 0.5, _ ("tag"));
       marker_path (cr, OV_MARKER_SQUARE, view->region_key_x + 5 * k, view->region_key_y,
-                   view->marker_r);
+                   view->key_r);
       cairo_fill (cr);
       ov_draw_text (cr, view->region_key_x + 14 * k, view->region_key_y, 0.0, 0.5,
                     _ ("region"));
@@ -370,11 +508,12 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
   for (guint c = 0; c < view->n_classes; c++)
     {
       OvColor col = ov_palette_color (view->palette, view->class_names[c]);
-      double row = view->legend_row, y = view->legend_y + shown * row;
-      double swatch = MIN (10.0, row - 4 * view->shrink);
+      double row = view->legend_row, x, y;
+      double swatch = MIN (10.0, row - 4 * view->shrink), text_w;
       char label[160];
       g_autofree char *text = NULL;
 
+      legend_cell (view, shown, &x, &y);
       if (shown >= legend_entries (view))
         {
           g_snprintf (label, sizeof label,
@@ -383,28 +522,32 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
                       g_dngettext (GETTEXT_PACKAGE, "+ %u more class", "+ %u more classes",
                                    view->n_classes - c),
                       view->n_classes - c);
-          text = ov_draw_ellipsize (cr, label, view->legend_w);
-          cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
-          ov_draw_text (cr, view->legend_x, y + row / 2, 0.0, 0.5, text);
+          text = ov_draw_ellipsize (cr, label, cell_w);
+          use_ink_mix (cr, 0.7, 1.0);
+          ov_draw_text (cr, x, y + row / 2, 0.0, 0.5, text);
           break;
         }
       shown++;
-      cairo_rectangle (cr, view->legend_x, y + (row - swatch) / 2, swatch, swatch);
+      cairo_rectangle (cr, x, y + (row - swatch) / 2, swatch, swatch);
       if (view->visible[c])
         {
           cairo_set_source_rgb (cr, col.r, col.g, col.b);
           cairo_fill (cr);
-          cairo_set_source_rgb (cr, 0, 0, 0);
+          ov_draw_use_ink (cr, OV_INK_TEXT);
         }
       else
         {
-          cairo_set_source_rgb (cr, 0.6, 0.6, 0.6);
+          use_ink_mix (cr, 0.4, 1.0);
           cairo_set_line_width (cr, 1.0);
           cairo_stroke (cr);
         }
+      /* the name and its count, or the name alone where both do not fit */
+      text_w = cell_w - swatch - 4 * view->shrink;
       g_snprintf (label, sizeof label, "%s (%u)", view->class_names[c], view->class_counts[c]);
-      text = ov_draw_ellipsize (cr, label, view->legend_w - swatch - 4 * view->shrink);
-      ov_draw_text (cr, view->legend_x + swatch + 4 * view->shrink, y + row / 2, 0.0, 0.5, text);
+      if (ov_draw_text_width (cr, label) > text_w)
+        g_strlcpy (label, view->class_names[c], sizeof label);
+      text = ov_draw_ellipsize (cr, label, text_w);
+      ov_draw_text (cr, x + swatch + 4 * view->shrink, y + row / 2, 0.0, 0.5, text);
     }
   cairo_restore (cr);
 }
@@ -453,14 +596,17 @@ ov_scatter_view_hit (OvScatterView *view, double x, double y, double radius)
 int
 ov_scatter_view_legend_hit (OvScatterView *view, double x, double y)
 {
-  int row;
+  guint rows = MAX (view->legend_rows, 1), col, row;
 
   if (x < view->legend_x || x > view->legend_x + view->legend_w || y < view->legend_y)
     return -1;
-  row = (int) floor ((y - view->legend_y) / view->legend_row);
-  if (row < 0 || (guint) row >= legend_entries (view))
+  col = (guint) floor ((x - view->legend_x) / MAX (view->legend_col_w, 1e-9));
+  row = (guint) floor ((y - view->legend_y) / view->legend_row);
+  if (row >= rows || col >= view->legend_cols
+      || x > view->legend_x + col * view->legend_col_w + legend_cell_width (view)
+      || col * rows + row >= legend_entries (view))
     return -1;
-  return row;
+  return (int) (col * rows + row);
 }
 
 gboolean
@@ -468,12 +614,11 @@ ov_scatter_view_get_legend_rect (OvScatterView *view, guint cls, OvRect *rect)
 {
   g_return_val_if_fail (view != NULL && rect != NULL, FALSE);
 
-  /* Row r of the legend lists class r (see ov_scatter_view_draw). */
+  /* Cell i of the legend lists class i (see ov_scatter_view_draw). */
   if (cls >= legend_entries (view))
     return FALSE;
-  rect->x = view->legend_x;
-  rect->y = view->legend_y + cls * view->legend_row;
-  rect->width = view->legend_w;
+  legend_cell (view, cls, &rect->x, &rect->y);
+  rect->width = legend_cell_width (view);
   rect->height = view->legend_row;
   return TRUE;
 }
