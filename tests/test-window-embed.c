@@ -1175,6 +1175,84 @@ test_projector (void)
   ov_test_iterate (800);
 }
 
+/* The mean of a pixel's colour channels (0-255) in rows stride bytes
+ * apart (Cairo's and gdk_texture_download's order alike). */
+static double
+pixel_grey (const guchar *data,
+            int           stride,
+            double        x,
+            double        y)
+{
+  const guchar *p = data + (int) y * stride + 4 * (int) x;
+
+  return (p[0] + p[1] + p[2]) / 3.0;
+}
+
+/* /ui/embed/dark: in the dark style the map is drawn on the style's dark
+ * ground, its plot too, while the exported map and alignment figure stay
+ * as they were: white, the plot a light grey. */
+static void
+test_dark (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *dir = g_dir_make_tmp ("ov-embed-dark-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  OvScatterCanvas *canvas;
+  OvRect plot;
+  double reach, scale;
+  int w;
+
+  ensure_map ();
+  canvas = ov_embed_panel_get_canvas (panel ());
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  ov_test_iterate (500);
+  {
+    g_autoptr(GBytes) bytes = render_canvas (GTK_WIDGET (canvas));
+    const guchar *data = g_bytes_get_data (bytes, NULL);
+
+    w = gtk_widget_get_width (GTK_WIDGET (canvas));
+    scale = ov_widget_get_text_scale (GTK_WIDGET (canvas));
+    projector_layout (canvas, &plot, &reach);
+    g_assert_cmpfloat (pixel_grey (data, 4 * w, 1, 1), <, 80);
+    /* inside the frame, clear of the outermost points */
+    g_assert_cmpfloat (pixel_grey (data, 4 * w, plot.x + 2 * scale, plot.y + 2 * scale), <, 80);
+  }
+
+  for (guint f = 0; f < 2; f++)
+    {
+      g_autofree char *out = g_build_filename (dir, f == 0 ? "map.png" : "align.png", NULL);
+      cairo_surface_t *png;
+      const guchar *data;
+      int stride;
+
+      g_assert_true (ov_embed_panel_export (panel (),
+                                            f == 0 ? OV_EMBED_EXPORT_MAP : OV_EMBED_EXPORT_ALIGN,
+                                            out, &error));
+      g_assert_no_error (error);
+      png = cairo_image_surface_create_from_png (out);
+      g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+      cairo_surface_flush (png);
+      data = cairo_image_surface_get_data (png);
+      stride = cairo_image_surface_get_stride (png);
+      g_assert_cmpfloat (pixel_grey (data, stride, 1, 1), ==, 255);
+      if (f == 0)
+        {
+          int light = 0;
+
+          /* the plot's light grey ground fills much of the figure */
+          for (int y = 0; y < cairo_image_surface_get_height (png); y += 4)
+            for (int x = 0; x < cairo_image_surface_get_width (png); x += 4)
+              light += fabs (pixel_grey (data, stride, x, y) - 0.97 * 255) < 1.5;
+          g_assert_cmpint (light, >, 1000);
+        }
+      cairo_surface_destroy (png);
+      g_unlink (out);
+    }
+  g_rmdir (dir);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  ov_test_iterate (300);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1183,6 +1261,7 @@ main (int argc, char **argv)
     { "/ui/embed/tsne", test_tsne },
     { "/ui/embed/legend", test_legend },
     { "/ui/embed/projector", test_projector },
+    { "/ui/embed/dark", test_dark },
     { "/ui/embed/colours", test_colours },
     { "/ui/embed/click", test_click },
     { "/ui/embed/keys", test_keys },

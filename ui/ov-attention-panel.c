@@ -100,43 +100,6 @@ ov_attention_canvas_get_request_mode (GtkWidget *widget)
   return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
-static OvColor
-mix (GdkRGBA a,
-     GdkRGBA b,
-     double  t)
-{
-  return (OvColor) { a.red + (b.red - a.red) * t, a.green + (b.green - a.green) * t,
-                     a.blue + (b.blue - a.blue) * t };
-}
-
-/* The renderers' ink from the style: the widget's text colour on the
- * theme's view background, so the canvas is dark in a dark style. Exports
- * do not come through here and keep the light ink. */
-static void
-canvas_get_ink (GtkWidget *widget,
-                OvInk     *ink)
-{
-  GtkStyleContext *context;
-  GdkRGBA fg, bg;
-
-  /* GTK 4.8 has no gtk_widget_get_color yet. */
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  context = gtk_widget_get_style_context (widget);
-  gtk_style_context_get_color (context, &fg);
-  if (!gtk_style_context_lookup_color (context, "view_bg_color", &bg))
-    {
-      double y = 0.2126 * fg.red + 0.7152 * fg.green + 0.0722 * fg.blue;
-
-      bg = y > 0.5 ? (GdkRGBA) { 0.12, 0.12, 0.12, 1 } : (GdkRGBA) { 1, 1, 1, 1 };
-    }
-  G_GNUC_END_IGNORE_DEPRECATIONS
-
-  ink->background = (OvColor) { bg.red, bg.green, bg.blue };
-  ink->text = mix (bg, fg, fg.alpha);
-  ink->dim = mix (bg, fg, 0.7 * fg.alpha);
-  ink->no_data = mix (bg, fg, 0.12);
-}
-
 /* The part of the canvas its scroller shows, in the canvas's coordinates
  * (the whole canvas outside a scroller). */
 static void
@@ -173,7 +136,7 @@ ov_attention_canvas_snapshot (GtkWidget   *widget,
   if (self->paint == NULL || gtk_widget_get_width (widget) <= 0
       || gtk_widget_get_height (widget) <= 0)
     return;
-  canvas_get_ink (widget, &ink);
+  ov_widget_get_ink (widget, &ink);
   canvas_text_scale (self);
   cr = ov_widget_append_scaled_cairo (widget, snapshot, &width, &height);
   ov_draw_set_ink (cr, &ink);

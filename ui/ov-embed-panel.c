@@ -772,10 +772,15 @@ align_draw_cb (GtkDrawingArea *area,
 {
   OvEmbedPanel *self = user_data;
   double scale = ov_widget_get_text_scale (GTK_WIDGET (area));
+  OvInk ink;
 
   if (self->align_view == NULL)
     return;
-  cairo_set_source_rgb (cr, 1, 1, 1);
+  /* in the style's ink, as the map; the exported figure keeps the light
+   * one */
+  ov_widget_get_ink (GTK_WIDGET (area), &ink);
+  ov_draw_set_ink (cr, &ink);
+  ov_draw_use_ink (cr, OV_INK_BACKGROUND);
   cairo_paint (cr);
   /* laid out smaller and drawn enlarged, as the other canvases */
   ov_align_view_set_shown_scale (self->align_view, scale * ALIGN_SCREEN_TEXT);

@@ -109,6 +109,42 @@ ov_widget_append_scaled_cairo (GtkWidget   *widget,
   return cr;
 }
 
+static OvColor
+mix (GdkRGBA a,
+     GdkRGBA b,
+     double  t)
+{
+  return (OvColor) { a.red + (b.red - a.red) * t, a.green + (b.green - a.green) * t,
+                     a.blue + (b.blue - a.blue) * t };
+}
+
+void
+ov_widget_get_ink (GtkWidget *widget,
+                   OvInk     *ink)
+{
+  GtkStyleContext *context;
+  GdkRGBA fg, bg;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget) && ink != NULL);
+
+  /* GTK 4.8 has no gtk_widget_get_color yet. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  context = gtk_widget_get_style_context (widget);
+  gtk_style_context_get_color (context, &fg);
+  if (!gtk_style_context_lookup_color (context, "view_bg_color", &bg))
+    {
+      double y = 0.2126 * fg.red + 0.7152 * fg.green + 0.0722 * fg.blue;
+
+      bg = y > 0.5 ? (GdkRGBA) { 0.12, 0.12, 0.12, 1 } : (GdkRGBA) { 1, 1, 1, 1 };
+    }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  ink->background = (OvColor) { bg.red, bg.green, bg.blue };
+  ink->text = mix (bg, fg, fg.alpha);
+  ink->dim = mix (bg, fg, 0.7 * fg.alpha);
+  ink->no_data = mix (bg, fg, 0.12);
+}
+
 char *
 ov_dup_quoted_words (const char *const *words)
 {

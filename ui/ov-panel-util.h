@@ -8,6 +8,8 @@
 
 #include <gtk/gtk.h>
 
+#include "viz/ov-draw.h"
+
 G_BEGIN_DECLS
 
 /* Milliseconds of quiet after an edit before the model runs again. */
@@ -56,5 +58,10 @@ cairo_t      *ov_widget_append_scaled_cairo (GtkWidget   *widget,
                                              GtkSnapshot *snapshot,
                                              double      *width,
                                              double      *height);
+/* The renderers' ink from the widget's style: its text colour on the
+ * theme's view background, so a canvas is dark in a dark style. Exports
+ * do not come through here and keep the light ink. */
+void          ov_widget_get_ink (GtkWidget *widget,
+                                 OvInk     *ink);
 
 G_END_DECLS

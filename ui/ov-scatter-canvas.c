@@ -152,12 +152,12 @@ draw_cursor_label (OvScatterCanvas *self,
   by = y - 12 - h >= 0 ? y - 12 - h : MIN (y + 12, height - h);
   cairo_new_path (cr);
   cairo_rectangle (cr, bx, by, w, h);
-  cairo_set_source_rgba (cr, 1, 1, 1, 0.92);
+  ov_draw_use_grey (cr, 1.0, 0.92);
   cairo_fill_preserve (cr);
   cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, 0.9);
   cairo_set_line_width (cr, 1.0);
   cairo_stroke (cr);
-  cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+  ov_draw_use_grey (cr, 0.1, 1.0);
   ov_draw_text (cr, bx + pad, by + h / 2, 0.0, 0.5, text);
 }
 
@@ -167,15 +167,19 @@ ov_scatter_canvas_snapshot (GtkWidget   *widget,
 {
   OvScatterCanvas *self = OV_SCATTER_CANVAS (widget);
   double width, height;
+  OvInk ink;
   cairo_t *cr;
 
   if (self->view == NULL || gtk_widget_get_width (widget) <= 0
       || gtk_widget_get_height (widget) <= 0)
     return;
+  ov_widget_get_ink (widget, &ink);
   cr = ov_widget_append_scaled_cairo (widget, snapshot, &width, &height);
   ov_scatter_view_set_shown_scale (self->view, ov_widget_get_text_scale (widget));
-  /* The renderer draws dark on light, as in the exported figures. */
-  cairo_set_source_rgb (cr, 1, 1, 1);
+  /* in the style's ink, light or dark; the exported figures keep the light
+   * one */
+  ov_draw_set_ink (cr, &ink);
+  ov_draw_use_ink (cr, OV_INK_BACKGROUND);
   cairo_paint (cr);
   ov_scatter_view_paint (cr, width, height, self->view);
 

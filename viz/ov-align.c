@@ -1056,7 +1056,7 @@ draw_axes (cairo_t *cr, OvAlignView *view, const OvAxes *ax, char **title_lines,
   int every = (ax->lmax - ax->lmin) > 12 ? 2 : 1;
   char buf[32];
 
-  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
   cairo_set_line_width (cr, 1);
   cairo_rectangle (cr, ax->area.x, ax->area.y, ax->area.width, ax->area.height);
   cairo_stroke (cr);
@@ -1300,7 +1300,7 @@ legend_pass (cairo_t *cr, OvAlignView *view, double x0, double y, gboolean draw)
           cairo_set_source_rgb (cr, model_colors[m].r, model_colors[m].g, model_colors[m].b);
           cairo_rectangle (cr, x, y - 4 * k, 14 * k, 8 * k);
           cairo_fill (cr);
-          cairo_set_source_rgb (cr, 0, 0, 0);
+          ov_draw_use_ink (cr, OV_INK_TEXT);
           ov_draw_text (cr, x + 18 * k, y, 0.0, 0.5, shown);
         }
       x += w + 8 * k;
@@ -1327,7 +1327,7 @@ legend_pass (cairo_t *cr, OvAlignView *view, double x0, double y, gboolean draw)
         }
       if (draw)
         {
-          cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
+          ov_draw_use_grey (cr, 0.2, 1.0);
           use_series_pen (cr, s, k);
           cairo_move_to (cr, x, y);
           cairo_line_to (cr, x + line, y);
@@ -1365,13 +1365,13 @@ draw_bar_axis (cairo_t *cr, OvAlignView *view, OvRect r, gboolean grid, gboolean
 
       if (grid)
         {
-          cairo_set_source_rgb (cr, 0.88, 0.88, 0.88);
+          ov_draw_use_grey (cr, 0.88, 1.0);
           cairo_move_to (cr, r.x, y);
           cairo_line_to (cr, r.x + r.width, y);
           cairo_stroke (cr);
           continue;
         }
-      cairo_set_source_rgb (cr, 0, 0, 0);
+      ov_draw_use_ink (cr, OV_INK_TEXT);
       cairo_move_to (cr, r.x - 3 * k, y);
       cairo_line_to (cr, r.x, y);
       cairo_stroke (cr);
@@ -1394,10 +1394,10 @@ draw_bar_axis (cairo_t *cr, OvAlignView *view, OvRect r, gboolean grid, gboolean
       {
         double y = r.y + r.height - (8 + 5 * j) * k;
 
-        cairo_set_source_rgb (cr, 1, 1, 1);
+        ov_draw_use_ink (cr, OV_INK_BACKGROUND);
         cairo_rectangle (cr, r.x - 3 * k, y - 2.5 * k, 6 * k, 4 * k);
         cairo_fill (cr);
-        cairo_set_source_rgb (cr, 0, 0, 0);
+        ov_draw_use_ink (cr, OV_INK_TEXT);
         cairo_move_to (cr, r.x - 3 * k, y + 2 * k);
         cairo_line_to (cr, r.x + 3 * k, y - 2 * k);
         cairo_stroke (cr);
@@ -1417,7 +1417,7 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
   double name_font = view->name_font;
 
   bar_classes (a, shown);
-  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
   ov_draw_set_font (cr, view->bar_title_font, TRUE);
   {
     g_autofree char *t = ov_draw_ellipsize (cr, view->bar_titles[m], r.width);
@@ -1452,13 +1452,13 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
         {
           g_autofree char *name = NULL;
 
-          cairo_set_source_rgb (cr, 0, 0, 0);
+          ov_draw_use_ink (cr, OV_INK_TEXT);
           name = ov_draw_ellipsize (cr, a->class_names[c], 50 * k);
           ov_draw_text_vertical (cr, r.x + (i + 0.5) * slot, r.y + r.height + 3 * k, 1.0, 0.5,
                                  name);
         }
     }
-  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
   cairo_set_line_width (cr, 1);
   cairo_move_to (cr, r.x, r.y + r.height);
   cairo_line_to (cr, r.x + r.width, r.y + r.height);
@@ -1484,7 +1484,7 @@ ov_align_view_draw (OvAlignView *view, cairo_t *cr)
 {
   cairo_save (cr);
   cairo_scale (cr, view->scale, view->scale);
-  cairo_set_source_rgb (cr, 0, 0, 0);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
   ov_draw_set_font (cr, view->title_font, TRUE);
   for (guint i = 0; view->title_lines != NULL && view->title_lines[i] != NULL; i++)
     ov_draw_text (cr, view->width / 2, 4 * view->k + i * ov_draw_line_height (view->title_font),

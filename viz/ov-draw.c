@@ -149,6 +149,22 @@ ov_draw_use_ink (cairo_t   *cr,
   cairo_set_source_rgb (cr, c.r, c.g, c.b);
 }
 
+void
+ov_draw_use_grey (cairo_t *cr,
+                  double   grey,
+                  double   alpha)
+{
+  const OvInk *ink = ov_draw_get_ink (cr);
+  OvColor b = ink->background, f = ink->text;
+
+  /* the light ink's grey as given, so that exports keep their exact shades */
+  if (ink == ov_ink_light ())
+    cairo_set_source_rgba (cr, grey, grey, grey, alpha);
+  else
+    cairo_set_source_rgba (cr, f.r + (b.r - f.r) * grey, f.g + (b.g - f.g) * grey,
+                           f.b + (b.b - f.b) * grey, alpha);
+}
+
 double
 ov_draw_round_step (double range,
                     int    n_steps)

@@ -92,6 +92,11 @@ const OvInk *ov_draw_get_ink           (cairo_t     *cr);
 /* Makes one part of cr's ink the source. */
 void         ov_draw_use_ink           (cairo_t     *cr,
                                         OvInkPart    part);
+/* Makes a shade between cr's ink's text (grey 0) and background (grey 1)
+ * the source: on the light ink the grey itself. */
+void         ov_draw_use_grey          (cairo_t     *cr,
+                                        double       grey,
+                                        double       alpha);
 
 /* Class name -> preferred colour index -> ov_viz_class_color. The index
  * depends on the name alone (not on the order classes were met); two

@@ -424,19 +424,6 @@ marker_path (cairo_t *cr, OvMarker marker, double x, double y, double r)
     }
 }
 
-/* Between the ink's background (0) and its text (1). */
-static void
-use_ink_mix (cairo_t *cr,
-             double   t,
-             double   alpha)
-{
-  const OvInk *ink = ov_draw_get_ink (cr);
-  OvColor b = ink->background, f = ink->text;
-
-  cairo_set_source_rgba (cr, b.r + (f.r - b.r) * t, b.g + (f.g - b.g) * t,
-                         b.b + (f.b - b.b) * t, alpha);
-}
-
 void
 ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
 {
@@ -451,10 +438,10 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
                   4 * view->shrink + i * ov_draw_line_height (view->title_font), 0.5, 0.0,
                   view->title_lines[i]);
   /* the ground a shade off the figure's, and a frame */
-  use_ink_mix (cr, 0.03, 1.0);
+  ov_draw_use_grey (cr, 0.97, 1.0);
   cairo_rectangle (cr, view->plot.x, view->plot.y, view->plot.width, view->plot.height);
   cairo_fill_preserve (cr);
-  use_ink_mix (cr, 0.3, 1.0);
+  ov_draw_use_grey (cr, 0.7, 1.0);
   cairo_set_line_width (cr, 1.0 / s);
   cairo_stroke (cr);
 
@@ -493,7 +480,7 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
     {
       double k = view->shrink, y = view->plot.y + 6 * k;
 
-      use_ink_mix (cr, 0.7, 1.0);
+      ov_draw_use_ink (cr, OV_INK_DIM);
       marker_path (cr, OV_MARKER_CIRCLE, view->legend_x + 5 * k, y, view->key_r);
       cairo_fill (cr);
       /* Translators: the legend's key of the t-SNE map: a circle is a tag
@@ -523,7 +510,7 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
                                    view->n_classes - c),
                       view->n_classes - c);
           text = ov_draw_ellipsize (cr, label, cell_w);
-          use_ink_mix (cr, 0.7, 1.0);
+          ov_draw_use_ink (cr, OV_INK_DIM);
           ov_draw_text (cr, x, y + row / 2, 0.0, 0.5, text);
           break;
         }
@@ -537,7 +524,7 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
         }
       else
         {
-          use_ink_mix (cr, 0.4, 1.0);
+          ov_draw_use_grey (cr, 0.6, 1.0);
           cairo_set_line_width (cr, 1.0);
           cairo_stroke (cr);
         }
