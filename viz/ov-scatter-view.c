@@ -16,7 +16,8 @@
 /* Sizes at full scale, in points; a figure narrower than FULL_W (or
  * shorter than FULL_H) multiplies them by its shrink factor
  * (ov_draw_shrink). The width decides: it holds the plot, the legend's
- * column and the title, while a short figure lists fewer classes. */
+ * columns and the title, while a short figure packs the legend's rows and
+ * may list fewer classes. */
 #define FULL_W 500.0
 #define FULL_H 200.0
 #define TITLE_H 24.0
@@ -266,7 +267,7 @@ ov_scatter_view_layout (OvScatterView *view, double width, double height)
    * they were. */
   double s = view->shown;
   double k = ov_draw_shrink (width * s, height * s, FULL_W, FULL_H);
-  double margin = MARGIN * k / s, title_h = TITLE_H * k, full_row;
+  double margin = MARGIN * k / s, title_h = TITLE_H * k;
   double legend_w = 0, pw, ph, pad;
   cairo_t *cr = ov_draw_measure_context ();
 
@@ -286,8 +287,7 @@ ov_scatter_view_layout (OvScatterView *view, double width, double height)
   else if (g_strv_length (view->title_lines) > 1)
     title_h += ov_draw_line_height (view->title_font) * (g_strv_length (view->title_lines) - 1);
   view->legend_font = ov_draw_font_size (LEGEND_FONT, k);
-  full_row = MAX (LEGEND_ROW * k, ov_draw_line_height (view->legend_font));
-  view->legend_row = full_row;
+  view->legend_row = MAX (LEGEND_ROW * k, ov_draw_line_height (view->legend_font));
   view->marker_r = MARKER_R * k / s;
   view->key_r = MARKER_R * k;
 
