@@ -562,6 +562,60 @@ open_head (OvAttentionPanel *self,
   ov_attention_panel_set_selection (self, layer, head);
 }
 
+/* Where a cursor key takes a cell (row, col) of an n_rows x n_cols table:
+ * the arrows a step, Home and End the row's ends (with Ctrl, the table's
+ * corners), Page Up and Down page rows. FALSE for any other key, and for
+ * Ctrl with a Page key, which is the window's (samples). */
+static gboolean
+key_move (guint    keyval,
+          gboolean ctrl,
+          int      n_rows,
+          int      n_cols,
+          int      page,
+          int     *row,
+          int     *col)
+{
+  switch (keyval)
+    {
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+      (*col)--;
+      return TRUE;
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+      (*col)++;
+      return TRUE;
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      (*row)--;
+      return TRUE;
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      (*row)++;
+      return TRUE;
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      *col = 0;
+      *row = ctrl ? 0 : *row;
+      return TRUE;
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      *col = n_cols - 1;
+      *row = ctrl ? n_rows - 1 : *row;
+      return TRUE;
+    case GDK_KEY_Page_Up:
+    case GDK_KEY_KP_Page_Up:
+      *row -= page;
+      return !ctrl;
+    case GDK_KEY_Page_Down:
+    case GDK_KEY_KP_Page_Down:
+      *row += page;
+      return !ctrl;
+    default:
+      return FALSE;
+    }
+}
+
 /* The grid's and the flow's keys: the arrows go from head to head and
  * layer to layer, Home and End to a layer's first and last head (with
  * Ctrl, the first and the last layer too), Page Up and Down to the first
@@ -576,44 +630,6 @@ head_key_pressed (OvAttentionPanel *self,
 
   switch (keyval)
     {
-    case GDK_KEY_Left:
-    case GDK_KEY_KP_Left:
-      head--;
-      break;
-    case GDK_KEY_Right:
-    case GDK_KEY_KP_Right:
-      head++;
-      break;
-    case GDK_KEY_Up:
-    case GDK_KEY_KP_Up:
-      layer--;
-      break;
-    case GDK_KEY_Down:
-    case GDK_KEY_KP_Down:
-      layer++;
-      break;
-    case GDK_KEY_Home:
-    case GDK_KEY_KP_Home:
-      head = 0;
-      layer = ctrl ? 0 : layer;
-      break;
-    case GDK_KEY_End:
-    case GDK_KEY_KP_End:
-      head = n_heads - 1;
-      layer = ctrl ? n_layers - 1 : layer;
-      break;
-    case GDK_KEY_Page_Up:
-    case GDK_KEY_KP_Page_Up:
-      if (ctrl)
-        return FALSE;
-      layer = 0;
-      break;
-    case GDK_KEY_Page_Down:
-    case GDK_KEY_KP_Page_Down:
-      if (ctrl)
-        return FALSE;
-      layer = n_layers - 1;
-      break;
     case GDK_KEY_Return:
     case GDK_KEY_KP_Enter:
     case GDK_KEY_ISO_Enter:
@@ -627,8 +643,10 @@ head_key_pressed (OvAttentionPanel *self,
         move_cursor (self, 0, 0);
       return TRUE;
     default:
-      return FALSE;
+      break;
     }
+  if (!key_move (keyval, ctrl, n_layers, n_heads, n_layers, &layer, &head))
+    return FALSE;
   if (self->cursor_layer < 0)
     start_head_cursor (self);
   else
@@ -660,7 +678,7 @@ canvas_key_pressed_cb (GtkEventControllerKey *key,
                        OvAttentionPanel      *self)
 {
   gboolean ctrl = (state & GDK_CONTROL_MASK) != 0;
-  int n = heatmap_size (self), row = self->cursor_row, col = self->cursor_col;
+  int n = heatmap_size (self), row = self->cursor_row, col = self->cursor_col, page;
 
   /* Alt and Ctrl+Page keys are the window's (panels, samples). */
   if ((state & (GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
@@ -669,49 +687,11 @@ canvas_key_pressed_cb (GtkEventControllerKey *key,
     return head_key_pressed (self, keyval, ctrl);
   if (n == 0)
     return FALSE;
-  switch (keyval)
-    {
-    case GDK_KEY_Left:
-    case GDK_KEY_KP_Left:
-      col--;
-      break;
-    case GDK_KEY_Right:
-    case GDK_KEY_KP_Right:
-      col++;
-      break;
-    case GDK_KEY_Up:
-    case GDK_KEY_KP_Up:
-      row--;
-      break;
-    case GDK_KEY_Down:
-    case GDK_KEY_KP_Down:
-      row++;
-      break;
-    case GDK_KEY_Home:
-    case GDK_KEY_KP_Home:
-      col = 0;
-      row = ctrl ? 0 : row;
-      break;
-    case GDK_KEY_End:
-    case GDK_KEY_KP_End:
-      col = n - 1;
-      row = ctrl ? n - 1 : row;
-      break;
-    case GDK_KEY_Page_Up:
-    case GDK_KEY_KP_Page_Up:
-      if (ctrl)
-        return FALSE;
-      row -= page_rows (self);
-      break;
-    case GDK_KEY_Page_Down:
-    case GDK_KEY_KP_Page_Down:
-      if (ctrl)
-        return FALSE;
-      row += page_rows (self);
-      break;
-    default:
-      return FALSE;
-    }
+  /* (a page is measured on the laid-out map, only for the Page keys) */
+  page = keyval == GDK_KEY_Page_Up || keyval == GDK_KEY_Page_Down
+         || keyval == GDK_KEY_KP_Page_Up || keyval == GDK_KEY_KP_Page_Down ? page_rows (self) : 0;
+  if (!key_move (keyval, ctrl, n, n, page, &row, &col))
+    return FALSE;
   /* The first key only puts the cell on the first token. */
   if (self->cursor_row < 0)
     row = col = 0;
