@@ -1623,6 +1623,52 @@ test_words_focus_ring (void)
   close_window (win);
 }
 
+/* /ui/polish/words-enter-keeps-place: Enter on a word link of the Masked
+ * Words panel masks that word and leaves the keyboard on it, so the next
+ * Enter puts it back and Tab goes on to the word after it. */
+static void
+test_words_enter_keeps_place (void)
+{
+  OvWindow *win = open_demo_window (1280, 800);
+  GtkWidget *mask = GTK_WIDGET (_ov_window_get_mask_panel (win));
+  GtkWidget *words = NULL, *entry, *label;
+  g_autofree char *original = NULL;
+  g_auto(GStrv) before = NULL;
+  g_auto(GStrv) masked = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "mask"));
+  for (guint i = 0; (label = find_descendant (mask, GTK_TYPE_LABEL, i)) != NULL; i++)
+    if (gtk_widget_has_css_class (label, "mask-words"))
+      words = label;
+  g_assert_nonnull (words);
+  OV_TEST_WAIT_UNTIL (*gtk_label_get_text (GTK_LABEL (words)) != '\0', 30);
+  entry = find_descendant (mask, GTK_TYPE_ENTRY, 0);
+  g_assert_nonnull (entry);
+  original = g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry)));
+  before = g_strsplit (original, " ", -1);
+  g_assert_cmpuint (g_strv_length (before), >=, 4);
+
+  g_assert_true (gtk_widget_grab_focus (words));
+  g_assert_cmpstr (gtk_label_get_current_uri (GTK_LABEL (words)), ==, "word:0");
+  gtk_widget_child_focus (words, GTK_DIR_TAB_FORWARD);
+  gtk_widget_child_focus (words, GTK_DIR_TAB_FORWARD);
+  g_assert_cmpstr (gtk_label_get_current_uri (GTK_LABEL (words)), ==, "word:2");
+
+  g_signal_emit_by_name (words, "activate-current-link");
+  masked = g_strsplit (gtk_editable_get_text (GTK_EDITABLE (entry)), " ", -1);
+  g_assert_cmpstr (masked[2], ==, "[MASK]");
+  g_assert_cmpstr (masked[1], ==, before[1]);
+  g_assert_true (gtk_widget_has_focus (words));
+  g_assert_cmpstr (gtk_label_get_current_uri (GTK_LABEL (words)), ==, "word:2");
+
+  g_signal_emit_by_name (words, "activate-current-link");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, original);
+  g_assert_cmpstr (gtk_label_get_current_uri (GTK_LABEL (words)), ==, "word:2");
+  gtk_widget_child_focus (words, GTK_DIR_TAB_FORWARD);
+  g_assert_cmpstr (gtk_label_get_current_uri (GTK_LABEL (words)), ==, "word:3");
+  close_window (win);
+}
+
 /* /ui/polish/heatmap-room: at 1280x800 the attention heat map takes the
  * panel's width, not a corner of it: square, with cells tall enough that
  * every token of the demo's input is labelled (the labels are 9 pixels). */
@@ -2323,6 +2369,7 @@ main (int argc, char **argv)
     { "/ui/polish/head-keys", test_head_keys },
     { "/ui/polish/heatmap-large-text", test_heatmap_large_text },
     { "/ui/polish/words-focus-ring", test_words_focus_ring },
+    { "/ui/polish/words-enter-keeps-place", test_words_enter_keeps_place },
     { "/ui/polish/tab-icons", test_tab_icons },
     { "/ui/polish/room", test_room },
     { "/ui/polish/narrow", test_narrow },

@@ -125,6 +125,11 @@ word_activated_cb (GtkLabel    *label,
   self->rewriting = TRUE;
   gtk_editable_set_text (GTK_EDITABLE (self->text_entry), text);
   self->rewriting = FALSE;
+  /* The new markup puts the label's keyboard cursor back on its first
+   * link; a word followed with Enter keeps it, each word being one link. */
+  if (gtk_widget_has_focus (GTK_WIDGET (label)))
+    for (guint64 i = 0; i < index; i++)
+      gtk_widget_child_focus (GTK_WIDGET (label), GTK_DIR_TAB_FORWARD);
   return TRUE;
 }
 
