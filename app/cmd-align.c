@@ -60,6 +60,14 @@ ov_cmd_align (int argc, char **argv)
       g_printerr ("oscarviz align: %s\n", error->message);
       return 2;
     }
+  if (width > 0 || height > 0)
+    {
+      double w = OV_ALIGN_FIGURE_WIDTH, h = OV_ALIGN_FIGURE_HEIGHT;
+
+      ov_cli_fit_figure_size (width, height, &w, &h);
+      width = w;
+      height = h;
+    }
   if (files == NULL || files[0] == NULL || (files[1] != NULL && files[2] != NULL))
     {
       g_printerr ("oscarviz align: %s\n", _("give one or two embeddings files"));

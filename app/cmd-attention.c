@@ -1299,10 +1299,7 @@ ov_cmd_attention (int argc, char **argv)
         }
     }
 
-  if (o.width > 0)
-    width = o.width;
-  if (o.height > 0)
-    height = o.height;
+  ov_cli_fit_figure_size (o.width, o.height, &width, &height);
   {
     const OvCliOutput outputs[] = {
       { "--out", o.out }, { "--csv", o.csv }, { "--json", o.json },

@@ -338,6 +338,19 @@ ov_cmd_embed (int argc, char **argv)
       g_printerr ("oscarviz embed: %s\n", error->message);
       return 2;
     }
+  /* --out is the vectors; in attention, tsne and align it is the figure,
+   * and a figure's name here would get a safetensors file */
+  {
+    OvExportFormat format;
+
+    if (ov_export_format_from_path (out, &format, NULL))
+      {
+        g_printerr (_("oscarviz embed: --out %s: the embeddings are written as a safetensors "
+                      "file (e.g. vectors.safetensors); the t-SNE figure is --tsne %s\n"), out,
+                    out);
+        return 2;
+      }
+  }
   /* 0 used to mean all; now leaving --limit out does. */
   if (limit != G_MININT64 && (limit < 1 || limit > G_MAXUINT))
     {
@@ -363,6 +376,14 @@ ov_cmd_embed (int argc, char **argv)
       g_printerr (_("oscarviz embed: %s: only for the t-SNE figure (--tsne FIGURE)\n"),
                   width > 0 ? "--width" : height > 0 ? "--height" : "--scale");
       return 2;
+    }
+  if (width > 0 || height > 0)
+    {
+      double w = OV_TSNE_PLOT_WIDTH, h = OV_TSNE_PLOT_HEIGHT;
+
+      ov_cli_fit_figure_size (width, height, &w, &h);
+      width = w;
+      height = h;
     }
   if (tsne_out != NULL)
     {

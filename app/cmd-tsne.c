@@ -329,6 +329,14 @@ ov_cmd_tsne (int argc, char **argv)
       g_printerr ("oscarviz tsne: %s\n", error->message);
       return 2;
     }
+  if (width > 0 || height > 0)
+    {
+      double w = OV_TSNE_PLOT_WIDTH, h = OV_TSNE_PLOT_HEIGHT;
+
+      ov_cli_fit_figure_size (width, height, &w, &h);
+      width = w;
+      height = h;
+    }
   {
     g_autofree char *sidecar = sidecar_labels (argv[1]);
     const char *inputs[] = { argv[1], labels_path, sidecar };

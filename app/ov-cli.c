@@ -54,19 +54,65 @@ ov_cli_check_threads (gint64   n_threads,
   return TRUE;
 }
 
+/* Where --width and --height go: one command parses its options once a
+ * process, and the main group's data differs from command to command. */
+static double *figure_width, *figure_height;
+
+/* A size in points, or with a unit as a journal's guide gives it: "3.3in",
+ * "8.5 cm", "85mm", "240pt". */
+static gboolean
+parse_figure_size (const char  *option_name,
+                   const char  *value,
+                   gpointer     data,
+                   GError     **error)
+{
+  static const struct { const char *unit; double points; } units[] = {
+    { "", 1.0 }, { "pt", 1.0 }, { "in", 72.0 }, { "cm", 72.0 / 2.54 }, { "mm", 72.0 / 25.4 },
+  };
+  double *target = strcmp (option_name, "--height") == 0 ? figure_height : figure_width;
+  char *end = NULL;
+  double number;
+
+  /* read as GLib reads a number option: C or the locale's decimal point */
+  number = g_strtod (value, &end);
+  if (end != value && end != NULL)
+    {
+      while (g_ascii_isspace (*end))
+        end++;
+      for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+        if (g_ascii_strcasecmp (end, units[i].unit) == 0)
+          {
+            /* to a ten-thousandth of a point: 254mm is 720 points, not
+             * 720.0000000001, which a PNG would round up to one more pixel */
+            *target = round (number * units[i].points * 1e4) / 1e4;
+            return TRUE;
+          }
+    }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               /* Translators: "--width 7inch: give a size in points, or with a unit:
+                * 3.3in, 8.5cm, 85mm"; keep the units as they are */
+               _("%s %s: give a size in points, or with a unit: 3.3in, 8.5cm, 85mm"),
+               option_name, value);
+  return FALSE;
+}
+
 void
 ov_cli_add_figure_size_options (GOptionContext *context,
                                 double         *width,
                                 double         *height)
 {
   const GOptionEntry entries[] = {
-    { "width", 0, 0, G_OPTION_ARG_DOUBLE, width, N_("Figure width in points"), "W" },
-    { "height", 0, 0, G_OPTION_ARG_DOUBLE, height, N_("Figure height in points"), "H" },
+    { "width", 0, 0, G_OPTION_ARG_CALLBACK, parse_figure_size,
+      N_("Figure width in points, or with a unit: 3.3in, 8.5cm, 85mm"), "W" },
+    { "height", 0, 0, G_OPTION_ARG_CALLBACK, parse_figure_size,
+      N_("Figure height in points, or with a unit: 3.3in, 8.5cm, 85mm"), "H" },
     { NULL }
   };
 
   g_return_if_fail (context != NULL && width != NULL && height != NULL);
 
+  figure_width = width;
+  figure_height = height;
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
@@ -137,6 +183,31 @@ ov_cli_check_figure_size (double   width,
         return FALSE;
       }
   return TRUE;
+}
+
+void
+ov_cli_fit_figure_size (double  given_width,
+                        double  given_height,
+                        double *width,
+                        double *height)
+{
+  g_return_if_fail (width != NULL && height != NULL && *width > 0 && *height > 0);
+
+  if (given_width > 0 && given_height > 0)
+    {
+      *width = given_width;
+      *height = given_height;
+    }
+  else if (given_width > 0)
+    {
+      *height *= given_width / *width;
+      *width = given_width;
+    }
+  else if (given_height > 0)
+    {
+      *width *= given_height / *height;
+      *height = given_height;
+    }
 }
 
 gboolean
@@ -437,6 +508,7 @@ check_output (const char *command,
               GPtrArray  *known)
 {
   g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
   GStatBuf st;
 
   if (out == NULL)
@@ -469,13 +541,13 @@ check_output (const char *command,
           return FALSE;
         }
     }
+  /* a file made and removed again: access() passes a read-only mount or
+   * /proc for root, and the run would fail only at its end */
   dir = g_path_get_dirname (out);
-  if (g_access (dir, W_OK) != 0)
+  if (!ov_files_probe_folder (dir, &error))
     {
-      int saved = errno;
-
       g_printerr (_("oscarviz %s: %s %s: cannot write in the folder %s: %s\n"), command,
-                  option, out, dir, g_strerror (saved));
+                  option, out, dir, error->message);
       return FALSE;
     }
   return TRUE;

@@ -146,6 +146,78 @@ temp_template (const char *path)
   return g_build_filename (dir, name, NULL);
 }
 
+gboolean
+ov_files_set_contents (const char  *path,
+                       const void  *data,
+                       gsize        len,
+                       GError     **error)
+{
+  g_autofree char *tmp = temp_template (path);
+  const char *p = data;
+  int fd, saved = 0;
+
+  g_return_val_if_fail (path != NULL && (data != NULL || len == 0), FALSE);
+
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0666);
+  if (fd < 0)
+    {
+      saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _ ("cannot write %s: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  while (len > 0)
+    {
+      gssize n = write (fd, p, MIN (len, (gsize) G_MAXSSIZE));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          saved = n < 0 ? errno : ENOSPC;
+          break;
+        }
+      p += n;
+      len -= (gsize) n;
+    }
+  /* data reaches the disk before the name does, so a crash between the
+   * two cannot leave an empty file under path */
+  if (saved == 0 && fsync (fd) != 0 && errno != EINVAL && errno != EROFS)
+    saved = errno;
+  if (close (fd) != 0 && saved == 0)
+    saved = errno;
+  if (saved == 0 && g_rename (tmp, path) != 0)
+    saved = errno;
+  if (saved != 0)
+    {
+      g_unlink (tmp);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _ ("cannot write %s: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ov_files_probe_folder (const char  *dir,
+                       GError     **error)
+{
+  g_autofree char *probe = g_build_filename (dir, ".oscarviz-probe-XXXXXX", NULL);
+  int fd = g_mkstemp_full (probe, O_WRONLY | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                           g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  g_unlink (probe);
+  return TRUE;
+}
+
 const char *
 ov_output_set_add (OvOutputSet *set,
                    const char  *option,

@@ -31,6 +31,20 @@ void         ov_files_note_read     (const char  *path);
  * not exist, or tracking is off. */
 char        *ov_files_find_read     (const char  *path);
 
+/* Writes len bytes of data to path through a temporary file beside it and
+ * a rename, so a failure leaves an earlier file as it was. The messages
+ * name path and the system's reason, never the temporary file. */
+gboolean     ov_files_set_contents  (const char  *path,
+                                     const void  *data,
+                                     gsize        len,
+                                     GError     **error);
+/* Whether a new file can be made in dir: creates a hidden empty file there
+ * and removes it again. Catches what access() misses (a read-only mount
+ * seen by root, /proc, a full quota of inodes); the error gives the
+ * system's reason without the folder's name. */
+gboolean     ov_files_probe_folder  (const char  *dir,
+                                     GError     **error);
+
 typedef struct _OvOutputSet OvOutputSet;
 
 OvOutputSet *ov_output_set_new      (void);

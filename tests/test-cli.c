@@ -1809,7 +1809,7 @@ test_bad_options (void)
 typedef struct {
   int         status;
   const char *names;     /* what the message must name; "@..." as in args */
-  const char *args[16];  /* "@yaml", "@missing", "@corrupt", "@dir", "@out": the files */
+  const char *args[16];  /* "@yaml", "@missing", "@corrupt", "@dir", "@out", "@vec": files */
 } ExitCase;
 
 static const char *
@@ -1818,8 +1818,11 @@ exit_case_arg (const char *arg,
                const char *missing,
                const char *corrupt,
                const char *dir,
-               const char *out)
+               const char *out,
+               const char *vec)
 {
+  if (g_strcmp0 (arg, "@vec") == 0)
+    return vec;
   if (g_strcmp0 (arg, "@yaml") == 0)
     return yaml;
   if (g_strcmp0 (arg, "@missing") == 0)
@@ -1841,6 +1844,7 @@ test_exit_status (void)
   g_autofree char *corrupt = tmp_path ("ov-cli-exit-corrupt.safetensors");
   g_autofree char *dir = g_dir_make_tmp ("ov-cli-exit-XXXXXX", NULL);
   g_autofree char *out = tmp_path ("ov-cli-exit-out.png");
+  g_autofree char *vec = tmp_path ("ov-cli-exit-out.safetensors");
   const char *no_model = "/nonexistent/ov-cli-model";
   const ExitCase cases[] = {
     /* caption */
@@ -1899,11 +1903,11 @@ test_exit_status (void)
                        "--out", "@out" } },
     /* embed */
     { 2, "--layer", { "embed", "--model", no_model, "--dataset", "@yaml", "--layer", "",
-                      "--out", "@out" } },
+                      "--out", "@vec" } },
     { 2, "--dataset", { "embed", "--model", no_model, "--dataset", "", "--layer", "last",
-                        "--out", "@out" } },
+                        "--out", "@vec" } },
     { 1, "@corrupt", { "embed", "--model", "demo", "--dataset", "@corrupt", "--layer", "last",
-                       "--out", "@out" } },
+                       "--out", "@vec" } },
     /* tsne, align, inspect: files named on the command line */
     { 2, "--labels", { "tsne", "@missing", "--out", "@out", "--labels", "" } },
     { 2, "--perplexity", { "tsne", "@missing", "--out", "@out", "--perplexity", "x" } },
@@ -1934,12 +1938,12 @@ test_exit_status (void)
       const ExitCase *c = &cases[i];
       g_autoptr(GPtrArray) args = g_ptr_array_new ();
       g_autoptr(Run) run = NULL;
-      const char *names = exit_case_arg (c->names, yaml, missing, corrupt, dir, out);
+      const char *names = exit_case_arg (c->names, yaml, missing, corrupt, dir, out, vec);
       g_autofree char *line = NULL;
 
       for (guint j = 0; c->args[j] != NULL; j++)
         g_ptr_array_add (args, (gpointer) exit_case_arg (c->args[j], yaml, missing, corrupt, dir,
-                                                         out));
+                                                         out, vec));
       g_ptr_array_add (args, NULL);
       line = g_strjoinv (" ", (char **) args->pdata);
       g_ptr_array_remove_index (args, args->len - 1);
@@ -1960,6 +1964,7 @@ test_exit_status (void)
   g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
   g_unlink (corrupt);
   g_unlink (out);
+  g_unlink (vec);
   g_rmdir (dir);
 }
 
@@ -2044,14 +2049,33 @@ test_figure_size (void)
       found = memcmp (page + k, box, strlen (box)) == 0;
     g_assert_true (found);
   }
-  /* one size given: the other is the figure's own */
+  /* one size given: the other keeps the figure's proportions (900 x 640),
+   * so 240 wide is 170.7 high, 342 pixels at 2 a point */
   g_clear_pointer (&tsne, run_free);
   tsne = run_oscarviz ("tsne", vec, "--out", out, "--iterations", "50", "--width", "240", "-q",
                        NULL);
   g_assert_cmpint (tsne->status, ==, 0);
   png_size (out, &w, &h);
   g_assert_cmpint (w, ==, 480);
-  g_assert_cmpint (h, ==, 1280);
+  g_assert_cmpint (h, ==, 342);
+  /* units: 3.5 inches are 252 points; 254 mm are 720 points, and the
+   * width follows at 900/640 of it */
+  g_clear_pointer (&tsne, run_free);
+  tsne = run_oscarviz ("tsne", vec, "--out", out, "--iterations", "50", "--width", "3.5in",
+                       "--height", "50.8 mm", "-q", NULL);
+  g_assert_cmpint (tsne->status, ==, 0);
+  png_size (out, &w, &h);
+  g_assert_cmpint (w, ==, 504);
+  g_assert_cmpint (h, ==, 288);
+  g_clear_pointer (&tsne, run_free);
+  tsne = run_oscarviz ("tsne", vec, "--out", out, "--iterations", "50", "--height", "254mm",
+                       "-q", NULL);
+  g_assert_cmpint (tsne->status, ==, 0);
+  png_size (out, &w, &h);
+  g_assert_cmpint (w, ==, 2025);
+  g_assert_cmpint (h, ==, 1440);
+  expect_bad_option ("--width", "7inch", "tsne", vec, "--out", out, "--width", "7inch", NULL);
+  expect_bad_option ("--height", "cm", "align", vec, "--out", out, "--height", "cm", NULL);
   for (guint i = 0; i < 6; i++)
     {
       const char *files[] = { vec, meta, names, map, out, pdf };
@@ -3013,6 +3037,30 @@ test_checks_before_running (void)
     g_assert_nonnull (strstr (onto->err, "is a file this command reads"));
     g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
   }
+  /* a folder that takes no new file though access() lets root write to it
+   * (/proc): found by making a file there before the run, not at its end */
+  {
+    g_autoptr(Run) att = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                       "--layer", "1", "--out", "/proc/a.png", NULL);
+    g_autoptr(Run) emb = run_oscarviz ("embed", "--model", "demo", "--dataset", yaml,
+                                       "--layer", "1", "--out", "/proc/e.safetensors", NULL);
+
+    g_assert_cmpint (att->status, ==, 2);
+    g_assert_nonnull (strstr (att->err, "--out /proc/a.png: cannot write in the folder /proc"));
+    g_assert_cmpint (emb->status, ==, 2);
+    g_assert_nonnull (strstr (emb->err, "cannot write in the folder /proc"));
+    g_assert_null (strstr (emb->err, "samples"));
+  }
+  /* embed's --out is the vectors: a figure's name there is a mistake */
+  {
+    g_autoptr(Run) emb = run_oscarviz ("embed", "--model", "demo", "--dataset", yaml,
+                                       "--layer", "1", "--out", out, NULL);
+
+    g_assert_cmpint (emb->status, ==, 2);
+    g_assert_nonnull (strstr (emb->err, "safetensors"));
+    g_assert_nonnull (strstr (emb->err, "--tsne"));
+    g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  }
   /* a figure name without a known format is refused before any work */
   {
     g_autofree char *csv = tmp_path ("ov-cli-checks.csv");
@@ -3502,8 +3550,17 @@ test_outputs_same_file (void)
     g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
     g_unlink (dangling);
   }
-  expect_bad_option ("--tsne", "--out names the same file", "embed", "--model", "demo",
-                     "--dataset", yaml, "--layer", "last", "--out", png, "--tsne", png, NULL);
+  /* --out must be a vectors name and --tsne a figure's, so only a link
+   * can make them one file */
+  {
+    g_autofree char *vec_link = tmp_path ("ov-cli-same-link.safetensors");
+
+    g_assert_cmpint (symlink ("ov-cli-same.png", vec_link), ==, 0);
+    expect_bad_option ("--tsne", "--out names the same file", "embed", "--model", "demo",
+                       "--dataset", yaml, "--layer", "last", "--out", vec_link, "--tsne", png,
+                       NULL);
+    g_unlink (vec_link);
+  }
   g_assert_true (g_file_set_contents (vec, "0,1\n1,0\n0,0\n1,1\n", -1, NULL));
   expect_bad_option ("--csv", "--out names the same file", "tsne", vec, "--out", png, "--csv",
                      png, NULL);
@@ -4594,9 +4651,17 @@ test_outputs_not_inputs (void)
                      NULL);
   expect_input_kept ("--out", weights, weights, NULL, "encode", "--model", model, "--dataset",
                      yaml, "--out", weights, NULL);
-  /* a picture embed reads a sample's size from */
-  expect_input_kept ("--out", photo, photo, NULL, "embed", "--model", "demo", "--dataset",
-                     sample, "--layer", "all", "--out", photo, "--quiet", NULL);
+  /* a picture embed reads a sample's size from, under another name (a
+   * figure's name is refused as --out before anything is read) */
+  {
+    g_autofree char *photo_link = g_strconcat (photo, ".safetensors", NULL);
+
+    g_assert_cmpint (link (photo, photo_link), ==, 0);
+    expect_input_kept ("--out", photo_link, photo, NULL, "embed", "--model", "demo",
+                       "--dataset", sample, "--layer", "all", "--out", photo_link, "--quiet",
+                       NULL);
+    g_unlink (photo_link);
+  }
   /* the metadata beside the embeddings that tsne maps */
   {
     g_autoptr(Run) made = run_oscarviz ("embed", "--model", "demo", "--dataset", "demo",

@@ -7,9 +7,10 @@
  * own hit-tests, and the PNG/SVG/PDF/CSV exports. Set OV_VIZ_DUMP=DIR to
  * keep the rendered pictures.
  */
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <math.h>
-#include <glib/gstdio.h>
+#include <png.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1334,6 +1335,42 @@ test_export (void)
   g_assert_cmpint (cairo_image_surface_get_width (back), ==, 640);
   g_assert_cmpint (cairo_image_surface_get_height (back), ==, 480);
   cairo_surface_destroy (back);
+  /* and says so: 2 pixels a point is 144 dpi, 5669 pixels a metre, read by
+   * libpng (which checks the chunk's CRC) */
+  {
+    FILE *f = fopen (png, "rb");
+    png_structp rd = png_create_read_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct (rd);
+    png_uint_32 xres = 0, yres = 0;
+    int unit = -1;
+
+    g_assert_nonnull (f);
+    if (setjmp (png_jmpbuf (rd)))
+      g_assert_not_reached ();
+    png_init_io (rd, f);
+    png_read_info (rd, info);
+    g_assert_true (png_get_valid (rd, info, PNG_INFO_pHYs));
+    png_get_pHYs (rd, info, &xres, &yres, &unit);
+    g_assert_cmpuint (xres, ==, 5669);
+    g_assert_cmpuint (yres, ==, 5669);
+    g_assert_cmpint (unit, ==, PNG_RESOLUTION_METER);
+    png_destroy_read_struct (&rd, &info, NULL);
+    fclose (f);
+  }
+
+  /* A folder that is not there: the message names the file, not the
+   * temporary one the write goes through. */
+  {
+    g_autofree char *lost = g_build_filename (dir, "no-such-folder", "x.png", NULL);
+
+    g_assert_false (ov_export_view (lost, OV_EXPORT_PNG, ov_region_view_paint, view, 32, 24,
+                                    1.0, &error));
+    g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+    g_assert_nonnull (strstr (error->message, lost));
+    g_assert_null (strstr (error->message, "XXXXXX"));
+    g_assert_null (strstr (error->message, ".x."));
+    g_clear_error (&error);
+  }
 
   /* SVG: parses, and the labels are <text> elements. */
   g_assert_true (ov_export_view (svg, OV_EXPORT_SVG, ov_region_view_paint, view, 320, 240, 1.0,

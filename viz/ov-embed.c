@@ -276,10 +276,9 @@ ov_embeddings_save (const OvEmbeddings *emb, const char *path, GError **error)
   tmp_path = tmp_labels != NULL ? ov_output_set_add (set, NULL, path, error) : NULL;
   if (tmp_path == NULL)
     return FALSE;
-  if (!g_file_set_contents (tmp_meta, text, -1, &local))
+  if (!ov_files_set_contents (tmp_meta, text, strlen (text), error))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot write %s: %s"), meta_path,
-                   local->message);
+      ov_output_set_name_error (set, *error);
       return FALSE;
     }
   /* The class of every vector, one a line, where `oscarviz tsne` looks. */
@@ -294,10 +293,9 @@ ov_embeddings_save (const OvEmbeddings *emb, const char *path, GError **error)
           g_string_append_c (lines, *c == '\n' || *c == '\r' ? ' ' : *c);
         g_string_append_c (lines, '\n');
       }
-    if (!g_file_set_contents (tmp_labels, lines->str, lines->len, &local))
+    if (!ov_files_set_contents (tmp_labels, lines->str, lines->len, error))
       {
-        g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot write %s: %s"), labels_path,
-                     local->message);
+        ov_output_set_name_error (set, *error);
         return FALSE;
       }
   }

@@ -2,7 +2,7 @@
  * Copyright 2026 The oscarviz authors
  *
  * Export through cairo's PNG, SVG and PDF surfaces into memory, then one
- * g_file_set_contents (temporary file + rename). Cairo 1.16's SVG surface
+ * write through a temporary file and a rename (ov_files_set_contents). Cairo 1.16's SVG surface
  * turns text into glyph outlines, so for SVG the text is captured by an
  * OvTextSink while painting and written as <text> elements on top.
  */
@@ -12,8 +12,10 @@
 #include <cairo-svg.h>
 #include <math.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "model/ov-error.h"
+#include "model/ov-files.h"
 #include "model/ov-i18n.h"
 #include "ov-draw.h"
 #include "ov-export.h"
@@ -60,6 +62,38 @@ paint_page (cairo_surface_t *surface, double scale, OvPaintFunc paint, gpointer 
   cairo_destroy (cr);
 }
 
+/* Cairo writes no resolution into a PNG, and a page layout program then
+ * guesses one (often 72 or 96 dpi) and places the figure at the wrong
+ * size. A pHYs chunk right after IHDR (8-byte signature, 25-byte IHDR)
+ * says scale pixels a point, so the figure keeps its size in points. */
+static void
+add_png_resolution (GByteArray *png,
+                    double      scale)
+{
+  guint32 ppm = (guint32) lround (scale * 72.0 / 0.0254);
+  guint8 chunk[21];
+  guint32 crc;
+
+  if (png->len < 33 || memcmp (png->data + 12, "IHDR", 4) != 0)
+    return;
+  chunk[0] = 0, chunk[1] = 0, chunk[2] = 0, chunk[3] = 9;
+  memcpy (chunk + 4, "pHYs", 4);
+  for (int k = 0; k < 2; k++)
+    {
+      chunk[8 + 4 * k] = ppm >> 24;
+      chunk[9 + 4 * k] = ppm >> 16;
+      chunk[10 + 4 * k] = ppm >> 8;
+      chunk[11 + 4 * k] = ppm;
+    }
+  chunk[16] = 1;   /* the unit is the metre */
+  crc = (guint32) crc32 (crc32 (0L, Z_NULL, 0), chunk + 4, 13);
+  chunk[17] = crc >> 24;
+  chunk[18] = crc >> 16;
+  chunk[19] = crc >> 8;
+  chunk[20] = crc;
+  g_array_insert_vals ((GArray *) png, 33, chunk, sizeof chunk);
+}
+
 GBytes *
 ov_export_view_to_bytes (OvExportFormat format,
                          OvPaintFunc    paint,
@@ -99,6 +133,8 @@ ov_export_view_to_bytes (OvExportFormat format,
                                             (int) ceil (height * scale));
       paint_page (surface, scale, paint, data, width, height);
       status = cairo_surface_write_to_png_stream (surface, append_bytes, bytes);
+      if (status == CAIRO_STATUS_SUCCESS)
+        add_png_resolution (bytes, scale);
       break;
     case OV_EXPORT_SVG:
       {
@@ -161,15 +197,8 @@ ov_export_view_to_bytes (OvExportFormat format,
 static gboolean
 write_file (const char *path, const void *data, gsize len, GError **error)
 {
-  g_autoptr(GError) local = NULL;
-
-  /* g_file_set_contents writes a temporary file beside path and renames it. */
-  if (!g_file_set_contents (path, data, len, &local))
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot write %s: %s"), path, local->message);
-      return FALSE;
-    }
-  return TRUE;
+  /* through a temporary file beside path and a rename */
+  return ov_files_set_contents (path, data, len, error);
 }
 
 gboolean

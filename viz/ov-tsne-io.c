@@ -558,7 +558,6 @@ ov_tsne_save_csv (const char            *path,
                   GError               **error)
 {
   GString *s = g_string_sized_new (n * (24 + 16 * n_columns) + 16);
-  GError *local = NULL;
   gboolean ok;
 
   g_string_append (s, labels != NULL ? "x,y,label" : "x,y");
@@ -578,12 +577,7 @@ ov_tsne_save_csv (const char            *path,
         append_csv_field (s, columns[c].values[i]);
       g_string_append_c (s, '\n');
     }
-  ok = g_file_set_contents (path, s->str, (gssize) s->len, &local);
+  ok = ov_files_set_contents (path, s->str, s->len, error);
   g_string_free (s, TRUE);
-  if (!ok)
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: %s", path, local->message);
-      g_error_free (local);
-    }
   return ok;
 }
