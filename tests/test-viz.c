@@ -934,6 +934,35 @@ test_attention_image (void)
   cairo_surface_destroy (surface);
   dump ("attention-region", ov_attention_image_view_paint, rev, 700, 480);
 
+  /* A square one-column page: the colour bar goes under the picture, which
+   * takes the page's width (320 pixels drawn 224 points wide, 0.7 a pixel:
+   * the dog's box 126 points, against 92 with the legend beside it); the
+   * strongest region's label sits on its box's top edge, outside, so that
+   * the object stays in view (the others too where no label is there). */
+  {
+    cairo_surface_t *sq = render (ov_attention_image_view_paint, fwd, 240, 240);
+    OvRegionView *rv = ov_attention_image_view_get_region_view (fwd);
+    guint n_outside = 0, region;
+    OvRect label;
+
+    g_assert_true (ov_region_view_get_box (rv, 0, &box));
+    g_assert_cmpfloat_with_epsilon (box.width, 126.0, 1.0);
+    ov_attention_image_view_get_image_origin (fwd, &ox, &oy);
+    /* the bar's gradient: ink across the lower part of the page */
+    g_assert_cmpuint (ink_in_columns (sq, 232, 240), ==, 0);
+    for (guint l = 0; ov_attention_image_view_get_box_label (fwd, l, &region, &label, NULL); l++)
+      {
+        g_assert_true (ov_region_view_get_box (rv, region, &box));
+        if (l == 0)
+          g_assert_cmpfloat (box.y, >=, label.height);
+        n_outside += label.y + label.height <= oy + box.y + 0.01;
+        if (l == 0)
+          g_assert_cmpuint (n_outside, ==, 1);
+      }
+    dump ("attention-image-square", ov_attention_image_view_paint, fwd, 240, 240);
+    cairo_surface_destroy (sq);
+  }
+
   /* A small figure keeps a blank margin on its left and right edges: the
    * title shrinks and then ends in "…", the legend's key stays in its
    * column. */

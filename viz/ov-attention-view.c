@@ -1730,7 +1730,8 @@ struct _OvAttentionImageView
   GStrv         title_lines;
   double        title_font, title_h;
   double        label_size;     /* the box labels' text size */
-  double        legend_w;       /* the legend's column, right of the picture */
+  double        legend_w;       /* the legend's column, right of the picture (0: below) */
+  double        legend_below_h; /* the colour bar under the picture, its height, or 0 */
   double        k;              /* ov_draw_shrink of the size */
   double        head_font;      /* reverse mode: the heading over the chips, its size */
   char         *head_text;
@@ -1995,6 +1996,7 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
         }
       cairo_destroy (cr);
     }
+  view->legend_below_h = 0.0;
   view->image_h = MAX (20.0, height - view->title_h - chips_h - MARGIN);
   {
     /* no taller than the picture at the width it has: on a tall page the
@@ -2002,6 +2004,22 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
     double fw, fh;
 
     ov_region_view_get_frame_size (view->regions, &fw, &fh);
+    if (!view->reverse && fw > 0 && fh > 0)
+      {
+        /* On a page taller than the picture with the legend beside it (a
+         * square one-column figure, say), the colour bar goes under the
+         * picture, which then takes the page's whole width. */
+        double below = 10 * k + ov_draw_color_bar_across_height (10 * k, view->chip_font);
+        double beside = MIN ((width - view->legend_w - 2 * MARGIN) / fw, view->image_h / fh);
+        double under = MIN ((width - 2 * MARGIN) / fw, (view->image_h - below) / fh);
+
+        if (under > 1.1 * beside)
+          {
+            view->legend_w = 0.0;
+            view->legend_below_h = below;
+            view->image_h -= below;
+          }
+      }
     if (fw > 0 && fh > 0)
       view->image_h = MAX (20.0, MIN (view->image_h,
                                       (width - view->legend_w - 2 * MARGIN) * fh / fw));
@@ -2059,16 +2077,17 @@ rects_overlap (const OvRect *a, const OvRect *b)
          && a->y < b->y + b->height && b->y < a->y + a->height;
 }
 
-/* Where a label w x h goes for box b in a picture area_w x area_h: at the
- * box's top left, else its bottom left, above or under it, each also at its
- * right edge, the first that overlaps none of the labels placed (n) before
- * it; always moved left as far as needed to read in full. FALSE where no
- * place is free. */
+/* Where a label w x h goes for box b in a picture area_w x area_h: on
+ * the box's top edge, outside it, so that the object stays in view; else
+ * under it; else inside it at its top, then its bottom; each at the box's
+ * left, then its right edge, the first within the picture that overlaps
+ * none of the labels placed (n) before it; always moved left as far as
+ * needed to read in full. FALSE where no place is free. */
 static gboolean
 place_box_label (const OvRect *b, double w, double h, double area_w, double area_h,
                  const OvRect *placed, guint n, double *x, double *y)
 {
-  double ys[4] = { b->y, b->y + b->height - h, b->y - h, b->y + b->height };
+  double ys[4] = { b->y - h, b->y + b->height, b->y, b->y + b->height - h };
   double xs[2] = { b->x, b->x + b->width - w };
 
   for (guint j = 0; j < G_N_ELEMENTS (ys); j++)
@@ -2077,7 +2096,7 @@ place_box_label (const OvRect *b, double w, double h, double area_w, double area
         OvRect r = { MAX (0.0, MIN (xs[i], area_w - w)), ys[j], w, h };
         gboolean clear = TRUE;
 
-        if (j > 0 && (r.y < 0 || r.y + r.height > area_h))
+        if (r.y < 0 || r.y + r.height > area_h)
           continue;
         for (guint k = 0; k < n && clear; k++)
           clear = !rects_overlap (&r, &placed[k]);
@@ -2275,9 +2294,10 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
 
   if (!view->reverse)
     {
-      /* Larger boxes first so that small ones stay visible on top; fill
-       * alpha grows with the weight, and every box is outlined in its
-       * weight's colour so overlapping fills can be told apart. */
+      /* Larger boxes first so that small ones stay visible on top; every
+       * box is outlined in its weight's colour, thicker the larger it is,
+       * and tinted faintly with it: a stronger tint would change the
+       * colours of the objects, which a question may be about. */
       for (guint k = 0; k < n; k++)
         {
           guint i = order[k];
@@ -2298,11 +2318,11 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
               cairo_set_dash (cr, NULL, 0, 0);
               continue;
             }
-          cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.06 + 0.32 * t);
+          cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.04 + 0.12 * t);
           cairo_rectangle (cr, b.x, b.y, b.width, b.height);
           cairo_fill (cr);
-          cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.5 + 0.5 * t);
-          cairo_set_line_width (cr, 1.0 + 2.0 * t);
+          cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.6 + 0.4 * t);
+          cairo_set_line_width (cr, 1.5 + 2.5 * t);
           cairo_rectangle (cr, b.x, b.y, b.width, b.height);
           cairo_stroke (cr);
         }
@@ -2396,16 +2416,30 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
         }
     }
 
-  {
-    gboolean present[5] = { FALSE };
+  if (view->legend_below_h > 0)
+    {
+      /* under the picture's middle, as wide as a column legend is tall */
+      double fw, fh, shown_w = view->width - 2 * MARGIN, bar_w;
 
-    present[OV_SEGMENT_WORD] = present[OV_SEGMENT_TAG] = view->reverse;
-    /* the chips stop short of the legend's column, which runs to the
-     * bottom */
-    draw_legend (cr, &view->scale, _ ("attention"), present, view->width - view->legend_w + 8,
-                 view->title_h + 24 * view->k, view->legend_want_h, view->height - MARGIN,
-                 view->k);
-  }
+      ov_region_view_get_frame_size (view->regions, &fw, &fh);
+      if (fw > 0 && fh > 0)
+        shown_w = MIN (shown_w, view->image_h * fw / fh);
+      bar_w = MIN (shown_w, 300 * view->k);
+      ov_draw_color_bar_across (cr, &view->scale, MARGIN + (shown_w - bar_w) / 2,
+                                view->title_h + view->image_h + 10 * view->k, bar_w,
+                                10 * view->k, _ ("attention"), view->chip_font);
+    }
+  else
+    {
+      gboolean present[5] = { FALSE };
+
+      present[OV_SEGMENT_WORD] = present[OV_SEGMENT_TAG] = view->reverse;
+      /* the chips stop short of the legend's column, which runs to the
+       * bottom */
+      draw_legend (cr, &view->scale, _ ("attention"), present,
+                   view->width - view->legend_w + 8, view->title_h + 24 * view->k,
+                   view->legend_want_h, view->height - MARGIN, view->k);
+    }
   cairo_restore (cr);
 }
 

@@ -249,6 +249,102 @@ bar_ticks (cairo_t            *cr,
   return right;
 }
 
+/* One tick under a horizontal bar at value v, its label centred under it
+ * but kept within the bar's ends. */
+static void
+draw_tick_across (cairo_t            *cr,
+                  double              x,
+                  double              y,
+                  double              w,
+                  double              h,
+                  const OvColorScale *scale,
+                  double              v)
+{
+  double range = scale->hi - scale->lo;
+  double tx = x + (range > 0 ? w * (v - scale->lo) / range : 0);
+  double size = cairo_font_extents_size (cr), tw;
+  char buf[32];
+
+  g_snprintf (buf, sizeof buf, "%.3g", fabs (v) < 1e-12 ? 0.0 : v);
+  tw = ov_draw_text_width (cr, buf);
+  ov_draw_use_ink (cr, OV_INK_DIM);
+  cairo_move_to (cr, tx, y + h);
+  cairo_line_to (cr, tx, y + h + 0.4 * size);
+  cairo_stroke (cr);
+  ov_draw_use_ink (cr, OV_INK_TEXT);
+  ov_draw_text (cr, CLAMP (tx - tw / 2, x - tw / 2, x + w - tw / 2), y + h + 0.5 * size, 0.0,
+                0.0, buf);
+}
+
+double
+ov_draw_color_bar_across_height (double h,
+                                 double font_size)
+{
+  return h + 0.5 * font_size + ov_draw_line_height (font_size);
+}
+
+void
+ov_draw_color_bar_across (cairo_t            *cr,
+                          const OvColorScale *scale,
+                          double              x,
+                          double              y,
+                          double              w,
+                          double              h,
+                          const char         *title,
+                          double              font_size)
+{
+  const int n_steps = 64;
+  double range = scale->hi - scale->lo, label_w, step, apart;
+  int n_ticks;
+
+  g_return_if_fail (cr != NULL && scale != NULL);
+
+  cairo_save (cr);
+  if (title != NULL)
+    {
+      double tw;
+
+      ov_draw_use_ink (cr, OV_INK_TEXT);
+      ov_draw_set_font (cr, font_size, TRUE);
+      tw = MIN (ov_draw_text_width (cr, title), w / 2);
+      {
+        g_autofree char *shown = ov_draw_ellipsize (cr, title, tw);
+
+        ov_draw_text (cr, x, y + h / 2, 0.0, 0.5, shown);
+      }
+      x += tw + 0.8 * font_size;
+      w -= tw + 0.8 * font_size;
+    }
+  for (int i = 0; i < n_steps; i++)
+    {
+      double v = scale->lo + range * (i + 0.5) / n_steps;
+      OvColor c = ov_color_scale_map (scale, v);
+
+      cairo_set_source_rgb (cr, c.r, c.g, c.b);
+      cairo_rectangle (cr, x + w * i / n_steps, y, w / n_steps + 0.5, h);
+      cairo_fill (cr);
+    }
+  ov_draw_use_ink (cr, OV_INK_DIM);
+  cairo_set_line_width (cr, 1.0);
+  cairo_rectangle (cr, x + 0.5, y + 0.5, w - 1, h - 1);
+  cairo_stroke (cr);
+
+  /* the two ends, which say the range exactly, and round values between
+   * them as many as their labels leave room for */
+  ov_draw_set_font (cr, font_size, FALSE);
+  label_w = ov_draw_text_width (cr, "0.0000") + font_size;
+  n_ticks = CLAMP ((int) (w / label_w), 2, 6);
+  step = ov_draw_round_step (range, n_ticks - 1);
+  apart = range > 0 ? label_w * range / w : 0;
+  draw_tick_across (cr, x, y, w, h, scale, scale->lo);
+  draw_tick_across (cr, x, y, w, h, scale, scale->hi);
+  if (step > 0)
+    for (double v = ceil (scale->lo / step) * step; v <= scale->hi; v += step)
+      if (v - scale->lo > apart && scale->hi - v > apart)
+        draw_tick_across (cr, x, y, w, h, scale, fabs (v) < step * 1e-6 ? 0.0 : v);
+  cairo_restore (cr);
+}
+
 double
 ov_draw_color_bar_width (cairo_t            *cr,
                          const OvColorScale *scale,

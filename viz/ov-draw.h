@@ -57,6 +57,21 @@ void      ov_draw_color_bar_sized   (cairo_t            *cr,
                                      const char         *title,
                                      double              font_size,
                                      double              max_title_w);
+/* A horizontal colour bar: its title at (x, y) in bold, the bar w x h
+ * after it (lo at the left), tick labels under the bar, all in text of
+ * font_size points; the bar gives up width to a long title, down to half
+ * of w. */
+void      ov_draw_color_bar_across  (cairo_t            *cr,
+                                     const OvColorScale *scale,
+                                     double              x,
+                                     double              y,
+                                     double              w,
+                                     double              h,
+                                     const char         *title,
+                                     double              font_size);
+/* The height ov_draw_color_bar_across takes below its y. */
+double    ov_draw_color_bar_across_height (double        h,
+                                           double        font_size);
 /* How far right of its x such a bar's tick labels reach. */
 double    ov_draw_color_bar_width   (cairo_t            *cr,
                                      const OvColorScale *scale,
