@@ -645,6 +645,22 @@ test_grid_and_flow (void)
   }
   cairo_surface_destroy (surface);
   dump ("flow", ov_flow_view_paint, flow, 700, 420);
+  /* A two-column paper figure (504 x 520), taller than the tables need
+   * beside a column of explanation: the explanation goes under them and
+   * the tables take the page's width (four tables over three quarters of
+   * it; 308 of the 504 points with the explanation beside them) */
+  {
+    OvRect first, last;
+    gboolean short_form;
+
+    ov_flow_view_layout (flow, 504, 520);
+    g_assert_true (ov_flow_view_cell_rect (flow, 0, 0, &first));
+    g_assert_true (ov_flow_view_cell_rect (flow, 0, 3, &last));
+    g_test_message ("tables from %.1f to %.1f of 504", first.x, last.x + last.width);
+    g_assert_cmpfloat (last.x + last.width - first.x, >, 0.75 * 504);
+    g_assert_cmpuint (ov_flow_view_get_note_lines (flow, &short_form), >, 0);
+    dump ("flow-504", ov_flow_view_paint, flow, 504, 520);
+  }
   free_attentions (att, 3);
 }
 

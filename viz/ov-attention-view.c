@@ -1394,6 +1394,19 @@ ov_flow_view_layout (OvFlowView *view, double width, double height)
   if (view->bar_y + view->bar_h + 20 * k + note_h <= height - margin
       && (k >= 1.0 || column_w <= width / 3))
     {
+      /* beside the cells, unless under them it leaves them clearly larger
+       * (a page taller than the cells need, where the column beside them
+       * would squeeze them into its top half) */
+      double beside_cell, under_cell;
+
+      flow_fit_cells (view, width - view->x0 - column_w - margin, avail_h);
+      beside_cell = view->cell_w;
+      flow_fit_cells (view, width - view->x0 - legend_w - 2 * margin, avail_h - note_h);
+      under_cell = view->cell_w;
+      beside = note_w > width - 2 * margin || under_cell <= 1.15 * beside_cell;
+    }
+  if (beside)
+    {
       beside = TRUE;
       view->note_y = view->bar_y + view->bar_h + 20 * k;
     }
