@@ -64,7 +64,7 @@ ov_cmd_align (int argc, char **argv)
     {
       double w = OV_ALIGN_FIGURE_WIDTH, h = OV_ALIGN_FIGURE_HEIGHT;
 
-      ov_cli_fit_figure_size (width, height, &w, &h);
+      ov_export_fit_size (width, height, &w, &h);
       width = w;
       height = h;
     }

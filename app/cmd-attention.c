@@ -1299,7 +1299,7 @@ ov_cmd_attention (int argc, char **argv)
         }
     }
 
-  ov_cli_fit_figure_size (o.width, o.height, &width, &height);
+  ov_export_fit_size (o.width, o.height, &width, &height);
   {
     const OvCliOutput outputs[] = {
       { "--out", o.out }, { "--csv", o.csv }, { "--json", o.json },

@@ -381,7 +381,7 @@ ov_cmd_embed (int argc, char **argv)
     {
       double w = OV_TSNE_PLOT_WIDTH, h = OV_TSNE_PLOT_HEIGHT;
 
-      ov_cli_fit_figure_size (width, height, &w, &h);
+      ov_export_fit_size (width, height, &w, &h);
       width = w;
       height = h;
     }

@@ -185,31 +185,6 @@ ov_cli_check_figure_size (double   width,
   return TRUE;
 }
 
-void
-ov_cli_fit_figure_size (double  given_width,
-                        double  given_height,
-                        double *width,
-                        double *height)
-{
-  g_return_if_fail (width != NULL && height != NULL && *width > 0 && *height > 0);
-
-  if (given_width > 0 && given_height > 0)
-    {
-      *width = given_width;
-      *height = given_height;
-    }
-  else if (given_width > 0)
-    {
-      *height *= given_width / *width;
-      *width = given_width;
-    }
-  else if (given_height > 0)
-    {
-      *width *= given_height / *height;
-      *height = given_height;
-    }
-}
-
 gboolean
 ov_cli_check_png_size (const char *out,
                        double      width,

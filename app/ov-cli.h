@@ -130,14 +130,6 @@ gboolean        ov_cli_check_scale       (const char    *scale_text,
 gboolean        ov_cli_check_figure_size (double        width,
                                           double        height,
                                           GError      **error);
-/* The size to draw at: the figure's own (width x height in, points) where
- * neither given_width nor given_height is given (0); both where both are;
- * one given, the other follows the figure's own proportions, so that
- * --width 3.3in alone gives a column-wide figure of the usual shape. */
-void            ov_cli_fit_figure_size   (double         given_width,
-                                          double         given_height,
-                                          double        *width,
-                                          double        *height);
 /* Where out is a PNG: that width and height (those given; 0 = the
  * figure's own) at scale pixels per point are within what a PNG can hold
  * (OV_EXPORT_MAX_PNG_SIDE pixels a side), so that a figure too large is

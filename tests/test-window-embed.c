@@ -754,7 +754,7 @@ test_files (void)
       g_autofree char *out = g_build_filename (dir, exports[i].name, NULL);
       GStatBuf st;
 
-      g_assert_true (ov_embed_panel_export (panel (), exports[i].what, out, &error));
+      g_assert_true (ov_embed_panel_export (panel (), exports[i].what, out, 0, &error));
       g_assert_no_error (error);
       g_assert_cmpint (g_stat (out, &st), ==, 0);
       g_assert_cmpint (st.st_size, >, 100);
@@ -770,7 +770,7 @@ test_files (void)
   {
     g_autofree char *out = g_build_filename (dir, "points.txt", NULL);
 
-    g_assert_false (ov_embed_panel_export (panel (), OV_EMBED_EXPORT_POINTS, out, &error));
+    g_assert_false (ov_embed_panel_export (panel (), OV_EMBED_EXPORT_POINTS, out, 0, &error));
     g_assert_nonnull (error);
     g_clear_error (&error);
   }
@@ -1227,7 +1227,7 @@ test_dark (void)
 
       g_assert_true (ov_embed_panel_export (panel (),
                                             f == 0 ? OV_EMBED_EXPORT_MAP : OV_EMBED_EXPORT_ALIGN,
-                                            out, &error));
+                                            out, 0, &error));
       g_assert_no_error (error);
       png = cairo_image_surface_create_from_png (out);
       g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);

@@ -351,14 +351,14 @@ test_text_size_canvases (void)
     gsize normal_len = 0, larger_len = 0;
     g_autoptr(GError) error = NULL;
 
-    g_assert_true (ov_attention_panel_export (attention, larger_png, &error));
+    g_assert_true (ov_attention_panel_export (attention, larger_png, 0, &error));
     g_assert_no_error (error);
     /* the pointer there finds that cell (and opens its heat map) */
     g_assert_true (ov_attention_panel_click (attention, x1, y1));
     ov_attention_panel_set_view (attention, OV_ATTENTION_VIEW_GRID);
     g_settings_set_string (settings, "text-size", "normal");
     ov_test_iterate (SETTLE_MS);
-    g_assert_true (ov_attention_panel_export (attention, normal_png, &error));
+    g_assert_true (ov_attention_panel_export (attention, normal_png, 0, &error));
     g_assert_no_error (error);
     g_assert_true (g_file_get_contents (normal_png, &normal_data, &normal_len, NULL));
     g_assert_true (g_file_get_contents (larger_png, &larger_data, &larger_len, NULL));

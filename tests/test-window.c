@@ -27,6 +27,7 @@
 #include "ui/ov-tag-row.h"
 #include "ui/ov-window-private.h"
 #include "viz/ov-draw.h"
+#include "viz/ov-export.h"
 #include "ov-test-util.h"
 
 static GSubprocess   *xvfb;
@@ -1496,9 +1497,25 @@ test_attention (void)
   tmp = g_dir_make_tmp ("ov-attention-XXXXXX", &error);
   g_assert_no_error (error);
   png = g_build_filename (tmp, "heatmap.png", NULL);
-  g_assert_true (ov_attention_panel_export (panel, png, &error));
+  g_assert_true (ov_attention_panel_export (panel, png, 0, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  /* and at a paper column's width (3.3 in, 237.6 points; 2 pixels a point)
+   * in the figure's proportions, as the dialog's Size choice asks */
+  {
+    cairo_surface_t *own = cairo_image_surface_create_from_png (png);
+    cairo_surface_t *column;
+    double ratio = (double) cairo_image_surface_get_height (own)
+                   / cairo_image_surface_get_width (own);
+
+    g_assert_true (ov_attention_panel_export (panel, png, OV_EXPORT_COLUMN_WIDTH, &error));
+    g_assert_no_error (error);
+    column = cairo_image_surface_create_from_png (png);
+    g_assert_cmpint (cairo_image_surface_get_width (column), ==, 476);
+    g_assert_cmpfloat_with_epsilon (cairo_image_surface_get_height (column), 475.2 * ratio, 2.0);
+    cairo_surface_destroy (own);
+    cairo_surface_destroy (column);
+  }
   g_remove (png);
   g_rmdir (tmp);
 
@@ -1844,7 +1861,7 @@ test_attention_dark (void)
   tmp = g_dir_make_tmp ("ov-attention-dark-XXXXXX", &error);
   g_assert_no_error (error);
   png = g_build_filename (tmp, "heatmap.png", NULL);
-  g_assert_true (ov_attention_panel_export (panel, png, &error));
+  g_assert_true (ov_attention_panel_export (panel, png, 0, &error));
   g_assert_no_error (error);
   exported = cairo_image_surface_create_from_png (png);
   g_assert_cmpint (cairo_surface_status (exported), ==, CAIRO_STATUS_SUCCESS);
@@ -2244,7 +2261,7 @@ test_fault_export_disk_full (void)
                                              "attention"));
   OV_TEST_WAIT_UNTIL (ov_attention_panel_get_n_runs (panel) > runs, 60);
   g_assert_cmpuint (ov_attention_panel_get_n_runs (panel), >, runs);
-  g_assert_true (ov_attention_panel_save (panel, png));
+  g_assert_true (ov_attention_panel_save (panel, png, 0));
   g_assert_true (g_file_get_contents (png, &first, &first_len, NULL));
   g_assert_cmpuint (first_len, >, 4096);
 
@@ -2253,7 +2270,7 @@ test_fault_export_disk_full (void)
   small = old;
   small.rlim_cur = 4096;
   g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &small), ==, 0);
-  g_assert_false (ov_attention_panel_save (panel, png));
+  g_assert_false (ov_attention_panel_save (panel, png, 0));
   g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old), ==, 0);
 
   toast = _ov_window_get_toast_text (window);
@@ -2268,7 +2285,7 @@ test_fault_export_disk_full (void)
     n_files++;
   g_assert_cmpuint (n_files, ==, 1);
 
-  g_assert_true (ov_attention_panel_save (panel, png));
+  g_assert_true (ov_attention_panel_save (panel, png, 0));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-panel", "s",
                                              "caption"));
   assert_usable ();

@@ -1065,9 +1065,10 @@ export_response_cb (GtkNativeDialog  *dialog,
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+      double width = ov_export_chooser_get_width (GTK_FILE_CHOOSER (dialog));
 
       if (path != NULL)
-        ov_attention_panel_save (self, path);
+        ov_attention_panel_save (self, path, width);
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
@@ -1101,6 +1102,7 @@ export_action (GtkWidget  *widget,
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
       g_object_unref (filter);
     }
+  ov_export_chooser_add_size (GTK_FILE_CHOOSER (dialog));
   g_signal_connect (dialog, "response", G_CALLBACK (export_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
@@ -1531,11 +1533,12 @@ ov_attention_panel_click (OvAttentionPanel *self,
  * went wrong in the window (the file there before is left as it was). */
 gboolean
 ov_attention_panel_save (OvAttentionPanel *self,
-                         const char       *path)
+                         const char       *path,
+                         double            width)
 {
   g_autoptr(GError) error = NULL;
 
-  if (ov_attention_panel_export (self, path, &error))
+  if (ov_attention_panel_export (self, path, width, &error))
     return TRUE;
   ov_panel_report_failure (OV_PANEL (self), error->message);
   return FALSE;
@@ -1544,9 +1547,11 @@ ov_attention_panel_save (OvAttentionPanel *self,
 gboolean
 ov_attention_panel_export (OvAttentionPanel *self,
                            const char       *path,
+                           double            width,
                            GError          **error)
 {
   OvExportFormat format;
+  double w, h;
 
   g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
 
@@ -1561,6 +1566,9 @@ ov_attention_panel_export (OvAttentionPanel *self,
   /* the figure as it is, not as the window enlarges it; the canvas tells
    * the view its own scale again before it next lays it out */
   self->canvas->set_shown_scale (self->canvas->view, 1.0);
-  return ov_export_view (path, format, self->canvas->paint, self->canvas->view,
-                         self->canvas->min_width, self->canvas->min_height, 2.0, error);
+  w = self->canvas->min_width;
+  h = self->canvas->min_height;
+  ov_export_fit_size (width, 0.0, &w, &h);
+  return ov_export_view (path, format, self->canvas->paint, self->canvas->view, w, h, 2.0,
+                         error);
 }

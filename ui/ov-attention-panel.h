@@ -88,12 +88,16 @@ char       *ov_attention_panel_dup_tooltip  (OvAttentionPanel    *self,
 gboolean    ov_attention_panel_click        (OvAttentionPanel    *self,
                                              double               x,
                                              double               y);
-/* Writes the view shown as PNG, SVG or PDF (from the extension). */
-/* Exports as the dialog does: a failure goes to the window's toast. */
-gboolean    ov_attention_panel_save         (OvAttentionPanel    *self,
-                                             const char          *path);
+/* Writes the view shown as PNG, SVG or PDF (from the extension), width
+ * points wide (0: the figure's own size) and as tall as its proportions
+ * make it. */
 gboolean    ov_attention_panel_export       (OvAttentionPanel    *self,
                                              const char          *path,
+                                             double               width,
                                              GError             **error);
+/* Exports as the dialog does: a failure goes to the window's toast. */
+gboolean    ov_attention_panel_save         (OvAttentionPanel    *self,
+                                             const char          *path,
+                                             double               width);
 
 G_END_DECLS

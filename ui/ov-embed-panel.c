@@ -1974,9 +1974,11 @@ gboolean
 ov_embed_panel_export (OvEmbedPanel  *self,
                        OvEmbedExport  what,
                        const char    *path,
+                       double         width,
                        GError       **error)
 {
   OvExportFormat format;
+  double w, h;
 
   g_return_val_if_fail (OV_IS_EMBED_PANEL (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -2003,8 +2005,10 @@ ov_embed_panel_export (OvEmbedPanel  *self,
         if (!ov_export_format_from_path (path, &format, error))
           return FALSE;
         view = export_map_view (self);
-        return ov_export_view (path, format, ov_scatter_view_paint, view, OV_TSNE_PLOT_WIDTH,
-                               OV_TSNE_PLOT_HEIGHT, 2.0, error);
+        w = OV_TSNE_PLOT_WIDTH;
+        h = OV_TSNE_PLOT_HEIGHT;
+        ov_export_fit_size (width, 0.0, &w, &h);
+        return ov_export_view (path, format, ov_scatter_view_paint, view, w, h, 2.0, error);
       }
 
     case OV_EMBED_EXPORT_ALIGN:
@@ -2033,8 +2037,11 @@ ov_embed_panel_export (OvEmbedPanel  *self,
         return FALSE;
       /* as laid out for its own size, not as the window enlarges it */
       ov_align_view_set_shown_scale (self->align_view, 1.0);
-      return ov_export_view (path, format, ov_align_view_paint, self->align_view,
-                             OV_ALIGN_FIGURE_WIDTH, OV_ALIGN_FIGURE_HEIGHT, 2.0, error);
+      w = OV_ALIGN_FIGURE_WIDTH;
+      h = OV_ALIGN_FIGURE_HEIGHT;
+      ov_export_fit_size (width, 0.0, &w, &h);
+      return ov_export_view (path, format, ov_align_view_paint, self->align_view, w, h, 2.0,
+                             error);
     }
 }
 
@@ -2072,6 +2079,7 @@ chooser_response_cb (GtkNativeDialog *dialog,
       else if (kind == CHOOSE_COMPARE_FOLDER)
         add_compare_dir (self, path, TRUE);
       else if (!ov_embed_panel_export (self, (OvEmbedExport) (kind - CHOOSE_EXPORT), path,
+                                       ov_export_chooser_get_width (GTK_FILE_CHOOSER (dialog)),
                                        &error))
         ov_panel_report_failure (OV_PANEL (self), error->message);
     }
@@ -2101,6 +2109,8 @@ choose (OvEmbedPanel *self,
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   if (suggested != NULL)
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
+  if (kind == CHOOSE_EXPORT + OV_EMBED_EXPORT_MAP || kind == CHOOSE_EXPORT + OV_EMBED_EXPORT_ALIGN)
+    ov_export_chooser_add_size (GTK_FILE_CHOOSER (dialog));
   g_object_set_data (G_OBJECT (dialog), "kind", GINT_TO_POINTER (kind));
   g_signal_connect (dialog, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));

@@ -103,9 +103,12 @@ GListModel *ov_embed_panel_get_selection_rows (OvEmbedPanel     *self);
 void        ov_embed_panel_show_page        (OvEmbedPanel       *self,
                                              const char         *name);
 
+/* Writes what; a figure width points wide (0: the figure's own size) and
+ * as tall as its proportions make it (width is ignored for the numbers). */
 gboolean    ov_embed_panel_export           (OvEmbedPanel       *self,
                                              OvEmbedExport       what,
                                              const char         *path,
+                                             double              width,
                                              GError            **error);
 
 G_END_DECLS

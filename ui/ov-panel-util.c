@@ -10,8 +10,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "ov-panel-util.h"
+#include "viz/ov-export.h"
 
 void
 ov_runner_schedule (OvRunner    *runner,
@@ -163,4 +165,39 @@ ov_dup_quoted_words (const char *const *words)
       g_string_append_printf (list, _("“%s”"), isolated);
     }
   return g_string_free (list, FALSE);
+}
+
+/* The export size chosen last in this run of the program. */
+static char *export_size = NULL;
+
+void
+ov_export_chooser_add_size (GtkFileChooser *chooser)
+{
+  const char *ids[] = { "own", "column", "text", NULL };
+  /* Translators: the sizes a figure is exported at: as it is drawn, as wide
+   * as a paper's column, as wide as a paper's text */
+  const char *labels[] = { _("Figure’s own"), _("Column, 3.3 in wide"),
+                           _("Page, 7 in wide"), NULL };
+
+  g_return_if_fail (GTK_IS_FILE_CHOOSER (chooser));
+
+  /* Translators: the label of the choice of export sizes */
+  gtk_file_chooser_add_choice (chooser, "size", _("Size"), ids, labels);
+  gtk_file_chooser_set_choice (chooser, "size", export_size != NULL ? export_size : "own");
+}
+
+double
+ov_export_chooser_get_width (GtkFileChooser *chooser)
+{
+  const char *id = gtk_file_chooser_get_choice (chooser, "size");
+
+  if (id == NULL)
+    return 0.0;
+  g_free (export_size);
+  export_size = g_strdup (id);
+  if (strcmp (id, "column") == 0)
+    return OV_EXPORT_COLUMN_WIDTH;
+  if (strcmp (id, "text") == 0)
+    return OV_EXPORT_TEXT_WIDTH;
+  return 0.0;
 }

@@ -35,6 +35,14 @@ void          ov_runner_clear     (OvRunner    *runner);
 /* The words quoted and joined into a list for a sentence: “a”, “b”. */
 char         *ov_dup_quoted_words (const char *const *words);
 
+/* Adds a Size choice to a figure's export dialog: the figure's own size,
+ * a paper's column (3.3 in) or its text width (7 in), the other side in
+ * the figure's proportions; the one chosen last is offered first. */
+void          ov_export_chooser_add_size (GtkFileChooser *chooser);
+/* The width chosen there, in points; 0 for the figure's own size. Notes
+ * the choice for the next dialog. */
+double        ov_export_chooser_get_width (GtkFileChooser *chooser);
+
 /* Unparents what a template left in a widget with a layout manager (the
  * unnamed top child), which dispose must do before chaining up. */
 void          ov_widget_unparent_children (GtkWidget *widget);

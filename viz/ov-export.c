@@ -194,6 +194,31 @@ ov_export_view_to_bytes (OvExportFormat format,
   return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
 }
 
+void
+ov_export_fit_size (double  given_width,
+                    double  given_height,
+                    double *width,
+                    double *height)
+{
+  g_return_if_fail (width != NULL && height != NULL && *width > 0 && *height > 0);
+
+  if (given_width > 0 && given_height > 0)
+    {
+      *width = given_width;
+      *height = given_height;
+    }
+  else if (given_width > 0)
+    {
+      *height *= given_width / *width;
+      *width = given_width;
+    }
+  else if (given_height > 0)
+    {
+      *width *= given_height / *height;
+      *height = given_height;
+    }
+}
+
 static gboolean
 write_file (const char *path, const void *data, gsize len, GError **error)
 {

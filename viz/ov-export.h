@@ -32,6 +32,20 @@ gboolean  ov_export_format_from_path (const char     *path,
                                       OvExportFormat *format,
                                       GError        **error);
 
+/* A paper's column and its full text width, in points (3.3 and 7 inches):
+ * the widths the window's export offers beside the figure's own. */
+#define OV_EXPORT_COLUMN_WIDTH 237.6
+#define OV_EXPORT_TEXT_WIDTH 504.0
+
+/* The size to draw at: the figure's own (width x height in, points) where
+ * neither given_width nor given_height is given (0); both where both are;
+ * one given, the other follows the figure's own proportions, so that a
+ * column's width alone gives a column-wide figure of the usual shape. */
+void      ov_export_fit_size         (double          given_width,
+                                      double          given_height,
+                                      double         *width,
+                                      double         *height);
+
 /* width x height in points; scale multiplies the PNG's pixel size (1 = one
  * pixel per point) and is ignored for the vector formats. The background is
  * painted white. SVG text is written as <text> elements, PDF text as text
