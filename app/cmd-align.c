@@ -24,7 +24,8 @@ ov_cmd_align (int argc, char **argv)
   g_auto(GStrv) files = NULL;
   g_autofree char *out = NULL;
   gboolean json = FALSE;
-  double scale = 2.0, width = 0, height = 0;
+  g_autofree char *scale_text = NULL;
+  double scale = OV_CLI_DEFAULT_SCALE, width = 0, height = 0;
   OvAlignment *models[2] = { NULL, NULL };
   g_autoptr(GHashTable) first_images = NULL;
   guint n = 0;
@@ -32,7 +33,6 @@ ov_cmd_align (int argc, char **argv)
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON instead of a table"), NULL },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Figure: .png, .svg or .pdf"), "FILE" },
-    { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale, N_("PNG pixels per point (default 2)"), "S" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL,
       N_("VECTORS [VECTORS2]") },
     { NULL }
@@ -41,19 +41,16 @@ ov_cmd_align (int argc, char **argv)
   ov_cli_set_command_name ("align");
   context = g_option_context_new (_("— tag–region alignment of embeddings"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  ov_cli_add_scale_option (context, &scale_text);
   ov_cli_add_figure_size_options (context, &width, &height);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("oscarviz align: %s\n", error->message);
       return 2;
     }
-  if (!(scale > 0 && scale <= 16))
-    {
-      g_printerr (_("oscarviz align: --scale %g: give more than 0 and at most 16 PNG pixels per "
-                    "point\n"), scale);
-      return 2;
-    }
-  if (!ov_cli_check_figure_size (width, height, &error)
+  if (!ov_cli_check_scale (scale_text, &scale, &error)
+      || !ov_cli_check_figure_wanted ("--out", out, width, height, scale_text, &error)
+      || !ov_cli_check_figure_size (width, height, &error)
       || !ov_cli_check_png_size (out, width, height, scale, &error)
       || !ov_cli_check_file_names (entries, &error))
     {

@@ -52,6 +52,7 @@ typedef struct {
   int     beams;
   int     max_length;
   double  width, height, scale;
+  char   *scale_text;
   OvSampleSourceOptions sample;
 } AttentionOptions;
 
@@ -341,7 +342,7 @@ fail (GError *error)
 
 /* The values the parser cannot check alone; prints the first bad one. */
 static gboolean
-check_figure_options (const AttentionOptions *o)
+check_figure_options (AttentionOptions *o)
 {
   g_autoptr(GError) error = NULL;
 
@@ -350,10 +351,10 @@ check_figure_options (const AttentionOptions *o)
   else if (o->before_layer != NOT_GIVEN && o->before_layer < 0)
     g_printerr (_("oscarviz attention: --before-layer %d: give a layer from 0\n"),
                 o->before_layer);
-  else if (!(o->scale > 0 && o->scale <= 16))
-    g_printerr (_("oscarviz attention: --scale %g: give more than 0 and at most 16 PNG pixels "
-                  "per point\n"), o->scale);
-  else if (!ov_cli_check_figure_size (o->width, o->height, &error)
+  else if (!ov_cli_check_scale (o->scale_text, &o->scale, &error)
+           || !ov_cli_check_figure_wanted ("--out", o->out, o->width, o->height, o->scale_text,
+                                           &error)
+           || !ov_cli_check_figure_size (o->width, o->height, &error)
            || !ov_cli_check_png_size (o->out, o->width, o->height, o->scale, &error))
     g_printerr ("oscarviz attention: %s\n", error->message);
   else
@@ -504,20 +505,18 @@ ov_cmd_attention (int argc, char **argv)
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &o.csv, N_("The numbers behind the figure"), "FILE" },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &o.json,
       N_("The same numbers as JSON (one object per row)"), "FILE" },
-    { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &o.scale, N_("PNG pixels per point (default 2)"),
-      "S" },
     { NULL }
   };
 
   o.layer = NOT_GIVEN;
   o.before_layer = NOT_GIVEN;
   o.region = NOT_GIVEN;
-  o.scale = 2.0;
   ov_caption_options_init (&copts);
   o.beams = NOT_GIVEN;
   ov_sample_source_options_init (&o.sample);
   ov_cli_options_init (&cli, "attention");
   context = ov_cli_context_new (&cli, _("— draw attention maps of one sample"), entries);
+  ov_cli_add_scale_option (context, &o.scale_text);
   ov_cli_add_figure_size_options (context, &o.width, &o.height);
   ov_cli_add_sample_options (context, &o.sample);
   given = g_strdupv (argv);
@@ -1362,6 +1361,7 @@ out:
   g_free (o.head_text);
   g_free (o.view);
   g_free (o.out);
+  g_free (o.scale_text);
   g_free (o.csv);
   g_free (o.json);
   g_free (o.token);

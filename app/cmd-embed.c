@@ -371,10 +371,9 @@ ov_cmd_embed (int argc, char **argv)
       g_printerr ("oscarviz embed: %s\n", error->message);
       return 2;
     }
-  if ((width > 0 || height > 0 || scale_text != NULL) && tsne_out == NULL)
+  if (!ov_cli_check_figure_wanted ("--tsne", tsne_out, width, height, scale_text, &error))
     {
-      g_printerr (_("oscarviz embed: %s: only for the t-SNE figure (--tsne FIGURE)\n"),
-                  width > 0 ? "--width" : height > 0 ? "--height" : "--scale");
+      g_printerr ("oscarviz embed: %s\n", error->message);
       return 2;
     }
   if (width > 0 || height > 0)

@@ -321,6 +321,7 @@ ov_cmd_tsne (int argc, char **argv)
     }
   if (!ov_cli_check_threads (threads, &error)
       || !ov_cli_check_scale (scale_text, &scale, &error)
+      || !ov_cli_check_figure_wanted ("--out", out, width, height, scale_text, &error)
       || !parse_layer (layer_text, &layer, &error)
       || !ov_cli_check_figure_size (width, height, &error)
       || !ov_cli_check_png_size (out, width, height, scale, &error)

@@ -186,6 +186,31 @@ ov_cli_check_figure_size (double   width,
 }
 
 gboolean
+ov_cli_check_figure_wanted (const char  *out_option,
+                            const char  *out,
+                            double       width,
+                            double       height,
+                            const char  *scale_text,
+                            GError     **error)
+{
+  OvExportFormat format;
+
+  if (out == NULL && (width > 0 || height > 0 || scale_text != NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   /* Translators: "--width: only with a figure to draw (--out FIGURE)" */
+                   _("%s: only with a figure to draw (%s FIGURE)"),
+                   width > 0 ? "--width" : height > 0 ? "--height" : "--scale", out_option);
+      return FALSE;
+    }
+  if (out != NULL && scale_text != NULL && ov_export_format_from_path (out, &format, NULL)
+      && format != OV_EXPORT_PNG)
+    g_printerr (_("%s: note: --scale counts a PNG's pixels; %s is drawn in points and has "
+                  "none\n"), g_get_prgname (), out);
+  return TRUE;
+}
+
+gboolean
 ov_cli_check_png_size (const char *out,
                        double      width,
                        double      height,

@@ -130,6 +130,16 @@ gboolean        ov_cli_check_scale       (const char    *scale_text,
 gboolean        ov_cli_check_figure_size (double        width,
                                           double        height,
                                           GError      **error);
+/* --width, --height and --scale (width, height 0 and scale_text NULL when
+ * not given) without a figure to draw (out NULL, out_option names the
+ * option that would give it) are refused; --scale with an SVG or PDF
+ * figure, which has no pixels, is noted on stderr and drawn as asked. */
+gboolean        ov_cli_check_figure_wanted (const char  *out_option,
+                                            const char  *out,
+                                            double       width,
+                                            double       height,
+                                            const char  *scale_text,
+                                            GError     **error);
 /* Where out is a PNG: that width and height (those given; 0 = the
  * figure's own) at scale pixels per point are within what a PNG can hold
  * (OV_EXPORT_MAX_PNG_SIDE pixels a side), so that a figure too large is

@@ -3252,9 +3252,27 @@ test_figure_scale (void)
   /* a PNG beyond what can be written, found before anything runs */
   expect_bad_option ("--width", "3000", "tsne", npy, "--out", out, "--width", "3000", "--scale",
                      "11", NULL);
-  /* without --tsne embed draws no figure to scale */
+  /* without --tsne embed draws no figure to scale, nor align without --out
+   * (it prints its table then) */
   expect_bad_option ("--scale", "--tsne", "embed", "--model", "demo", "--dataset", yaml,
                      "--layer", "all", "--out", vec, "--scale", "3", NULL);
+  expect_bad_option ("--width", "--out", "align", npy, "--width", "300", NULL);
+  expect_bad_option ("--scale", "--out", "align", npy, "--scale", "3", NULL);
+  /* the same bounds and message in attention and align as in tsne */
+  expect_bad_option ("--scale", "17", "attention", "--model", "demo", "--dataset", yaml,
+                     "--layer", "1", "--out", out, "--scale", "17", NULL);
+  expect_bad_option ("--scale", "nan", "align", npy, "--out", out, "--scale", "nan", NULL);
+  /* a vector figure has no pixels to scale: drawn, with a note */
+  {
+    g_autofree char *pdf = tmp_path ("ov-cli-figure-scale.pdf");
+    g_autoptr(Run) run = run_oscarviz ("tsne", npy, "--out", pdf, "--iterations", "20",
+                                       "--scale", "3", "-q", NULL);
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_nonnull (strstr (run->err, "note: --scale"));
+    g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+    g_unlink (pdf);
+  }
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (vec, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (map, G_FILE_TEST_EXISTS));
