@@ -1248,68 +1248,7 @@ test_scatter (void)
   }
 }
 
-/* The t-SNE figure of plain vectors is drawn as the maps of embeddings
- * files are: a title, the points in a frame, and beside it (not over it) a
- * legend whose long labels end in "…" inside the figure. */
-static void
-test_tsne_plot (void)
-{
-  const float Y[] = { 0, 0, 10, 0, 10, 10, 0, 10, 5, 5 };
-  const guint ids[] = { 0, 1, 1, 2, 0 };
-  const char *names[] = { "bird", "a very long class label that will never fit in a legend",
-                          "鸟" };
-  g_autoptr(OvScatterView) view = ov_tsne_plot_view_new (Y, 5, ids, names, 3,
-                                                         "t-SNE of vec.csv: 5 points");
-  g_autoptr(OvScatterView) plain = ov_tsne_plot_view_new (Y, 5, NULL, NULL, 0, NULL);
-  cairo_surface_t *surface = render (ov_scatter_view_paint, view, 600, 400);
-  cairo_surface_t *bare = render (ov_scatter_view_paint, plain, 600, 400);
-  double right = 0, x, y;
-  OvRect r;
-
-  dump ("tsne-plot", ov_scatter_view_paint, view, 600, 400);
-  for (guint i = 0; i < 5; i++)
-    {
-      ov_scatter_view_data_to_view (view, Y[2 * i], Y[2 * i + 1], &x, &y);
-      right = MAX (right, x);
-      /* a title row above every point */
-      g_assert_cmpfloat (y, >, 24.0);
-    }
-  for (guint c = 0; c < 3; c++)
-    {
-      g_assert_true (ov_scatter_view_get_legend_rect (view, c, &r));
-      g_assert_cmpfloat (r.x, >, right + 10);
-      g_assert_cmpfloat (r.x + r.width, <=, 600);
-    }
-  /* the title has ink, the figure's last columns none (the long label is
-   * shortened, not cut), and the plot's frame is there */
-  {
-    cairo_surface_t *top = cairo_surface_create_for_rectangle (surface, 0, 0, 600, 20);
-    cairo_surface_t *img = cairo_surface_map_to_image (top, NULL);
-
-    g_assert_cmpuint (ink_in_columns (img, 0, 600), >, 50);
-    cairo_surface_unmap_image (top, img);
-    cairo_surface_destroy (top);
-  }
-  g_assert_cmpuint (ink_in_columns (surface, 596, 600), ==, 0);
-  ov_scatter_view_data_to_view (view, 0, 0, &x, &y);
-  g_assert_cmpfloat (ov_color_luminance (pixel (surface, 12.5, y)), <, 0.9);
-  /* without labels: no legend, the plot takes the width (its middle, where
-   * the map's centre goes, moves right by half the legend's column) */
-  g_assert_false (ov_scatter_view_get_legend_rect (plain, 0, &r));
-  {
-    double mid, plain_mid;
-
-    ov_scatter_view_data_to_view (view, 5, 5, &mid, &y);
-    ov_scatter_view_data_to_view (plain, 5, 5, &plain_mid, &y);
-    g_assert_cmpfloat (plain_mid, >, mid + 50);
-    g_assert_cmpfloat (fabs (plain_mid - 300), <, 1);
-  }
-  cairo_surface_destroy (surface);
-  cairo_surface_destroy (bare);
-}
-
-/* ---- export ---- */
-
+/* The text of an SVG export's <text> elements. */
 typedef struct {
   GPtrArray *texts;
   gboolean   in_text;
@@ -1345,6 +1284,91 @@ has_string (GPtrArray *a, const char *s)
       return TRUE;
   return FALSE;
 }
+
+/* The t-SNE figure of plain vectors is drawn as the maps of embeddings
+ * files are: a title, the points in a frame, and beside it (not over it) a
+ * legend whose long labels end in "…" inside the figure. */
+static void
+test_tsne_plot (void)
+{
+  const float Y[] = { 0, 0, 10, 0, 10, 10, 0, 10, 5, 5 };
+  const guint ids[] = { 0, 1, 1, 2, 0 };
+  const char *names[] = { "bird", "a very long class label that will never fit in a legend",
+                          "鸟" };
+  g_autoptr(OvScatterView) view = ov_tsne_plot_view_new (Y, 5, ids, names, 3,
+                                                         "t-SNE of vec.csv: 5 points");
+  g_autoptr(OvScatterView) plain = ov_tsne_plot_view_new (Y, 5, NULL, NULL, 0, NULL);
+  cairo_surface_t *surface = render (ov_scatter_view_paint, view, 600, 400);
+  cairo_surface_t *bare = render (ov_scatter_view_paint, plain, 600, 400);
+  double right = 0, x, y;
+  OvRect r;
+
+  dump ("tsne-plot", ov_scatter_view_paint, view, 600, 400);
+  for (guint i = 0; i < 5; i++)
+    {
+      ov_scatter_view_data_to_view (view, Y[2 * i], Y[2 * i + 1], &x, &y);
+      right = MAX (right, x);
+      /* a title row above every point */
+      g_assert_cmpfloat (y, >, 24.0);
+    }
+  for (guint c = 0; c < 3; c++)
+    {
+      g_assert_true (ov_scatter_view_get_legend_rect (view, c, &r));
+      g_assert_cmpfloat (r.x, >, right + 10);
+      g_assert_cmpfloat (r.x + r.width, <=, 600);
+    }
+  /* the classes are counted all or none: the long label leaves no room
+   * for its count, so no class shows one; short names all show theirs */
+  for (int v = 0; v < 2; v++)
+    {
+      const char *brief[] = { "bird", "cat", "dog" };
+      g_autoptr(OvScatterView) shown = ov_tsne_plot_view_new (Y, 5, ids, v == 0 ? names : brief,
+                                                              3, NULL);
+      g_autoptr(GBytes) svg = ov_export_view_to_bytes (OV_EXPORT_SVG, ov_scatter_view_paint,
+                                                       shown, 600, 400, 1.0, NULL);
+      SvgScan scan = { g_ptr_array_new_with_free_func (g_free), FALSE };
+      GMarkupParser parser = { svg_start, svg_end, svg_text, NULL, NULL };
+      GMarkupParseContext *ctx = g_markup_parse_context_new (&parser, 0, &scan, NULL);
+      gsize len;
+      const char *data = g_bytes_get_data (svg, &len);
+      guint counted = 0;
+
+      g_assert_true (g_markup_parse_context_parse (ctx, data, len, NULL));
+      for (guint i = 0; i < scan.texts->len; i++)
+        counted += strstr (g_ptr_array_index (scan.texts, i), " (") != NULL;
+      g_assert_cmpuint (counted, ==, v == 0 ? 0 : 3);
+      g_markup_parse_context_free (ctx);
+      g_ptr_array_unref (scan.texts);
+    }
+  /* the title has ink, the figure's last columns none (the long label is
+   * shortened, not cut), and the plot's frame is there */
+  {
+    cairo_surface_t *top = cairo_surface_create_for_rectangle (surface, 0, 0, 600, 20);
+    cairo_surface_t *img = cairo_surface_map_to_image (top, NULL);
+
+    g_assert_cmpuint (ink_in_columns (img, 0, 600), >, 50);
+    cairo_surface_unmap_image (top, img);
+    cairo_surface_destroy (top);
+  }
+  g_assert_cmpuint (ink_in_columns (surface, 596, 600), ==, 0);
+  ov_scatter_view_data_to_view (view, 0, 0, &x, &y);
+  g_assert_cmpfloat (ov_color_luminance (pixel (surface, 12.5, y)), <, 0.9);
+  /* without labels: no legend, the plot takes the width (its middle, where
+   * the map's centre goes, moves right by half the legend's column) */
+  g_assert_false (ov_scatter_view_get_legend_rect (plain, 0, &r));
+  {
+    double mid, plain_mid;
+
+    ov_scatter_view_data_to_view (view, 5, 5, &mid, &y);
+    ov_scatter_view_data_to_view (plain, 5, 5, &plain_mid, &y);
+    g_assert_cmpfloat (plain_mid, >, mid + 50);
+    g_assert_cmpfloat (fabs (plain_mid - 300), <, 1);
+  }
+  cairo_surface_destroy (surface);
+  cairo_surface_destroy (bare);
+}
+
+/* ---- export ---- */
 
 static void
 test_export (void)

@@ -428,6 +428,7 @@ void
 ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
 {
   double s = view->shown, line = MARKER_LINE / s, cell_w = legend_cell_width (view);
+  gboolean with_counts = TRUE;
   guint shown = 0;
 
   cairo_save (cr);
@@ -492,6 +493,22 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
       ov_draw_text (cr, view->region_key_x + 14 * k, view->region_key_y, 0.0, 0.5,
                     _ ("region"));
     }
+  /* every class with its count, or none: a legend that counts some of
+   * its classes and not others reads as if the others had none */
+  {
+    double swatch = MIN (10.0, view->legend_row - 4 * view->shrink);
+    double text_w = cell_w - swatch - 4 * view->shrink;
+    guint n_shown = MIN (view->n_classes, legend_entries (view));
+
+    for (guint c = 0; c < n_shown && with_counts; c++)
+      {
+        char label[160];
+
+        g_snprintf (label, sizeof label, "%s (%u)", view->class_names[c],
+                    view->class_counts[c]);
+        with_counts = ov_draw_text_width (cr, label) <= text_w;
+      }
+  }
   for (guint c = 0; c < view->n_classes; c++)
     {
       OvColor col = ov_palette_color (view->palette, view->class_names[c]);
@@ -528,10 +545,12 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
           cairo_set_line_width (cr, 1.0);
           cairo_stroke (cr);
         }
-      /* the name and its count, or the name alone where both do not fit */
+      /* the name and its count, or the name alone where not all fit */
       text_w = cell_w - swatch - 4 * view->shrink;
-      g_snprintf (label, sizeof label, "%s (%u)", view->class_names[c], view->class_counts[c]);
-      if (ov_draw_text_width (cr, label) > text_w)
+      if (with_counts)
+        g_snprintf (label, sizeof label, "%s (%u)", view->class_names[c],
+                    view->class_counts[c]);
+      else
         g_strlcpy (label, view->class_names[c], sizeof label);
       text = ov_draw_ellipsize (cr, label, text_w);
       ov_draw_text (cr, x + swatch + 4 * view->shrink, y + row / 2, 0.0, 0.5, text);
