@@ -558,12 +558,22 @@ ov_align_to_json (OvAlignment *const *a, guint n)
  * dash pattern. */
 #define LEGEND_ROW 14.0
 #define LEGEND_LINE 28.0
+/* The class names under the bars are shortened beyond this. */
+#define NAME_MAX_W 100.0
+/* Two bar charts narrower than this side by side are drawn one over the
+ * other where the page has the room (in points whatever the page's size:
+ * it is about how wide a bar is in print). */
+#define STACK_BELOW_W 150.0
 
 typedef struct {
   OvRect      area;                 /* the plot's axes box */
   double      ymin, ymax;
   int         lmin, lmax;
   int         first, last;          /* the layers there are data for */
+  double      step;                 /* between the value ticks */
+  gboolean    broken;               /* the value axis starts above 0: its
+                                     * lowest tick at the frame's foot, a
+                                     * break mark on it */
 } OvAxes;
 
 struct _OvAlignView
@@ -574,7 +584,10 @@ struct _OvAlignView
   double       shown;               /* how much larger it is shown (set_shown_scale), 1 */
   double       width, height;       /* the size laid out for, before scale */
   double       scale;               /* the drawing's scale to fit the page */
-  double       k;                   /* ov_draw_shrink of the size */
+  double       k;                   /* the factor text and distances are laid out at:
+                                     * ov_draw_shrink of the size, or more where the
+                                     * page has room (ov_align_view_layout) */
+  double       min_font;            /* the smallest text at this k */
   gboolean     one_layer;           /* every model has one layer, the same */
   char       **xlabel_lines;        /* the plots' x axis label, fitted */
   double       xlabel_font;
@@ -583,15 +596,21 @@ struct _OvAlignView
   double       legend_y;            /* the middle of the legend's first row */
   OvAxes       dist, nn;
   OvRect       bars[MAX_MODELS];
+  gboolean     stacked;             /* the bar charts one over the other */
+  gboolean     shared_names;        /* stacked, with the class names under the lower
+                                     * one alone (both have the same classes) */
   double       bar_lo, bar_hi;      /* the bar charts' shared scale */
   double       bar_step;            /* between its ticks */
   /* the plots' titles, fitted to their width */
   char       **plot_titles[2];
   double       plot_title_font;
-  /* the bar charts' titles; where a title with the bars' key does not fit
-   * a chart's width, the key is a line of its own over both charts */
-  char        *bar_titles[MAX_MODELS];
+  /* the bar charts' titles, in lines; where a title with the bars' key
+   * does not fit a chart's width, the key is a line of its own over both
+   * charts, and the title without it breaks into two lines where need be
+   * (bar_title_extra: the height the lines after the first take) */
+  char       **bar_titles[MAX_MODELS];
   double       bar_title_font;
+  double       bar_title_extra;
   char       **key_lines;
   double       key_y;
   /* the class names under the bars: every name_step-th, and a note that
@@ -605,6 +624,17 @@ struct _OvAlignView
 static const OvColor model_colors[MAX_MODELS] = {
   { 0.12, 0.47, 0.71 }, { 0.84, 0.15, 0.16 },
 };
+
+/* Text of size points at the view's factor: smaller on a small page, but
+ * not below its smallest size (OV_DRAW_MIN_FONT; READABLE_FONT where the
+ * factor brings 9-point text, most of the figure's, no lower than that). */
+#define READABLE_FONT 7.0
+
+static double
+afont (const OvAlignView *view, double size)
+{
+  return MAX (size * view->k, MIN (size, view->min_font));
+}
 
 OvAlignView *
 ov_align_view_new (OvAlignment *const *a, guint n)
@@ -642,7 +672,7 @@ ov_align_view_free (OvAlignView *view)
   for (guint i = 0; i < 2; i++)
     g_strfreev (view->plot_titles[i]);
   for (guint m = 0; m < MAX_MODELS; m++)
-    g_free (view->bar_titles[m]);
+    g_strfreev (view->bar_titles[m]);
   g_strfreev (view->key_lines);
   g_strfreev (view->xlabel_lines);
   g_free (view->name_note);
@@ -755,6 +785,28 @@ bar_classes (const OvAlignment *a, GArray *shown)
       g_array_append_val (shown, c);
 }
 
+/* Whether both models' charts have bars for the same classes, in the same
+ * order. */
+static gboolean
+same_bar_classes (const OvAlignView *view)
+{
+  g_autoptr(GArray) first = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) other = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  bar_classes (view->models[0], first);
+  for (guint m = 1; m < view->n; m++)
+    {
+      bar_classes (view->models[m], other);
+      if (other->len != first->len)
+        return FALSE;
+      for (guint i = 0; i < first->len; i++)
+        if (strcmp (view->models[0]->class_names[g_array_index (first, guint, i)],
+                    view->models[m]->class_names[g_array_index (other, guint, i)]) != 0)
+          return FALSE;
+    }
+  return TRUE;
+}
+
 /* The plots' titles. */
 static const char *
 plot_title (guint i)
@@ -765,9 +817,10 @@ plot_title (guint i)
 
 /* The bar charts' titles, their key, and the class names under them, for
  * charts bw wide: a title with the key where it fits a chart's width,
- * else the model and layer alone with the key once over the charts (in
- * lines as wide as both); the names every k-th where the bars are narrower
- * than their text. Returns the height the key takes. */
+ * else the model and layer alone (in two lines where one is too narrow)
+ * with the key once over the charts (in lines as wide as both); the names
+ * every k-th where the bars are narrower than their text. Returns the
+ * height the key and the titles' second lines take. */
 static double
 layout_bar_text (OvAlignView *view, cairo_t *cr, double bw, double *names_h)
 {
@@ -775,9 +828,9 @@ layout_bar_text (OvAlignView *view, cairo_t *cr, double bw, double *names_h)
   gboolean fit = TRUE;
   char *full[MAX_MODELS] = { NULL };
   g_autoptr(GArray) shown = g_array_new (FALSE, FALSE, sizeof (guint));
-  guint n_shown = 1;
+  guint n_shown = 1, title_lines = 1;
 
-  view->bar_title_font = ov_draw_font_size (10, k);
+  view->bar_title_font = afont (view, 10);
   ov_draw_set_font (cr, view->bar_title_font, TRUE);
   for (guint m = 0; m < view->n; m++)
     {
@@ -795,9 +848,12 @@ layout_bar_text (OvAlignView *view, cairo_t *cr, double bw, double *names_h)
     {
       const OvAlignment *a = view->models[m];
 
-      g_free (view->bar_titles[m]);
+      g_strfreev (view->bar_titles[m]);
       if (fit)
-        view->bar_titles[m] = g_steal_pointer (&full[m]);
+        {
+          view->bar_titles[m] = g_new0 (char *, 2);
+          view->bar_titles[m][0] = g_steal_pointer (&full[m]);
+        }
       else
         {
           /* Translators: the short title of a model's bar chart in the
@@ -805,24 +861,27 @@ layout_bar_text (OvAlignView *view, cairo_t *cr, double bw, double *names_h)
           g_autofree char *t = g_strdup_printf (_ ("%s, layer %d"), a->label,
                                                 a->layers[a->n_layers - 1].layer);
 
-          view->bar_titles[m] = ov_draw_ellipsize (cr, t, bw);
+          view->bar_titles[m] = ov_draw_fit_title (cr, t, bw, view->bar_title_font,
+                                                   view->bar_title_font, 2, NULL);
+          title_lines = MAX (title_lines, g_strv_length (view->bar_titles[m]));
         }
       g_free (full[m]);
     }
+  view->bar_title_extra = (title_lines - 1) * ov_draw_line_height (view->bar_title_font);
   if (!fit)
     {
-      all_w = view->n * bw + (view->n - 1) * BAR_GAP * k;
-      ov_draw_set_font (cr, ov_draw_font_size (9, k), FALSE);
+      all_w = view->stacked ? bw : view->n * bw + (view->n - 1) * BAR_GAP * k;
+      ov_draw_set_font (cr, afont (view, 9), FALSE);
       /* Translators: the key of the alignment figure's bar charts, over
        * them where their titles have no room for it: a class's solid bar is
        * the distance to its own tag, the light one that to the other
        * tags. */
       view->key_lines = ov_draw_fit_title (cr, _ ("own tag (solid), other tags (light)"), all_w,
-                                           ov_draw_font_size (9, k), OV_DRAW_MIN_FONT, 2, NULL);
+                                           afont (view, 9), view->min_font, 2, NULL);
     }
 
   /* the names: as many as stay a point apart (none at the smallest text) */
-  view->name_font = ov_draw_font_size (8, k);
+  view->name_font = afont (view, 8);
   ov_draw_set_font (cr, view->name_font, FALSE);
   for (guint m = 0; m < view->n; m++)
     {
@@ -835,7 +894,7 @@ layout_bar_text (OvAlignView *view, cairo_t *cr, double bw, double *names_h)
                                                                                       guint,
                                                                                       i)]));
     }
-  need = view->name_font > OV_DRAW_MIN_FONT ? view->name_font + 1 : view->name_font;
+  need = view->name_font > view->min_font ? view->name_font + 1 : view->name_font;
   view->name_step = MAX (1, (int) ceil (need / (bw / n_shown) - 1e-9));
   g_clear_pointer (&view->name_note, g_free);
   if (view->name_step > 1)
@@ -843,8 +902,9 @@ layout_bar_text (OvAlignView *view, cairo_t *cr, double bw, double *names_h)
      * bars are too narrow to name each class: every second (third...) is
      * named; %d is 2, 3... */
     view->name_note = g_strdup_printf (_ ("1 in %d classes named"), view->name_step);
-  /* a figure of full size keeps room for names of any length, a smaller
-   * one only for those it has; the note goes at the end of the key's last
+  /* a figure of full size keeps room for names of any length up to
+   * NAME_MAX_W (at least that of the names of ten or so characters), a
+   * smaller one only for those it has; the note goes at the end of the key's last
    * line where that has room for it, else under the names */
   view->note_on_key = FALSE;
   if (view->name_note != NULL && view->key_lines != NULL)
@@ -852,17 +912,19 @@ layout_bar_text (OvAlignView *view, cairo_t *cr, double bw, double *names_h)
       const char *last = view->key_lines[g_strv_length (view->key_lines) - 1];
       double used;
 
-      ov_draw_set_font (cr, ov_draw_font_size (9, k), FALSE);
+      ov_draw_set_font (cr, afont (view, 9), FALSE);
       used = ov_draw_text_width (cr, last);
       ov_draw_set_font (cr, view->name_font, FALSE);
       view->note_on_key = used + 12 * k + ov_draw_text_width (cr, view->name_note) <= all_w;
     }
-  *names_h = (k < 1 ? 3 * k + MIN (longest, 50 * k) + 4 * k : 60 * k)
+  *names_h = (k < 1 ? 3 * k + MIN (longest, NAME_MAX_W * k) + 4 * k
+                    : MAX (60 * k, 3 * k + MIN (longest, NAME_MAX_W * k) + 4 * k))
              + (view->name_note != NULL && !view->note_on_key
                 ? ov_draw_line_height (view->name_font) : 0);
-  return view->key_lines != NULL
-         ? g_strv_length (view->key_lines) * ov_draw_line_height (ov_draw_font_size (9, k))
-         : 0.0;
+  return view->bar_title_extra
+         + (view->key_lines != NULL
+            ? g_strv_length (view->key_lines) * ov_draw_line_height (afont (view, 9))
+            : 0.0);
 }
 
 void
@@ -875,6 +937,48 @@ ov_align_view_set_shown_scale (OvAlignView *view, double scale)
 /* The plots and the bar charts are at least this many times the tick
  * labels' text high. */
 #define MIN_CHART_LINES 5.0
+/* A page smaller than the full size lays the figure out with text larger
+ * than its size alone would give where the plots stay at least
+ * ROOMY_PLOT_LINES and the bar charts ROOMY_BAR_LINES lines of that text
+ * high; the factors tried are K_STEP apart. */
+#define ROOMY_PLOT_LINES 10.0
+#define ROOMY_BAR_LINES 6.0
+#define K_STEP 0.025
+
+/* The smallest text at factor k: READABLE_FONT where 9-point text is at
+ * least that large, else OV_DRAW_MIN_FONT. */
+static double
+afont_floor (double k)
+{
+  return 9 * k >= READABLE_FONT - 1e-9 ? READABLE_FONT : OV_DRAW_MIN_FONT;
+}
+
+static gboolean
+roomy (const OvAlignView *view)
+{
+  double line = ov_draw_line_height (afont (view, 9));
+
+  return view->dist.area.height >= ROOMY_PLOT_LINES * line
+         && view->bars[0].height >= ROOMY_BAR_LINES * line;
+}
+
+/* The value ticks of a plot of the height laid out: round values, four or
+ * so, fewer on a short plot. A distance axis that does not start at 0
+ * starts at a round value, the lowest tick, and is marked as broken. */
+static void
+axes_ticks (OvAlignView *view, OvAxes *ax)
+{
+  double font = afont (view, 9);
+  int n_steps = CLAMP ((int) (ax->area.height / (3 * font)), 2, 4);
+
+  ax->step = ov_draw_round_step (ax->ymax - ax->ymin, n_steps);
+  ax->broken = FALSE;
+  if (ax->step > 0 && ax->ymin > 0)
+    {
+      ax->ymin = floor (ax->ymin / ax->step + 1e-9) * ax->step;
+      ax->broken = ax->ymin > 0;
+    }
+}
 
 /* Top to bottom: the title, the two layer plots side by side with their
  * axes (their titles and the x axis's label in two lines where one is too
@@ -884,17 +988,16 @@ ov_align_view_set_shown_scale (OvAlignView *view, double scale)
  * MIN_CHART_LINES lines of tick labels high. Returns the height that
  * takes, which is more than height where the page is too small for it. */
 static double
-layout_at (OvAlignView *view, double width, double height)
+layout_at (OvAlignView *view, double width, double height, double k, gboolean stack)
 {
-  double k = ov_draw_shrink (width * view->shown, height * view->shown, OV_ALIGN_FIGURE_WIDTH,
-                             OV_ALIGN_FIGURE_HEIGHT);
-  double top, pw, bw, rest, plot_h, bar_h, names_h, below, key_h, plot_title_h, min_h;
-  guint rows, plot_title_lines = 1;
+  double gap = 0.0, top, pw, bw, rest, plot_h, bar_h, names_h, below, key_h, plot_title_h, min_h;
+  guint rows, plot_title_lines = 1, n_rows;
   cairo_t *cr = ov_draw_measure_context ();
 
   view->width = width;
   view->height = height;
   view->k = k;
+  view->min_font = afont_floor (k);
   axes_range (view, &view->dist, TRUE);
   axes_range (view, &view->nn, FALSE);
   bar_scale (view);
@@ -914,7 +1017,7 @@ layout_at (OvAlignView *view, double width, double height)
       /* Translators: title of the alignment figure. */
       title = g_strdup (_ ("Tag–region alignment across layers"));
     view->title_lines = ov_draw_fit_title (cr, title, width - 16 * k, 13 * k,
-                                           ov_draw_font_size (11, k), 2, &view->title_font);
+                                           afont (view, 11), 2, &view->title_font);
   }
   top = 34 * k + ov_draw_line_height (view->title_font)
                  * (g_strv_length (view->title_lines) - 1);
@@ -922,15 +1025,15 @@ layout_at (OvAlignView *view, double width, double height)
 
   /* the plots' titles over the plot and most of the gutters beside it,
    * smaller, then in two lines where that is not enough; both at one size */
-  view->plot_title_font = ov_draw_font_size (11, k);
+  view->plot_title_font = afont (view, 11);
   for (guint i = 0; i < 2; i++)
     {
       double font;
 
       g_strfreev (view->plot_titles[i]);
-      ov_draw_set_font (cr, ov_draw_font_size (11, k), TRUE);
+      ov_draw_set_font (cr, afont (view, 11), TRUE);
       view->plot_titles[i] = ov_draw_fit_title (cr, plot_title (i), pw + 0.8 * GUTTER * k,
-                                                ov_draw_font_size (11, k), OV_DRAW_MIN_FONT, 2,
+                                                afont (view, 11), view->min_font, 2,
                                                 &font);
       view->plot_title_font = MIN (view->plot_title_font, font);
       plot_title_lines = MAX (plot_title_lines, g_strv_length (view->plot_titles[i]));
@@ -952,15 +1055,21 @@ layout_at (OvAlignView *view, double width, double height)
   /* the x axis's label under each plot within the same width as its
    * title, so that the two stay apart */
   g_clear_pointer (&view->xlabel_lines, g_strfreev);
-  ov_draw_set_font (cr, ov_draw_font_size (9, k), FALSE);
+  ov_draw_set_font (cr, afont (view, 9), FALSE);
   /* Translators: the x axis of the alignment figure's plots: hidden state
    * 0 is the embedding layer's output. */
   view->xlabel_lines = ov_draw_fit_title (cr, _ ("layer (0 = embeddings)"),
-                                          pw + 0.8 * GUTTER * k, ov_draw_font_size (9, k),
-                                          OV_DRAW_MIN_FONT, 2, &view->xlabel_font);
+                                          pw + 0.8 * GUTTER * k, afont (view, 9),
+                                          view->min_font, 2, &view->xlabel_font);
 
   bw = MAX (10.0, (width - GUTTER * k - (BAR_GAP * k) * (view->n - 1) - RIGHT_MARGIN * k)
                   / view->n);
+  /* two charts too narrow side by side for their bars and titles: one
+   * over the other, as wide as the page */
+  view->stacked = stack && view->n > 1 && bw < STACK_BELOW_W;
+  view->shared_names = FALSE;
+  if (view->stacked)
+    bw = MAX (10.0, width - GUTTER * k - RIGHT_MARGIN * k);
   key_h = layout_bar_text (view, cr, bw, &names_h);
   rows = legend_pass (cr, view, GUTTER * k, 0, FALSE);
   /* from a plot's foot to the bars' top: tick labels, the axis label, the
@@ -969,25 +1078,39 @@ layout_at (OvAlignView *view, double width, double height)
   below = 44 * k + ov_draw_line_height (view->xlabel_font)
                    * (g_strv_length (view->xlabel_lines) - 1)
           + (rows - 1) * LEGEND_ROW * k + 40 * k + key_h;
-  rest = height - view->dist.area.y - below - names_h;
-  min_h = MIN_CHART_LINES * ov_draw_font_size (9, k);
+  n_rows = view->stacked ? view->n : 1;
+  if (view->stacked)
+    {
+      /* between the charts: the upper one's class names unless they are
+       * those of the lower one, and the lower one's title */
+      view->shared_names = same_bar_classes (view);
+      gap = (view->shared_names ? 4 * k : names_h) + 16 * k
+            + ov_draw_line_height (view->bar_title_font) + view->bar_title_extra;
+    }
+  rest = height - view->dist.area.y - below - names_h - (n_rows - 1) * gap;
+  min_h = MIN_CHART_LINES * afont (view, 9);
   /* one layer: the plots show a point each, the bars get more of the page */
-  plot_h = MAX ((view->one_layer ? 0.4 : 0.615) * rest, min_h);
-  bar_h = rest - plot_h;
+  plot_h = MAX ((view->one_layer ? 0.4 : view->stacked ? 0.45 : 0.615) * rest, min_h);
+  bar_h = (rest - plot_h) / n_rows;
   if (bar_h < min_h)
     {
       bar_h = min_h;
-      plot_h = MAX (rest - bar_h, min_h);
+      plot_h = MAX (rest - n_rows * bar_h, min_h);
     }
   view->dist.area.height = view->nn.area.height = plot_h;
   view->legend_y = view->dist.area.y + plot_h + below - 40 * k - key_h
                    - (rows - 1) * LEGEND_ROW * k;
   view->key_y = view->legend_y + (rows - 1) * LEGEND_ROW * k + 8 * k;
   for (guint m = 0; m < view->n; m++)
-    view->bars[m] = (OvRect) { GUTTER * k + m * (bw + BAR_GAP * k),
-                               view->dist.area.y + plot_h + below, bw, bar_h };
+    view->bars[m] = view->stacked
+                    ? (OvRect) { GUTTER * k, view->dist.area.y + plot_h + below
+                                             + m * (bar_h + gap), bw, bar_h }
+                    : (OvRect) { GUTTER * k + m * (bw + BAR_GAP * k),
+                                 view->dist.area.y + plot_h + below, bw, bar_h };
+  axes_ticks (view, &view->dist);
+  axes_ticks (view, &view->nn);
   cairo_destroy (cr);
-  return view->dist.area.y + plot_h + below + bar_h + names_h;
+  return view->dist.area.y + plot_h + below + n_rows * bar_h + (n_rows - 1) * gap + names_h;
 }
 
 /* Lays the figure out for width x height; a page too small for it even
@@ -997,10 +1120,25 @@ layout_at (OvAlignView *view, double width, double height)
 void
 ov_align_view_layout (OvAlignView *view, double width, double height)
 {
+  double k_page = ov_draw_shrink (width * view->shown, height * view->shown,
+                                  OV_ALIGN_FIGURE_WIDTH, OV_ALIGN_FIGURE_HEIGHT);
+
   view->scale = 1.0;
+  /* A page smaller than the full size shrinks the text only as far as it
+   * must: the largest factor, from the full size's down to the page's
+   * own, at which the figure fits with its charts roomy. */
+  for (double k = 1.0; k > k_page + K_STEP / 2; k -= K_STEP)
+    if (layout_at (view, width, height, k, TRUE) <= height + 1e-6 && roomy (view))
+      return;
+  /* stacked bar charts only where they fit the page */
+  if (layout_at (view, width, height, k_page, TRUE) <= height + 1e-6)
+    return;
   for (int i = 0; i < 40; i++)
     {
-      double need = layout_at (view, width / view->scale, height / view->scale);
+      double k = ov_draw_shrink (width / view->scale * view->shown,
+                                 height / view->scale * view->shown, OV_ALIGN_FIGURE_WIDTH,
+                                 OV_ALIGN_FIGURE_HEIGHT);
+      double need = layout_at (view, width / view->scale, height / view->scale, k, FALSE);
 
       if (need <= height / view->scale + 1e-6)
         break;
@@ -1021,24 +1159,56 @@ ax_x (const OvAlignView *view, const OvAxes *ax, double layer)
 static double
 ax_y (const OvAlignView *view, const OvAxes *ax, double v)
 {
-  double pad = PLOT_PAD * view->k;
+  double pad = PLOT_PAD * view->k, foot = ax->broken ? 0.0 : pad;
 
-  return ax->area.y + ax->area.height - pad
-         - (v - ax->ymin) / (ax->ymax - ax->ymin) * (ax->area.height - 2 * pad);
+  /* a broken axis's lowest tick lies on the frame's foot, as the bar
+   * charts' does */
+  return ax->area.y + ax->area.height - foot
+         - (v - ax->ymin) / (ax->ymax - ax->ymin) * (ax->area.height - pad - foot);
+}
+
+/* The mark of an axis at x that does not start at 0, whose foot is at y:
+ * two slanted strokes across it, alone, clear of the tick labels left of
+ * it. */
+static void
+draw_break (cairo_t *cr, const OvAlignView *view, double x, double y0)
+{
+  double k = view->k;
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1);
+  for (int j = 0; j < 2; j++)
+    {
+      double y = y0 - (8 + 5 * j) * k;
+
+      ov_draw_use_ink (cr, OV_INK_BACKGROUND);
+      cairo_rectangle (cr, x - 3 * k, y - 2.5 * k, 6 * k, 4 * k);
+      cairo_fill (cr);
+      ov_draw_use_ink (cr, OV_INK_TEXT);
+      cairo_move_to (cr, x - 3 * k, y + 2 * k);
+      cairo_line_to (cr, x + 3 * k, y - 2 * k);
+      cairo_stroke (cr);
+    }
+  cairo_restore (cr);
 }
 
 /* A vertical axis's label, reading upwards, centred on the axis's height
  * and right of it at right (left of the tick labels): in two lines where
  * one is longer than the axis, shortened only where two are not enough. */
 static void
-draw_y_label (cairo_t *cr, const OvRect *area, double right, double font, const char *text)
+draw_y_label (cairo_t           *cr,
+              const OvAlignView *view,
+              const OvRect      *area,
+              double             right,
+              double             font,
+              const char        *text)
 {
   double size;
   g_auto(GStrv) lines = NULL;
   guint n;
 
   ov_draw_set_font (cr, font, FALSE);
-  lines = ov_draw_fit_title (cr, text, MAX (area->height, 1.0), font, OV_DRAW_MIN_FONT, 2,
+  lines = ov_draw_fit_title (cr, text, MAX (area->height, 1.0), font, view->min_font, 2,
                              &size);
   n = g_strv_length (lines);
   ov_draw_set_font (cr, size, FALSE);
@@ -1051,7 +1221,7 @@ static void
 draw_axes (cairo_t *cr, OvAlignView *view, const OvAxes *ax, char **title_lines,
            const char *ylabel)
 {
-  double k = view->k, font = ov_draw_font_size (9, k), ticks_w = 0.0;
+  double k = view->k, font = afont (view, 9), ticks_w = 0.0;
   double spacing = (ax->area.width - 2 * PLOT_PAD * k) / (ax->lmax - ax->lmin);
   int every = (ax->lmax - ax->lmin) > 12 ? 2 : 1;
   char buf[32];
@@ -1067,11 +1237,9 @@ draw_axes (cairo_t *cr, OvAlignView *view, const OvAxes *ax, char **title_lines,
                   0.5, 1.0, title_lines[i]);
   ov_draw_set_font (cr, font, FALSE);
   {
-    /* round values: 1, 2, 2.5 or 5 times a power of ten, four or so of
-     * them, fewer on a short plot; a tick's value is written only where it
-     * stays clear of the one written before it */
-    int n_steps = CLAMP ((int) (ax->area.height / (3 * font)), 2, 4);
-    double step = ov_draw_round_step (ax->ymax - ax->ymin, n_steps);
+    /* round values (axes_ticks); a tick's value is written only where it
+     * stays clear of the one written before it, the lowest always */
+    double step = ax->step;
     double last_y = G_MAXDOUBLE;
 
     for (double v = step > 0 ? ceil (ax->ymin / step - 1e-9) * step : ax->ymin;
@@ -1115,7 +1283,9 @@ draw_axes (cairo_t *cr, OvAlignView *view, const OvAxes *ax, char **title_lines,
                   ax->area.y + ax->area.height + 18 * k
                   + i * ov_draw_line_height (view->xlabel_font), 0.5, 0.0,
                   view->xlabel_lines[i]);
-  draw_y_label (cr, &ax->area, ax->area.x - 7 * k - ticks_w, font, ylabel);
+  if (ax->broken)
+    draw_break (cr, view, ax->area.x, ax->area.y + ax->area.height);
+  draw_y_label (cr, view, &ax->area, ax->area.x - 7 * k - ticks_w, font, ylabel);
 }
 
 typedef double (*SeriesGetter) (const OvAlignLayer *l);
@@ -1199,9 +1369,50 @@ add_mark (cairo_t *cr, Mark mark, double x, double y, double k)
     }
 }
 
+/* Without colour, the models differ in their markers: the first model's
+ * are filled, the second's hollow (an outline, a little larger, around
+ * the ground's colour), so that a filled marker on the same point shows
+ * inside it. In a figure of two models the chance levels, which have no
+ * marker of their own, get small round ones for that. */
+#define HOLLOW_SIZE 1.3
+#define CHANCE_MARK_SIZE 0.55
+
+static Mark
+series_mark (const OvAlignView *view, guint s, double *size)
+{
+  *size = 1.0;
+  if (series[s].mark == MARK_NONE && view->n > 1)
+    {
+      *size = CHANCE_MARK_SIZE;
+      return MARK_CIRCLE;
+    }
+  return series[s].mark;
+}
+
+/* The path of the markers added since the last fill drawn as model m's:
+ * filled, or hollow for the second of two models. */
+static void
+finish_marks (cairo_t *cr, const OvAlignView *view, guint m)
+{
+  if (m == 0 || view->n < 2)
+    {
+      cairo_fill (cr);
+      return;
+    }
+  cairo_save (cr);
+  ov_draw_use_ink (cr, OV_INK_BACKGROUND);
+  cairo_fill_preserve (cr);
+  cairo_restore (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+  cairo_set_line_width (cr, 1.2 * view->k);
+  cairo_stroke (cr);
+}
+
 static void
 draw_series (cairo_t *cr, OvAlignView *view)
 {
+  /* the lines of every model, then the markers over them, the hollow ones
+   * first */
   for (guint m = 0; m < view->n; m++)
     for (guint s = 0; s < G_N_ELEMENTS (series); s++)
       {
@@ -1230,16 +1441,6 @@ draw_series (cairo_t *cr, OvAlignView *view)
           }
         cairo_stroke (cr);
         cairo_set_dash (cr, NULL, 0, 0);
-        for (guint k = 0; k < a->n_layers; k++)
-          {
-            double v = series[s].get (&a->layers[k]);
-
-            if (isnan (v))
-              continue;
-            add_mark (cr, series[s].mark, ax_x (view, ax, a->layers[k].layer),
-                      ax_y (view, ax, v), view->k);
-          }
-        cairo_fill (cr);
         /* a point with no neighbour to draw a line to (one layer, or gaps
          * on both sides) and no marker: a short stroke of the series' pen,
          * so that every series of the legend shows */
@@ -1265,6 +1466,30 @@ draw_series (cairo_t *cr, OvAlignView *view)
         cairo_stroke (cr);
         cairo_set_dash (cr, NULL, 0, 0);
       }
+  for (guint m = view->n; m-- > 0;)
+    for (guint s = 0; s < G_N_ELEMENTS (series); s++)
+      {
+        const OvAxes *ax = series[s].distances ? &view->dist : &view->nn;
+        const OvAlignment *a = view->models[m];
+        double size;
+        Mark mark = series_mark (view, s, &size);
+
+        if (mark == MARK_NONE)
+          continue;
+        if (m > 0)
+          size *= HOLLOW_SIZE;
+        cairo_set_source_rgb (cr, model_colors[m].r, model_colors[m].g, model_colors[m].b);
+        for (guint k = 0; k < a->n_layers; k++)
+          {
+            double v = series[s].get (&a->layers[k]);
+
+            if (isnan (v))
+              continue;
+            add_mark (cr, mark, ax_x (view, ax, a->layers[k].layer), ax_y (view, ax, v),
+                      view->k * size);
+          }
+        finish_marks (cr, view, m);
+      }
 }
 
 /* The legend from (x0, y), the middle of its first row: the models, then
@@ -1279,8 +1504,8 @@ legend_pass (cairo_t *cr, OvAlignView *view, double x0, double y, gboolean draw)
    * rows break where the layout made room for them */
   cairo_t *mcr = ov_draw_measure_context ();
 
-  ov_draw_set_font (cr, ov_draw_font_size (9, k), FALSE);
-  ov_draw_set_font (mcr, ov_draw_font_size (9, k), FALSE);
+  ov_draw_set_font (cr, afont (view, 9), FALSE);
+  ov_draw_set_font (mcr, afont (view, 9), FALSE);
   /* one model: its name is over its bar chart, its colour that of every
    * series; no row of its own */
   for (guint m = 0; m < view->n && view->n > 1; m++)
@@ -1297,9 +1522,14 @@ legend_pass (cairo_t *cr, OvAlignView *view, double x0, double y, gboolean draw)
         }
       if (draw)
         {
+          /* the model's colour and its markers: filled, hollow */
           cairo_set_source_rgb (cr, model_colors[m].r, model_colors[m].g, model_colors[m].b);
-          cairo_rectangle (cr, x, y - 4 * k, 14 * k, 8 * k);
-          cairo_fill (cr);
+          cairo_set_line_width (cr, 1.8 * k);
+          cairo_move_to (cr, x, y);
+          cairo_line_to (cr, x + 14 * k, y);
+          cairo_stroke (cr);
+          add_mark (cr, MARK_CIRCLE, x + 7 * k, y, k * (m > 0 ? HOLLOW_SIZE : 1.0));
+          finish_marks (cr, view, m);
           ov_draw_use_ink (cr, OV_INK_TEXT);
           ov_draw_text (cr, x + 18 * k, y, 0.0, 0.5, shown);
         }
@@ -1333,7 +1563,12 @@ legend_pass (cairo_t *cr, OvAlignView *view, double x0, double y, gboolean draw)
           cairo_line_to (cr, x + line, y);
           cairo_stroke (cr);
           cairo_set_dash (cr, NULL, 0, 0);
-          add_mark (cr, series[s].mark, x + line / 2, y, k);
+          {
+            double size;
+            Mark mark = series_mark (view, s, &size);
+
+            add_mark (cr, mark, x + line / 2, y, k * size);
+          }
           cairo_fill (cr);
           ov_draw_text (cr, x + line + 4 * k, y, 0.0, 0.5, name);
         }
@@ -1351,7 +1586,7 @@ static void
 draw_bar_axis (cairo_t *cr, OvAlignView *view, OvRect r, gboolean grid, gboolean label)
 {
   double range = view->bar_hi - view->bar_lo, step = view->bar_step, k = view->k;
-  double font = ov_draw_font_size (8, k), ticks_w = 0.0;
+  double font = afont (view, 8), ticks_w = 0.0;
   /* every tick labelled where the labels stay apart */
   int every = step > 0 && range > 0 ? (int) ceil (1.5 * font / (step / range * r.height)) : 1;
   char buf[32];
@@ -1387,23 +1622,10 @@ draw_bar_axis (cairo_t *cr, OvAlignView *view, OvRect r, gboolean grid, gboolean
   cairo_move_to (cr, r.x, r.y);
   cairo_line_to (cr, r.x, r.y + r.height);
   cairo_stroke (cr);
-  /* the break crosses the axis alone, clear of the tick labels left of
-   * it */
   if (view->bar_lo > 0)
-    for (int j = 0; j < 2; j++)
-      {
-        double y = r.y + r.height - (8 + 5 * j) * k;
-
-        ov_draw_use_ink (cr, OV_INK_BACKGROUND);
-        cairo_rectangle (cr, r.x - 3 * k, y - 2.5 * k, 6 * k, 4 * k);
-        cairo_fill (cr);
-        ov_draw_use_ink (cr, OV_INK_TEXT);
-        cairo_move_to (cr, r.x - 3 * k, y + 2 * k);
-        cairo_line_to (cr, r.x + 3 * k, y - 2 * k);
-        cairo_stroke (cr);
-      }
+    draw_break (cr, view, r.x, r.y + r.height);
   if (label)
-    draw_y_label (cr, &r, r.x - 7 * k - ticks_w, font, _ ("distance"));
+    draw_y_label (cr, view, &r, r.x - 7 * k - ticks_w, font, _ ("distance"));
 }
 
 static void
@@ -1419,11 +1641,14 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
   bar_classes (a, shown);
   ov_draw_use_ink (cr, OV_INK_TEXT);
   ov_draw_set_font (cr, view->bar_title_font, TRUE);
-  {
-    g_autofree char *t = ov_draw_ellipsize (cr, view->bar_titles[m], r.width);
+  for (guint i = 0, n = g_strv_length (view->bar_titles[m]); i < n; i++)
+    {
+      g_autofree char *t = ov_draw_ellipsize (cr, view->bar_titles[m][i], r.width);
 
-    ov_draw_text (cr, r.x, r.y - 12 * k, 0.0, 1.0, t);
-  }
+      ov_draw_text (cr, r.x,
+                    r.y - 12 * k - (n - 1 - i) * ov_draw_line_height (view->bar_title_font),
+                    0.0, 1.0, t);
+    }
   if (shown->len == 0 || !(range > 0))
     return;
   draw_bar_axis (cr, view, r, TRUE, FALSE);
@@ -1448,12 +1673,12 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
                            hgt);
           cairo_fill (cr);
         }
-      if (i % view->name_step == 0)
+      if (i % view->name_step == 0 && !(view->shared_names && m + 1 < view->n))
         {
           g_autofree char *name = NULL;
 
           ov_draw_use_ink (cr, OV_INK_TEXT);
-          name = ov_draw_ellipsize (cr, a->class_names[c], 50 * k);
+          name = ov_draw_ellipsize (cr, a->class_names[c], NAME_MAX_W * k);
           ov_draw_text_vertical (cr, r.x + (i + 0.5) * slot, r.y + r.height + 3 * k, 1.0, 0.5,
                                  name);
         }
@@ -1463,7 +1688,7 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
   cairo_move_to (cr, r.x, r.y + r.height);
   cairo_line_to (cr, r.x + r.width, r.y + r.height);
   cairo_stroke (cr);
-  draw_bar_axis (cr, view, r, FALSE, m == 0);
+  draw_bar_axis (cr, view, r, FALSE, m == 0 || view->stacked);
   /* under the last chart's right end, every how many classes is named */
   if (view->name_note != NULL && m == view->n - 1)
     {
@@ -1472,7 +1697,7 @@ draw_bars (cairo_t *cr, OvAlignView *view, guint m)
       if (view->note_on_key)
         ov_draw_text (cr, r.x + r.width,
                       view->key_y + (g_strv_length (view->key_lines) - 1)
-                                    * ov_draw_line_height (ov_draw_font_size (9, k)),
+                                    * ov_draw_line_height (afont (view, 9)),
                       1.0, 0.0, view->name_note);
       else
         ov_draw_text (cr, r.x + r.width, view->height - 4 * k, 1.0, 1.0, view->name_note);
@@ -1494,10 +1719,10 @@ ov_align_view_draw (OvAlignView *view, cairo_t *cr)
   draw_axes (cr, view, &view->nn, view->plot_titles[1], _ ("share of regions"));
   draw_series (cr, view);
   legend_pass (cr, view, GUTTER * view->k, view->legend_y, TRUE);
-  ov_draw_set_font (cr, ov_draw_font_size (9, view->k), FALSE);
+  ov_draw_set_font (cr, afont (view, 9), FALSE);
   for (guint i = 0; view->key_lines != NULL && view->key_lines[i] != NULL; i++)
     ov_draw_text (cr, GUTTER * view->k,
-                  view->key_y + i * ov_draw_line_height (ov_draw_font_size (9, view->k)), 0.0,
+                  view->key_y + i * ov_draw_line_height (afont (view, 9)), 0.0,
                   0.0, view->key_lines[i]);
   for (guint m = 0; m < view->n; m++)
     draw_bars (cr, view, m);
