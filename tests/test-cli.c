@@ -2049,6 +2049,29 @@ test_figure_size (void)
       found = memcmp (page + k, box, strlen (box)) == 0;
     g_assert_true (found);
   }
+  /* two models at 504 x 360 (two columns of a paper): the text shrinks
+   * only as far as the page needs, none of it under 7 points */
+  {
+    g_autofree char *svg = tmp_path ("ov-cli-figure-size.svg");
+    g_autofree char *doc = NULL;
+    g_autoptr(Run) two = run_oscarviz ("align", vec, vec, "--out", svg, "--width", "504",
+                                       "--height", "360", NULL);
+    g_autoptr(GRegex) re = g_regex_new ("font-size=\"([0-9.]+)\"", 0, 0, NULL);
+    g_autoptr(GMatchInfo) match = NULL;
+    guint n = 0;
+
+    g_assert_cmpint (two->status, ==, 0);
+    g_assert_true (g_file_get_contents (svg, &doc, NULL, NULL));
+    g_regex_match (re, doc, 0, &match);
+    for (; g_match_info_matches (match); g_match_info_next (match, NULL), n++)
+      {
+        g_autofree char *size = g_match_info_fetch (match, 1);
+
+        g_assert_cmpfloat (g_ascii_strtod (size, NULL), >=, 7.0 - 1e-3);
+      }
+    g_assert_cmpuint (n, >, 20);
+    g_unlink (svg);
+  }
   /* one size given: the other keeps the figure's proportions (900 x 640),
    * so 240 wide is 170.7 high, 342 pixels at 2 a point */
   g_clear_pointer (&tsne, run_free);

@@ -2392,6 +2392,195 @@ class_grid_alignment (int         layer,
   return a;
 }
 
+/* The luminance of pixel (x, y) of an RGB24 surface, 0 to 1. */
+static double
+pixel_luminance (cairo_surface_t *surface, int x, int y)
+{
+  const guchar *data = cairo_image_surface_get_data (surface);
+  guint32 p = *(const guint32 *) (data + (gsize) y * cairo_image_surface_get_stride (surface)
+                                  + 4 * x);
+
+  return (0.2126 * ((p >> 16) & 0xff) + 0.7152 * ((p >> 8) & 0xff) + 0.0722 * (p & 0xff))
+         / 255.0;
+}
+
+/* /viz/align/models-apart: in a figure of two models the models differ in
+ * more than their hue, so that they stay apart in greyscale print: every
+ * marker of the first model is filled (a dark centre), every one of the
+ * second hollow (a light centre inside a dark outline), in the plots and
+ * in the legend beside each model's name. */
+static void
+test_align_models_apart (void)
+{
+  const int W = 800, H = 600, S = 3;
+  g_autoptr(OvEmbeddings) emb = make_embeddings ();
+  g_autoptr(OvAlignment) a = ov_align_compute (emb, "first.safetensors", NULL);
+  g_autoptr(OvAlignment) b = class_grid_alignment (3, 48, 6, FALSE, 0.3f, "second.safetensors");
+  OvAlignment *pair[2] = { a, b };
+  g_autoptr(OvAlignView) view = ov_align_view_new (pair, 2);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, S * W, S * H);
+  cairo_t *cr = cairo_create (surface);
+  /* per marker (model, layer, series): the pixels the hit-test gives it,
+   * and their sums */
+  g_autoptr(GHashTable) spots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  guint checked[2] = { 0, 0 };
+  GHashTableIter iter;
+  gpointer key, val;
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_scale (cr, S, S);
+  ov_align_view_paint (cr, W, H, view);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      {
+        guint m;
+        int layer;
+        const char *name;
+        double value, *sum;
+        g_autofree char *id = NULL;
+
+        if (!ov_align_view_hit (view, x, y, &m, &layer, &name, &value))
+          continue;
+        id = g_strdup_printf ("%u %d %s", m, layer, name);
+        sum = g_hash_table_lookup (spots, id);
+        if (sum == NULL)
+          {
+            sum = g_new0 (double, 3);
+            g_hash_table_insert (spots, g_steal_pointer (&id), sum);
+          }
+        sum[0] += 1;
+        sum[1] += x;
+        sum[2] += y;
+      }
+  g_hash_table_iter_init (&iter, spots);
+  while (g_hash_table_iter_next (&iter, &key, &val))
+    {
+      const double *sum = val;
+      guint m = ((const char *) key)[0] == '1';
+      double cx = sum[1] / sum[0] + 0.5, cy = sum[2] / sum[0] + 0.5, lum, ring = 1.0;
+
+      /* a marker with no other within twice the hit-test's reach (its
+       * pixels a whole disc of radius 8), the middle of those pixels its
+       * centre */
+      if (sum[0] < 190)
+        continue;
+      lum = pixel_luminance (surface, (int) (S * cx), (int) (S * cy));
+      for (int d = 0; d < 4 * S; d++)
+        ring = MIN (ring, pixel_luminance (surface, (int) (S * cx) + d, (int) (S * cy)));
+      g_test_message ("%s: centre %.2f, darkest right of it %.2f", (const char *) key, lum, ring);
+      if (m == 0)
+        g_assert_cmpfloat (lum, <, 0.5);
+      else
+        g_assert_cmpfloat (lum, >, 0.9);
+      g_assert_cmpfloat (ring, <, 0.5);
+      checked[m]++;
+    }
+  g_assert_cmpuint (checked[0], >, 0);
+  g_assert_cmpuint (checked[1], >, 0);
+  /* the legend: left of each model's name, its line and marker; the second
+   * one's has a light run between two dark ones, the first one's not */
+  {
+    g_autoptr(GArray) boxes = figure_text_boxes (ov_align_view_paint, view, W, H);
+
+    for (guint m = 0; m < 2; m++)
+      {
+        const TextBox *box = find_text_box (boxes, m == 0 ? "first." : "second.");
+        int y = (int) (S * (box->y0 + box->y1) / 2), runs = 0;
+        gboolean dark = FALSE;
+
+        for (int x = (int) (S * box->x0) - 2; x > S * (box->x0 - 20); x--)
+          {
+            gboolean d = pixel_luminance (surface, x, y) < 0.6;
+
+            runs += d && !dark;
+            dark = d;
+          }
+        g_test_message ("legend of model %u: %d dark runs", m, runs);
+        g_assert_cmpint (runs, ==, m == 0 ? 1 : 2);
+      }
+  }
+  dump ("align-models-apart", ov_align_view_paint, view, W, H);
+  cairo_surface_destroy (surface);
+}
+
+/* /viz/align/text-size: a page smaller than the figure's full size shrinks
+ * its text only as far as the page needs: at 504 x 360 (a paper's two
+ * columns) no text is under 7 points, larger than the page's proportion
+ * alone would give (9 points at 504/900 are 5); at the full size the text
+ * is as it was. At 900 x 700, 64 classes with names of up to 16
+ * characters are named whole, none shortened. */
+static void
+test_align_text_size (void)
+{
+  g_autoptr(OvEmbeddings) emb = make_embeddings ();
+  g_autoptr(OvAlignment) a = ov_align_compute (emb, "first.safetensors", NULL);
+  g_autoptr(OvAlignment) b = class_grid_alignment (3, 48, 6, FALSE, 0.3f, "second.safetensors");
+  OvAlignment *pair[2] = { a, b };
+  g_autoptr(OvAlignView) view = ov_align_view_new (pair, 2);
+  static const int sizes[][2] = { { 504, 360 }, { 900, 700 } };
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      g_autoptr(GArray) boxes = figure_text_boxes (ov_align_view_paint, view, sizes[s][0],
+                                                   sizes[s][1]);
+      double smallest = G_MAXDOUBLE, largest = 0;
+
+      for (guint i = 0; i < boxes->len; i++)
+        {
+          smallest = MIN (smallest, g_array_index (boxes, TextBox, i).size);
+          largest = MAX (largest, g_array_index (boxes, TextBox, i).size);
+        }
+      g_test_message ("%d x %d: text of %.2f to %.2f points", sizes[s][0], sizes[s][1],
+                      smallest, largest);
+      g_assert_cmpfloat (smallest, >=, sizes[s][0] == 900 ? 8.0 - 1e-6 : 7.0 - 1e-6);
+      if (sizes[s][0] == 900)
+        g_assert_cmpfloat_with_epsilon (largest, 13.0, 1e-6);
+    }
+
+  {
+    static const char *const words[] = {
+      "parking meter", "cutting board", "traffic light", "fire hydrant",
+    };
+    const int layers[] = { 2 };
+    g_autoptr(OvEmbeddings) many = ov_embeddings_new (2, layers, 1);
+    g_autoptr(OvAlignment) m64 = NULL;
+    g_autoptr(OvAlignView) v64 = NULL;
+    g_autofree char *text = NULL;
+    guint named = 0;
+
+    for (guint i = 0; i < 2 * 64; i++)
+      {
+        g_autofree char *cls = g_strdup_printf ("%s %02u", words[i / 2 % 4], i / 2);
+        g_autofree char *img = g_strdup_printf ("img%u", i / 8);
+        float v[2] = { (float) (i / 2) + 0.3f * (i % 2), (float) (i % 3) };
+        const float *rows[1] = { v };
+
+        ov_embeddings_append (many, rows, ov_embeddings_class_index (many, cls),
+                              i % 2 ? OV_EMBED_TAG : OV_EMBED_REGION,
+                              ov_embeddings_image_index (many, img), (int) i,
+                              i % 2 ? cls : "region");
+      }
+    m64 = ov_align_compute (many, "classes.safetensors", NULL);
+    g_assert_nonnull (m64);
+    g_assert_cmpuint (m64->n_classes, ==, 64);
+    v64 = ov_align_view_new (&m64, 1);
+    text = figure_text (ov_align_view_paint, v64, 900, 700);
+    g_assert_null (strstr (text, "…"));
+    for (guint c = 0; c < 64; c++)
+      {
+        g_autofree char *whole = g_strdup_printf (">%s</text>", m64->class_names[c]);
+
+        named += strstr (text, whole) != NULL;
+      }
+    /* every name, or every second one where the bars are narrower */
+    g_assert_cmpuint (named, >=, 32);
+    dump ("align-64-classes", ov_align_view_paint, v64, 900, 700);
+  }
+}
+
 /* /viz/figures/column-width: the t-SNE map, the alignment figure and the
  * heat map drawn at 240 x 200 points (a paper's column) and 345 x 260 stay
  * whole: no ink on the page's edges, the legends inside the page, long
@@ -3212,6 +3401,8 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/export/formats", test_export);
   g_test_add_func ("/viz/align/hand", test_align_hand);
   g_test_add_func ("/viz/align/table-text", test_align_table_text);
+  g_test_add_func ("/viz/align/models-apart", test_align_models_apart);
+  g_test_add_func ("/viz/align/text-size", test_align_text_size);
   g_test_add_func ("/viz/embed/file", test_embeddings_file);
   g_test_add_func ("/viz/embed/tag-classes", test_tag_classes);
   g_test_add_func ("/viz/embed/oracle-states", test_embed_oracle);
