@@ -902,9 +902,9 @@ layout_bar_text (OvAlignView *view, cairo_t *cr, double bw, double *names_h)
      * bars are too narrow to name each class: every second (third...) is
      * named; %d is 2, 3... */
     view->name_note = g_strdup_printf (_ ("1 in %d classes named"), view->name_step);
-  /* a figure of full size keeps room for names of any length up to
-   * NAME_MAX_W (at least that of the names of ten or so characters), a
-   * smaller one only for those it has; the note goes at the end of the key's last
+  /* a figure of full size keeps at least the room of names of ten or so
+   * characters, more for longer ones up to NAME_MAX_W, a smaller one only
+   * the room of those it has; the note goes at the end of the key's last
    * line where that has room for it, else under the names */
   view->note_on_key = FALSE;
   if (view->name_note != NULL && view->key_lines != NULL)
@@ -983,10 +983,13 @@ axes_ticks (OvAlignView *view, OvAxes *ax)
 /* Top to bottom: the title, the two layer plots side by side with their
  * axes (their titles and the x axis's label in two lines where one is too
  * narrow for them), the legend (its rows wrap on a narrow figure), and the
- * bar charts with the class names under them; the plots get about 60 % of
- * the height left after the text, the bars the rest, each at least
- * MIN_CHART_LINES lines of tick labels high. Returns the height that
- * takes, which is more than height where the page is too small for it. */
+ * bar charts with the class names under them, side by side, or with stack
+ * one over the other where side by side they would be narrower than
+ * STACK_BELOW_W; the plots get about 60 % of the height left after the
+ * text (45 % with the charts stacked), the bars the rest, each at least
+ * MIN_CHART_LINES lines of tick labels high. Text and distances are k
+ * times those of the full size. Returns the height that takes, which is
+ * more than height where the page is too small for it. */
 static double
 layout_at (OvAlignView *view, double width, double height, double k, gboolean stack)
 {
@@ -1113,7 +1116,9 @@ layout_at (OvAlignView *view, double width, double height, double k, gboolean st
   return view->dist.area.y + plot_h + below + n_rows * bar_h + (n_rows - 1) * gap + names_h;
 }
 
-/* Lays the figure out for width x height; a page too small for it even
+/* Lays the figure out for width x height: with the largest text that
+ * leaves the charts roomy, else with the page's own factor (stacked bar
+ * charts only where they then fit); a page too small for it even
  * with the smallest text gets the layout of a larger page drawn smaller,
  * so that nothing overlaps or is cut: its text is then smaller than
  * OV_DRAW_MIN_FONT, a known shortcoming of pages under about 200 points. */
