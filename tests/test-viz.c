@@ -617,6 +617,31 @@ test_grid_and_flow (void)
   g_assert_cmpint (gh.row, ==, T_S - 1);
   g_assert_cmpint (gh.col, ==, T_S - 1);
   g_assert_false (ov_attention_grid_view_hit (grid, 1, 1, &gh));
+  /* the segments' strip above the first row of maps and left of the first
+   * column, in the heat map's colours, each position over its column (the
+   * strip is 2.5 points thick, a point from the map, at this size) */
+  {
+    OvRect first;
+    int shown = 0;
+
+    for (int i = 0; i < T_S; i++)
+      shown += t_segments[i] != OV_SEGMENT_PAD;
+    g_assert_true (ov_attention_grid_view_cell_rect (grid, 0, 2, &r));
+    g_assert_true (ov_attention_grid_view_cell_rect (grid, 1, 0, &first));
+    for (int i = 0, a = 0; i < T_S; i++)
+      {
+        OvColor want = ov_attention_segment_color (t_segments[i]);
+
+        if (t_segments[i] == OV_SEGMENT_PAD)
+          continue;
+        assert_color_near (pixel (surface, r.x + (a + 0.5) * r.width / shown, r.y - 2.25),
+                           want, 1.5 / 255);
+        assert_color_near (pixel (surface, first.x - 2.25,
+                                  first.y + (a + 0.5) * first.height / shown),
+                           want, 1.5 / 255);
+        a++;
+      }
+  }
   cairo_surface_destroy (surface);
   dump ("grid", ov_attention_grid_view_paint, grid, 600, 480);
 

@@ -689,13 +689,14 @@ ov_heatmap_view_height_for_width (OvHeatmapView *view, double width)
   return h;
 }
 
-/* Thin white lines between segments across an n x n matrix. */
+/* Thin white lines between segments across an n x n matrix, line wide
+ * and of that opacity. */
 static void
 draw_boundaries (cairo_t *cr, const OvSegment *segments, int n, double x0, double y0,
-                 double cell_w, double cell_h)
+                 double cell_w, double cell_h, double line, double alpha)
 {
-  cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
-  cairo_set_line_width (cr, 1.0);
+  cairo_set_source_rgba (cr, 1, 1, 1, alpha);
+  cairo_set_line_width (cr, line);
   for (int a = 1; a < n; a++)
     {
       if (segments[a] == segments[a - 1])
@@ -755,7 +756,7 @@ ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
 
   paint_matrix (cr, view->values, view->n, view->n, &view->scale, view->x0, view->y0,
                 view->n * cw, view->n * ch, &view->cache);
-  draw_boundaries (cr, view->segments, view->n, view->x0, view->y0, cw, ch);
+  draw_boundaries (cr, view->segments, view->n, view->x0, view->y0, cw, ch, 1.0, 0.9);
 
   /* Segment strips along both axes, then the labels. */
   for (int a = 0; a < view->n; a++)
@@ -908,6 +909,8 @@ struct _OvAttentionGridView
 {
   int           n_layers, n_heads, n;
   int          *pos;              /* (n) */
+  OvSegment    *segments;         /* (n): the segment of each position shown */
+  gboolean      present[5];       /* the segments among them, for the key */
   float        *values;           /* (L, A, n, n) */
   OvColorScale *scales;           /* (L * A): 0 .. each map's own maximum */
   cairo_surface_t **cache;        /* (L * A) map images, made on first paint */
@@ -919,7 +922,8 @@ struct _OvAttentionGridView
   gboolean      fill_page;        /* maps may leave square to fill the page */
   /* laid out for the page: the shrink factor, the labels' text size and
    * every how many heads and layers is named, the colour bar's place */
-  double        k, font, bar_x, bar_y, bar_h, bar_title_w;
+  double        k, font, bar_x, bar_y, bar_h, bar_title_w, strip;
+  gboolean      show_key;         /* the segments' key fits under the bar */
   int           head_step, layer_step;
 };
 
@@ -946,9 +950,14 @@ ov_attention_grid_view_new (const float *const *attentions,
   v->n_layers = n_layers;
   v->n_heads = n_heads;
   v->pos = g_new (int, MAX (seq_len, 1));
+  v->segments = g_new (OvSegment, MAX (seq_len, 1));
   for (int i = 0; i < seq_len; i++)
     if (segments[i] != OV_SEGMENT_PAD)
-      v->pos[v->n++] = i;
+      {
+        v->segments[v->n] = segments[i];
+        v->present[segments[i]] = TRUE;
+        v->pos[v->n++] = i;
+      }
   nn = (gsize) v->n * v->n;
   v->values = g_new (float, MAX ((gsize) n_layers * n_heads * nn, 1));
   v->scales = g_new (OvColorScale, MAX (n_layers * n_heads, 1));
@@ -977,6 +986,7 @@ ov_attention_grid_view_free (OvAttentionGridView *view)
   g_free (view->cache);
   g_free (view->scales);
   g_free (view->pos);
+  g_free (view->segments);
   g_free (view->values);
   g_free (view->title);
   g_strfreev (view->title_lines);
@@ -1007,7 +1017,10 @@ ov_attention_grid_view_set_shown_scale (OvAttentionGridView *view, double scale)
 }
 
 /* Top to bottom: the title, the head names, the rows of maps with the
- * layer names on their left; right of them the colour bar. A figure smaller
+ * layer names on their left; the segment strips (special, words, tags,
+ * regions, as on the heat map) above the first row and left of the first
+ * column; right of them the colour bar and under it the segments' key. A
+ * figure smaller
  * than the one the command draws by default (140 + 110 A by 60 + 110 L
  * points) shrinks its text and distances; where the names are wider than a
  * map every second (third...) is written. */
@@ -1030,18 +1043,26 @@ ov_attention_grid_view_layout (OvAttentionGridView *view, double width, double h
   line = ov_draw_line_height (view->font);
   ov_draw_set_font (cr, view->font, FALSE);
   g_snprintf (buf, sizeof buf, _ ("L%d"), view->n_layers - 1);
-  view->x0 = MARGIN * k + ov_draw_text_width (cr, buf) + 6 * k;
-  view->y0 = view->title_h + line + 4 * k;
+  view->strip = MAX (2.0, 0.5 * STRIP_W * k);
+  view->x0 = MARGIN * k + ov_draw_text_width (cr, buf) + 6 * k + view->strip + k;
+  view->y0 = view->title_h + line + 4 * k + view->strip + k;
   view->gap = MAX (1.0, 4 * k);
 
-  /* the legend: the bar, its ticks, its title above it */
+  /* the legend: the bar, its ticks, its title above it, the key under it */
+  view->bar_y = view->y0 + line + 4 * k;
   view->bar_h = MIN (160, MAX (60 * k, (height - view->y0) * 0.4));
   /* Translators: the colour bar of the layer x head grid: each map's
    * values divided by its maximum. */
   ov_draw_set_font (cr, view->font, TRUE);
   view->bar_title_w = MIN (ov_draw_text_width (cr, _ ("÷ map max")), 86 * k);
-  legend_w = MAX (ov_draw_color_bar_width (cr, &grid_relative, 14 * k, view->bar_h, view->font),
-                  view->bar_title_w) + 16 * k;
+  legend_w = legend_width (&grid_relative, _ ("÷ map max"), view->present, view->bar_y,
+                           view->bar_h, height - MARGIN * k, k) + 16 * k;
+  /* the key where it takes no more than a third of the page's width (the
+   * strips' colours are the heat map's, which has the key too) */
+  view->show_key = legend_w <= width / 3;
+  if (!view->show_key)
+    legend_w = legend_width (&grid_relative, _ ("÷ map max"), NULL, view->bar_y, view->bar_h,
+                             height - MARGIN * k, k) + 16 * k;
   avail_w = width - view->x0 - legend_w - MARGIN * k;
   avail_h = height - view->y0 - MARGIN * k;
   /* maps as large as fit; with fill_page up to MAX_CELL_ASPECT from
@@ -1060,7 +1081,6 @@ ov_attention_grid_view_layout (OvAttentionGridView *view, double width, double h
   if (view->fill_page)
     view->x0 += MAX (0.0, avail_w - view->n_heads * pitch) / 2;
   view->bar_x = view->x0 + view->n_heads * pitch - view->gap + 16 * k;
-  view->bar_y = view->y0 + line + 4 * k;
 
   ov_draw_set_font (cr, view->font, FALSE);
   g_snprintf (buf, sizeof buf, _ ("H%d"), view->n_heads - 1);
@@ -1126,7 +1146,7 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
       ov_attention_grid_view_cell_rect (view, 0, h, &r);
       /* Translators: a column of attention maps, head %d; keep it short. */
       g_snprintf (buf, sizeof buf, _ ("H%d"), h);
-      ov_draw_text (cr, r.x + r.width / 2, view->y0 - 3 * view->k, 0.5, 1.0, buf);
+      ov_draw_text (cr, r.x + r.width / 2, view->y0 - view->strip - 3 * view->k, 0.5, 1.0, buf);
     }
   for (int l = 0; l < view->n_layers; l += view->layer_step)
     {
@@ -1136,7 +1156,8 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
       ov_attention_grid_view_cell_rect (view, l, 0, &r);
       /* Translators: a row of attention maps, layer %d; keep it short. */
       g_snprintf (buf, sizeof buf, _ ("L%d"), l);
-      ov_draw_text (cr, view->x0 - 4 * view->k, r.y + r.height / 2, 1.0, 0.5, buf);
+      ov_draw_text (cr, view->x0 - view->strip - 4 * view->k, r.y + r.height / 2, 1.0, 0.5,
+                    buf);
     }
   for (int l = 0; l < view->n_layers && view->n > 0; l++)
     for (int h = 0; h < view->n_heads; h++)
@@ -1147,10 +1168,42 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
         paint_matrix (cr, view->values + ((gsize) l * view->n_heads + h) * nn, view->n, view->n,
                       &view->scales[l * view->n_heads + h], r.x, r.y, r.width, r.height,
                       &view->cache[l * view->n_heads + h]);
+        /* where the words, tags and regions meet, where a map is large
+         * enough for the lines to leave its cells visible */
+        if (r.width >= 3.0 * view->n)
+          {
+            cairo_save (cr);
+            cairo_rectangle (cr, r.x, r.y, r.width, r.height);
+            cairo_clip (cr);
+            draw_boundaries (cr, view->segments, view->n, r.x, r.y, r.width / view->n,
+                             r.height / view->n, 0.5, 0.45);
+            cairo_restore (cr);
+          }
       }
-  ov_draw_color_bar_sized (cr, &grid_relative, view->bar_x, view->bar_y, 14 * view->k,
-                           view->bar_h, _ ("÷ map max"), view->font,
-                           MAX (view->bar_title_w, view->width - MARGIN * view->k - view->bar_x));
+  /* the segments along the first row's top and the first column's left */
+  for (int i = 0; i < view->n; i++)
+    {
+      OvColor c = ov_attention_segment_color (view->segments[i]);
+      OvRect r;
+
+      cairo_set_source_rgb (cr, c.r, c.g, c.b);
+      for (int h = 0; h < view->n_heads; h++)
+        {
+          ov_attention_grid_view_cell_rect (view, 0, h, &r);
+          cairo_rectangle (cr, r.x + i * r.width / view->n, r.y - view->strip - view->k,
+                           r.width / view->n, view->strip);
+        }
+      for (int l = 0; l < view->n_layers; l++)
+        {
+          ov_attention_grid_view_cell_rect (view, l, 0, &r);
+          cairo_rectangle (cr, r.x - view->strip - view->k, r.y + i * r.height / view->n,
+                           view->strip, r.height / view->n);
+        }
+      cairo_fill (cr);
+    }
+  draw_legend (cr, &grid_relative, _ ("÷ map max"), view->show_key ? view->present : NULL,
+               view->bar_x, view->bar_y, view->bar_h, view->height - MARGIN * view->k,
+               view->k);
   cairo_restore (cr);
 }
 
