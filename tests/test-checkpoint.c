@@ -637,6 +637,15 @@ test_answers_formats (void)
   g_assert_cmpstr (ov_answer_list_get (list, 2), ==, "black and white");
   g_clear_pointer (&list, ov_answer_list_free);
 
+  /* A byte order mark before the first answer is not part of it. */
+  g_assert_true (g_file_set_contents (path, "\xef\xbb\xbfyes\nno\n", -1, NULL));
+  list = ov_answer_list_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ov_answer_list_get_n (list), ==, 2);
+  g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "yes");
+  g_assert_cmpint (ov_answer_list_find (list, "yes"), ==, 0);
+  g_clear_pointer (&list, ov_answer_list_free);
+
   /* A dict not listed in index order: class i is the answer whose value is i. */
   g_assert_true (g_file_set_contents (path, "{\"no\": 1, \"yes\": 0}", -1, NULL));
   list = ov_answer_list_load (path, &error);
