@@ -1132,6 +1132,29 @@ edit_reshape (OvTensorView *views, guint *n, gpointer data)
   return FALSE;
 }
 
+/* one weight (at most 4096 float32 values) with a NaN at element 3 */
+static gboolean
+edit_poison (OvTensorView *views, guint *n, gpointer data)
+{
+  static float poisoned[4096];
+
+  for (guint i = 0; i < *n; i++)
+    if (strcmp (views[i].name, data) == 0 && views[i].dtype == OV_DTYPE_F32)
+      {
+        gint64 count = 1;
+
+        for (int k = 0; k < views[i].n_dims; k++)
+          count *= views[i].shape[k];
+        g_assert_cmpint (count, >, 3);
+        g_assert_cmpint (count, <=, G_N_ELEMENTS (poisoned));
+        memcpy (poisoned, views[i].data, count * sizeof (float));
+        poisoned[3] = NAN;
+        views[i].data = poisoned;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 /* strips "bert." and drops the heads: a bare encoder file */
 static gboolean
 edit_bare (OvTensorView *views, guint *n, gpointer data)
@@ -1819,6 +1842,41 @@ test_errors (void)
     g_assert_nonnull (strstr (error->message, "[16, 32]"));
     g_assert_nonnull (strstr (error->message, "[32, 16]"));
     g_assert_nonnull (strstr (error->message, "model.safetensors"));
+    g_clear_error (&error);
+    remove_dir (dir);
+  }
+  /* a weight that is not a finite number would make every output NaN */
+  {
+    g_autofree char *dir = make_variant (fixture, edit_poison,
+                                         "bert.encoder.layer.1.output.dense.bias");
+    g_autoptr(OvModel) m = ov_model_load (dir, NULL, &error);
+
+    g_assert_null (m);
+    g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+    g_assert_nonnull (strstr (error->message, "bert.encoder.layer.1.output.dense.bias"));
+    g_assert_nonnull (strstr (error->message, "element 3"));
+    g_assert_nonnull (strstr (error->message, "model.safetensors"));
+    g_clear_error (&error);
+    remove_dir (dir);
+  }
+  /* so would a negative LayerNorm epsilon */
+  {
+    g_autofree char *dir = make_variant (fixture, NULL, NULL);
+    g_autofree char *cfg = g_build_filename (dir, "config.json", NULL);
+    g_autofree char *text = NULL;
+    g_autoptr(GString) edited = NULL;
+    g_autoptr(OvModel) m = NULL;
+
+    g_assert_true (g_file_get_contents (cfg, &text, NULL, NULL));
+    edited = g_string_new (text);
+    g_assert_cmpuint (g_string_replace (edited, "\"layer_norm_eps\": 1e-12",
+                                        "\"layer_norm_eps\": -1", 0), ==, 1);
+    g_assert_true (g_file_set_contents (cfg, edited->str, -1, NULL));
+    m = ov_model_load (dir, NULL, &error);
+    g_assert_null (m);
+    g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+    g_assert_nonnull (strstr (error->message, "layer_norm_eps"));
+    g_assert_nonnull (strstr (error->message, "config.json"));
     g_clear_error (&error);
     remove_dir (dir);
   }
