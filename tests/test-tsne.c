@@ -530,6 +530,16 @@ test_bad_input (void)
   g_assert_nonnull (strstr (error->message, "row 7"));
   g_clear_error (&error);
 
+  /* finite, but its squared distances overflow float (this crashed the
+   * neighbour search) */
+  X[7 * dim + 1] = 1e19f;
+  g_assert_false (ov_tsne_run (X, n, dim, &params, Y, NULL, NULL, NULL, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "row 7"));
+  g_assert_nonnull (strstr (error->message, "overflow"));
+  g_clear_error (&error);
+  X[7 * dim + 1] = 0.0f;
+
   g_assert_false (ov_tsne_run (X, 2, dim, &params, Y, NULL, NULL, NULL, &error));
   g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
 }
@@ -586,6 +596,7 @@ test_readers (void)
   g_assert_cmpuint (dim, ==, 3);
   g_assert_cmpfloat (X[5], ==, 6.5f);
   g_clear_pointer (&X, g_free);
+
 
   while (s->len < 10 + 0x76 - 1)
     g_string_append_c (s, ' ');

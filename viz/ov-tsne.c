@@ -887,6 +887,7 @@ check_input (const float *X,
              GError     **error)
 {
   gsize bad = G_MAXSIZE;
+  double limit;
 
   if (n < 3 || dim == 0)
     {
@@ -907,17 +908,29 @@ check_input (const float *X,
                       "points (%zu)"), perplexity, n);
       return FALSE;
     }
+  /* Distances are squared sums in single precision: past this bound they
+   * overflow to infinity, and the neighbour search then lists no neighbours
+   * at all (values of 1e19 crashed it). */
+  limit = sqrt (G_MAXFLOAT / (64.0 * (double) dim));
   for (gsize a = 0; a < n * dim; a++)
-    if (!isfinite (X[a]))
+    if (!isfinite (X[a]) || fabs (X[a]) > limit)
       {
         bad = a;
         break;
       }
-  if (bad != G_MAXSIZE)
+  if (bad != G_MAXSIZE && !isfinite (X[bad]))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
                    _ ("t-SNE: input row %zu column %zu is not a finite number"),
                    bad / dim, bad % dim);
+      return FALSE;
+    }
+  if (bad != G_MAXSIZE)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                   _ ("t-SNE: input row %zu column %zu is %g; the squared distances of values "
+                      "this large overflow single precision (keep them within ±%.3g)"),
+                   bad / dim, bad % dim, X[bad], limit);
       return FALSE;
     }
   return TRUE;
