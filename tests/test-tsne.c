@@ -597,6 +597,25 @@ test_readers (void)
   g_assert_cmpfloat (X[5], ==, 6.5f);
   g_clear_pointer (&X, g_free);
 
+  /* After a byte order mark the first row is still numbers, not a header
+   * (it was dropped); a second header line is refused. */
+  g_assert_true (g_file_set_contents (csv, "\xef\xbb\xbf" "1,2\n3,4\n5,6\n", -1, NULL));
+  X = ov_tsne_load_vectors (csv, &n, &dim, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpfloat (X[0], ==, 1.0f);
+  g_clear_pointer (&X, g_free);
+  g_assert_true (g_file_set_contents (csv, "a,b\nc,d\n1,2\n", -1, NULL));
+  g_assert_null (ov_tsne_load_vectors (csv, &n, &dim, NULL, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "v.csv:2"));
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents (csv, "\xef\xbb\xbf" "a\nb\na\n", -1, NULL));
+  labels = ov_tsne_load_labels (csv, 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (labels->n_names, ==, 2);
+  g_assert_cmpstr (labels->names[0], ==, "a");
+  g_clear_pointer (&labels, ov_tsne_labels_free);
 
   while (s->len < 10 + 0x76 - 1)
     g_string_append_c (s, ' ');

@@ -296,6 +296,11 @@ load_csv (const char  *path,
   GArray *vals = g_array_new (FALSE, FALSE, sizeof (float));
   gsize rows = 0, cols = 0, line_no = 0;
   const char *p = text, *endp = text + len;
+  gboolean had_header = FALSE;
+
+  /* A byte order mark made the first row look like a header, and dropped it. */
+  if (len >= 3 && memcmp (text, "\xef\xbb\xbf", 3) == 0)
+    p += 3;
 
   if (memchr (text, '\0', len) != NULL)
     {
@@ -323,8 +328,9 @@ load_csv (const char  *path,
 
           if (e == s)
             {
-              if (rows == 0 && c == 0)
-                header = TRUE;
+              /* one header line, before the numbers */
+              if (rows == 0 && c == 0 && !had_header)
+                header = had_header = TRUE;
               else
                 {
                   g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
@@ -505,7 +511,8 @@ ov_tsne_load_labels (const char *path,
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: labels are not UTF-8 text"), path);
       return NULL;
     }
-  lines = g_strsplit (text, "\n", -1);
+  /* A byte order mark is no part of the first label (it made a class of its own). */
+  lines = g_strsplit (g_str_has_prefix (text, "\xef\xbb\xbf") ? text + 3 : text, "\n", -1);
   nl = g_strv_length (lines);
   while (nl > 0 && g_strstrip (lines[nl - 1])[0] == '\0')
     nl--;
