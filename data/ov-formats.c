@@ -170,10 +170,24 @@ ov_file_sniff_tsv_row (const char *row)
   return OV_FILE_UNKNOWN;
 }
 
+/* A yaml line "---" (a document starts) or "..." (it ends), which a flat
+ * split yaml may hold around its keys. */
+static gboolean
+is_yaml_document_marker (const char *line)
+{
+  if (!g_str_has_prefix (line, "---") && !g_str_has_prefix (line, "..."))
+    return FALSE;
+  for (line += 3; *line != '\0'; line++)
+    if (!g_ascii_isspace (*line))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 looks_like_yaml (const char *text)
 {
-  g_auto(GStrv) lines = g_strsplit (text, "\n", 8);
+  g_auto(GStrv) lines = g_strsplit (g_str_has_prefix (text, "\xef\xbb\xbf") ? text + 3 : text,
+                                    "\n", 8);
   guint good = 0;
 
   for (guint i = 0; lines[i] != NULL; i++)
@@ -183,7 +197,7 @@ looks_like_yaml (const char *text)
 
       if (lines[i + 1] == NULL && i > 0)
         break; /* maybe cut */
-      if (*l == '\0' || *l == '#')
+      if (*l == '\0' || *l == '#' || is_yaml_document_marker (l))
         continue;
       if (strchr (l, '\t') != NULL)
         return FALSE;
@@ -1811,14 +1825,15 @@ ov_dataset_yaml_load (const char *path,
     }
   dir = g_path_get_dirname (path);
   map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  lines = g_strsplit (text, "\n", -1);
+  /* A byte order mark (Windows editors write one) is no part of the first key. */
+  lines = g_strsplit (g_str_has_prefix (text, "\xef\xbb\xbf") ? text + 3 : text, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       char *line = g_strstrip (lines[i]);
       char *colon, *value, *hash;
       g_autofree char *key = NULL;
 
-      if (*line == '\0' || *line == '#' || g_str_equal (line, "---"))
+      if (*line == '\0' || *line == '#' || is_yaml_document_marker (line))
         continue;
       colon = strchr (line, ':');
       if (colon == NULL)
@@ -1839,8 +1854,15 @@ ov_dataset_yaml_load (const char *path,
           value[strlen (value) - 1] = '\0';
           value++;
         }
+      /* "label:" alone is null in yaml, or opens a nested block this reader
+       * does not read: either way the key would be lost without a word. */
       if (*value == '\0')
-        continue;
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       _ ("%s: line %u: “%s” has no value (only flat yaml is read: "
+                          "“key: file”, one a line)"), path, i + 1, key);
+          return NULL;
+        }
       g_hash_table_insert (map, g_steal_pointer (&key),
                            g_path_is_absolute (value) ? g_strdup (value)
                                                       : g_build_filename (dir, value, NULL));

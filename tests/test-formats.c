@@ -528,6 +528,32 @@ test_oscar_pairing (void)
   g_assert_cmpuint (s->n_features, ==, 1);
   g_clear_pointer (&s, ov_sample_free);
 
+  /* A byte order mark and document markers are no part of any key; a key
+   * without a value is refused, not dropped. */
+  {
+    g_autofree char *marked = write_file (dir, "marked.yaml",
+                                          "\xef\xbb\xbf---\nlabel: test.label.tsv\n"
+                                          "feature: test.feature.tsv\n...\n");
+    g_autofree char *empty = write_file (dir, "empty.yaml",
+                                         "feature: test.feature.tsv\nlabel:\n"
+                                         "  file: test.label.tsv\n");
+    g_autoptr(OvDataset) mds = NULL;
+
+    g_assert_cmpint (ov_file_sniff (marked, NULL), ==, OV_FILE_DATASET_YAML);
+    mds = ov_dataset_open (marked, NULL, &error);
+    g_assert_no_error (error);
+    s = ov_dataset_load_key (mds, "k1", NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (s->n_regions, ==, 1);
+    g_assert_cmpstr (s->regions[0].cls, ==, "y");
+    g_clear_pointer (&s, ov_sample_free);
+    g_assert_null (ov_dataset_open (empty, NULL, &error));
+    g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+    g_assert_nonnull (strstr (error->message, empty));
+    g_assert_nonnull (strstr (error->message, "line 2"));
+    g_clear_error (&error);
+  }
+
   /* JSON writers may escape '/' as "\/" inside the base64 string. */
   {
     g_autoptr(GString) escaped = g_string_new (b);
