@@ -178,6 +178,23 @@ load_lineidx (OvTsv      *tsv,
       p = eol + 1;
       line++;
     }
+  /* The first row starts at byte 0: a .lineidx without it (an empty one
+   * left by an interrupted write, or one of another file) would hide rows. */
+  if (offs->len == 0 && tsv->size > 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s lists no rows, but %s holds %" PRIu64 " bytes; regenerate the "
+                      ".lineidx"), idx_path, tsv->path, tsv->size);
+      return FALSE;
+    }
+  if (offs->len > 0 && g_array_index (offs, guint64, 0) != 0)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s: the first offset is %" PRIu64 ", but the first row of %s starts at "
+                      "0; regenerate the .lineidx"), idx_path, g_array_index (offs, guint64, 0),
+                   tsv->path);
+      return FALSE;
+    }
   tsv->n_rows = offs->len;
   g_array_append_val (offs, tsv->size);
   tsv->offsets = (guint64 *) g_array_free (g_steal_pointer (&offs), FALSE);

@@ -877,6 +877,24 @@ test_corrupt_lineidx_and_pairs (void)
   g_assert_nonnull (strstr (error->message, "999"));
   g_clear_error (&error);
 
+  /* An empty .lineidx, or one without the first row, would hide rows. */
+  {
+    g_autofree char *t = write_file (dir, "d.label.tsv", "k1\t[]\nk2\t[]\n");
+    g_autofree char *t_idx = write_file (dir, "d.label.lineidx", "");
+
+    g_assert_null (ov_dataset_open (t, NULL, &error));
+    g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+    g_assert_nonnull (strstr (error->message, t_idx));
+    g_assert_nonnull (strstr (error->message, "lists no rows"));
+    g_clear_error (&error);
+    g_free (write_file (dir, "d.label.lineidx", "6\n"));
+    g_assert_null (ov_dataset_open (t, NULL, &error));
+    g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+    g_assert_nonnull (strstr (error->message, t_idx));
+    g_assert_nonnull (strstr (error->message, "first offset is 6"));
+    g_clear_error (&error);
+  }
+
   /* Row counts that differ cannot be paired row by row. */
   g_remove (idx);
   f = write_file (dir, "a.features.tsv", ftext);
