@@ -2134,10 +2134,11 @@ ov_class_names_load (const char *path,
   if (*start == '{' || *start == '[')
     return class_names_from_json (path, start, len - (gsize) (start - text), error);
 
+  /* An empty file splits into no lines at all: it names no classes. */
   lines = g_strsplit (text, "\n", -1);
-  if (g_str_has_prefix (lines[0], "\xef\xbb\xbf"))
+  if (lines[0] != NULL && g_str_has_prefix (lines[0], "\xef\xbb\xbf"))
     memmove (lines[0], lines[0] + 3, strlen (lines[0] + 3) + 1);
-  if (strchr (lines[0], '\t') != NULL)
+  if (lines[0] != NULL && strchr (lines[0], '\t') != NULL)
     return class_names_from_table (path, lines, error);
   /* One name a line; synonyms after a comma ("stop sign,stopsign"): the
    * first is the name. Blank lines at the end are no classes. */

@@ -418,6 +418,8 @@ make_config_nested (void)
 static GBytes *make_json_empty (void) { return text (""); }
 /* a binary given as --class-names */
 static GBytes *make_names_binary (void) { return g_bytes_new_static ("yolk\n\0\1\2\3", 9); }
+/* an empty file (was a GLib critical: it splits into no lines at all) */
+static GBytes *make_names_empty (void) { return g_bytes_new_static ("", 0); }
 
 static GBytes *make_cbs_no_tab (void) { return text ("dog\ndog,dogs\n"); }
 static GBytes *make_cbs_binary (void) { return g_bytes_new_static ("dog\tdo\0g\n", 10); }
@@ -479,6 +481,7 @@ static const Case cases[] = {
   { "config-nested", READ_CONFIG, OV_ERROR_FORMAT, make_config_nested },
   { "json-empty.json", READ_DATASET, OV_ERROR_TRUNCATED, make_json_empty },
   { "class-names-binary.txt", READ_CLASS_NAMES, OV_ERROR_FORMAT, make_names_binary },
+  { "class-names-empty.txt", READ_CLASS_NAMES, OV_ERROR_FORMAT, make_names_empty },
   { "cbs-forms-no-tab.tsv", READ_CBS_LIST, OV_ERROR_FORMAT, make_cbs_no_tab },
   { "cbs-forms-binary.tsv", READ_CBS_LIST, OV_ERROR_FORMAT, make_cbs_binary },
   { "cbs-hierarchy-label.json", READ_CBS_TREE, OV_ERROR_FORMAT, make_cbs_tree },
