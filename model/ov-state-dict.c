@@ -464,6 +464,11 @@ zip_ctx_open (ZipCtx       *z,
         g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
                      _ ("%s: not a valid zip archive: it has no directory at its end (the "
                         "file is cut short?)"), path);
+      /* libzip says only "File already exists" */
+      else if (zip_error_code_zip (&ze) == ZIP_ER_EXISTS)
+        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                     _ ("%s: not a valid zip archive: two of its members have the same name"),
+                     path);
       else
         zip_set_error (error, path, _ ("not a valid zip archive"), &ze);
       zip_source_free (z->src);

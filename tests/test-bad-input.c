@@ -220,6 +220,30 @@ make_zip_bomb (void)
   return g_bytes_new_take (g_steal_pointer (&data), len);
 }
 
+/* A zip holding two members of the same name: libzip's own message was
+ * only "File already exists". */
+static GBytes *
+make_zip_dup_names (void)
+{
+  static const char pkl[] = "\x80\x02}q\x00.";
+  g_autofree char *path = g_build_filename (tmp_dir, "dup.zip", NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+  zip_t *za = zip_open (path, ZIP_CREATE | ZIP_TRUNCATE, NULL);
+
+  g_assert_nonnull (za);
+  for (int i = 0; i < 2; i++)
+    g_assert_cmpint (zip_file_add (za, i == 0 ? "archive/data.pkl" : "archive/data.pkX",
+                                   zip_source_buffer (za, pkl, sizeof pkl - 1, 0), 0), >=, 0);
+  g_assert_cmpint (zip_close (za), ==, 0);
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_remove (path);
+  /* the second name becomes the first, in its local header and the directory */
+  for (char *p = data; (p = memmem (p, data + len - p, "data.pkX", 8)) != NULL; p += 8)
+    p[7] = 'l';
+  return g_bytes_new_take (g_steal_pointer (&data), len);
+}
+
 /* A real torch zip whose storage zip/data/0 is replaced by 100 MB of zeros,
  * deflated at level 1 (a 460 kB file): weights do not compress like that. */
 static GBytes *
@@ -438,6 +462,7 @@ static const Case cases[] = {
   { "checkpoint-zip-truncated", READ_CHECKPOINT, OV_ERROR_FORMAT, make_zip_truncated },
   { "checkpoint-legacy-truncated", READ_CHECKPOINT, OV_ERROR_TRUNCATED, make_legacy_truncated },
   { "checkpoint-zip-bomb", READ_CHECKPOINT, OV_ERROR_LIMIT, make_zip_bomb },
+  { "checkpoint-zip-same-names", READ_CHECKPOINT, OV_ERROR_FORMAT, make_zip_dup_names },
   { "checkpoint-tensor-bomb", READ_CHECKPOINT, OV_ERROR_LIMIT, make_tensor_bomb },
   { "checkpoint-html", READ_CHECKPOINT, OV_ERROR_FORMAT, make_not_checkpoint },
   { "checkpoint-nul", READ_CHECKPOINT, OV_ERROR_FORMAT, make_nul },
