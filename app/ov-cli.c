@@ -1643,8 +1643,13 @@ tensor_to_f32 (const OvTensor *t,
       g_autofree float *owned = NULL;
       const float *data = ov_tensor_as_f32 (t, &owned);
 
-      out = owned != NULL ? g_steal_pointer (&owned)
-                          : g_memdup2 (data, MAX (t->n_elements, 1) * sizeof (float));
+      /* img_feats of shape (0, D), no regions, has no element to copy */
+      if (owned != NULL)
+        out = g_steal_pointer (&owned);
+      else if (t->n_elements == 0)
+        out = g_new0 (float, 1);
+      else
+        out = g_memdup2 (data, t->n_elements * sizeof (float));
     }
   else
     {

@@ -1358,6 +1358,25 @@ test_pretrain_inputs (void)
                 json_object_get_double_member (json_node_get_object (cdoc), "match_probability"),
                 json_object_get_double_member (eo, "match_probability"), 0.0, 1e-5);
   g_unlink (in_path);
+
+  /* img_feats with no rows is no regions (it read 4 bytes past its data) */
+  {
+    float one = 1.0f;
+    OvTensorView none[3] = {
+      { "input_ids", OV_DTYPE_I64, 1, { t }, ids },
+      { "attention_mask", OV_DTYPE_F32, 1, { t }, mask },
+      { "img_feats", OV_DTYPE_F32, 2, { 0, d }, &one },
+    };
+    g_autoptr(Run) zrun = NULL;
+    g_autoptr(JsonNode) zdoc = NULL;
+
+    g_assert_true (ov_safetensors_write (in_path, none, 3, &error));
+    g_assert_no_error (error);
+    zrun = run_oscarviz ("match", "--model", model, "--inputs", in_path, "--json", NULL);
+    zdoc = run_json (zrun);
+    g_assert_true (json_object_has_member (json_node_get_object (zdoc), "match_probability"));
+    g_unlink (in_path);
+  }
 }
 
 /* /cli/errors: bad input exits non-zero (no signal) and names the file --- */
