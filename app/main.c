@@ -143,6 +143,52 @@ unknown_command (const char *arg)
 #if OV_HAVE_GUI
 /* Whether the window has a display to open on; without one GTK says only
  * "cannot open display". --help and --version need none. */
+/* Keys, questions, tags and class names come from files, and reach the
+ * terminal through g_print and g_printerr: a control character among them
+ * would be obeyed by the terminal (an escape sequence can recolour, move,
+ * retitle or clear it). Line ends, tabs and carriage returns (progress
+ * lines) pass; any other C0 or C1 control, and DEL, is shown as \xNN or
+ * \uNNNN. JSON output escapes them itself. */
+static void
+print_visibly (FILE       *stream,
+               const char *text)
+{
+  g_autoptr(GString) shown = g_string_sized_new (strlen (text));
+  g_autofree char *converted = NULL;
+  const char *charset;
+
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      if ((*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r') || *p == 0x7f)
+        g_string_append_printf (shown, "\\x%02x", *p);
+      else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+        {
+          g_string_append_printf (shown, "\\u%04x", p[1]);
+          p++;
+        }
+      else
+        g_string_append_c (shown, (char) *p);
+    }
+  /* as GLib's own handler: the console's charset, "?" for what it lacks */
+  if (!g_get_console_charset (&charset))
+    converted = g_convert_with_fallback (shown->str, -1, charset, "UTF-8", "?", NULL, NULL,
+                                         NULL);
+  fputs (converted != NULL ? converted : shown->str, stream);
+  fflush (stream);
+}
+
+static void
+print_out (const char *text)
+{
+  print_visibly (stdout, text);
+}
+
+static void
+print_err (const char *text)
+{
+  print_visibly (stderr, text);
+}
+
 static gboolean
 have_display (int    argc,
               char **argv)
@@ -206,6 +252,8 @@ main (int argc, char **argv)
           {
             /* a command refuses to write over a file it read */
             ov_files_track_reads (TRUE);
+            g_set_print_handler (print_out);
+            g_set_printerr_handler (print_err);
             return commands[i].func (argc - 1, argv + 1);
           }
       if (is_unknown_command (argv[1]))

@@ -2486,6 +2486,21 @@ test_vqa_unknown_words (void)
   g_assert_nonnull (strstr (text_some->out, "2 of 5 words are not in the model's vocabulary"));
   g_assert_nonnull (strstr (text_some->out, "colour mug"));
 
+  /* A control character reaches the terminal shown, not obeyed: an escape
+   * sequence in a question (or a key, a class name from a file) would
+   * recolour or clear it. */
+  {
+    g_autoptr(Run) escaped = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo",
+                                           "--question", "is the cup \x1b[2J\x07red\xc2\x9b?",
+                                           NULL);
+
+    g_assert_cmpint (escaped->status, ==, 0);
+    g_assert_null (strchr (escaped->out, '\x1b'));
+    g_assert_null (strchr (escaped->out, '\x07'));
+    g_assert_null (strstr (escaped->out, "\xc2\x9b"));
+    g_assert_nonnull (strstr (escaped->out, "is the cup \\x1b[2J\\x07red\\u009b?"));
+  }
+
   /* The demo's qla file keeps "what color is the cup ?" */
   dflt = vqa_json (NULL, "42");
   tokenized = vqa_json ("what color is the cup ?", "42");
