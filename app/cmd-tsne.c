@@ -393,7 +393,11 @@ ov_cmd_tsne (int argc, char **argv)
   prog.quiet = quiet;
   Y = g_new (float, 2 * n);
   if (!ov_tsne_run (X, n, dim, &params, Y, progress_cb, &prog, NULL, &error))
-    goto fail;
+    {
+      /* the engine knows rows and columns, not the file they came from */
+      g_prefix_error (&error, "%s: ", argv[1]);
+      goto fail;
+    }
 
   if (layer_emb != NULL && !labels_given)
     emb = g_steal_pointer (&layer_emb);

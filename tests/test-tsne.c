@@ -734,6 +734,22 @@ test_command (void)
     g_assert_nonnull (strstr (err, "/nonexistent/v.npy"));
     g_assert_false (g_file_test (fig, G_FILE_TEST_EXISTS));
   }
+  /* what the engine refuses (two points) names the file too */
+  {
+    g_autofree char *fig = g_build_filename (dir, "map.png", NULL);
+    g_autofree char *two = g_build_filename (dir, "two.csv", NULL);
+    g_autofree char *err = NULL;
+    const char *argv[] = { exe, "tsne", two, "--out", fig, NULL };
+    int status;
+
+    g_assert_true (g_file_set_contents (two, "1,2\n3,4\n", -1, NULL));
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 NULL, &err, &status, NULL));
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (err, "two.csv: t-SNE needs at least 3 points"));
+    g_assert_false (g_file_test (fig, G_FILE_TEST_EXISTS));
+    g_unlink (two);
+  }
   g_rmdir (dir);
 }
 
