@@ -154,13 +154,19 @@ load_embeddings_beside (const char *path,
                         gsize       dim)
 {
   g_autofree char *meta = g_strconcat (path, ".json", NULL);
+  g_autoptr(GError) error = NULL;
   OvEmbeddings *emb;
 
   if (labels_given || !g_file_test (meta, G_FILE_TEST_IS_REGULAR))
     return NULL;
-  emb = ov_embeddings_load (path, NULL);
+  emb = ov_embeddings_load (path, &error);
   if (emb != NULL && (emb->n != n || emb->hidden != dim))
     g_clear_pointer (&emb, ov_embeddings_free);
+  /* the map is still drawn, but not as the metadata beside it says */
+  if (emb == NULL)
+    g_printerr (_("oscarviz tsne: warning: %s is drawn as plain vectors, without the classes, "
+                  "images and layers of %s: %s\n"), path, meta,
+                error != NULL ? error->message : _("it describes other vectors"));
   return emb;
 }
 

@@ -734,6 +734,41 @@ test_command (void)
     g_assert_nonnull (strstr (err, "/nonexistent/v.npy"));
     g_assert_false (g_file_test (fig, G_FILE_TEST_EXISTS));
   }
+  /* an embeddings file whose metadata cannot be read is still drawn, with a
+   * warning naming the metadata (it was drawn as plain vectors without one) */
+  {
+    g_autofree char *emb = g_build_filename (dir, "e.safetensors", NULL);
+    g_autofree char *meta = g_strconcat (emb, ".json", NULL);
+    g_autofree char *labels = g_strconcat (emb, ".labels.txt", NULL);
+    g_autofree char *fig = g_build_filename (dir, "map.svg", NULL);
+    g_autofree char *text = NULL;
+    g_autoptr(GString) edited = NULL;
+    g_autofree char *err = NULL;
+    const char *embed[] = { exe, "embed", "--model", "demo", "--dataset", "demo", "--layer", "1",
+                            "--limit", "3", "--out", emb, "--quiet", NULL };
+    const char *argv[] = { exe, "tsne", emb, "--out", fig, "--iterations", "100", "--quiet",
+                           NULL };
+    int status;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) embed, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 NULL, NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_true (g_file_get_contents (meta, &text, NULL, NULL));
+    edited = g_string_new (text);
+    g_assert_cmpuint (g_string_replace (edited, "\"version\":1", "\"version\":9", 1), ==,
+                      1);
+    g_assert_true (g_file_set_contents (meta, edited->str, -1, NULL));
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 NULL, &err, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (err, "warning"));
+    g_assert_nonnull (strstr (err, "e.safetensors.json"));
+    g_assert_true (g_file_test (fig, G_FILE_TEST_EXISTS));
+    g_unlink (fig);
+    g_unlink (emb);
+    g_unlink (meta);
+    g_unlink (labels);
+  }
   /* what the engine refuses (two points) names the file too */
   {
     g_autofree char *fig = g_build_filename (dir, "map.png", NULL);
