@@ -2012,10 +2012,16 @@ test_embeddings_file (void)
     g_autofree int *all = ov_embed_parse_layers ("all", 2, &n, NULL);
     g_autofree int *list = ov_embed_parse_layers ("0,2", 2, &n, NULL);
     g_autofree int *bad = ov_embed_parse_layers ("3", 2, &n, &error);
+    g_autofree int *twice = NULL;
 
     g_assert_cmpint (all[0], ==, 2);
     g_assert_cmpint (list[1], ==, 2);
     g_assert_null (bad);
+    g_clear_error (&error);
+    twice = ov_embed_parse_layers ("1,2,1", 2, &n, &error);
+    g_assert_null (twice);
+    g_assert_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT);
+    g_assert_nonnull (strstr (error->message, "layer 1 is named twice"));
     g_clear_error (&error);
   }
 }

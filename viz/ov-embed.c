@@ -577,6 +577,15 @@ ov_embed_parse_layers (const char *text, int n_layers, guint *n_out, GError **er
               g_array_unref (out);
               return NULL;
             }
+          /* a layer listed twice was stored, drawn and tabulated twice */
+          for (guint j = 0; j < out->len; j++)
+            if (g_array_index (out, int, j) == l)
+              {
+                g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
+                             _ ("layer %d is named twice in \"%s\""), l, text);
+                g_array_unref (out);
+                return NULL;
+              }
           g_array_append_val (out, l);
         }
     }
