@@ -567,7 +567,11 @@ step_uncached (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
       OvForward fwd = { 0 };
 
       if (!_ov_model_encode (model, &enc->inputs, 0, &fwd, NULL, cancellable, error))
-        return FALSE;
+        {
+          g_free (fwd.sequence_output);
+          g_free (fwd.pooled);
+          return FALSE;
+        }
       _ov_model_lm_head (model, fwd.sequence_output + (gsize) enc->query_index * h, 1,
                          logits + (gsize) b * model->config.vocab_size);
       g_free (fwd.sequence_output);
@@ -598,12 +602,9 @@ decoder_step (Decoder *dec, gint32 *const *seqs, int cur_len, float *logits,
   n_logits = dec->device_scores ? 0 : (gsize) dec->n_beams * dec->model->config.vocab_size;
   for (gsize i = 0; i < n_logits; i++)
     if (!isfinite (logits[i]))
-      {
-        g_set_error (error, OV_ERROR, OV_ERROR_FAILED,
-                     _ ("%s: the model gave a score that is not a finite number at step %d "
-                        "(are the weights corrupt?)"), dec->model->path, cur_len);
-        return FALSE;
-      }
+      /* names the weight that is not finite (or says the arithmetic
+       * overflowed) */
+      return _ov_model_check_output (dec->model, logits + i, 1, error);
   return TRUE;
 }
 
@@ -741,12 +742,11 @@ device_candidates (Decoder *dec, const float *host_logits, int cur_len,
     return FALSE;
   for (int b = 0; b < nb; b++)
     if (!isfinite (row_max[b]) || !isfinite (row_lse[b]))
-      {
-        g_set_error (error, OV_ERROR, OV_ERROR_FAILED,
-                     _ ("%s: the model gave a score that is not a finite number at step %d "
-                        "(are the weights corrupt?)"), dec->model->path, cur_len);
-        return FALSE;
-      }
+      /* names the weight that is not finite (or says the arithmetic
+       * overflowed) */
+      return _ov_model_check_output (dec->model, isfinite (row_max[b]) ? &row_lse[b]
+                                                                         : &row_max[b], 1,
+                                     error);
   for (int i = 0; i < nb * k; i++)
     if (words[i] >= 0)
       {

@@ -228,7 +228,10 @@ _ov_model_encode (OvModel *model, const OvInputs *in, OvForwardFlags flags,
   be->free (be, x); be->free (be, q); be->free (be, k); be->free (be, v);
   be->free (be, ctx); be->free (be, a1); be->free (be, f);
   be->free (be, mask_be); be->free (be, probs_be);
-  if (ov_backend_check (be, error))
+  /* a NaN or an infinity here would be every answer's: a damaged weight
+   * (s x h values, nothing beside the encoder's own work) */
+  if (ov_backend_check (be, error)
+      && _ov_model_check_output (model, fwd->sequence_output, (gsize) s * h, error))
     return TRUE;
   goto fail_kv;
 

@@ -206,4 +206,14 @@ void           _ov_device_cache_reorder (OvDeviceCache *cache, const int *src, i
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvCaptionContext, _ov_caption_context_free)
 
+/* The most elements a weight has for its values to be checked at load. */
+extern gint64 _ov_model_scan_at_load;
+/* Whether the n values of an encoder output x are all finite; else an
+ * error naming the checkpoint's first weight that is not (the small ones
+ * are checked at load), or saying that its arithmetic overflows. */
+gboolean _ov_model_check_output (OvModel     *model,
+                                 const float *x,
+                                 gsize        n,
+                                 GError     **error);
+
 G_END_DECLS
