@@ -23,6 +23,7 @@ ov_cmd_align (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) files = NULL;
   g_autofree char *out = NULL;
+  g_autofree char *title = NULL;
   gboolean json = FALSE;
   g_autofree char *scale_text = NULL;
   double scale = OV_CLI_DEFAULT_SCALE, width = 0, height = 0;
@@ -43,13 +44,15 @@ ov_cmd_align (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   ov_cli_add_scale_option (context, &scale_text);
   ov_cli_add_figure_size_options (context, &width, &height);
+  ov_cli_add_title_option (context, &title);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("oscarviz align: %s\n", error->message);
       return 2;
     }
   if (!ov_cli_check_scale (scale_text, &scale, &error)
-      || !ov_cli_check_figure_wanted ("--out", out, width, height, scale_text, &error)
+      || !ov_cli_check_figure_wanted ("--out", out, width, height, scale_text, title,
+                                      &error)
       || !ov_cli_check_figure_size (width, height, &error)
       || !ov_cli_check_png_size (out, width, height, scale, &error)
       || !ov_cli_check_file_names (entries, &error))
@@ -132,6 +135,9 @@ ov_cmd_align (int argc, char **argv)
     {
       g_autoptr(OvAlignView) view = ov_align_view_new (models, n);
       OvExportFormat format;
+
+      if (title != NULL)
+        ov_align_view_set_title (view, title);
 
       /* again, now that the files read are known */
       if (!ov_cli_check_output ("align", "--out", out, NULL, NULL,

@@ -53,6 +53,7 @@ typedef struct {
   int     max_length;
   double  width, height, scale;
   char   *scale_text;
+  char   *title;   /* --title: NULL = each view's own, "" = none */
   OvSampleSourceOptions sample;
 } AttentionOptions;
 
@@ -62,6 +63,17 @@ typedef struct {
   OvForward  *fwd;
   char      **labels;     /* (S) regions relabelled "r3 dog" */
 } Pass;
+
+/* The title drawn: --title where given, else own (the view's own). */
+static char *
+figure_title (const AttentionOptions *o,
+              char                   *own)
+{
+  if (o->title == NULL)
+    return own;
+  g_free (own);
+  return g_strdup (o->title);
+}
 
 static void
 pass_clear (Pass *p)
@@ -353,7 +365,7 @@ check_figure_options (AttentionOptions *o)
                 o->before_layer);
   else if (!ov_cli_check_scale (o->scale_text, &o->scale, &error)
            || !ov_cli_check_figure_wanted ("--out", o->out, o->width, o->height, o->scale_text,
-                                           &error)
+                                           o->title, &error)
            || !ov_cli_check_figure_size (o->width, o->height, &error)
            || !ov_cli_check_png_size (o->out, o->width, o->height, o->scale, &error))
     g_printerr ("oscarviz attention: %s\n", error->message);
@@ -518,6 +530,7 @@ ov_cmd_attention (int argc, char **argv)
   context = ov_cli_context_new (&cli, _("— draw attention maps of one sample"), entries);
   ov_cli_add_scale_option (context, &o.scale_text);
   ov_cli_add_figure_size_options (context, &o.width, &o.height);
+  ov_cli_add_title_option (context, &o.title);
   ov_cli_add_sample_options (context, &o.sample);
   given = g_strdupv (argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -1010,11 +1023,15 @@ ov_cmd_attention (int argc, char **argv)
       /* Translators: a figure's title; %s is "mean of heads", "rollout" or "head 3" */
       title = g_strdup_printf (_("Caption attention on tags and regions, layer %d, %s"), o.layer,
                                hname);
+      title = figure_title (&o, title);
       view = ov_caption_view_new (ca, title);
       view_free = (GDestroyNotify) ov_caption_view_free;
       paint = ov_caption_view_paint;
-      /* room for the title too (about 7 points a character at 13 points) */
-      width = MAX (160 + 16 * ca->n_cols + 120, 7.2 * g_utf8_strlen (title, -1) + 40);
+      /* room for the title too (about 7 points a character at 13 points);
+       * a longer one than 100 characters is fitted as on a page of a given
+       * width, smaller and in two lines */
+      width = MAX (160 + 16 * ca->n_cols + 120,
+                   7.2 * MIN (g_utf8_strlen (title, -1), 100) + 40);
       height = 200 + 20 * ca->n_steps;
     }
   else
@@ -1043,6 +1060,7 @@ ov_cmd_attention (int argc, char **argv)
         {
           title = g_strdup_printf (_("Attention, layer %d, %s"), o.layer, hname);
           csv_matrix (csv, matrix, S, pass.enc->segments, pass.labels);
+          title = figure_title (&o, title);
           view = ov_heatmap_view_new (matrix, S, pass.enc->segments,
                                       (const char *const *) pass.labels, FALSE, FALSE, title);
           /* a figure of a given size: the map fills what the labels leave */
@@ -1129,6 +1147,7 @@ ov_cmd_attention (int argc, char **argv)
                                      o.layer, hname, what->str);
           }
           csv_matrix (csv, diff, S, pass.enc->segments, pass.labels);
+          title = figure_title (&o, title);
           view = ov_heatmap_view_new (diff, S, pass.enc->segments,
                                       (const char *const *) pass.labels, TRUE, FALSE, title);
           ov_heatmap_view_set_fill_page (view, TRUE);
@@ -1145,6 +1164,7 @@ ov_cmd_attention (int argc, char **argv)
           if (strcmp (view_name, "grid") == 0)
             {
               title = g_strdup (_("Attention of every layer and head"));
+              title = figure_title (&o, title);
               view = ov_attention_grid_view_new (att, L, A, S, pass.enc->segments, title);
               ov_attention_grid_view_set_fill_page (view, TRUE);
               view_free = (GDestroyNotify) ov_attention_grid_view_free;
@@ -1183,6 +1203,7 @@ ov_cmd_attention (int argc, char **argv)
               OvFlowView *fv;
 
               title = g_strdup (_("Attention flow between words, tags and regions"));
+              title = figure_title (&o, title);
               fv = ov_flow_view_new (att, L, A, S, pass.enc->segments, title);
               view = fv;
               view_free = (GDestroyNotify) ov_flow_view_free;
@@ -1229,6 +1250,7 @@ ov_cmd_attention (int argc, char **argv)
               title = g_strdup_printf (_("Words and tags attending to region %d (%s), layer "
                                          "%d, %s"), o.region,
                                        sample->regions[region_index].cls, o.layer, hname);
+              title = figure_title (&o, title);
               iv = ov_attention_image_view_new_region (matrix, S, pass.enc->segments,
                                                        (const char *const *) pass.labels,
                                                        region_index, sample, surface, NULL,
@@ -1254,6 +1276,7 @@ ov_cmd_attention (int argc, char **argv)
               title = g_strdup_printf (_("Attention of “%s” (position %d) on the regions, "
                                          "layer %d, %s"), pass.labels[query], query, o.layer,
                                        hname);
+              title = figure_title (&o, title);
               iv = ov_attention_image_view_new_query (matrix, S, pass.enc->segments,
                                                       (const char *const *) pass.labels, query,
                                                       sample, surface, NULL, title);
@@ -1298,6 +1321,9 @@ ov_cmd_attention (int argc, char **argv)
         }
     }
 
+  /* without a title the figure's own size is shorter by its row */
+  if (o.title != NULL && *o.title == '\0')
+    height -= OV_ATTENTION_VIEW_TITLE_ROW;
   ov_export_fit_size (o.width, o.height, &width, &height);
   {
     const OvCliOutput outputs[] = {
@@ -1369,5 +1395,6 @@ out:
   g_free (o.regions);
   g_free (o.before_tags);
   g_free (o.before_head_text);
+  g_free (o.title);
   return status;
 }

@@ -270,6 +270,7 @@ ov_cmd_embed (int argc, char **argv)
   g_autofree int *layers = NULL;
   g_autofree char *tsne_out = NULL;
   g_autofree char *scale_text = NULL;
+  g_autofree char *figure_title = NULL;
   gint64 limit = G_MININT64;   /* not given: every sample */
   double perplexity = 30.0, width = 0, height = 0, scale = OV_CLI_DEFAULT_SCALE;
   gboolean quiet = FALSE;
@@ -307,6 +308,7 @@ ov_cmd_embed (int argc, char **argv)
                                 entries);
   ov_cli_add_figure_size_options (context, &width, &height);
   ov_cli_add_scale_option (context, &scale_text);
+  ov_cli_add_title_option (context, &figure_title);
   given = g_strdupv (argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -371,7 +373,8 @@ ov_cmd_embed (int argc, char **argv)
       g_printerr ("oscarviz embed: %s\n", error->message);
       return 2;
     }
-  if (!ov_cli_check_figure_wanted ("--tsne", tsne_out, width, height, scale_text, &error))
+  if (!ov_cli_check_figure_wanted ("--tsne", tsne_out, width, height, scale_text, figure_title,
+                                   &error))
     {
       g_printerr ("oscarviz embed: %s\n", error->message);
       return 2;
@@ -523,8 +526,11 @@ ov_cmd_embed (int argc, char **argv)
                         &error))
         goto fail;
       /* named as `oscarviz tsne` of the file written names it */
-      title = ov_cli_tsne_title (out, emb->layers[0], params.perplexity, n_tags,
-                                 emb->n - n_tags);
+      if (figure_title != NULL)
+        title = g_strdup (figure_title);
+      else
+        title = ov_cli_tsne_title (out, emb->layers[0], params.perplexity, n_tags,
+                                   emb->n - n_tags);
       view = ov_embeddings_scatter_view_new (emb, xy, NULL, title);
       if (!ov_export_view (tsne_out, format, ov_scatter_view_paint, view,
                            width > 0 ? width : OV_TSNE_PLOT_WIDTH,

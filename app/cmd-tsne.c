@@ -86,6 +86,7 @@ write_figure (const char         *out,
               const OvTsneLabels *labels,
               int                 layer,
               double              perplexity,
+              const char         *given_title,
               double              width,
               double              height,
               double              scale,
@@ -102,8 +103,11 @@ write_figure (const char         *out,
 
       for (guint i = 0; i < emb->n; i++)
         n_tags += emb->modality[i] == OV_EMBED_TAG;
-      title = ov_cli_tsne_title (path, layer >= 0 ? layer : emb->layers[0], perplexity, n_tags,
-                                 emb->n - n_tags);
+      if (given_title != NULL)
+        title = g_strdup (given_title);
+      else
+        title = ov_cli_tsne_title (path, layer >= 0 ? layer : emb->layers[0], perplexity,
+                                   n_tags, emb->n - n_tags);
       view = ov_embeddings_scatter_view_new (emb, Y, NULL, title);
       return ov_export_format_from_path (out, &format, error)
              && ov_export_view (out, format, ov_scatter_view_paint, view,
@@ -125,7 +129,9 @@ write_figure (const char         *out,
     g_autofree char *base = g_path_get_basename (path);
     g_autofree char *title = NULL;
 
-    if (layer >= 0)
+    if (given_title != NULL)
+      title = g_strdup (given_title);
+    else if (layer >= 0)
       /* Translators: title of the t-SNE figure of one layer of an
        * embeddings file drawn by the labels given: the file's name, the
        * hidden-state layer, the number of points, the perplexity used. */
@@ -255,6 +261,7 @@ ov_cmd_tsne (int argc, char **argv)
   g_autofree char *labels_path = NULL;
   g_autofree char *scale_text = NULL;
   g_autofree char *layer_text = NULL;
+  g_autofree char *title = NULL;
   int layer = -1;
   double perplexity = 30.0, width = 0, height = 0, scale = OV_CLI_DEFAULT_SCALE;
   gint64 seed = 42;
@@ -299,6 +306,7 @@ ov_cmd_tsne (int argc, char **argv)
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   ov_cli_add_figure_size_options (ctx, &width, &height);
   ov_cli_add_scale_option (ctx, &scale_text);
+  ov_cli_add_title_option (ctx, &title);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
       g_printerr ("oscarviz tsne: %s\n", error->message);
@@ -327,7 +335,8 @@ ov_cmd_tsne (int argc, char **argv)
     }
   if (!ov_cli_check_threads (threads, &error)
       || !ov_cli_check_scale (scale_text, &scale, &error)
-      || !ov_cli_check_figure_wanted ("--out", out, width, height, scale_text, &error)
+      || !ov_cli_check_figure_wanted ("--out", out, width, height, scale_text, title,
+                                      &error)
       || !parse_layer (layer_text, &layer, &error)
       || !ov_cli_check_figure_size (width, height, &error)
       || !ov_cli_check_png_size (out, width, height, scale, &error)
@@ -428,7 +437,7 @@ ov_cmd_tsne (int argc, char **argv)
       || (csv != NULL && (tmp_csv = ov_output_set_add (set, "--csv", csv, &error)) == NULL))
     goto fail;
   if (!write_figure (tmp_out, argv[1], emb, labels_given, Y, n, labels, layer, perplexity,
-                     width, height, scale, &error))
+                     title, width, height, scale, &error))
     goto fail;
   if (csv != NULL)
     {

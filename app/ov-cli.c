@@ -131,6 +131,22 @@ ov_cli_add_scale_option (GOptionContext  *context,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
+void
+ov_cli_add_title_option (GOptionContext  *context,
+                         char           **title)
+{
+  const GOptionEntry entries[] = {
+    { "title", 0, 0, G_OPTION_ARG_STRING, title,
+      N_("Figure title instead of its own; \"\" for none (the plot takes its room)"),
+      N_("TEXT") },
+    { NULL }
+  };
+
+  g_return_if_fail (context != NULL && title != NULL);
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
 gboolean
 ov_cli_check_scale (const char *scale_text,
                     double     *scale,
@@ -191,16 +207,18 @@ ov_cli_check_figure_wanted (const char  *out_option,
                             double       width,
                             double       height,
                             const char  *scale_text,
+                            const char  *title,
                             GError     **error)
 {
   OvExportFormat format;
 
-  if (out == NULL && (width > 0 || height > 0 || scale_text != NULL))
+  if (out == NULL && (width > 0 || height > 0 || scale_text != NULL || title != NULL))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    /* Translators: "--width: only with a figure to draw (--out FIGURE)" */
                    _("%s: only with a figure to draw (%s FIGURE)"),
-                   width > 0 ? "--width" : height > 0 ? "--height" : "--scale", out_option);
+                   width > 0 ? "--width" : height > 0 ? "--height"
+                   : scale_text != NULL ? "--scale" : "--title", out_option);
       return FALSE;
     }
   if (out != NULL && scale_text != NULL && ov_export_format_from_path (out, &format, NULL)

@@ -119,6 +119,11 @@ void            ov_cli_add_figure_size_options (GOptionContext *context,
  * not given. */
 void            ov_cli_add_scale_option (GOptionContext *context,
                                          char          **scale_text);
+/* Adds --title TEXT (the figure's title) to the main group of a command
+ * that writes a figure: *title stays NULL when the option is not given (the
+ * figure's own title); "" asks for no title, and the plot takes its room. */
+void            ov_cli_add_title_option (GOptionContext *context,
+                                         char          **title);
 /* That text: NULL (not given: OV_CLI_DEFAULT_SCALE) or a number more than
  * 0 and at most OV_CLI_MAX_SCALE, as attention and align take it, in
  * *scale; the error names the option and the value. */
@@ -130,15 +135,17 @@ gboolean        ov_cli_check_scale       (const char    *scale_text,
 gboolean        ov_cli_check_figure_size (double        width,
                                           double        height,
                                           GError      **error);
-/* --width, --height and --scale (width, height 0 and scale_text NULL when
- * not given) without a figure to draw (out NULL, out_option names the
- * option that would give it) are refused; --scale with an SVG or PDF
- * figure, which has no pixels, is noted on stderr and drawn as asked. */
+/* --width, --height, --scale and --title (width, height 0, scale_text and
+ * title NULL when not given) without a figure to draw (out NULL,
+ * out_option names the option that would give it) are refused; --scale
+ * with an SVG or PDF figure, which has no pixels, is noted on stderr and
+ * drawn as asked. */
 gboolean        ov_cli_check_figure_wanted (const char  *out_option,
                                             const char  *out,
                                             double       width,
                                             double       height,
                                             const char  *scale_text,
+                                            const char  *title,
                                             GError     **error);
 /* Where out is a PNG: that width and height (those given; 0 = the
  * figure's own) at scale pixels per point are within what a PNG can hold

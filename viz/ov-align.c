@@ -591,6 +591,7 @@ struct _OvAlignView
   gboolean     one_layer;           /* every model has one layer, the same */
   char       **xlabel_lines;        /* the plots' x axis label, fitted */
   double       xlabel_font;
+  char        *title;               /* set_title's; NULL: the figure's own */
   char       **title_lines;
   double       title_font;
   double       legend_y;            /* the middle of the legend's first row */
@@ -668,6 +669,7 @@ ov_align_view_free (OvAlignView *view)
   if (view == NULL)
     return;
   ov_palette_free (view->palette);
+  g_free (view->title);
   g_strfreev (view->title_lines);
   for (guint i = 0; i < 2; i++)
     g_strfreev (view->plot_titles[i]);
@@ -677,6 +679,16 @@ ov_align_view_free (OvAlignView *view)
   g_strfreev (view->xlabel_lines);
   g_free (view->name_note);
   g_free (view);
+}
+
+void
+ov_align_view_set_title (OvAlignView *view,
+                         const char  *title)
+{
+  g_return_if_fail (view != NULL);
+
+  g_free (view->title);
+  view->title = g_strdup (title);
 }
 
 static void
@@ -1011,7 +1023,9 @@ layout_at (OvAlignView *view, double width, double height, double k, gboolean st
   {
     g_autofree char *title = NULL;
 
-    if (view->one_layer)
+    if (view->title != NULL)
+      title = g_strdup (view->title);
+    else if (view->one_layer)
       /* Translators: title of the alignment figure where the embeddings
        * hold a single layer, %d. */
       title = g_strdup_printf (_ ("Tag–region alignment at layer %d (one layer)"),
@@ -1022,8 +1036,13 @@ layout_at (OvAlignView *view, double width, double height, double k, gboolean st
     view->title_lines = ov_draw_fit_title (cr, title, width - 16 * k, 13 * k,
                                            afont (view, 11), 2, &view->title_font);
   }
-  top = 34 * k + ov_draw_line_height (view->title_font)
-                 * (g_strv_length (view->title_lines) - 1);
+  /* without a title the plots' titles move up into its room, below the
+   * margin it had above it */
+  if (view->title_lines == NULL)
+    top = 4 * k;
+  else
+    top = 34 * k + ov_draw_line_height (view->title_font)
+                   * (g_strv_length (view->title_lines) - 1);
   pw = MAX (10.0, (width - 2 * GUTTER * k - RIGHT_MARGIN * k) / 2);
 
   /* the plots' titles over the plot and most of the gutters beside it,

@@ -72,6 +72,11 @@ typedef struct _OvAlignView OvAlignView;
 OvAlignView *ov_align_view_new    (OvAlignment *const *a,     /* borrowed */
                                    guint               n);
 void         ov_align_view_free   (OvAlignView        *view);
+/* The figure's title over both plots: NULL gives it back its own (which
+ * says what the plots show), "" none, and the plots move up into its room;
+ * the plots' own titles stay. */
+void         ov_align_view_set_title (OvAlignView *view,
+                                      const char  *title);
 /* See ov_draw_shrink: the figure is shown scale times as large as laid out. */
 void         ov_align_view_set_shown_scale (OvAlignView *view,
                                             double       scale);

@@ -18,6 +18,7 @@
 
 #define TITLE_H 24.0
 #define MARGIN 8.0
+G_STATIC_ASSERT (OV_ATTENTION_VIEW_TITLE_ROW == TITLE_H - MARGIN);
 #define LABEL_FONT 9.0
 #define LABEL_MAX_W 110.0
 #define STRIP_W 5.0
@@ -140,7 +141,8 @@ paint_matrix (cairo_t *cr, const float *values, int rows, int cols, const OvColo
 /* The title fitted to a figure width wide with margin on each side, sizes
  * scaled by k (ov_draw_shrink): at 13 points, smaller down to 8 points,
  * then broken into two lines (the second ellipsized if need be); the
- * height it leaves above the figure in *title_h. */
+ * height it leaves above the figure in *title_h: no more than the margin
+ * for a NULL or empty title, so that the figure takes its room. */
 static GStrv
 fit_view_title (const char *title, double width, double margin, double k, double *font,
                 double *title_h)
@@ -152,9 +154,13 @@ fit_view_title (const char *title, double width, double margin, double k, double
   lines = ov_draw_fit_title (cr, title, width - 2 * margin, 13 * k, ov_draw_font_size (8, k), 2,
                              font);
   cairo_destroy (cr);
-  *title_h = TITLE_H * k;
-  if (lines != NULL)
-    *title_h += ov_draw_line_height (*font) * (g_strv_length (lines) - 1);
+  if (lines == NULL)
+    {
+      *font = 13 * k;
+      *title_h = MARGIN * k;
+    }
+  else
+    *title_h = TITLE_H * k + ov_draw_line_height (*font) * (g_strv_length (lines) - 1);
   return lines;
 }
 

@@ -26,6 +26,12 @@
 
 G_BEGIN_DECLS
 
+/* Each view's title takes a row above the figure; a view without one (a
+ * NULL or empty title) keeps only a margin there and the figure moves up.
+ * At full size that is this many points, which a figure drawn without a
+ * title at its own size leaves off its height. */
+#define OV_ATTENTION_VIEW_TITLE_ROW 16.0
+
 /* The colour drawn for a segment in the segment strips and legends. */
 OvColor ov_attention_segment_color (OvSegment segment);
 const char *ov_attention_segment_name (OvSegment segment);
