@@ -3371,6 +3371,230 @@ test_figure_scale (void)
   unlink_embeddings (vec);
 }
 
+/* The <text> element of svg that reads text (as the SVG writes it, with
+ * XML's escapes), the element's start in *element; NULL where none does. */
+static const char *
+svg_find_text (const char  *svg,
+               const char  *text,
+               const char **element)
+{
+  g_autofree char *closed = g_strdup_printf (">%s</text>", text);
+  const char *hit = strstr (svg, closed), *start;
+
+  if (hit == NULL)
+    return NULL;
+  start = g_strrstr_len (svg, hit - svg, "<text");
+  g_assert_nonnull (start);
+  if (element != NULL)
+    *element = start;
+  return hit;
+}
+
+/* The y (baseline, in points) of the first <text> element of svg that reads
+ * text: the last number of its transform matrix. */
+static double
+svg_text_y (const char *svg,
+            const char *text)
+{
+  const char *element = NULL, *m;
+  double y = 0;
+
+  if (svg_find_text (svg, text, &element) == NULL)
+    g_error ("no <text> reads “%s”", text);
+  m = strstr (element, "matrix(");
+  g_assert_nonnull (m);
+  m += strlen ("matrix(");
+  for (guint i = 0; i < 6; i++)
+    {
+      char *end = NULL;
+
+      y = g_ascii_strtod (m, &end);
+      g_assert_true (end != m);
+      m = end;
+    }
+  return y;
+}
+
+/* How many <text> elements svg has. */
+static guint
+svg_text_count (const char *svg)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (svg, "<text "); p != NULL; p = strstr (p + 1, "<text "))
+    n++;
+  return n;
+}
+
+/* The font attributes (size and weight) of the <text> element that reads
+ * text, as written, e.g. font-size="13.00" font-weight="bold". */
+static char *
+svg_text_font (const char *svg,
+               const char *text)
+{
+  const char *element = NULL, *size, *fill;
+
+  g_assert_nonnull (svg_find_text (svg, text, &element));
+  size = strstr (element, "font-size=");
+  fill = strstr (element, " fill=");
+  g_assert_true (size != NULL && fill != NULL && size < fill);
+  return g_strndup (size, fill - size);
+}
+
+/* /cli/figure-title: every command that draws a figure takes --title TEXT:
+ * the figure shows it instead of its own title; --title "" shows none,
+ * and what was under the title moves up into its room (an attention
+ * figure at its own size is as much shorter); without --title the figure
+ * keeps its own title. embed refuses it without --tsne, as it does
+ * --width. A title too long for the page is made smaller and broken into
+ * two lines, the second cut short, as the figures' own titles are. */
+static void
+test_figure_title (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *vec = tmp_path ("ov-cli-figure-title.safetensors");
+  g_autofree char *svg = tmp_path ("ov-cli-figure-title.svg");
+  const char *custom = "Figure 7: custom title";
+  /* each figure: its arguments before --title and --out (NULL-ended, "V"
+   * for the embeddings file), its own title (the start of it), and a text
+   * under the title that moves up without it */
+  static const struct {
+    const char *args[16];
+    const char *own;
+    const char *below;
+  } figures[] = {
+    { { "attention", "--model", "demo", "--dataset", "demo", "--layer", "1", NULL },
+      "Attention, layer 1, mean of heads", "query ↓" },
+    { { "attention", "--model", "demo", "--dataset", "demo", "--view", "grid", NULL },
+      "Attention of every layer and head", "H1" },
+    { { "attention", "--model", "demo", "--dataset", "demo", "--view", "summary", NULL },
+      "Attention flow between words, tags and regions", "H1" },
+    { { "attention", "--model", "demo", "--dataset", "demo", "--layer", "1", "--view", "image",
+        NULL },
+      "Attention of “[MASK]” (position 16) on the regions, layer 1, mean of heads",
+      "attention" },
+    { { "attention", "--model", "demo", "--dataset", "demo", "--layer", "1", "--view",
+        "region", "--region", "1", NULL },
+      "Words and tags attending to region 1 (hexagon), layer 1, mean of heads", "attention" },
+    { { "attention", "--model", "demo", "--dataset", "demo", "--layer", "1", "--view",
+        "caption", NULL },
+      "Caption attention on tags and regions, layer 1, mean of heads", "generated word ↓" },
+    { { "attention", "--model", "demo", "--dataset", "demo", "--layer", "1", "--view",
+        "difference", "--before-layer", "0", NULL },
+      "Attention difference, layer 1, mean of heads, after − before (layer 0)", "query ↓" },
+    { { "tsne", "V", "--iterations", "50", "-q", NULL },
+      "t-SNE of ov-cli-figure-title.safetensors, layer 2, perplexity", "tag" },
+    { { "align", "V", NULL }, "Tag–region alignment across layers",
+      "mean distance region → tags" },
+    { { "embed", "--model", "demo", "--dataset", "demo", "--layer", "all", "--limit", "6",
+        "--out", "V", "-q", NULL },
+      "t-SNE of ov-cli-figure-title.safetensors, layer 2, perplexity", "tag" },
+  };
+  g_autoptr(Run) embed = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  /* without --tsne embed draws no figure to title */
+  expect_bad_option ("--title", "--tsne", "embed", "--model", "demo", "--dataset", yaml,
+                     "--layer", "all", "--out", vec, "--title", "x", NULL);
+  g_assert_false (g_file_test (vec, G_FILE_TEST_EXISTS));
+  embed = run_oscarviz ("embed", "--model", "demo", "--dataset", yaml, "--layer", "all",
+                        "--limit", "6", "--out", vec, "-q", NULL);
+  g_assert_cmpint (embed->status, ==, 0);
+
+  for (guint f = 0; f < G_N_ELEMENTS (figures); f++)
+    {
+      /* 0: its own title, 1: --title custom, 2: --title "" */
+      g_autofree char *text[3] = { NULL };
+      g_autofree char *own_font = NULL;
+      g_autofree char *no_title_font = NULL;
+      double height[2];
+
+      for (guint k = 0; k < 3; k++)
+        {
+          g_autoptr(GPtrArray) args = g_ptr_array_new ();
+          g_autoptr(Run) run = NULL;
+          gboolean embed_map = strcmp (figures[f].args[0], "embed") == 0;
+
+          for (guint a = 0; figures[f].args[a] != NULL; a++)
+            g_ptr_array_add (args, (gpointer) (strcmp (figures[f].args[a], "V") == 0
+                                               ? vec : figures[f].args[a]));
+          if (k > 0)
+            {
+              g_ptr_array_add (args, "--title");
+              g_ptr_array_add (args, (gpointer) (k == 1 ? custom : ""));
+            }
+          /* embed's figure is --tsne FIGURE, the others' --out FIGURE */
+          g_ptr_array_add (args, embed_map ? "--tsne" : "--out");
+          g_ptr_array_add (args, svg);
+          run = run_argv (args);
+          g_test_message ("oscarviz %s (%u): %s", figures[f].args[0], k, run->err);
+          g_assert_cmpint (run->status, ==, 0);
+          g_assert_true (g_file_get_contents (svg, &text[k], NULL, NULL));
+        }
+      g_test_message ("figure %u: %s", f, figures[f].own);
+      /* its own title without --title; the custom one instead of it with */
+      g_assert_nonnull (strstr (text[0], figures[f].own));
+      g_assert_null (strstr (text[0], custom));
+      g_assert_nonnull (svg_find_text (text[1], custom, NULL));
+      g_assert_null (strstr (text[1], figures[f].own));
+      /* with "" neither, nor any text of a title's font, and one text fewer */
+      g_assert_null (strstr (text[2], figures[f].own));
+      g_assert_null (strstr (text[2], custom));
+      own_font = svg_text_font (text[1], custom);
+      no_title_font = g_strdup_printf ("%s fill=", own_font);
+      g_assert_null (strstr (text[2], no_title_font));
+      g_assert_cmpuint (svg_text_count (text[2]), <=, svg_text_count (text[1]) - 1);
+      /* the custom title takes the row the figure's own did (about: the
+       * caption figure is as wide as its title wants); without a title
+       * the figure moves up into it */
+      g_assert_cmpfloat_with_epsilon (svg_text_y (text[1], figures[f].below),
+                                      svg_text_y (text[0], figures[f].below), 1.0);
+      g_assert_cmpfloat (svg_text_y (text[2], figures[f].below), <,
+                         svg_text_y (text[1], figures[f].below) - 8);
+      /* an attention figure at its own size is shorter by the title's row;
+       * the others keep their size, the plot taking the room */
+      for (guint k = 0; k < 2; k++)
+        {
+          const char *h = strstr (text[k + 1], " height=\"");
+
+          g_assert_nonnull (h);
+          height[k] = g_ascii_strtod (h + strlen (" height=\""), NULL);
+        }
+      if (strcmp (figures[f].args[0], "attention") == 0)
+        g_assert_cmpfloat_with_epsilon (height[1], height[0] - 16, 0.01);
+      else
+        g_assert_cmpfloat_with_epsilon (height[1], height[0], 0.01);
+    }
+
+  {
+    /* a title longer than the page: smaller, in two lines, the second cut */
+    g_autoptr(GString) title = g_string_new (NULL);
+    g_autoptr(Run) run = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *first = NULL;
+    const char *line, *element;
+
+    for (guint i = 0; i < 60; i++)
+      g_string_append_printf (title, "%sword%u", i > 0 ? " " : "", i);
+    run = run_oscarviz ("attention", "--model", "demo", "--dataset", "demo", "--layer", "1",
+                        "--width", "300", "--height", "300", "--title", title->str, "--out",
+                        svg, NULL);
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
+    g_assert_null (strstr (text, "word59"));
+    g_assert_nonnull (strstr (text, "…</text>"));
+    line = strstr (text, ">word0 word1 ");
+    g_assert_nonnull (line);
+    element = g_strrstr_len (text, line - text, "<text");
+    g_assert_nonnull (element);
+    first = g_strndup (element, line - element);
+    g_assert_nonnull (strstr (first, "font-weight=\"bold\""));
+    g_assert_null (strstr (first, "font-size=\"13.00\""));
+  }
+  g_unlink (svg);
+  unlink_embeddings (vec);
+}
+
 /* The x,y columns of a CSV of tsne, rows joined. */
 static char *
 csv_coordinates (const char *path)
@@ -4976,6 +5200,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/exit-status", test_exit_status);
   g_test_add_func ("/cli/figure-size", test_figure_size);
   g_test_add_func ("/cli/figure-scale", test_figure_scale);
+  g_test_add_func ("/cli/figure-title", test_figure_title);
   g_test_add_func ("/cli/unknown-command", test_unknown_command);
   g_test_add_func ("/cli/usage-lines", test_usage_lines);
   g_test_add_func ("/cli/demo-names/everywhere", test_demo_names_everywhere);

@@ -172,7 +172,7 @@ OvEmbeddings *ov_embed_collect_dataset (OvModel           *model,
 
 /* A scatter view of 2-D coordinates xy (n, 2) of the points of emb (a
  * t-SNE of one of its layers): colour by class, circle = tag piece, square =
- * region. palette may be NULL. */
+ * region. palette may be NULL; title as ov_scatter_view_new takes it. */
 OvScatterView *ov_embeddings_scatter_view_new (const OvEmbeddings *emb,
                                                const float        *xy,
                                                OvPalette          *palette,

@@ -275,15 +275,18 @@ ov_scatter_view_layout (OvScatterView *view, double width, double height)
   view->height = height;
   view->shrink = k;
   view->margin = margin;
-  /* the title in one line, or in two on a narrow figure; without one the
-   * plot and the legend move up into its row, below the margin */
+  /* the title in one line, or in two on a narrow figure. An empty title
+   * (a figure asked for without one) gives its row to the plot and the
+   * legend, below the margin; NULL (the window's map, which its status
+   * line names) keeps the row, as tall as the margin's, and the legend's
+   * columns the room a shorter plot leaves them. */
   g_clear_pointer (&view->title_lines, g_strfreev);
   ov_draw_set_font (cr, TITLE_FONT * k, TRUE);
   view->title_lines = ov_draw_fit_title (cr, view->title, width - 2 * margin, TITLE_FONT * k,
                                          ov_draw_font_size (TITLE_FONT - 2, k), 2,
                                          &view->title_font);
   if (view->title_lines == NULL)
-    title_h = 0.0;
+    title_h = view->title != NULL ? 0.0 : title_h / s;
   else if (g_strv_length (view->title_lines) > 1)
     title_h += ov_draw_line_height (view->title_font) * (g_strv_length (view->title_lines) - 1);
   view->legend_font = ov_draw_font_size (LEGEND_FONT, k);

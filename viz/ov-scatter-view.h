@@ -27,7 +27,9 @@ typedef struct _OvScatterView OvScatterView;
  * borrowed (NULL = a palette of the view's own). Without markers every
  * point is a circle and the legend has no tag/region key; without classes
  * (n_classes 0) the points share one colour, and with neither there is no
- * legend and the plot takes the whole width. */
+ * legend and the plot takes the whole width. A title of "" draws none and
+ * the plot takes its row; NULL draws none either but keeps the row (the
+ * window's map, named by its status line). */
 OvScatterView *ov_scatter_view_new       (const float        *xy,
                                           guint               n,
                                           const guint        *classes,

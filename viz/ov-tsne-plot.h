@@ -19,9 +19,10 @@ G_BEGIN_DECLS
 #define OV_TSNE_PLOT_HEIGHT 640.0
 
 /* The figure of Y (n, 2) as `embed --tsne` draws its maps: a framed plot
- * under the title (NULL: none) and beside it a legend of the labels, long
- * ones ellipsized. label_ids (n) index label_names (n_labels of them); NULL
- * draws every point in one colour without a legend. Everything is copied. */
+ * under the title (NULL or "": none; "" gives its row to the plot) and
+ * beside it a legend of the labels, long ones ellipsized. label_ids (n)
+ * index label_names (n_labels of them); NULL draws every point in one
+ * colour without a legend. Everything is copied. */
 OvScatterView *ov_tsne_plot_view_new (const float        *Y,
                                       gsize               n,
                                       const guint        *label_ids,
