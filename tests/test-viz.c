@@ -3403,6 +3403,118 @@ test_class_colors_apart (void)
   g_assert_cmpfloat (closest, >=, 15.0);
 }
 
+/* How high the layer plots of an alignment figure laid out for width x
+ * height reach: the first row where the hit-test finds a point. */
+static double
+align_plot_top (OvAlignView *view, double width, double height)
+{
+  guint model;
+  int layer;
+  const char *series;
+  double value;
+
+  ov_align_view_layout (view, width, height);
+  for (double y = 0; y < height; y += 0.5)
+    for (double x = 0; x < width; x += 1)
+      if (ov_align_view_hit (view, x, y, &model, &layer, &series, &value))
+        return y;
+  g_assert_not_reached ();
+}
+
+/* /viz/figures/no-title: each figure drawn without a title (NULL or "")
+ * keeps only a margin where the title's row was, and what was under the
+ * title moves up into it; a title of one line takes the row. The t-SNE
+ * map keeps the row for NULL (the window's map, named by its status line)
+ * and gives it up for "" (a figure asked for without a title); the
+ * alignment figure's own title is replaced by set_title, and "" leaves
+ * none. */
+static void
+test_no_title (void)
+{
+  const char *titles[3] = { "A figure title", NULL, "" };
+  float **att = make_attentions (3, 4);
+  const OvSegment s1[] = { OV_SEGMENT_SPECIAL, OV_SEGMENT_SPECIAL, OV_SEGMENT_TAG,
+                           OV_SEGMENT_TAG, OV_SEGMENT_REGION };
+  const char *const l1[] = { "[CLS]", "[MASK]", "dog", "couch", "region 0" };
+  const float row1[] = { 0.1f, 0.2f, 0.3f, 0.15f, 0.25f };
+  g_autoptr(OvCaptionAttention) ca = ov_caption_attention_new ();
+  g_autoptr(OvSample) sample = make_sample ();
+  cairo_surface_t *image = make_image ();
+  const float Y[] = { 0, 0, 10, 0, 10, 10, 0, 10, 5, 5 };
+  const guint ids[] = { 0, 1, 1, 2, 0 };
+  const char *names[] = { "bird", "cat", "dog" };
+  g_autoptr(OvEmbeddings) emb = make_embeddings ();
+  g_autoptr(OvAlignment) a = ov_align_compute (emb, "hand", NULL);
+  double top[6][3], plot_y[3], align_top[3];
+
+  g_assert_true (ov_caption_attention_add_step (ca, "a", row1, s1, l1, 5, NULL));
+  for (guint t = 0; t < 3; t++)
+    {
+      g_autoptr(OvHeatmapView) heat = ov_heatmap_view_new (att[0], T_S, t_segments, t_labels,
+                                                           FALSE, FALSE, titles[t]);
+      g_autoptr(OvAttentionGridView) grid =
+        ov_attention_grid_view_new ((const float *const *) att, 3, 4, T_S, t_segments,
+                                    titles[t]);
+      g_autoptr(OvFlowView) flow = ov_flow_view_new ((const float *const *) att, 3, 4, T_S,
+                                                     t_segments, titles[t]);
+      g_autoptr(OvAttentionImageView) fwd =
+        ov_attention_image_view_new_query (att[0], T_S, t_segments, t_labels, 5, sample, image,
+                                           NULL, titles[t]);
+      g_autoptr(OvAttentionImageView) rev =
+        ov_attention_image_view_new_region (att[0], T_S, t_segments, t_labels, 0, sample,
+                                            image, NULL, titles[t]);
+      g_autoptr(OvCaptionView) cap = ov_caption_view_new (ca, titles[t]);
+      g_autoptr(OvScatterView) map = ov_tsne_plot_view_new (Y, 5, ids, names, 3, titles[t]);
+      OvAlignment *models[1] = { a };
+      g_autoptr(OvAlignView) align = ov_align_view_new (models, 1);
+      cairo_surface_t *surface;
+      OvRect r;
+      double x;
+
+      ov_heatmap_view_layout (heat, 640, 560);
+      g_assert_true (ov_heatmap_view_cell_rect (heat, 0, 0, &r));
+      top[0][t] = r.y;
+      ov_attention_grid_view_layout (grid, 600, 480);
+      g_assert_true (ov_attention_grid_view_cell_rect (grid, 0, 0, &r));
+      top[1][t] = r.y;
+      ov_flow_view_layout (flow, 660, 400);
+      g_assert_true (ov_flow_view_cell_rect (flow, 0, 0, &r));
+      top[2][t] = r.y;
+      ov_attention_image_view_layout (fwd, 700, 420);
+      ov_attention_image_view_get_image_origin (fwd, &x, &top[3][t]);
+      ov_attention_image_view_layout (rev, 700, 520);
+      ov_attention_image_view_get_image_origin (rev, &x, &top[4][t]);
+      ov_caption_view_layout (cap, 500, 300);
+      g_assert_true (ov_caption_view_cell_center (cap, 0, 0, &x, &top[5][t]));
+      ov_scatter_view_layout (map, 600, 400);
+      ov_scatter_view_get_plot_rect (map, &r, &x);
+      plot_y[t] = r.y;
+      if (t > 0)
+        ov_align_view_set_title (align, titles[t]);
+      align_top[t] = align_plot_top (align, 900, 700);
+      /* drawn whole without one too */
+      surface = render (ov_heatmap_view_paint, heat, 640, 560);
+      cairo_surface_destroy (surface);
+      surface = render (ov_align_view_paint, align, 900, 700);
+      cairo_surface_destroy (surface);
+    }
+  for (guint v = 0; v < G_N_ELEMENTS (top); v++)
+    {
+      g_test_message ("view %u: %.2f with a title, %.2f NULL, %.2f \"\"", v, top[v][0],
+                      top[v][1], top[v][2]);
+      /* at these sizes the row is 16 points, less where the text shrinks */
+      g_assert_cmpfloat (top[v][1], <=, top[v][0] - 10);
+      g_assert_cmpfloat_with_epsilon (top[v][1], top[v][2], 1e-9);
+    }
+  g_assert_cmpfloat_with_epsilon (plot_y[1], plot_y[0], 1e-9);
+  g_assert_cmpfloat (plot_y[2], <=, plot_y[1] - 10);
+  /* the figure's own title (NULL) and another of one line take one row */
+  g_assert_cmpfloat_with_epsilon (align_top[0], align_top[1], 1e-9);
+  g_assert_cmpfloat (align_top[2], <=, align_top[1] - 20);
+  cairo_surface_destroy (image);
+  free_attentions (att, 3);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -3429,6 +3541,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/scatter/tsne-plot", test_tsne_plot);
   g_test_add_func ("/viz/figures/column-width", test_column_width);
   g_test_add_func ("/viz/figures/paper-sizes", test_paper_sizes);
+  g_test_add_func ("/viz/figures/no-title", test_no_title);
   g_test_add_func ("/viz/export/formats", test_export);
   g_test_add_func ("/viz/align/hand", test_align_hand);
   g_test_add_func ("/viz/align/table-text", test_align_table_text);
