@@ -681,7 +681,13 @@ ov_tokenizer_new_from_files (const char  *vocab_path,
         if (strcmp (tok->special_names[i], special_tokens[i]) == 0)
           g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("vocabulary %s has no line “%s”%s"),
                        display, tok->special_names[i],
-                       tok->lines->len == 0 ? _ (" (the file is empty)") : "");
+                       tok->lines->len == 0 ? _ (" (the file is empty)")
+                       /* the original reads a byte order mark as part of the
+                        * first token, which is then not "[PAD]" */
+                       : g_str_has_prefix (g_ptr_array_index (tok->lines, 0), "\xef\xbb\xbf")
+                       ? _ (" (the file starts with a byte order mark, which makes its first "
+                            "line another token; save it as UTF-8 without one)")
+                       : "");
         else
           {
             g_autofree char *map = g_filename_display_name (special_tokens_map_path);

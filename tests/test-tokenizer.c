@@ -532,6 +532,21 @@ test_vocab_lines (void)
   g_assert_no_error (error);
   g_assert_cmpuint (ov_tokenizer_get_vocab_size (tok2), ==, 5);
 
+  /* A byte order mark is part of the first token, as the original reads
+   * it: [PAD] is missing then, and the message says why. */
+  {
+    g_autofree char *bom = write_temp (dir, "vocab-bom.txt",
+                                       "\xef\xbb\xbf[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n", -1);
+    g_autoptr(OvTokenizer) marked = ov_tokenizer_new_from_files (bom, NULL, NULL, TRUE, &error);
+
+    g_assert_null (marked);
+    g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+    g_assert_nonnull (strstr (error->message, "“[PAD]”"));
+    g_assert_nonnull (strstr (error->message, "byte order mark"));
+    g_clear_error (&error);
+    g_assert_no_errno (g_unlink (bom));
+  }
+
   g_assert_no_errno (g_unlink (path));
   g_assert_no_errno (g_unlink (path2));
   g_assert_no_errno (g_rmdir (dir));
