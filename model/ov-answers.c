@@ -132,6 +132,16 @@ from_pickle (const char *path,
   switch (ov_pickle_value_kind (root))
     {
     case OV_PICKLE_LIST:
+      /* a set's order is the hash order of the Python that wrote it: the
+       * model's answer indices cannot come from it */
+      if (ov_pickle_value_is_set (root))
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       _ ("%s: the pickle holds a set of answers, which has no order; the "
+                          "model's answer indices need a list or a dict {answer: index}"),
+                       path);
+          return NULL;
+        }
       for (guint i = 0; i < n; i++)
         {
           const char *s = ov_pickle_value_string (ov_pickle_value_nth (root, i));

@@ -25,6 +25,7 @@ struct _OvPickleValue {
   GByteArray     *big;       /* INT wider than 64 bits: little-endian two's complement */
 
   GPtrArray      *items;     /* LIST items, DICT values, OBJECT arguments */
+  gboolean        unordered; /* LIST: a set or frozenset, whose order means nothing */
   GPtrArray      *keys;      /* DICT keys as strings */
   GHashTable     *index;     /* DICT: key -> position + 1 */
   OvPickleValue  *state;     /* OBJECT / DICT: attribute dict set by BUILD, or NULL */

@@ -714,6 +714,7 @@ call_global (Parser        *P,
       v = new_value (P, OV_PICKLE_LIST);
       if (v == NULL)
         return NULL;
+      v->unordered = allowed_globals[callable->i].kind == G_KIND_SET;
       if (args->items->len == 1
           && ((OvPickleValue *) args->items->pdata[0])->kind == OV_PICKLE_LIST)
         g_ptr_array_extend (v->items, ((OvPickleValue *) args->items->pdata[0])->items,
@@ -1190,20 +1191,38 @@ run (Parser *P)
         /* containers */
         case ']': /* EMPTY_LIST */
         case ')': /* EMPTY_TUPLE */
-        case 0x8f: /* EMPTY_SET */
           if (!push (P, new_value (P, OV_PICKLE_LIST)))
             return NULL;
           break;
+        case 0x8f: /* EMPTY_SET */
+          {
+            OvPickleValue *set = new_value (P, OV_PICKLE_LIST);
+
+            if (set != NULL)
+              set->unordered = TRUE;
+            if (!push (P, set))
+              return NULL;
+            break;
+          }
         case '}': /* EMPTY_DICT */
           if (!push (P, new_value (P, OV_PICKLE_DICT)))
             return NULL;
           break;
         case 'l': /* LIST */
         case 't': /* TUPLE */
-        case 0x91: /* FROZENSET */
           if (!push (P, pop_mark (P)))
             return NULL;
           break;
+        case 0x91: /* FROZENSET */
+          {
+            OvPickleValue *set = pop_mark (P);
+
+            if (set != NULL)
+              set->unordered = TRUE;
+            if (!push (P, set))
+              return NULL;
+            break;
+          }
         case 0x85: /* TUPLE1 */
         case 0x86: /* TUPLE2 */
         case 0x87: /* TUPLE3 */
@@ -1480,6 +1499,12 @@ OvPickleKind
 ov_pickle_value_kind (const OvPickleValue *v)
 {
   return v != NULL ? v->kind : OV_PICKLE_NONE;
+}
+
+gboolean
+ov_pickle_value_is_set (const OvPickleValue *v)
+{
+  return v != NULL && v->kind == OV_PICKLE_LIST && v->unordered;
 }
 
 gint64

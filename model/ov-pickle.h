@@ -40,6 +40,8 @@ gint64         ov_pickle_value_int       (const OvPickleValue *v);
 double         ov_pickle_value_float     (const OvPickleValue *v);   /* INT and BOOL too */
 const char    *ov_pickle_value_string    (const OvPickleValue *v);
 guint          ov_pickle_value_n_items   (const OvPickleValue *v);   /* LIST and DICT */
+/* Whether a LIST was a set or frozenset: its items' order means nothing. */
+gboolean       ov_pickle_value_is_set    (const OvPickleValue *v);
 const OvPickleValue *ov_pickle_value_nth (const OvPickleValue *v, guint i);
 /* DICT: the key of the i-th item (a string or an int as a string). */
 const char    *ov_pickle_value_nth_key   (const OvPickleValue *v, guint i);

@@ -566,6 +566,48 @@ load_answers (const char *path)
   return list;
 }
 
+/* /model/answers/set: a pickled set or frozenset of answers (protocols 4
+ * and 2) is refused: its order is the writing Python's hash order, so the
+ * model's answer indices cannot come from it. A list of one is read. */
+static void
+test_answers_set (void)
+{
+  static const struct { const char *bytes; gsize len; } sets[] = {
+    { "\x80\x04\x95\x0b\x00\x00\x00\x00\x00\x00\x00\x8f\x94\x28\x8c\x03yes\x94\x90\x2e",
+      22 },
+    { "\x80\x04\x95\x09\x00\x00\x00\x00\x00\x00\x00\x28\x8c\x02no\x94\x91\x94\x2e", 20 },
+    { "\x80\x02\x63__builtin__\nset\nq\x00]q\x01X\x03\x00\x00\x00yesq\x02" "a\x85q\x03Rq\x04.",
+      42 },
+  };
+  static const char list[] = "\x80\x04\x95\x0a\x00\x00\x00\x00\x00\x00\x00"
+                             "]\x94\x8c\x03yes\x94" "a.";
+  g_autofree char *dir = g_dir_make_tmp ("ov-answers-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "label2ans.pkl", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sets); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (OvAnswerList) answers = NULL;
+
+      g_assert_true (g_file_set_contents (path, sets[i].bytes, sets[i].len, NULL));
+      answers = ov_answer_list_load (path, &error);
+      g_assert_null (answers);
+      g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+      g_assert_nonnull (strstr (error->message, "set of answers"));
+      g_assert_nonnull (strstr (error->message, path));
+    }
+  {
+    g_autoptr (OvAnswerList) answers = NULL;
+
+    g_assert_true (g_file_set_contents (path, list, sizeof list - 1, NULL));
+    answers = load_answers (path);
+    g_assert_cmpuint (ov_answer_list_get_n (answers), ==, 1);
+    g_assert_cmpstr (ov_answer_list_get (answers, 0), ==, "yes");
+  }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_answers_oracle (void)
 {
@@ -1014,6 +1056,7 @@ main (int   argc,
   g_test_add_func ("/model/pickle/forbidden", test_pickle_forbidden);
   g_test_add_func ("/model/pickle/random", test_pickle_random);
   g_test_add_func ("/model/answers/oracle", test_answers_oracle);
+  g_test_add_func ("/model/answers/set", test_answers_set);
   g_test_add_func ("/model/answers/shared-data", test_answers_shared_data);
   g_test_add_func ("/model/answers/formats", test_answers_formats);
   g_test_add_func ("/model/checkpoint/damage/zip", test_damage_zip);
