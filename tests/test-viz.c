@@ -1593,6 +1593,62 @@ make_embeddings (void)
   return emb;
 }
 
+/* /viz/align/left-out: the hand set of make_embeddings and an image C with
+ * a cat region (20,20) whose only tag is a dog's (21,20), and a bird region
+ * (30,30) whose class has no tag anywhere. Neither can find its own tag
+ * nearest in its image, so neither counts in nn_image (nor in intra); the
+ * cat region counts in nn_dataset (cat tags exist, in A and B; its nearest
+ * is C's dog tag: a miss), the bird region does not. */
+static void
+test_align_left_out (void)
+{
+  static const struct { float x, y; const char *cls; OvEmbedModality m; const char *img; } p[] = {
+    { 0, 0, "dog", OV_EMBED_REGION, "A" }, { 1, 0, "dog", OV_EMBED_TAG, "A" },
+    { 0, 3, "cat", OV_EMBED_TAG, "A" }, { 0, 2, "cat", OV_EMBED_REGION, "A" },
+    { 10, 10, "dog", OV_EMBED_REGION, "B" }, { 10, 12, "dog", OV_EMBED_TAG, "B" },
+    { 11, 10, "cat", OV_EMBED_TAG, "B" },
+    { 20, 20, "cat", OV_EMBED_REGION, "C" }, { 21, 20, "dog", OV_EMBED_TAG, "C" },
+    { 30, 30, "bird", OV_EMBED_REGION, "C" },
+  };
+  const int layers[] = { 3 };
+  g_autoptr(OvEmbeddings) emb = ov_embeddings_new (2, layers, 1);
+  g_autoptr(OvAlignment) a = NULL;
+  g_autoptr(GError) error = NULL;
+  const OvAlignLayer *l;
+  guint dog = 0, cat = 1, bird = 2;
+
+  for (guint i = 0; i < G_N_ELEMENTS (p); i++)
+    {
+      float v[2] = { p[i].x, p[i].y };
+      const float *rows[1] = { v };
+
+      ov_embeddings_append (emb, rows, ov_embeddings_class_index (emb, p[i].cls), p[i].m,
+                            ov_embeddings_image_index (emb, p[i].img), (int) i,
+                            p[i].m == OV_EMBED_TAG ? p[i].cls : "region");
+    }
+  a = ov_align_compute (emb, "left-out", &error);
+  g_assert_no_error (error);
+  l = &a->layers[0];
+  g_assert_cmpstr (a->class_names[bird], ==, "bird");
+  /* in the image: as without C */
+  g_assert_cmpfloat_with_epsilon (l->nn_image[dog], 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l->nn_image[cat], 1.0, 1e-12);
+  g_assert_true (isnan (l->nn_image[bird]));
+  g_assert_cmpfloat_with_epsilon (l->nn_image_rate, 2.0 / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l->nn_image_chance, 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l->intra[cat], 1.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l->inter[cat], (sqrt (5.0) + 1.0) / 2, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l->inter[bird], sqrt (181.0), 1e-12);
+  /* over the set: dog 1 of 2, cat 1 of 2, bird left out; chance over the
+   * four regions counted: 1/2 x 3/5 + 1/2 x 2/5 */
+  g_assert_cmpfloat_with_epsilon (l->nn_dataset[dog], 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l->nn_dataset[cat], 0.5, 1e-12);
+  g_assert_true (isnan (l->nn_dataset[bird]));
+  g_assert_cmpfloat_with_epsilon (l->nn_dataset_rate, 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (l->nn_dataset_chance, 0.5, 1e-12);
+  g_assert_cmpuint (l->n_regions[bird], ==, 1);
+}
+
 /* Is (x, y) nearest the intra point of layer 3 of the hand alignment? */
 static gboolean
 hits_first_intra (OvAlignView *view, double x, double y, double *value)
@@ -3544,6 +3600,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/figures/no-title", test_no_title);
   g_test_add_func ("/viz/export/formats", test_export);
   g_test_add_func ("/viz/align/hand", test_align_hand);
+  g_test_add_func ("/viz/align/left-out", test_align_left_out);
   g_test_add_func ("/viz/align/table-text", test_align_table_text);
   g_test_add_func ("/viz/align/models-apart", test_align_models_apart);
   g_test_add_func ("/viz/align/text-size", test_align_text_size);

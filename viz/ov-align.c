@@ -122,7 +122,7 @@ compute_layer (const OvEmbeddings *emb, const float *x, OvAlignLayer *out, guint
   g_autoptr(GArray) tags = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autofree guint *nearest = NULL;
   double intra_all = 0, inter_all = 0, chance_img = 0;
-  guint intra_all_n = 0, inter_all_n = 0, nni_all = 0, nni_all_n = 0, nnd_all = 0;
+  guint intra_all_n = 0, inter_all_n = 0, nni_all = 0, nni_all_n = 0, nnd_all = 0, nnd_n = 0;
 
   out->intra = g_new (double, n_classes);
   out->inter = g_new (double, n_classes);
@@ -184,7 +184,9 @@ compute_layer (const OvEmbeddings *emb, const float *x, OvAlignLayer *out, guint
               inter_sum[c] += other / n_other, inter_n[c]++;
               inter_all += other / n_other, inter_all_n++;
             }
-          if (best_c >= 0)
+          /* a region whose class has no tag in its image cannot find it
+           * nearest: it is left out, as of intra */
+          if (best_c >= 0 && n_own > 0)
             {
               nni_n[c]++;
               nni_all_n++;
@@ -211,25 +213,29 @@ compute_layer (const OvEmbeddings *emb, const float *x, OvAlignLayer *out, guint
         }
     }
 
+  /* Over the set, the regions whose class has a tag piece somewhere in it
+   * (the others could never find one nearest). */
+  for (guint c = 0; c < n_classes; c++)
+    if (tag_count[c] > 0)
+      nnd_n += out->n_regions[c];
   out->nn_dataset_chance = 0.0;
   for (guint c = 0; c < n_classes; c++)
     {
       out->intra[c] = intra_n[c] > 0 ? intra_sum[c] / intra_n[c] : NAN;
       out->inter[c] = inter_n[c] > 0 ? inter_sum[c] / inter_n[c] : NAN;
       out->nn_image[c] = nni_n[c] > 0 ? (double) nni_hit[c] / nni_n[c] : NAN;
-      out->nn_dataset[c] = out->n_regions[c] > 0 && tags->len > 0
+      out->nn_dataset[c] = out->n_regions[c] > 0 && tag_count[c] > 0
                            ? (double) nnd_hit[c] / out->n_regions[c] : NAN;
-      if (regions->len > 0 && tags->len > 0)
-        out->nn_dataset_chance += (double) out->n_regions[c] / regions->len
+      if (nnd_n > 0 && tag_count[c] > 0)
+        out->nn_dataset_chance += (double) out->n_regions[c] / nnd_n
                                   * tag_count[c] / tags->len;
     }
   out->intra_mean = intra_all_n > 0 ? intra_all / intra_all_n : NAN;
   out->inter_mean = inter_all_n > 0 ? inter_all / inter_all_n : NAN;
   out->nn_image_rate = nni_all_n > 0 ? (double) nni_all / nni_all_n : NAN;
   out->nn_image_chance = nni_all_n > 0 ? chance_img / nni_all_n : NAN;
-  out->nn_dataset_rate = regions->len > 0 && tags->len > 0
-                         ? (double) nnd_all / regions->len : NAN;
-  if (!(regions->len > 0 && tags->len > 0))
+  out->nn_dataset_rate = nnd_n > 0 ? (double) nnd_all / nnd_n : NAN;
+  if (nnd_n == 0)
     out->nn_dataset_chance = NAN;
 }
 

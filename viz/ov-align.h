@@ -14,11 +14,16 @@
  *  nn_image(c)   share of class-c regions whose nearest tag piece among their
  *                image's tags has class c;
  *  nn_dataset(c) the same with the nearest tag piece of the whole set.
- * Regions without a tag of the kind needed are left out of that number.
- * The overall figures are means over regions (not over classes); chance is
- * what nearest-tag agreement would be with the tags shuffled: for the
- * image, the mean share of own-class pieces among the image's tags; for the
- * set, sum_c P(region class c) P(tag class c).
+ * Regions without a tag of the kind needed are left out of that number:
+ * of intra and nn_image a region whose class has no tag piece in its image
+ * (the detector did not tag it, or the input's tag slots ran out), of
+ * inter one whose image has no other class's tag, of nn_dataset one whose
+ * class has no tag piece in the whole set.
+ * The overall figures are means over the regions counted (not over
+ * classes); chance is what nearest-tag agreement would be with the tags
+ * shuffled: for the image, the mean share of own-class pieces among the
+ * image's tags; for the set, sum_c P(region class c) P(tag class c), over
+ * the regions counted.
  */
 #pragma once
 
