@@ -94,6 +94,22 @@ ov_cmd_align (int argc, char **argv)
 
       if (emb == NULL || (models[n] = ov_align_compute (emb, label, &error)) == NULL)
         goto out;
+      /* tags the model could not read: their distances look like numbers
+       * and mean nothing ("[UNK]", BERT's unknown word, as oscarviz embed
+       * writes it for a word piece its vocabulary lacks) */
+      {
+        guint n_tags = 0, n_unknown = ov_embeddings_count_unknown_tags (emb, "[UNK]", &n_tags);
+
+        if (n_unknown > 0)
+          g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                                   "oscarviz align: warning: %u of the %u tag pieces of %s is "
+                                   "[UNK] (the model's vocabulary lacks its words): its "
+                                   "distances say nothing about that tag\n",
+                                   "oscarviz align: warning: %u of the %u tag pieces of %s are "
+                                   "[UNK] (the model's vocabulary lacks their words): their "
+                                   "distances say nothing about those tags\n", n_unknown),
+                      n_unknown, n_tags, files[n]);
+      }
       /* two models compared on other images: not what a comparison means */
       if (n == 0)
         {

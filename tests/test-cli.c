@@ -2832,7 +2832,8 @@ test_embed_tag_layout_vocabulary (void)
 
 /* /cli/embed/unknown-tags: embed warns on stderr when tag pieces read as
  * [UNK] (the oracle images' tags are not in the demo's vocabulary), naming
- * the words, and says nothing when every tag word is known. */
+ * the words, and says nothing when every tag word is known; align warns of
+ * such a file too, whose tag distances look like any others. */
 static void
 test_embed_unknown_tags (void)
 {
@@ -2853,12 +2854,25 @@ test_embed_unknown_tags (void)
   g_assert_nonnull (strstr (lacking->err, "warning: 39 of the 41 tag pieces read as [UNK]"));
   g_assert_nonnull (strstr (lacking->err, demo_dir));
   g_assert_nonnull (strstr (lacking->err, "lacks dog couch pillow"));
+  {
+    g_autoptr(Run) align = run_oscarviz ("align", vec, NULL);
+
+    g_assert_cmpint (align->status, ==, 0);
+    g_assert_nonnull (strstr (align->err, "warning: 39 of the 41 tag pieces of"));
+    g_assert_nonnull (strstr (align->err, "are [UNK]"));
+  }
   unlink_embeddings (vec);
 
   known = run_oscarviz ("embed", "--model", "demo", "--dataset", "demo", "--layer", "last",
                         "--limit", "3", "--out", vec, "--quiet", NULL);
   g_assert_cmpint (known->status, ==, 0);
   g_assert_null (strstr (known->err, "[UNK]"));
+  {
+    g_autoptr(Run) align = run_oscarviz ("align", vec, NULL);
+
+    g_assert_cmpint (align->status, ==, 0);
+    g_assert_null (strstr (align->err, "[UNK]"));
+  }
   unlink_embeddings (vec);
 }
 

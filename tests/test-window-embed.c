@@ -721,6 +721,31 @@ keep_message_cb (OvPanel    *p,
   *out = g_strdup (message);
 }
 
+/* /ui/embed/unknown-tags: the demo model over the oracle images, whose
+ * tags its vocabulary lacks: the pass says so in the status line and in a
+ * toast, as `oscarviz embed` and `oscarviz align` warn. */
+static void
+test_unknown_tags (void)
+{
+  g_autofree char *yaml = ov_test_shared_path ("oracle", "data", "test.yaml", NULL);
+  const char *files[] = { yaml, NULL };
+  g_autofree char *toast = NULL;
+  gulong id;
+
+  ensure_demo ();
+  ov_embed_panel_set_compare (panel (), NULL);
+  ov_embed_panel_set_layers (panel (), "last");
+  ov_embed_panel_set_limit (panel (), 0);
+  ov_embed_panel_set_dataset (panel (), files);
+  ov_test_iterate (300);
+  id = g_signal_connect (panel (), "run-failed", G_CALLBACK (keep_message_cb), &toast);
+  collect_and_map ();
+  g_signal_handler_disconnect (panel (), id);
+  g_test_message ("%s", toast != NULL ? toast : "(no toast)");
+  g_assert_nonnull (toast);
+  g_assert_nonnull (strstr (toast, "39 of the 41 tag pieces of demo read as [UNK]"));
+}
+
 /* /ui/embed/files: save and reopen; every export writes its file. */
 static void
 test_files (void)
@@ -1270,6 +1295,7 @@ main (int argc, char **argv)
     { "/ui/embed/files", test_files },
     { "/ui/embed/compare", test_compare },
     { "/ui/embed/screenshots", test_screenshots },
+    { "/ui/embed/unknown-tags", test_unknown_tags },
   };
   int status;
 

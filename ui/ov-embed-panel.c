@@ -932,6 +932,29 @@ rebuild_alignment (OvEmbedPanel *self)
 
 /* Showing a result */
 
+/* What a set's tags the model could not read are, or NULL: "[UNK]", as
+ * the pass writes a word piece its vocabulary lacks; their vectors look
+ * like any others and say nothing about the tags. */
+static char *
+unknown_tags_note (const EmbedSet *set)
+{
+  guint n_tags = 0, n_unknown;
+
+  if (set == NULL || set->emb == NULL)
+    return NULL;
+  n_unknown = ov_embeddings_count_unknown_tags (set->emb, "[UNK]", &n_tags);
+  if (n_unknown == 0)
+    return NULL;
+  /* Translators: "39 of the 41 tag pieces of demo read as [UNK]: its
+   * vocabulary lacks their words" */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u of the %u tag pieces of %s reads as [UNK]: its "
+                                       "vocabulary lacks the words",
+                                       "%u of the %u tag pieces of %s read as [UNK]: its "
+                                       "vocabulary lacks their words", n_unknown),
+                          n_unknown, n_tags, set->label);
+}
+
 static void
 describe_result (OvEmbedPanel *self)
 {
@@ -977,6 +1000,13 @@ describe_result (OvEmbedPanel *self)
                                                "; %u region without a detection class left out",
                                                "; %u regions without a detection class left out",
                                                emb->n_unlabelled), emb->n_unlabelled);
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autofree char *note = unknown_tags_note (self->result->set[k]);
+
+      if (note != NULL)
+        g_string_append_printf (text, "; %s", note);
+    }
   set_status (self, text->str);
 }
 
@@ -1022,6 +1052,14 @@ set_result (OvEmbedPanel *self,
   fill_tsne_layers (self);
   rebuild_alignment (self);
   describe_result (self);
+  /* the status line is cut short in a narrow window: said aloud too */
+  for (guint k = 0; k < 2 && self->result != NULL; k++)
+    {
+      g_autofree char *note = unknown_tags_note (self->result->set[k]);
+
+      if (note != NULL)
+        ov_panel_report_failure (OV_PANEL (self), note);
+    }
   self->n_passes++;
   update_actions (self);
 }

@@ -914,3 +914,23 @@ ov_embeddings_scatter_view_new (const OvEmbeddings *emb,
   return ov_scatter_view_new (xy, emb->n, classes, (const char *const *) emb->class_names->pdata,
                               emb->class_names->len, markers, palette, title);
 }
+
+guint
+ov_embeddings_count_unknown_tags (const OvEmbeddings *emb,
+                                  const char         *unk,
+                                  guint              *n_tags)
+{
+  guint tags = 0, unknown = 0;
+
+  g_return_val_if_fail (emb != NULL && unk != NULL, 0);
+
+  for (guint i = 0; i < emb->n; i++)
+    if (emb->modality[i] == OV_EMBED_TAG)
+      {
+        tags++;
+        unknown += g_strcmp0 (g_ptr_array_index (emb->tokens, i), unk) == 0;
+      }
+  if (n_tags != NULL)
+    *n_tags = tags;
+  return unknown;
+}

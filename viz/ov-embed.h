@@ -110,6 +110,12 @@ void          ov_embeddings_append    (OvEmbeddings       *emb,
                                        guint               image,
                                        int                 position,
                                        const char         *token);
+/* How many tag pieces are the token unk ("[UNK]": the model's vocabulary
+ * lacks their words, so their vectors are the unknown word's in context);
+ * *n_tags, when not NULL, receives how many tag pieces there are. */
+guint         ov_embeddings_count_unknown_tags (const OvEmbeddings *emb,
+                                                const char         *unk,
+                                                guint              *n_tags);
 /* The sample region of point i and its box (x1, y1, x2, y2; NULL = none). */
 void          ov_embeddings_set_region (OvEmbeddings      *emb,
                                         guint              i,
