@@ -272,6 +272,8 @@ ov_cmd_embed (int argc, char **argv)
   g_autofree char *scale_text = NULL;
   g_autofree char *figure_title = NULL;
   gint64 limit = G_MININT64;   /* not given: every sample */
+  gint64 seed = G_MININT64;    /* not given: the t-SNE's own (42) */
+  int iterations = G_MININT;   /* not given: 1000 */
   double perplexity = 30.0, width = 0, height = 0, scale = OV_CLI_DEFAULT_SCALE;
   gboolean quiet = FALSE;
   guint n_layers, n_tags = 0;
@@ -296,6 +298,9 @@ ov_cmd_embed (int argc, char **argv)
       N_("Embeddings file (safetensors; FILE.json beside it)"), "VECTORS" },
     { "tsne", 0, 0, G_OPTION_ARG_FILENAME, &tsne_out,
       N_("Also draw a t-SNE of the primary layer (.png, .svg, .pdf)"), "FIGURE" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("t-SNE random seed (42)"), N_("S") },
+    { "iterations", 0, 0, G_OPTION_ARG_INT, &iterations, N_("t-SNE iterations (1000)"),
+      N_("N") },
     { "perplexity", 0, 0, G_OPTION_ARG_DOUBLE, &perplexity,
       N_("t-SNE perplexity (30; lowered to a third of the other points for small sets)"),
       "P" },
@@ -377,6 +382,23 @@ ov_cmd_embed (int argc, char **argv)
                                    &error))
     {
       g_printerr ("oscarviz embed: %s\n", error->message);
+      return 2;
+    }
+  /* the map's settings, as oscarviz tsne and the window take them */
+  if ((seed != G_MININT64 || iterations != G_MININT) && tsne_out == NULL)
+    {
+      g_printerr (_("oscarviz embed: %s: only for the t-SNE figure (--tsne FIGURE)\n"),
+                  seed != G_MININT64 ? "--seed" : "--iterations");
+      return 2;
+    }
+  if (iterations != G_MININT && (iterations < 1 || iterations > 1000000))
+    {
+      g_printerr (_("oscarviz embed: --iterations %d: give 1 to 1000000\n"), iterations);
+      return 2;
+    }
+  if (seed != G_MININT64 && seed < 0)
+    {
+      g_printerr (_("oscarviz embed: --seed %lld: give 0 or more\n"), (long long) seed);
       return 2;
     }
   if (width > 0 || height > 0)
@@ -519,6 +541,13 @@ ov_cmd_embed (int argc, char **argv)
         goto fail;
       ov_tsne_params_init (&params);
       params.perplexity = ov_cli_fit_perplexity ("embed", perplexity, emb->n);
+      if (seed != G_MININT64)
+        params.seed = (guint64) seed;
+      if (iterations != G_MININT)
+        {
+          params.n_iter = iterations;
+          params.early_exag_iter = MIN (params.early_exag_iter, iterations);
+        }
       /* --threads decides the map's threads too, so that a map can be made again */
       if (cli.n_threads > 0)
         params.n_threads = cli.n_threads;

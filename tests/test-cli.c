@@ -2830,6 +2830,45 @@ test_embed_tag_layout_vocabulary (void)
   g_rmdir (copy);
 }
 
+/* /cli/embed/tsne-settings: embed --tsne takes the map's --seed and
+ * --iterations as tsne does (the same file drawn by both is the same PNG),
+ * checks them before any work and refuses them without --tsne. */
+static void
+test_embed_tsne_settings (void)
+{
+  g_autofree char *vec = tmp_path ("ov-cli-tsne-settings.safetensors");
+  g_autofree char *by_embed = tmp_path ("ov-cli-tsne-settings-embed.png");
+  g_autofree char *by_tsne = tmp_path ("ov-cli-tsne-settings-tsne.png");
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  gsize la, lb;
+  g_autoptr(Run) embed = NULL;
+  g_autoptr(Run) tsne = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  expect_bad_option ("--seed", "--tsne", "embed", "--model", "demo", "--dataset", "demo",
+                     "--layer", "last", "--out", vec, "--seed", "7", NULL);
+  expect_bad_option ("--iterations", "0", "embed", "--model", "demo", "--dataset", "demo",
+                     "--layer", "last", "--out", vec, "--tsne", by_embed, "--iterations", "0",
+                     NULL);
+  expect_bad_option ("--seed", "-1", "embed", "--model", "demo", "--dataset", "demo",
+                     "--layer", "last", "--out", vec, "--tsne", by_embed, "--seed", "-1", NULL);
+  g_assert_false (g_file_test (vec, G_FILE_TEST_EXISTS));
+  embed = run_oscarviz ("embed", "--model", "demo", "--dataset", "demo", "--layer", "last",
+                        "--limit", "8", "--out", vec, "--tsne", by_embed, "--seed", "7",
+                        "--iterations", "300", "-q", NULL);
+  g_assert_cmpint (embed->status, ==, 0);
+  tsne = run_oscarviz ("tsne", vec, "--out", by_tsne, "--seed", "7", "--iterations", "300",
+                       "-q", NULL);
+  g_assert_cmpint (tsne->status, ==, 0);
+  g_assert_true (g_file_get_contents (by_embed, &a, &la, NULL));
+  g_assert_true (g_file_get_contents (by_tsne, &b, &lb, NULL));
+  g_assert_cmpmem (a, la, b, lb);
+  unlink_embeddings (vec);
+  g_unlink (by_embed);
+  g_unlink (by_tsne);
+}
+
 /* /cli/embed/unknown-tags: embed warns on stderr when tag pieces read as
  * [UNK] (the oracle images' tags are not in the demo's vocabulary), naming
  * the words, and says nothing when every tag word is known; align warns of
@@ -5226,6 +5265,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/wording", test_wording);
   g_test_add_func ("/cli/blas-core", test_blas_core);
   g_test_add_func ("/cli/embed/tag-layout-vocabulary", test_embed_tag_layout_vocabulary);
+  g_test_add_func ("/cli/embed/tsne-settings", test_embed_tsne_settings);
   g_test_add_func ("/cli/embed/unknown-tags", test_embed_unknown_tags);
   g_test_add_func ("/cli/threads", test_threads);
   g_test_add_func ("/cli/attention/caption", test_attention_caption);
