@@ -407,36 +407,122 @@ check_head (const char *option,
   return FALSE;
 }
 
-/* --before-tags whose input lays its positions out otherwise than this one. */
+/* For each position of the after input, the position of the same token in
+ * the before input, or -1: the special tokens, words and regions in their
+ * order; the tag pieces in their order too where the two inputs have as
+ * many (one tag put in place of another: slot against slot), else matched
+ * as the longest common subsequence of the two inputs' pieces, so that a
+ * tag taken out or put in leaves the others matched. NULL where the two
+ * differ in other than their tags. */
+static int *
+match_positions (const Pass *after,
+                 const Pass *before)
+{
+  static const OvSegment kinds[] = { OV_SEGMENT_SPECIAL, OV_SEGMENT_WORD, OV_SEGMENT_REGION };
+  int na = after->fwd->seq_len, nb = before->fwd->seq_len;
+  g_autofree int *map = g_new (int, MAX (na, 1));
+  g_autoptr(GArray) ta = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GArray) tb = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autofree int *lcs = NULL;
+  int m, n;
+
+  for (int i = 0; i < na; i++)
+    map[i] = -1;
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      int i = 0, j = 0;
+
+      for (;;)
+        {
+          while (i < na && after->enc->segments[i] != kinds[k])
+            i++;
+          while (j < nb && before->enc->segments[j] != kinds[k])
+            j++;
+          if (i == na || j == nb)
+            break;
+          if (strcmp (after->labels[i], before->labels[j]) != 0)
+            return NULL;
+          map[i++] = j++;
+        }
+      if (i < na || j < nb)
+        {
+          /* one input has more of this kind than the other */
+          while (i < na && after->enc->segments[i] != kinds[k])
+            i++;
+          while (j < nb && before->enc->segments[j] != kinds[k])
+            j++;
+          if (i < na || j < nb)
+            return NULL;
+        }
+    }
+  for (int i = 0; i < na; i++)
+    if (after->enc->segments[i] == OV_SEGMENT_TAG)
+      g_array_append_val (ta, i);
+  for (int j = 0; j < nb; j++)
+    if (before->enc->segments[j] == OV_SEGMENT_TAG)
+      g_array_append_val (tb, j);
+  m = (int) ta->len;
+  n = (int) tb->len;
+  if (m == n)
+    {
+      for (int a = 0; a < m; a++)
+        map[g_array_index (ta, int, a)] = g_array_index (tb, int, a);
+      return g_steal_pointer (&map);
+    }
+  /* lcs[(a) (n + 1) + b]: the longest common run of pieces a.. and b.. */
+  lcs = g_new0 (int, (gsize) (m + 1) * (n + 1));
+  for (int a = m - 1; a >= 0; a--)
+    for (int b = n - 1; b >= 0; b--)
+      lcs[a * (n + 1) + b]
+        = strcmp (after->labels[g_array_index (ta, int, a)],
+                  before->labels[g_array_index (tb, int, b)]) == 0
+          ? lcs[(a + 1) * (n + 1) + b + 1] + 1
+          : MAX (lcs[(a + 1) * (n + 1) + b], lcs[a * (n + 1) + b + 1]);
+  for (int a = 0, b = 0; a < m && b < n;)
+    {
+      if (strcmp (after->labels[g_array_index (ta, int, a)],
+                  before->labels[g_array_index (tb, int, b)]) == 0)
+        map[g_array_index (ta, int, a++)] = g_array_index (tb, int, b++);
+      else if (lcs[(a + 1) * (n + 1) + b] >= lcs[a * (n + 1) + b + 1])
+        a++;
+      else
+        b++;
+    }
+  return g_steal_pointer (&map);
+}
+
+/* The before map laid out as the after input: before[map[i], map[j]], NaN
+ * where a token has no counterpart. */
+static float *
+remap_matrix (const float *before,
+              int          nb,
+              const int   *map,
+              int          na)
+{
+  float *out = g_new (float, (gsize) na * na);
+
+  for (int i = 0; i < na; i++)
+    for (int j = 0; j < na; j++)
+      out[(gsize) i * na + j] = map[i] >= 0 && map[j] >= 0
+                                ? before[(gsize) map[i] * nb + map[j]] : NAN;
+  return out;
+}
+
+/* --before-tags whose input keeps other words or regions than this one
+ * (its tags leave the words fewer text slots, say). */
 static void
 tags_mismatch (const char *before_tags,
                int         tags_before,
                int         tags_after)
 {
   /* Translators: the plural follows the first number */
-  g_printerr (ngettext ("oscarviz attention: --before-tags %s: that input has %d tag word "
-                        "piece and this one %d, so their positions do not match and cannot be "
-                        "subtracted one from another; give tags of as many word pieces\n",
-                        "oscarviz attention: --before-tags %s: that input has %d tag word "
-                        "pieces and this one %d, so their positions do not match and cannot be "
-                        "subtracted one from another; give tags of as many word pieces\n",
+  g_printerr (ngettext ("oscarviz attention: --before-tags %s: that input (%d tag word piece, "
+                        "this one %d) keeps other words or regions than this one, so their "
+                        "tokens cannot be matched one to one; give fewer or shorter tags\n",
+                        "oscarviz attention: --before-tags %s: that input (%d tag word pieces, "
+                        "this one %d) keeps other words or regions than this one, so their "
+                        "tokens cannot be matched one to one; give fewer or shorter tags\n",
                         tags_before), before_tags, tags_before, tags_after);
-}
-
-/* The same before the model runs: the tag word pieces each input keeps. */
-static gboolean
-check_before_tags (OvModel *model, OvTask task, const char *text, const char *tags,
-                   const char *before_tags, const OvRegions *regions)
-{
-  OvInputKept after, before;
-
-  if (before_tags == NULL
-      || !ov_model_count_input_kept (model, task, text, tags, regions, &after, NULL)
-      || !ov_model_count_input_kept (model, task, text, before_tags, regions, &before, NULL)
-      || after.tag_pieces_kept == before.tag_pieces_kept)
-    return TRUE;
-  tags_mismatch (before_tags, before.tag_pieces_kept, after.tag_pieces_kept);
-  return FALSE;
 }
 
 int
@@ -923,12 +1009,6 @@ ov_cmd_attention (int argc, char **argv)
   regions = (OvRegions) { sample->features, sample->n_features, sample->feature_dim };
   unknown_tags = ov_cli_note_unknown_tags (model, tags, NULL);
 
-  if (task == OV_TASK_CAPTION
-      && !check_before_tags (model, task, NULL, tags, o.before_tags, &regions))
-    {
-      status = 2;
-      goto out;
-    }
   if (task == OV_TASK_CAPTION)
     {
       if (o.beams != NOT_GIVEN)
@@ -966,12 +1046,6 @@ ov_cmd_attention (int argc, char **argv)
         }
     }
 
-  if (task != OV_TASK_CAPTION
-      && !check_before_tags (model, task, text, tags, o.before_tags, &regions))
-    {
-      status = 2;
-      goto out;
-    }
   hname = head_name (head);
   if (strcmp (view_name, "caption") == 0)
     {
@@ -1087,19 +1161,19 @@ ov_cmd_attention (int argc, char **argv)
                   status = fail (error);
                   goto out;
                 }
-              /* positions are subtracted one from another: the two inputs
-               * must lay their words, tags and regions out alike */
-              if (other.fwd->seq_len == S
-                  && memcmp (other.enc->segments, pass.enc->segments,
-                             sizeof (OvSegment) * (gsize) S) != 0)
+              /* each token is compared with the same token of the other
+               * input: a tag taken out or put in moves the others, and its
+               * own row and column have no counterpart (grey) */
+              g_autofree int *map = match_positions (&pass, &other);
+
+              if (map == NULL)
                 {
                   int tags_after = 0, tags_before = 0;
 
                   for (int i = 0; i < S; i++)
-                    {
-                      tags_after += pass.enc->segments[i] == OV_SEGMENT_TAG;
-                      tags_before += other.enc->segments[i] == OV_SEGMENT_TAG;
-                    }
+                    tags_after += pass.enc->segments[i] == OV_SEGMENT_TAG;
+                  for (int i = 0; i < other.fwd->seq_len; i++)
+                    tags_before += other.enc->segments[i] == OV_SEGMENT_TAG;
                   pass_clear (&other);
                   tags_mismatch (o.before_tags, tags_before, tags_after);
                   status = 2;
@@ -1107,8 +1181,13 @@ ov_cmd_attention (int argc, char **argv)
                 }
               before = select_matrix (&other, o.before_layer >= 0 ? o.before_layer : o.layer,
                                       before_head, &error);
-              diff = before != NULL ? ov_attention_difference (before, other.fwd->seq_len,
-                                                               matrix, S, &error) : NULL;
+              if (before != NULL)
+                {
+                  g_autofree float *laid_out = remap_matrix (before, other.fwd->seq_len, map,
+                                                             S);
+
+                  diff = ov_attention_difference (laid_out, S, matrix, S, &error);
+                }
               pass_clear (&other);
             }
           else

@@ -65,6 +65,10 @@ matrix_surface (const float *values, int rows, int cols, const OvColorScale *sca
 
   g_autofree guint32 *lut = g_new (guint32, LUT_SIZE);
   double span = scale->hi - scale->lo;
+  /* a cell without a value (a difference whose token one input lacks) */
+  OvColor none = ov_ink_light ()->no_data;
+  guint32 no_data = 0xff000000u | ((guint32) lround (none.r * 255) << 16)
+                    | ((guint32) lround (none.g * 255) << 8) | (guint32) lround (none.b * 255);
 
   /* A table of LUT_SIZE colours across the scale: a 12 x 12-head grid of
    * 178-token maps is 4.5 million cells. 4096 steps keep every colour within
@@ -88,9 +92,8 @@ matrix_surface (const float *values, int rows, int cols, const OvColorScale *sca
       for (int j = 0; j < cols * f; j++)
         {
           double t = (values_i[j / f] - scale->lo) / span;
-          int k = isnan (t) ? 0 : (int) lround (CLAMP (t, 0.0, 1.0) * (LUT_SIZE - 1));
 
-          px_i[j] = lut[k];
+          px_i[j] = isnan (t) ? no_data : lut[(int) lround (CLAMP (t, 0.0, 1.0) * (LUT_SIZE - 1))];
         }
     }
   cairo_surface_mark_dirty (img);
