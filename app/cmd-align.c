@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "ov-cli.h"
 #include "ov-commands.h"
@@ -26,6 +27,8 @@ ov_cmd_align (int argc, char **argv)
   g_autofree char *title = NULL;
   gboolean json = FALSE;
   g_autofree char *scale_text = NULL;
+  g_autofree char *metric_text = NULL;
+  OvAlignMetric metric = OV_ALIGN_EUCLIDEAN;
   double scale = OV_CLI_DEFAULT_SCALE, width = 0, height = 0;
   OvAlignment *models[2] = { NULL, NULL };
   g_autoptr(GHashTable) first_images = NULL;
@@ -33,6 +36,9 @@ ov_cmd_align (int argc, char **argv)
   int status = 1;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON instead of a table"), NULL },
+    { "metric", 0, 0, G_OPTION_ARG_STRING, &metric_text,
+      N_("euclidean (default: distance in the hidden space) or cosine (1 − cosine similarity, "
+         "comparable across layers)"), "euclidean|cosine" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Figure: .png, .svg or .pdf"), "FILE" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL,
       N_("VECTORS [VECTORS2]") },
@@ -48,6 +54,13 @@ ov_cmd_align (int argc, char **argv)
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("oscarviz align: %s\n", error->message);
+      return 2;
+    }
+  if (metric_text != NULL && strcmp (metric_text, "cosine") == 0)
+    metric = OV_ALIGN_COSINE;
+  else if (metric_text != NULL && strcmp (metric_text, "euclidean") != 0)
+    {
+      g_printerr (_("oscarviz align: --metric %s: give euclidean or cosine\n"), metric_text);
       return 2;
     }
   if (!ov_cli_check_scale (scale_text, &scale, &error)
@@ -92,7 +105,8 @@ ov_cmd_align (int argc, char **argv)
       g_autoptr(OvEmbeddings) emb = ov_embeddings_load (files[n], &error);
       g_autofree char *label = g_path_get_basename (files[n]);
 
-      if (emb == NULL || (models[n] = ov_align_compute (emb, label, &error)) == NULL)
+      if (emb == NULL
+          || (models[n] = ov_align_compute_metric (emb, label, metric, &error)) == NULL)
         goto out;
       /* tags the model could not read: their distances look like numbers
        * and mean nothing ("[UNK]", BERT's unknown word, as oscarviz embed

@@ -2686,6 +2686,19 @@ test_embed_tag_layout (void)
     g_assert_nonnull (strstr (other->err, "share 2 of their images (6 and 2)"));
     unlink_embeddings (few);
   }
+  /* the cosine distance, said in the JSON and under the table */
+  {
+    g_autoptr(Run) cos = run_oscarviz ("align", with, without, "--metric", "cosine", "--json",
+                                       NULL);
+    g_autoptr(Run) table = run_oscarviz ("align", with, "--metric", "cosine", NULL);
+
+    g_assert_cmpint (cos->status, ==, 0);
+    g_assert_nonnull (strstr (al->out, "\"metric\" : \"euclidean\""));
+    g_assert_nonnull (strstr (cos->out, "\"metric\" : \"cosine\""));
+    g_assert_cmpint (table->status, ==, 0);
+    g_assert_nonnull (strstr (table->out, "cosine distances"));
+    expect_bad_option ("--metric", "l1", "align", with, "--metric", "l1", NULL);
+  }
   unlink_embeddings (with);
   unlink_embeddings (without);
   unlink_embeddings (bare);

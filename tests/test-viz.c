@@ -1649,6 +1649,44 @@ test_align_left_out (void)
   g_assert_cmpuint (l->n_regions[bird], ==, 1);
 }
 
+/* /viz/align/cosine: with the cosine distance the hand set's numbers are
+ * 1 - cos of its vectors, computed here from their angles, and a vector's
+ * length no longer counts (doubling layer 5's vectors changes nothing);
+ * the nearest tags are the nearest by angle. */
+static void
+test_align_cosine (void)
+{
+  g_autoptr(OvEmbeddings) emb = make_embeddings ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvAlignment) a = ov_align_compute_metric (emb, "hand", OV_ALIGN_COSINE, &error);
+  const OvAlignLayer *l3, *l5;
+  guint dog = 0, cat = 1;
+  /* 1 - cos between (x1, y1) and (x2, y2); a zero vector counts as
+   * orthogonal to all */
+#define COSD(x1, y1, x2, y2) \
+  (1.0 - ((x1) * (x2) + (y1) * (y2)) \
+         / MAX (1e-300, sqrt ((x1) * (x1) + (y1) * (y1)) * sqrt ((x2) * (x2) + (y2) * (y2))))
+
+  g_assert_no_error (error);
+  g_assert_cmpint (a->metric, ==, OV_ALIGN_COSINE);
+  l3 = &a->layers[0];
+  l5 = &a->layers[1];
+  /* dog regions: A (0,0) to tag (1,0): 1 (no angle); B (10,10) to tag
+   * (10,12); other tags: A to (0,3): 1, B to (11,10) */
+  g_assert_cmpfloat_with_epsilon (l3->intra[dog], (1.0 + COSD (10, 10, 10, 12)) / 2, 1e-6);
+  g_assert_cmpfloat_with_epsilon (l3->inter[dog], (1.0 + COSD (10, 10, 11, 10)) / 2, 1e-6);
+  /* cat region (0,2) to its tag (0,3): the same direction */
+  g_assert_cmpfloat_with_epsilon (l3->intra[cat], 0.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (l3->inter[cat], COSD (0, 2, 1, 0), 1e-6);
+  g_assert_cmpfloat_with_epsilon (l5->intra_mean, l3->intra_mean, 1e-6);
+  g_assert_cmpfloat_with_epsilon (l5->inter_mean, l3->inter_mean, 1e-6);
+  /* by angle, B's dog region (45 degrees) is nearer the cat tag (11,10)
+   * than the dog tag (10,12) in its image */
+  g_assert_cmpfloat (COSD (10, 10, 11, 10), <, COSD (10, 10, 10, 12));
+  g_assert_cmpfloat_with_epsilon (l3->nn_image[cat], 1.0, 1e-12);
+#undef COSD
+}
+
 /* Is (x, y) nearest the intra point of layer 3 of the hand alignment? */
 static gboolean
 hits_first_intra (OvAlignView *view, double x, double y, double *value)
@@ -3601,6 +3639,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/export/formats", test_export);
   g_test_add_func ("/viz/align/hand", test_align_hand);
   g_test_add_func ("/viz/align/left-out", test_align_left_out);
+  g_test_add_func ("/viz/align/cosine", test_align_cosine);
   g_test_add_func ("/viz/align/table-text", test_align_table_text);
   g_test_add_func ("/viz/align/models-apart", test_align_models_apart);
   g_test_add_func ("/viz/align/text-size", test_align_text_size);

@@ -105,9 +105,22 @@ nearest_tags (const float *x, guint h, const guint *regions, guint n_r, const gu
     }
 }
 
+/* 1 - the dot product of two rows of unit length (or zero: then 1). */
+static double
+cosine_distance (const float *a, const float *b, guint h)
+{
+  double s = 0.0;
+
+  for (guint k = 0; k < h; k++)
+    s += (double) a[k] * b[k];
+  return 1.0 - s;
+}
+
+/* x (n, H) is of unit rows when cosine: the nearest of unit vectors by
+ * Euclidean distance is the nearest by cosine. */
 static void
-compute_layer (const OvEmbeddings *emb, const float *x, OvAlignLayer *out, guint n_classes,
-               GPtrArray *by_image)
+compute_layer (const OvEmbeddings *emb, const float *x, gboolean cosine, OvAlignLayer *out,
+               guint n_classes, GPtrArray *by_image)
 {
   guint h = emb->hidden;
   g_autofree double *intra_sum = g_new0 (double, n_classes);
@@ -166,7 +179,8 @@ compute_layer (const OvEmbeddings *emb, const float *x, OvAlignLayer *out, guint
 
               if (emb->modality[t] != OV_EMBED_TAG)
                 continue;
-              d = distance (x + (gsize) r * h, x + (gsize) t * h, h);
+              d = cosine ? cosine_distance (x + (gsize) r * h, x + (gsize) t * h, h)
+                         : distance (x + (gsize) r * h, x + (gsize) t * h, h);
               if (emb->classes[t] == c)
                 own += d, n_own++;
               else
@@ -248,6 +262,35 @@ compare_int (gconstpointer a, gconstpointer b)
 OvAlignment *
 ov_align_compute (const OvEmbeddings *emb, const char *label, GError **error)
 {
+  return ov_align_compute_metric (emb, label, OV_ALIGN_EUCLIDEAN, error);
+}
+
+/* The rows of x (n, h) scaled to unit length (a zero row stays zero). */
+static float *
+unit_rows (const float *x, guint n, guint h)
+{
+  float *out = g_new (float, (gsize) MAX (n, 1) * h);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const float *x_i = x + (gsize) i * h;
+      double s = 0.0;
+
+      for (guint k = 0; k < h; k++)
+        s += (double) x_i[k] * x_i[k];
+      s = s > 0 ? 1.0 / sqrt (s) : 0.0;
+      for (guint k = 0; k < h; k++)
+        out[(gsize) i * h + k] = (float) (x_i[k] * s);
+    }
+  return out;
+}
+
+OvAlignment *
+ov_align_compute_metric (const OvEmbeddings *emb,
+                         const char         *label,
+                         OvAlignMetric       metric,
+                         GError            **error)
+{
   g_autoptr(OvAlignment) a = NULL;
   g_autoptr(GPtrArray) by_image = NULL;
   g_autofree int *order = NULL;
@@ -267,6 +310,7 @@ ov_align_compute (const OvEmbeddings *emb, const char *label, GError **error)
 
   a = g_new0 (OvAlignment, 1);
   a->label = g_strdup (label != NULL ? label : "");
+  a->metric = metric;
   a->n_classes = emb->class_names->len;
   a->class_names = g_new0 (char *, a->n_classes + 1);
   for (guint c = 0; c < a->n_classes; c++)
@@ -287,8 +331,12 @@ ov_align_compute (const OvEmbeddings *emb, const char *label, GError **error)
   a->layers = g_new0 (OvAlignLayer, a->n_layers);
   for (guint k = 0; k < a->n_layers; k++)
     {
+      const float *x = ov_embeddings_get_layer (emb, order[k]);
+      g_autofree float *unit = metric == OV_ALIGN_COSINE ? unit_rows (x, emb->n, emb->hidden)
+                                                         : NULL;
+
       a->layers[k].layer = order[k];
-      compute_layer (emb, ov_embeddings_get_layer (emb, order[k]), &a->layers[k], a->n_classes,
+      compute_layer (emb, unit != NULL ? unit : x, unit != NULL, &a->layers[k], a->n_classes,
                      by_image);
     }
   return g_steal_pointer (&a);
@@ -450,6 +498,10 @@ ov_align_format_table (const OvAlignment *a)
                          "share of regions whose nearest tag piece (in the image, in the whole "
                          "set) has their class; chance: the share before it with the tags "
                          "shuffled"));
+  if (a->metric == OV_ALIGN_COSINE)
+    /* Translators: added to the explanation above when the distances are
+     * cosine distances */
+    g_string_append (s, _ ("; the distances are cosine distances (1 − cosine similarity)"));
   g_string_append (s, "\n\n");
   /* Translators: heading of the per-class table of `oscarviz align`, of
    * the numbers of one hidden-state layer (the last one the file holds) */
@@ -498,6 +550,9 @@ ov_align_to_json (OvAlignment *const *a, guint n)
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "label");
       json_builder_add_string_value (b, a[m]->label);
+      json_builder_set_member_name (b, "metric");
+      json_builder_add_string_value (b, a[m]->metric == OV_ALIGN_COSINE ? "cosine"
+                                                                          : "euclidean");
       json_builder_set_member_name (b, "region_vectors");
       json_builder_add_int_value (b, a[m]->n_region_points);
       json_builder_set_member_name (b, "tag_vectors");
@@ -627,6 +682,16 @@ struct _OvAlignView
   char        *name_note;
   gboolean     note_on_key;         /* at the end of the key, not under the names */
 };
+
+/* The distance plots' axis: the first model's metric (both models of a
+ * figure are computed alike). */
+static const char *
+distance_label (const OvAlignView *view)
+{
+  /* Translators: the y axes of the alignment figure's distance plots */
+  return view->n > 0 && view->models[0]->metric == OV_ALIGN_COSINE ? _ ("cosine distance")
+                                                                     : _ ("distance");
+}
 
 static const OvColor model_colors[MAX_MODELS] = {
   { 0.12, 0.47, 0.71 }, { 0.84, 0.15, 0.16 },
@@ -1655,7 +1720,7 @@ draw_bar_axis (cairo_t *cr, OvAlignView *view, OvRect r, gboolean grid, gboolean
   if (view->bar_lo > 0)
     draw_break (cr, view, r.x, r.y + r.height);
   if (label)
-    draw_y_label (cr, view, &r, r.x - 7 * k - ticks_w, font, _ ("distance"));
+    draw_y_label (cr, view, &r, r.x - 7 * k - ticks_w, font, distance_label (view));
 }
 
 static void
@@ -1745,7 +1810,7 @@ ov_align_view_draw (OvAlignView *view, cairo_t *cr)
     ov_draw_text (cr, view->width / 2, 4 * view->k + i * ov_draw_line_height (view->title_font),
                   0.5, 0.0, view->title_lines[i]);
   /* Translators: the y axes of the alignment figure's plots. */
-  draw_axes (cr, view, &view->dist, view->plot_titles[0], _ ("distance"));
+  draw_axes (cr, view, &view->dist, view->plot_titles[0], distance_label (view));
   draw_axes (cr, view, &view->nn, view->plot_titles[1], _ ("share of regions"));
   draw_series (cr, view);
   legend_pass (cr, view, GUTTER * view->k, view->legend_y, TRUE);

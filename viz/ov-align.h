@@ -7,7 +7,8 @@
  * nearest tag carries its class; as numbers (table, JSON) and as a figure
  * across layers, for one model or two side by side.
  *
- * Definitions (Euclidean distance in the original hidden space, H wide):
+ * Definitions (Euclidean distance in the original hidden space, H wide, or
+ * with OV_ALIGN_COSINE 1 - cosine similarity):
  *  intra(c)      mean over regions r of class c of the mean distance from r
  *                to the tag word pieces of class c in r's own image;
  *  inter(c)      the same to the tag pieces of the other classes in r's image;
@@ -46,8 +47,17 @@ typedef struct {
   double  nn_image_chance, nn_dataset_chance;
 } OvAlignLayer;
 
+/* Euclidean distance in the hidden space, or the cosine distance
+ * (1 - cosine similarity), which ignores the vectors' lengths and so can
+ * be compared across layers whose scales differ. */
+typedef enum {
+  OV_ALIGN_EUCLIDEAN,
+  OV_ALIGN_COSINE,
+} OvAlignMetric;
+
 typedef struct {
   char         *label;      /* shown in legends: the file name */
+  OvAlignMetric metric;
   guint         n_classes;
   char        **class_names;
   guint         n_region_points, n_tag_points;
@@ -58,6 +68,12 @@ typedef struct {
 OvAlignment *ov_align_compute     (const OvEmbeddings *emb,
                                    const char         *label,
                                    GError            **error);
+/* The same with the distance of metric; nearest tags are the nearest by
+ * it (by cosine: of the vectors scaled to unit length). */
+OvAlignment *ov_align_compute_metric (const OvEmbeddings *emb,
+                                      const char         *label,
+                                      OvAlignMetric       metric,
+                                      GError            **error);
 void         ov_alignment_free    (OvAlignment        *a);
 /* Plain-text table: per layer the overall numbers, then per class those of
  * the last layer. */
