@@ -3610,8 +3610,9 @@ test_figure_title (void)
 
   for (guint f = 0; f < G_N_ELEMENTS (figures); f++)
     {
-      /* 0: its own title, 1: --title custom, 2: --title "" */
-      g_autofree char *text[3] = { NULL };
+      /* 0: its own title, 1: --title custom, 2: --title "" (g_autofree
+       * would free only the first of an array) */
+      char *text[3] = { NULL };
       g_autofree char *own_font = NULL;
       g_autofree char *no_title_font = NULL;
       double height[2];
@@ -3671,6 +3672,8 @@ test_figure_title (void)
         g_assert_cmpfloat_with_epsilon (height[1], height[0] - 16, 0.01);
       else
         g_assert_cmpfloat_with_epsilon (height[1], height[0], 0.01);
+      for (guint k = 0; k < 3; k++)
+        g_free (text[k]);
     }
 
   {
