@@ -889,6 +889,34 @@ test_compare (void)
   g_assert_nonnull (a0);
   g_assert_nonnull (a1);
   g_assert_cmpstr (a1->label, ==, "demo-notags");
+  /* the Distance choice: cosine numbers as `oscarviz align --metric cosine`
+   * gives them, for both models, and back */
+  {
+    g_autoptr(OvAlignment) cosine = NULL;
+    const OvAlignment *got;
+
+    ov_embed_panel_set_metric (panel (), OV_ALIGN_COSINE);
+    cosine = ov_align_compute_metric (ov_embed_panel_get_embeddings (panel (), 1), "demo-notags",
+                                    OV_ALIGN_COSINE, NULL);
+    got = ov_embed_panel_get_alignment (panel (), 1);
+    g_assert_cmpint (got->metric, ==, OV_ALIGN_COSINE);
+    g_assert_cmpint (ov_embed_panel_get_alignment (panel (), 0)->metric, ==, OV_ALIGN_COSINE);
+    g_assert_cmpuint (got->n_layers, ==, cosine->n_layers);
+    for (guint l = 0; l < got->n_layers; l++)
+      {
+        g_assert_cmpfloat (got->layers[l].intra_mean, ==, cosine->layers[l].intra_mean);
+        g_assert_cmpfloat (got->layers[l].nn_dataset_rate, ==,
+                           cosine->layers[l].nn_dataset_rate);
+      }
+    ov_embed_panel_show_page (panel (), "alignment");
+    ov_test_iterate (100);
+    ov_embed_panel_set_metric (panel (), OV_ALIGN_EUCLIDEAN);
+    g_assert_cmpint (ov_embed_panel_get_alignment (panel (), 1)->metric, ==,
+                     OV_ALIGN_EUCLIDEAN);
+    ov_embed_panel_show_page (panel (), "map");
+    a0 = ov_embed_panel_get_alignment (panel (), 0);
+    a1 = ov_embed_panel_get_alignment (panel (), 1);
+  }
   g_test_message ("last layer: nearest tag in the image %.3f (with tags) vs %.3f (without); "
                   "chance %.3f", a0->layers[a0->n_layers - 1].nn_image_rate,
                   a1->layers[a1->n_layers - 1].nn_image_rate,

@@ -136,6 +136,7 @@ struct _OvEmbedPanel
   GtkSpinButton   *images_spin;
   GtkLabel        *dataset_label;
   GtkDropDown     *compare_dropdown;
+  GtkDropDown     *metric_dropdown;   /* the alignment's distance */
   GtkStringList   *compare_list;
   GtkDropDown     *tsne_layer_dropdown;
   GtkStringList   *tsne_layer_list;
@@ -849,6 +850,37 @@ format_number (double v)
   return isnan (v) ? g_strdup ("–") : g_strdup_printf ("%.4f", v);
 }
 
+static OvAlignMetric
+chosen_metric (OvEmbedPanel *self)
+{
+  return gtk_drop_down_get_selected (self->metric_dropdown) == 1 ? OV_ALIGN_COSINE
+                                                                  : OV_ALIGN_EUCLIDEAN;
+}
+
+/* The sets' alignments again where their distance is not the one chosen
+ * (a pass computes them Euclidean in its worker). */
+static void
+apply_metric (OvEmbedPanel *self)
+{
+  OvAlignMetric metric = chosen_metric (self);
+
+  /* the figure borrows the alignments it draws */
+  g_clear_pointer (&self->align_view, ov_align_view_free);
+  for (guint k = 0; self->result != NULL && k < 2; k++)
+    {
+      EmbedSet *set = self->result->set[k];
+      g_autoptr(GError) error = NULL;
+
+      if (set == NULL || set->align == NULL || set->align->metric == metric)
+        continue;
+      g_clear_pointer (&set->align, ov_alignment_free);
+      g_clear_pointer (&set->align_error, g_free);
+      set->align = ov_align_compute_metric (set->emb, set->label, metric, &error);
+      if (set->align == NULL)
+        set->align_error = g_strdup (error->message);
+    }
+}
+
 static void
 rebuild_alignment (OvEmbedPanel *self)
 {
@@ -1050,6 +1082,7 @@ set_result (OvEmbedPanel *self,
   show_map (self, NULL, FALSE);
   rebuild_classes (self);
   fill_tsne_layers (self);
+  apply_metric (self);
   rebuild_alignment (self);
   describe_result (self);
   /* the status line is cut short in a narrow window: said aloud too */
@@ -2503,6 +2536,21 @@ ov_embed_panel_set_model_kind (OvEmbedPanel *self,
   return FALSE;
 }
 
+static void
+metric_dropdown_cb (OvEmbedPanel *self)
+{
+  apply_metric (self);
+  rebuild_alignment (self);
+}
+
+void
+ov_embed_panel_set_metric (OvEmbedPanel  *self,
+                           OvAlignMetric  metric)
+{
+  g_return_if_fail (OV_IS_EMBED_PANEL (self));
+  gtk_drop_down_set_selected (self->metric_dropdown, metric == OV_ALIGN_COSINE ? 1 : 0);
+}
+
 void
 ov_embed_panel_set_compare (OvEmbedPanel *self,
                             const char   *compare_dir)
@@ -2738,6 +2786,7 @@ ov_embed_panel_class_init (OvEmbedPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, images_spin);
   gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, dataset_label);
   gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, compare_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, metric_dropdown);
   gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, compare_list);
   gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, tsne_layer_dropdown);
   gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, tsne_layer_list);
@@ -2819,6 +2868,8 @@ ov_embed_panel_init (OvEmbedPanel *self)
                            G_CALLBACK (model_dropdown_cb), self, 0);
   g_signal_connect_object (self->all_images_check, "toggled",
                            G_CALLBACK (all_images_toggled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->metric_dropdown, "notify::selected",
+                           G_CALLBACK (metric_dropdown_cb), self, G_CONNECT_SWAPPED);
   gtk_drawing_area_set_draw_func (self->align_area, align_draw_cb, self, NULL);
   g_signal_connect_object (self->align_area, "query-tooltip", G_CALLBACK (align_tooltip_cb),
                            self, 0);

@@ -99,6 +99,9 @@ char       *ov_embed_panel_dup_point_key_description (OvEmbedPanel *self,
                                                       guint         index);
 /* The rows of the selection list: point indices, in list order. */
 GListModel *ov_embed_panel_get_selection_rows (OvEmbedPanel     *self);
+/* The distance of the alignment numbers and figure (the Distance choice). */
+void        ov_embed_panel_set_metric       (OvEmbedPanel       *self,
+                                             OvAlignMetric       metric);
 /* Shows the map or the alignment page. */
 void        ov_embed_panel_show_page        (OvEmbedPanel       *self,
                                              const char         *name);
