@@ -1582,6 +1582,23 @@ test_head_keys (void)
   close_window (win);
 }
 
+/* Shows the Masked Words panel and returns its label of word links, once
+ * it holds the words. */
+static GtkWidget *
+show_words (OvWindow  *win,
+            GtkWidget *mask)
+{
+  GtkWidget *words = NULL, *label;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "mask"));
+  for (guint i = 0; (label = find_descendant (mask, GTK_TYPE_LABEL, i)) != NULL; i++)
+    if (gtk_widget_has_css_class (label, "mask-words"))
+      words = label;
+  g_assert_nonnull (words);
+  OV_TEST_WAIT_UNTIL (*gtk_label_get_text (GTK_LABEL (words)) != '\0', 30);
+  return words;
+}
+
 /* /ui/polish/words-focus-ring: Shift+Tab from the entry below into the
  * Masked Words panel's word links draws the focus ring on the last word at
  * once. */
@@ -1590,16 +1607,11 @@ test_words_focus_ring (void)
 {
   OvWindow *win = open_demo_window (1280, 800);
   GtkWidget *mask = GTK_WIDGET (_ov_window_get_mask_panel (win));
-  GtkWidget *words = NULL, *entry, *label;
+  GtkWidget *words, *entry;
   cairo_surface_t *before, *after;
   guint changed;
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "mask"));
-  for (guint i = 0; (label = find_descendant (mask, GTK_TYPE_LABEL, i)) != NULL; i++)
-    if (gtk_widget_has_css_class (label, "mask-words"))
-      words = label;
-  g_assert_nonnull (words);
-  OV_TEST_WAIT_UNTIL (*gtk_label_get_text (GTK_LABEL (words)) != '\0', 30);
+  words = show_words (win, mask);
   entry = find_descendant (mask, GTK_TYPE_ENTRY, 1);
   g_assert_nonnull (entry);
   g_assert_true (gtk_widget_grab_focus (entry));
@@ -1631,17 +1643,12 @@ test_words_enter_keeps_place (void)
 {
   OvWindow *win = open_demo_window (1280, 800);
   GtkWidget *mask = GTK_WIDGET (_ov_window_get_mask_panel (win));
-  GtkWidget *words = NULL, *entry, *label;
+  GtkWidget *words, *entry;
   g_autofree char *original = NULL;
   g_auto(GStrv) before = NULL;
   g_auto(GStrv) masked = NULL;
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s", "mask"));
-  for (guint i = 0; (label = find_descendant (mask, GTK_TYPE_LABEL, i)) != NULL; i++)
-    if (gtk_widget_has_css_class (label, "mask-words"))
-      words = label;
-  g_assert_nonnull (words);
-  OV_TEST_WAIT_UNTIL (*gtk_label_get_text (GTK_LABEL (words)) != '\0', 30);
+  words = show_words (win, mask);
   entry = find_descendant (mask, GTK_TYPE_ENTRY, 0);
   g_assert_nonnull (entry);
   original = g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry)));

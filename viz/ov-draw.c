@@ -249,6 +249,38 @@ bar_ticks (cairo_t            *cr,
   return right;
 }
 
+/* A colour bar's gradient in 64 steps and its frame: hi at the top, or
+ * across (lo at the left). */
+static void
+draw_gradient (cairo_t            *cr,
+               const OvColorScale *scale,
+               double              x,
+               double              y,
+               double              w,
+               double              h,
+               gboolean            across)
+{
+  const int n_steps = 64;
+
+  for (int i = 0; i < n_steps; i++)
+    {
+      double t = (i + 0.5) / n_steps;
+      OvColor c = ov_color_scale_map (scale, across ? scale->lo + (scale->hi - scale->lo) * t
+                                                    : scale->hi - (scale->hi - scale->lo) * t);
+
+      cairo_set_source_rgb (cr, c.r, c.g, c.b);
+      if (across)
+        cairo_rectangle (cr, x + w * i / n_steps, y, w / n_steps + 0.5, h);
+      else
+        cairo_rectangle (cr, x, y + h * i / n_steps, w, h / n_steps + 0.5);
+      cairo_fill (cr);
+    }
+  ov_draw_use_ink (cr, OV_INK_DIM);
+  cairo_set_line_width (cr, 1.0);
+  cairo_rectangle (cr, x + 0.5, y + 0.5, w - 1, h - 1);
+  cairo_stroke (cr);
+}
+
 /* One tick under a horizontal bar at value v, its label centred under it
  * but kept within the bar's ends. */
 static void
@@ -293,7 +325,6 @@ ov_draw_color_bar_across (cairo_t            *cr,
                           const char         *title,
                           double              font_size)
 {
-  const int n_steps = 64;
   double range = scale->hi - scale->lo, label_w, step, apart;
   int n_ticks;
 
@@ -315,19 +346,7 @@ ov_draw_color_bar_across (cairo_t            *cr,
       x += tw + 0.8 * font_size;
       w -= tw + 0.8 * font_size;
     }
-  for (int i = 0; i < n_steps; i++)
-    {
-      double v = scale->lo + range * (i + 0.5) / n_steps;
-      OvColor c = ov_color_scale_map (scale, v);
-
-      cairo_set_source_rgb (cr, c.r, c.g, c.b);
-      cairo_rectangle (cr, x + w * i / n_steps, y, w / n_steps + 0.5, h);
-      cairo_fill (cr);
-    }
-  ov_draw_use_ink (cr, OV_INK_DIM);
-  cairo_set_line_width (cr, 1.0);
-  cairo_rectangle (cr, x + 0.5, y + 0.5, w - 1, h - 1);
-  cairo_stroke (cr);
+  draw_gradient (cr, scale, x, y, w, h, TRUE);
 
   /* the two ends, which say the range exactly, and round values between
    * them as many as their labels leave room for */
@@ -387,25 +406,11 @@ ov_draw_color_bar_sized (cairo_t            *cr,
                          double              font_size,
                          double              max_title_w)
 {
-  const int n_steps = 64;
-
   g_return_if_fail (cr != NULL && scale != NULL);
 
   cairo_save (cr);
   /* Top of the bar = hi, bottom = lo, as on a map legend. */
-  for (int i = 0; i < n_steps; i++)
-    {
-      double v = scale->hi - (scale->hi - scale->lo) * (i + 0.5) / n_steps;
-      OvColor c = ov_color_scale_map (scale, v);
-
-      cairo_set_source_rgb (cr, c.r, c.g, c.b);
-      cairo_rectangle (cr, x, y + h * i / n_steps, w, h / n_steps + 0.5);
-      cairo_fill (cr);
-    }
-  ov_draw_use_ink (cr, OV_INK_DIM);
-  cairo_set_line_width (cr, 1.0);
-  cairo_rectangle (cr, x + 0.5, y + 0.5, w - 1, h - 1);
-  cairo_stroke (cr);
+  draw_gradient (cr, scale, x, y, w, h, FALSE);
 
   ov_draw_set_font (cr, font_size, FALSE);
   bar_ticks (cr, scale, x, y, w, h, TRUE);
