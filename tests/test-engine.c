@@ -1081,6 +1081,27 @@ make_variant (const char *src, EditFunc edit, gpointer data)
   return dir;
 }
 
+/* Replaces find by replace in the file name of dir (limit times, 0: all)
+ * and returns how many were replaced. */
+static guint
+edit_text_file (const char *dir,
+                const char *name,
+                const char *find,
+                const char *replace,
+                guint       limit)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GString) edited = NULL;
+  guint n;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  edited = g_string_new (text);
+  n = g_string_replace (edited, find, replace, limit);
+  g_assert_true (g_file_set_contents (path, edited->str, -1, NULL));
+  return n;
+}
+
 static void
 remove_dir (const char *dir)
 {
@@ -1911,16 +1932,10 @@ test_errors (void)
   /* so would a negative LayerNorm epsilon */
   {
     g_autofree char *dir = make_variant (fixture, NULL, NULL);
-    g_autofree char *cfg = g_build_filename (dir, "config.json", NULL);
-    g_autofree char *text = NULL;
-    g_autoptr(GString) edited = NULL;
     g_autoptr(OvModel) m = NULL;
 
-    g_assert_true (g_file_get_contents (cfg, &text, NULL, NULL));
-    edited = g_string_new (text);
-    g_assert_cmpuint (g_string_replace (edited, "\"layer_norm_eps\": 1e-12",
-                                        "\"layer_norm_eps\": -1", 0), ==, 1);
-    g_assert_true (g_file_set_contents (cfg, edited->str, -1, NULL));
+    g_assert_cmpuint (edit_text_file (dir, "config.json", "\"layer_norm_eps\": 1e-12",
+                                      "\"layer_norm_eps\": -1", 0), ==, 1);
     m = ov_model_load (dir, NULL, &error);
     g_assert_null (m);
     g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
@@ -1944,18 +1959,12 @@ test_errors (void)
   /* an unexpected weight is a warning, not an error */
   {
     g_autofree char *dir = make_variant (fixture, NULL, NULL);
-    g_autofree char *cfg = g_build_filename (dir, "config.json", NULL);
-    g_autofree char *text = NULL;
-    g_autoptr(GString) edited = NULL;
     g_autoptr(OvModel) m = NULL;
     const char *const *warnings;
 
     /* turning the image LayerNorm off leaves bert.LayerNorm.* unused */
-    g_assert_true (g_file_get_contents (cfg, &text, NULL, NULL));
-    edited = g_string_new (text);
-    g_assert_cmpuint (g_string_replace (edited, "\"use_img_layernorm\": 1",
-                                        "\"use_img_layernorm\": 0", 0), ==, 1);
-    g_assert_true (g_file_set_contents (cfg, edited->str, -1, NULL));
+    g_assert_cmpuint (edit_text_file (dir, "config.json", "\"use_img_layernorm\": 1",
+                                      "\"use_img_layernorm\": 0", 0), ==, 1);
     m = ov_model_load (dir, NULL, &error);
     g_assert_no_error (error);
     warnings = ov_model_get_warnings (m);
@@ -1966,15 +1975,9 @@ test_errors (void)
   /* a vocabulary without [MASK] */
   {
     g_autofree char *dir = make_variant (fixture, NULL, NULL);
-    g_autofree char *vocab = g_build_filename (dir, "vocab.txt", NULL);
-    g_autofree char *text = NULL;
-    g_autoptr(GString) s = NULL;
     g_autoptr(OvModel) m = NULL;
 
-    g_assert_true (g_file_get_contents (vocab, &text, NULL, NULL));
-    s = g_string_new (text);
-    g_string_replace (s, "[MASK]\n", "[unused1]\n", 1);
-    g_assert_true (g_file_set_contents (vocab, s->str, -1, NULL));
+    edit_text_file (dir, "vocab.txt", "[MASK]\n", "[unused1]\n", 1);
     m = ov_model_load (dir, NULL, &error);
     g_assert_null (m);
     g_assert_nonnull (error);
