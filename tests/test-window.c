@@ -22,12 +22,14 @@
 #include "data/ov-dataset.h"
 #include "data/ov-demo.h"
 #include "model/ov-answers.h"
+#include "model/ov-error.h"
 #include "ui/ov-application.h"
 #include "ui/ov-panel-util.h"
 #include "ui/ov-tag-row.h"
 #include "ui/ov-window-private.h"
 #include "viz/ov-draw.h"
 #include "viz/ov-export.h"
+#include "ov-test-ui.h"
 #include "ov-test-util.h"
 
 static GSubprocess   *xvfb;
@@ -1352,6 +1354,42 @@ engine_caption_step (OvSession  *session,
   return fwd;
 }
 
+/* A 1280 x 800 window on the demo showing the Attention tab, once the
+ * panel has run on the caption the Caption panel gave; NULL (the test
+ * skipped) without the demo. */
+static OvWindow *
+open_demo_attention (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *demo = ov_demo_find ("demo", &error);
+  const OvAttentionRun *run;
+  OvCaptionPanel *cpanel;
+  OvAttentionPanel *panel;
+  OvWindow *fresh;
+
+  if (demo == NULL)
+    {
+      g_test_skip (error->message);
+      return NULL;
+    }
+  fresh = ov_window_new (app);
+  cpanel = _ov_window_get_caption_panel (fresh);
+  panel = _ov_window_get_attention_panel (fresh);
+  gtk_window_set_default_size (GTK_WINDOW (fresh), 1280, 800);
+  gtk_window_present (GTK_WINDOW (fresh));
+  ov_window_open (fresh, NULL, NULL, 0);
+  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (fresh), 120);
+  g_assert_null (_ov_window_get_banner_text (fresh));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
+                                             "attention"));
+  /* The panel follows the caption panel: the step after its caption. */
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (cpanel) > 0, 60);
+  OV_TEST_WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
+              && g_strcmp0 (run->text, ov_caption_panel_get_caption (cpanel)) == 0, 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  return fresh;
+}
+
 /* The attention tab on the demo: the heat map's hovered value is the
  * engine's own attention for that layer, head and cell; a grid click opens
  * a head; switching a tag off re-runs on the new input; export writes the
@@ -1360,7 +1398,6 @@ static void
 test_attention (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *demo = ov_demo_find ("demo", &error);
   OvWindow *fresh;
   OvSession *session;
   OvCaptionPanel *cpanel;
@@ -1380,28 +1417,11 @@ test_attention (void)
   guint runs, cruns;
   Pixels p;
 
-  if (demo == NULL)
-    {
-      g_test_skip (error->message);
-      return;
-    }
-  fresh = ov_window_new (app);
+  if ((fresh = open_demo_attention ()) == NULL)
+    return;
   session = ov_window_get_session (fresh);
   cpanel = _ov_window_get_caption_panel (fresh);
   panel = _ov_window_get_attention_panel (fresh);
-  gtk_window_set_default_size (GTK_WINDOW (fresh), 1280, 800);
-  gtk_window_present (GTK_WINDOW (fresh));
-  ov_window_open (fresh, NULL, NULL, 0);
-  OV_TEST_WAIT_UNTIL (!ov_window_is_loading (fresh), 120);
-  g_assert_null (_ov_window_get_banner_text (fresh));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fresh), "win.show-panel", "s",
-                                             "attention"));
-
-  /* The panel follows the caption panel: the step after its caption. */
-  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (cpanel) > 0, 60);
-  OV_TEST_WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
-              && g_strcmp0 (run->text, ov_caption_panel_get_caption (cpanel)) == 0, 60);
-  ov_test_iterate (OV_TEST_SETTLE_MS);
   run = ov_attention_panel_get_run (panel);
   g_assert_nonnull (run);
   g_assert_cmpint (run->task, ==, OV_TASK_CAPTION);
@@ -1578,6 +1598,198 @@ test_attention (void)
   ov_test_iterate (100);
 }
 
+/* Position of the k-th region of enc (from 0), or -1. */
+static int
+nth_region_position (const OvEncoding *enc,
+                     int               S,
+                     int               k)
+{
+  for (int i = 0; i < S; i++)
+    if (enc->segments[i] == OV_SEGMENT_REGION && k-- == 0)
+      return i;
+  return -1;
+}
+
+/* The views on the picture: a box's value is the engine's attention of the
+ * token on that region; a click on a box shows what attends to it, where a
+ * word's value is its attention on the region; a click on the word shows
+ * its own attention; the keys go through the tokens; a region switched off
+ * leaves the picture and the others keep their numbers; export writes the
+ * figure. */
+static void
+test_attention_picture (void)
+{
+  g_autoptr(GError) error = NULL;
+  OvWindow *fresh;
+  OvSession *session;
+  OvCaptionPanel *cpanel;
+  OvAttentionPanel *panel;
+  const OvAttentionRun *run;
+  g_autoptr(OvEncoding) enc = NULL;
+  g_autoptr(OvForward) fwd = NULL;
+  g_autoptr(OvTagItem) item = NULL;
+  g_autofree char *tooltip = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *png = NULL;
+  GtkWidget *canvas, *label;
+  double x, y, value = NAN;
+  int S, layer, query, subject = -1, word = -1, p1, best = -1;
+  guint cruns;
+  Pixels p;
+
+  if ((fresh = open_demo_attention ()) == NULL)
+    return;
+  session = ov_window_get_session (fresh);
+  cpanel = _ov_window_get_caption_panel (fresh);
+  panel = _ov_window_get_attention_panel (fresh);
+  run = ov_attention_panel_get_run (panel);
+  g_assert_nonnull (run->sample);
+  g_assert_nonnull (run->picture);
+  fwd = engine_caption_step (session, run->text, &enc);
+  S = fwd->seq_len;
+  layer = fwd->n_layers - 1;
+  query = enc->query_index;
+
+  /* The step's [MASK] on every region, last layer, head 0. */
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_PICTURE);
+  ov_attention_panel_set_selection (panel, layer, 0);
+  ov_test_iterate (200);
+  run = ov_attention_panel_get_run (panel);
+  canvas = ov_attention_panel_get_canvas (panel);
+  g_assert_true (gtk_widget_get_mapped (canvas));
+  g_assert_true (ov_attention_panel_get_subject (panel, &subject));
+  g_assert_cmpint (subject, ==, query);
+  g_assert_cmpuint (run->sample->n_regions, ==, 5);
+  for (guint k = 0; k < run->sample->n_regions; k++)
+    {
+      int pos = nth_region_position (enc, S, (int) k);
+      float expected = fwd->attentions[layer][(gsize) query * S + pos];
+
+      g_assert_true (ov_attention_panel_region_center (panel, k, &x, &y));
+      g_clear_pointer (&tooltip, g_free);
+      tooltip = ov_attention_panel_dup_tooltip (panel, x, y, &value);
+      g_assert_nonnull (tooltip);
+      g_test_message ("region %u: panel %.9g, engine %.9g; %s", k, value, expected, tooltip);
+      g_assert_cmpfloat_with_epsilon (value, expected, 1e-6);
+      g_assert_nonnull (strstr (tooltip, run->labels[pos]));
+      if (best < 0 || expected > fwd->attentions[layer][(gsize) query * S
+                                                       + nth_region_position (enc, S, best)])
+        best = (int) k;
+    }
+  /* the line under the picture names the strongest region */
+  label = ov_attention_panel_get_cell_label (panel);
+  g_assert_true (gtk_widget_get_visible (label));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)),
+                            run->labels[nth_region_position (enc, S, best)]));
+  /* the picture and the boxes are drawn */
+  p = render_widget (canvas);
+  g_assert_cmpuint (count_distinct_colors (&p, 0, 0, p.width, p.height), >, 20);
+  pixels_free (&p);
+
+  /* A click on region 2's box: what attends to it. */
+  g_assert_true (ov_attention_panel_region_center (panel, 1, &x, &y));
+  g_assert_true (ov_attention_panel_click (panel, x, y));
+  g_assert_cmpint (ov_attention_panel_get_view (panel), ==, OV_ATTENTION_VIEW_REGION);
+  g_assert_true (ov_attention_panel_get_subject (panel, &subject));
+  g_assert_cmpint (subject, ==, 1);
+  p1 = nth_region_position (enc, S, 1);
+  for (int i = 0; i < S && word < 0; i++)
+    if (enc->segments[i] == OV_SEGMENT_WORD)
+      word = i;
+  g_assert_cmpint (word, >=, 0);
+  ov_test_iterate (100);
+  g_assert_true (ov_attention_panel_chip_center (panel, word, &x, &y));
+  g_clear_pointer (&tooltip, g_free);
+  tooltip = ov_attention_panel_dup_tooltip (panel, x, y, &value);
+  g_assert_nonnull (tooltip);
+  g_assert_cmpfloat_with_epsilon (value, fwd->attentions[layer][(gsize) word * S + p1], 1e-6);
+  /* and a click on that word: its attention on the picture */
+  g_assert_true (ov_attention_panel_click (panel, x, y));
+  g_assert_cmpint (ov_attention_panel_get_view (panel), ==, OV_ATTENTION_VIEW_PICTURE);
+  g_assert_true (ov_attention_panel_get_subject (panel, &subject));
+  g_assert_cmpint (subject, ==, word);
+
+  /* The keys: Right goes to the next token, Enter to what attends to the
+   * region it attends to most. */
+  gtk_widget_grab_focus (canvas);
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Right, 0));
+  g_assert_true (ov_attention_panel_get_subject (panel, &subject));
+  g_assert_cmpint (subject, ==, word + 1);
+  best = -1;
+  for (guint k = 0; k < 5; k++)
+    if (best < 0 || fwd->attentions[layer][(gsize) (word + 1) * S
+                                           + nth_region_position (enc, S, (int) k)]
+                    > fwd->attentions[layer][(gsize) (word + 1) * S
+                                             + nth_region_position (enc, S, best)])
+      best = (int) k;
+  g_assert_true (ov_test_press_key (canvas, GDK_KEY_Return, 0));
+  g_assert_cmpint (ov_attention_panel_get_view (panel), ==, OV_ATTENTION_VIEW_REGION);
+  g_assert_true (ov_attention_panel_get_subject (panel, &subject));
+  g_assert_cmpint (subject, ==, best);
+  g_assert_false (ov_attention_panel_set_subject (panel, 99));
+
+  /* Export writes the figure shown. */
+  tmp = g_dir_make_tmp ("ov-attention-XXXXXX", &error);
+  g_assert_no_error (error);
+  png = g_build_filename (tmp, "region.png", NULL);
+  g_assert_true (ov_attention_panel_export (panel, png, 0, &error));
+  g_assert_no_error (error);
+  {
+    cairo_surface_t *fig = cairo_image_surface_create_from_png (png);
+
+    g_assert_cmpint (cairo_surface_status (fig), ==, CAIRO_STATUS_SUCCESS);
+    g_assert_cmpint (cairo_image_surface_get_width (fig), >, 800);
+    cairo_surface_destroy (fig);
+  }
+  g_remove (png);
+  g_rmdir (tmp);
+
+  /* Region 1 switched off: it leaves the picture, the others keep their
+   * numbers, and the values are those of the new input. */
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_PICTURE);
+  cruns = ov_caption_panel_get_n_runs (cpanel);
+  item = g_list_model_get_item (ov_session_get_tags (session), 0);
+  ov_tag_item_set_region_enabled (item, FALSE);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (cpanel) > cruns, 60);
+  OV_TEST_WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
+                      && run->sample->n_regions == 4
+                      && g_strcmp0 (run->text, ov_caption_panel_get_caption (cpanel)) == 0,
+                      60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  run = ov_attention_panel_get_run (panel);
+  g_assert_cmpuint (run->sample->n_regions, ==, 4);
+  g_assert_cmpuint (ov_sample_region_number (run->sample, 0), ==, 2);
+  g_clear_pointer (&fwd, ov_forward_free);
+  g_clear_pointer (&enc, ov_encoding_free);
+  fwd = engine_caption_step (session, run->text, &enc);
+  S = fwd->seq_len;
+  g_assert_true (ov_attention_panel_get_subject (panel, &subject));
+  g_assert_true (ov_attention_panel_region_center (panel, 0, &x, &y));
+  g_clear_pointer (&tooltip, g_free);
+  tooltip = ov_attention_panel_dup_tooltip (panel, x, y, &value);
+  g_assert_nonnull (tooltip);
+  g_assert_nonnull (strstr (tooltip, "r2 "));
+  g_assert_cmpfloat_with_epsilon (value, fwd->attentions[layer][(gsize) subject * S
+                                                                + nth_region_position (enc, S, 0)],
+                                  1e-6);
+
+  /* Every region off: the views say the model was given none. */
+  for (guint k = 1; k < 5; k++)
+    {
+      g_autoptr(OvTagItem) other = g_list_model_get_item (ov_session_get_tags (session), k);
+
+      ov_tag_item_set_region_enabled (other, FALSE);
+    }
+  OV_TEST_WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
+                      && run->sample->n_regions == 0, 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  g_assert_false (gtk_widget_get_mapped (canvas));
+  g_assert_false (ov_attention_panel_get_subject (panel, &subject));
+
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  ov_test_iterate (100);
+}
+
 /* With only a VQA checkpoint open the attention tab shows the question the
  * question panel asks, and its values are the engine's. */
 static void
@@ -1655,6 +1867,21 @@ test_attention_vqa (void)
   g_assert_cmpfloat_with_epsilon (value,
                                   fwd->attentions[fwd->n_layers - 1][(gsize) col], 1e-6);
   g_assert_nonnull (strstr (tooltip, run->labels[col]));
+
+  /* Features without a picture: the views on the picture say so rather
+   * than draw boxes on grey, and nothing is there to export. */
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_PICTURE);
+  ov_test_iterate (100);
+  g_assert_null (ov_attention_panel_get_run (panel)->picture);
+  g_assert_false (gtk_widget_get_mapped (ov_attention_panel_get_canvas (panel)));
+  {
+    g_autofree char *png = g_build_filename (g_get_tmp_dir (), "ov-no-picture.png", NULL);
+
+    g_assert_false (ov_attention_panel_export (panel, png, 0, &error));
+    g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+    g_clear_error (&error);
+    g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+  }
 
   gtk_window_destroy (GTK_WINDOW (fresh));
   ov_test_iterate (100);
@@ -2368,6 +2595,7 @@ main (int argc, char **argv)
     { "/ui/window/last-open-wins", test_last_open_wins },
     { "/ui/window/attention", test_attention },
     { "/ui/window/attention-vqa", test_attention_vqa },
+    { "/ui/window/attention-picture", test_attention_picture },
     { "/ui/window/region-numbers", test_region_numbers },
     { "/ui/window/attention-dark", test_attention_dark },
     { "/ui/window/shown-classes", test_shown_classes },

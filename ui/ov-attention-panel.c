@@ -11,6 +11,12 @@
  * accessible description) names its tokens and value. A click moves it to
  * the cell clicked; hovering only shows the tooltip, so the pointer never
  * takes the cell from under the keyboard.
+ *
+ * The two views on the picture draw one token's attention on the regions
+ * given to the model, or every word's and tag's attention on one region;
+ * a menu, the arrow keys and clicks on boxes and words choose what they
+ * show, and the run carries the sample and the picture it was made on, so
+ * a new image never shows an old run's boxes.
  */
 #define G_LOG_DOMAIN "ov-attention-panel"
 
@@ -233,6 +239,10 @@ struct _OvAttentionPanel
   GtkWidget      *canvas_window;
   OvAttentionCanvas *canvas;
   GtkLabel       *cell_label;
+  GtkWidget      *subject_cell;
+  GtkLabel       *subject_label;
+  GtkDropDown    *subject_dropdown;
+  GtkStringList  *subject_model;
 
   OvRunner        runner;
   char           *caption;
@@ -247,11 +257,21 @@ struct _OvAttentionPanel
   /* The keyboard's head in the grid and flow views, or -1: the arrows
    * move it, Enter opens its heat map. */
   int             cursor_layer, cursor_head;
+  /* The views on the picture: what each item of the subject menu stands
+   * for (a sequence position, or a region of the run's sample), and the
+   * choices kept across runs: the token by its label and position (NULL:
+   * the step's [MASK], or [CLS]), the region by its number (0: the one
+   * the token attends to most). */
+  GArray         *subjects;
+  char           *query_label;
+  int             query_position;
+  guint           region_number;
 
   /* The view drawn; exactly one is set. */
   OvHeatmapView       *heatmap;
   OvAttentionGridView *grid;
   OvFlowView          *flow;
+  OvAttentionImageView *picture;
 };
 
 G_DEFINE_FINAL_TYPE (OvAttentionPanel, ov_attention_panel, OV_TYPE_PANEL)
@@ -322,6 +342,7 @@ clear_views (OvAttentionPanel *self)
   g_clear_pointer (&self->heatmap, ov_heatmap_view_free);
   g_clear_pointer (&self->grid, ov_attention_grid_view_free);
   g_clear_pointer (&self->flow, ov_flow_view_free);
+  g_clear_pointer (&self->picture, ov_attention_image_view_free);
 }
 
 static int
@@ -349,6 +370,10 @@ head_title (int head)
 }
 
 static double layout_view (OvAttentionPanel *self);
+static char *dup_picture_text (OvAttentionPanel *self);
+static gboolean picture_key_pressed (OvAttentionPanel *self,
+                                     guint             keyval,
+                                     gboolean          ctrl);
 
 /* The keyboard's cell on the heat map */
 
@@ -369,6 +394,8 @@ dup_cursor_text (OvAttentionPanel *self)
 {
   OvHeatmapHit hit;
 
+  if (self->picture != NULL)
+    return dup_picture_text (self);
   if (self->grid != NULL)
     {
       OvGridHit peak;
@@ -441,6 +468,8 @@ show_cursor (OvAttentionPanel *self)
     shown = text;
   else if (self->heatmap != NULL)
     shown = _("Click a cell or use the arrow keys to read its value.");
+  else if (self->picture != NULL)
+    shown = _("Choose a token in the menu, or click a box on the picture.");
   else
     shown = _("Click a head, or go to it with the arrow keys and press Enter, to open its "
               "heat map.");
@@ -616,6 +645,14 @@ key_move (guint    keyval,
     }
 }
 
+/* Enter and Space, which open what the keys are on. */
+static gboolean
+is_activate_key (guint keyval)
+{
+  return keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter
+         || keyval == GDK_KEY_space || keyval == GDK_KEY_KP_Space;
+}
+
 /* The grid's and the flow's keys: the arrows go from head to head and
  * layer to layer, Home and End to a layer's first and last head (with
  * Ctrl, the first and the last layer too), Page Up and Down to the first
@@ -628,13 +665,8 @@ head_key_pressed (OvAttentionPanel *self,
   int layer = self->cursor_layer, head = self->cursor_head;
   int n_layers = self->run->forward->n_layers, n_heads = self->run->forward->n_heads;
 
-  switch (keyval)
+  if (is_activate_key (keyval))
     {
-    case GDK_KEY_Return:
-    case GDK_KEY_KP_Enter:
-    case GDK_KEY_ISO_Enter:
-    case GDK_KEY_space:
-    case GDK_KEY_KP_Space:
       if (layer < 0)
         return FALSE;
       open_head (self, layer, head);
@@ -642,8 +674,6 @@ head_key_pressed (OvAttentionPanel *self,
       if (self->cursor_row < 0)
         move_cursor (self, 0, 0);
       return TRUE;
-    default:
-      break;
     }
   if (!key_move (keyval, ctrl, n_layers, n_heads, n_layers, &layer, &head))
     return FALSE;
@@ -683,6 +713,8 @@ canvas_key_pressed_cb (GtkEventControllerKey *key,
   /* Alt and Ctrl+Page keys are the window's (panels, samples). */
   if ((state & (GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
     return FALSE;
+  if (self->picture != NULL)
+    return picture_key_pressed (self, keyval, ctrl);
   if ((self->grid != NULL || self->flow != NULL) && self->run != NULL)
     return head_key_pressed (self, keyval, ctrl);
   if (n == 0)
@@ -732,18 +764,417 @@ flow_box_cell (GtkWidget *widget)
   return cell != NULL ? cell : widget;
 }
 
+static void update_view (OvAttentionPanel *self);
+
+/* The views on the picture */
+
+static gboolean
+is_picture_view (OvAttentionViewKind view)
+{
+  return view == OV_ATTENTION_VIEW_PICTURE || view == OV_ATTENTION_VIEW_REGION;
+}
+
+/* The (S, S) matrix of the layer and head chosen, or NULL after saying
+ * why; title gets "Attention, layer %d, %s" parts for the view's title. */
+static float *
+selected_matrix (OvAttentionPanel *self,
+                 int              *layer,
+                 char            **head_name)
+{
+  const OvForward *fwd = self->run->forward;
+  g_autoptr(GError) error = NULL;
+  int head = selected_head (self);
+  float *matrix;
+
+  *layer = gtk_spin_button_get_value_as_int (self->layer_spin);
+  matrix = ov_attention_select ((const float *const *) fwd->attentions, fwd->n_layers,
+                                fwd->n_heads, fwd->seq_len, *layer, head, &error);
+  if (matrix == NULL)
+    {
+      ov_panel_report_failure (OV_PANEL (self), error->message);
+      return NULL;
+    }
+  *head_name = head_title (head);
+  return matrix;
+}
+
+/* Sequence position of region k of the run's sample, or -1. */
+static int
+region_position (const OvAttentionRun *run,
+                 int                   k)
+{
+  for (int i = 0; i < run->forward->seq_len; i++)
+    if (run->encoding->segments[i] == OV_SEGMENT_REGION && k-- == 0)
+      return i;
+  return -1;
+}
+
+/* The region given that the token at query attends to most, or -1. */
+static int
+strongest_region (const OvAttentionRun *run,
+                  const float          *matrix,
+                  int                   query)
+{
+  int S = run->forward->seq_len, best = -1;
+
+  for (guint k = 0; k < run->sample->n_regions; k++)
+    {
+      int p = region_position (run, (int) k);
+
+      if (p >= 0 && (best < 0 || matrix[(gsize) query * S + p]
+                                 > matrix[(gsize) query * S + region_position (run, best)]))
+        best = (int) k;
+    }
+  return best;
+}
+
+/* The token the view on the picture shows: the one chosen before (the
+ * same label, nearest its old position), else the run's query. */
+static int
+chosen_query (OvAttentionPanel *self)
+{
+  const OvAttentionRun *run = self->run;
+  int best = -1;
+
+  if (self->query_label != NULL)
+    for (int i = 0; i < run->forward->seq_len; i++)
+      if (run->encoding->segments[i] != OV_SEGMENT_PAD
+          && g_strcmp0 (run->labels[i], self->query_label) == 0
+          && (best < 0 || ABS (i - self->query_position) < ABS (best - self->query_position)))
+        best = i;
+  return best >= 0 ? best : run->encoding->query_index;
+}
+
+/* The region the view to a region shows: the one chosen before, else the
+ * one the chosen token attends to most. */
+static int
+chosen_region (OvAttentionPanel *self,
+               const float      *matrix)
+{
+  const OvAttentionRun *run = self->run;
+
+  if (self->region_number > 0)
+    {
+      int k = ov_sample_find_region (run->sample, self->region_number);
+
+      if (k >= 0 && region_position (run, k) >= 0)
+        return k;
+    }
+  return strongest_region (run, matrix, chosen_query (self));
+}
+
+/* Fills the subject menu: every token but padding for the view on the
+ * picture, the regions given for the view to a region; selects subject. */
+static void
+fill_subjects (OvAttentionPanel *self,
+               gboolean          reverse,
+               int               subject)
+{
+  const OvAttentionRun *run = self->run;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->subject_model));
+  guint selected = GTK_INVALID_LIST_POSITION;
+
+  g_array_set_size (self->subjects, 0);
+  if (reverse)
+    for (guint k = 0; k < run->sample->n_regions; k++)
+      {
+        int p = region_position (run, (int) k);
+
+        if (p < 0)
+          break;
+        if ((int) k == subject)
+          selected = self->subjects->len;
+        g_array_append_val (self->subjects, k);
+        g_ptr_array_add (items, g_strdup (run->labels[p]));
+      }
+  else
+    for (int i = 0; i < run->forward->seq_len; i++)
+      if (run->encoding->segments[i] != OV_SEGMENT_PAD)
+        {
+          if (i == subject)
+            selected = self->subjects->len;
+          g_array_append_val (self->subjects, i);
+          /* Translators: a token in the menu of the view on the picture:
+           * its label and its position in the model's input. */
+          g_ptr_array_add (items, g_strdup_printf (_("%s (%d)"), run->labels[i], i));
+        }
+  g_ptr_array_add (items, NULL);
+  self->updating = TRUE;
+  gtk_string_list_splice (self->subject_model, 0, n_items, (const char *const *) items->pdata);
+  gtk_drop_down_set_selected (self->subject_dropdown, selected);
+  self->updating = FALSE;
+}
+
+/* The subject the menu shows, or -1. */
+static int
+selected_subject (OvAttentionPanel *self)
+{
+  guint i = gtk_drop_down_get_selected (self->subject_dropdown);
+
+  return i < self->subjects->len ? g_array_index (self->subjects, int, i) : -1;
+}
+
+/* Keeps subject as the choice of its view, to be found again in later
+ * runs. */
+static void
+remember_subject (OvAttentionPanel *self,
+                  gboolean          reverse,
+                  int               subject)
+{
+  if (reverse)
+    self->region_number = ov_sample_region_number (self->run->sample, (guint) subject);
+  else
+    {
+      g_free (self->query_label);
+      self->query_label = g_strdup (self->run->labels[subject]);
+      self->query_position = subject;
+    }
+}
+
+/* Builds the view on the picture or to a region; returns why it cannot be
+ * drawn, or NULL. */
+static const char *
+show_picture_view (OvAttentionPanel *self,
+                   gboolean          reverse)
+{
+  const OvAttentionRun *run = self->run;
+  OvSession *session = ov_panel_get_session (OV_PANEL (self));
+  g_autofree float *matrix = NULL;
+  g_autofree char *hname = NULL;
+  g_autofree char *title = NULL;
+  double fw, fh, k;
+  int layer, subject;
+
+  if (run->sample == NULL || run->picture == NULL)
+    return _("This image has no picture to draw the attention on.");
+  if (run->sample->n_regions == 0 || region_position (run, 0) < 0)
+    return _("The model was given no region of this image: switch a region on in the tag "
+             "list to see attention on the picture.");
+  matrix = selected_matrix (self, &layer, &hname);
+  if (matrix == NULL)
+    return NULL;
+  subject = reverse ? chosen_region (self, matrix) : chosen_query (self);
+  fill_subjects (self, reverse, subject);
+  if (reverse)
+    {
+      OvRegion *r = &run->sample->regions[subject];
+
+      title = g_strdup_printf (_("Words and tags attending to region %d (%s), layer %d, %s"),
+                               ov_sample_region_number (run->sample, (guint) subject),
+                               r->cls != NULL ? r->cls : "", layer, hname);
+      self->picture = ov_attention_image_view_new_region (matrix, run->forward->seq_len,
+                                                          run->encoding->segments,
+                                                          (const char *const *) run->labels,
+                                                          subject, run->sample, run->picture,
+                                                          ov_session_get_palette (session),
+                                                          title);
+    }
+  else
+    {
+      title = g_strdup_printf (_("Attention of “%s” (position %d) on the regions, layer %d, "
+                                 "%s"), run->labels[subject], subject, layer, hname);
+      self->picture = ov_attention_image_view_new_query (matrix, run->forward->seq_len,
+                                                         run->encoding->segments,
+                                                         (const char *const *) run->labels,
+                                                         subject, run->sample, run->picture,
+                                                         ov_session_get_palette (session),
+                                                         title);
+    }
+  if (self->picture == NULL)
+    return NULL;
+  ov_region_view_set_orientation (ov_attention_image_view_get_region_view (self->picture),
+                                  run->turn);
+  self->canvas->paint = ov_attention_image_view_paint;
+  self->canvas->view = self->picture;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  /* exported as `oscarviz attention --view image` (or region) draws it;
+   * on screen it fits the panel */
+  ov_region_view_get_frame_size (ov_attention_image_view_get_region_view (self->picture), &fw,
+                                 &fh);
+  k = MIN (800.0 / MAX (fw, 1.0), 600.0 / MAX (fh, 1.0));
+  self->canvas->min_width = (int) ceil (fw * k + 100);
+  self->canvas->min_height = (int) ceil (fh * k + 40 + (reverse ? 90 : 0));
+  self->canvas->fit_width = 320;
+  self->canvas->fit_height = 240;
+  return NULL;
+}
+
+/* The strongest link of what the view on the picture shows: the region
+ * the token attends to most, or the word or tag that attends most to the
+ * region (as a sequence position); -1 without one. */
+static int
+picture_strongest (OvAttentionPanel *self,
+                   float            *value)
+{
+  const OvAttentionRun *run = self->run;
+  gboolean reverse = ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_REGION;
+  int n = reverse ? run->forward->seq_len : (int) run->sample->n_regions, best = -1;
+
+  *value = -1.0f;
+  for (int i = 0; i < n; i++)
+    {
+      OvSegment seg = reverse ? run->encoding->segments[i] : OV_SEGMENT_REGION;
+      float w = ov_attention_image_view_get_weight (self->picture, i);
+
+      /* (a region past the model's limit has no weight) */
+      if ((seg == OV_SEGMENT_WORD || seg == OV_SEGMENT_TAG || seg == OV_SEGMENT_REGION)
+          && !isnan (w) && w > *value)
+        best = i, *value = w;
+    }
+  return best;
+}
+
+/* What the line under the picture says: the strongest link of what it
+ * shows, and what a click does. */
+static char *
+dup_picture_text (OvAttentionPanel *self)
+{
+  const OvAttentionRun *run = self->run;
+  int subject = selected_subject (self), best;
+  float value;
+
+  if (subject < 0 || (best = picture_strongest (self, &value)) < 0)
+    return NULL;
+  if (ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_PICTURE)
+    /* Translators: the view on the picture: a token and its position,
+     * the region it attends to most and the weight. */
+    return g_strdup_printf (_("“%s” (%d) attends most to %s: %.6f. Click a box to see what "
+                              "attends to its region."), run->labels[subject], subject,
+                            run->labels[region_position (run, best)], value);
+  /* Translators: the view to a region: the region, then the word or tag
+   * that attends to it most, its position and the weight. */
+  return g_strdup_printf (_("%s gets most attention from “%s” (%d): %.6f. Click a word or tag "
+                            "to see its attention on the picture."),
+                          run->labels[region_position (run, subject)], run->labels[best], best,
+                          value);
+}
+
+/* Shows subject in the view on the picture (or to a region, reverse). */
+static void
+open_subject (OvAttentionPanel *self,
+              gboolean          reverse,
+              int               subject)
+{
+  remember_subject (self, reverse, subject);
+  self->updating = TRUE;
+  ov_attention_panel_set_view (self, reverse ? OV_ATTENTION_VIEW_REGION
+                                             : OV_ATTENTION_VIEW_PICTURE);
+  self->updating = FALSE;
+  update_view (self);
+}
+
+/* The picture's keys: the arrows, Home, End and the Page keys go through
+ * the menu's tokens or regions; Enter opens the strongest of what the
+ * view shows in the other view. */
+static gboolean
+picture_key_pressed (OvAttentionPanel *self,
+                     guint             keyval,
+                     gboolean          ctrl)
+{
+  guint n = self->subjects->len, i = gtk_drop_down_get_selected (self->subject_dropdown);
+  int at = i < n ? (int) i : 0;
+  gboolean reverse = ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_REGION;
+
+  if (n == 0 || self->picture == NULL)
+    return FALSE;
+  if (is_activate_key (keyval))
+    {
+      float unused;
+      int best = picture_strongest (self, &unused);
+
+      if (best < 0)
+        return FALSE;
+      open_subject (self, !reverse, best);
+      return TRUE;
+    }
+  switch (keyval)
+    {
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      at--;
+      break;
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      at++;
+      break;
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      at = 0;
+      break;
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      at = (int) n - 1;
+      break;
+    case GDK_KEY_Page_Up:
+    case GDK_KEY_KP_Page_Up:
+      /* Ctrl with a Page key is the window's (samples) */
+      if (ctrl)
+        return FALSE;
+      at -= 10;
+      break;
+    case GDK_KEY_Page_Down:
+    case GDK_KEY_KP_Page_Down:
+      if (ctrl)
+        return FALSE;
+      at += 10;
+      break;
+    default:
+      return FALSE;
+    }
+  at = CLAMP (at, 0, (int) n - 1);
+  if ((guint) at != i)
+    open_subject (self, reverse, g_array_index (self->subjects, int, at));
+  return TRUE;
+}
+
+static void
+subject_changed_cb (OvAttentionPanel *self)
+{
+  int subject;
+
+  if (self->updating || self->run == NULL
+      || !is_picture_view (ov_attention_panel_get_view (self))
+      || (subject = selected_subject (self)) < 0)
+    return;
+  open_subject (self, ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_REGION, subject);
+}
+
 static void
 update_view (OvAttentionPanel *self)
 {
   const OvForward *fwd;
   const OvEncoding *enc;
   const float *const *att;
+  OvAttentionViewKind kind = ov_attention_panel_get_view (self);
+  const char *empty = NULL;
   int S, shown = 0;
 
   clear_views (self);
-  gtk_widget_set_visible (GTK_WIDGET (self->empty_label), self->run == NULL);
-  gtk_widget_set_visible (self->canvas_box, self->run != NULL);
+  gtk_widget_set_visible (self->subject_cell, is_picture_view (kind));
+  gtk_label_set_text_with_mnemonic (self->subject_label,
+                                    kind == OV_ATTENTION_VIEW_REGION ? _("_Region") : _("_Token"));
   if (self->run == NULL)
+    empty = _("No attention yet");
+  else if (is_picture_view (kind))
+    empty = show_picture_view (self, kind == OV_ATTENTION_VIEW_REGION);
+  if (empty != NULL)
+    gtk_label_set_text (self->empty_label, empty);
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_label), empty != NULL);
+  gtk_widget_set_visible (self->canvas_box, empty == NULL);
+  /* The layer and head with their flow box cells: GTK 4.8's flow box stops
+   * Tab at a cell whose controls cannot take the focus, and Export would be
+   * out of the keys' reach. */
+  gtk_widget_set_sensitive (flow_box_cell (GTK_WIDGET (self->layer_spin)),
+                            kind == OV_ATTENTION_VIEW_HEATMAP || is_picture_view (kind));
+  gtk_widget_set_sensitive (flow_box_cell (GTK_WIDGET (self->head_dropdown)),
+                            kind == OV_ATTENTION_VIEW_HEATMAP || is_picture_view (kind));
+  if (self->run == NULL || empty != NULL)
     {
       gtk_widget_set_focusable (GTK_WIDGET (self->canvas), FALSE);
       show_cursor (self);
@@ -756,8 +1187,13 @@ update_view (OvAttentionPanel *self)
   for (int i = 0; i < S; i++)
     shown += enc->segments[i] != OV_SEGMENT_PAD;
 
-  switch (ov_attention_panel_get_view (self))
+  switch (kind)
     {
+    case OV_ATTENTION_VIEW_PICTURE:
+    case OV_ATTENTION_VIEW_REGION:
+      /* built above */
+      break;
+
     case OV_ATTENTION_VIEW_GRID:
       self->grid = ov_attention_grid_view_new (att, fwd->n_layers, fwd->n_heads, S,
                                                enc->segments,
@@ -784,21 +1220,14 @@ update_view (OvAttentionPanel *self)
     case OV_ATTENTION_VIEW_HEATMAP:
     default:
       {
-        g_autoptr(GError) error = NULL;
         g_autofree float *matrix = NULL;
         g_autofree char *hname = NULL;
         g_autofree char *title = NULL;
-        int layer = gtk_spin_button_get_value_as_int (self->layer_spin);
-        int head = selected_head (self);
+        int layer;
 
-        matrix = ov_attention_select (att, fwd->n_layers, fwd->n_heads, S, layer, head,
-                                      &error);
+        matrix = selected_matrix (self, &layer, &hname);
         if (matrix == NULL)
-          {
-            ov_panel_report_failure (OV_PANEL (self), error->message);
-            break;
-          }
-        hname = head_title (head);
+          break;
         /* Translators: heat map title; %d is the layer, %s a head or "mean of heads". */
         title = g_strdup_printf (_("Attention, layer %d, %s"), layer, hname);
         self->heatmap = ov_heatmap_view_new (matrix, S, enc->segments,
@@ -818,7 +1247,7 @@ update_view (OvAttentionPanel *self)
       }
       break;
     }
-  if (ov_attention_panel_get_view (self) != OV_ATTENTION_VIEW_HEATMAP)
+  if (kind == OV_ATTENTION_VIEW_GRID || kind == OV_ATTENTION_VIEW_FLOW)
     {
       self->canvas->fit_width = self->canvas->min_width;
       self->canvas->fit_height = self->canvas->min_height;
@@ -831,13 +1260,6 @@ update_view (OvAttentionPanel *self)
     }
   gtk_widget_set_focusable (GTK_WIDGET (self->canvas), self->canvas->view != NULL);
   show_cursor (self);
-  /* Their flow box cells with them: GTK 4.8's flow box stops Tab at a
-   * cell whose controls cannot take the focus, and Export would be out of
-   * the keys' reach. */
-  gtk_widget_set_sensitive (flow_box_cell (GTK_WIDGET (self->layer_spin)),
-                            ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_HEATMAP);
-  gtk_widget_set_sensitive (flow_box_cell (GTK_WIDGET (self->head_dropdown)),
-                            ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_HEATMAP);
   gtk_widget_queue_resize (GTK_WIDGET (self->canvas));
   gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
 }
@@ -1116,6 +1538,8 @@ ov_attention_panel_dispose (GObject *object)
   if (self->canvas != NULL)
     clear_views (self);
   g_clear_pointer (&self->run, ov_attention_run_free);
+  g_clear_pointer (&self->subjects, g_array_unref);
+  g_clear_pointer (&self->query_label, g_free);
   g_clear_pointer (&self->caption, g_free);
   g_clear_pointer (&self->question, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_ATTENTION_PANEL);
@@ -1151,6 +1575,10 @@ ov_attention_panel_class_init (OvAttentionPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, canvas_window);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, canvas);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, cell_label);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, subject_cell);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, subject_label);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, subject_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, subject_model);
   gtk_widget_class_install_action (widget_class, "attention.export", NULL, export_action);
   gtk_widget_class_set_css_name (widget_class, "ov-attention-panel");
 }
@@ -1164,6 +1592,7 @@ ov_attention_panel_init (OvAttentionPanel *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cursor_row = self->cursor_col = -1;
+  self->subjects = g_array_new (FALSE, FALSE, sizeof (int));
   self->cursor_layer = self->cursor_head = -1;
 
   g_signal_connect_object (self->view_dropdown, "notify::selected",
@@ -1172,6 +1601,8 @@ ov_attention_panel_init (OvAttentionPanel *self)
                            G_CALLBACK (selector_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->layer_spin, "value-changed",
                            G_CALLBACK (selector_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->subject_dropdown, "notify::selected",
+                           G_CALLBACK (subject_changed_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->canvas), TRUE);
   g_signal_connect_object (self->canvas, "query-tooltip", G_CALLBACK (query_tooltip_cb),
                            self, 0);
@@ -1240,7 +1671,7 @@ ov_attention_panel_get_view (OvAttentionPanel *self)
 
   g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), OV_ATTENTION_VIEW_HEATMAP);
   i = gtk_drop_down_get_selected (self->view_dropdown);
-  return i <= OV_ATTENTION_VIEW_FLOW ? (OvAttentionViewKind) i : OV_ATTENTION_VIEW_HEATMAP;
+  return i <= OV_ATTENTION_VIEW_REGION ? (OvAttentionViewKind) i : OV_ATTENTION_VIEW_HEATMAP;
 }
 
 void
@@ -1371,6 +1802,8 @@ layout_view (OvAttentionPanel *self)
     ov_attention_grid_view_layout (self->grid, w, h);
   else if (self->flow != NULL)
     ov_flow_view_layout (self->flow, w, h);
+  else if (self->picture != NULL)
+    ov_attention_image_view_layout (self->picture, w, h);
   return scale;
 }
 
@@ -1475,6 +1908,39 @@ ov_attention_panel_dup_tooltip (OvAttentionPanel *self,
                               hit.value, hit.layer, hit.head, ov_flow_group_name (hit.from),
                               ov_flow_group_name (hit.to), hit.cross_share);
     }
+  if (self->picture != NULL)
+    {
+      OvImageHit hit;
+      int subject = selected_subject (self), p;
+
+      if (!ov_attention_image_view_hit (self->picture, x, y, &hit) || subject < 0)
+        return NULL;
+      if (value != NULL)
+        *value = hit.value;
+      if (hit.position >= 0)
+        /* Translators: a word or tag under the picture of the view to a
+         * region: its attention on the region, the word and its position,
+         * the region. */
+        return g_strdup_printf (_("%.6f\n“%s” (%d) attends to %s\n"
+                                  "Click to see its attention on the picture"),
+                                hit.value, labels[hit.position], hit.position,
+                                labels[region_position (self->run, subject)]);
+      p = region_position (self->run, hit.region);
+      if (p < 0)
+        /* Translators: a box on the picture whose region the model was
+         * not given (past its limit on regions). */
+        return g_strdup_printf (_("Region %u was not given to the model"),
+                                ov_sample_region_number (self->run->sample,
+                                                         (guint) hit.region));
+      if (ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_PICTURE)
+        /* Translators: a box on the picture: the token's attention on it,
+         * the token and its position, the region. */
+        return g_strdup_printf (_("%.6f\n“%s” (%d) attends to %s\n"
+                                  "Click to see what attends to this region"),
+                                hit.value, labels[subject], subject, labels[p]);
+      /* Translators: a box on the view to a region. */
+      return g_strdup_printf (_("%s\nClick to see what attends to this region"), labels[p]);
+    }
   return NULL;
 }
 
@@ -1506,6 +1972,21 @@ ov_attention_panel_click (OvAttentionPanel *self,
       move_cursor (self, row, col);
       return TRUE;
     }
+  if (self->picture != NULL)
+    {
+      OvImageHit spot;
+
+      scale = layout_view (self);
+      if (!ov_attention_image_view_hit (self->picture, x / scale, y / scale, &spot))
+        return FALSE;
+      if (spot.position >= 0)
+        open_subject (self, FALSE, spot.position);
+      else if (region_position (self->run, spot.region) >= 0)
+        open_subject (self, TRUE, spot.region);
+      else
+        return FALSE;
+      return TRUE;
+    }
   if (self->flow != NULL)
     {
       OvFlowHit table;
@@ -1527,6 +2008,84 @@ ov_attention_panel_click (OvAttentionPanel *self,
   self->cursor_head = hit.head;
   open_head (self, hit.layer, hit.head);
   return TRUE;
+}
+
+gboolean
+ov_attention_panel_get_subject (OvAttentionPanel *self,
+                                int              *subject)
+{
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
+
+  if (self->picture == NULL)
+    return FALSE;
+  *subject = selected_subject (self);
+  return *subject >= 0;
+}
+
+gboolean
+ov_attention_panel_set_subject (OvAttentionPanel *self,
+                                int               subject)
+{
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
+
+  if (self->picture == NULL)
+    return FALSE;
+  for (guint i = 0; i < self->subjects->len; i++)
+    if (g_array_index (self->subjects, int, i) == subject)
+      {
+        open_subject (self, ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_REGION,
+                      subject);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+ov_attention_panel_region_center (OvAttentionPanel *self,
+                                  guint             region,
+                                  double           *x,
+                                  double           *y)
+{
+  OvRect r;
+  double scale, ox, oy;
+
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
+
+  if (self->picture == NULL)
+    return FALSE;
+  scale = layout_view (self);
+  if (!ov_region_view_get_box (ov_attention_image_view_get_region_view (self->picture), region,
+                               &r))
+    return FALSE;
+  ov_attention_image_view_get_image_origin (self->picture, &ox, &oy);
+  *x = (ox + r.x + r.width / 2) * scale;
+  *y = (oy + r.y + r.height / 2) * scale;
+  return TRUE;
+}
+
+gboolean
+ov_attention_panel_chip_center (OvAttentionPanel *self,
+                                int               position,
+                                double           *x,
+                                double           *y)
+{
+  OvRect r;
+  double scale;
+  int p;
+
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
+
+  if (self->picture == NULL)
+    return FALSE;
+  scale = layout_view (self);
+  for (guint i = 0; ov_attention_image_view_get_chip (self->picture, i, &p, &r); i++)
+    if (p == position)
+      {
+        *x = (r.x + r.width / 2) * scale;
+        *y = (r.y + r.height / 2) * scale;
+        return TRUE;
+      }
+  return FALSE;
 }
 
 /* What the export dialog does with the chosen file: export, and say what
@@ -1565,7 +2124,8 @@ ov_attention_panel_export (OvAttentionPanel *self,
     return FALSE;
   /* the figure as it is, not as the window enlarges it; the canvas tells
    * the view its own scale again before it next lays it out */
-  self->canvas->set_shown_scale (self->canvas->view, 1.0);
+  if (self->canvas->set_shown_scale != NULL)
+    self->canvas->set_shown_scale (self->canvas->view, 1.0);
   w = self->canvas->min_width;
   h = self->canvas->min_height;
   ov_export_fit_size (width, 0.0, &w, &h);

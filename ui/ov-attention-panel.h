@@ -3,7 +3,9 @@
  *
  * Attention of the current input: one forward pass with attentions (the
  * next caption step, or the question), drawn as a heat map of one layer and
- * head, every head as small multiples, or the word/tag/region flow summary.
+ * head, every head as small multiples, the word/tag/region flow summary,
+ * one token's attention on the picture's regions, or how much each word
+ * and tag attends to one region.
  */
 #pragma once
 
@@ -20,6 +22,8 @@ typedef enum {
   OV_ATTENTION_VIEW_HEATMAP,
   OV_ATTENTION_VIEW_GRID,
   OV_ATTENTION_VIEW_FLOW,
+  OV_ATTENTION_VIEW_PICTURE,   /* a token's attention on the regions */
+  OV_ATTENTION_VIEW_REGION,    /* the words' and tags' attention on a region */
 } OvAttentionViewKind;
 
 /* Starts a run now (a running one is cancelled). Input changes re-run the
@@ -62,6 +66,27 @@ gboolean    ov_attention_panel_get_cursor   (OvAttentionPanel    *self,
 gboolean    ov_attention_panel_get_head_cursor (OvAttentionPanel *self,
                                                 int              *layer,
                                                 int              *head);
+/* The views on the picture: what they show, a sequence position (the
+ * token whose attention is drawn) or a region of the run's sample (the
+ * one attended to); FALSE in the other views. Setting one outside what
+ * the view offers is refused. The arrow keys go through them, Enter opens
+ * the strongest in the other view, and a click on a box or a word opens
+ * it there. */
+gboolean    ov_attention_panel_get_subject  (OvAttentionPanel    *self,
+                                             int                 *subject);
+gboolean    ov_attention_panel_set_subject  (OvAttentionPanel    *self,
+                                             int                  subject);
+/* The views on the picture: centre of region k's box (from 0, in the
+ * run's sample), and, on the view to a region, of the chip of the word or
+ * tag at sequence position p. */
+gboolean    ov_attention_panel_region_center (OvAttentionPanel   *self,
+                                              guint               region,
+                                              double             *x,
+                                              double             *y);
+gboolean    ov_attention_panel_chip_center  (OvAttentionPanel    *self,
+                                             int                  position,
+                                             double              *x,
+                                             double              *y);
 /* The line under the view that names the keys' cell or head. */
 GtkWidget  *ov_attention_panel_get_cell_label (OvAttentionPanel  *self);
 /* Heat map: centre of the cell (row, col) given as sequence positions. */
@@ -83,8 +108,9 @@ char       *ov_attention_panel_dup_tooltip  (OvAttentionPanel    *self,
                                              double               y,
                                              double              *value);
 /* A click at (x, y): on a grid cell opens its layer and head as a heat map;
- * on a heat map cell puts the keys' cell there. Returns whether it hit a
- * cell. */
+ * on a heat map cell puts the keys' cell there; on the picture, a box opens
+ * what attends to its region and a word or tag its attention on the
+ * picture. Returns whether it hit something. */
 gboolean    ov_attention_panel_click        (OvAttentionPanel    *self,
                                              double               x,
                                              double               y);

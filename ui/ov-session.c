@@ -68,6 +68,8 @@ struct _OvSession
   OvAnswerList *answers;
   char         *answers_path;
   OvSample     *sample;
+  cairo_surface_t *picture;
+  OvOrientation picture_turn;
   /* class name -> colour, distinct among the sample's classes and the
    * shown classes (those of the embeddings map) together */
   OvPalette    *palette;
@@ -165,6 +167,7 @@ ov_session_finalize (GObject *object)
   g_clear_pointer (&self->answers, ov_answer_list_free);
   g_clear_pointer (&self->answers_path, g_free);
   g_clear_pointer (&self->sample, ov_sample_free);
+  g_clear_pointer (&self->picture, cairo_surface_destroy);
   g_clear_pointer (&self->palette, ov_palette_free);
   g_clear_pointer (&self->shown_classes, g_ptr_array_unref);
   G_OBJECT_CLASS (ov_session_parent_class)->finalize (object);
@@ -630,6 +633,8 @@ ov_session_set_sample (OvSession *self,
 
   old = g_steal_pointer (&self->sample);
   self->sample = sample;
+  /* the old sample's picture is not this one's */
+  g_clear_pointer (&self->picture, cairo_surface_destroy);
 
   items = g_ptr_array_new_with_free_func (g_object_unref);
   if (sample != NULL)
@@ -723,6 +728,20 @@ ov_session_get_sample (OvSession *self)
 {
   g_return_val_if_fail (OV_IS_SESSION (self), NULL);
   return self->sample;
+}
+
+void
+ov_session_set_picture (OvSession       *self,
+                        cairo_surface_t *picture,
+                        OvOrientation    turn)
+{
+  g_return_if_fail (OV_IS_SESSION (self));
+
+  if (picture != NULL)
+    cairo_surface_reference (picture);
+  g_clear_pointer (&self->picture, cairo_surface_destroy);
+  self->picture = picture;
+  self->picture_turn = turn;
 }
 
 GListModel *
@@ -1127,6 +1146,10 @@ typedef struct {
   OvAnswers        *scores;
   OvMatchResult     match;
   OvAttentionRun   *attention;
+  /* attention: the sample and its picture as they were when it began */
+  OvSample         *sample;
+  cairo_surface_t  *picture;
+  OvOrientation     turn;
 } Job;
 
 static void
@@ -1138,6 +1161,8 @@ job_free (Job *job)
   g_free (job->region_ids);
   g_strfreev (job->region_classes);
   g_clear_pointer (&job->attention, ov_attention_run_free);
+  g_clear_pointer (&job->sample, ov_sample_free);
+  g_clear_pointer (&job->picture, cairo_surface_destroy);
   g_free (job->text);
   g_free (job->other_tags);
   g_strfreev (job->answers);
@@ -1252,6 +1277,8 @@ ov_attention_run_free (OvAttentionRun *run)
   g_clear_pointer (&run->encoding, ov_encoding_free);
   g_clear_pointer (&run->forward, ov_forward_free);
   g_strfreev (run->labels);
+  g_clear_pointer (&run->sample, ov_sample_free);
+  g_clear_pointer (&run->picture, cairo_surface_destroy);
   g_free (run->tags);
   g_free (run->text);
   g_free (run);
@@ -1315,6 +1342,19 @@ run_attention (Job           *job,
         run->labels[i] = g_strdup (run->encoding->labels[i] != NULL
                                    ? run->encoding->labels[i] : "");
     }
+  /* The regions given, in their order, for the views on the picture. */
+  if (job->sample != NULL && job->sample->features != NULL)
+    {
+      g_autofree guint *keep = g_new (guint, MAX (job->n_regions, 1));
+
+      for (int r = 0; r < job->n_regions; r++)
+        keep[r] = (guint) job->region_ids[r];
+      if (!ov_sample_keep_regions (job->sample, keep, (guint) job->n_regions, error))
+        return FALSE;
+    }
+  run->sample = g_steal_pointer (&job->sample);
+  run->picture = g_steal_pointer (&job->picture);
+  run->turn = job->turn;
   job->attention = g_steal_pointer (&run);
   return TRUE;
 }
@@ -1628,6 +1668,11 @@ ov_session_attention_async (OvSession          *self,
   job->text = (text != NULL && *text != '\0') ? g_strdup (text) : NULL;
   if (task == OV_TASK_VQA && job->text == NULL)
     job->text = g_strdup ("");
+  if (self->sample != NULL)
+    job->sample = ov_sample_copy (self->sample);
+  if (self->picture != NULL)
+    job->picture = cairo_surface_reference (self->picture);
+  job->turn = self->picture_turn;
   start_job (self, job, ov_session_attention_async, cancellable, callback, user_data);
 }
 

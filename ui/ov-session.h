@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "data/ov-image.h"
 #include "data/ov-sample.h"
 #include "model/ov-model.h"
 #include "viz/ov-draw.h"
@@ -98,6 +99,12 @@ const char    *ov_session_get_answer_name       (OvSession            *self,
 void           ov_session_set_sample            (OvSession            *self,
                                                  OvSample             *sample);
 const OvSample *ov_session_get_sample           (OvSession            *self);
+/* The sample's picture as the window shows it (referenced; NULL: none)
+ * and the turn that brings its stored boxes upright, for the runs that
+ * draw on it; a new sample clears it, so it is set after the sample. */
+void           ov_session_set_picture           (OvSession            *self,
+                                                 cairo_surface_t      *picture,
+                                                 OvOrientation         turn);
 
 /* Class colours shared by the picture, the tag list and the embeddings
  * map: distinct among the sample's classes and the shown classes. */
@@ -226,6 +233,13 @@ typedef struct {
   OvEncoding *encoding;    /* segments, query_index */
   OvForward  *forward;     /* attentions: L x (A, S, S) */
   char      **labels;      /* (S) token labels, regions as "r3 dog" */
+  /* The sample the run read, with only the regions given to the model
+   * (their numbers kept), so that the k-th region position is its region
+   * k; NULL without a sample. The picture it was shown on (NULL: none) and
+   * the turn of its boxes. */
+  OvSample   *sample;
+  cairo_surface_t *picture;
+  OvOrientation turn;
 } OvAttentionRun;
 
 void           ov_attention_run_free            (OvAttentionRun       *run);

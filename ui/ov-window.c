@@ -1001,6 +1001,8 @@ sample_loaded_cb (GObject      *source,
   update_no_picture (self, sample, surface != NULL);
   ov_image_view_set_image (self->image_view, NULL, OV_ORIENTATION_NORMAL);
   ov_session_set_sample (self->session, sample);
+  /* before the runs the new sample starts (after a quiet moment) begin */
+  ov_session_set_picture (self->session, surface, box_turn);
   ov_image_view_set_image (self->image_view, surface, box_turn);
   g_clear_pointer (&surface, cairo_surface_destroy);
 

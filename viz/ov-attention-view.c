@@ -1807,6 +1807,10 @@ struct _OvAttentionImageView
   double        label_size;     /* the box labels' text size */
   double        legend_w;       /* the legend's column, right of the picture (0: below) */
   double        legend_below_h; /* the colour bar under the picture, its height, or 0 */
+  /* how far left of the page's right edge the legend beside the picture
+   * is drawn: half the width the picture leaves unused, so that picture
+   * and legend stay together, centred, on a page wider than the picture */
+  double        legend_shift;
   double        k;              /* ov_draw_shrink of the size */
   double        head_font;      /* reverse mode: the heading over the chips, its size */
   char         *head_text;
@@ -2102,6 +2106,14 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
   /* the picture keeps a margin on the left as on the right, where the
    * legend begins */
   ov_region_view_layout (view->regions, width - view->legend_w - 2 * MARGIN, view->image_h);
+  view->legend_shift = 0.0;
+  {
+    double fw, fh, area_w = width - view->legend_w - 2 * MARGIN;
+
+    ov_region_view_get_frame_size (view->regions, &fw, &fh);
+    if (view->legend_w > 0 && fw > 0 && fh > 0)
+      view->legend_shift = MAX (0.0, area_w - fw * MIN (area_w / fw, view->image_h / fh)) / 2;
+  }
   for (guint c = 0; c < view->chips->len; c++)
     g_array_index (view->chips, OvRect, c).y += view->title_h + view->image_h + chips_top;
   /* Chips that even the smallest text leaves below the page are left out,
@@ -2353,6 +2365,21 @@ ov_attention_image_view_get_box_label (OvAttentionImageView *view,
   return TRUE;
 }
 
+gboolean
+ov_attention_image_view_get_chip (OvAttentionImageView *view,
+                                  guint                 index,
+                                  int                  *position,
+                                  OvRect               *rect)
+{
+  if (index >= view->chips->len)
+    return FALSE;
+  if (position != NULL)
+    *position = g_array_index (view->chip_pos, int, index);
+  if (rect != NULL)
+    *rect = g_array_index (view->chips, OvRect, index);
+  return TRUE;
+}
+
 void
 ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
 {
@@ -2512,7 +2539,8 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
       /* the chips stop short of the legend's column, which runs to the
        * bottom */
       draw_legend (cr, &view->scale, _ ("attention"), present,
-                   view->width - view->legend_w + 8, view->title_h + 24 * view->k,
+                   view->width - view->legend_w + 8 - view->legend_shift,
+                   view->title_h + 24 * view->k,
                    view->legend_want_h, view->height - MARGIN, view->k);
     }
   cairo_restore (cr);

@@ -284,6 +284,13 @@ gboolean ov_attention_image_view_get_box_label (OvAttentionImageView *view,
                                                 guint                *region,
                                                 OvRect               *rect,
                                                 const char          **text);
+/* Reverse mode, after a layout: the index-th word or tag chip drawn under
+ * the picture, its sequence position and its place in the figure. FALSE
+ * past the last. */
+gboolean ov_attention_image_view_get_chip (OvAttentionImageView *view,
+                                           guint                 index,
+                                           int                  *position,
+                                           OvRect               *rect);
 void     ov_attention_image_view_layout (OvAttentionImageView *view,
                                          double                width,
                                          double                height);
