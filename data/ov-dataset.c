@@ -1345,6 +1345,9 @@ load_sample (OvDataset      *ds,
     sample->image_path = find_image_file (ds->image_dir, key);
   if (sample->image_path == NULL && ds->images != NULL)
     sample->image_tsv = g_strdup (ov_tsv_get_path (ds->images));
+  if (sample->image_path != NULL && !g_file_test (sample->image_path, G_FILE_TEST_EXISTS))
+    ov_sample_add_warning (sample, _ ("%s: the picture %s of image “%s” does not exist"),
+                           ds->path, sample->image_path, sample->key);
   /* A hand-written sample may leave its size to its picture (stored
    * orientation, as boxes are read by default). A picture that cannot be
    * read leaves the size unknown, which the model's input then names. */

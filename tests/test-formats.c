@@ -695,6 +695,22 @@ test_sample_json_round_trip (void)
     g_assert_cmpstr (d->regions[0].cls, ==, "dog");
     g_assert_cmpint (d->height, ==, 20);
   }
+  /* The hand-written sample names kitchen.jpg, which is not there: loaded
+   * as a dataset, it warns with the file and the picture's path. */
+  {
+    g_autoptr(OvDataset) ds = ov_dataset_open (hand, NULL, &error);
+    g_autoptr(OvSample) d = NULL;
+    const char *warning;
+
+    g_assert_no_error (error);
+    d = ov_dataset_load_sample (ds, 0, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (d->warnings->len, ==, 1);
+    warning = g_ptr_array_index (d->warnings, 0);
+    g_assert_nonnull (strstr (warning, hand));
+    g_assert_nonnull (strstr (warning, expect_image));
+    g_assert_nonnull (strstr (warning, "does not exist"));
+  }
   remove_tree (dir);
 }
 

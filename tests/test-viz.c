@@ -2088,6 +2088,16 @@ test_embeddings_file (void)
     g_assert_nonnull (strstr (error->message, "is missing"));
     g_clear_error (&error);
     g_assert_true (g_file_set_contents (meta, text, -1, NULL));
+    /* and a file that is not there says so, not that it is of another kind */
+    {
+      g_autofree char *gone = g_strconcat (path, ".gone.safetensors", NULL);
+
+      none = ov_embeddings_load (gone, &error);
+      g_assert_null (none);
+      g_assert_error (error, OV_ERROR, OV_ERROR_MISSING);
+      g_assert_nonnull (strstr (error->message, "no such file"));
+      g_clear_error (&error);
+    }
   }
   {
     g_autofree char *labels_path = g_strconcat (path, ".labels.txt", NULL);

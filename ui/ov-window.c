@@ -844,7 +844,11 @@ load_sample_worker (GTask        *task,
               g_task_return_error (task, g_steal_pointer (&error));
               return;
             }
-          load->image_error = g_strdup (error->message);
+          /* (a picture that is not there at all, the sample's warnings
+           * say so already) */
+          if (load->sample->image_path == NULL
+              || g_file_test (load->sample->image_path, G_FILE_TEST_EXISTS))
+            load->image_error = g_strdup (error->message);
         }
     }
   g_task_return_boolean (task, TRUE);

@@ -384,6 +384,11 @@ ov_embeddings_load (const char *path, GError **error)
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s: no such file"), path);
+      return NULL;
+    }
   if (!g_file_test (meta_path, G_FILE_TEST_EXISTS))
     {
       if (!ov_file_is_tensor_container (path))
