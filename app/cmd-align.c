@@ -22,6 +22,7 @@ ov_cmd_align (int argc, char **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) given = NULL;
   g_auto(GStrv) files = NULL;
   g_autofree char *out = NULL;
   g_autofree char *title = NULL;
@@ -51,9 +52,10 @@ ov_cmd_align (int argc, char **argv)
   ov_cli_add_scale_option (context, &scale_text);
   ov_cli_add_figure_size_options (context, &width, &height);
   ov_cli_add_title_option (context, &title);
+  given = g_strdupv (argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr ("oscarviz align: %s\n", error->message);
+      ov_cli_print_parse_error (context, "align", given, error);
       return 2;
     }
   if (metric_text != NULL && strcmp (metric_text, "cosine") == 0)

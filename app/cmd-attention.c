@@ -621,7 +621,7 @@ ov_cmd_attention (int argc, char **argv)
   given = g_strdupv (argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      ov_cli_print_parse_error ("attention", given, error);
+      ov_cli_print_parse_error (context, "attention", given, error);
       status = 2;
       goto out;
     }
@@ -694,13 +694,6 @@ ov_cmd_attention (int argc, char **argv)
                   : o.out != NULL ? _("No model: give --model DIR (a checkpoint folder) or "
                                       "--model demo")
                   : _("--model and --out are required"));
-      status = 2;
-      goto out;
-    }
-  if (one_layer && o.layer == NOT_GIVEN)
-    {
-      g_printerr (_("oscarviz attention: --layer is required for the %s view: give a layer "
-                    "from 0 (the grid and summary views show every layer)\n"), view_name);
       status = 2;
       goto out;
     }
@@ -923,6 +916,16 @@ ov_cmd_attention (int argc, char **argv)
   if (model == NULL)
     {
       status = fail (error);
+      goto out;
+    }
+  if (one_layer && o.layer == NOT_GIVEN)
+    {
+      /* (said once the model is open, so that the message can give its
+       * layers) */
+      g_printerr (_("oscarviz attention: --layer is required for the %s view: give a layer "
+                    "from 0 to %d (the grid and summary views show every layer)\n"), view_name,
+                  ov_model_get_config (model)->num_hidden_layers - 1);
+      status = 2;
       goto out;
     }
   if (!check_layer ("--layer", o.layer, model)
@@ -1220,9 +1223,10 @@ ov_cmd_attention (int argc, char **argv)
                 g_string_append (what, what->len > 0 ? C_("title parts", ", ") : "");
                 g_string_append_printf (what, _("head %s"), o.before_head_text);
               }
-            /* Translators: a figure's title; the last %s says what "before" was, as
-             * in “tags “cup bolt”, layer 2” */
-            title = g_strdup_printf (_("Attention difference, layer %d, %s, after − before (%s)"),
+            /* Translators: a figure's title: this input's attention minus
+             * that of the input or head the last %s names, as in
+             * “tags “cup bolt”, layer 2” */
+            title = g_strdup_printf (_("Attention, layer %d, %s, minus that with %s"),
                                      o.layer, hname, what->str);
           }
           csv_matrix (csv, diff, S, pass.enc->segments, pass.labels);

@@ -71,12 +71,14 @@ ov_cmd_demo_world (int argc, char **argv)
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new (_("generate — write demo scenes"));
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) given = NULL;
 
   ov_cli_set_command_name ("demo-world");
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  given = g_strdupv (argv);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
-      fprintf (stderr, "oscarviz demo-world: %s\n", error->message);
+      ov_cli_print_parse_error (ctx, "demo-world", given, error);
       return 2;
     }
   /* generate is the only subcommand, but it must be named */

@@ -131,6 +131,7 @@ ov_cmd_devices (int argc, char **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) given = NULL;
   g_autoptr(OvDeviceReport) report = NULL;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
@@ -141,9 +142,10 @@ ov_cmd_devices (int argc, char **argv)
   ov_cli_set_command_name ("devices");
   context = g_option_context_new (_("— list the backends and the devices they find"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  given = g_strdupv (argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr ("oscarviz devices: %s\n", error->message);
+      ov_cli_print_parse_error (context, "devices", given, error);
       return 2;
     }
   if (argc > 1)

@@ -317,7 +317,7 @@ ov_cmd_embed (int argc, char **argv)
   given = g_strdupv (argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      ov_cli_print_parse_error ("embed", given, error);
+      ov_cli_print_parse_error (context, "embed", given, error);
       return 2;
     }
   if (argc > 1)

@@ -1056,6 +1056,7 @@ ov_cmd_inspect (int    argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) given = NULL;
   g_auto(GStrv) files = NULL;
   g_autofree char *key = NULL;
   g_autofree char *class_names = NULL;
@@ -1086,9 +1087,10 @@ ov_cmd_inspect (int    argc,
   g_option_group_set_translation_domain (main_group, GETTEXT_PACKAGE);
   g_option_group_add_entries (main_group, entries);
   g_option_context_set_main_group (context, main_group);
+  given = g_strdupv (argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr ("oscarviz inspect: %s\n", error->message);
+      ov_cli_print_parse_error (context, "inspect", given, error);
       return 2;
     }
   if (files == NULL || files[0] == NULL)

@@ -262,6 +262,7 @@ ov_cmd_tsne (int argc, char **argv)
   g_autofree char *scale_text = NULL;
   g_autofree char *layer_text = NULL;
   g_autofree char *title = NULL;
+  g_auto(GStrv) given = NULL;
   int layer = -1;
   double perplexity = 30.0, width = 0, height = 0, scale = OV_CLI_DEFAULT_SCALE;
   gint64 seed = 42;
@@ -307,9 +308,10 @@ ov_cmd_tsne (int argc, char **argv)
   ov_cli_add_figure_size_options (ctx, &width, &height);
   ov_cli_add_scale_option (ctx, &scale_text);
   ov_cli_add_title_option (ctx, &title);
+  given = g_strdupv (argv);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
-      g_printerr ("oscarviz tsne: %s\n", error->message);
+      ov_cli_print_parse_error (ctx, "tsne", given, error);
       return 2;
     }
   if (argc != 2 || out == NULL)

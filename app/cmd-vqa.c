@@ -222,12 +222,18 @@ ov_cmd_vqa (int    argc,
 
       if (question_index >= 0 && (guint) question_index >= own->len)
         {
-          g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
-                       ngettext ("%s: image “%s” comes with %u question; there is no "
-                                 "question %d",
-                                 "%s: image “%s” comes with %u questions; there is no "
-                                 "question %d", own->len),
-                       sample->source, sample->sample->key, own->len, question_index);
+          if (own->len == 0)
+            g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
+                         _("%s: image “%s” comes with no questions; ask one with --question"),
+                         sample->source, sample->sample->key);
+          else
+            g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
+                         ngettext ("%s: image “%s” comes with %u question, number %u; there "
+                                   "is no question %d",
+                                   "%s: image “%s” comes with %u questions, numbered from 0 to "
+                                   "%u; there is no question %d", own->len),
+                         sample->source, sample->sample->key, own->len, own->len - 1,
+                         question_index);
           /* a bad option, found before the model runs */
           g_prefix_error (&error, "--question-index %d: ", question_index);
           ov_cli_fail (&opts, error);

@@ -42,13 +42,15 @@ ov_cmd_version (int argc, char **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) given = NULL;
 
   ov_cli_set_command_name ("version");
   context = g_option_context_new (_("— print the version"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  given = g_strdupv (argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr ("oscarviz version: %s\n", error->message);
+      ov_cli_print_parse_error (context, "version", given, error);
       return 2;
     }
   if (argc > 1)
@@ -70,34 +72,6 @@ print_usage (FILE *out)
   fprintf (out, _("\nRun “oscarviz COMMAND --help” for a command’s options.\n"));
 }
 
-/* Edits (insertions, deletions, substitutions) between two short ASCII
- * words, for "did you mean". */
-static gsize
-edit_distance (const char *a,
-               const char *b)
-{
-  gsize la = strlen (a), lb = strlen (b);
-  g_autofree gsize *row = g_new (gsize, lb + 1);
-
-  for (gsize j = 0; j <= lb; j++)
-    row[j] = j;
-  for (gsize i = 1; i <= la; i++)
-    {
-      gsize diagonal = row[0];
-
-      row[0] = i;
-      for (gsize j = 1; j <= lb; j++)
-        {
-          gsize above = row[j];
-
-          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1),
-                        diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-          diagonal = above;
-        }
-    }
-  return row[lb];
-}
-
 /* A first argument that is neither a command, an option, nor a file or URI
  * that the window could open is a mistyped command: say so rather than
  * open a window that cannot open it either. */
@@ -116,7 +90,7 @@ unknown_command (const char *arg)
 
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      gsize d = edit_distance (arg, commands[i].name);
+      gsize d = ov_cli_edit_distance (arg, commands[i].name);
 
       if (d < best_distance)
         {

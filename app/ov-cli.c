@@ -826,11 +826,117 @@ ov_cli_context_new (OvCliOptions       *opts,
   return context;
 }
 
-void
-ov_cli_print_parse_error (const char   *command,
-                          char * const *argv,
-                          const GError *error)
+gsize
+ov_cli_edit_distance (const char *a,
+                      const char *b)
 {
+  gsize la = strlen (a), lb = strlen (b);
+  g_autofree gsize *row = g_new (gsize, lb + 1);
+
+  for (gsize j = 0; j <= lb; j++)
+    row[j] = j;
+  for (gsize i = 1; i <= la; i++)
+    {
+      gsize diagonal = row[0];
+
+      row[0] = i;
+      for (gsize j = 1; j <= lb; j++)
+        {
+          gsize above = row[j];
+
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1),
+                        diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+          diagonal = above;
+        }
+    }
+  return row[lb];
+}
+
+/* The long options the context knows ("--model"), read from its help of
+ * every group. */
+static GPtrArray *
+context_long_options (GOptionContext *context)
+{
+  g_autofree char *help = g_option_context_get_help (context, FALSE, NULL);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+
+  for (const char *p = strstr (help, "--"); p != NULL; p = strstr (p + 2, "--"))
+    {
+      gsize n = 2;
+
+      if (p > help && !g_ascii_isspace (p[-1]) && p[-1] != ',')
+        continue;
+      while (g_ascii_isalnum (p[n]) || p[n] == '-')
+        n++;
+      if (n > 2)
+        g_ptr_array_add (names, g_strndup (p, n));
+    }
+  return names;
+}
+
+/* The first long option in argv that the context does not know ("--modle"
+ * of "--modle=demo"), or NULL. */
+static char *
+find_unknown_option (GPtrArray    *known,
+                     char * const *argv)
+{
+  for (guint i = 1; argv[i] != NULL; i++)
+    {
+      const char *eq = strchr (argv[i], '=');
+      g_autofree char *name = NULL;
+      gboolean found = FALSE;
+
+      if (strcmp (argv[i], "--") == 0)
+        break;
+      if (!g_str_has_prefix (argv[i], "--"))
+        continue;
+      name = eq != NULL ? g_strndup (argv[i], eq - argv[i]) : g_strdup (argv[i]);
+      for (guint k = 0; k < known->len && !found; k++)
+        found = strcmp (name, g_ptr_array_index (known, k)) == 0;
+      if (!found)
+        return g_steal_pointer (&name);
+    }
+  return NULL;
+}
+
+void
+ov_cli_print_parse_error (GOptionContext *context,
+                          const char     *command,
+                          char * const   *argv,
+                          const GError   *error)
+{
+  if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION) && argv != NULL
+      && context != NULL)
+    {
+      g_autoptr(GPtrArray) known = context_long_options (context);
+      g_autofree char *unknown = find_unknown_option (known, argv);
+      const char *best = NULL;
+      gsize best_distance = 0;
+
+      for (guint k = 0; unknown != NULL && k < known->len; k++)
+        {
+          const char *name = g_ptr_array_index (known, k);
+          gsize d = ov_cli_edit_distance (unknown + 2, name + 2);
+
+          /* close names only: two edits at most, and fewer than half the word */
+          if (d <= 2 && 2 * d < strlen (name + 2) && (best == NULL || d < best_distance))
+            best = name, best_distance = d;
+        }
+      if (unknown != NULL && best != NULL)
+        {
+          /* Translators: an option mistyped on the command line; the
+           * last %s is the command's option nearest to it. */
+          g_printerr (_("oscarviz %s: unknown option %s; did you mean %s?\n"), command, unknown,
+                      best);
+          return;
+        }
+      if (unknown != NULL)
+        {
+          g_printerr (_("oscarviz %s: unknown option %s (“oscarviz %s --help” lists the "
+                        "options)\n"), command, unknown, command);
+          return;
+        }
+    }
   /* GOption's conversion error does not say which value it could not
    * read: find the text option whose value is not UTF-8 */
   if (error->domain == G_CONVERT_ERROR && argv != NULL)
@@ -943,7 +1049,7 @@ ov_cli_parse (OvCliOptions       *opts,
   ov_cli_add_sample_options (context, &opts->sample);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      ov_cli_print_parse_error (opts->command, given, error);
+      ov_cli_print_parse_error (context, opts->command, given, error);
       return FALSE;
     }
   if (*argc > 1)

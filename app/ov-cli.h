@@ -211,10 +211,17 @@ gboolean        ov_cli_check_outputs  (const char                  *command,
                                        gsize                        n_inputs);
 
 /* Prints "oscarviz COMMAND: message" for a failed option parse; argv (as
- * given, before the parse) lets it name an option whose text is not UTF-8. */
-void            ov_cli_print_parse_error (const char   *command,
-                                          char * const *argv,
-                                          const GError *error);
+ * given, before the parse) lets it name an option whose text is not UTF-8,
+ * and an unknown long option with the context's nearest one ("did you
+ * mean --model?"). */
+void            ov_cli_print_parse_error (GOptionContext *context,
+                                          const char     *command,
+                                          char * const   *argv,
+                                          const GError   *error);
+/* Edits (insertions, deletions, substitutions) between two short words,
+ * for "did you mean". */
+gsize           ov_cli_edit_distance  (const char                  *a,
+                                       const char                  *b);
 
 /* FALSE with an error when the sample's classes are numeric ids that no
  * names file named and no tags replace them (tags_given): the model would

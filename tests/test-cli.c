@@ -2192,6 +2192,34 @@ test_unknown_command (void)
   g_assert_null (strstr (far->err, "did you mean"));
 }
 
+/* /cli/unknown-option: a mistyped long option is named with the nearest
+ * the command has, its sample options included; one far from every option
+ * points to --help; a short one keeps GLib's message. */
+static void
+test_unknown_option (void)
+{
+  static const struct { const char *args[4]; const char *said; } cases[] = {
+    { { "caption", "--modle", "demo", NULL }, "unknown option --modle; did you mean --model?" },
+    { { "caption", "--beam=3", NULL }, "unknown option --beam; did you mean --beams?" },
+    { { "vqa", "--featres", "x", NULL }, "unknown option --featres; did you mean --features?" },
+    { { "tsne", "--perplexty", "3", NULL },
+      "unknown option --perplexty; did you mean --perplexity?" },
+    { { "inspect", "--zzzz", NULL },
+      "unknown option --zzzz (“oscarviz inspect --help” lists the options)" },
+    { { "attention", "-Q", NULL }, "Unknown option -Q" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Run) run = run_oscarviz (cases[i].args[0], cases[i].args[1], cases[i].args[2],
+                                         NULL);
+
+      g_test_message ("%s %s: %s", cases[i].args[0], cases[i].args[1], run->err);
+      g_assert_cmpint (run->status, ==, 2);
+      g_assert_nonnull (strstr (run->err, cases[i].said));
+    }
+}
+
 /* The OpenBLAS description `oscarviz devices --json` gives. */
 static char *
 devices_blas (void)
@@ -3588,7 +3616,7 @@ test_figure_title (void)
       "Caption attention on tags and regions, layer 1, mean of heads", "generated word ↓" },
     { { "attention", "--model", "demo", "--dataset", "demo", "--layer", "1", "--view",
         "difference", "--before-layer", "0", NULL },
-      "Attention difference, layer 1, mean of heads, after − before (layer 0)", "query ↓" },
+      "Attention, layer 1, mean of heads, minus that with layer 0", "query ↓" },
     { { "tsne", "V", "--iterations", "50", "-q", NULL },
       "t-SNE of ov-cli-figure-title.safetensors, layer 2, perplexity", "tag" },
     { { "align", "V", NULL }, "Tag–region alignment across layers",
@@ -5304,6 +5332,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/figure-scale", test_figure_scale);
   g_test_add_func ("/cli/figure-title", test_figure_title);
   g_test_add_func ("/cli/unknown-command", test_unknown_command);
+  g_test_add_func ("/cli/unknown-option", test_unknown_option);
   g_test_add_func ("/cli/usage-lines", test_usage_lines);
   g_test_add_func ("/cli/demo-names/everywhere", test_demo_names_everywhere);
   g_test_add_func ("/cli/attention/image", test_attention_image);

@@ -220,8 +220,9 @@ ov_caption_panel_get_options (OvCaptionPanel   *self,
   else
     {
       options->num_beams = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->beam_spin));
-      options->n_best = MIN (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->count_spin)),
-                             options->num_beams);
+      /* as many as Oscar's beam search keeps (num_keep_best), which may be
+       * more than the beams: `caption --n-best` */
+      options->n_best = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->count_spin));
     }
   options->max_length = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->length_spin));
 

@@ -547,9 +547,9 @@ corner_notes (cairo_t *cr, const char *step_note, double room, double font, doub
 static const char *
 legend_title (OvHeatmapView *view)
 {
-  /* Translators: the colour bar of a difference heat map (the attention
-   * after a change minus that before it), and of a plain one. */
-  return view->diverging ? _ ("after − before") : _ ("attention");
+  /* Translators: the colour bar of a difference heat map (this input's
+   * attention minus that of the one the title names), and of a plain one. */
+  return view->diverging ? _ ("difference") : _ ("attention");
 }
 
 void
