@@ -351,6 +351,40 @@ test_rollout_oracle (void)
     }
 }
 
+/* One query's rows of every layer and selection are those of the full
+ * matrices, bit for bit, and the rollout rows match numpy's (above) for
+ * the rows it gives. */
+static void
+test_query_rows (void)
+{
+  g_autofree char *path = ov_test_shared_path ("oracle", "cases", "enc_imgln_off",
+                                               "out_attentions.npy", NULL);
+  g_autoptr(OvTestNpy) npy = ov_test_npy_load (path);
+  g_autofree float *all = ov_test_npy_as_f32 (npy);
+  const int S = 120, A = 4, L = 2;
+  const float *att[2] = { all, all + (gsize) A * S * S };
+  g_autofree float *rows = g_new (float, (gsize) L * (A + 2) * S);
+
+  for (int q = 0; q < S; q += 45)
+    {
+      ov_attention_query_rows (att, L, A, S, q, rows);
+      for (int l = 0; l < L; l++)
+        for (int sel = 0; sel < A + 2; sel++)
+          {
+            int head = sel < A ? sel : sel == A ? OV_ATTENTION_MEAN : OV_ATTENTION_ROLLOUT;
+            g_autoptr(GError) error = NULL;
+            g_autofree float *m = ov_attention_select (att, L, A, S, l, head, &error);
+
+            g_assert_no_error (error);
+            g_assert_cmpmem (rows + ((gsize) l * (A + 2) + sel) * S, S * sizeof (float),
+                             m + (gsize) q * S, S * sizeof (float));
+          }
+    }
+  ov_attention_query_rows (att, L, A, S, 90, rows);
+  g_assert_cmpfloat_with_epsilon (rows[((gsize) 1 * (A + 2) + A + 1) * S + 60],
+                                  0.01870617480946936, 1e-6);
+}
+
 static void
 test_select (void)
 {
@@ -3629,6 +3663,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/text/fit-title", test_fit_title);
   g_test_add_func ("/viz/attention/rollout-hand", test_rollout_hand);
   g_test_add_func ("/viz/attention/rollout-oracle", test_rollout_oracle);
+  g_test_add_func ("/viz/attention/query-rows", test_query_rows);
   g_test_add_func ("/viz/attention/select", test_select);
   g_test_add_func ("/viz/attention/flow-hand", test_flow_hand);
   g_test_add_func ("/viz/attention/caption-rows", test_caption_rows);

@@ -682,7 +682,7 @@ test_tag_or_region (void)
     OvRegions r = { want.features, want.n_regions, want.dim };
     gint32 cls = ov_tokenizer_cls_id (ov_model_get_tokenizer (caption_model));
 
-    ov_session_attention_async (session, OV_TASK_CAPTION, NULL, NULL, store_result_cb,
+    ov_session_attention_async (session, OV_TASK_CAPTION, NULL, FALSE, NULL, store_result_cb,
                                 &result);
     run = ov_session_attention_finish (session, wait_result (&result), &error);
     g_assert_no_error (error);
@@ -713,7 +713,7 @@ test_tag_or_region (void)
     g_autoptr(GError) error = NULL;
     OvRegions r = { want.features, want.n_regions, want.dim };
 
-    ov_session_attention_async (session, OV_TASK_VQA, question, NULL, store_result_cb,
+    ov_session_attention_async (session, OV_TASK_VQA, question, FALSE, NULL, store_result_cb,
                                 &result);
     run = ov_session_attention_finish (session, wait_result (&result), &error);
     g_assert_no_error (error);

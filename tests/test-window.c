@@ -1311,11 +1311,13 @@ test_last_open_wins (void)
 }
 
 /* The attention the engine gives, called directly, for the caption step
- * after caption on the session's current input: (L x (A, S, S)). */
+ * after the first n of ids ([CLS] and word pieces) on the session's
+ * current input: (L x (A, S, S)). */
 static OvForward *
-engine_caption_step (OvSession  *session,
-                     const char *caption,
-                     OvEncoding **enc_out)
+engine_caption_prefix (OvSession    *session,
+                       const gint32 *ids,
+                       int           n,
+                       OvEncoding  **enc_out)
 {
   const char *dir = ov_session_get_task_model_path (session, OV_TASK_CAPTION);
   const OvSample *s = ov_session_get_sample (session);
@@ -1323,12 +1325,9 @@ engine_caption_step (OvSession  *session,
   g_autofree float *rows = g_new (float, (gsize) MAX (s->n_features, 1) * s->feature_dim);
   g_autoptr(OvModel) model = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint32));
   OvRegions regions = { rows, 0, (int) s->feature_dim };
-  OvTokenizer *tok;
   OvEncoding *enc;
   OvForward *fwd;
-  gint32 cls;
 
   model = ov_model_load (dir, NULL, &error);
   g_assert_no_error (error);
@@ -1336,6 +1335,29 @@ engine_caption_step (OvSession  *session,
     if (ov_session_region_in_input (session, r))
       memcpy (rows + (gsize) regions.n_regions++ * s->feature_dim,
               s->features + (gsize) r * s->feature_dim, sizeof (float) * s->feature_dim);
+  enc = ov_model_prepare_caption_step (model, ids, n, tags, &regions, &error);
+  g_assert_no_error (error);
+  fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_ATTENTIONS, NULL, &error);
+  g_assert_no_error (error);
+  *enc_out = enc;
+  return fwd;
+}
+
+/* [CLS] and the word pieces of caption (NULL: none), by the session's
+ * captioning model's tokenizer. */
+static GArray *
+caption_ids (OvSession  *session,
+             const char *caption)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvModel) model = ov_model_load (ov_session_get_task_model_path (session,
+                                                                            OV_TASK_CAPTION),
+                                            NULL, &error);
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+  OvTokenizer *tok;
+  gint32 cls;
+
+  g_assert_no_error (error);
   tok = ov_model_get_tokenizer (model);
   cls = ov_tokenizer_cls_id (tok);
   g_array_append_val (ids, cls);
@@ -1345,13 +1367,18 @@ engine_caption_step (OvSession  *session,
 
       g_array_append_vals (ids, pieces->data, pieces->len);
     }
-  enc = ov_model_prepare_caption_step (model, (const gint32 *) ids->data, (int) ids->len, tags,
-                                       &regions, &error);
-  g_assert_no_error (error);
-  fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_ATTENTIONS, NULL, &error);
-  g_assert_no_error (error);
-  *enc_out = enc;
-  return fwd;
+  return ids;
+}
+
+/* The same for the step after the whole caption. */
+static OvForward *
+engine_caption_step (OvSession  *session,
+                     const char *caption,
+                     OvEncoding **enc_out)
+{
+  g_autoptr(GArray) ids = caption_ids (session, caption);
+
+  return engine_caption_prefix (session, (const gint32 *) ids->data, (int) ids->len, enc_out);
 }
 
 /* A 1280 x 800 window on the demo showing the Attention tab, once the
@@ -1785,6 +1812,81 @@ test_attention_picture (void)
   ov_test_iterate (OV_TEST_SETTLE_MS);
   g_assert_false (gtk_widget_get_mapped (canvas));
   g_assert_false (ov_attention_panel_get_subject (panel, &subject));
+
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  ov_test_iterate (100);
+}
+
+/* The caption words view: a row per word of the Caption panel's caption,
+ * each cell the engine's attention of the step that wrote it; the words
+ * are the caption's pieces; export writes it. */
+static void
+test_attention_caption_words (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  OvWindow *fresh;
+  OvSession *session;
+  OvAttentionPanel *panel;
+  const OvAttentionRun *run;
+  g_autofree char *tmp = NULL;
+  g_autofree char *pdf = NULL;
+  int layer;
+
+  if ((fresh = open_demo_attention ()) == NULL)
+    return;
+  session = ov_window_get_session (fresh);
+  panel = _ov_window_get_attention_panel (fresh);
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_CAPTION);
+  OV_TEST_WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL && run->steps != NULL,
+                      60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  run = ov_attention_panel_get_run (panel);
+  g_assert_nonnull (run->steps);
+  ids = caption_ids (session, run->text);
+  g_assert_cmpuint (run->steps->len, ==, ids->len - 1);
+  layer = run->forward->n_layers - 1;
+  ov_attention_panel_set_selection (panel, layer, 1);
+  ov_test_iterate (200);
+  g_assert_true (gtk_widget_get_mapped (ov_attention_panel_get_canvas (panel)));
+  for (guint k = 0; k < run->steps->len; k += MAX (1, run->steps->len / 3))
+    {
+      const OvCaptionStep *step = g_ptr_array_index (run->steps, k);
+      g_autoptr(OvEncoding) enc = NULL;
+      g_autoptr(OvForward) fwd = engine_caption_prefix (session, (const gint32 *) ids->data,
+                                                        (int) k + 1, &enc);
+      g_autofree char *tooltip = NULL;
+      int S = fwd->seq_len, q = enc->query_index, n_tags = 0, region = -1;
+      double x, y, value = NAN;
+      float expected;
+
+      for (int i = 0; i < S; i++)
+        {
+          n_tags += enc->segments[i] == OV_SEGMENT_TAG;
+          if (region < 0 && enc->segments[i] == OV_SEGMENT_REGION)
+            region = i;
+        }
+      g_assert_cmpint (region, >=, 0);
+      g_assert_cmpint (step->seq_len, ==, S);
+      /* the first region's column comes after the tags' */
+      g_assert_true (ov_attention_panel_caption_cell_center (panel, (int) k, n_tags, &x, &y));
+      tooltip = ov_attention_panel_dup_tooltip (panel, x, y, &value);
+      g_assert_nonnull (tooltip);
+      expected = fwd->attentions[layer][((gsize) 1 * S + q) * S + region];
+      g_test_message ("step %u “%s”: panel %.9g, engine %.9g; %s", k, step->word, value,
+                      expected, tooltip);
+      g_assert_cmpfloat_with_epsilon (value, expected, 1e-6);
+      g_assert_nonnull (strstr (tooltip, step->word));
+    }
+
+  tmp = g_dir_make_tmp ("ov-attention-XXXXXX", &error);
+  g_assert_no_error (error);
+  pdf = g_build_filename (tmp, "words.pdf", NULL);
+  g_assert_true (ov_attention_panel_export (panel, pdf, OV_EXPORT_COLUMN_WIDTH, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+  g_remove (pdf);
+  g_rmdir (tmp);
 
   gtk_window_destroy (GTK_WINDOW (fresh));
   ov_test_iterate (100);
@@ -2596,6 +2698,7 @@ main (int argc, char **argv)
     { "/ui/window/attention", test_attention },
     { "/ui/window/attention-vqa", test_attention_vqa },
     { "/ui/window/attention-picture", test_attention_picture },
+    { "/ui/window/attention-caption-words", test_attention_caption_words },
     { "/ui/window/region-numbers", test_region_numbers },
     { "/ui/window/attention-dark", test_attention_dark },
     { "/ui/window/shown-classes", test_shown_classes },

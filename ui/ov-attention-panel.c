@@ -272,6 +272,7 @@ struct _OvAttentionPanel
   OvAttentionGridView *grid;
   OvFlowView          *flow;
   OvAttentionImageView *picture;
+  OvCaptionView       *words;
 };
 
 G_DEFINE_FINAL_TYPE (OvAttentionPanel, ov_attention_panel, OV_TYPE_PANEL)
@@ -343,6 +344,7 @@ clear_views (OvAttentionPanel *self)
   g_clear_pointer (&self->grid, ov_attention_grid_view_free);
   g_clear_pointer (&self->flow, ov_flow_view_free);
   g_clear_pointer (&self->picture, ov_attention_image_view_free);
+  g_clear_pointer (&self->words, ov_caption_view_free);
 }
 
 static int
@@ -396,6 +398,9 @@ dup_cursor_text (OvAttentionPanel *self)
 
   if (self->picture != NULL)
     return dup_picture_text (self);
+  if (self->words != NULL)
+    return g_strdup (_("Each row is the step that wrote a word of the caption: its attention "
+                       "on the tags and regions. Hover a cell to read its value."));
   if (self->grid != NULL)
     {
       OvGridHit peak;
@@ -1145,6 +1150,65 @@ subject_changed_cb (OvAttentionPanel *self)
   open_subject (self, ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_REGION, subject);
 }
 
+/* The view of every caption word */
+
+/* Builds the view of the caption's words from the run's steps; returns why
+ * it cannot be drawn, or NULL. */
+static const char *
+show_words_view (OvAttentionPanel *self)
+{
+  const OvAttentionRun *run = self->run;
+  g_autoptr(OvCaptionAttention) ca = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hname = NULL;
+  g_autofree char *title = NULL;
+  int layer = gtk_spin_button_get_value_as_int (self->layer_spin);
+  int head = selected_head (self), n_heads = run->forward->n_heads, sel;
+
+  if (run->task != OV_TASK_CAPTION)
+    return _("The caption words view follows a captioning model's caption; open one to see "
+             "what each word attended to.");
+  if (run->text == NULL || *run->text == '\0')
+    return _("No caption yet: the view shows each word of the Caption panel's caption.");
+  if (run->steps == NULL)
+    return _("Working out the attention of every word…");
+  if (layer < 0 || layer >= run->forward->n_layers)
+    return NULL;
+  sel = head >= 0 ? head : head == OV_ATTENTION_MEAN ? n_heads : n_heads + 1;
+  ca = ov_caption_attention_new ();
+  for (guint k = 0; k < run->steps->len; k++)
+    {
+      const OvCaptionStep *step = g_ptr_array_index (run->steps, k);
+      const float *row = step->rows + ((gsize) layer * (n_heads + 2) + sel) * step->seq_len;
+
+      if (!ov_caption_attention_add_step (ca, step->word, row, step->segments,
+                                          (const char *const *) step->labels, step->seq_len,
+                                          &error))
+        {
+          ov_panel_report_failure (OV_PANEL (self), error->message);
+          return NULL;
+        }
+    }
+  if (ca->n_steps == 0)
+    return _("No caption yet: the view shows each word of the Caption panel's caption.");
+  hname = head_title (head);
+  title = g_strdup_printf (_("Caption attention on tags and regions, layer %d, %s"), layer,
+                           hname);
+  self->words = ov_caption_view_new (ca, title);
+  self->canvas->paint = ov_caption_view_paint;
+  self->canvas->view = self->words;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  /* as `oscarviz attention --view caption` exports it; on screen it fits
+   * the panel down to cells of a few points */
+  self->canvas->min_width = (int) MAX (160 + 16 * ca->n_cols + 120,
+                                       7.2 * MIN (g_utf8_strlen (title, -1), 100) + 40);
+  self->canvas->min_height = 200 + 20 * ca->n_steps;
+  self->canvas->fit_width = MIN (self->canvas->min_width, 320);
+  self->canvas->fit_height = MIN (self->canvas->min_height, 240);
+  return NULL;
+}
+
 static void
 update_view (OvAttentionPanel *self)
 {
@@ -1163,6 +1227,8 @@ update_view (OvAttentionPanel *self)
     empty = _("No attention yet");
   else if (is_picture_view (kind))
     empty = show_picture_view (self, kind == OV_ATTENTION_VIEW_REGION);
+  else if (kind == OV_ATTENTION_VIEW_CAPTION)
+    empty = show_words_view (self);
   if (empty != NULL)
     gtk_label_set_text (self->empty_label, empty);
   gtk_widget_set_visible (GTK_WIDGET (self->empty_label), empty != NULL);
@@ -1171,9 +1237,9 @@ update_view (OvAttentionPanel *self)
    * Tab at a cell whose controls cannot take the focus, and Export would be
    * out of the keys' reach. */
   gtk_widget_set_sensitive (flow_box_cell (GTK_WIDGET (self->layer_spin)),
-                            kind == OV_ATTENTION_VIEW_HEATMAP || is_picture_view (kind));
+                            kind != OV_ATTENTION_VIEW_GRID && kind != OV_ATTENTION_VIEW_FLOW);
   gtk_widget_set_sensitive (flow_box_cell (GTK_WIDGET (self->head_dropdown)),
-                            kind == OV_ATTENTION_VIEW_HEATMAP || is_picture_view (kind));
+                            kind != OV_ATTENTION_VIEW_GRID && kind != OV_ATTENTION_VIEW_FLOW);
   if (self->run == NULL || empty != NULL)
     {
       gtk_widget_set_focusable (GTK_WIDGET (self->canvas), FALSE);
@@ -1191,6 +1257,7 @@ update_view (OvAttentionPanel *self)
     {
     case OV_ATTENTION_VIEW_PICTURE:
     case OV_ATTENTION_VIEW_REGION:
+    case OV_ATTENTION_VIEW_CAPTION:
       /* built above */
       break;
 
@@ -1334,6 +1401,16 @@ describe_input (OvAttentionPanel *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->input_label), text);
 }
 
+/* Whether the view shown is the caption words' and the run lacks the
+ * caption's steps, which the other views' runs leave out. */
+static gboolean
+needs_steps (OvAttentionPanel *self)
+{
+  return ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_CAPTION && self->run != NULL
+         && self->run->task == OV_TASK_CAPTION && self->run->steps == NULL
+         && self->run->text != NULL && *self->run->text != '\0';
+}
+
 static void
 attention_ready_cb (GObject      *source,
                     GAsyncResult *result,
@@ -1359,6 +1436,9 @@ attention_ready_cb (GObject      *source,
   fit_selectors (self);
   describe_input (self);
   update_view (self);
+  /* (the view was changed to the caption words while it ran) */
+  if (needs_steps (self))
+    ov_attention_panel_run (self);
 }
 
 void
@@ -1384,6 +1464,7 @@ ov_attention_panel_run (OvAttentionPanel *self)
   gtk_spinner_start (self->spinner);
   ov_session_attention_async (ov_panel_get_session (OV_PANEL (self)), task,
                               task == OV_TASK_CAPTION ? self->caption : self->question,
+                              ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_CAPTION,
                               cancellable, attention_ready_cb, g_object_ref (self));
 }
 
@@ -1443,8 +1524,11 @@ input_changed (OvPanel *panel)
 static void
 selector_changed_cb (OvAttentionPanel *self)
 {
-  if (!self->updating)
-    update_view (self);
+  if (self->updating)
+    return;
+  update_view (self);
+  if (needs_steps (self) && !gtk_spinner_get_spinning (self->spinner))
+    ov_attention_panel_run (self);
 }
 
 static gboolean
@@ -1671,7 +1755,7 @@ ov_attention_panel_get_view (OvAttentionPanel *self)
 
   g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), OV_ATTENTION_VIEW_HEATMAP);
   i = gtk_drop_down_get_selected (self->view_dropdown);
-  return i <= OV_ATTENTION_VIEW_REGION ? (OvAttentionViewKind) i : OV_ATTENTION_VIEW_HEATMAP;
+  return i <= OV_ATTENTION_VIEW_CAPTION ? (OvAttentionViewKind) i : OV_ATTENTION_VIEW_HEATMAP;
 }
 
 void
@@ -1804,6 +1888,8 @@ layout_view (OvAttentionPanel *self)
     ov_flow_view_layout (self->flow, w, h);
   else if (self->picture != NULL)
     ov_attention_image_view_layout (self->picture, w, h);
+  else if (self->words != NULL)
+    ov_caption_view_layout (self->words, w, h);
   return scale;
 }
 
@@ -1907,6 +1993,19 @@ ov_attention_panel_dup_tooltip (OvAttentionPanel *self,
                                 "Click to open this head"),
                               hit.value, hit.layer, hit.head, ov_flow_group_name (hit.from),
                               ov_flow_group_name (hit.to), hit.cross_share);
+    }
+  if (self->words != NULL)
+    {
+      OvCaptionHit hit;
+
+      if (!ov_caption_view_hit (self->words, x, y, &hit))
+        return NULL;
+      if (value != NULL)
+        *value = hit.value;
+      /* Translators: a cell of the caption words view: the value, the
+       * word, the step (from 1) that produced it, and the tag or region. */
+      return g_strdup_printf (_("%.6f\nthe step that wrote “%s” (word %d) attends to %s"),
+                              hit.value, hit.word, hit.step + 1, hit.col_label);
     }
   if (self->picture != NULL)
     {
@@ -2086,6 +2185,27 @@ ov_attention_panel_chip_center (OvAttentionPanel *self,
         return TRUE;
       }
   return FALSE;
+}
+
+gboolean
+ov_attention_panel_caption_cell_center (OvAttentionPanel *self,
+                                        int               step,
+                                        int               col,
+                                        double           *x,
+                                        double           *y)
+{
+  double scale;
+
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
+
+  if (self->words == NULL)
+    return FALSE;
+  scale = layout_view (self);
+  if (!ov_caption_view_cell_center (self->words, step, col, x, y))
+    return FALSE;
+  *x *= scale;
+  *y *= scale;
+  return TRUE;
 }
 
 /* What the export dialog does with the chosen file: export, and say what

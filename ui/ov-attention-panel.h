@@ -4,8 +4,9 @@
  * Attention of the current input: one forward pass with attentions (the
  * next caption step, or the question), drawn as a heat map of one layer and
  * head, every head as small multiples, the word/tag/region flow summary,
- * one token's attention on the picture's regions, or how much each word
- * and tag attends to one region.
+ * one token's attention on the picture's regions, how much each word
+ * and tag attends to one region, or, for the caption, what each of its
+ * words' steps attended to (which runs every step).
  */
 #pragma once
 
@@ -24,6 +25,7 @@ typedef enum {
   OV_ATTENTION_VIEW_FLOW,
   OV_ATTENTION_VIEW_PICTURE,   /* a token's attention on the regions */
   OV_ATTENTION_VIEW_REGION,    /* the words' and tags' attention on a region */
+  OV_ATTENTION_VIEW_CAPTION,   /* each caption word's step on the tags and regions */
 } OvAttentionViewKind;
 
 /* Starts a run now (a running one is cancelled). Input changes re-run the
@@ -89,6 +91,13 @@ gboolean    ov_attention_panel_chip_center  (OvAttentionPanel    *self,
                                              double              *y);
 /* The line under the view that names the keys' cell or head. */
 GtkWidget  *ov_attention_panel_get_cell_label (OvAttentionPanel  *self);
+/* Caption words: centre of the cell of step (word) and column col (the
+ * tags' pieces, then the regions, from 0). */
+gboolean    ov_attention_panel_caption_cell_center (OvAttentionPanel *self,
+                                                    int               step,
+                                                    int               col,
+                                                    double           *x,
+                                                    double           *y);
 /* Heat map: centre of the cell (row, col) given as sequence positions. */
 gboolean    ov_attention_panel_cell_center  (OvAttentionPanel    *self,
                                              int                  row,

@@ -18,6 +18,7 @@
 #include "model/ov-answers.h"
 #include "model/ov-error.h"
 #include "model/ov-tokenizer.h"
+#include "viz/ov-attention.h"
 #include "viz/ov-draw.h"
 #include "ov-session.h"
 
@@ -1146,7 +1147,9 @@ typedef struct {
   OvAnswers        *scores;
   OvMatchResult     match;
   OvAttentionRun   *attention;
-  /* attention: the sample and its picture as they were when it began */
+  /* attention: every caption step too; the sample and its picture as
+   * they were when it began */
+  gboolean          with_steps;
   OvSample         *sample;
   cairo_surface_t  *picture;
   OvOrientation     turn;
@@ -1277,11 +1280,94 @@ ov_attention_run_free (OvAttentionRun *run)
   g_clear_pointer (&run->encoding, ov_encoding_free);
   g_clear_pointer (&run->forward, ov_forward_free);
   g_strfreev (run->labels);
+  g_clear_pointer (&run->steps, g_ptr_array_unref);
   g_clear_pointer (&run->sample, ov_sample_free);
   g_clear_pointer (&run->picture, cairo_surface_destroy);
   g_free (run->tags);
   g_free (run->text);
   g_free (run);
+}
+
+void
+ov_caption_step_free (OvCaptionStep *step)
+{
+  if (step == NULL)
+    return;
+  g_free (step->word);
+  g_free (step->segments);
+  g_strfreev (step->labels);
+  g_free (step->rows);
+  g_free (step);
+}
+
+/* The run's token labels: region rows named after the sample's region, as
+ * the tag list numbers it, and its class ("r3 dog"). */
+static char **
+dup_token_labels (Job              *job,
+                  const OvEncoding *enc,
+                  int               seq_len)
+{
+  char **labels = g_new0 (char *, seq_len + 1);
+  int k = 0;
+
+  for (int i = 0; i < seq_len; i++)
+    {
+      if (enc->segments[i] == OV_SEGMENT_REGION && k < job->n_regions)
+        {
+          labels[i] = ov_region_dup_token_label (job->region_ids[k], job->region_classes[k]);
+          k++;
+        }
+      else
+        labels[i] = g_strdup (enc->labels[i] != NULL ? enc->labels[i] : "");
+    }
+  return labels;
+}
+
+/* The steps of a caption before its last: step k reads [CLS] + the first
+ * k pieces and a [MASK], whose attention rows it keeps, and produced
+ * piece k + 1. */
+static GPtrArray *
+run_caption_steps (Job           *job,
+                   const GArray  *ids,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  OvModel *model = job->model->model;
+  OvRegions regions = { job->features, job->n_regions, job->dim };
+  OvTokenizer *tok = ov_model_get_tokenizer (model);
+  g_autoptr(GPtrArray) steps = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) ov_caption_step_free);
+
+  for (guint k = 0; k + 1 < ids->len; k++)
+    {
+      g_autoptr(OvEncoding) enc = NULL;
+      g_autoptr(OvForward) fwd = NULL;
+      OvCaptionStep *step;
+      const char *word;
+      int S;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      enc = ov_model_prepare_caption_step (model, (const gint32 *) ids->data, (int) k + 1,
+                                           job->tags, &regions, error);
+      if (enc == NULL)
+        return NULL;
+      fwd = ov_model_forward (model, &enc->inputs, OV_FORWARD_ATTENTIONS, cancellable, error);
+      if (fwd == NULL)
+        return NULL;
+      S = fwd->seq_len;
+      word = ov_tokenizer_id_to_token (tok, g_array_index (ids, gint32, k + 1));
+      step = g_new0 (OvCaptionStep, 1);
+      step->word = g_strdup (word != NULL ? word : "");
+      step->seq_len = S;
+      step->segments = g_memdup2 (enc->segments, sizeof (OvSegment) * S);
+      step->labels = dup_token_labels (job, enc, S);
+      step->rows = g_new (float, (gsize) fwd->n_layers * (fwd->n_heads + 2) * S);
+      ov_attention_query_rows ((const float *const *) fwd->attentions, fwd->n_layers,
+                               fwd->n_heads, S, enc->query_index, step->rows);
+      g_ptr_array_add (steps, step);
+    }
+  return g_steal_pointer (&steps);
 }
 
 /* One forward pass with attentions on the job's input: the caption step
@@ -1295,7 +1381,7 @@ run_attention (Job           *job,
   OvModel *model = job->model->model;
   OvRegions regions = { job->features, job->n_regions, job->dim };
   g_autoptr(OvAttentionRun) run = g_new0 (OvAttentionRun, 1);
-  int S, k = 0;
+  int S;
 
   run->task = job->task;
   run->tags = g_strdup (job->tags);
@@ -1313,6 +1399,9 @@ run_attention (Job           *job,
 
           g_array_append_vals (ids, pieces->data, pieces->len);
         }
+      if (job->with_steps
+          && (run->steps = run_caption_steps (job, ids, cancellable, error)) == NULL)
+        return FALSE;
       run->encoding = ov_model_prepare_caption_step (model, (const gint32 *) ids->data,
                                                      (int) ids->len, job->tags, &regions,
                                                      error);
@@ -1326,22 +1415,8 @@ run_attention (Job           *job,
   if (run->forward == NULL)
     return FALSE;
 
-  /* Region rows named after the sample's region, as the tag list numbers
-   * it, and its class: "r3 dog". */
   S = run->forward->seq_len;
-  run->labels = g_new0 (char *, S + 1);
-  for (int i = 0; i < S; i++)
-    {
-      if (run->encoding->segments[i] == OV_SEGMENT_REGION && k < job->n_regions)
-        {
-          run->labels[i] = ov_region_dup_token_label (job->region_ids[k],
-                                                      job->region_classes[k]);
-          k++;
-        }
-      else
-        run->labels[i] = g_strdup (run->encoding->labels[i] != NULL
-                                   ? run->encoding->labels[i] : "");
-    }
+  run->labels = dup_token_labels (job, run->encoding, S);
   /* The regions given, in their order, for the views on the picture. */
   if (job->sample != NULL && job->sample->features != NULL)
     {
@@ -1651,6 +1726,7 @@ void
 ov_session_attention_async (OvSession          *self,
                             OvTask              task,
                             const char         *text,
+                            gboolean            with_steps,
                             GCancellable       *cancellable,
                             GAsyncReadyCallback callback,
                             gpointer            user_data)
@@ -1665,6 +1741,7 @@ ov_session_attention_async (OvSession          *self,
   if (job == NULL)
     return;
   job->task = task;
+  job->with_steps = with_steps && task == OV_TASK_CAPTION;
   job->text = (text != NULL && *text != '\0') ? g_strdup (text) : NULL;
   if (task == OV_TASK_VQA && job->text == NULL)
     job->text = g_strdup ("");

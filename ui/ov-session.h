@@ -225,6 +225,18 @@ gboolean       ov_session_match_finish          (OvSession            *self,
                                                  OvMatchResult        *out,
                                                  GError              **error);
 
+/* A step of a caption, for the attention view of every word: the word it
+ * produced and its [MASK]'s attention row in every layer and selection. */
+typedef struct {
+  char       *word;        /* the word piece the step produced */
+  int         seq_len;
+  OvSegment  *segments;    /* (seq_len) */
+  char      **labels;      /* (seq_len), as OvAttentionRun's */
+  float      *rows;        /* (n_layers, n_heads + 2, seq_len), ov_attention_query_rows */
+} OvCaptionStep;
+
+void           ov_caption_step_free             (OvCaptionStep        *step);
+
 /* One forward pass with attentions, for the attention views. */
 typedef struct {
   OvTask      task;        /* OV_TASK_CAPTION (a caption step) or OV_TASK_VQA */
@@ -240,15 +252,20 @@ typedef struct {
   OvSample   *sample;
   cairo_surface_t *picture;
   OvOrientation turn;
+  /* Caption runs asked for them: one OvCaptionStep per word piece of
+   * text, each the step that produced it; else NULL. */
+  GPtrArray  *steps;
 } OvAttentionRun;
 
 void           ov_attention_run_free            (OvAttentionRun       *run);
 
 /* Caption: the [MASK] step after [CLS] + the pieces of text (NULL or "":
- * just [CLS]); VQA: the question text. */
+ * just [CLS]), and with_steps, every step before it too (run->steps);
+ * VQA: the question text. */
 void           ov_session_attention_async       (OvSession            *self,
                                                  OvTask                task,
                                                  const char           *text,
+                                                 gboolean              with_steps,
                                                  GCancellable         *cancellable,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);

@@ -61,19 +61,22 @@ head_mean (const float *att_l, int n_heads, int seq_len, double *out)
     out[k] /= n_heads;
 }
 
-void
-ov_attention_rollout (const float *const *attentions,
-                      int                 n_heads,
-                      int                 seq_len,
-                      int                 last_layer,
-                      float              *out)
+/* Rollout through layers 0..last_layer; out (S, S) gets R_last when not
+ * NULL, and rows (last_layer + 1, S) gets row `query` of every R_l on the
+ * way when not NULL. */
+static void
+rollout (const float *const *attentions,
+         int                 n_heads,
+         int                 seq_len,
+         int                 last_layer,
+         float              *out,
+         int                 query,
+         float              *rows)
 {
   gsize S = seq_len, ss = S * S;
   g_autofree double *b = g_new (double, ss);      /* B_l (S, S) */
   g_autofree double *r = g_new0 (double, ss);     /* R_(l-1) (S, S) */
   g_autofree double *next = g_new (double, ss);
-
-  g_return_if_fail (attentions != NULL && out != NULL && n_heads > 0 && seq_len > 0);
 
   for (gsize i = 0; i < S; i++)
     r[i * S + i] = 1.0;
@@ -113,9 +116,64 @@ ov_attention_rollout (const float *const *attentions,
             }
         }
       memcpy (r, next, ss * sizeof (double));
+      if (rows != NULL)
+        for (gsize j = 0; j < S; j++)
+          rows[(gsize) l * S + j] = (float) r[(gsize) query * S + j];
     }
-  for (gsize k = 0; k < ss; k++)
-    out[k] = (float) r[k];
+  if (out != NULL)
+    for (gsize k = 0; k < ss; k++)
+      out[k] = (float) r[k];
+}
+
+void
+ov_attention_rollout (const float *const *attentions,
+                      int                 n_heads,
+                      int                 seq_len,
+                      int                 last_layer,
+                      float              *out)
+{
+  g_return_if_fail (attentions != NULL && out != NULL && n_heads > 0 && seq_len > 0);
+
+  rollout (attentions, n_heads, seq_len, last_layer, out, 0, NULL);
+}
+
+void
+ov_attention_query_rows (const float *const *attentions,
+                         int                 n_layers,
+                         int                 n_heads,
+                         int                 seq_len,
+                         int                 query,
+                         float              *rows)
+{
+  gsize S = seq_len, width = (gsize) (n_heads + 2) * S;
+  g_autofree float *rolled = g_new (float, (gsize) n_layers * S);
+
+  g_return_if_fail (attentions != NULL && rows != NULL && n_heads > 0 && seq_len > 0);
+  g_return_if_fail (query >= 0 && query < seq_len);
+
+  rollout (attentions, n_heads, seq_len, n_layers - 1, NULL, query, rolled);
+  for (int l = 0; l < n_layers; l++)
+    {
+      float *out = rows + l * width;
+      float *mean = out + (gsize) n_heads * S;
+
+      for (int a = 0; a < n_heads; a++)
+        {
+          const float *row = attentions[l] + ((gsize) a * S + query) * S;
+
+          memcpy (out + (gsize) a * S, row, S * sizeof (float));
+        }
+      /* the mean as ov_attention_select makes it: summed in doubles */
+      for (gsize j = 0; j < S; j++)
+        {
+          double sum = 0.0;
+
+          for (int a = 0; a < n_heads; a++)
+            sum += attentions[l][((gsize) a * S + query) * S + j];
+          mean[j] = (float) (sum / n_heads);
+        }
+      memcpy (out + (gsize) (n_heads + 1) * S, rolled + (gsize) l * S, S * sizeof (float));
+    }
 }
 
 float *

@@ -47,6 +47,18 @@ void      ov_attention_rollout      (const float *const  *attentions,
                                      int                  last_layer,
                                      float               *out);
 
+/* Row `query` of every selection of every layer, as ov_attention_select
+ * would give them: rows is (n_layers, n_heads + 2, seq_len), each layer's
+ * heads 0..A-1, then their mean, then the rollout through that layer. For
+ * the attention of one query (a caption step's [MASK]) kept without its
+ * whole matrices. */
+void      ov_attention_query_rows   (const float *const  *attentions,   /* L x (A, S, S) */
+                                     int                  n_layers,
+                                     int                  n_heads,
+                                     int                  seq_len,
+                                     int                  query,
+                                     float               *rows);
+
 /* The three modality groups of the flow summary. */
 typedef enum {
   OV_FLOW_WORDS,
