@@ -192,6 +192,38 @@ test_pass (void)
   /* Every layer: the alignment numbers have one row each. */
   g_assert_nonnull (ov_embed_panel_get_alignment (panel (), 0));
   g_assert_cmpuint (ov_embed_panel_get_alignment (panel (), 0)->n_layers, ==, got->n_layers);
+  /* and the per-class table, at the last layer and at the first, a row
+   * per class with the alignment's own numbers */
+  {
+    const OvAlignment *a = ov_embed_panel_get_alignment (panel (), 0);
+    GtkGrid *grid = GTK_GRID (ov_embed_panel_get_class_table (panel ()));
+
+    for (int pick = 0; pick < 2; pick++)
+      {
+        guint l = pick == 0 ? a->n_layers - 1 : 0;
+        const OvAlignLayer *al = &a->layers[l];
+
+        if (pick == 1)
+          g_assert_true (ov_embed_panel_set_class_layer (panel (), al->layer));
+        for (guint c = 0; c < a->n_classes; c++)
+          {
+            GtkWidget *name = gtk_grid_get_child_at (grid, 0, 1 + (int) c);
+            GtkWidget *intra = gtk_grid_get_child_at (grid, 2, 1 + (int) c);
+            GtkWidget *nn_set = gtk_grid_get_child_at (grid, 5, 1 + (int) c);
+            g_autofree char *want_intra = isnan (al->intra[c]) ? g_strdup ("–")
+                                          : g_strdup_printf ("%.4f", al->intra[c]);
+            g_autofree char *want_nn = isnan (al->nn_dataset[c]) ? g_strdup ("–")
+                                       : g_strdup_printf ("%.4f", al->nn_dataset[c]);
+
+            g_assert_nonnull (name);
+            g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (name)), ==, a->class_names[c]);
+            g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (intra)), ==, want_intra);
+            g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (nn_set)), ==, want_nn);
+          }
+        g_assert_null (gtk_grid_get_child_at (grid, 0, 1 + (int) a->n_classes));
+      }
+    g_assert_false (ov_embed_panel_set_class_layer (panel (), 99));
+  }
 }
 
 /* /ui/embed/tsne: frames arrive while it runs, the KL falls, and the map
@@ -1070,6 +1102,7 @@ test_screenshots (void)
         g_autofree char *running = g_strconcat (stem, "-running.png", NULL);
         g_autofree char *after = g_strconcat (stem, "-after.png", NULL);
         g_autofree char *align = g_strconcat (stem, "-align.png", NULL);
+        g_autofree char *classes = g_strconcat (stem, "-align-classes.png", NULL);
         guint maps;
 
         adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_DARK
@@ -1156,6 +1189,23 @@ test_screenshots (void)
         ov_embed_panel_show_page (p, "alignment");
         ov_test_iterate (800);
         save_png (win, align);
+        /* and scrolled down to the per-class table */
+        {
+          GtkWidget *table = ov_embed_panel_get_class_table (p);
+          GtkWidget *scroller = gtk_widget_get_ancestor (gtk_widget_get_parent (table),
+                                                         GTK_TYPE_SCROLLED_WINDOW);
+          GtkAdjustment *va;
+
+          /* (the table's own sideways scroller first, then the page's) */
+          scroller = scroller != NULL ? gtk_widget_get_ancestor (gtk_widget_get_parent (scroller),
+                                                                 GTK_TYPE_SCROLLED_WINDOW)
+                                      : NULL;
+          g_assert_nonnull (scroller);
+          va = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+          gtk_adjustment_set_value (va, gtk_adjustment_get_upper (va));
+          ov_test_iterate (400);
+          save_png (win, classes);
+        }
         gtk_window_destroy (GTK_WINDOW (win));
         ov_test_iterate (200);
       }

@@ -953,6 +953,9 @@ show_picture_view (OvAttentionPanel *self,
 
   if (run->sample == NULL || run->picture == NULL)
     return _("This image has no picture to draw the attention on.");
+  if (run->sample->features == NULL)
+    return _("This image has no region features: the model reads only its tags, so nothing "
+             "attends to its regions.");
   if (run->sample->n_regions == 0 || region_position (run, 0) < 0)
     return _("The model was given no region of this image: switch a region on in the tag "
              "list to see attention on the picture.");

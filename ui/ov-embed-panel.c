@@ -158,6 +158,11 @@ struct _OvEmbedPanel
   GtkDrawingArea  *align_area;
   GtkGrid         *align_grid;
   GtkWidget       *align_table_window;
+  GtkWidget       *class_box;
+  GtkDropDown     *class_layer_dropdown;
+  GtkStringList   *class_layer_model;
+  GtkGrid         *class_grid;
+  gboolean         class_layers_updating;
 
   GSettings       *settings;
   GtkStringList   *selection_rows;   /* point indices as text */
@@ -881,6 +886,144 @@ apply_metric (OvEmbedPanel *self)
     }
 }
 
+/* The alignments shown, the pass's first; returns how many. */
+static guint
+shown_alignments (OvEmbedPanel *self,
+                  OvAlignment  *models[2])
+{
+  guint n = 0;
+
+  for (guint k = 0; self->result != NULL && k < 2; k++)
+    if (self->result->set[k] != NULL && self->result->set[k]->align != NULL)
+      models[n++] = self->result->set[k]->align;
+  return n;
+}
+
+/* The index of layer `layer` in a's layers, or -1. */
+static int
+find_align_layer (const OvAlignment *a,
+                  int                layer)
+{
+  for (guint l = 0; l < a->n_layers; l++)
+    if (a->layers[l].layer == layer)
+      return (int) l;
+  return -1;
+}
+
+/* The per-class table at the layer chosen: a row per class of the first
+ * model, its regions, then each model's intra and inter distances and
+ * nearest-tag shares (a class the second model lacks, or a layer, is
+ * "–"). */
+static void
+rebuild_class_table (OvEmbedPanel *self)
+{
+  /* Translators: column heads of the per-class alignment table. */
+  const char *heads[] = { N_("Intra"), N_("Inter"), N_("Nearest tag, image"),
+                          N_("Nearest tag, set") };
+  OvAlignment *models[2];
+  guint n = shown_alignments (self, models), i = gtk_drop_down_get_selected (
+    self->class_layer_dropdown);
+  int layer, head_row = 0;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->class_grid))) != NULL)
+    gtk_grid_remove (self->class_grid, child);
+  gtk_widget_set_visible (self->class_box, n > 0 && i < models[0]->n_layers);
+  if (n == 0 || i >= models[0]->n_layers)
+    return;
+  layer = models[0]->layers[i].layer;
+  if (n > 1)
+    for (guint m = 0; m < n; m++)
+      {
+        GtkWidget *label = table_label (models[m]->label, TRUE, FALSE);
+
+        /* over its four columns */
+        gtk_label_set_xalign (GTK_LABEL (label), 0.5);
+        gtk_label_set_max_width_chars (GTK_LABEL (label), -1);
+        gtk_grid_attach (self->class_grid, label, 2 + 4 * m, 0, 4, 1);
+      }
+  head_row = n > 1 ? 1 : 0;
+  /* Translators: column heads of the per-class alignment table: the
+   * class, and its region points. */
+  gtk_grid_attach (self->class_grid, table_label (_("Class"), TRUE, FALSE), 0, head_row, 1, 1);
+  gtk_grid_attach (self->class_grid, table_label (_("Regions"), TRUE, TRUE), 1, head_row, 1, 1);
+  for (guint m = 0; m < n; m++)
+    for (guint c = 0; c < G_N_ELEMENTS (heads); c++)
+      gtk_grid_attach (self->class_grid, table_label (_(heads[c]), TRUE, TRUE), 2 + 4 * m + c,
+                       head_row, 1, 1);
+  for (guint c = 0; c < models[0]->n_classes; c++)
+    {
+      const char *name = models[0]->class_names[c];
+      g_autofree char *count = g_strdup_printf ("%u", models[0]->layers[i].n_regions[c]);
+      int row = head_row + 1 + (int) c;
+
+      gtk_grid_attach (self->class_grid, table_label (name, FALSE, FALSE), 0, row, 1, 1);
+      gtk_grid_attach (self->class_grid, table_label (count, FALSE, TRUE), 1, row, 1, 1);
+      for (guint m = 0; m < n; m++)
+        {
+          int l = find_align_layer (models[m], layer), k = -1;
+          const OvAlignLayer *al = l >= 0 ? &models[m]->layers[l] : NULL;
+
+          for (guint j = 0; al != NULL && j < models[m]->n_classes && k < 0; j++)
+            if (g_strcmp0 (models[m]->class_names[j], name) == 0)
+              k = (int) j;
+          for (guint col = 0; col < G_N_ELEMENTS (heads); col++)
+            {
+              double v = NAN;
+              g_autofree char *text = NULL;
+
+              if (k >= 0)
+                v = col == 0 ? al->intra[k] : col == 1 ? al->inter[k]
+                    : col == 2 ? al->nn_image[k] : al->nn_dataset[k];
+              text = format_number (v);
+              gtk_grid_attach (self->class_grid, table_label (text, FALSE, TRUE),
+                               2 + 4 * m + col, row, 1, 1);
+            }
+        }
+    }
+}
+
+/* The layer menu of the per-class table: the first model's layers, the
+ * layer chosen before kept, else the last. */
+static void
+fill_class_layers (OvEmbedPanel *self)
+{
+  OvAlignment *models[2];
+  guint n = shown_alignments (self, models);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->class_layer_model));
+  guint old = gtk_drop_down_get_selected (self->class_layer_dropdown);
+  g_autofree char *kept = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+  guint selected = GTK_INVALID_LIST_POSITION;
+
+  if (old < n_items)
+    kept = g_strdup (gtk_string_list_get_string (self->class_layer_model, old));
+  for (guint l = 0; n > 0 && l < models[0]->n_layers; l++)
+    {
+      char *text = g_strdup_printf ("%d", models[0]->layers[l].layer);
+
+      if (g_strcmp0 (text, kept) == 0)
+        selected = l;
+      g_ptr_array_add (items, text);
+    }
+  if (selected == GTK_INVALID_LIST_POSITION && items->len > 0)
+    selected = items->len - 1;
+  g_ptr_array_add (items, NULL);
+  self->class_layers_updating = TRUE;
+  gtk_string_list_splice (self->class_layer_model, 0, n_items,
+                          (const char *const *) items->pdata);
+  gtk_drop_down_set_selected (self->class_layer_dropdown, selected);
+  self->class_layers_updating = FALSE;
+  rebuild_class_table (self);
+}
+
+static void
+class_layer_changed_cb (OvEmbedPanel *self)
+{
+  if (!self->class_layers_updating)
+    rebuild_class_table (self);
+}
+
 static void
 rebuild_alignment (OvEmbedPanel *self)
 {
@@ -933,6 +1076,7 @@ rebuild_alignment (OvEmbedPanel *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->align_area), n > 0);
   gtk_widget_set_visible (self->align_table_window, n > 0);
+  fill_class_layers (self);
   if (n == 0)
     return;
   self->align_view = ov_align_view_new (models, n);
@@ -2618,6 +2762,31 @@ ov_embed_panel_get_embeddings (OvEmbedPanel *self,
   return self->result->set[which]->emb;
 }
 
+GtkWidget *
+ov_embed_panel_get_class_table (OvEmbedPanel *self)
+{
+  g_return_val_if_fail (OV_IS_EMBED_PANEL (self), NULL);
+  return GTK_WIDGET (self->class_grid);
+}
+
+gboolean
+ov_embed_panel_set_class_layer (OvEmbedPanel *self,
+                                int           layer)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->class_layer_model));
+
+  g_return_val_if_fail (OV_IS_EMBED_PANEL (self), FALSE);
+
+  for (guint i = 0; i < n; i++)
+    if (g_ascii_strtoll (gtk_string_list_get_string (self->class_layer_model, i), NULL, 10)
+        == layer)
+      {
+        gtk_drop_down_set_selected (self->class_layer_dropdown, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
 const OvAlignment *
 ov_embed_panel_get_alignment (OvEmbedPanel *self,
                               guint         which)
@@ -2807,6 +2976,10 @@ ov_embed_panel_class_init (OvEmbedPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, align_area);
   gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, align_grid);
   gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, align_table_window);
+  gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, class_box);
+  gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, class_layer_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, class_layer_model);
+  gtk_widget_class_bind_template_child (widget_class, OvEmbedPanel, class_grid);
 
   for (guint i = 0; i < G_N_ELEMENTS (file_actions); i++)
     gtk_widget_class_install_action (widget_class, file_actions[i], NULL, file_action);
@@ -2870,6 +3043,8 @@ ov_embed_panel_init (OvEmbedPanel *self)
                            G_CALLBACK (all_images_toggled_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->metric_dropdown, "notify::selected",
                            G_CALLBACK (metric_dropdown_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->class_layer_dropdown, "notify::selected",
+                           G_CALLBACK (class_layer_changed_cb), self, G_CONNECT_SWAPPED);
   gtk_drawing_area_set_draw_func (self->align_area, align_draw_cb, self, NULL);
   g_signal_connect_object (self->align_area, "query-tooltip", G_CALLBACK (align_tooltip_cb),
                            self, 0);

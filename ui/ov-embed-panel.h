@@ -80,6 +80,13 @@ const OvEmbeddings *ov_embed_panel_get_embeddings (OvEmbedPanel *self,
                                                    guint         which);
 const OvAlignment  *ov_embed_panel_get_alignment  (OvEmbedPanel *self,
                                                    guint         which);
+/* The alignment page's per-class table (a GtkGrid: a head row, two with
+ * a comparison, then a row per class of the pass's alignment: class,
+ * regions, and intra, inter, nearest tag in the image and in the set of
+ * each model) and the layer it shows (FALSE: no such layer). */
+GtkWidget  *ov_embed_panel_get_class_table  (OvEmbedPanel       *self);
+gboolean    ov_embed_panel_set_class_layer  (OvEmbedPanel       *self,
+                                             int                 layer);
 /* The positions on the map (n x 2), NULL before t-SNE; the layer and the
  * parameters they came from. */
 const float *ov_embed_panel_get_positions   (OvEmbedPanel       *self,
