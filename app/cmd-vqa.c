@@ -228,8 +228,8 @@ ov_cmd_vqa (int    argc,
                          sample->source, sample->sample->key);
           else
             g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
-                         ngettext ("%s: image “%s” comes with %u question, number %u; there "
-                                   "is no question %d",
+                         ngettext ("%s: image “%s” comes with %u question (number %u); "
+                                   "there is no question %d",
                                    "%s: image “%s” comes with %u questions, numbered from 0 to "
                                    "%u; there is no question %d", own->len),
                          sample->source, sample->sample->key, own->len, own->len - 1,

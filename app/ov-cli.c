@@ -830,26 +830,29 @@ gsize
 ov_cli_edit_distance (const char *a,
                       const char *b)
 {
-  gsize la = strlen (a), lb = strlen (b);
-  g_autofree gsize *row = g_new (gsize, lb + 1);
+  gsize la = strlen (a), lb = strlen (b), w = lb + 1;
+  /* three rows of the table: i - 2, i - 1 and i */
+  g_autofree gsize *d = g_new (gsize, 3 * w);
 
-  for (gsize j = 0; j <= lb; j++)
-    row[j] = j;
-  for (gsize i = 1; i <= la; i++)
+  for (gsize i = 0; i <= la; i++)
     {
-      gsize diagonal = row[0];
+      gsize *row = d + (i % 3) * w, *up = d + ((i + 2) % 3) * w, *up2 = d + ((i + 1) % 3) * w;
 
-      row[0] = i;
-      for (gsize j = 1; j <= lb; j++)
+      for (gsize j = 0; j <= lb; j++)
         {
-          gsize above = row[j];
-
-          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1),
-                        diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-          diagonal = above;
+          if (i == 0 || j == 0)
+            {
+              row[j] = i + j;
+              continue;
+            }
+          row[j] = MIN (MIN (up[j] + 1, row[j - 1] + 1),
+                        up[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+          /* two letters swapped count as one edit ("veiw") */
+          if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+            row[j] = MIN (row[j], up2[j - 2] + 1);
         }
     }
-  return row[lb];
+  return d[(la % 3) * w + lb];
 }
 
 /* The long options the context knows ("--model"), read from its help of

@@ -218,8 +218,8 @@ void            ov_cli_print_parse_error (GOptionContext *context,
                                           const char     *command,
                                           char * const   *argv,
                                           const GError   *error);
-/* Edits (insertions, deletions, substitutions) between two short words,
- * for "did you mean". */
+/* Edits (insertions, deletions, substitutions, swaps of two neighbours)
+ * between two short words, for "did you mean". */
 gsize           ov_cli_edit_distance  (const char                  *a,
                                        const char                  *b);
 

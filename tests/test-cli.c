@@ -2204,6 +2204,7 @@ test_unknown_option (void)
     { { "vqa", "--featres", "x", NULL }, "unknown option --featres; did you mean --features?" },
     { { "tsne", "--perplexty", "3", NULL },
       "unknown option --perplexty; did you mean --perplexity?" },
+    { { "attention", "--veiw", "image", NULL }, "unknown option --veiw; did you mean --view?" },
     { { "inspect", "--zzzz", NULL },
       "unknown option --zzzz (“oscarviz inspect --help” lists the options)" },
     { { "attention", "-Q", NULL }, "Unknown option -Q" },

@@ -248,6 +248,7 @@ struct _OvAttentionPanel
   char           *caption;
   char           *question;
   OvAttentionRun *run;
+  char           *failure;    /* why the last run failed, while there is no run */
   guint           n_runs;
   gboolean        updating;
   gboolean        stale;      /* the input changed while the panel was hidden */
@@ -862,7 +863,7 @@ chosen_region (OvAttentionPanel *self,
     {
       int k = ov_sample_find_region (run->sample, self->region_number);
 
-      if (k >= 0 && region_position (run, k) >= 0)
+      if (k >= 0 && (guint) k < run->sample->n_regions && region_position (run, k) >= 0)
         return k;
     }
   return strongest_region (run, matrix, chosen_query (self));
@@ -956,6 +957,9 @@ show_picture_view (OvAttentionPanel *self,
   if (run->sample->features == NULL)
     return _("This image has no region features: the model reads only its tags, so nothing "
              "attends to its regions.");
+  if (run->boxes_unpaired)
+    return _("This image's boxes and region feature rows are not as many, so which box each "
+             "region the model read is cannot be told.");
   if (run->sample->n_regions == 0 || region_position (run, 0) < 0)
     return _("The model was given no region of this image: switch a region on in the tag "
              "list to see attention on the picture.");
@@ -1025,10 +1029,10 @@ picture_strongest (OvAttentionPanel *self,
     {
       OvSegment seg = reverse ? run->encoding->segments[i] : OV_SEGMENT_REGION;
       float w = ov_attention_image_view_get_weight (self->picture, i);
+      gboolean shown = reverse ? seg == OV_SEGMENT_WORD || seg == OV_SEGMENT_TAG : TRUE;
 
       /* (a region past the model's limit has no weight) */
-      if ((seg == OV_SEGMENT_WORD || seg == OV_SEGMENT_TAG || seg == OV_SEGMENT_REGION)
-          && !isnan (w) && w > *value)
+      if (shown && !isnan (w) && w > *value)
         best = i, *value = w;
     }
   return best;
@@ -1212,6 +1216,8 @@ show_words_view (OvAttentionPanel *self)
   return NULL;
 }
 
+static void describe_input (OvAttentionPanel *self);
+
 static void
 update_view (OvAttentionPanel *self)
 {
@@ -1223,10 +1229,12 @@ update_view (OvAttentionPanel *self)
   int S, shown = 0;
 
   clear_views (self);
-  gtk_widget_set_visible (self->subject_cell, is_picture_view (kind));
+  describe_input (self);
   gtk_label_set_text_with_mnemonic (self->subject_label,
                                     kind == OV_ATTENTION_VIEW_REGION ? _("_Region") : _("_Token"));
-  if (self->run == NULL)
+  if (self->run == NULL && self->failure != NULL)
+    empty = self->failure;
+  else if (self->run == NULL)
     empty = _("No attention yet");
   else if (is_picture_view (kind))
     empty = show_picture_view (self, kind == OV_ATTENTION_VIEW_REGION);
@@ -1234,6 +1242,17 @@ update_view (OvAttentionPanel *self)
     empty = show_words_view (self);
   if (empty != NULL)
     gtk_label_set_text (self->empty_label, empty);
+  /* the menu of tokens or regions only beside a picture they belong to */
+  if (self->picture == NULL && g_list_model_get_n_items (G_LIST_MODEL (self->subject_model)) > 0)
+    {
+      self->updating = TRUE;
+      gtk_string_list_splice (self->subject_model, 0,
+                              g_list_model_get_n_items (G_LIST_MODEL (self->subject_model)),
+                              NULL);
+      g_array_set_size (self->subjects, 0);
+      self->updating = FALSE;
+    }
+  gtk_widget_set_visible (self->subject_cell, self->picture != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->empty_label), empty != NULL);
   gtk_widget_set_visible (self->canvas_box, empty == NULL);
   /* The layer and head with their flow box cells: GTK 4.8's flow box stops
@@ -1391,7 +1410,12 @@ describe_input (OvAttentionPanel *self)
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->input_label), NULL);
       return;
     }
-  if (self->run->task == OV_TASK_CAPTION)
+  if (self->run->task == OV_TASK_CAPTION
+      && ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_CAPTION)
+    /* Translators: the caption words view's input; %s is the caption. */
+    text = g_strdup_printf (_("Every word of the caption “%s”; tags: %s"),
+                            self->run->text != NULL ? self->run->text : "", self->run->tags);
+  else if (self->run->task == OV_TASK_CAPTION)
     /* Translators: %s is the caption before the predicted word, or empty. */
     text = g_strdup_printf (_("Next caption word after “%s”; tags: %s"),
                             self->run->text != NULL ? self->run->text : "",
@@ -1427,13 +1451,19 @@ attention_ready_cb (GObject      *source,
   if (ov_error_is_cancelled (error))
     return;
   gtk_spinner_stop (self->spinner);
+  clear_views (self);
+  g_clear_pointer (&self->run, ov_attention_run_free);
+  g_clear_pointer (&self->failure, g_free);
   if (run == NULL)
     {
+      /* the run before belonged to another input: the failure takes its
+       * place */
+      self->failure = g_strdup (error->message);
+      describe_input (self);
+      update_view (self);
       ov_panel_report_failure (OV_PANEL (self), error->message);
       return;
     }
-  clear_views (self);
-  g_clear_pointer (&self->run, ov_attention_run_free);
   self->run = run;
   self->n_runs++;
   fit_selectors (self);
@@ -1627,6 +1657,7 @@ ov_attention_panel_dispose (GObject *object)
   g_clear_pointer (&self->run, ov_attention_run_free);
   g_clear_pointer (&self->subjects, g_array_unref);
   g_clear_pointer (&self->query_label, g_free);
+  g_clear_pointer (&self->failure, g_free);
   g_clear_pointer (&self->caption, g_free);
   g_clear_pointer (&self->question, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), OV_TYPE_ATTENTION_PANEL);

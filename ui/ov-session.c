@@ -1422,6 +1422,8 @@ run_attention (Job           *job,
     {
       g_autofree guint *keep = g_new (guint, MAX (job->n_regions, 1));
 
+      run->boxes_unpaired = job->sample->n_regions > 0
+                            && job->sample->n_regions != job->sample->n_features;
       for (int r = 0; r < job->n_regions; r++)
         keep[r] = (guint) job->region_ids[r];
       if (!ov_sample_keep_regions (job->sample, keep, (guint) job->n_regions, error))

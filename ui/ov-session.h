@@ -252,6 +252,10 @@ typedef struct {
   OvSample   *sample;
   cairo_surface_t *picture;
   OvOrientation turn;
+  /* The sample has region feature rows and boxes, but not as many, so
+   * which box a region position is cannot be told: its boxes are not
+   * drawn with attention. */
+  gboolean    boxes_unpaired;
   /* Caption runs asked for them: one OvCaptionStep per word piece of
    * text, each the step that produced it; else NULL. */
   GPtrArray  *steps;
