@@ -1336,8 +1336,8 @@ ov_cmd_attention (int argc, char **argv)
               title = figure_title (&o, title);
               iv = ov_attention_image_view_new_region (matrix, S, pass.enc->segments,
                                                        (const char *const *) pass.labels,
-                                                       region_index, sample, surface, NULL,
-                                                       title);
+                                                       region_index, pass.enc->query_index,
+                                                       sample, surface, NULL, title);
               if (iv == NULL)
                 {
                   g_printerr ("oscarviz attention: region %d was not given to the model\n",
@@ -1385,7 +1385,7 @@ ov_cmd_attention (int argc, char **argv)
             {
               for (int i = 0; i < S; i++)
                 if (pass.enc->segments[i] == OV_SEGMENT_WORD
-                    || pass.enc->segments[i] == OV_SEGMENT_TAG)
+                    || pass.enc->segments[i] == OV_SEGMENT_TAG || i == pass.enc->query_index)
                   {
                     ov_csv_add_int (csv, i);
                     ov_csv_add_text (csv, pass.labels[i]);

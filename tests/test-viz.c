@@ -986,8 +986,8 @@ test_attention_image (void)
   dump ("attention-image", ov_attention_image_view_paint, fwd, 700, 420);
 
   /* Reverse: which words and tags attend to region 1 (position 15). */
-  rev = ov_attention_image_view_new_region (att[0], T_S, t_segments, t_labels, 1, sample, image,
-                                            NULL, "who looks at the couch");
+  rev = ov_attention_image_view_new_region (att[0], T_S, t_segments, t_labels, 1, -1, sample,
+                                            image, NULL, "who looks at the couch");
   g_assert_nonnull (rev);
   g_assert_cmpfloat (ov_attention_image_view_get_weight (rev, 8), ==, att[0][8 * T_S + 15]);
   g_assert_cmpfloat (ov_attention_image_view_get_weight (rev, 0), ==, 0.0f);  /* [CLS] not shown */
@@ -1004,10 +1004,26 @@ test_attention_image (void)
           }
     g_assert_true (found);
   }
-  g_assert_null (ov_attention_image_view_new_region (att[0], T_S, t_segments, t_labels, 7,
+  g_assert_null (ov_attention_image_view_new_region (att[0], T_S, t_segments, t_labels, 7, -1,
                                                      sample, image, NULL, NULL));
   cairo_surface_destroy (surface);
   dump ("attention-region", ov_attention_image_view_paint, rev, 700, 480);
+  /* With the query ([CLS] here) among the words and tags, as the caption
+   * step's [MASK] is: its chip and its weight. */
+  {
+    g_autoptr(OvAttentionImageView) with_query = ov_attention_image_view_new_region (
+      att[0], T_S, t_segments, t_labels, 1, 0, sample, image, NULL, "who looks at the couch");
+    int p = -1;
+    OvRect r;
+
+    g_assert_cmpfloat (ov_attention_image_view_get_weight (with_query, 0), ==, att[0][15]);
+    ov_attention_image_view_layout (with_query, 700, 480);
+    g_assert_true (ov_attention_image_view_get_chip (with_query, 0, &p, &r));
+    g_assert_cmpint (p, ==, 0);
+    g_assert_true (ov_attention_image_view_hit (with_query, r.x + r.width / 2,
+                                                r.y + r.height / 2, &hit));
+    g_assert_cmpint (hit.position, ==, 0);
+  }
 
   /* A square one-column page: the colour bar goes under the picture, which
    * takes the page's width (320 pixels drawn 224 points wide, 0.7 a pixel:
@@ -2812,7 +2828,7 @@ test_column_width (void)
   g_autoptr(OvSample) sample = make_sample ();
   cairo_surface_t *image = make_image ();
   g_autoptr(OvAttentionImageView) rev = ov_attention_image_view_new_region (
-    att[0], T_S, t_segments, long_labels, 1, sample, image, NULL,
+    att[0], T_S, t_segments, long_labels, 1, -1, sample, image, NULL,
     "Words and tags attending to region 1 (couch), layer 3, mean of heads");
   g_autoptr(OvAttentionGridView) heads = ov_attention_grid_view_new (
     (const float *const *) att4, 2, 4, T_S, t_segments,
@@ -3094,7 +3110,7 @@ test_paper_sizes (void)
   g_autoptr(OvAttentionGridView) grid = ov_attention_grid_view_new (
     (const float *const *) att4, 2, 4, T_S, t_segments, "Attention of every layer and head");
   g_autoptr(OvAttentionImageView) rev = ov_attention_image_view_new_region (
-    att[0], T_S, t_segments, long_labels, 1, sample, image, NULL,
+    att[0], T_S, t_segments, long_labels, 1, -1, sample, image, NULL,
     "Words and tags attending to region 1 (couch), layer 3, mean of heads");
   g_autoptr(OvAttentionImageView) fwd = NULL;
   g_autoptr(OvCaptionAttention) ca = ov_caption_attention_new ();
@@ -3599,7 +3615,7 @@ test_no_title (void)
         ov_attention_image_view_new_query (att[0], T_S, t_segments, t_labels, 5, sample, image,
                                            NULL, titles[t]);
       g_autoptr(OvAttentionImageView) rev =
-        ov_attention_image_view_new_region (att[0], T_S, t_segments, t_labels, 0, sample,
+        ov_attention_image_view_new_region (att[0], T_S, t_segments, t_labels, 0, -1, sample,
                                             image, NULL, titles[t]);
       g_autoptr(OvCaptionView) cap = ov_caption_view_new (ca, titles[t]);
       g_autoptr(OvScatterView) map = ov_tsne_plot_view_new (Y, 5, ids, names, 3, titles[t]);

@@ -978,7 +978,9 @@ show_picture_view (OvAttentionPanel *self,
       self->picture = ov_attention_image_view_new_region (matrix, run->forward->seq_len,
                                                           run->encoding->segments,
                                                           (const char *const *) run->labels,
-                                                          subject, run->sample, run->picture,
+                                                          subject,
+                                                          run->encoding->query_index,
+                                                          run->sample, run->picture,
                                                           ov_session_get_palette (session),
                                                           title);
     }
@@ -1029,7 +1031,8 @@ picture_strongest (OvAttentionPanel *self,
     {
       OvSegment seg = reverse ? run->encoding->segments[i] : OV_SEGMENT_REGION;
       float w = ov_attention_image_view_get_weight (self->picture, i);
-      gboolean shown = reverse ? seg == OV_SEGMENT_WORD || seg == OV_SEGMENT_TAG : TRUE;
+      gboolean shown = !reverse || seg == OV_SEGMENT_WORD || seg == OV_SEGMENT_TAG
+                       || i == run->encoding->query_index;
 
       /* (a region past the model's limit has no weight) */
       if (shown && !isnan (w) && w > *value)

@@ -1793,6 +1793,9 @@ struct _OvAttentionImageView
   OvSegment    *segments;       /* (S) */
   char        **labels;         /* (S) */
   int           subject;        /* query position (forward) or region index (reverse) */
+  /* reverse mode: the query position ([MASK] or [CLS]) shown among the
+   * words and tags, or -1 */
+  int           query;
   char         *title;
   OvColorScale  scale;
 
@@ -1852,6 +1855,7 @@ image_view_new (const float       *matrix,
   v->title_h = TITLE_H;
   v->chips = g_array_new (FALSE, FALSE, sizeof (OvRect));
   v->chip_pos = g_array_new (FALSE, FALSE, sizeof (int));
+  v->query = -1;
   return v;
 }
 
@@ -1905,6 +1909,7 @@ ov_attention_image_view_new_region (const float       *matrix,
                                     const OvSegment   *segments,
                                     const char *const *labels,
                                     int                region,
+                                    int                query,
                                     const OvSample    *sample,
                                     cairo_surface_t   *image,
                                     OvPalette         *palette,
@@ -1922,10 +1927,11 @@ ov_attention_image_view_new_region (const float       *matrix,
   v = image_view_new (matrix, seq_len, segments, labels, sample, image, palette, title);
   v->reverse = TRUE;
   v->subject = region;
+  v->query = query >= 0 && query < seq_len ? query : -1;
   v->n_weights = seq_len;
   v->weights = g_new0 (float, seq_len);
   for (int i = 0; i < seq_len; i++)
-    if (segments[i] == OV_SEGMENT_WORD || segments[i] == OV_SEGMENT_TAG)
+    if (segments[i] == OV_SEGMENT_WORD || segments[i] == OV_SEGMENT_TAG || i == v->query)
       {
         v->weights[i] = matrix[(gsize) i * seq_len + p];
         hi = MAX (hi, v->weights[i]);
@@ -2022,6 +2028,8 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
     gboolean present[5] = { FALSE };
 
     present[OV_SEGMENT_WORD] = present[OV_SEGMENT_TAG] = view->reverse;
+    if (view->query >= 0)
+      present[view->segments[view->query]] = TRUE;
     view->legend_w = 8 + MARGIN
                      + legend_width (&view->scale, _ ("attention"), present,
                                      view->title_h + 24 * k, view->legend_want_h,
@@ -2053,7 +2061,8 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
             {
               OvRect r;
 
-              if (view->segments[i] != OV_SEGMENT_WORD && view->segments[i] != OV_SEGMENT_TAG)
+              if (view->segments[i] != OV_SEGMENT_WORD && view->segments[i] != OV_SEGMENT_TAG
+                  && i != view->query)
                 continue;
               r.width = ov_draw_text_width (cr, view->labels[i]) + 8 * f;
               r.height = CHIP_H * f;
@@ -2536,6 +2545,8 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
       gboolean present[5] = { FALSE };
 
       present[OV_SEGMENT_WORD] = present[OV_SEGMENT_TAG] = view->reverse;
+      if (view->query >= 0)
+        present[view->segments[view->query]] = TRUE;
       /* the chips stop short of the legend's column, which runs to the
        * bottom */
       draw_legend (cr, &view->scale, _ ("attention"), present,

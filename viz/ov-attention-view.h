@@ -255,12 +255,15 @@ OvAttentionImageView *ov_attention_image_view_new_query  (const float     *matri
                                                           cairo_surface_t *image,
                                                           OvPalette       *palette,
                                                           const char      *title);
-/* Reverse mode: how much each word and tag attends to region `region`. */
+/* Reverse mode: how much each word and tag attends to region `region`;
+ * the query position (the caption step's [MASK], the question's [CLS]),
+ * or -1, is shown among them. */
 OvAttentionImageView *ov_attention_image_view_new_region (const float     *matrix,
                                                           int              seq_len,
                                                           const OvSegment *segments,
                                                           const char *const *labels,
                                                           int              region,
+                                                          int              query,
                                                           const OvSample  *sample,
                                                           cairo_surface_t *image,
                                                           OvPalette       *palette,
