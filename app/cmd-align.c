@@ -24,6 +24,7 @@ ov_cmd_align (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) given = NULL;
   g_auto(GStrv) files = NULL;
+  g_auto(GStrv) names = NULL;
   g_autofree char *out = NULL;
   g_autofree char *title = NULL;
   gboolean json = FALSE;
@@ -41,6 +42,9 @@ ov_cmd_align (int argc, char **argv)
       N_("euclidean (default: distance in the hidden space) or cosine (1 − cosine similarity, "
          "comparable across layers)"), "euclidean|cosine" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Figure: .png, .svg or .pdf"), "FILE" },
+    { "name", 0, 0, G_OPTION_ARG_STRING_ARRAY, &names,
+      N_("What the table, JSON and figure call a VECTORS file instead of its file name; once "
+         "per file, in their order"), N_("NAME") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL,
       N_("VECTORS [VECTORS2]") },
     { NULL }
@@ -88,6 +92,22 @@ ov_cmd_align (int argc, char **argv)
       g_printerr ("oscarviz align: %s\n", _("give one or two embeddings files"));
       return 2;
     }
+  if (names != NULL && g_strv_length (names) != g_strv_length (files))
+    {
+      g_printerr (ngettext ("oscarviz align: --name is given %u time for %u files: give one "
+                            "name per file, in their order\n",
+                            "oscarviz align: --name is given %u times for %u files: give one "
+                            "name per file, in their order\n", g_strv_length (names)),
+                  g_strv_length (names), g_strv_length (files));
+      return 2;
+    }
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    if (*g_strstrip (names[i]) == '\0')
+      {
+        g_printerr (_("oscarviz align: --name %u is empty; give the text the figure shows\n"),
+                    i + 1);
+        return 2;
+      }
   if (!ov_cli_check_output ("align", "--out", out, NULL, NULL, (const char * const *) files,
                             g_strv_length (files)))
     return 2;
@@ -105,7 +125,8 @@ ov_cmd_align (int argc, char **argv)
   for (n = 0; files[n] != NULL; n++)
     {
       g_autoptr(OvEmbeddings) emb = ov_embeddings_load (files[n], &error);
-      g_autofree char *label = g_path_get_basename (files[n]);
+      g_autofree char *label = names != NULL ? g_strdup (names[n])
+                                             : g_path_get_basename (files[n]);
 
       if (emb == NULL
           || (models[n] = ov_align_compute_metric (emb, label, metric, &error)) == NULL)

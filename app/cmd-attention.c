@@ -312,8 +312,8 @@ find_token (const Pass *p, const char *token, GError **error)
     /* a word the input holds more than once: the first is drawn, and the
      * others are named so that the one meant can be asked for */
     if (first >= 0 && others->len > 0)
-      g_printerr (_("note: --token “%s” is at position %d and again at %s; position %d is "
-                    "drawn (give --token N for another)\n"), token, first, others->str, first);
+      ov_cli_printerr (_("note: --token “%s” is at position %d and again at %s; position %d is "
+                         "drawn (give --token N for another)\n"), token, first, others->str, first);
     if (first >= 0)
       return first;
   }
@@ -809,9 +809,9 @@ ov_cmd_attention (int argc, char **argv)
     }
   if (sample->features == NULL
       && strcmp (view_name, "image") != 0 && strcmp (view_name, "region") != 0)
-    g_printerr (_("note: image “%s” has no region features, so the model sees only its tags, "
-                  "not its regions (the boxes alone are not what it reads); give --features "
-                  "FILE for the regions\n"), sample->key);
+    ov_cli_printerr (_("note: image “%s” has no region features, so the model sees only its "
+                       "tags, not its regions (the boxes alone are not what it reads); give "
+                       "--features FILE for the regions\n"), sample->key);
   /* the image and region views show attention on the regions: with none
    * left there is nothing to draw */
   if ((strcmp (view_name, "image") == 0 || strcmp (view_name, "region") == 0)
@@ -892,7 +892,7 @@ ov_cmd_attention (int argc, char **argv)
         }
     }
   for (guint i = 0; i < sample->warnings->len; i++)
-    g_printerr (_("warning: %s\n"), (char *) g_ptr_array_index (sample->warnings, i));
+    ov_cli_printerr (_("warning: %s\n"), (char *) g_ptr_array_index (sample->warnings, i));
   /* The image and region views are drawn over the picture: without one
    * they would be boxes on grey. */
   if ((strcmp (view_name, "image") == 0 || strcmp (view_name, "region") == 0)

@@ -826,6 +826,19 @@ ov_cli_context_new (OvCliOptions       *opts,
   return context;
 }
 
+void
+ov_cli_printerr (const char *format,
+                      ...)
+{
+  g_autofree char *text = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  text = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  g_printerr ("%s: %s", g_get_prgname () != NULL ? g_get_prgname () : "oscarviz", text);
+}
+
 gsize
 ov_cli_edit_distance (const char *a,
                       const char *b)
@@ -1161,11 +1174,11 @@ ov_cli_note_unknown_tags (OvModel    *model,
       return unknown;
     }
   list = join_words (unknown);
-  g_printerr (ngettext ("note: %u of the %u tag words is not in the vocabulary of %s and reads "
-                        "as [UNK]: %s\n",
-                        "note: %u of the %u tag words are not in the vocabulary of %s and read "
-                        "as [UNK]: %s\n", n_unknown),
-              n_unknown, n, ov_model_get_path (model), list);
+  ov_cli_printerr (ngettext ("note: %u of the %u tag words is not in the vocabulary of %s and "
+                             "reads as [UNK]: %s\n",
+                             "note: %u of the %u tag words are not in the vocabulary of %s and "
+                             "read as [UNK]: %s\n", n_unknown),
+                   n_unknown, n, ov_model_get_path (model), list);
   return unknown;
 }
 
@@ -1279,10 +1292,11 @@ ov_cli_print_warnings (OvModel     *model,
   const char *const *warnings = model != NULL ? ov_model_get_warnings (model) : NULL;
 
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
-    g_printerr (_("warning: %s\n"), warnings[i]);
+    ov_cli_printerr (_("warning: %s\n"), warnings[i]);
   if (sample != NULL && sample->sample != NULL)
     for (guint i = 0; i < sample->sample->warnings->len; i++)
-      g_printerr (_("warning: %s\n"), (char *) g_ptr_array_index (sample->sample->warnings, i));
+      ov_cli_printerr (_("warning: %s\n"),
+                       (char *) g_ptr_array_index (sample->sample->warnings, i));
   if (model != NULL && sample != NULL)
     {
       g_clear_pointer (&sample->unknown_tags, g_ptr_array_unref);
@@ -1293,15 +1307,15 @@ ov_cli_print_warnings (OvModel     *model,
       && is_blank (sample->tags))
     {
       if (sample->tags_given)
-        g_printerr (_("note: the tags that --tags gives are empty, so %s reads no tags for "
-                      "image “%s”, though it was trained with tags and reads them beside the "
-                      "regions; name some, or leave --tags out for those of the sample's "
-                      "files\n"), ov_model_get_path (model), sample->sample->key);
+        ov_cli_printerr (_("note: the tags that --tags gives are empty, so %s reads no tags for "
+                           "image “%s”, though it was trained with tags and reads them beside the "
+                           "regions; name some, or leave --tags out for those of the sample's "
+                           "files\n"), ov_model_get_path (model), sample->sample->key);
       else
-        g_printerr (_("note: image “%s” gives the model no tags (its files name no classes), "
-                      "but %s was trained with tags and reads them beside the regions; give "
-                      "--labels FILE or --tags TEXT\n"), sample->sample->key,
-                    ov_model_get_path (model));
+        ov_cli_printerr (_("note: image “%s” gives the model no tags (its files name no classes), "
+                           "but %s was trained with tags and reads them beside the regions; give "
+                           "--labels FILE or --tags TEXT\n"), sample->sample->key,
+                         ov_model_get_path (model));
     }
 }
 
@@ -1318,18 +1332,18 @@ ov_cli_note_input_kept (OvModel     *model,
                                      NULL))
     return;
   if (kept.tag_pieces_kept < kept.tag_pieces)
-    g_printerr (_("note: %s reads %d of the %d word pieces of the tags; the rest do not fit its "
-                  "text slots and are left out, as Oscar leaves them out\n"),
-                ov_model_get_path (model), kept.tag_pieces_kept, kept.tag_pieces);
+    ov_cli_printerr (_("note: %s reads %d of the %d word pieces of the tags; the rest do not fit "
+                       "its text slots and are left out, as Oscar leaves them out\n"),
+                     ov_model_get_path (model), kept.tag_pieces_kept, kept.tag_pieces);
   if (kept.text_pieces_kept < kept.text_pieces)
-    g_printerr (_("note: %s reads %d of the %d word pieces of the %s; the rest do not fit its "
-                  "max_seq_length and are left out, as Oscar leaves them out\n"),
-                ov_model_get_path (model), kept.text_pieces_kept, kept.text_pieces,
-                task == OV_TASK_VQA ? _("question") : _("text"));
+    ov_cli_printerr (_("note: %s reads %d of the %d word pieces of the %s; the rest do not fit its "
+                       "max_seq_length and are left out, as Oscar leaves them out\n"),
+                     ov_model_get_path (model), kept.text_pieces_kept, kept.text_pieces,
+                     task == OV_TASK_VQA ? _("question") : _("text"));
   if (kept.regions_kept < kept.regions)
-    g_printerr (_("note: %s reads the first %d of the %d regions (its max_img_seq_length); "
-                  "the rest are left out, as Oscar leaves them out\n"),
-                ov_model_get_path (model), kept.regions_kept, kept.regions);
+    ov_cli_printerr (_("note: %s reads the first %d of the %d regions (its max_img_seq_length); "
+                       "the rest are left out, as Oscar leaves them out\n"),
+                     ov_model_get_path (model), kept.regions_kept, kept.regions);
 }
 
 /* Adds "file: " in front of a message that does not name the file yet. */
@@ -1625,9 +1639,9 @@ ov_cli_load_sample (OvCliOptions *opts,
   if (out->sample->features == NULL)
     {
       /* as the window runs such a sample: on its tags alone */
-      g_printerr (_("note: image “%s” has no region features, so the model sees only its tags, "
-                    "not its regions (the boxes alone are not what it reads); give --features "
-                    "FILE for the regions\n"), out->sample->key);
+      ov_cli_printerr (_("note: image “%s” has no region features, so the model sees only its "
+                         "tags, not its regions (the boxes alone are not what it reads); give "
+                         "--features FILE for the regions\n"), out->sample->key);
       out->regions.features = NULL;
       out->regions.n_regions = 0;
       out->regions.dim = ov_model_get_config (model)->img_feature_dim;
@@ -1644,9 +1658,9 @@ ov_cli_load_sample (OvCliOptions *opts,
           return NULL;
         }
       if (opts->tags == NULL)
-        g_printerr (_("note: --regions keeps only those regions' features; the tags still "
-                      "name every region (add --tags to leave theirs out too, as a window row "
-                      "switched off does)\n"));
+        ov_cli_printerr (_("note: --regions keeps only those regions' features; the tags still "
+                           "name every region (add --tags to leave theirs out too, as a window row "
+                           "switched off does)\n"));
     }
   /* A model with img_feature_dim 2048 reads the appearance part of rows
    * that carry the 6 box values too. */

@@ -218,6 +218,11 @@ void            ov_cli_print_parse_error (GOptionContext *context,
                                           const char     *command,
                                           char * const   *argv,
                                           const GError   *error);
+/* Prints "oscarviz COMMAND: " and the message, formatted as printf does:
+ * the notes and warnings a command gives on its way, named as its errors
+ * are. */
+void            ov_cli_printerr       (const char                  *format,
+                                       ...) G_GNUC_PRINTF (1, 2);
 /* Edits (insertions, deletions, substitutions, swaps of two neighbours)
  * between two short words, for "did you mean". */
 gsize           ov_cli_edit_distance  (const char                  *a,

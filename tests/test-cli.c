@@ -2728,6 +2728,21 @@ test_embed_tag_layout (void)
     g_assert_nonnull (strstr (table->out, "cosine distances"));
     expect_bad_option ("--metric", "l1", "align", with, "--metric", "l1", NULL);
   }
+  /* names of the paper's choosing instead of the files', one per file */
+  {
+    g_autoptr(Run) named = run_oscarviz ("align", with, without, "--name", "OSCAR",
+                                         "--name", "OSCAR without tags", "--json", NULL);
+    g_autoptr(Run) table = run_oscarviz ("align", with, "--name", "OSCAR", NULL);
+
+    g_assert_cmpint (named->status, ==, 0);
+    g_assert_nonnull (strstr (named->out, "\"OSCAR without tags\""));
+    g_assert_null (strstr (named->out, "safetensors\""));
+    g_assert_cmpint (table->status, ==, 0);
+    g_assert_true (g_str_has_prefix (table->out, "OSCAR: "));
+    expect_bad_option ("--name", "1 time for 2 files", "align", with, without, "--name", "A",
+                       NULL);
+    expect_bad_option ("--name", "is empty", "align", with, "--name", " ", NULL);
+  }
   unlink_embeddings (with);
   unlink_embeddings (without);
   unlink_embeddings (bare);
