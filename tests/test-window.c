@@ -1879,6 +1879,23 @@ test_attention_caption_words (void)
       g_assert_nonnull (strstr (tooltip, step->word));
     }
 
+  /* The keys: focus puts the cell on the first word's first column, Down
+   * moves it a word; the line names the word and the value. */
+  if (run->steps->len > 1)
+    {
+      GtkWidget *canvas = ov_attention_panel_get_canvas (panel);
+      GtkWidget *line = ov_attention_panel_get_cell_label (panel);
+      const OvCaptionStep *second = g_ptr_array_index (run->steps, 1);
+      g_autofree char *want = g_strdup_printf ("“%s” (word 2)", second->word);
+
+      gtk_widget_grab_focus (canvas);
+      ov_test_iterate (100);
+      g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (line)), "(word 1)"));
+      g_assert_true (ov_test_press_key (canvas, GDK_KEY_Down, 0));
+      g_test_message ("%s", gtk_label_get_text (GTK_LABEL (line)));
+      g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (line)), want));
+    }
+
   tmp = g_dir_make_tmp ("ov-attention-XXXXXX", &error);
   g_assert_no_error (error);
   pdf = g_build_filename (tmp, "words.pdf", NULL);

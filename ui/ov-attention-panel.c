@@ -258,6 +258,8 @@ struct _OvAttentionPanel
   /* The keyboard's head in the grid and flow views, or -1: the arrows
    * move it, Enter opens its heat map. */
   int             cursor_layer, cursor_head;
+  /* The caption words view's keyboard cell (step, column), or -1. */
+  int             word_step, word_col;
   /* The views on the picture: what each item of the subject menu stands
    * for (a sequence position, or a region of the run's sample), and the
    * choices kept across runs: the token by its label and position (NULL:
@@ -301,6 +303,15 @@ grid_draw_mark (gpointer  view,
                 int       head)
 {
   ov_attention_grid_view_draw_mark (view, cr, layer, head);
+}
+
+static void
+words_draw_mark (gpointer  view,
+                 cairo_t  *cr,
+                 int       step,
+                 int       col)
+{
+  ov_caption_view_draw_mark (view, cr, step, col);
 }
 
 static void
@@ -400,8 +411,17 @@ dup_cursor_text (OvAttentionPanel *self)
   if (self->picture != NULL)
     return dup_picture_text (self);
   if (self->words != NULL)
-    return g_strdup (_("Each row is the step that wrote a word of the caption: its attention "
-                       "on the tags and regions. Hover a cell to read its value."));
+    {
+      OvCaptionHit cell;
+
+      if (!ov_caption_view_get_cell (self->words, self->word_step, self->word_col, &cell))
+        return NULL;
+      /* Translators: the caption words view's cell the keys are on: its
+       * value, the word, the step (from 1) that wrote it, the tag or
+       * region. */
+      return g_strdup_printf (_("%.6f — the step that wrote “%s” (word %d) attends to %s"),
+                              cell.value, cell.word, cell.step + 1, cell.col_label);
+    }
   if (self->grid != NULL)
     {
       OvGridHit peak;
@@ -466,9 +486,21 @@ show_cursor (OvAttentionPanel *self)
       if (self->cursor_layer < 0 || self->cursor_head < 0)
         self->cursor_layer = self->cursor_head = -1;
     }
+  if (self->words != NULL && self->word_step >= 0)
+    {
+      int n_steps, n_cols;
+
+      ov_caption_view_get_size (self->words, &n_steps, &n_cols);
+      self->word_step = MIN (self->word_step, n_steps - 1);
+      self->word_col = MIN (self->word_col, n_cols - 1);
+      if (self->word_step < 0 || self->word_col < 0)
+        self->word_step = self->word_col = -1;
+    }
   self->canvas->mark_row = self->heatmap != NULL ? self->cursor_row
+                           : self->words != NULL ? self->word_step
                            : self->canvas->view != NULL ? self->cursor_layer : -1;
-  self->canvas->mark_col = self->heatmap != NULL ? self->cursor_col : self->cursor_head;
+  self->canvas->mark_col = self->heatmap != NULL ? self->cursor_col
+                           : self->words != NULL ? self->word_col : self->cursor_head;
   text = dup_cursor_text (self);
   if (text != NULL)
     shown = text;
@@ -476,6 +508,9 @@ show_cursor (OvAttentionPanel *self)
     shown = _("Click a cell or use the arrow keys to read its value.");
   else if (self->picture != NULL)
     shown = _("Choose a token in the menu, or click a box on the picture.");
+  else if (self->words != NULL)
+    shown = _("Each row is the step that wrote a word of the caption: its attention on the "
+              "tags and regions. Click a cell or use the arrow keys to read its value.");
   else
     shown = _("Click a head, or go to it with the arrow keys and press Enter, to open its "
               "heat map.");
@@ -535,6 +570,8 @@ scroll_to_cursor (OvAttentionPanel *self)
                                               &r);
   else if (self->flow != NULL)
     found = ov_flow_view_cell_rect (self->flow, self->cursor_layer, self->cursor_head, &r);
+  else if (self->words != NULL)
+    found = ov_caption_view_cell_rect (self->words, self->word_step, self->word_col, &r);
   if (!found)
     return;
   /* in the canvas's coordinates, with room for the mark around the cell */
@@ -706,6 +743,42 @@ page_rows (OvAttentionPanel *self)
                         / (r.height * scale)) - 1);
 }
 
+/* Puts the caption words view's keyboard cell on (step, col), kept inside
+ * the table. */
+static void
+move_word_cursor (OvAttentionPanel *self,
+                  int               step,
+                  int               col)
+{
+  int n_steps, n_cols;
+
+  ov_caption_view_get_size (self->words, &n_steps, &n_cols);
+  if (n_steps == 0 || n_cols == 0)
+    return;
+  self->word_step = CLAMP (step, 0, n_steps - 1);
+  self->word_col = CLAMP (col, 0, n_cols - 1);
+  show_cursor (self);
+  scroll_to_cursor (self);
+}
+
+/* The caption words view's keys: as the heat map's, a step (word) a row. */
+static gboolean
+words_key_pressed (OvAttentionPanel *self,
+                   guint             keyval,
+                   gboolean          ctrl)
+{
+  int n_steps, n_cols, step = self->word_step, col = self->word_col;
+
+  ov_caption_view_get_size (self->words, &n_steps, &n_cols);
+  if (!key_move (keyval, ctrl, n_steps, n_cols, 5, &step, &col))
+    return FALSE;
+  /* the first key only puts the cell on the first word's first column */
+  if (self->word_step < 0)
+    step = col = 0;
+  move_word_cursor (self, step, col);
+  return TRUE;
+}
+
 static gboolean
 canvas_key_pressed_cb (GtkEventControllerKey *key,
                        guint                  keyval,
@@ -721,6 +794,8 @@ canvas_key_pressed_cb (GtkEventControllerKey *key,
     return FALSE;
   if (self->picture != NULL)
     return picture_key_pressed (self, keyval, ctrl);
+  if (self->words != NULL)
+    return words_key_pressed (self, keyval, ctrl);
   if ((self->grid != NULL || self->flow != NULL) && self->run != NULL)
     return head_key_pressed (self, keyval, ctrl);
   if (n == 0)
@@ -749,6 +824,8 @@ canvas_focus_enter_cb (OvAttentionPanel *self)
     move_cursor (self, 0, 0);
   else if ((self->grid != NULL || self->flow != NULL) && self->cursor_layer < 0)
     start_head_cursor (self);
+  else if (self->words != NULL && self->word_step < 0)
+    move_word_cursor (self, 0, 0);
   gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
 }
 
@@ -1207,6 +1284,7 @@ show_words_view (OvAttentionPanel *self)
   self->words = ov_caption_view_new (ca, title);
   self->canvas->paint = ov_caption_view_paint;
   self->canvas->view = self->words;
+  self->canvas->draw_mark = words_draw_mark;
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
   /* as `oscarviz attention --view caption` exports it; on screen it fits
@@ -1714,6 +1792,7 @@ ov_attention_panel_init (OvAttentionPanel *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cursor_row = self->cursor_col = -1;
   self->subjects = g_array_new (FALSE, FALSE, sizeof (int));
+  self->word_step = self->word_col = -1;
   self->cursor_layer = self->cursor_head = -1;
 
   g_signal_connect_object (self->view_dropdown, "notify::selected",
@@ -2106,6 +2185,16 @@ ov_attention_panel_click (OvAttentionPanel *self,
           col = pos[a] == cell.col ? a : col;
         }
       move_cursor (self, row, col);
+      return TRUE;
+    }
+  if (self->words != NULL)
+    {
+      OvCaptionHit cell;
+
+      scale = layout_view (self);
+      if (!ov_caption_view_hit (self->words, x / scale, y / scale, &cell))
+        return FALSE;
+      move_word_cursor (self, cell.step, cell.col);
       return TRUE;
     }
   if (self->picture != NULL)

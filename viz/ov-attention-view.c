@@ -2927,14 +2927,7 @@ ov_caption_view_hit (OvCaptionView *view, double x, double y, OvCaptionHit *hit)
     return FALSE;
   c = (int) floor ((x - view->x0) / view->cw);
   s = (int) floor ((y - view->y0) / view->ch);
-  if (c >= view->ca->n_cols || s >= view->ca->n_steps)
-    return FALSE;
-  hit->step = s;
-  hit->col = c;
-  hit->value = view->ca->values[(gsize) s * view->ca->n_cols + c];
-  hit->word = view->ca->words[s];
-  hit->col_label = view->ca->col_labels[c];
-  return TRUE;
+  return ov_caption_view_get_cell (view, s, c, hit);
 }
 
 gboolean
@@ -2945,6 +2938,45 @@ ov_caption_view_cell_center (OvCaptionView *view, int step, int col, double *x, 
   *x = view->x0 + (col + 0.5) * view->cw;
   *y = view->y0 + (step + 0.5) * view->ch;
   return TRUE;
+}
+
+gboolean
+ov_caption_view_cell_rect (OvCaptionView *view, int step, int col, OvRect *rect)
+{
+  if (step < 0 || col < 0 || step >= view->ca->n_steps || col >= view->ca->n_cols)
+    return FALSE;
+  *rect = (OvRect) { view->x0 + col * view->cw, view->y0 + step * view->ch, view->cw,
+                     view->ch };
+  return TRUE;
+}
+
+void
+ov_caption_view_draw_mark (OvCaptionView *view, cairo_t *cr, int step, int col)
+{
+  OvRect r;
+
+  if (ov_caption_view_cell_rect (view, step, col, &r))
+    draw_cell_frame (cr, &r, 1.5 * view->k, view->k);
+}
+
+gboolean
+ov_caption_view_get_cell (OvCaptionView *view, int step, int col, OvCaptionHit *hit)
+{
+  if (step < 0 || col < 0 || step >= view->ca->n_steps || col >= view->ca->n_cols)
+    return FALSE;
+  hit->step = step;
+  hit->col = col;
+  hit->value = view->ca->values[(gsize) step * view->ca->n_cols + col];
+  hit->word = view->ca->words[step];
+  hit->col_label = view->ca->col_labels[col];
+  return TRUE;
+}
+
+void
+ov_caption_view_get_size (OvCaptionView *view, int *n_steps, int *n_cols)
+{
+  *n_steps = view->ca->n_steps;
+  *n_cols = view->ca->n_cols;
 }
 
 void

@@ -337,6 +337,24 @@ gboolean       ov_caption_view_cell_center (OvCaptionView *view,
                                             int            col,
                                             double        *x,
                                             double        *y);
+/* After a layout: the cell of (step, col) and a frame around it, as the
+ * heat map marks the keys' cell; FALSE or nothing outside the table. */
+gboolean       ov_caption_view_cell_rect (OvCaptionView *view,
+                                          int            step,
+                                          int            col,
+                                          OvRect        *rect);
+void           ov_caption_view_draw_mark (OvCaptionView *view,
+                                          cairo_t       *cr,
+                                          int            step,
+                                          int            col);
+/* The cell (step, col) as a hit would give it; FALSE outside the table. */
+gboolean       ov_caption_view_get_cell (OvCaptionView *view,
+                                         int            step,
+                                         int            col,
+                                         OvCaptionHit  *hit);
+void           ov_caption_view_get_size (OvCaptionView *view,
+                                         int           *n_steps,
+                                         int           *n_cols);
 void           ov_caption_view_paint    (cairo_t *cr, double width, double height, gpointer view);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvHeatmapView, ov_heatmap_view_free)
