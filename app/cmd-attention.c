@@ -408,104 +408,34 @@ check_head (const char *option,
 }
 
 /* For each position of the after input, the position of the same token in
- * the before input, or -1: the special tokens, words and regions in their
- * order; the tag pieces in their order too where the two inputs have as
- * many (one tag put in place of another: slot against slot), else matched
- * as the longest common subsequence of the two inputs' pieces, so that a
- * tag taken out or put in leaves the others matched. NULL where the two
- * differ in other than their tags. */
+ * the before input, or -1 (ov_attention_match_tokens, tags slot against
+ * slot where the two have as many); NULL where the two differ in other
+ * than their tags: every special token, word and region must pair. */
 static int *
 match_positions (const Pass *after,
                  const Pass *before)
 {
-  static const OvSegment kinds[] = { OV_SEGMENT_SPECIAL, OV_SEGMENT_WORD, OV_SEGMENT_REGION };
-  int na = after->fwd->seq_len, nb = before->fwd->seq_len;
-  g_autofree int *map = g_new (int, MAX (na, 1));
-  g_autoptr(GArray) ta = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autoptr(GArray) tb = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autofree int *lcs = NULL;
-  int m, n;
+  int na = after->fwd->seq_len, nb = before->fwd->seq_len, paired_b = 0, others_b = 0;
+  g_autofree int *map = ov_attention_match_tokens (after->enc->segments,
+                                                   (const char *const *) after->labels, na,
+                                                   before->enc->segments,
+                                                   (const char *const *) before->labels, nb,
+                                                   TRUE);
 
   for (int i = 0; i < na; i++)
-    map[i] = -1;
-  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
     {
-      int i = 0, j = 0;
+      OvSegment seg = after->enc->segments[i];
 
-      for (;;)
-        {
-          while (i < na && after->enc->segments[i] != kinds[k])
-            i++;
-          while (j < nb && before->enc->segments[j] != kinds[k])
-            j++;
-          if (i == na || j == nb)
-            break;
-          if (strcmp (after->labels[i], before->labels[j]) != 0)
-            return NULL;
-          map[i++] = j++;
-        }
-      if (i < na || j < nb)
-        {
-          /* one input has more of this kind than the other */
-          while (i < na && after->enc->segments[i] != kinds[k])
-            i++;
-          while (j < nb && before->enc->segments[j] != kinds[k])
-            j++;
-          if (i < na || j < nb)
-            return NULL;
-        }
+      if (seg == OV_SEGMENT_TAG || seg == OV_SEGMENT_PAD)
+        continue;
+      if (map[i] < 0)
+        return NULL;
+      paired_b++;
     }
-  for (int i = 0; i < na; i++)
-    if (after->enc->segments[i] == OV_SEGMENT_TAG)
-      g_array_append_val (ta, i);
   for (int j = 0; j < nb; j++)
-    if (before->enc->segments[j] == OV_SEGMENT_TAG)
-      g_array_append_val (tb, j);
-  m = (int) ta->len;
-  n = (int) tb->len;
-  if (m == n)
-    {
-      for (int a = 0; a < m; a++)
-        map[g_array_index (ta, int, a)] = g_array_index (tb, int, a);
-      return g_steal_pointer (&map);
-    }
-  /* lcs[(a) (n + 1) + b]: the longest common run of pieces a.. and b.. */
-  lcs = g_new0 (int, (gsize) (m + 1) * (n + 1));
-  for (int a = m - 1; a >= 0; a--)
-    for (int b = n - 1; b >= 0; b--)
-      lcs[a * (n + 1) + b]
-        = strcmp (after->labels[g_array_index (ta, int, a)],
-                  before->labels[g_array_index (tb, int, b)]) == 0
-          ? lcs[(a + 1) * (n + 1) + b + 1] + 1
-          : MAX (lcs[(a + 1) * (n + 1) + b], lcs[a * (n + 1) + b + 1]);
-  for (int a = 0, b = 0; a < m && b < n;)
-    {
-      if (strcmp (after->labels[g_array_index (ta, int, a)],
-                  before->labels[g_array_index (tb, int, b)]) == 0)
-        map[g_array_index (ta, int, a++)] = g_array_index (tb, int, b++);
-      else if (lcs[(a + 1) * (n + 1) + b] >= lcs[a * (n + 1) + b + 1])
-        a++;
-      else
-        b++;
-    }
-  return g_steal_pointer (&map);
-}
-
-/* The before map laid out as the after input: before[map[i], map[j]], NaN
- * where a token has no counterpart. */
-static float *
-remap_matrix (const float *before,
-              int          nb,
-              const int   *map,
-              int          na)
-{
-  float *out = g_new (float, (gsize) na * na);
-
-  for (int i = 0; i < na; i++)
-    for (int j = 0; j < na; j++)
-      out[(gsize) i * na + j] = map[i] >= 0 && map[j] >= 0
-                                ? before[(gsize) map[i] * nb + map[j]] : NAN;
-  return out;
+    others_b += before->enc->segments[j] != OV_SEGMENT_TAG
+                && before->enc->segments[j] != OV_SEGMENT_PAD;
+  return paired_b == others_b ? g_steal_pointer (&map) : NULL;
 }
 
 /* --before-tags whose input keeps other words or regions than this one
@@ -1186,8 +1116,8 @@ ov_cmd_attention (int argc, char **argv)
                                       before_head, &error);
               if (before != NULL)
                 {
-                  g_autofree float *laid_out = remap_matrix (before, other.fwd->seq_len, map,
-                                                             S);
+                  g_autofree float *laid_out = ov_attention_remap (before, other.fwd->seq_len,
+                                                                   map, S);
 
                   diff = ov_attention_difference (laid_out, S, matrix, S, &error);
                 }

@@ -385,6 +385,44 @@ test_query_rows (void)
                                   0.01870617480946936, 1e-6);
 }
 
+/* Tokens of two inputs paired kind by kind as the longest common
+ * subsequence of their labels, tags by slot where asked and as many; the
+ * map laid out again with NaN where a token has no counterpart. */
+static void
+test_match_tokens (void)
+{
+  const OvSegment sa[] = { OV_SEGMENT_SPECIAL, OV_SEGMENT_WORD, OV_SEGMENT_WORD, OV_SEGMENT_TAG,
+                           OV_SEGMENT_TAG, OV_SEGMENT_TAG, OV_SEGMENT_REGION, OV_SEGMENT_REGION };
+  const char *const la[] = { "[CLS]", "dog", "runs", "cup", "dog", "ball", "r1 dog", "r2 cup" };
+  const OvSegment sb[] = { OV_SEGMENT_SPECIAL, OV_SEGMENT_WORD, OV_SEGMENT_TAG, OV_SEGMENT_TAG,
+                           OV_SEGMENT_REGION };
+  const char *const lb[] = { "[CLS]", "dog", "cup", "ball", "r2 cup" };
+  const int want[] = { 0, 1, -1, 2, -1, 3, -1, 4 };
+  const float before[25] = { 0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f, 8.0f, 9.0f,
+                             10.0f, 11.0f, 12.0f, 13.0f, 14.0f, 15.0f, 16.0f, 17.0f, 18.0f,
+                             19.0f, 20.0f, 21.0f, 22.0f, 23.0f, 24.0f };
+  g_autofree int *map = ov_attention_match_tokens (sa, la, 8, sb, lb, 5, TRUE);
+  g_autofree float *laid = ov_attention_remap (before, 5, map, 8);
+
+  for (int i = 0; i < 8; i++)
+    g_assert_cmpint (map[i], ==, want[i]);
+  g_assert_cmpfloat (laid[3 * 8 + 5], ==, before[2 * 5 + 3]);
+  g_assert_cmpfloat (laid[7 * 8 + 0], ==, before[4 * 5 + 0]);
+  g_assert_true (isnan (laid[2 * 8 + 3]));
+  g_assert_true (isnan (laid[0 * 8 + 6]));
+  /* two tags against two: slot against slot, whatever their words */
+  {
+    const OvSegment sc[] = { OV_SEGMENT_TAG, OV_SEGMENT_TAG };
+    const char *const lc[] = { "cup", "dog" }, *const ld[] = { "cup", "ball" };
+    g_autofree int *slots = ov_attention_match_tokens (sc, lc, 2, sc, ld, 2, TRUE);
+    g_autofree int *words = ov_attention_match_tokens (sc, lc, 2, sc, ld, 2, FALSE);
+
+    g_assert_cmpint (slots[1], ==, 1);
+    g_assert_cmpint (words[0], ==, 0);
+    g_assert_cmpint (words[1], ==, -1);
+  }
+}
+
 static void
 test_select (void)
 {
@@ -3680,6 +3718,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/attention/rollout-hand", test_rollout_hand);
   g_test_add_func ("/viz/attention/rollout-oracle", test_rollout_oracle);
   g_test_add_func ("/viz/attention/query-rows", test_query_rows);
+  g_test_add_func ("/viz/attention/match-tokens", test_match_tokens);
   g_test_add_func ("/viz/attention/select", test_select);
   g_test_add_func ("/viz/attention/flow-hand", test_flow_hand);
   g_test_add_func ("/viz/attention/caption-rows", test_caption_rows);

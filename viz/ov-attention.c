@@ -342,6 +342,100 @@ ov_attention_difference (const float *before,
   return out;
 }
 
+/* Pairs the positions of kind `kind` of a with those of b as the longest
+ * common subsequence of their labels; by slot (first with first) when
+ * by_slot and the two have as many. */
+static void
+match_kind (OvSegment          kind,
+            const OvSegment   *seg_a,
+            const char *const *lab_a,
+            int                na,
+            const OvSegment   *seg_b,
+            const char *const *lab_b,
+            int                nb,
+            gboolean           by_slot,
+            int               *map)
+{
+  g_autoptr(GArray) ta = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GArray) tb = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autofree int *lcs = NULL;
+  int m, n;
+
+  for (int i = 0; i < na; i++)
+    if (seg_a[i] == kind)
+      g_array_append_val (ta, i);
+  for (int j = 0; j < nb; j++)
+    if (seg_b[j] == kind)
+      g_array_append_val (tb, j);
+  m = (int) ta->len;
+  n = (int) tb->len;
+  if (by_slot && m == n)
+    {
+      for (int a = 0; a < m; a++)
+        map[g_array_index (ta, int, a)] = g_array_index (tb, int, a);
+      return;
+    }
+#define LABEL_A(a) (lab_a[g_array_index (ta, int, (a))])
+#define LABEL_B(b) (lab_b[g_array_index (tb, int, (b))])
+  /* lcs[a (n + 1) + b]: the longest common run of pieces a.. and b.. */
+  lcs = g_new0 (int, (gsize) (m + 1) * (n + 1));
+  for (int a = m - 1; a >= 0; a--)
+    for (int b = n - 1; b >= 0; b--)
+      lcs[a * (n + 1) + b] = g_strcmp0 (LABEL_A (a), LABEL_B (b)) == 0
+                             ? lcs[(a + 1) * (n + 1) + b + 1] + 1
+                             : MAX (lcs[(a + 1) * (n + 1) + b], lcs[a * (n + 1) + b + 1]);
+  for (int a = 0, b = 0; a < m && b < n;)
+    {
+      if (g_strcmp0 (LABEL_A (a), LABEL_B (b)) == 0)
+        map[g_array_index (ta, int, a++)] = g_array_index (tb, int, b++);
+      else if (lcs[(a + 1) * (n + 1) + b] >= lcs[a * (n + 1) + b + 1])
+        a++;
+      else
+        b++;
+    }
+#undef LABEL_A
+#undef LABEL_B
+}
+
+int *
+ov_attention_match_tokens (const OvSegment   *seg_a,
+                           const char *const *lab_a,
+                           int                na,
+                           const OvSegment   *seg_b,
+                           const char *const *lab_b,
+                           int                nb,
+                           gboolean           tags_by_slot)
+{
+  static const OvSegment kinds[] = {
+    OV_SEGMENT_SPECIAL, OV_SEGMENT_WORD, OV_SEGMENT_TAG, OV_SEGMENT_REGION,
+  };
+  int *map = g_new (int, MAX (na, 1));
+
+  g_return_val_if_fail (seg_a != NULL && lab_a != NULL && seg_b != NULL && lab_b != NULL, NULL);
+
+  for (int i = 0; i < na; i++)
+    map[i] = -1;
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    match_kind (kinds[k], seg_a, lab_a, na, seg_b, lab_b, nb,
+                tags_by_slot && kinds[k] == OV_SEGMENT_TAG, map);
+  return map;
+}
+
+float *
+ov_attention_remap (const float *before,
+                    int          nb,
+                    const int   *map,
+                    int          na)
+{
+  float *out = g_new (float, (gsize) MAX (na, 1) * MAX (na, 1));
+
+  for (int i = 0; i < na; i++)
+    for (int j = 0; j < na; j++)
+      out[(gsize) i * na + j] = map[i] >= 0 && map[j] >= 0
+                                ? before[(gsize) map[i] * nb + map[j]] : NAN;
+  return out;
+}
+
 OvCaptionAttention *
 ov_caption_attention_new (void)
 {

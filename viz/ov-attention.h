@@ -95,6 +95,25 @@ float    *ov_attention_difference   (const float         *before,
                                      int                  after_len,
                                      GError             **error);
 
+/* For each position of input a, the position of the same token in input
+ * b, or -1: each kind (special, word, tag, region) paired as the longest
+ * common subsequence of the two inputs' labels, so that a token taken out
+ * or put in leaves the others paired; with tags_by_slot, tags of as many
+ * pieces pair slot against slot (one tag put in place of another). */
+int      *ov_attention_match_tokens (const OvSegment   *seg_a,
+                                     const char *const *lab_a,
+                                     int                na,
+                                     const OvSegment   *seg_b,
+                                     const char *const *lab_b,
+                                     int                nb,
+                                     gboolean           tags_by_slot);
+/* The (nb, nb) map before laid out as input a of na tokens:
+ * before[map[i], map[j]], NaN where a token has no counterpart. */
+float    *ov_attention_remap        (const float       *before,
+                                     int                nb,
+                                     const int         *map,
+                                     int                na);
+
 /* Attention of a generated caption: one row per generated word, taken at
  * the query row of the step that produced it (the appended [MASK] of
  * ov_model_prepare_caption_step for the prefix before that word), over the
