@@ -1381,6 +1381,25 @@ engine_caption_step (OvSession  *session,
   return engine_caption_prefix (session, (const gint32 *) ids->data, (int) ids->len, enc_out);
 }
 
+/* With the environment variable `env` set to a file name, the window as
+ * drawn, saved there as PNG. */
+static void
+save_screenshot (OvWindow   *window,
+                 const char *env)
+{
+  Pixels w;
+  g_autoptr(GdkTexture) t = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (g_getenv (env) == NULL)
+    return;
+  w = render_widget (GTK_WIDGET (window));
+  bytes = g_bytes_new_take (w.data, (gsize) w.stride * w.height);
+  t = gdk_memory_texture_new (w.width, w.height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes,
+                              w.stride);
+  g_assert_true (gdk_texture_save_to_png (t, g_getenv (env)));
+}
+
 /* A 1280 x 800 window on the demo showing the Attention tab, once the
  * panel has run on the caption the Caption panel gave; NULL (the test
  * skipped) without the demo. */
@@ -1529,16 +1548,7 @@ test_attention (void)
   g_assert_cmpint (got_layer, ==, n_layers - 1);
   g_assert_cmpint (got_head, ==, 0);
   ov_test_iterate (200);
-  if (g_getenv ("OV_TEST_SCREENSHOT") != NULL)
-    {
-      Pixels w = render_widget (GTK_WIDGET (fresh));
-      g_autoptr(GdkTexture) t = NULL;
-      g_autoptr(GBytes) bytes = g_bytes_new_take (w.data, (gsize) w.stride * w.height);
-
-      t = gdk_memory_texture_new (w.width, w.height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes,
-                                  w.stride);
-      g_assert_true (gdk_texture_save_to_png (t, g_getenv ("OV_TEST_SCREENSHOT")));
-    }
+  save_screenshot (fresh, "OV_TEST_SCREENSHOT");
 
   /* Export writes the view shown. */
   tmp = g_dir_make_tmp ("ov-attention-XXXXXX", &error);
@@ -1904,6 +1914,95 @@ test_attention_caption_words (void)
   g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
   g_remove (pdf);
   g_rmdir (tmp);
+
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  ov_test_iterate (100);
+}
+
+/* Position of label in run, or -1. */
+static int
+find_label (const OvAttentionRun *run,
+            const char           *label)
+{
+  for (int i = 0; i < run->forward->seq_len; i++)
+    if (g_strcmp0 (run->labels[i], label) == 0)
+      return i;
+  return -1;
+}
+
+/* The view since the last change: nothing to compare until the input
+ * changes; then each cell is the attention now minus that of the same two
+ * tokens before; another image starts again. */
+static void
+test_attention_change (void)
+{
+  OvWindow *fresh;
+  OvSession *session;
+  OvCaptionPanel *cpanel;
+  OvAttentionPanel *panel;
+  const OvAttentionRun *run, *before;
+  g_autoptr(OvTagItem) item = NULL;
+  g_autofree char *tooltip = NULL;
+  g_autofree char *tags_before = NULL;
+  double x, y, value = NAN;
+  int layer, row, col, brow, bcol, S, Sb;
+  float expected;
+  guint cruns;
+
+  if ((fresh = open_demo_attention ()) == NULL)
+    return;
+  session = ov_window_get_session (fresh);
+  cpanel = _ov_window_get_caption_panel (fresh);
+  panel = _ov_window_get_attention_panel (fresh);
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_CHANGE);
+  ov_test_iterate (200);
+  g_assert_null (ov_attention_panel_get_before_run (panel));
+  g_assert_false (gtk_widget_get_mapped (ov_attention_panel_get_canvas (panel)));
+
+  /* The first tag's word out, its region kept. */
+  tags_before = ov_session_dup_input_tags (session);
+  cruns = ov_caption_panel_get_n_runs (cpanel);
+  item = g_list_model_get_item (ov_session_get_tags (session), 0);
+  ov_tag_item_set_tag_enabled (item, FALSE);
+  OV_TEST_WAIT_UNTIL (ov_caption_panel_get_n_runs (cpanel) > cruns, 60);
+  OV_TEST_WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL
+                      && g_strcmp0 (run->tags, tags_before) != 0
+                      && g_strcmp0 (run->text, ov_caption_panel_get_caption (cpanel)) == 0, 60);
+  ov_test_iterate (OV_TEST_SETTLE_MS);
+  run = ov_attention_panel_get_run (panel);
+  before = ov_attention_panel_get_before_run (panel);
+  g_assert_nonnull (before);
+  g_assert_cmpstr (before->tags, ==, tags_before);
+  layer = run->forward->n_layers - 1;
+  ov_attention_panel_set_selection (panel, layer, 0);
+  ov_test_iterate (200);
+  g_assert_true (gtk_widget_get_mapped (ov_attention_panel_get_canvas (panel)));
+
+  /* [MASK] on the second region, now and before */
+  S = run->forward->seq_len;
+  Sb = before->forward->seq_len;
+  row = run->encoding->query_index;
+  brow = before->encoding->query_index;
+  col = find_label (run, "r2 cup");
+  bcol = find_label (before, "r2 cup");
+  g_assert_cmpint (col, >=, 0);
+  g_assert_cmpint (bcol, >=, 0);
+  expected = run->forward->attentions[layer][(gsize) row * S + col]
+             - before->forward->attentions[layer][(gsize) brow * Sb + bcol];
+  g_assert_true (ov_attention_panel_cell_center (panel, row, col, &x, &y));
+  tooltip = ov_attention_panel_dup_tooltip (panel, x, y, &value);
+  g_assert_nonnull (tooltip);
+  g_test_message ("now − before: panel %.9g, runs %.9g; %s", value, expected, tooltip);
+  g_assert_cmpfloat_with_epsilon (value, expected, 1e-6);
+  save_screenshot (fresh, "OV_TEST_SCREENSHOT_CHANGE");
+
+  /* the same input again (the view of every caption word runs it with its
+   * steps) keeps the input before */
+  ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_CAPTION);
+  OV_TEST_WAIT_UNTIL ((run = ov_attention_panel_get_run (panel)) != NULL && run->steps != NULL,
+                      60);
+  g_assert_nonnull (ov_attention_panel_get_before_run (panel));
+  g_assert_cmpstr (ov_attention_panel_get_before_run (panel)->tags, ==, tags_before);
 
   gtk_window_destroy (GTK_WINDOW (fresh));
   ov_test_iterate (100);
@@ -2716,6 +2815,7 @@ main (int argc, char **argv)
     { "/ui/window/attention-vqa", test_attention_vqa },
     { "/ui/window/attention-picture", test_attention_picture },
     { "/ui/window/attention-caption-words", test_attention_caption_words },
+    { "/ui/window/attention-change", test_attention_change },
     { "/ui/window/region-numbers", test_region_numbers },
     { "/ui/window/attention-dark", test_attention_dark },
     { "/ui/window/shown-classes", test_shown_classes },

@@ -248,6 +248,7 @@ struct _OvAttentionPanel
   char           *caption;
   char           *question;
   OvAttentionRun *run;
+  OvAttentionRun *before_run;   /* the run of the input before the last change */
   char           *failure;    /* why the last run failed, while there is no run */
   guint           n_runs;
   gboolean        updating;
@@ -454,6 +455,9 @@ dup_cursor_text (OvAttentionPanel *self)
   if (self->heatmap == NULL
       || !ov_heatmap_view_get_cell (self->heatmap, self->cursor_row, self->cursor_col, &hit))
     return NULL;
+  if (isnan (hit.value))
+    return g_strdup_printf (_("“%s” (%d) and “%s” (%d): not both in the input before the "
+                              "change"), hit.row_label, hit.row, hit.col_label, hit.col);
   /* Translators: the heat map cell the keyboard is on: its exact value,
    * then the query token and its position and the key token and its
    * position. The line may be cut at its end, so the value comes first. */
@@ -1297,6 +1301,88 @@ show_words_view (OvAttentionPanel *self)
   return NULL;
 }
 
+/* Draws matrix (S, S) of the run as the heat map (diverging: a
+ * difference, around 0). */
+static void
+show_heatmap (OvAttentionPanel *self,
+              const float      *matrix,
+              gboolean          diverging,
+              const char       *title)
+{
+  const OvEncoding *enc = self->run->encoding;
+  int S = self->run->forward->seq_len, shown = 0;
+
+  self->heatmap = ov_heatmap_view_new (matrix, S, enc->segments,
+                                       (const char *const *) self->run->labels, diverging, FALSE,
+                                       title);
+  self->canvas->paint = ov_heatmap_view_paint;
+  self->canvas->view = self->heatmap;
+  self->canvas->set_shown_scale = heatmap_set_shown_scale;
+  self->canvas->height_for_width = heatmap_height_for_width;
+  self->canvas->draw_mark = heatmap_draw_mark;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  for (int i = 0; i < S; i++)
+    shown += enc->segments[i] != OV_SEGMENT_PAD;
+  self->canvas->min_width = CLAMP (260 + 12 * shown, 500, 2400);
+  self->canvas->min_height = self->canvas->min_width - 40;
+  self->canvas->fit_width = MIN (self->canvas->min_width, 320);
+  self->canvas->fit_height = MIN (self->canvas->min_height, 240);
+}
+
+/* The view since the last change */
+
+/* Builds the heat map of the attention now minus that of the input before
+ * the last change, token against token; returns why it cannot be drawn,
+ * or NULL. */
+static const char *
+show_change_view (OvAttentionPanel *self)
+{
+  const OvAttentionRun *now = self->run, *before = self->before_run;
+  const OvForward *bf;
+  g_autofree float *matrix = NULL;
+  g_autofree float *then = NULL;
+  g_autofree float *laid = NULL;
+  g_autofree float *diff = NULL;
+  g_autofree int *map = NULL;
+  g_autofree char *hname = NULL;
+  g_autofree char *title = NULL;
+  g_autoptr(GError) error = NULL;
+  int layer, S = now->forward->seq_len;
+
+  if (before == NULL)
+    return _("Change the input (switch a tag or a region off, edit a tag, ask another "
+             "question) to see how the attention changes.");
+  if (before->task != now->task || before->forward->n_layers != now->forward->n_layers
+      || before->forward->n_heads != now->forward->n_heads)
+    return _("The input before the last change was read by another model: there is nothing "
+             "to compare yet.");
+  matrix = selected_matrix (self, &layer, &hname);
+  if (matrix == NULL)
+    return NULL;
+  bf = before->forward;
+  then = ov_attention_select ((const float *const *) bf->attentions, bf->n_layers, bf->n_heads,
+                              bf->seq_len, layer, selected_head (self), &error);
+  if (then == NULL)
+    {
+      ov_panel_report_failure (OV_PANEL (self), error->message);
+      return NULL;
+    }
+  /* each token against the same token before; one taken out or put in
+   * has no counterpart (grey) */
+  map = ov_attention_match_tokens (now->encoding->segments, (const char *const *) now->labels, S,
+                                   before->encoding->segments,
+                                   (const char *const *) before->labels, bf->seq_len, FALSE);
+  laid = ov_attention_remap (then, bf->seq_len, map, S);
+  diff = ov_attention_difference (laid, S, matrix, S, &error);
+  /* Translators: the title of the view since the last change; %d is the
+   * layer, %s a head or "mean of heads". */
+  title = g_strdup_printf (_("Attention, layer %d, %s, minus that before the last change"),
+                           layer, hname);
+  show_heatmap (self, diff, TRUE, title);
+  return NULL;
+}
+
 static void describe_input (OvAttentionPanel *self);
 
 static void
@@ -1321,6 +1407,8 @@ update_view (OvAttentionPanel *self)
     empty = show_picture_view (self, kind == OV_ATTENTION_VIEW_REGION);
   else if (kind == OV_ATTENTION_VIEW_CAPTION)
     empty = show_words_view (self);
+  else if (kind == OV_ATTENTION_VIEW_CHANGE)
+    empty = show_change_view (self);
   if (empty != NULL)
     gtk_label_set_text (self->empty_label, empty);
   /* the menu of tokens or regions only beside a picture they belong to */
@@ -1361,6 +1449,7 @@ update_view (OvAttentionPanel *self)
     case OV_ATTENTION_VIEW_PICTURE:
     case OV_ATTENTION_VIEW_REGION:
     case OV_ATTENTION_VIEW_CAPTION:
+    case OV_ATTENTION_VIEW_CHANGE:
       /* built above */
       break;
 
@@ -1400,20 +1489,7 @@ update_view (OvAttentionPanel *self)
           break;
         /* Translators: heat map title; %d is the layer, %s a head or "mean of heads". */
         title = g_strdup_printf (_("Attention, layer %d, %s"), layer, hname);
-        self->heatmap = ov_heatmap_view_new (matrix, S, enc->segments,
-                                             (const char *const *) self->run->labels,
-                                             FALSE, FALSE, title);
-        self->canvas->paint = ov_heatmap_view_paint;
-        self->canvas->view = self->heatmap;
-        self->canvas->set_shown_scale = heatmap_set_shown_scale;
-        self->canvas->height_for_width = heatmap_height_for_width;
-        self->canvas->draw_mark = heatmap_draw_mark;
-        gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
-                                        GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-        self->canvas->min_width = CLAMP (260 + 12 * shown, 500, 2400);
-        self->canvas->min_height = self->canvas->min_width - 40;
-        self->canvas->fit_width = MIN (self->canvas->min_width, 320);
-        self->canvas->fit_height = MIN (self->canvas->min_height, 240);
+        show_heatmap (self, matrix, FALSE, title);
       }
       break;
     }
@@ -1491,8 +1567,18 @@ describe_input (OvAttentionPanel *self)
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->input_label), NULL);
       return;
     }
-  if (self->run->task == OV_TASK_CAPTION
-      && ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_CAPTION)
+  if (ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_CHANGE && self->before_run != NULL)
+    {
+      const OvAttentionRun *b = self->before_run;
+
+      /* Translators: the view since the last change: the input now (its
+       * caption or question, its tags), then the one before. */
+      text = g_strdup_printf (_("Now “%s”, tags: %s — before “%s”, tags: %s"),
+                              self->run->text != NULL ? self->run->text : "", self->run->tags,
+                              b->text != NULL ? b->text : "", b->tags);
+    }
+  else if (self->run->task == OV_TASK_CAPTION
+           && ov_attention_panel_get_view (self) == OV_ATTENTION_VIEW_CAPTION)
     /* Translators: the caption words view's input; %s is the caption. */
     text = g_strdup_printf (_("Every word of the caption “%s”; tags: %s"),
                             self->run->text != NULL ? self->run->text : "", self->run->tags);
@@ -1519,6 +1605,44 @@ needs_steps (OvAttentionPanel *self)
          && self->run->text != NULL && *self->run->text != '\0';
 }
 
+static gboolean
+same_image (const OvAttentionRun *a,
+            const OvAttentionRun *b)
+{
+  return (a->sample == NULL) == (b->sample == NULL)
+         && (a->sample == NULL || g_strcmp0 (a->sample->key, b->sample->key) == 0);
+}
+
+/* Whether two runs read what the user gave alike: the task, the image,
+ * the tags and regions, and the question. A caption's words are left out:
+ * they follow the Caption panel, which captions each new input again, so
+ * that the input before a change is compared with the one after once its
+ * caption has followed. */
+static gboolean
+same_user_input (const OvAttentionRun *a,
+                 const OvAttentionRun *b)
+{
+  int i = 0, j = 0, na = a->forward->seq_len, nb = b->forward->seq_len;
+
+  if (a->task != b->task || g_strcmp0 (a->tags, b->tags) != 0 || !same_image (a, b)
+      || (a->task == OV_TASK_VQA && g_strcmp0 (a->text, b->text) != 0))
+    return FALSE;
+  /* the other tokens, the regions above all, in their order */
+  for (;;)
+    {
+      while (i < na && (a->encoding->segments[i] == OV_SEGMENT_WORD
+                        || a->encoding->segments[i] == OV_SEGMENT_PAD))
+        i++;
+      while (j < nb && (b->encoding->segments[j] == OV_SEGMENT_WORD
+                        || b->encoding->segments[j] == OV_SEGMENT_PAD))
+        j++;
+      if (i == na || j == nb)
+        return i == na && j == nb;
+      if (g_strcmp0 (a->labels[i++], b->labels[j++]) != 0)
+        return FALSE;
+    }
+}
+
 static void
 attention_ready_cb (GObject      *source,
                     GAsyncResult *result,
@@ -1533,6 +1657,16 @@ attention_ready_cb (GObject      *source,
     return;
   gtk_spinner_stop (self->spinner);
   clear_views (self);
+  /* the run of an input the user changed becomes the one before; one of
+   * the same input (its new caption, or with the caption's steps) is only
+   * replaced */
+  if (self->run != NULL && run != NULL && !same_user_input (self->run, run))
+    {
+      g_clear_pointer (&self->before_run, ov_attention_run_free);
+      /* (another image's tokens are not this one's, whatever their names) */
+      if (same_image (self->run, run))
+        self->before_run = g_steal_pointer (&self->run);
+    }
   g_clear_pointer (&self->run, ov_attention_run_free);
   g_clear_pointer (&self->failure, g_free);
   if (run == NULL)
@@ -1736,6 +1870,7 @@ ov_attention_panel_dispose (GObject *object)
   if (self->canvas != NULL)
     clear_views (self);
   g_clear_pointer (&self->run, ov_attention_run_free);
+  g_clear_pointer (&self->before_run, ov_attention_run_free);
   g_clear_pointer (&self->subjects, g_array_unref);
   g_clear_pointer (&self->query_label, g_free);
   g_clear_pointer (&self->failure, g_free);
@@ -1871,7 +2006,7 @@ ov_attention_panel_get_view (OvAttentionPanel *self)
 
   g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), OV_ATTENTION_VIEW_HEATMAP);
   i = gtk_drop_down_get_selected (self->view_dropdown);
-  return i <= OV_ATTENTION_VIEW_CAPTION ? (OvAttentionViewKind) i : OV_ATTENTION_VIEW_HEATMAP;
+  return i <= OV_ATTENTION_VIEW_CHANGE ? (OvAttentionViewKind) i : OV_ATTENTION_VIEW_HEATMAP;
 }
 
 void
@@ -1916,6 +2051,13 @@ ov_attention_panel_set_compact (OvAttentionPanel *self,
   g_return_if_fail (OV_IS_ATTENTION_PANEL (self));
 
   gtk_label_set_lines (self->input_label, compact ? 1 : 2);
+}
+
+const OvAttentionRun *
+ov_attention_panel_get_before_run (OvAttentionPanel *self)
+{
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), NULL);
+  return self->before_run;
 }
 
 const OvAttentionRun *
@@ -2078,6 +2220,11 @@ ov_attention_panel_dup_tooltip (OvAttentionPanel *self,
         return NULL;
       if (value != NULL)
         *value = hit.value;
+      if (isnan (hit.value))
+        /* Translators: a cell of the view since the last change whose
+         * tokens were not both in the input before. */
+        return g_strdup_printf (_("“%s” (%d) and “%s” (%d): not both in the input before the "
+                                  "change"), hit.row_label, hit.row, hit.col_label, hit.col);
       /* Translators: a heat map cell: the value, then query and key tokens with positions. */
       return g_strdup_printf (_("%.6f\n“%s” (%d) attends to “%s” (%d)"), hit.value,
                               hit.row_label, hit.row, hit.col_label, hit.col);

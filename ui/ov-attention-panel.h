@@ -26,6 +26,7 @@ typedef enum {
   OV_ATTENTION_VIEW_PICTURE,   /* a token's attention on the regions */
   OV_ATTENTION_VIEW_REGION,    /* the words' and tags' attention on a region */
   OV_ATTENTION_VIEW_CAPTION,   /* each caption word's step on the tags and regions */
+  OV_ATTENTION_VIEW_CHANGE,    /* the heat map minus that of the input before */
 } OvAttentionViewKind;
 
 /* Starts a run now (a running one is cancelled). Input changes re-run the
@@ -54,6 +55,10 @@ void        ov_attention_panel_set_compact  (OvAttentionPanel    *self,
                                              gboolean             compact);
 /* The last finished run, or NULL. */
 const OvAttentionRun *ov_attention_panel_get_run (OvAttentionPanel *self);
+/* The run of the input before the last change (other tags, regions, words
+ * or another image), which the view since the last change subtracts; NULL
+ * before a change. */
+const OvAttentionRun *ov_attention_panel_get_before_run (OvAttentionPanel *self);
 guint       ov_attention_panel_get_n_runs   (OvAttentionPanel    *self);
 /* The widget the views are drawn on; the coordinates below are its own. */
 GtkWidget  *ov_attention_panel_get_canvas   (OvAttentionPanel    *self);
