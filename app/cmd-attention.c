@@ -617,12 +617,14 @@ ov_cmd_attention (int argc, char **argv)
       status = 2;
       goto out;
     }
-  if (cli.model == NULL || o.out == NULL)
+  /* the figure, or only its numbers */
+  if (cli.model == NULL || (o.out == NULL && o.csv == NULL && o.json == NULL))
     {
       g_printerr ("oscarviz attention: %s\n",
-                  cli.model != NULL ? _("--out is required (the figure: .png, .svg or .pdf)")
-                  : o.out != NULL ? _("No model: give --model DIR (a checkpoint folder) or "
-                                      "--model demo")
+                  cli.model != NULL ? _("--out is required (the figure: .png, .svg or .pdf), "
+                                        "or --csv or --json for its numbers alone")
+                  : o.out != NULL || o.csv != NULL || o.json != NULL
+                  ? _("No model: give --model DIR (a checkpoint folder) or --model demo")
                   : _("--model and --out are required"));
       status = 2;
       goto out;
@@ -687,7 +689,7 @@ ov_cmd_attention (int argc, char **argv)
         goto out;
       }
   }
-  if (!ov_export_format_from_path (o.out, &format, &error))
+  if (o.out != NULL && !ov_export_format_from_path (o.out, &format, &error))
     {
       g_printerr ("oscarviz attention: --out %s\n", error->message);
       status = 2;
@@ -823,23 +825,24 @@ ov_cmd_attention (int argc, char **argv)
     }
   for (guint i = 0; i < sample->warnings->len; i++)
     ov_cli_printerr (_("warning: %s\n"), (char *) g_ptr_array_index (sample->warnings, i));
-  /* The image and region views are drawn over the picture: without one
-   * they would be boxes on grey. */
+  /* The image and region views are drawn over the picture; without one,
+   * on a blank frame of the boxes' size, as the window draws them. A
+   * picture that cannot be read is an error. */
   if ((strcmp (view_name, "image") == 0 || strcmp (view_name, "region") == 0)
       && surface == NULL)
     {
-      if (image_error == NULL)
-        g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
-                     _("the %s view draws over the picture, and image “%s” has none: "
-                       "give --image FILE, or keep %s.png, %s.jpg or %s.jpeg beside the "
-                       "dataset or in its images/ folder"), view_name, sample->key,
-                     sample->key, sample->key, sample->key);
-      else
-        g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
-                     _("the %s view draws over the picture, which cannot be read: %s"),
-                     view_name, image_error);
-      status = fail (error);
-      goto out;
+      if (image_error != NULL)
+        {
+          g_set_error (&error, OV_ERROR, OV_ERROR_MISSING,
+                       _("the %s view draws over the picture, which cannot be read: %s"),
+                       view_name, image_error);
+          status = fail (error);
+          goto out;
+        }
+      ov_cli_printerr (_("note: image “%s” has no picture, so the boxes are drawn on a blank "
+                         "frame: give --image FILE, or keep %s.png, %s.jpg or %s.jpeg beside "
+                         "the dataset or in its images/ folder\n"), sample->key, sample->key,
+                       sample->key, sample->key);
     }
 
   model = ov_cli_load_model (&cli, OV_TASK_ENCODE, &error);
@@ -1343,7 +1346,7 @@ ov_cmd_attention (int argc, char **argv)
       { "--out", o.out }, { "--csv", o.csv }, { "--json", o.json },
     };
     g_autoptr(OvOutputSet) set = ov_output_set_new ();
-    const char *tmp_out, *tmp_csv = NULL, *tmp_json = NULL;
+    const char *tmp_out = NULL, *tmp_csv = NULL, *tmp_json = NULL;
 
     /* again, now that the files read are known (the sample's picture, the
      * files of its dataset); then all are written, or none */
@@ -1353,11 +1356,12 @@ ov_cmd_attention (int argc, char **argv)
         status = 2;
         goto out;
       }
-    if ((tmp_out = ov_output_set_add (set, "--out", o.out, &error)) == NULL
+    if ((o.out != NULL && (tmp_out = ov_output_set_add (set, "--out", o.out, &error)) == NULL)
         || (o.csv != NULL && (tmp_csv = ov_output_set_add (set, "--csv", o.csv, &error)) == NULL)
         || (o.json != NULL
             && (tmp_json = ov_output_set_add (set, "--json", o.json, &error)) == NULL)
-        || !ov_export_view (tmp_out, format, paint, view, width, height, o.scale, &error)
+        || (o.out != NULL
+            && !ov_export_view (tmp_out, format, paint, view, width, height, o.scale, &error))
         || (o.csv != NULL && !ov_csv_write (csv, tmp_csv, &error)))
       {
         ov_output_set_name_error (set, error);
@@ -1381,7 +1385,8 @@ ov_cmd_attention (int argc, char **argv)
         goto out;
       }
   }
-  g_print (_("wrote %s\n"), o.out);
+  if (o.out != NULL)
+    g_print (_("wrote %s\n"), o.out);
   if (o.csv != NULL)
     g_print (_("wrote %s\n"), o.csv);
   if (o.json != NULL)

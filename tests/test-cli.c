@@ -2387,9 +2387,13 @@ test_attention_image (void)
 
   r3 = run_oscarviz ("attention", "--model", oracle_model, "--dataset", oracle_yaml, "--layer",
                      "1", "--view", "image", "--out", none, NULL);
-  g_assert_cmpint (r3->status, ==, 1);
+  /* without a picture: the boxes on a blank frame, and a note on where
+   * the picture is looked for */
+  g_assert_cmpint (r3->status, ==, 0);
+  g_assert_nonnull (strstr (r3->err, "blank frame"));
   g_assert_nonnull (strstr (r3->err, "--image"));
-  g_assert_false (g_file_test (none, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (none, G_FILE_TEST_IS_REGULAR));
+  g_unlink (none);
   g_unlink (found);
   g_unlink (given);
 }
@@ -4158,11 +4162,26 @@ test_attention_view_options (void)
                          yaml, "--view", views[i], "--head", "0", "--out", png, NULL);
     }
   g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+  /* the numbers alone, without a figure */
   no_out = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--layer", "1",
                          "--csv", csv, NULL);
-  g_assert_cmpint (no_out->status, ==, 2);
-  g_assert_nonnull (strstr (no_out->err, "--out is required"));
-  g_assert_null (strstr (no_out->err, "--model"));
+  g_assert_cmpint (no_out->status, ==, 0);
+  g_assert_true (g_file_test (csv, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+  g_unlink (csv);
+  {
+    g_autoptr(Run) nothing = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                           "--layer", "1", NULL);
+    g_autoptr(Run) sized = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                         "--layer", "1", "--csv", csv, "--width", "300", NULL);
+
+    g_assert_cmpint (nothing->status, ==, 2);
+    g_assert_nonnull (strstr (nothing->err, "--out is required"));
+    g_assert_null (strstr (nothing->err, "--model"));
+    /* a figure's size without a figure is refused, as before */
+    g_assert_cmpint (sized->status, ==, 2);
+    g_assert_false (g_file_test (csv, G_FILE_TEST_EXISTS));
+  }
   no_model = run_oscarviz ("attention", "--dataset", yaml, "--layer", "1", "--out", png, NULL);
   g_assert_cmpint (no_model->status, ==, 2);
   g_assert_nonnull (strstr (no_model->err, "No model: give --model"));

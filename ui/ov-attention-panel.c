@@ -1033,7 +1033,9 @@ show_picture_view (OvAttentionPanel *self,
   double fw, fh, k;
   int layer, subject;
 
-  if (run->sample == NULL || run->picture == NULL)
+  /* (without a picture, the boxes are drawn on a blank frame, as in the
+   * main view) */
+  if (run->sample == NULL)
     return _("This image has no picture to draw the attention on.");
   if (run->sample->features == NULL)
     return _("This image has no region features: the model reads only its tags, so nothing "
@@ -1351,8 +1353,8 @@ show_change_view (OvAttentionPanel *self)
   int layer, S = now->forward->seq_len;
 
   if (before == NULL)
-    return _("Change the input (switch a tag or a region off, edit a tag, ask another "
-             "question) to see how the attention changes.");
+    return _("Change the input (switch a tag or a region off, edit a tag, move the confidence "
+             "threshold, ask another question) to see how the attention changes.");
   if (before->task != now->task || before->forward->n_layers != now->forward->n_layers
       || before->forward->n_heads != now->forward->n_heads)
     return _("The input before the last change was read by another model: there is nothing "

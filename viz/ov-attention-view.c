@@ -1351,8 +1351,9 @@ flow_note_lines (void)
                         "the rest of a row went to\n"
                         "[CLS], [SEP] and [MASK].\n"
                         "x = cross-modal share: mean\n"
-                        "over groups of the row mass\n"
-                        "leaving the query's own group."), "\n", -1);
+                        "over groups of the share of\n"
+                        "the w+t+r mass of a row that\n"
+                        "leaves the query's own group."), "\n", -1);
 }
 
 /* The short form of the explanation, two lines, for a figure with no room
