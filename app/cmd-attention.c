@@ -49,6 +49,7 @@ typedef struct {
   int     layer;
   int     before_layer;
   int     region;
+  gboolean shared_scale;
   int     beams;
   int     max_length;
   double  width, height, scale;
@@ -511,6 +512,9 @@ ov_cmd_attention (int argc, char **argv)
          "[MASK], else [CLS])"), "TOKEN" },
     { "region", 0, 0, G_OPTION_ARG_INT, &o.region,
       N_("Region of the region view (which words and tags attend to it)"), "K" },
+    { "shared-scale", 0, 0, G_OPTION_ARG_NONE, &o.shared_scale,
+      N_("Grid view: one colour scale for every head, so that heads compare by colour "
+         "(default: each map its own, from 0 to its largest value)"), NULL },
     { "beams", 'b', 0, G_OPTION_ARG_INT, &o.beams,
       N_("Beam width of the generated caption, as “oscarviz caption” takes it; 1 is greedy "
          "search (default 5)"), "N" },
@@ -593,6 +597,8 @@ ov_cmd_attention (int argc, char **argv)
       stray = "--token", its_view = "image";
     else if (o.region != NOT_GIVEN && strcmp (view_name, "region") != 0)
       stray = "--region", its_view = "region";
+    else if (o.shared_scale && strcmp (view_name, "grid") != 0)
+      stray = "--shared-scale", its_view = "grid";
     else if (strcmp (view_name, "difference") != 0
              && (o.before_layer != NOT_GIVEN || o.before_head_text != NULL
                  || o.before_tags != NULL))
@@ -1183,6 +1189,8 @@ ov_cmd_attention (int argc, char **argv)
               title = figure_title (&o, title);
               view = ov_attention_grid_view_new (att, L, A, S, pass.enc->segments, title);
               ov_attention_grid_view_set_fill_page (view, TRUE);
+              if (o.shared_scale)
+                ov_attention_grid_view_share_scale (view);
               view_free = (GDestroyNotify) ov_attention_grid_view_free;
               paint = ov_attention_grid_view_paint;
               width = 140 + A * 110;

@@ -4162,6 +4162,19 @@ test_attention_view_options (void)
                          yaml, "--view", views[i], "--head", "0", "--out", png, NULL);
     }
   g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+  /* one colour scale for the grid's heads, and for no other view */
+  {
+    g_autoptr(Run) shared = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                          "--view", "grid", "--shared-scale", "--out", png,
+                                          NULL);
+
+    g_assert_cmpint (shared->status, ==, 0);
+    g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+    g_unlink (png);
+    expect_bad_option ("--shared-scale", "only for the grid view", "attention", "--model",
+                       "demo", "--dataset", yaml, "--layer", "1", "--shared-scale", "--out", png,
+                       NULL);
+  }
   /* the numbers alone, without a figure */
   no_out = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--layer", "1",
                          "--csv", csv, NULL);

@@ -716,6 +716,29 @@ test_grid_and_flow (void)
   }
   cairo_surface_destroy (surface);
   dump ("grid", ov_attention_grid_view_paint, grid, 600, 480);
+  /* one scale for every map: 0 .. the largest of them all, the map of
+   * layer 2, head 1 coloured on it */
+  {
+    float hi = 0.0f;
+    const OvColorScale *sc;
+
+    for (int l = 0; l < 3; l++)
+      for (int h = 0; h < 4; h++)
+        for (int i = 0; i < T_S; i++)
+          for (int j = 0; j < T_S; j++)
+            if (t_segments[i] != OV_SEGMENT_PAD && t_segments[j] != OV_SEGMENT_PAD)
+              hi = MAX (hi, att[l][(gsize) h * T_S * T_S + i * T_S + j]);
+    ov_attention_grid_view_share_scale (grid);
+    sc = ov_attention_grid_view_get_scale (grid, 2, 1);
+    g_assert_cmpfloat (sc->hi, ==, hi);
+    g_assert_cmpfloat (ov_attention_grid_view_get_scale (grid, 0, 0)->hi, ==, hi);
+    surface = render (ov_attention_grid_view_paint, grid, 600, 480);
+    g_assert_true (ov_attention_grid_view_cell_rect (grid, 2, 1, &r));
+    g_assert_true (ov_attention_grid_view_hit (grid, r.x + 1, r.y + 1, &gh));
+    assert_color_near (pixel (surface, r.x + 1, r.y + 1), ov_color_scale_map (sc, gh.value),
+                       1.5 / 255);
+    cairo_surface_destroy (surface);
+  }
 
   surface = render (ov_flow_view_paint, flow, 700, 420);
   ov_attention_flow (att[1] + 3 * T_S * T_S, t_segments, T_S, expect, NULL);

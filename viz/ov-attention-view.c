@@ -934,6 +934,7 @@ struct _OvAttentionGridView
   double        k, font, bar_x, bar_y, bar_h, bar_title_w, strip;
   gboolean      show_key;         /* the segments' key fits under the bar */
   int           head_step, layer_step;
+  gboolean      shared;           /* every map on one scale (scales[] all alike) */
 };
 
 /* Each map has its own range (a few peaked heads would leave the others
@@ -1010,6 +1011,32 @@ ov_attention_grid_view_set_fill_page (OvAttentionGridView *view, gboolean fill)
   view->fill_page = fill;
 }
 
+void
+ov_attention_grid_view_share_scale (OvAttentionGridView *view)
+{
+  int n = view->n_layers * view->n_heads;
+  double hi = 0.0;
+
+  for (int k = 0; k < n; k++)
+    hi = MAX (hi, view->scales[k].hi);
+  for (int k = 0; k < n; k++)
+    {
+      view->scales[k] = sequential_scale (hi);
+      g_clear_pointer (&view->cache[k], cairo_surface_destroy);
+    }
+  view->shared = TRUE;
+}
+
+/* The colour bar's scale and title: a share of each map's maximum, or the
+ * scale all maps share. */
+static const OvColorScale *
+grid_legend_scale (OvAttentionGridView *view,
+                   const char         **title)
+{
+  *title = view->shared ? _ ("attention") : _ ("÷ map max");
+  return view->shared ? &view->scales[0] : &grid_relative;
+}
+
 const OvColorScale *
 ov_attention_grid_view_get_scale (OvAttentionGridView *view, int layer, int head)
 {
@@ -1041,6 +1068,8 @@ ov_attention_grid_view_layout (OvAttentionGridView *view, double width, double h
   double avail_w, avail_h, legend_w, line, pitch;
   cairo_t *cr = ov_draw_measure_context ();
   char buf[32];
+  const char *bar_title;
+  const OvColorScale *bar_scale = grid_legend_scale (view, &bar_title);
 
   view->width = width;
   view->height = height;
@@ -1063,14 +1092,14 @@ ov_attention_grid_view_layout (OvAttentionGridView *view, double width, double h
   /* Translators: the colour bar of the layer x head grid: each map's
    * values divided by its maximum. */
   ov_draw_set_font (cr, view->font, TRUE);
-  view->bar_title_w = MIN (ov_draw_text_width (cr, _ ("÷ map max")), 86 * k);
-  legend_w = legend_width (&grid_relative, _ ("÷ map max"), view->present, view->bar_y,
+  view->bar_title_w = MIN (ov_draw_text_width (cr, bar_title), 86 * k);
+  legend_w = legend_width (bar_scale, bar_title, view->present, view->bar_y,
                            view->bar_h, height - MARGIN * k, k) + 16 * k;
   /* the key where it takes no more than a third of the page's width (the
    * strips' colours are the heat map's, which has the key too) */
   view->show_key = legend_w <= width / 3;
   if (!view->show_key)
-    legend_w = legend_width (&grid_relative, _ ("÷ map max"), NULL, view->bar_y, view->bar_h,
+    legend_w = legend_width (bar_scale, bar_title, NULL, view->bar_y, view->bar_h,
                              height - MARGIN * k, k) + 16 * k;
   avail_w = width - view->x0 - legend_w - MARGIN * k;
   avail_h = height - view->y0 - MARGIN * k;
@@ -1210,9 +1239,13 @@ ov_attention_grid_view_draw (OvAttentionGridView *view, cairo_t *cr)
         }
       cairo_fill (cr);
     }
-  draw_legend (cr, &grid_relative, _ ("÷ map max"), view->show_key ? view->present : NULL,
-               view->bar_x, view->bar_y, view->bar_h, view->height - MARGIN * view->k,
-               view->k);
+  {
+    const char *bar_title;
+    const OvColorScale *bar_scale = grid_legend_scale (view, &bar_title);
+
+    draw_legend (cr, bar_scale, bar_title, view->show_key ? view->present : NULL, view->bar_x,
+                 view->bar_y, view->bar_h, view->height - MARGIN * view->k, view->k);
+  }
   cairo_restore (cr);
 }
 

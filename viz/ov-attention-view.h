@@ -141,6 +141,10 @@ void     ov_attention_grid_view_free   (OvAttentionGridView *view);
 void     ov_attention_grid_view_set_fill_page (OvAttentionGridView *view,
                                                gboolean             fill);
 /* Each map is coloured from 0 to its own maximum. */
+/* One colour scale for every map, from 0 to the largest value of them all
+ * (attention --shared-scale), so that heads compare by colour; by default
+ * each map has its own and the colour bar reads as a share of it. */
+void        ov_attention_grid_view_share_scale (OvAttentionGridView *view);
 const OvColorScale *ov_attention_grid_view_get_scale (OvAttentionGridView *view,
                                                       int                  layer,
                                                       int                  head);
