@@ -1538,8 +1538,28 @@ test_attention (void)
     g_assert_nonnull (gtk_widget_get_ancestor (focus, GTK_TYPE_DROP_DOWN));
     g_assert_true (gtk_widget_child_focus (GTK_WIDGET (fresh), GTK_DIR_TAB_FORWARD));
     focus = gtk_root_get_focus (GTK_ROOT (fresh));
+    /* (the grid's Same scale switch on the way) */
+    g_assert_true (GTK_IS_CHECK_BUTTON (focus));
+    g_assert_true (gtk_widget_child_focus (GTK_WIDGET (fresh), GTK_DIR_TAB_FORWARD));
+    focus = gtk_root_get_focus (GTK_ROOT (fresh));
     g_assert_true (GTK_IS_BUTTON (focus));
     g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (focus)), ==, "_Export…");
+  }
+  /* Same scale: every map from 0 to the largest value of all heads */
+  {
+    double hi = 0.0;
+
+    g_assert_cmpfloat (ov_attention_panel_get_grid_scale (panel, 0, 0)->hi, !=,
+                       ov_attention_panel_get_grid_scale (panel, n_layers - 1,
+                                                          n_heads - 1)->hi);
+    for (int l = 0; l < n_layers; l++)
+      for (int h = 0; h < n_heads; h++)
+        hi = MAX (hi, ov_attention_panel_get_grid_scale (panel, l, h)->hi);
+    ov_attention_panel_set_shared_scale (panel, TRUE);
+    for (int l = 0; l < n_layers; l++)
+      for (int h = 0; h < n_heads; h++)
+        g_assert_cmpfloat (ov_attention_panel_get_grid_scale (panel, l, h)->hi, ==, hi);
+    ov_attention_panel_set_shared_scale (panel, FALSE);
   }
   g_assert_true (ov_attention_panel_grid_cell_center (panel, n_layers - 1, 0, &x, &y));
   g_assert_true (ov_attention_panel_click (panel, x, y));

@@ -240,6 +240,8 @@ struct _OvAttentionPanel
   OvAttentionCanvas *canvas;
   GtkLabel       *cell_label;
   GtkWidget      *subject_cell;
+  GtkWidget      *shared_cell;
+  GtkCheckButton *shared_check;
   GtkLabel       *subject_label;
   GtkDropDown    *subject_dropdown;
   GtkStringList  *subject_model;
@@ -1424,6 +1426,7 @@ update_view (OvAttentionPanel *self)
       self->updating = FALSE;
     }
   gtk_widget_set_visible (self->subject_cell, self->picture != NULL);
+  gtk_widget_set_visible (self->shared_cell, kind == OV_ATTENTION_VIEW_GRID);
   gtk_widget_set_visible (GTK_WIDGET (self->empty_label), empty != NULL);
   gtk_widget_set_visible (self->canvas_box, empty == NULL);
   /* The layer and head with their flow box cells: GTK 4.8's flow box stops
@@ -1459,6 +1462,8 @@ update_view (OvAttentionPanel *self)
       self->grid = ov_attention_grid_view_new (att, fwd->n_layers, fwd->n_heads, S,
                                                enc->segments,
                                                _("Attention of every layer and head"));
+      if (gtk_check_button_get_active (self->shared_check))
+        ov_attention_grid_view_share_scale (self->grid);
       self->canvas->paint = ov_attention_grid_view_paint;
       self->canvas->view = self->grid;
       self->canvas->draw_mark = grid_draw_mark;
@@ -1912,6 +1917,8 @@ ov_attention_panel_class_init (OvAttentionPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, canvas);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, cell_label);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, subject_cell);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, shared_cell);
+  gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, shared_check);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, subject_label);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, subject_dropdown);
   gtk_widget_class_bind_template_child (widget_class, OvAttentionPanel, subject_model);
@@ -1940,6 +1947,8 @@ ov_attention_panel_init (OvAttentionPanel *self)
                            G_CALLBACK (selector_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->subject_dropdown, "notify::selected",
                            G_CALLBACK (subject_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->shared_check, "toggled", G_CALLBACK (selector_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->canvas), TRUE);
   g_signal_connect_object (self->canvas, "query-tooltip", G_CALLBACK (query_tooltip_cb),
                            self, 0);
@@ -2460,6 +2469,26 @@ ov_attention_panel_chip_center (OvAttentionPanel *self,
         return TRUE;
       }
   return FALSE;
+}
+
+void
+ov_attention_panel_set_shared_scale (OvAttentionPanel *self,
+                                     gboolean          shared)
+{
+  g_return_if_fail (OV_IS_ATTENTION_PANEL (self));
+  gtk_check_button_set_active (self->shared_check, shared);
+}
+
+const OvColorScale *
+ov_attention_panel_get_grid_scale (OvAttentionPanel *self,
+                                   int               layer,
+                                   int               head)
+{
+  g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), NULL);
+
+  if (self->grid == NULL)
+    return NULL;
+  return ov_attention_grid_view_get_scale (self->grid, layer, head);
 }
 
 gboolean

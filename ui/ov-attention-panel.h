@@ -11,6 +11,7 @@
 #pragma once
 
 #include "viz/ov-attention.h"
+#include "viz/ov-draw.h"
 #include "ov-panel.h"
 
 G_BEGIN_DECLS
@@ -94,6 +95,14 @@ gboolean    ov_attention_panel_chip_center  (OvAttentionPanel    *self,
                                              int                  position,
                                              double              *x,
                                              double              *y);
+/* All heads: one colour scale for every map (the Same scale switch), or
+ * each map's own; the scale of the map of (layer, head), NULL outside the
+ * grid. */
+void        ov_attention_panel_set_shared_scale (OvAttentionPanel *self,
+                                                 gboolean          shared);
+const OvColorScale *ov_attention_panel_get_grid_scale (OvAttentionPanel *self,
+                                                       int               layer,
+                                                       int               head);
 /* The line under the view that names the keys' cell or head. */
 GtkWidget  *ov_attention_panel_get_cell_label (OvAttentionPanel  *self);
 /* Caption words: centre of the cell of step (word) and column col (the
