@@ -892,10 +892,7 @@ static int
 region_position (const OvAttentionRun *run,
                  int                   k)
 {
-  for (int i = 0; i < run->forward->seq_len; i++)
-    if (run->encoding->segments[i] == OV_SEGMENT_REGION && k-- == 0)
-      return i;
-  return -1;
+  return ov_attention_region_position (run->encoding->segments, run->forward->seq_len, k);
 }
 
 /* The region given that the token at query attends to most, or -1. */
@@ -904,15 +901,15 @@ strongest_region (const OvAttentionRun *run,
                   const float          *matrix,
                   int                   query)
 {
-  int S = run->forward->seq_len, best = -1;
+  const float *row = matrix + (gsize) query * run->forward->seq_len;
+  int best = -1, best_p = -1;
 
   for (guint k = 0; k < run->sample->n_regions; k++)
     {
       int p = region_position (run, (int) k);
 
-      if (p >= 0 && (best < 0 || matrix[(gsize) query * S + p]
-                                 > matrix[(gsize) query * S + region_position (run, best)]))
-        best = (int) k;
+      if (p >= 0 && (best < 0 || row[p] > row[best_p]))
+        best = (int) k, best_p = p;
     }
   return best;
 }
@@ -1397,10 +1394,12 @@ update_view (OvAttentionPanel *self)
   const float *const *att;
   OvAttentionViewKind kind = ov_attention_panel_get_view (self);
   const char *empty = NULL;
-  int S, shown = 0;
+  int S;
 
   clear_views (self);
-  describe_input (self);
+  /* (without a run the line keeps what the run's start said of it) */
+  if (self->run != NULL)
+    describe_input (self);
   gtk_label_set_text_with_mnemonic (self->subject_label,
                                     kind == OV_ATTENTION_VIEW_REGION ? _("_Region") : _("_Token"));
   if (self->run == NULL && self->failure != NULL)
@@ -1446,8 +1445,6 @@ update_view (OvAttentionPanel *self)
   enc = self->run->encoding;
   att = (const float *const *) fwd->attentions;
   S = fwd->seq_len;
-  for (int i = 0; i < S; i++)
-    shown += enc->segments[i] != OV_SEGMENT_PAD;
 
   switch (kind)
     {
@@ -1689,7 +1686,6 @@ attention_ready_cb (GObject      *source,
   self->run = run;
   self->n_runs++;
   fit_selectors (self);
-  describe_input (self);
   update_view (self);
   /* (the view was changed to the caption words while it ran) */
   if (needs_steps (self))

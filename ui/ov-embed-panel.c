@@ -1044,22 +1044,18 @@ rebuild_alignment (OvEmbedPanel *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->align_grid))) != NULL)
     gtk_grid_remove (self->align_grid, child);
 
+  n = shown_alignments (self, models);
   for (guint k = 0; self->result != NULL && k < 2; k++)
     {
       EmbedSet *set = self->result->set[k];
 
-      if (set == NULL)
+      if (set == NULL || set->align != NULL)
         continue;
-      if (set->align != NULL)
-        models[n++] = set->align;
-      else
-        {
-          if (notes->len > 0)
-            g_string_append_c (notes, '\n');
-          /* Translators: %s is a model name, then why its alignment is missing. */
-          g_string_append_printf (notes, _("No alignment for %s: %s"), set->label,
-                                  set->align_error);
-        }
+      if (notes->len > 0)
+        g_string_append_c (notes, '\n');
+      /* Translators: %s is a model name, then why its alignment is missing. */
+      g_string_append_printf (notes, _("No alignment for %s: %s"), set->label,
+                              set->align_error);
     }
   if (self->result != NULL && self->result->note != NULL)
     {

@@ -1893,16 +1893,6 @@ image_view_new (const float       *matrix,
   return v;
 }
 
-/* Sequence position of region k, or -1. */
-static int
-region_position (const OvSegment *segments, int seq_len, int k)
-{
-  for (int i = 0; i < seq_len; i++)
-    if (segments[i] == OV_SEGMENT_REGION && k-- == 0)
-      return i;
-  return -1;
-}
-
 OvAttentionImageView *
 ov_attention_image_view_new_query (const float       *matrix,
                                    int                seq_len,
@@ -1925,7 +1915,7 @@ ov_attention_image_view_new_query (const float       *matrix,
   v->weights = g_new0 (float, MAX (v->n_weights, 1));
   for (guint k = 0; k < sample->n_regions; k++)
     {
-      int p = region_position (segments, seq_len, k);
+      int p = ov_attention_region_position (segments, seq_len, k);
 
       /* Regions past the model's region limit were not seen: NaN, drawn
        * as a dashed outline. */
@@ -1955,7 +1945,7 @@ ov_attention_image_view_new_region (const float       *matrix,
 
   g_return_val_if_fail (matrix != NULL && sample != NULL, NULL);
 
-  p = region_position (segments, seq_len, region);
+  p = ov_attention_region_position (segments, seq_len, region);
   if (p < 0 || region >= (int) sample->n_regions)
     return NULL;
   v = image_view_new (matrix, seq_len, segments, labels, sample, image, palette, title);

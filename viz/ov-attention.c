@@ -342,6 +342,17 @@ ov_attention_difference (const float *before,
   return out;
 }
 
+int
+ov_attention_region_position (const OvSegment *segments,
+                              int              seq_len,
+                              int              k)
+{
+  for (int i = 0; i < seq_len; i++)
+    if (segments[i] == OV_SEGMENT_REGION && k-- == 0)
+      return i;
+  return -1;
+}
+
 /* Pairs the positions of kind `kind` of a with those of b as the longest
  * common subsequence of their labels; by slot (first with first) when
  * by_slot and the two have as many. */

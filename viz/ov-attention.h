@@ -59,6 +59,12 @@ void      ov_attention_query_rows   (const float *const  *attentions,   /* L x (
                                      int                  query,
                                      float               *rows);
 
+/* The sequence position of the k-th region (from 0) among segments, or
+ * -1: region k of a sample is the k-th OV_SEGMENT_REGION position. */
+int       ov_attention_region_position (const OvSegment *segments,
+                                        int              seq_len,
+                                        int              k);
+
 /* The three modality groups of the flow summary. */
 typedef enum {
   OV_FLOW_WORDS,

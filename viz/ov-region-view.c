@@ -190,13 +190,19 @@ place_labels (OvRegionView *view, double width, double height)
   cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
   cairo_t *cr = cairo_create (scratch);
   g_autofree guint *order = g_new (guint, MAX (s->n_regions, 1));
+  /* the boxes shown, in view coordinates (hidden ones left empty) */
+  g_autofree OvRect *boxes = g_new0 (OvRect, MAX (s->n_regions, 1));
   GArray *placed = g_array_new (FALSE, FALSE, sizeof (OvRect));
   cairo_font_extents_t fe;
 
   ov_draw_set_font (cr, view->label_font, FALSE);
   cairo_font_extents (cr, &fe);
   for (guint i = 0; i < s->n_regions; i++)
-    order[i] = i;
+    {
+      order[i] = i;
+      if (view->hidden[i] || !ov_region_view_get_box (view, i, &boxes[i]))
+        boxes[i] = (OvRect) { 0 };
+    }
   g_qsort_with_data (order, s->n_regions, sizeof (guint), compare_conf_desc, (gpointer) s);
 
   /* Greedy: most confident first; take the first candidate spot that
@@ -210,8 +216,9 @@ place_labels (OvRegionView *view, double width, double height)
       double lw, lh;
 
       view->has_label[i] = FALSE;
-      if (view->hidden[i] || !ov_region_view_get_box (view, i, &box))
+      if (view->hidden[i])
         continue;
+      box = boxes[i];
       text = label_text (&s->regions[i]);
       lw = ov_draw_text_width (cr, text) + 2 * LABEL_PAD;
       lh = fe.ascent + fe.descent + 2 * LABEL_PAD;
@@ -229,14 +236,9 @@ place_labels (OvRegionView *view, double width, double height)
           cand[c].y = CLAMP (cand[c].y, 0.0, MAX (0.0, height - lh));
           for (guint p = 0; p < placed->len; p++)
             o += 4.0 * overlap_area (&cand[c], &g_array_index (placed, OvRect, p));
+          /* (an empty box covers nothing) */
           for (guint j = 0; j < s->n_regions; j++)
-            {
-              OvRect other;
-
-              if (view->hidden[j] || !ov_region_view_get_box (view, j, &other))
-                continue;
-              o += (j == i ? 0.5 : 1.0) * overlap_area (&cand[c], &other);
-            }
+            o += (j == i ? 0.5 : 1.0) * overlap_area (&cand[c], &boxes[j]);
           if (o < best_overlap)
             {
               best_overlap = o;
