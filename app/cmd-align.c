@@ -206,7 +206,7 @@ ov_cmd_align (int argc, char **argv)
         goto out;
       if (!json)
         /* Translators: said after a file was written */
-        g_print (_("wrote %s\n"), out);
+        ov_cli_print_wrote (out);
     }
   status = 0;
 

@@ -534,9 +534,10 @@ ov_cmd_attention (int argc, char **argv)
     { "before-tags", 0, 0, G_OPTION_ARG_STRING, &o.before_tags,
       N_("Difference view: the same input with these tags is subtracted"), "TAGS" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, N_("Figure: .png, .svg or .pdf"), "FILE" },
-    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &o.csv, N_("The numbers behind the figure"), "FILE" },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &o.csv,
+      N_("The numbers behind the figure; - for the standard output"), "FILE" },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &o.json,
-      N_("The same numbers as JSON (one object per row)"), "FILE" },
+      N_("The same numbers as JSON (one object per row); - for the standard output"), "FILE" },
     { NULL }
   };
 
@@ -1393,12 +1394,9 @@ ov_cmd_attention (int argc, char **argv)
         goto out;
       }
   }
-  if (o.out != NULL)
-    g_print (_("wrote %s\n"), o.out);
-  if (o.csv != NULL)
-    g_print (_("wrote %s\n"), o.csv);
-  if (o.json != NULL)
-    g_print (_("wrote %s\n"), o.json);
+  ov_cli_print_wrote (o.out);
+  ov_cli_print_wrote (o.csv);
+  ov_cli_print_wrote (o.json);
   status = 0;
 
 out:

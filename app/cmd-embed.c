@@ -565,7 +565,7 @@ ov_cmd_embed (int argc, char **argv)
                            width > 0 ? width : OV_TSNE_PLOT_WIDTH,
                            height > 0 ? height : OV_TSNE_PLOT_HEIGHT, scale, &error))
         goto fail;
-      g_print (_("wrote %s\n"), tsne_out);
+      ov_cli_print_wrote (tsne_out);
     }
   return 0;
 

@@ -273,7 +273,7 @@ ov_cmd_tsne (int argc, char **argv)
       N_("FIGURE") },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
       N_("Also write x,y[,label] rows (with kind, image, token, region and layer for an "
-         "embeddings file)"), N_("FILE") },
+         "embeddings file); - for the standard output"), N_("FILE") },
     { "perplexity", 0, 0, G_OPTION_ARG_DOUBLE, &perplexity,
       N_("Perplexity (30; lowered to a third of the other points for small sets)"), N_("P") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (42)"), N_("S") },
@@ -492,9 +492,9 @@ ov_cmd_tsne (int argc, char **argv)
   if (!ov_output_set_commit (set, &error))
     goto fail;
   if (!quiet)
-    g_print (_("wrote %s\n"), out);
-  if (!quiet && csv != NULL)
-    g_print (_("wrote %s\n"), csv);
+    ov_cli_print_wrote (out);
+  if (!quiet)
+    ov_cli_print_wrote (csv);
   return 0;
 
 fail:

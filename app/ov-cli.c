@@ -536,6 +536,9 @@ check_output (const char *command,
       g_printerr (_("oscarviz %s: %s needs a file name\n"), command, option);
       return FALSE;
     }
+  /* "-": the standard output (ov_files_is_stdout) */
+  if (ov_files_is_stdout (out))
+    return TRUE;
   if (g_stat (out, &st) == 0)
     {
       g_autofree char *read = NULL;
@@ -584,6 +587,9 @@ ov_cli_check_output (const char                  *command,
 
   return ov_cli_check_outputs (command, &output, 1, model, sample, inputs, n_inputs);
 }
+
+/* Set once an output is the standard output: ov_cli_print_wrote. */
+static gboolean data_on_stdout;
 
 /* The file path names, symbolic links and "..", resolved; where it does
  * not exist yet, its folder resolved (ov_cli_check_output found it), after
@@ -644,8 +650,18 @@ ov_cli_check_outputs (const char                  *command,
     {
       if (!check_output (command, outputs[i].option, outputs[i].path, known))
         return FALSE;
+      if (ov_files_is_stdout (outputs[i].path))
+        data_on_stdout = TRUE;
       g_ptr_array_add (resolved, outputs[i].path != NULL ? resolve_output (outputs[i].path)
                                                          : NULL);
+      for (gsize j = 0; j < i; j++)
+        if (ov_files_is_stdout (outputs[i].path) && ov_files_is_stdout (outputs[j].path))
+          {
+            g_printerr (_("oscarviz %s: %s and %s both write to the standard output (-); give "
+                          "one of them a file\n"), command, outputs[j].option,
+                        outputs[i].option);
+            return FALSE;
+          }
     }
   for (gsize i = 0; i < n_outputs; i++)
     for (gsize j = 0; j < i; j++)
@@ -654,7 +670,8 @@ ov_cli_check_outputs (const char                  *command,
         const char *b = g_ptr_array_index (resolved, i);
         GStatBuf st;
 
-        if (a == NULL || b == NULL)
+        if (a == NULL || b == NULL || ov_files_is_stdout (outputs[i].path)
+            || ov_files_is_stdout (outputs[j].path))
           continue;
         /* two names of one file (a hard link) count as the same too */
         if (strcmp (a, b) == 0 || (g_stat (a, &st) == 0 && same_file (&st, b)))
@@ -667,6 +684,19 @@ ov_cli_check_outputs (const char                  *command,
           }
       }
   return TRUE;
+}
+
+void
+ov_cli_print_wrote (const char *path)
+{
+  /* the standard output holds the data itself, when an output went there,
+   * and the lines that name the other files go to the standard error */
+  if (path == NULL || ov_files_is_stdout (path))
+    return;
+  if (data_on_stdout)
+    g_printerr (_("wrote %s\n"), path);
+  else
+    g_print (_("wrote %s\n"), path);
 }
 
 void

@@ -210,6 +210,11 @@ gboolean        ov_cli_check_outputs  (const char                  *command,
                                        const char * const          *inputs,
                                        gsize                        n_inputs);
 
+/* Prints "wrote PATH" for a file a command wrote; nothing for "-", the
+ * standard output, whose text is the data, and where ov_cli_check_outputs
+ * was given "-" the line goes to the standard error. */
+void            ov_cli_print_wrote    (const char                  *path);
+
 /* Prints "oscarviz COMMAND: message" for a failed option parse; argv (as
  * given, before the parse) lets it name an option whose text is not UTF-8,
  * and an unknown long option with the context's nearest one ("did you

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -199,6 +200,12 @@ ov_files_set_contents (const char  *path,
 }
 
 gboolean
+ov_files_is_stdout (const char *path)
+{
+  return path != NULL && strcmp (path, "-") == 0;
+}
+
+gboolean
 ov_files_probe_folder (const char  *dir,
                        GError     **error)
 {
@@ -229,7 +236,15 @@ ov_output_set_add (OvOutputSet *set,
 
   g_return_val_if_fail (set != NULL && path != NULL, NULL);
 
-  o.tmp = temp_template (path);
+  if (ov_files_is_stdout (path))
+    {
+      /* (written to the standard output only when the set is committed) */
+      g_autofree char *spool = g_build_filename (g_get_tmp_dir (), "oscarviz-out", NULL);
+
+      o.tmp = temp_template (spool);
+    }
+  else
+    o.tmp = temp_template (path);
   fd = g_mkstemp_full (o.tmp, O_RDWR | O_CLOEXEC, 0666);
   if (fd < 0)
     {
@@ -280,6 +295,31 @@ same_output (const char *a,
          && sa.st_ino == sb.st_ino;
 }
 
+static gboolean
+copy_to_stdout (const char  *spool,
+                GError     **error)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  g_autoptr(GError) local = NULL;
+
+  if (!g_file_get_contents (spool, &data, &len, &local))
+    {
+      g_set_error (error, G_FILE_ERROR, local->code, _ ("cannot write the standard output: %s"),
+                   local->message);
+      return FALSE;
+    }
+  if ((len > 0 && fwrite (data, 1, len, stdout) != len) || fflush (stdout) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _ ("cannot write the standard output: %s"), g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 ov_output_set_commit (OvOutputSet *set,
                       GError     **error)
@@ -289,7 +329,8 @@ ov_output_set_commit (OvOutputSet *set,
   for (guint i = 0; i < outs->len; i++)
     {
       const Output *o = &g_array_index (outs, Output, i);
-      g_autofree char *input = ov_files_find_read (o->path);
+      g_autofree char *input = ov_files_is_stdout (o->path) ? NULL
+                                                            : ov_files_find_read (o->path);
 
       if (input != NULL)
         {
@@ -309,6 +350,18 @@ ov_output_set_commit (OvOutputSet *set,
         {
           const Output *p = &g_array_index (outs, Output, j);
 
+          if (ov_files_is_stdout (o->path) && ov_files_is_stdout (p->path))
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           /* Translators: "--csv and --json both write to the standard
+                            * output (-); ..." */
+                           _ ("%s and %s both write to the standard output (-); give one "
+                              "of them a file"), p->option != NULL ? p->option : p->path,
+                           o->option != NULL ? o->option : o->path);
+              return FALSE;
+            }
+          if (ov_files_is_stdout (o->path) || ov_files_is_stdout (p->path))
+            continue;
           if (same_output (o->path, p->path))
             {
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -322,6 +375,8 @@ ov_output_set_commit (OvOutputSet *set,
     {
       Output *o = &g_array_index (outs, Output, i);
 
+      if (ov_files_is_stdout (o->path))
+        continue;
       if (g_rename (o->tmp, o->path) != 0)
         {
           int saved = errno;
@@ -331,6 +386,15 @@ ov_output_set_commit (OvOutputSet *set,
           return FALSE;
         }
       o->placed = TRUE;
+    }
+  /* the files are in place; the one for the standard output is copied
+   * there last, and its spool file is removed with the set */
+  for (guint i = 0; i < outs->len; i++)
+    {
+      const Output *o = &g_array_index (outs, Output, i);
+
+      if (ov_files_is_stdout (o->path) && !copy_to_stdout (o->tmp, error))
+        return FALSE;
     }
   return TRUE;
 }

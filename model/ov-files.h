@@ -13,7 +13,10 @@
  * each is written to a temporary file beside its place, and only once all
  * are written are they checked against the files read and renamed into
  * place. A set freed before it is committed removes its temporary files,
- * so a failed write leaves the files of an earlier run as they were.
+ * so a failed write leaves the files of an earlier run as they were. An
+ * output named "-" is the standard output: it is spooled to a temporary
+ * file like the others and copied to the standard output at the commit,
+ * after the files are in place, so that a failed run prints none of it.
  */
 #pragma once
 
@@ -44,6 +47,9 @@ gboolean     ov_files_set_contents  (const char  *path,
  * system's reason without the folder's name. */
 gboolean     ov_files_probe_folder  (const char  *dir,
                                      GError     **error);
+
+/* Whether an output path is "-", the standard output. */
+gboolean     ov_files_is_stdout     (const char  *path);
 
 typedef struct _OvOutputSet OvOutputSet;
 

@@ -55,13 +55,14 @@ run_free (Run *run)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
 
-/* envp NULL: this process's environment; setup (may be NULL) runs in
- * the child before the program starts. */
+/* cwd NULL: this process's folder; envp NULL: this process's environment;
+ * setup (may be NULL) runs in the child before the program starts. */
 static Run *
-run_argv_setup (GPtrArray            *args,
-                char                **envp,
-                GSpawnChildSetupFunc  setup,
-                gpointer              setup_data)
+run_argv_in (const char           *cwd,
+             GPtrArray            *args,
+             char                **envp,
+             GSpawnChildSetupFunc  setup,
+             gpointer              setup_data)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
@@ -73,7 +74,7 @@ run_argv_setup (GPtrArray            *args,
   for (guint i = 0; i < args->len; i++)
     g_ptr_array_add (argv, g_strdup (g_ptr_array_index (args, i)));
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, setup, setup_data,
+  g_spawn_sync (cwd, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, setup, setup_data,
                 &run->out, &run->err, &wait_status, &error);
   g_assert_no_error (error);
   if (g_spawn_check_wait_status (wait_status, &wait_error))
@@ -84,6 +85,15 @@ run_argv_setup (GPtrArray            *args,
       run->status = wait_error->code;
     }
   return run;
+}
+
+static Run *
+run_argv_setup (GPtrArray            *args,
+                char                **envp,
+                GSpawnChildSetupFunc  setup,
+                gpointer              setup_data)
+{
+  return run_argv_in (NULL, args, envp, setup, setup_data);
 }
 
 /* envp NULL: this process's environment. */
@@ -111,6 +121,22 @@ run_oscarviz (const char *first, ...)
     g_ptr_array_add (args, (gpointer) a);
   va_end (ap);
   return run_argv (args);
+}
+
+/* run_oscarviz in the folder dir. */
+static Run *
+run_oscarviz_in (const char *dir,
+                 const char *first,
+                 ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  return run_argv_in (dir, args, NULL, NULL, NULL);
 }
 
 /* The one JSON document a successful --json run printed. */
@@ -5258,6 +5284,74 @@ test_embed_failed_write (void)
   g_rmdir (dir);
 }
 
+/* /cli/attention/stdout: "-" for --csv or --json writes the numbers to the
+ * standard output, the same bytes as the file, with no "wrote" line among
+ * them and no file named "-"; two outputs on the standard output are
+ * refused before anything runs. tsne --csv - does the same. */
+static void
+test_attention_stdout (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-att-stdout-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "a.csv", NULL);
+  g_autofree char *json = g_build_filename (dir, "a.json", NULL);
+  g_autofree char *dash = g_build_filename (dir, "-", NULL);
+  g_autofree char *vec = g_build_filename (dir, "e.safetensors", NULL);
+  g_autofree char *png = g_build_filename (dir, "t.png", NULL);
+  g_autofree char *csv_text = NULL, *json_text = NULL;
+  g_autoptr(Run) embed = NULL;
+  g_autoptr(Run) tsne_file = NULL;
+  g_autoptr(Run) tsne_out = NULL;
+  g_autoptr(Run) to_files = NULL;
+  g_autoptr(Run) csv_out = NULL;
+  g_autoptr(Run) json_out = NULL;
+  g_autoptr(Run) both = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  to_files = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--layer", "1",
+                           "--csv", csv, "--json", json, NULL);
+  g_assert_cmpint (to_files->status, ==, 0);
+  g_assert_true (g_file_get_contents (csv, &csv_text, NULL, NULL));
+  g_assert_true (g_file_get_contents (json, &json_text, NULL, NULL));
+  g_assert_true (g_str_has_suffix (json_text, "]\n"));
+  csv_out = run_oscarviz_in (dir, "attention", "--model", "demo", "--dataset", yaml,
+                             "--layer", "1", "--csv", "-", NULL);
+  g_assert_cmpint (csv_out->status, ==, 0);
+  g_assert_true (strcmp (csv_out->out, csv_text) == 0);
+  json_out = run_oscarviz_in (dir, "attention", "--model", "demo", "--dataset", yaml,
+                              "--layer", "1", "--json", "-", "--csv", csv, NULL);
+  g_assert_cmpint (json_out->status, ==, 0);
+  /* (and the line naming the CSV file goes to the standard error) */
+  g_assert_true (strcmp (json_out->out, json_text) == 0);
+  g_assert_nonnull (strstr (json_out->err, "wrote "));
+  both = run_oscarviz_in (dir, "attention", "--model", "demo", "--dataset", yaml,
+                          "--layer", "1", "--json", "-", "--csv", "-", NULL);
+  g_assert_cmpint (both->status, ==, 2);
+  g_assert_cmpstr (both->out, ==, "");
+  g_assert_nonnull (strstr (both->err, "--csv and --json both write to the standard output"));
+  g_assert_false (g_file_test (dash, G_FILE_TEST_EXISTS));
+
+  embed = run_oscarviz ("embed", "--model", "demo", "--dataset", yaml, "--layer", "last",
+                        "--limit", "6", "--out", vec, "-q", NULL);
+  g_assert_cmpint (embed->status, ==, 0);
+  tsne_file = run_oscarviz ("tsne", vec, "--out", png, "--csv", csv, "--iterations", "50", NULL);
+  g_assert_cmpint (tsne_file->status, ==, 0);
+  g_clear_pointer (&csv_text, g_free);
+  g_assert_true (g_file_get_contents (csv, &csv_text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (csv_text, "x,y,"));
+  tsne_out = run_oscarviz_in (dir, "tsne", vec, "--out", png, "--csv", "-", "--iterations",
+                              "50", NULL);
+  g_assert_cmpint (tsne_out->status, ==, 0);
+  g_assert_true (strcmp (tsne_out->out, csv_text) == 0);
+  g_assert_nonnull (strstr (tsne_out->err, "wrote "));
+  g_assert_false (g_file_test (dash, G_FILE_TEST_EXISTS));
+  unlink_embeddings (vec);
+  g_unlink (png);
+  g_unlink (csv);
+  g_unlink (json);
+  g_rmdir (dir);
+}
+
 /* /cli/attention/failed-write: attention's --out, --csv and --json are
  * one set: when the last of them cannot be written (a file-size limit the
  * figure and the CSV fit under), the three of an earlier run stay as they
@@ -5421,5 +5515,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/outputs/not-inputs", test_outputs_not_inputs);
   g_test_add_func ("/cli/embed/failed-write", test_embed_failed_write);
   g_test_add_func ("/cli/attention/failed-write", test_attention_failed_write);
+  g_test_add_func ("/cli/attention/stdout", test_attention_stdout);
   return g_test_run ();
 }

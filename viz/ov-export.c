@@ -439,5 +439,10 @@ ov_export_json (JsonNode *root, const char *path, GError **error)
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, TRUE);
   text = json_generator_to_data (gen, &len);
+  /* a text file's last line ends in a newline, as a shell prompt after
+   * the standard output also wants */
+  text = g_realloc (text, len + 2);
+  text[len++] = '\n';
+  text[len] = '\0';
   return write_file (path, text, len, error);
 }
