@@ -500,13 +500,18 @@ ov_cmd_attention (int argc, char **argv)
     { "question", 0, 0, G_OPTION_ARG_STRING, &o.question,
       N_("Question (vqa); default: the sample's first question"), "Q" },
     { "layer", 0, 0, G_OPTION_ARG_INT, &o.layer,
-      N_("Attention layer, from 0; rollout runs through this layer (not for the grid and "
-         "summary views, which show every layer)"), "L" },
+      N_("Attention layer, from 0, which the views of one layer require; rollout runs "
+         "through this layer (not for the grid and summary views, which show every layer)"),
+      "L" },
     { "head", 0, 0, G_OPTION_ARG_STRING, &o.head_text,
       N_("Head index from 0, “mean” or “rollout” (default: mean; not for the grid and "
          "summary views, which show every head)"), "H" },
     { "view", 0, 0, G_OPTION_ARG_STRING, &o.view,
-      N_("heatmap, grid, summary, image, region, caption or difference"), "VIEW" },
+      /* Translators: the names in parentheses are the window's names of the
+       * views (its Attention panel's menu), as translated there. */
+      N_("heatmap (the default; the window's Heat map), grid (All heads), summary (Flow "
+         "summary), image (On the picture), region (To a region), caption (Caption words) or "
+         "difference (Since the last change)"), "VIEW" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &o.token,
       N_("Query token of the image view: a position or a word (default: the caption step's "
          "[MASK], else [CLS])"), "TOKEN" },

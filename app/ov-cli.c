@@ -1196,11 +1196,11 @@ ov_cli_note_unknown_tags (OvModel    *model,
     return unknown;
   if (n_unknown == n)
     {
-      g_printerr (ngettext ("warning: the vocabulary of %s lacks the tag word; the model reads "
-                            "only [UNK] for it, so the tag tells it nothing\n",
-                            "warning: the vocabulary of %s lacks all %u tag words; the model "
-                            "reads only [UNK] for them, so the tags tell it nothing\n",
-                            n_unknown), ov_model_get_path (model), n_unknown);
+      ov_cli_printerr (ngettext ("warning: the vocabulary of %s lacks the tag word; the model "
+                                 "reads only [UNK] for it, so the tag tells it nothing\n",
+                                 "warning: the vocabulary of %s lacks all %u tag words; the "
+                                 "model reads only [UNK] for them, so the tags tell it nothing\n",
+                                 n_unknown), ov_model_get_path (model), n_unknown);
       return unknown;
     }
   list = join_words (unknown);

@@ -110,17 +110,30 @@ run_argv (GPtrArray *args)
   return run_argv_env (args, NULL);
 }
 
+/* The arguments first, ... up to a NULL, in the folder dir (NULL: this
+ * process's). */
+static Run *
+run_oscarviz_va (const char *dir,
+                 const char *first,
+                 va_list     ap)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  return run_argv_in (dir, args, NULL, NULL, NULL);
+}
+
 static Run *
 run_oscarviz (const char *first, ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  Run *run;
   va_list ap;
 
   va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) a);
+  run = run_oscarviz_va (NULL, first, ap);
   va_end (ap);
-  return run_argv (args);
+  return run;
 }
 
 /* run_oscarviz in the folder dir. */
@@ -129,14 +142,13 @@ run_oscarviz_in (const char *dir,
                  const char *first,
                  ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  Run *run;
   va_list ap;
 
   va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) a);
+  run = run_oscarviz_va (dir, first, ap);
   va_end (ap);
-  return run_argv_in (dir, args, NULL, NULL, NULL);
+  return run;
 }
 
 /* The one JSON document a successful --json run printed. */

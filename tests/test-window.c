@@ -1574,8 +1574,19 @@ test_attention (void)
   tmp = g_dir_make_tmp ("ov-attention-XXXXXX", &error);
   g_assert_no_error (error);
   png = g_build_filename (tmp, "heatmap.png", NULL);
-  g_assert_true (ov_attention_panel_export (panel, png, 0, &error));
-  g_assert_no_error (error);
+  {
+    double before_x, before_y, after_x, after_y;
+
+    /* laid out for the page as the command line lays it out, and for the
+     * panel again afterwards */
+    g_assert_true (ov_attention_panel_cell_center (panel, row, col, &before_x, &before_y));
+    g_assert_true (ov_attention_panel_export (panel, png, 0, &error));
+    g_assert_no_error (error);
+    ov_test_iterate (100);
+    g_assert_true (ov_attention_panel_cell_center (panel, row, col, &after_x, &after_y));
+    g_assert_cmpfloat_with_epsilon (after_x, before_x, 1e-6);
+    g_assert_cmpfloat_with_epsilon (after_y, before_y, 1e-6);
+  }
   g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
   /* and at a paper column's width (3.3 in, 237.6 points; 2 pixels a point)
    * in the figure's proportions, as the dialog's Size choice asks */

@@ -1079,6 +1079,8 @@ show_picture_view (OvAttentionPanel *self,
     }
   if (self->picture == NULL)
     return NULL;
+  /* the canvas enlarges it by the text size, as the labels around it */
+  ov_attention_image_view_set_keep_text (self->picture, TRUE);
   ov_region_view_set_orientation (ov_attention_image_view_get_region_view (self->picture),
                                   run->turn);
   self->canvas->paint = ov_attention_image_view_paint;
@@ -1093,7 +1095,7 @@ show_picture_view (OvAttentionPanel *self,
   self->canvas->min_width = (int) ceil (fw * k + 100);
   self->canvas->min_height = (int) ceil (fh * k + 40 + (reverse ? 90 : 0));
   self->canvas->fit_width = 320;
-  self->canvas->fit_height = 240;
+  self->canvas->fit_height = 160;   /* a picture fits the panel rather than scroll */
   return NULL;
 }
 
@@ -2523,6 +2525,20 @@ ov_attention_panel_save (OvAttentionPanel *self,
   return FALSE;
 }
 
+/* The view shown laid out for a page of its own (page set, as the command
+ * line draws it) or for the panel. */
+static void
+figure_layout (OvAttentionPanel *self,
+               gboolean          page)
+{
+  if (self->heatmap != NULL && self->canvas->view == self->heatmap)
+    ov_heatmap_view_set_fill_page (self->heatmap, page);
+  else if (self->grid != NULL && self->canvas->view == self->grid)
+    ov_attention_grid_view_set_fill_page (self->grid, page);
+  else if (self->picture != NULL && self->canvas->view == self->picture)
+    ov_attention_image_view_set_keep_text (self->picture, !page);
+}
+
 gboolean
 ov_attention_panel_export (OvAttentionPanel *self,
                            const char       *path,
@@ -2531,6 +2547,7 @@ ov_attention_panel_export (OvAttentionPanel *self,
 {
   OvExportFormat format;
   double w, h;
+  gboolean ok;
 
   g_return_val_if_fail (OV_IS_ATTENTION_PANEL (self), FALSE);
 
@@ -2549,6 +2566,12 @@ ov_attention_panel_export (OvAttentionPanel *self,
   w = self->canvas->min_width;
   h = self->canvas->min_height;
   ov_export_fit_size (width, 0.0, &w, &h);
-  return ov_export_view (path, format, self->canvas->paint, self->canvas->view, w, h, 2.0,
-                         error);
+  /* laid out for the page as `oscarviz attention` lays it out (the heat
+   * map's and the grid's cells fill it, the text shrinks on a small one),
+   * then for the panel again */
+  figure_layout (self, TRUE);
+  ok = ov_export_view (path, format, self->canvas->paint, self->canvas->view, w, h, 2.0, error);
+  figure_layout (self, FALSE);
+  gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
+  return ok;
 }

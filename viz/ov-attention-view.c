@@ -271,6 +271,27 @@ draw_legend (cairo_t            *cr,
     draw_segment_key (cr, present, x + key_dx, y + key_dy, font, k);
 }
 
+/* How far down draw_legend reaches with the same arguments: the foot of
+ * the colour bar (and its lowest tick's text) or of the segment key. */
+static double
+legend_bottom (const OvColorScale *scale,
+               const char         *title,
+               const gboolean     *present,
+               double              y,
+               double              want_h,
+               double              bottom,
+               double              k)
+{
+  double bar_h, key_dx, key_dy, font = ov_draw_font_size (10, k);
+  double row = MAX (15 * k, ov_draw_line_height (font));
+  int n_keys = 0;
+
+  legend_layout (scale, title, present, y, want_h, bottom, k, &bar_h, &key_dx, &key_dy);
+  for (int s = 0; present != NULL && s < 5; s++)
+    n_keys += present[s] ? 1 : 0;
+  return y + MAX (bar_h + ov_draw_line_height (font) / 2, key_dy + row * n_keys);
+}
+
 /* The width draw_legend takes with the same arguments, measured: the
  * widest of the bar with its ticks, its title (cut at 86 points times k)
  * and the segment key beside or under the bar. */
@@ -1849,6 +1870,7 @@ struct _OvAttentionImageView
    * and legend stay together, centred, on a page wider than the picture */
   double        legend_shift;
   double        k;              /* ov_draw_shrink of the size */
+  gboolean      keep_text;      /* text at full size on any page (the window's) */
   double        head_font;      /* reverse mode: the heading over the chips, its size */
   char         *head_text;
   double        legend_want_h;  /* the colour bar's height where the page has room */
@@ -1993,6 +2015,15 @@ ov_attention_image_view_get_weight (OvAttentionImageView *view, int index)
   return view->weights[index];
 }
 
+void
+ov_attention_image_view_set_keep_text (OvAttentionImageView *view,
+                                       gboolean              keep)
+{
+  g_return_if_fail (view != NULL);
+
+  view->keep_text = keep;
+}
+
 OvRegionView *
 ov_attention_image_view_get_region_view (OvAttentionImageView *view)
 {
@@ -2033,7 +2064,8 @@ fit_chips_heading (cairo_t *cr, double room, double head, double *font)
 void
 ov_attention_image_view_layout (OvAttentionImageView *view, double width, double height)
 {
-  double chips_h = 0.0, k = ov_draw_shrink (width, height, IMAGE_FULL_W, IMAGE_FULL_H);
+  double chips_h = 0.0, k = view->keep_text ? 1.0 : ov_draw_shrink (width, height, IMAGE_FULL_W,
+                                                                      IMAGE_FULL_H);
   double chips_top = 0.0;
 
   view->width = width;
@@ -2146,6 +2178,20 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
     ov_region_view_get_frame_size (view->regions, &fw, &fh);
     if (view->legend_w > 0 && fw > 0 && fh > 0)
       view->legend_shift = MAX (0.0, area_w - fw * MIN (area_w / fw, view->image_h / fh)) / 2;
+    /* the chips under the picture run to the legend's column: a legend
+     * that reaches down to them stays in its column */
+    if (view->chips->len > 0 && view->legend_shift > 0)
+      {
+        gboolean present[5] = { FALSE };
+
+        present[OV_SEGMENT_WORD] = present[OV_SEGMENT_TAG] = TRUE;
+        if (view->query >= 0)
+          present[view->segments[view->query]] = TRUE;
+        if (legend_bottom (&view->scale, _ ("attention"), present, view->title_h + 24 * k,
+                           view->legend_want_h, height - MARGIN, k)
+            > view->title_h + view->image_h)
+          view->legend_shift = 0.0;
+      }
   }
   for (guint c = 0; c < view->chips->len; c++)
     g_array_index (view->chips, OvRect, c).y += view->title_h + view->image_h + chips_top;
@@ -2204,7 +2250,7 @@ rects_overlap (const OvRect *a, const OvRect *b)
  * none of the labels placed (n) before it; always moved left as far as
  * needed to read in full. FALSE where no place is free. */
 static gboolean
-place_box_label (const OvRect *b, double w, double h, double area_w, double area_h,
+place_box_label (const OvRect *b, double w, double h, double x0, double x1, double area_h,
                  const OvRect *placed, guint n, double *x, double *y)
 {
   double ys[4] = { b->y - h, b->y + b->height, b->y, b->y + b->height - h };
@@ -2213,7 +2259,7 @@ place_box_label (const OvRect *b, double w, double h, double area_w, double area
   for (guint j = 0; j < G_N_ELEMENTS (ys); j++)
     for (guint i = 0; i < G_N_ELEMENTS (xs); i++)
       {
-        OvRect r = { MAX (0.0, MIN (xs[i], area_w - w)), ys[j], w, h };
+        OvRect r = { MAX (x0, MIN (xs[i], x1 - w)), ys[j], w, h };
         gboolean clear = TRUE;
 
         if (r.y < 0 || r.y + r.height > area_h)
@@ -2234,16 +2280,16 @@ place_box_label (const OvRect *b, double w, double h, double area_w, double area
  * half a label's height over the picture area_w x area_h. FALSE where the
  * labels placed (n) leave none. */
 static gboolean
-place_label_near (const OvRect *b, double w, double h, double area_w, double area_h,
+place_label_near (const OvRect *b, double w, double h, double x0, double x1, double area_h,
                   const OvRect *placed, guint n, double *x, double *y)
 {
   double cx = b->x + b->width / 2, cy = b->y + b->height / 2, best = G_MAXDOUBLE;
   double step = MAX (h / 2, 1.0);
 
-  if (w > area_w || h > area_h)
+  if (w > x1 - x0 || h > area_h)
     return FALSE;
   for (double ty = 0.0; ty + h <= area_h + 1e-9; ty += step)
-    for (double tx = 0.0; tx + w <= area_w + 1e-9; tx += step)
+    for (double tx = x0; tx + w <= x1 + 1e-9; tx += step)
       {
         OvRect r = { tx, ty, w, h };
         double dx = CLAMP (cx, tx, tx + w) - cx, dy = CLAMP (cy, ty, ty + h) - cy;
@@ -2285,6 +2331,9 @@ place_box_labels (OvAttentionImageView *view)
 {
   const OvSample *s = view->sample;
   double area_w = view->width - view->legend_w - 2 * MARGIN, label_h, fw, fh, picture;
+  /* the labels stay over the picture, left and right: a narrower picture
+   * sits in the middle of its area with the legend at its side */
+  double x0 = view->legend_shift, x1 = area_w - view->legend_shift;
   double covered = 0.0;
   g_autofree guint *by_weight = NULL;
   cairo_t *cr;
@@ -2292,8 +2341,9 @@ place_box_labels (OvAttentionImageView *view)
   for (guint l = 0; l < view->n_box_labels; l++)
     g_clear_pointer (&view->box_label_text[l], g_free);
   view->n_box_labels = 0;
-  view->label_size = CLAMP (MIN (area_w, view->image_h) / 40.0, OV_DRAW_MIN_FONT,
-                            ov_draw_font_size (10, view->k));
+  view->label_size = view->keep_text ? 10.0
+                    : CLAMP (MIN (area_w, view->image_h) / 40.0, OV_DRAW_MIN_FONT,
+                             ov_draw_font_size (10, view->k));
   if (view->reverse)
     return;
 
@@ -2347,13 +2397,13 @@ place_box_labels (OvAttentionImageView *view)
             }
           tw = ov_draw_text_width (cr, text);
           /* a label wider than the picture: the number alone */
-          if (tw + 4 > area_w && attempt < 2)
+          if (tw + 4 > x1 - x0 && attempt < 2)
             continue;
           if (n > 0 && covered + (tw + 4) * label_h > BOX_LABELS_MAX_COVER * picture)
             continue;
-          found = leader ? place_label_near (&b, tw + 4, label_h, area_w, view->image_h,
+          found = leader ? place_label_near (&b, tw + 4, label_h, x0, x1, view->image_h,
                                              view->box_label_rect, n, &lx, &ly)
-                         : place_box_label (&b, tw + 4, label_h, area_w, view->image_h,
+                         : place_box_label (&b, tw + 4, label_h, x0, x1, view->image_h,
                                             view->box_label_rect, n, &lx, &ly);
           view->box_label_leader[n] = leader;
         }
@@ -2363,7 +2413,7 @@ place_box_labels (OvAttentionImageView *view)
         {
           /* the strongest region: its number at its box, whatever it covers */
           view->box_label_leader[n] = FALSE;
-          lx = MAX (0.0, MIN (b.x, area_w - tw - 4));
+          lx = MAX (x0, MIN (b.x, x1 - tw - 4));
           ly = CLAMP (b.y, 0.0, MAX (0.0, view->image_h - label_h));
         }
       covered += (tw + 4) * label_h;

@@ -273,6 +273,12 @@ OvAttentionImageView *ov_attention_image_view_new_region (const float     *matri
                                                           OvPalette       *palette,
                                                           const char      *title);
 void     ov_attention_image_view_free   (OvAttentionImageView *view);
+/* With keep set, the text keeps its full size however small the page (a
+ * window's view, whose text should read as the labels around it; the
+ * picture takes what is left); without (the default, as a figure of a
+ * given size wants) it shrinks with a page smaller than the full size. */
+void     ov_attention_image_view_set_keep_text (OvAttentionImageView *view,
+                                                gboolean              keep);
 /* Weight of region k (forward mode; NaN for a region the model was not
  * given) or of the token at position p (reverse). */
 float    ov_attention_image_view_get_weight (OvAttentionImageView *view,
