@@ -27,9 +27,9 @@ check_options (gint64 count,
                int    width,
                int    height)
 {
-  if (count < 1 || count > G_MAXUINT32)
+  if (count < 1 || count > OV_DEMO_WORLD_MAX_COUNT)
     fprintf (stderr, _("oscarviz demo-world: --count %lld: give 1 to %u\n"), (long long) count,
-             G_MAXUINT32);
+             OV_DEMO_WORLD_MAX_COUNT);
   else if (seed < 0)
     fprintf (stderr, _("oscarviz demo-world: --seed %lld: give 0 or more\n"), (long long) seed);
   else if (first_id < 0 || first_id + count > G_MAXUINT32)

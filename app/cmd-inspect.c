@@ -20,6 +20,7 @@
 #include "data/ov-dataset.h"
 #include "data/ov-demo.h"
 #include "model/ov-error.h"
+#include "model/ov-files.h"
 #include "model/ov-json.h"
 #include "model/ov-state-dict.h"
 #include "model/ov-tokenizer.h"
@@ -381,7 +382,7 @@ is_vocabulary (const char *path)
 
   if (g_str_has_suffix (base, "vocab.txt"))
     return TRUE;
-  f = fopen (path, "rb");
+  f = ov_files_check_regular (path, NULL) ? fopen (path, "rb") : NULL;
   if (f == NULL)
     return FALSE;
   pad = fread (head, 1, 6, f) == 6 && memcmp (head, "[PAD]\n", 6) == 0;
@@ -1122,7 +1123,9 @@ ov_cmd_inspect (int    argc,
           if (bundled != NULL)
             path = bundled;
         }
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+      if (!ov_files_check_regular (path, &local))
+        node = NULL;
+      else if (g_file_test (path, G_FILE_TEST_IS_DIR))
         node = inspect_folder (path, &local);
       else if (is_answer_list_name (path))
         node = inspect_answers (path, &local);

@@ -54,6 +54,31 @@ ov_cli_check_threads (gint64   n_threads,
   return TRUE;
 }
 
+/* OMP_NUM_THREADS, when set, as the engine's default takes it: its first
+ * number (OpenMP allows a list, one a nesting level) must be one that
+ * --threads takes, or the run would ask for that many threads. */
+static gboolean
+check_omp_num_threads (GError **error)
+{
+  const char *value = g_getenv ("OMP_NUM_THREADS");
+  g_autofree char *first = NULL;
+  guint most = MAX (OV_CLI_MAX_THREADS, g_get_num_processors ());
+  guint64 n = 0;
+
+  if (value == NULL)
+    return TRUE;
+  first = g_strstrip (g_strndup (value, strcspn (value, ",")));
+  if (!g_ascii_string_to_unsigned (first, 10, 1, most, &n, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   /* Translators: "OMP_NUM_THREADS=0: the environment asks for ..." */
+                   _("OMP_NUM_THREADS=%s: the environment asks for a number of CPU threads "
+                     "from 1 to %u; set it so, unset it, or give --threads N"), value, most);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Where --width and --height go: one command parses its options once a
  * process, and the main group's data differs from command to command. */
 static double *figure_width, *figure_height;
@@ -650,7 +675,9 @@ ov_cli_check_outputs (const char                  *command,
     {
       if (!check_output (command, outputs[i].option, outputs[i].path, known))
         return FALSE;
-      if (ov_files_is_stdout (outputs[i].path))
+      /* (also for a pipe or device, which may be the standard output) */
+      if (ov_files_is_stdout (outputs[i].path)
+          || (outputs[i].path != NULL && !ov_files_check_regular (outputs[i].path, NULL)))
         data_on_stdout = TRUE;
       g_ptr_array_add (resolved, outputs[i].path != NULL ? resolve_output (outputs[i].path)
                                                          : NULL);
@@ -1422,6 +1449,8 @@ ov_cli_load_model (OvCliOptions *opts,
     mo.n_threads = (int) g_get_num_processors ();
   else if (opts->n_threads > 0)
     mo.n_threads = opts->n_threads;
+  else if (!check_omp_num_threads (error))
+    return NULL;
 
   dir = ov_demo_resolve_model (opts->model, error);
   if (dir == NULL)

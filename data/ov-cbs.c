@@ -152,6 +152,8 @@ load_lists (const char *path, GError **error)
   gsize len;
 
   ov_files_note_read (path);
+  if (!ov_files_check_regular (path, error))
+    return NULL;
   if (!g_file_get_contents (path, &text, &len, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);
@@ -237,6 +239,8 @@ check_box_lines (const char *path, GError **error)
   guint line = 1;
 
   ov_files_note_read (path);
+  if (!ov_files_check_regular (path, NULL))
+    return TRUE;   /* (ov_tsv_open has refused it) */
   map = g_mapped_file_new (path, FALSE, NULL);
 
   if (map == NULL)

@@ -446,7 +446,8 @@ open_vqa_features (OvDataset    *ds,
 static gboolean
 ends_mid_row (OvTsv *tsv)
 {
-  int fd = g_open (ov_tsv_get_path (tsv), O_RDONLY | O_CLOEXEC, 0);
+  int fd = ov_files_check_regular (ov_tsv_get_path (tsv), NULL)
+           ? g_open (ov_tsv_get_path (tsv), O_RDONLY | O_CLOEXEC, 0) : -1;
   g_autofree char *row = NULL;
   struct stat st;
   char last = '\n';
@@ -709,7 +710,7 @@ ov_dataset_open_files (const OvDatasetFiles *files,
 static gboolean
 ends_without_newline (const char *path)
 {
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  int fd = ov_files_check_regular (path, NULL) ? g_open (path, O_RDONLY | O_CLOEXEC, 0) : -1;
   struct stat st;
   char last = '\n';
 
@@ -845,7 +846,7 @@ load_linelist (OvDataset  *ds,
       return FALSE;
     }
   ov_files_note_read (path);
-  if (!g_file_get_contents (path, &text, NULL, error))
+  if (!ov_files_check_regular (path, error) || !g_file_get_contents (path, &text, NULL, error))
     return FALSE;
   n_rows = ov_tsv_get_n_rows (tsv);
   lines = g_strsplit (text, "\n", -1);

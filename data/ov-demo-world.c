@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "model/ov-error.h"
+#include "model/ov-files.h"
 #include "model/ov-i18n.h"
 #include "ov-demo-world.h"
 #include "ov-sample.h"
@@ -1196,21 +1197,26 @@ make_questions (const OvDemoScene *s, OvRng *rng, GPtrArray *out)
 
 typedef struct {
   char          *path;
-  GOutputStream *stream;     /* replaces `path` atomically on close */
+  GOutputStream *stream;     /* into its temporary file of the output set */
   GString       *lineidx;    /* byte offsets of rows, or NULL */
   guint64        offset;
 } OvTsvWriter;
 
+/* Each file goes to its temporary file of the set; the set puts them all
+ * in place at the end, or none (an earlier split stays whole). */
 static gboolean
-writer_open (OvTsvWriter *w, const char *dir, const char *name, gboolean with_index,
-             GError **error)
+writer_open (OvTsvWriter *w, OvOutputSet *set, const char *dir, const char *name,
+             gboolean with_index, GError **error)
 {
   g_autoptr(GFile) file = NULL;
+  const char *tmp;
 
   w->path = g_build_filename (dir, name, NULL);
-  file = g_file_new_for_path (w->path);
-  w->stream = G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE,
-                                               NULL, error));
+  tmp = ov_output_set_add (set, NULL, w->path, error);
+  if (tmp == NULL)
+    return FALSE;
+  file = g_file_new_for_path (tmp);
+  w->stream = G_OUTPUT_STREAM (g_file_append_to (file, G_FILE_CREATE_NONE, NULL, error));
   w->lineidx = with_index ? g_string_new (NULL) : NULL;
   w->offset = 0;
   return w->stream != NULL;
@@ -1230,8 +1236,22 @@ writer_row (OvTsvWriter *w, const char *text, gsize len, GError **error)
   return TRUE;
 }
 
+/* Writes data to path through the set: in place when the set is. */
 static gboolean
-writer_close (OvTsvWriter *w, GError **error)
+set_write (OvOutputSet *set, const char *path, const char *data, gsize len, GError **error)
+{
+  const char *tmp = ov_output_set_add (set, NULL, path, error);
+
+  if (tmp == NULL || !g_file_set_contents (tmp, data, (gssize) len, error))
+    {
+      ov_output_set_name_error (set, error != NULL ? *error : NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+writer_close (OvTsvWriter *w, OvOutputSet *set, GError **error)
 {
   gboolean ok = TRUE;
 
@@ -1247,7 +1267,7 @@ writer_close (OvTsvWriter *w, GError **error)
                               : g_strdup (w->path);
       g_autofree char *idx = g_strconcat (stem, ".lineidx", NULL);
 
-      ok = g_file_set_contents (idx, w->lineidx->str, (gssize) w->lineidx->len, error);
+      ok = set_write (set, idx, w->lineidx->str, w->lineidx->len, error);
     }
   if (w->lineidx != NULL)
     g_string_free (w->lineidx, TRUE);
@@ -1259,12 +1279,7 @@ writer_close (OvTsvWriter *w, GError **error)
 static void
 writer_abandon (OvTsvWriter *w)
 {
-  g_autoptr(GError) ignored = NULL;
-
-  /* Closing a GFileOutputStream after a failure still renames it; the
-   * caller reports the first error and the partial file is harmless. */
-  if (w->stream != NULL)
-    g_output_stream_close (w->stream, NULL, &ignored);
+  /* (the set removes the temporary file) */
   g_clear_object (&w->stream);
   if (w->lineidx != NULL)
     g_string_free (w->lineidx, TRUE);
@@ -1444,12 +1459,20 @@ ov_demo_world_generate (const OvDemoWorldOptions *opts,
   g_autoptr(GPtrArray) answers = answer_list ();
   g_autofree char *image_dir = NULL;
   OvTsvWriter feat = { 0 }, label = { 0 }, hw = { 0 };
+  g_autoptr(OvOutputSet) set = ov_output_set_new ();
   const char *split;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (opts != NULL && out_dir != NULL, FALSE);
 
   split = opts->split != NULL ? opts->split : "test";
+  if (opts->count < 1 || opts->count > OV_DEMO_WORLD_MAX_COUNT)
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT,
+                   _ ("Demo world: %u scenes is outside 1..%u"), opts->count,
+                   OV_DEMO_WORLD_MAX_COUNT);
+      return FALSE;
+    }
   if (opts->width < 64 || opts->height < 64 || opts->width > 4096 || opts->height > 4096)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_INVALID_INPUT,
@@ -1486,9 +1509,9 @@ ov_demo_world_generate (const OvDemoWorldOptions *opts,
     g_autofree char *l = g_strdup_printf ("%s.label.tsv", split);
     g_autofree char *h = g_strdup_printf ("%s.hw.tsv", split);
 
-    if (!writer_open (&feat, out_dir, f, TRUE, error)
-        || !writer_open (&label, out_dir, l, TRUE, error)
-        || !writer_open (&hw, out_dir, h, TRUE, error))
+    if (!writer_open (&feat, set, out_dir, f, TRUE, error)
+        || !writer_open (&label, set, out_dir, l, TRUE, error)
+        || !writer_open (&hw, set, out_dir, h, TRUE, error))
       goto out;
   }
 
@@ -1531,8 +1554,15 @@ ov_demo_world_generate (const OvDemoWorldOptions *opts,
         {
           g_autofree char *name = g_strdup_printf ("%s.png", key);
           g_autofree char *path = g_build_filename (image_dir, name, NULL);
-          cairo_status_t st = cairo_surface_write_to_png (surface, path);
+          const char *tmp = ov_output_set_add (set, NULL, path, error);
+          cairo_status_t st;
 
+          if (tmp == NULL)
+            {
+              cairo_surface_destroy (surface);
+              goto out;
+            }
+          st = cairo_surface_write_to_png (surface, tmp);
           if (st != CAIRO_STATUS_SUCCESS)
             {
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _ ("Cannot write “%s”: %s"),
@@ -1603,8 +1633,8 @@ ov_demo_world_generate (const OvDemoWorldOptions *opts,
   json_builder_end_array (qla);
   json_builder_end_array (truth);
 
-  if (!writer_close (&feat, error) || !writer_close (&label, error)
-      || !writer_close (&hw, error))
+  if (!writer_close (&feat, set, error) || !writer_close (&label, set, error)
+      || !writer_close (&hw, set, error))
     goto out;
 
   json_builder_begin_array (ans);
@@ -1631,10 +1661,11 @@ ov_demo_world_generate (const OvDemoWorldOptions *opts,
         g_autofree char *path = g_build_filename (out_dir, name, NULL);
         g_autofree char *text = builder_to_string (docs[d].b, TRUE);
 
-        if (!g_file_set_contents (path, text, -1, error))
+        if (!set_write (set, path, text, strlen (text), error))
           goto out;
       }
-    if (!g_file_set_contents (yaml_path, yaml, -1, error))
+    if (!set_write (set, yaml_path, yaml, strlen (yaml), error)
+        || !ov_output_set_commit (set, error))
       goto out;
   }
   ok = TRUE;

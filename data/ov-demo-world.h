@@ -14,9 +14,15 @@ G_BEGIN_DECLS
 
 #define OV_DEMO_WORLD_FEATURE_SEED G_GUINT64_CONSTANT (0x6f73636172766978)
 
+/* The most scenes one split holds: about 4.6 GB of feature TSV with the
+ * default sizes (a scene's row is some 4.6 kB), more than any demo or
+ * benchmark needs, and a mistyped count fails at once, not when the disk
+ * is full. */
+#define OV_DEMO_WORLD_MAX_COUNT 1000000
+
 typedef struct {
   guint64     seed;
-  guint       count;         /* scenes to write */
+  guint       count;         /* scenes to write, 1 to OV_DEMO_WORLD_MAX_COUNT */
   guint       first_id;      /* image keys are first_id, first_id+1, ... */
   double      error_rate;    /* 0..1: how often the simulated detector errs */
   int         width, height; /* image size in pixels */

@@ -225,7 +225,7 @@ ov_file_is_tensor_container (const char *path)
 {
   guchar buf[9];
   gssize n;
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  int fd = ov_files_check_regular (path, NULL) ? g_open (path, O_RDONLY | O_CLOEXEC, 0) : -1;
 
   if (fd < 0)
     return FALSE;
@@ -243,6 +243,8 @@ ov_file_sniff (const char *path,
   int fd;
   const char *p;
 
+  if (!ov_files_check_regular (path, error))
+    return OV_FILE_UNKNOWN;
   fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0)
     {
@@ -1818,6 +1820,8 @@ ov_dataset_yaml_load (const char *path,
   g_auto(GStrv) lines = NULL;
 
   ov_files_note_read (path);
+  if (!ov_files_check_regular (path, error))
+    return NULL;
   if (!g_file_get_contents (path, &text, NULL, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);
@@ -2115,6 +2119,8 @@ ov_class_names_load (const char *path,
   guint n;
 
   ov_files_note_read (path);
+  if (!ov_files_check_regular (path, error))
+    return NULL;
   if (!g_file_get_contents (path, &text, &len, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);

@@ -18,6 +18,7 @@
 #include <jerror.h>
 #include <lcms2.h>
 #include <png.h>
+#include <zlib.h>
 
 #include "model/ov-error.h"
 #include "model/ov-i18n.h"
@@ -412,6 +413,51 @@ limit_pixels (const OvImageLoadOptions *options)
   return OV_IMAGE_DEFAULT_MAX_PIXELS;
 }
 
+/* Whether len bytes of JPEG data can hold a width x height picture: each
+ * 8 x 8 block of its first component costs at least a DC code and, in a
+ * sequential file, an end-of-block code; half a bit a block is below what
+ * any encoder (progressive ones, whose first scan holds a DC code a block,
+ * included) can write. A header that asks for more than that lies about
+ * the size, or the file is cut far short: 60 kB cannot be 65500 x 65500. */
+static gboolean
+jpeg_size_plausible (guint64 width,
+                     guint64 height,
+                     gsize   len)
+{
+  guint64 blocks = ((width + 7) / 8) * ((height + 7) / 8);
+
+  return (guint64) len >= blocks / 16;
+}
+
+static void
+set_jpeg_size_error (GError    **error,
+                     const char *name,
+                     guint       width,
+                     guint       height,
+                     gsize       len)
+{
+  g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+               /* Translators: "photo.jpg: the JPEG header says 65500×65500 pixels, more than
+                * its 61234 bytes can hold: ..." */
+               _ ("%s: the JPEG header says %u×%u pixels, more than its %zu bytes can hold: "
+                  "its header is wrong, or the file is cut short"), name, width, height, len);
+}
+
+/* A PNG's header chunk (IHDR) holds the size; its CRC tells a header that
+ * was changed after it was written. */
+static gboolean
+png_header_intact (const guchar *data,
+                   gsize         len)
+{
+  guint32 stored;
+
+  if (len < 33)
+    return FALSE;
+  memcpy (&stored, data + 29, 4);
+  /* the CRC covers the chunk's type and its 13 bytes of data */
+  return crc32 (crc32 (0L, Z_NULL, 0), data + 12, 17) == GUINT32_FROM_BE (stored);
+}
+
 static OvImage *
 load_jpeg (const guchar             *data,
            gsize                     len,
@@ -499,6 +545,14 @@ load_jpeg (const guchar             *data,
       }
   image->stored_width = cinfo.image_width;
   image->stored_height = cinfo.image_height;
+  if (!jpeg_size_plausible (cinfo.image_width, cinfo.image_height, len))
+    {
+      set_jpeg_size_error (error, name, cinfo.image_width, cinfo.image_height, len);
+      jpeg_destroy_decompress (&cinfo);
+      free (icc);
+      ov_image_free (image);
+      return NULL;
+    }
 
   /* Shrink while decoding (DCT scaling is nearly free) until under the limit. */
   for (denom = 1; denom <= 8; denom *= 2)
@@ -834,6 +888,8 @@ map_picture (const char *path, GError **error)
       return NULL;
     }
   ov_files_note_read (path);
+  if (!ov_files_check_regular (path, error))
+    return NULL;
   map = g_mapped_file_new (path, FALSE, &local);
   if (map == NULL)
     g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);
@@ -879,8 +935,17 @@ ov_image_read_info (const char    *path,
 
   if (len >= 24 && memcmp (data, png_magic, 8) == 0 && memcmp (data + 12, "IHDR", 4) == 0)
     {
-      *format = g_strdup ("png");
       guint32 w, h;
+
+      if (!png_header_intact (data, len))
+        {
+          g_set_error (error, OV_ERROR, len < 33 ? OV_ERROR_TRUNCATED : OV_ERROR_FORMAT,
+                       len < 33 ? _ ("%s: the PNG file ends inside its header (truncated)")
+                                : _ ("%s: the PNG header (its size and kind) is damaged: its "
+                                     "check sum does not match"), path);
+          return FALSE;
+        }
+      *format = g_strdup ("png");
 
       memcpy (&w, data + 16, 4);
       memcpy (&h, data + 20, 4);
@@ -932,6 +997,12 @@ ov_image_read_info (const char    *path,
               *orientation = o;
               break;
             }
+        }
+      if (!jpeg_size_plausible (cinfo.image_width, cinfo.image_height, len))
+        {
+          set_jpeg_size_error (error, path, cinfo.image_width, cinfo.image_height, len);
+          jpeg_destroy_decompress (&cinfo);
+          return FALSE;
         }
       *format = g_strdup ("jpeg");
       *stored_width = cinfo.image_width;

@@ -133,6 +133,8 @@ load_lineidx (OvTsv      *tsv,
   guint line = 1;
 
   ov_files_note_read (idx_path);
+  if (!ov_files_check_regular (idx_path, error))
+    return FALSE;
   if (!g_file_get_contents (idx_path, &text, &len, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s", local->message);
@@ -248,7 +250,10 @@ ov_tsv_open (const char   *path,
   g_return_val_if_fail (path != NULL, NULL);
 
   tsv->path = g_strdup (path);
+  tsv->fd = -1;
   ov_files_note_read (path);
+  if (!ov_files_check_regular (path, error))
+    return NULL;
   tsv->fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (tsv->fd < 0)
     {
@@ -549,7 +554,10 @@ ov_tsv_write_lineidx (const char *tsv_path,
   struct stat st;
 
   tsv->path = g_strdup (tsv_path);
+  tsv->fd = -1;
   ov_files_note_read (tsv_path);
+  if (!ov_files_check_regular (tsv_path, error))
+    return FALSE;
   tsv->fd = g_open (tsv_path, O_RDONLY | O_CLOEXEC, 0);
   if (tsv->fd < 0 || fstat (tsv->fd, &st) != 0)
     {

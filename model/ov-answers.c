@@ -296,6 +296,8 @@ ov_answer_list_load (const char *path,
       return NULL;
     }
   ov_files_note_read (path);
+  if (!ov_files_check_regular (path, error))
+    return NULL;
   if (!g_file_get_contents (path, &text, &len, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: %s", path, local->message);

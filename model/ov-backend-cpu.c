@@ -822,8 +822,11 @@ _ov_backend_cpu_new_full (int n_threads, const char *kernel)
   cpu = g_new0 (CpuBackend, 1);
   cpu->base = cpu_backend;
 #ifdef _OPENMP
-  /* OMP_NUM_THREADS, when set, else every processor */
-  cpu->base.n_threads = n_threads > 0 ? n_threads : omp_get_max_threads ();
+  /* OMP_NUM_THREADS, when set, else every processor; never more than
+   * OV_BACKEND_MAX_THREADS, which a value such as 2000000000 would ask */
+  cpu->base.n_threads = n_threads > 0 ? n_threads
+                        : MIN (omp_get_max_threads (),
+                               MAX (OV_BACKEND_MAX_THREADS, (int) g_get_num_processors ()));
 #else
   cpu->base.n_threads = n_threads > 0 ? n_threads : (int) g_get_num_processors ();
 #endif

@@ -143,6 +143,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OvBackend, ov_backend_free)
  * pool (ov-pool.h). n_threads 0 = OMP_NUM_THREADS, else all cores. The
  * threads travel with the backend, so a model used from another thread
  * keeps them. Free with ov_backend_free. */
+/* The most threads the default (n_threads 0) takes from OMP_NUM_THREADS
+ * on a machine with fewer processors. */
+#define OV_BACKEND_MAX_THREADS 256
 OvBackend       *ov_backend_cpu_new        (int n_threads);
 char            *ov_backend_cpu_describe   (const OvBackend *be);
 /* The same with a chosen block kernel for the few-row products: "plain"

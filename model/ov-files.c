@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ov-error.h"
 #include "ov-files.h"
 #include "ov-i18n.h"
 
@@ -91,8 +92,10 @@ ov_files_find_read (const char *path)
 
 typedef struct {
   char *option;
-  char *path;
+  char *path;      /* as given */
+  char *target;    /* the file written: path, past any symbolic links */
   char *tmp;
+  gboolean direct; /* "-" or a pipe or device: tmp is copied into it */
   gboolean placed;
 } Output;
 
@@ -109,6 +112,7 @@ output_clear (gpointer p)
     g_unlink (o->tmp);
   g_free (o->option);
   g_free (o->path);
+  g_free (o->target);
   g_free (o->tmp);
 }
 
@@ -129,6 +133,93 @@ ov_output_set_free (OvOutputSet *set)
     return;
   g_array_unref (set->outputs);
   g_free (set);
+}
+
+/* The file a write to path reaches: path itself, or where the symbolic
+ * links it names lead (a rename over the link would replace the link and
+ * leave the file it names as it was). */
+static char *
+write_target (const char *path)
+{
+  g_autofree char *target = g_strdup (path);
+
+  for (int depth = 0; depth < 32; depth++)
+    {
+      g_autofree char *link = g_file_read_link (target, NULL);
+      g_autofree char *dir = NULL;
+
+      if (link == NULL)
+        break;
+      dir = g_path_get_dirname (target);
+      g_free (target);
+      target = g_path_is_absolute (link) ? g_steal_pointer (&link)
+                                         : g_build_filename (dir, link, NULL);
+    }
+  return g_steal_pointer (&target);
+}
+
+/* Whether path is an existing pipe, device or socket: written into as it
+ * is, since a rename would put a plain file in its place. */
+static gboolean
+is_special (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 && !S_ISREG (st.st_mode) && !S_ISDIR (st.st_mode);
+}
+
+/* Writes len bytes of data to fd; errno's value on failure, else 0. */
+static int
+write_all (int         fd,
+           const char *data,
+           gsize       len)
+{
+  while (len > 0)
+    {
+      gssize n = write (fd, data, MIN (len, (gsize) G_MAXSSIZE));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return n < 0 ? errno : ENOSPC;
+      data += n;
+      len -= (gsize) n;
+    }
+  return 0;
+}
+
+/* Writes data into path ("-": the standard output) as it is, without a
+ * temporary file: a pipe or a device. */
+static gboolean
+write_direct (const char  *path,
+              const char  *data,
+              gsize        len,
+              GError     **error)
+{
+  gboolean out = ov_files_is_stdout (path);
+  int fd, saved;
+
+  if (out)
+    {
+      fflush (stdout);
+      fd = STDOUT_FILENO;
+    }
+  else
+    fd = g_open (path, O_WRONLY | O_CLOEXEC | O_NOCTTY, 0);
+  saved = fd < 0 ? errno : write_all (fd, data, len);
+  if (!out && fd >= 0 && close (fd) != 0 && saved == 0)
+    saved = errno;
+  if (saved != 0)
+    {
+      if (out)
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                     _ ("cannot write the standard output: %s"), g_strerror (saved));
+      else
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                     _ ("cannot write %s: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* "dir/.name.XXXXXX.ext": hidden, beside path (so the rename stays on one
@@ -153,12 +244,17 @@ ov_files_set_contents (const char  *path,
                        gsize        len,
                        GError     **error)
 {
-  g_autofree char *tmp = temp_template (path);
+  g_autofree char *target = NULL;
+  g_autofree char *tmp = NULL;
   const char *p = data;
   int fd, saved = 0;
 
   g_return_val_if_fail (path != NULL && (data != NULL || len == 0), FALSE);
 
+  if (ov_files_is_stdout (path) || is_special (path))
+    return write_direct (path, data, len, error);
+  target = write_target (path);
+  tmp = temp_template (target);
   fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0666);
   if (fd < 0)
     {
@@ -167,27 +263,14 @@ ov_files_set_contents (const char  *path,
                    _ ("cannot write %s: %s"), path, g_strerror (saved));
       return FALSE;
     }
-  while (len > 0)
-    {
-      gssize n = write (fd, p, MIN (len, (gsize) G_MAXSSIZE));
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          saved = n < 0 ? errno : ENOSPC;
-          break;
-        }
-      p += n;
-      len -= (gsize) n;
-    }
+  saved = write_all (fd, p, len);
   /* data reaches the disk before the name does, so a crash between the
    * two cannot leave an empty file under path */
   if (saved == 0 && fsync (fd) != 0 && errno != EINVAL && errno != EROFS)
     saved = errno;
   if (close (fd) != 0 && saved == 0)
     saved = errno;
-  if (saved == 0 && g_rename (tmp, path) != 0)
+  if (saved == 0 && g_rename (tmp, target) != 0)
     saved = errno;
   if (saved != 0)
     {
@@ -197,6 +280,32 @@ ov_files_set_contents (const char  *path,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+ov_files_check_regular (const char  *path,
+                        GError     **error)
+{
+  GStatBuf st;
+  const char *kind;
+
+  if (path == NULL || g_stat (path, &st) != 0 || S_ISREG (st.st_mode) || S_ISDIR (st.st_mode))
+    return TRUE;
+  if (S_ISFIFO (st.st_mode))
+    kind = _ ("a pipe (FIFO)");
+  else if (S_ISCHR (st.st_mode))
+    kind = _ ("a character device");
+  else if (S_ISBLK (st.st_mode))
+    kind = _ ("a block device");
+  else if (S_ISSOCK (st.st_mode))
+    kind = _ ("a socket");
+  else
+    kind = _ ("no regular file");
+  g_set_error (error, OV_ERROR, OV_ERROR_IO,
+               /* Translators: "/dev/zero is a character device, not a file: ..." */
+               _ ("%s is %s, not a file: oscarviz reads files, whose size it knows before "
+                  "it reads them"), path, kind);
+  return FALSE;
 }
 
 gboolean
@@ -236,15 +345,19 @@ ov_output_set_add (OvOutputSet *set,
 
   g_return_val_if_fail (set != NULL && path != NULL, NULL);
 
-  if (ov_files_is_stdout (path))
+  /* (a pipe or device by its own name: the links to one may lead to no
+   * path, as /dev/stdout to "pipe:[…]" does) */
+  o.direct = ov_files_is_stdout (path) || is_special (path);
+  o.target = o.direct ? g_strdup (path) : write_target (path);
+  if (o.direct)
     {
-      /* (written to the standard output only when the set is committed) */
+      /* (spooled, and copied into it only when the set is committed) */
       g_autofree char *spool = g_build_filename (g_get_tmp_dir (), "oscarviz-out", NULL);
 
       o.tmp = temp_template (spool);
     }
   else
-    o.tmp = temp_template (path);
+    o.tmp = temp_template (o.target);
   fd = g_mkstemp_full (o.tmp, O_RDWR | O_CLOEXEC, 0666);
   if (fd < 0)
     {
@@ -253,6 +366,7 @@ ov_output_set_add (OvOutputSet *set,
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
                    _ ("%s: cannot create a temporary file: %s"), path, g_strerror (saved));
       g_free (o.tmp);
+      g_free (o.target);
       return NULL;
     }
   close (fd);
@@ -296,8 +410,9 @@ same_output (const char *a,
 }
 
 static gboolean
-copy_to_stdout (const char  *spool,
-                GError     **error)
+copy_spool (const char  *spool,
+            const char  *target,
+            GError     **error)
 {
   g_autofree char *data = NULL;
   gsize len = 0;
@@ -305,19 +420,12 @@ copy_to_stdout (const char  *spool,
 
   if (!g_file_get_contents (spool, &data, &len, &local))
     {
-      g_set_error (error, G_FILE_ERROR, local->code, _ ("cannot write the standard output: %s"),
+      g_set_error (error, G_FILE_ERROR, local->code, _ ("cannot write %s: %s"),
+                   ov_files_is_stdout (target) ? _ ("the standard output") : target,
                    local->message);
       return FALSE;
     }
-  if ((len > 0 && fwrite (data, 1, len, stdout) != len) || fflush (stdout) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   _ ("cannot write the standard output: %s"), g_strerror (saved));
-      return FALSE;
-    }
-  return TRUE;
+  return write_direct (target, data, len, error);
 }
 
 gboolean
@@ -375,9 +483,9 @@ ov_output_set_commit (OvOutputSet *set,
     {
       Output *o = &g_array_index (outs, Output, i);
 
-      if (ov_files_is_stdout (o->path))
+      if (o->direct)
         continue;
-      if (g_rename (o->tmp, o->path) != 0)
+      if (g_rename (o->tmp, o->target) != 0)
         {
           int saved = errno;
 
@@ -387,13 +495,13 @@ ov_output_set_commit (OvOutputSet *set,
         }
       o->placed = TRUE;
     }
-  /* the files are in place; the one for the standard output is copied
-   * there last, and its spool file is removed with the set */
+  /* the files are in place; the standard output, a pipe or a device gets
+   * its copy last, and the spool file is removed with the set */
   for (guint i = 0; i < outs->len; i++)
     {
       const Output *o = &g_array_index (outs, Output, i);
 
-      if (ov_files_is_stdout (o->path) && !copy_to_stdout (o->tmp, error))
+      if (o->direct && !copy_spool (o->tmp, o->target, error))
         return FALSE;
     }
   return TRUE;

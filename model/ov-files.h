@@ -48,6 +48,13 @@ gboolean     ov_files_set_contents  (const char  *path,
 gboolean     ov_files_probe_folder  (const char  *dir,
                                      GError     **error);
 
+/* FALSE with an error naming path when it is a pipe, a device or a
+ * socket: a read of one may never end (/dev/zero, a FIFO no one writes).
+ * TRUE for a regular file, a folder, and a path that does not exist (the
+ * open that follows says so). */
+gboolean     ov_files_check_regular (const char  *path,
+                                     GError     **error);
+
 /* Whether an output path is "-", the standard output. */
 gboolean     ov_files_is_stdout     (const char  *path);
 

@@ -281,6 +281,8 @@ ov_json_load_file (JsonParser *parser,
   g_autoptr(GMappedFile) map = NULL;
 
   ov_files_note_read (path);
+  if (!ov_files_check_regular (path, error))
+    return FALSE;
   map = g_mapped_file_new (path, FALSE, error);
   if (map == NULL)
     return FALSE;

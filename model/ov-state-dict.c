@@ -1297,6 +1297,8 @@ map_private_copy (const char *path,
   int in, out;
 
   ov_files_note_read (path);
+  if (!ov_files_check_regular (path, error))
+    return NULL;
   in = g_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (in < 0)
     {
@@ -1370,6 +1372,8 @@ map_file (const char      *path,
   else
     {
       ov_files_note_read (path);
+      if (!ov_files_check_regular (path, error))
+        return NULL;
       map = g_mapped_file_new (path, FALSE, &local);
       if (map == NULL)
         {

@@ -336,6 +336,8 @@ load_vocab (OvTokenizer  *tok,
   guint n_duplicates = 0;
 
   ov_files_note_read (path);
+  if (!ov_files_check_regular (path, error))
+    return FALSE;
   if (!g_file_get_contents (path, &bytes, &length, &local_error))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot read vocabulary %s: %s"),

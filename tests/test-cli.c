@@ -23,6 +23,7 @@
 #include <cblas.h>
 
 #include "data/ov-demo.h"
+#include "data/ov-demo-world.h"
 #include "model/ov-answers.h"
 #include "model/ov-device.h"
 #include "model/ov-state-dict.h"
@@ -3094,9 +3095,33 @@ test_threads (void)
   g_assert_cmpint (caption_threads ("1", "0"), ==, (int) g_get_num_processors ());
   g_assert_cmpint (caption_threads ("1", NULL), ==, 1);
   g_assert_cmpint (caption_threads ("1", "2"), ==, 2);
+  /* a list counts by its first number, as OpenMP reads it */
+  g_assert_cmpint (caption_threads ("2,1", NULL), ==, 2);
   help = run_oscarviz ("caption", "--help", NULL);
   g_assert_nonnull (strstr (help->out, "0 = all processors"));
   g_assert_nonnull (strstr (help->out, "OMP_NUM_THREADS"));
+
+  /* a value --threads would refuse is refused, not asked of the machine
+   * (2000000000 threads would take 88 GB of stacks and bookkeeping) */
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *values[] = { "2000000000", "99999999999999", "-3" };
+      g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "OMP_NUM_THREADS", values[i],
+                                             TRUE);
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+      g_autoptr(Run) run = NULL;
+
+      for (const char *const *a = (const char *const[]) { "caption", "--model", "demo",
+                                                          "--dataset", "demo", "--row", "0",
+                                                          NULL };
+           *a != NULL; a++)
+        g_ptr_array_add (args, (gpointer) *a);
+      run = run_argv_env (args, envp);
+      g_assert_true (run->exited);
+      g_assert_cmpint (run->status, ==, 2);
+      g_assert_nonnull (strstr (run->err, "OMP_NUM_THREADS="));
+      g_assert_nonnull (strstr (run->err, "give --threads N"));
+    }
 }
 
 /* The caption attention printed on stderr ("caption: ..."). */
@@ -5213,6 +5238,75 @@ file_size (const char *path)
   return (gsize) st.st_size;
 }
 
+/* Every file under dir (its images/ folder too) with its contents, in
+ * name order, as one text. */
+static char *
+folder_contents (const char *dir)
+{
+  g_autoptr(GString) all = g_string_new (NULL);
+  const char *subs[] = { "", "images" };
+
+  for (guint s = 0; s < G_N_ELEMENTS (subs); s++)
+    {
+      g_autofree char *sub = g_build_filename (dir, subs[s], NULL);
+      g_autofree char *names = list_folder (sub);
+      g_auto(GStrv) list = g_strsplit (names, " ", -1);
+
+      for (guint i = 0; list[i] != NULL && *list[i] != '\0'; i++)
+        {
+          g_autofree char *path = g_build_filename (sub, list[i], NULL);
+          g_autofree char *text = NULL;
+          gsize len = 0;
+
+          g_string_append_printf (all, "%s/%s:", subs[s], list[i]);
+          if (g_file_test (path, G_FILE_TEST_IS_REGULAR)
+              && g_file_get_contents (path, &text, &len, NULL))
+            g_string_append_len (all, text, (gssize) len);
+          g_string_append_c (all, '\n');
+        }
+    }
+  return g_string_free (g_steal_pointer (&all), FALSE);
+}
+
+/* /cli/demo-world/failed-write: a split that cannot be written whole (a
+ * file-size limit the first scenes fit under) leaves the split written
+ * before, its TSVs, their .lineidx, its JSON files and its pictures, as
+ * it was, and no temporary file; a count past the largest is refused
+ * before anything is written. */
+static void
+test_demo_world_failed_write (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-world-XXXXXX", NULL);
+  g_autofree char *before = NULL, *after = NULL;
+  g_autofree char *too_many = g_strdup_printf ("%u", OV_DEMO_WORLD_MAX_COUNT + 1);
+  const char *argv[] = { "demo-world", "generate", "--out", dir, "--count", "50", "--seed",
+                         "7" };
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(Run) first = NULL;
+  g_autoptr(Run) failed = NULL;
+  g_autoptr(Run) huge = NULL;
+
+  first = run_oscarviz ("demo-world", "generate", "--out", dir, "--count", "3", NULL);
+  g_assert_cmpint (first->status, ==, 0);
+  before = folder_contents (dir);
+  for (guint i = 0; i < G_N_ELEMENTS (argv); i++)
+    g_ptr_array_add (args, (gpointer) argv[i]);
+  failed = run_argv_setup (args, NULL, limit_file_size, GSIZE_TO_POINTER (100 * 1024));
+  g_test_message ("%s", failed->err);
+  g_assert_true (failed->exited);
+  g_assert_cmpint (failed->status, ==, 1);
+  after = folder_contents (dir);
+  g_assert_true (strcmp (before, after) == 0);
+
+  huge = run_oscarviz ("demo-world", "generate", "--out", dir, "--count", too_many, NULL);
+  g_assert_cmpint (huge->status, ==, 2);
+  g_assert_nonnull (strstr (huge->err, "--count"));
+  g_clear_pointer (&after, g_free);
+  after = folder_contents (dir);
+  g_assert_true (strcmp (before, after) == 0);
+  remove_tree (dir);
+}
+
 /* /cli/embed/failed-write: embed writes the embeddings file, its .json
  * and its .labels.txt as one set: when writing the new tensors fails (the
  * disk full: here a file-size limit that the .json and .labels.txt fit
@@ -5361,6 +5455,63 @@ test_attention_stdout (void)
   g_unlink (png);
   g_unlink (csv);
   g_unlink (json);
+  g_rmdir (dir);
+}
+
+/* /cli/special-files: a pipe or a device given as an input is refused by
+ * name before it is read (a FIFO no one writes would block the run, and
+ * /dev/zero never ends); an output that is a device is written into, not
+ * replaced by a file (/dev/full stays a device and the run fails with its
+ * error), and an output that is a symbolic link gets its file written and
+ * stays a link. */
+static void
+test_special_files (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-special-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "f.tsv", NULL);
+  g_autofree char *real = g_build_filename (dir, "real.csv", NULL);
+  g_autofree char *link = g_build_filename (dir, "link.csv", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(Run) features = NULL;
+  g_autoptr(Run) answers = NULL;
+  g_autoptr(Run) full = NULL;
+  g_autoptr(Run) linked = NULL;
+  GStatBuf st;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  features = run_oscarviz ("caption", "--model", "demo", "--features", fifo, "--labels", fifo,
+                           NULL);
+  g_assert_cmpint (features->status, ==, 1);
+  g_assert_nonnull (strstr (features->err, "is a pipe (FIFO), not a file"));
+  answers = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", yaml, "--row", "0",
+                          "--answers", "/dev/zero", NULL);
+  g_assert_cmpint (answers->status, ==, 1);
+  g_assert_nonnull (strstr (answers->err, "/dev/zero is a character device, not a file"));
+
+  if (g_stat ("/dev/full", &st) == 0 && S_ISCHR (st.st_mode) && access ("/dev/full", W_OK) == 0)
+    {
+      full = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--row", "0",
+                           "--layer", "0", "--csv", "/dev/full", NULL);
+      g_assert_cmpint (full->status, ==, 1);
+      g_assert_nonnull (strstr (full->err, "cannot write /dev/full"));
+      g_assert_cmpint (g_stat ("/dev/full", &st), ==, 0);
+      g_assert_true (S_ISCHR (st.st_mode));
+    }
+
+  g_assert_true (g_file_set_contents (real, "old\n", -1, NULL));
+  g_assert_cmpint (symlink ("real.csv", link), ==, 0);
+  linked = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--row", "0",
+                         "--layer", "0", "--csv", link, NULL);
+  g_assert_cmpint (linked->status, ==, 0);
+  g_assert_cmpint (g_lstat (link, &st), ==, 0);
+  g_assert_true (S_ISLNK (st.st_mode));
+  g_assert_true (g_file_get_contents (real, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "query_position,"));
+  g_unlink (link);
+  g_unlink (real);
+  g_unlink (fifo);
   g_rmdir (dir);
 }
 
@@ -5528,5 +5679,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/embed/failed-write", test_embed_failed_write);
   g_test_add_func ("/cli/attention/failed-write", test_attention_failed_write);
   g_test_add_func ("/cli/attention/stdout", test_attention_stdout);
+  g_test_add_func ("/cli/special-files", test_special_files);
+  g_test_add_func ("/cli/demo-world/failed-write", test_demo_world_failed_write);
   return g_test_run ();
 }

@@ -786,6 +786,65 @@ make_huge_jpeg (int side)
   return g_byte_array_free_to_bytes (out);
 }
 
+/* /data/image/size-lies: a JPEG whose header claims 65500×65500 pixels
+ * for the data of a 500×336 photo, and a PNG whose header chunk was
+ * changed after it was written (its CRC no longer matches), are refused
+ * by the header reader that sizes a sample's boxes, not only by a decode;
+ * the photo itself still reads. */
+static void
+test_size_lies (void)
+{
+  g_autofree char *photo = image_path ("coco-000000184613.jpg");
+  g_autofree char *png_path = image_path ("skimage-coffee.png");
+  g_autofree char *dir = g_dir_make_tmp ("ov-image-lies-XXXXXX", NULL);
+  g_autofree char *jpeg_lie = g_build_filename (dir, "lie.jpg", NULL);
+  g_autofree char *png_lie = g_build_filename (dir, "lie.png", NULL);
+  g_autofree char *bytes = NULL;
+  g_autofree char *format = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OvImage) image = NULL;
+  OvOrientation orientation;
+  gsize len = 0, sof = 0;
+  int w = 0, h = 0;
+
+  g_assert_true (ov_image_read_info (photo, &format, &w, &h, &orientation, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (w, ==, 500);
+  g_clear_pointer (&format, g_free);
+
+  g_assert_true (g_file_get_contents (photo, &bytes, &len, NULL));
+  for (gsize i = 0; i + 9 < len && sof == 0; i++)
+    if ((guchar) bytes[i] == 0xff && (guchar) bytes[i + 1] == 0xc0)
+      sof = i;
+  g_assert_cmpuint (sof, >, 0);
+  bytes[sof + 5] = bytes[sof + 7] = (char) 0xff;
+  bytes[sof + 6] = bytes[sof + 8] = (char) 0xdc;
+  g_assert_true (g_file_set_contents (jpeg_lie, bytes, (gssize) len, NULL));
+  g_assert_false (ov_image_read_info (jpeg_lie, &format, &w, &h, &orientation, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "65500×65500"));
+  g_assert_nonnull (strstr (error->message, jpeg_lie));
+  g_clear_error (&error);
+  image = ov_image_load (jpeg_lie, NULL, NULL, &error);
+  g_assert_null (image);
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_clear_error (&error);
+
+  g_clear_pointer (&bytes, g_free);
+  g_assert_true (g_file_get_contents (png_path, &bytes, &len, NULL));
+  g_assert_cmpuint (len, >, 33);
+  bytes[19] ^= 0x01;   /* the width's low byte */
+  g_assert_true (g_file_set_contents (png_lie, bytes, (gssize) len, NULL));
+  g_assert_false (ov_image_read_info (png_lie, &format, &w, &h, &orientation, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "check sum"));
+  g_clear_error (&error);
+
+  g_unlink (jpeg_lie);
+  g_unlink (png_lie);
+  g_rmdir (dir);
+}
+
 static void
 test_huge_images (void)
 {
@@ -929,6 +988,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/image/color-profile", test_color_profile);
   g_test_add_func ("/data/image/color-profile-by-content", test_color_profile_by_content);
   g_test_add_func ("/data/image/huge", test_huge_images);
+  g_test_add_func ("/data/image/size-lies", test_size_lies);
   g_test_add_func ("/data/image/corrupt-and-cancel", test_corrupt_and_cancel);
   g_test_add_func ("/data/image/info-and-surface", test_read_info_and_surface);
   return g_test_run ();

@@ -417,6 +417,8 @@ ov_tsne_load_vectors (const char    *path,
       return NULL;
     }
   ov_files_note_read (path);
+  if (!ov_files_check_regular (path, error))
+    return NULL;
   map = g_mapped_file_new (path, FALSE, &local);
   if (map == NULL)
     {
@@ -500,6 +502,8 @@ ov_tsne_load_labels (const char *path,
   GError *local = NULL;
 
   ov_files_note_read (path);
+  if (!ov_files_check_regular (path, error))
+    return NULL;
   if (!g_file_get_contents (path, &text, &len, &local))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: %s", path, local->message);
