@@ -447,10 +447,10 @@ tags_mismatch (const char *before_tags,
                int         tags_after)
 {
   /* Translators: the plural follows the first number */
-  g_printerr (ngettext ("oscarviz attention: --before-tags %s: that input (%d tag word piece, "
+  g_printerr (ngettext ("oscarviz attention: --before-tags “%s”: that input (%d tag word piece, "
                         "this one %d) keeps other words or regions than this one, so their "
                         "tokens cannot be matched one to one; give fewer or shorter tags\n",
-                        "oscarviz attention: --before-tags %s: that input (%d tag word pieces, "
+                        "oscarviz attention: --before-tags “%s”: that input (%d tag word pieces, "
                         "this one %d) keeps other words or regions than this one, so their "
                         "tokens cannot be matched one to one; give fewer or shorter tags\n",
                         tags_before), before_tags, tags_before, tags_after);

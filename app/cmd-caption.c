@@ -171,6 +171,28 @@ note_constraints (char **constraints, int min_constraints, gboolean min_given,
     }
 }
 
+/* A note for each constraint of more word pieces than constrained beam
+ * search keeps: a caption "meets" it by writing the first ones. (A word
+ * the model cannot write is left to the search's own error.) */
+static void
+note_cut_constraints (OvModel                    *model,
+                      const OvCaptionConstraints *cc)
+{
+  for (int i = 0; i < cc->n_constraints; i++)
+    {
+      guint n = 0;
+      g_auto(GStrv) kept = ov_caption_constraint_pieces (model, cc, i, &n, NULL);
+      g_autofree char *list = NULL;
+
+      if (kept == NULL || n <= OV_CBS_MAX_PIECES)
+        continue;
+      list = g_strjoinv (" ", kept);
+      g_printerr (_("oscarviz caption: note: “%s” is %u word pieces; constrained beam search "
+                    "keeps the first %d, as Oscar does, so a caption that writes “%s” meets "
+                    "it\n"), cc->constraints[i], n, OV_CBS_MAX_PIECES, list);
+    }
+}
+
 /* The mean of the caption's token log-probabilities: its score where the
  * length penalty is 1 (and in greedy search, which has none). */
 static double
@@ -333,6 +355,7 @@ ov_cmd_caption (int    argc,
       note_constraints (constraints, min_constraints, min_constraints != 2, sample->tags);
       ov_cbs_files_fill (cbs_files, &cc);
       co.constraints = &cc;
+      note_cut_constraints (model, &cc);
     }
   /* greedy search scores by the mean whatever the penalty */
   ranked_by_mean = co.num_beams == 1 || co.length_penalty == 1.0;

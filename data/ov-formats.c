@@ -279,7 +279,8 @@ ov_file_sniff (const char *path,
   if (memchr (buf, '\0', n) != NULL)
     goto unknown;
 
-  p = buf;
+  /* (a byte order mark, which Windows editors write, before JSON too) */
+  p = g_str_has_prefix (buf, "\xef\xbb\xbf") ? buf + 3 : buf;
   while (g_ascii_isspace (*p))
     p++;
   if ((*p == '[' || *p == '{') && strchr (buf, '\t') == NULL)

@@ -84,13 +84,14 @@ connect (OvCbsFsm *fsm, int from, int to, const GArray *forms, int reset)
     arc_set (arc_at (fsm, from, reset), g_array_index (forms, gint32, i), FALSE);
 }
 
-/* The word pieces of one constraint, at most OV_CBS_MAX_PIECES. A word
+/* The word pieces of one constraint, at most OV_CBS_MAX_PIECES (n_given,
+ * may be NULL, gets how many it has before the cut). A word
  * the tokenizer can only read as [UNK] is an error: no caption could name
  * it, yet generating [UNK] would count as naming it. (Pieces a
  * cbs_constraint file gives are taken as the original takes them.) */
 static GPtrArray *
 constraint_pieces (OvModel *model, const OvCaptionConstraints *c, const char *constraint,
-                   GError **error)
+                   guint *n_given, GError **error)
 {
   GPtrArray *pieces = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) words = g_strsplit_set (constraint, " \t\n\r\f\v", -1);
@@ -125,9 +126,30 @@ constraint_pieces (OvModel *model, const OvCaptionConstraints *c, const char *co
         }
     }
   /* the original keeps the first max_words_per_constraint */
+  if (n_given != NULL)
+    *n_given = pieces->len;
   if (pieces->len > OV_CBS_MAX_PIECES)
     g_ptr_array_set_size (pieces, OV_CBS_MAX_PIECES);
   return pieces;
+}
+
+GStrv
+ov_caption_constraint_pieces (OvModel                    *model,
+                              const OvCaptionConstraints *c,
+                              int                         index,
+                              guint                      *n_given,
+                              GError                    **error)
+{
+  GPtrArray *pieces;
+
+  g_return_val_if_fail (model != NULL && c != NULL, NULL);
+  g_return_val_if_fail (index >= 0 && index < c->n_constraints, NULL);
+
+  pieces = constraint_pieces (model, c, c->constraints[index], n_given, error);
+  if (pieces == NULL)
+    return NULL;
+  g_ptr_array_add (pieces, NULL);
+  return (GStrv) g_ptr_array_free (pieces, FALSE);
 }
 
 /* The ids of the forms of a piece, each once. */
@@ -183,7 +205,7 @@ _ov_cbs_fsm_new (OvModel *model, const OvCaptionConstraints *c, GError **error)
     }
   for (int i = 0; i < k; i++)
     {
-      GPtrArray *p = constraint_pieces (model, c, c->constraints[i], error);
+      GPtrArray *p = constraint_pieces (model, c, c->constraints[i], NULL, error);
 
       if (p == NULL)
         return NULL;

@@ -289,11 +289,12 @@ ov_files_check_regular (const char  *path,
   GStatBuf st;
   const char *kind;
 
-  if (path == NULL || g_stat (path, &st) != 0 || S_ISREG (st.st_mode) || S_ISDIR (st.st_mode))
+  /* (a pipe is read as any program reads one, to its end: a shell's
+   * process substitution, "<(…)", gives one) */
+  if (path == NULL || g_stat (path, &st) != 0 || S_ISREG (st.st_mode) || S_ISDIR (st.st_mode)
+      || S_ISFIFO (st.st_mode))
     return TRUE;
-  if (S_ISFIFO (st.st_mode))
-    kind = _ ("a pipe (FIFO)");
-  else if (S_ISCHR (st.st_mode))
+  if (S_ISCHR (st.st_mode))
     kind = _ ("a character device");
   else if (S_ISBLK (st.st_mode))
     kind = _ ("a block device");
@@ -303,8 +304,8 @@ ov_files_check_regular (const char  *path,
     kind = _ ("no regular file");
   g_set_error (error, OV_ERROR, OV_ERROR_IO,
                /* Translators: "/dev/zero is a character device, not a file: ..." */
-               _ ("%s is %s, not a file: oscarviz reads files, whose size it knows before "
-                  "it reads them"), path, kind);
+               _ ("%s is %s, not a file: oscarviz reads files and pipes, which end"), path,
+               kind);
   return FALSE;
 }
 

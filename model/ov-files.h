@@ -48,10 +48,10 @@ gboolean     ov_files_set_contents  (const char  *path,
 gboolean     ov_files_probe_folder  (const char  *dir,
                                      GError     **error);
 
-/* FALSE with an error naming path when it is a pipe, a device or a
- * socket: a read of one may never end (/dev/zero, a FIFO no one writes).
- * TRUE for a regular file, a folder, and a path that does not exist (the
- * open that follows says so). */
+/* FALSE with an error naming path when it is a device or a socket: a
+ * read of one may never end (/dev/zero, /dev/urandom). TRUE for a regular
+ * file, a folder, a pipe (read to its end, as a shell's "<(…)" gives one),
+ * and a path that does not exist (the open that follows says so). */
 gboolean     ov_files_check_regular (const char  *path,
                                      GError     **error);
 

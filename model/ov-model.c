@@ -779,6 +779,21 @@ ov_model_load (const char *dir, const OvModelOptions *opts, GError **error)
   if (ov_tokenizer_get_vocab_size (model->tokenizer) != (guint) model->config.vocab_size)
     add_warning (model, _ ("%s/vocab.txt has %u entries but config.json says vocab_size %d"),
                  dir, ov_tokenizer_get_vocab_size (model->tokenizer), model->config.vocab_size);
+  {
+    gint32 first, later;
+    guint n = ov_tokenizer_get_duplicates (model->tokenizer, &first, &later);
+
+    if (n > 0)
+      add_warning (model, ngettext ("%s/vocab.txt repeats %u word piece: “%s” is on lines %d "
+                                    "and %d (counted from 0); as in Oscar the later line's id is "
+                                    "the one the text reads, and id %d is never read",
+                                    "%s/vocab.txt repeats %u word pieces; the first, “%s”, is "
+                                    "on lines %d and %d (counted from 0); as in Oscar the later "
+                                    "line's id is the one the text reads, and id %d is never "
+                                    "read", n),
+                   dir, n, ov_tokenizer_id_to_token (model->tokenizer, later), first, later,
+                   first);
+  }
   if (!load_weights (model, opts->private_weights, error))
     return NULL;
   /* run_captioning's test branch makes its tokenizer without do_lower_case,

@@ -331,6 +331,16 @@ typedef struct _OvCaptionConstraints {
   int                 min_satisfied;  /* min_constraints_to_satisfy; the original's default is 2 */
 } OvCaptionConstraints;
 
+/* The word pieces constraint index must write to be met, at most
+ * OV_CBS_MAX_PIECES of them (the original keeps the first so many);
+ * n_given (may be NULL) gets how many the constraint has. NULL with an
+ * error for a word the model can only read as [UNK]. */
+GStrv ov_caption_constraint_pieces (OvModel                    *model,
+                                    const OvCaptionConstraints *c,
+                                    int                         index,
+                                    guint                      *n_given,
+                                    GError                    **error);
+
 typedef struct {
   GArray *ids;        /* gint32: [CLS] w1..wk [SEP], as the original returns them, unpadded */
   char   *text;       /* decoded with skip_special_tokens */

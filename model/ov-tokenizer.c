@@ -48,7 +48,23 @@ struct _OvTokenizer
   GPtrArray   *extra_special;   /* bos/eos/additional tokens of the map: strings */
   GArray      *extra_ids;       /* their ids (gint32), skipped when decoding too */
   gint32       special_ids[N_SPECIAL];
+  guint        n_duplicates;    /* lines that repeat an earlier line's token */
+  gint32       first_duplicate[2];   /* the first such token's two ids, or -1 */
 };
+
+guint
+ov_tokenizer_get_duplicates (OvTokenizer *tok,
+                             gint32      *first_id,
+                             gint32      *later_id)
+{
+  g_return_val_if_fail (tok != NULL, 0);
+
+  if (first_id != NULL)
+    *first_id = tok->n_duplicates > 0 ? tok->first_duplicate[0] : -1;
+  if (later_id != NULL)
+    *later_id = tok->n_duplicates > 0 ? tok->first_duplicate[1] : -1;
+  return tok->n_duplicates;
+}
 
 /* --- Python's view of characters ------------------------------------------
  *
@@ -394,13 +410,14 @@ load_vocab (OvTokenizer  *tok,
         }
       /* The last line has no terminator: g_file_get_contents put a NUL after it. */
       g_ptr_array_add (tok->lines, line);
-      if (lookup_vocab (tok, line, &old_id))
-        n_duplicates++;
+      if (lookup_vocab (tok, line, &old_id) && n_duplicates++ == 0)
+        {
+          tok->first_duplicate[0] = old_id;
+          tok->first_duplicate[1] = id;
+        }
       g_hash_table_insert (tok->vocab, line, GINT_TO_POINTER (id));
     }
-  if (n_duplicates > 0)
-    g_debug ("vocabulary %s: %u lines repeat an earlier token; the later line's id wins",
-             display, n_duplicates);
+  tok->n_duplicates = n_duplicates;
 
   return TRUE;
 }

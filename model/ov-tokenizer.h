@@ -29,6 +29,12 @@ OvTokenizer *ov_tokenizer_new_from_files (const char   *vocab_path,
                                           gboolean      do_lower_case,
                                           GError      **error);
 void         ov_tokenizer_free           (OvTokenizer  *tok);
+/* How many vocabulary lines repeat the token of an earlier line (whose
+ * id is then lost: the later line's wins, as in Python); the first such
+ * token's earlier and later ids (may be NULL; -1 when none). */
+guint        ov_tokenizer_get_duplicates (OvTokenizer  *tok,
+                                          gint32       *first_id,
+                                          gint32       *later_id);
 
 /* Word pieces of text, as strings (special tokens in the text pass through).
  * text is UTF-8; invalid sequences count as U+FFFD, which BERT's clean-up

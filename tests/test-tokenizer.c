@@ -513,6 +513,14 @@ test_vocab_lines (void)
   g_assert_cmpstr (ov_tokenizer_id_to_token (tok, 9), ==, "dog");
   g_assert_cmpstr (ov_tokenizer_id_to_token (tok, 5), ==, "[UNK]");
   g_assert_cmpstr (ov_tokenizer_id_to_token (tok, 6), ==, "a b");
+  /* and the repeat is told, for the model's warning */
+  {
+    gint32 first = 0, later = 0;
+
+    g_assert_cmpuint (ov_tokenizer_get_duplicates (tok, &first, &later), ==, 1);
+    g_assert_cmpint (first, ==, 5);
+    g_assert_cmpint (later, ==, 9);
+  }
 
   tokens = ov_tokenizer_tokenize (tok, "Dogs CAT cats bird");
   tokens_json = strings_to_json (tokens);

@@ -333,9 +333,10 @@ load_csv (const char  *path,
                 header = had_header = TRUE;
               else
                 {
+                  /* the field alone, not the rest of the line */
                   g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                               _ ("%s:%zu: not a number: “%.20s”"), path,
-                               line_no, s);
+                               _ ("%s:%zu: not a number: “%.*s”"), path, line_no,
+                               (int) MIN (strcspn (s, ", \t;\r\n"), 40), s);
                   g_array_free (vals, TRUE);
                   return NULL;
                 }
