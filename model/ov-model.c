@@ -7,6 +7,7 @@
  */
 #define G_LOG_DOMAIN "ov-model"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -40,38 +41,271 @@ ov_model_kind_name (OvModelKind kind)
     }
 }
 
-/* config.json (§1.3) */
+/* config.json (§1.3). An absent key takes the constructor's default; a
+ * present one must hold the type the original reads it as. */
 
-static int
-json_int (JsonObject *o, const char *key, int def)
+/* config.json as parsed, with its text: error messages quote a value as it
+ * is written, and json-glib wraps integers beyond 64 bits. */
+typedef struct {
+  const char *path;
+  JsonObject *o;
+  const char *text;
+  gsize       len;
+} ConfigReader;
+
+/* Longest excerpt of a config value quoted in an error message, in bytes */
+#define SHOWN_MAX 40
+
+static const char *
+skip_space (const char *p,
+            const char *end)
 {
-  JsonNode *n = json_object_get_member (o, key);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n))
-    return def;
-  /* A size that does not fit an int (or is not a whole number) becomes -1,
-   * which the checks below refuse, instead of wrapping to a plausible one. */
-  if (json_node_get_value_type (n) == G_TYPE_INT64)
-    {
-      gint64 v = json_node_get_int (n);
-      return v >= G_MININT && v <= G_MAXINT ? (int) v : -1;
-    }
-  if (json_node_get_value_type (n) == G_TYPE_DOUBLE)
-    {
-      double v = json_node_get_double (n);
-      return v >= G_MININT && v <= G_MAXINT && v == floor (v) ? (int) v : -1;
-    }
-  return (int) json_node_get_int (n);
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+    p++;
+  return p;
 }
 
-static double
-json_double (JsonObject *o, const char *key, double def)
+/* Past the closing quote of the JSON string that starts at p, or NULL. */
+static const char *
+skip_string (const char *p,
+             const char *end)
 {
-  JsonNode *n = json_object_get_member (o, key);
+  for (p++; p < end; p++)
+    if (*p == '\\')
+      p++;
+    else if (*p == '"')
+      return p + 1;
+  return NULL;
+}
 
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n))
-    return def;
-  return json_node_get_double (n);
+/* The end of the JSON value that starts at p, or NULL. */
+static const char *
+skip_value (const char *p,
+            const char *end)
+{
+  int depth = 0;
+
+  while (p < end)
+    {
+      if (*p == '"')
+        {
+          if ((p = skip_string (p, end)) == NULL || depth == 0)
+            return p;
+          continue;
+        }
+      if (*p == '[' || *p == '{')
+        depth++;
+      else if (*p == ']' || *p == '}')
+        {
+          if (depth == 0)
+            return p;
+          if (--depth == 0)
+            return p + 1;
+        }
+      else if (depth == 0 && (*p == ',' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        return p;
+      p++;
+    }
+  return depth == 0 ? p : NULL;
+}
+
+/* The text of the top-level member key (the last of that name, the one
+ * json-glib keeps), or NULL. */
+static char *
+config_text (const ConfigReader *r,
+             const char         *key)
+{
+  const char *p = r->text, *end = r->text + r->len, *found = NULL, *found_end = NULL;
+  gsize key_len = strlen (key);
+
+  if (p == NULL)
+    return NULL;
+  if (r->len >= 3 && memcmp (p, "\xef\xbb\xbf", 3) == 0)
+    p += 3;
+  p = skip_space (p, end);
+  if (p >= end || *p != '{')
+    return NULL;
+  p = skip_space (p + 1, end);
+  while (p < end && *p == '"')
+    {
+      const char *name = p + 1, *v, *v_end;
+      gboolean match;
+
+      if ((p = skip_string (p, end)) == NULL)
+        return NULL;
+      match = (gsize) (p - 1 - name) == key_len && memcmp (name, key, key_len) == 0;
+      p = skip_space (p, end);
+      if (p >= end || *p != ':')
+        return NULL;
+      v = skip_space (p + 1, end);
+      if ((v_end = skip_value (v, end)) == NULL)
+        return NULL;
+      if (match)
+        {
+          found = v;
+          found_end = v_end;
+        }
+      p = skip_space (v_end, end);
+      if (p >= end || *p != ',')
+        break;
+      p = skip_space (p + 1, end);
+    }
+  return found != NULL ? g_strndup (found, found_end - found) : NULL;
+}
+
+/* The member key as written in config.json, cut to a short excerpt on one
+ * line: for error messages. */
+static char *
+config_shown (const ConfigReader *r,
+              const char         *key)
+{
+  g_autofree char *text = config_text (r, key);
+  g_autofree char *valid = NULL;
+  const char *end;
+
+  if (text == NULL)
+    text = json_to_string (json_object_get_member (r->o, key), FALSE);
+  valid = g_utf8_make_valid (text, -1);
+  for (char *c = valid; *c != '\0'; c++)
+    if (*c == '\n' || *c == '\r' || *c == '\t')
+      *c = ' ';
+  if (strlen (valid) <= SHOWN_MAX)
+    return g_steal_pointer (&valid);
+  end = g_utf8_find_prev_char (valid, valid + SHOWN_MAX + 1);
+  return g_strdup_printf ("%.*s…", (int) (end - valid), valid);
+}
+
+/* A size or count: a whole number from min to max. A number written with a
+ * fraction (24.5), a string ("24") or any other type is refused, as torch
+ * would refuse it for a size; 24.0 is accepted. Below min is impossible,
+ * above max is more than we accept. */
+static gboolean
+config_int (const ConfigReader *r,
+            const char         *key,
+            int                 def,
+            gint64              min,
+            gint64              max,
+            int                *out,
+            GError            **error)
+{
+  JsonNode *n = json_object_get_member (r->o, key);
+  GType type = G_TYPE_INVALID;
+  g_autofree char *shown = NULL;
+  gboolean below, above;
+
+  if (n == NULL)
+    {
+      *out = def;
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_VALUE (n))
+    type = json_node_get_value_type (n);
+  if (type == G_TYPE_INT64)
+    {
+      gint64 v = json_node_get_int (n);
+      g_autofree char *text = config_text (r, key);
+
+      below = v < min;
+      above = v > max;
+      /* json-glib wraps what does not fit 64 bits (even to a plausible
+       * size, from a large negative number): the text tells. */
+      if (text != NULL)
+        {
+          gint64 written;
+
+          errno = 0;
+          written = g_ascii_strtoll (text, NULL, 10);
+          if (errno == ERANGE || written != v)
+            {
+              below = text[0] == '-';
+              above = !below;
+            }
+        }
+    }
+  else if (type == G_TYPE_DOUBLE && isfinite (json_node_get_double (n))
+           && json_node_get_double (n) == floor (json_node_get_double (n)))
+    {
+      double v = json_node_get_double (n);
+
+      below = v < (double) min;
+      above = v > (double) max;
+    }
+  else
+    {
+      shown = config_shown (r, key);
+      /* Translators: "…/config.json: hidden_size is 24.5; give a whole number" */
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: %s is %s; give a whole number"),
+                   r->path, key, shown);
+      return FALSE;
+    }
+  if (below || above)
+    {
+      shown = config_shown (r, key);
+      /* Translators: "…/config.json: img_feature_dim is 0; it must be from 1 to 1048576" */
+      g_set_error (error, OV_ERROR, below ? OV_ERROR_FORMAT : OV_ERROR_LIMIT,
+                   _ ("%s: %s is %s; it must be from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT),
+                   r->path, key, shown, min, max);
+      return FALSE;
+    }
+  *out = type == G_TYPE_INT64 ? (int) json_node_get_int (n) : (int) json_node_get_double (n);
+  return TRUE;
+}
+
+/* A number (written with or without a fraction). */
+static gboolean
+config_double (const ConfigReader *r,
+               const char         *key,
+               double              def,
+               double             *out,
+               GError            **error)
+{
+  JsonNode *n = json_object_get_member (r->o, key);
+
+  if (n == NULL)
+    {
+      *out = def;
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (n)
+      || (json_node_get_value_type (n) != G_TYPE_INT64
+          && json_node_get_value_type (n) != G_TYPE_DOUBLE))
+    {
+      g_autofree char *shown = config_shown (r, key);
+
+      /* Translators: "…/config.json: layer_norm_eps is "x"; give a number (such as 1e-12)" */
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s: %s is %s; give a number (such as %g)"), r->path, key, shown, def);
+      return FALSE;
+    }
+  *out = json_node_get_double (n);
+  return TRUE;
+}
+
+static gboolean
+config_string (const ConfigReader *r,
+               const char         *key,
+               const char         *def,
+               char              **out,
+               GError            **error)
+{
+  JsonNode *n = json_object_get_member (r->o, key);
+
+  if (n == NULL)
+    {
+      *out = g_strdup (def);
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    {
+      g_autofree char *shown = config_shown (r, key);
+
+      /* Translators: "…/config.json: hidden_act is 5; give a string (such as "gelu")" */
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                   _ ("%s: %s is %s; give a string (such as \"%s\")"), r->path, key, shown, def);
+      return FALSE;
+    }
+  *out = g_strdup (json_node_get_string (n));
+  return TRUE;
 }
 
 /* Python truthiness of a JSON value: absent, null, false, 0 and "" are false. */
@@ -92,22 +326,38 @@ json_truthy (JsonObject *o, const char *key)
     }
 }
 
-static char *
-json_string (JsonObject *o, const char *key, const char *def)
-{
-  JsonNode *n = json_object_get_member (o, key);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n)
-      || json_node_get_value_type (n) != G_TYPE_STRING)
-    return g_strdup (def);
-  return g_strdup (json_node_get_string (n));
-}
+/* The sizes and counts of config.json: the constructor's default and the
+ * range accepted (beyond the upper bounds, sizes are refused as more than we
+ * accept). */
+static const struct {
+  const char *key;
+  gsize       offset;
+  int         def;
+  gint64      min, max;
+} config_ints[] = {
+  { "vocab_size", G_STRUCT_OFFSET (OvConfig, vocab_size), 30522, 1, 1 << 24 },
+  { "hidden_size", G_STRUCT_OFFSET (OvConfig, hidden_size), 768, 1, 65536 },
+  { "num_hidden_layers", G_STRUCT_OFFSET (OvConfig, num_hidden_layers), 12, 1, 1024 },
+  { "num_attention_heads", G_STRUCT_OFFSET (OvConfig, num_attention_heads), 12, 1, 65536 },
+  { "intermediate_size", G_STRUCT_OFFSET (OvConfig, intermediate_size), 3072, 1, 1 << 20 },
+  { "max_position_embeddings", G_STRUCT_OFFSET (OvConfig, max_position_embeddings), 512, 1,
+    1 << 20 },
+  { "type_vocab_size", G_STRUCT_OFFSET (OvConfig, type_vocab_size), 2, 1, 1 << 20 },
+  { "img_feature_dim", G_STRUCT_OFFSET (OvConfig, img_feature_dim), 2054, 1, 1 << 20 },
+  /* checked for a classifier, which needs one at least (load_head_weights) */
+  { "num_labels", G_STRUCT_OFFSET (OvConfig, num_labels), 2, G_MININT, G_MAXINT },
+  { "cls_hidden_scale", G_STRUCT_OFFSET (OvConfig, cls_hidden_scale), 2, 1, 4096 },
+  { "num_contrast_classes", G_STRUCT_OFFSET (OvConfig, num_contrast_classes), 2, G_MININT,
+    G_MAXINT },
+};
 
 static gboolean
 load_config (OvModel *model, const char *path, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local = NULL;
+  g_autofree char *contents = NULL;
+  ConfigReader r = { 0 };
   OvConfig *c = &model->config;
   JsonObject *o;
 
@@ -123,43 +373,30 @@ load_config (OvModel *model, const char *path, GError **error)
       return FALSE;
     }
   o = json_node_get_object (json_parser_get_root (parser));
+  r.path = path;
+  r.o = o;
+  /* only for quoting values: without it, they are quoted as json-glib read them */
+  if (g_file_get_contents (path, &contents, &r.len, NULL))
+    r.text = contents;
 
-  c->vocab_size = json_int (o, "vocab_size", 30522);
-  c->hidden_size = json_int (o, "hidden_size", 768);
-  c->num_hidden_layers = json_int (o, "num_hidden_layers", 12);
-  c->num_attention_heads = json_int (o, "num_attention_heads", 12);
-  c->intermediate_size = json_int (o, "intermediate_size", 3072);
-  c->max_position_embeddings = json_int (o, "max_position_embeddings", 512);
-  c->type_vocab_size = json_int (o, "type_vocab_size", 2);
-  c->layer_norm_eps = json_double (o, "layer_norm_eps", 1e-12);
-  c->hidden_act = json_string (o, "hidden_act", "gelu");
-  c->img_feature_dim = json_int (o, "img_feature_dim", 2054);
-  c->img_feature_type = json_string (o, "img_feature_type", "frcnn");
+  for (gsize i = 0; i < G_N_ELEMENTS (config_ints); i++)
+    if (!config_int (&r, config_ints[i].key, config_ints[i].def, config_ints[i].min,
+                     config_ints[i].max, G_STRUCT_MEMBER_P (c, config_ints[i].offset), error))
+      return FALSE;
+  if (!config_double (&r, "layer_norm_eps", 1e-12, &c->layer_norm_eps, error)
+      || !config_double (&r, "img_layer_norm_eps", 1e-12, &c->img_layer_norm_eps, error)
+      || !config_string (&r, "hidden_act", "gelu", &c->hidden_act, error)
+      || !config_string (&r, "img_feature_type", "frcnn", &c->img_feature_type, error)
+      || !config_string (&r, "classifier", "linear", &c->classifier, error))
+    return FALSE;
   c->use_img_layernorm = json_truthy (o, "use_img_layernorm");
-  c->img_layer_norm_eps = json_double (o, "img_layer_norm_eps", 1e-12);
-  c->num_labels = json_int (o, "num_labels", 2);
-  c->classifier = json_string (o, "classifier", "linear");
-  c->cls_hidden_scale = json_int (o, "cls_hidden_scale", 2);
-  c->num_contrast_classes = json_int (o, "num_contrast_classes", 2);
   c->tie_weights = json_truthy (o, "tie_weights");
 
-  if (c->vocab_size <= 0 || c->hidden_size <= 0 || c->num_hidden_layers <= 0
-      || c->num_attention_heads <= 0 || c->intermediate_size <= 0
-      || c->max_position_embeddings <= 0 || c->type_vocab_size <= 0
-      || c->img_feature_dim <= 0 || c->cls_hidden_scale <= 0
-      || c->hidden_size % c->num_attention_heads != 0)
+  if (c->hidden_size % c->num_attention_heads != 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                   _ ("%s: impossible sizes (hidden %d, heads %d, layers %d, intermediate %d, "
-                      "vocabulary %d)"), path, c->hidden_size, c->num_attention_heads,
-                   c->num_hidden_layers, c->intermediate_size, c->vocab_size);
-      return FALSE;
-    }
-  if (c->hidden_size > 65536 || c->num_hidden_layers > 1024 || c->intermediate_size > 1 << 20
-      || c->vocab_size > 1 << 24 || c->img_feature_dim > 1 << 20
-      || c->max_position_embeddings > 1 << 20)
-    {
-      g_set_error (error, OV_ERROR, OV_ERROR_LIMIT, _ ("%s: sizes beyond what we accept"), path);
+                   _ ("%s: hidden_size %d is not a multiple of num_attention_heads %d"),
+                   path, c->hidden_size, c->num_attention_heads);
       return FALSE;
     }
   /* A negative epsilon makes LayerNorm take the square root of a negative

@@ -55,6 +55,7 @@ typedef struct {
   Reader      reader;
   int         code;       /* expected OvError code */
   GBytes   *(*make) (void);
+  const char *says;       /* a part of the message, or NULL */
 } Case;
 
 static char *tmp_dir;
@@ -293,6 +294,20 @@ static GBytes *make_config_empty (void) { return text (""); }
 static GBytes *make_config_wrap (void)
 { return text ("{\"hidden_size\": 4294967312, \"num_attention_heads\": 4}"); }
 static GBytes *make_config_double (void) { return text ("{\"hidden_size\": 1e300}"); }
+/* values of the wrong JSON type (ran with the defaults) */
+static GBytes *make_config_act_number (void) { return text ("{\"hidden_act\": 5}"); }
+static GBytes *make_config_eps_string (void) { return text ("{\"layer_norm_eps\": \"x\"}"); }
+static GBytes *make_config_fraction (void) { return text ("{\"hidden_size\": 24.5}"); }
+static GBytes *make_config_size_string (void) { return text ("{\"hidden_size\": \"24\"}"); }
+/* sizes out of range (named another field, or -1) */
+static GBytes *make_config_vocab_huge (void) { return text ("{\"vocab_size\": 1099511627776}"); }
+static GBytes *make_config_img_zero (void) { return text ("{\"img_feature_dim\": 0}"); }
+static GBytes *make_config_img_int (void) { return text ("{\"img_feature_dim\": 2147483648}"); }
+static GBytes *make_config_positions_zero (void)
+{ return text ("{\"max_position_embeddings\": 0}"); }
+/* json-glib wraps this one to 16, a plausible size */
+static GBytes *make_config_neg_wrap (void)
+{ return text ("{\"hidden_size\": -18446744073709551600, \"num_attention_heads\": 2}"); }
 static GBytes *make_vqa_q_object (void)
 { return text ("[{\"q\": {\"a\": 1}, \"img_id\": 1, \"o\": \"dog\"}]"); }
 static GBytes *make_butd_width (void)
@@ -475,8 +490,28 @@ static const Case cases[] = {
   { "config-shapes", READ_CONFIG, OV_ERROR_SHAPE, make_config_shapes },
   { "config-hidden-act", READ_CONFIG, OV_ERROR_UNSUPPORTED, make_config_act },
   { "config-empty", READ_CONFIG, OV_ERROR_FORMAT, make_config_empty },
-  { "config-int-wrap", READ_CONFIG, OV_ERROR_FORMAT, make_config_wrap },
-  { "config-double", READ_CONFIG, OV_ERROR_FORMAT, make_config_double },
+  { "config-int-wrap", READ_CONFIG, OV_ERROR_LIMIT, make_config_wrap,
+    "hidden_size is 4294967312; it must be from 1 to 65536" },
+  { "config-double", READ_CONFIG, OV_ERROR_LIMIT, make_config_double,
+    "hidden_size is 1e300; it must be from 1 to 65536" },
+  { "config-act-number", READ_CONFIG, OV_ERROR_FORMAT, make_config_act_number,
+    "hidden_act is 5; give a string" },
+  { "config-eps-string", READ_CONFIG, OV_ERROR_FORMAT, make_config_eps_string,
+    "layer_norm_eps is \"x\"; give a number" },
+  { "config-size-fraction", READ_CONFIG, OV_ERROR_FORMAT, make_config_fraction,
+    "hidden_size is 24.5; give a whole number" },
+  { "config-size-string", READ_CONFIG, OV_ERROR_FORMAT, make_config_size_string,
+    "hidden_size is \"24\"; give a whole number" },
+  { "config-vocab-2-40", READ_CONFIG, OV_ERROR_LIMIT, make_config_vocab_huge,
+    "vocab_size is 1099511627776; it must be from 1 to 16777216" },
+  { "config-img-dim-0", READ_CONFIG, OV_ERROR_FORMAT, make_config_img_zero,
+    "img_feature_dim is 0; it must be from 1 to 1048576" },
+  { "config-img-dim-2-31", READ_CONFIG, OV_ERROR_LIMIT, make_config_img_int,
+    "img_feature_dim is 2147483648; it must be from 1 to 1048576" },
+  { "config-positions-0", READ_CONFIG, OV_ERROR_FORMAT, make_config_positions_zero,
+    "max_position_embeddings is 0; it must be from 1 to 1048576" },
+  { "config-negative-wrap", READ_CONFIG, OV_ERROR_FORMAT, make_config_neg_wrap,
+    "hidden_size is -18446744073709551600; it must be from 1 to 65536" },
   { "vqa-q-object.json", READ_DATASET, OV_ERROR_FORMAT, make_vqa_q_object },
   { "tsv-butd-width.tsv", READ_DATASET, OV_ERROR_FORMAT, make_butd_width },
   { "tsv-nested.tsv", READ_DATASET, OV_ERROR_FORMAT, make_tsv_nested },
@@ -648,10 +683,40 @@ test_case (gconstpointer data)
   g_test_message ("%s: %s", c->name, error->message);
   g_assert_true (error->domain == OV_ERROR);
   g_assert_cmpint (error->code, ==, c->code);
+  if (c->says != NULL)
+    g_assert_nonnull (strstr (error->message, c->says));
   /* the message names the file (or its folder, for a checkpoint; a dataset
    * file may name the file it refers to instead) */
   if (!g_str_has_prefix (c->name, "yaml-"))
     g_assert_nonnull (strstr (error->message, c->reader == READ_CONFIG ? dir : c->name));
+}
+
+/* Whole numbers written as floats (16.0, 3e0) are sizes, and absent keys
+ * take the defaults: the fixture loads. */
+static void
+test_config_whole_numbers (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "config-whole-numbers", NULL);
+  g_autofree char *path = g_build_filename (dir, "config.json", NULL);
+  g_autoptr(GBytes) config = fixture ("tests", "fixtures", "pretrain_tiny", "config.json", NULL);
+  g_autofree char *orig = g_strndup (g_bytes_get_data (config, NULL), g_bytes_get_size (config));
+  g_auto(GStrv) parts = g_strsplit (orig, "\"hidden_size\": 16,", 2);
+  g_autofree char *changed = NULL;
+  g_autoptr(OvModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (g_strv_length (parts), ==, 2);
+  changed = g_strconcat (parts[0], "\"hidden_size\": 16.0, \"cls_hidden_scale\": 3e0,",
+                         parts[1], NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, changed, -1, NULL));
+  copy_fixture (dir, "vocab.txt");
+  copy_fixture (dir, "pytorch_model.bin");
+  model = ov_model_load (dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ov_model_get_config (model)->hidden_size, ==, 16);
+  g_assert_cmpint (ov_model_get_config (model)->cls_hidden_scale, ==, 3);
+  g_assert_cmpint (ov_model_get_config (model)->type_vocab_size, ==, 2);
 }
 
 /* A JPEG can claim at most 65535 x 65535, which libjpeg decodes at 1/8 scale
@@ -716,6 +781,7 @@ main (int   argc,
       g_test_add_data_func (name, &cases[i], test_case);
     }
   g_test_add_func ("/bad-input/image-jpeg-65500", test_jpeg_lies);
+  g_test_add_func ("/bad-input/config-whole-numbers", test_config_whole_numbers);
   ret = g_test_run ();
   remove_tree (tmp_dir);
   g_free (tmp_dir);
