@@ -975,6 +975,14 @@ legacy_read_storages (LegacyCtx   *L,
       memcpy (&numel, L->data + L->pos, 8);
       numel = GUINT64_FROM_LE (numel);
       L->pos += 8;
+      /* torch writes the count as a signed int64 */
+      if ((gint64) numel < 0)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       _ ("%s: storage \"%s\" announces a negative size (%" PRId64 " elements)"),
+                       L->path, key, (gint64) numel);
+          return FALSE;
+        }
       if (numel > (L->len - L->pos) / elsize)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_TRUNCATED,

@@ -896,6 +896,44 @@ test_damage_pickles (void)
   check_damage ("namespace-legacy.bin", LOAD_PICKLE, FALSE);
 }
 
+/* A legacy file whose first storage announces -1 elements: the count is a
+ * signed int64 (it was shown as 18446744073709551615). */
+static void
+test_legacy_negative_size (void)
+{
+  g_autofree char *src = fixture ("legacy.pt");
+  g_autofree char *dir = g_dir_make_tmp ("ov-ckpt-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "negative.pt", NULL);
+  g_autofree guint8 *data = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OvStateDict) sd = NULL;
+  gsize len, pos = 0;
+  gint64 minus_one = GINT64_TO_LE (-1);
+
+  g_assert_true (g_file_get_contents (src, (char **) &data, &len, NULL));
+  /* magic, protocol, system info, object, storage keys: then the first count */
+  for (int i = 0; i < 5; i++)
+    {
+      gsize consumed = 0;
+      OvPickleValue *v = _ov_pickle_parse (data + pos, len - pos, "legacy.pt", &consumed, &error);
+
+      g_assert_no_error (error);
+      ov_pickle_value_free (v);
+      pos += consumed;
+    }
+  g_assert_cmpuint (pos + 8, <=, len);
+  memcpy (data + pos, &minus_one, 8);
+  write_plain (path, data, len);
+  sd = ov_state_dict_load (path, &error);
+  g_assert_null (sd);
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "announces a negative size (-1 elements)"));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_missing_and_unknown (void)
 {
@@ -1061,6 +1099,7 @@ main (int   argc,
   g_test_add_func ("/model/answers/formats", test_answers_formats);
   g_test_add_func ("/model/checkpoint/damage/zip", test_damage_zip);
   g_test_add_func ("/model/checkpoint/damage/legacy", test_damage_legacy);
+  g_test_add_func ("/model/checkpoint/legacy-negative-size", test_legacy_negative_size);
   g_test_add_func ("/model/checkpoint/damage/safetensors", test_damage_safetensors);
   g_test_add_func ("/model/checkpoint/damage/pickles", test_damage_pickles);
 
