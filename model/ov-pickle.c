@@ -90,6 +90,24 @@ fail (Parser     *P,
   return FALSE;
 }
 
+/* Longest text from a pickle that an error message quotes, in bytes */
+#define EXCERPT_MAX 40
+
+/* s, or its first EXCERPT_MAX bytes (not splitting a UTF-8 sequence) and
+ * "…": a line of a protocol 0 pickle may be megabytes long. */
+static char *
+excerpt (const char *s)
+{
+  gsize n = strlen (s);
+
+  if (n <= EXCERPT_MAX)
+    return g_strdup (s);
+  n = EXCERPT_MAX;
+  while (n > 0 && ((guchar) s[n] & 0xc0) == 0x80)
+    n--;
+  return g_strdup_printf ("%.*s…", (int) n, s);
+}
+
 static OvPickleValue *
 new_value (Parser      *P,
            OvPickleKind kind)
@@ -501,7 +519,8 @@ make_global (Parser     *P,
   which = find_global (full);
   if (which < 0)
     {
-      g_autofree char *shown = g_strescape (full, NULL);
+      g_autofree char *escaped = g_strescape (full, NULL);
+      g_autofree char *shown = excerpt (escaped);
       fail (P, OV_ERROR_FORBIDDEN, _ ("refusing global \"%s\": only state dicts, "
                                       "argparse.Namespace and answer lists may be read"), shown);
       return NULL;
@@ -612,8 +631,10 @@ codecs_encode (Parser        *P,
     return make_bytes (P, (const guint8 *) text->str, text->len);
   if (g_ascii_strcasecmp (enc->str, "latin1") != 0 && g_ascii_strcasecmp (enc->str, "latin-1") != 0)
     {
+      g_autofree char *shown = excerpt (enc->str);
+
       fail (P, OV_ERROR_UNSUPPORTED,
-            _ ("_codecs.encode to \"%s\" is not supported (only utf-8 and latin1)"), enc->str);
+            _ ("_codecs.encode to \"%s\" is not supported (only utf-8 and latin1)"), shown);
       return NULL;
     }
   out = g_byte_array_new ();
@@ -982,16 +1003,25 @@ text_int (Parser     *P,
           gboolean    is_long,
           gint64     *out)
 {
+  g_autofree char *shown = NULL;
   char *end = NULL;
+  gboolean range;
 
   errno = 0;
   *out = g_ascii_strtoll (line, &end, 10);
+  range = errno == ERANGE;
   if (is_long && end != NULL && *end == 'L')
     end++;
   if (end == line || *end != '\0')
-    return fail (P, OV_ERROR_FORMAT, _ ("\"%s\" is not an integer"), line);
-  if (errno == ERANGE)
-    return fail (P, OV_ERROR_LIMIT, _ ("integer %s does not fit in 64 bits"), line);
+    {
+      shown = excerpt (line);
+      return fail (P, OV_ERROR_FORMAT, _ ("\"%s\" is not an integer"), shown);
+    }
+  if (range)
+    {
+      shown = excerpt (line);
+      return fail (P, OV_ERROR_LIMIT, _ ("integer %s does not fit in 64 bits"), shown);
+    }
   return TRUE;
 }
 
@@ -1127,7 +1157,9 @@ run (Parser *P)
             a->f = g_ascii_strtod (line, &end);
             if (end == line || *end != '\0')
               {
-                fail (P, OV_ERROR_FORMAT, _ ("\"%s\" is not a float"), line);
+                g_autofree char *shown = excerpt (line);
+
+                fail (P, OV_ERROR_FORMAT, _ ("\"%s\" is not a float"), shown);
                 return NULL;
               }
             push (P, a);

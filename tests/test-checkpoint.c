@@ -934,6 +934,47 @@ test_legacy_negative_size (void)
   g_rmdir (dir);
 }
 
+/* Protocol 0 pickles whose text arguments are 100 000 bytes long: the
+ * error quotes a short excerpt (it held the whole number). */
+static void
+test_pickle_long_text (void)
+{
+  const struct { char op; const char *fill, *after, *says; int code; } cases[] = {
+    { 'L', "9", "L\n.", "integer 9999999999999999999999999999999999999999… does not fit",
+      OV_ERROR_LIMIT },
+    { 'I', "1", "x\n.", "\"1111111111111111111111111111111111111111…\" is not an integer",
+      OV_ERROR_FORMAT },
+    { 'F', "x", "\n.", "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…\" is not a float",
+      OV_ERROR_FORMAT },
+    { 'c', "m", "\nf\n.", "refusing global \"mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm…\"",
+      OV_ERROR_FORBIDDEN },
+  };
+  g_autofree char *dir = g_dir_make_tmp ("ov-ckpt-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "long.pkl", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GString) data = g_string_new (NULL);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (OvPickleValue) v = NULL;
+
+      g_string_append_c (data, cases[i].op);
+      for (int k = 0; k < 100000; k++)
+        g_string_append (data, cases[i].fill);
+      g_string_append (data, cases[i].after);
+      write_plain (path, (const guint8 *) data->str, data->len);
+      v = ov_pickle_load_file (path, &error);
+      g_assert_null (v);
+      g_assert_error (error, OV_ERROR, cases[i].code);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+      g_assert_cmpuint (strlen (error->message), <, strlen (path) + 200);
+    }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_missing_and_unknown (void)
 {
@@ -1092,6 +1133,7 @@ main (int   argc,
   g_test_add_func ("/model/pickle/namespace", test_pickle_namespace);
   g_test_add_func ("/model/pickle/training-args", test_training_args);
   g_test_add_func ("/model/pickle/forbidden", test_pickle_forbidden);
+  g_test_add_func ("/model/pickle/long-text", test_pickle_long_text);
   g_test_add_func ("/model/pickle/random", test_pickle_random);
   g_test_add_func ("/model/answers/oracle", test_answers_oracle);
   g_test_add_func ("/model/answers/set", test_answers_set);
