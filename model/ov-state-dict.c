@@ -433,6 +433,158 @@ zip_set_error (GError    **error,
                zip_error_strerror (ze));
 }
 
+/* What is wrong with a zip archive libzip refused without saying where:
+ * its directory is walked here, and the first record that lies outside the
+ * file or lacks its signature is named. NULL when nothing is found. */
+
+static guint64
+le_read (const guint8 *p,
+         int           n)
+{
+  guint64 v = 0;
+
+  for (int i = n - 1; i >= 0; i--)
+    v = v << 8 | p[i];
+  return v;
+}
+
+/* A member name from a directory entry, for a message: printable ASCII
+ * kept, other bytes as '?', at most 60 bytes. */
+static char *
+zip_shown_name (const guint8 *p,
+                gsize         n)
+{
+  GString *s = g_string_new (NULL);
+
+  for (gsize i = 0; i < MIN (n, 60); i++)
+    g_string_append_c (s, p[i] >= 0x20 && p[i] < 0x7f ? (char) p[i] : '?');
+  if (n > 60)
+    g_string_append (s, "…");
+  return g_string_free (s, FALSE);
+}
+
+/* The zip64 extended information of a directory entry (id 1) replaces the
+ * fields written as 0xffffffff, in order: size, compressed size, offset. */
+static void
+zip64_extra (const guint8 *extra,
+             gsize         n,
+             guint64      *size,
+             guint64      *comp_size,
+             guint64      *offset)
+{
+  while (n >= 4)
+    {
+      guint id = le_read (extra, 2), len = le_read (extra + 2, 2);
+      const guint8 *f = extra + 4;
+      gsize left;
+
+      if (len > n - 4)
+        return;
+      left = len;
+      if (id == 1)
+        {
+          guint64 *fields[] = { size, comp_size, offset };
+
+          for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+            if (*fields[i] == 0xffffffffu && left >= 8)
+              {
+                *fields[i] = le_read (f, 8);
+                f += 8;
+                left -= 8;
+              }
+          return;
+        }
+      extra += 4 + len;
+      n -= 4 + len;
+    }
+}
+
+static char *
+zip_diagnose (const guint8 *d,
+              gsize         len)
+{
+  gsize e, lowest;
+  guint64 n_entries, cd_size, cd_offset, end, p;
+  gboolean found = FALSE;
+
+  /* the end of central directory record, within its comment's reach */
+  if (len < 22)
+    return g_strdup (_ ("it has no directory at its end (the file is cut short?)"));
+  lowest = len - 22 > 65535 ? len - 22 - 65535 : 0;
+  for (e = len - 22; ; e--)
+    {
+      if (memcmp (d + e, "PK\5\6", 4) == 0 && e + 22 + le_read (d + e + 20, 2) <= len)
+        {
+          found = TRUE;
+          break;
+        }
+      if (e == lowest)
+        break;
+    }
+  if (!found)
+    return g_strdup (_ ("it has no directory at its end (the file is cut short?)"));
+  n_entries = le_read (d + e + 10, 2);
+  cd_size = le_read (d + e + 12, 4);
+  cd_offset = le_read (d + e + 16, 4);
+  end = e;
+  if (n_entries == 0xffff || cd_size == 0xffffffffu || cd_offset == 0xffffffffu)
+    {
+      guint64 z;
+
+      if (e < 20 || memcmp (d + e - 20, "PK\6\7", 4) != 0)
+        return g_strdup (_ ("its end record calls for a zip64 record, which is missing"));
+      z = le_read (d + e - 20 + 8, 8);
+      if (z > e - 20 || e - 20 - z < 56 || memcmp (d + z, "PK\6\6", 4) != 0)
+        return g_strdup_printf (_ ("its zip64 end record (at byte %" PRIu64 ") is damaged or "
+                                   "lies outside the file"), z);
+      n_entries = le_read (d + z + 32, 8);
+      cd_size = le_read (d + z + 40, 8);
+      cd_offset = le_read (d + z + 48, 8);
+      end = z;
+    }
+  if (cd_offset > end || cd_size > end - cd_offset)
+    return g_strdup_printf (_ ("its directory (%" PRIu64 " bytes at byte %" PRIu64 ") lies "
+                               "outside the file (%" G_GSIZE_FORMAT " bytes before its end "
+                               "record)"), cd_size, cd_offset, (gsize) end);
+  p = cd_offset;
+  for (guint64 i = 0; i < n_entries; i++)
+    {
+      guint64 comp_size, size, offset, name_len, extra_len, data;
+      g_autofree char *name = NULL;
+
+      if (p > end || end - p < 46 || memcmp (d + p, "PK\1\2", 4) != 0)
+        return g_strdup_printf (_ ("directory entry %" PRIu64 " (at byte %" PRIu64 ") is "
+                                   "damaged"), i, p);
+      comp_size = le_read (d + p + 20, 4);
+      size = le_read (d + p + 24, 4);
+      name_len = le_read (d + p + 28, 2);
+      extra_len = le_read (d + p + 30, 2);
+      offset = le_read (d + p + 42, 4);
+      if (end - p - 46 < name_len + extra_len + le_read (d + p + 32, 2))
+        return g_strdup_printf (_ ("directory entry %" PRIu64 " (at byte %" PRIu64 ") is "
+                                   "damaged"), i, p);
+      name = zip_shown_name (d + p + 46, name_len);
+      zip64_extra (d + p + 46 + name_len, extra_len, &size, &comp_size, &offset);
+      if (offset >= len || len - offset < 30)
+        /* Translators: "member pytorch_model/data/0: its directory entry puts it at byte
+         * 9999999, past the end of the file (3378683 bytes)" */
+        return g_strdup_printf (_ ("member %s: its directory entry puts it at byte %" PRIu64
+                                   ", past the end of the file (%" G_GSIZE_FORMAT " bytes)"),
+                                name, offset, len);
+      if (memcmp (d + offset, "PK\3\4", 4) != 0)
+        return g_strdup_printf (_ ("member %s: its header at byte %" PRIu64 " is damaged "
+                                   "(or its directory entry gives the wrong offset)"),
+                                name, offset);
+      data = offset + 30 + le_read (d + offset + 26, 2) + le_read (d + offset + 28, 2);
+      if (data > len || comp_size > len - data)
+        return g_strdup_printf (_ ("member %s: its directory entry gives it %" PRIu64 " bytes "
+                                   "from byte %" PRIu64 ", past the end of the file (%"
+                                   G_GSIZE_FORMAT " bytes)"), name, comp_size, data, len);
+      p += 46 + name_len + extra_len + le_read (d + p + 32, 2);
+    }
+  return NULL;
+}
+
 static gboolean
 zip_ctx_open (ZipCtx       *z,
               const char   *path,
@@ -458,17 +610,18 @@ zip_ctx_open (ZipCtx       *z,
   z->za = zip_open_from_source (z->src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
   if (z->za == NULL)
     {
-      /* A torch zip keeps its directory at the end: a file that starts as
-       * one but has none was most likely cut short. */
-      if (zip_error_code_zip (&ze) == ZIP_ER_NOZIP)
-        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                     _ ("%s: not a valid zip archive: it has no directory at its end (the "
-                        "file is cut short?)"), path);
+      g_autofree char *what = NULL;
+
       /* libzip says only "File already exists" */
-      else if (zip_error_code_zip (&ze) == ZIP_ER_EXISTS)
+      if (zip_error_code_zip (&ze) == ZIP_ER_EXISTS)
         g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
                      _ ("%s: not a valid zip archive: two of its members have the same name"),
                      path);
+      /* libzip says "Not a zip archive" for most damage; a torch zip keeps
+       * its directory at the end, so one without was most likely cut short */
+      else if ((what = zip_diagnose (data, len)) != NULL)
+        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: not a valid zip archive: %s"),
+                     path, what);
       else
         zip_set_error (error, path, _ ("not a valid zip archive"), &ze);
       zip_source_free (z->src);

@@ -185,6 +185,81 @@ make_zip_truncated (void)
   return g_bytes_new_from_bytes (whole, 0, g_bytes_get_size (whole) / 2);
 }
 
+static guint32
+le32 (const guint8 *p)
+{
+  return p[0] | p[1] << 8 | p[2] << 16 | (guint32) p[3] << 24;
+}
+
+/* The oracle captioning checkpoint (a torch zip), and the offset of its
+ * directory's first entry, to damage a copy. */
+static guint8 *
+oracle_zip (gsize *len,
+            gsize *dir)
+{
+  g_autofree char *path = ov_test_shared_path ("oracle", "checkpoints", "caption_tiny",
+                                               "pytorch_model.bin", NULL);
+  char *data = NULL;
+  gsize e;
+
+  g_assert_true (g_file_get_contents (path, &data, len, NULL));
+  for (e = *len - 22; e > 0 && memcmp (data + e, "PK\5\6", 4) != 0; e--)
+    ;
+  g_assert_cmpuint (e, >, 0);
+  *dir = le32 ((guint8 *) data + e + 16);
+  g_assert_cmpmem (data + *dir, 4, "PK\1\2", 4);
+  return (guint8 *) data;
+}
+
+/* The directory entry after the one at p */
+static gsize
+next_entry (const guint8 *d,
+            gsize         p)
+{
+  /* name, extra field and comment lengths: 16 bits each */
+  return p + 46 + (le32 (d + p + 28) & 0xffff) + (le32 (d + p + 28) >> 16)
+         + (le32 (d + p + 32) & 0xffff);
+}
+
+/* The second member's local header signature overwritten (was "it has no
+ * directory at its end (the file is cut short?)") */
+static GBytes *
+make_zip_local_header (void)
+{
+  gsize len, dir;
+  guint8 *d = oracle_zip (&len, &dir);
+  guint32 offset = le32 (d + next_entry (d, dir) + 42);
+
+  g_assert_cmpmem (d + offset, 4, "PK\3\4", 4);
+  memcpy (d + offset, "PK\0\0", 4);
+  return g_bytes_new_take (d, len);
+}
+
+/* The second directory entry's offset past the end of the file */
+static GBytes *
+make_zip_entry_offset (void)
+{
+  gsize len, dir;
+  guint8 *d = oracle_zip (&len, &dir);
+  guint32 offset = GUINT32_TO_LE ((guint32) len + 1000);
+
+  memcpy (d + next_entry (d, dir) + 42, &offset, 4);
+  return g_bytes_new_take (d, len);
+}
+
+/* The first directory entry's sizes 2^31 - 1 */
+static GBytes *
+make_zip_entry_size (void)
+{
+  gsize len, dir;
+  guint8 *d = oracle_zip (&len, &dir);
+  guint32 size = GUINT32_TO_LE (0x7fffffff);
+
+  memcpy (d + dir + 20, &size, 4);
+  memcpy (d + dir + 24, &size, 4);
+  return g_bytes_new_take (d, len);
+}
+
 static GBytes *
 make_legacy_truncated (void)
 {
@@ -474,7 +549,16 @@ static const Case cases[] = {
   { "pickle-nested-million", READ_CHECKPOINT, OV_ERROR_FORMAT, make_pickle_deep },
   { "pickle-string-4gib", READ_PICKLE, OV_ERROR_TRUNCATED, make_pickle_long_string },
   { "pickle-memo-unset", READ_PICKLE, OV_ERROR_FORMAT, make_pickle_memo },
-  { "checkpoint-zip-truncated", READ_CHECKPOINT, OV_ERROR_FORMAT, make_zip_truncated },
+  { "checkpoint-zip-truncated", READ_CHECKPOINT, OV_ERROR_FORMAT, make_zip_truncated,
+    "it has no directory at its end (the file is cut short?)" },
+  { "checkpoint-zip-local-header", READ_CHECKPOINT, OV_ERROR_FORMAT, make_zip_local_header,
+    "member pytorch_model/data/0: its header at byte 8417 is damaged" },
+  { "checkpoint-zip-entry-offset", READ_CHECKPOINT, OV_ERROR_FORMAT, make_zip_entry_offset,
+    "member pytorch_model/data/0: its directory entry puts it at byte 3379683, past the end of "
+    "the file (3378683 bytes)" },
+  { "checkpoint-zip-entry-size", READ_CHECKPOINT, OV_ERROR_FORMAT, make_zip_entry_size,
+    "member pytorch_model/data.pkl: its directory entry gives it 2147483647 bytes from byte 64, "
+    "past the end of the file (3378683 bytes)" },
   { "checkpoint-legacy-truncated", READ_CHECKPOINT, OV_ERROR_TRUNCATED, make_legacy_truncated },
   { "checkpoint-zip-bomb", READ_CHECKPOINT, OV_ERROR_LIMIT, make_zip_bomb },
   { "checkpoint-zip-same-names", READ_CHECKPOINT, OV_ERROR_FORMAT, make_zip_dup_names },
