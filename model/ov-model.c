@@ -8,6 +8,7 @@
 #define G_LOG_DOMAIN "ov-model"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -243,8 +244,8 @@ config_int (const ConfigReader *r,
       shown = config_shown (r, key);
       /* Translators: "…/config.json: img_feature_dim is 0; it must be from 1 to 1048576" */
       g_set_error (error, OV_ERROR, below ? OV_ERROR_FORMAT : OV_ERROR_LIMIT,
-                   _ ("%s: %s is %s; it must be from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT),
-                   r->path, key, shown, min, max);
+                   _ ("%s: %s is %s; it must be from %" PRId64 " to %" PRId64), r->path, key,
+                   shown, (int64_t) min, (int64_t) max);
       return FALSE;
     }
   *out = type == G_TYPE_INT64 ? (int) json_node_get_int (n) : (int) json_node_get_double (n);
@@ -1251,8 +1252,9 @@ _ov_model_check_output (OvModel     *model,
         }
     }
   g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-               _ ("%s: the model's output is not a finite number although every weight is; "
-                  "some weights are so large that the arithmetic overflows (the training "
-                  "that wrote the file diverged)"), file);
+               _ ("%s: the model's output is not a finite number although every weight and "
+                  "input value is: its arithmetic overflowed, as inputs far outside the usual "
+                  "range (region features of 1e30, say) or weights of a training that diverged "
+                  "make it do"), file);
   return FALSE;
 }

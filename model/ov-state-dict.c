@@ -544,7 +544,7 @@ zip_diagnose (const guint8 *d,
     }
   if (cd_offset > end || cd_size > end - cd_offset)
     return g_strdup_printf (_ ("its directory (%" PRIu64 " bytes at byte %" PRIu64 ") lies "
-                               "outside the file (%" G_GSIZE_FORMAT " bytes before its end "
+                               "outside the file (%zu bytes before its end "
                                "record)"), cd_size, cd_offset, (gsize) end);
   p = cd_offset;
   for (guint64 i = 0; i < n_entries; i++)
@@ -569,7 +569,7 @@ zip_diagnose (const guint8 *d,
         /* Translators: "member pytorch_model/data/0: its directory entry puts it at byte
          * 9999999, past the end of the file (3378683 bytes)" */
         return g_strdup_printf (_ ("member %s: its directory entry puts it at byte %" PRIu64
-                                   ", past the end of the file (%" G_GSIZE_FORMAT " bytes)"),
+                                   ", past the end of the file (%zu bytes)"),
                                 name, offset, len);
       if (memcmp (d + offset, "PK\3\4", 4) != 0)
         return g_strdup_printf (_ ("member %s: its header at byte %" PRIu64 " is damaged "
@@ -578,8 +578,8 @@ zip_diagnose (const guint8 *d,
       data = offset + 30 + le_read (d + offset + 26, 2) + le_read (d + offset + 28, 2);
       if (data > len || comp_size > len - data)
         return g_strdup_printf (_ ("member %s: its directory entry gives it %" PRIu64 " bytes "
-                                   "from byte %" PRIu64 ", past the end of the file (%"
-                                   G_GSIZE_FORMAT " bytes)"), name, comp_size, data, len);
+                                   "from byte %" PRIu64 ", past the end of the file (%zu "
+                                   "bytes)"), name, comp_size, data, len);
       p += 46 + name_len + extra_len + le_read (d + p + 32, 2);
     }
   return NULL;

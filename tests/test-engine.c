@@ -1972,6 +1972,23 @@ test_errors (void)
     g_assert_nonnull (strstr (warnings[0], "bert.LayerNorm.weight"));
     remove_dir (dir);
   }
+  /* a vocabulary that repeats a word piece loads as Oscar reads it (the
+   * later line's id wins), with a warning that names it */
+  {
+    g_autofree char *dir = make_variant (fixture, NULL, NULL);
+    g_autoptr(OvModel) m = NULL;
+    const char *const *warnings;
+
+    g_assert_cmpuint (edit_text_file (dir, "vocab.txt", "\ndog\n", "\ncat\n", 1), ==, 1);
+    m = ov_model_load (dir, NULL, &error);
+    g_assert_no_error (error);
+    warnings = ov_model_get_warnings (m);
+    g_assert_nonnull (warnings);
+    g_assert_nonnull (strstr (warnings[0], "vocab.txt repeats 1 word piece: “cat” is on lines "));
+    g_assert_cmpint (ov_tokenizer_token_to_id (ov_model_get_tokenizer (m), "cat"), >,
+                     ov_tokenizer_token_to_id (ov_model_get_tokenizer (m), "[MASK]"));
+    remove_dir (dir);
+  }
   /* a vocabulary without [MASK] */
   {
     g_autofree char *dir = make_variant (fixture, NULL, NULL);
