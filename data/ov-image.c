@@ -413,20 +413,22 @@ limit_pixels (const OvImageLoadOptions *options)
   return OV_IMAGE_DEFAULT_MAX_PIXELS;
 }
 
-/* Whether len bytes of JPEG data can hold a width x height picture: each
- * 8 x 8 block of its first component costs at least a DC code and, in a
- * sequential file, an end-of-block code; half a bit a block is below what
- * any encoder (progressive ones, whose first scan holds a DC code a block,
- * included) can write. A header that asks for more than that lies about
- * the size, or the file is cut far short: 60 kB cannot be 65500 x 65500. */
+/* Whether len bytes of JPEG data can hold a width x height picture: in a
+ * Huffman-coded file each 8 x 8 block of its first component costs at
+ * least a DC code and, in a sequential file, an end-of-block code; half a
+ * bit a block is below what any encoder (progressive ones, whose first
+ * scan holds a DC code a block, included) can write. A header that asks
+ * for more than that lies about the size, or the file is cut far short:
+ * 60 kB cannot be 65500 x 65500. Arithmetic coding can spend far less on
+ * a flat block, so such a file is not judged by its length. */
 static gboolean
-jpeg_size_plausible (guint64 width,
-                     guint64 height,
-                     gsize   len)
+jpeg_size_plausible (const struct jpeg_decompress_struct *cinfo,
+                     gsize                                 len)
 {
-  guint64 blocks = ((width + 7) / 8) * ((height + 7) / 8);
+  guint64 blocks = (((guint64) cinfo->image_width + 7) / 8)
+                   * (((guint64) cinfo->image_height + 7) / 8);
 
-  return (guint64) len >= blocks / 16;
+  return cinfo->arith_code || (guint64) len >= blocks / 16;
 }
 
 static void
@@ -545,7 +547,7 @@ load_jpeg (const guchar             *data,
       }
   image->stored_width = cinfo.image_width;
   image->stored_height = cinfo.image_height;
-  if (!jpeg_size_plausible (cinfo.image_width, cinfo.image_height, len))
+  if (!jpeg_size_plausible (&cinfo, len))
     {
       set_jpeg_size_error (error, name, cinfo.image_width, cinfo.image_height, len);
       jpeg_destroy_decompress (&cinfo);
@@ -998,7 +1000,7 @@ ov_image_read_info (const char    *path,
               break;
             }
         }
-      if (!jpeg_size_plausible (cinfo.image_width, cinfo.image_height, len))
+      if (!jpeg_size_plausible (&cinfo, len))
         {
           set_jpeg_size_error (error, path, cinfo.image_width, cinfo.image_height, len);
           jpeg_destroy_decompress (&cinfo);

@@ -183,19 +183,27 @@ assert_color_near (OvColor a, OvColor b, double tol)
              a.r, a.g, a.b, b.r, b.g, b.b, tol);
 }
 
-/* Does the surface hold a pixel within tol of colour c inside rect? */
-static gboolean
-region_has_color (cairo_surface_t *s, OvRect r, OvColor c, double tol)
+/* How many pixels within tol of colour c the surface holds inside rect. */
+static guint
+count_color (cairo_surface_t *s, OvRect r, OvColor c, double tol)
 {
+  guint n = 0;
+
   for (int y = (int) r.y; y < (int) (r.y + r.height); y++)
     for (int x = (int) r.x; x < (int) (r.x + r.width); x++)
       {
         OvColor p = pixel (s, x, y);
 
-        if (fabs (p.r - c.r) <= tol && fabs (p.g - c.g) <= tol && fabs (p.b - c.b) <= tol)
-          return TRUE;
+        n += fabs (p.r - c.r) <= tol && fabs (p.g - c.g) <= tol && fabs (p.b - c.b) <= tol;
       }
-  return FALSE;
+  return n;
+}
+
+/* Does the surface hold a pixel within tol of colour c inside rect? */
+static gboolean
+region_has_color (cairo_surface_t *s, OvRect r, OvColor c, double tol)
+{
+  return count_color (s, r, c, tol) > 0;
 }
 
 /* ---- text ---- */
@@ -644,6 +652,43 @@ test_heatmap (void)
     assert_color_near (pixel (surface, x, y), ov_colormap_diverging (0.5), 1.5 / 255);
     cairo_surface_destroy (surface);
     dump ("difference", ov_heatmap_view_paint, dv, 640, 560);
+  }
+
+  /* A difference whose other input lacks a token leaves its cells without
+   * a value, drawn in the no-data grey; the key then has an entry in that
+   * grey, right of the matrix, which a map without such cells lacks. */
+  {
+    g_autofree float *d = NULL;
+    g_autoptr(OvHeatmapView) whole = NULL;
+    g_autoptr(OvHeatmapView) gaps = NULL;
+    g_autoptr(GError) error = NULL;
+    OvColor none = ov_ink_light ()->no_data;
+    OvRect last, key;
+    guint counts[2];
+
+    d = ov_attention_difference (att[0], T_S, att[0] + T_S * T_S, T_S, &error);
+    whole = ov_heatmap_view_new (d, T_S, t_segments, t_labels, TRUE, FALSE, "difference");
+    for (int j = 0; j < T_S; j++)
+      d[1 * T_S + j] = d[j * T_S + 1] = NAN;
+    gaps = ov_heatmap_view_new (d, T_S, t_segments, t_labels, TRUE, FALSE, "difference");
+    for (guint v = 0; v < 2; v++)
+      {
+        OvHeatmapView *shown = v == 0 ? whole : gaps;
+        int n_shown = 0;
+
+        surface = render (ov_heatmap_view_paint, shown, 640, 560);
+        ov_heatmap_view_get_positions (shown, &n_shown);
+        g_assert_true (ov_heatmap_view_cell_rect (shown, n_shown - 1, n_shown - 1, &last));
+        key = (OvRect) { last.x + last.width + 2, 0, 640 - (last.x + last.width + 2), 560 };
+        counts[v] = count_color (surface, key, none, 0.5 / 255);
+        cairo_surface_destroy (surface);
+      }
+    /* a swatch of some 10 x 10 pixels more than the text's soft edges and
+     * the colour bar give */
+    g_test_message ("no-data grey in the key: %u pixels without gaps, %u with", counts[0],
+                    counts[1]);
+    g_assert_cmpuint (counts[1], >=, counts[0] + 50);
+    dump ("difference-gaps", ov_heatmap_view_paint, gaps, 640, 560);
   }
   free_attentions (att, 1);
 }

@@ -369,6 +369,7 @@ struct _OvHeatmapView
   char         *title;
   OvColorScale  scale;
   gboolean      diverging;
+  gboolean      has_gaps;      /* cells without a value (a token of one input only) */
   cairo_surface_t *cache;      /* the matrix image, made on first paint */
 
   gboolean      fill_page;     /* cells may leave square to fill the page */
@@ -425,6 +426,8 @@ ov_heatmap_view_new (const float       *matrix,
   hi = gather_matrix (matrix, seq_len, v->pos, v->n, diverging, v->values);
   if (hi <= 0.0)
     hi = 1e-6;
+  for (gsize i = 0; i < (gsize) v->n * v->n && !v->has_gaps; i++)
+    v->has_gaps = isnan (v->values[i]);
   v->diverging = diverging;
   v->scale = diverging ? (OvColorScale) { OV_COLOR_SCALE_DIVERGING, -hi, hi }
                        : (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, hi };
@@ -565,6 +568,16 @@ corner_notes (cairo_t *cr, const char *step_note, double room, double font, doub
   return (GStrv) g_ptr_array_free (g_steal_pointer (&lines), FALSE);
 }
 
+/* The key's entry for the cells without a value, whose token the other
+ * input of a difference lacks. */
+static const char *
+gap_key_name (void)
+{
+  /* Translators: in the key of a difference heat map, beside the colour
+   * of the cells whose row or column token one of the two inputs lacks. */
+  return _ ("in one input only");
+}
+
 static const char *
 legend_title (OvHeatmapView *view)
 {
@@ -621,6 +634,12 @@ ov_heatmap_view_layout (OvHeatmapView *view, double width, double height)
   view->legend_y = view->y0 + gap;
   want_h = MIN (160 * k, MAX (60 * k, 0.5 * MIN (avail_h, width - view->x0)));
   segment_key_size (cr, present, view->legend_font, k, &key_w, &key_h);
+  if (view->has_gaps)
+    {
+      ov_draw_set_font (cr, view->legend_font, FALSE);
+      key_w = MAX (key_w, 14 * k + ov_draw_text_width (cr, gap_key_name ()));
+      key_h += 15 * k;
+    }
   ov_draw_set_font (cr, view->legend_font, TRUE);
   title_w = MIN (ov_draw_text_width (cr, legend_title (view)), 86 * k);
   view->show_key = TRUE;
@@ -763,6 +782,21 @@ draw_heatmap_key (cairo_t *cr, OvHeatmapView *view, const gboolean present[5], d
       ov_draw_text (cr, x + 14 * k, y + swatch / 2, 0.0, 0.5,
                     ov_attention_segment_name (order[i]));
       y += 15 * k;
+    }
+  if (view->has_gaps)
+    {
+      /* the cells' own colour (matrix_surface's), outlined: it is
+       * near the background */
+      OvColor none = ov_ink_light ()->no_data;
+
+      cairo_set_source_rgb (cr, none.r, none.g, none.b);
+      cairo_rectangle (cr, x, y, swatch, swatch);
+      cairo_fill_preserve (cr);
+      ov_draw_use_grey (cr, 0.5, 1.0);
+      cairo_set_line_width (cr, 0.5 * k);
+      cairo_stroke (cr);
+      ov_draw_use_ink (cr, OV_INK_TEXT);
+      ov_draw_text (cr, x + 14 * k, y + swatch / 2, 0.0, 0.5, gap_key_name ());
     }
 }
 
@@ -1876,6 +1910,9 @@ struct _OvAttentionImageView
   double        legend_want_h;  /* the colour bar's height where the page has room */
   guint         chips_hidden;   /* reverse mode: chips left out for want of room */
   char         *hidden_note;    /* says how many, or NULL */
+  /* forward mode: the line under the figure that explains the dashed boxes
+   * (regions the model was not given), its font, or 0 when none is */
+  double        dashed_font;
   guint         n_box_labels;   /* forward mode: the strongest regions named */
   guint         box_label_region[OV_IMAGE_VIEW_MAX_LABELS];
   OvRect        box_label_rect[OV_IMAGE_VIEW_MAX_LABELS];   /* in the picture's frame */
@@ -2141,6 +2178,15 @@ ov_attention_image_view_layout (OvAttentionImageView *view, double width, double
       cairo_destroy (cr);
     }
   view->legend_below_h = 0.0;
+  view->dashed_font = 0.0;
+  if (!view->reverse)
+    for (int r = 0; r < view->n_weights && view->dashed_font == 0.0; r++)
+      if (isnan (view->weights[r]))
+        {
+          /* the line at the page's foot that says what a dashed box is */
+          view->dashed_font = ov_draw_font_size (9, view->k);
+          chips_h = 4 * view->k + ov_draw_line_height (view->dashed_font);
+        }
   view->image_h = MAX (20.0, height - view->title_h - chips_h - MARGIN);
   {
     /* no taller than the picture at the width it has: on a tall page the
@@ -2541,7 +2587,8 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
   else
     {
       /* The other regions thin and grey for context, the chosen one thick
-       * in its class colour. */
+       * in its class colour on a white halo, so that it stands out on a
+       * picture of any colour (a brown box on a brown cup). */
       OvColor c = ov_palette_color (view->palette, s->regions[view->subject].cls);
       OvRect b;
 
@@ -2555,9 +2602,12 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
           }
       cairo_stroke (cr);
       ov_region_view_get_box (view->regions, view->subject, &b);
+      cairo_rectangle (cr, b.x, b.y, b.width, b.height);
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
+      cairo_set_line_width (cr, 7.0);
+      cairo_stroke_preserve (cr);
       cairo_set_source_rgb (cr, c.r, c.g, c.b);
       cairo_set_line_width (cr, 4.0);
-      cairo_rectangle (cr, b.x, b.y, b.width, b.height);
       cairo_stroke (cr);
     }
   cairo_restore (cr);
@@ -2599,6 +2649,22 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
           ov_draw_text (cr, r.x + r.width + 4 * f, r.y + (r.height - 3 * f) / 2, 0.0, 0.5,
                         view->hidden_note);
         }
+    }
+
+  if (view->dashed_font > 0)
+    {
+      cairo_t *m = ov_draw_measure_context ();
+      /* Translators: under the picture of attention on the regions, where
+       * some boxes are drawn dashed. */
+      const char *text = _ ("dashed boxes: regions the model was not given");
+      g_autofree char *shown = NULL;
+
+      ov_draw_set_font (m, view->dashed_font, FALSE);
+      shown = ov_draw_ellipsize (m, text, view->width - 2 * MARGIN);
+      cairo_destroy (m);
+      ov_draw_set_font (cr, view->dashed_font, FALSE);
+      ov_draw_use_ink (cr, OV_INK_DIM);
+      ov_draw_text (cr, MARGIN, view->height - MARGIN, 0.0, 1.0, shown);
     }
 
   if (view->legend_below_h > 0)
