@@ -622,7 +622,7 @@ static gboolean data_on_stdout;
 static char *
 resolve_output (const char *path)
 {
-  g_autofree char *target = g_strdup (path);
+  g_autofree char *target = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *base = NULL;
   char *real = realpath (path, NULL);
@@ -634,18 +634,7 @@ resolve_output (const char *path)
       free (real);
       return copy;
     }
-  for (int depth = 0; depth < 8; depth++)
-    {
-      g_autofree char *link = g_file_read_link (target, NULL);
-      g_autofree char *link_dir = NULL;
-
-      if (link == NULL)
-        break;
-      link_dir = g_path_get_dirname (target);
-      g_free (target);
-      target = g_path_is_absolute (link) ? g_steal_pointer (&link)
-                                         : g_build_filename (link_dir, link, NULL);
-    }
+  target = ov_files_follow_links (path);
   dir = g_path_get_dirname (target);
   base = g_path_get_basename (target);
   real = realpath (dir, NULL);

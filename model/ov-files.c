@@ -135,11 +135,8 @@ ov_output_set_free (OvOutputSet *set)
   g_free (set);
 }
 
-/* The file a write to path reaches: path itself, or where the symbolic
- * links it names lead (a rename over the link would replace the link and
- * leave the file it names as it was). */
-static char *
-write_target (const char *path)
+char *
+ov_files_follow_links (const char *path)
 {
   g_autofree char *target = g_strdup (path);
 
@@ -253,7 +250,7 @@ ov_files_set_contents (const char  *path,
 
   if (ov_files_is_stdout (path) || is_special (path))
     return write_direct (path, data, len, error);
-  target = write_target (path);
+  target = ov_files_follow_links (path);
   tmp = temp_template (target);
   fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0666);
   if (fd < 0)
@@ -349,7 +346,7 @@ ov_output_set_add (OvOutputSet *set,
   /* (a pipe or device by its own name: the links to one may lead to no
    * path, as /dev/stdout to "pipe:[…]" does) */
   o.direct = ov_files_is_stdout (path) || is_special (path);
-  o.target = o.direct ? g_strdup (path) : write_target (path);
+  o.target = o.direct ? g_strdup (path) : ov_files_follow_links (path);
   if (o.direct)
     {
       /* (spooled, and copied into it only when the set is committed) */

@@ -55,6 +55,12 @@ gboolean     ov_files_probe_folder  (const char  *dir,
 gboolean     ov_files_check_regular (const char  *path,
                                      GError     **error);
 
+/* The file a write to path reaches: path itself, or where the symbolic
+ * links it names lead, each read in turn, so that it also leads to a file
+ * not written yet (a rename over the link would replace the link and
+ * leave the file it names as it was). Newly allocated. */
+char        *ov_files_follow_links  (const char  *path);
+
 /* Whether an output path is "-", the standard output. */
 gboolean     ov_files_is_stdout     (const char  *path);
 
