@@ -20,6 +20,7 @@
 
 #include "model/ov-error.h"
 #include "model/ov-files.h"
+#include "viz/ov-draw.h"
 #include "data/ov-formats.h"
 #include "data/ov-demo.h"
 #include "model/ov-state-dict.h"
@@ -65,7 +66,8 @@ check_omp_num_threads (GError **error)
   guint most = MAX (OV_CLI_MAX_THREADS, g_get_num_processors ());
   guint64 n = 0;
 
-  if (value == NULL)
+  /* (empty: as unset, as libgomp takes it) */
+  if (value == NULL || *value == '\0')
     return TRUE;
   first = g_strstrip (g_strndup (value, strcspn (value, ",")));
   if (!g_ascii_string_to_unsigned (first, 10, 1, most, &n, NULL))
@@ -121,6 +123,28 @@ parse_figure_size (const char  *option_name,
   return FALSE;
 }
 
+/* --font: the family of the figure's text, one that is installed (Pango
+ * would put another in its place without a word). */
+static gboolean
+parse_figure_font (const char  *option_name,
+                   const char  *value,
+                   gpointer     data,
+                   GError     **error)
+{
+  if (value == NULL || *value == '\0' || !ov_draw_family_exists (value))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   /* Translators: "--font “Tmes”: no font family of that name is installed;
+                    * ..." */
+                   _("%s “%s”: no font family of that name is installed; “fc-list : family” "
+                     "lists those that are, and Sans, Serif and Monospace always work"),
+                   option_name, value != NULL ? value : "");
+      return FALSE;
+    }
+  ov_draw_set_family (value);
+  return TRUE;
+}
+
 void
 ov_cli_add_figure_size_options (GOptionContext *context,
                                 double         *width,
@@ -131,6 +155,9 @@ ov_cli_add_figure_size_options (GOptionContext *context,
       N_("Figure width in points, or with a unit: 3.3in, 8.5cm, 85mm"), "W" },
     { "height", 0, 0, G_OPTION_ARG_CALLBACK, parse_figure_size,
       N_("Figure height in points, or with a unit: 3.3in, 8.5cm, 85mm"), "H" },
+    { "font", 0, 0, G_OPTION_ARG_CALLBACK, parse_figure_font,
+      N_("Font family of the figure's text, as a paper's (such as “Liberation Serif”; "
+         "default Sans)"), N_("FAMILY") },
     { NULL }
   };
 
@@ -561,8 +588,9 @@ check_output (const char *command,
       g_printerr (_("oscarviz %s: %s needs a file name\n"), command, option);
       return FALSE;
     }
-  /* "-": the standard output (ov_files_is_stdout) */
-  if (ov_files_is_stdout (out))
+  /* "-", a pipe or a device is written into as it is (ov_files_writes_direct):
+   * no file is made beside it */
+  if (ov_files_writes_direct (out))
     return TRUE;
   if (g_stat (out, &st) == 0)
     {
@@ -588,8 +616,13 @@ check_output (const char *command,
         }
     }
   /* a file made and removed again: access() passes a read-only mount or
-   * /proc for root, and the run would fail only at its end */
-  dir = g_path_get_dirname (out);
+   * /proc for root, and the run would fail only at its end; in the folder
+   * of the file a link leads to, where the write goes */
+  {
+    g_autofree char *target = ov_files_follow_links (out);
+
+    dir = g_path_get_dirname (target);
+  }
   if (!ov_files_probe_folder (dir, &error))
     {
       g_printerr (_("oscarviz %s: %s %s: cannot write in the folder %s: %s\n"), command,
@@ -665,8 +698,7 @@ ov_cli_check_outputs (const char                  *command,
       if (!check_output (command, outputs[i].option, outputs[i].path, known))
         return FALSE;
       /* (also for a pipe or device, which may be the standard output) */
-      if (ov_files_is_stdout (outputs[i].path)
-          || (outputs[i].path != NULL && !ov_files_check_regular (outputs[i].path, NULL)))
+      if (ov_files_writes_direct (outputs[i].path))
         data_on_stdout = TRUE;
       g_ptr_array_add (resolved, outputs[i].path != NULL ? resolve_output (outputs[i].path)
                                                          : NULL);
@@ -686,8 +718,9 @@ ov_cli_check_outputs (const char                  *command,
         const char *b = g_ptr_array_index (resolved, i);
         GStatBuf st;
 
-        if (a == NULL || b == NULL || ov_files_is_stdout (outputs[i].path)
-            || ov_files_is_stdout (outputs[j].path))
+        /* (a pipe or device takes several outputs: /dev/null, say) */
+        if (a == NULL || b == NULL || ov_files_writes_direct (outputs[i].path)
+            || ov_files_writes_direct (outputs[j].path))
           continue;
         /* two names of one file (a hard link) count as the same too */
         if (strcmp (a, b) == 0 || (g_stat (a, &st) == 0 && same_file (&st, b)))

@@ -155,13 +155,70 @@ ov_files_follow_links (const char *path)
   return g_steal_pointer (&target);
 }
 
-/* Whether path is an existing pipe, device or socket: written into as it
- * is, since a rename would put a plain file in its place. */
-static gboolean
-is_special (const char *path)
+/* The descriptor of this process that path names (/dev/stdout is 1,
+ * /dev/fd/N and /proc/self/fd/N are N), itself or through the links it
+ * follows, or -1. Written through that descriptor, the data lands where it
+ * points (at the end of a file opened to append); a new open would start
+ * at the file's beginning, and a rename would leave the descriptor on the
+ * old file. *other is set where path names another process's descriptor. */
+static int
+named_descriptor (const char *path,
+                  gboolean   *other)
+{
+  g_autofree char *step = g_strdup (path);
+  g_autofree char *self = g_strdup_printf ("/proc/%d/fd/", (int) getpid ());
+
+  *other = FALSE;
+  for (int depth = 0; depth < 32; depth++)
+    {
+      g_autofree char *link = NULL;
+      g_autofree char *dir = NULL;
+      const char *number = NULL;
+      guint64 n;
+
+      if (g_str_equal (step, "/dev/stdout"))
+        return STDOUT_FILENO;
+      if (g_str_equal (step, "/dev/stderr"))
+        return STDERR_FILENO;
+      if (g_str_has_prefix (step, "/dev/fd/"))
+        number = step + strlen ("/dev/fd/");
+      else if (g_str_has_prefix (step, "/proc/self/fd/"))
+        number = step + strlen ("/proc/self/fd/");
+      else if (g_str_has_prefix (step, self))
+        number = step + strlen (self);
+      else if (g_str_has_prefix (step, "/proc/") && strstr (step, "/fd/") != NULL)
+        {
+          *other = TRUE;
+          return -1;
+        }
+      if (number != NULL)
+        return g_ascii_string_to_unsigned (number, 10, 0, G_MAXINT, &n, NULL) ? (int) n : -1;
+      link = g_file_read_link (step, NULL);
+      if (link == NULL)
+        break;
+      dir = g_path_get_dirname (step);
+      g_free (step);
+      step = g_path_is_absolute (link) ? g_steal_pointer (&link)
+                                       : g_build_filename (dir, link, NULL);
+    }
+  return -1;
+}
+
+gboolean
+ov_files_writes_direct (const char *path)
 {
   GStatBuf st;
 
+  if (path == NULL)
+    return FALSE;
+  if (ov_files_is_stdout (path))
+    return TRUE;
+  {
+    gboolean other;
+
+    if (named_descriptor (path, &other) >= 0 || other)
+      return TRUE;
+  }
   return g_stat (path, &st) == 0 && !S_ISREG (st.st_mode) && !S_ISDIR (st.st_mode);
 }
 
@@ -193,18 +250,16 @@ write_direct (const char  *path,
               gsize        len,
               GError     **error)
 {
-  gboolean out = ov_files_is_stdout (path);
+  gboolean out = ov_files_is_stdout (path), other;
+  /* a descriptor of ours is written through, not opened again */
+  int own = out ? STDOUT_FILENO : named_descriptor (path, &other);
   int fd, saved;
 
-  if (out)
-    {
-      fflush (stdout);
-      fd = STDOUT_FILENO;
-    }
-  else
-    fd = g_open (path, O_WRONLY | O_CLOEXEC | O_NOCTTY, 0);
+  if (own == STDOUT_FILENO)
+    fflush (stdout);
+  fd = own >= 0 ? own : g_open (path, O_WRONLY | O_CLOEXEC | O_NOCTTY, 0);
   saved = fd < 0 ? errno : write_all (fd, data, len);
-  if (!out && fd >= 0 && close (fd) != 0 && saved == 0)
+  if (own < 0 && fd >= 0 && close (fd) != 0 && saved == 0)
     saved = errno;
   if (saved != 0)
     {
@@ -248,7 +303,7 @@ ov_files_set_contents (const char  *path,
 
   g_return_val_if_fail (path != NULL && (data != NULL || len == 0), FALSE);
 
-  if (ov_files_is_stdout (path) || is_special (path))
+  if (ov_files_writes_direct (path))
     return write_direct (path, data, len, error);
   target = ov_files_follow_links (path);
   tmp = temp_template (target);
@@ -345,18 +400,20 @@ ov_output_set_add (OvOutputSet *set,
 
   /* (a pipe or device by its own name: the links to one may lead to no
    * path, as /dev/stdout to "pipe:[…]" does) */
-  o.direct = ov_files_is_stdout (path) || is_special (path);
+  o.direct = ov_files_writes_direct (path);
   o.target = o.direct ? g_strdup (path) : ov_files_follow_links (path);
   if (o.direct)
     {
-      /* (spooled, and copied into it only when the set is committed) */
-      g_autofree char *spool = g_build_filename (g_get_tmp_dir (), "oscarviz-out", NULL);
+      /* spooled, private, with the name's extension (a writer may read
+       * the format from it), and copied into it when the set is committed */
+      g_autofree char *base = g_path_get_basename (path);
+      g_autofree char *spool = g_build_filename (g_get_tmp_dir (), base, NULL);
 
       o.tmp = temp_template (spool);
     }
   else
     o.tmp = temp_template (o.target);
-  fd = g_mkstemp_full (o.tmp, O_RDWR | O_CLOEXEC, 0666);
+  fd = g_mkstemp_full (o.tmp, O_RDWR | O_CLOEXEC, o.direct ? 0600 : 0666);
   if (fd < 0)
     {
       int saved = errno;
@@ -394,20 +451,6 @@ ov_output_set_name_error (OvOutputSet *set,
 }
 
 static gboolean
-same_output (const char *a,
-             const char *b)
-{
-  g_autofree char *ca = g_canonicalize_filename (a, NULL);
-  g_autofree char *cb = g_canonicalize_filename (b, NULL);
-  GStatBuf sa, sb;
-
-  if (strcmp (ca, cb) == 0)
-    return TRUE;
-  return g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0 && sa.st_dev == sb.st_dev
-         && sa.st_ino == sb.st_ino;
-}
-
-static gboolean
 copy_spool (const char  *spool,
             const char  *target,
             GError     **error)
@@ -423,6 +466,8 @@ copy_spool (const char  *spool,
                    local->message);
       return FALSE;
     }
+  /* gone before the write, which a reader that left ends with SIGPIPE */
+  g_unlink (spool);
   return write_direct (target, data, len, error);
 }
 
@@ -431,6 +476,13 @@ ov_output_set_commit (OvOutputSet *set,
                       GError     **error)
 {
   GArray *outs = set->outputs;
+  /* the outputs met so far, by canonical name and by file (a demo world's
+   * split is a million pictures: one look-up each) */
+  g_autoptr(GHashTable) by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         NULL);
+  g_autoptr(GHashTable) by_id = g_hash_table_new_full (file_id_hash, file_id_equal, g_free,
+                                                       NULL);
+  const char *stdout_by = NULL;
 
   for (guint i = 0; i < outs->len; i++)
     {
@@ -452,30 +504,47 @@ ov_output_set_commit (OvOutputSet *set,
                            "it"), o->path, input);
           return FALSE;
         }
-      for (guint j = 0; j < i; j++)
+      /* two outputs on the standard output; two names of one file (a
+       * pipe or device may take several, /dev/null say) */
+      if (ov_files_is_stdout (o->path))
         {
-          const Output *p = &g_array_index (outs, Output, j);
-
-          if (ov_files_is_stdout (o->path) && ov_files_is_stdout (p->path))
+          if (stdout_by != NULL)
             {
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            /* Translators: "--csv and --json both write to the standard
                             * output (-); ..." */
                            _ ("%s and %s both write to the standard output (-); give one "
-                              "of them a file"), p->option != NULL ? p->option : p->path,
+                              "of them a file"), stdout_by,
                            o->option != NULL ? o->option : o->path);
               return FALSE;
             }
-          if (ov_files_is_stdout (o->path) || ov_files_is_stdout (p->path))
-            continue;
-          if (same_output (o->path, p->path))
-            {
-              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           _ ("%s and %s name the same file; give each output a file of its "
-                             "own"), p->path, o->path);
-              return FALSE;
-            }
+          stdout_by = o->option != NULL ? o->option : o->path;
+          continue;
         }
+      if (o->direct)
+        continue;
+      {
+        g_autofree char *name = g_canonicalize_filename (o->target, NULL);
+        const char *earlier = g_hash_table_lookup (by_name, name);
+        GStatBuf st;
+
+        if (earlier == NULL && g_stat (o->target, &st) == 0)
+          {
+            FileId id = { st.st_dev, st.st_ino };
+
+            earlier = g_hash_table_lookup (by_id, &id);
+            if (earlier == NULL)
+              g_hash_table_insert (by_id, g_memdup2 (&id, sizeof id), o->path);
+          }
+        if (earlier != NULL)
+          {
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         _ ("%s and %s name the same file; give each output a file of its "
+                           "own"), earlier, o->path);
+            return FALSE;
+          }
+        g_hash_table_insert (by_name, g_steal_pointer (&name), o->path);
+      }
     }
   for (guint i = 0; i < outs->len; i++)
     {

@@ -14,9 +14,11 @@
  * are written are they checked against the files read and renamed into
  * place. A set freed before it is committed removes its temporary files,
  * so a failed write leaves the files of an earlier run as they were. An
- * output named "-" is the standard output: it is spooled to a temporary
- * file like the others and copied to the standard output at the commit,
- * after the files are in place, so that a failed run prints none of it.
+ * output named "-" is the standard output; it, a pipe, a device and a name
+ * of an open descriptor (ov_files_writes_direct) are spooled to a private
+ * temporary file and copied into at the commit, after the files are in
+ * place, so that a failed run writes none of it. A symbolic link is
+ * followed: the file it names is replaced, the link stays.
  */
 #pragma once
 
@@ -63,6 +65,12 @@ char        *ov_files_follow_links  (const char  *path);
 
 /* Whether an output path is "-", the standard output. */
 gboolean     ov_files_is_stdout     (const char  *path);
+/* Whether an output is written into as it is rather than replaced through
+ * a temporary file and a rename: "-", an existing pipe, device or socket,
+ * or a name of an open file of the process (/dev/stdout, /dev/fd/N,
+ * /proc/self/fd/N, a shell's ">(…)"), whose descriptor a rename would
+ * leave on the old file. */
+gboolean     ov_files_writes_direct (const char  *path);
 
 typedef struct _OvOutputSet OvOutputSet;
 

@@ -21,6 +21,8 @@ char      *ov_test_oscarviz_path (void);
  * made on first use and removed with what it holds when the process
  * exits, so that test runs side by side never share a file. */
 char      *ov_test_tmp_path    (const char *name);
+/* The names in folder, sorted, joined by spaces ("" for none). */
+char      *ov_test_list_folder (const char *folder);
 JsonNode  *ov_test_load_json   (const char *path);
 /* The array of arrays `member` of o as float32 rows of cols values;
  * *n_rows gets their count. */

@@ -5060,28 +5060,6 @@ remove_tree (const char *path)
     g_unlink (path);
 }
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* The names in folder, sorted, joined by spaces. */
-static char *
-list_folder (const char *folder)
-{
-  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (" ", (char **) names->pdata);
-}
 
 /* The command (arguments from first, NULL-terminated) must refuse the
  * output OUTPUT of OPTION, which is (a name of) the file INPUT it reads:
@@ -5261,7 +5239,7 @@ folder_contents (const char *dir)
   for (guint s = 0; s < G_N_ELEMENTS (subs); s++)
     {
       g_autofree char *sub = g_build_filename (dir, subs[s], NULL);
-      g_autofree char *names = list_folder (sub);
+      g_autofree char *names = ov_test_list_folder (sub);
       g_auto(GStrv) list = g_strsplit (names, " ", -1);
 
       for (guint i = 0; list[i] != NULL && *list[i] != '\0'; i++)
@@ -5367,7 +5345,7 @@ test_embed_failed_write (void)
 
       before[i] = read_file (p, &len[i]);
     }
-  listed = list_folder (dir);
+  listed = ov_test_list_folder (dir);
   {
     const char *argv[] = { "embed", "--model", "demo", "--dataset", "demo", "--layer", "all",
                            "--limit", "2", "--out", keep, "-q" };
@@ -5393,7 +5371,7 @@ test_embed_failed_write (void)
         g_assert_cmpmem (before[i], len[i], after, len_after);
         g_free (before[i]);
       }
-    listed_after = list_folder (dir);
+    listed_after = ov_test_list_folder (dir);
     g_assert_cmpstr (listed_after, ==, listed);
     inspect = run_oscarviz ("inspect", keep, NULL);
     g_assert_cmpint (inspect->status, ==, 0);
@@ -5470,6 +5448,48 @@ test_attention_stdout (void)
   g_rmdir (dir);
 }
 
+/* /cli/figure-font: --font draws a figure's text in an installed family
+ * (the SVG's text elements name it, a serif one with serif after it), the
+ * default is DejaVu Sans's, and a family that is not installed is refused
+ * before anything runs, not replaced without a word. */
+static void
+test_figure_font (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-font-XXXXXX", NULL);
+  g_autofree char *svg = g_build_filename (dir, "f.svg", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(Run) plain = NULL;
+  g_autoptr(Run) serif = NULL;
+  g_autoptr(Run) missing = NULL;
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  plain = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--row", "0",
+                        "--layer", "0", "--out", svg, NULL);
+  g_assert_cmpint (plain->status, ==, 0);
+  g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "font-family=\"DejaVu Sans, Bitstream Vera Sans, "
+                                  "sans-serif\""));
+  g_clear_pointer (&text, g_free);
+  serif = run_oscarviz ("tsne", "--help", NULL);
+  g_assert_nonnull (strstr (serif->out, "--font=FAMILY"));
+  g_clear_pointer (&serif, run_free);
+  serif = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--row", "0",
+                        "--layer", "0", "--font", "Serif", "--out", svg, NULL);
+  g_assert_cmpint (serif->status, ==, 0);
+  g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "font-family=\"&#39;Serif&#39;, serif\""));
+  g_assert_null (strstr (text, "DejaVu Sans, Bitstream"));
+  missing = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--row", "0",
+                          "--layer", "0", "--font", "No Such Family 123", "--out", svg,
+                          NULL);
+  g_assert_cmpint (missing->status, ==, 2);
+  g_assert_nonnull (strstr (missing->err, "--font “No Such Family 123”: no font family of that "
+                                          "name is installed"));
+  g_unlink (svg);
+  g_rmdir (dir);
+}
+
 /* /cli/special-files: a device given as an input is refused by name
  * before it is read (/dev/zero never ends); an output that is a device is
  * written into, not replaced by a file (/dev/full stays a device and the
@@ -5509,6 +5529,20 @@ test_special_files (void)
       g_assert_cmpint (g_stat ("/dev/full", &st), ==, 0);
       g_assert_true (S_ISCHR (st.st_mode));
     }
+
+  /* a name of the standard output is written through it (at the end of a
+   * file opened to append, here the test's pipe), and the lines that name
+   * the files go to stderr; a device takes more than one output */
+  {
+    g_autoptr(Run) through = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                           "--row", "0", "--layer", "0", "--csv",
+                                           "/dev/stdout", "--json", "/dev/null", NULL);
+
+    g_assert_cmpint (through->status, ==, 0);
+    g_assert_true (g_str_has_prefix (through->out, "query_position,query,"));
+    g_assert_null (strstr (through->out, "wrote"));
+    g_assert_nonnull (strstr (through->err, "wrote /dev/null"));
+  }
 
   g_assert_true (g_file_set_contents (real, "old\n", -1, NULL));
   g_assert_cmpint (symlink ("real.csv", link), ==, 0);
@@ -5591,7 +5625,7 @@ test_attention_failed_write (void)
       g_free (probes[i]);
     }
   g_rmdir (probe_dir);
-  listed = list_folder (dir);
+  listed = ov_test_list_folder (dir);
   failed = run_argv_setup (second, NULL, limit_file_size, GSIZE_TO_POINTER (small + 512));
   g_test_message ("%s", failed->err);
   g_assert_true (failed->exited);
@@ -5605,7 +5639,7 @@ test_attention_failed_write (void)
       g_assert_cmpmem (before[i], len[i], after, len_after);
       g_free (before[i]);
     }
-  listed_after = list_folder (dir);
+  listed_after = ov_test_list_folder (dir);
   g_assert_cmpstr (listed_after, ==, listed);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
@@ -5689,6 +5723,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/attention/failed-write", test_attention_failed_write);
   g_test_add_func ("/cli/attention/stdout", test_attention_stdout);
   g_test_add_func ("/cli/special-files", test_special_files);
+  g_test_add_func ("/cli/figure-font", test_figure_font);
   g_test_add_func ("/cli/demo-world/failed-write", test_demo_world_failed_write);
   return g_test_run ();
 }

@@ -13,6 +13,9 @@
 
 #include "ov-draw.h"
 
+/* The family of every figure's text (ov_draw_set_family); NULL: "Sans" */
+static char *text_family;
+
 /* The size of cr's font, in points (its matrix's scale). */
 static double
 cairo_font_extents_size (cairo_t *cr)
@@ -620,6 +623,23 @@ char *
 ov_text_sink_to_svg (OvTextSink *sink)
 {
   GString *s = g_string_new ("<g id=\"oscarviz-text\">\n");
+  g_autofree char *family = NULL;
+
+  /* the family the text was measured in, then what a viewer without it
+   * should take */
+  if (text_family == NULL)
+    family = g_strdup ("DejaVu Sans, Bitstream Vera Sans, sans-serif");
+  else
+    {
+      g_autofree char *quoted = g_markup_escape_text (text_family, -1);
+
+      g_autofree char *lower = g_ascii_strdown (text_family, -1);
+      /* (a guess from the name: "Noto Serif", "Times New Roman") */
+      gboolean serif = (strstr (lower, "serif") != NULL || strstr (lower, "times") != NULL)
+                       && strstr (lower, "sans") == NULL;
+
+      family = g_strdup_printf ("&#39;%s&#39;, %s", quoted, serif ? "serif" : "sans-serif");
+    }
 
   for (guint i = 0; i < sink->records->len; i++)
     {
@@ -638,10 +658,10 @@ ov_text_sink_to_svg (OvTextSink *sink)
       g_ascii_formatd (alpha, sizeof alpha, "%.3f", r->rgba[3]);
       g_string_append_printf (s,
                               "<text transform=\"matrix(%s %s %s %s %s %s)\" "
-                              "font-family=\"DejaVu Sans, Bitstream Vera Sans, sans-serif\" "
+                              "font-family=\"%s\" "
                               "font-size=\"%s\"%s fill=\"rgb(%d,%d,%d)\" fill-opacity=\"%s\" "
                               "xml:space=\"preserve\">%s</text>\n",
-                              num[0], num[1], num[2], num[3], num[4], num[5], size,
+                              num[0], num[1], num[2], num[3], num[4], num[5], family, size,
                               r->bold ? " font-weight=\"bold\"" : "",
                               (int) lround (r->rgba[0] * 255), (int) lround (r->rgba[1] * 255),
                               (int) lround (r->rgba[2] * 255), alpha, escaped);
@@ -651,9 +671,44 @@ ov_text_sink_to_svg (OvTextSink *sink)
 }
 
 void
+ov_draw_set_family (const char *family)
+{
+  g_free (text_family);
+  text_family = family != NULL && *family != '\0' ? g_strdup (family) : NULL;
+}
+
+const char *
+ov_draw_get_family (void)
+{
+  return text_family != NULL ? text_family : "Sans";
+}
+
+gboolean
+ov_draw_family_exists (const char *family)
+{
+  static const char *const generic[] = {
+    "sans", "sans-serif", "serif", "monospace", "mono", "system-ui", NULL,
+  };
+  PangoFontMap *map = pango_cairo_font_map_get_default ();
+  PangoFontFamily **families = NULL;
+  int n = 0;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (family != NULL, FALSE);
+
+  for (guint i = 0; generic[i] != NULL && !found; i++)
+    found = g_ascii_strcasecmp (family, generic[i]) == 0;
+  pango_font_map_list_families (map, &families, &n);
+  for (int i = 0; i < n && !found; i++)
+    found = g_ascii_strcasecmp (family, pango_font_family_get_name (families[i])) == 0;
+  g_free (families);
+  return found;
+}
+
+void
 ov_draw_set_font (cairo_t *cr, double size, gboolean bold)
 {
-  cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL,
+  cairo_select_font_face (cr, ov_draw_get_family (), CAIRO_FONT_SLANT_NORMAL,
                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size (cr, size);
 }

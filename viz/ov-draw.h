@@ -136,7 +136,8 @@ guint      ov_palette_index         (OvPalette  *palette,
 OvColor    ov_palette_color         (OvPalette  *palette,
                                      const char *name);
 
-/* Text. ov_draw_set_font sets cairo's toy "Sans" face at the given size;
+/* Text. ov_draw_set_font sets cairo's toy face of the figures' family
+ * ("Sans" unless ov_draw_set_family says otherwise) at the given size;
  * ov_draw_text lays the text out with Pango in that family, weight and
  * size, so that characters the first font lacks (CJK, say) come from a
  * fallback font whatever the locale. The anchor
@@ -145,6 +146,15 @@ OvColor    ov_palette_color         (OvPalette  *palette,
 void      ov_draw_set_font          (cairo_t    *cr,
                                      double      size,
                                      gboolean    bold);
+/* The family of every figure's text from now on (the command line's
+ * --font, to match a paper's): a fontconfig family or a generic name
+ * ("Serif"); NULL or "" goes back to "Sans". Set it before drawing: it is
+ * one setting for the process, not for each thread. */
+void      ov_draw_set_family        (const char *family);
+const char *ov_draw_get_family      (void);
+/* Whether a font family of that name (any case) is installed, or it is a
+ * generic name fontconfig resolves (sans, serif, monospace). */
+gboolean  ov_draw_family_exists     (const char *family);
 void      ov_draw_text              (cairo_t    *cr,
                                      double      x,
                                      double      y,
