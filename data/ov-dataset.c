@@ -167,6 +167,10 @@ is_feature_kind (OvFileKind k)
          || k == OV_FILE_LXMERT_TSV;
 }
 
+/* What open_tsv_as wanted, as its message names it. */
+#define HW_ROLE _ ("an hw TSV (a key and the image's height and width a line)")
+#define IMAGES_ROLE _ ("an image TSV (a key and a base64 JPEG or PNG a line)")
+
 static OvTsv *
 open_tsv_as (const char   *path,
              const char   *role,
@@ -181,7 +185,9 @@ open_tsv_as (const char   *path,
     return NULL;
   if (!accept (kind))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s is %s, not a %s file"), path,
+      /* Translators: "x.tsv is a feature TSV, not an image TSV (a key and a
+       * base64 JPEG or PNG a line)" */
+      g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s is %s, not %s"), path,
                    kind_phrase (kind), role);
       return NULL;
     }
@@ -605,10 +611,10 @@ ov_dataset_open_files (const OvDatasetFiles *files,
       && ds->memory_kind == OV_FILE_VQA_JSON)
     open_vqa_features (ds, files->labels, cancellable);
   if (files->hw != NULL
-      && (ds->hw = open_tsv_as (files->hw, "hw", accept_hw, NULL, cancellable, error)) == NULL)
+      && (ds->hw = open_tsv_as (files->hw, HW_ROLE, accept_hw, NULL, cancellable, error)) == NULL)
     return NULL;
   if (files->images != NULL
-      && (ds->images = open_tsv_as (files->images, "image TSV", accept_images, NULL,
+      && (ds->images = open_tsv_as (files->images, IMAGES_ROLE, accept_images, NULL,
                                     cancellable, error)) == NULL)
     return NULL;
   if (files->captions != NULL && !load_captions (ds, files->captions, error))
@@ -776,7 +782,7 @@ ov_dataset_add_hw (OvDataset    *ds,
                    ov_tsv_get_path (ds->hw), path);
       return FALSE;
     }
-  ds->hw = open_tsv_as (path, "hw", accept_hw, NULL, cancellable, error);
+  ds->hw = open_tsv_as (path, HW_ROLE, accept_hw, NULL, cancellable, error);
   return ds->hw != NULL;
 }
 
