@@ -778,6 +778,33 @@ test_unknown_tags (void)
   g_assert_nonnull (strstr (toast, "39 of the 41 tag pieces of demo read as [UNK]"));
 }
 
+/* /ui/embed/status: the status line says the map's t-SNE on the Map
+ * page, and what the pass collected on the Alignment page, which no
+ * t-SNE draws; back on the map, the t-SNE again. */
+static void
+test_status (void)
+{
+  g_autofree char *on_map = NULL;
+
+  ensure_demo ();
+  ov_embed_panel_set_compare (panel (), NULL);
+  ov_embed_panel_set_layers (panel (), "all");
+  ov_embed_panel_set_limit (panel (), 0);
+  collect_and_map ();
+  ov_embed_panel_show_page (panel (), "map");
+  ov_test_iterate (50);
+  on_map = g_strdup (ov_embed_panel_get_status (panel ()));
+  g_test_message ("map: %s", on_map);
+  g_assert_true (g_str_has_prefix (on_map, "t-SNE of layer"));
+  ov_embed_panel_show_page (panel (), "alignment");
+  ov_test_iterate (50);
+  g_test_message ("alignment: %s", ov_embed_panel_get_status (panel ()));
+  g_assert_null (strstr (ov_embed_panel_get_status (panel ()), "t-SNE"));
+  ov_embed_panel_show_page (panel (), "map");
+  ov_test_iterate (50);
+  g_assert_cmpstr (ov_embed_panel_get_status (panel ()), ==, on_map);
+}
+
 /* /ui/embed/files: save and reopen; every export writes its file. */
 static void
 test_files (void)
@@ -1371,6 +1398,7 @@ main (int argc, char **argv)
     { "/ui/embed/lasso", test_lasso },
     { "/ui/embed/cancel", test_cancel },
     { "/ui/embed/files", test_files },
+    { "/ui/embed/status", test_status },
     { "/ui/embed/compare", test_compare },
     { "/ui/embed/screenshots", test_screenshots },
     { "/ui/embed/unknown-tags", test_unknown_tags },

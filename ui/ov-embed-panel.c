@@ -148,6 +148,11 @@ struct _OvEmbedPanel
   GtkProgressBar  *progress_bar;
   GtkWidget       *cancel_button;
   GtkStack        *view_stack;
+  /* The status line: the last thing said, and the last that was not about
+   * the map (collecting), which the Alignment page shows instead of a
+   * t-SNE's progress or result. */
+  char            *status_last;
+  char            *status_data;
   OvScatterCanvas *canvas;
   GtkWidget       *empty_label;   /* "Collect…, then map…": no map, no job */
   gboolean         map_shown;
@@ -239,12 +244,40 @@ layer_title (int layer)
   return g_strdup_printf ("%d", layer);
 }
 
+/* Shows the status the page shown wants. */
+static void
+show_status (OvEmbedPanel *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->view_stack);
+  const char *text = g_strcmp0 (page, "alignment") == 0 ? self->status_data
+                                                        : self->status_last;
+
+  gtk_label_set_text (self->status_label, text != NULL ? text : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label),
+                               text != NULL && *text != '\0' ? text : NULL);
+}
+
+/* A status about the map (a t-SNE run), or (map FALSE) about the data. */
+static void
+set_status_of (OvEmbedPanel *self,
+               const char   *text,
+               gboolean      map)
+{
+  g_free (self->status_last);
+  self->status_last = g_strdup (text);
+  if (!map)
+    {
+      g_free (self->status_data);
+      self->status_data = g_strdup (text);
+    }
+  show_status (self);
+}
+
 static void
 set_status (OvEmbedPanel *self,
             const char   *text)
 {
-  gtk_label_set_text (self->status_label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), text);
+  set_status_of (self, text, FALSE);
 }
 
 /* Sorts the window's files into a dataset, as the window's loader does. */
@@ -329,7 +362,7 @@ job_begin (OvEmbedPanel *self,
   gtk_widget_set_visible (self->empty_label, FALSE);
   if (self->poll_id == 0)
     self->poll_id = g_timeout_add (100, poll_cb, self);
-  set_status (self, what);
+  set_status_of (self, what, kind == JOB_TSNE);
   update_actions (self);
 }
 
@@ -1652,7 +1685,7 @@ frame_cb (gpointer data)
   gtk_progress_bar_set_fraction (self->progress_bar, (double) f->iter / MAX (f->n_iter, 1));
   /* Translators: t-SNE progress: the iteration reached, of all. */
   text = g_strdup_printf (_("t-SNE: iteration %d of %d"), f->iter, f->n_iter);
-  set_status (self, text);
+  set_status_of (self, text, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -1733,7 +1766,7 @@ tsne_done_cb (GObject      *source,
           /* The map stays where the run stopped, but it is not a finished
            * one: keep what was there before. */
           show_map (self, self->xy, TRUE);
-          set_status (self, _("t-SNE cancelled."));
+          set_status_of (self, _("t-SNE cancelled."), TRUE);
           return;
         }
       show_map (self, self->xy, TRUE);
@@ -1763,7 +1796,7 @@ tsne_done_cb (GObject      *source,
                                        job->params.n_iter),
                           job->layer, job->params.perplexity, seed, job->params.n_iter,
                           job->stats.kl);
-  set_status (self, text);
+  set_status_of (self, text, TRUE);
 }
 
 static void
@@ -2725,6 +2758,13 @@ ov_embed_panel_get_n_passes (OvEmbedPanel *self)
   return self->n_passes;
 }
 
+const char *
+ov_embed_panel_get_status (OvEmbedPanel *self)
+{
+  g_return_val_if_fail (OV_IS_EMBED_PANEL (self), NULL);
+  return gtk_label_get_text (self->status_label);
+}
+
 guint
 ov_embed_panel_get_n_maps (OvEmbedPanel *self)
 {
@@ -2902,6 +2942,8 @@ ov_embed_panel_finalize (GObject *object)
   g_clear_pointer (&self->result, embed_result_unref);
   g_free (self->xy);
   g_free (self->first_frame);
+  g_free (self->status_last);
+  g_free (self->status_data);
   g_strfreev (self->files);
   g_array_unref (self->model_kinds);
   g_ptr_array_unref (self->compare_dirs);
@@ -2995,6 +3037,8 @@ ov_embed_panel_init (OvEmbedPanel *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APPLICATION_ID);
+  g_signal_connect_object (self->view_stack, "notify::visible-child-name",
+                           G_CALLBACK (show_status), self, G_CONNECT_SWAPPED);
   self->model_kinds = g_array_new (FALSE, FALSE, sizeof (OvModelKind));
   self->compare_dirs = g_ptr_array_new_with_free_func (g_free);
   self->tsne_layers = g_array_new (FALSE, FALSE, sizeof (int));

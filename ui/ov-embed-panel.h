@@ -60,6 +60,9 @@ gboolean    ov_embed_panel_shows_invitation (OvEmbedPanel       *self);
 /* Finished passes (or opened files) and t-SNE runs so far. */
 guint       ov_embed_panel_get_n_passes     (OvEmbedPanel       *self);
 guint       ov_embed_panel_get_n_maps       (OvEmbedPanel       *self);
+/* The status line as the page shown has it: a t-SNE's progress or result
+ * on the map, the last word on the data (the pass) on the alignment. */
+const char *ov_embed_panel_get_status     (OvEmbedPanel       *self);
 /* Frames drawn while t-SNE ran. */
 guint       ov_embed_panel_get_n_frames     (OvEmbedPanel       *self);
 
