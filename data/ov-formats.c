@@ -323,7 +323,34 @@ ov_file_sniff (const char *path,
       kind = ov_file_sniff_tsv_row (buf);
       if (kind != OV_FILE_UNKNOWN)
         return kind;
-      goto unknown;
+      {
+        /* what its first row holds, so that a wrong column can be seen
+         * (an image TSV whose picture is not base64, say) */
+        g_auto(GStrv) cols = g_strsplit (buf, "\t", 0);
+        g_autoptr(GString) shown = g_string_new (NULL);
+        guint n_cols = g_strv_length (cols);
+
+        for (guint c = 0; c < MIN (n_cols, 3u); c++)
+          {
+            g_autofree char *valid = g_utf8_make_valid (cols[c], -1);
+            g_autofree char *cut = g_utf8_substring (valid, 0,
+                                                     MIN (g_utf8_strlen (valid, -1), 24));
+
+            g_string_append_printf (shown, "%s“%s%s”", c > 0 ? ", " : "", cut,
+                                    g_utf8_strlen (valid, -1) > 24 ? "…" : "");
+          }
+        g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                     /* Translators: "x.tsv: its first row (2 columns: “k1”, “!!!”) is of no
+                      * TSV oscarviz reads: ..." */
+                     ngettext ("%s: its first row (%u column: %s) is of no TSV oscarviz reads: "
+                               "an image TSV holds a key and a base64 JPEG or PNG, a feature, "
+                               "detection or hw TSV a key and JSON or numbers",
+                               "%s: its first row (%u columns: %s) is of no TSV oscarviz reads: "
+                               "an image TSV holds a key and a base64 JPEG or PNG, a feature, "
+                               "detection or hw TSV a key and JSON or numbers", n_cols),
+                     path, n_cols, shown->str);
+        return OV_FILE_UNKNOWN;
+      }
     }
   if (looks_like_yaml (buf))
     return OV_FILE_DATASET_YAML;

@@ -366,6 +366,21 @@ test_sniff (void)
     g_assert_nonnull (strstr (error->message, "not a file oscarviz knows"));
     g_assert_nonnull (strstr (error->message, "not JSON"));
   }
+  /* a TSV of no kind we read shows its first row's columns, so that the
+   * wrong one can be seen: here an image TSV whose picture is no base64 */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("ov-sniff-XXXXXX", NULL);
+    g_autofree char *p = g_build_filename (dir, "train.tsv", NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (g_file_set_contents (p, "img1\t!!!notbase64!!!\n", -1, NULL));
+    g_assert_cmpint (ov_file_sniff (p, &error), ==, OV_FILE_UNKNOWN);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "its first row (2 columns: “img1”, "
+                                              "“!!!notbase64!!!”) is of no TSV"));
+    g_unlink (p);
+    g_rmdir (dir);
+  }
 }
 
 /* Files written here ------------------------------------------------------------ */
