@@ -10,12 +10,23 @@
 
 #include <glib.h>
 #include <glib/gi18n.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "data/ov-demo-world.h"
 #include "ov-cli.h"
 #include "ov-commands.h"
+
+/* Set by SIGINT or SIGTERM: the generator stops between two scenes, and
+ * its output set removes the temporary files (the earlier split stays). */
+static volatile sig_atomic_t stop_asked;
+
+static void
+ask_stop (int signum)
+{
+  stop_asked = 1;
+}
 
 /* The generator checks these too; here the message names the option and
  * its value. */
@@ -129,11 +140,21 @@ ov_cmd_demo_world (int argc, char **argv)
   opts.write_images = !no_images;
   if (split != NULL)
     opts.split = split;
+  opts.stop = &stop_asked;
+  {
+    struct sigaction act = { 0 };
+
+    act.sa_handler = ask_stop;
+    sigemptyset (&act.sa_mask);
+    sigaction (SIGINT, &act, NULL);
+    sigaction (SIGTERM, &act, NULL);
+  }
 
   if (!ov_demo_world_generate (&opts, out_dir, &error))
     {
       fprintf (stderr, "oscarviz demo-world: %s\n", error->message);
-      return 1;
+      /* as the shell counts a run a signal ended */
+      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? 130 : 1;
     }
   return 0;
 }

@@ -20,6 +20,7 @@
 #include "data/ov-demo.h"
 #include "model/ov-error.h"
 #include "model/ov-model.h"
+#include "model/ov-files.h"
 #include "ov-cli.h"
 #include "ov-commands.h"
 #include "viz/ov-embed.h"
@@ -63,6 +64,14 @@ check_outputs (OvCliOptions *cli,
     { "--out", out }, { "--out", meta }, { "--out", labels }, { "--tsne", tsne_out },
   };
 
+  /* the file is three, .json and .labels.txt beside it: a pipe or device
+   * has no beside */
+  if (out != NULL && ov_files_writes_direct (out))
+    {
+      g_printerr (_("oscarviz embed: --out %s: the embeddings are a file with its .json and "
+                    ".labels.txt beside it; give the name of a file in a folder\n"), out);
+      return FALSE;
+    }
   return ov_cli_check_outputs ("embed", outputs, G_N_ELEMENTS (outputs), cli->model,
                                &cli->sample, inputs, G_N_ELEMENTS (inputs));
 }

@@ -552,15 +552,16 @@ known_inputs (const char                  *model,
       if (s->features != NULL && g_file_test (s->features, G_FILE_TEST_IS_REGULAR))
         add_answer_lists (files, s->features);
     }
-  /* a bundled model's name names no folder of the user's */
-  if (model != NULL && g_file_test (model, G_FILE_TEST_IS_DIR))
+  /* every file of the checkpoint folder, a bundled model's ("demo") too */
+  if (model != NULL)
     {
-      g_autoptr(GDir) dir = g_dir_open (model, 0, NULL);
+      g_autofree char *folder = ov_demo_resolve_model (model, NULL);
+      g_autoptr(GDir) dir = folder != NULL ? g_dir_open (folder, 0, NULL) : NULL;
       const char *name;
 
       while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
         {
-          g_autofree char *path = g_build_filename (model, name, NULL);
+          g_autofree char *path = g_build_filename (folder, name, NULL);
 
           if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
             g_ptr_array_add (files, g_steal_pointer (&path));
@@ -695,6 +696,14 @@ ov_cli_check_outputs (const char                  *command,
 
   for (gsize i = 0; i < n_outputs; i++)
     {
+      /* the standard output takes numbers alone */
+      if (ov_files_is_stdout (outputs[i].path) && g_strcmp0 (outputs[i].option, "--csv") != 0
+          && g_strcmp0 (outputs[i].option, "--json") != 0)
+        {
+          g_printerr (_("oscarviz %s: %s -: only --csv and --json write to the standard output "
+                        "(-); give a file\n"), command, outputs[i].option);
+          return FALSE;
+        }
       if (!check_output (command, outputs[i].option, outputs[i].path, known))
         return FALSE;
       /* (also for a pipe or device, which may be the standard output) */

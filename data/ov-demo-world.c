@@ -1521,6 +1521,13 @@ ov_demo_world_generate (const OvDemoWorldOptions *opts,
 
   for (guint n = 0; n < opts->count; n++)
     {
+      if (opts->stop != NULL && *opts->stop)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                       _ ("Demo world: stopped after %u of %u scenes; nothing was written"), n,
+                       opts->count);
+          goto out;
+        }
       g_autofree char *key = g_strdup_printf ("%u", opts->first_id + n);
       g_autoptr(GPtrArray) caps = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GPtrArray) qas = g_ptr_array_new_with_free_func ((GDestroyNotify) qa_free);
@@ -1668,6 +1675,16 @@ ov_demo_world_generate (const OvDemoWorldOptions *opts,
         || !ov_output_set_commit (set, error))
       goto out;
   }
+  /* without pictures, one an earlier split left under a key of this one
+   * would be taken for its scene's */
+  if (!opts->write_images)
+    for (guint n = 0; n < opts->count; n++)
+      {
+        g_autofree char *name = g_strdup_printf ("%u.png", opts->first_id + n);
+        g_autofree char *stale = g_build_filename (image_dir, name, NULL);
+
+        g_unlink (stale);
+      }
   ok = TRUE;
 
 out:

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <signal.h>
 
 G_BEGIN_DECLS
 
@@ -27,7 +28,11 @@ typedef struct {
   double      error_rate;    /* 0..1: how often the simulated detector errs */
   int         width, height; /* image size in pixels */
   const char *split;         /* file stem: "<split>.feature.tsv", ... */
-  gboolean    write_images;  /* FALSE skips the PNG files (training sets) */
+  gboolean    write_images;  /* FALSE skips the PNG files (training sets), and removes
+                              * those an earlier split left under the same keys */
+  /* Set (by a signal handler, say) to stop between two scenes: the run
+   * fails as cancelled and writes nothing; NULL: never. */
+  const volatile sig_atomic_t *stop;
 } OvDemoWorldOptions;
 
 void                ov_demo_world_options_init (OvDemoWorldOptions *opts);

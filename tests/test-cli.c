@@ -5288,12 +5288,53 @@ test_demo_world_failed_write (void)
   after = folder_contents (dir);
   g_assert_true (strcmp (before, after) == 0);
 
+  /* stopped by SIGINT between two scenes: the same, and the status a
+   * signal gives */
+  {
+    g_autofree char *timeout = g_find_program_in_path ("timeout");
+
+    if (timeout != NULL)
+      {
+        g_autoptr(GPtrArray) stopped = g_ptr_array_new ();
+        g_autofree char *prog = ov_test_oscarviz_path ();
+        const char *argv_stop[] = { timeout, "--preserve-status", "-s", "INT", "1", prog,
+                                    "demo-world", "generate", "--out", dir, "--count", "1000000",
+                                    NULL };
+        g_autofree char *out = NULL, *err = NULL;
+        int wait_status = 0;
+
+        g_assert_true (g_spawn_sync (NULL, (char **) argv_stop, NULL, G_SPAWN_DEFAULT, NULL,
+                                     NULL, &out, &err, &wait_status, NULL));
+        g_test_message ("%s", err);
+        g_assert_true (WIFEXITED (wait_status));
+        g_assert_cmpint (WEXITSTATUS (wait_status), ==, 130);
+        g_assert_nonnull (strstr (err, "stopped after"));
+        g_clear_pointer (&after, g_free);
+        after = folder_contents (dir);
+        g_assert_true (strcmp (before, after) == 0);
+      }
+  }
+
   huge = run_oscarviz ("demo-world", "generate", "--out", dir, "--count", too_many, NULL);
   g_assert_cmpint (huge->status, ==, 2);
   g_assert_nonnull (strstr (huge->err, "--count"));
   g_clear_pointer (&after, g_free);
   after = folder_contents (dir);
   g_assert_true (strcmp (before, after) == 0);
+
+  /* a split without pictures takes away the pictures an earlier one left
+   * under its keys, which would be taken for its scenes' */
+  {
+    g_autoptr(Run) plain = run_oscarviz ("demo-world", "generate", "--out", dir, "--count", "2",
+                                         "--seed", "7", "--no-images", NULL);
+    g_autofree char *one = g_build_filename (dir, "images", "1.png", NULL);
+    g_autofree char *three = g_build_filename (dir, "images", "3.png", NULL);
+
+    g_assert_cmpint (plain->status, ==, 0);
+    g_assert_false (g_file_test (one, G_FILE_TEST_EXISTS));
+    /* (a key of no scene of this split is no one's) */
+    g_assert_true (g_file_test (three, G_FILE_TEST_EXISTS));
+  }
   remove_tree (dir);
 }
 
@@ -5420,6 +5461,27 @@ test_attention_stdout (void)
   /* (and the line naming the CSV file goes to the standard error) */
   g_assert_true (strcmp (json_out->out, json_text) == 0);
   g_assert_nonnull (strstr (json_out->err, "wrote "));
+  /* only numbers go there: an embeddings file (three files) does not */
+  {
+    g_autoptr(Run) emb = run_oscarviz_in (dir, "embed", "--model", "demo", "--dataset", yaml,
+                                          "--layer", "last", "--out", "-", NULL);
+    g_autoptr(Run) dev = run_oscarviz_in (dir, "embed", "--model", "demo", "--dataset", yaml,
+                                          "--layer", "last", "--out", "/dev/null", NULL);
+
+    g_assert_cmpint (emb->status, ==, 2);
+    g_assert_nonnull (strstr (emb->err, "the embeddings are a file with its .json"));
+    g_assert_cmpint (dev->status, ==, 2);
+    g_assert_nonnull (strstr (dev->err, "the embeddings are a file with its .json"));
+    g_assert_cmpstr (emb->out, ==, "");
+  }
+  {
+    g_autoptr(Run) fig = run_oscarviz_in (dir, "attention", "--model", "demo", "--dataset",
+                                          yaml, "--layer", "1", "--out", "-", NULL);
+
+    g_assert_cmpint (fig->status, ==, 2);
+    g_assert_nonnull (strstr (fig->err, "--out -: only --csv and --json write to the standard "
+                                        "output"));
+  }
   both = run_oscarviz_in (dir, "attention", "--model", "demo", "--dataset", yaml,
                           "--layer", "1", "--json", "-", "--csv", "-", NULL);
   g_assert_cmpint (both->status, ==, 2);
@@ -5478,7 +5540,8 @@ test_figure_font (void)
                         "--layer", "0", "--font", "Serif", "--out", svg, NULL);
   g_assert_cmpint (serif->status, ==, 0);
   g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
-  g_assert_nonnull (strstr (text, "font-family=\"&#39;Serif&#39;, serif\""));
+  /* (a generic name as CSS's keyword) */
+  g_assert_nonnull (strstr (text, "font-family=\"serif\""));
   g_assert_null (strstr (text, "DejaVu Sans, Bitstream"));
   missing = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--row", "0",
                           "--layer", "0", "--font", "No Such Family 123", "--out", svg,
@@ -5542,6 +5605,23 @@ test_special_files (void)
     g_assert_true (g_str_has_prefix (through->out, "query_position,query,"));
     g_assert_null (strstr (through->out, "wrote"));
     g_assert_nonnull (strstr (through->err, "wrote /dev/null"));
+  }
+
+  /* every file of a bundled model's folder is kept, those the run does
+   * not read too */
+  {
+    g_autofree char *args = ov_test_source_path ("data", "demo", "models", "demo",
+                                                 "training_args.json", NULL);
+    g_autofree char *kept = NULL, *after = NULL;
+    g_autoptr(Run) over = NULL;
+
+    g_assert_true (g_file_get_contents (args, &kept, NULL, NULL));
+    over = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--row", "0",
+                         "--layer", "0", "--csv", args, NULL);
+    g_assert_cmpint (over->status, ==, 2);
+    g_assert_nonnull (strstr (over->err, "is a file this command reads"));
+    g_assert_true (g_file_get_contents (args, &after, NULL, NULL));
+    g_assert_cmpstr (after, ==, kept);
   }
 
   g_assert_true (g_file_set_contents (real, "old\n", -1, NULL));

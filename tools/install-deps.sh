@@ -12,7 +12,8 @@ set -eu
 packages="
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libjson-glib-dev libopenblas-dev libzip-dev zlib1g-dev libdeflate-dev
-  libjpeg62-turbo-dev libpng-dev liblcms2-dev libcairo2-dev libpango1.0-dev libfftw3-dev
+  libjpeg62-turbo-dev libpng-dev liblcms2-dev libcairo2-dev libpango1.0-dev libfontconfig-dev
+  libfftw3-dev
   libgtk-4-dev libadwaita-1-dev
   appstream desktop-file-utils
   xvfb xauth dbus-daemon

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 
 #include "ov-draw.h"
@@ -107,7 +108,7 @@ ov_ink_light (void)
     .background = { 1.0, 1.0, 1.0 },
     .text = { 0.0, 0.0, 0.0 },
     .dim = { 0.3, 0.3, 0.3 },
-    .no_data = { 0.9, 0.9, 0.9 },
+    .no_data = { 0.78, 0.78, 0.78 },
   };
 
   return &light;
@@ -619,6 +620,22 @@ ov_text_sink_get_count (OvTextSink *sink)
   return sink->records->len;
 }
 
+/* The CSS generic family of a generic fontconfig name ("Serif" ->
+ * "serif"), or NULL. */
+static const char *
+generic_family (const char *family)
+{
+  static const struct { const char *name, *css; } generic[] = {
+    { "sans", "sans-serif" }, { "sans-serif", "sans-serif" }, { "serif", "serif" },
+    { "monospace", "monospace" }, { "mono", "monospace" }, { "system-ui", "system-ui" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (generic); i++)
+    if (g_ascii_strcasecmp (family, generic[i].name) == 0)
+      return generic[i].css;
+  return NULL;
+}
+
 char *
 ov_text_sink_to_svg (OvTextSink *sink)
 {
@@ -629,13 +646,16 @@ ov_text_sink_to_svg (OvTextSink *sink)
    * should take */
   if (text_family == NULL)
     family = g_strdup ("DejaVu Sans, Bitstream Vera Sans, sans-serif");
+  else if (generic_family (text_family) != NULL)
+    /* a generic name is CSS's own keyword, unquoted */
+    family = g_strdup (generic_family (text_family));
   else
     {
       g_autofree char *quoted = g_markup_escape_text (text_family, -1);
-
       g_autofree char *lower = g_ascii_strdown (text_family, -1);
       /* (a guess from the name: "Noto Serif", "Times New Roman") */
-      gboolean serif = (strstr (lower, "serif") != NULL || strstr (lower, "times") != NULL)
+      gboolean serif = (strstr (lower, "serif") != NULL || strstr (lower, "times") != NULL
+                        || strstr (lower, "roman") != NULL)
                        && strstr (lower, "sans") == NULL;
 
       family = g_strdup_printf ("&#39;%s&#39;, %s", quoted, serif ? "serif" : "sans-serif");
@@ -686,22 +706,28 @@ ov_draw_get_family (void)
 gboolean
 ov_draw_family_exists (const char *family)
 {
-  static const char *const generic[] = {
-    "sans", "sans-serif", "serif", "monospace", "mono", "system-ui", NULL,
-  };
-  PangoFontMap *map = pango_cairo_font_map_get_default ();
-  PangoFontFamily **families = NULL;
-  int n = 0;
-  gboolean found = FALSE;
+  FcPattern *pattern;
+  FcObjectSet *objects;
+  FcFontSet *fonts;
+  gboolean found;
 
   g_return_val_if_fail (family != NULL, FALSE);
 
-  for (guint i = 0; generic[i] != NULL && !found; i++)
-    found = g_ascii_strcasecmp (family, generic[i]) == 0;
-  pango_font_map_list_families (map, &families, &n);
-  for (int i = 0; i < n && !found; i++)
-    found = g_ascii_strcasecmp (family, pango_font_family_get_name (families[i])) == 0;
-  g_free (families);
+  if (generic_family (family) != NULL)
+    return TRUE;
+  /* every family name a font has counts, as fontconfig matches them
+   * ("DejaVu Sans Condensed" is one of a DejaVu face's), in any case */
+  pattern = FcPatternBuild (NULL, FC_FAMILY, FcTypeString, (const FcChar8 *) family,
+                            (char *) NULL);
+  objects = FcObjectSetBuild (FC_FAMILY, (char *) NULL);
+  fonts = pattern != NULL && objects != NULL ? FcFontList (NULL, pattern, objects) : NULL;
+  found = fonts != NULL && fonts->nfont > 0;
+  if (fonts != NULL)
+    FcFontSetDestroy (fonts);
+  if (objects != NULL)
+    FcObjectSetDestroy (objects);
+  if (pattern != NULL)
+    FcPatternDestroy (pattern);
   return found;
 }
 
