@@ -590,9 +590,16 @@ check_output (const char *command,
       return FALSE;
     }
   /* "-", a pipe or a device is written into as it is (ov_files_writes_direct):
-   * no file is made beside it */
+   * no file is made beside it; a descriptor must be open for writing */
   if (ov_files_writes_direct (out))
-    return TRUE;
+    {
+      if (!ov_files_check_direct (out, &error))
+        {
+          g_printerr ("oscarviz %s: %s %s\n", command, option, error->message);
+          return FALSE;
+        }
+      return TRUE;
+    }
   if (g_stat (out, &st) == 0)
     {
       g_autofree char *read = NULL;
@@ -706,8 +713,7 @@ ov_cli_check_outputs (const char                  *command,
         }
       if (!check_output (command, outputs[i].option, outputs[i].path, known))
         return FALSE;
-      /* (also for a pipe or device, which may be the standard output) */
-      if (ov_files_writes_direct (outputs[i].path))
+      if (ov_files_is_stdout_alias (outputs[i].path))
         data_on_stdout = TRUE;
       g_ptr_array_add (resolved, outputs[i].path != NULL ? resolve_output (outputs[i].path)
                                                          : NULL);

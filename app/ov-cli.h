@@ -212,8 +212,8 @@ gboolean        ov_cli_check_outputs  (const char                  *command,
 
 /* Prints "wrote PATH" for a file a command wrote; nothing for "-", the
  * standard output, whose text is the data, and where ov_cli_check_outputs
- * was given "-" or a pipe or device (which may be the standard output)
- * the line goes to the standard error. */
+ * was given the standard output ("-", /dev/stdout) the line goes to the
+ * standard error. */
 void            ov_cli_print_wrote    (const char                  *path);
 
 /* Prints "oscarviz COMMAND: message" for a failed option parse; argv (as

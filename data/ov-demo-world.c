@@ -1444,6 +1444,7 @@ ov_demo_world_options_init (OvDemoWorldOptions *opts)
   opts->height = 240;
   opts->split = "test";
   opts->write_images = TRUE;
+  opts->stop = NULL;
 }
 
 gboolean

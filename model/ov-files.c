@@ -160,15 +160,15 @@ ov_files_follow_links (const char *path)
  * follows, or -1. Written through that descriptor, the data lands where it
  * points (at the end of a file opened to append); a new open would start
  * at the file's beginning, and a rename would leave the descriptor on the
- * old file. *other is set where path names another process's descriptor. */
+ * old file. ("-" is 1 too.) */
 static int
-named_descriptor (const char *path,
-                  gboolean   *other)
+named_descriptor (const char *path)
 {
   g_autofree char *step = g_strdup (path);
   g_autofree char *self = g_strdup_printf ("/proc/%d/fd/", (int) getpid ());
 
-  *other = FALSE;
+  if (ov_files_is_stdout (path))
+    return STDOUT_FILENO;
   for (int depth = 0; depth < 32; depth++)
     {
       g_autofree char *link = NULL;
@@ -184,13 +184,10 @@ named_descriptor (const char *path,
         number = step + strlen ("/dev/fd/");
       else if (g_str_has_prefix (step, "/proc/self/fd/"))
         number = step + strlen ("/proc/self/fd/");
+      else if (g_str_has_prefix (step, "/proc/thread-self/fd/"))
+        number = step + strlen ("/proc/thread-self/fd/");
       else if (g_str_has_prefix (step, self))
         number = step + strlen (self);
-      else if (g_str_has_prefix (step, "/proc/") && strstr (step, "/fd/") != NULL)
-        {
-          *other = TRUE;
-          return -1;
-        }
       if (number != NULL)
         return g_ascii_string_to_unsigned (number, 10, 0, G_MAXINT, &n, NULL) ? (int) n : -1;
       link = g_file_read_link (step, NULL);
@@ -211,15 +208,56 @@ ov_files_writes_direct (const char *path)
 
   if (path == NULL)
     return FALSE;
-  if (ov_files_is_stdout (path))
+  /* ("-" and this process's descriptors; another's, in /proc, is the file
+   * or pipe it leads to, as any other name of one) */
+  if (named_descriptor (path) >= 0)
     return TRUE;
-  {
-    gboolean other;
-
-    if (named_descriptor (path, &other) >= 0 || other)
-      return TRUE;
-  }
   return g_stat (path, &st) == 0 && !S_ISREG (st.st_mode) && !S_ISDIR (st.st_mode);
+}
+
+gboolean
+ov_files_is_stdout_alias (const char *path)
+{
+  return path != NULL && named_descriptor (path) == STDOUT_FILENO;
+}
+
+gboolean
+ov_files_check_direct (const char  *path,
+                       GError     **error)
+{
+  int fd = path != NULL ? named_descriptor (path) : -1;
+  int flags;
+
+  if (fd < 0)
+    return TRUE;
+  flags = fcntl (fd, F_GETFL);
+  if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_BADF,
+                   flags < 0 ? _ ("%s: descriptor %d is not open")
+                             : _ ("%s: descriptor %d is open for reading only"), path, fd);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The file an output reaches, by identity, where it is a regular file (a
+ * descriptor of ours, or the path): FALSE for a pipe, device or a file
+ * not there yet. */
+static gboolean
+output_file_id (const char *path,
+                FileId     *id)
+{
+  int fd = named_descriptor (path);
+  GStatBuf st;
+
+  if (fd >= 0 ? fstat (fd, &st) != 0 : g_stat (path, &st) != 0)
+    return FALSE;
+  if (!S_ISREG (st.st_mode))
+    return FALSE;
+  id->dev = st.st_dev;
+  id->ino = st.st_ino;
+  return TRUE;
 }
 
 /* Writes len bytes of data to fd; errno's value on failure, else 0. */
@@ -250,9 +288,9 @@ write_direct (const char  *path,
               gsize        len,
               GError     **error)
 {
-  gboolean out = ov_files_is_stdout (path), other;
+  gboolean out = ov_files_is_stdout (path);
   /* a descriptor of ours is written through, not opened again */
-  int own = out ? STDOUT_FILENO : named_descriptor (path, &other);
+  int own = named_descriptor (path);
   int fd, saved;
 
   if (own == STDOUT_FILENO)
@@ -272,6 +310,19 @@ write_direct (const char  *path,
       return FALSE;
     }
   return TRUE;
+}
+
+/* The new file fd, which will replace the file at path, gets that file's
+ * permissions (a private 0600 output stays private); a path not there
+ * yet leaves fd as it was made. */
+static void
+keep_mode (int         fd,
+           const char *path)
+{
+  GStatBuf st;
+
+  if (fd >= 0 && g_stat (path, &st) == 0 && S_ISREG (st.st_mode))
+    (void) fchmod (fd, st.st_mode & 07777);
 }
 
 /* "dir/.name.XXXXXX.ext": hidden, beside path (so the rename stays on one
@@ -308,6 +359,7 @@ ov_files_set_contents (const char  *path,
   target = ov_files_follow_links (path);
   tmp = temp_template (target);
   fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0666);
+  keep_mode (fd, target);
   if (fd < 0)
     {
       saved = errno;
@@ -506,7 +558,7 @@ ov_output_set_commit (OvOutputSet *set,
         }
       /* two outputs on the standard output; two names of one file (a
        * pipe or device may take several, /dev/null say) */
-      if (ov_files_is_stdout (o->path))
+      if (ov_files_is_stdout_alias (o->path))
         {
           if (stdout_by != NULL)
             {
@@ -519,19 +571,17 @@ ov_output_set_commit (OvOutputSet *set,
               return FALSE;
             }
           stdout_by = o->option != NULL ? o->option : o->path;
-          continue;
         }
-      if (o->direct)
-        continue;
       {
-        g_autofree char *name = g_canonicalize_filename (o->target, NULL);
-        const char *earlier = g_hash_table_lookup (by_name, name);
-        GStatBuf st;
+        /* (a pipe or device has no name to compare, and takes any number
+         * of outputs; a descriptor of ours that leads to a file is that
+         * file, which a rename of another output would take from it) */
+        g_autofree char *name = o->direct ? NULL : g_canonicalize_filename (o->target, NULL);
+        const char *earlier = name != NULL ? g_hash_table_lookup (by_name, name) : NULL;
+        FileId id;
 
-        if (earlier == NULL && g_stat (o->target, &st) == 0)
+        if (earlier == NULL && output_file_id (o->direct ? o->path : o->target, &id))
           {
-            FileId id = { st.st_dev, st.st_ino };
-
             earlier = g_hash_table_lookup (by_id, &id);
             if (earlier == NULL)
               g_hash_table_insert (by_id, g_memdup2 (&id, sizeof id), o->path);
@@ -543,7 +593,8 @@ ov_output_set_commit (OvOutputSet *set,
                            "own"), earlier, o->path);
             return FALSE;
           }
-        g_hash_table_insert (by_name, g_steal_pointer (&name), o->path);
+        if (name != NULL)
+          g_hash_table_insert (by_name, g_steal_pointer (&name), o->path);
       }
     }
   for (guint i = 0; i < outs->len; i++)
@@ -552,6 +603,14 @@ ov_output_set_commit (OvOutputSet *set,
 
       if (o->direct)
         continue;
+      {
+        /* the file replaced gives its permissions (whatever made the
+         * temporary file: a writer may have put a new one in its place) */
+        GStatBuf st;
+
+        if (g_stat (o->target, &st) == 0 && S_ISREG (st.st_mode))
+          (void) g_chmod (o->tmp, st.st_mode & 07777);
+      }
       if (g_rename (o->tmp, o->target) != 0)
         {
           int saved = errno;

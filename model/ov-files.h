@@ -71,6 +71,14 @@ gboolean     ov_files_is_stdout     (const char  *path);
  * /proc/self/fd/N, a shell's ">(…)"), whose descriptor a rename would
  * leave on the old file. */
 gboolean     ov_files_writes_direct (const char  *path);
+/* Whether an output is the standard output: "-" or a name of descriptor
+ * 1 (/dev/stdout, /dev/fd/1). */
+gboolean     ov_files_is_stdout_alias (const char *path);
+/* FALSE with an error for an output that names a descriptor of ours
+ * ("-", /dev/fd/N) that is not open, or open for reading only; TRUE for
+ * any other path. */
+gboolean     ov_files_check_direct  (const char  *path,
+                                     GError     **error);
 
 typedef struct _OvOutputSet OvOutputSet;
 

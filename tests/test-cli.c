@@ -5607,6 +5607,16 @@ test_special_files (void)
     g_assert_nonnull (strstr (through->err, "wrote /dev/null"));
   }
 
+  /* a descriptor that is not open is refused before the run */
+  {
+    g_autoptr(Run) closed = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                          "--row", "0", "--layer", "0", "--csv", "/dev/fd/9",
+                                          NULL);
+
+    g_assert_cmpint (closed->status, ==, 2);
+    g_assert_nonnull (strstr (closed->err, "--csv /dev/fd/9: descriptor 9 is not open"));
+  }
+
   /* every file of a bundled model's folder is kept, those the run does
    * not read too */
   {

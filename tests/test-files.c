@@ -65,6 +65,22 @@ test_output_set (void)
   g_assert_cmpstr (names, ==, "a.csv b.json");
   g_clear_pointer (&names, g_free);
 
+  /* a file replaced keeps its permissions: a private one stays private */
+  g_assert_no_errno (g_chmod (a, 0600));
+  {
+    g_autoptr(OvOutputSet) set = ov_output_set_new ();
+    g_autoptr(GError) error = NULL;
+
+    put (ov_output_set_add (set, "--csv", a, NULL), "a\n");
+    g_assert_true (ov_output_set_commit (set, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (g_stat (a, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (ov_files_set_contents (a, "a\n", 2, NULL));
+  g_assert_cmpint (g_stat (a, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
   /* the same file twice, by two spellings of its name: nothing changes */
   {
     g_autoptr(OvOutputSet) set = ov_output_set_new ();

@@ -426,7 +426,8 @@ ov_heatmap_view_new (const float       *matrix,
   hi = gather_matrix (matrix, seq_len, v->pos, v->n, diverging, v->values);
   if (hi <= 0.0)
     hi = 1e-6;
-  for (gsize i = 0; i < (gsize) v->n * v->n && !v->has_gaps; i++)
+  /* (a difference's; a plain map's NaN is no token of one input only) */
+  for (gsize i = 0; diverging && i < (gsize) v->n * v->n && !v->has_gaps; i++)
     v->has_gaps = isnan (v->values[i]);
   v->diverging = diverging;
   v->scale = diverging ? (OvColorScale) { OV_COLOR_SCALE_DIVERGING, -hi, hi }

@@ -651,14 +651,26 @@ ov_text_sink_to_svg (OvTextSink *sink)
     family = g_strdup (generic_family (text_family));
   else
     {
-      g_autofree char *quoted = g_markup_escape_text (text_family, -1);
+      g_autoptr(GString) css = g_string_new (NULL);
+      g_autofree char *quoted = NULL;
       g_autofree char *lower = g_ascii_strdown (text_family, -1);
-      /* (a guess from the name: "Noto Serif", "Times New Roman") */
+      /* (a guess from the name: "Noto Serif", "Times New Roman", "DejaVu
+       * Sans Mono") */
+      gboolean mono = strstr (lower, "mono") != NULL || strstr (lower, "courier") != NULL;
       gboolean serif = (strstr (lower, "serif") != NULL || strstr (lower, "times") != NULL
                         || strstr (lower, "roman") != NULL)
                        && strstr (lower, "sans") == NULL;
 
-      family = g_strdup_printf ("&#39;%s&#39;, %s", quoted, serif ? "serif" : "sans-serif");
+      /* a CSS string first (its quote and backslash escaped), then XML */
+      for (const char *p = text_family; *p != '\0'; p++)
+        {
+          if (*p == '\'' || *p == '\\')
+            g_string_append_c (css, '\\');
+          g_string_append_c (css, *p);
+        }
+      quoted = g_markup_escape_text (css->str, -1);
+      family = g_strdup_printf ("&#39;%s&#39;, %s", quoted,
+                                mono ? "monospace" : serif ? "serif" : "sans-serif");
     }
 
   for (guint i = 0; i < sink->records->len; i++)
