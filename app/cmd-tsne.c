@@ -314,9 +314,11 @@ ov_cmd_tsne (int argc, char **argv)
       ov_cli_print_parse_error (ctx, "tsne", given, error);
       return 2;
     }
-  if (argc != 2 || out == NULL)
+  /* the figure, or the map's coordinates alone */
+  if (argc != 2 || (out == NULL && csv == NULL))
     {
-      g_printerr (_("oscarviz tsne: give one VECTORS file and --out FIGURE\n"));
+      g_printerr (_("oscarviz tsne: give one VECTORS file and --out FIGURE, or --csv FILE for "
+                    "the map's coordinates alone\n"));
       return 2;
     }
   if (iterations < 1 || iterations > 1000000)
@@ -435,11 +437,12 @@ ov_cmd_tsne (int argc, char **argv)
       return 2;
   }
   set = ov_output_set_new ();
-  if ((tmp_out = ov_output_set_add (set, "--out", out, &error)) == NULL
+  if ((out != NULL && (tmp_out = ov_output_set_add (set, "--out", out, &error)) == NULL)
       || (csv != NULL && (tmp_csv = ov_output_set_add (set, "--csv", csv, &error)) == NULL))
     goto fail;
-  if (!write_figure (tmp_out, argv[1], emb, labels_given, Y, n, labels, layer, perplexity,
-                     title, width, height, scale, &error))
+  if (out != NULL
+      && !write_figure (tmp_out, argv[1], emb, labels_given, Y, n, labels, layer, perplexity,
+                        title, width, height, scale, &error))
     goto fail;
   if (csv != NULL)
     {

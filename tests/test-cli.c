@@ -5502,6 +5502,14 @@ test_attention_stdout (void)
   g_assert_cmpint (tsne_out->status, ==, 0);
   g_assert_true (strcmp (tsne_out->out, csv_text) == 0);
   g_assert_nonnull (strstr (tsne_out->err, "wrote "));
+  /* the coordinates alone, without a figure: the same map */
+  {
+    g_autoptr(Run) alone = run_oscarviz_in (dir, "tsne", vec, "--csv", "-", "--iterations",
+                                            "50", NULL);
+
+    g_assert_cmpint (alone->status, ==, 0);
+    g_assert_true (strcmp (alone->out, csv_text) == 0);
+  }
   g_assert_false (g_file_test (dash, G_FILE_TEST_EXISTS));
   unlink_embeddings (vec);
   g_unlink (png);
