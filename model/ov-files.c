@@ -135,24 +135,31 @@ ov_output_set_free (OvOutputSet *set)
   g_free (set);
 }
 
+/* Replaces *step by where the symbolic link it names leads (a relative
+ * link from the link's folder); FALSE where it names no link. */
+static gboolean
+follow_one_link (char **step)
+{
+  g_autofree char *link = g_file_read_link (*step, NULL);
+  g_autofree char *dir = NULL;
+
+  if (link == NULL)
+    return FALSE;
+  dir = g_path_get_dirname (*step);
+  g_free (*step);
+  *step = g_path_is_absolute (link) ? g_steal_pointer (&link)
+                                    : g_build_filename (dir, link, NULL);
+  return TRUE;
+}
+
 char *
 ov_files_follow_links (const char *path)
 {
-  g_autofree char *target = g_strdup (path);
+  char *target = g_strdup (path);
 
-  for (int depth = 0; depth < 32; depth++)
-    {
-      g_autofree char *link = g_file_read_link (target, NULL);
-      g_autofree char *dir = NULL;
-
-      if (link == NULL)
-        break;
-      dir = g_path_get_dirname (target);
-      g_free (target);
-      target = g_path_is_absolute (link) ? g_steal_pointer (&link)
-                                         : g_build_filename (dir, link, NULL);
-    }
-  return g_steal_pointer (&target);
+  for (int depth = 0; depth < 32 && follow_one_link (&target); depth++)
+    ;
+  return target;
 }
 
 /* The descriptor of this process that path names (/dev/stdout is 1,
@@ -171,8 +178,6 @@ named_descriptor (const char *path)
     return STDOUT_FILENO;
   for (int depth = 0; depth < 32; depth++)
     {
-      g_autofree char *link = NULL;
-      g_autofree char *dir = NULL;
       const char *number = NULL;
       guint64 n;
 
@@ -190,13 +195,8 @@ named_descriptor (const char *path)
         number = step + strlen (self);
       if (number != NULL)
         return g_ascii_string_to_unsigned (number, 10, 0, G_MAXINT, &n, NULL) ? (int) n : -1;
-      link = g_file_read_link (step, NULL);
-      if (link == NULL)
+      if (!follow_one_link (&step))
         break;
-      dir = g_path_get_dirname (step);
-      g_free (step);
-      step = g_path_is_absolute (link) ? g_steal_pointer (&link)
-                                       : g_build_filename (dir, link, NULL);
     }
   return -1;
 }
@@ -246,9 +246,11 @@ ov_files_check_direct (const char  *path,
  * not there yet. */
 static gboolean
 output_file_id (const char *path,
+                gboolean    direct,
                 FileId     *id)
 {
-  int fd = named_descriptor (path);
+  /* (only a direct output can name a descriptor: ov_output_set_add) */
+  int fd = direct ? named_descriptor (path) : -1;
   GStatBuf st;
 
   if (fd >= 0 ? fstat (fd, &st) != 0 : g_stat (path, &st) != 0)
@@ -558,7 +560,7 @@ ov_output_set_commit (OvOutputSet *set,
         }
       /* two outputs on the standard output; two names of one file (a
        * pipe or device may take several, /dev/null say) */
-      if (ov_files_is_stdout_alias (o->path))
+      if (o->direct && ov_files_is_stdout_alias (o->path))
         {
           if (stdout_by != NULL)
             {
@@ -580,7 +582,7 @@ ov_output_set_commit (OvOutputSet *set,
         const char *earlier = name != NULL ? g_hash_table_lookup (by_name, name) : NULL;
         FileId id;
 
-        if (earlier == NULL && output_file_id (o->direct ? o->path : o->target, &id))
+        if (earlier == NULL && output_file_id (o->direct ? o->path : o->target, o->direct, &id))
           {
             earlier = g_hash_table_lookup (by_id, &id);
             if (earlier == NULL)

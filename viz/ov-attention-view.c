@@ -209,8 +209,9 @@ draw_segment_key (cairo_t *cr, const gboolean present[5], double x, double y, do
  * and the segment key (present NULL: none), both ending above bottom: on a
  * short figure the bar gives up height first, down to 24 points, and then
  * the key moves to the bar's right. Distances are k times those of a
- * full-size figure. The bar's height, and the key's offset from the bar's
- * top left. */
+ * full-size figure. The bar's height, the key's offset from the bar's top
+ * left, and (height may be NULL) how far below y the legend reaches: the
+ * foot of the bar (and its lowest tick's text) or of the key. */
 static void
 legend_layout (const OvColorScale *scale,
                const char         *title,
@@ -221,7 +222,8 @@ legend_layout (const OvColorScale *scale,
                double              k,
                double             *bar_h,
                double             *key_dx,
-               double             *key_dy)
+               double             *key_dy,
+               double             *height)
 {
   double font = ov_draw_font_size (10, k), row = MAX (15 * k, ov_draw_line_height (font));
   int n_keys = 0;
@@ -235,19 +237,21 @@ legend_layout (const OvColorScale *scale,
     {
       *key_dx = 0.0;
       *key_dy = *bar_h + 14 * k;
-      return;
     }
-  *bar_h = CLAMP (bottom - y, 24.0 * k, want_h);
-  *key_dy = 0.0;
-  {
-    cairo_t *cr = ov_draw_measure_context ();
+  else
+    {
+      cairo_t *cr = ov_draw_measure_context ();
 
-    ov_draw_set_font (cr, font, TRUE);
-    *key_dx = MAX (ov_draw_color_bar_width (cr, scale, 14 * k, *bar_h, font),
-                   title != NULL ? MIN (ov_draw_text_width (cr, title), 86 * k) : 0.0)
-              + 10 * k;
-    cairo_destroy (cr);
-  }
+      *bar_h = CLAMP (bottom - y, 24.0 * k, want_h);
+      *key_dy = 0.0;
+      ov_draw_set_font (cr, font, TRUE);
+      *key_dx = MAX (ov_draw_color_bar_width (cr, scale, 14 * k, *bar_h, font),
+                     title != NULL ? MIN (ov_draw_text_width (cr, title), 86 * k) : 0.0)
+                + 10 * k;
+      cairo_destroy (cr);
+    }
+  if (height != NULL)
+    *height = MAX (*bar_h + ov_draw_line_height (font) / 2, *key_dy + row * n_keys);
 }
 
 /* The colour bar at (x, y) and the segment key, placed by legend_layout,
@@ -265,14 +269,13 @@ draw_legend (cairo_t            *cr,
 {
   double bar_h, key_dx, key_dy, font = ov_draw_font_size (10, k);
 
-  legend_layout (scale, title, present, y, want_h, bottom, k, &bar_h, &key_dx, &key_dy);
+  legend_layout (scale, title, present, y, want_h, bottom, k, &bar_h, &key_dx, &key_dy, NULL);
   ov_draw_color_bar_sized (cr, scale, x, y, 14 * k, bar_h, title, font, 86 * k);
   if (present != NULL)
     draw_segment_key (cr, present, x + key_dx, y + key_dy, font, k);
 }
 
-/* How far down draw_legend reaches with the same arguments: the foot of
- * the colour bar (and its lowest tick's text) or of the segment key. */
+/* How far down draw_legend reaches with the same arguments. */
 static double
 legend_bottom (const OvColorScale *scale,
                const char         *title,
@@ -282,14 +285,11 @@ legend_bottom (const OvColorScale *scale,
                double              bottom,
                double              k)
 {
-  double bar_h, key_dx, key_dy, font = ov_draw_font_size (10, k);
-  double row = MAX (15 * k, ov_draw_line_height (font));
-  int n_keys = 0;
+  double bar_h, key_dx, key_dy, height;
 
-  legend_layout (scale, title, present, y, want_h, bottom, k, &bar_h, &key_dx, &key_dy);
-  for (int s = 0; present != NULL && s < 5; s++)
-    n_keys += present[s] ? 1 : 0;
-  return y + MAX (bar_h + ov_draw_line_height (font) / 2, key_dy + row * n_keys);
+  legend_layout (scale, title, present, y, want_h, bottom, k, &bar_h, &key_dx, &key_dy,
+                 &height);
+  return y + height;
 }
 
 /* The width draw_legend takes with the same arguments, measured: the
@@ -307,7 +307,7 @@ legend_width (const OvColorScale *scale,
   cairo_t *cr = ov_draw_measure_context ();
   double key_w = 0.0, bar_h, key_dx, key_dy, w, font = ov_draw_font_size (10, k);
 
-  legend_layout (scale, title, present, y, want_h, bottom, k, &bar_h, &key_dx, &key_dy);
+  legend_layout (scale, title, present, y, want_h, bottom, k, &bar_h, &key_dx, &key_dy, NULL);
   ov_draw_set_font (cr, font, FALSE);
   for (int s = 0; present != NULL && s < 5; s++)
     if (present[s])
