@@ -838,8 +838,9 @@ ov_cmd_attention (int argc, char **argv)
   for (guint i = 0; i < sample->warnings->len; i++)
     ov_cli_printerr (_("warning: %s\n"), (char *) g_ptr_array_index (sample->warnings, i));
   /* The image and region views are drawn over the picture; without one,
-   * on a blank frame of the boxes' size, as the window draws them. A
-   * picture that cannot be read is an error. */
+   * on a blank frame of the boxes' size, as the window draws them (said
+   * only when there is a figure). A picture that cannot be read is an
+   * error. */
   if ((strcmp (view_name, "image") == 0 || strcmp (view_name, "region") == 0)
       && surface == NULL)
     {
@@ -851,10 +852,11 @@ ov_cmd_attention (int argc, char **argv)
           status = fail (error);
           goto out;
         }
-      ov_cli_printerr (_("note: image “%s” has no picture, so the boxes are drawn on a blank "
-                         "frame: give --image FILE, or keep %s.png, %s.jpg or %s.jpeg beside "
-                         "the dataset or in its images/ folder\n"), sample->key, sample->key,
-                       sample->key, sample->key);
+      if (o.out != NULL)
+        ov_cli_printerr (_("note: image “%s” has no picture, so the boxes are drawn on a blank "
+                           "frame: give --image FILE, or keep %s.png, %s.jpg or %s.jpeg beside "
+                           "the dataset or in its images/ folder\n"), sample->key, sample->key,
+                         sample->key, sample->key);
     }
 
   model = ov_cli_load_model (&cli, OV_TASK_ENCODE, &error);
@@ -993,6 +995,10 @@ ov_cmd_attention (int argc, char **argv)
           goto out;
         }
     }
+
+  /* what of the tags, regions and text the input leaves out, as caption
+   * and vqa say it */
+  ov_cli_note_kept (model, task, task == OV_TASK_CAPTION ? NULL : text, tags, &regions);
 
   hname = head_name (head);
   if (strcmp (view_name, "caption") == 0)

@@ -41,13 +41,34 @@ answer_name (OvAnswerList *answers,
          ? ov_answer_list_get (answers, (guint) index) : NULL;
 }
 
+/* The answer of a reference label (a qla file's "an" number), or NULL. */
+static const char *
+label_name (OvAnswerList *answers,
+            gint64        label)
+{
+  return answers != NULL ? ov_answer_list_get_by_label (answers, label) : NULL;
+}
+
+/* The VQA score of class top against the question's references, which
+ * give labels (Oscar's classes are labels = list(ans2label.values())) or
+ * an answer's text; -1 for none. */
+static double
+top_score (const OvQuestion *q,
+           OvAnswerList     *answers,
+           int               top)
+{
+  gint64 label = answers != NULL ? ov_answer_list_get_label (answers, (guint) top) : top;
+
+  return ov_question_top_score (q, label, answer_name (answers, top));
+}
+
 static void
 reference_to_json (const OvQuestion *q,
                    OvAnswerList     *answers,
                    int               top,
                    JsonBuilder      *b)
 {
-  double score = ov_question_top_score (q, top, answer_name (answers, top));
+  double score = top_score (q, answers, top);
 
   json_builder_set_member_name (b, "reference");
   json_builder_begin_object (b);
@@ -60,7 +81,7 @@ reference_to_json (const OvQuestion *q,
   json_builder_begin_array (b);
   for (guint k = 0; k < q->n_labels; k++)
     {
-      const char *name = answer_name (answers, q->labels[k]);
+      const char *name = label_name (answers, q->labels[k]);
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "index");
@@ -88,7 +109,7 @@ reference_print (const OvQuestion *q,
                  OvAnswerList     *answers,
                  int               top)
 {
-  double score = ov_question_top_score (q, top, answer_name (answers, top));
+  double score = top_score (q, answers, top);
 
   if (q->answer != NULL)
     g_print (_("  reference: %s\n"), q->answer);
@@ -98,7 +119,7 @@ reference_print (const OvQuestion *q,
 
       for (guint k = 0; k < q->n_labels; k++)
         {
-          const char *name = answer_name (answers, q->labels[k]);
+          const char *name = label_name (answers, q->labels[k]);
 
           if (k > 0)
             g_string_append (line, ", ");
@@ -287,9 +308,9 @@ ov_cmd_vqa (int    argc,
   g_qsort_with_data (order, n_logits, sizeof (int), compare_logits, logits);
   top = MIN (top, n_logits);
   has_reference = n_logits > 0 && ov_question_has_reference (asked);
-  /* a label past the list means the file and the list do not belong together */
+  /* a label the list lacks means the file and the list do not belong together */
   for (guint k = 0; has_reference && answers != NULL && k < asked->n_labels; k++)
-    if (asked->labels[k] >= (gint64) ov_answer_list_get_n (answers))
+    if (ov_answer_list_get_by_label (answers, asked->labels[k]) == NULL)
       {
         g_printerr (_("oscarviz vqa: warning: %s, image “%s”: reference answer %lld is past "
                       "the answer list of %s (%u answers); are the two for the same model?\n"),

@@ -123,6 +123,9 @@ parse_figure_size (const char  *option_name,
   return FALSE;
 }
 
+/* whether --font was given, so that it can be refused without a figure */
+static gboolean figure_font_given;
+
 /* --font: the family of the figure's text, one that is installed (Pango
  * would put another in its place without a word). */
 static gboolean
@@ -142,6 +145,7 @@ parse_figure_font (const char  *option_name,
       return FALSE;
     }
   ov_draw_set_family (value);
+  figure_font_given = TRUE;
   return TRUE;
 }
 
@@ -264,13 +268,15 @@ ov_cli_check_figure_wanted (const char  *out_option,
 {
   OvExportFormat format;
 
-  if (out == NULL && (width > 0 || height > 0 || scale_text != NULL || title != NULL))
+  if (out == NULL
+      && (width > 0 || height > 0 || scale_text != NULL || title != NULL || figure_font_given))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    /* Translators: "--width: only with a figure to draw (--out FIGURE)" */
                    _("%s: only with a figure to draw (%s FIGURE)"),
                    width > 0 ? "--width" : height > 0 ? "--height"
-                   : scale_text != NULL ? "--scale" : "--title", out_option);
+                   : scale_text != NULL ? "--scale" : title != NULL ? "--title" : "--font",
+                   out_option);
       return FALSE;
     }
   if (out != NULL && scale_text != NULL && ov_export_format_from_path (out, &format, NULL)
@@ -1419,11 +1425,22 @@ ov_cli_note_input_kept (OvModel     *model,
                         const char  *text,
                         OvCliSample *sample)
 {
+  if (model == NULL || sample == NULL || sample->sample == NULL)
+    return;
+  ov_cli_note_kept (model, task, text, sample->tags, &sample->regions);
+}
+
+void
+ov_cli_note_kept (OvModel         *model,
+                  OvTask           task,
+                  const char      *text,
+                  const char      *tags,
+                  const OvRegions *regions)
+{
   OvInputKept kept;
 
-  if (model == NULL || sample == NULL || sample->sample == NULL
-      || !ov_model_count_input_kept (model, task, text, sample->tags, &sample->regions, &kept,
-                                     NULL))
+  if (model == NULL
+      || !ov_model_count_input_kept (model, task, text, tags, regions, &kept, NULL))
     return;
   if (kept.tag_pieces_kept < kept.tag_pieces)
     ov_cli_printerr (_("note: %s reads %d of the %d word pieces of the tags; the rest do not fit "

@@ -135,8 +135,9 @@ gboolean        ov_cli_check_scale       (const char    *scale_text,
 gboolean        ov_cli_check_figure_size (double        width,
                                           double        height,
                                           GError      **error);
-/* --width, --height, --scale and --title (width, height 0, scale_text and
- * title NULL when not given) without a figure to draw (out NULL,
+/* --width, --height, --scale, --title and --font (width, height 0,
+ * scale_text and title NULL when not given; --font is remembered by its
+ * option) without a figure to draw (out NULL,
  * out_option names the option that would give it) are refused; --scale
  * with an SVG or PDF figure, which has no pixels, is noted on stderr and
  * drawn as asked. */
@@ -298,6 +299,12 @@ void            ov_cli_note_input_kept (OvModel       *model,
                                         OvTask         task,
                                         const char    *text,
                                         OvCliSample   *sample);
+/* The same for an input given piece by piece (tags NULL for none). */
+void            ov_cli_note_kept       (OvModel         *model,
+                                        OvTask           task,
+                                        const char      *text,
+                                        const char      *tags,
+                                        const OvRegions *regions);
 /* Prints "oscarviz COMMAND: message" on stderr; returns the exit status,
  * ov_cli_exit_status. */
 int             ov_cli_fail           (OvCliOptions   *opts,

@@ -24,10 +24,14 @@
 struct _OvAnswerList {
   GPtrArray  *answers;   /* char*, index = class */
   GHashTable *index;     /* answer -> first index + 1 */
+  GArray     *labels;    /* gint64, the label of each class; NULL: the class */
+  GHashTable *by_label;  /* label (gint64*) -> class + 1, with labels */
 };
 
+/* labels (may be NULL) is taken too. */
 static OvAnswerList *
-answer_list_take (GPtrArray *answers)
+answer_list_take_labelled (GPtrArray *answers,
+                           GArray    *labels)
 {
   OvAnswerList *list = g_new0 (OvAnswerList, 1);
 
@@ -36,7 +40,21 @@ answer_list_take (GPtrArray *answers)
   for (guint i = 0; i < answers->len; i++)
     if (!g_hash_table_contains (list->index, answers->pdata[i]))
       g_hash_table_insert (list->index, answers->pdata[i], GUINT_TO_POINTER (i + 1));
+  list->labels = labels;
+  if (labels != NULL)
+    {
+      list->by_label = g_hash_table_new (g_int64_hash, g_int64_equal);
+      for (guint i = 0; i < labels->len; i++)
+        g_hash_table_insert (list->by_label, &g_array_index (labels, gint64, i),
+                             GUINT_TO_POINTER (i + 1));
+    }
   return list;
+}
+
+static OvAnswerList *
+answer_list_take (GPtrArray *answers)
+{
+  return answer_list_take_labelled (answers, NULL);
 }
 
 OvAnswerList *
@@ -58,6 +76,8 @@ ov_answer_list_free (OvAnswerList *list)
   if (list == NULL)
     return;
   g_hash_table_unref (list->index);
+  g_clear_pointer (&list->by_label, g_hash_table_unref);
+  g_clear_pointer (&list->labels, g_array_unref);
   g_ptr_array_unref (list->answers);
   g_free (list);
 }
@@ -91,6 +111,31 @@ ov_answer_list_find (OvAnswerList *list,
   return pos != NULL ? (int) GPOINTER_TO_UINT (pos) - 1 : -1;
 }
 
+gint64
+ov_answer_list_get_label (OvAnswerList *list,
+                          guint         i)
+{
+  g_return_val_if_fail (list != NULL, -1);
+
+  if (i >= list->answers->len)
+    return -1;
+  return list->labels != NULL ? g_array_index (list->labels, gint64, i) : (gint64) i;
+}
+
+const char *
+ov_answer_list_get_by_label (OvAnswerList *list,
+                             gint64        label)
+{
+  gpointer at;
+
+  g_return_val_if_fail (list != NULL, NULL);
+
+  if (list->labels == NULL)
+    return label >= 0 && label < list->answers->len ? list->answers->pdata[label] : NULL;
+  at = g_hash_table_lookup (list->by_label, &label);
+  return at != NULL ? list->answers->pdata[GPOINTER_TO_UINT (at) - 1] : NULL;
+}
+
 /* Places answer `a` at class `label` of a dict-shaped vocabulary. */
 static gboolean
 place (GPtrArray  *slots,
@@ -117,8 +162,9 @@ place (GPtrArray  *slots,
   return TRUE;
 }
 
-static OvAnswerList *
+static GPtrArray *
 from_pickle (const char *path,
+             GArray    **labels,
              GError    **error)
 {
   g_autoptr (OvPickleValue) root = ov_pickle_load_file (path, error);
@@ -155,33 +201,44 @@ from_pickle (const char *path,
         }
       break;
     case OV_PICKLE_DICT:
-      g_ptr_array_set_size (a, n);
-      for (guint i = 0; i < n; i++)
-        {
-          const OvPickleValue *v = ov_pickle_value_nth (root, i);
-          if (ov_pickle_value_kind (v) != OV_PICKLE_INT)
-            {
-              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
-                           _ ("%s: the index of answer \"%s\" is not an integer"), path,
-                           ov_pickle_value_nth_key (root, i));
+      {
+        g_autoptr (GPtrArray) slots = g_ptr_array_new_full (n, g_free);
+
+        g_ptr_array_set_size (slots, n);
+        *labels = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
+        for (guint i = 0; i < n; i++)
+          {
+            const OvPickleValue *v = ov_pickle_value_nth (root, i);
+            const char *key = ov_pickle_value_nth_key (root, i);
+            gint64 label;
+
+            if (ov_pickle_value_kind (v) != OV_PICKLE_INT)
+              {
+                g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                             _ ("%s: the index of answer \"%s\" is not an integer"), path, key);
+                return NULL;
+              }
+            label = ov_pickle_value_int (v);
+            if (!place (slots, path, key, label, error))
               return NULL;
-            }
-          if (!place (a, path, ov_pickle_value_nth_key (root, i), ov_pickle_value_int (v), error))
-            return NULL;
-        }
-      break;
+            g_ptr_array_add (a, g_strdup (key));
+            g_array_append_val (*labels, label);
+          }
+        break;
+      }
     default:
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: the pickle holds neither a list "
                                                         "nor a dict of answers"), path);
       return NULL;
     }
-  return answer_list_take (g_steal_pointer (&a));
+  return g_steal_pointer (&a);
 }
 
-static OvAnswerList *
+static GPtrArray *
 from_json (const char *path,
            const char *text,
            gsize       len,
+           GArray    **labels,
            GError    **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -215,12 +272,18 @@ from_json (const char *path,
   else if (JSON_NODE_HOLDS_OBJECT (root))
     {
       JsonObject *obj = json_node_get_object (root);
-      GList *members = json_object_get_members (obj);
-      a = g_ptr_array_new_full (0, g_free);
-      g_ptr_array_set_size (a, json_object_get_size (obj));
+      GList *members = json_object_get_members (obj);   /* in the file's order */
+      guint n = json_object_get_size (obj);
+      g_autoptr (GPtrArray) slots = g_ptr_array_new_full (n, g_free);
+
+      a = g_ptr_array_new_full (n, g_free);
+      g_ptr_array_set_size (slots, n);
+      *labels = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
       for (GList *l = members; l != NULL; l = l->next)
         {
           JsonNode *x = json_object_get_member (obj, l->data);
+          gint64 label;
+
           if (!JSON_NODE_HOLDS_VALUE (x) || json_node_get_value_type (x) != G_TYPE_INT64)
             {
               g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
@@ -229,11 +292,14 @@ from_json (const char *path,
               g_list_free (members);
               return NULL;
             }
-          if (!place (a, path, l->data, json_node_get_int (x), error))
+          label = json_node_get_int (x);
+          if (!place (slots, path, l->data, label, error))
             {
               g_list_free (members);
               return NULL;
             }
+          g_ptr_array_add (a, g_strdup (l->data));
+          g_array_append_val (*labels, label);
         }
       g_list_free (members);
     }
@@ -243,10 +309,10 @@ from_json (const char *path,
                                                         "of answers"), path);
       return NULL;
     }
-  return answer_list_take (g_steal_pointer (&a));
+  return g_steal_pointer (&a);
 }
 
-static OvAnswerList *
+static GPtrArray *
 from_lines (const char *path,
             char       *text,
             gsize       len,
@@ -272,22 +338,23 @@ from_lines (const char *path,
         break;
       line = nl + 1;
     }
-  return answer_list_take (a);
+  return a;
 }
 
-OvAnswerList *
-ov_answer_list_load (const char *path,
-                     GError    **error)
+/* The answers of one file in its order, and for a dict {answer: label}
+ * its labels in the same order (labels NULL for a list). */
+static GPtrArray *
+read_answers (const char  *path,
+              GArray     **labels,
+              GError     **error)
 {
   g_autoptr (GError) local = NULL;
   g_autofree char *text = NULL;
-  OvAnswerList *list = NULL;
+  GPtrArray *answers = NULL;
   gsize len = 0;
   const char *p;
 
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
+  *labels = NULL;
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO,
@@ -315,7 +382,7 @@ ov_answer_list_load (const char *path,
    * opcode and end with STOP. */
   if (len >= 2 && ((guint8) text[0] == 0x80 || memcmp (text, "PK", 2) == 0
                    || (strchr ("(]}", text[0]) != NULL && text[len - 1] == '.')))
-    list = from_pickle (path, error);
+    answers = from_pickle (path, labels, error);
   else
     {
       /* A byte order mark (Windows editors write one) is no part of the
@@ -326,14 +393,108 @@ ov_answer_list_load (const char *path,
       while (p < text + len && g_ascii_isspace (*p))
         p++;
       if (p < text + len && (*p == '[' || *p == '{'))
-        list = from_json (path, text, len, error);
+        answers = from_json (path, text, len, labels, error);
       else
-        list = from_lines (path, text + bom, len - bom, error);
+        answers = from_lines (path, text + bom, len - bom, error);
     }
-  if (list != NULL && list->answers->len == 0)
+  if (answers == NULL)
+    g_clear_pointer (labels, g_array_unref);
+  else if (answers->len == 0)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_FORMAT, _ ("%s: no answers"), path);
-      g_clear_pointer (&list, ov_answer_list_free);
+      g_clear_pointer (&answers, g_ptr_array_unref);
+      g_clear_pointer (labels, g_array_unref);
     }
-  return list;
+  return answers;
+}
+
+/* The ans2label file that Oscar's run_vqa reads beside a label2ans file:
+ * the same name with "ans2label" for "label2ans", as a pickle or JSON;
+ * NULL where there is none. */
+static char *
+find_companion (const char *path)
+{
+  static const char *const exts[] = { ".pkl", ".json" };
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  char *at = strstr (base, "label2ans");
+  g_autofree char *stem = NULL;
+  const char *dot;
+
+  if (at == NULL)
+    return NULL;
+  dot = strrchr (at, '.');
+  stem = g_strdup_printf ("%.*sans2label%.*s", (int) (at - base), base,
+                          (int) (dot != NULL ? dot - (at + 9) : (gssize) strlen (at + 9)),
+                          at + 9);
+  for (guint e = 0; e < G_N_ELEMENTS (exts); e++)
+    {
+      g_autofree char *name = g_strconcat (stem, exts[e], NULL);
+      g_autofree char *other = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (other, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&other);
+    }
+  return NULL;
+}
+
+OvAnswerList *
+ov_answer_list_load (const char *path,
+                     GError    **error)
+{
+  g_autoptr (GPtrArray) answers = NULL;
+  g_autoptr (GArray) labels = NULL;
+  g_autofree char *companion = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  answers = read_answers (path, &labels, error);
+  if (answers == NULL)
+    return NULL;
+  /* A dict {answer: label}: class i is its i-th answer (Oscar's classes
+   * are the labels in the dict's order, and label2ans turns label back
+   * into that answer). */
+  if (labels != NULL)
+    return answer_list_take_labelled (g_steal_pointer (&answers), g_steal_pointer (&labels));
+
+  /* A list label2ans: with its ans2label beside it, class i answers
+   * label2ans[labels[i]], labels = list (ans2label.values ()), as
+   * run_vqa.test () does; alone, class i is answer i. */
+  companion = find_companion (path);
+  if (companion != NULL)
+    {
+      g_autoptr (GPtrArray) keys = NULL;
+      g_autoptr (GArray) order = NULL;
+      g_autoptr (GPtrArray) classes = NULL;
+
+      keys = read_answers (companion, &order, error);
+      if (keys == NULL)
+        return NULL;
+      if (order == NULL)
+        {
+          g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                       _ ("%s: expected a dict {answer: label} beside %s, found a list"),
+                       companion, path);
+          return NULL;
+        }
+      classes = g_ptr_array_new_full (order->len, g_free);
+      for (guint i = 0; i < order->len; i++)
+        {
+          gint64 label = g_array_index (order, gint64, i);
+
+          /* (the dict's labels are 0..n-1 each once; place() checked) */
+          if (label >= answers->len)
+            {
+              g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,
+                           _ ("%s: answer \"%s\" has label %" PRId64 ", but %s lists only "
+                              "%u answers"), companion, (char *) keys->pdata[i], label, path,
+                           answers->len);
+              return NULL;
+            }
+          g_ptr_array_add (classes, g_strdup (answers->pdata[label]));
+        }
+      return answer_list_take_labelled (g_steal_pointer (&classes), g_steal_pointer (&order));
+    }
+  return answer_list_take (g_steal_pointer (&answers));
 }

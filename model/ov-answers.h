@@ -13,11 +13,14 @@ G_BEGIN_DECLS
 
 typedef struct _OvAnswerList OvAnswerList;
 
-/* Dict inputs (answer -> index) must map onto 0..n-1 exactly once each;
- * answer i is the key whose value is i. Oscar's run_vqa.test() answers
- * label2ans[labels[argmax]] with labels = list(ans2label.values()), which is
- * the same thing whenever the dict lists its answers in index order (as every
- * ans2label file written by enumerating does). */
+/* As Oscar's run_vqa: its classes are labels = list(ans2label.values()),
+ * and class i answers label2ans[labels[i]]. So a dict {answer: label}
+ * (ans2label; its labels must be 0..n-1, each once) gives class i its i-th
+ * answer in the file's order, and a list (label2ans) with an ans2label
+ * beside it (the same name with "ans2label" for "label2ans", .pkl or
+ * .json) is read through that dict's labels; a list alone is in class
+ * order. Where the dict lists its answers in label order, as every
+ * ans2label written by enumerating does, all of these agree. */
 OvAnswerList *ov_answer_list_load    (const char     *path,
                                       GError        **error);
 /* The same from an in-memory list (copied). */
@@ -28,6 +31,14 @@ guint         ov_answer_list_get_n   (OvAnswerList   *list);
 /* NULL when i is out of range. */
 const char   *ov_answer_list_get     (OvAnswerList   *list,
                                       guint           i);
+/* The label of class i (Oscar's labels[i], the number the answers of a
+ * qla file give), i itself for a list without an ans2label; -1 when i is
+ * out of range. */
+gint64        ov_answer_list_get_label    (OvAnswerList *list,
+                                           guint         i);
+/* The answer of a label (as the qla file's "an" numbers it), or NULL. */
+const char   *ov_answer_list_get_by_label (OvAnswerList *list,
+                                           gint64        label);
 /* The index of an answer, or -1. */
 int           ov_answer_list_find    (OvAnswerList   *list,
                                       const char     *answer);

@@ -117,6 +117,25 @@ token_label (OvModel *model, gint32 id)
   return g_strdup (tok != NULL ? tok : "?");
 }
 
+/* Whether Python's str.strip () leaves nothing of text: every character
+ * one that str.isspace () is true of (ASCII white space, the separators
+ * U+001C to U+001F, U+0085, and the Unicode space separators). */
+static gboolean
+is_python_blank (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        return FALSE;
+      if (!(g_unichar_isspace (c) || c == 0x0b || (c >= 0x1c && c <= 0x1f) || c == 0x85
+            || g_unichar_type (c) == G_UNICODE_SPACE_SEPARATOR))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* _truncate_seq_pair: drop the last piece of the longer list (of b on a tie). */
 static void
 truncate_pair (GArray *a, GArray *b, int max_len)
@@ -170,13 +189,13 @@ prepare_pair (OvModel *model, const char *text_a, const char *text_b,
                    _ ("the text \"%s\" has no word pieces"), text_a);
       return NULL;
     }
+  /* VQA tag strings separate tags with ';' (§5.1): Oscar reads
+   * o.replace(';', ' ').strip() and takes a second segment when that is
+   * not empty, even where it has no word pieces (then it is cut as a pair,
+   * to max_seq_length - 3, and gets no [SEP]) */
   if (text_b != NULL)
-    {
-      /* VQA tag strings separate tags with ';' (§5.1). */
-      b_text = g_strdelimit (g_strdup (text_b), ";", ' ');
-      g_strstrip (b_text);
-    }
-  if (text_b != NULL && text_b[0] != '\0')
+    b_text = g_strdelimit (g_strdup (text_b), ";", ' ');
+  if (b_text != NULL && !is_python_blank (b_text))
     {
       b = ov_tokenizer_encode (tok, b_text);
       truncate_pair (a, b, max_seq_length - 3);
@@ -411,20 +430,20 @@ _ov_caption_context_new (OvModel *model, int max_len, const char *tags,
   if (ctx->n_tag_slots > 0 && tags != NULL && tags[0] != '\0')
     {
       g_autoptr(GArray) ids = ov_tokenizer_encode (tok, tags);
-      /* tag word pieces are cut to max_seq_length - max_gen_length - 1 (§4.3) */
+      /* tag word pieces are cut to max_seq_length - max_gen_length - 1
+       * (§4.3); Oscar's "if text_b:" asks only whether the string is
+       * empty, so tags of no word pieces (blank class names) still give
+       * their [SEP] */
       int keep = MIN ((int) ids->len, ctx->n_tag_slots - 1);
 
-      if (ids->len > 0)
+      for (int i = 0; i < keep; i++)
         {
-          for (int i = 0; i < keep; i++)
-            {
-              ctx->tag_ids[i] = g_array_index (ids, gint32, i);
-              ctx->tag_types[i] = 1;
-            }
-          ctx->tag_ids[keep] = ov_tokenizer_sep_id (tok);
-          ctx->tag_types[keep] = 1;
-          ctx->n_tags_valid = keep + 1;
+          ctx->tag_ids[i] = g_array_index (ids, gint32, i);
+          ctx->tag_types[i] = 1;
         }
+      ctx->tag_ids[keep] = ov_tokenizer_sep_id (tok);
+      ctx->tag_types[keep] = 1;
+      ctx->n_tags_valid = keep + 1;
     }
   for (int i = 0; i < ctx->n_tag_slots; i++)
     {

@@ -688,19 +688,74 @@ test_answers_formats (void)
   g_assert_cmpint (ov_answer_list_find (list, "yes"), ==, 0);
   g_clear_pointer (&list, ov_answer_list_free);
 
-  /* A dict not listed in index order: class i is the answer whose value is i. */
+  /* A dict not listed in label order: Oscar's classes are its labels in
+   * the dict's order (labels = list(ans2label.values())), and class i
+   * answers label2ans[labels[i]], the dict's i-th answer. */
   g_assert_true (g_file_set_contents (path, "{\"no\": 1, \"yes\": 0}", -1, NULL));
   list = ov_answer_list_load (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "yes");
-  g_assert_cmpstr (ov_answer_list_get (list, 1), ==, "no");
+  g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "no");
+  g_assert_cmpstr (ov_answer_list_get (list, 1), ==, "yes");
   g_clear_pointer (&list, ov_answer_list_free);
   list = ov_answer_list_load (unordered, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "yes");
-  g_assert_cmpstr (ov_answer_list_get (list, 1), ==, "no");
+  g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "no");
+  g_assert_cmpstr (ov_answer_list_get (list, 1), ==, "yes");
   g_assert_cmpstr (ov_answer_list_get (list, 2), ==, "two");
   g_clear_pointer (&list, ov_answer_list_free);
+
+  /* A label2ans list with its ans2label beside it: class i answers
+   * label2ans[labels[i]] (here labels 2, 0, 1); alone, class i answers
+   * label2ans[i]; a companion that is no dict, or names a label the list
+   * lacks, is an error naming it. */
+  {
+    g_autofree char *l2a = g_build_filename (dir, "trainval_label2ans.json", NULL);
+    g_autofree char *a2l = g_build_filename (dir, "trainval_ans2label.json", NULL);
+
+    g_assert_true (g_file_set_contents (l2a, "[\"a\", \"b\", \"c\"]", -1, NULL));
+    list = ov_answer_list_load (l2a, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "a");
+    g_assert_cmpint (ov_answer_list_get_label (list, 2), ==, 2);
+    g_assert_cmpstr (ov_answer_list_get_by_label (list, 1), ==, "b");
+    g_assert_null (ov_answer_list_get_by_label (list, -1));
+    g_clear_pointer (&list, ov_answer_list_free);
+    g_assert_true (g_file_set_contents (a2l, "{\"c\": 2, \"a\": 0, \"b\": 1}", -1, NULL));
+    list = ov_answer_list_load (l2a, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ov_answer_list_get_n (list), ==, 3);
+    g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "c");
+    g_assert_cmpstr (ov_answer_list_get (list, 1), ==, "a");
+    g_assert_cmpstr (ov_answer_list_get (list, 2), ==, "b");
+    /* a qla file's reference answers are labels: label 2 is class 0 */
+    g_assert_cmpint (ov_answer_list_get_label (list, 0), ==, 2);
+    g_assert_cmpint (ov_answer_list_get_label (list, 1), ==, 0);
+    g_assert_cmpint (ov_answer_list_get_label (list, 3), ==, -1);
+    g_assert_cmpstr (ov_answer_list_get_by_label (list, 2), ==, "c");
+    g_assert_cmpstr (ov_answer_list_get_by_label (list, 0), ==, "a");
+    g_assert_null (ov_answer_list_get_by_label (list, 3));
+    g_clear_pointer (&list, ov_answer_list_free);
+    /* the dict alone says the same */
+    list = ov_answer_list_load (a2l, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "c");
+    g_assert_cmpstr (ov_answer_list_get (list, 2), ==, "b");
+    g_clear_pointer (&list, ov_answer_list_free);
+    g_assert_true (g_file_set_contents (a2l, "{\"c\": 2, \"a\": 0, \"b\": 1, \"d\": 3}", -1,
+                                        NULL));
+    g_assert_null (ov_answer_list_load (l2a, &error));
+    g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+    g_assert_nonnull (strstr (error->message, a2l));
+    g_assert_nonnull (strstr (error->message, "lists only 3 answers"));
+    g_clear_error (&error);
+    g_assert_true (g_file_set_contents (a2l, "[\"a\"]", -1, NULL));
+    g_assert_null (ov_answer_list_load (l2a, &error));
+    g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+    g_assert_nonnull (strstr (error->message, a2l));
+    g_clear_error (&error);
+    g_unlink (a2l);
+    g_unlink (l2a);
+  }
 
   /* Python 2 era text pickles (protocol 0) of a list and of a dict. */
   g_assert_true (g_file_set_contents (path, "(lp0\nVyes\np1\naVno\np2\na.", -1, NULL));
@@ -714,8 +769,8 @@ test_answers_formats (void)
   list = ov_answer_list_load (path, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ov_answer_list_get_n (list), ==, 2);
-  g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "yes");
-  g_assert_cmpstr (ov_answer_list_get (list, 1), ==, "no");
+  g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "no");    /* the dict's order */
+  g_assert_cmpstr (ov_answer_list_get (list, 1), ==, "yes");
   g_clear_pointer (&list, ov_answer_list_free);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)

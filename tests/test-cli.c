@@ -489,6 +489,64 @@ test_vqa (void)
     g_free (lists[i]);
 }
 
+/* /cli/vqa/label-order: Oscar's classes are labels =
+ * list(ans2label.values()) and class i answers label2ans[labels[i]]; with
+ * an ans2label beside the label2ans in the reverse order, the oracle's
+ * class 10 (its argmax for question 5001) is label 9 and answers
+ * label2ans[9], and a qla reference answer "an": [9] is that answer and
+ * scores the top class 1. */
+static void
+test_vqa_label_order (void)
+{
+  g_autofree char *model = oracle ("checkpoints", "vqa_tiny_imgln", NULL);
+  g_autofree char *pt = oracle ("data", "vqa", "test2015_img_frcnn_feats.pt", NULL);
+  g_autofree char *src = oracle ("data", "vqa", "label2ans.json", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("ov-cli-XXXXXX", NULL);
+  g_autofree char *l2a = g_build_filename (dir, "label2ans.json", NULL);
+  g_autofree char *a2l = g_build_filename (dir, "ans2label.json", NULL);
+  g_autofree char *qla = g_build_filename (dir, "test2015_qla_mrcnn.json", NULL);
+  g_autoptr(JsonNode) list = ov_test_load_json (src);
+  JsonArray *names = json_node_get_array (list);
+  g_autoptr(GString) dict = g_string_new ("{");
+  g_autoptr(Run) run = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  JsonObject *top, *reference, *ref0;
+  guint n = json_array_get_length (names);
+
+  g_assert_cmpuint (n, ==, 20);
+  g_assert_cmpint (symlink (src, l2a), ==, 0);
+  for (guint k = 0; k < n; k++)
+    {
+      g_autofree char *quoted = g_strescape (json_array_get_string_element (names, n - 1 - k),
+                                             NULL);
+
+      g_string_append_printf (dict, "%s\"%s\": %u", k > 0 ? ", " : "", quoted, n - 1 - k);
+    }
+  g_string_append (dict, "}");
+  g_assert_true (g_file_set_contents (a2l, dict->str, -1, NULL));
+  g_assert_true (g_file_set_contents (qla, "[{\"q\": \"What animal is lying on the couch?\", "
+                                      "\"o\": \"dog couch pillow pillow blanket lamp window "
+                                      "curtain table remote rug plant\", \"img_id\": 1001, "
+                                      "\"q_id\": 5001, \"an\": [9], \"s\": [1.0]}]", -1, NULL));
+  run = run_oscarviz ("vqa", "--model", model, "--features", pt, "--labels", qla, "--key",
+                      "1001", "--answers", l2a, "--json", NULL);
+  doc = run_json (run);
+  top = json_array_get_object_element (json_object_get_array_member (json_node_get_object (doc),
+                                                                     "answers"), 0);
+  g_assert_cmpint (json_object_get_int_member (top, "index"), ==, 10);
+  g_assert_cmpstr (json_object_get_string_member (top, "answer"), ==,
+                   json_array_get_string_element (names, 9));
+  reference = json_object_get_object_member (json_node_get_object (doc), "reference");
+  ref0 = json_array_get_object_element (json_object_get_array_member (reference, "labels"), 0);
+  g_assert_cmpstr (json_object_get_string_member (ref0, "answer"), ==,
+                   json_array_get_string_element (names, 9));
+  g_assert_cmpfloat (json_object_get_double_member (reference, "top_answer_score"), ==, 1.0);
+  g_unlink (qla);
+  g_unlink (a2l);
+  g_unlink (l2a);
+  g_rmdir (dir);
+}
+
 /* /cli/vqa/shipped-list: without --answers, a label2ans.json in the
  * checkpoint folder names the answers, else one beside the data file (as
  * Oscar keeps it with its VQA data); --top limits the list. */
@@ -1005,7 +1063,8 @@ test_vqa_features_given (void)
 
 /* /cli/caption/input-kept: what Oscar's input leaves out is said: coco_street
  * has 60 regions and 75 tag word pieces, and caption_tiny reads the first 50
- * regions (max_img_seq_length) and 29 tag pieces (30 slots, [SEP] one). */
+ * regions (max_img_seq_length) and 29 tag pieces (30 slots, [SEP] one);
+ * attention and embed say it too. */
 static void
 test_caption_input_kept (void)
 {
@@ -1021,6 +1080,25 @@ test_caption_input_kept (void)
   g_assert_nonnull (strstr (street->err, "reads the first 50 of the 60 regions"));
   g_assert_cmpint (kitchen->status, ==, 0);
   g_assert_null (strstr (kitchen->err, "note:"));
+
+  /* attention says it as caption does, and for a question too */
+  {
+    g_autofree char *csv = tmp_path ("ov-cli-kept.csv");
+    g_autofree char *vqa = oracle ("checkpoints", "vqa_tiny_imgln", NULL);
+    g_autoptr(Run) grid = run_oscarviz ("attention", "--model", model, "--dataset", yaml, "--key",
+                                        "coco_street", "--view", "grid", "--text", "a street",
+                                        "--csv", csv, NULL);
+    g_autoptr(Run) asked = run_oscarviz ("attention", "--model", vqa, "--dataset", yaml, "--key",
+                                         "coco_street", "--view", "grid", "--question",
+                                         "what is on the street?", "--csv", csv, NULL);
+
+    g_assert_cmpint (grid->status, ==, 0);
+    g_assert_nonnull (strstr (grid->err, "reads 29 of the 75 word pieces of the tags"));
+    g_assert_nonnull (strstr (grid->err, "reads the first 50 of the 60 regions"));
+    g_assert_cmpint (asked->status, ==, 0);
+    g_assert_nonnull (strstr (asked->err, "reads the first 50 of the 60 regions"));
+    g_unlink (csv);
+  }
 
   /* embed says it once for the dataset */
   {
@@ -3503,7 +3581,7 @@ test_tsne_small_perplexity (void)
 /* /cli/figure-scale: tsne and embed --tsne take --scale S as attention
  * and align do (PNG pixels per point, more than 0 and at most 16, checked
  * before anything runs, exit 2 naming the option and the value; embed
- * only with --tsne), and a PNG at --scale 2 has twice the pixels a side of
+ * only with --tsne; --font, like the sizes, only with a figure), and a PNG at --scale 2 has twice the pixels a side of
  * one at --scale 1. */
 static void
 test_figure_scale (void)
@@ -3533,6 +3611,11 @@ test_figure_scale (void)
                      "--layer", "all", "--out", vec, "--scale", "3", NULL);
   expect_bad_option ("--width", "--out", "align", npy, "--width", "300", NULL);
   expect_bad_option ("--scale", "--out", "align", npy, "--scale", "3", NULL);
+  /* nor a font for a table alone */
+  expect_bad_option ("--font", "--out", "attention", "--model", "demo", "--dataset", yaml,
+                     "--view", "grid", "--font", "Serif", "--csv", out, NULL);
+  expect_bad_option ("--font", "--tsne", "embed", "--model", "demo", "--dataset", yaml,
+                     "--layer", "all", "--out", vec, "--font", "Sans", NULL);
   /* the same bounds and message in attention and align as in tsne */
   expect_bad_option ("--scale", "17", "attention", "--model", "demo", "--dataset", yaml,
                      "--layer", "1", "--out", out, "--scale", "17", NULL);
@@ -4326,8 +4409,8 @@ test_small_fixes (void)
   g_assert_cmpint (grid->status, ==, 0);
   g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
   g_assert_true (g_str_has_prefix (text, "layer,head,query_position,key_position,value,query,"
-                                         "key\r\n0,0,0,0,"));
-  g_assert_nonnull (strstr (text, ",[CLS],[CLS]\r\n"));
+                                         "key\n0,0,0,0,"));
+  g_assert_nonnull (strstr (text, ",[CLS],[CLS]\n"));
 }
 
 /* /cli/caption/constraints: constrained beam search from the command line:
@@ -5757,6 +5840,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/caption/vinvl", test_caption_vinvl);
   g_test_add_func ("/cli/caption/cuda", test_caption_cuda);
   g_test_add_func ("/cli/vqa/oracle", test_vqa);
+  g_test_add_func ("/cli/vqa/label-order", test_vqa_label_order);
   g_test_add_func ("/cli/vqa/shipped-list", test_vqa_shipped_list);
   g_test_add_func ("/cli/vqa/inputs", test_vqa_inputs);
   g_test_add_func ("/cli/vqa/reference", test_vqa_reference);

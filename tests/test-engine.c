@@ -407,6 +407,81 @@ load_tag_strings (void)
 }
 
 /* /model/engine/vqa_logits */
+/* Count of the encoding's positions of each kind, over the text. */
+static void
+count_segments (const OvEncoding *enc, int *words, int *tags, int *special)
+{
+  *words = *tags = *special = 0;
+  for (int i = 0; i < enc->inputs.n_text; i++)
+    {
+      *words += enc->segments[i] == OV_SEGMENT_WORD;
+      *tags += enc->segments[i] == OV_SEGMENT_TAG;
+      *special += enc->segments[i] == OV_SEGMENT_SPECIAL;
+    }
+}
+
+/* The second segment as Oscar decides it. VQA: o.replace(';', ' ').strip()
+ * (Python's strip, Unicode spaces too) and "if text_b:", so tags of only
+ * ';' and spaces are none (the question may take max_seq_length - 2
+ * pieces), while tags of no word pieces that are not blank (a zero-width
+ * space) make a pair cut to max_seq_length - 3 without a second [SEP].
+ * Captioning: "if text_b:" on the joined class names, so blank tags still
+ * give their [SEP]. */
+static void
+test_tag_segment (void)
+{
+  g_autoptr(OvModel) vqa = load_oracle_model ("vqa_tiny_imgln");
+  g_autoptr(OvModel) cap = load_oracle_model ("caption_tiny");
+  g_autoptr(GString) question = g_string_new (NULL);
+  const OvRegions none = { NULL, 0, 2054 };
+  const struct { const char *tags; int words, tags_n, special; } cases[] = {
+    { NULL, 126, 0, 2 },
+    { "", 126, 0, 2 },
+    { " ; ;\u3000\u00a0\u2028\x0b", 126, 0, 2 },
+    { "\u200b", 125, 0, 2 },
+    { "dog", 124, 1, 3 },
+  };
+
+  for (int k = 0; k < 140; k++)
+    g_string_append (question, "a ");
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OvEncoding) enc = ov_model_prepare_vqa (vqa, question->str, cases[c].tags,
+                                                        &none, &error);
+      int words, tags, special;
+
+      g_assert_no_error (error);
+      count_segments (enc, &words, &tags, &special);
+      g_test_message ("tags %u: %d words, %d tags, %d special", c, words, tags, special);
+      g_assert_cmpint (words, ==, cases[c].words);
+      g_assert_cmpint (tags, ==, cases[c].tags_n);
+      g_assert_cmpint (special, ==, cases[c].special);
+    }
+
+  /* captioning: [CLS] [MASK] then the tag slots; blank tags keep a [SEP]
+   * of token type 1, none keep none */
+  {
+    const char *tags[] = { "", " ", "dog" };
+    const int seps[] = { 0, 1, 1 };
+
+    for (guint c = 0; c < G_N_ELEMENTS (tags); c++)
+      {
+        g_autoptr(GError) error = NULL;
+        gint32 cls = 101;
+        g_autoptr(OvEncoding) enc = ov_model_prepare_caption_step (cap, &cls, 1, tags[c], &none,
+                                                                   &error);
+        int type1_seps = 0;
+
+        g_assert_no_error (error);
+        for (int i = 0; i < enc->inputs.n_text; i++)
+          type1_seps += enc->input_ids[i] == 102 && enc->token_type_ids[i] == 1
+                        && enc->attention_mask[i] > 0;
+        g_assert_cmpint (type1_seps, ==, seps[c]);
+      }
+  }
+}
+
 static void
 test_vqa_logits (void)
 {
@@ -2087,6 +2162,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/backend/pool", test_pool);
   g_test_add_func ("/model/engine/enc_imgln_off", test_enc_imgln_off);
   g_test_add_func ("/model/engine/vqa_logits", test_vqa_logits);
+  g_test_add_func ("/model/engine/tag-segment", test_tag_segment);
   g_test_add_func ("/model/engine/cap_greedy", test_cap_greedy);
   g_test_add_func ("/model/engine/cap_beam3", test_cap_beam3);
   g_test_add_func ("/model/engine/caption-regions", test_caption_region_truncation);

@@ -1672,6 +1672,42 @@ test_export (void)
       g_assert_nonnull (g_strstr_len (contents, len, "/FontFile"));
   }
 
+  /* With SOURCE_DATE_EPOCH the PDF's date is that time and two exports
+   * are the same bytes; without it, the time of the run. */
+  {
+    g_autoptr(GBytes) first = NULL, second = NULL;
+    const char *epoch = g_getenv ("SOURCE_DATE_EPOCH");
+    g_autofree char *kept = g_strdup (epoch);
+    gsize len;
+    const char *data;
+
+    g_setenv ("SOURCE_DATE_EPOCH", "1700000000", TRUE);
+    first = ov_export_view_to_bytes (OV_EXPORT_PDF, ov_region_view_paint, view, 320, 240, 1.0,
+                                     &error);
+    g_assert_no_error (error);
+    g_usleep (1100 * 1000);
+    second = ov_export_view_to_bytes (OV_EXPORT_PDF, ov_region_view_paint, view, 320, 240, 1.0,
+                                      &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (first, second));
+    data = g_bytes_get_data (first, &len);
+    /* (memmem: the streams hold NUL bytes) */
+    g_assert_nonnull (memmem (data, len, "/CreationDate (20231114221320Z)", 31));
+    /* a value that is not seconds is passed over */
+    g_setenv ("SOURCE_DATE_EPOCH", "yesterday", TRUE);
+    g_clear_pointer (&second, g_bytes_unref);
+    second = ov_export_view_to_bytes (OV_EXPORT_PDF, ov_region_view_paint, view, 320, 240, 1.0,
+                                      &error);
+    g_assert_no_error (error);
+    data = g_bytes_get_data (second, &len);
+    g_assert_null (memmem (data, len, "20231114", 8));
+    g_assert_nonnull (memmem (data, len, "/CreationDate (", 15));
+    if (kept != NULL)
+      g_setenv ("SOURCE_DATE_EPOCH", kept, TRUE);
+    else
+      g_unsetenv ("SOURCE_DATE_EPOCH");
+  }
+
   /* A figure too large for a PNG is refused, not drawn. */
   g_assert_false (ov_export_view (png, OV_EXPORT_PNG, ov_region_view_paint, view, 30000, 200,
                                   2.0, &error));
@@ -1691,7 +1727,7 @@ test_export (void)
     ov_csv_end_row (csv);
     g_assert_true (ov_csv_write (csv, csv_path, &error));
     g_assert_true (g_file_get_contents (csv_path, &back_text, NULL, NULL));
-    g_assert_cmpstr (back_text, ==, "query,\"say \"\"hi\"\", ok\",0.25,,-3\r\n");
+    g_assert_cmpstr (back_text, ==, "query,\"say \"\"hi\"\", ok\",0.25,,-3\n");
 
     /* As JSON the first row names the fields (a field whose name is not text
      * is "columnN"); numbers stay numbers, NaN is null. */
@@ -3496,7 +3532,7 @@ test_commands (void)
     g_assert_null (strstr (text, ">r0 "));
     g_clear_pointer (&text, g_free);
     g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
-    lines = g_strsplit (text, "\r\n", -1);
+    lines = g_strsplit (text, "\n", -1);
     g_assert_cmpstr (lines[0], ==, "query_position,query,key_position,key,value");
     for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
       {
@@ -3528,7 +3564,7 @@ test_commands (void)
     g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
     cairo_surface_destroy (png);
     g_assert_true (g_file_get_contents (cap_csv, &text, NULL, NULL));
-    lines = g_strsplit (text, "\r\n", -1);
+    lines = g_strsplit (text, "\n", -1);
     g_assert_cmpstr (lines[0], ==, "step,word,column,label,value");
     g_assert_nonnull (strstr (text, ",r4 "));
     g_clear_pointer (&text, g_free);

@@ -391,6 +391,29 @@ ov_session_get_answer_name (OvSession *self,
 }
 
 const char *
+ov_session_get_label_answer (OvSession *self,
+                             gint64     label)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), NULL);
+
+  /* (the same check of the list as for a class) */
+  if (ov_session_get_answer_name (self, 0) == NULL)
+    return NULL;
+  return ov_answer_list_get_by_label (self->answers, label);
+}
+
+gint64
+ov_session_get_answer_label (OvSession *self,
+                             gint64     index)
+{
+  g_return_val_if_fail (OV_IS_SESSION (self), index);
+
+  if (ov_session_get_answer_name (self, index) == NULL)
+    return index;
+  return ov_answer_list_get_label (self->answers, (guint) index);
+}
+
+const char *
 ov_session_get_answer_list_path (OvSession *self)
 {
   g_return_val_if_fail (OV_IS_SESSION (self), NULL);

@@ -94,6 +94,14 @@ gboolean       ov_session_answer_is_listed      (OvSession            *self,
 /* Answer `index` of that list; NULL without a list or out of range. */
 const char    *ov_session_get_answer_name       (OvSession            *self,
                                                  gint64                index);
+/* The answer of a reference label (a qla file's "an" number; Oscar's
+ * labels, which an ans2label may order otherwise than the classes); NULL
+ * without a list or for a label it lacks. */
+const char    *ov_session_get_label_answer      (OvSession            *self,
+                                                 gint64                label);
+/* The label of class index (index itself without a list that says). */
+gint64         ov_session_get_answer_label      (OvSession            *self,
+                                                 gint64                index);
 
 /* The sample; takes ownership. Resets the tag list to the detector's tags. */
 void           ov_session_set_sample            (OvSession            *self,

@@ -217,7 +217,7 @@ update_reference (OvVqaPanel      *self,
     {
       for (guint k = 0; k < q->n_labels; k++)
         {
-          const char *name = ov_session_get_answer_name (session, q->labels[k]);
+          const char *name = ov_session_get_label_answer (session, q->labels[k]);
 
           if (k > 0)
             g_string_append (text, C_("word list", ", "));
@@ -237,7 +237,7 @@ update_reference (OvVqaPanel      *self,
      * so that no answer of the model scores anything against it. */
     g_string_append_printf (text, _("%s (not one of the model’s answers)"), q->answer);
   /* without an answer list a text reference has no name to compare with */
-  score = ov_question_top_score (q, answers->indices[0],
+  score = ov_question_top_score (q, ov_session_get_answer_label (session, answers->indices[0]),
                                  ov_session_get_answer_name (session, answers->indices[0]));
   {
     const char *top = ov_session_get_answer_name (session, answers->indices[0]);

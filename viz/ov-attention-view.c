@@ -2290,15 +2290,41 @@ rects_overlap (const OvRect *a, const OvRect *b)
          && a->y < b->y + b->height && b->y < a->y + a->height;
 }
 
+/* Whether a label at r would hide much of another region's box (a quarter
+ * of it or more): the boxes of the picture (n_boxes), self the one the
+ * label names. */
+static gboolean
+hides_a_box (const OvRect *r, const OvRect *boxes, guint n_boxes, guint self)
+{
+  for (guint j = 0; j < n_boxes; j++)
+    {
+      const OvRect *o = &boxes[j];
+      double ox = MIN (r->x + r->width, o->x + o->width) - MAX (r->x, o->x);
+      double oy = MIN (r->y + r->height, o->y + o->height) - MAX (r->y, o->y);
+
+      if (j != self && ox > 0 && oy > 0 && ox * oy >= 0.25 * o->width * o->height)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The boxes a label should keep clear of, for the placements below. */
+typedef struct {
+  const OvRect *boxes;
+  guint         n_boxes;
+  guint         self;
+} BoxesToSpare;
+
 /* Where a label w x h goes for box b in a picture area_w x area_h: on
  * the box's top edge, outside it, so that the object stays in view; else
  * under it; else inside it at its top, then its bottom; each at the box's
  * left, then its right edge, the first within the picture that overlaps
- * none of the labels placed (n) before it; always moved left as far as
- * needed to read in full. FALSE where no place is free. */
+ * none of the labels placed (n) before it and, unless spare is NULL, hides
+ * none of the other boxes; always moved left as far as needed to read in
+ * full. FALSE where no place is free. */
 static gboolean
 place_box_label (const OvRect *b, double w, double h, double x0, double x1, double area_h,
-                 const OvRect *placed, guint n, double *x, double *y)
+                 const OvRect *placed, guint n, const BoxesToSpare *spare, double *x, double *y)
 {
   double ys[4] = { b->y - h, b->y + b->height, b->y, b->y + b->height - h };
   double xs[2] = { b->x, b->x + b->width - w };
@@ -2313,6 +2339,8 @@ place_box_label (const OvRect *b, double w, double h, double x0, double x1, doub
           continue;
         for (guint k = 0; k < n && clear; k++)
           clear = !rects_overlap (&r, &placed[k]);
+        if (clear && spare != NULL)
+          clear = !hides_a_box (&r, spare->boxes, spare->n_boxes, spare->self);
         if (clear)
           {
             *x = r.x;
@@ -2324,11 +2352,12 @@ place_box_label (const OvRect *b, double w, double h, double x0, double x1, doub
 }
 
 /* The free place for a label w x h nearest to box b's centre, on a grid of
- * half a label's height over the picture area_w x area_h. FALSE where the
- * labels placed (n) leave none. */
+ * half a label's height over the picture area_w x area_h, and unless spare
+ * is NULL one that hides none of the other boxes. FALSE where the labels
+ * placed (n) leave none. */
 static gboolean
 place_label_near (const OvRect *b, double w, double h, double x0, double x1, double area_h,
-                  const OvRect *placed, guint n, double *x, double *y)
+                  const OvRect *placed, guint n, const BoxesToSpare *spare, double *x, double *y)
 {
   double cx = b->x + b->width / 2, cy = b->y + b->height / 2, best = G_MAXDOUBLE;
   double step = MAX (h / 2, 1.0);
@@ -2346,6 +2375,8 @@ place_label_near (const OvRect *b, double w, double h, double x0, double x1, dou
           continue;
         for (guint k = 0; k < n && clear; k++)
           clear = !rects_overlap (&r, &placed[k]);
+        if (clear && spare != NULL)
+          clear = !hides_a_box (&r, spare->boxes, spare->n_boxes, spare->self);
         if (clear)
           {
             best = dx * dx + dy * dy;
@@ -2383,6 +2414,7 @@ place_box_labels (OvAttentionImageView *view)
   double x0 = view->legend_shift, x1 = area_w - view->legend_shift;
   double covered = 0.0;
   g_autofree guint *by_weight = NULL;
+  g_autofree OvRect *boxes = NULL;
   cairo_t *cr;
 
   for (guint l = 0; l < view->n_box_labels; l++)
@@ -2412,6 +2444,9 @@ place_box_labels (OvAttentionImageView *view)
         by_weight[j - 1] = tmp;
       }
 
+  boxes = g_new (OvRect, MAX (s->n_regions, 1));
+  for (guint i = 0; i < s->n_regions; i++)
+    ov_region_view_get_box (view->regions, i, &boxes[i]);
   cr = ov_draw_measure_context ();
   ov_draw_set_font (cr, view->label_size, TRUE);
   for (guint r = 0; r < MIN ((guint) OV_IMAGE_VIEW_MAX_LABELS, s->n_regions); r++)
@@ -2421,37 +2456,40 @@ place_box_labels (OvAttentionImageView *view)
       gboolean found = FALSE;
       OvRect b;
       double tw = 0, lx = 0, ly = 0;
+      BoxesToSpare spare = { boxes, s->n_regions, i };
 
       if (isnan (view->weights[i]))
         break;
-      ov_region_view_get_box (view->regions, i, &b);
+      b = boxes[i];
       /* Translators: a region's label on the picture: region number,
        * class and attention weight, e.g. "r2 cup 0.003"; the "r" as in
        * the attention tokens ("r3 dog"). */
       text = g_strdup_printf (_ ("r%u %s %.3f"), ov_sample_region_number (s, i),
                               s->regions[i].cls ? s->regions[i].cls : "?", view->weights[i]);
       /* beside the box; else elsewhere on the picture, with a line to the
-       * box; else the same with the number alone; each only where the
-       * labels stay within their share of the picture */
-      for (int attempt = 0; attempt < 4 && !found; attempt++)
+       * box; first where no other box is hidden, then anywhere free; else
+       * the same with the number alone; each only where the labels stay
+       * within their share of the picture */
+      for (int attempt = 0; attempt < 8 && !found; attempt++)
         {
           gboolean leader = attempt % 2 == 1;
+          const BoxesToSpare *sparing = attempt % 4 < 2 ? &spare : NULL;
 
-          if (attempt == 2)
+          if (attempt == 4)
             {
               g_free (text);
               text = g_strdup_printf ("r%u", ov_sample_region_number (s, i));
             }
           tw = ov_draw_text_width (cr, text);
           /* a label wider than the picture: the number alone */
-          if (tw + 4 > x1 - x0 && attempt < 2)
+          if (tw + 4 > x1 - x0 && attempt < 4)
             continue;
           if (n > 0 && covered + (tw + 4) * label_h > BOX_LABELS_MAX_COVER * picture)
             continue;
           found = leader ? place_label_near (&b, tw + 4, label_h, x0, x1, view->image_h,
-                                             view->box_label_rect, n, &lx, &ly)
+                                             view->box_label_rect, n, sparing, &lx, &ly)
                          : place_box_label (&b, tw + 4, label_h, x0, x1, view->image_h,
-                                            view->box_label_rect, n, &lx, &ly);
+                                            view->box_label_rect, n, sparing, &lx, &ly);
           view->box_label_leader[n] = leader;
         }
       if (!found && n > 0)
@@ -2516,6 +2554,10 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
   const OvSample *s = view->sample;
   g_autofree guint *order = NULL;
   guint n;
+  /* lines as thin as the picture is small, down to 0.3 of their width
+   * (view->k stops at the smallest text) */
+  double lw = CLAMP (MIN ((view->width - view->legend_w - 2 * MARGIN) / IMAGE_FULL_W,
+                          view->image_h / IMAGE_FULL_H), 0.3, 1.0);
 
   cairo_save (cr);
   draw_title_lines (cr, view->title_lines, view->title_font, view->width);
@@ -2540,10 +2582,10 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
           ov_region_view_get_box (view->regions, i, &b);
           if (isnan (view->weights[i]))
             {
-              static const double dash[] = { 4.0, 3.0 };
+              const double dash[] = { 4.0 * lw, 3.0 * lw };
 
               cairo_set_source_rgba (cr, 0.4, 0.4, 0.4, 0.8);
-              cairo_set_line_width (cr, 1.0);
+              cairo_set_line_width (cr, 1.0 * lw);
               cairo_set_dash (cr, dash, 2, 0);
               cairo_rectangle (cr, b.x, b.y, b.width, b.height);
               cairo_stroke (cr);
@@ -2554,7 +2596,10 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
           cairo_rectangle (cr, b.x, b.y, b.width, b.height);
           cairo_fill (cr);
           cairo_set_source_rgba (cr, c.r, c.g, c.b, 0.6 + 0.4 * t);
-          cairo_set_line_width (cr, 1.5 + 2.5 * t);
+          /* and never more than a sixth of a small box's side, so that
+           * its object stays in view */
+          cairo_set_line_width (cr, MIN ((1.5 + 2.5 * t) * lw,
+                                         MAX (0.5, MIN (b.width, b.height) / 6)));
           cairo_rectangle (cr, b.x, b.y, b.width, b.height);
           cairo_stroke (cr);
         }
@@ -2572,7 +2617,7 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
               double cx = b->x + b->width / 2, cy = b->y + b->height / 2;
 
               cairo_set_source_rgba (cr, 0, 0, 0, 0.7);
-              cairo_set_line_width (cr, 1.0);
+              cairo_set_line_width (cr, 1.0 * lw);
               cairo_move_to (cr, CLAMP (cx, r->x, r->x + r->width),
                              CLAMP (cy, r->y, r->y + r->height));
               cairo_line_to (cr, cx, cy);
@@ -2594,7 +2639,7 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
       OvRect b;
 
       cairo_set_source_rgba (cr, 0.3, 0.3, 0.3, 0.6);
-      cairo_set_line_width (cr, 1.0);
+      cairo_set_line_width (cr, 1.0 * lw);
       for (guint k = 0; k < n; k++)
         if ((int) order[k] != view->subject)
           {
@@ -2605,10 +2650,10 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
       ov_region_view_get_box (view->regions, view->subject, &b);
       cairo_rectangle (cr, b.x, b.y, b.width, b.height);
       cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
-      cairo_set_line_width (cr, 7.0);
+      cairo_set_line_width (cr, 7.0 * lw);
       cairo_stroke_preserve (cr);
       cairo_set_source_rgb (cr, c.r, c.g, c.b);
-      cairo_set_line_width (cr, 4.0);
+      cairo_set_line_width (cr, 4.0 * lw);
       cairo_stroke (cr);
     }
   cairo_restore (cr);

@@ -94,6 +94,29 @@ add_png_resolution (GByteArray *png,
   g_array_insert_vals ((GArray *) png, 33, chunk, sizeof chunk);
 }
 
+/* The PDF's creation date: cairo writes the time of the run, so that two
+ * runs differ; with SOURCE_DATE_EPOCH (seconds since 1970, the
+ * reproducible-builds convention) set, that time instead, and the same
+ * input gives the same bytes. A value that is not a whole number of
+ * seconds is passed over. */
+static void
+set_pdf_date (cairo_surface_t *surface)
+{
+  const char *epoch = g_getenv ("SOURCE_DATE_EPOCH");
+  g_autoptr(GDateTime) when = NULL;
+  g_autofree char *text = NULL;
+  guint64 seconds;
+
+  if (epoch == NULL || *epoch == '\0'
+      || !g_ascii_string_to_unsigned (epoch, 10, 0, G_MAXINT64, &seconds, NULL))
+    return;
+  when = g_date_time_new_from_unix_utc ((gint64) seconds);
+  if (when == NULL)
+    return;
+  text = g_date_time_format (when, "%Y-%m-%dT%H:%M:%SZ");
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATE_DATE, text);
+}
+
 GBytes *
 ov_export_view_to_bytes (OvExportFormat format,
                          OvPaintFunc    paint,
@@ -153,6 +176,7 @@ ov_export_view_to_bytes (OvExportFormat format,
     case OV_EXPORT_PDF:
       surface = cairo_pdf_surface_create_for_stream (append_bytes, bytes, width, height);
       cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "oscarviz");
+      set_pdf_date (surface);
       paint_page (surface, 1.0, paint, data, width, height);
       cairo_surface_finish (surface);
       status = cairo_surface_status (surface);
@@ -383,7 +407,7 @@ ov_csv_get_text (OvCsv *csv)
             g_string_append (csv->text, g_ascii_formatd (buf, sizeof buf, "%.9g",
                                                          cell->number));
         }
-      g_string_append (csv->text, "\r\n");
+      g_string_append_c (csv->text, '\n');
     }
   return csv->text->str;
 }

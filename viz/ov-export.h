@@ -68,7 +68,8 @@ GBytes   *ov_export_view_to_bytes    (OvExportFormat  format,
                                       double          scale,
                                       GError        **error);
 
-/* A table built row by row, written as CSV (RFC 4180 quoting) or JSON. */
+/* A table built row by row, written as CSV (RFC 4180 quoting, rows ending
+ * in a line feed as the t-SNE tables do) or JSON. */
 typedef struct _OvCsv OvCsv;
 
 OvCsv    *ov_csv_new                 (void);
