@@ -176,7 +176,9 @@ ov_cmd_align (int argc, char **argv)
 
       g_print ("%s\n", text);
     }
-  else
+  else if (out == NULL)
+    /* (with a figure to write, the table stays out of the way: --json
+     * prints the numbers beside it) */
     for (guint m = 0; m < n; m++)
       {
         g_autofree char *table = ov_align_format_table (models[m]);

@@ -50,6 +50,8 @@ typedef struct {
   int     before_layer;
   int     region;
   gboolean shared_scale;
+  char    *vmax_text;      /* --vmax as given */
+  double   vmax;           /* its value; 0 when not given */
   int     beams;
   int     max_length;
   double  width, height, scale;
@@ -500,8 +502,9 @@ ov_cmd_attention (int argc, char **argv)
     { "question", 0, 0, G_OPTION_ARG_STRING, &o.question,
       N_("Question (vqa); default: the sample's first question"), "Q" },
     { "layer", 0, 0, G_OPTION_ARG_INT, &o.layer,
-      N_("Attention layer, from 0, which the views of one layer require; rollout runs "
-         "through this layer (not for the grid and summary views, which show every layer)"),
+      N_("Attention layer, from 0, for the views of one layer (default: the last); rollout "
+         "runs through this layer (not for the grid and summary views, which show every "
+         "layer)"),
       "L" },
     { "head", 0, 0, G_OPTION_ARG_STRING, &o.head_text,
       N_("Head index from 0, “mean” or “rollout” (default: mean; not for the grid and "
@@ -520,6 +523,10 @@ ov_cmd_attention (int argc, char **argv)
     { "shared-scale", 0, 0, G_OPTION_ARG_NONE, &o.shared_scale,
       N_("Grid view: one colour scale for every head, so that heads compare by colour "
          "(default: each map its own, from 0 to its largest value)"), NULL },
+    { "vmax", 0, 0, G_OPTION_ARG_STRING, &o.vmax_text,
+      N_("The colour key's end (a difference's runs from −V to V) instead of the map's "
+         "largest value, so that figures compare side by side; larger values take the end "
+         "colour"), "V" },
     { "beams", 'b', 0, G_OPTION_ARG_INT, &o.beams,
       N_("Beam width of the generated caption, as “oscarviz caption” takes it; 1 is greedy "
          "search (default 5)"), "N" },
@@ -567,7 +574,7 @@ ov_cmd_attention (int argc, char **argv)
     }
   if (argc > 1)
     {
-      g_printerr ("oscarviz attention: %s “%s”\n", _("unexpected argument"), argv[1]);
+      ov_cli_unexpected_argument ("attention", argv[1]);
       status = 2;
       goto out;
     }
@@ -605,6 +612,13 @@ ov_cmd_attention (int argc, char **argv)
       stray = "--region", its_view = "region";
     else if (o.shared_scale && strcmp (view_name, "grid") != 0)
       stray = "--shared-scale", its_view = "grid";
+    else if (o.vmax_text != NULL && strcmp (view_name, "summary") == 0)
+      {
+        g_printerr (_("oscarviz attention: --vmax: the summary view shows shares, which run "
+                      "from 0 to 1; leave it out\n"));
+        status = 2;
+        goto out;
+      }
     else if (strcmp (view_name, "difference") != 0
              && (o.before_layer != NOT_GIVEN || o.before_head_text != NULL
                  || o.before_tags != NULL))
@@ -622,6 +636,26 @@ ov_cmd_attention (int argc, char **argv)
         goto out;
       }
   }
+  if (o.vmax_text != NULL)
+    {
+      char *end = NULL;
+
+      o.vmax = g_ascii_strtod (o.vmax_text, &end);
+      if (end == o.vmax_text || *end != '\0' || !isfinite (o.vmax) || o.vmax <= 0)
+        {
+          g_printerr (_("oscarviz attention: --vmax %s: give a number above 0, the attention "
+                        "weight (or difference) the colour key ends at\n"), o.vmax_text);
+          status = 2;
+          goto out;
+        }
+      if (o.out == NULL)
+        {
+          g_printerr (_("oscarviz attention: --vmax: only with a figure to draw (--out "
+                        "FIGURE)\n"));
+          status = 2;
+          goto out;
+        }
+    }
   if (o.task != NULL && strcmp (o.task, "caption") != 0 && strcmp (o.task, "vqa") != 0
       && strcmp (o.task, "pretrain") != 0)
     {
@@ -636,7 +670,7 @@ ov_cmd_attention (int argc, char **argv)
                   cli.model != NULL ? _("--out is required (the figure: .png, .svg or .pdf), "
                                         "or --csv or --json for its numbers alone")
                   : o.out != NULL || o.csv != NULL || o.json != NULL
-                  ? _("No model: give --model DIR (a checkpoint folder) or --model demo")
+                  ? _("no model: give --model DIR (a checkpoint folder) or --model demo")
                   : _("--model and --out are required"));
       status = 2;
       goto out;
@@ -867,13 +901,11 @@ ov_cmd_attention (int argc, char **argv)
     }
   if (one_layer && o.layer == NOT_GIVEN)
     {
-      /* (said once the model is open, so that the message can give its
-       * layers) */
-      g_printerr (_("oscarviz attention: --layer is required for the %s view: give a layer "
-                    "from 0 to %d (the grid and summary views show every layer)\n"), view_name,
-                  ov_model_get_config (model)->num_hidden_layers - 1);
-      status = 2;
-      goto out;
+      /* the last layer, the one a paper shows most; said, since the
+       * model's depth decides it */
+      o.layer = ov_model_get_config (model)->num_hidden_layers - 1;
+      ov_cli_printerr (_("note: the %s view shows layer %d, the last; --layer L shows another "
+                         "(from 0)\n"), view_name, o.layer);
     }
   if (!check_layer ("--layer", o.layer, model)
       || !check_layer ("--before-layer", o.before_layer, model)
@@ -1053,6 +1085,8 @@ ov_cmd_attention (int argc, char **argv)
                                hname);
       title = figure_title (&o, title);
       view = ov_caption_view_new (ca, title);
+      if (o.vmax > 0)
+        ov_caption_view_set_scale_max (view, o.vmax);
       view_free = (GDestroyNotify) ov_caption_view_free;
       paint = ov_caption_view_paint;
       /* room for the title too (about 7 points a character at 13 points);
@@ -1093,6 +1127,8 @@ ov_cmd_attention (int argc, char **argv)
                                       (const char *const *) pass.labels, FALSE, FALSE, title);
           /* a figure of a given size: the map fills what the labels leave */
           ov_heatmap_view_set_fill_page (view, TRUE);
+          if (o.vmax > 0)
+            ov_heatmap_view_set_scale_max (view, o.vmax);
           view_free = (GDestroyNotify) ov_heatmap_view_free;
           paint = ov_heatmap_view_paint;
           width = CLAMP (260 + 12.0 * shown, 500, 2400);
@@ -1185,6 +1221,8 @@ ov_cmd_attention (int argc, char **argv)
           view = ov_heatmap_view_new (diff, S, pass.enc->segments,
                                       (const char *const *) pass.labels, TRUE, FALSE, title);
           ov_heatmap_view_set_fill_page (view, TRUE);
+          if (o.vmax > 0)
+            ov_heatmap_view_set_scale_max (view, o.vmax);
           view_free = (GDestroyNotify) ov_heatmap_view_free;
           paint = ov_heatmap_view_paint;
           width = CLAMP (260 + 12.0 * shown, 500, 2400);
@@ -1201,7 +1239,9 @@ ov_cmd_attention (int argc, char **argv)
               title = figure_title (&o, title);
               view = ov_attention_grid_view_new (att, L, A, S, pass.enc->segments, title);
               ov_attention_grid_view_set_fill_page (view, TRUE);
-              if (o.shared_scale)
+              if (o.vmax > 0)
+                ov_attention_grid_view_set_scale_max (view, o.vmax);
+              else if (o.shared_scale)
                 ov_attention_grid_view_share_scale (view);
               view_free = (GDestroyNotify) ov_attention_grid_view_free;
               paint = ov_attention_grid_view_paint;
@@ -1317,6 +1357,8 @@ ov_cmd_attention (int argc, char **argv)
                                                       (const char *const *) pass.labels, query,
                                                       sample, surface, NULL, title);
             }
+          if (o.vmax > 0)
+            ov_attention_image_view_set_scale_max (iv, o.vmax);
           view = iv;
           view_free = (GDestroyNotify) ov_attention_image_view_free;
           paint = ov_attention_image_view_paint;
@@ -1426,6 +1468,7 @@ out:
   g_free (o.csv);
   g_free (o.json);
   g_free (o.token);
+  g_free (o.vmax_text);
   g_free (o.tags);
   g_free (o.regions);
   g_free (o.before_tags);

@@ -331,7 +331,7 @@ ov_cmd_embed (int argc, char **argv)
     }
   if (argc > 1)
     {
-      g_printerr ("oscarviz embed: %s “%s”\n", _("unexpected argument"), argv[1]);
+      ov_cli_unexpected_argument ("embed", argv[1]);
       return 2;
     }
   if (cli.model == NULL || dataset_name == NULL || out == NULL || layer_text == NULL)
@@ -495,12 +495,10 @@ ov_cmd_embed (int argc, char **argv)
              regions, images, classes, emb->layers[0], emb->input != NULL ? emb->input : "-");
     if (emb->n_layers > 1)
       {
-        g_autoptr(GString) list = g_string_new (NULL);
+        g_autofree char *list = ov_embeddings_dup_layer_list (emb);
 
-        for (guint l = 0; l < emb->n_layers; l++)
-          g_string_append_printf (list, "%s%d", l > 0 ? ", " : "", emb->layers[l]);
-        g_print (_("  layers stored: %s (the first is the one named above, which t-SNE maps)\n"),
-                 list->str);
+        g_print (_("  layers stored: %s (t-SNE maps layer %d, named above, unless --layer says "
+                   "another)\n"), list, emb->layers[0]);
       }
   }
   warn_unknown_tags (model, emb);

@@ -237,16 +237,14 @@ load_layer (const char    *path,
   x = ov_embeddings_get_layer (emb, layer);
   if (x == NULL)
     {
-      g_autoptr(GString) list = g_string_new (NULL);
+      g_autofree char *list = ov_embeddings_dup_layer_list (emb);
 
-      for (guint k = 0; k < emb->n_layers; k++)
-        g_string_append_printf (list, "%s%d", k > 0 ? ", " : "", emb->layers[k]);
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   /* Translators: "--layer 5: E.safetensors stores the layers 2, 1, 0; give
+                   /* Translators: "--layer 5: E.safetensors stores the layers 0, 1, 2; give
                     * one of them" */
                    ngettext ("--layer %d: %s stores layer %s alone",
                              "--layer %d: %s stores the layers %s; give one of them",
-                             emb->n_layers), layer, path, list->str);
+                             emb->n_layers), layer, path, list);
       return NULL;
     }
   *emb_out = g_steal_pointer (&emb);

@@ -163,6 +163,49 @@ print_err (const char *text)
   print_visibly (stderr, text);
 }
 
+/* A long option the window does not take ("oscarviz --modle demo") is
+ * named with the nearest it does, as the commands name theirs, before any
+ * display is needed. FALSE when one was found. */
+static gboolean
+window_options_known (int    argc,
+                      char **argv)
+{
+  /* the window's options, then those GApplication adds */
+  static const char *const known[] = {
+    "model", "dataset", "row", "key", "version",
+    "help", "help-all", "help-gapplication", "gapplication-service",
+  };
+
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    {
+      g_autofree char *name = NULL;
+      const char *best = NULL;
+      gsize best_distance = 3;   /* close names only */
+      gboolean found = FALSE;
+
+      if (!g_str_has_prefix (argv[i], "--"))
+        continue;
+      name = g_strndup (argv[i] + 2, strcspn (argv[i] + 2, "="));
+      for (gsize k = 0; k < G_N_ELEMENTS (known) && !found; k++)
+        {
+          gsize d = ov_cli_edit_distance (name, known[k]);
+
+          found = d == 0;
+          if (k < 5 && d < best_distance && 2 * d < strlen (known[k]))
+            best = known[k], best_distance = d;
+        }
+      if (found)
+        continue;
+      if (best != NULL)
+        g_printerr (_("oscarviz: unknown option --%s; did you mean --%s?\n"), name, best);
+      else
+        g_printerr (_("oscarviz: unknown option --%s (“oscarviz --help” lists the window's "
+                      "options and the commands)\n"), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 have_display (int    argc,
               char **argv)
@@ -239,6 +282,8 @@ main (int argc, char **argv)
     g_autoptr(OvApplication) app = NULL;
     g_autoptr(GError) error = NULL;
 
+    if (!window_options_known (argc, argv))
+      return 2;
     if (!have_display (argc, argv))
       {
         g_printerr (_("oscarviz: no display to open the window on (DISPLAY and "

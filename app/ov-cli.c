@@ -881,7 +881,7 @@ check_model_options (GOptionContext *context,
   if (opts->model != NULL && *opts->model == '\0')
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           _("No model: give --model DIR (a checkpoint folder) or --model demo"));
+                           _("no model: give --model DIR (a checkpoint folder) or --model demo"));
       return FALSE;
     }
   if (opts->inputs != NULL && *opts->inputs == '\0')
@@ -1170,7 +1170,7 @@ ov_cli_parse (OvCliOptions       *opts,
     }
   if (*argc > 1)
     {
-      g_printerr ("oscarviz %s: %s “%s”\n", opts->command, _("unexpected argument"), (*argv)[1]);
+      ov_cli_unexpected_argument (opts->command, (*argv)[1]);
       return FALSE;
     }
   /* every command parsed here runs a model: a missing --model is a usage
@@ -1178,7 +1178,7 @@ ov_cli_parse (OvCliOptions       *opts,
   if (opts->model == NULL)
     {
       g_printerr ("oscarviz %s: %s\n", opts->command,
-                  _("No model: give --model DIR (a checkpoint folder) or --model demo"));
+                  _("no model: give --model DIR (a checkpoint folder) or --model demo"));
       return FALSE;
     }
   /* the other usage errors, found before the model loads */
@@ -1482,6 +1482,59 @@ ov_cli_regions_error (GError     **error,
 
 /* Model --------------------------------------------------------------------- */
 
+/* A --model that is no folder but a near miss of a bundled model's name
+ * ("dmeo"): the error says which was meant. */
+static void
+suggest_bundled_model (const char  *name,
+                       GError     **error)
+{
+  const char *const *names = ov_demo_model_names ();
+  const char *best = NULL;
+  gsize best_distance = 3;   /* close names only */
+
+  if (name == NULL || error == NULL || *error == NULL
+      || !g_error_matches (*error, OV_ERROR, OV_ERROR_MISSING)
+      || g_file_test (name, G_FILE_TEST_EXISTS))
+    return;
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      gsize d = ov_cli_edit_distance (name, names[i]);
+
+      if (d > 0 && d < best_distance)
+        best = names[i], best_distance = d;
+    }
+  if (best != NULL)
+    {
+      g_autofree char *message = (*error)->message;
+
+      /* Translators: appended to "--model dmeo: no such checkpoint
+       * folder, nor a bundled model (...)"; %s is the bundled model's name */
+      (*error)->message = g_strdup_printf (_("%s; did you mean %s?"), message, best);
+    }
+}
+
+void
+ov_cli_unexpected_argument (const char *command,
+                            const char *arg)
+{
+  /* "caption demo": a bundled model's name where an option's value goes */
+  if (g_strv_contains (ov_demo_model_names (), arg))
+    g_printerr (strcmp (arg, "demo") == 0
+                /* Translators: "oscarviz caption demo" */
+                ? _("oscarviz %s: unexpected argument “%s”: name what it is, --model %s for "
+                    "the model or --dataset %s for the scenes\n")
+                : _("oscarviz %s: unexpected argument “%s”: give it as --model %s\n"),
+                command, arg, arg, arg);
+  else if (g_file_test (arg, G_FILE_TEST_EXISTS))
+    /* Translators: a file given without the option that says what it is */
+    g_printerr (_("oscarviz %s: unexpected argument “%s”: files are given with the option that "
+                  "says what they are, such as --dataset %s (“oscarviz %s --help” lists "
+                  "them)\n"), command, arg, arg, command);
+  else
+    g_printerr (_("oscarviz %s: unexpected argument “%s” (“oscarviz %s --help” lists the "
+                  "options)\n"), command, arg, command);
+}
+
 OvModel *
 ov_cli_load_model (OvCliOptions *opts,
                    OvTask        task,
@@ -1508,7 +1561,10 @@ ov_cli_load_model (OvCliOptions *opts,
 
   dir = ov_demo_resolve_model (opts->model, error);
   if (dir == NULL)
-    return NULL;
+    {
+      suggest_bundled_model (opts->model, error);
+      return NULL;
+    }
   model = ov_model_load (dir, &mo, error);
   if (model == NULL)
     {

@@ -292,6 +292,10 @@ OvAnswerList   *ov_cli_find_answers   (OvModel        *model,
                                        const char     *data_path,
                                        char          **found,
                                        GError        **error);
+/* Says on stderr that arg was not expected by command (one that takes
+ * --model and --dataset), with what was likely meant. */
+void            ov_cli_unexpected_argument (const char *command,
+                                            const char *arg);
 /* Notes on stderr what of the sample's tags and regions the task's input
  * leaves out (ov_model_count_input_kept); text is the question or caption
  * where the task has one. */

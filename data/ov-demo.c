@@ -103,7 +103,7 @@ ov_demo_resolve_model (const char *name,
   if (name == NULL || *name == '\0')
     {
       g_set_error (error, OV_ERROR, OV_ERROR_MISSING,
-                   _("No model: give --model DIR (a checkpoint folder) or --model demo"));
+                   _("no model: give --model DIR (a checkpoint folder) or --model demo"));
       return NULL;
     }
   if (!g_file_test (name, G_FILE_TEST_EXISTS))

@@ -250,7 +250,7 @@ ov_file_sniff (const char *path,
     {
       int saved = errno;
 
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("Cannot open %s: %s"), path,
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot open %s: %s"), path,
                    g_strerror (saved));
       return OV_FILE_UNKNOWN;
     }

@@ -259,7 +259,7 @@ ov_tsv_open (const char   *path,
     {
       int saved = errno;
 
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("Cannot open %s: %s"), path,
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot open %s: %s"), path,
                    g_strerror (saved));
       return NULL;
     }
@@ -563,7 +563,7 @@ ov_tsv_write_lineidx (const char *tsv_path,
     {
       int saved = errno;
 
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("Cannot open %s: %s"), tsv_path,
+      g_set_error (error, OV_ERROR, OV_ERROR_IO, _ ("cannot open %s: %s"), tsv_path,
                    g_strerror (saved));
       return FALSE;
     }

@@ -2216,6 +2216,8 @@ test_figure_size (void)
   g_assert_cmpint (h, ==, 520);
   align = run_oscarviz ("align", vec, "--out", pdf, "--width", "240", "--height", "200", NULL);
   g_assert_cmpint (align->status, ==, 0);
+  /* the figure alone: its table only without --out */
+  g_assert_true (g_str_has_prefix (align->out, "wrote "));
   g_assert_true (g_file_get_contents (pdf, &page, &len, NULL));
   {
     /* the page's size, among compressed streams that may hold NUL bytes */
@@ -2311,11 +2313,12 @@ test_unknown_command (void)
 
 /* /cli/unknown-option: a mistyped long option is named with the nearest
  * the command has, its sample options included; one far from every option
- * points to --help; a short one keeps GLib's message. */
+ * points to --help; a short one keeps GLib's message; an argument where
+ * none goes says what was likely meant, as does a mistyped bundled model. */
 static void
 test_unknown_option (void)
 {
-  static const struct { const char *args[4]; const char *said; } cases[] = {
+  static const struct { const char *args[6]; const char *said; } cases[] = {
     { { "caption", "--modle", "demo", NULL }, "unknown option --modle; did you mean --model?" },
     { { "caption", "--beam=3", NULL }, "unknown option --beam; did you mean --beams?" },
     { { "vqa", "--featres", "x", NULL }, "unknown option --featres; did you mean --features?" },
@@ -2325,15 +2328,27 @@ test_unknown_option (void)
     { { "inspect", "--zzzz", NULL },
       "unknown option --zzzz (“oscarviz inspect --help” lists the options)" },
     { { "attention", "-Q", NULL }, "Unknown option -Q" },
+    /* a value without its option; a near miss of a bundled model */
+    { { "caption", "demo", NULL },
+      "unexpected argument “demo”: name what it is, --model demo for the model or --dataset "
+      "demo for the scenes" },
+    { { "vqa", "demo-vqa", NULL }, "unexpected argument “demo-vqa”: give it as --model demo-vqa" },
+    { { "embed", "zzzz", NULL }, "unexpected argument “zzzz” (“oscarviz embed --help”" },
+    /* the window's options, named before any display is asked for */
+    { { "--modle", "demo", NULL }, "oscarviz: unknown option --modle; did you mean --model?" },
+    { { "--zork", NULL }, "oscarviz: unknown option --zork (“oscarviz --help”" },
+    { { "caption", "--model", "dmeo", "--dataset", "demo", NULL }, "nor a bundled model (demo, demo-vqa, "
+      "demo-pretrain, demo-notags); did you mean demo?" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(Run) run = run_oscarviz (cases[i].args[0], cases[i].args[1], cases[i].args[2],
-                                         NULL);
+                                         cases[i].args[3], cases[i].args[4], NULL);
 
       g_test_message ("%s %s: %s", cases[i].args[0], cases[i].args[1], run->err);
-      g_assert_cmpint (run->status, ==, 2);
+      /* (a model that is not there is a missing file, status 1) */
+      g_assert_cmpint (run->status, ==, cases[i].args[3] != NULL ? 1 : 2);
       g_assert_nonnull (strstr (run->err, cases[i].said));
     }
 }
@@ -3475,7 +3490,8 @@ test_checks_before_running (void)
 }
 
 /* /cli/attention/every-layer: the grid and summary views show every layer
- * and need no --layer; the one-layer views still ask for it. */
+ * and need no --layer; the one-layer views show the last without one, and
+ * say so. */
 static void
 test_attention_every_layer (void)
 {
@@ -3500,9 +3516,10 @@ test_attention_every_layer (void)
   g_assert_cmpint (s->status, ==, 0);
   g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
   g_assert_true (g_str_has_prefix (text, "layer,head,from,to,mass,cross_modal_share"));
-  g_assert_cmpint (h->status, ==, 2);
-  g_assert_nonnull (strstr (h->err, "--layer is required for the heatmap view"));
-  g_assert_false (g_file_test (heat, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (h->status, ==, 0);
+  g_assert_nonnull (strstr (h->err, "the heatmap view shows layer 1, the last"));
+  g_assert_true (g_file_test (heat, G_FILE_TEST_IS_REGULAR));
+  g_unlink (heat);
   g_unlink (grid);
   g_unlink (summary);
   g_unlink (csv);
@@ -3942,7 +3959,7 @@ test_tsne_layer (void)
                         "--limit", "10", "--out", vec, "-q", NULL);
   g_assert_cmpint (embed->status, ==, 0);
   /* the demo model's three hidden states, the last first */
-  g_assert_nonnull (strstr (embed->out, "layers stored: 2, 1, 0"));
+  g_assert_nonnull (strstr (embed->out, "layers stored: 0, 1, 2"));
 
   for (guint k = 0; k < 3; k++)
     {
@@ -3980,7 +3997,7 @@ test_tsne_layer (void)
   missing = run_oscarviz ("tsne", vec, "--layer", "5", "--out", svg, "-q", NULL);
   g_assert_cmpint (missing->status, ==, 2);
   g_assert_nonnull (strstr (missing->err, "--layer 5"));
-  g_assert_nonnull (strstr (missing->err, "2, 1, 0"));
+  g_assert_nonnull (strstr (missing->err, "0, 1, 2"));
   plain = run_oscarviz ("tsne", npy, "--layer", "0", "--out", svg, "-q", NULL);
   g_assert_cmpint (plain->status, ==, 2);
   g_assert_nonnull (strstr (plain->err, "--layer 0"));
@@ -4321,6 +4338,38 @@ test_attention_view_options (void)
                        "demo", "--dataset", yaml, "--layer", "1", "--shared-scale", "--out", png,
                        NULL);
   }
+  /* --vmax: the key ends where it says, in every view with a colour key
+   * of weights; a difference's runs from -V to V; not for summary's
+   * shares, nor without a figure, nor 0 or less */
+  {
+    g_autofree char *svg = tmp_path ("ov-cli-view-options.svg");
+    const char *with_vmax[] = { "heatmap", "difference", "image", "caption", "grid" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (with_vmax); i++)
+      {
+        g_autoptr(Run) run = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                           "--view", with_vmax[i], "--vmax", "0.0375",
+                                           "--out", svg,
+                                           strcmp (with_vmax[i], "difference") == 0
+                                           ? "--before-tags" : NULL, "cup", NULL);
+        g_autofree char *doc = NULL;
+
+        g_test_message ("--vmax, %s: %s", with_vmax[i], run->err);
+        g_assert_cmpint (run->status, ==, 0);
+        g_assert_true (g_file_get_contents (svg, &doc, NULL, NULL));
+        g_assert_nonnull (strstr (doc, ">0.0375<"));
+        if (strcmp (with_vmax[i], "difference") == 0)
+          g_assert_nonnull (strstr (doc, ">-0.0375<"));
+        g_unlink (svg);
+      }
+    expect_bad_option ("--vmax", "summary", "attention", "--model", "demo", "--dataset", yaml,
+                       "--view", "summary", "--vmax", "1", "--out", png, NULL);
+    expect_bad_option ("--vmax", "-1", "attention", "--model", "demo", "--dataset", yaml,
+                       "--vmax", "-1", "--out", png, NULL);
+    expect_bad_option ("--vmax", "--out", "attention", "--model", "demo", "--dataset", yaml,
+                       "--vmax", "0.5", "--csv", csv, NULL);
+    g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+  }
   /* the numbers alone, without a figure */
   no_out = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml, "--layer", "1",
                          "--csv", csv, NULL);
@@ -4343,7 +4392,7 @@ test_attention_view_options (void)
   }
   no_model = run_oscarviz ("attention", "--dataset", yaml, "--layer", "1", "--out", png, NULL);
   g_assert_cmpint (no_model->status, ==, 2);
-  g_assert_nonnull (strstr (no_model->err, "No model: give --model"));
+  g_assert_nonnull (strstr (no_model->err, "no model: give --model"));
   g_assert_null (strstr (no_model->err, "--out"));
   /* embed's --help says that --layer has no default */
   help = run_oscarviz ("embed", "--help", NULL);

@@ -1164,7 +1164,7 @@ static void
 describe_result (OvEmbedPanel *self)
 {
   const OvEmbeddings *emb = primary (self);
-  g_autoptr(GString) layers = g_string_new (NULL);
+  g_autofree char *layers = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
   guint n_tags = 0;
 
@@ -1175,8 +1175,7 @@ describe_result (OvEmbedPanel *self)
     }
   for (guint i = 0; i < emb->n; i++)
     n_tags += emb->modality[i] == OV_EMBED_TAG;
-  for (guint k = 0; k < emb->n_layers; k++)
-    g_string_append_printf (layers, k > 0 ? ", %d" : "%d", emb->layers[k]);
+  layers = ov_embeddings_dup_layer_list (emb);
   {
     g_autofree char *points = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u point",
                                                             "%u points", emb->n), emb->n);
@@ -1193,7 +1192,7 @@ describe_result (OvEmbedPanel *self)
     /* Translators: what the pass collected: points (tag pieces, regions)
      * of images, the layers, the model; each count is its own message. */
     g_string_printf (text, _("%s (%s, %s) of %s, layers %s, %s"), points, pieces, regions,
-                     images, layers->str, self->result->set[0]->label);
+                     images, layers, self->result->set[0]->label);
   }
   if (self->result->set[1] != NULL)
     /* Translators: appended to the line above: the second model. */

@@ -436,6 +436,24 @@ ov_heatmap_view_new (const float       *matrix,
   return v;
 }
 
+/* The scale's end at vmax (a difference's at -vmax and vmax), for maps
+ * that must compare side by side; values beyond it take the end colour. */
+static OvColorScale
+fixed_scale (gboolean diverging, double vmax)
+{
+  return diverging ? (OvColorScale) { OV_COLOR_SCALE_DIVERGING, -vmax, vmax }
+                   : (OvColorScale) { OV_COLOR_SCALE_SEQUENTIAL, 0.0, vmax };
+}
+
+void
+ov_heatmap_view_set_scale_max (OvHeatmapView *view, double vmax)
+{
+  g_return_if_fail (view != NULL && vmax > 0 && isfinite (vmax));
+
+  view->scale = fixed_scale (view->diverging, vmax);
+  g_clear_pointer (&view->cache, cairo_surface_destroy);
+}
+
 void
 ov_heatmap_view_free (OvHeatmapView *view)
 {
@@ -592,6 +610,61 @@ ov_heatmap_view_set_shown_scale (OvHeatmapView *view, double scale)
 {
   g_return_if_fail (view != NULL && scale > 0);
   view->shown = scale;
+}
+
+
+/* Whether a position is one a reader looks for whatever the thinning:
+ * [CLS] and [MASK] (the queries of VQA and captioning), and in a
+ * difference a token of one input only, the one the difference is about
+ * (its row has no value). */
+static gboolean
+key_position (const OvHeatmapView *view, int a)
+{
+  if (strcmp (view->labels[a], "[CLS]") == 0 || strcmp (view->labels[a], "[MASK]") == 0)
+    return TRUE;
+  if (!view->has_gaps)
+    return FALSE;
+  for (int b = 0; b < view->n; b++)
+    if (!isnan (view->values[(gsize) a * view->n + b]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Which positions get a label along an axis labelled every step-th: the
+ * key positions always, then every step-th that stays step positions clear
+ * of each label already given, so that no two labels overlap. */
+static gboolean *
+labelled_positions (const OvHeatmapView *view, int step)
+{
+  gboolean *shown = g_new0 (gboolean, MAX (view->n, 1));
+  int last = G_MININT / 2;
+
+  if (step <= 1)
+    {
+      for (int a = 0; a < view->n; a++)
+        shown[a] = TRUE;
+      return shown;
+    }
+  for (int a = 0; a < view->n; a++)
+    shown[a] = key_position (view, a);
+  for (int a = 0; a < view->n; a++)
+    {
+      gboolean clear = a - last >= step;
+
+      if (shown[a])
+        {
+          last = a;
+          continue;
+        }
+      for (int b = a + 1; clear && b < MIN (view->n, a + step); b++)
+        clear = !shown[b];
+      if (clear && a % step == 0)
+        {
+          shown[a] = TRUE;
+          last = a;
+        }
+    }
+  return shown;
 }
 
 /* Top to bottom: the title, the column labels, the matrix; left to right:
@@ -836,19 +909,25 @@ ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
     }
   ov_draw_set_font (cr, view->label_font, FALSE);
   ov_draw_use_ink (cr, OV_INK_TEXT);
-  for (int a = 0; a < view->n; a++)
-    {
-      g_autofree char *text = NULL;
+  {
+    g_autofree gboolean *rows = labelled_positions (view, view->row_step);
+    g_autofree gboolean *cols = labelled_positions (view, view->col_step);
 
-      if (a % view->row_step != 0 && a % view->col_step != 0)
-        continue;
-      text = ov_draw_ellipsize (cr, view->labels[a], view->label_w - 4 * k);
-      if (a % view->row_step == 0)
-        ov_draw_text (cr, view->x0 - strip - 3 * k, view->y0 + (a + 0.5) * ch, 1.0, 0.5, text);
-      if (a % view->col_step == 0)
-        ov_draw_text_vertical (cr, view->x0 + (a + 0.5) * cw, view->y0 - strip - 3 * k, 0.0,
-                               0.5, text);
-    }
+    for (int a = 0; a < view->n; a++)
+      {
+        g_autofree char *text = NULL;
+
+        if (!rows[a] && !cols[a])
+          continue;
+        text = ov_draw_ellipsize (cr, view->labels[a], view->label_w - 4 * k);
+        if (rows[a])
+          ov_draw_text (cr, view->x0 - strip - 3 * k, view->y0 + (a + 0.5) * ch, 1.0, 0.5,
+                        text);
+        if (cols[a])
+          ov_draw_text_vertical (cr, view->x0 + (a + 0.5) * cw, view->y0 - strip - 3 * k, 0.0,
+                                 0.5, text);
+      }
+  }
   /* the corner's notes: the axes, every how many positions is labelled */
   ov_draw_set_font (cr, view->note_font, FALSE);
   ov_draw_use_ink (cr, OV_INK_DIM);
@@ -1083,13 +1162,28 @@ ov_attention_grid_view_share_scale (OvAttentionGridView *view)
   view->shared = TRUE;
 }
 
+void
+ov_attention_grid_view_set_scale_max (OvAttentionGridView *view, double vmax)
+{
+  g_return_if_fail (view != NULL && vmax > 0 && isfinite (vmax));
+
+  for (int k = 0; k < view->n_layers * view->n_heads; k++)
+    {
+      view->scales[k] = fixed_scale (FALSE, vmax);
+      g_clear_pointer (&view->cache[k], cairo_surface_destroy);
+    }
+  view->shared = TRUE;
+}
+
 /* The colour bar's scale and title: a share of each map's maximum, or the
  * scale all maps share. */
 static const OvColorScale *
 grid_legend_scale (OvAttentionGridView *view,
                    const char         **title)
 {
-  *title = view->shared ? _ ("attention") : _ ("÷ map max");
+  /* Translators: the grid's colour key without a shared scale: each
+   * map's weights as a share of that map's largest weight */
+  *title = view->shared ? _ ("attention") : _ ("of map max");
   return view->shared ? &view->scales[0] : &grid_relative;
 }
 
@@ -2026,6 +2120,14 @@ ov_attention_image_view_new_region (const float       *matrix,
 }
 
 void
+ov_attention_image_view_set_scale_max (OvAttentionImageView *view, double vmax)
+{
+  g_return_if_fail (view != NULL && vmax > 0 && isfinite (vmax));
+
+  view->scale = fixed_scale (FALSE, vmax);
+}
+
+void
 ov_attention_image_view_free (OvAttentionImageView *view)
 {
   if (view == NULL)
@@ -2840,6 +2942,15 @@ ov_caption_view_new (const OvCaptionAttention *ca, const char *title)
   v->title = g_strdup (title);
   v->title_h = TITLE_H;
   return v;
+}
+
+void
+ov_caption_view_set_scale_max (OvCaptionView *view, double vmax)
+{
+  g_return_if_fail (view != NULL && vmax > 0 && isfinite (vmax));
+
+  view->scale = fixed_scale (FALSE, vmax);
+  g_clear_pointer (&view->cache, cairo_surface_destroy);
 }
 
 void

@@ -57,6 +57,11 @@ OvHeatmapView *ov_heatmap_view_new      (const float        *matrix,
                                          gboolean            diverging,
                                          gboolean            show_padding,
                                          const char         *title);
+/* Fixes the colour scale's end at vmax (a difference's at -vmax and vmax)
+ * instead of the map's own largest value, so that maps of a paper share
+ * one key; values beyond it take the end colour. */
+void           ov_heatmap_view_set_scale_max (OvHeatmapView *view,
+                                              double         vmax);
 void           ov_heatmap_view_free     (OvHeatmapView      *view);
 /* With fill set the cells may be up to 3:2 from square so that the matrix
  * fills the page left by its labels and legend, as a figure of a given size
@@ -145,6 +150,9 @@ void     ov_attention_grid_view_set_fill_page (OvAttentionGridView *view,
  * (attention --shared-scale), so that heads compare by colour; by default
  * each map has its own and the colour bar reads as a share of it. */
 void        ov_attention_grid_view_share_scale (OvAttentionGridView *view);
+/* Every map on the scale 0 to vmax (as ov_heatmap_view_set_scale_max). */
+void        ov_attention_grid_view_set_scale_max (OvAttentionGridView *view,
+                                                  double               vmax);
 const OvColorScale *ov_attention_grid_view_get_scale (OvAttentionGridView *view,
                                                       int                  layer,
                                                       int                  head);
@@ -272,6 +280,9 @@ OvAttentionImageView *ov_attention_image_view_new_region (const float     *matri
                                                           cairo_surface_t *image,
                                                           OvPalette       *palette,
                                                           const char      *title);
+/* The boxes' and chips' scale 0 to vmax (as ov_heatmap_view_set_scale_max). */
+void        ov_attention_image_view_set_scale_max (OvAttentionImageView *view,
+                                                   double                vmax);
 void     ov_attention_image_view_free   (OvAttentionImageView *view);
 /* With keep set, the text keeps its full size however small the page (a
  * window's view, whose text should read as the labels around it; the
@@ -329,6 +340,9 @@ typedef struct {
 /* ca is copied. */
 OvCaptionView *ov_caption_view_new      (const OvCaptionAttention *ca,
                                          const char               *title);
+/* The scale 0 to vmax (as ov_heatmap_view_set_scale_max). */
+void           ov_caption_view_set_scale_max (OvCaptionView *view,
+                                              double         vmax);
 void           ov_caption_view_free     (OvCaptionView *view);
 /* After a layout: the note saying every how many words and columns are
  * labelled where cells are smaller than their text, or NULL. */

@@ -7,6 +7,7 @@
 #define G_LOG_DOMAIN "ov-embed"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -38,6 +39,29 @@ ov_embeddings_new (guint hidden, const int *layers, guint n_layers)
   emb->image_keys = g_ptr_array_new_with_free_func (g_free);
   emb->tokens = g_ptr_array_new_with_free_func (g_free);
   return emb;
+}
+
+static int
+compare_layers (const void *a, const void *b)
+{
+  int x = *(const int *) a, y = *(const int *) b;
+
+  return (x > y) - (x < y);
+}
+
+char *
+ov_embeddings_dup_layer_list (const OvEmbeddings *emb)
+{
+  g_autofree int *sorted = NULL;
+  GString *list = g_string_new (NULL);
+
+  g_return_val_if_fail (emb != NULL, NULL);
+
+  sorted = g_memdup2 (emb->layers, emb->n_layers * sizeof (int));
+  qsort (sorted, emb->n_layers, sizeof (int), compare_layers);
+  for (guint l = 0; l < emb->n_layers; l++)
+    g_string_append_printf (list, "%s%d", l > 0 ? ", " : "", sorted[l]);
+  return g_string_free (list, FALSE);
 }
 
 void

@@ -96,6 +96,9 @@ OvEmbeddings *ov_embeddings_new       (guint               hidden,
                                        const int          *layers,
                                        guint               n_layers);
 void          ov_embeddings_free      (OvEmbeddings       *emb);
+/* The layers stored, in order and joined by ", " ("0, 1, 2"; the file
+ * keeps the mapped one first). */
+char         *ov_embeddings_dup_layer_list (const OvEmbeddings *emb);
 /* Index of a class / image name, added when new. */
 guint         ov_embeddings_class_index (OvEmbeddings     *emb,
                                          const char       *name);

@@ -351,8 +351,10 @@ ov_scatter_view_layout (OvScatterView *view, double width, double height)
   view->plot.width = MAX (10.0, width - legend_w - 2 * margin);
   /* Equal scale on both axes: t-SNE distances mean the same either way.
    * The data's range leaves a marker, its outline and a gap at each side,
-   * so that the outermost points are drawn whole inside the frame. */
-  pad = marker_reach (view) + MARKER_GAP * k / s;
+   * so that the outermost points are drawn whole inside the frame and
+   * clear of it: the gap at least 3 % of the frame's shorter side. */
+  pad = marker_reach (view)
+        + MAX (MARKER_GAP * k / s, 0.03 * MIN (view->plot.width, view->plot.height));
   pw = MAX (1.0, view->plot.width - 2 * pad);
   ph = MAX (1.0, view->plot.height - 2 * pad);
   view->sx = view->sy = MIN (pw / (view->xmax - view->xmin), ph / (view->ymax - view->ymin));

@@ -421,6 +421,12 @@ ov_tsne_load_vectors (const char    *path,
   if (!ov_files_check_regular (path, error))
     return NULL;
   map = g_mapped_file_new (path, FALSE, &local);
+  if (map == NULL && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s: no such file"), path);
+      g_error_free (local);
+      return NULL;
+    }
   if (map == NULL)
     {
       g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: %s", path, local->message);
@@ -507,7 +513,10 @@ ov_tsne_load_labels (const char *path,
     return NULL;
   if (!g_file_get_contents (path, &text, &len, &local))
     {
-      g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: %s", path, local->message);
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_set_error (error, OV_ERROR, OV_ERROR_MISSING, _ ("%s: no such file"), path);
+      else
+        g_set_error (error, OV_ERROR, OV_ERROR_IO, "%s: %s", path, local->message);
       g_error_free (local);
       return NULL;
     }
