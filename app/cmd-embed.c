@@ -323,6 +323,7 @@ ov_cmd_embed (int argc, char **argv)
   ov_cli_add_figure_size_options (context, &width, &height);
   ov_cli_add_scale_option (context, &scale_text);
   ov_cli_add_title_option (context, &figure_title);
+  ov_cli_add_legend_option (context);
   given = g_strdupv (argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -568,6 +569,7 @@ ov_cmd_embed (int argc, char **argv)
         title = ov_cli_tsne_title (out, emb->layers[0], params.perplexity, n_tags,
                                    emb->n - n_tags);
       view = ov_embeddings_scatter_view_new (emb, xy, NULL, title);
+      ov_scatter_view_set_legend (view, ov_cli_get_legend ());
       if (!ov_export_view (tsne_out, format, ov_scatter_view_paint, view,
                            width > 0 ? width : OV_TSNE_PLOT_WIDTH,
                            height > 0 ? height : OV_TSNE_PLOT_HEIGHT, scale, &error))

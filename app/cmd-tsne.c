@@ -109,6 +109,7 @@ write_figure (const char         *out,
         title = ov_cli_tsne_title (path, layer >= 0 ? layer : emb->layers[0], perplexity,
                                    n_tags, emb->n - n_tags);
       view = ov_embeddings_scatter_view_new (emb, Y, NULL, title);
+      ov_scatter_view_set_legend (view, ov_cli_get_legend ());
       return ov_export_format_from_path (out, &format, error)
              && ov_export_view (out, format, ov_scatter_view_paint, view,
                                 width > 0 ? width : OV_TSNE_PLOT_WIDTH,
@@ -145,8 +146,8 @@ write_figure (const char         *out,
 
     return ov_tsne_plot_write (out, Y, n, labels != NULL ? labels->ids : NULL,
                                labels != NULL ? (const char * const *) labels->names : NULL,
-                               labels != NULL ? labels->n_names : 0, title, width, height,
-                               scale, error);
+                               labels != NULL ? labels->n_names : 0, title,
+                               ov_cli_get_legend (), width, height, scale, error);
   }
 }
 
@@ -306,6 +307,7 @@ ov_cmd_tsne (int argc, char **argv)
   ov_cli_add_figure_size_options (ctx, &width, &height);
   ov_cli_add_scale_option (ctx, &scale_text);
   ov_cli_add_title_option (ctx, &title);
+  ov_cli_add_legend_option (ctx);
   given = g_strdupv (argv);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {

@@ -125,6 +125,51 @@ parse_figure_size (const char  *option_name,
 
 /* whether --font was given, so that it can be refused without a figure */
 static gboolean figure_font_given;
+/* --legend of a t-SNE map, and whether it was given */
+static OvScatterLegend figure_legend = OV_SCATTER_LEGEND_RIGHT;
+static gboolean figure_legend_given;
+
+static gboolean
+parse_figure_legend (const char  *option_name,
+                     const char  *value,
+                     gpointer     data,
+                     GError     **error)
+{
+  static const char *const places[] = { "right", "below", "none" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    if (value != NULL && strcmp (value, places[i]) == 0)
+      {
+        figure_legend = (OvScatterLegend) i;
+        figure_legend_given = TRUE;
+        return TRUE;
+      }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               /* Translators: "--legend left: give right, below or none" */
+               _("%s %s: give right, below or none"), option_name, value != NULL ? value : "");
+  return FALSE;
+}
+
+void
+ov_cli_add_legend_option (GOptionContext *context)
+{
+  const GOptionEntry entries[] = {
+    { "legend", 0, 0, G_OPTION_ARG_CALLBACK, parse_figure_legend,
+      N_("Where the map's legend goes: right (default), below (columns under the map, for a "
+         "narrow figure of many classes) or none"), "right|below|none" },
+    { NULL }
+  };
+
+  g_return_if_fail (context != NULL);
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
+OvScatterLegend
+ov_cli_get_legend (void)
+{
+  return figure_legend;
+}
 
 /* --font: the family of the figure's text, one that is installed (Pango
  * would put another in its place without a word). */
@@ -269,14 +314,15 @@ ov_cli_check_figure_wanted (const char  *out_option,
   OvExportFormat format;
 
   if (out == NULL
-      && (width > 0 || height > 0 || scale_text != NULL || title != NULL || figure_font_given))
+      && (width > 0 || height > 0 || scale_text != NULL || title != NULL || figure_font_given
+          || figure_legend_given))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    /* Translators: "--width: only with a figure to draw (--out FIGURE)" */
                    _("%s: only with a figure to draw (%s FIGURE)"),
                    width > 0 ? "--width" : height > 0 ? "--height"
-                   : scale_text != NULL ? "--scale" : title != NULL ? "--title" : "--font",
-                   out_option);
+                   : scale_text != NULL ? "--scale" : title != NULL ? "--title"
+                   : figure_font_given ? "--font" : "--legend", out_option);
       return FALSE;
     }
   if (out != NULL && scale_text != NULL && ov_export_format_from_path (out, &format, NULL)

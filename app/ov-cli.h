@@ -15,6 +15,7 @@
 #include "data/ov-dataset.h"
 #include "model/ov-answers.h"
 #include "model/ov-model.h"
+#include "viz/ov-scatter-view.h"
 
 G_BEGIN_DECLS
 
@@ -135,7 +136,11 @@ gboolean        ov_cli_check_scale       (const char    *scale_text,
 gboolean        ov_cli_check_figure_size (double        width,
                                           double        height,
                                           GError      **error);
-/* --width, --height, --scale, --title and --font (width, height 0,
+/* --legend right|below|none of a t-SNE map (ov_cli_get_legend gives it;
+ * without a figure it is refused as the sizes are). */
+void            ov_cli_add_legend_option (GOptionContext *context);
+OvScatterLegend ov_cli_get_legend        (void);
+/* --width, --height, --scale, --title, --font and --legend (width, height 0,
  * scale_text and title NULL when not given; --font is remembered by its
  * option) without a figure to draw (out NULL,
  * out_option names the option that would give it) are refused; --scale

@@ -3595,6 +3595,39 @@ test_tsne_small_perplexity (void)
   unlink_embeddings (emb);
 }
 
+/* /cli/figure-legend: --legend places a t-SNE map's legend: right (the
+ * default) and below name the classes, none names none; other values,
+ * and --legend without a figure, are refused. (Where each puts the
+ * legend: /viz/scatter/legend-place.) */
+static void
+test_figure_legend (void)
+{
+  g_autofree char *npy = ov_test_source_path ("tests", "data", "tsne-mixture-500.npy", NULL);
+  g_autofree char *labels = ov_test_source_path ("tests", "data", "tsne-mixture-500.labels",
+                                                 NULL);
+  g_autofree char *svg = tmp_path ("ov-cli-figure-legend.svg");
+  const char *places[] = { "right", "below", "none" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    {
+      g_autoptr(Run) run = run_oscarviz ("tsne", npy, "--labels", labels, "--iterations", "20",
+                                         "--legend", places[i], "--width", "300",
+                                         "--height", "300", "--out", svg, "-q", NULL);
+      g_autofree char *doc = NULL;
+
+      g_assert_cmpint (run->status, ==, 0);
+      g_assert_true (g_file_get_contents (svg, &doc, NULL, NULL));
+      if (i < 2)
+        g_assert_nonnull (strstr (doc, ">class6 ("));
+      else
+        g_assert_null (strstr (doc, ">class6"));
+      g_unlink (svg);
+    }
+  expect_bad_option ("--legend", "left", "tsne", npy, "--legend", "left", "--out", svg, NULL);
+  expect_bad_option ("--legend", "--out", "tsne", npy, "--legend", "none", "--csv", svg, NULL);
+  g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
+}
+
 /* /cli/figure-scale: tsne and embed --tsne take --scale S as attention
  * and align do (PNG pixels per point, more than 0 and at most 16, checked
  * before anything runs, exit 2 naming the option and the value; embed
@@ -5909,6 +5942,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/exit-status", test_exit_status);
   g_test_add_func ("/cli/figure-size", test_figure_size);
   g_test_add_func ("/cli/figure-scale", test_figure_scale);
+  g_test_add_func ("/cli/figure-legend", test_figure_legend);
   g_test_add_func ("/cli/figure-title", test_figure_title);
   g_test_add_func ("/cli/unknown-command", test_unknown_command);
   g_test_add_func ("/cli/unknown-option", test_unknown_option);

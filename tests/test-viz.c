@@ -1280,6 +1280,86 @@ test_attention_image_crowded (void)
   free_attentions (att, 1);
 }
 
+/* Where the legend goes: right of the plot (the plot narrower than the
+ * figure), below it (the plot as wide as the figure's margins allow, the
+ * tag key and the classes under its bottom edge, the classes in several
+ * columns, the last cell saying how many more there are), or nowhere (the
+ * same plot width, no legend cell, no legend hit). Every point is drawn
+ * inside the frame, clear of its edges. */
+static void
+test_scatter_legend_place (void)
+{
+  enum { N = 60, CLASSES = 30 };
+  g_autofree char **names = g_new0 (char *, CLASSES + 1);
+  float xy[2 * N];
+  guint classes[N];
+  guint8 markers[N];
+  OvRect plot[3], cell;
+
+  for (int c = 0; c < CLASSES; c++)
+    names[c] = g_strdup_printf ("class %d", c);
+  for (int i = 0; i < N; i++)
+    {
+      xy[2 * i] = (float) (i % 10);
+      xy[2 * i + 1] = (float) (i / 10);
+      classes[i] = (guint) (i % CLASSES);
+      markers[i] = i % 2;
+    }
+  for (int place = 0; place < 3; place++)
+    {
+      g_autoptr(OvScatterView) view = ov_scatter_view_new (xy, N, classes,
+                                                           (const char *const *) names,
+                                                           CLASSES, markers, NULL, "t-SNE");
+      cairo_surface_t *surface;
+
+      ov_scatter_view_set_legend (view, (OvScatterLegend) place);
+      surface = render (ov_scatter_view_paint, view, 240, 300);
+      ov_scatter_view_get_plot_rect (view, &plot[place], NULL);
+      for (int i = 0; i < N; i++)
+        {
+          double x, y;
+
+          ov_scatter_view_data_to_view (view, xy[2 * i], xy[2 * i + 1], &x, &y);
+          g_assert_cmpfloat (x, >, plot[place].x + 4);
+          g_assert_cmpfloat (x, <, plot[place].x + plot[place].width - 4);
+          g_assert_cmpfloat (y, >, plot[place].y + 4);
+          g_assert_cmpfloat (y, <, plot[place].y + plot[place].height - 4);
+        }
+      if (place == OV_SCATTER_LEGEND_RIGHT)
+        {
+          g_assert_true (ov_scatter_view_get_legend_rect (view, 0, &cell));
+          g_assert_cmpfloat (cell.x, >=, plot[place].x + plot[place].width);
+        }
+      else if (place == OV_SCATTER_LEGEND_BELOW)
+        {
+          OvRect other;
+          guint c = 1;
+
+          g_assert_true (ov_scatter_view_get_legend_rect (view, 0, &cell));
+          g_assert_cmpfloat (cell.y, >=, plot[place].y + plot[place].height);
+          /* a second column: some class's cell right of the first's */
+          while (ov_scatter_view_get_legend_rect (view, c, &other) && other.x <= cell.x)
+            c++;
+          g_assert_true (ov_scatter_view_get_legend_rect (view, c, &other));
+          g_assert_cmpfloat (other.x, >, cell.x);
+          g_assert_cmpint (ov_scatter_view_legend_hit (view, cell.x + 2, cell.y + 2), ==, 0);
+        }
+      else
+        {
+          g_assert_false (ov_scatter_view_get_legend_rect (view, 0, &cell));
+          g_assert_cmpint (ov_scatter_view_legend_hit (view, plot[place].x + 5,
+                                                       plot[place].y + plot[place].height + 2),
+                           ==, -1);
+        }
+      cairo_surface_destroy (surface);
+    }
+  g_assert_cmpfloat (plot[0].width, <, plot[1].width);
+  g_assert_cmpfloat (plot[1].width, ==, plot[2].width);
+  g_assert_cmpfloat (plot[1].height, <, plot[2].height);
+  g_strfreev (names);
+  names = NULL;
+}
+
 static void
 test_scatter (void)
 {
@@ -3836,6 +3916,7 @@ main (int argc, char **argv)
   g_test_add_func ("/viz/attention-image/weights", test_attention_image);
   g_test_add_func ("/viz/attention-image/crowded-labels", test_attention_image_crowded);
   g_test_add_func ("/viz/scatter/select", test_scatter);
+  g_test_add_func ("/viz/scatter/legend-place", test_scatter_legend_place);
   g_test_add_func ("/viz/scatter/tsne-plot", test_tsne_plot);
   g_test_add_func ("/viz/figures/column-width", test_column_width);
   g_test_add_func ("/viz/figures/paper-sizes", test_paper_sizes);

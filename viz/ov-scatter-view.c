@@ -53,6 +53,7 @@ struct _OvScatterView
   OvPalette *palette, *own_palette;
   char      *title;
   gboolean   modality_key;  /* the legend says which marker is a tag, a region */
+  OvScatterLegend legend_place;
   double     xmin, xmax, ymin, ymax;
 
   /* layout */
@@ -67,6 +68,7 @@ struct _OvScatterView
   double     legend_x, legend_y, legend_w, legend_row, legend_font;
   double     legend_col_w;  /* a column's width, its gap to the next included */
   double     key_r;         /* the tag/region key's markers, sized as the text */
+  double     key_y;         /* the middle of the tag key's row */
   double     region_key_x, region_key_y;  /* the square of the tag/region key */
   guint      legend_rows, legend_cols;
 };
@@ -241,7 +243,8 @@ layout_key (OvScatterView *view,
       ov_draw_set_font (cr, view->legend_font, FALSE);
       view->region_key_x = view->legend_x
                            + MAX (55 * k, 24 * k + ov_draw_text_width (cr, _ ("tag")));
-      view->region_key_y = view->plot.y + 6 * k;
+      view->key_y = view->plot.y + 6 * k;
+      view->region_key_y = view->key_y;
       key_rows = 2;
       if (view->region_key_x + 14 * k + ov_draw_text_width (cr, _ ("region"))
           > view->legend_x + view->legend_w)
@@ -256,6 +259,60 @@ layout_key (OvScatterView *view,
   view->legend_y = view->plot.y + (key_rows > 0 ? key_rows * view->legend_row + 6 * k : 0.0);
   view->legend_rows = (guint) MAX (0.0, (view->height - view->legend_y - view->margin)
                                         / view->legend_row);
+}
+
+void
+ov_scatter_view_set_legend (OvScatterView  *view,
+                            OvScatterLegend place)
+{
+  g_return_if_fail (view != NULL);
+
+  view->legend_place = place;
+}
+
+/* The legend in columns under the plot, as many as the width holds, its
+ * rows at most 45 % of the height (the rest listed as "+ N more"); the tag
+ * and region key is its first row. With no legend, none at all. Returns
+ * the width the legend takes beside the plot: 0. */
+static double
+layout_legend_under (OvScatterView *view,
+                     cairo_t       *cr,
+                     double         title_h)
+{
+  double k = view->shrink, margin = view->margin, gap = LEGEND_COL_GAP * k;
+  double avail_w = view->width - 2 * margin, swatch, col_w, legend_h, below;
+  guint cols, key_rows = view->modality_key ? 1 : 0, rows_needed, rows_fit, rows;
+
+  view->legend_x = margin;
+  if (view->legend_place == OV_SCATTER_LEGEND_NONE
+      || (view->n_classes == 0 && !view->modality_key))
+    {
+      view->legend_w = 0.0;
+      view->legend_rows = view->legend_cols = 0;
+      view->plot.height = MAX (10.0, view->height - title_h - 2 * margin);
+      return 0.0;
+    }
+  view->legend_row = ov_draw_line_height (view->legend_font);
+  swatch = MIN (10.0, view->legend_row - 4 * k);
+  col_w = MIN (legend_label_width (view, cr, swatch), LEGEND_W * k - margin) + gap;
+  cols = MAX (1, (guint) ((avail_w + gap) / col_w));
+  rows_needed = view->n_classes > 0 ? (view->n_classes + cols - 1) / cols : 0;
+  rows_fit = (guint) (0.45 * (view->height - title_h - 2 * margin) / view->legend_row);
+  rows = MIN (rows_needed + key_rows, MAX (rows_fit, key_rows + 1));
+  legend_h = rows * view->legend_row;
+  below = 6 * k;
+  view->plot.height = MAX (10.0, view->height - title_h - 2 * margin - legend_h - below);
+  view->legend_cols = cols;
+  view->legend_col_w = col_w;
+  view->legend_w = MIN (avail_w, cols * col_w - gap);
+  view->key_y = view->plot.y + view->plot.height + below + view->legend_row / 2;
+  ov_draw_set_font (cr, view->legend_font, FALSE);
+  view->region_key_x = view->legend_x
+                       + MAX (55 * k, 24 * k + ov_draw_text_width (cr, _ ("tag")));
+  view->region_key_y = view->key_y;
+  view->legend_y = view->plot.y + view->plot.height + below + key_rows * view->legend_row;
+  view->legend_rows = rows - key_rows;
+  return 0.0;
 }
 
 void
@@ -348,6 +405,8 @@ ov_scatter_view_layout (OvScatterView *view, double width, double height)
       view->legend_w = MAX (0.0, legend_w - margin);
       layout_key (view, cr, TRUE);
     }
+  if (view->legend_place != OV_SCATTER_LEGEND_RIGHT)
+    legend_w = layout_legend_under (view, cr, title_h);
   view->plot.width = MAX (10.0, width - legend_w - 2 * margin);
   /* Equal scale on both axes: t-SNE distances mean the same either way.
    * The data's range leaves a marker, its outline and a gap at each side,
@@ -368,6 +427,8 @@ legend_entries (OvScatterView *view)
 {
   guint cells = view->legend_rows * view->legend_cols;
 
+  if (view->legend_place == OV_SCATTER_LEGEND_NONE)
+    return 0;
   if (view->n_classes <= cells)
     return view->n_classes;
   return cells > 0 ? cells - 1 : 0;
@@ -482,9 +543,14 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
 
   /* Legend: modality markers, then one cell per class (greyed when hidden). */
   ov_draw_set_font (cr, view->legend_font, FALSE);
+  if (view->legend_place == OV_SCATTER_LEGEND_NONE)
+    {
+      cairo_restore (cr);
+      return;
+    }
   if (view->modality_key)
     {
-      double k = view->shrink, y = view->plot.y + 6 * k;
+      double k = view->shrink, y = view->key_y;
 
       ov_draw_use_ink (cr, OV_INK_DIM);
       marker_path (cr, OV_MARKER_CIRCLE, view->legend_x + 5 * k, y, view->key_r);
@@ -531,6 +597,9 @@ ov_scatter_view_draw (OvScatterView *view, cairo_t *cr)
                       g_dngettext (GETTEXT_PACKAGE, "+ %u more class", "+ %u more classes",
                                    view->n_classes - c),
                       view->n_classes - c);
+          /* "+27" where the words do not fit */
+          if (ov_draw_text_width (cr, label) > cell_w)
+            g_snprintf (label, sizeof label, "+%u", view->n_classes - c);
           text = ov_draw_ellipsize (cr, label, cell_w);
           ov_draw_use_ink (cr, OV_INK_DIM);
           ov_draw_text (cr, x, y + row / 2, 0.0, 0.5, text);
@@ -609,6 +678,8 @@ ov_scatter_view_legend_hit (OvScatterView *view, double x, double y)
 {
   guint rows = MAX (view->legend_rows, 1), col, row;
 
+  if (view->legend_place == OV_SCATTER_LEGEND_NONE || view->legend_rows == 0)
+    return -1;
   if (x < view->legend_x || x > view->legend_x + view->legend_w || y < view->legend_y)
     return -1;
   col = (guint) floor ((x - view->legend_x) / MAX (view->legend_col_w, 1e-9));

@@ -22,6 +22,15 @@ typedef enum {
 
 typedef struct _OvScatterView OvScatterView;
 
+/* Where the legend goes: right of the plot (the default), in columns
+ * under it (a narrow figure of many classes), or nowhere (the figure's
+ * caption says what the colours are). */
+typedef enum {
+  OV_SCATTER_LEGEND_RIGHT,
+  OV_SCATTER_LEGEND_BELOW,
+  OV_SCATTER_LEGEND_NONE,
+} OvScatterLegend;
+
 /* xy (n, 2) data coordinates, classes (n) indices into class_names
  * (n_classes), markers (n) OvMarker values. Everything is copied; palette is
  * borrowed (NULL = a palette of the view's own). Without markers every
@@ -48,6 +57,9 @@ gboolean       ov_scatter_view_get_class_visible (OvScatterView *view,
 void           ov_scatter_view_set_selection (OvScatterView  *view,
                                               const guint    *indices,
                                               guint           n);
+/* Where the legend goes (before layout). */
+void           ov_scatter_view_set_legend (OvScatterView  *view,
+                                           OvScatterLegend place);
 /* See ov_draw_shrink: the figure is shown scale times as large as laid out. */
 void           ov_scatter_view_set_shown_scale (OvScatterView *view,
                                                 double         scale);

@@ -47,6 +47,7 @@ ov_tsne_plot_write (const char         *path,
                     const char * const *label_names,
                     guint               n_labels,
                     const char         *title,
+                    OvScatterLegend     legend,
                     double              width,
                     double              height,
                     double              scale,
@@ -60,6 +61,7 @@ ov_tsne_plot_write (const char         *path,
   if (!ov_export_format_from_path (path, &format, error))
     return FALSE;
   view = ov_tsne_plot_view_new (Y, n, label_ids, label_names, n_labels, title);
+  ov_scatter_view_set_legend (view, legend);
   return ov_export_view (path, format, ov_scatter_view_paint, view,
                          width > 0 ? width : OV_TSNE_PLOT_WIDTH,
                          height > 0 ? height : OV_TSNE_PLOT_HEIGHT,

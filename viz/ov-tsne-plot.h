@@ -31,8 +31,8 @@ OvScatterView *ov_tsne_plot_view_new (const float        *Y,
                                       const char         *title);
 
 /* Writes that figure to path, width x height points (0: OV_TSNE_PLOT_WIDTH,
- * OV_TSNE_PLOT_HEIGHT), a PNG at scale pixels per point (0: 2); the format
- * follows the extension (.png, .svg, .pdf).
+ * OV_TSNE_PLOT_HEIGHT), a PNG at scale pixels per point (0: 2), its legend
+ * where legend says; the format follows the extension (.png, .svg, .pdf).
  * Goes through a temporary file in the same folder and a rename. */
 gboolean       ov_tsne_plot_write    (const char         *path,
                                       const float        *Y,
@@ -41,6 +41,7 @@ gboolean       ov_tsne_plot_write    (const char         *path,
                                       const char * const *label_names,
                                       guint               n_labels,
                                       const char         *title,
+                                      OvScatterLegend     legend,
                                       double              width,
                                       double              height,
                                       double              scale,
