@@ -125,6 +125,33 @@ parse_figure_size (const char  *option_name,
 
 /* whether --font was given, so that it can be refused without a figure */
 static gboolean figure_font_given;
+/* whether --text-scale was given */
+static gboolean figure_text_scale_given;
+
+/* --text-scale F: a small figure's text F times as large as its size
+ * would make it, up to the full size */
+static gboolean
+parse_figure_text_scale (const char  *option_name,
+                         const char  *value,
+                         gpointer     data,
+                         GError     **error)
+{
+  char *end = NULL;
+  double f = value != NULL ? g_ascii_strtod (value, &end) : NAN;
+
+  if (value == NULL || end == value || *end != '\0' || !(f >= 0.5 && f <= 4))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   /* Translators: "--text-scale 9: give a factor from 0.5 to 4" */
+                   _("%s %s: give a factor from 0.5 to 4 (1.5 makes a small figure's text half "
+                     "as large again)"), option_name, value != NULL ? value : "");
+      return FALSE;
+    }
+  ov_draw_set_text_scale (f);
+  figure_text_scale_given = TRUE;
+  return TRUE;
+}
+
 /* --legend of a t-SNE map, and whether it was given */
 static OvScatterLegend figure_legend = OV_SCATTER_LEGEND_RIGHT;
 static gboolean figure_legend_given;
@@ -207,6 +234,9 @@ ov_cli_add_figure_size_options (GOptionContext *context,
     { "font", 0, 0, G_OPTION_ARG_CALLBACK, parse_figure_font,
       N_("Font family of the figure's text, as a paper's (such as “Liberation Serif”; "
          "default Sans)"), N_("FAMILY") },
+    { "text-scale", 0, 0, G_OPTION_ARG_CALLBACK, parse_figure_text_scale,
+      N_("Text of a small figure F times as large as its size makes it (at most its full "
+         "size: 10-point labels), for a paper's column; default 1"), "F" },
     { NULL }
   };
 
@@ -315,14 +345,15 @@ ov_cli_check_figure_wanted (const char  *out_option,
 
   if (out == NULL
       && (width > 0 || height > 0 || scale_text != NULL || title != NULL || figure_font_given
-          || figure_legend_given))
+          || figure_legend_given || figure_text_scale_given))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    /* Translators: "--width: only with a figure to draw (--out FIGURE)" */
                    _("%s: only with a figure to draw (%s FIGURE)"),
                    width > 0 ? "--width" : height > 0 ? "--height"
                    : scale_text != NULL ? "--scale" : title != NULL ? "--title"
-                   : figure_font_given ? "--font" : "--legend", out_option);
+                   : figure_font_given ? "--font" : figure_legend_given ? "--legend"
+                   : "--text-scale", out_option);
       return FALSE;
     }
   if (out != NULL && scale_text != NULL && ov_export_format_from_path (out, &format, NULL)

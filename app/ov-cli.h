@@ -140,7 +140,8 @@ gboolean        ov_cli_check_figure_size (double        width,
  * without a figure it is refused as the sizes are). */
 void            ov_cli_add_legend_option (GOptionContext *context);
 OvScatterLegend ov_cli_get_legend        (void);
-/* --width, --height, --scale, --title, --font and --legend (width, height 0,
+/* --width, --height, --scale, --title, --font, --text-scale and --legend
+ * (width, height 0,
  * scale_text and title NULL when not given; --font is remembered by its
  * option) without a figure to draw (out NULL,
  * out_option names the option that would give it) are refused; --scale

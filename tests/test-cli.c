@@ -3595,6 +3595,67 @@ test_tsne_small_perplexity (void)
   unlink_embeddings (emb);
 }
 
+/* The largest font-size an SVG's text elements give. */
+static double
+svg_largest_font (const char *path)
+{
+  g_autofree char *doc = NULL;
+  g_autoptr(GRegex) re = g_regex_new ("font-size=\"([0-9.]+)\"", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  double largest = 0;
+
+  g_assert_true (g_file_get_contents (path, &doc, NULL, NULL));
+  g_regex_match (re, doc, 0, &match);
+  for (; g_match_info_matches (match); g_match_info_next (match, NULL))
+    {
+      g_autofree char *size = g_match_info_fetch (match, 1);
+
+      largest = MAX (largest, g_ascii_strtod (size, NULL));
+    }
+  return largest;
+}
+
+/* /cli/text-scale: --text-scale F draws a small figure's text larger (up
+ * to its full size), in every figure command; a factor outside 0.5 to 4,
+ * or one without a figure, is refused. */
+static void
+test_text_scale (void)
+{
+  g_autofree char *yaml = demo_scenes ();
+  g_autofree char *npy = ov_test_source_path ("tests", "data", "tsne-mixture-500.npy", NULL);
+  g_autofree char *svg = tmp_path ("ov-cli-text-scale.svg");
+  double sizes[2][2];
+
+  g_unsetenv ("OSCARVIZ_DATADIR");
+  for (int k = 0; k < 2; k++)
+    {
+      const char *f = k == 0 ? "1" : "1.5";
+      g_autoptr(Run) heat = run_oscarviz ("attention", "--model", "demo", "--dataset", yaml,
+                                          "--width", "240", "--text-scale", f, "--out", svg,
+                                          NULL);
+      g_autoptr(Run) map = NULL;
+
+      g_assert_cmpint (heat->status, ==, 0);
+      sizes[0][k] = svg_largest_font (svg);
+      g_unlink (svg);
+      map = run_oscarviz ("tsne", npy, "--iterations", "20", "--width", "300", "--height",
+                          "200", "--text-scale", f, "--out", svg, "-q", NULL);
+      g_assert_cmpint (map->status, ==, 0);
+      sizes[1][k] = svg_largest_font (svg);
+      g_unlink (svg);
+    }
+  for (int v = 0; v < 2; v++)
+    {
+      g_test_message ("text %g at 1, %g at 1.5", sizes[v][0], sizes[v][1]);
+      g_assert_cmpfloat (sizes[v][1], >, 1.1 * sizes[v][0]);
+    }
+  expect_bad_option ("--text-scale", "9", "attention", "--model", "demo", "--dataset", yaml,
+                     "--text-scale", "9", "--out", svg, NULL);
+  expect_bad_option ("--text-scale", "--out", "tsne", npy, "--text-scale", "2", "--csv", svg,
+                     NULL);
+  g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
+}
+
 /* /cli/figure-legend: --legend places a t-SNE map's legend: right (the
  * default) and below name the classes, none names none; other values,
  * and --legend without a figure, are refused. (Where each puts the
@@ -5943,6 +6004,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/figure-size", test_figure_size);
   g_test_add_func ("/cli/figure-scale", test_figure_scale);
   g_test_add_func ("/cli/figure-legend", test_figure_legend);
+  g_test_add_func ("/cli/text-scale", test_text_scale);
   g_test_add_func ("/cli/figure-title", test_figure_title);
   g_test_add_func ("/cli/unknown-command", test_unknown_command);
   g_test_add_func ("/cli/unknown-option", test_unknown_option);
