@@ -641,10 +641,11 @@ ov_cmd_attention (int argc, char **argv)
       char *end = NULL;
 
       o.vmax = g_ascii_strtod (o.vmax_text, &end);
-      if (end == o.vmax_text || *end != '\0' || !isfinite (o.vmax) || o.vmax <= 0)
+      if (end == o.vmax_text || *end != '\0' || !(o.vmax >= 1e-6 && o.vmax <= 1e6))
         {
-          g_printerr (_("oscarviz attention: --vmax %s: give a number above 0, the attention "
-                        "weight (or difference) the colour key ends at\n"), o.vmax_text);
+          g_printerr (_("oscarviz attention: --vmax %s: give the attention weight (or "
+                        "difference) the colour key ends at, from 0.000001 to 1000000\n"),
+                      o.vmax_text);
           status = 2;
           goto out;
         }
@@ -913,6 +914,18 @@ ov_cmd_attention (int argc, char **argv)
       || (strcmp (view_name, "difference") == 0
           && !check_head ("--before-head", before_head, model)))
     {
+      status = 2;
+      goto out;
+    }
+  /* a difference of a map from itself is zero everywhere */
+  if (strcmp (view_name, "difference") == 0 && o.before_tags == NULL
+      && (o.before_layer == NOT_GIVEN || o.before_layer == o.layer) && before_head == head)
+    {
+      g_autofree char *same = head_name (head);
+
+      g_printerr (_("oscarviz attention: the difference view compares layer %d, %s with "
+                    "itself: give --before-layer, --before-head or --before-tags that differ "
+                    "from it\n"), o.layer, same);
       status = 2;
       goto out;
     }

@@ -312,8 +312,9 @@ ov_cmd_vqa (int    argc,
   for (guint k = 0; has_reference && answers != NULL && k < asked->n_labels; k++)
     if (ov_answer_list_get_by_label (answers, asked->labels[k]) == NULL)
       {
-        g_printerr (_("oscarviz vqa: warning: %s, image “%s”: reference answer %lld is past "
-                      "the answer list of %s (%u answers); are the two for the same model?\n"),
+        g_printerr (_("oscarviz vqa: warning: %s, image “%s”: reference answer %lld is not "
+                      "in the answer list of %s (%u answers); are the two for the same "
+                      "model?\n"),
                     sample->source, sample->sample->key, (long long) asked->labels[k],
                     answers_source, ov_answer_list_get_n (answers));
         break;

@@ -300,7 +300,16 @@ ov_model_count_input_kept (OvModel *model, OvTask task, const char *text, const 
     enc = ov_model_prepare_pretrain (model, text, tags, regions, error);
   if (enc == NULL)
     return FALSE;
-  pieces = ov_tokenizer_tokenize (model->tokenizer, tags != NULL ? tags : "");
+  /* the tags as the layout reads them: a VQA or pre-training pair reads
+   * ';' as a space, and blank tags as none (prepare_pair) */
+  if (task != OV_TASK_CAPTION && tags != NULL)
+    {
+      g_autofree char *read = g_strdelimit (g_strdup (tags), ";", ' ');
+
+      pieces = ov_tokenizer_tokenize (model->tokenizer, is_python_blank (read) ? "" : read);
+    }
+  else
+    pieces = ov_tokenizer_tokenize (model->tokenizer, tags != NULL ? tags : "");
   kept->tag_pieces = (int) pieces->len;
   kept->regions = regions != NULL ? regions->n_regions : 0;
   seq_len = enc->inputs.n_text + enc->inputs.n_regions;

@@ -1099,6 +1099,20 @@ test_caption_input_kept (void)
     g_assert_nonnull (strstr (asked->err, "reads the first 50 of the 60 regions"));
     g_unlink (csv);
   }
+  /* VQA reads ';' as a space and blank tags as none: nothing is left out */
+  {
+    const char *tags[] = { "hexagon;cup;bolt", " ; ; " };
+
+    for (guint i = 0; i < G_N_ELEMENTS (tags); i++)
+      {
+        g_autoptr(Run) vqa = run_oscarviz ("vqa", "--model", "demo-vqa", "--dataset", "demo",
+                                           "--question", "what colour is the cup?", "--tags",
+                                           tags[i], NULL);
+
+        g_assert_cmpint (vqa->status, ==, 0);
+        g_assert_null (strstr (vqa->err, "word pieces of the tags"));
+      }
+  }
 
   /* embed says it once for the dataset */
   {
@@ -4456,6 +4470,10 @@ test_attention_view_options (void)
           g_assert_nonnull (strstr (doc, ">-0.0375<"));
         g_unlink (svg);
       }
+    /* a difference of a map from itself */
+    expect_bad_option ("--before-layer", "with itself", "attention", "--model", "demo",
+                       "--dataset", yaml, "--view", "difference", "--before-layer", "1",
+                       "--out", png, NULL);
     expect_bad_option ("--vmax", "summary", "attention", "--model", "demo", "--dataset", yaml,
                        "--view", "summary", "--vmax", "1", "--out", png, NULL);
     expect_bad_option ("--vmax", "-1", "attention", "--model", "demo", "--dataset", yaml,

@@ -630,14 +630,14 @@ key_position (const OvHeatmapView *view, int a)
   return TRUE;
 }
 
-/* Which positions get a label along an axis labelled every step-th: the
- * key positions always, then every step-th that stays step positions clear
- * of each label already given, so that no two labels overlap. */
+/* Which positions get a label along an axis labelled every step-th: first
+ * [CLS] and [MASK], then the tokens of one input only, then every
+ * step-th; each only where it stays step positions clear of the labels
+ * already given, so that no two labels overlap. */
 static gboolean *
 labelled_positions (const OvHeatmapView *view, int step)
 {
   gboolean *shown = g_new0 (gboolean, MAX (view->n, 1));
-  int last = G_MININT / 2;
 
   if (step <= 1)
     {
@@ -645,25 +645,23 @@ labelled_positions (const OvHeatmapView *view, int step)
         shown[a] = TRUE;
       return shown;
     }
-  for (int a = 0; a < view->n; a++)
-    shown[a] = key_position (view, a);
-  for (int a = 0; a < view->n; a++)
-    {
-      gboolean clear = a - last >= step;
+  for (int pass = 0; pass < 3; pass++)
+    for (int a = 0; a < view->n; a++)
+      {
+        gboolean wanted, clear = TRUE;
 
-      if (shown[a])
-        {
-          last = a;
-          continue;
-        }
-      for (int b = a + 1; clear && b < MIN (view->n, a + step); b++)
-        clear = !shown[b];
-      if (clear && a % step == 0)
-        {
+        if (pass == 0)
+          wanted = strcmp (view->labels[a], "[CLS]") == 0
+                   || strcmp (view->labels[a], "[MASK]") == 0;
+        else if (pass == 1)
+          wanted = key_position (view, a);
+        else
+          wanted = a % step == 0;
+        for (int b = MAX (0, a - step + 1); wanted && clear && b < MIN (view->n, a + step); b++)
+          clear = !shown[b];
+        if (wanted && clear)
           shown[a] = TRUE;
-          last = a;
-        }
-    }
+      }
   return shown;
 }
 
@@ -2677,7 +2675,8 @@ ov_attention_image_view_draw (OvAttentionImageView *view, cairo_t *cr)
       for (guint k = 0; k < n; k++)
         {
           guint i = order[k];
-          double t = view->weights[i] / view->scale.hi;
+          /* (a weight past a fixed scale's end is drawn at the end) */
+          double t = CLAMP (view->weights[i] / view->scale.hi, 0.0, 1.0);
           OvColor c = ov_color_scale_map (&view->scale, view->weights[i]);
           OvRect b;
 
