@@ -34,6 +34,13 @@
 
 /* The canvas: paints whatever view the panel hands it at its own size. */
 
+/* The pages, in points, from which the caption words view and the flow
+ * summary draw their text at full size (the sizes viz/ov-attention-view.c
+ * shrinks them from): the window never lays them out smaller, and its
+ * scroller shows the rest. */
+#define WORDS_FULL_TEXT 400
+#define FLOW_FULL_TEXT_W(n_heads) (260 + 100 * (n_heads))
+
 #define OV_TYPE_ATTENTION_CANVAS (ov_attention_canvas_get_type ())
 G_DECLARE_FINAL_TYPE (OvAttentionCanvas, ov_attention_canvas, OV, ATTENTION_CANVAS, GtkWidget)
 
@@ -58,8 +65,6 @@ struct _OvAttentionCanvas
                            int      row,
                            int      col);
   int          mark_row, mark_col;
-  /* How much of the scroller's foot the line over it hides. */
-  int          foot;
   /* Tells the view how much larger than laid out the canvas shows it. */
   void       (*set_shown_scale) (gpointer view,
                                  double   scale);
@@ -123,10 +128,8 @@ canvas_visible_rect (GtkWidget       *widget,
       double pw = gtk_adjustment_get_page_size (ha), ph = gtk_adjustment_get_page_size (va);
       double x = gtk_adjustment_get_value (ha), y = gtk_adjustment_get_value (va);
 
-      /* (no page yet before the first allocation); the line over the
-       * scroller's foot hides the bottom of the page */
-      graphene_rect_init (r, x, y, pw > 0 ? MIN (w - x, pw) : w,
-                          ph > 0 ? MIN (h - y, ph - OV_ATTENTION_CANVAS (widget)->foot) : h);
+      /* (no page yet before the first allocation) */
+      graphene_rect_init (r, x, y, pw > 0 ? MIN (w - x, pw) : w, ph > 0 ? MIN (h - y, ph) : h);
     }
 }
 
@@ -522,13 +525,6 @@ show_cursor (OvAttentionPanel *self)
               "heat map.");
   gtk_label_set_text (self->cell_label, shown);
   gtk_widget_set_visible (label, self->canvas->view != NULL);
-  /* The map can scroll its last row out from under the line. (A new text
-   * size shows from the next move of the cell.) */
-  self->canvas->foot = 0;
-  if (self->canvas->view != NULL)
-    gtk_widget_measure (label, GTK_ORIENTATION_VERTICAL, -1, NULL, &self->canvas->foot,
-                        NULL, NULL);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (self->canvas), self->canvas->foot);
   /* GTK 4.8 has no way to announce a change (gtk_accessible_announce is
    * 4.14): a screen reader reads the description of the focused canvas,
    * which it may or may not speak again on each move. */
@@ -539,15 +535,14 @@ show_cursor (OvAttentionPanel *self)
 }
 
 /* Scrolls adj the least that shows lo..hi (its start when it cannot
- * show all of it) above the hidden foot of the page. */
+ * show all of it). */
 static void
 scroll_to_show (GtkAdjustment *adj,
                 double         lo,
-                double         hi,
-                double         hidden)
+                double         hi)
 {
   double value = gtk_adjustment_get_value (adj);
-  double page = gtk_adjustment_get_page_size (adj) - hidden;
+  double page = gtk_adjustment_get_page_size (adj);
 
   if (page <= 0)
     return;
@@ -582,10 +577,8 @@ scroll_to_cursor (OvAttentionPanel *self)
     return;
   /* in the canvas's coordinates, with room for the mark around the cell */
   r = (OvRect) { r.x * scale, r.y * scale, r.width * scale, r.height * scale };
-  scroll_to_show (gtk_scrolled_window_get_hadjustment (scroller), r.x - 6, r.x + r.width + 6,
-                  0);
-  scroll_to_show (gtk_scrolled_window_get_vadjustment (scroller), r.y - 6, r.y + r.height + 6,
-                  self->canvas->foot);
+  scroll_to_show (gtk_scrolled_window_get_hadjustment (scroller), r.x - 6, r.x + r.width + 6);
+  scroll_to_show (gtk_scrolled_window_get_vadjustment (scroller), r.y - 6, r.y + r.height + 6);
 }
 
 static void
@@ -745,8 +738,7 @@ page_rows (OvAttentionPanel *self)
   if (!ov_heatmap_view_cell_rect (self->heatmap, 0, 0, &r) || r.height <= 0
       || gtk_adjustment_get_page_size (va) <= 0)
     return 10;
-  return MAX (1, (int) ((gtk_adjustment_get_page_size (va) - self->canvas->foot)
-                        / (r.height * scale)) - 1);
+  return MAX (1, (int) (gtk_adjustment_get_page_size (va) / (r.height * scale)) - 1);
 }
 
 /* Puts the caption words view's keyboard cell on (step, col), kept inside
@@ -1294,13 +1286,14 @@ show_words_view (OvAttentionPanel *self)
   self->canvas->draw_mark = words_draw_mark;
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  /* as `oscarviz attention --view caption` exports it; on screen it fits
-   * the panel down to cells of a few points */
+  /* as `oscarviz attention --view caption` exports it; on screen never
+   * smaller than the page on which its text has its full size, so that its
+   * labels read as the heat map's do and a small panel scrolls instead */
   self->canvas->min_width = (int) MAX (160 + 16 * ca->n_cols + 120,
                                        7.2 * MIN (g_utf8_strlen (title, -1), 100) + 40);
   self->canvas->min_height = 200 + 20 * ca->n_steps;
-  self->canvas->fit_width = MIN (self->canvas->min_width, 320);
-  self->canvas->fit_height = MIN (self->canvas->min_height, 240);
+  self->canvas->fit_width = MAX (self->canvas->min_width, WORDS_FULL_TEXT);
+  self->canvas->fit_height = MAX (self->canvas->min_height, WORDS_FULL_TEXT);
   return NULL;
 }
 
@@ -1480,6 +1473,11 @@ update_view (OvAttentionPanel *self)
       self->canvas->set_shown_scale = flow_set_shown_scale;
       self->canvas->min_width = 200 + fwd->n_heads * 100;
       self->canvas->min_height = MAX (60 + fwd->n_layers * 112, 340);
+      /* On screen as wide as the figure whose text has its full size (the
+       * exported one is narrower and its text a little smaller), so that
+       * the explanation beside the cells stays readable. */
+      self->canvas->fit_width = FLOW_FULL_TEXT_W (fwd->n_heads);
+      self->canvas->fit_height = self->canvas->min_height;
       break;
 
     case OV_ATTENTION_VIEW_HEATMAP:
@@ -1499,10 +1497,13 @@ update_view (OvAttentionPanel *self)
       }
       break;
     }
-  if (kind == OV_ATTENTION_VIEW_GRID || kind == OV_ATTENTION_VIEW_FLOW)
+  if (kind == OV_ATTENTION_VIEW_GRID)
     {
       self->canvas->fit_width = self->canvas->min_width;
       self->canvas->fit_height = self->canvas->min_height;
+    }
+  if (kind == OV_ATTENTION_VIEW_GRID || kind == OV_ATTENTION_VIEW_FLOW)
+    {
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       self->grid != NULL
