@@ -266,6 +266,8 @@ struct _OvAttentionPanel
   int             cursor_layer, cursor_head;
   /* The caption words view's keyboard cell (step, column), or -1. */
   int             word_step, word_col;
+  /* The height the line under the figure keeps while the view shows. */
+  int             line_height;
   /* The views on the picture: what each item of the subject menu stands
    * for (a sequence position, or a region of the run's sample), and the
    * choices kept across runs: the token by its label and position (NULL:
@@ -358,6 +360,7 @@ clear_views (OvAttentionPanel *self)
   self->canvas->height_for_width = NULL;
   self->canvas->draw_mark = NULL;
   self->canvas->set_shown_scale = NULL;
+  self->line_height = 0;
   g_clear_pointer (&self->heatmap, ov_heatmap_view_free);
   g_clear_pointer (&self->grid, ov_attention_grid_view_free);
   g_clear_pointer (&self->flow, ov_flow_view_free);
@@ -470,6 +473,25 @@ dup_cursor_text (OvAttentionPanel *self)
                           hit.row_label, hit.row, hit.col_label, hit.col);
 }
 
+/* Sets the line under the figure to text. The line gets no lower while a
+ * view shows: a line that followed its text's height would move the figure
+ * above it at each key. */
+static void
+keep_line_height (OvAttentionPanel *self,
+                  const char       *text)
+{
+  GtkWidget *label = GTK_WIDGET (self->cell_label);
+  int width = gtk_widget_get_width (label) > 0 ? gtk_widget_get_width (label) : -1;
+  int height = 0;
+
+  gtk_widget_set_size_request (label, -1, -1);
+  gtk_label_set_text (self->cell_label, text);
+  gtk_widget_set_tooltip_text (label, text);
+  gtk_widget_measure (label, GTK_ORIENTATION_VERTICAL, width, NULL, &height, NULL, NULL);
+  self->line_height = MAX (self->line_height, height);
+  gtk_widget_set_size_request (label, -1, self->line_height);
+}
+
 /* Shows the keyboard's cell: the mark on the map, the line under it and
  * the canvas's accessible description. */
 static void
@@ -523,8 +545,8 @@ show_cursor (OvAttentionPanel *self)
   else
     shown = _("Click a head, or go to it with the arrow keys and press Enter, to open its "
               "heat map.");
-  gtk_label_set_text (self->cell_label, shown);
   gtk_widget_set_visible (label, self->canvas->view != NULL);
+  keep_line_height (self, shown);
   /* GTK 4.8 has no way to announce a change (gtk_accessible_announce is
    * 4.14): a screen reader reads the description of the focused canvas,
    * which it may or may not speak again on each move. */
@@ -2061,6 +2083,18 @@ ov_attention_panel_set_compact (OvAttentionPanel *self,
   g_return_if_fail (OV_IS_ATTENTION_PANEL (self));
 
   gtk_label_set_lines (self->input_label, compact ? 1 : 2);
+  /* The line under the figure too: one line, the whole of it in the
+   * tooltip, so that large text on a low screen leaves the map its rows. */
+  gtk_label_set_ellipsize (self->cell_label, compact ? PANGO_ELLIPSIZE_END
+                                                     : PANGO_ELLIPSIZE_NONE);
+  gtk_label_set_lines (self->cell_label, compact ? 1 : -1);
+  self->line_height = 0;
+  if (gtk_widget_get_visible (GTK_WIDGET (self->cell_label)))
+    {
+      g_autofree char *text = g_strdup (gtk_label_get_text (self->cell_label));
+
+      keep_line_height (self, text);
+    }
 }
 
 const OvAttentionRun *
