@@ -1888,7 +1888,8 @@ shown_unscrolled (GtkWidget *widget)
 
 /* /ui/polish/room: at 1280x800 and 1920x1080 the panels get most of the
  * side below the tag list, "Before the last change" shows without
- * scrolling, the list folds away, and the divider is remembered. */
+ * scrolling, the list folds away, the embeddings tab leaves it its
+ * height, and the divider is remembered. */
 static void
 test_room (void)
 {
@@ -1957,13 +1958,15 @@ test_room (void)
       ov_test_iterate (300);
       g_assert_false (ov_tag_list_get_collapsed (tags));
 
-      /* The embeddings tab takes the height and gives it back. */
+      /* The embeddings tab keeps the list's height where the side has
+       * room for both (only a side short for its text gives the map the
+       * list's height), and so does the next tab. */
       gtk_paned_set_position (side_paned (win), 320);
       ov_test_iterate (300);
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
                                                  "embeddings"));
       ov_test_iterate (300);
-      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (tags)), <, 320);
+      g_assert_cmpint (abs (gtk_widget_get_height (GTK_WIDGET (tags)) - 320), <=, 2);
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-panel", "s",
                                                  "caption"));
       ov_test_iterate (300);

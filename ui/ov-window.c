@@ -228,15 +228,17 @@ side_is_short (OvWindow *self)
          && height < SHORT_SIDE_HEIGHT * ov_widget_get_text_scale (GTK_WIDGET (self));
 }
 
-/* The embeddings map needs the height, and a folded tag list gives its
- * height away: then the list keeps only its minimum, and it gets its
- * height back afterwards. */
+/* A folded tag list gives its height away, and so does the list over the
+ * embeddings map where the side is short for its text (elsewhere the map
+ * has room enough below the whole list): then the list keeps only its
+ * minimum, and it gets its height back afterwards. */
 static gboolean
 tags_shrunk (OvWindow *self)
 {
   return ov_tag_list_get_collapsed (self->tag_list)
-         || g_strcmp0 (adw_view_stack_get_visible_child_name (self->panel_stack),
-                       "embeddings") == 0;
+         || (self->side_short
+             && g_strcmp0 (adw_view_stack_get_visible_child_name (self->panel_stack),
+                           "embeddings") == 0);
 }
 
 static void
@@ -314,6 +316,7 @@ side_size_idle_cb (gpointer data)
       self->side_short = short_now;
       ov_attention_panel_set_compact (self->attention_panel, short_now);
       update_panel_fold (self);
+      apply_tag_height (self);
     }
   return G_SOURCE_REMOVE;
 }
@@ -1629,13 +1632,21 @@ ov_window_init (OvWindow *self)
 
   /* The image takes a little under half the width it opens with (less
    * with large text); the tags, unless the user gave them a height, a
-   * third of the side's height, so the panels below keep two thirds. */
+   * little over a third of the side's height (five rows at 1280x800), so
+   * the panels below keep nearly two thirds. Larger text makes the rows
+   * taller: the list then takes up to 45 % of the side, for three rows or
+   * more instead of one and a half. */
   apply_picture_width (self);
   g_signal_connect_object (gtk_widget_get_settings (GTK_WIDGET (self)), "notify::gtk-xft-dpi",
                            G_CALLBACK (apply_picture_width), self, G_CONNECT_SWAPPED);
   self->tag_height = g_settings_get_int (self->settings, "tag-list-height");
   if (self->tag_height <= 0)
-    self->tag_height = (g_settings_get_int (self->settings, "window-height") - 100) * 34 / 100;
+    {
+      int side = g_settings_get_int (self->settings, "window-height") - 100;
+      double scale = MAX (ov_widget_get_text_scale (GTK_WIDGET (self)), 1.0);
+
+      self->tag_height = (int) MIN (side * 0.37 * scale, side * 0.45);
+    }
   bind_tags_collapsed (self);
   apply_tag_height (self);
   g_signal_connect_object (self->tag_list, "notify::collapsed",
