@@ -512,6 +512,9 @@ update_status (OvWindow *self)
     { OV_MODEL_KIND_ENCODER, N_("Encoder") },
   };
   GString *models = g_string_new (NULL);
+  PangoAttrList *attrs = pango_attr_list_new ();
+  PangoAttribute *attr;
+  guint start;
   const char *backend = ov_session_get_backend_description (self->session);
   double seconds = ov_session_get_last_run_seconds (self->session);
 
@@ -525,11 +528,22 @@ update_status (OvWindow *self)
       name = g_path_get_basename (path);
       if (models->len > 0)
         g_string_append (models, "  ·  ");
+      start = models->len;
       g_string_append_printf (models, "%s: %s", _(kinds[i].name), name);
+      /* A line breaks between checkpoints, not inside "kind: folder" (nor
+       * at the hyphen of "Pre-training"); a long folder name may still
+       * break, so that it never widens the window. */
+      attr = pango_attr_allow_breaks_new (FALSE);
+      attr->start_index = start;
+      attr->end_index = g_utf8_strlen (name, -1) <= 24 ? models->len
+                        : start + strlen (_(kinds[i].name)) + 2;
+      pango_attr_list_insert (attrs, attr);
     }
   if (models->len == 0)
     g_string_append (models, _("No checkpoint open"));
   gtk_label_set_text (self->models_label, models->str);
+  gtk_label_set_attributes (self->models_label, attrs);
+  pango_attr_list_unref (attrs);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->models_label), models->str);
   g_string_free (models, TRUE);
 
