@@ -272,17 +272,18 @@ fold_tags (OvWindow *self,
     bind_tags_collapsed (self);
 }
 
-/* The heat map's rows and the embeddings map need the height more than
- * the tag list's rows do where the side is short for its text: there those
- * tabs fold the list (its heading and the input line stay), and unfold it
- * when another tab shows or the side grows. A list the user unfolds stays
- * unfolded. */
+/* The heat map's rows, the embeddings map and the answers' bars need the
+ * height more than the tag list's rows do where the side is short for its
+ * text: there those tabs fold the list (its heading and the input line
+ * stay), and unfold it when another tab shows or the side grows. A list
+ * the user unfolds stays unfolded. */
 static void
 update_panel_fold (OvWindow *self)
 {
   const char *panel = adw_view_stack_get_visible_child_name (self->panel_stack);
   gboolean want = self->side_short && !self->keep_tags
                   && (g_strcmp0 (panel, "attention") == 0
+                      || g_strcmp0 (panel, "question") == 0
                       || g_strcmp0 (panel, "embeddings") == 0);
 
   if (want && !self->auto_folded && !ov_tag_list_get_collapsed (self->tag_list))
