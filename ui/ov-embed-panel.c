@@ -802,6 +802,19 @@ show_map (OvEmbedPanel *self,
  * parts apart at any text size). */
 #define ALIGN_SCREEN_TEXT 1.5
 
+/* Even so its smallest text (the legends, the axis names) came out at 7 or
+ * 8 pixels: on screen the figure is laid out this many times smaller and
+ * drawn enlarged, as the attention figures keep their text readable, and
+ * the page scrolls to the rest. The exported figure is not touched. */
+#define ALIGN_SCREEN_ENLARGE 1.3
+
+/* The factor from the figure's points to the area's pixels. */
+static double
+align_drawn_scale (GtkWidget *area)
+{
+  return ov_widget_get_text_scale (area) * ALIGN_SCREEN_ENLARGE;
+}
+
 static void
 align_draw_cb (GtkDrawingArea *area,
                cairo_t        *cr,
@@ -810,7 +823,7 @@ align_draw_cb (GtkDrawingArea *area,
                gpointer        user_data)
 {
   OvEmbedPanel *self = user_data;
-  double scale = ov_widget_get_text_scale (GTK_WIDGET (area));
+  double scale = align_drawn_scale (GTK_WIDGET (area));
   OvInk ink;
 
   if (self->align_view == NULL)
@@ -840,7 +853,7 @@ align_tooltip_cb (GtkWidget    *widget,
   const char *series;
   double value;
   g_autofree char *text = NULL;
-  double scale = ov_widget_get_text_scale (widget);
+  double scale = align_drawn_scale (widget);
 
   if (self->align_view == NULL)
     return FALSE;
