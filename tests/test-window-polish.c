@@ -1550,10 +1550,21 @@ test_head_keys (void)
   g_assert_cmpint (head, ==, n_heads - 2);
   g_assert_true (gtk_widget_has_focus (canvas));
   g_assert_true (ov_attention_panel_get_cursor (panel, NULL, NULL));
+  /* an export is named by its view, its image and its layer */
+  {
+    g_autofree char *name = ov_attention_panel_dup_export_name (panel);
+
+    g_assert_cmpstr (name, ==, "attention-heatmap-300001-layer0.png");
+  }
 
   /* The flow summary: the same keys, its own line. */
   ov_attention_panel_set_view (panel, OV_ATTENTION_VIEW_FLOW);
   ov_test_iterate (100);
+  {
+    g_autofree char *name = ov_attention_panel_dup_export_name (panel);
+
+    g_assert_cmpstr (name, ==, "attention-summary-300001.png");
+  }
   g_assert_true (gtk_widget_get_focusable (canvas));
   assert_head_cursor (panel, 0, n_heads - 2);
   g_assert_true (ov_test_press_key (canvas, GDK_KEY_Down, 0));

@@ -1856,6 +1856,31 @@ export_response_cb (GtkNativeDialog  *dialog,
   g_object_unref (dialog);
 }
 
+char *
+ov_attention_panel_dup_export_name (OvAttentionPanel *self)
+{
+  static const char *const views[] = {
+    "heatmap", "grid", "summary", "image", "region", "caption", "difference",
+  };
+  OvAttentionViewKind kind = ov_attention_panel_get_view (self);
+  const OvSample *sample = ov_session_get_sample (ov_panel_get_session (OV_PANEL (self)));
+  g_autoptr(GString) name = g_string_new ("attention-");
+
+  g_string_append (name, (guint) kind < G_N_ELEMENTS (views) ? views[kind] : "view");
+  if (sample != NULL && sample->key != NULL && *sample->key != '\0')
+    {
+      /* the key as a file name: no folders, no spaces */
+      g_string_append_c (name, '-');
+      for (const char *p = sample->key; *p != '\0'; p++)
+        g_string_append_c (name, g_ascii_isalnum (*p) || *p == '-' || *p == '_' || *p == '.'
+                                 ? *p : '_');
+    }
+  if (kind != OV_ATTENTION_VIEW_GRID && kind != OV_ATTENTION_VIEW_FLOW)
+    g_string_append_printf (name, "-layer%d", gtk_spin_button_get_value_as_int (self->layer_spin));
+  g_string_append (name, ".png");
+  return g_string_free (g_steal_pointer (&name), FALSE);
+}
+
 static void
 export_action (GtkWidget  *widget,
                const char *action_name,
@@ -1874,7 +1899,11 @@ export_action (GtkWidget  *widget,
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), NULL);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "attention.png");
+  {
+    g_autofree char *name = ov_attention_panel_dup_export_name (self);
+
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  }
   for (guint i = 0; i < G_N_ELEMENTS (patterns); i++)
     {
       GtkFileFilter *filter = gtk_file_filter_new ();

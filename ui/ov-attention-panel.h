@@ -42,6 +42,11 @@ void        ov_attention_panel_set_question (OvAttentionPanel    *self,
 void        ov_attention_panel_set_view     (OvAttentionPanel    *self,
                                              OvAttentionViewKind  view);
 OvAttentionViewKind ov_attention_panel_get_view (OvAttentionPanel *self);
+/* The file name Export suggests: the view as `oscarviz attention --view`
+ * calls it, the image and the layer ("attention-heatmap-300001-layer1.png"),
+ * so that exports of several views and samples do not overwrite each
+ * other. */
+char               *ov_attention_panel_dup_export_name (OvAttentionPanel *self);
 /* head: 0..A-1, OV_ATTENTION_MEAN or OV_ATTENTION_ROLLOUT. */
 void        ov_attention_panel_set_selection (OvAttentionPanel   *self,
                                               int                 layer,
