@@ -224,6 +224,18 @@ select_matrix (const Pass *p, int layer, int head, GError **error)
                               p->fwd->n_heads, p->fwd->seq_len, layer, head, error);
 }
 
+/* The non-empty words of a split text, joined by single spaces. */
+static char *
+join_words (char **words)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0')
+      g_string_append_printf (out, "%s%s", out->len > 0 ? " " : "", words[i]);
+  return g_string_free (out, FALSE);
+}
+
 static char *
 head_name (int head)
 {
@@ -1002,6 +1014,25 @@ ov_cmd_attention (int argc, char **argv)
   tags = o.tags != NULL ? g_strdup (o.tags)
          : sample->tags != NULL ? g_strdup (sample->tags) : ov_sample_dup_tag_string (sample);
   regions = (OvRegions) { sample->features, sample->n_features, sample->feature_dim };
+  if (strcmp (view_name, "difference") == 0 && o.before_tags != NULL
+      && (o.before_layer == NOT_GIVEN || o.before_layer == o.layer) && before_head == head)
+    {
+      g_auto(GStrv) now = g_strsplit_set (tags, " \t\n", -1);
+      g_auto(GStrv) then = g_strsplit_set (o.before_tags, " \t\n", -1);
+      g_autofree char *now_text = NULL, *then_text = NULL;
+
+      /* the same words, however spaced: nothing to compare */
+      now_text = join_words (now);
+      then_text = join_words (then);
+      if (strcmp (now_text, then_text) == 0)
+        {
+          g_printerr (_("oscarviz attention: --before-tags “%s”: those are the input's own tags, "
+                        "so the difference is zero everywhere; give other tags, or "
+                        "--before-layer or --before-head\n"), o.before_tags);
+          status = 2;
+          goto out;
+        }
+    }
   unknown_tags = ov_cli_note_unknown_tags (model, tags, NULL);
 
   if (task == OV_TASK_CAPTION)

@@ -349,6 +349,12 @@ ov_cmd_tsne (int argc, char **argv)
       g_printerr ("oscarviz tsne: %s\n", error->message);
       return 2;
     }
+  /* a legend under the map wants a page as tall as it is wide */
+  if (ov_cli_get_legend () == OV_SCATTER_LEGEND_BELOW && height <= 0)
+    {
+      width = width > 0 ? width : OV_TSNE_PLOT_WIDTH;
+      height = width;
+    }
   if (width > 0 || height > 0)
     {
       double w = OV_TSNE_PLOT_WIDTH, h = OV_TSNE_PLOT_HEIGHT;

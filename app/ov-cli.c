@@ -128,8 +128,8 @@ static gboolean figure_font_given;
 /* whether --text-scale was given */
 static gboolean figure_text_scale_given;
 
-/* --text-scale F: a small figure's text F times as large as its size
- * would make it, up to the full size */
+/* --text-scale F: the figure of a page F times smaller, enlarged: text
+ * and lines F times as large */
 static gboolean
 parse_figure_text_scale (const char  *option_name,
                          const char  *value,
@@ -143,11 +143,11 @@ parse_figure_text_scale (const char  *option_name,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    /* Translators: "--text-scale 9: give a factor from 0.5 to 4" */
-                   _("%s %s: give a factor from 0.5 to 4 (1.5 makes a small figure's text half "
-                     "as large again)"), option_name, value != NULL ? value : "");
+                   _("%s %s: give a factor from 0.5 to 4 (1.5 makes the text and lines half as "
+                     "large again)"), option_name, value != NULL ? value : "");
       return FALSE;
     }
-  ov_draw_set_text_scale (f);
+  ov_export_set_magnification (f);
   figure_text_scale_given = TRUE;
   return TRUE;
 }
@@ -235,8 +235,8 @@ ov_cli_add_figure_size_options (GOptionContext *context,
       N_("Font family of the figure's text, as a paper's (such as “Liberation Serif”; "
          "default Sans)"), N_("FAMILY") },
     { "text-scale", 0, 0, G_OPTION_ARG_CALLBACK, parse_figure_text_scale,
-      N_("Text of a small figure F times as large as its size makes it (at most its full "
-         "size: 10-point labels), for a paper's column; default 1"), "F" },
+      N_("Text and lines F times as large: the figure of a page F times smaller, enlarged "
+         "(less room for labels), as a paper's column may want; default 1"), "F" },
     { NULL }
   };
 

@@ -3609,12 +3609,14 @@ test_tsne_small_perplexity (void)
   unlink_embeddings (emb);
 }
 
-/* The largest font-size an SVG's text elements give. */
+/* The largest text an SVG's text elements draw: font-size times the
+ * scale of their transform. */
 static double
 svg_largest_font (const char *path)
 {
   g_autofree char *doc = NULL;
-  g_autoptr(GRegex) re = g_regex_new ("font-size=\"([0-9.]+)\"", 0, 0, NULL);
+  g_autoptr(GRegex) re = g_regex_new ("matrix\\(([-0-9.]+) ([-0-9.]+) [^)]*\\)[^>]*"
+                                      "font-size=\"([0-9.]+)\"", 0, 0, NULL);
   g_autoptr(GMatchInfo) match = NULL;
   double largest = 0;
 
@@ -3622,16 +3624,19 @@ svg_largest_font (const char *path)
   g_regex_match (re, doc, 0, &match);
   for (; g_match_info_matches (match); g_match_info_next (match, NULL))
     {
-      g_autofree char *size = g_match_info_fetch (match, 1);
+      g_autofree char *a = g_match_info_fetch (match, 1);
+      g_autofree char *b = g_match_info_fetch (match, 2);
+      g_autofree char *size = g_match_info_fetch (match, 3);
 
-      largest = MAX (largest, g_ascii_strtod (size, NULL));
+      largest = MAX (largest, g_ascii_strtod (size, NULL)
+                              * hypot (g_ascii_strtod (a, NULL), g_ascii_strtod (b, NULL)));
     }
   return largest;
 }
 
-/* /cli/text-scale: --text-scale F draws a small figure's text larger (up
- * to its full size), in every figure command; a factor outside 0.5 to 4,
- * or one without a figure, is refused. */
+/* /cli/text-scale: --text-scale F draws the figure of a page F times
+ * smaller, enlarged, so that its text is larger, in every figure command;
+ * a factor outside 0.5 to 4, or one without a figure, is refused. */
 static void
 test_text_scale (void)
 {
@@ -3698,6 +3703,18 @@ test_figure_legend (void)
         g_assert_null (strstr (doc, ">class6"));
       g_unlink (svg);
     }
+  /* below, with a width alone, the page is as tall as it is wide */
+  {
+    g_autoptr(Run) run = run_oscarviz ("tsne", npy, "--labels", labels, "--iterations", "20",
+                                       "--legend", "below", "--width", "240", "--out", svg, "-q",
+                                       NULL);
+    g_autofree char *doc = NULL;
+
+    g_assert_cmpint (run->status, ==, 0);
+    g_assert_true (g_file_get_contents (svg, &doc, NULL, NULL));
+    g_assert_nonnull (strstr (doc, "width=\"240pt\" height=\"240pt\""));
+    g_unlink (svg);
+  }
   expect_bad_option ("--legend", "left", "tsne", npy, "--legend", "left", "--out", svg, NULL);
   expect_bad_option ("--legend", "--out", "tsne", npy, "--legend", "none", "--csv", svg, NULL);
   g_assert_false (g_file_test (svg, G_FILE_TEST_EXISTS));
@@ -4474,6 +4491,9 @@ test_attention_view_options (void)
     expect_bad_option ("--before-layer", "with itself", "attention", "--model", "demo",
                        "--dataset", yaml, "--view", "difference", "--before-layer", "1",
                        "--out", png, NULL);
+    expect_bad_option ("--before-tags", "the input's own tags", "attention", "--model", "demo",
+                       "--dataset", yaml, "--view", "difference", "--before-tags",
+                       "hexagon  cup triangle bolt circle", "--out", png, NULL);
     expect_bad_option ("--vmax", "summary", "attention", "--model", "demo", "--dataset", yaml,
                        "--view", "summary", "--vmax", "1", "--out", png, NULL);
     expect_bad_option ("--vmax", "-1", "attention", "--model", "demo", "--dataset", yaml,

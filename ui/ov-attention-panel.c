@@ -233,6 +233,7 @@ struct _OvAttentionPanel
   GtkWidget      *content;
   GtkDropDown    *view_dropdown;
   GtkSpinButton  *layer_spin;
+  int             depth_seen;   /* the layers of the model last shown; 0: none yet */
   GtkDropDown    *head_dropdown;
   GtkStringList  *head_model;
   GtkSpinner     *spinner;
@@ -1539,7 +1540,8 @@ update_view (OvAttentionPanel *self)
   gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
 }
 
-/* Sizes the selectors to the run's layers and heads, keeping the choice. */
+/* Sizes the selectors to the run's layers and heads, keeping the choice
+ * (of a model of the same depth). */
 static void
 fit_selectors (OvAttentionPanel *self)
 {
@@ -1550,6 +1552,11 @@ fit_selectors (OvAttentionPanel *self)
 
   self->updating = TRUE;
   gtk_spin_button_set_range (self->layer_spin, 0, n_layers - 1);
+  /* a model's first view shows its last layer, as `oscarviz attention`
+   * does; later runs keep the layer chosen */
+  if (self->depth_seen != n_layers)
+    gtk_spin_button_set_value (self->layer_spin, n_layers - 1);
+  self->depth_seen = n_layers;
   if ((int) n_items != n_heads + 2)
     {
       g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);

@@ -803,17 +803,6 @@ text_layout (cairo_t *cr, const char *utf8)
   return layout;
 }
 
-/* ov_draw_set_text_scale's factor; 1 unless a command was told otherwise */
-static double text_scale = 1.0;
-
-void
-ov_draw_set_text_scale (double scale)
-{
-  g_return_if_fail (scale > 0 && isfinite (scale));
-
-  text_scale = scale;
-}
-
 double
 ov_draw_shrink (double width,
                 double height,
@@ -822,8 +811,7 @@ ov_draw_shrink (double width,
 {
   g_return_val_if_fail (full_width > 0 && full_height > 0, 1.0);
 
-  return CLAMP (MIN (width / full_width, height / full_height) * text_scale,
-                OV_DRAW_MIN_FONT / 10.0, 1.0);
+  return CLAMP (MIN (width / full_width, height / full_height), OV_DRAW_MIN_FONT / 10.0, 1.0);
 }
 
 double

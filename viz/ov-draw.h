@@ -188,11 +188,6 @@ double    ov_draw_shrink            (double      width,
                                      double      height,
                                      double      full_width,
                                      double      full_height);
-/* Multiplies every later ov_draw_shrink by scale (before its limits), so
- * that a small figure's text and distances come out larger, up to their
- * full size: a figure for a paper's column with text as large as its
- * caption's. The window leaves it at 1. */
-void      ov_draw_set_text_scale    (double      scale);
 /* A window that shows a figure enlarged (by its text size) lays it out at
  * its size divided by that factor and tells the figure the factor
  * (ov_*_view_set_shown_scale); the figure then shrinks for the size shown,

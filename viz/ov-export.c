@@ -48,6 +48,17 @@ append_bytes (void *closure, const unsigned char *data, unsigned int length)
   return CAIRO_STATUS_SUCCESS;
 }
 
+/* ov_export_set_magnification's factor; 1 unless a command was told */
+static double magnification = 1.0;
+
+void
+ov_export_set_magnification (double factor)
+{
+  g_return_if_fail (factor > 0 && isfinite (factor));
+
+  magnification = factor;
+}
+
 static void
 paint_page (cairo_surface_t *surface, double scale, OvPaintFunc paint, gpointer data,
             double width, double height)
@@ -58,7 +69,9 @@ paint_page (cairo_surface_t *surface, double scale, OvPaintFunc paint, gpointer 
   /* Exports keep the light ink, whatever the window shows. */
   ov_draw_use_ink (cr, OV_INK_BACKGROUND);
   cairo_paint (cr);
-  paint (cr, width, height, data);
+  /* magnified: the figure of a page that many times smaller, enlarged */
+  cairo_scale (cr, magnification, magnification);
+  paint (cr, width / magnification, height / magnification, data);
   cairo_destroy (cr);
 }
 

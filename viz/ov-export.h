@@ -60,6 +60,12 @@ gboolean  ov_export_view             (const char     *path,
                                       GError        **error);
 
 /* The same into memory: the file's bytes. */
+/* Every later export draws the figure of a page factor times smaller and
+ * enlarges it to the page: text, lines and markers factor times as large,
+ * as a figure scaled up in a document would be, with the room for labels
+ * of the smaller page. The window leaves it at 1. */
+void      ov_export_set_magnification (double factor);
+
 GBytes   *ov_export_view_to_bytes    (OvExportFormat  format,
                                       OvPaintFunc     paint,
                                       gpointer        data,
