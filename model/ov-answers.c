@@ -234,6 +234,28 @@ from_pickle (const char *path,
   return g_steal_pointer (&a);
 }
 
+/* Whether a JSON dict maps labels to answers ({"0": "yes"}): every key
+ * a whole number written plainly, every value a string. */
+static gboolean
+is_index_dict (JsonObject *obj)
+{
+  g_autoptr(GList) members = json_object_get_members (obj);
+
+  if (members == NULL)
+    return FALSE;
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      JsonNode *x = json_object_get_member (obj, key);
+
+      if (*key == '\0' || strspn (key, "0123456789") != strlen (key) || strlen (key) > 9
+          || (key[0] == '0' && key[1] != '\0')
+          || !JSON_NODE_HOLDS_VALUE (x) || json_node_get_value_type (x) != G_TYPE_STRING)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static GPtrArray *
 from_json (const char *path,
            const char *text,
@@ -268,6 +290,27 @@ from_json (const char *path,
             }
           g_ptr_array_add (a, g_strdup (json_node_get_string (x)));
         }
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (root) && is_index_dict (json_node_get_object (root)))
+    {
+      /* {"0": "yes", "1": "no"}: a label2ans list as json.dump writes a
+       * dict of int keys; the keys are the labels */
+      JsonObject *obj = json_node_get_object (root);
+      GList *members = json_object_get_members (obj);
+
+      a = g_ptr_array_new_full (0, g_free);
+      g_ptr_array_set_size (a, json_object_get_size (obj));
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          const char *answer = json_object_get_string_member (obj, l->data);
+
+          if (!place (a, path, answer, g_ascii_strtoll (l->data, NULL, 10), error))
+            {
+              g_list_free (members);
+              return NULL;
+            }
+        }
+      g_list_free (members);
     }
   else if (JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -470,7 +513,13 @@ ov_answer_list_load (const char *path,
 
       keys = read_answers (companion, &order, error);
       if (keys == NULL)
-        return NULL;
+        {
+          /* Translators: before an error in the ans2label file read beside
+           * the label2ans file given */
+          g_prefix_error (error, _ ("the order of %s's classes comes from the ans2label "
+                                    "beside it: "), path);
+          return NULL;
+        }
       if (order == NULL)
         {
           g_set_error (error, OV_ERROR, OV_ERROR_FORMAT,

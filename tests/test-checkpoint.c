@@ -704,6 +704,20 @@ test_answers_formats (void)
   g_assert_cmpstr (ov_answer_list_get (list, 2), ==, "two");
   g_clear_pointer (&list, ov_answer_list_free);
 
+  /* {"1": "no", "0": "yes"}: a label2ans list as json.dump writes a dict
+   * of int keys, placed by its keys; a key such as "01" is no label */
+  g_assert_true (g_file_set_contents (path, "{\"1\": \"no\", \"0\": \"yes\"}", -1, NULL));
+  list = ov_answer_list_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ov_answer_list_get (list, 0), ==, "yes");
+  g_assert_cmpstr (ov_answer_list_get (list, 1), ==, "no");
+  g_clear_pointer (&list, ov_answer_list_free);
+  g_assert_true (g_file_set_contents (path, "{\"01\": \"no\", \"0\": \"yes\"}", -1,
+                                      NULL));
+  g_assert_null (ov_answer_list_load (path, &error));
+  g_assert_error (error, OV_ERROR, OV_ERROR_FORMAT);
+  g_clear_error (&error);
+
   /* A label2ans list with its ans2label beside it: class i answers
    * label2ans[labels[i]] (here labels 2, 0, 1); alone, class i answers
    * label2ans[i]; a companion that is no dict, or names a label the list
