@@ -2351,8 +2351,8 @@ test_unknown_option (void)
     /* the window's options, named before any display is asked for */
     { { "--modle", "demo", NULL }, "oscarviz: unknown option --modle; did you mean --model?" },
     { { "--zork", NULL }, "oscarviz: unknown option --zork (“oscarviz --help”" },
-    { { "caption", "--model", "dmeo", "--dataset", "demo", NULL }, "nor a bundled model (demo, demo-vqa, "
-      "demo-pretrain, demo-notags); did you mean demo?" },
+    { { "caption", "--model", "dmeo", "--dataset", "demo", NULL },
+      "nor a bundled model (demo, demo-vqa, demo-pretrain, demo-notags); did you mean demo?" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -3723,8 +3723,8 @@ test_figure_legend (void)
 /* /cli/figure-scale: tsne and embed --tsne take --scale S as attention
  * and align do (PNG pixels per point, more than 0 and at most 16, checked
  * before anything runs, exit 2 naming the option and the value; embed
- * only with --tsne; --font, like the sizes, only with a figure), and a PNG at --scale 2 has twice the pixels a side of
- * one at --scale 1. */
+ * only with --tsne; --font, like the sizes, only with a figure), and a PNG
+ * at --scale 2 has twice the pixels a side of one at --scale 1. */
 static void
 test_figure_scale (void)
 {
