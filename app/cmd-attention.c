@@ -586,7 +586,7 @@ ov_cmd_attention (int argc, char **argv)
     }
   if (argc > 1)
     {
-      ov_cli_unexpected_argument ("attention", argv[1]);
+      ov_cli_unexpected_argument ("attention", argv[1], cli.model != NULL);
       status = 2;
       goto out;
     }
@@ -598,8 +598,24 @@ ov_cmd_attention (int argc, char **argv)
   view_name = o.view != NULL ? o.view : "heatmap";
   if (!is_view (view_name))
     {
-      g_printerr ("oscarviz attention: --view %s: %s\n", view_name,
-                  _("use heatmap, grid, summary, image, region, caption or difference"));
+      const char *best = NULL;
+      gsize best_distance = 3;   /* close names only */
+
+      for (guint i = 0; i < G_N_ELEMENTS (view_names); i++)
+        {
+          gsize d = ov_cli_edit_distance (view_name, view_names[i]);
+
+          if (d < best_distance)
+            best = view_names[i], best_distance = d;
+        }
+      if (best != NULL)
+        /* Translators: "--view heatmp: did you mean heatmap?" */
+        g_printerr (_("oscarviz attention: --view %s: did you mean %s? (the views: %s)\n"),
+                    view_name, best,
+                    _("heatmap, grid, summary, image, region, caption or difference"));
+      else
+        g_printerr ("oscarviz attention: --view %s: %s\n", view_name,
+                    _("use heatmap, grid, summary, image, region, caption or difference"));
       status = 2;
       goto out;
     }

@@ -332,7 +332,7 @@ ov_cmd_embed (int argc, char **argv)
     }
   if (argc > 1)
     {
-      ov_cli_unexpected_argument ("embed", argv[1]);
+      ov_cli_unexpected_argument ("embed", argv[1], cli.model != NULL);
       return 2;
     }
   if (cli.model == NULL || dataset_name == NULL || out == NULL || layer_text == NULL)

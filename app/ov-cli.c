@@ -323,10 +323,18 @@ ov_cli_check_figure_size (double   width,
         && !(sizes[i].value >= OV_CLI_MIN_FIGURE_SIZE
              && sizes[i].value <= OV_CLI_MAX_FIGURE_SIZE))
       {
-        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                     /* Translators: "--width 50: give 100 to 100000 points" */
-                     _("%s %g: give %g to %g points"), sizes[i].name, sizes[i].value,
-                     OV_CLI_MIN_FIGURE_SIZE, OV_CLI_MAX_FIGURE_SIZE);
+        if (sizes[i].value > 0 && sizes[i].value < 50)
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       /* Translators: "--width 3.3: give 100 to 100000 points, or a size
+                        * with its unit (3.3in, 3.3cm)" */
+                       _("%s %g: give %g to %g points, or a size with its unit (%gin, %gcm)"),
+                       sizes[i].name, sizes[i].value, OV_CLI_MIN_FIGURE_SIZE,
+                       OV_CLI_MAX_FIGURE_SIZE, sizes[i].value, sizes[i].value);
+        else
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       /* Translators: "--width 50: give 100 to 100000 points" */
+                       _("%s %g: give %g to %g points"), sizes[i].name, sizes[i].value,
+                       OV_CLI_MIN_FIGURE_SIZE, OV_CLI_MAX_FIGURE_SIZE);
         return FALSE;
       }
   return TRUE;
@@ -1247,7 +1255,7 @@ ov_cli_parse (OvCliOptions       *opts,
     }
   if (*argc > 1)
     {
-      ov_cli_unexpected_argument (opts->command, (*argv)[1]);
+      ov_cli_unexpected_argument (opts->command, (*argv)[1], opts->model != NULL);
       return FALSE;
     }
   /* every command parsed here runs a model: a missing --model is a usage
@@ -1592,10 +1600,16 @@ suggest_bundled_model (const char  *name,
 
 void
 ov_cli_unexpected_argument (const char *command,
-                            const char *arg)
+                            const char *arg,
+                            gboolean    model_given)
 {
-  /* "caption demo": a bundled model's name where an option's value goes */
-  if (g_strv_contains (ov_demo_model_names (), arg))
+  /* "caption demo": a bundled model's name where an option's value goes;
+   * with --model given, "demo" can only be the scenes */
+  if (model_given && strcmp (arg, "demo") == 0)
+    /* Translators: "oscarviz caption --model demo demo" */
+    g_printerr (_("oscarviz %s: unexpected argument “%s”: give it as --dataset %s for the "
+                  "bundled scenes\n"), command, arg, arg);
+  else if (g_strv_contains (ov_demo_model_names (), arg))
     g_printerr (strcmp (arg, "demo") == 0
                 /* Translators: "oscarviz caption demo" */
                 ? _("oscarviz %s: unexpected argument “%s”: name what it is, --model %s for "

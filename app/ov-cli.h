@@ -299,9 +299,11 @@ OvAnswerList   *ov_cli_find_answers   (OvModel        *model,
                                        char          **found,
                                        GError        **error);
 /* Says on stderr that arg was not expected by command (one that takes
- * --model and --dataset), with what was likely meant. */
+ * --model and --dataset), with what was likely meant (model_given: the
+ * command's --model was given). */
 void            ov_cli_unexpected_argument (const char *command,
-                                            const char *arg);
+                                            const char *arg,
+                                            gboolean    model_given);
 /* Notes on stderr what of the sample's tags and regions the task's input
  * leaves out (ov_model_count_input_kept); text is the question or caption
  * where the task has one. */

@@ -2332,7 +2332,7 @@ test_unknown_command (void)
 static void
 test_unknown_option (void)
 {
-  static const struct { const char *args[6]; const char *said; } cases[] = {
+  static const struct { const char *args[6]; const char *said; int status; } cases[] = {
     { { "caption", "--modle", "demo", NULL }, "unknown option --modle; did you mean --model?" },
     { { "caption", "--beam=3", NULL }, "unknown option --beam; did you mean --beams?" },
     { { "vqa", "--featres", "x", NULL }, "unknown option --featres; did you mean --features?" },
@@ -2352,7 +2352,11 @@ test_unknown_option (void)
     { { "--modle", "demo", NULL }, "oscarviz: unknown option --modle; did you mean --model?" },
     { { "--zork", NULL }, "oscarviz: unknown option --zork (“oscarviz --help”" },
     { { "caption", "--model", "dmeo", "--dataset", "demo", NULL },
-      "nor a bundled model (demo, demo-vqa, demo-pretrain, demo-notags); did you mean demo?" },
+      "nor a bundled model (demo, demo-vqa, demo-pretrain, demo-notags); did you mean demo?", 1 },
+    /* with --model given, "demo" can only be the scenes */
+    { { "caption", "--model", "demo", "demo", NULL },
+      "unexpected argument “demo”: give it as --dataset demo for the bundled scenes" },
+    { { "attention", "--view", "heatmp", NULL }, "--view heatmp: did you mean heatmap?" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -2362,7 +2366,7 @@ test_unknown_option (void)
 
       g_test_message ("%s %s: %s", cases[i].args[0], cases[i].args[1], run->err);
       /* (a model that is not there is a missing file, status 1) */
-      g_assert_cmpint (run->status, ==, cases[i].args[3] != NULL ? 1 : 2);
+      g_assert_cmpint (run->status, ==, cases[i].status != 0 ? cases[i].status : 2);
       g_assert_nonnull (strstr (run->err, cases[i].said));
     }
 }
@@ -3744,6 +3748,9 @@ test_figure_scale (void)
                          "--layer", "all", "--out", vec, "--tsne", map, "--scale", bad[i],
                          NULL);
     }
+  /* a number that was meant in inches is pointed at its unit */
+  expect_bad_option ("--width", "(3.3in, 3.3cm)", "tsne", npy, "--out", out, "--width", "3.3",
+                     NULL);
   /* a PNG beyond what can be written, found before anything runs */
   expect_bad_option ("--width", "3000", "tsne", npy, "--out", out, "--width", "3000", "--scale",
                      "11", NULL);
