@@ -1037,17 +1037,15 @@ ov_cmd_attention (int argc, char **argv)
       g_auto(GStrv) then = g_strsplit_set (o.before_tags, " \t\n", -1);
       g_autofree char *now_text = NULL, *then_text = NULL;
 
-      /* the same words, however spaced: nothing to compare */
+      /* the same words, however spaced */
       now_text = join_words (now);
       then_text = join_words (then);
+      /* drawn all the same (a check that the same input gives the same
+       * weights), but said */
       if (strcmp (now_text, then_text) == 0)
-        {
-          g_printerr (_("oscarviz attention: --before-tags “%s”: those are the input's own tags, "
-                        "so the difference is zero everywhere; give other tags, or "
-                        "--before-layer or --before-head\n"), o.before_tags);
-          status = 2;
-          goto out;
-        }
+        ov_cli_printerr (_("note: --before-tags “%s” are the input's own tags, so the "
+                           "difference is zero everywhere; give other tags, or --before-layer "
+                           "or --before-head\n"), o.before_tags);
     }
   unknown_tags = ov_cli_note_unknown_tags (model, tags, NULL);
 
