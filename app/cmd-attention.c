@@ -598,16 +598,9 @@ ov_cmd_attention (int argc, char **argv)
   view_name = o.view != NULL ? o.view : "heatmap";
   if (!is_view (view_name))
     {
-      const char *best = NULL;
-      gsize best_distance = 3;   /* close names only */
+      const char *best = ov_cli_nearest (view_name, view_names, G_N_ELEMENTS (view_names),
+                                         FALSE);
 
-      for (guint i = 0; i < G_N_ELEMENTS (view_names); i++)
-        {
-          gsize d = ov_cli_edit_distance (view_name, view_names[i]);
-
-          if (d < best_distance)
-            best = view_names[i], best_distance = d;
-        }
       if (best != NULL)
         /* Translators: "--view heatmp: did you mean heatmap?" */
         g_printerr (_("oscarviz attention: --view %s: did you mean %s? (the views: %s)\n"),

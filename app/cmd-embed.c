@@ -411,20 +411,7 @@ ov_cmd_embed (int argc, char **argv)
       g_printerr (_("oscarviz embed: --seed %lld: give 0 or more\n"), (long long) seed);
       return 2;
     }
-  /* a legend under the map wants a page as tall as it is wide */
-  if (ov_cli_get_legend () == OV_SCATTER_LEGEND_BELOW && height <= 0)
-    {
-      width = width > 0 ? width : OV_TSNE_PLOT_WIDTH;
-      height = width;
-    }
-  if (width > 0 || height > 0)
-    {
-      double w = OV_TSNE_PLOT_WIDTH, h = OV_TSNE_PLOT_HEIGHT;
-
-      ov_export_fit_size (width, height, &w, &h);
-      width = w;
-      height = h;
-    }
+  ov_cli_fit_map_size (&width, &height);
   if (tsne_out != NULL)
     {
       OvExportFormat format;

@@ -349,20 +349,7 @@ ov_cmd_tsne (int argc, char **argv)
       g_printerr ("oscarviz tsne: %s\n", error->message);
       return 2;
     }
-  /* a legend under the map wants a page as tall as it is wide */
-  if (ov_cli_get_legend () == OV_SCATTER_LEGEND_BELOW && height <= 0)
-    {
-      width = width > 0 ? width : OV_TSNE_PLOT_WIDTH;
-      height = width;
-    }
-  if (width > 0 || height > 0)
-    {
-      double w = OV_TSNE_PLOT_WIDTH, h = OV_TSNE_PLOT_HEIGHT;
-
-      ov_export_fit_size (width, height, &w, &h);
-      width = w;
-      height = h;
-    }
+  ov_cli_fit_map_size (&width, &height);
   {
     g_autofree char *sidecar = sidecar_labels (argv[1]);
     const char *inputs[] = { argv[1], labels_path, sidecar };

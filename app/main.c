@@ -170,32 +170,24 @@ static gboolean
 window_options_known (int    argc,
                       char **argv)
 {
-  /* the window's options, then those GApplication adds */
+  /* the window's options (the first five, which a mistake is matched
+   * with), then those GApplication adds */
   static const char *const known[] = {
     "model", "dataset", "row", "key", "version",
-    "help", "help-all", "help-gapplication", "gapplication-service",
+    "help", "help-all", "help-gapplication", "gapplication-service", NULL,
   };
 
   for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
     {
       g_autofree char *name = NULL;
-      const char *best = NULL;
-      gsize best_distance = 3;   /* close names only */
-      gboolean found = FALSE;
+      const char *best;
 
       if (!g_str_has_prefix (argv[i], "--"))
         continue;
       name = g_strndup (argv[i] + 2, strcspn (argv[i] + 2, "="));
-      for (gsize k = 0; k < G_N_ELEMENTS (known) && !found; k++)
-        {
-          gsize d = ov_cli_edit_distance (name, known[k]);
-
-          found = d == 0;
-          if (k < 5 && d < best_distance && 2 * d < strlen (known[k]))
-            best = known[k], best_distance = d;
-        }
-      if (found)
+      if (g_strv_contains (known, name))
         continue;
+      best = ov_cli_nearest (name, known, 5, TRUE);
       if (best != NULL)
         g_printerr (_("oscarviz: unknown option --%s; did you mean --%s?\n"), name, best);
       else

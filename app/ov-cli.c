@@ -27,6 +27,7 @@
 #include "model/ov-tokenizer.h"
 #include "ov-cli.h"
 #include "viz/ov-export.h"
+#include "viz/ov-tsne-plot.h"
 
 void
 ov_cli_set_command_name (const char *command)
@@ -123,10 +124,9 @@ parse_figure_size (const char  *option_name,
   return FALSE;
 }
 
-/* whether --font was given, so that it can be refused without a figure */
-static gboolean figure_font_given;
-/* whether --text-scale was given */
-static gboolean figure_text_scale_given;
+/* The first of --font, --text-scale and --legend given, which a command
+ * without a figure refuses; NULL for none. */
+static const char *figure_only_option;
 
 /* --text-scale F: the figure of a page F times smaller, enlarged: text
  * and lines F times as large */
@@ -148,13 +148,12 @@ parse_figure_text_scale (const char  *option_name,
       return FALSE;
     }
   ov_export_set_magnification (f);
-  figure_text_scale_given = TRUE;
+  figure_only_option = figure_only_option != NULL ? figure_only_option : "--text-scale";
   return TRUE;
 }
 
-/* --legend of a t-SNE map, and whether it was given */
+/* --legend of a t-SNE map */
 static OvScatterLegend figure_legend = OV_SCATTER_LEGEND_RIGHT;
-static gboolean figure_legend_given;
 
 static gboolean
 parse_figure_legend (const char  *option_name,
@@ -168,7 +167,7 @@ parse_figure_legend (const char  *option_name,
     if (value != NULL && strcmp (value, places[i]) == 0)
       {
         figure_legend = (OvScatterLegend) i;
-        figure_legend_given = TRUE;
+        figure_only_option = figure_only_option != NULL ? figure_only_option : "--legend";
         return TRUE;
       }
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -198,6 +197,25 @@ ov_cli_get_legend (void)
   return figure_legend;
 }
 
+void
+ov_cli_fit_map_size (double *width,
+                     double *height)
+{
+  double w = OV_TSNE_PLOT_WIDTH, h = OV_TSNE_PLOT_HEIGHT;
+
+  /* a legend under the map wants a page as tall as it is wide */
+  if (figure_legend == OV_SCATTER_LEGEND_BELOW && *height <= 0)
+    {
+      *width = *width > 0 ? *width : OV_TSNE_PLOT_WIDTH;
+      *height = *width;
+    }
+  if (*width <= 0 && *height <= 0)
+    return;
+  ov_export_fit_size (*width, *height, &w, &h);
+  *width = w;
+  *height = h;
+}
+
 /* --font: the family of the figure's text, one that is installed (Pango
  * would put another in its place without a word). */
 static gboolean
@@ -217,7 +235,7 @@ parse_figure_font (const char  *option_name,
       return FALSE;
     }
   ov_draw_set_family (value);
-  figure_font_given = TRUE;
+  figure_only_option = figure_only_option != NULL ? figure_only_option : "--font";
   return TRUE;
 }
 
@@ -352,16 +370,15 @@ ov_cli_check_figure_wanted (const char  *out_option,
   OvExportFormat format;
 
   if (out == NULL
-      && (width > 0 || height > 0 || scale_text != NULL || title != NULL || figure_font_given
-          || figure_legend_given || figure_text_scale_given))
+      && (width > 0 || height > 0 || scale_text != NULL || title != NULL
+          || figure_only_option != NULL))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    /* Translators: "--width: only with a figure to draw (--out FIGURE)" */
                    _("%s: only with a figure to draw (%s FIGURE)"),
                    width > 0 ? "--width" : height > 0 ? "--height"
                    : scale_text != NULL ? "--scale" : title != NULL ? "--title"
-                   : figure_font_given ? "--font" : figure_legend_given ? "--legend"
-                   : "--text-scale", out_option);
+                   : figure_only_option, out_option);
       return FALSE;
     }
   if (out != NULL && scale_text != NULL && ov_export_format_from_path (out, &format, NULL)
@@ -1053,6 +1070,25 @@ ov_cli_edit_distance (const char *a,
   return d[(la % 3) * w + lb];
 }
 
+const char *
+ov_cli_nearest (const char         *word,
+                const char *const  *names,
+                gsize               n_names,
+                gboolean            within_half)
+{
+  const char *best = NULL;
+  gsize best_distance = 3;   /* close names only: two edits at most */
+
+  for (gsize i = 0; i < n_names; i++)
+    {
+      gsize d = ov_cli_edit_distance (word, names[i]);
+
+      if (d > 0 && d < best_distance && (!within_half || 2 * d < strlen (names[i])))
+        best = names[i], best_distance = d;
+    }
+  return best;
+}
+
 /* The long options the context knows ("--model"), read from its help of
  * every group. */
 static GPtrArray *
@@ -1574,20 +1610,13 @@ suggest_bundled_model (const char  *name,
                        GError     **error)
 {
   const char *const *names = ov_demo_model_names ();
-  const char *best = NULL;
-  gsize best_distance = 3;   /* close names only */
+  const char *best;
 
   if (name == NULL || error == NULL || *error == NULL
       || !g_error_matches (*error, OV_ERROR, OV_ERROR_MISSING)
       || g_file_test (name, G_FILE_TEST_EXISTS))
     return;
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      gsize d = ov_cli_edit_distance (name, names[i]);
-
-      if (d > 0 && d < best_distance)
-        best = names[i], best_distance = d;
-    }
+  best = ov_cli_nearest (name, names, g_strv_length ((char **) names), FALSE);
   if (best != NULL)
     {
       g_autofree char *message = (*error)->message;

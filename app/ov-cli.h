@@ -140,6 +140,11 @@ gboolean        ov_cli_check_figure_size (double        width,
  * without a figure it is refused as the sizes are). */
 void            ov_cli_add_legend_option (GOptionContext *context);
 OvScatterLegend ov_cli_get_legend        (void);
+/* A t-SNE map's page from --width and --height (0: not given): the other
+ * side in the default page's proportions, square with --legend below;
+ * both left 0 when neither is given nor needed. */
+void            ov_cli_fit_map_size      (double         *width,
+                                          double         *height);
 /* --width, --height, --scale, --title, --font, --text-scale and --legend
  * (width, height 0,
  * scale_text and title NULL when not given; --font is remembered by its
@@ -240,6 +245,13 @@ void            ov_cli_printerr       (const char                  *format,
  * between two short words, for "did you mean". */
 gsize           ov_cli_edit_distance  (const char                  *a,
                                        const char                  *b);
+/* The name of names (n_names) one or two edits from word, the nearest
+ * (the first of those as near), for "did you mean"; with within_half only
+ * one whose edits are fewer than half its letters; NULL for none. */
+const char     *ov_cli_nearest        (const char                  *word,
+                                       const char *const           *names,
+                                       gsize                        n_names,
+                                       gboolean                     within_half);
 
 /* FALSE with an error when the sample's classes are numeric ids that no
  * names file named and no tags replace them (tags_given): the model would

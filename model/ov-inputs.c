@@ -136,6 +136,20 @@ is_python_blank (const char *text)
   return TRUE;
 }
 
+/* The second text of a pair as Oscar's VQA reads its tags:
+ * o.replace(';', ' ').strip(), taken only when that is not empty. NULL for
+ * none (text_b NULL or blank). */
+static char *
+pair_second_text (const char *text_b)
+{
+  g_autofree char *read = NULL;
+
+  if (text_b == NULL)
+    return NULL;
+  read = g_strdelimit (g_strdup (text_b), ";", ' ');
+  return is_python_blank (read) ? NULL : g_steal_pointer (&read);
+}
+
 /* _truncate_seq_pair: drop the last piece of the longer list (of b on a tie). */
 static void
 truncate_pair (GArray *a, GArray *b, int max_len)
@@ -189,13 +203,11 @@ prepare_pair (OvModel *model, const char *text_a, const char *text_b,
                    _ ("the text \"%s\" has no word pieces"), text_a);
       return NULL;
     }
-  /* VQA tag strings separate tags with ';' (§5.1): Oscar reads
-   * o.replace(';', ' ').strip() and takes a second segment when that is
-   * not empty, even where it has no word pieces (then it is cut as a pair,
-   * to max_seq_length - 3, and gets no [SEP]) */
-  if (text_b != NULL)
-    b_text = g_strdelimit (g_strdup (text_b), ";", ' ');
-  if (b_text != NULL && !is_python_blank (b_text))
+  /* VQA tag strings separate tags with ';' (§5.1); a second segment that
+   * is not blank is taken even where it has no word pieces (then it is cut
+   * as a pair, to max_seq_length - 3, and gets no [SEP]) */
+  b_text = pair_second_text (text_b);
+  if (b_text != NULL)
     {
       b = ov_tokenizer_encode (tok, b_text);
       truncate_pair (a, b, max_seq_length - 3);
@@ -302,11 +314,11 @@ ov_model_count_input_kept (OvModel *model, OvTask task, const char *text, const 
     return FALSE;
   /* the tags as the layout reads them: a VQA or pre-training pair reads
    * ';' as a space, and blank tags as none (prepare_pair) */
-  if (task != OV_TASK_CAPTION && tags != NULL)
+  if (task != OV_TASK_CAPTION)
     {
-      g_autofree char *read = g_strdelimit (g_strdup (tags), ";", ' ');
+      g_autofree char *read = pair_second_text (tags);
 
-      pieces = ov_tokenizer_tokenize (model->tokenizer, is_python_blank (read) ? "" : read);
+      pieces = ov_tokenizer_tokenize (model->tokenizer, read != NULL ? read : "");
     }
   else
     pieces = ov_tokenizer_tokenize (model->tokenizer, tags != NULL ? tags : "");

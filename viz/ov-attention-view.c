@@ -384,6 +384,7 @@ struct _OvHeatmapView
   double        label_w;       /* their room, left of and above the matrix */
   double        x0, y0, cell_w, cell_h;
   int           row_step, col_step;   /* every how many positions is labelled */
+  gboolean     *row_labelled, *col_labelled;   /* (n) which are (labelled_positions) */
   char         *step_note;     /* says so where that is more than one, or NULL */
   char        **note_lines;    /* the corner's notes: the axes, then step_note */
   double        note_font;
@@ -467,6 +468,8 @@ ov_heatmap_view_free (OvHeatmapView *view)
   g_free (view->title);
   g_strfreev (view->title_lines);
   g_free (view->step_note);
+  g_free (view->row_labelled);
+  g_free (view->col_labelled);
   g_strfreev (view->note_lines);
   g_free (view);
 }
@@ -613,15 +616,11 @@ ov_heatmap_view_set_shown_scale (OvHeatmapView *view, double scale)
 }
 
 
-/* Whether a position is one a reader looks for whatever the thinning:
- * [CLS] and [MASK] (the queries of VQA and captioning), and in a
- * difference a token of one input only, the one the difference is about
- * (its row has no value). */
+/* Whether position a is, in a difference, a token of one input only, the
+ * one the difference is about (its row has no value). */
 static gboolean
-key_position (const OvHeatmapView *view, int a)
+one_input_only (const OvHeatmapView *view, int a)
 {
-  if (strcmp (view->labels[a], "[CLS]") == 0 || strcmp (view->labels[a], "[MASK]") == 0)
-    return TRUE;
   if (!view->has_gaps)
     return FALSE;
   for (int b = 0; b < view->n; b++)
@@ -631,7 +630,8 @@ key_position (const OvHeatmapView *view, int a)
 }
 
 /* Which positions get a label along an axis labelled every step-th: first
- * [CLS] and [MASK], then the tokens of one input only, then every
+ * [CLS] and [MASK] (the queries of VQA and captioning), then the tokens of
+ * one input only, then every
  * step-th; each only where it stays step positions clear of the labels
  * already given, so that no two labels overlap. */
 static gboolean *
@@ -654,7 +654,7 @@ labelled_positions (const OvHeatmapView *view, int step)
           wanted = strcmp (view->labels[a], "[CLS]") == 0
                    || strcmp (view->labels[a], "[MASK]") == 0;
         else if (pass == 1)
-          wanted = key_position (view, a);
+          wanted = one_input_only (view, a);
         else
           wanted = a % step == 0;
         for (int b = MAX (0, a - step + 1); wanted && clear && b < MIN (view->n, a + step); b++)
@@ -777,6 +777,10 @@ ov_heatmap_view_layout (OvHeatmapView *view, double width, double height)
       view->y0 += notes_h - corner_h;
       avail_h = height - view->y0 - margin;
     }
+  g_free (view->row_labelled);
+  g_free (view->col_labelled);
+  view->row_labelled = labelled_positions (view, view->row_step);
+  view->col_labelled = labelled_positions (view, view->col_step);
   view->legend_x = view->x0 + n * view->cell_w + gap;
   /* a page wider than the matrix and its legend: both in its middle */
   view->dx = MAX (0.0, width - margin - (view->legend_x + view->legend_w)) / 2;
@@ -907,25 +911,20 @@ ov_heatmap_view_draw (OvHeatmapView *view, cairo_t *cr)
     }
   ov_draw_set_font (cr, view->label_font, FALSE);
   ov_draw_use_ink (cr, OV_INK_TEXT);
-  {
-    g_autofree gboolean *rows = labelled_positions (view, view->row_step);
-    g_autofree gboolean *cols = labelled_positions (view, view->col_step);
+  /* (the labels chosen by the layout) */
+  for (int a = 0; view->row_labelled != NULL && a < view->n; a++)
+    {
+      g_autofree char *text = NULL;
 
-    for (int a = 0; a < view->n; a++)
-      {
-        g_autofree char *text = NULL;
-
-        if (!rows[a] && !cols[a])
-          continue;
-        text = ov_draw_ellipsize (cr, view->labels[a], view->label_w - 4 * k);
-        if (rows[a])
-          ov_draw_text (cr, view->x0 - strip - 3 * k, view->y0 + (a + 0.5) * ch, 1.0, 0.5,
-                        text);
-        if (cols[a])
-          ov_draw_text_vertical (cr, view->x0 + (a + 0.5) * cw, view->y0 - strip - 3 * k, 0.0,
-                                 0.5, text);
-      }
-  }
+      if (!view->row_labelled[a] && !view->col_labelled[a])
+        continue;
+      text = ov_draw_ellipsize (cr, view->labels[a], view->label_w - 4 * k);
+      if (view->row_labelled[a])
+        ov_draw_text (cr, view->x0 - strip - 3 * k, view->y0 + (a + 0.5) * ch, 1.0, 0.5, text);
+      if (view->col_labelled[a])
+        ov_draw_text_vertical (cr, view->x0 + (a + 0.5) * cw, view->y0 - strip - 3 * k, 0.0,
+                               0.5, text);
+    }
   /* the corner's notes: the axes, every how many positions is labelled */
   ov_draw_set_font (cr, view->note_font, FALSE);
   ov_draw_use_ink (cr, OV_INK_DIM);
